@@ -1,0 +1,112 @@
+// Validation of one hot list entry as it arrives from a file or an API: text fields in, a
+// `HotlistEntry` or the reason it was refused out.
+import { listPolicy, type MatcherConfig } from './config.js';
+import { normalizePattern } from './plate.js';
+import type { HotlistEntry, VehicleDescription } from './types.js';
+
+/** Entry fields as text, the way a CSV row or a form delivers them. Empty string = absent. */
+export interface RawEntryFields {
+  plate: string;
+  list: string;
+  state?: string;
+  reason?: string;
+  case_number?: string;
+  entered_by?: string;
+  synopsis?: string;
+  expires_at?: string;
+  vehicle_make?: string;
+  vehicle_model?: string;
+  vehicle_year?: string;
+  vehicle_color?: string;
+  vehicle_style?: string;
+}
+
+export type EntryResult = { ok: true; entry: HotlistEntry } | { ok: false; reason: string };
+
+const LIST_NAME = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
+const STATE_CODE = /^[A-Z]{2}$/;
+const MAX_TEXT = 2000;
+
+/** True when the list is a specific list (BOLO, case list): not one of the configured general lists. */
+export function isSpecificList(config: MatcherConfig, list: string): boolean {
+  return !config.generalLists.includes(list);
+}
+
+export function validateEntry(fields: RawEntryFields, config: MatcherConfig): EntryResult {
+  const list = fields.list.trim().toUpperCase();
+  if (!LIST_NAME.test(list)) return { ok: false, reason: `list "${fields.list}" must be 1–32 characters of A-Z0-9_-` };
+
+  const listed = fields.plate.trim();
+  const plate = normalizePattern(listed, config.patternMinKnown);
+  if (!plate.ok) return plate;
+  const kinds = listPolicy(config, list);
+  if (plate.isPattern && !kinds.includes('partial')) {
+    return { ok: false, reason: `list ${list} matches ${kinds.join('+')} only; the pattern "${listed}" needs a list with partial matching` };
+  }
+
+  const state = (fields.state ?? '').trim().toUpperCase();
+  if (state !== '' && !STATE_CODE.test(state)) return { ok: false, reason: `state "${fields.state}" must be a two-letter code` };
+
+  const reason = (fields.reason ?? '').trim();
+  const caseNumber = (fields.case_number ?? '').trim();
+  const enteredBy = (fields.entered_by ?? '').trim();
+  const synopsis = (fields.synopsis ?? '').trim();
+  for (const [name, value] of [['reason', reason], ['case_number', caseNumber], ['entered_by', enteredBy], ['synopsis', synopsis]] as const) {
+    if (value.length > MAX_TEXT) return { ok: false, reason: `${name} is longer than ${MAX_TEXT} characters` };
+  }
+  // Watsonville PD §471.5(f)(5)(a): every hot plate entered names the entering member, the case number and a synopsis.
+  if (isSpecificList(config, list)) {
+    const missing = [
+      caseNumber === '' ? 'case_number' : '',
+      enteredBy === '' ? 'entered_by' : '',
+      synopsis === '' ? 'synopsis' : '',
+    ].filter((name) => name !== '');
+    if (missing.length > 0) return { ok: false, reason: `list ${list} is a specific list; its entries need ${missing.join(', ')}` };
+  }
+
+  let expiresAt: number | undefined;
+  const expiresText = (fields.expires_at ?? '').trim();
+  if (expiresText !== '') {
+    expiresAt = Date.parse(expiresText);
+    if (!/^\d{4}-\d{2}-\d{2}/.test(expiresText) || Number.isNaN(expiresAt)) {
+      return { ok: false, reason: `expires_at "${expiresText}" is not an ISO 8601 date or time` };
+    }
+  }
+
+  const vehicle = validateVehicle(fields);
+  if (typeof vehicle === 'string') return { ok: false, reason: vehicle };
+
+  const entry: HotlistEntry = {
+    list,
+    listed,
+    plate: plate.pattern,
+    isPattern: plate.isPattern,
+    reason,
+    caseNumber,
+    enteredBy,
+    synopsis,
+  };
+  if (state !== '') entry.state = state;
+  if (expiresAt !== undefined) entry.expiresAt = expiresAt;
+  if (vehicle !== undefined) entry.vehicle = vehicle;
+  return { ok: true, entry };
+}
+
+function validateVehicle(fields: RawEntryFields): VehicleDescription | undefined | string {
+  const vehicle: VehicleDescription = {};
+  const make = (fields.vehicle_make ?? '').trim();
+  const model = (fields.vehicle_model ?? '').trim();
+  const yearText = (fields.vehicle_year ?? '').trim();
+  const color = (fields.vehicle_color ?? '').trim();
+  const style = (fields.vehicle_style ?? '').trim();
+  if (make !== '') vehicle.make = make;
+  if (model !== '') vehicle.model = model;
+  if (color !== '') vehicle.color = color;
+  if (style !== '') vehicle.style = style;
+  if (yearText !== '') {
+    const year = Number(yearText);
+    if (!Number.isInteger(year) || year < 1900 || year > 2100) return `vehicle_year "${yearText}" must be a year between 1900 and 2100`;
+    vehicle.year = year;
+  }
+  return Object.keys(vehicle).length === 0 ? undefined : vehicle;
+}

@@ -1,0 +1,25 @@
+// matcher/: pure hot list matching, no I/O. This file is its whole public surface.
+export * from './types.js';
+export * from './errors.js';
+export {
+  DEFAULT_FUZZY_MIN_LENGTH,
+  DEFAULT_GENERAL_LISTS,
+  DEFAULT_MATCHER_CONFIG,
+  DEFAULT_OCR_CLASSES,
+  DEFAULT_OCR_MAX_SUBSTITUTIONS_BY_LENGTH,
+  DEFAULT_PATTERN_MIN_KNOWN,
+  GENERAL_LIST_KINDS,
+  MAX_PLATE_LENGTH,
+  MIN_PLATE_LENGTH,
+  SPECIFIC_LIST_KINDS,
+  listPolicy,
+  resolveMatcherConfig,
+  type MatcherConfig,
+} from './config.js';
+export { normalizePattern, normalizePlate, plateProblem, type PatternResult, type PlateResult } from './plate.js';
+export { OcrAlphabet } from './ocr.js';
+export { isSpecificList, validateEntry, type EntryResult, type RawEntryFields } from './entry.js';
+export { vehicleMismatches } from './vehicle.js';
+export { HotlistIndex } from './hotlist-index.js';
+export { ListIndex } from './list-index.js';
+export { Matcher, NO_HITS, type ListLoadSummary, type ListSummary } from './matcher.js';

@@ -1,0 +1,101 @@
+// Plate and pattern normalisation: upper-case, drop spaces, dashes and dots; plates are [A-Z0-9]{2,8}.
+import { MAX_PLATE_LENGTH, MIN_PLATE_LENGTH } from './config.js';
+
+export type PlateResult = { ok: true; plate: string } | { ok: false; reason: string };
+export type PatternResult = { ok: true; pattern: string; isPattern: boolean } | { ok: false; reason: string };
+
+const SPACE = 0x20;
+const DASH = 0x2d;
+const DOT = 0x2e;
+
+function isPlateChar(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a);
+}
+
+function isSeparator(code: number): boolean {
+  return code === SPACE || code === DASH || code === DOT;
+}
+
+/**
+ * Why an already-normalised plate is not valid, or null when it is. Allocates nothing, so the
+ * pipeline can check every read with it.
+ */
+export function plateProblem(plate: string): string | null {
+  const n = plate.length;
+  if (n < MIN_PLATE_LENGTH) return n === 0 ? 'plate is empty' : `plate "${plate}" is shorter than ${MIN_PLATE_LENGTH} characters`;
+  if (n > MAX_PLATE_LENGTH) return `plate "${plate}" is longer than ${MAX_PLATE_LENGTH} characters`;
+  for (let i = 0; i < n; i++) {
+    if (!isPlateChar(plate.charCodeAt(i))) return `plate "${plate}" has a character outside A-Z0-9 at position ${i}`;
+  }
+  return null;
+}
+
+/** Upper-cases and drops separators; returns the same string when it is already normal. */
+function stripSeparators(text: string): string {
+  let clean = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isSeparator(c) || (c >= 0x61 && c <= 0x7a)) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return text;
+  let out = '';
+  const upper = text.toUpperCase();
+  for (let i = 0; i < upper.length; i++) {
+    const c = upper.charCodeAt(i);
+    if (!isSeparator(c)) out += upper[i];
+  }
+  return out;
+}
+
+/** Normalises a plate as read or listed; the reason says what is wrong in words an operator can act on. */
+export function normalizePlate(text: string): PlateResult {
+  const plate = stripSeparators(text.trim());
+  const problem = plateProblem(plate);
+  return problem === null ? { ok: true, plate } : { ok: false, reason: problem };
+}
+
+/**
+ * Normalises a hot list plate that may be a partial pattern: `?` is exactly one unknown character,
+ * `*` any run (possibly empty). Runs of `*` collapse to one. A pattern must name at least
+ * `minKnown` characters and be able to match some plate of 2–8 characters.
+ */
+export function normalizePattern(text: string, minKnown: number): PatternResult {
+  const stripped = stripSeparators(text.trim());
+  let pattern = '';
+  let known = 0;
+  let fixed = 0;
+  let stars = 0;
+  for (let i = 0; i < stripped.length; i++) {
+    const ch = stripped[i] as string;
+    const code = ch.charCodeAt(0);
+    if (ch === '*') {
+      if (pattern.endsWith('*')) continue;
+      stars++;
+    } else if (ch === '?') {
+      fixed++;
+    } else if (isPlateChar(code)) {
+      known++;
+      fixed++;
+    } else {
+      return { ok: false, reason: `plate "${text}" has a character outside A-Z0-9?* at position ${i}` };
+    }
+    pattern += ch;
+  }
+  if (stars === 0 && known === fixed) {
+    const problem = plateProblem(pattern);
+    return problem === null ? { ok: true, pattern, isPattern: false } : { ok: false, reason: problem };
+  }
+  if (known < minKnown) {
+    return { ok: false, reason: `pattern "${text}" names ${known} characters; at least ${minKnown} are needed` };
+  }
+  if (fixed > MAX_PLATE_LENGTH) {
+    return { ok: false, reason: `pattern "${text}" needs ${fixed} characters; plates have at most ${MAX_PLATE_LENGTH}` };
+  }
+  if (stars === 0 && fixed < MIN_PLATE_LENGTH) {
+    return { ok: false, reason: `pattern "${text}" is shorter than ${MIN_PLATE_LENGTH} characters` };
+  }
+  return { ok: true, pattern, isPattern: true };
+}
