@@ -1,0 +1,35 @@
+// What a hit looks like on alpr.hits.<agency>.<list>: the read, the hit, and a stable id, msgpack
+// encoded. The id is derived from the read id and the entry (not the list version), so a
+// redelivered read republishes the same id and JetStream's duplicate window drops it; consoles
+// dedupe on it too.
+import { createHash } from 'node:crypto';
+import { Packr } from 'msgpackr';
+import type { Hit } from '../matcher/index.js';
+import type { WireRead } from './wire.js';
+
+export const HIT_MESSAGE_VERSION = 1;
+
+export interface HitMessage {
+  v: number;
+  hitId: string;
+  /** When the pipeline published it (ms epoch): end-to-end latency starts at `read.ts`, ends on a console. */
+  publishedAt: number;
+  /** True for a past sighting raised when an entry was added later (retroactive hit). */
+  historical: boolean;
+  read: WireRead;
+  hit: Hit;
+}
+
+export function hitId(readId: string, list: string, entry: string): string {
+  return createHash('sha256').update(readId).update('\u0000').update(list).update('\u0000').update(entry).digest('hex').slice(0, 32);
+}
+
+const packr = new Packr({ useRecords: false });
+
+export function encodeHitMessage(message: HitMessage): Uint8Array {
+  return packr.pack(message);
+}
+
+export function decodeHitMessage(data: Uint8Array): HitMessage {
+  return packr.unpack(data) as HitMessage;
+}

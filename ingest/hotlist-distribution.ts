@@ -1,0 +1,136 @@
+// Hot list versions reach every pipeline worker through a JetStream object store: a loader puts
+// the validated entries of a list as one object; every worker watches the store, builds the new
+// list off to the side and swaps it in. The object's revision is the list version everywhere, so
+// workers agree on what "version 7 of SVS" means. A list object that cannot be decoded is
+// refused whole and the worker keeps the list it has.
+import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { StorageType } from '@nats-io/jetstream';
+import { Packr } from 'msgpackr';
+import type { Logger } from 'pino';
+import type { HotlistEntry, ListLoadSummary, Matcher } from '../matcher/index.js';
+
+export const HOTLISTS_BUCKET = 'platewatch-hotlists';
+const HOTLIST_FORMAT = 'platewatch-hotlist-v1';
+
+const packr = new Packr({ useRecords: true });
+
+export async function openHotlistStore(js: JetStreamClient): Promise<ObjectStore> {
+  return new Objm(js).create(HOTLISTS_BUCKET, { storage: StorageType.File, description: 'platewatch hot lists, one object per list' });
+}
+
+export interface PublishedList {
+  list: string;
+  version: number;
+  entries: number;
+  /** Listed plates in the new version and not the old, and the other way round. */
+  added: number;
+  removed: number;
+}
+
+/** Puts a new version of `list` (entries already validated). Returns the version every worker will use. */
+export async function publishHotlist(store: ObjectStore, list: string, entries: readonly HotlistEntry[], loadedBy: string): Promise<PublishedList> {
+  const previous = await readHotlist(store, list).catch(() => null);
+  const before = new Set(previous?.map(entryKey) ?? []);
+  const after = new Set(entries.map(entryKey));
+  let added = 0;
+  for (const key of after) if (!before.has(key)) added++;
+  let removed = 0;
+  for (const key of before) if (!after.has(key)) removed++;
+  const info = await store.putBlob(
+    { name: list, description: `${entries.length} entries`, headers: undefined, metadata: { format: HOTLIST_FORMAT, loadedBy, loadedAt: new Date().toISOString() } },
+    packr.pack(entries),
+  );
+  return { list, version: info.revision, entries: entries.length, added, removed };
+}
+
+function entryKey(e: HotlistEntry): string {
+  return `${e.plate}|${e.state ?? ''}`;
+}
+
+export class HotlistDecodeError extends Error {
+  readonly code = 'HOTLIST_UNREADABLE';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HotlistDecodeError';
+  }
+}
+
+export async function readHotlist(store: ObjectStore, list: string): Promise<HotlistEntry[] | null> {
+  const data = await store.getBlob(list);
+  return data === null ? null : decodeHotlist(list, data);
+}
+
+function decodeHotlist(list: string, data: Uint8Array): HotlistEntry[] {
+  let value: unknown;
+  try {
+    value = packr.unpack(data);
+  } catch (error) {
+    throw new HotlistDecodeError(`list ${list}: object is not a platewatch hot list (${(error as Error).message})`, { cause: error });
+  }
+  if (!Array.isArray(value)) throw new HotlistDecodeError(`list ${list}: object is not an array of entries`);
+  for (let i = 0; i < value.length; i++) {
+    const e = value[i] as Partial<HotlistEntry> | null;
+    if (e === null || typeof e !== 'object' || typeof e.plate !== 'string' || e.list !== list || typeof e.isPattern !== 'boolean') {
+      throw new HotlistDecodeError(`list ${list}: entry ${i} is malformed`);
+    }
+  }
+  return value as HotlistEntry[];
+}
+
+/**
+ * Keeps a Matcher's lists in step with the store: loads every list at start, then each new
+ * version as it is put, and drops lists that are deleted.
+ */
+export class HotlistFollower {
+  private watcher: Awaited<ReturnType<ObjectStore['watch']>> | undefined;
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly matcher: Matcher,
+    private readonly logger: Logger,
+    private readonly onLoaded: (summary: ListLoadSummary) => void = () => {},
+  ) {}
+
+  /** Resolves once every list present at start is loaded. */
+  async start(): Promise<void> {
+    for (const info of await this.store.list()) await this.apply(info);
+    this.watcher = await this.store.watch({ includeHistory: false });
+    this.loop = (async () => {
+      for await (const info of this.watcher!) {
+        if (info === null) continue;
+        await this.apply(info);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.watcher?.stop();
+    await this.loop;
+  }
+
+  private async apply(info: ObjectInfo): Promise<void> {
+    const list = info.name;
+    if (info.deleted) {
+      if (this.matcher.removeList(list)) this.logger.info({ list }, 'hot list removed');
+      return;
+    }
+    if ((this.matcher.current.get(list)?.version ?? 0) >= info.revision) return;
+    try {
+      const entries = await readHotlist(this.store, list);
+      if (entries === null) return;
+      const started = performance.now();
+      const built = this.matcher.buildList(list, entries, info.revision);
+      // A newer version may have been swapped in while this one was read.
+      if ((this.matcher.current.get(list)?.version ?? 0) >= info.revision) return;
+      this.matcher.swapList(built);
+      const summary: ListLoadSummary = { list, version: built.version, entries: built.size, plates: built.plateCount, patterns: built.patternCount, builtAt: built.builtAt, buildMs: performance.now() - started };
+      this.logger.info(summary, 'hot list version swapped in');
+      this.onLoaded(summary);
+    } catch (error) {
+      this.logger.error({ err: error, list, revision: info.revision }, 'hot list version refused; the previous version stays active');
+    }
+  }
+}

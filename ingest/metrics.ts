@@ -1,0 +1,170 @@
+// A small Prometheus registry: counters, gauges and histograms rendered in the text exposition
+// format. Recording is a property write on a preallocated object, so it costs nothing per read
+// worth measuring, and nothing at all when nobody scrapes.
+
+export type Labels = Readonly<Record<string, string>>;
+
+interface Series {
+  labels: Labels;
+  value: number;
+}
+
+abstract class Metric {
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
+  abstract render(): string;
+}
+
+function renderLabels(labels: Labels, extra?: [string, string]): string {
+  const pairs = Object.entries(labels);
+  if (extra !== undefined) pairs.push(extra);
+  if (pairs.length === 0) return '';
+  return `{${pairs.map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}`;
+}
+
+function seriesKey(labels: Labels): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+class LabelledValues extends Metric {
+  private readonly series = new Map<string, Series>();
+
+  constructor(
+    name: string,
+    help: string,
+    private readonly type: 'counter' | 'gauge',
+  ) {
+    super(name, help);
+  }
+
+  protected entry(labels: Labels): Series {
+    const key = seriesKey(labels);
+    let s = this.series.get(key);
+    if (s === undefined) {
+      s = { labels, value: 0 };
+      this.series.set(key, s);
+    }
+    return s;
+  }
+
+  get(labels: Labels = {}): number {
+    return this.series.get(seriesKey(labels))?.value ?? 0;
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    for (const s of this.series.values()) lines.push(`${this.name}${renderLabels(s.labels)} ${s.value}`);
+    return lines.join('\n');
+  }
+}
+
+export class Counter extends LabelledValues {
+  constructor(name: string, help: string) {
+    super(name, help, 'counter');
+  }
+
+  inc(by = 1, labels: Labels = {}): void {
+    this.entry(labels).value += by;
+  }
+}
+
+export class Gauge extends LabelledValues {
+  constructor(name: string, help: string) {
+    super(name, help, 'gauge');
+  }
+
+  set(value: number, labels: Labels = {}): void {
+    this.entry(labels).value = value;
+  }
+}
+
+export class Histogram extends Metric {
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+
+  constructor(
+    name: string,
+    help: string,
+    /** Upper bounds, ascending. */
+    readonly buckets: readonly number[],
+  ) {
+    super(name, help);
+    this.counts = new Float64Array(buckets.length);
+  }
+
+  observe(value: number): void {
+    this.sum += value;
+    this.count++;
+    const buckets = this.buckets;
+    for (let i = 0; i < buckets.length; i++) {
+      if (value <= (buckets[i] as number)) {
+        this.counts[i] = (this.counts[i] as number) + 1;
+        return;
+      }
+    }
+  }
+
+  /** The bucket bound below which `q` of the observations fall (Infinity past the last bucket). */
+  quantile(q: number): number {
+    let seen = 0;
+    for (let i = 0; i < this.buckets.length; i++) {
+      seen += this.counts[i] as number;
+      if (seen >= q * this.count) return this.buckets[i] as number;
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  get observations(): number {
+    return this.count;
+  }
+
+  render(): string {
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
+    let cumulative = 0;
+    this.buckets.forEach((bound, i) => {
+      cumulative += this.counts[i] as number;
+      lines.push(`${this.name}_bucket${renderLabels({}, ['le', String(bound)])} ${cumulative}`);
+    });
+    lines.push(`${this.name}_bucket{le="+Inf"} ${this.count}`, `${this.name}_sum ${this.sum}`, `${this.name}_count ${this.count}`);
+    return lines.join('\n');
+  }
+}
+
+export class MetricsRegistry {
+  private readonly metrics = new Map<string, Metric>();
+  /** Called before rendering, to refresh gauges that are read rather than pushed (consumer pending). */
+  private readonly collectors: Array<() => void | Promise<void>> = [];
+
+  counter(name: string, help: string): Counter {
+    return this.register(new Counter(name, help));
+  }
+
+  gauge(name: string, help: string): Gauge {
+    return this.register(new Gauge(name, help));
+  }
+
+  histogram(name: string, help: string, buckets: readonly number[]): Histogram {
+    return this.register(new Histogram(name, help, buckets));
+  }
+
+  onCollect(collect: () => void | Promise<void>): void {
+    this.collectors.push(collect);
+  }
+
+  async render(): Promise<string> {
+    for (const collect of this.collectors) await collect();
+    return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
+  }
+
+  private register<M extends Metric>(metric: M): M {
+    const existing = this.metrics.get(metric.name);
+    if (existing !== undefined) return existing as M;
+    this.metrics.set(metric.name, metric);
+    return metric;
+  }
+}

@@ -1,0 +1,31 @@
+// The pipeline's metrics (issue 4, observability): what an operator watches on /metrics.
+import type { Counter, Histogram, MetricsRegistry } from './metrics.js';
+
+/** Latency buckets in seconds: 1 ms to 10 s. */
+export const LATENCY_BUCKETS_SECONDS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10];
+
+export interface PipelineMetrics {
+  readsIn: Counter;
+  messagesIn: Counter;
+  invalidReads: Counter;
+  hits: Counter;
+  batches: Counter;
+  batchFailures: Counter;
+  acked: Counter;
+  readToHitSeconds: Histogram;
+  readToStoredSeconds: Histogram;
+}
+
+export function createPipelineMetrics(registry: MetricsRegistry): PipelineMetrics {
+  return {
+    readsIn: registry.counter('platewatch_reads_total', 'Valid reads taken from the READS stream'),
+    messagesIn: registry.counter('platewatch_read_messages_total', 'Messages taken from the READS stream (a gateway message may carry many reads)'),
+    invalidReads: registry.counter('platewatch_invalid_reads_total', 'Reads or messages refused and published to alpr.invalid.reads'),
+    hits: registry.counter('platewatch_hits_total', 'Hits published, by list and kind'),
+    batches: registry.counter('platewatch_pipeline_batches_total', 'Batches processed by the pipeline'),
+    batchFailures: registry.counter('platewatch_pipeline_batch_failures_total', 'Batches not stored; their reads were left for redelivery'),
+    acked: registry.counter('platewatch_read_messages_acked_total', 'Messages acknowledged after their reads were stored'),
+    readToHitSeconds: registry.histogram('platewatch_read_to_hit_published_seconds', 'Camera read time to hit published', LATENCY_BUCKETS_SECONDS),
+    readToStoredSeconds: registry.histogram('platewatch_read_to_stored_seconds', 'Camera read time to stored and acknowledged (end to end)', LATENCY_BUCKETS_SECONDS),
+  };
+}

@@ -1,0 +1,148 @@
+// The pipeline worker: pull reads from the shared durable consumer, decode and validate, match,
+// publish hits, hand detections to storage, and ack each message only once everything it carried
+// is durable (DESIGN.md: at-least-once, idempotent by read id). Several workers — in this process
+// or others — may share the consumer; JetStream spreads messages between them.
+import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { Matcher } from '../matcher/index.js';
+import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION } from './hit-message.js';
+import type { PipelineMetrics } from './pipeline-metrics.js';
+import { PIPELINE_CONSUMER } from './streams.js';
+import { hitsSubject, INVALID_READS_SUBJECT, parseReadsSubject, READS_STREAM } from './subjects.js';
+import { CONTENT_TYPE_HEADER, decodeReadMessage, type WireLimits, type WireRead, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_READS_PER_MESSAGE } from './wire.js';
+
+/** Where detections go; `durable` settles once they are stored (storage's DetectionWriter fits). */
+export interface DetectionSink {
+  enqueue(reads: readonly WireRead[]): Promise<{ durable: Promise<unknown> }>;
+}
+
+export const INVALID_REASON_HEADER = 'Platewatch-Reason';
+export const INVALID_SUBJECT_HEADER = 'Platewatch-Subject';
+export const INVALID_INDEX_HEADER = 'Platewatch-Index';
+
+export interface PipelineOptions {
+  js: JetStreamClient;
+  matcher: Matcher;
+  sink: DetectionSink;
+  metrics: PipelineMetrics;
+  logger: Logger;
+  /** Messages pulled ahead per request. @default 1000 */
+  pullBatch?: number;
+  /** Redelivery delay after a failed store or publish. @default 2000 */
+  retryDelayMs?: number;
+  limits?: WireLimits;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+export class PipelineWorker {
+  private messages: ConsumerMessages | undefined;
+  private loop: Promise<void> | undefined;
+  private batch: JsMsg[] = [];
+  private flushScheduled = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly options: Required<Omit<PipelineOptions, 'limits'>> & { limits: WireLimits };
+
+  constructor(options: PipelineOptions) {
+    this.options = {
+      pullBatch: 1000,
+      retryDelayMs: 2000,
+      now: Date.now,
+      limits: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE },
+      ...options,
+    };
+  }
+
+  async start(): Promise<void> {
+    const consumer = await this.options.js.consumers.get(READS_STREAM, PIPELINE_CONSUMER);
+    this.messages = await consumer.consume({ max_messages: this.options.pullBatch });
+    this.loop = this.run(this.messages);
+  }
+
+  /** Graceful stop: no more pulls, finish what was pulled, wait until it is stored and acked. */
+  async stop(): Promise<void> {
+    this.messages?.stop();
+    await this.loop;
+    await this.flush();
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const m of messages) {
+      this.batch.push(m);
+      // Messages already buffered arrive in one run of microtasks; setImmediate fires after it,
+      // so one flush takes them all: one storage call and one promise per batch, not per read.
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    const { js, matcher, metrics, logger, now } = this.options;
+    const nowMs = now();
+    const waits: Promise<unknown>[] = [];
+    const reads: WireRead[] = [];
+    for (const m of batch) {
+      const subject = parseReadsSubject(m.subject);
+      const decoded = subject === null
+        ? { reads: [], invalid: [{ index: -1, reason: `subject ${m.subject} is not alpr.reads.<agency>.<camera>` }] }
+        : decodeReadMessage(m.data, m.headers?.get(CONTENT_TYPE_HEADER) || undefined, subject.agency, nowMs, this.options.limits);
+      for (const invalid of decoded.invalid) {
+        metrics.invalidReads.inc();
+        const h = natsHeaders();
+        h.set(INVALID_REASON_HEADER, invalid.reason);
+        h.set(INVALID_SUBJECT_HEADER, m.subject);
+        h.set(INVALID_INDEX_HEADER, String(invalid.index));
+        waits.push(js.publish(INVALID_READS_SUBJECT, m.data, { headers: h }));
+      }
+      for (const read of decoded.reads) {
+        reads.push(read);
+        const hits = matcher.matchRead(read, nowMs);
+        for (let i = 0; i < hits.length; i++) {
+          const hit = hits[i]!;
+          const id = hitId(read.id, hit.list, hit.entry);
+          const publishedAt = now();
+          const data = encodeHitMessage({ v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, historical: false, read, hit });
+          waits.push(js.publish(hitsSubject(read.agency, hit.list), data, { msgID: id }));
+          metrics.hits.inc(1, { list: hit.list, kind: hit.kind });
+          metrics.readToHitSeconds.observe(Math.max(0, publishedAt - read.ts) / 1000);
+        }
+      }
+    }
+    metrics.readsIn.inc(reads.length);
+    metrics.messagesIn.inc(batch.length);
+    metrics.batches.inc();
+    if (reads.length > 0) {
+      try {
+        const ticket = await this.options.sink.enqueue(reads);
+        waits.push(ticket.durable);
+      } catch (error) {
+        waits.push(Promise.reject(error));
+      }
+    }
+    const settled = Promise.all(waits).then(
+      () => {
+        const ackedAt = now();
+        for (const m of batch) m.ack();
+        metrics.acked.inc(batch.length);
+        for (const read of reads) metrics.readToStoredSeconds.observe(Math.max(0, ackedAt - read.ts) / 1000);
+      },
+      (error: unknown) => {
+        // Not stored (or a hit/invalid read not kept): leave the reads to JetStream. Redelivery
+        // stores them once (dedupe by read id) and republishes hits under the same ids.
+        logger.error({ err: error, messages: batch.length, reads: reads.length }, 'batch not durable; reads will be redelivered');
+        metrics.batchFailures.inc();
+        for (const m of batch) m.nak(this.options.retryDelayMs);
+      },
+    );
+    this.inFlight.add(settled);
+    void settled.finally(() => this.inFlight.delete(settled));
+  }
+}

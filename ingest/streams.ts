@@ -1,0 +1,88 @@
+// JetStream streams and the pipeline's durable consumer, created or updated at start.
+import { AckPolicy, DiscardPolicy, RetentionPolicy, StorageType, type JetStreamManager } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
+import {
+  HITS_STREAM,
+  HITS_SUBJECT_PREFIX,
+  INVALID_READS_STREAM,
+  INVALID_READS_SUBJECT,
+  READS_STREAM,
+  READS_SUBJECT_PREFIX,
+} from './subjects.js';
+
+export const PIPELINE_CONSUMER = 'pipeline';
+
+export interface StreamsConfig {
+  /** Cameras that set Nats-Msg-Id (the read id) get duplicates dropped within this window. @default 120000 */
+  duplicateWindowMs: number;
+  /** Unprocessed reads kept at most this many bytes; beyond it cameras' publishes are refused, not old reads dropped. @default 10 GiB */
+  readsMaxBytes: number;
+  /** Hits kept on the stream for consoles that reconnect. @default 7 days */
+  hitsMaxAgeMs: number;
+  /** Invalid reads kept for inspection. @default 30 days */
+  invalidMaxAgeMs: number;
+  /** A read not acked in this time is redelivered (to any worker). @default 30000 */
+  ackWaitMs: number;
+  /** Reads handed out and not yet acked, across all workers. @default 50000 */
+  maxAckPending: number;
+}
+
+export const DEFAULT_STREAMS_CONFIG: StreamsConfig = {
+  duplicateWindowMs: 120_000,
+  readsMaxBytes: 10 * 1024 ** 3,
+  hitsMaxAgeMs: 7 * 24 * 3600 * 1000,
+  invalidMaxAgeMs: 30 * 24 * 3600 * 1000,
+  ackWaitMs: 30_000,
+  maxAckPending: 50_000,
+};
+
+async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string }): Promise<void> {
+  try {
+    await jsm.streams.info(config.name);
+    await jsm.streams.update(config.name, config);
+  } catch (error) {
+    if ((error as { name?: string }).name !== 'StreamNotFoundError' && !/not found/i.test((error as Error).message)) throw error;
+    await jsm.streams.add(config);
+  }
+}
+
+export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig = DEFAULT_STREAMS_CONFIG): Promise<void> {
+  // Work queue: a read leaves the stream once it is acked (stored), and stays until then —
+  // when the store is full, cameras are refused (DiscardPolicy.New) rather than reads dropped.
+  await ensureStream(jsm, {
+    name: READS_STREAM,
+    subjects: [`${READS_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Workqueue,
+    discard: DiscardPolicy.New,
+    max_bytes: config.readsMaxBytes,
+    duplicate_window: nanos(config.duplicateWindowMs),
+  });
+  await ensureStream(jsm, {
+    name: HITS_STREAM,
+    subjects: [`${HITS_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_age: nanos(config.hitsMaxAgeMs),
+    duplicate_window: nanos(config.duplicateWindowMs),
+  });
+  await ensureStream(jsm, {
+    name: INVALID_READS_STREAM,
+    subjects: [INVALID_READS_SUBJECT],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    max_age: nanos(config.invalidMaxAgeMs),
+  });
+  const consumer = {
+    durable_name: PIPELINE_CONSUMER,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(config.ackWaitMs),
+    max_ack_pending: config.maxAckPending,
+  };
+  try {
+    await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+    await jsm.consumers.update(READS_STREAM, PIPELINE_CONSUMER, { ack_wait: consumer.ack_wait, max_ack_pending: consumer.max_ack_pending });
+  } catch {
+    await jsm.consumers.add(READS_STREAM, consumer);
+  }
+}

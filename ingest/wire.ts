@@ -1,0 +1,138 @@
+// The camera wire format, version 1 (docs/wire.md): a msgpack map per read, or an array of them
+// from a camera gateway; JSON when the `Content-Type` header says `application/json`. Decoding
+// never throws: every problem becomes a reason, so the pipeline can route the bytes to
+// alpr.invalid.reads and carry on.
+import { Unpackr } from 'msgpackr';
+import type { Read } from '../matcher/index.js';
+import { validateRead } from './read-json.js';
+import { isSubjectToken } from './subjects.js';
+
+export const WIRE_VERSION = 1;
+/** NATS's default max_payload; a larger message is refused whole. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Reads one gateway message may carry. */
+export const DEFAULT_MAX_READS_PER_MESSAGE = 1000;
+export const CONTENT_TYPE_HEADER = 'Content-Type';
+export const JSON_CONTENT_TYPE = 'application/json';
+export const MSGPACK_CONTENT_TYPE = 'application/msgpack';
+/** A read's time may be this far ahead of the receiver's clock (camera clock drift). */
+const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
+/** Reads older than this (2000-01-01) are a broken clock, not a sighting. */
+const EARLIEST_TS = Date.UTC(2000, 0, 1);
+const MAX_IMAGE_REF_LENGTH = 1024;
+
+/** A read as it arrives from a camera: a matcher Read with the fields every camera must send. */
+export interface WireRead extends Read {
+  v: number;
+  agency: string;
+  camera: string;
+  ts: number;
+  conf: number;
+  lat?: number;
+  lon?: number;
+  heading?: number;
+  image?: string;
+}
+
+export interface InvalidRead {
+  /** Position in a gateway batch; -1 when the whole message is refused. */
+  index: number;
+  reason: string;
+}
+
+export interface DecodedMessage {
+  reads: WireRead[];
+  invalid: InvalidRead[];
+}
+
+export interface WireLimits {
+  maxMessageBytes: number;
+  maxReadsPerMessage: number;
+}
+
+const DEFAULT_LIMITS: WireLimits = { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE };
+
+// mapsAsObjects: reads are plain objects; no records extension, so any msgpack encoder works.
+const unpackr = new Unpackr({ mapsAsObjects: true, useRecords: false, int64AsType: 'number' });
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Decodes one message. `agency` is the subject's agency token: a read claiming another agency is
+ * refused, so one agency's cameras cannot write into another's data.
+ */
+export function decodeReadMessage(data: Uint8Array, contentType: string | undefined, agency: string, nowMs: number, limits: WireLimits = DEFAULT_LIMITS): DecodedMessage {
+  if (data.length > limits.maxMessageBytes) return refused(`message is ${data.length} bytes; at most ${limits.maxMessageBytes} are accepted`);
+  if (data.length === 0) return refused('message is empty');
+  let value: unknown;
+  const isJson = contentType !== undefined && contentType.toLowerCase().startsWith(JSON_CONTENT_TYPE);
+  try {
+    value = isJson ? JSON.parse(textDecoder.decode(data)) : unpackr.unpack(data);
+  } catch (error) {
+    return refused(`not valid ${isJson ? 'JSON' : 'msgpack'}: ${(error as Error).message}`);
+  }
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0) return refused('message holds an empty batch');
+  if (items.length > limits.maxReadsPerMessage) return refused(`message holds ${items.length} reads; at most ${limits.maxReadsPerMessage} per message`);
+  const out: DecodedMessage = { reads: [], invalid: [] };
+  for (let i = 0; i < items.length; i++) {
+    const result = validateWireRead(items[i], agency, nowMs);
+    if (typeof result === 'string') out.invalid.push({ index: Array.isArray(value) ? i : -1, reason: result });
+    else out.reads.push(result);
+  }
+  return out;
+}
+
+/** A msgpack map or JSON object; msgpack extension types decode to class instances and are refused. */
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function refused(reason: string): DecodedMessage {
+  return { reads: [], invalid: [{ index: -1, reason }] };
+}
+
+/** Validates one decoded read: the JSON read rules plus what the wire requires. */
+export function validateWireRead(value: unknown, agency: string, nowMs: number): WireRead | string {
+  if (!isPlainMap(value)) return `a read must be a map of fields, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an extension value' : `a ${typeof value}`}`;
+  const base = validateRead(value);
+  if (!base.ok) return base.reason;
+  const fields = value as Record<string, unknown>;
+  const read = base.read;
+  const v = fields['v'];
+  if (v !== WIRE_VERSION) return v === undefined ? 'v (schema version) is missing' : `schema version ${String(v)} is not supported (this receiver speaks ${WIRE_VERSION})`;
+  if (read.agency === undefined) return 'agency is missing';
+  if (read.agency !== agency) return `agency "${read.agency}" does not match the subject's agency "${agency}"`;
+  if (read.camera === undefined) return 'camera is missing';
+  if (!isSubjectToken(read.camera)) return `camera "${read.camera}" must be 1–64 characters of A-Za-z0-9_-`;
+  if (typeof fields['ts'] !== 'number' || read.ts === undefined) return 'ts (milliseconds since the epoch) is missing or not a number';
+  if (read.ts < EARLIEST_TS || read.ts > nowMs + MAX_CLOCK_AHEAD_MS) return `ts ${read.ts} is out of range (camera clock?)`;
+  if (read.conf === undefined) return 'conf is missing';
+  // The Read from validateRead is fresh: extend it in place rather than copy it (hot path).
+  const wire = read as WireRead;
+  wire.v = WIRE_VERSION;
+  const lat = fields['lat'];
+  const lon = fields['lon'];
+  if (lat != null || lon != null) {
+    if (!isNumberIn(lat, -90, 90)) return lat == null ? 'lat and lon come together' : 'lat must be a number from -90 to 90';
+    if (!isNumberIn(lon, -180, 180)) return lon == null ? 'lat and lon come together' : 'lon must be a number from -180 to 180';
+    wire.lat = lat;
+    wire.lon = lon;
+  }
+  const heading = fields['heading'];
+  if (heading != null) {
+    if (!isNumberIn(heading, 0, 360)) return 'heading must be a number from 0 to 360';
+    wire.heading = heading;
+  }
+  const image = fields['image'];
+  if (image != null) {
+    if (typeof image !== 'string' || image.length > MAX_IMAGE_REF_LENGTH) return `image must be a reference string of at most ${MAX_IMAGE_REF_LENGTH} characters`;
+    wire.image = image;
+  }
+  return wire;
+}
+
+function isNumberIn(value: unknown, min: number, max: number): value is number {
+  return typeof value === 'number' && value >= min && value <= max;
+}

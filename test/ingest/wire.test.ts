@@ -1,0 +1,70 @@
+import { pack } from 'msgpackr';
+import { describe, expect, it } from 'vitest';
+import { decodeReadMessage, validateWireRead, DEFAULT_MAX_MESSAGE_BYTES } from '../../ingest/wire.js';
+
+const NOW = Date.parse('2026-11-23T12:00:00Z');
+const good = { v: 1, id: 'r-1', agency: 'wpd', camera: 'cam-7', ts: NOW - 1000, plate: '7abc 123', conf: 0.91 };
+
+describe('camera wire format', () => {
+  it('decodes one msgpack read and normalises its plate', () => {
+    const { reads, invalid } = decodeReadMessage(pack(good), undefined, 'wpd', NOW);
+    expect(invalid).toEqual([]);
+    expect(reads).toEqual([{ id: 'r-1', agency: 'wpd', camera: 'cam-7', ts: NOW - 1000, plate: '7ABC123', conf: 0.91, v: 1 }]);
+  });
+
+  it('decodes JSON when the Content-Type header says so', () => {
+    const bytes = new TextEncoder().encode(JSON.stringify({ ...good, lat: 36.9, lon: -121.76, heading: 90, image: 's3://img/1.jpg' }));
+    const { reads } = decodeReadMessage(bytes, 'application/json', 'wpd', NOW);
+    expect(reads[0]).toMatchObject({ lat: 36.9, lon: -121.76, heading: 90, image: 's3://img/1.jpg' });
+  });
+
+  it('takes a gateway batch and refuses only its bad reads, by position', () => {
+    const batch = [good, { ...good, id: 'r-2', plate: 'AB!' }, { ...good, id: 'r-3', conf: 2 }, { ...good, id: 'r-4' }];
+    const { reads, invalid } = decodeReadMessage(pack(batch), undefined, 'wpd', NOW);
+    expect(reads.map((r) => r.id)).toEqual(['r-1', 'r-4']);
+    expect(invalid.map((i) => i.index)).toEqual([1, 2]);
+    expect(invalid[0]?.reason).toMatch(/character outside A-Z0-9/);
+    expect(invalid[1]?.reason).toMatch(/conf/);
+  });
+
+  it('refuses undecodable bytes, empty and oversized messages whole, with a reason', () => {
+    expect(decodeReadMessage(pack(good).subarray(0, 9), undefined, 'wpd', NOW).invalid[0]?.reason).toMatch(/not valid msgpack/);
+    expect(decodeReadMessage(Uint8Array.of(0xc1), undefined, 'wpd', NOW).invalid[0]?.reason).toMatch(/must be a map of fields, not an extension value/);
+    expect(decodeReadMessage(pack(42), undefined, 'wpd', NOW).invalid[0]?.reason).toMatch(/not a number/);
+    expect(decodeReadMessage(new TextEncoder().encode('{"v":1,'), 'application/json', 'wpd', NOW).invalid[0]?.reason).toMatch(/not valid JSON/);
+    expect(decodeReadMessage(new Uint8Array(0), undefined, 'wpd', NOW).invalid[0]?.reason).toMatch(/empty/);
+    const big = decodeReadMessage(new Uint8Array(DEFAULT_MAX_MESSAGE_BYTES + 1), undefined, 'wpd', NOW);
+    expect(big).toEqual({ reads: [], invalid: [{ index: -1, reason: expect.stringMatching(/bytes; at most/) }] });
+    expect(decodeReadMessage(pack([]), undefined, 'wpd', NOW).invalid[0]?.reason).toMatch(/empty batch/);
+    expect(decodeReadMessage(pack(Array(1001).fill(good)), undefined, 'wpd', NOW).invalid[0]?.reason).toMatch(/at most 1000/);
+  });
+
+  it.each([
+    [{ ...good, v: undefined }, /schema version\) is missing/],
+    [{ ...good, v: 2 }, /schema version 2 is not supported/],
+    [{ ...good, agency: undefined }, /agency is missing/],
+    [{ ...good, agency: 'other' }, /does not match the subject's agency/],
+    [{ ...good, camera: undefined }, /camera is missing/],
+    [{ ...good, camera: 'cam.7' }, /camera "cam.7"/],
+    [{ ...good, ts: undefined }, /ts .* missing/],
+    [{ ...good, ts: '2026-11-23T12:00:00Z' }, /ts .* not a number/],
+    [{ ...good, ts: NOW + 2 * 24 * 3600 * 1000 }, /out of range/],
+    [{ ...good, ts: 5 }, /out of range/],
+    [{ ...good, conf: undefined }, /conf is missing/],
+    [{ ...good, lat: 91, lon: 0 }, /lat must be/],
+    [{ ...good, lat: 10 }, /lat and lon come together/],
+    [{ ...good, heading: 361 }, /heading/],
+    [{ ...good, image: 42 }, /image/],
+    [{ ...good, id: '' }, /id must not be empty/],
+    [{ ...good, plate: 'A' }, /shorter than 2/],
+    ['a string', /must be a map of fields, not a string/],
+  ])('refuses %j', (value, reason) => {
+    const result = validateWireRead(value, 'wpd', NOW);
+    expect(typeof result === 'string' ? result : 'accepted').toMatch(reason);
+  });
+
+  it('decodes 64-bit integer timestamps as numbers', () => {
+    const { reads } = decodeReadMessage(pack({ ...good, ts: NOW }), undefined, 'wpd', NOW);
+    expect(reads[0]?.ts).toBe(NOW);
+  });
+});
