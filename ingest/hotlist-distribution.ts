@@ -57,9 +57,19 @@ export class HotlistDecodeError extends Error {
   }
 }
 
+/** The current version of a list and its entries (read together, so they belong together), or null. */
+export async function readHotlistVersion(store: ObjectStore, list: string): Promise<{ version: number; entries: HotlistEntry[] } | null> {
+  const result = await store.get(list);
+  if (result === null) return null;
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of result.data) chunks.push(chunk);
+  const failed = await result.error;
+  if (failed) throw new HotlistDecodeError(`list ${list}: object could not be read (${failed.message})`, { cause: failed });
+  return { version: result.info.revision, entries: decodeHotlist(list, Buffer.concat(chunks)) };
+}
+
 export async function readHotlist(store: ObjectStore, list: string): Promise<HotlistEntry[] | null> {
-  const data = await store.getBlob(list);
-  return data === null ? null : decodeHotlist(list, data);
+  return (await readHotlistVersion(store, list))?.entries ?? null;
 }
 
 function decodeHotlist(list: string, data: Uint8Array): HotlistEntry[] {
@@ -117,20 +127,19 @@ export class HotlistFollower {
       if (this.matcher.removeList(list)) this.logger.info({ list }, 'hot list removed');
       return;
     }
-    if ((this.matcher.current.get(list)?.version ?? 0) >= info.revision) return;
     try {
-      const entries = await readHotlist(this.store, list);
-      if (entries === null) return;
+      const current = await readHotlistVersion(this.store, list);
+      if (current === null || (this.matcher.current.get(list)?.version ?? 0) >= current.version) return;
       const started = performance.now();
-      const built = this.matcher.buildList(list, entries, info.revision);
+      const built = this.matcher.buildList(list, current.entries, current.version);
       // A newer version may have been swapped in while this one was read.
-      if ((this.matcher.current.get(list)?.version ?? 0) >= info.revision) return;
+      if ((this.matcher.current.get(list)?.version ?? 0) >= current.version) return;
       this.matcher.swapList(built);
       const summary: ListLoadSummary = { list, version: built.version, entries: built.size, plates: built.plateCount, patterns: built.patternCount, builtAt: built.builtAt, buildMs: performance.now() - started };
       this.logger.info(summary, 'hot list version swapped in');
       this.onLoaded(summary);
     } catch (error) {
-      this.logger.error({ err: error, list, revision: info.revision }, 'hot list version refused; the previous version stays active');
+      this.logger.error({ err: error, list }, 'hot list version refused; the previous version stays active');
     }
   }
 }

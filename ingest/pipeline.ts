@@ -2,7 +2,7 @@
 // publish hits, hand detections to storage, and ack each message only once everything it carried
 // is durable (DESIGN.md: at-least-once, idempotent by read id). Several workers — in this process
 // or others — may share the consumer; JetStream spreads messages between them.
-import type { ConsumerMessages, JetStreamClient, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Matcher } from '../matcher/index.js';
@@ -36,8 +36,11 @@ export interface PipelineOptions {
   now?: () => number;
 }
 
+/** A pull waits this long for messages when the stream is idle; a stop waits at most this long. */
+const PULL_EXPIRES_MS = 1000;
+
 export class PipelineWorker {
-  private messages: ConsumerMessages | undefined;
+  private stopping = false;
   private loop: Promise<void> | undefined;
   private batch: JsMsg[] = [];
   private flushScheduled = false;
@@ -56,26 +59,39 @@ export class PipelineWorker {
 
   async start(): Promise<void> {
     const consumer = await this.options.js.consumers.get(READS_STREAM, PIPELINE_CONSUMER);
-    this.messages = await consumer.consume({ max_messages: this.options.pullBatch });
-    this.loop = this.run(this.messages);
+    this.loop = this.run(consumer);
   }
 
   /** Graceful stop: no more pulls, finish what was pulled, wait until it is stored and acked. */
   async stop(): Promise<void> {
-    this.messages?.stop();
+    this.stopping = true;
     await this.loop;
     await this.flush();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async run(messages: ConsumerMessages): Promise<void> {
-    for await (const m of messages) {
-      this.batch.push(m);
-      // Messages already buffered arrive in one run of microtasks; setImmediate fires after it,
-      // so one flush takes them all: one storage call and one promise per batch, not per read.
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => void this.flush());
+  /**
+   * Bounded pulls rather than an open-ended consume: every message the server hands out belongs
+   * to a pull this loop finishes, so a stop never leaves delivered reads unprocessed (they would
+   * sit unacked until the ack wait expired).
+   */
+  private async run(consumer: Consumer): Promise<void> {
+    while (!this.stopping) {
+      try {
+        const messages = await consumer.fetch({ max_messages: this.options.pullBatch, expires: PULL_EXPIRES_MS });
+        for await (const m of messages) {
+          this.batch.push(m);
+          // Messages already buffered arrive in one run of microtasks; setImmediate fires after it,
+          // so one flush takes them all: one storage call and one promise per batch, not per read.
+          if (!this.flushScheduled) {
+            this.flushScheduled = true;
+            setImmediate(() => void this.flush());
+          }
+        }
+      } catch (error) {
+        // NATS down or reconnecting: pull again shortly; JetStream keeps the reads.
+        this.options.logger.warn({ err: error }, 'pull from READS failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
   }

@@ -1,0 +1,196 @@
+// End-to-end flow of issue 4 with real processes: nats-server (JetStream), chDB, the matcher fed
+// through the hot list store, and the pipeline worker. 10,000 reads, hot plates and garbage.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { headers } from '@nats-io/transport-node';
+import { pack } from 'msgpackr';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type RunningSystem } from '../../bin/system.js';
+import {
+  decodeHitMessage,
+  INVALID_READS_STREAM,
+  INVALID_REASON_HEADER,
+  PIPELINE_CONSUMER,
+  publishHotlist,
+  READS_STREAM,
+  readsSubject,
+  type HitMessage,
+} from '../../ingest/index.js';
+import { Matcher, resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+
+const config = resolveMatcherConfig();
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-flow-'));
+let system: RunningSystem;
+
+function entry(plate: string, list: string): HotlistEntry {
+  const r = validateEntry({ plate, list, reason: 'TEST', case_number: '26-0042', entered_by: 'Ofc. Flow', synopsis: 'flow test' }, config);
+  if (!r.ok) throw new Error(r.reason);
+  return r.entry;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function scalar(query: string): Promise<number> {
+  const rs = await system.storage.client.query({ query, format: 'JSONEachRow' });
+  const rows = (await rs.json()) as Array<{ n: string | number }>;
+  return Number(rows[0]?.n ?? 0);
+}
+
+const svs = ['7ABC123', '8XYZ999', 'ABC1234', '4QRS567'].map((p) => entry(p, 'SVS'));
+const bolo = [entry('6TRJ244', 'BOLO'), entry('5KX?77', 'BOLO')];
+
+beforeAll(async () => {
+  system = await startSystem({ dataDir: dir, matcher: config, logger: pino({ level: 'silent' }), storage: { batchDelayMs: 50 } });
+  await publishHotlist(system.hotlists, 'SVS', svs, 'test');
+  await publishHotlist(system.hotlists, 'BOLO', bolo, 'test');
+  await until('hot lists', async () => (system.matcher.lists().length === 2 ? true : undefined));
+}, 60_000);
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('pipeline flow', () => {
+  it('stores every valid read once, publishes every expected hit once, and routes garbage with its reason', async () => {
+    const hits: HitMessage[] = [];
+    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
+    const now = Date.now();
+    const hotPlates = ['7ABC123', '7A8C123', '8XYZ999', 'ABC1234', '6TRJ244', '6TRJ245', '5KXA77', '4QRS567'];
+    const reads: Array<Record<string, unknown>> = [];
+    let garbage = 0;
+    const published: Promise<unknown>[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const read = { v: 1, id: `flow-${i}`, agency: 'wpd', camera: `cam${i % 7}`, ts: now - 5000 + (i % 1000), conf: 0.9, state: 'CA', plate: i % 100 === 0 ? (hotPlates[(i / 100) % hotPlates.length] as string) : `Z${String(i).padStart(6, '0')}` };
+      let data: Uint8Array = pack(read);
+      if (i % 97 === 5) {
+        garbage++;
+        data = i % 2 === 0 ? Uint8Array.of(0xc1, 0x00) : pack({ ...read, plate: 'NOT A PLATE!' });
+      } else {
+        reads.push(read);
+      }
+      published.push(system.js.publish(readsSubject('wpd', `cam${i % 7}`), data, { msgID: read.id }));
+      if (published.length >= 500) await Promise.all(published.splice(0));
+    }
+    const h = headers();
+    h.set('Content-Type', 'application/json');
+    published.push(system.js.publish(readsSubject('wpd', 'cam1'), new TextEncoder().encode('{"v":1,"id":"json-1","agency":"wpd","camera":"cam1","ts":' + now + ',"plate":"7ABC123","conf":0.8}'), { headers: h, msgID: 'json-1' }));
+    reads.push({ id: 'json-1', plate: '7ABC123', state: undefined });
+    await Promise.all(published);
+
+    const db = system.storage.db;
+    await until('all reads stored', async () => ((await scalar(`SELECT uniqExact(read_id) AS n FROM ${db}.detections`)) === reads.length ? true : undefined), 60_000);
+    const jsm = await jetstreamManager(system.nc);
+    await until('all reads acked', async () => {
+      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    });
+    expect(await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)).toBe(reads.length);
+
+    const expectedMatcher = new Matcher(config);
+    expectedMatcher.loadList('SVS', svs);
+    expectedMatcher.loadList('BOLO', bolo);
+    const expected = reads
+      .flatMap((r) => expectedMatcher.matchRead({ id: r['id'] as string, plate: r['plate'] as string }, now).map((hit) => `${r['id'] as string}|${hit.list}|${hit.entry}|${hit.kind}`))
+      .sort();
+    expect(expected.length).toBeGreaterThan(80);
+    await until('all hits', async () => (hits.length >= expected.length ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300)); // a late duplicate would arrive by now
+    expect(hits.map((m) => `${m.read.id}|${m.hit.list}|${m.hit.entry}|${m.hit.kind}`).sort()).toEqual(expected);
+    expect(new Set(hits.map((m) => m.hitId)).size).toBe(hits.length);
+
+    const invalid = await jsm.streams.info(INVALID_READS_STREAM);
+    expect(invalid.state.messages).toBe(garbage);
+    const js = system.js;
+    const consumer = await js.consumers.get(INVALID_READS_STREAM);
+    const reasons: string[] = [];
+    const batch = await consumer.fetch({ max_messages: garbage, expires: 5000 });
+    for await (const m of batch) {
+      reasons.push(m.headers?.get(INVALID_REASON_HEADER) ?? '');
+      // The original bytes are kept, so the read can be looked at again.
+      expect(m.data.length).toBeGreaterThan(0);
+      if (reasons.length === garbage) break;
+    }
+    expect(reasons).toHaveLength(garbage);
+    for (const reason of reasons) expect(reason).toMatch(/not valid msgpack|plate "NOTAPLATE!" is longer than 8/);
+    sub.unsubscribe();
+  }, 120_000);
+
+  it('does not store or alert twice when a camera republishes a read', async () => {
+    const db = system.storage.db;
+    const before = await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`);
+    const jsm = await jetstreamManager(system.nc);
+    const storedHits = async (): Promise<number> => (await jsm.streams.info('HITS', { subjects_filter: 'alpr.hits.wpd.SVS' })).state.subjects?.['alpr.hits.wpd.SVS'] ?? 0;
+    const hitsBefore = await storedHits();
+    const hits: HitMessage[] = [];
+    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
+    const read = { v: 1, id: 'again-1', agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate: '8XYZ999' };
+    await system.js.publish(readsSubject('wpd', 'cam1'), pack(read), { msgID: 'again-1' });
+    // Same read under another message id: past JetStream's duplicate window, storage and the hit id dedupe.
+    await system.js.publish(readsSubject('wpd', 'cam1'), pack(read), { msgID: 'again-1-retry' });
+    await until('read stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)) === before + 1 ? true : undefined));
+    await until('acked', async () => ((await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER)).num_ack_pending === 0 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)).toBe(before + 1);
+    // Core subscribers see both publishes; the HITS stream keeps one (msgID = hit id).
+    expect(new Set(hits.map((h) => h.hitId)).size).toBe(1);
+    expect(await storedHits()).toBe(hitsBefore + 1);
+    sub.unsubscribe();
+  }, 60_000);
+
+  it('loses no match while new versions of a list are swapped in under load', async () => {
+    const hits: HitMessage[] = [];
+    const sub = system.nc.subscribe('alpr.hits.wpd.SVS', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
+    const versionsBefore = system.matcher.current.get('SVS')?.version ?? 0;
+    const filler = (v: number): HotlistEntry[] => Array.from({ length: 20_000 }, (_, i) => entry(`V${v}${String(i).padStart(5, '0')}`, 'SVS'));
+    const reloads = (async () => {
+      for (let v = 1; v <= 5; v++) {
+        await publishHotlist(system.hotlists, 'SVS', [...svs, ...filler(v)], 'test');
+        await new Promise((r) => setTimeout(r, 60));
+      }
+    })();
+    const now = Date.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const plate = i % 10 === 0 ? '7ABC123' : `Y${String(i).padStart(6, '0')}`;
+      pending.push(system.js.publish(readsSubject('wpd', 'cam2'), pack({ v: 1, id: `swap-${i}`, agency: 'wpd', camera: 'cam2', ts: now, conf: 0.9, plate }), { msgID: `swap-${i}` }));
+      if (i % 100 === 99) {
+        await Promise.all(pending.splice(0));
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    await Promise.all(pending);
+    await reloads;
+    await until('every hot read to hit', async () => (hits.filter((h) => h.read.id.startsWith('swap-')).length >= 300 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 200));
+    const swapHits = hits.filter((h) => h.read.id.startsWith('swap-'));
+    expect(new Set(swapHits.map((h) => h.read.id)).size).toBe(300);
+    expect(swapHits).toHaveLength(300);
+    // The reads really were matched across several versions of the list.
+    expect(new Set(swapHits.map((h) => h.hit.listVersion)).size).toBeGreaterThan(1);
+    expect(system.matcher.current.get('SVS')?.version).toBeGreaterThan(versionsBefore);
+    expect(system.matcher.current.get('SVS')?.size).toBe(svs.length + 20_000);
+    sub.unsubscribe();
+  }, 60_000);
+
+  it('keeps the old list when a new version cannot be read', async () => {
+    const version = system.matcher.current.get('BOLO')?.version;
+    await system.hotlists.putBlob({ name: 'BOLO' }, new TextEncoder().encode('this is not a hot list'));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(system.matcher.current.get('BOLO')?.version).toBe(version);
+    expect(system.matcher.matchRead({ id: 'x', plate: '6TRJ244' }, Date.now()).map((h) => h.list)).toEqual(['BOLO']);
+    await publishHotlist(system.hotlists, 'BOLO', bolo, 'test');
+  });
+});
+

@@ -1,0 +1,70 @@
+// Hot list versions through the JetStream object store, with a real nats-server.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HotlistFollower, openHotlistStore, publishHotlist, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { Matcher, resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+
+const config = resolveMatcherConfig();
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlists-'));
+let server: LocalNatsServer;
+let nc: NatsConnection;
+
+function entries(list: string, plates: string[]): HotlistEntry[] {
+  return plates.map((plate) => {
+    const r = validateEntry({ plate, list, case_number: '26-1', entered_by: 'Ofc. A', synopsis: 's' }, config);
+    if (!r.ok) throw new Error(r.reason);
+    return r.entry;
+  });
+}
+
+async function until(probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  server = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
+  nc = await connect({ servers: server.url });
+});
+
+afterAll(async () => {
+  await nc?.drain();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hot list distribution', () => {
+  it('brings every worker to the same version of each list, and reports what changed', async () => {
+    const store = await openHotlistStore(jetstream(nc));
+    const first = await publishHotlist(store, 'SVS', entries('SVS', ['7ABC123', '8XYZ999']), 'admin');
+    expect(first).toMatchObject({ list: 'SVS', entries: 2, added: 2, removed: 0 });
+
+    // A worker that starts after the list was put loads it at start.
+    const a = new Matcher(config);
+    const b = new Matcher(config);
+    const followers = [new HotlistFollower(store, a, pino({ level: 'silent' })), new HotlistFollower(store, b, pino({ level: 'silent' }))];
+    for (const f of followers) await f.start();
+    expect(a.lists().map((l) => [l.list, l.version])).toEqual([['SVS', first.version]]);
+
+    const second = await publishHotlist(store, 'SVS', entries('SVS', ['7ABC123', '1NEW111', '2NEW222']), 'admin');
+    expect(second).toMatchObject({ entries: 3, added: 2, removed: 1 });
+    expect(second.version).toBeGreaterThan(first.version);
+    await until(() => a.current.get('SVS')?.version === second.version && b.current.get('SVS')?.version === second.version);
+    expect(a.matchRead({ id: 'r', plate: '1NEW111' }, Date.now())).toHaveLength(1);
+    expect(b.matchRead({ id: 'r', plate: '8XYZ999' }, Date.now())).toHaveLength(0);
+
+    await publishHotlist(store, 'BOLO', entries('BOLO', ['6TRJ244']), 'admin');
+    await until(() => b.lists().length === 2);
+    await store.delete('BOLO');
+    await until(() => a.lists().length === 1 && b.lists().length === 1);
+    for (const f of followers) await f.stop();
+  });
+});
