@@ -37,7 +37,7 @@ export interface PipelineOptions {
 }
 
 /** A pull waits this long for messages when the stream is idle; a stop waits at most this long. */
-const PULL_EXPIRES_MS = 1000;
+const PULL_EXPIRES_MS = 2000;
 
 export class PipelineWorker {
   private stopping = false;

@@ -1,0 +1,36 @@
+// Generated detections for the storage benchmarks, made inside ClickHouse (INSERT … SELECT), so the
+// data never passes through JS. Plates: 80 % California style (1ABC234), 20 % other 6–7 character
+// plates; plate_ocr uses the default OCR classes (matcher/config.ts): 0ODQ→0, 1IL→1, 8B→8, 5S→5, 2Z→2, 6G→6.
+
+export const OCR_TRANSLATE = "translate(plate, 'ODQILBSZG', '000118526')";
+
+const LETTER = (seed: string) => `char(65 + (${seed}) % 26)`;
+const ALNUM = (seed: string) => `substring('ABCDEFGHJKLMNPRSTUVWXYZ0123456789', 1 + (${seed}) % 33, 1)`;
+
+export const PLATE_EXPR = `if(h % 5 != 0,
+  concat(toString(1 + h % 9), ${LETTER('bitShiftRight(h, 8)')}, ${LETTER('bitShiftRight(h, 16)')}, ${LETTER('bitShiftRight(h, 24)')}, leftPad(toString((bitShiftRight(h, 32)) % 1000), 3, '0')),
+  substring(concat(${ALNUM('bitShiftRight(h, 8)')}, ${ALNUM('bitShiftRight(h, 14)')}, ${ALNUM('bitShiftRight(h, 20)')}, ${ALNUM('bitShiftRight(h, 26)')}, ${ALNUM('bitShiftRight(h, 32)')}, ${ALNUM('bitShiftRight(h, 38)')}, ${ALNUM('bitShiftRight(h, 44)')}), 1, 6 + (bitShiftRight(h, 50)) % 2))`;
+
+/** SELECT producing `rows` detections spread evenly over `days` days ending at `endMs`. */
+export function generatedDetections(rows: number, days: number, endMs: number, offset = 0): string {
+  const spanMs = days * 86_400_000;
+  const startMs = endMs - spanMs;
+  return `SELECT
+  concat('bench-', toString(number)) AS read_id,
+  'WPD' AS agency,
+  concat('cam-', toString(number % 40)) AS camera,
+  fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(number * ${spanMs}, ${rows + offset})), 'UTC') AS seen_at,
+  plate,
+  ${OCR_TRANSLATE} AS plate_ocr,
+  'CA' AS state,
+  toFloat32(0.5 + (h % 500) / 1000) AS confidence,
+  36.9 + ((bitShiftRight(h, 12)) % 1000) / 10000 AS lat,
+  -121.8 + ((bitShiftRight(h, 22)) % 1000) / 10000 AS lon,
+  ['Toyota', 'Honda', 'Ford', 'Chevrolet', 'Nissan'][1 + h % 5] AS vehicle_make,
+  '' AS vehicle_model,
+  ['white', 'black', 'silver', 'red', 'blue'][1 + (bitShiftRight(h, 3)) % 5] AS vehicle_color,
+  'car' AS vehicle_type,
+  concat('s3://alpr-images/', toString(number), '.jpg') AS image_ref,
+  [] AS candidates
+FROM (SELECT number, sipHash64(number) AS h, ${PLATE_EXPR} AS plate FROM numbers(${offset}, ${rows}))`;
+}

@@ -1,0 +1,133 @@
+// Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
+//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000]
+// Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
+// (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
+// pre-encoded buffer per batch straight to chDB's parser (chdb/connection's rawInsert), skipping
+// @clickhouse/client: the most a text format can do here. "INSERT … SELECT" generates the rows
+// inside ClickHouse: the engine's ceiling for this table on this machine.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createChdbConnection } from 'chdb/connection';
+import { DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { OcrAlphabet } from '../../matcher/index.js';
+import { generatedDetections } from './generate.js';
+import { arg, fmt, machineLine } from './machine.js';
+
+const ROWS = Number(arg('rows', '1000000'));
+const CHUNK = Number(arg('chunk', '1000'));
+const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
+mkdirSync(scratch, { recursive: true });
+const storage = await openStorage({ dataDir: scratch });
+const table = `${storage.db}.detections`;
+const alphabet = new OcrAlphabet();
+
+function makeDetections(n: number): Detection[] {
+  const letters = 'ABCDEFGHJKLMNPRSTUVWXYZ';
+  const now = Date.UTC(2026, 10, 1);
+  const out: Detection[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const plate = `${1 + (i % 9)}${letters[i % 23]}${letters[(i >> 3) % 23]}${letters[(i >> 7) % 23]}${String(i % 1000).padStart(3, '0')}`;
+    out[i] = {
+      readId: `r-${i}-${Math.random().toString(36).slice(2, 10)}`, agency: 'WPD', camera: `cam-${i % 40}`, seenAt: now - (i % 86_400_000),
+      plate, state: 'CA', confidence: 0.91, lat: 36.91 + (i % 1000) / 1e5, lon: -121.76 - (i % 1000) / 1e5,
+      vehicleMake: 'Toyota', vehicleColor: 'white', vehicleType: 'car', imageRef: `s3://alpr-images/2026/11/01/${i}.jpg`, candidates: [],
+    };
+  }
+  return out;
+}
+
+async function truncate(): Promise<void> {
+  await storage.client.command({ query: `TRUNCATE TABLE ${table}` });
+}
+
+async function count(): Promise<number> {
+  const rs = await storage.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: number | string }>())[0]?.n);
+}
+
+interface Row { path: string; format: string; batch: string; rowsPerSecond: number; seconds: number }
+const results: Row[] = [];
+
+try {
+  // Ceiling: the engine generating and inserting the rows itself.
+  for (let i = 0; i < 2; i++) {
+    await truncate();
+    const t0 = performance.now();
+    await storage.client.command({
+      query: `INSERT INTO ${table} SELECT * EXCEPT stored_at, now64(3) FROM (${generatedDetections(ROWS, 1, Date.UTC(2026, 10, 1))})`,
+    });
+    const s = (performance.now() - t0) / 1000;
+    if (i === 1) results.push({ path: 'INSERT … SELECT FROM numbers (ceiling)', format: '—', batch: fmt(ROWS), rowsPerSecond: ROWS / s, seconds: s });
+  }
+
+  const rows = makeDetections(ROWS);
+  for (const format of ['JSONEachRow', 'JSONCompactEachRow'] as InsertFormat[]) {
+    for (const batchRows of [10_000, 50_000]) {
+      await truncate();
+      const writer = new DetectionWriter(storage, { alphabet, overrides: { insertFormat: format, batchRows, maxQueuedRows: batchRows * 4, batchDelayMs: 200 } });
+      const t0 = performance.now();
+      const tickets = [];
+      for (let i = 0; i < rows.length; i += CHUNK) tickets.push((await writer.enqueue(rows.slice(i, i + CHUNK))).durable);
+      await writer.flush();
+      await Promise.all(tickets);
+      const s = (performance.now() - t0) / 1000;
+      await writer.close();
+      if ((await count()) !== ROWS) throw new Error('row count mismatch');
+      results.push({ path: 'DetectionWriter (@clickhouse/client exec)', format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
+      console.error(`writer ${format} batch ${batchRows}: ${fmt(ROWS / s)} rows/s`);
+    }
+  }
+
+  // Raw: pre-encoded payloads straight into chDB (a second connection on the same directory).
+  const raw = createChdbConnection({ path: scratch });
+  for (const format of ['JSONCompactEachRow', 'TSV'] as const) {
+    await truncate();
+    const batchRows = 50_000;
+    const payloads: Buffer[] = [];
+    for (let i = 0; i < rows.length; i += batchRows) {
+      const part = rows.slice(i, i + batchRows);
+      payloads.push(
+        Buffer.from(
+          format === 'TSV'
+            ? part.map((d) => tsvLine(d)).join('')
+            : part.map((d) => encodeDetection(d, alphabet.mapPlate(d.plate), 'JSONCompactEachRow')).join(''),
+        ),
+      );
+    }
+    const t0 = performance.now();
+    for (const p of payloads) {
+      await raw.chdb.rawInsert({
+        table,
+        values: p,
+        format,
+        columns: ['read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon', 'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates'],
+      });
+    }
+    const s = (performance.now() - t0) / 1000;
+    results.push({ path: 'raw chDB insert, pre-encoded (no client, no encoding)', format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
+  }
+  await raw.close();
+
+  const ceiling = results[0]?.rowsPerSecond ?? 1;
+  const lines = [
+    `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
+    '',
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK}\`  `,
+    `Machine: ${machineLine()}  `,
+    'Table: platewatch.detections as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions); writer runs include JSON encoding, OCR mapping and deduplication-token hashing.',
+    '',
+    '| path | format | batch rows | rows/s | seconds | % of ceiling |',
+    '|---|---|---:|---:|---:|---:|',
+    ...results.map((r) => `| ${r.path} | ${r.format} | ${r.batch} | ${fmt(r.rowsPerSecond)} | ${fmt(r.seconds, 2)} | ${fmt((100 * r.rowsPerSecond) / ceiling, 1)} % |`),
+  ];
+  console.log(lines.join('\n'));
+} finally {
+  await storage.close();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+function tsvLine(d: Detection): string {
+  const t = (s: string) => s.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n');
+  const seen = typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime();
+  return `${t(d.readId)}\t${t(d.agency)}\t${t(d.camera)}\t${seen}\t${d.plate}\t${alphabet.mapPlate(d.plate)}\t${t(d.state)}\t${d.confidence}\t${d.lat}\t${d.lon}\t${t(d.vehicleMake ?? '')}\t${t(d.vehicleModel ?? '')}\t${t(d.vehicleColor ?? '')}\t${t(d.vehicleType ?? '')}\t${t(d.imageRef ?? '')}\t[]\n`;
+}

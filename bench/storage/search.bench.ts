@@ -1,0 +1,132 @@
+// Partial-plate search latency over 30 days of generated detections, with and without a skip index.
+//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4,text4]
+// Each variant is a copy of the detections table (same schema, ORDER BY and data) differing only in
+// the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { connectStorage } from '../../storage/index.js';
+import { DETECTION_COLUMNS_DDL } from '../../storage/schema.js';
+import { generatedDetections } from './generate.js';
+import { arg, fmt, machineLine, percentile } from './machine.js';
+
+const ROWS = Number(arg('rows', '50000000'));
+const RUNS = Number(arg('runs', '20'));
+const DAYS = 30;
+const VARIANTS: Record<string, { index: string; settings?: string }> = {
+  none: { index: '' },
+  ngrambf4: { index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1' },
+  ngrambf4_g1024: {
+    index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 2, 0) GRANULARITY 1',
+    settings: ', index_granularity = 1024',
+  },
+  text4: { index: ', INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64' },
+};
+const chosen = arg('variants', 'none,ngrambf4,text4').split(',');
+const scratch = join(process.cwd(), 'bench', '.scratch', `search-${process.pid}`);
+mkdirSync(scratch, { recursive: true });
+const conn = connectStorage({ dataDir: scratch, database: 'bench' });
+const { client } = conn;
+const run = (query: string) => client.command({ query });
+async function rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+}
+
+const endMs = Date.UTC(2026, 10, 1);
+const from = new Date(endMs - DAYS * 86_400_000).toISOString().replace('T', ' ').slice(0, 23);
+const to = new Date(endMs).toISOString().replace('T', ' ').slice(0, 23);
+
+try {
+  await run('CREATE DATABASE IF NOT EXISTS bench');
+  const report: string[] = [];
+  let first: string | undefined;
+  const built: Record<string, { seconds: number; indexBytes: number }> = {};
+  for (const name of chosen) {
+    const v = VARIANTS[name];
+    if (v === undefined) throw new Error(`unknown variant ${name}`);
+    await run(`CREATE TABLE bench.d_${name} (${DETECTION_COLUMNS_DDL}${v.index})
+      ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
+      SETTINGS ttl_only_drop_parts = 1${v.settings ?? ''}`);
+    const t0 = performance.now();
+    if (first === undefined) {
+      await run(`INSERT INTO bench.d_${name} SELECT * EXCEPT stored_at, now64(3) FROM (${generatedDetections(ROWS, DAYS, endMs)})`);
+      first = name;
+    } else {
+      await run(`INSERT INTO bench.d_${name} SELECT * FROM bench.d_${first}`);
+    }
+    await run(`OPTIMIZE TABLE bench.d_${name} FINAL`);
+    const seconds = (performance.now() - t0) / 1000;
+    const [ix] = await rows<{ b: number | string }>(
+      `SELECT sum(secondary_indices_compressed_bytes) AS b FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`,
+      { t: `d_${name}` },
+    );
+    built[name] = { seconds, indexBytes: Number(ix?.b ?? 0) };
+    console.error(`built d_${name}: ${fmt(seconds, 1)} s, index ${fmt(Number(ix?.b ?? 0) / 2 ** 20, 1)} MiB`);
+  }
+
+  // Patterns drawn from stored plates so that each one matches something.
+  const samples = await rows<{ p: string }>(`SELECT plate_ocr AS p FROM bench.d_${first} WHERE length(plate_ocr) = 7 ORDER BY sipHash64(read_id) LIMIT ${RUNS}`);
+  const kinds: Record<string, (p: string) => string> = {
+    'infix, 4 known (`*XXXX*`)': (p) => `%${p.slice(2, 6)}%`,
+    'fixed length, 4 known (`?XXXX??`)': (p) => `_${p.slice(1, 5)}__`,
+    'infix, 5 known (`*XXXXX*`)': (p) => `%${p.slice(1, 6)}%`,
+    'prefix, 3 known (`XXX*`)': (p) => `${p.slice(0, 3)}%`,
+    'infix, 3 known (`*XXX*`)': (p) => `%${p.slice(3, 6)}%`,
+  };
+  const shapes = arg('shapes', 'one,two').split(',');
+  const range = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
+  const columns = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
+       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
+  // one: the filter and every column in one pass. two: find the newest 100 keys reading only the
+  // key columns, then fetch those rows by primary key (what storage/search.ts does).
+  const sql = (table: string, shape: string) =>
+    shape === 'one'
+      ? `SELECT ${columns} FROM bench.${table}
+ WHERE ${range} AND plate_ocr LIKE {like:String}
+ ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100`
+      : `SELECT ${columns} FROM bench.${table}
+ WHERE ${range} AND (plate_ocr, seen_at, read_id) IN (
+   SELECT plate_ocr, seen_at, read_id FROM bench.${table}
+    WHERE ${range} AND plate_ocr LIKE {like:String}
+    ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100)
+ ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
+  const results: Array<{ kind: string; variant: string; p50: number; p95: number; matches: number }> = [];
+  const columnsOf = chosen.flatMap((n) => shapes.map((sh) => `${n}/${sh}`));
+  for (const [kind, make] of Object.entries(kinds)) {
+    for (const col of columnsOf) {
+      const [name, shape] = col.split('/') as [string, string];
+      const times: number[] = [];
+      let matches = 0;
+      await rows(sql(`d_${name}`, shape), { from, to, like: make(samples[0]?.p ?? 'AAAAAAA') }); // warm-up
+      for (const s of samples) {
+        const t0 = performance.now();
+        const r = await rows(sql(`d_${name}`, shape), { from, to, like: make(s.p) });
+        times.push(performance.now() - t0);
+        matches += r.length;
+      }
+      times.sort((a, b) => a - b);
+      results.push({ kind, variant: col, p50: percentile(times, 50), p95: percentile(times, 95), matches: matches / samples.length });
+      console.error(`${kind} ${col}: p50 ${fmt(percentile(times, 50))} ms p95 ${fmt(percentile(times, 95))} ms`);
+    }
+  }
+
+  report.push(`### Partial-plate search, ${fmt(ROWS)} detections over ${DAYS} days`, '');
+  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')}\`  `);
+  report.push(`Machine: ${machineLine()}, chDB ${(await rows<{ v: string }>('SELECT version() AS v'))[0]?.v}  `);
+  report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache; query = storage/search.ts partial search (30-day range, newest 100).`, '');
+  report.push('| index | build + OPTIMIZE s | index size MiB |', '|---|---:|---:|');
+  for (const name of chosen) report.push(`| ${name} | ${fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
+  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key.');
+  report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
+  report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
+  for (const kind of Object.keys(kinds)) {
+    const byVariant = columnsOf.map((n) => results.find((r) => r.kind === kind && r.variant === n));
+    const none = results.find((r) => r.kind === kind && r.variant === 'none/one')?.p95;
+    const best = Math.min(...byVariant.filter((r) => r !== undefined && !r.variant.startsWith('none')).map((r) => r!.p95));
+    const speedup = none !== undefined && Number.isFinite(best) ? `${fmt(none / best, 1)}×` : '—';
+    report.push(`| ${kind} | ${byVariant.map((r) => `${fmt(r?.p50 ?? 0)} / ${fmt(r?.p95 ?? 0)}`).join(' | ')} | ${speedup} | ${fmt(byVariant[0]?.matches ?? 0, 1)} |`);
+  }
+  console.log(report.join('\n'));
+} finally {
+  await conn.close();
+  if (arg('keep', 'no') !== 'yes') rmSync(scratch, { recursive: true, force: true });
+}

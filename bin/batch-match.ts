@@ -1,0 +1,125 @@
+// The batch matcher behind `platewatch match` and the `up` demo: load hot list CSV files into a
+// Matcher, then stream JSONL reads through it line by line (never the whole input in memory).
+import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import type { Writable } from 'node:stream';
+import { HotlistCsvError, parseHotlistCsv, parseReadJson, type RejectedRow } from '../ingest/index.js';
+import { Matcher, MatcherError, type Hit, type HotlistEntry, type MatcherConfig, type Read } from '../matcher/index.js';
+
+export type LoadResult = { ok: true; matcher: Matcher; entries: number } | { ok: false };
+
+export interface LoadHotlistsOptions {
+  /** Paths as the user gave them (reports name them this way) and as opened. */
+  files: readonly { shown: string; path: string }[];
+  config: MatcherConfig;
+  strict: boolean;
+  stderr: Writable;
+}
+
+/**
+ * Parses every file and groups the entries by their `list` column across files. Any file that
+ * cannot be read or is refused whole gives null: a half-loaded set of lists would miss hits
+ * without anyone noticing. Rejected rows are reported on stderr as FILE:LINE: reason.
+ */
+export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Map<string, HotlistEntry[]> | null> {
+  const { stderr } = options;
+  const byList = new Map<string, HotlistEntry[]>();
+  let failed = false;
+  for (const file of options.files) {
+    let text: string;
+    try {
+      text = await readFile(file.path, 'utf8');
+    } catch (error) {
+      stderr.write(`cannot read hot list ${file.shown}: ${(error as Error).message}\n`);
+      failed = true;
+      continue;
+    }
+    try {
+      const parsed = parseHotlistCsv(text, { config: options.config, strict: options.strict });
+      reportRejected(stderr, file.shown, parsed.rejected);
+      stderr.write(`loaded ${parsed.entries.length} of ${parsed.rows} rows from ${file.shown} (${parsed.rejected.length} rejected)\n`);
+      for (const entry of parsed.entries) {
+        const entries = byList.get(entry.list);
+        if (entries === undefined) byList.set(entry.list, [entry]);
+        else entries.push(entry);
+      }
+    } catch (error) {
+      if (!(error instanceof HotlistCsvError)) throw error;
+      reportRejected(stderr, file.shown, error.rejected);
+      stderr.write(`hot list ${file.shown} refused [${error.code}]: ${error.message}\n`);
+      failed = true;
+    }
+  }
+  return failed ? null : byList;
+}
+
+/** Reads the files (see readHotlistFiles) and loads each list into a new Matcher with one loadList call. */
+export async function loadHotlists(options: LoadHotlistsOptions): Promise<LoadResult> {
+  const { stderr } = options;
+  const byList = await readHotlistFiles(options);
+  if (byList === null) return { ok: false };
+
+  const matcher = new Matcher(options.config);
+  let total = 0;
+  for (const [list, entries] of byList) {
+    let loaded;
+    try {
+      loaded = matcher.loadList(list, entries);
+    } catch (error) {
+      if (!(error instanceof MatcherError)) throw error;
+      stderr.write(`list ${list} not loaded [${error.code}]: ${error.message}\n`);
+      return { ok: false };
+    }
+    total += loaded.entries;
+    stderr.write(`list ${loaded.list}: ${loaded.entries} entries, version ${loaded.version}, built in ${loaded.buildMs.toFixed(1)} ms\n`);
+  }
+  return { ok: true, matcher, entries: total };
+}
+
+function reportRejected(stderr: Writable, shown: string, rejected: readonly RejectedRow[]): void {
+  for (const row of rejected) stderr.write(`${shown}:${row.line}: ${row.reason}\n`);
+}
+
+export interface MatchSummary {
+  reads: number;
+  readsWithHits: number;
+  hits: number;
+  badLines: number;
+}
+
+export interface MatchStreamOptions {
+  input: NodeJS.ReadableStream;
+  matcher: Matcher;
+  nowMs: number;
+  /** Called for every valid read, in input order. May return a promise to apply backpressure. */
+  onResult: (read: Read, hits: readonly Hit[]) => void | Promise<void>;
+  /** Called for every line that is not a valid read; `line` is 1-based. */
+  onBadLine: (line: number, reason: string) => void;
+}
+
+/** Matches every JSONL read in the input. Blank lines are skipped silently. */
+export async function matchReadStream(options: MatchStreamOptions): Promise<MatchSummary> {
+  const summary: MatchSummary = { reads: 0, readsWithHits: 0, hits: 0, badLines: 0 };
+  const lines = createInterface({ input: options.input, crlfDelay: Infinity });
+  let lineNo = 0;
+  for await (const line of lines) {
+    lineNo++;
+    if (line.trim() === '') continue;
+    const parsed = parseReadJson(line);
+    if (!parsed.ok) {
+      summary.badLines++;
+      options.onBadLine(lineNo, parsed.reason);
+      continue;
+    }
+    const hits = options.matcher.matchRead(parsed.read, options.nowMs);
+    summary.reads++;
+    if (hits.length > 0) {
+      summary.readsWithHits++;
+      summary.hits += hits.length;
+    }
+    const pending = options.onResult(parsed.read, hits);
+    if (pending !== undefined) await pending;
+  }
+  return summary;
+}
+

@@ -1,0 +1,297 @@
+// The one platewatch configuration: defaults, then an optional JSON file (`--config FILE`), then
+// environment variables; validated once at start. Nothing else reads process.env: the entry point
+// passes its environment in here.
+import { readFile } from 'node:fs/promises';
+import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
+
+/** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
+export const DEFAULT_DATA_DIR = './data';
+
+export interface PlatewatchConfig {
+  /** Directory for embedded NATS JetStream and chDB data. Env `PLATEWATCH_DATA_DIR`. @default DEFAULT_DATA_DIR (`./data`) */
+  dataDir: string;
+  /**
+   * Matching model. Env: `PLATEWATCH_GENERAL_LISTS` (comma list, e.g. `SVS,SFR,SLR`),
+   * `PLATEWATCH_OCR_CLASSES` (comma list, e.g. `0ODQ,1IL,8B`), `PLATEWATCH_FUZZY_MIN_LENGTH`,
+   * `PLATEWATCH_PATTERN_MIN_KNOWN`, `PLATEWATCH_OCR_MAX_SUBSTITUTIONS` (9 comma numbers, index = plate length).
+   * @default DEFAULT_MATCHER_CONFIG
+   */
+  matcher: MatcherConfig;
+  /** Where NATS is. */
+  nats: NatsSettings;
+  /** Where detections are kept and for how long. */
+  storage: StorageSettings;
+}
+
+export interface NatsSettings {
+  /** An existing NATS server or cluster (`nats://host:4222`). Env `NATS_URL`. @default undefined: spawn nats-server under dataDir/nats */
+  url: string | undefined;
+  /** Port of the embedded nats-server; 0 picks a free one. Env `PLATEWATCH_NATS_PORT`. @default 0 */
+  port: number;
+}
+
+export interface StorageSettings {
+  /** A ClickHouse server (`http://host:8123`). Env `CLICKHOUSE_URL`. @default undefined: embedded chDB under dataDir/clickhouse */
+  url: string | undefined;
+  /** Env `CLICKHOUSE_USER`. @default 'default' */
+  username: string;
+  /** Env `CLICKHOUSE_PASSWORD`. @default '' */
+  password: string;
+  /** Detections and hits are purged after this many days (Government Code § 34090.6: at least 365). Env `PLATEWATCH_RETENTION_DAYS`. @default 365 */
+  retentionDays: number;
+}
+
+export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
+export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365 };
+
+export const CONFIG_ERROR_CODES = {
+  CONFIG_FILE_UNREADABLE: 'CONFIG_FILE_UNREADABLE',
+  CONFIG_FILE_NOT_JSON: 'CONFIG_FILE_NOT_JSON',
+  UNKNOWN_KEY: 'UNKNOWN_KEY',
+  INVALID_VALUE: 'INVALID_VALUE',
+} as const;
+export type ConfigErrorCode = (typeof CONFIG_ERROR_CODES)[keyof typeof CONFIG_ERROR_CODES];
+
+export class ConfigError extends Error {
+  readonly code: ConfigErrorCode;
+
+  constructor(code: ConfigErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigError';
+    this.code = code;
+  }
+}
+
+/** The environment as the entry point hands it in; only `PLATEWATCH_*` names are read. */
+export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Path of a JSON config file, already resolved against the user's working directory. */
+  file?: string;
+  env?: ConfigEnv;
+}
+
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage'] as const;
+const NATS_KEYS = ['url', 'port'] as const;
+const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
+const MATCHER_KEYS = [
+  'ocrClasses',
+  'ocrMaxSubstitutionsByLength',
+  'fuzzyMinLength',
+  'patternMinKnown',
+  'generalLists',
+  'listPolicies',
+] as const satisfies readonly (keyof MatcherConfig)[];
+
+/** Loads, merges and validates the configuration; throws `ConfigError` with every problem found. */
+export async function loadConfig(options: LoadConfigOptions = {}): Promise<PlatewatchConfig> {
+  let fileValue: unknown = {};
+  if (options.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(options.file, 'utf8');
+    } catch (error) {
+      throw new ConfigError('CONFIG_FILE_UNREADABLE', `cannot read config file ${options.file}: ${(error as Error).message}`, { cause: error });
+    }
+    try {
+      fileValue = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError('CONFIG_FILE_NOT_JSON', `config file ${options.file} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  return resolveConfig(fileValue, options.env ?? {}, options.file ?? 'config');
+}
+
+/** Merges a parsed config file value and the environment onto the defaults, and validates. */
+export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
+  const problems: string[] = [];
+  let unknownKey = false;
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS } };
+
+  const file = asObject(fileValue, source, problems);
+  for (const key of Object.keys(file)) {
+    if (!(TOP_KEYS as readonly string[]).includes(key)) {
+      problems.push(`${source}: unknown key "${key}" (known: ${TOP_KEYS.join(', ')})`);
+      unknownKey = true;
+    }
+  }
+  if (file['dataDir'] !== undefined) {
+    const dataDir = file['dataDir'];
+    if (typeof dataDir === 'string' && dataDir.trim() !== '') config.dataDir = dataDir;
+    else problems.push(`${source}: dataDir must be a non-empty string`);
+  }
+  if (file['matcher'] !== undefined) {
+    const matcher = asObject(file['matcher'], `${source}: matcher`, problems);
+    for (const key of Object.keys(matcher)) {
+      if (!(MATCHER_KEYS as readonly string[]).includes(key)) {
+        problems.push(`${source}: unknown key "matcher.${key}" (known: ${MATCHER_KEYS.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+    readMatcherFile(matcher, config.matcher, `${source}: matcher`, problems);
+  }
+  for (const [section, keys] of [['nats', NATS_KEYS], ['storage', STORAGE_KEYS]] as const) {
+    if (file[section] === undefined) continue;
+    const value = asObject(file[section], `${source}: ${section}`, problems);
+    for (const key of Object.keys(value)) {
+      if (!(keys as readonly string[]).includes(key)) {
+        problems.push(`${source}: unknown key "${section}.${key}" (known: ${keys.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+    readServiceSection(section, value, config, `${source}: ${section}`, problems);
+  }
+
+  readEnv(env, config, problems);
+
+  if (problems.length > 0) {
+    throw new ConfigError(unknownKey ? 'UNKNOWN_KEY' : 'INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  }
+  if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
+  if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
+  if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
+  if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
+  try {
+    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage };
+  } catch (error) {
+    throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
+  }
+}
+
+function readMatcherFile(file: Record<string, unknown>, out: Partial<MatcherConfig>, where: string, problems: string[]): void {
+  const ocrClasses = file['ocrClasses'];
+  if (ocrClasses !== undefined) {
+    if (isStringArray(ocrClasses)) out.ocrClasses = ocrClasses.map((cls) => cls.toUpperCase());
+    else problems.push(`${where}.ocrClasses must be an array of strings such as "0ODQ"`);
+  }
+  const caps = file['ocrMaxSubstitutionsByLength'];
+  if (caps !== undefined) {
+    if (Array.isArray(caps) && caps.every((n) => typeof n === 'number')) out.ocrMaxSubstitutionsByLength = caps as number[];
+    else problems.push(`${where}.ocrMaxSubstitutionsByLength must be an array of 9 numbers (index = plate length)`);
+  }
+  for (const key of ['fuzzyMinLength', 'patternMinKnown'] as const) {
+    const n = file[key];
+    if (n === undefined) continue;
+    if (typeof n === 'number') out[key] = n;
+    else problems.push(`${where}.${key} must be a number`);
+  }
+  const generalLists = file['generalLists'];
+  if (generalLists !== undefined) {
+    if (isStringArray(generalLists)) out.generalLists = generalLists.map((list) => list.trim().toUpperCase());
+    else problems.push(`${where}.generalLists must be an array of list names`);
+  }
+  const policies = file['listPolicies'];
+  if (policies !== undefined) {
+    const byList = asObject(policies, `${where}.listPolicies`, problems);
+    const listPolicies: Record<string, readonly MatchKind[]> = {};
+    for (const [list, kinds] of Object.entries(byList)) {
+      if (isStringArray(kinds) && kinds.every((kind) => (MATCH_KINDS as readonly string[]).includes(kind))) {
+        listPolicies[list.toUpperCase()] = kinds as MatchKind[];
+      } else {
+        problems.push(`${where}.listPolicies.${list} must be an array of match kinds (${MATCH_KINDS.join(', ')})`);
+      }
+    }
+    out.listPolicies = listPolicies;
+  }
+}
+
+interface MutableConfig {
+  dataDir: string;
+  matcher: Partial<MatcherConfig>;
+  nats: NatsSettings;
+  storage: StorageSettings;
+}
+
+function readServiceSection(section: 'nats' | 'storage', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
+  for (const [key, value] of Object.entries(file)) {
+    if (key === 'port' || key === 'retentionDays') {
+      if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
+      else problems.push(`${where}.${key} must be a whole number`);
+    } else if (typeof value === 'string') {
+      (config[section] as unknown as Record<string, string>)[key] = value;
+    } else {
+      problems.push(`${where}.${key} must be a string`);
+    }
+  }
+}
+
+/** Environment variables override the file. An empty variable counts as unset. */
+function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): void {
+  const dataDir = envValue(env, 'PLATEWATCH_DATA_DIR');
+  if (dataDir !== undefined) config.dataDir = dataDir;
+
+  const natsUrl = envValue(env, 'NATS_URL');
+  if (natsUrl !== undefined) config.nats.url = natsUrl;
+  const clickhouseUrl = envValue(env, 'CLICKHOUSE_URL');
+  if (clickhouseUrl !== undefined) config.storage.url = clickhouseUrl;
+  const clickhouseUser = envValue(env, 'CLICKHOUSE_USER');
+  if (clickhouseUser !== undefined) config.storage.username = clickhouseUser;
+  const clickhousePassword = env['CLICKHOUSE_PASSWORD'];
+  if (clickhousePassword !== undefined && clickhousePassword !== '') config.storage.password = clickhousePassword;
+  for (const [name, apply] of [
+    ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
+    ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
+  ] as const) {
+    const text = envValue(env, name);
+    if (text === undefined) continue;
+    const n = wholeNumber(text);
+    if (n === null) problems.push(`${name}: "${text}" is not a whole number`);
+    else apply(n);
+  }
+
+  const generalLists = envValue(env, 'PLATEWATCH_GENERAL_LISTS');
+  if (generalLists !== undefined) config.matcher.generalLists = commaList(generalLists);
+
+  const ocrClasses = envValue(env, 'PLATEWATCH_OCR_CLASSES');
+  if (ocrClasses !== undefined) config.matcher.ocrClasses = commaList(ocrClasses);
+
+  for (const [name, key] of [
+    ['PLATEWATCH_FUZZY_MIN_LENGTH', 'fuzzyMinLength'],
+    ['PLATEWATCH_PATTERN_MIN_KNOWN', 'patternMinKnown'],
+  ] as const) {
+    const text = envValue(env, name);
+    if (text === undefined) continue;
+    const n = wholeNumber(text);
+    if (n === null) problems.push(`${name}: "${text}" is not a whole number`);
+    else config.matcher[key] = n;
+  }
+
+  const caps = envValue(env, 'PLATEWATCH_OCR_MAX_SUBSTITUTIONS');
+  if (caps !== undefined) {
+    const numbers = caps.split(',').map((part) => wholeNumber(part.trim()));
+    if (numbers.length !== 9 || numbers.some((n) => n === null)) {
+      problems.push(`PLATEWATCH_OCR_MAX_SUBSTITUTIONS: "${caps}" must be 9 comma-separated whole numbers (index = plate length 0..8)`);
+    } else {
+      config.matcher.ocrMaxSubstitutionsByLength = numbers as number[];
+    }
+  }
+}
+
+function envValue(env: ConfigEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function commaList(text: string): string[] {
+  return text
+    .split(',')
+    .map((part) => part.trim().toUpperCase())
+    .filter((part) => part !== '');
+}
+
+function wholeNumber(text: string): number | null {
+  return /^\d{1,9}$/.test(text) ? Number(text) : null;
+}
+
+function asObject(value: unknown, where: string, problems: string[]): Record<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  problems.push(`${where} must be a JSON object`);
+  return {};
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** The defaults, for `--help` texts and tests. */
+export const DEFAULT_CONFIG: PlatewatchConfig = { dataDir: DEFAULT_DATA_DIR, matcher: DEFAULT_MATCHER_CONFIG, nats: DEFAULT_NATS_SETTINGS, storage: DEFAULT_STORAGE_SETTINGS };

@@ -1,0 +1,50 @@
+// How CLI verbs find a running system: `platewatch up` writes DATA_DIR/run/platewatch.json with
+// its NATS URL and pid; `hotlist load`, `simulate` and friends read it unless NATS_URL is set.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { PlatewatchConfig } from './config.js';
+
+export interface RuntimeInfo {
+  natsUrl: string;
+  pid: number;
+  startedAt: string;
+}
+
+export function runtimeFile(dataDir: string): string {
+  return join(dataDir, 'run', 'platewatch.json');
+}
+
+export async function writeRuntime(dataDir: string, info: RuntimeInfo): Promise<void> {
+  await mkdir(join(dataDir, 'run'), { recursive: true });
+  await writeFile(runtimeFile(dataDir), JSON.stringify(info, null, 2) + '\n');
+}
+
+export async function removeRuntime(dataDir: string): Promise<void> {
+  await rm(runtimeFile(dataDir), { force: true });
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The NATS URL to talk to: `--nats`, else NATS_URL / the config file, else the running
+ * `platewatch up` under the data directory. Null (with the reason) when there is none.
+ */
+export async function resolveNatsUrl(config: PlatewatchConfig, cwd: string, flag: string | undefined): Promise<{ url: string } | { url: null; reason: string }> {
+  if (flag !== undefined) return { url: flag };
+  if (config.nats.url !== undefined) return { url: config.nats.url };
+  const dataDir = resolve(cwd, config.dataDir);
+  try {
+    const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
+    if (isRunning(info.pid)) return { url: info.natsUrl };
+    return { url: null, reason: `the platewatch that wrote ${runtimeFile(dataDir)} (pid ${info.pid}) is no longer running: start it with "platewatch up"` };
+  } catch {
+    return { url: null, reason: `no running platewatch under ${dataDir}: start one with "platewatch up", or set NATS_URL` };
+  }
+}

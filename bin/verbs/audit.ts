@@ -1,0 +1,171 @@
+// `platewatch audit verify|sample`: access log integrity and the annual detection browsing audit
+// (Watsonville §471.9, §471.7(b)).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  openStorage, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog,
+  type Storage, type StorageConfig,
+} from '../../storage/index.js';
+import type { Verb, VerbIO } from '../verb.js';
+
+/** Storage options every storage verb takes. TODO(lead): fold into bin/config.ts. */
+export const STORAGE_OPTIONS_USAGE = `Storage options:
+  --data-dir DIR         embedded chDB directory        [default: $PLATEWATCH_DATA_DIR/clickhouse or ./data/clickhouse]
+  --clickhouse-url URL   use a ClickHouse server instead [default: $CLICKHOUSE_URL]; user and password
+                         from $CLICKHOUSE_USER / $CLICKHOUSE_PASSWORD`;
+
+export const STORAGE_PARSE_OPTIONS = {
+  'data-dir': { type: 'string' },
+  'clickhouse-url': { type: 'string' },
+} as const;
+
+export function storageConfigFrom(values: { 'data-dir'?: string; 'clickhouse-url'?: string }, io: VerbIO): Partial<StorageConfig> {
+  const env = (name: string) => (io.env[name]?.trim() ? io.env[name]?.trim() : undefined);
+  const url = values['clickhouse-url'] ?? env('CLICKHOUSE_URL');
+  const base = env('PLATEWATCH_DATA_DIR') ?? './data';
+  return {
+    url,
+    username: env('CLICKHOUSE_USER') ?? 'default',
+    password: env('CLICKHOUSE_PASSWORD') ?? '',
+    dataDir: resolve(io.cwd, values['data-dir'] ?? join(base, 'clickhouse')),
+  };
+}
+
+/** Opens storage for a verb; on failure writes the reason and returns undefined. */
+export async function openForVerb(config: Partial<StorageConfig>, io: VerbIO): Promise<Storage | undefined> {
+  try {
+    return await openStorage(config);
+  } catch (error) {
+    io.stderr.write(`platewatch: cannot open storage: ${(error as Error).message}\n`);
+    return undefined;
+  }
+}
+
+const USAGE = `Usage: platewatch audit verify [--chain NAME] [--expect-head SEQ:HASH] [storage options]
+       platewatch audit sample --from DATE --to DATE --auditor NAME [--size 10] [--out DIR] [storage options]
+
+verify  Re-computes the access log hash chain and reports any record altered, deleted, duplicated
+        or reordered. --expect-head (printed by the last verify or memorandum) also catches records
+        cut from the end. Exit 0 intact, 1 problems found.
+sample  Draws a random sample of at least 10 search inquiries made in [--from, --to) and writes
+        the audit memorandum to the Chief of Police (Watsonville §471.9) as Markdown and HTML:
+        DIR/alpr-audit-FROM-TO.md and .html. The policy asks for inquiries of the preceding six months.
+
+Options:
+  --chain NAME       access log chain                       [default: main]
+  --expect-head S:H  head recorded at the last audit
+  --from DATE        start of the period (ISO 8601, inclusive)
+  --to DATE          end of the period (ISO 8601, exclusive)
+  --size N           inquiries to sample, at least 10       [default: 10]
+  --auditor NAME     name and title on the memorandum
+  --out DIR          where to write the memorandum          [default: current directory]
+  --help             show this text
+
+${STORAGE_OPTIONS_USAGE}
+
+Exit status: 0 done/intact; 1 problems found or storage failure; 2 usage error.
+
+Example:
+  platewatch audit sample --from 2026-05-01 --to 2026-11-01 --auditor "Capt. R. Diaz, PSD"
+`;
+
+export const auditVerb: Verb = {
+  name: 'audit',
+  summary: 'verify the access log hash chain; sample searches and write the annual audit memorandum',
+  usage: USAGE,
+  run: runAudit,
+};
+
+function usageError(io: VerbIO, message: string): number {
+  io.stderr.write(`platewatch audit: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+function parseDate(text: string | undefined): Date | undefined {
+  if (text === undefined || !/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+async function runAudit(args: string[], io: VerbIO): Promise<number> {
+  const [sub, ...rest] = args;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        chain: { type: 'string' },
+        'expect-head': { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        size: { type: 'string' },
+        auditor: { type: 'string' },
+        out: { type: 'string' },
+        help: { type: 'boolean', default: false },
+        ...STORAGE_PARSE_OPTIONS,
+      },
+    }));
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  if (values.help || sub === '--help' || sub === undefined) {
+    io.stdout.write(USAGE);
+    return sub === undefined && !values.help ? 2 : 0;
+  }
+  if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}"`);
+
+  let expectedHead: { seq: number; hash: string } | undefined;
+  let from: Date | undefined;
+  let to: Date | undefined;
+  let size = 10;
+  if (sub === 'verify' && values['expect-head'] !== undefined) {
+    const m = /^(\d+):([0-9a-f]{64})$/.exec(values['expect-head']);
+    if (m === null) return usageError(io, '--expect-head must be SEQ:HASH (64 hex digits)');
+    expectedHead = { seq: Number(m[1]), hash: m[2] as string };
+  }
+  if (sub === 'sample') {
+    from = parseDate(values.from);
+    to = parseDate(values.to);
+    if (from === undefined || to === undefined) return usageError(io, '--from and --to must be ISO 8601 dates');
+    if (from.getTime() >= to.getTime()) return usageError(io, '--from must be before --to');
+    if (values.auditor === undefined || values.auditor.trim() === '') return usageError(io, '--auditor NAME is required');
+    if (values.size !== undefined) {
+      size = Number(values.size);
+      if (!Number.isInteger(size) || size < 10) return usageError(io, '--size must be a whole number of at least 10 (Watsonville §471.9)');
+    }
+  }
+
+  const storage = await openForVerb(storageConfigFrom(values, io), io);
+  if (storage === undefined) return 1;
+  try {
+    const chain = values.chain ?? storage.config.accessLogChain;
+    if (sub === 'verify') {
+      const v = await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) });
+      io.stdout.write(`access log chain "${chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
+      for (const p of v.problems) io.stdout.write(`  ${JSON.stringify(p)}\n`);
+      if (v.head) io.stdout.write(`head ${v.head.seq}:${v.head.hash}\n`);
+      return v.ok ? 0 : 1;
+    }
+    const sample = await sampleSearches(storage, { from: from!, to: to!, size, chain });
+    const meta = { auditor: values.auditor!.trim() };
+    const outDir = resolve(io.cwd, values.out ?? '.');
+    mkdirSync(outDir, { recursive: true });
+    const base = join(outDir, `alpr-audit-${from!.toISOString().slice(0, 10)}-${to!.toISOString().slice(0, 10)}`);
+    writeFileSync(`${base}.md`, renderMemorandumMarkdown(sample, meta));
+    writeFileSync(`${base}.html`, renderMemorandumHtml(sample, meta));
+    const flagged = sample.reviews.filter((r) => r.findings.length > 0).length;
+    io.stdout.write(
+      `${sample.reviews.length} of ${sample.population} inquiries reviewed, ${flagged} with findings, ` +
+        `${sample.dataErrors.length} data error(s)\nwrote ${base}.md\nwrote ${base}.html\n`,
+    );
+    return 0;
+  } catch (error) {
+    io.stderr.write(`platewatch audit ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,129 @@
+// `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AccessLog, exportEvidence, placeLegalHold, StorageError, type PlateQuery } from '../../storage/index.js';
+import type { Verb, VerbIO } from '../verb.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom } from './audit.js';
+
+const USAGE = `Usage: platewatch evidence hold --case N --user ID --reason TEXT --from DATE --to DATE
+                                [--plate P | --pattern P | --read-id ID ...] [storage options]
+       platewatch evidence export --case N --out DIR --user ID [--reason TEXT] [storage options]
+
+hold    Copies the matching detections into the evidence store under the case, where retention
+        does not purge them (Watsonville §471.6: data that is or may become evidence).
+export  Writes the case's held detections for booking onto portable media: detections.csv,
+        detections.json, holds.json, manifest.json (SHA-256 of each file) and SHA256SUMS
+        (check with: sha256sum -c SHA256SUMS). DIR must be new or empty.
+Both are recorded in the access log under the user and case.
+
+Options:
+  --case N        case or incident number (required)
+  --user ID       your user id (required; must be a trained, active ALPR user)
+  --reason TEXT   why                                    [export default: evidence export]
+  --from, --to    time range of the detections to hold (ISO 8601)
+  --plate P       hold reads of this plate (exact)
+  --pattern P     hold reads matching a partial plate (? one character, * any run)
+  --read-id ID    hold these reads (repeatable)
+  --out DIR       export directory
+  --help          show this text
+
+${STORAGE_OPTIONS_USAGE}
+
+Exit status: 0 done; 1 refused or failed; 2 usage error.
+
+Example:
+  platewatch evidence export --case WPD-26-0777 --user det1 --out /media/evidence/WPD-26-0777
+`;
+
+export const evidenceVerb: Verb = {
+  name: 'evidence',
+  summary: 'place legal holds on detections and export evidence packages with checksums',
+  usage: USAGE,
+  run: runEvidence,
+};
+
+function usageError(io: VerbIO, message: string): number {
+  io.stderr.write(`platewatch evidence: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+async function runEvidence(args: string[], io: VerbIO): Promise<number> {
+  const [sub, ...rest] = args;
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        case: { type: 'string' },
+        user: { type: 'string' },
+        reason: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        plate: { type: 'string' },
+        pattern: { type: 'string' },
+        'read-id': { type: 'string', multiple: true },
+        out: { type: 'string' },
+        help: { type: 'boolean', default: false },
+        ...STORAGE_PARSE_OPTIONS,
+      },
+    }));
+  } catch (error) {
+    return usageError(io, (error as Error).message);
+  }
+  if (values.help || sub === '--help' || sub === undefined) {
+    io.stdout.write(USAGE);
+    return sub === undefined && !values.help ? 2 : 0;
+  }
+  if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}"`);
+  if (values.case === undefined || values.case.trim() === '') return usageError(io, '--case N is required');
+  if (values.user === undefined || values.user.trim() === '') return usageError(io, '--user ID is required');
+  let plate: PlateQuery | undefined;
+  let from: Date | undefined;
+  let to: Date | undefined;
+  if (sub === 'export' && values.out === undefined) return usageError(io, '--out DIR is required');
+  if (sub === 'hold') {
+    if (values.reason === undefined || values.reason.trim() === '') return usageError(io, '--reason TEXT is required for a hold');
+    from = values.from === undefined ? undefined : new Date(values.from);
+    to = values.to === undefined ? undefined : new Date(values.to);
+    if (from === undefined || to === undefined || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
+      return usageError(io, '--from and --to must be ISO 8601 times');
+    }
+    if (values.plate !== undefined && values.pattern !== undefined) return usageError(io, 'give --plate or --pattern, not both');
+    if (values.plate !== undefined) plate = { kind: 'exact', plate: values.plate };
+    if (values.pattern !== undefined) plate = { kind: 'partial', pattern: values.pattern };
+    if (plate === undefined && values['read-id'] === undefined) return usageError(io, 'say what to hold: --plate, --pattern or --read-id');
+  }
+
+  const storage = await openForVerb(storageConfigFrom(values, io), io);
+  if (storage === undefined) return 1;
+  try {
+    const ctx = { storage, accessLog: new AccessLog(storage) };
+    if (sub === 'hold') {
+      const r = await placeLegalHold(ctx, {
+        user: values.user,
+        caseNumber: values.case,
+        reason: values.reason!,
+        criteria: { from: from!, to: to!, ...(plate ? { plate } : {}), ...(values['read-id'] ? { readIds: values['read-id'] } : {}) },
+      });
+      io.stdout.write(`hold ${r.holdId}: ${r.rowsHeld} detection(s) held for case ${values.case}\n`);
+      return 0;
+    }
+    const outDir = resolve(io.cwd, values.out!);
+    const m = await exportEvidence(ctx, {
+      user: values.user,
+      caseNumber: values.case,
+      outDir,
+      ...(values.reason ? { reason: values.reason } : {}),
+    });
+    io.stdout.write(`exported ${m.detections} detection(s) of case ${m.caseNumber} to ${outDir}\n`);
+    for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`platewatch evidence ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await storage.close();
+  }
+}

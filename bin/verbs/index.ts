@@ -1,0 +1,11 @@
+// Every CLI verb, in the order `platewatch --help` lists them.
+import type { Verb } from '../verb.js';
+import { auditVerb } from './audit.js';
+import { demoVerb } from './demo.js';
+import { evidenceVerb } from './evidence.js';
+import { hotlistVerb } from './hotlist.js';
+import { matchVerb } from './match.js';
+import { simulateVerb } from './simulate.js';
+import { upVerb } from './up.js';
+
+export const VERBS: readonly Verb[] = [upVerb, hotlistVerb, simulateVerb, matchVerb, demoVerb, evidenceVerb, auditVerb];

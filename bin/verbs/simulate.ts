@@ -1,0 +1,122 @@
+// `platewatch simulate`: a simulated camera fleet publishing realistic reads to the running system.
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { isSubjectToken, openHotlistStore, readHotlist, simulateFleet } from '../../ingest/index.js';
+import { resolveNatsUrl } from '../runtime.js';
+import type { Verb, VerbIO } from '../verb.js';
+import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+
+const USAGE = `Usage: platewatch simulate [--cameras N] [--rate R] [--hit-rate H] [--count N | --duration S]
+                           [--agency NAME] [--batch N] [--seed N] [--nats URL] [--config FILE]
+
+Publishes realistic plate reads to alpr.reads.<agency>.<camera> with JetStream acks: US plate
+formats weighted by state fleet size, about 5% OCR confusion-class misreads, and a share of hot
+plates drawn from the hot lists in use. Stops after --count reads or --duration seconds, or on Ctrl-C.
+
+Options:
+  --cameras N     cameras in the fleet                          [default: 4]
+  --rate R        reads per second across the fleet             [default: 10]
+  --hit-rate H    share of reads that are listed plates, 0–1    [default: 0.005]
+  --count N       stop after N reads
+  --duration S    stop after S seconds                          [default: 60 when no --count]
+  --agency NAME   agency token in the subject and the reads     [default: demo]
+  --batch N       reads per message, as a camera gateway sends  [default: 1]
+  --seed N        random seed, for repeatable runs              [default: the clock]
+  --nats URL      the system's NATS                             [default: $NATS_URL, else the running "platewatch up"]
+  --config FILE   JSON config file
+
+Example:
+  ./platewatch simulate --cameras 6 --rate 20 --hit-rate 0.05 --duration 30
+`;
+
+const OPTIONS = {
+  cameras: { type: 'string' },
+  rate: { type: 'string' },
+  'hit-rate': { type: 'string' },
+  count: { type: 'string' },
+  duration: { type: 'string' },
+  agency: { type: 'string' },
+  batch: { type: 'string' },
+  seed: { type: 'string' },
+  nats: { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
+export const simulateVerb: Verb = {
+  name: 'simulate',
+  summary: 'publish reads from a simulated camera fleet (demos, tests, benchmarks)',
+  usage: USAGE,
+  run: runSimulate,
+};
+
+function numberOption(io: VerbIO, name: string, text: string | undefined, fallback: number, min: number, max: number): number | null {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    io.stderr.write(`platewatch simulate: --${name} "${text}" must be a number from ${min} to ${max}\n`);
+    return null;
+  }
+  return n;
+}
+
+async function runSimulate(args: string[], io: VerbIO): Promise<number> {
+  const parsed = parseVerbArgs('simulate', args, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) {
+    io.stderr.write(`platewatch simulate: unexpected argument "${positionals[0]}"\n`);
+    return 2;
+  }
+  const cameras = numberOption(io, 'cameras', values.cameras, 4, 1, 100_000);
+  const rate = numberOption(io, 'rate', values.rate, 10, 0.001, 1_000_000);
+  const hitRate = numberOption(io, 'hit-rate', values['hit-rate'], 0.005, 0, 1);
+  const count = values.count === undefined ? undefined : numberOption(io, 'count', values.count, 0, 1, 1e12);
+  const duration = numberOption(io, 'duration', values.duration, count === undefined ? 60 : Number.POSITIVE_INFINITY, 0.001, Number.POSITIVE_INFINITY);
+  const batch = numberOption(io, 'batch', values.batch, 1, 1, 1000);
+  const seed = numberOption(io, 'seed', values.seed, Date.now(), 0, Number.MAX_SAFE_INTEGER);
+  const agency = values.agency ?? 'demo';
+  if ([cameras, rate, hitRate, count, duration, batch, seed].includes(null)) return 2;
+  if (!isSubjectToken(agency)) {
+    io.stderr.write(`platewatch simulate: --agency "${agency}" must be 1–64 characters of A-Za-z0-9_-\n`);
+    return 2;
+  }
+  const config = await loadVerbConfig('simulate', values.config, io);
+  if (config === null) return 2;
+  const nats = await resolveNatsUrl(config, io.cwd, values.nats);
+  if (nats.url === null) {
+    io.stderr.write(`platewatch simulate: ${nats.reason}\n`);
+    return 1;
+  }
+  const nc = await connect({ servers: nats.url, name: 'platewatch simulate' });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const store = await openHotlistStore(jetstream(nc));
+    const hotPlates: { plate: string; state?: string }[] = [];
+    for (const info of await store.list()) {
+      for (const entry of (await readHotlist(store, info.name)) ?? []) {
+        if (!entry.isPattern) hotPlates.push(entry.state === undefined ? { plate: entry.plate } : { plate: entry.plate, state: entry.state });
+      }
+    }
+    io.stderr.write(`simulating ${cameras} cameras of agency ${agency} at ${rate} reads/s, ${hotPlates.length} hot plates to draw from…\n`);
+    const report = await simulateFleet({
+      js: jetstream(nc),
+      agency,
+      cameras: cameras as number,
+      rate: rate as number,
+      hitRate: hitRate as number,
+      hotPlates,
+      ...(count === undefined ? {} : { count: count as number }),
+      ...(Number.isFinite(duration) ? { durationMs: (duration as number) * 1000 } : {}),
+      batch: batch as number,
+      seed: seed as number,
+      signal: abort.signal,
+    });
+    io.stdout.write(`published ${report.published} reads in ${report.messages} messages over ${(report.durationMs / 1000).toFixed(1)} s (${report.hot} hot)\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    await nc.close();
+  }
+}

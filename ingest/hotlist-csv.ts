@@ -1,0 +1,184 @@
+// Hot list CSV: the file an administrator or the daily state download hands us. Every row goes
+// through the matcher's `validateEntry`; bad rows are reported with their physical line and
+// skipped, so a load never half-applies silently (issue 2), and `strict` refuses the whole file.
+import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
+import { CsvReader } from './csv.js';
+
+export const HOTLIST_REQUIRED_COLUMNS = ['plate', 'state', 'list', 'reason', 'case_number', 'entered_by', 'synopsis'] as const;
+/** NCIC's VMA/VMO/VYR/VCO/VST travel as the `vehicle_*` columns. */
+export const HOTLIST_OPTIONAL_COLUMNS = [
+  'expires_at',
+  'vehicle_make',
+  'vehicle_model',
+  'vehicle_year',
+  'vehicle_color',
+  'vehicle_style',
+] as const;
+
+type HotlistColumn = (typeof HOTLIST_REQUIRED_COLUMNS)[number] | (typeof HOTLIST_OPTIONAL_COLUMNS)[number];
+const KNOWN_COLUMNS: ReadonlySet<string> = new Set<string>([...HOTLIST_REQUIRED_COLUMNS, ...HOTLIST_OPTIONAL_COLUMNS]);
+
+export const HOTLIST_CSV_ERROR_CODES = {
+  /** The file has no header line. */
+  EMPTY_FILE: 'EMPTY_FILE',
+  MISSING_COLUMN: 'MISSING_COLUMN',
+  UNKNOWN_COLUMN: 'UNKNOWN_COLUMN',
+  DUPLICATE_COLUMN: 'DUPLICATE_COLUMN',
+  /** The header line cannot be split into fields. */
+  MALFORMED_HEADER: 'MALFORMED_HEADER',
+  /** A quote opened and never closed; the rest of the file cannot be split into rows. */
+  UNTERMINATED_QUOTE: 'UNTERMINATED_QUOTE',
+  /** Strict mode: at least one row was rejected, so none is loaded. */
+  ROWS_REJECTED: 'ROWS_REJECTED',
+} as const;
+export type HotlistCsvErrorCode = (typeof HOTLIST_CSV_ERROR_CODES)[keyof typeof HOTLIST_CSV_ERROR_CODES];
+
+export interface RejectedRow {
+  /** 1-based physical line the row starts on. */
+  line: number;
+  reason: string;
+}
+
+/** The whole file is refused; nothing from it may be loaded. */
+export class HotlistCsvError extends Error {
+  readonly code: HotlistCsvErrorCode;
+  /** The rows that were rejected, when the code is ROWS_REJECTED. */
+  readonly rejected: readonly RejectedRow[];
+
+  constructor(code: HotlistCsvErrorCode, message: string, rejected: readonly RejectedRow[] = [], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HotlistCsvError';
+    this.code = code;
+    this.rejected = rejected;
+  }
+}
+
+export interface HotlistCsv {
+  entries: HotlistEntry[];
+  rejected: RejectedRow[];
+  /** Data rows seen (blank lines and the header excluded): entries + rejected. */
+  rows: number;
+}
+
+export interface ParseHotlistOptions {
+  config: MatcherConfig;
+  /** Any rejected row refuses the whole file (HotlistCsvError ROWS_REJECTED). @default false */
+  strict?: boolean;
+}
+
+/**
+ * Parses hot list CSV text in one pass. Throws `HotlistCsvError` only when the whole file is
+ * refused (bad header, unclosed quote, strict mode with rejected rows).
+ */
+export function parseHotlistCsv(text: string, options: ParseHotlistOptions): HotlistCsv {
+  const reader = new CsvReader(text);
+  const header = reader.next();
+  if (header === null) throw new HotlistCsvError('EMPTY_FILE', `the file is empty; it needs the header ${HOTLIST_REQUIRED_COLUMNS.join(',')}`);
+  if (header.kind !== 'record') {
+    throw new HotlistCsvError(header.kind === 'unterminated' ? 'UNTERMINATED_QUOTE' : 'MALFORMED_HEADER', `header (line ${header.line}): ${header.reason}`);
+  }
+  const columns = readHeader(header.fields, header.line);
+
+  const entries: HotlistEntry[] = [];
+  const rejected: RejectedRow[] = [];
+  const duplicates = new DuplicateFinder();
+  let rows = 0;
+  for (let record = reader.next(); record !== null; record = reader.next()) {
+    rows++;
+    if (record.kind === 'unterminated') {
+      throw new HotlistCsvError('UNTERMINATED_QUOTE', `line ${record.line}: ${record.reason}; the rest of the file cannot be read as rows`);
+    }
+    if (record.kind === 'malformed') {
+      rejected.push({ line: record.line, reason: record.reason });
+      continue;
+    }
+    if (record.fields.length !== columns.length) {
+      rejected.push({ line: record.line, reason: `expected ${columns.length} fields as in the header, found ${record.fields.length}` });
+      continue;
+    }
+    const result = validateEntry(toRawFields(columns, record.fields), options.config);
+    if (!result.ok) {
+      rejected.push({ line: record.line, reason: result.reason });
+      continue;
+    }
+    const earlier = duplicates.firstLineOf(result.entry, record.line);
+    if (earlier !== undefined) {
+      rejected.push({ line: record.line, reason: `duplicate of line ${earlier}` });
+      continue;
+    }
+    entries.push(result.entry);
+  }
+
+  if (options.strict === true && rejected.length > 0) {
+    throw new HotlistCsvError(
+      'ROWS_REJECTED',
+      `${rejected.length} of ${rows} rows rejected; strict mode refuses the whole file`,
+      rejected,
+    );
+  }
+  return { entries, rejected, rows };
+}
+
+/**
+ * Remembers list + plate + state of accepted rows. Keyed by the plate string the entry already
+ * holds, so a million-row list builds no key strings; only the same plate under another state
+ * (rare) falls back to a combined key.
+ */
+class DuplicateFinder {
+  /** list → plate → slot of the first accepted row; slots index `states` and `lines`. */
+  private readonly byList = new Map<string, Map<string, number>>();
+  private readonly states: string[] = [];
+  private readonly lines: number[] = [];
+  private readonly otherStates = new Map<string, number>();
+
+  /** The line of an earlier row with the same list, plate and state; otherwise records this one. */
+  firstLineOf(entry: HotlistEntry, line: number): number | undefined {
+    const state = entry.state ?? '';
+    let plates = this.byList.get(entry.list);
+    if (plates === undefined) {
+      plates = new Map();
+      this.byList.set(entry.list, plates);
+    }
+    const slot = plates.get(entry.plate);
+    if (slot === undefined) {
+      plates.set(entry.plate, this.lines.length);
+      this.states.push(state);
+      this.lines.push(line);
+      return undefined;
+    }
+    if (this.states[slot] === state) return this.lines[slot];
+    const key = `${entry.list}\u0000${entry.plate}\u0000${state}`;
+    const earlier = this.otherStates.get(key);
+    if (earlier === undefined) this.otherStates.set(key, line);
+    return earlier;
+  }
+}
+
+/** Column names in file order; throws on a missing, unknown or repeated column. */
+function readHeader(fields: readonly string[], line: number): HotlistColumn[] {
+  const columns: HotlistColumn[] = [];
+  for (const field of fields) {
+    const name = field.trim().toLowerCase();
+    if (!KNOWN_COLUMNS.has(name)) {
+      throw new HotlistCsvError(
+        'UNKNOWN_COLUMN',
+        `header (line ${line}): unknown column "${field}"; columns are ${[...HOTLIST_REQUIRED_COLUMNS, ...HOTLIST_OPTIONAL_COLUMNS].join(', ')}`,
+      );
+    }
+    if (columns.includes(name as HotlistColumn)) {
+      throw new HotlistCsvError('DUPLICATE_COLUMN', `header (line ${line}): column "${name}" appears twice`);
+    }
+    columns.push(name as HotlistColumn);
+  }
+  const missing = HOTLIST_REQUIRED_COLUMNS.filter((name) => !columns.includes(name));
+  if (missing.length > 0) {
+    throw new HotlistCsvError('MISSING_COLUMN', `header (line ${line}): missing required column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
+  }
+  return columns;
+}
+
+function toRawFields(columns: readonly HotlistColumn[], values: readonly string[]): RawEntryFields {
+  const raw: RawEntryFields = { plate: '', list: '' };
+  for (let i = 0; i < columns.length; i++) raw[columns[i] as HotlistColumn] = values[i] as string;
+  return raw;
+}

@@ -1,0 +1,162 @@
+// One plate read as JSON (a JSONL line, an HTTP body) → a matcher `Read`, or the reason it is
+// refused. Bad reads are values, not exceptions: the caller reports them and carries on.
+import { normalizePlate, type PlateCandidate, type Read, type ReadVehicle } from '../matcher/index.js';
+
+export type ReadResult = { ok: true; read: Read } | { ok: false; reason: string };
+
+/** Ids, camera and agency names longer than this are refused: they become storage keys. */
+export const MAX_READ_ID_LENGTH = 128;
+/** More guesses than this is not a reader's top-N but noise, and each one costs a match. */
+export const MAX_CANDIDATES = 10;
+
+const STATE_CODE = /^[A-Z]{2}$/;
+const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
+
+/** Parses one line of JSON and validates it as a read. */
+export function parseReadJson(text: string): ReadResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, reason: `not valid JSON: ${(error as Error).message}` };
+  }
+  return validateRead(value);
+}
+
+/**
+ * Validates a parsed JSON value as a read. Unknown fields are ignored (cameras add their own);
+ * `null` in an optional field counts as absent.
+ */
+export function validateRead(value: unknown): ReadResult {
+  if (!isObject(value)) return { ok: false, reason: `a read must be a JSON object, not ${describe(value)}` };
+
+  const id = readId(value['id']);
+  if (typeof id !== 'string') return { ok: false, reason: id.problem };
+
+  const rawPlate = value['plate'];
+  if (typeof rawPlate !== 'string') return { ok: false, reason: `plate must be a string, not ${describe(rawPlate)}` };
+  const plate = normalizePlate(rawPlate);
+  if (!plate.ok) return { ok: false, reason: plate.reason };
+  const read: Read = { id, plate: plate.plate };
+
+  const state = value['state'];
+  if (state != null) {
+    const code = typeof state === 'string' ? state.trim().toUpperCase() : '';
+    if (!STATE_CODE.test(code)) return { ok: false, reason: `state must be a two-letter code, not ${describe(state)}` };
+    read.state = code;
+  }
+
+  for (const name of ['camera', 'agency'] as const) {
+    const text = value[name];
+    if (text == null) continue;
+    if (typeof text !== 'string' || text.trim() === '') return { ok: false, reason: `${name} must be a non-empty string, not ${describe(text)}` };
+    if (text.length > MAX_READ_ID_LENGTH) return { ok: false, reason: `${name} is longer than ${MAX_READ_ID_LENGTH} characters` };
+    read[name] = text.trim();
+  }
+
+  const ts = value['ts'];
+  if (ts != null) {
+    const ms = readTimestamp(ts);
+    if (ms === null) return { ok: false, reason: `ts must be milliseconds since the epoch or an ISO 8601 time, not ${describe(ts)}` };
+    read.ts = ms;
+  }
+
+  const conf = value['conf'];
+  if (conf != null) {
+    if (!isConfidence(conf)) return { ok: false, reason: `conf must be a number from 0 to 1, not ${describe(conf)}` };
+    read.conf = conf;
+  }
+
+  const candidates = value['candidates'];
+  if (candidates != null) {
+    const result = readCandidates(candidates);
+    if (typeof result === 'string') return { ok: false, reason: result };
+    if (result.length > 0) read.candidates = result;
+  }
+
+  const vehicle = value['vehicle'];
+  if (vehicle != null) {
+    const result = readVehicle(vehicle);
+    if (typeof result === 'string') return { ok: false, reason: result };
+    if (result !== undefined) read.vehicle = result;
+  }
+  return { ok: true, read };
+}
+
+/** The id as a string (integers are stored as their decimal text), or what is wrong with it. */
+function readId(id: unknown): string | { problem: string } {
+  if (typeof id === 'string') {
+    if (id.trim() === '') return { problem: 'id must not be empty' };
+    if (id.length > MAX_READ_ID_LENGTH) return { problem: `id is longer than ${MAX_READ_ID_LENGTH} characters` };
+    return id;
+  }
+  if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+  return { problem: id === undefined ? 'id is missing' : `id must be a non-empty string or an integer, not ${describe(id)}` };
+}
+
+function readTimestamp(ts: unknown): number | null {
+  if (typeof ts === 'number') return Number.isFinite(ts) && ts >= 0 ? ts : null;
+  if (typeof ts !== 'string' || !ISO_DATE_PREFIX.test(ts)) return null;
+  const ms = Date.parse(ts);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function readCandidates(candidates: unknown): PlateCandidate[] | string {
+  if (!Array.isArray(candidates)) return `candidates must be an array, not ${describe(candidates)}`;
+  if (candidates.length > MAX_CANDIDATES) return `candidates has ${candidates.length} entries; at most ${MAX_CANDIDATES} are allowed`;
+  const out: PlateCandidate[] = [];
+  for (let i = 0; i < candidates.length; i++) {
+    const candidate: unknown = candidates[i];
+    if (!isObject(candidate)) return `candidates[${i}] must be an object with a plate, not ${describe(candidate)}`;
+    const text = candidate['plate'];
+    if (typeof text !== 'string') return `candidates[${i}].plate must be a string, not ${describe(text)}`;
+    const plate = normalizePlate(text);
+    if (!plate.ok) return `candidates[${i}]: ${plate.reason}`;
+    const conf = candidate['conf'];
+    if (conf == null) {
+      out.push({ plate: plate.plate });
+    } else if (isConfidence(conf)) {
+      out.push({ plate: plate.plate, conf });
+    } else {
+      return `candidates[${i}].conf must be a number from 0 to 1, not ${describe(conf)}`;
+    }
+  }
+  return out;
+}
+
+function readVehicle(vehicle: unknown): ReadVehicle | undefined | string {
+  if (!isObject(vehicle)) return `vehicle must be an object, not ${describe(vehicle)}`;
+  const out: ReadVehicle = {};
+  for (const name of ['make', 'model', 'color', 'type'] as const) {
+    const text = vehicle[name];
+    if (text == null) continue;
+    if (typeof text !== 'string') return `vehicle.${name} must be a string, not ${describe(text)}`;
+    if (text.trim() !== '') out[name] = text.trim();
+  }
+  const year = vehicle['year'];
+  if (year != null) {
+    if (typeof year !== 'number' || !Number.isInteger(year) || year < 1900 || year > 2100) {
+      return `vehicle.year must be a year between 1900 and 2100, not ${describe(year)}`;
+    }
+    out.year = year;
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isConfidence(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+/** A short rendering of a bad value for a reason: the value itself when short, its type otherwise. */
+function describe(value: unknown): string {
+  if (value === undefined) return 'missing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  const text = JSON.stringify(value);
+  return text.length <= 40 ? `${typeof value} ${text}` : `a ${typeof value} of ${text.length} characters`;
+}

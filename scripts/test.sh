@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The full test suite (`npm test`): installs what is missing, type-checks, runs vitest.
+set -euo pipefail
+
+cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
+
+ensure_node_modules() {
+  if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "test.sh: installing dependencies (npm ci)..." >&2
+    npm ci --no-audit --no-fund
+  fi
+}
+
+# shellcheck source=scripts/ensure-apt.sh
+source scripts/ensure-apt.sh
+
+ensure_node_modules
+ensure_apt_packages nats-server:nats-server
+
+npx tsc --noEmit -p .
+npx vitest run

@@ -1,0 +1,179 @@
+// The annual detection browsing audit (Watsonville §471.9; Martinez §439.6(c)): draw a random
+// sample of at least 10 search inquiries from a period, check each one, and report findings and
+// data errors in a memorandum to the Chief of Police (rendered by storage/memorandum.ts).
+import { randomInt } from 'node:crypto';
+import { verifyAccessLog, type AccessLogVerification, type AccessRecord } from './access-log.js';
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
+import { findUser, type User } from './users.js';
+
+/** Watsonville §471.9: "randomly select at least 10 detection browsing inquiries". */
+export const MINIMUM_AUDIT_SAMPLE = 10;
+
+/**
+ * Words in a stated reason that point to a use the policy forbids; a match is a finding for the
+ * auditor to review, not a verdict. Watsonville §471.2 and §471.8(c) (federal immigration
+ * enforcement, Government Code § 7282.5, § 7284.2 et seq.); §471.5 Permitted/Impermissible Uses
+ * (b) First Amendment, (c) personal use, (e) harassment or intimidation.
+ */
+export const PROHIBITED_PURPOSE_PATTERNS: ReadonlyArray<{ pattern: RegExp; rule: string }> = [
+  { pattern: /\b(immigration|immigrant|ice|cbp|border patrol|deport\w*|undocumented)\b/i, rule: 'federal immigration enforcement (§471.2, §471.8(c))' },
+  { pattern: /\b(personal|ex-?(wife|husband|girlfriend|boyfriend|partner)|my (wife|husband|neighbou?r|friend))\b/i, rule: 'personal use (§471.5 Impermissible Uses (c))' },
+  { pattern: /\b(protest\w*|rally|demonstrat\w*|march|religious service|church|mosque|synagogue)\b/i, rule: 'First Amendment activity (§471.5 Impermissible Uses (b))' },
+  { pattern: /\b(harass\w*|intimidat\w*)\b/i, rule: 'harassment or intimidation (§471.5 Impermissible Uses (e))' },
+];
+
+/** Reasons too short or generic to document an inquiry (§471.7(e)). */
+const VAGUE_REASONS = /^(n\/?a|none|test(ing)?|x+|\.+|-+|investigation|search|check|lookup|alpr)$/i;
+
+export interface AuditSampleRequest {
+  from: Date;
+  to: Date;
+  /** @default MINIMUM_AUDIT_SAMPLE; smaller values are raised to it */
+  size?: number;
+  /** Access log chain to audit. @default the configured chain */
+  chain?: string;
+  /** Uniform in [0, 1); for reproducible tests. @default crypto.randomInt */
+  random?: () => number;
+}
+
+export interface InquiryReview {
+  record: AccessRecord;
+  user: User | undefined;
+  /** Case or incident number and/or a reason present (§471.7(e)). */
+  purposeDocumented: boolean;
+  /** No finding against the permitted uses. */
+  purposePermitted: boolean;
+  /** Registered, active and trained on the day of the inquiry (§471.5(d), §471.4.1(a)). */
+  userAuthorised: boolean;
+  /** The record's hash verifies and its place in the chain is intact. */
+  recordIntact: boolean;
+  findings: string[];
+}
+
+export interface AuditSample {
+  from: Date;
+  to: Date;
+  chain: string;
+  /** Search inquiries in the period (outcome ok). */
+  population: number;
+  /** Searches refused in the period (no purpose, user not authorised). */
+  refused: number;
+  requestedSize: number;
+  reviews: InquiryReview[];
+  verification: AccessLogVerification;
+  /** Errors in the records themselves, for correction (§471.9). */
+  dataErrors: string[];
+  method: string;
+}
+
+function pickIndexes(n: number, k: number, random: (() => number) | undefined): number[] {
+  const idx = Array.from({ length: n }, (_, i) => i);
+  const take = Math.min(n, k);
+  for (let i = 0; i < take; i++) {
+    const j = i + (random === undefined ? randomInt(n - i) : Math.floor(random() * (n - i)));
+    [idx[i], idx[j]] = [idx[j] as number, idx[i] as number];
+  }
+  return idx.slice(0, take).sort((a, b) => a - b);
+}
+
+export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'config'>, req: AuditSampleRequest): Promise<AuditSample> {
+  if (!(req.from.getTime() < req.to.getTime())) throw new StorageError('INVALID_SEARCH', 'the audit period must have from before to');
+  const chain = req.chain ?? storage.config.accessLogChain;
+  const size = Math.max(MINIMUM_AUDIT_SAMPLE, Math.trunc(req.size ?? MINIMUM_AUDIT_SAMPLE));
+  const params = { chain, from: formatClickHouseTime(req.from), to: formatClickHouseTime(req.to) };
+  const period = "chain = {chain:String} AND action = 'search' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
+  const seqs = await queryRows<{ seq: number | string; outcome: string }>(
+    storage.client,
+    `SELECT seq, outcome FROM ${storage.db}.access_log WHERE ${period} ORDER BY seq`,
+    params,
+  );
+  const inquiries = seqs.filter((r) => r.outcome === 'ok').map((r) => Number(r.seq));
+  const picked = pickIndexes(inquiries.length, size, req.random).map((i) => inquiries[i] as number);
+  const records = (
+    await queryRows<AccessRecord>(
+      storage.client,
+      `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, prev_hash, hash
+         FROM ${storage.db}.access_log WHERE chain = {chain:String} AND seq IN {seqs:Array(UInt64)} ORDER BY seq`,
+      { chain, seqs: picked },
+    )
+  ).map((r) => ({ ...r, at: (r as unknown as { at_text: string }).at_text, seq: Number(r.seq), rows_returned: Number(r.rows_returned) }));
+  const verification = await verifyAccessLog(storage, { chain });
+  const damaged = new Set<number>();
+  for (const p of verification.problems) {
+    if (p.kind === 'altered' || p.kind === 'broken_link' || p.kind === 'duplicate') damaged.add(p.seq);
+  }
+  const dataErrors = verification.problems.map((p) => describeProblem(p));
+  const reviews: InquiryReview[] = [];
+  for (const record of records) {
+    // The register as it stood at the inquiry: was this person trained and active then?
+    const user = await findUser(storage, record.user_id, parseClickHouseTime(record.at));
+    const review = reviewInquiry(record, user, !damaged.has(record.seq));
+    if (review.user === undefined) dataErrors.push(`record ${record.seq}: user "${record.user_id}" is not in the user register`);
+    if (!review.recordIntact) dataErrors.push(`record ${record.seq}: fails the hash chain check; the record may have been altered`);
+    reviews.push(review);
+  }
+  return {
+    from: req.from,
+    to: req.to,
+    chain,
+    population: inquiries.length,
+    refused: seqs.filter((r) => r.outcome === 'refused').length,
+    requestedSize: size,
+    reviews,
+    verification,
+    dataErrors,
+    method:
+      `${picked.length} of ${inquiries.length} search inquiries drawn uniformly at random without replacement ` +
+      `(${req.random === undefined ? 'node:crypto randomInt' : 'caller-supplied generator'}) from access log chain "${chain}".`,
+  };
+}
+
+export function reviewInquiry(record: AccessRecord, user: User | undefined, recordIntact: boolean): InquiryReview {
+  const findings: string[] = [];
+  const caseNumber = record.case_number.trim();
+  const reason = record.reason.trim();
+  const purposeDocumented = caseNumber !== '' || (reason !== '' && !VAGUE_REASONS.test(reason));
+  if (!purposeDocumented) {
+    findings.push(
+      reason === '' ? 'no case/incident number and no reason (§471.7(e))' : `reason "${reason}" is too vague to document the inquiry and no case number is given (§471.7(e))`,
+    );
+  }
+  let purposePermitted = true;
+  for (const { pattern, rule } of PROHIBITED_PURPOSE_PATTERNS) {
+    if (pattern.test(reason) || pattern.test(caseNumber)) {
+      purposePermitted = false;
+      findings.push(`stated purpose suggests ${rule}: review`);
+    }
+  }
+  const day = record.at.slice(0, 10);
+  let userAuthorised = true;
+  if (user === undefined) {
+    userAuthorised = false;
+    findings.push('user not in the user register (§471.5(h): individual credentials)');
+  } else if (user.trainedAt === null || user.trainedAt > day) {
+    userAuthorised = false;
+    findings.push(`user had not completed ALPR training by ${day} (§471.5(d))`);
+  } else if (!user.active) {
+    userAuthorised = false;
+    findings.push('user account was inactive at the time of the inquiry');
+  }
+  if (!recordIntact) findings.push('access log record fails the hash chain check');
+  return { record, user, purposeDocumented, purposePermitted, userAuthorised, recordIntact, findings };
+}
+
+function describeProblem(p: AccessLogVerification['problems'][number]): string {
+  switch (p.kind) {
+    case 'altered':
+      return `access log record ${p.seq} does not match its hash: altered after it was written`;
+    case 'missing':
+      return `access log records ${p.fromSeq}–${p.toSeq} are missing: deleted`;
+    case 'duplicate':
+      return `access log sequence number ${p.seq} appears more than once`;
+    case 'broken_link':
+      return `access log record ${p.seq} does not follow the record before it`;
+    case 'head_mismatch':
+      return `access log head differs from the one recorded at the last audit (expected ${p.expected.seq}:${p.expected.hash.slice(0, 12)}…)`;
+  }
+}

@@ -1,0 +1,117 @@
+// Storage configuration: one typed object with documented defaults, validated once at start.
+// Environment mapping lives in bin/config.ts; nothing here reads process.env.
+import { StorageError } from './errors.js';
+
+export const DEFAULT_DATA_DIR = './data/clickhouse';
+export const DEFAULT_DATABASE = 'platewatch';
+const SECONDS_PER_DAY = 86_400;
+/** Government Code § 34090.6 (Watsonville §471.6, Martinez §439.5): keep ALPR data at least one year. */
+export const MINIMUM_RETENTION_SECONDS = 365 * SECONDS_PER_DAY;
+export const DEFAULT_DETECTION_RETENTION_SECONDS = MINIMUM_RETENTION_SECONDS;
+export const DEFAULT_HIT_RETENTION_SECONDS = MINIMUM_RETENTION_SECONDS;
+export const DEFAULT_BATCH_ROWS = 10_000;
+export const DEFAULT_BATCH_DELAY_MS = 250;
+export const DEFAULT_MAX_QUEUED_ROWS = 100_000;
+export const DEFAULT_INSERT_ATTEMPTS = 3;
+export const DEFAULT_ACCESS_LOG_CHAIN = 'main';
+
+export const INSERT_FORMATS = ['JSONCompactEachRow', 'JSONEachRow'] as const;
+export type InsertFormat = (typeof INSERT_FORMATS)[number];
+
+export interface StorageConfig {
+  /**
+   * ClickHouse server URL (`http(s)://host:8123`). Unset: embedded chDB under `dataDir`.
+   * @default undefined
+   */
+  url: string | undefined;
+  /** Server user; ignored in embedded mode. @default 'default' */
+  username: string;
+  /** Server password; ignored in embedded mode. @default '' */
+  password: string;
+  /** Embedded chDB data directory; one per process (chDB binds one). @default DEFAULT_DATA_DIR */
+  dataDir: string;
+  /** Database holding every platewatch table. @default DEFAULT_DATABASE */
+  database: string;
+  /** Detections are purged this long after they were read. @default DEFAULT_DETECTION_RETENTION_SECONDS (365 days) */
+  detectionRetentionSeconds: number;
+  /** Hits are purged this long after the read. @default DEFAULT_HIT_RETENTION_SECONDS (365 days) */
+  hitRetentionSeconds: number;
+  /**
+   * Allow retention under one year. Only for tests and demos: Government Code § 34090.6 requires
+   * at least one year. @default false
+   */
+  allowRetentionUnderOneYear: boolean;
+  /** A detection batch is sealed at this many rows. @default DEFAULT_BATCH_ROWS */
+  batchRows: number;
+  /** …or this long after its first row, whichever comes first. @default DEFAULT_BATCH_DELAY_MS */
+  batchDelayMs: number;
+  /** Rows accepted but not yet durable; callers wait for capacity beyond it. @default DEFAULT_MAX_QUEUED_ROWS */
+  maxQueuedRows: number;
+  /** Attempts per batch insert (same deduplication token each time). @default DEFAULT_INSERT_ATTEMPTS */
+  insertAttempts: number;
+  /** Insert format for detections (see bench/storage/insert.bench.ts). @default 'JSONCompactEachRow' */
+  insertFormat: InsertFormat;
+  /** Name of this process's access log hash chain; one writer per chain. @default DEFAULT_ACCESS_LOG_CHAIN */
+  accessLogChain: string;
+}
+
+export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
+  url: undefined,
+  username: 'default',
+  password: '',
+  dataDir: DEFAULT_DATA_DIR,
+  database: DEFAULT_DATABASE,
+  detectionRetentionSeconds: DEFAULT_DETECTION_RETENTION_SECONDS,
+  hitRetentionSeconds: DEFAULT_HIT_RETENTION_SECONDS,
+  allowRetentionUnderOneYear: false,
+  batchRows: DEFAULT_BATCH_ROWS,
+  batchDelayMs: DEFAULT_BATCH_DELAY_MS,
+  maxQueuedRows: DEFAULT_MAX_QUEUED_ROWS,
+  insertAttempts: DEFAULT_INSERT_ATTEMPTS,
+  insertFormat: 'JSONCompactEachRow',
+  accessLogChain: DEFAULT_ACCESS_LOG_CHAIN,
+};
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+function isPositiveInteger(n: number): boolean {
+  return Number.isInteger(n) && n > 0;
+}
+
+/** Merges overrides onto the defaults and validates; throws `StorageError` INVALID_CONFIG listing every problem. */
+export function resolveStorageConfig(overrides: Partial<StorageConfig> = {}): StorageConfig {
+  const c: StorageConfig = { ...DEFAULT_STORAGE_CONFIG, ...overrides };
+  const problems: string[] = [];
+  // The database name is spliced into DDL (identifiers cannot be query parameters), so it is whitelisted.
+  if (!IDENTIFIER.test(c.database)) problems.push(`database "${c.database}" must match ${IDENTIFIER}`);
+  if (c.url !== undefined) {
+    try {
+      const u = new URL(c.url);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') problems.push(`url "${c.url}" must be http(s)`);
+    } catch {
+      problems.push(`url "${c.url}" is not a URL`);
+    }
+  } else if (c.dataDir.trim() === '') {
+    problems.push('dataDir must be set when url is not');
+  }
+  for (const key of ['detectionRetentionSeconds', 'hitRetentionSeconds'] as const) {
+    const v = c[key];
+    if (!isPositiveInteger(v)) problems.push(`${key} must be a positive whole number of seconds`);
+    else if (v < MINIMUM_RETENTION_SECONDS && !c.allowRetentionUnderOneYear) {
+      problems.push(
+        `${key} = ${v} is under one year; Government Code § 34090.6 requires at least ${MINIMUM_RETENTION_SECONDS} ` +
+          '(set allowRetentionUnderOneYear only for tests)',
+      );
+    }
+  }
+  for (const key of ['batchRows', 'batchDelayMs', 'maxQueuedRows', 'insertAttempts'] as const) {
+    if (!isPositiveInteger(c[key])) problems.push(`${key} must be a positive integer`);
+  }
+  if (c.maxQueuedRows < c.batchRows) problems.push(`maxQueuedRows (${c.maxQueuedRows}) must be ≥ batchRows (${c.batchRows})`);
+  if (!INSERT_FORMATS.includes(c.insertFormat)) problems.push(`insertFormat must be one of ${INSERT_FORMATS.join(', ')}`);
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(c.accessLogChain)) problems.push('accessLogChain must be 1–64 of A-Z a-z 0-9 _ . -');
+  if (problems.length > 0) {
+    throw new StorageError('INVALID_CONFIG', `invalid storage configuration: ${problems.join('; ')}`);
+  }
+  return c;
+}

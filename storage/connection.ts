@@ -1,0 +1,68 @@
+// One @clickhouse/client for both deployments: embedded chDB under a data directory (the default)
+// or a ClickHouse server by URL. The rest of storage/ sees only the client and runs the same SQL.
+//
+// chDB binds ONE data directory per process (the engine is a process singleton). Consequences:
+// - embedded mode is one process: the pipeline, gateway and CLI verbs that open storage cannot
+//   run side by side on the same data directory in separate processes;
+// - opening a second directory while one is open fails with STORAGE_BUSY; after `close()` the
+//   engine is drained (`drainPending`) so another directory may be opened in the same process;
+// - vitest runs each test file in its own forked process, so each file opens its own temp dir.
+// chDB also keeps `SET` settings for the whole session, and the chdb connection turns
+// `clickhouse_settings` into `SET`s: so storage/ never passes `clickhouse_settings`; per-query
+// settings go in the statement's own `SETTINGS` clause.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { drainPending } from 'chdb';
+import { createChdbConnection } from 'chdb/connection';
+import { resolveStorageConfig, type StorageConfig } from './config.js';
+import { StorageError } from './errors.js';
+
+export type StorageKind = 'embedded' | 'server';
+
+export interface StorageConnection {
+  readonly client: ClickHouseClient;
+  readonly kind: StorageKind;
+  readonly config: StorageConfig;
+  /** Closes the client; in embedded mode also waits until chDB has released the data directory. */
+  close(): Promise<void>;
+}
+
+/** Opens a client; does not create the database or run migrations (see `openStorage`). */
+export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageConnection {
+  const config = resolveStorageConfig(overrides);
+  if (config.url !== undefined) {
+    const client = createClient({
+      url: config.url,
+      username: config.username,
+      password: config.password,
+      application: 'platewatch',
+    });
+    return { client, kind: 'server', config, close: () => client.close() };
+  }
+  const dir = resolve(config.dataDir);
+  mkdirSync(dir, { recursive: true });
+  let connection: ReturnType<typeof createChdbConnection>;
+  try {
+    connection = createChdbConnection({ path: dir });
+  } catch (error) {
+    throw new StorageError(
+      'STORAGE_BUSY',
+      `cannot open chDB at ${dir}: chDB binds one data directory per process and another is open ` +
+        '(close it first, or use a ClickHouse server URL to share data between processes)',
+      { cause: error },
+    );
+  }
+  // chdb bundles its own @clickhouse/client-common; the two copies' types differ only in
+  // settings typings, the runtime contract is the same (chdb/connection is written for it).
+  const client = createClient({ connection: connection as unknown as ClickHouseClientConfigOptions['connection'] });
+  return {
+    client,
+    kind: 'embedded',
+    config,
+    close: async () => {
+      await client.close();
+      await drainPending();
+    },
+  };
+}

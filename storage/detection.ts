@@ -1,0 +1,58 @@
+// A detection as stored (Watsonville §471.3(f): the plate read, the vehicle, and where the camera was),
+// and its encoding into the insert formats.
+import type { InsertFormat } from './config.js';
+
+export interface Detection {
+  /** Camera-assigned id of the read; the idempotency key (DESIGN.md: redelivered reads stored once). */
+  readId: string;
+  agency: string;
+  camera: string;
+  /** When the plate was read. */
+  seenAt: Date | number;
+  /** Normalised plate (matcher `normalizePlate`). */
+  plate: string;
+  /** OCR-mapped plate (`OcrAlphabet.mapPlate`); the writer computes it when absent. */
+  plateOcr?: string;
+  /** Issuing state, '' when unknown. */
+  state: string;
+  /** OCR confidence 0..1. */
+  confidence: number;
+  lat: number;
+  lon: number;
+  vehicleMake?: string;
+  vehicleModel?: string;
+  vehicleColor?: string;
+  vehicleType?: string;
+  /** Where the image lives (object store key or URL); the image itself is not in ClickHouse. */
+  imageRef?: string;
+  /** Other readings the OCR considered. */
+  candidates?: readonly string[];
+}
+
+/** Column order of the insert; matches `encodeDetection`. */
+export const DETECTION_INSERT_COLUMNS = [
+  'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon',
+  'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
+] as const;
+
+/** One detection as a line of the given format (newline included). `plateOcr` must be set. */
+export function encodeDetection(d: Detection, plateOcr: string, format: InsertFormat): string {
+  const seenAt = typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime();
+  if (format === 'JSONCompactEachRow') {
+    return (
+      JSON.stringify([
+        d.readId, d.agency, d.camera, seenAt, d.plate, plateOcr, d.state, d.confidence, d.lat, d.lon,
+        d.vehicleMake ?? '', d.vehicleModel ?? '', d.vehicleColor ?? '', d.vehicleType ?? '', d.imageRef ?? '',
+        d.candidates ?? [],
+      ]) + '\n'
+    );
+  }
+  return (
+    JSON.stringify({
+      read_id: d.readId, agency: d.agency, camera: d.camera, seen_at: seenAt, plate: d.plate, plate_ocr: plateOcr,
+      state: d.state, confidence: d.confidence, lat: d.lat, lon: d.lon,
+      vehicle_make: d.vehicleMake ?? '', vehicle_model: d.vehicleModel ?? '', vehicle_color: d.vehicleColor ?? '',
+      vehicle_type: d.vehicleType ?? '', image_ref: d.imageRef ?? '', candidates: d.candidates ?? [],
+    }) + '\n'
+  );
+}

@@ -1,0 +1,37 @@
+// Typed errors of the storage layer. Callers switch on `code`; the ClickHouse error, if any, is the cause.
+
+export const STORAGE_ERROR_CODES = {
+  /** The configuration is invalid; the message names the option(s). */
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  /** chDB already has another data directory open in this process. */
+  STORAGE_BUSY: 'STORAGE_BUSY',
+  /** A migration already applied differs from the code: someone edited history. */
+  MIGRATION_CHANGED: 'MIGRATION_CHANGED',
+  /** A migration statement failed. */
+  MIGRATION_FAILED: 'MIGRATION_FAILED',
+  /** A batch of detections could not be stored after its retries. */
+  WRITE_FAILED: 'WRITE_FAILED',
+  /** The writer is closed and takes no more rows. */
+  WRITER_CLOSED: 'WRITER_CLOSED',
+  /** A search or export without a user and a purpose (Watsonville §471.7(e)). */
+  PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
+  /** The user is unknown, inactive or untrained (Watsonville §471.5(d), §471.4.1(a)). */
+  USER_NOT_AUTHORISED: 'USER_NOT_AUTHORISED',
+  /** A search request that cannot be run as given (bad plate, pattern, range). */
+  INVALID_SEARCH: 'INVALID_SEARCH',
+  /** An evidence operation that cannot be done (no such case, existing output). */
+  EVIDENCE_FAILED: 'EVIDENCE_FAILED',
+  /** A query failed. */
+  QUERY_FAILED: 'QUERY_FAILED',
+} as const;
+export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[keyof typeof STORAGE_ERROR_CODES];
+
+export class StorageError extends Error {
+  readonly code: StorageErrorCode;
+
+  constructor(code: StorageErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StorageError';
+    this.code = code;
+  }
+}

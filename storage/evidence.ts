@@ -1,0 +1,176 @@
+// Legal holds and evidence export. Watsonville §471.6 / Martinez §439.5: after the retention
+// period ALPR data is purged unless it is or may become evidence; such data is "downloaded from the
+// server onto portable media and booked into evidence". A hold copies the detections into
+// evidence_detections (no TTL) inside ClickHouse; an export writes a package for the media —
+// CSV and JSON, plus a manifest and SHA256SUMS with the SHA-256 of every file.
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OcrAlphabet } from '../matcher/index.js';
+import type { AccessEntry, AccessLog } from './access-log.js';
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+import { buildDetectionFilter, type DetectionCriteria } from './search.js';
+import { queryRows } from './sql.js';
+import { accessProblem, findUser } from './users.js';
+
+export interface EvidenceContext {
+  storage: Pick<Storage, 'client' | 'db'>;
+  accessLog: AccessLog;
+  alphabet?: OcrAlphabet;
+}
+
+export interface HoldRequest {
+  user: string;
+  caseNumber: string;
+  reason: string;
+  criteria: DetectionCriteria;
+}
+
+export interface HoldResult {
+  holdId: string;
+  rowsHeld: number;
+}
+
+const EVIDENCE_COLUMNS = `read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence, lat, lon,
+  vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, stored_at`;
+
+async function authorise(ctx: EvidenceContext, entry: AccessEntry): Promise<void> {
+  const caseNumber = entry.caseNumber.trim();
+  const problem =
+    entry.user.trim() === '' || caseNumber === ''
+      ? 'evidence work needs a user and a case number (Watsonville §471.6, §471.7(e))'
+      : accessProblem(await findUser(ctx.storage, entry.user), entry.user);
+  if (problem !== null) {
+    await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: problem });
+    throw new StorageError(entry.user.trim() === '' || caseNumber === '' ? 'PURPOSE_REQUIRED' : 'USER_NOT_AUTHORISED', problem);
+  }
+}
+
+/** Copies the matching detections into the evidence store under the case; they then outlive retention. */
+export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Promise<HoldResult> {
+  const entry: AccessEntry = {
+    user: req.user, action: 'hold', outcome: 'ok', params: req.criteria, rowsReturned: 0,
+    caseNumber: req.caseNumber.trim(), reason: req.reason.trim(), detail: '',
+  };
+  await authorise(ctx, entry);
+  const filter = buildDetectionFilter(req.criteria, ctx.alphabet ?? new OcrAlphabet());
+  if (!filter.ok) {
+    await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: filter.reason });
+    throw new StorageError('INVALID_SEARCH', `hold not placed: ${filter.reason}`);
+  }
+  const holdId = randomUUID();
+  const db = ctx.storage.db;
+  const params = { ...filter.params, caseNumber: entry.caseNumber, holdId };
+  await ctx.storage.client.command({
+    query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
+SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
+  FROM ${db}.detections
+ WHERE ${filter.where.join(' AND ')}
+ LIMIT 1 BY read_id`,
+    query_params: params,
+  });
+  const [count] = await queryRows<{ n: number | string }>(
+    ctx.storage.client,
+    `SELECT count() AS n FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`,
+    { holdId },
+  );
+  const rowsHeld = Number(count?.n ?? 0);
+  await ctx.storage.client.insert({
+    table: `${db}.legal_holds`,
+    format: 'JSONEachRow',
+    values: [
+      {
+        hold_id: holdId, case_number: entry.caseNumber, created_at: Date.now(), created_by: req.user, reason: entry.reason,
+        criteria: JSON.stringify(req.criteria), rows_held: rowsHeld,
+      },
+    ],
+  });
+  await ctx.accessLog.append({ ...entry, rowsReturned: rowsHeld, detail: `hold ${holdId}` });
+  return { holdId, rowsHeld };
+}
+
+export interface ExportRequest {
+  user: string;
+  caseNumber: string;
+  outDir: string;
+  /** Why the package is made (booking, discovery request…). @default 'evidence export' */
+  reason?: string;
+}
+
+export interface ManifestFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface EvidenceManifest {
+  caseNumber: string;
+  generatedAt: string;
+  generatedBy: string;
+  detections: number;
+  holds: number;
+  accessLogSeq: number;
+  files: ManifestFile[];
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Writes the case's held detections to `outDir`: detections.csv, detections.json, holds.json,
+ * manifest.json (with SHA-256 of each) and SHA256SUMS (`sha256sum -c` format, manifest included).
+ */
+export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): Promise<EvidenceManifest> {
+  const entry: AccessEntry = {
+    user: req.user, action: 'export', outcome: 'ok', params: { caseNumber: req.caseNumber, outDir: req.outDir }, rowsReturned: 0,
+    caseNumber: req.caseNumber.trim(), reason: (req.reason ?? 'evidence export').trim(), detail: '',
+  };
+  await authorise(ctx, entry);
+  if (existsSync(req.outDir) && readdirSync(req.outDir).length > 0) {
+    throw new StorageError('EVIDENCE_FAILED', `output directory ${req.outDir} is not empty; an evidence package is never overwritten`);
+  }
+  const db = ctx.storage.db;
+  const params = { caseNumber: entry.caseNumber };
+  // FINAL: the same read held twice for one case is one row of evidence.
+  const select = `SELECT ${EVIDENCE_COLUMNS}, hold_id, held_at FROM ${db}.evidence_detections FINAL
+ WHERE case_number = {caseNumber:String} ORDER BY seen_at, read_id`;
+  const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, select, params);
+  if (rows.length === 0) {
+    await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: 'no detections held for this case' });
+    throw new StorageError('EVIDENCE_FAILED', `no detections are held for case ${entry.caseNumber}; place a legal hold first`);
+  }
+  const csv = await (await ctx.storage.client.query({ query: select, query_params: params, format: 'CSVWithNames' })).text();
+  const holds = await queryRows<Record<string, unknown>>(
+    ctx.storage.client,
+    `SELECT hold_id, case_number, created_at, created_by, reason, criteria, rows_held FROM ${db}.legal_holds
+      WHERE case_number = {caseNumber:String} ORDER BY created_at`,
+    params,
+  );
+  const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
+  mkdirSync(req.outDir, { recursive: true });
+  const contents: Array<[string, string]> = [
+    ['detections.csv', csv],
+    ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
+    ['holds.json', `${JSON.stringify(holds, null, 2)}\n`],
+  ];
+  const files: ManifestFile[] = contents.map(([name, text]) => {
+    writeFileSync(join(req.outDir, name), text);
+    return { name, bytes: Buffer.byteLength(text), sha256: sha256(text) };
+  });
+  const manifest: EvidenceManifest = {
+    caseNumber: entry.caseNumber,
+    generatedAt: new Date().toISOString(),
+    generatedBy: req.user,
+    detections: rows.length,
+    holds: holds.length,
+    accessLogSeq: record.seq,
+    files,
+  };
+  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+  writeFileSync(join(req.outDir, 'manifest.json'), manifestText);
+  const sums = [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join('');
+  writeFileSync(join(req.outDir, 'SHA256SUMS'), sums);
+  return manifest;
+}

@@ -1,0 +1,115 @@
+// The audit memorandum to the Chief of Police (Watsonville §471.9), in Markdown and HTML, from one
+// model so the two always say the same thing.
+import type { AuditSample, InquiryReview } from './audit.js';
+
+export interface MemorandumMeta {
+  /** Name and title of the auditor (PSD Captain or the Chief's designee). */
+  auditor: string;
+  /** @default 'Chief of Police' */
+  to?: string;
+  agency?: string;
+  /** @default now */
+  date?: Date;
+}
+
+interface Model {
+  title: string;
+  header: Array<[string, string]>;
+  paragraphs: string[];
+  columns: string[];
+  rows: string[][];
+  findings: string[];
+  dataErrors: string[];
+  closing: string[];
+}
+
+const day = (d: Date) => d.toISOString().slice(0, 10);
+
+function paramsSummary(review: InquiryReview): string {
+  try {
+    const p = JSON.parse(review.record.params) as { plate?: { kind?: string; plate?: string; pattern?: string }; from?: string; to?: string };
+    const plate = p.plate === undefined ? 'all plates' : `${p.plate.kind} ${p.plate.plate ?? p.plate.pattern ?? ''}`;
+    return `${plate}; ${p.from?.slice(0, 10) ?? '?'} – ${p.to?.slice(0, 10) ?? '?'}`;
+  } catch {
+    return 'parameters unreadable';
+  }
+}
+
+function model(sample: AuditSample, meta: MemorandumMeta): Model {
+  const date = meta.date ?? new Date();
+  const withFindings = sample.reviews.filter((r) => r.findings.length > 0);
+  const head = sample.verification.head;
+  return {
+    title: 'MEMORANDUM',
+    header: [
+      ['To', meta.to ?? 'Chief of Police'],
+      ['From', meta.auditor],
+      ['Date', day(date)],
+      ['Subject', `ALPR detection browsing audit, ${day(sample.from)} to ${day(sample.to)}${meta.agency ? ` (${meta.agency})` : ''}`],
+    ],
+    paragraphs: [
+      'Policy §471.9 requires an audit of ALPR detection browsing inquiries at least once each calendar year: a random ' +
+        'sample of at least 10 inquiries by department employees, each checked against the requirements of §471.7(e) ' +
+        '(a case or incident number and/or a reason for every inquiry) and the authorised uses of the policy.',
+      `Period audited: ${day(sample.from)} to ${day(sample.to)}. Inquiries in the period: ${sample.population}. ` +
+        `Searches refused by the system in the period (no purpose or user not authorised): ${sample.refused}.`,
+      `Method: ${sample.method}` +
+        (sample.population < sample.requestedSize ? ` Fewer than ${sample.requestedSize} inquiries were made in the period, so all were reviewed.` : ''),
+      `Access log integrity: ${sample.verification.records} records in chain "${sample.chain}" checked; ` +
+        (sample.verification.ok ? 'the hash chain is intact.' : `${sample.verification.problems.length} problem(s) found (see data errors).`) +
+        (head ? ` Head to record for the next audit: ${head.seq}:${head.hash}.` : ''),
+      `Result: ${sample.reviews.length} inquiries reviewed, ${withFindings.length} with findings.`,
+    ],
+    columns: ['#', 'Log seq', 'Date/time (UTC)', 'User', 'Search', 'Case/incident', 'Reason', 'Rows', 'Purpose documented', 'Permitted', 'Authorised user', 'Findings'],
+    rows: sample.reviews.map((r, i) => [
+      String(i + 1), String(r.record.seq), r.record.at, r.user ? `${r.user.name} (${r.record.user_id})` : r.record.user_id,
+      paramsSummary(r), r.record.case_number || '—', r.record.reason || '—', String(r.record.rows_returned),
+      r.purposeDocumented ? 'yes' : 'NO', r.purposePermitted ? 'yes' : 'REVIEW', r.userAuthorised ? 'yes' : 'NO',
+      r.findings.length === 0 ? 'none' : r.findings.join('; '),
+    ]),
+    findings: withFindings.map((r) => `Log record ${r.record.seq} (${r.record.user_id}, ${r.record.at}): ${r.findings.join('; ')}.`),
+    dataErrors: sample.dataErrors,
+    closing: [
+      'Reviewed by the Chief of Police: ______________________  Date: __________',
+      'After review, this memorandum and associated documentation are filed and retained by the Professional Standards Division (§471.9).',
+    ],
+  };
+}
+
+const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+export function renderMemorandumMarkdown(sample: AuditSample, meta: MemorandumMeta): string {
+  const m = model(sample, meta);
+  const out = [`# ${m.title}`, '', ...m.header.map(([k, v]) => `**${k}:** ${mdCell(v)}  `), ''];
+  out.push(...m.paragraphs.flatMap((p) => [p, '']));
+  out.push('## Inquiries reviewed', '', `| ${m.columns.join(' | ')} |`, `|${m.columns.map(() => '---').join('|')}|`);
+  out.push(...m.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
+  out.push('## Findings', '', ...(m.findings.length === 0 ? ['None.'] : m.findings.map((f) => `- ${mdCell(f)}`)), '');
+  out.push('## Data errors', '', ...(m.dataErrors.length === 0 ? ['None found.'] : m.dataErrors.map((e) => `- ${mdCell(e)}`)), '');
+  out.push(...m.closing.flatMap((c) => [c, '']));
+  return out.join('\n');
+}
+
+const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+
+export function renderMemorandumHtml(sample: AuditSample, meta: MemorandumMeta): string {
+  const m = model(sample, meta);
+  const list = (items: string[], empty: string) => (items.length === 0 ? `<p>${esc(empty)}</p>` : `<ul>${items.map((i) => `<li>${esc(i)}</li>`).join('')}</ul>`);
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(m.header[3]?.[1] ?? m.title)}</title>
+<style>body{font:14px/1.4 serif;max-width:70em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .4em;vertical-align:top}</style>
+</head><body>
+<h1>${esc(m.title)}</h1>
+<table class="header">${m.header.map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(v)}</td></tr>`).join('')}</table>
+${m.paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}
+<h2>Inquiries reviewed</h2>
+<table><thead><tr>${m.columns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
+<tbody>${m.rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>
+<h2>Findings</h2>
+${list(m.findings, 'None.')}
+<h2>Data errors</h2>
+${list(m.dataErrors, 'None found.')}
+${m.closing.map((c) => `<p>${esc(c)}</p>`).join('\n')}
+</body></html>
+`;
+}

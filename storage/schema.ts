@@ -1,0 +1,214 @@
+// The versioned schema: every table platewatch keeps, as an ordered list of migrations.
+// Never edit a migration once released (the runner refuses a changed checksum); add a new one.
+//
+// Detections — the decisions, measured in bench/storage/ and explained in docs/storage.md:
+// - PARTITION BY day: TTL drops whole days (ttl_only_drop_parts), and time ranges prune partitions.
+// - ORDER BY (plate_ocr, seen_at, read_id): exact and OCR-equivalent searches are a primary-key
+//   range per day; a known leading prefix of a partial pattern is too.
+// - ReplacingMergeTree on that key, which holds read_id (a read's plate and time never change),
+//   so a redelivered read collapses to one row at merge; until then searches dedupe with
+//   `LIMIT 1 BY read_id`. A retried batch is dropped at insert by its deduplication token
+//   (non_replicated_deduplication_window).
+// - ngrambf_v1(4, …) on plate_ocr: partial-plate patterns with ≥ 4 known consecutive characters
+//   skip granules that cannot contain them.
+// - TTL: Government Code § 34090.6 — keep ≥ 1 year, then purge (Watsonville §471.6, Martinez §439.5);
+//   held detections are copied to evidence_detections, which has no TTL.
+
+export interface SchemaContext {
+  /** Database name (validated identifier). */
+  db: string;
+  detectionRetentionSeconds: number;
+  hitRetentionSeconds: number;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements(ctx: SchemaContext): string[];
+}
+
+/** Columns of a stored detection, shared by `detections` and the evidence copy. */
+export const DETECTION_COLUMNS_DDL = `
+  read_id String,
+  agency LowCardinality(String),
+  camera LowCardinality(String),
+  seen_at DateTime64(3, 'UTC'),
+  plate String,
+  plate_ocr String,
+  state LowCardinality(String),
+  confidence Float32,
+  lat Float64,
+  lon Float64,
+  vehicle_make LowCardinality(String),
+  vehicle_model LowCardinality(String),
+  vehicle_color LowCardinality(String),
+  vehicle_type LowCardinality(String),
+  image_ref String,
+  candidates Array(String),
+  stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
+
+/** The skip index for partial-plate search (bench/storage/search.bench.ts measures it). */
+export const PLATE_NGRAM_INDEX = 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1';
+
+export function detectionTtl(seconds: number): string {
+  return `toDateTime(seen_at) + toIntervalSecond(${Math.trunc(seconds)})`;
+}
+
+export function hitTtl(seconds: number): string {
+  return `toDateTime(seen_at) + toIntervalSecond(${Math.trunc(seconds)})`;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'initial tables',
+    statements: ({ db, detectionRetentionSeconds, hitRetentionSeconds }) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.detections (${DETECTION_COLUMNS_DDL},
+  ${PLATE_NGRAM_INDEX}
+) ENGINE = ReplacingMergeTree
+PARTITION BY toDate(seen_at)
+ORDER BY (plate_ocr, seen_at, read_id)
+TTL ${detectionTtl(detectionRetentionSeconds)}
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
+
+      `CREATE TABLE IF NOT EXISTS ${db}.hits (
+  hit_id String,
+  read_id String,
+  agency LowCardinality(String),
+  camera LowCardinality(String),
+  seen_at DateTime64(3, 'UTC'),
+  plate String,
+  list LowCardinality(String),
+  entry_id String,
+  entry_version UInt32,
+  match_kind LowCardinality(String),
+  distance UInt8,
+  differing Array(UInt8),
+  state_match LowCardinality(String),
+  created_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(seen_at)
+ORDER BY (agency, seen_at, hit_id)
+TTL ${hitTtl(hitRetentionSeconds)}
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000`,
+
+      // Watsonville §471.5(f)(3): every hit is cleared with what happened; history is kept.
+      `CREATE TABLE IF NOT EXISTS ${db}.hit_dispositions (
+  hit_id String,
+  seen_at DateTime64(3, 'UTC'),
+  recorded_at DateTime64(3, 'UTC'),
+  user_id String,
+  disposition LowCardinality(String),
+  visual_verified Bool,
+  clets_verified Bool,
+  notes String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(seen_at)
+ORDER BY (hit_id, recorded_at)
+TTL ${hitTtl(hitRetentionSeconds)}
+SETTINGS ttl_only_drop_parts = 1`,
+
+      // Watsonville §471.5(f)(5): entries carry member, case number, synopsis; every version is kept.
+      `CREATE TABLE IF NOT EXISTS ${db}.hotlist_entries (
+  entry_id String,
+  version UInt32,
+  list LowCardinality(String),
+  plate String,
+  is_pattern Bool,
+  state LowCardinality(String),
+  reason String,
+  case_number String,
+  entered_by String,
+  synopsis String,
+  expires_at Nullable(DateTime64(3, 'UTC')),
+  status LowCardinality(String),
+  recorded_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = MergeTree
+ORDER BY (list, entry_id, version)`,
+
+      // Watsonville §471.5(f)(5): first entry approved by the administrator, updates by a supervisor.
+      `CREATE TABLE IF NOT EXISTS ${db}.hotlist_approvals (
+  entry_id String,
+  version UInt32,
+  decision LowCardinality(String),
+  decided_by String,
+  decided_role LowCardinality(String),
+  decided_at DateTime64(3, 'UTC'),
+  note String
+) ENGINE = MergeTree
+ORDER BY (entry_id, version, decided_at)`,
+
+      // Watsonville §471.4.1(a)(b), §471.5(h): individual, trained, authorised users. Every version is
+      // kept (MergeTree, not Replacing): the audit asks whether a user was trained on the day of a search.
+      `CREATE TABLE IF NOT EXISTS ${db}.users (
+  user_id String,
+  version UInt32,
+  name String,
+  title String,
+  roles Array(LowCardinality(String)),
+  trained_at Nullable(Date),
+  active Bool,
+  updated_at DateTime64(3, 'UTC'),
+  updated_by String
+) ENGINE = MergeTree
+ORDER BY (user_id, version)`,
+
+      // Watsonville §471.7(b), Civil Code § 1798.90.52: every access by name, date and time.
+      // Append-only and hash-chained (storage/access-log.ts); no TTL.
+      `CREATE TABLE IF NOT EXISTS ${db}.access_log (
+  chain LowCardinality(String),
+  seq UInt64,
+  at DateTime64(3, 'UTC'),
+  user_id String,
+  action LowCardinality(String),
+  outcome LowCardinality(String),
+  params String,
+  rows_returned UInt64,
+  case_number String,
+  reason String,
+  detail String,
+  prev_hash String,
+  hash String
+) ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY (chain, seq)`,
+
+      // Watsonville §471.8(a)–(d): written request, approval, Values Act check; requests retained.
+      `CREATE TABLE IF NOT EXISTS ${db}.release_requests (
+  request_id String,
+  version UInt32,
+  received_at DateTime64(3, 'UTC'),
+  agency String,
+  agency_kind LowCardinality(String),
+  requester String,
+  purpose String,
+  status LowCardinality(String),
+  decided_by String,
+  decided_at Nullable(DateTime64(3, 'UTC')),
+  decision_note String,
+  document_ref String,
+  recorded_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = MergeTree
+ORDER BY (request_id, version)`,
+
+      // Watsonville §471.6: data that is or may become evidence is kept past retention.
+      `CREATE TABLE IF NOT EXISTS ${db}.legal_holds (
+  hold_id String,
+  case_number String,
+  created_at DateTime64(3, 'UTC'),
+  created_by String,
+  reason String,
+  criteria String,
+  rows_held UInt64
+) ENGINE = MergeTree
+ORDER BY (case_number, hold_id)`,
+
+      `CREATE TABLE IF NOT EXISTS ${db}.evidence_detections (${DETECTION_COLUMNS_DDL},
+  case_number String,
+  hold_id String,
+  held_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree
+ORDER BY (case_number, read_id)`,
+    ],
+  },
+];

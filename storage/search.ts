@@ -1,0 +1,258 @@
+// Detection search for analysts: by full plate, OCR-equivalent plate, fuzzy (one edit after OCR
+// mapping) or partial pattern (`?` one character, `*` any run), within a time range, agencies,
+// cameras and a radius; newest first, paged by cursor. Every call — refused ones too — is written
+// to the access log with its user, purpose, parameters and row count before results are returned
+// (Watsonville §471.7(b)(e)). Every user value reaches SQL only as a `{name:Type}` parameter.
+import { normalizePattern, normalizePlate, OcrAlphabet } from '../matcher/index.js';
+import { AccessLog, type AccessEntry } from './access-log.js';
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+import { purposeProblem, type Purpose } from './purpose.js';
+import { formatClickHouseTime, parseClickHouseTime, queryRows, type QueryParams } from './sql.js';
+import { accessProblem, findUser } from './users.js';
+
+/** Fuzzy search needs this many characters: one edit on a shorter plate matches too much (matcher uses 5 too). */
+export const FUZZY_MIN_LENGTH = 5;
+/** A partial pattern names at least this many characters (matcher DEFAULT_PATTERN_MIN_KNOWN). */
+export const PATTERN_MIN_KNOWN = 3;
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+
+export type PlateQuery =
+  | { kind: 'exact'; plate: string }
+  | { kind: 'ocr'; plate: string }
+  | { kind: 'fuzzy'; plate: string }
+  | { kind: 'partial'; pattern: string };
+
+export interface SearchCursor {
+  seenAt: string;
+  readId: string;
+}
+
+export interface SearchRequest extends Omit<DetectionCriteria, 'readIds'> {
+  user: string;
+  purpose: Purpose;
+  /** @default DEFAULT_PAGE_SIZE, at most MAX_PAGE_SIZE */
+  limit?: number;
+  /** The previous page's `nextCursor`. */
+  before?: SearchCursor;
+}
+
+export interface FoundDetection {
+  readId: string;
+  agency: string;
+  camera: string;
+  seenAt: Date;
+  plate: string;
+  plateOcr: string;
+  state: string;
+  confidence: number;
+  lat: number;
+  lon: number;
+  vehicleMake: string;
+  vehicleModel: string;
+  vehicleColor: string;
+  vehicleType: string;
+  imageRef: string;
+  candidates: string[];
+  /** Edit distance between the OCR-mapped plates (fuzzy searches; 0 otherwise). */
+  distance: number;
+}
+
+export interface SearchResult {
+  rows: FoundDetection[];
+  /** Set when the page is full: pass it as `before` for the next page. */
+  nextCursor: SearchCursor | undefined;
+  /** Sequence number of the access log record of this search. */
+  accessSeq: number;
+}
+
+export interface SearchContext {
+  storage: Pick<Storage, 'client' | 'db'>;
+  accessLog: AccessLog;
+  alphabet?: OcrAlphabet;
+}
+
+interface BuiltQuery {
+  sql: string;
+  params: QueryParams;
+}
+
+type Built = { ok: true; query: BuiltQuery } | { ok: false; reason: string };
+
+const EARTH_METERS_PER_DEGREE = 111_320;
+
+/** Which detections: the part of a search that selects rows (shared with legal holds). */
+export interface DetectionCriteria {
+  plate?: PlateQuery;
+  from: Date;
+  to: Date;
+  agencies?: readonly string[];
+  cameras?: readonly string[];
+  near?: { lat: number; lon: number; radiusMeters: number };
+  /** Only these reads (legal holds of specific detections). */
+  readIds?: readonly string[];
+}
+
+export type DetectionFilter =
+  | { ok: true; where: string[]; params: QueryParams; distance: string }
+  | { ok: false; reason: string };
+
+/** Builds WHERE conditions from fixed fragments; every value goes only into `params`. */
+export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet): DetectionFilter {
+  const where: string[] = ["seen_at >= {from:DateTime64(3, 'UTC')}", "seen_at < {to:DateTime64(3, 'UTC')}"];
+  if (!(c.from instanceof Date) || !(c.to instanceof Date) || Number.isNaN(c.from.getTime()) || Number.isNaN(c.to.getTime())) {
+    return { ok: false, reason: 'from and to must be valid times' };
+  }
+  if (c.from.getTime() >= c.to.getTime()) return { ok: false, reason: 'from must be before to' };
+  const params: QueryParams = { from: formatClickHouseTime(c.from), to: formatClickHouseTime(c.to) };
+  let distance = '0';
+  const p = c.plate;
+  if (p !== undefined) {
+    if (p.kind === 'partial') {
+      const n = normalizePattern(p.pattern, PATTERN_MIN_KNOWN);
+      if (!n.ok) return { ok: false, reason: n.reason };
+      // The pattern alphabet is [A-Z0-9?*] (normalizePattern), so `_` and `%` can only come from here.
+      params['like'] = alphabet.mapPlate(n.pattern).replaceAll('?', '_').replaceAll('*', '%');
+      where.push('plate_ocr LIKE {like:String}');
+    } else {
+      const n = normalizePlate(p.plate);
+      if (!n.ok) return { ok: false, reason: n.reason };
+      params['plateOcr'] = alphabet.mapPlate(n.plate);
+      if (p.kind === 'exact') {
+        params['plate'] = n.plate;
+        where.push('plate_ocr = {plateOcr:String}', 'plate = {plate:String}'); // plate_ocr: primary key range
+      } else if (p.kind === 'ocr') {
+        where.push('plate_ocr = {plateOcr:String}');
+      } else {
+        if (n.plate.length < FUZZY_MIN_LENGTH) {
+          return { ok: false, reason: `fuzzy search needs at least ${FUZZY_MIN_LENGTH} characters` };
+        }
+        params['minLen'] = n.plate.length - 1;
+        params['maxLen'] = n.plate.length + 1;
+        where.push('length(plate_ocr) BETWEEN {minLen:UInt8} AND {maxLen:UInt8}', 'editDistance(plate_ocr, {plateOcr:String}) <= 1');
+        distance = 'editDistance(plate_ocr, {plateOcr:String})';
+      }
+    }
+  }
+  if (c.agencies !== undefined && c.agencies.length > 0) {
+    params['agencies'] = [...c.agencies];
+    where.push('agency IN {agencies:Array(String)}');
+  }
+  if (c.cameras !== undefined && c.cameras.length > 0) {
+    params['cameras'] = [...c.cameras];
+    where.push('camera IN {cameras:Array(String)}');
+  }
+  if (c.readIds !== undefined) {
+    params['readIds'] = [...c.readIds];
+    where.push('read_id IN {readIds:Array(String)}');
+  }
+  if (c.near !== undefined) {
+    const { lat, lon, radiusMeters } = c.near;
+    if (!(Math.abs(lat) <= 90 && Math.abs(lon) <= 180 && radiusMeters > 0 && radiusMeters <= 500_000)) {
+      return { ok: false, reason: 'near needs lat in ±90, lon in ±180 and a radius of 0–500 km' };
+    }
+    // A bounding box first: cheap comparisons before the great-circle distance.
+    const dLat = radiusMeters / EARTH_METERS_PER_DEGREE;
+    const dLon = radiusMeters / (EARTH_METERS_PER_DEGREE * Math.max(Math.cos((lat * Math.PI) / 180), 0.01));
+    Object.assign(params, { lat, lon, radius: radiusMeters, latMin: lat - dLat, latMax: lat + dLat, lonMin: lon - dLon, lonMax: lon + dLon });
+    where.push(
+      'lat BETWEEN {latMin:Float64} AND {latMax:Float64}',
+      'lon BETWEEN {lonMin:Float64} AND {lonMax:Float64}',
+      'greatCircleDistance(lon, lat, {lon:Float64}, {lat:Float64}) <= {radius:Float64}',
+    );
+  }
+  return { ok: true, where, params, distance };
+}
+
+/** Builds the search SQL; values go only into `params`. Exported for tests. */
+export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet): Built {
+  const filter = buildDetectionFilter(req, alphabet);
+  if (!filter.ok) return filter;
+  const { where, params, distance } = filter;
+  if (req.before !== undefined) {
+    params['beforeAt'] = req.before.seenAt;
+    params['beforeId'] = req.before.readId;
+    where.push("(seen_at, read_id) < ({beforeAt:DateTime64(3, 'UTC')}, {beforeId:String})");
+  }
+  const limit = req.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return { ok: false, reason: `limit must be 1–${MAX_PAGE_SIZE}` };
+  params['limit'] = limit;
+  // Aliases must not shadow columns: ClickHouse lets WHERE see SELECT aliases.
+  // LIMIT 1 BY read_id: a redelivered read may sit in two parts until ReplacingMergeTree merges them.
+  const sql = `SELECT read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
+       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, ${distance} AS distance
+  FROM ${db}.detections
+ WHERE ${where.join('\n   AND ')}
+ ORDER BY seen_at DESC, read_id DESC
+ LIMIT 1 BY read_id
+ LIMIT {limit:UInt32}`;
+  return { ok: true, query: { sql, params } };
+}
+
+interface Row {
+  read_id: string; agency: string; camera: string; seen_at_text: string; plate: string; plate_ocr: string; state: string;
+  confidence: number; lat: number; lon: number; vehicle_make: string; vehicle_model: string; vehicle_color: string;
+  vehicle_type: string; image_ref: string; candidates: string[]; distance: number | string;
+}
+
+function loggedParams(req: SearchRequest): unknown {
+  return {
+    plate: req.plate, from: req.from, to: req.to, agencies: req.agencies, cameras: req.cameras, near: req.near,
+    limit: req.limit, before: req.before,
+  };
+}
+
+/**
+ * Runs a search. Throws `StorageError` PURPOSE_REQUIRED, USER_NOT_AUTHORISED or INVALID_SEARCH —
+ * each after logging the refusal — or QUERY_FAILED.
+ */
+export async function searchDetections(ctx: SearchContext, req: SearchRequest): Promise<SearchResult> {
+  const alphabet = ctx.alphabet ?? new OcrAlphabet();
+  const entry = (over: Partial<AccessEntry>): AccessEntry => ({
+    user: req.user ?? '',
+    action: 'search',
+    outcome: 'ok',
+    params: loggedParams(req),
+    rowsReturned: 0,
+    caseNumber: req.purpose?.caseNumber?.trim() ?? '',
+    reason: req.purpose?.reason?.trim() ?? '',
+    detail: '',
+    ...over,
+  });
+  const missing = purposeProblem(req.user, req.purpose);
+  if (missing !== null) {
+    await ctx.accessLog.append(entry({ outcome: 'refused', detail: missing }));
+    throw new StorageError('PURPOSE_REQUIRED', `search refused: ${missing}`);
+  }
+  const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user);
+  if (unauthorised !== null) {
+    await ctx.accessLog.append(entry({ outcome: 'refused', detail: unauthorised }));
+    throw new StorageError('USER_NOT_AUTHORISED', `search refused: ${unauthorised}`);
+  }
+  const built = buildSearchQuery(ctx.storage.db, req, alphabet);
+  if (!built.ok) {
+    await ctx.accessLog.append(entry({ outcome: 'invalid', detail: built.reason }));
+    throw new StorageError('INVALID_SEARCH', `search not run: ${built.reason}`);
+  }
+  let raw: Row[];
+  try {
+    raw = await queryRows<Row>(ctx.storage.client, built.query.sql, built.query.params);
+  } catch (error) {
+    await ctx.accessLog.append(entry({ outcome: 'failed', detail: (error as Error).message.slice(0, 500) }));
+    throw error;
+  }
+  const record = await ctx.accessLog.append(entry({ rowsReturned: raw.length }));
+  const rows = raw.map(toFound);
+  const last = raw[raw.length - 1];
+  const nextCursor = last !== undefined && raw.length === built.query.params['limit'] ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
+  return { rows, nextCursor, accessSeq: record.seq };
+}
+
+function toFound(r: Row): FoundDetection {
+  return {
+    readId: r.read_id, agency: r.agency, camera: r.camera, seenAt: parseClickHouseTime(r.seen_at_text), plate: r.plate, plateOcr: r.plate_ocr,
+    state: r.state, confidence: r.confidence, lat: r.lat, lon: r.lon, vehicleMake: r.vehicle_make, vehicleModel: r.vehicle_model,
+    vehicleColor: r.vehicle_color, vehicleType: r.vehicle_type, imageRef: r.image_ref, candidates: r.candidates, distance: Number(r.distance),
+  };
+}

@@ -1,0 +1,74 @@
+// Users of ALPR data: individual, trained and active (Watsonville §471.4.1(a)(b), §471.5(d)(g)(h);
+// Martinez §439.4(d)). Every version is kept; the newest in effect at a time is the user then.
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+import { formatClickHouseTime, queryRows } from './sql.js';
+
+export const USER_ROLES = ['officer', 'dispatcher', 'analyst', 'administrator', 'supervisor', 'auditor', 'custodian'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export interface User {
+  userId: string;
+  name: string;
+  title: string;
+  roles: readonly UserRole[];
+  /** Date department-approved ALPR training was completed; null when not yet trained. */
+  trainedAt: string | null;
+  active: boolean;
+}
+
+type Db = Pick<Storage, 'client' | 'db'>;
+
+/** Records a new version of the user. */
+export async function saveUser(storage: Db, user: User, updatedBy: string): Promise<void> {
+  const rows = await queryRows<{ v: number | string }>(
+    storage.client,
+    `SELECT max(version) AS v FROM ${storage.db}.users WHERE user_id = {id:String}`,
+    { id: user.userId },
+  );
+  await storage.client.insert({
+    table: `${storage.db}.users`,
+    format: 'JSONEachRow',
+    values: [
+      {
+        user_id: user.userId, version: Number(rows[0]?.v ?? 0) + 1, name: user.name, title: user.title, roles: user.roles,
+        trained_at: user.trainedAt, active: user.active, updated_at: Date.now(), updated_by: updatedBy,
+      },
+    ],
+  });
+}
+
+/** The user as registered now, or as of `asOf` (the version in effect then). */
+export async function findUser(storage: Db, userId: string, asOf?: Date | number): Promise<User | undefined> {
+  const params: Record<string, unknown> = { id: userId };
+  let when = '';
+  if (asOf !== undefined) {
+    params['asOf'] = formatClickHouseTime(asOf);
+    when = "AND updated_at <= {asOf:DateTime64(3, 'UTC')}";
+  }
+  const rows = await queryRows<{ user_id: string; name: string; title: string; roles: UserRole[]; trained_at: string | null; active: boolean | number }>(
+    storage.client,
+    `SELECT user_id, name, title, roles, trained_at, active FROM ${storage.db}.users
+      WHERE user_id = {id:String} ${when} ORDER BY version DESC LIMIT 1`,
+    params,
+  );
+  const r = rows[0];
+  if (r === undefined) return undefined;
+  return { userId: r.user_id, name: r.name, title: r.title, roles: r.roles, trainedAt: r.trained_at, active: Boolean(r.active) };
+}
+
+/** Why the user may not access ALPR data, or null when they may. */
+export function accessProblem(user: User | undefined, userId: string): string | null {
+  if (user === undefined) return `user "${userId}" is not a registered ALPR user (Watsonville §471.5(h): individual credentials)`;
+  if (!user.active) return `user "${userId}" is not active`;
+  if (user.trainedAt === null) return `user "${userId}" has not completed ALPR training (Watsonville §471.5(d))`;
+  return null;
+}
+
+/** Throws USER_NOT_AUTHORISED unless the user may access ALPR data. */
+export async function authoriseUser(storage: Db, userId: string): Promise<User> {
+  const user = await findUser(storage, userId);
+  const problem = accessProblem(user, userId);
+  if (problem !== null || user === undefined) throw new StorageError('USER_NOT_AUTHORISED', problem ?? 'not authorised');
+  return user;
+}

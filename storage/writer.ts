@@ -1,0 +1,186 @@
+// Batched detection writer. Rows are sealed into a batch by size or by time; batches are inserted
+// one at a time, each with an insert deduplication token derived from its read ids, so a retried
+// batch is stored once. The caller learns when its rows are durable (DESIGN.md: a read is acked to
+// JetStream only after it is stored) and waits for capacity when too many rows are in flight.
+import { createHash, type Hash } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { OcrAlphabet } from '../matcher/index.js';
+import type { StorageConfig } from './config.js';
+import { DETECTION_INSERT_COLUMNS, encodeDetection, type Detection } from './detection.js';
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+
+export interface BatchReceipt {
+  rows: number;
+  /** The insert deduplication token; the same rows in the same batch give the same token. */
+  token: string;
+  attempts: number;
+}
+
+/** Returned once rows are accepted; `durable` settles when every one of them is stored (or failed). */
+export interface WriteTicket {
+  readonly rows: number;
+  readonly durable: Promise<readonly BatchReceipt[]>;
+}
+
+export type WriterOptions = Pick<StorageConfig, 'batchRows' | 'batchDelayMs' | 'maxQueuedRows' | 'insertAttempts' | 'insertFormat'>;
+
+interface Batch {
+  lines: string[];
+  hash: Hash;
+  timer: NodeJS.Timeout | undefined;
+  done: Promise<BatchReceipt>;
+  resolve(r: BatchReceipt): void;
+  reject(e: unknown): void;
+}
+
+const RETRY_BASE_MS = 100;
+
+export class DetectionWriter {
+  readonly #storage: Pick<Storage, 'client' | 'db'>;
+  readonly #options: WriterOptions;
+  readonly #alphabet: OcrAlphabet;
+  readonly #logger: Logger | undefined;
+  readonly #insertPrefix: string;
+  #open: Batch | undefined;
+  readonly #sealed: Batch[] = [];
+  #pumping = false;
+  /** Rows accepted and not yet settled: open + sealed + in flight. */
+  #queued = 0;
+  #capacityWaiters: Array<() => void> = [];
+  #idleWaiters: Array<() => void> = [];
+  #closed = false;
+
+  constructor(
+    storage: Pick<Storage, 'client' | 'db' | 'config'>,
+    options: { alphabet?: OcrAlphabet; logger?: Logger; overrides?: Partial<WriterOptions> } = {},
+  ) {
+    this.#storage = storage;
+    this.#options = { ...storage.config, ...options.overrides };
+    this.#alphabet = options.alphabet ?? new OcrAlphabet();
+    this.#logger = options.logger;
+    this.#insertPrefix = `INSERT INTO ${storage.db}.detections (${DETECTION_INSERT_COLUMNS.join(', ')})`;
+  }
+
+  /** Rows accepted but not yet durable. */
+  get queuedRows(): number {
+    return this.#queued;
+  }
+
+  /** True when `rows` more rows fit without waiting. */
+  hasCapacity(rows = 1): boolean {
+    return this.#queued === 0 || this.#queued + rows <= this.#options.maxQueuedRows;
+  }
+
+  /**
+   * Accepts rows once there is room for them (backpressure: the returned promise waits), and returns
+   * a ticket whose `durable` promise settles when they are stored. A rejected `durable` carries a
+   * `StorageError` WRITE_FAILED: do not ack those reads; redelivery will store them once.
+   */
+  async enqueue(rows: readonly Detection[]): Promise<WriteTicket> {
+    if (this.#closed) throw new StorageError('WRITER_CLOSED', 'the detection writer is closed');
+    while (!this.hasCapacity(rows.length)) {
+      await new Promise<void>((resolve) => this.#capacityWaiters.push(resolve));
+      if (this.#closed) throw new StorageError('WRITER_CLOSED', 'the detection writer closed while waiting for capacity');
+    }
+    const batches: Promise<BatchReceipt>[] = [];
+    for (const d of rows) {
+      const batch = this.#open ?? this.#startBatch();
+      if (batches[batches.length - 1] !== batch.done) batches.push(batch.done);
+      batch.lines.push(encodeDetection(d, d.plateOcr ?? this.#alphabet.mapPlate(d.plate), this.#options.insertFormat));
+      batch.hash.update(d.readId).update('\n');
+      this.#queued++;
+      if (batch.lines.length >= this.#options.batchRows) this.#seal();
+    }
+    const durable = Promise.all(batches);
+    durable.catch(() => {}); // the caller may not await it; the failure is logged in #insert
+    return { rows: rows.length, durable };
+  }
+
+  /** Seals the open batch and resolves when everything accepted so far has settled. */
+  async flush(): Promise<void> {
+    this.#seal();
+    if (this.#queued === 0) return;
+    await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Flushes, then refuses further rows. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    for (const wake of this.#capacityWaiters.splice(0)) wake();
+  }
+
+  #startBatch(): Batch {
+    let resolve!: (r: BatchReceipt) => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<BatchReceipt>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    done.catch(() => {});
+    const batch: Batch = { lines: [], hash: createHash('sha256'), timer: undefined, done, resolve, reject };
+    batch.timer = setTimeout(() => this.#seal(), this.#options.batchDelayMs);
+    this.#open = batch;
+    return batch;
+  }
+
+  #seal(): void {
+    const batch = this.#open;
+    if (batch === undefined) return;
+    clearTimeout(batch.timer);
+    this.#open = undefined;
+    this.#sealed.push(batch);
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    try {
+      for (let batch = this.#sealed.shift(); batch !== undefined; batch = this.#sealed.shift()) {
+        const rows = batch.lines.length;
+        try {
+          batch.resolve(await this.#insert(batch));
+        } catch (error) {
+          batch.reject(error);
+        }
+        this.#queued -= rows;
+        for (const wake of this.#capacityWaiters.splice(0)) wake();
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#queued === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+
+  async #insert(batch: Batch): Promise<BatchReceipt> {
+    // Hex only, so it can sit in the SETTINGS clause; chDB would keep a `SET` for the whole session.
+    const token = batch.hash.digest('hex').slice(0, 40);
+    const query = `${this.#insertPrefix} SETTINGS insert_deduplication_token = '${token}' FORMAT ${this.#options.insertFormat}`;
+    const body = batch.lines.join('');
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {
+      try {
+        const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
+        result.stream.resume();
+        return { rows: batch.lines.length, token, attempts: attempt };
+      } catch (error) {
+        lastError = error;
+        this.#logger?.warn({ err: error, rows: batch.lines.length, token, attempt }, 'detection batch insert failed');
+        if (attempt < this.#options.insertAttempts) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+    this.#logger?.error({ err: lastError, rows: batch.lines.length, token }, 'detection batch not stored; reads stay unacked');
+    throw new StorageError(
+      'WRITE_FAILED',
+      `a batch of ${batch.lines.length} detections was not stored after ${this.#options.insertAttempts} attempts: ${(lastError as Error)?.message}`,
+      { cause: lastError },
+    );
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,127 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, DEFAULT_DATA_DIR, loadConfig, resolveConfig } from '../../bin/config.js';
+import { DEFAULT_MATCHER_CONFIG } from '../../matcher/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-config-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+async function loadError(options: Parameters<typeof loadConfig>[0]): Promise<ConfigError> {
+  try {
+    await loadConfig(options);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('returns the documented defaults with no file and no environment', async () => {
+    const config = await loadConfig({ env: {} });
+    expect(config.dataDir).toBe(DEFAULT_DATA_DIR);
+    expect(config.dataDir).toBe('./data');
+    expect(config.matcher).toEqual(DEFAULT_MATCHER_CONFIG);
+  });
+
+  it('takes values from a JSON config file', async () => {
+    const file = configFile(
+      'full.json',
+      JSON.stringify({
+        dataDir: '/var/lib/platewatch',
+        matcher: { generalLists: ['svs', 'SFR'], fuzzyMinLength: 6, listPolicies: { case7: ['exact', 'ocr'] } },
+      }),
+    );
+    const config = await loadConfig({ file, env: {} });
+    expect(config.dataDir).toBe('/var/lib/platewatch');
+    expect(config.matcher.generalLists).toEqual(['SVS', 'SFR']);
+    expect(config.matcher.fuzzyMinLength).toBe(6);
+    expect(config.matcher.listPolicies).toEqual({ CASE7: ['exact', 'ocr'] });
+    expect(config.matcher.ocrClasses).toEqual(DEFAULT_MATCHER_CONFIG.ocrClasses);
+  });
+
+  it('lets environment variables override the file', async () => {
+    const file = configFile('base.json', JSON.stringify({ dataDir: '/from/file', matcher: { fuzzyMinLength: 6 } }));
+    const config = await loadConfig({
+      file,
+      env: {
+        PLATEWATCH_DATA_DIR: '/from/env',
+        PLATEWATCH_GENERAL_LISTS: 'svs, sfr ,SLR,NCIC',
+        PLATEWATCH_OCR_CLASSES: '0ODQ,1IL,8B',
+        PLATEWATCH_FUZZY_MIN_LENGTH: '7',
+        PLATEWATCH_PATTERN_MIN_KNOWN: '4',
+        PLATEWATCH_OCR_MAX_SUBSTITUTIONS: '0,0,0,0,0,1,1,2,2',
+      },
+    });
+    expect(config.dataDir).toBe('/from/env');
+    expect(config.matcher.generalLists).toEqual(['SVS', 'SFR', 'SLR', 'NCIC']);
+    expect(config.matcher.ocrClasses).toEqual(['0ODQ', '1IL', '8B']);
+    expect(config.matcher.fuzzyMinLength).toBe(7);
+    expect(config.matcher.patternMinKnown).toBe(4);
+    expect(config.matcher.ocrMaxSubstitutionsByLength).toEqual([0, 0, 0, 0, 0, 1, 1, 2, 2]);
+  });
+
+  it('treats an empty environment variable as unset', async () => {
+    const config = await loadConfig({ env: { PLATEWATCH_DATA_DIR: '', PLATEWATCH_GENERAL_LISTS: ' ' } });
+    expect(config.dataDir).toBe('./data');
+    expect(config.matcher.generalLists).toEqual(DEFAULT_MATCHER_CONFIG.generalLists);
+  });
+
+  it('reads no environment variable it was not given', async () => {
+    process.env['PLATEWATCH_DATA_DIR'] = '/leaked/from/process/env';
+    try {
+      expect((await loadConfig({ env: {} })).dataDir).toBe('./data');
+    } finally {
+      delete process.env['PLATEWATCH_DATA_DIR'];
+    }
+  });
+
+  it('refuses an unknown key in the file, naming it', async () => {
+    const top = await loadError({ file: configFile('top.json', '{"dataDirectory":"x"}'), env: {} });
+    expect(top.code).toBe('UNKNOWN_KEY');
+    expect(top.message).toContain('"dataDirectory"');
+    const nested = await loadError({ file: configFile('nested.json', '{"matcher":{"fuzzyMinLenght":5}}'), env: {} });
+    expect(nested.code).toBe('UNKNOWN_KEY');
+    expect(nested.message).toContain('"matcher.fuzzyMinLenght"');
+  });
+
+  it('refuses a file that cannot be read or is not JSON', async () => {
+    expect((await loadError({ file: join(dir, 'missing.json'), env: {} })).code).toBe('CONFIG_FILE_UNREADABLE');
+    const notJson = await loadError({ file: configFile('bad.json', '{ dataDir: x }'), env: {} });
+    expect(notJson.code).toBe('CONFIG_FILE_NOT_JSON');
+    expect(notJson.message).toContain('bad.json');
+  });
+
+  it('refuses values of the wrong type with the option named', async () => {
+    const error = await loadError({ file: configFile('types.json', '{"dataDir":5,"matcher":{"generalLists":"SVS"}}'), env: {} });
+    expect(error.code).toBe('INVALID_VALUE');
+    expect(error.message).toContain('dataDir must be a non-empty string');
+    expect(error.message).toContain('matcher.generalLists must be an array');
+  });
+
+  it('refuses malformed environment values, naming the variable', async () => {
+    const error = await loadError({ env: { PLATEWATCH_FUZZY_MIN_LENGTH: 'five', PLATEWATCH_OCR_MAX_SUBSTITUTIONS: '0,0,2' } });
+    expect(error.code).toBe('INVALID_VALUE');
+    expect(error.message).toContain('PLATEWATCH_FUZZY_MIN_LENGTH: "five" is not a whole number');
+    expect(error.message).toContain('PLATEWATCH_OCR_MAX_SUBSTITUTIONS');
+  });
+
+  it('reports what the matcher refuses, such as a character in two OCR classes', async () => {
+    const error = await loadError({ env: { PLATEWATCH_OCR_CLASSES: '0OD,8BD' } });
+    expect(error.code).toBe('INVALID_VALUE');
+    expect(error.message).toContain('"D" is in both');
+    expect(error.cause).toBeDefined();
+  });
+
+  it('refuses a list policy without exact matching', () => {
+    expect(() => resolveConfig({ matcher: { listPolicies: { BOLO: ['ocr'] } } }, {})).toThrow(/listPolicies\.BOLO: must include "exact"/);
+  });
+});

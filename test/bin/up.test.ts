@@ -1,0 +1,75 @@
+// `platewatch up` as an operator runs it: a real process with embedded nats-server and chDB;
+// `hotlist load` and `simulate` find it through the data directory; SIGTERM stops it gracefully.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-up-'));
+const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: join(dir, 'data'), PLATEWATCH_LOG_LEVEL: 'warn', USER: 'ofc.test' };
+let up: ChildProcessWithoutNullStreams | undefined;
+
+afterAll(() => {
+  up?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('platewatch up', () => {
+  it('starts the system, takes a hot list and simulated reads, prints hits, and stops cleanly', async () => {
+    expect((await cli(['hotlist', 'list'])).stderr).toMatch(/no running platewatch/);
+
+    up = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'up'], { cwd: ROOT, env });
+    let out = '';
+    let err = '';
+    up.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+    up.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+    const exited = new Promise<number | null>((resolve) => up?.once('exit', resolve));
+    await waitFor('platewatch is up', () => out.includes('platewatch is up'));
+    expect(out).toMatch(/NATS {7}nats:\/\/127\.0\.0\.1:\d+ \(embedded nats-server/);
+    expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(true);
+
+    const list = join(dir, 'bolo.csv');
+    writeFileSync(list, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,BOLO,Robbery suspect,26-0042,Det. Ruiz,Gray sedan\n7AB?12,,BOLO,Witness partial,26-0043,Det. Ruiz,Partial from witness\nBAD!,,BOLO,x,1,y,z\n');
+    const loaded = await cli(['hotlist', 'load', '--list', 'BOLO', list]);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/list BOLO is now version \d+: 2 entries \(2 added, 0 removed\)/);
+    expect(loaded.stderr).toMatch(/bolo\.csv:4: /);
+    const listed = await cli(['hotlist', 'list']);
+    expect(listed.stdout).toMatch(/BOLO +version \d+ +2 entries +loaded by ofc\.test/);
+    expect((await cli(['hotlist', 'load', '--list', 'SVS', list])).code).toBe(1); // no SVS rows: not emptied
+
+    const simulated = await cli(['simulate', '--count', '40', '--rate', '200', '--hit-rate', '1', '--seed', '3']);
+    expect(simulated.code).toBe(0);
+    expect(simulated.stdout).toMatch(/published 40 reads in 40 messages/);
+    await waitFor('hits printed', () => (out.match(/→ BOLO 6TRJ244/g) ?? []).length >= 10);
+
+    up.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(err).toContain('platewatch: stopped');
+    expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(false);
+    up = undefined;
+  }, 180_000);
+});

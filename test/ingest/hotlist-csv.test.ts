@@ -1,0 +1,164 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HotlistCsvError, parseHotlistCsv } from '../../ingest/index.js';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+
+const config = resolveMatcherConfig();
+const HEADER = 'plate,state,list,reason,case_number,entered_by,synopsis';
+
+function parse(text: string, strict = false) {
+  return parseHotlistCsv(text, { config, strict });
+}
+
+function refusal(text: string, strict = false): HotlistCsvError {
+  try {
+    parse(text, strict);
+  } catch (error) {
+    if (error instanceof HotlistCsvError) return error;
+    throw error;
+  }
+  throw new Error('expected the file to be refused');
+}
+
+describe('parseHotlistCsv', () => {
+  it('turns each data row into a validated entry', () => {
+    const result = parse(`${HEADER}\n7ABC123,CA,SVS,Stolen vehicle,V1,CA0440500,\n6WXT390,CA,BOLO,Robbery,WPD26-1,Sgt. Alvarez,Armed robbery\n`);
+    expect(result.rows).toBe(2);
+    expect(result.rejected).toEqual([]);
+    expect(result.entries.map((e) => [e.list, e.plate, e.state, e.reason])).toEqual([
+      ['SVS', '7ABC123', 'CA', 'Stolen vehicle'],
+      ['BOLO', '6WXT390', 'CA', 'Robbery'],
+    ]);
+  });
+
+  it('reads quoted fields with commas, doubled quotes and line breaks inside', () => {
+    const text = `${HEADER}\n6WXT390,CA,BOLO,"Robbery, armed",WPD26-1,Sgt. Alvarez,"Witness said ""black SUV""\nsecond line"\n`;
+    const [entry] = parse(text).entries;
+    expect(entry?.reason).toBe('Robbery, armed');
+    expect(entry?.synopsis).toBe('Witness said "black SUV"\nsecond line');
+  });
+
+  it('accepts CRLF line endings and a UTF-8 byte order mark', () => {
+    const text = `\uFEFF${HEADER}\r\n7ABC123,CA,SVS,Stolen,,,\r\n8XYZ999,CA,SVS,Stolen,,,\r\n`;
+    const result = parse(text);
+    expect(result.entries.map((e) => e.plate)).toEqual(['7ABC123', '8XYZ999']);
+    expect(result.entries[1]?.reason).toBe('Stolen');
+  });
+
+  it('ignores blank lines but keeps physical line numbers in reports', () => {
+    const text = `${HEADER}\n\n7ABC123,CA,SVS,Stolen,,,\n   \n\n7AB$123,CA,SVS,Stolen,,,\n`;
+    const result = parse(text);
+    expect(result.rows).toBe(2);
+    expect(result.rejected).toEqual([{ line: 6, reason: expect.stringContaining('outside A-Z0-9') }]);
+  });
+
+  it('numbers a row after a multi-line quoted field by its physical line', () => {
+    const text = `${HEADER}\n6WXT390,CA,BOLO,Robbery,WPD26-1,Sgt. Alvarez,"line one\nline two\nline three"\nBAD,CA,BOLO,Robbery,,,\n`;
+    expect(parse(text).rejected[0]?.line).toBe(5);
+  });
+
+  it('accepts the optional expiry and vehicle columns in any order', () => {
+    const text =
+      'vehicle_style,plate,expires_at,state,list,reason,case_number,entered_by,synopsis,vehicle_make,vehicle_year\n' +
+      'MC,4YJE559,2030-01-31T00:00:00Z,CA,SVS,Stolen motorcycle,,,,KAWK,2021\n';
+    const [entry] = parse(text).entries;
+    expect(entry?.expiresAt).toBe(Date.parse('2030-01-31T00:00:00Z'));
+    expect(entry?.vehicle).toEqual({ make: 'KAWK', year: 2021, style: 'MC' });
+  });
+
+  it('keeps partial patterns as listed on specific lists', () => {
+    const text = `${HEADER}\n7AB?12,CA,BOLO,Hit and run,WPD26-2,Det. Osei,Partial plate\n*XK9*,,BOLO,Burglary,WPD26-3,Det. Osei,Partial plate\n`;
+    const entries = parse(text).entries;
+    expect(entries.map((e) => [e.listed, e.isPattern, e.state])).toEqual([
+      ['7AB?12', true, 'CA'],
+      ['*XK9*', true, undefined],
+    ]);
+  });
+
+  it('rejects a row with the wrong number of fields and says how many it had', () => {
+    const result = parse(`${HEADER}\n7ABC123,CA,SVS,Stolen\n8XYZ999,CA,SVS,Stolen,,,\n`);
+    expect(result.rejected).toEqual([{ line: 2, reason: 'expected 7 fields as in the header, found 4' }]);
+    expect(result.entries).toHaveLength(1);
+    expect(result.rows).toBe(2);
+  });
+
+  it('rejects rows that fail entry validation with the validator reason', () => {
+    const result = parse(`${HEADER}\n6WXT390,CA,BOLO,Robbery,,,\n7ABC123,California,SVS,Stolen,,,\n7AB?12,CA,SVS,Stolen,,,\n`);
+    expect(result.rejected.map((r) => r.line)).toEqual([2, 3, 4]);
+    expect(result.rejected[0]?.reason).toContain('case_number, entered_by, synopsis');
+    expect(result.rejected[1]?.reason).toContain('two-letter');
+    expect(result.rejected[2]?.reason).toContain('partial matching');
+    expect(result.entries).toEqual([]);
+  });
+
+  it('rejects a repeated list, plate and state as a duplicate of the first line', () => {
+    const text = `${HEADER}\n7ABC123,CA,SVS,Stolen,,,\n7ABC123,NV,SVS,Stolen,,,\n7abc-123,ca,svs,Stolen again,,,\n7ABC123,CA,SFR,Felony,,,\n`;
+    const result = parse(text);
+    expect(result.rejected).toEqual([{ line: 4, reason: 'duplicate of line 2' }]);
+    expect(result.entries.map((e) => `${e.list}/${e.plate}/${e.state}`)).toEqual(['SVS/7ABC123/CA', 'SVS/7ABC123/NV', 'SFR/7ABC123/CA']);
+  });
+
+  it('rejects text after a closing quote and carries on with the next line', () => {
+    const result = parse(`${HEADER}\n7ABC123,CA,SVS,"Stolen"x,,,\n8XYZ999,CA,SVS,Stolen,,,\n`);
+    expect(result.rejected).toEqual([{ line: 2, reason: 'text after the closing quote of field 4' }]);
+    expect(result.entries.map((e) => e.plate)).toEqual(['8XYZ999']);
+  });
+
+  it('refuses a file whose header lacks a required column, naming it', () => {
+    const error = refusal('plate,state,list,reason,case_number,entered_by\n7ABC123,CA,SVS,Stolen,,\n');
+    expect(error.code).toBe('MISSING_COLUMN');
+    expect(error.message).toContain('synopsis');
+  });
+
+  it('refuses a file with an unknown column, naming it', () => {
+    const error = refusal(`${HEADER},colour\n7ABC123,CA,SVS,Stolen,,,,red\n`);
+    expect(error.code).toBe('UNKNOWN_COLUMN');
+    expect(error.message).toContain('"colour"');
+  });
+
+  it('refuses a header that names a column twice', () => {
+    expect(refusal(`${HEADER},plate\n`).code).toBe('DUPLICATE_COLUMN');
+  });
+
+  it('refuses an empty file', () => {
+    expect(refusal('\uFEFF\n\n').code).toBe('EMPTY_FILE');
+  });
+
+  it('refuses a file with a quote that never closes, since the rows after it are lost', () => {
+    const error = refusal(`${HEADER}\n7ABC123,CA,SVS,"Stolen,,,\n8XYZ999,CA,SVS,Stolen,,,\n`);
+    expect(error.code).toBe('UNTERMINATED_QUOTE');
+    expect(error.message).toContain('line 2');
+  });
+
+  it('accepts a header-only file as an empty list', () => {
+    expect(parse(`${HEADER}\n`)).toEqual({ entries: [], rejected: [], rows: 0 });
+  });
+
+  it('in strict mode refuses the whole file when any row is rejected, listing the rows', () => {
+    const error = refusal(`${HEADER}\n7ABC123,CA,SVS,Stolen,,,\n7ABC123,CA,SVS,Stolen,,,\n`, true);
+    expect(error.code).toBe('ROWS_REJECTED');
+    expect(error.rejected).toEqual([{ line: 3, reason: 'duplicate of line 2' }]);
+  });
+
+  it('in strict mode loads a clean file as usual', () => {
+    expect(parse(`${HEADER}\n7ABC123,CA,SVS,Stolen,,,\n`, true).entries).toHaveLength(1);
+  });
+
+  it('parses the example hot lists without rejecting a row', () => {
+    for (const file of ['examples/hotlists/svs.csv', 'examples/hotlists/bolo.csv']) {
+      const result = parse(readFileSync(file, 'utf8'), true);
+      expect(result.entries.length).toBe(result.rows);
+      expect(result.rows).toBeGreaterThan(5);
+    }
+  });
+
+  it('parses a 200,000-row file completely', () => {
+    const lines = [`${HEADER},expires_at,vehicle_make`];
+    for (let i = 0; i < 200_000; i++) {
+      lines.push(`${(i + 1_000_000).toString(36).toUpperCase()}X,CA,SVS,Stolen vehicle,V${i},CA0440500,"Taken, overnight",2030-01-01,TOYT`);
+    }
+    const result = parse(lines.join('\n'));
+    expect(result.entries).toHaveLength(200_000);
+    expect(result.entries[199_999]?.synopsis).toBe('Taken, overnight');
+  });
+});

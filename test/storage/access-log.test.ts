@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLog, type AccessEntry, type Storage, verifyAccessLog } from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+});
+afterAll(() => temp.cleanup());
+
+const entry = (i: number): AccessEntry => ({
+  user: `analyst${i % 3}`,
+  action: 'search',
+  outcome: 'ok',
+  params: { plate: { kind: 'exact', plate: `7ABC${100 + i}` } },
+  rowsReturned: i,
+  caseNumber: `WPD-26-${i}`,
+  reason: '',
+  detail: '',
+});
+
+async function filled(chain: string, n: number): Promise<AccessLog> {
+  const log = new AccessLog(storage, chain);
+  await Promise.all(Array.from({ length: n }, (_, i) => log.append(entry(i + 1))));
+  return log;
+}
+
+const mutate = (sql: string) => storage.client.command({ query: `${sql} SETTINGS mutations_sync = 2` });
+
+// Watsonville §471.7(b) / Civil Code § 1798.90.52: every access recorded, and the record must be trustworthy.
+describe('access log hash chain', () => {
+  it('numbers concurrent appends in order and verifies clean', async () => {
+    await filled('clean', 20);
+    const v = await verifyAccessLog(storage, { chain: 'clean' });
+    expect(v).toMatchObject({ ok: true, records: 20, problems: [] });
+    expect(v.head?.seq).toBe(20);
+  });
+
+  it('continues the chain after a restart (head read back from the table)', async () => {
+    await filled('restart', 3);
+    const again = new AccessLog(storage, 'restart');
+    const r = await again.append(entry(4));
+    expect(r.seq).toBe(4);
+    expect((await verifyAccessLog(storage, { chain: 'restart' })).ok).toBe(true);
+  });
+
+  it('detects an altered record', async () => {
+    await filled('altered', 5);
+    await mutate(`ALTER TABLE ${storage.db}.access_log UPDATE rows_returned = 0, case_number = '' WHERE chain = 'altered' AND seq = 3`);
+    const v = await verifyAccessLog(storage, { chain: 'altered' });
+    expect(v.ok).toBe(false);
+    expect(v.problems).toEqual([{ kind: 'altered', seq: 3 }]);
+  });
+
+  it('detects a deleted record', async () => {
+    await filled('deleted', 5);
+    await mutate(`ALTER TABLE ${storage.db}.access_log DELETE WHERE chain = 'deleted' AND seq = 2`);
+    const v = await verifyAccessLog(storage, { chain: 'deleted' });
+    expect(v.problems).toEqual([
+      { kind: 'missing', fromSeq: 2, toSeq: 2 },
+      { kind: 'broken_link', seq: 3 },
+    ]);
+  });
+
+  it('detects reordered records (sequence numbers swapped)', async () => {
+    await filled('reordered', 4);
+    const t = `${storage.db}.access_log`;
+    // Swap records 2 and 3: seq is a sort key, so read them, delete them, write them back swapped.
+    const rs = await storage.client.query({ query: `SELECT * FROM ${t} WHERE chain = 'reordered' AND seq IN (2, 3)`, format: 'JSONEachRow' });
+    const two = await rs.json<Record<string, unknown>>();
+    await mutate(`ALTER TABLE ${t} DELETE WHERE chain = 'reordered' AND seq IN (2, 3)`);
+    await storage.client.insert({ table: t, format: 'JSONEachRow', values: two.map((r) => ({ ...r, seq: Number(r['seq']) === 2 ? 3 : 2 })) });
+    const v = await verifyAccessLog(storage, { chain: 'reordered' });
+    expect(v.ok).toBe(false);
+    expect(v.problems.some((p) => p.kind === 'altered' && p.seq === 2)).toBe(true);
+  });
+
+  it('detects records cut from the end when given the head from the last audit', async () => {
+    await filled('truncated', 5);
+    const before = await verifyAccessLog(storage, { chain: 'truncated' });
+    await mutate(`ALTER TABLE ${storage.db}.access_log DELETE WHERE chain = 'truncated' AND seq >= 4`);
+    expect((await verifyAccessLog(storage, { chain: 'truncated' })).ok).toBe(true); // a chain alone cannot tell
+    const anchored = await verifyAccessLog(storage, { chain: 'truncated', expectedHead: before.head! });
+    expect(anchored.problems).toEqual([{ kind: 'head_mismatch', expected: before.head, found: { seq: 3, hash: expect.any(String) } }]);
+  });
+});

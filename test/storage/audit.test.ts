@@ -1,0 +1,93 @@
+// Watsonville §471.9: annual audit of a random sample of ≥ 10 detection browsing inquiries, with a
+// memorandum listing each inquiry, findings and data errors.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccessLog, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, saveUser, searchDetections, type Storage,
+} from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+let accessLog: AccessLog;
+const from = new Date(Date.now() - 3_600_000);
+
+const reasons = [
+  { caseNumber: 'WPD-26-0100' },
+  { reason: 'stolen vehicle recovery, report 26-4411' },
+  { reason: 'check ex-girlfriend car' }, // personal use
+  { reason: 'assist ICE with locating a vehicle' }, // immigration enforcement
+  { reason: 'test' }, // too vague, no case number
+];
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  accessLog = new AccessLog(storage);
+  await saveUser(storage, { userId: 'a1', name: 'Ana Analyst', title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-10', active: true }, 'admin');
+  for (let i = 0; i < 15; i++) {
+    await searchDetections(
+      { storage, accessLog },
+      { user: 'a1', purpose: reasons[i % reasons.length]!, plate: { kind: 'exact', plate: `7ABC${100 + i}` }, from: new Date(0), to: new Date() },
+    );
+  }
+  await searchDetections({ storage, accessLog }, { user: 'a1', purpose: {}, from: new Date(0), to: new Date() }).catch(() => {});
+});
+afterAll(() => temp.cleanup());
+
+/** A seeded generator, so the sample is reproducible in the test. */
+function seeded(seed: number): () => number {
+  let s = seed;
+  return () => ((s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+}
+
+describe('audit sample', () => {
+  it('draws at least 10 distinct inquiries from the period, even when asked for fewer', async () => {
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 3, random: seeded(7) });
+    expect(sample.population).toBe(15);
+    expect(sample.refused).toBe(1);
+    expect(sample.reviews).toHaveLength(10);
+    expect(new Set(sample.reviews.map((r) => r.record.seq)).size).toBe(10);
+    expect(sample.reviews.every((r) => r.record.action === 'search' && r.record.outcome === 'ok')).toBe(true);
+  });
+
+  it('reviews everything when the period holds fewer than the sample size', async () => {
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40 });
+    expect(sample.reviews).toHaveLength(15);
+  });
+
+  it('finds missing purposes, prohibited purposes and untrained users, and reports an intact log', async () => {
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 15 });
+    const byReason = (text: string) => sample.reviews.find((r) => r.record.reason === text)!;
+    expect(byReason('stolen vehicle recovery, report 26-4411').findings).toEqual([]);
+    expect(byReason('check ex-girlfriend car').purposePermitted).toBe(false);
+    expect(byReason('assist ICE with locating a vehicle').findings.join()).toMatch(/immigration/);
+    expect(byReason('test').purposeDocumented).toBe(false);
+    expect(sample.verification.ok).toBe(true);
+    expect(sample.dataErrors).toEqual([]);
+  });
+
+  it('writes the memorandum in Markdown and HTML with every sampled inquiry, findings and the chain head', async () => {
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), random: seeded(3) });
+    const meta = { auditor: 'Capt. P. Standards, Professional Standards Division', date: new Date('2026-11-23T00:00:00Z') };
+    const md = renderMemorandumMarkdown(sample, meta);
+    expect(md).toMatch(/^# MEMORANDUM/);
+    expect(md).toContain('**To:** Chief of Police');
+    expect(md).toContain('§471.9');
+    for (const r of sample.reviews) expect(md).toContain(`| ${r.record.seq} |`);
+    expect(md).toContain(`${sample.verification.head?.seq}:${sample.verification.head?.hash}`);
+    const html = renderMemorandumHtml(sample, meta);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html.match(/<tr><td>/g)).toHaveLength(sample.reviews.length);
+    expect(html).not.toMatch(/<script/i);
+  });
+
+  it('reports a tampered access log as data errors', async () => {
+    await storage.client.command({
+      query: `ALTER TABLE ${storage.db}.access_log UPDATE reason = 'routine patrol' WHERE reason = 'test' SETTINGS mutations_sync = 2`,
+    });
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 15 });
+    expect(sample.verification.ok).toBe(false);
+    expect(sample.dataErrors.some((e) => /altered/.test(e))).toBe(true);
+    expect(sample.reviews.filter((r) => !r.recordIntact)).toHaveLength(3);
+  });
+});

@@ -1,0 +1,83 @@
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { connectStorage, MINIMUM_RETENTION_SECONDS, openStorage, resolveStorageConfig, StorageError } from '../../storage/index.js';
+import { makeTempDir } from './temp-storage.js';
+
+const dir = makeTempDir();
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('storage configuration', () => {
+  it('defaults to embedded chDB under ./data/clickhouse with one-year retention', () => {
+    const c = resolveStorageConfig();
+    expect(c.url).toBeUndefined();
+    expect(c.dataDir).toBe('./data/clickhouse');
+    expect(c.detectionRetentionSeconds).toBe(365 * 86_400);
+  });
+
+  it('refuses retention under one year unless explicitly allowed (Government Code § 34090.6)', () => {
+    expect(() => resolveStorageConfig({ detectionRetentionSeconds: 30 * 86_400 })).toThrowError(/34090\.6/);
+    expect(resolveStorageConfig({ detectionRetentionSeconds: 5, allowRetentionUnderOneYear: true }).detectionRetentionSeconds).toBe(5);
+    expect(resolveStorageConfig({ detectionRetentionSeconds: MINIMUM_RETENTION_SECONDS + 1 }).detectionRetentionSeconds).toBeGreaterThan(
+      MINIMUM_RETENTION_SECONDS,
+    );
+  });
+
+  it('names every bad option at once, with code INVALID_CONFIG', () => {
+    try {
+      resolveStorageConfig({ database: 'x; DROP', url: 'ftp://x', batchRows: 0 });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(StorageError);
+      expect((e as StorageError).code).toBe('INVALID_CONFIG');
+      expect((e as Error).message).toMatch(/database/);
+      expect((e as Error).message).toMatch(/url/);
+      expect((e as Error).message).toMatch(/batchRows/);
+    }
+  });
+
+  it('builds a server client from a URL without connecting', async () => {
+    const conn = connectStorage({ url: 'http://127.0.0.1:1' });
+    expect(conn.kind).toBe('server');
+    const ping = await conn.client.ping();
+    expect(ping.success).toBe(false);
+    await conn.close();
+  });
+});
+
+describe('embedded chDB: one data directory per process', () => {
+  it('opens, refuses a second directory while open, and reopens with the data kept', async () => {
+    const a = join(dir, 'a');
+    const b = join(dir, 'b');
+    const first = await openStorage({ dataDir: a });
+    expect(first.kind).toBe('embedded');
+    expect(existsSync(a)).toBe(true);
+    await first.client.command({ query: `INSERT INTO ${first.db}.users (user_id, version, name, active) VALUES ('u1', 1, 'A', true)` });
+
+    let busy: unknown;
+    try {
+      connectStorage({ dataDir: b });
+    } catch (e) {
+      busy = e;
+    }
+    expect((busy as StorageError).code).toBe('STORAGE_BUSY');
+
+    // A second client on the same directory shares the engine.
+    const same = connectStorage({ dataDir: a });
+    expect((await same.client.ping()).success).toBe(true);
+    await same.client.close();
+
+    await first.close();
+    const other = await openStorage({ dataDir: b });
+    expect(other.migrations.applied).toEqual([1]);
+    await other.close();
+
+    const again = await openStorage({ dataDir: a });
+    expect(again.migrations.applied).toEqual([]);
+    const rs = await again.client.query({ query: `SELECT count() AS n FROM ${again.db}.users`, format: 'JSONEachRow' });
+    // chDB prints 64-bit integers unquoted, a server quotes them: storage/ always converts with Number().
+    const [row] = await rs.json<{ n: string | number }>();
+    expect(Number(row?.n)).toBe(1);
+    await again.close();
+  });
+});

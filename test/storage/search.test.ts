@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OcrAlphabet } from '../../matcher/index.js';
+import {
+  AccessLog, buildSearchQuery, DetectionWriter, type SearchRequest, saveUser, searchDetections, type Storage, StorageError, verifyAccessLog,
+} from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+let accessLog: AccessLog;
+const T0 = Date.UTC(2026, 9, 1, 8, 0, 0);
+const HOUR = 3_600_000;
+const WATSONVILLE = { lat: 36.9102, lon: -121.7569 };
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  accessLog = new AccessLog(storage);
+  await saveUser(storage, { userId: 'analyst1', name: 'A. Analyst', title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-15', active: true }, 'admin');
+  await saveUser(storage, { userId: 'newhire', name: 'N. Hire', title: 'Officer', roles: ['officer'], trainedAt: null, active: true }, 'admin');
+  const writer = new DetectionWriter(storage);
+  const rows = [
+    detection({ readId: 'exact-1', plate: '7ABC123', seenAt: T0 + 1 * HOUR, camera: 'main-st' }),
+    detection({ readId: 'exact-2', plate: '7ABC123', seenAt: T0 + 5 * HOUR, camera: 'freeway', agency: 'SCSO', lat: 36.97, lon: -122.03 }),
+    detection({ readId: 'ocr-1', plate: '7A8C1Z3', seenAt: T0 + 2 * HOUR }), // OCR-equivalent of 7ABC123
+    detection({ readId: 'fuzzy-sub', plate: '7ABX123', seenAt: T0 + 3 * HOUR }),
+    detection({ readId: 'fuzzy-del', plate: '7ABC12', seenAt: T0 + 4 * HOUR }),
+    detection({ readId: 'fuzzy-ins', plate: '7ABC1234', seenAt: T0 + 6 * HOUR }),
+    detection({ readId: 'two-edits', plate: '7AXX123', seenAt: T0 + 7 * HOUR }),
+    detection({ readId: 'other', plate: '4XYZ999', seenAt: T0 + 8 * HOUR }),
+    detection({ readId: 'outside-range', plate: '7ABC123', seenAt: T0 + 100 * HOUR }),
+  ];
+  await (await writer.enqueue(rows)).durable;
+  await (await writer.enqueue([rows[0]!])).durable; // a redelivered read, not yet merged
+  await writer.close();
+});
+afterAll(() => temp.cleanup());
+
+const base = (over: Partial<SearchRequest> = {}): SearchRequest => ({
+  user: 'analyst1',
+  purpose: { caseNumber: 'WPD-26-0042' },
+  from: new Date(T0),
+  to: new Date(T0 + 24 * HOUR),
+  ...over,
+});
+const ctx = () => ({ storage, accessLog });
+const ids = async (over: Partial<SearchRequest>) => (await searchDetections(ctx(), base(over))).rows.map((r) => r.readId);
+
+async function lastAccess(): Promise<Record<string, unknown>> {
+  const rs = await storage.client.query({
+    query: `SELECT * FROM ${storage.db}.access_log ORDER BY seq DESC LIMIT 1`,
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<Record<string, unknown>>())[0] ?? {};
+}
+
+describe('search: plate kinds', () => {
+  it('finds a full plate, newest first, each read once', async () => {
+    expect(await ids({ plate: { kind: 'exact', plate: '7abc-123' } })).toEqual(['exact-2', 'exact-1']);
+  });
+
+  it('finds OCR-equivalent plates', async () => {
+    expect(await ids({ plate: { kind: 'ocr', plate: '7ABC123' } })).toEqual(['exact-2', 'ocr-1', 'exact-1']);
+  });
+
+  it('finds plates within one edit after OCR mapping, with the distance', async () => {
+    const r = await searchDetections(ctx(), base({ plate: { kind: 'fuzzy', plate: '7ABC123' } }));
+    expect(r.rows.map((x) => [x.readId, x.distance])).toEqual([
+      ['fuzzy-ins', 1], ['exact-2', 0], ['fuzzy-del', 1], ['fuzzy-sub', 1], ['ocr-1', 0], ['exact-1', 0],
+    ]);
+  });
+
+  it('finds partial patterns: ? one character, * any run', async () => {
+    expect(await ids({ plate: { kind: 'partial', pattern: '7AB?123' } })).toEqual(['exact-2', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+    expect(await ids({ plate: { kind: 'partial', pattern: '*C1234' } })).toEqual(['fuzzy-ins']);
+    expect(await ids({ plate: { kind: 'partial', pattern: '4X*9' } })).toEqual(['other']);
+  });
+});
+
+describe('search: filters and paging', () => {
+  it('limits by time range, agency, camera and radius', async () => {
+    const plate = { kind: 'exact', plate: '7ABC123' } as const;
+    expect(await ids({ plate, to: new Date(T0 + 200 * HOUR) })).toEqual(['outside-range', 'exact-2', 'exact-1']);
+    expect(await ids({ plate, agencies: ['SCSO'] })).toEqual(['exact-2']);
+    expect(await ids({ plate, cameras: ['main-st', 'elsewhere'] })).toEqual(['exact-1']);
+    expect(await ids({ plate, near: { ...WATSONVILLE, radiusMeters: 2_000 } })).toEqual(['exact-1']);
+    expect(await ids({ plate, near: { ...WATSONVILLE, radiusMeters: 40_000 } })).toEqual(['exact-2', 'exact-1']);
+  });
+
+  it('pages newest first with a cursor', async () => {
+    const seen: string[] = [];
+    let before: SearchRequest['before'];
+    for (let page = 0; page < 10; page++) {
+      const r = await searchDetections(ctx(), base({ limit: 3, before }));
+      seen.push(...r.rows.map((x) => x.readId));
+      before = r.nextCursor;
+      if (before === undefined) break;
+    }
+    expect(seen).toEqual(['other', 'two-edits', 'fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+  });
+});
+
+// Watsonville §471.7(e): every detection browsing inquiry is documented by a case/incident number and/or a reason.
+describe('search: purpose, authorisation and the access log', () => {
+  it('refuses a search without a purpose, and logs the refusal', async () => {
+    await expect(searchDetections(ctx(), base({ purpose: {} }))).rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
+    expect(await lastAccess()).toMatchObject({ user_id: 'analyst1', action: 'search', outcome: 'refused' });
+    await expect(searchDetections(ctx(), base({ purpose: { reason: '   ' } }))).rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
+  });
+
+  it('refuses a search without a user, and logs the refusal', async () => {
+    await expect(searchDetections(ctx(), base({ user: '' }))).rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
+    expect(await lastAccess()).toMatchObject({ user_id: '', outcome: 'refused' });
+  });
+
+  it('refuses an untrained or unknown user (Watsonville §471.5(d)), and logs it', async () => {
+    await expect(searchDetections(ctx(), base({ user: 'newhire' }))).rejects.toMatchObject({ code: 'USER_NOT_AUTHORISED' });
+    expect(await lastAccess()).toMatchObject({ user_id: 'newhire', outcome: 'refused' });
+    await expect(searchDetections(ctx(), base({ user: 'nobody' }))).rejects.toMatchObject({ code: 'USER_NOT_AUTHORISED' });
+  });
+
+  it('logs each search with user, parameters, purpose and rows returned', async () => {
+    const r = await searchDetections(ctx(), base({ plate: { kind: 'exact', plate: '7ABC123' }, purpose: { reason: 'stolen vehicle follow-up' } }));
+    const rec = await lastAccess();
+    expect(Number(rec['seq'])).toBe(r.accessSeq);
+    expect(rec).toMatchObject({ user_id: 'analyst1', action: 'search', outcome: 'ok', case_number: '', reason: 'stolen vehicle follow-up' });
+    expect(Number(rec['rows_returned'])).toBe(2);
+    expect(JSON.parse(String(rec['params']))).toMatchObject({ plate: { kind: 'exact', plate: '7ABC123' } });
+    expect((await verifyAccessLog(storage)).ok).toBe(true);
+  });
+});
+
+describe('search: user input is never SQL', () => {
+  const hostile = `%' OR 1=1 --`;
+
+  it('refuses an injection attempt in the pattern, and logs it as invalid', async () => {
+    await expect(searchDetections(ctx(), base({ plate: { kind: 'partial', pattern: hostile } }))).rejects.toMatchObject({
+      code: 'INVALID_SEARCH',
+    } satisfies Partial<StorageError>);
+    const rec = await lastAccess();
+    expect(rec).toMatchObject({ outcome: 'invalid' });
+    expect(JSON.parse(String(rec['params'])).plate.pattern).toBe(hostile); // stored as data, verbatim
+  });
+
+  it('keeps every value out of the SQL text', () => {
+    const built = buildSearchQuery(
+      'platewatch',
+      base({ plate: { kind: 'partial', pattern: '7AB*' }, cameras: [hostile], agencies: [`x'); DROP TABLE t; --`] }),
+      new OcrAlphabet(),
+    );
+    expect(built.ok).toBe(true);
+    if (!built.ok) return;
+    expect(built.query.sql).not.toContain('7AB');
+    expect(built.query.sql).not.toContain('DROP');
+    expect(built.query.sql).not.toContain('OR 1=1');
+    expect(built.query.params['cameras']).toEqual([hostile]);
+  });
+
+  it('treats hostile filter values as plain strings that match nothing', async () => {
+    expect(await ids({ cameras: [hostile], agencies: [`WPD' OR '1'='1`] })).toEqual([]);
+    expect(await ids({ plate: { kind: 'exact', plate: '7ABC123' } })).toEqual(['exact-2', 'exact-1']);
+  });
+
+  it('rejects a bad range or page size before touching data', async () => {
+    await expect(searchDetections(ctx(), base({ from: new Date(T0 + HOUR), to: new Date(T0) }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
+    await expect(searchDetections(ctx(), base({ limit: 5000 }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
+    await expect(searchDetections(ctx(), base({ plate: { kind: 'fuzzy', plate: 'AB1' } }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
+  });
+});

@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DetectionWriter, type Storage, StorageError } from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+beforeAll(async () => {
+  temp = await openTempStorage({ batchRows: 100, batchDelayMs: 20, maxQueuedRows: 200 });
+  storage = temp.storage;
+});
+afterAll(() => temp.cleanup());
+
+async function scalar(query: string, params: Record<string, unknown> = {}): Promise<number> {
+  const rs = await storage.client.query({ query, query_params: params, format: 'JSONEachRow' });
+  const [row] = await rs.json<{ n: number | string }>();
+  return Number(row?.n);
+}
+
+async function storedForCamera(camera: string): Promise<number> {
+  return scalar(`SELECT count() AS n FROM ${storage.db}.detections WHERE camera = {camera:String}`, { camera });
+}
+
+describe('DetectionWriter', () => {
+  it('seals a batch when it is full and reports durability per ticket', async () => {
+    const writer = new DetectionWriter(storage, { overrides: { batchDelayMs: 60_000 } });
+    const ticket = await writer.enqueue(Array.from({ length: 150 }, () => detection({ camera: 'size' })));
+    // 100 rows made a full batch; 50 wait in the open one (its timer is a minute away).
+    const first = await Promise.race([ticket.durable.then(() => 'all'), new Promise((r) => setImmediate(r, 'pending'))]);
+    expect(first).toBe('pending');
+    await writer.flush();
+    const receipts = await ticket.durable;
+    expect(receipts.map((r) => r.rows)).toEqual([100, 50]);
+    expect(await storedForCamera('size')).toBe(150);
+    await writer.close();
+  });
+
+  it('seals a batch after the delay even when it is not full', async () => {
+    const writer = new DetectionWriter(storage);
+    const ticket = await writer.enqueue([detection({ camera: 'time' })]);
+    const receipts = await ticket.durable; // no flush: the 20 ms timer seals it
+    expect(receipts).toHaveLength(1);
+    expect(await storedForCamera('time')).toBe(1);
+    await writer.close();
+  });
+
+  it('computes the OCR-mapped plate with the matcher alphabet', async () => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([detection({ camera: 'ocr', plate: 'B0LD5' })])).durable;
+    const rs = await storage.client.query({
+      query: `SELECT plate_ocr FROM ${storage.db}.detections WHERE camera = 'ocr'`,
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ plate_ocr: '80105' }]);
+    await writer.close();
+  });
+
+  it('makes callers wait for capacity when too many rows are in flight (backpressure)', async () => {
+    const writer = new DetectionWriter(storage, { overrides: { batchDelayMs: 60_000, maxQueuedRows: 200 } });
+    await writer.enqueue(Array.from({ length: 150 }, () => detection({ camera: 'bp' })));
+    expect(writer.hasCapacity(100)).toBe(false);
+    let accepted = false;
+    const second = writer.enqueue(Array.from({ length: 100 }, () => detection({ camera: 'bp' }))).then((t) => {
+      accepted = true;
+      return t;
+    });
+    await new Promise((r) => setImmediate(r));
+    expect(accepted).toBe(false);
+    await writer.flush(); // stores the first 150, which frees room
+    const ticket = await second;
+    expect(accepted).toBe(true);
+    await writer.flush();
+    await ticket.durable;
+    expect(await storedForCamera('bp')).toBe(250);
+    await writer.close();
+  });
+
+  it('stores a retried batch once (insert deduplication token)', async () => {
+    const rows = Array.from({ length: 10 }, () => detection({ camera: 'dup-batch' }));
+    const writer = new DetectionWriter(storage);
+    const a = await (await writer.enqueue(rows)).durable;
+    const b = await (await writer.enqueue(rows)).durable;
+    expect(a[0]?.token).toBe(b[0]?.token);
+    expect(await storedForCamera('dup-batch')).toBe(10);
+    await writer.close();
+  });
+
+  it('collapses a read redelivered in another batch (ReplacingMergeTree on read id)', async () => {
+    const read = detection({ camera: 'dup-read' });
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([read, detection({ camera: 'dup-read' })])).durable;
+    await (await writer.enqueue([read])).durable;
+    // Until a merge both copies may exist; searches dedupe with LIMIT 1 BY read_id (storage/search.ts).
+    expect(await storedForCamera('dup-read')).toBeGreaterThanOrEqual(2);
+    expect(
+      await scalar(
+        `SELECT count() AS n FROM (SELECT read_id FROM ${storage.db}.detections WHERE camera = 'dup-read' LIMIT 1 BY read_id)`,
+      ),
+    ).toBe(2);
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.detections FINAL` });
+    expect(await storedForCamera('dup-read')).toBe(2);
+    await writer.close();
+  });
+
+  it('stores hostile text verbatim: row data never becomes SQL', async () => {
+    const camera = `x'); DROP TABLE detections; --\n;SELECT 1`;
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([detection({ camera, imageRef: '\\"; DROP DATABASE platewatch' })])).durable;
+    expect(await storedForCamera(camera)).toBe(1);
+    expect(await scalar(`SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = 'detections'`, { db: storage.db })).toBe(1);
+    await writer.close();
+  });
+
+  it('rejects the ticket with WRITE_FAILED when the batch cannot be stored, and refuses rows after close', async () => {
+    const broken = new DetectionWriter({ client: storage.client, db: 'no_such_db', config: storage.config }, { overrides: { insertAttempts: 2 } });
+    const ticket = await broken.enqueue([detection()]);
+    await broken.flush();
+    await expect(ticket.durable).rejects.toMatchObject({ code: 'WRITE_FAILED' } satisfies Partial<StorageError>);
+    await broken.close();
+    await expect(broken.enqueue([detection()])).rejects.toMatchObject({ code: 'WRITER_CLOSED' });
+  });
+});
