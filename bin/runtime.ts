@@ -2,7 +2,9 @@
 // its NATS URL and pid; `hotlist load`, `simulate` and friends read it unless NATS_URL is set.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { PlatewatchConfig } from './config.js';
+import type { VerbIO } from './verb.js';
 
 export interface RuntimeInfo {
   natsUrl: string;
@@ -46,5 +48,20 @@ export async function resolveNatsUrl(config: PlatewatchConfig, cwd: string, flag
     return { url: null, reason: `the platewatch that wrote ${runtimeFile(dataDir)} (pid ${info.pid}) is no longer running: start it with "platewatch up"` };
   } catch {
     return { url: null, reason: `no running platewatch under ${dataDir}: start one with "platewatch up", or set NATS_URL` };
+  }
+}
+
+/** Connects a verb to the system's NATS; on failure writes why and returns null (exit 1). */
+export async function connectToSystem(verb: string, config: PlatewatchConfig, io: VerbIO, flag: string | undefined): Promise<NatsConnection | null> {
+  const nats = await resolveNatsUrl(config, io.cwd, flag);
+  if (nats.url === null) {
+    io.stderr.write(`platewatch ${verb}: ${nats.reason}\n`);
+    return null;
+  }
+  try {
+    return await connect({ servers: nats.url, name: `platewatch ${verb}` });
+  } catch (error) {
+    io.stderr.write(`platewatch ${verb}: cannot reach NATS at ${nats.url}: ${(error as Error).message}\n`);
+    return null;
   }
 }

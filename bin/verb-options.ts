@@ -27,3 +27,9 @@ export async function loadVerbConfig(verb: string, file: string | undefined, io:
     return null;
   }
 }
+
+/** Milliseconds since the epoch of an ISO 8601 date or time, or null. */
+export function parseIsoTime(text: string): number | null {
+  const ms = Date.parse(text);
+  return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(ms) ? ms : null;
+}

@@ -3,12 +3,11 @@
 import { createReadStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Writable } from 'node:stream';
 import type { Hit, Read } from '../../matcher/index.js';
-import { ConfigError, loadConfig } from '../config.js';
 import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { Verb, VerbIO } from '../verb.js';
+import { loadVerbConfig, parseIsoTime, parseVerbArgs } from '../verb-options.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 const EXAMPLE_HOTLISTS = ['hotlists/svs.csv', 'hotlists/bolo.csv'] as const;
@@ -35,38 +34,16 @@ export const demoVerb: Verb = {
 };
 
 async function runDemo(args: string[], io: VerbIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: { now: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', default: false } },
-    }));
-  } catch (error) {
-    io.stderr.write(`platewatch demo: ${(error as Error).message}\nRun "platewatch demo --help" for usage.\n`);
+  const parsed = parseVerbArgs('demo', args, { now: { type: 'string' }, config: { type: 'string' } }, io);
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  const nowMs = values.now === undefined ? Date.now() : parseIsoTime(values.now);
+  if (nowMs === null) {
+    io.stderr.write(`platewatch demo: --now "${values.now}" is not an ISO 8601 time\n`);
     return 2;
   }
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  let nowMs = Date.now();
-  if (values.now !== undefined) {
-    nowMs = Date.parse(values.now);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(values.now) || Number.isNaN(nowMs)) {
-      io.stderr.write(`platewatch demo: --now "${values.now}" is not an ISO 8601 time\n`);
-      return 2;
-    }
-  }
-  let config;
-  try {
-    config = await loadConfig({ file: values.config === undefined ? undefined : resolve(io.cwd, values.config), env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`platewatch demo: [${error.code}] ${error.message}\n`);
-    return 2;
-  }
+  const config = await loadVerbConfig('demo', values.config, io);
+  if (config === null) return 2;
 
   io.stdout.write(`platewatch demo — the hot list matcher\n\n${NOT_YET}\n`);
   const loaded = await loadHotlists({

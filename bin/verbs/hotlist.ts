@@ -2,10 +2,9 @@
 // pipeline worker swaps it in atomically) and shows the lists in use with their age.
 import { resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { openHotlistStore, publishHotlist } from '../../ingest/index.js';
 import { readHotlistFiles } from '../batch-match.js';
-import { resolveNatsUrl } from '../runtime.js';
+import { connectToSystem } from '../runtime.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
 
@@ -63,12 +62,8 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
   }
   const config = await loadVerbConfig('hotlist', values.config, io);
   if (config === null) return 2;
-  const nats = await resolveNatsUrl(config, io.cwd, values.nats);
-  if (nats.url === null) {
-    io.stderr.write(`platewatch hotlist: ${nats.reason}\n`);
-    return 1;
-  }
-  const nc = await connect({ servers: nats.url, name: 'platewatch hotlist' });
+  const nc = await connectToSystem('hotlist', config, io, values.nats);
+  if (nc === null) return 1;
   try {
     const store = await openHotlistStore(jetstream(nc));
     if (action === 'list') {

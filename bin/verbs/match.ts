@@ -2,11 +2,10 @@
 // per valid read on stdout, everything for people on stderr.
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.js';
 import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { MatcherConfig } from '../../matcher/index.js';
 import type { Verb, VerbIO } from '../verb.js';
+import { loadVerbConfig, parseIsoTime, parseVerbArgs } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch match --hotlist FILE.csv [--hotlist FILE.csv ...] --reads FILE.jsonl|- [options]
 
@@ -34,6 +33,14 @@ Example:
     --reads examples/reads.jsonl
 `;
 
+const OPTIONS = {
+  hotlist: { type: 'string', multiple: true },
+  reads: { type: 'string' },
+  now: { type: 'string' },
+  strict: { type: 'boolean', default: false },
+  config: { type: 'string' },
+} as const;
+
 export const matchVerb: Verb = {
   name: 'match',
   summary: 'match JSONL plate reads against hot list CSV files (batch)',
@@ -42,46 +49,17 @@ export const matchVerb: Verb = {
 };
 
 async function runMatch(args: string[], io: VerbIO): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        hotlist: { type: 'string', multiple: true },
-        reads: { type: 'string' },
-        now: { type: 'string' },
-        strict: { type: 'boolean', default: false },
-        config: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    return usageError(io, (error as Error).message);
-  }
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = parseVerbArgs('match', args, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) return usageError(io, `unexpected argument "${positionals[0]}"`);
   const hotlists = values.hotlist ?? [];
   if (hotlists.length === 0) return usageError(io, 'at least one --hotlist FILE is required');
   if (values.reads === undefined) return usageError(io, '--reads FILE (or - for standard input) is required');
-
-  let nowMs = Date.now();
-  if (values.now !== undefined) {
-    nowMs = Date.parse(values.now);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(values.now) || Number.isNaN(nowMs)) return usageError(io, `--now "${values.now}" is not an ISO 8601 time`);
-  }
-
-  let config;
-  try {
-    config = await loadConfig({ file: values.config === undefined ? undefined : resolve(io.cwd, values.config), env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`platewatch match: [${error.code}] ${error.message}\n`);
-    return 2;
-  }
+  const nowMs = values.now === undefined ? Date.now() : parseIsoTime(values.now);
+  if (nowMs === null) return usageError(io, `--now "${values.now}" is not an ISO 8601 time`);
+  const config = await loadVerbConfig('match', values.config, io);
+  if (config === null) return 2;
 
   return matchFiles({
     hotlists: hotlists.map((shown) => ({ shown, path: resolve(io.cwd, shown) })),

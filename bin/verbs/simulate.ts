@@ -1,8 +1,7 @@
 // `platewatch simulate`: a simulated camera fleet publishing realistic reads to the running system.
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { isSubjectToken, openHotlistStore, readHotlist, simulateFleet } from '../../ingest/index.js';
-import { resolveNatsUrl } from '../runtime.js';
+import { connectToSystem } from '../runtime.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
 
@@ -82,12 +81,8 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
   }
   const config = await loadVerbConfig('simulate', values.config, io);
   if (config === null) return 2;
-  const nats = await resolveNatsUrl(config, io.cwd, values.nats);
-  if (nats.url === null) {
-    io.stderr.write(`platewatch simulate: ${nats.reason}\n`);
-    return 1;
-  }
-  const nc = await connect({ servers: nats.url, name: 'platewatch simulate' });
+  const nc = await connectToSystem('simulate', config, io, values.nats);
+  if (nc === null) return 1;
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
