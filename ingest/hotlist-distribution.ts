@@ -8,7 +8,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import { StorageType } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
 import type { Logger } from 'pino';
-import type { HotlistEntry, ListLoadSummary, Matcher } from '../matcher/index.js';
+import type { HotlistEntry, ListIndex, ListLoadSummary, Matcher } from '../matcher/index.js';
 
 export const HOTLISTS_BUCKET = 'platewatch-hotlists';
 const HOTLIST_FORMAT = 'platewatch-hotlist-v1';
@@ -101,7 +101,7 @@ export class HotlistFollower {
     private readonly store: ObjectStore,
     private readonly matcher: Matcher,
     private readonly logger: Logger,
-    private readonly onLoaded: (summary: ListLoadSummary) => void = () => {},
+    private readonly onLoaded: (summary: ListLoadSummary, previous: ListIndex | undefined, next: ListIndex) => void = () => {},
   ) {}
 
   /** Resolves once every list present at start is loaded. */
@@ -133,11 +133,12 @@ export class HotlistFollower {
       const started = performance.now();
       const built = this.matcher.buildList(list, current.entries, current.version);
       // A newer version may have been swapped in while this one was read.
-      if ((this.matcher.current.get(list)?.version ?? 0) >= current.version) return;
+      const previous = this.matcher.current.get(list);
+      if ((previous?.version ?? 0) >= current.version) return;
       this.matcher.swapList(built);
       const summary: ListLoadSummary = { list, version: built.version, entries: built.size, plates: built.plateCount, patterns: built.patternCount, builtAt: built.builtAt, buildMs: performance.now() - started };
       this.logger.info(summary, 'hot list version swapped in');
-      this.onLoaded(summary);
+      this.onLoaded(summary, previous, built);
     } catch (error) {
       this.logger.error({ err: error, list }, 'hot list version refused; the previous version stays active');
     }

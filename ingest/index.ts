@@ -12,3 +12,4 @@ export * from './hotlist-distribution.js';
 export * from './pipeline.js';
 export * from './simulator.js';
 export * from './plate-generator.js';
+export * from './retroactive.js';

@@ -88,6 +88,16 @@ export class ListIndex {
     return this.plateCount + this.patternCount;
   }
 
+  /** Every entry as listed, for diffs and listings: allocates, never on the per-read path. */
+  entries(): HotlistEntry[] {
+    const out: HotlistEntry[] = [];
+    for (const [indexed, isPattern] of [[this.plates, false], [this.patterns, true]] as const) {
+      if (indexed === null) continue;
+      for (let p = 0; p < indexed.table.count; p++) out.push(indexed.table.entry(p, this.list, isPattern));
+    }
+    return out;
+  }
+
   /**
    * Adds to `sink` every entry of this list that `plate` matches. `symbols[0, length)` is the plate
    * mapped to OCR symbols. Allocates nothing.
