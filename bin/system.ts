@@ -7,7 +7,10 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
+  addedEntries,
   createPipelineMetrics,
+  DEFAULT_RETROACTIVE_DAYS,
+  raiseRetroactiveHits,
   ensureStreams,
   HotlistFollower,
   MetricsRegistry,
@@ -19,8 +22,9 @@ import {
   type PipelineMetrics,
   type WireRead,
 } from '../ingest/index.js';
-import { Matcher, type MatcherConfig } from '../matcher/index.js';
-import { DetectionWriter, openStorage, type Detection, type Storage, type StorageConfig } from '../storage/index.js';
+import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
+import { AccessLog, DetectionWriter, openStorage, type Detection, type Storage, type StorageConfig } from '../storage/index.js';
+import { storedSightings } from './past-sightings.js';
 
 export interface SystemOptions {
   dataDir: string;
@@ -34,6 +38,11 @@ export interface SystemOptions {
   storage?: Partial<StorageConfig>;
   /** Run the pipeline worker in this process. @default true */
   pipeline?: boolean;
+  /**
+   * Look back this many days for past sightings of entries added to specific lists (0: off).
+   * In server mode with several workers, enable it on one. @default DEFAULT_RETROACTIVE_DAYS
+   */
+  retroactiveDays?: number;
 }
 
 export interface RunningSystem {
@@ -41,6 +50,7 @@ export interface RunningSystem {
   nc: NatsConnection;
   js: JetStreamClient;
   storage: Storage;
+  accessLog: AccessLog;
   writer: DetectionWriter;
   matcher: Matcher;
   hotlists: ObjectStore;
@@ -110,10 +120,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const pipelineMetrics = createPipelineMetrics(metrics);
     const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use');
     const listBuiltAt = metrics.gauge('platewatch_hotlist_built_at_seconds', 'When each hot list in use was built (epoch seconds)');
+    const accessLog = new AccessLog(storage);
+    const sightings = storedSightings(storage, accessLog, matcher.alphabet);
+    const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
-    const follower = new HotlistFollower(hotlists, matcher, logger, (summary) => {
+    const follower = new HotlistFollower(hotlists, matcher, logger, (summary, previous, next, atStart) => {
       listVersion.set(summary.version, { list: summary.list });
       listBuiltAt.set(Math.round(summary.builtAt / 1000), { list: summary.list });
+      // Lists loaded at start were already in force: only entries added while running are new.
+      if (atStart || retroactiveDays === 0 || !isSpecificList(options.matcher, summary.list)) return;
+      const added = addedEntries(previous, next);
+      raiseRetroactiveHits(summary.list, summary.version, added, { js, config: options.matcher, sightings, logger, days: retroactiveDays }).catch((error: unknown) => {
+        logger.error({ err: error, list: summary.list }, 'retroactive hit check failed');
+      });
     });
     await follower.start();
     cleanups.push(() => follower.stop());
@@ -123,7 +142,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await worker.start();
       cleanups.push(() => worker.stop());
     }
-    return { natsUrl, nc, js, storage, writer, matcher, hotlists, metrics, pipelineMetrics, stop: stopAll };
+    return { natsUrl, nc, js, storage, accessLog, writer, matcher, hotlists, metrics, pipelineMetrics, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -95,18 +95,22 @@ function decodeHotlist(list: string, data: Uint8Array): HotlistEntry[] {
  */
 export class HotlistFollower {
   private watcher: Awaited<ReturnType<ObjectStore['watch']>> | undefined;
+  private starting = false;
   private loop: Promise<void> | undefined;
 
   constructor(
     private readonly store: ObjectStore,
     private readonly matcher: Matcher,
     private readonly logger: Logger,
-    private readonly onLoaded: (summary: ListLoadSummary, previous: ListIndex | undefined, next: ListIndex) => void = () => {},
+    /** Called after each swap; `atStart` is true for the lists loaded by `start()` itself. */
+    private readonly onLoaded: (summary: ListLoadSummary, previous: ListIndex | undefined, next: ListIndex, atStart: boolean) => void = () => {},
   ) {}
 
   /** Resolves once every list present at start is loaded. */
   async start(): Promise<void> {
+    this.starting = true;
     for (const info of await this.store.list()) await this.apply(info);
+    this.starting = false;
     this.watcher = await this.store.watch({ includeHistory: false });
     this.loop = (async () => {
       for await (const info of this.watcher!) {
@@ -138,7 +142,7 @@ export class HotlistFollower {
       this.matcher.swapList(built);
       const summary: ListLoadSummary = { list, version: built.version, entries: built.size, plates: built.plateCount, patterns: built.patternCount, builtAt: built.builtAt, buildMs: performance.now() - started };
       this.logger.info(summary, 'hot list version swapped in');
-      this.onLoaded(summary, previous, built);
+      this.onLoaded(summary, previous, built, this.starting);
     } catch (error) {
       this.logger.error({ err: error, list }, 'hot list version refused; the previous version stays active');
     }

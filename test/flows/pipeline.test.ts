@@ -192,5 +192,31 @@ describe('pipeline flow', () => {
     expect(system.matcher.matchRead({ id: 'x', plate: '6TRJ244' }, Date.now()).map((h) => h.list)).toEqual(['BOLO']);
     await publishHotlist(system.hotlists, 'BOLO', bolo, 'test');
   });
+
+  it('raises past sightings of a newly added specific entry as historical hits, once, and logs the look-up', async () => {
+    const db = system.storage.db;
+    const hits: HitMessage[] = [];
+    const sub = system.nc.subscribe('alpr.hits.wpd.BOLO', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
+    const seenAt = Date.now() - 3 * 86_400_000; // three days ago: inside the 30-day look-back
+    const sightings = [
+      { v: 1, id: 'past-1', agency: 'wpd', camera: 'cam3', ts: seenAt, conf: 0.9, plate: '3GHK812' },
+      { v: 1, id: 'past-2', agency: 'wpd', camera: 'cam4', ts: seenAt + 60_000, conf: 0.8, plate: '3GHK8I2' },
+      { v: 1, id: 'past-3', agency: 'wpd', camera: 'cam4', ts: seenAt + 120_000, conf: 0.8, plate: '9ZZZ999' },
+    ];
+    for (const read of sightings) await system.js.publish(readsSubject('wpd', read.camera), pack(read), { msgID: read.id });
+    await until('past reads stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections WHERE read_id LIKE 'past-%'`)) === 3 ? true : undefined));
+    expect(hits).toEqual([]); // not on any list when they were read
+
+    await publishHotlist(system.hotlists, 'BOLO', [...bolo, entry('3GHK812', 'BOLO')], 'test');
+    await until('historical hits', async () => (hits.length >= 2 ? true : undefined));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(hits.map((h) => [h.read.id, h.hit.kind, h.historical]).sort()).toEqual([
+      ['past-1', 'exact', true],
+      ['past-2', 'ocr', true],
+    ]);
+    const logged = await scalar(`SELECT count() AS n FROM ${db}.access_log WHERE user_id = 'platewatch-system' AND reason LIKE 'retroactive hit check for new BOLO entry 3GHK812%'`);
+    expect(logged).toBe(1);
+    sub.unsubscribe();
+  }, 60_000);
 });
 

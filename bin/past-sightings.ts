@@ -1,0 +1,69 @@
+// Past sightings for retroactive hits, from storage. Each look-up is a search of ALPR data, so it
+// is written to the access log like any other (Watsonville §471.7): by the system, with the new
+// entry's case number and the reason.
+import type { PastSightings, WireRead } from '../ingest/index.js';
+import type { HotlistEntry, OcrAlphabet } from '../matcher/index.js';
+import { buildDetectionFilter, FUZZY_MIN_LENGTH, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
+
+/** The access log's name for searches the system runs by itself. */
+export const SYSTEM_USER = 'platewatch-system';
+/** A new entry seen more often than this in the look-back is listed only up to here: enough to act on. */
+const MAX_SIGHTINGS_PER_ENTRY = 1000;
+
+interface SightingRow {
+  read_id: string;
+  agency: string;
+  camera: string;
+  seen_ms: string | number;
+  plate: string;
+  state: string;
+  confidence: number;
+  lat: number;
+  lon: number;
+  image_ref: string;
+}
+
+function plateQuery(entry: HotlistEntry): PlateQuery {
+  if (entry.isPattern) return { kind: 'partial', pattern: entry.plate };
+  // A superset of what the matcher will accept: it decides kind and caps on each row.
+  return entry.plate.length >= FUZZY_MIN_LENGTH ? { kind: 'fuzzy', plate: entry.plate } : { kind: 'ocr', plate: entry.plate };
+}
+
+export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessLog: AccessLog, alphabet: OcrAlphabet): PastSightings {
+  return {
+    async find(entry, sinceMs, untilMs) {
+      const plate = plateQuery(entry);
+      const filter = buildDetectionFilter({ plate, from: new Date(sinceMs), to: new Date(untilMs) }, alphabet);
+      const logged = {
+        user: SYSTEM_USER,
+        action: 'search' as const,
+        params: { plate, from: new Date(sinceMs), to: new Date(untilMs), list: entry.list },
+        caseNumber: entry.caseNumber,
+        reason: `retroactive hit check for new ${entry.list} entry ${entry.listed}`,
+      };
+      if (!filter.ok) {
+        await accessLog.append({ ...logged, outcome: 'invalid', rowsReturned: 0, detail: filter.reason });
+        return [];
+      }
+      const rs = await storage.client.query({
+        query: `SELECT read_id, agency, camera, toUnixTimestamp64Milli(seen_at) AS seen_ms, plate, state, confidence, lat, lon, image_ref
+                  FROM ${storage.db}.detections WHERE ${filter.where.join(' AND ')}
+                 ORDER BY seen_at DESC LIMIT 1 BY read_id LIMIT ${MAX_SIGHTINGS_PER_ENTRY}`,
+        query_params: filter.params,
+        format: 'JSONEachRow',
+      });
+      const rows = (await rs.json()) as SightingRow[];
+      await accessLog.append({ ...logged, outcome: 'ok', rowsReturned: rows.length, detail: '' });
+      return rows.map((r): WireRead => {
+        const read: WireRead = { v: 1, id: r.read_id, agency: r.agency, camera: r.camera, ts: Number(r.seen_ms), plate: r.plate, conf: r.confidence };
+        if (r.state !== '') read.state = r.state;
+        if (Number.isFinite(r.lat) && Number.isFinite(r.lon)) {
+          read.lat = r.lat;
+          read.lon = r.lon;
+        }
+        if (r.image_ref !== '') read.image = r.image_ref;
+        return read;
+      });
+    },
+  };
+}
