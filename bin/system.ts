@@ -15,7 +15,9 @@ import {
   HotlistFollower,
   MetricsRegistry,
   openHotlistStore,
+  PIPELINE_CONSUMER,
   PipelineWorker,
+  READS_STREAM,
   startLocalNatsServer,
   type DetectionSink,
   type LocalNatsServer,
@@ -110,6 +112,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const js = jetstream(nc);
     await ensureStreams(await jetstreamManager(nc));
 
+
     const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
     cleanups.push(() => storage.close());
     const matcher = new Matcher(options.matcher);
@@ -120,6 +123,25 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const pipelineMetrics = createPipelineMetrics(metrics);
     const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use');
     const listBuiltAt = metrics.gauge('platewatch_hotlist_built_at_seconds', 'When each hot list in use was built (epoch seconds)');
+    const listAge = metrics.gauge('platewatch_hotlist_age_seconds', 'Age of each hot list in use; general lists older than 86400 are stale (Watsonville §471.5(f)(4))');
+    const listEntries = metrics.gauge('platewatch_hotlist_entries', 'Entries of each hot list in use');
+    const pending = metrics.gauge('platewatch_reads_pending', 'Reads on the READS stream not yet handed to a worker');
+    const ackPending = metrics.gauge('platewatch_reads_ack_pending', 'Reads handed to workers and not yet stored and acknowledged (ack lag)');
+    const jsm = await jetstreamManager(nc);
+    metrics.onCollect(async () => {
+      const now = Date.now();
+      for (const list of matcher.lists()) {
+        listAge.set(Math.round((now - list.builtAt) / 1000), { list: list.list });
+        listEntries.set(list.entries, { list: list.list });
+      }
+      try {
+        const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+        pending.set(info.num_pending);
+        ackPending.set(info.num_ack_pending);
+      } catch (error) {
+        logger.warn({ err: error }, 'consumer info unavailable for metrics');
+      }
+    });
     const accessLog = new AccessLog(storage);
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;

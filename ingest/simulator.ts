@@ -90,7 +90,8 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
     while (published < due && !done()) {
       const camera = `cam${randomInt(random, cameras) + 1}`;
       const reads: WireRead[] = [];
-      for (let i = 0; i < batch && published < due && !(options.count !== undefined && published >= options.count); i++) {
+      // A gateway sends full batches: fill this one even if it runs a few reads ahead of the rate.
+      for (let i = 0; i < batch && !(options.count !== undefined && published >= options.count); i++) {
         const isHot = hotPlates.length > 0 && random() < hitRate;
         if (isHot) hot++;
         reads.push(simulatedRead(random, { agency, camera, id: `sim-${runId}-${published}`, ts: Date.now(), misreadRate, ...(isHot ? { hot: pickOne(random, hotPlates) } : {}) }));

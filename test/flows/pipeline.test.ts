@@ -220,3 +220,19 @@ describe('pipeline flow', () => {
   }, 60_000);
 });
 
+
+describe('pipeline metrics', () => {
+  it('reports reads, hits, latency, hot list versions and consumer lag in Prometheus text', async () => {
+    const text = await system.metrics.render();
+    expect(text).toMatch(/^platewatch_reads_total \d+$/m);
+    expect(Number(/^platewatch_reads_total (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(10_000);
+    expect(text).toMatch(/^platewatch_invalid_reads_total \d+$/m);
+    expect(text).toMatch(/^platewatch_hits_total\{list="SVS",kind="exact"\} \d+$/m);
+    expect(text).toMatch(/^platewatch_read_to_hit_published_seconds_bucket\{le="0.01"\} \d+$/m);
+    expect(text).toMatch(/^platewatch_read_to_stored_seconds_count \d+$/m);
+    expect(text).toMatch(/^platewatch_hotlist_version\{list="BOLO"\} \d+$/m);
+    expect(text).toMatch(/^platewatch_hotlist_age_seconds\{list="SVS"\} \d+$/m);
+    expect(text).toMatch(/^platewatch_reads_pending 0$/m);
+    expect(text).toMatch(/^platewatch_reads_ack_pending \d+$/m);
+  });
+});
