@@ -4,10 +4,11 @@ set -euo pipefail
 
 cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.."
 
+# `npm install`, not `npm ci`: see ./platewatch.
 ensure_node_modules() {
   if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    echo "test.sh: installing dependencies (npm ci)..." >&2
-    npm ci --no-audit --no-fund
+    echo "test.sh: installing dependencies (npm install)..." >&2
+    npm install --no-audit --no-fund
   fi
 }
 
