@@ -6,11 +6,7 @@ import { Bench } from 'tinybench';
 /** Keeps the results the timed code computes alive, so the optimiser cannot drop the work. */
 export const blackhole = { sum: 0 };
 
-declare global {
-  // Present when node runs with --expose-gc.
-  var gc: (() => void) | undefined;
-}
-
+/** globalThis.gc exists only when node runs with --expose-gc. */
 export function canCollectGarbage(): boolean {
   return typeof globalThis.gc === 'function';
 }

@@ -10,8 +10,18 @@ export function markdownTable(headers: readonly string[], rows: readonly (readon
 export function machineTable(): string {
   const cpus = os.cpus();
   return markdownTable(
-    ['CPU', 'cores', 'memory', 'node', 'OS'],
-    [[cpus[0]?.model.trim() ?? 'unknown', String(cpus.length), formatBytes(os.totalmem()), process.version, `${os.type()} ${os.release()} ${os.arch()}`]],
+    ['CPU', 'cores', 'memory', 'node', 'OS', 'load average at start (1/5 min)'],
+    [
+      [
+        cpus[0]?.model.trim() ?? 'unknown',
+        String(cpus.length),
+        formatBytes(os.totalmem()),
+        process.version,
+        `${os.type()} ${os.release()} ${os.arch()}`,
+        // Other work on a small machine moves sub-microsecond figures; the load says how much there was.
+        os.loadavg().slice(0, 2).map((l) => l.toFixed(2)).join(' / '),
+      ],
+    ],
   );
 }
 

@@ -186,16 +186,19 @@ export class PlateTrie {
       const t = this.terminalStart[node] as number;
       if (t >= 0 && count < found.length) found[count++] = t;
     }
+    // Wildcard labels are the two largest, so they sort last among the children: look at the
+    // last two, then find the literal child directly, rather than scanning every child.
     const labels = this.labels;
-    const cEnd = this.childStart[node + 1] as number;
-    const here = i < length ? (symbols[i] as number) : -1;
-    for (let c = this.childStart[node] as number; c < cEnd; c++) {
-      const label = labels[c] as number;
-      if (label === anyRun) {
-        for (let j = i; j <= length; j++) count = this.walkPatterns(c, symbols, j, length, anyOne, anyRun, found, count);
-      } else if (i < length && (label === here || label === anyOne)) {
-        count = this.walkPatterns(c, symbols, i + 1, length, anyOne, anyRun, found, count);
-      }
+    const cStart = this.childStart[node] as number;
+    let c = (this.childStart[node + 1] as number) - 1;
+    if (c >= cStart && labels[c] === anyRun) {
+      for (let j = i; j <= length; j++) count = this.walkPatterns(c, symbols, j, length, anyOne, anyRun, found, count);
+      c--;
+    }
+    if (i < length) {
+      if (c >= cStart && labels[c] === anyOne) count = this.walkPatterns(c, symbols, i + 1, length, anyOne, anyRun, found, count);
+      const literal = this.child(node, symbols[i] as number);
+      if (literal >= 0) count = this.walkPatterns(literal, symbols, i + 1, length, anyOne, anyRun, found, count);
     }
     return count;
   }

@@ -1,0 +1,54 @@
+// Latency of the other search kinds (exact, OCR-equivalent, fuzzy) on a table kept by
+// search.bench.ts (`--keep yes`), using storage/search.ts's own query builder.
+//   node --import tsx bench/storage/plate-kinds.bench.ts --data-dir bench/.scratch/search-<pid> [--table d_none] [--runs 20]
+import { OcrAlphabet } from '../../matcher/index.js';
+import { buildSearchQuery, connectStorage, type PlateQuery } from '../../storage/index.js';
+import { arg, fmt, machineLine, percentile } from './machine.js';
+
+const dataDir = arg('data-dir', '');
+const table = arg('table', 'd_none');
+const RUNS = Number(arg('runs', '20'));
+if (dataDir === '') throw new Error('--data-dir of a kept search.bench.ts run is required');
+const conn = connectStorage({ dataDir, database: 'bench' });
+const alphabet = new OcrAlphabet();
+try {
+  const q = async <T>(query: string, params: Record<string, unknown> = {}) =>
+    (await conn.client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  const [range] = await q<{ lo: string; hi: string; n: string | number }>(
+    `SELECT toString(min(seen_at)) AS lo, toString(max(seen_at) + INTERVAL 1 SECOND) AS hi, count() AS n FROM bench.${table}`,
+  );
+  const from = new Date(`${range!.lo.replace(' ', 'T')}Z`);
+  const to = new Date(`${range!.hi.replace(' ', 'T')}Z`);
+  const plates = (await q<{ p: string }>(`SELECT plate AS p FROM bench.${table} WHERE length(plate) = 7 ORDER BY sipHash64(read_id) LIMIT ${RUNS}`)).map((r) => r.p);
+  const lines = [
+    `### Full, OCR-equivalent and fuzzy plate search, ${fmt(Number(range!.n))} detections over 30 days`,
+    '',
+    `Command: \`node --import tsx bench/storage/plate-kinds.bench.ts --data-dir … --table ${table} --runs ${RUNS}\`  `,
+    `Machine: ${machineLine()}  `,
+    `Query: storage/search.ts buildSearchQuery (newest 100, whole 30-day range), ${plates.length} plates drawn from the table, one run each after a warm-up.`,
+    '',
+    '| kind | p50 ms | p95 ms | avg rows |',
+    '|---|---:|---:|---:|',
+  ];
+  for (const kind of ['exact', 'ocr', 'fuzzy'] as const) {
+    const times: number[] = [];
+    let total = 0;
+    for (let i = -1; i < plates.length; i++) {
+      const plate: PlateQuery = { kind, plate: plates[Math.max(i, 0)] as string };
+      const built = buildSearchQuery('bench', { user: 'bench', purpose: { reason: 'bench' }, plate, from, to }, alphabet);
+      if (!built.ok) throw new Error(built.reason);
+      const sql = built.query.sql.replace('FROM bench.detections', `FROM bench.${table}`);
+      const t0 = performance.now();
+      const rows = await q(sql, built.query.params);
+      if (i >= 0) {
+        times.push(performance.now() - t0);
+        total += rows.length;
+      }
+    }
+    times.sort((a, b) => a - b);
+    lines.push(`| ${kind} | ${fmt(percentile(times, 50))} | ${fmt(percentile(times, 95))} | ${fmt(total / plates.length, 1)} |`);
+  }
+  console.log(lines.join('\n'));
+} finally {
+  await conn.close();
+}
