@@ -2,6 +2,7 @@
 // environment variables; validated once at start. Nothing else reads process.env: the entry point
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
@@ -21,6 +22,11 @@ export interface PlatewatchConfig {
   nats: NatsSettings;
   /** Where detections are kept and for how long. */
   storage: StorageSettings;
+  /**
+   * Days of stored detections searched for entries added to a specific list (retroactive hits);
+   * 0 turns it off (with several workers, leave it on for one). Env `PLATEWATCH_RETROACTIVE_DAYS`. @default 30
+   */
+  retroactiveDays: number;
 }
 
 export interface NatsSettings {
@@ -71,7 +77,7 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'retroactiveDays'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
 const MATCHER_KEYS = [
@@ -106,7 +112,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS } };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -114,6 +120,11 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
       problems.push(`${source}: unknown key "${key}" (known: ${TOP_KEYS.join(', ')})`);
       unknownKey = true;
     }
+  }
+  if (file['retroactiveDays'] !== undefined) {
+    const days = file['retroactiveDays'];
+    if (typeof days === 'number' && Number.isInteger(days) && days >= 0) config.retroactiveDays = days;
+    else problems.push(`${source}: retroactiveDays must be a whole number of days`);
   }
   if (file['dataDir'] !== undefined) {
     const dataDir = file['dataDir'];
@@ -152,7 +163,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
-    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage };
+    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, retroactiveDays: config.retroactiveDays };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
@@ -200,6 +211,7 @@ interface MutableConfig {
   matcher: Partial<MatcherConfig>;
   nats: NatsSettings;
   storage: StorageSettings;
+  retroactiveDays: number;
 }
 
 function readServiceSection(section: 'nats' | 'storage', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -231,6 +243,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   for (const [name, apply] of [
     ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
+    ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
   ] as const) {
     const text = envValue(env, name);
     if (text === undefined) continue;
@@ -294,4 +307,10 @@ function isStringArray(value: unknown): value is string[] {
 }
 
 /** The defaults, for `--help` texts and tests. */
-export const DEFAULT_CONFIG: PlatewatchConfig = { dataDir: DEFAULT_DATA_DIR, matcher: DEFAULT_MATCHER_CONFIG, nats: DEFAULT_NATS_SETTINGS, storage: DEFAULT_STORAGE_SETTINGS };
+export const DEFAULT_CONFIG: PlatewatchConfig = {
+  dataDir: DEFAULT_DATA_DIR,
+  matcher: DEFAULT_MATCHER_CONFIG,
+  nats: DEFAULT_NATS_SETTINGS,
+  storage: DEFAULT_STORAGE_SETTINGS,
+  retroactiveDays: DEFAULT_RETROACTIVE_DAYS,
+};

@@ -30,7 +30,8 @@ Options:
   --config FILE   JSON config file (README, Configuration)
 
 Environment: PLATEWATCH_DATA_DIR (default ./data), NATS_URL, PLATEWATCH_NATS_PORT, CLICKHOUSE_URL,
-CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS, PLATEWATCH_LOG_LEVEL (default info).
+CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS, PLATEWATCH_RETROACTIVE_DAYS (default 30),
+PLATEWATCH_LOG_LEVEL (default info).
 `;
 
 const OPTIONS = { demo: { type: 'boolean', default: false }, config: { type: 'string' } } as const;
@@ -62,6 +63,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       logger,
       ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
       natsPort: config.nats.port,
+      retroactiveDays: config.retroactiveDays,
       storage: {
         url: config.storage.url,
         username: config.storage.username,

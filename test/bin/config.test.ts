@@ -125,3 +125,32 @@ describe('loadConfig', () => {
     expect(() => resolveConfig({ matcher: { listPolicies: { BOLO: ['ocr'] } } }, {})).toThrow(/listPolicies\.BOLO: must include "exact"/);
   });
 });
+
+describe('service settings', () => {
+  it('default to embedded servers, 365 days of retention and 30 days of retroactive hits', () => {
+    const config = resolveConfig({}, {});
+    expect(config.nats).toEqual({ url: undefined, port: 0 });
+    expect(config.storage).toEqual({ url: undefined, username: 'default', password: '', retentionDays: 365 });
+    expect(config.retroactiveDays).toBe(30);
+  });
+
+  it('take NATS_URL, CLICKHOUSE_URL and credentials from the environment over the file', () => {
+    const config = resolveConfig(
+      { nats: { url: 'nats://file:4222' }, storage: { url: 'http://file:8123', retentionDays: 400 }, retroactiveDays: 7 },
+      { NATS_URL: 'nats://env:4222', CLICKHOUSE_URL: 'http://env:8123', CLICKHOUSE_USER: 'alpr', CLICKHOUSE_PASSWORD: 's3cret', PLATEWATCH_NATS_PORT: '4333', PLATEWATCH_RETROACTIVE_DAYS: '0' },
+    );
+    expect(config.nats).toEqual({ url: 'nats://env:4222', port: 4333 });
+    expect(config.storage).toEqual({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400 });
+    expect(config.retroactiveDays).toBe(0);
+  });
+
+  it('refuses retention under one year, naming the law', () => {
+    expect(() => resolveConfig({}, { PLATEWATCH_RETENTION_DAYS: '90' })).toThrow(/34090\.6/);
+  });
+
+  it('refuses malformed URLs and unknown keys in a section', () => {
+    expect(() => resolveConfig({}, { NATS_URL: 'localhost:4222' })).toThrow(/must start with nats:\/\//);
+    expect(() => resolveConfig({}, { CLICKHOUSE_URL: 'tcp://x' })).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => resolveConfig({ storage: { retention: 400 } }, {})).toThrow(/unknown key "storage\.retention"/);
+  });
+});
