@@ -13,6 +13,7 @@ import {
   raiseRetroactiveHits,
   ensureStreams,
   HotlistFollower,
+  ListBuilder,
   MetricsRegistry,
   openHotlistStore,
   PIPELINE_CONSUMER,
@@ -146,7 +147,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
-    const follower = new HotlistFollower(hotlists, matcher, logger, (summary, previous, next, atStart) => {
+    const builder = new ListBuilder(options.matcher);
+    cleanups.push(() => builder.close());
+    const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, previous, next, atStart) => {
       listVersion.set(summary.version, { list: summary.list });
       listBuiltAt.set(Math.round(summary.builtAt / 1000), { list: summary.list });
       // Lists loaded at start were already in force: only entries added while running are new.

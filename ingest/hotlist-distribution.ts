@@ -6,14 +6,14 @@
 import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { StorageType } from '@nats-io/jetstream';
-import { Packr } from 'msgpackr';
 import type { Logger } from 'pino';
 import type { HotlistEntry, ListIndex, ListLoadSummary, Matcher } from '../matcher/index.js';
+import { decodeHotlist, encodeHotlist, HotlistDecodeError } from './hotlist-codec.js';
+import type { ListBuilder } from './list-builder.js';
 
 export const HOTLISTS_BUCKET = 'platewatch-hotlists';
 const HOTLIST_FORMAT = 'platewatch-hotlist-v1';
 
-const packr = new Packr({ useRecords: true });
 
 export async function openHotlistStore(js: JetStreamClient): Promise<ObjectStore> {
   return new Objm(js).create(HOTLISTS_BUCKET, { storage: StorageType.File, description: 'platewatch hot lists, one object per list' });
@@ -39,7 +39,7 @@ export async function publishHotlist(store: ObjectStore, list: string, entries: 
   for (const key of before) if (!after.has(key)) removed++;
   const info = await store.putBlob(
     { name: list, description: `${entries.length} entries`, headers: undefined, metadata: { format: HOTLIST_FORMAT, loadedBy, loadedAt: new Date().toISOString() } },
-    packr.pack(entries),
+    encodeHotlist(entries),
   );
   return { list, version: info.revision, entries: entries.length, added, removed };
 }
@@ -48,50 +48,31 @@ function entryKey(e: HotlistEntry): string {
   return `${e.plate}|${e.state ?? ''}`;
 }
 
-export class HotlistDecodeError extends Error {
-  readonly code = 'HOTLIST_UNREADABLE';
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HotlistDecodeError';
-  }
-}
-
-/** The current version of a list and its entries (read together, so they belong together), or null. */
-export async function readHotlistVersion(store: ObjectStore, list: string): Promise<{ version: number; entries: HotlistEntry[] } | null> {
+/** The current version of a list and its bytes (read together, so they belong together), or null. */
+export async function readHotlistBlob(store: ObjectStore, list: string): Promise<{ version: number; data: Uint8Array } | null> {
   const result = await store.get(list);
   if (result === null) return null;
   const chunks: Uint8Array[] = [];
   for await (const chunk of result.data) chunks.push(chunk);
   const failed = await result.error;
   if (failed) throw new HotlistDecodeError(`list ${list}: object could not be read (${failed.message})`, { cause: failed });
-  return { version: result.info.revision, entries: decodeHotlist(list, Buffer.concat(chunks)) };
+  return { version: result.info.revision, data: Buffer.concat(chunks) };
+}
+
+/** The current version of a list and its entries, or null. */
+export async function readHotlistVersion(store: ObjectStore, list: string): Promise<{ version: number; entries: HotlistEntry[] } | null> {
+  const blob = await readHotlistBlob(store, list);
+  return blob === null ? null : { version: blob.version, entries: decodeHotlist(list, blob.data) };
 }
 
 export async function readHotlist(store: ObjectStore, list: string): Promise<HotlistEntry[] | null> {
   return (await readHotlistVersion(store, list))?.entries ?? null;
 }
 
-function decodeHotlist(list: string, data: Uint8Array): HotlistEntry[] {
-  let value: unknown;
-  try {
-    value = packr.unpack(data);
-  } catch (error) {
-    throw new HotlistDecodeError(`list ${list}: object is not a platewatch hot list (${(error as Error).message})`, { cause: error });
-  }
-  if (!Array.isArray(value)) throw new HotlistDecodeError(`list ${list}: object is not an array of entries`);
-  for (let i = 0; i < value.length; i++) {
-    const e = value[i] as Partial<HotlistEntry> | null;
-    if (e === null || typeof e !== 'object' || typeof e.plate !== 'string' || e.list !== list || typeof e.isPattern !== 'boolean') {
-      throw new HotlistDecodeError(`list ${list}: entry ${i} is malformed`);
-    }
-  }
-  return value as HotlistEntry[];
-}
-
 /**
  * Keeps a Matcher's lists in step with the store: loads every list at start, then each new
- * version as it is put, and drops lists that are deleted.
+ * version as it is put, and drops lists that are deleted. Versions are decoded and indexed by
+ * the ListBuilder (off the main thread); only the swap happens here.
  */
 export class HotlistFollower {
   private watcher: Awaited<ReturnType<ObjectStore['watch']>> | undefined;
@@ -101,6 +82,7 @@ export class HotlistFollower {
   constructor(
     private readonly store: ObjectStore,
     private readonly matcher: Matcher,
+    private readonly builder: ListBuilder,
     private readonly logger: Logger,
     /** Called after each swap; `atStart` is true for the lists loaded by `start()` itself. */
     private readonly onLoaded: (summary: ListLoadSummary, previous: ListIndex | undefined, next: ListIndex, atStart: boolean) => void = () => {},
@@ -132,10 +114,10 @@ export class HotlistFollower {
       return;
     }
     try {
-      const current = await readHotlistVersion(this.store, list);
+      const current = await readHotlistBlob(this.store, list);
       if (current === null || (this.matcher.current.get(list)?.version ?? 0) >= current.version) return;
       const started = performance.now();
-      const built = this.matcher.buildList(list, current.entries, current.version);
+      const built = await this.builder.build(list, current.version, current.data);
       // A newer version may have been swapped in while this one was read.
       const previous = this.matcher.current.get(list);
       if ((previous?.version ?? 0) >= current.version) return;

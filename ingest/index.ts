@@ -13,3 +13,5 @@ export * from './pipeline.js';
 export * from './simulator.js';
 export * from './plate-generator.js';
 export * from './retroactive.js';
+export * from './hotlist-codec.js';
+export * from './list-builder.js';

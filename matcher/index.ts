@@ -22,4 +22,5 @@ export { isSpecificList, validateEntry, type EntryResult, type RawEntryFields } 
 export { vehicleMismatches } from './vehicle.js';
 export { HotlistIndex } from './hotlist-index.js';
 export { ListIndex } from './list-index.js';
+export { listIndexBuffers, reviveListIndex } from './list-index-transfer.js';
 export { Matcher, NO_HITS, type ListLoadSummary, type ListSummary } from './matcher.js';

@@ -6,8 +6,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HotlistFollower, openHotlistStore, publishHotlist, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
-import { Matcher, resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { encodeHotlist, HotlistFollower, ListBuilder, openHotlistStore, publishHotlist, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { Matcher, resolveMatcherConfig, validateEntry, type Hit, type HotlistEntry } from '../../matcher/index.js';
 
 const config = resolveMatcherConfig();
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlists-'));
@@ -50,7 +50,8 @@ describe('hot list distribution', () => {
     // A worker that starts after the list was put loads it at start.
     const a = new Matcher(config);
     const b = new Matcher(config);
-    const followers = [new HotlistFollower(store, a, pino({ level: 'silent' })), new HotlistFollower(store, b, pino({ level: 'silent' }))];
+    const builder = new ListBuilder(config);
+    const followers = [new HotlistFollower(store, a, builder, pino({ level: 'silent' })), new HotlistFollower(store, b, builder, pino({ level: 'silent' }))];
     for (const f of followers) await f.start();
     expect(a.lists().map((l) => [l.list, l.version])).toEqual([['SVS', first.version]]);
 
@@ -66,5 +67,25 @@ describe('hot list distribution', () => {
     await store.delete('BOLO');
     await until(() => a.lists().length === 1 && b.lists().length === 1);
     for (const f of followers) await f.stop();
+    await builder.close();
+  });
+
+  it('builds a list in a worker thread into an index that matches like one built here', async () => {
+    const builder = new ListBuilder(config);
+    try {
+      const listed = entries('BOLO', ['6TRJ244', '7AB?12', '*XK9*', 'B0S1234']);
+      const local = new Matcher(config);
+      local.loadList('BOLO', listed);
+      const remote = new Matcher(config);
+      remote.swapList(await builder.build('BOLO', 7, encodeHotlist(listed)));
+      expect(remote.current.get('BOLO')?.version).toBe(7);
+      for (const plate of ['6TRJ244', '6TRJ245', '7ABX12', '7A8X1Z', 'QXK9Q', '8O51234', 'ZZZ999']) {
+        const strip = (hits: readonly Hit[]): unknown[] => hits.map(({ listVersion: _v, ...rest }) => rest);
+        expect(strip(remote.matchRead({ id: plate, plate }, Date.now())), plate).toEqual(strip(local.matchRead({ id: plate, plate }, Date.now())));
+      }
+      await expect(builder.build('BOLO', 8, new TextEncoder().encode('not a hot list'))).rejects.toMatchObject({ code: 'HOTLIST_UNREADABLE' });
+    } finally {
+      await builder.close();
+    }
   });
 });

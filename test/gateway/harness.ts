@@ -1,0 +1,172 @@
+// Real components for the gateway tests: a nats-server with the HITS stream, a gateway on a free
+// port with a small in-memory session store (a real implementation of SessionVerifier), hits
+// published to alpr.hits.* as the pipeline publishes them, and `ws` consoles that record frames.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pino from 'pino';
+import WebSocket from 'ws';
+import { startGateway, type ConsoleSession, type GatewayConfig, type JsonRoute, type RunningGateway, type SessionVerifier } from '../../gateway/index.js';
+import { encodeHitMessage, ensureStreams, HIT_MESSAGE_VERSION, hitId, hitsSubject, MetricsRegistry, startLocalNatsServer, type HitMessage, type LocalNatsServer } from '../../ingest/index.js';
+
+export interface Harness {
+  nats: LocalNatsServer;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  gateway: RunningGateway;
+  registry: MetricsRegistry;
+  sessions: Map<string, ConsoleSession>;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startHarness(config: Partial<GatewayConfig> = {}, routes: JsonRoute[] = []): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'platewatch-gateway-'));
+  const nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
+  const nc = await connect({ servers: nats.url });
+  await ensureStreams(await jetstreamManager(nc));
+  const js = jetstream(nc);
+  const sessions = new Map<string, ConsoleSession>([
+    ['tok-dispatch', { user: 'dispatcher1' }],
+    ['tok-wpd', { user: 'officer-wpd', agencies: ['wpd'] }],
+  ]);
+  const verifySession: SessionVerifier = async (token) => sessions.get(token) ?? null;
+  const registry = new MetricsRegistry();
+  const gateway = await startGateway({ nc, js, verifySession, registry, logger: pino({ level: process.env['GATEWAY_TEST_LOG'] ?? 'silent' }), config: { port: 0, ...config }, routes });
+  return {
+    nats,
+    nc,
+    js,
+    gateway,
+    registry,
+    sessions,
+    wsUrl: `ws://127.0.0.1:${gateway.port}/ws`,
+    stop: async () => {
+      await gateway.stop();
+      await nc.close();
+      await nats.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface HitSpec {
+  readId: string;
+  agency?: string;
+  list?: string;
+  camera?: string;
+  lat?: number;
+  lon?: number;
+  /** Padding in the synopsis, to make frames large (backpressure tests). */
+  padding?: number;
+  publishedAt?: number;
+}
+
+export function hitMessage(spec: HitSpec): HitMessage {
+  const agency = spec.agency ?? 'wpd';
+  const list = spec.list ?? 'SVS';
+  const plate = '7ABC123';
+  const now = spec.publishedAt ?? Date.now();
+  return {
+    v: HIT_MESSAGE_VERSION,
+    hitId: hitId(spec.readId, list, plate),
+    publishedAt: now,
+    historical: false,
+    read: { v: 1, id: spec.readId, agency, camera: spec.camera ?? 'cam1', ts: now - 5, conf: 0.93, plate, state: 'CA', ...(spec.lat !== undefined ? { lat: spec.lat, lon: spec.lon } : {}) },
+    hit: {
+      list,
+      listVersion: 1,
+      entry: plate,
+      kind: 'exact',
+      distance: 0,
+      ocrSubstitutions: 0,
+      positions: [],
+      candidate: 0,
+      plate,
+      conf: 0.93,
+      stateMatch: true,
+      vehicleMismatch: [],
+      reason: 'STOLEN',
+      caseNumber: '26-0042',
+      enteredBy: 'Ofc. Test',
+      synopsis: 'gray sedan' + 'x'.repeat(spec.padding ?? 0),
+    },
+  };
+}
+
+/** Publishes as the pipeline does; `msgID: null` skips JetStream's dedupe so a duplicate reaches the gateway. */
+export async function publishHit(js: JetStreamClient, message: HitMessage, msgID: string | null = message.hitId): Promise<void> {
+  await js.publish(hitsSubject(message.read.agency, message.hit.list), encodeHitMessage(message), msgID === null ? {} : { msgID });
+}
+
+export type Frame = { type: string; [key: string]: unknown };
+
+/** A console: a `ws` client that records every frame it receives. */
+export class TestConsole {
+  readonly frames: Frame[] = [];
+  private waiters: Array<() => void> = [];
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(String(data)) as Frame);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  static open(url: string, options: { token?: string; protocols?: string[] } = {}): Promise<TestConsole> {
+    const target = options.token !== undefined ? `${url}?token=${encodeURIComponent(options.token)}` : url;
+    const ws = new WebSocket(target, options.protocols ?? []);
+    const console = new TestConsole(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(console));
+      ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));
+      ws.once('error', reject);
+    });
+  }
+
+  /** Subscribes and waits for the replay that answers it. */
+  async subscribe(filter: unknown = {}): Promise<Frame> {
+    const before = this.frames.length;
+    this.ws.send(JSON.stringify({ type: 'subscribe', filter }));
+    return this.waitFor((f, i) => i >= before && (f.type === 'replay' || f.type === 'error'));
+  }
+
+  hits(): Frame[] {
+    return this.frames.filter((f) => f.type === 'hit');
+  }
+
+  hitIds(): string[] {
+    return this.hits().map((f) => f['hitId'] as string);
+  }
+
+  /** Resolves with the first frame (at or after index 0) that satisfies `test`. */
+  async waitFor(test: (frame: Frame, index: number) => boolean, timeoutMs = 10_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex(test);
+      if (i >= 0) return this.frames[i] as Frame;
+      if (Date.now() > deadline) throw new Error(`console: timed out; frames seen: ${this.frames.map((f) => f.type).join(',')}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async waitForHits(count: number, timeoutMs = 10_000): Promise<void> {
+    await this.waitFor(() => this.hits().length >= count, timeoutMs);
+  }
+
+  close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close();
+    });
+  }
+}

@@ -1,0 +1,104 @@
+// HTTP on the gateway's port: health, Prometheus metrics, JSON errors, body limits, 404.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpError, type JsonRoute } from '../../gateway/index.js';
+import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
+
+const MAX_BODY = 1024;
+// Small endpoints exercising the JSON route wrapper the later API is built on.
+const routes: JsonRoute[] = [
+  { method: 'post', pattern: '/test/echo/:name', handler: (req) => ({ status: 200, body: { name: req.params[0], body: req.body } }) },
+  { method: 'get', pattern: '/test/forbidden', handler: () => { throw new HttpError(403, 'FORBIDDEN', 'not for you'); } },
+  { method: 'get', pattern: '/test/broken', handler: async () => { throw new Error('secret internal detail'); } },
+];
+let h: Harness;
+let base: string;
+
+beforeAll(async () => {
+  h = await startHarness({ maxBodyBytes: MAX_BODY }, routes);
+  base = h.gateway.url;
+});
+
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe('gateway HTTP', () => {
+  it('reports health with the NATS connection and the hit feed', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(await res.json()).toMatchObject({ ok: true, nats: { ok: true }, feed: { ok: true }, consoles: 0 });
+  });
+
+  it('serves Prometheus metrics including the gateway series', async () => {
+    const c = await TestConsole.open(h.wsUrl, { token: 'tok-dispatch' });
+    await c.subscribe({});
+    await publishHit(h.js, hitMessage({ readId: 'm-1' }));
+    await c.waitForHits(1);
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^platewatch_gateway_sockets 1$/m);
+    expect(text).toMatch(/^platewatch_gateway_hits_delivered_total 1$/m);
+    expect(text).toMatch(/^platewatch_gateway_fan_out_seconds_count \d+$/m);
+    expect(text).toContain('# TYPE platewatch_gateway_resyncs_total counter');
+    await c.close();
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/v1/whatever'], ['DELETE', '/healthz']] as const) {
+      const res = await fetch(`${base}${path}`, { method });
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: `no such endpoint: ${method} ${path}` } });
+    }
+  });
+
+  it('takes a JSON body within the limit', async () => {
+    const res = await fetch(`${base}/test/echo/abc`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ a: 1 }) });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ name: 'abc', body: { a: 1 } });
+  });
+
+  it('refuses an oversized body with 413, declared or streamed', async () => {
+    const big = JSON.stringify({ pad: 'x'.repeat(MAX_BODY) });
+    const declared = await fetch(`${base}/test/echo/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+
+    const chunk = new TextEncoder().encode('x'.repeat(512));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 8) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const streamed = await fetch(`${base}/test/echo/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: stream, duplex: 'half' } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expect(await streamed.json()).toMatchObject({ error: { code: 'BODY_TOO_LARGE' } });
+  });
+
+  it('answers bad JSON, a wrong content type and handler errors with JSON 4xx/5xx and no stack', async () => {
+    const bad = await fetch(`${base}/test/echo/x`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({ error: { code: 'BAD_JSON', message: 'request body is not valid JSON' } });
+    const text = await fetch(`${base}/test/echo/x`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    expect(text.status).toBe(415);
+    const forbidden = await fetch(`${base}/test/forbidden`);
+    expect(forbidden.status).toBe(403);
+    expect(await forbidden.json()).toEqual({ error: { code: 'FORBIDDEN', message: 'not for you' } });
+    const broken = await fetch(`${base}/test/broken`);
+    expect(broken.status).toBe(500);
+    const body = await broken.text();
+    expect(body).not.toMatch(/secret internal detail|at .*\.ts/);
+    expect(JSON.parse(body)).toMatchObject({ error: { code: 'INTERNAL' } });
+  });
+
+  it('reports 503 when the hit feed has stopped', async () => {
+    await h.gateway.feed.stop();
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ ok: false, feed: { ok: false } });
+  });
+});
