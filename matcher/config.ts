@@ -55,7 +55,15 @@ export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
 
 /** Merges overrides onto the defaults and validates the result; throws `MatcherError` INVALID_CONFIG. */
 export function resolveMatcherConfig(overrides: Partial<MatcherConfig> = {}): MatcherConfig {
-  const config: MatcherConfig = { ...DEFAULT_MATCHER_CONFIG, ...overrides };
+  // An option given as undefined means "not given": it keeps its default.
+  const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<MatcherConfig>;
+  const merged: MatcherConfig = { ...DEFAULT_MATCHER_CONFIG, ...given };
+  // Entry list names are upper-cased at validation, so names in the configuration are too.
+  const config: MatcherConfig = {
+    ...merged,
+    generalLists: merged.generalLists.map((list) => list.toUpperCase()),
+    listPolicies: Object.fromEntries(Object.entries(merged.listPolicies).map(([list, kinds]) => [list.toUpperCase(), kinds])),
+  };
   const problems: string[] = [];
 
   const seen = new Map<string, string>();

@@ -67,10 +67,9 @@ export function validateEntry(fields: RawEntryFields, config: MatcherConfig): En
   let expiresAt: number | undefined;
   const expiresText = (fields.expires_at ?? '').trim();
   if (expiresText !== '') {
-    expiresAt = Date.parse(expiresText);
-    if (!/^\d{4}-\d{2}-\d{2}/.test(expiresText) || Number.isNaN(expiresAt)) {
-      return { ok: false, reason: `expires_at "${expiresText}" is not an ISO 8601 date or time` };
-    }
+    const parsed = parseIsoDateTime(expiresText);
+    if (parsed === null) return { ok: false, reason: `expires_at "${expiresText}" is not an ISO 8601 date or time (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)` };
+    expiresAt = parsed;
   }
 
   const vehicle = validateVehicle(fields);
@@ -92,6 +91,26 @@ export function validateEntry(fields: RawEntryFields, config: MatcherConfig): En
   return { ok: true, entry };
 }
 
+// Date.parse alone is lenient: it reads "2026-12-01 junk" as a June date and rolls 2026-02-30 into March.
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Milliseconds since the epoch of a strict ISO 8601 date (midnight UTC) or date-time (UTC unless
+ * it names an offset), or null. The calendar date must exist.
+ */
+export function parseIsoDateTime(text: string): number | null {
+  const m = ISO_DATE_TIME.exec(text);
+  if (m === null) return null;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
+  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return null;
+  // A time without an offset is taken as UTC, like a date alone: the server's zone must not matter.
+  const zoned = m[4] !== undefined && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
+  const ms = Date.parse(zoned);
+  return Number.isNaN(ms) ? null : ms;
+}
+
 function validateVehicle(fields: RawEntryFields): VehicleDescription | undefined | string {
   const vehicle: VehicleDescription = {};
   const make = (fields.vehicle_make ?? '').trim();
@@ -104,8 +123,8 @@ function validateVehicle(fields: RawEntryFields): VehicleDescription | undefined
   if (color !== '') vehicle.color = color;
   if (style !== '') vehicle.style = style;
   if (yearText !== '') {
-    const year = Number(yearText);
-    if (!Number.isInteger(year) || year < 1900 || year > 2100) return `vehicle_year "${yearText}" must be a year between 1900 and 2100`;
+    const year = /^\d{4}$/.test(yearText) ? Number(yearText) : Number.NaN;
+    if (!(year >= 1900 && year <= 2100)) return `vehicle_year "${yearText}" must be a year between 1900 and 2100`;
     vehicle.year = year;
   }
   return Object.keys(vehicle).length === 0 ? undefined : vehicle;

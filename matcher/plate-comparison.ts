@@ -107,14 +107,14 @@ export class PlateComparison {
   /** Read positions touched by the best one-edit alignment (an insertion marks where the character is missing). */
   oneEditPositions(read: string, listed: string): number[] {
     const codes = toCodes(listed);
-    this.oneEditSubstitutions(read, codes, 0, codes.length);
+    if (this.oneEditSubstitutions(read, codes, 0, codes.length) === NO_ALIGNMENT) return [];
     const t = this.table;
     const layer = MAX_READ * MAX_LISTED;
     const positions = new Set<number>();
     let i = read.length;
     let j = codes.length;
     let inEdit = 1;
-    while (i > 0 || j > 0) {
+    while ((i > 0 || j > 0) && i >= 0 && j >= 0) {
       const here = t[inEdit * layer + i * MAX_LISTED + j] as number;
       const c = i > 0 && j > 0 ? this.cost(read.charCodeAt(i - 1), codes[j - 1] as number) : NO_ALIGNMENT;
       if (c !== NO_ALIGNMENT && t[inEdit * layer + (i - 1) * MAX_LISTED + j - 1] === here - c) {
@@ -142,12 +142,12 @@ export class PlateComparison {
   /** Read positions matched to a pattern character they differ from (OCR substitutions). */
   patternPositions(read: string, pattern: string): number[] {
     const codes = toCodes(pattern);
-    this.patternSubstitutions(read, codes, 0, codes.length);
+    if (this.patternSubstitutions(read, codes, 0, codes.length) === NO_ALIGNMENT) return [];
     const t = this.table;
     const positions: number[] = [];
     let i = read.length;
     let j = codes.length;
-    while (i > 0 || j > 0) {
+    while ((i > 0 || j > 0) && i >= 0 && j >= 0) {
       const here = t[i * MAX_LISTED + j] as number;
       const p = codes[j - 1] as number;
       if (p === STAR) {

@@ -30,7 +30,11 @@ export function plateProblem(plate: string): string | null {
   return null;
 }
 
-/** Upper-cases and drops separators; returns the same string when it is already normal. */
+/**
+ * Upper-cases a-z and drops separators; returns the same string when it is already normal. Only
+ * ASCII letters are upper-cased: `String#toUpperCase` would turn `ß` into `SS` and `ı` into `I`,
+ * making a plate out of characters no plate has.
+ */
 function stripSeparators(text: string): string {
   let clean = true;
   for (let i = 0; i < text.length; i++) {
@@ -42,10 +46,10 @@ function stripSeparators(text: string): string {
   }
   if (clean) return text;
   let out = '';
-  const upper = text.toUpperCase();
-  for (let i = 0; i < upper.length; i++) {
-    const c = upper.charCodeAt(i);
-    if (!isSeparator(c)) out += upper[i];
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (isSeparator(c)) continue;
+    out += c >= 0x61 && c <= 0x7a ? String.fromCharCode(c - 0x20) : text[i];
   }
   return out;
 }
@@ -63,14 +67,16 @@ export function normalizePlate(text: string): PlateResult {
  * `minKnown` characters and be able to match some plate of 2–8 characters.
  */
 export function normalizePattern(text: string, minKnown: number): PatternResult {
-  const stripped = stripSeparators(text.trim());
+  const trimmed = text.trim();
   let pattern = '';
   let known = 0;
   let fixed = 0;
   let stars = 0;
-  for (let i = 0; i < stripped.length; i++) {
-    const ch = stripped[i] as string;
-    const code = ch.charCodeAt(0);
+  for (let i = 0; i < trimmed.length; i++) {
+    let code = trimmed.charCodeAt(i);
+    if (isSeparator(code)) continue;
+    if (code >= 0x61 && code <= 0x7a) code -= 0x20;
+    const ch = String.fromCharCode(code);
     if (ch === '*') {
       if (pattern.endsWith('*')) continue;
       stars++;
@@ -80,7 +86,8 @@ export function normalizePattern(text: string, minKnown: number): PatternResult 
       known++;
       fixed++;
     } else {
-      return { ok: false, reason: `plate "${text}" has a character outside A-Z0-9?* at position ${i}` };
+      // The position counts in the text as written, separators included, since that is what is quoted.
+      return { ok: false, reason: `plate "${text}" has a character outside A-Z0-9?* at position ${i + text.length - text.trimStart().length}` };
     }
     pattern += ch;
   }

@@ -56,7 +56,11 @@ function colorFamilies(color: string): string[] {
 export function vehicleMismatches(entry: VehicleDescription | undefined, read: ReadVehicle | undefined): string[] {
   if (entry === undefined || read === undefined) return [];
   const mismatches: string[] = [];
-  if (entry.make !== undefined && read.make !== undefined && makeCode(entry.make) !== makeCode(read.make)) mismatches.push('make');
+  if (entry.make !== undefined && read.make !== undefined) {
+    const listed = makeCode(entry.make);
+    const seen = makeCode(read.make);
+    if (listed !== '' && seen !== '' && listed !== seen) mismatches.push('make');
+  }
   if (entry.model !== undefined && read.model !== undefined) {
     const a = word(entry.model);
     const b = word(read.model);

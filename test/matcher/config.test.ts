@@ -140,3 +140,15 @@ describe('listPolicy', () => {
     expect(listPolicy(custom, 'BOLO')).toEqual(['exact', 'ocr', 'fuzzy', 'partial']);
   });
 });
+
+describe('configuration given loosely', () => {
+  it('keeps the default for an option given as undefined', () => {
+    expect(resolveMatcherConfig({ ocrClasses: undefined, fuzzyMinLength: undefined }).fuzzyMinLength).toBe(5);
+  });
+
+  it('upper-cases list names, as entry validation does, so lower-case names still apply', () => {
+    const config = resolveMatcherConfig({ generalLists: ['svs'], listPolicies: { bolo: ['exact'] } });
+    expect(listPolicy(config, 'SVS')).toEqual(['exact', 'ocr']);
+    expect(listPolicy(config, 'BOLO')).toEqual(['exact']);
+  });
+});

@@ -148,15 +148,12 @@ describe('validateEntry', () => {
   });
 
   it.each(['tomorrow', 'next week', '12/01/2026', 'Dec 1 2026', '2026-13-01', '2026-12-01x', '20261-01-01'])('refuses the expiry %j', (expires) => {
-    expect(refusal(validateEntry(bolo({ expires_at: expires }), config))).toBe(`expires_at "${expires}" is not an ISO 8601 date or time`);
+    expect(refusal(validateEntry(bolo({ expires_at: expires }), config))).toBe(`expires_at "${expires}" is not an ISO 8601 date or time (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)`);
   });
 
-  // BUG (reported to the lead): the check is /^\d{4}-\d{2}-\d{2}/ plus Date.parse, and V8's
-  // Date.parse falls back to its lenient legacy parser. "2026-12-01 junk" is accepted as
-  // 2026-06-12 ("jun..." read as June), and "2026-02-30" / "2026-04-31" roll over to 2 March /
-  // 1 May. An expiry that is not what the operator typed is accepted silently.
+  // Date.parse alone would read "2026-12-01 junk" as a June date and roll 2026-02-30 into March.
   it.each(['2026-12-01 junk', '2026-02-30', '2026-04-31'])('refuses the expiry %j, which is not a valid ISO 8601 date', (expires) => {
-    expect(refusal(validateEntry(bolo({ expires_at: expires }), config))).toBe(`expires_at "${expires}" is not an ISO 8601 date or time`);
+    expect(refusal(validateEntry(bolo({ expires_at: expires }), config))).toBe(`expires_at "${expires}" is not an ISO 8601 date or time (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)`);
   });
 
   it('keeps the vehicle description, with the year as a number', () => {
@@ -190,5 +187,20 @@ describe('isSpecificList', () => {
     expect(isSpecificList(config, 'SLR')).toBe(false);
     expect(isSpecificList(config, 'BOLO')).toBe(true);
     expect(isSpecificList(resolveMatcherConfig({ generalLists: ['BULK'] }), 'SVS')).toBe(true);
+  });
+});
+
+describe('strict dates and years', () => {
+  const config = resolveMatcherConfig();
+  const fields = { plate: '7ABC123', list: 'SVS' };
+  it('takes a time without an offset as UTC, whatever the server zone', () => {
+    const r = validateEntry({ ...fields, expires_at: '2026-12-31T18:00' }, config);
+    expect(r.ok && r.entry.expiresAt).toBe(Date.UTC(2026, 11, 31, 18, 0));
+    const z = validateEntry({ ...fields, expires_at: '2026-12-31T18:00:00-08:00' }, config);
+    expect(z.ok && z.entry.expiresAt).toBe(Date.UTC(2027, 0, 1, 2, 0));
+  });
+
+  it.each(['2e3', '0x7D0', '2019.0', ' 20 19'])('refuses the vehicle year %j', (year) => {
+    expect(validateEntry({ ...fields, vehicle_year: year }, config).ok).toBe(false);
   });
 });

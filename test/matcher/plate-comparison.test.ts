@@ -330,3 +330,13 @@ describe('patternSubstitutions against a brute force', () => {
     );
   });
 });
+
+describe('oneEditPositions off a one-edit hit', () => {
+  it('returns no positions for pairs that are not within one edit, instead of looping', () => {
+    for (const [read, listed] of [['ABCDEF', 'ABXYEF'], ['ABC', 'XYZ12'], ['ABCDEFGH', 'AB']] as const) {
+      expect(oneEdit(read, listed)).toBe(NO_ALIGNMENT);
+      expect(comparison.oneEditPositions(read, listed)).toEqual([]);
+    }
+    expect(comparison.patternPositions('ABC', 'X*')).toEqual([]);
+  });
+});

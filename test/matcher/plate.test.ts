@@ -58,10 +58,7 @@ describe('normalizePlate', () => {
     expect(normalizePlate('Aß').ok).toBe(false);
   });
 
-  // BUG (reported to the lead): stripSeparators upper-cases with String#toUpperCase, which turns
-  // 'ß' into 'SS' and 'ı' (dotless i) into 'I'. So 'A-ß' normalises to the valid plate 'ASS' while
-  // 'Aß' is refused: whether a non-ASCII letter is rejected or silently rewritten depends on
-  // whether the text also holds a separator or a lower-case letter.
+  // String#toUpperCase would turn 'ß' into 'SS' and 'ı' (dotless i) into 'I'.
   it('refuses a non-ASCII letter even when the text also has a separator or lower-case letter', () => {
     expect(normalizePlate('A-ß').ok).toBe(false);
     expect(normalizePlate('abcı').ok).toBe(false);
@@ -162,9 +159,6 @@ describe('normalizePattern', () => {
     expect(normalizePattern('ABC!12', 3)).toEqual({ ok: false, reason: 'plate "ABC!12" has a character outside A-Z0-9?* at position 3' });
   });
 
-  // BUG (reported to the lead): the reason quotes the text as given but counts the position in the
-  // text after separators are dropped, so for "AB-C!" it says position 3, which is 'C'; the '!' is
-  // at position 4 of the quoted text. (normalizePlate quotes the normalised plate, so it is consistent.)
   it('names the position of a bad character in the text it quotes, separators included', () => {
     const r = normalizePattern('AB-C!', 3);
     expect(r.ok).toBe(false);

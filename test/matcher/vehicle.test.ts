@@ -92,3 +92,9 @@ describe('vehicleMismatches', () => {
     ).toEqual(['make', 'model', 'year', 'color', 'style']);
   });
 });
+
+describe('makes without letters', () => {
+  it('treats a make of only punctuation as silent, not as a contradiction', () => {
+    expect(vehicleMismatches({ make: 'TOYT' }, { make: '-' })).toEqual([]);
+  });
+});
