@@ -2,6 +2,7 @@
 // environment variables; validated once at start. Nothing else reads process.env: the entry point
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
+import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
 import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
 
@@ -22,6 +23,8 @@ export interface PlatewatchConfig {
   nats: NatsSettings;
   /** Where detections are kept and for how long. */
   storage: StorageSettings;
+  /** Where the gateway (HTTP API, WebSockets, console) listens. */
+  gateway: GatewaySettings;
   /**
    * Days of stored detections searched for entries added to a specific list (retroactive hits);
    * 0 turns it off (with several workers, leave it on for one). Env `PLATEWATCH_RETROACTIVE_DAYS`. @default 30
@@ -47,6 +50,14 @@ export interface StorageSettings {
   retentionDays: number;
 }
 
+export interface GatewaySettings {
+  /** HTTP and WebSocket port; 0 picks a free one. Env `PLATEWATCH_HTTP_PORT`. @default 8080 */
+  port: number;
+  /** Address to bind; TLS ends at a reverse proxy in front. Env `PLATEWATCH_HTTP_HOST`. @default '127.0.0.1' */
+  host: string;
+}
+
+export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1' };
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
 export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365 };
 
@@ -77,7 +88,8 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'retroactiveDays'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays'] as const;
+const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
 const MATCHER_KEYS = [
@@ -112,7 +124,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -141,7 +153,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     }
     readMatcherFile(matcher, config.matcher, `${source}: matcher`, problems);
   }
-  for (const [section, keys] of [['nats', NATS_KEYS], ['storage', STORAGE_KEYS]] as const) {
+  for (const [section, keys] of [['nats', NATS_KEYS], ['storage', STORAGE_KEYS], ['gateway', GATEWAY_KEYS]] as const) {
     if (file[section] === undefined) continue;
     const value = asObject(file[section], `${source}: ${section}`, problems);
     for (const key of Object.keys(value)) {
@@ -160,10 +172,11 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   }
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
+  if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
-    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, retroactiveDays: config.retroactiveDays };
+    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
@@ -211,10 +224,11 @@ interface MutableConfig {
   matcher: Partial<MatcherConfig>;
   nats: NatsSettings;
   storage: StorageSettings;
+  gateway: GatewaySettings;
   retroactiveDays: number;
 }
 
-function readServiceSection(section: 'nats' | 'storage', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
+function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
   for (const [key, value] of Object.entries(file)) {
     if (key === 'port' || key === 'retentionDays') {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
@@ -234,6 +248,8 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
 
   const natsUrl = envValue(env, 'NATS_URL');
   if (natsUrl !== undefined) config.nats.url = natsUrl;
+  const httpHost = envValue(env, 'PLATEWATCH_HTTP_HOST');
+  if (httpHost !== undefined) config.gateway.host = httpHost;
   const clickhouseUrl = envValue(env, 'CLICKHOUSE_URL');
   if (clickhouseUrl !== undefined) config.storage.url = clickhouseUrl;
   const clickhouseUser = envValue(env, 'CLICKHOUSE_USER');
@@ -244,6 +260,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
+    ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
   ] as const) {
     const text = envValue(env, name);
     if (text === undefined) continue;
@@ -312,5 +329,6 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   matcher: DEFAULT_MATCHER_CONFIG,
   nats: DEFAULT_NATS_SETTINGS,
   storage: DEFAULT_STORAGE_SETTINGS,
+  gateway: DEFAULT_GATEWAY_SETTINGS,
   retroactiveDays: DEFAULT_RETROACTIVE_DAYS,
 };

@@ -6,6 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
+import { startGateway, type RunningGateway } from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -46,6 +47,8 @@ export interface SystemOptions {
    * In server mode with several workers, enable it on one. @default DEFAULT_RETROACTIVE_DAYS
    */
   retroactiveDays?: number;
+  /** Run the gateway (HTTP, WebSockets) in this process; false: none. @default port 0 on 127.0.0.1 */
+  gateway?: { port: number; host: string } | false;
 }
 
 export interface RunningSystem {
@@ -59,6 +62,7 @@ export interface RunningSystem {
   hotlists: ObjectStore;
   metrics: MetricsRegistry;
   pipelineMetrics: PipelineMetrics;
+  gateway: RunningGateway | undefined;
   stop(): Promise<void>;
 }
 
@@ -162,12 +166,27 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await follower.start();
     cleanups.push(() => follower.stop());
 
+    let gateway: RunningGateway | undefined;
+    if (options.gateway !== false) {
+      gateway = await startGateway({
+        nc,
+        js,
+        // Individual sign-in arrives with issue 6 (users, roles, training); until then no console
+        // session is valid, so /ws refuses every upgrade (401) rather than serve hits anonymously.
+        verifySession: async () => null,
+        registry: metrics,
+        logger,
+        config: options.gateway ?? { port: 0, host: '127.0.0.1' },
+      });
+      cleanups.push(() => (gateway as RunningGateway).stop());
+    }
+
     if (options.pipeline !== false) {
       const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer), metrics: pipelineMetrics, logger });
       await worker.start();
       cleanups.push(() => worker.stop());
     }
-    return { natsUrl, nc, js, storage, accessLog, writer, matcher, hotlists, metrics, pipelineMetrics, stop: stopAll };
+    return { natsUrl, nc, js, storage, accessLog, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -4,15 +4,18 @@
 // the bottleneck, not the server being measured.
 //
 // Parent → child (IPC): {cmd:'connect', port, count, token} → {ready:n}
-//                       {cmd:'measure', expectedFrames, reportEvery} → {frames} every reportEvery frames, then {done, frames, latency}
+//                       {cmd:'measure', expectedFrames, reportEvery, latency} → {measuring}, {frames} every
+//                           reportEvery frames, then {done, frames, latency (histogram pairs), cpuMs}
+//                       {cmd:'finish'} → {done, …} now, with what arrived
 //                       {cmd:'close'}
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
-import { summarize } from './latency.js';
+import { LatencyHistogram } from './latency.js';
 
 type Command =
   | { cmd: 'connect'; port: number; count: number; token: string }
-  | { cmd: 'measure'; expectedFrames: number; reportEvery: number }
+  | { cmd: 'measure'; expectedFrames: number; reportEvery: number; latency: boolean }
+  | { cmd: 'finish' }
   | { cmd: 'close' };
 
 const PUBLISHED_AT = Buffer.from('"publishedAt":');
@@ -27,8 +30,9 @@ let resyncs = 0;
 let expectedFrames = Number.POSITIVE_INFINITY;
 let reportEvery = Number.POSITIVE_INFINITY;
 let nextReport = Number.POSITIVE_INFINITY;
-let latencies = new Float64Array(0);
-let samples = 0;
+let latencies = new LatencyHistogram();
+let measureLatency = false;
+let cpuAtStart = process.cpuUsage();
 
 function send(message: unknown): void {
   process.send?.(message);
@@ -56,12 +60,12 @@ function onFrame(opcode: number, data: Buffer, start: number, end: number): void
   const kind = data[start + 9];
   if (kind === 0x68 /* h */) {
     frames++;
-    const at = data.indexOf(PUBLISHED_AT, start);
-    if (at > 0 && at < end && samples < latencies.length) {
+    const at = measureLatency ? data.indexOf(PUBLISHED_AT, start) : -1;
+    if (at > 0 && at < end) {
       const i = at + PUBLISHED_AT.length;
       let stop = i;
       while (stop < end && data[stop] !== 0x2c) stop++;
-      latencies[samples++] = nowMs() - Number(data.toString('latin1', i, stop));
+      latencies.add(nowMs() - Number(data.toString('latin1', i, stop)));
     }
     if (frames >= nextReport) {
       nextReport += reportEvery;
@@ -76,8 +80,8 @@ function onFrame(opcode: number, data: Buffer, start: number, end: number): void
 }
 
 function finishMeasure(): void {
-  const latency = summarize(latencies.subarray(0, samples));
-  send({ done: true, frames, resyncs, latency });
+  const cpu = process.cpuUsage(cpuAtStart);
+  send({ done: true, frames, resyncs, latency: latencies.toPairs(), cpuMs: (cpu.user + cpu.system) / 1000 });
   expectedFrames = Number.POSITIVE_INFINITY;
 }
 
@@ -145,11 +149,15 @@ process.on('message', (command: Command) => {
   } else if (command.cmd === 'measure') {
     frames = 0;
     resyncs = 0;
-    samples = 0;
+    latencies = new LatencyHistogram();
+    cpuAtStart = process.cpuUsage();
     expectedFrames = command.expectedFrames;
     reportEvery = command.reportEvery;
     nextReport = command.reportEvery;
-    if (latencies.length < command.expectedFrames) latencies = new Float64Array(command.expectedFrames);
+    measureLatency = command.latency;
+    send({ measuring: true });
+  } else if (command.cmd === 'finish') {
+    finishMeasure();
   } else if (command.cmd === 'close') {
     for (const s of sockets) s.destroy();
     sockets.length = 0;
@@ -157,4 +165,6 @@ process.on('message', (command: Command) => {
     send({ closed: true });
   }
 });
+// The benchmark process is gone (finished or crashed): do not linger holding sockets.
+process.on('disconnect', () => process.exit(0));
 send({ started: true });

@@ -1,35 +1,64 @@
 // `platewatch audit verify|sample`: access log integrity and the annual detection browsing audit
 // (Watsonville §471.9, §471.7(b)).
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  openStorage, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog,
-  type Storage, type StorageConfig,
+  openStorage, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog, verifyAccessLogs,
+  type AccessLogVerification, type Storage, type StorageConfig,
 } from '../../storage/index.js';
+import { ConfigError, loadConfig } from '../config.js';
 import type { Verb, VerbIO } from '../verb.js';
 
-/** Storage options every storage verb takes. TODO(lead): fold into bin/config.ts. */
-export const STORAGE_OPTIONS_USAGE = `Storage options:
-  --data-dir DIR         embedded chDB directory        [default: $PLATEWATCH_DATA_DIR/clickhouse or ./data/clickhouse]
-  --clickhouse-url URL   use a ClickHouse server instead [default: $CLICKHOUSE_URL]; user and password
-                         from $CLICKHOUSE_USER / $CLICKHOUSE_PASSWORD`;
+/** Storage options every storage verb takes, on top of the platewatch configuration (bin/config.ts). */
+export const STORAGE_OPTIONS_USAGE = `Storage options (otherwise from the configuration: --config FILE, then the environment —
+PLATEWATCH_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS):
+  --config FILE          JSON config file (README, Configuration)
+  --data-dir DIR         embedded chDB directory        [default: <dataDir>/clickhouse, i.e. ./data/clickhouse]
+  --clickhouse-url URL   use a ClickHouse server instead [default: storage.url / $CLICKHOUSE_URL]`;
 
 export const STORAGE_PARSE_OPTIONS = {
+  config: { type: 'string' },
   'data-dir': { type: 'string' },
   'clickhouse-url': { type: 'string' },
 } as const;
 
-export function storageConfigFrom(values: { 'data-dir'?: string; 'clickhouse-url'?: string }, io: VerbIO): Partial<StorageConfig> {
-  const env = (name: string) => (io.env[name]?.trim() ? io.env[name]?.trim() : undefined);
-  const url = values['clickhouse-url'] ?? env('CLICKHOUSE_URL');
-  const base = env('PLATEWATCH_DATA_DIR') ?? './data';
+/**
+ * The storage configuration a verb opens with: the same as `platewatch up` uses (retention
+ * included — opening storage brings the tables' TTL to the configured retention, so a verb must
+ * not open it with a different one), with --data-dir / --clickhouse-url on top.
+ */
+export async function storageConfigFrom(
+  values: { config?: string; 'data-dir'?: string; 'clickhouse-url'?: string },
+  io: VerbIO,
+): Promise<Partial<StorageConfig> | undefined> {
+  let config;
+  try {
+    config = await loadConfig({ ...(values.config === undefined ? {} : { file: resolve(io.cwd, values.config) }), env: io.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    io.stderr.write(`platewatch: ${error.message}\n`);
+    return undefined;
+  }
+  const retentionSeconds = config.storage.retentionDays * 86_400;
   return {
-    url,
-    username: env('CLICKHOUSE_USER') ?? 'default',
-    password: env('CLICKHOUSE_PASSWORD') ?? '',
-    dataDir: resolve(io.cwd, values['data-dir'] ?? join(base, 'clickhouse')),
+    url: values['clickhouse-url'] ?? config.storage.url,
+    username: config.storage.username,
+    password: config.storage.password,
+    dataDir: resolve(io.cwd, values['data-dir'] ?? join(config.dataDir, 'clickhouse')),
+    detectionRetentionSeconds: retentionSeconds,
+    hitRetentionSeconds: retentionSeconds,
   };
+}
+
+/**
+ * The access log chain a verb appends to. Embedded chDB is one process, so the configured chain is
+ * safe; against a server, `platewatch up` may be appending to it at the same moment, and one chain
+ * must have one writer — so each CLI process gets its own (`audit verify` checks every chain).
+ */
+export function verbAccessLogChain(storage: Storage): string {
+  return storage.kind === 'embedded' ? storage.config.accessLogChain : `cli-${hostname()}-${process.pid}`;
 }
 
 /** Opens storage for a verb; on failure writes the reason and returns undefined. */
@@ -42,18 +71,18 @@ export async function openForVerb(config: Partial<StorageConfig>, io: VerbIO): P
   }
 }
 
-const USAGE = `Usage: platewatch audit verify [--chain NAME] [--expect-head SEQ:HASH] [storage options]
+const USAGE = `Usage: platewatch audit verify [--chain NAME [--expect-head SEQ:HASH]] [storage options]
        platewatch audit sample --from DATE --to DATE --auditor NAME [--size 10] [--out DIR] [storage options]
 
-verify  Re-computes the access log hash chain and reports any record altered, deleted, duplicated
-        or reordered. --expect-head (printed by the last verify or memorandum) also catches records
-        cut from the end. Exit 0 intact, 1 problems found.
+verify  Re-computes the access log hash chains (every chain, or --chain) and reports any record
+        altered, deleted, duplicated or reordered. --expect-head (printed by the last verify or
+        memorandum) also catches records cut from the end. Exit 0 intact, 1 problems found.
 sample  Draws a random sample of at least 10 search inquiries made in [--from, --to) and writes
         the audit memorandum to the Chief of Police (Watsonville §471.9) as Markdown and HTML:
         DIR/alpr-audit-FROM-TO.md and .html. The policy asks for inquiries of the preceding six months.
 
 Options:
-  --chain NAME       access log chain                       [default: main]
+  --chain NAME       only this access log chain             [default: every chain]
   --expect-head S:H  head recorded at the last audit
   --from DATE        start of the period (ISO 8601, inclusive)
   --to DATE          end of the period (ISO 8601, exclusive)
@@ -64,7 +93,7 @@ Options:
 
 ${STORAGE_OPTIONS_USAGE}
 
-Exit status: 0 done/intact; 1 problems found or storage failure; 2 usage error.
+Exit status: 0 done/intact; 1 problems found or storage failure; 2 usage or configuration error.
 
 Example:
   platewatch audit sample --from 2026-05-01 --to 2026-11-01 --auditor "Capt. R. Diaz, PSD"
@@ -122,6 +151,7 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
   let to: Date | undefined;
   let size = 10;
   if (sub === 'verify' && values['expect-head'] !== undefined) {
+    if (values.chain === undefined) return usageError(io, '--expect-head needs --chain (each chain has its own head)');
     const m = /^(\d+):([0-9a-f]{64})$/.exec(values['expect-head']);
     if (m === null) return usageError(io, '--expect-head must be SEQ:HASH (64 hex digits)');
     expectedHead = { seq: Number(m[1]), hash: m[2] as string };
@@ -138,18 +168,24 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     }
   }
 
-  const storage = await openForVerb(storageConfigFrom(values, io), io);
+  const storageConfig = await storageConfigFrom(values, io);
+  if (storageConfig === undefined) return 2;
+  const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
-    const chain = values.chain ?? storage.config.accessLogChain;
+    const chain = values.chain;
     if (sub === 'verify') {
-      const v = await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) });
-      io.stdout.write(`access log chain "${chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
-      for (const p of v.problems) io.stdout.write(`  ${JSON.stringify(p)}\n`);
-      if (v.head) io.stdout.write(`head ${v.head.seq}:${v.head.hash}\n`);
-      return v.ok ? 0 : 1;
+      const results: AccessLogVerification[] =
+        chain === undefined ? await verifyAccessLogs(storage) : [await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) })];
+      if (results.length === 0) io.stdout.write('access log is empty\n');
+      for (const v of results) {
+        io.stdout.write(`access log chain "${v.chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
+        for (const p of v.problems) io.stdout.write(`  ${JSON.stringify(p)}\n`);
+        if (v.head) io.stdout.write(`  head ${v.head.seq}:${v.head.hash}\n`);
+      }
+      return results.every((v) => v.ok) ? 0 : 1;
     }
-    const sample = await sampleSearches(storage, { from: from!, to: to!, size, chain });
+    const sample = await sampleSearches(storage, { from: from!, to: to!, size, ...(chain === undefined ? {} : { chain }) });
     const meta = { auditor: values.auditor!.trim() };
     const outDir = resolve(io.cwd, values.out ?? '.');
     mkdirSync(outDir, { recursive: true });

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AccessLog, exportEvidence, placeLegalHold, StorageError, type PlateQuery } from '../../storage/index.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom } from './audit.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from './audit.js';
 
 const USAGE = `Usage: platewatch evidence hold --case N --user ID --reason TEXT --from DATE --to DATE
                                 [--plate P | --pattern P | --read-id ID ...] [storage options]
@@ -29,7 +29,7 @@ Options:
 
 ${STORAGE_OPTIONS_USAGE}
 
-Exit status: 0 done; 1 refused or failed; 2 usage error.
+Exit status: 0 done; 1 refused or failed; 2 usage or configuration error.
 
 Example:
   platewatch evidence export --case WPD-26-0777 --user det1 --out /media/evidence/WPD-26-0777
@@ -96,10 +96,12 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     if (plate === undefined && values['read-id'] === undefined) return usageError(io, 'say what to hold: --plate, --pattern or --read-id');
   }
 
-  const storage = await openForVerb(storageConfigFrom(values, io), io);
+  const storageConfig = await storageConfigFrom(values, io);
+  if (storageConfig === undefined) return 2;
+  const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
-    const ctx = { storage, accessLog: new AccessLog(storage) };
+    const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)) };
     if (sub === 'hold') {
       const r = await placeLegalHold(ctx, {
         user: values.user,

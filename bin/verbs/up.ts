@@ -29,7 +29,8 @@ Options:
                   camera fleet (4 cameras, 2 reads/s, 5% hot), so hits appear within seconds
   --config FILE   JSON config file (README, Configuration)
 
-Environment: PLATEWATCH_DATA_DIR (default ./data), NATS_URL, PLATEWATCH_NATS_PORT, CLICKHOUSE_URL,
+Environment: PLATEWATCH_DATA_DIR (default ./data), PLATEWATCH_HTTP_PORT (default 8080), PLATEWATCH_HTTP_HOST
+(default 127.0.0.1; TLS terminates at a reverse proxy in front), NATS_URL, PLATEWATCH_NATS_PORT, CLICKHOUSE_URL,
 CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS, PLATEWATCH_RETROACTIVE_DAYS (default 30),
 PLATEWATCH_LOG_LEVEL (default info).
 `;
@@ -64,6 +65,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
       natsPort: config.nats.port,
       retroactiveDays: config.retroactiveDays,
+      gateway: config.gateway,
       storage: {
         url: config.storage.url,
         username: config.storage.username,
@@ -110,6 +112,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       `  NATS       ${system.natsUrl}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
       `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
       `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
+      `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics; consoles connect to /ws once sign-in arrives, issue 6)\n` +
       `  hot lists  ${system.matcher.lists().map((l) => `${l.list} v${l.version} (${l.entries})`).join(', ') || 'none yet: ./platewatch hotlist load --list NAME FILE'}\n` +
       `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
       `Hits are printed below. Ctrl-C stops gracefully.\n\n`,

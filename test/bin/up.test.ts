@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-up-'));
-const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: join(dir, 'data'), PLATEWATCH_LOG_LEVEL: 'warn', USER: 'ofc.test' };
+const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: join(dir, 'data'), PLATEWATCH_LOG_LEVEL: 'warn', PLATEWATCH_HTTP_PORT: '0', USER: 'ofc.test' };
 let up: ChildProcessWithoutNullStreams | undefined;
 
 afterAll(() => {
@@ -65,6 +66,22 @@ describe('platewatch up', () => {
     expect(simulated.code).toBe(0);
     expect(simulated.stdout).toMatch(/published 40 reads in 40 messages/);
     await waitFor('hits printed', () => (out.match(/→ BOLO 6TRJ244/g) ?? []).length >= 10);
+
+    const gateway = /gateway {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+    expect(gateway).toBeDefined();
+    const health = await fetch(`${gateway}/healthz`);
+    expect(health.status).toBe(200);
+    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    expect(metrics).toMatch(/^platewatch_hits_total\{list="BOLO",kind="exact"\} \d+$/m);
+    expect(metrics).toMatch(/^platewatch_hotlist_version\{list="BOLO"\} \d+$/m);
+    // No console session is valid until sign-in arrives (issue 6): the upgrade is refused.
+    const refused = await new Promise<number>((resolve, reject) => {
+      const socket = new WebSocket(`${(gateway as string).replace('http', 'ws')}/ws?token=anything`);
+      socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      socket.once('open', () => reject(new Error('a console connected without signing in')));
+      socket.once('error', () => {});
+    });
+    expect(refused).toBe(401);
 
     up.kill('SIGTERM');
     expect(await exited).toBe(0);

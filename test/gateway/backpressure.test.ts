@@ -7,7 +7,7 @@ import { CLOSE_CODES, type GatewayConfig } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
 
 const ROUND = 100;
-const MAX_ROUNDS = 60;
+const MAX_ROUNDS = 100;
 let h: Harness | undefined;
 const open: TestConsole[] = [];
 
@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 async function setUp(config: Partial<GatewayConfig>): Promise<{ harness: Harness; healthy: TestConsole[]; stalled: TestConsole }> {
-  const harness = await startHarness({ maxBufferedBytes: 64 * 1024, ...config });
+  const harness = await startHarness({ maxBufferedBytes: 256 * 1024, ...config });
   h = harness;
   const consoles = await Promise.all([0, 1, 2].map(() => TestConsole.open(harness.wsUrl, { token: 'tok-dispatch' })));
   open.push(...consoles);
@@ -32,7 +32,7 @@ async function setUp(config: Partial<GatewayConfig>): Promise<{ harness: Harness
 async function floodUntilDropping(harness: Harness, healthy: TestConsole[]): Promise<string[]> {
   const ids: string[] = [];
   for (let round = 0; round < MAX_ROUNDS && harness.gateway.metrics.hitsDropped.get() === 0; round++) {
-    const messages = Array.from({ length: ROUND }, (_, i) => hitMessage({ readId: `flood-${round}-${i}`, list: 'FLOOD', padding: 4096 }));
+    const messages = Array.from({ length: ROUND }, (_, i) => hitMessage({ readId: `flood-${round}-${i}`, list: 'FLOOD', padding: 2048 }));
     await Promise.all(messages.map((m) => publishHit(harness.js, m)));
     ids.push(...messages.map((m) => m.hitId));
     for (const c of healthy) await c.waitForHits(ids.length);

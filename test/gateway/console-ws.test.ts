@@ -1,13 +1,15 @@
 // The console WebSocket against real components: nats-server with the HITS stream, the gateway's
 // hit feed and uWS server, and `ws` clients as consoles.
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hitsSubject } from '../../ingest/index.js';
+import { startGateway } from '../../gateway/index.js';
+import { hitsSubject, MetricsRegistry } from '../../ingest/index.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
 
 let h: Harness;
 const open: TestConsole[] = [];
 
-async function console(token = 'tok-dispatch'): Promise<TestConsole> {
+async function openConsole(token = 'tok-dispatch'): Promise<TestConsole> {
   const c = await TestConsole.open(h.wsUrl, { token });
   open.push(c);
   return c;
@@ -38,10 +40,10 @@ describe('console WebSocket', () => {
   });
 
   it('delivers only the hits a console asked for', async () => {
-    const bolo = await console();
-    const cam9 = await console();
-    const area = await console();
-    const everything = await console();
+    const bolo = await openConsole();
+    const cam9 = await openConsole();
+    const area = await openConsole();
+    const everything = await openConsole();
     await bolo.subscribe({ lists: ['BOLO'] });
     await cam9.subscribe({ agencies: ['mpd'], cameras: ['cam9'] });
     await area.subscribe({ area: { lat: 36.9103, lon: -121.7569, radiusMeters: 500 } });
@@ -68,7 +70,7 @@ describe('console WebSocket', () => {
   });
 
   it('keeps a session to its agencies and tells the console when its filter is refused', async () => {
-    const c = await console('tok-wpd');
+    const c = await openConsole('tok-wpd');
     expect(await c.subscribe({ agencies: ['mpd'] })).toMatchObject({ type: 'error', code: 'BAD_FILTER' });
     await c.subscribe({});
     await publishHit(h.js, hitMessage({ readId: 'ag-1', agency: 'mpd' }));
@@ -78,7 +80,7 @@ describe('console WebSocket', () => {
   });
 
   it('replays unresolved hits of the window when a console reconnects, and not resolved ones', async () => {
-    const first = await console();
+    const first = await openConsole();
     await first.subscribe({ lists: ['REPLAY'] });
     const messages = ['rp-1', 'rp-2', 'rp-3'].map((readId) => hitMessage({ readId, list: 'REPLAY' }));
     for (const m of messages) await publishHit(h.js, m);
@@ -86,7 +88,7 @@ describe('console WebSocket', () => {
     await first.close();
     expect(h.gateway.feed.resolve(messages[1]!.hitId)).toBe(true); // a disposition was recorded
 
-    const again = await console();
+    const again = await openConsole();
     const replay = await again.subscribe({ lists: ['REPLAY'] });
     const replayed = (replay['hits'] as Array<{ hitId: string; read: { id: string } }>).map((x) => x.read.id);
     expect(replayed).toEqual(['rp-1', 'rp-3']);
@@ -96,20 +98,17 @@ describe('console WebSocket', () => {
   });
 
   it('replays megabytes of unresolved hits in one frame to a console that subscribes', async () => {
-    const first = await console();
+    const first = await openConsole();
     await first.subscribe({ lists: ['BIG'] });
     const messages = Array.from({ length: 1000 }, (_, i) => hitMessage({ readId: `big-${i}`, list: 'BIG', padding: 4096 }));
     await Promise.all(messages.map((m) => publishHit(h.js, m)));
     await first.waitForHits(1000);
-    const again = await console();
+    const again = await openConsole();
     const replay = await again.subscribe({ lists: ['BIG'] });
     expect((replay['hits'] as unknown[]).length).toBe(1000);
   });
 
-  it('fills its replay set from the stream when a gateway starts after the hits', async () => {
-    const { startGateway } = await import('../../gateway/index.js');
-    const pino = (await import('pino')).default;
-    const { MetricsRegistry } = await import('../../ingest/index.js');
+  it('fills its replay set from the stream when a gateway starts after the hits, and runs beside another', async () => {
     await publishHit(h.js, hitMessage({ readId: 'late-1', list: 'LATE' }));
     const second = await startGateway({ nc: h.nc, js: h.js, verifySession: async (t) => h.sessions.get(t) ?? null, registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 } });
     try {
@@ -122,13 +121,28 @@ describe('console WebSocket', () => {
         if (!replayed.includes('late-1')) await new Promise((r) => setTimeout(r, 100));
       }
       expect(replayed).toEqual(['late-1']);
+
+      // Side by side: each gateway has its own consumer, so a new hit reaches the consoles of both.
+      const onFirst = await openConsole();
+      await onFirst.subscribe({ lists: ['LATE'] });
+      await publishHit(h.js, hitMessage({ readId: 'late-2', list: 'LATE' }));
+      const readIds = (x: TestConsole): string[] => x.hits().map((f) => (f['read'] as { id: string }).id);
+      await c.waitFor(() => readIds(c).includes('late-2'));
+      await onFirst.waitFor(() => readIds(onFirst).includes('late-2'));
+
+      // Stopping a gateway tells its consoles to go elsewhere (1001) and leaves the other serving.
+      const closed = new Promise<number>((resolve) => c.ws.once('close', (code) => resolve(code)));
+      await second.stop();
+      expect(await closed).toBe(1001);
+      await publishHit(h.js, hitMessage({ readId: 'late-3', list: 'LATE' }));
+      await onFirst.waitFor(() => readIds(onFirst).includes('late-3'));
     } finally {
       await second.stop();
     }
   });
 
   it('delivers a hit id once even when it reaches the stream twice', async () => {
-    const c = await console();
+    const c = await openConsole();
     await c.subscribe({ lists: ['DUP'] });
     const m = hitMessage({ readId: 'dup-1', list: 'DUP' });
     // Past JetStream's duplicate window (no msgID): both copies are stored and reach the gateway.
@@ -144,7 +158,7 @@ describe('console WebSocket', () => {
   it('counts and skips bytes on the HITS stream that are not a hit', async () => {
     const before = h.gateway.metrics.undecodableHits.get();
     await h.js.publish(hitsSubject('wpd', 'JUNK'), Uint8Array.of(0xc1));
-    const c = await console();
+    const c = await openConsole();
     await c.subscribe({ lists: ['JUNK'] });
     await publishHit(h.js, hitMessage({ readId: 'after-junk', list: 'JUNK' }));
     await c.waitForHits(1);
@@ -152,7 +166,7 @@ describe('console WebSocket', () => {
   });
 
   it('answers a malformed console message with an error frame and stays open', async () => {
-    const c = await console();
+    const c = await openConsole();
     c.ws.send('not json');
     expect(await c.waitFor((f) => f.type === 'error')).toMatchObject({ code: 'BAD_MESSAGE' });
     expect((await c.subscribe({})).type).toBe('replay');

@@ -25,19 +25,31 @@ export interface Harness {
 export async function startHarness(config: Partial<GatewayConfig> = {}, routes: JsonRoute[] = []): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-gateway-'));
   const nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
-  const nc = await connect({ servers: nats.url });
-  await ensureStreams(await jetstreamManager(nc));
-  const js = jetstream(nc);
   const sessions = new Map<string, ConsoleSession>([
     ['tok-dispatch', { user: 'dispatcher1' }],
     ['tok-wpd', { user: 'officer-wpd', agencies: ['wpd'] }],
   ]);
   const verifySession: SessionVerifier = async (token) => sessions.get(token) ?? null;
   const registry = new MetricsRegistry();
-  const gateway = await startGateway({ nc, js, verifySession, registry, logger: pino({ level: process.env['GATEWAY_TEST_LOG'] ?? 'silent' }), config: { port: 0, ...config }, routes });
+  let nc: NatsConnection | undefined;
+  let js: JetStreamClient;
+  let gateway: RunningGateway;
+  try {
+    nc = await connect({ servers: nats.url });
+    await ensureStreams(await jetstreamManager(nc));
+    js = jetstream(nc);
+    gateway = await startGateway({ nc, js, verifySession, registry, logger: pino({ level: 'silent' }), config: { port: 0, ...config }, routes });
+  } catch (error) {
+    // Leave no nats-server behind when the gateway cannot start.
+    await nc?.close();
+    await nats.stop();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  const connection = nc;
   return {
     nats,
-    nc,
+    nc: connection,
     js,
     gateway,
     registry,
@@ -45,7 +57,7 @@ export async function startHarness(config: Partial<GatewayConfig> = {}, routes: 
     wsUrl: `ws://127.0.0.1:${gateway.port}/ws`,
     stop: async () => {
       await gateway.stop();
-      await nc.close();
+      await connection.close();
       await nats.stop();
       rmSync(dir, { recursive: true, force: true });
     },
@@ -118,9 +130,9 @@ export class TestConsole {
   static open(url: string, options: { token?: string; protocols?: string[] } = {}): Promise<TestConsole> {
     const target = options.token !== undefined ? `${url}?token=${encodeURIComponent(options.token)}` : url;
     const ws = new WebSocket(target, options.protocols ?? []);
-    const console = new TestConsole(ws);
+    const testConsole = new TestConsole(ws);
     return new Promise((resolve, reject) => {
-      ws.once('open', () => resolve(console));
+      ws.once('open', () => resolve(testConsole));
       ws.once('unexpected-response', (_req, res) => reject(Object.assign(new Error(`upgrade refused: ${res.statusCode}`), { status: res.statusCode })));
       ws.once('error', reject);
     });

@@ -1,0 +1,62 @@
+// The gateway's settings as one typed object. bin/config.ts maps environment variables and the
+// config file onto it; nothing here reads process.env.
+import { GatewayError } from './errors.js';
+
+export interface GatewayConfig {
+  /** TCP port for HTTP and WebSocket; 0 picks a free one (the bound port is reported). @default 8080 */
+  port: number;
+  /** Address to bind. TLS ends at the reverse proxy in front, so loopback is the safe default. @default '127.0.0.1' */
+  host: string;
+  /** Unresolved hits younger than this are replayed to a console when it subscribes. @default 15 minutes */
+  replayWindowMs: number;
+  /** At most this many hits are kept for replay (the newest win), so a burst cannot exhaust memory. @default 20000 */
+  replayMaxHits: number;
+  /** A replay keeps the newest hits that fit in this many bytes of JSON. @default 8 MiB */
+  replayMaxBytes: number;
+  /** Hit ids remembered to drop duplicates (redelivery, a second publisher). @default 100000 */
+  dedupeCapacity: number;
+  /**
+   * Bytes a console socket may have queued before the gateway stops sending it hits and drops
+   * them; once it drains below half of this it gets a resync message and a fresh replay.
+   * @default 1 MiB
+   */
+  maxBufferedBytes: number;
+  /** A console that stays over `maxBufferedBytes` this long is closed (code 4008). @default 30000 */
+  stuckTimeoutMs: number;
+  /** Largest console → gateway WebSocket message (subscribe filters are small). @default 16 KiB */
+  maxMessageBytes: number;
+  /** Largest HTTP request body accepted; larger ones get 413. @default 1 MiB */
+  maxBodyBytes: number;
+  /** Seconds without traffic before uWS pings, then closes, a console socket. @default 60 */
+  idleTimeoutSeconds: number;
+}
+
+export const DEFAULT_GATEWAY_PORT = 8080;
+export const DEFAULT_REPLAY_WINDOW_MS = 15 * 60 * 1000;
+
+export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
+  port: DEFAULT_GATEWAY_PORT,
+  host: '127.0.0.1',
+  replayWindowMs: DEFAULT_REPLAY_WINDOW_MS,
+  replayMaxHits: 20_000,
+  replayMaxBytes: 8 * 1024 * 1024,
+  dedupeCapacity: 100_000,
+  maxBufferedBytes: 1024 * 1024,
+  stuckTimeoutMs: 30_000,
+  maxMessageBytes: 16 * 1024,
+  maxBodyBytes: 1024 * 1024,
+  idleTimeoutSeconds: 60,
+};
+
+/** Fills in defaults and refuses settings that cannot work, naming the option. */
+export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
+  const config = { ...DEFAULT_GATEWAY_CONFIG, ...overrides };
+  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes'];
+  for (const key of positive) {
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.${key} must be a positive number (got ${String(value)})`);
+  }
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.port must be 0–65535 (got ${config.port})`);
+  if (!Number.isInteger(config.idleTimeoutSeconds) || config.idleTimeoutSeconds < 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.idleTimeoutSeconds must be a whole number ≥ 0 (got ${config.idleTimeoutSeconds})`);
+  return config;
+}

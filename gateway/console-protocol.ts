@@ -1,0 +1,56 @@
+// The JSON messages between a console (a browser) and the gateway over /ws.
+//
+// console → gateway:  {type:'subscribe', filter:{agencies?, lists?, cameras?, area?}}
+// gateway → console:  {type:'replay', hits:[...]}   first answer to every subscribe, and after a resync
+//                     {type:'hit', hitId, publishedAt, historical, read, hit}
+//                     {type:'resync', reason, dropped}   the console fell behind; a replay follows
+//                     {type:'error', code, message}
+// A hit is serialised once per fan-out; live and replay frames splice that one string.
+import type { HitMessage } from '../ingest/index.js';
+
+export const CLOSE_CODES = {
+  /** The console stayed over its buffer limit past `stuckTimeoutMs`. */
+  tooSlow: 4008,
+  /** The gateway is shutting down; reconnect to another or later. */
+  goingAway: 1001,
+} as const;
+
+export type ClientMessage = { type: 'subscribe'; filter: unknown };
+export type ClientMessageResult = { ok: true; message: ClientMessage } | { ok: false; reason: string };
+
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+const textEncoder = new TextEncoder();
+
+/** The hit as consoles see it; `publishedAt` comes early so latency probes find it quickly. */
+export function serialiseHit(message: HitMessage): string {
+  return JSON.stringify({ hitId: message.hitId, publishedAt: message.publishedAt, historical: message.historical, read: message.read, hit: message.hit });
+}
+
+export function hitFrame(json: string): Uint8Array {
+  return textEncoder.encode(`{"type":"hit",${json.slice(1)}`);
+}
+
+export function replayFrame(jsons: readonly string[]): string {
+  return `{"type":"replay","hits":[${jsons.join(',')}]}`;
+}
+
+export function resyncFrame(reason: string, dropped: number): string {
+  return JSON.stringify({ type: 'resync', reason, dropped });
+}
+
+export function errorFrame(code: string, message: string): string {
+  return JSON.stringify({ type: 'error', code, message });
+}
+
+export function parseClientMessage(data: ArrayBuffer | Uint8Array): ClientMessageResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(textDecoder.decode(data));
+  } catch {
+    return { ok: false, reason: 'message is not UTF-8 JSON' };
+  }
+  if (typeof value !== 'object' || value === null) return { ok: false, reason: 'message must be a JSON object' };
+  const type = (value as Record<string, unknown>)['type'];
+  if (type === 'subscribe') return { ok: true, message: { type, filter: (value as Record<string, unknown>)['filter'] } };
+  return { ok: false, reason: `unknown message type ${JSON.stringify(type)}; expected "subscribe"` };
+}

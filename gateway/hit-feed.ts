@@ -1,0 +1,133 @@
+// Takes hits off the HITS stream for one gateway. Each gateway reads the whole stream through its
+// own ordered (ephemeral) consumer, so any number can run side by side without sharing work, and
+// starts `replayWindowMs` back so a freshly started gateway can replay what consoles missed.
+// Hits are decoded and serialised once, duplicates (same hit id) dropped, and the unresolved
+// ones kept for replay until `resolve` (a disposition, issue 6) or the window ends.
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import { decodeHitMessage, HITS_STREAM, type HitMessage } from '../ingest/index.js';
+import type { GatewayConfig } from './config.js';
+import { serialiseHit } from './console-protocol.js';
+import { GatewayError } from './errors.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import { ReplaySet, SeenIds, type FeedHit } from './recent-hits.js';
+
+export type HitFeedConfig = Pick<GatewayConfig, 'replayWindowMs' | 'replayMaxHits' | 'dedupeCapacity'>;
+
+/** Where new hits go: the fan-out. */
+export interface HitSink {
+  deliver(hit: FeedHit): void;
+}
+
+export type HitFeedStatus = { ok: true; replayHits: number; received: number } | { ok: false; error: string };
+
+export class HitFeed {
+  private readonly seen: SeenIds;
+  private readonly replay: ReplaySet;
+  private messages: ConsumerMessages | null = null;
+  private running: Promise<void> | null = null;
+  private lastError: string | null = null;
+  private received = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly config: HitFeedConfig,
+    private readonly sink: HitSink,
+    private readonly metrics: GatewayMetrics,
+    private readonly logger: Logger,
+  ) {
+    this.seen = new SeenIds(config.dedupeCapacity);
+    this.replay = new ReplaySet(config.replayWindowMs, config.replayMaxHits);
+  }
+
+  /** Starts consuming; resolves once the consumer exists (the stream must exist: ensureStreams). */
+  async start(js: JetStreamClient): Promise<void> {
+    if (this.running !== null) return;
+    try {
+      // No subject filter: HITS holds only alpr.hits.>, and filter_subjects needs nats-server ≥ 2.10
+      // (Debian ships older).
+      const consumer = await js.consumers.get(HITS_STREAM, {
+        deliver_policy: DeliverPolicy.StartTime,
+        opt_start_time: new Date(Date.now() - this.config.replayWindowMs).toISOString(),
+      });
+      this.messages = await consumer.consume();
+    } catch (error) {
+      throw new GatewayError('GATEWAY_FEED_FAILED', `cannot consume the ${HITS_STREAM} stream (is JetStream up and the stream created?): ${(error as Error).message}`, { cause: error });
+    }
+    const messages = this.messages;
+    this.running = (async () => {
+      try {
+        for await (const msg of messages) this.ingestBytes(msg.data);
+        if (!this.stopping) this.lastError = 'the HITS consumer ended';
+      } catch (error) {
+        this.lastError = (error as Error).message;
+        this.logger.error({ err: error }, 'hit feed stopped');
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.messages?.stop();
+    await this.running;
+    this.running = null;
+    this.messages = null;
+  }
+
+  /** Decodes one HITS message and passes it on; bad bytes are logged and counted, never thrown. */
+  ingestBytes(data: Uint8Array): void {
+    let message: HitMessage;
+    try {
+      message = decodeHitMessage(data);
+    } catch (error) {
+      this.metrics.undecodableHits.inc();
+      this.logger.error({ err: error, bytes: data.length }, 'undecodable message on the HITS stream');
+      return;
+    }
+    if (!isHitMessage(message)) {
+      this.metrics.undecodableHits.inc();
+      this.logger.error({ bytes: data.length }, 'message on the HITS stream is not a hit (missing hitId, read or hit)');
+      return;
+    }
+    this.ingest(message);
+  }
+
+  ingest(message: HitMessage): void {
+    this.received++;
+    this.metrics.hitsReceived.inc();
+    if (this.seen.checkAndAdd(message.hitId)) {
+      this.metrics.duplicateHits.inc();
+      return;
+    }
+    const hit: FeedHit = { message, json: serialiseHit(message), receivedAt: Date.now(), fannedOut: false };
+    this.replay.add(hit);
+    this.metrics.replayHits.set(this.replay.size);
+    this.sink.deliver(hit);
+  }
+
+  /** A disposition was recorded: stop replaying the hit. True when it was held. */
+  resolve(hitId: string): boolean {
+    const removed = this.replay.resolve(hitId);
+    this.metrics.replayHits.set(this.replay.size);
+    return removed;
+  }
+
+  /** Unresolved hits of the replay window, oldest first. */
+  recentHits(nowMs: number): Iterable<FeedHit> {
+    const hits = this.replay.current(nowMs);
+    this.metrics.replayHits.set(this.replay.size);
+    return hits;
+  }
+
+  status(): HitFeedStatus {
+    if (this.lastError !== null) return { ok: false, error: `hit feed stopped: ${this.lastError}` };
+    if (this.running === null) return { ok: false, error: 'hit feed not started' };
+    return { ok: true, replayHits: this.replay.size, received: this.received };
+  }
+}
+
+function isHitMessage(value: unknown): value is HitMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Partial<HitMessage>;
+  return typeof m.hitId === 'string' && typeof m.publishedAt === 'number' && typeof m.read === 'object' && m.read !== null && typeof m.hit === 'object' && m.hit !== null;
+}

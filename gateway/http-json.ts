@@ -1,0 +1,167 @@
+// JSON over uWebSockets.js HTTP: replies, `{error:{code,message}}` errors with a 4xx/5xx status and
+// never a stack trace, and request bodies read with a size limit. uWS responses must be marked
+// aborted-aware before any await and written inside `cork` afterwards; these helpers do both.
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { Logger } from 'pino';
+
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  200: '200 OK',
+  201: '201 Created',
+  204: '204 No Content',
+  400: '400 Bad Request',
+  401: '401 Unauthorized',
+  403: '403 Forbidden',
+  404: '404 Not Found',
+  405: '405 Method Not Allowed',
+  411: '411 Length Required',
+  413: '413 Payload Too Large',
+  415: '415 Unsupported Media Type',
+  500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
+};
+
+/** An error a handler throws to answer with a given status; its message goes to the client. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'HttpError';
+  }
+}
+
+export interface JsonRequest {
+  method: string;
+  url: string;
+  query: string;
+  /** Route parameters in pattern order (`/hits/:id` → [id]). */
+  params: string[];
+  /** Lower-case header names. */
+  headers: Readonly<Record<string, string>>;
+  /** Parsed JSON body; undefined for a request without one. */
+  body: unknown;
+}
+
+export interface JsonReply {
+  status: number;
+  body?: unknown;
+  /** Sent as is with this content type instead of JSON (e.g. Prometheus text). */
+  text?: { contentType: string; body: string };
+}
+
+export type JsonHandler = (request: JsonRequest) => JsonReply | Promise<JsonReply>;
+
+export interface JsonRoute {
+  method: 'get' | 'post' | 'put' | 'patch' | 'del';
+  /** uWS pattern, e.g. `/api/v1/hits/:id`. */
+  pattern: string;
+  handler: JsonHandler;
+}
+
+export function statusLine(status: number): string {
+  return STATUS_TEXT[status] ?? `${status} Status`;
+}
+
+export function writeJson(res: HttpResponse, status: number, body: unknown, closeConnection = false): void {
+  res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(body), closeConnection);
+}
+
+export function writeError(res: HttpResponse, status: number, code: string, message: string, closeConnection = false): void {
+  writeJson(res, status, { error: { code, message } }, closeConnection);
+}
+
+/**
+ * Wraps a handler for uWS: collects the request before the first await, enforces the body limit
+ * (from Content-Length up front, and again while streaming), parses JSON, and turns thrown
+ * errors into JSON replies (HttpError as given, anything else as a logged 500).
+ */
+export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger: Logger) {
+  return (res: HttpResponse, req: HttpRequest): void => {
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    const headers: Record<string, string> = {};
+    req.forEach((key, value) => {
+      headers[key] = value;
+    });
+    const params: string[] = [];
+    for (let i = 0; ; i++) {
+      const p = req.getParameter(i);
+      if (p === undefined || p === '') break;
+      params.push(p);
+    }
+    const method = req.getMethod();
+    const request: JsonRequest = { method, url: req.getUrl(), query: req.getQuery() ?? '', params, headers, body: undefined };
+    const answer = (reply: JsonReply): void => {
+      if (aborted) return;
+      res.cork(() => {
+        if (reply.text !== undefined) res.writeStatus(statusLine(reply.status)).writeHeader('content-type', reply.text.contentType).end(reply.text.body);
+        else if (reply.body === undefined) res.writeStatus(statusLine(reply.status)).end();
+        else writeJson(res, reply.status, reply.body);
+      });
+    };
+    const fail = (error: unknown): void => {
+      if (aborted) return;
+      const isHttp = error instanceof HttpError;
+      if (!isHttp) logger.error({ err: error, method, url: request.url }, 'request failed');
+      res.cork(() => {
+        if (isHttp) writeError(res, error.status, error.code, error.message, error.status === 413);
+        else writeError(res, 500, 'INTERNAL', 'the gateway could not complete the request; it has been logged');
+      });
+    };
+    const run = (): void => {
+      try {
+        Promise.resolve(handler(request)).then(answer, fail);
+      } catch (error) {
+        fail(error);
+      }
+    };
+    const hasBody = method !== 'get' && method !== 'head' && method !== 'del';
+    if (!hasBody) {
+      run();
+      return;
+    }
+    const declared = headers['content-length'];
+    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+      fail(new HttpError(413, 'BODY_TOO_LARGE', `request body is ${declared} bytes; at most ${maxBodyBytes} are accepted`));
+      return;
+    }
+    readBody(res, maxBodyBytes).then((bytes) => {
+      if (bytes.length > 0) {
+        const type = headers['content-type'] ?? '';
+        if (!type.toLowerCase().startsWith('application/json')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies must be application/json');
+        try {
+          request.body = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          throw new HttpError(400, 'BAD_JSON', 'request body is not valid JSON');
+        }
+      }
+      run();
+    }).catch(fail);
+  };
+}
+
+/** Collects a request body, refusing it with 413 once it passes `maxBytes`. */
+export function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let refused = false;
+    res.onData((chunk, isLast) => {
+      if (refused) return;
+      size += chunk.byteLength;
+      if (size > maxBytes) {
+        refused = true;
+        reject(new HttpError(413, 'BODY_TOO_LARGE', `request body exceeds ${maxBytes} bytes`));
+        return;
+      }
+      // uWS reuses the chunk's memory after this callback returns, so copy it.
+      chunks.push(Buffer.from(new Uint8Array(chunk)));
+      if (isLast) resolve(Buffer.concat(chunks, size));
+    });
+  });
+}

@@ -1,0 +1,158 @@
+// The uWebSockets.js app: console WebSockets on /ws (session checked on upgrade, then handed to
+// the fan-out) and HTTP JSON on the same port — /healthz, /metrics, extra routes, 404 otherwise.
+import uWS from 'uWebSockets.js';
+import type { Logger } from 'pino';
+import type { MetricsRegistry } from '../ingest/index.js';
+import type { GatewayConfig } from './config.js';
+import { errorFrame, parseClientMessage } from './console-protocol.js';
+import type { ConsoleSession, ConsoleSocket } from './console-socket.js';
+import { GatewayError } from './errors.js';
+import type { ConsoleConnection, FanOut } from './fan-out.js';
+import type { GatewayMetrics } from './gateway-metrics.js';
+import { jsonEndpoint, writeError, type JsonRoute } from './http-json.js';
+import { upgradeCredentials, type SessionVerifier } from './session.js';
+
+/** What /healthz reports for one dependency. */
+export type DependencyHealth = { ok: true; [detail: string]: unknown } | { ok: false; error: string };
+
+export interface GatewayServerOptions {
+  config: GatewayConfig;
+  fanOut: FanOut;
+  verifySession: SessionVerifier;
+  registry: MetricsRegistry;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** Health of NATS and the hit feed, for /healthz. */
+  health: () => { nats: DependencyHealth; feed: DependencyHealth };
+  /** More JSON endpoints (the API of later issues). */
+  routes?: readonly JsonRoute[];
+}
+
+export interface GatewayServer {
+  /** The port actually bound (useful with port 0). */
+  port: number;
+  url: string;
+  close(): void;
+}
+
+interface SocketData {
+  session: ConsoleSession;
+  connection: ConsoleConnection | null;
+}
+
+export function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
+  const { config, fanOut, verifySession, registry, metrics, logger } = options;
+  const app = uWS.App();
+
+  app.ws<SocketData>('/ws', {
+    compression: uWS.DISABLED,
+    maxPayloadLength: config.maxMessageBytes,
+    idleTimeout: config.idleTimeoutSeconds,
+    sendPingsAutomatically: true,
+    // The fan-out keeps each socket under maxBufferedBytes; uWS's own hard limit sits above it
+    // with room for one replay, so only the fan-out decides what a slow console misses.
+    maxBackpressure: config.maxBufferedBytes + config.replayMaxBytes + 64 * 1024,
+    closeOnBackpressureLimit: 0,
+
+    upgrade: (res, req, context) => {
+      const key = req.getHeader('sec-websocket-key');
+      const extensions = req.getHeader('sec-websocket-extensions');
+      const { token, protocol } = upgradeCredentials(req.getQuery('token'), req.getHeader('sec-websocket-protocol'));
+      let aborted = false;
+      res.onAborted(() => {
+        aborted = true;
+      });
+      const refuse = (status: number, code: string, message: string): void => {
+        metrics.refusedUpgrades.inc();
+        if (!aborted) res.cork(() => writeError(res, status, code, message, true));
+      };
+      if (token === null) {
+        refuse(401, 'NO_SESSION', 'a session token is required: /ws?token=… or the subprotocol "bearer.<token>"');
+        return;
+      }
+      verifySession(token).then(
+        (session) => {
+          if (session === null) return refuse(401, 'BAD_SESSION', 'the session token is unknown or expired; log in again');
+          if (aborted) return;
+          res.cork(() => res.upgrade<SocketData>({ session, connection: null }, key, protocol, extensions, context));
+        },
+        (error: unknown) => {
+          logger.error({ err: error }, 'session check failed');
+          refuse(503, 'SESSION_CHECK_FAILED', 'the session could not be checked; try again');
+        },
+      );
+    },
+
+    open: (ws) => {
+      const data = ws.getUserData();
+      data.connection = fanOut.connect(consoleSocket(ws), data.session);
+      logger.info({ user: data.session.user }, 'console connected');
+    },
+
+    message: (ws, message) => {
+      const c = ws.getUserData().connection;
+      if (c === null) return;
+      const parsed = parseClientMessage(message);
+      if (!parsed.ok) {
+        ws.send(errorFrame('BAD_MESSAGE', parsed.reason));
+        return;
+      }
+      fanOut.subscribe(c, parsed.message.filter);
+    },
+
+    drain: (ws) => {
+      const c = ws.getUserData().connection;
+      if (c !== null) fanOut.drained(c);
+    },
+
+    close: (ws, code) => {
+      const data = ws.getUserData();
+      if (data.connection !== null) fanOut.disconnect(data.connection);
+      logger.info({ user: data.session.user, code }, 'console disconnected');
+    },
+  });
+
+  app.get('/healthz', jsonEndpoint(() => {
+    const { nats, feed } = options.health();
+    const ok = nats.ok && feed.ok;
+    return { status: ok ? 200 : 503, body: { ok, nats, feed, consoles: fanOut.size } };
+  }, config.maxBodyBytes, logger));
+
+  app.get('/metrics', jsonEndpoint(async () => ({ status: 200, text: { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.render() } }), config.maxBodyBytes, logger));
+
+  for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(route.handler, config.maxBodyBytes, logger));
+
+  app.any('/*', (res, req) => {
+    writeError(res, 404, 'NOT_FOUND', `no such endpoint: ${req.getMethod().toUpperCase()} ${req.getUrl()}`, false);
+  });
+
+  return new Promise((resolve, reject) => {
+    app.listen(config.host, config.port, (listenSocket) => {
+      if (listenSocket === false) {
+        reject(new GatewayError('GATEWAY_LISTEN_FAILED', `cannot listen on ${config.host}:${config.port} (in use, or not permitted)`));
+        return;
+      }
+      const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
+      resolve({
+        port,
+        url: `http://${config.host}:${port}`,
+        close: () => {
+          uWS.us_listen_socket_close(listenSocket);
+          fanOut.closeAll('gateway shutting down');
+          // close() exists at runtime (it ends every socket) but is missing from this build's typings.
+          (app as unknown as { close(): void }).close();
+        },
+      });
+    });
+  });
+}
+
+/** Adapts a uWS socket to the fan-out's interface; send status 2 means uWS dropped the frame. */
+function consoleSocket(ws: uWS.WebSocket<SocketData>): ConsoleSocket {
+  return {
+    send: (frame) => ws.send(frame, false) !== 2,
+    bufferedAmount: () => ws.getBufferedAmount(),
+    cork: (sends) => void ws.cork(sends),
+    end: (code, reason) => ws.end(code, reason),
+  };
+}

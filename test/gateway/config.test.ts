@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_GATEWAY_CONFIG, GatewayError, resolveGatewayConfig } from '../../gateway/index.js';
+
+describe('gateway config', () => {
+  it('fills in the documented defaults', () => {
+    const config = resolveGatewayConfig();
+    expect(config).toEqual(DEFAULT_GATEWAY_CONFIG);
+    expect(config.port).toBe(8080);
+    expect(config.replayWindowMs).toBe(15 * 60 * 1000);
+  });
+
+  it('takes overrides, including port 0 for a free port', () => {
+    expect(resolveGatewayConfig({ port: 0, maxBufferedBytes: 4096 })).toMatchObject({ port: 0, maxBufferedBytes: 4096 });
+  });
+
+  it('refuses an impossible setting and names it', () => {
+    expect(() => resolveGatewayConfig({ replayWindowMs: 0 })).toThrow(/gateway\.replayWindowMs must be a positive number/);
+    expect(() => resolveGatewayConfig({ port: 70_000 })).toThrow(GatewayError);
+    try {
+      resolveGatewayConfig({ maxBodyBytes: Number.NaN });
+    } catch (error) {
+      expect((error as GatewayError).code).toBe('GATEWAY_CONFIG_INVALID');
+      expect((error as Error).message).toContain('gateway.maxBodyBytes');
+    }
+  });
+});
