@@ -202,3 +202,23 @@ export async function verifyAccessLog(
   }
   return { ok: problems.length === 0, chain, records, head, problems };
 }
+
+/** Every chain in the access log (one per writing process or role). */
+export async function accessLogChains(storage: Pick<Storage, 'client' | 'db'>): Promise<string[]> {
+  const rows = await queryRows<{ chain: string }>(storage.client, `SELECT DISTINCT chain FROM ${storage.db}.access_log ORDER BY chain`);
+  return rows.map((r) => r.chain);
+}
+
+/** Verifies every chain; `expectedHeads` maps chain → head recorded at the last audit. */
+export async function verifyAccessLogs(
+  storage: Pick<Storage, 'client' | 'db' | 'config'>,
+  expectedHeads: Readonly<Record<string, Head>> = {},
+): Promise<AccessLogVerification[]> {
+  const chains = new Set([...(await accessLogChains(storage)), ...Object.keys(expectedHeads)]);
+  const out: AccessLogVerification[] = [];
+  for (const chain of [...chains].sort()) {
+    const expectedHead = expectedHeads[chain];
+    out.push(await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) }));
+  }
+  return out;
+}

@@ -2,7 +2,7 @@
 // sample of at least 10 search inquiries from a period, check each one, and report findings and
 // data errors in a memorandum to the Chief of Police (rendered by storage/memorandum.ts).
 import { randomInt } from 'node:crypto';
-import { verifyAccessLog, type AccessLogVerification, type AccessRecord } from './access-log.js';
+import { verifyAccessLogs, type AccessLogVerification, type AccessRecord } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
@@ -32,7 +32,7 @@ export interface AuditSampleRequest {
   to: Date;
   /** @default MINIMUM_AUDIT_SAMPLE; smaller values are raised to it */
   size?: number;
-  /** Access log chain to audit. @default the configured chain */
+  /** Audit one access log chain only. @default every chain (all processes' inquiries) */
   chain?: string;
   /** Uniform in [0, 1); for reproducible tests. @default crypto.randomInt */
   random?: () => number;
@@ -55,14 +55,16 @@ export interface InquiryReview {
 export interface AuditSample {
   from: Date;
   to: Date;
-  chain: string;
+  /** The chain audited, or undefined for all of them. */
+  chain: string | undefined;
   /** Search inquiries in the period (outcome ok). */
   population: number;
   /** Searches refused in the period (no purpose, user not authorised). */
   refused: number;
   requestedSize: number;
   reviews: InquiryReview[];
-  verification: AccessLogVerification;
+  /** One per chain checked. */
+  verifications: AccessLogVerification[];
   /** Errors in the records themselves, for correction (§471.9). */
   dataErrors: string[];
   method: string;
@@ -80,38 +82,50 @@ function pickIndexes(n: number, k: number, random: (() => number) | undefined): 
 
 export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'config'>, req: AuditSampleRequest): Promise<AuditSample> {
   if (!(req.from.getTime() < req.to.getTime())) throw new StorageError('INVALID_SEARCH', 'the audit period must have from before to');
-  const chain = req.chain ?? storage.config.accessLogChain;
+  const chain = req.chain;
   const size = Math.max(MINIMUM_AUDIT_SAMPLE, Math.trunc(req.size ?? MINIMUM_AUDIT_SAMPLE));
-  const params = { chain, from: formatClickHouseTime(req.from), to: formatClickHouseTime(req.to) };
-  const period = "chain = {chain:String} AND action = 'search' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
-  const seqs = await queryRows<{ seq: number | string; outcome: string }>(
+  const params = { chain: chain ?? '', from: formatClickHouseTime(req.from), to: formatClickHouseTime(req.to) };
+  const period =
+    (chain === undefined ? '' : 'chain = {chain:String} AND ') +
+    "action = 'search' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
+  const seqs = await queryRows<{ chain: string; seq: number | string; outcome: string }>(
     storage.client,
-    `SELECT seq, outcome FROM ${storage.db}.access_log WHERE ${period} ORDER BY seq`,
+    `SELECT chain, seq, outcome FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
     params,
   );
-  const inquiries = seqs.filter((r) => r.outcome === 'ok').map((r) => Number(r.seq));
-  const picked = pickIndexes(inquiries.length, size, req.random).map((i) => inquiries[i] as number);
-  const records = (
-    await queryRows<AccessRecord>(
+  const inquiries = seqs.filter((r) => r.outcome === 'ok').map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
+  const picked = pickIndexes(inquiries.length, size, req.random).map((i) => inquiries[i] as { chain: string; seq: number });
+  const byChain = new Map<string, number[]>();
+  for (const p of picked) byChain.set(p.chain, [...(byChain.get(p.chain) ?? []), p.seq]);
+  const records: AccessRecord[] = [];
+  for (const [c, list] of byChain) {
+    const rows = await queryRows<AccessRecord & { at_text: string }>(
       storage.client,
       `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, prev_hash, hash
          FROM ${storage.db}.access_log WHERE chain = {chain:String} AND seq IN {seqs:Array(UInt64)} ORDER BY seq`,
-      { chain, seqs: picked },
-    )
-  ).map((r) => ({ ...r, at: (r as unknown as { at_text: string }).at_text, seq: Number(r.seq), rows_returned: Number(r.rows_returned) }));
-  const verification = await verifyAccessLog(storage, { chain });
-  const damaged = new Set<number>();
-  for (const p of verification.problems) {
-    if (p.kind === 'altered' || p.kind === 'broken_link' || p.kind === 'duplicate') damaged.add(p.seq);
+      { chain: c, seqs: list },
+    );
+    for (const r of rows) {
+      const { at_text, ...rest } = r;
+      records.push({ ...rest, at: at_text, seq: Number(r.seq), rows_returned: Number(r.rows_returned) });
+    }
   }
-  const dataErrors = verification.problems.map((p) => describeProblem(p));
+  const verifications = (await verifyAccessLogs(storage)).filter((v) => chain === undefined || v.chain === chain);
+  const damaged = new Set<string>();
+  for (const v of verifications) {
+    for (const p of v.problems) {
+      if (p.kind === 'altered' || p.kind === 'broken_link' || p.kind === 'duplicate') damaged.add(`${v.chain}:${p.seq}`);
+    }
+  }
+  const dataErrors = verifications.flatMap((v) => v.problems.map((p) => `chain "${v.chain}": ${describeProblem(p)}`));
   const reviews: InquiryReview[] = [];
   for (const record of records) {
     // The register as it stood at the inquiry: was this person trained and active then?
     const user = await findUser(storage, record.user_id, parseClickHouseTime(record.at));
-    const review = reviewInquiry(record, user, !damaged.has(record.seq));
-    if (review.user === undefined) dataErrors.push(`record ${record.seq}: user "${record.user_id}" is not in the user register`);
-    if (!review.recordIntact) dataErrors.push(`record ${record.seq}: fails the hash chain check; the record may have been altered`);
+    const review = reviewInquiry(record, user, !damaged.has(`${record.chain}:${record.seq}`));
+    const where = `record ${record.chain}:${record.seq}`;
+    if (review.user === undefined) dataErrors.push(`${where}: user "${record.user_id}" is not in the user register`);
+    if (!review.recordIntact) dataErrors.push(`${where}: fails the hash chain check; the record may have been altered`);
     reviews.push(review);
   }
   return {
@@ -122,11 +136,12 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     refused: seqs.filter((r) => r.outcome === 'refused').length,
     requestedSize: size,
     reviews,
-    verification,
+    verifications,
     dataErrors,
     method:
       `${picked.length} of ${inquiries.length} search inquiries drawn uniformly at random without replacement ` +
-      `(${req.random === undefined ? 'node:crypto randomInt' : 'caller-supplied generator'}) from access log chain "${chain}".`,
+      `(${req.random === undefined ? 'node:crypto randomInt' : 'caller-supplied generator'}) from ` +
+      (chain === undefined ? 'every access log chain.' : `access log chain "${chain}".`),
   };
 }
 

@@ -4,20 +4,20 @@ export * from './config.js';
 export { connectStorage, type StorageConnection, type StorageKind } from './connection.js';
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport } from './migrate.js';
-export { MIGRATIONS, type Migration, type SchemaContext } from './schema.js';
+export { MIGRATIONS, DETECTION_COLUMNS_DDL, PLATE_NGRAM_INDEX, type Migration, type SchemaContext } from './schema.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './detection.js';
 export { DetectionWriter, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
 export {
-  AccessLog, verifyAccessLog, hashAccessRecord, GENESIS_HASH, ACCESS_ACTIONS, ACCESS_OUTCOMES,
+  AccessLog, verifyAccessLog, verifyAccessLogs, accessLogChains, hashAccessRecord, GENESIS_HASH, ACCESS_ACTIONS, ACCESS_OUTCOMES,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export { purposeProblem, type Purpose } from './purpose.js';
 export { saveUser, findUser, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
-  searchDetections, buildSearchQuery, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  searchDetections, buildSearchQuery, buildDetectionFilter, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
+  type DetectionCriteria, type DetectionFilter,
 } from './search.js';
-export { buildDetectionFilter, type DetectionCriteria, type DetectionFilter } from './search.js';
 export {
   placeLegalHold, exportEvidence, sha256,
   type EvidenceContext, type HoldRequest, type HoldResult, type ExportRequest, type EvidenceManifest, type ManifestFile,
@@ -27,3 +27,7 @@ export {
   type AuditSample, type AuditSampleRequest, type InquiryReview,
 } from './audit.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, type MemorandumMeta } from './memorandum.js';
+export {
+  hitId, recordHits, recordDisposition, viewHit, hitsAwaitingDisposition, DISPOSITIONS,
+  type StoredHit, type HitDisposition, type Disposition, type HitView,
+} from './hits.js';

@@ -38,7 +38,13 @@ function paramsSummary(review: InquiryReview): string {
 function model(sample: AuditSample, meta: MemorandumMeta): Model {
   const date = meta.date ?? new Date();
   const withFindings = sample.reviews.filter((r) => r.findings.length > 0);
-  const head = sample.verification.head;
+  const intact = sample.verifications.every((v) => v.ok);
+  const records = sample.verifications.reduce((n, v) => n + v.records, 0);
+  const problems = sample.verifications.reduce((n, v) => n + v.problems.length, 0);
+  const heads = sample.verifications
+    .filter((v) => v.head !== undefined)
+    .map((v) => `"${v.chain}" ${v.head?.seq}:${v.head?.hash}`)
+    .join('; ');
   return {
     title: 'MEMORANDUM',
     header: [
@@ -55,19 +61,19 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
         `Searches refused by the system in the period (no purpose or user not authorised): ${sample.refused}.`,
       `Method: ${sample.method}` +
         (sample.population < sample.requestedSize ? ` Fewer than ${sample.requestedSize} inquiries were made in the period, so all were reviewed.` : ''),
-      `Access log integrity: ${sample.verification.records} records in chain "${sample.chain}" checked; ` +
-        (sample.verification.ok ? 'the hash chain is intact.' : `${sample.verification.problems.length} problem(s) found (see data errors).`) +
-        (head ? ` Head to record for the next audit: ${head.seq}:${head.hash}.` : ''),
+      `Access log integrity: ${records} records in ${sample.verifications.length} chain(s) checked; ` +
+        (intact ? 'every hash chain is intact.' : `${problems} problem(s) found (see data errors).`) +
+        (heads === '' ? '' : ` Heads to record for the next audit: ${heads}.`),
       `Result: ${sample.reviews.length} inquiries reviewed, ${withFindings.length} with findings.`,
     ],
     columns: ['#', 'Log seq', 'Date/time (UTC)', 'User', 'Search', 'Case/incident', 'Reason', 'Rows', 'Purpose documented', 'Permitted', 'Authorised user', 'Findings'],
     rows: sample.reviews.map((r, i) => [
-      String(i + 1), String(r.record.seq), r.record.at, r.user ? `${r.user.name} (${r.record.user_id})` : r.record.user_id,
+      String(i + 1), `${r.record.chain}:${r.record.seq}`, r.record.at, r.user ? `${r.user.name} (${r.record.user_id})` : r.record.user_id,
       paramsSummary(r), r.record.case_number || '—', r.record.reason || '—', String(r.record.rows_returned),
       r.purposeDocumented ? 'yes' : 'NO', r.purposePermitted ? 'yes' : 'REVIEW', r.userAuthorised ? 'yes' : 'NO',
       r.findings.length === 0 ? 'none' : r.findings.join('; '),
     ]),
-    findings: withFindings.map((r) => `Log record ${r.record.seq} (${r.record.user_id}, ${r.record.at}): ${r.findings.join('; ')}.`),
+    findings: withFindings.map((r) => `Log record ${r.record.chain}:${r.record.seq} (${r.record.user_id}, ${r.record.at}): ${r.findings.join('; ')}.`),
     dataErrors: sample.dataErrors,
     closing: [
       'Reviewed by the Chief of Police: ______________________  Date: __________',

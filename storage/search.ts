@@ -4,7 +4,7 @@
 // to the access log with its user, purpose, parameters and row count before results are returned
 // (Watsonville §471.7(b)(e)). Every user value reaches SQL only as a `{name:Type}` parameter.
 import { normalizePattern, normalizePlate, OcrAlphabet } from '../matcher/index.js';
-import { AccessLog, type AccessEntry } from './access-log.js';
+import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { purposeProblem, type Purpose } from './purpose.js';
@@ -84,8 +84,11 @@ const EARTH_METERS_PER_DEGREE = 111_320;
 
 /** Which detections: the part of a search that selects rows (shared with legal holds). */
 export interface DetectionCriteria {
+  /** Omitted: every plate (a browse by time, place or camera). */
   plate?: PlateQuery;
+  /** Inclusive start; a time range is always required. */
   from: Date;
+  /** Exclusive end. */
   to: Date;
   agencies?: readonly string[];
   cameras?: readonly string[];
@@ -95,18 +98,34 @@ export interface DetectionCriteria {
 }
 
 export type DetectionFilter =
-  | { ok: true; where: string[]; params: QueryParams; distance: string }
+  | {
+      ok: true;
+      /** Conditions that select exactly the matching detections (AND). */
+      where: string[];
+      params: QueryParams;
+      distance: string;
+      /**
+       * Optional speed-up: every match satisfies at least one of these, and each one alone can use
+       * the primary key or the skip index. A query may run one branch per condition (UNION ALL)
+       * and dedupe; `where` alone is already exact.
+       */
+      branches?: string[];
+    }
   | { ok: false; reason: string };
+
+/** Every detection query is bounded in time: partitions outside the range are never read. */
+const TIME_RANGE = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
 
 /** Builds WHERE conditions from fixed fragments; every value goes only into `params`. */
 export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet): DetectionFilter {
-  const where: string[] = ["seen_at >= {from:DateTime64(3, 'UTC')}", "seen_at < {to:DateTime64(3, 'UTC')}"];
+  const where: string[] = [TIME_RANGE];
   if (!(c.from instanceof Date) || !(c.to instanceof Date) || Number.isNaN(c.from.getTime()) || Number.isNaN(c.to.getTime())) {
     return { ok: false, reason: 'from and to must be valid times' };
   }
   if (c.from.getTime() >= c.to.getTime()) return { ok: false, reason: 'from must be before to' };
   const params: QueryParams = { from: formatClickHouseTime(c.from), to: formatClickHouseTime(c.to) };
   let distance = '0';
+  let branches: string[] | undefined;
   const p = c.plate;
   if (p !== undefined) {
     if (p.kind === 'partial') {
@@ -132,6 +151,14 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
         params['maxLen'] = n.plate.length + 1;
         where.push('length(plate_ocr) BETWEEN {minLen:UInt8} AND {maxLen:UInt8}', 'editDistance(plate_ocr, {plateOcr:String}) <= 1');
         distance = 'editDistance(plate_ocr, {plateOcr:String})';
+        // One edit leaves either the first ⌊L/2⌋ characters or the last ⌈L/2⌉ untouched, so every
+        // match starts with the one (a primary-key range: ORDER BY plate_ocr) or ends with the other
+        // (a skip-index candidate). test/storage/search-oracle.test.ts checks this against brute force.
+        const mapped = params['plateOcr'] as string;
+        const half = Math.floor(mapped.length / 2);
+        params['fuzzyPrefix'] = mapped.slice(0, half);
+        params['fuzzySuffix'] = mapped.slice(half);
+        branches = ['startsWith(plate_ocr, {fuzzyPrefix:String})', 'endsWith(plate_ocr, {fuzzySuffix:String})'];
       }
     }
   }
@@ -162,12 +189,16 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
       'greatCircleDistance(lon, lat, {lon:Float64}, {lat:Float64}) <= {radius:Float64}',
     );
   }
-  return { ok: true, where, params, distance };
+  return branches === undefined ? { ok: true, where, params, distance } : { ok: true, where, params, distance, branches };
 }
 
-/** Builds the search SQL; values go only into `params`. Exported for tests. */
-export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet): Built {
-  const filter = buildDetectionFilter(req, alphabet);
+/**
+ * Builds the search SQL; values go only into `params`. Exported for tests and benchmarks;
+ * `useBranches: false` gives the plain single-scan form (bench/storage/plate-kinds.bench.ts).
+ */
+export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet, options: { useBranches?: boolean } = {}): Built {
+  const built = buildDetectionFilter(req, alphabet);
+  const filter = built.ok && options.useBranches === false ? { ...built, branches: undefined } : built;
   if (!filter.ok) return filter;
   const { where, params, distance } = filter;
   if (req.before !== undefined) {
@@ -178,12 +209,28 @@ export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAl
   const limit = req.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return { ok: false, reason: `limit must be 1–${MAX_PAGE_SIZE}` };
   params['limit'] = limit;
-  // Aliases must not shadow columns: ClickHouse lets WHERE see SELECT aliases.
+  // Two passes (bench/storage/search.bench.ts, shapes one/two): the inner query finds the page's
+  // keys reading only the key columns of the candidate granules; the outer one reads the whole
+  // rows of just those keys through the primary key. One pass read every column of every
+  // candidate row, several times slower when a pattern matches thousands of reads.
   // LIMIT 1 BY read_id: a redelivered read may sit in two parts until ReplacingMergeTree merges them.
+  // Aliases must not shadow columns: ClickHouse lets WHERE see SELECT aliases (hence seen_at_text).
+  const page = (extra: string | undefined) => `SELECT plate_ocr, seen_at, read_id
+         FROM ${db}.detections
+        WHERE ${[...where, ...(extra === undefined ? [] : [extra])].join('\n          AND ')}
+        ORDER BY seen_at DESC, read_id DESC
+        LIMIT 1 BY read_id
+        LIMIT {limit:UInt32}`;
+  const keys =
+    filter.branches === undefined
+      ? page(undefined)
+      : `SELECT plate_ocr, seen_at, read_id FROM (
+       ${filter.branches.map((b) => page(b)).join('\n       UNION ALL\n       ')})`;
   const sql = `SELECT read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
        vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, ${distance} AS distance
   FROM ${db}.detections
- WHERE ${where.join('\n   AND ')}
+ WHERE ${TIME_RANGE}
+   AND (plate_ocr, seen_at, read_id) IN (${keys})
  ORDER BY seen_at DESC, read_id DESC
  LIMIT 1 BY read_id
  LIMIT {limit:UInt32}`;

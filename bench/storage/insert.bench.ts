@@ -8,17 +8,31 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
-import { DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { DETECTION_COLUMNS_DDL, DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine } from './machine.js';
 
 const ROWS = Number(arg('rows', '1000000'));
+// --table text4_g1024: the same rows into a detections table with the text(ngrams(4)) index and
+// 1,024-row granules instead of the shipped layout (docs/storage.md, partial-plate search).
+const TABLE_VARIANT = arg('table', 'shipped');
 const CHUNK = Number(arg('chunk', '1000'));
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const storage = await openStorage({ dataDir: scratch });
 const table = `${storage.db}.detections`;
+if (TABLE_VARIANT === 'text4_g1024') {
+  await storage.client.command({ query: `DROP TABLE ${table}` });
+  await storage.client.command({
+    query: `CREATE TABLE ${table} (${DETECTION_COLUMNS_DDL},
+  INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64
+) ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, index_granularity = 1024`,
+  });
+} else if (TABLE_VARIANT !== 'shipped') {
+  throw new Error(`unknown --table ${TABLE_VARIANT}`);
+}
 const alphabet = new OcrAlphabet();
 
 function makeDetections(n: number): Detection[] {
@@ -112,9 +126,9 @@ try {
   const lines = [
     `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT}\`  `,
     `Machine: ${machineLine()}  `,
-    'Table: platewatch.detections as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions); writer runs include JSON encoding, OCR mapping and deduplication-token hashing.',
+    `Table: platewatch.detections ${TABLE_VARIANT === 'shipped' ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : 'with text(ngrams(4)) and index_granularity = 1024'}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',
     '| path | format | batch rows | rows/s | seconds | % of ceiling |',
     '|---|---|---:|---:|---:|---:|',

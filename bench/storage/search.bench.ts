@@ -4,8 +4,7 @@
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectStorage } from '../../storage/index.js';
-import { DETECTION_COLUMNS_DDL } from '../../storage/schema.js';
+import { connectStorage, DETECTION_COLUMNS_DDL } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
@@ -20,9 +19,16 @@ const VARIANTS: Record<string, { index: string; settings?: string }> = {
     settings: ', index_granularity = 1024',
   },
   text4: { index: ', INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64' },
+  text4_g1024: {
+    index: ', INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64',
+    settings: ', index_granularity = 1024',
+  },
+  none_g1024: { index: '', settings: ', index_granularity = 1024' },
 };
 const chosen = arg('variants', 'none,ngrambf4,text4').split(',');
-const scratch = join(process.cwd(), 'bench', '.scratch', `search-${process.pid}`);
+// --reuse DIR: a directory kept by an earlier run (--keep yes); only missing variants are built.
+const reuse = arg('reuse', '');
+const scratch = reuse !== '' ? reuse : join(process.cwd(), 'bench', '.scratch', `search-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const conn = connectStorage({ dataDir: scratch, database: 'bench' });
 const { client } = conn;
@@ -40,9 +46,20 @@ try {
   const report: string[] = [];
   let first: string | undefined;
   const built: Record<string, { seconds: number; indexBytes: number }> = {};
+  const existing = new Set((await rows<{ name: string }>("SELECT name FROM system.tables WHERE database = 'bench'")).map((r) => r.name));
+  if (existing.has('d_none')) first = 'none';
   for (const name of chosen) {
     const v = VARIANTS[name];
     if (v === undefined) throw new Error(`unknown variant ${name}`);
+    if (existing.has(`d_${name}`)) {
+      built[name] = { seconds: Number.NaN, indexBytes: 0 };
+      const [ix] = await rows<{ b: number | string }>(
+        `SELECT sum(secondary_indices_compressed_bytes) AS b FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`,
+        { t: `d_${name}` },
+      );
+      built[name] = { seconds: Number.NaN, indexBytes: Number(ix?.b ?? 0) };
+      continue;
+    }
     await run(`CREATE TABLE bench.d_${name} (${DETECTION_COLUMNS_DDL}${v.index})
       ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
       SETTINGS ttl_only_drop_parts = 1${v.settings ?? ''}`);
@@ -110,11 +127,11 @@ try {
   }
 
   report.push(`### Partial-plate search, ${fmt(ROWS)} detections over ${DAYS} days`, '');
-  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')}\`  `);
+  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')}\`  `);
   report.push(`Machine: ${machineLine()}, chDB ${(await rows<{ v: string }>('SELECT version() AS v'))[0]?.v}  `);
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB |', '|---|---:|---:|');
-  for (const name of chosen) report.push(`| ${name} | ${fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
+  for (const name of chosen) report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
   report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key.');
   report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
   report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
@@ -128,5 +145,5 @@ try {
   console.log(report.join('\n'));
 } finally {
   await conn.close();
-  if (arg('keep', 'no') !== 'yes') rmSync(scratch, { recursive: true, force: true });
+  if (arg('keep', 'no') !== 'yes' && reuse === '') rmSync(scratch, { recursive: true, force: true });
 }

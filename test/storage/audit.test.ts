@@ -62,7 +62,7 @@ describe('audit sample', () => {
     expect(byReason('check ex-girlfriend car').purposePermitted).toBe(false);
     expect(byReason('assist ICE with locating a vehicle').findings.join()).toMatch(/immigration/);
     expect(byReason('test').purposeDocumented).toBe(false);
-    expect(sample.verification.ok).toBe(true);
+    expect(sample.verifications.map((v) => v.ok)).toEqual([true]);
     expect(sample.dataErrors).toEqual([]);
   });
 
@@ -73,8 +73,9 @@ describe('audit sample', () => {
     expect(md).toMatch(/^# MEMORANDUM/);
     expect(md).toContain('**To:** Chief of Police');
     expect(md).toContain('§471.9');
-    for (const r of sample.reviews) expect(md).toContain(`| ${r.record.seq} |`);
-    expect(md).toContain(`${sample.verification.head?.seq}:${sample.verification.head?.hash}`);
+    for (const r of sample.reviews) expect(md).toContain(`| main:${r.record.seq} |`);
+    const head = sample.verifications[0]?.head;
+    expect(md).toContain(`"main" ${head?.seq}:${head?.hash}`);
     const html = renderMemorandumHtml(sample, meta);
     expect(html).toMatch(/^<!doctype html>/);
     expect(html.match(/<tr><td>/g)).toHaveLength(sample.reviews.length);
@@ -86,8 +87,24 @@ describe('audit sample', () => {
       query: `ALTER TABLE ${storage.db}.access_log UPDATE reason = 'routine patrol' WHERE reason = 'test' SETTINGS mutations_sync = 2`,
     });
     const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 15 });
-    expect(sample.verification.ok).toBe(false);
+    expect(sample.verifications.some((v) => !v.ok)).toBe(true);
     expect(sample.dataErrors.some((e) => /altered/.test(e))).toBe(true);
     expect(sample.reviews.filter((r) => !r.recordIntact)).toHaveLength(3);
+  });
+
+  it('samples inquiries from every chain (one per writing process) unless told one', async () => {
+    const other = new AccessLog(storage, 'gateway-2');
+    for (let i = 0; i < 3; i++) {
+      await searchDetections(
+        { storage, accessLog: other },
+        { user: 'a1', purpose: { caseNumber: `WPD-26-90${i}` }, from: new Date(0), to: new Date() },
+      );
+    }
+    const all = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40 });
+    expect(all.population).toBe(18);
+    expect(new Set(all.reviews.map((r) => r.record.chain))).toEqual(new Set(['main', 'gateway-2']));
+    expect(all.verifications.map((v) => v.chain)).toEqual(['gateway-2', 'main']);
+    const one = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40, chain: 'gateway-2' });
+    expect(one.population).toBe(3);
   });
 });

@@ -87,6 +87,18 @@ describe('search: filters and paging', () => {
     expect(await ids({ plate, near: { ...WATSONVILLE, radiusMeters: 40_000 } })).toEqual(['exact-2', 'exact-1']);
   });
 
+  it('pages a fuzzy search (two key branches) without losing or repeating reads', async () => {
+    const seen: string[] = [];
+    let before: SearchRequest['before'];
+    for (let page = 0; page < 10; page++) {
+      const r = await searchDetections(ctx(), base({ plate: { kind: 'fuzzy', plate: '7ABC123' }, limit: 2, before }));
+      seen.push(...r.rows.map((x) => x.readId));
+      before = r.nextCursor;
+      if (before === undefined) break;
+    }
+    expect(seen).toEqual(['fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+  });
+
   it('pages newest first with a cursor', async () => {
     const seen: string[] = [];
     let before: SearchRequest['before'];

@@ -69,7 +69,21 @@ describe('platewatch audit', () => {
     expect(v.out()).toMatch(/intact/);
     const head = /head (\d+:[0-9a-f]{64})/.exec(v.out())?.[1];
     expect(head).toBeDefined();
-    expect(await auditVerb.run(['verify', '--expect-head', head!, '--data-dir', dataDir], io())).toBe(0);
+    expect(await auditVerb.run(['verify', '--chain', 'main', '--expect-head', head!, '--data-dir', dataDir], io())).toBe(0);
+    expect(await auditVerb.run(['verify', '--expect-head', head!, '--data-dir', dataDir], io())).toBe(2);
+  });
+
+  it('opens storage with the configured retention, so a verb never resets the TTL', async () => {
+    const withEnv = io();
+    withEnv.env = { PLATEWATCH_RETENTION_DAYS: '400' };
+    expect(await auditVerb.run(['verify', '--data-dir', dataDir], withEnv)).toBe(0);
+    const storage = await openStorage({ dataDir, detectionRetentionSeconds: 400 * 86_400, hitRetentionSeconds: 400 * 86_400 });
+    expect(storage.migrations.retentionChanged).toEqual([]); // the verb already applied 400 days
+    await storage.close();
+    const bad = io();
+    bad.env = { PLATEWATCH_RETENTION_DAYS: '30' }; // Government Code § 34090.6: refused
+    expect(await auditVerb.run(['verify', '--data-dir', dataDir], bad)).toBe(2);
+    expect(bad.err()).toMatch(/34090\.6/);
   });
 
   it('samples searches and writes the memorandum in Markdown and HTML', async () => {

@@ -1,0 +1,153 @@
+// Hits and their dispositions. A hit alone is not grounds for action (Watsonville §471.5(e),
+// §471.5(f)(1)–(3)): the officer verifies the plate visually and the status through CLETS, and
+// the outcome is recorded per hit. Viewing a hit is an access to ALPR data and is logged (§471.7(b)).
+import { createHash } from 'node:crypto';
+import type { AccessLog } from './access-log.js';
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+import { purposeProblem, type Purpose } from './purpose.js';
+import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
+import { accessProblem, findUser } from './users.js';
+
+export interface StoredHit {
+  /** Stable id: the same read matching the same entry is the same hit (see `hitId`). */
+  hitId: string;
+  readId: string;
+  agency: string;
+  camera: string;
+  seenAt: Date | number;
+  plate: string;
+  list: string;
+  entryId: string;
+  entryVersion: number;
+  matchKind: string;
+  distance: number;
+  /** Positions of the characters that differed (fuzzy/OCR hits). */
+  differing: readonly number[];
+  /** 'match' | 'mismatch' | 'unknown'. */
+  stateMatch: string;
+}
+
+export const DISPOSITIONS = ['confirmed', 'misread', 'not_located', 'no_action', 'arrest', 'recovered', 'other'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+export interface HitDisposition {
+  hitId: string;
+  /** The hit's read time (the disposition shares the hit's retention). */
+  seenAt: Date | number;
+  user: string;
+  disposition: Disposition;
+  /** Plate, state and vehicle checked against the image (§471.5(f)(2)). */
+  visualVerified: boolean;
+  /** Status confirmed through CLETS (§471.5(e), §471.5(f)(1)). */
+  cletsVerified: boolean;
+  notes: string;
+}
+
+type Db = Pick<Storage, 'client' | 'db'>;
+
+/** A hit id derived from the read and the entry, so a redelivered read makes no second hit. */
+export function hitId(readId: string, list: string, entryId: string): string {
+  return createHash('sha256').update(`${readId}\n${list}\n${entryId}`).digest('hex').slice(0, 32);
+}
+
+export async function recordHits(storage: Db, hits: readonly StoredHit[]): Promise<void> {
+  if (hits.length === 0) return;
+  const token = createHash('sha256').update(hits.map((h) => h.hitId).join('\n')).digest('hex').slice(0, 40);
+  await storage.client.insert({
+    // SETTINGS in the statement, not clickhouse_settings: chDB would keep a SET for the session.
+    table: `${storage.db}.hits SETTINGS insert_deduplication_token = '${token}'`,
+    format: 'JSONEachRow',
+    values: hits.map((h) => ({
+      hit_id: h.hitId, read_id: h.readId, agency: h.agency, camera: h.camera, seen_at: typeof h.seenAt === 'number' ? h.seenAt : h.seenAt.getTime(),
+      plate: h.plate, list: h.list, entry_id: h.entryId, entry_version: h.entryVersion, match_kind: h.matchKind, distance: h.distance,
+      differing: h.differing, state_match: h.stateMatch,
+    })),
+  });
+}
+
+export async function recordDisposition(storage: Db, d: HitDisposition): Promise<void> {
+  if (!DISPOSITIONS.includes(d.disposition)) throw new StorageError('INVALID_SEARCH', `unknown disposition "${d.disposition}"`);
+  await storage.client.insert({
+    table: `${storage.db}.hit_dispositions`,
+    format: 'JSONEachRow',
+    values: [
+      {
+        hit_id: d.hitId, seen_at: typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime(), recorded_at: Date.now(), user_id: d.user,
+        disposition: d.disposition, visual_verified: d.visualVerified, clets_verified: d.cletsVerified, notes: d.notes,
+      },
+    ],
+  });
+}
+
+export interface HitView {
+  hit: Omit<StoredHit, 'seenAt'> & { seenAt: Date };
+  dispositions: Array<Omit<HitDisposition, 'seenAt'> & { recordedAt: Date }>;
+}
+
+/** Returns a hit with its dispositions, after checking and logging the access (action `hit_view`). */
+export async function viewHit(
+  ctx: { storage: Db; accessLog: AccessLog },
+  req: { user: string; purpose: Purpose; hitId: string },
+): Promise<HitView | undefined> {
+  const entry = {
+    user: req.user ?? '', action: 'hit_view' as const, outcome: 'ok' as const, params: { hitId: req.hitId }, rowsReturned: 0,
+    caseNumber: req.purpose?.caseNumber?.trim() ?? '', reason: req.purpose?.reason?.trim() ?? '', detail: '',
+  };
+  const missing = purposeProblem(req.user, req.purpose);
+  if (missing !== null) {
+    await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: missing });
+    throw new StorageError('PURPOSE_REQUIRED', `hit view refused: ${missing}`);
+  }
+  const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user);
+  if (unauthorised !== null) {
+    await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: unauthorised });
+    throw new StorageError('USER_NOT_AUTHORISED', `hit view refused: ${unauthorised}`);
+  }
+  const db = ctx.storage.db;
+  const hits = await queryRows<Record<string, string | number | number[]>>(
+    ctx.storage.client,
+    `SELECT hit_id, read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, list, entry_id, entry_version, match_kind,
+            distance, differing, state_match
+       FROM ${db}.hits WHERE hit_id = {id:String} LIMIT 1`,
+    { id: req.hitId },
+  );
+  const h = hits[0];
+  const dispositions =
+    h === undefined
+      ? []
+      : await queryRows<Record<string, string | number | boolean>>(
+          ctx.storage.client,
+          `SELECT hit_id, toString(recorded_at) AS recorded_text, user_id, disposition, visual_verified, clets_verified, notes
+             FROM ${db}.hit_dispositions WHERE hit_id = {id:String} ORDER BY recorded_at`,
+          { id: req.hitId },
+        );
+  await ctx.accessLog.append({ ...entry, rowsReturned: h === undefined ? 0 : 1 });
+  if (h === undefined) return undefined;
+  return {
+    hit: {
+      hitId: String(h['hit_id']), readId: String(h['read_id']), agency: String(h['agency']), camera: String(h['camera']),
+      seenAt: parseClickHouseTime(String(h['seen_at_text'])), plate: String(h['plate']), list: String(h['list']), entryId: String(h['entry_id']),
+      entryVersion: Number(h['entry_version']), matchKind: String(h['match_kind']), distance: Number(h['distance']),
+      differing: (h['differing'] as number[]).map(Number), stateMatch: String(h['state_match']),
+    },
+    dispositions: dispositions.map((d) => ({
+      hitId: String(d['hit_id']), recordedAt: parseClickHouseTime(String(d['recorded_text'])), user: String(d['user_id']),
+      disposition: String(d['disposition']) as Disposition, visualVerified: Boolean(d['visual_verified']), cletsVerified: Boolean(d['clets_verified']),
+      notes: String(d['notes']),
+    })),
+  };
+}
+
+/** Hits of a time range without any disposition yet (for the console's "to clear" list). */
+export async function hitsAwaitingDisposition(storage: Db, from: Date, to: Date): Promise<string[]> {
+  const rows = await queryRows<{ hit_id: string }>(
+    storage.client,
+    `SELECT DISTINCT hit_id FROM ${storage.db}.hits
+      WHERE seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}
+        AND hit_id NOT IN (SELECT hit_id FROM ${storage.db}.hit_dispositions)
+      ORDER BY hit_id`,
+    { from: formatClickHouseTime(from), to: formatClickHouseTime(to) },
+  );
+  return rows.map((r) => r.hit_id);
+}

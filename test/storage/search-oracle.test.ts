@@ -1,0 +1,107 @@
+// Property test: storage/search.ts against a plain oracle in JS (STYLE.md: property tests for
+// anything clever). The SQL's OCR mapping, edit distance and pattern-to-LIKE translation must
+// select exactly what the definitions in DESIGN.md (matching model) select.
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OcrAlphabet } from '../../matcher/index.js';
+import { AccessLog, DetectionWriter, type PlateQuery, saveUser, searchDetections, type Storage } from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
+
+// A small alphabet full of OCR look-alikes, so that equivalences and near misses are common.
+const CHARS = 'AB8O0D1IL5S7';
+const alphabet = new OcrAlphabet();
+const T0 = Date.UTC(2026, 8, 1);
+let temp: TempStorage;
+let storage: Storage;
+let accessLog: AccessLog;
+const stored: Array<{ readId: string; plate: string }> = [];
+
+function randomPlate(rand: () => number): string {
+  const len = 4 + Math.floor(rand() * 5);
+  let p = '';
+  for (let i = 0; i < len; i++) p += CHARS[Math.floor(rand() * CHARS.length)];
+  return p;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] as number;
+      row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] as number;
+}
+
+function oracle(q: PlateQuery, plate: string): boolean {
+  const m = alphabet.mapPlate(plate);
+  switch (q.kind) {
+    case 'exact':
+      return plate === q.plate;
+    case 'ocr':
+      return m === alphabet.mapPlate(q.plate);
+    case 'fuzzy':
+      return editDistance(m, alphabet.mapPlate(q.plate)) <= 1;
+    case 'partial': {
+      const source = [...alphabet.mapPlate(q.pattern)].map((c) => (c === '?' ? '.' : c === '*' ? '.*' : c)).join('');
+      return new RegExp(`^${source}$`).test(m);
+    }
+  }
+}
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  accessLog = new AccessLog(storage);
+  await saveUser(storage, { userId: 'oracle', name: 'O. Racle', title: 'Analyst', roles: ['analyst'], trainedAt: '2026-01-01', active: true }, 'admin');
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const rows = Array.from({ length: 400 }, (_, i) => {
+    const d = detection({ readId: `o-${i}`, plate: randomPlate(rand), seenAt: T0 + i * 60_000 });
+    stored.push({ readId: d.readId, plate: d.plate });
+    return d;
+  });
+  const writer = new DetectionWriter(storage);
+  await (await writer.enqueue(rows)).durable;
+  await writer.close();
+});
+afterAll(() => temp.cleanup());
+
+const plateArb = fc.stringMatching(/^[AB8O0D1IL5S7]{5,8}$/);
+const patternArb = fc
+  .array(fc.constantFrom(...CHARS, '?', '*'), { minLength: 3, maxLength: 8 })
+  .map((cs) => cs.join(''))
+  .filter((p) => [...p].filter((c) => c !== '?' && c !== '*').length >= 3 && [...p].filter((c) => c !== '*').length <= 8);
+const queryArb: fc.Arbitrary<PlateQuery> = fc.oneof(
+  plateArb.map((plate) => ({ kind: 'exact', plate }) as const),
+  plateArb.map((plate) => ({ kind: 'ocr', plate }) as const),
+  plateArb.map((plate) => ({ kind: 'fuzzy', plate }) as const),
+  patternArb.map((pattern) => ({ kind: 'partial', pattern }) as const),
+  // Queries built from stored plates, so that hits are not rare.
+  fc.nat({ max: 399 }).map((i) => ({ kind: 'fuzzy', plate: stored[i]!.plate.padEnd(5, '7') }) as const),
+  fc.nat({ max: 399 }).map((i) => ({ kind: 'partial', pattern: `*${stored[i]!.plate.slice(1, 4)}*` }) as const),
+);
+
+describe('search agrees with the oracle', () => {
+  it('returns exactly the reads the definitions select, for every plate kind', async () => {
+    let withHits = 0;
+    await fc.assert(
+      fc.asyncProperty(queryArb, async (q) => {
+        const r = await searchDetections(
+          { storage, accessLog },
+          { user: 'oracle', purpose: { reason: 'property test' }, plate: q, from: new Date(T0), to: new Date(T0 + 86_400_000), limit: 1000 },
+        );
+        const got = r.rows.map((x) => x.readId).sort();
+        const want = stored.filter((s) => oracle(q, s.plate)).map((s) => s.readId).sort();
+        expect(got).toEqual(want);
+        if (want.length > 0) withHits++;
+      }),
+      { numRuns: 60 },
+    );
+    expect(withHits).toBeGreaterThan(15); // the property is not vacuous
+  });
+});
