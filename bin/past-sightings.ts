@@ -18,8 +18,8 @@ interface SightingRow {
   plate: string;
   state: string;
   confidence: number;
-  lat: number;
-  lon: number;
+  lat: number | null;
+  lon: number | null;
   image_ref: string;
 }
 
@@ -57,7 +57,7 @@ export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessL
       return rows.map((r): WireRead => {
         const read: WireRead = { v: 1, id: r.read_id, agency: r.agency, camera: r.camera, ts: Number(r.seen_ms), plate: r.plate, conf: r.confidence };
         if (r.state !== '') read.state = r.state;
-        if (Number.isFinite(r.lat) && Number.isFinite(r.lon)) {
+        if (r.lat !== null && r.lon !== null) {
           read.lat = r.lat;
           read.lon = r.lon;
         }

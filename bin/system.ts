@@ -22,12 +22,13 @@ import {
   READS_STREAM,
   startLocalNatsServer,
   type DetectionSink,
+  type HitMessage,
   type LocalNatsServer,
   type PipelineMetrics,
   type WireRead,
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
-import { AccessLog, DetectionWriter, openStorage, type Detection, type Storage, type StorageConfig } from '../storage/index.js';
+import { AccessLog, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
 import { storedSightings } from './past-sightings.js';
 
 export interface SystemOptions {
@@ -76,9 +77,11 @@ export function toDetection(read: WireRead): Detection {
     plate: read.plate,
     state: read.state ?? '',
     confidence: read.conf,
-    lat: read.lat ?? Number.NaN,
-    lon: read.lon ?? Number.NaN,
   };
+  if (read.lat !== undefined && read.lon !== undefined) {
+    d.lat = read.lat;
+    d.lon = read.lon;
+  }
   if (read.vehicle?.make !== undefined) d.vehicleMake = read.vehicle.make;
   if (read.vehicle?.model !== undefined) d.vehicleModel = read.vehicle.model;
   if (read.vehicle?.color !== undefined) d.vehicleColor = read.vehicle.color;
@@ -88,8 +91,30 @@ export function toDetection(read: WireRead): Detection {
   return d;
 }
 
-export function detectionSink(writer: DetectionWriter): DetectionSink {
-  return { enqueue: (reads) => writer.enqueue(reads.map(toDetection)) };
+/** A hit as the hits table keeps it (dispositions refer to it by id). */
+export function toStoredHit(message: HitMessage): StoredHit {
+  const { read, hit } = message;
+  return {
+    hitId: message.hitId,
+    readId: read.id,
+    agency: read.agency,
+    camera: read.camera,
+    seenAt: read.ts,
+    plate: hit.plate,
+    list: hit.list,
+    entryId: hit.entry,
+    entryVersion: hit.listVersion,
+    matchKind: hit.kind,
+    distance: hit.distance,
+    differing: hit.positions,
+    stateMatch: hit.stateMatch === null ? 'unknown' : hit.stateMatch ? 'match' : 'mismatch',
+  };
+}
+
+export function detectionSink(writer: DetectionWriter, hitWriter?: HitWriter): DetectionSink {
+  const sink: DetectionSink = { enqueue: (reads) => writer.enqueue(reads.map(toDetection)) };
+  if (hitWriter !== undefined) sink.recordHits = (hits) => hitWriter.enqueue(hits.map(toStoredHit));
+  return sink;
 }
 
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
@@ -123,6 +148,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const matcher = new Matcher(options.matcher);
     const writer = new DetectionWriter(storage, { alphabet: matcher.alphabet, logger });
     cleanups.push(() => writer.close());
+    const hitWriter = new HitWriter(storage, storage.config);
+    cleanups.push(() => hitWriter.flush());
 
     const metrics = new MetricsRegistry();
     const pipelineMetrics = createPipelineMetrics(metrics);
@@ -182,7 +209,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
 
     if (options.pipeline !== false) {
-      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer), metrics: pipelineMetrics, logger });
+      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger });
       await worker.start();
       cleanups.push(() => worker.stop());
     }

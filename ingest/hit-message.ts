@@ -2,7 +2,6 @@
 // encoded. The id is derived from the read id and the entry (not the list version), so a
 // redelivered read republishes the same id and JetStream's duplicate window drops it; consoles
 // dedupe on it too.
-import { createHash } from 'node:crypto';
 import { Packr } from 'msgpackr';
 import type { Hit } from '../matcher/index.js';
 import type { WireRead } from './wire.js';
@@ -20,9 +19,7 @@ export interface HitMessage {
   hit: Hit;
 }
 
-export function hitId(readId: string, list: string, entry: string): string {
-  return createHash('sha256').update(readId).update('\u0000').update(list).update('\u0000').update(entry).digest('hex').slice(0, 32);
-}
+export { hitId } from '../matcher/index.js';
 
 const packr = new Packr({ useRecords: false });
 

@@ -6,7 +6,7 @@ import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Matcher } from '../matcher/index.js';
-import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION } from './hit-message.js';
+import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { PIPELINE_CONSUMER } from './streams.js';
 import { hitsSubject, INVALID_READS_SUBJECT, parseReadsSubject, READS_STREAM } from './subjects.js';
@@ -15,6 +15,8 @@ import { CONTENT_TYPE_HEADER, decodeReadMessage, type WireLimits, type WireRead,
 /** Where detections go; `durable` settles once they are stored (storage's DetectionWriter fits). */
 export interface DetectionSink {
   enqueue(reads: readonly WireRead[]): Promise<{ durable: Promise<unknown> }>;
+  /** Keeps the batch's hits; settles once they are stored. Optional: a sink may keep reads only. */
+  recordHits?(hits: readonly HitMessage[]): Promise<unknown>;
 }
 
 export const INVALID_REASON_HEADER = 'Platewatch-Reason';
@@ -105,6 +107,7 @@ export class PipelineWorker {
     const nowMs = now();
     const waits: Promise<unknown>[] = [];
     const reads: WireRead[] = [];
+    const hitMessages: HitMessage[] = [];
     for (const m of batch) {
       const subject = parseReadsSubject(m.subject);
       const decoded = subject === null
@@ -125,8 +128,9 @@ export class PipelineWorker {
           const hit = hits[i]!;
           const id = hitId(read.id, hit.list, hit.entry);
           const publishedAt = now();
-          const data = encodeHitMessage({ v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, historical: false, read, hit });
-          waits.push(js.publish(hitsSubject(read.agency, hit.list), data, { msgID: id }));
+          const message: HitMessage = { v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, historical: false, read, hit };
+          hitMessages.push(message);
+          waits.push(js.publish(hitsSubject(read.agency, hit.list), encodeHitMessage(message), { msgID: id }));
           metrics.hits.inc(1, { list: hit.list, kind: hit.kind });
           metrics.readToHitSeconds.observe(Math.max(0, publishedAt - read.ts) / 1000);
         }
@@ -139,6 +143,7 @@ export class PipelineWorker {
       try {
         const ticket = await this.options.sink.enqueue(reads);
         waits.push(ticket.durable);
+        if (hitMessages.length > 0 && this.options.sink.recordHits !== undefined) waits.push(this.options.sink.recordHits(hitMessages));
       } catch (error) {
         waits.push(Promise.reject(error));
       }

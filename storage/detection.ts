@@ -17,8 +17,9 @@ export interface Detection {
   state: string;
   /** OCR confidence 0..1. */
   confidence: number;
-  lat: number;
-  lon: number;
+  /** WGS 84 position of the read; absent when the camera sent none (stored as NULL, never as 0,0). */
+  lat?: number;
+  lon?: number;
   vehicleMake?: string;
   vehicleModel?: string;
   vehicleColor?: string;
@@ -41,7 +42,7 @@ export function encodeDetection(d: Detection, plateOcr: string, format: InsertFo
   if (format === 'JSONCompactEachRow') {
     return (
       JSON.stringify([
-        d.readId, d.agency, d.camera, seenAt, d.plate, plateOcr, d.state, d.confidence, d.lat, d.lon,
+        d.readId, d.agency, d.camera, seenAt, d.plate, plateOcr, d.state, d.confidence, d.lat ?? null, d.lon ?? null,
         d.vehicleMake ?? '', d.vehicleModel ?? '', d.vehicleColor ?? '', d.vehicleType ?? '', d.imageRef ?? '',
         d.candidates ?? [],
       ]) + '\n'
@@ -50,7 +51,7 @@ export function encodeDetection(d: Detection, plateOcr: string, format: InsertFo
   return (
     JSON.stringify({
       read_id: d.readId, agency: d.agency, camera: d.camera, seen_at: seenAt, plate: d.plate, plate_ocr: plateOcr,
-      state: d.state, confidence: d.confidence, lat: d.lat, lon: d.lon,
+      state: d.state, confidence: d.confidence, lat: d.lat ?? null, lon: d.lon ?? null,
       vehicle_make: d.vehicleMake ?? '', vehicle_model: d.vehicleModel ?? '', vehicle_color: d.vehicleColor ?? '',
       vehicle_type: d.vehicleType ?? '', image_ref: d.imageRef ?? '', candidates: d.candidates ?? [],
     }) + '\n'

@@ -46,10 +46,8 @@ export interface HitDisposition {
 
 type Db = Pick<Storage, 'client' | 'db'>;
 
-/** A hit id derived from the read and the entry, so a redelivered read makes no second hit. */
-export function hitId(readId: string, list: string, entryId: string): string {
-  return createHash('sha256').update(`${readId}\n${list}\n${entryId}`).digest('hex').slice(0, 32);
-}
+/** Hit ids come from the matcher (`hitId`): one definition for pipeline, storage and gateway. */
+export { hitId } from '../matcher/index.js';
 
 export async function recordHits(storage: Db, hits: readonly StoredHit[]): Promise<void> {
   if (hits.length === 0) return;

@@ -31,3 +31,4 @@ export {
   hitId, recordHits, recordDisposition, viewHit, hitsAwaitingDisposition, DISPOSITIONS,
   type StoredHit, type HitDisposition, type Disposition, type HitView,
 } from './hits.js';
+export { HitWriter } from './hit-writer.js';

@@ -47,8 +47,8 @@ export interface FoundDetection {
   plateOcr: string;
   state: string;
   confidence: number;
-  lat: number;
-  lon: number;
+  lat: number | null;
+  lon: number | null;
   vehicleMake: string;
   vehicleModel: string;
   vehicleColor: string;
@@ -239,7 +239,7 @@ export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAl
 
 interface Row {
   read_id: string; agency: string; camera: string; seen_at_text: string; plate: string; plate_ocr: string; state: string;
-  confidence: number; lat: number; lon: number; vehicle_make: string; vehicle_model: string; vehicle_color: string;
+  confidence: number; lat: number | null; lon: number | null; vehicle_make: string; vehicle_model: string; vehicle_color: string;
   vehicle_type: string; image_ref: string; candidates: string[]; distance: number | string;
 }
 

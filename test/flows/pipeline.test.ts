@@ -109,6 +109,9 @@ describe('pipeline flow', () => {
     await new Promise((r) => setTimeout(r, 300)); // a late duplicate would arrive by now
     expect(hits.map((m) => `${m.read.id}|${m.hit.list}|${m.hit.entry}|${m.hit.kind}`).sort()).toEqual(expected);
     expect(new Set(hits.map((m) => m.hitId)).size).toBe(hits.length);
+    // Every published hit is also kept, under the same id, before its read was acked.
+    const stored = await system.storage.client.query({ query: `SELECT DISTINCT hit_id FROM ${db}.hits WHERE startsWith(read_id, 'flow-') OR read_id = 'json-1'`, format: 'JSONEachRow' });
+    expect(((await stored.json()) as Array<{ hit_id: string }>).map((r) => r.hit_id).sort()).toEqual(hits.map((m) => m.hitId).sort());
 
     const invalid = await jsm.streams.info(INVALID_READS_STREAM);
     expect(invalid.state.messages).toBe(garbage);

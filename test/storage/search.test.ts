@@ -29,6 +29,7 @@ beforeAll(async () => {
     detection({ readId: 'two-edits', plate: '7AXX123', seenAt: T0 + 7 * HOUR }),
     detection({ readId: 'other', plate: '4XYZ999', seenAt: T0 + 8 * HOUR }),
     detection({ readId: 'outside-range', plate: '7ABC123', seenAt: T0 + 100 * HOUR }),
+    { ...detection({ readId: 'no-location', plate: '9NOLOC1', seenAt: T0 + 30 * HOUR }), lat: undefined, lon: undefined },
   ];
   await (await writer.enqueue(rows)).durable;
   await (await writer.enqueue([rows[0]!])).durable; // a redelivered read, not yet merged
@@ -85,6 +86,14 @@ describe('search: filters and paging', () => {
     expect(await ids({ plate, cameras: ['main-st', 'elsewhere'] })).toEqual(['exact-1']);
     expect(await ids({ plate, near: { ...WATSONVILLE, radiusMeters: 2_000 } })).toEqual(['exact-1']);
     expect(await ids({ plate, near: { ...WATSONVILLE, radiusMeters: 40_000 } })).toEqual(['exact-2', 'exact-1']);
+  });
+
+  it('keeps a read without a position as no position: never at 0,0, never in a radius', async () => {
+    const plate = { kind: 'exact', plate: '9NOLOC1' } as const;
+    const to = new Date(T0 + 48 * HOUR); // outside the other tests' range, so their results stay as they are
+    const found = (await searchDetections(ctx(), base({ plate, to }))).rows.find((r) => r.readId === 'no-location');
+    expect(found).toMatchObject({ lat: null, lon: null });
+    expect(await ids({ plate, to, near: { lat: 0, lon: 0, radiusMeters: 500_000 } })).toEqual([]);
   });
 
   it('pages a fuzzy search (two key branches) without losing or repeating reads', async () => {
