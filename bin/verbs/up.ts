@@ -101,6 +101,9 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       await publishHotlist(system.hotlists, list, entries, 'demo');
       for (const e of entries) if (!e.isPattern) hotPlates.push(e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state });
     }
+    // The lists reach the matcher through the store's watch: wait for them so the summary shows them.
+    const deadline = Date.now() + 10_000;
+    while (system.matcher.lists().length < (byList?.size ?? 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     demo = simulateFleet({ js: system.js, agency: 'demo', cameras: 4, rate: 2, hitRate: 0.05, hotPlates, durationMs: Number.MAX_SAFE_INTEGER, signal: stopping.signal }).catch((error: unknown) => {
       logger.warn({ err: error }, 'demo camera fleet stopped');
     });
