@@ -1,75 +1,14 @@
 // `platewatch audit verify|sample`: access log integrity and the annual detection browsing audit
 // (Watsonville §471.9, §471.7(b)).
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
-  openStorage, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog, verifyAccessLogs,
-  type AccessLogVerification, type Storage, type StorageConfig,
+  renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog, verifyAccessLogs,
+  type AccessLogVerification,
 } from '../../storage/index.js';
-import { ConfigError, loadConfig } from '../config.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-
-/** Storage options every storage verb takes, on top of the platewatch configuration (bin/config.ts). */
-export const STORAGE_OPTIONS_USAGE = `Storage options (otherwise from the configuration: --config FILE, then the environment —
-PLATEWATCH_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS):
-  --config FILE          JSON config file (README, Configuration)
-  --data-dir DIR         embedded chDB directory        [default: <dataDir>/clickhouse, i.e. ./data/clickhouse]
-  --clickhouse-url URL   use a ClickHouse server instead [default: storage.url / $CLICKHOUSE_URL]`;
-
-export const STORAGE_PARSE_OPTIONS = {
-  config: { type: 'string' },
-  'data-dir': { type: 'string' },
-  'clickhouse-url': { type: 'string' },
-} as const;
-
-/**
- * The storage configuration a verb opens with: the same as `platewatch up` uses (retention
- * included — opening storage brings the tables' TTL to the configured retention, so a verb must
- * not open it with a different one), with --data-dir / --clickhouse-url on top.
- */
-export async function storageConfigFrom(
-  values: { config?: string; 'data-dir'?: string; 'clickhouse-url'?: string },
-  io: VerbIO,
-): Promise<Partial<StorageConfig> | undefined> {
-  let config;
-  try {
-    config = await loadConfig({ ...(values.config === undefined ? {} : { file: resolve(io.cwd, values.config) }), env: io.env });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.stderr.write(`platewatch: ${error.message}\n`);
-    return undefined;
-  }
-  const retentionSeconds = config.storage.retentionDays * 86_400;
-  return {
-    url: values['clickhouse-url'] ?? config.storage.url,
-    username: config.storage.username,
-    password: config.storage.password,
-    dataDir: resolve(io.cwd, values['data-dir'] ?? join(config.dataDir, 'clickhouse')),
-    detectionRetentionSeconds: retentionSeconds,
-    hitRetentionSeconds: retentionSeconds,
-  };
-}
-
-/**
- * The access log chain a verb appends to. Embedded chDB is one process, so the configured chain is
- * safe; against a server, `platewatch up` may be appending to it at the same moment, and one chain
- * must have one writer — so each CLI process gets its own (`audit verify` checks every chain).
- */
-export function verbAccessLogChain(storage: Storage): string {
-  return storage.kind === 'embedded' ? storage.config.accessLogChain : `cli-${hostname()}-${process.pid}`;
-}
-
-/** Opens storage for a verb; on failure writes the reason and returns undefined. */
-export async function openForVerb(config: Partial<StorageConfig>, io: VerbIO): Promise<Storage | undefined> {
-  try {
-    return await openStorage(config);
-  } catch (error) {
-    io.stderr.write(`platewatch: cannot open storage: ${(error as Error).message}\n`);
-    return undefined;
-  }
-}
 
 const USAGE = `Usage: platewatch audit verify [--chain NAME [--expect-head SEQ:HASH]] [storage options]
        platewatch audit sample --from DATE --to DATE --auditor NAME [--size 10] [--out DIR] [storage options]

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AccessLog, exportEvidence, placeLegalHold, StorageError, type PlateQuery } from '../../storage/index.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from './audit.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
 const USAGE = `Usage: platewatch evidence hold --case N --user ID --reason TEXT --from DATE --to DATE
                                 [--plate P | --pattern P | --read-id ID ...] [storage options]

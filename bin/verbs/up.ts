@@ -8,6 +8,7 @@ import pino from 'pino';
 import { decodeHitMessage, publishHotlist, simulateFleet } from '../../ingest/index.js';
 import { readHotlistFiles } from '../batch-match.js';
 import { removeRuntime, writeRuntime } from '../runtime.js';
+import { storageSettings } from '../storage-options.js';
 import { startSystem } from '../system.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
@@ -55,7 +56,6 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
   if (config === null) return 2;
   const dataDir = resolve(io.cwd, config.dataDir);
   const logger = pino({ level: io.env['PLATEWATCH_LOG_LEVEL'] ?? 'info', base: { app: 'platewatch' } }, pino.destination(2));
-  const retentionSeconds = config.storage.retentionDays * 86_400;
   let system;
   try {
     system = await startSystem({
@@ -66,13 +66,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       natsPort: config.nats.port,
       retroactiveDays: config.retroactiveDays,
       gateway: config.gateway,
-      storage: {
-        url: config.storage.url,
-        username: config.storage.username,
-        password: config.storage.password,
-        detectionRetentionSeconds: retentionSeconds,
-        hitRetentionSeconds: retentionSeconds,
-      },
+      storage: storageSettings(config),
     });
   } catch (error) {
     const coded = error as { code?: string; message?: string };
