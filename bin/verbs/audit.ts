@@ -2,13 +2,13 @@
 // (Watsonville §471.9, §471.7(b)).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog, verifyAccessLogs,
   type AccessLogVerification,
 } from '../../storage/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
+import { parseVerbArgs } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch audit verify [--chain NAME [--expect-head SEQ:HASH]] [storage options]
        platewatch audit sample --from DATE --to DATE --auditor NAME [--size 10] [--out DIR] [storage options]
@@ -38,6 +38,17 @@ Example:
   platewatch audit sample --from 2026-05-01 --to 2026-11-01 --auditor "Capt. R. Diaz, PSD"
 `;
 
+const OPTIONS = {
+  chain: { type: 'string' },
+  'expect-head': { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  size: { type: 'string' },
+  auditor: { type: 'string' },
+  out: { type: 'string' },
+  ...STORAGE_PARSE_OPTIONS,
+} as const;
+
 export const auditVerb: Verb = {
   name: 'audit',
   summary: 'verify the access log hash chain; sample searches and write the annual audit memorandum',
@@ -58,31 +69,11 @@ function parseDate(text: string | undefined): Date | undefined {
 
 async function runAudit(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        chain: { type: 'string' },
-        'expect-head': { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        size: { type: 'string' },
-        auditor: { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean', default: false },
-        ...STORAGE_PARSE_OPTIONS,
-      },
-    }));
-  } catch (error) {
-    return usageError(io, (error as Error).message);
-  }
-  if (values.help || sub === '--help' || sub === undefined) {
-    io.stdout.write(USAGE);
-    return sub === undefined && !values.help ? 2 : 0;
-  }
+  if (sub === undefined) return usageError(io, 'a sub-command is needed');
+  const parsed = parseVerbArgs('audit', rest, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}"`);
 
   let expectedHead: { seq: number; hash: string } | undefined;

@@ -1,8 +1,8 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { AccessLog, exportEvidence, placeLegalHold, StorageError, type PlateQuery } from '../../storage/index.js';
 import type { Verb, VerbIO } from '../verb.js';
+import { parseVerbArgs } from '../verb-options.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
 const USAGE = `Usage: platewatch evidence hold --case N --user ID --reason TEXT --from DATE --to DATE
@@ -35,6 +35,19 @@ Example:
   platewatch evidence export --case WPD-26-0777 --user det1 --out /media/evidence/WPD-26-0777
 `;
 
+const OPTIONS = {
+  case: { type: 'string' },
+  user: { type: 'string' },
+  reason: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  plate: { type: 'string' },
+  pattern: { type: 'string' },
+  'read-id': { type: 'string', multiple: true },
+  out: { type: 'string' },
+  ...STORAGE_PARSE_OPTIONS,
+} as const;
+
 export const evidenceVerb: Verb = {
   name: 'evidence',
   summary: 'place legal holds on detections and export evidence packages with checksums',
@@ -49,33 +62,11 @@ function usageError(io: VerbIO, message: string): number {
 
 async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        case: { type: 'string' },
-        user: { type: 'string' },
-        reason: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        plate: { type: 'string' },
-        pattern: { type: 'string' },
-        'read-id': { type: 'string', multiple: true },
-        out: { type: 'string' },
-        help: { type: 'boolean', default: false },
-        ...STORAGE_PARSE_OPTIONS,
-      },
-    }));
-  } catch (error) {
-    return usageError(io, (error as Error).message);
-  }
-  if (values.help || sub === '--help' || sub === undefined) {
-    io.stdout.write(USAGE);
-    return sub === undefined && !values.help ? 2 : 0;
-  }
+  if (sub === undefined) return usageError(io, 'a sub-command is needed');
+  const parsed = parseVerbArgs('evidence', rest, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}"`);
   if (values.case === undefined || values.case.trim() === '') return usageError(io, '--case N is required');
   if (values.user === undefined || values.user.trim() === '') return usageError(io, '--user ID is required');
