@@ -1,0 +1,86 @@
+// The core guarantee of issue 4: a read is acknowledged only once it is stored. Here storage
+// refuses the first batches (as a full disk or a stopped ClickHouse would); the reads stay
+// unacked, are redelivered, and end up stored exactly once — while hits still flow at once.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { pack } from 'msgpackr';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { detectionSink, startSystem, type RunningSystem } from '../../bin/system.js';
+import {
+  createPipelineMetrics,
+  decodeHitMessage,
+  MetricsRegistry,
+  PIPELINE_CONSUMER,
+  PipelineWorker,
+  publishHotlist,
+  READS_STREAM,
+  readsSubject,
+  type DetectionSink,
+} from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-storage-failure-'));
+let system: RunningSystem;
+
+beforeAll(async () => {
+  system = await startSystem({ dataDir: dir, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), pipeline: false, gateway: false, storage: { batchDelayMs: 50 } });
+  const entry = validateEntry({ plate: '7ABC123', list: 'SVS', reason: 'Stolen' }, resolveMatcherConfig());
+  if (!entry.ok) throw new Error(entry.reason);
+  await publishHotlist(system.hotlists, 'SVS', [entry.entry], 'test');
+  while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 20));
+}, 60_000);
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function scalar(query: string): Promise<number> {
+  const rs = await system.storage.client.query({ query, format: 'JSONEachRow' });
+  return Number(((await rs.json()) as Array<{ n: string | number }>)[0]?.n ?? 0);
+}
+
+describe('storage refusing writes', () => {
+  it('leaves reads unacked until they are stored, then stores each once; hits are not held back', async () => {
+    const real = detectionSink(system.writer);
+    let refusals = 3;
+    const failing: DetectionSink = {
+      enqueue: async (reads) => {
+        if (refusals > 0) {
+          refusals--;
+          return { durable: Promise.reject(new Error('disk full (test)')) };
+        }
+        return real.enqueue(reads);
+      },
+    };
+    const metrics = createPipelineMetrics(new MetricsRegistry());
+    const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: failing, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 200 });
+    const hits: string[] = [];
+    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => void hits.push(decodeHitMessage(msg.data).read.id) });
+    await worker.start();
+    const now = Date.now();
+    for (let i = 0; i < 500; i++) {
+      const plate = i % 50 === 0 ? '7ABC123' : `F${String(i).padStart(6, '0')}`;
+      await system.js.publish(readsSubject('wpd', 'cam1'), pack({ v: 1, id: `fail-${i}`, agency: 'wpd', camera: 'cam1', ts: now, conf: 0.9, plate }), { msgID: `fail-${i}` });
+    }
+    const jsm = await jetstreamManager(system.nc);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+      if (Date.now() > deadline) throw new Error('reads were not all stored and acked');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await worker.stop();
+    sub.unsubscribe();
+    expect(refusals).toBe(0);
+    expect(metrics.batchFailures.get()).toBe(3);
+    expect(await scalar(`SELECT uniqExact(read_id) AS n FROM ${system.storage.db}.detections WHERE startsWith(read_id, 'fail-')`)).toBe(500);
+    expect(await scalar(`SELECT count() AS n FROM ${system.storage.db}.detections FINAL WHERE startsWith(read_id, 'fail-')`)).toBe(500);
+    // Every hot read alerted; a redelivered one republishes under the same id (core subscribers may see it twice).
+    expect(new Set(hits).size).toBe(10);
+  }, 90_000);
+});
