@@ -83,11 +83,11 @@ try {
   // Patterns drawn from stored plates so that each one matches something.
   const samples = await rows<{ p: string }>(`SELECT plate_ocr AS p FROM bench.d_${first} WHERE length(plate_ocr) = 7 ORDER BY sipHash64(read_id) LIMIT ${RUNS}`);
   const kinds: Record<string, (p: string) => string> = {
-    'infix, 4 known (`*XXXX*`)': (p) => `%${p.slice(2, 6)}%`,
-    'fixed length, 4 known (`?XXXX??`)': (p) => `_${p.slice(1, 5)}__`,
-    'infix, 5 known (`*XXXXX*`)': (p) => `%${p.slice(1, 6)}%`,
-    'prefix, 3 known (`XXX*`)': (p) => `${p.slice(0, 3)}%`,
-    'infix, 3 known (`*XXX*`)': (p) => `%${p.slice(3, 6)}%`,
+    'infix, 4 known (`*ABCD*`)': (p) => `%${p.slice(2, 6)}%`,
+    'fixed length, 4 known (`?ABCD??`)': (p) => `_${p.slice(1, 5)}__`,
+    'infix, 5 known (`*ABCDE*`)': (p) => `%${p.slice(1, 6)}%`,
+    'prefix, 3 known (`ABC*`)': (p) => `${p.slice(0, 3)}%`,
+    'infix, 3 known (`*ABC*`)': (p) => `%${p.slice(3, 6)}%`,
   };
   const shapes = arg('shapes', 'one,two').split(',');
   const range = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
