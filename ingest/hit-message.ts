@@ -13,6 +13,8 @@ export interface HitMessage {
   hitId: string;
   /** When the pipeline published it (ms epoch): end-to-end latency starts at `read.ts`, ends on a console. */
   publishedAt: number;
+  /** When the pipeline took the read off the stream (ms epoch): splits latency into transport and processing. Live hits only. */
+  receivedAt?: number;
   /** True for a past sighting raised when an entry was added later (retroactive hit). */
   historical: boolean;
   read: WireRead;

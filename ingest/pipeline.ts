@@ -128,7 +128,7 @@ export class PipelineWorker {
           const hit = hits[i]!;
           const id = hitId(read.id, hit.list, hit.entry);
           const publishedAt = now();
-          const message: HitMessage = { v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, historical: false, read, hit };
+          const message: HitMessage = { v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, receivedAt: nowMs, historical: false, read, hit };
           hitMessages.push(message);
           waits.push(js.publish(hitsSubject(read.agency, hit.list), encodeHitMessage(message), { msgID: id }));
           metrics.hits.inc(1, { list: hit.list, kind: hit.kind });
