@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
-import { startGateway, type RunningGateway } from '../gateway/index.js';
+import { authRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -28,7 +28,7 @@ import {
   type WireRead,
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
-import { AccessLog, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
+import { AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
 import { storedSightings } from './past-sightings.js';
 
 export interface SystemOptions {
@@ -58,6 +58,7 @@ export interface RunningSystem {
   js: JetStreamClient;
   storage: Storage;
   accessLog: AccessLog;
+  credentials: CredentialStore;
   writer: DetectionWriter;
   matcher: Matcher;
   hotlists: ObjectStore;
@@ -175,6 +176,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }
     });
     const accessLog = new AccessLog(storage);
+    const credentials = new CredentialStore(storage, accessLog);
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
@@ -198,9 +200,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       gateway = await startGateway({
         nc,
         js,
-        // Individual sign-in arrives with issue 6 (users, roles, training); until then no console
-        // session is valid, so /ws refuses every upgrade (401) rather than serve hits anonymously.
-        verifySession: async () => null,
+        // Individual sign-in (Watsonville §471.5(h)): only sessions of active, trained users.
+        verifySession: (token) => credentials.verify(token),
+        routes: authRoutes({ authenticator: credentials }),
         registry: metrics,
         logger,
         config: options.gateway ?? { port: 0, host: '127.0.0.1' },
@@ -213,7 +215,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       await worker.start();
       cleanups.push(() => worker.stop());
     }
-    return { natsUrl, nc, js, storage, accessLog, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, stop: stopAll };
+    return { natsUrl, nc, js, storage, accessLog, credentials, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,6 +1,6 @@
 // Errors the gateway raises, with a stable `code` callers switch on.
 
-export const GATEWAY_ERROR_CODES = ['GATEWAY_CONFIG_INVALID', 'GATEWAY_LISTEN_FAILED', 'GATEWAY_FEED_FAILED'] as const;
+export const GATEWAY_ERROR_CODES = ['GATEWAY_CONFIG_INVALID', 'GATEWAY_LISTEN_FAILED', 'GATEWAY_FEED_FAILED', 'GATEWAY_CONSOLE_MISSING'] as const;
 export type GatewayErrorCode = (typeof GATEWAY_ERROR_CODES)[number];
 
 export class GatewayError extends Error {

@@ -16,6 +16,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   411: '411 Length Required',
   413: '413 Payload Too Large',
   415: '415 Unsupported Media Type',
+  423: '423 Locked',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
 };

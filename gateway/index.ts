@@ -12,3 +12,4 @@ export * from './http-json.js';
 export * from './gateway-metrics.js';
 export * from './recent-hits.js';
 export * from './server.js';
+export * from './auth-routes.js';

@@ -1,9 +1,11 @@
 // The uWebSockets.js app: console WebSockets on /ws (session checked on upgrade, then handed to
-// the fan-out) and HTTP JSON on the same port — /healthz, /metrics, extra routes, 404 otherwise.
+// the fan-out) and HTTP on the same port — the console's files (console-files.ts), /healthz,
+// /metrics, extra JSON routes, 404 otherwise.
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
 import type { MetricsRegistry } from '../ingest/index.js';
 import type { GatewayConfig } from './config.js';
+import { serveConsoleFiles } from './console-files.js';
 import { errorFrame, parseClientMessage } from './console-protocol.js';
 import type { ConsoleSession, ConsoleSocket } from './console-socket.js';
 import { GatewayError } from './errors.js';
@@ -119,6 +121,8 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   }, config.maxBodyBytes, logger));
 
   app.get('/metrics', jsonEndpoint(async () => ({ status: 200, text: { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.render() } }), config.maxBodyBytes, logger));
+
+  serveConsoleFiles(app);
 
   for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(route.handler, config.maxBodyBytes, logger));
 

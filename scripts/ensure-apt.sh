@@ -2,7 +2,7 @@
 # Sourced by scripts/test.sh and ./platewatch: installs Debian packages whose binary is missing.
 # ---- ensure_apt_packages PACKAGE:BINARY ... -------------------------------------------------
 # Installs Debian packages whose binary is missing, e.g. `ensure_apt_packages nats-server:nats-server
-# chromium:chromium`. The console tests (issue 5) will add chromium.
+# chromium:chromium`.
 ensure_apt_packages() {
   local missing=()
   local spec

@@ -16,7 +16,7 @@ ensure_node_modules() {
 source scripts/ensure-apt.sh
 
 ensure_node_modules
-ensure_apt_packages nats-server:nats-server
+ensure_apt_packages nats-server:nats-server chromium:chromium
 
 npx tsc --noEmit -p .
 npx vitest run

@@ -17,6 +17,11 @@ export const ACCESS_ACTIONS = {
   hitView: 'hit_view',
   hold: 'hold',
   audit: 'audit',
+  /** A sign-in: ok, or refused with the reason (Watsonville §471.5(h): individual credentials). */
+  login: 'login',
+  /** An account locked after repeated failed sign-ins (storage/credentials.ts). */
+  lockout: 'lockout',
+  logout: 'logout',
 } as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[keyof typeof ACCESS_ACTIONS];
 

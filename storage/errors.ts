@@ -21,6 +21,8 @@ export const STORAGE_ERROR_CODES = {
   INVALID_SEARCH: 'INVALID_SEARCH',
   /** An evidence operation that cannot be done (no such case, existing output). */
   EVIDENCE_FAILED: 'EVIDENCE_FAILED',
+  /** A password that does not meet the password policy (storage/password.ts). */
+  WEAK_PASSWORD: 'WEAK_PASSWORD',
   /** A query failed. */
   QUERY_FAILED: 'QUERY_FAILED',
 } as const;

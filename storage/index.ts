@@ -12,7 +12,7 @@ export {
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export { purposeProblem, type Purpose } from './purpose.js';
-export { saveUser, findUser, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
+export { saveUser, findUser, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
   searchDetections, buildSearchQuery, buildDetectionFilter, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
@@ -32,3 +32,8 @@ export {
   type StoredHit, type HitDisposition, type Disposition, type HitView,
 } from './hits.js';
 export { HitWriter } from './hit-writer.js';
+export { hashPassword, passwordMatches, passwordProblem, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, DEFAULT_SCRYPT_LOG_N } from './password.js';
+export {
+  CredentialStore, setPassword, tokenHash, DEFAULT_SESSION_TTL_MS, DEFAULT_MAX_LOGIN_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS,
+  type CredentialOptions, type LoginOutcome, type PasswordCheck, type SignedInUser, type VerifiedSession,
+} from './credentials.js';

@@ -211,4 +211,39 @@ ORDER BY (case_number, hold_id)`,
 ORDER BY (case_number, read_id)`,
     ],
   },
+  {
+    version: 2,
+    name: 'credentials, login attempts and sessions',
+    statements: ({ db }) => [
+      // Watsonville §471.5(h): individual credentials. Every version is kept; the newest is in force.
+      // `password_hash` is self-describing (`scrypt$logN$r$p$salt$hash`, storage/password.ts).
+      `CREATE TABLE IF NOT EXISTS ${db}.credentials (
+  user_id String,
+  version UInt32,
+  password_hash String,
+  set_at DateTime64(3, 'UTC'),
+  set_by String
+) ENGINE = MergeTree
+ORDER BY (user_id, version)`,
+
+      // Lockout survives a restart: failures since the last success or reset, within the window, count.
+      `CREATE TABLE IF NOT EXISTS ${db}.login_attempts (
+  user_id String,
+  at DateTime64(3, 'UTC'),
+  outcome LowCardinality(String)
+) ENGINE = MergeTree
+ORDER BY (user_id, at)`,
+
+      // Sessions hold the SHA-256 of the token, never the token; revocation is a newer version.
+      `CREATE TABLE IF NOT EXISTS ${db}.sessions (
+  token_hash String,
+  version UInt8,
+  user_id String,
+  issued_at DateTime64(3, 'UTC'),
+  expires_at DateTime64(3, 'UTC'),
+  revoked_at Nullable(DateTime64(3, 'UTC'))
+) ENGINE = MergeTree
+ORDER BY (token_hash, version)`,
+    ],
+  },
 ];

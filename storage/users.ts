@@ -72,3 +72,13 @@ export async function authoriseUser(storage: Db, userId: string): Promise<User> 
   if (problem !== null || user === undefined) throw new StorageError('USER_NOT_AUTHORISED', problem ?? 'not authorised');
   return user;
 }
+
+/** Every registered user as registered now, by id. */
+export async function listUsers(storage: Db): Promise<User[]> {
+  const rows = await queryRows<{ user_id: string; name: string; title: string; roles: UserRole[]; trained_at: string | null; active: boolean | number }>(
+    storage.client,
+    `SELECT user_id, name, title, roles, trained_at, active FROM ${storage.db}.users
+      ORDER BY user_id, version DESC LIMIT 1 BY user_id`,
+  );
+  return rows.map((r) => ({ userId: r.user_id, name: r.name, title: r.title, roles: r.roles, trainedAt: r.trained_at, active: Boolean(r.active) }));
+}

@@ -7,5 +7,6 @@ import { hotlistVerb } from './hotlist.js';
 import { matchVerb } from './match.js';
 import { simulateVerb } from './simulate.js';
 import { upVerb } from './up.js';
+import { usersVerb } from './users.js';
 
-export const VERBS: readonly Verb[] = [upVerb, hotlistVerb, simulateVerb, matchVerb, demoVerb, evidenceVerb, auditVerb];
+export const VERBS: readonly Verb[] = [upVerb, hotlistVerb, simulateVerb, matchVerb, demoVerb, evidenceVerb, auditVerb, usersVerb];

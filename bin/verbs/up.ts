@@ -23,7 +23,7 @@ Embedded defaults (no servers needed): nats-server with JetStream under DATA_DIR
 port (PLATEWATCH_NATS_PORT to fix it), chDB under DATA_DIR/clickhouse, the pipeline worker.
 With NATS_URL and/or CLICKHOUSE_URL it joins existing servers instead. Other commands
 (hotlist load, simulate) find the running system through DATA_DIR/run/platewatch.json.
-Hits are printed as they happen (the dispatch console arrives with the gateway issue).
+Hits are printed as they happen and shown live on the dispatch console.
 
 Options:
   --demo          also load the sample hot lists from examples/hotlists/ and run a small simulated
@@ -109,7 +109,8 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       `  NATS       ${system.natsUrl}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
       `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
       `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
-      `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics; consoles connect to /ws once sign-in arrives, issue 6)\n` +
+      `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
+      `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics, /api/login, /ws)\n` +
       `  hot lists  ${system.matcher.lists().map((l) => `${l.list} v${l.version} (${l.entries})`).join(', ') || 'none yet: ./platewatch hotlist load --list NAME FILE'}\n` +
       `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
       `Hits are printed below. Ctrl-C stops gracefully.\n\n`,

@@ -1,7 +1,7 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { connectStorage, MINIMUM_RETENTION_SECONDS, openStorage, resolveStorageConfig, StorageError } from '../../storage/index.js';
+import { connectStorage, MIGRATIONS, MINIMUM_RETENTION_SECONDS, openStorage, resolveStorageConfig, StorageError } from '../../storage/index.js';
 import { makeTempDir } from './temp-storage.js';
 
 const dir = makeTempDir();
@@ -69,7 +69,7 @@ describe('embedded chDB: one data directory per process', () => {
 
     await first.close();
     const other = await openStorage({ dataDir: b });
-    expect(other.migrations.applied).toEqual([1]);
+    expect(other.migrations.applied).toEqual(MIGRATIONS.map((m) => m.version));
     await other.close();
 
     const again = await openStorage({ dataDir: a });

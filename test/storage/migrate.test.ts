@@ -10,6 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => temp.cleanup());
 
+/** A version after every released migration, for probe migrations. */
+const NEXT_VERSION = (MIGRATIONS.at(-1)?.version ?? 0) + 1;
 const ctx = () => ({ db: storage.db, detectionRetentionSeconds: 365 * 86_400, hitRetentionSeconds: 365 * 86_400 });
 
 async function tableNames(): Promise<string[]> {
@@ -32,10 +34,10 @@ async function ttlOf(table: string): Promise<string> {
 
 describe('migrations', () => {
   it('creates every table at first start', async () => {
-    expect(storage.migrations.applied).toEqual([1]);
+    expect(storage.migrations.applied).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await tableNames()).toEqual([
-      'access_log', 'detections', 'evidence_detections', 'hit_dispositions', 'hits', 'hotlist_approvals',
-      'hotlist_entries', 'legal_holds', 'release_requests', 'schema_migrations', 'users',
+      'access_log', 'credentials', 'detections', 'evidence_detections', 'hit_dispositions', 'hits', 'hotlist_approvals',
+      'hotlist_entries', 'legal_holds', 'login_attempts', 'release_requests', 'schema_migrations', 'sessions', 'users',
     ]);
   });
 
@@ -58,17 +60,17 @@ describe('migrations', () => {
 
   it('applies a new migration once, in order', async () => {
     const extra: Migration = {
-      version: 2,
+      version: NEXT_VERSION,
       name: 'test table',
       statements: ({ db }) => [`CREATE TABLE IF NOT EXISTS ${db}.migration_probe (x UInt8) ENGINE = MergeTree ORDER BY x`],
     };
-    expect((await migrate(storage.client, ctx(), [...MIGRATIONS, extra])).applied).toEqual([2]);
+    expect((await migrate(storage.client, ctx(), [...MIGRATIONS, extra])).applied).toEqual([NEXT_VERSION]);
     expect((await migrate(storage.client, ctx(), [...MIGRATIONS, extra])).applied).toEqual([]);
     expect(await tableNames()).toContain('migration_probe');
   });
 
   it('refuses to start when a released migration was edited', async () => {
-    const edited: Migration = { version: 2, name: 'test table', statements: () => ['SELECT 1'] };
+    const edited: Migration = { version: NEXT_VERSION, name: 'test table', statements: () => ['SELECT 1'] };
     await expect(migrate(storage.client, ctx(), [...MIGRATIONS, edited])).rejects.toMatchObject({
       code: 'MIGRATION_CHANGED',
     } satisfies Partial<StorageError>);

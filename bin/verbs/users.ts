@@ -1,0 +1,199 @@
+// `platewatch users add|train|disable|passwd|list`: the administrator's accounts of individual,
+// trained users (Watsonville §471.4.1(a)(b), §471.5(d)(h); Martinez §439.4(d)). Passwords come from
+// standard input or a hidden prompt, never the command line, and there is no default password.
+import {
+  AccessLog, CredentialStore, findUser, listUsers, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole,
+} from '../../storage/index.js';
+import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
+import type { Verb, VerbIO } from '../verb.js';
+import { parseVerbArgs } from '../verb-options.js';
+
+const USAGE = `Usage: platewatch users add --id ID --name NAME --title TITLE --role ROLE [--role ROLE…] [--trained DATE] [--as ADMIN]
+       platewatch users train --id ID [--trained DATE] --as ADMIN
+       platewatch users disable --id ID --as ADMIN
+       platewatch users passwd --id ID --as ADMIN|ID
+       platewatch users list --as ADMIN
+       (each also takes [--password-stdin] [storage options])
+
+add      Registers a user with their own password (Watsonville §471.5(h): individual credentials).
+train    Records the date the user completed department-approved ALPR training (§471.5(d));
+         untrained users cannot sign in.
+disable  Deactivates the user; their sessions end at once.
+passwd   Sets a new password (an administrator for anyone, a user for themself); lifts a lockout.
+list     Every user with roles, training date and status.
+
+Every command but the first is done as an administrator: --as ADMIN, with the administrator's
+password. The first administrator (bootstrap): while no user exists at all, "users add" runs
+without --as, and must create a trained administrator:
+  platewatch users add --id admin1 --name "R. Diaz" --title Lieutenant --role administrator --trained 2026-01-15
+
+Passwords are never options. They are prompted for with echo off or, with --password-stdin, read
+from standard input one a line: the --as user's password first, then the new password (add, passwd).
+A password needs at least 12 characters and may not contain the user id.
+
+Options:
+  --id ID            the user the command is about
+  --name NAME        full name (add)
+  --title TITLE      rank or title (add)
+  --role ROLE        ${USER_ROLES.join(', ')} (add; repeatable)
+  --trained DATE     training completion date, YYYY-MM-DD (add; train: [default: today])
+  --as ID            who is doing it (an administrator; passwd: or the user themself)
+  --password-stdin   read passwords from standard input instead of prompting
+  --help             show this text
+
+${STORAGE_OPTIONS_USAGE}
+
+Exit status: 0 done; 1 refused, or storage failure; 2 usage or configuration error.
+`;
+
+const OPTIONS = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  title: { type: 'string' },
+  role: { type: 'string', multiple: true },
+  trained: { type: 'string' },
+  as: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+  ...STORAGE_PARSE_OPTIONS,
+} as const;
+
+const SUB_COMMANDS = ['add', 'train', 'disable', 'passwd', 'list'] as const;
+type SubCommand = (typeof SUB_COMMANDS)[number];
+
+export const usersVerb: Verb = {
+  name: 'users',
+  summary: 'add, train, disable and list the individual users; set passwords',
+  usage: USAGE,
+  run: runUsers,
+};
+
+function usageError(io: VerbIO, message: string): number {
+  io.stderr.write(`platewatch users: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+/** A refusal the operator can act on (exit 1). */
+class Refusal extends Error {
+  readonly code = 'REFUSED';
+  override readonly name = 'Refusal';
+}
+
+function parseDay(text: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) return null;
+  return Number.isNaN(Date.parse(`${text}T00:00:00Z`)) ? null : text;
+}
+
+interface Request {
+  sub: SubCommand;
+  id: string | undefined;
+  name: string | undefined;
+  title: string | undefined;
+  roles: UserRole[];
+  trained: string | null;
+  as: string | undefined;
+}
+
+async function runUsers(args: string[], io: VerbIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined) return usageError(io, 'a sub-command is needed');
+  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`);
+  const parsed = parseVerbArgs('users', rest, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}" (passwords are never arguments)`);
+  const roles = values.role ?? [];
+  const badRole = roles.find((r) => !(USER_ROLES as readonly string[]).includes(r));
+  if (badRole !== undefined) return usageError(io, `unknown role "${badRole}"; roles: ${USER_ROLES.join(', ')}`);
+  let trained: string | null = null;
+  if (values.trained !== undefined) {
+    trained = parseDay(values.trained);
+    if (trained === null) return usageError(io, '--trained must be a date, YYYY-MM-DD');
+  }
+  const request: Request = { sub: sub as SubCommand, id: values.id, name: values.name, title: values.title, roles: roles as UserRole[], trained, as: values.as };
+  if (request.sub !== 'list' && (request.id === undefined || request.id.trim() === '')) return usageError(io, '--id ID is required');
+  if (request.id !== undefined && !/^[A-Za-z0-9_.@-]{1,64}$/.test(request.id)) return usageError(io, '--id must be 1–64 of A-Z a-z 0-9 _ . @ -');
+  if (request.sub === 'add') {
+    if (!request.name?.trim() || !request.title?.trim()) return usageError(io, 'add needs --name and --title');
+    if (roles.length === 0) return usageError(io, 'add needs at least one --role');
+  }
+
+  const storageConfig = await storageConfigFrom(values, io);
+  if (storageConfig === undefined) return 2;
+  const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : passwordsFromTerminal(io);
+  const storage = await openForVerb(storageConfig, io);
+  if (storage === undefined) return 1;
+  try {
+    const credentials = new CredentialStore(storage, new AccessLog(storage, verbAccessLogChain(storage)));
+    await runSubCommand(storage, credentials, request, passwords, io);
+    return 0;
+  } catch (error) {
+    const expected = error instanceof Refusal || error instanceof PasswordInputError || (error instanceof StorageError && error.code === 'WEAK_PASSWORD');
+    if (expected) {
+      io.stderr.write(`platewatch users ${sub}: ${error.message}\n`);
+      return 1;
+    }
+    io.stderr.write(`platewatch users ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await storage.close();
+  }
+}
+
+/** Checks the --as user's password and standing; administrators only, except a user's own passwd. */
+async function authenticate(credentials: CredentialStore, request: Request, passwords: PasswordSource): Promise<string> {
+  const as = request.as;
+  if (as === undefined) throw new Refusal('users exist already: run this as an administrator, --as ADMIN');
+  const check = await credentials.checkPassword(as, await passwords.next(`password for ${as}`), 'cli');
+  if (!check.ok) {
+    if (check.reason === 'locked') throw new Refusal(`${as} is locked after repeated failed logins until ${new Date(check.lockedUntil).toISOString()}`);
+    throw new Refusal(check.reason === 'not_authorised' ? check.detail : 'unknown user or wrong password');
+  }
+  const ownPassword = request.sub === 'passwd' && as === request.id;
+  if (!ownPassword && !check.user.roles.includes('administrator')) throw new Refusal(`${as} is not an administrator`);
+  return as;
+}
+
+async function runSubCommand(storage: Storage, credentials: CredentialStore, request: Request, passwords: PasswordSource, io: VerbIO): Promise<void> {
+  const existing = await listUsers(storage);
+  // Bootstrap: the first administrator, only while there is no user at all (no default password).
+  const bootstrap = request.sub === 'add' && existing.length === 0 && request.as === undefined;
+  if (bootstrap) {
+    if (!request.roles.includes('administrator')) throw new Refusal('the first user must be an administrator (--role administrator)');
+    if (request.trained === null) throw new Refusal('the first administrator must be trained (--trained DATE): untrained users cannot sign in');
+  }
+  const actor = bootstrap ? (request.id as string) : await authenticate(credentials, request, passwords);
+
+  if (request.sub === 'list') {
+    const rows = existing.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.active ? 'active' : 'disabled']);
+    const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'STATUS'], ...rows];
+    const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] as string).length)));
+    for (const r of table) io.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`);
+    return;
+  }
+
+  const id = request.id as string;
+  const user = await findUser(storage, id);
+  if (request.sub === 'add') {
+    if (user !== undefined) throw new Refusal(`user "${id}" exists already; use train, disable or passwd`);
+    const password = await passwords.next(`new password for ${id}`, true);
+    const added: User = { userId: id, name: request.name!.trim(), title: request.title!.trim(), roles: request.roles, trainedAt: request.trained, active: true };
+    await credentials.setPassword(id, password, actor); // first: a weak password leaves no user behind
+    await saveUser(storage, added, actor);
+    io.stdout.write(`added ${id} (${added.roles.join(', ')})${bootstrap ? ' as the first administrator' : ''}${added.trainedAt ? '' : '; untrained: cannot sign in until "users train"'}\n`);
+    return;
+  }
+  if (user === undefined) throw new Refusal(`no user "${id}"`);
+  if (request.sub === 'train') {
+    const day = request.trained ?? new Date().toISOString().slice(0, 10);
+    await saveUser(storage, { ...user, trainedAt: day }, actor);
+    io.stdout.write(`${id} trained on ${day}\n`);
+  } else if (request.sub === 'disable') {
+    if (id === actor) throw new Refusal('an administrator cannot disable themself; ask another administrator');
+    await saveUser(storage, { ...user, active: false }, actor);
+    io.stdout.write(`${id} disabled; their sessions have ended\n`);
+  } else {
+    await credentials.setPassword(id, await passwords.next(`new password for ${id}`, true), actor);
+    io.stdout.write(`password of ${id} set\n`);
+  }
+}

@@ -1,0 +1,319 @@
+// The dispatch console: sign in (POST /api/login), then watch live hits over /ws (see
+// gateway/console-protocol.ts for the frames). Shipped to browsers as is: no build step, no
+// dependencies. Every value from the server goes into the page as text, never as markup.
+
+const TOKEN_KEY = 'platewatch.token';
+const USER_KEY = 'platewatch.user';
+const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+const CHECKS = ['plate', 'vehicle', 'status'];
+
+const $ = (id) => document.getElementById(id);
+
+/** hitId → { hit, element }; the element keeps its checkbox state across replays. */
+const shown = new Map();
+let socket = null;
+let attempt = 0;
+let retryTimer = null;
+let resyncing = false;
+
+// ---- sign in ---------------------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  const form = event.target;
+  const user = form.elements.user.value.trim();
+  const password = form.elements.password.value;
+  $('sign-in-error').textContent = '';
+  let res;
+  try {
+    res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  } catch {
+    $('sign-in-error').textContent = 'The gateway cannot be reached. Check the network and try again.';
+    return;
+  }
+  const body = await res.json().catch(() => null);
+  if (!res.ok || typeof body?.token !== 'string') {
+    $('sign-in-error').textContent = res.status === 404
+      ? 'Sign-in is not available on this gateway yet.'
+      : body?.error?.message ?? `Sign-in failed (${res.status}).`;
+    return;
+  }
+  form.elements.password.value = '';
+  sessionStorage.setItem(TOKEN_KEY, body.token);
+  // The login answers with the user as {id, name, roles}; show who is signed in by name.
+  sessionStorage.setItem(USER_KEY, displayName(body.user) ?? user);
+  showDispatch();
+}
+
+function displayName(u) {
+  if (typeof u === 'string') return u;
+  if (typeof u?.name === 'string' && u.name !== '') return typeof u.id === 'string' && u.id !== u.name ? `${u.name} (${u.id})` : u.name;
+  return undefined;
+}
+
+/** Ends the session on the gateway too (best effort: the token may already be gone). */
+function logOut() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token !== null) fetch('/api/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => {});
+  signOut();
+}
+
+function signOut(message = '') {
+  sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(USER_KEY);
+  clearTimeout(retryTimer);
+  if (socket !== null) {
+    const s = socket;
+    socket = null;
+    s.close(1000, 'signed out');
+  }
+  for (const { element } of shown.values()) element.remove();
+  shown.clear();
+  updateCount();
+  setConnection('signed-out', 'Signed out');
+  $('who').hidden = true;
+  $('sign-out').hidden = true;
+  $('dispatch').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  $('user').focus();
+}
+
+function showDispatch() {
+  $('sign-in').hidden = true;
+  $('dispatch').hidden = false;
+  $('who').textContent = sessionStorage.getItem(USER_KEY) ?? '';
+  $('who').hidden = false;
+  $('sign-out').hidden = false;
+  attempt = 0;
+  connect();
+}
+
+// ---- connection ------------------------------------------------------------------------------
+
+function setConnection(state, text) {
+  const el = $('connection');
+  el.dataset.state = state;
+  el.textContent = text;
+}
+
+function notice(text) {
+  const el = $('notice');
+  el.textContent = text;
+  el.hidden = text === '';
+}
+
+function connect() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token === null) return signOut();
+  setConnection('connecting', attempt === 0 ? 'Connecting…' : `Reconnecting (attempt ${attempt + 1})…`);
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const url = `${scheme}//${location.host}/ws`;
+  // The token rides as a subprotocol, not in the URL, so it stays out of proxy access logs; only a
+  // token with characters a subprotocol cannot carry goes in the query string.
+  const ws = /^[\w.~-]+$/.test(token)
+    ? new WebSocket(url, ['platewatch', `bearer.${token}`])
+    : new WebSocket(`${url}?token=${encodeURIComponent(token)}`, ['platewatch']);
+  socket = ws;
+  let opened = false;
+  ws.onopen = () => {
+    opened = true;
+    setConnection('subscribing', 'Connected, loading hits…');
+    ws.send(JSON.stringify({ type: 'subscribe', filter: {} }));
+  };
+  ws.onmessage = (event) => {
+    if (socket !== ws) return;
+    let frame;
+    try {
+      frame = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    onFrame(frame);
+  };
+  ws.onclose = (event) => {
+    if (socket !== ws) return;
+    socket = null;
+    if (opened) attempt = 0;
+    const why = event.code === 4008 ? 'this console fell too far behind'
+      : event.code === 1001 ? 'the gateway is restarting'
+      : event.reason || 'connection lost';
+    scheduleReconnect(why, opened);
+  };
+}
+
+async function scheduleReconnect(why, wasOpen) {
+  // A browser cannot see the HTTP status of a refused upgrade. If the gateway answers /healthz
+  // but would not take the socket, the session is the likely cause: ask for a new sign-in.
+  if (!wasOpen && attempt >= 1) {
+    const reachable = await fetch('/healthz', { cache: 'no-store' }).then(() => true, () => false);
+    if (reachable) return signOut('Your session was refused (expired or signed out elsewhere). Sign in again.');
+  }
+  const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
+  attempt += 1;
+  setConnection('offline', `Offline: ${why}. Retrying in ${Math.round(delay / 1000)} s`);
+  retryTimer = setTimeout(connect, delay);
+}
+
+function onFrame(frame) {
+  switch (frame.type) {
+    case 'replay':
+      applyReplay(frame.hits);
+      setConnection('live', 'Live');
+      break;
+    case 'hit':
+      addHit(frame, true);
+      break;
+    case 'resync':
+      resyncing = true;
+      notice(`This console fell behind and missed ${frame.dropped} update(s) (${frame.reason}); the list below has been reloaded.`);
+      break;
+    case 'error':
+      notice(`Gateway: ${frame.message}`);
+      break;
+  }
+}
+
+// ---- hits ------------------------------------------------------------------------------------
+
+/** The replay is every unresolved hit the gateway still holds: it replaces what is shown. */
+function applyReplay(hits) {
+  const keep = new Set(hits.map((h) => h.hitId));
+  for (const [id, { element }] of shown) {
+    if (!keep.has(id)) {
+      element.remove();
+      shown.delete(id);
+    }
+  }
+  const ordered = [...hits].sort((a, b) => a.publishedAt - b.publishedAt);
+  for (const hit of ordered) addHit(hit, false);
+  const n = hits.length;
+  if (resyncing) resyncing = false;
+  else if (n > 0) notice(`Loaded ${n} unresolved hit${n === 1 ? '' : 's'} from the recent window.`);
+}
+
+function addHit(message, announce) {
+  const list = $('hits');
+  const known = shown.get(message.hitId);
+  if (known !== undefined) {
+    list.prepend(known.element);
+    return;
+  }
+  const element = renderHit(message);
+  shown.set(message.hitId, { hit: message, element });
+  list.prepend(element);
+  updateCount();
+  if (announce) {
+    const { hit } = message;
+    $('announcer').textContent = `New hit: ${spell(hit.plate)}, ${hit.list} ${hit.reason}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`;
+  }
+}
+
+function updateCount() {
+  $('hit-count').textContent = String(shown.size);
+  $('empty').hidden = shown.size > 0;
+}
+
+/** Reasons this hit needs extra care before anyone acts on it; empty for a clean exact hit. */
+function needsCare({ hit, read }) {
+  const reasons = [];
+  if (hit.kind !== 'exact') reasons.push(`${hit.kind} match: the read differs from the listed plate ${hit.entry}`);
+  if (hit.stateMatch === false) reasons.push(`state differs: read ${read.state ?? '?'}, listed ${hit.state ?? '?'}`);
+  if (hit.stateMatch === null) reasons.push('no state was read: check the state of issue on the image');
+  if (hit.vehicleMismatch.length > 0) reasons.push(`vehicle differs from the entry: ${hit.vehicleMismatch.join(', ')}`);
+  if (hit.candidate > 0) reasons.push(`matched the camera's alternative reading ${hit.plate}, not its first reading ${read.plate}`);
+  return reasons;
+}
+
+function renderHit(message) {
+  const { hit, read } = message;
+  const li = $('hit-template').content.firstElementChild.cloneNode(true);
+  li.dataset.hitId = message.hitId;
+  li.dataset.kind = hit.kind;
+  const q = (selector) => li.querySelector(selector);
+  const field = (name, text) => {
+    q(`[data-field="${name}"]`).textContent = text === undefined || text === null || text === '' ? '—' : String(text);
+  };
+
+  renderPlate(q('.plate'), hit.plate, hit.positions);
+  q('.kind').textContent = hit.kind;
+  q('.kind').dataset.kind = hit.kind;
+  q('.list-reason').textContent = `${hit.list} · ${hit.reason}${message.historical ? ' · past sighting' : ''}`;
+  q('.time').textContent = formatTime(read.ts);
+  q('.time').title = new Date(read.ts).toISOString();
+
+  const care = needsCare(message);
+  q('.caution').hidden = care.length === 0;
+  li.classList.toggle('careful', care.length > 0);
+  for (const reason of care) {
+    const item = document.createElement('li');
+    item.textContent = reason;
+    q('.cautions').append(item);
+  }
+
+  field('state', read.state);
+  field('camera', `${read.camera} (${read.agency})`);
+  field('ts', new Date(read.ts).toLocaleString());
+  field('conf', formatConfidence(hit.conf ?? read.conf));
+  field('image', read.image);
+  field('location', read.lat !== undefined && read.lon !== undefined ? `${read.lat.toFixed(5)}, ${read.lon.toFixed(5)}${read.heading !== undefined ? ` heading ${read.heading}°` : ''}` : undefined);
+  field('read-vehicle', describeVehicle(read.vehicle));
+  field('entry', `${hit.entry}${hit.state ? ` (${hit.state})` : ''}`);
+  field('list', hit.list);
+  field('reason', hit.reason);
+  field('case', hit.caseNumber);
+  field('synopsis', hit.synopsis);
+  field('entry-vehicle', describeVehicle(hit.vehicle));
+  field('entered-by', hit.enteredBy);
+
+  for (const box of li.querySelectorAll('.checklist input')) {
+    box.addEventListener('change', () => {
+      const done = CHECKS.every((name) => li.querySelector(`.checklist input[name="${name}"]`).checked);
+      li.classList.toggle('verified', done);
+    });
+  }
+  return li;
+}
+
+/** The plate with the characters that differ from the entry marked; an insertion past the end shows as a gap. */
+function renderPlate(el, plate, positions) {
+  const differ = new Set(positions);
+  for (let i = 0; i < plate.length; i++) {
+    const ch = document.createElement(differ.has(i) ? 'mark' : 'span');
+    ch.textContent = plate[i];
+    if (differ.has(i)) ch.title = 'differs from the listed plate';
+    el.append(ch);
+  }
+  if (positions.some((p) => p >= plate.length)) {
+    const gap = document.createElement('mark');
+    gap.className = 'gap';
+    gap.textContent = '_';
+    gap.title = 'a character is missing here compared with the listed plate';
+    el.append(gap);
+  }
+}
+
+function describeVehicle(v) {
+  if (v === undefined || v === null) return undefined;
+  return [v.year, v.color, v.make, v.model, v.style ?? v.type].filter((x) => x !== undefined && x !== null && x !== '').join(' ');
+}
+
+function formatConfidence(conf) {
+  return typeof conf === 'number' ? `${Math.round(conf * 100)}%` : undefined;
+}
+
+function formatTime(ts) {
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+}
+
+/** Plates read out character by character, so a screen reader does not pronounce them as words. */
+function spell(plate) {
+  return plate.split('').join(' ');
+}
+
+// ---- start -----------------------------------------------------------------------------------
+
+$('sign-in-form').addEventListener('submit', signIn);
+$('sign-out').addEventListener('click', logOut);
+if (sessionStorage.getItem(TOKEN_KEY) !== null) showDispatch();
+else $('user').focus();

@@ -1,0 +1,106 @@
+// Sign-in over HTTP: POST /api/login, POST /api/logout, GET /api/me. Accounts, passwords, lockout
+// and sessions live behind the `Authenticator` (storage/credentials.ts implements it), so gateway/
+// does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
+// issued here are the ones the WebSocket upgrade takes (session.ts).
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+
+export interface AuthenticatedUser {
+  id: string;
+  name: string;
+  roles: readonly string[];
+}
+
+export type LoginResult =
+  | { ok: true; token: string; expiresAt: number; user: AuthenticatedUser }
+  /** Unknown user or wrong password: answered alike, so user ids cannot be probed. */
+  | { ok: false; reason: 'bad_credentials' }
+  | { ok: false; reason: 'locked'; lockedUntil: number }
+  /** The password was right but the user may not use the system (inactive, untrained: §471.5(d)). */
+  | { ok: false; reason: 'not_authorised'; detail: string };
+
+export interface SessionUser {
+  user: string;
+  name: string;
+  roles: readonly string[];
+  expiresAt: number;
+}
+
+export interface Authenticator {
+  login(userId: string, password: string): Promise<LoginResult>;
+  /** Revokes the session; false when it was not a valid one. */
+  logout(token: string): Promise<boolean>;
+  /** The session's user, or null when the token is unknown, expired, revoked or its user no longer authorised. */
+  verify(token: string): Promise<SessionUser | null>;
+}
+
+export interface AuthRouteDeps {
+  authenticator: Authenticator;
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+const MAX_FIELD_LENGTH = 1024;
+
+/** The token of `Authorization: Bearer <token>`, or null. */
+export function bearerToken(request: Pick<JsonRequest, 'headers'>): string | null {
+  const m = /^Bearer +(\S+)\s*$/i.exec(request.headers['authorization'] ?? '');
+  return m?.[1] ?? null;
+}
+
+function noSession(): HttpError {
+  return new HttpError(401, 'BAD_SESSION', 'no valid session: log in and send "Authorization: Bearer <token>"');
+}
+
+function loginFields(body: unknown): { user: string; password: string } {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const user = b['user'];
+  const password = b['password'];
+  if (typeof user !== 'string' || user === '' || typeof password !== 'string' || password === '') {
+    throw new HttpError(400, 'BAD_LOGIN', 'send {"user": "<id>", "password": "<password>"} as JSON');
+  }
+  if (user.length > MAX_FIELD_LENGTH || password.length > MAX_FIELD_LENGTH) throw new HttpError(400, 'BAD_LOGIN', 'user or password too long');
+  return { user, password };
+}
+
+export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
+  const { authenticator } = deps;
+  const prefix = deps.prefix ?? '/api';
+
+  const login = async (request: JsonRequest): Promise<JsonReply> => {
+    const { user, password } = loginFields(request.body);
+    const result = await authenticator.login(user, password);
+    if (result.ok) {
+      return { status: 200, body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user } };
+    }
+    switch (result.reason) {
+      case 'bad_credentials':
+        throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown user or wrong password');
+      case 'locked':
+        throw new HttpError(423, 'LOCKED', `too many failed logins; try again after ${new Date(result.lockedUntil).toISOString()} or ask an administrator`);
+      case 'not_authorised':
+        throw new HttpError(403, 'NOT_AUTHORISED', result.detail);
+    }
+  };
+
+  const logout = async (request: JsonRequest): Promise<JsonReply> => {
+    const token = bearerToken(request);
+    if (token === null || !(await authenticator.logout(token))) throw noSession();
+    return { status: 204 };
+  };
+
+  const me = async (request: JsonRequest): Promise<JsonReply> => {
+    const token = bearerToken(request);
+    const session = token === null ? null : await authenticator.verify(token);
+    if (session === null) throw noSession();
+    return {
+      status: 200,
+      body: { user: { id: session.user, name: session.name, roles: session.roles }, expiresAt: new Date(session.expiresAt).toISOString() },
+    };
+  };
+
+  return [
+    { method: 'post', pattern: `${prefix}/login`, handler: login },
+    { method: 'post', pattern: `${prefix}/logout`, handler: logout },
+    { method: 'get', pattern: `${prefix}/me`, handler: me },
+  ];
+}

@@ -1,0 +1,37 @@
+// The console's static files (console/), served by the gateway. A fixed allow-list read once at
+// start: no path from a request ever reaches the file system, so there is nothing to traverse.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { HttpResponse, TemplatedApp } from 'uWebSockets.js';
+import { GatewayError } from './errors.js';
+
+/** Where the console's files live: `console/` beside `gateway/`. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/', import.meta.url));
+
+/** URL path → file in the console directory, with its content type. */
+const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; contentType: string }> = [
+  { paths: ['/', '/index.html'], file: 'index.html', contentType: 'text/html; charset=utf-8' },
+  { paths: ['/console.js'], file: 'console.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
+];
+
+// Everything from this origin only: no CDN, fonts or tiles can creep in, and no inline script.
+const CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/** Registers GET routes for the console files; throws at start when one is missing. */
+export function serveConsoleFiles(app: TemplatedApp, dir: string = DEFAULT_CONSOLE_DIR): void {
+  for (const { paths, file, contentType } of CONSOLE_FILES) {
+    let body: Buffer;
+    try {
+      body = readFileSync(join(dir, file));
+    } catch (error) {
+      throw new GatewayError('GATEWAY_CONSOLE_MISSING', `console file ${join(dir, file)} cannot be read; the console is shipped in console/ beside gateway/`, { cause: error });
+    }
+    const send = (res: HttpResponse): void => {
+      // no-cache: browsers revalidate, so a console update reaches every screen on reload.
+      res.writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').writeHeader('x-content-type-options', 'nosniff').writeHeader('content-security-policy', CONTENT_SECURITY_POLICY).end(body);
+    };
+    for (const path of paths) app.get(path, send);
+  }
+}

@@ -1,0 +1,253 @@
+// Individual sign-in (Watsonville §471.5(d)(g)(h), Martinez §439.4(d)): passwords per person,
+// lockout after repeated failures, and sessions with expiry and logout. Only an active, trained
+// user signs in or keeps a session; that is checked at every verification, so disabling a user or
+// withdrawing training ends their sessions at once. Every login, failure, lockout and logout goes
+// to the access log (Watsonville §471.7(b)).
+//
+// Sessions are random 32-byte tokens looked up in the `sessions` table by their SHA-256: a copy of
+// the table gives no usable token, logout takes effect at once, and there is no signing key to
+// keep or rotate. Lockout counts the failures in `login_attempts` since the last success or
+// password reset within the window, so it survives a restart and holds across gateways.
+import { createHash, randomBytes } from 'node:crypto';
+import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessAction, type AccessLog, type AccessOutcome } from './access-log.js';
+import { StorageError } from './errors.js';
+import type { Storage } from './open.js';
+import { decoyHash, DEFAULT_SCRYPT_LOG_N, hashPassword, passwordMatches } from './password.js';
+import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
+import { accessProblem, findUser, type UserRole } from './users.js';
+
+export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
+export const DEFAULT_MAX_LOGIN_FAILURES = 5;
+export const DEFAULT_LOCKOUT_WINDOW_MS = 15 * 60_000;
+const TOKEN_BYTES = 32;
+const MAX_USER_ID_LENGTH = 128;
+
+export interface CredentialOptions {
+  /** How long a session lasts after login. @default DEFAULT_SESSION_TTL_MS (12 h) */
+  sessionTtlMs?: number;
+  /** Failed logins within the window that lock the account. @default DEFAULT_MAX_LOGIN_FAILURES (5) */
+  maxFailures?: number;
+  /** The window failures are counted in; a lock lifts once fewer remain in it. @default DEFAULT_LOCKOUT_WINDOW_MS (15 min) */
+  lockoutWindowMs?: number;
+  /** log2 of scrypt's N for new hashes. @default DEFAULT_SCRYPT_LOG_N (15) */
+  scryptLogN?: number;
+  /** The clock (tests move it). @default Date.now */
+  now?: () => number;
+}
+
+export interface SignedInUser {
+  id: string;
+  name: string;
+  roles: readonly UserRole[];
+}
+
+export type LoginOutcome =
+  | { ok: true; token: string; expiresAt: number; user: SignedInUser }
+  /** Unknown user and wrong password alike: the caller must not tell them apart. */
+  | { ok: false; reason: 'bad_credentials' }
+  | { ok: false; reason: 'locked'; lockedUntil: number }
+  /** Right password, but inactive or untrained (Watsonville §471.5(d)). */
+  | { ok: false; reason: 'not_authorised'; detail: string };
+
+/** A valid session: `user` and `agencies` are what the gateway's SessionVerifier needs. */
+export interface VerifiedSession {
+  user: string;
+  /** Absent: every agency (users are not yet bound to agencies). */
+  agencies?: string[];
+  name: string;
+  roles: readonly UserRole[];
+  expiresAt: number;
+}
+
+export type PasswordCheck = Exclude<LoginOutcome, { ok: true }> | { ok: true; user: SignedInUser };
+
+type Db = Pick<Storage, 'client' | 'db'>;
+
+export function tokenHash(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Sets a user's password (a new version); clears any lockout. Throws WEAK_PASSWORD under the policy. */
+export async function setPassword(storage: Db, userId: string, password: string, setBy: string, logN = DEFAULT_SCRYPT_LOG_N, now = Date.now()): Promise<void> {
+  const hash = await hashPassword(password, userId, logN);
+  const rows = await queryRows<{ v: number | string }>(
+    storage.client,
+    `SELECT max(version) AS v FROM ${storage.db}.credentials WHERE user_id = {id:String}`,
+    { id: userId },
+  );
+  await storage.client.insert({
+    table: `${storage.db}.credentials`,
+    format: 'JSONEachRow',
+    values: [{ user_id: userId, version: Number(rows[0]?.v ?? 0) + 1, password_hash: hash, set_at: now, set_by: setBy }],
+  });
+  await storage.client.insert({ table: `${storage.db}.login_attempts`, format: 'JSONEachRow', values: [{ user_id: userId, at: now, outcome: 'reset' }] });
+}
+
+/** Passwords, lockout and sessions over storage; implements the gateway's `Authenticator`. */
+export class CredentialStore {
+  readonly #storage: Db;
+  readonly #log: AccessLog;
+  readonly #ttlMs: number;
+  readonly #maxFailures: number;
+  readonly #windowMs: number;
+  readonly #logN: number;
+  readonly #now: () => number;
+  #decoy: Promise<string> | undefined;
+
+  constructor(storage: Db, accessLog: AccessLog, options: CredentialOptions = {}) {
+    this.#storage = storage;
+    this.#log = accessLog;
+    this.#ttlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
+    this.#maxFailures = options.maxFailures ?? DEFAULT_MAX_LOGIN_FAILURES;
+    this.#windowMs = options.lockoutWindowMs ?? DEFAULT_LOCKOUT_WINDOW_MS;
+    this.#logN = options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N;
+    this.#now = options.now ?? Date.now;
+    const problems: string[] = [];
+    if (!(this.#ttlMs > 0)) problems.push('sessionTtlMs must be positive');
+    if (!Number.isInteger(this.#maxFailures) || this.#maxFailures < 1) problems.push('maxFailures must be a positive integer');
+    if (!(this.#windowMs > 0)) problems.push('lockoutWindowMs must be positive');
+    if (!Number.isInteger(this.#logN) || this.#logN < 15) problems.push('scryptLogN must be an integer ≥ 15');
+    if (problems.length > 0) throw new StorageError('INVALID_CONFIG', `invalid credential options: ${problems.join('; ')}`);
+  }
+
+  /** Sets a password; see `setPassword`. */
+  setPassword(userId: string, password: string, setBy: string): Promise<void> {
+    return setPassword(this.#storage, userId, password, setBy, this.#logN, this.#now());
+  }
+
+  /**
+   * Checks a password against lockout, the stored hash and the user's standing, recording the
+   * attempt and writing the access log, without opening a session (the CLI's `--as`). `via` says
+   * where the attempt came from (e.g. 'cli').
+   */
+  async checkPassword(userId: string, password: string, via: string): Promise<PasswordCheck> {
+    const check = await this.#check(userId, password, via);
+    if (check.ok) await this.#audit(check.user.id, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.ok, { via }, '');
+    return check;
+  }
+
+  /** As checkPassword, less the access log record of a success (the caller writes it). */
+  async #check(userIdRaw: string, password: string, via: string): Promise<PasswordCheck> {
+    const userId = userIdRaw.slice(0, MAX_USER_ID_LENGTH);
+    const params = { via };
+    const lockedUntil = await this.#lockedUntil(userId);
+    if (lockedUntil !== null) {
+      await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, `account locked until ${new Date(lockedUntil).toISOString()}`);
+      return { ok: false, reason: 'locked', lockedUntil };
+    }
+    const stored = await this.#passwordHash(userId);
+    // An unknown user costs the same scrypt as a known one, so timing does not tell them apart.
+    const matches = await passwordMatches(password, stored ?? (await (this.#decoy ??= decoyHash(this.#logN))));
+    if (stored === undefined || !matches) {
+      await this.#recordAttempt(userId, 'failed');
+      await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, stored === undefined ? 'unknown user or no password set' : 'wrong password');
+      const nowLocked = await this.#lockedUntil(userId);
+      if (nowLocked !== null) {
+        await this.#audit(userId, ACCESS_ACTIONS.lockout, ACCESS_OUTCOMES.ok, params,
+          `${this.#maxFailures} failed logins within ${this.#windowMs / 60_000} min; locked until ${new Date(nowLocked).toISOString()}`);
+      }
+      return { ok: false, reason: 'bad_credentials' };
+    }
+    const user = await findUser(this.#storage, userId);
+    const problem = accessProblem(user, userId);
+    if (problem !== null || user === undefined) {
+      await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, problem ?? 'not authorised');
+      return { ok: false, reason: 'not_authorised', detail: problem ?? 'not authorised' };
+    }
+    await this.#recordAttempt(userId, 'ok');
+    return { ok: true, user: { id: user.userId, name: user.name, roles: user.roles } };
+  }
+
+  /** Signs a user in: a new session on success. */
+  async login(userId: string, password: string): Promise<LoginOutcome> {
+    const check = await this.#check(userId, password, 'http');
+    if (!check.ok) return check;
+    const token = randomBytes(TOKEN_BYTES).toString('base64url');
+    const issuedAt = this.#now();
+    const expiresAt = issuedAt + this.#ttlMs;
+    await this.#storage.client.insert({
+      table: `${this.#storage.db}.sessions`,
+      format: 'JSONEachRow',
+      values: [{ token_hash: tokenHash(token), version: 1, user_id: check.user.id, issued_at: issuedAt, expires_at: expiresAt, revoked_at: null }],
+    });
+    await this.#audit(check.user.id, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.ok, { via: 'http', expiresAt: new Date(expiresAt).toISOString() }, '');
+    return { ok: true, token, expiresAt, user: check.user };
+  }
+
+  /** The session's user, or null unless the session is valid, unexpired, unrevoked and its user active and trained. */
+  async verify(token: string): Promise<VerifiedSession | null> {
+    const session = await this.#session(token);
+    if (session === undefined || session.revoked || session.expiresAt <= this.#now()) return null;
+    const user = await findUser(this.#storage, session.userId);
+    if (user === undefined || accessProblem(user, session.userId) !== null) return null;
+    return { user: user.userId, name: user.name, roles: user.roles, expiresAt: session.expiresAt };
+  }
+
+  /** Revokes the session; false when it was not a valid one. */
+  async logout(token: string): Promise<boolean> {
+    const session = await this.#session(token);
+    if (session === undefined || session.revoked || session.expiresAt <= this.#now()) return false;
+    await this.#storage.client.insert({
+      table: `${this.#storage.db}.sessions`,
+      format: 'JSONEachRow',
+      values: [{
+        token_hash: tokenHash(token), version: session.version + 1, user_id: session.userId, issued_at: session.issuedAt,
+        expires_at: session.expiresAt, revoked_at: this.#now(),
+      }],
+    });
+    await this.#audit(session.userId, ACCESS_ACTIONS.logout, ACCESS_OUTCOMES.ok, { via: 'http' }, '');
+    return true;
+  }
+
+  async #session(token: string): Promise<{ userId: string; version: number; issuedAt: number; expiresAt: number; revoked: boolean } | undefined> {
+    if (token.length === 0 || token.length > 256) return undefined;
+    const rows = await queryRows<{ user_id: string; version: number | string; issued: string; expires: string; revoked: string | null }>(
+      this.#storage.client,
+      `SELECT user_id, version, toString(issued_at) AS issued, toString(expires_at) AS expires, toString(revoked_at) AS revoked
+         FROM ${this.#storage.db}.sessions WHERE token_hash = {h:String} ORDER BY version DESC LIMIT 1`,
+      { h: tokenHash(token) },
+    );
+    const r = rows[0];
+    if (r === undefined) return undefined;
+    return {
+      userId: r.user_id, version: Number(r.version), issuedAt: parseClickHouseTime(r.issued).getTime(),
+      expiresAt: parseClickHouseTime(r.expires).getTime(), revoked: r.revoked !== null,
+    };
+  }
+
+  async #passwordHash(userId: string): Promise<string | undefined> {
+    const rows = await queryRows<{ password_hash: string }>(
+      this.#storage.client,
+      `SELECT password_hash FROM ${this.#storage.db}.credentials WHERE user_id = {id:String} ORDER BY version DESC LIMIT 1`,
+      { id: userId },
+    );
+    return rows[0]?.password_hash;
+  }
+
+  /** When the lock lifts: the oldest of the last `maxFailures` failures leaves the window. Null when not locked. */
+  async #lockedUntil(userId: string): Promise<number | null> {
+    const now = this.#now();
+    const rows = await queryRows<{ at_text: string }>(
+      this.#storage.client,
+      `SELECT toString(at) AS at_text FROM ${this.#storage.db}.login_attempts
+        WHERE user_id = {id:String} AND outcome = 'failed' AND at > {since:DateTime64(3, 'UTC')} AND at <= {now:DateTime64(3, 'UTC')}
+          AND at > (SELECT max(at) FROM ${this.#storage.db}.login_attempts WHERE user_id = {id:String} AND outcome != 'failed')
+        ORDER BY at DESC LIMIT {n:UInt32}`,
+      { id: userId, since: formatClickHouseTime(now - this.#windowMs), now: formatClickHouseTime(now), n: this.#maxFailures },
+    );
+    if (rows.length < this.#maxFailures) return null;
+    return parseClickHouseTime((rows[rows.length - 1] as { at_text: string }).at_text).getTime() + this.#windowMs;
+  }
+
+  async #recordAttempt(userId: string, outcome: 'ok' | 'failed'): Promise<void> {
+    await this.#storage.client.insert({
+      table: `${this.#storage.db}.login_attempts`,
+      format: 'JSONEachRow',
+      values: [{ user_id: userId, at: this.#now(), outcome }],
+    });
+  }
+
+  async #audit(user: string, action: AccessAction, outcome: AccessOutcome, params: unknown, detail: string): Promise<void> {
+    await this.#log.append({ user, action, outcome, params, rowsReturned: 0, caseNumber: '', reason: '', detail });
+  }
+}

@@ -1,0 +1,123 @@
+// `platewatch users` as administrators run it: a real CLI process on a temporary data directory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-users-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const ADMIN_PASSWORD = 'admin passphrase 2026';
+const OFFICER_PASSWORD = 'officer passphrase 2026';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function users(args: readonly string[], stdin = ''): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'users', ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: dir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+const lines = (...passwords: string[]): string => passwords.map((p) => `${p}\n`).join('');
+const ADMIN = ['--as', 'admin1', '--password-stdin'];
+
+// The cases build on one another, in order: one data directory, as an administrator would.
+describe('platewatch users', () => {
+  it('refuses a first user who is not a trained administrator', async () => {
+    const officer = await users(['add', '--id', 'ofc1', '--name', 'A. Officer', '--title', 'Officer', '--role', 'officer', '--trained', '2026-01-15', '--password-stdin'], lines(OFFICER_PASSWORD));
+    expect(officer.code).toBe(1);
+    expect(officer.stderr).toMatch(/first user must be an administrator/);
+    const untrained = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--password-stdin'], lines(ADMIN_PASSWORD));
+    expect(untrained.code).toBe(1);
+    expect(untrained.stderr).toMatch(/must be trained/);
+  });
+
+  it('refuses a password under 12 characters, leaving no user behind', async () => {
+    const res = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines('short'));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/at least 12 characters/);
+  });
+
+  it('creates the first administrator without --as while there is no user (bootstrap)', async () => {
+    const res = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines(ADMIN_PASSWORD));
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/added admin1 \(administrator\) as the first administrator/);
+  });
+
+  it('refuses a second unauthenticated bootstrap', async () => {
+    const res = await users(['add', '--id', 'admin2', '--name', 'X', '--title', 'Y', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines(ADMIN_PASSWORD));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/users exist already.*--as ADMIN/);
+  });
+
+  it('refuses an administrator command with a wrong password', async () => {
+    const res = await users(['list', ...ADMIN], lines('not the admin password'));
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/unknown user or wrong password/);
+  });
+
+  it('adds an untrained officer, lists, trains, and lets them change their own password', async () => {
+    const add = await users(['add', '--id', 'ofc1', '--name', 'A. Officer', '--title', 'Officer', '--role', 'officer', '--role', 'dispatcher', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/added ofc1 \(officer, dispatcher\); untrained/);
+
+    const before = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(before.code).toBe(0);
+    expect(before.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +STATUS$/m);
+    expect(before.stdout).toMatch(/^ofc1 +A\. Officer +Officer +officer,dispatcher +untrained +active$/m);
+
+    // Untrained users cannot sign in (§471.5(d)), even to change their password.
+    const refused = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines(OFFICER_PASSWORD, 'another passphrase 1'));
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/training/);
+
+    expect((await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', ...ADMIN], lines(ADMIN_PASSWORD))).code).toBe(0);
+    const own = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines(OFFICER_PASSWORD, 'another passphrase 1'));
+    expect(own.code).toBe(0);
+    expect(own.stdout).toMatch(/password of ofc1 set/);
+
+    // An officer is not an administrator.
+    const notAdmin = await users(['list', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1'));
+    expect(notAdmin.code).toBe(1);
+    expect(notAdmin.stderr).toMatch(/not an administrator/);
+
+    const after = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(after.stdout).toMatch(/^ofc1 .* 2026-02-01 +active$/m);
+  });
+
+  it('disables a user', async () => {
+    const res = await users(['disable', '--id', 'ofc1', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(res.code).toBe(0);
+    const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(list.stdout).toMatch(/^ofc1 .* disabled$/m);
+  });
+
+  it('never takes a password as an argument and cannot prompt without a terminal', async () => {
+    const positional = await users(['passwd', '--id', 'admin1', '--as', 'admin1', ADMIN_PASSWORD]);
+    expect(positional.code).toBe(2);
+    const option = await users(['add', '--id', 'x', '--password', 'secret passphrase']);
+    expect(option.code).toBe(2);
+    const noTty = await users(['list', '--as', 'admin1']);
+    expect(noTty.code).toBe(1);
+    expect(noTty.stderr).toMatch(/--password-stdin/);
+  });
+});

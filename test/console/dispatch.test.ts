@@ -1,0 +1,178 @@
+// The dispatch console in a real browser (Debian's chromium through playwright-core) against a
+// real nats-server, HITS stream and gateway: sign in, a hit published over NATS appears within a
+// second with its match marked, a second console gets it by replay, and a dropped console
+// reconnects by itself and reloads what is still unresolved.
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HttpError, type JsonRoute } from '../../gateway/index.js';
+import type { HitMessage } from '../../ingest/index.js';
+import { hitId } from '../../ingest/index.js';
+import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORDS = new Map([['dispatcher1', 'correct horse battery']]);
+
+let h: Harness;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+// Stand-ins for the real login and logout (gateway/auth-routes.ts): check a password, issue a
+// token into the harness's session store, answer as POST /api/login and /api/logout do.
+const loginRoute: JsonRoute = {
+  method: 'post',
+  pattern: '/api/login',
+  handler: (req) => {
+    const { user, password } = (req.body ?? {}) as { user?: unknown; password?: unknown };
+    if (typeof user !== 'string' || PASSWORDS.get(user) !== password) throw new HttpError(401, 'BAD_CREDENTIALS', 'user name or password is wrong');
+    const token = randomBytes(16).toString('hex');
+    h.sessions.set(token, { user });
+    return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: 'Dana Reyes', roles: ['dispatcher'] } } };
+  },
+};
+const logoutRoute: JsonRoute = {
+  method: 'post',
+  pattern: '/api/logout',
+  handler: (req) => {
+    const token = (req.headers['authorization'] ?? '').replace(/^Bearer /, '');
+    if (!h.sessions.delete(token)) throw new HttpError(401, 'BAD_SESSION', 'no valid session');
+    return { status: 204 };
+  },
+};
+
+beforeAll(async () => {
+  h = await startHarness({}, [loginRoute, logoutRoute]);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+/** A console in its own browser context (own sessionStorage), signed in and live. */
+async function signedInConsole(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(h.gateway.url);
+  await page.getByLabel('User name').fill('dispatcher1');
+  await page.getByLabel('Password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#connection[data-state="live"]').waitFor();
+  return page;
+}
+
+function ocrHit(readId: string): HitMessage {
+  const base = hitMessage({ readId, list: 'BOLO', camera: 'wpd-main-st', lat: 36.9103, lon: -121.7569 });
+  const plate = '7A8C123';
+  return {
+    ...base,
+    hitId: hitId(readId, 'BOLO', '7ABC123'),
+    read: { ...base.read, plate, image: 'img/wpd-main-st/2026-11-23/0001.jpg' },
+    hit: { ...base.hit, plate, kind: 'ocr', ocrSubstitutions: 1, positions: [2], reason: 'WANTED', caseNumber: '26-0117', synopsis: 'armed robbery suspect vehicle, gray Honda Civic' },
+  };
+}
+
+describe('dispatch console', () => {
+  it('refuses a wrong password with the gateway\'s message', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(h.gateway.url);
+    await page.getByLabel('User name').fill('dispatcher1');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.locator('#sign-in-error').textContent()).toBe('user name or password is wrong');
+    expect(await page.locator('#dispatch').isHidden()).toBe(true);
+    await page.context().close();
+  });
+
+  it('shows who is signed in, and signing out ends the session on the gateway', async () => {
+    const page = await signedInConsole();
+    expect(await page.locator('#who').textContent()).toBe('Dana Reyes (dispatcher1)');
+    const sessions = h.sessions.size;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#sign-in').waitFor();
+    await expect.poll(() => h.sessions.size).toBe(sessions - 1);
+    expect(await page.locator('#dispatch').isHidden()).toBe(true);
+    await page.context().close();
+  });
+
+  it('shows a hit published over NATS within a second, marked and with the checklist, and replays it to a second console', async () => {
+    const page = await signedInConsole();
+
+    const ocr = ocrHit('ui-1');
+    const started = Date.now();
+    await publishHit(h.js, ocr);
+    const card = page.locator(`li.hit[data-hit-id="${ocr.hitId}"]`);
+    await card.waitFor({ timeout: 5000 });
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    expect(await card.locator('.plate').textContent()).toBe('7A8C123');
+    expect(await card.locator('.plate mark').allTextContents()).toEqual(['8']);
+    expect(await card.locator('.kind').textContent()).toBe('ocr');
+    expect(await card.locator('.caution').isVisible()).toBe(true);
+    expect(await card.locator('.caution').textContent()).toBe('Verify carefully');
+    expect(await card.locator('[data-field="case"]').textContent()).toBe('26-0117');
+    expect(await card.locator('[data-field="image"]').textContent()).toBe('img/wpd-main-st/2026-11-23/0001.jpg');
+    expect(await card.locator('[data-field="entry"]').textContent()).toBe('7ABC123');
+    // §471.5(f)(1)(2): the checklist before action; dispositions wait for issue 6.
+    for (const name of ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS']) {
+      await card.getByRole('checkbox', { name: new RegExp(name) }).check();
+    }
+    expect(await card.evaluate((el) => el.classList.contains('verified'))).toBe(true);
+    for (const button of await card.locator('.dispositions button').all()) expect(await button.isDisabled()).toBe(true);
+    expect(await card.textContent()).toContain('Recording dispositions arrives with issue 6');
+
+    const exact = hitMessage({ readId: 'ui-2', list: 'SVS' });
+    await publishHit(h.js, exact);
+    const exactCard = page.locator(`li.hit[data-hit-id="${exact.hitId}"]`);
+    await exactCard.waitFor({ timeout: 5000 });
+    expect(await exactCard.locator('.caution').isHidden()).toBe(true);
+    expect(await page.locator('#announcer').textContent()).toContain('7 A B C 1 2 3');
+
+    // Exact characters, but another state and another colour: still "verify carefully", with why.
+    const base = hitMessage({ readId: 'ui-3', list: 'SFR' });
+    const otherState: HitMessage = { ...base, read: { ...base.read, state: 'NV' }, hit: { ...base.hit, state: 'CA', stateMatch: false, vehicleMismatch: ['color'] } };
+    await publishHit(h.js, otherState);
+    const otherCard = page.locator(`li.hit[data-hit-id="${otherState.hitId}"]`);
+    await otherCard.waitFor({ timeout: 5000 });
+    expect(await otherCard.locator('.caution').isVisible()).toBe(true);
+    expect(await otherCard.locator('.cautions li').allTextContents()).toEqual(['state differs: read NV, listed CA', 'vehicle differs from the entry: color']);
+    expect(await page.locator('li.hit').evaluateAll((els) => els.map((el) => el.getAttribute('data-hit-id')))).toEqual([otherState.hitId, exact.hitId, ocr.hitId]);
+
+    await page.screenshot({ path: '/tmp/console.png', fullPage: true });
+
+    const second = await signedInConsole();
+    const replayed = second.locator(`li.hit[data-hit-id="${ocr.hitId}"]`);
+    await replayed.waitFor();
+    expect(await replayed.locator('.plate mark').allTextContents()).toEqual(['8']);
+    expect(await second.locator('li.hit').count()).toBe(3);
+    expect(await second.locator('#notice').textContent()).toBe('Loaded 3 unresolved hits from the recent window.');
+
+    // The gateway drops every console: each reconnects by itself, and the replay leaves out a
+    // hit resolved meanwhile.
+    expect(h.gateway.feed.resolve(exact.hitId)).toBe(true);
+    h.gateway.fanOut.closeAll('test restart');
+    await page.locator('#connection[data-state="offline"]').waitFor();
+    await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => page.locator('li.hit').count()).toBe(2);
+    expect(await exactCard.count()).toBe(0);
+    expect(await card.locator('input[type="checkbox"]:checked').count()).toBe(3);
+
+    // Sessions revoked (expired, signed out elsewhere): the gateway still answers but refuses the
+    // socket, so the console asks for a new sign-in instead of retrying for ever.
+    h.sessions.clear();
+    h.gateway.fanOut.closeAll('test restart');
+    await page.locator('#sign-in').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#sign-in-error').textContent()).toContain('Your session was refused');
+    expect(await page.locator('li.hit').count()).toBe(0);
+
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+    await second.context().close();
+  });
+});

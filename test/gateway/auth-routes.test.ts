@@ -1,0 +1,116 @@
+// Sign-in over the real gateway (uWS, nats-server) with the real credential store on chDB:
+// login, me, logout, 401, 423, and a WebSocket upgrade with the token login returned.
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authRoutes, bearerToken, startGateway, statusLine, type Authenticator, type RunningGateway } from '../../gateway/index.js';
+import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { AccessLog, CredentialStore, saveUser } from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+import { TestConsole } from './harness.js';
+
+const PASSWORD = 'a long enough passphrase';
+let temp: TempStorage;
+let nats: LocalNatsServer;
+let nc: NatsConnection;
+let gateway: RunningGateway;
+let base: string;
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  const credentials = new CredentialStore(temp.storage, new AccessLog(temp.storage));
+  // The storage implementation is the gateway's Authenticator as it stands.
+  const authenticator: Authenticator = credentials;
+  for (const [id, trainedAt] of [['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['rookie', null]] as const) {
+    await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt, active: true }, 'admin');
+    await credentials.setPassword(id, PASSWORD, 'admin');
+  }
+  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
+  nc = await connect({ servers: nats.url });
+  await ensureStreams(await jetstreamManager(nc));
+  gateway = await startGateway({
+    nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
+    verifySession: (token) => credentials.verify(token),
+    routes: authRoutes({ authenticator }),
+  });
+  base = gateway.url;
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await nc?.close();
+  await nats?.stop();
+  await temp?.cleanup();
+});
+
+function login(user: string, password: string): Promise<Response> {
+  return fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+}
+
+function withToken(path: string, token: string, method = 'GET'): Promise<Response> {
+  return fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+}
+
+describe('sign-in routes', () => {
+  it('logs in, answers /api/me, opens the console WebSocket with the token, and logs out', async () => {
+    const res = await login('ofc1', PASSWORD);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { token: string; expiresAt: string; user: unknown };
+    expect(body.user).toEqual({ id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] });
+    expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3_600_000);
+
+    const me = await withToken('/api/me', body.token);
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, expiresAt: body.expiresAt });
+
+    const consoleWs = await TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token });
+    expect(await consoleWs.subscribe({})).toMatchObject({ type: 'replay' });
+    await consoleWs.close();
+
+    expect((await withToken('/api/logout', body.token, 'POST')).status).toBe(204);
+    expect((await withToken('/api/me', body.token)).status).toBe(401);
+    await expect(TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token })).rejects.toMatchObject({ status: 401 });
+    expect((await withToken('/api/logout', body.token, 'POST')).status).toBe(401);
+  });
+
+  it('answers 401 with the same message for an unknown user and a wrong password', async () => {
+    const unknown = await login('nobody', PASSWORD);
+    const wrong = await login('ofc1', 'not the right one');
+    expect([unknown.status, wrong.status]).toEqual([401, 401]);
+    expect(await unknown.json()).toEqual(await wrong.json());
+  });
+
+  it('refuses /api/me without a token or with a made-up one', async () => {
+    expect((await fetch(`${base}/api/me`)).status).toBe(401);
+    expect((await withToken('/api/me', 'made-up-token')).status).toBe(401);
+  });
+
+  it('answers 400 to a login without user and password', async () => {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"ofc1"}' });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 'BAD_LOGIN' } });
+  });
+
+  it('answers 403 to an untrained user with the right password (Watsonville §471.5(d))', async () => {
+    const res = await login('rookie', PASSWORD);
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'NOT_AUTHORISED', message: expect.stringMatching(/training/) } });
+  });
+
+  it('answers 423 Locked after 5 failed logins, even to the right password', async () => {
+    for (let i = 0; i < 5; i++) expect((await login('ofc2', 'not the right one')).status).toBe(401);
+    const res = await login('ofc2', PASSWORD);
+    expect(res.status).toBe(423);
+    expect(statusLine(423)).toBe('423 Locked');
+    expect(await res.json()).toMatchObject({ error: { code: 'LOCKED' } });
+  });
+
+  it('reads the bearer token from the Authorization header only', () => {
+    expect(bearerToken({ headers: { authorization: 'Bearer abc_DEF-1' } })).toBe('abc_DEF-1');
+    expect(bearerToken({ headers: { authorization: 'bearer  abc' } })).toBe('abc');
+    expect(bearerToken({ headers: { authorization: 'Basic abc' } })).toBeNull();
+    expect(bearerToken({ headers: {} })).toBeNull();
+  });
+});

@@ -1,0 +1,218 @@
+// Individual sign-in over real chDB: hashing, lockout, sessions, and the access log records
+// (Watsonville §471.5(d)(g)(h), §471.7(b)).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccessLog, CredentialStore, hashPassword, passwordMatches, passwordProblem, saveUser, StorageError, tokenHash, verifyAccessLog,
+  type AccessRecord, type Storage, type User,
+} from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from './temp-storage.js';
+
+const PASSWORD = 'correct horse battery';
+const START = Date.UTC(2026, 10, 23, 12, 0, 0);
+let temp: TempStorage;
+let storage: Storage;
+let log: AccessLog;
+let clock = START;
+let store: CredentialStore;
+
+function user(userId: string, over: Partial<User> = {}): User {
+  return { userId, name: `Officer ${userId}`, title: 'Officer', roles: ['officer'], trainedAt: '2026-01-15', active: true, ...over };
+}
+
+/** Registers a user whose password was set a minute before the test clock. */
+async function addUser(userId: string, over: Partial<User> = {}): Promise<void> {
+  await saveUser(storage, user(userId, over), 'admin');
+  const at = clock;
+  clock -= 60_000;
+  try {
+    await store.setPassword(userId, PASSWORD, 'admin');
+  } finally {
+    clock = at;
+  }
+}
+
+async function records(userId: string): Promise<Pick<AccessRecord, 'action' | 'outcome' | 'detail' | 'params'>[]> {
+  const rs = await storage.client.query({
+    query: `SELECT action, outcome, detail, params FROM ${storage.db}.access_log WHERE user_id = {u:String} ORDER BY seq`,
+    query_params: { u: userId },
+    format: 'JSONEachRow',
+  });
+  return rs.json();
+}
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  log = new AccessLog(storage);
+  store = new CredentialStore(storage, log, { now: () => clock });
+});
+afterAll(() => temp.cleanup());
+
+describe('password hashing', () => {
+  it('hashes with scrypt under a random salt and matches only the right password', async () => {
+    const a = await hashPassword(PASSWORD, 'u1');
+    const b = await hashPassword(PASSWORD, 'u1');
+    expect(a).toMatch(/^scrypt\$15\$8\$1\$[\w-]+\$[\w-]+$/);
+    expect(a).not.toBe(b);
+    expect(a).not.toContain(PASSWORD);
+    expect(await passwordMatches(PASSWORD, a)).toBe(true);
+    expect(await passwordMatches(`${PASSWORD}!`, a)).toBe(false);
+    expect(await passwordMatches(PASSWORD, 'plain')).toBe(false);
+  });
+
+  it('refuses passwords under 12 characters or containing the user id', async () => {
+    expect(passwordProblem('short pass1', 'u1')).toMatch(/at least 12/);
+    expect(passwordProblem('my name is alice!', 'alice')).toMatch(/user id/);
+    expect(passwordProblem(PASSWORD, 'u1')).toBeNull();
+    await expect(store.setPassword('u1', 'too short', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
+  });
+
+  it('has no default password: a user without one cannot sign in', async () => {
+    await saveUser(storage, user('nopass'), 'admin');
+    expect(await store.login('nopass', '')).toEqual({ ok: false, reason: 'bad_credentials' });
+  });
+});
+
+describe('login and sessions', () => {
+  it('issues a random session token, stored only as its SHA-256', async () => {
+    await addUser('ofc1');
+    const out = await store.login('ofc1', PASSWORD);
+    if (!out.ok) throw new Error(`login refused: ${out.reason}`);
+    expect(out.token).toMatch(/^[\w-]{43}$/); // 32 bytes, base64url
+    expect(out.expiresAt).toBe(START + 12 * 3_600_000);
+    expect(out.user).toEqual({ id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] });
+    const rs = await storage.client.query({ query: `SELECT token_hash FROM ${storage.db}.sessions`, format: 'JSONEachRow' });
+    const stored = (await rs.json<{ token_hash: string }>()).map((r) => r.token_hash);
+    expect(stored).toContain(tokenHash(out.token));
+    expect(stored).not.toContain(out.token);
+    expect(await store.verify(out.token)).toEqual({ user: 'ofc1', name: 'Officer ofc1', roles: ['officer'], expiresAt: out.expiresAt });
+  });
+
+  it('gives the same answer for an unknown user and a wrong password', async () => {
+    await addUser('ofc2');
+    expect(await store.login('ofc2', 'wrong password here')).toEqual({ ok: false, reason: 'bad_credentials' });
+    expect(await store.login('nobody', PASSWORD)).toEqual({ ok: false, reason: 'bad_credentials' });
+    expect(await store.verify('not-a-token')).toBeNull();
+  });
+
+  it('ends a session at its expiry', async () => {
+    await addUser('ofc3');
+    const short = new CredentialStore(storage, log, { now: () => clock, sessionTtlMs: 60_000 });
+    const out = await short.login('ofc3', PASSWORD);
+    if (!out.ok) throw new Error('login refused');
+    expect(await short.verify(out.token)).not.toBeNull();
+    clock += 60_000;
+    try {
+      expect(await short.verify(out.token)).toBeNull();
+      expect(await short.logout(out.token)).toBe(false);
+    } finally {
+      clock = START;
+    }
+  });
+
+  it('revokes a session at logout, once', async () => {
+    await addUser('ofc4');
+    const out = await store.login('ofc4', PASSWORD);
+    if (!out.ok) throw new Error('login refused');
+    expect(await store.logout(out.token)).toBe(true);
+    expect(await store.verify(out.token)).toBeNull();
+    expect(await store.logout(out.token)).toBe(false);
+    expect((await records('ofc4')).map((r) => `${r.action}:${r.outcome}`)).toEqual(['login:ok', 'logout:ok']);
+  });
+
+  it('refuses an untrained or disabled user at login, even with the right password (§471.5(d))', async () => {
+    await addUser('rookie', { trainedAt: null });
+    await addUser('gone', { active: false });
+    expect(await store.login('rookie', PASSWORD)).toMatchObject({ ok: false, reason: 'not_authorised', detail: expect.stringMatching(/training/) });
+    expect(await store.login('gone', PASSWORD)).toMatchObject({ ok: false, reason: 'not_authorised', detail: expect.stringMatching(/not active/) });
+    expect(await records('rookie')).toEqual([expect.objectContaining({ action: 'login', outcome: 'refused', detail: expect.stringMatching(/training/) })]);
+  });
+
+  it('ends the sessions of a user who is disabled or loses training, at the next verification', async () => {
+    await addUser('ofc5');
+    const out = await store.login('ofc5', PASSWORD);
+    if (!out.ok) throw new Error('login refused');
+    await saveUser(storage, user('ofc5', { trainedAt: null }), 'admin');
+    expect(await store.verify(out.token)).toBeNull();
+    await saveUser(storage, user('ofc5'), 'admin');
+    expect(await store.verify(out.token)).not.toBeNull();
+    await saveUser(storage, user('ofc5', { active: false }), 'admin');
+    expect(await store.verify(out.token)).toBeNull();
+  });
+});
+
+describe('lockout', () => {
+  it('locks after 5 failures in 15 minutes, even for the right password, and lifts when they leave the window', async () => {
+    await addUser('ofc6');
+    for (let i = 0; i < 4; i++) {
+      clock = START + i * 60_000;
+      expect(await store.login('ofc6', 'wrong password here')).toEqual({ ok: false, reason: 'bad_credentials' });
+    }
+    clock = START + 4 * 60_000;
+    expect(await store.login('ofc6', 'wrong password here')).toEqual({ ok: false, reason: 'bad_credentials' });
+    clock = START + 5 * 60_000;
+    expect(await store.login('ofc6', PASSWORD)).toEqual({ ok: false, reason: 'locked', lockedUntil: START + 15 * 60_000 });
+    // A restart (a new store on the same tables) keeps the lock.
+    const restarted = new CredentialStore(storage, log, { now: () => clock });
+    expect(await restarted.login('ofc6', PASSWORD)).toMatchObject({ ok: false, reason: 'locked' });
+    clock = START + 15 * 60_000;
+    expect((await restarted.login('ofc6', PASSWORD)).ok).toBe(true);
+    clock = START;
+    const trail = (await records('ofc6')).map((r) => `${r.action}:${r.outcome}`);
+    expect(trail).toEqual([
+      'login:refused', 'login:refused', 'login:refused', 'login:refused', 'login:refused', 'lockout:ok', 'login:refused', 'login:refused', 'login:ok',
+    ]);
+    expect(JSON.stringify(await records('ofc6'))).not.toContain(PASSWORD);
+  });
+
+  it('counts failures only since the last successful login', async () => {
+    await addUser('ofc7');
+    for (let i = 0; i < 4; i++) await store.login('ofc7', 'wrong password here');
+    clock = START + 1;
+    expect((await store.login('ofc7', PASSWORD)).ok).toBe(true);
+    clock = START + 2;
+    await store.login('ofc7', 'wrong password here');
+    clock = START + 3;
+    expect((await store.login('ofc7', PASSWORD)).ok).toBe(true);
+    clock = START;
+  });
+
+  it('lifts a lock when an administrator sets a new password', async () => {
+    await addUser('ofc8');
+    for (let i = 0; i < 5; i++) await store.login('ofc8', 'wrong password here');
+    expect(await store.login('ofc8', PASSWORD)).toMatchObject({ reason: 'locked' });
+    clock = START + 1;
+    await store.setPassword('ofc8', 'a brand new passphrase', 'admin');
+    clock = START + 2;
+    expect((await store.login('ofc8', 'a brand new passphrase')).ok).toBe(true);
+    clock = START;
+  });
+
+  it('locks unknown user ids the same way, so lockout reveals nothing', async () => {
+    for (let i = 0; i < 5; i++) await store.login('ghost', 'wrong password here');
+    expect(await store.login('ghost', PASSWORD)).toMatchObject({ ok: false, reason: 'locked' });
+  });
+});
+
+describe('password check without a session (the CLI)', () => {
+  it('checks the password, logs the sign-in with where it came from, and opens no session', async () => {
+    await addUser('admin9', { roles: ['administrator'] });
+    const count = async () => {
+      const rs = await storage.client.query({ query: `SELECT count() AS n FROM ${storage.db}.sessions WHERE user_id = 'admin9'`, format: 'JSONEachRow' });
+      return Number((await rs.json<{ n: string }>())[0]?.n);
+    };
+    expect(await store.checkPassword('admin9', PASSWORD, 'cli')).toEqual({ ok: true, user: { id: 'admin9', name: 'Officer admin9', roles: ['administrator'] } });
+    expect(await store.checkPassword('admin9', 'wrong password here', 'cli')).toEqual({ ok: false, reason: 'bad_credentials' });
+    expect(await count()).toBe(0);
+    expect(await records('admin9')).toEqual([
+      { action: 'login', outcome: 'ok', detail: '', params: '{"via":"cli"}' },
+      { action: 'login', outcome: 'refused', detail: 'wrong password', params: '{"via":"cli"}' },
+    ]);
+  });
+});
+
+describe('access log', () => {
+  it('keeps the hash chain intact with sign-in records', async () => {
+    expect(await verifyAccessLog(storage)).toMatchObject({ ok: true });
+  });
+});
