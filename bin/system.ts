@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
-import { authRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
+import { authRoutes, dispositionRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -29,6 +29,7 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import { AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
+import { storedDispositions } from './disposition-recorder.js';
 import { storedSightings } from './past-sightings.js';
 
 export interface SystemOptions {
@@ -202,7 +203,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         js,
         // Individual sign-in (Watsonville §471.5(h)): only sessions of active, trained users.
         verifySession: (token) => credentials.verify(token),
-        routes: authRoutes({ authenticator: credentials }),
+        // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
+        routes: ({ feed, fanOut }) => [
+          ...authRoutes({ authenticator: credentials }),
+          ...dispositionRoutes({ sessions: credentials, recorder: storedDispositions(storage), feed, fanOut }),
+        ],
         registry: metrics,
         logger,
         config: options.gateway ?? { port: 0, host: '127.0.0.1' },

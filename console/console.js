@@ -6,10 +6,20 @@ const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 const CHECKS = ['plate', 'vehicle', 'status'];
+/** What each disposition (storage's DISPOSITIONS) is called on the card. */
+const DISPOSITION_LABELS = {
+  confirmed: 'Confirmed and acted on',
+  arrest: 'Arrest',
+  recovered: 'Vehicle recovered',
+  misread: 'Misread',
+  not_located: 'Could not locate',
+  no_action: 'No longer wanted / no action',
+  other: 'Other',
+};
 
 const $ = (id) => document.getElementById(id);
 
-/** hitId → { hit, element }; the element keeps its checkbox state across replays. */
+/** hitId → { hit, element, resolved }; the element keeps its checkbox state across replays. */
 const shown = new Map();
 let socket = null;
 let attempt = 0;
@@ -168,6 +178,9 @@ function onFrame(frame) {
       resyncing = true;
       notice(`This console fell behind and missed ${frame.dropped} update(s) (${frame.reason}); the list below has been reloaded.`);
       break;
+    case 'disposition':
+      applyDisposition(frame);
+      break;
     case 'error':
       notice(`Gateway: ${frame.message}`);
       break;
@@ -176,11 +189,14 @@ function onFrame(frame) {
 
 // ---- hits ------------------------------------------------------------------------------------
 
-/** The replay is every unresolved hit the gateway still holds: it replaces what is shown. */
+/**
+ * The replay is every unresolved hit the gateway still holds: it replaces what is shown, except
+ * hits this console saw resolved, which stay with their disposition on them.
+ */
 function applyReplay(hits) {
   const keep = new Set(hits.map((h) => h.hitId));
-  for (const [id, { element }] of shown) {
-    if (!keep.has(id)) {
+  for (const [id, { element, resolved }] of shown) {
+    if (!keep.has(id) && !resolved) {
       element.remove();
       shown.delete(id);
     }
@@ -200,7 +216,7 @@ function addHit(message, announce) {
     return;
   }
   const element = renderHit(message);
-  shown.set(message.hitId, { hit: message, element });
+  shown.set(message.hitId, { hit: message, element, resolved: false });
   list.prepend(element);
   updateCount();
   if (announce) {
@@ -209,8 +225,11 @@ function addHit(message, announce) {
   }
 }
 
+/** The count is of hits still awaiting a disposition; resolved cards stay shown, marked. */
 function updateCount() {
-  $('hit-count').textContent = String(shown.size);
+  let unresolved = 0;
+  for (const entry of shown.values()) if (!entry.resolved) unresolved++;
+  $('hit-count').textContent = String(unresolved);
   $('empty').hidden = shown.size > 0;
 }
 
@@ -266,13 +285,80 @@ function renderHit(message) {
   field('entry-vehicle', describeVehicle(hit.vehicle));
   field('entered-by', hit.enteredBy);
 
-  for (const box of li.querySelectorAll('.checklist input')) {
-    box.addEventListener('change', () => {
-      const done = CHECKS.every((name) => li.querySelector(`.checklist input[name="${name}"]`).checked);
-      li.classList.toggle('verified', done);
-    });
+  const checked = (name) => li.querySelector(`.checklist input[name="${name}"]`).checked;
+  const actedOn = li.querySelectorAll('.dispositions button[data-acted-on]');
+  const updateChecks = () => {
+    const done = CHECKS.every(checked);
+    li.classList.toggle('verified', done);
+    // §471.5(f)(1)(2): acting on a hit needs every check first.
+    if (!li.classList.contains('resolved')) for (const button of actedOn) button.disabled = !done;
+  };
+  for (const box of li.querySelectorAll('.checklist input')) box.addEventListener('change', updateChecks);
+  updateChecks();
+  for (const button of li.querySelectorAll('.dispositions button')) {
+    button.addEventListener('click', () => recordDisposition(li, message.hitId, button.dataset.disposition, checked));
   }
   return li;
+}
+
+// ---- dispositions ----------------------------------------------------------------------------
+
+async function recordDisposition(li, hitId, disposition, checked) {
+  const error = li.querySelector('.disposition-error');
+  const notes = li.querySelector('.notes').value.trim();
+  error.textContent = '';
+  if (disposition === 'other' && notes === '') {
+    error.textContent = 'Write the reason in the notes for "Other".';
+    li.querySelector('.notes').focus();
+    return;
+  }
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token === null) return signOut();
+  const buttons = li.querySelectorAll('.dispositions button');
+  for (const b of buttons) b.disabled = true;
+  const body = { disposition, visualVerified: checked('plate') && checked('vehicle'), cletsVerified: checked('status'), notes };
+  let res;
+  try {
+    res = await fetch(`/api/hits/${encodeURIComponent(hitId)}/disposition`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    res = null;
+  }
+  const answer = res === null ? null : await res.json().catch(() => null);
+  if (res !== null && res.ok && typeof answer?.hitId === 'string') {
+    applyDisposition(answer);
+    return;
+  }
+  if (res?.status === 401) return signOut('Your session ended. Sign in again to record the disposition.');
+  error.textContent = res === null ? 'The gateway cannot be reached; the disposition was not recorded. Try again.'
+    : `Not recorded: ${answer?.error?.message ?? `the gateway answered ${res.status}`}`;
+  // Back to what the checklist allows.
+  for (const b of buttons) b.disabled = false;
+  li.querySelector('.checklist input').dispatchEvent(new Event('change'));
+}
+
+/** A disposition was recorded (here or on another console): the card is marked, not removed. */
+function applyDisposition(d) {
+  const entry = shown.get(d.hitId);
+  if (entry === undefined) return;
+  entry.resolved = true;
+  const li = entry.element;
+  li.classList.add('resolved');
+  li.dataset.disposition = d.disposition;
+  for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
+  li.querySelector('.disposition-error').textContent = '';
+  const label = DISPOSITION_LABELS[d.disposition] ?? d.disposition;
+  const at = new Date(d.at);
+  const checks = [d.visualVerified ? 'visual check done' : 'no visual check', d.cletsVerified ? 'CLETS confirmed' : 'CLETS not confirmed'].join(', ');
+  const recorded = li.querySelector('.recorded');
+  recorded.textContent = `${label} — recorded by ${d.user} at ${formatTime(at.getTime())} (${checks})`;
+  recorded.title = at.toISOString();
+  recorded.hidden = false;
+  updateCount();
+  $('announcer').textContent = `Hit ${spell(entry.hit.hit.plate)} resolved: ${label}, by ${d.user}.`;
 }
 
 /** The plate with the characters that differ from the entry marked; an insertion past the end shows as a gap. */

@@ -5,6 +5,8 @@
 //                     {type:'hit', hitId, publishedAt, historical, read, hit}
 //                     {type:'resync', reason, dropped}   the console fell behind; a replay follows
 //                     {type:'error', code, message}
+//                     {type:'disposition', hitId, disposition, user, at, visualVerified, cletsVerified}
+//                        to every console: a hit was dealt with (disposition-routes.ts)
 // A hit is serialised once per fan-out; live and replay frames splice that one string.
 import type { HitMessage } from '../ingest/index.js';
 
@@ -36,6 +38,21 @@ export function replayFrame(jsons: readonly string[]): string {
 
 export function resyncFrame(reason: string, dropped: number): string {
   return JSON.stringify({ type: 'resync', reason, dropped });
+}
+
+/** A disposition recorded for a hit, as every console is told of it. `at` is an ISO time. */
+export interface DispositionNotice {
+  hitId: string;
+  disposition: string;
+  user: string;
+  at: string;
+  visualVerified: boolean;
+  cletsVerified: boolean;
+}
+
+export function dispositionFrame(notice: DispositionNotice): string {
+  const { hitId, disposition, user, at, visualVerified, cletsVerified } = notice;
+  return JSON.stringify({ type: 'disposition', hitId, disposition, user, at, visualVerified, cletsVerified });
 }
 
 export function errorFrame(code: string, message: string): string {

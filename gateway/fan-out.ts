@@ -163,6 +163,23 @@ export class FanOut {
     }
   }
 
+  /**
+   * Sends one small frame (a disposition) to every connected console, whatever its filter. One
+   * that is behind misses it and learns of it from the replay it gets on resuming, which leaves
+   * the resolved hit out. Returns how many consoles it was handed to.
+   */
+  broadcast(frame: string): number {
+    let sent = 0;
+    for (const conn of this.consoles) {
+      if (conn.closed || conn.behind) continue;
+      conn.socket.cork(() => {
+        if (conn.socket.send(frame)) sent++;
+        else this.markBehind(conn);
+      });
+    }
+    return sent;
+  }
+
   /** Closes every console (1001) so it reconnects elsewhere. */
   closeAll(reason: string): void {
     for (const conn of [...this.consoles]) {

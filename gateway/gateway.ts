@@ -19,7 +19,14 @@ export interface GatewayOptions {
   registry: MetricsRegistry;
   logger: Logger;
   config?: Partial<GatewayConfig>;
-  routes?: readonly JsonRoute[];
+  /** More JSON endpoints; a function gets the feed and fan-out, for routes that act on live hits. */
+  routes?: readonly JsonRoute[] | ((live: LiveHits) => readonly JsonRoute[]);
+}
+
+/** The parts of a gateway that routes acting on live hits need (disposition-routes.ts). */
+export interface LiveHits {
+  feed: HitFeed;
+  fanOut: FanOut;
 }
 
 export interface RunningGateway {
@@ -53,7 +60,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       registry: options.registry,
       metrics,
       logger,
-      routes: options.routes,
+      routes: typeof options.routes === 'function' ? options.routes({ feed, fanOut }) : options.routes,
       health: () => ({
         nats: options.nc.isClosed() ? { ok: false, error: 'NATS connection closed' } : { ok: true, server: options.nc.getServer() },
         feed: feed.status(),

@@ -112,6 +112,11 @@ export class HitFeed {
     return removed;
   }
 
+  /** The unresolved hit held for replay under this id, if any. */
+  find(hitId: string): FeedHit | undefined {
+    return this.replay.get(hitId);
+  }
+
   /** Unresolved hits of the replay window, oldest first. */
   recentHits(nowMs: number): Iterable<FeedHit> {
     const hits = this.replay.current(nowMs);

@@ -13,3 +13,4 @@ export * from './gateway-metrics.js';
 export * from './recent-hits.js';
 export * from './server.js';
 export * from './auth-routes.js';
+export * from './disposition-routes.js';

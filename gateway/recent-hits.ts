@@ -56,6 +56,10 @@ export class ReplaySet {
     return this.hits.delete(hitId);
   }
 
+  get(hitId: string): FeedHit | undefined {
+    return this.hits.get(hitId);
+  }
+
   has(hitId: string): boolean {
     return this.hits.has(hitId);
   }

@@ -42,6 +42,8 @@ export interface HitDisposition {
   /** Status confirmed through CLETS (§471.5(e), §471.5(f)(1)). */
   cletsVerified: boolean;
   notes: string;
+  /** When it was recorded (ms epoch). @default now */
+  recordedAt?: number;
 }
 
 type Db = Pick<Storage, 'client' | 'db'>;
@@ -71,16 +73,27 @@ export async function recordDisposition(storage: Db, d: HitDisposition): Promise
     format: 'JSONEachRow',
     values: [
       {
-        hit_id: d.hitId, seen_at: typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime(), recorded_at: Date.now(), user_id: d.user,
+        hit_id: d.hitId, seen_at: typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime(), recorded_at: d.recordedAt ?? Date.now(), user_id: d.user,
         disposition: d.disposition, visual_verified: d.visualVerified, clets_verified: d.cletsVerified, notes: d.notes,
       },
     ],
   });
 }
 
+/** The read time of a stored hit (ms epoch), or undefined when the hits table does not hold it. */
+export async function hitSeenAt(storage: Db, hitId: string): Promise<number | undefined> {
+  const rows = await queryRows<{ seen_at_text: string }>(
+    storage.client,
+    `SELECT toString(seen_at) AS seen_at_text FROM ${storage.db}.hits WHERE hit_id = {id:String} LIMIT 1`,
+    { id: hitId },
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : parseClickHouseTime(row.seen_at_text).getTime();
+}
+
 export interface HitView {
   hit: Omit<StoredHit, 'seenAt'> & { seenAt: Date };
-  dispositions: Array<Omit<HitDisposition, 'seenAt'> & { recordedAt: Date }>;
+  dispositions: Array<Omit<HitDisposition, 'seenAt' | 'recordedAt'> & { recordedAt: Date }>;
 }
 
 /** Returns a hit with its dispositions, after checking and logging the access (action `hit_view`). */

@@ -28,7 +28,7 @@ export {
 } from './audit.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, type MemorandumMeta } from './memorandum.js';
 export {
-  hitId, recordHits, recordDisposition, viewHit, hitsAwaitingDisposition, DISPOSITIONS,
+  hitId, recordHits, recordDisposition, hitSeenAt, viewHit, hitsAwaitingDisposition, DISPOSITIONS,
   type StoredHit, type HitDisposition, type Disposition, type HitView,
 } from './hits.js';
 export { HitWriter } from './hit-writer.js';

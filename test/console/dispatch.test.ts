@@ -119,13 +119,15 @@ describe('dispatch console', () => {
     expect(await card.locator('[data-field="case"]').textContent()).toBe('26-0117');
     expect(await card.locator('[data-field="image"]').textContent()).toBe('img/wpd-main-st/2026-11-23/0001.jpg');
     expect(await card.locator('[data-field="entry"]').textContent()).toBe('7ABC123');
-    // §471.5(f)(1)(2): the checklist before action; dispositions wait for issue 6.
+    // §471.5(f)(1)(2): the checklist before action; "acted on" dispositions wait for every check.
+    const actedOn = card.getByRole('button', { name: 'Confirmed and acted on' });
+    expect(await actedOn.isDisabled()).toBe(true);
+    expect(await card.getByRole('button', { name: 'Misread' }).isEnabled()).toBe(true);
     for (const name of ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS']) {
       await card.getByRole('checkbox', { name: new RegExp(name) }).check();
     }
     expect(await card.evaluate((el) => el.classList.contains('verified'))).toBe(true);
-    for (const button of await card.locator('.dispositions button').all()) expect(await button.isDisabled()).toBe(true);
-    expect(await card.textContent()).toContain('Recording dispositions arrives with issue 6');
+    expect(await actedOn.isEnabled()).toBe(true);
 
     const exact = hitMessage({ readId: 'ui-2', list: 'SVS' });
     await publishHit(h.js, exact);

@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import WebSocket from 'ws';
-import { startGateway, type ConsoleSession, type GatewayConfig, type JsonRoute, type RunningGateway, type SessionVerifier } from '../../gateway/index.js';
+import { startGateway, type ConsoleSession, type GatewayConfig, type GatewayOptions, type RunningGateway, type SessionVerifier } from '../../gateway/index.js';
 import { encodeHitMessage, ensureStreams, HIT_MESSAGE_VERSION, hitId, hitsSubject, MetricsRegistry, startLocalNatsServer, type HitMessage, type LocalNatsServer } from '../../ingest/index.js';
 
 export interface Harness {
@@ -22,7 +22,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(config: Partial<GatewayConfig> = {}, routes: JsonRoute[] = []): Promise<Harness> {
+export async function startHarness(config: Partial<GatewayConfig> = {}, routes: GatewayOptions['routes'] = []): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-gateway-'));
   const nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
   const sessions = new Map<string, ConsoleSession>([

@@ -1,0 +1,119 @@
+// Recording what became of a hit: POST /api/hits/:hitId/disposition. A hit alone is not grounds
+// for action (Watsonville §471.5(f)(1)–(3)): acting on one needs the plate checked against the
+// image and the status through CLETS, and the outcome is recorded per hit. Storage sits behind
+// `DispositionRecorder` (bin/ implements it over storage/), so gateway/ does not depend on
+// storage/. Once recorded, the hit leaves the replay and every console is told.
+import { bearerToken, type Authenticator } from './auth-routes.js';
+import { dispositionFrame, type DispositionNotice } from './console-protocol.js';
+import type { FanOut } from './fan-out.js';
+import type { HitFeed } from './hit-feed.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+
+/** Outcomes that mean the hit was acted on: both verifications must have been made. */
+export const ACTED_ON_DISPOSITIONS = ['confirmed', 'arrest', 'recovered'] as const;
+/** Outcomes that set the hit aside; "other" needs the reason in the notes. */
+export const SET_ASIDE_DISPOSITIONS = ['misread', 'not_located', 'no_action', 'other'] as const;
+/** Every disposition; the same values as storage's DISPOSITIONS (bin/ checks this at compile time). */
+export const HIT_DISPOSITIONS = [...ACTED_ON_DISPOSITIONS, ...SET_ASIDE_DISPOSITIONS] as const;
+export type HitDispositionValue = (typeof HIT_DISPOSITIONS)[number];
+
+/** Roles that may record a disposition. */
+export const DISPOSITION_ROLES = ['officer', 'dispatcher', 'supervisor', 'administrator'] as const;
+
+const MAX_NOTES_LENGTH = 2000;
+
+export interface DispositionEntry {
+  hitId: string;
+  user: string;
+  disposition: HitDispositionValue;
+  visualVerified: boolean;
+  cletsVerified: boolean;
+  notes: string;
+  /** The hit's read time when the gateway still holds the hit; otherwise the recorder looks it up. */
+  seenAt?: number;
+}
+
+export type DispositionResult = { ok: true; recordedAt: number } | { ok: false; reason: 'unknown_hit' };
+
+export interface DispositionRecorder {
+  record(entry: DispositionEntry): Promise<DispositionResult>;
+}
+
+export interface DispositionRouteDeps {
+  sessions: Pick<Authenticator, 'verify'>;
+  recorder: DispositionRecorder;
+  feed: Pick<HitFeed, 'find' | 'resolve'>;
+  fanOut: Pick<FanOut, 'broadcast'>;
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+type DispositionFields = Pick<DispositionEntry, 'disposition' | 'visualVerified' | 'cletsVerified' | 'notes'>;
+
+function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (values as readonly string[]).includes(value);
+}
+
+/** The body's fields, or a 400 naming what is wrong. */
+export function dispositionFields(body: unknown): DispositionFields {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const disposition = b['disposition'];
+  const visualVerified = b['visualVerified'];
+  const cletsVerified = b['cletsVerified'];
+  const notes = b['notes'] ?? '';
+  if (!isOneOf(HIT_DISPOSITIONS, disposition)) {
+    throw new HttpError(400, 'BAD_DISPOSITION', `disposition must be one of ${HIT_DISPOSITIONS.join(', ')}`);
+  }
+  if (typeof visualVerified !== 'boolean' || typeof cletsVerified !== 'boolean') {
+    throw new HttpError(400, 'BAD_DISPOSITION', 'send visualVerified and cletsVerified as true or false');
+  }
+  if (typeof notes !== 'string' || notes.length > MAX_NOTES_LENGTH) {
+    throw new HttpError(400, 'BAD_DISPOSITION', `notes must be text of at most ${MAX_NOTES_LENGTH} characters`);
+  }
+  if (isOneOf(ACTED_ON_DISPOSITIONS, disposition) && !(visualVerified && cletsVerified)) {
+    const missing = [visualVerified ? null : 'visualVerified (plate and vehicle checked against the image)', cletsVerified ? null : 'cletsVerified (status confirmed through CLETS)'];
+    throw new HttpError(400, 'NOT_VERIFIED', `"${disposition}" means the hit was acted on, which needs both checks first (§471.5(f)(1)(2)); missing: ${missing.filter((m) => m !== null).join(' and ')}`);
+  }
+  if (disposition === 'other' && notes.trim() === '') {
+    throw new HttpError(400, 'REASON_REQUIRED', '"other" needs the reason in notes');
+  }
+  return { disposition, visualVerified, cletsVerified, notes: notes.trim() };
+}
+
+function hitIdParam(raw: string | undefined): string {
+  try {
+    return decodeURIComponent(raw ?? '');
+  } catch {
+    throw new HttpError(404, 'UNKNOWN_HIT', 'the hit id in the path is not valid');
+  }
+}
+
+export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
+  const { sessions, recorder, feed, fanOut } = deps;
+  const prefix = deps.prefix ?? '/api';
+
+  const record = async (request: JsonRequest): Promise<JsonReply> => {
+    const token = bearerToken(request);
+    const session = token === null ? null : await sessions.verify(token);
+    if (session === null) throw new HttpError(401, 'BAD_SESSION', 'no valid session: log in and send "Authorization: Bearer <token>"');
+    if (!session.roles.some((role) => isOneOf(DISPOSITION_ROLES, role))) {
+      throw new HttpError(403, 'ROLE_REQUIRED', `recording a disposition needs one of the roles ${DISPOSITION_ROLES.join(', ')}`);
+    }
+    const hitId = hitIdParam(request.params[0]);
+    const fields = dispositionFields(request.body);
+    const held = feed.find(hitId);
+    const entry: DispositionEntry = { hitId, user: session.user, ...fields };
+    if (held !== undefined) entry.seenAt = held.message.read.ts;
+    const result = await recorder.record(entry);
+    if (!result.ok) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
+    feed.resolve(hitId);
+    const notice: DispositionNotice = {
+      hitId, disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
+      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified,
+    };
+    fanOut.broadcast(dispositionFrame(notice));
+    return { status: 200, body: notice };
+  };
+
+  return [{ method: 'post', pattern: `${prefix}/hits/:hitId/disposition`, handler: record }];
+}

@@ -1,0 +1,142 @@
+// Recording a disposition from the console in a real browser (Debian's chromium through
+// playwright-core) against a real nats-server and gateway: two consoles signed in, a hit published
+// over NATS, a disposition recorded on one shows on the other within a second, and the hit stays
+// shown, marked resolved (Watsonville §471.5(f)(1)–(3)).
+import { randomBytes } from 'node:crypto';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispositionRoutes, HttpError, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
+import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PASSWORD = 'correct horse battery';
+const ROLES = new Map([['dispatcher1', ['dispatcher']], ['officer1', ['officer']]]);
+
+let h: Harness;
+let browser: Browser;
+const pageErrors: string[] = [];
+const recorded: DispositionEntry[] = [];
+
+// Stand-in for the real login (gateway/auth-routes.ts): issues a token into the harness's sessions.
+const loginRoute: JsonRoute = {
+  method: 'post',
+  pattern: '/api/login',
+  handler: (req) => {
+    const { user, password } = (req.body ?? {}) as { user?: unknown; password?: unknown };
+    const roles = typeof user === 'string' ? ROLES.get(user) : undefined;
+    if (roles === undefined || password !== PASSWORD) throw new HttpError(401, 'BAD_CREDENTIALS', 'user name or password is wrong');
+    const token = randomBytes(16).toString('hex');
+    h.sessions.set(token, { user: user as string });
+    return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: user, roles } } };
+  },
+};
+
+// An in-memory recorder: knows the hits the gateway holds (it passes their read time), like the
+// storage one (bin/disposition-recorder.ts) before the hit writer has flushed.
+const recorder: DispositionRecorder = {
+  record: async (entry) => {
+    if (entry.seenAt === undefined) return { ok: false, reason: 'unknown_hit' };
+    recorded.push(entry);
+    return { ok: true, recordedAt: Date.now() };
+  },
+};
+
+beforeAll(async () => {
+  h = await startHarness({}, ({ feed, fanOut }) => [
+    loginRoute,
+    ...dispositionRoutes({
+      sessions: {
+        verify: async (token) => {
+          const s = h.sessions.get(token);
+          return s === undefined ? null : { user: s.user, name: s.user, roles: ROLES.get(s.user) ?? [], expiresAt: Date.now() + 3_600_000 };
+        },
+      },
+      recorder,
+      feed,
+      fanOut,
+    }),
+  ]);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await h?.stop();
+});
+
+async function signedInConsole(user: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(h.gateway.url);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#connection[data-state="live"]').waitFor();
+  return page;
+}
+
+describe('recording a disposition from the console', () => {
+  it('records on one console, shows on the other within a second, and keeps the hit shown as resolved', async () => {
+    const first = await signedInConsole('officer1');
+    const second = await signedInConsole('dispatcher1');
+    const hit = hitMessage({ readId: 'disp-ui-1', list: 'SVS' });
+    const other = hitMessage({ readId: 'disp-ui-2', list: 'SFR' });
+    await publishHit(h.js, hit);
+    await publishHit(h.js, other);
+    const card1 = first.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    const card2 = second.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card1.waitFor({ timeout: 5000 });
+    await card2.waitFor({ timeout: 5000 });
+    await second.locator(`li.hit[data-hit-id="${other.hitId}"]`).waitFor({ timeout: 5000 });
+    expect(await second.locator('#hit-count').textContent()).toBe('2');
+
+    // "Other" needs a reason: refused in the page, nothing recorded.
+    await card1.getByRole('button', { name: /^Other/ }).click();
+    expect(await card1.locator('.disposition-error').textContent()).toContain('reason');
+    expect(recorded).toEqual([]);
+
+    const confirm = card1.getByRole('button', { name: 'Confirmed and acted on' });
+    expect(await confirm.isDisabled()).toBe(true);
+    for (const name of ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS']) {
+      await card1.getByRole('checkbox', { name: new RegExp(name) }).check();
+    }
+    await card1.getByLabel('Notes').fill('driver detained, Main & 5th');
+    const started = Date.now();
+    await confirm.click();
+    await card2.locator('.recorded').waitFor({ state: 'visible', timeout: 5000 });
+    expect(Date.now() - started).toBeLessThan(1000);
+
+    const line = await card2.locator('.recorded').textContent();
+    expect(line).toMatch(/^Confirmed and acted on — recorded by officer1 at \d\d:\d\d:\d\d \(visual check done, CLETS confirmed\)$/);
+    expect(await card1.locator('.recorded').textContent()).toBe(line);
+    for (const card of [card1, card2]) {
+      expect(await card.evaluate((el) => el.classList.contains('resolved'))).toBe(true);
+      for (const button of await card.locator('.dispositions button').all()) expect(await button.isDisabled()).toBe(true);
+    }
+    expect(await second.locator('#hit-count').textContent()).toBe('1');
+    expect(await second.locator('li.hit').count()).toBe(2);
+    expect(recorded).toEqual([expect.objectContaining({ hitId: hit.hitId, user: 'officer1', disposition: 'confirmed', visualVerified: true, cletsVerified: true, notes: 'driver detained, Main & 5th' })]);
+
+    // A set-aside outcome needs no checks; it reaches the first console too.
+    const otherCard1 = first.locator(`li.hit[data-hit-id="${other.hitId}"]`);
+    await second.locator(`li.hit[data-hit-id="${other.hitId}"]`).getByRole('button', { name: 'Misread' }).click();
+    await expect.poll(() => otherCard1.locator('.recorded').textContent(), { timeout: 1000 }).toMatch(/^Misread — recorded by dispatcher1 at .* \(no visual check, CLETS not confirmed\)$/);
+
+    // After a reconnect the gateway no longer replays the resolved hits; the cards stay, marked.
+    h.gateway.fanOut.closeAll('test restart');
+    await second.locator('#connection[data-state="offline"]').waitFor();
+    await second.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    expect(await second.locator('li.hit.resolved').count()).toBe(2);
+    expect(await second.locator('#hit-count').textContent()).toBe('0');
+
+    await second.screenshot({ path: '/tmp/console-disposition.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await first.context().close();
+    await second.context().close();
+  });
+});

@@ -1,0 +1,165 @@
+// Recording a disposition over the real gateway (uWS, nats-server) with the real credential store
+// and the storage-side recorder on chDB: 401, 403, 400, 404, 200; every console is told at once,
+// and the hit is no longer replayed (Watsonville §471.5(f)(1)–(3)).
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedDispositions } from '../../bin/disposition-recorder.js';
+import { authRoutes, dispositionFields, dispositionRoutes, HIT_DISPOSITIONS, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { AccessLog, CredentialStore, DISPOSITIONS, recordHits, saveUser, viewHit } from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+import { hitMessage, publishHit, TestConsole } from './harness.js';
+
+const PASSWORD = 'a long enough passphrase';
+let temp: TempStorage;
+let accessLog: AccessLog;
+let nats: LocalNatsServer;
+let nc: NatsConnection;
+let js: JetStreamClient;
+let gateway: RunningGateway;
+let base: string;
+let wsUrl: string;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  accessLog = new AccessLog(temp.storage);
+  const credentials = new CredentialStore(temp.storage, accessLog);
+  for (const [id, role] of [['ofc1', 'officer'], ['disp1', 'dispatcher'], ['ana1', 'analyst']] as const) {
+    await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
+    await credentials.setPassword(id, PASSWORD, 'admin');
+  }
+  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
+  nc = await connect({ servers: nats.url });
+  await ensureStreams(await jetstreamManager(nc));
+  js = jetstream(nc);
+  gateway = await startGateway({
+    nc, js, registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
+    verifySession: (token) => credentials.verify(token),
+    routes: ({ feed, fanOut }) => [
+      ...authRoutes({ authenticator: credentials }),
+      ...dispositionRoutes({ sessions: credentials, recorder: storedDispositions(temp.storage), feed, fanOut }),
+    ],
+  });
+  base = gateway.url;
+  wsUrl = `${base.replace('http', 'ws')}/ws`;
+  for (const user of ['ofc1', 'disp1', 'ana1']) {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
+    tokens.set(user, ((await res.json()) as { token: string }).token);
+  }
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await nc?.close();
+  await nats?.stop();
+  await temp?.cleanup();
+});
+
+function token(user: string): string {
+  return tokens.get(user) as string;
+}
+
+function postDisposition(hitId: string, body: unknown, bearer?: string): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (bearer !== undefined) headers['authorization'] = `Bearer ${bearer}`;
+  return fetch(`${base}/api/hits/${encodeURIComponent(hitId)}/disposition`, { method: 'POST', headers, body: JSON.stringify(body) });
+}
+
+async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  return { status: res.status, ...body.error };
+}
+
+const verified = { visualVerified: true, cletsVerified: true };
+
+describe('POST /api/hits/:hitId/disposition', () => {
+  it('has the same dispositions as storage', () => {
+    expect([...HIT_DISPOSITIONS].sort()).toEqual([...DISPOSITIONS].sort());
+  });
+
+  it('answers 401 without a session or with a made-up token', async () => {
+    expect((await postDisposition('h1', { disposition: 'misread', ...verified })).status).toBe(401);
+    expect((await postDisposition('h1', { disposition: 'misread', ...verified }, 'made-up')).status).toBe(401);
+  });
+
+  it('answers 403 to a role that may not record dispositions, naming the roles that may', async () => {
+    const e = await errorOf(await postDisposition('h1', { disposition: 'misread', ...verified }, token('ana1')));
+    expect(e).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
+    expect(e.message).toContain('officer, dispatcher, supervisor, administrator');
+  });
+
+  it('answers 400 to an acted-on disposition without both checks, naming the missing one', async () => {
+    for (const disposition of ['confirmed', 'arrest', 'recovered']) {
+      const e = await errorOf(await postDisposition('h1', { disposition, visualVerified: true, cletsVerified: false }, token('ofc1')));
+      expect(e).toMatchObject({ status: 400, code: 'NOT_VERIFIED' });
+      expect(e.message).toContain('cletsVerified');
+      expect(e.message).not.toContain('visualVerified');
+    }
+    const both = await errorOf(await postDisposition('h1', { disposition: 'confirmed', visualVerified: false, cletsVerified: false }, token('ofc1')));
+    expect(both.message).toMatch(/visualVerified.*and cletsVerified/);
+  });
+
+  it('answers 400 to "other" without a reason, an unknown disposition, or missing checks', async () => {
+    expect(await errorOf(await postDisposition('h1', { disposition: 'other', ...verified, notes: '  ' }, token('ofc1')))).toMatchObject({ status: 400, code: 'REASON_REQUIRED' });
+    expect(await errorOf(await postDisposition('h1', { disposition: 'towed', ...verified }, token('ofc1')))).toMatchObject({ status: 400, code: 'BAD_DISPOSITION' });
+    expect(await errorOf(await postDisposition('h1', { disposition: 'misread' }, token('ofc1')))).toMatchObject({ status: 400, code: 'BAD_DISPOSITION' });
+    // Set-aside outcomes need no checks.
+    expect(dispositionFields({ disposition: 'misread', visualVerified: false, cletsVerified: false })).toEqual({ disposition: 'misread', visualVerified: false, cletsVerified: false, notes: '' });
+  });
+
+  it('answers 404 to a hit neither the gateway nor storage knows', async () => {
+    expect(await errorOf(await postDisposition('no-such-hit', { disposition: 'misread', ...verified }, token('ofc1')))).toMatchObject({ status: 404, code: 'UNKNOWN_HIT' });
+  });
+
+  it('records a disposition, tells every console at once, and stops replaying the hit', async () => {
+    const officer = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    const analyst = await TestConsole.open(wsUrl, { token: token('ana1') });
+    await officer.subscribe({});
+    await analyst.subscribe({});
+    const message = hitMessage({ readId: 'disp-1' });
+    const other = hitMessage({ readId: 'disp-2' });
+    await publishHit(js, message);
+    await publishHit(js, other);
+    await officer.waitForHits(2);
+    await analyst.waitForHits(2);
+
+    const res = await postDisposition(message.hitId, { disposition: 'confirmed', ...verified, notes: 'stopped at Main & 5th' }, token('disp1'));
+    expect(res.status).toBe(200);
+    const reply = (await res.json()) as Record<string, unknown>;
+    const recorded = { hitId: message.hitId, disposition: 'confirmed', user: 'disp1', visualVerified: true, cletsVerified: true };
+    expect(reply).toEqual({ ...recorded, at: expect.any(String) });
+    expect(Math.abs(Date.parse(reply['at'] as string) - Date.now())).toBeLessThan(10_000);
+
+    for (const c of [officer, analyst]) {
+      const frame = await c.waitFor((f) => f.type === 'disposition', 1000);
+      expect(frame).toEqual({ type: 'disposition', ...recorded, at: reply['at'] });
+    }
+
+    const late = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    const replay = await late.subscribe({});
+    expect((replay['hits'] as Array<{ hitId: string }>).map((h) => h.hitId)).toEqual([other.hitId]);
+    await Promise.all([officer.close(), analyst.close(), late.close()]);
+
+    // Stored under the user who recorded it, with the checks.
+    await recordHits(temp.storage, [{
+      hitId: message.hitId, readId: message.read.id, agency: 'wpd', camera: 'cam1', seenAt: message.read.ts, plate: '7ABC123', list: 'SVS',
+      entryId: '7ABC123', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: message.hitId });
+    expect(view?.dispositions).toEqual([expect.objectContaining({ user: 'disp1', disposition: 'confirmed', visualVerified: true, cletsVerified: true, notes: 'stopped at Main & 5th' })]);
+  });
+
+  it('records a disposition for a hit only storage still holds (past the replay window)', async () => {
+    await recordHits(temp.storage, [{
+      hitId: 'stored-only', readId: 'r-stored', agency: 'wpd', camera: 'cam1', seenAt: Date.now() - 86_400_000, plate: '5XYZ999', list: 'SVS',
+      entryId: '5XYZ999', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    const res = await postDisposition('stored-only', { disposition: 'other', visualVerified: false, cletsVerified: false, notes: 'vehicle already impounded' }, token('ofc1'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ hitId: 'stored-only', disposition: 'other', user: 'ofc1' });
+  });
+});
