@@ -3,14 +3,14 @@
 // second with its match marked, a second console gets it by replay, and a dropped console
 // reconnects by itself and reloads what is still unresolved.
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, type JsonRoute } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitId } from '../../ingest/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
+import { launchChromium, signedInConsole as signInConsole } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORDS = new Map([['dispatcher1', 'correct horse battery']]);
 
 let h: Harness;
@@ -42,11 +42,7 @@ const logoutRoute: JsonRoute = {
 
 beforeAll(async () => {
   h = await startHarness({}, [loginRoute, logoutRoute]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -54,17 +50,8 @@ afterAll(async () => {
   await h?.stop();
 });
 
-/** A console in its own browser context (own sessionStorage), signed in and live. */
 async function signedInConsole(): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(h.gateway.url);
-  await page.getByLabel('User name').fill('dispatcher1');
-  await page.getByLabel('Password').fill('correct horse battery');
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#connection[data-state="live"]').waitFor();
-  return page;
+  return signInConsole(browser, h.gateway.url, 'dispatcher1', 'correct horse battery', pageErrors);
 }
 
 function ocrHit(readId: string): HitMessage {

@@ -3,12 +3,12 @@
 // over NATS, a disposition recorded on one shows on the other within a second, and the hit stays
 // shown, marked resolved (Watsonville §471.5(f)(1)–(3)).
 import { randomBytes } from 'node:crypto';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispositionRoutes, HttpError, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
+import { launchChromium, signedInConsole as signInConsole } from './browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const PASSWORD = 'correct horse battery';
 const ROLES = new Map([['dispatcher1', ['dispatcher']], ['officer1', ['officer']]]);
 
@@ -56,11 +56,7 @@ beforeAll(async () => {
       fanOut,
     }),
   ]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -69,15 +65,7 @@ afterAll(async () => {
 });
 
 async function signedInConsole(user: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(h.gateway.url);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#connection[data-state="live"]').waitFor();
-  return page;
+  return signInConsole(browser, h.gateway.url, user, PASSWORD, pageErrors);
 }
 
 describe('recording a disposition from the console', () => {
