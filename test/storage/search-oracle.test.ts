@@ -100,7 +100,9 @@ describe('search agrees with the oracle', () => {
         expect(got).toEqual(want);
         if (want.length > 0) withHits++;
       }),
-      { numRuns: 60 },
+      // 120 runs: about a third of the queries find reads, so > 15 with hits holds with a wide
+      // margin (at 60 runs it sat at the edge and one CI run saw exactly 15).
+      { numRuns: 120 },
     );
     expect(withHits).toBeGreaterThan(15); // the property is not vacuous
   });
