@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
-import { authRoutes, dispositionRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
+import { ApiGuard, authRoutes, dispositionRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -30,6 +30,7 @@ import {
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import { AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
 import { storedDispositions } from './disposition-recorder.js';
+import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
 
 export interface SystemOptions {
@@ -198,6 +199,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     let gateway: RunningGateway | undefined;
     if (options.gateway !== false) {
+      const guard = new ApiGuard(credentials, accessLogRefusals(accessLog));
       gateway = await startGateway({
         nc,
         js,
@@ -206,7 +208,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut }) => [
           ...authRoutes({ authenticator: credentials }),
-          ...dispositionRoutes({ sessions: credentials, recorder: storedDispositions(storage), feed, fanOut }),
+          ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut }),
         ],
         registry: metrics,
         logger,

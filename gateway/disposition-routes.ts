@@ -3,7 +3,7 @@
 // image and the status through CLETS, and the outcome is recorded per hit. Storage sits behind
 // `DispositionRecorder` (bin/ implements it over storage/), so gateway/ does not depend on
 // storage/. Once recorded, the hit leaves the replay and every console is told.
-import { bearerToken, type Authenticator } from './auth-routes.js';
+import type { ApiGuard } from './api-guard.js';
 import { dispositionFrame, type DispositionNotice } from './console-protocol.js';
 import type { FanOut } from './fan-out.js';
 import type { HitFeed } from './hit-feed.js';
@@ -16,9 +16,6 @@ export const SET_ASIDE_DISPOSITIONS = ['misread', 'not_located', 'no_action', 'o
 /** Every disposition; the same values as storage's DISPOSITIONS (bin/ checks this at compile time). */
 export const HIT_DISPOSITIONS = [...ACTED_ON_DISPOSITIONS, ...SET_ASIDE_DISPOSITIONS] as const;
 export type HitDispositionValue = (typeof HIT_DISPOSITIONS)[number];
-
-/** Roles that may record a disposition. */
-export const DISPOSITION_ROLES = ['officer', 'dispatcher', 'supervisor', 'administrator'] as const;
 
 const MAX_NOTES_LENGTH = 2000;
 
@@ -40,7 +37,7 @@ export interface DispositionRecorder {
 }
 
 export interface DispositionRouteDeps {
-  sessions: Pick<Authenticator, 'verify'>;
+  guard: ApiGuard;
   recorder: DispositionRecorder;
   feed: Pick<HitFeed, 'find' | 'resolve'>;
   fanOut: Pick<FanOut, 'broadcast'>;
@@ -89,16 +86,11 @@ function hitIdParam(raw: string | undefined): string {
 }
 
 export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
-  const { sessions, recorder, feed, fanOut } = deps;
+  const { guard, recorder, feed, fanOut } = deps;
   const prefix = deps.prefix ?? '/api';
 
   const record = async (request: JsonRequest): Promise<JsonReply> => {
-    const token = bearerToken(request);
-    const session = token === null ? null : await sessions.verify(token);
-    if (session === null) throw new HttpError(401, 'BAD_SESSION', 'no valid session: log in and send "Authorization: Bearer <token>"');
-    if (!session.roles.some((role) => isOneOf(DISPOSITION_ROLES, role))) {
-      throw new HttpError(403, 'ROLE_REQUIRED', `recording a disposition needs one of the roles ${DISPOSITION_ROLES.join(', ')}`);
-    }
+    const session = await guard.require(request, 'hits.dispose');
     const hitId = hitIdParam(request.params[0]);
     const fields = dispositionFields(request.body);
     const held = feed.find(hitId);

@@ -14,3 +14,4 @@ export * from './recent-hits.js';
 export * from './server.js';
 export * from './auth-routes.js';
 export * from './disposition-routes.js';
+export * from './api-guard.js';

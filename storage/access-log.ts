@@ -22,6 +22,16 @@ export const ACCESS_ACTIONS = {
   /** An account locked after repeated failed sign-ins (storage/credentials.ts). */
   lockout: 'lockout',
   logout: 'logout',
+  /** A hit's disposition recorded (Watsonville §471.5(f)(3)). */
+  disposition: 'disposition',
+  /** Hot list loads, entries, approvals (Watsonville §471.5(f)(4)(5)). */
+  hotlist: 'hotlist',
+  /** Accounts, roles, training (Watsonville §471.4.1(b)). */
+  user: 'user',
+  /** Release requests and their decisions (Watsonville §471.8). */
+  release: 'release',
+  /** Aggregate reports (transparency). */
+  report: 'report',
 } as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[keyof typeof ACCESS_ACTIONS];
 

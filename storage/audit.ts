@@ -170,6 +170,9 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   } else if (user.trainedAt === null || user.trainedAt > day) {
     userAuthorised = false;
     findings.push(`user had not completed ALPR training by ${day} (§471.5(d))`);
+  } else if (user.trainingExpiresAt != null && user.trainingExpiresAt <= day) {
+    userAuthorised = false;
+    findings.push(`user's ALPR training had expired on ${user.trainingExpiresAt} (§471.10)`);
   } else if (!user.active) {
     userAuthorised = false;
     findings.push('user account was inactive at the time of the inquiry');

@@ -17,6 +17,8 @@ export const STORAGE_ERROR_CODES = {
   PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
   /** The user is unknown, inactive or untrained (Watsonville §471.5(d), §471.4.1(a)). */
   USER_NOT_AUTHORISED: 'USER_NOT_AUTHORISED',
+  /** The user's roles do not allow the action (storage/permissions.ts); the refusal is logged. */
+  NOT_PERMITTED: 'NOT_PERMITTED',
   /** A search request that cannot be run as given (bad plate, pattern, range). */
   INVALID_SEARCH: 'INVALID_SEARCH',
   /** An evidence operation that cannot be done (no such case, existing output). */

@@ -11,6 +11,9 @@ export {
   AccessLog, verifyAccessLog, verifyAccessLogs, accessLogChains, hashAccessRecord, GENESIS_HASH, ACCESS_ACTIONS, ACCESS_OUTCOMES,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
+export {
+  PERMISSIONS, PERMISSION_NAMES, rolesAllowed, mayPerform, permissionProblem, authoriseAction, type Permission, type ActionContext,
+} from './permissions.js';
 export { purposeProblem, type Purpose } from './purpose.js';
 export { saveUser, findUser, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {

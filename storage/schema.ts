@@ -246,4 +246,12 @@ ORDER BY (user_id, at)`,
 ORDER BY (token_hash, version)`,
     ],
   },
+  {
+    version: 3,
+    name: 'training expiry',
+    statements: ({ db }) => [
+      // Watsonville §471.10: training is renewed; a lapsed user is refused like an untrained one.
+      `ALTER TABLE ${db}.users ADD COLUMN IF NOT EXISTS training_expires_at Nullable(Date) AFTER trained_at`,
+    ],
+  },
 ];

@@ -4,7 +4,11 @@ import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
 
-export const USER_ROLES = ['officer', 'dispatcher', 'analyst', 'administrator', 'supervisor', 'auditor', 'custodian'] as const;
+/**
+ * `chief`: the Chief of Police or the designee who approves releases (Watsonville §471.8(b));
+ * `custodian`: the Custodian of Records (§471.4.1(f)). What each role may do: permissions.ts.
+ */
+export const USER_ROLES = ['officer', 'dispatcher', 'analyst', 'administrator', 'supervisor', 'auditor', 'custodian', 'chief'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 
 export interface User {
@@ -14,7 +18,22 @@ export interface User {
   roles: readonly UserRole[];
   /** Date department-approved ALPR training was completed; null when not yet trained. */
   trainedAt: string | null;
+  /** Date the training lapses (YYYY-MM-DD, the last day it counts is the day before); null or absent: no expiry. */
+  trainingExpiresAt?: string | null;
   active: boolean;
+}
+
+type UserRow = {
+  user_id: string; name: string; title: string; roles: UserRole[]; trained_at: string | null;
+  training_expires_at: string | null; active: boolean | number;
+};
+const USER_COLUMNS = 'user_id, name, title, roles, trained_at, training_expires_at, active';
+
+function fromRow(r: UserRow): User {
+  return {
+    userId: r.user_id, name: r.name, title: r.title, roles: r.roles, trainedAt: r.trained_at,
+    trainingExpiresAt: r.training_expires_at, active: Boolean(r.active),
+  };
 }
 
 type Db = Pick<Storage, 'client' | 'db'>;
@@ -32,7 +51,7 @@ export async function saveUser(storage: Db, user: User, updatedBy: string): Prom
     values: [
       {
         user_id: user.userId, version: Number(rows[0]?.v ?? 0) + 1, name: user.name, title: user.title, roles: user.roles,
-        trained_at: user.trainedAt, active: user.active, updated_at: Date.now(), updated_by: updatedBy,
+        trained_at: user.trainedAt, training_expires_at: user.trainingExpiresAt ?? null, active: user.active, updated_at: Date.now(), updated_by: updatedBy,
       },
     ],
   });
@@ -46,22 +65,26 @@ export async function findUser(storage: Db, userId: string, asOf?: Date | number
     params['asOf'] = formatClickHouseTime(asOf);
     when = "AND updated_at <= {asOf:DateTime64(3, 'UTC')}";
   }
-  const rows = await queryRows<{ user_id: string; name: string; title: string; roles: UserRole[]; trained_at: string | null; active: boolean | number }>(
+  const rows = await queryRows<UserRow>(
     storage.client,
-    `SELECT user_id, name, title, roles, trained_at, active FROM ${storage.db}.users
+    `SELECT ${USER_COLUMNS} FROM ${storage.db}.users
       WHERE user_id = {id:String} ${when} ORDER BY version DESC LIMIT 1`,
     params,
   );
   const r = rows[0];
-  if (r === undefined) return undefined;
-  return { userId: r.user_id, name: r.name, title: r.title, roles: r.roles, trainedAt: r.trained_at, active: Boolean(r.active) };
+  return r === undefined ? undefined : fromRow(r);
 }
 
-/** Why the user may not access ALPR data, or null when they may. */
-export function accessProblem(user: User | undefined, userId: string): string | null {
+/** Why the user may not access ALPR data on `now`'s date (UTC), or null when they may. */
+export function accessProblem(user: User | undefined, userId: string, now: Date | number = Date.now()): string | null {
   if (user === undefined) return `user "${userId}" is not a registered ALPR user (Watsonville §471.5(h): individual credentials)`;
   if (!user.active) return `user "${userId}" is not active`;
   if (user.trainedAt === null) return `user "${userId}" has not completed ALPR training (Watsonville §471.5(d))`;
+  const today = new Date(now).toISOString().slice(0, 10);
+  const expires = user.trainingExpiresAt ?? null;
+  if (expires !== null && expires <= today) {
+    return `user "${userId}"'s ALPR training expired on ${expires}; it must be renewed (Watsonville §471.5(d), §471.10)`;
+  }
   return null;
 }
 
@@ -75,10 +98,10 @@ export async function authoriseUser(storage: Db, userId: string): Promise<User> 
 
 /** Every registered user as registered now, by id. */
 export async function listUsers(storage: Db): Promise<User[]> {
-  const rows = await queryRows<{ user_id: string; name: string; title: string; roles: UserRole[]; trained_at: string | null; active: boolean | number }>(
+  const rows = await queryRows<UserRow>(
     storage.client,
-    `SELECT user_id, name, title, roles, trained_at, active FROM ${storage.db}.users
+    `SELECT ${USER_COLUMNS} FROM ${storage.db}.users
       ORDER BY user_id, version DESC LIMIT 1 BY user_id`,
   );
-  return rows.map((r) => ({ userId: r.user_id, name: r.name, title: r.title, roles: r.roles, trainedAt: r.trained_at, active: Boolean(r.active) }));
+  return rows.map(fromRow);
 }

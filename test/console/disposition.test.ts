@@ -5,11 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispositionRoutes, HttpError, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
+import { ApiGuard, dispositionRoutes, HttpError, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
 import { launchChromium, signedInConsole as signInConsole } from './browser.js';
 
 const PASSWORD = 'correct horse battery';
+// Role refusals are the route tests' business (test/gateway/); here they need only be seen.
+const refused: string[] = [];
+const refusals = { refused: async (user: string) => void refused.push(user) };
 const ROLES = new Map([['dispatcher1', ['dispatcher']], ['officer1', ['officer']]]);
 
 let h: Harness;
@@ -45,12 +48,12 @@ beforeAll(async () => {
   h = await startHarness({}, ({ feed, fanOut }) => [
     loginRoute,
     ...dispositionRoutes({
-      sessions: {
+      guard: new ApiGuard({
         verify: async (token) => {
           const s = h.sessions.get(token);
           return s === undefined ? null : { user: s.user, name: s.user, roles: ROLES.get(s.user) ?? [], expiresAt: Date.now() + 3_600_000 };
         },
-      },
+      }, refusals),
       recorder,
       feed,
       fanOut,

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedDispositions } from '../../bin/disposition-recorder.js';
-import { authRoutes, dispositionFields, dispositionRoutes, HIT_DISPOSITIONS, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { accessLogRefusals } from '../../bin/refusal-log.js';
+import { ApiGuard, authRoutes, dispositionFields, dispositionRoutes, HIT_DISPOSITIONS, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { AccessLog, CredentialStore, DISPOSITIONS, recordHits, saveUser, viewHit } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
@@ -41,7 +42,7 @@ beforeAll(async () => {
     verifySession: (token) => credentials.verify(token),
     routes: ({ feed, fanOut }) => [
       ...authRoutes({ authenticator: credentials }),
-      ...dispositionRoutes({ sessions: credentials, recorder: storedDispositions(temp.storage), feed, fanOut }),
+      ...dispositionRoutes({ guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), recorder: storedDispositions(temp.storage), feed, fanOut }),
     ],
   });
   base = gateway.url;
@@ -90,6 +91,12 @@ describe('POST /api/hits/:hitId/disposition', () => {
     const e = await errorOf(await postDisposition('h1', { disposition: 'misread', ...verified }, token('ana1')));
     expect(e).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
     expect(e.message).toContain('officer, dispatcher, supervisor, administrator');
+    // The refusal is on the record for the audit (Watsonville §471.7(b)).
+    const rows = await temp.storage.client.query({
+      query: `SELECT user_id, action, outcome, detail FROM ${temp.storage.db}.access_log WHERE user_id = 'ana1' AND outcome = 'refused'`,
+      format: 'JSONEachRow',
+    });
+    expect(await rows.json()).toEqual([expect.objectContaining({ action: 'disposition', detail: expect.stringContaining('hits.dispose') })]);
   });
 
   it('answers 400 to an acted-on disposition without both checks, naming the missing one', async () => {
