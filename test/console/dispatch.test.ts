@@ -26,7 +26,7 @@ const loginRoute: JsonRoute = {
     const { user, password } = (req.body ?? {}) as { user?: unknown; password?: unknown };
     if (typeof user !== 'string' || PASSWORDS.get(user) !== password) throw new HttpError(401, 'BAD_CREDENTIALS', 'user name or password is wrong');
     const token = randomBytes(16).toString('hex');
-    h.sessions.set(token, { user });
+    h.sessions.set(token, { user, roles: ['dispatcher'] });
     return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: 'Dana Reyes', roles: ['dispatcher'] } } };
   },
 };

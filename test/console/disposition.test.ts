@@ -29,7 +29,7 @@ const loginRoute: JsonRoute = {
     const roles = typeof user === 'string' ? ROLES.get(user) : undefined;
     if (roles === undefined || password !== PASSWORD) throw new HttpError(401, 'BAD_CREDENTIALS', 'user name or password is wrong');
     const token = randomBytes(16).toString('hex');
-    h.sessions.set(token, { user: user as string });
+    h.sessions.set(token, { user: user as string, roles });
     return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: user, roles } } };
   },
 };
