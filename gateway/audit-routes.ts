@@ -44,7 +44,7 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
       params[key] = value;
     }
     const result = await storage.client.query({
-      query: `SELECT chain, seq, toString(at) AS at, user_id, action, outcome, params, rows_returned, case_number, reason, detail, hash
+      query: `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, hash
                 FROM ${storage.db}.access_log WHERE ${where.join(' AND ')}
                ORDER BY at DESC, chain, seq DESC LIMIT {limit:UInt32}`,
       query_params: params,
@@ -55,7 +55,7 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
       user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'read_log', ...Object.fromEntries(q) },
       rowsReturned: rows.length, caseNumber: '', reason: 'access log review (§471.9)', detail: '',
     });
-    return { status: 200, body: { records: rows.map((r) => ({ ...r, seq: Number(r['seq']), rows_returned: Number(r['rows_returned']) })) } };
+    return { status: 200, body: { records: rows.map(({ at_text: at, ...r }) => ({ ...r, at, seq: Number(r['seq']), rows_returned: Number(r['rows_returned']) })) } };
   };
 
   const verify = async (request: JsonRequest): Promise<JsonReply> => {
