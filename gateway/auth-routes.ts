@@ -3,6 +3,7 @@
 // does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
 // issued here are the ones the WebSocket upgrade takes (session.ts).
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { clientAddress, LoginThrottle } from './login-throttle.js';
 
 export interface AuthenticatedUser {
   id: string;
@@ -35,6 +36,8 @@ export interface Authenticator {
 
 export interface AuthRouteDeps {
   authenticator: Authenticator;
+  /** Failed logins per client address. @default a LoginThrottle with DEFAULT_LOGIN_THROTTLE */
+  throttle?: LoginThrottle;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -64,11 +67,15 @@ function loginFields(body: unknown): { user: string; password: string } {
 
 export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const { authenticator } = deps;
+  const throttle = deps.throttle ?? new LoginThrottle();
   const prefix = deps.prefix ?? '/api';
 
   const login = async (request: JsonRequest): Promise<JsonReply> => {
+    const address = clientAddress(request);
+    throttle.check(address);
     const { user, password } = loginFields(request.body);
     const result = await authenticator.login(user, password);
+    if (!result.ok && result.reason !== 'not_authorised') throttle.recordFailure(address);
     if (result.ok) {
       return { status: 200, body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user } };
     }

@@ -22,3 +22,4 @@ export * from './user-routes.js';
 export * from './audit-routes.js';
 export * from './covert-lists.js';
 export * from './hit-routes.js';
+export * from './login-throttle.js';
