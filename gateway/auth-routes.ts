@@ -2,6 +2,7 @@
 // and sessions live behind the `Authenticator` (storage/credentials.ts implements it), so gateway/
 // does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
 // issued here are the ones the WebSocket upgrade takes (session.ts).
+import { mayPerform, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { clientAddress, LoginThrottle } from './login-throttle.js';
 
@@ -65,6 +66,11 @@ function loginFields(body: unknown): { user: string; password: string } {
   return { user, password };
 }
 
+/** What the roles allow, so a console shows only the views its user may use. */
+export function permissionsOf(roles: readonly string[]): string[] {
+  return PERMISSION_NAMES.filter((p) => mayPerform(roles, p));
+}
+
 export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const { authenticator } = deps;
   const throttle = deps.throttle ?? new LoginThrottle();
@@ -77,7 +83,10 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
     const result = await authenticator.login(user, password);
     if (!result.ok && result.reason !== 'not_authorised') throttle.recordFailure(address);
     if (result.ok) {
-      return { status: 200, body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user } };
+      return {
+        status: 200,
+        body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user, permissions: permissionsOf(result.user.roles) },
+      };
     }
     switch (result.reason) {
       case 'bad_credentials':
@@ -101,7 +110,10 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
     if (session === null) throw noSession();
     return {
       status: 200,
-      body: { user: { id: session.user, name: session.name, roles: session.roles }, expiresAt: new Date(session.expiresAt).toISOString() },
+      body: {
+        user: { id: session.user, name: session.name, roles: session.roles }, permissions: permissionsOf(session.roles),
+        expiresAt: new Date(session.expiresAt).toISOString(),
+      },
     };
   };
 
