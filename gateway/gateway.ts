@@ -50,6 +50,8 @@ export interface RunningGateway {
   fanOut: FanOut;
   escalator: HitEscalator;
   metrics: GatewayMetrics;
+  /** The JSON routes served beside /healthz, /metrics and /ws (docs/openapi.yaml documents each). */
+  routes: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>>;
   /** Stops taking hits, closes every console (1001) and the listening socket. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -103,6 +105,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw error;
   }
   escalator.start();
+  const routes = typeof options.routes === 'function' ? options.routes({ feed, fanOut, escalator, announce }) : (options.routes ?? []);
   let server;
   try {
     server = await startGatewayServer({
@@ -113,7 +116,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       metrics,
       ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }),
       logger,
-      routes: typeof options.routes === 'function' ? options.routes({ feed, fanOut, escalator, announce }) : options.routes,
+      routes,
       health: () => ({
         nats: options.nc.isClosed() ? { ok: false, error: 'NATS connection closed' } : { ok: true, server: options.nc.getServer() },
         feed: feed.status(),
@@ -135,6 +138,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     fanOut,
     escalator,
     metrics,
+    routes: routes.map(({ method, pattern }) => ({ method, pattern })),
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -115,3 +115,29 @@ describe('training (§471.5(d), §471.10)', () => {
     }
   });
 });
+
+describe('the API is documented', () => {
+  it('docs/openapi.yaml has every route the system serves, with its method', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8');
+    const documented = new Map<string, Set<string>>();
+    let path: string | null = null;
+    for (const line of text.split('\n')) {
+      const p = /^ {2}(\/\S*):\s*$/.exec(line);
+      if (p !== null) {
+        path = p[1] as string;
+        documented.set(path, new Set());
+        continue;
+      }
+      const m = /^ {4}(get|post|put|patch|delete):/.exec(line);
+      if (m !== null && path !== null) documented.get(path)?.add(m[1] as string);
+      if (/^\S/.test(line)) path = null;
+    }
+    expect(api.system.gateway?.routes.length).toBeGreaterThan(10);
+    const undocumented = (api.system.gateway?.routes ?? [])
+      .map((r) => ({ method: r.method === 'del' ? 'delete' : r.method, path: r.pattern.replace(/:(\w+)/g, '{$1}') }))
+      .filter((r) => documented.get(r.path)?.has(r.method) !== true)
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(undocumented).toEqual([]);
+  });
+});
