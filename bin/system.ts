@@ -228,7 +228,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         routes: ({ feed, fanOut, escalator, announce }) => [
           ...authRoutes({ authenticator: credentials }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
-          ...hitRoutes({ guard, feed, escalator, covert }),
+          ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
           ...userRoutes({ guard, storage, accessLog, credentials }),
           ...auditRoutes({ guard, storage, accessLog }),
