@@ -144,7 +144,7 @@ ${list(m.dataErrors, 'None found.')}
 ${list(m.violations, 'None.')}
 <h2>Refused actions</h2>
 ${m.refusalRows.length === 0 ? '<p>None.</p>' : `<table><thead><tr>${m.refusalColumns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
-<tbody>${m.refusalRows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`}
+<tbody>${m.refusalRows.map((r) => `<tr class="refused">${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`}
 ${m.closing.map((c) => `<p>${esc(c)}</p>`).join('\n')}
 </body></html>
 `;
