@@ -1,12 +1,12 @@
 // The running system: NATS (embedded nats-server or NATS_URL), storage (embedded chDB or a
 // ClickHouse URL), the matcher fed by the hot list store, and the pipeline worker. `platewatch up`
 // and the integration tests start it through here, so they run what production runs.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
-import { ApiGuard, authRoutes, dispositionRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
+import { ApiGuard, authRoutes, dispositionRoutes, releaseRoutes, reportRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -28,7 +28,10 @@ import {
   type WireRead,
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
-import { AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
+import {
+  AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, type Detection, type ReleasePolicy, type Storage,
+  type StorageConfig, type StoredHit,
+} from '../storage/index.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
@@ -52,6 +55,8 @@ export interface SystemOptions {
   retroactiveDays?: number;
   /** Run the gateway (HTTP, WebSockets) in this process; false: none. @default port 0 on 127.0.0.1 */
   gateway?: { port: number; host: string } | false;
+  /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
+  release?: ReleasePolicy;
 }
 
 export interface RunningSystem {
@@ -209,6 +214,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         routes: ({ feed, fanOut }) => [
           ...authRoutes({ authenticator: credentials }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut }),
+          // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
+          ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
+          ...reportRoutes({ guard, reports: { storage, accessLog } }),
         ],
         registry: metrics,
         logger,

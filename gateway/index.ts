@@ -15,3 +15,5 @@ export * from './server.js';
 export * from './auth-routes.js';
 export * from './disposition-routes.js';
 export * from './api-guard.js';
+export * from './release-routes.js';
+export * from './report-routes.js';

@@ -67,6 +67,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       retroactiveDays: config.retroactiveDays,
       gateway: config.gateway,
       storage: storageSettings(config),
+      release: config.release,
     });
   } catch (error) {
     const coded = error as { code?: string; message?: string };
