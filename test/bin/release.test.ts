@@ -6,6 +6,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../bin/config.js';
 import type { VerbIO } from '../../bin/verb.js';
 import { releaseVerb } from '../../bin/verbs/release.js';
 import { reportVerb } from '../../bin/verbs/report.js';
@@ -151,5 +152,20 @@ describe('platewatch report transparency', () => {
     expect(await reportVerb.run(['transparency', '--from', 'last week', ...AS('chief1')], io())).toBe(2);
     expect(await reportVerb.run(['transparency', '--format', 'pdf', ...AS('chief1')], io())).toBe(2);
     expect(await reportVerb.run(['summary', ...AS('chief1')], io())).toBe(2);
+  });
+});
+
+describe('release configuration', () => {
+  it('defaults to refusing out-of-state and federal agencies, home state CA; file and environment override', () => {
+    expect(resolveConfig({}, {}).release).toEqual({ refuseOutOfState: true, refuseFederal: true, homeState: 'CA' });
+    expect(resolveConfig({ release: { refuseOutOfState: false, homeState: 'nv' } }, {}).release).toEqual({ refuseOutOfState: false, refuseFederal: true, homeState: 'NV' });
+    expect(resolveConfig({ release: { refuseFederal: true } }, { PLATEWATCH_RELEASE_REFUSE_FEDERAL: 'false', PLATEWATCH_HOME_STATE: 'or' }).release)
+      .toEqual({ refuseOutOfState: true, refuseFederal: false, homeState: 'OR' });
+  });
+
+  it('has no setting that turns the Values Act refusal off, and names bad values', () => {
+    expect(() => resolveConfig({ release: { allowImmigrationAgencies: true } }, {})).toThrow(/unknown key "release.allowImmigrationAgencies"/);
+    expect(() => resolveConfig({ release: { refuseFederal: 'no' } }, {})).toThrow(/release.refuseFederal must be true or false/);
+    expect(() => resolveConfig({ release: { homeState: 'California' } }, {})).toThrow(/release.homeState must be a two-letter state code/);
   });
 });
