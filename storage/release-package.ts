@@ -9,7 +9,7 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
 import { sha256 } from './evidence.js';
 import { authoriseAction } from './permissions.js';
-import { findRelease, isReleaseId, markReleased, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
+import { findRelease, isReleaseId, markReleased, oneAtATime, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
 import { buildDetectionFilter } from './search.js';
 import { queryRows, type QueryParams } from './sql.js';
 
@@ -51,6 +51,10 @@ function selectFor(ctx: PackageContext, request: ReleaseRequest): { sql: string;
  */
 export async function produceReleasePackage(ctx: PackageContext, user: string, requestId: string): Promise<ReleaseManifest> {
   await authoriseAction(ctx, user, 'evidence.export', { requestId });
+  return oneAtATime(requestId, () => produce(ctx, user, requestId));
+}
+
+async function produce(ctx: PackageContext, user: string, requestId: string): Promise<ReleaseManifest> {
   const request = await findRelease(ctx, requestId);
   if (request === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
   const entry: AccessEntry = {

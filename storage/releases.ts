@@ -243,6 +243,26 @@ export async function decideRelease(
   ctx: ReleaseContext, user: string, requestId: string, decision: ReleaseDecision, note: string, now = Date.now(),
 ): Promise<ReleaseRequest> {
   await authoriseAction(ctx, user, 'releases.decide', { requestId, decision });
+  return oneAtATime(requestId, () => decide(ctx, user, requestId, decision, note, now));
+}
+
+const changing = new Map<string, Promise<unknown>>();
+
+/**
+ * Changes to one request run one at a time in this process, so two decisions (or a decision and
+ * an export) never both see it pending. Embedded storage is one process; against a server, run
+ * the release workflow from one gateway.
+ */
+export function oneAtATime<T>(requestId: string, change: () => Promise<T>): Promise<T> {
+  const next = (changing.get(requestId) ?? Promise.resolve()).catch(() => {}).then(change);
+  changing.set(requestId, next);
+  void next.catch(() => {}).finally(() => {
+    if (changing.get(requestId) === next) changing.delete(requestId);
+  });
+  return next;
+}
+
+async function decide(ctx: ReleaseContext, user: string, requestId: string, decision: ReleaseDecision, note: string, now: number): Promise<ReleaseRequest> {
   const current = await currentVersion(ctx.storage, requestId);
   if (current === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
   if (current.status !== 'pending') {

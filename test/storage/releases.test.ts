@@ -128,6 +128,16 @@ describe('deciding a request (§471.8(b))', () => {
     expect(history.map((h) => h.status)).toEqual(['pending', 'approved']);
   });
 
+  it('takes one of two simultaneous decisions and answers the other RELEASE_NOT_PENDING', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    const outcomes = await Promise.allSettled([
+      decideRelease(ctx, 'chief1', r.requestId, 'approve', ''), decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'no'),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'RELEASE_NOT_PENDING' } });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).history).toHaveLength(2);
+  });
+
   it('needs a reason to refuse, and keeps the refusal on file', async () => {
     const r = await recordReleaseRequest(ctx, 'cust1', input());
     await expect(decideRelease(ctx, 'chief1', r.requestId, 'refuse', '  ')).rejects.toMatchObject({ code: 'INVALID_RELEASE' });
