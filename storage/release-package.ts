@@ -9,7 +9,7 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
 import { sha256 } from './evidence.js';
 import { authoriseAction } from './permissions.js';
-import { findRelease, isReleaseId, markReleased, oneAtATime, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
+import { findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
 import { buildDetectionFilter } from './search.js';
 import { queryRows, type QueryParams } from './sql.js';
 
@@ -67,6 +67,8 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
     await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.refused, detail: `no package: ${why}` });
     throw new ReleaseError('RELEASE_NOT_APPROVED', `release request ${requestId} cannot be exported: ${why} (Watsonville §471.8(b): approved before it is fulfilled)`);
   }
+  // Approved under an earlier configuration is not enough: the rules in force now decide (§471.8(c)).
+  await refuseIfForbidden(ctx, user, request);
   const outDir = join(ctx.packagesDir, requestId);
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new ReleaseError('RELEASE_NOT_APPROVED', `the package directory of ${requestId} exists already; a package is never overwritten`);

@@ -272,16 +272,7 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
   if (decision === 'refuse' && trimmed === '') throw new ReleaseError('INVALID_RELEASE', 'a refusal needs the reason in the note');
   if (trimmed.length > MAX_TEXT) throw new ReleaseError('INVALID_RELEASE', `the note must be at most ${MAX_TEXT} characters`);
   const at = new Date(now).toISOString();
-  const agency = classifyAgency({ agency: current.agency, kind: current.agencyKind, state: current.agencyState, requester: current.requester }, ctx.policy);
-  const refusal = automaticRefusal({ agency, agencyName: current.agency, purpose: current.purpose }, ctx.policy);
-  if (refusal !== null) {
-    const refused: ReleaseRequest = {
-      ...current, version: current.version + 1, status: 'refused', decidedBy: 'system', decidedAt: at, decisionNote: refusal.reason, refusalRule: refusal.rule,
-    };
-    await insertVersion(ctx.storage, refused);
-    await logRelease(ctx, user, refused, 'refused', `release refused automatically (${refusal.rule}): ${refusal.reason}`);
-    throw new ReleaseError('RELEASE_REFUSED', refusal.reason);
-  }
+  await refuseIfForbidden(ctx, user, current, now);
   const next: ReleaseRequest = {
     ...current, version: current.version + 1, status: decision === 'approve' ? 'approved' : 'refused', decidedBy: user, decidedAt: at,
     decisionNote: trimmed, refusalRule: decision === 'approve' ? '' : REFUSAL_RULES.chief,
@@ -289,6 +280,24 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
   await insertVersion(ctx.storage, next);
   await logRelease(ctx, user, next, 'ok', decision === 'approve' ? 'release approved (§471.8(b))' : `release refused by the Chief or designee: ${trimmed}`);
   return next;
+}
+
+/**
+ * Applies the rules again to a request about to change (decision, export): the configuration may
+ * have changed since it was recorded. A forbidden one is recorded refused, logged, and
+ * RELEASE_REFUSED thrown.
+ */
+export async function refuseIfForbidden(ctx: ReleaseContext, user: string, current: ReleaseRequest, now = Date.now()): Promise<void> {
+  const agency = classifyAgency({ agency: current.agency, kind: current.agencyKind, state: current.agencyState, requester: current.requester }, ctx.policy);
+  const refusal = automaticRefusal({ agency, agencyName: current.agency, purpose: current.purpose }, ctx.policy);
+  if (refusal === null) return;
+  const refused: ReleaseRequest = {
+    ...current, version: current.version + 1, status: 'refused', decidedBy: 'system', decidedAt: new Date(now).toISOString(),
+    decisionNote: refusal.reason, refusalRule: refusal.rule,
+  };
+  await insertVersion(ctx.storage, refused);
+  await logRelease(ctx, user, refused, 'refused', `release refused automatically (${refusal.rule}): ${refusal.reason}`);
+  throw new ReleaseError('RELEASE_REFUSED', refusal.reason);
 }
 
 /** Records the package of an approved release as the request's next version (status released). */

@@ -204,6 +204,15 @@ describe('the package of an approved release', () => {
     await expect(readPackageFile(ctx, 'chief1', r.requestId, 'detections.csv')).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
   });
 
+  it('is refused, and the request refused on file, when the rules in force now forbid it', async () => {
+    const open = { ...ctx, policy: { ...DEFAULT_RELEASE_POLICY, refuseOutOfState: false } };
+    const r = await recordReleaseRequest(open, 'cust1', input({ agency: 'Reno Police Department', agencyState: 'NV' }));
+    await decideRelease(open, 'chief1', r.requestId, 'approve', '');
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_REFUSED' });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'refused', refusalRule: 'out_of_state' });
+    expect(existsSync(join(ctx.packagesDir, r.requestId))).toBe(false);
+  });
+
   it('releases a case\'s held evidence when that is what was asked for', async () => {
     await placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-0777', reason: 'shooting', criteria: { from: new Date(DAY), to: new Date(DAY + 86_400_000), readIds: ['rel-3'] } });
     const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint shooting investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0777' } }));
