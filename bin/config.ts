@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
 import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
+import { DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
 export const DEFAULT_DATA_DIR = './data';
@@ -32,6 +33,13 @@ export interface PlatewatchConfig {
   retroactiveDays: number;
   /** What happens to hits: escalation, covert lists. */
   hits: HitSettings;
+  /**
+   * Releases to other agencies (Watsonville §471.8). The California Values Act refusal (ICE, CBP,
+   * immigration purposes) is not configurable. Env `PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE`,
+   * `PLATEWATCH_RELEASE_REFUSE_FEDERAL` (true/false), `PLATEWATCH_HOME_STATE`.
+   * @default DEFAULT_RELEASE_POLICY: refuse out-of-state and federal agencies (Civil Code § 1798.90.55), home state CA
+   */
+  release: ReleasePolicy;
 }
 
 export interface HitSettings {
@@ -102,8 +110,9 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release'] as const;
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
+const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
@@ -139,7 +148,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} } };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -191,6 +200,22 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     readHitsFile(hits, config.hits, `${source}: hits`, problems);
   }
 
+  if (file['release'] !== undefined) {
+    const release = asObject(file['release'], `${source}: release`, problems);
+    for (const [key, value] of Object.entries(release)) {
+      if (key === 'homeState') {
+        if (typeof value === 'string' && /^[A-Za-z]{2}$/.test(value)) config.release.homeState = value.toUpperCase();
+        else problems.push(`${source}: release.homeState must be a two-letter state code`);
+      } else if (key === 'refuseOutOfState' || key === 'refuseFederal') {
+        if (typeof value === 'boolean') config.release[key] = value;
+        else problems.push(`${source}: release.${key} must be true or false`);
+      } else {
+        problems.push(`${source}: unknown key "release.${key}" (known: ${RELEASE_KEYS.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+  }
+
   readEnv(env, config, problems);
 
   if (problems.length > 0) {
@@ -202,7 +227,10 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
-    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays, hits: config.hits };
+    return {
+      dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway,
+      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release,
+    };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
@@ -269,6 +297,7 @@ interface MutableConfig {
   gateway: GatewaySettings;
   retroactiveDays: number;
   hits: HitSettings;
+  release: ReleasePolicy;
 }
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -311,6 +340,21 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     const n = wholeNumber(text);
     if (n === null) problems.push(`${name}: "${text}" is not a whole number`);
     else apply(n);
+  }
+
+  for (const [name, key] of [
+    ['PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE', 'refuseOutOfState'],
+    ['PLATEWATCH_RELEASE_REFUSE_FEDERAL', 'refuseFederal'],
+  ] as const) {
+    const text = envValue(env, name);
+    if (text === undefined) continue;
+    if (text === 'true' || text === 'false') config.release[key] = text === 'true';
+    else problems.push(`${name}: "${text}" must be true or false`);
+  }
+  const homeState = envValue(env, 'PLATEWATCH_HOME_STATE');
+  if (homeState !== undefined) {
+    if (/^[A-Za-z]{2}$/.test(homeState)) config.release.homeState = homeState.toUpperCase();
+    else problems.push(`PLATEWATCH_HOME_STATE: "${homeState}" must be a two-letter state code`);
   }
 
   const generalLists = envValue(env, 'PLATEWATCH_GENERAL_LISTS');
@@ -376,4 +420,5 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   gateway: DEFAULT_GATEWAY_SETTINGS,
   retroactiveDays: DEFAULT_RETROACTIVE_DAYS,
   hits: DEFAULT_HIT_SETTINGS,
+  release: DEFAULT_RELEASE_POLICY,
 };

@@ -1,13 +1,14 @@
 // The running system: NATS (embedded nats-server or NATS_URL), storage (embedded chDB or a
 // ClickHouse URL), the matcher fed by the hot list store, and the pipeline worker. `platewatch up`
 // and the integration tests start it through here, so they run what production runs.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
-  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, searchRoutes, startGateway, userRoutes, type RunningGateway,
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
+  type RunningGateway,
 } from '../gateway/index.js';
 import {
   addedEntries,
@@ -31,7 +32,8 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import {
-  AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type Storage, type StorageConfig, type StoredHit,
+  AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
+  type Storage, type StorageConfig, type StoredHit,
 } from '../storage/index.js';
 import { DEFAULT_HIT_SETTINGS, type HitSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
@@ -59,6 +61,8 @@ export interface SystemOptions {
   gateway?: { port: number; host: string } | false;
   /** Escalation and covert lists. @default DEFAULT_HIT_SETTINGS */
   hits?: HitSettings;
+  /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
+  release?: ReleasePolicy;
 }
 
 export interface RunningSystem {
@@ -232,6 +236,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
           ...userRoutes({ guard, storage, accessLog, credentials }),
           ...auditRoutes({ guard, storage, accessLog }),
+                    // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
+          ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
+          ...reportRoutes({ guard, reports: { storage, accessLog } }),
         ],
         registry: metrics,
         logger,

@@ -254,4 +254,18 @@ ORDER BY (token_hash, version)`,
       `ALTER TABLE ${db}.users ADD COLUMN IF NOT EXISTS training_expires_at Nullable(Date) AFTER trained_at`,
     ],
   },
+  {
+    version: 5,
+    name: 'release request details',
+    statements: ({ db }) => [
+      // Watsonville §471.8(a): the written request names the data asked for; the agency's state decides
+      // Civil Code § 1798.90.55 (out-of-state agencies). Which rule refused a request, and the package
+      // of an approved one (SHA-256 manifest), are kept with the request (§471.8(d)).
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS agency_state LowCardinality(String) AFTER agency_kind`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS criteria String AFTER purpose`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS recorded_by String AFTER criteria`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS refusal_rule LowCardinality(String) AFTER decision_note`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS package_manifest String AFTER document_ref`,
+    ],
+  },
 ];

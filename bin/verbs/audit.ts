@@ -19,6 +19,8 @@ verify  Re-computes the access log hash chains (every chain, or --chain) and rep
 sample  Draws a random sample of at least 10 search inquiries made in [--from, --to) and writes
         the audit memorandum to the Chief of Police (Watsonville §471.9) as Markdown and HTML:
         DIR/alpr-audit-FROM-TO.md and .html. The policy asks for inquiries of the preceding six months.
+        The memorandum also lists every action the system refused in the period, with the role and
+        training violations apart.
 
 Options:
   --chain NAME       only this access log chain             [default: every chain]
@@ -123,9 +125,11 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     writeFileSync(`${base}.md`, renderMemorandumMarkdown(sample, meta));
     writeFileSync(`${base}.html`, renderMemorandumHtml(sample, meta));
     const flagged = sample.reviews.filter((r) => r.findings.length > 0).length;
+    const violations = sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length;
     io.stdout.write(
       `${sample.reviews.length} of ${sample.population} inquiries reviewed, ${flagged} with findings, ` +
-        `${sample.dataErrors.length} data error(s)\nwrote ${base}.md\nwrote ${base}.html\n`,
+        `${sample.dataErrors.length} data error(s), ${sample.refusalCount} refused action(s) ` +
+        `(${violations} by members lacking the role, training or an active account)\nwrote ${base}.md\nwrote ${base}.html\n`,
     );
     return 0;
   } catch (error) {

@@ -68,6 +68,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       gateway: config.gateway,
       hits: config.hits,
       storage: storageSettings(config),
+      release: config.release,
     });
   } catch (error) {
     const coded = error as { code?: string; message?: string };
