@@ -17,3 +17,4 @@ export * from './hotlist-codec.js';
 export * from './list-builder.js';
 export * from './ncic.js';
 export * from './bulk-layout.js';
+export * from './hotlist-status.js';

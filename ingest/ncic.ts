@@ -66,13 +66,3 @@ export function isImmigrationRecord(messageKey: string, prefixes: readonly strin
   for (const prefix of prefixes) if (mke.startsWith(prefix)) return true;
   return false;
 }
-
-/**
- * Purposes of a list that amount to immigration enforcement; such a list cannot be created
- * (Gov. Code § 7284.6(a)(1): no resources to investigate or detain for immigration enforcement).
- */
-const IMMIGRATION_PURPOSE = /\b(immigra\w*|ice|cbp|border patrol|deport\w*|undocumented|illegal aliens?|aliens?|visa overstay\w*|removal orders?|ivf|nseers|absconders?)\b/i;
-
-export function isImmigrationPurpose(text: string): boolean {
-  return IMMIGRATION_PURPOSE.test(text);
-}

@@ -2,7 +2,7 @@
 // start/length; NCIC codes understood; Immigration Violator File records dropped and counted
 // (Gov. Code § 7284.6); layouts mapping names or dates of birth refused (State Auditor 2019-118).
 import { describe, expect, it } from 'vitest';
-import { BulkLayoutError, isImmigrationPurpose, isImmigrationRecord, parseBulkFile, resolveBulkLayout } from '../../ingest/index.js';
+import { BulkLayoutError, isImmigrationRecord, parseBulkFile, resolveBulkLayout } from '../../ingest/index.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 
 const config = resolveMatcherConfig();
@@ -101,12 +101,5 @@ describe('bulk layouts', () => {
     expect(refusal(() => parseBulkFile('PLATE,STATE\n7ABC123,CA\n', NCIC_CSV_LAYOUT, { list: 'SVS', config })).code).toBe('FILE_MISMATCH');
     expect(refusal(() => parseBulkFile('', NCIC_CSV_LAYOUT, { list: 'SVS', config })).code).toBe('FILE_MISMATCH');
     expect(refusal(() => parseBulkFile(NCIC_CSV, NCIC_CSV_LAYOUT, { list: 'SVS', config, strict: true })).code).toBe('ROWS_REJECTED');
-  });
-
-  it('recognises purposes of immigration enforcement', () => {
-    expect(isImmigrationPurpose('ICE detainer vehicles')).toBe(true);
-    expect(isImmigrationPurpose('Deportation absconders')).toBe(true);
-    expect(isImmigrationPurpose('Stolen vehicles, county task force')).toBe(false);
-    expect(isImmigrationPurpose('Police service vehicles')).toBe(false);
   });
 });
