@@ -3,7 +3,7 @@
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
-import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
+import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, resolveBulkLayout, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
@@ -30,7 +30,31 @@ export interface PlatewatchConfig {
    * 0 turns it off (with several workers, leave it on for one). Env `PLATEWATCH_RETROACTIVE_DAYS`. @default 30
    */
   retroactiveDays: number;
+  /** Hot list loading and staleness. */
+  hotlists: HotlistSettings;
 }
+
+export interface HotlistSettings {
+  /**
+   * A general list older than this raises the staleness alarm (Watsonville §471.5(f)(4): at least
+   * a daily download). Env `PLATEWATCH_HOTLIST_STALE_HOURS`. @default 24
+   */
+  staleAfterHours: number;
+  /**
+   * NCIC MKE prefixes of the Immigration Violator File, dropped at load (Gov. Code § 7284.6).
+   * Configured codes are added to the defaults, never replace them. Env `PLATEWATCH_IMMIGRATION_MKE`
+   * (comma list). @default DEFAULT_IMMIGRATION_MESSAGE_KEYS (`EIV,IV`)
+   */
+  immigrationMessageKeys: readonly string[];
+  /** Bulk file layouts by name (file only; see ingest/bulk-layout.ts). A layout mapping a name or DOB is refused. @default {} */
+  layouts: Readonly<Record<string, BulkLayout>>;
+}
+
+export const DEFAULT_HOTLIST_SETTINGS: HotlistSettings = {
+  staleAfterHours: DEFAULT_STALE_AFTER_MS / 3_600_000,
+  immigrationMessageKeys: DEFAULT_IMMIGRATION_MESSAGE_KEYS,
+  layouts: {},
+};
 
 export interface NatsSettings {
   /** An existing NATS server or cluster (`nats://host:4222`). Env `NATS_URL`. @default undefined: spawn nats-server under dataDir/nats */
@@ -88,7 +112,8 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hotlists'] as const;
+const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
@@ -124,7 +149,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -165,6 +190,17 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     readServiceSection(section, value, config, `${source}: ${section}`, problems);
   }
 
+  if (file['hotlists'] !== undefined) {
+    const hotlists = asObject(file['hotlists'], `${source}: hotlists`, problems);
+    for (const key of Object.keys(hotlists)) {
+      if (!(HOTLIST_KEYS as readonly string[]).includes(key)) {
+        problems.push(`${source}: unknown key "hotlists.${key}" (known: ${HOTLIST_KEYS.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+    readHotlistFile(hotlists, config.hotlists, `${source}: hotlists`, problems);
+  }
+
   readEnv(env, config, problems);
 
   if (problems.length > 0) {
@@ -173,10 +209,13 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
   if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
+  if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
+    problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
+  }
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
-    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays };
+    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays, hotlists: config.hotlists };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
@@ -219,6 +258,36 @@ function readMatcherFile(file: Record<string, unknown>, out: Partial<MatcherConf
   }
 }
 
+function readHotlistFile(file: Record<string, unknown>, out: HotlistSettings, where: string, problems: string[]): void {
+  const hours = file['staleAfterHours'];
+  if (hours !== undefined) {
+    if (typeof hours === 'number') out.staleAfterHours = hours;
+    else problems.push(`${where}.staleAfterHours must be a number of hours`);
+  }
+  const keys = file['immigrationMessageKeys'];
+  if (keys !== undefined) {
+    if (isStringArray(keys) && keys.every((k) => /^[A-Z0-9]{1,4}$/i.test(k.trim()))) out.immigrationMessageKeys = withDefaultKeys(keys);
+    else problems.push(`${where}.immigrationMessageKeys must be an array of NCIC MKE prefixes such as "EIV"`);
+  }
+  const layouts = file['layouts'];
+  if (layouts !== undefined) {
+    const byName: Record<string, BulkLayout> = {};
+    for (const [name, layout] of Object.entries(asObject(layouts, `${where}.layouts`, problems))) {
+      try {
+        byName[name] = resolveBulkLayout(layout, `${where}.layouts.${name}`);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    out.layouts = byName;
+  }
+}
+
+/** Gov. Code § 7284.6: configuration may add Immigration Violator File codes, never remove the defaults. */
+function withDefaultKeys(keys: readonly string[]): string[] {
+  return [...new Set([...DEFAULT_IMMIGRATION_MESSAGE_KEYS, ...keys.map((k) => k.trim().toUpperCase())])];
+}
+
 interface MutableConfig {
   dataDir: string;
   matcher: Partial<MatcherConfig>;
@@ -226,6 +295,7 @@ interface MutableConfig {
   storage: StorageSettings;
   gateway: GatewaySettings;
   retroactiveDays: number;
+  hotlists: HotlistSettings;
 }
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -268,6 +338,15 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     if (n === null) problems.push(`${name}: "${text}" is not a whole number`);
     else apply(n);
   }
+
+  const staleHours = envValue(env, 'PLATEWATCH_HOTLIST_STALE_HOURS');
+  if (staleHours !== undefined) {
+    const n = Number(staleHours);
+    if (/^\d+(\.\d+)?$/.test(staleHours)) config.hotlists.staleAfterHours = n;
+    else problems.push(`PLATEWATCH_HOTLIST_STALE_HOURS: "${staleHours}" is not a number of hours`);
+  }
+  const mke = envValue(env, 'PLATEWATCH_IMMIGRATION_MKE');
+  if (mke !== undefined) config.hotlists.immigrationMessageKeys = withDefaultKeys(commaList(mke));
 
   const generalLists = envValue(env, 'PLATEWATCH_GENERAL_LISTS');
   if (generalLists !== undefined) config.matcher.generalLists = commaList(generalLists);
@@ -331,4 +410,5 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   storage: DEFAULT_STORAGE_SETTINGS,
   gateway: DEFAULT_GATEWAY_SETTINGS,
   retroactiveDays: DEFAULT_RETROACTIVE_DAYS,
+  hotlists: DEFAULT_HOTLIST_SETTINGS,
 };

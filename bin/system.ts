@@ -6,7 +6,7 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
-import { ApiGuard, authRoutes, dispositionRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
+import { ApiGuard, authRoutes, dispositionRoutes, hotlistRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -20,6 +20,7 @@ import {
   PIPELINE_CONSUMER,
   PipelineWorker,
   READS_STREAM,
+  registerHotlistStaleness,
   startLocalNatsServer,
   type DetectionSink,
   type HitMessage,
@@ -29,6 +30,7 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import { AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
+import { DEFAULT_HOTLIST_SETTINGS, type HotlistSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
@@ -52,6 +54,8 @@ export interface SystemOptions {
   retroactiveDays?: number;
   /** Run the gateway (HTTP, WebSockets) in this process; false: none. @default port 0 on 127.0.0.1 */
   gateway?: { port: number; host: string } | false;
+  /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
+  hotlists?: HotlistSettings;
 }
 
 export interface RunningSystem {
@@ -182,6 +186,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
+    const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
+    // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
+    registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000);
     const builder = new ListBuilder(options.matcher);
     cleanups.push(() => builder.close());
     const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, previous, next, atStart) => {
@@ -209,6 +216,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         routes: ({ feed, fanOut }) => [
           ...authRoutes({ authenticator: credentials }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut }),
+          ...hotlistRoutes({
+            guard, hotlists: { storage, accessLog, config: options.matcher }, store: hotlists, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
+            immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
+          }),
         ],
         registry: metrics,
         logger,

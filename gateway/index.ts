@@ -15,3 +15,4 @@ export * from './server.js';
 export * from './auth-routes.js';
 export * from './disposition-routes.js';
 export * from './api-guard.js';
+export * from './hotlist-routes.js';
