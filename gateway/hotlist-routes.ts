@@ -18,7 +18,7 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
 import {
-  ACCESS_OUTCOMES, approvedEntries, decideEntry, entryHistory, HotlistError, listDesignations, listEntries, pendingChanges, StorageError,
+  ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, HotlistError, listDesignations, listEntries, pendingChanges, StorageError,
   submitEntry, submitUpdate, designateList, type EntryDecision, type EntryFields, type HotlistContext, type HotlistErrorCode,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -119,9 +119,16 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     }
   };
 
-  /** Publishes a specific list's approved entries: the only entries the matcher sees of it. */
-  const publishApproved = async (list: string, actor: string): Promise<PublishedList> =>
-    publishHotlist(store, list, await approvedEntries(ctx.storage, ctx.config, list), `approval by ${actor}`);
+  /**
+   * Publishes a specific list's approved entries: the only entries the matcher sees of it.
+   * One publication at a time, so a slower one never overwrites a newer list with an older read.
+   */
+  let publishing: Promise<unknown> = Promise.resolve();
+  const publishApproved = (list: string, actor: string): Promise<PublishedList> => {
+    const next = publishing.then(async () => publishHotlist(store, list, await approvedEntries(ctx.storage, ctx.config, list), `approval by ${actor}`));
+    publishing = next.catch(() => {});
+    return next;
+  };
 
   const overview = guarded(async (request) => {
     await guard.require(request, 'hotlists.view');
@@ -231,9 +238,13 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const params = { op: 'bulk_load', list, layout: typeof body['layout'] === 'string' ? body['layout'] : body['layout'] === undefined ? 'csv' : 'inline' };
     const logRefusal = async (error: unknown): Promise<never> => {
       const coded = error as { code?: string; message?: string };
-      await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: coded.code === 'PERSONAL_DATA' ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid, params, rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail: `${coded.code ?? 'ERROR'}: ${coded.message ?? String(error)}` });
+      await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: coded.code === 'PERSONAL_DATA' || coded.code === 'PROHIBITED_PURPOSE' ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid, params, rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail: `${coded.code ?? 'ERROR'}: ${coded.message ?? String(error)}` });
       throw error;
     };
+    // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement, whatever the configuration says.
+    if (isImmigrationEnforcement(list)) {
+      await logRefusal(new HttpError(403, 'PROHIBITED_PURPOSE', 'a hot list for immigration enforcement cannot be created or loaded (California Values Act, Gov. Code § 7284.6(a)(1))'));
+    }
     if (isSpecificList(ctx.config, list)) {
       await logRefusal(new HttpError(409, 'SPECIFIC_LIST', `list ${list} is a specific list: its entries are submitted and approved one by one (Watsonville §471.5(f)(5)); bulk loads are for general lists (${ctx.config.generalLists.join(', ')})`));
     }

@@ -126,7 +126,8 @@ export function isImmigrationEnforcement(text: string): boolean {
 
 type Db = HotlistContext['storage'];
 
-// Decisions on one process are taken one at a time, so two approvers cannot both decide one version.
+// Changes and decisions in one process are taken one at a time, so two members cannot both add
+// version N of an entry, nor two approvers both decide it.
 let decisions: Promise<unknown> = Promise.resolve();
 function serialised<T>(work: () => Promise<T>): Promise<T> {
   const next = decisions.then(work);
@@ -204,7 +205,11 @@ export async function submitEntry(ctx: HotlistContext, actor: string, listName: 
  * Proposes a change to an approved entry: new field values (merged over the version in force), or
  * its removal. It takes effect when a supervisor approves it (§471.5(f)(5)).
  */
-export async function submitUpdate(ctx: HotlistContext, actor: string, entryId: string, change: { fields?: Partial<EntryFields>; remove?: boolean }): Promise<EntryVersion> {
+export function submitUpdate(ctx: HotlistContext, actor: string, entryId: string, change: { fields?: Partial<EntryFields>; remove?: boolean }): Promise<EntryVersion> {
+  return serialised(() => proposeChange(ctx, actor, entryId, change));
+}
+
+async function proposeChange(ctx: HotlistContext, actor: string, entryId: string, change: { fields?: Partial<EntryFields>; remove?: boolean }): Promise<EntryVersion> {
   const params = { op: change.remove === true ? 'submit_removal' : 'submit_update', entryId, fields: change.fields ?? {} };
   await authoriseAction(ctx, actor, 'hotlists.submit', params);
   const state = await entryState(ctx.storage, entryId);

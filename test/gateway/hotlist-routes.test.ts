@@ -200,6 +200,10 @@ describe('POST /api/hotlists/:list/load (bulk)', () => {
     expect(await lastLog('admin1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('SPECIFIC_LIST') });
     expect((await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: 'MKE,LIC,LIS,VMA,NIC,OCA,ORI\n', layout: 'ncic' })).status).toBe(400);
     expect((await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: NCIC_FILE, layout: 'nope' })).status).toBe(400);
+    const ice = await call('POST', '/api/hotlists/ICE/load', 'admin1', { text: NCIC_FILE, layout: 'ncic' });
+    expect(ice.status).toBe(403);
+    expect(errorCode(ice)).toBe('PROHIBITED_PURPOSE');
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
   });
 
   it('loads an NCIC extract: immigration violator records dropped and counted, person columns never read, a diff report, the newest in force', async () => {
