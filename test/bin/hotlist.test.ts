@@ -65,6 +65,15 @@ describe('platewatch hotlist', () => {
     expect(listed.stdout).toMatch(/SFR +version 0 +0 entries +never loaded +STALE/);
   });
 
+  it('loads the example NCIC extract with the example layout', async () => {
+    const loaded = await cli(['hotlist', 'load', '--list', 'SFR', '--layout', 'ncic-psv', '--config', 'examples/hotlists/layouts.json', '--nats', nats.url, 'examples/hotlists/svs-ncic.psv']);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/list SFR is now version \d+: 4 entries \(4 added, 0 removed\)/);
+    expect(loaded.stderr).toContain('loaded 4 of 5 rows');
+    expect(loaded.stderr).toContain('1 immigration violator records dropped');
+    expect(loaded.stderr).toContain('columns not read: NAM, DOB');
+  });
+
   it('refuses a configuration whose layout maps a name or date of birth', async () => {
     const config = file('bad.json', JSON.stringify({ hotlists: { layouts: { ncic: { ...layouts.ncic, fields: { ...layouts.ncic.fields, DOB: { start: 34, length: 8 } } } } } }));
     const refused = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.url, file('x.txt', EXTRACT)]);
