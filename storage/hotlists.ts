@@ -7,6 +7,9 @@
 // - nobody approves their own submission (four eyes), a rejection says why;
 // - every change is a new version in `hotlist_entries`, every decision a row in
 //   `hotlist_approvals`, and every action a record in the access log (§471.7(b)): who and when.
+// A version's `status` is what it proposes (`active`, or `removed` for a removal); whether it is in
+// force is its decision in `hotlist_approvals` (none yet: pending). The newest approved version
+// of an entry is the one in force.
 // Only approved, unexpired, not-removed versions leave this module for the matcher
 // (`approvedEntries`); bin/ publishes them to the hot list store after each decision.
 import { randomUUID } from 'node:crypto';
