@@ -223,10 +223,10 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     if (note !== undefined && typeof note !== 'string') throw new HttpError(400, 'INVALID', 'note must be text');
     const version = body['version'];
     if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version))) throw new HttpError(400, 'INVALID', 'version must be a whole number');
-    const request_: { decision: EntryDecision; note?: string; version?: number } = { decision };
-    if (note !== undefined) request_.note = note;
-    if (version !== undefined) request_.version = version;
-    const result = await decideEntry(ctx, session.user, entryId, request_);
+    const decisionRequest: { decision: EntryDecision; note?: string; version?: number } = { decision };
+    if (note !== undefined) decisionRequest.note = note;
+    if (version !== undefined) decisionRequest.version = version;
+    const result = await decideEntry(ctx, session.user, entryId, decisionRequest);
     const published = result.changedList === null ? null : await publishApproved(result.changedList, session.user);
     return { status: 200, body: { ...result, published } };
   });

@@ -331,12 +331,12 @@ export async function approvedEntries(storage: Db, config: MatcherConfig, list: 
 }
 
 async function requireSpecificList(ctx: HotlistContext, actor: string, list: string, params: Record<string, unknown>): Promise<void> {
+  if (!isSpecificList(ctx.config, list)) {
+    await refuse(ctx, actor, params, 'GENERAL_LIST', `list ${list} is a general list; its entries come from the daily download (Watsonville §471.5(f)(4)), not one by one`, ACCESS_OUTCOMES.invalid);
+  }
   const designation = await findDesignation(ctx.storage, list);
   if (designation === undefined || !designation.active) {
     await refuse(ctx, actor, params, 'UNKNOWN_LIST', `list ${list} is not a designated hot list; the ALPR Administrator designates lists (Watsonville §471.5(f))`, ACCESS_OUTCOMES.invalid);
-  }
-  if (!isSpecificList(ctx.config, list)) {
-    await refuse(ctx, actor, params, 'GENERAL_LIST', `list ${list} is a general list; its entries come from the daily download (Watsonville §471.5(f)(4)), not one by one`, ACCESS_OUTCOMES.invalid);
   }
 }
 

@@ -235,7 +235,7 @@ describe('specific-list entries and approvals', () => {
     expect((await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, vehicle: { year: 'old' } })).status).toBe(400);
     expect((await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, plate: 'NOT A PLATE!!' })).status).toBe(400);
     expect((await call('POST', '/api/hotlists/NOPE/entries', 'ofc1', entry)).status).toBe(404);
-    expect((await call('POST', '/api/hotlists/SVS/entries', 'ofc1', entry)).status).toBe(404);
+    expect((await call('POST', '/api/hotlists/SVS/entries', 'ofc1', entry)).status).toBe(409);
     expect((await call('POST', '/api/hotlists/BOLO/entries', 'disp1', entry)).status).toBe(403);
   });
 

@@ -77,7 +77,7 @@ describe('entries of specific lists', () => {
     expect(await codeOf(submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, caseNumber: '  ' }))).toBe('INVALID');
     expect((await log('ofc1')).at(-1)).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('case_number') });
     expect(await codeOf(submitEntry(ctx, 'disp1', 'BOLO', ENTRY))).toBe('NOT_PERMITTED');
-    expect(await codeOf(submitEntry(ctx, 'ofc1', 'SVS', ENTRY))).toBe('UNKNOWN_LIST');
+    expect(await codeOf(submitEntry(ctx, 'ofc1', 'SVS', ENTRY))).toBe('GENERAL_LIST');
     expect(await codeOf(submitEntry(ctx, 'ofc1', 'NOPE', ENTRY))).toBe('UNKNOWN_LIST');
     const v = await submitEntry(ctx, 'ofc1', 'BOLO', ENTRY);
     expect(v).toMatchObject({ version: 1, list: 'BOLO', enteredBy: 'ofc1', caseNumber: 'WPD-26-0411', decision: null, vehicle: { make: 'HOND', color: 'SIL' } });
