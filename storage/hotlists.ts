@@ -18,7 +18,7 @@ import { ACCESS_OUTCOMES, type AccessLog } from './access-log.js';
 import { authoriseAction } from './permissions.js';
 import type { Storage } from './open.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
-import type { User, UserRole } from './users.js';
+import { listUsers, type User, type UserRole } from './users.js';
 
 export const HOTLIST_ERROR_CODES = {
   /** The list is not designated (or was retired). */
@@ -316,13 +316,19 @@ export async function entryState(storage: Db, entryId: string): Promise<EntrySta
   return entryStates(await entryHistory(storage, entryId))[0];
 }
 
-/** What the matcher may see of a list: approved, not removed, not expired at `now`. */
+/**
+ * What the matcher may see of a list: approved, not removed, not expired at `now`. The entering
+ * member is given by name and id (§471.5(f)(5)(a)(1)), so dispatch knows whom to call (§471.5(f)(3)).
+ */
 export async function approvedEntries(storage: Db, config: MatcherConfig, list: string, now = Date.now()): Promise<HotlistEntry[]> {
+  const names = new Map((await listUsers(storage)).map((u) => [u.userId, u.name]));
   const out: HotlistEntry[] = [];
   for (const state of await listEntries(storage, list)) {
     const v = state.current;
     if (v === null || v.status === 'removed') continue;
-    const result = validateEntry(rawFields(v.list, v.enteredBy, { ...v, expiresAt: v.expiresAt ?? undefined }), config);
+    const name = names.get(v.enteredBy);
+    const member = name === undefined || name === '' ? v.enteredBy : `${name} (${v.enteredBy})`;
+    const result = validateEntry(rawFields(v.list, member, { ...v, expiresAt: v.expiresAt ?? undefined }), config);
     if (!result.ok) continue;
     if (result.entry.expiresAt !== undefined && result.entry.expiresAt <= now) continue;
     out.push(result.entry);

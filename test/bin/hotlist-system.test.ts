@@ -72,6 +72,8 @@ describe('hot lists in the running system', () => {
     expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' })).status).toBe(200);
     await until(() => hitsFor('6TRJ244').length === 1);
     expect(hitsFor('6TRJ244')).toEqual(['BOLO']);
+    // The hit names the entering member, with the case number and synopsis (§471.5(f)(5)(a)).
+    expect(system.matcher.matchRead({ id: 'r', plate: '6TRJ244' }, Date.now())[0]).toMatchObject({ enteredBy: 'User ofc1 (ofc1)', caseNumber: 'WPD-26-0101', synopsis: 'Red pickup seen at the burglary' });
 
     const rs = await system.storage.client.query({ query: `SELECT user_id, outcome FROM ${system.storage.db}.access_log WHERE action = 'hotlist' ORDER BY seq`, format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([

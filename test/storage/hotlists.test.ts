@@ -97,7 +97,7 @@ describe('entries of specific lists', () => {
     const decided = await decideEntry(ctx, 'admin2', v.entryId, { decision: 'approved', note: 'case confirmed' });
     expect(decided).toMatchObject({ decision: 'approved', changedList: 'BOLO', entry: { decision: { decidedBy: 'admin2', decidedRole: 'administrator' } } });
     const approved = await approvedEntries(temp.storage, ctx.config, 'BOLO');
-    expect(approved.find((e) => e.plate === '6TRJ244')).toMatchObject({ list: 'BOLO', enteredBy: 'admin1', caseNumber: 'WPD-26-0411', vehicle: { make: 'HOND' } });
+    expect(approved.find((e) => e.plate === '6TRJ244')).toMatchObject({ list: 'BOLO', enteredBy: 'User admin1 (admin1)', caseNumber: 'WPD-26-0411', vehicle: { make: 'HOND' } });
     expect(await codeOf(decideEntry(ctx, 'admin2', v.entryId, { decision: 'approved' }))).toBe('NOTHING_PENDING');
   });
 
@@ -115,7 +115,7 @@ describe('entries of specific lists', () => {
     expect(await codeOf(decideEntry(ctx, 'sup2', v1.entryId, { decision: 'rejected' }))).toBe('INVALID'); // a rejection says why
     await decideEntry(ctx, 'sup2', v1.entryId, { decision: 'approved', version: 2 });
     const after = (await approvedEntries(temp.storage, ctx.config, 'BOLO')).find((e) => e.plate === '4DEF567');
-    expect(after).toMatchObject({ synopsis: 'Suspect vehicle now with a dented rear bumper', enteredBy: 'sup1' });
+    expect(after).toMatchObject({ synopsis: 'Suspect vehicle now with a dented rear bumper', enteredBy: 'User sup1 (sup1)' });
 
     const history = await entryHistory(temp.storage, v1.entryId);
     expect(history.map((h) => [h.version, h.enteredBy, h.decision?.decidedBy, h.decision?.decidedRole])).toEqual([
