@@ -188,7 +188,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const hotlists = await openHotlistStore(js);
     const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
     // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
-    registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000);
+    registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger);
     const builder = new ListBuilder(options.matcher);
     cleanups.push(() => builder.close());
     const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, previous, next, atStart) => {

@@ -5,6 +5,7 @@
 // loader wrote into the object, so a restart of the workers does not make an old list look new.
 import type { ObjectStore } from '@nats-io/obj';
 import type { MatcherConfig } from '../matcher/index.js';
+import type { Logger } from 'pino';
 import type { MetricsRegistry } from './metrics.js';
 
 /** Watsonville §471.5(f)(4): at least one download a day. */
@@ -53,13 +54,18 @@ export async function describeHotlists(store: ObjectStore, config: Pick<MatcherC
  * Adds `platewatch_hotlist_stale{list}` (1 stale, 0 fresh) and `platewatch_hotlist_loaded_at_seconds{list}`,
  * refreshed at every scrape. A general list that is configured but was never loaded is stale too.
  */
-export function registerHotlistStaleness(metrics: MetricsRegistry, store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs = DEFAULT_STALE_AFTER_MS): void {
+export function registerHotlistStaleness(metrics: MetricsRegistry, store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs = DEFAULT_STALE_AFTER_MS, logger?: Logger): void {
   const stale = metrics.gauge('platewatch_hotlist_stale', `1 when a general hot list is older than ${Math.round(staleAfterMs / 1000)} s or missing, else 0 (Watsonville §471.5(f)(4): downloaded at least daily)`);
   const loadedAt = metrics.gauge('platewatch_hotlist_loaded_at_seconds', 'When the version of each hot list in the store was loaded (epoch seconds)');
   metrics.onCollect(async () => {
-    for (const s of await describeHotlists(store, config, staleAfterMs)) {
-      stale.set(s.stale ? 1 : 0, { list: s.list });
-      if (s.loadedAt !== null) loadedAt.set(Math.round(Date.parse(s.loadedAt) / 1000), { list: s.list });
+    try {
+      for (const s of await describeHotlists(store, config, staleAfterMs)) {
+        stale.set(s.stale ? 1 : 0, { list: s.list });
+        if (s.loadedAt !== null) loadedAt.set(Math.round(Date.parse(s.loadedAt) / 1000), { list: s.list });
+      }
+    } catch (error) {
+      // The store is unreachable (NATS down): keep the last values and say so; the scrape still answers.
+      logger?.warn({ err: error }, 'hot list store unavailable for the staleness metric');
     }
   });
 }
