@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
-  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, hotlistRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
   type RunningGateway,
 } from '../gateway/index.js';
 import {
@@ -23,6 +23,7 @@ import {
   PIPELINE_CONSUMER,
   PipelineWorker,
   READS_STREAM,
+  registerHotlistStaleness,
   startLocalNatsServer,
   type DetectionSink,
   type HitMessage,
@@ -35,7 +36,7 @@ import {
   AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
   type Storage, type StorageConfig, type StoredHit,
 } from '../storage/index.js';
-import { DEFAULT_HIT_SETTINGS, type HitSettings } from './config.js';
+import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type HotlistSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
@@ -63,6 +64,8 @@ export interface SystemOptions {
   hits?: HitSettings;
   /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
   release?: ReleasePolicy;
+  /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
+  hotlists?: HotlistSettings;
 }
 
 export interface RunningSystem {
@@ -193,6 +196,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
+    const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
+    // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
+    registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger);
     const builder = new ListBuilder(options.matcher);
     cleanups.push(() => builder.close());
     const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, previous, next, atStart) => {
@@ -236,9 +242,13 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
           ...userRoutes({ guard, storage, accessLog, credentials }),
           ...auditRoutes({ guard, storage, accessLog }),
-                    // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
+          // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
           ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
           ...reportRoutes({ guard, reports: { storage, accessLog } }),
+          ...hotlistRoutes({
+            guard, hotlists: { storage, accessLog, config: options.matcher }, store: hotlists, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
+            immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
+          }),
         ],
         registry: metrics,
         logger,

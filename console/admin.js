@@ -81,7 +81,7 @@ async function loadLists() {
   }
   const lists = r.body.lists ?? [];
   fill('lists', lists.map((l) => [
-    l.list ?? l.name, String(l.version ?? ''), String(l.entries ?? ''), l.loadedAt ? new Date(l.loadedAt).toLocaleString() : '',
+    `${l.list} (${l.kind})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries), l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()} by ${l.loadedBy}` : 'never loaded',
     age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
   ]));
   const stale = lists.filter((l) => l.stale).length;
@@ -96,35 +96,38 @@ async function loadApprovals() {
     $('approvals-status').textContent = `Approvals: ${r.message}.`;
     return;
   }
-  const pending = r.body.pending ?? r.body.approvals ?? [];
-  fill('approvals', pending.map((p) => [
-    p.list, p.plate, p.caseNumber, p.synopsis, p.submittedBy ?? p.enteredBy, p.change ?? p.kind ?? '', decisionButtons(p),
+  // Each is an entry with the change waiting (`pending`) and the version in force (`current`, null for a new entry).
+  const pending = r.body.pending ?? [];
+  fill('approvals', pending.map((s) => [
+    s.list, s.pending.plate, s.pending.caseNumber, s.pending.synopsis, s.pending.enteredBy,
+    s.current === null ? 'new entry (administrator approves)' : s.pending.status === 'removed' ? 'removal' : `update of v${s.current.version} (supervisor approves)`,
+    decisionButtons(s),
   ]));
   $('approvals-status').textContent = pending.length === 0 ? 'Nothing waiting for approval.' : `${pending.length} waiting for approval.`;
 }
 
 function decisionButtons(p) {
   const wrap = document.createElement('span');
-  for (const [decision, label] of [['approve', 'Approve'], ['reject', 'Reject']]) {
+  for (const [decision, label] of [['approved', 'Approve'], ['rejected', 'Reject']]) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
-    b.className = decision === 'reject' ? 'quiet' : '';
+    b.className = decision === 'rejected' ? 'quiet' : '';
     b.addEventListener('click', () => decide(p, decision));
     wrap.append(b);
   }
   return wrap;
 }
 
-async function decide(p, decision) {
+async function decide(s, decision) {
   const token = session.token();
   if (token === null) return session.expired();
-  const note = decision === 'reject' ? (prompt('Reason for rejecting this entry') ?? '').trim() : '';
-  if (decision === 'reject' && note === '') return;
-  const id = p.entryId ?? p.id;
-  const res = await fetch(`/api/hotlists/approvals/${encodeURIComponent(id)}`, {
+  const note = decision === 'rejected' ? (prompt('Reason for rejecting this change') ?? '').trim() : '';
+  if (decision === 'rejected' && note === '') return;
+  // The version decided is the one shown, so a change made meanwhile is not approved unseen.
+  const res = await fetch(`/api/hotlists/approvals/${encodeURIComponent(s.entryId)}`, {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ decision, ...(p.version === undefined ? {} : { version: p.version }), ...(note === '' ? {} : { note }) }),
+    body: JSON.stringify({ decision, version: s.pending.version, ...(note === '' ? {} : { note }) }),
   }).catch(() => null);
   if (res === null || !res.ok) {
     const body = res === null ? null : await res.json().catch(() => null);

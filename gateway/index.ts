@@ -25,3 +25,4 @@ export * from './hit-routes.js';
 export * from './login-throttle.js';
 export * from './release-routes.js';
 export * from './report-routes.js';
+export * from './hotlist-routes.js';

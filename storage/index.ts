@@ -55,3 +55,8 @@ export {
   CredentialStore, setPassword, tokenHash, DEFAULT_SESSION_TTL_MS, DEFAULT_MAX_LOGIN_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS,
   type CredentialOptions, type LoginOutcome, type PasswordCheck, type SignedInUser, type VerifiedSession,
 } from './credentials.js';
+export {
+  designateList, findDesignation, listDesignations, submitEntry, submitUpdate, decideEntry, listEntries, pendingChanges, entryHistory, entryState,
+  approvedEntries, isImmigrationEnforcement, HotlistError, HOTLIST_ERROR_CODES, ENTRY_DECISIONS,
+  type HotlistContext, type HotlistErrorCode, type ListDesignation, type EntryFields, type EntryDecision, type EntryVersion, type EntryState, type DecisionResult,
+} from './hotlists.js';

@@ -255,6 +255,30 @@ ORDER BY (token_hash, version)`,
     ],
   },
   {
+    version: 4,
+    name: 'hot list designations and entry vehicles',
+    statements: ({ db }) => [
+      // Watsonville §471.5(f): hot lists are designated by the ALPR Administrator; every version of a
+      // designation is kept. Gov. Code § 7284.6: no list for immigration enforcement (storage/hotlists.ts).
+      `CREATE TABLE IF NOT EXISTS ${db}.hotlist_lists (
+  list String,
+  version UInt32,
+  kind LowCardinality(String),
+  purpose String,
+  active Bool,
+  changed_by String,
+  changed_at DateTime64(3, 'UTC')
+) ENGINE = MergeTree
+ORDER BY (list, version)`,
+      // What verification needs (NCIC VMA/VMO/VYR/VCO/VST), never a person's name or birth date.
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_make String DEFAULT '' AFTER expires_at`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_model String DEFAULT '' AFTER vehicle_make`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_year Nullable(UInt16) AFTER vehicle_model`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_color String DEFAULT '' AFTER vehicle_year`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_style String DEFAULT '' AFTER vehicle_color`,
+    ],
+  },
+  {
     version: 5,
     name: 'release request details',
     statements: ({ db }) => [

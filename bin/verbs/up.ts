@@ -65,6 +65,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
       natsPort: config.nats.port,
       retroactiveDays: config.retroactiveDays,
+      hotlists: config.hotlists,
       gateway: config.gateway,
       hits: config.hits,
       storage: storageSettings(config),
