@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
 import { BulkLayoutError, describeHotlists, openHotlistStore, parseBulkFile, publishHotlist } from '../../ingest/index.js';
-import type { HotlistEntry } from '../../matcher/index.js';
+import { isSpecificList, type HotlistEntry } from '../../matcher/index.js';
 import { isImmigrationEnforcement } from '../../storage/index.js';
 import { readHotlistFiles } from '../batch-match.js';
 import type { PlatewatchConfig } from '../config.js';
@@ -16,13 +16,17 @@ const USAGE = `Usage: platewatch hotlist load --list NAME FILE [--layout NAME] [
        platewatch hotlist list [--nats URL] [--config FILE]
 
 load   Validates FILE (CSV: plate,state,list,reason,case_number,entered_by,synopsis[,expires_at,vehicle_*])
-       and makes its rows the new version of list NAME in the running system: every pipeline worker
+       and makes its rows the new version of general list NAME (SVS, SFR, SLR, an NCIC extract: the
+       bulk lists downloaded daily) in the running system: every pipeline worker
        builds it off to the side and swaps it in whole. Prints the version and what was added and
        removed. Rows of other lists are reported and skipped; bad rows are reported with their line.
        With --layout, FILE is a state or NCIC extract laid out as configured under hotlists.layouts
        (delimited or fixed-width, NCIC codes LIC LIS LIT LIY VMA VMO VYR VCO VST NIC OCA ORI MKE);
        Immigration Violator File records are dropped and counted (Gov. Code § 7284.6), and columns
        the layout does not map (names, dates of birth) are never read.
+       Specific lists (BOLO, case lists) are refused here: each of their entries is approved by
+       the ALPR administrator before it matches (Watsonville PD §471.5(f)(5)), so they take entries
+       through the console or POST /api/hotlists/NAME/entries, and approvals in the Admin view.
 list   Shows each list in use: version, entries, who loaded it and how old it is (general lists
        older than 24 h are stale: Watsonville PD §471.5(f)(4) asks for a daily download).
 
@@ -38,7 +42,7 @@ Options:
   --config FILE    JSON config file
 
 Example:
-  ./platewatch hotlist load --list BOLO examples/hotlists/bolo.csv
+  ./platewatch hotlist load --list SVS examples/hotlists/svs.csv
 `;
 
 const OPTIONS = {
@@ -89,6 +93,17 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
     // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement.
     if (isImmigrationEnforcement(list)) {
       io.stderr.write(`platewatch hotlist: a hot list for immigration enforcement cannot be created (California Values Act, Gov. Code § 7284.6)\n`);
+      return 1;
+    }
+    // Watsonville §471.5(f)(5): a specific list's entries match only once approved, so they never
+    // arrive in bulk from a file; only the approval workflow (storage/hotlists.ts) publishes them.
+    if (isSpecificList(config.matcher, list)) {
+      io.stderr.write(
+        `platewatch hotlist: ${list} is a specific list: its entries match only after the ALPR administrator approves each one ` +
+          `(Watsonville PD §471.5(f)(5)). Submit them from the console or with POST /api/hotlists/${list}/entries; ` +
+          `bulk loads are for general lists (${config.matcher.generalLists.join(', ')}).
+`,
+      );
       return 1;
     }
     const entries = values.layout === undefined
