@@ -8,6 +8,7 @@ let session = null;
 
 export function initAdmin(s) {
   session = s;
+  $('entry-form').addEventListener('submit', submitEntry);
 }
 
 export function showAdmin() {
@@ -84,8 +85,47 @@ async function loadLists() {
     `${l.list} (${l.kind})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries), l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()} by ${l.loadedBy}` : 'never loaded',
     age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
   ]));
+  const select = $('entry-list');
+  const chosen = select.value;
+  select.replaceChildren(...lists.filter((l) => l.kind === 'specific').map((l) => {
+    const option = document.createElement('option');
+    option.value = l.list;
+    option.textContent = l.purpose ? `${l.list} — ${l.purpose}` : l.list;
+    return option;
+  }));
+  if (chosen !== '') select.value = chosen;
   const stale = lists.filter((l) => l.stale).length;
   $('lists-status').textContent = lists.length === 0 ? 'No hot lists loaded.' : `${lists.length} list(s)${stale > 0 ? `; ${stale} stale (older than 24 h)` : ''}.`;
+}
+
+async function submitEntry(event) {
+  event.preventDefault();
+  const f = event.target.elements;
+  $('entry-error').textContent = '';
+  $('entry-status').textContent = '';
+  const token = session.token();
+  if (token === null) return session.expired();
+  const body = { plate: f.plate.value.trim(), caseNumber: f.caseNumber.value.trim(), synopsis: f.synopsis.value.trim() };
+  for (const name of ['state', 'reason']) if (f[name].value.trim() !== '') body[name] = f[name].value.trim();
+  if (f.expiresAt.value !== '') body.expiresAt = `${f.expiresAt.value}T23:59:59Z`;
+  const list = f.list.value;
+  if (list === '') {
+    $('entry-error').textContent = 'No specific list is designated yet: the ALPR administrator designates lists first.';
+    return;
+  }
+  const res = await fetch(`/api/hotlists/${encodeURIComponent(list)}/entries`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+  }).catch(() => null);
+  if (res?.status === 401) return session.expired();
+  const answer = res === null ? null : await res.json().catch(() => null);
+  if (res === null || !res.ok) {
+    $('entry-error').textContent = `Not submitted: ${answer?.error?.message ?? 'the gateway cannot be reached'}`;
+    return;
+  }
+  $('entry-status').textContent = `Submitted ${answer.plate} to ${answer.list} as entry ${answer.entryId}; it matches once an administrator approves it.`;
+  for (const name of ['plate', 'state', 'caseNumber', 'reason', 'synopsis', 'expiresAt']) f[name].value = '';
+  loadApprovals();
+  loadLists();
 }
 
 async function loadApprovals() {

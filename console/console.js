@@ -75,7 +75,7 @@ function availableViews() {
   const views = [];
   if (may.has('hits.view')) views.push('dispatch');
   if (may.has('detections.search')) views.push('search');
-  if (may.has('users.view') || may.has('hotlists.manage') || may.has('hotlists.approve_entry') || may.has('hotlists.approve_update')) views.push('admin');
+  if (may.has('users.view') || may.has('hotlists.view') || may.has('hotlists.submit')) views.push('admin');
   return views;
 }
 
