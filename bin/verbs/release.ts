@@ -4,10 +4,11 @@
 // applies the Values Act and Civil Code § 1798.90.55 refusals, and access-logs every step.
 import { resolve } from 'node:path';
 import {
-  AccessLog, CredentialStore, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, StorageError, viewRelease, type ReleaseRequest, type ReleaseStatus, type Storage,
+  AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
+  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
-import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError } from '../password-input.js';
+import { passwordsFromStdin } from '../password-input.js';
+import { signInForVerb, verbErrorText } from '../verb-sign-in.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
@@ -87,31 +88,6 @@ export const releaseVerb: Verb = {
 function usageError(io: VerbIO, message: string): number {
   io.stderr.write(`platewatch release: ${message}\n\n${USAGE}`);
   return 2;
-}
-
-/** A refusal the person can act on: printed without a stack, exit 1. */
-export class VerbRefusal extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'VerbRefusal';
-  }
-}
-
-/** Checks the --as member's password (and lockout, standing); the action's role is checked by storage. */
-export async function signInForVerb(storage: Storage, as: string, passwordStdin: boolean, io: VerbIO, passwordsRead?: Awaited<ReturnType<typeof passwordsFromStdin>>): Promise<string> {
-  const passwords = passwordsRead ?? (passwordStdin ? await passwordsFromStdin(io) : passwordsFromTerminal(io));
-  const credentials = new CredentialStore(storage, new AccessLog(storage, verbAccessLogChain(storage)));
-  const check = await credentials.checkPassword(as, await passwords.next(`password for ${as}`), 'cli');
-  if (check.ok) return as;
-  if (check.reason === 'locked') throw new VerbRefusal(`${as} is locked after repeated failed logins until ${new Date(check.lockedUntil).toISOString()}`);
-  throw new VerbRefusal(check.reason === 'not_authorised' ? check.detail : 'unknown user or wrong password');
-}
-
-/** The message of a failure, with the code of a storage or release error. */
-export function verbErrorText(error: unknown): string {
-  if (error instanceof VerbRefusal || error instanceof PasswordInputError) return error.message;
-  const code = error instanceof ReleaseError || error instanceof StorageError ? `${error.code}: ` : '';
-  return `${code}${(error as Error).message}`;
 }
 
 function describe(r: ReleaseRequest): string {

@@ -8,7 +8,7 @@ import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { parseIsoTime, parseVerbArgs } from '../verb-options.js';
-import { signInForVerb, verbErrorText } from './release.js';
+import { signInForVerb, verbErrorText } from '../verb-sign-in.js';
 
 const FORMATS = ['markdown', 'html', 'json'] as const;
 type Format = (typeof FORMATS)[number];

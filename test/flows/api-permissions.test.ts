@@ -52,7 +52,7 @@ const ROUTES: RouteCase[] = [
 
 /** Permissions with no HTTP route yet; each says where it is enforced instead. */
 const NOT_ON_HTTP: Partial<Record<Permission, string>> = {
-  'evidence.hold': 'CLI: platewatch evidence hold',
+  'evidence.hold': 'CLI: platewatch evidence hold --as ID (test/storage/verbs.test.ts)',
   'hotlists.approve_entry': 'POST /api/hotlists/approvals/:id lets supervisors and administrators in (hotlists.approve_update); storage then needs approve_entry for a new entry (test/storage/hotlists.test.ts)',
 };
 
