@@ -228,10 +228,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           const session = await credentials.verify(token);
           return session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
         },
-        onRefused: (session, permission) => {
-          refusals.refused(session.user, permission, 'console upgrade refused for the role', { url: '/ws' }).catch((error: unknown) => {
-            logger.error({ err: error }, 'could not log a refused console');
-          });
+        // Watsonville §471.7(b): watching live hits is access to ALPR data, so it is on the record.
+        onConsoleEvent: (session, event) => {
+          const logged = event.kind === 'refused'
+            ? refusals.refused(session.user, event.permission, 'console upgrade refused for the role', { url: '/ws' })
+            : accessLog.append({
+              user: session.user, action: 'hit_view', outcome: 'ok', params: { via: 'console', filter: event.filter }, rowsReturned: event.replayed,
+              caseNumber: '', reason: 'live hits (dispatch console)', detail: '',
+            });
+          logged.catch((error: unknown) => logger.error({ err: error, user: session.user }, 'could not write a console event to the access log'));
         },
         resolvedHits: (since) => resolvedHitIds(storage, since),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.

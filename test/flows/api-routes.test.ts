@@ -171,6 +171,29 @@ describe('GET /api/hits/:id', () => {
   });
 });
 
+describe('consoles', () => {
+  it('watching live hits is on the access log, with the filter; a role without hits.view is refused and logged', async () => {
+    const { TestConsole } = await import('../gateway/harness.js');
+    const wsUrl = `${api.base.replace('http', 'ws')}/ws`;
+    const dispatcher = await TestConsole.open(wsUrl, { token: api.token('dispatcher') });
+    await dispatcher.subscribe({ cameras: ['cam-1'] });
+    await dispatcher.close();
+    let logged: Array<Record<string, string>> = [];
+    for (let i = 0; i < 50 && logged.length === 0; i++) {
+      logged = (await accessRecords(api, 'dispatcher1', 'ok')).filter((r) => r['action'] === 'hit_view' && /"via":"console"/.test(r['params'] ?? ''));
+      if (logged.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(logged[0]?.['params']).toContain('"cameras":["cam-1"]');
+    await expect(TestConsole.open(wsUrl, { token: api.token('custodian') })).rejects.toMatchObject({ status: 403 });
+    let refused: Array<Record<string, string>> = [];
+    for (let i = 0; i < 50 && refused.length === 0; i++) {
+      refused = (await accessRecords(api, 'custodian1', 'refused')).filter((r) => r['action'] === 'hit_view');
+      if (refused.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refused[0]?.['detail']).toMatch(/console upgrade refused/);
+  });
+});
+
 describe('audit (auditor)', () => {
   it('reads the access log with filters, and the reading is itself logged', async () => {
     const res = await api.call('GET', '/api/audit/log?user=analyst1&action=search&outcome=refused', api.token('auditor'));
