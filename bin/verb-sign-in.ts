@@ -6,6 +6,12 @@ import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError } from '.
 import { verbAccessLogChain } from './storage-options.js';
 import type { VerbIO } from './verb.js';
 
+/** The options of a verb that runs as a member: who, and where the password comes from. */
+export const SIGN_IN_PARSE_OPTIONS = {
+  as: { type: 'string' },
+  'password-stdin': { type: 'boolean' },
+} as const;
+
 /** A refusal the person can act on: printed without a stack, exit 1. */
 export class VerbRefusal extends Error {
   constructor(message: string) {

@@ -8,9 +8,9 @@ import {
 } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
-import { signInForVerb, verbErrorText } from '../verb-sign-in.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs } from '../verb-options.js';
+import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME [--expect-head SEQ:HASH]] [storage options]
        platewatch audit sample --as AUDITOR --from DATE --to DATE [--auditor NAME] [--size 10] [--out DIR] [storage options]
@@ -53,8 +53,7 @@ const OPTIONS = {
   to: { type: 'string' },
   size: { type: 'string' },
   auditor: { type: 'string' },
-  as: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
+  ...SIGN_IN_PARSE_OPTIONS,
   out: { type: 'string' },
   ...STORAGE_PARSE_OPTIONS,
 } as const;
@@ -66,10 +65,7 @@ export const auditVerb: Verb = {
   run: runAudit,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch audit: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('audit', USAGE);
 
 function parseDate(text: string | undefined): Date | undefined {
   if (text === undefined || !/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;

@@ -2,9 +2,9 @@
 import { resolve } from 'node:path';
 import { AccessLog, authoriseAction, exportEvidence, placeLegalHold, type PlateQuery } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
-import { signInForVerb, verbErrorText } from '../verb-sign-in.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs } from '../verb-options.js';
+import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
 const USAGE = `Usage: platewatch evidence hold --case N --as ID --reason TEXT --from DATE --to DATE
@@ -42,8 +42,7 @@ Example:
 
 const OPTIONS = {
   case: { type: 'string' },
-  as: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
+  ...SIGN_IN_PARSE_OPTIONS,
   reason: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -61,10 +60,7 @@ export const evidenceVerb: Verb = {
   run: runEvidence,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch evidence: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('evidence', USAGE);
 
 async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;

@@ -8,10 +8,10 @@ import {
   RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
-import { signInForVerb, verbErrorText } from '../verb-sign-in.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch release request --agency NAME --agency-kind KIND [--agency-state XX] --requester NAME --purpose TEXT
                                 (--plate P [--match exact|ocr|partial] --from DATE --to DATE | --case N) [--document REF] --as ID
@@ -57,8 +57,7 @@ Example:
 `;
 
 const OPTIONS = {
-  as: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
+  ...SIGN_IN_PARSE_OPTIONS,
   id: { type: 'string' },
   note: { type: 'string' },
   status: { type: 'string' },
@@ -85,10 +84,7 @@ export const releaseVerb: Verb = {
   run: runRelease,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch release: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('release', USAGE);
 
 function describe(r: ReleaseRequest): string {
   const data = r.criteria.kind === 'case' ? `case ${r.criteria.caseNumber}` : `${r.criteria.plate.kind} ${'plate' in r.criteria.plate ? r.criteria.plate.plate : r.criteria.plate.pattern}, ${r.criteria.from} – ${r.criteria.to}`;

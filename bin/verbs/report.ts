@@ -7,8 +7,8 @@ import { AccessLog, renderTransparencyHtml, renderTransparencyMarkdown, transpar
 import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseIsoTime, parseVerbArgs } from '../verb-options.js';
-import { signInForVerb, verbErrorText } from '../verb-sign-in.js';
+import { parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 
 const FORMATS = ['markdown', 'html', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -39,8 +39,7 @@ Example:
 `;
 
 const OPTIONS = {
-  as: { type: 'string' },
-  'password-stdin': { type: 'boolean' },
+  ...SIGN_IN_PARSE_OPTIONS,
   from: { type: 'string' },
   to: { type: 'string' },
   format: { type: 'string' },
@@ -56,10 +55,7 @@ export const reportVerb: Verb = {
   run: runReport,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch report: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('report', USAGE);
 
 function formatFor(format: string | undefined, out: string | undefined): Format | null {
   if (format !== undefined) return (FORMATS as readonly string[]).includes(format) ? (format as Format) : null;
