@@ -4,8 +4,9 @@
 // the bottleneck, not the server being measured.
 //
 // Parent → child (IPC): {cmd:'connect', port, count, token} → {ready:n}
-//                       {cmd:'measure', expectedFrames, reportEvery, latency} → {measuring}, {frames} every
+//                       {cmd:'measure', expectedFrames, reportEvery, latency, latencyFrom?} → {measuring}, {frames} every
 //                           reportEvery frames, then {done, frames, latency (histogram pairs), cpuMs}
+//                           latencyFrom 'readTs': from the camera's read time (the capacity bench) instead of publishedAt
 //                       {cmd:'finish'} → {done, …} now, with what arrived
 //                       {cmd:'close'}
 import { randomBytes } from 'node:crypto';
@@ -14,11 +15,13 @@ import { LatencyHistogram } from './latency.js';
 
 type Command =
   | { cmd: 'connect'; port: number; count: number; token: string }
-  | { cmd: 'measure'; expectedFrames: number; reportEvery: number; latency: boolean }
+  | { cmd: 'measure'; expectedFrames: number; reportEvery: number; latency: boolean; latencyFrom?: 'publishedAt' | 'readTs' }
   | { cmd: 'finish' }
   | { cmd: 'close' };
 
 const PUBLISHED_AT = Buffer.from('"publishedAt":');
+// The first "ts": in a hit frame is the read's (hit ids and entry fields carry no such key).
+const READ_TS = Buffer.from('"ts":');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const SUBSCRIBE = maskedTextFrame(JSON.stringify({ type: 'subscribe', filter: {} }));
 
@@ -32,6 +35,7 @@ let reportEvery = Number.POSITIVE_INFINITY;
 let nextReport = Number.POSITIVE_INFINITY;
 let latencies = new LatencyHistogram();
 let measureLatency = false;
+let latencyKey = PUBLISHED_AT;
 let cpuAtStart = process.cpuUsage();
 
 function send(message: unknown): void {
@@ -60,9 +64,9 @@ function onFrame(opcode: number, data: Buffer, start: number, end: number): void
   const kind = data[start + 9];
   if (kind === 0x68 /* h */) {
     frames++;
-    const at = measureLatency ? data.indexOf(PUBLISHED_AT, start) : -1;
+    const at = measureLatency ? data.indexOf(latencyKey, start) : -1;
     if (at > 0 && at < end) {
-      const i = at + PUBLISHED_AT.length;
+      const i = at + latencyKey.length;
       let stop = i;
       while (stop < end && data[stop] !== 0x2c) stop++;
       latencies.add(nowMs() - Number(data.toString('latin1', i, stop)));
@@ -155,6 +159,7 @@ process.on('message', (command: Command) => {
     reportEvery = command.reportEvery;
     nextReport = command.reportEvery;
     measureLatency = command.latency;
+    latencyKey = command.latencyFrom === 'readTs' ? READ_TS : PUBLISHED_AT;
     send({ measuring: true });
   } else if (command.cmd === 'finish') {
     finishMeasure();
