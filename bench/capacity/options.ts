@@ -15,14 +15,14 @@ export interface CapacityOptions {
   hitRate: number;
   /** Fixed rates reported with latency, CPU and memory (reads/s). @default 1,000, 5,000, 20,000 (quick 1,000, 5,000) */
   fixedRates: number[];
-  /** Seconds per fixed-rate step. @default 20 (quick 3) */
+  /** Seconds per fixed-rate step. @default 20 (quick 2) */
   fixedSeconds: number;
-  /** Seconds per ramp step. @default 10 (quick 3) */
+  /** Seconds per ramp step. @default 10 (quick 2) */
   rampSeconds: number;
   /** First ramp rate and the factor between steps until one is not sustained. @default 2,000 × 1.5 (quick 2,000 × 2) */
   rampStart: number;
   rampFactor: number;
-  /** Ramp steps at most, and bisection steps between the last sustained and the first failed rate. @default 10, 2 (quick 3, 0) */
+  /** Ramp steps at most, and bisection steps between the last sustained and the first failed rate. @default 10, 2 (quick 2, 0) */
   rampMaxSteps: number;
   bisections: number;
   /** Messages for the JetStream ceiling. @default 200,000 (quick 20,000) */
@@ -31,7 +31,7 @@ export interface CapacityOptions {
   ceilingRows: number;
   /** Hits sent to every console for the fan-out ceiling and the gateway's top fan-out rate. @default 2,000 (quick 400) */
   fanOutHits: number;
-  /** Reads in the backlog each 1-vs-2 worker process measurement drains. @default 150,000 (quick 10,000) */
+  /** Reads in the backlog each 1-vs-2 worker process measurement drains. @default 150,000 (quick 5,000) */
   scaleOutReads: number;
   seed: number;
 }
@@ -64,14 +64,14 @@ export const QUICK_CAPACITY_OPTIONS: CapacityOptions = {
   consoleProcesses: 1,
   hotlistEntries: 10_000,
   fixedRates: [1_000, 5_000],
-  fixedSeconds: 3,
-  rampSeconds: 3,
+  fixedSeconds: 2,
+  rampSeconds: 2,
   rampStart: 2_000,
   rampFactor: 2,
-  rampMaxSteps: 3,
+  rampMaxSteps: 2,
   bisections: 0,
   ceilingMessages: 20_000,
   ceilingRows: 50_000,
   fanOutHits: 400,
-  scaleOutReads: 10_000,
+  scaleOutReads: 5_000,
 };

@@ -39,7 +39,7 @@ import { ramp, runStep, type LoadContext, type StepResult } from './load-steps.j
 import type { CapacityOptions } from './options.js';
 import { sampleProcess } from './proc-stats.js';
 import { tableFootprint, type TableFootprint } from './storage-footprint.js';
-import { measureScaleOut, type ScaleOutResult } from './workers.js';
+import { ScaleOutWorkers, type ScaleOutResult } from './workers.js';
 
 export const PROCESS_ROLES = {
   system: 'platewatch (pipeline + chDB + gateway)',
@@ -69,6 +69,10 @@ export interface CapacityResult {
 }
 
 const SPECIFIC_ENTRIES = 1_000;
+// Hot lists, the fleet and the pre-made reads draw from one generator each; the same seed would
+// make the fleet's first reads the hot list's own plates in order (every read a hit).
+const FLEET_SEED_OFFSET = 7_919;
+const BACKLOG_SEED_OFFSET = 104_729;
 const packr = new Packr({ useRecords: false });
 
 function garbageCollector(): () => void {
@@ -149,6 +153,9 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     const gatewayPort = system.gateway?.port;
     if (gatewayPort === undefined) throw new Error('the gateway did not start');
     const token = await consoleToken(system);
+    // Idle until the scale-out phase; started now so that their start-up overlaps with the set-up here.
+    const scaleOutWorkers = new ScaleOutWorkers({ natsUrl: nats.url, dir, lists: 2 });
+    stops.push(() => scaleOutWorkers.exit());
 
     progress(`loading hot lists: ${options.hotlistEntries} SVS + ${SPECIFIC_ENTRIES} BOLO entries`);
     const gc = garbageCollector();
@@ -161,7 +168,7 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     const hot = lists.general.slice(0, 1000).map((e) => (e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state }));
 
     const [fleet, consoles] = await Promise.all([
-      CameraFleet.start({ natsUrl: nats.url, cameras: options.cameras, hitRate: options.hitRate, hotPlates: hot, seed: options.seed }),
+      CameraFleet.start({ natsUrl: nats.url, cameras: options.cameras, hitRate: options.hitRate, hotPlates: hot, seed: options.seed + FLEET_SEED_OFFSET }),
       ConsoleFleet.start(options.consoles, options.consoleProcesses),
     ]);
     stops.push(() => fleet.stop(), () => consoles.stop());
@@ -173,8 +180,9 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     ]);
     const idleRssBytes = { system: sampleProcess(process.pid)?.rssBytes ?? 0, nats: sampleProcess(nats.pid)?.rssBytes ?? 0 };
 
+    await scaleOutWorkers.ready;
     progress('ceilings: JetStream consume + ack');
-    const reads = simulatedReads(Math.max(options.ceilingMessages, options.ceilingRows, options.scaleOutReads), options.seed + 1, hot, options.hitRate);
+    const reads = simulatedReads(Math.max(options.ceilingMessages, options.ceilingRows, options.scaleOutReads), options.seed + BACKLOG_SEED_OFFSET, hot, options.hitRate);
     const packed = reads.map((r) => packr.pack(r) as Uint8Array);
     const jetstreamReadsPerSecond = await jetstreamCeiling(system.nc, system.js, packed.slice(0, options.ceilingMessages));
     progress(`  ${Math.round(jetstreamReadsPerSecond)} messages/s; chDB raw insert`);
@@ -214,19 +222,19 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     await system.writer.flush();
 
     progress('scale-out: 1 vs 2 pipeline worker processes');
-    const scaleOut = await measureScaleOut({
+    const scaleOut = await scaleOutWorkers.measure({
       nc: system.nc,
       js: system.js,
-      natsUrl: nats.url,
-      dir,
-      lists: 2,
       messages: packed.slice(0, options.scaleOutReads),
       ids: reads.slice(0, options.scaleOutReads).map((r) => r.id),
       progress,
     });
 
+    // Their shutdown (chDB close, NATS drain) overlaps with the footprint measurement.
+    const workersGone = scaleOutWorkers.exit();
     progress('storage footprint (OPTIMIZE … FINAL)');
     const storage = { detections: await tableFootprint(system.storage, 'detections'), hits: await tableFootprint(system.storage, 'hits') };
+    await workersGone;
     const cpu = cpus();
     return {
       command: context.command,

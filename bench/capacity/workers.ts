@@ -59,7 +59,9 @@ class WorkerProcess {
     if (this.#child.exitCode !== null) return;
     const exited = new Promise((resolve) => this.#child.once('exit', resolve));
     this.#child.send({ cmd: 'exit' } satisfies WorkerCommand);
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+    clearTimeout(timer);
     if (this.#child.exitCode === null) this.#child.kill('SIGKILL');
   }
 }
@@ -85,19 +87,31 @@ async function waitForDrain(nc: NatsConnection): Promise<void> {
 }
 
 /**
- * `messages`: one read each, already packed; the READS consumer must have no other worker.
- * Reads ids are suffixed per round so JetStream's duplicate window does not drop a round.
+ * Two worker processes, started early (their start-up — tsx, chDB, migrations, hot lists — takes
+ * seconds) and idle until `measure`; `ready` resolves once both have the hot lists in force.
  */
-export async function measureScaleOut(options: { nc: NatsConnection; js: JetStreamClient; natsUrl: string; dir: string; lists: number; messages: readonly Uint8Array[]; ids: readonly string[]; progress: (line: string) => void }): Promise<ScaleOutResult[]> {
-  const { nc, js, messages } = options;
-  const workers = [0, 1].map((i) => new WorkerProcess({ natsUrl: options.natsUrl, dataDir: join(options.dir, `worker${i}`), lists: options.lists }));
-  const results: ScaleOutResult[] = [];
-  try {
-    await Promise.all(workers.map((w) => w.request(null, (m) => 'ready' in m)));
+export class ScaleOutWorkers {
+  readonly #workers: WorkerProcess[];
+  readonly ready: Promise<void>;
+
+  constructor(options: { natsUrl: string; dir: string; lists: number }) {
+    this.#workers = [0, 1].map((i) => new WorkerProcess({ natsUrl: options.natsUrl, dataDir: join(options.dir, `worker${i}`), lists: options.lists }));
+    this.ready = Promise.all(this.#workers.map((w) => w.request(null, (m) => 'ready' in m))).then(() => {});
+    this.ready.catch(() => {}); // awaited by measure(); a failure there is the one reported
+  }
+
+  /**
+   * `messages`: one read each, already packed; the READS consumer must have no other worker.
+   * Read ids are suffixed per round so JetStream's duplicate window does not drop a round.
+   */
+  async measure(options: { nc: NatsConnection; js: JetStreamClient; messages: readonly Uint8Array[]; ids: readonly string[]; progress: (line: string) => void }): Promise<ScaleOutResult[]> {
+    const { nc, js, messages } = options;
+    await this.ready;
+    const results: ScaleOutResult[] = [];
     let round = 0;
     for (const mode of ['store', 'match'] as const) {
       for (const processes of [1, 2]) {
-        const active = workers.slice(0, processes);
+        const active = this.#workers.slice(0, processes);
         await publishBacklog(js, messages, options.ids, round++);
         const started = performance.now();
         await Promise.all(active.map((w) => w.request({ cmd: 'go', store: mode === 'store' }, (m) => 'started' in m)));
@@ -110,11 +124,13 @@ export async function measureScaleOut(options: { nc: NatsConnection; js: JetStre
         }
         if (reads < messages.length) throw new Error(`scale-out: the workers saw ${reads} of ${messages.length} reads`);
         results.push({ mode, processes, reads: messages.length, readsPerSecond: messages.length / seconds });
-        options.progress(`scale-out ${mode}: ${processes} process(es) ${Math.round(messages.length / seconds)} reads/s`);
+        options.progress(`scale-out ${mode}: ${processes} process${processes === 1 ? '' : 'es'} ${Math.round(messages.length / seconds)} reads/s`);
       }
     }
     return results;
-  } finally {
-    await Promise.all(workers.map((w) => w.exit()));
+  }
+
+  async exit(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.exit()));
   }
 }
