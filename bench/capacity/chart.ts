@@ -26,13 +26,13 @@ function latencyPanel(r: CapacityResult, x0: number, y0: number, w: number, h: n
   const maxRate = Math.max(1, ...steps.map((s) => s.targetRate)) * 1.08;
   const maxMs = Math.max(10, ...steps.map((s) => s.latency.p99));
   const top = 10 ** Math.ceil(Math.log10(maxMs));
-  const bottom = 0.1;
+  const bottom = 1;
   const px = (rate: number): number => x0 + (rate / maxRate) * w;
   const py = (ms: number): number => y0 + h - ((Math.log10(Math.max(bottom, ms)) - Math.log10(bottom)) / (Math.log10(top) - Math.log10(bottom))) * h;
   out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" fill="none" stroke="#999"/>`);
   for (let v = bottom; v <= top * 1.0001; v *= 10) {
     out.push(`<line x1="${x0}" x2="${x0 + w}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" stroke="#e5e5e5"/>`);
-    out.push(text(x0 - 6, py(v) + 4, v >= 1 ? fmt(v) : String(v), 'text-anchor="end"'));
+    out.push(text(x0 - 6, py(v) + 4, fmt(v), 'text-anchor="end"'));
   }
   const tickStep = 10 ** Math.floor(Math.log10(maxRate / 2)) * (maxRate / 10 ** Math.floor(Math.log10(maxRate)) > 5 ? 2 : 1);
   for (let v = 0; v <= maxRate; v += tickStep) {
