@@ -1,6 +1,6 @@
 // The simulated camera fleet in a process of its own (forked by fleet.ts), so publishing reads
 // does not share the pipeline's event loop; it stays up between load steps (one tsx start-up).
-// Parent → child (IPC): {cmd:'run', rate, seconds}  →  {done: FleetReport} | {error}
+// Child → parent: {started} once listening. Parent → child (IPC): {cmd:'setup', setup} → {ready};  {cmd:'run', rate, seconds} → {done: FleetReport} | {error}
 //
 // Reads are ingest/'s simulated reads (realistic plates, OCR misreads, a share of hot plates),
 // published one per message with JetStream acks and the read id as Nats-Msg-Id, as cameras do.
@@ -9,19 +9,20 @@
 // the publish itself at tens of thousands of reads a second and would make the fleet the limit.
 // Reads carry ts = Date.now() when made, just before publishing: the consoles' latency is camera
 // publish → hit on the screen.
-import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Packr } from 'msgpackr';
-import { createRandom, pickOne, randomInt, readsSubject, simulatedRead } from '../../ingest/index.js';
+import { createRandom, pickOne, randomInt, readsSubject, simulatedRead, type Random } from '../../ingest/index.js';
 import type { FleetCommand, FleetMessage, FleetSetup } from './fleet.js';
 
-const setup = JSON.parse(process.argv[2] ?? '{}') as FleetSetup;
-const nc = await connect({ servers: setup.natsUrl, name: 'platewatch-bench-fleet' });
-const js = jetstream(nc);
+// Set by the 'setup' command (the hot plates are too many for argv).
+let setup: FleetSetup;
+let nc: NatsConnection | undefined;
+let js: JetStreamClient;
+let random: Random;
+let subjects: string[] = [];
+let cameras: string[] = [];
 const packr = new Packr({ useRecords: false });
-const random = createRandom(setup.seed);
-const subjects = Array.from({ length: setup.cameras }, (_, i) => readsSubject('bench', `cam${i + 1}`));
-const cameras = Array.from({ length: setup.cameras }, (_, i) => `cam${i + 1}`);
 let sequence = 0;
 let inFlight = 0;
 let failed = 0;
@@ -76,10 +77,21 @@ async function run(rate: number, seconds: number): Promise<void> {
   send({ done: { published, hot, refused: failed, seconds: durationSeconds } });
 }
 
+async function start(s: FleetSetup): Promise<void> {
+  setup = s;
+  nc = await connect({ servers: s.natsUrl, name: 'platewatch-bench-fleet' });
+  js = jetstream(nc);
+  random = createRandom(s.seed);
+  cameras = Array.from({ length: s.cameras }, (_, i) => `cam${i + 1}`);
+  subjects = cameras.map((camera) => readsSubject('bench', camera));
+  send({ ready: true });
+}
+
 process.on('message', (command: FleetCommand) => {
-  if (command.cmd === 'run') run(command.rate, command.seconds).catch((error: Error) => send({ error: error.message }));
+  const done = command.cmd === 'setup' ? start(command.setup) : run(command.rate, command.seconds);
+  done.catch((error: Error) => send({ error: error.message }));
 });
 process.on('disconnect', () => {
-  void nc.close().then(() => process.exit(0));
+  void (nc?.close() ?? Promise.resolve()).then(() => process.exit(0));
 });
-send({ ready: true });
+send({ started: true });

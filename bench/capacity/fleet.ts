@@ -19,8 +19,8 @@ export interface FleetReport {
   seconds: number;
 }
 
-export type FleetCommand = { cmd: 'run'; rate: number; seconds: number };
-export type FleetMessage = { ready: true } | { done: FleetReport } | { error: string };
+export type FleetCommand = { cmd: 'setup'; setup: FleetSetup } | { cmd: 'run'; rate: number; seconds: number };
+export type FleetMessage = { started: true } | { ready: true } | { done: FleetReport } | { error: string };
 
 export class CameraFleet {
   readonly #child: ChildProcess;
@@ -37,8 +37,13 @@ export class CameraFleet {
 
   static async start(setup: FleetSetup): Promise<CameraFleet> {
     const script = fileURLToPath(new URL('./fleet-process.ts', import.meta.url));
-    const fleet = new CameraFleet(fork(script, [JSON.stringify(setup)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    const fleet = new CameraFleet(fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] }));
+    // Sent once the child listens: an IPC message that arrives before its listener is lost.
     await fleet.#next();
+    const ready = fleet.#next();
+    fleet.#child.send({ cmd: 'setup', setup } satisfies FleetCommand);
+    const m = await ready;
+    if (!('ready' in m)) throw new Error(`camera fleet: ${'error' in m ? m.error : 'unexpected message'}`);
     return fleet;
   }
 

@@ -31,6 +31,9 @@ export interface StepResult {
   limitedBy: 'none' | 'backlog' | 'fleet';
   /** Hits the pipeline published to HITS during the step (and its drain). */
   hitsPublished: number;
+  /** Hit frames received over all consoles, against hits published × consoles (every console sees every hit). */
+  framesReceived: number;
+  framesExpected: number;
   /** Hits received per console, and per second. */
   hitsPerConsole: number;
   hitsPerSecond: number;
@@ -95,7 +98,9 @@ export async function runStep(ctx: LoadContext, phase: StepResult['phase'], rate
   backlogMax = Math.max(backlogMax, backlogEnd);
   // Let the backlog clear so every hit of the step reaches the consoles before they report.
   await waitForDrain(jsm);
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Hits are published before their reads are stored and acked, so by now every hit is on its
+  // way; a second covers the gateway's hop even on a loaded machine.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
   const seen = await ctx.consoles.finish(false);
   const hitsPublished = (await jsm.streams.info(HITS_STREAM)).state.messages - hits0;
   const publishedRate = (report.published - report.refused) / report.seconds;
@@ -111,6 +116,8 @@ export async function runStep(ctx: LoadContext, phase: StepResult['phase'], rate
     sustained: fleetKeptUp && backlogBounded,
     limitedBy: !backlogBounded ? 'backlog' : !fleetKeptUp ? 'fleet' : 'none',
     hitsPublished,
+    framesReceived: seen.frames,
+    framesExpected: hitsPublished * ctx.consoles.count,
     hitsPerConsole: seen.frames / ctx.consoles.count,
     hitsPerSecond: seen.frames / ctx.consoles.count / elapsed,
     deliveriesPerSecond: seen.frames / elapsed,

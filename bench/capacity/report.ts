@@ -37,6 +37,12 @@ function cpuCells(step: StepResult): string[] {
   });
 }
 
+/** Every console gets every hit: fewer frames than hits × consoles means consoles fell behind or dropped. */
+function framesCell(step: StepResult): string {
+  const cell = `${fmt(step.framesReceived)} / ${fmt(step.framesExpected)}`;
+  return step.framesReceived < step.framesExpected ? `**${cell}**` : cell;
+}
+
 /** The step the highest sustained rate came from, if any. */
 export function highestStep(r: CapacityResult): StepResult | undefined {
   return r.ramp.find((s) => s.targetRate === r.highestSustainedRate && s.sustained);
@@ -112,20 +118,21 @@ export function renderReport(r: CapacityResult, chartPath: string | undefined): 
       `${ms(s.latency.p50)} / ${ms(s.latency.p95)} / ${ms(s.latency.p99)}`,
       fmt(s.hitsPerSecond, 1),
       fmt(s.deliveriesPerSecond),
+      framesCell(s),
       ...cpuCells(s),
       s.sustained ? 'sustained' : `**not sustained** (${s.limitedBy === 'fleet' ? 'fleet could not publish faster' : 'backlog grew'})`,
     ]);
-  const stepHeader = ['target reads/s', 'published/s', 'stored/s', 'backlog at end', 'latency p50 / p95 / p99 ms', 'hits/s', `deliveries/s (${fmt(o.consoles)} consoles)`, ...ROLE_ORDER.map((role) => `${role}: cores / RSS`), 'verdict'];
+  const stepHeader = ['target reads/s', 'published/s', 'stored/s', 'backlog at end', 'latency p50 / p95 / p99 ms', 'hits/s', `deliveries/s (${fmt(o.consoles)} consoles)`, 'frames received / expected', ...ROLE_ORDER.map((role) => `${role}: cores / RSS`), 'verdict'];
   out.push(markdownTable(stepHeader, stepRows(r.ramp)), '');
 
   out.push('### Fixed rates', '');
   out.push(`${o.fixedSeconds} s per rate, same system and consoles. Latency percentiles are upper bounds of 0.05 ms buckets; the read timestamp is whole milliseconds.`, '');
   out.push(
     markdownTable(
-      ['reads/s', 'published/s', 'stored/s', 'backlog at end', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'hits/s', 'fan-out deliveries/s', ...ROLE_ORDER.map((role) => `${role}: cores / RSS`), 'verdict'],
+      ['reads/s', 'published/s', 'stored/s', 'backlog at end', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'hits/s', 'fan-out deliveries/s', 'frames received / expected', ...ROLE_ORDER.map((role) => `${role}: cores / RSS`), 'verdict'],
       r.fixed.map((s) => [
         fmt(s.targetRate), fmt(s.publishedRate), fmt(s.processedRate), fmt(s.backlogEnd), ms(s.latency.p50), ms(s.latency.p95), ms(s.latency.p99), ms(s.latency.max),
-        fmt(s.hitsPerSecond, 1), fmt(s.deliveriesPerSecond), ...cpuCells(s), s.sustained ? 'sustained' : `**not sustained** (${s.limitedBy})`,
+        fmt(s.hitsPerSecond, 1), fmt(s.deliveriesPerSecond), framesCell(s), ...cpuCells(s), s.sustained ? 'sustained' : `**not sustained** (${s.limitedBy})`,
       ]),
     ),
     '',

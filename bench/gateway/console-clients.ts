@@ -47,19 +47,26 @@ function nowMs(): number {
 }
 
 function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  if (payload.length > 125) throw new Error('subscribe frame too long for the short form');
+  return maskedFrame(0x1, Buffer.from(text));
+}
+
+/** A client frame (clients must mask); short payloads only: subscribes and pongs. */
+function maskedFrame(opcode: number, payload: Buffer): Buffer {
+  if (payload.length > 125) throw new Error('frame too long for the short form');
   const mask = randomBytes(4);
   const frame = Buffer.alloc(6 + payload.length);
-  frame[0] = 0x81;
+  frame[0] = 0x80 | opcode;
   frame[1] = 0x80 | payload.length;
   mask.copy(frame, 2);
   for (let i = 0; i < payload.length; i++) frame[6 + i] = (payload[i] as number) ^ (mask[i & 3] as number);
   return frame;
 }
 
-function onFrame(opcode: number, data: Buffer, start: number, end: number): void {
-  if (opcode !== 1) return; // pings and closes do not happen within a run
+function onFrame(socket: net.Socket, opcode: number, data: Buffer, start: number, end: number): void {
+  // The gateway pings idle sockets and closes those that stay silent (idleTimeoutSeconds): answer
+  // like a browser does, or runs longer than the idle timeout lose their consoles.
+  if (opcode === 0x9) socket.write(maskedFrame(0xa, data.subarray(start, end)));
+  if (opcode !== 1) return;
   // {"type":"hit",... — the 10th byte tells the frame types apart without parsing JSON.
   const kind = data[start + 9];
   if (kind === 0x68 /* h */) {
@@ -131,7 +138,7 @@ function connectOne(port: number, token: string): Promise<void> {
           header = 10;
         }
         if (offset + header + length > data.length) break;
-        onFrame(opcode, data, offset + header, offset + header + length);
+        onFrame(socket, opcode, data, offset + header, offset + header + length);
         offset += header + length;
       }
       if (offset < data.length) pending = data.subarray(offset);

@@ -31,6 +31,7 @@ const ROLES = ['platewatch (pipeline + chDB + gateway)', 'nats-server', 'camera 
 
 interface Step {
   targetRate: number; publishedRate: number; processedRate: number; hitsPublished: number; deliveriesPerSecond: number;
+  framesReceived: number; framesExpected: number;
   latency: { samples: number; p50: number; p95: number; p99: number; max: number };
   processes: Record<string, { cores: number; maxRssBytes: number }>;
 }
@@ -65,6 +66,9 @@ describe('platewatch bench --quick', () => {
       // 0.5 % of 2,000 reads are hot: hits reach every console and are timed.
       expect(s.hitsPublished).toBeGreaterThan(0);
       expect(s.deliveriesPerSecond).toBeGreaterThan(0);
+      expect(s.framesExpected).toBe(s.hitsPublished * 20);
+      expect(s.framesReceived).toBeGreaterThan(0);
+      expect(s.framesReceived).toBeLessThanOrEqual(s.framesExpected);
       expect(s.latency.samples).toBeGreaterThan(0);
       expect(s.latency.p50).toBeLessThanOrEqual(s.latency.p95);
       expect(s.latency.p95).toBeLessThanOrEqual(s.latency.p99);
