@@ -12,6 +12,7 @@ import uWS from 'uWebSockets.js';
 import { DETECTION_INSERT_COLUMNS, encodeDetection, type Detection, type Storage } from '../../storage/index.js';
 import type { OcrAlphabet } from '../../matcher/index.js';
 import type { ConsoleFleet } from './consoles.js';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import { windowedFanOut, type FanOutRate } from './fan-out.js';
 
 const CEILING_STREAM = 'CAPACITY_CEILING';
@@ -80,7 +81,7 @@ export async function uwsBroadcastCeiling(consoles: ConsoleFleet, frame: Uint8Ar
     },
   });
   const listenSocket = await new Promise<uWS.us_listen_socket>((done, fail) => {
-    app.listen('127.0.0.1', 0, (socket) => (socket === false ? fail(new Error('raw broadcaster: cannot listen')) : done(socket)));
+    app.listen('127.0.0.1', 0, (socket) => (socket === false ? fail(new BenchError(BENCH_ERROR_CODES.setupFailed, 'raw broadcaster: cannot listen on a loopback port')) : done(socket)));
   });
   try {
     await consoles.connect(uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket), 'ceiling');

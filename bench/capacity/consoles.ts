@@ -4,6 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LatencyHistogram } from '../gateway/latency.js';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 
 type ClientReport = { started?: true; ready?: number; frames?: number; done?: true; latency?: Array<[number, number]>; cpuMs?: number; measuring?: true; closed?: true; error?: string };
 
@@ -45,9 +46,9 @@ class ConsoleProcess {
     for (;;) {
       const i = this.#reports.findIndex(test);
       if (i >= 0) return this.#reports.splice(i, 1)[0] as ClientReport;
-      if (this.error !== undefined) throw new Error(`consoles: ${this.error}`);
+      if (this.error !== undefined) throw new BenchError(BENCH_ERROR_CODES.consolesFailed, `consoles: ${this.error}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`consoles: timed out waiting for ${what}`);
+      if (left <= 0) throw new BenchError(BENCH_ERROR_CODES.consolesFailed, `consoles: timed out waiting for ${what}`);
       await this.changed(Math.min(left, 1000));
     }
   }
@@ -131,7 +132,7 @@ export class ConsoleFleet {
   async waitForFrames(frames: number, timeoutMs = STEP_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.frames < frames) {
-      if (Date.now() > deadline) throw new Error(`consoles: only ${this.frames} of ${frames} frames arrived`);
+      if (Date.now() > deadline) throw new BenchError(BENCH_ERROR_CODES.consolesFailed, `consoles: only ${this.frames} of ${frames} frames arrived`);
       await Promise.race(this.#processes.map((p) => p.changed(100)));
     }
   }

@@ -1,6 +1,7 @@
 // The benchmark's handle on the camera fleet process (fleet-process.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 
 export interface FleetSetup {
   natsUrl: string;
@@ -43,7 +44,7 @@ export class CameraFleet {
     const ready = fleet.#next();
     fleet.#child.send({ cmd: 'setup', setup } satisfies FleetCommand);
     const m = await ready;
-    if (!('ready' in m)) throw new Error(`camera fleet: ${'error' in m ? m.error : 'unexpected message'}`);
+    if (!('ready' in m)) throw new BenchError(BENCH_ERROR_CODES.fleetFailed, `camera fleet: ${'error' in m ? m.error : 'unexpected message'}`);
     return fleet;
   }
 
@@ -53,7 +54,7 @@ export class CameraFleet {
     this.#child.send({ cmd: 'run', rate, seconds } satisfies FleetCommand);
     const m = await reply;
     if ('done' in m) return m.done;
-    throw new Error(`camera fleet: ${'error' in m ? m.error : 'unexpected message'}`);
+    throw new BenchError(BENCH_ERROR_CODES.fleetFailed, `camera fleet: ${'error' in m ? m.error : 'unexpected message'}`);
   }
 
   stop(): void {
@@ -62,7 +63,7 @@ export class CameraFleet {
 
   #next(): Promise<FleetMessage> {
     return new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => reject(new Error(`camera fleet exited with ${code}`));
+      const onExit = (code: number | null): void => reject(new BenchError(BENCH_ERROR_CODES.fleetFailed, `camera fleet exited with ${code}`));
       this.#child.once('exit', onExit);
       this.#waiting = (m) => {
         this.#child.off('exit', onExit);

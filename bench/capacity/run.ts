@@ -33,6 +33,7 @@ import { validateEntry, type HotlistEntry, type MatcherConfig } from '../../matc
 import { HitWriter, saveUser } from '../../storage/index.js';
 import { chdbInsertCeiling, jetstreamCeiling, uwsBroadcastCeiling } from './ceilings.js';
 import { ConsoleFleet } from './consoles.js';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import { windowedFanOut, type FanOutRate } from './fan-out.js';
 import { CameraFleet } from './fleet.js';
 import { ramp, runStep, type LoadContext, type StepResult } from './load-steps.js';
@@ -134,7 +135,7 @@ async function consoleToken(system: RunningSystem): Promise<string> {
   await saveUser(system.storage, { userId, name: 'Capacity benchmark', title: 'Dispatcher', roles: ['dispatcher', 'officer'], trainedAt: new Date().toISOString().slice(0, 10), active: true }, 'bench');
   await system.credentials.setPassword(userId, password, 'bench');
   const login = await system.credentials.login(userId, password);
-  if (!login.ok) throw new Error(`benchmark console user could not sign in: ${login.reason}`);
+  if (!login.ok) throw new BenchError(BENCH_ERROR_CODES.setupFailed, `benchmark console user could not sign in: ${login.reason}`);
   return login.token;
 }
 
@@ -151,7 +152,7 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     const system = await startSystem({ dataDir: dir, natsUrl: nats.url, matcher: context.matcher, logger, pipeline: false, retroactiveDays: 0, gateway: { port: 0, host: '127.0.0.1' } });
     stops.push(() => system.stop());
     const gatewayPort = system.gateway?.port;
-    if (gatewayPort === undefined) throw new Error('the gateway did not start');
+    if (gatewayPort === undefined) throw new BenchError(BENCH_ERROR_CODES.setupFailed, 'the gateway did not start');
     const token = await consoleToken(system);
     // Idle until the scale-out phase; started now so that their start-up overlaps with the set-up here.
     const scaleOutWorkers = new ScaleOutWorkers({ natsUrl: nats.url, dir, lists: 2 });

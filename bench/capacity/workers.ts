@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PIPELINE_CONSUMER, READS_STREAM, readsSubject } from '../../ingest/index.js';
+import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import type { WorkerCommand, WorkerMessage, WorkerSetup } from './worker-process.js';
 
 export interface ScaleOutResult {
@@ -43,11 +44,11 @@ class WorkerProcess {
       const i = this.#messages.findIndex((m) => want(m) || 'error' in m);
       if (i >= 0) {
         const m = this.#messages.splice(i, 1)[0] as WorkerMessage;
-        if ('error' in m) throw new Error(`worker process: ${m.error}`);
+        if ('error' in m) throw new BenchError(BENCH_ERROR_CODES.workerFailed, `worker process: ${m.error}`);
         return m;
       }
-      if (this.#child.exitCode !== null) throw new Error(`worker process exited with ${this.#child.exitCode}`);
-      if (Date.now() > deadline) throw new Error('worker process: no answer');
+      if (this.#child.exitCode !== null) throw new BenchError(BENCH_ERROR_CODES.workerFailed, `worker process exited with ${this.#child.exitCode}`);
+      if (Date.now() > deadline) throw new BenchError(BENCH_ERROR_CODES.workerFailed, 'worker process: no answer within 2 minutes');
       await new Promise<void>((resolve) => {
         this.#wake = resolve;
         setTimeout(resolve, 1000);
@@ -81,7 +82,7 @@ async function waitForDrain(nc: NatsConnection): Promise<void> {
   for (;;) {
     const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
     if (info.num_pending === 0 && info.num_ack_pending === 0) return;
-    if (Date.now() > deadline) throw new Error(`backlog not drained: ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
+    if (Date.now() > deadline) throw new BenchError(BENCH_ERROR_CODES.notDrained, `backlog not drained: ${info.num_pending} pending, ${info.num_ack_pending} unacked`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -122,7 +123,7 @@ export class ScaleOutWorkers {
           const m = await w.request({ cmd: 'pause' }, (x) => 'paused' in x);
           if ('paused' in m) reads += m.reads;
         }
-        if (reads < messages.length) throw new Error(`scale-out: the workers saw ${reads} of ${messages.length} reads`);
+        if (reads < messages.length) throw new BenchError(BENCH_ERROR_CODES.workerFailed, `scale-out: the workers saw ${reads} of ${messages.length} reads`);
         results.push({ mode, processes, reads: messages.length, readsPerSecond: messages.length / seconds });
         options.progress(`scale-out ${mode}: ${processes} process${processes === 1 ? '' : 'es'} ${Math.round(messages.length / seconds)} reads/s`);
       }
