@@ -22,6 +22,11 @@ const CONTENTION_LOAD = 0.5;
 
 const ROLE_ORDER = [PROCESS_ROLES.system, PROCESS_ROLES.nats, PROCESS_ROLES.fleet, PROCESS_ROLES.consoles] as const;
 
+/** Bytes with TiB for the disk column (bench/report.ts stops at GiB). */
+function formatSize(bytes: number): string {
+  return bytes >= 1024 ** 4 ? `${fmt(bytes / 1024 ** 4, 1)} TiB` : formatBytes(bytes);
+}
+
 function pct(part: number, whole: number): string {
   return whole > 0 ? `${fmt((100 * part) / whole, 0)} %` : 'n/a';
 }
@@ -101,7 +106,7 @@ export function renderReport(r: CapacityResult, chartPath: string | undefined): 
       (limit === undefined
         ? ` (the ramp ended before any step failed: a lower bound).`
         : limit.limitedBy === 'fleet'
-          ? ` — the next step (${fmt(limit.targetRate)}/s) failed because the simulated cameras, on the same ${r.machine.cores} cores, published only ${fmt(limit.publishedRate)}/s: the machine ran out of CPU for system and load generator together, so this is a lower bound for the system alone.`
+          ? ` — at the next step (${fmt(limit.targetRate)}/s) the simulated cameras published only ${fmt(limit.publishedRate)}/s: their JetStream-acknowledged publishes could not go faster on this machine, whose ${r.machine.cores} cores the system, the load generators${contended ? ' and other sessions\' work' : ''} share. This is a lower bound for the system alone; the CPU columns show what each process used.`
           : ` — at ${fmt(limit.targetRate)}/s the backlog grew (${fmt(limit.backlogEnd)} reads behind at the end of the step).`),
     '',
   );
@@ -148,7 +153,7 @@ export function renderReport(r: CapacityResult, chartPath: string | undefined): 
         ['NATS consume', `JetStream consume + ack, ${fmt(o.ceilingMessages)} one-read messages on a work-queue file stream, no other work`, `${fmt(r.ceilings.jetstreamReadsPerSecond)} msg/s`, `pipeline at the highest sustained rate: ${fmt(stored)} reads/s stored`, pct(stored, r.ceilings.jetstreamReadsPerSecond)],
         ['storage', `chDB raw insert of ${fmt(o.ceilingRows)} pre-encoded rows (JSONCompactEachRow, ${fmt(10_000)}-row batches) into a copy of the detections table: no client, no encoding`, `${fmt(r.ceilings.chdbRowsPerSecond)} rows/s`, `detections stored at the highest sustained rate: ${fmt(stored)}/s`, pct(stored, r.ceilings.chdbRowsPerSecond)],
         ['fan-out', `uWebSockets.js pub/sub broadcast of the same hit frame to the same ${fmt(o.consoles)} sockets, ${fmt(o.fanOutHits)} hits`, `${fmt(r.ceilings.uwsBroadcast.deliveriesPerSecond)} deliveries/s`, `gateway top rate (hits published to HITS → feed → filters → sockets): ${fmt(r.gatewayFanOut.deliveriesPerSecond)} deliveries/s`, pct(r.gatewayFanOut.deliveriesPerSecond, r.ceilings.uwsBroadcast.deliveriesPerSecond)],
-        ['fan-out in use', 'the gateway top rate above', `${fmt(r.gatewayFanOut.deliveriesPerSecond)} deliveries/s`, fixedTop === undefined ? 'n/a' : `at ${fmt(fixedTop.targetRate)} reads/s: ${fmt(fixedTop.deliveriesPerSecond)} deliveries/s`, fixedTop === undefined ? 'n/a' : pct(fixedTop.deliveriesPerSecond, r.gatewayFanOut.deliveriesPerSecond)],
+        ['fan-out in use', 'the gateway top rate above', `${fmt(r.gatewayFanOut.deliveriesPerSecond)} deliveries/s`, fixedTop === undefined ? 'n/a' : `the ${fmt(fixedTop.targetRate)} reads/s step (${fmt(fixedTop.publishedRate)} published): ${fmt(fixedTop.deliveriesPerSecond)} deliveries/s`, fixedTop === undefined ? 'n/a' : pct(fixedTop.deliveriesPerSecond, r.gatewayFanOut.deliveriesPerSecond)],
       ],
     ),
     '',
@@ -210,17 +215,24 @@ export function renderReport(r: CapacityResult, chartPath: string | undefined): 
     'cores = max(2, ⌈peak reads/s × headroom ÷ reads per core-second⌉) · memory = max(4 GiB, (measured RSS + extra hot list entries × bytes per entry) × headroom) · disk = average reads/s × 86,400 × 365 × (bytes per detection + hit rate × bytes per hit)',
     '',
   );
+  const ceilingNote = (need: number): string => {
+    const over: string[] = [];
+    if (need > r.ceilings.jetstreamReadsPerSecond) over.push(`NATS consume (${fmt(r.ceilings.jetstreamReadsPerSecond)}/s)`);
+    if (need > r.ceilings.chdbRowsPerSecond) over.push(`chDB insert (${fmt(r.ceilings.chdbRowsPerSecond)}/s)`);
+    return over.length === 0 ? 'yes' : `**no**: over ${over.join(' and ')}`;
+  };
   out.push(
     markdownTable(
-      ['department', 'cameras C', 'reads/s per camera R', 'hot list entries H', 'average reads/s', 'peak reads/s', 'cores', 'memory', `disk per ${RETENTION_DAYS} days`],
+      ['department', 'cameras C', 'reads/s per camera R', 'hot list entries H', 'average reads/s', 'peak reads/s', 'cores busy at peak', 'cores', 'memory', `disk per ${RETENTION_DAYS} days`, 'peak × headroom under one stream\'s and one chDB\'s ceiling (this run)?'],
       EXAMPLE_DEPARTMENTS.map((dep) => planDepartment(dep, a)).map((p) => [
-        p.name, fmt(p.cameras), fmt(p.readsPerCamera, 2), fmt(p.hotlistEntries), fmt(p.averageReadsPerSecond, 1), fmt(p.peakReadsPerSecond, 0), fmt(p.cores), formatBytes(p.memoryBytes), formatBytes(p.diskBytesPerRetention),
+        p.name, fmt(p.cameras), fmt(p.readsPerCamera, 2), fmt(p.hotlistEntries), fmt(p.averageReadsPerSecond, 1), fmt(p.peakReadsPerSecond, 0),
+        fmt(p.peakReadsPerSecond / a.readsPerCoreSecond, 2), fmt(p.cores), formatSize(p.memoryBytes), formatSize(p.diskBytesPerRetention), ceilingNote(p.peakReadsPerSecond * a.headroom),
       ]),
     ),
     '',
   );
   out.push(
-    `Beyond one machine's cores, split the roles (see README, "Scaling past one machine"). Other C, R and H: \`platewatch bench\` prints this table from the figures above; the arithmetic is \`bench/capacity/capacity-plan.ts\`.`,
+    '"Cores busy at peak" is the measured CPU cost before headroom and minimums. The per-core figure was measured at this machine\'s highest sustained rate and is extrapolated linearly above it; where the last column says no, one READS stream or one chDB process does not carry the load and the roles split (README, "Scaling past one machine"). For other C, R and H the arithmetic is `bench/capacity/capacity-plan.ts`.',
     '',
   );
   if (chartPath !== undefined) out.push(`![Latency vs load, and each stage against its ceiling](${chartPath})`, '');

@@ -115,6 +115,28 @@ function simulatedReads(count: number, seed: number, hot: readonly { plate: stri
   });
 }
 
+function packedReads(count: number, seed: number, hot: readonly { plate: string; state?: string }[], hitRate: number): { messages: Uint8Array[]; ids: string[] } {
+  const reads = simulatedReads(count, seed, hot, hitRate);
+  return { messages: reads.map((r) => packr.pack(r) as Uint8Array), ids: reads.map((r) => r.id) };
+}
+
+/**
+ * Publishes the hot lists and waits until the matcher has them; heap per entry is measured around
+ * it. Only counts and the hot plates the fleet draws from outlive this function, so the generated
+ * entries do not count as the system's memory later.
+ */
+async function loadHotlists(system: RunningSystem, config: MatcherConfig, options: CapacityOptions, gc: () => void): Promise<{ generalEntries: number; specificEntries: number; heapBytesPerEntry: number; hotPlates: { plate: string; state?: string }[] }> {
+  const lists = hotlists(config, options);
+  const heapBefore = heapInUse(gc);
+  await publishHotlist(system.hotlists, 'SVS', lists.general, 'bench');
+  await publishHotlist(system.hotlists, 'BOLO', lists.specific, 'bench');
+  while (system.matcher.lists().length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+  const entries = lists.general.length + lists.specific.length;
+  const heapBytesPerEntry = (heapInUse(gc) - heapBefore) / entries;
+  const hotPlates = lists.general.slice(0, 1000).map((e) => (e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state }));
+  return { generalEntries: lists.general.length, specificEntries: lists.specific.length, heapBytesPerEntry, hotPlates };
+}
+
 /** A hit as the pipeline publishes it, for the fan-out measurements. */
 function sampleHit(n: number): HitMessage {
   const readId = `fanout-${n}`;
@@ -160,13 +182,8 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
 
     progress(`loading hot lists: ${options.hotlistEntries} SVS + ${SPECIFIC_ENTRIES} BOLO entries`);
     const gc = garbageCollector();
-    const lists = hotlists(context.matcher, options);
-    const heapBefore = heapInUse(gc);
-    await publishHotlist(system.hotlists, 'SVS', lists.general, 'bench');
-    await publishHotlist(system.hotlists, 'BOLO', lists.specific, 'bench');
-    while (system.matcher.lists().length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
-    const heapBytesPerEntry = (heapInUse(gc) - heapBefore) / (lists.general.length + lists.specific.length);
-    const hot = lists.general.slice(0, 1000).map((e) => (e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state }));
+    const hotlist = await loadHotlists(system, context.matcher, options, gc);
+    const hot = hotlist.hotPlates;
 
     const [fleet, consoles] = await Promise.all([
       CameraFleet.start({ natsUrl: nats.url, cameras: options.cameras, hitRate: options.hitRate, hotPlates: hot, seed: options.seed + FLEET_SEED_OFFSET }),
@@ -183,11 +200,11 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
 
     await scaleOutWorkers.ready;
     progress('ceilings: JetStream consume + ack');
-    const reads = simulatedReads(Math.max(options.ceilingMessages, options.ceilingRows, options.scaleOutReads), options.seed + BACKLOG_SEED_OFFSET, hot, options.hitRate);
-    const packed = reads.map((r) => packr.pack(r) as Uint8Array);
-    const jetstreamReadsPerSecond = await jetstreamCeiling(system.nc, system.js, packed.slice(0, options.ceilingMessages));
+    const jetstreamReadsPerSecond = await jetstreamCeiling(system.nc, system.js, packedReads(options.ceilingMessages, options.seed + BACKLOG_SEED_OFFSET, hot, options.hitRate).messages);
     progress(`  ${Math.round(jetstreamReadsPerSecond)} messages/s; chDB raw insert`);
-    const chdbRowsPerSecond = await chdbInsertCeiling(system.storage, system.matcher.alphabet, reads.slice(0, options.ceilingRows).map(toDetection), system.storage.config.batchRows);
+    const detections = simulatedReads(options.ceilingRows, options.seed + BACKLOG_SEED_OFFSET, hot, options.hitRate).map(toDetection);
+    const chdbRowsPerSecond = await chdbInsertCeiling(system.storage, system.matcher.alphabet, detections, system.storage.config.batchRows);
+    detections.length = 0;
     progress(`  ${Math.round(chdbRowsPerSecond)} rows/s; uWebSockets.js raw broadcast to ${options.consoles} sockets`);
     const frame = hitFrame(serialiseHit(sampleHit(0)));
     const uwsBroadcast = await uwsBroadcastCeiling(consoles, frame, options.fanOutHits);
@@ -213,6 +230,9 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
       logger,
     });
     await worker.start();
+    // The ceilings' generated rows are garbage now: collect them so the RSS measured in the load
+    // steps is the system's, not the benchmark's.
+    gc();
     const load: LoadContext = { nc: system.nc, fleet, consoles, acked: metrics.acked, pids, progress };
     const ramped = await ramp(load, { start: options.rampStart, factor: options.rampFactor, maxSteps: options.rampMaxSteps, bisections: options.bisections, seconds: options.rampSeconds });
     progress(`highest sustained rate: ${ramped.highestSustained} reads/s`);
@@ -223,13 +243,8 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     await system.writer.flush();
 
     progress('scale-out: 1 vs 2 pipeline worker processes');
-    const scaleOut = await scaleOutWorkers.measure({
-      nc: system.nc,
-      js: system.js,
-      messages: packed.slice(0, options.scaleOutReads),
-      ids: reads.slice(0, options.scaleOutReads).map((r) => r.id),
-      progress,
-    });
+    const backlog = packedReads(options.scaleOutReads, options.seed + BACKLOG_SEED_OFFSET + 1, hot, options.hitRate);
+    const scaleOut = await scaleOutWorkers.measure({ nc: system.nc, js: system.js, messages: backlog.messages, ids: backlog.ids, progress });
 
     // Their shutdown (chDB close, NATS drain) overlaps with the footprint measurement.
     const workersGone = scaleOutWorkers.exit();
@@ -244,7 +259,7 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
       machine: { cpu: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, memoryBytes: totalmem(), node: process.version, os: `${type()} ${release()}` },
       loadAverage: { start: loadStart, end: loadavg() },
       options,
-      hotlist: { generalEntries: lists.general.length, specificEntries: lists.specific.length, heapBytesPerEntry },
+      hotlist: { generalEntries: hotlist.generalEntries, specificEntries: hotlist.specificEntries, heapBytesPerEntry: hotlist.heapBytesPerEntry },
       ceilings: { jetstreamReadsPerSecond, chdbRowsPerSecond, uwsBroadcast },
       gatewayFanOut,
       ramp: ramped.steps,
