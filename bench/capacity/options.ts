@@ -29,7 +29,7 @@ export interface CapacityOptions {
   ceilingMessages: number;
   /** Rows for the chDB insert ceiling. @default 500,000 (quick 50,000) */
   ceilingRows: number;
-  /** Hits sent to every console for the fan-out ceiling and the gateway's top fan-out rate. @default 2,000 (quick 400) */
+  /** Hits sent to every console for the fan-out ceiling and the gateway's top fan-out rate. @default 5,000 (quick 400) */
   fanOutHits: number;
   /** Reads in the backlog each 1-vs-2 worker process measurement drains. @default 150,000 (quick 5,000) */
   scaleOutReads: number;
@@ -52,7 +52,7 @@ export const DEFAULT_CAPACITY_OPTIONS: CapacityOptions = {
   bisections: 2,
   ceilingMessages: 200_000,
   ceilingRows: 500_000,
-  fanOutHits: 2_000,
+  fanOutHits: 5_000,
   scaleOutReads: 150_000,
   seed: 20261123,
 };

@@ -159,6 +159,9 @@ export function renderReport(r: CapacityResult, chartPath: string | undefined): 
     '',
   );
   out.push(
+    (r.gatewayFanOut.deliveriesPerSecond >= r.ceilings.uwsBroadcast.deliveriesPerSecond
+      ? 'The gateway measured at or above the raw broadcaster: the difference between them is smaller than the noise between two runs of a few seconds at different moments on this machine. '
+      : '') +
     `Fan-out delivered ${fmt(r.gatewayFanOut.delivered)} of ${fmt(r.gatewayFanOut.expected)} frames through the gateway and ${fmt(r.ceilings.uwsBroadcast.delivered)} of ${fmt(r.ceilings.uwsBroadcast.expected)} through the raw broadcaster (windows of 200 hits, at most 4 in flight, so nothing is dropped). The ceilings run one at a time with the rest of the system idle; in the load steps all stages share the same cores, so their shares do not add up to one limit.`,
     '',
   );
