@@ -21,9 +21,9 @@ function text(x: number, y: number, body: string, attrs = ''): string {
 }
 
 function latencyPanel(r: CapacityResult, x0: number, y0: number, w: number, h: number): string[] {
-  const steps = [...r.ramp, ...r.fixed].filter((s) => s.latency.samples > 0).sort((a, b) => a.targetRate - b.targetRate);
+  const steps = [...r.ramp, ...r.fixed].filter((s) => s.latency.samples > 0).sort((a, b) => a.publishedRate - b.publishedRate);
   const out: string[] = [text(x0 + w / 2, y0 - 16, 'Latency, camera publish → hit on a console', 'text-anchor="middle" font-weight="bold"')];
-  const maxRate = Math.max(1, ...steps.map((s) => s.targetRate)) * 1.08;
+  const maxRate = Math.max(1, ...steps.map((s) => s.publishedRate)) * 1.08;
   const maxMs = Math.max(10, ...steps.map((s) => s.latency.p99));
   const top = 10 ** Math.ceil(Math.log10(maxMs));
   const bottom = 1;
@@ -39,18 +39,19 @@ function latencyPanel(r: CapacityResult, x0: number, y0: number, w: number, h: n
     out.push(`<line x1="${px(v).toFixed(1)}" x2="${px(v).toFixed(1)}" y1="${y0 + h}" y2="${y0 + h + 4}" stroke="#999"/>`);
     out.push(text(px(v), y0 + h + 18, fmt(v), 'text-anchor="middle"'));
   }
-  out.push(text(x0 + w / 2, y0 + h + 38, 'offered load, reads/s (filled: sustained, hollow: not)', 'text-anchor="middle"'));
+  out.push(text(x0 + w / 2, y0 + h + 38, 'reads/s the cameras published (filled: sustained, hollow: not)', 'text-anchor="middle"'));
   out.push(text(x0 - 44, y0 + h / 2, 'ms (log scale)', `text-anchor="middle" transform="rotate(-90 ${x0 - 44} ${y0 + h / 2})"`));
-  if (r.highestSustainedRate > 0) {
-    const x = px(r.highestSustainedRate);
+  const top = highestStep(r);
+  if (top !== undefined) {
+    const x = px(top.publishedRate);
     out.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y0}" y2="${y0 + h}" stroke="#444" stroke-dasharray="4 4"/>`);
     out.push(text(x + 4, y0 + 14, `highest sustained ${fmt(r.highestSustainedRate)}/s`, 'font-size="11"'));
   }
   SERIES.forEach((series, i) => {
-    const points = steps.map((s) => `${px(s.targetRate).toFixed(1)},${py(s.latency[series.key]).toFixed(1)}`);
+    const points = steps.map((s) => `${px(s.publishedRate).toFixed(1)},${py(s.latency[series.key]).toFixed(1)}`);
     out.push(`<polyline points="${points.join(' ')}" fill="none" stroke="${series.color}" stroke-width="1.5"/>`);
     for (const s of steps) {
-      out.push(`<circle cx="${px(s.targetRate).toFixed(1)}" cy="${py(s.latency[series.key]).toFixed(1)}" r="3.5" stroke="${series.color}" fill="${s.sustained ? series.color : 'white'}"/>`);
+      out.push(`<circle cx="${px(s.publishedRate).toFixed(1)}" cy="${py(s.latency[series.key]).toFixed(1)}" r="3.5" stroke="${series.color}" fill="${s.sustained ? series.color : 'white'}"/>`);
     }
     out.push(`<rect x="${x0 + 10 + i * 60}" y="${y0 + h - 22}" width="10" height="10" fill="${series.color}"/>`, text(x0 + 24 + i * 60, y0 + h - 13, series.key, 'font-size="11"'));
   });
