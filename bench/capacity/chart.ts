@@ -41,9 +41,9 @@ function latencyPanel(r: CapacityResult, x0: number, y0: number, w: number, h: n
   }
   out.push(text(x0 + w / 2, y0 + h + 38, 'reads/s the cameras published (filled: sustained, hollow: not)', 'text-anchor="middle"'));
   out.push(text(x0 - 44, y0 + h / 2, 'ms (log scale)', `text-anchor="middle" transform="rotate(-90 ${x0 - 44} ${y0 + h / 2})"`));
-  const top = highestStep(r);
-  if (top !== undefined) {
-    const x = px(top.publishedRate);
+  const highest = highestStep(r);
+  if (highest !== undefined) {
+    const x = px(highest.publishedRate);
     out.push(`<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y0}" y2="${y0 + h}" stroke="#444" stroke-dasharray="4 4"/>`);
     out.push(text(x + 4, y0 + 14, `highest sustained ${fmt(r.highestSustainedRate)}/s`, 'font-size="11"'));
   }
