@@ -96,7 +96,8 @@ async function readPortsFile(dir: string, pid: number): Promise<string | null> {
 async function stopProcess(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill(signal);
-  const done = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+  // Unref: the grace timer alone must not keep a finished process alive for its 5 s.
+  const done = await Promise.race([exited.then(() => true), sleep(5_000, undefined, { ref: false }).then(() => false)]);
   if (!done) {
     child.kill('SIGKILL');
     await exited;

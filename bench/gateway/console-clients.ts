@@ -4,8 +4,9 @@
 // the bottleneck, not the server being measured.
 //
 // Parent → child (IPC): {cmd:'connect', port, count, token} → {ready:n}
-//                       {cmd:'measure', expectedFrames, reportEvery, latency} → {measuring}, {frames} every
+//                       {cmd:'measure', expectedFrames, reportEvery, latency, latencyFrom?} → {measuring}, {frames} every
 //                           reportEvery frames, then {done, frames, latency (histogram pairs), cpuMs}
+//                           latencyFrom 'readTs': from the camera's read time (the capacity bench) instead of publishedAt
 //                       {cmd:'finish'} → {done, …} now, with what arrived
 //                       {cmd:'close'}
 import { randomBytes } from 'node:crypto';
@@ -14,11 +15,13 @@ import { LatencyHistogram } from './latency.js';
 
 type Command =
   | { cmd: 'connect'; port: number; count: number; token: string }
-  | { cmd: 'measure'; expectedFrames: number; reportEvery: number; latency: boolean }
+  | { cmd: 'measure'; expectedFrames: number; reportEvery: number; latency: boolean; latencyFrom?: 'publishedAt' | 'readTs' }
   | { cmd: 'finish' }
   | { cmd: 'close' };
 
 const PUBLISHED_AT = Buffer.from('"publishedAt":');
+// The first "ts": in a hit frame is the read's (hit ids and entry fields carry no such key).
+const READ_TS = Buffer.from('"ts":');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const SUBSCRIBE = maskedTextFrame(JSON.stringify({ type: 'subscribe', filter: {} }));
 
@@ -32,6 +35,7 @@ let reportEvery = Number.POSITIVE_INFINITY;
 let nextReport = Number.POSITIVE_INFINITY;
 let latencies = new LatencyHistogram();
 let measureLatency = false;
+let latencyKey = PUBLISHED_AT;
 let cpuAtStart = process.cpuUsage();
 
 function send(message: unknown): void {
@@ -43,26 +47,33 @@ function nowMs(): number {
 }
 
 function maskedTextFrame(text: string): Buffer {
-  const payload = Buffer.from(text);
-  if (payload.length > 125) throw new Error('subscribe frame too long for the short form');
+  return maskedFrame(0x1, Buffer.from(text));
+}
+
+/** A client frame (clients must mask); short payloads only: subscribes and pongs. */
+function maskedFrame(opcode: number, payload: Buffer): Buffer {
+  if (payload.length > 125) throw new Error('frame too long for the short form');
   const mask = randomBytes(4);
   const frame = Buffer.alloc(6 + payload.length);
-  frame[0] = 0x81;
+  frame[0] = 0x80 | opcode;
   frame[1] = 0x80 | payload.length;
   mask.copy(frame, 2);
   for (let i = 0; i < payload.length; i++) frame[6 + i] = (payload[i] as number) ^ (mask[i & 3] as number);
   return frame;
 }
 
-function onFrame(opcode: number, data: Buffer, start: number, end: number): void {
-  if (opcode !== 1) return; // pings and closes do not happen within a run
+function onFrame(socket: net.Socket, opcode: number, data: Buffer, start: number, end: number): void {
+  // The gateway pings idle sockets and closes those that stay silent (idleTimeoutSeconds): answer
+  // like a browser does, or runs longer than the idle timeout lose their consoles.
+  if (opcode === 0x9) socket.write(maskedFrame(0xa, data.subarray(start, end)));
+  if (opcode !== 1) return;
   // {"type":"hit",... — the 10th byte tells the frame types apart without parsing JSON.
   const kind = data[start + 9];
   if (kind === 0x68 /* h */) {
     frames++;
-    const at = measureLatency ? data.indexOf(PUBLISHED_AT, start) : -1;
+    const at = measureLatency ? data.indexOf(latencyKey, start) : -1;
     if (at > 0 && at < end) {
-      const i = at + PUBLISHED_AT.length;
+      const i = at + latencyKey.length;
       let stop = i;
       while (stop < end && data[stop] !== 0x2c) stop++;
       latencies.add(nowMs() - Number(data.toString('latin1', i, stop)));
@@ -127,7 +138,7 @@ function connectOne(port: number, token: string): Promise<void> {
           header = 10;
         }
         if (offset + header + length > data.length) break;
-        onFrame(opcode, data, offset + header, offset + header + length);
+        onFrame(socket, opcode, data, offset + header, offset + header + length);
         offset += header + length;
       }
       if (offset < data.length) pending = data.subarray(offset);
@@ -155,6 +166,7 @@ process.on('message', (command: Command) => {
     reportEvery = command.reportEvery;
     nextReport = command.reportEvery;
     measureLatency = command.latency;
+    latencyKey = command.latencyFrom === 'readTs' ? READ_TS : PUBLISHED_AT;
     send({ measuring: true });
   } else if (command.cmd === 'finish') {
     finishMeasure();

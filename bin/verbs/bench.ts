@@ -1,0 +1,125 @@
+// `platewatch bench`: the capacity benchmark (bench/capacity/). Runs the whole system on this
+// machine against a simulated camera fleet and console sockets, and writes the report.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, relative, resolve } from 'node:path';
+import pino from 'pino';
+import type { Verb, VerbIO } from '../verb.js';
+import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+
+const USAGE = `Usage: platewatch bench [--quick] [--consoles N] [--hotlist-entries N] [--rates R,R,…]
+                        [--report FILE] [--svg FILE] [--json FILE] [--config FILE]
+
+Capacity benchmark. Starts the whole system on this machine — nats-server, the pipeline,
+embedded chDB and the gateway in one process, as "platewatch up" runs them — with a simulated
+camera fleet and console WebSockets in processes of their own, in a temporary directory. It
+measures the ceilings of each stage (raw JetStream consume + ack, raw chDB insert, raw
+uWebSockets.js broadcast), ramps the read rate until the backlog grows, holds fixed rates for
+latency (camera publish → hit on a console), CPU and memory per process, compares 1 and 2
+pipeline worker processes, and measures bytes per detection on disk. It prints a Markdown report
+with a capacity table (cores, memory, disk per year for example departments) and writes it into
+--report between its markers, an SVG chart to --svg and the raw results to --json.
+Default run: under 10 minutes. --quick: under a minute, for smoke tests (figures not meaningful).
+Nothing else may be loading the machine if the figures are to mean anything; the report records
+the load average at the start and end.
+
+Options:
+  --quick               a short run with small sizes                    [default: off]
+  --consoles N          console sockets receiving every hit             [default: 200; quick 20]
+  --hotlist-entries N   SVS entries loaded (plus 1,000 BOLO entries)     [default: 100000; quick 10000]
+  --rates R,R,…         fixed rates to report, reads/s                  [default: 1000,5000,20000; quick 1000,5000]
+  --report FILE         Markdown file whose capacity section is replaced (appended if absent)
+                                                                        [default: BENCHMARKS.md; quick: none]
+  --svg FILE            the chart                                       [default: docs/capacity.svg; quick: none]
+  --json FILE           every measured figure as JSON                   [default: none]
+  --config FILE         JSON config file (the matcher settings are used)
+
+Example:
+  ./platewatch bench --quick --report /tmp/capacity.md --svg /tmp/capacity.svg
+`;
+
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  consoles: { type: 'string' },
+  'hotlist-entries': { type: 'string' },
+  rates: { type: 'string' },
+  report: { type: 'string' },
+  svg: { type: 'string' },
+  json: { type: 'string' },
+  config: { type: 'string' },
+} as const;
+
+export const benchVerb: Verb = {
+  name: 'bench',
+  summary: 'capacity benchmark: the whole system under a simulated fleet; writes the capacity report',
+  usage: USAGE,
+  run: runBench,
+};
+
+function positiveInteger(io: VerbIO, name: string, text: string, max: number): number | null {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    io.stderr.write(`platewatch bench: --${name} "${text}" must be a whole number from 1 to ${max}\n`);
+    return null;
+  }
+  return n;
+}
+
+function writeFile(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, content);
+}
+
+async function runBench(args: string[], io: VerbIO): Promise<number> {
+  const parsed = parseVerbArgs('bench', args, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values, positionals } = parsed;
+  if (positionals.length > 0) {
+    io.stderr.write(`platewatch bench: unexpected argument "${positionals[0]}"\n`);
+    return 2;
+  }
+  const { DEFAULT_CAPACITY_OPTIONS, QUICK_CAPACITY_OPTIONS } = await import('../../bench/capacity/options.js');
+  const options = { ...(values.quick === true ? QUICK_CAPACITY_OPTIONS : DEFAULT_CAPACITY_OPTIONS) };
+  if (values.consoles !== undefined) {
+    const n = positiveInteger(io, 'consoles', values.consoles, 20_000);
+    if (n === null) return 2;
+    options.consoles = n;
+  }
+  if (values['hotlist-entries'] !== undefined) {
+    const n = positiveInteger(io, 'hotlist-entries', values['hotlist-entries'], 5_000_000);
+    if (n === null) return 2;
+    options.hotlistEntries = n;
+  }
+  if (values.rates !== undefined) {
+    const rates = values.rates.split(',').map((r) => positiveInteger(io, 'rates', r.trim(), 1_000_000));
+    if (rates.includes(null)) return 2;
+    options.fixedRates = rates as number[];
+  }
+  const config = await loadVerbConfig('bench', values.config, io);
+  if (config === null) return 2;
+  const at = (file: string | undefined): string | undefined => (file === undefined ? undefined : resolve(io.cwd, file));
+  const reportPath = at(values.report ?? (values.quick === true ? undefined : 'BENCHMARKS.md'));
+  const svgPath = at(values.svg ?? (values.quick === true ? undefined : 'docs/capacity.svg'));
+  const jsonPath = at(values.json);
+
+  const { runCapacityBench } = await import('../../bench/capacity/run.js');
+  const { renderReport, spliceReport, planAssumptions } = await import('../../bench/capacity/report.js');
+  const { renderChart } = await import('../../bench/capacity/chart.js');
+  const logger = pino({ level: 'warn' }, pino.destination(2));
+  const started = Date.now();
+  const result = await runCapacityBench(options, {
+    command: ['./platewatch bench', ...args].join(' '),
+    matcher: config.matcher,
+    logger,
+    progress: (line) => io.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}\n`),
+  });
+  const chartLink = svgPath === undefined ? undefined : relative(dirname(reportPath ?? resolve(io.cwd, 'x')), svgPath);
+  const markdown = renderReport(result, chartLink);
+  io.stdout.write(`${markdown}\n`);
+  if (reportPath !== undefined) writeFile(reportPath, spliceReport(existsSync(reportPath) ? readFileSync(reportPath, 'utf8') : '', markdown));
+  if (svgPath !== undefined) writeFile(svgPath, renderChart(result));
+  if (jsonPath !== undefined) writeFile(jsonPath, `${JSON.stringify({ ...result, plan: planAssumptions(result) }, null, 2)}\n`);
+  for (const [what, path] of [['report', reportPath], ['chart', svgPath], ['results', jsonPath]] as const) {
+    if (path !== undefined) io.stderr.write(`${what} written to ${path}\n`);
+  }
+  return 0;
+}
