@@ -30,7 +30,21 @@ export interface PlatewatchConfig {
    * 0 turns it off (with several workers, leave it on for one). Env `PLATEWATCH_RETROACTIVE_DAYS`. @default 30
    */
   retroactiveDays: number;
+  /** What happens to hits: escalation, covert lists. */
+  hits: HitSettings;
 }
+
+export interface HitSettings {
+  /** A hit unresolved this many minutes escalates to supervisors' consoles; 0: never. Env `PLATEWATCH_ESCALATE_AFTER_MINUTES`. @default 5 */
+  escalateAfterMinutes: number;
+  /**
+   * Covert lists: list name → the user ids who alone see its hits (never patrol consoles). File only.
+   * @default {}
+   */
+  covertLists: Record<string, string[]>;
+}
+
+export const DEFAULT_HIT_SETTINGS: HitSettings = { escalateAfterMinutes: 5, covertLists: {} };
 
 export interface NatsSettings {
   /** An existing NATS server or cluster (`nats://host:4222`). Env `NATS_URL`. @default undefined: spawn nats-server under dataDir/nats */
@@ -88,7 +102,8 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits'] as const;
+const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
@@ -124,7 +139,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -165,6 +180,17 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     readServiceSection(section, value, config, `${source}: ${section}`, problems);
   }
 
+  if (file['hits'] !== undefined) {
+    const hits = asObject(file['hits'], `${source}: hits`, problems);
+    for (const key of Object.keys(hits)) {
+      if (!(HIT_KEYS as readonly string[]).includes(key)) {
+        problems.push(`${source}: unknown key "hits.${key}" (known: ${HIT_KEYS.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+    readHitsFile(hits, config.hits, `${source}: hits`, problems);
+  }
+
   readEnv(env, config, problems);
 
   if (problems.length > 0) {
@@ -176,7 +202,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
-    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays };
+    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays, hits: config.hits };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
@@ -219,6 +245,22 @@ function readMatcherFile(file: Record<string, unknown>, out: Partial<MatcherConf
   }
 }
 
+function readHitsFile(file: Record<string, unknown>, out: HitSettings, where: string, problems: string[]): void {
+  const minutes = file['escalateAfterMinutes'];
+  if (minutes !== undefined) {
+    if (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0) out.escalateAfterMinutes = minutes;
+    else problems.push(`${where}.escalateAfterMinutes must be a number ≥ 0 (0: never)`);
+  }
+  const covert = file['covertLists'];
+  if (covert !== undefined) {
+    const byList = asObject(covert, `${where}.covertLists`, problems);
+    for (const [list, users] of Object.entries(byList)) {
+      if (isStringArray(users) && users.length > 0) out.covertLists[list.toUpperCase()] = users;
+      else problems.push(`${where}.covertLists.${list} must be a non-empty array of user ids (who alone see its hits)`);
+    }
+  }
+}
+
 interface MutableConfig {
   dataDir: string;
   matcher: Partial<MatcherConfig>;
@@ -226,6 +268,7 @@ interface MutableConfig {
   storage: StorageSettings;
   gateway: GatewaySettings;
   retroactiveDays: number;
+  hits: HitSettings;
 }
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -261,6 +304,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
     ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
+    ['PLATEWATCH_ESCALATE_AFTER_MINUTES', (n: number) => (config.hits.escalateAfterMinutes = n)],
   ] as const) {
     const text = envValue(env, name);
     if (text === undefined) continue;
@@ -331,4 +375,5 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   storage: DEFAULT_STORAGE_SETTINGS,
   gateway: DEFAULT_GATEWAY_SETTINGS,
   retroactiveDays: DEFAULT_RETROACTIVE_DAYS,
+  hits: DEFAULT_HIT_SETTINGS,
 };

@@ -6,7 +6,9 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
-import { ApiGuard, authRoutes, dispositionRoutes, startGateway, type RunningGateway } from '../gateway/index.js';
+import {
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, searchRoutes, startGateway, userRoutes, type RunningGateway,
+} from '../gateway/index.js';
 import {
   addedEntries,
   createPipelineMetrics,
@@ -28,7 +30,10 @@ import {
   type WireRead,
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
-import { AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, type Detection, type Storage, type StorageConfig, type StoredHit } from '../storage/index.js';
+import {
+  AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type Storage, type StorageConfig, type StoredHit,
+} from '../storage/index.js';
+import { DEFAULT_HIT_SETTINGS, type HitSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
@@ -52,6 +57,8 @@ export interface SystemOptions {
   retroactiveDays?: number;
   /** Run the gateway (HTTP, WebSockets) in this process; false: none. @default port 0 on 127.0.0.1 */
   gateway?: { port: number; host: string } | false;
+  /** Escalation and covert lists. @default DEFAULT_HIT_SETTINGS */
+  hits?: HitSettings;
 }
 
 export interface RunningSystem {
@@ -199,20 +206,36 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     let gateway: RunningGateway | undefined;
     if (options.gateway !== false) {
-      const guard = new ApiGuard(credentials, accessLogRefusals(accessLog));
+      const refusals = accessLogRefusals(accessLog);
+      const guard = new ApiGuard(credentials, refusals);
+      const hitSettings = options.hits ?? DEFAULT_HIT_SETTINGS;
+      const covert = new CovertLists(hitSettings.covertLists);
       gateway = await startGateway({
         nc,
         js,
         // Individual sign-in (Watsonville §471.5(h)): only sessions of active, trained users.
-        verifySession: (token) => credentials.verify(token),
+        verifySession: async (token) => {
+          const session = await credentials.verify(token);
+          return session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
+        },
+        onRefused: (session, permission) => {
+          refusals.refused(session.user, permission, 'console upgrade refused for the role', { url: '/ws' }).catch((error: unknown) => {
+            logger.error({ err: error }, 'could not log a refused console');
+          });
+        },
+        resolvedHits: (since) => resolvedHitIds(storage, since),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
-        routes: ({ feed, fanOut }) => [
+        routes: ({ feed, fanOut, escalator, announce }) => [
           ...authRoutes({ authenticator: credentials }),
-          ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut }),
+          ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
+          ...hitRoutes({ guard, feed, escalator, covert }),
+          ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
+          ...userRoutes({ guard, storage, accessLog, credentials }),
+          ...auditRoutes({ guard, storage, accessLog }),
         ],
         registry: metrics,
         logger,
-        config: options.gateway ?? { port: 0, host: '127.0.0.1' },
+        config: { ...(options.gateway ?? { port: 0, host: '127.0.0.1' }), escalateAfterMs: hitSettings.escalateAfterMinutes * 60_000 },
       });
       cleanups.push(() => (gateway as RunningGateway).stop());
     }

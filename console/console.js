@@ -1,9 +1,13 @@
-// The dispatch console: sign in (POST /api/login), then watch live hits over /ws (see
-// gateway/console-protocol.ts for the frames). Shipped to browsers as is: no build step, no
-// dependencies. Every value from the server goes into the page as text, never as markup.
+// The console: sign in (POST /api/login), then the views the user's roles allow — dispatch (live
+// hits over /ws, see gateway/console-protocol.ts for the frames), search (search.js), admin
+// (admin.js). Shipped to browsers as is: no build step, no dependencies. Every value from the
+// server goes into the page as text, never as markup.
+import { initSearch } from './search.js';
+import { initAdmin, showAdmin } from './admin.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
+const PERMISSIONS_KEY = 'platewatch.permissions';
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 const CHECKS = ['plate', 'vehicle', 'status'];
 /** What each disposition (storage's DISPOSITIONS) is called on the card. */
@@ -52,7 +56,50 @@ async function signIn(event) {
   sessionStorage.setItem(TOKEN_KEY, body.token);
   // The login answers with the user as {id, name, roles}; show who is signed in by name.
   sessionStorage.setItem(USER_KEY, displayName(body.user) ?? user);
-  showDispatch();
+  sessionStorage.setItem(PERMISSIONS_KEY, JSON.stringify(Array.isArray(body.permissions) ? body.permissions : []));
+  showViews();
+}
+
+function permissions() {
+  try {
+    const p = JSON.parse(sessionStorage.getItem(PERMISSIONS_KEY) ?? '[]');
+    return new Set(Array.isArray(p) ? p : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** The views the user's permissions open (the gateway enforces them; this only hides dead ends). */
+function availableViews() {
+  const may = permissions();
+  const views = [];
+  if (may.has('hits.view')) views.push('dispatch');
+  if (may.has('detections.search')) views.push('search');
+  if (may.has('users.view') || may.has('hotlists.manage') || may.has('hotlists.approve_entry') || may.has('hotlists.approve_update')) views.push('admin');
+  return views;
+}
+
+function showViews() {
+  $('sign-in').hidden = true;
+  $('who').textContent = sessionStorage.getItem(USER_KEY) ?? '';
+  $('who').hidden = false;
+  $('sign-out').hidden = false;
+  const views = availableViews();
+  for (const button of $('views').querySelectorAll('button')) button.hidden = !views.includes(button.dataset.view);
+  $('views').hidden = views.length < 2;
+  if (views.includes('dispatch')) startDispatch();
+  else setConnection('idle', 'Signed in');
+  selectView(views[0] ?? null);
+}
+
+function selectView(view) {
+  for (const name of ['dispatch', 'search', 'admin']) {
+    $(name).hidden = name !== view;
+    const button = $('views').querySelector(`button[data-view="${name}"]`);
+    button.setAttribute('aria-current', name === view ? 'page' : 'false');
+  }
+  if (view === 'admin') showAdmin();
+  if (view === null) notice('Your roles give you no console view; ask the ALPR administrator.');
 }
 
 function displayName(u) {
@@ -71,6 +118,7 @@ function logOut() {
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
+  sessionStorage.removeItem(PERMISSIONS_KEY);
   clearTimeout(retryTimer);
   if (socket !== null) {
     const s = socket;
@@ -83,18 +131,14 @@ function signOut(message = '') {
   setConnection('signed-out', 'Signed out');
   $('who').hidden = true;
   $('sign-out').hidden = true;
-  $('dispatch').hidden = true;
+  for (const view of ['dispatch', 'search', 'admin']) $(view).hidden = true;
+  $('views').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   $('user').focus();
 }
 
-function showDispatch() {
-  $('sign-in').hidden = true;
-  $('dispatch').hidden = false;
-  $('who').textContent = sessionStorage.getItem(USER_KEY) ?? '';
-  $('who').hidden = false;
-  $('sign-out').hidden = false;
+function startDispatch() {
   attempt = 0;
   connect();
 }
@@ -180,6 +224,9 @@ function onFrame(frame) {
       break;
     case 'disposition':
       applyDisposition(frame);
+      break;
+    case 'escalation':
+      applyEscalation(frame);
       break;
     case 'error':
       notice(`Gateway: ${frame.message}`);
@@ -361,6 +408,20 @@ function applyDisposition(d) {
   $('announcer').textContent = `Hit ${spell(entry.hit.hit.plate)} resolved: ${label}, by ${d.user}.`;
 }
 
+/** A hit left unresolved too long (this console's user is a supervisor): flag the card. */
+function applyEscalation(e) {
+  const entry = shown.get(e.hitId);
+  const minutes = Math.max(1, Math.round(e.unresolvedSeconds / 60));
+  if (entry !== undefined && !entry.resolved) {
+    entry.element.classList.add('escalated');
+    const flag = entry.element.querySelector('.escalation');
+    flag.textContent = `Escalated: unresolved for ${minutes} min`;
+    flag.hidden = false;
+  }
+  notice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
+  $('announcer').textContent = `Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`;
+}
+
 /** The plate with the characters that differ from the entry marked; an insertion past the end shows as a gap. */
 function renderPlate(el, plate, positions) {
   const differ = new Set(positions);
@@ -399,7 +460,16 @@ function spell(plate) {
 
 // ---- start -----------------------------------------------------------------------------------
 
+/** What search.js and admin.js need: the session token, and a way to end it. */
+const session = {
+  token: () => sessionStorage.getItem(TOKEN_KEY),
+  expired: () => signOut('Your session ended. Sign in again.'),
+};
+
 $('sign-in-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', logOut);
-if (sessionStorage.getItem(TOKEN_KEY) !== null) showDispatch();
+for (const button of $('views').querySelectorAll('button')) button.addEventListener('click', () => selectView(button.dataset.view));
+initSearch(session);
+initAdmin(session);
+if (sessionStorage.getItem(TOKEN_KEY) !== null) showViews();
 else $('user').focus();

@@ -27,7 +27,11 @@ export class ApiGuard {
 
   /** The signed-in user when their roles allow `permission`; otherwise the refusal is logged and 403. */
   async require(request: Pick<JsonRequest, 'headers' | 'method' | 'url'>, permission: Permission): Promise<SessionUser> {
-    const session = await this.session(request);
+    return this.authorise(await this.session(request), permission, request);
+  }
+
+  /** `session` when its roles allow `permission`; otherwise the refusal is logged and 403. */
+  async authorise(session: SessionUser, permission: Permission, request: Pick<JsonRequest, 'method' | 'url'>): Promise<SessionUser> {
     if (mayPerform(session.roles, permission)) return session;
     const detail = `"${permission}" needs one of the roles ${rolesAllowed(permission).join(', ')}`;
     await this.refusals.refused(session.user, permission, detail, { method: request.method, url: request.url });

@@ -2,7 +2,9 @@
 // and sessions live behind the `Authenticator` (storage/credentials.ts implements it), so gateway/
 // does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
 // issued here are the ones the WebSocket upgrade takes (session.ts).
+import { mayPerform, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { clientAddress, LoginThrottle } from './login-throttle.js';
 
 export interface AuthenticatedUser {
   id: string;
@@ -35,6 +37,8 @@ export interface Authenticator {
 
 export interface AuthRouteDeps {
   authenticator: Authenticator;
+  /** Failed logins per client address. @default a LoginThrottle with DEFAULT_LOGIN_THROTTLE */
+  throttle?: LoginThrottle;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -62,15 +66,27 @@ function loginFields(body: unknown): { user: string; password: string } {
   return { user, password };
 }
 
+/** What the roles allow, so a console shows only the views its user may use. */
+export function permissionsOf(roles: readonly string[]): string[] {
+  return PERMISSION_NAMES.filter((p) => mayPerform(roles, p));
+}
+
 export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const { authenticator } = deps;
+  const throttle = deps.throttle ?? new LoginThrottle();
   const prefix = deps.prefix ?? '/api';
 
   const login = async (request: JsonRequest): Promise<JsonReply> => {
+    const address = clientAddress(request);
+    throttle.check(address);
     const { user, password } = loginFields(request.body);
     const result = await authenticator.login(user, password);
+    if (!result.ok && result.reason !== 'not_authorised') throttle.recordFailure(address);
     if (result.ok) {
-      return { status: 200, body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user } };
+      return {
+        status: 200,
+        body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user, permissions: permissionsOf(result.user.roles) },
+      };
     }
     switch (result.reason) {
       case 'bad_credentials':
@@ -94,7 +110,10 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
     if (session === null) throw noSession();
     return {
       status: 200,
-      body: { user: { id: session.user, name: session.name, roles: session.roles }, expiresAt: new Date(session.expiresAt).toISOString() },
+      body: {
+        user: { id: session.user, name: session.name, roles: session.roles }, permissions: permissionsOf(session.roles),
+        expiresAt: new Date(session.expiresAt).toISOString(),
+      },
     };
   };
 

@@ -7,7 +7,10 @@ export interface GatewayConfig {
   port: number;
   /** Address to bind. TLS ends at the reverse proxy in front, so loopback is the safe default. @default '127.0.0.1' */
   host: string;
-  /** Unresolved hits younger than this are replayed to a console when it subscribes. @default 15 minutes */
+  /**
+   * Unresolved hits younger than this are replayed to a console when it subscribes, so unresolved
+   * hits stay visible for a whole shift (a restarted gateway reads this far back in HITS). @default 12 hours
+   */
   replayWindowMs: number;
   /** At most this many hits are kept for replay (the newest win), so a burst cannot exhaust memory. @default 20000 */
   replayMaxHits: number;
@@ -29,10 +32,15 @@ export interface GatewayConfig {
   maxBodyBytes: number;
   /** Seconds without traffic before uWS pings, then closes, a console socket. @default 60 */
   idleTimeoutSeconds: number;
+  /** A hit unresolved this long after it was published escalates to supervisors; 0: never. @default 5 minutes */
+  escalateAfterMs: number;
+  /** How often unresolved hits are checked for escalation. @default 10000 */
+  escalationCheckMs: number;
 }
 
 export const DEFAULT_GATEWAY_PORT = 8080;
-export const DEFAULT_REPLAY_WINDOW_MS = 15 * 60 * 1000;
+export const DEFAULT_REPLAY_WINDOW_MS = 12 * 3600 * 1000;
+export const DEFAULT_ESCALATE_AFTER_MS = 5 * 60 * 1000;
 
 export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   port: DEFAULT_GATEWAY_PORT,
@@ -46,17 +54,22 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   maxMessageBytes: 16 * 1024,
   maxBodyBytes: 1024 * 1024,
   idleTimeoutSeconds: 60,
+  escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS,
+  escalationCheckMs: 10_000,
 };
 
 /** Fills in defaults and refuses settings that cannot work, naming the option. */
 export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_GATEWAY_CONFIG, ...overrides };
-  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes'];
+  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes', 'escalationCheckMs'];
   for (const key of positive) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.${key} must be a positive number (got ${String(value)})`);
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.port must be 0–65535 (got ${config.port})`);
   if (!Number.isInteger(config.idleTimeoutSeconds) || config.idleTimeoutSeconds < 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.idleTimeoutSeconds must be a whole number ≥ 0 (got ${config.idleTimeoutSeconds})`);
+  if (typeof config.escalateAfterMs !== 'number' || !Number.isFinite(config.escalateAfterMs) || config.escalateAfterMs < 0) {
+    throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.escalateAfterMs must be a number ≥ 0 (0: never) (got ${String(config.escalateAfterMs)})`);
+  }
   return config;
 }

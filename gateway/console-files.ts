@@ -13,6 +13,8 @@ export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../console/', import.m
 const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; contentType: string }> = [
   { paths: ['/', '/index.html'], file: 'index.html', contentType: 'text/html; charset=utf-8' },
   { paths: ['/console.js'], file: 'console.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/search.js'], file: 'search.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/admin.js'], file: 'admin.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

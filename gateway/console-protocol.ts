@@ -7,6 +7,8 @@
 //                     {type:'error', code, message}
 //                     {type:'disposition', hitId, disposition, user, at, visualVerified, cletsVerified}
 //                        to every console: a hit was dealt with (disposition-routes.ts)
+//                     {type:'escalation', hitId, list, agency, camera, plate, publishedAt, unresolvedSeconds}
+//                        to supervisors' consoles: a hit left unresolved too long (escalation.ts)
 // A hit is serialised once per fan-out; live and replay frames splice that one string.
 import type { HitMessage } from '../ingest/index.js';
 
@@ -43,11 +45,28 @@ export function resyncFrame(reason: string, dropped: number): string {
 /** A disposition recorded for a hit, as every console is told of it. `at` is an ISO time. */
 export interface DispositionNotice {
   hitId: string;
+  /** The hit's list, so a notice about a covert list's hit goes only where the hit may go. */
+  list?: string;
   disposition: string;
   user: string;
   at: string;
   visualVerified: boolean;
   cletsVerified: boolean;
+}
+
+/** A notice as another gateway sent it over NATS, or null when it is not one. */
+export function parseDispositionNotice(data: Uint8Array): DispositionNotice | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    return null;
+  }
+  if (typeof v !== 'object' || v === null) return null;
+  const n = v as Record<string, unknown>;
+  const ok = typeof n['hitId'] === 'string' && typeof n['disposition'] === 'string' && typeof n['user'] === 'string' && typeof n['at'] === 'string' &&
+    typeof n['visualVerified'] === 'boolean' && typeof n['cletsVerified'] === 'boolean' && (n['list'] === undefined || typeof n['list'] === 'string');
+  return ok ? (n as unknown as DispositionNotice) : null;
 }
 
 export function dispositionFrame(notice: DispositionNotice): string {

@@ -17,4 +17,8 @@ export interface ConsoleSession {
   user: string;
   /** Agencies this user may watch; absent: every agency. */
   agencies?: string[];
+  /** The user's roles: watching hits needs hits.view; supervisors also get escalations. */
+  roles: readonly string[];
+  /** Covert lists this user is not named on (Watsonville §471.5(f)(5): hits of these reach named users only). */
+  hiddenLists?: ReadonlySet<string>;
 }

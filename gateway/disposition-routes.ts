@@ -41,6 +41,8 @@ export interface DispositionRouteDeps {
   recorder: DispositionRecorder;
   feed: Pick<HitFeed, 'find' | 'resolve'>;
   fanOut: Pick<FanOut, 'broadcast'>;
+  /** Tells the other gateways (LiveHits.announce); absent: a single gateway. */
+  announce?: (notice: DispositionNotice) => void;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -100,10 +102,11 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     if (!result.ok) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
     feed.resolve(hitId);
     const notice: DispositionNotice = {
-      hitId, disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
+      hitId, ...(held === undefined ? {} : { list: held.message.hit.list }), disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
       visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified,
     };
-    fanOut.broadcast(dispositionFrame(notice));
+    fanOut.broadcast(dispositionFrame(notice), held === undefined ? undefined : { list: held.message.hit.list });
+    deps.announce?.(notice);
     return { status: 200, body: notice };
   };
 

@@ -93,7 +93,7 @@ export class FanOut {
 
   /** Sets (or replaces) what the console watches, and replays the unresolved hits that match. */
   subscribe(conn: ConsoleConnection, filterInput: unknown): SubscribeResult {
-    const parsed = parseHitFilter(filterInput, conn.session.agencies);
+    const parsed = parseHitFilter(filterInput, conn.session.agencies, conn.session.hiddenLists);
     if (!parsed.ok) {
       conn.socket.send(errorFrame('BAD_FILTER', parsed.reason));
       return parsed;
@@ -164,14 +164,18 @@ export class FanOut {
   }
 
   /**
-   * Sends one small frame (a disposition) to every connected console, whatever its filter. One
+   * Sends one small frame (a disposition, an escalation) to every connected console, whatever its
+   * filter, except those that may not see hits of `about.list` or that `only` leaves out. One
    * that is behind misses it and learns of it from the replay it gets on resuming, which leaves
    * the resolved hit out. Returns how many consoles it was handed to.
    */
-  broadcast(frame: string): number {
+  broadcast(frame: string, about?: { list: string }, only?: (session: ConsoleSession) => boolean): number {
     let sent = 0;
     for (const conn of this.consoles) {
       if (conn.closed || conn.behind) continue;
+      // A notice about a covert list's hit goes only where the hit itself may go.
+      if (about !== undefined && conn.session.hiddenLists?.has(about.list) === true) continue;
+      if (only !== undefined && !only(conn.session)) continue;
       conn.socket.cork(() => {
         if (conn.socket.send(frame)) sent++;
         else this.markBehind(conn);

@@ -13,6 +13,7 @@ export interface GatewayMetrics {
   slowConsoleCloses: Counter;
   refusedUpgrades: Counter;
   replayHits: Gauge;
+  escalations: Counter;
   /** From the hit arriving at the gateway to the last socket's send returning. */
   fanOutSeconds: Histogram;
   /** From the pipeline publishing the hit to the gateway handing it to the sockets. */
@@ -32,6 +33,7 @@ export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics 
     resyncs: registry.counter('platewatch_gateway_resyncs_total', 'Resync messages sent to consoles that fell behind'),
     slowConsoleCloses: registry.counter('platewatch_gateway_slow_console_closes_total', 'Consoles closed for staying over the buffer limit too long'),
     refusedUpgrades: registry.counter('platewatch_gateway_refused_upgrades_total', 'WebSocket upgrades refused (no or invalid session)'),
+    escalations: registry.counter('platewatch_gateway_escalations_total', 'Hits left unresolved past the escalation time, announced to supervisors'),
     replayHits: registry.gauge('platewatch_gateway_replay_hits', 'Unresolved recent hits held for replay'),
     fanOutSeconds: registry.histogram('platewatch_gateway_fan_out_seconds', 'Time to hand one batch of hits to every matching console', LATENCY_BUCKETS),
     publishToSendSeconds: registry.histogram('platewatch_gateway_publish_to_send_seconds', 'Hit published by the pipeline to handed to the sockets', LATENCY_BUCKETS),

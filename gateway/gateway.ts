@@ -3,13 +3,15 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { MetricsRegistry } from '../ingest/index.js';
+import { DISPOSITIONS_SUBJECT, type MetricsRegistry } from '../ingest/index.js';
+import { dispositionFrame, parseDispositionNotice, type DispositionNotice } from './console-protocol.js';
+import { HitEscalator } from './escalation.js';
 import { resolveGatewayConfig, type GatewayConfig } from './config.js';
 import { FanOut } from './fan-out.js';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
 import { HitFeed } from './hit-feed.js';
 import type { JsonRoute } from './http-json.js';
-import { startGatewayServer } from './server.js';
+import { startGatewayServer, type GatewayServerOptions } from './server.js';
 import type { SessionVerifier } from './session.js';
 
 export interface GatewayOptions {
@@ -21,12 +23,22 @@ export interface GatewayOptions {
   config?: Partial<GatewayConfig>;
   /** More JSON endpoints; a function gets the feed and fan-out, for routes that act on live hits. */
   routes?: readonly JsonRoute[] | ((live: LiveHits) => readonly JsonRoute[]);
+  /**
+   * Hit ids already dealt with among those published since `sinceMs` (bin/ asks storage), so a
+   * restarted gateway does not replay hits resolved before it started.
+   */
+  resolvedHits?: (sinceMs: number) => Promise<Iterable<string>>;
+  /** A console refused for its role, e.g. to write it to the access log. */
+  onRefused?: GatewayServerOptions['onRefused'];
 }
 
 /** The parts of a gateway that routes acting on live hits need (disposition-routes.ts). */
 export interface LiveHits {
   feed: HitFeed;
   fanOut: FanOut;
+  escalator: HitEscalator;
+  /** Tells every other gateway of a disposition recorded here. */
+  announce: (notice: DispositionNotice) => void;
 }
 
 export interface RunningGateway {
@@ -36,7 +48,10 @@ export interface RunningGateway {
   config: GatewayConfig;
   feed: HitFeed;
   fanOut: FanOut;
+  escalator: HitEscalator;
   metrics: GatewayMetrics;
+  /** The JSON routes served beside /healthz, /metrics and /ws (docs/openapi.yaml documents each). */
+  routes: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>>;
   /** Stops taking hits, closes every console (1001) and the listening socket. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -50,7 +65,47 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const fanOut = new FanOut(config, { recentHits: (now) => holder.feed?.recentHits(now) ?? [] }, metrics, logger);
   const feed = new HitFeed(config, fanOut, metrics, logger);
   holder.feed = feed;
-  await feed.start(options.js);
+  if (options.resolvedHits !== undefined) {
+    for (const hitId of await options.resolvedHits(Date.now() - config.replayWindowMs)) feed.resolve(hitId);
+  }
+  // Dispositions recorded on other gateways (and this one's own, echoed back: resolve then finds
+  // nothing held, so nothing is sent twice).
+  const notices = options.nc.subscribe(DISPOSITIONS_SUBJECT, {
+    callback: (error, msg) => {
+      if (error !== null) {
+        logger.error({ err: error }, 'disposition notices subscription failed');
+        return;
+      }
+      const notice = parseDispositionNotice(msg.data);
+      if (notice === null) {
+        logger.warn({ bytes: msg.data.length }, 'unreadable disposition notice ignored');
+        return;
+      }
+      const held = feed.find(notice.hitId);
+      feed.resolve(notice.hitId);
+      if (held !== undefined) fanOut.broadcast(dispositionFrame({ ...notice, list: held.message.hit.list }), { list: held.message.hit.list });
+    },
+  });
+  const announce = (notice: DispositionNotice): void => {
+    try {
+      options.nc.publish(DISPOSITIONS_SUBJECT, JSON.stringify(notice));
+    } catch (error) {
+      // The disposition is stored and this gateway's consoles know; others learn at their next start.
+      logger.error({ err: error, hitId: notice.hitId }, 'could not tell other gateways of a disposition');
+    }
+  };
+  const escalator = new HitEscalator(
+    { escalateAfterMs: config.escalateAfterMs, checkEveryMs: config.escalationCheckMs },
+    feed, fanOut, metrics.escalations, logger,
+  );
+  try {
+    await feed.start(options.js);
+  } catch (error) {
+    notices.unsubscribe();
+    throw error;
+  }
+  escalator.start();
+  const routes = typeof options.routes === 'function' ? options.routes({ feed, fanOut, escalator, announce }) : (options.routes ?? []);
   let server;
   try {
     server = await startGatewayServer({
@@ -59,14 +114,17 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       verifySession: options.verifySession,
       registry: options.registry,
       metrics,
+      ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }),
       logger,
-      routes: typeof options.routes === 'function' ? options.routes({ feed, fanOut }) : options.routes,
+      routes,
       health: () => ({
         nats: options.nc.isClosed() ? { ok: false, error: 'NATS connection closed' } : { ok: true, server: options.nc.getServer() },
         feed: feed.status(),
       }),
     });
   } catch (error) {
+    escalator.stop();
+    notices.unsubscribe();
     await feed.stop();
     throw error;
   }
@@ -78,10 +136,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     config,
     feed,
     fanOut,
+    escalator,
     metrics,
+    routes: routes.map(({ method, pattern }) => ({ method, pattern })),
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      escalator.stop();
+      if (!options.nc.isClosed()) notices.unsubscribe();
       await feed.stop();
       server.close();
     },

@@ -23,6 +23,8 @@ export type HitFeedStatus = { ok: true; replayHits: number; received: number } |
 
 export class HitFeed {
   private readonly seen: SeenIds;
+  /** Hits dealt with (here, on another gateway, or before this one started): never replayed. */
+  private readonly resolved: SeenIds;
   private readonly replay: ReplaySet;
   private messages: ConsumerMessages | null = null;
   private running: Promise<void> | null = null;
@@ -37,6 +39,7 @@ export class HitFeed {
     private readonly logger: Logger,
   ) {
     this.seen = new SeenIds(config.dedupeCapacity);
+    this.resolved = new SeenIds(config.dedupeCapacity);
     this.replay = new ReplaySet(config.replayWindowMs, config.replayMaxHits);
   }
 
@@ -99,14 +102,16 @@ export class HitFeed {
       this.metrics.duplicateHits.inc();
       return;
     }
+    if (this.resolved.has(message.hitId)) return;
     const hit: FeedHit = { message, json: serialiseHit(message), receivedAt: Date.now(), fannedOut: false };
     this.replay.add(hit);
     this.metrics.replayHits.set(this.replay.size);
     this.sink.deliver(hit);
   }
 
-  /** A disposition was recorded: stop replaying the hit. True when it was held. */
+  /** A disposition was recorded: stop replaying the hit, and never take it in again. True when it was held. */
   resolve(hitId: string): boolean {
+    this.resolved.checkAndAdd(hitId);
     const removed = this.replay.resolve(hitId);
     this.metrics.replayHits.set(this.replay.size);
     return removed;

@@ -16,6 +16,8 @@ export interface HitFilter {
   lists: ReadonlySet<string> | null;
   cameras: ReadonlySet<string> | null;
   area: { lat: number; lon: number; radiusMeters: number } | null;
+  /** Covert lists this console's user is not named on: never delivered, whatever the filter asks. */
+  hidden: ReadonlySet<string> | null;
 }
 
 export type FilterResult = { ok: true; filter: HitFilter } | { ok: false; reason: string };
@@ -24,13 +26,15 @@ const MAX_NAMES = 1000;
 const EARTH_RADIUS_M = 6_371_008.8;
 const MAX_RADIUS_M = 1_000_000;
 
-export const MATCH_ALL: HitFilter = { agencies: null, lists: null, cameras: null, area: null };
+export const MATCH_ALL: HitFilter = { agencies: null, lists: null, cameras: null, area: null, hidden: null };
 
 /**
  * Parses a console's filter. `allowedAgencies` is what the session may see (absent: all); a
  * filter naming another agency is refused rather than silently narrowed, so the console knows.
+ * `hiddenLists` are covert lists the session may not see; they are left out silently, because
+ * saying so would tell a patrol console that the list exists.
  */
-export function parseHitFilter(input: unknown, allowedAgencies?: readonly string[]): FilterResult {
+export function parseHitFilter(input: unknown, allowedAgencies?: readonly string[], hiddenLists?: ReadonlySet<string>): FilterResult {
   if (input === undefined || input === null) input = {};
   if (typeof input !== 'object' || Array.isArray(input)) return { ok: false, reason: 'filter must be an object' };
   const raw = input as Record<string, unknown>;
@@ -55,13 +59,15 @@ export function parseHitFilter(input: unknown, allowedAgencies?: readonly string
       }
     }
   }
-  return { ok: true, filter: { agencies: allowed, lists, cameras, area } };
+  const hidden = hiddenLists !== undefined && hiddenLists.size > 0 ? hiddenLists : null;
+  return { ok: true, filter: { agencies: allowed, lists, cameras, area, hidden } };
 }
 
 export function matchesFilter(message: HitMessage, filter: HitFilter): boolean {
   const read = message.read;
   if (filter.agencies !== null && !filter.agencies.has(read.agency)) return false;
   if (filter.lists !== null && !filter.lists.has(message.hit.list)) return false;
+  if (filter.hidden !== null && filter.hidden.has(message.hit.list)) return false;
   if (filter.cameras !== null && !filter.cameras.has(read.camera)) return false;
   const area = filter.area;
   if (area !== null) {

@@ -17,6 +17,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   413: '413 Payload Too Large',
   415: '415 Unsupported Media Type',
   423: '423 Locked',
+  429: '429 Too Many Requests',
   500: '500 Internal Server Error',
   503: '503 Service Unavailable',
 };
@@ -27,11 +28,15 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { retryAfterSeconds?: number },
   ) {
     super(message, options);
     this.name = 'HttpError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+
+  /** Sent as Retry-After (429, 503). */
+  readonly retryAfterSeconds: number | undefined;
 }
 
 export interface JsonRequest {
@@ -42,6 +47,8 @@ export interface JsonRequest {
   params: string[];
   /** Lower-case header names. */
   headers: Readonly<Record<string, string>>;
+  /** The peer's IP address as text (the reverse proxy's, when there is one). */
+  remoteAddress: string;
   /** Parsed JSON body; undefined for a request without one. */
   body: unknown;
 }
@@ -66,12 +73,14 @@ export function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Status`;
 }
 
-export function writeJson(res: HttpResponse, status: number, body: unknown, closeConnection = false): void {
-  res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(body), closeConnection);
+export function writeJson(res: HttpResponse, status: number, body: unknown, closeConnection = false, extraHeaders: Readonly<Record<string, string>> = {}): void {
+  res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store');
+  for (const [name, value] of Object.entries(extraHeaders)) res.writeHeader(name, value);
+  res.end(JSON.stringify(body), closeConnection);
 }
 
-export function writeError(res: HttpResponse, status: number, code: string, message: string, closeConnection = false): void {
-  writeJson(res, status, { error: { code, message } }, closeConnection);
+export function writeError(res: HttpResponse, status: number, code: string, message: string, closeConnection = false, extraHeaders?: Readonly<Record<string, string>>): void {
+  writeJson(res, status, { error: { code, message } }, closeConnection, extraHeaders);
 }
 
 /**
@@ -96,7 +105,8 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       params.push(p);
     }
     const method = req.getMethod();
-    const request: JsonRequest = { method, url: req.getUrl(), query: req.getQuery() ?? '', params, headers, body: undefined };
+    const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
+    const request: JsonRequest = { method, url: req.getUrl(), query: req.getQuery() ?? '', params, headers, remoteAddress, body: undefined };
     const answer = (reply: JsonReply): void => {
       if (aborted) return;
       res.cork(() => {
@@ -110,7 +120,10 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       const isHttp = error instanceof HttpError;
       if (!isHttp) logger.error({ err: error, method, url: request.url }, 'request failed');
       res.cork(() => {
-        if (isHttp) writeError(res, error.status, error.code, error.message, error.status === 413);
+        if (isHttp) {
+          const extra = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
+          writeError(res, error.status, error.code, error.message, error.status === 413, extra);
+        }
         else writeError(res, 500, 'INTERNAL', 'the gateway could not complete the request; it has been logged');
       });
     };

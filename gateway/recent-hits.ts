@@ -24,6 +24,10 @@ export class SeenIds {
     this.ring = new Array<string | undefined>(capacity);
   }
 
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+
   /** True when `id` was seen before; otherwise records it and returns false. */
   checkAndAdd(id: string): boolean {
     if (this.ids.has(id)) return true;

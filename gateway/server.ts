@@ -13,6 +13,7 @@ import type { ConsoleConnection, FanOut } from './fan-out.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { jsonEndpoint, writeError, type JsonRoute } from './http-json.js';
 import { upgradeCredentials, type SessionVerifier } from './session.js';
+import { mayPerform, rolesAllowed, type Permission } from '../storage/index.js';
 
 /** What /healthz reports for one dependency. */
 export type DependencyHealth = { ok: true; [detail: string]: unknown } | { ok: false; error: string };
@@ -28,6 +29,8 @@ export interface GatewayServerOptions {
   health: () => { nats: DependencyHealth; feed: DependencyHealth };
   /** More JSON endpoints (the API of later issues). */
   routes?: readonly JsonRoute[];
+  /** A console refused for its role (for the access log). */
+  onRefused?: (session: ConsoleSession, permission: Permission) => void;
 }
 
 export interface GatewayServer {
@@ -75,6 +78,12 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       verifySession(token).then(
         (session) => {
           if (session === null) return refuse(401, 'BAD_SESSION', 'the session token is unknown or expired; log in again');
+          // Live hits are for patrol and dispatch (storage/permissions.ts: hits.view). The refusal is
+          // logged by the verifier's owner when it has a RefusalLog (bin/system.ts).
+          if (!mayPerform(session.roles, 'hits.view')) {
+            options.onRefused?.(session, 'hits.view');
+            return refuse(403, 'ROLE_REQUIRED', `live hits need one of the roles ${rolesAllowed('hits.view').join(', ')}`);
+          }
           if (aborted) return;
           res.cork(() => res.upgrade<SocketData>({ session, connection: null }, key, protocol, extensions, context));
         },

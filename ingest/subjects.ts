@@ -4,6 +4,8 @@
 export const READS_SUBJECT_PREFIX = 'alpr.reads';
 export const HITS_SUBJECT_PREFIX = 'alpr.hits';
 export const INVALID_READS_SUBJECT = 'alpr.invalid.reads';
+/** Dispositions recorded on any gateway, so every gateway's consoles learn of them (core NATS). */
+export const DISPOSITIONS_SUBJECT = 'alpr.dispositions';
 
 export const READS_STREAM = 'READS';
 export const HITS_STREAM = 'HITS';

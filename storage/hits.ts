@@ -150,6 +150,16 @@ export async function viewHit(
   };
 }
 
+/** Ids of the hits read since `since` that have a disposition (a restarted gateway does not replay them). */
+export async function resolvedHitIds(storage: Db, since: Date | number): Promise<string[]> {
+  const rows = await queryRows<{ hit_id: string }>(
+    storage.client,
+    `SELECT DISTINCT hit_id FROM ${storage.db}.hit_dispositions WHERE seen_at >= {since:DateTime64(3, 'UTC')}`,
+    { since: formatClickHouseTime(since) },
+  );
+  return rows.map((r) => r.hit_id);
+}
+
 /** Hits of a time range without any disposition yet (for the console's "to clear" list). */
 export async function hitsAwaitingDisposition(storage: Db, from: Date, to: Date): Promise<string[]> {
   const rows = await queryRows<{ hit_id: string }>(

@@ -31,7 +31,7 @@ export {
 } from './audit.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, type MemorandumMeta } from './memorandum.js';
 export {
-  hitId, recordHits, recordDisposition, hitSeenAt, viewHit, hitsAwaitingDisposition, DISPOSITIONS,
+  hitId, recordHits, recordDisposition, hitSeenAt, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
   type StoredHit, type HitDisposition, type Disposition, type HitView,
 } from './hits.js';
 export { HitWriter } from './hit-writer.js';

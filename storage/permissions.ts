@@ -13,8 +13,11 @@ import { accessProblem, findUser, type User, type UserRole } from './users.js';
 const PATROL = ['officer', 'dispatcher', 'supervisor', 'administrator'] as const satisfies readonly UserRole[];
 
 export const PERMISSIONS = {
-  /** Live hits on a console, hit details (§471.5(f)). */
-  'hits.view': { roles: PATROL, log: ACCESS_ACTIONS.hitView },
+  /**
+   * Live hits on a console, hit details (§471.5(f)). Analysts too: the analyst who entered a
+   * vehicle is the one updated when it hits (§471.5(f)(3)); they do not record dispositions.
+   */
+  'hits.view': { roles: [...PATROL, 'analyst'], log: ACCESS_ACTIONS.hitView },
   /** Record what became of a hit (§471.5(f)(3)). */
   'hits.dispose': { roles: PATROL, log: ACCESS_ACTIONS.disposition },
   /** Hits left unacknowledged past the escalation time. */

@@ -211,7 +211,7 @@ async function main(): Promise<void> {
   const script = fileURLToPath(new URL('./console-clients.ts', import.meta.url));
   const consoles = new Consoles(Array.from({ length: CONSOLE_PROCESSES }, () => new ConsoleProcess(fork(script, [], { execArgv: ['--import', 'tsx'] }))));
   const logger = pino({ level: 'warn' });
-  const verifySession: SessionVerifier = async (token) => (token === 'bench' ? { user: 'bench' } : null);
+  const verifySession: SessionVerifier = async (token) => (token === 'bench' ? { user: 'bench', roles: ['dispatcher'] } : null);
   const results: RunResult[] = [];
   try {
     await consoles.each((p) => p.waitFor('consoles process', (r) => r.started === true));

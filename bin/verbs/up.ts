@@ -66,6 +66,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       natsPort: config.nats.port,
       retroactiveDays: config.retroactiveDays,
       gateway: config.gateway,
+      hits: config.hits,
       storage: storageSettings(config),
     });
   } catch (error) {

@@ -10,15 +10,16 @@ import type { Verb, VerbIO } from '../verb.js';
 import { parseVerbArgs } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch users add --id ID --name NAME --title TITLE --role ROLE [--role ROLE…] [--trained DATE] [--as ADMIN]
-       platewatch users train --id ID [--trained DATE] --as ADMIN
+       platewatch users train --id ID [--trained DATE] [--expires DATE] --as ADMIN
        platewatch users disable --id ID --as ADMIN
        platewatch users passwd --id ID --as ADMIN|ID
        platewatch users list --as ADMIN
        (each also takes [--password-stdin] [storage options])
 
 add      Registers a user with their own password (Watsonville §471.5(h): individual credentials).
-train    Records the date the user completed department-approved ALPR training (§471.5(d));
-         untrained users cannot sign in.
+train    Records the date the user completed department-approved ALPR training (§471.5(d)) and,
+         with --expires, the date it lapses (§471.10: refresher training); untrained users and
+         users whose training has lapsed cannot sign in, see hits, search or export.
 disable  Deactivates the user; their sessions end at once.
 passwd   Sets a new password (an administrator for anyone, a user for themself); lifts a lockout.
 list     Every user with roles, training date and status.
@@ -38,6 +39,7 @@ Options:
   --title TITLE      rank or title (add)
   --role ROLE        ${USER_ROLES.join(', ')} (add; repeatable)
   --trained DATE     training completion date, YYYY-MM-DD (add; train: [default: today])
+  --expires DATE     training lapses on this date, YYYY-MM-DD (add, train) [default: no expiry]
   --as ID            who is doing it (an administrator; passwd: or the user themself)
   --password-stdin   read passwords from standard input instead of prompting
   --help             show this text
@@ -53,6 +55,7 @@ const OPTIONS = {
   title: { type: 'string' },
   role: { type: 'string', multiple: true },
   trained: { type: 'string' },
+  expires: { type: 'string' },
   as: { type: 'string' },
   'password-stdin': { type: 'boolean' },
   ...STORAGE_PARSE_OPTIONS,
@@ -91,6 +94,7 @@ interface Request {
   title: string | undefined;
   roles: UserRole[];
   trained: string | null;
+  expires: string | null;
   as: string | undefined;
 }
 
@@ -110,7 +114,12 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
     trained = parseDay(values.trained);
     if (trained === null) return usageError(io, '--trained must be a date, YYYY-MM-DD');
   }
-  const request: Request = { sub: sub as SubCommand, id: values.id, name: values.name, title: values.title, roles: roles as UserRole[], trained, as: values.as };
+  let expires: string | null = null;
+  if (values.expires !== undefined) {
+    expires = parseDay(values.expires);
+    if (expires === null) return usageError(io, '--expires must be a date, YYYY-MM-DD');
+  }
+  const request: Request = { sub: sub as SubCommand, id: values.id, name: values.name, title: values.title, roles: roles as UserRole[], trained, expires, as: values.as };
   if (request.sub !== 'list' && (request.id === undefined || request.id.trim() === '')) return usageError(io, '--id ID is required');
   if (request.id !== undefined && !/^[A-Za-z0-9_.@-]{1,64}$/.test(request.id)) return usageError(io, '--id must be 1–64 of A-Z a-z 0-9 _ . @ -');
   if (request.sub === 'add') {
@@ -165,8 +174,8 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
   const actor = bootstrap ? (request.id as string) : await authenticate(credentials, request, passwords);
 
   if (request.sub === 'list') {
-    const rows = existing.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.active ? 'active' : 'disabled']);
-    const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'STATUS'], ...rows];
+    const rows = existing.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', u.active ? 'active' : 'disabled']);
+    const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'EXPIRES', 'STATUS'], ...rows];
     const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] as string).length)));
     for (const r of table) io.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`);
     return;
@@ -177,7 +186,7 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
   if (request.sub === 'add') {
     if (user !== undefined) throw new Refusal(`user "${id}" exists already; use train, disable or passwd`);
     const password = await passwords.next(`new password for ${id}`, true);
-    const added: User = { userId: id, name: request.name!.trim(), title: request.title!.trim(), roles: request.roles, trainedAt: request.trained, active: true };
+    const added: User = { userId: id, name: request.name!.trim(), title: request.title!.trim(), roles: request.roles, trainedAt: request.trained, trainingExpiresAt: request.expires, active: true };
     await credentials.setPassword(id, password, actor); // first: a weak password leaves no user behind
     await saveUser(storage, added, actor);
     io.stdout.write(`added ${id} (${added.roles.join(', ')})${bootstrap ? ' as the first administrator' : ''}${added.trainedAt ? '' : '; untrained: cannot sign in until "users train"'}\n`);
@@ -186,8 +195,9 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
   if (user === undefined) throw new Refusal(`no user "${id}"`);
   if (request.sub === 'train') {
     const day = request.trained ?? new Date().toISOString().slice(0, 10);
-    await saveUser(storage, { ...user, trainedAt: day }, actor);
-    io.stdout.write(`${id} trained on ${day}\n`);
+    if (request.expires !== null && request.expires <= day) throw new Refusal(`--expires ${request.expires} must be after the training date ${day}`);
+    await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: request.expires }, actor);
+    io.stdout.write(`${id} trained on ${day}${request.expires === null ? '' : `, until ${request.expires}`}\n`);
   } else if (request.sub === 'disable') {
     if (id === actor) throw new Refusal('an administrator cannot disable themself; ask another administrator');
     await saveUser(storage, { ...user, active: false }, actor);

@@ -154,3 +154,20 @@ describe('service settings', () => {
     expect(() => resolveConfig({ storage: { retention: 400 } }, {})).toThrow(/unknown key "storage\.retention"/);
   });
 });
+
+describe('hit settings', () => {
+  it('default to escalation after 5 minutes and no covert lists', () => {
+    expect(resolveConfig({}, {}).hits).toEqual({ escalateAfterMinutes: 5, covertLists: {} });
+  });
+
+  it('take covert lists from the file (list names upper-cased) and the escalation time from file or environment', () => {
+    const config = resolveConfig({ hits: { escalateAfterMinutes: 3, covertLists: { narc: ['det1', 'det2'] } } }, { PLATEWATCH_ESCALATE_AFTER_MINUTES: '8' });
+    expect(config.hits).toEqual({ escalateAfterMinutes: 8, covertLists: { NARC: ['det1', 'det2'] } });
+  });
+
+  it('refuses a covert list without named users, a negative time, and unknown keys', () => {
+    expect(() => resolveConfig({ hits: { covertLists: { NARC: [] } } }, {})).toThrow(/hits\.covertLists\.NARC must be a non-empty array/);
+    expect(() => resolveConfig({ hits: { escalateAfterMinutes: -1 } }, {})).toThrow(/escalateAfterMinutes must be a number ≥ 0/);
+    expect(() => resolveConfig({ hits: { escalate: 1 } }, {})).toThrow(/unknown key "hits\.escalate"/);
+  });
+});

@@ -82,8 +82,8 @@ describe('platewatch users', () => {
 
     const before = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(before.code).toBe(0);
-    expect(before.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +STATUS$/m);
-    expect(before.stdout).toMatch(/^ofc1 +A\. Officer +Officer +officer,dispatcher +untrained +active$/m);
+    expect(before.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +EXPIRES +STATUS$/m);
+    expect(before.stdout).toMatch(/^ofc1 +A\. Officer +Officer +officer,dispatcher +untrained +- +active$/m);
 
     // Untrained users cannot sign in (§471.5(d)), even to change their password.
     const refused = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines(OFFICER_PASSWORD, 'another passphrase 1'));
@@ -101,7 +101,22 @@ describe('platewatch users', () => {
     expect(notAdmin.stderr).toMatch(/not an administrator/);
 
     const after = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
-    expect(after.stdout).toMatch(/^ofc1 .* 2026-02-01 +active$/m);
+    expect(after.stdout).toMatch(/^ofc1 .* 2026-02-01 +- +active$/m);
+  });
+
+  it('records a training expiry; once it has passed the user cannot sign in (§471.10)', async () => {
+    const backwards = await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', '--expires', '2026-01-01', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(backwards.code).toBe(1);
+    expect(backwards.stderr).toMatch(/must be after/);
+    expect((await users(['train', '--id', 'ofc1', '--trained', '2025-01-01', '--expires', '2026-01-01', ...ADMIN], lines(ADMIN_PASSWORD))).code).toBe(0);
+    const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(list.stdout).toMatch(/^ofc1 .* 2025-01-01 +2026-01-01 +active$/m);
+    const lapsed = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1', 'a third passphrase 2'));
+    expect(lapsed.code).toBe(1);
+    expect(lapsed.stderr).toMatch(/training expired on 2026-01-01/);
+    const renewed = await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', '--expires', '2099-02-01', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(renewed.stdout).toMatch(/trained on 2026-02-01, until 2099-02-01/);
+    expect((await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1', 'a third passphrase 2'))).code).toBe(0);
   });
 
   it('disables a user', async () => {

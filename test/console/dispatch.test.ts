@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpError, type JsonRoute } from '../../gateway/index.js';
+import { HttpError, permissionsOf, type JsonRoute } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitId } from '../../ingest/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
@@ -26,8 +26,8 @@ const loginRoute: JsonRoute = {
     const { user, password } = (req.body ?? {}) as { user?: unknown; password?: unknown };
     if (typeof user !== 'string' || PASSWORDS.get(user) !== password) throw new HttpError(401, 'BAD_CREDENTIALS', 'user name or password is wrong');
     const token = randomBytes(16).toString('hex');
-    h.sessions.set(token, { user });
-    return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: 'Dana Reyes', roles: ['dispatcher'] } } };
+    h.sessions.set(token, { user, roles: ['dispatcher'] });
+    return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']) } };
   },
 };
 const logoutRoute: JsonRoute = {

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiGuard, dispositionRoutes, HttpError, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
+import { ApiGuard, dispositionRoutes, HttpError, permissionsOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
 import { launchChromium, signedInConsole as signInConsole } from './browser.js';
 
@@ -29,8 +29,8 @@ const loginRoute: JsonRoute = {
     const roles = typeof user === 'string' ? ROLES.get(user) : undefined;
     if (roles === undefined || password !== PASSWORD) throw new HttpError(401, 'BAD_CREDENTIALS', 'user name or password is wrong');
     const token = randomBytes(16).toString('hex');
-    h.sessions.set(token, { user: user as string });
-    return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: user, roles } } };
+    h.sessions.set(token, { user: user as string, roles });
+    return { status: 200, body: { token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: user, name: user, roles }, permissions: permissionsOf(roles) } };
   },
 };
 

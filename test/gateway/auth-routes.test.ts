@@ -63,7 +63,8 @@ describe('sign-in routes', () => {
 
     const me = await withToken('/api/me', body.token);
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, expiresAt: body.expiresAt });
+    const officerMay = ['hits.view', 'hits.dispose', 'detections.search', 'hotlists.view', 'hotlists.submit'];
+    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt });
 
     const consoleWs = await TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token });
     expect(await consoleWs.subscribe({})).toMatchObject({ type: 'replay' });

@@ -6,7 +6,8 @@ describe('gateway config', () => {
     const config = resolveGatewayConfig();
     expect(config).toEqual(DEFAULT_GATEWAY_CONFIG);
     expect(config.port).toBe(8080);
-    expect(config.replayWindowMs).toBe(15 * 60 * 1000);
+    expect(config.replayWindowMs).toBe(12 * 3600 * 1000);
+    expect(config.escalateAfterMs).toBe(5 * 60 * 1000);
   });
 
   it('takes overrides, including port 0 for a free port', () => {

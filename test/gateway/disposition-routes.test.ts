@@ -138,7 +138,7 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(res.status).toBe(200);
     const reply = (await res.json()) as Record<string, unknown>;
     const recorded = { hitId: message.hitId, disposition: 'confirmed', user: 'disp1', visualVerified: true, cletsVerified: true };
-    expect(reply).toEqual({ ...recorded, at: expect.any(String) });
+    expect(reply).toEqual({ ...recorded, list: message.hit.list, at: expect.any(String) });
     expect(Math.abs(Date.parse(reply['at'] as string) - Date.now())).toBeLessThan(10_000);
 
     for (const c of [officer, analyst]) {

@@ -26,8 +26,8 @@ export async function startHarness(config: Partial<GatewayConfig> = {}, routes: 
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-gateway-'));
   const nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
   const sessions = new Map<string, ConsoleSession>([
-    ['tok-dispatch', { user: 'dispatcher1' }],
-    ['tok-wpd', { user: 'officer-wpd', agencies: ['wpd'] }],
+    ['tok-dispatch', { user: 'dispatcher1', roles: ['dispatcher'] }],
+    ['tok-wpd', { user: 'officer-wpd', roles: ['officer'], agencies: ['wpd'] }],
   ]);
   const verifySession: SessionVerifier = async (token) => sessions.get(token) ?? null;
   const registry = new MetricsRegistry();

@@ -1,0 +1,69 @@
+// Brute-force protection by client address. The per-user lockout (storage/credentials.ts) stops
+// guessing one account's password; this stops one address guessing across many accounts (and
+// filling the access log with it): after `maxFailures` failed logins from an address within
+// `windowMs`, further logins from it get 429 until the oldest failure leaves the window.
+// Behind the reverse proxy (TLS ends there) every peer is the proxy, so when the peer is a
+// loopback address the client is the last address the proxy appended to X-Forwarded-For.
+import { HttpError, type JsonRequest } from './http-json.js';
+
+export interface LoginThrottleConfig {
+  /** @default 20 */
+  maxFailures: number;
+  /** @default 10 minutes */
+  windowMs: number;
+  /** Addresses remembered at most; the oldest is forgotten first. @default 10000 */
+  maxAddresses: number;
+}
+
+export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = { maxFailures: 20, windowMs: 10 * 60_000, maxAddresses: 10_000 };
+
+const LOOPBACK = /^(127\.|::1$|0{0,4}(:0{0,4}){6}:0{0,3}1$|::ffff:127\.)/;
+
+/** The client's address: the peer, or for a loopback peer (the proxy) the last X-Forwarded-For hop. */
+export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'headers'>): string {
+  const peer = request.remoteAddress;
+  const forwarded = request.headers['x-forwarded-for'];
+  if (forwarded !== undefined && LOOPBACK.test(peer)) {
+    const hops = forwarded.split(',').map((h) => h.trim()).filter((h) => h !== '');
+    const last = hops[hops.length - 1];
+    if (last !== undefined && last.length <= 64) return last;
+  }
+  return peer;
+}
+
+export class LoginThrottle {
+  private readonly failures = new Map<string, number[]>();
+
+  constructor(
+    private readonly config: LoginThrottleConfig = DEFAULT_LOGIN_THROTTLE,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Throws 429 when `address` has failed too often lately. */
+  check(address: string): void {
+    const recent = this.recent(address);
+    if (recent.length < this.config.maxFailures) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil(((recent[0] as number) + this.config.windowMs - this.now()) / 1000));
+    throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins from this address; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+
+  recordFailure(address: string): void {
+    const recent = this.recent(address);
+    recent.push(this.now());
+    // Re-inserting moves the address to the end, so the first key is the least recently failed.
+    this.failures.delete(address);
+    this.failures.set(address, recent);
+    if (this.failures.size > this.config.maxAddresses) {
+      const oldest = this.failures.keys().next().value;
+      if (oldest !== undefined) this.failures.delete(oldest);
+    }
+  }
+
+  private recent(address: string): number[] {
+    const cutoff = this.now() - this.config.windowMs;
+    const times = (this.failures.get(address) ?? []).filter((t) => t > cutoff);
+    if (times.length === 0) this.failures.delete(address);
+    else this.failures.set(address, times);
+    return times;
+  }
+}

@@ -1,0 +1,107 @@
+// Reading API request bodies and query strings: each field checked for type and size, unknown
+// fields refused by name (a misspelt "reason" must not silently become a search without a
+// purpose), and every problem a 400 saying which field and what is expected.
+import { HttpError } from './http-json.js';
+
+export const MAX_TEXT_LENGTH = 2000;
+export const MAX_LIST_ITEMS = 1000;
+
+/** The body as an object with only `allowed` keys; 400 otherwise. */
+export function objectBody(body: unknown, allowed: readonly string[], code = 'BAD_REQUEST'): Record<string, unknown> {
+  if (body === undefined) body = {};
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, code, 'send a JSON object as the request body');
+  const b = body as Record<string, unknown>;
+  for (const key of Object.keys(b)) {
+    if (!allowed.includes(key)) throw new HttpError(400, code, `unknown field "${key}" (known: ${allowed.join(', ')})`);
+  }
+  return b;
+}
+
+export function optionalText(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', max = MAX_TEXT_LENGTH): string | undefined {
+  const v = b[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new HttpError(400, code, `"${key}" must be text`);
+  if (v.length > max) throw new HttpError(400, code, `"${key}" must be at most ${max} characters`);
+  return v;
+}
+
+export function requiredText(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', max = MAX_TEXT_LENGTH): string {
+  const v = optionalText(b, key, code, max);
+  if (v === undefined || v.trim() === '') throw new HttpError(400, code, `"${key}" is required`);
+  return v.trim();
+}
+
+export function optionalBoolean(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST'): boolean | undefined {
+  const v = b[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'boolean') throw new HttpError(400, code, `"${key}" must be true or false`);
+  return v;
+}
+
+export function optionalNumber(b: Record<string, unknown>, key: string, min: number, max: number, code = 'BAD_REQUEST'): number | undefined {
+  const v = b[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new HttpError(400, code, `"${key}" must be a number from ${min} to ${max}`);
+  return v;
+}
+
+export function optionalTextList(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', maxItem = 200): string[] | undefined {
+  const v = b[key];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v) || v.length > MAX_LIST_ITEMS || !v.every((item) => typeof item === 'string' && item.length > 0 && item.length <= maxItem)) {
+    throw new HttpError(400, code, `"${key}" must be a list of at most ${MAX_LIST_ITEMS} names`);
+  }
+  return v as string[];
+}
+
+/** An ISO 8601 time (with a zone, or UTC when it has none); 400 otherwise. */
+export function parseTime(text: string, key: string, code = 'BAD_REQUEST'): Date {
+  const t = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(/T.*(Z|[+-]\d{2}:?\d{2})$/.test(text) || !text.includes('T') ? text : `${text}Z`) : NaN;
+  if (Number.isNaN(t)) throw new HttpError(400, code, `"${key}" must be an ISO 8601 time such as 2026-11-01T08:00:00Z`);
+  return new Date(t);
+}
+
+export function requiredTime(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST'): Date {
+  return parseTime(requiredText(b, key, code, 40), key, code);
+}
+
+/** A YYYY-MM-DD date that exists; 400 otherwise. */
+export function parseDay(text: string, key: string, code = 'BAD_REQUEST'): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text) {
+    throw new HttpError(400, code, `"${key}" must be a date, YYYY-MM-DD`);
+  }
+  return text;
+}
+
+/** Query-string parameters (`a=1&b=2`), decoded; 400 on a malformed escape or an unknown name. */
+export function queryParams(query: string, allowed: readonly string[], code = 'BAD_REQUEST'): Map<string, string> {
+  const params = new Map<string, string>();
+  if (query === '') return params;
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    let name: string;
+    let value: string;
+    try {
+      name = decodeURIComponent((eq < 0 ? part : part.slice(0, eq)).replaceAll('+', ' '));
+      value = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1).replaceAll('+', ' '));
+    } catch {
+      throw new HttpError(400, code, 'the query string is not validly escaped');
+    }
+    if (!allowed.includes(name)) throw new HttpError(400, code, `unknown query parameter "${name}" (known: ${allowed.join(', ')})`);
+    if (value.length > MAX_TEXT_LENGTH) throw new HttpError(400, code, `query parameter "${name}" is too long`);
+    params.set(name, value);
+  }
+  return params;
+}
+
+/** A path parameter, decoded; 404 when it cannot be (no such resource can have that name). */
+export function pathParam(raw: string | undefined, what: string): string {
+  try {
+    const value = decodeURIComponent(raw ?? '');
+    if (value === '' || value.length > 256) throw new Error('bad');
+    return value;
+  } catch {
+    throw new HttpError(404, 'NOT_FOUND', `the ${what} in the path is not valid`);
+  }
+}

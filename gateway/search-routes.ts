@@ -1,0 +1,102 @@
+// Detection search for analysts over HTTP: POST /api/detections/search. The storage search does
+// the policy work — a purpose (case/incident number and/or reason) or a refusal, and an access log
+// record of every call with its user, purpose and row count (Watsonville §471.7(b)(e)); this
+// route adds the session and the role (storage/permissions.ts: detections.search) and turns
+// the body into a search request, refusing anything it does not know.
+import { searchDetections, StorageError, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
+import type { ApiGuard } from './api-guard.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
+
+export interface SearchRouteDeps {
+  guard: ApiGuard;
+  search: SearchContext;
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+const FIELDS = ['plate', 'match', 'from', 'to', 'agencies', 'cameras', 'near', 'caseNumber', 'reason', 'limit', 'before'] as const;
+const MATCHES = ['exact', 'ocr', 'fuzzy', 'partial'] as const;
+const CODE = 'BAD_SEARCH';
+
+export const SEARCH_NOTICE = 'This search, its purpose and its results count are recorded in the access log under your name (Watsonville §471.7(b)).';
+
+/** The body as a storage search request for `user`; 400 naming the field otherwise. */
+export function searchRequest(body: unknown, user: string): SearchRequest {
+  const b = objectBody(body, FIELDS, CODE);
+  const request: SearchRequest = { user, purpose: {}, from: requiredTime(b, 'from', CODE), to: requiredTime(b, 'to', CODE) };
+  const caseNumber = optionalText(b, 'caseNumber', CODE, 64);
+  const reason = optionalText(b, 'reason', CODE, 500);
+  if (caseNumber !== undefined) request.purpose.caseNumber = caseNumber;
+  if (reason !== undefined) request.purpose.reason = reason;
+  const plate = optionalText(b, 'plate', CODE, 32);
+  const match = optionalText(b, 'match', CODE, 16);
+  if (match !== undefined && !(MATCHES as readonly string[]).includes(match)) throw new HttpError(400, CODE, `"match" must be one of ${MATCHES.join(', ')}`);
+  if (plate !== undefined && plate.trim() !== '') request.plate = plateQuery(plate.trim(), match as (typeof MATCHES)[number] | undefined);
+  else if (match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
+  const agencies = optionalTextList(b, 'agencies', CODE);
+  if (agencies !== undefined) request.agencies = agencies;
+  const cameras = optionalTextList(b, 'cameras', CODE);
+  if (cameras !== undefined) request.cameras = cameras;
+  const near = b['near'];
+  if (near !== undefined && near !== null) {
+    const n = objectBody(near, ['lat', 'lon', 'radiusMeters'], CODE);
+    const lat = optionalNumber(n, 'lat', -90, 90, CODE);
+    const lon = optionalNumber(n, 'lon', -180, 180, CODE);
+    const radiusMeters = optionalNumber(n, 'radiusMeters', 1, 1_000_000, CODE);
+    if (lat === undefined || lon === undefined || radiusMeters === undefined) throw new HttpError(400, CODE, '"near" needs lat, lon and radiusMeters');
+    request.near = { lat, lon, radiusMeters };
+  }
+  const limit = optionalNumber(b, 'limit', 1, 1000, CODE);
+  if (limit !== undefined) request.limit = Math.trunc(limit);
+  const before = b['before'];
+  if (before !== undefined && before !== null) {
+    const c = objectBody(before, ['seenAt', 'readId'], CODE);
+    request.before = { seenAt: requiredText(c, 'seenAt', CODE, 40), readId: requiredText(c, 'readId', CODE, 128) };
+    if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(request.before.seenAt)) throw new HttpError(400, CODE, '"before" must be the previous page\'s nextCursor, unchanged');
+  }
+  return request;
+}
+
+/** A plate with `?` or `*` is a partial pattern unless `match` says otherwise (which is then refused). */
+function plateQuery(plate: string, match: (typeof MATCHES)[number] | undefined): PlateQuery {
+  const isPattern = /[?*]/.test(plate);
+  const kind = match ?? (isPattern ? 'partial' : 'exact');
+  if (isPattern && kind !== 'partial') throw new HttpError(400, CODE, `"?" and "*" make a partial pattern; "${kind}" needs a whole plate`);
+  return kind === 'partial' ? { kind, pattern: plate } : { kind, plate };
+}
+
+export function searchRoutes(deps: SearchRouteDeps): JsonRoute[] {
+  const prefix = deps.prefix ?? '/api';
+
+  const search = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await deps.guard.require(request, 'detections.search');
+    const req = searchRequest(request.body, session.user);
+    try {
+      const result = await searchDetections(deps.search, req);
+      return {
+        status: 200,
+        body: {
+          rows: result.rows.map((r) => ({ ...r, seenAt: r.seenAt.toISOString() })),
+          nextCursor: result.nextCursor ?? null,
+          accessRecord: result.accessSeq,
+          notice: SEARCH_NOTICE,
+        },
+      };
+    } catch (error) {
+      if (!(error instanceof StorageError)) throw error;
+      switch (error.code) {
+        case 'PURPOSE_REQUIRED':
+          throw new HttpError(400, 'PURPOSE_REQUIRED', error.message);
+        case 'INVALID_SEARCH':
+          throw new HttpError(400, CODE, error.message);
+        case 'USER_NOT_AUTHORISED':
+          throw new HttpError(403, 'NOT_AUTHORISED', error.message);
+        default:
+          throw error;
+      }
+    }
+  };
+
+  return [{ method: 'post', pattern: `${prefix}/detections/search`, handler: search }];
+}

@@ -1,0 +1,155 @@
+// Accounts over HTTP for the administrator's console (Watsonville §471.4.1(a)(b): only trained,
+// authorised members; §471.5(h): individual credentials). Every change is a new version of the
+// user (storage/users.ts keeps them all, so the audit can ask who was trained when) and an
+// access log record naming who made it.
+//   GET  /api/users                  users.view    every user with roles, training, status
+//   POST /api/users                  users.manage  add a user with their own password
+//   POST /api/users/:id              users.manage  change roles, name, title, training, active
+//   POST /api/users/:id/password     users.manage  set a password (a user changes their own via any role)
+import {
+  ACCESS_OUTCOMES, findUser, listUsers, saveUser, StorageError, USER_ROLES,
+  type AccessLog, type Storage, type User, type UserRole,
+} from '../storage/index.js';
+import type { ApiGuard } from './api-guard.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredText } from './request-fields.js';
+
+export interface UserRouteDeps {
+  guard: ApiGuard;
+  storage: Pick<Storage, 'client' | 'db'>;
+  accessLog: Pick<AccessLog, 'append'>;
+  credentials: { setPassword(userId: string, password: string, setBy: string): Promise<void> };
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+const CODE = 'BAD_USER';
+const USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+/** A user as the API shows it. */
+export function userView(u: User): Record<string, unknown> {
+  return {
+    id: u.userId, name: u.name, title: u.title, roles: u.roles, trainedAt: u.trainedAt, trainingExpiresAt: u.trainingExpiresAt ?? null,
+    active: u.active, trainingStatus: trainingStatus(u),
+  };
+}
+
+function trainingStatus(u: User, now = Date.now()): 'untrained' | 'expired' | 'expiring' | 'trained' {
+  if (u.trainedAt === null) return 'untrained';
+  const expires = u.trainingExpiresAt ?? null;
+  if (expires === null) return 'trained';
+  const today = new Date(now).toISOString().slice(0, 10);
+  if (expires <= today) return 'expired';
+  // A month's warning, so the administrator can schedule the refresher (§471.10).
+  return Date.parse(`${expires}T00:00:00Z`) - now < 30 * 86_400_000 ? 'expiring' : 'trained';
+}
+
+function rolesField(b: Record<string, unknown>): UserRole[] | undefined {
+  const v = b['roles'];
+  if (v === undefined) return undefined;
+  if (!Array.isArray(v) || v.length === 0 || !v.every((r) => typeof r === 'string' && (USER_ROLES as readonly string[]).includes(r))) {
+    throw new HttpError(400, CODE, `"roles" must be a non-empty list of: ${USER_ROLES.join(', ')}`);
+  }
+  return [...new Set(v as UserRole[])];
+}
+
+function dayField(b: Record<string, unknown>, key: string): string | null | undefined {
+  const v = b[key];
+  if (v === null) return null;
+  const text = optionalText(b, key, CODE, 10);
+  return text === undefined ? undefined : parseDay(text, key, CODE);
+}
+
+export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
+  const { guard, storage, accessLog, credentials } = deps;
+  const prefix = deps.prefix ?? '/api';
+
+  const logChange = (actor: string, params: unknown): Promise<unknown> =>
+    accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
+
+  const weak = (error: unknown): never => {
+    if (error instanceof StorageError && error.code === 'WEAK_PASSWORD') throw new HttpError(400, 'WEAK_PASSWORD', error.message);
+    throw error;
+  };
+
+  const list = async (request: JsonRequest): Promise<JsonReply> => {
+    await guard.require(request, 'users.view');
+    return { status: 200, body: { users: (await listUsers(storage)).map((u) => userView(u)) } };
+  };
+
+  const add = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await guard.require(request, 'users.manage');
+    const b = objectBody(request.body, ['id', 'name', 'title', 'roles', 'trainedAt', 'trainingExpiresAt', 'password'], CODE);
+    const id = requiredText(b, 'id', CODE, 64);
+    if (!USER_ID.test(id)) throw new HttpError(400, CODE, '"id" must be 1–64 of A-Z a-z 0-9 _ . @ -');
+    const roles = rolesField(b);
+    if (roles === undefined) throw new HttpError(400, CODE, '"roles" is required');
+    const user: User = {
+      userId: id, name: requiredText(b, 'name', CODE, 200), title: requiredText(b, 'title', CODE, 200), roles,
+      trainedAt: dayField(b, 'trainedAt') ?? null, trainingExpiresAt: dayField(b, 'trainingExpiresAt') ?? null, active: true,
+    };
+    checkTrainingDates(user);
+    const password = requiredText(b, 'password', CODE, 1024);
+    if ((await findUser(storage, id)) !== undefined) throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
+    // The password first: a weak one leaves no user behind.
+    await credentials.setPassword(id, password, session.user).catch(weak);
+    await saveUser(storage, user, session.user);
+    await logChange(session.user, { op: 'add', user: id, roles });
+    return { status: 201, body: { user: userView(user) } };
+  };
+
+  const update = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await guard.require(request, 'users.manage');
+    const id = pathParam(request.params[0], 'user id');
+    const b = objectBody(request.body, ['name', 'title', 'roles', 'trainedAt', 'trainingExpiresAt', 'active'], CODE);
+    const user = await findUser(storage, id);
+    if (user === undefined) throw new HttpError(404, 'UNKNOWN_USER', `no user "${id}"`);
+    const next: User = { ...user };
+    const name = optionalText(b, 'name', CODE, 200);
+    if (name !== undefined && name.trim() !== '') next.name = name.trim();
+    const title = optionalText(b, 'title', CODE, 200);
+    if (title !== undefined && title.trim() !== '') next.title = title.trim();
+    const roles = rolesField(b);
+    if (roles !== undefined) next.roles = roles;
+    const trainedAt = dayField(b, 'trainedAt');
+    if (trainedAt !== undefined) next.trainedAt = trainedAt;
+    const expires = dayField(b, 'trainingExpiresAt');
+    if (expires !== undefined) next.trainingExpiresAt = expires;
+    const active = optionalBoolean(b, 'active', CODE);
+    if (active !== undefined) next.active = active;
+    checkTrainingDates(next);
+    // An administrator cannot lock themself out; another administrator must do it.
+    if (id === session.user && (!next.active || !next.roles.includes('administrator'))) {
+      throw new HttpError(409, 'SELF_LOCKOUT', 'you cannot disable yourself or remove your own administrator role; ask another administrator');
+    }
+    await saveUser(storage, next, session.user);
+    await logChange(session.user, { op: 'update', user: id, changes: b });
+    return { status: 200, body: { user: userView(next) } };
+  };
+
+  const password = async (request: JsonRequest): Promise<JsonReply> => {
+    const id = pathParam(request.params[0], 'user id');
+    // Anyone signed in may change their own password; anyone else's needs users.manage.
+    const me = await guard.session(request);
+    const session = id === me.user ? me : await guard.authorise(me, 'users.manage', request);
+    const b = objectBody(request.body, ['password'], CODE);
+    if ((await findUser(storage, id)) === undefined) throw new HttpError(404, 'UNKNOWN_USER', `no user "${id}"`);
+    await credentials.setPassword(id, requiredText(b, 'password', CODE, 1024), session.user).catch(weak);
+    await logChange(session.user, { op: 'password', user: id });
+    return { status: 204 };
+  };
+
+  return [
+    { method: 'get', pattern: `${prefix}/users`, handler: list },
+    { method: 'post', pattern: `${prefix}/users`, handler: add },
+    { method: 'post', pattern: `${prefix}/users/:id/password`, handler: password },
+    { method: 'post', pattern: `${prefix}/users/:id`, handler: update },
+  ];
+}
+
+function checkTrainingDates(u: User): void {
+  const expires = u.trainingExpiresAt ?? null;
+  if (expires === null) return;
+  if (u.trainedAt === null) throw new HttpError(400, CODE, '"trainingExpiresAt" needs "trainedAt"');
+  if (expires <= u.trainedAt) throw new HttpError(400, CODE, '"trainingExpiresAt" must be after "trainedAt"');
+}

@@ -1,0 +1,82 @@
+// The analyst's and the administrator's views in a real browser against the whole system: the
+// views follow the user's roles, a search without a purpose is stopped with the policy's reason,
+// a search with one shows results and the access log record, and the admin view shows users with
+// their training status.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
+import { launchChromium } from './browser.js';
+
+let api: ApiSystem;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  api = await startApiSystem();
+  const seen = Date.now() - 3_600_000;
+  const ticket = await api.system.writer.enqueue([
+    { readId: 'view-r1', agency: 'WPD', camera: 'cam-7', seenAt: seen, plate: '8KLM456', state: 'CA', confidence: 0.91 },
+    { readId: 'view-r2', agency: 'WPD', camera: 'cam-8', seenAt: seen + 60_000, plate: '8KLM458', state: 'CA', confidence: 0.85 },
+  ]);
+  await ticket.durable;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+async function signIn(user: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(api.base);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#who:not([hidden])').waitFor();
+  return page;
+}
+
+describe('console views by role', () => {
+  it('an analyst searches: refused without a purpose, results and the access record with one', async () => {
+    const page = await signIn('analyst1');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await expect(page.locator('#search .logged-notice').textContent()).resolves.toMatch(/recorded in the access log/);
+    await page.getByLabel(/Plate or pattern/).fill('8KLM45?');
+    await page.locator('#search-form button[type="submit"]').click();
+    await expect(page.locator('#search-error').textContent()).resolves.toMatch(/case or incident number and\/or a reason/);
+
+    await page.getByLabel('Reason').fill('stolen vehicle follow-up');
+    await page.locator('#search-form button[type="submit"]').click();
+    await page.locator('#search-results:not([hidden]) tbody tr').nth(1).waitFor();
+    const plates = await page.locator('#search-results tbody td.plate-cell').allTextContents();
+    expect(plates).toEqual(['8KLM458', '8KLM456']);
+    await expect(page.locator('#search-status').textContent()).resolves.toMatch(/2 detections, newest first\. Recorded in the access log as record \d+/);
+    await page.context().close();
+  });
+
+  it('an administrator sees users with training status; an auditor sees users but no dispatch or search', async () => {
+    const admin = await signIn('administrator1');
+    await admin.getByRole('button', { name: 'Admin', exact: true }).click();
+    await admin.locator('#admin:not([hidden])').waitFor();
+    await admin.locator('#users:not([hidden]) tbody tr').first().waitFor();
+    const lapsedRow = admin.locator('#users tbody tr', { hasText: 'lapsed' });
+    await expect(lapsedRow.locator('.badge').textContent()).resolves.toBe('expired');
+    const rookieRow = admin.locator('#users tbody tr', { hasText: 'rookie' });
+    await expect(rookieRow.locator('.badge').textContent()).resolves.toBe('untrained');
+    await admin.context().close();
+
+    const auditor = await signIn('auditor1');
+    await auditor.locator('#users:not([hidden]) tbody tr').first().waitFor();
+    expect(await auditor.locator('#views button[data-view="dispatch"]').isHidden()).toBe(true);
+    expect(await auditor.locator('#views button[data-view="search"]').isHidden()).toBe(true);
+    expect(await auditor.locator('#dispatch').isHidden()).toBe(true);
+    await auditor.context().close();
+  });
+
+  it('raised no script errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});

@@ -1,0 +1,143 @@
+// Every API action names the roles allowed (storage/permissions.ts); every other role is refused
+// with 403 and the refusal is on the access log (Watsonville §471.7(b)), and every allowed role
+// gets past the door. Untrained users and users whose training lapsed cannot sign in at all
+// (§471.5(d), §471.10). Runs against the whole system as `platewatch up` starts it.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PERMISSION_NAMES, PERMISSIONS, USER_ROLES, type Permission, type UserRole } from '../../storage/index.js';
+import { accessRecords, PASSWORD, startApiSystem, type ApiSystem } from './api-system.js';
+
+let api: ApiSystem;
+
+beforeAll(async () => {
+  api = await startApiSystem();
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+interface RouteCase {
+  permission: Permission;
+  method: string;
+  path: string;
+  /** A body that gets past the door (it may still be refused later for its content). */
+  body?: unknown;
+}
+
+const SEARCH = { plate: '7ABC123', from: '2026-11-01T00:00:00Z', to: '2026-11-02T00:00:00Z', reason: 'permission test' };
+
+/** One route per permission the HTTP API offers. */
+const ROUTES: RouteCase[] = [
+  { permission: 'hits.view', method: 'GET', path: '/api/hits/unresolved' },
+  { permission: 'hits.dispose', method: 'POST', path: '/api/hits/no-such-hit/disposition', body: { disposition: 'misread', visualVerified: false, cletsVerified: false } },
+  { permission: 'hits.escalated', method: 'GET', path: '/api/hits/escalated' },
+  { permission: 'detections.search', method: 'POST', path: '/api/detections/search', body: SEARCH },
+  { permission: 'users.view', method: 'GET', path: '/api/users' },
+  { permission: 'users.manage', method: 'POST', path: '/api/users/nobody-here', body: { title: 'Sergeant' } },
+  { permission: 'audit.read', method: 'GET', path: '/api/audit/log' },
+  { permission: 'audit.read', method: 'GET', path: '/api/audit/verify' },
+];
+
+/** Permissions with no HTTP route yet; each says where it is enforced instead. */
+const NOT_ON_HTTP: Partial<Record<Permission, string>> = {
+  'evidence.hold': 'CLI: platewatch evidence hold',
+  'evidence.export': 'CLI: platewatch evidence export',
+  'hotlists.view': 'hot list routes (issue 6 hot lists)',
+  'hotlists.manage': 'hot list routes (issue 6 hot lists)',
+  'hotlists.submit': 'hot list routes (issue 6 hot lists)',
+  'hotlists.approve_entry': 'hot list routes (issue 6 hot lists)',
+  'hotlists.approve_update': 'hot list routes (issue 6 hot lists)',
+  'releases.request': 'release routes (issue 6 releases)',
+  'releases.view': 'release routes (issue 6 releases)',
+  'releases.decide': 'release routes (issue 6 releases)',
+  'reports.transparency': 'report routes (issue 6 transparency)',
+};
+
+describe('roles per action', () => {
+  it('covers every permission with a route, or says where it is enforced instead', () => {
+    const covered = new Set(ROUTES.map((r) => r.permission));
+    const missing = PERMISSION_NAMES.filter((p) => !covered.has(p) && NOT_ON_HTTP[p] === undefined);
+    expect(missing).toEqual([]);
+  });
+
+  for (const route of ROUTES) {
+    const allowed: readonly string[] = PERMISSIONS[route.permission].roles;
+    const refused = USER_ROLES.filter((role) => !allowed.includes(role));
+
+    it(`${route.method} ${route.path}: refuses ${refused.join(', ') || 'nobody'} with 403 and logs each refusal`, async () => {
+      for (const role of refused) {
+        const res = await api.call(route.method, route.path, api.token(role), route.body);
+        expect({ role, status: res.status, code: (res.body['error'] as Record<string, unknown> | undefined)?.['code'] }).toEqual({ role, status: 403, code: 'ROLE_REQUIRED' });
+        const logged = await accessRecords(api, `${role}1`, 'refused');
+        expect(logged.some((r) => r['action'] === PERMISSIONS[route.permission].log && (r['detail'] ?? '').includes(`"${route.permission}"`))).toBe(true);
+      }
+    });
+
+    it(`${route.method} ${route.path}: lets ${allowed.join(', ')} in`, async () => {
+      for (const role of allowed as UserRole[]) {
+        const res = await api.call(route.method, route.path, api.token(role), route.body);
+        expect({ role, status: res.status }).not.toEqual({ role, status: 403 });
+        expect(res.status).not.toBe(401);
+        expect(res.status).toBeLessThan(500);
+      }
+    });
+
+    it(`${route.method} ${route.path}: 401 without a session or with a forged token`, async () => {
+      expect((await api.call(route.method, route.path, undefined, route.body)).status).toBe(401);
+      expect((await api.call(route.method, route.path, 'forged-token-0123456789abcdef', route.body)).status).toBe(401);
+    });
+  }
+});
+
+describe('training (§471.5(d), §471.10)', () => {
+  it('an untrained user and one whose training lapsed cannot sign in; both refusals are logged', async () => {
+    for (const [user, why] of [['rookie', /has not completed ALPR training/], ['lapsed', /training expired on 2025-01-01/]] as const) {
+      const res = await api.call('POST', '/api/login', undefined, { user, password: PASSWORD });
+      expect(res.status).toBe(403);
+      expect((res.body['error'] as Record<string, string>)['message']).toMatch(why);
+      const logged = await accessRecords(api, user, 'refused');
+      expect(logged.some((r) => r['action'] === 'login' && why.test(r['detail'] ?? ''))).toBe(true);
+    }
+  });
+
+  it('a session ends as soon as the user\'s training lapses', async () => {
+    const { system } = api;
+    const { saveUser, findUser } = await import('../../storage/index.js');
+    const login = await api.call('POST', '/api/login', undefined, { user: 'officer1', password: PASSWORD });
+    const token = login.body['token'] as string;
+    expect((await api.call('GET', '/api/hits/unresolved', token)).status).toBe(200);
+    const officer = await findUser(system.storage, 'officer1');
+    await saveUser(system.storage, { ...officer!, trainingExpiresAt: '2025-06-01' }, 'administrator1');
+    try {
+      expect((await api.call('GET', '/api/hits/unresolved', token)).status).toBe(401);
+    } finally {
+      await saveUser(system.storage, { ...officer!, trainingExpiresAt: null }, 'administrator1');
+    }
+  });
+});
+
+describe('the API is documented', () => {
+  it('docs/openapi.yaml has every route the system serves, with its method', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const text = await readFile(new URL('../../docs/openapi.yaml', import.meta.url), 'utf8');
+    const documented = new Map<string, Set<string>>();
+    let path: string | null = null;
+    for (const line of text.split('\n')) {
+      const p = /^ {2}(\/\S*):\s*$/.exec(line);
+      if (p !== null) {
+        path = p[1] as string;
+        documented.set(path, new Set());
+        continue;
+      }
+      const m = /^ {4}(get|post|put|patch|delete):/.exec(line);
+      if (m !== null && path !== null) documented.get(path)?.add(m[1] as string);
+      if (/^\S/.test(line)) path = null;
+    }
+    expect(api.system.gateway?.routes.length).toBeGreaterThan(10);
+    const undocumented = (api.system.gateway?.routes ?? [])
+      .map((r) => ({ method: r.method === 'del' ? 'delete' : r.method, path: r.pattern.replace(/:(\w+)/g, '{$1}') }))
+      .filter((r) => documented.get(r.path)?.has(r.method) !== true)
+      .map((r) => `${r.method.toUpperCase()} ${r.path}`);
+    expect(undocumented).toEqual([]);
+  });
+});

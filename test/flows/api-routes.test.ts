@@ -1,0 +1,198 @@
+// The HTTP API's behaviour on the whole system: access-logged search with a purpose, the
+// administrator's user routes, the auditor's access log, and bad input of every kind getting a
+// clear 4xx without touching the data (issue 8: oversized bodies, wrong types, unknown fields,
+// injection attempts, forged tokens, login brute force).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessRecords, PASSWORD, startApiSystem, type ApiSystem } from './api-system.js';
+
+let api: ApiSystem;
+const DAY = Date.UTC(2026, 10, 20);
+
+beforeAll(async () => {
+  api = await startApiSystem();
+  const ticket = await api.system.writer.enqueue([
+    { readId: 'api-r1', agency: 'WPD', camera: 'cam-1', seenAt: DAY + 3_600_000, plate: '7ABC123', state: 'CA', confidence: 0.93 },
+    { readId: 'api-r2', agency: 'WPD', camera: 'cam-2', seenAt: DAY + 7_200_000, plate: '7ABC128', state: 'CA', confidence: 0.88 },
+    { readId: 'api-r3', agency: 'WPD', camera: 'cam-1', seenAt: DAY + 9_000_000, plate: '5XYZ999', state: 'CA', confidence: 0.9 },
+  ]);
+  await ticket.durable;
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+const RANGE = { from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z' };
+const errorCode = (body: Record<string, unknown>): unknown => (body['error'] as Record<string, unknown> | undefined)?.['code'];
+const errorMessage = (body: Record<string, unknown>): string => String((body['error'] as Record<string, unknown> | undefined)?.['message'] ?? '');
+
+describe('POST /api/detections/search', () => {
+  it('finds detections for a stated purpose, newest first, and logs the search with its purpose and row count', async () => {
+    const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC12?', ...RANGE, caseNumber: '26-001234', reason: 'burglary follow-up' });
+    expect(res.status).toBe(200);
+    expect((res.body['rows'] as Array<{ readId: string }>).map((r) => r.readId)).toEqual(['api-r2', 'api-r1']);
+    expect(res.body['notice']).toMatch(/recorded in the access log/);
+    const logged = await accessRecords(api, 'analyst1', 'ok');
+    expect(logged.filter((r) => r['action'] === 'search').at(-1)).toMatchObject({ case_number: '26-001234', reason: 'burglary follow-up', rows_returned: '2' });
+  });
+
+  it('refuses a search without a case number or reason, and logs the refusal', async () => {
+    const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC123', ...RANGE });
+    expect(res.status).toBe(400);
+    expect(errorCode(res.body)).toBe('PURPOSE_REQUIRED');
+    const refused = await accessRecords(api, 'analyst1', 'refused');
+    expect(refused.some((r) => r['action'] === 'search' && /case or incident number/.test(r['detail'] ?? ''))).toBe(true);
+  });
+
+  it('refuses unknown fields by name (a misspelt reason is not a search without a purpose)', async () => {
+    const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC123', ...RANGE, reasn: 'typo' });
+    expect(res.status).toBe(400);
+    expect(errorMessage(res.body)).toMatch(/unknown field "reasn"/);
+  });
+
+  it('answers wrong types and bad values with 400 naming the field', async () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ plate: 7, ...RANGE, reason: 'x' }, /"plate" must be text/],
+      [{ plate: '7ABC123', from: 20261120, to: RANGE.to, reason: 'x' }, /"from" must be text/],
+      [{ plate: '7ABC123', from: 'yesterday', to: RANGE.to, reason: 'x' }, /"from" must be an ISO 8601 time/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'x', limit: 100000 }, /"limit" must be a number from 1 to 1000/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'x', near: { lat: 95, lon: 0, radiusMeters: 10 } }, /"lat" must be a number/],
+      [{ plate: '7AB*', match: 'exact', ...RANGE, reason: 'x' }, /partial pattern/],
+      [[1, 2, 3], /JSON object/],
+    ];
+    for (const [body, message] of cases) {
+      const res = await api.call('POST', '/api/detections/search', api.token('analyst'), body);
+      expect({ body, status: res.status }).toEqual({ body, status: 400 });
+      expect(errorMessage(res.body)).toMatch(message);
+    }
+  });
+
+  it('treats injection attempts as values: refused as plates, or stored literally as a purpose (parameters only)', async () => {
+    for (const plate of ["7ABC' OR 1=1 --", '7ABC%', "*') UNION SELECT * FROM system.users --"]) {
+      const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate, ...RANGE, reason: 'injection test' });
+      expect({ plate, status: res.status }).toEqual({ plate, status: 400 });
+    }
+    const reason = "x'); DROP TABLE platewatch.detections; --";
+    const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '5XYZ999', ...RANGE, reason });
+    expect(res.status).toBe(200);
+    expect((res.body['rows'] as unknown[]).length).toBe(1);
+    const logged = await accessRecords(api, 'analyst1', 'ok');
+    expect(logged.some((r) => r['reason'] === reason)).toBe(true);
+    // The table is still there and whole.
+    const again = await api.call('POST', '/api/detections/search', api.token('analyst'), { ...RANGE, reason: 'after injection attempt' });
+    expect((again.body['rows'] as unknown[]).length).toBe(3);
+  });
+
+  it('refuses a body over the limit with 413 and non-JSON with 400/415', async () => {
+    const big = await fetch(`${api.base}/api/detections/search`, {
+      method: 'POST', headers: { authorization: `Bearer ${api.token('analyst')}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'x'.repeat(2 * 1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+    const notJson = await fetch(`${api.base}/api/detections/search`, {
+      method: 'POST', headers: { authorization: `Bearer ${api.token('analyst')}`, 'content-type': 'application/json' }, body: '{"plate": ',
+    });
+    expect(notJson.status).toBe(400);
+    const wrongType = await fetch(`${api.base}/api/detections/search`, { method: 'POST', headers: { authorization: `Bearer ${api.token('analyst')}`, 'content-type': 'text/plain' }, body: 'plate=7ABC123' });
+    expect(wrongType.status).toBe(415);
+    const text = await wrongType.text();
+    expect(text).not.toMatch(/at .*\.ts:\d+/); // no stack traces to clients
+  });
+});
+
+describe('users (administrator)', () => {
+  it('adds a user with their own password, who can then sign in; refuses duplicates and weak passwords', async () => {
+    const admin = api.token('administrator');
+    const weak = await api.call('POST', '/api/users', admin, { id: 'ofc9', name: 'N. Ine', title: 'Officer', roles: ['officer'], trainedAt: '2026-03-01', password: 'short' });
+    expect(weak.status).toBe(400);
+    expect(errorCode(weak.body)).toBe('WEAK_PASSWORD');
+    const added = await api.call('POST', '/api/users', admin, { id: 'ofc9', name: 'N. Ine', title: 'Officer', roles: ['officer'], trainedAt: '2026-03-01', password: PASSWORD });
+    expect(added.status).toBe(201);
+    expect(added.body['user']).toMatchObject({ id: 'ofc9', roles: ['officer'], trainingStatus: 'trained', active: true });
+    expect((await api.call('POST', '/api/users', admin, { id: 'ofc9', name: 'X', title: 'Y', roles: ['officer'], password: PASSWORD })).status).toBe(409);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: PASSWORD })).status).toBe(200);
+    const list = await api.call('GET', '/api/users', api.token('auditor'));
+    expect((list.body['users'] as Array<{ id: string }>).map((u) => u.id)).toContain('ofc9');
+  });
+
+  it('refuses an unknown role, a training expiry before training, and an administrator disabling themself', async () => {
+    const admin = api.token('administrator');
+    expect((await api.call('POST', '/api/users/ofc9', admin, { roles: ['overlord'] })).status).toBe(400);
+    expect((await api.call('POST', '/api/users/ofc9', admin, { trainingExpiresAt: '2026-01-01' })).status).toBe(400);
+    const self = await api.call('POST', '/api/users/administrator1', admin, { active: false });
+    expect(self.status).toBe(409);
+    expect(errorCode(self.body)).toBe('SELF_LOCKOUT');
+    expect((await api.call('POST', '/api/users/nobody', admin, { active: false })).status).toBe(404);
+  });
+
+  it('a lapsed training date takes effect at once; renewing it restores access; every change is logged', async () => {
+    const admin = api.token('administrator');
+    const login = await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: PASSWORD });
+    const token = login.body['token'] as string;
+    expect((await api.call('POST', '/api/users/ofc9', admin, { trainedAt: '2025-01-01', trainingExpiresAt: '2026-01-01' })).status).toBe(200);
+    expect((await api.call('GET', '/api/hits/unresolved', token)).status).toBe(401);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: PASSWORD })).status).toBe(403);
+    expect((await api.call('POST', '/api/users/ofc9', admin, { trainedAt: '2026-06-01', trainingExpiresAt: null })).status).toBe(200);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: PASSWORD })).status).toBe(200);
+    const changes = (await accessRecords(api, 'administrator1', 'ok')).filter((r) => r['action'] === 'user');
+    expect(changes.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('lets a user change their own password but not someone else\'s (role escalation refused and logged)', async () => {
+    const me = await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: PASSWORD });
+    const token = me.body['token'] as string;
+    expect((await api.call('POST', '/api/users/ofc9/password', token, { password: 'a new long passphrase 9' })).status).toBe(204);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: 'a new long passphrase 9' })).status).toBe(200);
+    const other = await api.call('POST', '/api/users/administrator1/password', token, { password: 'taken over passphrase 1' });
+    expect(other.status).toBe(403);
+    const promote = await api.call('POST', '/api/users/ofc9', token, { roles: ['administrator'] });
+    expect(promote.status).toBe(403);
+    const refused = await accessRecords(api, 'ofc9', 'refused');
+    expect(refused.filter((r) => r['action'] === 'user').length).toBe(2);
+  });
+});
+
+describe('audit (auditor)', () => {
+  it('reads the access log with filters, and the reading is itself logged', async () => {
+    const res = await api.call('GET', '/api/audit/log?user=analyst1&action=search&outcome=refused', api.token('auditor'));
+    expect(res.status).toBe(200);
+    const records = res.body['records'] as Array<Record<string, unknown>>;
+    expect(records.length).toBeGreaterThan(0);
+    expect(records.every((r) => r['user_id'] === 'analyst1' && r['action'] === 'search' && r['outcome'] === 'refused')).toBe(true);
+    const mine = await accessRecords(api, 'auditor1', 'ok');
+    expect(mine.some((r) => r['action'] === 'audit' && /read_log/.test(r['params'] ?? ''))).toBe(true);
+    expect((await api.call('GET', '/api/audit/log?limit=0', api.token('auditor'))).status).toBe(400);
+    expect((await api.call('GET', '/api/audit/log?sql=1', api.token('auditor'))).status).toBe(400);
+  });
+
+  it('verifies every hash chain', async () => {
+    const res = await api.call('GET', '/api/audit/verify', api.token('auditor'));
+    expect(res.status).toBe(200);
+    expect(res.body['ok']).toBe(true);
+    expect((res.body['chains'] as unknown[]).length).toBeGreaterThan(0);
+  });
+});
+
+describe('login brute force', () => {
+  it('rate-limits failed logins per client address with 429 and Retry-After, across user ids', async () => {
+    let limited: Response | undefined;
+    for (let i = 0; i < 40 && limited === undefined; i++) {
+      const res = await fetch(`${api.base}/api/login`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }, body: JSON.stringify({ user: `guess${i}`, password: 'wrong password guess' }),
+      });
+      if (res.status === 429) limited = res;
+      else expect(res.status).toBe(401);
+    }
+    expect(limited?.status).toBe(429);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Even the right password is refused from that address while it is limited…
+    const right = await fetch(`${api.base}/api/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.7' }, body: JSON.stringify({ user: 'officer1', password: PASSWORD }),
+    });
+    expect(right.status).toBe(429);
+    // …while another address is not affected.
+    const other = await fetch(`${api.base}/api/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': '198.51.100.4' }, body: JSON.stringify({ user: 'officer1', password: PASSWORD }),
+    });
+    expect(other.status).toBe(200);
+  });
+});

@@ -1,0 +1,73 @@
+// Test helper: the whole system as `platewatch up` starts it (real nats-server, real chDB, the
+// gateway with every API route), with one signed-in user per role, plus an untrained user and one
+// whose training has lapsed, for the API flow tests.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startSystem, type RunningSystem, type SystemOptions } from '../../bin/system.js';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+import { saveUser, USER_ROLES, type UserRole } from '../../storage/index.js';
+
+export const PASSWORD = 'correct horse battery staple';
+
+export interface ApiSystem {
+  system: RunningSystem;
+  base: string;
+  dir: string;
+  /** Session token of the user `<role>1` (e.g. `officer1`), who has only that role. */
+  token(role: UserRole): string;
+  call(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
+  stop(): Promise<void>;
+}
+
+export async function startApiSystem(options: Partial<SystemOptions> = {}): Promise<ApiSystem> {
+  const dir = mkdtempSync(join(tmpdir(), 'platewatch-api-'));
+  const system = await startSystem({
+    dataDir: dir, matcher: resolveMatcherConfig({}), logger: pino({ level: 'silent' }), storage: { batchDelayMs: 50 }, retroactiveDays: 0, ...options,
+  });
+  const base = system.gateway?.url as string;
+  const call: ApiSystem['call'] = async (method, path, token, body) => {
+    const headers: Record<string, string> = {};
+    if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const text = await res.text();
+    return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
+  };
+  const tokens = new Map<UserRole, string>();
+  for (const role of USER_ROLES) {
+    const id = `${role}1`;
+    await saveUser(system.storage, { userId: id, name: `${role} one`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'setup');
+    await system.credentials.setPassword(id, PASSWORD, 'setup');
+    const login = await call('POST', '/api/login', undefined, { user: id, password: PASSWORD });
+    if (login.status !== 200) throw new Error(`login of ${id} failed: ${JSON.stringify(login.body)}`);
+    tokens.set(role, login.body['token'] as string);
+  }
+  await saveUser(system.storage, { userId: 'rookie', name: 'R. Ookie', title: 'Officer', roles: ['officer'], trainedAt: null, active: true }, 'setup');
+  await saveUser(system.storage, { userId: 'lapsed', name: 'L. Apsed', title: 'Officer', roles: ['officer', 'analyst'], trainedAt: '2024-01-01', trainingExpiresAt: '2025-01-01', active: true }, 'setup');
+  for (const id of ['rookie', 'lapsed']) await system.credentials.setPassword(id, PASSWORD, 'setup');
+  return {
+    system,
+    base,
+    dir,
+    token: (role) => tokens.get(role) as string,
+    call,
+    stop: async () => {
+      await system.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Access log records for `user` with `outcome`, oldest first. */
+export async function accessRecords(api: ApiSystem, user: string, outcome?: string): Promise<Array<Record<string, string>>> {
+  const { storage } = api.system;
+  const rs = await storage.client.query({
+    query: `SELECT action, outcome, params, detail, case_number, reason, toString(rows_returned) AS rows_returned FROM ${storage.db}.access_log
+             WHERE user_id = {user:String} ${outcome === undefined ? '' : 'AND outcome = {outcome:String}'} ORDER BY at, seq`,
+    query_params: { user, outcome },
+    format: 'JSONEachRow',
+  });
+  return rs.json<Record<string, string>>();
+}
