@@ -36,7 +36,7 @@ describe('a pipeline worker killed with SIGKILL mid-stream', () => {
     const nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
     const nc = await connect({ servers: nats.url });
     const registry = new MetricsRegistry();
-    const sessions = new Map<string, ConsoleSession>([['tok', { user: 'dispatcher1' }]]);
+    const sessions = new Map<string, ConsoleSession>([['tok', { user: 'dispatcher1', roles: ['dispatcher'] }]]);
     let gateway: Awaited<ReturnType<typeof startGateway>> | undefined;
     let console1: TestConsole | undefined;
     try {
