@@ -2,6 +2,8 @@
 // storage, waiting for the READS consumer to drain, pipeline worker child processes, and reads.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { PIPELINE_CONSUMER, READS_STREAM } from '../../ingest/index.js';
@@ -80,4 +82,15 @@ export function exited(child: ChildProcess): Promise<void> {
 /** A camera read as the wire carries it. */
 export function wireRead(id: string, plate: string, ts: number, camera = 'cam1'): Record<string, unknown> {
   return { v: 1, id, agency: 'wpd', camera, ts, conf: 0.9, state: 'CA', plate };
+}
+
+// Memory figures are taken after a full collection, so they measure what is held, not garbage
+// not yet collected. vitest's forks do not pass --expose-gc; V8 lets a process turn it on itself.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Heap in use after a full garbage collection, MiB. */
+export function heapAfterGcMiB(): number {
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
 }

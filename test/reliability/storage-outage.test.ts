@@ -14,7 +14,7 @@ import { detectionSink, startSystem, type RunningSystem } from '../../bin/system
 import { createPipelineMetrics, decodeHitMessage, MetricsRegistry, PipelineWorker, publishHotlist, readsSubject } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
 import { DetectionWriter, HitWriter, type Storage } from '../../storage/index.js';
-import { sleep, storedCounts, until, untilDrained, wireRead } from './fixtures.js';
+import { heapAfterGcMiB, sleep, storedCounts, until, untilDrained, wireRead } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-storage-outage-'));
 let system: RunningSystem;
@@ -90,8 +90,7 @@ describe('storage unavailable under load', () => {
     await sleep(1_000);
     const ackedAtOutage = metrics.acked.get();
     const storedAtOutage = (await storedCounts(system.storage, 'out-')).distinct;
-    global.gc?.();
-    const heapBase = process.memoryUsage().heapUsed;
+    const heapBase = heapAfterGcMiB() * 2 ** 20;
     let heapMax = heapBase;
     let rssMax = process.memoryUsage().rss;
     const sampler = setInterval(() => {
