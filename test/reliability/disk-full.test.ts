@@ -19,12 +19,14 @@ import { sleep, storedCounts, until, untilDrained, wireRead } from './fixtures.j
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-disk-full-'));
 const mountPoint = join(dir, 'data');
-mkdirSync(mountPoint);
-const mounted = tryMount();
+const smallMount = join(dir, 'small');
+const mounted = tryMount(mountPoint, '96m');
+const smallMounted = mounted === null ? tryMount(smallMount, '64m') : mounted;
 
-function tryMount(): string | null {
+function tryMount(path: string, size: string): string | null {
+  mkdirSync(path);
   try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=96m', 'tmpfs', mountPoint], { stdio: 'pipe' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', path], { stdio: 'pipe' });
     return null;
   } catch (error) {
     return (error as Error).message.split('\n')[0] ?? 'mount failed';
@@ -33,6 +35,7 @@ function tryMount(): string | null {
 
 afterAll(() => {
   if (mounted === null) execFileSync('umount', [mountPoint]);
+  if (smallMounted === null) execFileSync('umount', [smallMount]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -133,4 +136,13 @@ describe('disk full in the data directory', () => {
       await nats?.stop();
     }
   }, 240_000);
+
+  it.skipIf(smallMounted !== null)('refuses to start on a data directory without room for the READS stream, saying so', async () => {
+    // The embedded nats-server's store is on a 64 MiB disk; READS reserves 10 GiB.
+    const started = startSystem({ dataDir: smallMount, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), gateway: false });
+    await expect(started).rejects.toThrow(/cannot create the READS stream: JetStream reserves its limit of 10\.0 GiB on the disk of the NATS store/);
+    // Nothing is left running: the embedded nats-server was stopped on the way out.
+    const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(`-sd ${join(smallMount, 'nats')}`));
+    expect(leftovers).toEqual([]);
+  }, 60_000);
 });
