@@ -3,7 +3,7 @@
 // heap (after a full GC), RSS, consumer lag and read→console latency; at the end it checks that
 // every read was stored once and every hit reached every console once, and fits a line through
 // heap and RSS to report their slope. soak.test.ts runs it for one minute in CI; the 10-minute run:
-//   node --import tsx test/reliability/soak.ts --minutes 10 --rate 500 --consoles 5
+//   node --import tsx test/reliability/soak.ts --minutes 10 --rate 500 --consoles 5 [--replay-minutes 15] [--json FILE]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface SoakOptions {
   sampleSeconds: number;
   /** One read in this many is on the hot list. */
   hotEvery: number;
+  /** The gateway's replay window: unresolved hits are held this long, so heap grows until it is full. @default 15 */
+  replayMinutes?: number;
   log?: (line: string) => void;
 }
 
@@ -86,7 +88,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const config = resolveMatcherConfig();
   const system = await startSystem({ dataDir: dir, matcher: config, logger: pino({ level: 'warn' }, pino.destination(2)), gateway: false, storage: { batchDelayMs: 200 } });
   const sessions = new Map<string, ConsoleSession>([['tok', { user: 'soak-dispatcher', roles: ['dispatcher'] }]]);
-  const gateway = await startGateway({ nc: system.nc, js: system.js, verifySession: async (t) => sessions.get(t) ?? null, registry: system.metrics, logger: pino({ level: 'warn' }, pino.destination(2)), config: { port: 0 } });
+  const gateway = await startGateway({ nc: system.nc, js: system.js, verifySession: async (t) => sessions.get(t) ?? null, registry: system.metrics, logger: pino({ level: 'warn' }, pino.destination(2)), config: { port: 0, replayWindowMs: (options.replayMinutes ?? 15) * 60_000 } });
   const sockets: WebSocket[] = [];
   try {
     const hot = Array.from({ length: 100 }, (_, i) => `S${String(i).padStart(4, '0')}K`);
@@ -210,12 +212,13 @@ export function summariseSoak(r: SoakReport): string {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { minutes: { type: 'string' }, rate: { type: 'string' }, consoles: { type: 'string' }, json: { type: 'string' } } });
+  const { values } = parseArgs({ options: { minutes: { type: 'string' }, rate: { type: 'string' }, consoles: { type: 'string' }, 'replay-minutes': { type: 'string' }, json: { type: 'string' } } });
   const options: SoakOptions = {
     ...DEFAULT_SOAK,
     ...(values.minutes !== undefined ? { minutes: Number(values.minutes) } : {}),
     ...(values.rate !== undefined ? { rate: Number(values.rate) } : {}),
     ...(values.consoles !== undefined ? { consoles: Number(values.consoles) } : {}),
+    ...(values['replay-minutes'] !== undefined ? { replayMinutes: Number(values['replay-minutes']) } : {}),
     sampleSeconds: 10,
     log: (line) => process.stderr.write(`${line}\n`),
   };
