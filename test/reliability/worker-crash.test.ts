@@ -65,9 +65,10 @@ describe('a pipeline worker killed with SIGKILL mid-stream', () => {
         }
         await Promise.all(pending);
       })();
-      const atKill = await until('the first worker to ack 10,000 reads', async () => {
+      const atKill = await until('the first worker to ack 10,000 reads while holding more', async () => {
         const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-        return info.ack_floor.stream_seq >= 10_000 ? info : undefined;
+        // …and holds unacked reads at that moment, so the kill leaves work for redelivery.
+        return info.ack_floor.stream_seq >= 10_000 && info.num_ack_pending > 0 ? info : undefined;
       }, 120_000, 20);
       first.kill('SIGKILL');
       await exited(first);
