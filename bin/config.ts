@@ -3,8 +3,9 @@
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
-import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
+import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, resolveBulkLayout, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
+import { DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
 export const DEFAULT_DATA_DIR = './data';
@@ -32,6 +33,15 @@ export interface PlatewatchConfig {
   retroactiveDays: number;
   /** What happens to hits: escalation, covert lists. */
   hits: HitSettings;
+  /**
+   * Releases to other agencies (Watsonville §471.8). The California Values Act refusal (ICE, CBP,
+   * immigration purposes) is not configurable. Env `PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE`,
+   * `PLATEWATCH_RELEASE_REFUSE_FEDERAL` (true/false), `PLATEWATCH_HOME_STATE`.
+   * @default DEFAULT_RELEASE_POLICY: refuse out-of-state and federal agencies (Civil Code § 1798.90.55), home state CA
+   */
+  release: ReleasePolicy;
+  /** Hot list loading and staleness. */
+  hotlists: HotlistSettings;
 }
 
 export interface HitSettings {
@@ -45,6 +55,28 @@ export interface HitSettings {
 }
 
 export const DEFAULT_HIT_SETTINGS: HitSettings = { escalateAfterMinutes: 5, covertLists: {} };
+
+export interface HotlistSettings {
+  /**
+   * A general list older than this raises the staleness alarm (Watsonville §471.5(f)(4): at least
+   * a daily download). Env `PLATEWATCH_HOTLIST_STALE_HOURS`. @default 24
+   */
+  staleAfterHours: number;
+  /**
+   * NCIC MKE prefixes of the Immigration Violator File, dropped at load (Gov. Code § 7284.6).
+   * Configured codes are added to the defaults, never replace them. Env `PLATEWATCH_IMMIGRATION_MKE`
+   * (comma list). @default DEFAULT_IMMIGRATION_MESSAGE_KEYS (`EIV,IV`)
+   */
+  immigrationMessageKeys: readonly string[];
+  /** Bulk file layouts by name (file only; see ingest/bulk-layout.ts). A layout mapping a name or DOB is refused. @default {} */
+  layouts: Readonly<Record<string, BulkLayout>>;
+}
+
+export const DEFAULT_HOTLIST_SETTINGS: HotlistSettings = {
+  staleAfterHours: DEFAULT_STALE_AFTER_MS / 3_600_000,
+  immigrationMessageKeys: DEFAULT_IMMIGRATION_MESSAGE_KEYS,
+  layouts: {},
+};
 
 export interface NatsSettings {
   /** An existing NATS server or cluster (`nats://host:4222`). Env `NATS_URL`. @default undefined: spawn nats-server under dataDir/nats */
@@ -102,8 +134,10 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists'] as const;
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
+const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
+const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
@@ -139,7 +173,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} } };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -191,6 +225,33 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     readHitsFile(hits, config.hits, `${source}: hits`, problems);
   }
 
+  if (file['release'] !== undefined) {
+    const release = asObject(file['release'], `${source}: release`, problems);
+    for (const [key, value] of Object.entries(release)) {
+      if (key === 'homeState') {
+        if (typeof value === 'string' && /^[A-Za-z]{2}$/.test(value)) config.release.homeState = value.toUpperCase();
+        else problems.push(`${source}: release.homeState must be a two-letter state code`);
+      } else if (key === 'refuseOutOfState' || key === 'refuseFederal') {
+        if (typeof value === 'boolean') config.release[key] = value;
+        else problems.push(`${source}: release.${key} must be true or false`);
+      } else {
+        problems.push(`${source}: unknown key "release.${key}" (known: ${RELEASE_KEYS.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+  }
+
+  if (file['hotlists'] !== undefined) {
+    const hotlists = asObject(file['hotlists'], `${source}: hotlists`, problems);
+    for (const key of Object.keys(hotlists)) {
+      if (!(HOTLIST_KEYS as readonly string[]).includes(key)) {
+        problems.push(`${source}: unknown key "hotlists.${key}" (known: ${HOTLIST_KEYS.join(', ')})`);
+        unknownKey = true;
+      }
+    }
+    readHotlistFile(hotlists, config.hotlists, `${source}: hotlists`, problems);
+  }
+
   readEnv(env, config, problems);
 
   if (problems.length > 0) {
@@ -199,10 +260,16 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
   if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
+  if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
+    problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
+  }
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
-    return { dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway, retroactiveDays: config.retroactiveDays, hits: config.hits };
+    return {
+      dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway,
+      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists,
+    };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
@@ -261,6 +328,36 @@ function readHitsFile(file: Record<string, unknown>, out: HitSettings, where: st
   }
 }
 
+function readHotlistFile(file: Record<string, unknown>, out: HotlistSettings, where: string, problems: string[]): void {
+  const hours = file['staleAfterHours'];
+  if (hours !== undefined) {
+    if (typeof hours === 'number') out.staleAfterHours = hours;
+    else problems.push(`${where}.staleAfterHours must be a number of hours`);
+  }
+  const keys = file['immigrationMessageKeys'];
+  if (keys !== undefined) {
+    if (isStringArray(keys) && keys.every((k) => /^[A-Z0-9]{1,4}$/i.test(k.trim()))) out.immigrationMessageKeys = withDefaultKeys(keys);
+    else problems.push(`${where}.immigrationMessageKeys must be an array of NCIC MKE prefixes such as "EIV"`);
+  }
+  const layouts = file['layouts'];
+  if (layouts !== undefined) {
+    const byName: Record<string, BulkLayout> = {};
+    for (const [name, layout] of Object.entries(asObject(layouts, `${where}.layouts`, problems))) {
+      try {
+        byName[name] = resolveBulkLayout(layout, `${where}.layouts.${name}`);
+      } catch (error) {
+        problems.push((error as Error).message);
+      }
+    }
+    out.layouts = byName;
+  }
+}
+
+/** Gov. Code § 7284.6: configuration may add Immigration Violator File codes, never remove the defaults. */
+function withDefaultKeys(keys: readonly string[]): string[] {
+  return [...new Set([...DEFAULT_IMMIGRATION_MESSAGE_KEYS, ...keys.map((k) => k.trim().toUpperCase())])];
+}
+
 interface MutableConfig {
   dataDir: string;
   matcher: Partial<MatcherConfig>;
@@ -269,6 +366,8 @@ interface MutableConfig {
   gateway: GatewaySettings;
   retroactiveDays: number;
   hits: HitSettings;
+  release: ReleasePolicy;
+  hotlists: HotlistSettings;
 }
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -312,6 +411,29 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     if (n === null) problems.push(`${name}: "${text}" is not a whole number`);
     else apply(n);
   }
+
+  for (const [name, key] of [
+    ['PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE', 'refuseOutOfState'],
+    ['PLATEWATCH_RELEASE_REFUSE_FEDERAL', 'refuseFederal'],
+  ] as const) {
+    const text = envValue(env, name);
+    if (text === undefined) continue;
+    if (text === 'true' || text === 'false') config.release[key] = text === 'true';
+    else problems.push(`${name}: "${text}" must be true or false`);
+  }
+  const homeState = envValue(env, 'PLATEWATCH_HOME_STATE');
+  if (homeState !== undefined) {
+    if (/^[A-Za-z]{2}$/.test(homeState)) config.release.homeState = homeState.toUpperCase();
+    else problems.push(`PLATEWATCH_HOME_STATE: "${homeState}" must be a two-letter state code`);
+  }
+  const staleHours = envValue(env, 'PLATEWATCH_HOTLIST_STALE_HOURS');
+  if (staleHours !== undefined) {
+    const n = Number(staleHours);
+    if (/^\d+(\.\d+)?$/.test(staleHours)) config.hotlists.staleAfterHours = n;
+    else problems.push(`PLATEWATCH_HOTLIST_STALE_HOURS: "${staleHours}" is not a number of hours`);
+  }
+  const mke = envValue(env, 'PLATEWATCH_IMMIGRATION_MKE');
+  if (mke !== undefined) config.hotlists.immigrationMessageKeys = withDefaultKeys(commaList(mke));
 
   const generalLists = envValue(env, 'PLATEWATCH_GENERAL_LISTS');
   if (generalLists !== undefined) config.matcher.generalLists = commaList(generalLists);
@@ -376,4 +498,6 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   gateway: DEFAULT_GATEWAY_SETTINGS,
   retroactiveDays: DEFAULT_RETROACTIVE_DAYS,
   hits: DEFAULT_HIT_SETTINGS,
+  release: DEFAULT_RELEASE_POLICY,
+  hotlists: DEFAULT_HOTLIST_SETTINGS,
 };

@@ -1,13 +1,14 @@
 // The running system: NATS (embedded nats-server or NATS_URL), storage (embedded chDB or a
 // ClickHouse URL), the matcher fed by the hot list store, and the pipeline worker. `platewatch up`
 // and the integration tests start it through here, so they run what production runs.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
-  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, searchRoutes, startGateway, userRoutes, type RunningGateway,
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, hotlistRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
+  type RunningGateway,
 } from '../gateway/index.js';
 import {
   addedEntries,
@@ -22,6 +23,7 @@ import {
   PIPELINE_CONSUMER,
   PipelineWorker,
   READS_STREAM,
+  registerHotlistStaleness,
   startLocalNatsServer,
   type DetectionSink,
   type HitMessage,
@@ -31,9 +33,10 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import {
-  AccessLog, CredentialStore, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type Storage, type StorageConfig, type StoredHit,
+  AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
+  type Storage, type StorageConfig, type StoredHit,
 } from '../storage/index.js';
-import { DEFAULT_HIT_SETTINGS, type HitSettings } from './config.js';
+import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type HotlistSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
@@ -59,6 +62,10 @@ export interface SystemOptions {
   gateway?: { port: number; host: string } | false;
   /** Escalation and covert lists. @default DEFAULT_HIT_SETTINGS */
   hits?: HitSettings;
+  /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
+  release?: ReleasePolicy;
+  /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
+  hotlists?: HotlistSettings;
 }
 
 export interface RunningSystem {
@@ -189,6 +196,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
+    const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
+    // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
+    registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger);
     const builder = new ListBuilder(options.matcher);
     cleanups.push(() => builder.close());
     const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, previous, next, atStart) => {
@@ -218,20 +228,32 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           const session = await credentials.verify(token);
           return session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
         },
-        onRefused: (session, permission) => {
-          refusals.refused(session.user, permission, 'console upgrade refused for the role', { url: '/ws' }).catch((error: unknown) => {
-            logger.error({ err: error }, 'could not log a refused console');
-          });
+        // Watsonville §471.7(b): watching live hits is access to ALPR data, so it is on the record.
+        onConsoleEvent: (session, event) => {
+          const logged = event.kind === 'refused'
+            ? refusals.refused(session.user, event.permission, 'console upgrade refused for the role', { url: '/ws' })
+            : accessLog.append({
+              user: session.user, action: 'hit_view', outcome: 'ok', params: { via: 'console', filter: event.filter }, rowsReturned: event.replayed,
+              caseNumber: '', reason: 'live hits (dispatch console)', detail: '',
+            });
+          logged.catch((error: unknown) => logger.error({ err: error, user: session.user }, 'could not write a console event to the access log'));
         },
         resolvedHits: (since) => resolvedHitIds(storage, since),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce }) => [
           ...authRoutes({ authenticator: credentials }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
-          ...hitRoutes({ guard, feed, escalator, covert }),
+          ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
           ...userRoutes({ guard, storage, accessLog, credentials }),
           ...auditRoutes({ guard, storage, accessLog }),
+          // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
+          ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
+          ...reportRoutes({ guard, reports: { storage, accessLog } }),
+          ...hotlistRoutes({
+            guard, hotlists: { storage, accessLog, config: options.matcher }, store: hotlists, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
+            immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
+          }),
         ],
         registry: metrics,
         logger,

@@ -17,6 +17,14 @@ export function parseVerbArgs<O extends NonNullable<ParseArgsConfig['options']>>
   }
 }
 
+/** A verb's usage error: the message, then the whole usage text; exit status 2. */
+export function usageErrorFor(verb: string, usage: string): (io: VerbIO, message: string) => number {
+  return (io, message) => {
+    io.stderr.write(`platewatch ${verb}: ${message}\n\n${usage}`);
+    return 2;
+  };
+}
+
 /** Loads the configuration; on an error writes it and returns null (exit 2). */
 export async function loadVerbConfig(verb: string, file: string | undefined, io: VerbIO): Promise<PlatewatchConfig | null> {
   try {

@@ -8,6 +8,7 @@ let session = null;
 
 export function initAdmin(s) {
   session = s;
+  $('entry-form').addEventListener('submit', submitEntry);
 }
 
 export function showAdmin() {
@@ -81,11 +82,50 @@ async function loadLists() {
   }
   const lists = r.body.lists ?? [];
   fill('lists', lists.map((l) => [
-    l.list ?? l.name, String(l.version ?? ''), String(l.entries ?? ''), l.loadedAt ? new Date(l.loadedAt).toLocaleString() : '',
+    `${l.list} (${l.kind})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries), l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()} by ${l.loadedBy}` : 'never loaded',
     age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
   ]));
+  const select = $('entry-list');
+  const chosen = select.value;
+  select.replaceChildren(...lists.filter((l) => l.kind === 'specific').map((l) => {
+    const option = document.createElement('option');
+    option.value = l.list;
+    option.textContent = l.purpose ? `${l.list} — ${l.purpose}` : l.list;
+    return option;
+  }));
+  if (chosen !== '') select.value = chosen;
   const stale = lists.filter((l) => l.stale).length;
   $('lists-status').textContent = lists.length === 0 ? 'No hot lists loaded.' : `${lists.length} list(s)${stale > 0 ? `; ${stale} stale (older than 24 h)` : ''}.`;
+}
+
+async function submitEntry(event) {
+  event.preventDefault();
+  const f = event.target.elements;
+  $('entry-error').textContent = '';
+  $('entry-status').textContent = '';
+  const token = session.token();
+  if (token === null) return session.expired();
+  const body = { plate: f.plate.value.trim(), caseNumber: f.caseNumber.value.trim(), synopsis: f.synopsis.value.trim() };
+  for (const name of ['state', 'reason']) if (f[name].value.trim() !== '') body[name] = f[name].value.trim();
+  if (f.expiresAt.value !== '') body.expiresAt = `${f.expiresAt.value}T23:59:59Z`;
+  const list = f.list.value;
+  if (list === '') {
+    $('entry-error').textContent = 'No specific list is designated yet: the ALPR administrator designates lists first.';
+    return;
+  }
+  const res = await fetch(`/api/hotlists/${encodeURIComponent(list)}/entries`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+  }).catch(() => null);
+  if (res?.status === 401) return session.expired();
+  const answer = res === null ? null : await res.json().catch(() => null);
+  if (res === null || !res.ok) {
+    $('entry-error').textContent = `Not submitted: ${answer?.error?.message ?? 'the gateway cannot be reached'}`;
+    return;
+  }
+  $('entry-status').textContent = `Submitted ${answer.plate} to ${answer.list} as entry ${answer.entryId}; it matches once an administrator approves it.`;
+  for (const name of ['plate', 'state', 'caseNumber', 'reason', 'synopsis', 'expiresAt']) f[name].value = '';
+  loadApprovals();
+  loadLists();
 }
 
 async function loadApprovals() {
@@ -96,35 +136,38 @@ async function loadApprovals() {
     $('approvals-status').textContent = `Approvals: ${r.message}.`;
     return;
   }
-  const pending = r.body.pending ?? r.body.approvals ?? [];
-  fill('approvals', pending.map((p) => [
-    p.list, p.plate, p.caseNumber, p.synopsis, p.submittedBy ?? p.enteredBy, p.change ?? p.kind ?? '', decisionButtons(p),
+  // Each is an entry with the change waiting (`pending`) and the version in force (`current`, null for a new entry).
+  const pending = r.body.pending ?? [];
+  fill('approvals', pending.map((s) => [
+    s.list, s.pending.plate, s.pending.caseNumber, s.pending.synopsis, s.pending.enteredBy,
+    s.current === null ? 'new entry (administrator approves)' : s.pending.status === 'removed' ? 'removal' : `update of v${s.current.version} (supervisor approves)`,
+    decisionButtons(s),
   ]));
   $('approvals-status').textContent = pending.length === 0 ? 'Nothing waiting for approval.' : `${pending.length} waiting for approval.`;
 }
 
 function decisionButtons(p) {
   const wrap = document.createElement('span');
-  for (const [decision, label] of [['approve', 'Approve'], ['reject', 'Reject']]) {
+  for (const [decision, label] of [['approved', 'Approve'], ['rejected', 'Reject']]) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
-    b.className = decision === 'reject' ? 'quiet' : '';
+    b.className = decision === 'rejected' ? 'quiet' : '';
     b.addEventListener('click', () => decide(p, decision));
     wrap.append(b);
   }
   return wrap;
 }
 
-async function decide(p, decision) {
+async function decide(s, decision) {
   const token = session.token();
   if (token === null) return session.expired();
-  const note = decision === 'reject' ? (prompt('Reason for rejecting this entry') ?? '').trim() : '';
-  if (decision === 'reject' && note === '') return;
-  const id = p.entryId ?? p.id;
-  const res = await fetch(`/api/hotlists/approvals/${encodeURIComponent(id)}`, {
+  const note = decision === 'rejected' ? (prompt('Reason for rejecting this change') ?? '').trim() : '';
+  if (decision === 'rejected' && note === '') return;
+  // The version decided is the one shown, so a change made meanwhile is not approved unseen.
+  const res = await fetch(`/api/hotlists/approvals/${encodeURIComponent(s.entryId)}`, {
     method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ decision, ...(p.version === undefined ? {} : { version: p.version }), ...(note === '' ? {} : { note }) }),
+    body: JSON.stringify({ decision, version: s.pending.version, ...(note === '' ? {} : { note }) }),
   }).catch(() => null);
   if (res === null || !res.ok) {
     const body = res === null ? null : await res.json().catch(() => null);

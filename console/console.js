@@ -75,7 +75,7 @@ function availableViews() {
   const views = [];
   if (may.has('hits.view')) views.push('dispatch');
   if (may.has('detections.search')) views.push('search');
-  if (may.has('users.view') || may.has('hotlists.manage') || may.has('hotlists.approve_entry') || may.has('hotlists.approve_update')) views.push('admin');
+  if (may.has('users.view') || may.has('hotlists.view') || may.has('hotlists.submit')) views.push('admin');
   return views;
 }
 
@@ -87,9 +87,35 @@ function showViews() {
   const views = availableViews();
   for (const button of $('views').querySelectorAll('button')) button.hidden = !views.includes(button.dataset.view);
   $('views').hidden = views.length < 2;
+  if (permissions().has('hotlists.view')) watchHotlists();
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
   selectView(views[0] ?? null);
+}
+
+// ---- hot list staleness (Policy 471.5(f)(4): general lists are downloaded at least daily) -------
+
+const STALE_CHECK_MS = 5 * 60_000;
+let staleTimer = null;
+
+async function watchHotlists() {
+  clearTimeout(staleTimer);
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token === null) return;
+  try {
+    const res = await fetch('/api/hotlists', { headers: { authorization: `Bearer ${token}` } });
+    if (res.ok) showStaleness((await res.json()).lists ?? []);
+  } catch {
+    // The connection status already says the gateway is unreachable; check again later.
+  }
+  staleTimer = setTimeout(watchHotlists, STALE_CHECK_MS);
+}
+
+function showStaleness(lists) {
+  const stale = lists.filter((l) => l.stale);
+  const el = $('stale-alarm');
+  el.hidden = stale.length === 0;
+  el.textContent = stale.length === 0 ? '' : `Stale hot list${stale.length === 1 ? '' : 's'}: ${stale.map((l) => (l.loadedAt === null ? `${l.list} (never loaded)` : `${l.list} (loaded ${Math.round(l.ageSeconds / 3600)} h ago)`)).join(', ')}. Hits against ${stale.length === 1 ? 'it' : 'them'} may be missing or out of date; the daily download did not arrive.`;
 }
 
 function selectView(view) {
@@ -119,6 +145,8 @@ function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
   sessionStorage.removeItem(PERMISSIONS_KEY);
+  clearTimeout(staleTimer);
+  $('stale-alarm').hidden = true;
   clearTimeout(retryTimer);
   if (socket !== null) {
     const s = socket;

@@ -28,8 +28,8 @@ export interface GatewayOptions {
    * restarted gateway does not replay hits resolved before it started.
    */
   resolvedHits?: (sinceMs: number) => Promise<Iterable<string>>;
-  /** A console refused for its role, e.g. to write it to the access log. */
-  onRefused?: GatewayServerOptions['onRefused'];
+  /** Console events for the access log (refused for the role, subscribed). */
+  onConsoleEvent?: GatewayServerOptions['onConsoleEvent'];
 }
 
 /** The parts of a gateway that routes acting on live hits need (disposition-routes.ts). */
@@ -114,7 +114,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       verifySession: options.verifySession,
       registry: options.registry,
       metrics,
-      ...(options.onRefused === undefined ? {} : { onRefused: options.onRefused }),
+      ...(options.onConsoleEvent === undefined ? {} : { onConsoleEvent: options.onConsoleEvent }),
       logger,
       routes,
       health: () => ({

@@ -3,18 +3,23 @@
 // hits only reach the users named for them (covert-lists.ts).
 //   GET /api/hits/unresolved   hits.view        unresolved hits this gateway holds, oldest first
 //   GET /api/hits/escalated    hits.escalated   hits left unresolved past the escalation time
+//   GET /api/hits/:id?caseNumber=&reason=   hits.view   one stored hit with its dispositions;
+//       a look-up of ALPR data, so it needs a purpose and is access-logged (§471.7(b)(e))
+import { StorageError, viewHit, type AccessLog, type Storage } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import type { CovertLists } from './covert-lists.js';
 import type { HitEscalator } from './escalation.js';
 import type { HitFeed } from './hit-feed.js';
-import type { JsonReply, JsonRequest, JsonRoute } from './http-json.js';
-import { queryParams } from './request-fields.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { pathParam, queryParams } from './request-fields.js';
 
 export interface HitRouteDeps {
   guard: ApiGuard;
   feed: Pick<HitFeed, 'recentHits'>;
   escalator: Pick<HitEscalator, 'current'>;
   covert: CovertLists;
+  /** Where stored hits are looked up; absent: no hit detail route. */
+  storage?: { storage: Pick<Storage, 'client' | 'db'>; accessLog: AccessLog };
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -42,8 +47,34 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
     return { status: 200, body: { escalations: escalator.current(covert.hiddenFor(session.user)) } };
   };
 
-  return [
+  const detail = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await guard.require(request, 'hits.view');
+    const hitId = pathParam(request.params[0], 'hit id');
+    const q = queryParams(request.query, ['caseNumber', 'reason'], 'BAD_REQUEST');
+    const purpose = { caseNumber: q.get('caseNumber') ?? '', reason: q.get('reason') ?? '' };
+    let view;
+    try {
+      view = await viewHit(deps.storage as NonNullable<HitRouteDeps['storage']>, { user: session.user, purpose, hitId });
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'PURPOSE_REQUIRED') throw new HttpError(400, 'PURPOSE_REQUIRED', error.message);
+      if (error instanceof StorageError && error.code === 'USER_NOT_AUTHORISED') throw new HttpError(403, 'NOT_AUTHORISED', error.message);
+      throw error;
+    }
+    // A covert list's hit is "not found" to everyone not named for it: no hint that it exists.
+    if (view === undefined || covert.hiddenFor(session.user).has(view.hit.list)) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
+    return {
+      status: 200,
+      body: {
+        hit: { ...view.hit, seenAt: view.hit.seenAt.toISOString() },
+        dispositions: view.dispositions.map((d) => ({ ...d, recordedAt: d.recordedAt.toISOString() })),
+      },
+    };
+  };
+
+  const routes: JsonRoute[] = [
     { method: 'get', pattern: `${prefix}/hits/unresolved`, handler: unresolved },
     { method: 'get', pattern: `${prefix}/hits/escalated`, handler: escalatedHits },
   ];
+  if (deps.storage !== undefined) routes.push({ method: 'get', pattern: `${prefix}/hits/:hitId`, handler: detail });
+  return routes;
 }

@@ -13,6 +13,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   403: '403 Forbidden',
   404: '404 Not Found',
   405: '405 Method Not Allowed',
+  409: '409 Conflict',
   411: '411 Length Required',
   413: '413 Payload Too Large',
   415: '415 Unsupported Media Type',

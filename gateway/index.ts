@@ -23,3 +23,6 @@ export * from './audit-routes.js';
 export * from './covert-lists.js';
 export * from './hit-routes.js';
 export * from './login-throttle.js';
+export * from './release-routes.js';
+export * from './report-routes.js';
+export * from './hotlist-routes.js';

@@ -29,9 +29,14 @@ export interface GatewayServerOptions {
   health: () => { nats: DependencyHealth; feed: DependencyHealth };
   /** More JSON endpoints (the API of later issues). */
   routes?: readonly JsonRoute[];
-  /** A console refused for its role (for the access log). */
-  onRefused?: (session: ConsoleSession, permission: Permission) => void;
+  /**
+   * What consoles do that the access log records (Watsonville §471.7(b): every access to ALPR
+   * data): a console refused for its role, and what a console subscribed to watch.
+   */
+  onConsoleEvent?: (session: ConsoleSession, event: ConsoleEvent) => void;
 }
+
+export type ConsoleEvent = { kind: 'refused'; permission: Permission } | { kind: 'subscribed'; filter: unknown; replayed: number };
 
 export interface GatewayServer {
   /** The port actually bound (useful with port 0). */
@@ -81,7 +86,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
           // Live hits are for patrol and dispatch (storage/permissions.ts: hits.view). The refusal is
           // logged by the verifier's owner when it has a RefusalLog (bin/system.ts).
           if (!mayPerform(session.roles, 'hits.view')) {
-            options.onRefused?.(session, 'hits.view');
+            options.onConsoleEvent?.(session, { kind: 'refused', permission: 'hits.view' });
             return refuse(403, 'ROLE_REQUIRED', `live hits need one of the roles ${rolesAllowed('hits.view').join(', ')}`);
           }
           if (aborted) return;
@@ -108,7 +113,8 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
         ws.send(errorFrame('BAD_MESSAGE', parsed.reason));
         return;
       }
-      fanOut.subscribe(c, parsed.message.filter);
+      const subscribed = fanOut.subscribe(c, parsed.message.filter);
+      if (subscribed.ok) options.onConsoleEvent?.(c.session, { kind: 'subscribed', filter: parsed.message.filter ?? {}, replayed: subscribed.replayed });
     },
 
     drain: (ws) => {

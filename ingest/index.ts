@@ -15,3 +15,6 @@ export * from './plate-generator.js';
 export * from './retroactive.js';
 export * from './hotlist-codec.js';
 export * from './list-builder.js';
+export * from './ncic.js';
+export * from './bulk-layout.js';
+export * from './hotlist-status.js';

@@ -17,8 +17,11 @@ export const MINIMUM_AUDIT_SAMPLE = 10;
  * enforcement, Government Code § 7282.5, § 7284.2 et seq.); §471.5 Permitted/Impermissible Uses
  * (b) First Amendment, (c) personal use, (e) harassment or intimidation.
  */
+/** Words of a stated purpose that point to immigration enforcement (Values Act); releases refuse on it too. */
+export const IMMIGRATION_PURPOSE_PATTERN = /\b(immigration|immigrant|ice|cbp|border patrol|deport\w*|undocumented)\b/i;
+
 export const PROHIBITED_PURPOSE_PATTERNS: ReadonlyArray<{ pattern: RegExp; rule: string }> = [
-  { pattern: /\b(immigration|immigrant|ice|cbp|border patrol|deport\w*|undocumented)\b/i, rule: 'federal immigration enforcement (§471.2, §471.8(c))' },
+  { pattern: IMMIGRATION_PURPOSE_PATTERN, rule: 'federal immigration enforcement (§471.2, §471.8(c))' },
   { pattern: /\b(personal|ex-?(wife|husband|girlfriend|boyfriend|partner)|my (wife|husband|neighbou?r|friend))\b/i, rule: 'personal use (§471.5 Impermissible Uses (c))' },
   { pattern: /\b(protest\w*|rally|demonstrat\w*|march|religious service|church|mosque|synagogue)\b/i, rule: 'First Amendment activity (§471.5 Impermissible Uses (b))' },
   { pattern: /\b(harass\w*|intimidat\w*)\b/i, rule: 'harassment or intimidation (§471.5 Impermissible Uses (e))' },
@@ -68,6 +71,34 @@ export interface AuditSample {
   /** Errors in the records themselves, for correction (§471.9). */
   dataErrors: string[];
   method: string;
+  /**
+   * Every action the system refused in the period (any action: sign-ins, searches, role checks,
+   * releases), oldest first, at most MAX_LISTED_REFUSALS; `refusalCount` is the full number.
+   */
+  refusedActions: RefusedAction[];
+  refusalCount: number;
+}
+
+/** How a refusal is filed in the memorandum. */
+export type RefusalKind = 'role' | 'training' | 'account' | 'purpose' | 'sign_in' | 'release' | 'other';
+
+export interface RefusedAction {
+  record: AccessRecord;
+  kind: RefusalKind;
+}
+
+export const MAX_LISTED_REFUSALS = 500;
+
+/** Role and training violations (§471.4.1(a), §471.5(d), §471.10) apart from the rest. */
+export function refusalKind(record: Pick<AccessRecord, 'action' | 'detail'>): RefusalKind {
+  const d = record.detail;
+  if (/needs one of the roles/.test(d)) return 'role';
+  if (/training/i.test(d)) return 'training';
+  if (record.action === 'login' || record.action === 'lockout') return 'sign_in';
+  if (/not a registered|not active|not authorised/i.test(d)) return 'account';
+  if (record.action === 'release') return 'release';
+  if (/case or incident number|reason is required|a user is required/i.test(d)) return 'purpose';
+  return 'other';
 }
 
 function pickIndexes(n: number, k: number, random: (() => number) | undefined): number[] {
@@ -110,6 +141,20 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
       records.push({ ...rest, at: at_text, seq: Number(r.seq), rows_returned: Number(r.rows_returned) });
     }
   }
+  const refusalRows = await queryRows<AccessRecord & { at_text: string; total: number | string }>(
+    storage.client,
+    `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, prev_hash, hash,
+            count() OVER () AS total
+       FROM ${storage.db}.access_log
+      WHERE ${chain === undefined ? '' : 'chain = {chain:String} AND '}outcome = 'refused'
+        AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}
+      ORDER BY at, chain, seq LIMIT {limit:UInt32}`,
+    { ...params, limit: MAX_LISTED_REFUSALS },
+  );
+  const refusedActions: RefusedAction[] = refusalRows.map(({ at_text, total: _total, ...rest }) => {
+    const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
+    return { record, kind: refusalKind(record) };
+  });
   const verifications = (await verifyAccessLogs(storage)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
   for (const v of verifications) {
@@ -138,6 +183,8 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     reviews,
     verifications,
     dataErrors,
+    refusedActions,
+    refusalCount: Number(refusalRows[0]?.total ?? 0),
     method:
       `${picked.length} of ${inquiries.length} search inquiries drawn uniformly at random without replacement ` +
       `(${req.random === undefined ? 'node:crypto randomInt' : 'caller-supplied generator'}) from ` +

@@ -26,9 +26,24 @@ export {
   type EvidenceContext, type HoldRequest, type HoldResult, type ExportRequest, type EvidenceManifest, type ManifestFile,
 } from './evidence.js';
 export {
-  sampleSearches, reviewInquiry, MINIMUM_AUDIT_SAMPLE, PROHIBITED_PURPOSE_PATTERNS,
-  type AuditSample, type AuditSampleRequest, type InquiryReview,
+  sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS, IMMIGRATION_PURPOSE_PATTERN,
+  type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
 } from './audit.js';
+export {
+  AGENCY_KINDS, REFUSAL_RULES, DEFAULT_RELEASE_POLICY, IMMIGRATION_AGENCY_PATTERNS, classifyAgency, immigrationAgencyIn, isImmigrationPurpose,
+  automaticRefusal, type AgencyKind, type AgencyClaim, type AgencyClass, type RefusalRule, type ReleasePolicy, type Refusal,
+} from './release-rules.js';
+export {
+  RELEASE_STATUSES, RELEASE_ERROR_CODES, ReleaseError, isReleaseId, parseReleaseRequest, recordReleaseRequest, decideRelease, viewRelease,
+  findRelease, listReleases, type ReleaseStatus, type ReleaseCriteria, type ReleaseRequestInput, type ReleaseRequest, type ReleaseManifest,
+  type ReleaseManifestFile, type ReleaseErrorCode, type ReleaseContext, type ReleaseDecision,
+} from './releases.js';
+export {
+  produceReleasePackage, readPackageFile, packageFileNames, MAX_RELEASE_ROWS, type PackageContext, type PackageFile,
+} from './release-package.js';
+export {
+  transparencyReport, renderTransparencyMarkdown, renderTransparencyHtml, type TransparencyReport, type TransparencyContext,
+} from './transparency.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, type MemorandumMeta } from './memorandum.js';
 export {
   hitId, recordHits, recordDisposition, hitSeenAt, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
@@ -40,3 +55,8 @@ export {
   CredentialStore, setPassword, tokenHash, DEFAULT_SESSION_TTL_MS, DEFAULT_MAX_LOGIN_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS,
   type CredentialOptions, type LoginOutcome, type PasswordCheck, type SignedInUser, type VerifiedSession,
 } from './credentials.js';
+export {
+  designateList, findDesignation, listDesignations, submitEntry, submitUpdate, decideEntry, listEntries, pendingChanges, entryHistory, entryState,
+  approvedEntries, isImmigrationEnforcement, HotlistError, HOTLIST_ERROR_CODES, ENTRY_DECISIONS,
+  type HotlistContext, type HotlistErrorCode, type ListDesignation, type EntryFields, type EntryDecision, type EntryVersion, type EntryState, type DecisionResult,
+} from './hotlists.js';

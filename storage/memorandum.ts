@@ -1,6 +1,6 @@
 // The audit memorandum to the Chief of Police (Watsonville §471.9), in Markdown and HTML, from one
 // model so the two always say the same thing.
-import type { AuditSample, InquiryReview } from './audit.js';
+import type { AuditSample, InquiryReview, RefusalKind, RefusedAction } from './audit.js';
 
 export interface MemorandumMeta {
   /** Name and title of the auditor (PSD Captain or the Chief's designee). */
@@ -20,8 +20,19 @@ interface Model {
   rows: string[][];
   findings: string[];
   dataErrors: string[];
+  /** Role and training violations: attempts by members without the role or the training (§471.4.1(a), §471.5(d)). */
+  violations: string[];
+  refusalColumns: string[];
+  refusalRows: string[][];
   closing: string[];
 }
+
+const REFUSAL_KIND_TEXT: Readonly<Record<RefusalKind, string>> = {
+  role: 'role not allowed', training: 'training missing or expired', account: 'account unknown or inactive', purpose: 'no purpose stated',
+  sign_in: 'sign-in refused', release: 'release refused', other: 'other',
+};
+
+const isViolation = (r: RefusedAction) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account';
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -65,6 +76,10 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
         (intact ? 'every hash chain is intact.' : `${problems} problem(s) found (see data errors).`) +
         (heads === '' ? '' : ` Heads to record for the next audit: ${heads}.`),
       `Result: ${sample.reviews.length} inquiries reviewed, ${withFindings.length} with findings.`,
+      `Actions refused by the system in the period (any kind: sign-ins, searches, role and training checks, releases): ` +
+        `${sample.refusalCount}, of which ${sample.refusedActions.filter(isViolation).length} were by members lacking the role, ` +
+        `the training or an active account` +
+        (sample.refusalCount > sample.refusedActions.length ? ` (the first ${sample.refusedActions.length} are listed).` : '.'),
     ],
     columns: ['#', 'Log seq', 'Date/time (UTC)', 'User', 'Search', 'Case/incident', 'Reason', 'Rows', 'Purpose documented', 'Permitted', 'Authorised user', 'Findings'],
     rows: sample.reviews.map((r, i) => [
@@ -75,6 +90,12 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
     ]),
     findings: withFindings.map((r) => `Log record ${r.record.chain}:${r.record.seq} (${r.record.user_id}, ${r.record.at}): ${r.findings.join('; ')}.`),
     dataErrors: sample.dataErrors,
+    violations: sample.refusedActions.filter(isViolation).map((r) =>
+      `${r.record.at} ${r.record.user_id} (${r.record.action}, log ${r.record.chain}:${r.record.seq}): ${r.record.detail}`),
+    refusalColumns: ['Log seq', 'Date/time (UTC)', 'User', 'Action', 'Kind', 'Why refused'],
+    refusalRows: sample.refusedActions.map((r) => [
+      `${r.record.chain}:${r.record.seq}`, r.record.at, r.record.user_id, r.record.action, REFUSAL_KIND_TEXT[r.kind], r.record.detail,
+    ]),
     closing: [
       'Reviewed by the Chief of Police: ______________________  Date: __________',
       'After review, this memorandum and associated documentation are filed and retained by the Professional Standards Division (§471.9).',
@@ -92,6 +113,10 @@ export function renderMemorandumMarkdown(sample: AuditSample, meta: MemorandumMe
   out.push(...m.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
   out.push('## Findings', '', ...(m.findings.length === 0 ? ['None.'] : m.findings.map((f) => `- ${mdCell(f)}`)), '');
   out.push('## Data errors', '', ...(m.dataErrors.length === 0 ? ['None found.'] : m.dataErrors.map((e) => `- ${mdCell(e)}`)), '');
+  out.push('## Role and training violations', '', ...(m.violations.length === 0 ? ['None.'] : m.violations.map((v) => `- ${mdCell(v)}`)), '');
+  out.push('## Refused actions', '');
+  if (m.refusalRows.length === 0) out.push('None.', '');
+  else out.push(`| ${m.refusalColumns.join(' | ')} |`, `|${m.refusalColumns.map(() => '---').join('|')}|`, ...m.refusalRows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
   out.push(...m.closing.flatMap((c) => [c, '']));
   return out.join('\n');
 }
@@ -115,6 +140,11 @@ ${m.paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n')}
 ${list(m.findings, 'None.')}
 <h2>Data errors</h2>
 ${list(m.dataErrors, 'None found.')}
+<h2>Role and training violations</h2>
+${list(m.violations, 'None.')}
+<h2>Refused actions</h2>
+${m.refusalRows.length === 0 ? '<p>None.</p>' : `<table><thead><tr>${m.refusalColumns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
+<tbody>${m.refusalRows.map((r) => `<tr class="refused">${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`}
 ${m.closing.map((c) => `<p>${esc(c)}</p>`).join('\n')}
 </body></html>
 `;

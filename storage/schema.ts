@@ -254,4 +254,42 @@ ORDER BY (token_hash, version)`,
       `ALTER TABLE ${db}.users ADD COLUMN IF NOT EXISTS training_expires_at Nullable(Date) AFTER trained_at`,
     ],
   },
+  {
+    version: 4,
+    name: 'hot list designations and entry vehicles',
+    statements: ({ db }) => [
+      // Watsonville §471.5(f): hot lists are designated by the ALPR Administrator; every version of a
+      // designation is kept. Gov. Code § 7284.6: no list for immigration enforcement (storage/hotlists.ts).
+      `CREATE TABLE IF NOT EXISTS ${db}.hotlist_lists (
+  list String,
+  version UInt32,
+  kind LowCardinality(String),
+  purpose String,
+  active Bool,
+  changed_by String,
+  changed_at DateTime64(3, 'UTC')
+) ENGINE = MergeTree
+ORDER BY (list, version)`,
+      // What verification needs (NCIC VMA/VMO/VYR/VCO/VST), never a person's name or birth date.
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_make String DEFAULT '' AFTER expires_at`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_model String DEFAULT '' AFTER vehicle_make`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_year Nullable(UInt16) AFTER vehicle_model`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_color String DEFAULT '' AFTER vehicle_year`,
+      `ALTER TABLE ${db}.hotlist_entries ADD COLUMN IF NOT EXISTS vehicle_style String DEFAULT '' AFTER vehicle_color`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'release request details',
+    statements: ({ db }) => [
+      // Watsonville §471.8(a): the written request names the data asked for; the agency's state decides
+      // Civil Code § 1798.90.55 (out-of-state agencies). Which rule refused a request, and the package
+      // of an approved one (SHA-256 manifest), are kept with the request (§471.8(d)).
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS agency_state LowCardinality(String) AFTER agency_kind`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS criteria String AFTER purpose`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS recorded_by String AFTER criteria`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS refusal_rule LowCardinality(String) AFTER decision_note`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS package_manifest String AFTER document_ref`,
+    ],
+  },
 ];

@@ -3,15 +3,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, StorageError, verifyAccessLog, verifyAccessLogs,
+  AccessLog, authoriseAction, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
   type AccessLogVerification,
 } from '../../storage/index.js';
-import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom } from '../storage-options.js';
+import { passwordsFromStdin } from '../password-input.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs } from '../verb-options.js';
+import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
-const USAGE = `Usage: platewatch audit verify [--chain NAME [--expect-head SEQ:HASH]] [storage options]
-       platewatch audit sample --from DATE --to DATE --auditor NAME [--size 10] [--out DIR] [storage options]
+const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME [--expect-head SEQ:HASH]] [storage options]
+       platewatch audit sample --as AUDITOR --from DATE --to DATE [--auditor NAME] [--size 10] [--out DIR] [storage options]
+       (each also takes [--password-stdin])
 
 verify  Re-computes the access log hash chains (every chain, or --chain) and reports any record
         altered, deleted, duplicated or reordered. --expect-head (printed by the last verify or
@@ -19,6 +22,10 @@ verify  Re-computes the access log hash chains (every chain, or --chain) and rep
 sample  Draws a random sample of at least 10 search inquiries made in [--from, --to) and writes
         the audit memorandum to the Chief of Police (Watsonville §471.9) as Markdown and HTML:
         DIR/alpr-audit-FROM-TO.md and .html. The policy asks for inquiries of the preceding six months.
+        The memorandum also lists every action the system refused in the period, with the role and
+        training violations apart.
+Both are the auditor's (role auditor, Watsonville §471.9: the Professional Standards Division),
+signed in with --as and their password, and both are recorded in the access log.
 
 Options:
   --chain NAME       only this access log chain             [default: every chain]
@@ -26,7 +33,8 @@ Options:
   --from DATE        start of the period (ISO 8601, inclusive)
   --to DATE          end of the period (ISO 8601, exclusive)
   --size N           inquiries to sample, at least 10       [default: 10]
-  --auditor NAME     name and title on the memorandum
+  --as ID            the auditor running it (role auditor; password prompted, or --password-stdin)
+  --auditor NAME     name and title on the memorandum       [default: the --as user's name, title]
   --out DIR          where to write the memorandum          [default: current directory]
   --help             show this text
 
@@ -35,7 +43,7 @@ ${STORAGE_OPTIONS_USAGE}
 Exit status: 0 done/intact; 1 problems found or storage failure; 2 usage or configuration error.
 
 Example:
-  platewatch audit sample --from 2026-05-01 --to 2026-11-01 --auditor "Capt. R. Diaz, PSD"
+  platewatch audit sample --as psd1 --from 2026-05-01 --to 2026-11-01 --auditor "Capt. R. Diaz, PSD"
 `;
 
 const OPTIONS = {
@@ -45,6 +53,7 @@ const OPTIONS = {
   to: { type: 'string' },
   size: { type: 'string' },
   auditor: { type: 'string' },
+  ...SIGN_IN_PARSE_OPTIONS,
   out: { type: 'string' },
   ...STORAGE_PARSE_OPTIONS,
 } as const;
@@ -56,10 +65,7 @@ export const auditVerb: Verb = {
   run: runAudit,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch audit: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('audit', USAGE);
 
 function parseDate(text: string | undefined): Date | undefined {
   if (text === undefined || !/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
@@ -75,6 +81,7 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
   const { values } = parsed;
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}"`);
+  if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as AUDITOR is required');
 
   let expectedHead: { seq: number; hash: string } | undefined;
   let from: Date | undefined;
@@ -91,7 +98,6 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     to = parseDate(values.to);
     if (from === undefined || to === undefined) return usageError(io, '--from and --to must be ISO 8601 dates');
     if (from.getTime() >= to.getTime()) return usageError(io, '--from must be before --to');
-    if (values.auditor === undefined || values.auditor.trim() === '') return usageError(io, '--auditor NAME is required');
     if (values.size !== undefined) {
       size = Number(values.size);
       if (!Number.isInteger(size) || size < 10) return usageError(io, '--size must be a whole number of at least 10 (Watsonville §471.9)');
@@ -100,13 +106,20 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
 
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
+  const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
+    const accessLog = new AccessLog(storage, verbAccessLogChain(storage));
+    const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
+    const auditor = await authoriseAction({ storage, accessLog }, user, 'audit.read', { op: sub });
+    const logAudit = (params: unknown, rows: number): Promise<unknown> =>
+      accessLog.append({ user, action: 'audit', outcome: 'ok', params, rowsReturned: rows, caseNumber: '', reason: `audit ${sub} (§471.9)`, detail: '' });
     const chain = values.chain;
     if (sub === 'verify') {
       const results: AccessLogVerification[] =
         chain === undefined ? await verifyAccessLogs(storage) : [await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) })];
+      await logAudit({ op: 'verify', chain: chain ?? null }, results.reduce((n, v) => n + v.records, 0));
       if (results.length === 0) io.stdout.write('access log is empty\n');
       for (const v of results) {
         io.stdout.write(`access log chain "${v.chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
@@ -116,20 +129,23 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
       return results.every((v) => v.ok) ? 0 : 1;
     }
     const sample = await sampleSearches(storage, { from: from!, to: to!, size, ...(chain === undefined ? {} : { chain }) });
-    const meta = { auditor: values.auditor!.trim() };
+    await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
+    const meta = { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` };
     const outDir = resolve(io.cwd, values.out ?? '.');
     mkdirSync(outDir, { recursive: true });
     const base = join(outDir, `alpr-audit-${from!.toISOString().slice(0, 10)}-${to!.toISOString().slice(0, 10)}`);
     writeFileSync(`${base}.md`, renderMemorandumMarkdown(sample, meta));
     writeFileSync(`${base}.html`, renderMemorandumHtml(sample, meta));
     const flagged = sample.reviews.filter((r) => r.findings.length > 0).length;
+    const violations = sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length;
     io.stdout.write(
       `${sample.reviews.length} of ${sample.population} inquiries reviewed, ${flagged} with findings, ` +
-        `${sample.dataErrors.length} data error(s)\nwrote ${base}.md\nwrote ${base}.html\n`,
+        `${sample.dataErrors.length} data error(s), ${sample.refusalCount} refused action(s) ` +
+        `(${violations} by members lacking the role, training or an active account)\nwrote ${base}.md\nwrote ${base}.html\n`,
     );
     return 0;
   } catch (error) {
-    io.stderr.write(`platewatch audit ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    io.stderr.write(`platewatch audit ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
     await storage.close();

@@ -1,24 +1,29 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
 import { resolve } from 'node:path';
-import { AccessLog, exportEvidence, placeLegalHold, StorageError, type PlateQuery } from '../../storage/index.js';
+import { AccessLog, authoriseAction, exportEvidence, placeLegalHold, type PlateQuery } from '../../storage/index.js';
+import { passwordsFromStdin } from '../password-input.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs } from '../verb-options.js';
+import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
-const USAGE = `Usage: platewatch evidence hold --case N --user ID --reason TEXT --from DATE --to DATE
-                                [--plate P | --pattern P | --read-id ID ...] [storage options]
-       platewatch evidence export --case N --out DIR --user ID [--reason TEXT] [storage options]
+const USAGE = `Usage: platewatch evidence hold --case N --as ID --reason TEXT --from DATE --to DATE
+                                [--plate P | --pattern P | --read-id ID ...] [--password-stdin] [storage options]
+       platewatch evidence export --case N --out DIR --as ID [--reason TEXT] [--password-stdin] [storage options]
 
 hold    Copies the matching detections into the evidence store under the case, where retention
         does not purge them (Watsonville §471.6: data that is or may become evidence).
 export  Writes the case's held detections for booking onto portable media: detections.csv,
         detections.json, holds.json, manifest.json (SHA-256 of each file) and SHA256SUMS
         (check with: sha256sum -c SHA256SUMS). DIR must be new or empty.
-Both are recorded in the access log under the user and case.
+Both are recorded in the access log under the user and case. Holds: analyst, supervisor,
+custodian, administrator; exports: the custodian of records or an administrator
+(storage/permissions.ts); any other role is refused, and the refusal logged.
 
 Options:
   --case N        case or incident number (required)
-  --user ID       your user id (required; must be a trained, active ALPR user)
+  --as ID         who you are (required; a trained, active ALPR user, with their password)
+  --password-stdin  read the password from standard input instead of prompting
   --reason TEXT   why                                    [export default: evidence export]
   --from, --to    time range of the detections to hold (ISO 8601)
   --plate P       hold reads of this plate (exact)
@@ -32,12 +37,12 @@ ${STORAGE_OPTIONS_USAGE}
 Exit status: 0 done; 1 refused or failed; 2 usage or configuration error.
 
 Example:
-  platewatch evidence export --case WPD-26-0777 --user det1 --out /media/evidence/WPD-26-0777
+  platewatch evidence export --case WPD-26-0777 --as cust1 --out /media/evidence/WPD-26-0777
 `;
 
 const OPTIONS = {
   case: { type: 'string' },
-  user: { type: 'string' },
+  ...SIGN_IN_PARSE_OPTIONS,
   reason: { type: 'string' },
   from: { type: 'string' },
   to: { type: 'string' },
@@ -55,10 +60,7 @@ export const evidenceVerb: Verb = {
   run: runEvidence,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch evidence: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('evidence', USAGE);
 
 async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
@@ -69,7 +71,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}"`);
   if (values.case === undefined || values.case.trim() === '') return usageError(io, '--case N is required');
-  if (values.user === undefined || values.user.trim() === '') return usageError(io, '--user ID is required');
+  if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required');
   let plate: PlateQuery | undefined;
   let from: Date | undefined;
   let to: Date | undefined;
@@ -89,13 +91,16 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
 
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
+  const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
     const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)) };
+    const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
+    await authoriseAction(ctx, user, sub === 'hold' ? 'evidence.hold' : 'evidence.export', { caseNumber: values.case });
     if (sub === 'hold') {
       const r = await placeLegalHold(ctx, {
-        user: values.user,
+        user,
         caseNumber: values.case,
         reason: values.reason!,
         criteria: { from: from!, to: to!, ...(plate ? { plate } : {}), ...(values['read-id'] ? { readIds: values['read-id'] } : {}) },
@@ -105,7 +110,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     }
     const outDir = resolve(io.cwd, values.out!);
     const m = await exportEvidence(ctx, {
-      user: values.user,
+      user,
       caseNumber: values.case,
       outDir,
       ...(values.reason ? { reason: values.reason } : {}),
@@ -114,7 +119,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
     return 0;
   } catch (error) {
-    io.stderr.write(`platewatch evidence ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    io.stderr.write(`platewatch evidence ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
     await storage.close();

@@ -1,28 +1,38 @@
 // `platewatch hotlist load|list`: puts a new version of a hot list into the running system (every
 // pipeline worker swaps it in atomically) and shows the lists in use with their age.
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { openHotlistStore, publishHotlist } from '../../ingest/index.js';
+import { BulkLayoutError, describeHotlists, openHotlistStore, parseBulkFile, publishHotlist } from '../../ingest/index.js';
+import { isSpecificList, type HotlistEntry } from '../../matcher/index.js';
+import { isImmigrationEnforcement } from '../../storage/index.js';
 import { readHotlistFiles } from '../batch-match.js';
+import type { PlatewatchConfig } from '../config.js';
 import { connectToSystem } from '../runtime.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
 
-/** Watsonville PD §471.5(f)(4): general hot lists are downloaded at least once a day. */
-const STALE_AFTER_MS = 24 * 3600 * 1000;
-
-const USAGE = `Usage: platewatch hotlist load --list NAME FILE [--strict] [--allow-empty] [--as USER] [--nats URL] [--config FILE]
+const USAGE = `Usage: platewatch hotlist load --list NAME FILE [--layout NAME] [--strict] [--allow-empty] [--as USER] [--nats URL] [--config FILE]
        platewatch hotlist list [--nats URL] [--config FILE]
 
 load   Validates FILE (CSV: plate,state,list,reason,case_number,entered_by,synopsis[,expires_at,vehicle_*])
-       and makes its rows the new version of list NAME in the running system: every pipeline worker
+       and makes its rows the new version of general list NAME (SVS, SFR, SLR, an NCIC extract: the
+       bulk lists downloaded daily) in the running system: every pipeline worker
        builds it off to the side and swaps it in whole. Prints the version and what was added and
        removed. Rows of other lists are reported and skipped; bad rows are reported with their line.
+       With --layout, FILE is a state or NCIC extract laid out as configured under hotlists.layouts
+       (delimited or fixed-width, NCIC codes LIC LIS LIT LIY VMA VMO VYR VCO VST NIC OCA ORI MKE);
+       Immigration Violator File records are dropped and counted (Gov. Code § 7284.6), and columns
+       the layout does not map (names, dates of birth) are never read.
+       Specific lists (BOLO, case lists) are refused here: each of their entries is approved by
+       the ALPR administrator before it matches (Watsonville PD §471.5(f)(5)), so they take entries
+       through the console or POST /api/hotlists/NAME/entries, and approvals in the Admin view.
 list   Shows each list in use: version, entries, who loaded it and how old it is (general lists
        older than 24 h are stale: Watsonville PD §471.5(f)(4) asks for a daily download).
 
 Options:
   --list NAME      the list to replace (e.g. SVS, BOLO)
+  --layout NAME    a bulk layout from the configuration (hotlists.layouts)
   --strict         refuse the whole file if any row is bad
   --allow-empty    allow a version with no entries (otherwise refused: an empty download is
                    more likely a broken feed than an empty list)
@@ -32,11 +42,12 @@ Options:
   --config FILE    JSON config file
 
 Example:
-  ./platewatch hotlist load --list BOLO examples/hotlists/bolo.csv
+  ./platewatch hotlist load --list SVS examples/hotlists/svs.csv
 `;
 
 const OPTIONS = {
   list: { type: 'string' },
+  layout: { type: 'string' },
   strict: { type: 'boolean', default: false },
   'allow-empty': { type: 'boolean', default: false },
   as: { type: 'string' },
@@ -67,31 +78,38 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
   try {
     const store = await openHotlistStore(jetstream(nc));
     if (action === 'list') {
-      const now = Date.now();
-      const lists = await store.list();
+      const lists = await describeHotlists(store, config.matcher, config.hotlists.staleAfterHours * 3_600_000);
       if (lists.length === 0) io.stdout.write('no hot lists loaded\n');
-      for (const info of lists.sort((a, b) => (a.name < b.name ? -1 : 1))) {
-        const current = await store.info(info.name);
-        const loadedAt = Date.parse(current?.metadata?.['loadedAt'] ?? info.mtime);
-        const age = now - loadedAt;
-        const general = config.matcher.generalLists.includes(info.name);
+      for (const s of lists) {
+        const loaded = s.loadedAt === null ? 'never loaded' : `loaded by ${s.loadedBy || '?'} ${formatAge((s.ageSeconds ?? 0) * 1000)} ago`;
         io.stdout.write(
-          `${info.name.padEnd(10)} version ${current?.revision ?? '?'}  ${current?.description ?? ''}  loaded by ${current?.metadata?.['loadedBy'] ?? '?'} ` +
-            `${formatAge(age)} ago${general && age > STALE_AFTER_MS ? '  STALE: general lists must be refreshed daily' : ''}\n`,
+          `${s.list.padEnd(10)} version ${s.version}  ${s.entries} entries  ${loaded}` +
+            `${s.stale ? `  STALE: general lists must be refreshed at least every ${config.hotlists.staleAfterHours} h` : ''}\n`,
         );
       }
       return 0;
     }
     const list = (values.list as string).trim().toUpperCase();
-    const byList = await readHotlistFiles({ files: [{ shown: file as string, path: resolve(io.cwd, file as string) }], config: config.matcher, strict: values.strict, stderr: io.stderr });
-    if (byList === null) return 1;
-    const others = [...byList.entries()].filter(([name]) => name !== list);
-    if (others.length > 0) {
-      const count = others.reduce((n, [, entries]) => n + entries.length, 0);
-      io.stderr.write(`${file}: ${count} rows belong to other lists (${others.map(([name]) => name).join(', ')}) and were skipped\n`);
-      if (values.strict) return 1;
+    // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement.
+    if (isImmigrationEnforcement(list)) {
+      io.stderr.write(`platewatch hotlist: a hot list for immigration enforcement cannot be created (California Values Act, Gov. Code § 7284.6)\n`);
+      return 1;
     }
-    const entries = byList.get(list) ?? [];
+    // Watsonville §471.5(f)(5): a specific list's entries match only once approved, so they never
+    // arrive in bulk from a file; only the approval workflow (storage/hotlists.ts) publishes them.
+    if (isSpecificList(config.matcher, list)) {
+      io.stderr.write(
+        `platewatch hotlist: ${list} is a specific list: its entries match only after the ALPR administrator approves each one ` +
+          `(Watsonville PD §471.5(f)(5)). Submit them from the console or with POST /api/hotlists/${list}/entries; ` +
+          `bulk loads are for general lists (${config.matcher.generalLists.join(', ')}).
+`,
+      );
+      return 1;
+    }
+    const entries = values.layout === undefined
+      ? await readCsv(list, file as string, values.strict, config, io)
+      : await readWithLayout(list, file as string, values.layout, values.strict, config, io);
+    if (entries === null) return 1;
     if (entries.length === 0 && !values['allow-empty']) {
       io.stderr.write(`platewatch hotlist: ${file} has no entries for list ${list}; refusing to empty it (use --allow-empty)\n`);
       return 1;
@@ -101,6 +119,49 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
     return 0;
   } finally {
     await nc.close();
+  }
+}
+
+async function readCsv(list: string, file: string, strict: boolean, config: PlatewatchConfig, io: VerbIO): Promise<HotlistEntry[] | null> {
+  const byList = await readHotlistFiles({ files: [{ shown: file, path: resolve(io.cwd, file) }], config: config.matcher, strict, stderr: io.stderr });
+  if (byList === null) return null;
+  const others = [...byList.entries()].filter(([name]) => name !== list);
+  if (others.length > 0) {
+    const count = others.reduce((n, [, entries]) => n + entries.length, 0);
+    io.stderr.write(`${file}: ${count} rows belong to other lists (${others.map(([name]) => name).join(', ')}) and were skipped\n`);
+    if (strict) return null;
+  }
+  return byList.get(list) ?? [];
+}
+
+/** A state or NCIC extract in a configured layout; prints the load report to stderr. */
+async function readWithLayout(list: string, file: string, layoutName: string, strict: boolean, config: PlatewatchConfig, io: VerbIO): Promise<HotlistEntry[] | null> {
+  const layout = config.hotlists.layouts[layoutName];
+  if (layout === undefined) {
+    const known = Object.keys(config.hotlists.layouts);
+    io.stderr.write(`platewatch hotlist: no layout "${layoutName}" in the configuration (hotlists.layouts: ${known.length === 0 ? 'none' : known.join(', ')})\n`);
+    return null;
+  }
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    io.stderr.write(`cannot read hot list ${file}: ${(error as Error).message}\n`);
+    return null;
+  }
+  try {
+    const { entries, report } = parseBulkFile(text, layout, { list, config: config.matcher, immigrationMessageKeys: config.hotlists.immigrationMessageKeys, strict });
+    for (const row of report.rejected) io.stderr.write(`${file}:${row.line}: ${row.reason}\n`);
+    io.stderr.write(
+      `loaded ${entries.length} of ${report.rows} rows from ${file} (${report.rejected.length} rejected, ` +
+        `${report.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6)\n`,
+    );
+    if (report.ignoredColumns.length > 0) io.stderr.write(`${file}: columns not read: ${report.ignoredColumns.join(', ')}\n`);
+    return entries;
+  } catch (error) {
+    if (!(error instanceof BulkLayoutError)) throw error;
+    io.stderr.write(`hot list ${file} refused [${error.code}]: ${error.message}\n`);
+    return null;
   }
 }
 

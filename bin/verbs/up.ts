@@ -65,9 +65,11 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
       natsPort: config.nats.port,
       retroactiveDays: config.retroactiveDays,
+      hotlists: config.hotlists,
       gateway: config.gateway,
       hits: config.hits,
       storage: storageSettings(config),
+      release: config.release,
     });
   } catch (error) {
     const coded = error as { code?: string; message?: string };
@@ -85,8 +87,10 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
   const stopping = new AbortController();
   let demo: Promise<unknown> = Promise.resolve();
   if (parsed.values.demo) {
+    // Only the general list: a specific list's entries match only once the administrator approves
+    // each (§471.5(f)(5)), which the demo must not pretend to have done.
     const byList = await readHotlistFiles({
-      files: ['svs.csv', 'bolo.csv'].map((file) => ({ shown: `examples/hotlists/${file}`, path: resolve(EXAMPLES_DIR, file) })),
+      files: ['svs.csv'].map((file) => ({ shown: `examples/hotlists/${file}`, path: resolve(EXAMPLES_DIR, file) })),
       config: config.matcher,
       strict: false,
       stderr: io.stderr,

@@ -7,7 +7,7 @@ import {
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs } from '../verb-options.js';
+import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch users add --id ID --name NAME --title TITLE --role ROLE [--role ROLE…] [--trained DATE] [--as ADMIN]
        platewatch users train --id ID [--trained DATE] [--expires DATE] --as ADMIN
@@ -71,10 +71,7 @@ export const usersVerb: Verb = {
   run: runUsers,
 };
 
-function usageError(io: VerbIO, message: string): number {
-  io.stderr.write(`platewatch users: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const usageError = usageErrorFor('users', USAGE);
 
 /** A refusal the operator can act on (exit 1). */
 class Refusal extends Error {

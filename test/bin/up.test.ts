@@ -52,28 +52,32 @@ describe('platewatch up', () => {
     expect(out).toMatch(/NATS {7}nats:\/\/127\.0\.0\.1:\d+ \(embedded nats-server/);
     expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(true);
 
-    const list = join(dir, 'bolo.csv');
-    writeFileSync(list, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,BOLO,Robbery suspect,26-0042,Det. Ruiz,Gray sedan\n7AB?12,,BOLO,Witness partial,26-0043,Det. Ruiz,Partial from witness\nBAD!,,BOLO,x,1,y,z\n');
-    const loaded = await cli(['hotlist', 'load', '--list', 'BOLO', list]);
+    const list = join(dir, 'svs.csv');
+    writeFileSync(list, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen vehicle,26-0042,DOJ,Gray sedan\n4XYZ771,CA,SVS,Stolen vehicle,26-0043,DOJ,Blue pickup\nBAD!,,SVS,x,1,y,z\n');
+    const loaded = await cli(['hotlist', 'load', '--list', 'SVS', list]);
     expect(loaded.code).toBe(0);
-    expect(loaded.stdout).toMatch(/list BOLO is now version \d+: 2 entries \(2 added, 0 removed\)/);
-    expect(loaded.stderr).toMatch(/bolo\.csv:4: /);
+    expect(loaded.stdout).toMatch(/list SVS is now version \d+: 2 entries \(2 added, 0 removed\)/);
+    expect(loaded.stderr).toMatch(/svs\.csv:4: /);
     const listed = await cli(['hotlist', 'list']);
-    expect(listed.stdout).toMatch(/BOLO +version \d+ +2 entries +loaded by ofc\.test/);
-    expect((await cli(['hotlist', 'load', '--list', 'SVS', list])).code).toBe(1); // no SVS rows: not emptied
+    expect(listed.stdout).toMatch(/SVS +version \d+ +2 entries +loaded by ofc\.test/);
+    expect((await cli(['hotlist', 'load', '--list', 'SFR', list])).code).toBe(1); // no SFR rows: not emptied
+    // A specific list's entries need the administrator's approval one by one (§471.5(f)(5)): no bulk load.
+    const specific = await cli(['hotlist', 'load', '--list', 'BOLO', list]);
+    expect(specific.code).toBe(1);
+    expect(specific.stderr).toMatch(/BOLO is a specific list: its entries match only after the ALPR administrator approves each one/);
 
     const simulated = await cli(['simulate', '--count', '40', '--rate', '200', '--hit-rate', '1', '--seed', '3']);
     expect(simulated.code).toBe(0);
     expect(simulated.stdout).toMatch(/published 40 reads in 40 messages/);
-    await waitFor('hits printed', () => (out.match(/→ BOLO 6TRJ244/g) ?? []).length >= 10);
+    await waitFor('hits printed', () => (out.match(/→ SVS (6TRJ244|4XYZ771)/g) ?? []).length >= 10);
 
     const gateway = /gateway {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
     expect(gateway).toBeDefined();
     const health = await fetch(`${gateway}/healthz`);
     expect(health.status).toBe(200);
     const metrics = await (await fetch(`${gateway}/metrics`)).text();
-    expect(metrics).toMatch(/^platewatch_hits_total\{list="BOLO",kind="exact"\} \d+$/m);
-    expect(metrics).toMatch(/^platewatch_hotlist_version\{list="BOLO"\} \d+$/m);
+    expect(metrics).toMatch(/^platewatch_hits_total\{list="SVS",kind="exact"\} \d+$/m);
+    expect(metrics).toMatch(/^platewatch_hotlist_version\{list="SVS"\} \d+$/m);
     // No console session is valid until sign-in arrives (issue 6): the upgrade is refused.
     const refused = await new Promise<number>((resolve, reject) => {
       const socket = new WebSocket(`${(gateway as string).replace('http', 'ws')}/ws?token=anything`);

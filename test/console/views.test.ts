@@ -44,11 +44,11 @@ describe('console views by role', () => {
     const page = await signIn('analyst1');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.locator('#search .logged-notice').textContent()).resolves.toMatch(/recorded in the access log/);
-    await page.getByLabel(/Plate or pattern/).fill('8KLM45?');
+    await page.locator('#search-plate').fill('8KLM45?');
     await page.locator('#search-form button[type="submit"]').click();
     await expect(page.locator('#search-error').textContent()).resolves.toMatch(/case or incident number and\/or a reason/);
 
-    await page.getByLabel('Reason').fill('stolen vehicle follow-up');
+    await page.locator('#search-reason').fill('stolen vehicle follow-up');
     await page.locator('#search-form button[type="submit"]').click();
     await page.locator('#search-results:not([hidden]) tbody tr').nth(1).waitFor();
     const plates = await page.locator('#search-results tbody td.plate-cell').allTextContents();
@@ -59,7 +59,7 @@ describe('console views by role', () => {
 
   it('an administrator sees users with training status; an auditor sees users but no dispatch or search', async () => {
     const admin = await signIn('administrator1');
-    await admin.getByRole('button', { name: 'Admin', exact: true }).click();
+    await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await admin.locator('#admin:not([hidden])').waitFor();
     await admin.locator('#users:not([hidden]) tbody tr').first().waitFor();
     const lapsedRow = admin.locator('#users tbody tr', { hasText: 'lapsed' });
@@ -74,6 +74,39 @@ describe('console views by role', () => {
     expect(await auditor.locator('#views button[data-view="search"]').isHidden()).toBe(true);
     expect(await auditor.locator('#dispatch').isHidden()).toBe(true);
     await auditor.context().close();
+  });
+
+  it('an officer submits a BOLO entry; the administrator approves it; the list is published with it', async () => {
+    const designated = await api.call('POST', '/api/hotlists', api.token('administrator'), { list: 'BOLO', purpose: 'department be-on-the-lookout list' });
+    expect(designated.status).toBe(201);
+    const officer = await signIn('officer1');
+    await officer.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await officer.locator('#entry-list option[value="BOLO"]').waitFor({ state: 'attached' });
+    await officer.locator('#entry-plate').fill('6TRJ244');
+    await officer.locator('#entry-state').fill('CA');
+    await officer.locator('#entry-case').fill('26-004211');
+    await officer.locator('#entry-synopsis').fill('gray sedan, robbery suspect');
+    await officer.getByRole('button', { name: 'Submit for approval' }).click();
+    await officer.locator('#entry-status', { hasText: 'Submitted' }).waitFor();
+    await expect(officer.locator('#entry-status').textContent()).resolves.toMatch(/Submitted 6TRJ244 to BOLO as entry .*matches once an administrator approves it/);
+    // An officer cannot approve: that part of the view says so.
+    await officer.locator('#approvals-status', { hasText: 'your roles do not include this part' }).waitFor();
+    await officer.context().close();
+
+    const admin = await signIn('administrator1');
+    await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    const row = admin.locator('#approvals tbody tr', { hasText: '6TRJ244' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/new entry \(administrator approves\)/);
+    await row.getByRole('button', { name: 'Approve' }).click();
+    await admin.locator('#approvals-status', { hasText: 'Nothing waiting for approval.' }).waitFor();
+    const bolo = admin.locator('#lists tbody tr', { hasText: 'BOLO' });
+    await expect(bolo.locator('td').nth(2).textContent()).resolves.toBe('1');
+    await admin.context().close();
+    // And the matcher has it.
+    const deadline = Date.now() + 10_000;
+    while (!api.system.matcher.lists().some((l) => l.list === 'BOLO' && l.entries === 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(api.system.matcher.lists().find((l) => l.list === 'BOLO')?.entries).toBe(1);
   });
 
   it('raised no script errors', () => {

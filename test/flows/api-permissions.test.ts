@@ -36,21 +36,24 @@ const ROUTES: RouteCase[] = [
   { permission: 'users.manage', method: 'POST', path: '/api/users/nobody-here', body: { title: 'Sergeant' } },
   { permission: 'audit.read', method: 'GET', path: '/api/audit/log' },
   { permission: 'audit.read', method: 'GET', path: '/api/audit/verify' },
+  { permission: 'releases.request', method: 'POST', path: '/api/releases', body: {} },
+  { permission: 'releases.view', method: 'GET', path: '/api/releases' },
+  { permission: 'releases.decide', method: 'POST', path: '/api/releases/REL-none/decision', body: { decision: 'refuse', note: 'permission test' } },
+  { permission: 'evidence.export', method: 'POST', path: '/api/releases/REL-none/package' },
+  { permission: 'reports.transparency', method: 'GET', path: '/api/reports/transparency' },
+  { permission: 'hotlists.view', method: 'GET', path: '/api/hotlists' },
+  { permission: 'hotlists.view', method: 'GET', path: '/api/hotlists/BOLO/entries' },
+  { permission: 'hotlists.manage', method: 'POST', path: '/api/hotlists', body: { list: 'CASE-1', purpose: 'permission test' } },
+  { permission: 'hotlists.manage', method: 'POST', path: '/api/hotlists/SVS/load', body: { text: 'plate,state\n' } },
+  { permission: 'hotlists.submit', method: 'POST', path: '/api/hotlists/BOLO/entries', body: { plate: '7ABC123', caseNumber: '26-1', synopsis: 'permission test' } },
+  { permission: 'hotlists.approve_update', method: 'GET', path: '/api/hotlists/approvals' },
+  { permission: 'hotlists.approve_update', method: 'POST', path: '/api/hotlists/approvals/no-such-entry', body: { decision: 'rejected', note: 'permission test' } },
 ];
 
 /** Permissions with no HTTP route yet; each says where it is enforced instead. */
 const NOT_ON_HTTP: Partial<Record<Permission, string>> = {
-  'evidence.hold': 'CLI: platewatch evidence hold',
-  'evidence.export': 'CLI: platewatch evidence export',
-  'hotlists.view': 'hot list routes (issue 6 hot lists)',
-  'hotlists.manage': 'hot list routes (issue 6 hot lists)',
-  'hotlists.submit': 'hot list routes (issue 6 hot lists)',
-  'hotlists.approve_entry': 'hot list routes (issue 6 hot lists)',
-  'hotlists.approve_update': 'hot list routes (issue 6 hot lists)',
-  'releases.request': 'release routes (issue 6 releases)',
-  'releases.view': 'release routes (issue 6 releases)',
-  'releases.decide': 'release routes (issue 6 releases)',
-  'reports.transparency': 'report routes (issue 6 transparency)',
+  'evidence.hold': 'CLI: platewatch evidence hold --as ID (test/storage/verbs.test.ts)',
+  'hotlists.approve_entry': 'POST /api/hotlists/approvals/:id lets supervisors and administrators in (hotlists.approve_update); storage then needs approve_entry for a new entry (test/storage/hotlists.test.ts)',
 };
 
 describe('roles per action', () => {

@@ -151,6 +151,49 @@ describe('users (administrator)', () => {
   });
 });
 
+describe('GET /api/hits/:id', () => {
+  it('shows a stored hit with its dispositions for a stated purpose, logs the look-up, and refuses without one', async () => {
+    const { recordHits, recordDisposition } = await import('../../storage/index.js');
+    const { storage } = api.system;
+    const seenAt = DAY + 3_600_000;
+    await recordHits(storage, [{ hitId: 'api-hit-1', readId: 'api-r1', agency: 'WPD', camera: 'cam-1', seenAt, plate: '7ABC123', list: 'SVS', entryId: '7ABC123', entryVersion: 3, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match' }]);
+    await recordDisposition(storage, { hitId: 'api-hit-1', seenAt, user: 'officer1', disposition: 'recovered', visualVerified: true, cletsVerified: true, notes: 'towed' });
+    const refused = await api.call('GET', '/api/hits/api-hit-1', api.token('dispatcher'));
+    expect(refused.status).toBe(400);
+    expect(errorCode(refused.body)).toBe('PURPOSE_REQUIRED');
+    const res = await api.call('GET', '/api/hits/api-hit-1?caseNumber=26-000777', api.token('dispatcher'));
+    expect(res.status).toBe(200);
+    expect(res.body['hit']).toMatchObject({ hitId: 'api-hit-1', list: 'SVS', plate: '7ABC123' });
+    expect(res.body['dispositions']).toEqual([expect.objectContaining({ user: 'officer1', disposition: 'recovered', notes: 'towed' })]);
+    const logged = await accessRecords(api, 'dispatcher1');
+    expect(logged.filter((r) => r['action'] === 'hit_view').map((r) => [r['outcome'], r['case_number']])).toEqual([['refused', ''], ['ok', '26-000777']]);
+    expect((await api.call('GET', '/api/hits/no-such?reason=check', api.token('dispatcher'))).status).toBe(404);
+  });
+});
+
+describe('consoles', () => {
+  it('watching live hits is on the access log, with the filter; a role without hits.view is refused and logged', async () => {
+    const { TestConsole } = await import('../gateway/harness.js');
+    const wsUrl = `${api.base.replace('http', 'ws')}/ws`;
+    const dispatcher = await TestConsole.open(wsUrl, { token: api.token('dispatcher') });
+    await dispatcher.subscribe({ cameras: ['cam-1'] });
+    await dispatcher.close();
+    let logged: Array<Record<string, string>> = [];
+    for (let i = 0; i < 50 && logged.length === 0; i++) {
+      logged = (await accessRecords(api, 'dispatcher1', 'ok')).filter((r) => r['action'] === 'hit_view' && /"via":"console"/.test(r['params'] ?? ''));
+      if (logged.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(logged[0]?.['params']).toContain('"cameras":["cam-1"]');
+    await expect(TestConsole.open(wsUrl, { token: api.token('custodian') })).rejects.toMatchObject({ status: 403 });
+    let refused: Array<Record<string, string>> = [];
+    for (let i = 0; i < 50 && refused.length === 0; i++) {
+      refused = (await accessRecords(api, 'custodian1', 'refused')).filter((r) => r['action'] === 'hit_view');
+      if (refused.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refused[0]?.['detail']).toMatch(/console upgrade refused/);
+  });
+});
+
 describe('audit (auditor)', () => {
   it('reads the access log with filters, and the reading is itself logged', async () => {
     const res = await api.call('GET', '/api/audit/log?user=analyst1&action=search&outcome=refused', api.token('auditor'));

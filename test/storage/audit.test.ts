@@ -2,7 +2,7 @@
 // memorandum listing each inquiry, findings and data errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AccessLog, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, saveUser, searchDetections, type Storage,
+  AccessLog, authoriseAction, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, saveUser, searchDetections, type Storage,
 } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -80,6 +80,30 @@ describe('audit sample', () => {
     expect(html).toMatch(/^<!doctype html>/);
     expect(html.match(/<tr><td>/g)).toHaveLength(sample.reviews.length);
     expect(html).not.toMatch(/<script/i);
+  });
+
+  it('lists role and training violations and every refused action in the memorandum', async () => {
+    await saveUser(storage, { userId: 'u9', name: 'Lapsed Officer', title: 'Officer', roles: ['officer'], trainedAt: '2020-01-01', trainingExpiresAt: '2021-01-01', active: true }, 'admin');
+    const to = new Date(Date.now() + 60_000);
+    const before = await sampleSearches(storage, { from, to });
+    // A role violation: an analyst reading the audit log (audit.read is the auditor's).
+    await expect(authoriseAction({ storage, accessLog }, 'a1', 'audit.read')).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+    // A training violation: a lapsed user searching.
+    await expect(searchDetections({ storage, accessLog }, { user: 'u9', purpose: { caseNumber: 'WPD-26-5' }, from: new Date(0), to: new Date() })).rejects.toBeDefined();
+    const sample = await sampleSearches(storage, { from, to });
+    expect(sample.refusalCount).toBe(before.refusalCount + 2);
+    expect(sample.refusedActions.map((r) => r.kind)).toEqual(['purpose', 'role', 'training']);
+    const meta = { auditor: 'Capt. P. Standards', date: new Date('2026-11-23T00:00:00Z') };
+    const md = renderMemorandumMarkdown(sample, meta);
+    const violations = md.slice(md.indexOf('## Role and training violations'), md.indexOf('## Refused actions'));
+    expect(violations).toContain('a1 (audit');
+    expect(violations).toContain('"audit.read" needs one of the roles auditor');
+    expect(violations).toContain('u9 (search');
+    expect(violations).not.toContain('case or incident number');
+    expect(md).toContain('Actions refused by the system in the period (any kind: sign-ins, searches, role and training checks, releases): 3, of which 2');
+    const refused = md.slice(md.indexOf('## Refused actions'));
+    expect(refused.match(/^\| main:\d+ \|/gm)).toHaveLength(3);
+    expect(renderMemorandumHtml(sample, meta).match(/<tr class="refused">/g)).toHaveLength(3);
   });
 
   it('reports a tampered access log as data errors', async () => {

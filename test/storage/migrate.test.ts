@@ -37,7 +37,7 @@ describe('migrations', () => {
     expect(storage.migrations.applied).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await tableNames()).toEqual([
       'access_log', 'credentials', 'detections', 'evidence_detections', 'hit_dispositions', 'hits', 'hotlist_approvals',
-      'hotlist_entries', 'legal_holds', 'login_attempts', 'release_requests', 'schema_migrations', 'sessions', 'users',
+      'hotlist_entries', 'hotlist_lists', 'legal_holds', 'login_attempts', 'release_requests', 'schema_migrations', 'sessions', 'users',
     ]);
   });
 

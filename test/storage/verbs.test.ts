@@ -7,16 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditVerb } from '../../bin/verbs/audit.js';
 import { evidenceVerb } from '../../bin/verbs/evidence.js';
 import type { VerbIO } from '../../bin/verb.js';
-import { AccessLog, DetectionWriter, openStorage, saveUser, searchDetections } from '../../storage/index.js';
+import { AccessLog, DetectionWriter, openStorage, saveUser, searchDetections, setPassword } from '../../storage/index.js';
 import { detection, makeTempDir } from './temp-storage.js';
 
 const dir = makeTempDir();
 const dataDir = join(dir, 'clickhouse');
 const T0 = Date.UTC(2026, 10, 2, 10);
+const PASSWORD = 'evidence locker passphrase';
 
 beforeAll(async () => {
   const storage = await openStorage({ dataDir });
-  await saveUser(storage, { userId: 'det1', name: 'D. Tective', title: 'Detective', roles: ['officer'], trainedAt: '2026-01-01', active: true }, 'admin');
+  await saveUser(storage, { userId: 'det1', name: 'D. Tective', title: 'Detective', roles: ['officer', 'analyst'], trainedAt: '2026-01-01', active: true }, 'admin');
+  await saveUser(storage, { userId: 'cust1', name: 'C. Ustodian', title: 'Records Supervisor', roles: ['custodian'], trainedAt: '2026-01-01', active: true }, 'admin');
+  await saveUser(storage, { userId: 'psd1', name: 'Capt. P. Standards', title: 'PSD Captain', roles: ['auditor'], trainedAt: '2026-01-01', active: true }, 'admin');
+  for (const id of ['det1', 'cust1', 'psd1']) await setPassword(storage, id, PASSWORD, 'admin', 10);
   const writer = new DetectionWriter(storage);
   await (await writer.enqueue([detection({ readId: 'v1', plate: '6TRK400', seenAt: T0 }), detection({ readId: 'v2', plate: '6TRK400', seenAt: T0 + 60_000 })])).durable;
   await writer.close();
@@ -28,73 +32,96 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): VerbIO & { out(): string; err(): string } {
+const as = (id: string): string[] => ['--as', id, '--password-stdin'];
+
+/** A verb's I/O; with `password`, it is the first line of standard input (--password-stdin). */
+function io(password?: string): VerbIO & { out(): string; err(): string } {
   const chunks = { out: '', err: '' };
+  const stdin = new PassThrough();
+  if (password !== undefined) stdin.end(`${password}\n`);
   const sink = (key: 'out' | 'err'): Writable => {
     const s = new PassThrough();
     s.on('data', (c: Buffer) => (chunks[key] += c.toString()));
     return s;
   };
-  return { stdin: new PassThrough(), stdout: sink('out'), stderr: sink('err'), env: {}, cwd: dir, out: () => chunks.out, err: () => chunks.err };
+  return { stdin, stdout: sink('out'), stderr: sink('err'), env: {}, cwd: dir, out: () => chunks.out, err: () => chunks.err };
 }
 
 describe('platewatch evidence', () => {
   it('holds and exports a case with checksums', async () => {
-    const hold = io();
+    const hold = io(PASSWORD);
     expect(
       await evidenceVerb.run(
-        ['hold', '--case', 'WPD-26-9', '--user', 'det1', '--reason', 'hit and run', '--plate', '6TRK400', '--from', '2026-11-02T00:00:00Z', '--to', '2026-11-03T00:00:00Z', '--data-dir', dataDir],
+        ['hold', '--case', 'WPD-26-9', ...as('det1'), '--reason', 'hit and run', '--plate', '6TRK400', '--from', '2026-11-02T00:00:00Z', '--to', '2026-11-03T00:00:00Z', '--data-dir', dataDir],
         hold,
       ),
     ).toBe(0);
     expect(hold.out()).toMatch(/2 detection\(s\) held for case WPD-26-9/);
-    const exp = io();
-    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', '--user', 'det1', '--out', 'pkg', '--data-dir', dataDir], exp)).toBe(0);
+    const exp = io(PASSWORD);
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('cust1'), '--out', 'pkg', '--data-dir', dataDir], exp)).toBe(0);
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: join(dir, 'pkg'), encoding: 'utf8' })).toMatch(/detections.csv: OK/);
     expect(JSON.parse(readFileSync(join(dir, 'pkg', 'manifest.json'), 'utf8')).detections).toBe(2);
   });
 
-  it('refuses an export by an unknown user, and rejects bad usage with exit 2', async () => {
-    const refused = io();
-    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', '--user', 'mallory', '--out', 'pkg2', '--data-dir', dataDir], refused)).toBe(1);
-    expect(refused.err()).toMatch(/USER_NOT_AUTHORISED/);
+  it('refuses an unknown user, a wrong password, and a role that may not export (logged); rejects bad usage with exit 2', async () => {
+    const unknown = io(PASSWORD);
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('mallory'), '--out', 'pkg2', '--data-dir', dataDir], unknown)).toBe(1);
+    expect(unknown.err()).toMatch(/unknown user or wrong password/);
+    const wrong = io('not the password');
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('cust1'), '--out', 'pkg2', '--data-dir', dataDir], wrong)).toBe(1);
+    // An analyst may hold evidence but only the custodian (or an administrator) exports it.
+    const role = io(PASSWORD);
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('det1'), '--out', 'pkg2', '--data-dir', dataDir], role)).toBe(1);
+    expect(role.err()).toMatch(/NOT_PERMITTED: "evidence.export" needs one of the roles custodian, administrator/);
+    expect(existsSync(join(dir, 'pkg2'))).toBe(false);
+    const storage = await openStorage({ dataDir });
+    const rs = await storage.client.query({ query: `SELECT action, outcome FROM ${storage.db}.access_log WHERE user_id = 'det1' AND outcome = 'refused'`, format: 'JSONEachRow' });
+    expect(await rs.json()).toContainEqual({ action: 'export', outcome: 'refused' });
+    await storage.close();
     expect(await evidenceVerb.run(['export', '--out', 'x'], io())).toBe(2);
   });
 });
 
 describe('platewatch audit', () => {
   it('verifies the access log and prints its head', async () => {
-    const v = io();
-    expect(await auditVerb.run(['verify', '--data-dir', dataDir], v)).toBe(0);
+    const v = io(PASSWORD);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], v)).toBe(0);
     expect(v.out()).toMatch(/intact/);
     const head = /head (\d+:[0-9a-f]{64})/.exec(v.out())?.[1];
     expect(head).toBeDefined();
-    expect(await auditVerb.run(['verify', '--chain', 'main', '--expect-head', head!, '--data-dir', dataDir], io())).toBe(0);
-    expect(await auditVerb.run(['verify', '--expect-head', head!, '--data-dir', dataDir], io())).toBe(2);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--chain', 'main', '--expect-head', head!, '--data-dir', dataDir], io(PASSWORD))).toBe(0);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--expect-head', head!, '--data-dir', dataDir], io(PASSWORD))).toBe(2);
+    // Only auditors audit (Watsonville §471.9).
+    const notAuditor = io(PASSWORD);
+    expect(await auditVerb.run(['verify', ...as('cust1'), '--data-dir', dataDir], notAuditor)).toBe(1);
+    expect(notAuditor.err()).toMatch(/NOT_PERMITTED: "audit.read" needs one of the roles auditor/);
+    expect(await auditVerb.run(['verify', '--data-dir', dataDir], io())).toBe(2);
   });
 
   it('opens storage with the configured retention, so a verb never resets the TTL', async () => {
-    const withEnv = io();
+    const withEnv = io(PASSWORD);
     withEnv.env = { PLATEWATCH_RETENTION_DAYS: '400' };
-    expect(await auditVerb.run(['verify', '--data-dir', dataDir], withEnv)).toBe(0);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], withEnv)).toBe(0);
     const storage = await openStorage({ dataDir, detectionRetentionSeconds: 400 * 86_400, hitRetentionSeconds: 400 * 86_400 });
     expect(storage.migrations.retentionChanged).toEqual([]); // the verb already applied 400 days
     await storage.close();
-    const bad = io();
+    const bad = io(PASSWORD);
     bad.env = { PLATEWATCH_RETENTION_DAYS: '30' }; // Government Code § 34090.6: refused
-    expect(await auditVerb.run(['verify', '--data-dir', dataDir], bad)).toBe(2);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], bad)).toBe(2);
     expect(bad.err()).toMatch(/34090\.6/);
   });
 
   it('samples searches and writes the memorandum in Markdown and HTML', async () => {
-    const s = io();
+    const s = io(PASSWORD);
     const today = new Date();
     const from = new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10);
     const to = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
-    expect(await auditVerb.run(['sample', '--from', from, '--to', to, '--auditor', 'Capt. A, PSD', '--out', 'memo', '--data-dir', dataDir], s)).toBe(0);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo', '--data-dir', dataDir], s)).toBe(0);
     expect(s.out()).toMatch(/10 of 12 inquiries reviewed/);
     expect(existsSync(join(dir, 'memo', `alpr-audit-${from}-${to}.md`))).toBe(true);
     expect(readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}.html`), 'utf8')).toMatch(/<h1>MEMORANDUM<\/h1>/);
-    expect(await auditVerb.run(['sample', '--from', from, '--to', to, '--auditor', 'X', '--size', '5'], io())).toBe(2);
+    // The auditor's own name and title sign the memorandum unless --auditor says otherwise.
+    expect(readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}.md`), 'utf8')).toContain('Capt. P. Standards, PSD Captain');
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '5'], io(PASSWORD))).toBe(2);
   });
 });

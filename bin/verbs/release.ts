@@ -1,0 +1,185 @@
+// `platewatch release request|list|show|approve|refuse|export`: releases of ALPR data to other
+// agencies (Watsonville §471.8), as the records custodian and the Chief of Police run them. Each
+// command runs --as a member, with their password; storage checks the member's role and training,
+// applies the Values Act and Civil Code § 1798.90.55 refusals, and access-logs every step.
+import { resolve } from 'node:path';
+import {
+  AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
+  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
+} from '../../storage/index.js';
+import { passwordsFromStdin } from '../password-input.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
+import type { Verb, VerbIO } from '../verb.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+
+const USAGE = `Usage: platewatch release request --agency NAME --agency-kind KIND [--agency-state XX] --requester NAME --purpose TEXT
+                                (--plate P [--match exact|ocr|partial] --from DATE --to DATE | --case N) [--document REF] --as ID
+       platewatch release list [--status pending|approved|refused|released] --as ID
+       platewatch release show --id REL-… --as ID
+       platewatch release approve --id REL-… [--note TEXT] --as CHIEF
+       platewatch release refuse --id REL-… --note REASON --as CHIEF
+       platewatch release export --id REL-… --as CUSTODIAN
+       (each also takes [--password-stdin] [storage options])
+
+request  Records an agency's written request (Watsonville §471.8(a)): the agency, the person
+         requesting, the intended purpose and the data asked for — reads of a plate in a time range,
+         or the detections held as evidence under one of our cases. Requests from federal
+         immigration enforcement agencies (ICE, CBP and their components) or for immigration
+         enforcement are refused at once, whatever the configuration (California Values Act);
+         out-of-state and federal agencies are refused by default (Civil Code § 1798.90.55;
+         configuration release.refuseOutOfState / release.refuseFederal).
+approve  The Chief of Police or the designee (role chief) approves a pending request (§471.8(b)).
+refuse   ... or refuses it, with the reason. Approved and refused requests stay on file (§471.8(d)).
+export   Writes the package of an approved request under DATA_DIR/releases/REL-…: detections.csv,
+         detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS.
+         Custodian or administrator; once per request.
+
+Agency kinds: local, state, prosecutor, out_of_state, federal, federal_immigration, non_law_enforcement.
+Passwords are never options: prompted for, or the first line of standard input with --password-stdin.
+
+Options:
+  --as ID              who is doing it (required)
+  --password-stdin     read the password from standard input
+  --id REL-…           the request
+  --note TEXT          the decision's note (required to refuse)
+  --help               show this text
+
+${STORAGE_OPTIONS_USAGE}
+
+Exit status: 0 done (a request refused automatically is recorded: exit 0, and the refusal printed);
+1 refused, not found or failed; 2 usage or configuration error.
+
+Example:
+  platewatch release request --agency "Santa Cruz Police Department" --agency-kind local \\
+      --requester "Det. M. Lopez" --purpose "armed robbery, SCPD case 26-01234" \\
+      --plate 7ABC123 --from 2026-11-01 --to 2026-11-08 --document "letter of 2026-11-09" --as cust1
+`;
+
+const OPTIONS = {
+  ...SIGN_IN_PARSE_OPTIONS,
+  id: { type: 'string' },
+  note: { type: 'string' },
+  status: { type: 'string' },
+  agency: { type: 'string' },
+  'agency-kind': { type: 'string' },
+  'agency-state': { type: 'string' },
+  requester: { type: 'string' },
+  purpose: { type: 'string' },
+  plate: { type: 'string' },
+  match: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  case: { type: 'string' },
+  document: { type: 'string' },
+  ...STORAGE_PARSE_OPTIONS,
+} as const;
+
+const SUB_COMMANDS = ['request', 'list', 'show', 'approve', 'refuse', 'export'] as const;
+
+export const releaseVerb: Verb = {
+  name: 'release',
+  summary: 'record, decide and export releases of ALPR data to other agencies (§471.8)',
+  usage: USAGE,
+  run: runRelease,
+};
+
+const usageError = usageErrorFor('release', USAGE);
+
+function describe(r: ReleaseRequest): string {
+  const data = r.criteria.kind === 'case' ? `case ${r.criteria.caseNumber}` : `${r.criteria.plate.kind} ${'plate' in r.criteria.plate ? r.criteria.plate.plate : r.criteria.plate.pattern}, ${r.criteria.from} – ${r.criteria.to}`;
+  const lines = [
+    `${r.requestId}  ${r.status.toUpperCase()}  (version ${r.version})`,
+    `  received  ${r.receivedAt} by ${r.recordedBy}${r.documentRef ? `, document ${r.documentRef}` : ''}`,
+    `  agency    ${r.agency} (${r.agencyKind.replaceAll('_', ' ')}${r.agencyState ? `, ${r.agencyState}` : ''})`,
+    `  requester ${r.requester}`,
+    `  purpose   ${r.purpose}`,
+    `  data      ${data}`,
+  ];
+  if (r.decidedAt !== null) lines.push(`  decided   ${r.decidedAt} by ${r.decidedBy}${r.refusalRule ? ` [${r.refusalRule}]` : ''}${r.decisionNote ? `: ${r.decisionNote}` : ''}`);
+  if (r.package !== null) lines.push(`  package   ${r.package.detections} detection(s), ${r.package.generatedAt} by ${r.package.generatedBy}`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function runRelease(args: string[], io: VerbIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined) return usageError(io, 'a sub-command is needed');
+  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`);
+  const parsed = parseVerbArgs('release', rest, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
+  if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required: every step is recorded by name (§471.7(b))');
+  if (['show', 'approve', 'refuse', 'export'].includes(sub) && (values.id === undefined || values.id.trim() === '')) return usageError(io, '--id REL-… is required');
+  if (sub === 'refuse' && (values.note === undefined || values.note.trim() === '')) return usageError(io, 'refuse needs the reason: --note TEXT');
+  if (values.status !== undefined && !(RELEASE_STATUSES as readonly string[]).includes(values.status)) {
+    return usageError(io, `--status must be one of ${RELEASE_STATUSES.join(', ')}`);
+  }
+  let input;
+  if (sub === 'request') {
+    if ((values.plate === undefined) === (values.case === undefined)) return usageError(io, 'say what data is asked for: --plate P --from --to, or --case N');
+    try {
+      input = parseReleaseRequest({
+        agency: values.agency, agencyKind: values['agency-kind'], agencyState: values['agency-state'], requester: values.requester, purpose: values.purpose,
+        documentRef: values.document,
+        criteria: values.case !== undefined ? { kind: 'case', caseNumber: values.case } : { kind: 'plate', plate: values.plate, match: values.match, from: values.from, to: values.to },
+      });
+    } catch (error) {
+      if (error instanceof ReleaseError) return usageError(io, error.message.replaceAll('criteria.', '--').replace('agencyKind', '--agency-kind'));
+      throw error;
+    }
+  }
+
+  const config = await loadVerbConfig('release', values.config, io);
+  if (config === null) return 2;
+  const storageConfig = await storageConfigFrom(values, io);
+  if (storageConfig === undefined) return 2;
+  // Standard input is read to the end before chDB opens (bin/password-input.ts).
+  const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const storage = await openForVerb(storageConfig, io);
+  if (storage === undefined) return 1;
+  try {
+    const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
+    const ctx = {
+      storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), policy: config.release,
+      packagesDir: resolve(io.cwd, config.dataDir, 'releases'),
+    };
+    const id = values.id?.trim() ?? '';
+    switch (sub) {
+      case 'request': {
+        const r = await recordReleaseRequest(ctx, user, input!);
+        io.stdout.write(describe(r));
+        if (r.status === 'refused') io.stdout.write(`refused automatically: ${r.decisionNote}\n`);
+        return 0;
+      }
+      case 'list': {
+        const found = await listReleases(ctx, user, values.status === undefined ? {} : { status: values.status as ReleaseStatus });
+        if (found.length === 0) io.stdout.write('no release requests\n');
+        for (const r of found) io.stdout.write(`${r.requestId}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${r.agency} — ${r.purpose}\n`);
+        return 0;
+      }
+      case 'show': {
+        const { history } = await viewRelease(ctx, user, id);
+        for (const r of history) io.stdout.write(describe(r));
+        return 0;
+      }
+      case 'approve':
+      case 'refuse': {
+        io.stdout.write(describe(await decideRelease(ctx, user, id, sub === 'approve' ? 'approve' : 'refuse', values.note ?? '')));
+        return 0;
+      }
+      case 'export': {
+        const m = await produceReleasePackage(ctx, user, id);
+        io.stdout.write(`exported ${m.detections} detection(s) for ${m.agency} to ${resolve(ctx.packagesDir, id)}\n`);
+        for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+        return 0;
+      }
+    }
+    return 2;
+  } catch (error) {
+    io.stderr.write(`platewatch release ${sub}: ${verbErrorText(error)}\n`);
+    return 1;
+  } finally {
+    await storage.close();
+  }
+}

@@ -1,0 +1,108 @@
+// `platewatch report transparency`: the public transparency report — counts only, no plates
+// (storage/transparency.ts) — as Markdown, HTML or JSON. Runs --as a member allowed
+// `reports.transparency` (administrator, auditor, custodian, chief); access-logged.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AccessLog, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport } from '../../storage/index.js';
+import { passwordsFromStdin } from '../password-input.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
+import type { Verb, VerbIO } from '../verb.js';
+import { parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
+
+const FORMATS = ['markdown', 'html', 'json'] as const;
+type Format = (typeof FORMATS)[number];
+
+const USAGE = `Usage: platewatch report transparency [--from DATE] [--to DATE] [--format markdown|html|json] [--out FILE]
+                                   [--agency NAME] --as ID [--password-stdin] [storage options]
+
+transparency  Counts for the period: cameras, plate reads, hits by list, dispositions, detection
+              searches by how their purpose was documented and refused searches, requests from
+              other agencies granted and refused (and why), retention in force, legal holds and
+              authorised users. No plate, vehicle, person or place appears in it.
+
+Options:
+  --from DATE     start of the period (ISO 8601, inclusive)     [default: a year before --to]
+  --to DATE       end of the period (exclusive)                  [default: now]
+  --format F      markdown, html or json                         [default: from --out's extension, else markdown]
+  --out FILE      write here                                     [default: standard output]
+  --agency NAME   agency name in the title
+  --as ID         who is making it (administrator, auditor, custodian or chief)
+  --help          show this text
+
+${STORAGE_OPTIONS_USAGE}
+
+Exit status: 0 done; 1 refused or failed; 2 usage or configuration error.
+
+Example:
+  platewatch report transparency --from 2026-01-01 --to 2027-01-01 --out alpr-2026.html --agency "Watsonville PD" --as aud1
+`;
+
+const OPTIONS = {
+  ...SIGN_IN_PARSE_OPTIONS,
+  from: { type: 'string' },
+  to: { type: 'string' },
+  format: { type: 'string' },
+  out: { type: 'string' },
+  agency: { type: 'string' },
+  ...STORAGE_PARSE_OPTIONS,
+} as const;
+
+export const reportVerb: Verb = {
+  name: 'report',
+  summary: 'write the public transparency report (counts only, no plates)',
+  usage: USAGE,
+  run: runReport,
+};
+
+const usageError = usageErrorFor('report', USAGE);
+
+function formatFor(format: string | undefined, out: string | undefined): Format | null {
+  if (format !== undefined) return (FORMATS as readonly string[]).includes(format) ? (format as Format) : null;
+  if (out?.endsWith('.html') === true || out?.endsWith('.htm') === true) return 'html';
+  if (out?.endsWith('.json') === true) return 'json';
+  return 'markdown';
+}
+
+async function runReport(args: string[], io: VerbIO): Promise<number> {
+  const [sub, ...rest] = args;
+  if (sub === undefined) return usageError(io, 'a sub-command is needed');
+  if (sub !== 'transparency') return usageError(io, `unknown sub-command "${sub}"`);
+  const parsed = parseVerbArgs('report', rest, OPTIONS, io);
+  if (parsed === null) return 2;
+  const { values } = parsed;
+  if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
+  if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required');
+  const to = values.to === undefined ? Date.now() : parseIsoTime(values.to);
+  if (to === null) return usageError(io, '--to must be an ISO 8601 date or time');
+  const from = values.from === undefined ? to - 365 * 86_400_000 : parseIsoTime(values.from);
+  if (from === null) return usageError(io, '--from must be an ISO 8601 date or time');
+  if (from >= to) return usageError(io, '--from must be before --to');
+  const format = formatFor(values.format, values.out);
+  if (format === null) return usageError(io, `--format must be one of ${FORMATS.join(', ')}`);
+
+  const storageConfig = await storageConfigFrom(values, io);
+  if (storageConfig === undefined) return 2;
+  const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const storage = await openForVerb(storageConfig, io);
+  if (storage === undefined) return 1;
+  try {
+    const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
+    const report = await transparencyReport({ storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)) }, user, { from: new Date(from), to: new Date(to) });
+    const agency = values.agency?.trim() ?? '';
+    const text =
+      format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'html' ? renderTransparencyHtml(report, agency) : renderTransparencyMarkdown(report, agency);
+    if (values.out === undefined) io.stdout.write(text);
+    else {
+      const path = resolve(io.cwd, values.out);
+      writeFileSync(path, text);
+      io.stdout.write(`wrote ${path}\n`);
+    }
+    return 0;
+  } catch (error) {
+    io.stderr.write(`platewatch report ${sub}: ${verbErrorText(error)}\n`);
+    return 1;
+  } finally {
+    await storage.close();
+  }
+}

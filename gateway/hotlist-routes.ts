@@ -1,0 +1,297 @@
+// The hot list API the administrator's console uses (JSON):
+//   GET  /api/hotlists                      lists: version, size, age, stale flag, designation, pending changes
+//   POST /api/hotlists                      designate a list (Administrator; none for immigration enforcement)
+//   GET  /api/hotlists/approvals            changes waiting for a decision
+//   POST /api/hotlists/approvals/:entryId   approve or reject the waiting change (four eyes)
+//   GET  /api/hotlists/entries/:entryId     every version of an entry with its decision
+//   POST /api/hotlists/entries/:entryId     propose an update or the removal of an approved entry
+//   GET  /api/hotlists/:list/entries        a list's entries: version in force and pending change
+//   POST /api/hotlists/:list/entries        propose a new entry of a specific list
+//   POST /api/hotlists/:list/load           bulk-load a general list from a file's text (Administrator)
+// Policy: Watsonville §471.5(f)(4)(5); Gov. Code § 7284.6; every action and refusal is in the
+// access log (§471.7(b)). After each approval the list's approved entries are published to the
+// hot list store, so the matcher only ever sees approved entries.
+import type { ObjectStore } from '@nats-io/obj';
+import {
+  BulkLayoutError, describeHotlists, HotlistCsvError, parseBulkFile, parseHotlistCsv, publishHotlist, resolveBulkLayout,
+  type BulkLayout, type PublishedList, type RejectedRow,
+} from '../ingest/index.js';
+import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
+import {
+  ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, HotlistError, listDesignations, listEntries, pendingChanges, StorageError,
+  submitEntry, submitUpdate, designateList, type EntryDecision, type EntryFields, type HotlistContext, type HotlistErrorCode,
+} from '../storage/index.js';
+import type { ApiGuard } from './api-guard.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+
+export interface HotlistRouteDeps {
+  guard: ApiGuard;
+  hotlists: HotlistContext;
+  store: ObjectStore;
+  /** General lists older than this are stale (Watsonville §471.5(f)(4)). */
+  staleAfterMs: number;
+  /** NCIC MKE prefixes of the Immigration Violator File (Gov. Code § 7284.6). */
+  immigrationMessageKeys: readonly string[];
+  /** Configured bulk layouts by name. */
+  layouts: Readonly<Record<string, BulkLayout>>;
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+/** Path words that are routes, so never list names. */
+export const RESERVED_LIST_NAMES = ['APPROVALS', 'ENTRIES'] as const;
+
+const STATUS_OF: Record<HotlistErrorCode, number> = {
+  UNKNOWN_LIST: 404, UNKNOWN_ENTRY: 404, PROHIBITED_PURPOSE: 403, SELF_APPROVAL: 403, GENERAL_LIST: 409, INVALID: 400,
+  CHANGE_PENDING: 409, NOT_APPROVED: 409, NOTHING_PENDING: 409,
+};
+
+/** Storage and layout refusals as HTTP errors; anything else is left to the 500 handler. */
+function asHttp(error: unknown): unknown {
+  if (error instanceof HotlistError) return new HttpError(STATUS_OF[error.code], error.code, error.message, { cause: error });
+  if (error instanceof StorageError && (error.code === 'NOT_PERMITTED' || error.code === 'USER_NOT_AUTHORISED')) return new HttpError(403, 'ROLE_REQUIRED', error.message, { cause: error });
+  if (error instanceof BulkLayoutError) return new HttpError(400, error.code, error.message, { cause: error });
+  if (error instanceof HotlistCsvError) return new HttpError(400, error.code, error.message, { cause: error });
+  return error;
+}
+
+function pathParam(raw: string | undefined, what: string): string {
+  try {
+    const value = decodeURIComponent(raw ?? '').trim();
+    if (value === '' || value.length > 100) throw new Error('bad');
+    return value;
+  } catch {
+    throw new HttpError(404, 'NOT_FOUND', `the ${what} in the path is not valid`);
+  }
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'send a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function entryFields(body: Record<string, unknown>): EntryFields {
+  const text = (name: string, required: boolean): string | undefined => {
+    const v = body[name];
+    if (v === undefined || v === null) {
+      if (required) throw new HttpError(400, 'INVALID', `${name} is required (Watsonville §471.5(f)(5)(a): every entry has a case number and a synopsis)`);
+      return undefined;
+    }
+    if (typeof v !== 'string') throw new HttpError(400, 'INVALID', `${name} must be text`);
+    return v;
+  };
+  const fields: EntryFields = { plate: text('plate', true) as string, caseNumber: text('caseNumber', true) as string, synopsis: text('synopsis', true) as string };
+  for (const name of ['state', 'reason', 'expiresAt'] as const) {
+    const v = text(name, false);
+    if (v !== undefined) fields[name] = v;
+  }
+  const vehicle = body['vehicle'];
+  if (vehicle !== undefined && vehicle !== null) fields.vehicle = vehicleOf(vehicle);
+  return fields;
+}
+
+function vehicleOf(value: unknown): NonNullable<EntryFields['vehicle']> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'INVALID', 'vehicle must be an object {make, model, year, color, style}');
+  const v = value as Record<string, unknown>;
+  const out: NonNullable<EntryFields['vehicle']> = {};
+  for (const name of ['make', 'model', 'color', 'style'] as const) {
+    const field = v[name];
+    if (field === undefined || field === null) continue;
+    if (typeof field !== 'string') throw new HttpError(400, 'INVALID', `vehicle.${name} must be text`);
+    out[name] = field;
+  }
+  const year = v['year'];
+  if (year !== undefined && year !== null) {
+    if (typeof year !== 'number' || !Number.isInteger(year)) throw new HttpError(400, 'INVALID', 'vehicle.year must be a whole number');
+    out.year = year;
+  }
+  return out;
+}
+
+export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
+  const { guard, hotlists: ctx, store } = deps;
+  const prefix = `${deps.prefix ?? '/api'}/hotlists`;
+  const guarded = (handler: (request: JsonRequest) => Promise<JsonReply>) => async (request: JsonRequest): Promise<JsonReply> => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      throw asHttp(error);
+    }
+  };
+
+  /**
+   * Publishes a specific list's approved entries: the only entries the matcher sees of it.
+   * One publication at a time, so a slower one never overwrites a newer list with an older read.
+   */
+  let publishing: Promise<unknown> = Promise.resolve();
+  const publishApproved = (list: string, actor: string): Promise<PublishedList> => {
+    const next = publishing.then(async () => publishHotlist(store, list, await approvedEntries(ctx.storage, ctx.config, list), `approval by ${actor}`));
+    publishing = next.catch(() => {});
+    return next;
+  };
+
+  const overview = guarded(async (request) => {
+    await guard.require(request, 'hotlists.view');
+    const [statuses, designations, pending] = await Promise.all([
+      describeHotlists(store, ctx.config, deps.staleAfterMs), listDesignations(ctx.storage), pendingChanges(ctx.storage),
+    ]);
+    const names = new Set([...statuses.map((s) => s.list), ...designations.map((d) => d.list)]);
+    const lists = [...names].sort().map((list) => {
+      const status = statuses.find((s) => s.list === list);
+      const designation = designations.find((d) => d.list === list);
+      return {
+        list,
+        kind: isSpecificList(ctx.config, list) ? 'specific' : 'general',
+        version: status?.version ?? 0,
+        entries: status?.entries ?? 0,
+        loadedBy: status?.loadedBy ?? '',
+        loadedAt: status?.loadedAt ?? null,
+        ageSeconds: status?.ageSeconds ?? null,
+        stale: status?.stale ?? false,
+        designated: designation !== undefined,
+        purpose: designation?.purpose ?? '',
+        pendingChanges: pending.filter((p) => p.list === list).length,
+      };
+    });
+    const stale = lists.filter((l) => l.stale).map((l) => l.list);
+    return { status: 200, body: { lists, stale, staleAfterSeconds: Math.round(deps.staleAfterMs / 1000) } };
+  });
+
+  const designate = guarded(async (request) => {
+    const session = await guard.require(request, 'hotlists.manage');
+    const body = objectBody(request.body);
+    const list = typeof body['list'] === 'string' ? body['list'].trim().toUpperCase() : '';
+    if ((RESERVED_LIST_NAMES as readonly string[]).includes(list)) throw new HttpError(400, 'INVALID', `"${list}" is a word of the API's paths and cannot name a list`);
+    const designation = await designateList(ctx, session.user, { list: String(body['list'] ?? ''), purpose: String(body['purpose'] ?? '') });
+    return { status: 201, body: designation };
+  });
+
+  const entriesOf = guarded(async (request) => {
+    const session = await guard.require(request, 'hotlists.view');
+    const list = pathParam(request.params[0], 'list').toUpperCase();
+    const entries = await listEntries(ctx.storage, list);
+    await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok, params: { op: 'view_entries', list }, rowsReturned: entries.length, caseNumber: '', reason: 'view_entries', detail: '' });
+    return { status: 200, body: { list, entries } };
+  });
+
+  const submit = guarded(async (request) => {
+    const session = await guard.require(request, 'hotlists.submit');
+    const list = pathParam(request.params[0], 'list').toUpperCase();
+    const version = await submitEntry(ctx, session.user, list, entryFields(objectBody(request.body)));
+    return { status: 201, body: version };
+  });
+
+  const history = guarded(async (request) => {
+    await guard.require(request, 'hotlists.view');
+    const entryId = pathParam(request.params[0], 'entry id');
+    const versions = await entryHistory(ctx.storage, entryId);
+    if (versions.length === 0) throw new HttpError(404, 'UNKNOWN_ENTRY', `no hot list entry ${JSON.stringify(entryId)}`);
+    return { status: 200, body: { entryId, versions } };
+  });
+
+  const update = guarded(async (request) => {
+    const session = await guard.require(request, 'hotlists.submit');
+    const entryId = pathParam(request.params[0], 'entry id');
+    const body = objectBody(request.body);
+    if (body['remove'] === true) return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { remove: true }) };
+    const fields = objectBody(body['fields'] ?? {});
+    const partial: Partial<EntryFields> = {};
+    for (const name of ['plate', 'state', 'reason', 'caseNumber', 'synopsis', 'expiresAt'] as const) {
+      const v = fields[name];
+      if (v === undefined) continue;
+      if (typeof v !== 'string') throw new HttpError(400, 'INVALID', `fields.${name} must be text`);
+      partial[name] = v;
+    }
+    if (fields['vehicle'] !== undefined) partial.vehicle = vehicleOf(fields['vehicle']);
+    if (Object.keys(partial).length === 0) throw new HttpError(400, 'INVALID', 'send {"fields": {...}} with what changes, or {"remove": true}');
+    return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { fields: partial }) };
+  });
+
+  const pending = guarded(async (request) => {
+    await guard.require(request, 'hotlists.approve_update');
+    return { status: 200, body: { pending: await pendingChanges(ctx.storage) } };
+  });
+
+  const decide = guarded(async (request) => {
+    // Supervisors and administrators reach storage, which checks the permission the pending change needs.
+    const session = await guard.require(request, 'hotlists.approve_update');
+    const entryId = pathParam(request.params[0], 'entry id');
+    const body = objectBody(request.body);
+    const decision = body['decision'];
+    if (decision !== 'approved' && decision !== 'rejected') throw new HttpError(400, 'INVALID', 'decision must be "approved" or "rejected"');
+    const note = body['note'];
+    if (note !== undefined && typeof note !== 'string') throw new HttpError(400, 'INVALID', 'note must be text');
+    const version = body['version'];
+    if (version !== undefined && (typeof version !== 'number' || !Number.isInteger(version))) throw new HttpError(400, 'INVALID', 'version must be a whole number');
+    const decisionRequest: { decision: EntryDecision; note?: string; version?: number } = { decision };
+    if (note !== undefined) decisionRequest.note = note;
+    if (version !== undefined) decisionRequest.version = version;
+    const result = await decideEntry(ctx, session.user, entryId, decisionRequest);
+    const published = result.changedList === null ? null : await publishApproved(result.changedList, session.user);
+    return { status: 200, body: { ...result, published } };
+  });
+
+  const load = guarded(async (request) => {
+    const session = await guard.require(request, 'hotlists.manage');
+    const list = pathParam(request.params[0], 'list').toUpperCase();
+    const body = objectBody(request.body);
+    const params = { op: 'bulk_load', list, layout: typeof body['layout'] === 'string' ? body['layout'] : body['layout'] === undefined ? 'csv' : 'inline' };
+    const logRefusal = async (error: unknown): Promise<never> => {
+      const coded = error as { code?: string; message?: string };
+      await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: coded.code === 'PERSONAL_DATA' || coded.code === 'PROHIBITED_PURPOSE' ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid, params, rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail: `${coded.code ?? 'ERROR'}: ${coded.message ?? String(error)}` });
+      throw error;
+    };
+    // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement, whatever the configuration says.
+    if (isImmigrationEnforcement(list)) {
+      await logRefusal(new HttpError(403, 'PROHIBITED_PURPOSE', 'a hot list for immigration enforcement cannot be created or loaded (California Values Act, Gov. Code § 7284.6(a)(1))'));
+    }
+    if (isSpecificList(ctx.config, list)) {
+      await logRefusal(new HttpError(409, 'SPECIFIC_LIST', `list ${list} is a specific list: its entries are submitted and approved one by one (Watsonville §471.5(f)(5)); bulk loads are for general lists (${ctx.config.generalLists.join(', ')})`));
+    }
+    const text = body['text'];
+    if (typeof text !== 'string' || text.trim() === '') await logRefusal(new HttpError(400, 'INVALID', 'send the file as {"text": "..."}'));
+    let entries: HotlistEntry[];
+    let report: { rows: number; rejected: RejectedRow[]; droppedImmigration: number; ignoredColumns: string[] };
+    try {
+      if (body['layout'] === undefined) {
+        const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict: body['strict'] === true });
+        entries = parsed.entries.filter((e) => e.list === list);
+        const others = parsed.entries.length - entries.length;
+        const rejected = [...parsed.rejected];
+        if (others > 0) rejected.push({ line: 0, reason: `${others} rows belong to other lists and were skipped` });
+        report = { rows: parsed.rows, rejected, droppedImmigration: 0, ignoredColumns: [] };
+      } else {
+        const layout = typeof body['layout'] === 'string' ? deps.layouts[body['layout']] : resolveBulkLayout(body['layout']);
+        if (layout === undefined) throw new HttpError(400, 'INVALID_LAYOUT', `no layout "${String(body['layout'])}" is configured (known: ${Object.keys(deps.layouts).join(', ') || 'none'})`);
+        const parsed = parseBulkFile(text as string, layout, { list, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys, strict: body['strict'] === true });
+        entries = parsed.entries;
+        report = parsed.report;
+      }
+    } catch (error) {
+      return logRefusal(asHttp(error));
+    }
+    if (entries.length === 0 && body['allowEmpty'] !== true) {
+      await logRefusal(new HttpError(400, 'EMPTY_LIST', `the file has no entries for list ${list}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`));
+    }
+    const published = await publishHotlist(store, list, entries, session.user);
+    const reply = { ...published, rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, ignoredColumns: report.ignoredColumns };
+    await ctx.accessLog.append({
+      user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok,
+      params: { ...params, version: published.version, entries: published.entries, added: published.added, removed: published.removed, rejected: report.rejected.length, droppedImmigration: report.droppedImmigration },
+      rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail: '',
+    });
+    return { status: 200, body: reply };
+  });
+
+  return [
+    { method: 'get', pattern: prefix, handler: overview },
+    { method: 'post', pattern: prefix, handler: designate },
+    { method: 'get', pattern: `${prefix}/approvals`, handler: pending },
+    { method: 'post', pattern: `${prefix}/approvals/:entryId`, handler: decide },
+    { method: 'get', pattern: `${prefix}/entries/:entryId`, handler: history },
+    { method: 'post', pattern: `${prefix}/entries/:entryId`, handler: update },
+    { method: 'get', pattern: `${prefix}/:list/entries`, handler: entriesOf },
+    { method: 'post', pattern: `${prefix}/:list/entries`, handler: submit },
+    { method: 'post', pattern: `${prefix}/:list/load`, handler: load },
+  ];
+}

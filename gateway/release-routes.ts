@@ -1,0 +1,118 @@
+// Releases of ALPR data to other agencies over HTTP (Watsonville §471.8): record a written request,
+// list and read them (approved and refused requests stay on file), the Chief's decision, and the
+// package of an approved release — produced under the server's own directory and offered for
+// download by file name only. Each route needs its permission (storage/permissions.ts); storage
+// checks again, applies the Values Act and Civil Code § 1798.90.55 rules, and access-logs every step.
+import {
+  decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, readPackageFile, recordReleaseRequest, ReleaseError,
+  RELEASE_STATUSES, StorageError, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
+} from '../storage/index.js';
+import type { ApiGuard } from './api-guard.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+
+export interface ReleaseRouteDeps {
+  guard: ApiGuard;
+  /** Storage, access log, release policy and the packages directory (dataDir/releases). */
+  releases: PackageContext;
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+const STATUS_OF: Readonly<Record<ReleaseErrorCode, number>> = {
+  INVALID_RELEASE: 400,
+  UNKNOWN_RELEASE: 404,
+  UNKNOWN_FILE: 404,
+  RELEASE_NOT_PENDING: 409,
+  RELEASE_NOT_APPROVED: 409,
+  RELEASE_REFUSED: 403,
+};
+
+/** Storage's answer as HTTP: release errors by code, a refused permission as 403; anything else is a 500. */
+export function releaseHttpError(error: unknown): unknown {
+  if (error instanceof ReleaseError) return new HttpError(STATUS_OF[error.code], error.code, error.message, { cause: error });
+  if (error instanceof StorageError && (error.code === 'NOT_PERMITTED' || error.code === 'USER_NOT_AUTHORISED')) {
+    return new HttpError(403, error.code, error.message, { cause: error });
+  }
+  if (error instanceof StorageError && error.code === 'INVALID_SEARCH') return new HttpError(400, error.code, error.message, { cause: error });
+  return error;
+}
+
+function requestIdParam(raw: string | undefined): string {
+  return raw ?? '';
+}
+
+function decisionFields(body: unknown): { decision: 'approve' | 'refuse'; note: string } {
+  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const decision = b['decision'];
+  const note = b['note'] ?? '';
+  if (decision !== 'approve' && decision !== 'refuse') throw new HttpError(400, 'INVALID_RELEASE', 'decision must be "approve" or "refuse"');
+  if (typeof note !== 'string') throw new HttpError(400, 'INVALID_RELEASE', 'note must be text');
+  return { decision, note };
+}
+
+export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
+  const { guard, releases: ctx } = deps;
+  const prefix = deps.prefix ?? '/api';
+  const guarded = (handler: (request: JsonRequest) => Promise<JsonReply>) => async (request: JsonRequest): Promise<JsonReply> => {
+    try {
+      return await handler(request);
+    } catch (error) {
+      throw releaseHttpError(error);
+    }
+  };
+
+  const record = guarded(async (request) => {
+    const session = await guard.require(request, 'releases.request');
+    const input = parseReleaseRequest(request.body);
+    return { status: 201, body: await recordReleaseRequest(ctx, session.user, input) };
+  });
+
+  const list = guarded(async (request) => {
+    const session = await guard.require(request, 'releases.view');
+    const status = new URLSearchParams(request.query).get('status');
+    if (status !== null && !(RELEASE_STATUSES as readonly string[]).includes(status)) {
+      throw new HttpError(400, 'INVALID_RELEASE', `status must be one of ${RELEASE_STATUSES.join(', ')}`);
+    }
+    const found = await listReleases(ctx, session.user, status === null ? {} : { status: status as ReleaseStatus });
+    return { status: 200, body: { releases: found } };
+  });
+
+  const view = guarded(async (request) => {
+    const session = await guard.require(request, 'releases.view');
+    return { status: 200, body: await viewRelease(ctx, session.user, requestIdParam(request.params[0])) };
+  });
+
+  const decide = guarded(async (request) => {
+    const session = await guard.require(request, 'releases.decide');
+    const { decision, note } = decisionFields(request.body);
+    return { status: 200, body: await decideRelease(ctx, session.user, requestIdParam(request.params[0]), decision, note) };
+  });
+
+  const produce = guarded(async (request) => {
+    const session = await guard.require(request, 'evidence.export');
+    return { status: 201, body: await produceReleasePackage(ctx, session.user, requestIdParam(request.params[0])) };
+  });
+
+  const manifest = guarded(async (request) => {
+    const session = await guard.require(request, 'releases.view');
+    const { request: release } = await viewRelease(ctx, session.user, requestIdParam(request.params[0]));
+    if (release.package === null) throw new HttpError(404, 'NO_PACKAGE', `release request ${release.requestId} has no package (it is ${release.status})`);
+    return { status: 200, body: release.package };
+  });
+
+  const file = guarded(async (request) => {
+    const session = await guard.require(request, 'evidence.export');
+    const f = await readPackageFile(ctx, session.user, requestIdParam(request.params[0]), request.params[1] ?? '');
+    return { status: 200, text: { contentType: f.contentType, body: f.body } };
+  });
+
+  return [
+    { method: 'post', pattern: `${prefix}/releases`, handler: record },
+    { method: 'get', pattern: `${prefix}/releases`, handler: list },
+    { method: 'get', pattern: `${prefix}/releases/:id`, handler: view },
+    { method: 'post', pattern: `${prefix}/releases/:id/decision`, handler: decide },
+    { method: 'post', pattern: `${prefix}/releases/:id/package`, handler: produce },
+    { method: 'get', pattern: `${prefix}/releases/:id/package`, handler: manifest },
+    { method: 'get', pattern: `${prefix}/releases/:id/package/:file`, handler: file },
+  ];
+}

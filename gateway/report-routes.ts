@@ -1,0 +1,51 @@
+// The transparency report over HTTP: GET /api/reports/transparency?from&to&format — counts only,
+// no plates (storage/transparency.ts); needs `reports.transparency` and is access-logged.
+import {
+  renderTransparencyHtml, renderTransparencyMarkdown, StorageError, transparencyReport, type TransparencyContext,
+} from '../storage/index.js';
+import type { ApiGuard } from './api-guard.js';
+import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+
+export interface ReportRouteDeps {
+  guard: ApiGuard;
+  reports: TransparencyContext;
+  /** Agency name printed on the report. @default '' */
+  agency?: string;
+  /** Path prefix. @default '/api' */
+  prefix?: string;
+}
+
+const YEAR_MS = 365 * 86_400_000;
+export const REPORT_FORMATS = ['json', 'markdown', 'html'] as const;
+
+function time(text: string | null, name: string, fallback: number): Date {
+  if (text === null || text === '') return new Date(fallback);
+  const d = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
+  if (Number.isNaN(d.getTime())) throw new HttpError(400, 'INVALID_PERIOD', `${name} must be an ISO 8601 date or time`);
+  return d;
+}
+
+export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
+  const prefix = deps.prefix ?? '/api';
+  const transparency = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await deps.guard.require(request, 'reports.transparency');
+    const q = new URLSearchParams(request.query);
+    const now = Date.now();
+    const to = time(q.get('to'), 'to', now);
+    const from = time(q.get('from'), 'from', to.getTime() - YEAR_MS);
+    if (from.getTime() >= to.getTime()) throw new HttpError(400, 'INVALID_PERIOD', 'from must be before to');
+    const format = q.get('format') ?? 'json';
+    if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, 'INVALID_FORMAT', `format must be one of ${REPORT_FORMATS.join(', ')}`);
+    let report;
+    try {
+      report = await transparencyReport(deps.reports, session.user, { from, to });
+    } catch (error) {
+      if (error instanceof StorageError && error.code === 'NOT_PERMITTED') throw new HttpError(403, error.code, error.message, { cause: error });
+      throw error;
+    }
+    if (format === 'markdown') return { status: 200, text: { contentType: 'text/markdown; charset=utf-8', body: renderTransparencyMarkdown(report, deps.agency) } };
+    if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, deps.agency) } };
+    return { status: 200, body: report };
+  };
+  return [{ method: 'get', pattern: `${prefix}/reports/transparency`, handler: transparency }];
+}

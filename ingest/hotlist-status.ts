@@ -1,0 +1,71 @@
+// What every hot list in the store is now: version, size, who loaded it and when, and whether a
+// general list is stale. Watsonville §471.5(f)(4): general lists (SVS, SFR, SLR) are downloaded at
+// least once a day, so one older than `staleAfterMs` raises an alarm — on the console (the JSON
+// API) and in metrics (`platewatch_hotlist_stale{list}` 1). Age is judged from the load time the
+// loader wrote into the object, so a restart of the workers does not make an old list look new.
+import type { ObjectStore } from '@nats-io/obj';
+import type { MatcherConfig } from '../matcher/index.js';
+import type { Logger } from 'pino';
+import type { MetricsRegistry } from './metrics.js';
+
+/** Watsonville §471.5(f)(4): at least one download a day. */
+export const DEFAULT_STALE_AFTER_MS = 24 * 3600 * 1000;
+
+export interface HotlistStatus {
+  list: string;
+  kind: 'general' | 'specific';
+  version: number;
+  entries: number;
+  loadedBy: string;
+  /** ISO 8601; null for a configured general list never loaded. */
+  loadedAt: string | null;
+  ageSeconds: number | null;
+  /** A general list older than the limit: the daily download did not arrive. */
+  stale: boolean;
+}
+
+/** The lists in the store, and configured general lists never loaded (stale), by name. */
+export async function describeHotlists(store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs = DEFAULT_STALE_AFTER_MS, now = Date.now()): Promise<HotlistStatus[]> {
+  const out: HotlistStatus[] = [];
+  for (const listed of await store.list()) {
+    const info = (await store.info(listed.name)) ?? listed;
+    if (info.deleted) continue;
+    const loadedAt = Date.parse(info.metadata?.['loadedAt'] ?? info.mtime);
+    const age = Math.max(0, now - loadedAt);
+    const general = config.generalLists.includes(info.name);
+    out.push({
+      list: info.name,
+      kind: general ? 'general' : 'specific',
+      version: info.revision,
+      entries: Number(/^(\d+) entries/.exec(info.description ?? '')?.[1] ?? 0),
+      loadedBy: info.metadata?.['loadedBy'] ?? '',
+      loadedAt: new Date(loadedAt).toISOString(),
+      ageSeconds: Math.round(age / 1000),
+      stale: general && age > staleAfterMs,
+    });
+  }
+  for (const general of config.generalLists) {
+    if (!out.some((s) => s.list === general)) out.push({ list: general, kind: 'general', version: 0, entries: 0, loadedBy: '', loadedAt: null, ageSeconds: null, stale: true });
+  }
+  return out.sort((a, b) => (a.list < b.list ? -1 : a.list > b.list ? 1 : 0));
+}
+
+/**
+ * Adds `platewatch_hotlist_stale{list}` (1 stale, 0 fresh) and `platewatch_hotlist_loaded_at_seconds{list}`,
+ * refreshed at every scrape. A general list that is configured but was never loaded is stale too.
+ */
+export function registerHotlistStaleness(metrics: MetricsRegistry, store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs = DEFAULT_STALE_AFTER_MS, logger?: Logger): void {
+  const stale = metrics.gauge('platewatch_hotlist_stale', `1 when a general hot list is older than ${Math.round(staleAfterMs / 1000)} s or missing, else 0 (Watsonville §471.5(f)(4): downloaded at least daily)`);
+  const loadedAt = metrics.gauge('platewatch_hotlist_loaded_at_seconds', 'When the version of each hot list in the store was loaded (epoch seconds)');
+  metrics.onCollect(async () => {
+    try {
+      for (const s of await describeHotlists(store, config, staleAfterMs)) {
+        stale.set(s.stale ? 1 : 0, { list: s.list });
+        if (s.loadedAt !== null) loadedAt.set(Math.round(Date.parse(s.loadedAt) / 1000), { list: s.list });
+      }
+    } catch (error) {
+      // The store is unreachable (NATS down): keep the last values and say so; the scrape still answers.
+      logger?.warn({ err: error }, 'hot list store unavailable for the staleness metric');
+    }
+  });
+}

@@ -1,0 +1,459 @@
+// Specific hot lists (BOLO, case lists) under the approval workflow of Watsonville §471.5(f)(5):
+// - a list is designated by the ALPR Administrator (§471.5(f)); none for immigration enforcement
+//   (Gov. Code § 7284.6(a)(1));
+// - every entry names the entering member, the case number and a synopsis (§471.5(f)(5)(a));
+// - a new entry is approved by the Administrator before it is entered (`hotlists.approve_entry`),
+//   an update (or a removal) by a supervisor (`hotlists.approve_update`);
+// - nobody approves their own submission (four eyes), a rejection says why;
+// - every change is a new version in `hotlist_entries`, every decision a row in
+//   `hotlist_approvals`, and every action a record in the access log (§471.7(b)): who and when.
+// A version's `status` is what it proposes (`active`, or `removed` for a removal); whether it is in
+// force is its decision in `hotlist_approvals` (none yet: pending). The newest approved version
+// of an entry is the one in force.
+// Only approved, unexpired, not-removed versions leave this module for the matcher
+// (`approvedEntries`); bin/ publishes them to the hot list store after each decision.
+import { randomUUID } from 'node:crypto';
+import { isSpecificList, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields, type VehicleDescription } from '../matcher/index.js';
+import { ACCESS_OUTCOMES, type AccessLog } from './access-log.js';
+import { authoriseAction } from './permissions.js';
+import type { Storage } from './open.js';
+import { parseClickHouseTime, queryRows } from './sql.js';
+import { listUsers, type User, type UserRole } from './users.js';
+
+export const HOTLIST_ERROR_CODES = {
+  /** The list is not designated (or was retired). */
+  UNKNOWN_LIST: 'UNKNOWN_LIST',
+  /** A list whose name or purpose is immigration enforcement (Gov. Code § 7284.6). */
+  PROHIBITED_PURPOSE: 'PROHIBITED_PURPOSE',
+  /** Entries of a general list come from its bulk download, not one by one. */
+  GENERAL_LIST: 'GENERAL_LIST',
+  /** The entry, the designation or the decision is not valid as given; the message says why. */
+  INVALID: 'INVALID',
+  UNKNOWN_ENTRY: 'UNKNOWN_ENTRY',
+  /** The entry already has a change waiting for approval. */
+  CHANGE_PENDING: 'CHANGE_PENDING',
+  /** Only an approved entry can be updated or removed. */
+  NOT_APPROVED: 'NOT_APPROVED',
+  /** No change of the entry waits for a decision (or not the version named). */
+  NOTHING_PENDING: 'NOTHING_PENDING',
+  /** The approver submitted the change themselves. */
+  SELF_APPROVAL: 'SELF_APPROVAL',
+} as const;
+export type HotlistErrorCode = (typeof HOTLIST_ERROR_CODES)[keyof typeof HOTLIST_ERROR_CODES];
+
+export class HotlistError extends Error {
+  readonly code: HotlistErrorCode;
+
+  constructor(code: HotlistErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HotlistError';
+    this.code = code;
+  }
+}
+
+export interface HotlistContext {
+  storage: Pick<Storage, 'client' | 'db'>;
+  accessLog: Pick<AccessLog, 'append'>;
+  config: MatcherConfig;
+}
+
+export interface ListDesignation {
+  list: string;
+  kind: 'general' | 'specific';
+  purpose: string;
+  active: boolean;
+  version: number;
+  changedBy: string;
+  changedAt: string;
+}
+
+/** The fields a member gives for an entry; the entering member is the signed-in user, never a field. */
+export interface EntryFields {
+  plate: string;
+  state?: string;
+  reason?: string;
+  caseNumber: string;
+  synopsis: string;
+  /** ISO 8601 date or date-time. */
+  expiresAt?: string;
+  vehicle?: VehicleDescription;
+}
+
+export const ENTRY_DECISIONS = ['approved', 'rejected'] as const;
+export type EntryDecision = (typeof ENTRY_DECISIONS)[number];
+
+/** One version of an entry with its decision (none yet: pending). */
+export interface EntryVersion {
+  entryId: string;
+  version: number;
+  list: string;
+  plate: string;
+  isPattern: boolean;
+  state: string;
+  reason: string;
+  caseNumber: string;
+  /** The member who entered this version. */
+  enteredBy: string;
+  synopsis: string;
+  expiresAt: string | null;
+  vehicle: VehicleDescription;
+  /** `active`, or `removed` for a removal. */
+  status: 'active' | 'removed';
+  recordedAt: string;
+  decision: { decision: EntryDecision; decidedBy: string; decidedRole: string; decidedAt: string; note: string } | null;
+}
+
+/** An entry: the version in force (approved), and the change waiting for approval. */
+export interface EntryState {
+  entryId: string;
+  list: string;
+  current: EntryVersion | null;
+  pending: EntryVersion | null;
+  /** The highest version recorded, decided or not. */
+  latestVersion: number;
+}
+
+const LIST_NAME = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
+const MAX_PURPOSE = 500;
+const MAX_NOTE = 2000;
+
+/**
+ * Purposes (and list names) of immigration enforcement. Gov. Code § 7284.6(a)(1): no agency
+ * resources to investigate, interrogate, detain, detect or arrest for immigration enforcement.
+ */
+const IMMIGRATION_ENFORCEMENT = /\b(immigra\w*|ice|ero|cbp|hsi|border patrol|deport\w*|undocumented|illegal aliens?|aliens?|visa overstay\w*|removal orders?|ivf|nseers|absconders?)\b/i;
+
+export function isImmigrationEnforcement(text: string): boolean {
+  return IMMIGRATION_ENFORCEMENT.test(text.replace(/[_-]+/g, ' '));
+}
+
+type Db = HotlistContext['storage'];
+
+// Changes and decisions in one process are taken one at a time, so two members cannot both add
+// version N of an entry, nor two approvers both decide it.
+let decisions: Promise<unknown> = Promise.resolve();
+function serialised<T>(work: () => Promise<T>): Promise<T> {
+  const next = decisions.then(work);
+  decisions = next.catch(() => {});
+  return next;
+}
+
+/** Designates (or re-describes) a hot list: the Administrator's decision (§471.5(f)). */
+export async function designateList(ctx: HotlistContext, actor: string, request: { list: string; purpose: string }): Promise<ListDesignation> {
+  const list = String(request.list ?? '').trim().toUpperCase();
+  const purpose = String(request.purpose ?? '').trim();
+  const params = { op: 'designate_list', list, purpose };
+  await authoriseAction(ctx, actor, 'hotlists.manage', params);
+  if (!LIST_NAME.test(list)) return refuse(ctx, actor, params, 'INVALID', `list "${request.list}" must be 1–32 characters of A-Z0-9_-`, ACCESS_OUTCOMES.invalid);
+  if (purpose.length < 10 || purpose.length > MAX_PURPOSE) {
+    return refuse(ctx, actor, params, 'INVALID', `purpose must say what the list is for in 10–${MAX_PURPOSE} characters (Watsonville §471.5(f): lists serve the purposes of this policy)`, ACCESS_OUTCOMES.invalid);
+  }
+  if (isImmigrationEnforcement(list) || isImmigrationEnforcement(purpose)) {
+    return refuse(ctx, actor, params, 'PROHIBITED_PURPOSE', 'a hot list for immigration enforcement cannot be created (California Values Act, Gov. Code § 7284.6(a)(1); Watsonville §471.8(c))');
+  }
+  const previous = await findDesignation(ctx.storage, list);
+  const designation: ListDesignation = {
+    list, kind: isSpecificList(ctx.config, list) ? 'specific' : 'general', purpose, active: true,
+    version: (previous?.version ?? 0) + 1, changedBy: actor, changedAt: new Date().toISOString(),
+  };
+  await ctx.storage.client.insert({
+    table: `${ctx.storage.db}.hotlist_lists`, format: 'JSONEachRow',
+    values: [{ list, version: designation.version, kind: designation.kind, purpose, active: true, changed_by: actor, changed_at: Date.parse(designation.changedAt) }],
+  });
+  await logOk(ctx, actor, params, '');
+  return designation;
+}
+
+type DesignationRow = { list: string; version: number | string; kind: string; purpose: string; active: boolean | number; changed_by: string; changed_at: string };
+
+function designationOf(r: DesignationRow): ListDesignation {
+  return {
+    list: r.list, kind: r.kind === 'general' ? 'general' : 'specific', purpose: r.purpose, active: Boolean(r.active), version: Number(r.version),
+    changedBy: r.changed_by, changedAt: parseClickHouseTime(r.changed_at).toISOString(),
+  };
+}
+
+export async function findDesignation(storage: Db, list: string): Promise<ListDesignation | undefined> {
+  const rows = await queryRows<DesignationRow>(
+    storage.client,
+    `SELECT list, version, kind, purpose, active, changed_by, changed_at FROM ${storage.db}.hotlist_lists WHERE list = {list:String} ORDER BY version DESC LIMIT 1`,
+    { list },
+  );
+  return rows[0] === undefined ? undefined : designationOf(rows[0]);
+}
+
+/** Every designated list as it stands now. */
+export async function listDesignations(storage: Db): Promise<ListDesignation[]> {
+  const rows = await queryRows<DesignationRow>(
+    storage.client,
+    `SELECT list, version, kind, purpose, active, changed_by, changed_at FROM ${storage.db}.hotlist_lists ORDER BY list, version DESC LIMIT 1 BY list`,
+  );
+  return rows.map(designationOf).filter((d) => d.active);
+}
+
+/** Proposes a new entry of a specific list; it matches nothing until the Administrator approves it. */
+export async function submitEntry(ctx: HotlistContext, actor: string, listName: string, fields: EntryFields): Promise<EntryVersion> {
+  const list = String(listName ?? '').trim().toUpperCase();
+  const params = { op: 'submit_entry', list, plate: fields.plate, caseNumber: fields.caseNumber };
+  await authoriseAction(ctx, actor, 'hotlists.submit', params);
+  await requireSpecificList(ctx, actor, list, params);
+  const entry = validated(ctx, actor, list, fields);
+  if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
+  const version = await insertVersion(ctx.storage, randomUUID(), 1, entry, 'active');
+  await logOk(ctx, actor, { ...params, entryId: version.entryId, version: 1 }, fields.caseNumber);
+  return version;
+}
+
+/**
+ * Proposes a change to an approved entry: new field values (merged over the version in force), or
+ * its removal. It takes effect when a supervisor approves it (§471.5(f)(5)).
+ */
+export function submitUpdate(ctx: HotlistContext, actor: string, entryId: string, change: { fields?: Partial<EntryFields>; remove?: boolean }): Promise<EntryVersion> {
+  return serialised(() => proposeChange(ctx, actor, entryId, change));
+}
+
+async function proposeChange(ctx: HotlistContext, actor: string, entryId: string, change: { fields?: Partial<EntryFields>; remove?: boolean }): Promise<EntryVersion> {
+  const params = { op: change.remove === true ? 'submit_removal' : 'submit_update', entryId, fields: change.fields ?? {} };
+  await authoriseAction(ctx, actor, 'hotlists.submit', params);
+  const state = await entryState(ctx.storage, entryId);
+  if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', `no hot list entry ${JSON.stringify(entryId)}`, ACCESS_OUTCOMES.invalid);
+  if (state.pending !== null) {
+    return refuse(ctx, actor, params, 'CHANGE_PENDING', `entry ${entryId} already has version ${state.pending.version} waiting for approval; decide that first`, ACCESS_OUTCOMES.invalid);
+  }
+  const current = state.current;
+  if (current === null || current.status === 'removed') {
+    return refuse(ctx, actor, params, 'NOT_APPROVED', `entry ${entryId} has no approved version in force to ${change.remove === true ? 'remove' : 'update'}`, ACCESS_OUTCOMES.invalid);
+  }
+  await requireSpecificList(ctx, actor, current.list, params);
+  const given = change.fields ?? {};
+  const fields: EntryFields = {
+    plate: given.plate ?? current.plate,
+    state: given.state ?? current.state,
+    reason: given.reason ?? current.reason,
+    caseNumber: given.caseNumber ?? current.caseNumber,
+    synopsis: given.synopsis ?? current.synopsis,
+    vehicle: given.vehicle ?? current.vehicle,
+  };
+  const expiresAt = given.expiresAt ?? current.expiresAt ?? undefined;
+  if (expiresAt !== undefined) fields.expiresAt = expiresAt;
+  const entry = validated(ctx, actor, current.list, fields);
+  if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
+  const version = await insertVersion(ctx.storage, entryId, state.latestVersion + 1, entry, change.remove === true ? 'removed' : 'active');
+  await logOk(ctx, actor, { ...params, list: current.list, version: version.version }, fields.caseNumber);
+  return version;
+}
+
+export interface DecisionResult {
+  entry: EntryVersion;
+  decision: EntryDecision;
+  /** The list whose approved entries changed (publish it) — null when nothing changed (a rejection). */
+  changedList: string | null;
+}
+
+/**
+ * Approves or rejects the change waiting on an entry. A new entry (version 1) needs
+ * `hotlists.approve_entry` (the Administrator), an update or removal `hotlists.approve_update`
+ * (a supervisor). The approver cannot be the member who submitted it; a rejection needs a note.
+ */
+export function decideEntry(ctx: HotlistContext, actor: string, entryId: string, request: { decision: EntryDecision; note?: string; version?: number }): Promise<DecisionResult> {
+  return serialised(async () => {
+    const note = String(request.note ?? '').trim();
+    const params = { op: 'decide', entryId, decision: request.decision, version: request.version, note };
+    const state = await entryState(ctx.storage, entryId);
+    const pending = state?.pending ?? null;
+    // The permission depends on what is pending (a new entry: the administrator; an update: a
+    // supervisor too). With nothing pending, the weaker one lets a supervisor learn that.
+    const permission = pending === null ? 'hotlists.approve_update' : pending.version === 1 ? 'hotlists.approve_entry' : 'hotlists.approve_update';
+    const user = await authoriseAction(ctx, actor, permission, { ...params, list: state?.list });
+    if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', `no hot list entry ${JSON.stringify(entryId)}`, ACCESS_OUTCOMES.invalid);
+    if (pending === null || (request.version !== undefined && request.version !== pending.version)) {
+      return refuse(ctx, actor, params, 'NOTHING_PENDING', request.version === undefined ? `entry ${entryId} has no change waiting for a decision` : `version ${request.version} of entry ${entryId} is not waiting for a decision`, ACCESS_OUTCOMES.invalid);
+    }
+    if (!(ENTRY_DECISIONS as readonly string[]).includes(request.decision)) {
+      return refuse(ctx, actor, params, 'INVALID', `decision must be ${ENTRY_DECISIONS.join(' or ')}`, ACCESS_OUTCOMES.invalid);
+    }
+    if (request.decision === 'rejected' && note === '') return refuse(ctx, actor, params, 'INVALID', 'a rejection needs a note saying why', ACCESS_OUTCOMES.invalid);
+    if (note.length > MAX_NOTE) return refuse(ctx, actor, params, 'INVALID', `note is longer than ${MAX_NOTE} characters`, ACCESS_OUTCOMES.invalid);
+    // Four eyes: the approval is a second member's check of the submission (§471.5(f)(5)).
+    if (pending.enteredBy === actor) {
+      return refuse(ctx, actor, { ...params, list: pending.list }, 'SELF_APPROVAL', `user "${actor}" submitted version ${pending.version} of entry ${entryId}; another ${pending.version === 1 ? 'administrator' : 'supervisor or administrator'} must decide it`);
+    }
+    const decidedAt = Date.now();
+    const role = decidingRole(user, permission);
+    await ctx.storage.client.insert({
+      table: `${ctx.storage.db}.hotlist_approvals`, format: 'JSONEachRow',
+      values: [{ entry_id: entryId, version: pending.version, decision: request.decision, decided_by: actor, decided_role: role, decided_at: decidedAt, note }],
+    });
+    await logOk(ctx, actor, { ...params, list: pending.list, version: pending.version }, pending.caseNumber);
+    const entry: EntryVersion = { ...pending, decision: { decision: request.decision, decidedBy: actor, decidedRole: role, decidedAt: new Date(decidedAt).toISOString(), note } };
+    return { entry, decision: request.decision, changedList: request.decision === 'approved' ? pending.list : null };
+  });
+}
+
+function decidingRole(user: User, permission: 'hotlists.approve_entry' | 'hotlists.approve_update'): UserRole | '' {
+  const order: readonly UserRole[] = permission === 'hotlists.approve_entry' ? ['administrator'] : ['supervisor', 'administrator'];
+  return order.find((role) => user.roles.includes(role)) ?? '';
+}
+
+/** Every entry of a list with its version in force and its pending change. */
+export async function listEntries(storage: Db, list: string): Promise<EntryState[]> {
+  return entryStates(await versionsWhere(storage, 'list = {list:String}', { list: list.trim().toUpperCase() }));
+}
+
+/** Changes waiting for a decision, oldest first; of one list, or of all. */
+export async function pendingChanges(storage: Db, list?: string): Promise<EntryState[]> {
+  const versions = list === undefined ? await versionsWhere(storage, '1', {}) : await versionsWhere(storage, 'list = {list:String}', { list: list.trim().toUpperCase() });
+  return entryStates(versions)
+    .filter((s) => s.pending !== null)
+    .sort((a, b) => ((a.pending as EntryVersion).recordedAt < (b.pending as EntryVersion).recordedAt ? -1 : 1));
+}
+
+/** Every version of an entry and its decision: who entered and decided what, and when. */
+export async function entryHistory(storage: Db, entryId: string): Promise<EntryVersion[]> {
+  return versionsWhere(storage, 'entry_id = {id:String}', { id: entryId });
+}
+
+export async function entryState(storage: Db, entryId: string): Promise<EntryState | undefined> {
+  return entryStates(await entryHistory(storage, entryId))[0];
+}
+
+/**
+ * What the matcher may see of a list: approved, not removed, not expired at `now`. The entering
+ * member is given by name and id (§471.5(f)(5)(a)(1)), so dispatch knows whom to call (§471.5(f)(3)).
+ */
+export async function approvedEntries(storage: Db, config: MatcherConfig, list: string, now = Date.now()): Promise<HotlistEntry[]> {
+  const names = new Map((await listUsers(storage)).map((u) => [u.userId, u.name]));
+  const out: HotlistEntry[] = [];
+  for (const state of await listEntries(storage, list)) {
+    const v = state.current;
+    if (v === null || v.status === 'removed') continue;
+    const name = names.get(v.enteredBy);
+    const member = name === undefined || name === '' ? v.enteredBy : `${name} (${v.enteredBy})`;
+    const result = validateEntry(rawFields(v.list, member, { ...v, expiresAt: v.expiresAt ?? undefined }), config);
+    if (!result.ok) continue;
+    if (result.entry.expiresAt !== undefined && result.entry.expiresAt <= now) continue;
+    out.push(result.entry);
+  }
+  return out;
+}
+
+async function requireSpecificList(ctx: HotlistContext, actor: string, list: string, params: Record<string, unknown>): Promise<void> {
+  if (!isSpecificList(ctx.config, list)) {
+    await refuse(ctx, actor, params, 'GENERAL_LIST', `list ${list} is a general list; its entries come from the daily download (Watsonville §471.5(f)(4)), not one by one`, ACCESS_OUTCOMES.invalid);
+  }
+  const designation = await findDesignation(ctx.storage, list);
+  if (designation === undefined || !designation.active) {
+    await refuse(ctx, actor, params, 'UNKNOWN_LIST', `list ${list} is not a designated hot list; the ALPR Administrator designates lists (Watsonville §471.5(f))`, ACCESS_OUTCOMES.invalid);
+  }
+}
+
+function validated(ctx: HotlistContext, actor: string, list: string, fields: EntryFields): HotlistEntry | string {
+  if (typeof fields !== 'object' || fields === null) return 'send the entry as an object';
+  for (const key of ['plate', 'caseNumber', 'synopsis'] as const) {
+    if (typeof fields[key] !== 'string') return `${key} is required (Watsonville §471.5(f)(5)(a): case number and synopsis with every entry)`;
+  }
+  for (const key of ['state', 'reason', 'expiresAt'] as const) {
+    if (fields[key] !== undefined && typeof fields[key] !== 'string') return `${key} must be text`;
+  }
+  if (fields.vehicle !== undefined && (typeof fields.vehicle !== 'object' || fields.vehicle === null)) return 'vehicle must be an object {make, model, year, color, style}';
+  const result = validateEntry(rawFields(list, actor, fields), ctx.config);
+  return result.ok ? result.entry : result.reason;
+}
+
+function rawFields(list: string, enteredBy: string, f: EntryFields | (Omit<EntryVersion, 'expiresAt'> & { expiresAt?: string | undefined })): RawEntryFields {
+  const vehicle = f.vehicle ?? {};
+  return {
+    plate: f.plate, list, state: f.state ?? '', reason: f.reason ?? '', case_number: f.caseNumber, entered_by: enteredBy, synopsis: f.synopsis,
+    expires_at: f.expiresAt ?? '', vehicle_make: String(vehicle.make ?? ''), vehicle_model: String(vehicle.model ?? ''),
+    vehicle_year: vehicle.year === undefined ? '' : String(vehicle.year), vehicle_color: String(vehicle.color ?? ''), vehicle_style: String(vehicle.style ?? ''),
+  };
+}
+
+async function insertVersion(storage: Db, entryId: string, version: number, entry: HotlistEntry, status: 'active' | 'removed'): Promise<EntryVersion> {
+  const recordedAt = Date.now();
+  await storage.client.insert({
+    table: `${storage.db}.hotlist_entries`, format: 'JSONEachRow',
+    values: [{
+      entry_id: entryId, version, list: entry.list, plate: entry.listed, is_pattern: entry.isPattern, state: entry.state ?? '', reason: entry.reason,
+      case_number: entry.caseNumber, entered_by: entry.enteredBy, synopsis: entry.synopsis, expires_at: entry.expiresAt ?? null,
+      vehicle_make: entry.vehicle?.make ?? '', vehicle_model: entry.vehicle?.model ?? '', vehicle_year: entry.vehicle?.year ?? null,
+      vehicle_color: entry.vehicle?.color ?? '', vehicle_style: entry.vehicle?.style ?? '', status, recorded_at: recordedAt,
+    }],
+  });
+  return {
+    entryId, version, list: entry.list, plate: entry.listed, isPattern: entry.isPattern, state: entry.state ?? '', reason: entry.reason,
+    caseNumber: entry.caseNumber, enteredBy: entry.enteredBy, synopsis: entry.synopsis,
+    expiresAt: entry.expiresAt === undefined ? null : new Date(entry.expiresAt).toISOString(), vehicle: entry.vehicle ?? {}, status,
+    recordedAt: new Date(recordedAt).toISOString(), decision: null,
+  };
+}
+
+type VersionRow = {
+  entry_id: string; version: number | string; list: string; plate: string; is_pattern: boolean | number; state: string; reason: string;
+  case_number: string; entered_by: string; synopsis: string; expires_at: string | null; vehicle_make: string; vehicle_model: string;
+  vehicle_year: number | null; vehicle_color: string; vehicle_style: string; status: string; recorded_at: string;
+  decision: string; decided_by: string; decided_role: string; decided_at: string; note: string;
+};
+
+async function versionsWhere(storage: Db, where: string, params: Record<string, unknown>): Promise<EntryVersion[]> {
+  const rows = await queryRows<VersionRow>(
+    storage.client,
+    `SELECT e.entry_id AS entry_id, e.version AS version, list, plate, is_pattern, state, reason, case_number, entered_by, synopsis, expires_at,
+            vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_style, status, recorded_at,
+            a.d_decision AS decision, a.d_by AS decided_by, a.d_role AS decided_role, a.d_at AS decided_at, a.d_note AS note
+       FROM (SELECT * FROM ${storage.db}.hotlist_entries WHERE ${where}) AS e
+       LEFT JOIN (
+         SELECT entry_id, version, argMax(decision, decided_at) AS d_decision, argMax(decided_by, decided_at) AS d_by,
+                argMax(decided_role, decided_at) AS d_role, max(decided_at) AS d_at, argMax(note, decided_at) AS d_note
+           FROM ${storage.db}.hotlist_approvals GROUP BY entry_id, version
+       ) AS a ON a.entry_id = e.entry_id AND a.version = e.version
+      ORDER BY e.entry_id, e.version
+      SETTINGS join_use_nulls = 0`,
+    params,
+  );
+  return rows.map((r) => {
+    const vehicle: VehicleDescription = {};
+    if (r.vehicle_make !== '') vehicle.make = r.vehicle_make;
+    if (r.vehicle_model !== '') vehicle.model = r.vehicle_model;
+    if (r.vehicle_year !== null) vehicle.year = Number(r.vehicle_year);
+    if (r.vehicle_color !== '') vehicle.color = r.vehicle_color;
+    if (r.vehicle_style !== '') vehicle.style = r.vehicle_style;
+    const decided = r.decision === 'approved' || r.decision === 'rejected';
+    return {
+      entryId: r.entry_id, version: Number(r.version), list: r.list, plate: r.plate, isPattern: Boolean(r.is_pattern), state: r.state, reason: r.reason,
+      caseNumber: r.case_number, enteredBy: r.entered_by, synopsis: r.synopsis,
+      expiresAt: r.expires_at === null ? null : parseClickHouseTime(r.expires_at).toISOString(), vehicle,
+      status: r.status === 'removed' ? 'removed' : 'active', recordedAt: parseClickHouseTime(r.recorded_at).toISOString(),
+      decision: decided ? { decision: r.decision as EntryDecision, decidedBy: r.decided_by, decidedRole: r.decided_role, decidedAt: parseClickHouseTime(r.decided_at).toISOString(), note: r.note } : null,
+    };
+  });
+}
+
+/** Versions (ordered by entry, version) → per entry: newest approved version, and the undecided newest. */
+function entryStates(versions: readonly EntryVersion[]): EntryState[] {
+  const byEntry = new Map<string, EntryState>();
+  for (const v of versions) {
+    let state = byEntry.get(v.entryId);
+    if (state === undefined) {
+      state = { entryId: v.entryId, list: v.list, current: null, pending: null, latestVersion: 0 };
+      byEntry.set(v.entryId, state);
+    }
+    state.latestVersion = Math.max(state.latestVersion, v.version);
+    if (v.decision === null) state.pending = v;
+    else if (v.decision.decision === 'approved') {
+      state.current = v;
+      state.pending = null;
+    } else if (state.pending?.version === v.version) state.pending = null;
+  }
+  return [...byEntry.values()];
+}
+
+async function logOk(ctx: HotlistContext, actor: string, params: Record<string, unknown>, caseNumber: string): Promise<void> {
+  await ctx.accessLog.append({ user: actor, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber, reason: String(params['op'] ?? ''), detail: '' });
+}
+
+/** Logs the refusal of a user's action and throws it. */
+async function refuse(ctx: HotlistContext, actor: string, params: Record<string, unknown>, code: HotlistErrorCode, message: string, outcome: 'refused' | 'invalid' = ACCESS_OUTCOMES.refused): Promise<never> {
+  await ctx.accessLog.append({ user: actor, action: 'hotlist', outcome, params, rowsReturned: 0, caseNumber: '', reason: String(params['op'] ?? ''), detail: `${code}: ${message}` });
+  throw new HotlistError(code, message);
+}

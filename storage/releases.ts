@@ -1,0 +1,340 @@
+// Release of ALPR data to other agencies (Watsonville §471.8, Martinez §439.7): a written request
+// naming the agency, the requester, the purpose and the data asked for (§471.8(a)); the automatic
+// refusals of release-rules.ts; approval or refusal by the Chief of Police or the designee
+// (§471.8(b)); every version of every request kept on file, approved or refused (§471.8(d)).
+// Each step is access-logged (§471.7(b)); the package of an approved release is release-package.ts.
+import { randomUUID } from 'node:crypto';
+import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog } from './access-log.js';
+import type { Storage } from './open.js';
+import { authoriseAction } from './permissions.js';
+import { AGENCY_KINDS, automaticRefusal, classifyAgency, REFUSAL_RULES, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
+import type { PlateQuery } from './search.js';
+import { queryRows } from './sql.js';
+
+export const RELEASE_STATUSES = ['pending', 'approved', 'refused', 'released'] as const;
+export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+
+/**
+ * The data asked for: reads of a plate (exact, OCR-equivalent or partial) in a time range, or the
+ * detections this department holds as evidence under one of its cases. A plate is required: a
+ * release is about a vehicle, never a bulk copy of everyone's movements.
+ */
+export type ReleaseCriteria =
+  | { kind: 'plate'; plate: PlateQuery; from: string; to: string }
+  | { kind: 'case'; caseNumber: string };
+
+export interface ReleaseRequestInput {
+  agency: string;
+  agencyKind: AgencyKind;
+  /** Two-letter state of the agency. @default the home state */
+  agencyState?: string;
+  /** Name and title of the person requesting (§471.8(a)(2)). */
+  requester: string;
+  /** Intended purpose (§471.8(a)(3)). */
+  purpose: string;
+  criteria: ReleaseCriteria;
+  /** Where the written request is filed (document number, letter reference). */
+  documentRef?: string;
+}
+
+export interface ReleaseManifestFile {
+  name: string;
+  bytes: number;
+  sha256: string;
+}
+
+export interface ReleaseManifest {
+  requestId: string;
+  agency: string;
+  generatedAt: string;
+  generatedBy: string;
+  detections: number;
+  accessLogSeq: number;
+  files: ReleaseManifestFile[];
+}
+
+export interface ReleaseRequest {
+  requestId: string;
+  version: number;
+  receivedAt: string;
+  agency: string;
+  /** The effective kind (release-rules.ts classifyAgency), not necessarily the declared one. */
+  agencyKind: AgencyKind;
+  agencyState: string;
+  requester: string;
+  purpose: string;
+  criteria: ReleaseCriteria;
+  recordedBy: string;
+  status: ReleaseStatus;
+  decidedBy: string;
+  decidedAt: string | null;
+  decisionNote: string;
+  refusalRule: RefusalRule | '';
+  documentRef: string;
+  package: ReleaseManifest | null;
+}
+
+export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE'] as const;
+export type ReleaseErrorCode = (typeof RELEASE_ERROR_CODES)[number];
+
+export class ReleaseError extends Error {
+  readonly code: ReleaseErrorCode;
+
+  constructor(code: ReleaseErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ReleaseError';
+    this.code = code;
+  }
+}
+
+export interface ReleaseContext {
+  storage: Pick<Storage, 'client' | 'db'>;
+  accessLog: Pick<AccessLog, 'append'>;
+  policy: ReleasePolicy;
+}
+
+const MAX_TEXT = 2000;
+const MAX_NAME = 200;
+const REQUEST_ID = /^REL-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const VAGUE_PURPOSE = /^(n\/?a|none|test(ing)?|investigation|law enforcement( purposes?)?|official( business)?|info(rmation)?)$/i;
+
+export function isReleaseId(text: string): boolean {
+  return REQUEST_ID.test(text);
+}
+
+function text(value: unknown, name: string, max: number, required: boolean): string {
+  if (value === undefined || value === null) {
+    if (required) throw new ReleaseError('INVALID_RELEASE', `${name} is required`);
+    return '';
+  }
+  if (typeof value !== 'string') throw new ReleaseError('INVALID_RELEASE', `${name} must be text`);
+  const t = value.trim();
+  if (required && t === '') throw new ReleaseError('INVALID_RELEASE', `${name} is required`);
+  if (t.length > max) throw new ReleaseError('INVALID_RELEASE', `${name} must be at most ${max} characters`);
+  return t;
+}
+
+function isoTime(value: unknown, name: string): string {
+  const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
+  if (Number.isNaN(d.getTime())) throw new ReleaseError('INVALID_RELEASE', `criteria.${name} must be an ISO 8601 time`);
+  return d.toISOString();
+}
+
+function parseCriteria(value: unknown): ReleaseCriteria {
+  const c = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (c['kind'] === 'case') return { kind: 'case', caseNumber: text(c['caseNumber'], 'criteria.caseNumber', MAX_NAME, true) };
+  if (c['kind'] !== 'plate') {
+    throw new ReleaseError('INVALID_RELEASE', 'criteria must say the data asked for: {kind:"plate", plate, match?, from, to} or {kind:"case", caseNumber}');
+  }
+  const raw = text(c['plate'], 'criteria.plate', 16, true);
+  const match = c['match'] ?? 'exact';
+  let plate: PlateQuery;
+  if (match === 'exact' || match === 'ocr') plate = { kind: match, plate: raw };
+  else if (match === 'partial') plate = { kind: 'partial', pattern: raw };
+  else throw new ReleaseError('INVALID_RELEASE', 'criteria.match must be exact, ocr or partial');
+  const from = isoTime(c['from'], 'from');
+  const to = isoTime(c['to'], 'to');
+  if (from >= to) throw new ReleaseError('INVALID_RELEASE', 'criteria.from must be before criteria.to');
+  return { kind: 'plate', plate, from, to };
+}
+
+/** A request as a client sends it (HTTP body, CLI options), validated; INVALID_RELEASE names the problem. */
+export function parseReleaseRequest(body: unknown): ReleaseRequestInput {
+  const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const agency = text(b['agency'], 'agency', MAX_NAME, true);
+  const kind = b['agencyKind'];
+  if (typeof kind !== 'string' || !(AGENCY_KINDS as readonly string[]).includes(kind)) {
+    throw new ReleaseError('INVALID_RELEASE', `agencyKind must be one of ${AGENCY_KINDS.join(', ')}`);
+  }
+  const agencyState = text(b['agencyState'], 'agencyState', 40, false).toUpperCase();
+  if (agencyState !== '' && !/^[A-Z]{2}$/.test(agencyState)) throw new ReleaseError('INVALID_RELEASE', 'agencyState must be a two-letter state code');
+  const requester = text(b['requester'], 'requester', MAX_NAME, true);
+  const purpose = text(b['purpose'], 'purpose', MAX_TEXT, true);
+  if (VAGUE_PURPOSE.test(purpose)) {
+    throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))`);
+  }
+  const input: ReleaseRequestInput = { agency, agencyKind: kind as AgencyKind, requester, purpose, criteria: parseCriteria(b['criteria']) };
+  if (agencyState !== '') input.agencyState = agencyState;
+  const documentRef = text(b['documentRef'], 'documentRef', MAX_NAME, false);
+  if (documentRef !== '') input.documentRef = documentRef;
+  return input;
+}
+
+interface Row {
+  request_id: string; version: number | string; received_text: string; agency: string; agency_kind: string; agency_state: string;
+  requester: string; purpose: string; criteria: string; recorded_by: string; status: string; decided_by: string;
+  decided_text: string | null; decision_note: string; refusal_rule: string; document_ref: string; package_manifest: string;
+}
+
+const COLUMNS = `request_id, version, toString(received_at) AS received_text, agency, agency_kind, agency_state, requester, purpose, criteria,
+  recorded_by, status, decided_by, toString(decided_at) AS decided_text, decision_note, refusal_rule, document_ref, package_manifest`;
+
+const isoOf = (chTime: string): string => `${chTime.replace(' ', 'T')}Z`;
+
+function fromRow(r: Row): ReleaseRequest {
+  return {
+    requestId: r.request_id, version: Number(r.version), receivedAt: isoOf(r.received_text), agency: r.agency,
+    agencyKind: r.agency_kind as AgencyKind, agencyState: r.agency_state, requester: r.requester, purpose: r.purpose,
+    criteria: JSON.parse(r.criteria) as ReleaseCriteria, recordedBy: r.recorded_by, status: r.status as ReleaseStatus,
+    decidedBy: r.decided_by, decidedAt: r.decided_text === null ? null : isoOf(r.decided_text), decisionNote: r.decision_note,
+    refusalRule: r.refusal_rule as RefusalRule | '', documentRef: r.document_ref,
+    package: r.package_manifest === '' ? null : (JSON.parse(r.package_manifest) as ReleaseManifest),
+  };
+}
+
+async function insertVersion(storage: ReleaseContext['storage'], r: ReleaseRequest): Promise<void> {
+  await storage.client.insert({
+    table: `${storage.db}.release_requests`,
+    format: 'JSONEachRow',
+    values: [{
+      request_id: r.requestId, version: r.version, received_at: Date.parse(r.receivedAt), agency: r.agency, agency_kind: r.agencyKind,
+      agency_state: r.agencyState, requester: r.requester, purpose: r.purpose, criteria: JSON.stringify(r.criteria), recorded_by: r.recordedBy,
+      status: r.status, decided_by: r.decidedBy, decided_at: r.decidedAt === null ? null : Date.parse(r.decidedAt), decision_note: r.decisionNote,
+      refusal_rule: r.refusalRule, document_ref: r.documentRef, package_manifest: r.package === null ? '' : JSON.stringify(r.package),
+    }],
+  });
+}
+
+/** The request as it stands (newest version), without an access check: callers check. */
+async function currentVersion(storage: ReleaseContext['storage'], requestId: string): Promise<ReleaseRequest | undefined> {
+  if (!isReleaseId(requestId)) return undefined;
+  const rows = await queryRows<Row>(storage.client,
+    `SELECT ${COLUMNS} FROM ${storage.db}.release_requests WHERE request_id = {id:String} ORDER BY version DESC LIMIT 1`, { id: requestId });
+  return rows[0] === undefined ? undefined : fromRow(rows[0]);
+}
+
+async function logRelease(ctx: ReleaseContext, user: string, r: ReleaseRequest, outcome: 'ok' | 'refused', detail: string): Promise<void> {
+  await ctx.accessLog.append({
+    user, action: ACCESS_ACTIONS.release, outcome: outcome === 'ok' ? ACCESS_OUTCOMES.ok : ACCESS_OUTCOMES.refused,
+    params: { requestId: r.requestId, agency: r.agency, agencyKind: r.agencyKind, status: r.status },
+    rowsReturned: 0, caseNumber: r.criteria.kind === 'case' ? r.criteria.caseNumber : '', reason: r.purpose, detail,
+  });
+}
+
+/**
+ * Records a written request (§471.8(a)). A request the rules refuse is recorded as refused, with the
+ * rule and the reason, and the refusal is access-logged; any other waits for the Chief (§471.8(b)).
+ */
+export async function recordReleaseRequest(ctx: ReleaseContext, user: string, input: ReleaseRequestInput, now = Date.now()): Promise<ReleaseRequest> {
+  await authoriseAction(ctx, user, 'releases.request', { agency: input.agency });
+  const agency = classifyAgency({ agency: input.agency, kind: input.agencyKind, requester: input.requester, ...(input.agencyState ? { state: input.agencyState } : {}) }, ctx.policy);
+  const refusal = automaticRefusal({ agency, agencyName: input.agency, purpose: input.purpose }, ctx.policy);
+  const at = new Date(now).toISOString();
+  const request: ReleaseRequest = {
+    requestId: `REL-${randomUUID()}`, version: 1, receivedAt: at, agency: input.agency, agencyKind: agency.kind, agencyState: agency.state,
+    requester: input.requester, purpose: input.purpose, criteria: input.criteria, recordedBy: user,
+    status: refusal === null ? 'pending' : 'refused', decidedBy: refusal === null ? '' : 'system', decidedAt: refusal === null ? null : at,
+    decisionNote: refusal?.reason ?? '', refusalRule: refusal?.rule ?? '', documentRef: input.documentRef ?? '', package: null,
+  };
+  await insertVersion(ctx.storage, request);
+  await logRelease(ctx, user, request, refusal === null ? 'ok' : 'refused',
+    refusal === null ? 'release request recorded; awaiting the Chief (§471.8(b))' : `release refused automatically (${refusal.rule}): ${refusal.reason}`);
+  return request;
+}
+
+export type ReleaseDecision = 'approve' | 'refuse';
+
+/**
+ * The Chief of Police or the designee decides a pending request (§471.8(b)); a refusal needs the
+ * reason. The rules are checked again (the configuration may have changed since): a request they
+ * refuse is recorded refused and RELEASE_REFUSED is thrown, whatever the decision was.
+ */
+export async function decideRelease(
+  ctx: ReleaseContext, user: string, requestId: string, decision: ReleaseDecision, note: string, now = Date.now(),
+): Promise<ReleaseRequest> {
+  await authoriseAction(ctx, user, 'releases.decide', { requestId, decision });
+  return oneAtATime(requestId, () => decide(ctx, user, requestId, decision, note, now));
+}
+
+const changing = new Map<string, Promise<unknown>>();
+
+/**
+ * Changes to one request run one at a time in this process, so two decisions (or a decision and
+ * an export) never both see it pending. Embedded storage is one process; against a server, run
+ * the release workflow from one gateway.
+ */
+export function oneAtATime<T>(requestId: string, change: () => Promise<T>): Promise<T> {
+  const next = (changing.get(requestId) ?? Promise.resolve()).catch(() => {}).then(change);
+  changing.set(requestId, next);
+  void next.catch(() => {}).finally(() => {
+    if (changing.get(requestId) === next) changing.delete(requestId);
+  });
+  return next;
+}
+
+async function decide(ctx: ReleaseContext, user: string, requestId: string, decision: ReleaseDecision, note: string, now: number): Promise<ReleaseRequest> {
+  const current = await currentVersion(ctx.storage, requestId);
+  if (current === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
+  if (current.status !== 'pending') {
+    throw new ReleaseError('RELEASE_NOT_PENDING', `release request ${requestId} was already decided: ${current.status}${current.decisionNote ? ` (${current.decisionNote})` : ''}`);
+  }
+  const trimmed = note.trim();
+  if (decision === 'refuse' && trimmed === '') throw new ReleaseError('INVALID_RELEASE', 'a refusal needs the reason in the note');
+  if (trimmed.length > MAX_TEXT) throw new ReleaseError('INVALID_RELEASE', `the note must be at most ${MAX_TEXT} characters`);
+  const at = new Date(now).toISOString();
+  await refuseIfForbidden(ctx, user, current, now);
+  const next: ReleaseRequest = {
+    ...current, version: current.version + 1, status: decision === 'approve' ? 'approved' : 'refused', decidedBy: user, decidedAt: at,
+    decisionNote: trimmed, refusalRule: decision === 'approve' ? '' : REFUSAL_RULES.chief,
+  };
+  await insertVersion(ctx.storage, next);
+  await logRelease(ctx, user, next, 'ok', decision === 'approve' ? 'release approved (§471.8(b))' : `release refused by the Chief or designee: ${trimmed}`);
+  return next;
+}
+
+/**
+ * Applies the rules again to a request about to change (decision, export): the configuration may
+ * have changed since it was recorded. A forbidden one is recorded refused, logged, and
+ * RELEASE_REFUSED thrown.
+ */
+export async function refuseIfForbidden(ctx: ReleaseContext, user: string, current: ReleaseRequest, now = Date.now()): Promise<void> {
+  const agency = classifyAgency({ agency: current.agency, kind: current.agencyKind, state: current.agencyState, requester: current.requester }, ctx.policy);
+  const refusal = automaticRefusal({ agency, agencyName: current.agency, purpose: current.purpose }, ctx.policy);
+  if (refusal === null) return;
+  const refused: ReleaseRequest = {
+    ...current, version: current.version + 1, status: 'refused', decidedBy: 'system', decidedAt: new Date(now).toISOString(),
+    decisionNote: refusal.reason, refusalRule: refusal.rule,
+  };
+  await insertVersion(ctx.storage, refused);
+  await logRelease(ctx, user, refused, 'refused', `release refused automatically (${refusal.rule}): ${refusal.reason}`);
+  throw new ReleaseError('RELEASE_REFUSED', refusal.reason);
+}
+
+/** Records the package of an approved release as the request's next version (status released). */
+export async function markReleased(ctx: ReleaseContext, current: ReleaseRequest, manifest: ReleaseManifest): Promise<ReleaseRequest> {
+  const next: ReleaseRequest = { ...current, version: current.version + 1, status: 'released', package: manifest };
+  await insertVersion(ctx.storage, next);
+  return next;
+}
+
+/** One request as it stands, with every earlier version (§471.8(d): kept on file); access-logged. */
+export async function viewRelease(ctx: ReleaseContext, user: string, requestId: string): Promise<{ request: ReleaseRequest; history: ReleaseRequest[] }> {
+  await authoriseAction(ctx, user, 'releases.view', { requestId });
+  const rows = isReleaseId(requestId)
+    ? await queryRows<Row>(ctx.storage.client,
+      `SELECT ${COLUMNS} FROM ${ctx.storage.db}.release_requests WHERE request_id = {id:String} ORDER BY version`, { id: requestId })
+    : [];
+  const history = rows.map(fromRow);
+  const request = history.at(-1);
+  if (request === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
+  await logRelease(ctx, user, request, 'ok', 'viewed');
+  return { request, history };
+}
+
+/** The request for a step that has already checked its own permission (packages). */
+export async function findRelease(ctx: Pick<ReleaseContext, 'storage'>, requestId: string): Promise<ReleaseRequest | undefined> {
+  return currentVersion(ctx.storage, requestId);
+}
+
+/** Every request as it stands, newest first; optionally one status. Access-logged. */
+export async function listReleases(ctx: ReleaseContext, user: string, filter: { status?: ReleaseStatus } = {}): Promise<ReleaseRequest[]> {
+  await authoriseAction(ctx, user, 'releases.view', filter);
+  const rows = await queryRows<Row>(ctx.storage.client,
+    `SELECT * FROM (SELECT ${COLUMNS} FROM ${ctx.storage.db}.release_requests ORDER BY request_id, version DESC LIMIT 1 BY request_id)
+      ${filter.status === undefined ? '' : 'WHERE status = {status:String}'} ORDER BY received_text DESC, request_id`,
+    filter.status === undefined ? {} : { status: filter.status });
+  await ctx.accessLog.append({
+    user, action: ACCESS_ACTIONS.release, outcome: ACCESS_OUTCOMES.ok, params: { list: filter }, rowsReturned: rows.length, caseNumber: '', reason: '', detail: 'listed',
+  });
+  return rows.map(fromRow);
+}

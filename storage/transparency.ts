@@ -1,0 +1,193 @@
+// The transparency report, like the public ALPR portals departments publish: what the system did
+// in a period, as counts only — cameras, reads, hits, searches by how their purpose was documented,
+// releases granted and refused and why, the retention in force. No plate, no person, no place
+// appears in it. Watsonville §471.4.1(g) (policy posted publicly), Civil Code § 1798.90.51(b)
+// (usage and privacy policy), § 1798.90.55 (sharing); making one is access-logged (§471.7(b)).
+import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog } from './access-log.js';
+import type { Storage } from './open.js';
+import { authoriseAction } from './permissions.js';
+import { formatClickHouseTime, queryRows } from './sql.js';
+
+export interface TransparencyReport {
+  from: string;
+  to: string;
+  generatedAt: string;
+  cameras: number;
+  /** Agencies whose cameras read plates (this department's own feeds; usually 1). */
+  cameraAgencies: number;
+  reads: number;
+  hits: number;
+  hitsByList: Record<string, number>;
+  /** Hit dispositions recorded (Watsonville §471.5(f)(3)). */
+  dispositions: Record<string, number>;
+  searches: {
+    /** Documented by a case or incident number (and maybe a reason). */
+    withCaseNumber: number;
+    /** Documented by a reason only. */
+    reasonOnly: number;
+    /** Refused: no purpose, or a user not trained or not allowed (§471.7(e), §471.5(d)). */
+    refused: number;
+  };
+  releases: {
+    received: number;
+    /** Approved and released (or awaiting the package). */
+    granted: number;
+    refused: number;
+    pending: number;
+    /** Refusals by rule: values_act, non_law_enforcement, out_of_state, federal, chief. */
+    refusedByRule: Record<string, number>;
+    /** Requests by the agency's kind (local, state, federal…). */
+    byAgencyKind: Record<string, number>;
+  };
+  retention: {
+    detectionDays: number;
+    hitDays: number;
+    /** Detections kept past retention as evidence under legal hold (§471.6), now. */
+    heldDetections: number;
+    legalHolds: number;
+  };
+  /** Users able to use the system now (active and trained, §471.4.1(a)). */
+  authorisedUsers: number;
+}
+
+export interface TransparencyContext {
+  storage: Pick<Storage, 'client' | 'db' | 'config'>;
+  accessLog: Pick<AccessLog, 'append'>;
+}
+
+type Counts = Array<{ k: string; n: number | string }>;
+const toRecord = (rows: Counts): Record<string, number> => Object.fromEntries(rows.map((r) => [r.k, Number(r.n)]));
+const one = (rows: Array<{ n: number | string }>): number => Number(rows[0]?.n ?? 0);
+
+export async function transparencyReport(ctx: TransparencyContext, user: string, period: { from: Date; to: Date }, now = Date.now()): Promise<TransparencyReport> {
+  await authoriseAction(ctx, user, 'reports.transparency', { from: period.from, to: period.to });
+  const { client, db, config } = ctx.storage;
+  const p = { from: formatClickHouseTime(period.from), to: formatClickHouseTime(period.to) };
+  const seen = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
+  const at = "at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
+  const [reads] = await queryRows<{ reads: number | string; cameras: number | string; agencies: number | string }>(client,
+    `SELECT uniqExact(read_id) AS reads, uniqExact(agency, camera) AS cameras, uniqExact(agency) AS agencies FROM ${db}.detections WHERE ${seen}`, p);
+  const hitsByList = toRecord(await queryRows(client,
+    `SELECT list AS k, uniqExact(hit_id) AS n FROM ${db}.hits WHERE ${seen} GROUP BY list ORDER BY list`, p));
+  // The newest disposition of each hit counts once.
+  const dispositions = toRecord(await queryRows(client,
+    `SELECT disposition AS k, count() AS n FROM (
+       SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} GROUP BY hit_id)
+     GROUP BY disposition ORDER BY disposition`, p));
+  const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; refused: number | string }>(client,
+    `SELECT countIf(outcome = 'ok' AND case_number != '') AS withCase, countIf(outcome = 'ok' AND case_number = '') AS reasonOnly,
+            countIf(outcome = 'refused') AS refused
+       FROM ${db}.access_log WHERE action = 'search' AND ${at}`, p);
+  const releases = await queryRows<{ status: string; rule: string; kind: string; n: number | string }>(client,
+    `SELECT status, refusal_rule AS rule, agency_kind AS kind, count() AS n FROM (
+       SELECT request_id, argMax(status, version) AS status, argMax(refusal_rule, version) AS refusal_rule, argMax(agency_kind, version) AS agency_kind
+         FROM ${db}.release_requests
+        WHERE received_at >= {from:DateTime64(3, 'UTC')} AND received_at < {to:DateTime64(3, 'UTC')}
+        GROUP BY request_id)
+     GROUP BY status, rule, kind`, p);
+  const sum = (pick: (r: (typeof releases)[number]) => boolean) => releases.filter(pick).reduce((n, r) => n + Number(r.n), 0);
+  const tally = (key: (r: (typeof releases)[number]) => string, rows: typeof releases) => {
+    const out: Record<string, number> = {};
+    for (const r of rows) out[key(r)] = (out[key(r)] ?? 0) + Number(r.n);
+    return out;
+  };
+  const heldDetections = one(await queryRows(client, `SELECT uniqExact(case_number, read_id) AS n FROM ${db}.evidence_detections`));
+  const legalHolds = one(await queryRows(client, `SELECT count() AS n FROM ${db}.legal_holds`));
+  const today = new Date(now).toISOString().slice(0, 10);
+  const authorisedUsers = one(await queryRows(client,
+    `SELECT countIf(active AND trained_at IS NOT NULL AND (training_expires_at IS NULL OR training_expires_at > toDate({today:String}))) AS n
+       FROM (SELECT * FROM ${db}.users ORDER BY user_id, version DESC LIMIT 1 BY user_id)`, { today }));
+  const report: TransparencyReport = {
+    from: period.from.toISOString(), to: period.to.toISOString(), generatedAt: new Date(now).toISOString(),
+    cameras: Number(reads?.cameras ?? 0), cameraAgencies: Number(reads?.agencies ?? 0), reads: Number(reads?.reads ?? 0),
+    hits: Object.values(hitsByList).reduce((a, b) => a + b, 0), hitsByList, dispositions,
+    searches: { withCaseNumber: Number(searches?.withCase ?? 0), reasonOnly: Number(searches?.reasonOnly ?? 0), refused: Number(searches?.refused ?? 0) },
+    releases: {
+      received: sum(() => true), granted: sum((r) => r.status === 'approved' || r.status === 'released'), refused: sum((r) => r.status === 'refused'),
+      pending: sum((r) => r.status === 'pending'), refusedByRule: tally((r) => r.rule, releases.filter((r) => r.status === 'refused')),
+      byAgencyKind: tally((r) => r.kind, releases),
+    },
+    retention: {
+      detectionDays: Math.round(config.detectionRetentionSeconds / 86_400), hitDays: Math.round(config.hitRetentionSeconds / 86_400), heldDetections, legalHolds,
+    },
+    authorisedUsers,
+  };
+  await ctx.accessLog.append({
+    user, action: ACCESS_ACTIONS.report, outcome: ACCESS_OUTCOMES.ok, params: { report: 'transparency', from: report.from, to: report.to },
+    rowsReturned: 0, caseNumber: '', reason: 'transparency report', detail: '',
+  });
+  return report;
+}
+
+const RULE_TEXT: Readonly<Record<string, string>> = {
+  values_act: 'California Values Act (immigration agency or purpose)',
+  non_law_enforcement: 'not a law-enforcement or prosecutorial agency',
+  out_of_state: 'out-of-state agency (Civil Code § 1798.90.55)',
+  federal: 'federal agency (Civil Code § 1798.90.55)',
+  chief: 'refused by the Chief of Police or designee',
+};
+
+interface Section {
+  title: string;
+  rows: Array<[string, string]>;
+}
+
+function sections(r: TransparencyReport): Section[] {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const entries = (o: Record<string, number>, label: (k: string) => string = (k) => k) =>
+    Object.keys(o).length === 0 ? ([['none', '0']] as Array<[string, string]>) : Object.entries(o).map(([k, v]): [string, string] => [label(k), n(v)]);
+  return [
+    { title: 'Collection', rows: [['Cameras reporting', n(r.cameras)], ['Plate reads', n(r.reads)]] },
+    { title: 'Hits', rows: [['Hits (all lists)', n(r.hits)], ...entries(r.hitsByList).map(([k, v]): [string, string] => [`Hits on ${k}`, v])] },
+    { title: 'Hit dispositions recorded', rows: entries(r.dispositions) },
+    {
+      title: 'Detection searches',
+      rows: [
+        ['Documented with a case or incident number', n(r.searches.withCaseNumber)],
+        ['Documented with a reason only', n(r.searches.reasonOnly)],
+        ['Refused (no purpose, or user not trained or authorised)', n(r.searches.refused)],
+      ],
+    },
+    {
+      title: 'Requests for data from other agencies',
+      rows: [
+        ['Received', n(r.releases.received)], ['Granted', n(r.releases.granted)], ['Refused', n(r.releases.refused)], ['Pending', n(r.releases.pending)],
+        ...Object.entries(r.releases.refusedByRule).map(([k, v]): [string, string] => [`Refused: ${RULE_TEXT[k] ?? k}`, n(v)]),
+        ...Object.entries(r.releases.byAgencyKind).map(([k, v]): [string, string] => [`From ${k.replaceAll('_', ' ')} agencies`, n(v)]),
+      ],
+    },
+    {
+      title: 'Retention and oversight',
+      rows: [
+        ['Detections kept (days)', n(r.retention.detectionDays)], ['Hits kept (days)', n(r.retention.hitDays)],
+        ['Detections held as evidence', n(r.retention.heldDetections)], ['Legal holds', n(r.retention.legalHolds)],
+        ['Trained, authorised users', n(r.authorisedUsers)],
+      ],
+    },
+  ];
+}
+
+const period = (r: TransparencyReport) => `${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}`;
+const NOTE = 'Counts only: no plate, vehicle, person or location is published. ALPR data is never shared for federal immigration enforcement (California Values Act).';
+
+export function renderTransparencyMarkdown(r: TransparencyReport, agency = ''): string {
+  const out = [`# ALPR transparency report${agency ? ` — ${agency}` : ''}`, '', `Period: ${period(r)} (UTC). Generated ${r.generatedAt}.`, '', NOTE, ''];
+  for (const s of sections(r)) out.push(`## ${s.title}`, '', '| | |', '|---|---:|', ...s.rows.map(([k, v]) => `| ${k.replaceAll('|', '\\|')} | ${v} |`), '');
+  return out.join('\n');
+}
+
+const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+
+export function renderTransparencyHtml(r: TransparencyReport, agency = ''): string {
+  const title = `ALPR transparency report${agency ? ` — ${agency}` : ''}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<style>body{font:15px/1.45 system-ui,sans-serif;max-width:48em;margin:2em auto}table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.3em}td:last-child{text-align:right}</style>
+</head><body>
+<h1>${esc(title)}</h1>
+<p>Period: ${esc(period(r))} (UTC). Generated ${esc(r.generatedAt)}.</p>
+<p>${esc(NOTE)}</p>
+${sections(r).map((s) => `<h2>${esc(s.title)}</h2>\n<table>${s.rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`).join('\n')}
+</body></html>
+`;
+}

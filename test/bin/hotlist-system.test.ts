@@ -1,0 +1,85 @@
+// The hot list API as `platewatch up` assembles it (bin/system.ts): the routes, the access log,
+// the staleness metric, and the running matcher, which only ever sees approved entries
+// (Watsonville §471.5(f)(4)(5)).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_HOTLIST_SETTINGS } from '../../bin/config.js';
+import { startSystem, type RunningSystem } from '../../bin/system.js';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+import { saveUser, type UserRole } from '../../storage/index.js';
+
+const PASSWORD = 'a long enough passphrase';
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlist-system-'));
+let system: RunningSystem;
+let base: string;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  system = await startSystem({
+    dataDir: dir, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), retroactiveDays: 0,
+    hotlists: { ...DEFAULT_HOTLIST_SETTINGS, staleAfterHours: 12 },
+  });
+  for (const [id, roles] of [['admin1', ['administrator']], ['admin2', ['administrator']], ['ofc1', ['officer']]] as Array<[string, UserRole[]]>) {
+    await saveUser(system.storage, { userId: id, name: `User ${id}`, title: '', roles, trainedAt: '2026-01-15', active: true }, 'setup');
+    await system.credentials.setPassword(id, PASSWORD, 'setup');
+  }
+  base = system.gateway?.url as string;
+  for (const user of ['admin1', 'admin2', 'ofc1']) {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
+    tokens.set(user, ((await res.json()) as { token: string }).token);
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(method: string, path: string, user: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = { authorization: `Bearer ${tokens.get(user) as string}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function until(probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const hitsFor = (plate: string): string[] => system.matcher.matchRead({ id: 'r', plate }, Date.now()).map((h) => h.list);
+
+describe('hot lists in the running system', () => {
+  it('serves the lists with the configured staleness limit and the stale metric', async () => {
+    const reply = await call('GET', '/api/hotlists', 'ofc1');
+    expect(reply).toMatchObject({ status: 200, body: { staleAfterSeconds: 12 * 3600, stale: ['SFR', 'SLR', 'SVS'] } });
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^platewatch_hotlist_stale\{list="SVS"\} 1$/m);
+  });
+
+  it('matches a BOLO entry only once a second administrator approved it, and logs each step', async () => {
+    expect((await call('POST', '/api/hotlists', 'admin1', { list: 'BOLO', purpose: 'Be on the lookout: vehicles tied to open cases' })).status).toBe(201);
+    const submitted = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { plate: '6TRJ244', caseNumber: 'WPD-26-0101', synopsis: 'Red pickup seen at the burglary' });
+    expect(submitted.status).toBe(201);
+    const entryId = submitted.body['entryId'] as string;
+    expect(hitsFor('6TRJ244')).toEqual([]);
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' })).status).toBe(200);
+    await until(() => hitsFor('6TRJ244').length === 1);
+    expect(hitsFor('6TRJ244')).toEqual(['BOLO']);
+    // The hit names the entering member, with the case number and synopsis (§471.5(f)(5)(a)).
+    expect(system.matcher.matchRead({ id: 'r', plate: '6TRJ244' }, Date.now())[0]).toMatchObject({ enteredBy: 'User ofc1 (ofc1)', caseNumber: 'WPD-26-0101', synopsis: 'Red pickup seen at the burglary' });
+
+    const rs = await system.storage.client.query({ query: `SELECT user_id, outcome FROM ${system.storage.db}.access_log WHERE action = 'hotlist' ORDER BY seq`, format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([
+      { user_id: 'admin1', outcome: 'ok' },
+      { user_id: 'ofc1', outcome: 'ok' },
+      { user_id: 'admin2', outcome: 'ok' },
+    ]);
+  });
+});

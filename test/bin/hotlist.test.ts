@@ -1,0 +1,93 @@
+// `platewatch hotlist load|list` as a real process against a real nats-server: bulk layouts from
+// the configuration, the load report (Immigration Violator File records dropped: Gov. Code
+// § 7284.6; person columns never read), the refusal of a layout mapping names or dates of birth
+// (State Auditor 2019-118), of a list for immigration enforcement, and the staleness flag
+// (Watsonville §471.5(f)(4)).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlist-cli-'));
+let nats: LocalNatsServer;
+
+beforeAll(async () => {
+  nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
+});
+
+afterAll(async () => {
+  await nats?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, content: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], {
+      cwd: ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: join(dir, 'data'), USER: 'feed' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const layouts = {
+  ncic: { format: 'fixed', fields: { MKE: { start: 1, length: 3 }, LIC: { start: 4, length: 8 }, LIS: { start: 12, length: 2 }, OCA: { start: 14, length: 10 } } },
+};
+const EXTRACT = ['EV 7ABC123 CA26-0001   DOE/JOHN 19800101', 'EIV8XYZ999 CA          ROE/JANE 19900202', 'EV 6TRJ244 NV26-0002   '].join('\n');
+
+describe('platewatch hotlist', () => {
+  it('loads a fixed-width NCIC extract with a configured layout and reports what was dropped', async () => {
+    const config = file('config.json', JSON.stringify({ hotlists: { layouts } }));
+    const extract = file('svs.txt', EXTRACT);
+    const loaded = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.url, extract]);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/list SVS is now version \d+: 2 entries \(2 added, 0 removed\)/);
+    expect(loaded.stderr).toContain('1 immigration violator records dropped');
+
+    const listed = await cli(['hotlist', 'list', '--config', config, '--nats', nats.url]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/SVS +version \d+ +2 entries +loaded by feed/);
+    expect(listed.stdout).not.toMatch(/SVS .*STALE/);
+    expect(listed.stdout).toMatch(/SFR +version 0 +0 entries +never loaded +STALE/);
+  });
+
+  it('loads the example NCIC extract with the example layout', async () => {
+    const loaded = await cli(['hotlist', 'load', '--list', 'SFR', '--layout', 'ncic-psv', '--config', 'examples/hotlists/layouts.json', '--nats', nats.url, 'examples/hotlists/svs-ncic.psv']);
+    expect(loaded.code).toBe(0);
+    expect(loaded.stdout).toMatch(/list SFR is now version \d+: 4 entries \(4 added, 0 removed\)/);
+    expect(loaded.stderr).toContain('loaded 4 of 5 rows');
+    expect(loaded.stderr).toContain('1 immigration violator records dropped');
+    expect(loaded.stderr).toContain('columns not read: NAM, DOB');
+  });
+
+  it('refuses a configuration whose layout maps a name or date of birth', async () => {
+    const config = file('bad.json', JSON.stringify({ hotlists: { layouts: { ncic: { ...layouts.ncic, fields: { ...layouts.ncic.fields, DOB: { start: 34, length: 8 } } } } } }));
+    const refused = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.url, file('x.txt', EXTRACT)]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/DOB.*no personal data/);
+  });
+
+  it('refuses a list for immigration enforcement and an unknown layout', async () => {
+    const config = file('config2.json', JSON.stringify({ hotlists: { layouts } }));
+    const ice = await cli(['hotlist', 'load', '--list', 'ICE', '--layout', 'ncic', '--config', config, '--nats', nats.url, file('y.txt', EXTRACT)]);
+    expect(ice.code).toBe(1);
+    expect(ice.stderr).toContain('7284.6');
+    const unknown = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'state', '--config', config, '--nats', nats.url, file('z.txt', EXTRACT)]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no layout "state"');
+  });
+});

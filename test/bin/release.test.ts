@@ -1,0 +1,171 @@
+// `platewatch release` and `platewatch report`, run in-process against a real chDB directory, as
+// the custodian and the Chief run them (Watsonville §471.8): refusals exit 1 and are logged; the
+// Values Act refusal holds whatever the configuration; the package verifies with sha256sum -c.
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough, type Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../bin/config.js';
+import type { VerbIO } from '../../bin/verb.js';
+import { releaseVerb } from '../../bin/verbs/release.js';
+import { reportVerb } from '../../bin/verbs/report.js';
+import { DetectionWriter, openStorage, saveUser, setPassword } from '../../storage/index.js';
+import { detection, makeTempDir } from '../storage/temp-storage.js';
+
+const dir = makeTempDir('platewatch-release-');
+const dataDir = join(dir, 'clickhouse');
+const PASSWORD = 'release passphrase 2026';
+const T0 = Date.UTC(2026, 10, 2, 10);
+
+beforeAll(async () => {
+  const storage = await openStorage({ dataDir });
+  for (const [userId, role] of [['cust1', 'custodian'], ['chief1', 'chief'], ['ofc1', 'officer']] as const) {
+    await saveUser(storage, { userId, name: userId, title: role, roles: [role], trainedAt: '2026-01-01', active: true }, 'admin');
+    await setPassword(storage, userId, PASSWORD, 'admin', 10);
+  }
+  const writer = new DetectionWriter(storage);
+  await (await writer.enqueue([detection({ readId: 'c1', plate: '6TRK400', seenAt: T0 }), detection({ readId: 'c2', plate: '4NOPE44', seenAt: T0 + 1000 })])).durable;
+  await writer.close();
+  await storage.close(); // the verbs open the directory themselves
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function io(env: Record<string, string> = {}, password = PASSWORD): VerbIO & { out(): string; err(): string } {
+  const chunks = { out: '', err: '' };
+  const sink = (key: 'out' | 'err'): Writable => {
+    const s = new PassThrough();
+    s.on('data', (c: Buffer) => (chunks[key] += c.toString()));
+    return s;
+  };
+  const stdin = new PassThrough();
+  stdin.end(`${password}\n`);
+  return { stdin, stdout: sink('out'), stderr: sink('err'), env, cwd: dir, out: () => chunks.out, err: () => chunks.err };
+}
+
+const AS = (user: string) => ['--as', user, '--password-stdin', '--data-dir', dataDir];
+const LOCAL = ['--agency', 'Santa Cruz Police Department', '--agency-kind', 'local', '--requester', 'Det. M. Lopez', '--purpose', 'armed robbery, SCPD case 26-01234',
+  '--plate', '6TRK400', '--from', '2026-11-02', '--to', '2026-11-03'];
+
+function option(args: string[], name: string, value: string): string[] {
+  const i = args.indexOf(name);
+  return [...args.slice(0, i + 1), value, ...args.slice(i + 2)];
+}
+
+describe('platewatch release', () => {
+  let id = '';
+
+  it('rejects bad usage with exit 2 and a message', async () => {
+    const none = io();
+    expect(await releaseVerb.run(['request', ...LOCAL], none)).toBe(2);
+    expect(none.err()).toMatch(/--as ID is required/);
+    const kind = io();
+    expect(await releaseVerb.run(['request', ...option(LOCAL, '--agency-kind', 'friendly'), ...AS('cust1')], kind)).toBe(2);
+    expect(kind.err()).toMatch(/--agency-kind must be one of local, state/);
+    expect(await releaseVerb.run(['refuse', '--id', 'REL-x', ...AS('chief1')], io())).toBe(2);
+  });
+
+  it('refuses a member without the role (exit 1)', async () => {
+    const r = io();
+    expect(await releaseVerb.run(['request', ...LOCAL, ...AS('ofc1')], r)).toBe(1);
+    expect(r.err()).toMatch(/NOT_PERMITTED: "releases.request" needs one of the roles custodian, administrator, chief/);
+  });
+
+  it('refuses a wrong password (exit 1)', async () => {
+    const r = io({}, 'not the password at all');
+    expect(await releaseVerb.run(['list', ...AS('chief1')], r)).toBe(1);
+    expect(r.err()).toMatch(/unknown user or wrong password/);
+  });
+
+  it('records an ICE request as refused, even with out-of-state and federal releases allowed', async () => {
+    const r = io({ PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE: 'false', PLATEWATCH_RELEASE_REFUSE_FEDERAL: 'false' });
+    expect(await releaseVerb.run(['request', ...option(option(LOCAL, '--agency', 'U.S. Customs and Border Protection'), '--agency-kind', 'federal'), ...AS('cust1')], r)).toBe(0);
+    expect(r.out()).toMatch(/REFUSED/);
+    expect(r.out()).toMatch(/refused automatically: California Values Act/);
+  });
+
+  it('refuses an out-of-state agency by default and records it pending when configured to allow', async () => {
+    const reno = [...option(LOCAL, '--agency', 'Reno Police Department'), '--agency-state', 'NV'];
+    const byDefault = io();
+    expect(await releaseVerb.run(['request', ...reno, ...AS('cust1')], byDefault)).toBe(0);
+    expect(byDefault.out()).toMatch(/refused automatically: out-of-state agency \(NV\)/);
+    const allowed = io({ PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE: 'false' });
+    expect(await releaseVerb.run(['request', ...reno, ...AS('cust1')], allowed)).toBe(0);
+    expect(allowed.out()).toMatch(/PENDING/);
+    const bad = io({ PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE: 'maybe' });
+    expect(await releaseVerb.run(['request', ...reno, ...AS('cust1')], bad)).toBe(2);
+    expect(bad.err()).toMatch(/PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE: "maybe" must be true or false/);
+  });
+
+  it('records a request, lets only the chief approve it, and exports the package with checksums', async () => {
+    const rec = io();
+    expect(await releaseVerb.run(['request', ...LOCAL, '--document', 'letter 2026-11-09', ...AS('cust1')], rec)).toBe(0);
+    id = /^(REL-\S+)\s+PENDING/m.exec(rec.out())?.[1] ?? '';
+    expect(id).toMatch(/^REL-/);
+
+    const early = io();
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], early)).toBe(1);
+    expect(early.err()).toMatch(/RELEASE_NOT_APPROVED/);
+    const byCustodian = io();
+    expect(await releaseVerb.run(['approve', '--id', id, ...AS('cust1')], byCustodian)).toBe(1);
+    expect(byCustodian.err()).toMatch(/"releases.decide" needs one of the roles chief/);
+    const approve = io();
+    expect(await releaseVerb.run(['approve', '--id', id, '--note', 'verified with SCPD', ...AS('chief1')], approve)).toBe(0);
+    expect(approve.out()).toMatch(/APPROVED/);
+
+    const exp = io();
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], exp)).toBe(0);
+    expect(exp.out()).toMatch(/exported 1 detection\(s\) for Santa Cruz Police Department/);
+    const pkg = join(dir, 'data', 'releases', id);
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: pkg, encoding: 'utf8' })).toMatch(/detections.csv: OK[\s\S]*manifest.json: OK/);
+    expect(readFileSync(join(pkg, 'detections.csv'), 'utf8')).not.toContain('4NOPE44');
+  });
+
+  it('shows the history and lists requests on file by status', async () => {
+    const show = io();
+    expect(await releaseVerb.run(['show', '--id', id, ...AS('chief1')], show)).toBe(0);
+    expect(show.out().match(/^REL-\S+\s+(\w+)/gm)?.map((l) => l.split(/\s+/)[1])).toEqual(['PENDING', 'APPROVED', 'RELEASED']);
+    const list = io();
+    expect(await releaseVerb.run(['list', '--status', 'refused', ...AS('cust1')], list)).toBe(0);
+    expect(list.out()).toMatch(/U.S. Customs and Border Protection/);
+    expect(list.out()).not.toMatch(/Santa Cruz/);
+  });
+});
+
+describe('platewatch report transparency', () => {
+  it('writes the report, with no plates, for an allowed role', async () => {
+    const r = io();
+    expect(await reportVerb.run(['transparency', '--from', '2026-11-01', '--to', '2030-01-01', '--out', 'report.html', '--agency', 'Watsonville PD', ...AS('chief1')], r)).toBe(0);
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('<td>Plate reads</td><td>2</td>');
+    expect(html).toContain('<td>Granted</td><td>1</td>');
+    expect(html).not.toContain('6TRK400');
+    const json = io();
+    expect(await reportVerb.run(['transparency', '--format', 'json', ...AS('cust1')], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({ releases: { refusedByRule: { values_act: 1, out_of_state: 1 } } });
+  });
+
+  it('refuses other roles (exit 1) and bad usage (exit 2)', async () => {
+    const r = io();
+    expect(await reportVerb.run(['transparency', ...AS('ofc1')], r)).toBe(1);
+    expect(r.err()).toMatch(/NOT_PERMITTED/);
+    expect(await reportVerb.run(['transparency', '--from', 'last week', ...AS('chief1')], io())).toBe(2);
+    expect(await reportVerb.run(['transparency', '--format', 'pdf', ...AS('chief1')], io())).toBe(2);
+    expect(await reportVerb.run(['summary', ...AS('chief1')], io())).toBe(2);
+  });
+});
+
+describe('release configuration', () => {
+  it('defaults to refusing out-of-state and federal agencies, home state CA; file and environment override', () => {
+    expect(resolveConfig({}, {}).release).toEqual({ refuseOutOfState: true, refuseFederal: true, homeState: 'CA' });
+    expect(resolveConfig({ release: { refuseOutOfState: false, homeState: 'nv' } }, {}).release).toEqual({ refuseOutOfState: false, refuseFederal: true, homeState: 'NV' });
+    expect(resolveConfig({ release: { refuseFederal: true } }, { PLATEWATCH_RELEASE_REFUSE_FEDERAL: 'false', PLATEWATCH_HOME_STATE: 'or' }).release)
+      .toEqual({ refuseOutOfState: true, refuseFederal: false, homeState: 'OR' });
+  });
+
+  it('has no setting that turns the Values Act refusal off, and names bad values', () => {
+    expect(() => resolveConfig({ release: { allowImmigrationAgencies: true } }, {})).toThrow(/unknown key "release.allowImmigrationAgencies"/);
+    expect(() => resolveConfig({ release: { refuseFederal: 'no' } }, {})).toThrow(/release.refuseFederal must be true or false/);
+    expect(() => resolveConfig({ release: { homeState: 'California' } }, {})).toThrow(/release.homeState must be a two-letter state code/);
+  });
+});

@@ -1,0 +1,294 @@
+// The hot list API over the real gateway (uWS), real nats-server (hot list object store, a worker's
+// HotlistFollower and Matcher) and real chDB: for each rule the forbidden thing refused (and in the
+// access log when a user did it) and the allowed thing done. Watsonville §471.5(f)(4)(5);
+// Gov. Code § 7284.6; State Auditor 2019-118 (no personal data in hot list entries).
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { ObjectStore } from '@nats-io/obj';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessLogRefusals } from '../../bin/refusal-log.js';
+import { ApiGuard, authRoutes, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
+import {
+  encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, readHotlist, registerHotlistStaleness,
+  resolveBulkLayout, startLocalNatsServer, type LocalNatsServer,
+} from '../../ingest/index.js';
+import { Matcher, resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+import { AccessLog, CredentialStore, designateList, saveUser, type UserRole } from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+
+const PASSWORD = 'a long enough passphrase';
+const config = resolveMatcherConfig();
+const DAY_MS = 24 * 3600 * 1000;
+let temp: TempStorage;
+let accessLog: AccessLog;
+let nats: LocalNatsServer;
+let nc: NatsConnection;
+let store: ObjectStore;
+let gateway: RunningGateway;
+let base: string;
+let matcher: Matcher;
+let builder: ListBuilder;
+let follower: HotlistFollower;
+const tokens = new Map<string, string>();
+
+const NCIC_LAYOUT = { format: 'delimited', fields: { MKE: 'MKE', LIC: 'LIC', LIS: 'LIS', VMA: 'VMA', NIC: 'NIC', OCA: 'OCA', ORI: 'ORI' } };
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  accessLog = new AccessLog(temp.storage);
+  const credentials = new CredentialStore(temp.storage, accessLog);
+  const users: Array<[string, UserRole[]]> = [['admin1', ['administrator']], ['admin2', ['administrator']], ['sup1', ['supervisor']], ['ofc1', ['officer']], ['disp1', ['dispatcher']]];
+  for (const [id, roles] of users) {
+    await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: roles.join(','), roles, trainedAt: '2026-01-15', active: true }, 'setup');
+    await credentials.setPassword(id, PASSWORD, 'setup');
+  }
+  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
+  nc = await connect({ servers: nats.url });
+  await ensureStreams(await jetstreamManager(nc));
+  const js = jetstream(nc);
+  store = await openHotlistStore(js);
+  matcher = new Matcher(config);
+  builder = new ListBuilder(config);
+  follower = new HotlistFollower(store, matcher, builder, pino({ level: 'silent' }));
+  await follower.start();
+  const registry = new MetricsRegistry();
+  registerHotlistStaleness(registry, store, config, DAY_MS);
+  const hotlists = { storage: temp.storage, accessLog, config };
+  await designateList(hotlists, 'admin1', { list: 'BOLO', purpose: 'Be on the lookout: vehicles tied to open cases' });
+  gateway = await startGateway({
+    nc, js, registry, logger: pino({ level: 'silent' }), config: { port: 0 },
+    verifySession: (token) => credentials.verify(token),
+    routes: () => [
+      ...authRoutes({ authenticator: credentials }),
+      ...hotlistRoutes({
+        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), hotlists, store, staleAfterMs: DAY_MS,
+        immigrationMessageKeys: ['EIV', 'IV'], layouts: { ncic: resolveBulkLayout(NCIC_LAYOUT) },
+      }),
+    ],
+  });
+  base = gateway.url;
+  for (const [user] of users) {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
+    tokens.set(user, ((await res.json()) as { token: string }).token);
+  }
+});
+
+afterAll(async () => {
+  await follower?.stop();
+  await builder?.close();
+  await gateway?.stop();
+  await nc?.close();
+  await nats?.stop();
+  await temp?.cleanup();
+});
+
+async function call(method: string, path: string, user?: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  const headers: Record<string, string> = {};
+  if (user !== undefined) headers['authorization'] = `Bearer ${tokens.get(user) as string}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+function errorCode(reply: { body: Record<string, unknown> }): string | undefined {
+  return (reply.body['error'] as { code?: string } | undefined)?.code;
+}
+
+async function lastLog(user: string): Promise<{ outcome: string; detail: string; params: string }> {
+  const rs = await temp.storage.client.query({
+    query: `SELECT outcome, detail, params FROM ${temp.storage.db}.access_log WHERE user_id = {u:String} AND action = 'hotlist' ORDER BY seq DESC LIMIT 1`,
+    query_params: { u: user }, format: 'JSONEachRow',
+  });
+  const rows = await rs.json<{ outcome: string; detail: string; params: string }>();
+  return rows[0] ?? { outcome: '', detail: '', params: '' };
+}
+
+async function until(probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function matches(plate: string): string[] {
+  return matcher.matchRead({ id: 'r', plate }, Date.now()).map((h) => `${h.list}:${h.entry}`);
+}
+
+const NCIC_FILE = [
+  'MKE,LIC,LIS,VMA,NIC,OCA,ORI,NAM,DOB',
+  'EV,7ABC123,CA,TOYT,V000000001,26-0101,CA0440300,DOE/JOHN,19800101',
+  'EIV,8XYZ999,CA,HOND,I000000002,,DCICE0000,ROE/JANE,19900202',
+  'EV,BAD!,CA,,V3,,CA0440300,,',
+].join('\n');
+
+describe('GET /api/hotlists', () => {
+  it('answers 401 without a session', async () => {
+    expect((await call('GET', '/api/hotlists')).status).toBe(401);
+  });
+
+  it('shows every list with its staleness; a general list never loaded is stale', async () => {
+    const reply = await call('GET', '/api/hotlists', 'ofc1');
+    expect(reply.status).toBe(200);
+    const lists = reply.body['lists'] as Array<Record<string, unknown>>;
+    expect(lists.find((l) => l['list'] === 'SFR')).toMatchObject({ kind: 'general', version: 0, stale: true });
+    expect(lists.find((l) => l['list'] === 'BOLO')).toMatchObject({ kind: 'specific', designated: true, stale: false });
+    expect(reply.body['staleAfterSeconds']).toBe(86400);
+  });
+
+  it('raises the alarm for a general list older than 24 h, in the API and in metrics, and clears it on a fresh load', async () => {
+    const old = validateEntry({ plate: '1OLD111', list: 'SLR' }, config);
+    if (!old.ok) throw new Error(old.reason);
+    await store.putBlob({ name: 'SLR', description: '1 entries', metadata: { loadedBy: 'feed', loadedAt: new Date(Date.now() - 2 * DAY_MS).toISOString() } }, encodeHotlist([old.entry]));
+    const lists = (await call('GET', '/api/hotlists', 'disp1')).body['lists'] as Array<Record<string, unknown>>;
+    expect(lists.find((l) => l['list'] === 'SLR')).toMatchObject({ stale: true, entries: 1, loadedBy: 'feed' });
+    expect((lists.find((l) => l['list'] === 'SLR')?.['ageSeconds'] as number)).toBeGreaterThan(86400);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toContain('platewatch_hotlist_stale{list="SLR"} 1');
+
+    const loaded = await call('POST', '/api/hotlists/SLR/load', 'admin1', { text: 'MKE,LIC,LIS,VMA,NIC,OCA,ORI\nEV,2NEW222,CA,,,,\n', layout: 'ncic' });
+    expect(loaded.status).toBe(200);
+    expect((await call('GET', '/api/hotlists', 'disp1')).body['stale']).not.toContain('SLR');
+    expect(await (await fetch(`${base}/metrics`)).text()).toContain('platewatch_hotlist_stale{list="SLR"} 0');
+  });
+});
+
+describe('POST /api/hotlists (designation)', () => {
+  it('refuses other roles than the Administrator, with the refusal logged', async () => {
+    const reply = await call('POST', '/api/hotlists', 'sup1', { list: 'CASE-7', purpose: 'Vehicles of the burglary series' });
+    expect(reply.status).toBe(403);
+    expect(await lastLog('sup1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('hotlists.manage') });
+  });
+
+  it('refuses a list for immigration enforcement, with the refusal logged', async () => {
+    const reply = await call('POST', '/api/hotlists', 'admin2', { list: 'ICE-HOLDS', purpose: 'Vehicles wanted by the field office' });
+    expect(reply.status).toBe(403);
+    expect(errorCode(reply)).toBe('PROHIBITED_PURPOSE');
+    expect(await lastLog('admin2')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
+  });
+
+  it('refuses names the API uses as paths, and a bad body', async () => {
+    expect((await call('POST', '/api/hotlists', 'admin2', { list: 'approvals', purpose: 'Vehicles of the burglary series' })).status).toBe(400);
+    expect((await call('POST', '/api/hotlists', 'admin2', ['CASE-7'])).status).toBe(400);
+  });
+
+  it('designates a list for the Administrator', async () => {
+    const reply = await call('POST', '/api/hotlists', 'admin2', { list: 'case-7', purpose: 'Vehicles of the burglary series' });
+    expect(reply).toMatchObject({ status: 201, body: { list: 'CASE-7', kind: 'specific', changedBy: 'admin2' } });
+  });
+});
+
+describe('POST /api/hotlists/:list/load (bulk)', () => {
+  it('refuses a non-administrator, logged', async () => {
+    expect((await call('POST', '/api/hotlists/SVS/load', 'sup1', { text: NCIC_FILE, layout: 'ncic' })).status).toBe(403);
+    expect(await lastLog('sup1')).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('refuses a layout that maps a name or date of birth, logged, and loads nothing', async () => {
+    const reply = await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: NCIC_FILE, layout: { ...NCIC_LAYOUT, fields: { ...NCIC_LAYOUT.fields, NAM: 'NAM' } } });
+    expect(reply.status).toBe(400);
+    expect(errorCode(reply)).toBe('PERSONAL_DATA');
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('PERSONAL_DATA') });
+    expect(await readHotlist(store, 'SVS')).toBeNull();
+  });
+
+  it('refuses bulk loads of a specific list (entries are approved one by one), and an empty file', async () => {
+    const specific = await call('POST', '/api/hotlists/BOLO/load', 'admin1', { text: NCIC_FILE, layout: 'ncic' });
+    expect(specific.status).toBe(409);
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('SPECIFIC_LIST') });
+    expect((await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: 'MKE,LIC,LIS,VMA,NIC,OCA,ORI\n', layout: 'ncic' })).status).toBe(400);
+    expect((await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: NCIC_FILE, layout: 'nope' })).status).toBe(400);
+    const ice = await call('POST', '/api/hotlists/ICE/load', 'admin1', { text: NCIC_FILE, layout: 'ncic' });
+    expect(ice.status).toBe(403);
+    expect(errorCode(ice)).toBe('PROHIBITED_PURPOSE');
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
+  });
+
+  it('loads an NCIC extract: immigration violator records dropped and counted, person columns never read, a diff report, the newest in force', async () => {
+    const reply = await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: NCIC_FILE, layout: 'ncic' });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ list: 'SVS', entries: 1, added: 1, removed: 0, rows: 3, droppedImmigration: 1, ignoredColumns: ['NAM', 'DOB'] });
+    expect((reply.body['rejected'] as unknown[]).length).toBe(1);
+    const stored = await readHotlist(store, 'SVS');
+    expect(stored?.map((e) => e.plate)).toEqual(['7ABC123']);
+    expect(JSON.stringify(stored)).not.toMatch(/DOE|ROE|19800101/);
+    await until(() => matches('7ABC123').length === 1);
+    expect(matches('8XYZ999')).toEqual([]);
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'ok', params: expect.stringContaining('"droppedImmigration":1') });
+
+    const next = await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen,,,\n' });
+    expect(next.body).toMatchObject({ entries: 1, added: 1, removed: 1 });
+    await until(() => matches('6TRJ244').length === 1);
+    expect(matches('7ABC123')).toEqual([]);
+  });
+});
+
+describe('specific-list entries and approvals', () => {
+  const entry = { plate: '4DEF567', state: 'CA', reason: 'Shooting suspect vehicle', caseNumber: 'WPD-26-0777', synopsis: 'Dark SUV fled the shooting on Main St', vehicle: { make: 'CHEV', year: 2018 } };
+
+  it('refuses an entry without case number or synopsis, and bad input, with 400', async () => {
+    expect((await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, synopsis: undefined })).status).toBe(400);
+    expect((await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, caseNumber: ' ' })).status).toBe(400);
+    expect(await lastLog('ofc1')).toMatchObject({ outcome: 'invalid' });
+    expect((await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, vehicle: { year: 'old' } })).status).toBe(400);
+    expect((await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, plate: 'NOT A PLATE!!' })).status).toBe(400);
+    expect((await call('POST', '/api/hotlists/NOPE/entries', 'ofc1', entry)).status).toBe(404);
+    expect((await call('POST', '/api/hotlists/SVS/entries', 'ofc1', entry)).status).toBe(409);
+    expect((await call('POST', '/api/hotlists/BOLO/entries', 'disp1', entry)).status).toBe(403);
+  });
+
+  it('matches a new entry only after an administrator other than the submitter approves it', async () => {
+    const submitted = await call('POST', '/api/hotlists/BOLO/entries', 'admin1', entry);
+    expect(submitted).toMatchObject({ status: 201, body: { enteredBy: 'admin1', version: 1, decision: null } });
+    const entryId = submitted.body['entryId'] as string;
+    expect(await readHotlist(store, 'BOLO')).toBeNull();
+
+    const pending = await call('GET', '/api/hotlists/approvals', 'sup1');
+    expect((pending.body['pending'] as Array<{ entryId: string }>).map((p) => p.entryId)).toContain(entryId);
+    expect((await call('GET', '/api/hotlists/approvals', 'ofc1')).status).toBe(403);
+
+    const bySupervisor = await call('POST', `/api/hotlists/approvals/${entryId}`, 'sup1', { decision: 'approved' });
+    expect(bySupervisor.status).toBe(403);
+    expect(await lastLog('sup1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('hotlists.approve_entry') });
+    const bySelf = await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin1', { decision: 'approved' });
+    expect(bySelf.status).toBe(403);
+    expect(errorCode(bySelf)).toBe('SELF_APPROVAL');
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('SELF_APPROVAL') });
+    expect(matches('4DEF567')).toEqual([]);
+
+    const approved = await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved', note: 'case confirmed' });
+    expect(approved).toMatchObject({ status: 200, body: { decision: 'approved', published: { list: 'BOLO', entries: 1, added: 1 } } });
+    await until(() => matches('4DEF567').length === 1);
+    expect(matches('4DEF567')).toEqual(['BOLO:4DEF567']);
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' })).status).toBe(409);
+  });
+
+  it('puts an update into force only with a supervisor’s approval, and records who and when', async () => {
+    const submitted = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, plate: '5GHJ678' });
+    const entryId = submitted.body['entryId'] as string;
+    await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' });
+    await until(() => matches('5GHJ678').length === 1);
+
+    const update = await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { fields: { plate: '5GHJ679' } });
+    expect(update).toMatchObject({ status: 201, body: { version: 2, enteredBy: 'ofc1', plate: '5GHJ679' } });
+    expect((await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { fields: {} })).status).toBe(400);
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'ofc1', { decision: 'approved' })).status).toBe(403);
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'sup1', { decision: 'maybe' })).status).toBe(400);
+    expect(matches('5GHJ678')).toEqual(['BOLO:5GHJ678']);
+
+    const decided = await call('POST', `/api/hotlists/approvals/${entryId}`, 'sup1', { decision: 'approved', version: 2 });
+    expect(decided.status).toBe(200);
+    await until(() => matches('5GHJ679').some((m) => m === 'BOLO:5GHJ679') && !matches('5GHJ678').includes('BOLO:5GHJ678'));
+
+    const history = await call('GET', `/api/hotlists/entries/${entryId}`, 'ofc1');
+    const versions = history.body['versions'] as Array<{ version: number; enteredBy: string; recordedAt: string; decision: { decidedBy: string; decidedRole: string; decidedAt: string } }>;
+    expect(versions.map((v) => [v.version, v.enteredBy, v.decision.decidedBy, v.decision.decidedRole])).toEqual([[1, 'ofc1', 'admin2', 'administrator'], [2, 'ofc1', 'sup1', 'supervisor']]);
+    expect(versions.every((v) => Date.parse(v.recordedAt) > 0 && Date.parse(v.decision.decidedAt) > 0)).toBe(true);
+
+    const listed = await call('GET', '/api/hotlists/BOLO/entries', 'disp1');
+    expect((listed.body['entries'] as Array<{ entryId: string; current: { plate: string } }>).find((e) => e.entryId === entryId)?.current.plate).toBe('5GHJ679');
+    expect((await call('GET', '/api/hotlists/entries/no-such-entry', 'ofc1')).status).toBe(404);
+  });
+});

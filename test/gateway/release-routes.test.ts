@@ -1,0 +1,187 @@
+// Releases and the transparency report over the real gateway (uWS, nats-server) with the real
+// credential store on chDB (Watsonville §471.8): each forbidden step answered 401/403/409 and on the
+// access log, each allowed step done; the package downloadable by name only.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessLogRefusals } from '../../bin/refusal-log.js';
+import { ApiGuard, authRoutes, releaseRoutes, reportRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, saveUser, type ReleaseManifest } from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+
+const PASSWORD = 'a long enough passphrase';
+const DAY = Date.UTC(2026, 10, 20);
+let temp: TempStorage;
+let nats: LocalNatsServer;
+let nc: NatsConnection;
+let gateway: RunningGateway;
+let base: string;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  const accessLog = new AccessLog(temp.storage);
+  const credentials = new CredentialStore(temp.storage, accessLog);
+  for (const [id, role] of [['cust1', 'custodian'], ['chief1', 'chief'], ['ofc1', 'officer'], ['aud1', 'auditor']] as const) {
+    await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
+    await credentials.setPassword(id, PASSWORD, 'admin');
+  }
+  const writer = new DetectionWriter(temp.storage);
+  await (await writer.enqueue([detection({ readId: 'g-1', plate: '7ABC123', seenAt: DAY + 1000 }), detection({ readId: 'g-2', plate: '6OTHER6', seenAt: DAY + 2000 })])).durable;
+  await writer.close();
+  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
+  nc = await connect({ servers: nats.url });
+  await ensureStreams(await jetstreamManager(nc));
+  const guard = new ApiGuard(credentials, accessLogRefusals(accessLog));
+  gateway = await startGateway({
+    nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
+    verifySession: (token) => credentials.verify(token),
+    routes: [
+      ...authRoutes({ authenticator: credentials }),
+      ...releaseRoutes({ guard, releases: { storage: temp.storage, accessLog, policy: DEFAULT_RELEASE_POLICY, packagesDir: join(temp.dir, 'releases') } }),
+      ...reportRoutes({ guard, reports: { storage: temp.storage, accessLog }, agency: 'Watsonville PD' }),
+    ],
+  });
+  base = gateway.url;
+  for (const user of ['cust1', 'chief1', 'ofc1', 'aud1']) {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
+    tokens.set(user, ((await res.json()) as { token: string }).token);
+  }
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await nc?.close();
+  await nats?.stop();
+  await temp?.cleanup();
+});
+
+function call(method: string, path: string, user?: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (user !== undefined) headers['authorization'] = `Bearer ${tokens.get(user)}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
+
+async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  return { status: res.status, ...body.error };
+}
+
+async function lastLog(user: string): Promise<{ action: string; outcome: string; detail: string }> {
+  const rs = await temp.storage.client.query({
+    query: `SELECT action, outcome, detail FROM ${temp.storage.db}.access_log WHERE user_id = {u:String} ORDER BY seq DESC LIMIT 1`,
+    query_params: { u: user }, format: 'JSONEachRow',
+  });
+  return ((await rs.json()) as Array<{ action: string; outcome: string; detail: string }>)[0]!;
+}
+
+const request = {
+  agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'armed robbery, SCPD case 26-01234',
+  criteria: { kind: 'plate', plate: '7ABC123', from: '2026-11-20', to: '2026-11-21' },
+};
+
+describe('release requests over HTTP', () => {
+  let pendingId = '';
+
+  it('answers 401 without a session, and 403 to a role that may not record requests (logged)', async () => {
+    expect((await call('POST', '/api/releases', undefined, request)).status).toBe(401);
+    expect(await errorOf(await call('POST', '/api/releases', 'ofc1', request))).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
+    expect(await lastLog('ofc1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('releases.request') });
+  });
+
+  it('answers 400 naming what is missing from the written request', async () => {
+    const e = await errorOf(await call('POST', '/api/releases', 'cust1', { ...request, purpose: '' }));
+    expect(e).toMatchObject({ status: 400, code: 'INVALID_RELEASE', message: 'purpose is required' });
+    expect((await errorOf(await call('POST', '/api/releases', 'cust1', { ...request, criteria: { kind: 'plate', plate: '7ABC123', from: 'yesterday', to: '2026-11-21' } }))).message).toMatch(/criteria.from/);
+  });
+
+  it('records an ICE request as refused under the Values Act, on the record', async () => {
+    const res = await call('POST', '/api/releases', 'cust1', { ...request, agency: 'ICE Enforcement and Removal Operations', agencyKind: 'federal' });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { status: string; refusalRule: string; decisionNote: string };
+    expect(body).toMatchObject({ status: 'refused', refusalRule: 'values_act' });
+    expect(body.decisionNote).toContain('California Values Act');
+    expect(await lastLog('cust1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('Values Act') });
+  });
+
+  it('records a California agency\'s request as pending', async () => {
+    const res = await call('POST', '/api/releases', 'cust1', request);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { requestId: string; status: string };
+    expect(body.status).toBe('pending');
+    pendingId = body.requestId;
+  });
+
+  it('lets only the chief decide (others 403, logged); a decided request cannot be decided again (409)', async () => {
+    expect(await errorOf(await call('POST', `/api/releases/${pendingId}/decision`, 'cust1', { decision: 'approve' }))).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
+    expect(await lastLog('cust1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('releases.decide') });
+    expect(await errorOf(await call('POST', `/api/releases/${pendingId}/decision`, 'chief1', { decision: 'maybe' }))).toMatchObject({ status: 400 });
+    const res = await call('POST', `/api/releases/${pendingId}/decision`, 'chief1', { decision: 'approve', note: 'verified by phone' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'approved', decidedBy: 'chief1' });
+    expect(await errorOf(await call('POST', `/api/releases/${pendingId}/decision`, 'chief1', { decision: 'refuse', note: 'no' }))).toMatchObject({ status: 409, code: 'RELEASE_NOT_PENDING' });
+    expect(await errorOf(await call('POST', '/api/releases/REL-nope/decision', 'chief1', { decision: 'approve' }))).toMatchObject({ status: 404, code: 'UNKNOWN_RELEASE' });
+  });
+
+  it('produces the package for the custodian only, once, and offers its files by name only', async () => {
+    expect(await errorOf(await call('GET', `/api/releases/${pendingId}/package`, 'aud1'))).toMatchObject({ status: 404, code: 'NO_PACKAGE' });
+    expect(await errorOf(await call('POST', `/api/releases/${pendingId}/package`, 'chief1'))).toMatchObject({ status: 403 });
+    const res = await call('POST', `/api/releases/${pendingId}/package`, 'cust1');
+    expect(res.status).toBe(201);
+    const manifest = (await res.json()) as ReleaseManifest;
+    expect(manifest).toMatchObject({ requestId: pendingId, detections: 1 });
+    expect(await errorOf(await call('POST', `/api/releases/${pendingId}/package`, 'cust1'))).toMatchObject({ status: 409 });
+    expect(await (await call('GET', `/api/releases/${pendingId}/package`, 'aud1')).json()).toEqual(manifest);
+
+    const csv = await call('GET', `/api/releases/${pendingId}/package/detections.csv`, 'cust1');
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const text = await csv.text();
+    expect(createHash('sha256').update(text).digest('hex')).toBe(manifest.files.find((f) => f.name === 'detections.csv')?.sha256);
+    expect(text).toContain('7ABC123');
+    expect(text).not.toContain('6OTHER6');
+    expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', detail: 'package file detections.csv downloaded' });
+
+    for (const name of ['..%2F..%2Fetc%2Fpasswd', '..%2Fmanifest.json', '%2Fetc%2Fpasswd', 'nothing.txt']) {
+      expect(await errorOf(await call('GET', `/api/releases/${pendingId}/package/${name}`, 'cust1'))).toMatchObject({ status: 404, code: 'UNKNOWN_FILE' });
+    }
+    // `%2E%2E` is resolved by the URL parser to the package path itself: no file route matches.
+    expect((await call('GET', `/api/releases/${pendingId}/package/%2E%2E`, 'cust1')).status).toBe(404);
+    expect(await errorOf(await call('GET', `/api/releases/${pendingId}/package/detections.csv`, 'aud1'))).toMatchObject({ status: 403 });
+  });
+
+  it('lists requests on file by status, and shows one with its history', async () => {
+    const refused = (await (await call('GET', '/api/releases?status=refused', 'aud1')).json()) as { releases: Array<{ agency: string }> };
+    expect(refused.releases.map((r) => r.agency)).toEqual(['ICE Enforcement and Removal Operations']);
+    expect(await errorOf(await call('GET', '/api/releases?status=bogus', 'aud1'))).toMatchObject({ status: 400 });
+    const one = (await (await call('GET', `/api/releases/${pendingId}`, 'chief1')).json()) as { history: Array<{ status: string }> };
+    expect(one.history.map((h) => h.status)).toEqual(['pending', 'approved', 'released']);
+    expect((await call('GET', '/api/releases', 'ofc1')).status).toBe(403);
+  });
+});
+
+describe('GET /api/reports/transparency', () => {
+  it('gives counts only, as JSON, Markdown or HTML', async () => {
+    const json = (await (await call('GET', '/api/reports/transparency?from=2026-11-01&to=2030-01-01', 'chief1')).json()) as Record<string, unknown>;
+    expect(json).toMatchObject({ reads: 2, releases: { received: 2, granted: 1, refused: 1 } });
+    const html = await call('GET', '/api/reports/transparency?from=2026-11-01&to=2030-01-01&format=html', 'aud1');
+    expect(html.headers.get('content-type')).toContain('text/html');
+    const page = await html.text();
+    expect(page).toContain('Watsonville PD');
+    expect(page).not.toContain('7ABC123');
+    expect((await call('GET', '/api/reports/transparency?format=markdown', 'cust1')).status).toBe(200);
+  });
+
+  it('refuses other roles (logged) and bad periods', async () => {
+    expect(await errorOf(await call('GET', '/api/reports/transparency', 'ofc1'))).toMatchObject({ status: 403 });
+    expect(await lastLog('ofc1')).toMatchObject({ action: 'report', outcome: 'refused' });
+    expect(await errorOf(await call('GET', '/api/reports/transparency?from=last-week', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_PERIOD' });
+    expect(await errorOf(await call('GET', '/api/reports/transparency?from=2026-12-01&to=2026-11-01', 'chief1'))).toMatchObject({ status: 400 });
+    expect(await errorOf(await call('GET', '/api/reports/transparency?format=pdf', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_FORMAT' });
+  });
+});

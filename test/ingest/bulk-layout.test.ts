@@ -1,0 +1,105 @@
+// Bulk layouts for state/NCIC extracts: delimited by column name or number, fixed-width by
+// start/length; NCIC codes understood; Immigration Violator File records dropped and counted
+// (Gov. Code § 7284.6); layouts mapping names or dates of birth refused (State Auditor 2019-118).
+import { describe, expect, it } from 'vitest';
+import { BulkLayoutError, isImmigrationRecord, parseBulkFile, resolveBulkLayout } from '../../ingest/index.js';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+
+const config = resolveMatcherConfig();
+
+function refusal(fn: () => unknown): BulkLayoutError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof BulkLayoutError) return error;
+    throw error;
+  }
+  throw new Error('expected a BulkLayoutError');
+}
+
+const NCIC_CSV_LAYOUT = resolveBulkLayout({
+  format: 'delimited',
+  fields: { LIC: 'LIC', LIS: 'LIS', LIT: 'LIT', VMA: 'VMA', VYR: 'VYR', VCO: 'VCO', NIC: 'NIC', OCA: 'OCA', ORI: 'ORI', MKE: 'MKE' },
+});
+
+const NCIC_CSV = [
+  'MKE,LIC,LIS,LIT,VMA,VYR,VCO,NIC,OCA,ORI,NAM,DOB',
+  'EV,7ABC123,CA,PC,TOYT,2019,BLK,V123456789,24-1001,CA0440300,DOE/JOHN,19800101',
+  'EIV,8XYZ999,CA,PC,HOND,2015,WHI,I987654321,,DCICE0000,ROE/JANE,19900202',
+  'IVD,5LMN456,CA,PC,FORD,2012,BLU,I111111111,,DCICE0000,,',
+  'EV,BAD PLATE WITH SPACES TOO LONG,CA,PC,,,,V2,,CA0440300,,',
+  'EV,7ABC123,CA,PC,TOYT,2019,BLK,V123456789,24-1001,CA0440300,,',
+  'EV,4DEF567,,PC,,,,V3,24-1002,CA0440300,,',
+].join('\n');
+
+describe('bulk layouts', () => {
+  it('loads an NCIC extract by header names, translating the codes into entries', () => {
+    const { entries, report } = parseBulkFile(NCIC_CSV, NCIC_CSV_LAYOUT, { list: 'svs', config });
+    expect(entries.map((e) => e.plate)).toEqual(['7ABC123', '4DEF567']);
+    expect(entries[0]).toMatchObject({
+      list: 'SVS', state: 'CA', reason: 'NCIC MKE EV', caseNumber: '24-1001', enteredBy: 'CA0440300',
+      synopsis: 'LIT PC; NIC V123456789', vehicle: { make: 'TOYT', year: 2019, color: 'BLK' },
+    });
+    expect(report).toMatchObject({ list: 'SVS', rows: 6, loaded: 2, droppedImmigration: 2 });
+    expect(report.rejected.map((r) => r.line)).toEqual([5, 6]);
+    expect(report.rejected[1]?.reason).toBe('duplicate of line 2');
+  });
+
+  it('never reads columns the layout does not map, and reports them', () => {
+    const { entries, report } = parseBulkFile(NCIC_CSV, NCIC_CSV_LAYOUT, { list: 'SVS', config });
+    expect(report.ignoredColumns).toEqual(['NAM', 'DOB']);
+    expect(JSON.stringify(entries)).not.toMatch(/DOE|JOHN|19800101/);
+  });
+
+  it('drops NCIC immigration violator records at load and counts them', () => {
+    expect(isImmigrationRecord('EIV')).toBe(true);
+    expect(isImmigrationRecord(' ivd ')).toBe(true);
+    expect(isImmigrationRecord('EV')).toBe(false);
+    expect(isImmigrationRecord('')).toBe(false);
+    const { entries, report } = parseBulkFile(NCIC_CSV, NCIC_CSV_LAYOUT, { list: 'SVS', config });
+    expect(entries.map((e) => e.plate)).not.toContain('8XYZ999');
+    expect(entries.map((e) => e.plate)).not.toContain('5LMN456');
+    expect(report.droppedImmigration).toBe(2);
+    // The prefixes are configuration: an agency may add the codes its extract uses.
+    const more = parseBulkFile(NCIC_CSV, NCIC_CSV_LAYOUT, { list: 'SVS', config, immigrationMessageKeys: ['EIV', 'IV', 'EV'] });
+    expect(more.entries).toEqual([]);
+    expect(more.report.droppedImmigration).toBe(6);
+  });
+
+  it('refuses a layout that maps a name or date of birth, and accepts the same layout without it', () => {
+    for (const field of ['NAM', 'DOB', 'date_of_birth', 'Last Name', 'OLN']) {
+      const e = refusal(() => resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', [field]: 'X' } }));
+      expect(e.code).toBe('PERSONAL_DATA');
+      expect(e.message).toContain(field);
+    }
+    expect(resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC' } }).fields).toEqual({ LIC: 'LIC' });
+  });
+
+  it('reads fixed-width files by start and length', () => {
+    const layout = resolveBulkLayout({
+      format: 'fixed',
+      fields: { MKE: { start: 1, length: 3 }, LIC: { start: 4, length: 8 }, LIS: { start: 12, length: 2 }, OCA: { start: 14, length: 10 } },
+    });
+    const text = ['EV 6TRJ244 CA24-0001   DOE/JOHN', 'EIV1ABC234 CA          ROE/JANE', 'EV 2XYZ11  NV24-0002   '].join('\r\n');
+    const { entries, report } = parseBulkFile(text, layout, { list: 'SFR', config });
+    expect(entries.map((e) => [e.plate, e.state, e.caseNumber])).toEqual([['6TRJ244', 'CA', '24-0001'], ['2XYZ11', 'NV', '24-0002']]);
+    expect(report).toMatchObject({ rows: 3, loaded: 2, droppedImmigration: 1, rejected: [] });
+  });
+
+  it('reads delimited files without a header by column number, with another delimiter', () => {
+    const layout = resolveBulkLayout({ format: 'delimited', delimiter: '|', header: false, fields: { LIC: 2, LIS: 3, MKE: 1 } });
+    const { entries } = parseBulkFile('EV|7ABC123|CA\nEV|8DEF456|\n', layout, { list: 'SLR', config });
+    expect(entries.map((e) => e.plate)).toEqual(['7ABC123', '8DEF456']);
+  });
+
+  it('refuses bad layouts and files that do not fit them, naming the problem', () => {
+    expect(refusal(() => resolveBulkLayout({ format: 'xml', fields: {} })).code).toBe('INVALID_LAYOUT');
+    expect(refusal(() => resolveBulkLayout({ format: 'delimited', fields: { LIS: 'LIS' } })).message).toContain('must map the plate');
+    expect(refusal(() => resolveBulkLayout({ format: 'delimited', fields: { LIC: 'A', plate: 'B' } })).message).toContain('two fields fill "plate"');
+    expect(refusal(() => resolveBulkLayout({ format: 'delimited', fields: { LIC: 'A', COLOUR: 'B' } })).message).toContain('unknown field');
+    expect(refusal(() => resolveBulkLayout({ format: 'fixed', fields: { LIC: { start: 0, length: 7 } } })).code).toBe('INVALID_LAYOUT');
+    expect(refusal(() => parseBulkFile('PLATE,STATE\n7ABC123,CA\n', NCIC_CSV_LAYOUT, { list: 'SVS', config })).code).toBe('FILE_MISMATCH');
+    expect(refusal(() => parseBulkFile('', NCIC_CSV_LAYOUT, { list: 'SVS', config })).code).toBe('FILE_MISMATCH');
+    expect(refusal(() => parseBulkFile(NCIC_CSV, NCIC_CSV_LAYOUT, { list: 'SVS', config, strict: true })).code).toBe('ROWS_REJECTED');
+  });
+});

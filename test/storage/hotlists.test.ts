@@ -1,0 +1,157 @@
+// The specific-list workflow on real chDB (Watsonville §471.5(f)(5)): designation by the
+// Administrator, none for immigration enforcement (Gov. Code § 7284.6), entries with member, case
+// number and synopsis, new entries approved by the Administrator, updates by a supervisor, never
+// by the submitter; every action and refusal in the access log; only approved entries reach the matcher.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+import {
+  AccessLog, approvedEntries, decideEntry, designateList, entryHistory, HotlistError, isImmigrationEnforcement, listDesignations, listEntries,
+  pendingChanges, saveUser, StorageError, submitEntry, submitUpdate, type HotlistContext, type UserRole,
+} from '../../storage/index.js';
+import { openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let ctx: HotlistContext;
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  ctx = { storage: temp.storage, accessLog: new AccessLog(temp.storage), config: resolveMatcherConfig() };
+  const users: Array<[string, UserRole[]]> = [
+    ['admin1', ['administrator']], ['admin2', ['administrator']], ['sup1', ['supervisor']], ['sup2', ['supervisor']], ['ofc1', ['officer']], ['disp1', ['dispatcher']],
+  ];
+  for (const [id, roles] of users) await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: roles.join(','), roles, trainedAt: '2026-01-15', active: true }, 'setup');
+  await designateList(ctx, 'admin1', { list: 'BOLO', purpose: 'Be on the lookout: vehicles tied to open cases' });
+});
+
+afterAll(async () => {
+  await temp?.cleanup();
+});
+
+async function log(user: string): Promise<Array<{ outcome: string; detail: string; params: string }>> {
+  const rs = await temp.storage.client.query({
+    query: `SELECT outcome, detail, params FROM ${temp.storage.db}.access_log WHERE user_id = {u:String} AND action = 'hotlist' ORDER BY seq`,
+    query_params: { u: user }, format: 'JSONEachRow',
+  });
+  return rs.json();
+}
+
+async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    if (error instanceof HotlistError || error instanceof StorageError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+const ENTRY = { plate: '7ABC123', state: 'CA', reason: 'Armed robbery suspect vehicle', caseNumber: 'WPD-26-0411', synopsis: 'Silver sedan seen leaving 7-Eleven robbery', vehicle: { make: 'HOND', color: 'SIL' } };
+
+describe('list designation', () => {
+  it('lets the Administrator designate a list, and refuses other roles with a logged refusal', async () => {
+    expect(await codeOf(designateList(ctx, 'sup1', { list: 'CASE-1', purpose: 'Vehicles in the burglary series' }))).toBe('NOT_PERMITTED');
+    expect((await log('sup1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('hotlists.manage') });
+    const designation = await designateList(ctx, 'admin2', { list: 'case-1', purpose: 'Vehicles in the burglary series' });
+    expect(designation).toMatchObject({ list: 'CASE-1', kind: 'specific', active: true, version: 1, changedBy: 'admin2' });
+    expect((await listDesignations(temp.storage)).map((d) => d.list)).toEqual(['BOLO', 'CASE-1']);
+  });
+
+  it('refuses a list whose purpose is immigration enforcement, and logs the refusal', async () => {
+    for (const request of [
+      { list: 'ICE', purpose: 'Vehicles for the field office' },
+      { list: 'WATCH', purpose: 'Vehicles of deportation absconders' },
+      { list: 'IMMIGRATION_HOLDS', purpose: 'Detainer-related vehicles' },
+    ]) {
+      expect(await codeOf(designateList(ctx, 'admin1', request))).toBe('PROHIBITED_PURPOSE');
+    }
+    expect((await log('admin1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
+    expect((await listDesignations(temp.storage)).map((d) => d.list)).not.toContain('ICE');
+    expect(isImmigrationEnforcement('Stolen vehicles, county auto theft task force')).toBe(false);
+    expect(isImmigrationEnforcement('Police service vehicles')).toBe(false);
+  });
+});
+
+describe('entries of specific lists', () => {
+  it('refuses an entry without a case number or synopsis, and takes one with them', async () => {
+    expect(await codeOf(submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, synopsis: '' }))).toBe('INVALID');
+    expect(await codeOf(submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, caseNumber: '  ' }))).toBe('INVALID');
+    expect((await log('ofc1')).at(-1)).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('case_number') });
+    expect(await codeOf(submitEntry(ctx, 'disp1', 'BOLO', ENTRY))).toBe('NOT_PERMITTED');
+    expect(await codeOf(submitEntry(ctx, 'ofc1', 'SVS', ENTRY))).toBe('GENERAL_LIST');
+    expect(await codeOf(submitEntry(ctx, 'ofc1', 'NOPE', ENTRY))).toBe('UNKNOWN_LIST');
+    const v = await submitEntry(ctx, 'ofc1', 'BOLO', ENTRY);
+    expect(v).toMatchObject({ version: 1, list: 'BOLO', enteredBy: 'ofc1', caseNumber: 'WPD-26-0411', decision: null, vehicle: { make: 'HOND', color: 'SIL' } });
+  });
+
+  it('keeps a new entry from matching until the Administrator approves it; a supervisor or the submitter cannot', async () => {
+    const v = await submitEntry(ctx, 'admin1', 'BOLO', { ...ENTRY, plate: '6TRJ244' });
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate)).not.toContain('6TRJ244');
+    expect((await pendingChanges(temp.storage)).map((p) => p.entryId)).toContain(v.entryId);
+
+    expect(await codeOf(decideEntry(ctx, 'sup1', v.entryId, { decision: 'approved' }))).toBe('NOT_PERMITTED');
+    expect((await log('sup1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('hotlists.approve_entry') });
+    expect(await codeOf(decideEntry(ctx, 'admin1', v.entryId, { decision: 'approved' }))).toBe('SELF_APPROVAL');
+    expect((await log('admin1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('SELF_APPROVAL') });
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate)).not.toContain('6TRJ244');
+
+    const decided = await decideEntry(ctx, 'admin2', v.entryId, { decision: 'approved', note: 'case confirmed' });
+    expect(decided).toMatchObject({ decision: 'approved', changedList: 'BOLO', entry: { decision: { decidedBy: 'admin2', decidedRole: 'administrator' } } });
+    const approved = await approvedEntries(temp.storage, ctx.config, 'BOLO');
+    expect(approved.find((e) => e.plate === '6TRJ244')).toMatchObject({ list: 'BOLO', enteredBy: 'User admin1 (admin1)', caseNumber: 'WPD-26-0411', vehicle: { make: 'HOND' } });
+    expect(await codeOf(decideEntry(ctx, 'admin2', v.entryId, { decision: 'approved' }))).toBe('NOTHING_PENDING');
+  });
+
+  it('puts an update into force only with a supervisor’s approval, keeps every version, and never lets the submitter decide', async () => {
+    const v1 = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '4DEF567' });
+    await decideEntry(ctx, 'admin1', v1.entryId, { decision: 'approved' });
+    const v2 = await submitUpdate(ctx, 'sup1', v1.entryId, { fields: { synopsis: 'Suspect vehicle now with a dented rear bumper' } });
+    expect(v2).toMatchObject({ version: 2, enteredBy: 'sup1', synopsis: 'Suspect vehicle now with a dented rear bumper', caseNumber: 'WPD-26-0411' });
+    expect(await codeOf(submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { synopsis: 'another' } }))).toBe('CHANGE_PENDING');
+    const before = (await approvedEntries(temp.storage, ctx.config, 'BOLO')).find((e) => e.plate === '4DEF567');
+    expect(before?.synopsis).toBe(ENTRY.synopsis);
+
+    expect(await codeOf(decideEntry(ctx, 'ofc1', v1.entryId, { decision: 'approved' }))).toBe('NOT_PERMITTED');
+    expect(await codeOf(decideEntry(ctx, 'sup1', v1.entryId, { decision: 'approved' }))).toBe('SELF_APPROVAL');
+    expect(await codeOf(decideEntry(ctx, 'sup2', v1.entryId, { decision: 'rejected' }))).toBe('INVALID'); // a rejection says why
+    await decideEntry(ctx, 'sup2', v1.entryId, { decision: 'approved', version: 2 });
+    const after = (await approvedEntries(temp.storage, ctx.config, 'BOLO')).find((e) => e.plate === '4DEF567');
+    expect(after).toMatchObject({ synopsis: 'Suspect vehicle now with a dented rear bumper', enteredBy: 'User sup1 (sup1)' });
+
+    const history = await entryHistory(temp.storage, v1.entryId);
+    expect(history.map((h) => [h.version, h.enteredBy, h.decision?.decidedBy, h.decision?.decidedRole])).toEqual([
+      [1, 'ofc1', 'admin1', 'administrator'],
+      [2, 'sup1', 'sup2', 'supervisor'],
+    ]);
+    expect(history.every((h) => !Number.isNaN(Date.parse(h.recordedAt)) && !Number.isNaN(Date.parse(h.decision?.decidedAt ?? '')))).toBe(true);
+  });
+
+  it('keeps the version in force when an update is rejected, and drops a removed entry', async () => {
+    const v1 = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '5LMN456' });
+    await decideEntry(ctx, 'admin2', v1.entryId, { decision: 'approved' });
+    await submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { plate: '5LMN457' } });
+    await decideEntry(ctx, 'sup1', v1.entryId, { decision: 'rejected', note: 'plate not confirmed by DMV' });
+    let plates = (await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate);
+    expect(plates).toContain('5LMN456');
+    expect(plates).not.toContain('5LMN457');
+
+    await submitUpdate(ctx, 'ofc1', v1.entryId, { remove: true });
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate)).toContain('5LMN456');
+    await decideEntry(ctx, 'sup2', v1.entryId, { decision: 'approved' });
+    plates = (await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate);
+    expect(plates).not.toContain('5LMN456');
+    expect(await codeOf(submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { synopsis: 'back again' } }))).toBe('NOT_APPROVED');
+    const state = (await listEntries(temp.storage, 'BOLO')).find((s) => s.entryId === v1.entryId);
+    expect(state?.current).toMatchObject({ version: 3, status: 'removed' });
+  });
+
+  it('publishes no expired entry and no rejected one', async () => {
+    const old = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '8GHJ111', expiresAt: '2026-01-01' });
+    await decideEntry(ctx, 'admin1', old.entryId, { decision: 'approved' });
+    const rejected = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '8GHJ222' });
+    await decideEntry(ctx, 'admin1', rejected.entryId, { decision: 'rejected', note: 'no case' });
+    const plates = (await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2026, 5, 1))).map((e) => e.plate);
+    expect(plates).not.toContain('8GHJ111');
+    expect(plates).not.toContain('8GHJ222');
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2025, 5, 1))).map((e) => e.plate)).toContain('8GHJ111');
+  });
+});

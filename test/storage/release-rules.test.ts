@@ -1,0 +1,82 @@
+// The release rules alone (Watsonville §471.8(c), Values Act; Civil Code § 1798.90.55): which
+// agencies and purposes are refused before the Chief sees a request, and what configuration changes.
+import { describe, expect, it } from 'vitest';
+import { automaticRefusal, classifyAgency, DEFAULT_RELEASE_POLICY, isImmigrationPurpose, type AgencyKind, type ReleasePolicy } from '../../storage/index.js';
+
+const OPEN: ReleasePolicy = { refuseOutOfState: false, refuseFederal: false, homeState: 'CA' };
+
+function refusal(agency: string, kind: AgencyKind, purpose = 'armed robbery investigation, case 26-1234', policy = DEFAULT_RELEASE_POLICY, state?: string, requester = 'Det. A. Smith') {
+  const cls = classifyAgency({ agency, kind, requester, ...(state ? { state } : {}) }, policy);
+  return { cls, refusal: automaticRefusal({ agency: cls, agencyName: agency, purpose }, policy) };
+}
+
+describe('immigration agencies (California Values Act)', () => {
+  const names = [
+    'ICE', 'U.S. Immigration and Customs Enforcement', 'Immigrations and Customs Enforcement', 'I.C.E. San Francisco Field Office',
+    'U.S. Customs and Border Protection', 'Customs and Border Patrol', 'CPB', 'CBP Office of Field Operations', 'U.S. Border Patrol, El Centro Sector',
+    'Homeland Security Investigations', 'HSI Los Angeles', 'ICE ERO', 'Enforcement and Removal Operations', 'USCIS',
+    'Department of Homeland Security', 'DHS', 'Orange County 287(g) Task Force',
+  ];
+  it.each(names)('refuses "%s" whatever kind it declares and whatever the configuration says', (name) => {
+    for (const kind of ['local', 'federal', 'prosecutor'] as const) {
+      const { cls, refusal: r } = refusal(name, kind, 'armed robbery investigation', OPEN);
+      expect(cls.kind).toBe('federal_immigration');
+      expect(r).toMatchObject({ rule: 'values_act' });
+      expect(r?.reason).toContain('California Values Act');
+    }
+  });
+
+  it('recognises an immigration agency named only in the requester', () => {
+    const { refusal: r } = refusal('Task Force 7', 'federal', 'narcotics case', OPEN, undefined, 'SA J. Doe, HSI');
+    expect(r?.rule).toBe('values_act');
+  });
+
+  it('does not mistake ordinary agency names for immigration agencies', () => {
+    for (const name of ['Watsonville Police Department', 'Santa Cruz County Sheriff', 'California Highway Patrol', 'Office of the District Attorney', 'Police Service Unit']) {
+      const { cls, refusal: r } = refusal(name, 'local');
+      expect(cls.kind).toBe('local');
+      expect(r).toBeNull();
+    }
+  });
+});
+
+describe('immigration purposes (California Values Act)', () => {
+  it.each([
+    'locate subject for deportation', 'immigration enforcement', 'assist ICE with a removal', 'visa overstay investigation',
+    'serve an immigration detainer', 'person is undocumented', 'removal proceedings',
+  ])('refuses "%s" from any agency, whatever the configuration', (purpose) => {
+    expect(isImmigrationPurpose(purpose)).toBe(true);
+    expect(refusal('Santa Cruz Police Department', 'local', purpose, OPEN).refusal?.rule).toBe('values_act');
+  });
+
+  it('lets an ordinary criminal purpose through to the Chief', () => {
+    expect(isImmigrationPurpose('homicide investigation, suspect vehicle')).toBe(false);
+    expect(refusal('Santa Cruz Police Department', 'local', 'homicide investigation, suspect vehicle').refusal).toBeNull();
+  });
+});
+
+describe('out-of-state and federal agencies (Civil Code § 1798.90.55)', () => {
+  it('refuses an agency of another state by default, and allows it when configured', () => {
+    const { cls, refusal: r } = refusal('Reno Police Department', 'local', undefined, DEFAULT_RELEASE_POLICY, 'NV');
+    expect(cls).toMatchObject({ kind: 'out_of_state', state: 'NV' });
+    expect(r).toMatchObject({ rule: 'out_of_state' });
+    expect(refusal('Reno Police Department', 'local', undefined, OPEN, 'NV').refusal).toBeNull();
+    expect(refusal('Reno Police Department', 'out_of_state', undefined, DEFAULT_RELEASE_POLICY, 'NV').refusal?.rule).toBe('out_of_state');
+  });
+
+  it('refuses a federal agency by default, and allows it when configured', () => {
+    expect(refusal('Federal Bureau of Investigation', 'federal').refusal).toMatchObject({ rule: 'federal' });
+    expect(refusal('Federal Bureau of Investigation', 'federal', undefined, OPEN).refusal).toBeNull();
+  });
+
+  it('treats an agency of the home state as in state, whatever the configured home state is', () => {
+    expect(refusal('Reno Police Department', 'local', undefined, { ...DEFAULT_RELEASE_POLICY, homeState: 'NV' }, 'NV').refusal).toBeNull();
+    expect(refusal('Fresno Police Department', 'local', undefined, DEFAULT_RELEASE_POLICY, 'CA').refusal).toBeNull();
+  });
+
+  it('refuses agencies that are not law enforcement or prosecutors, whatever the configuration', () => {
+    const r = refusal('Acme Repossession LLC', 'non_law_enforcement', 'locate a vehicle', OPEN).refusal;
+    expect(r).toMatchObject({ rule: 'non_law_enforcement' });
+    expect(r?.reason).toContain('1798.90.55');
+  });
+});

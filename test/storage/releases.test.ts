@@ -1,0 +1,224 @@
+// Release requests on real chDB (Watsonville §471.8): recorded with agency, requester, purpose and
+// the data asked for; refused automatically under the Values Act and Civil Code § 1798.90.55; decided
+// only by the Chief or designee; every version kept; the package of an approved release written
+// once with checksums; every step, refusals included, in the access log.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, listReleases, parseReleaseRequest, placeLegalHold, produceReleasePackage,
+  readPackageFile, recordReleaseRequest, saveUser, viewRelease, type PackageContext, type ReleaseRequestInput, type Storage,
+} from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+let ctx: PackageContext;
+let accessLog: AccessLog;
+const DAY = Date.UTC(2026, 10, 20);
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  accessLog = new AccessLog(storage);
+  ctx = { storage, accessLog, policy: DEFAULT_RELEASE_POLICY, packagesDir: join(temp.dir, 'releases') };
+  const users = [
+    ['cust1', ['custodian']], ['chief1', ['chief']], ['ofc1', ['officer']], ['admin1', ['administrator']], ['aud1', ['auditor']],
+  ] as const;
+  for (const [userId, roles] of users) {
+    await saveUser(storage, { userId, name: `User ${userId}`, title: roles[0], roles, trainedAt: '2026-01-15', active: true }, 'admin');
+  }
+  await saveUser(storage, { userId: 'chief2', name: 'Untrained Chief', title: 'Deputy Chief', roles: ['chief'], trainedAt: null, active: true }, 'admin');
+  const writer = new DetectionWriter(storage);
+  const ticket = await writer.enqueue([
+    detection({ readId: 'rel-1', plate: '7ABC123', seenAt: DAY + 1000 }),
+    detection({ readId: 'rel-2', plate: '7ABC123', seenAt: DAY + 2000 }),
+    detection({ readId: 'rel-3', plate: '8XYZ999', seenAt: DAY + 3000 }),
+    detection({ readId: 'rel-4', plate: '7ABC123', seenAt: DAY - 86_400_000 }),
+  ]);
+  await ticket.durable;
+  await writer.close();
+});
+afterAll(() => temp.cleanup());
+
+const plateCriteria = { kind: 'plate', plate: { kind: 'exact', plate: '7ABC123' }, from: new Date(DAY).toISOString(), to: new Date(DAY + 86_400_000).toISOString() } as const;
+
+function input(over: Partial<ReleaseRequestInput> = {}): ReleaseRequestInput {
+  return {
+    agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'armed robbery, SCPD case 26-01234',
+    criteria: plateCriteria, documentRef: 'letter 2026-11-20', ...over,
+  };
+}
+
+async function logOf(user: string): Promise<Array<{ action: string; outcome: string; detail: string; params: string }>> {
+  const rs = await storage.client.query({
+    query: `SELECT action, outcome, detail, params FROM ${storage.db}.access_log WHERE user_id = {u:String} ORDER BY seq`,
+    query_params: { u: user }, format: 'JSONEachRow',
+  });
+  return rs.json();
+}
+
+describe('recording a request (§471.8(a))', () => {
+  it('validates the written request: agency, requester, a real purpose, the data asked for', () => {
+    const ok = parseReleaseRequest({ ...input(), criteria: { kind: 'plate', plate: '7abc123', from: '2026-11-20', to: '2026-11-21' } });
+    expect(ok.criteria).toEqual({ kind: 'plate', plate: { kind: 'exact', plate: '7abc123' }, from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' });
+    const bad = (body: unknown) => () => parseReleaseRequest(body);
+    expect(bad({ ...input(), agency: ' ' })).toThrow(/agency is required/);
+    expect(bad({ ...input(), requester: undefined })).toThrow(/requester is required/);
+    expect(bad({ ...input(), purpose: 'investigation' })).toThrow(/too vague/);
+    expect(bad({ ...input(), agencyKind: 'friends' })).toThrow(/agencyKind must be one of/);
+    expect(bad({ ...input(), criteria: { kind: 'everything' } })).toThrow(/criteria must say/);
+    expect(bad({ ...input(), criteria: { kind: 'plate', plate: '7ABC123', from: '2026-11-21', to: '2026-11-20' } })).toThrow(/before/);
+    expect(bad({ ...input(), agencyState: 'Nevada' })).toThrow(/two-letter/);
+  });
+
+  it('refuses a member without the role, and logs the refusal', async () => {
+    await expect(recordReleaseRequest(ctx, 'ofc1', input())).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+    expect(await logOf('ofc1')).toEqual([expect.objectContaining({ action: 'release', outcome: 'refused', detail: expect.stringContaining('releases.request') })]);
+  });
+
+  it('records a request from a California agency as pending, for the Chief', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    expect(r).toMatchObject({ status: 'pending', agencyKind: 'local', agencyState: 'CA', recordedBy: 'cust1', version: 1, refusalRule: '' });
+    expect(r.requestId).toMatch(/^REL-/);
+  });
+
+  it('refuses an ICE request automatically (Values Act), keeps it on file and logs the refusal', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ agency: 'U.S. Immigration and Customs Enforcement', agencyKind: 'federal' }));
+    expect(r).toMatchObject({ status: 'refused', agencyKind: 'federal_immigration', refusalRule: 'values_act', decidedBy: 'system' });
+    expect(r.decisionNote).toContain('California Values Act');
+    const log = (await logOf('cust1')).filter((e) => e.outcome === 'refused');
+    expect(log.at(-1)).toMatchObject({ action: 'release', detail: expect.stringContaining('values_act') });
+    expect(JSON.parse(log.at(-1)!.params)).toMatchObject({ requestId: r.requestId });
+    // Kept on file (§471.8(d)).
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request.status).toBe('refused');
+  });
+
+  it('refuses an immigration purpose from a local agency even when out-of-state and federal releases are allowed', async () => {
+    const open = { ...ctx, policy: { ...DEFAULT_RELEASE_POLICY, refuseOutOfState: false, refuseFederal: false } };
+    const r = await recordReleaseRequest(open, 'cust1', input({ purpose: 'locate a person for deportation' }));
+    expect(r).toMatchObject({ status: 'refused', refusalRule: 'values_act' });
+  });
+
+  it('refuses out-of-state and federal agencies by default, and records them pending when configured to allow', async () => {
+    expect(await recordReleaseRequest(ctx, 'cust1', input({ agency: 'Reno Police Department', agencyState: 'NV' }))).toMatchObject({ status: 'refused', refusalRule: 'out_of_state' });
+    expect(await recordReleaseRequest(ctx, 'cust1', input({ agency: 'FBI Sacramento', agencyKind: 'federal' }))).toMatchObject({ status: 'refused', refusalRule: 'federal' });
+    const open = { ...ctx, policy: { ...DEFAULT_RELEASE_POLICY, refuseOutOfState: false, refuseFederal: false } };
+    expect(await recordReleaseRequest(open, 'cust1', input({ agency: 'Reno Police Department', agencyState: 'NV' }))).toMatchObject({ status: 'pending', agencyKind: 'out_of_state' });
+    expect(await recordReleaseRequest(open, 'cust1', input({ agency: 'FBI Sacramento', agencyKind: 'federal' }))).toMatchObject({ status: 'pending', agencyKind: 'federal' });
+  });
+});
+
+describe('deciding a request (§471.8(b))', () => {
+  it('lets only the Chief or designee decide; others are refused and logged', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    for (const user of ['cust1', 'admin1']) {
+      await expect(decideRelease(ctx, user, r.requestId, 'approve', '')).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+    }
+    expect((await logOf('admin1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('releases.decide') });
+    // A chief whose training is not complete is refused too (§471.5(d)).
+    await expect(decideRelease(ctx, 'chief2', r.requestId, 'approve', '')).rejects.toMatchObject({ code: 'NOT_PERMITTED', message: expect.stringContaining('training') });
+    expect((await logOf('chief2')).at(-1)).toMatchObject({ outcome: 'refused' });
+    const approved = await decideRelease(ctx, 'chief1', r.requestId, 'approve', 'verified with SCPD watch commander');
+    expect(approved).toMatchObject({ status: 'approved', decidedBy: 'chief1', version: 2 });
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'changed my mind')).rejects.toMatchObject({ code: 'RELEASE_NOT_PENDING' });
+    // Every version is on file.
+    const { history } = await viewRelease(ctx, 'aud1', r.requestId);
+    expect(history.map((h) => h.status)).toEqual(['pending', 'approved']);
+  });
+
+  it('takes one of two simultaneous decisions and answers the other RELEASE_NOT_PENDING', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    const outcomes = await Promise.allSettled([
+      decideRelease(ctx, 'chief1', r.requestId, 'approve', ''), decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'no'),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(outcomes.find((o) => o.status === 'rejected')).toMatchObject({ reason: { code: 'RELEASE_NOT_PENDING' } });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).history).toHaveLength(2);
+  });
+
+  it('needs a reason to refuse, and keeps the refusal on file', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'refuse', '  ')).rejects.toMatchObject({ code: 'INVALID_RELEASE' });
+    expect(await decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'requester could not be verified')).toMatchObject({ status: 'refused', refusalRule: 'chief' });
+    const refused = await listReleases(ctx, 'chief1', { status: 'refused' });
+    expect(refused.map((x) => x.requestId)).toContain(r.requestId);
+  });
+
+  it('refuses at decision time when the rules now forbid the release, whatever the Chief decides', async () => {
+    const open = { ...ctx, policy: { ...DEFAULT_RELEASE_POLICY, refuseFederal: false } };
+    const r = await recordReleaseRequest(open, 'cust1', input({ agency: 'FBI Sacramento', agencyKind: 'federal' }));
+    expect(r.status).toBe('pending');
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'approve', '')).rejects.toMatchObject({ code: 'RELEASE_REFUSED' });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'refused', refusalRule: 'federal' });
+  });
+
+  it('answers UNKNOWN_RELEASE for an id that does not exist or is malformed', async () => {
+    await expect(decideRelease(ctx, 'chief1', 'REL-00000000-0000-0000-0000-000000000000', 'approve', '')).rejects.toMatchObject({ code: 'UNKNOWN_RELEASE' });
+    await expect(viewRelease(ctx, 'chief1', "x' OR 1=1 --")).rejects.toMatchObject({ code: 'UNKNOWN_RELEASE' });
+  });
+});
+
+describe('the package of an approved release', () => {
+  it('is refused for a pending request, and the refusal logged', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_NOT_APPROVED' });
+    expect((await logOf('cust1')).at(-1)).toMatchObject({ action: 'export', outcome: 'refused' });
+    expect(existsSync(join(ctx.packagesDir, r.requestId))).toBe(false);
+  });
+
+  it('may not be produced by the Chief or an auditor (evidence.export)', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    await expect(produceReleasePackage(ctx, 'aud1', r.requestId)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+  });
+
+  it('holds exactly the detections asked for, with checksums, once; files are served by name only', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', 'ok');
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest).toMatchObject({ requestId: r.requestId, detections: 2, generatedBy: 'cust1' });
+    const dir = join(ctx.packagesDir, r.requestId);
+    for (const f of manifest.files) {
+      const bytes = readFileSync(join(dir, f.name));
+      expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
+      expect(bytes.length).toBe(f.bytes);
+    }
+    const rows = JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as Array<{ read_id: string; plate: string }>;
+    expect(rows.map((x) => x.read_id)).toEqual(['rel-1', 'rel-2']);
+    expect(readFileSync(join(dir, 'SHA256SUMS'), 'utf8')).toContain('  manifest.json');
+    expect(JSON.parse(readFileSync(join(dir, 'release.json'), 'utf8'))).toMatchObject({ requestId: r.requestId, status: 'approved', decidedBy: 'chief1' });
+    const exported = (await logOf('cust1')).filter((e) => e.action === 'export' && e.outcome === 'ok').at(-1);
+    expect(JSON.parse(exported!.params)).toMatchObject({ requestId: r.requestId });
+
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'released', package: manifest });
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_NOT_APPROVED' });
+
+    const csv = await readPackageFile(ctx, 'cust1', r.requestId, 'detections.csv');
+    expect(csv.body).toContain('rel-1');
+    expect(csv.contentType).toContain('text/csv');
+    for (const name of ['../../etc/passwd', '..', 'detections.csv/../../x', '.hidden', 'other.txt']) {
+      await expect(readPackageFile(ctx, 'cust1', r.requestId, name)).rejects.toMatchObject({ code: 'UNKNOWN_FILE' });
+    }
+    await expect(readPackageFile(ctx, 'chief1', r.requestId, 'detections.csv')).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+  });
+
+  it('is refused, and the request refused on file, when the rules in force now forbid it', async () => {
+    const open = { ...ctx, policy: { ...DEFAULT_RELEASE_POLICY, refuseOutOfState: false } };
+    const r = await recordReleaseRequest(open, 'cust1', input({ agency: 'Reno Police Department', agencyState: 'NV' }));
+    await decideRelease(open, 'chief1', r.requestId, 'approve', '');
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_REFUSED' });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'refused', refusalRule: 'out_of_state' });
+    expect(existsSync(join(ctx.packagesDir, r.requestId))).toBe(false);
+  });
+
+  it('releases a case\'s held evidence when that is what was asked for', async () => {
+    await placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-0777', reason: 'shooting', criteria: { from: new Date(DAY), to: new Date(DAY + 86_400_000), readIds: ['rel-3'] } });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint shooting investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0777' } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest.detections).toBe(1);
+    expect((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body).toContain('8XYZ999');
+  });
+});

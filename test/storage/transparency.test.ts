@@ -1,0 +1,81 @@
+// The transparency report on real chDB: counts of cameras, reads, hits, searches by how their
+// purpose was documented, releases granted and refused by rule, retention — and never a plate.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, recordHits, recordReleaseRequest, renderTransparencyHtml,
+  renderTransparencyMarkdown, saveUser, searchDetections, transparencyReport, type Storage,
+} from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+let accessLog: AccessLog;
+const DAY = Date.UTC(2026, 10, 20);
+const period = { from: new Date(DAY - 86_400_000), to: new Date(Date.now() + 86_400_000) };
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  accessLog = new AccessLog(storage);
+  for (const [userId, role] of [['cust1', 'custodian'], ['chief1', 'chief'], ['ana1', 'analyst'], ['ofc1', 'officer']] as const) {
+    await saveUser(storage, { userId, name: userId, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
+  }
+  await saveUser(storage, { userId: 'old1', name: 'old1', title: 'officer', roles: ['officer'], trainedAt: '2020-01-01', trainingExpiresAt: '2021-01-01', active: true }, 'admin');
+  const writer = new DetectionWriter(storage);
+  await (await writer.enqueue([
+    detection({ readId: 't-1', camera: 'cam-1', plate: '7SECRET', seenAt: DAY + 1000 }),
+    detection({ readId: 't-2', camera: 'cam-2', plate: '7SECRET', seenAt: DAY + 2000 }),
+    detection({ readId: 't-3', camera: 'cam-2', plate: '5OTHER1', seenAt: DAY + 3000 }),
+  ])).durable;
+  await writer.close();
+  await recordHits(storage, [{
+    hitId: 'h-1', readId: 't-1', agency: 'WPD', camera: 'cam-1', seenAt: DAY + 1000, plate: '7SECRET', list: 'SVS', entryId: '7SECRET', entryVersion: 1,
+    matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+  }]);
+  const search = { storage, accessLog };
+  const range = { from: new Date(DAY), to: new Date(DAY + 86_400_000) };
+  await searchDetections(search, { user: 'ana1', purpose: { caseNumber: 'WPD-26-1' }, plate: { kind: 'exact', plate: '7SECRET' }, ...range });
+  await searchDetections(search, { user: 'ana1', purpose: { reason: 'stolen vehicle follow-up' }, ...range });
+  await searchDetections(search, { user: 'ana1', purpose: {}, ...range }).catch(() => {});
+  const ctx = { storage, accessLog, policy: DEFAULT_RELEASE_POLICY };
+  const base = { agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. Lopez', purpose: 'robbery case 26-9',
+    criteria: { kind: 'plate', plate: { kind: 'exact', plate: '7SECRET' }, from: range.from.toISOString(), to: range.to.toISOString() } } as const;
+  const granted = await recordReleaseRequest(ctx, 'cust1', base);
+  await decideRelease(ctx, 'chief1', granted.requestId, 'approve', '');
+  await recordReleaseRequest(ctx, 'cust1', { ...base, agency: 'ICE' });
+  await recordReleaseRequest(ctx, 'cust1', { ...base, agency: 'Reno PD', agencyState: 'NV' });
+  await recordReleaseRequest(ctx, 'cust1', base);
+});
+afterAll(() => temp.cleanup());
+
+describe('transparency report', () => {
+  it('counts cameras, reads, hits, searches by purpose, releases by outcome and rule, and retention', async () => {
+    const r = await transparencyReport({ storage, accessLog }, 'chief1', period);
+    expect(r).toMatchObject({
+      cameras: 2, cameraAgencies: 1, reads: 3, hits: 1, hitsByList: { SVS: 1 },
+      searches: { withCaseNumber: 1, reasonOnly: 1, refused: 1 },
+      releases: { received: 4, granted: 1, refused: 2, pending: 1, refusedByRule: { values_act: 1, out_of_state: 1 }, byAgencyKind: { local: 2, federal_immigration: 1, out_of_state: 1 } },
+      retention: { detectionDays: 365, hitDays: 365, heldDetections: 0, legalHolds: 0 },
+      authorisedUsers: 4,
+    });
+  });
+
+  it('publishes no plate in any form', async () => {
+    const r = await transparencyReport({ storage, accessLog }, 'cust1', period);
+    for (const text of [JSON.stringify(r), renderTransparencyMarkdown(r, 'Watsonville PD'), renderTransparencyHtml(r, 'Watsonville PD')]) {
+      expect(text).not.toContain('7SECRET');
+      expect(text).not.toContain('5OTHER1');
+      expect(text).not.toContain('Santa Cruz');
+    }
+    expect(renderTransparencyMarkdown(r)).toContain('| Refused: California Values Act (immigration agency or purpose) | 1 |');
+    expect(renderTransparencyHtml(r)).toContain('<td>Plate reads</td><td>3</td>');
+  });
+
+  it('is refused to a role without reports.transparency, and the refusal logged; allowed reports are logged too', async () => {
+    await expect(transparencyReport({ storage, accessLog }, 'ofc1', period)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+    const rs = await storage.client.query({
+      query: `SELECT user_id, outcome FROM ${storage.db}.access_log WHERE action = 'report' ORDER BY seq`, format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ user_id: 'chief1', outcome: 'ok' }, { user_id: 'cust1', outcome: 'ok' }, { user_id: 'ofc1', outcome: 'refused' }]);
+  });
+});
