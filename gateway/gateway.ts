@@ -99,7 +99,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     feed, fanOut, metrics.escalations, logger,
   );
   try {
-    await feed.start(options.js);
+    await feed.start(options.js, options.nc);
   } catch (error) {
     notices.unsubscribe();
     throw error;

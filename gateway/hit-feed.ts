@@ -4,6 +4,7 @@
 // Hits are decoded and serialised once, duplicates (same hit id) dropped, and the unresolved
 // ones kept for replay until `resolve` (a disposition, issue 6) or the window ends.
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { decodeHitMessage, HITS_STREAM, type HitMessage } from '../ingest/index.js';
 import type { GatewayConfig } from './config.js';
@@ -31,6 +32,10 @@ export class HitFeed {
   private lastError: string | null = null;
   private received = 0;
   private stopping = false;
+  /** Stream sequence of the last HITS message taken. */
+  private lastSeq = 0;
+  private reopenRequested = false;
+  private statuses: { stop?: () => void } | null = null;
 
   constructor(
     private readonly config: HitFeedConfig,
@@ -43,34 +48,83 @@ export class HitFeed {
     this.replay = new ReplaySet(config.replayWindowMs, config.replayMaxHits);
   }
 
-  /** Starts consuming; resolves once the consumer exists (the stream must exist: ensureStreams). */
-  async start(js: JetStreamClient): Promise<void> {
+  /**
+   * Starts consuming; resolves once the consumer exists (the stream must exist: ensureStreams).
+   * With `nc`, the consumer is re-created after each reconnect, continuing after the last hit
+   * taken: a restarted nats-server forgets ephemeral consumers, and the client's own recovery
+   * was seen to leave this feed silent for good (test/reliability/nats-restart.test.ts).
+   */
+  async start(js: JetStreamClient, nc?: NatsConnection): Promise<void> {
     if (this.running !== null) return;
     try {
-      // No subject filter: HITS holds only alpr.hits.>, and filter_subjects needs nats-server ≥ 2.10
-      // (Debian ships older).
-      const consumer = await js.consumers.get(HITS_STREAM, {
-        deliver_policy: DeliverPolicy.StartTime,
-        opt_start_time: new Date(Date.now() - this.config.replayWindowMs).toISOString(),
-      });
-      this.messages = await consumer.consume();
+      this.messages = await this.openConsumer(js);
     } catch (error) {
       throw new GatewayError('GATEWAY_FEED_FAILED', `cannot consume the ${HITS_STREAM} stream (is JetStream up and the stream created?): ${(error as Error).message}`, { cause: error });
     }
-    const messages = this.messages;
+    if (nc !== undefined) {
+      const statuses = nc.status();
+      this.statuses = statuses as { stop?: () => void };
+      void (async () => {
+        for await (const s of statuses) {
+          if (s.type !== 'reconnect' || this.stopping) continue;
+          this.reopenRequested = true;
+          this.messages?.stop();
+        }
+      })();
+    }
     this.running = (async () => {
-      try {
-        for await (const msg of messages) this.ingestBytes(msg.data);
-        if (!this.stopping) this.lastError = 'the HITS consumer ended';
-      } catch (error) {
-        this.lastError = (error as Error).message;
-        this.logger.error({ err: error }, 'hit feed stopped');
+      while (!this.stopping) {
+        const messages = this.messages as ConsumerMessages;
+        try {
+          for await (const msg of messages) {
+            this.lastSeq = msg.seq;
+            this.ingestBytes(msg.data);
+          }
+          if (!this.stopping && !this.reopenRequested) this.logger.warn('the HITS consumer ended; re-creating it');
+        } catch (error) {
+          if (!this.stopping && !this.reopenRequested) this.logger.error({ err: error }, 'hit feed consumer failed; re-creating it');
+        }
+        if (this.stopping) break;
+        this.reopenRequested = false;
+        this.lastError = 'reconnecting to the HITS stream';
+        this.messages = await this.reopen(js);
       }
     })();
   }
 
+  /** The ordered consumer: from the replay window back at first, then right after the last hit taken. */
+  private async openConsumer(js: JetStreamClient): Promise<ConsumerMessages> {
+    // No subject filter: HITS holds only alpr.hits.>, and filter_subjects needs nats-server ≥ 2.10
+    // (Debian ships older).
+    const consumer = await js.consumers.get(
+      HITS_STREAM,
+      this.lastSeq > 0
+        ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSeq + 1 }
+        : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Date.now() - this.config.replayWindowMs).toISOString() },
+    );
+    return consumer.consume();
+  }
+
+  /** Re-creates the consumer until it works (JetStream may still be recovering) or the feed stops. */
+  private async reopen(js: JetStreamClient): Promise<ConsumerMessages | null> {
+    for (let attempt = 0; !this.stopping; attempt++) {
+      try {
+        const messages = await this.openConsumer(js);
+        this.lastError = null;
+        this.logger.info({ after: this.lastSeq }, 'hit feed consumer re-created');
+        return messages;
+      } catch (error) {
+        this.lastError = `cannot re-create the ${HITS_STREAM} consumer: ${(error as Error).message}`;
+        this.logger.warn({ err: error, attempt }, 'hit feed consumer not re-created yet; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * 2 ** attempt)));
+      }
+    }
+    return null;
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
+    this.statuses?.stop?.();
     this.messages?.stop();
     await this.running;
     this.running = null;

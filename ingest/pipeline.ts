@@ -22,6 +22,10 @@ export interface DetectionSink {
 export const INVALID_REASON_HEADER = 'Platewatch-Reason';
 export const INVALID_SUBJECT_HEADER = 'Platewatch-Subject';
 export const INVALID_INDEX_HEADER = 'Platewatch-Index';
+/** Set when the kept bytes are only the head of the message: its original length. */
+export const INVALID_TRUNCATED_HEADER = 'Platewatch-Truncated';
+/** Room left for the headers of a republished invalid message (reason, subject, index, dedupe id). */
+const INVALID_HEADERS_ROOM = 8 * 1024;
 
 export interface PipelineOptions {
   js: JetStreamClient;
@@ -116,10 +120,18 @@ export class PipelineWorker {
       for (const invalid of decoded.invalid) {
         metrics.invalidReads.inc();
         const h = natsHeaders();
-        h.set(INVALID_REASON_HEADER, invalid.reason);
+        h.set(INVALID_REASON_HEADER, headerValue(invalid.reason));
         h.set(INVALID_SUBJECT_HEADER, m.subject);
         h.set(INVALID_INDEX_HEADER, String(invalid.index));
-        waits.push(js.publish(INVALID_READS_SUBJECT, m.data, { headers: h }));
+        // A message at the size limit plus these headers exceeds NATS's max_payload: the publish
+        // failed on every redelivery and held its batch unacked for good (found by the wire fuzz
+        // test). Keep its head and say how long it was.
+        let data = m.data;
+        if (data.length > this.options.limits.maxMessageBytes - INVALID_HEADERS_ROOM) {
+          h.set(INVALID_TRUNCATED_HEADER, String(data.length));
+          data = data.subarray(0, this.options.limits.maxMessageBytes - INVALID_HEADERS_ROOM);
+        }
+        waits.push(js.publish(INVALID_READS_SUBJECT, data, { headers: h }));
       }
       for (const read of decoded.reads) {
         reads.push(read);
@@ -166,4 +178,14 @@ export class PipelineWorker {
     this.inFlight.add(settled);
     void settled.finally(() => this.inFlight.delete(settled));
   }
+}
+
+/**
+ * Reasons quote the camera's own text (an agency or camera name), and a NATS header value cannot
+ * hold CR or LF: setting one threw out of the batch (an unhandled rejection, which ends the
+ * process), and the unacked read came back after the restart to do it again (found by the wire
+ * fuzz test). Line breaks are shown escaped instead.
+ */
+function headerValue(text: string): string {
+  return text.includes('\r') || text.includes('\n') ? text.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : text;
 }

@@ -42,7 +42,18 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
     await jsm.streams.update(config.name, config);
   } catch (error) {
     if ((error as { name?: string }).name !== 'StreamNotFoundError' && !/not found/i.test((error as Error).message)) throw error;
-    await jsm.streams.add(config);
+    try {
+      await jsm.streams.add(config);
+    } catch (addError) {
+      // JetStream reserves a stream's max_bytes on the store's disk up front; its own message
+      // ("insufficient storage resources available") does not say which stream or how much.
+      if (!/insufficient storage/i.test((addError as Error).message) || config.max_bytes === undefined || config.max_bytes < 0) throw addError;
+      throw new Error(
+        `cannot create the ${config.name} stream: JetStream reserves its limit of ${(config.max_bytes / 2 ** 30).toFixed(1)} GiB on the disk of the NATS store ` +
+          `(the data directory's nats/ when embedded) and less is free there: free space or use a larger disk (${(addError as Error).message})`,
+        { cause: addError },
+      );
+    }
   }
 }
 

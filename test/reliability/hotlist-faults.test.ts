@@ -1,0 +1,139 @@
+// Hot list faults (issue 8) on the running system: a large list reloaded again and again while
+// reads stream in (no read lost, no hot read missed or doubled), and corrupt hot list files and
+// objects refused whole while the version in force keeps matching.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pack } from 'msgpackr';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSystem, type RunningSystem } from '../../bin/system.js';
+import { hotlistVerb } from '../../bin/verbs/hotlist.js';
+import { decodeHitMessage, encodeHotlist, publishHotlist, readsSubject, type HitMessage } from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { sleep, storedCounts, until, untilDrained, wireRead } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlist-faults-'));
+const config = resolveMatcherConfig();
+let system: RunningSystem;
+
+beforeAll(async () => {
+  system = await startSystem({ dataDir: dir, matcher: config, logger: pino({ level: 'silent' }), gateway: false, storage: { batchDelayMs: 50 } });
+}, 60_000);
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function entry(plate: string): HotlistEntry {
+  const r = validateEntry({ plate, list: 'SVS', reason: 'Stolen' }, config);
+  if (!r.ok) throw new Error(r.reason);
+  return r.entry;
+}
+
+/** `platewatch hotlist load` run in this process against the system's NATS. */
+async function hotlistLoad(file: string, ...flags: string[]): Promise<{ code: number; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let err = '';
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  stdout.resume();
+  const code = await hotlistVerb.run(['load', '--list', 'SVS', file, '--nats', system.natsUrl, ...flags], { stdin: new PassThrough(), stdout, stderr, env: {}, cwd: dir });
+  return { code, stderr: err };
+}
+
+describe('hot list reloads under load', () => {
+  it('matches every hot read exactly once across 6 reloads of a 100,000-entry list, and stores every read', async () => {
+    const hot = ['7HOT001', '7HOT002', '7HOT003'];
+    const filler = (v: number): HotlistEntry[] => Array.from({ length: 100_000 }, (_, i) => entry(`L${v}${String(i).padStart(5, '0')}`));
+    await publishHotlist(system.hotlists, 'SVS', [...hot.map(entry), ...filler(0)], 'test');
+    await until('the first version', () => (system.matcher.current.get('SVS') !== undefined ? true : undefined), 60_000);
+    const firstVersion = system.matcher.current.get('SVS')?.version ?? 0;
+
+    const hits: HitMessage[] = [];
+    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => void hits.push(decodeHitMessage(msg.data)) });
+    let reloading = true;
+    const reloads = (async () => {
+      for (let v = 1; v <= 6; v++) {
+        await publishHotlist(system.hotlists, 'SVS', [...hot.map(entry), ...filler(v)], 'test');
+        await sleep(300);
+      }
+      await until('the last version in force', () => ((system.matcher.current.get('SVS')?.version ?? 0) >= firstVersion + 6 ? true : undefined), 60_000);
+    })().finally(() => {
+      reloading = false;
+    });
+    const now = Date.now();
+    const ids: string[] = [];
+    while (reloading || ids.length < 5_000) {
+      const batch: Promise<unknown>[] = [];
+      for (let k = 0; k < 100; k++) {
+        const n = ids.length;
+        const id = `reload-${n}`;
+        ids.push(id);
+        batch.push(system.js.publish(readsSubject('wpd', 'cam1'), pack(wireRead(id, n % 20 === 0 ? (hot[n % 3] as string) : `M${String(n).padStart(6, '0')}`, now)), { msgID: id }));
+      }
+      await Promise.all(batch);
+      await sleep(20);
+    }
+    await reloads;
+    await untilDrained(system.nc, 120_000);
+    const hotIds = ids.filter((_id, n) => n % 20 === 0);
+    await until('every hot read to hit', () => (new Set(hits.map((h) => h.read.id)).size >= hotIds.length ? true : undefined), 30_000);
+    await sleep(300);
+    sub.unsubscribe();
+    const byRead = new Map<string, Set<string>>();
+    for (const h of hits) byRead.set(h.read.id, (byRead.get(h.read.id) ?? new Set()).add(h.hitId));
+    expect([...byRead.keys()].sort()).toEqual([...hotIds].sort());
+    for (const hitIds of byRead.values()) expect(hitIds.size).toBe(1);
+    const versions = new Set(hits.map((h) => h.hit.listVersion));
+    expect(versions.size).toBeGreaterThan(1);
+    const stored = await storedCounts(system.storage, 'reload-');
+    expect(stored.distinct).toBe(ids.length);
+    expect(stored.final).toBe(ids.length);
+    console.info(`hot list reload: 6 reloads of 100,003 entries under ${ids.length} reads; hot reads ${hotIds.length}, hit once each; ` +
+      `list versions seen in hits ${[...versions].sort((a, b) => a - b).join(',')}; stored ${stored.distinct}, lost ${ids.length - stored.distinct}`);
+  }, 240_000);
+});
+
+describe('corrupt hot lists', () => {
+  it('refuses a corrupt file or object whole and keeps the version in force matching', async () => {
+    const good = join(dir, 'good.csv');
+    writeFileSync(good, 'plate,state,list,reason,case_number,entered_by,synopsis\n8GOOD01,CA,SVS,Stolen,,,\n8GOOD02,CA,SVS,Stolen,,,\n');
+    expect((await hotlistLoad(good)).code).toBe(0);
+    await until('the good version', () => (system.matcher.matchRead({ id: 'probe', plate: '8GOOD01' }, Date.now()).length === 1 ? true : undefined), 30_000);
+    const inForce = system.matcher.current.get('SVS')?.version;
+
+    const cases: Array<{ name: string; bytes: Uint8Array | string; flags: string[]; reason: RegExp }> = [
+      { name: 'binary garbage', bytes: Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256), flags: [], reason: /column|header|refus/i },
+      { name: 'unknown column', bytes: 'plate,state,list,reason,case_number,entered_by,synopsis,colour\n8BAD001,CA,SVS,Stolen,,,,red\n', flags: [], reason: /colour|column/i },
+      { name: 'missing column', bytes: 'plate,state,list\n8BAD002,CA,SVS\n', flags: [], reason: /column|missing/i },
+      { name: 'truncated mid-row, strict', bytes: 'plate,state,list,reason,case_number,entered_by,synopsis\n8BAD003,CA,SVS,Stolen,,,\n8BAD004,CA,SV', flags: ['--strict'], reason: /line 3|:3:/ },
+      { name: 'unterminated quote, strict', bytes: 'plate,state,list,reason,case_number,entered_by,synopsis\n8BAD005,CA,SVS,"Stolen,,,\n', flags: ['--strict'], reason: /quote|line|:2:/i },
+    ];
+    const outcomes: string[] = [];
+    for (const c of cases) {
+      const file = join(dir, `${c.name.replace(/\W+/g, '-')}.csv`);
+      writeFileSync(file, c.bytes);
+      const { code, stderr } = await hotlistLoad(file, ...c.flags);
+      expect(code, c.name).toBe(1);
+      expect(stderr, c.name).toMatch(c.reason);
+      outcomes.push(`${c.name}: exit ${code}`);
+    }
+    // Corrupt objects in the store (a loader bypassing the CLI, a damaged store): refused by every worker.
+    const encoded = encodeHotlist([entry('8BAD006')]);
+    await system.hotlists.putBlob({ name: 'SVS' }, encoded.subarray(0, Math.floor(encoded.length / 2)));
+    await system.hotlists.putBlob({ name: 'SVS' }, pack([{ plate: 8, list: 'SVS' }]));
+    await sleep(1_000);
+    expect(system.matcher.current.get('SVS')?.version).toBe(inForce);
+    const now = Date.now();
+    expect(system.matcher.matchRead({ id: 'p1', plate: '8GOOD01' }, now).map((h) => h.entry)).toEqual(['8GOOD01']);
+    expect(system.matcher.matchRead({ id: 'p2', plate: '8GOOD02' }, now)).toHaveLength(1);
+    for (const plate of ['8BAD001', '8BAD002', '8BAD003', '8BAD005', '8BAD006']) expect(system.matcher.matchRead({ id: plate, plate }, now)).toEqual([]);
+    // And the list still takes a good version afterwards.
+    await publishHotlist(system.hotlists, 'SVS', [entry('8GOOD03')], 'test');
+    await until('a good version after the corrupt ones', () => (system.matcher.matchRead({ id: 'p3', plate: '8GOOD03' }, Date.now()).length === 1 ? true : undefined), 30_000);
+    console.info(`corrupt hot lists: ${outcomes.join('; ')}; truncated and malformed store objects refused; version ${inForce} stayed in force`);
+  }, 120_000);
+});
