@@ -47,7 +47,9 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   await mkdir(portsDir, { recursive: true });
   for (const stale of await readdir(portsDir)) await rm(join(portsDir, stale), { force: true });
   const args = ['-js', '-sd', options.storeDir, '-a', host, '-p', String(options.port && options.port > 0 ? options.port : -1), '--ports_file_dir', portsDir];
-  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches platewatch alone, which finishes its
+  // in-flight reads and then stops this server; in the terminal's group the server died first.
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
