@@ -100,8 +100,9 @@ describe('console views by role', () => {
     await expect(row.textContent()).resolves.toMatch(/new entry \(administrator approves\)/);
     await row.getByRole('button', { name: 'Approve' }).click();
     await admin.locator('#approvals-status', { hasText: 'Nothing waiting for approval.' }).waitFor();
+    // The list table reloads after the approval's answer: wait for it to show the published entry.
     const bolo = admin.locator('#lists tbody tr', { hasText: 'BOLO' });
-    await expect(bolo.locator('td').nth(2).textContent()).resolves.toBe('1');
+    await bolo.locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
     await admin.context().close();
     // And the matcher has it.
     const deadline = Date.now() + 10_000;
