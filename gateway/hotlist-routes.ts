@@ -23,6 +23,7 @@ import {
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { objectBody, pathParam } from './request-fields.js';
 
 export interface HotlistRouteDeps {
   guard: ApiGuard;
@@ -55,20 +56,8 @@ function asHttp(error: unknown): unknown {
   return error;
 }
 
-function pathParam(raw: string | undefined, what: string): string {
-  try {
-    const value = decodeURIComponent(raw ?? '').trim();
-    if (value === '' || value.length > 100) throw new Error('bad');
-    return value;
-  } catch {
-    throw new HttpError(404, 'NOT_FOUND', `the ${what} in the path is not valid`);
-  }
-}
-
-function objectBody(body: unknown): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'BAD_REQUEST', 'send a JSON object');
-  return body as Record<string, unknown>;
-}
+/** What an entry may carry (§471.5(f)(5)(a)); anything else is refused by name. */
+const ENTRY_FIELDS = ['plate', 'caseNumber', 'synopsis', 'state', 'reason', 'expiresAt', 'vehicle'] as const;
 
 function entryFields(body: Record<string, unknown>): EntryFields {
   const text = (name: string, required: boolean): string | undefined => {
@@ -159,7 +148,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
 
   const designate = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.manage');
-    const body = objectBody(request.body);
+    const body = objectBody(request.body, ['list', 'purpose'], 'INVALID');
     const list = typeof body['list'] === 'string' ? body['list'].trim().toUpperCase() : '';
     if ((RESERVED_LIST_NAMES as readonly string[]).includes(list)) throw new HttpError(400, 'INVALID', `"${list}" is a word of the API's paths and cannot name a list`);
     const designation = await designateList(ctx, session.user, { list: String(body['list'] ?? ''), purpose: String(body['purpose'] ?? '') });
@@ -177,7 +166,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const submit = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.submit');
     const list = pathParam(request.params[0], 'list').toUpperCase();
-    const version = await submitEntry(ctx, session.user, list, entryFields(objectBody(request.body)));
+    const version = await submitEntry(ctx, session.user, list, entryFields(objectBody(request.body, ENTRY_FIELDS, 'INVALID')));
     return { status: 201, body: version };
   });
 
@@ -192,9 +181,9 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const update = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.submit');
     const entryId = pathParam(request.params[0], 'entry id');
-    const body = objectBody(request.body);
+    const body = objectBody(request.body, ['fields', 'remove'], 'INVALID');
     if (body['remove'] === true) return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { remove: true }) };
-    const fields = objectBody(body['fields'] ?? {});
+    const fields = objectBody(body['fields'] ?? {}, ENTRY_FIELDS, 'INVALID');
     const partial: Partial<EntryFields> = {};
     for (const name of ['plate', 'state', 'reason', 'caseNumber', 'synopsis', 'expiresAt'] as const) {
       const v = fields[name];
@@ -216,7 +205,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     // Supervisors and administrators reach storage, which checks the permission the pending change needs.
     const session = await guard.require(request, 'hotlists.approve_update');
     const entryId = pathParam(request.params[0], 'entry id');
-    const body = objectBody(request.body);
+    const body = objectBody(request.body, ['decision', 'note', 'version'], 'INVALID');
     const decision = body['decision'];
     if (decision !== 'approved' && decision !== 'rejected') throw new HttpError(400, 'INVALID', 'decision must be "approved" or "rejected"');
     const note = body['note'];
@@ -234,7 +223,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const load = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.manage');
     const list = pathParam(request.params[0], 'list').toUpperCase();
-    const body = objectBody(request.body);
+    const body = objectBody(request.body, ['text', 'layout', 'strict', 'allowEmpty'], 'INVALID');
     const params = { op: 'bulk_load', list, layout: typeof body['layout'] === 'string' ? body['layout'] : body['layout'] === undefined ? 'csv' : 'inline' };
     const logRefusal = async (error: unknown): Promise<never> => {
       const coded = error as { code?: string; message?: string };

@@ -8,6 +8,7 @@ import {
   RELEASE_STATUSES, StorageError, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
+import { objectBody } from './request-fields.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 
 export interface ReleaseRouteDeps {
@@ -42,7 +43,7 @@ function requestIdParam(raw: string | undefined): string {
 }
 
 function decisionFields(body: unknown): { decision: 'approve' | 'refuse'; note: string } {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const b = objectBody(body, ['decision', 'note'], 'INVALID_RELEASE');
   const decision = b['decision'];
   const note = b['note'] ?? '';
   if (decision !== 'approve' && decision !== 'refuse') throw new HttpError(400, 'INVALID_RELEASE', 'decision must be "approve" or "refuse"');
