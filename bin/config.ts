@@ -3,9 +3,10 @@
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
-import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, resolveBulkLayout, type BulkLayout } from '../ingest/index.js';
-import { DEFAULT_MATCHER_CONFIG, MATCH_KINDS, resolveMatcherConfig, type MatchKind, type MatcherConfig } from '../matcher/index.js';
+import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
+import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
 import { DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
+import { asObject, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
 export const DEFAULT_DATA_DIR = './data';
@@ -192,65 +193,29 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     if (typeof dataDir === 'string' && dataDir.trim() !== '') config.dataDir = dataDir;
     else problems.push(`${source}: dataDir must be a non-empty string`);
   }
-  if (file['matcher'] !== undefined) {
-    const matcher = asObject(file['matcher'], `${source}: matcher`, problems);
-    for (const key of Object.keys(matcher)) {
-      if (!(MATCHER_KEYS as readonly string[]).includes(key)) {
-        problems.push(`${source}: unknown key "matcher.${key}" (known: ${MATCHER_KEYS.join(', ')})`);
-        unknownKey = true;
-      }
-    }
-    readMatcherFile(matcher, config.matcher, `${source}: matcher`, problems);
-  }
-  for (const [section, keys] of [['nats', NATS_KEYS], ['storage', STORAGE_KEYS], ['gateway', GATEWAY_KEYS]] as const) {
-    if (file[section] === undefined) continue;
-    const value = asObject(file[section], `${source}: ${section}`, problems);
+  // A section of the file: an object whose keys are all known; each unknown one is a problem.
+  const section = (name: string, keys: readonly string[]): Record<string, unknown> | undefined => {
+    if (file[name] === undefined) return undefined;
+    const value = asObject(file[name], `${source}: ${name}`, problems);
     for (const key of Object.keys(value)) {
-      if (!(keys as readonly string[]).includes(key)) {
-        problems.push(`${source}: unknown key "${section}.${key}" (known: ${keys.join(', ')})`);
-        unknownKey = true;
-      }
+      if (keys.includes(key)) continue;
+      problems.push(`${source}: unknown key "${name}.${key}" (known: ${keys.join(', ')})`);
+      unknownKey = true;
     }
-    readServiceSection(section, value, config, `${source}: ${section}`, problems);
+    return value;
+  };
+  const matcher = section('matcher', MATCHER_KEYS);
+  if (matcher !== undefined) readMatcherFile(matcher, config.matcher, `${source}: matcher`, problems);
+  for (const [name, keys] of [['nats', NATS_KEYS], ['storage', STORAGE_KEYS], ['gateway', GATEWAY_KEYS]] as const) {
+    const value = section(name, keys);
+    if (value !== undefined) readServiceSection(name, value, config, `${source}: ${name}`, problems);
   }
-
-  if (file['hits'] !== undefined) {
-    const hits = asObject(file['hits'], `${source}: hits`, problems);
-    for (const key of Object.keys(hits)) {
-      if (!(HIT_KEYS as readonly string[]).includes(key)) {
-        problems.push(`${source}: unknown key "hits.${key}" (known: ${HIT_KEYS.join(', ')})`);
-        unknownKey = true;
-      }
-    }
-    readHitsFile(hits, config.hits, `${source}: hits`, problems);
-  }
-
-  if (file['release'] !== undefined) {
-    const release = asObject(file['release'], `${source}: release`, problems);
-    for (const [key, value] of Object.entries(release)) {
-      if (key === 'homeState') {
-        if (typeof value === 'string' && /^[A-Za-z]{2}$/.test(value)) config.release.homeState = value.toUpperCase();
-        else problems.push(`${source}: release.homeState must be a two-letter state code`);
-      } else if (key === 'refuseOutOfState' || key === 'refuseFederal') {
-        if (typeof value === 'boolean') config.release[key] = value;
-        else problems.push(`${source}: release.${key} must be true or false`);
-      } else {
-        problems.push(`${source}: unknown key "release.${key}" (known: ${RELEASE_KEYS.join(', ')})`);
-        unknownKey = true;
-      }
-    }
-  }
-
-  if (file['hotlists'] !== undefined) {
-    const hotlists = asObject(file['hotlists'], `${source}: hotlists`, problems);
-    for (const key of Object.keys(hotlists)) {
-      if (!(HOTLIST_KEYS as readonly string[]).includes(key)) {
-        problems.push(`${source}: unknown key "hotlists.${key}" (known: ${HOTLIST_KEYS.join(', ')})`);
-        unknownKey = true;
-      }
-    }
-    readHotlistFile(hotlists, config.hotlists, `${source}: hotlists`, problems);
-  }
+  const hits = section('hits', HIT_KEYS);
+  if (hits !== undefined) readHitsFile(hits, config.hits, `${source}: hits`, problems);
+  const release = section('release', RELEASE_KEYS);
+  if (release !== undefined) readReleaseFile(release, config.release, `${source}: release`, problems);
+  const hotlists = section('hotlists', HOTLIST_KEYS);
+  if (hotlists !== undefined) readHotlistFile(hotlists, config.hotlists, `${source}: hotlists`, problems);
 
   readEnv(env, config, problems);
 
@@ -273,89 +238,6 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
   }
-}
-
-function readMatcherFile(file: Record<string, unknown>, out: Partial<MatcherConfig>, where: string, problems: string[]): void {
-  const ocrClasses = file['ocrClasses'];
-  if (ocrClasses !== undefined) {
-    if (isStringArray(ocrClasses)) out.ocrClasses = ocrClasses.map((cls) => cls.toUpperCase());
-    else problems.push(`${where}.ocrClasses must be an array of strings such as "0ODQ"`);
-  }
-  const caps = file['ocrMaxSubstitutionsByLength'];
-  if (caps !== undefined) {
-    if (Array.isArray(caps) && caps.every((n) => typeof n === 'number')) out.ocrMaxSubstitutionsByLength = caps as number[];
-    else problems.push(`${where}.ocrMaxSubstitutionsByLength must be an array of 9 numbers (index = plate length)`);
-  }
-  for (const key of ['fuzzyMinLength', 'patternMinKnown'] as const) {
-    const n = file[key];
-    if (n === undefined) continue;
-    if (typeof n === 'number') out[key] = n;
-    else problems.push(`${where}.${key} must be a number`);
-  }
-  const generalLists = file['generalLists'];
-  if (generalLists !== undefined) {
-    if (isStringArray(generalLists)) out.generalLists = generalLists.map((list) => list.trim().toUpperCase());
-    else problems.push(`${where}.generalLists must be an array of list names`);
-  }
-  const policies = file['listPolicies'];
-  if (policies !== undefined) {
-    const byList = asObject(policies, `${where}.listPolicies`, problems);
-    const listPolicies: Record<string, readonly MatchKind[]> = {};
-    for (const [list, kinds] of Object.entries(byList)) {
-      if (isStringArray(kinds) && kinds.every((kind) => (MATCH_KINDS as readonly string[]).includes(kind))) {
-        listPolicies[list.toUpperCase()] = kinds as MatchKind[];
-      } else {
-        problems.push(`${where}.listPolicies.${list} must be an array of match kinds (${MATCH_KINDS.join(', ')})`);
-      }
-    }
-    out.listPolicies = listPolicies;
-  }
-}
-
-function readHitsFile(file: Record<string, unknown>, out: HitSettings, where: string, problems: string[]): void {
-  const minutes = file['escalateAfterMinutes'];
-  if (minutes !== undefined) {
-    if (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0) out.escalateAfterMinutes = minutes;
-    else problems.push(`${where}.escalateAfterMinutes must be a number ≥ 0 (0: never)`);
-  }
-  const covert = file['covertLists'];
-  if (covert !== undefined) {
-    const byList = asObject(covert, `${where}.covertLists`, problems);
-    for (const [list, users] of Object.entries(byList)) {
-      if (isStringArray(users) && users.length > 0) out.covertLists[list.toUpperCase()] = users;
-      else problems.push(`${where}.covertLists.${list} must be a non-empty array of user ids (who alone see its hits)`);
-    }
-  }
-}
-
-function readHotlistFile(file: Record<string, unknown>, out: HotlistSettings, where: string, problems: string[]): void {
-  const hours = file['staleAfterHours'];
-  if (hours !== undefined) {
-    if (typeof hours === 'number') out.staleAfterHours = hours;
-    else problems.push(`${where}.staleAfterHours must be a number of hours`);
-  }
-  const keys = file['immigrationMessageKeys'];
-  if (keys !== undefined) {
-    if (isStringArray(keys) && keys.every((k) => /^[A-Z0-9]{1,4}$/i.test(k.trim()))) out.immigrationMessageKeys = withDefaultKeys(keys);
-    else problems.push(`${where}.immigrationMessageKeys must be an array of NCIC MKE prefixes such as "EIV"`);
-  }
-  const layouts = file['layouts'];
-  if (layouts !== undefined) {
-    const byName: Record<string, BulkLayout> = {};
-    for (const [name, layout] of Object.entries(asObject(layouts, `${where}.layouts`, problems))) {
-      try {
-        byName[name] = resolveBulkLayout(layout, `${where}.layouts.${name}`);
-      } catch (error) {
-        problems.push((error as Error).message);
-      }
-    }
-    out.layouts = byName;
-  }
-}
-
-/** Gov. Code § 7284.6: configuration may add Immigration Violator File codes, never remove the defaults. */
-function withDefaultKeys(keys: readonly string[]): string[] {
-  return [...new Set([...DEFAULT_IMMIGRATION_MESSAGE_KEYS, ...keys.map((k) => k.trim().toUpperCase())])];
 }
 
 interface MutableConfig {
@@ -477,16 +359,6 @@ function commaList(text: string): string[] {
 
 function wholeNumber(text: string): number | null {
   return /^\d{1,9}$/.test(text) ? Number(text) : null;
-}
-
-function asObject(value: unknown, where: string, problems: string[]): Record<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
-  problems.push(`${where} must be a JSON object`);
-  return {};
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** The defaults, for `--help` texts and tests. */
