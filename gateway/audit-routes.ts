@@ -3,7 +3,7 @@
 // recorded, so the auditors are audited too.
 //   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first
 //   GET /api/audit/verify                                  audit.read   the hash chains re-computed
-import { ACCESS_OUTCOMES, verifyAccessLogs, type AccessLog, type Storage } from '../storage/index.js';
+import { ACCESS_OUTCOMES, readAccessLog, verifyAccessLogs, type AccessLog, type Storage } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import type { JsonReply, JsonRequest, JsonRoute } from './http-json.js';
 import { HttpError } from './http-json.js';
@@ -35,27 +35,12 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     const limitText = q.get('limit');
     const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new HttpError(400, CODE, `"limit" must be a whole number from 1 to ${MAX_LIMIT}`);
-    const where = ["at >= {from:DateTime64(3, 'UTC')}", "at < {to:DateTime64(3, 'UTC')}"];
-    const params: Record<string, unknown> = { from: clickHouseTime(from), to: clickHouseTime(to), limit };
-    for (const key of ['user', 'action', 'outcome'] as const) {
-      const value = q.get(key);
-      if (value === undefined || value === '') continue;
-      where.push(`${key === 'user' ? 'user_id' : key} = {${key}:String}`);
-      params[key] = value;
-    }
-    const result = await storage.client.query({
-      query: `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, hash
-                FROM ${storage.db}.access_log WHERE ${where.join(' AND ')}
-               ORDER BY at DESC, chain, seq DESC LIMIT {limit:UInt32}`,
-      query_params: params,
-      format: 'JSONEachRow',
-    });
-    const rows = await result.json<Record<string, unknown>>();
+    const records = await readAccessLog(storage, { from, to, user: q.get('user'), action: q.get('action'), outcome: q.get('outcome'), limit });
     await accessLog.append({
       user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'read_log', ...Object.fromEntries(q) },
-      rowsReturned: rows.length, caseNumber: '', reason: 'access log review (§471.9)', detail: '',
+      rowsReturned: records.length, caseNumber: '', reason: 'access log review (§471.9)', detail: '',
     });
-    return { status: 200, body: { records: rows.map(({ at_text: at, ...r }) => ({ ...r, at, seq: Number(r['seq']), rows_returned: Number(r['rows_returned']) })) } };
+    return { status: 200, body: { records } };
   };
 
   const verify = async (request: JsonRequest): Promise<JsonReply> => {
@@ -74,8 +59,4 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     { method: 'get', pattern: `${prefix}/audit/log`, handler: log },
     { method: 'get', pattern: `${prefix}/audit/verify`, handler: verify },
   ];
-}
-
-function clickHouseTime(t: Date): string {
-  return t.toISOString().replace('T', ' ').slice(0, 23);
 }

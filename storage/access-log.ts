@@ -237,3 +237,35 @@ export async function verifyAccessLogs(
   }
   return out;
 }
+
+export interface AccessLogQuery {
+  /** Inclusive. */
+  from: Date;
+  /** Exclusive. */
+  to: Date;
+  user?: string;
+  action?: string;
+  outcome?: string;
+  limit: number;
+}
+
+/** Records of every chain in a period, newest first, for auditors (the caller logs the reading). */
+export async function readAccessLog(storage: Pick<Storage, 'client' | 'db'>, q: AccessLogQuery): Promise<AccessRecord[]> {
+  const where = ["at >= {from:DateTime64(3, 'UTC')}", "at < {to:DateTime64(3, 'UTC')}"];
+  const params: Record<string, unknown> = { from: formatClickHouseTime(q.from), to: formatClickHouseTime(q.to), limit: q.limit };
+  for (const [key, column] of [['user', 'user_id'], ['action', 'action'], ['outcome', 'outcome']] as const) {
+    const value = q[key];
+    if (value === undefined || value === '') continue;
+    where.push(`${column} = {${key}:String}`);
+    params[key] = value;
+  }
+  // `at_text`, not `at`: an alias named like the column would turn the WHERE into a text comparison.
+  const rows = await queryRows<Omit<AccessRecord, 'at'> & { at_text: string }>(
+    storage.client,
+    `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, prev_hash, hash
+       FROM ${storage.db}.access_log WHERE ${where.join(' AND ')}
+      ORDER BY at DESC, chain, seq DESC LIMIT {limit:UInt32}`,
+    params,
+  );
+  return rows.map(({ at_text: at, ...r }) => ({ ...r, at, seq: Number(r.seq), rows_returned: Number(r.rows_returned) }));
+}

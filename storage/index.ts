@@ -8,7 +8,7 @@ export { MIGRATIONS, DETECTION_COLUMNS_DDL, PLATE_NGRAM_INDEX, type Migration, t
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './detection.js';
 export { DetectionWriter, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
 export {
-  AccessLog, verifyAccessLog, verifyAccessLogs, accessLogChains, hashAccessRecord, GENESIS_HASH, ACCESS_ACTIONS, ACCESS_OUTCOMES,
+  AccessLog, verifyAccessLog, verifyAccessLogs, readAccessLog, type AccessLogQuery, accessLogChains, hashAccessRecord, GENESIS_HASH, ACCESS_ACTIONS, ACCESS_OUTCOMES,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export {
