@@ -5,13 +5,14 @@
 //   GET /api/hits/escalated    hits.escalated   hits left unresolved past the escalation time
 //   GET /api/hits/:id?caseNumber=&reason=   hits.view   one stored hit with its dispositions;
 //       a look-up of ALPR data, so it needs a purpose and is access-logged (§471.7(b)(e))
-import { StorageError, viewHit, type AccessLog, type Storage } from '../storage/index.js';
+import { viewHit, type AccessLog, type Storage } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import type { CovertLists } from './covert-lists.js';
 import type { HitEscalator } from './escalation.js';
 import type { HitFeed } from './hit-feed.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { pathParam, queryParams } from './request-fields.js';
+import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface HitRouteDeps {
   guard: ApiGuard;
@@ -56,9 +57,7 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
     try {
       view = await viewHit(deps.storage as NonNullable<HitRouteDeps['storage']>, { user: session.user, purpose, hitId });
     } catch (error) {
-      if (error instanceof StorageError && error.code === 'PURPOSE_REQUIRED') throw new HttpError(400, 'PURPOSE_REQUIRED', error.message);
-      if (error instanceof StorageError && error.code === 'USER_NOT_AUTHORISED') throw new HttpError(403, 'NOT_AUTHORISED', error.message);
-      throw error;
+      throw storageRefusalAsHttp(error);
     }
     // A covert list's hit is "not found" to everyone not named for it: no hint that it exists.
     if (view === undefined || covert.hiddenFor(session.user).has(view.hit.list)) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);

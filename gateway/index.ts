@@ -26,3 +26,4 @@ export * from './login-throttle.js';
 export * from './release-routes.js';
 export * from './report-routes.js';
 export * from './hotlist-routes.js';
+export * from './storage-errors.js';

@@ -3,9 +3,10 @@
 // record of every call with its user, purpose and row count (Watsonville §471.7(b)(e)); this
 // route adds the session and the role (storage/permissions.ts: detections.search) and turns
 // the body into a search request, refusing anything it does not know.
-import { searchDetections, StorageError, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
+import { searchDetections, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { storageRefusalAsHttp } from './storage-errors.js';
 import { objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
 
 export interface SearchRouteDeps {
@@ -84,17 +85,7 @@ export function searchRoutes(deps: SearchRouteDeps): JsonRoute[] {
         },
       };
     } catch (error) {
-      if (!(error instanceof StorageError)) throw error;
-      switch (error.code) {
-        case 'PURPOSE_REQUIRED':
-          throw new HttpError(400, 'PURPOSE_REQUIRED', error.message);
-        case 'INVALID_SEARCH':
-          throw new HttpError(400, CODE, error.message);
-        case 'USER_NOT_AUTHORISED':
-          throw new HttpError(403, 'NOT_AUTHORISED', error.message);
-        default:
-          throw error;
-      }
+      throw storageRefusalAsHttp(error);
     }
   };
 

@@ -7,11 +7,12 @@
 //   POST /api/users/:id              users.manage  change roles, name, title, training, active
 //   POST /api/users/:id/password     users.manage  set a password (a user changes their own via any role)
 import {
-  ACCESS_OUTCOMES, findUser, listUsers, saveUser, StorageError, USER_ROLES,
+  ACCESS_OUTCOMES, findUser, listUsers, saveUser, USER_ROLES,
   type AccessLog, type Storage, type User, type UserRole,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { storageRefusalAsHttp } from './storage-errors.js';
 import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredText } from './request-fields.js';
 
 export interface UserRouteDeps {
@@ -68,8 +69,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
 
   const weak = (error: unknown): never => {
-    if (error instanceof StorageError && error.code === 'WEAK_PASSWORD') throw new HttpError(400, 'WEAK_PASSWORD', error.message);
-    throw error;
+    throw storageRefusalAsHttp(error);
   };
 
   const list = async (request: JsonRequest): Promise<JsonReply> => {

@@ -1,0 +1,20 @@
+// The one mapping from storage's refusals to HTTP: a missing purpose or a bad search is the
+// request's fault (400), an unauthorised user or role is 403; anything else is not a refusal and
+// stays a 500 (logged, never shown).
+import { StorageError, type StorageErrorCode } from '../storage/index.js';
+import { HttpError } from './http-json.js';
+
+const STATUS: Partial<Record<StorageErrorCode, { status: number; code: string }>> = {
+  PURPOSE_REQUIRED: { status: 400, code: 'PURPOSE_REQUIRED' },
+  INVALID_SEARCH: { status: 400, code: 'BAD_SEARCH' },
+  WEAK_PASSWORD: { status: 400, code: 'WEAK_PASSWORD' },
+  USER_NOT_AUTHORISED: { status: 403, code: 'NOT_AUTHORISED' },
+  NOT_PERMITTED: { status: 403, code: 'ROLE_REQUIRED' },
+};
+
+/** `error` as the HttpError it answers with, or unchanged when it is not a storage refusal. */
+export function storageRefusalAsHttp(error: unknown): unknown {
+  if (!(error instanceof StorageError)) return error;
+  const mapped = STATUS[error.code];
+  return mapped === undefined ? error : new HttpError(mapped.status, mapped.code, error.message, { cause: error });
+}
