@@ -5,7 +5,6 @@ export { connectStorage, type StorageConnection, type StorageKind } from './conn
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport } from './migrate.js';
 export { MIGRATIONS, DETECTION_COLUMNS_DDL, PLATE_NGRAM_INDEX, type Migration, type SchemaContext } from './schema.js';
-export { NGRAM_LENGTH, lookupNgram, candidateDays, plateNgramStatements, plateNgramTtl, type CandidateDay } from './plate-ngrams.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './detection.js';
 export { DetectionWriter, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
 export {
@@ -18,7 +17,7 @@ export {
 export { purposeProblem, type Purpose } from './purpose.js';
 export { saveUser, findUser, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
-  searchDetections, findDetectionsUnlogged, buildSearchQuery, buildDetectionFilter, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  searchDetections, buildSearchQuery, buildDetectionFilter, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
   type DetectionCriteria, type DetectionFilter,
 } from './search.js';

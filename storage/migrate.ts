@@ -5,7 +5,6 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_DATABASE, DEFAULT_DETECTION_RETENTION_SECONDS, DEFAULT_HIT_RETENTION_SECONDS } from './config.js';
 import { StorageError } from './errors.js';
-import { plateNgramTtl } from './plate-ngrams.js';
 import { detectionTtl, hitTtl, MIGRATIONS, type Migration, type SchemaContext } from './schema.js';
 import { queryRows } from './sql.js';
 
@@ -83,7 +82,7 @@ export async function migrate(
   return { applied, retentionChanged };
 }
 
-const TTL_SECONDS = /TTL toDateTime\((?:seen_at|seen_day, 'UTC')\) \+ toIntervalSecond\((\d+)\)/;
+const TTL_SECONDS = /TTL toDateTime\(seen_at\) \+ toIntervalSecond\((\d+)\)/;
 
 /** Brings each table's TTL to the configured retention when it differs (Government Code § 34090.6). */
 async function applyRetention(client: ClickHouseClient, ctx: SchemaContext): Promise<string[]> {
@@ -91,11 +90,9 @@ async function applyRetention(client: ClickHouseClient, ctx: SchemaContext): Pro
     detections: detectionTtl(ctx.detectionRetentionSeconds),
     hits: hitTtl(ctx.hitRetentionSeconds),
     hit_dispositions: hitTtl(ctx.hitRetentionSeconds),
-    plate_ngrams: plateNgramTtl(ctx.detectionRetentionSeconds),
   };
   const seconds: Record<string, number> = {
     detections: ctx.detectionRetentionSeconds,
-    plate_ngrams: ctx.detectionRetentionSeconds + 86_400,
     hits: ctx.hitRetentionSeconds,
     hit_dispositions: ctx.hitRetentionSeconds,
   };

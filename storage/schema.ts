@@ -10,12 +10,9 @@
 //   `LIMIT 1 BY read_id`. A retried batch is dropped at insert by its deduplication token
 //   (non_replicated_deduplication_window).
 // - ngrambf_v1(4, …) on plate_ocr: partial-plate patterns with ≥ 4 known consecutive characters
-//   skip granules that cannot contain them; the plate_ngrams table (migration 6,
-//   storage/plate-ngrams.ts) goes further and names the matching plates outright.
+//   skip granules that cannot contain them.
 // - TTL: Government Code § 34090.6 — keep ≥ 1 year, then purge (Watsonville §471.6, Martinez §439.5);
 //   held detections are copied to evidence_detections, which has no TTL.
-
-import { plateNgramStatements } from './plate-ngrams.js';
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -294,11 +291,5 @@ ORDER BY (list, version)`,
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS refusal_rule LowCardinality(String) AFTER decision_note`,
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS package_manifest String AFTER document_ref`,
     ],
-  },
-  {
-    version: 6,
-    name: 'plate n-gram lookup for partial-plate search',
-    // storage/plate-ngrams.ts: the table, the materialized view that feeds it, and the backfill.
-    statements: ({ db, detectionRetentionSeconds }) => plateNgramStatements(db, detectionRetentionSeconds),
   },
 ];

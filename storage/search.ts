@@ -7,7 +7,6 @@ import { normalizePattern, normalizePlate, OcrAlphabet } from '../matcher/index.
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
-import { candidateDays, lookupNgram, type CandidateDay } from './plate-ngrams.js';
 import { purposeProblem, type Purpose } from './purpose.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows, type QueryParams } from './sql.js';
 import { accessProblem, findUser } from './users.js';
@@ -197,27 +196,10 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
  * Builds the search SQL; values go only into `params`. Exported for tests and benchmarks;
  * `useBranches: false` gives the plain single-scan form (bench/storage/plate-kinds.bench.ts).
  */
-export function buildSearchQuery(
-  db: string,
-  req: SearchRequest,
-  alphabet: OcrAlphabet,
-  options: { useBranches?: boolean; days?: readonly CandidateDay[] } = {},
-): Built {
+export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet, options: { useBranches?: boolean } = {}): Built {
   const built = buildDetectionFilter(req, alphabet);
   const filter = built.ok && options.useBranches === false ? { ...built, branches: undefined } : built;
   if (!filter.ok) return filter;
-  if (options.days !== undefined) {
-    // One branch per candidate day (storage/plate-ngrams.ts): each is pruned to its own day
-    // partition and reads only the granules of that day's plates through the primary key.
-    const days = options.days;
-    filter.branches = days.map(
-      (_, i) => `seen_at >= {day${i}:DateTime64(3, 'UTC')} AND seen_at < {day${i}:DateTime64(3, 'UTC')} + INTERVAL 1 DAY AND plate_ocr IN {plates${i}:Array(String)}`,
-    );
-    days.forEach((d, i) => {
-      filter.params[`day${i}`] = `${d.day} 00:00:00.000`;
-      filter.params[`plates${i}`] = d.plates;
-    });
-  }
   const { where, params, distance } = filter;
   if (req.before !== undefined) {
     params['beforeAt'] = req.before.seenAt;
@@ -302,7 +284,7 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   }
   let raw: Row[];
   try {
-    raw = await runSearch(ctx.storage, req, alphabet, built.query);
+    raw = await queryRows<Row>(ctx.storage.client, built.query.sql, built.query.params);
   } catch (error) {
     await ctx.accessLog.append(entry({ outcome: 'failed', detail: (error as Error).message.slice(0, 500) }));
     throw error;
@@ -312,52 +294,6 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   const last = raw[raw.length - 1];
   const nextCursor = last !== undefined && raw.length === built.query.params['limit'] ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
   return { rows, nextCursor, accessSeq: record.seq };
-}
-
-/**
- * The search's rows with no purpose check and no access log: for benchmarks only
- * (bench/storage/search.bench.ts). Everything a person runs goes through searchDetections.
- */
-export async function findDetectionsUnlogged(storage: Pick<Storage, 'client' | 'db'>, req: SearchRequest, alphabet: OcrAlphabet): Promise<FoundDetection[]> {
-  const built = buildSearchQuery(storage.db, req, alphabet);
-  if (!built.ok) throw new StorageError('INVALID_SEARCH', `search not run: ${built.reason}`);
-  return (await runSearch(storage, req, alphabet, built.query)).map(toFound);
-}
-
-/** A partial pattern the n-gram table can serve goes there; everything else is the one query. */
-async function runSearch(storage: Pick<Storage, 'client' | 'db'>, req: SearchRequest, alphabet: OcrAlphabet, query: BuiltQuery): Promise<Row[]> {
-  const like = query.params['like'];
-  const ngram = req.plate?.kind === 'partial' && typeof like === 'string' ? lookupNgram(like) : undefined;
-  if (ngram === undefined || typeof like !== 'string') return queryRows<Row>(storage.client, query.sql, query.params);
-  return searchByNgram(storage, req, alphabet, ngram, like);
-}
-
-/**
- * A partial search through the n-gram table: the matching plates of each day first, then the
- * detections of those plates day by day, newest first, until the page is full. Days are taken in
- * growing rounds — first enough days to hold a page if every candidate plate passes the other
- * filters, then four times more each round — so a page usually costs one or two queries.
- */
-async function searchByNgram(storage: Pick<Storage, 'client' | 'db'>, req: SearchRequest, alphabet: OcrAlphabet, ngram: string, like: string): Promise<Row[]> {
-  const limit = req.limit ?? DEFAULT_PAGE_SIZE;
-  const to = req.before !== undefined && parseClickHouseTime(req.before.seenAt) < req.to ? req.before.seenAt : formatClickHouseTime(req.to);
-  const days = await candidateDays(storage.client, storage.db, { ngram, like, from: formatClickHouseTime(req.from), to });
-  const rows: Row[] = [];
-  let next = 0;
-  let reach = 1;
-  while (next < days.length && rows.length < limit) {
-    const want = (limit - rows.length) * reach;
-    const round: CandidateDay[] = [];
-    for (let plates = 0; next < days.length && (round.length === 0 || plates < want); next++) {
-      round.push(days[next] as CandidateDay);
-      plates += (days[next] as CandidateDay).plates.length;
-    }
-    const built = buildSearchQuery(storage.db, { ...req, limit: limit - rows.length }, alphabet, { days: round });
-    if (!built.ok) throw new StorageError('INVALID_SEARCH', `search not run: ${built.reason}`);
-    rows.push(...(await queryRows<Row>(storage.client, built.query.sql, built.query.params)));
-    reach *= 4;
-  }
-  return rows;
 }
 
 function toFound(r: Row): FoundDetection {

@@ -158,11 +158,7 @@ export class DetectionWriter {
   async #insert(batch: Batch): Promise<BatchReceipt> {
     // Hex only, so it can sit in the SETTINGS clause; chDB would keep a `SET` for the whole session.
     const token = batch.hash.digest('hex').slice(0, 40);
-    // The token reaches the n-gram feed too (storage/plate-ngrams.ts): a retry after a failure
-    // between the two tables completes the view's part instead of being dropped as a duplicate.
-    const query =
-      `${this.#insertPrefix} SETTINGS insert_deduplication_token = '${token}', deduplicate_blocks_in_dependent_materialized_views = 1 ` +
-      `FORMAT ${this.#options.insertFormat}`;
+    const query = `${this.#insertPrefix} SETTINGS insert_deduplication_token = '${token}' FORMAT ${this.#options.insertFormat}`;
     const body = batch.lines.join('');
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {

@@ -16,8 +16,6 @@ import { arg, fmt, machineLine } from './machine.js';
 const ROWS = Number(arg('rows', '1000000'));
 // --table text4_g1024: the same rows into a detections table with the text(ngrams(4)) index and
 // 1,024-row granules instead of the shipped layout (docs/storage.md, partial-plate search).
-// --table no_ngram_feed: the shipped layout without the plate n-gram view (migration 6), to show
-// what feeding plate_ngrams costs an insert.
 const TABLE_VARIANT = arg('table', 'shipped');
 const CHUNK = Number(arg('chunk', '1000'));
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
@@ -32,8 +30,6 @@ if (TABLE_VARIANT === 'text4_g1024') {
 ) ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
 SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, index_granularity = 1024`,
   });
-} else if (TABLE_VARIANT === 'no_ngram_feed') {
-  await storage.client.command({ query: `DROP VIEW ${storage.db}.plate_ngrams_feed` });
 } else if (TABLE_VARIANT !== 'shipped') {
   throw new Error(`unknown --table ${TABLE_VARIANT}`);
 }

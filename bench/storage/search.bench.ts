@@ -1,13 +1,10 @@
 // Partial-plate search latency over 30 days of generated detections, with and without a skip index.
-//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4,text4,ngramtable]
-// Each index variant is a copy of the detections table (same schema, ORDER BY and data) differing
-// only in the plate index, queried with the SQL shapes below. `ngramtable` is the shipped schema
-// (every migration, so the plate_ngrams table and its feed) in a database of its own, filled with
-// the same rows, and queried through storage/search.ts itself (findDetectionsUnlogged). Warm cache.
+//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4,text4]
+// Each variant is a copy of the detections table (same schema, ORDER BY and data) differing only in
+// the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { OcrAlphabet } from '../../matcher/index.js';
-import { connectStorage, DETECTION_COLUMNS_DDL, findDetectionsUnlogged, migrate } from '../../storage/index.js';
+import { connectStorage, DETECTION_COLUMNS_DDL } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
@@ -52,7 +49,6 @@ try {
   const existing = new Set((await rows<{ name: string }>("SELECT name FROM system.tables WHERE database = 'bench'")).map((r) => r.name));
   if (existing.has('d_none')) first = 'none';
   for (const name of chosen) {
-    if (name === 'ngramtable') continue;
     const v = VARIANTS[name];
     if (v === undefined) throw new Error(`unknown variant ${name}`);
     if (existing.has(`d_${name}`)) {
@@ -84,26 +80,6 @@ try {
     console.error(`built d_${name}: ${fmt(seconds, 1)} s, index ${fmt(Number(ix?.b ?? 0) / 2 ** 20, 1)} MiB`);
   }
 
-  if (chosen.includes('ngramtable')) {
-    if (first === undefined) throw new Error('ngramtable copies the rows of an index variant: name one before it (e.g. none)');
-    const shipped = await rows<{ n: number | string }>("SELECT count() AS n FROM system.tables WHERE database = 'bench_ng' AND name = 'detections'");
-    if (Number(shipped[0]?.n ?? 0) === 0) {
-      await migrate(client, { db: 'bench_ng', detectionRetentionSeconds: 3650 * 86_400, hitRetentionSeconds: 3650 * 86_400 });
-      const t0 = performance.now();
-      await run(`INSERT INTO bench_ng.detections SELECT * FROM bench.d_${first}`);
-      await run('OPTIMIZE TABLE bench_ng.detections FINAL');
-      await run('OPTIMIZE TABLE bench_ng.plate_ngrams FINAL');
-      built['ngramtable'] = { seconds: (performance.now() - t0) / 1000, indexBytes: 0 };
-    } else {
-      built['ngramtable'] = { seconds: Number.NaN, indexBytes: 0 };
-    }
-    const [size] = await rows<{ b: number | string; r: number | string }>(
-      "SELECT sum(data_compressed_bytes) AS b, sum(rows) AS r FROM system.parts WHERE database = 'bench_ng' AND table = 'plate_ngrams' AND active",
-    );
-    built['ngramtable'] = { seconds: built['ngramtable']?.seconds ?? Number.NaN, indexBytes: Number(size?.b ?? 0) };
-    console.error(`bench_ng.plate_ngrams: ${fmt(Number(size?.r ?? 0))} rows, ${fmt(Number(size?.b ?? 0) / 2 ** 20, 1)} MiB`);
-  }
-
   // Patterns drawn from stored plates so that each one matches something.
   const samples = await rows<{ p: string }>(`SELECT plate_ocr AS p FROM bench.d_${first} WHERE length(plate_ocr) = 7 ORDER BY sipHash64(read_id) LIMIT ${RUNS}`);
   const kinds: Record<string, (p: string) => string> = {
@@ -131,25 +107,16 @@ try {
     ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100)
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
   const results: Array<{ kind: string; variant: string; p50: number; p95: number; matches: number }> = [];
-  const columnsOf = chosen.flatMap((n) => (n === 'ngramtable' ? ['ngramtable/search.ts'] : shapes.map((sh) => `${n}/${sh}`)));
-  const alphabet = new OcrAlphabet();
-  const request = (like: string) => ({
-    user: 'bench', purpose: { reason: 'bench' }, from: new Date(from.replace(' ', 'T') + 'Z'), to: new Date(to.replace(' ', 'T') + 'Z'),
-    plate: { kind: 'partial' as const, pattern: like.replaceAll('%', '*').replaceAll('_', '?') }, limit: 100,
-  });
-  const timed = (name: string, shape: string, like: string) =>
-    name === 'ngramtable'
-      ? findDetectionsUnlogged({ client, db: 'bench_ng' }, request(like), alphabet)
-      : rows(sql(`d_${name}`, shape), { from, to, like });
+  const columnsOf = chosen.flatMap((n) => shapes.map((sh) => `${n}/${sh}`));
   for (const [kind, make] of Object.entries(kinds)) {
     for (const col of columnsOf) {
       const [name, shape] = col.split('/') as [string, string];
       const times: number[] = [];
       let matches = 0;
-      await timed(name, shape, make(samples[0]?.p ?? 'AAAAAAA')); // warm-up
+      await rows(sql(`d_${name}`, shape), { from, to, like: make(samples[0]?.p ?? 'AAAAAAA') }); // warm-up
       for (const s of samples) {
         const t0 = performance.now();
-        const r = await timed(name, shape, make(s.p));
+        const r = await rows(sql(`d_${name}`, shape), { from, to, like: make(s.p) });
         times.push(performance.now() - t0);
         matches += r.length;
       }
@@ -166,22 +133,14 @@ try {
   report.push('| index | build + OPTIMIZE s | index size MiB |', '|---|---:|---:|');
   for (const name of chosen) report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
   report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key.');
-  const p95Of = (kind: string, variant: string) => results.find((r) => r.kind === kind && r.variant === variant)?.p95;
-  const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b !== undefined && Number.isFinite(b) ? `${fmt(a / b, 1)}×` : '—');
-  const hasTable = chosen.includes('ngramtable');
-  report.push(
-    '',
-    `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) |${hasTable ? ' ngramtable p95 speed-up over none/one, none/two |' : ''} avg rows |`,
-  );
-  report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|${hasTable ? '---:|' : ''}---:|`);
+  report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
+  report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
   for (const kind of Object.keys(kinds)) {
     const byVariant = columnsOf.map((n) => results.find((r) => r.kind === kind && r.variant === n));
+    const none = results.find((r) => r.kind === kind && r.variant === 'none/one')?.p95;
     const best = Math.min(...byVariant.filter((r) => r !== undefined && !r.variant.startsWith('none')).map((r) => r!.p95));
-    const table = p95Of(kind, 'ngramtable/search.ts');
-    const tableCell = hasTable ? ` ${ratio(p95Of(kind, 'none/one'), table)}, ${ratio(p95Of(kind, 'none/two'), table)} |` : '';
-    report.push(
-      `| ${kind} | ${byVariant.map((r) => `${fmt(r?.p50 ?? 0)} / ${fmt(r?.p95 ?? 0)}`).join(' | ')} | ${ratio(p95Of(kind, 'none/one'), best)} |${tableCell} ${fmt(byVariant[0]?.matches ?? 0, 1)} |`,
-    );
+    const speedup = none !== undefined && Number.isFinite(best) ? `${fmt(none / best, 1)}×` : '—';
+    report.push(`| ${kind} | ${byVariant.map((r) => `${fmt(r?.p50 ?? 0)} / ${fmt(r?.p95 ?? 0)}`).join(' | ')} | ${speedup} | ${fmt(byVariant[0]?.matches ?? 0, 1)} |`);
   }
   console.log(report.join('\n'));
 } finally {

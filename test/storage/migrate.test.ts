@@ -37,8 +37,7 @@ describe('migrations', () => {
     expect(storage.migrations.applied).toEqual(MIGRATIONS.map((m) => m.version));
     expect(await tableNames()).toEqual([
       'access_log', 'credentials', 'detections', 'evidence_detections', 'hit_dispositions', 'hits', 'hotlist_approvals',
-      'hotlist_entries', 'hotlist_lists', 'legal_holds', 'login_attempts', 'plate_ngrams', 'plate_ngrams_feed', 'release_requests',
-      'schema_migrations', 'sessions', 'users',
+      'hotlist_entries', 'hotlist_lists', 'legal_holds', 'login_attempts', 'release_requests', 'schema_migrations', 'sessions', 'users',
     ]);
   });
 
@@ -79,10 +78,8 @@ describe('migrations', () => {
 
   it('brings a changed retention onto the tables at start, once', async () => {
     const shorter = { ...ctx(), detectionRetentionSeconds: 400 * 86_400 };
-    // The n-gram lookup follows the detections: its rows of a day go when that day's detections do.
-    expect((await migrate(storage.client, shorter)).retentionChanged.sort()).toEqual(['detections', 'plate_ngrams']);
+    expect((await migrate(storage.client, shorter)).retentionChanged).toEqual(['detections']);
     expect(await ttlOf('detections')).toMatch(/toIntervalSecond\(34560000\)/);
-    expect(await ttlOf('plate_ngrams')).toMatch(/toDateTime\(seen_day, 'UTC'\) \+ toIntervalSecond\(34646400\)/);
     expect((await migrate(storage.client, shorter)).retentionChanged).toEqual([]);
   });
 });
