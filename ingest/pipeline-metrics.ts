@@ -12,6 +12,7 @@ export interface PipelineMetrics {
   batches: Counter;
   batchFailures: Counter;
   acked: Counter;
+  pullFailures: Counter;
   readToHitSeconds: Histogram;
   readToStoredSeconds: Histogram;
 }
@@ -25,6 +26,7 @@ export function createPipelineMetrics(registry: MetricsRegistry): PipelineMetric
     batches: registry.counter('platewatch_pipeline_batches_total', 'Batches processed by the pipeline'),
     batchFailures: registry.counter('platewatch_pipeline_batch_failures_total', 'Batches not stored; their reads were left for redelivery'),
     acked: registry.counter('platewatch_read_messages_acked_total', 'Messages acknowledged after their reads were stored'),
+    pullFailures: registry.counter('platewatch_pipeline_pull_failures_total', 'Pulls from READS that ended in an error, by reason (heartbeats_missed, other); the pull is repeated'),
     readToHitSeconds: registry.histogram('platewatch_read_to_hit_published_seconds', 'Camera read time to hit published', LATENCY_BUCKETS_SECONDS),
     readToStoredSeconds: registry.histogram('platewatch_read_to_stored_seconds', 'Camera read time to stored and acknowledged (end to end)', LATENCY_BUCKETS_SECONDS),
   };

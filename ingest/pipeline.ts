@@ -35,6 +35,8 @@ export interface PipelineOptions {
   logger: Logger;
   /** Messages pulled ahead per request. @default 1000 */
   pullBatch?: number;
+  /** Pull requests kept open at once, each by its own loop. @default 2 */
+  parallelPulls?: number;
   /** Redelivery delay after a failed store or publish. @default 2000 */
   retryDelayMs?: number;
   limits?: WireLimits;
@@ -56,6 +58,7 @@ export class PipelineWorker {
   constructor(options: PipelineOptions) {
     this.options = {
       pullBatch: 1000,
+      parallelPulls: 2,
       retryDelayMs: 2000,
       now: Date.now,
       limits: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE },
@@ -65,7 +68,13 @@ export class PipelineWorker {
 
   async start(): Promise<void> {
     const consumer = await this.options.js.consumers.get(READS_STREAM, PIPELINE_CONSUMER);
-    this.loop = this.run(consumer);
+    // Two pulls open at once, so reads never wait for one to end and the next to begin. Above all,
+    // a pull the server has finished but the client has not seen end (nats.js then waits for two
+    // missed 1-s heartbeats: "heartbeats missed", about once a minute against nats-server 2.9)
+    // holds no reads: the server hands new ones to the other pull. With one pull, every hit in
+    // such a window waited ~2.5 s (RELIABILITY.md).
+    const loops = Array.from({ length: Math.max(1, this.options.parallelPulls) }, () => this.run(consumer));
+    this.loop = Promise.all(loops).then(() => undefined);
   }
 
   /** Graceful stop: no more pulls, finish what was pulled, wait until it is stored and acked. */
@@ -95,9 +104,12 @@ export class PipelineWorker {
           }
         }
       } catch (error) {
-        // NATS down or reconnecting: pull again shortly; JetStream keeps the reads.
+        // A pull that missed its heartbeats is over and holds no reads: pull again at once.
+        // Anything else (NATS down or reconnecting): pull again shortly; JetStream keeps the reads.
+        const missed = error instanceof Error && error.message === 'heartbeats missed';
         this.options.logger.warn({ err: error }, 'pull from READS failed; retrying');
-        await new Promise((resolve) => setTimeout(resolve, 500));
+        this.options.metrics.pullFailures.inc(1, { reason: missed ? 'heartbeats_missed' : 'other' });
+        if (!missed) await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
   }
