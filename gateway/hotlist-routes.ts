@@ -18,12 +18,13 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
 import {
-  ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, HotlistError, listDesignations, listEntries, pendingChanges, StorageError,
+  ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, HotlistError, listDesignations, listEntries, pendingChanges,
   submitEntry, submitUpdate, designateList, type EntryDecision, type EntryFields, type HotlistContext, type HotlistErrorCode,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { objectBody, pathParam } from './request-fields.js';
+import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface HotlistRouteDeps {
   guard: ApiGuard;
@@ -47,13 +48,12 @@ const STATUS_OF: Record<HotlistErrorCode, number> = {
   CHANGE_PENDING: 409, NOT_APPROVED: 409, NOTHING_PENDING: 409,
 };
 
-/** Storage and layout refusals as HTTP errors; anything else is left to the 500 handler. */
+/** Hot list, layout and storage refusals as HTTP errors (storage's through gateway/storage-errors.ts); anything else is a 500. */
 function asHttp(error: unknown): unknown {
   if (error instanceof HotlistError) return new HttpError(STATUS_OF[error.code], error.code, error.message, { cause: error });
-  if (error instanceof StorageError && (error.code === 'NOT_PERMITTED' || error.code === 'USER_NOT_AUTHORISED')) return new HttpError(403, 'ROLE_REQUIRED', error.message, { cause: error });
   if (error instanceof BulkLayoutError) return new HttpError(400, error.code, error.message, { cause: error });
   if (error instanceof HotlistCsvError) return new HttpError(400, error.code, error.message, { cause: error });
-  return error;
+  return storageRefusalAsHttp(error);
 }
 
 /** What an entry may carry (§471.5(f)(5)(a)); anything else is refused by name. */

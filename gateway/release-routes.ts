@@ -5,10 +5,11 @@
 // checks again, applies the Values Act and Civil Code § 1798.90.55 rules, and access-logs every step.
 import {
   decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, readPackageFile, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, StorageError, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
+  RELEASE_STATUSES, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { objectBody } from './request-fields.js';
+import { storageRefusalAsHttp } from './storage-errors.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 
 export interface ReleaseRouteDeps {
@@ -28,14 +29,10 @@ const STATUS_OF: Readonly<Record<ReleaseErrorCode, number>> = {
   RELEASE_REFUSED: 403,
 };
 
-/** Storage's answer as HTTP: release errors by code, a refused permission as 403; anything else is a 500. */
+/** Storage's answer as HTTP: release errors by code, other storage refusals as everywhere (gateway/storage-errors.ts); anything else is a 500. */
 export function releaseHttpError(error: unknown): unknown {
   if (error instanceof ReleaseError) return new HttpError(STATUS_OF[error.code], error.code, error.message, { cause: error });
-  if (error instanceof StorageError && (error.code === 'NOT_PERMITTED' || error.code === 'USER_NOT_AUTHORISED')) {
-    return new HttpError(403, error.code, error.message, { cause: error });
-  }
-  if (error instanceof StorageError && error.code === 'INVALID_SEARCH') return new HttpError(400, error.code, error.message, { cause: error });
-  return error;
+  return storageRefusalAsHttp(error);
 }
 
 function requestIdParam(raw: string | undefined): string {
