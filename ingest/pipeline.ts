@@ -164,9 +164,12 @@ export class PipelineWorker {
     metrics.messagesIn.inc(batch.length);
     metrics.batches.inc();
     if (reads.length > 0) {
+      // Chained, never awaited here: every promise in `waits` must be observed before this batch
+      // can wait on anything. Awaiting the writer's room (backpressure, seconds when storage is
+      // slow) left the hit publishes above unobserved; one timing out meanwhile was an unhandled
+      // rejection that ended the process (seen in the batched pipeline benchmark).
       try {
-        const ticket = await this.options.sink.enqueue(reads);
-        waits.push(ticket.durable);
+        waits.push(this.options.sink.enqueue(reads).then((ticket) => ticket.durable));
         if (hitMessages.length > 0 && this.options.sink.recordHits !== undefined) waits.push(this.options.sink.recordHits(hitMessages));
       } catch (error) {
         waits.push(Promise.reject(error));

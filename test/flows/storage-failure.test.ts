@@ -12,6 +12,8 @@ import { detectionSink, startSystem, type RunningSystem } from '../../bin/system
 import {
   createPipelineMetrics,
   decodeHitMessage,
+  ensureStreams,
+  HITS_STREAM,
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
@@ -82,5 +84,49 @@ describe('storage refusing writes', () => {
     expect(await scalar(`SELECT count() AS n FROM ${system.storage.db}.detections FINAL WHERE startsWith(read_id, 'fail-')`)).toBe(500);
     // Every hot read alerted; a redelivered one republishes under the same id (core subscribers may see it twice).
     expect(new Set(hits).size).toBe(10);
+  }, 90_000);
+});
+
+describe('a hit that cannot be published while storage is slow', () => {
+  it('fails the batch, not the process: the reads come back and are stored once, the hit published once HITS is back', async () => {
+    // The HITS stream is gone, so the hit's publish fails after the 5-s JetStream timeout (as it
+    // did under overload in the batched benchmark), and storage takes 6 s to make room, as under
+    // backpressure. The publish fails while the batch waits for the writer: that rejection must
+    // belong to the batch (an unhandled one ends the process; vitest fails the run on it).
+    const jsm = await jetstreamManager(system.nc);
+    await jsm.streams.delete(HITS_STREAM);
+    const real = detectionSink(system.writer);
+    const slow: DetectionSink = {
+      enqueue: async (reads) => {
+        await new Promise((r) => setTimeout(r, 6000));
+        return real.enqueue(reads);
+      },
+    };
+    const metrics = createPipelineMetrics(new MetricsRegistry());
+    const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: slow, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 500 });
+    const hits: string[] = [];
+    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => void hits.push(decodeHitMessage(msg.data).read.id) });
+    await worker.start();
+    const now = Date.now();
+    for (let i = 0; i < 20; i++) {
+      const plate = i === 7 ? '7ABC123' : `G${String(i).padStart(6, '0')}`;
+      await system.js.publish(readsSubject('wpd', 'cam1'), pack({ v: 1, id: `slow-${i}`, agency: 'wpd', camera: 'cam1', ts: now, conf: 0.9, plate }), { msgID: `slow-${i}` });
+    }
+    const deadline = Date.now() + 60_000;
+    while (metrics.batchFailures.get() === 0) {
+      if (Date.now() > deadline) throw new Error('the batch with the unpublishable hit never failed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await ensureStreams(jsm);
+    for (;;) {
+      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+      if (Date.now() > deadline) throw new Error('reads were not all stored and acked');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await worker.stop();
+    sub.unsubscribe();
+    expect(await scalar(`SELECT count() AS n FROM ${system.storage.db}.detections FINAL WHERE startsWith(read_id, 'slow-')`)).toBe(20);
+    expect(new Set(hits)).toEqual(new Set(['slow-7']));
   }, 90_000);
 });
