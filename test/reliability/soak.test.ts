@@ -16,6 +16,7 @@ describe('soak', () => {
     for (const c of report.consoles) {
       expect(c.duplicates).toBe(0);
       expect(c.missing).toBe(0);
+      expect(c.unexpected).toBe(0);
     }
     expect(report.samples.length).toBeGreaterThanOrEqual(8);
     // Wide bounds: a leak of even 1 KiB per read would be ~18 MiB here and far more per minute.
