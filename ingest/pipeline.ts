@@ -33,7 +33,7 @@ export interface PipelineOptions {
   sink: DetectionSink;
   metrics: PipelineMetrics;
   logger: Logger;
-  /** Messages pulled ahead per request. @default 1000 */
+  /** Messages pulled ahead, in all: each open pull asks for its share. @default 1000 */
   pullBatch?: number;
   /** Pull requests kept open at once, each by its own loop. @default 2 */
   parallelPulls?: number;
@@ -73,7 +73,11 @@ export class PipelineWorker {
     // missed 1-s heartbeats: "heartbeats missed", about once a minute against nats-server 2.9)
     // holds no reads: the server hands new ones to the other pull. With one pull, every hit in
     // such a window waited ~2.5 s (RELIABILITY.md).
-    const loops = Array.from({ length: Math.max(1, this.options.parallelPulls) }, () => this.run(consumer));
+    // Each asks for its share of pullBatch: two full-size pulls doubled the reads in flight, and
+    // with 100 reads a message that swamped storage and NATS (publish timeouts in the benchmark).
+    const pulls = Math.max(1, this.options.parallelPulls);
+    const share = Math.max(1, Math.ceil(this.options.pullBatch / pulls));
+    const loops = Array.from({ length: pulls }, () => this.run(consumer, share));
     this.loop = Promise.all(loops).then(() => undefined);
   }
 
@@ -90,10 +94,10 @@ export class PipelineWorker {
    * to a pull this loop finishes, so a stop never leaves delivered reads unprocessed (they would
    * sit unacked until the ack wait expired).
    */
-  private async run(consumer: Consumer): Promise<void> {
+  private async run(consumer: Consumer, maxMessages: number): Promise<void> {
     while (!this.stopping) {
       try {
-        const messages = await consumer.fetch({ max_messages: this.options.pullBatch, expires: PULL_EXPIRES_MS });
+        const messages = await consumer.fetch({ max_messages: maxMessages, expires: PULL_EXPIRES_MS });
         for await (const m of messages) {
           this.batch.push(m);
           // Messages already buffered arrive in one run of microtasks; setImmediate fires after it,
