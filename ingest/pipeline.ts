@@ -33,10 +33,8 @@ export interface PipelineOptions {
   sink: DetectionSink;
   metrics: PipelineMetrics;
   logger: Logger;
-  /** Messages pulled ahead, in all: each open pull asks for its share. @default 1000 */
+  /** Messages pulled ahead per request. @default 1000 */
   pullBatch?: number;
-  /** Pull requests kept open at once, each by its own loop. @default 2 */
-  parallelPulls?: number;
   /** Redelivery delay after a failed store or publish. @default 2000 */
   retryDelayMs?: number;
   limits?: WireLimits;
@@ -58,7 +56,6 @@ export class PipelineWorker {
   constructor(options: PipelineOptions) {
     this.options = {
       pullBatch: 1000,
-      parallelPulls: 2,
       retryDelayMs: 2000,
       now: Date.now,
       limits: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE },
@@ -68,17 +65,7 @@ export class PipelineWorker {
 
   async start(): Promise<void> {
     const consumer = await this.options.js.consumers.get(READS_STREAM, PIPELINE_CONSUMER);
-    // Two pulls open at once, so reads never wait for one to end and the next to begin. Above all,
-    // a pull the server has finished but the client has not seen end (nats.js then waits for two
-    // missed 1-s heartbeats: "heartbeats missed", about once a minute against nats-server 2.9)
-    // holds no reads: the server hands new ones to the other pull. With one pull, every hit in
-    // such a window waited ~2.5 s (RELIABILITY.md).
-    // Each asks for its share of pullBatch: two full-size pulls doubled the reads in flight, and
-    // with 100 reads a message that swamped storage and NATS (publish timeouts in the benchmark).
-    const pulls = Math.max(1, this.options.parallelPulls);
-    const share = Math.max(1, Math.ceil(this.options.pullBatch / pulls));
-    const loops = Array.from({ length: pulls }, () => this.run(consumer, share));
-    this.loop = Promise.all(loops).then(() => undefined);
+    this.loop = this.run(consumer);
   }
 
   /** Graceful stop: no more pulls, finish what was pulled, wait until it is stored and acked. */
@@ -94,10 +81,10 @@ export class PipelineWorker {
    * to a pull this loop finishes, so a stop never leaves delivered reads unprocessed (they would
    * sit unacked until the ack wait expired).
    */
-  private async run(consumer: Consumer, maxMessages: number): Promise<void> {
+  private async run(consumer: Consumer): Promise<void> {
     while (!this.stopping) {
       try {
-        const messages = await consumer.fetch({ max_messages: maxMessages, expires: PULL_EXPIRES_MS });
+        const messages = await consumer.fetch({ max_messages: this.options.pullBatch, expires: PULL_EXPIRES_MS });
         for await (const m of messages) {
           this.batch.push(m);
           // Messages already buffered arrive in one run of microtasks; setImmediate fires after it,
@@ -108,8 +95,9 @@ export class PipelineWorker {
           }
         }
       } catch (error) {
-        // A pull that missed its heartbeats is over and holds no reads: pull again at once.
-        // Anything else (NATS down or reconnecting): pull again shortly; JetStream keeps the reads.
+        // A pull that missed its heartbeats is over (RELIABILITY.md, "Pull stalls"): pull again
+        // at once. Anything else (NATS down or reconnecting): pull again shortly; JetStream keeps
+        // the reads.
         const missed = error instanceof Error && error.message === 'heartbeats missed';
         this.options.logger.warn({ err: error }, 'pull from READS failed; retrying');
         this.options.metrics.pullFailures.inc(1, { reason: missed ? 'heartbeats_missed' : 'other' });

@@ -262,15 +262,3 @@ describe('pipeline metrics', () => {
     expect(text).toMatch(/^platewatch_reads_ack_pending \d+$/m);
   });
 });
-
-describe('pulls', () => {
-  it('keeps two pull requests open on the consumer, so a pull that stalls at its end holds no reads', async () => {
-    const jsm = await jetstreamManager(system.nc);
-    // Idle: both loops wait in a pull (each lasts 2 s, then the loop pulls again at once).
-    const waiting = await until('two pulls waiting', async () => {
-      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-      return info.num_waiting === 2 ? info.num_waiting : undefined;
-    });
-    expect(waiting).toBe(2);
-  });
-});
