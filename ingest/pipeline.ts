@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Matcher } from '../matcher/index.js';
 import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
+import { PullSizer } from './pull-size.js';
 import { PIPELINE_CONSUMER } from './streams.js';
 import { hitsSubject, INVALID_READS_SUBJECT, parseReadsSubject, READS_STREAM } from './subjects.js';
 import { CONTENT_TYPE_HEADER, decodeReadMessage, type WireLimits, type WireRead, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_READS_PER_MESSAGE } from './wire.js';
@@ -33,7 +34,7 @@ export interface PipelineOptions {
   sink: DetectionSink;
   metrics: PipelineMetrics;
   logger: Logger;
-  /** Messages pulled ahead per request. @default 1000 */
+  /** Messages pulled ahead per request, at most (ingest/pull-size.ts may ask for fewer). @default 1000 */
   pullBatch?: number;
   /** Redelivery delay after a failed store or publish. @default 2000 */
   retryDelayMs?: number;
@@ -82,10 +83,14 @@ export class PipelineWorker {
    * sit unacked until the ack wait expired).
    */
   private async run(consumer: Consumer): Promise<void> {
+    const sizer = new PullSizer(this.options.pullBatch, PULL_EXPIRES_MS);
     while (!this.stopping) {
+      const startedAt = Date.now();
+      let received = 0;
       try {
-        const messages = await consumer.fetch({ max_messages: this.options.pullBatch, expires: PULL_EXPIRES_MS });
+        const messages = await consumer.fetch({ max_messages: sizer.size, expires: PULL_EXPIRES_MS });
         for await (const m of messages) {
+          received++;
           this.batch.push(m);
           // Messages already buffered arrive in one run of microtasks; setImmediate fires after it,
           // so one flush takes them all: one storage call and one promise per batch, not per read.
@@ -102,6 +107,8 @@ export class PipelineWorker {
         this.options.logger.warn({ err: error }, 'pull from READS failed; retrying');
         this.options.metrics.pullFailures.inc(1, { reason: missed ? 'heartbeats_missed' : 'other' });
         if (!missed) await new Promise((resolve) => setTimeout(resolve, 500));
+      } finally {
+        sizer.record(received, Date.now() - startedAt);
       }
     }
   }
