@@ -45,6 +45,35 @@ async function scalar(query: string): Promise<number> {
   return Number(((await rs.json()) as Array<{ n: string | number }>)[0]?.n ?? 0);
 }
 
+/** A pipeline worker on `sink`, and the reads of every hit published meanwhile. */
+async function startWorker(sink: DetectionSink, retryDelayMs: number) {
+  const metrics = createPipelineMetrics(new MetricsRegistry());
+  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs });
+  const hits: string[] = [];
+  const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => void hits.push(decodeHitMessage(msg.data).read.id) });
+  await worker.start();
+  return { metrics, hits, stop: async () => { await worker.stop(); sub.unsubscribe(); } };
+}
+
+/** Publishes `count` reads `<prefix>-<i>`; those `hot(i)` picks carry the listed plate. */
+async function publishReads(prefix: string, count: number, hot: (i: number) => boolean): Promise<void> {
+  const now = Date.now();
+  for (let i = 0; i < count; i++) {
+    const plate = hot(i) ? '7ABC123' : `${prefix.slice(0, 1).toUpperCase()}${String(i).padStart(6, '0')}`;
+    await system.js.publish(readsSubject('wpd', 'cam1'), pack({ v: 1, id: `${prefix}-${i}`, agency: 'wpd', camera: 'cam1', ts: now, conf: 0.9, plate }), { msgID: `${prefix}-${i}` });
+  }
+}
+
+async function untilAllAcked(deadline: number): Promise<void> {
+  const jsm = await jetstreamManager(system.nc);
+  for (;;) {
+    const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+    if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+    if (Date.now() > deadline) throw new Error('reads were not all stored and acked');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('storage refusing writes', () => {
   it('leaves reads unacked until they are stored, then stores each once; hits are not held back', async () => {
     const real = detectionSink(system.writer);
@@ -58,26 +87,10 @@ describe('storage refusing writes', () => {
         return real.enqueue(reads);
       },
     };
-    const metrics = createPipelineMetrics(new MetricsRegistry());
-    const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: failing, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 200 });
-    const hits: string[] = [];
-    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => void hits.push(decodeHitMessage(msg.data).read.id) });
-    await worker.start();
-    const now = Date.now();
-    for (let i = 0; i < 500; i++) {
-      const plate = i % 50 === 0 ? '7ABC123' : `F${String(i).padStart(6, '0')}`;
-      await system.js.publish(readsSubject('wpd', 'cam1'), pack({ v: 1, id: `fail-${i}`, agency: 'wpd', camera: 'cam1', ts: now, conf: 0.9, plate }), { msgID: `fail-${i}` });
-    }
-    const jsm = await jetstreamManager(system.nc);
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-      if (Date.now() > deadline) throw new Error('reads were not all stored and acked');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await worker.stop();
-    sub.unsubscribe();
+    const { metrics, hits, stop } = await startWorker(failing, 200);
+    await publishReads('fail', 500, (i) => i % 50 === 0);
+    await untilAllAcked(Date.now() + 60_000);
+    await stop();
     expect(refusals).toBe(0);
     expect(metrics.batchFailures.get()).toBe(3);
     expect(await scalar(`SELECT uniqExact(read_id) AS n FROM ${system.storage.db}.detections WHERE startsWith(read_id, 'fail-')`)).toBe(500);
@@ -102,30 +115,16 @@ describe('a hit that cannot be published while storage is slow', () => {
         return real.enqueue(reads);
       },
     };
-    const metrics = createPipelineMetrics(new MetricsRegistry());
-    const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: slow, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 500 });
-    const hits: string[] = [];
-    const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => void hits.push(decodeHitMessage(msg.data).read.id) });
-    await worker.start();
-    const now = Date.now();
-    for (let i = 0; i < 20; i++) {
-      const plate = i === 7 ? '7ABC123' : `G${String(i).padStart(6, '0')}`;
-      await system.js.publish(readsSubject('wpd', 'cam1'), pack({ v: 1, id: `slow-${i}`, agency: 'wpd', camera: 'cam1', ts: now, conf: 0.9, plate }), { msgID: `slow-${i}` });
-    }
+    const { metrics, hits, stop } = await startWorker(slow, 500);
+    await publishReads('slow', 20, (i) => i === 7);
     const deadline = Date.now() + 60_000;
     while (metrics.batchFailures.get() === 0) {
       if (Date.now() > deadline) throw new Error('the batch with the unpublishable hit never failed');
       await new Promise((r) => setTimeout(r, 50));
     }
     await ensureStreams(jsm);
-    for (;;) {
-      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-      if (Date.now() > deadline) throw new Error('reads were not all stored and acked');
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    await worker.stop();
-    sub.unsubscribe();
+    await untilAllAcked(deadline);
+    await stop();
     expect(await scalar(`SELECT count() AS n FROM ${system.storage.db}.detections FINAL WHERE startsWith(read_id, 'slow-')`)).toBe(20);
     expect(new Set(hits)).toEqual(new Set(['slow-7']));
   }, 90_000);
