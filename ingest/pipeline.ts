@@ -73,7 +73,7 @@ export class PipelineWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
-    await this.flush();
+    this.flush();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
@@ -96,7 +96,7 @@ export class PipelineWorker {
           // so one flush takes them all: one storage call and one promise per batch, not per read.
           if (!this.flushScheduled) {
             this.flushScheduled = true;
-            setImmediate(() => void this.flush());
+            setImmediate(() => this.flush());
           }
         }
       } catch (error) {
@@ -113,7 +113,7 @@ export class PipelineWorker {
     }
   }
 
-  private async flush(): Promise<void> {
+  private flush(): void {
     this.flushScheduled = false;
     const batch = this.batch;
     if (batch.length === 0) return;
