@@ -1,8 +1,10 @@
 // Pipeline throughput and latency (issue 4): sustained reads/s through decode → match → hits →
 // chDB → ack, next to the raw JetStream ceiling (consume + decode + ack, no work) measured in the
-// same run; and read→hit-published latency at a steady 5,000 reads/s.
+// same run; and read→hit-published latency at a steady 5,000 reads/s, next to the transport floor
+// of the same run: the same camera fleet consumed by a bare pull consumer (decode + ack, nothing
+// else running in the process).
 //
-//   node --import tsx bench/pipeline/pipeline.bench.ts [--quick]
+//   node --import tsx bench/pipeline/pipeline.bench.ts [--quick] [--latency-only]
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import {
   createRandom,
   decodeHitMessage,
   decodeReadMessage,
+  ensureStreams,
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
@@ -30,6 +33,7 @@ import {
 import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
 
 const quick = process.argv.includes('--quick');
+const latencyOnly = process.argv.includes('--latency-only');
 const N_SINGLE = quick ? 20_000 : 200_000;
 const N_BATCHED = quick ? 100_000 : 1_000_000;
 const LATENCY_SECONDS = quick ? 3 : 10;
@@ -103,28 +107,90 @@ async function drainThroughPipeline(system: RunningSystem, workers: number, data
   return reads / seconds;
 }
 
-async function latencyAtRate(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[]): Promise<{ p50: number; p99: number; transportP50: number; transportP99: number; hits: number; loopDelayP99: number; loopDelayMax: number }> {
-  const latencies: number[] = [];
-  const transport: number[] = [];
+function runFleet(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[], agency: string): Promise<void> {
+  const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(rate), String(seconds), JSON.stringify(hotPlates.map((p) => ({ plate: p.plate }))), agency], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise<void>((resolve, reject) => fleet.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`camera fleet exited with ${code}`)))));
+}
+
+const at = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+
+interface LatencySummary { p50: number; p99: number; count: number; steadyP99: number; steadyCount: number }
+
+/** Latencies in whole ms; "steady" leaves out reads made in the first second of the run (warm-up). */
+class LatencySample {
+  #all: number[] = [];
+  #steady: number[] = [];
+  #firstTs = Number.POSITIVE_INFINITY;
+  #pending: [number, number][] = [];
+  add(readTs: number, atMs: number): void {
+    this.#pending.push([readTs, atMs - readTs]);
+    if (readTs < this.#firstTs) this.#firstTs = readTs;
+  }
+  summary(): LatencySummary {
+    for (const [ts, ms] of this.#pending) {
+      this.#all.push(ms);
+      if (ts >= this.#firstTs + 1000) this.#steady.push(ms);
+    }
+    this.#all.sort((a, b) => a - b);
+    this.#steady.sort((a, b) => a - b);
+    return { p50: at(this.#all, 0.5), p99: at(this.#all, 0.99), count: this.#all.length, steadyP99: at(this.#steady, 0.99), steadyCount: this.#steady.length };
+  }
+}
+
+/**
+ * The floor under read→hit latency on this machine: the same fleet at the same rate into READS
+ * (under its own agency), taken off by a bare pull consumer that decodes and acks, and timed from
+ * the read's `ts` to receipt — the transport alone, with no matching, hits or storage.
+ */
+async function transportFloor(system: RunningSystem, rate: number, seconds: number): Promise<LatencySummary> {
+  const agency = 'floor';
+  const jsm = await jetstreamManager(system.nc);
+  // READS is a work queue, which allows one consumer per subject: the pipeline's steps aside for
+  // this phase and ensureStreams puts it back as `up` creates it.
+  await jsm.consumers.delete(READS_STREAM, PIPELINE_CONSUMER);
+  await jsm.consumers.add(READS_STREAM, { durable_name: 'floor', ack_policy: AckPolicy.Explicit, filter_subject: `alpr.reads.${agency}.>`, max_ack_pending: 50_000 });
+  const consumer = await system.js.consumers.get(READS_STREAM, 'floor');
+  const sample = new LatencySample();
+  let stopping = false;
+  // Pulls one after another as the pipeline does (a fetch yields each message as it arrives).
+  const consuming = (async () => {
+    while (!stopping) {
+      const messages = await consumer.fetch({ max_messages: 1000, expires: 2000 });
+      for await (const m of messages) {
+        const now = Date.now();
+        for (const read of decodeReadMessage(m.data, undefined, agency, now).reads) sample.add(read.ts, now);
+        m.ack();
+      }
+    }
+  })();
+  await runFleet(system, rate, seconds, [], agency);
+  await new Promise((r) => setTimeout(r, 500));
+  stopping = true;
+  await consuming;
+  await jsm.consumers.delete(READS_STREAM, 'floor');
+  await jsm.streams.purge(READS_STREAM, { filter: `alpr.reads.${agency}.>` });
+  await ensureStreams(jsm);
+  return sample.summary();
+}
+
+async function latencyAtRate(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[]): Promise<{ toHit: LatencySummary; toReceipt: LatencySummary; loopDelayP99: number; loopDelayMax: number }> {
+  const toHit = new LatencySample();
+  const toReceipt = new LatencySample();
   const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => {
     const m = decodeHitMessage(msg.data);
-    latencies.push(m.publishedAt - m.read.ts);
-    transport.push((m.receivedAt ?? m.publishedAt) - m.read.ts);
+    toHit.add(m.read.ts, m.publishedAt);
+    toReceipt.add(m.read.ts, m.receivedAt ?? m.publishedAt);
   } });
   const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics: createPipelineMetrics(new MetricsRegistry()), logger });
   await worker.start();
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
-  const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(rate), String(seconds), JSON.stringify(hotPlates.map((p) => ({ plate: p.plate })))], { stdio: ['ignore', 'pipe', 'inherit'] });
-  await new Promise<void>((resolve, reject) => fleet.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`camera fleet exited with ${code}`)))));
+  await runFleet(system, rate, seconds, hotPlates, 'bench');
   await new Promise((r) => setTimeout(r, 500));
   loopDelay.disable();
   await worker.stop();
   sub.unsubscribe();
-  latencies.sort((a, b) => a - b);
-  transport.sort((a, b) => a - b);
-  const at = (values: number[], q: number): number => values[Math.min(values.length - 1, Math.floor(q * values.length))] ?? Number.NaN;
-  return { p50: at(latencies, 0.5), p99: at(latencies, 0.99), transportP50: at(transport, 0.5), transportP99: at(transport, 0.99), hits: latencies.length, loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
+  return { toHit: toHit.summary(), toReceipt: toReceipt.summary(), loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -143,7 +209,7 @@ async function main(): Promise<void> {
     while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 50));
 
     const rows: string[] = [];
-    for (const perMessage of [1, 100]) {
+    for (const perMessage of latencyOnly ? [] : [1, 100]) {
       const count = perMessage === 1 ? N_SINGLE : N_BATCHED;
       const reads = makeReads(count, perMessage);
       const { data, ids } = messagesOf(reads, perMessage);
@@ -154,14 +220,25 @@ async function main(): Promise<void> {
       const two = await drainThroughPipeline(system, 2, m2.data, m2.ids, count);
       rows.push(`| ${perMessage} | ${count.toLocaleString('en-US')} | ${Math.round(ceil).toLocaleString('en-US')} | ${Math.round(one).toLocaleString('en-US')} (${Math.round((100 * one) / ceil)}%) | ${Math.round(two).toLocaleString('en-US')} (${Math.round((100 * two) / ceil)}%) |`);
     }
+    const floor = await transportFloor(system, 5000, LATENCY_SECONDS);
     const latency = await latencyAtRate(system, 5000, LATENCY_SECONDS, svs.slice(0, 1000));
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(`### Pipeline (${quick ? 'quick' : 'full'} run)\n`);
-    console.log(`Command: \`node --import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
-    console.log('| reads/message | reads | ceiling: consume+decode+ack (reads/s) | pipeline, 1 worker (reads/s, % of ceiling) | pipeline, 2 workers in one process |');
-    console.log('|---|---|---|---|---|');
-    for (const row of rows) console.log(row);
-    console.log(`\nread→hit-published latency at 5,000 reads/s for ${LATENCY_SECONDS} s (1 read/message, 2% hot): p50 ${latency.p50} ms, p99 ${latency.p99} ms over ${latency.hits} hits (timestamps in whole ms), of which camera publish → pipeline receipt p50 ${latency.transportP50} ms, p99 ${latency.transportP99} ms; the pipeline's event loop delay meanwhile: p99 ${latency.loopDelayP99.toFixed(1)} ms, max ${latency.loopDelayMax.toFixed(1)} ms.`);
+    console.log(`Command: \`node --import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}${latencyOnly ? ' --latency-only' : ''}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
+    if (rows.length > 0) {
+      console.log('| reads/message | reads | ceiling: consume+decode+ack (reads/s) | pipeline, 1 worker (reads/s, % of ceiling) | pipeline, 2 workers in one process |');
+      console.log('|---|---|---|---|---|');
+      for (const row of rows) console.log(row);
+    }
+    const t = latency.toHit;
+    const r = latency.toReceipt;
+    console.log(`\nLatency at 5,000 reads/s for ${LATENCY_SECONDS} s (1 read/message, acked publishes from a camera fleet process on this machine; timestamps in whole ms; "steady" leaves out the first second):\n`);
+    console.log('| measured | p50 | p99 | p99 steady | samples |');
+    console.log('|---|---:|---:|---:|---:|');
+    console.log(`| pipeline: read → hit published (2 % hot) | ${t.p50} ms | ${t.p99} ms | ${t.steadyP99} ms | ${t.count.toLocaleString('en-US')} hits |`);
+    console.log(`| of which read → pipeline receipt | ${r.p50} ms | ${r.p99} ms | ${r.steadyP99} ms | ${r.count.toLocaleString('en-US')} hits |`);
+    console.log(`| transport floor: read → receipt by a bare pull consumer (decode + ack only, same fleet, same run) | ${floor.p50} ms | ${floor.p99} ms | ${floor.steadyP99} ms | ${floor.count.toLocaleString('en-US')} reads |`);
+    console.log(`\nThe pipeline's event loop delay during its phase: p99 ${latency.loopDelayP99.toFixed(1)} ms, max ${latency.loopDelayMax.toFixed(1)} ms.`);
   } finally {
     await system.stop();
     rmSync(dir, { recursive: true, force: true });
