@@ -20,6 +20,7 @@ import {
   ListBuilder,
   MetricsRegistry,
   openHotlistStore,
+  openVersionClaims,
   PIPELINE_CONSUMER,
   PipelineWorker,
   READS_STREAM,
@@ -158,6 +159,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     cleanups.push(() => nc.drain());
     const js = jetstream(nc);
     await ensureStreams(await jetstreamManager(nc));
+    // Versioned records (hot list entries, release requests) claim each new version here first, so
+    // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
+    const claims = await openVersionClaims(js);
 
 
     const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
@@ -248,10 +252,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...userRoutes({ guard, storage, accessLog, credentials }),
           ...auditRoutes({ guard, storage, accessLog }),
           // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
-          ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
+          ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, claims, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
           ...reportRoutes({ guard, reports: { storage, accessLog } }),
           ...hotlistRoutes({
-            guard, hotlists: { storage, accessLog, config: options.matcher }, store: hotlists, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
+            guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
             immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
           }),
         ],

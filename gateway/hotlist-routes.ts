@@ -45,7 +45,7 @@ export const RESERVED_LIST_NAMES = ['APPROVALS', 'ENTRIES'] as const;
 
 const STATUS_OF: Record<HotlistErrorCode, number> = {
   UNKNOWN_LIST: 404, UNKNOWN_ENTRY: 404, PROHIBITED_PURPOSE: 403, SELF_APPROVAL: 403, GENERAL_LIST: 409, INVALID: 400,
-  CHANGE_PENDING: 409, NOT_APPROVED: 409, NOTHING_PENDING: 409,
+  CHANGE_PENDING: 409, NOT_APPROVED: 409, NOTHING_PENDING: 409, CONCURRENT_CHANGE: 409,
 };
 
 /** Hot list, layout and storage refusals as HTTP errors (storage's through gateway/storage-errors.ts); anything else is a 500. */

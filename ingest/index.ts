@@ -9,6 +9,7 @@ export * from './pipeline-metrics.js';
 export * from './streams.js';
 export * from './nats-server.js';
 export * from './hotlist-distribution.js';
+export * from './version-claims.js';
 export * from './pipeline.js';
 export * from './simulator.js';
 export * from './plate-generator.js';

@@ -19,6 +19,7 @@ import { authoriseAction } from './permissions.js';
 import type { Storage } from './open.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
 import { listUsers, type User, type UserRole } from './users.js';
+import { underClaim, type VersionClaims } from './version-claims.js';
 
 export const HOTLIST_ERROR_CODES = {
   /** The list is not designated (or was retired). */
@@ -38,6 +39,8 @@ export const HOTLIST_ERROR_CODES = {
   NOTHING_PENDING: 'NOTHING_PENDING',
   /** The approver submitted the change themselves. */
   SELF_APPROVAL: 'SELF_APPROVAL',
+  /** Another member changed or decided the same record at the same moment (on another gateway). */
+  CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
 } as const;
 export type HotlistErrorCode = (typeof HOTLIST_ERROR_CODES)[keyof typeof HOTLIST_ERROR_CODES];
 
@@ -55,6 +58,8 @@ export interface HotlistContext {
   storage: Pick<Storage, 'client' | 'db'>;
   accessLog: Pick<AccessLog, 'append'>;
   config: MatcherConfig;
+  /** Shared by every process of the deployment, so two gateways cannot both write version N + 1. */
+  claims?: VersionClaims;
 }
 
 export interface ListDesignation {
@@ -130,7 +135,7 @@ export function isImmigrationEnforcement(text: string): boolean {
 type Db = HotlistContext['storage'];
 
 // Changes and decisions in one process are taken one at a time, so two members cannot both add
-// version N of an entry, nor two approvers both decide it.
+// version N of an entry, nor two approvers both decide it; across processes `ctx.claims` does that.
 let decisions: Promise<unknown> = Promise.resolve();
 function serialised<T>(work: () => Promise<T>): Promise<T> {
   const next = decisions.then(work);
@@ -156,10 +161,12 @@ export async function designateList(ctx: HotlistContext, actor: string, request:
     list, kind: isSpecificList(ctx.config, list) ? 'specific' : 'general', purpose, active: true,
     version: (previous?.version ?? 0) + 1, changedBy: actor, changedAt: new Date().toISOString(),
   };
-  await ctx.storage.client.insert({
-    table: `${ctx.storage.db}.hotlist_lists`, format: 'JSONEachRow',
-    values: [{ list, version: designation.version, kind: designation.kind, purpose, active: true, changed_by: actor, changed_at: Date.parse(designation.changedAt) }],
-  });
+  await underClaim(ctx.claims, 'hotlist_list', list, designation.version,
+    () => refuse(ctx, actor, params, 'CONCURRENT_CHANGE', `list ${list} was changed by another member at the same moment; reload it and try again`, ACCESS_OUTCOMES.invalid),
+    () => ctx.storage.client.insert({
+      table: `${ctx.storage.db}.hotlist_lists`, format: 'JSONEachRow',
+      values: [{ list, version: designation.version, kind: designation.kind, purpose, active: true, changed_by: actor, changed_at: Date.parse(designation.changedAt) }],
+    }));
   await logOk(ctx, actor, params, '');
   return designation;
 }
@@ -238,7 +245,10 @@ async function proposeChange(ctx: HotlistContext, actor: string, entryId: string
   if (expiresAt !== undefined) fields.expiresAt = expiresAt;
   const entry = validated(ctx, actor, current.list, fields);
   if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
-  const version = await insertVersion(ctx.storage, entryId, state.latestVersion + 1, entry, change.remove === true ? 'removed' : 'active');
+  const next = state.latestVersion + 1;
+  const version = await underClaim(ctx.claims, 'hotlist_entry', entryId, next,
+    () => refuse(ctx, actor, params, 'CONCURRENT_CHANGE', `another change to entry ${entryId} was submitted at the same moment; reload it and try again`, ACCESS_OUTCOMES.invalid),
+    () => insertVersion(ctx.storage, entryId, next, entry, change.remove === true ? 'removed' : 'active'));
   await logOk(ctx, actor, { ...params, list: current.list, version: version.version }, fields.caseNumber);
   return version;
 }
@@ -280,10 +290,12 @@ export function decideEntry(ctx: HotlistContext, actor: string, entryId: string,
     }
     const decidedAt = Date.now();
     const role = decidingRole(user, permission);
-    await ctx.storage.client.insert({
-      table: `${ctx.storage.db}.hotlist_approvals`, format: 'JSONEachRow',
-      values: [{ entry_id: entryId, version: pending.version, decision: request.decision, decided_by: actor, decided_role: role, decided_at: decidedAt, note }],
-    });
+    await underClaim(ctx.claims, 'hotlist_decision', entryId, pending.version,
+      () => refuse(ctx, actor, { ...params, list: pending.list }, 'CONCURRENT_CHANGE', `version ${pending.version} of entry ${entryId} was decided by another member at the same moment; reload it to see the decision`, ACCESS_OUTCOMES.invalid),
+      () => ctx.storage.client.insert({
+        table: `${ctx.storage.db}.hotlist_approvals`, format: 'JSONEachRow',
+        values: [{ entry_id: entryId, version: pending.version, decision: request.decision, decided_by: actor, decided_role: role, decided_at: decidedAt, note }],
+      }));
     await logOk(ctx, actor, { ...params, list: pending.list, version: pending.version }, pending.caseNumber);
     const entry: EntryVersion = { ...pending, decision: { decision: request.decision, decidedBy: actor, decidedRole: role, decidedAt: new Date(decidedAt).toISOString(), note } };
     return { entry, decision: request.decision, changedList: request.decision === 'approved' ? pending.list : null };

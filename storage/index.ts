@@ -60,3 +60,4 @@ export {
   approvedEntries, isImmigrationEnforcement, HotlistError, HOTLIST_ERROR_CODES, ENTRY_DECISIONS,
   type HotlistContext, type HotlistErrorCode, type ListDesignation, type EntryFields, type EntryDecision, type EntryVersion, type EntryState, type DecisionResult,
 } from './hotlists.js';
+export * from './version-claims.js';

@@ -9,7 +9,8 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
 import { sha256 } from './evidence.js';
 import { authoriseAction } from './permissions.js';
-import { findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
+import { concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, RELEASE_CLAIM, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
+import { underClaim } from './version-claims.js';
 import { buildDetectionFilter } from './search.js';
 import { queryRows, type QueryParams } from './sql.js';
 
@@ -73,33 +74,37 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new ReleaseError('RELEASE_NOT_APPROVED', `the package directory of ${requestId} exists already; a package is never overwritten`);
   }
-  const { sql, params } = selectFor(ctx, request);
-  const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, sql, params);
-  if (rows.length > MAX_RELEASE_ROWS) {
-    await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.invalid, detail: `more than ${MAX_RELEASE_ROWS} detections` });
-    throw new ReleaseError('INVALID_RELEASE', `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it`);
-  }
-  const csv = await (await ctx.storage.client.query({ query: sql, query_params: params, format: 'CSVWithNames' })).text();
-  const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
-  const { package: _none, ...onFile } = request;
-  mkdirSync(outDir, { recursive: true });
-  const contents: Array<[string, string]> = [
-    ['detections.csv', csv],
-    ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
-    ['release.json', `${JSON.stringify(onFile, null, 2)}\n`],
-  ];
-  const files = contents.map(([name, body]) => {
-    writeFileSync(join(outDir, name), body);
-    return { name, bytes: Buffer.byteLength(body), sha256: sha256(body) };
+  // Claimed before any file is written: a second gateway exporting the same request at the same
+  // moment is refused instead of producing a second package.
+  return underClaim(ctx.claims, RELEASE_CLAIM, requestId, request.version + 1, () => concurrentChange(requestId), async () => {
+    const { sql, params } = selectFor(ctx, request);
+    const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, sql, params);
+    if (rows.length > MAX_RELEASE_ROWS) {
+      await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.invalid, detail: `more than ${MAX_RELEASE_ROWS} detections` });
+      throw new ReleaseError('INVALID_RELEASE', `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it`);
+    }
+    const csv = await (await ctx.storage.client.query({ query: sql, query_params: params, format: 'CSVWithNames' })).text();
+    const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
+    const { package: _none, ...onFile } = request;
+    mkdirSync(outDir, { recursive: true });
+    const contents: Array<[string, string]> = [
+      ['detections.csv', csv],
+      ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
+      ['release.json', `${JSON.stringify(onFile, null, 2)}\n`],
+    ];
+    const files = contents.map(([name, body]) => {
+      writeFileSync(join(outDir, name), body);
+      return { name, bytes: Buffer.byteLength(body), sha256: sha256(body) };
+    });
+    const manifest: ReleaseManifest = {
+      requestId, agency: request.agency, generatedAt: new Date().toISOString(), generatedBy: user, detections: rows.length, accessLogSeq: record.seq, files,
+    };
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    writeFileSync(join(outDir, 'manifest.json'), manifestText);
+    writeFileSync(join(outDir, 'SHA256SUMS'), [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+    await markReleased(ctx, request, manifest, true);
+    return manifest;
   });
-  const manifest: ReleaseManifest = {
-    requestId, agency: request.agency, generatedAt: new Date().toISOString(), generatedBy: user, detections: rows.length, accessLogSeq: record.seq, files,
-  };
-  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  writeFileSync(join(outDir, 'manifest.json'), manifestText);
-  writeFileSync(join(outDir, 'SHA256SUMS'), [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join(''));
-  await markReleased(ctx, request, manifest);
-  return manifest;
 }
 
 export interface PackageFile {

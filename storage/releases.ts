@@ -10,6 +10,7 @@ import { authoriseAction } from './permissions.js';
 import { AGENCY_KINDS, automaticRefusal, classifyAgency, REFUSAL_RULES, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
 import type { PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
+import { underClaim, type VersionClaims } from './version-claims.js';
 
 export const RELEASE_STATUSES = ['pending', 'approved', 'refused', 'released'] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
@@ -91,6 +92,8 @@ export interface ReleaseContext {
   storage: Pick<Storage, 'client' | 'db'>;
   accessLog: Pick<AccessLog, 'append'>;
   policy: ReleasePolicy;
+  /** Shared by every process of the deployment, so two gateways cannot both write version N + 1. */
+  claims?: VersionClaims;
 }
 
 const MAX_TEXT = 2000;
@@ -182,7 +185,23 @@ function fromRow(r: Row): ReleaseRequest {
   };
 }
 
-async function insertVersion(storage: ReleaseContext['storage'], r: ReleaseRequest): Promise<void> {
+/**
+ * Writes version `r.version` of a request, first claiming it across processes unless the caller
+ * already holds the claim (a package export claims before it writes any file).
+ */
+async function insertVersion(ctx: ReleaseContext, r: ReleaseRequest, claimed = false): Promise<void> {
+  if (claimed || r.version === 1) return writeVersion(ctx.storage, r);
+  await underClaim(ctx.claims, RELEASE_CLAIM, r.requestId, r.version, () => concurrentChange(r.requestId), () => writeVersion(ctx.storage, r));
+}
+
+/** The claim kind of release request versions (storage/version-claims.ts). */
+export const RELEASE_CLAIM = 'release';
+
+export function concurrentChange(requestId: string): never {
+  throw new ReleaseError('RELEASE_NOT_PENDING', `release request ${requestId} was changed on another gateway at the same moment; reload it to see how it stands`);
+}
+
+async function writeVersion(storage: ReleaseContext['storage'], r: ReleaseRequest): Promise<void> {
   await storage.client.insert({
     table: `${storage.db}.release_requests`,
     format: 'JSONEachRow',
@@ -226,7 +245,7 @@ export async function recordReleaseRequest(ctx: ReleaseContext, user: string, in
     status: refusal === null ? 'pending' : 'refused', decidedBy: refusal === null ? '' : 'system', decidedAt: refusal === null ? null : at,
     decisionNote: refusal?.reason ?? '', refusalRule: refusal?.rule ?? '', documentRef: input.documentRef ?? '', package: null,
   };
-  await insertVersion(ctx.storage, request);
+  await insertVersion(ctx, request);
   await logRelease(ctx, user, request, refusal === null ? 'ok' : 'refused',
     refusal === null ? 'release request recorded; awaiting the Chief (§471.8(b))' : `release refused automatically (${refusal.rule}): ${refusal.reason}`);
   return request;
@@ -250,8 +269,8 @@ const changing = new Map<string, Promise<unknown>>();
 
 /**
  * Changes to one request run one at a time in this process, so two decisions (or a decision and
- * an export) never both see it pending. Embedded storage is one process; against a server, run
- * the release workflow from one gateway.
+ * an export) never both see it pending. Across gateways sharing a server, each version is claimed
+ * first (`ctx.claims`), and the later of two changes is refused.
  */
 export function oneAtATime<T>(requestId: string, change: () => Promise<T>): Promise<T> {
   const next = (changing.get(requestId) ?? Promise.resolve()).catch(() => {}).then(change);
@@ -277,7 +296,7 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
     ...current, version: current.version + 1, status: decision === 'approve' ? 'approved' : 'refused', decidedBy: user, decidedAt: at,
     decisionNote: trimmed, refusalRule: decision === 'approve' ? '' : REFUSAL_RULES.chief,
   };
-  await insertVersion(ctx.storage, next);
+  await insertVersion(ctx, next);
   await logRelease(ctx, user, next, 'ok', decision === 'approve' ? 'release approved (§471.8(b))' : `release refused by the Chief or designee: ${trimmed}`);
   return next;
 }
@@ -295,15 +314,15 @@ export async function refuseIfForbidden(ctx: ReleaseContext, user: string, curre
     ...current, version: current.version + 1, status: 'refused', decidedBy: 'system', decidedAt: new Date(now).toISOString(),
     decisionNote: refusal.reason, refusalRule: refusal.rule,
   };
-  await insertVersion(ctx.storage, refused);
+  await insertVersion(ctx, refused);
   await logRelease(ctx, user, refused, 'refused', `release refused automatically (${refusal.rule}): ${refusal.reason}`);
   throw new ReleaseError('RELEASE_REFUSED', refusal.reason);
 }
 
 /** Records the package of an approved release as the request's next version (status released). */
-export async function markReleased(ctx: ReleaseContext, current: ReleaseRequest, manifest: ReleaseManifest): Promise<ReleaseRequest> {
+export async function markReleased(ctx: ReleaseContext, current: ReleaseRequest, manifest: ReleaseManifest, claimed = false): Promise<ReleaseRequest> {
   const next: ReleaseRequest = { ...current, version: current.version + 1, status: 'released', package: manifest };
-  await insertVersion(ctx.storage, next);
+  await insertVersion(ctx, next, claimed);
   return next;
 }
 

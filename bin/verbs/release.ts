@@ -3,10 +3,15 @@
 // command runs --as a member, with their password; storage checks the member's role and training,
 // applies the Values Act and Civil Code § 1798.90.55 refusals, and access-logs every step.
 import { resolve } from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { openVersionClaims } from '../../ingest/index.js';
 import {
   AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
+  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus, type VersionClaims,
 } from '../../storage/index.js';
+import type { PlatewatchConfig } from '../config.js';
+import { resolveNatsUrl } from '../runtime.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
@@ -138,11 +143,16 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
+  let nats: { claims: VersionClaims; close(): Promise<void> } | undefined;
   try {
     const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
+    // Against a server, gateways may change the same request at the same moment: claim each new
+    // version where they do (NATS), when the system's NATS can be found. Embedded storage is one
+    // process at a time, so there is nothing to race.
+    if (storage.kind === 'server') nats = await claimsFor(config, io);
     const ctx = {
       storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), policy: config.release,
-      packagesDir: resolve(io.cwd, config.dataDir, 'releases'),
+      packagesDir: resolve(io.cwd, config.dataDir, 'releases'), ...(nats === undefined ? {} : { claims: nats.claims }),
     };
     const id = values.id?.trim() ?? '';
     switch (sub) {
@@ -180,6 +190,23 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     io.stderr.write(`platewatch release ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
+    await nats?.close();
     await storage.close();
+  }
+}
+
+/** Version claims on the system's NATS, or undefined (with a warning) when it cannot be reached. */
+async function claimsFor(config: PlatewatchConfig, io: VerbIO): Promise<{ claims: VersionClaims; close(): Promise<void> } | undefined> {
+  const found = await resolveNatsUrl(config, io.cwd, undefined);
+  const warn = (why: string): undefined => {
+    io.stderr.write(`platewatch release: warning: ${why}; this change is not guarded against a gateway changing the same request at the same moment\n`);
+    return undefined;
+  };
+  if (found.url === null) return warn(found.reason);
+  try {
+    const nc = await connect({ servers: found.url, name: 'platewatch release' });
+    return { claims: await openVersionClaims(jetstream(nc)), close: () => nc.close() };
+  } catch (error) {
+    return warn(`cannot use NATS at ${found.url}: ${(error as Error).message}`);
   }
 }

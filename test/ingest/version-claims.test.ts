@@ -1,0 +1,68 @@
+// Version claims in NATS KV with a real nats-server: the first claim of a key wins across
+// connections (as across gateway processes), a released claim can be claimed again, and any id
+// (user input on some routes) makes a valid key.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimKey, openVersionClaims, startLocalNatsServer, VERSION_CLAIM_TTL_MS, VERSION_CLAIMS_BUCKET, type LocalNatsServer, type NatsVersionClaims } from '../../ingest/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-claims-'));
+let server: LocalNatsServer;
+let connections: NatsConnection[];
+let gatewayA: NatsVersionClaims;
+let gatewayB: NatsVersionClaims;
+
+beforeAll(async () => {
+  server = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
+  connections = [await connect({ servers: server.url }), await connect({ servers: server.url })];
+  gatewayA = await openVersionClaims(jetstream(connections[0]!));
+  gatewayB = await openVersionClaims(jetstream(connections[1]!));
+});
+
+afterAll(async () => {
+  for (const nc of connections ?? []) await nc.drain();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('NatsVersionClaims', () => {
+  it('gives a version to exactly one of many simultaneous claimants on two connections', async () => {
+    const attempts = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? gatewayA : gatewayB).claim('hotlist_decision', 'entry-1', 2));
+    const won = (await Promise.all(attempts)).filter(Boolean);
+    expect(won).toHaveLength(1);
+  });
+
+  it('keeps kinds, records and versions apart', async () => {
+    expect(await gatewayA.claim('hotlist_entry', 'entry-2', 2)).toBe(true);
+    expect(await gatewayB.claim('hotlist_entry', 'entry-2', 3)).toBe(true);
+    expect(await gatewayB.claim('hotlist_entry', 'entry-3', 2)).toBe(true);
+    expect(await gatewayB.claim('release', 'entry-2', 2)).toBe(true);
+    expect(await gatewayB.claim('hotlist_entry', 'entry-2', 2)).toBe(false);
+  });
+
+  it('lets a released claim be claimed again (a write that failed after claiming)', async () => {
+    expect(await gatewayA.claim('release', 'REL-1', 2)).toBe(true);
+    expect(await gatewayB.claim('release', 'REL-1', 2)).toBe(false);
+    await gatewayA.release('release', 'REL-1', 2);
+    expect(await gatewayB.claim('release', 'REL-1', 2)).toBe(true);
+    expect(await gatewayA.claim('release', 'REL-1', 2)).toBe(false);
+  });
+
+  it('makes a valid key of any id, and tells different ids apart', async () => {
+    const odd = ['CASE 26/1', 'café.*>', '', 'a.b', 'a_b'];
+    for (const id of odd) expect(claimKey('hotlist_list', id, 1)).toMatch(/^[-/_=.A-Za-z0-9]+$/);
+    expect(new Set(odd.map((id) => claimKey('hotlist_list', id, 1))).size).toBe(odd.length);
+    for (const id of odd) expect(await gatewayA.claim('hotlist_list', id, 1)).toBe(true);
+    expect(() => claimKey('Bad Kind', 'x', 1)).toThrow(RangeError);
+    expect(() => claimKey('release', 'x', 0)).toThrow(RangeError);
+  });
+
+  it('keeps claims only as long as a write needs them (the bucket has a TTL and no history)', async () => {
+    const info = await (await jetstreamManager(connections[0]!)).streams.info(`KV_${VERSION_CLAIMS_BUCKET}`);
+    expect(info.config.max_age).toBe(VERSION_CLAIM_TTL_MS * 1_000_000);
+    expect(info.config.max_msgs_per_subject).toBe(1);
+  });
+});
