@@ -1,6 +1,5 @@
-// Specific hot lists (BOLO, case lists) under the approval workflow of Watsonville §471.5(f)(5):
-// - a list is designated by the ALPR Administrator (§471.5(f)); none for immigration enforcement
-//   (Gov. Code § 7284.6(a)(1));
+// Entries of specific hot lists (BOLO, case lists) under the approval workflow of Watsonville
+// §471.5(f)(5); the lists themselves are designated in hotlist-lists.ts:
 // - every entry names the entering member, the case number and a synopsis (§471.5(f)(5)(a));
 // - a new entry is approved by the Administrator before it is entered (`hotlists.approve_entry`),
 //   an update (or a removal) by a supervisor (`hotlists.approve_update`);
@@ -13,64 +12,14 @@
 // Only approved, unexpired, not-removed versions leave this module for the matcher
 // (`approvedEntries`); bin/ publishes them to the hot list store after each decision.
 import { randomUUID } from 'node:crypto';
-import { isSpecificList, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields, type VehicleDescription } from '../matcher/index.js';
-import { ACCESS_OUTCOMES, type AccessLog } from './access-log.js';
+import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields, type VehicleDescription } from '../matcher/index.js';
+import { ACCESS_OUTCOMES } from './access-log.js';
+import { logOk, refuse, type HotlistContext, type HotlistDb as Db } from './hotlist-common.js';
+import { requireSpecificList } from './hotlist-lists.js';
 import { authoriseAction } from './permissions.js';
-import type { Storage } from './open.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
 import { listUsers, type User, type UserRole } from './users.js';
-import { underClaim, type VersionClaims } from './version-claims.js';
-
-export const HOTLIST_ERROR_CODES = {
-  /** The list is not designated (or was retired). */
-  UNKNOWN_LIST: 'UNKNOWN_LIST',
-  /** A list whose name or purpose is immigration enforcement (Gov. Code § 7284.6). */
-  PROHIBITED_PURPOSE: 'PROHIBITED_PURPOSE',
-  /** Entries of a general list come from its bulk download, not one by one. */
-  GENERAL_LIST: 'GENERAL_LIST',
-  /** The entry, the designation or the decision is not valid as given; the message says why. */
-  INVALID: 'INVALID',
-  UNKNOWN_ENTRY: 'UNKNOWN_ENTRY',
-  /** The entry already has a change waiting for approval. */
-  CHANGE_PENDING: 'CHANGE_PENDING',
-  /** Only an approved entry can be updated or removed. */
-  NOT_APPROVED: 'NOT_APPROVED',
-  /** No change of the entry waits for a decision (or not the version named). */
-  NOTHING_PENDING: 'NOTHING_PENDING',
-  /** The approver submitted the change themselves. */
-  SELF_APPROVAL: 'SELF_APPROVAL',
-  /** Another member changed or decided the same record at the same moment (on another gateway). */
-  CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
-} as const;
-export type HotlistErrorCode = (typeof HOTLIST_ERROR_CODES)[keyof typeof HOTLIST_ERROR_CODES];
-
-export class HotlistError extends Error {
-  readonly code: HotlistErrorCode;
-
-  constructor(code: HotlistErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'HotlistError';
-    this.code = code;
-  }
-}
-
-export interface HotlistContext {
-  storage: Pick<Storage, 'client' | 'db'>;
-  accessLog: Pick<AccessLog, 'append'>;
-  config: MatcherConfig;
-  /** Shared by every process of the deployment, so two gateways cannot both write version N + 1. */
-  claims?: VersionClaims;
-}
-
-export interface ListDesignation {
-  list: string;
-  kind: 'general' | 'specific';
-  purpose: string;
-  active: boolean;
-  version: number;
-  changedBy: string;
-  changedAt: string;
-}
+import { underClaim } from './version-claims.js';
 
 /** The fields a member gives for an entry; the entering member is the signed-in user, never a field. */
 export interface EntryFields {
@@ -118,21 +67,7 @@ export interface EntryState {
   latestVersion: number;
 }
 
-const LIST_NAME = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
-const MAX_PURPOSE = 500;
 const MAX_NOTE = 2000;
-
-/**
- * Purposes (and list names) of immigration enforcement. Gov. Code § 7284.6(a)(1): no agency
- * resources to investigate, interrogate, detain, detect or arrest for immigration enforcement.
- */
-const IMMIGRATION_ENFORCEMENT = /\b(immigra\w*|ice|ero|cbp|hsi|border patrol|deport\w*|undocumented|illegal aliens?|aliens?|visa overstay\w*|removal orders?|ivf|nseers|absconders?)\b/i;
-
-export function isImmigrationEnforcement(text: string): boolean {
-  return IMMIGRATION_ENFORCEMENT.test(text.replace(/[_-]+/g, ' '));
-}
-
-type Db = HotlistContext['storage'];
 
 // Changes and decisions in one process are taken one at a time, so two members cannot both add
 // version N of an entry, nor two approvers both decide it; across processes `ctx.claims` does that.
@@ -141,61 +76,6 @@ function serialised<T>(work: () => Promise<T>): Promise<T> {
   const next = decisions.then(work);
   decisions = next.catch(() => {});
   return next;
-}
-
-/** Designates (or re-describes) a hot list: the Administrator's decision (§471.5(f)). */
-export async function designateList(ctx: HotlistContext, actor: string, request: { list: string; purpose: string }): Promise<ListDesignation> {
-  const list = String(request.list ?? '').trim().toUpperCase();
-  const purpose = String(request.purpose ?? '').trim();
-  const params = { op: 'designate_list', list, purpose };
-  await authoriseAction(ctx, actor, 'hotlists.manage', params);
-  if (!LIST_NAME.test(list)) return refuse(ctx, actor, params, 'INVALID', `list "${request.list}" must be 1–32 characters of A-Z0-9_-`, ACCESS_OUTCOMES.invalid);
-  if (purpose.length < 10 || purpose.length > MAX_PURPOSE) {
-    return refuse(ctx, actor, params, 'INVALID', `purpose must say what the list is for in 10–${MAX_PURPOSE} characters (Watsonville §471.5(f): lists serve the purposes of this policy)`, ACCESS_OUTCOMES.invalid);
-  }
-  if (isImmigrationEnforcement(list) || isImmigrationEnforcement(purpose)) {
-    return refuse(ctx, actor, params, 'PROHIBITED_PURPOSE', 'a hot list for immigration enforcement cannot be created (California Values Act, Gov. Code § 7284.6(a)(1); Watsonville §471.8(c))');
-  }
-  const previous = await findDesignation(ctx.storage, list);
-  const designation: ListDesignation = {
-    list, kind: isSpecificList(ctx.config, list) ? 'specific' : 'general', purpose, active: true,
-    version: (previous?.version ?? 0) + 1, changedBy: actor, changedAt: new Date().toISOString(),
-  };
-  await underClaim(ctx.claims, 'hotlist_list', list, designation.version,
-    () => refuse(ctx, actor, params, 'CONCURRENT_CHANGE', `list ${list} was changed by another member at the same moment; reload it and try again`, ACCESS_OUTCOMES.invalid),
-    () => ctx.storage.client.insert({
-      table: `${ctx.storage.db}.hotlist_lists`, format: 'JSONEachRow',
-      values: [{ list, version: designation.version, kind: designation.kind, purpose, active: true, changed_by: actor, changed_at: Date.parse(designation.changedAt) }],
-    }));
-  await logOk(ctx, actor, params, '');
-  return designation;
-}
-
-type DesignationRow = { list: string; version: number | string; kind: string; purpose: string; active: boolean | number; changed_by: string; changed_at: string };
-
-function designationOf(r: DesignationRow): ListDesignation {
-  return {
-    list: r.list, kind: r.kind === 'general' ? 'general' : 'specific', purpose: r.purpose, active: Boolean(r.active), version: Number(r.version),
-    changedBy: r.changed_by, changedAt: parseClickHouseTime(r.changed_at).toISOString(),
-  };
-}
-
-export async function findDesignation(storage: Db, list: string): Promise<ListDesignation | undefined> {
-  const rows = await queryRows<DesignationRow>(
-    storage.client,
-    `SELECT list, version, kind, purpose, active, changed_by, changed_at FROM ${storage.db}.hotlist_lists WHERE list = {list:String} ORDER BY version DESC LIMIT 1`,
-    { list },
-  );
-  return rows[0] === undefined ? undefined : designationOf(rows[0]);
-}
-
-/** Every designated list as it stands now. */
-export async function listDesignations(storage: Db): Promise<ListDesignation[]> {
-  const rows = await queryRows<DesignationRow>(
-    storage.client,
-    `SELECT list, version, kind, purpose, active, changed_by, changed_at FROM ${storage.db}.hotlist_lists ORDER BY list, version DESC LIMIT 1 BY list`,
-  );
-  return rows.map(designationOf).filter((d) => d.active);
 }
 
 /** Proposes a new entry of a specific list; it matches nothing until the Administrator approves it. */
@@ -349,16 +229,6 @@ export async function approvedEntries(storage: Db, config: MatcherConfig, list: 
   return out;
 }
 
-async function requireSpecificList(ctx: HotlistContext, actor: string, list: string, params: Record<string, unknown>): Promise<void> {
-  if (!isSpecificList(ctx.config, list)) {
-    await refuse(ctx, actor, params, 'GENERAL_LIST', `list ${list} is a general list; its entries come from the daily download (Watsonville §471.5(f)(4)), not one by one`, ACCESS_OUTCOMES.invalid);
-  }
-  const designation = await findDesignation(ctx.storage, list);
-  if (designation === undefined || !designation.active) {
-    await refuse(ctx, actor, params, 'UNKNOWN_LIST', `list ${list} is not a designated hot list; the ALPR Administrator designates lists (Watsonville §471.5(f))`, ACCESS_OUTCOMES.invalid);
-  }
-}
-
 function validated(ctx: HotlistContext, actor: string, list: string, fields: EntryFields): HotlistEntry | string {
   if (typeof fields !== 'object' || fields === null) return 'send the entry as an object';
   for (const key of ['plate', 'caseNumber', 'synopsis'] as const) {
@@ -460,12 +330,3 @@ function entryStates(versions: readonly EntryVersion[]): EntryState[] {
   return [...byEntry.values()];
 }
 
-async function logOk(ctx: HotlistContext, actor: string, params: Record<string, unknown>, caseNumber: string): Promise<void> {
-  await ctx.accessLog.append({ user: actor, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber, reason: String(params['op'] ?? ''), detail: '' });
-}
-
-/** Logs the refusal of a user's action and throws it. */
-async function refuse(ctx: HotlistContext, actor: string, params: Record<string, unknown>, code: HotlistErrorCode, message: string, outcome: 'refused' | 'invalid' = ACCESS_OUTCOMES.refused): Promise<never> {
-  await ctx.accessLog.append({ user: actor, action: 'hotlist', outcome, params, rowsReturned: 0, caseNumber: '', reason: String(params['op'] ?? ''), detail: `${code}: ${message}` });
-  throw new HotlistError(code, message);
-}

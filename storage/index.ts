@@ -55,9 +55,10 @@ export {
   CredentialStore, setPassword, tokenHash, DEFAULT_SESSION_TTL_MS, DEFAULT_MAX_LOGIN_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS,
   type CredentialOptions, type LoginOutcome, type PasswordCheck, type SignedInUser, type VerifiedSession,
 } from './credentials.js';
+export { HotlistError, HOTLIST_ERROR_CODES, type HotlistContext, type HotlistErrorCode } from './hotlist-common.js';
+export { designateList, findDesignation, listDesignations, isImmigrationEnforcement, type ListDesignation } from './hotlist-lists.js';
 export {
-  designateList, findDesignation, listDesignations, submitEntry, submitUpdate, decideEntry, listEntries, pendingChanges, entryHistory, entryState,
-  approvedEntries, isImmigrationEnforcement, HotlistError, HOTLIST_ERROR_CODES, ENTRY_DECISIONS,
-  type HotlistContext, type HotlistErrorCode, type ListDesignation, type EntryFields, type EntryDecision, type EntryVersion, type EntryState, type DecisionResult,
+  submitEntry, submitUpdate, decideEntry, listEntries, pendingChanges, entryHistory, entryState, approvedEntries, ENTRY_DECISIONS,
+  type EntryFields, type EntryDecision, type EntryVersion, type EntryState, type DecisionResult,
 } from './hotlists.js';
 export * from './version-claims.js';

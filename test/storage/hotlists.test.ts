@@ -1,11 +1,10 @@
-// The specific-list workflow on real chDB (Watsonville §471.5(f)(5)): designation by the
-// Administrator, none for immigration enforcement (Gov. Code § 7284.6), entries with member, case
-// number and synopsis, new entries approved by the Administrator, updates by a supervisor, never
+// The specific-list entry workflow on real chDB (Watsonville §471.5(f)(5); designating lists is
+// in hotlist-lists.test.ts): entries with member, case number and synopsis, new entries approved by the Administrator, updates by a supervisor, never
 // by the submitter; every action and refusal in the access log; only approved entries reach the matcher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import {
-  AccessLog, approvedEntries, decideEntry, designateList, entryHistory, HotlistError, isImmigrationEnforcement, listDesignations, listEntries,
+  AccessLog, approvedEntries, decideEntry, designateList, entryHistory, HotlistError, listEntries,
   pendingChanges, saveUser, StorageError, submitEntry, submitUpdate, type HotlistContext, type UserRole,
 } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
@@ -46,30 +45,6 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 const ENTRY = { plate: '7ABC123', state: 'CA', reason: 'Armed robbery suspect vehicle', caseNumber: 'WPD-26-0411', synopsis: 'Silver sedan seen leaving 7-Eleven robbery', vehicle: { make: 'HOND', color: 'SIL' } };
-
-describe('list designation', () => {
-  it('lets the Administrator designate a list, and refuses other roles with a logged refusal', async () => {
-    expect(await codeOf(designateList(ctx, 'sup1', { list: 'CASE-1', purpose: 'Vehicles in the burglary series' }))).toBe('NOT_PERMITTED');
-    expect((await log('sup1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('hotlists.manage') });
-    const designation = await designateList(ctx, 'admin2', { list: 'case-1', purpose: 'Vehicles in the burglary series' });
-    expect(designation).toMatchObject({ list: 'CASE-1', kind: 'specific', active: true, version: 1, changedBy: 'admin2' });
-    expect((await listDesignations(temp.storage)).map((d) => d.list)).toEqual(['BOLO', 'CASE-1']);
-  });
-
-  it('refuses a list whose purpose is immigration enforcement, and logs the refusal', async () => {
-    for (const request of [
-      { list: 'ICE', purpose: 'Vehicles for the field office' },
-      { list: 'WATCH', purpose: 'Vehicles of deportation absconders' },
-      { list: 'IMMIGRATION_HOLDS', purpose: 'Detainer-related vehicles' },
-    ]) {
-      expect(await codeOf(designateList(ctx, 'admin1', request))).toBe('PROHIBITED_PURPOSE');
-    }
-    expect((await log('admin1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
-    expect((await listDesignations(temp.storage)).map((d) => d.list)).not.toContain('ICE');
-    expect(isImmigrationEnforcement('Stolen vehicles, county auto theft task force')).toBe(false);
-    expect(isImmigrationEnforcement('Police service vehicles')).toBe(false);
-  });
-});
 
 describe('entries of specific lists', () => {
   it('refuses an entry without a case number or synopsis, and takes one with them', async () => {
