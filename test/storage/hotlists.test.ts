@@ -1,6 +1,7 @@
 // The specific-list entry workflow on real chDB (Watsonville §471.5(f)(5); designating lists is
-// in hotlist-lists.test.ts): entries with member, case number and synopsis, new entries approved by the Administrator, updates by a supervisor, never
-// by the submitter; every action and refusal in the access log; only approved entries reach the matcher.
+// in hotlist-lists.test.ts): entries with member, case number and synopsis, new entries approved
+// by the Administrator, updates by a supervisor, never by the submitter; every action and refusal
+// in the access log; only approved entries reach the matcher.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import {
