@@ -3,8 +3,8 @@
 // re-description is a new version; every designation and refusal is on the access log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMatcherConfig } from '../../matcher/index.js';
-import { AccessLog, designateList, findDesignation, HotlistError, isImmigrationEnforcement, listDesignations, saveUser, StorageError, type HotlistContext, type UserRole } from '../../storage/index.js';
-import { openTempStorage, type TempStorage } from './temp-storage.js';
+import { AccessLog, designateList, findDesignation, isImmigrationEnforcement, listDesignations, saveUser, type HotlistContext, type UserRole } from '../../storage/index.js';
+import { openTempStorage, refusalCode as codeOf, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
 let ctx: HotlistContext;
@@ -27,16 +27,6 @@ async function log(user: string): Promise<Array<{ outcome: string; detail: strin
     query_params: { u: user }, format: 'JSONEachRow',
   });
   return rs.json();
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof HotlistError || error instanceof StorageError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 describe('list designation', () => {

@@ -5,10 +5,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import {
-  AccessLog, approvedEntries, decideEntry, designateList, entryHistory, HotlistError, listEntries,
-  pendingChanges, saveUser, StorageError, submitEntry, submitUpdate, type HotlistContext, type UserRole,
+  AccessLog, approvedEntries, decideEntry, designateList, entryHistory, listEntries,
+  pendingChanges, saveUser, submitEntry, submitUpdate, type HotlistContext, type UserRole,
 } from '../../storage/index.js';
-import { openTempStorage, type TempStorage } from './temp-storage.js';
+import { openTempStorage, refusalCode as codeOf, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
 let ctx: HotlistContext;
@@ -33,16 +33,6 @@ async function log(user: string): Promise<Array<{ outcome: string; detail: strin
     query_params: { u: user }, format: 'JSONEachRow',
   });
   return rs.json();
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (error) {
-    if (error instanceof HotlistError || error instanceof StorageError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
 }
 
 const ENTRY = { plate: '7ABC123', state: 'CA', reason: 'Armed robbery suspect vehicle', caseNumber: 'WPD-26-0411', synopsis: 'Silver sedan seen leaving 7-Eleven robbery', vehicle: { make: 'HOND', color: 'SIL' } };

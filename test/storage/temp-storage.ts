@@ -46,3 +46,15 @@ export function detection(over: Partial<import('../../storage/index.js').Detecti
     ...over,
   };
 }
+
+/** The `code` of a typed refusal (HotlistError, StorageError, …) the promise rejects with; fails if it resolves. */
+export async function refusalCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
