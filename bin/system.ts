@@ -249,7 +249,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
-          ...userRoutes({ guard, storage, accessLog, credentials }),
+          ...userRoutes({ guard, storage, accessLog, credentials, claims }),
           ...auditRoutes({ guard, storage, accessLog }),
           // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
           ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, claims, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),

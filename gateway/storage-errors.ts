@@ -1,5 +1,6 @@
 // The one mapping from storage's refusals to HTTP: a missing purpose or a bad search is the
-// request's fault (400), an unauthorised user or role is 403; anything else is not a refusal and
+// request's fault (400), an unauthorised user or role is 403, a record changed since it was read
+// is 409; anything else is not a refusal and
 // stays a 500 (logged, never shown).
 import { StorageError, type StorageErrorCode } from '../storage/index.js';
 import { HttpError } from './http-json.js';
@@ -10,6 +11,7 @@ const STATUS: Partial<Record<StorageErrorCode, { status: number; code: string }>
   WEAK_PASSWORD: { status: 400, code: 'WEAK_PASSWORD' },
   USER_NOT_AUTHORISED: { status: 403, code: 'NOT_AUTHORISED' },
   NOT_PERMITTED: { status: 403, code: 'ROLE_REQUIRED' },
+  CONCURRENT_CHANGE: { status: 409, code: 'CONCURRENT_CHANGE' },
 };
 
 /** `error` as the HttpError it answers with, or unchanged when it is not a storage refusal. */

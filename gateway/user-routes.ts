@@ -7,8 +7,8 @@
 //   POST /api/users/:id              users.manage  change roles, name, title, training, active
 //   POST /api/users/:id/password     users.manage  set a password (a user changes their own via any role)
 import {
-  ACCESS_OUTCOMES, findUser, listUsers, saveUser, USER_ROLES,
-  type AccessLog, type Storage, type User, type UserRole,
+  ACCESS_OUTCOMES, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES,
+  type AccessLog, type Storage, type User, type UserRole, type VersionClaims,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
@@ -20,6 +20,8 @@ export interface UserRouteDeps {
   storage: Pick<Storage, 'client' | 'db'>;
   accessLog: Pick<AccessLog, 'append'>;
   credentials: { setPassword(userId: string, password: string, setBy: string): Promise<void> };
+  /** Shared by every gateway, so two cannot both write the next version of a user (storage/version-claims.ts). */
+  claims?: VersionClaims;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -62,7 +64,7 @@ function dayField(b: Record<string, unknown>, key: string): string | null | unde
 }
 
 export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
-  const { guard, storage, accessLog, credentials } = deps;
+  const { guard, storage, accessLog, credentials, claims } = deps;
   const prefix = deps.prefix ?? '/api';
 
   const logChange = (actor: string, params: unknown): Promise<unknown> =>
@@ -91,9 +93,15 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     checkTrainingDates(user);
     const password = requiredText(b, 'password', CODE, 1024);
     if ((await findUser(storage, id)) !== undefined) throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
-    // The password first: a weak one leaves no user behind.
+    // The password is checked first, so a weak one leaves no user behind; it is stored once the
+    // user is, so a second administrator adding the same id at the same moment sets no password.
+    const weakness = passwordProblem(password, id);
+    if (weakness !== null) throw new HttpError(400, 'WEAK_PASSWORD', weakness);
+    await saveUser(storage, user, session.user, claims).catch((error: unknown) => {
+      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
+      throw error;
+    });
     await credentials.setPassword(id, password, session.user).catch(weak);
-    await saveUser(storage, user, session.user);
     await logChange(session.user, { op: 'add', user: id, roles });
     return { status: 201, body: { user: userView(user) } };
   };
@@ -122,7 +130,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     if (id === session.user && (!next.active || !next.roles.includes('administrator'))) {
       throw new HttpError(409, 'SELF_LOCKOUT', 'you cannot disable yourself or remove your own administrator role; ask another administrator');
     }
-    await saveUser(storage, next, session.user);
+    await saveUser(storage, next, session.user, claims).catch(weak);
     await logChange(session.user, { op: 'update', user: id, changes: b });
     return { status: 200, body: { user: userView(next) } };
   };

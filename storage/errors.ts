@@ -27,6 +27,8 @@ export const STORAGE_ERROR_CODES = {
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   /** A query failed. */
   QUERY_FAILED: 'QUERY_FAILED',
+  /** The record changed since it was read (another request, or another gateway): reload and retry. */
+  CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
 } as const;
 export type StorageErrorCode = (typeof STORAGE_ERROR_CODES)[keyof typeof STORAGE_ERROR_CODES];
 

@@ -3,6 +3,7 @@
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
+import { underClaim, type VersionClaims } from './version-claims.js';
 
 /**
  * `chief`: the Chief of Police or the designee who approves releases (Watsonville §471.8(b));
@@ -21,40 +22,57 @@ export interface User {
   /** Date the training lapses (YYYY-MM-DD, the last day it counts is the day before); null or absent: no expiry. */
   trainingExpiresAt?: string | null;
   active: boolean;
+  /**
+   * The stored version this was read as (findUser, listUsers). Saving it back writes the next
+   * version only if none was written since: an edit never silently undoes a change it did not see.
+   */
+  version?: number;
 }
 
 type UserRow = {
-  user_id: string; name: string; title: string; roles: UserRole[]; trained_at: string | null;
+  user_id: string; version: number | string; name: string; title: string; roles: UserRole[]; trained_at: string | null;
   training_expires_at: string | null; active: boolean | number;
 };
-const USER_COLUMNS = 'user_id, name, title, roles, trained_at, training_expires_at, active';
+const USER_COLUMNS = 'user_id, version, name, title, roles, trained_at, training_expires_at, active';
 
 function fromRow(r: UserRow): User {
   return {
     userId: r.user_id, name: r.name, title: r.title, roles: r.roles, trainedAt: r.trained_at,
-    trainingExpiresAt: r.training_expires_at, active: Boolean(r.active),
+    trainingExpiresAt: r.training_expires_at, active: Boolean(r.active), version: Number(r.version),
   };
 }
 
 type Db = Pick<Storage, 'client' | 'db'>;
 
-/** Records a new version of the user. */
-export async function saveUser(storage: Db, user: User, updatedBy: string): Promise<void> {
+/**
+ * Records a new version of the user. Given `user.version` (what the caller read), only the version
+ * after it, and CONCURRENT_CHANGE when another was written since; without it, the version after
+ * the newest stored (a new user, or a deliberate overwrite). With `claims` (shared by every
+ * gateway), CONCURRENT_CHANGE too when another process writes that same version now.
+ */
+export async function saveUser(storage: Db, user: User, updatedBy: string, claims?: VersionClaims): Promise<void> {
   const rows = await queryRows<{ v: number | string }>(
     storage.client,
     `SELECT max(version) AS v FROM ${storage.db}.users WHERE user_id = {id:String}`,
     { id: user.userId },
   );
-  await storage.client.insert({
+  const stored = Number(rows[0]?.v ?? 0);
+  const basis = user.version ?? stored;
+  const changed = (): never => {
+    throw new StorageError('CONCURRENT_CHANGE', `user "${user.userId}" was changed by someone else ${stored === basis ? 'at the same moment' : `since it was read (version ${stored} now, ${basis} read)`}; reload and try again`);
+  };
+  if (stored !== basis) changed();
+  const { version: _read, ...fields } = user;
+  await underClaim(claims, 'user', user.userId, basis + 1, changed, () => storage.client.insert({
     table: `${storage.db}.users`,
     format: 'JSONEachRow',
     values: [
       {
-        user_id: user.userId, version: Number(rows[0]?.v ?? 0) + 1, name: user.name, title: user.title, roles: user.roles,
-        trained_at: user.trainedAt, training_expires_at: user.trainingExpiresAt ?? null, active: user.active, updated_at: Date.now(), updated_by: updatedBy,
+        user_id: fields.userId, version: basis + 1, name: fields.name, title: fields.title, roles: fields.roles,
+        trained_at: fields.trainedAt, training_expires_at: fields.trainingExpiresAt ?? null, active: fields.active, updated_at: Date.now(), updated_by: updatedBy,
       },
     ],
-  });
+  }));
 }
 
 /** The user as registered now, or as of `asOf` (the version in effect then). */

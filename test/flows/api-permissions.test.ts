@@ -114,7 +114,8 @@ describe('training (§471.5(d), §471.10)', () => {
     try {
       expect((await api.call('GET', '/api/hits/unresolved', token)).status).toBe(401);
     } finally {
-      await saveUser(system.storage, { ...officer!, trainingExpiresAt: null }, 'administrator1');
+      const lapsed = await findUser(system.storage, 'officer1'); // the version written above, not the stale read
+      await saveUser(system.storage, { ...lapsed!, trainingExpiresAt: null }, 'administrator1');
     }
   });
 });

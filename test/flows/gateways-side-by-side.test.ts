@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openVersionClaims, type NatsVersionClaims } from '../../ingest/index.js';
-import { entryHistory } from '../../storage/index.js';
+import { entryHistory, findUser } from '../../storage/index.js';
 import { accessRecords, startApiSystem, type ApiSystem } from './api-system.js';
 
 let api: ApiSystem;
@@ -118,5 +118,27 @@ describe('release requests racing another gateway', () => {
     expect(existsSync(join(api.dir, 'releases', id, 'manifest.json'))).toBe(true);
     // …and the version it wrote is claimed, so a second gateway could not write it again.
     expect(await otherGateway.claim('release', id, 3)).toBe(false);
+  });
+});
+
+describe('user changes racing another gateway', () => {
+  it('refuses an edit while the other gateway writes the same user’s next version; the user is unchanged', async () => {
+    const before = await findUser(api.system.storage, 'officer1');
+    expect(await otherGateway.claim('user', 'officer1', before!.version! + 1)).toBe(true);
+    const res = await api.call('POST', '/api/users/officer1', api.token('administrator'), { title: 'Sergeant' });
+    expect(res.status).toBe(409);
+    expect(errorCode(res)).toBe('CONCURRENT_CHANGE');
+    expect(await findUser(api.system.storage, 'officer1')).toMatchObject({ version: before!.version, title: before!.title });
+  });
+
+  it('answers USER_EXISTS to the second of two administrators adding one id, and sets no password for it', async () => {
+    expect(await otherGateway.claim('user', 'newhire', 1)).toBe(true);
+    const res = await api.call('POST', '/api/users', api.token('administrator'), {
+      id: 'newhire', name: 'N. Hire', title: 'Officer', roles: ['officer'], trainedAt: '2026-01-15', password: 'a long enough password 1',
+    });
+    expect(res.status).toBe(409);
+    expect(errorCode(res)).toBe('USER_EXISTS');
+    expect(await findUser(api.system.storage, 'newhire')).toBeUndefined();
+    expect((await api.call('POST', '/api/login', undefined, { user: 'newhire', password: 'a long enough password 1' })).status).toBe(401);
   });
 });
