@@ -17,6 +17,8 @@ export const FUZZY_MIN_LENGTH = 5;
 export const PATTERN_MIN_KNOWN = 3;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/** The newest window of a scanning search (`searchWindows`); each older one is twice as long. */
+export const FIRST_WINDOW_MS = 86_400_000;
 
 export type PlateQuery =
   | { kind: 'exact'; plate: string }
@@ -196,7 +198,7 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
  * Builds the search SQL; values go only into `params`. Exported for tests and benchmarks;
  * `useBranches: false` gives the plain single-scan form (bench/storage/plate-kinds.bench.ts).
  */
-export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet, options: { useBranches?: boolean } = {}): Built {
+export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet, options: { useBranches?: boolean; onePass?: boolean } = {}): Built {
   const built = buildDetectionFilter(req, alphabet);
   const filter = built.ok && options.useBranches === false ? { ...built, branches: undefined } : built;
   if (!filter.ok) return filter;
@@ -226,8 +228,19 @@ export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAl
       ? page(undefined)
       : `SELECT plate_ocr, seen_at, read_id FROM (
        ${filter.branches.map((b) => page(b)).join('\n       UNION ALL\n       ')})`;
-  const sql = `SELECT read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
-       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, ${distance} AS distance
+  const columns = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
+       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, ${distance} AS distance`;
+  // One pass reads every column of every candidate row: the cheaper shape when few rows match
+  // (searchDetections picks it for the sparse rest of a windowed search).
+  const filterWhere = options.onePass === true && filter.branches === undefined ? where.join('\n   AND ') : undefined;
+  const sql = filterWhere !== undefined
+    ? `SELECT ${columns}
+  FROM ${db}.detections
+ WHERE ${filterWhere}
+ ORDER BY seen_at DESC, read_id DESC
+ LIMIT 1 BY read_id
+ LIMIT {limit:UInt32}`
+    : `SELECT ${columns}
   FROM ${db}.detections
  WHERE ${TIME_RANGE}
    AND (plate_ocr, seen_at, read_id) IN (${keys})
@@ -282,9 +295,31 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
     await ctx.accessLog.append(entry({ outcome: 'invalid', detail: built.reason }));
     throw new StorageError('INVALID_SEARCH', `search not run: ${built.reason}`);
   }
-  let raw: Row[];
+  const limit = built.query.params['limit'] as number;
+  const raw: Row[] = [];
   try {
-    raw = await queryRows<Row>(ctx.storage.client, built.query.sql, built.query.params);
+    if (!scansEveryPartition(req)) {
+      raw.push(...(await queryRows<Row>(ctx.storage.client, built.query.sql, built.query.params)));
+    } else {
+      // Newest window first; stop once the page is full (the windows are disjoint and in order).
+      // When the rows found so far say the rest of the range will not fill the page either, the
+      // rest is read at once, in one pass.
+      const from = req.from.getTime();
+      const newest = req.before === undefined ? req.to.getTime() : Math.min(req.to.getTime(), parseClickHouseTime(req.before.seenAt).getTime() + 1);
+      const run = async (windowFrom: number, windowTo: number, onePass: boolean): Promise<void> => {
+        const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(windowFrom), to: new Date(windowTo), limit: limit - raw.length }, alphabet, { onePass });
+        if (!part.ok) throw new Error(`search window not built: ${part.reason}`);
+        raw.push(...(await queryRows<Row>(ctx.storage.client, part.query.sql, part.query.params)));
+      };
+      for (const w of searchWindows(from, newest)) {
+        await run(w.from, w.to, false);
+        if (raw.length >= limit || w.from <= from) break;
+        if (isSparse(raw.length, newest - w.from, w.from - from, limit)) {
+          await run(from, w.from, true);
+          break;
+        }
+      }
+    }
   } catch (error) {
     await ctx.accessLog.append(entry({ outcome: 'failed', detail: (error as Error).message.slice(0, 500) }));
     throw error;
@@ -292,8 +327,45 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   const record = await ctx.accessLog.append(entry({ rowsReturned: raw.length }));
   const rows = raw.map(toFound);
   const last = raw[raw.length - 1];
-  const nextCursor = last !== undefined && raw.length === built.query.params['limit'] ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
+  const nextCursor = last !== undefined && raw.length === limit ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
   return { rows, nextCursor, accessSeq: record.seq };
+}
+
+/**
+ * True when the plate filter cannot narrow the search through the primary key (ORDER BY
+ * plate_ocr, …), so it reads every day partition of its range: a pattern that does not start with
+ * a known character, a fuzzy plate (half its matches are found by their ending), or no plate.
+ */
+export function scansEveryPartition(req: Pick<SearchRequest, 'plate'>): boolean {
+  const p = req.plate;
+  if (p === undefined || p.kind === 'fuzzy') return true;
+  if (p.kind === 'partial') return /^[?*]/.test(p.pattern.trim());
+  return false;
+}
+
+/**
+ * True when `found` rows in the `coveredMs` searched so far, at the same rate over the `restMs`
+ * left, would not fill the page: the rest is then read in one query, not window by window.
+ */
+export function isSparse(found: number, coveredMs: number, restMs: number, limit: number): boolean {
+  return (found * restMs) / coveredMs < limit - found;
+}
+
+/**
+ * Newest-first windows covering [from, to): FIRST_WINDOW_MS, then twice as long each time. A
+ * scanning search run window by window stops once its page is full, so a pattern that matches
+ * many reads a day reads the last few days, not the whole range (BENCHMARKS.md, partial-plate
+ * search); for one that matches few, `isSparse` cuts the walk short after the first window.
+ */
+export function searchWindows(from: number, to: number, first = FIRST_WINDOW_MS): Array<{ from: number; to: number }> {
+  const windows: Array<{ from: number; to: number }> = [];
+  let end = to;
+  for (let length = first; end > from; length *= 2) {
+    const start = Math.max(from, end - length);
+    windows.push({ from: start, to: end });
+    end = start;
+  }
+  return windows;
 }
 
 function toFound(r: Row): FoundDetection {

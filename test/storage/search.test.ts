@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrAlphabet } from '../../matcher/index.js';
 import {
-  AccessLog, buildSearchQuery, DetectionWriter, type SearchRequest, saveUser, searchDetections, type Storage, StorageError, verifyAccessLog,
+  AccessLog, buildSearchQuery, DetectionWriter, FIRST_WINDOW_MS, isSparse, scansEveryPartition, type SearchRequest, saveUser, searchDetections, searchWindows,
+  type Storage, StorageError, verifyAccessLog,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -186,5 +187,37 @@ describe('search: user input is never SQL', () => {
     await expect(searchDetections(ctx(), base({ from: new Date(T0 + HOUR), to: new Date(T0) }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
     await expect(searchDetections(ctx(), base({ limit: 5000 }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
     await expect(searchDetections(ctx(), base({ plate: { kind: 'fuzzy', plate: 'AB1' } }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
+  });
+});
+
+describe('scanning searches run newest window first', () => {
+  const DAY = FIRST_WINDOW_MS;
+
+  it('cuts a range into disjoint windows, newest first, each twice the one before, ending at from', () => {
+    const to = Date.UTC(2026, 10, 1);
+    const w = searchWindows(to - 30 * DAY, to);
+    expect(w.map((x) => (x.to - x.from) / DAY)).toEqual([1, 2, 4, 8, 15]);
+    expect(w[0]!.to).toBe(to);
+    for (let i = 1; i < w.length; i++) expect(w[i]!.to).toBe(w[i - 1]!.from);
+    expect(w.at(-1)!.from).toBe(to - 30 * DAY);
+    expect(searchWindows(to - 3_600_000, to)).toEqual([{ from: to - 3_600_000, to }]);
+    expect(searchWindows(to, to)).toEqual([]);
+  });
+
+  it('reads the rest at once when the rows so far would not fill the page at their rate', () => {
+    expect(isSparse(1, DAY, 29 * DAY, 100)).toBe(true); // ~30 in all: read the other 29 days at once
+    expect(isSparse(48, DAY, 29 * DAY, 100)).toBe(false); // ~1,400: the next window fills the page
+    expect(isSparse(0, DAY, 29 * DAY, 100)).toBe(true);
+    expect(isSparse(40, 3 * DAY, 3 * DAY, 100)).toBe(true); // 40 more expected, 60 wanted
+  });
+
+  it('windows only searches the primary key cannot narrow', () => {
+    expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '*ABC1*' } })).toBe(true);
+    expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '?ABC123' } })).toBe(true);
+    expect(scansEveryPartition({ plate: { kind: 'fuzzy', plate: '7ABC123' } })).toBe(true);
+    expect(scansEveryPartition({})).toBe(true);
+    expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '7AB*' } })).toBe(false);
+    expect(scansEveryPartition({ plate: { kind: 'exact', plate: '7ABC123' } })).toBe(false);
+    expect(scansEveryPartition({ plate: { kind: 'ocr', plate: '7ABC123' } })).toBe(false);
   });
 });
