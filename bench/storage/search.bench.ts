@@ -122,11 +122,13 @@ try {
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
   const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
   async function search(table: string, shape: string, like: string): Promise<unknown[]> {
-    if (shape !== 'windowed') return rows(sql(table, shape), { from, to, like });
+    // `windowed@6` starts with a 6-hour window instead of FIRST_WINDOW_MS.
+    const [base, hours] = shape.split('@');
+    if (base !== 'windowed') return rows(sql(table, shape), { from, to, like });
     if (!/^[%_]/.test(like)) return rows(sql(table, 'two'), { from, to, like });
     const start = endMs - DAYS * 86_400_000;
     const found: unknown[] = [];
-    for (const w of searchWindows(start, endMs)) {
+    for (const w of searchWindows(start, endMs, hours === undefined ? undefined : Number(hours) * 3_600_000)) {
       found.push(...(await rows(windowedSql(table, 'two'), { from: iso(w.from), to: iso(w.to), like, limit: 100 - found.length })));
       if (found.length >= 100 || w.from <= start) break;
       if (isSparse(found.length, endMs - w.from, w.from - start, 100)) {
