@@ -204,6 +204,9 @@ export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAl
   if (!filter.ok) return filter;
   const { where, params, distance } = filter;
   if (req.before !== undefined) {
+    // A cursor is the text of a stored time; one that is not a real time (a hand-edited cursor)
+    // would make every window empty rather than fail.
+    if (Number.isNaN(parseClickHouseTime(req.before.seenAt).getTime())) return { ok: false, reason: "before must be the previous page's nextCursor, unchanged" };
     params['beforeAt'] = req.before.seenAt;
     params['beforeId'] = req.before.readId;
     where.push("(seen_at, read_id) < ({beforeAt:DateTime64(3, 'UTC')}, {beforeId:String})");

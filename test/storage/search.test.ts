@@ -211,6 +211,14 @@ describe('scanning searches run newest window first', () => {
     expect(isSparse(40, 3 * DAY, 3 * DAY, 100)).toBe(true); // 40 more expected, 60 wanted
   });
 
+  it('refuses a cursor that is not a real time instead of finding nothing', async () => {
+    const code = await searchDetections({ storage, accessLog }, {
+      user: 'analyst1', purpose: { reason: 'cursor test' }, plate: { kind: 'partial', pattern: '*ABC*' },
+      from: new Date(Date.UTC(2026, 10, 1)), to: new Date(Date.UTC(2026, 10, 20)), before: { seenAt: '2026-13-45 99:99:99.000', readId: 'x' },
+    }).then(() => 'none', (error: unknown) => (error as StorageError).code);
+    expect(code).toBe('INVALID_SEARCH');
+  });
+
   it('windows only searches the primary key cannot narrow', () => {
     expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '*ABC1*' } })).toBe(true);
     expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '?ABC123' } })).toBe(true);
