@@ -159,7 +159,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     cleanups.push(() => nc.drain());
     const js = jetstream(nc);
     await ensureStreams(await jetstreamManager(nc));
-    // Versioned records (hot list entries, release requests) claim each new version here first, so
+    // Versioned records (hot lists, release requests, users) claim each new version here first, so
     // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
     const claims = await openVersionClaims(js);
 

@@ -3,7 +3,7 @@
 // (JetStream's expected-last-sequence check), which is the compare-and-set ClickHouse lacks.
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import type { VersionClaims } from '../storage/version-claims.js';
+import type { ClaimKind, VersionClaims } from '../storage/version-claims.js';
 
 export const VERSION_CLAIMS_BUCKET = 'platewatch_version_claims';
 /**
@@ -15,7 +15,7 @@ export const VERSION_CLAIM_TTL_MS = 60 * 60_000;
 export class NatsVersionClaims implements VersionClaims {
   constructor(private readonly kv: KV) {}
 
-  async claim(kind: string, id: string, version: number): Promise<boolean> {
+  async claim(kind: ClaimKind, id: string, version: number): Promise<boolean> {
     try {
       await this.kv.create(claimKey(kind, id, version), JSON.stringify({ at: Date.now() }));
       return true;
@@ -25,7 +25,7 @@ export class NatsVersionClaims implements VersionClaims {
     }
   }
 
-  async release(kind: string, id: string, version: number): Promise<void> {
+  async release(kind: ClaimKind, id: string, version: number): Promise<void> {
     await this.kv.delete(claimKey(kind, id, version));
   }
 }
@@ -37,7 +37,7 @@ export async function openVersionClaims(js: JetStreamClient): Promise<NatsVersio
 }
 
 /** KV keys allow only [-/_=.A-Za-z0-9]: ids (user input on some routes) go in as base64url. */
-export function claimKey(kind: string, id: string, version: number): string {
-  if (!/^[a-z][a-z_]*$/.test(kind) || !Number.isInteger(version) || version < 1) throw new RangeError(`bad claim ${kind} ${version}`);
+export function claimKey(kind: ClaimKind, id: string, version: number): string {
+  if (!Number.isInteger(version) || version < 1) throw new RangeError(`bad claim version ${version}`);
   return `${kind}.${Buffer.from(id, 'utf8').toString('base64url') || '_'}.${version}`;
 }

@@ -6,7 +6,7 @@ import { ACCESS_OUTCOMES } from './access-log.js';
 import { logOk, refuse, type HotlistContext, type HotlistDb } from './hotlist-common.js';
 import { authoriseAction } from './permissions.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
-import { underClaim } from './version-claims.js';
+import { CLAIM_KINDS, underClaim } from './version-claims.js';
 
 export interface ListDesignation {
   list: string;
@@ -49,7 +49,7 @@ export async function designateList(ctx: HotlistContext, actor: string, request:
     list, kind: isSpecificList(ctx.config, list) ? 'specific' : 'general', purpose, active: true,
     version: (previous?.version ?? 0) + 1, changedBy: actor, changedAt: new Date().toISOString(),
   };
-  await underClaim(ctx.claims, 'hotlist_list', list, designation.version,
+  await underClaim(ctx.claims, CLAIM_KINDS.hotlistList, list, designation.version,
     () => refuse(ctx, actor, params, 'CONCURRENT_CHANGE', `list ${list} was changed by another member at the same moment; reload it and try again`, ACCESS_OUTCOMES.invalid),
     () => ctx.storage.client.insert({
       table: `${ctx.storage.db}.hotlist_lists`, format: 'JSONEachRow',

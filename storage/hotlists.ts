@@ -19,7 +19,7 @@ import { requireSpecificList } from './hotlist-lists.js';
 import { authoriseAction } from './permissions.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
 import { listUsers, type User, type UserRole } from './users.js';
-import { underClaim } from './version-claims.js';
+import { CLAIM_KINDS, underClaim } from './version-claims.js';
 
 /** The fields a member gives for an entry; the entering member is the signed-in user, never a field. */
 export interface EntryFields {
@@ -126,7 +126,7 @@ async function proposeChange(ctx: HotlistContext, actor: string, entryId: string
   const entry = validated(ctx, actor, current.list, fields);
   if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
   const next = state.latestVersion + 1;
-  const version = await underClaim(ctx.claims, 'hotlist_entry', entryId, next,
+  const version = await underClaim(ctx.claims, CLAIM_KINDS.hotlistEntry, entryId, next,
     () => refuse(ctx, actor, params, 'CONCURRENT_CHANGE', `another change to entry ${entryId} was submitted at the same moment; reload it and try again`, ACCESS_OUTCOMES.invalid),
     () => insertVersion(ctx.storage, entryId, next, entry, change.remove === true ? 'removed' : 'active'));
   await logOk(ctx, actor, { ...params, list: current.list, version: version.version }, fields.caseNumber);
@@ -170,7 +170,7 @@ export function decideEntry(ctx: HotlistContext, actor: string, entryId: string,
     }
     const decidedAt = Date.now();
     const role = decidingRole(user, permission);
-    await underClaim(ctx.claims, 'hotlist_decision', entryId, pending.version,
+    await underClaim(ctx.claims, CLAIM_KINDS.hotlistDecision, entryId, pending.version,
       () => refuse(ctx, actor, { ...params, list: pending.list }, 'CONCURRENT_CHANGE', `version ${pending.version} of entry ${entryId} was decided by another member at the same moment; reload it to see the decision`, ACCESS_OUTCOMES.invalid),
       () => ctx.storage.client.insert({
         table: `${ctx.storage.db}.hotlist_approvals`, format: 'JSONEachRow',

@@ -9,8 +9,8 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
 import { sha256 } from './evidence.js';
 import { authoriseAction } from './permissions.js';
-import { concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, RELEASE_CLAIM, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
-import { underClaim } from './version-claims.js';
+import { concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
+import { CLAIM_KINDS, underClaim } from './version-claims.js';
 import { buildDetectionFilter } from './search.js';
 import { queryRows, type QueryParams } from './sql.js';
 
@@ -76,7 +76,7 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
   }
   // Claimed before any file is written: a second gateway exporting the same request at the same
   // moment is refused instead of producing a second package.
-  return underClaim(ctx.claims, RELEASE_CLAIM, requestId, request.version + 1, () => concurrentChange(requestId), async () => {
+  return underClaim(ctx.claims, CLAIM_KINDS.release, requestId, request.version + 1, () => concurrentChange(requestId), async () => {
     const { sql, params } = selectFor(ctx, request);
     const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, sql, params);
     if (rows.length > MAX_RELEASE_ROWS) {

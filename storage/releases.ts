@@ -10,7 +10,7 @@ import { authoriseAction } from './permissions.js';
 import { AGENCY_KINDS, automaticRefusal, classifyAgency, REFUSAL_RULES, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
 import type { PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
-import { underClaim, type VersionClaims } from './version-claims.js';
+import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
 export const RELEASE_STATUSES = ['pending', 'approved', 'refused', 'released'] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
@@ -191,11 +191,8 @@ function fromRow(r: Row): ReleaseRequest {
  */
 async function insertVersion(ctx: ReleaseContext, r: ReleaseRequest, claimed = false): Promise<void> {
   if (claimed || r.version === 1) return writeVersion(ctx.storage, r);
-  await underClaim(ctx.claims, RELEASE_CLAIM, r.requestId, r.version, () => concurrentChange(r.requestId), () => writeVersion(ctx.storage, r));
+  await underClaim(ctx.claims, CLAIM_KINDS.release, r.requestId, r.version, () => concurrentChange(r.requestId), () => writeVersion(ctx.storage, r));
 }
-
-/** The claim kind of release request versions (storage/version-claims.ts). */
-export const RELEASE_CLAIM = 'release';
 
 export function concurrentChange(requestId: string): never {
   throw new ReleaseError('RELEASE_NOT_PENDING', `release request ${requestId} was changed on another gateway at the same moment; reload it to see how it stands`);

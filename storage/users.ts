@@ -3,7 +3,7 @@
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
-import { underClaim, type VersionClaims } from './version-claims.js';
+import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
 /**
  * `chief`: the Chief of Police or the designee who approves releases (Watsonville §471.8(b));
@@ -62,14 +62,13 @@ export async function saveUser(storage: Db, user: User, updatedBy: string, claim
     throw new StorageError('CONCURRENT_CHANGE', `user "${user.userId}" was changed by someone else ${stored === basis ? 'at the same moment' : `since it was read (version ${stored} now, ${basis} read)`}; reload and try again`);
   };
   if (stored !== basis) changed();
-  const { version: _read, ...fields } = user;
-  await underClaim(claims, 'user', user.userId, basis + 1, changed, () => storage.client.insert({
+  await underClaim(claims, CLAIM_KINDS.user, user.userId, basis + 1, changed, () => storage.client.insert({
     table: `${storage.db}.users`,
     format: 'JSONEachRow',
     values: [
       {
-        user_id: fields.userId, version: basis + 1, name: fields.name, title: fields.title, roles: fields.roles,
-        trained_at: fields.trainedAt, training_expires_at: fields.trainingExpiresAt ?? null, active: fields.active, updated_at: Date.now(), updated_by: updatedBy,
+        user_id: user.userId, version: basis + 1, name: user.name, title: user.title, roles: user.roles,
+        trained_at: user.trainedAt, training_expires_at: user.trainingExpiresAt ?? null, active: user.active, updated_at: Date.now(), updated_by: updatedBy,
       },
     ],
   }));

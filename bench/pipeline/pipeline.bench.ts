@@ -31,6 +31,7 @@ import {
   type WireRead,
 } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { LatencySample, type LatencySummary } from './latency-sample.js';
 
 const quick = process.argv.includes('--quick');
 const latencyOnly = process.argv.includes('--latency-only');
@@ -110,31 +111,6 @@ async function drainThroughPipeline(system: RunningSystem, workers: number, data
 function runFleet(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[], agency: string): Promise<void> {
   const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(rate), String(seconds), JSON.stringify(hotPlates.map((p) => ({ plate: p.plate }))), agency], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise<void>((resolve, reject) => fleet.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`camera fleet exited with ${code}`)))));
-}
-
-const at = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
-
-interface LatencySummary { p50: number; p99: number; count: number; steadyP99: number; steadyCount: number }
-
-/** Latencies in whole ms; "steady" leaves out reads made in the first second of the run (warm-up). */
-class LatencySample {
-  #all: number[] = [];
-  #steady: number[] = [];
-  #firstTs = Number.POSITIVE_INFINITY;
-  #pending: [number, number][] = [];
-  add(readTs: number, atMs: number): void {
-    this.#pending.push([readTs, atMs - readTs]);
-    if (readTs < this.#firstTs) this.#firstTs = readTs;
-  }
-  summary(): LatencySummary {
-    for (const [ts, ms] of this.#pending) {
-      this.#all.push(ms);
-      if (ts >= this.#firstTs + 1000) this.#steady.push(ms);
-    }
-    this.#all.sort((a, b) => a - b);
-    this.#steady.sort((a, b) => a - b);
-    return { p50: at(this.#all, 0.5), p99: at(this.#all, 0.99), count: this.#all.length, steadyP99: at(this.#steady, 0.99), steadyCount: this.#steady.length };
-  }
 }
 
 /**

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startLocalNatsServer } from '../../ingest/nats-server.js';
+import { LatencySample, type LatencySummary } from './latency-sample.js';
 
 type Publish = 'core' | 'unacked' | 'acked';
 const SUBJECT = 'floor.x';
@@ -37,23 +38,9 @@ async function publisher(url: string, mode: Publish, rate: number, seconds: numb
   await nc.drain();
 }
 
-interface Result { p50: number; p99: number; steadyP99: number; max: number; received: number }
-
-function summarise(samples: [sentAt: number, latency: number][]): Result {
-  const first = samples.reduce((m, [t]) => Math.min(m, t), Number.POSITIVE_INFINITY);
-  const all = samples.map(([, l]) => l).sort((a, b) => a - b);
-  const steady = samples.filter(([t]) => t >= first + 1000).map(([, l]) => l).sort((a, b) => a - b);
-  const at = (v: number[], q: number): number => v[Math.min(v.length - 1, Math.floor(q * v.length))] ?? Number.NaN;
-  return { p50: at(all, 0.5), p99: at(all, 0.99), steadyP99: at(steady, 0.99), max: all[all.length - 1] ?? Number.NaN, received: all.length };
-}
-
-async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file' | 'memory', mode: Publish, rate: number, seconds: number): Promise<Result> {
-  const samples: [number, number][] = [];
-  const record = (data: Uint8Array): void => {
-    const now = Date.now();
-    const sentAt = Buffer.from(data.buffer, data.byteOffset, 8).readDoubleLE(0);
-    samples.push([sentAt, now - sentAt]);
-  };
+async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file' | 'memory', mode: Publish, rate: number, seconds: number): Promise<LatencySummary> {
+  const sample = new LatencySample();
+  const record = (data: Uint8Array): void => sample.add(Buffer.from(data.buffer, data.byteOffset, 8).readDoubleLE(0), Date.now());
   let finish: () => Promise<void>;
   if (storage === 'none') {
     const sub = nc.subscribe(SUBJECT, { callback: (_e, m) => record(m.data) });
@@ -86,7 +73,7 @@ async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file'
   await new Promise<void>((resolve, reject) => child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`)))));
   await new Promise((r) => setTimeout(r, 500));
   await finish();
-  return summarise(samples);
+  return sample.summary();
 }
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '10' }, publish: { type: 'string' }, url: { type: 'string' } } });
@@ -111,7 +98,7 @@ if (values.publish !== undefined) {
     const rows: string[] = [];
     for (const [storage, mode, label] of cases) {
       const r = await measure(nc, server.url, storage, mode, rate, seconds);
-      rows.push(`| ${label} | ${r.p50} | ${r.p99} | ${r.steadyP99} | ${r.max} | ${r.received.toLocaleString('en-US')} |`);
+      rows.push(`| ${label} | ${r.p50} | ${r.p99} | ${r.steadyP99} | ${r.max} | ${r.count.toLocaleString('en-US')} |`);
     }
     console.log(`Command: \`node --import tsx bench/pipeline/transport-floor.bench.ts --rate ${rate} --seconds ${seconds}\` · ${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores, Node ${process.version}, nats-server (Debian), publisher in its own process on the same machine; load average at start ${load}.\n`);
     console.log(`| ${rate.toLocaleString('en-US')} msg/s for ${seconds} s, ${MESSAGE_BYTES} bytes | p50 ms | p99 ms | p99 after the first second, ms | max ms | received |`);

@@ -4,14 +4,13 @@
 // applies the Values Act and Civil Code § 1798.90.55 refusals, and access-logs every step.
 import { resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { openVersionClaims } from '../../ingest/index.js';
 import {
   AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
   RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus, type VersionClaims,
 } from '../../storage/index.js';
 import type { PlatewatchConfig } from '../config.js';
-import { resolveNatsUrl } from '../runtime.js';
+import { connectToSystem } from '../runtime.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
@@ -197,16 +196,17 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
 
 /** Version claims on the system's NATS, or undefined (with a warning) when it cannot be reached. */
 async function claimsFor(config: PlatewatchConfig, io: VerbIO): Promise<{ claims: VersionClaims; close(): Promise<void> } | undefined> {
-  const found = await resolveNatsUrl(config, io.cwd, undefined);
-  const warn = (why: string): undefined => {
-    io.stderr.write(`platewatch release: warning: ${why}; this change is not guarded against a gateway changing the same request at the same moment\n`);
+  const unguarded = (): undefined => {
+    io.stderr.write('platewatch release: warning: this change is not guarded against a gateway changing the same request at the same moment\n');
     return undefined;
   };
-  if (found.url === null) return warn(found.reason);
+  const nc = await connectToSystem('release', config, io, undefined);
+  if (nc === null) return unguarded();
   try {
-    const nc = await connect({ servers: found.url, name: 'platewatch release' });
     return { claims: await openVersionClaims(jetstream(nc)), close: () => nc.close() };
   } catch (error) {
-    return warn(`cannot use NATS at ${found.url}: ${(error as Error).message}`);
+    io.stderr.write(`platewatch release: no version claims on NATS: ${(error as Error).message}\n`);
+    await nc.close();
+    return unguarded();
   }
 }
