@@ -38,7 +38,9 @@ async function publisher(url: string, mode: Publish, rate: number, seconds: numb
   await nc.drain();
 }
 
-async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file' | 'memory', mode: Publish, rate: number, seconds: number): Promise<LatencySummary> {
+type Receiver = 'pull' | 'core';
+
+async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file' | 'memory', mode: Publish, rate: number, seconds: number, receiver: Receiver = 'pull'): Promise<LatencySummary> {
   const sample = new LatencySample();
   const record = (data: Uint8Array): void => sample.add(Buffer.from(data.buffer, data.byteOffset, 8).readDoubleLE(0), Date.now());
   let finish: () => Promise<void>;
@@ -54,11 +56,16 @@ async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file'
     await jsm.consumers.add(name, { durable_name: 'c', ack_policy: AckPolicy.Explicit, max_ack_pending: 50_000 });
     const consumer = await jetstream(nc).consumers.get(name, 'c');
     let stopping = false;
+    // A core subscription in a queue group on the stream's subject sees each message as the
+    // server receives it, before the stream has stored it (the pipeline's fast hit path); the
+    // pull consumer still takes every message off, as the pipeline's durable path does.
+    const fast = receiver === 'core' ? nc.subscribe(SUBJECT, { queue: 'fast', callback: (_e, m) => record(m.data) }) : undefined;
+    if (fast !== undefined) await nc.flush();
     // One pull after another, as the pipeline pulls; a fetch yields each message as it arrives.
     const pulling = (async () => {
       while (!stopping) {
         for await (const m of await consumer.fetch({ max_messages: 1000, expires: 2000 })) {
-          record(m.data);
+          if (fast === undefined) record(m.data);
           m.ack();
         }
       }
@@ -66,6 +73,7 @@ async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file'
     finish = async () => {
       stopping = true;
       await pulling;
+      fast?.unsubscribe();
       await jsm.streams.delete(name);
     };
   }
@@ -88,16 +96,17 @@ if (values.publish !== undefined) {
   const nc = await connect({ servers: server.url });
   const load = loadavg()[0]!.toFixed(2);
   try {
-    const cases: [storage: 'none' | 'file' | 'memory', mode: Publish, label: string][] = [
+    const cases: [storage: 'none' | 'file' | 'memory', mode: Publish, label: string, receiver?: Receiver][] = [
       ['none', 'core', 'core NATS publish → subscription'],
       ['file', 'unacked', 'JetStream, file storage, publisher waits for no acks'],
       ['memory', 'unacked', 'JetStream, memory storage, publisher waits for no acks'],
       ['file', 'acked', 'JetStream, file storage, acked publishes (as cameras and the simulator publish)'],
       ['memory', 'acked', 'JetStream, memory storage, acked publishes'],
+      ['file', 'acked', 'JetStream, file storage, acked publishes, received by a core subscription (the fast hit path) while the pull consumer acks', 'core'],
     ];
     const rows: string[] = [];
-    for (const [storage, mode, label] of cases) {
-      const r = await measure(nc, server.url, storage, mode, rate, seconds);
+    for (const [storage, mode, label, receiver] of cases) {
+      const r = await measure(nc, server.url, storage, mode, rate, seconds, receiver);
       rows.push(`| ${label} | ${r.p50} | ${r.p99} | ${r.steadyP99} | ${r.max} | ${r.count.toLocaleString('en-US')} |`);
     }
     console.log(`Command: \`node --import tsx bench/pipeline/transport-floor.bench.ts --rate ${rate} --seconds ${seconds}\` · ${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores, Node ${process.version}, nats-server (Debian), publisher in its own process on the same machine; load average at start ${load}.\n`);
