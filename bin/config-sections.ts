@@ -48,11 +48,6 @@ export function readHitsFile(file: Record<string, unknown>, out: HitSettings, wh
     if (typeof minutes === 'number' && Number.isFinite(minutes) && minutes >= 0) out.escalateAfterMinutes = minutes;
     else problems.push(`${where}.escalateAfterMinutes must be a number ≥ 0 (0: never)`);
   }
-  const fastPath = file['fastPath'];
-  if (fastPath !== undefined) {
-    if (typeof fastPath === 'boolean') out.fastPath = fastPath;
-    else problems.push(`${where}.fastPath must be true or false`);
-  }
   const covert = file['covertLists'];
   if (covert !== undefined) {
     const byList = asObject(covert, `${where}.covertLists`, problems);

@@ -53,15 +53,9 @@ export interface HitSettings {
    * @default {}
    */
   covertLists: Record<string, string[]>;
-  /**
-   * Match each read as nats-server receives it and publish its hits at once, before the read is
-   * stored (ingest/fast-hits.ts); the durable path still raises every hit. false: hits wait for
-   * the stream and the pull (BENCHMARKS.md, "the fast hit path"). Env `PLATEWATCH_FAST_HITS`. @default true
-   */
-  fastPath: boolean;
 }
 
-export const DEFAULT_HIT_SETTINGS: HitSettings = { escalateAfterMinutes: 5, covertLists: {}, fastPath: true };
+export const DEFAULT_HIT_SETTINGS: HitSettings = { escalateAfterMinutes: 5, covertLists: {} };
 
 export interface HotlistSettings {
   /**
@@ -142,7 +136,7 @@ export interface LoadConfigOptions {
 }
 
 const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists'] as const;
-const HIT_KEYS = ['escalateAfterMinutes', 'covertLists', 'fastPath'] as const;
+const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
@@ -180,7 +174,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {}, fastPath: DEFAULT_HIT_SETTINGS.fastPath }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
+  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -300,14 +294,13 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     else apply(n);
   }
 
-  for (const [name, apply] of [
-    ['PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE', (on: boolean) => (config.release.refuseOutOfState = on)],
-    ['PLATEWATCH_RELEASE_REFUSE_FEDERAL', (on: boolean) => (config.release.refuseFederal = on)],
-    ['PLATEWATCH_FAST_HITS', (on: boolean) => (config.hits.fastPath = on)],
+  for (const [name, key] of [
+    ['PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE', 'refuseOutOfState'],
+    ['PLATEWATCH_RELEASE_REFUSE_FEDERAL', 'refuseFederal'],
   ] as const) {
     const text = envValue(env, name);
     if (text === undefined) continue;
-    if (text === 'true' || text === 'false') apply(text === 'true');
+    if (text === 'true' || text === 'false') config.release[key] = text === 'true';
     else problems.push(`${name}: "${text}" must be true or false`);
   }
   const homeState = envValue(env, 'PLATEWATCH_HOME_STATE');

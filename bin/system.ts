@@ -23,8 +23,6 @@ import {
   openVersionClaims,
   PIPELINE_CONSUMER,
   PipelineWorker,
-  FastHitPath,
-  HitPublications,
   READS_STREAM,
   registerHotlistStaleness,
   startLocalNatsServer,
@@ -269,16 +267,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
 
     if (options.pipeline !== false) {
-      const publications = new HitPublications();
-      if ((options.hits ?? DEFAULT_HIT_SETTINGS).fastPath) {
-        // Its own connection: a slow-consumer disconnect of the fast path leaves the durable path be.
-        const fastNc = await connect({ servers: natsUrl, name: 'platewatch-fast-hits', maxReconnectAttempts: -1 });
-        cleanups.push(() => fastNc.drain());
-        const fast = new FastHitPath({ nc: fastNc, js: jetstream(fastNc), matcher, publications, metrics: pipelineMetrics, logger });
-        await fast.start();
-        cleanups.push(() => fast.stop());
-      }
-      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger, publications });
+      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger });
       await worker.start();
       cleanups.push(() => worker.stop());
     }

@@ -11,8 +11,6 @@ export * from './nats-server.js';
 export * from './hotlist-distribution.js';
 export * from './version-claims.js';
 export * from './pipeline.js';
-export * from './fast-hits.js';
-export * from './hit-publications.js';
 export * from './simulator.js';
 export * from './plate-generator.js';
 export * from './retroactive.js';

@@ -9,8 +9,6 @@ export interface PipelineMetrics {
   messagesIn: Counter;
   invalidReads: Counter;
   hits: Counter;
-  fastHits: Counter;
-  fastReadsSkipped: Counter;
   batches: Counter;
   batchFailures: Counter;
   acked: Counter;
@@ -24,14 +22,12 @@ export function createPipelineMetrics(registry: MetricsRegistry): PipelineMetric
     readsIn: registry.counter('platewatch_reads_total', 'Valid reads taken from the READS stream'),
     messagesIn: registry.counter('platewatch_read_messages_total', 'Messages taken from the READS stream (a gateway message may carry many reads)'),
     invalidReads: registry.counter('platewatch_invalid_reads_total', 'Reads or messages refused and published to alpr.invalid.reads'),
-    hits: registry.counter('platewatch_hits_total', 'Hits raised on reads taken from the READS stream (each published once), by list and kind'),
-    fastHits: registry.counter('platewatch_fast_hits_total', 'Hits published early by the fast hit path, before their read was stored, by list and kind'),
-    fastReadsSkipped: registry.counter('platewatch_fast_reads_skipped_total', 'Reads the fast hit path left to the durable path because they were already old'),
+    hits: registry.counter('platewatch_hits_total', 'Hits published, by list and kind'),
     batches: registry.counter('platewatch_pipeline_batches_total', 'Batches processed by the pipeline'),
     batchFailures: registry.counter('platewatch_pipeline_batch_failures_total', 'Batches not stored; their reads were left for redelivery'),
     acked: registry.counter('platewatch_read_messages_acked_total', 'Messages acknowledged after their reads were stored'),
     pullFailures: registry.counter('platewatch_pipeline_pull_failures_total', 'Pulls from READS that ended in an error, by reason (heartbeats_missed, other); the pull is repeated'),
-    readToHitSeconds: registry.histogram('platewatch_read_to_hit_published_seconds', 'Camera read time to hit first published (by the fast path when it saw the read)', LATENCY_BUCKETS_SECONDS),
+    readToHitSeconds: registry.histogram('platewatch_read_to_hit_published_seconds', 'Camera read time to hit published', LATENCY_BUCKETS_SECONDS),
     readToStoredSeconds: registry.histogram('platewatch_read_to_stored_seconds', 'Camera read time to stored and acknowledged (end to end)', LATENCY_BUCKETS_SECONDS),
   };
 }

@@ -6,7 +6,6 @@ import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Matcher } from '../matcher/index.js';
-import type { HitPublications } from './hit-publications.js';
 import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { PullSizer } from './pull-size.js';
@@ -40,8 +39,6 @@ export interface PipelineOptions {
   /** Redelivery delay after a failed store or publish. @default 2000 */
   retryDelayMs?: number;
   limits?: WireLimits;
-  /** Shared with the fast hit path in this process (ingest/fast-hits.ts): a hit is published once. */
-  publications?: HitPublications;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -55,7 +52,7 @@ export class PipelineWorker {
   private batch: JsMsg[] = [];
   private flushScheduled = false;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly options: Required<Omit<PipelineOptions, 'limits' | 'publications'>> & Pick<PipelineOptions, 'publications'> & { limits: WireLimits };
+  private readonly options: Required<Omit<PipelineOptions, 'limits'>> & { limits: WireLimits };
 
   constructor(options: PipelineOptions) {
     this.options = {
@@ -156,25 +153,9 @@ export class PipelineWorker {
           const publishedAt = now();
           const message: HitMessage = { v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, receivedAt: nowMs, historical: false, read, hit };
           hitMessages.push(message);
+          waits.push(js.publish(hitsSubject(read.agency, hit.list), encodeHitMessage(message), { msgID: id }));
           metrics.hits.inc(1, { list: hit.list, kind: hit.kind });
-          const publish = (): Promise<unknown> => js.publish(hitsSubject(read.agency, hit.list), encodeHitMessage(message), { msgID: id });
-          const publications = this.options.publications;
-          const earlier = publications?.get(id);
-          if (earlier !== undefined) {
-            // The fast path published it (or is publishing it), or an earlier delivery of this
-            // read did: publish only if that failed, and ack only once HITS has it either way.
-            waits.push(earlier.then((onHits) => {
-              if (onHits) return undefined;
-              const again = publish();
-              publications?.add(id, again.then(() => true, () => false));
-              return again;
-            }));
-          } else {
-            const published = publish();
-            waits.push(published);
-            publications?.add(id, published.then(() => true, () => false));
-            metrics.readToHitSeconds.observe(Math.max(0, publishedAt - read.ts) / 1000);
-          }
+          metrics.readToHitSeconds.observe(Math.max(0, publishedAt - read.ts) / 1000);
         }
       }
     }

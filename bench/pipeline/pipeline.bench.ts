@@ -10,8 +10,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { AckPolicy, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
 import pino from 'pino';
 import { startSystem, type RunningSystem, detectionSink } from '../../bin/system.js';
@@ -21,8 +20,6 @@ import {
   decodeHitMessage,
   decodeReadMessage,
   ensureStreams,
-  FastHitPath,
-  HitPublications,
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
@@ -152,32 +149,15 @@ async function transportFloor(system: RunningSystem, rate: number, seconds: numb
   return sample.summary();
 }
 
-interface LatencyResult { toHit: LatencySummary; toReceipt: LatencySummary; loopDelayP99: number; loopDelayMax: number }
-
-/** Read → hit published at a steady rate, through the durable path alone or with the fast hit path in front. */
-async function latencyAtRate(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[], fast: boolean): Promise<LatencyResult> {
+async function latencyAtRate(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[]): Promise<{ toHit: LatencySummary; toReceipt: LatencySummary; loopDelayP99: number; loopDelayMax: number }> {
   const toHit = new LatencySample();
   const toReceipt = new LatencySample();
-  // The first publication of each hit counts: a core subscription also sees a second copy that
-  // HITS's duplicate window drops (the durable path's, when another process's fast path had it).
-  const seen = new Set<string>();
   const sub = system.nc.subscribe('alpr.hits.>', { callback: (_e, msg) => {
     const m = decodeHitMessage(msg.data);
-    if (seen.has(m.hitId)) return;
-    seen.add(m.hitId);
     toHit.add(m.read.ts, m.publishedAt);
     toReceipt.add(m.read.ts, m.receivedAt ?? m.publishedAt);
   } });
-  const metrics = createPipelineMetrics(new MetricsRegistry());
-  const publications = new HitPublications();
-  let fastPath: FastHitPath | undefined;
-  let fastNc: NatsConnection | undefined;
-  if (fast) {
-    fastNc = await connect({ servers: system.natsUrl });
-    fastPath = new FastHitPath({ nc: fastNc, js: jetstream(fastNc), matcher: system.matcher, publications, metrics, logger });
-    await fastPath.start();
-  }
-  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics, logger, publications });
+  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics: createPipelineMetrics(new MetricsRegistry()), logger });
   await worker.start();
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
@@ -185,8 +165,6 @@ async function latencyAtRate(system: RunningSystem, rate: number, seconds: numbe
   await new Promise((r) => setTimeout(r, 500));
   loopDelay.disable();
   await worker.stop();
-  await fastPath?.stop();
-  await fastNc?.drain();
   sub.unsubscribe();
   return { toHit: toHit.summary(), toReceipt: toReceipt.summary(), loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
 }
@@ -219,13 +197,7 @@ async function main(): Promise<void> {
       rows.push(`| ${perMessage} | ${count.toLocaleString('en-US')} | ${Math.round(ceil).toLocaleString('en-US')} | ${Math.round(one).toLocaleString('en-US')} (${Math.round((100 * one) / ceil)}%) | ${Math.round(two).toLocaleString('en-US')} (${Math.round((100 * two) / ceil)}%) |`);
     }
     const floor = await transportFloor(system, 5000, LATENCY_SECONDS);
-    // Alternating phases, two of each: on 2 shared cores the tail moves between runs by more
-    // than the difference between the two paths.
-    const phases: Array<[label: string, result: LatencyResult]> = [];
-    for (const round of [1, 2]) {
-      phases.push([`durable path alone (\`hits.fastPath: false\`), run ${round}`, await latencyAtRate(system, 5000, LATENCY_SECONDS, svs.slice(0, 1000), false)]);
-      phases.push([`fast hit path (the default), run ${round}`, await latencyAtRate(system, 5000, LATENCY_SECONDS, svs.slice(0, 1000), true)]);
-    }
+    const latency = await latencyAtRate(system, 5000, LATENCY_SECONDS, svs.slice(0, 1000));
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(`### Pipeline (${quick ? 'quick' : 'full'} run)\n`);
     console.log(`Command: \`node --import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}${latencyOnly ? ' --latency-only' : ''}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
@@ -234,17 +206,15 @@ async function main(): Promise<void> {
       console.log('|---|---|---|---|---|');
       for (const row of rows) console.log(row);
     }
+    const t = latency.toHit;
+    const r = latency.toReceipt;
     console.log(`\nLatency at 5,000 reads/s for ${LATENCY_SECONDS} s (1 read/message, acked publishes from a camera fleet process on this machine; timestamps in whole ms; "steady" leaves out the first second):\n`);
-    console.log('| measured | p50 | p99 | p99 steady | samples | event loop delay p99 / max |');
-    console.log('|---|---:|---:|---:|---:|---:|');
-    for (const [label, l] of phases) {
-      const t = l.toHit;
-      const r = l.toReceipt;
-      const loop = `${l.loopDelayP99.toFixed(1)} / ${l.loopDelayMax.toFixed(1)} ms`;
-      console.log(`| ${label}: read → hit published (2 % hot) | ${t.p50} ms | ${t.p99} ms | ${t.steadyP99} ms | ${t.count.toLocaleString('en-US')} hits | ${loop} |`);
-      console.log(`| ${label}: of which read → receipt | ${r.p50} ms | ${r.p99} ms | ${r.steadyP99} ms | ${r.count.toLocaleString('en-US')} hits | |`);
-    }
-    console.log(`| transport floor: read → receipt by a bare pull consumer (decode + ack only, same fleet, same run) | ${floor.p50} ms | ${floor.p99} ms | ${floor.steadyP99} ms | ${floor.count.toLocaleString('en-US')} reads | |`);
+    console.log('| measured | p50 | p99 | p99 steady | samples |');
+    console.log('|---|---:|---:|---:|---:|');
+    console.log(`| pipeline: read → hit published (2 % hot) | ${t.p50} ms | ${t.p99} ms | ${t.steadyP99} ms | ${t.count.toLocaleString('en-US')} hits |`);
+    console.log(`| of which read → pipeline receipt | ${r.p50} ms | ${r.p99} ms | ${r.steadyP99} ms | ${r.count.toLocaleString('en-US')} hits |`);
+    console.log(`| transport floor: read → receipt by a bare pull consumer (decode + ack only, same fleet, same run) | ${floor.p50} ms | ${floor.p99} ms | ${floor.steadyP99} ms | ${floor.count.toLocaleString('en-US')} reads |`);
+    console.log(`\nThe pipeline's event loop delay during its phase: p99 ${latency.loopDelayP99.toFixed(1)} ms, max ${latency.loopDelayMax.toFixed(1)} ms.`);
   } finally {
     await system.stop();
     rmSync(dir, { recursive: true, force: true });
