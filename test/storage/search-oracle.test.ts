@@ -100,8 +100,9 @@ const queryArb: fc.Arbitrary<PlateQuery> = fc.oneof(
  * third read), whose matches span days and so several day partitions.
  */
 const pagedPatternArb = fc
-  .tuple(fc.oneof(fc.nat({ max: 399 }), fc.nat({ max: 132 }).map((k) => 3 * k)), fc.constantFrom('*', '?', '??', ''), fc.constantFrom('*', '?', ''))
-  .map(([i, head, tail]) => `${head}${stored[i]!.plate.slice(1, 5)}${tail}`);
+  .tuple(fc.oneof(fc.nat({ max: 399 }), fc.nat({ max: 132 }).map((k) => 3 * k)), fc.constantFrom('*', '?', '??', ''), fc.constantFrom('*', '?', ''), fc.constantFrom(4, 5))
+  // Five known characters in a row take the one-pass path (expectsFewMatches), four the windows.
+  .map(([i, head, tail, known]) => `${head}${stored[i]!.plate.slice(1, 1 + known)}${tail}`);
 
 const newestFirst = (a: { readId: string; seenAt: number }, b: { readId: string; seenAt: number }) => b.seenAt - a.seenAt;
 

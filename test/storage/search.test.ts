@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrAlphabet } from '../../matcher/index.js';
 import {
-  AccessLog, buildSearchQuery, DetectionWriter, FIRST_WINDOW_MS, isSparse, scansEveryPartition, type SearchRequest, saveUser, searchDetections, searchWindows,
+  AccessLog, buildSearchQuery, DetectionWriter, expectsFewMatches, FIRST_WINDOW_MS, isSparse, scanNewestFirst, scansEveryPartition, type SearchRequest, saveUser, searchDetections, searchWindows,
   type Storage, StorageError, verifyAccessLog,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
@@ -209,6 +209,35 @@ describe('scanning searches run newest window first', () => {
     expect(isSparse(48, DAY, 29 * DAY, 100)).toBe(false); // ~1,400: the next window fills the page
     expect(isSparse(0, DAY, 29 * DAY, 100)).toBe(true);
     expect(isSparse(40, 3 * DAY, 3 * DAY, 100)).toBe(true); // 40 more expected, 60 wanted
+  });
+
+  it('expects few matches from a run of five known characters, and reads those in one pass', () => {
+    expect(expectsFewMatches({ kind: 'partial', pattern: '*ABCDE*' })).toBe(true);
+    expect(expectsFewMatches({ kind: 'partial', pattern: ' ?abc12* ' })).toBe(true);
+    expect(expectsFewMatches({ kind: 'partial', pattern: '*ABCD*' })).toBe(false);
+    expect(expectsFewMatches({ kind: 'partial', pattern: '?ABCD??' })).toBe(false);
+    expect(expectsFewMatches({ kind: 'partial', pattern: '*AB?CDE*' })).toBe(false); // runs of 2 and 3
+    expect(expectsFewMatches({ kind: 'fuzzy', plate: '7ABC123' })).toBe(false);
+    expect(expectsFewMatches(undefined)).toBe(false);
+  });
+
+  it('walks windows newest first until the page is full, or reads the rest at once', async () => {
+    const to = Date.UTC(2026, 10, 1);
+    const from = to - 30 * DAY;
+    const walk = async (fewMatches: boolean, perDay: number): Promise<string[]> => {
+      const calls: string[] = [];
+      await scanNewestFirst({ from, to, limit: 100, fewMatches }, async (w, onePass, want) => {
+        calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}`);
+        return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
+      });
+      return calls;
+    };
+    // ~48 a day (4 known characters in 50 M reads): the first two windows fill the page.
+    expect(await walk(false, 48)).toEqual(['0-1 two 100', '1-3 two 52']);
+    // ~1 a day: after the first window the other 29 days go in one pass.
+    expect(await walk(false, 1)).toEqual(['0-1 two 100', '1-30 one 99']);
+    // Five known characters: the whole range in one pass from the start.
+    expect(await walk(true, 2)).toEqual(['0-30 one 100']);
   });
 
   it('refuses a cursor that is not a real time instead of finding nothing', async () => {
