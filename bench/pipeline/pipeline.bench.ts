@@ -169,6 +169,11 @@ async function latencyAtRate(system: RunningSystem, rate: number, seconds: numbe
   return { toHit: toHit.summary(), toReceipt: toReceipt.summary(), loopDelayP99: loopDelay.percentile(99) / 1e6, loopDelayMax: loopDelay.max / 1e6 };
 }
 
+/** The V8 heap flags this run had, if any, for the Command line (bench/pipeline/young-generation.bench.ts compares them). */
+function v8Flags(): string {
+  return process.execArgv.filter((a) => a.startsWith('--max-') || a.startsWith('--semi')).map((a) => `${a} `).join('');
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-bench-'));
   const config = resolveMatcherConfig();
@@ -200,7 +205,7 @@ async function main(): Promise<void> {
     const latency = await latencyAtRate(system, 5000, LATENCY_SECONDS, svs.slice(0, 1000));
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(`### Pipeline (${quick ? 'quick' : 'full'} run)\n`);
-    console.log(`Command: \`node --import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}${latencyOnly ? ' --latency-only' : ''}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
+    console.log(`Command: \`node ${v8Flags()}--import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}${latencyOnly ? ' --latency-only' : ''}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
     if (rows.length > 0) {
       console.log('| reads/message | reads | ceiling: consume+decode+ack (reads/s) | pipeline, 1 worker (reads/s, % of ceiling) | pipeline, 2 workers in one process |');
       console.log('|---|---|---|---|---|');

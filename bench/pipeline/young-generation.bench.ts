@@ -1,0 +1,91 @@
+// The batched pipeline (100 reads/message) against V8's young-generation size (issue 4): the same
+// drain run in fresh processes with --max-semi-space-size=16 (Node 20's default, what ./platewatch
+// runs with) and 64, alternating, ROUNDS times. Each process starts a system on embedded
+// defaults, loads a 100,000-entry SVS list, publishes READS reads in 100-read messages, then times
+// one pipeline worker draining them (stored in chDB, acked).
+//
+//   node --import tsx bench/pipeline/young-generation.bench.ts [--rounds 5] [--reads 500000]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { Packr } from 'msgpackr';
+import pino from 'pino';
+import { detectionSink, startSystem } from '../../bin/system.js';
+import {
+  createPipelineMetrics, createRandom, generatePlate, MetricsRegistry, PIPELINE_CONSUMER, PipelineWorker, publishHotlist, READS_STREAM, readsSubject, simulatedRead,
+} from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, reads: { type: 'string', default: '500000' }, child: { type: 'boolean', default: false } } });
+const READS = Number(values.reads);
+const SETTINGS = [16, 64];
+
+async function drain(): Promise<{ readsPerSecond: number; maxRssMiB: number }> {
+  const logger = pino({ level: 'warn' });
+  const dir = mkdtempSync(join(tmpdir(), 'platewatch-young-gen-'));
+  const config = resolveMatcherConfig();
+  const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false, gateway: false });
+  try {
+    const random = createRandom(99);
+    const svs: HotlistEntry[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const r = validateEntry({ ...generatePlate(random), list: 'SVS', reason: 'STOLEN VEHICLE', case_number: `V${100000000 + i}` }, config);
+      if (r.ok) svs.push(r.entry);
+    }
+    await publishHotlist(system.hotlists, 'SVS', svs, 'bench');
+    while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 50));
+    const packr = new Packr({ useRecords: false });
+    const now = Date.now();
+    const inFlight: Promise<unknown>[] = [];
+    // Made and published 100 at a time, so the reads are garbage before the timed drain starts.
+    for (let i = 0; i < READS; i += 100) {
+      const reads = Array.from({ length: 100 }, (_, k) => simulatedRead(random, { agency: 'bench', camera: `cam${(i / 100) % 50}`, id: `b-${i + k}`, ts: now, misreadRate: 0.05 }));
+      inFlight.push(system.js.publish(readsSubject('bench', `cam${(i / 100) % 50}`), packr.pack(reads), { msgID: `m${i}` }));
+      if (inFlight.length >= 2000) await Promise.all(inFlight.splice(0));
+    }
+    await Promise.all(inFlight);
+    const started = performance.now();
+    const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics: createPipelineMetrics(new MetricsRegistry()), logger });
+    await worker.start();
+    const jsm = await jetstreamManager(system.nc);
+    for (;;) {
+      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await worker.stop();
+    return { readsPerSecond: READS / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+  } finally {
+    await system.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (values.child) {
+  process.stdout.write(JSON.stringify(await drain()));
+} else {
+  const load = loadavg()[0]!.toFixed(2);
+  const results = new Map<number, Array<{ readsPerSecond: number; maxRssMiB: number }>>(SETTINGS.map((mib) => [mib, []]));
+  const rows: string[] = [];
+  for (let round = 1; round <= Number(values.rounds); round++) {
+    const cells: string[] = [];
+    for (const mib of SETTINGS) {
+      const child = spawnSync(process.execPath, [`--max-semi-space-size=${mib}`, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--reads', String(READS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+      if (child.status !== 0) throw new Error(`drain with ${mib} MiB exited with ${child.status}`);
+      const r = JSON.parse(child.stdout) as { readsPerSecond: number; maxRssMiB: number };
+      results.get(mib)!.push(r);
+      cells.push(`${Math.round(r.readsPerSecond).toLocaleString('en-US')} (${Math.round(r.maxRssMiB)} MiB)`);
+    }
+    rows.push(`| ${round} | ${cells.join(' | ')} |`);
+  }
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  console.log(`Command: \`node --import tsx bench/pipeline/young-generation.bench.ts --rounds ${values.rounds} --reads ${READS}\` · ${cpus()[0]?.model ?? 'CPU'}, ${cpus().length} cores, Node ${process.version}, nats-server (Debian), embedded chDB; load average at start ${load}.\n`);
+  console.log(`| round | ${SETTINGS.map((mib) => `--max-semi-space-size=${mib}: reads/s (max RSS)`).join(' | ')} |`);
+  console.log(`|---|${SETTINGS.map(() => '---:').join('|')}|`);
+  for (const row of rows) console.log(row);
+  console.log(`| median | ${SETTINGS.map((mib) => Math.round(median(results.get(mib)!.map((r) => r.readsPerSecond))).toLocaleString('en-US')).join(' | ')} |`);
+}
