@@ -3,14 +3,11 @@
 // command runs --as a member, with their password; storage checks the member's role and training,
 // applies the Values Act and Civil Code § 1798.90.55 refusals, and access-logs every step.
 import { resolve } from 'node:path';
-import { jetstream } from '@nats-io/jetstream';
-import { openVersionClaims } from '../../ingest/index.js';
 import {
   AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus, type VersionClaims,
+  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
-import type { PlatewatchConfig } from '../config.js';
-import { connectToSystem } from '../runtime.js';
+import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
@@ -142,13 +139,13 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
-  let nats: { claims: VersionClaims; close(): Promise<void> } | undefined;
+  let nats: VerbClaims | undefined;
   try {
     const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
     // Against a server, gateways may change the same request at the same moment: claim each new
     // version where they do (NATS), when the system's NATS can be found. Embedded storage is one
     // process at a time, so there is nothing to race.
-    if (storage.kind === 'server') nats = await claimsFor(config, io);
+    if (storage.kind === 'server') nats = await claimsForVerb('release', 'request', config, io);
     const ctx = {
       storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), policy: config.release,
       packagesDir: resolve(io.cwd, config.dataDir, 'releases'), ...(nats === undefined ? {} : { claims: nats.claims }),
@@ -191,22 +188,5 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   } finally {
     await nats?.close();
     await storage.close();
-  }
-}
-
-/** Version claims on the system's NATS, or undefined (with a warning) when it cannot be reached. */
-async function claimsFor(config: PlatewatchConfig, io: VerbIO): Promise<{ claims: VersionClaims; close(): Promise<void> } | undefined> {
-  const unguarded = (): undefined => {
-    io.stderr.write('platewatch release: warning: this change is not guarded against a gateway changing the same request at the same moment\n');
-    return undefined;
-  };
-  const nc = await connectToSystem('release', config, io, undefined);
-  if (nc === null) return unguarded();
-  try {
-    return { claims: await openVersionClaims(jetstream(nc)), close: () => nc.close() };
-  } catch (error) {
-    io.stderr.write(`platewatch release: no version claims on NATS: ${(error as Error).message}\n`);
-    await nc.close();
-    return unguarded();
   }
 }

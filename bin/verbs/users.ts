@@ -2,12 +2,13 @@
 // trained users (Watsonville §471.4.1(a)(b), §471.5(d)(h); Martinez §439.4(d)). Passwords come from
 // standard input or a hidden prompt, never the command line, and there is no default password.
 import {
-  AccessLog, CredentialStore, findUser, listUsers, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole,
+  AccessLog, CredentialStore, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole, type VersionClaims,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch users add --id ID --name NAME --title TITLE --role ROLE [--role ROLE…] [--trained DATE] [--as ADMIN]
        platewatch users train --id ID [--trained DATE] [--expires DATE] --as ADMIN
@@ -129,9 +130,15 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : passwordsFromTerminal(io);
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
+  let nats: VerbClaims | undefined;
   try {
+    // Against a server, a gateway may change the same user at the same moment (bin/verb-claims.ts).
+    if (storage.kind === 'server' && request.sub !== 'list' && request.sub !== 'passwd') {
+      const config = await loadVerbConfig('users', values.config, io);
+      if (config !== null) nats = await claimsForVerb('users', 'user', config, io);
+    }
     const credentials = new CredentialStore(storage, new AccessLog(storage, verbAccessLogChain(storage)));
-    await runSubCommand(storage, credentials, request, passwords, io);
+    await runSubCommand(storage, credentials, request, passwords, io, nats?.claims);
     return 0;
   } catch (error) {
     const expected = error instanceof Refusal || error instanceof PasswordInputError || (error instanceof StorageError && error.code === 'WEAK_PASSWORD');
@@ -142,6 +149,7 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
     io.stderr.write(`platewatch users ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
     return 1;
   } finally {
+    await nats?.close();
     await storage.close();
   }
 }
@@ -160,7 +168,7 @@ async function authenticate(credentials: CredentialStore, request: Request, pass
   return as;
 }
 
-async function runSubCommand(storage: Storage, credentials: CredentialStore, request: Request, passwords: PasswordSource, io: VerbIO): Promise<void> {
+async function runSubCommand(storage: Storage, credentials: CredentialStore, request: Request, passwords: PasswordSource, io: VerbIO, claims?: VersionClaims): Promise<void> {
   const existing = await listUsers(storage);
   // Bootstrap: the first administrator, only while there is no user at all (no default password).
   const bootstrap = request.sub === 'add' && existing.length === 0 && request.as === undefined;
@@ -184,8 +192,16 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
     if (user !== undefined) throw new Refusal(`user "${id}" exists already; use train, disable or passwd`);
     const password = await passwords.next(`new password for ${id}`, true);
     const added: User = { userId: id, name: request.name!.trim(), title: request.title!.trim(), roles: request.roles, trainedAt: request.trained, trainingExpiresAt: request.expires, active: true };
-    await credentials.setPassword(id, password, actor); // first: a weak password leaves no user behind
-    await saveUser(storage, added, actor);
+    // As the gateway adds a user: the password is checked first, so a weak one leaves no user
+    // behind, and stored once the user is, so a gateway adding the same id at the same moment
+    // (claims, server mode) does not get its password overwritten.
+    const weakness = passwordProblem(password, id);
+    if (weakness !== null) throw new StorageError('WEAK_PASSWORD', weakness);
+    await saveUser(storage, added, actor, claims).catch((error: unknown) => {
+      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new Refusal(`user "${id}" exists already; use train, disable or passwd`);
+      throw error;
+    });
+    await credentials.setPassword(id, password, actor);
     io.stdout.write(`added ${id} (${added.roles.join(', ')})${bootstrap ? ' as the first administrator' : ''}${added.trainedAt ? '' : '; untrained: cannot sign in until "users train"'}\n`);
     return;
   }
@@ -193,11 +209,11 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
   if (request.sub === 'train') {
     const day = request.trained ?? new Date().toISOString().slice(0, 10);
     if (request.expires !== null && request.expires <= day) throw new Refusal(`--expires ${request.expires} must be after the training date ${day}`);
-    await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: request.expires }, actor);
+    await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: request.expires }, actor, claims);
     io.stdout.write(`${id} trained on ${day}${request.expires === null ? '' : `, until ${request.expires}`}\n`);
   } else if (request.sub === 'disable') {
     if (id === actor) throw new Refusal('an administrator cannot disable themself; ask another administrator');
-    await saveUser(storage, { ...user, active: false }, actor);
+    await saveUser(storage, { ...user, active: false }, actor, claims);
     io.stdout.write(`${id} disabled; their sessions have ended\n`);
   } else {
     await credentials.setPassword(id, await passwords.next(`new password for ${id}`, true), actor);
