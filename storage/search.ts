@@ -344,7 +344,7 @@ export const FEW_MATCHES_KNOWN_RUN = 5;
  * True for a partial pattern with at least FEW_MATCHES_KNOWN_RUN known characters in a row: on 50 M
  * reads over 30 days such a pattern matched about two reads a day, and one indexed pass over the
  * whole range beat walking it window by window (p95 251 against 431 ms with the shipped skip
- * index; BENCHMARKS.md, "a run of five known characters reads the range in one pass").
+ * index; BENCHMARKS.md, "five known characters in one pass").
  */
 export function expectsFewMatches(plate: SearchRequest['plate']): boolean {
   if (plate?.kind !== 'partial') return false;
