@@ -23,14 +23,13 @@ import {
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
-  publishHotlist,
   READS_STREAM,
   readsSubject,
   simulatedRead,
-  generatePlate,
   type WireRead,
 } from '../../ingest/index.js';
-import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+import { drainThroughPipeline, loadBenchList } from './drain.js';
 import { LatencySample, type LatencySummary } from './latency-sample.js';
 
 const quick = process.argv.includes('--quick');
@@ -89,23 +88,9 @@ async function ceiling(system: RunningSystem, data: Uint8Array[], ids: string[],
   return reads / seconds;
 }
 
-async function drainThroughPipeline(system: RunningSystem, workers: number, data: Uint8Array[], ids: string[], reads: number): Promise<number> {
+async function publishAndDrain(system: RunningSystem, workers: number, data: Uint8Array[], ids: string[], reads: number): Promise<number> {
   await publishAll(system.js, (i) => readsSubject('bench', `cam${i % 50}`), data, ids);
-  const registry = new MetricsRegistry();
-  const metrics = createPipelineMetrics(registry);
-  const started = performance.now();
-  const pool = Array.from({ length: workers }, () => new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics, logger }));
-  for (const w of pool) await w.start();
-  const jsm = await jetstreamManager(system.nc);
-  for (;;) {
-    const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-    if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const seconds = (performance.now() - started) / 1000;
-  for (const w of pool) await w.stop();
-  if (metrics.readsIn.get() < reads) throw new Error(`pipeline saw ${metrics.readsIn.get()} of ${reads} reads`);
-  return reads / seconds;
+  return drainThroughPipeline(system, workers, reads, logger);
 }
 
 function runFleet(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[], agency: string): Promise<void> {
@@ -179,15 +164,7 @@ async function main(): Promise<void> {
   const config = resolveMatcherConfig();
   const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false });
   try {
-    const random = createRandom(99);
-    const svs: HotlistEntry[] = [];
-    for (let i = 0; i < 100_000; i++) {
-      const { plate, state } = generatePlate(random);
-      const r = validateEntry({ plate, state, list: 'SVS', reason: 'STOLEN VEHICLE', case_number: `V${100000000 + i}`, entered_by: 'NCIC' }, config);
-      if (r.ok) svs.push(r.entry);
-    }
-    await publishHotlist(system.hotlists, 'SVS', svs, 'bench');
-    while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 50));
+    const svs = await loadBenchList(system, config, createRandom(99));
 
     const rows: string[] = [];
     for (const perMessage of latencyOnly ? [] : [1, 100]) {
@@ -195,10 +172,10 @@ async function main(): Promise<void> {
       const reads = makeReads(count, perMessage);
       const { data, ids } = messagesOf(reads, perMessage);
       const ceil = await ceiling(system, data, ids, count);
-      const one = await drainThroughPipeline(system, 1, data, ids.map((id) => `${id}-w1`), count);
+      const one = await publishAndDrain(system, 1, data, ids.map((id) => `${id}-w1`), count);
       const again = makeReads(count, perMessage + 1000);
       const m2 = messagesOf(again, perMessage);
-      const two = await drainThroughPipeline(system, 2, m2.data, m2.ids, count);
+      const two = await publishAndDrain(system, 2, m2.data, m2.ids, count);
       rows.push(`| ${perMessage} | ${count.toLocaleString('en-US')} | ${Math.round(ceil).toLocaleString('en-US')} | ${Math.round(one).toLocaleString('en-US')} (${Math.round((100 * one) / ceil)}%) | ${Math.round(two).toLocaleString('en-US')} (${Math.round((100 * two) / ceil)}%) |`);
     }
     const floor = await transportFloor(system, 5000, LATENCY_SECONDS);

@@ -10,14 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
 import pino from 'pino';
-import { detectionSink, startSystem } from '../../bin/system.js';
-import {
-  createPipelineMetrics, createRandom, generatePlate, MetricsRegistry, PIPELINE_CONSUMER, PipelineWorker, publishHotlist, READS_STREAM, readsSubject, simulatedRead,
-} from '../../ingest/index.js';
-import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { startSystem } from '../../bin/system.js';
+import { createRandom, readsSubject, simulatedRead } from '../../ingest/index.js';
+import { resolveMatcherConfig } from '../../matcher/index.js';
+import { drainThroughPipeline, loadBenchList } from './drain.js';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, reads: { type: 'string', default: '500000' }, child: { type: 'boolean', default: false } } });
 const READS = Number(values.reads);
@@ -30,13 +28,7 @@ async function drain(): Promise<{ readsPerSecond: number; maxRssMiB: number }> {
   const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false, gateway: false });
   try {
     const random = createRandom(99);
-    const svs: HotlistEntry[] = [];
-    for (let i = 0; i < 100_000; i++) {
-      const r = validateEntry({ ...generatePlate(random), list: 'SVS', reason: 'STOLEN VEHICLE', case_number: `V${100000000 + i}` }, config);
-      if (r.ok) svs.push(r.entry);
-    }
-    await publishHotlist(system.hotlists, 'SVS', svs, 'bench');
-    while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 50));
+    await loadBenchList(system, config, random);
     const packr = new Packr({ useRecords: false });
     const now = Date.now();
     const inFlight: Promise<unknown>[] = [];
@@ -47,18 +39,7 @@ async function drain(): Promise<{ readsPerSecond: number; maxRssMiB: number }> {
       if (inFlight.length >= 2000) await Promise.all(inFlight.splice(0));
     }
     await Promise.all(inFlight);
-    const started = performance.now();
-    const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics: createPipelineMetrics(new MetricsRegistry()), logger });
-    await worker.start();
-    const jsm = await jetstreamManager(system.nc);
-    for (;;) {
-      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-      if (info.num_pending === 0 && info.num_ack_pending === 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    const seconds = (performance.now() - started) / 1000;
-    await worker.stop();
-    return { readsPerSecond: READS / seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+    return { readsPerSecond: await drainThroughPipeline(system, 1, READS, logger), maxRssMiB: process.resourceUsage().maxRSS / 1024 };
   } finally {
     await system.stop();
     rmSync(dir, { recursive: true, force: true });
