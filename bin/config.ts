@@ -95,6 +95,12 @@ export interface StorageSettings {
   password: string;
   /** Detections and hits are purged after this many days (Government Code § 34090.6: at least 365). Env `PLATEWATCH_RETENTION_DAYS`. @default 365 */
   retentionDays: number;
+  /**
+   * Memory for decompressed skip-index blocks in embedded chDB, in MiB (0: none); partial-plate
+   * searches read the plate n-gram index from it. A ClickHouse server sets
+   * `index_uncompressed_cache_size` in its own configuration. Env `PLATEWATCH_SKIP_INDEX_CACHE_MB`. @default 512
+   */
+  skipIndexCacheMb: number;
 }
 
 export interface GatewaySettings {
@@ -106,7 +112,7 @@ export interface GatewaySettings {
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1' };
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
-export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365 };
+export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512 };
 
 export const CONFIG_ERROR_CODES = {
   CONFIG_FILE_UNREADABLE: 'CONFIG_FILE_UNREADABLE',
@@ -141,7 +147,7 @@ const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
-const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays'] as const;
+const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb'] as const;
 const MATCHER_KEYS = [
   'ocrClasses',
   'ocrMaxSubstitutionsByLength',
@@ -254,7 +260,7 @@ interface MutableConfig {
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
   for (const [key, value] of Object.entries(file)) {
-    if (key === 'port' || key === 'retentionDays') {
+    if (key === 'port' || key === 'retentionDays' || key === 'skipIndexCacheMb') {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
       else problems.push(`${where}.${key} must be a whole number`);
     } else if (typeof value === 'string') {
@@ -283,6 +289,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   for (const [name, apply] of [
     ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
+    ['PLATEWATCH_SKIP_INDEX_CACHE_MB', (n: number) => (config.storage.skipIndexCacheMb = n)],
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
     ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
     ['PLATEWATCH_ESCALATE_AFTER_MINUTES', (n: number) => (config.hits.escalateAfterMinutes = n)],

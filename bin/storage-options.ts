@@ -53,6 +53,7 @@ export function storageSettings(config: PlatewatchConfig): Partial<StorageConfig
     password: config.storage.password,
     detectionRetentionSeconds: retentionSeconds,
     hitRetentionSeconds: retentionSeconds,
+    skipIndexCacheBytes: config.storage.skipIndexCacheMb * 2 ** 20,
   };
 }
 

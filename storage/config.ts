@@ -14,6 +14,12 @@ export const DEFAULT_BATCH_DELAY_MS = 250;
 export const DEFAULT_MAX_QUEUED_ROWS = 100_000;
 export const DEFAULT_INSERT_ATTEMPTS = 3;
 export const DEFAULT_ACCESS_LOG_CHAIN = 'main';
+/**
+ * Decompressed skip-index blocks kept in memory (embedded chDB). The plate n-gram index is about
+ * 3.8 bytes per detection (190 MiB per 50 M); without the cache every partial-plate search
+ * decompresses the index of its whole range again (BENCHMARKS.md, "bloom filter size").
+ */
+export const DEFAULT_SKIP_INDEX_CACHE_BYTES = 512 * 2 ** 20;
 
 export const INSERT_FORMATS = ['JSONCompactEachRow', 'JSONEachRow'] as const;
 export type InsertFormat = (typeof INSERT_FORMATS)[number];
@@ -53,6 +59,11 @@ export interface StorageConfig {
   insertFormat: InsertFormat;
   /** Name of this process's access log hash chain; one writer per chain. @default DEFAULT_ACCESS_LOG_CHAIN */
   accessLogChain: string;
+  /**
+   * Embedded chDB's `index_uncompressed_cache_size`; 0 turns the cache off. A ClickHouse server
+   * takes this from its own configuration (docs/storage.md). @default DEFAULT_SKIP_INDEX_CACHE_BYTES
+   */
+  skipIndexCacheBytes: number;
 }
 
 export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
@@ -70,6 +81,7 @@ export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
   insertAttempts: DEFAULT_INSERT_ATTEMPTS,
   insertFormat: 'JSONCompactEachRow',
   accessLogChain: DEFAULT_ACCESS_LOG_CHAIN,
+  skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES,
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -107,6 +119,7 @@ export function resolveStorageConfig(overrides: Partial<StorageConfig> = {}): St
   for (const key of ['batchRows', 'batchDelayMs', 'maxQueuedRows', 'insertAttempts'] as const) {
     if (!isPositiveInteger(c[key])) problems.push(`${key} must be a positive integer`);
   }
+  if (!Number.isInteger(c.skipIndexCacheBytes) || c.skipIndexCacheBytes < 0) problems.push('skipIndexCacheBytes must be a whole number of bytes (0: no cache)');
   if (c.maxQueuedRows < c.batchRows) problems.push(`maxQueuedRows (${c.maxQueuedRows}) must be ≥ batchRows (${c.batchRows})`);
   if (!INSERT_FORMATS.includes(c.insertFormat)) problems.push(`insertFormat must be one of ${INSERT_FORMATS.join(', ')}`);
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(c.accessLogChain)) problems.push('accessLogChain must be 1–64 of A-Z a-z 0-9 _ . -');

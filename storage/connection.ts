@@ -13,7 +13,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
-import { drainPending } from 'chdb';
+import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import { resolveStorageConfig, type StorageConfig } from './config.js';
 import { StorageError } from './errors.js';
@@ -43,9 +43,16 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
   const dir = resolve(config.dataDir);
   mkdirSync(dir, { recursive: true });
   let connection: ReturnType<typeof createChdbConnection>;
+  // Server configuration such as the skip-index cache can only be given when the engine starts,
+  // and chdb/connection takes no engine arguments: so a session carrying them opens the engine
+  // first, and the client's own connection joins it. Held until close(); a later connection to a
+  // running engine would have its arguments ignored.
+  let engine: Session | undefined;
   try {
+    engine = new Session(dir, { connectionArgs: [`--index_uncompressed_cache_size=${config.skipIndexCacheBytes}`] });
     connection = createChdbConnection({ path: dir });
   } catch (error) {
+    engine?.close();
     throw new StorageError(
       'STORAGE_BUSY',
       `cannot open chDB at ${dir}: chDB binds one data directory per process and another is open ` +
@@ -62,6 +69,7 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
     config,
     close: async () => {
       await client.close();
+      engine.close();
       await drainPending();
     },
   };

@@ -4,7 +4,7 @@ export * from './config.js';
 export { connectStorage, type StorageConnection, type StorageKind } from './connection.js';
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport } from './migrate.js';
-export { MIGRATIONS, DETECTION_COLUMNS_DDL, PLATE_NGRAM_INDEX, type Migration, type SchemaContext } from './schema.js';
+export { MIGRATIONS, DETECTION_COLUMNS_DDL, type Migration, type SchemaContext } from './schema.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './detection.js';
 export { DetectionWriter, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
 export {

@@ -9,8 +9,9 @@
 //   so a redelivered read collapses to one row at merge; until then searches dedupe with
 //   `LIMIT 1 BY read_id`. A retried batch is dropped at insert by its deduplication token
 //   (non_replicated_deduplication_window).
-// - ngrambf_v1(4, …) on plate_ocr: partial-plate patterns with ≥ 4 known consecutive characters
-//   skip granules that cannot contain them.
+// - ngrambf_v1(4, 32768, 3, 0) on plate_ocr (migration 6; migration 1 had an 8 KiB filter):
+//   partial-plate patterns with ≥ 4 known consecutive characters skip granules that cannot
+//   contain them.
 // - TTL: Government Code § 34090.6 — keep ≥ 1 year, then purge (Watsonville §471.6, Martinez §439.5);
 //   held detections are copied to evidence_detections, which has no TTL.
 
@@ -47,8 +48,8 @@ export const DETECTION_COLUMNS_DDL = `
   candidates Array(String),
   stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
 
-/** The skip index for partial-plate search (bench/storage/search.bench.ts measures it). */
-export const PLATE_NGRAM_INDEX = 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1';
+/** Migration 1's skip index for partial-plate search; migration 6 replaces it. */
+const PLATE_NGRAM_INDEX_V1 = 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1';
 
 export function detectionTtl(seconds: number): string {
   return `toDateTime(seen_at) + toIntervalSecond(${Math.trunc(seconds)})`;
@@ -64,7 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'initial tables',
     statements: ({ db, detectionRetentionSeconds, hitRetentionSeconds }) => [
       `CREATE TABLE IF NOT EXISTS ${db}.detections (${DETECTION_COLUMNS_DDL},
-  ${PLATE_NGRAM_INDEX}
+  ${PLATE_NGRAM_INDEX_V1}
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toDate(seen_at)
 ORDER BY (plate_ocr, seen_at, read_id)
@@ -290,6 +291,20 @@ ORDER BY (list, version)`,
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS recorded_by String AFTER criteria`,
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS refusal_rule LowCardinality(String) AFTER decision_note`,
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS package_manifest String AFTER document_ref`,
+    ],
+  },
+  {
+    version: 6,
+    name: 'larger plate n-gram filter',
+    statements: ({ db }) => [
+      // The new index is built for parts already stored by a background mutation (system.mutations);
+      // until a part has it, searches read that part whole. New parts get it at insert.
+      // bench/storage/search.bench.ts variant ngrambf4_32k3. A granule holds up to ~30,000
+      // distinct n-grams: the 8 KiB filter let about 1 granule in 5 through for an n-gram it did
+      // not hold, this one fewer than 1 in 100 (docs/storage.md, BENCHMARKS.md "bloom filter size").
+      `ALTER TABLE ${db}.detections ADD INDEX IF NOT EXISTS plate_ngram_32k plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1`,
+      `ALTER TABLE ${db}.detections MATERIALIZE INDEX plate_ngram_32k`,
+      `ALTER TABLE ${db}.detections DROP INDEX IF EXISTS plate_ngram`,
     ],
   },
 ];

@@ -14,24 +14,33 @@ import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine } from './machine.js';
 
 const ROWS = Number(arg('rows', '1000000'));
-// --table text4_g1024: the same rows into a detections table with the text(ngrams(4)) index and
-// 1,024-row granules instead of the shipped layout (docs/storage.md, partial-plate search).
+// --table VARIANT: the same rows into a detections table with another plate index than the shipped
+// one (docs/storage.md, partial-plate search): text4_g1024 = text(ngrams(4)) with 1,024-row
+// granules; ngrambf4_16k3 / ngrambf4_32k3 = larger bloom filters (bytes, hash functions);
+// ngrambf4_g1024_4k3 = 1,024-row granules with a bloom filter of the same bytes per row.
+const TABLE_VARIANTS: Record<string, { index: string; settings?: string }> = {
+  text4_g1024: { index: 'INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64', settings: ', index_granularity = 1024' },
+  ngrambf4_16k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 16384, 3, 0) GRANULARITY 1' },
+  ngrambf4_32k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1' },
+  ngrambf4_g1024_4k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1', settings: ', index_granularity = 1024' },
+};
 const TABLE_VARIANT = arg('table', 'shipped');
 const CHUNK = Number(arg('chunk', '1000'));
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const storage = await openStorage({ dataDir: scratch });
 const table = `${storage.db}.detections`;
-if (TABLE_VARIANT === 'text4_g1024') {
+const variant = TABLE_VARIANTS[TABLE_VARIANT];
+if (variant !== undefined) {
   await storage.client.command({ query: `DROP TABLE ${table}` });
   await storage.client.command({
     query: `CREATE TABLE ${table} (${DETECTION_COLUMNS_DDL},
-  INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64
+  ${variant.index}
 ) ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
-SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, index_granularity = 1024`,
+SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000${variant.settings ?? ''}`,
   });
 } else if (TABLE_VARIANT !== 'shipped') {
-  throw new Error(`unknown --table ${TABLE_VARIANT}`);
+  throw new Error(`unknown --table ${TABLE_VARIANT} (shipped, ${Object.keys(TABLE_VARIANTS).join(', ')})`);
 }
 const alphabet = new OcrAlphabet();
 
@@ -128,7 +137,7 @@ try {
     '',
     `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT}\`  `,
     `Machine: ${machineLine()}  `,
-    `Table: platewatch.detections ${TABLE_VARIANT === 'shipped' ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : 'with text(ngrams(4)) and index_granularity = 1024'}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
+    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : `with \`${variant.index}\`${variant.settings ?? ''} instead of the shipped index`}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',
     '| path | format | batch rows | rows/s | seconds | % of ceiling |',
     '|---|---|---:|---:|---:|---:|',

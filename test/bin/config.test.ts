@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, DEFAULT_DATA_DIR, loadConfig, resolveConfig } from '../../bin/config.js';
 import { DEFAULT_MATCHER_CONFIG } from '../../matcher/index.js';
+import { storageSettings } from '../../bin/storage-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -130,8 +131,17 @@ describe('service settings', () => {
   it('default to embedded servers, 365 days of retention and 30 days of retroactive hits', () => {
     const config = resolveConfig({}, {});
     expect(config.nats).toEqual({ url: undefined, port: 0 });
-    expect(config.storage).toEqual({ url: undefined, username: 'default', password: '', retentionDays: 365 });
+    expect(config.storage).toEqual({ url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512 });
     expect(config.retroactiveDays).toBe(30);
+  });
+
+  it('take the skip-index cache size from the file or PLATEWATCH_SKIP_INDEX_CACHE_MB, in bytes for storage', () => {
+    expect(resolveConfig({ storage: { skipIndexCacheMb: 64 } }, {}).storage.skipIndexCacheMb).toBe(64);
+    const config = resolveConfig({ storage: { skipIndexCacheMb: 64 } }, { PLATEWATCH_SKIP_INDEX_CACHE_MB: '0' });
+    expect(config.storage.skipIndexCacheMb).toBe(0);
+    expect(storageSettings(resolveConfig({}, { PLATEWATCH_SKIP_INDEX_CACHE_MB: '256' })).skipIndexCacheBytes).toBe(256 * 2 ** 20);
+    expect(() => resolveConfig({}, { PLATEWATCH_SKIP_INDEX_CACHE_MB: 'lots' })).toThrow(/PLATEWATCH_SKIP_INDEX_CACHE_MB: "lots" is not a whole number/);
+    expect(() => resolveConfig({ storage: { skipIndexCacheMb: -5 } }, {})).toThrow(/storage\.skipIndexCacheMb must be a whole number/);
   });
 
   it('take NATS_URL, CLICKHOUSE_URL and credentials from the environment over the file', () => {
@@ -140,7 +150,7 @@ describe('service settings', () => {
       { NATS_URL: 'nats://env:4222', CLICKHOUSE_URL: 'http://env:8123', CLICKHOUSE_USER: 'alpr', CLICKHOUSE_PASSWORD: 's3cret', PLATEWATCH_NATS_PORT: '4333', PLATEWATCH_RETROACTIVE_DAYS: '0' },
     );
     expect(config.nats).toEqual({ url: 'nats://env:4222', port: 4333 });
-    expect(config.storage).toEqual({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400 });
+    expect(config.storage).toEqual({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400, skipIndexCacheMb: 512 });
     expect(config.retroactiveDays).toBe(0);
   });
 

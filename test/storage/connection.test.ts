@@ -36,6 +36,10 @@ describe('storage configuration', () => {
     }
   });
 
+  it('refuses a negative skip-index cache', () => {
+    expect(() => resolveStorageConfig({ skipIndexCacheBytes: -1 })).toThrowError(/skipIndexCacheBytes/);
+  });
+
   it('builds a server client from a URL without connecting', async () => {
     const conn = connectStorage({ url: 'http://127.0.0.1:1' });
     expect(conn.kind).toBe('server');
@@ -65,7 +69,7 @@ describe('embedded chDB: one data directory per process', () => {
     // A second client on the same directory shares the engine.
     const same = connectStorage({ dataDir: a });
     expect((await same.client.ping()).success).toBe(true);
-    await same.client.close();
+    await same.close();
 
     await first.close();
     const other = await openStorage({ dataDir: b });
@@ -79,5 +83,14 @@ describe('embedded chDB: one data directory per process', () => {
     const [row] = await rs.json<{ n: string | number }>();
     expect(Number(row?.n)).toBe(1);
     await again.close();
+  });
+});
+
+describe('embedded chDB: engine configuration', () => {
+  it('starts the engine with the configured skip-index cache (partial-plate search reads its index from it)', async () => {
+    const conn = connectStorage({ dataDir: join(dir, 'cache'), skipIndexCacheBytes: 48 * 2 ** 20 });
+    const rs = await conn.client.query({ query: "SELECT value FROM system.server_settings WHERE name = 'index_uncompressed_cache_size'", format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ value: String(48 * 2 ** 20) }]);
+    await conn.close();
   });
 });

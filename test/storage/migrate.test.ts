@@ -53,6 +53,41 @@ describe('migrations', () => {
     expect(await ttlOf('access_log')).not.toMatch(/TTL/);
   });
 
+  it('indexes plate n-grams with the 32 KiB filter, not the 8 KiB one of migration 1', async () => {
+    const rs = await storage.client.query({
+      query: "SELECT name, type_full FROM system.data_skipping_indices WHERE database = {db:String} AND table = 'detections'",
+      query_params: { db: storage.db },
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ name: 'plate_ngram_32k', type_full: 'ngrambf_v1(4, 32768, 3, 0)' }]);
+  });
+
+  it('builds the new filter for detections stored before migration 6, so a pattern skips them', async () => {
+    const db = 'migration6_probe';
+    const old = { ...ctx(), db };
+    await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await migrate(storage.client, old, MIGRATIONS.filter((m) => m.version < 6));
+    await storage.client.command({
+      query: `INSERT INTO ${db}.detections (read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence)
+        SELECT concat('r', toString(number)), 'WPD', 'cam-1', now64(3), concat('7ABC', leftPad(toString(number % 1000), 3, '0')), concat('7A8C', leftPad(toString(number % 1000), 3, '0')), 'CA', 0.9 FROM numbers(20000)`,
+    });
+    expect((await migrate(storage.client, old)).applied).toEqual(MIGRATIONS.filter((m) => m.version >= 6).map((m) => m.version));
+    // The filter is built for stored parts by a background mutation.
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const rs = await storage.client.query({ query: `SELECT count() AS n FROM system.mutations WHERE database = {db:String} AND NOT is_done`, query_params: { db }, format: 'JSONEachRow' });
+      if (Number((await rs.json<{ n: number | string }>())[0]?.n) === 0) break;
+      if (Date.now() > deadline) throw new Error('migration 6 mutation did not finish in 30 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const explain = await storage.client.query({ query: `EXPLAIN indexes = 1 SELECT read_id FROM ${db}.detections WHERE plate_ocr LIKE '%XYZW%'`, format: 'JSONEachRow' });
+    const lines = (await explain.json<{ explain: string }>()).map((r) => r.explain.trim());
+    const skip = lines.findIndex((l) => l === 'Name: plate_ngram_32k');
+    expect(skip).toBeGreaterThan(-1);
+    expect(lines.slice(skip).find((l) => l.startsWith('Granules:'))).toMatch(/^Granules: 0\/[1-9]/);
+    await storage.client.command({ query: `DROP DATABASE ${db}` });
+  });
+
   it('applies nothing twice', async () => {
     const report = await migrate(storage.client, ctx());
     expect(report).toEqual({ applied: [], retentionChanged: [] });
