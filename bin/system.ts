@@ -163,9 +163,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
     const claims = await openVersionClaims(js);
 
-
     const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
     cleanups.push(() => storage.close());
+    // An upgrade says what it changed: some migrations (6: the plate index) go on building in the
+    // background, visible in system.mutations.
+    if (storage.migrations.applied.length > 0) logger.info({ applied: storage.migrations.applied, retentionChanged: storage.migrations.retentionChanged }, 'storage schema migrated');
+    else if (storage.migrations.retentionChanged.length > 0) logger.info({ retentionChanged: storage.migrations.retentionChanged }, 'storage retention changed');
     const matcher = new Matcher(options.matcher);
     const writer = new DetectionWriter(storage, { alphabet: matcher.alphabet, logger });
     cleanups.push(() => writer.close());
