@@ -101,6 +101,8 @@ export interface StorageSettings {
    * `index_uncompressed_cache_size` in its own configuration. Env `PLATEWATCH_SKIP_INDEX_CACHE_MB`. @default 512
    */
   skipIndexCacheMb: number;
+  /** An analyst's detection search is stopped after this many seconds and refused as too broad. Env `PLATEWATCH_SEARCH_TIMEOUT_SECONDS`. @default 30 */
+  searchTimeoutSeconds: number;
 }
 
 export interface GatewaySettings {
@@ -112,7 +114,7 @@ export interface GatewaySettings {
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1' };
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
-export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512 };
+export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 };
 
 export const CONFIG_ERROR_CODES = {
   CONFIG_FILE_UNREADABLE: 'CONFIG_FILE_UNREADABLE',
@@ -147,7 +149,7 @@ const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
-const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb'] as const;
+const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds'] as const;
 const MATCHER_KEYS = [
   'ocrClasses',
   'ocrMaxSubstitutionsByLength',
@@ -234,6 +236,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
   }
+  if (config.storage.searchTimeoutSeconds < 1) problems.push('storage.searchTimeoutSeconds must be at least 1');
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
@@ -260,7 +263,7 @@ interface MutableConfig {
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
   for (const [key, value] of Object.entries(file)) {
-    if (key === 'port' || key === 'retentionDays' || key === 'skipIndexCacheMb') {
+    if (key === 'port' || key === 'retentionDays' || key === 'skipIndexCacheMb' || key === 'searchTimeoutSeconds') {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
       else problems.push(`${where}.${key} must be a whole number`);
     } else if (typeof value === 'string') {
@@ -290,6 +293,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
     ['PLATEWATCH_SKIP_INDEX_CACHE_MB', (n: number) => (config.storage.skipIndexCacheMb = n)],
+    ['PLATEWATCH_SEARCH_TIMEOUT_SECONDS', (n: number) => (config.storage.searchTimeoutSeconds = n)],
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
     ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
     ['PLATEWATCH_ESCALATE_AFTER_MINUTES', (n: number) => (config.hits.escalateAfterMinutes = n)],

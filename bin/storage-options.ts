@@ -54,6 +54,7 @@ export function storageSettings(config: PlatewatchConfig): Partial<StorageConfig
     detectionRetentionSeconds: retentionSeconds,
     hitRetentionSeconds: retentionSeconds,
     skipIndexCacheBytes: config.storage.skipIndexCacheMb * 2 ** 20,
+    searchTimeoutMs: config.storage.searchTimeoutSeconds * 1000,
   };
 }
 

@@ -251,7 +251,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...authRoutes({ authenticator: credentials }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
-          ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet } }),
+          ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),
           ...userRoutes({ guard, storage, accessLog, credentials, claims }),
           ...auditRoutes({ guard, storage, accessLog }),
           // Releases (§471.8): packages go under dataDir/releases, never a client-named path.

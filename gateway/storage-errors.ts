@@ -1,5 +1,5 @@
-// The one mapping from storage's refusals to HTTP: a missing purpose or a bad search is the
-// request's fault (400), an unauthorised user or role is 403, a record changed since it was read
+// The one mapping from storage's refusals to HTTP: a missing purpose, a bad search or one too
+// broad to finish in the search time limit is the request's fault (400), an unauthorised user or role is 403, a record changed since it was read
 // is 409; anything else is not a refusal and
 // stays a 500 (logged, never shown).
 import { StorageError, type StorageErrorCode } from '../storage/index.js';
@@ -8,6 +8,7 @@ import { HttpError } from './http-json.js';
 const STATUS: Partial<Record<StorageErrorCode, { status: number; code: string }>> = {
   PURPOSE_REQUIRED: { status: 400, code: 'PURPOSE_REQUIRED' },
   INVALID_SEARCH: { status: 400, code: 'BAD_SEARCH' },
+  SEARCH_TOO_BROAD: { status: 400, code: 'SEARCH_TOO_BROAD' },
   WEAK_PASSWORD: { status: 400, code: 'WEAK_PASSWORD' },
   USER_NOT_AUTHORISED: { status: 403, code: 'NOT_AUTHORISED' },
   NOT_PERMITTED: { status: 403, code: 'ROLE_REQUIRED' },

@@ -20,6 +20,12 @@ export const DEFAULT_ACCESS_LOG_CHAIN = 'main';
  * decompresses the index of its whole range again (BENCHMARKS.md, "bloom filter size").
  */
 export const DEFAULT_SKIP_INDEX_CACHE_BYTES = 512 * 2 ** 20;
+/**
+ * An analyst's search stops after this long. Embedded chDB runs in the pipeline's process, so a
+ * search over a year for a pattern the index cannot narrow would otherwise hold cores the
+ * pipeline stores reads with, for as long as it runs.
+ */
+export const DEFAULT_SEARCH_TIMEOUT_MS = 30_000;
 
 export const INSERT_FORMATS = ['JSONCompactEachRow', 'JSONEachRow'] as const;
 export type InsertFormat = (typeof INSERT_FORMATS)[number];
@@ -64,6 +70,8 @@ export interface StorageConfig {
    * takes this from its own configuration (docs/storage.md). @default DEFAULT_SKIP_INDEX_CACHE_BYTES
    */
   skipIndexCacheBytes: number;
+  /** A detection search is stopped after this long and refused with SEARCH_TOO_BROAD. @default DEFAULT_SEARCH_TIMEOUT_MS */
+  searchTimeoutMs: number;
 }
 
 export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
@@ -82,6 +90,7 @@ export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
   insertFormat: 'JSONCompactEachRow',
   accessLogChain: DEFAULT_ACCESS_LOG_CHAIN,
   skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES,
+  searchTimeoutMs: DEFAULT_SEARCH_TIMEOUT_MS,
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -116,7 +125,7 @@ export function resolveStorageConfig(overrides: Partial<StorageConfig> = {}): St
       );
     }
   }
-  for (const key of ['batchRows', 'batchDelayMs', 'maxQueuedRows', 'insertAttempts'] as const) {
+  for (const key of ['batchRows', 'batchDelayMs', 'maxQueuedRows', 'insertAttempts', 'searchTimeoutMs'] as const) {
     if (!isPositiveInteger(c[key])) problems.push(`${key} must be a positive integer`);
   }
   if (!Number.isInteger(c.skipIndexCacheBytes) || c.skipIndexCacheBytes < 0) problems.push('skipIndexCacheBytes must be a whole number of bytes (0: no cache)');

@@ -21,6 +21,8 @@ export const STORAGE_ERROR_CODES = {
   NOT_PERMITTED: 'NOT_PERMITTED',
   /** A search request that cannot be run as given (bad plate, pattern, range). */
   INVALID_SEARCH: 'INVALID_SEARCH',
+  /** A search stopped at its time limit (StorageConfig.searchTimeoutMs): narrow it and run it again. */
+  SEARCH_TOO_BROAD: 'SEARCH_TOO_BROAD',
   /** An evidence operation that cannot be done (no such case, existing output). */
   EVIDENCE_FAILED: 'EVIDENCE_FAILED',
   /** A password that does not meet the password policy (storage/password.ts). */

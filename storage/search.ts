@@ -5,6 +5,7 @@
 // (Watsonville §471.7(b)(e)). Every user value reaches SQL only as a `{name:Type}` parameter.
 import { normalizePattern, normalizePlate, OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
+import { DEFAULT_SEARCH_TIMEOUT_MS } from './config.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { purposeProblem, type Purpose } from './purpose.js';
@@ -73,6 +74,8 @@ export interface SearchContext {
   storage: Pick<Storage, 'client' | 'db'>;
   accessLog: AccessLog;
   alphabet?: OcrAlphabet;
+  /** The search is stopped after this long (every window together). @default DEFAULT_SEARCH_TIMEOUT_MS */
+  timeoutMs?: number;
 }
 
 interface BuiltQuery {
@@ -267,8 +270,8 @@ function loggedParams(req: SearchRequest): unknown {
 }
 
 /**
- * Runs a search. Throws `StorageError` PURPOSE_REQUIRED, USER_NOT_AUTHORISED or INVALID_SEARCH —
- * each after logging the refusal — or QUERY_FAILED.
+ * Runs a search. Throws `StorageError` PURPOSE_REQUIRED, USER_NOT_AUTHORISED, INVALID_SEARCH or
+ * SEARCH_TOO_BROAD — each after logging it — or QUERY_FAILED.
  */
 export async function searchDetections(ctx: SearchContext, req: SearchRequest): Promise<SearchResult> {
   const alphabet = ctx.alphabet ?? new OcrAlphabet();
@@ -300,21 +303,35 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   }
   const limit = built.query.params['limit'] as number;
   const raw: Row[] = [];
+  const timeoutMs = ctx.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
+  const deadline = performance.now() + timeoutMs;
+  // Each query gets what is left of the search's time; ClickHouse stops it there (TIMEOUT_EXCEEDED).
+  const run = (query: BuiltQuery): Promise<Row[]> => {
+    const left = deadline - performance.now();
+    if (left <= 0) throw new SearchTimeout();
+    // At least 1 ms: max_execution_time = 0 would mean no limit at all.
+    return queryRows<Row>(ctx.storage.client, `${query.sql}\nSETTINGS max_execution_time = ${Math.max(0.001, left / 1000).toFixed(3)}`, query.params);
+  };
   try {
     if (!scansEveryPartition(req)) {
-      raw.push(...(await queryRows<Row>(ctx.storage.client, built.query.sql, built.query.params)));
+      raw.push(...(await run(built.query)));
     } else {
       const from = req.from.getTime();
       const newest = req.before === undefined ? req.to.getTime() : Math.min(req.to.getTime(), parseClickHouseTime(req.before.seenAt).getTime() + 1);
       await scanNewestFirst({ from, to: newest, limit, fewMatches: expectsFewMatches(req.plate) }, async (w, onePass, want) => {
         const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to), limit: want }, alphabet, { onePass });
         if (!part.ok) throw new Error(`search window not built: ${part.reason}`);
-        const found = await queryRows<Row>(ctx.storage.client, part.query.sql, part.query.params);
+        const found = await run(part.query);
         raw.push(...found);
         return found.length;
       });
     }
   } catch (error) {
+    if (error instanceof SearchTimeout || isTimeoutExceeded(error)) {
+      const seconds = Number((timeoutMs / 1000).toPrecision(3));
+      await ctx.accessLog.append(entry({ outcome: 'failed', detail: `stopped at the search time limit (${seconds} s)` }));
+      throw new StorageError('SEARCH_TOO_BROAD', `search stopped after ${seconds} s: narrow the time range, the cameras or the pattern and search again`, { cause: error });
+    }
     await ctx.accessLog.append(entry({ outcome: 'failed', detail: (error as Error).message.slice(0, 500) }));
     throw error;
   }
@@ -323,6 +340,17 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   const last = raw[raw.length - 1];
   const nextCursor = last !== undefined && raw.length === limit ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
   return { rows, nextCursor, accessSeq: record.seq };
+}
+
+/** The search's time ran out between two of its queries. */
+class SearchTimeout extends Error {}
+
+/** ClickHouse stopped a query at max_execution_time (server and chDB alike); queryRows wraps it. */
+function isTimeoutExceeded(error: unknown): boolean {
+  for (let e = error as { type?: unknown; code?: unknown; cause?: unknown } | undefined; e !== undefined && e !== null; e = e.cause as typeof e) {
+    if (e.type === 'TIMEOUT_EXCEEDED' || e.code === '159') return true;
+  }
+  return false;
 }
 
 /**
@@ -343,8 +371,8 @@ export const FEW_MATCHES_KNOWN_RUN = 5;
 /**
  * True for a partial pattern with at least FEW_MATCHES_KNOWN_RUN known characters in a row: on 50 M
  * reads over 30 days such a pattern matched about two reads a day, and one indexed pass over the
- * whole range beat walking it window by window (p95 251 against 431 ms with the shipped skip
- * index; BENCHMARKS.md, "five known characters in one pass").
+ * whole range beat walking it window by window (p95 251 against 431 ms with the 8 KiB filter
+ * then shipped; BENCHMARKS.md, "five known characters in one pass").
  */
 export function expectsFewMatches(plate: SearchRequest['plate']): boolean {
   if (plate?.kind !== 'partial') return false;

@@ -131,7 +131,7 @@ describe('service settings', () => {
   it('default to embedded servers, 365 days of retention and 30 days of retroactive hits', () => {
     const config = resolveConfig({}, {});
     expect(config.nats).toEqual({ url: undefined, port: 0 });
-    expect(config.storage).toEqual({ url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512 });
+    expect(config.storage).toEqual({ url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 });
     expect(config.retroactiveDays).toBe(30);
   });
 
@@ -144,13 +144,19 @@ describe('service settings', () => {
     expect(() => resolveConfig({ storage: { skipIndexCacheMb: -5 } }, {})).toThrow(/storage\.skipIndexCacheMb must be a whole number/);
   });
 
+  it('take the search time limit from the file or PLATEWATCH_SEARCH_TIMEOUT_SECONDS, in ms for storage; at least 1 s', () => {
+    expect(storageSettings(resolveConfig({ storage: { searchTimeoutSeconds: 10 } }, {})).searchTimeoutMs).toBe(10_000);
+    expect(storageSettings(resolveConfig({ storage: { searchTimeoutSeconds: 10 } }, { PLATEWATCH_SEARCH_TIMEOUT_SECONDS: '120' })).searchTimeoutMs).toBe(120_000);
+    expect(() => resolveConfig({}, { PLATEWATCH_SEARCH_TIMEOUT_SECONDS: '0' })).toThrow(/searchTimeoutSeconds must be at least 1/);
+  });
+
   it('take NATS_URL, CLICKHOUSE_URL and credentials from the environment over the file', () => {
     const config = resolveConfig(
       { nats: { url: 'nats://file:4222' }, storage: { url: 'http://file:8123', retentionDays: 400 }, retroactiveDays: 7 },
       { NATS_URL: 'nats://env:4222', CLICKHOUSE_URL: 'http://env:8123', CLICKHOUSE_USER: 'alpr', CLICKHOUSE_PASSWORD: 's3cret', PLATEWATCH_NATS_PORT: '4333', PLATEWATCH_RETROACTIVE_DAYS: '0' },
     );
     expect(config.nats).toEqual({ url: 'nats://env:4222', port: 4333 });
-    expect(config.storage).toEqual({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400, skipIndexCacheMb: 512 });
+    expect(config.storage).toEqual({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 });
     expect(config.retroactiveDays).toBe(0);
   });
 

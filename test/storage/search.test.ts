@@ -152,6 +152,35 @@ describe('search: purpose, authorisation and the access log', () => {
   });
 });
 
+describe('search: time limit', () => {
+  // A day of 2,000,000 reads well before the other tests' range, so nothing else sees them.
+  const DAY_START = T0 - 60 * 24 * HOUR;
+  const broad = (timeoutMs: number) =>
+    searchDetections({ ...ctx(), timeoutMs }, base({ plate: { kind: 'partial', pattern: '*XWVK*' }, from: new Date(DAY_START), to: new Date(DAY_START + 24 * HOUR) }));
+  beforeAll(async () => {
+    await storage.client.command({
+      query: `INSERT INTO ${storage.db}.detections (read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence)
+        SELECT concat('bulk-', toString(number)), 'WPD', 'cam-1', fromUnixTimestamp64Milli(toInt64(${DAY_START} + number * 43), 'UTC'),
+               hex(sipHash64(number)), hex(sipHash64(number)), 'CA', 0.9 FROM numbers(2000000)`,
+    });
+  });
+
+  it('stops a search at its time limit, refuses it as too broad and logs it', async () => {
+    const refused = await broad(1).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'SEARCH_TOO_BROAD', message: expect.stringMatching(/narrow the time range/) });
+    // ClickHouse stopped the query itself (max_execution_time), not the check between windows.
+    expect((refused as StorageError).cause).toMatchObject({ code: 'QUERY_FAILED', message: expect.stringMatching(/Timeout exceeded/) });
+    expect(await lastAccess()).toMatchObject({ user_id: 'analyst1', action: 'search', outcome: 'failed', detail: expect.stringMatching(/time limit/) });
+    expect((await verifyAccessLog(storage)).ok).toBe(true);
+  });
+
+  it('lets the same search finish within the default limit', async () => {
+    const r = await searchDetections(ctx(), base({ plate: { kind: 'partial', pattern: '*XWVK*' }, from: new Date(DAY_START), to: new Date(DAY_START + 24 * HOUR) }));
+    expect(r.rows).toEqual([]); // hex plates hold none of X W V K
+    expect(await lastAccess()).toMatchObject({ outcome: 'ok' });
+  });
+});
+
 describe('search: user input is never SQL', () => {
   const hostile = `%' OR 1=1 --`;
 
