@@ -1,7 +1,7 @@
 // The one mapping from storage's refusals to HTTP: a missing purpose, a bad search or one too
-// broad to finish in the search time limit is the request's fault (400), an unauthorised user or role is 403, a record changed since it was read
-// is 409; anything else is not a refusal and
-// stays a 500 (logged, never shown).
+// broad to finish within the search time limit is the request's fault (400), an unauthorised
+// user or role is 403, a record changed since it was read is 409; anything else is not a refusal
+// and stays a 500 (logged, never shown).
 import { StorageError, type StorageErrorCode } from '../storage/index.js';
 import { HttpError } from './http-json.js';
 

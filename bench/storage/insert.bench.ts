@@ -16,10 +16,12 @@ import { arg, fmt, machineLine } from './machine.js';
 const ROWS = Number(arg('rows', '1000000'));
 // --table VARIANT: the same rows into a detections table with another plate index than the shipped
 // one (docs/storage.md, partial-plate search): text4_g1024 = text(ngrams(4)) with 1,024-row
-// granules; ngrambf4_16k3 / ngrambf4_32k3 = larger bloom filters (bytes, hash functions);
-// ngrambf4_g1024_4k3 = 1,024-row granules with a bloom filter of the same bytes per row.
+// granules; ngrambf4 = the 8 KiB bloom filter shipped until migration 6; ngrambf4_16k3 = a 16 KiB
+// one (the shipped table has 32 KiB, 3 hashes: ngrambf4_32k3); ngrambf4_g1024_4k3 = 1,024-row
+// granules with a bloom filter of the same bytes per row.
 const TABLE_VARIANTS: Record<string, { index: string; settings?: string }> = {
   text4_g1024: { index: 'INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64', settings: ', index_granularity = 1024' },
+  ngrambf4: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1' },
   ngrambf4_16k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 16384, 3, 0) GRANULARITY 1' },
   ngrambf4_32k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1' },
   ngrambf4_g1024_4k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1', settings: ', index_granularity = 1024' },
