@@ -13,6 +13,8 @@ export const DEFAULT_BATCH_ROWS = 10_000;
 export const DEFAULT_BATCH_DELAY_MS = 250;
 export const DEFAULT_MAX_QUEUED_ROWS = 100_000;
 export const DEFAULT_INSERT_ATTEMPTS = 3;
+/** Detection batches inserting at once (bench/storage/insert.bench.ts: 2 against 1, BENCHMARKS.md). */
+export const DEFAULT_INSERTS_IN_FLIGHT = 2;
 export const DEFAULT_ACCESS_LOG_CHAIN = 'main';
 /**
  * Decompressed skip-index blocks kept in memory (embedded chDB). The plate n-gram index is about
@@ -61,6 +63,8 @@ export interface StorageConfig {
   maxQueuedRows: number;
   /** Attempts per batch insert (same deduplication token each time). @default DEFAULT_INSERT_ATTEMPTS */
   insertAttempts: number;
+  /** Detection batches inserting at the same time; their rows count in `maxQueuedRows`. @default DEFAULT_INSERTS_IN_FLIGHT */
+  insertsInFlight: number;
   /** Insert format for detections (see bench/storage/insert.bench.ts). @default 'JSONCompactEachRow' */
   insertFormat: InsertFormat;
   /** Name of this process's access log hash chain; one writer per chain. @default DEFAULT_ACCESS_LOG_CHAIN */
@@ -87,6 +91,7 @@ export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
   batchDelayMs: DEFAULT_BATCH_DELAY_MS,
   maxQueuedRows: DEFAULT_MAX_QUEUED_ROWS,
   insertAttempts: DEFAULT_INSERT_ATTEMPTS,
+  insertsInFlight: DEFAULT_INSERTS_IN_FLIGHT,
   insertFormat: 'JSONCompactEachRow',
   accessLogChain: DEFAULT_ACCESS_LOG_CHAIN,
   skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES,
@@ -125,7 +130,7 @@ export function resolveStorageConfig(overrides: Partial<StorageConfig> = {}): St
       );
     }
   }
-  for (const key of ['batchRows', 'batchDelayMs', 'maxQueuedRows', 'insertAttempts', 'searchTimeoutMs'] as const) {
+  for (const key of ['batchRows', 'batchDelayMs', 'maxQueuedRows', 'insertAttempts', 'insertsInFlight', 'searchTimeoutMs'] as const) {
     if (!isPositiveInteger(c[key])) problems.push(`${key} must be a positive integer`);
   }
   if (!Number.isInteger(c.skipIndexCacheBytes) || c.skipIndexCacheBytes < 0) problems.push('skipIndexCacheBytes must be a whole number of bytes (0: no cache)');

@@ -1,6 +1,6 @@
-// Batched detection writer. Rows are sealed into a batch by size or by time; batches are inserted
-// one at a time, each with an insert deduplication token derived from its read ids, so a retried
-// batch is stored once. The caller learns when its rows are durable (DESIGN.md: a read is acked to
+// Batched detection writer. Rows are sealed into a batch by size or by time; up to
+// `insertsInFlight` batches are inserted at once, each with an insert deduplication token derived
+// from its read ids, so a retried batch is stored once. The caller learns when its rows are durable (DESIGN.md: a read is acked to
 // JetStream only after it is stored) and waits for capacity when too many rows are in flight.
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -24,7 +24,7 @@ export interface WriteTicket {
   readonly durable: Promise<readonly BatchReceipt[]>;
 }
 
-export type WriterOptions = Pick<StorageConfig, 'batchRows' | 'batchDelayMs' | 'maxQueuedRows' | 'insertAttempts' | 'insertFormat'>;
+export type WriterOptions = Pick<StorageConfig, 'batchRows' | 'batchDelayMs' | 'maxQueuedRows' | 'insertAttempts' | 'insertFormat' | 'insertsInFlight'>;
 
 interface Batch {
   lines: string[];
@@ -45,7 +45,8 @@ export class DetectionWriter {
   readonly #insertPrefix: string;
   #open: Batch | undefined;
   readonly #sealed: Batch[] = [];
-  #pumping = false;
+  /** Batches being inserted now. */
+  #inFlight = 0;
   /** Rows accepted and not yet settled: open + sealed + in flight. */
   #queued = 0;
   #capacityWaiters: Array<() => void> = [];
@@ -132,27 +133,28 @@ export class DetectionWriter {
     clearTimeout(batch.timer);
     this.#open = undefined;
     this.#sealed.push(batch);
-    void this.#pump();
+    this.#pump();
   }
 
-  async #pump(): Promise<void> {
-    if (this.#pumping) return;
-    this.#pumping = true;
-    try {
-      for (let batch = this.#sealed.shift(); batch !== undefined; batch = this.#sealed.shift()) {
-        const rows = batch.lines.length;
-        try {
-          batch.resolve(await this.#insert(batch));
-        } catch (error) {
-          batch.reject(error);
-        }
-        this.#queued -= rows;
+  /**
+   * Starts sealed batches while fewer than `insertsInFlight` are inserting. Two at once keep both
+   * of a small machine's cores busy: one batch is parsed and written by the engine while the next
+   * is sent (bench/storage/insert.bench.ts). A ticket waits for all of its own batches, in
+   * whatever order they finish.
+   */
+  #pump(): void {
+    while (this.#inFlight < this.#options.insertsInFlight) {
+      const batch = this.#sealed.shift();
+      if (batch === undefined) return;
+      this.#inFlight++;
+      void this.#insert(batch).then(batch.resolve, batch.reject).finally(() => {
+        this.#inFlight--;
+        this.#queued -= batch.lines.length;
         for (const wake of this.#capacityWaiters.splice(0)) wake();
-      }
-    } finally {
-      this.#pumping = false;
+        if (this.#queued === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+        this.#pump();
+      });
     }
-    if (this.#queued === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 
   async #insert(batch: Batch): Promise<BatchReceipt> {

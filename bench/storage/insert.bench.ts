@@ -1,5 +1,5 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
-//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000]
+//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
 // pre-encoded buffer per batch straight to chDB's parser (chdb/connection's rawInsert), skipping
@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
-import { DETECTION_COLUMNS_DDL, DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine } from './machine.js';
@@ -27,6 +27,8 @@ const TABLE_VARIANTS: Record<string, { index: string; settings?: string }> = {
   ngrambf4_g1024_4k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1', settings: ', index_granularity = 1024' },
 };
 const TABLE_VARIANT = arg('table', 'shipped');
+// --in-flight N: detection batches the writer inserts at once (StorageConfig.insertsInFlight).
+const IN_FLIGHT = Number(arg('in-flight', String(DEFAULT_INSERTS_IN_FLIGHT)));
 const CHUNK = Number(arg('chunk', '1000'));
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
@@ -89,7 +91,7 @@ try {
   for (const format of ['JSONEachRow', 'JSONCompactEachRow'] as InsertFormat[]) {
     for (const batchRows of [10_000, 50_000]) {
       await truncate();
-      const writer = new DetectionWriter(storage, { alphabet, overrides: { insertFormat: format, batchRows, maxQueuedRows: batchRows * 4, batchDelayMs: 200 } });
+      const writer = new DetectionWriter(storage, { alphabet, overrides: { insertFormat: format, batchRows, maxQueuedRows: batchRows * 4, batchDelayMs: 200, insertsInFlight: IN_FLIGHT } });
       const t0 = performance.now();
       const tickets = [];
       for (let i = 0; i < rows.length; i += CHUNK) tickets.push((await writer.enqueue(rows.slice(i, i + CHUNK))).durable);
@@ -137,7 +139,7 @@ try {
   const lines = [
     `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}\`  `,
     `Machine: ${machineLine()}  `,
     `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : `with \`${variant.index}\`${variant.settings ?? ''} instead of the shipped index`}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',

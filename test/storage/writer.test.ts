@@ -34,6 +34,36 @@ describe('DetectionWriter', () => {
     await writer.close();
   });
 
+  it('inserts up to insertsInFlight batches at once, and each ticket waits for its own', async () => {
+    // The real client, counted: how many inserts are running at any moment.
+    for (const insertsInFlight of [1, 2]) {
+      let running = 0;
+      let most = 0;
+      const client = new Proxy(storage.client, {
+        get(target, key) {
+          if (key !== 'exec') return Reflect.get(target, key);
+          return async (params: Parameters<typeof target.exec>[0]) => {
+            most = Math.max(most, ++running);
+            try {
+              return await target.exec(params);
+            } finally {
+              running--;
+            }
+          };
+        },
+      });
+      const camera = `in-flight-${insertsInFlight}`;
+      const writer = new DetectionWriter({ ...storage, client }, { overrides: { batchDelayMs: 60_000, maxQueuedRows: 1_000, insertsInFlight } });
+      const tickets = [];
+      for (let i = 0; i < 5; i++) tickets.push(await writer.enqueue(Array.from({ length: 100 }, () => detection({ camera }))));
+      await writer.flush();
+      for (const t of tickets) expect((await t.durable).map((r) => r.rows)).toEqual([100]);
+      expect(most).toBe(insertsInFlight);
+      expect(await storedForCamera(camera)).toBe(500);
+      await writer.close();
+    }
+  });
+
   it('seals a batch after the delay even when it is not full', async () => {
     const writer = new DetectionWriter(storage);
     const ticket = await writer.enqueue([detection({ camera: 'time' })]);
