@@ -138,14 +138,17 @@ export class DetectionWriter {
 
   /**
    * Starts sealed batches while fewer than `insertsInFlight` are inserting. Two at once keep both
-   * of a small machine's cores busy: one batch is parsed and written by the engine while the next
-   * is sent (bench/storage/insert.bench.ts). A ticket waits for all of its own batches, in
-   * whatever order they finish.
+   * of a small machine's cores busy when rows back up: one batch is parsed and written by the
+   * engine while the next is sent (bench/storage/insert.bench.ts). Only a full batch joins one
+   * already inserting: batches sealed by their timer mean the writer keeps up, and a second insert
+   * then only adds to the CPU the pipeline's hit latency shares (bench/pipeline/pipeline.bench.ts
+   * --latency-only). A ticket waits for all of its own batches, in whatever order they finish.
    */
   #pump(): void {
     while (this.#inFlight < this.#options.insertsInFlight) {
-      const batch = this.#sealed.shift();
-      if (batch === undefined) return;
+      const next = this.#sealed[0];
+      if (next === undefined || (this.#inFlight > 0 && next.lines.length < this.#options.batchRows)) return;
+      const batch = this.#sealed.shift() as Batch;
       this.#inFlight++;
       void this.#insert(batch).then(batch.resolve, batch.reject).finally(() => {
         this.#inFlight--;

@@ -4,7 +4,7 @@
 // of the same run: the same camera fleet consumed by a bare pull consumer (decode + ack, nothing
 // else running in the process).
 //
-//   node --import tsx bench/pipeline/pipeline.bench.ts [--quick] [--latency-only]
+//   node --import tsx bench/pipeline/pipeline.bench.ts [--quick] [--latency-only] [--in-flight 2]
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,11 +29,15 @@ import {
   type WireRead,
 } from '../../ingest/index.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
+import { DEFAULT_INSERTS_IN_FLIGHT } from '../../storage/index.js';
 import { drainThroughPipeline, loadBenchList } from './drain.js';
 import { LatencySample, type LatencySummary } from './latency-sample.js';
 
 const quick = process.argv.includes('--quick');
 const latencyOnly = process.argv.includes('--latency-only');
+// --in-flight N: detection batches the writer inserts at once (StorageConfig.insertsInFlight).
+const inFlightAt = process.argv.indexOf('--in-flight');
+const inFlight = inFlightAt === -1 ? DEFAULT_INSERTS_IN_FLIGHT : Number(process.argv[inFlightAt + 1]);
 const N_SINGLE = quick ? 20_000 : 200_000;
 const N_BATCHED = quick ? 100_000 : 1_000_000;
 const LATENCY_SECONDS = quick ? 3 : 10;
@@ -162,7 +166,7 @@ function v8Flags(): string {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-bench-'));
   const config = resolveMatcherConfig();
-  const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false });
+  const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false, storage: { insertsInFlight: inFlight } });
   try {
     const svs = await loadBenchList(system, config, createRandom(99));
 
@@ -182,7 +186,7 @@ async function main(): Promise<void> {
     const latency = await latencyAtRate(system, 5000, LATENCY_SECONDS, svs.slice(0, 1000));
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log(`### Pipeline (${quick ? 'quick' : 'full'} run)\n`);
-    console.log(`Command: \`node ${v8Flags()}--import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}${latencyOnly ? ' --latency-only' : ''}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
+    console.log(`Command: \`node ${v8Flags()}--import tsx bench/pipeline/pipeline.bench.ts${quick ? ' --quick' : ''}${latencyOnly ? ' --latency-only' : ''}${inFlightAt === -1 ? '' : ` --in-flight ${inFlight}`}\` · ${cpu}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, nats-server (Debian) with file storage, embedded chDB, 100,000-entry SVS list loaded.\n`);
     if (rows.length > 0) {
       console.log('| reads/message | reads | ceiling: consume+decode+ack (reads/s) | pipeline, 1 worker (reads/s, % of ceiling) | pipeline, 2 workers in one process |');
       console.log('|---|---|---|---|---|');

@@ -34,7 +34,7 @@ describe('DetectionWriter', () => {
     await writer.close();
   });
 
-  it('inserts up to insertsInFlight batches at once, and each ticket waits for its own', async () => {
+  it('inserts up to insertsInFlight full batches at once, and each ticket waits for its own', async () => {
     // The real client, counted: how many inserts are running at any moment.
     for (const insertsInFlight of [1, 2]) {
       let running = 0;
@@ -60,6 +60,18 @@ describe('DetectionWriter', () => {
       for (const t of tickets) expect((await t.durable).map((r) => r.rows)).toEqual([100]);
       expect(most).toBe(insertsInFlight);
       expect(await storedForCamera(camera)).toBe(500);
+
+      // Batches sealed before they were full (the writer keeps up) go one at a time.
+      most = 0;
+      const partial = [];
+      for (let i = 0; i < 3; i++) {
+        partial.push(await writer.enqueue(Array.from({ length: 40 }, () => detection({ camera: `${camera}-partial` }))));
+        void writer.flush();
+      }
+      await writer.flush();
+      for (const t of partial) await t.durable;
+      expect(most).toBe(1);
+      expect(await storedForCamera(`${camera}-partial`)).toBe(120);
       await writer.close();
     }
   });
