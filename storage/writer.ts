@@ -1,7 +1,8 @@
 // Batched detection writer. Rows are sealed into a batch by size or by time; up to
 // `insertsInFlight` batches are inserted at once, each with an insert deduplication token derived
-// from its read ids, so a retried batch is stored once. The caller learns when its rows are durable (DESIGN.md: a read is acked to
-// JetStream only after it is stored) and waits for capacity when too many rows are in flight.
+// from its read ids, so a retried batch is stored once. The caller learns when its rows are
+// durable (DESIGN.md: a read is acked to JetStream only after it is stored) and waits for
+// capacity when too many rows are in flight.
 import { createHash, type Hash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
