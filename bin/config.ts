@@ -261,9 +261,12 @@ interface MutableConfig {
   hotlists: HotlistSettings;
 }
 
+/** Service settings that are whole numbers; the rest of a section's keys are strings. */
+const WHOLE_NUMBER_SETTINGS: ReadonlySet<string> = new Set(['port', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds']);
+
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
   for (const [key, value] of Object.entries(file)) {
-    if (key === 'port' || key === 'retentionDays' || key === 'skipIndexCacheMb' || key === 'searchTimeoutSeconds') {
+    if (WHOLE_NUMBER_SETTINGS.has(key)) {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
       else problems.push(`${where}.${key} must be a whole number`);
     } else if (typeof value === 'string') {

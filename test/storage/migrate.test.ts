@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, MIGRATIONS, type Migration, type Storage, StorageError } from '../../storage/index.js';
+import { until } from '../reliability/fixtures.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -73,13 +74,10 @@ describe('migrations', () => {
     });
     expect((await migrate(storage.client, old)).applied).toEqual(MIGRATIONS.filter((m) => m.version >= 6).map((m) => m.version));
     // The filter is built for stored parts by a background mutation.
-    const deadline = Date.now() + 30_000;
-    for (;;) {
+    await until('the migration 6 mutations', async () => {
       const rs = await storage.client.query({ query: `SELECT count() AS n FROM system.mutations WHERE database = {db:String} AND NOT is_done`, query_params: { db }, format: 'JSONEachRow' });
-      if (Number((await rs.json<{ n: number | string }>())[0]?.n) === 0) break;
-      if (Date.now() > deadline) throw new Error('migration 6 mutation did not finish in 30 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+      return Number((await rs.json<{ n: number | string }>())[0]?.n) === 0 ? true : undefined;
+    }, 30_000);
     const explain = await storage.client.query({ query: `EXPLAIN indexes = 1 SELECT read_id FROM ${db}.detections WHERE plate_ocr LIKE '%XYZW%'`, format: 'JSONEachRow' });
     const lines = (await explain.json<{ explain: string }>()).map((r) => r.explain.trim());
     const skip = lines.findIndex((l) => l === 'Name: plate_ngram_32k');
