@@ -1,8 +1,10 @@
 // Hot list versions reach every pipeline worker through a JetStream object store: a loader puts
 // the validated entries of a list as one object; every worker watches the store, builds the new
-// list off to the side and swaps it in. The object's revision is the list version everywhere, so
-// workers agree on what "version 7 of SVS" means. A list object that cannot be decoded is
-// refused whole and the worker keeps the list it has.
+// list off to the side and swaps it in. Each list counts its own versions (1 for its first load,
+// one more for each load after), written into the object's metadata, so workers, hits and the
+// console agree on what "version 7 of SVS" means and a department's first SVS load is version 1.
+// Which object is newest is still judged by the store's revision, which only grows. A list object
+// that cannot be decoded is refused whole and the worker keeps the list it has.
 import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { StorageType } from '@nats-io/jetstream';
@@ -28,35 +30,55 @@ export interface PublishedList {
   removed: number;
 }
 
-/** Puts a new version of `list` (entries already validated). Returns the version every worker will use. */
+/**
+ * A list's own version number. Objects put before lists counted their own versions carry none:
+ * their store revision stands in, and the next load counts on from it, so a list's numbers only
+ * ever grow. A deleted list's object keeps its metadata, so a list loaded again after a delete
+ * counts on too and no version number names two different contents.
+ */
+export function listVersionOf(info: Pick<ObjectInfo, 'metadata' | 'revision'>): number {
+  const counted = Number(info.metadata?.['listVersion']);
+  return Number.isSafeInteger(counted) && counted > 0 ? counted : info.revision;
+}
+
+/**
+ * Puts a new version of `list` (entries already validated). Returns the version every worker will
+ * use. Two loads of the same list at the same instant from different processes could both take
+ * the same number; the gateway queues its own loads, and workers still apply the newer object.
+ */
 export async function publishHotlist(store: ObjectStore, list: string, entries: readonly HotlistEntry[], loadedBy: string): Promise<PublishedList> {
-  const previous = await readHotlist(store, list).catch(() => null);
+  const previousInfo = await store.info(list);
+  const version = previousInfo === null ? 1 : listVersionOf(previousInfo) + 1;
+  const previous = previousInfo === null || previousInfo.deleted ? null : await readHotlist(store, list).catch(() => null);
   const before = new Set(previous?.map(entryKey) ?? []);
   const after = new Set(entries.map(entryKey));
   let added = 0;
   for (const key of after) if (!before.has(key)) added++;
   let removed = 0;
   for (const key of before) if (!after.has(key)) removed++;
-  const info = await store.putBlob(
-    { name: list, description: `${entries.length} entries`, headers: undefined, metadata: { format: HOTLIST_FORMAT, loadedBy, loadedAt: new Date().toISOString() } },
+  await store.putBlob(
+    { name: list, description: `${entries.length} entries`, headers: undefined, metadata: { format: HOTLIST_FORMAT, listVersion: String(version), loadedBy, loadedAt: new Date().toISOString() } },
     encodeHotlist(entries),
   );
-  return { list, version: info.revision, entries: entries.length, added, removed };
+  return { list, version, entries: entries.length, added, removed };
 }
 
 function entryKey(e: HotlistEntry): string {
   return `${e.plate}|${e.state ?? ''}`;
 }
 
-/** The current version of a list and its bytes (read together, so they belong together), or null. */
-export async function readHotlistBlob(store: ObjectStore, list: string): Promise<{ version: number; data: Uint8Array } | null> {
+/**
+ * The current version of a list and its bytes (read together, so they belong together), or null.
+ * `revision` is the store's, which orders versions even across processes.
+ */
+export async function readHotlistBlob(store: ObjectStore, list: string): Promise<{ version: number; revision: number; data: Uint8Array } | null> {
   const result = await store.get(list);
   if (result === null) return null;
   const chunks: Uint8Array[] = [];
   for await (const chunk of result.data) chunks.push(chunk);
   const failed = await result.error;
   if (failed) throw new HotlistDecodeError(`list ${list}: object could not be read (${failed.message})`, { cause: failed });
-  return { version: result.info.revision, data: Buffer.concat(chunks) };
+  return { version: listVersionOf(result.info), revision: result.info.revision, data: Buffer.concat(chunks) };
 }
 
 /** The current version of a list and its entries, or null. */
@@ -78,6 +100,8 @@ export class HotlistFollower {
   private watcher: Awaited<ReturnType<ObjectStore['watch']>> | undefined;
   private starting = false;
   private loop: Promise<void> | undefined;
+  /** The store revision of the version swapped in, per list: what "newer" is judged by. */
+  private readonly appliedRevision = new Map<string, number>();
 
   constructor(
     private readonly store: ObjectStore,
@@ -110,18 +134,20 @@ export class HotlistFollower {
   private async apply(info: ObjectInfo): Promise<void> {
     const list = info.name;
     if (info.deleted) {
+      this.appliedRevision.delete(list);
       if (this.matcher.removeList(list)) this.logger.info({ list }, 'hot list removed');
       return;
     }
     try {
       const current = await readHotlistBlob(this.store, list);
-      if (current === null || (this.matcher.current.get(list)?.version ?? 0) >= current.version) return;
+      if (current === null || (this.appliedRevision.get(list) ?? 0) >= current.revision) return;
       const started = performance.now();
       const built = await this.builder.build(list, current.version, current.data);
       // A newer version may have been swapped in while this one was read.
+      if ((this.appliedRevision.get(list) ?? 0) >= current.revision) return;
       const previous = this.matcher.current.get(list);
-      if ((previous?.version ?? 0) >= current.version) return;
       this.matcher.swapList(built);
+      this.appliedRevision.set(list, current.revision);
       const summary: ListLoadSummary = { list, version: built.version, entries: built.size, plates: built.plateCount, patterns: built.patternCount, builtAt: built.builtAt, buildMs: performance.now() - started };
       this.logger.info(summary, 'hot list version swapped in');
       this.onLoaded(summary, previous, built, this.starting);

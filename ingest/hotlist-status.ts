@@ -6,6 +6,7 @@
 import type { ObjectStore } from '@nats-io/obj';
 import type { MatcherConfig } from '../matcher/index.js';
 import type { Logger } from 'pino';
+import { listVersionOf } from './hotlist-distribution.js';
 import type { MetricsRegistry } from './metrics.js';
 
 /** Watsonville §471.5(f)(4): at least one download a day. */
@@ -36,7 +37,7 @@ export async function describeHotlists(store: ObjectStore, config: Pick<MatcherC
     out.push({
       list: info.name,
       kind: general ? 'general' : 'specific',
-      version: info.revision,
+      version: listVersionOf(info),
       entries: Number(/^(\d+) entries/.exec(info.description ?? '')?.[1] ?? 0),
       loadedBy: info.metadata?.['loadedBy'] ?? '',
       loadedAt: new Date(loadedAt).toISOString(),

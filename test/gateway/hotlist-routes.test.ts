@@ -150,7 +150,12 @@ describe('GET /api/hotlists', () => {
 
     const loaded = await call('POST', '/api/hotlists/SLR/load', 'admin1', { text: 'MKE,LIC,LIS,VMA,NIC,OCA,ORI\nEV,2NEW222,CA,,,,\n', layout: 'ncic' });
     expect(loaded.status).toBe(200);
-    expect((await call('GET', '/api/hotlists', 'disp1')).body['stale']).not.toContain('SLR');
+    const after = await call('GET', '/api/hotlists', 'disp1');
+    expect(after.body['stale']).not.toContain('SLR');
+    // The version the load reported is the one the list shows, one past the version it replaced.
+    const before = lists.find((l) => l['list'] === 'SLR')?.['version'] as number;
+    expect(loaded.body['version']).toBe(before + 1);
+    expect((after.body['lists'] as Array<Record<string, unknown>>).find((l) => l['list'] === 'SLR')).toMatchObject({ version: before + 1 });
     expect(await (await fetch(`${base}/metrics`)).text()).toContain('platewatch_hotlist_stale{list="SLR"} 0');
   });
 });

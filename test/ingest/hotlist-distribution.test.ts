@@ -45,7 +45,7 @@ describe('hot list distribution', () => {
   it('brings every worker to the same version of each list, and reports what changed', async () => {
     const store = await openHotlistStore(jetstream(nc));
     const first = await publishHotlist(store, 'SVS', entries('SVS', ['7ABC123', '8XYZ999']), 'admin');
-    expect(first).toMatchObject({ list: 'SVS', entries: 2, added: 2, removed: 0 });
+    expect(first).toMatchObject({ list: 'SVS', version: 1, entries: 2, added: 2, removed: 0 });
 
     // A worker that starts after the list was put loads it at start.
     const a = new Matcher(config);
@@ -56,18 +56,46 @@ describe('hot list distribution', () => {
     expect(a.lists().map((l) => [l.list, l.version])).toEqual([['SVS', first.version]]);
 
     const second = await publishHotlist(store, 'SVS', entries('SVS', ['7ABC123', '1NEW111', '2NEW222']), 'admin');
-    expect(second).toMatchObject({ entries: 3, added: 2, removed: 1 });
-    expect(second.version).toBeGreaterThan(first.version);
+    expect(second).toMatchObject({ version: 2, entries: 3, added: 2, removed: 1 });
     await until(() => a.current.get('SVS')?.version === second.version && b.current.get('SVS')?.version === second.version);
     expect(a.matchRead({ id: 'r', plate: '1NEW111' }, Date.now())).toHaveLength(1);
     expect(b.matchRead({ id: 'r', plate: '8XYZ999' }, Date.now())).toHaveLength(0);
 
-    await publishHotlist(store, 'BOLO', entries('BOLO', ['6TRJ244']), 'admin');
+    // Each list counts its own versions: BOLO's first load is version 1 whatever SVS is at.
+    expect(await publishHotlist(store, 'BOLO', entries('BOLO', ['6TRJ244']), 'admin')).toMatchObject({ version: 1 });
     await until(() => b.lists().length === 2);
+    expect(b.current.get('BOLO')?.version).toBe(1);
     await store.delete('BOLO');
     await until(() => a.lists().length === 1 && b.lists().length === 1);
+    // Loaded again after a delete, a list counts on, so no number names two contents.
+    expect(await publishHotlist(store, 'BOLO', entries('BOLO', ['6TRJ244', '3GHK812']), 'admin')).toMatchObject({ version: 2, added: 2, removed: 0 });
+    await until(() => a.current.get('BOLO')?.version === 2 && b.current.get('BOLO')?.version === 2);
     for (const f of followers) await f.stop();
     await builder.close();
+  });
+
+  it('counts on from the store revision for objects put before lists counted their own versions, and applies the newer object', async () => {
+    const store = await openHotlistStore(jetstream(nc));
+    // An object as an older platewatch put it: no listVersion in its metadata.
+    const legacy = await store.putBlob({ name: 'SFR', metadata: { format: 'platewatch-hotlist-v1' } }, encodeHotlist(entries('SFR', ['4OLD444'])));
+    const matcher = new Matcher(config);
+    const builder = new ListBuilder(config);
+    const follower = new HotlistFollower(store, matcher, builder, pino({ level: 'silent' }));
+    try {
+      await follower.start();
+      expect(matcher.current.get('SFR')?.version).toBe(legacy.revision);
+      const next = await publishHotlist(store, 'SFR', entries('SFR', ['4OLD444', '5NEW555']), 'admin');
+      expect(next).toMatchObject({ version: legacy.revision + 1, added: 1, removed: 0 });
+      await until(() => matcher.current.get('SFR')?.version === next.version);
+
+      // Two loaders that raced to the same number: the object put last is the one in force.
+      await store.putBlob({ name: 'SFR', metadata: { format: 'platewatch-hotlist-v1', listVersion: String(next.version) } }, encodeHotlist(entries('SFR', ['6RACE66'])));
+      await until(() => matcher.matchRead({ id: 'r', plate: '6RACE66' }, Date.now()).length === 1);
+      expect(matcher.matchRead({ id: 'r', plate: '5NEW555' }, Date.now())).toHaveLength(0);
+    } finally {
+      await follower.stop();
+      await builder.close();
+    }
   });
 
   it('builds a list in a worker thread into an index that matches like one built here', async () => {
