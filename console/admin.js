@@ -1,6 +1,7 @@
 // The administrator's view: hot lists with their age and size (a general list older than 24 h is
-// stale: Policy 471.5(f)(4)), entries waiting for approval (471.5(f)(5)), and the users with their
-// training status (471.4.1(b)). Each part loads from its API route and says so when the user's
+// stale: Policy 471.5(f)(4)), loading a general list from a file and designating a specific one
+// (the ALPR administrator's: 471.5(f)), entries waiting for approval (471.5(f)(5)), and the users
+// with their training status (471.4.1(b)). Each part loads from its API route and says so when the user's
 // roles do not open it. Values go into the page as text only.
 
 const $ = (id) => document.getElementById(id);
@@ -9,10 +10,14 @@ let session = null;
 export function initAdmin(s) {
   session = s;
   $('entry-form').addEventListener('submit', submitEntry);
+  $('load-form').addEventListener('submit', submitLoad);
+  $('designate-form').addEventListener('submit', submitDesignation);
 }
 
 export function showAdmin() {
   $('admin-error').textContent = '';
+  // Loading and designating lists is the ALPR administrator's (the gateway refuses anyone else).
+  $('manage-lists').hidden = !session.may('hotlists.manage');
   loadLists();
   loadApprovals();
   loadUsers();
@@ -85,17 +90,108 @@ async function loadLists() {
     `${l.list} (${l.kind})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries), l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()} by ${l.loadedBy}` : 'never loaded',
     age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
   ]));
-  const select = $('entry-list');
-  const chosen = select.value;
-  select.replaceChildren(...lists.filter((l) => l.kind === 'specific').map((l) => {
-    const option = document.createElement('option');
-    option.value = l.list;
-    option.textContent = l.purpose ? `${l.list} — ${l.purpose}` : l.list;
-    return option;
-  }));
-  if (chosen !== '') select.value = chosen;
+  const specific = lists.filter((l) => l.kind === 'specific');
+  fillSelect('entry-list', specific.map((l) => [l.list, l.purpose ? `${l.list} — ${l.purpose}` : l.list]),
+    'no specific list is designated yet: the ALPR administrator designates lists first');
+  fillSelect('load-list', lists.filter((l) => l.kind === 'general').map((l) => [l.list, l.list]), 'no general list is configured');
+  fillSelect('load-layout', [['', 'hot list CSV (plate, state, list, …)'], ...(r.body.layouts ?? []).map((name) => [name, `layout "${name}"`])], '');
   const stale = lists.filter((l) => l.stale).length;
   $('lists-status').textContent = lists.length === 0 ? 'No hot lists loaded.' : `${lists.length} list(s)${stale > 0 ? `; ${stale} stale (older than 24 h)` : ''}.`;
+}
+
+/**
+ * Replaces a select's options with [value, label] pairs, keeping the user's choice. With no
+ * options, one disabled option says why, so an empty list explains itself.
+ */
+function fillSelect(id, options, whenEmpty) {
+  const select = $(id);
+  const chosen = select.value;
+  const made = options.map(([value, label]) => {
+    const option = document.createElement('option');
+    option.value = value;
+    option.textContent = label;
+    return option;
+  });
+  if (made.length === 0) {
+    const none = document.createElement('option');
+    none.value = '';
+    none.textContent = whenEmpty;
+    none.disabled = true;
+    none.selected = true;
+    made.push(none);
+  }
+  select.replaceChildren(...made);
+  if (options.some(([value]) => value === chosen)) select.value = chosen;
+}
+
+/** POSTs JSON with the session; null when the session is gone (signed out already). */
+async function post(path, body) {
+  const token = session.token();
+  if (token === null) {
+    session.expired();
+    return null;
+  }
+  const res = await fetch(path, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
+  }).catch(() => null);
+  if (res?.status === 401) {
+    session.expired();
+    return null;
+  }
+  const answer = res === null ? null : await res.json().catch(() => null);
+  return { ok: res?.ok === true, status: res?.status ?? 0, body: answer, message: answer?.error?.message ?? (res === null ? 'the gateway cannot be reached' : `the gateway answered ${res.status}`) };
+}
+
+async function submitLoad(event) {
+  event.preventDefault();
+  const f = event.target.elements;
+  $('load-error').textContent = '';
+  $('load-status').textContent = '';
+  const list = f.list.value;
+  const file = f.file.files[0];
+  if (list === '' || file === undefined) {
+    $('load-error').textContent = list === '' ? 'No general list is configured to load.' : 'Choose the file to load.';
+    return;
+  }
+  const body = { text: await file.text(), strict: f.strict.checked };
+  if (f.layout.value !== '') body.layout = f.layout.value;
+  $('load-status').textContent = `Loading ${file.name} into ${list}…`;
+  const r = await post(`/api/hotlists/${encodeURIComponent(list)}/load`, body);
+  if (r === null) return;
+  if (!r.ok) {
+    $('load-status').textContent = '';
+    $('load-error').textContent = r.status === 413
+      ? `Not loaded: the file is larger than this gateway accepts (${r.message}). Load it on the server with: platewatch hotlist load --list ${list} FILE`
+      : `Not loaded: ${r.message}`;
+    return;
+  }
+  const a = r.body;
+  const rejected = a.rejected ?? [];
+  const shown = rejected.slice(0, 10).map((x) => (x.line > 0 ? `line ${x.line}: ${x.reason}` : x.reason)).join('; ');
+  $('load-status').textContent = [
+    `${a.list} is now version ${a.version}: ${a.entries} entries from ${a.rows} rows (${a.added} added, ${a.removed} removed).`,
+    rejected.length === 0 ? '' : `${rejected.length} row(s) not loaded: ${shown}${rejected.length > 10 ? '; …' : ''}.`,
+    a.droppedImmigration > 0 ? `${a.droppedImmigration} immigration record(s) dropped (Gov. Code § 7284.6).` : '',
+  ].filter(Boolean).join(' ');
+  f.file.value = '';
+  loadLists();
+}
+
+async function submitDesignation(event) {
+  event.preventDefault();
+  const f = event.target.elements;
+  $('designate-error').textContent = '';
+  $('designate-status').textContent = '';
+  const r = await post('/api/hotlists', { list: f.list.value.trim(), purpose: f.purpose.value.trim() });
+  if (r === null) return;
+  if (!r.ok) {
+    $('designate-error').textContent = `Not designated: ${r.message}`;
+    return;
+  }
+  $('designate-status').textContent = `${r.body.list} is designated (version ${r.body.version} of its designation): members can now submit entries to it.`;
+  f.list.value = '';
+  f.purpose.value = '';
+  loadLists();
 }
 
 async function submitEntry(event) {
@@ -103,8 +199,6 @@ async function submitEntry(event) {
   const f = event.target.elements;
   $('entry-error').textContent = '';
   $('entry-status').textContent = '';
-  const token = session.token();
-  if (token === null) return session.expired();
   const body = { plate: f.plate.value.trim(), caseNumber: f.caseNumber.value.trim(), synopsis: f.synopsis.value.trim() };
   for (const name of ['state', 'reason']) if (f[name].value.trim() !== '') body[name] = f[name].value.trim();
   if (f.expiresAt.value !== '') body.expiresAt = `${f.expiresAt.value}T23:59:59Z`;
@@ -113,15 +207,13 @@ async function submitEntry(event) {
     $('entry-error').textContent = 'No specific list is designated yet: the ALPR administrator designates lists first.';
     return;
   }
-  const res = await fetch(`/api/hotlists/${encodeURIComponent(list)}/entries`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
-  }).catch(() => null);
-  if (res?.status === 401) return session.expired();
-  const answer = res === null ? null : await res.json().catch(() => null);
-  if (res === null || !res.ok) {
-    $('entry-error').textContent = `Not submitted: ${answer?.error?.message ?? 'the gateway cannot be reached'}`;
+  const r = await post(`/api/hotlists/${encodeURIComponent(list)}/entries`, body);
+  if (r === null) return;
+  if (!r.ok) {
+    $('entry-error').textContent = `Not submitted: ${r.message}`;
     return;
   }
+  const answer = r.body;
   $('entry-status').textContent = `Submitted ${answer.plate} to ${answer.list} as entry ${answer.entryId}; it matches once an administrator approves it.`;
   for (const name of ['plate', 'state', 'caseNumber', 'reason', 'synopsis', 'expiresAt']) f[name].value = '';
   loadApprovals();

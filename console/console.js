@@ -488,10 +488,11 @@ function spell(plate) {
 
 // ---- start -----------------------------------------------------------------------------------
 
-/** What search.js and admin.js need: the session token, and a way to end it. */
+/** What search.js and admin.js need: the session token, a way to end it, and the user's permissions. */
 const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
   expired: () => signOut('Your session ended. Sign in again.'),
+  may: (permission) => permissions().has(permission),
 };
 
 $('sign-in-form').addEventListener('submit', signIn);

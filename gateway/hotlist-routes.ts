@@ -143,7 +143,8 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       };
     });
     const stale = lists.filter((l) => l.stale).map((l) => l.list);
-    return { status: 200, body: { lists, stale, staleAfterSeconds: Math.round(deps.staleAfterMs / 1000) } };
+    // The configured bulk-load layouts by name, so a console can offer them for a file upload.
+    return { status: 200, body: { lists, stale, staleAfterSeconds: Math.round(deps.staleAfterMs / 1000), layouts: Object.keys(deps.layouts).sort() } };
   });
 
   const designate = guarded(async (request) => {

@@ -110,6 +110,47 @@ describe('console views by role', () => {
     expect(api.system.matcher.lists().find((l) => l.list === 'BOLO')?.entries).toBe(1);
   });
 
+  it('an administrator designates a case list and loads a general list from a file; an officer sees neither form', async () => {
+    const admin = await signIn('administrator1');
+    await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await admin.locator('#manage-lists:not([hidden])').waitFor();
+
+    await admin.locator('#designate-list').fill('CASE-12');
+    await admin.locator('#designate-purpose').fill('Vehicles seen near the burglaries of case 26-1207');
+    await admin.getByRole('button', { name: 'Designate', exact: true }).click();
+    await admin.locator('#designate-status', { hasText: 'CASE-12 is designated' }).waitFor();
+    await admin.locator('#entry-list option[value="CASE-12"]').waitFor({ state: 'attached' });
+    // A purpose the law forbids is refused with the reason.
+    await admin.locator('#designate-list').fill('ICE-HOLDS');
+    await admin.locator('#designate-purpose').fill('Vehicles wanted by the field office');
+    await admin.getByRole('button', { name: 'Designate', exact: true }).click();
+    await expect(admin.locator('#designate-error', { hasText: 'Not designated' }).textContent()).resolves.toMatch(/7284\.6/);
+
+    const header = 'plate,state,list,reason,case_number,entered_by,synopsis\n';
+    await admin.locator('#load-list').selectOption('SLR');
+    await admin.locator('#load-file').setInputFiles({ name: 'slr.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}5LDR321,CA,SLR,Stolen plate,V26-1,CA0440500,\n!!,CA,SLR,Stolen plate,V26-2,CA0440500,\n`) });
+    await admin.getByRole('button', { name: 'Load', exact: true }).click();
+    await admin.locator('#load-status', { hasText: 'SLR is now version 1' }).waitFor();
+    await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/1 entries from 2 rows \(1 added, 0 removed\)\. 1 row\(s\) not loaded: line 3: /);
+    await admin.locator('#lists tbody tr', { hasText: 'SLR' }).locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
+    const deadline = Date.now() + 10_000;
+    while (api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now())).toHaveLength(1);
+
+    // A file over the gateway's request limit is refused and the view says how to load it instead.
+    const row = '6BIG000,CA,SLR,Stolen plate,V26-3,CA0440500,\n';
+    await admin.locator('#load-file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(header + row.repeat(Math.ceil((1.2 * 1024 * 1024) / row.length))) });
+    await admin.getByRole('button', { name: 'Load', exact: true }).click();
+    await expect(admin.locator('#load-error', { hasText: 'Not loaded' }).textContent()).resolves.toMatch(/larger than this gateway accepts.*platewatch hotlist load --list SLR/);
+    await admin.context().close();
+
+    const officer = await signIn('officer1');
+    await officer.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await officer.locator('#entry-list option[value="CASE-12"]').waitFor({ state: 'attached' });
+    expect(await officer.locator('#manage-lists').isHidden()).toBe(true);
+    await officer.context().close();
+  });
+
   it('raised no script errors', () => {
     expect(pageErrors).toEqual([]);
   });
