@@ -136,6 +136,8 @@ describe('GET /api/hotlists', () => {
     expect(lists.find((l) => l['list'] === 'SFR')).toMatchObject({ kind: 'general', version: 0, stale: true });
     expect(lists.find((l) => l['list'] === 'BOLO')).toMatchObject({ kind: 'specific', designated: true, stale: false });
     expect(reply.body['staleAfterSeconds']).toBe(86400);
+    // The configured bulk layouts, for the console's load form.
+    expect(reply.body['layouts']).toContain('ncic');
   });
 
   it('raises the alarm for a general list older than 24 h, in the API and in metrics, and clears it on a fresh load', async () => {
