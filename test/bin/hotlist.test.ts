@@ -4,25 +4,16 @@
 // (State Auditor 2019-118), of a list for immigration enforcement, and the staleness flag
 // (Watsonville §471.5(f)(4)).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { describe, expect, it } from 'vitest';
+import { useLocalNats } from '../fixtures/nats.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlist-cli-'));
-let nats: LocalNatsServer;
-
-beforeAll(async () => {
-  nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
-});
-
-afterAll(async () => {
-  await nats?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+// The CLI connects on its own: no connection here.
+const nats = useLocalNats('hotlist-cli', { connections: 0 });
+const dir = nats.dir;
 
 function file(name: string, content: string): string {
   const path = join(dir, name);
@@ -53,12 +44,12 @@ describe('platewatch hotlist', () => {
   it('loads a fixed-width NCIC extract with a configured layout and reports what was dropped', async () => {
     const config = file('config.json', JSON.stringify({ hotlists: { layouts } }));
     const extract = file('svs.txt', EXTRACT);
-    const loaded = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.url, extract]);
+    const loaded = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.server.url, extract]);
     expect(loaded.code).toBe(0);
     expect(loaded.stdout).toMatch(/list SVS is now version \d+: 2 entries \(2 added, 0 removed\)/);
     expect(loaded.stderr).toContain('1 immigration violator records dropped');
 
-    const listed = await cli(['hotlist', 'list', '--config', config, '--nats', nats.url]);
+    const listed = await cli(['hotlist', 'list', '--config', config, '--nats', nats.server.url]);
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/SVS +version \d+ +2 entries +loaded by feed/);
     expect(listed.stdout).not.toMatch(/SVS .*STALE/);
@@ -66,7 +57,7 @@ describe('platewatch hotlist', () => {
   });
 
   it('loads the example NCIC extract with the example layout', async () => {
-    const loaded = await cli(['hotlist', 'load', '--list', 'SFR', '--layout', 'ncic-psv', '--config', 'examples/hotlists/layouts.json', '--nats', nats.url, 'examples/hotlists/svs-ncic.psv']);
+    const loaded = await cli(['hotlist', 'load', '--list', 'SFR', '--layout', 'ncic-psv', '--config', 'examples/hotlists/layouts.json', '--nats', nats.server.url, 'examples/hotlists/svs-ncic.psv']);
     expect(loaded.code).toBe(0);
     expect(loaded.stdout).toMatch(/list SFR is now version \d+: 4 entries \(4 added, 0 removed\)/);
     expect(loaded.stderr).toContain('loaded 4 of 5 rows');
@@ -76,17 +67,17 @@ describe('platewatch hotlist', () => {
 
   it('refuses a configuration whose layout maps a name or date of birth', async () => {
     const config = file('bad.json', JSON.stringify({ hotlists: { layouts: { ncic: { ...layouts.ncic, fields: { ...layouts.ncic.fields, DOB: { start: 34, length: 8 } } } } } }));
-    const refused = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.url, file('x.txt', EXTRACT)]);
+    const refused = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.server.url, file('x.txt', EXTRACT)]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/DOB.*no personal data/);
   });
 
   it('refuses a list for immigration enforcement and an unknown layout', async () => {
     const config = file('config2.json', JSON.stringify({ hotlists: { layouts } }));
-    const ice = await cli(['hotlist', 'load', '--list', 'ICE', '--layout', 'ncic', '--config', config, '--nats', nats.url, file('y.txt', EXTRACT)]);
+    const ice = await cli(['hotlist', 'load', '--list', 'ICE', '--layout', 'ncic', '--config', config, '--nats', nats.server.url, file('y.txt', EXTRACT)]);
     expect(ice.code).toBe(1);
     expect(ice.stderr).toContain('7284.6');
-    const unknown = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'state', '--config', config, '--nats', nats.url, file('z.txt', EXTRACT)]);
+    const unknown = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'state', '--config', config, '--nats', nats.server.url, file('z.txt', EXTRACT)]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no layout "state"');
   });

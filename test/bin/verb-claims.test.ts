@@ -1,32 +1,19 @@
 // CLI verbs claim versions where gateways do (bin/verb-claims.ts), with a real nats-server: a
 // verb's claim and a gateway's claim of the same version exclude each other, and without a
 // reachable NATS the verb says its change is unguarded instead of failing.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../bin/config.js';
 import { claimsForVerb } from '../../bin/verb-claims.js';
 import type { VerbIO } from '../../bin/verb.js';
-import { openVersionClaims, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { openVersionClaims } from '../../ingest/index.js';
+import { useLocalNats } from '../fixtures/nats.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'platewatch-verb-claims-'));
-let server: LocalNatsServer;
-let gatewayNc: NatsConnection;
-
-beforeAll(async () => {
-  server = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
-  gatewayNc = await connect({ servers: server.url });
-});
-
-afterAll(async () => {
-  await gatewayNc?.drain();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+// Its connection stands for a gateway's.
+const nats = useLocalNats('verb-claims');
+const dir = nats.dir;
 
 function io(): VerbIO & { errors: () => string } {
   const stderr = new PassThrough();
@@ -38,10 +25,10 @@ function io(): VerbIO & { errors: () => string } {
 describe('version claims for CLI verbs', () => {
   it('claims on the system NATS, against the same claims a gateway makes', async () => {
     const verbIo = io();
-    const verb = await claimsForVerb('users', 'user', resolveConfig({ nats: { url: server.url }, dataDir: join(dir, 'data') }, {}), verbIo);
+    const verb = await claimsForVerb('users', 'user', resolveConfig({ nats: { url: nats.server.url }, dataDir: join(dir, 'data') }, {}), verbIo);
     expect(verb).toBeDefined();
     try {
-      const gateway = await openVersionClaims(jetstream(gatewayNc));
+      const gateway = await openVersionClaims(jetstream(nats.nc));
       expect(await gateway.claim('user', 'ofc.cli', 2)).toBe(true);
       // The gateway wrote version 2 first: the verb cannot write it too.
       expect(await verb!.claims.claim('user', 'ofc.cli', 2)).toBe(false);

@@ -1,18 +1,14 @@
 // Hot list versions through the JetStream object store, with a real nats-server.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeHotlist, HotlistFollower, ListBuilder, openHotlistStore, publishHotlist, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { describe, expect, it } from 'vitest';
+import { encodeHotlist, HotlistFollower, ListBuilder, openHotlistStore, publishHotlist } from '../../ingest/index.js';
 import { Matcher, resolveMatcherConfig, validateEntry, type Hit, type HotlistEntry } from '../../matcher/index.js';
+import { useLocalNats } from '../fixtures/nats.js';
+import { until as untilValue } from '../reliability/fixtures.js';
 
 const config = resolveMatcherConfig();
-const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlists-'));
-let server: LocalNatsServer;
-let nc: NatsConnection;
+const nats = useLocalNats('hotlists');
 
 function entries(list: string, plates: string[]): HotlistEntry[] {
   return plates.map((plate) => {
@@ -23,27 +19,12 @@ function entries(list: string, plates: string[]): HotlistEntry[] {
 }
 
 async function until(probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await untilValue('the workers to follow the store', () => (probe() ? true : undefined), 10_000, 20);
 }
-
-beforeAll(async () => {
-  server = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
-  nc = await connect({ servers: server.url });
-});
-
-afterAll(async () => {
-  await nc?.drain();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('hot list distribution', () => {
   it('brings every worker to the same version of each list, and reports what changed', async () => {
-    const store = await openHotlistStore(jetstream(nc));
+    const store = await openHotlistStore(jetstream(nats.nc));
     const first = await publishHotlist(store, 'SVS', entries('SVS', ['7ABC123', '8XYZ999']), 'admin');
     expect(first).toMatchObject({ list: 'SVS', version: 1, entries: 2, added: 2, removed: 0 });
 
@@ -75,7 +56,7 @@ describe('hot list distribution', () => {
   });
 
   it('counts on from the store revision for objects put before lists counted their own versions, and applies the newer object', async () => {
-    const store = await openHotlistStore(jetstream(nc));
+    const store = await openHotlistStore(jetstream(nats.nc));
     // An object as an older platewatch put it: no listVersion in its metadata.
     const legacy = await store.putBlob({ name: 'SFR', metadata: { format: 'platewatch-hotlist-v1' } }, encodeHotlist(entries('SFR', ['4OLD444'])));
     const matcher = new Matcher(config);

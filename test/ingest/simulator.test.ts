@@ -1,36 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeReadMessage, ensureStreams, PIPELINE_CONSUMER, READS_STREAM, simulateFleet, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeReadMessage, ensureStreams, PIPELINE_CONSUMER, READS_STREAM, simulateFleet } from '../../ingest/index.js';
+import { useLocalNats } from '../fixtures/nats.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'platewatch-sim-'));
-let server: LocalNatsServer;
-let nc: NatsConnection;
+const nats = useLocalNats('sim');
 
 beforeAll(async () => {
-  server = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
-  nc = await connect({ servers: server.url });
-  await ensureStreams(await jetstreamManager(nc));
-});
-
-afterAll(async () => {
-  await nc?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await ensureStreams(await jetstreamManager(nats.nc));
 });
 
 describe('simulated camera fleet', () => {
   it('publishes valid reads, batched as asked, with about the asked share of hot plates', async () => {
     const hotPlates = [{ plate: 'HOT0001', state: 'CA' }, { plate: 'HOT0002' }];
-    const report = await simulateFleet({ js: jetstream(nc), agency: 'wpd', cameras: 3, rate: 20_000, count: 2000, batch: 10, hitRate: 0.25, hotPlates, seed: 11 });
+    const report = await simulateFleet({ js: jetstream(nats.nc), agency: 'wpd', cameras: 3, rate: 20_000, count: 2000, batch: 10, hitRate: 0.25, hotPlates, seed: 11 });
     expect(report).toMatchObject({ published: 2000, messages: 200 });
     expect(report.hot).toBeGreaterThan(400);
     expect(report.hot).toBeLessThan(600);
 
-    const consumer = await jetstream(nc).consumers.get(READS_STREAM, PIPELINE_CONSUMER);
+    const consumer = await jetstream(nats.nc).consumers.get(READS_STREAM, PIPELINE_CONSUMER);
     const messages = await consumer.fetch({ max_messages: 200, expires: 5000 });
     let reads = 0;
     let invalid = 0;
@@ -49,6 +36,6 @@ describe('simulated camera fleet', () => {
   });
 
   it('refuses to run without an end', async () => {
-    await expect(simulateFleet({ js: jetstream(nc), rate: 1 })).rejects.toThrow(/count or a duration/);
+    await expect(simulateFleet({ js: jetstream(nats.nc), rate: 1 })).rejects.toThrow(/count or a duration/);
   });
 });

@@ -1,31 +1,18 @@
 // Version claims in NATS KV with a real nats-server: the first claim of a key wins across
 // connections (as across gateway processes), a released claim can be claimed again, and any id
 // (user input on some routes) makes a valid key.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { claimKey, openVersionClaims, startLocalNatsServer, VERSION_CLAIM_TTL_MS, VERSION_CLAIMS_BUCKET, type LocalNatsServer, type NatsVersionClaims } from '../../ingest/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { claimKey, openVersionClaims, VERSION_CLAIM_TTL_MS, VERSION_CLAIMS_BUCKET, type NatsVersionClaims } from '../../ingest/index.js';
+import { useLocalNats } from '../fixtures/nats.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'platewatch-claims-'));
-let server: LocalNatsServer;
-let connections: NatsConnection[];
+const nats = useLocalNats('claims', { connections: 2 });
 let gatewayA: NatsVersionClaims;
 let gatewayB: NatsVersionClaims;
 
 beforeAll(async () => {
-  server = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
-  connections = [await connect({ servers: server.url }), await connect({ servers: server.url })];
-  gatewayA = await openVersionClaims(jetstream(connections[0]!));
-  gatewayB = await openVersionClaims(jetstream(connections[1]!));
-});
-
-afterAll(async () => {
-  for (const nc of connections ?? []) await nc.drain();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  gatewayA = await openVersionClaims(jetstream(nats.connections[0]!));
+  gatewayB = await openVersionClaims(jetstream(nats.connections[1]!));
 });
 
 describe('NatsVersionClaims', () => {
@@ -60,7 +47,7 @@ describe('NatsVersionClaims', () => {
   });
 
   it('keeps claims only as long as a write needs them (the bucket has a TTL and no history)', async () => {
-    const info = await (await jetstreamManager(connections[0]!)).streams.info(`KV_${VERSION_CLAIMS_BUCKET}`);
+    const info = await (await jetstreamManager(nats.nc)).streams.info(`KV_${VERSION_CLAIMS_BUCKET}`);
     expect(info.config.max_age).toBe(VERSION_CLAIM_TTL_MS * 1_000_000);
     expect(info.config.max_msgs_per_subject).toBe(1);
   });
