@@ -318,7 +318,8 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
     } else {
       const from = req.from.getTime();
       const newest = req.before === undefined ? req.to.getTime() : Math.min(req.to.getTime(), parseClickHouseTime(req.before.seenAt).getTime() + 1);
-      await scanNewestFirst({ from, to: newest, limit, fewMatches: expectsFewMatches(req.plate) }, async (w, onePass, want) => {
+      const range = { from, to: newest, limit, fewMatches: expectsFewMatches(req.plate), windowsInOnePass: windowsInOnePass(req.plate) };
+      await scanNewestFirst(range, async (w, onePass, want) => {
         const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to), limit: want }, alphabet, { onePass });
         if (!part.ok) throw new Error(`search window not built: ${part.reason}`);
         const found = await run(part.query);
@@ -381,14 +382,27 @@ export function expectsFewMatches(plate: SearchRequest['plate']): boolean {
 }
 
 /**
+ * True when each window of a scanning search reads in one pass: for partial patterns. A window
+ * (a day or a few) holds few of a pattern's matches, so reading their rows where they are found
+ * beats finding their keys and fetching them again by primary key: p95 153 against 273 ms for
+ * 4-known infixes on 50 M reads (BENCHMARKS.md, "each window in one pass"). Plate-less searches
+ * keep two passes: one pass would read every column of every row of the window to sort it. Fuzzy
+ * plates run as branches, which have no one-pass form.
+ */
+export function windowsInOnePass(plate: SearchRequest['plate']): boolean {
+  return plate?.kind === 'partial';
+}
+
+/**
  * How a scanning search reads its range, newest first, for `fetch` to run: windows of
- * FIRST_WINDOW_MS, 2×, 4×, … (two passes each) until `limit` rows are found; once the rows found
- * say the rest will not fill the page (`isSparse`), or from the start when the pattern
- * `expectsFewMatches`, the rest in one one-pass query. `fetch` gets the window, the shape and how
- * many rows are still wanted, and returns how many it found. The benchmark runs this too.
+ * FIRST_WINDOW_MS, 2×, 4×, … (two passes each, or one with `windowsInOnePass`) until `limit`
+ * rows are found; once the rows found say the rest will not fill the page (`isSparse`), or from
+ * the start when the pattern `expectsFewMatches`, the rest in one one-pass query. `fetch` gets the
+ * window, the shape and how many rows are still wanted, and returns how many it found. The
+ * benchmark runs this too.
  */
 export async function scanNewestFirst(
-  range: { from: number; to: number; limit: number; fewMatches: boolean; firstWindowMs?: number },
+  range: { from: number; to: number; limit: number; fewMatches: boolean; windowsInOnePass?: boolean; firstWindowMs?: number },
   fetch: (window: { from: number; to: number }, onePass: boolean, want: number) => Promise<number>,
 ): Promise<void> {
   const { from, to, limit } = range;
@@ -398,7 +412,7 @@ export async function scanNewestFirst(
   }
   let found = 0;
   for (const w of searchWindows(from, to, range.firstWindowMs)) {
-    found += await fetch(w, false, limit - found);
+    found += await fetch(w, range.windowsInOnePass === true, limit - found);
     if (found >= limit || w.from <= from) return;
     if (isSparse(found, to - w.from, w.from - from, limit)) {
       await fetch({ from, to: w.from }, true, limit - found);

@@ -1,10 +1,10 @@
 // Partial-plate search latency over 30 days of generated detections, with and without a skip index.
-//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed] [--index-cache-mib 512]
+//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowed2] [--index-cache-mib 512]
 // Each variant is a copy of the detections table (same schema, ORDER BY and data) differing only in
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst } from '../../storage/index.js';
+import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, windowsInOnePass } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
@@ -127,10 +127,11 @@ try {
     ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100)
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
   // windowed: as storage/search.ts runs searches the primary key cannot narrow (patterns that do
-  // not start with a known character), through its own scanNewestFirst: `two` over newest-first
+  // not start with a known character), through its own scanNewestFirst: `one` over newest-first
   // windows (1 day, 2, 4, …) until 100 rows are found, the rest in one `one` query once the rows
   // so far say it will not fill the page, and the whole range in one `one` query from the start
   // for a run of 5 known characters. Other patterns run `two` once, as the product does.
+  // windowed2: the same walk with `two` in each window.
   const windowedSql = (table: string, shape: 'one' | 'two') => shape === 'one'
     ? `SELECT ${columns} FROM bench.${table}
  WHERE ${range} AND plate_ocr LIKE {like:String}
@@ -144,14 +145,18 @@ try {
   const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
   async function search(table: string, shape: string, like: string): Promise<unknown[]> {
     // `windowed@6` starts with a 6-hour window instead of FIRST_WINDOW_MS.
+    // `windowed2` walks the same windows but reads each in two passes (shipped until session 7).
     const [base, hours] = shape.split('@');
-    if (base !== 'windowed') return rows(sql(table, shape), { from, to, like });
+    if (base !== 'windowed' && base !== 'windowed2') return rows(sql(table, shape), { from, to, like });
     if (!/^[%_]/.test(like)) return rows(sql(table, 'two'), { from, to, like });
     const found: unknown[] = [];
     // The product's own walk (storage/search.ts), with the pattern in its own alphabet.
     const pattern = like.replaceAll('%', '*').replaceAll('_', '?');
     await scanNewestFirst(
-      { from: endMs - DAYS * 86_400_000, to: endMs, limit: 100, fewMatches: expectsFewMatches({ kind: 'partial', pattern }), ...(hours === undefined ? {} : { firstWindowMs: Number(hours) * 3_600_000 }) },
+      {
+        from: endMs - DAYS * 86_400_000, to: endMs, limit: 100, fewMatches: expectsFewMatches({ kind: 'partial', pattern }),
+        windowsInOnePass: base === 'windowed' && windowsInOnePass({ kind: 'partial', pattern }), ...(hours === undefined ? {} : { firstWindowMs: Number(hours) * 3_600_000 }),
+      },
       async (w, onePass, want) => {
         const got = await rows(windowedSql(table, onePass ? 'one' : 'two'), { from: iso(w.from), to: iso(w.to), like, limit: want });
         found.push(...got);
@@ -186,7 +191,7 @@ try {
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB |', '|---|---:|---:|');
   for (const name of chosen) report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
-  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `two` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search.ts, scanNewestFirst).');
+  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7).');
   report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
   report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
   for (const kind of Object.keys(kinds)) {

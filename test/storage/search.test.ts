@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrAlphabet } from '../../matcher/index.js';
 import {
-  AccessLog, buildSearchQuery, DEFAULT_SEARCH_TIMEOUT_MS, DetectionWriter, expectsFewMatches, FIRST_WINDOW_MS, isSparse, scanNewestFirst, scansEveryPartition, type SearchRequest, saveUser, searchDetections, searchWindows,
+  AccessLog, buildSearchQuery, DEFAULT_SEARCH_TIMEOUT_MS, DetectionWriter, expectsFewMatches, FIRST_WINDOW_MS, isSparse, scanNewestFirst, scansEveryPartition, type SearchRequest, saveUser, searchDetections, searchWindows, windowsInOnePass,
   type Storage, StorageError, verifyAccessLog,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
@@ -260,9 +260,9 @@ describe('scanning searches run newest window first', () => {
   it('walks windows newest first until the page is full, or reads the rest at once', async () => {
     const to = Date.UTC(2026, 10, 1);
     const from = to - 30 * DAY;
-    const walk = async (fewMatches: boolean, perDay: number): Promise<string[]> => {
+    const walk = async (fewMatches: boolean, perDay: number, windowsInOnePass = false): Promise<string[]> => {
       const calls: string[] = [];
-      await scanNewestFirst({ from, to, limit: 100, fewMatches }, async (w, onePass, want) => {
+      await scanNewestFirst({ from, to, limit: 100, fewMatches, windowsInOnePass }, async (w, onePass, want) => {
         calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}`);
         return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
       });
@@ -274,6 +274,14 @@ describe('scanning searches run newest window first', () => {
     expect(await walk(false, 1)).toEqual(['0-1 two 100', '1-30 one 99']);
     // Five known characters: the whole range in one pass from the start.
     expect(await walk(true, 2)).toEqual(['0-30 one 100']);
+    // Partial patterns read each window in one pass too.
+    expect(await walk(false, 48, true)).toEqual(['0-1 one 100', '1-3 one 52']);
+  });
+
+  it('reads windows in one pass for partial patterns only', () => {
+    expect(windowsInOnePass({ kind: 'partial', pattern: '*ABCD*' })).toBe(true);
+    expect(windowsInOnePass({ kind: 'fuzzy', plate: '7ABC123' })).toBe(false);
+    expect(windowsInOnePass(undefined)).toBe(false);
   });
 
   it('refuses a cursor that is not a real time instead of finding nothing', async () => {
