@@ -19,6 +19,11 @@ const VARIANTS: Record<string, { index: string; settings?: string }> = {
   ngrambf4_16k3: { index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 16384, 3, 0) GRANULARITY 1' },
   // Shipped (storage/schema.ts, migration 6).
   ngrambf4_32k3: { index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1' },
+  // The shipped filter plus one on 5-grams: a run of 5 known characters is then looked up whole,
+  // not as two 4-grams that may sit in different plates of a granule.
+  ngrambf4_32k3_5: {
+    index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1, INDEX plate_ngram5 plate_ocr TYPE ngrambf_v1(5, 32768, 3, 0) GRANULARITY 1',
+  },
   // 1,024-row granules: fetching a page's rows decompresses an eighth of the data per row; the
   // bloom filter shrinks with the granule, so the same bytes per row as ngrambf4_32k3.
   ngrambf4_g1024_4k3: {
