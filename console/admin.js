@@ -1,8 +1,8 @@
 // The administrator's view: hot lists with their age and size (a general list older than 24 h is
 // stale: Policy 471.5(f)(4)), loading a general list from a file and designating a specific one
 // (the ALPR administrator's: 471.5(f)), entries waiting for approval (471.5(f)(5)), and the users
-// with their training status (471.4.1(b)). Each part loads from its API route and says so when the user's
-// roles do not open it. Values go into the page as text only.
+// with their training status (471.4.1(b)). Each part loads from its API route and says so when
+// the user's roles do not open it. Values go into the page as text only.
 
 const $ = (id) => document.getElementById(id);
 let session = null;

@@ -237,7 +237,7 @@ export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAl
   const columns = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
        vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, ${distance} AS distance`;
   // One pass reads every column of every candidate row: the cheaper shape when few rows match
-  // (searchDetections picks it for the sparse rest of a windowed search).
+  // (searchDetections picks it for a partial pattern's windows and a windowed search's sparse rest).
   const filterWhere = options.onePass === true && filter.branches === undefined ? where.join('\n   AND ') : undefined;
   const sql = filterWhere !== undefined
     ? `SELECT ${columns}
@@ -384,8 +384,8 @@ export function expectsFewMatches(plate: SearchRequest['plate']): boolean {
 /**
  * True when each window of a scanning search reads in one pass: for partial patterns. A window
  * (a day or a few) holds few of a pattern's matches, so reading their rows where they are found
- * beats finding their keys and fetching them again by primary key: p95 153 against 273 ms for
- * 4-known infixes on 50 M reads (BENCHMARKS.md, "each window in one pass"). Plate-less searches
+ * beats finding their keys and fetching them again by primary key: p95 105–153 against 165–273 ms
+ * for 4-known infixes on 50 M reads in three runs (BENCHMARKS.md, "each window in one pass"). Plate-less searches
  * keep two passes: one pass would read every column of every row of the window to sort it. Fuzzy
  * plates run as branches, which have no one-pass form.
  */
