@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
-import { DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
+import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
 import { asObject, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
@@ -103,6 +103,14 @@ export interface StorageSettings {
   skipIndexCacheMb: number;
   /** An analyst's detection search is stopped after this many seconds and refused as too broad. Env `PLATEWATCH_SEARCH_TIMEOUT_SECONDS`. @default 30 */
   searchTimeoutSeconds: number;
+  /** Detections per insert, at most. Env `PLATEWATCH_BATCH_ROWS`. @default DEFAULT_BATCH_ROWS (10,000) */
+  batchRows: number;
+  /** A batch that is not full is inserted this long after its first detection (hits are published before, so they do not wait). Env `PLATEWATCH_BATCH_DELAY_MS`. @default DEFAULT_BATCH_DELAY_MS (250) */
+  batchDelayMs: number;
+  /** Full batches inserting at once when detections back up. Env `PLATEWATCH_INSERTS_IN_FLIGHT`. @default DEFAULT_INSERTS_IN_FLIGHT (2) */
+  insertsInFlight: number;
+  /** Detections waiting for storage, at most, before the pipeline waits for room (bounds memory while storage is slow). Env `PLATEWATCH_MAX_QUEUED_ROWS`. @default DEFAULT_MAX_QUEUED_ROWS (100,000) */
+  maxQueuedRows: number;
 }
 
 export interface GatewaySettings {
@@ -114,7 +122,10 @@ export interface GatewaySettings {
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1' };
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
-export const DEFAULT_STORAGE_SETTINGS: StorageSettings = { url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 };
+export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {
+  url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,
+  batchRows: DEFAULT_BATCH_ROWS, batchDelayMs: DEFAULT_BATCH_DELAY_MS, insertsInFlight: DEFAULT_INSERTS_IN_FLIGHT, maxQueuedRows: DEFAULT_MAX_QUEUED_ROWS,
+};
 
 export const CONFIG_ERROR_CODES = {
   CONFIG_FILE_UNREADABLE: 'CONFIG_FILE_UNREADABLE',
@@ -149,7 +160,7 @@ const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
-const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds'] as const;
+const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const;
 const MATCHER_KEYS = [
   'ocrClasses',
   'ocrMaxSubstitutionsByLength',
@@ -237,6 +248,10 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
   }
   if (config.storage.searchTimeoutSeconds < 1) problems.push('storage.searchTimeoutSeconds must be at least 1');
+  for (const key of ['batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const) {
+    if (config.storage[key] < 1) problems.push(`storage.${key} must be at least 1`);
+  }
+  if (config.storage.maxQueuedRows < config.storage.batchRows) problems.push(`storage.maxQueuedRows (${config.storage.maxQueuedRows}) must be at least storage.batchRows (${config.storage.batchRows})`);
   if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
@@ -262,7 +277,9 @@ interface MutableConfig {
 }
 
 /** Service settings that are whole numbers; the rest of a section's keys are strings. */
-const WHOLE_NUMBER_SETTINGS: ReadonlySet<string> = new Set(['port', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds']);
+const WHOLE_NUMBER_SETTINGS: ReadonlySet<string> = new Set([
+  'port', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows',
+]);
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
   for (const [key, value] of Object.entries(file)) {
@@ -297,6 +314,10 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
     ['PLATEWATCH_SKIP_INDEX_CACHE_MB', (n: number) => (config.storage.skipIndexCacheMb = n)],
     ['PLATEWATCH_SEARCH_TIMEOUT_SECONDS', (n: number) => (config.storage.searchTimeoutSeconds = n)],
+    ['PLATEWATCH_BATCH_ROWS', (n: number) => (config.storage.batchRows = n)],
+    ['PLATEWATCH_BATCH_DELAY_MS', (n: number) => (config.storage.batchDelayMs = n)],
+    ['PLATEWATCH_INSERTS_IN_FLIGHT', (n: number) => (config.storage.insertsInFlight = n)],
+    ['PLATEWATCH_MAX_QUEUED_ROWS', (n: number) => (config.storage.maxQueuedRows = n)],
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
     ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
     ['PLATEWATCH_ESCALATE_AFTER_MINUTES', (n: number) => (config.hits.escalateAfterMinutes = n)],

@@ -55,6 +55,10 @@ export function storageSettings(config: PlatewatchConfig): Partial<StorageConfig
     hitRetentionSeconds: retentionSeconds,
     skipIndexCacheBytes: config.storage.skipIndexCacheMb * 2 ** 20,
     searchTimeoutMs: config.storage.searchTimeoutSeconds * 1000,
+    batchRows: config.storage.batchRows,
+    batchDelayMs: config.storage.batchDelayMs,
+    insertsInFlight: config.storage.insertsInFlight,
+    maxQueuedRows: config.storage.maxQueuedRows,
   };
 }
 

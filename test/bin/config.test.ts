@@ -131,7 +131,10 @@ describe('service settings', () => {
   it('default to embedded servers, 365 days of retention and 30 days of retroactive hits', () => {
     const config = resolveConfig({}, {});
     expect(config.nats).toEqual({ url: undefined, port: 0 });
-    expect(config.storage).toEqual({ url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 });
+    expect(config.storage).toEqual({
+      url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,
+      batchRows: 10_000, batchDelayMs: 250, insertsInFlight: 2, maxQueuedRows: 100_000,
+    });
     expect(config.retroactiveDays).toBe(30);
   });
 
@@ -150,13 +153,25 @@ describe('service settings', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_SEARCH_TIMEOUT_SECONDS: '0' })).toThrow(/searchTimeoutSeconds must be at least 1/);
   });
 
+  it('take the writer\'s batch settings from the file or the environment, and refuse ones that cannot work', () => {
+    const fromFile = storageSettings(resolveConfig({ storage: { batchRows: 5000, batchDelayMs: 100, insertsInFlight: 1, maxQueuedRows: 20_000 } }, {}));
+    expect(fromFile).toMatchObject({ batchRows: 5000, batchDelayMs: 100, insertsInFlight: 1, maxQueuedRows: 20_000 });
+    const fromEnv = storageSettings(resolveConfig({ storage: { batchRows: 5000 } }, {
+      PLATEWATCH_BATCH_ROWS: '20000', PLATEWATCH_BATCH_DELAY_MS: '50', PLATEWATCH_INSERTS_IN_FLIGHT: '3', PLATEWATCH_MAX_QUEUED_ROWS: '200000',
+    }));
+    expect(fromEnv).toMatchObject({ batchRows: 20_000, batchDelayMs: 50, insertsInFlight: 3, maxQueuedRows: 200_000 });
+    expect(() => resolveConfig({}, { PLATEWATCH_INSERTS_IN_FLIGHT: '0' })).toThrow(/storage\.insertsInFlight must be at least 1/);
+    expect(() => resolveConfig({ storage: { batchDelayMs: 1.5 } }, {})).toThrow(/storage\.batchDelayMs must be a whole number/);
+    expect(() => resolveConfig({ storage: { batchRows: 50_000, maxQueuedRows: 10_000 } }, {})).toThrow(/storage\.maxQueuedRows \(10000\) must be at least storage\.batchRows \(50000\)/);
+  });
+
   it('take NATS_URL, CLICKHOUSE_URL and credentials from the environment over the file', () => {
     const config = resolveConfig(
       { nats: { url: 'nats://file:4222' }, storage: { url: 'http://file:8123', retentionDays: 400 }, retroactiveDays: 7 },
       { NATS_URL: 'nats://env:4222', CLICKHOUSE_URL: 'http://env:8123', CLICKHOUSE_USER: 'alpr', CLICKHOUSE_PASSWORD: 's3cret', PLATEWATCH_NATS_PORT: '4333', PLATEWATCH_RETROACTIVE_DAYS: '0' },
     );
     expect(config.nats).toEqual({ url: 'nats://env:4222', port: 4333 });
-    expect(config.storage).toEqual({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 });
+    expect(config.storage).toMatchObject({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 });
     expect(config.retroactiveDays).toBe(0);
   });
 
