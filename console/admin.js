@@ -142,11 +142,16 @@ async function post(path, body) {
   return { ok: res?.ok === true, status: res?.status ?? 0, body: answer, message: answer?.error?.message ?? (res === null ? 'the gateway cannot be reached' : `the gateway answered ${res.status}`) };
 }
 
-async function submitLoad(event) {
+/** A form's submit, handled here: no page load, and its `<name>-error` and `<name>-status` cleared. Returns its fields. */
+function startSubmit(event, name) {
   event.preventDefault();
-  const f = event.target.elements;
-  $('load-error').textContent = '';
-  $('load-status').textContent = '';
+  $(`${name}-error`).textContent = '';
+  $(`${name}-status`).textContent = '';
+  return event.target.elements;
+}
+
+async function submitLoad(event) {
+  const f = startSubmit(event, 'load');
   const list = f.list.value;
   const file = f.file.files[0];
   if (list === '' || file === undefined) {
@@ -178,10 +183,7 @@ async function submitLoad(event) {
 }
 
 async function submitDesignation(event) {
-  event.preventDefault();
-  const f = event.target.elements;
-  $('designate-error').textContent = '';
-  $('designate-status').textContent = '';
+  const f = startSubmit(event, 'designate');
   const r = await post('/api/hotlists', { list: f.list.value.trim(), purpose: f.purpose.value.trim() });
   if (r === null) return;
   if (!r.ok) {
@@ -195,10 +197,7 @@ async function submitDesignation(event) {
 }
 
 async function submitEntry(event) {
-  event.preventDefault();
-  const f = event.target.elements;
-  $('entry-error').textContent = '';
-  $('entry-status').textContent = '';
+  const f = startSubmit(event, 'entry');
   const body = { plate: f.plate.value.trim(), caseNumber: f.caseNumber.value.trim(), synopsis: f.synopsis.value.trim() };
   for (const name of ['state', 'reason']) if (f[name].value.trim() !== '') body[name] = f[name].value.trim();
   if (f.expiresAt.value !== '') body.expiresAt = `${f.expiresAt.value}T23:59:59Z`;

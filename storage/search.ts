@@ -11,6 +11,7 @@ import type { Storage } from './open.js';
 import { purposeProblem, type Purpose } from './purpose.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows, type QueryParams } from './sql.js';
 import { accessProblem, findUser } from './users.js';
+import { expectsFewMatches, scanNewestFirst, scansEveryPartition, windowsInOnePass } from './search-windows.js';
 
 /** Fuzzy search needs this many characters: one edit on a shorter plate matches too much (matcher uses 5 too). */
 export const FUZZY_MIN_LENGTH = 5;
@@ -18,8 +19,6 @@ export const FUZZY_MIN_LENGTH = 5;
 export const PATTERN_MIN_KNOWN = 3;
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
-/** The newest window of a scanning search (`searchWindows`); each older one is twice as long. */
-export const FIRST_WINDOW_MS = 86_400_000;
 
 export type PlateQuery =
   | { kind: 'exact'; plate: string }
@@ -354,97 +353,6 @@ function isTimeoutExceeded(error: unknown): boolean {
   return false;
 }
 
-/**
- * True when the plate filter cannot narrow the search through the primary key (ORDER BY
- * plate_ocr, …), so it reads every day partition of its range: a pattern that does not start with
- * a known character, a fuzzy plate (half its matches are found by their ending), or no plate.
- */
-export function scansEveryPartition(req: Pick<SearchRequest, 'plate'>): boolean {
-  const p = req.plate;
-  if (p === undefined || p.kind === 'fuzzy') return true;
-  if (p.kind === 'partial') return /^[?*]/.test(p.pattern.trim());
-  return false;
-}
-
-/** A partial pattern with this many known characters in a row matches a few reads a day at most. */
-export const FEW_MATCHES_KNOWN_RUN = 5;
-
-/**
- * True for a partial pattern with at least FEW_MATCHES_KNOWN_RUN known characters in a row: on 50 M
- * reads over 30 days such a pattern matched about two reads a day, and one indexed pass over the
- * whole range beat walking it window by window (p95 251 against 431 ms with the 8 KiB filter
- * then shipped; BENCHMARKS.md, "five known characters in one pass").
- */
-export function expectsFewMatches(plate: SearchRequest['plate']): boolean {
-  if (plate?.kind !== 'partial') return false;
-  const n = normalizePattern(plate.pattern, PATTERN_MIN_KNOWN);
-  return n.ok && Math.max(...n.pattern.split(/[?*]/).map((run) => run.length)) >= FEW_MATCHES_KNOWN_RUN;
-}
-
-/**
- * True when each window of a scanning search reads in one pass: for partial patterns. A window
- * (a day or a few) holds few of a pattern's matches, so reading their rows where they are found
- * beats finding their keys and fetching them again by primary key: p95 105–153 against 165–273 ms
- * for 4-known infixes on 50 M reads in three runs (BENCHMARKS.md, "each window in one pass"). Plate-less searches
- * keep two passes: one pass would read every column of every row of the window to sort it. Fuzzy
- * plates run as branches, which have no one-pass form.
- */
-export function windowsInOnePass(plate: SearchRequest['plate']): boolean {
-  return plate?.kind === 'partial';
-}
-
-/**
- * How a scanning search reads its range, newest first, for `fetch` to run: windows of
- * FIRST_WINDOW_MS, 2×, 4×, … (two passes each, or one with `windowsInOnePass`) until `limit`
- * rows are found; once the rows found say the rest will not fill the page (`isSparse`), or from
- * the start when the pattern `expectsFewMatches`, the rest in one one-pass query. `fetch` gets the
- * window, the shape and how many rows are still wanted, and returns how many it found. The
- * benchmark runs this too.
- */
-export async function scanNewestFirst(
-  range: { from: number; to: number; limit: number; fewMatches: boolean; windowsInOnePass?: boolean; firstWindowMs?: number },
-  fetch: (window: { from: number; to: number }, onePass: boolean, want: number) => Promise<number>,
-): Promise<void> {
-  const { from, to, limit } = range;
-  if (range.fewMatches) {
-    await fetch({ from, to }, true, limit);
-    return;
-  }
-  let found = 0;
-  for (const w of searchWindows(from, to, range.firstWindowMs)) {
-    found += await fetch(w, range.windowsInOnePass === true, limit - found);
-    if (found >= limit || w.from <= from) return;
-    if (isSparse(found, to - w.from, w.from - from, limit)) {
-      await fetch({ from, to: w.from }, true, limit - found);
-      return;
-    }
-  }
-}
-
-/**
- * True when `found` rows in the `coveredMs` searched so far, at the same rate over the `restMs`
- * left, would not fill the page: the rest is then read in one query, not window by window.
- */
-export function isSparse(found: number, coveredMs: number, restMs: number, limit: number): boolean {
-  return (found * restMs) / coveredMs < limit - found;
-}
-
-/**
- * Newest-first windows covering [from, to): FIRST_WINDOW_MS, then twice as long each time. A
- * scanning search run window by window stops once its page is full, so a pattern that matches
- * many reads a day reads the last few days, not the whole range (BENCHMARKS.md, partial-plate
- * search); for one that matches few, `isSparse` cuts the walk short after the first window.
- */
-export function searchWindows(from: number, to: number, first = FIRST_WINDOW_MS): Array<{ from: number; to: number }> {
-  const windows: Array<{ from: number; to: number }> = [];
-  let end = to;
-  for (let length = first; end > from; length *= 2) {
-    const start = Math.max(from, end - length);
-    windows.push({ from: start, to: end });
-    end = start;
-  }
-  return windows;
-}
 
 function toFound(r: Row): FoundDetection {
   return {

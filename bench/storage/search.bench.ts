@@ -132,10 +132,11 @@ try {
     ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100)
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
   // windowed: as storage/search.ts runs searches the primary key cannot narrow (patterns that do
-  // not start with a known character), through its own scanNewestFirst: `one` over newest-first
-  // windows (1 day, 2, 4, …) until 100 rows are found, the rest in one `one` query once the rows
-  // so far say it will not fill the page, and the whole range in one `one` query from the start
-  // for a run of 5 known characters. Other patterns run `two` once, as the product does.
+  // not start with a known character), through the product's own walk (scanNewestFirst in
+  // storage/search-windows.ts): `one` over newest-first windows (1 day, 2, 4, …) until 100 rows
+  // are found, the rest in one `one` query once the rows so far say it will not fill the page,
+  // and the whole range in one `one` query from the start for a run of 5 known characters. Other
+  // patterns run `two` once, as the product does.
   // windowed2: the same walk with `two` in each window.
   const windowedSql = (table: string, shape: 'one' | 'two') => shape === 'one'
     ? `SELECT ${columns} FROM bench.${table}
@@ -196,7 +197,7 @@ try {
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB |', '|---|---:|---:|');
   for (const name of chosen) report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
-  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7).');
+  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search-windows.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7).');
   report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
   report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
   for (const kind of Object.keys(kinds)) {
