@@ -16,8 +16,9 @@ import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jets
 import { connect } from '@nats-io/transport-node';
 import pino from 'pino';
 import { startGateway, type SessionVerifier } from '../../gateway/index.js';
-import { encodeHitMessage, ensureStreams, HIT_MESSAGE_VERSION, HITS_STREAM, hitId, hitsSubject, MetricsRegistry, startLocalNatsServer, type HitMessage } from '../../ingest/index.js';
+import { encodeHitMessage, ensureStreams, HITS_STREAM, hitsSubject, MetricsRegistry, startLocalNatsServer } from '../../ingest/index.js';
 import { machineTable, markdownTable } from '../report.js';
+import { benchHit } from './bench-hit.js';
 import { LatencyHistogram, type LatencyMs } from './latency.js';
 import { startWsGateway } from './ws-gateway.js';
 
@@ -132,20 +133,6 @@ class Consoles {
     for (const r of reports) histogram.addPairs(r.latency ?? []);
     return { frames: reports.reduce((n, r) => n + (r.frames ?? 0), 0), latency: histogram.summary(), cpuMs: reports.reduce((n, r) => n + (r.cpuMs ?? 0), 0) };
   }
-}
-
-let sequence = 0;
-function benchHit(): HitMessage {
-  const readId = `bench-${process.pid}-${sequence++}`;
-  const now = performance.timeOrigin + performance.now();
-  return {
-    v: HIT_MESSAGE_VERSION,
-    hitId: hitId(readId, 'SVS', '7ABC123'),
-    publishedAt: now,
-    historical: false,
-    read: { v: 1, id: readId, agency: 'wpd', camera: `cam${sequence % 40}`, ts: Math.floor(now) - 40, conf: 0.91, plate: '7ABC123', state: 'CA', lat: 36.9103, lon: -121.7569, image: `s3://alpr/wpd/${readId}.jpg` },
-    hit: { list: 'SVS', listVersion: 412, entry: '7ABC123', kind: 'exact', distance: 0, ocrSubstitutions: 0, positions: [], candidate: 0, plate: '7ABC123', conf: 0.91, stateMatch: true, vehicleMismatch: [], state: 'CA', reason: 'STOLEN VEHICLE', caseNumber: '26-004211', enteredBy: 'CLETS', synopsis: 'Gray 2017 Toyota Camry, taken from 200 Main St' },
-  };
 }
 
 function publish(js: JetStreamClient): Promise<unknown> {

@@ -30,6 +30,12 @@ const VARIANTS: Record<string, { index: string; settings?: string }> = {
     index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1',
     settings: ', index_granularity = 1024',
   },
+  // The same, with compressed blocks of about one granule (8 KiB) instead of 64 KiB–1 MiB: a page's
+  // rows sit one per granule, and each costs a decompressed block per column.
+  ngrambf4_g1024_4k3_b8k: {
+    index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1',
+    settings: ', index_granularity = 1024, min_compress_block_size = 8192, max_compress_block_size = 65536',
+  },
   ngrambf4_g1024: {
     index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 2, 0) GRANULARITY 1',
     settings: ', index_granularity = 1024',

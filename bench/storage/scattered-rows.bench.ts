@@ -1,0 +1,68 @@
+// What it costs to read N rows that sit one per granule, by primary key, on a table kept by
+// search.bench.ts. A page of partial-plate matches is such a set: any index can at best point at
+// those granules, so this bounds how fast a partial search that returns them can be.
+//   node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--runs 12]
+import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES } from '../../storage/index.js';
+import { arg, fmt, machineLine, percentile } from './machine.js';
+
+const dir = arg('reuse', '');
+if (dir === '') throw new Error('--reuse DIR: a directory kept by search.bench.ts --keep yes');
+const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
+const RUNS = Number(arg('runs', '12'));
+const conn = connectStorage({ dataDir: dir, database: 'bench', skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES });
+const { client } = conn;
+async function rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+}
+// storage/search.ts's result columns.
+const COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
+       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
+
+try {
+  await client.command({ query: 'SET use_query_condition_cache = 0' });
+  const lines = [
+    `Command: \`node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR --tables ${tables.join(',')} --runs ${RUNS}\`  `,
+    `Machine: ${machineLine()}  `,
+    `Each figure: ${RUNS} sets of random rows (a different set each time, after one warm-up), fetched with one query of \`(plate_ocr = … AND seen_at = …) OR …\` branches.`,
+    '',
+    '| table | rows per granule | rows fetched | granules read | key columns only p50 / p95 ms | all result columns p50 / p95 ms |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const table of tables) {
+    const [setting] = await rows<{ g: string }>(`SELECT extract(create_table_query, 'index_granularity = (\\d+)') AS g FROM system.tables WHERE database = 'bench' AND name = {t:String}`, { t: table });
+    const granule = setting?.g === undefined || setting.g === '' ? '8,192' : fmt(Number(setting.g));
+    for (const n of [1, 28, 100]) {
+      const times: Record<'keys' | 'all', number[]> = { keys: [], all: [] };
+      let granules = '';
+      for (let run = 0; run <= RUNS; run++) {
+        const keys = await rows<{ p: string; s: string }>(`SELECT plate_ocr AS p, toString(seen_at) AS s FROM bench.${table} ORDER BY sipHash64(read_id, {seed:UInt32}) LIMIT {n:UInt32}`, { seed: run * 1000 + n, n });
+        const params: Record<string, unknown> = {};
+        const where = keys.map((k, i) => {
+          params[`p${i}`] = k.p;
+          params[`s${i}`] = k.s;
+          return `(plate_ocr = {p${i}:String} AND seen_at = {s${i}:DateTime64(3, 'UTC')})`;
+        }).join(' OR ');
+        for (const what of ['keys', 'all'] as const) {
+          const sql = `SELECT ${what === 'keys' ? 'plate_ocr, seen_at, read_id' : COLUMNS} FROM bench.${table} WHERE ${where}`;
+          const t0 = performance.now();
+          const got = await rows(sql, params);
+          if (run > 0) times[what].push(performance.now() - t0);
+          if (got.length < n) throw new Error(`${table}: ${got.length} of ${n} rows came back`);
+          if (run === 1 && what === 'all') {
+            const plan = await rows<{ explain: string }>(`EXPLAIN indexes = 1 ${sql}`, params);
+            granules = plan.map((r) => r.explain.trim()).filter((l) => l.startsWith('Granules:')).pop()?.replace('Granules: ', '') ?? '?';
+          }
+        }
+      }
+      const show = (xs: number[]): string => {
+        xs.sort((a, b) => a - b);
+        return `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 95))}`;
+      };
+      lines.push(`| ${table} | ${granule} | ${n} | ${granules} | ${show(times.keys)} | ${show(times.all)} |`);
+      console.error(lines[lines.length - 1]);
+    }
+  }
+  console.log(lines.join('\n'));
+} finally {
+  await conn.close();
+}
