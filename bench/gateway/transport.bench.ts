@@ -185,7 +185,8 @@ const rows: string[][] = [];
 for (const pass of PASSES) {
   const median = (mode: Mode, f: (r: RunResult) => number): number => {
     const xs = results.filter((r) => r.pass === pass && r.mode === mode).map(f).sort((a, b) => a - b);
-    return xs[Math.floor((xs.length - 1) / 2)] ?? Number.NaN;
+    const mid = (xs.length - 1) / 2;
+    return ((xs[Math.floor(mid)] ?? Number.NaN) + (xs[Math.ceil(mid)] ?? Number.NaN)) / 2;
   };
   const wsTotal = median('ws', (r) => r.userUs + r.systemUs);
   const best = Math.min(median('uws-cork', (r) => r.userUs + r.systemUs), median('uws-publish', (r) => r.userUs + r.systemUs));
