@@ -1,6 +1,7 @@
 // What it costs to read N rows that sit one per granule, by primary key, on a table kept by
 // search.bench.ts. A page of partial-plate matches is such a set: any index can at best point at
-// those granules, so this bounds how fast a partial search that returns them can be.
+// those granules. The counters columns say what such a fetch pays for: with one `OR` branch per row,
+// planning and mark filtering grow with the branches, and each row costs whole compressed blocks.
 //   node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--runs 12]
 import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES } from '../../storage/index.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
@@ -14,6 +15,12 @@ const { client } = conn;
 async function rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
   return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
+// ClickHouse's own counters, read before and after each timed query (search-profile.bench.ts does
+// the same): what a fetch spends planning and filtering marks, against what it decompresses.
+const events = async (): Promise<Map<string, number>> =>
+  new Map((await rows<{ event: string; value: string }>('SELECT event, value FROM system.events')).map((r) => [r.event, Number(r.value)]));
+const PLANNING = ['QueryParseMicroseconds', 'QueryAnalysisMicroseconds', 'QueryPlanBuildMicroseconds', 'QueryPlanOptimizeMicroseconds', 'QueryPipelineBuildMicroseconds'];
+const FILTERING = ['FilteringMarksWithPrimaryKeyMicroseconds', 'FilteringMarksWithSecondaryKeysMicroseconds'];
 // storage/search.ts's result columns.
 const COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
        vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
@@ -25,8 +32,8 @@ try {
     `Machine: ${machineLine()}  `,
     `Each figure: ${RUNS} sets of random rows (a different set each time, after one warm-up), fetched with one query of \`(plate_ocr = … AND seen_at = …) OR …\` branches.`,
     '',
-    '| table | rows per granule | rows fetched | granules read | key columns only p50 / p95 ms | all result columns p50 / p95 ms |',
-    '|---|---:|---:|---:|---:|---:|',
+    '| table | rows per granule | rows fetched | granules read | key columns only p50 / p95 ms | all result columns p50 / p95 ms | of which planning ms | key + skip-index filtering ms | MB decompressed |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const table of tables) {
     const [setting] = await rows<{ g: string }>(`SELECT extract(create_table_query, 'index_granularity = (\\d+)') AS g FROM system.tables WHERE database = 'bench' AND name = {t:String}`, { t: table });
@@ -34,6 +41,8 @@ try {
     for (const n of [1, 28, 100]) {
       const times: Record<'keys' | 'all', number[]> = { keys: [], all: [] };
       let granules = '';
+      const spent = { planning: 0, filtering: 0, bytes: 0 };
+      const sum = (a: Map<string, number>, b: Map<string, number>, keys: string[]) => keys.reduce((t, k) => t + (b.get(k) ?? 0) - (a.get(k) ?? 0), 0);
       for (let run = 0; run <= RUNS; run++) {
         const keys = await rows<{ p: string; s: string }>(`SELECT plate_ocr AS p, toString(seen_at) AS s FROM bench.${table} ORDER BY sipHash64(read_id, {seed:UInt32}) LIMIT {n:UInt32}`, { seed: run * 1000 + n, n });
         const params: Record<string, unknown> = {};
@@ -44,9 +53,16 @@ try {
         }).join(' OR ');
         for (const what of ['keys', 'all'] as const) {
           const sql = `SELECT ${what === 'keys' ? 'plate_ocr, seen_at, read_id' : COLUMNS} FROM bench.${table} WHERE ${where}`;
+          const before = what === 'all' && run > 0 ? await events() : undefined;
           const t0 = performance.now();
           const got = await rows(sql, params);
           if (run > 0) times[what].push(performance.now() - t0);
+          if (before !== undefined) {
+            const after = await events();
+            spent.planning += sum(before, after, PLANNING) / 1000 / RUNS;
+            spent.filtering += sum(before, after, FILTERING) / 1000 / RUNS;
+            spent.bytes += sum(before, after, ['CompressedReadBufferBytes']) / 2 ** 20 / RUNS;
+          }
           if (got.length < n) throw new Error(`${table}: ${got.length} of ${n} rows came back`);
           if (run === 1 && what === 'all') {
             const plan = await rows<{ explain: string }>(`EXPLAIN indexes = 1 ${sql}`, params);
@@ -58,7 +74,7 @@ try {
         xs.sort((a, b) => a - b);
         return `${fmt(percentile(xs, 50))} / ${fmt(percentile(xs, 95))}`;
       };
-      lines.push(`| ${table} | ${granule} | ${n} | ${granules} | ${show(times.keys)} | ${show(times.all)} |`);
+      lines.push(`| ${table} | ${granule} | ${n} | ${granules} | ${show(times.keys)} | ${show(times.all)} | ${fmt(spent.planning, 1)} | ${fmt(spent.filtering, 1)} | ${fmt(spent.bytes, 1)} |`);
       console.error(lines[lines.length - 1]);
     }
   }
