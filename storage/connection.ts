@@ -15,33 +15,15 @@ import { resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
-import { resolveStorageConfig, type InsertFormat, type StorageConfig } from './config.js';
+import { resolveStorageConfig, type StorageConfig } from './config.js';
 import { StorageError } from './errors.js';
 
 export type StorageKind = 'embedded' | 'server';
-
-/** An insert whose body is handed to the engine as bytes (`StorageConnection.insertBytes`). */
-export interface BytesInsert {
-  /** `db.table`, already validated. */
-  table: string;
-  columns: readonly string[];
-  format: InsertFormat;
-  body: Buffer;
-  /** Put in the INSERT's own SETTINGS clause (never a session-wide SET). */
-  settings: Record<string, string>;
-}
 
 export interface StorageConnection {
   readonly client: ClickHouseClient;
   readonly kind: StorageKind;
   readonly config: StorageConfig;
-  /**
-   * Embedded only: inserts a pre-encoded body without @clickhouse/client. chdb/connection turns
-   * an insert's body into a string and appends it to the SQL; chDB's raw insert takes the bytes
-   * as they are, 7–18 % more rows per second (BENCHMARKS.md, "inserts without the client").
-   * Absent for a server, where the client streams the body over HTTP.
-   */
-  readonly insertBytes?: (insert: BytesInsert) => Promise<void>;
   /** Closes the client; in embedded mode also waits until chDB has released the data directory. */
   close(): Promise<void>;
 }
@@ -81,14 +63,10 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
   // chdb bundles its own @clickhouse/client-common; the two copies' types differ only in
   // settings typings, the runtime contract is the same (chdb/connection is written for it).
   const client = createClient({ connection: connection as unknown as ClickHouseClientConfigOptions['connection'] });
-  const raw = connection.chdb;
   return {
     client,
     kind: 'embedded',
     config,
-    insertBytes: async (insert) => {
-      await raw.rawInsert({ table: insert.table, columns: [...insert.columns], format: insert.format, values: insert.body, settings: insert.settings });
-    },
     close: async () => {
       await client.close();
       engine.close();

@@ -39,7 +39,7 @@ interface Batch {
 const RETRY_BASE_MS = 100;
 
 export class DetectionWriter {
-  readonly #storage: Pick<Storage, 'client' | 'db' | 'insertBytes'>;
+  readonly #storage: Pick<Storage, 'client' | 'db'>;
   readonly #options: WriterOptions;
   readonly #alphabet: OcrAlphabet;
   readonly #logger: Logger | undefined;
@@ -55,7 +55,7 @@ export class DetectionWriter {
   #closed = false;
 
   constructor(
-    storage: Pick<Storage, 'client' | 'db' | 'config' | 'insertBytes'>,
+    storage: Pick<Storage, 'client' | 'db' | 'config'>,
     options: { alphabet?: OcrAlphabet; logger?: Logger; overrides?: Partial<WriterOptions> } = {},
   ) {
     this.#storage = storage;
@@ -166,20 +166,11 @@ export class DetectionWriter {
     const token = batch.hash.digest('hex').slice(0, 40);
     const query = `${this.#insertPrefix} SETTINGS insert_deduplication_token = '${token}' FORMAT ${this.#options.insertFormat}`;
     const body = batch.lines.join('');
-    const insertBytes = this.#storage.insertBytes;
-    const bytes = insertBytes === undefined ? undefined : Buffer.from(body);
     let lastError: unknown;
     for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {
       try {
-        if (insertBytes !== undefined && bytes !== undefined) {
-          await insertBytes({
-            table: `${this.#storage.db}.detections`, columns: DETECTION_INSERT_COLUMNS, format: this.#options.insertFormat, body: bytes,
-            settings: { insert_deduplication_token: token },
-          });
-        } else {
-          const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
-          result.stream.resume();
-        }
+        const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
+        result.stream.resume();
         return { rows: batch.lines.length, token, attempts: attempt };
       } catch (error) {
         lastError = error;

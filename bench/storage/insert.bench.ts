@@ -1,5 +1,5 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
-//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2] [--writer-path bytes,client]
+//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
 // pre-encoded buffer per batch straight to chDB's parser (chdb/connection's rawInsert), skipping
@@ -88,14 +88,10 @@ try {
   }
 
   const rows = makeDetections(ROWS);
-  // --writer-path: `bytes` = the shipped embedded path (the batch handed to chDB as bytes,
-  // StorageConnection.insertBytes); `client` = through @clickhouse/client's exec, as for a server.
-  const PATHS = arg('writer-path', 'bytes,client').split(',');
   for (const format of ['JSONEachRow', 'JSONCompactEachRow'] as InsertFormat[]) {
-    for (const batchRows of [10_000, 50_000]) for (const path of PATHS) {
+    for (const batchRows of [10_000, 50_000]) {
       await truncate();
-      const target = path === 'client' ? { ...storage, insertBytes: undefined } : storage;
-      const writer = new DetectionWriter(target, { alphabet, overrides: { insertFormat: format, batchRows, maxQueuedRows: batchRows * 4, batchDelayMs: 200, insertsInFlight: IN_FLIGHT } });
+      const writer = new DetectionWriter(storage, { alphabet, overrides: { insertFormat: format, batchRows, maxQueuedRows: batchRows * 4, batchDelayMs: 200, insertsInFlight: IN_FLIGHT } });
       const t0 = performance.now();
       const tickets = [];
       for (let i = 0; i < rows.length; i += CHUNK) tickets.push((await writer.enqueue(rows.slice(i, i + CHUNK))).durable);
@@ -104,8 +100,8 @@ try {
       const s = (performance.now() - t0) / 1000;
       await writer.close();
       if ((await count()) !== ROWS) throw new Error('row count mismatch');
-      results.push({ path: path === 'client' ? 'DetectionWriter (@clickhouse/client exec)' : 'DetectionWriter (bytes to chDB, shipped)', format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
-      console.error(`writer ${path} ${format} batch ${batchRows}: ${fmt(ROWS / s)} rows/s`);
+      results.push({ path: 'DetectionWriter (@clickhouse/client exec)', format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
+      console.error(`writer ${format} batch ${batchRows}: ${fmt(ROWS / s)} rows/s`);
     }
   }
 
@@ -143,7 +139,7 @@ try {
   const lines = [
     `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT} --writer-path ${PATHS.join(',')}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}\`  `,
     `Machine: ${machineLine()}  `,
     `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : `with \`${variant.index}\`${variant.settings ?? ''} instead of the shipped index`}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',
