@@ -53,24 +53,28 @@ export function windowsInOnePass(plate: SearchRequest['plate']): boolean {
  * FIRST_WINDOW_MS, 2×, 4×, … (two passes each, or one with `windowsInOnePass`) until `limit`
  * rows are found; once the rows found say the rest will not fill the page (`isSparse`), or from
  * the start when the pattern `expectsFewMatches`, the rest in one one-pass query. `fetch` gets the
- * window, the shape and how many rows are still wanted, and returns how many it found. The
- * benchmark runs this too.
+ * window, the shape, how many rows are still wanted and whether the rows found so far say the
+ * window holds more than that (`moreThanWanted`; never for the first window, the sparse rest or a
+ * few-matches pattern's range), and returns how many it found. The benchmark runs this too.
  */
 export async function scanNewestFirst(
   range: { from: number; to: number; limit: number; fewMatches: boolean; windowsInOnePass?: boolean; firstWindowMs?: number },
-  fetch: (window: { from: number; to: number }, onePass: boolean, want: number) => Promise<number>,
+  fetch: (window: { from: number; to: number }, onePass: boolean, want: number, moreThanWanted: boolean) => Promise<number>,
 ): Promise<void> {
   const { from, to, limit } = range;
   if (range.fewMatches) {
-    await fetch({ from, to }, true, limit);
+    await fetch({ from, to }, true, limit, false);
     return;
   }
   let found = 0;
   for (const w of searchWindows(from, to, range.firstWindowMs)) {
-    found += await fetch(w, range.windowsInOnePass === true, limit - found);
+    // The rate so far (none before the first window) says whether this window overfills the page.
+    const covered = to - w.to;
+    const moreThanWanted = covered > 0 && (found * (w.to - w.from)) / covered > limit - found;
+    found += await fetch(w, range.windowsInOnePass === true, limit - found, moreThanWanted);
     if (found >= limit || w.from <= from) return;
     if (isSparse(found, to - w.from, w.from - from, limit)) {
-      await fetch({ from, to: w.from }, true, limit - found);
+      await fetch({ from, to: w.from }, true, limit - found, false);
       return;
     }
   }

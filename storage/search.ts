@@ -200,7 +200,12 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
  * Builds the search SQL; values go only into `params`. Exported for tests and benchmarks;
  * `useBranches: false` gives the plain single-scan form (bench/storage/plate-kinds.bench.ts).
  */
-export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAlphabet, options: { useBranches?: boolean; onePass?: boolean } = {}): Built {
+export function buildSearchQuery(
+  db: string,
+  req: SearchRequest,
+  alphabet: OcrAlphabet,
+  options: { useBranches?: boolean; onePass?: boolean; dedupeInQuery?: boolean } = {},
+): Built {
   const built = buildDetectionFilter(req, alphabet);
   const filter = built.ok && options.useBranches === false ? { ...built, branches: undefined } : built;
   if (!filter.ok) return filter;
@@ -238,12 +243,15 @@ export function buildSearchQuery(db: string, req: SearchRequest, alphabet: OcrAl
   // One pass reads every column of every candidate row: the cheaper shape when few rows match
   // (searchDetections picks it for a partial pattern's windows and a windowed search's sparse rest).
   const filterWhere = options.onePass === true && filter.branches === undefined ? where.join('\n   AND ') : undefined;
+  // `dedupeInQuery: false` leaves the one pass without LIMIT 1 BY, and the caller drops a read's
+  // second copy (firstOfEachRead). ClickHouse then reads the columns beyond the sort key for the
+  // page's rows only (lazy materialization), not for every match: faster where a window holds
+  // more matches than the page, slower where it holds few (BENCHMARKS.md, "lazy reading").
   const sql = filterWhere !== undefined
     ? `SELECT ${columns}
   FROM ${db}.detections
  WHERE ${filterWhere}
- ORDER BY seen_at DESC, read_id DESC
- LIMIT 1 BY read_id
+ ORDER BY seen_at DESC, read_id DESC${options.dedupeInQuery === false ? '' : '\n LIMIT 1 BY read_id'}
  LIMIT {limit:UInt32}`
     : `SELECT ${columns}
   FROM ${db}.detections
@@ -318,10 +326,22 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
       const from = req.from.getTime();
       const newest = req.before === undefined ? req.to.getTime() : Math.min(req.to.getTime(), parseClickHouseTime(req.before.seenAt).getTime() + 1);
       const range = { from, to: newest, limit, fewMatches: expectsFewMatches(req.plate), windowsInOnePass: windowsInOnePass(req.plate) };
-      await scanNewestFirst(range, async (w, onePass, want) => {
-        const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to), limit: want }, alphabet, { onePass });
-        if (!part.ok) throw new Error(`search window not built: ${part.reason}`);
-        const found = await run(part.query);
+      await scanNewestFirst(range, async (w, onePass, want, moreThanWanted) => {
+        const windowQuery = (dedupeInQuery: boolean): BuiltQuery => {
+          const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to), limit: want }, alphabet, { onePass, dedupeInQuery });
+          if (!part.ok) throw new Error(`search window not built: ${part.reason}`);
+          return part.query;
+        };
+        // Lazy reading pays where a window holds more matches than are still wanted; elsewhere it
+        // costs more than it saves, so those queries keep LIMIT 1 BY.
+        const lazy = onePass && moreThanWanted;
+        let found = await run(windowQuery(!lazy));
+        if (lazy) {
+          const unique = firstOfEachRead(found);
+          // A read stored twice and not yet merged took two places on a full page: the page may
+          // be short of reads that follow, so it is read again with LIMIT 1 BY.
+          found = unique.length < found.length && found.length === want ? await run(windowQuery(true)) : unique;
+        }
         raw.push(...found);
         return found.length;
       });
@@ -340,6 +360,16 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   const last = raw[raw.length - 1];
   const nextCursor = last !== undefined && raw.length === limit ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
   return { rows, nextCursor, accessSeq: record.seq };
+}
+
+/** Rows in their order, without a read's later copies (a redelivered read sits in two parts until they merge). */
+export function firstOfEachRead<T extends { read_id: string }>(rows: readonly T[]): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    if (seen.has(r.read_id)) return false;
+    seen.add(r.read_id);
+    return true;
+  });
 }
 
 /** The search's time ran out between two of its queries. */

@@ -1,5 +1,5 @@
 // Partial-plate search latency over 30 days of generated detections, with and without a skip index.
-//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowed2,walkall] [--index-cache-mib 512]
+//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowedlb,windowed2,walkall] [--index-cache-mib 512]
 // Each variant is a copy of the detections table (same schema, ORDER BY and data) differing only in
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
@@ -153,10 +153,14 @@ try {
   // windowed2: the same walk with `two` in each window.
   // walkall: the product's walk, but 5-known patterns walk windows too instead of one pass over the
   // range (session 9: no faster).
-  const windowedSql = (table: string, shape: 'one' | 'two') => shape === 'one'
+  // `one` here is the product's query for a window the rows so far say overfills the page: no
+  // LIMIT 1 BY (storage/search.ts dedupes the page in JS; generated data has no second copies).
+  // `onelb` keeps LIMIT 1 BY: the product's query for every other window, and for all until
+  // session 9.
+  const windowedSql = (table: string, shape: 'one' | 'two' | 'onelb') => shape !== 'two'
     ? `SELECT ${columns} FROM bench.${table}
  WHERE ${range} AND plate_ocr LIKE {like:String}
- ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT {limit:UInt32}`
+ ORDER BY seen_at DESC, read_id DESC${shape === 'onelb' ? ' LIMIT 1 BY read_id' : ''} LIMIT {limit:UInt32}`
     : `SELECT ${columns} FROM bench.${table}
  WHERE ${range} AND (plate_ocr, seen_at, read_id) IN (
    SELECT plate_ocr, seen_at, read_id FROM bench.${table}
@@ -168,8 +172,9 @@ try {
     // `windowed@6` starts with a 6-hour window instead of FIRST_WINDOW_MS.
     // `windowed2` walks the same windows but reads each in two passes (shipped until session 7).
     // `walkall` walks windows for every pattern, `expectsFewMatches` or not.
+    // `windowedlb` is the walk with LIMIT 1 BY read_id in each one-pass query (shipped until session 9).
     const [base, hours] = shape.split('@');
-    if (base !== 'windowed' && base !== 'windowed2' && base !== 'walkall') return rows(sql(table, shape), { from, to, like });
+    if (base !== 'windowed' && base !== 'windowed2' && base !== 'walkall' && base !== 'windowedlb') return rows(sql(table, shape), { from, to, like });
     if (!/^[%_]/.test(like)) return rows(sql(table, 'two'), { from, to, like });
     const found: unknown[] = [];
     // The product's own walk (storage/search.ts), with the pattern in its own alphabet.
@@ -179,8 +184,8 @@ try {
         from: endMs - DAYS * 86_400_000, to: endMs, limit: 100, fewMatches: base !== 'walkall' && expectsFewMatches({ kind: 'partial', pattern }),
         windowsInOnePass: base !== 'windowed2' && windowsInOnePass({ kind: 'partial', pattern }), ...(hours === undefined ? {} : { firstWindowMs: Number(hours) * 3_600_000 }),
       },
-      async (w, onePass, want) => {
-        const got = await rows(windowedSql(table, onePass ? 'one' : 'two'), { from: iso(w.from), to: iso(w.to), like, limit: want });
+      async (w, onePass, want, moreThanWanted) => {
+        const got = await rows(windowedSql(table, onePass ? (base === 'windowedlb' || !moreThanWanted ? 'onelb' : 'one') : 'two'), { from: iso(w.from), to: iso(w.to), like, limit: want });
         found.push(...got);
         return got.length;
       },
@@ -213,7 +218,7 @@ try {
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB |', '|---|---:|---:|');
   for (const name of chosen) report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} |`);
-  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search-windows.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7); `walkall` = the walk for 5-known patterns too.');
+  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search-windows.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7); `walkall` = the walk for 5-known patterns too; `windowedlb` = `windowed` with `LIMIT 1 BY read_id` in each one-pass query (shipped until session 9; `windowed` dedupes in JS since).');
   report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
   report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
   for (const kind of Object.keys(kinds)) {

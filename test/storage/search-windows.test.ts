@@ -41,20 +41,22 @@ describe('scanning searches run newest window first', () => {
     const from = to - 30 * DAY;
     const walk = async (fewMatches: boolean, perDay: number, windowsInOnePass = false): Promise<string[]> => {
       const calls: string[] = [];
-      await scanNewestFirst({ from, to, limit: 100, fewMatches, windowsInOnePass }, async (w, onePass, want) => {
-        calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}`);
+      await scanNewestFirst({ from, to, limit: 100, fewMatches, windowsInOnePass }, async (w, onePass, want, moreThanWanted) => {
+        calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}${moreThanWanted ? ' more' : ''}`);
         return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
       });
       return calls;
     };
     // ~48 a day (4 known characters in 50 M reads): the first two windows fill the page.
-    expect(await walk(false, 48)).toEqual(['0-1 two 100', '1-3 two 52']);
+    expect(await walk(false, 48)).toEqual(['0-1 two 100', '1-3 two 52 more']);
     // ~1 a day: after the first window the other 29 days go in one pass.
     expect(await walk(false, 1)).toEqual(['0-1 two 100', '1-30 one 99']);
     // Five known characters: the whole range in one pass from the start.
     expect(await walk(true, 2)).toEqual(['0-30 one 100']);
     // Partial patterns read each window in one pass too.
-    expect(await walk(false, 48, true)).toEqual(['0-1 one 100', '1-3 one 52']);
+    expect(await walk(false, 48, true)).toEqual(['0-1 one 100', '1-3 one 52 more']);
+    // ~17 a day (fixed length): the window that overfills the page is the third.
+    expect(await walk(false, 17, true)).toEqual(['0-1 one 100', '1-3 one 83', '3-7 one 49 more']);
   });
 
   it('reads windows in one pass for partial patterns only', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrAlphabet } from '../../matcher/index.js';
 import {
-  AccessLog, buildSearchQuery, DEFAULT_SEARCH_TIMEOUT_MS, DetectionWriter, type SearchRequest, saveUser, searchDetections,
+  AccessLog, buildSearchQuery, DEFAULT_SEARCH_TIMEOUT_MS, DetectionWriter, firstOfEachRead, type SearchRequest, saveUser, searchDetections,
   type Storage, StorageError, verifyAccessLog,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
@@ -233,5 +233,69 @@ describe('windowed search cursors', () => {
       from: new Date(Date.UTC(2026, 10, 1)), to: new Date(Date.UTC(2026, 10, 20)), before: { seenAt: '2026-13-45 99:99:99.000', readId: 'x' },
     }).then(() => 'none', (error: unknown) => (error as StorageError).code);
     expect(code).toBe('INVALID_SEARCH');
+  });
+});
+
+// A window the rows so far say overfills the page is read without LIMIT 1 BY (ClickHouse then
+// reads whole rows for the page only), and the search drops a read's second copy itself; when
+// copies took places on a full page, it reads the window again with LIMIT 1 BY, so the page is
+// never short of the reads that follow.
+describe('lazily read windows and a read stored twice', () => {
+  const T1 = Date.UTC(2026, 9, 20, 0, 0, 0);
+  const DAY = 24 * HOUR;
+  const search = (over: Partial<SearchRequest>): SearchRequest => ({
+    user: 'analyst1', purpose: { reason: 'duplicate test' }, plate: { kind: 'partial', pattern: '?DUP0??' },
+    from: new Date(T1), to: new Date(T1 + 3 * DAY), ...over,
+  });
+
+  beforeAll(async () => {
+    // Merges would fold the copies into one at any moment: stopped, so the copies are there.
+    await storage.client.command({ query: `SYSTEM STOP MERGES ${storage.db}.detections` });
+    const writer = new DetectionWriter(storage);
+    const twice = detection({ readId: 'dup-twice', plate: '5DUP003', seenAt: T1 + DAY + 5 * HOUR });
+    await (await writer.enqueue([
+      // The newest day, the walk's first window: two a day, so the next window (two days) should
+      // hold four, more than the two a page of four still wants.
+      detection({ readId: 'dup-day3-a', plate: '5DUP001', seenAt: T1 + 2 * DAY + 5 * HOUR }),
+      detection({ readId: 'dup-day3-b', plate: '5DUP002', seenAt: T1 + 2 * DAY + 4 * HOUR }),
+      twice,
+      detection({ readId: 'dup-day2', plate: '5DUP004', seenAt: T1 + DAY + 3 * HOUR }),
+      detection({ readId: 'dup-day1', plate: '5DUP005', seenAt: T1 + 5 * HOUR }),
+    ])).durable;
+    await (await writer.enqueue([twice])).durable; // another batch, another part
+    await writer.close();
+  });
+  afterAll(async () => {
+    await storage.client.command({ query: `SYSTEM START MERGES ${storage.db}.detections` });
+  });
+
+  it('builds the one-pass window query without LIMIT 1 BY only when asked', () => {
+    const alphabet = new OcrAlphabet();
+    const lazy = buildSearchQuery('platewatch', search({}), alphabet, { onePass: true, dedupeInQuery: false });
+    const exact = buildSearchQuery('platewatch', search({}), alphabet, { onePass: true });
+    expect(lazy.ok && lazy.query.sql).not.toContain('LIMIT 1 BY');
+    expect(exact.ok && exact.query.sql).toContain('LIMIT 1 BY read_id');
+  });
+
+  it('keeps the first copy of each read, in order', () => {
+    const rows = [{ read_id: 'a', n: 1 }, { read_id: 'a', n: 2 }, { read_id: 'b', n: 3 }, { read_id: 'a', n: 4 }];
+    expect(firstOfEachRead(rows)).toEqual([{ read_id: 'a', n: 1 }, { read_id: 'b', n: 3 }]);
+  });
+
+  it('fills a page on which two copies of one read took places, and pages on without repeats', async () => {
+    const copies = await storage.client.query({
+      query: `SELECT count() AS n FROM ${storage.db}.detections WHERE read_id = 'dup-twice'`, format: 'JSONEachRow',
+    });
+    expect(Number((await copies.json<{ n: string }>())[0]?.n)).toBe(2);
+    const first = await searchDetections(ctx(), search({ limit: 4 }));
+    expect(first.rows.map((r) => r.readId)).toEqual(['dup-day3-a', 'dup-day3-b', 'dup-twice', 'dup-day2']);
+    expect(first.nextCursor).toBeDefined();
+    const second = await searchDetections(ctx(), search({ limit: 4, before: first.nextCursor }));
+    expect(second.rows.map((r) => r.readId)).toEqual(['dup-day1']);
+    expect(second.nextCursor).toBeUndefined();
+    // The same search in one page: every read once.
+    expect((await searchDetections(ctx(), search({ limit: 10 }))).rows.map((r) => r.readId)).toEqual(
+      ['dup-day3-a', 'dup-day3-b', 'dup-twice', 'dup-day2', 'dup-day1'],
+    );
   });
 });
