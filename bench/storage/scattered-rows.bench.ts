@@ -3,24 +3,15 @@
 // those granules. The counters columns say what such a fetch pays for: with one `OR` branch per row,
 // planning and mark filtering grow with the branches, and each row costs whole compressed blocks.
 //   node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--runs 12]
-import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES } from '../../storage/index.js';
+import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
-const dir = arg('reuse', '');
-if (dir === '') throw new Error('--reuse DIR: a directory kept by search.bench.ts --keep yes');
 const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
 const RUNS = Number(arg('runs', '12'));
-const conn = connectStorage({ dataDir: dir, database: 'bench', skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES });
+// ClickHouse's own counters, read before and after each timed query (as search-profile.bench.ts
+// does): what a fetch spends planning and filtering marks, against what it decompresses.
+const { conn, rows, events } = openKeptTables();
 const { client } = conn;
-async function rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-}
-// ClickHouse's own counters, read before and after each timed query (search-profile.bench.ts does
-// the same): what a fetch spends planning and filtering marks, against what it decompresses.
-const events = async (): Promise<Map<string, number>> =>
-  new Map((await rows<{ event: string; value: string }>('SELECT event, value FROM system.events')).map((r) => [r.event, Number(r.value)]));
-const PLANNING = ['QueryParseMicroseconds', 'QueryAnalysisMicroseconds', 'QueryPlanBuildMicroseconds', 'QueryPlanOptimizeMicroseconds', 'QueryPipelineBuildMicroseconds'];
-const FILTERING = ['FilteringMarksWithPrimaryKeyMicroseconds', 'FilteringMarksWithSecondaryKeysMicroseconds'];
 // storage/search.ts's result columns.
 const COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
        vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
@@ -59,8 +50,8 @@ try {
           if (run > 0) times[what].push(performance.now() - t0);
           if (before !== undefined) {
             const after = await events();
-            spent.planning += sum(before, after, PLANNING) / 1000 / RUNS;
-            spent.filtering += sum(before, after, FILTERING) / 1000 / RUNS;
+            spent.planning += sum(before, after, PLANNING_EVENTS) / 1000 / RUNS;
+            spent.filtering += sum(before, after, FILTERING_EVENTS) / 1000 / RUNS;
             spent.bytes += sum(before, after, ['CompressedReadBufferBytes']) / 2 ** 20 / RUNS;
           }
           if (got.length < n) throw new Error(`${table}: ${got.length} of ${n} rows came back`);

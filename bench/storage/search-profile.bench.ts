@@ -6,22 +6,15 @@
 // `fixed, first character spelled out` is a trial form, not the product's: `?ABCD??` also gets
 // `startsWith(plate_ocr, c || 'ABCD')` for every symbol c, so the primary key (ORDER BY plate_ocr, …)
 // narrows it to 27 short ranges per day.
-import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES } from '../../storage/index.js';
 import { DEFAULT_OCR_CLASSES } from '../../matcher/config.js';
+import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
-const dir = arg('reuse', '');
-if (dir === '') throw new Error('--reuse DIR: a directory kept by search.bench.ts --keep yes');
 const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
 const DAYS = arg('days', '1,7,30').split(',').map(Number);
 const RUNS = Number(arg('runs', '12'));
-const conn = connectStorage({ dataDir: dir, database: 'bench', skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES });
+const { conn, rows, events } = openKeptTables();
 const { client } = conn;
-async function rows<T>(query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-}
-const events = async (): Promise<Map<string, number>> =>
-  new Map((await rows<{ event: string; value: string }>('SELECT event, value FROM system.events')).map((r) => [r.event, Number(r.value)]));
 
 // The plate_ocr alphabet: A-Z0-9 with each OCR class folded to its first character.
 const folded = new Map(DEFAULT_OCR_CLASSES.flatMap((cls) => [...cls].map((ch) => [ch, cls[0] as string] as const)));
@@ -47,7 +40,6 @@ const COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, pla
        vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
 const endMs = Date.UTC(2026, 10, 1);
 const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
-const PLANNING = ['QueryParseMicroseconds', 'QueryAnalysisMicroseconds', 'QueryPlanBuildMicroseconds', 'QueryPlanOptimizeMicroseconds', 'QueryPipelineBuildMicroseconds'];
 
 try {
   await client.command({ query: 'SET use_query_condition_cache = 0' });
@@ -96,7 +88,7 @@ try {
         const per = (key: string) => ((after.get(key) ?? 0) - (before.get(key) ?? 0) - self(key)) / samples.length;
         const ms = (keys: string[]) => fmt(keys.reduce((sum, key) => sum + per(key), 0) / 1000, 1);
         times.sort((x, y) => x - y);
-        lines.push(`| ${table} | ${k.label} | ${days} d | ${fmt(percentile(times, 50))} / ${fmt(percentile(times, 95))} | ${ms(['SelectQueryTimeMicroseconds'])} | ${ms(PLANNING)} | ${ms(['FilteringMarksWithPrimaryKeyMicroseconds', 'FilteringMarksWithSecondaryKeysMicroseconds'])} | ${fmt(per('SelectedMarks'))} / ${fmt(per('SelectedMarksTotal'))} | ${fmt(per('CompressedReadBufferBytes') / 2 ** 20, 1)} | ${fmt(found / samples.length, 1)} |`);
+        lines.push(`| ${table} | ${k.label} | ${days} d | ${fmt(percentile(times, 50))} / ${fmt(percentile(times, 95))} | ${ms(['SelectQueryTimeMicroseconds'])} | ${ms(PLANNING_EVENTS)} | ${ms(FILTERING_EVENTS)} | ${fmt(per('SelectedMarks'))} / ${fmt(per('SelectedMarksTotal'))} | ${fmt(per('CompressedReadBufferBytes') / 2 ** 20, 1)} | ${fmt(found / samples.length, 1)} |`);
         console.error(lines[lines.length - 1]);
       }
     }
