@@ -1,9 +1,9 @@
-// Where a partial search's time goes: the product's one-pass window query (storage/search.ts) over
-// windows of 1, 7 and 30 days, with ClickHouse's own counters (system.events) per query: planning,
+// Where a partial search's time goes: the product's one-pass window query (storage/search.ts; with
+// LIMIT 1 BY, as it runs every window that does not overfill the page) over windows of 1, 7 and 30 days, with ClickHouse's own counters (system.events) per query: planning,
 // primary-key and skip-index filtering, marks read, bytes decompressed. Runs on tables kept by
 // search.bench.ts --keep yes.
 //   node --import tsx bench/storage/search-profile.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--days 1,7,30] [--runs 12] [--kinds infix4,fixed,spelled,infix5] [--limit-by no] [--list yes]
-// `fixed, first character spelled out` is a trial form, not the product's: `?ABCD??` also gets
+// `--kinds spelled` (fixed length, first character spelled out) is a trial form, not the product's: `?ABCD??` also gets
 // `startsWith(plate_ocr, c || 'ABCD')` for every symbol c, so the primary key (ORDER BY plate_ocr, …)
 // narrows it to 27 short ranges per day.
 import { DEFAULT_OCR_CLASSES } from '../../matcher/config.js';
