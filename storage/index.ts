@@ -17,12 +17,13 @@ export {
 export { purposeProblem, type Purpose } from './purpose.js';
 export { saveUser, findUser, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
-  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
   type DetectionCriteria, type DetectionFilter,
 } from './search.js';
 export {
   FIRST_WINDOW_MS, isSparse, scansEveryPartition, searchWindows, expectsFewMatches, FEW_MATCHES_KNOWN_RUN, scanNewestFirst, windowsInOnePass,
+  type WindowRead,
 } from './search-windows.js';
 export {
   placeLegalHold, exportEvidence, sha256,

@@ -48,22 +48,31 @@ export function windowsInOnePass(plate: SearchRequest['plate']): boolean {
   return plate?.kind === 'partial';
 }
 
+/** How `scanNewestFirst` asks for one window to be read. */
+export interface WindowRead {
+  /** One pass (filter and every column) rather than keys first, then rows by primary key. */
+  onePass: boolean;
+  /** Rows still wanted: the query's LIMIT. */
+  want: number;
+  /** The rows found so far say the window holds more than `want` (never for the first window). */
+  moreThanWanted: boolean;
+}
+
 /**
  * How a scanning search reads its range, newest first, for `fetch` to run: windows of
  * FIRST_WINDOW_MS, 2×, 4×, … (two passes each, or one with `windowsInOnePass`) until `limit`
  * rows are found; once the rows found say the rest will not fill the page (`isSparse`), or from
- * the start when the pattern `expectsFewMatches`, the rest in one one-pass query. `fetch` gets the
- * window, the shape, how many rows are still wanted and whether the rows found so far say the
- * window holds more than that (`moreThanWanted`; never for the first window, the sparse rest or a
- * few-matches pattern's range), and returns how many it found. The benchmark runs this too.
+ * the start when the pattern `expectsFewMatches`, the rest in one one-pass query (neither is
+ * `moreThanWanted`). `fetch` reads one window as `WindowRead` says and returns how many rows it
+ * found. The benchmark runs this too.
  */
 export async function scanNewestFirst(
   range: { from: number; to: number; limit: number; fewMatches: boolean; windowsInOnePass?: boolean; firstWindowMs?: number },
-  fetch: (window: { from: number; to: number }, onePass: boolean, want: number, moreThanWanted: boolean) => Promise<number>,
+  fetch: (window: { from: number; to: number }, read: WindowRead) => Promise<number>,
 ): Promise<void> {
   const { from, to, limit } = range;
   if (range.fewMatches) {
-    await fetch({ from, to }, true, limit, false);
+    await fetch({ from, to }, { onePass: true, want: limit, moreThanWanted: false });
     return;
   }
   let found = 0;
@@ -71,10 +80,10 @@ export async function scanNewestFirst(
     // The rate so far (none before the first window) says whether this window overfills the page.
     const covered = to - w.to;
     const moreThanWanted = covered > 0 && (found * (w.to - w.from)) / covered > limit - found;
-    found += await fetch(w, range.windowsInOnePass === true, limit - found, moreThanWanted);
+    found += await fetch(w, { onePass: range.windowsInOnePass === true, want: limit - found, moreThanWanted });
     if (found >= limit || w.from <= from) return;
     if (isSparse(found, to - w.from, w.from - from, limit)) {
-      await fetch({ from, to: w.from }, true, limit - found, false);
+      await fetch({ from, to: w.from }, { onePass: true, want: limit - found, moreThanWanted: false });
       return;
     }
   }

@@ -15,6 +15,13 @@ import { expectsFewMatches, scanNewestFirst, scansEveryPartition, windowsInOnePa
 
 /** Fuzzy search needs this many characters: one edit on a shorter plate matches too much (matcher uses 5 too). */
 export const FUZZY_MIN_LENGTH = 5;
+/**
+ * The columns a search returns (and the benchmarks read, so they time the product's rows). Aliases
+ * must not shadow columns: ClickHouse lets WHERE see SELECT aliases (hence seen_at_text).
+ */
+export const SEARCH_RESULT_COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence,
+       lat, lon, vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
+
 /** A partial pattern names at least this many characters (matcher DEFAULT_PATTERN_MIN_KNOWN). */
 export const PATTERN_MIN_KNOWN = 3;
 export const DEFAULT_PAGE_SIZE = 100;
@@ -226,7 +233,6 @@ export function buildSearchQuery(
   // rows of just those keys through the primary key. One pass read every column of every
   // candidate row, several times slower when a pattern matches thousands of reads.
   // LIMIT 1 BY read_id: a redelivered read may sit in two parts until ReplacingMergeTree merges them.
-  // Aliases must not shadow columns: ClickHouse lets WHERE see SELECT aliases (hence seen_at_text).
   const page = (extra: string | undefined) => `SELECT plate_ocr, seen_at, read_id
          FROM ${db}.detections
         WHERE ${[...where, ...(extra === undefined ? [] : [extra])].join('\n          AND ')}
@@ -238,8 +244,7 @@ export function buildSearchQuery(
       ? page(undefined)
       : `SELECT plate_ocr, seen_at, read_id FROM (
        ${filter.branches.map((b) => page(b)).join('\n       UNION ALL\n       ')})`;
-  const columns = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
-       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, ${distance} AS distance`;
+  const columns = `${SEARCH_RESULT_COLUMNS}, ${distance} AS distance`;
   // One pass reads every column of every candidate row: the cheaper shape when few rows match
   // (searchDetections picks it for a partial pattern's windows and a windowed search's sparse rest).
   const filterWhere = options.onePass === true && filter.branches === undefined ? where.join('\n   AND ') : undefined;
@@ -326,7 +331,7 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
       const from = req.from.getTime();
       const newest = req.before === undefined ? req.to.getTime() : Math.min(req.to.getTime(), parseClickHouseTime(req.before.seenAt).getTime() + 1);
       const range = { from, to: newest, limit, fewMatches: expectsFewMatches(req.plate), windowsInOnePass: windowsInOnePass(req.plate) };
-      await scanNewestFirst(range, async (w, onePass, want, moreThanWanted) => {
+      await scanNewestFirst(range, async (w, { onePass, want, moreThanWanted }) => {
         const windowQuery = (dedupeInQuery: boolean): BuiltQuery => {
           const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to), limit: want }, alphabet, { onePass, dedupeInQuery });
           if (!part.ok) throw new Error(`search window not built: ${part.reason}`);

@@ -3,6 +3,7 @@
 // those granules. The counters columns say what such a fetch pays for: with one `OR` branch per row,
 // planning and mark filtering grow with the branches, and each row costs whole compressed blocks.
 //   node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--runs 12]
+import { SEARCH_RESULT_COLUMNS } from '../../storage/index.js';
 import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
@@ -12,9 +13,6 @@ const RUNS = Number(arg('runs', '12'));
 // does): what a fetch spends planning and filtering marks, against what it decompresses.
 const { conn, rows, events } = openKeptTables();
 const { client } = conn;
-// storage/search.ts's result columns.
-const COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
-       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
 
 try {
   await client.command({ query: 'SET use_query_condition_cache = 0' });
@@ -43,7 +41,7 @@ try {
           return `(plate_ocr = {p${i}:String} AND seen_at = {s${i}:DateTime64(3, 'UTC')})`;
         }).join(' OR ');
         for (const what of ['keys', 'all'] as const) {
-          const sql = `SELECT ${what === 'keys' ? 'plate_ocr, seen_at, read_id' : COLUMNS} FROM bench.${table} WHERE ${where}`;
+          const sql = `SELECT ${what === 'keys' ? 'plate_ocr, seen_at, read_id' : SEARCH_RESULT_COLUMNS} FROM bench.${table} WHERE ${where}`;
           const before = what === 'all' && run > 0 ? await events() : undefined;
           const t0 = performance.now();
           const got = await rows(sql, params);

@@ -7,6 +7,7 @@
 // `startsWith(plate_ocr, c || 'ABCD')` for every symbol c, so the primary key (ORDER BY plate_ocr, …)
 // narrows it to 27 short ranges per day.
 import { DEFAULT_OCR_CLASSES } from '../../matcher/config.js';
+import { SEARCH_RESULT_COLUMNS } from '../../storage/index.js';
 import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
@@ -36,8 +37,6 @@ const LIMIT_BY = arg('limit-by', 'yes') !== 'no';
 // --list yes: also each pattern's time, rows and granules read (EXPLAIN indexes = 1), to see the tail.
 const LIST = arg('list', 'no') === 'yes';
 const kinds = arg('kinds', Object.keys(KINDS).join(',')).split(',');
-const COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
-       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
 const endMs = Date.UTC(2026, 10, 1);
 const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
 
@@ -61,7 +60,7 @@ try {
       const k = KINDS[kind];
       if (k === undefined) throw new Error(`unknown kind ${kind}`);
       for (const days of DAYS) {
-        const sql = `SELECT ${COLUMNS} FROM bench.${table}
+        const sql = `SELECT ${SEARCH_RESULT_COLUMNS} FROM bench.${table}
  WHERE seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')} AND plate_ocr LIKE {like:String}${k.extra ?? ''}
  ORDER BY seen_at DESC, read_id DESC${LIMIT_BY ? ' LIMIT 1 BY read_id' : ''} LIMIT 100`;
         const params = (p: string) => ({ from: iso(endMs - days * 86_400_000), to: iso(endMs), like: k.like(p) });

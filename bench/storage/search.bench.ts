@@ -4,7 +4,7 @@
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, windowsInOnePass } from '../../storage/index.js';
+import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, SEARCH_RESULT_COLUMNS, windowsInOnePass } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
 
@@ -129,8 +129,7 @@ try {
   };
   const shapes = arg('shapes', 'one,two').split(',');
   const range = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
-  const columns = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence, lat, lon,
-       vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
+  const columns = SEARCH_RESULT_COLUMNS;
   // one: the filter and every column in one pass. two: find the newest 100 keys reading only the
   // key columns, then fetch those rows by primary key (what storage/search.ts does).
   const sql = (table: string, shape: string) =>
@@ -167,6 +166,7 @@ try {
     WHERE ${range} AND plate_ocr LIKE {like:String}
     ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT {limit:UInt32})
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
+  const WALKS = new Set(['windowed', 'windowed2', 'walkall', 'windowedlb']);
   const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 23);
   async function search(table: string, shape: string, like: string): Promise<unknown[]> {
     // `windowed@6` starts with a 6-hour window instead of FIRST_WINDOW_MS.
@@ -174,7 +174,7 @@ try {
     // `walkall` walks windows for every pattern, `expectsFewMatches` or not.
     // `windowedlb` is the walk with LIMIT 1 BY read_id in each one-pass query (shipped until session 9).
     const [base, hours] = shape.split('@');
-    if (base !== 'windowed' && base !== 'windowed2' && base !== 'walkall' && base !== 'windowedlb') return rows(sql(table, shape), { from, to, like });
+    if (!WALKS.has(base ?? '')) return rows(sql(table, shape), { from, to, like });
     if (!/^[%_]/.test(like)) return rows(sql(table, 'two'), { from, to, like });
     const found: unknown[] = [];
     // The product's own walk (storage/search.ts), with the pattern in its own alphabet.
@@ -184,7 +184,7 @@ try {
         from: endMs - DAYS * 86_400_000, to: endMs, limit: 100, fewMatches: base !== 'walkall' && expectsFewMatches({ kind: 'partial', pattern }),
         windowsInOnePass: base !== 'windowed2' && windowsInOnePass({ kind: 'partial', pattern }), ...(hours === undefined ? {} : { firstWindowMs: Number(hours) * 3_600_000 }),
       },
-      async (w, onePass, want, moreThanWanted) => {
+      async (w, { onePass, want, moreThanWanted }) => {
         const got = await rows(windowedSql(table, onePass ? (base === 'windowedlb' || !moreThanWanted ? 'onelb' : 'one') : 'two'), { from: iso(w.from), to: iso(w.to), like, limit: want });
         found.push(...got);
         return got.length;

@@ -41,7 +41,7 @@ describe('scanning searches run newest window first', () => {
     const from = to - 30 * DAY;
     const walk = async (fewMatches: boolean, perDay: number, windowsInOnePass = false): Promise<string[]> => {
       const calls: string[] = [];
-      await scanNewestFirst({ from, to, limit: 100, fewMatches, windowsInOnePass }, async (w, onePass, want, moreThanWanted) => {
+      await scanNewestFirst({ from, to, limit: 100, fewMatches, windowsInOnePass }, async (w, { onePass, want, moreThanWanted }) => {
         calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}${moreThanWanted ? ' more' : ''}`);
         return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
       });
