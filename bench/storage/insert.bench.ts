@@ -1,5 +1,7 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
 //   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
+//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 10000]   (sustained: the writer alone, that long)
+//   node --import tsx bench/storage/insert.bench.ts --stages yes   (where the engine's time goes: parse, part, merge tree)
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
 // pre-encoded buffer per batch straight to chDB's parser (chdb/connection's rawInsert), skipping
@@ -8,28 +10,42 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
-import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { generatedDetections } from './generate.js';
-import { arg, fmt, machineLine } from './machine.js';
+import { arg, fmt, machineLine, percentile } from './machine.js';
 
 const ROWS = Number(arg('rows', '1000000'));
 // --table VARIANT: the same rows into a detections table with another plate index than the shipped
 // one (docs/storage.md, partial-plate search): text4_g1024 = text(ngrams(4)) with 1,024-row
 // granules; ngrambf4 = the 8 KiB bloom filter shipped until migration 6; ngrambf4_16k3 = a 16 KiB
 // one (the shipped table has 32 KiB, 3 hashes: ngrambf4_32k3); ngrambf4_g1024_4k3 = 1,024-row
-// granules with a bloom filter of the same bytes per row.
+// granules with a bloom filter of the same bytes per row. For sustained runs: noindex = the shipped
+// table without its plate index (what the index costs, mostly in merges); base10 and minparts10 =
+// the shipped table with merge_selector_base = 10 or min_parts_to_merge_at_once = 10 (fewer merges).
 const TABLE_VARIANTS: Record<string, { index: string; settings?: string }> = {
   text4_g1024: { index: 'INDEX plate_text plate_ocr TYPE text(tokenizer = ngrams(4)) GRANULARITY 64', settings: ', index_granularity = 1024' },
   ngrambf4: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1' },
   ngrambf4_16k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 16384, 3, 0) GRANULARITY 1' },
   ngrambf4_32k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1' },
   ngrambf4_g1024_4k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1', settings: ', index_granularity = 1024' },
+  noindex: { index: '' },
+  base10: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1', settings: ', merge_selector_base = 10' },
+  minparts10: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1', settings: ', min_parts_to_merge_at_once = 10' },
 };
 const TABLE_VARIANT = arg('table', 'shipped');
 // --in-flight N: detection batches the writer inserts at once (StorageConfig.insertsInFlight).
 const IN_FLIGHT = Number(arg('in-flight', String(DEFAULT_INSERTS_IN_FLIGHT)));
 const CHUNK = Number(arg('chunk', '1000'));
+// --seconds N: instead of the format and batch matrix, run the shipped writer configuration flat out
+// for N seconds, so background merges have to keep up: the figure a planner can size from.
+const SUSTAIN_SECONDS = Number(arg('seconds', '0'));
+const INTERVAL_MS = 10_000;
+// --stages yes: pre-encoded batches into tables that do ever more of the shipped table's work.
+const STAGES = arg('stages', 'no') === 'yes';
+// --batch N: the sustained run's batch size (default: the shipped StorageConfig.batchRows); room for
+// four batches is kept queued, so a larger batch does not starve the encoder.
+const SUSTAIN_BATCH = Number(arg('batch', '0'));
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const storage = await openStorage({ dataDir: scratch });
@@ -38,8 +54,8 @@ const variant = TABLE_VARIANTS[TABLE_VARIANT];
 if (variant !== undefined) {
   await storage.client.command({ query: `DROP TABLE ${table}` });
   await storage.client.command({
-    query: `CREATE TABLE ${table} (${DETECTION_COLUMNS_DDL},
-  ${variant.index}
+    query: `CREATE TABLE ${table} (${DETECTION_COLUMNS_DDL}${variant.index === '' ? '' : `,
+  ${variant.index}`}
 ) ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
 SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000${variant.settings ?? ''}`,
   });
@@ -88,6 +104,17 @@ try {
   }
 
   const rows = makeDetections(ROWS);
+  if (SUSTAIN_SECONDS > 0) await sustained(rows);
+  else if (STAGES) await engineStages(rows);
+  else await formatsAndBatches(rows);
+  printReport();
+} finally {
+  await storage.close();
+  rmSync(scratch, { recursive: true, force: true });
+}
+
+/** Each format and batch size through the writer, then pre-encoded payloads straight into chDB. */
+async function formatsAndBatches(rows: readonly Detection[]): Promise<void> {
   for (const format of ['JSONEachRow', 'JSONCompactEachRow'] as InsertFormat[]) {
     for (const batchRows of [10_000, 50_000]) {
       await truncate();
@@ -127,30 +154,121 @@ try {
         table,
         values: p,
         format,
-        columns: ['read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon', 'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates'],
+        columns: [...DETECTION_INSERT_COLUMNS],
       });
     }
     const s = (performance.now() - t0) / 1000;
     results.push({ path: 'raw chDB insert, pre-encoded (no client, no encoding)', format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
   }
   await raw.close();
+}
 
+/**
+ * The engine's side of an insert, stage by stage: the same pre-encoded JSONCompactEachRow batches
+ * (50,000 rows, one at a time, no deduplication token) into a Null table (parsing only), a
+ * MergeTree with the shipped key (plus sorting and writing parts), and the shipped table's shape
+ * (plus ReplacingMergeTree's deduplication window and the plate index). CPU counts every thread
+ * of the process, chDB's included.
+ */
+async function engineStages(rows: readonly Detection[]): Promise<void> {
+  const batchRows = 50_000;
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < rows.length; i += batchRows) {
+    payloads.push(Buffer.from(rows.slice(i, i + batchRows).map((d) => encodeDetection(d, alphabet.mapPlate(d.plate), 'JSONCompactEachRow')).join('')));
+  }
+  const stages = [
+    { name: 'Null engine (parse only)', engine: 'ENGINE = Null' },
+    { name: 'MergeTree, shipped key', engine: 'ENGINE = MergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)' },
+    {
+      name: 'ReplacingMergeTree, shipped key, deduplication window, plate index',
+      index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1',
+      engine: 'ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id) SETTINGS non_replicated_deduplication_window = 10000',
+    },
+  ];
+  const raw = createChdbConnection({ path: scratch });
+  for (const [i, stage] of stages.entries()) {
+    const stageTable = `${storage.db}.insert_stage_${i}`;
+    await storage.client.command({ query: `CREATE TABLE ${stageTable} (${DETECTION_COLUMNS_DDL}${stage.index ?? ''}) ${stage.engine}` });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (const values of payloads) await raw.chdb.rawInsert({ table: stageTable, values, format: 'JSONCompactEachRow', columns: [...DETECTION_INSERT_COLUMNS] });
+    const s = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    results.push({ path: `raw chDB insert into ${stage.name}; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores`, format: 'JSONCompactEachRow', batch: fmt(batchRows), rowsPerSecond: rows.length / s, seconds: s });
+  }
+  await raw.close();
+}
+
+function printReport(): void {
   const ceiling = results[0]?.rowsPerSecond ?? 1;
   const lines = [
     `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${STAGES ? ' --stages yes' : ''}\`  `,
     `Machine: ${machineLine()}  `,
-    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : `with \`${variant.index}\`${variant.settings ?? ''} instead of the shipped index`}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
+    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : variant.index === '' ? `without the plate index${variant.settings ?? ''}` : `with \`${variant.index}\`${variant.settings ?? ''} instead of the shipped index`}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',
     '| path | format | batch rows | rows/s | seconds | % of ceiling |',
     '|---|---|---:|---:|---:|---:|',
     ...results.map((r) => `| ${r.path} | ${r.format} | ${r.batch} | ${fmt(r.rowsPerSecond)} | ${fmt(r.seconds, 2)} | ${fmt((100 * r.rowsPerSecond) / ceiling, 1)} % |`),
   ];
   console.log(lines.join('\n'));
-} finally {
-  await storage.close();
-  rmSync(scratch, { recursive: true, force: true });
+}
+
+/**
+ * The writer as the pipeline configures it, fed as fast as it accepts rows for SUSTAIN_SECONDS.
+ * Each pass over the generated rows gives them new read ids (a shallow copy per row, timed with
+ * the rest), so every row is a new detection and nothing is deduplicated away.
+ */
+async function sustained(pool: readonly Detection[]): Promise<void> {
+  await truncate();
+  const batchRows = SUSTAIN_BATCH > 0 ? SUSTAIN_BATCH : storage.config.batchRows;
+  const writer = new DetectionWriter(storage, {
+    alphabet,
+    overrides: { insertsInFlight: IN_FLIGHT, batchRows, maxQueuedRows: Math.max(storage.config.maxQueuedRows, 4 * batchRows) },
+  });
+  const cpu0 = process.cpuUsage();
+  const intervals: number[] = [];
+  let sent = 0;
+  let durable = 0;
+  let pass = 0;
+  const t0 = performance.now();
+  let intervalStart = t0;
+  let intervalDurable = 0;
+  const end = t0 + SUSTAIN_SECONDS * 1000;
+  while (performance.now() < end) {
+    for (let i = 0; i < pool.length && performance.now() < end; i += CHUNK) {
+      const chunk = pool.slice(i, i + CHUNK).map((d) => ({ ...d, readId: `${d.readId}-${pass}` }));
+      const ticket = await writer.enqueue(chunk);
+      sent += chunk.length;
+      void ticket.durable.then(() => (durable += ticket.rows));
+      const now = performance.now();
+      if (now - intervalStart >= INTERVAL_MS) {
+        intervals.push(((durable - intervalDurable) * 1000) / (now - intervalStart));
+        console.error(`  ${fmt((now - t0) / 1000)} s: ${fmt(intervals[intervals.length - 1] as number)} rows/s durable`);
+        intervalStart = now;
+        intervalDurable = durable;
+      }
+    }
+    pass++;
+  }
+  await writer.flush();
+  const s = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  await writer.close();
+  const stored = await count();
+  if (stored !== sent) throw new Error(`row count mismatch: sent ${sent}, stored ${stored}`);
+  const rs = await storage.client.query({
+    query: `SELECT count() AS parts FROM system.parts WHERE database = '${storage.db}' AND table = 'detections' AND active`,
+    format: 'JSONEachRow',
+  });
+  const parts = Number((await rs.json<{ parts: number | string }>())[0]?.parts);
+  const sorted = [...intervals].sort((a, b) => a - b);
+  results.push({ path: `DetectionWriter, ${SUSTAIN_SECONDS} s flat out`, format: storage.config.insertFormat, batch: fmt(batchRows), rowsPerSecond: sent / s, seconds: s });
+  console.log(
+    `sustained: ${fmt(sent)} rows in ${fmt(s, 1)} s = ${fmt(sent / s)} rows/s; ${INTERVAL_MS / 1000} s intervals min ${fmt(sorted[0] ?? Number.NaN)}, ` +
+      `median ${fmt(percentile(sorted, 50))}, max ${fmt(sorted[sorted.length - 1] ?? Number.NaN)} rows/s; ${parts} active parts at the end; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores`,
+  );
 }
 
 function tsvLine(d: Detection): string {
