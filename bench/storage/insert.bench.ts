@@ -37,6 +37,8 @@ const TABLE_VARIANT = arg('table', 'shipped');
 // --in-flight N: detection batches the writer inserts at once (StorageConfig.insertsInFlight).
 const IN_FLIGHT = Number(arg('in-flight', String(DEFAULT_INSERTS_IN_FLIGHT)));
 const CHUNK = Number(arg('chunk', '1000'));
+// Rows per pre-encoded payload handed straight to chDB (the raw and --stages runs).
+const RAW_BATCH_ROWS = 50_000;
 // --seconds N: instead of the format and batch matrix, run the shipped writer configuration flat out
 // for N seconds, so background merges have to keep up: the figure a planner can size from.
 const SUSTAIN_SECONDS = Number(arg('seconds', '0'));
@@ -136,18 +138,8 @@ async function formatsAndBatches(rows: readonly Detection[]): Promise<void> {
   const raw = createChdbConnection({ path: scratch });
   for (const format of ['JSONCompactEachRow', 'TSV'] as const) {
     await truncate();
-    const batchRows = 50_000;
-    const payloads: Buffer[] = [];
-    for (let i = 0; i < rows.length; i += batchRows) {
-      const part = rows.slice(i, i + batchRows);
-      payloads.push(
-        Buffer.from(
-          format === 'TSV'
-            ? part.map((d) => tsvLine(d)).join('')
-            : part.map((d) => encodeDetection(d, alphabet.mapPlate(d.plate), 'JSONCompactEachRow')).join(''),
-        ),
-      );
-    }
+    const batchRows = RAW_BATCH_ROWS;
+    const payloads = encodedBatches(rows, format);
     const t0 = performance.now();
     for (const p of payloads) {
       await raw.chdb.rawInsert({
@@ -171,11 +163,8 @@ async function formatsAndBatches(rows: readonly Detection[]): Promise<void> {
  * of the process, chDB's included.
  */
 async function engineStages(rows: readonly Detection[]): Promise<void> {
-  const batchRows = 50_000;
-  const payloads: Buffer[] = [];
-  for (let i = 0; i < rows.length; i += batchRows) {
-    payloads.push(Buffer.from(rows.slice(i, i + batchRows).map((d) => encodeDetection(d, alphabet.mapPlate(d.plate), 'JSONCompactEachRow')).join('')));
-  }
+  const batchRows = RAW_BATCH_ROWS;
+  const payloads = encodedBatches(rows, 'JSONCompactEachRow');
   const stages = [
     { name: 'Null engine (parse only)', engine: 'ENGINE = Null' },
     { name: 'MergeTree, shipped key', engine: 'ENGINE = MergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)' },
@@ -197,6 +186,17 @@ async function engineStages(rows: readonly Detection[]): Promise<void> {
     results.push({ path: `raw chDB insert into ${stage.name}; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores`, format: 'JSONCompactEachRow', batch: fmt(batchRows), rowsPerSecond: rows.length / s, seconds: s });
   }
   await raw.close();
+}
+
+/** The rows as pre-encoded insert payloads of RAW_BATCH_ROWS each, for chDB's raw insert. */
+function encodedBatches(rows: readonly Detection[], format: 'JSONCompactEachRow' | 'TSV'): Buffer[] {
+  const payloads: Buffer[] = [];
+  for (let i = 0; i < rows.length; i += RAW_BATCH_ROWS) {
+    const part = rows.slice(i, i + RAW_BATCH_ROWS);
+    const lines = format === 'TSV' ? part.map((d) => tsvLine(d)) : part.map((d) => encodeDetection(d, alphabet.mapPlate(d.plate), 'JSONCompactEachRow'));
+    payloads.push(Buffer.from(lines.join('')));
+  }
+  return payloads;
 }
 
 function printReport(): void {
