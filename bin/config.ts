@@ -103,13 +103,13 @@ export interface StorageSettings {
   skipIndexCacheMb: number;
   /** An analyst's detection search is stopped after this many seconds and refused as too broad. Env `PLATEWATCH_SEARCH_TIMEOUT_SECONDS`. @default 30 */
   searchTimeoutSeconds: number;
-  /** Detections per insert, at most. Env `PLATEWATCH_BATCH_ROWS`. @default DEFAULT_BATCH_ROWS (10,000) */
+  /** Detections per insert, at most. Env `PLATEWATCH_BATCH_ROWS`. @default DEFAULT_BATCH_ROWS (50,000) */
   batchRows: number;
   /** A batch that is not full is inserted this long after its first detection (hits are published before, so they do not wait). Env `PLATEWATCH_BATCH_DELAY_MS`. @default DEFAULT_BATCH_DELAY_MS (250) */
   batchDelayMs: number;
   /** Full batches inserting at once when detections back up. Env `PLATEWATCH_INSERTS_IN_FLIGHT`. @default DEFAULT_INSERTS_IN_FLIGHT (2) */
   insertsInFlight: number;
-  /** Detections waiting for storage, at most, before the pipeline waits for room (bounds memory while storage is slow). Env `PLATEWATCH_MAX_QUEUED_ROWS`. @default DEFAULT_MAX_QUEUED_ROWS (100,000) */
+  /** Detections waiting for storage, at most, before the pipeline waits for room (bounds memory while storage is slow). Env `PLATEWATCH_MAX_QUEUED_ROWS`. @default DEFAULT_MAX_QUEUED_ROWS (200,000) */
   maxQueuedRows: number;
 }
 

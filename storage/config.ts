@@ -9,9 +9,16 @@ const SECONDS_PER_DAY = 86_400;
 export const MINIMUM_RETENTION_SECONDS = 365 * SECONDS_PER_DAY;
 export const DEFAULT_DETECTION_RETENTION_SECONDS = MINIMUM_RETENTION_SECONDS;
 export const DEFAULT_HIT_RETENTION_SECONDS = MINIMUM_RETENTION_SECONDS;
-export const DEFAULT_BATCH_ROWS = 10_000;
+/**
+ * Larger parts mean fewer merges: at full rate, 50,000-row batches with migration 7's wider merges
+ * sustained 136,000–157,000 rows/s on 2 cores, 10,000-row ones with the default merges
+ * 92,000–139,000 (BENCHMARKS.md, "inserts sustained"). Below full rate the timer seals batches
+ * long before they fill.
+ */
+export const DEFAULT_BATCH_ROWS = 50_000;
 export const DEFAULT_BATCH_DELAY_MS = 250;
-export const DEFAULT_MAX_QUEUED_ROWS = 100_000;
+/** Room for the open batch, two inserting and one sealed, so encoding never waits on a full queue. */
+export const DEFAULT_MAX_QUEUED_ROWS = 200_000;
 export const DEFAULT_INSERT_ATTEMPTS = 3;
 /** Detection batches inserting at once (bench/storage/insert.bench.ts: 2 against 1, BENCHMARKS.md). */
 export const DEFAULT_INSERTS_IN_FLIGHT = 2;

@@ -133,7 +133,7 @@ describe('service settings', () => {
     expect(config.nats).toEqual({ url: undefined, port: 0 });
     expect(config.storage).toEqual({
       url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,
-      batchRows: 10_000, batchDelayMs: 250, insertsInFlight: 2, maxQueuedRows: 100_000,
+      batchRows: 50_000, batchDelayMs: 250, insertsInFlight: 2, maxQueuedRows: 200_000,
     });
     expect(config.retroactiveDays).toBe(30);
   });
@@ -157,9 +157,9 @@ describe('service settings', () => {
     const fromFile = storageSettings(resolveConfig({ storage: { batchRows: 5000, batchDelayMs: 100, insertsInFlight: 1, maxQueuedRows: 20_000 } }, {}));
     expect(fromFile).toMatchObject({ batchRows: 5000, batchDelayMs: 100, insertsInFlight: 1, maxQueuedRows: 20_000 });
     const fromEnv = storageSettings(resolveConfig({ storage: { batchRows: 5000 } }, {
-      PLATEWATCH_BATCH_ROWS: '20000', PLATEWATCH_BATCH_DELAY_MS: '50', PLATEWATCH_INSERTS_IN_FLIGHT: '3', PLATEWATCH_MAX_QUEUED_ROWS: '200000',
+      PLATEWATCH_BATCH_ROWS: '20000', PLATEWATCH_BATCH_DELAY_MS: '50', PLATEWATCH_INSERTS_IN_FLIGHT: '3', PLATEWATCH_MAX_QUEUED_ROWS: '300000',
     }));
-    expect(fromEnv).toMatchObject({ batchRows: 20_000, batchDelayMs: 50, insertsInFlight: 3, maxQueuedRows: 200_000 });
+    expect(fromEnv).toMatchObject({ batchRows: 20_000, batchDelayMs: 50, insertsInFlight: 3, maxQueuedRows: 300_000 });
     expect(() => resolveConfig({}, { PLATEWATCH_INSERTS_IN_FLIGHT: '0' })).toThrow(/storage\.insertsInFlight must be at least 1/);
     expect(() => resolveConfig({ storage: { batchDelayMs: 1.5 } }, {})).toThrow(/storage\.batchDelayMs must be a whole number/);
     expect(() => resolveConfig({ storage: { batchRows: 50_000, maxQueuedRows: 10_000 } }, {})).toThrow(/storage\.maxQueuedRows \(10000\) must be at least storage\.batchRows \(50000\)/);

@@ -63,6 +63,15 @@ describe('migrations', () => {
     expect(await rs.json()).toEqual([{ name: 'plate_ngram_32k', type_full: 'ngrambf_v1(4, 32768, 3, 0)' }]);
   });
 
+  it('merges detections wider than ClickHouse does by default (migration 7), and only detections', async () => {
+    const setting = async (table: string) => {
+      const rs = await storage.client.query({ query: `SHOW CREATE TABLE ${storage.db}.${table}`, format: 'TabSeparatedRaw' });
+      return /merge_selector_base = (\d+)/.exec(await rs.text())?.[1];
+    };
+    expect(await setting('detections')).toBe('10');
+    expect(await setting('hits')).toBeUndefined();
+  });
+
   it('builds the new filter for detections stored before migration 6, so a pattern skips them', async () => {
     const db = 'migration6_probe';
     const old = { ...ctx(), db };
