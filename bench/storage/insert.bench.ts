@@ -1,6 +1,6 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
 //   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
-//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 10000]   (sustained: the writer alone, that long)
+//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 10000] [--settle 60]   (sustained: the writer alone, that long)
 //   node --import tsx bench/storage/insert.bench.ts --stages yes   (where the engine's time goes: parse, part, merge tree)
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
@@ -45,6 +45,9 @@ const SUSTAIN_SECONDS = Number(arg('seconds', '0'));
 const INTERVAL_MS = 10_000;
 // --stages yes: pre-encoded batches into tables that do ever more of the shipped table's work.
 const STAGES = arg('stages', 'no') === 'yes';
+// --settle S: after a sustained run, wait S seconds with no inserts and count the active parts again
+// (what a search has to plan once merges catch up).
+const SETTLE_SECONDS = Number(arg('settle', '0'));
 // --batch N: the sustained run's batch size (default: the shipped StorageConfig.batchRows); room for
 // four batches is kept queued, so a larger batch does not starve the encoder.
 const SUSTAIN_BATCH = Number(arg('batch', '0'));
@@ -199,6 +202,14 @@ function encodedBatches(rows: readonly Detection[], format: 'JSONCompactEachRow'
   return payloads;
 }
 
+async function activeParts(): Promise<number> {
+  const rs = await storage.client.query({
+    query: `SELECT count() AS parts FROM system.parts WHERE database = '${storage.db}' AND table = 'detections' AND active`,
+    format: 'JSONEachRow',
+  });
+  return Number((await rs.json<{ parts: number | string }>())[0]?.parts);
+}
+
 /** Rows that merges in this process have read so far (ClickHouse's MergedRows counter). */
 async function mergedRows(): Promise<number> {
   const rs = await storage.client.query({ query: `SELECT value FROM system.events WHERE event = 'MergedRows'`, format: 'JSONEachRow' });
@@ -219,7 +230,7 @@ function printReport(): void {
   const lines = [
     `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${STAGES ? ' --stages yes' : ''}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${STAGES ? ' --stages yes' : ''}\`  `,
     `Machine: ${machineLine()}  `,
     `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : variantDescription(variant)}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',
@@ -274,11 +285,7 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
   await writer.close();
   const stored = await count();
   if (stored !== sent) throw new Error(`row count mismatch: sent ${sent}, stored ${stored}`);
-  const rs = await storage.client.query({
-    query: `SELECT count() AS parts FROM system.parts WHERE database = '${storage.db}' AND table = 'detections' AND active`,
-    format: 'JSONEachRow',
-  });
-  const parts = Number((await rs.json<{ parts: number | string }>())[0]?.parts);
+  const parts = await activeParts();
   const rewritten = (await mergedRows()) - merged0;
   const sorted = [...intervals].sort((a, b) => a - b);
   results.push({ path: `DetectionWriter, ${SUSTAIN_SECONDS} s flat out`, format: storage.config.insertFormat, batch: fmt(batchRows), rowsPerSecond: sent / s, seconds: s });
@@ -287,6 +294,10 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
       `median ${fmt(percentile(sorted, 50))}, max ${fmt(sorted[sorted.length - 1] ?? Number.NaN)} rows/s; ${parts} active parts at the end; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores; ` +
       `merges rewrote ${fmt(rewritten / sent, 1)} rows per row stored`,
   );
+  if (SETTLE_SECONDS > 0) {
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+    console.log(`after ${SETTLE_SECONDS} s without inserts: ${await activeParts()} active parts`);
+  }
 }
 
 function tsvLine(d: Detection): string {
