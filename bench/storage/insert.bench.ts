@@ -88,9 +88,14 @@ async function truncate(): Promise<void> {
   await storage.client.command({ query: `TRUNCATE TABLE ${table}` });
 }
 
-async function count(): Promise<number> {
-  const rs = await storage.client.query({ query: `SELECT count() AS n FROM ${table}`, format: 'JSONEachRow' });
-  return Number((await rs.json<{ n: number | string }>())[0]?.n);
+/** The one value a query returns, as a number (chDB prints 64-bit integers unquoted, a server quotes them). */
+async function scalar(query: string, params: Record<string, unknown> = {}): Promise<number> {
+  const rs = await storage.client.query({ query, query_params: params, format: 'JSONEachRow' });
+  return Number(Object.values((await rs.json<Record<string, number | string>>())[0] ?? {})[0] ?? 0);
+}
+
+function count(): Promise<number> {
+  return scalar(`SELECT count() FROM ${table}`);
 }
 
 interface Row { path: string; format: string; batch: string; rowsPerSecond: number; seconds: number }
@@ -202,18 +207,13 @@ function encodedBatches(rows: readonly Detection[], format: 'JSONCompactEachRow'
   return payloads;
 }
 
-async function activeParts(): Promise<number> {
-  const rs = await storage.client.query({
-    query: `SELECT count() AS parts FROM system.parts WHERE database = '${storage.db}' AND table = 'detections' AND active`,
-    format: 'JSONEachRow',
-  });
-  return Number((await rs.json<{ parts: number | string }>())[0]?.parts);
+function activeParts(): Promise<number> {
+  return scalar(`SELECT count() FROM system.parts WHERE database = {db:String} AND table = 'detections' AND active`, { db: storage.db });
 }
 
 /** Rows that merges in this process have read so far (ClickHouse's MergedRows counter). */
-async function mergedRows(): Promise<number> {
-  const rs = await storage.client.query({ query: `SELECT value FROM system.events WHERE event = 'MergedRows'`, format: 'JSONEachRow' });
-  return Number((await rs.json<{ value: number | string }>())[0]?.value ?? 0);
+function mergedRows(): Promise<number> {
+  return scalar(`SELECT value FROM system.events WHERE event = 'MergedRows'`);
 }
 
 function variantDescription(v: { index: string; settings?: string; mergeSelectorBase?: number }): string {
