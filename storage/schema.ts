@@ -12,6 +12,8 @@
 // - ngrambf_v1(4, 32768, 3, 0) on plate_ocr (migration 6; migration 1 had an 8 KiB filter):
 //   partial-plate patterns with ≥ 4 known consecutive characters skip granules that cannot
 //   contain them.
+// - Merges: wider than ClickHouse's default (migration 7), and a day quiet for an hour is merged
+//   into one part (migration 8), because a search pays for every part in its range.
 // - TTL: Government Code § 34090.6 — keep ≥ 1 year, then purge (Watsonville §471.6, Martinez §439.5);
 //   held detections are copied to evidence_detections, which has no TTL.
 
@@ -47,6 +49,9 @@ export const DETECTION_COLUMNS_DDL = `
   image_ref String,
   candidates Array(String),
   stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
+
+/** How long a day partition's parts must all be untouched before it is merged whole (migration 8). */
+const CLOSED_DAY_QUIET_SECONDS = 3600;
 
 /** Migration 1's skip index for partial-plate search; migration 6 replaces it. */
 const PLATE_NGRAM_INDEX_V1 = 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1';
@@ -318,6 +323,20 @@ ORDER BY (list, version)`,
       // "inserts sustained"). A day's partition may hold more parts between merges.
       // Needs ClickHouse 24.11 or newer (docs/storage.md, server versions).
       `ALTER TABLE ${db}.detections MODIFY SETTING merge_selector_base = 10`,
+    ],
+  },
+  {
+    version: 8,
+    name: 'closed days merged whole',
+    statements: ({ db }) => [
+      // A search plans every part in its range: on 50 M detections over 30 days, ten parts a day
+      // instead of one took a 3-known prefix search from 38 to 169 ms p95 and a 5-known one from
+      // 217 to 339 ms (bench/storage/search.bench.ts variant ngrambf4_32k3_p10, BENCHMARKS.md
+      // "partitions of many parts"), and a busy writer leaves about ten (migration 7). A day whose
+      // parts have all been left alone for an hour takes no more reads, bar a camera's late
+      // upload, so it is merged into one part; ReplacingMergeTree then also drops its redelivered
+      // copies. Today's partition keeps getting parts and is left to the normal merges.
+      `ALTER TABLE ${db}.detections MODIFY SETTING min_age_to_force_merge_seconds = ${CLOSED_DAY_QUIET_SECONDS}, min_age_to_force_merge_on_partition_only = 1`,
     ],
   },
 ];

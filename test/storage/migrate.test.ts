@@ -72,6 +72,14 @@ describe('migrations', () => {
     expect(await setting('hits')).toBeUndefined();
   });
 
+  it('merges a day of detections whole once its parts have been left alone for an hour (migration 8)', async () => {
+    const rs = await storage.client.query({ query: `SHOW CREATE TABLE ${storage.db}.detections`, format: 'TabSeparatedRaw' });
+    const q = await rs.text();
+    expect(q).toMatch(/min_age_to_force_merge_seconds = 3600\b/);
+    // The whole partition, never a range of it: today's partition keeps its young parts apart.
+    expect(q).toMatch(/min_age_to_force_merge_on_partition_only = 1\b/);
+  });
+
   it('builds the new filter for detections stored before migration 6, so a pattern skips them', async () => {
     const db = 'migration6_probe';
     const old = { ...ctx(), db };
