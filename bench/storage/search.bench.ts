@@ -65,6 +65,10 @@ const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?:
   },
 };
 const chosen = arg('variants', 'none,ngrambf4_32k3').split(',');
+// --compact yes: after the searches, turn on migration 8's whole-day merges for the partsPerDay
+// variants (with a 1 s age instead of the product's hour) and time how ClickHouse works through
+// the days: what an upgrade does to days stored before it. The variant is left one part a day.
+
 // --reuse DIR: a directory kept by an earlier run (--keep yes); only missing variants are built.
 const reuse = arg('reuse', '');
 const scratch = reuse !== '' ? reuse : join(process.cwd(), 'bench', '.scratch', `search-${process.pid}`);
@@ -249,7 +253,34 @@ try {
     report.push(`| ${kind} | ${byVariant.map((r) => `${fmt(r?.p50 ?? 0)} / ${fmt(r?.p95 ?? 0)}`).join(' | ')} | ${speedup} | ${fmt(byVariant[0]?.matches ?? 0, 1)} |`);
   }
   console.log(report.join('\n'));
+  if (arg('compact', 'no') === 'yes') await compactManyPartDays(chosen.filter((n) => VARIANTS[n]?.partsPerDay !== undefined));
 } finally {
   await conn.close();
   if (arg('keep', 'no') !== 'yes' && reuse === '') rmSync(scratch, { recursive: true, force: true });
+}
+
+async function compactManyPartDays(names: string[]): Promise<void> {
+  for (const name of names) {
+    const table = `bench.d_${name}`;
+    const parts = async () => {
+      const [p] = await rows<{ n: number | string }>(`SELECT count() AS n FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`, { t: `d_${name}` });
+      return Number(p?.n ?? 0);
+    };
+    const days = Number((await rows<{ n: number | string }>(`SELECT uniqExact(partition) AS n FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`, { t: `d_${name}` }))[0]?.n ?? 0);
+    await run(`ALTER TABLE ${table} MODIFY SETTING max_bytes_to_merge_at_max_space_in_pool = 161061273600, max_bytes_to_merge_at_min_space_in_pool = 1048576,
+      min_age_to_force_merge_seconds = 1, min_age_to_force_merge_on_partition_only = 1`);
+    await run(`SYSTEM START MERGES ${table}`);
+    const t0 = performance.now();
+    let last = await parts();
+    const merged: number[] = [];
+    console.error(`${name}: ${last} parts over ${days} days; whole-day merges on`);
+    while (last > days && performance.now() - t0 < 3_600_000) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const now = await parts();
+      if (now < last) merged.push((performance.now() - t0) / 1000);
+      last = now;
+    }
+    const gaps = merged.slice(1).map((t, i) => t - (merged[i] ?? 0)).sort((a, b) => a - b);
+    console.log(`\n${name}: ${days} days down to ${last} parts in ${fmt((performance.now() - t0) / 1000, 0)} s; first day merged after ${fmt(merged[0] ?? 0, 0)} s, then one every ${fmt(percentile(gaps, 50), 0)} s (median; ${fmt(gaps[0] ?? 0, 0)}–${fmt(gaps.at(-1) ?? 0, 0)} s)`);
+  }
 }
