@@ -1,5 +1,5 @@
 // Partial-plate search latency over 30 days of generated detections, with and without a skip index.
-//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowedlb,windowed2,walkall] [--index-cache-mib 512]
+//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowedlb,windowed2,walkall] [--index-cache-mib 512] [--compact yes]
 // Each variant is a copy of the detections table (same schema, ORDER BY and data) differing only in
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
