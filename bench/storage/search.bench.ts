@@ -68,7 +68,7 @@ const chosen = arg('variants', 'none,ngrambf4_32k3').split(',');
 // --compact yes: after the searches, turn on migration 8's whole-day merges for the partsPerDay
 // variants (with a 1 s age instead of the product's hour) and time how ClickHouse works through
 // the days: what an upgrade does to days stored before it. The variant is left one part a day.
-
+const COMPACT = arg('compact', 'no') === 'yes';
 // --reuse DIR: a directory kept by an earlier run (--keep yes); only missing variants are built.
 const reuse = arg('reuse', '');
 const scratch = reuse !== '' ? reuse : join(process.cwd(), 'bench', '.scratch', `search-${process.pid}`);
@@ -234,7 +234,7 @@ try {
   }
 
   report.push(`### Partial-plate search, ${fmt(ROWS)} detections over ${DAYS} days`, '');
-  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')} --index-cache-mib ${INDEX_CACHE_MIB}\`  `);
+  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')} --index-cache-mib ${INDEX_CACHE_MIB}${COMPACT ? ' --compact yes' : ''}\`  `);
   report.push(`Machine: ${machineLine()}, chDB ${(await rows<{ v: string }>('SELECT version() AS v'))[0]?.v}  `);
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB | active parts |', '|---|---:|---:|---:|');
@@ -253,7 +253,7 @@ try {
     report.push(`| ${kind} | ${byVariant.map((r) => `${fmt(r?.p50 ?? 0)} / ${fmt(r?.p95 ?? 0)}`).join(' | ')} | ${speedup} | ${fmt(byVariant[0]?.matches ?? 0, 1)} |`);
   }
   console.log(report.join('\n'));
-  if (arg('compact', 'no') === 'yes') await compactManyPartDays(chosen.filter((n) => VARIANTS[n]?.partsPerDay !== undefined));
+  if (COMPACT) await compactManyPartDays(chosen.filter((n) => VARIANTS[n]?.partsPerDay !== undefined));
 } finally {
   await conn.close();
   if (arg('keep', 'no') !== 'yes' && reuse === '') rmSync(scratch, { recursive: true, force: true });

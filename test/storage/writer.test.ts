@@ -159,7 +159,7 @@ describe('DetectionWriter', () => {
     const quietAfter = (seconds: number) => storage.client.command({ query: `ALTER TABLE ${storage.db}.detections MODIFY SETTING min_age_to_force_merge_seconds = ${seconds}` });
     await quietAfter(1);
     try {
-      await until('the quiet day merged into one part', async () => ((await parts()) === 1 ? true : undefined), 60_000);
+      await until('the quiet day merged into one part', async () => ((await parts()) === 1 ? true : undefined), 20_000);
     } finally {
       await quietAfter(3600);
     }
