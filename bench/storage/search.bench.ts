@@ -239,8 +239,7 @@ try {
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB | active parts |', '|---|---:|---:|---:|');
   for (const name of chosen) {
-    const [p] = await rows<{ n: number | string }>(`SELECT count() AS n FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`, { t: `d_${name}` });
-    report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} | ${fmt(Number(p?.n ?? 0))} |`);
+    report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} | ${fmt(await activeParts(name))} |`);
   }
   report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search-windows.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7); `walkall` = the walk for 5-known patterns too; `windowedlb` = `windowed` with `LIMIT 1 BY read_id` in each one-pass query (shipped until session 9; `windowed` dedupes in JS since).');
   report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
@@ -259,13 +258,15 @@ try {
   if (arg('keep', 'no') !== 'yes' && reuse === '') rmSync(scratch, { recursive: true, force: true });
 }
 
+async function activeParts(variant: string): Promise<number> {
+  const [p] = await rows<{ n: number | string }>(`SELECT count() AS n FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`, { t: `d_${variant}` });
+  return Number(p?.n ?? 0);
+}
+
 async function compactManyPartDays(names: string[]): Promise<void> {
   for (const name of names) {
     const table = `bench.d_${name}`;
-    const parts = async () => {
-      const [p] = await rows<{ n: number | string }>(`SELECT count() AS n FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`, { t: `d_${name}` });
-      return Number(p?.n ?? 0);
-    };
+    const parts = () => activeParts(name);
     const days = Number((await rows<{ n: number | string }>(`SELECT uniqExact(partition) AS n FROM system.parts WHERE database = 'bench' AND table = {t:String} AND active`, { t: `d_${name}` }))[0]?.n ?? 0);
     await run(`ALTER TABLE ${table} MODIFY SETTING max_bytes_to_merge_at_max_space_in_pool = 161061273600, max_bytes_to_merge_at_min_space_in_pool = 1048576,
       min_age_to_force_merge_seconds = 1, min_age_to_force_merge_on_partition_only = 1`);
