@@ -3,6 +3,7 @@
 // primary-key and skip-index filtering, marks read, bytes decompressed. Runs on tables kept by
 // search.bench.ts --keep yes.
 //   node --import tsx bench/storage/search-profile.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--days 1,7,30] [--runs 12] [--kinds infix4,fixed,spelled,infix5] [--limit-by no] [--list yes]
+// Kinds infix4pos, fixedpos and infix5pos add the positional 4-gram tokens (session 12 trial) and run on d_pos4.
 // `--kinds spelled` (fixed length, first character spelled out) is a trial form, not the product's: `?ABCD??` also gets
 // `startsWith(plate_ocr, c || 'ABCD')` for every symbol c, so the primary key (ORDER BY plate_ocr, …)
 // narrows it to 27 short ranges per day.
@@ -10,6 +11,7 @@ import { DEFAULT_OCR_CLASSES } from '../../matcher/config.js';
 import { SEARCH_RESULT_COLUMNS } from '../../storage/index.js';
 import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
+import { positionalGramFilter } from './positional-grams.js';
 
 const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
 const DAYS = arg('days', '1,7,30').split(',').map(Number);
@@ -20,7 +22,7 @@ const { client } = conn;
 // The plate_ocr alphabet: A-Z0-9 with each OCR class folded to its first character.
 const folded = new Map(DEFAULT_OCR_CLASSES.flatMap((cls) => [...cls].map((ch) => [ch, cls[0] as string] as const)));
 const SYMBOLS = [...new Set([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'].map((ch) => folded.get(ch) ?? ch))];
-const KINDS: Record<string, { label: string; like: (p: string) => string; extra?: string }> = {
+const KINDS: Record<string, { label: string; like: (p: string) => string; extra?: string | ((like: string) => string) }> = {
   infix4: { label: 'infix, 4 known (`*ABCD*`)', like: (p) => `%${p.slice(2, 6)}%` },
   fixed: { label: 'fixed length, 4 known (`?ABCD??`)', like: (p) => `_${p.slice(1, 5)}__` },
   spelled: {
@@ -29,6 +31,11 @@ const KINDS: Record<string, { label: string; like: (p: string) => string; extra?
     extra: ` AND (${SYMBOLS.map((c) => `startsWith(plate_ocr, concat('${c}', substring({like:String}, 2, 4)))`).join(' OR ')})`,
   },
   infix5: { label: 'infix, 5 known (`*ABCDE*`)', like: (p) => `%${p.slice(1, 6)}%` },
+  // Session 12's trial: the same patterns through the positional 4-gram index (search.bench.ts
+  // variant pos4; run on d_pos4).
+  infix4pos: { label: 'infix, 4 known, positional index', like: (p) => `%${p.slice(2, 6)}%`, extra: (like) => ` AND ${positionalGramFilter(like)}` },
+  fixedpos: { label: 'fixed length, positional index', like: (p) => `_${p.slice(1, 5)}__`, extra: (like) => ` AND ${positionalGramFilter(like)}` },
+  infix5pos: { label: 'infix, 5 known, positional index', like: (p) => `%${p.slice(1, 6)}%`, extra: (like) => ` AND ${positionalGramFilter(like)}` },
 };
 // --limit-by no: drop the query's `LIMIT 1 BY read_id` (which the product keeps: a read written
 // twice sits in two parts until they merge). Without it ClickHouse's lazy materialization reads
@@ -60,18 +67,18 @@ try {
       const k = KINDS[kind];
       if (k === undefined) throw new Error(`unknown kind ${kind}`);
       for (const days of DAYS) {
-        const sql = `SELECT ${SEARCH_RESULT_COLUMNS} FROM bench.${table}
- WHERE seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')} AND plate_ocr LIKE {like:String}${k.extra ?? ''}
+        const sqlFor = (like: string) => `SELECT ${SEARCH_RESULT_COLUMNS} FROM bench.${table}
+ WHERE seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')} AND plate_ocr LIKE {like:String}${typeof k.extra === 'function' ? k.extra(like) : (k.extra ?? '')}
  ORDER BY seen_at DESC, read_id DESC${LIMIT_BY ? ' LIMIT 1 BY read_id' : ''} LIMIT 100`;
         const params = (p: string) => ({ from: iso(endMs - days * 86_400_000), to: iso(endMs), like: k.like(p) });
-        await rows(sql, params(samples[0]?.p ?? 'AAAAAAA'));
+        await rows(sqlFor(k.like(samples[0]?.p ?? 'AAAAAAA')), params(samples[0]?.p ?? 'AAAAAAA'));
         const times: number[] = [];
         let found = 0;
         const before = await events();
         const each: Array<{ like: string; ms: number; rows: number }> = [];
         for (const s of samples) {
           const t0 = performance.now();
-          const got = (await rows(sql, params(s.p))).length;
+          const got = (await rows(sqlFor(k.like(s.p)), params(s.p))).length;
           times.push(performance.now() - t0);
           found += got;
           each.push({ like: k.like(s.p), ms: times[times.length - 1] as number, rows: got });
@@ -79,7 +86,7 @@ try {
         const after = await events();
         if (LIST) {
           for (const e of each) {
-            const plan = await rows<{ explain: string }>(`EXPLAIN indexes = 1 ${sql}`, { ...params('AAAAAAA'), like: e.like });
+            const plan = await rows<{ explain: string }>(`EXPLAIN indexes = 1 ${sqlFor(e.like)}`, { ...params('AAAAAAA'), like: e.like });
             const granules = plan.map((r) => r.explain.trim()).filter((l) => l.startsWith('Granules:')).pop()?.replace('Granules: ', '') ?? '?';
             console.log(`${table} ${days} d ${e.like}: ${fmt(e.ms)} ms, ${e.rows} rows, granules ${granules}`);
           }

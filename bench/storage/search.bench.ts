@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, SEARCH_RESULT_COLUMNS, windowsInOnePass } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { arg, fmt, machineLine, percentile } from './machine.js';
+import { POSITIONAL_GRAMS, positionalGramFilter } from './positional-grams.js';
 
 const ROWS = Number(arg('rows', '50000000'));
 const RUNS = Number(arg('runs', '20'));
@@ -14,7 +15,9 @@ const DAYS = 30;
 // partsPerDay: the copy goes in that many slices with merges off, so each day holds about that many
 // parts, as a partition does between merges while the writer is busy (every other variant is one
 // part a day after OPTIMIZE … FINAL, which is what the walk's figures assume).
-const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?: number }> = {
+// filter: what a query on that variant adds to `plate_ocr LIKE` so the index can answer it (the
+// bloom filters read LIKE itself).
+const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?: number; filter?: (like: string) => string | undefined }> = {
   none: { index: '' },
   // Shipped until migration 6.
   ngrambf4: { index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 8192, 2, 0) GRANULARITY 1' },
@@ -56,6 +59,10 @@ const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?:
     settings: ', index_granularity = 1024',
   },
   none_g1024: { index: '', settings: ', index_granularity = 1024' },
+  // An exact inverted index of positional 4-grams ('2ABCD': ABCD at the plate's 2nd character), so
+  // a fixed-length pattern looks up its characters where they sit, and a run of 5 known characters
+  // needs both its 4-grams one position apart in the same plate.
+  pos4: { index: `, INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array)`, filter: positionalGramFilter },
   // The shipped table as merges leave it under a busy writer: session 10 counted 10 active parts
   // a day after a sustained run and 90 s of quiet.
   ngrambf4_32k3_p10: {
@@ -150,18 +157,23 @@ try {
   };
   const shapes = arg('shapes', 'one,two').split(',');
   const range = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
+  // The pattern's condition on a variant's table: LIKE, and what the variant's index answers.
+  const matchOn = (table: string, like: string) => {
+    const extra = VARIANTS[table.slice('d_'.length)]?.filter?.(like);
+    return extra === undefined ? 'plate_ocr LIKE {like:String}' : `plate_ocr LIKE {like:String} AND ${extra}`;
+  };
   const columns = SEARCH_RESULT_COLUMNS;
   // one: the filter and every column in one pass. two: find the newest 100 keys reading only the
   // key columns, then fetch those rows by primary key (what storage/search.ts does).
-  const sql = (table: string, shape: string) =>
+  const sql = (table: string, shape: string, like: string) =>
     shape === 'one'
       ? `SELECT ${columns} FROM bench.${table}
- WHERE ${range} AND plate_ocr LIKE {like:String}
+ WHERE ${range} AND ${matchOn(table, like)}
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100`
       : `SELECT ${columns} FROM bench.${table}
  WHERE ${range} AND (plate_ocr, seen_at, read_id) IN (
    SELECT plate_ocr, seen_at, read_id FROM bench.${table}
-    WHERE ${range} AND plate_ocr LIKE {like:String}
+    WHERE ${range} AND ${matchOn(table, like)}
     ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT 100)
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
   // windowed: as storage/search.ts runs searches the primary key cannot narrow (patterns that do
@@ -177,14 +189,14 @@ try {
   // LIMIT 1 BY (storage/search.ts dedupes the page in JS; generated data has no second copies).
   // `onelb` keeps LIMIT 1 BY: the product's query for every other window, and for all until
   // session 9.
-  const windowedSql = (table: string, shape: 'one' | 'two' | 'onelb') => shape !== 'two'
+  const windowedSql = (table: string, shape: 'one' | 'two' | 'onelb', like: string) => shape !== 'two'
     ? `SELECT ${columns} FROM bench.${table}
- WHERE ${range} AND plate_ocr LIKE {like:String}
+ WHERE ${range} AND ${matchOn(table, like)}
  ORDER BY seen_at DESC, read_id DESC${shape === 'onelb' ? ' LIMIT 1 BY read_id' : ''} LIMIT {limit:UInt32}`
     : `SELECT ${columns} FROM bench.${table}
  WHERE ${range} AND (plate_ocr, seen_at, read_id) IN (
    SELECT plate_ocr, seen_at, read_id FROM bench.${table}
-    WHERE ${range} AND plate_ocr LIKE {like:String}
+    WHERE ${range} AND ${matchOn(table, like)}
     ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id LIMIT {limit:UInt32})
  ORDER BY seen_at DESC, read_id DESC LIMIT 1 BY read_id`;
   const WALKS = new Set(['windowed', 'windowed2', 'walkall', 'windowedlb']);
@@ -195,8 +207,8 @@ try {
     // `walkall` walks windows for every pattern, `expectsFewMatches` or not.
     // `windowedlb` is the walk with LIMIT 1 BY read_id in each one-pass query (shipped until session 9).
     const [base, hours] = shape.split('@');
-    if (!WALKS.has(base ?? '')) return rows(sql(table, shape), { from, to, like });
-    if (!/^[%_]/.test(like)) return rows(sql(table, 'two'), { from, to, like });
+    if (!WALKS.has(base ?? '')) return rows(sql(table, shape, like), { from, to, like });
+    if (!/^[%_]/.test(like)) return rows(sql(table, 'two', like), { from, to, like });
     const found: unknown[] = [];
     // The product's own walk (storage/search.ts), with the pattern in its own alphabet.
     const pattern = like.replaceAll('%', '*').replaceAll('_', '?');
@@ -206,7 +218,7 @@ try {
         windowsInOnePass: base !== 'windowed2' && windowsInOnePass({ kind: 'partial', pattern }), ...(hours === undefined ? {} : { firstWindowMs: Number(hours) * 3_600_000 }),
       },
       async (w, { onePass, want, moreThanWanted }) => {
-        const got = await rows(windowedSql(table, onePass ? (base === 'windowedlb' || !moreThanWanted ? 'onelb' : 'one') : 'two'), { from: iso(w.from), to: iso(w.to), like, limit: want });
+        const got = await rows(windowedSql(table, onePass ? (base === 'windowedlb' || !moreThanWanted ? 'onelb' : 'one') : 'two', like), { from: iso(w.from), to: iso(w.to), like, limit: want });
         found.push(...got);
         return got.length;
       },
