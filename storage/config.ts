@@ -36,7 +36,7 @@ export const DEFAULT_SKIP_INDEX_CACHE_BYTES = 512 * 2 ** 20;
  */
 export const DEFAULT_SEARCH_TIMEOUT_MS = 30_000;
 
-export const INSERT_FORMATS = ['JSONCompactEachRow', 'JSONEachRow'] as const;
+export const INSERT_FORMATS = ['RowBinary', 'JSONCompactEachRow', 'JSONEachRow'] as const;
 export type InsertFormat = (typeof INSERT_FORMATS)[number];
 
 export interface StorageConfig {
@@ -72,7 +72,10 @@ export interface StorageConfig {
   insertAttempts: number;
   /** Detection batches inserting at the same time; their rows count in `maxQueuedRows`. @default DEFAULT_INSERTS_IN_FLIGHT */
   insertsInFlight: number;
-  /** Insert format for detections (see bench/storage/insert.bench.ts). @default 'JSONCompactEachRow' */
+  /**
+   * Insert format for detections (docs/storage.md, Writer). RowBinary reaches embedded chDB through
+   * a file under `dataDir`, and a server as the insert's body. @default 'RowBinary'
+   */
   insertFormat: InsertFormat;
   /** Name of this process's access log hash chain; one writer per chain. @default DEFAULT_ACCESS_LOG_CHAIN */
   accessLogChain: string;
@@ -99,7 +102,7 @@ export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
   maxQueuedRows: DEFAULT_MAX_QUEUED_ROWS,
   insertAttempts: DEFAULT_INSERT_ATTEMPTS,
   insertsInFlight: DEFAULT_INSERTS_IN_FLIGHT,
-  insertFormat: 'JSONCompactEachRow',
+  insertFormat: 'RowBinary',
   accessLogChain: DEFAULT_ACCESS_LOG_CHAIN,
   skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES,
   searchTimeoutMs: DEFAULT_SEARCH_TIMEOUT_MS,

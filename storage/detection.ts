@@ -36,8 +36,8 @@ export const DETECTION_INSERT_COLUMNS = [
   'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
 ] as const;
 
-/** One detection as a line of the given format (newline included). `plateOcr` must be set. */
-export function encodeDetection(d: Detection, plateOcr: string, format: InsertFormat): string {
+/** One detection as a line of a text format (newline included); RowBinary is storage/rowbinary.ts. */
+export function encodeDetection(d: Detection, plateOcr: string, format: Exclude<InsertFormat, 'RowBinary'>): string {
   const seenAt = typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime();
   if (format === 'JSONCompactEachRow') {
     return (

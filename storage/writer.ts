@@ -4,6 +4,9 @@
 // durable (DESIGN.md: a read is acked to JetStream only after it is stored) and waits for
 // capacity when too many rows are in flight.
 import { createHash, type Hash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { OcrAlphabet } from '../matcher/index.js';
@@ -11,6 +14,7 @@ import type { StorageConfig } from './config.js';
 import { DETECTION_INSERT_COLUMNS, encodeDetection, type Detection } from './detection.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
+import { DETECTION_ROWBINARY_STRUCTURE, RowBinaryBatch } from './rowbinary.js';
 
 export interface BatchReceipt {
   rows: number;
@@ -28,7 +32,11 @@ export interface WriteTicket {
 export type WriterOptions = Pick<StorageConfig, 'batchRows' | 'batchDelayMs' | 'maxQueuedRows' | 'insertAttempts' | 'insertFormat' | 'insertsInFlight'>;
 
 interface Batch {
+  rows: number;
+  /** The rows as text lines (JSON formats)… */
   lines: string[];
+  /** …or as RowBinary. */
+  binary: RowBinaryBatch | undefined;
   hash: Hash;
   timer: NodeJS.Timeout | undefined;
   done: Promise<BatchReceipt>;
@@ -37,6 +45,9 @@ interface Batch {
 }
 
 const RETRY_BASE_MS = 100;
+/** Where embedded RowBinary batches wait for chDB to read them, under the data directory. */
+export const INSERT_SPOOL_DIR = 'insert-spool';
+let writersStarted = 0;
 
 export class DetectionWriter {
   readonly #storage: Pick<Storage, 'client' | 'db'>;
@@ -44,6 +55,13 @@ export class DetectionWriter {
   readonly #alphabet: OcrAlphabet;
   readonly #logger: Logger | undefined;
   readonly #insertPrefix: string;
+  /**
+   * Embedded RowBinary: chDB's connection sends an insert's body as text, so a batch goes to a
+   * file that the insert reads with file(). Unset for text formats and for a ClickHouse server,
+   * which takes RowBinary as the body of its HTTP insert.
+   */
+  readonly #spool: { dir: string; prefix: string } | undefined;
+  #spooled = 0;
   #open: Batch | undefined;
   readonly #sealed: Batch[] = [];
   /** Batches being inserted now. */
@@ -63,6 +81,14 @@ export class DetectionWriter {
     this.#alphabet = options.alphabet ?? new OcrAlphabet();
     this.#logger = options.logger;
     this.#insertPrefix = `INSERT INTO ${storage.db}.detections (${DETECTION_INSERT_COLUMNS.join(', ')})`;
+    if (this.#options.insertFormat === 'RowBinary' && storage.config.url === undefined) {
+      const dir = resolve(storage.config.dataDir, INSERT_SPOOL_DIR);
+      mkdirSync(dir, { recursive: true });
+      // Files another process left (it stopped mid-insert; its reads were not acked and come again).
+      // chDB binds its directory to one process, so only this one writes here now.
+      for (const name of readdirSync(dir)) if (!name.startsWith(`${process.pid}-`)) rmSync(join(dir, name), { force: true });
+      this.#spool = { dir, prefix: `${process.pid}-${++writersStarted}-` };
+    }
   }
 
   /** Rows accepted but not yet durable. */
@@ -87,13 +113,17 @@ export class DetectionWriter {
       if (this.#closed) throw new StorageError('WRITER_CLOSED', 'the detection writer closed while waiting for capacity');
     }
     const batches: Promise<BatchReceipt>[] = [];
+    const format = this.#options.insertFormat;
     for (const d of rows) {
       const batch = this.#open ?? this.#startBatch();
       if (batches[batches.length - 1] !== batch.done) batches.push(batch.done);
-      batch.lines.push(encodeDetection(d, d.plateOcr ?? this.#alphabet.mapPlate(d.plate), this.#options.insertFormat));
+      const plateOcr = d.plateOcr ?? this.#alphabet.mapPlate(d.plate);
+      if (batch.binary !== undefined) batch.binary.add(d, plateOcr);
+      else if (format !== 'RowBinary') batch.lines.push(encodeDetection(d, plateOcr, format));
+      batch.rows++;
       batch.hash.update(d.readId).update('\n');
       this.#queued++;
-      if (batch.lines.length >= this.#options.batchRows) this.#seal();
+      if (batch.rows >= this.#options.batchRows) this.#seal();
     }
     const durable = Promise.all(batches);
     durable.catch(() => {}); // the caller may not await it; the failure is logged in #insert
@@ -122,7 +152,8 @@ export class DetectionWriter {
       reject = rej;
     });
     done.catch(() => {});
-    const batch: Batch = { lines: [], hash: createHash('sha256'), timer: undefined, done, resolve, reject };
+    const binary = this.#options.insertFormat === 'RowBinary' ? new RowBinaryBatch() : undefined;
+    const batch: Batch = { rows: 0, lines: [], binary, hash: createHash('sha256'), timer: undefined, done, resolve, reject };
     batch.timer = setTimeout(() => this.#seal(), this.#options.batchDelayMs);
     this.#open = batch;
     return batch;
@@ -148,12 +179,12 @@ export class DetectionWriter {
   #pump(): void {
     while (this.#inFlight < this.#options.insertsInFlight) {
       const next = this.#sealed[0];
-      if (next === undefined || (this.#inFlight > 0 && next.lines.length < this.#options.batchRows)) return;
+      if (next === undefined || (this.#inFlight > 0 && next.rows < this.#options.batchRows)) return;
       const batch = this.#sealed.shift() as Batch;
       this.#inFlight++;
       void this.#insert(batch).then(batch.resolve, batch.reject).finally(() => {
         this.#inFlight--;
-        this.#queued -= batch.lines.length;
+        this.#queued -= batch.rows;
         for (const wake of this.#capacityWaiters.splice(0)) wake();
         if (this.#queued === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
         this.#pump();
@@ -164,24 +195,53 @@ export class DetectionWriter {
   async #insert(batch: Batch): Promise<BatchReceipt> {
     // Hex only, so it can sit in the SETTINGS clause; chDB would keep a `SET` for the whole session.
     const token = batch.hash.digest('hex').slice(0, 40);
-    const query = `${this.#insertPrefix} SETTINGS insert_deduplication_token = '${token}' FORMAT ${this.#options.insertFormat}`;
-    const body = batch.lines.join('');
-    let lastError: unknown;
-    for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {
-      try {
+    const settings = `SETTINGS insert_deduplication_token = '${token}'`;
+    const spoolFile = batch.binary !== undefined && this.#spool !== undefined ? join(this.#spool.dir, `${this.#spool.prefix}${++this.#spooled}.rowbinary`) : undefined;
+    let send: () => Promise<void>;
+    if (batch.binary === undefined) {
+      const body = batch.lines.join('');
+      const query = `${this.#insertPrefix} ${settings} FORMAT ${this.#options.insertFormat}`;
+      send = async () => {
         const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
         result.stream.resume();
-        return { rows: batch.lines.length, token, attempts: attempt };
-      } catch (error) {
-        lastError = error;
-        this.#logger?.warn({ err: error, rows: batch.lines.length, token, attempt }, 'detection batch insert failed');
-        if (attempt < this.#options.insertAttempts) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
-      }
+      };
+    } else if (spoolFile === undefined) {
+      const body = batch.binary.bytes;
+      const query = `${this.#insertPrefix} ${settings} FORMAT RowBinary`;
+      send = async () => {
+        const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
+        result.stream.resume();
+      };
+    } else {
+      const body = batch.binary.bytes;
+      const query = `${this.#insertPrefix} SELECT * FROM file({spoolFile:String}, 'RowBinary', {structure:String}) ${settings}`;
+      const query_params = { spoolFile, structure: DETECTION_ROWBINARY_STRUCTURE };
+      let written = false;
+      send = async () => {
+        if (!written) await writeFile(spoolFile, body);
+        written = true;
+        await this.#storage.client.command({ query, query_params });
+      };
     }
-    this.#logger?.error({ err: lastError, rows: batch.lines.length, token }, 'detection batch not stored; reads stay unacked');
+    let lastError: unknown;
+    try {
+      for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {
+        try {
+          await send();
+          return { rows: batch.rows, token, attempts: attempt };
+        } catch (error) {
+          lastError = error;
+          this.#logger?.warn({ err: error, rows: batch.rows, token, attempt }, 'detection batch insert failed');
+          if (attempt < this.#options.insertAttempts) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+        }
+      }
+    } finally {
+      if (spoolFile !== undefined) await rm(spoolFile, { force: true });
+    }
+    this.#logger?.error({ err: lastError, rows: batch.rows, token }, 'detection batch not stored; reads stay unacked');
     throw new StorageError(
       'WRITE_FAILED',
-      `a batch of ${batch.lines.length} detections was not stored after ${this.#options.insertAttempts} attempts: ${(lastError as Error)?.message}`,
+      `a batch of ${batch.rows} detections was not stored after ${this.#options.insertAttempts} attempts: ${(lastError as Error)?.message}`,
       { cause: lastError },
     );
   }

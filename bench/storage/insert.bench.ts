@@ -1,6 +1,6 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
 //   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
-//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 10000] [--settle 60]   (sustained: the writer alone, that long)
+//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 10000] [--settle 60] [--format JSONCompactEachRow]   (sustained: the writer alone, that long)
 //   node --import tsx bench/storage/insert.bench.ts --stages yes   (where the engine's time goes: parse, part, merge tree)
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
@@ -56,6 +56,9 @@ const SETTLE_SECONDS = Number(arg('settle', '0'));
 // --batch N: the sustained run's batch size (default: the shipped StorageConfig.batchRows); room for
 // four batches is kept queued, so a larger batch does not starve the encoder.
 const SUSTAIN_BATCH = Number(arg('batch', '0'));
+// --format F: the sustained run's insert format (default: the shipped StorageConfig.insertFormat,
+// RowBinary since session 12; JSONCompactEachRow before).
+const SUSTAIN_FORMAT = arg('format', '') as InsertFormat | '';
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const storage = await openStorage({ dataDir: scratch });
@@ -235,7 +238,7 @@ function printReport(): void {
   const lines = [
     `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${STAGES ? ' --stages yes' : ''}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${SUSTAIN_FORMAT === '' ? '' : ` --format ${SUSTAIN_FORMAT}`}${STAGES ? ' --stages yes' : ''}\`  `,
     `Machine: ${machineLine()}  `,
     `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : variantDescription(variant)}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
     '',
@@ -256,7 +259,10 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
   const batchRows = SUSTAIN_BATCH > 0 ? SUSTAIN_BATCH : storage.config.batchRows;
   const writer = new DetectionWriter(storage, {
     alphabet,
-    overrides: { insertsInFlight: IN_FLIGHT, batchRows, maxQueuedRows: Math.max(storage.config.maxQueuedRows, 4 * batchRows) },
+    overrides: {
+      insertsInFlight: IN_FLIGHT, batchRows, maxQueuedRows: Math.max(storage.config.maxQueuedRows, 4 * batchRows),
+      ...(SUSTAIN_FORMAT === '' ? {} : { insertFormat: SUSTAIN_FORMAT }),
+    },
   });
   const merged0 = await mergedRows();
   const cpu0 = process.cpuUsage();
@@ -293,7 +299,7 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
   const parts = await activeParts();
   const rewritten = (await mergedRows()) - merged0;
   const sorted = [...intervals].sort((a, b) => a - b);
-  results.push({ path: `DetectionWriter, ${SUSTAIN_SECONDS} s flat out`, format: storage.config.insertFormat, batch: fmt(batchRows), rowsPerSecond: sent / s, seconds: s });
+  results.push({ path: `DetectionWriter, ${SUSTAIN_SECONDS} s flat out`, format: SUSTAIN_FORMAT === '' ? storage.config.insertFormat : SUSTAIN_FORMAT, batch: fmt(batchRows), rowsPerSecond: sent / s, seconds: s });
   console.log(
     `sustained: ${fmt(sent)} rows in ${fmt(s, 1)} s = ${fmt(sent / s)} rows/s; ${INTERVAL_MS / 1000} s intervals min ${fmt(sorted[0] ?? Number.NaN)}, ` +
       `median ${fmt(percentile(sorted, 50))}, max ${fmt(sorted[sorted.length - 1] ?? Number.NaN)} rows/s; ${parts} active parts at the end; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores; ` +

@@ -38,7 +38,7 @@ function switchableStorage(storage: Storage, outage: { down: boolean; refused: n
   const client = new Proxy(storage.client, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
-      if ((prop !== 'exec' && prop !== 'insert') || typeof value !== 'function') return value;
+      if ((prop !== 'exec' && prop !== 'insert' && prop !== 'command') || typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         if (!outage.down) return (value as (...a: unknown[]) => unknown).apply(target, args);
         outage.refused++;

@@ -1,5 +1,7 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DetectionWriter, type Storage, StorageError } from '../../storage/index.js';
+import { DetectionWriter, INSERT_SPOOL_DIR, type Storage, StorageError } from '../../storage/index.js';
 import { until } from '../reliability/fixtures.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -42,11 +44,13 @@ describe('DetectionWriter', () => {
       let most = 0;
       const client = new Proxy(storage.client, {
         get(target, key) {
-          if (key !== 'exec') return Reflect.get(target, key);
-          return async (params: Parameters<typeof target.exec>[0]) => {
+          // Embedded RowBinary inserts are commands (INSERT … SELECT FROM file); text formats, exec.
+          if (key !== 'exec' && key !== 'command') return Reflect.get(target, key);
+          const call = Reflect.get(target, key) as (params: unknown) => Promise<unknown>;
+          return async (params: unknown) => {
             most = Math.max(most, ++running);
             try {
-              return await target.exec(params);
+              return await call.call(target, params);
             } finally {
               running--;
             }
@@ -175,11 +179,48 @@ describe('DetectionWriter', () => {
     await writer.close();
   });
 
+  it('stores every field the same in RowBinary (the default) as in JSONCompactEachRow', async () => {
+    expect(storage.config.insertFormat).toBe('RowBinary');
+    const rows = (camera: string) => [
+      detection({ camera, readId: `${camera}-1`, seenAt: Date.UTC(2026, 10, 20, 1, 2, 3, 4), plate: '7ÅBC123', lat: undefined, lon: undefined, candidates: ['7ABC128', 'ÿ'.repeat(200)], imageRef: 'é'.repeat(5000), vehicleMake: 'Toyota' }),
+      detection({ camera, readId: `${camera}-2`, seenAt: new Date(Date.UTC(2026, 10, 21, 3, 4, 5, 678)), confidence: 0.123456789, lat: -33.8688, lon: 151.2093 }),
+    ];
+    for (const insertFormat of ['RowBinary', 'JSONCompactEachRow'] as const) {
+      const writer = new DetectionWriter(storage, { overrides: { insertFormat } });
+      await (await writer.enqueue(rows(`format-${insertFormat}`))).durable;
+      await writer.close();
+    }
+    const stored = async (camera: string) => {
+      const rs = await storage.client.query({
+        query: `SELECT * EXCEPT (camera, stored_at) REPLACE (substring(read_id, length({camera:String}) + 1) AS read_id) FROM ${storage.db}.detections WHERE camera = {camera:String} ORDER BY read_id`,
+        query_params: { camera },
+        format: 'JSONEachRow',
+      });
+      return rs.json();
+    };
+    const binary = await stored('format-RowBinary');
+    expect(binary).toHaveLength(2);
+    expect(binary).toEqual(await stored('format-JSONCompactEachRow'));
+  });
+
+  it('leaves no RowBinary batch file behind, and clears those a stopped process left', async () => {
+    const spool = join(storage.config.dataDir, INSERT_SPOOL_DIR);
+    const leftover = join(spool, '999999999-1-7.rowbinary');
+    writeFileSync(leftover, 'from a process that stopped mid-insert');
+    const writer = new DetectionWriter(storage);
+    expect(existsSync(leftover)).toBe(false);
+    await (await writer.enqueue(Array.from({ length: 250 }, () => detection({ camera: 'spool' })))).durable;
+    expect(await storedForCamera('spool')).toBe(250);
+    expect(readdirSync(spool)).toEqual([]);
+    await writer.close();
+  });
+
   it('rejects the ticket with WRITE_FAILED when the batch cannot be stored, and refuses rows after close', async () => {
     const broken = new DetectionWriter({ client: storage.client, db: 'no_such_db', config: storage.config }, { overrides: { insertAttempts: 2 } });
     const ticket = await broken.enqueue([detection()]);
     await broken.flush();
     await expect(ticket.durable).rejects.toMatchObject({ code: 'WRITE_FAILED' } satisfies Partial<StorageError>);
+    expect(readdirSync(join(storage.config.dataDir, INSERT_SPOOL_DIR))).toEqual([]); // its file went with it
     await broken.close();
     await expect(broken.enqueue([detection()])).rejects.toMatchObject({ code: 'WRITER_CLOSED' });
   });

@@ -1,0 +1,111 @@
+// Detections encoded as ClickHouse RowBinary, for the writer. The engine parses RowBinary many times
+// faster than JSON text (BENCHMARKS.md, "inserts as RowBinary"): on a 2-core machine that parsing was
+// a third of the CPU a sustained insert took.
+import type { Detection } from './detection.js';
+
+/**
+ * The insert's columns as RowBinary lays them out (DETECTION_INSERT_COLUMNS' order). LowCardinality
+ * columns are plain strings on the wire.
+ */
+export const DETECTION_ROWBINARY_STRUCTURE =
+  "read_id String, agency String, camera String, seen_at DateTime64(3, 'UTC'), plate String, plate_ocr String, state String, " +
+  'confidence Float32, lat Nullable(Float64), lon Nullable(Float64), vehicle_make String, vehicle_model String, ' +
+  'vehicle_color String, vehicle_type String, image_ref String, candidates Array(String)';
+
+const INITIAL_BYTES = 1 << 16;
+const TWO_POW_32 = 4_294_967_296;
+
+/** A growing RowBinary buffer of detections; `bytes` is the payload so far. */
+export class RowBinaryBatch {
+  #buf = Buffer.allocUnsafe(INITIAL_BYTES);
+  #off = 0;
+  rows = 0;
+
+  get bytes(): Buffer {
+    return this.#buf.subarray(0, this.#off);
+  }
+
+  add(d: Detection, plateOcr: string): void {
+    const seenAt = typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime();
+    this.#string(d.readId);
+    this.#string(d.agency);
+    this.#string(d.camera);
+    this.#int64(seenAt);
+    this.#string(d.plate);
+    this.#string(plateOcr);
+    this.#string(d.state);
+    this.#room(4);
+    this.#buf.writeFloatLE(d.confidence, this.#off);
+    this.#off += 4;
+    this.#nullableFloat64(d.lat);
+    this.#nullableFloat64(d.lon);
+    this.#string(d.vehicleMake ?? '');
+    this.#string(d.vehicleModel ?? '');
+    this.#string(d.vehicleColor ?? '');
+    this.#string(d.vehicleType ?? '');
+    this.#string(d.imageRef ?? '');
+    const candidates = d.candidates ?? [];
+    this.#varUInt(candidates.length);
+    for (const c of candidates) this.#string(c);
+    this.rows++;
+  }
+
+  #room(n: number): void {
+    if (this.#off + n <= this.#buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.#buf.length * 2, this.#off + n));
+    this.#buf.copy(grown, 0, 0, this.#off);
+    this.#buf = grown;
+  }
+
+  #varUInt(n: number): void {
+    this.#room(5);
+    let rest = n;
+    while (rest >= 0x80) {
+      this.#buf[this.#off++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.#buf[this.#off++] = rest;
+  }
+
+  /** Length-prefixed UTF-8. Written after a one-byte length slot, the common case; moved when longer. */
+  #string(s: string): void {
+    this.#room(5 + s.length * 3);
+    const start = this.#off;
+    const n = this.#buf.write(s, start + 1, 'utf8');
+    if (n < 0x80) {
+      this.#buf[start] = n;
+      this.#off = start + 1 + n;
+      return;
+    }
+    let lengthBytes = 1;
+    for (let rest = n >>> 7; rest > 0; rest >>>= 7) lengthBytes++;
+    this.#buf.copyWithin(start + lengthBytes, start + 1, start + 1 + n); // room was made for 5 length bytes
+    let at = start;
+    let rest = n;
+    while (rest >= 0x80) {
+      this.#buf[at++] = (rest & 0x7f) | 0x80;
+      rest >>>= 7;
+    }
+    this.#buf[at] = rest;
+    this.#off = start + lengthBytes + n;
+  }
+
+  /** Int64 from a safe integer (milliseconds), as two 32-bit halves: no BigInt per row. */
+  #int64(n: number): void {
+    this.#room(8);
+    this.#buf.writeUInt32LE(n >>> 0, this.#off);
+    this.#buf.writeInt32LE(Math.floor(n / TWO_POW_32), this.#off + 4);
+    this.#off += 8;
+  }
+
+  #nullableFloat64(x: number | undefined): void {
+    this.#room(9);
+    if (x === undefined) {
+      this.#buf[this.#off++] = 1;
+      return;
+    }
+    this.#buf[this.#off++] = 0;
+    this.#buf.writeDoubleLE(x, this.#off);
+    this.#off += 8;
+  }
+}
