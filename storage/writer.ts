@@ -3,7 +3,7 @@
 // from its read ids, so a retried batch is stored once. The caller learns when its rows are
 // durable (DESIGN.md: a read is acked to JetStream only after it is stored) and waits for
 // capacity when too many rows are in flight.
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -47,6 +47,8 @@ interface Batch {
 const RETRY_BASE_MS = 100;
 /** Where embedded RowBinary batches wait for chDB to read them, under the data directory. */
 export const INSERT_SPOOL_DIR = 'insert-spool';
+/** Starts this process's spool file names: a file with another start was left by another process. */
+const PROCESS_SPOOL_TAG = `${process.pid}.${randomUUID().slice(0, 8)}-`;
 let writersStarted = 0;
 
 export class DetectionWriter {
@@ -86,8 +88,8 @@ export class DetectionWriter {
       mkdirSync(dir, { recursive: true });
       // Files another process left (it stopped mid-insert; its reads were not acked and come again).
       // chDB binds its directory to one process, so only this one writes here now.
-      for (const name of readdirSync(dir)) if (!name.startsWith(`${process.pid}-`)) rmSync(join(dir, name), { force: true });
-      this.#spool = { dir, prefix: `${process.pid}-${++writersStarted}-` };
+      for (const name of readdirSync(dir)) if (!name.startsWith(PROCESS_SPOOL_TAG)) rmSync(join(dir, name), { force: true, recursive: true });
+      this.#spool = { dir, prefix: `${PROCESS_SPOOL_TAG}${++writersStarted}-` };
     }
   }
 
@@ -198,22 +200,15 @@ export class DetectionWriter {
     const settings = `SETTINGS insert_deduplication_token = '${token}'`;
     const spoolFile = batch.binary !== undefined && this.#spool !== undefined ? join(this.#spool.dir, `${this.#spool.prefix}${++this.#spooled}.rowbinary`) : undefined;
     let send: () => Promise<void>;
-    if (batch.binary === undefined) {
-      const body = batch.lines.join('');
+    if (spoolFile === undefined) {
+      const body = batch.binary?.bytes ?? batch.lines.join('');
       const query = `${this.#insertPrefix} ${settings} FORMAT ${this.#options.insertFormat}`;
       send = async () => {
         const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
         result.stream.resume();
       };
-    } else if (spoolFile === undefined) {
-      const body = batch.binary.bytes;
-      const query = `${this.#insertPrefix} ${settings} FORMAT RowBinary`;
-      send = async () => {
-        const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
-        result.stream.resume();
-      };
     } else {
-      const body = batch.binary.bytes;
+      const body = (batch.binary as RowBinaryBatch).bytes;
       const query = `${this.#insertPrefix} SELECT * FROM file({spoolFile:String}, 'RowBinary', {structure:String}) ${settings}`;
       const query_params = { spoolFile, structure: DETECTION_ROWBINARY_STRUCTURE };
       let written = false;
@@ -236,7 +231,8 @@ export class DetectionWriter {
         }
       }
     } finally {
-      if (spoolFile !== undefined) await rm(spoolFile, { force: true });
+      // The batch's outcome stands either way; a file left behind goes when the next process starts.
+      if (spoolFile !== undefined) await rm(spoolFile, { force: true }).catch((err: unknown) => this.#logger?.warn({ err, spoolFile }, 'spool file not removed'));
     }
     this.#logger?.error({ err: lastError, rows: batch.rows, token }, 'detection batch not stored; reads stay unacked');
     throw new StorageError(

@@ -205,7 +205,7 @@ describe('DetectionWriter', () => {
 
   it('leaves no RowBinary batch file behind, and clears those a stopped process left', async () => {
     const spool = join(storage.config.dataDir, INSERT_SPOOL_DIR);
-    const leftover = join(spool, '999999999-1-7.rowbinary');
+    const leftover = join(spool, '999999999.0badc0de-1-7.rowbinary');
     writeFileSync(leftover, 'from a process that stopped mid-insert');
     const writer = new DetectionWriter(storage);
     expect(existsSync(leftover)).toBe(false);
