@@ -1,15 +1,16 @@
 // The ceilings the pipeline cannot beat on this machine, measured in the same run as the system:
 //   JetStream: a work-queue file stream like READS, consumed with explicit acks and no other work;
-//   chDB:      pre-encoded detection rows handed straight to the engine (no client, no encoding)
-//              in the writer's batch size, into a copy of the detections table;
+//   chDB:      detection rows pre-encoded as RowBinary in the writer's batch size, inserted from
+//              their files as the writer does (no encoding timed), into a copy of the detections table;
 //   uWS:       the same hit frame broadcast to the same console sockets with uWebSockets.js
 //              pub/sub — no NATS, no feed, no filters, no per-socket backpressure bookkeeping.
-import { resolve } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AckPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { createChdbConnection } from 'chdb/connection';
 import uWS from 'uWebSockets.js';
-import { DETECTION_INSERT_COLUMNS, encodeDetection, type Detection, type Storage } from '../../storage/index.js';
+import { DETECTION_INSERT_COLUMNS, DETECTION_ROWBINARY_STRUCTURE, RowBinaryBatch, type Detection, type Storage } from '../../storage/index.js';
 import type { OcrAlphabet } from '../../matcher/index.js';
 import type { ConsoleFleet } from './consoles.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
@@ -45,22 +46,29 @@ export async function jetstreamCeiling(nc: NatsConnection, js: JetStreamClient, 
   }
 }
 
-/** Rows per second into a copy of the detections table, `batchRows` pre-encoded rows per insert. */
+/**
+ * Rows per second into a copy of the detections table, `batchRows` rows per insert, each batch
+ * already a RowBinary file as the embedded writer hands it to chDB: the engine's part alone.
+ */
 export async function chdbInsertCeiling(storage: Storage, alphabet: OcrAlphabet, detections: readonly Detection[], batchRows: number): Promise<number> {
   const table = `${storage.db}.detections_ceiling`;
   await storage.client.command({ query: `CREATE TABLE ${table} AS ${storage.db}.detections` });
-  // A second connection on the directory this process already holds (chDB binds one per process).
-  const raw = createChdbConnection({ path: resolve(storage.config.dataDir) });
+  const dir = mkdtempSync(join(tmpdir(), 'platewatch-ceiling-'));
   try {
-    const payloads: Buffer[] = [];
+    const files: string[] = [];
     for (let i = 0; i < detections.length; i += batchRows) {
-      payloads.push(Buffer.from(detections.slice(i, i + batchRows).map((d) => encodeDetection(d, alphabet.mapPlate(d.plate), 'JSONCompactEachRow')).join('')));
+      const batch = new RowBinaryBatch();
+      for (const d of detections.slice(i, i + batchRows)) batch.add(d, alphabet.mapPlate(d.plate));
+      const file = join(dir, `${files.length}.rowbinary`);
+      writeFileSync(file, batch.bytes);
+      files.push(file);
     }
+    const query = `INSERT INTO ${table} (${DETECTION_INSERT_COLUMNS.join(', ')}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`;
     const started = performance.now();
-    for (const values of payloads) await raw.chdb.rawInsert({ table, values, format: 'JSONCompactEachRow', columns: [...DETECTION_INSERT_COLUMNS] });
+    for (const file of files) await storage.client.command({ query, query_params: { file, structure: DETECTION_ROWBINARY_STRUCTURE } });
     return detections.length / ((performance.now() - started) / 1000);
   } finally {
-    await raw.close();
+    rmSync(dir, { recursive: true, force: true });
     await storage.client.command({ query: `DROP TABLE IF EXISTS ${table}` });
   }
 }

@@ -62,7 +62,7 @@ function ceilingPanel(r: CapacityResult, x0: number, y0: number, w: number): str
   const stored = highestStep(r)?.processedRate ?? 0;
   const rows = [
     { stage: 'NATS: JetStream consume + ack', measured: stored, ceiling: r.ceilings.jetstreamReadsPerSecond, unit: 'reads/s' },
-    { stage: 'storage: chDB raw insert', measured: stored, ceiling: r.ceilings.chdbRowsPerSecond, unit: 'rows/s' },
+    { stage: 'storage: chDB insert (RowBinary batches)', measured: stored, ceiling: r.ceilings.chdbRowsPerSecond, unit: 'rows/s' },
     { stage: 'fan-out: uWS raw broadcast', measured: r.gatewayFanOut.deliveriesPerSecond, ceiling: r.ceilings.uwsBroadcast.deliveriesPerSecond, unit: 'deliveries/s' },
   ];
   const out: string[] = [text(x0 + w / 2, y0 - 16, 'Throughput against each stage\'s ceiling (same run)', 'text-anchor="middle" font-weight="bold"')];

@@ -58,7 +58,7 @@ export interface CapacityResult {
   loadAverage: { start: number[]; end: number[] };
   options: CapacityOptions;
   hotlist: { generalEntries: number; specificEntries: number; heapBytesPerEntry: number };
-  ceilings: { jetstreamReadsPerSecond: number; chdbRowsPerSecond: number; uwsBroadcast: FanOutRate };
+  ceilings: { jetstreamReadsPerSecond: number; chdbRowsPerSecond: number; chdbBatchRows: number; uwsBroadcast: FanOutRate };
   gatewayFanOut: FanOutRate;
   ramp: StepResult[];
   highestSustainedRate: number;
@@ -201,7 +201,7 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     await scaleOutWorkers.ready;
     progress('ceilings: JetStream consume + ack');
     const jetstreamReadsPerSecond = await jetstreamCeiling(system.nc, system.js, packedReads(options.ceilingMessages, options.seed + BACKLOG_SEED_OFFSET, hot, options.hitRate).messages);
-    progress(`  ${Math.round(jetstreamReadsPerSecond)} messages/s; chDB raw insert`);
+    progress(`  ${Math.round(jetstreamReadsPerSecond)} messages/s; chDB insert of RowBinary batches`);
     const detections = simulatedReads(options.ceilingRows, options.seed + BACKLOG_SEED_OFFSET, hot, options.hitRate).map(toDetection);
     const chdbRowsPerSecond = await chdbInsertCeiling(system.storage, system.matcher.alphabet, detections, system.storage.config.batchRows);
     detections.length = 0;
@@ -260,7 +260,7 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
       loadAverage: { start: loadStart, end: loadavg() },
       options,
       hotlist: { generalEntries: hotlist.generalEntries, specificEntries: hotlist.specificEntries, heapBytesPerEntry: hotlist.heapBytesPerEntry },
-      ceilings: { jetstreamReadsPerSecond, chdbRowsPerSecond, uwsBroadcast },
+      ceilings: { jetstreamReadsPerSecond, chdbRowsPerSecond, chdbBatchRows: system.storage.config.batchRows, uwsBroadcast },
       gatewayFanOut,
       ramp: ramped.steps,
       highestSustainedRate: ramped.highestSustained,
