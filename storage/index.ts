@@ -7,7 +7,7 @@ export { migrate, migrationChecksum, type MigrationReport } from './migrate.js';
 export { MIGRATIONS, DETECTION_COLUMNS_DDL, type Migration, type SchemaContext } from './schema.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './detection.js';
 export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
-export { DETECTION_ROWBINARY_STRUCTURE, RowBinaryBatch } from './rowbinary.js';
+export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {
   AccessLog, verifyAccessLog, verifyAccessLogs, readAccessLog, type AccessLogQuery, accessLogChains, hashAccessRecord, GENESIS_HASH, ACCESS_ACTIONS, ACCESS_OUTCOMES,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,

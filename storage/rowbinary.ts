@@ -1,7 +1,7 @@
 // Detections encoded as ClickHouse RowBinary, for the writer. The engine parses RowBinary many times
 // faster than JSON text (BENCHMARKS.md, "inserts as RowBinary"): on a 2-core machine that parsing was
 // a third of the CPU a sustained insert took.
-import type { Detection } from './detection.js';
+import { DETECTION_INSERT_COLUMNS, type Detection } from './detection.js';
 
 /**
  * The insert's columns as RowBinary lays them out (DETECTION_INSERT_COLUMNS' order). LowCardinality
@@ -11,6 +11,15 @@ export const DETECTION_ROWBINARY_STRUCTURE =
   "read_id String, agency String, camera String, seen_at DateTime64(3, 'UTC'), plate String, plate_ocr String, state String, " +
   'confidence Float32, lat Nullable(Float64), lon Nullable(Float64), vehicle_make String, vehicle_model String, ' +
   'vehicle_color String, vehicle_type String, image_ref String, candidates Array(String)';
+
+/**
+ * The insert of one RowBinary file into `table` (embedded chDB: its connection sends an insert's
+ * body as text, so binary batches go through a file). Parameters: `rowBinaryFile` and `structure`
+ * (DETECTION_ROWBINARY_STRUCTURE).
+ */
+export function insertFromRowBinaryFile(table: string): string {
+  return `INSERT INTO ${table} (${DETECTION_INSERT_COLUMNS.join(', ')}) SELECT * FROM file({rowBinaryFile:String}, 'RowBinary', {structure:String})`;
+}
 
 const INITIAL_BYTES = 1 << 16;
 const TWO_POW_32 = 4_294_967_296;

@@ -14,7 +14,7 @@ import type { StorageConfig } from './config.js';
 import { DETECTION_INSERT_COLUMNS, encodeDetection, type Detection } from './detection.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
-import { DETECTION_ROWBINARY_STRUCTURE, RowBinaryBatch } from './rowbinary.js';
+import { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 
 export interface BatchReceipt {
   rows: number;
@@ -209,8 +209,8 @@ export class DetectionWriter {
       };
     } else {
       const body = (batch.binary as RowBinaryBatch).bytes;
-      const query = `${this.#insertPrefix} SELECT * FROM file({spoolFile:String}, 'RowBinary', {structure:String}) ${settings}`;
-      const query_params = { spoolFile, structure: DETECTION_ROWBINARY_STRUCTURE };
+      const query = `${insertFromRowBinaryFile(`${this.#storage.db}.detections`)} ${settings}`;
+      const query_params = { rowBinaryFile: spoolFile, structure: DETECTION_ROWBINARY_STRUCTURE };
       let written = false;
       send = async () => {
         if (!written) await writeFile(spoolFile, body);

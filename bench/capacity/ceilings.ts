@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AckPolicy, DiscardPolicy, jetstreamManager, RetentionPolicy, StorageType, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import uWS from 'uWebSockets.js';
-import { DETECTION_INSERT_COLUMNS, DETECTION_ROWBINARY_STRUCTURE, RowBinaryBatch, type Detection, type Storage } from '../../storage/index.js';
+import { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch, type Detection, type Storage } from '../../storage/index.js';
 import type { OcrAlphabet } from '../../matcher/index.js';
 import type { ConsoleFleet } from './consoles.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
@@ -63,9 +63,9 @@ export async function chdbInsertCeiling(storage: Storage, alphabet: OcrAlphabet,
       writeFileSync(file, batch.bytes);
       files.push(file);
     }
-    const query = `INSERT INTO ${table} (${DETECTION_INSERT_COLUMNS.join(', ')}) SELECT * FROM file({file:String}, 'RowBinary', {structure:String})`;
+    const query = insertFromRowBinaryFile(table);
     const started = performance.now();
-    for (const file of files) await storage.client.command({ query, query_params: { file, structure: DETECTION_ROWBINARY_STRUCTURE } });
+    for (const file of files) await storage.client.command({ query, query_params: { rowBinaryFile: file, structure: DETECTION_ROWBINARY_STRUCTURE } });
     return detections.length / ((performance.now() - started) / 1000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
