@@ -107,9 +107,10 @@ export class RowBinaryBatch {
     this.#off += 8;
   }
 
-  #nullableFloat64(x: number | undefined): void {
+  /** NULL for a missing position, never 0 (a position of 0,0 is a real place); null counts as missing, as in JSON. */
+  #nullableFloat64(x: number | null | undefined): void {
     this.#room(9);
-    if (x === undefined) {
+    if (x === undefined || x === null) {
       this.#buf[this.#off++] = 1;
       return;
     }
