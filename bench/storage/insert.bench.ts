@@ -133,7 +133,7 @@ try {
 
 /** Each format and batch size through the writer, then pre-encoded payloads straight into chDB. */
 async function formatsAndBatches(rows: readonly Detection[]): Promise<void> {
-  for (const format of ['JSONEachRow', 'JSONCompactEachRow'] as InsertFormat[]) {
+  for (const format of ['JSONEachRow', 'JSONCompactEachRow', 'RowBinary'] as InsertFormat[]) {
     for (const batchRows of [10_000, 50_000]) {
       await truncate();
       const writer = new DetectionWriter(storage, { alphabet, overrides: { insertFormat: format, batchRows, maxQueuedRows: batchRows * 4, batchDelayMs: 200, insertsInFlight: IN_FLIGHT } });
@@ -145,7 +145,8 @@ async function formatsAndBatches(rows: readonly Detection[]): Promise<void> {
       const s = (performance.now() - t0) / 1000;
       await writer.close();
       if ((await count()) !== ROWS) throw new Error('row count mismatch');
-      results.push({ path: 'DetectionWriter (@clickhouse/client exec)', format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
+      const path = format === 'RowBinary' ? 'DetectionWriter (a file per batch, INSERT … SELECT FROM file)' : 'DetectionWriter (@clickhouse/client exec)';
+      results.push({ path, format, batch: fmt(batchRows), rowsPerSecond: ROWS / s, seconds: s });
       console.error(`writer ${format} batch ${batchRows}: ${fmt(ROWS / s)} rows/s`);
     }
   }
@@ -240,7 +241,7 @@ function printReport(): void {
     '',
     `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${SUSTAIN_FORMAT === '' ? '' : ` --format ${SUSTAIN_FORMAT}`}${STAGES ? ' --stages yes' : ''}\`  `,
     `Machine: ${machineLine()}  `,
-    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : variantDescription(variant)}; writer runs include JSON encoding, OCR mapping and deduplication-token hashing.`,
+    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : variantDescription(variant)}; writer runs include encoding (JSON text or RowBinary), OCR mapping and deduplication-token hashing.`,
     '',
     '| path | format | batch rows | rows/s | seconds | % of ceiling |',
     '|---|---|---:|---:|---:|---:|',
