@@ -28,10 +28,14 @@ const TWO_POW_32 = 4_294_967_296;
 export class RowBinaryBatch {
   #buf = Buffer.allocUnsafe(INITIAL_BYTES);
   #off = 0;
-  rows = 0;
+  #rows = 0;
 
   get bytes(): Buffer {
     return this.#buf.subarray(0, this.#off);
+  }
+
+  get rows(): number {
+    return this.#rows;
   }
 
   add(d: Detection, plateOcr: string): void {
@@ -56,7 +60,7 @@ export class RowBinaryBatch {
     const candidates = d.candidates ?? [];
     this.#varUInt(candidates.length);
     for (const c of candidates) this.#string(c);
-    this.rows++;
+    this.#rows++;
   }
 
   #room(n: number): void {
