@@ -57,3 +57,22 @@ export function encodeDetection(d: Detection, plateOcr: string, format: Exclude<
     }) + '\n'
   );
 }
+
+/** A batch of detections as lines of a text format; RowBinaryBatch is its binary twin. */
+export class TextBatch {
+  readonly #lines: string[] = [];
+  constructor(readonly format: Exclude<InsertFormat, 'RowBinary'>) {}
+
+  get rows(): number {
+    return this.#lines.length;
+  }
+
+  /** The insert's body. */
+  get bytes(): string {
+    return this.#lines.join('');
+  }
+
+  add(d: Detection, plateOcr: string): void {
+    this.#lines.push(encodeDetection(d, plateOcr, this.format));
+  }
+}

@@ -11,7 +11,7 @@ import { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { OcrAlphabet } from '../matcher/index.js';
 import type { StorageConfig } from './config.js';
-import { DETECTION_INSERT_COLUMNS, encodeDetection, type Detection } from './detection.js';
+import { DETECTION_INSERT_COLUMNS, TextBatch, type Detection } from './detection.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
@@ -32,11 +32,8 @@ export interface WriteTicket {
 export type WriterOptions = Pick<StorageConfig, 'batchRows' | 'batchDelayMs' | 'maxQueuedRows' | 'insertAttempts' | 'insertFormat' | 'insertsInFlight'>;
 
 interface Batch {
-  rows: number;
-  /** The rows as text lines (JSON formats)… */
-  lines: string[];
-  /** …or as RowBinary. */
-  binary: RowBinaryBatch | undefined;
+  /** The rows, encoded as they are accepted. */
+  encoded: TextBatch | RowBinaryBatch;
   hash: Hash;
   timer: NodeJS.Timeout | undefined;
   done: Promise<BatchReceipt>;
@@ -115,17 +112,13 @@ export class DetectionWriter {
       if (this.#closed) throw new StorageError('WRITER_CLOSED', 'the detection writer closed while waiting for capacity');
     }
     const batches: Promise<BatchReceipt>[] = [];
-    const format = this.#options.insertFormat;
     for (const d of rows) {
       const batch = this.#open ?? this.#startBatch();
       if (batches[batches.length - 1] !== batch.done) batches.push(batch.done);
-      const plateOcr = d.plateOcr ?? this.#alphabet.mapPlate(d.plate);
-      if (batch.binary !== undefined) batch.binary.add(d, plateOcr);
-      else if (format !== 'RowBinary') batch.lines.push(encodeDetection(d, plateOcr, format));
-      batch.rows++;
+      batch.encoded.add(d, d.plateOcr ?? this.#alphabet.mapPlate(d.plate));
       batch.hash.update(d.readId).update('\n');
       this.#queued++;
-      if (batch.rows >= this.#options.batchRows) this.#seal();
+      if (batch.encoded.rows >= this.#options.batchRows) this.#seal();
     }
     const durable = Promise.all(batches);
     durable.catch(() => {}); // the caller may not await it; the failure is logged in #insert
@@ -154,8 +147,9 @@ export class DetectionWriter {
       reject = rej;
     });
     done.catch(() => {});
-    const binary = this.#options.insertFormat === 'RowBinary' ? new RowBinaryBatch() : undefined;
-    const batch: Batch = { rows: 0, lines: [], binary, hash: createHash('sha256'), timer: undefined, done, resolve, reject };
+    const format = this.#options.insertFormat;
+    const encoded = format === 'RowBinary' ? new RowBinaryBatch() : new TextBatch(format);
+    const batch: Batch = { encoded, hash: createHash('sha256'), timer: undefined, done, resolve, reject };
     batch.timer = setTimeout(() => this.#seal(), this.#options.batchDelayMs);
     this.#open = batch;
     return batch;
@@ -181,12 +175,12 @@ export class DetectionWriter {
   #pump(): void {
     while (this.#inFlight < this.#options.insertsInFlight) {
       const next = this.#sealed[0];
-      if (next === undefined || (this.#inFlight > 0 && next.rows < this.#options.batchRows)) return;
+      if (next === undefined || (this.#inFlight > 0 && next.encoded.rows < this.#options.batchRows)) return;
       const batch = this.#sealed.shift() as Batch;
       this.#inFlight++;
       void this.#insert(batch).then(batch.resolve, batch.reject).finally(() => {
         this.#inFlight--;
-        this.#queued -= batch.rows;
+        this.#queued -= batch.encoded.rows;
         for (const wake of this.#capacityWaiters.splice(0)) wake();
         if (this.#queued === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
         this.#pump();
@@ -198,17 +192,19 @@ export class DetectionWriter {
     // Hex only, so it can sit in the SETTINGS clause; chDB would keep a `SET` for the whole session.
     const token = batch.hash.digest('hex').slice(0, 40);
     const settings = `SETTINGS insert_deduplication_token = '${token}'`;
-    const spoolFile = batch.binary !== undefined && this.#spool !== undefined ? join(this.#spool.dir, `${this.#spool.prefix}${++this.#spooled}.rowbinary`) : undefined;
+    const { encoded } = batch;
+    const rows = encoded.rows;
+    const spoolFile = encoded instanceof RowBinaryBatch && this.#spool !== undefined ? join(this.#spool.dir, `${this.#spool.prefix}${++this.#spooled}.rowbinary`) : undefined;
     let send: () => Promise<void>;
     if (spoolFile === undefined) {
-      const body = batch.binary?.bytes ?? batch.lines.join('');
+      const body = encoded.bytes;
       const query = `${this.#insertPrefix} ${settings} FORMAT ${this.#options.insertFormat}`;
       send = async () => {
         const result = await this.#storage.client.exec({ query, values: Readable.from([body]) });
         result.stream.resume();
       };
     } else {
-      const body = (batch.binary as RowBinaryBatch).bytes;
+      const body = encoded.bytes;
       const query = `${insertFromRowBinaryFile(`${this.#storage.db}.detections`)} ${settings}`;
       const query_params = { rowBinaryFile: spoolFile, structure: DETECTION_ROWBINARY_STRUCTURE };
       let written = false;
@@ -223,10 +219,10 @@ export class DetectionWriter {
       for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {
         try {
           await send();
-          return { rows: batch.rows, token, attempts: attempt };
+          return { rows, token, attempts: attempt };
         } catch (error) {
           lastError = error;
-          this.#logger?.warn({ err: error, rows: batch.rows, token, attempt }, 'detection batch insert failed');
+          this.#logger?.warn({ err: error, rows, token, attempt }, 'detection batch insert failed');
           if (attempt < this.#options.insertAttempts) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
         }
       }
@@ -234,10 +230,10 @@ export class DetectionWriter {
       // The batch's outcome stands either way; a file left behind goes when the next process starts.
       if (spoolFile !== undefined) await rm(spoolFile, { force: true }).catch((err: unknown) => this.#logger?.warn({ err, spoolFile }, 'spool file not removed'));
     }
-    this.#logger?.error({ err: lastError, rows: batch.rows, token }, 'detection batch not stored; reads stay unacked');
+    this.#logger?.error({ err: lastError, rows, token }, 'detection batch not stored; reads stay unacked');
     throw new StorageError(
       'WRITE_FAILED',
-      `a batch of ${batch.rows} detections was not stored after ${this.#options.insertAttempts} attempts: ${(lastError as Error)?.message}`,
+      `a batch of ${rows} detections was not stored after ${this.#options.insertAttempts} attempts: ${(lastError as Error)?.message}`,
       { cause: lastError },
     );
   }

@@ -33,9 +33,8 @@ const TABLE_VARIANTS: Record<string, { index: string; settings?: string; mergeSe
   ngrambf4_g1024_4k3: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 4096, 3, 0) GRANULARITY 1', settings: ', index_granularity = 1024' },
   noindex: { index: '' },
   // Session 12's trial: the exact positional 4-gram index (bench/storage/positional-grams.ts)
-  // instead of the bloom filter, and next to it.
+  // instead of the bloom filter.
   pos4: { index: `INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array)` },
-  pos4_bloom: { index: `INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1, INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array)` },
   base5: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1', mergeSelectorBase: 5 },
 };
 const TABLE_VARIANT = arg('table', 'shipped');
