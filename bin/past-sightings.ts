@@ -3,10 +3,9 @@
 // entry's case number and the reason.
 import type { PastSightings, WireRead } from '../ingest/index.js';
 import type { HotlistEntry, OcrAlphabet } from '../matcher/index.js';
-import { buildDetectionFilter, FUZZY_MIN_LENGTH, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
+import { buildDetectionFilter, FUZZY_MIN_LENGTH, SYSTEM_USER, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
 
-/** The access log's name for searches the system runs by itself. */
-export const SYSTEM_USER = 'platewatch-system';
+export { SYSTEM_USER };
 /** A new entry seen more often than this in the look-back is listed only up to here: enough to act on. */
 const MAX_SIGHTINGS_PER_ENTRY = 1000;
 

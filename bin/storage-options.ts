@@ -20,9 +20,10 @@ export const STORAGE_PARSE_OPTIONS = {
 } as const;
 
 /**
- * The storage configuration a verb opens with: the same as `platewatch up` uses (retention
- * included — opening storage brings the tables' TTL to the configured retention, so a verb must
- * not open it with a different one), with --data-dir / --clickhouse-url on top.
+ * The storage configuration a verb opens with: the same as `platewatch up` uses, with --data-dir /
+ * --clickhouse-url on top — except that a verb leaves the tables' retention as `up` set it
+ * (StorageConfig.applyRetention): an auditor who runs a verb without the operator's --config must
+ * not shorten the TTL and purge a year of detections.
  */
 export async function storageConfigFrom(
   values: { config?: string; 'data-dir'?: string; 'clickhouse-url'?: string },
@@ -41,6 +42,7 @@ export async function storageConfigFrom(
     ...settings,
     url: values['clickhouse-url'] ?? settings.url,
     dataDir: resolve(io.cwd, values['data-dir'] ?? join(config.dataDir, 'clickhouse')),
+    applyRetention: false,
   };
 }
 
@@ -63,12 +65,23 @@ export function storageSettings(config: PlatewatchConfig): Partial<StorageConfig
 }
 
 /**
- * The access log chain a verb appends to. Embedded chDB is one process, so the configured chain is
- * safe; against a server, `platewatch up` may be appending to it at the same moment, and one chain
- * must have one writer — so each CLI process gets its own (`audit verify` checks every chain).
+ * The access log chain a process appends to. Embedded chDB is one process, so the configured chain
+ * is safe. Against a server, several `platewatch up` processes and CLI verbs may append at the same
+ * moment, and one chain must have one writer (each caches its head): so each process gets its own,
+ * `up-<host>-<pid>` or `cli-<host>-<pid>` (`audit verify` checks every chain).
  */
-export function verbAccessLogChain(storage: Storage): string {
-  return storage.kind === 'embedded' ? storage.config.accessLogChain : `cli-${hostname()}-${process.pid}`;
+export function processAccessLogChain(storage: Pick<Storage, 'kind' | 'config'>, role: 'up' | 'cli', pid = process.pid): string {
+  return storage.kind === 'embedded' ? storage.config.accessLogChain : `${role}-${chainHost()}-${pid}`;
+}
+
+/** The chain a storage verb appends to (processAccessLogChain). */
+export function verbAccessLogChain(storage: Pick<Storage, 'kind' | 'config'>): string {
+  return processAccessLogChain(storage, 'cli');
+}
+
+// A chain name is 1–64 of A-Z a-z 0-9 _ . - (storage/config.ts).
+function chainHost(): string {
+  return hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
 }
 
 /** Opens storage for a verb; on failure writes the reason and returns undefined. */

@@ -41,6 +41,7 @@ import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type 
 import { storedDispositions } from './disposition-recorder.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
+import { processAccessLogChain } from './storage-options.js';
 
 export interface SystemOptions {
   dataDir: string;
@@ -198,7 +199,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         logger.warn({ err: error }, 'consumer info unavailable for metrics');
       }
     });
-    const accessLog = new AccessLog(storage);
+    const accessLog = new AccessLog(storage, processAccessLogChain(storage, 'up'));
     const credentials = new CredentialStore(storage, accessLog);
     const sightings = storedSightings(storage, accessLog, matcher.alphabet);
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;

@@ -150,14 +150,29 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
         const type = headers['content-type'] ?? '';
         if (!type.toLowerCase().startsWith('application/json')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies must be application/json');
         try {
-          request.body = JSON.parse(bytes.toString('utf8'));
-        } catch {
+          request.body = JSON.parse(bytes.toString('utf8'), refuseLoneSurrogates);
+        } catch (error) {
+          if (error instanceof HttpError) throw error;
           throw new HttpError(400, 'BAD_JSON', 'request body is not valid JSON');
         }
       }
       run();
     }).catch(fail);
   };
+}
+
+// With the u flag a surrogate pair is one code point, so this matches only a lone half.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * JSON may escape half a UTF-16 pair (`"\ud800"`), which is no Unicode text: ClickHouse refuses
+ * it, so a search's access log record could not be written. Such a body is refused whole.
+ */
+function refuseLoneSurrogates(_key: string, value: unknown): unknown {
+  if (typeof value === 'string' && LONE_SURROGATE.test(value)) {
+    throw new HttpError(400, 'BAD_JSON', 'request body holds text that is not valid Unicode (an unpaired surrogate escape such as "\\ud800")');
+  }
+  return value;
 }
 
 /** Collects a request body, refusing it with 413 once it passes `maxBytes`. */

@@ -155,7 +155,11 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
   ];
 }
 
-function checkTrainingDates(u: User): void {
+function checkTrainingDates(u: User, now = Date.now()): void {
+  // Training is recorded once done; a date to come would let the user in before it (§471.5(d)).
+  if (u.trainedAt !== null && u.trainedAt > new Date(now).toISOString().slice(0, 10)) {
+    throw new HttpError(400, CODE, '"trainedAt" is a day still to come: record training once it is completed');
+  }
   const expires = u.trainingExpiresAt ?? null;
   if (expires === null) return;
   if (u.trainedAt === null) throw new HttpError(400, CODE, '"trainingExpiresAt" needs "trainedAt"');

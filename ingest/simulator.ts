@@ -57,8 +57,9 @@ export function simulatedRead(random: Random, options: { agency: string; camera:
     ts: options.ts,
     plate,
     conf: Math.round((0.75 + random() * 0.24) * 100) / 100,
-    lat: BASE_LAT + ((cameraIndex * 37) % 100) / 2000,
-    lon: BASE_LON + ((cameraIndex * 53) % 100) / 2000,
+    // Rounded to a GPS fix's six decimals, so a search shows 36.947 rather than 36.946999999999996.
+    lat: roundToMicrodegrees(BASE_LAT + ((cameraIndex * 37) % 100) / 2000),
+    lon: roundToMicrodegrees(BASE_LON + ((cameraIndex * 53) % 100) / 2000),
     heading: randomInt(random, 360),
   };
   if (source.state !== undefined) read.state = source.state;
@@ -108,4 +109,8 @@ export async function simulateFleet(options: SimulationOptions): Promise<Simulat
   }
   await Promise.all(inFlight);
   return { published, messages, hot, durationMs: performance.now() - started };
+}
+
+function roundToMicrodegrees(degrees: number): number {
+  return Math.round(degrees * 1e6) / 1e6;
 }

@@ -78,6 +78,13 @@ export interface AccessRecord {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/**
+ * The user the system's own searches are logged under (retroactive hits for a new hot list
+ * entry): access-logged like any search, but not an employee's inquiry, so the §471.9 audit
+ * counts them apart instead of sampling them.
+ */
+export const SYSTEM_USER = 'platewatch-system';
+
 export function hashAccessRecord(r: Omit<AccessRecord, 'hash'>): string {
   const fields = [
     r.chain, r.seq, r.at, r.user_id, r.action, r.outcome, r.params, r.rows_returned, r.case_number, r.reason, r.detail,
@@ -116,14 +123,14 @@ export class AccessLog {
       chain: this.chain,
       seq: head.seq + 1,
       at: formatClickHouseTime(Date.now()),
-      user_id: entry.user,
+      user_id: wellFormed(entry.user),
       action: entry.action,
       outcome: entry.outcome,
       params: JSON.stringify(entry.params ?? null),
       rows_returned: entry.rowsReturned,
-      case_number: entry.caseNumber,
-      reason: entry.reason,
-      detail: entry.detail,
+      case_number: wellFormed(entry.caseNumber),
+      reason: wellFormed(entry.reason),
+      detail: wellFormed(entry.detail),
       prev_hash: head.hash,
     };
     const record: AccessRecord = { ...unhashed, hash: hashAccessRecord(unhashed) };
@@ -268,4 +275,10 @@ export async function readAccessLog(storage: Pick<Storage, 'client' | 'db'>, q: 
     params,
   );
   return rows.map(({ at_text: at, ...r }) => ({ ...r, at, seq: Number(r.seq), rows_returned: Number(r.rows_returned) }));
+}
+
+// ClickHouse refuses text holding half a UTF-16 surrogate pair, and a record it refuses is an
+// access that leaves no trace; such a half is kept as U+FFFD. (JSON.stringify escapes them in params.)
+function wellFormed(text: string): string {
+  return text.replace(/\p{Cs}/gu, '\uFFFD');
 }

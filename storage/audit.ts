@@ -2,9 +2,10 @@
 // sample of at least 10 search inquiries from a period, check each one, and report findings and
 // data errors in a memorandum to the Chief of Police (rendered by storage/memorandum.ts).
 import { randomInt } from 'node:crypto';
-import { verifyAccessLogs, type AccessLogVerification, type AccessRecord } from './access-log.js';
+import { SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
+import { undocumentedPurpose } from './purpose.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
 import { findUser, type User } from './users.js';
 
@@ -26,9 +27,6 @@ export const PROHIBITED_PURPOSE_PATTERNS: ReadonlyArray<{ pattern: RegExp; rule:
   { pattern: /\b(protest\w*|rally|demonstrat\w*|march|religious service|church|mosque|synagogue)\b/i, rule: 'First Amendment activity (§471.5 Impermissible Uses (b))' },
   { pattern: /\b(harass\w*|intimidat\w*)\b/i, rule: 'harassment or intimidation (§471.5 Impermissible Uses (e))' },
 ];
-
-/** Reasons too short or generic to document an inquiry (§471.7(e)). */
-const VAGUE_REASONS = /^(n\/?a|none|test(ing)?|x+|\.+|-+|investigation|search|check|lookup|alpr)$/i;
 
 export interface AuditSampleRequest {
   from: Date;
@@ -60,8 +58,10 @@ export interface AuditSample {
   to: Date;
   /** The chain audited, or undefined for all of them. */
   chain: string | undefined;
-  /** Search inquiries in the period (outcome ok). */
+  /** Employees' search inquiries in the period (outcome ok): what the sample is drawn from. */
   population: number;
+  /** The system's own searches in the period (SYSTEM_USER: retroactive hits), counted apart, not sampled. */
+  systemSearches: number;
   /** Searches refused in the period (no purpose, user not authorised). */
   refused: number;
   requestedSize: number;
@@ -119,12 +119,13 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   const period =
     (chain === undefined ? '' : 'chain = {chain:String} AND ') +
     "action = 'search' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
-  const seqs = await queryRows<{ chain: string; seq: number | string; outcome: string }>(
+  const seqs = await queryRows<{ chain: string; seq: number | string; outcome: string; user_id: string }>(
     storage.client,
-    `SELECT chain, seq, outcome FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
+    `SELECT chain, seq, outcome, user_id FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
     params,
   );
-  const inquiries = seqs.filter((r) => r.outcome === 'ok').map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
+  const ok = seqs.filter((r) => r.outcome === 'ok');
+  const inquiries = ok.filter((r) => r.user_id !== SYSTEM_USER).map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
   const picked = pickIndexes(inquiries.length, size, req.random).map((i) => inquiries[i] as { chain: string; seq: number });
   const byChain = new Map<string, number[]>();
   for (const p of picked) byChain.set(p.chain, [...(byChain.get(p.chain) ?? []), p.seq]);
@@ -178,6 +179,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     to: req.to,
     chain,
     population: inquiries.length,
+    systemSearches: ok.length - inquiries.length,
     refused: seqs.filter((r) => r.outcome === 'refused').length,
     requestedSize: size,
     reviews,
@@ -196,12 +198,9 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   const findings: string[] = [];
   const caseNumber = record.case_number.trim();
   const reason = record.reason.trim();
-  const purposeDocumented = caseNumber !== '' || (reason !== '' && !VAGUE_REASONS.test(reason));
-  if (!purposeDocumented) {
-    findings.push(
-      reason === '' ? 'no case/incident number and no reason (§471.7(e))' : `reason "${reason}" is too vague to document the inquiry and no case number is given (§471.7(e))`,
-    );
-  }
+  const undocumented = undocumentedPurpose(caseNumber, reason);
+  const purposeDocumented = undocumented === null;
+  if (undocumented !== null) findings.push(`${undocumented} (§471.7(e))`);
   let purposePermitted = true;
   for (const { pattern, rule } of PROHIBITED_PURPOSE_PATTERNS) {
     if (pattern.test(reason) || pattern.test(caseNumber)) {

@@ -62,6 +62,13 @@ export interface StorageConfig {
    * at least one year. @default false
    */
   allowRetentionUnderOneYear: boolean;
+  /**
+   * Whether opening storage brings the tables' TTL to this retention. The process that runs the
+   * system (`platewatch up`) does; a CLI verb that opens storage for a moment does not, since a
+   * verb run without the operator's `--config` would carry the default retention, and a shorter
+   * TTL purges the older days at once. Tables a verb creates still get its retention. @default true
+   */
+  applyRetention: boolean;
   /** A detection batch is sealed at this many rows. @default DEFAULT_BATCH_ROWS */
   batchRows: number;
   /** …or this long after its first row, whichever comes first. @default DEFAULT_BATCH_DELAY_MS */
@@ -97,6 +104,7 @@ export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
   detectionRetentionSeconds: DEFAULT_DETECTION_RETENTION_SECONDS,
   hitRetentionSeconds: DEFAULT_HIT_RETENTION_SECONDS,
   allowRetentionUnderOneYear: false,
+  applyRetention: true,
   batchRows: DEFAULT_BATCH_ROWS,
   batchDelayMs: DEFAULT_BATCH_DELAY_MS,
   maxQueuedRows: DEFAULT_MAX_QUEUED_ROWS,

@@ -69,7 +69,10 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
         'sample of at least 10 inquiries by department employees, each checked against the requirements of §471.7(e) ' +
         '(a case or incident number and/or a reason for every inquiry) and the authorised uses of the policy.',
       `Period audited: ${day(sample.from)} to ${day(sample.to)}. Inquiries in the period: ${sample.population}. ` +
-        `Searches refused by the system in the period (no purpose or user not authorised): ${sample.refused}.`,
+        `Searches refused by the system in the period (no purpose or user not authorised): ${sample.refused}.` +
+        (sample.systemSearches > 0
+          ? ` Searches the system ran itself for new hot list entries (retroactive hits, logged as "platewatch-system"; not employee inquiries, so not sampled): ${sample.systemSearches}.`
+          : ''),
       `Method: ${sample.method}` +
         (sample.population < sample.requestedSize ? ` Fewer than ${sample.requestedSize} inquiries were made in the period, so all were reviewed.` : ''),
       `Access log integrity: ${records} records in ${sample.verifications.length} chain(s) checked; ` +

@@ -1,6 +1,7 @@
 // Applies the versioned schema at start. Each migration runs once, recorded in schema_migrations;
 // statements are idempotent (IF NOT EXISTS), so a start that died half-way simply runs it again.
-// Then the configured retention is brought onto the tables (it is configuration, not history).
+// Then the configured retention is brought onto the tables (it is configuration, not history), by
+// the process that runs the system only: see StorageConfig.applyRetention.
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_DATABASE, DEFAULT_DETECTION_RETENTION_SECONDS, DEFAULT_HIT_RETENTION_SECONDS } from './config.js';
@@ -30,6 +31,7 @@ export async function migrate(
   client: ClickHouseClient,
   ctx: SchemaContext,
   migrations: readonly Migration[] = MIGRATIONS,
+  options: { applyRetention?: boolean } = {},
 ): Promise<MigrationReport> {
   for (let i = 1; i < migrations.length; i++) {
     if ((migrations[i] as Migration).version <= (migrations[i - 1] as Migration).version) {
@@ -78,7 +80,7 @@ export async function migrate(
     });
     applied.push(m.version);
   }
-  const retentionChanged = await applyRetention(client, ctx);
+  const retentionChanged = options.applyRetention === false ? [] : await applyRetention(client, ctx);
   return { applied, retentionChanged };
 }
 

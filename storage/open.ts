@@ -16,7 +16,7 @@ export async function openStorage(overrides: Partial<StorageConfig> = {}): Promi
       db: conn.config.database,
       detectionRetentionSeconds: conn.config.detectionRetentionSeconds,
       hitRetentionSeconds: conn.config.hitRetentionSeconds,
-    });
+    }, undefined, { applyRetention: conn.config.applyRetention });
     return { ...conn, db: conn.config.database, migrations };
   } catch (error) {
     await conn.close();

@@ -8,13 +8,35 @@ export interface Purpose {
   reason?: string;
 }
 
+// Words that say nothing about why the data is needed. A search refuses them when no case number
+// comes with them, and the audit flags any such record in the log (one made before this check).
+const VAGUE_REASONS = /^(n\/?a|none|test(ing)?|x+|\.+|-+|\?+|investigation|search|check|lookup|alpr|query|plate|info|work)$/i;
+const SHORTEST_REASON = 3;
+// Case and incident numbers carry digits (WPD-26-0100, V260201831); a word in that field is not one.
+const CASE_NUMBER = /\d/;
+
+/**
+ * What keeps a case number and reason from documenting an inquiry (§471.7(e)), or null when they
+ * do: a case number with a digit in it, or a reason that says more than a placeholder word.
+ */
+export function undocumentedPurpose(caseNumber: string, reason: string): string | null {
+  const theCase = caseNumber.trim();
+  const why = reason.trim();
+  if (CASE_NUMBER.test(theCase)) return null;
+  if (why.length >= SHORTEST_REASON && !VAGUE_REASONS.test(why)) return null;
+  if (theCase === '' && why === '') return 'no case or incident number and no reason';
+  return [theCase !== '' ? `case number "${theCase}" has no number in it` : '', why !== '' ? `the reason "${why}" does not say why the data is needed` : '']
+    .filter((s) => s !== '')
+    .join(' and ');
+}
+
 /** Why the user/purpose pair is not enough, or null when it is. */
 export function purposeProblem(user: string | undefined, purpose: Purpose | undefined): string | null {
   if (user === undefined || user.trim() === '') return 'a user is required: every access is recorded by name (Watsonville §471.7(b))';
-  const caseNumber = purpose?.caseNumber?.trim() ?? '';
-  const reason = purpose?.reason?.trim() ?? '';
-  if (caseNumber === '' && reason === '') {
-    return 'a case or incident number and/or a reason is required (Watsonville §471.7(e))';
-  }
-  return null;
+  const caseNumber = purpose?.caseNumber ?? '';
+  const reason = purpose?.reason ?? '';
+  const problem = undocumentedPurpose(caseNumber, reason);
+  if (problem === null) return null;
+  if (caseNumber.trim() === '' && reason.trim() === '') return 'a case or incident number and/or a reason is required (Watsonville §471.7(e))';
+  return `${problem}: give a case or incident number, or a reason such as "stolen vehicle follow-up, report 26-4411" (Watsonville §471.7(e))`;
 }

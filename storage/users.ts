@@ -98,6 +98,9 @@ export function accessProblem(user: User | undefined, userId: string, now: Date 
   if (!user.active) return `user "${userId}" is not active`;
   if (user.trainedAt === null) return `user "${userId}" has not completed ALPR training (Watsonville §471.5(d))`;
   const today = new Date(now).toISOString().slice(0, 10);
+  if (user.trainedAt > today) {
+    return `user "${userId}"'s ALPR training is recorded for ${user.trainedAt}, a day still to come (Watsonville §471.5(d))`;
+  }
   const expires = user.trainingExpiresAt ?? null;
   if (expires !== null && expires <= today) {
     return `user "${userId}"'s ALPR training expired on ${expires}; it must be renewed (Watsonville §471.5(d), §471.10)`;

@@ -4,7 +4,8 @@ import { AccessLog, authoriseAction, exportEvidence, placeLegalHold, type PlateQ
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { OcrAlphabet } from '../../matcher/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
 const USAGE = `Usage: platewatch evidence hold --case N --as ID --reason TEXT --from DATE --to DATE
@@ -89,13 +90,16 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     if (plate === undefined && values['read-id'] === undefined) return usageError(io, 'say what to hold: --plate, --pattern or --read-id');
   }
 
+  const config = await loadVerbConfig('evidence', values.config, io);
+  if (config === null) return 2;
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
-    const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)) };
+    // The classes `up` stored plate_ocr with: a hold must find the plates the way a search does.
+    const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), alphabet: new OcrAlphabet(config.matcher.ocrClasses) };
     const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
     await authoriseAction(ctx, user, sub === 'hold' ? 'evidence.hold' : 'evidence.export', { caseNumber: values.case });
     if (sub === 'hold') {

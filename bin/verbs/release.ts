@@ -7,6 +7,7 @@ import {
   AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
   RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
+import { OcrAlphabet } from '../../matcher/index.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
@@ -148,6 +149,8 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     if (storage.kind === 'server') nats = await claimsForVerb('release', 'request', config, io);
     const ctx = {
       storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), policy: config.release,
+      // The classes `up` stored plate_ocr with: a package must find the plates the same way.
+      alphabet: new OcrAlphabet(config.matcher.ocrClasses),
       packagesDir: resolve(io.cwd, config.dataDir, 'releases'), ...(nats === undefined ? {} : { claims: nats.claims }),
     };
     const id = values.id?.trim() ?? '';

@@ -111,6 +111,7 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   if (values.trained !== undefined) {
     trained = parseDay(values.trained);
     if (trained === null) return usageError(io, '--trained must be a date, YYYY-MM-DD');
+    if (trained > new Date().toISOString().slice(0, 10)) return usageError(io, `--trained ${trained} is a day still to come: record training once it is completed`);
   }
   let expires: string | null = null;
   if (values.expires !== undefined) {

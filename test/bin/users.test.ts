@@ -105,6 +105,9 @@ describe('platewatch users', () => {
   });
 
   it('records a training expiry; once it has passed the user cannot sign in (§471.10)', async () => {
+    const future = await users(['train', '--id', 'ofc1', '--trained', '2099-01-01', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(future.code).toBe(2);
+    expect(future.stderr).toMatch(/--trained 2099-01-01 is a day still to come/);
     const backwards = await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', '--expires', '2026-01-01', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(backwards.code).toBe(1);
     expect(backwards.stderr).toMatch(/must be after/);

@@ -44,6 +44,15 @@ describe('POST /api/detections/search', () => {
     expect(refused.some((r) => r['action'] === 'search' && /case or incident number/.test(r['detail'] ?? ''))).toBe(true);
   });
 
+  it('refuses a placeholder reason given without a case number, naming what to give instead, and logs it', async () => {
+    const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC123', ...RANGE, reason: 'n/a' });
+    expect(res.status).toBe(400);
+    expect(errorCode(res.body)).toBe('PURPOSE_REQUIRED');
+    expect(errorMessage(res.body)).toMatch(/the reason "n\/a" does not say why the data is needed: give a case or incident number/);
+    const refused = await accessRecords(api, 'analyst1', 'refused');
+    expect(refused.some((r) => r['action'] === 'search' && r['reason'] === 'n/a')).toBe(true);
+  });
+
   it('refuses unknown fields by name (a misspelt reason is not a search without a purpose)', async () => {
     const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC123', ...RANGE, reasn: 'typo' });
     expect(res.status).toBe(400);
@@ -52,12 +61,12 @@ describe('POST /api/detections/search', () => {
 
   it('answers wrong types and bad values with 400 naming the field', async () => {
     const cases: Array<[unknown, RegExp]> = [
-      [{ plate: 7, ...RANGE, reason: 'x' }, /"plate" must be text/],
-      [{ plate: '7ABC123', from: 20261120, to: RANGE.to, reason: 'x' }, /"from" must be text/],
-      [{ plate: '7ABC123', from: 'yesterday', to: RANGE.to, reason: 'x' }, /"from" must be an ISO 8601 time/],
-      [{ plate: '7ABC123', ...RANGE, reason: 'x', limit: 100000 }, /"limit" must be a number from 1 to 1000/],
-      [{ plate: '7ABC123', ...RANGE, reason: 'x', near: { lat: 95, lon: 0, radiusMeters: 10 } }, /"lat" must be a number/],
-      [{ plate: '7AB*', match: 'exact', ...RANGE, reason: 'x' }, /partial pattern/],
+      [{ plate: 7, ...RANGE, reason: 'stolen vehicle follow-up' }, /"plate" must be text/],
+      [{ plate: '7ABC123', from: 20261120, to: RANGE.to, reason: 'stolen vehicle follow-up' }, /"from" must be text/],
+      [{ plate: '7ABC123', from: 'yesterday', to: RANGE.to, reason: 'stolen vehicle follow-up' }, /"from" must be an ISO 8601 time/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', limit: 100000 }, /"limit" must be a number from 1 to 1000/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', near: { lat: 95, lon: 0, radiusMeters: 10 } }, /"lat" must be a number/],
+      [{ plate: '7AB*', match: 'exact', ...RANGE, reason: 'stolen vehicle follow-up' }, /partial pattern/],
       [[1, 2, 3], /JSON object/],
     ];
     for (const [body, message] of cases) {
@@ -65,6 +74,17 @@ describe('POST /api/detections/search', () => {
       expect({ body, status: res.status }).toEqual({ body, status: 400 });
       expect(errorMessage(res.body)).toMatch(message);
     }
+  });
+
+  it('refuses a body with half a surrogate pair (not Unicode text, so not loggable) as bad JSON, and runs nothing', async () => {
+    const before = (await accessRecords(api, 'analyst1')).length;
+    const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC123', ...RANGE, reason: 'stolen \ud800 vehicle' });
+    expect(res.status).toBe(400);
+    expect(errorCode(res.body)).toBe('BAD_JSON');
+    expect(errorMessage(res.body)).toMatch(/not valid Unicode/);
+    expect((await accessRecords(api, 'analyst1')).length).toBe(before);
+    // A whole pair is text like any other.
+    expect((await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC123', ...RANGE, reason: 'stolen \u{1F697} follow-up' })).status).toBe(200);
   });
 
   it('treats injection attempts as values: refused as plates, or stored literally as a purpose (parameters only)', async () => {
@@ -114,10 +134,13 @@ describe('users (administrator)', () => {
     expect((list.body['users'] as Array<{ id: string }>).map((u) => u.id)).toContain('ofc9');
   });
 
-  it('refuses an unknown role, a training expiry before training, and an administrator disabling themself', async () => {
+  it('refuses an unknown role, a training expiry before training, a training date to come, and an administrator disabling themself', async () => {
     const admin = api.token('administrator');
     expect((await api.call('POST', '/api/users/ofc9', admin, { roles: ['overlord'] })).status).toBe(400);
     expect((await api.call('POST', '/api/users/ofc9', admin, { trainingExpiresAt: '2026-01-01' })).status).toBe(400);
+    const future = await api.call('POST', '/api/users/ofc9', admin, { trainedAt: '2099-01-01' });
+    expect(future.status).toBe(400);
+    expect(errorMessage(future.body)).toMatch(/"trainedAt" is a day still to come/);
     const self = await api.call('POST', '/api/users/administrator1', admin, { active: false });
     expect(self.status).toBe(409);
     expect(errorCode(self.body)).toBe('SELF_LOCKOUT');
@@ -167,7 +190,7 @@ describe('GET /api/hits/:id', () => {
     expect(res.body['dispositions']).toEqual([expect.objectContaining({ user: 'officer1', disposition: 'recovered', notes: 'towed' })]);
     const logged = await accessRecords(api, 'dispatcher1');
     expect(logged.filter((r) => r['action'] === 'hit_view').map((r) => [r['outcome'], r['case_number']])).toEqual([['refused', ''], ['ok', '26-000777']]);
-    expect((await api.call('GET', '/api/hits/no-such?reason=check', api.token('dispatcher'))).status).toBe(404);
+    expect((await api.call('GET', '/api/hits/no-such?reason=disposition%20review', api.token('dispatcher'))).status).toBe(404);
   });
 });
 

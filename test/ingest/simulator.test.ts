@@ -27,7 +27,11 @@ describe('simulated camera fleet', () => {
       const decoded = decodeReadMessage(m.data, undefined, 'wpd', Date.now());
       reads += decoded.reads.length;
       invalid += decoded.invalid.length;
-      for (const r of decoded.reads) cameras.add(r.camera);
+      for (const r of decoded.reads) {
+      cameras.add(r.camera);
+      // Six decimals, as a GPS fix gives them; not 36.946999999999996.
+      for (const degrees of [r.lat!, r.lon!]) expect(String(degrees)).toMatch(/^-?\d+(\.\d{1,6})?$/);
+    }
       if (reads + invalid >= 2000) break;
     }
     expect(invalid).toBe(0);

@@ -38,6 +38,15 @@ describe('access log hash chain', () => {
     expect(v.head?.seq).toBe(20);
   });
 
+  it('records text holding half a surrogate pair (which ClickHouse refuses) with U+FFFD, and verifies it', async () => {
+    const log = new AccessLog(storage, 'unpaired');
+    const record = await log.append({ ...entry(1), user: 'a\ud800', caseNumber: '26-\udc00', reason: 'stolen \ud83d\ude97 \ud83d', detail: 'x', params: { plate: '\ud800' } });
+    expect([record.user_id, record.case_number, record.reason]).toEqual(['a\ufffd', '26-\ufffd', 'stolen \ud83d\ude97 \ufffd']);
+    const rs = await storage.client.query({ query: `SELECT reason, params FROM ${storage.db}.access_log WHERE chain = 'unpaired'`, format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ reason: 'stolen \u{1F697} \ufffd', params: '{"plate":"\\ud800"}' }]);
+    expect(await verifyAccessLog(storage, { chain: 'unpaired' })).toMatchObject({ ok: true, records: 1 });
+  });
+
   it('continues the chain after a restart (head read back from the table)', async () => {
     await filled('restart', 3);
     const again = new AccessLog(storage, 'restart');

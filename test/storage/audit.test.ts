@@ -2,7 +2,7 @@
 // memorandum listing each inquiry, findings and data errors.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AccessLog, authoriseAction, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, saveUser, searchDetections, type Storage,
+  AccessLog, authoriseAction, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, saveUser, searchDetections, SYSTEM_USER, type Storage,
 } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -16,7 +16,7 @@ const reasons = [
   { reason: 'stolen vehicle recovery, report 26-4411' },
   { reason: 'check ex-girlfriend car' }, // personal use
   { reason: 'assist ICE with locating a vehicle' }, // immigration enforcement
-  { reason: 'test' }, // too vague, no case number
+  { reason: 'test' }, // too vague, no case number: searches refuse it now, so it is logged as an older version did
 ];
 
 beforeAll(async () => {
@@ -25,10 +25,15 @@ beforeAll(async () => {
   accessLog = new AccessLog(storage);
   await saveUser(storage, { userId: 'a1', name: 'Ana Analyst', title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-10', active: true }, 'admin');
   for (let i = 0; i < 15; i++) {
-    await searchDetections(
-      { storage, accessLog },
-      { user: 'a1', purpose: reasons[i % reasons.length]!, plate: { kind: 'exact', plate: `7ABC${100 + i}` }, from: new Date(0), to: new Date() },
-    );
+    const purpose = reasons[i % reasons.length]!;
+    const plate = `7ABC${100 + i}`;
+    if (purpose.reason === 'test') {
+      await accessLog.append({
+        user: 'a1', action: 'search', outcome: 'ok', params: { plate: { kind: 'exact', plate } }, rowsReturned: 0, caseNumber: '', reason: 'test', detail: '',
+      });
+      continue;
+    }
+    await searchDetections({ storage, accessLog }, { user: 'a1', purpose, plate: { kind: 'exact', plate }, from: new Date(0), to: new Date() });
   }
   await searchDetections({ storage, accessLog }, { user: 'a1', purpose: {}, from: new Date(0), to: new Date() }).catch(() => {});
 });
@@ -62,6 +67,7 @@ describe('audit sample', () => {
     expect(byReason('check ex-girlfriend car').purposePermitted).toBe(false);
     expect(byReason('assist ICE with locating a vehicle').findings.join()).toMatch(/immigration/);
     expect(byReason('test').purposeDocumented).toBe(false);
+    expect(byReason('test').findings).toEqual(['the reason "test" does not say why the data is needed (§471.7(e))']);
     expect(sample.verifications.map((v) => v.ok)).toEqual([true]);
     expect(sample.dataErrors).toEqual([]);
   });
@@ -130,5 +136,22 @@ describe('audit sample', () => {
     expect(all.verifications.map((v) => v.chain)).toEqual(['gateway-2', 'main']);
     const one = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40, chain: 'gateway-2' });
     expect(one.population).toBe(3);
+  });
+
+  it("counts the system's own retroactive look-ups apart and never samples them as employee inquiries", async () => {
+    for (const listed of ['7SYS001', '7SYS002']) {
+      // As bin/past-sightings.ts logs a new entry's look-back.
+      await accessLog.append({
+        user: SYSTEM_USER, action: 'search', outcome: 'ok', params: { plate: { kind: 'ocr', plate: listed } }, rowsReturned: 1,
+        caseNumber: 'WPD-26-0777', reason: `retroactive hit check for new SVS entry ${listed}`, detail: '',
+      });
+    }
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40 });
+    expect(sample.population).toBe(18);
+    expect(sample.systemSearches).toBe(2);
+    expect(sample.reviews.some((r) => r.record.user_id === SYSTEM_USER)).toBe(false);
+    expect(sample.dataErrors.some((e) => e.includes(SYSTEM_USER))).toBe(false);
+    const md = renderMemorandumMarkdown(sample, { auditor: 'Capt. P. Standards', date: new Date('2026-11-23T00:00:00Z') });
+    expect(md).toMatch(/Searches the system ran itself for new hot list entries .*: 2\./);
   });
 });

@@ -130,6 +130,19 @@ describe('search: purpose, authorisation and the access log', () => {
     await expect(searchDetections(ctx(), base({ purpose: { reason: '   ' } }))).rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
   });
 
+  it('refuses a placeholder reason or a case "number" with no number in it, and logs the refusal', async () => {
+    await expect(searchDetections(ctx(), base({ purpose: { reason: 'test' } }))).rejects.toMatchObject({
+      code: 'PURPOSE_REQUIRED', message: expect.stringMatching(/the reason "test" does not say why/),
+    });
+    expect(await lastAccess()).toMatchObject({ user_id: 'analyst1', action: 'search', outcome: 'refused', reason: 'test' });
+    await expect(searchDetections(ctx(), base({ purpose: { caseNumber: 'pending', reason: 'n/a' } }))).rejects.toMatchObject({
+      code: 'PURPOSE_REQUIRED', message: expect.stringMatching(/case number "pending" has no number in it and the reason "n\/a"/),
+    });
+    // Either half is enough when it documents the inquiry.
+    await expect(searchDetections(ctx(), base({ purpose: { caseNumber: 'WPD-26-0042', reason: 'test' } }))).resolves.toBeDefined();
+    await expect(searchDetections(ctx(), base({ purpose: { caseNumber: 'pending', reason: 'stolen vehicle follow-up' } }))).resolves.toBeDefined();
+  });
+
   it('refuses a search without a user, and logs the refusal', async () => {
     await expect(searchDetections(ctx(), base({ user: '' }))).rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
     expect(await lastAccess()).toMatchObject({ user_id: '', outcome: 'refused' });

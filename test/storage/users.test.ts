@@ -38,6 +38,12 @@ describe('saveUser', () => {
     expect(accessProblem(now, 'u2')).toMatch(/not active/);
   });
 
+  it('refuses access before the recorded training day, and from it on (§471.5(d))', () => {
+    const user: User = { ...officer('u9'), trainedAt: '2026-12-07' };
+    expect(accessProblem(user, 'u9', Date.UTC(2026, 11, 6, 23, 59))).toMatch(/training is recorded for 2026-12-07, a day still to come/);
+    expect(accessProblem(user, 'u9', Date.UTC(2026, 11, 7, 0, 0))).toBeNull();
+  });
+
   it('writes without a read version on top of the newest (a new user, or an overwrite on purpose)', async () => {
     await saveUser(temp.storage, officer('u3'), 'admin');
     await saveUser(temp.storage, officer('u3', { trainedAt: null }), 'admin');

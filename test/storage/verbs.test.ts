@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditVerb } from '../../bin/verbs/audit.js';
 import { evidenceVerb } from '../../bin/verbs/evidence.js';
 import type { VerbIO } from '../../bin/verb.js';
+import { DEFAULT_OCR_CLASSES, OcrAlphabet } from '../../matcher/index.js';
 import { AccessLog, DetectionWriter, openStorage, saveUser, searchDetections, setPassword } from '../../storage/index.js';
 import { detection, makeTempDir } from './temp-storage.js';
 
@@ -63,6 +64,25 @@ describe('platewatch evidence', () => {
     expect(JSON.parse(readFileSync(join(dir, 'pkg', 'manifest.json'), 'utf8')).detections).toBe(2);
   });
 
+  it('holds plates by the OCR classes the system is configured with, as up stored them', async () => {
+    const classes = [...DEFAULT_OCR_CLASSES, '7T'];
+    const storage = await openStorage({ dataDir });
+    const writer = new DetectionWriter(storage, { alphabet: new OcrAlphabet(classes) });
+    await (await writer.enqueue([detection({ readId: 'c1', plate: '7TX1234', seenAt: T0 })])).durable;
+    await writer.close();
+    await storage.close();
+    const args = (caseNumber: string): string[] =>
+      ['hold', '--case', caseNumber, ...as('det1'), '--reason', 'hit and run', '--plate', '7TX1234', '--from', '2026-11-02T00:00:00Z', '--to', '2026-11-03T00:00:00Z', '--data-dir', dataDir];
+    const configured = io(PASSWORD);
+    configured.env = { PLATEWATCH_OCR_CLASSES: classes.join(',') };
+    expect(await evidenceVerb.run(args('WPD-26-31'), configured)).toBe(0);
+    expect(configured.out()).toMatch(/1 detection\(s\) held for case WPD-26-31/);
+    // Without the class the verb looks for the OCR-mapped plate 7TX1234, where up stored 77X1234: what it found before it read the configuration.
+    const unconfigured = io(PASSWORD);
+    expect(await evidenceVerb.run(args('WPD-26-32'), unconfigured)).toBe(0);
+    expect(unconfigured.out()).toMatch(/0 detection\(s\) held for case WPD-26-32/);
+  });
+
   it('refuses an unknown user, a wrong password, and a role that may not export (logged); rejects bad usage with exit 2', async () => {
     const unknown = io(PASSWORD);
     expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('mallory'), '--out', 'pkg2', '--data-dir', dataDir], unknown)).toBe(1);
@@ -98,13 +118,33 @@ describe('platewatch audit', () => {
     expect(await auditVerb.run(['verify', '--data-dir', dataDir], io())).toBe(2);
   });
 
-  it('opens storage with the configured retention, so a verb never resets the TTL', async () => {
-    const withEnv = io(PASSWORD);
-    withEnv.env = { PLATEWATCH_RETENTION_DAYS: '400' };
-    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], withEnv)).toBe(0);
-    const storage = await openStorage({ dataDir, detectionRetentionSeconds: 400 * 86_400, hitRetentionSeconds: 400 * 86_400 });
-    expect(storage.migrations.retentionChanged).toEqual([]); // the verb already applied 400 days
-    await storage.close();
+  it('leaves the retention as up set it, whatever the verb is configured with, and still refuses an illegal one', async () => {
+    // As `up --config prod.json` would: 400 days.
+    const up = await openStorage({ dataDir, detectionRetentionSeconds: 400 * 86_400, hitRetentionSeconds: 400 * 86_400 });
+    await up.close();
+    const ttlDays = async (): Promise<string[]> => {
+      const storage = await openStorage({ dataDir, applyRetention: false });
+      try {
+        const rs = await storage.client.query({
+          query: `SELECT name, extract(create_table_query, 'toIntervalSecond\\((\\d+)\\)') AS ttl FROM system.tables
+                   WHERE database = {db:String} AND name IN ('detections', 'hits', 'hit_dispositions') ORDER BY name`,
+          query_params: { db: storage.db },
+          format: 'JSONEachRow',
+        });
+        return (await rs.json<{ name: string; ttl: string }>()).map((r) => `${r.name} ${Number(r.ttl) / 86_400}`);
+      } finally {
+        await storage.close();
+      }
+    };
+    const asUpSetIt = ['detections 400', 'hit_dispositions 400', 'hits 400'];
+    expect(await ttlDays()).toEqual(asUpSetIt);
+    // An auditor without the operator's --config: the default 365 days would purge 35 days of reads.
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], io(PASSWORD))).toBe(0);
+    expect(await ttlDays()).toEqual(asUpSetIt);
+    const longer = io(PASSWORD);
+    longer.env = { PLATEWATCH_RETENTION_DAYS: '500' };
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], longer)).toBe(0);
+    expect(await ttlDays()).toEqual(asUpSetIt);
     const bad = io(PASSWORD);
     bad.env = { PLATEWATCH_RETENTION_DAYS: '30' }; // Government Code § 34090.6: refused
     expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], bad)).toBe(2);

@@ -1,0 +1,41 @@
+// Watsonville §471.7(e): every detection browsing inquiry is documented by a case or incident
+// number and/or a reason. These are the rules a search applies and the audit checks afterwards.
+import { describe, expect, it } from 'vitest';
+import { purposeProblem, undocumentedPurpose } from '../../storage/purpose.js';
+
+describe('undocumentedPurpose', () => {
+  it('accepts a case number with a digit in it, whatever the reason', () => {
+    for (const caseNumber of ['WPD-26-0100', 'V260201831', '26-4411', ' C-1 ']) {
+      expect({ caseNumber, problem: undocumentedPurpose(caseNumber, '') }).toEqual({ caseNumber, problem: null });
+      expect(undocumentedPurpose(caseNumber, 'test')).toBeNull();
+    }
+  });
+
+  it('accepts a reason that says why the data is needed', () => {
+    for (const reason of ['stolen vehicle follow-up', 'DUI', 'armed robbery suspect vehicle', 'Investigation of report 26-4411']) {
+      expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual({ reason, problem: null });
+    }
+  });
+
+  it('names placeholder reasons, too-short reasons and case "numbers" without a number', () => {
+    for (const reason of ['x', 'XXX', 'n/a', 'NA', 'none', 'test', 'Testing', '...', '---', '??', 'investigation', 'search', 'lookup', 'ALPR', 'ok', ' q ']) {
+      expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual({ reason, problem: `the reason "${reason.trim()}" does not say why the data is needed` });
+    }
+    expect(undocumentedPurpose('pending', '')).toBe('case number "pending" has no number in it');
+    expect(undocumentedPurpose('tbd', 'n/a')).toBe('case number "tbd" has no number in it and the reason "n/a" does not say why the data is needed');
+    expect(undocumentedPurpose(' ', '  ')).toBe('no case or incident number and no reason');
+  });
+});
+
+describe('purposeProblem', () => {
+  it('needs a user before anything else', () => {
+    expect(purposeProblem('', { caseNumber: 'WPD-26-1' })).toMatch(/a user is required/);
+    expect(purposeProblem(undefined, { caseNumber: 'WPD-26-1' })).toMatch(/a user is required/);
+  });
+
+  it('keeps the plain refusal for no purpose at all, and tells what to give for a vague one', () => {
+    expect(purposeProblem('a1', {})).toBe('a case or incident number and/or a reason is required (Watsonville §471.7(e))');
+    expect(purposeProblem('a1', { reason: 'x' })).toMatch(/^the reason "x" does not say why the data is needed: give a case or incident number, or a reason such as/);
+    expect(purposeProblem('a1', { reason: 'stolen vehicle follow-up' })).toBeNull();
+  });
+});
