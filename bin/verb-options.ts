@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type PlatewatchConfig } from './config.js';
+import { parseUtcTime } from '../storage/index.js';
 import type { VerbIO } from './verb.js';
 
 export type ParsedOptions<O extends ParseArgsConfig['options']> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
@@ -36,8 +37,7 @@ export async function loadVerbConfig(verb: string, file: string | undefined, io:
   }
 }
 
-/** Milliseconds since the epoch of an ISO 8601 date or time, or null. */
+/** Milliseconds since the epoch of an ISO 8601 date or time (UTC unless it names a zone), or null. */
 export function parseIsoTime(text: string): number | null {
-  const ms = Date.parse(text);
-  return /^\d{4}-\d{2}-\d{2}/.test(text) && !Number.isNaN(ms) ? ms : null;
+  return parseUtcTime(text);
 }

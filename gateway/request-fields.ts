@@ -2,6 +2,7 @@
 // fields refused by name (a misspelt "reason" must not silently become a search without a
 // purpose), and every problem a 400 saying which field and what is expected.
 import { HttpError } from './http-json.js';
+import { parseUtcTime } from '../storage/index.js';
 
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_LIST_ITEMS = 1000;
@@ -56,8 +57,8 @@ export function optionalTextList(b: Record<string, unknown>, key: string, code =
 
 /** An ISO 8601 time (with a zone, or UTC when it has none); 400 otherwise. */
 export function parseTime(text: string, key: string, code = 'BAD_REQUEST'): Date {
-  const t = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) ? Date.parse(/T.*(Z|[+-]\d{2}:?\d{2})$/.test(text) || !text.includes('T') ? text : `${text}Z`) : NaN;
-  if (Number.isNaN(t)) throw new HttpError(400, code, `"${key}" must be an ISO 8601 time such as 2026-11-01T08:00:00Z`);
+  const t = parseUtcTime(text);
+  if (t === null) throw new HttpError(400, code, `"${key}" must be an ISO 8601 time such as 2026-11-01T08:00:00Z`);
   return new Date(t);
 }
 

@@ -92,7 +92,7 @@ export function hashAccessRecord(r: Omit<AccessRecord, 'hash'>): string {
   return createHash('sha256').update(r.prev_hash).update('\n').update(JSON.stringify(fields)).digest('hex');
 }
 
-interface Head {
+export interface Head {
   seq: number;
   hash: string;
 }

@@ -2,7 +2,7 @@
 // sample of at least 10 search inquiries from a period, check each one, and report findings and
 // data errors in a memorandum to the Chief of Police (rendered by storage/memorandum.ts).
 import { randomInt } from 'node:crypto';
-import { SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord } from './access-log.js';
+import { SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { undocumentedPurpose } from './purpose.js';
@@ -37,6 +37,11 @@ export interface AuditSampleRequest {
   chain?: string;
   /** Uniform in [0, 1); for reproducible tests. @default crypto.randomInt */
   random?: () => number;
+  /**
+   * Each chain's head as the last audit recorded it: only with them can records cut from the end
+   * of a chain, or a whole chain deleted, be found. @default none (the memorandum says so)
+   */
+  expectedHeads?: Readonly<Record<string, Head>>;
 }
 
 export interface InquiryReview {
@@ -68,6 +73,8 @@ export interface AuditSample {
   reviews: InquiryReview[];
   /** One per chain checked. */
   verifications: AccessLogVerification[];
+  /** Chains whose head was checked against the one the last audit recorded (`expectedHeads`). */
+  headsChecked: string[];
   /** Errors in the records themselves, for correction (§471.9). */
   dataErrors: string[];
   method: string;
@@ -156,7 +163,8 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
     return { record, kind: refusalKind(record) };
   });
-  const verifications = (await verifyAccessLogs(storage)).filter((v) => chain === undefined || v.chain === chain);
+  const expectedHeads = req.expectedHeads ?? {};
+  const verifications = (await verifyAccessLogs(storage, expectedHeads)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
   for (const v of verifications) {
     for (const p of v.problems) {
@@ -184,6 +192,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     requestedSize: size,
     reviews,
     verifications,
+    headsChecked: Object.keys(expectedHeads).filter((c) => chain === undefined || c === chain).sort(),
     dataErrors,
     refusedActions,
     refusalCount: Number(refusalRows[0]?.total ?? 0),

@@ -4,8 +4,8 @@
 // evidence_detections (no TTL) inside ClickHouse; an export writes a package for the media —
 // CSV and JSON, plus a manifest and SHA256SUMS with the SHA-256 of every file.
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
@@ -62,30 +62,42 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
   const holdId = randomUUID();
   const db = ctx.storage.db;
   const params = { ...filter.params, caseNumber: entry.caseNumber, holdId };
-  await ctx.storage.client.command({
-    query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
+  let rowsHeld: number;
+  try {
+    await ctx.storage.client.command({
+      query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
 SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
   FROM ${db}.detections
  WHERE ${filter.where.join(' AND ')}
  LIMIT 1 BY read_id`,
-    query_params: params,
-  });
-  const [count] = await queryRows<{ n: number | string }>(
-    ctx.storage.client,
-    `SELECT count() AS n FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`,
-    { holdId },
-  );
-  const rowsHeld = Number(count?.n ?? 0);
-  await ctx.storage.client.insert({
-    table: `${db}.legal_holds`,
-    format: 'JSONEachRow',
-    values: [
-      {
-        hold_id: holdId, case_number: entry.caseNumber, created_at: Date.now(), created_by: req.user, reason: entry.reason,
-        criteria: JSON.stringify(req.criteria), rows_held: rowsHeld,
-      },
-    ],
-  });
+      query_params: params,
+    });
+    const [count] = await queryRows<{ n: number | string }>(
+      ctx.storage.client,
+      `SELECT count() AS n FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`,
+      { holdId },
+    );
+    rowsHeld = Number(count?.n ?? 0);
+    await ctx.storage.client.insert({
+      table: `${db}.legal_holds`,
+      format: 'JSONEachRow',
+      values: [
+        {
+          hold_id: holdId, case_number: entry.caseNumber, created_at: Date.now(), created_by: req.user, reason: entry.reason,
+          criteria: JSON.stringify(req.criteria), rows_held: rowsHeld,
+        },
+      ],
+    });
+  } catch (error) {
+    // Copied rows without their legal_holds record would be exported under the case with no
+    // record of who held them or why: take them back out, then say the hold was not placed.
+    await ctx.storage.client
+      .command({ query: `DELETE FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`, query_params: { holdId } })
+      .catch(() => {});
+    const why = (error as Error).message;
+    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `hold ${holdId} not placed: ${why}` });
+    throw new StorageError('EVIDENCE_FAILED', `hold not placed: ${why}`, { cause: error });
+  }
   await ctx.accessLog.append({ ...entry, rowsReturned: rowsHeld, detail: `hold ${holdId}` });
   return { holdId, rowsHeld };
 }
@@ -148,17 +160,30 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
       WHERE case_number = {caseNumber:String} ORDER BY created_at`,
     params,
   );
-  const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
-  mkdirSync(req.outDir, { recursive: true });
+  // The package is written beside outDir and renamed into place when whole, so a failed write
+  // (disk full, a path that cannot be made) never leaves a partial package that looks complete.
+  const outDir = resolve(req.outDir); // no trailing slash: the partial directory is its sibling
+  const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
   const contents: Array<[string, string]> = [
     ['detections.csv', csv],
     ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
     ['holds.json', `${JSON.stringify(holds, null, 2)}\n`],
   ];
-  const files: ManifestFile[] = contents.map(([name, text]) => {
-    writeFileSync(join(req.outDir, name), text);
-    return { name, bytes: Buffer.byteLength(text), sha256: sha256(text) };
-  });
+  let files: ManifestFile[];
+  try {
+    mkdirSync(partial, { recursive: true });
+    files = contents.map(([name, text]) => {
+      writeFileSync(join(partial, name), text);
+      return { name, bytes: Buffer.byteLength(text), sha256: sha256(text) };
+    });
+  } catch (error) {
+    removePartial(partial);
+    const why = (error as Error).message;
+    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `package not written: ${why}` });
+    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
+  }
+  // The manifest names this record, so the package and the access log point at each other.
+  const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
   const manifest: EvidenceManifest = {
     caseNumber: entry.caseNumber,
     generatedAt: new Date().toISOString(),
@@ -168,9 +193,28 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
     accessLogSeq: record.seq,
     files,
   };
-  const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-  writeFileSync(join(req.outDir, 'manifest.json'), manifestText);
-  const sums = [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join('');
-  writeFileSync(join(req.outDir, 'SHA256SUMS'), sums);
+  try {
+    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
+    writeFileSync(join(partial, 'manifest.json'), manifestText);
+    const sums = [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join('');
+    writeFileSync(join(partial, 'SHA256SUMS'), sums);
+    // rename(2) replaces an empty directory: the one checked above, if it was there.
+    renameSync(partial, outDir);
+  } catch (error) {
+    removePartial(partial);
+    const why = (error as Error).message;
+    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `package of record ${record.chain}:${record.seq} not written: ${why}` });
+    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
+  }
   return manifest;
+}
+
+// A partial package is removed on the way out of a failure; failing to remove it must not hide
+// the failure that is being reported (and when the path could not be made there is nothing).
+function removePartial(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true });
+  } catch {
+    // nothing was made there
+  }
 }

@@ -15,7 +15,8 @@ export {
 export {
   PERMISSIONS, PERMISSION_NAMES, rolesAllowed, mayPerform, permissionProblem, authoriseAction, type Permission, type ActionContext,
 } from './permissions.js';
-export { purposeProblem, type Purpose } from './purpose.js';
+export { purposeProblem, undocumentedPurpose, type Purpose } from './purpose.js';
+export { parseUtcTime } from './iso-time.js';
 export { saveUser, findUser, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
   searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,

@@ -54,8 +54,8 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
   const problems = sample.verifications.reduce((n, v) => n + v.problems.length, 0);
   const heads = sample.verifications
     .filter((v) => v.head !== undefined)
-    .map((v) => `"${v.chain}" ${v.head?.seq}:${v.head?.hash}`)
-    .join('; ');
+    .map((v) => `${v.chain}=${v.head?.seq}:${v.head?.hash}`)
+    .join(' ');
   return {
     title: 'MEMORANDUM',
     header: [
@@ -77,7 +77,10 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
         (sample.population < sample.requestedSize ? ` Fewer than ${sample.requestedSize} inquiries were made in the period, so all were reviewed.` : ''),
       `Access log integrity: ${records} records in ${sample.verifications.length} chain(s) checked; ` +
         (intact ? 'every hash chain is intact.' : `${problems} problem(s) found (see data errors).`) +
-        (heads === '' ? '' : ` Heads to record for the next audit: ${heads}.`),
+        (sample.headsChecked.length > 0
+          ? ` Each chain's end was checked against the head the last audit recorded (${sample.headsChecked.join(', ')}).`
+          : ' No heads from the last audit were given, so records cut from the end of a chain, or a whole chain deleted, could not be checked.') +
+        (heads === '' ? '' : ` Heads to record for the next audit (give each to the next run as --expect-head): ${heads}.`),
       `Result: ${sample.reviews.length} inquiries reviewed, ${withFindings.length} with findings.`,
       `Actions refused by the system in the period (any kind: sign-ins, searches, role and training checks, releases): ` +
         `${sample.refusalCount}, of which ${sample.refusedActions.filter(isViolation).length} were by members lacking the role, ` +

@@ -10,6 +10,7 @@ import { authoriseAction } from './permissions.js';
 import { AGENCY_KINDS, automaticRefusal, classifyAgency, REFUSAL_RULES, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
 import type { PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
+import { parseUtcTime } from './iso-time.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
 export const RELEASE_STATUSES = ['pending', 'approved', 'refused', 'released'] as const;
@@ -118,9 +119,9 @@ function text(value: unknown, name: string, max: number, required: boolean): str
 }
 
 function isoTime(value: unknown, name: string): string {
-  const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) throw new ReleaseError('INVALID_RELEASE', `criteria.${name} must be an ISO 8601 time`);
-  return d.toISOString();
+  const ms = typeof value === 'string' ? parseUtcTime(value) : null;
+  if (ms === null) throw new ReleaseError('INVALID_RELEASE', `criteria.${name} must be an ISO 8601 time`);
+  return new Date(ms).toISOString();
 }
 
 function parseCriteria(value: unknown): ReleaseCriteria {

@@ -17,7 +17,11 @@ export const FIRST_WINDOW_MS = 86_400_000;
 export function scansEveryPartition(req: Pick<SearchRequest, 'plate'>): boolean {
   const p = req.plate;
   if (p === undefined || p.kind === 'fuzzy') return true;
-  if (p.kind === 'partial') return /^[?*]/.test(p.pattern.trim());
+  if (p.kind === 'partial') {
+    // As the query sees it: `-*ABC` and `*ABC` are the same pattern once separators are dropped.
+    const n = normalizePattern(p.pattern, 0);
+    return /^[?*]/.test(n.ok ? n.pattern : p.pattern.trim());
+  }
   return false;
 }
 

@@ -1,6 +1,6 @@
 // `platewatch audit verify|sample`: access log integrity and the annual detection browsing audit
 // (Watsonville §471.9, §471.7(b)).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   AccessLog, authoriseAction, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
@@ -10,18 +10,22 @@ import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
-const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME [--expect-head SEQ:HASH]] [storage options]
-       platewatch audit sample --as AUDITOR --from DATE --to DATE [--auditor NAME] [--size 10] [--out DIR] [storage options]
+const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME] [--expect-head CHAIN=SEQ:HASH …] [storage options]
+       platewatch audit sample --as AUDITOR --from DATE --to DATE [--auditor NAME] [--size 10] [--out DIR]
+                               [--expect-head CHAIN=SEQ:HASH …] [storage options]
        (each also takes [--password-stdin])
 
 verify  Re-computes the access log hash chains (every chain, or --chain) and reports any record
-        altered, deleted, duplicated or reordered. --expect-head (printed by the last verify or
-        memorandum) also catches records cut from the end. Exit 0 intact, 1 problems found.
+        altered, deleted, duplicated or reordered. --expect-head, once per chain as the last
+        memorandum lists them (CHAIN=SEQ:HASH; or SEQ:HASH with --chain), also catches records cut
+        from the end of a chain and a chain deleted whole. Exit 0 intact, 1 problems found.
 sample  Draws a random sample of at least 10 search inquiries made in [--from, --to) and writes
         the audit memorandum to the Chief of Police (Watsonville §471.9) as Markdown and HTML:
-        DIR/alpr-audit-FROM-TO.md and .html. The policy asks for inquiries of the preceding six months.
+        DIR/alpr-audit-FROM-TO.md and .html (-2, -3… when a memorandum for the period is filed there
+        already: none is ever overwritten). The policy asks for inquiries of the preceding six months.
+        With --expect-head the chains' ends are checked as in verify.
         The memorandum also lists every action the system refused in the period, with the role and
         training violations apart.
 Both are the auditor's (role auditor, Watsonville §471.9: the Professional Standards Division),
@@ -29,9 +33,9 @@ signed in with --as and their password, and both are recorded in the access log.
 
 Options:
   --chain NAME       only this access log chain             [default: every chain]
-  --expect-head S:H  head recorded at the last audit
-  --from DATE        start of the period (ISO 8601, inclusive)
-  --to DATE          end of the period (ISO 8601, exclusive)
+  --expect-head C=S:H  a chain's head recorded at the last audit (repeat per chain)
+  --from DATE        start of the period (ISO 8601, UTC unless a zone is given; inclusive)
+  --to DATE          end of the period (ISO 8601, UTC unless a zone is given; exclusive)
   --size N           inquiries to sample, at least 10       [default: 10]
   --as ID            the auditor running it (role auditor; password prompted, or --password-stdin)
   --auditor NAME     name and title on the memorandum       [default: the --as user's name, title]
@@ -48,7 +52,7 @@ Example:
 
 const OPTIONS = {
   chain: { type: 'string' },
-  'expect-head': { type: 'string' },
+  'expect-head': { type: 'string', multiple: true },
   from: { type: 'string' },
   to: { type: 'string' },
   size: { type: 'string' },
@@ -67,10 +71,17 @@ export const auditVerb: Verb = {
 
 const usageError = usageErrorFor('audit', USAGE);
 
+/** `base`, or `base-2`, `base-3`…: the first name with neither a .md nor a .html memorandum filed. */
+function unusedBase(base: string): string {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base}-${n}`;
+    if (!existsSync(`${candidate}.md`) && !existsSync(`${candidate}.html`)) return candidate;
+  }
+}
+
 function parseDate(text: string | undefined): Date | undefined {
-  if (text === undefined || !/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-  const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  const ms = text === undefined ? null : parseIsoTime(text);
+  return ms === null ? undefined : new Date(ms);
 }
 
 async function runAudit(args: string[], io: VerbIO): Promise<number> {
@@ -83,16 +94,18 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
   if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}"`);
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as AUDITOR is required');
 
-  let expectedHead: { seq: number; hash: string } | undefined;
+  const expectedHeads: Record<string, { seq: number; hash: string }> = {};
+  for (const text of values['expect-head'] ?? []) {
+    const m = /^(?:([A-Za-z0-9_.-]{1,64})=)?(\d+):([0-9a-f]{64})$/.exec(text);
+    if (m === null) return usageError(io, `--expect-head "${text}" must be CHAIN=SEQ:HASH (64 hex digits), as the last memorandum lists it`);
+    const chain = m[1] ?? values.chain;
+    if (chain === undefined) return usageError(io, '--expect-head SEQ:HASH needs --chain (each chain has its own head), or write it CHAIN=SEQ:HASH');
+    if (expectedHeads[chain] !== undefined) return usageError(io, `--expect-head names chain "${chain}" twice`);
+    expectedHeads[chain] = { seq: Number(m[2]), hash: m[3] as string };
+  }
   let from: Date | undefined;
   let to: Date | undefined;
   let size = 10;
-  if (sub === 'verify' && values['expect-head'] !== undefined) {
-    if (values.chain === undefined) return usageError(io, '--expect-head needs --chain (each chain has its own head)');
-    const m = /^(\d+):([0-9a-f]{64})$/.exec(values['expect-head']);
-    if (m === null) return usageError(io, '--expect-head must be SEQ:HASH (64 hex digits)');
-    expectedHead = { seq: Number(m[1]), hash: m[2] as string };
-  }
   if (sub === 'sample') {
     from = parseDate(values.from);
     to = parseDate(values.to);
@@ -117,8 +130,9 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
       accessLog.append({ user, action: 'audit', outcome: 'ok', params, rowsReturned: rows, caseNumber: '', reason: `audit ${sub} (§471.9)`, detail: '' });
     const chain = values.chain;
     if (sub === 'verify') {
+      const expectedHead = chain === undefined ? undefined : expectedHeads[chain];
       const results: AccessLogVerification[] =
-        chain === undefined ? await verifyAccessLogs(storage) : [await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) })];
+        chain === undefined ? await verifyAccessLogs(storage, expectedHeads) : [await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) })];
       await logAudit({ op: 'verify', chain: chain ?? null }, results.reduce((n, v) => n + v.records, 0));
       if (results.length === 0) io.stdout.write('access log is empty\n');
       for (const v of results) {
@@ -128,14 +142,15 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
       }
       return results.every((v) => v.ok) ? 0 : 1;
     }
-    const sample = await sampleSearches(storage, { from: from!, to: to!, size, ...(chain === undefined ? {} : { chain }) });
+    const sample = await sampleSearches(storage, { from: from!, to: to!, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
     await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
     const meta = { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` };
     const outDir = resolve(io.cwd, values.out ?? '.');
     mkdirSync(outDir, { recursive: true });
-    const base = join(outDir, `alpr-audit-${from!.toISOString().slice(0, 10)}-${to!.toISOString().slice(0, 10)}`);
-    writeFileSync(`${base}.md`, renderMemorandumMarkdown(sample, meta));
-    writeFileSync(`${base}.html`, renderMemorandumHtml(sample, meta));
+    const base = unusedBase(join(outDir, `alpr-audit-${from!.toISOString().slice(0, 10)}-${to!.toISOString().slice(0, 10)}`));
+    // 'wx': a memorandum filed by an earlier run is never replaced, even by one made at the same moment.
+    writeFileSync(`${base}.md`, renderMemorandumMarkdown(sample, meta), { flag: 'wx' });
+    writeFileSync(`${base}.html`, renderMemorandumHtml(sample, meta), { flag: 'wx' });
     const flagged = sample.reviews.filter((r) => r.findings.length > 0).length;
     const violations = sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length;
     io.stdout.write(

@@ -4,7 +4,7 @@ import { AccessLog, authoriseAction, exportEvidence, placeLegalHold, type PlateQ
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { loadVerbConfig, parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
@@ -26,7 +26,8 @@ Options:
   --as ID         who you are (required; a trained, active ALPR user, with their password)
   --password-stdin  read the password from standard input instead of prompting
   --reason TEXT   why                                    [export default: evidence export]
-  --from, --to    time range of the detections to hold (ISO 8601)
+  --from, --to    time range of the detections to hold: ISO 8601, UTC unless a zone is given;
+                  --from inclusive, --to exclusive
   --plate P       hold reads of this plate (exact)
   --pattern P     hold reads matching a partial plate (? one character, * any run)
   --read-id ID    hold these reads (repeatable)
@@ -79,11 +80,12 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   if (sub === 'export' && values.out === undefined) return usageError(io, '--out DIR is required');
   if (sub === 'hold') {
     if (values.reason === undefined || values.reason.trim() === '') return usageError(io, '--reason TEXT is required for a hold');
-    from = values.from === undefined ? undefined : new Date(values.from);
-    to = values.to === undefined ? undefined : new Date(values.to);
-    if (from === undefined || to === undefined || Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
-      return usageError(io, '--from and --to must be ISO 8601 times');
-    }
+    const fromMs = values.from === undefined ? null : parseIsoTime(values.from);
+    const toMs = values.to === undefined ? null : parseIsoTime(values.to);
+    if (fromMs === null || toMs === null) return usageError(io, '--from and --to must be ISO 8601 times, such as 2026-11-02 or 2026-11-02T08:00:00Z');
+    if (fromMs >= toMs) return usageError(io, '--from must be before --to');
+    from = new Date(fromMs);
+    to = new Date(toMs);
     if (values.plate !== undefined && values.pattern !== undefined) return usageError(io, 'give --plate or --pattern, not both');
     if (values.plate !== undefined) plate = { kind: 'exact', plate: values.plate };
     if (values.pattern !== undefined) plate = { kind: 'partial', pattern: values.pattern };

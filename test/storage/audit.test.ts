@@ -81,7 +81,8 @@ describe('audit sample', () => {
     expect(md).toContain('§471.9');
     for (const r of sample.reviews) expect(md).toContain(`| main:${r.record.seq} |`);
     const head = sample.verifications[0]?.head;
-    expect(md).toContain(`"main" ${head?.seq}:${head?.hash}`);
+    expect(md).toContain(`main=${head?.seq}:${head?.hash}`);
+    expect(md).toContain('No heads from the last audit were given');
     const html = renderMemorandumHtml(sample, meta);
     expect(html).toMatch(/^<!doctype html>/);
     expect(html.match(/<tr><td>/g)).toHaveLength(sample.reviews.length);

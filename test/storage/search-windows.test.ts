@@ -70,6 +70,10 @@ describe('scanning searches run newest window first', () => {
     expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '?ABC123' } })).toBe(true);
     expect(scansEveryPartition({ plate: { kind: 'fuzzy', plate: '7ABC123' } })).toBe(true);
     expect(scansEveryPartition({})).toBe(true);
+    // Separators are dropped before the query: a leading one hides nothing from the key.
+    expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '-*ABC1' } })).toBe(true);
+    expect(scansEveryPartition({ plate: { kind: 'partial', pattern: ' .?ABC123' } })).toBe(true);
+    expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '-7AB*' } })).toBe(false);
     expect(scansEveryPartition({ plate: { kind: 'partial', pattern: '7AB*' } })).toBe(false);
     expect(scansEveryPartition({ plate: { kind: 'exact', plate: '7ABC123' } })).toBe(false);
     expect(scansEveryPartition({ plate: { kind: 'ocr', plate: '7ABC123' } })).toBe(false);

@@ -164,4 +164,44 @@ describe('platewatch audit', () => {
     expect(readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}.md`), 'utf8')).toContain('Capt. P. Standards, PSD Captain');
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '5'], io(PASSWORD))).toBe(2);
   });
+
+  it('files a second memorandum for the same period beside the first, never over it', async () => {
+    const today = new Date();
+    const from = new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const first = join(dir, 'memo', `alpr-audit-${from}-${to}.md`);
+    const filed = readFileSync(first, 'utf8');
+    const again = io(PASSWORD);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo', '--data-dir', dataDir], again)).toBe(0);
+    expect(again.out()).toContain(`alpr-audit-${from}-${to}-2.md`);
+    expect(readFileSync(first, 'utf8')).toBe(filed);
+    expect(readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}-2.html`), 'utf8')).toMatch(/<h1>MEMORANDUM<\/h1>/);
+  });
+
+  it('checks every chain against the heads the last memorandum listed, and finds a chain deleted whole', async () => {
+    const today = new Date();
+    const from = new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const memo = readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}.md`), 'utf8');
+    expect(memo).toMatch(/No heads from the last audit were given/);
+    const heads = /next audit \(give each to the next run as --expect-head\): ([^\n]*)\./.exec(memo)?.[1]?.split(' ') ?? [];
+    expect(heads.length).toBeGreaterThan(0);
+    // The heads have moved on since (the audits themselves are logged), so record them afresh.
+    const v = io(PASSWORD);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], v)).toBe(0);
+    const now = [...v.out().matchAll(/chain "([^"]+)".*\n\s+head (\d+:[0-9a-f]{64})/g)].map((m) => `${m[1]}=${m[2]}`);
+    const withHeads = io(PASSWORD);
+    expect(await auditVerb.run(['verify', ...as('psd1'), ...now.flatMap((h) => ['--expect-head', h]), '--data-dir', dataDir], withHeads)).toBe(0);
+    // A chain the last audit saw, deleted since: only the recorded head can show it was there.
+    const gone = `cli-gone-1=7:${'a'.repeat(64)}`;
+    const deleted = io(PASSWORD);
+    expect(await auditVerb.run(['verify', ...as('psd1'), ...now.flatMap((h) => ['--expect-head', h]), '--expect-head', gone, '--data-dir', dataDir], deleted)).toBe(1);
+    expect(deleted.out()).toMatch(/chain "cli-gone-1": 0 records, 1 problem/);
+    const s = io(PASSWORD);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo-heads', '--expect-head', gone, '--data-dir', dataDir], s)).toBe(0);
+    const checked = readFileSync(join(dir, 'memo-heads', `alpr-audit-${from}-${to}.md`), 'utf8');
+    expect(checked).toContain("checked against the head the last audit recorded (cli-gone-1)");
+    expect(checked).toMatch(/chain "cli-gone-1": access log head differs from the one recorded at the last audit/);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--expect-head', 'main=7:zz', '--data-dir', dataDir], io(PASSWORD))).toBe(2);
+  });
 });
