@@ -169,6 +169,12 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
     ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
     ['holds.json', `${JSON.stringify(holds, null, 2)}\n`],
   ];
+  const notWritten = async (what: string, error: unknown): Promise<never> => {
+    removePartial(partial);
+    const why = (error as Error).message;
+    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `${what}: ${why}` });
+    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
+  };
   let files: ManifestFile[];
   try {
     mkdirSync(partial, { recursive: true });
@@ -177,10 +183,7 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
       return { name, bytes: Buffer.byteLength(text), sha256: sha256(text) };
     });
   } catch (error) {
-    removePartial(partial);
-    const why = (error as Error).message;
-    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `package not written: ${why}` });
-    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
+    return notWritten('package not written', error);
   }
   // The manifest names this record, so the package and the access log point at each other.
   const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
@@ -201,10 +204,7 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
     // rename(2) replaces an empty directory: the one checked above, if it was there.
     renameSync(partial, outDir);
   } catch (error) {
-    removePartial(partial);
-    const why = (error as Error).message;
-    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `package of record ${record.chain}:${record.seq} not written: ${why}` });
-    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
+    return notWritten(`package of record ${record.chain}:${record.seq} not written`, error);
   }
   return manifest;
 }

@@ -3,7 +3,7 @@
 // releases granted and refused and why, the retention in force. No plate, no person, no place
 // appears in it. Watsonville §471.4.1(g) (policy posted publicly), Civil Code § 1798.90.51(b)
 // (usage and privacy policy), § 1798.90.55 (sharing); making one is access-logged (§471.7(b)).
-import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog } from './access-log.js';
+import { ACCESS_ACTIONS, ACCESS_OUTCOMES, SYSTEM_USER, type AccessLog } from './access-log.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
@@ -27,6 +27,8 @@ export interface TransparencyReport {
     reasonOnly: number;
     /** Refused: no purpose, or a user not trained or not allowed (§471.7(e), §471.5(d)). */
     refused: number;
+    /** Run by the system itself for new hot list entries (retroactive hits), not by a member. */
+    bySystem: number;
   };
   releases: {
     received: number;
@@ -74,10 +76,11 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     `SELECT disposition AS k, count() AS n FROM (
        SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} GROUP BY hit_id)
      GROUP BY disposition ORDER BY disposition`, p));
-  const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; refused: number | string }>(client,
-    `SELECT countIf(outcome = 'ok' AND case_number != '') AS withCase, countIf(outcome = 'ok' AND case_number = '') AS reasonOnly,
-            countIf(outcome = 'refused') AS refused
-       FROM ${db}.access_log WHERE action = 'search' AND ${at}`, p);
+  const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; refused: number | string; bySystem: number | string }>(client,
+    `SELECT countIf(outcome = 'ok' AND case_number != '' AND user_id != {system:String}) AS withCase,
+            countIf(outcome = 'ok' AND case_number = '' AND user_id != {system:String}) AS reasonOnly,
+            countIf(outcome = 'refused') AS refused, countIf(outcome = 'ok' AND user_id = {system:String}) AS bySystem
+       FROM ${db}.access_log WHERE action = 'search' AND ${at}`, { ...p, system: SYSTEM_USER });
   const releases = await queryRows<{ status: string; rule: string; kind: string; n: number | string }>(client,
     `SELECT status, refusal_rule AS rule, agency_kind AS kind, count() AS n FROM (
        SELECT request_id, argMax(status, version) AS status, argMax(refusal_rule, version) AS refusal_rule, argMax(agency_kind, version) AS agency_kind
@@ -101,7 +104,10 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     from: period.from.toISOString(), to: period.to.toISOString(), generatedAt: new Date(now).toISOString(),
     cameras: Number(reads?.cameras ?? 0), cameraAgencies: Number(reads?.agencies ?? 0), reads: Number(reads?.reads ?? 0),
     hits: Object.values(hitsByList).reduce((a, b) => a + b, 0), hitsByList, dispositions,
-    searches: { withCaseNumber: Number(searches?.withCase ?? 0), reasonOnly: Number(searches?.reasonOnly ?? 0), refused: Number(searches?.refused ?? 0) },
+    searches: {
+      withCaseNumber: Number(searches?.withCase ?? 0), reasonOnly: Number(searches?.reasonOnly ?? 0), refused: Number(searches?.refused ?? 0),
+      bySystem: Number(searches?.bySystem ?? 0),
+    },
     releases: {
       received: sum(() => true), granted: sum((r) => r.status === 'approved' || r.status === 'released'), refused: sum((r) => r.status === 'refused'),
       pending: sum((r) => r.status === 'pending'), refusedByRule: tally((r) => r.rule, releases.filter((r) => r.status === 'refused')),
@@ -146,6 +152,7 @@ function sections(r: TransparencyReport): Section[] {
         ['Documented with a case or incident number', n(r.searches.withCaseNumber)],
         ['Documented with a reason only', n(r.searches.reasonOnly)],
         ['Refused (no purpose, or user not trained or authorised)', n(r.searches.refused)],
+        ['Run by the system for new hot list entries (past sightings)', n(r.searches.bySystem)],
       ],
     },
     {

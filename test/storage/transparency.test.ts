@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, recordHits, recordReleaseRequest, renderTransparencyHtml,
-  renderTransparencyMarkdown, saveUser, searchDetections, transparencyReport, type Storage,
+  renderTransparencyMarkdown, saveUser, searchDetections, SYSTEM_USER, transparencyReport, type Storage,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -37,6 +37,11 @@ beforeAll(async () => {
   await searchDetections(search, { user: 'ana1', purpose: { caseNumber: 'WPD-26-1' }, plate: { kind: 'exact', plate: '7SECRET' }, ...range });
   await searchDetections(search, { user: 'ana1', purpose: { reason: 'stolen vehicle follow-up' }, ...range });
   await searchDetections(search, { user: 'ana1', purpose: {}, ...range }).catch(() => {});
+  // A retroactive look-up, as bin/past-sightings.ts logs it: counted apart from members' searches.
+  await accessLog.append({
+    user: SYSTEM_USER, action: 'search', outcome: 'ok', params: { plate: { kind: 'ocr', plate: '7SECRET' } }, rowsReturned: 2,
+    caseNumber: 'WPD-26-2', reason: 'retroactive hit check for new SVS entry 7SECRET', detail: '',
+  });
   const ctx = { storage, accessLog, policy: DEFAULT_RELEASE_POLICY };
   const base = { agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. Lopez', purpose: 'robbery case 26-9',
     criteria: { kind: 'plate', plate: { kind: 'exact', plate: '7SECRET' }, from: range.from.toISOString(), to: range.to.toISOString() } } as const;
@@ -53,7 +58,7 @@ describe('transparency report', () => {
     const r = await transparencyReport({ storage, accessLog }, 'chief1', period);
     expect(r).toMatchObject({
       cameras: 2, cameraAgencies: 1, reads: 3, hits: 1, hitsByList: { SVS: 1 },
-      searches: { withCaseNumber: 1, reasonOnly: 1, refused: 1 },
+      searches: { withCaseNumber: 1, reasonOnly: 1, refused: 1, bySystem: 1 },
       releases: { received: 4, granted: 1, refused: 2, pending: 1, refusedByRule: { values_act: 1, out_of_state: 1 }, byAgencyKind: { local: 2, federal_immigration: 1, out_of_state: 1 } },
       retention: { detectionDays: 365, hitDays: 365, heldDetections: 0, legalHolds: 0 },
       authorisedUsers: 4,
