@@ -3,6 +3,7 @@
 // hits only reach the users named for them (covert-lists.ts).
 //   GET /api/hits/unresolved   hits.view        unresolved hits this gateway holds, oldest first
 //   GET /api/hits/escalated    hits.escalated   hits left unresolved past the escalation time
+//       (both access-logged as hit views, as the console's live feed is)
 //   GET /api/hits/:id?caseNumber=&reason=   hits.view   one stored hit with its dispositions;
 //       a look-up of ALPR data, so it needs a purpose and is access-logged (§471.7(b)(e))
 import { viewHit, type AccessLog, type Storage } from '../storage/index.js';
@@ -19,7 +20,7 @@ export interface HitRouteDeps {
   feed: Pick<HitFeed, 'recentHits'>;
   escalator: Pick<HitEscalator, 'current'>;
   covert: CovertLists;
-  /** Where stored hits are looked up; absent: no hit detail route. */
+  /** Where stored hits are looked up and hit views logged; absent (tests of routing only): no hit detail route, nothing logged. */
   storage?: { storage: Pick<Storage, 'client' | 'db'>; accessLog: AccessLog };
   /** Path prefix. @default '/api' */
   prefix?: string;
@@ -39,13 +40,25 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
       if (!h.fannedOut || hidden.has(h.message.hit.list)) continue;
       hits.push({ ...(JSON.parse(h.json) as object), escalated: escalated.has(h.message.hitId) });
     }
+    await logListed(session.user, 'unresolved', hits.length);
     return { status: 200, body: { hits } };
   };
 
   const escalatedHits = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'hits.escalated');
     queryParams(request.query, [], 'BAD_REQUEST');
-    return { status: 200, body: { escalations: escalator.current(covert.hiddenFor(session.user)) } };
+    const escalations = escalator.current(covert.hiddenFor(session.user));
+    await logListed(session.user, 'escalated', escalations.length);
+    return { status: 200, body: { escalations } };
+  };
+
+  // Watsonville §471.7(b): a list of hits is ALPR data, so it goes on the record like the console's
+  // live feed, before it is sent (a record that cannot be written sends nothing).
+  const logListed = async (user: string, list: 'unresolved' | 'escalated', rows: number): Promise<void> => {
+    await deps.storage?.accessLog.append({
+      user, action: 'hit_view', outcome: 'ok', params: { via: 'api', list }, rowsReturned: rows,
+      caseNumber: '', reason: list === 'unresolved' ? 'unresolved hits (dispatch console)' : 'escalated hits (supervisor)', detail: '',
+    });
   };
 
   const detail = async (request: JsonRequest): Promise<JsonReply> => {

@@ -68,7 +68,8 @@ export function requiredTime(b: Record<string, unknown>, key: string, code = 'BA
 
 /** A YYYY-MM-DD date that exists; 400 otherwise. */
 export function parseDay(text: string, key: string, code = 'BAD_REQUEST'): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || new Date(`${text}T00:00:00Z`).toISOString().slice(0, 10) !== text) {
+  // parseUtcTime checks the day is on the calendar (2026-13-01 and 2026-02-30 are not).
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || parseUtcTime(text) === null) {
     throw new HttpError(400, code, `"${key}" must be a date, YYYY-MM-DD`);
   }
   return text;

@@ -51,11 +51,23 @@ export const IMMIGRATION_AGENCY_PATTERNS: ReadonlyArray<{ pattern: RegExp; name:
   { pattern: /\bcustoms\b/i, name: 'U.S. Customs and Border Protection (CBP) / ICE' },
   { pattern: /\b(C\.?B\.?P|CPB|USBP)\b/i, name: 'U.S. Customs and Border Protection (CBP)' },
   { pattern: /\bborder\s+(patrol|protection)\b/i, name: 'U.S. Customs and Border Protection (CBP)' },
-  { pattern: /\b(HSI|homeland\s+security\s+investigations?)\b/i, name: 'Homeland Security Investigations (HSI, part of ICE)' },
-  { pattern: /\b(ERO|enforcement\s+(and|&)\s+removal)\b/i, name: 'Enforcement and Removal Operations (ERO, part of ICE)' },
-  { pattern: /\b(USCIS|citizenship\s+(and|&)\s+immigration)\b/i, name: 'U.S. Citizenship and Immigration Services (USCIS)' },
+  { pattern: /\b(H\.?S\.?I\.?(?=$|[^A-Za-z0-9])|homeland\s+security\s+investigations?\b)/i, name: 'Homeland Security Investigations (HSI, part of ICE)' },
+  { pattern: /\b(E\.?R\.?O\.?(?=$|[^A-Za-z0-9])|enforcement\s+(and|&)\s+removal\b)/i, name: 'Enforcement and Removal Operations (ERO, part of ICE)' },
+  { pattern: /\b(U\.?S\.?C\.?I\.?S\.?(?=$|[^A-Za-z0-9])|citizenship\s+(and|&)\s+immigration\b)/i, name: 'U.S. Citizenship and Immigration Services (USCIS)' },
   { pattern: /\b287\s*\(?g\)?/i, name: 'a 287(g) immigration enforcement task force' },
-  { pattern: /\b(DHS|(U\.?S\.?\s+)?department\s+of\s+homeland\s+security)\b/i, name: 'the Department of Homeland Security (presumed ICE/CBP)' },
+  {
+    pattern: /\b(D\.?H\.?S\.?(?=$|[^A-Za-z0-9])|(U\.?S\.?\s+)?(department|dept\.?)\s+of\s+homeland\s+security\b)/i,
+    name: 'the Department of Homeland Security (presumed ICE/CBP)',
+  },
+];
+
+/**
+ * The same agencies named in a request's purpose ("to assist ERO in locating…"). Acronyms count in
+ * capitals only here, so ordinary words of free text are not read as agencies.
+ */
+const IMMIGRATION_AGENCY_IN_PURPOSE = [
+  /\b(I\.?C\.?E|H\.?S\.?I|E\.?R\.?O|U\.?S\.?C\.?I\.?S|C\.?B\.?P|CPB|USBP|D\.?H\.?S|I\.?N\.?S)\.?(?=$|[^A-Za-z0-9])/,
+  /\b(border\s+(patrol|protection)|homeland\s+security|enforcement\s+(and|&)\s+removal|citizenship\s+(and|&)\s+immigration|customs\s+(and|&)\s+border)\b/i,
 ];
 
 export interface AgencyClaim {
@@ -94,7 +106,7 @@ export function immigrationAgencyIn(text: string): string | undefined {
 const IMMIGRATION_PURPOSE_EXTRA = /\b(removal\s+proceedings?|immigration\s+status|visa\s+overstay|illegal\s+(alien|entry|re-?entry)|aliens?|detainers?|287\s*\(?g\)?)\b/i;
 
 export function isImmigrationPurpose(purpose: string): boolean {
-  return IMMIGRATION_PURPOSE_PATTERN.test(purpose) || IMMIGRATION_PURPOSE_EXTRA.test(purpose);
+  return IMMIGRATION_PURPOSE_PATTERN.test(purpose) || IMMIGRATION_PURPOSE_EXTRA.test(purpose) || IMMIGRATION_AGENCY_IN_PURPOSE.some((p) => p.test(purpose));
 }
 
 export interface Refusal {

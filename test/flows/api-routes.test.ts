@@ -138,6 +138,10 @@ describe('users (administrator)', () => {
     const admin = api.token('administrator');
     expect((await api.call('POST', '/api/users/ofc9', admin, { roles: ['overlord'] })).status).toBe(400);
     expect((await api.call('POST', '/api/users/ofc9', admin, { trainingExpiresAt: '2026-01-01' })).status).toBe(400);
+    for (const trainedAt of ['2026-13-01', '2026-02-30', '2026-00-10']) {
+      const res = await api.call('POST', '/api/users/ofc9', admin, { trainedAt });
+      expect({ trainedAt, status: res.status, message: errorMessage(res.body) }).toEqual({ trainedAt, status: 400, message: '"trainedAt" must be a date, YYYY-MM-DD' });
+    }
     const future = await api.call('POST', '/api/users/ofc9', admin, { trainedAt: '2099-01-01' });
     expect(future.status).toBe(400);
     expect(errorMessage(future.body)).toMatch(/"trainedAt" is a day still to come/);
@@ -174,6 +178,17 @@ describe('users (administrator)', () => {
   });
 });
 
+describe('GET /api/hits/unresolved and /api/hits/escalated', () => {
+  it('logs each listing as a hit view with the rows it returned (§471.7(b))', async () => {
+    expect((await api.call('GET', '/api/hits/unresolved', api.token('dispatcher'))).status).toBe(200);
+    expect((await api.call('GET', '/api/hits/escalated', api.token('supervisor'))).status).toBe(200);
+    const dispatcher = (await accessRecords(api, 'dispatcher1', 'ok')).filter((r) => r['action'] === 'hit_view');
+    expect(dispatcher.at(-1)).toMatchObject({ params: '{"via":"api","list":"unresolved"}', reason: 'unresolved hits (dispatch console)', rows_returned: '0' });
+    const supervisor = (await accessRecords(api, 'supervisor1', 'ok')).filter((r) => r['action'] === 'hit_view');
+    expect(supervisor.at(-1)).toMatchObject({ params: '{"via":"api","list":"escalated"}' });
+  });
+});
+
 describe('GET /api/hits/:id', () => {
   it('shows a stored hit with its dispositions for a stated purpose, logs the look-up, and refuses without one', async () => {
     const { recordHits, recordDisposition } = await import('../../storage/index.js');
@@ -189,7 +204,7 @@ describe('GET /api/hits/:id', () => {
     expect(res.body['hit']).toMatchObject({ hitId: 'api-hit-1', list: 'SVS', plate: '7ABC123' });
     expect(res.body['dispositions']).toEqual([expect.objectContaining({ user: 'officer1', disposition: 'recovered', notes: 'towed' })]);
     const logged = await accessRecords(api, 'dispatcher1');
-    expect(logged.filter((r) => r['action'] === 'hit_view').map((r) => [r['outcome'], r['case_number']])).toEqual([['refused', ''], ['ok', '26-000777']]);
+    expect(logged.filter((r) => r['action'] === 'hit_view' && (r['params'] ?? '').includes('hitId')).map((r) => [r['outcome'], r['case_number']])).toEqual([['refused', ''], ['ok', '26-000777']]);
     expect((await api.call('GET', '/api/hits/no-such?reason=disposition%20review', api.token('dispatcher'))).status).toBe(404);
   });
 });

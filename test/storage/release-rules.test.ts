@@ -16,6 +16,8 @@ describe('immigration agencies (California Values Act)', () => {
     'U.S. Customs and Border Protection', 'Customs and Border Patrol', 'CPB', 'CBP Office of Field Operations', 'U.S. Border Patrol, El Centro Sector',
     'Homeland Security Investigations', 'HSI Los Angeles', 'ICE ERO', 'Enforcement and Removal Operations', 'USCIS',
     'Department of Homeland Security', 'DHS', 'Orange County 287(g) Task Force',
+    // Dotted and abbreviated forms, as letterheads write them.
+    'U.S. Dept. of Homeland Security', 'D.H.S. Office of Intelligence', 'H.S.I. Special Agent in Charge', 'ICE E.R.O. San Francisco', 'U.S.C.I.S. Fraud Unit',
   ];
   it.each(names)('refuses "%s" whatever kind it declares and whatever the configuration says', (name) => {
     for (const kind of ['local', 'federal', 'prosecutor'] as const) {
@@ -44,6 +46,8 @@ describe('immigration purposes (California Values Act)', () => {
   it.each([
     'locate subject for deportation', 'immigration enforcement', 'assist ICE with a removal', 'visa overstay investigation',
     'serve an immigration detainer', 'person is undocumented', 'removal proceedings',
+    // An immigration agency named in the purpose by a local agency acting for it.
+    'to assist ERO in locating the subject, case 26-11', 'for USCIS fraud unit', 'requested by H.S.I. task force', 'Border Patrol needs the sightings',
   ])('refuses "%s" from any agency, whatever the configuration', (purpose) => {
     expect(isImmigrationPurpose(purpose)).toBe(true);
     expect(refusal('Santa Cruz Police Department', 'local', purpose, OPEN).refusal?.rule).toBe('values_act');
@@ -51,6 +55,10 @@ describe('immigration purposes (California Values Act)', () => {
 
   it('lets an ordinary criminal purpose through to the Chief', () => {
     expect(isImmigrationPurpose('homicide investigation, suspect vehicle')).toBe(false);
+    // Acronyms count in capitals only, so ordinary words are not read as agencies.
+    for (const purpose of ['hero of the day robbery series, case 26-78', 'Erol Smith homicide', 'dhs student assault', 'insurance fraud ring']) {
+      expect({ purpose, immigration: isImmigrationPurpose(purpose) }).toEqual({ purpose, immigration: false });
+    }
     expect(refusal('Santa Cruz Police Department', 'local', 'homicide investigation, suspect vehicle').refusal).toBeNull();
   });
 });
