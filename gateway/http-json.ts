@@ -111,8 +111,10 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
     const answer = (reply: JsonReply): void => {
       if (aborted) return;
       res.cork(() => {
-        if (reply.text !== undefined) res.writeStatus(statusLine(reply.status)).writeHeader('content-type', reply.text.contentType).end(reply.text.body);
-        else if (reply.body === undefined) res.writeStatus(statusLine(reply.status)).end();
+        // no-store on every reply: package files and reports are ALPR data, and no proxy or browser cache may keep them.
+        if (reply.text !== undefined) {
+          res.writeStatus(statusLine(reply.status)).writeHeader('content-type', reply.text.contentType).writeHeader('cache-control', 'no-store').end(reply.text.body);
+        } else if (reply.body === undefined) res.writeStatus(statusLine(reply.status)).writeHeader('cache-control', 'no-store').end();
         else writeJson(res, reply.status, reply.body);
       });
     };

@@ -27,6 +27,8 @@ const STATUS_OF: Readonly<Record<ReleaseErrorCode, number>> = {
   RELEASE_NOT_PENDING: 409,
   RELEASE_NOT_APPROVED: 409,
   RELEASE_REFUSED: 403,
+  // The package could not be written (disk, storage): nothing was kept, so the same export can be tried again.
+  RELEASE_FAILED: 503,
 };
 
 /** Storage's answer as HTTP: release errors by code, other storage refusals as everywhere (gateway/storage-errors.ts); anything else is a 500. */

@@ -3,12 +3,13 @@
 // server onto portable media and booked into evidence". A hold copies the detections into
 // evidence_detections (no TTL) inside ClickHouse; an export writes a package for the media —
 // CSV and JSON, plus a manifest and SHA256SUMS with the SHA-256 of every file.
-import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
 import { OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
+import { writePackage, type ManifestFile } from './package-writer.js';
+export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { buildDetectionFilter, type DetectionCriteria } from './search.js';
 import { queryRows } from './sql.js';
@@ -110,12 +111,6 @@ export interface ExportRequest {
   reason?: string;
 }
 
-export interface ManifestFile {
-  name: string;
-  bytes: number;
-  sha256: string;
-}
-
 export interface EvidenceManifest {
   caseNumber: string;
   generatedAt: string;
@@ -124,10 +119,6 @@ export interface EvidenceManifest {
   holds: number;
   accessLogSeq: number;
   files: ManifestFile[];
-}
-
-export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
 }
 
 /**
@@ -160,61 +151,25 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
       WHERE case_number = {caseNumber:String} ORDER BY created_at`,
     params,
   );
-  // The package is written beside outDir and renamed into place when whole, so a failed write
-  // (disk full, a path that cannot be made) never leaves a partial package that looks complete.
-  const outDir = resolve(req.outDir); // no trailing slash: the partial directory is its sibling
-  const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
   const contents: Array<[string, string]> = [
     ['detections.csv', csv],
     ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
     ['holds.json', `${JSON.stringify(holds, null, 2)}\n`],
   ];
-  const notWritten = async (what: string, error: unknown): Promise<never> => {
-    removePartial(partial);
-    const why = (error as Error).message;
-    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `${what}: ${why}` });
-    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
-  };
-  let files: ManifestFile[];
+  let manifest: EvidenceManifest;
   try {
-    mkdirSync(partial, { recursive: true });
-    files = contents.map(([name, text]) => {
-      writeFileSync(join(partial, name), text);
-      return { name, bytes: Buffer.byteLength(text), sha256: sha256(text) };
+    manifest = await writePackage(req.outDir, contents, async (files) => {
+      // The manifest names this record, so the package and the access log point at each other.
+      const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
+      return {
+        caseNumber: entry.caseNumber, generatedAt: new Date().toISOString(), generatedBy: req.user,
+        detections: rows.length, holds: holds.length, accessLogSeq: record.seq, files,
+      };
     });
   } catch (error) {
-    return notWritten('package not written', error);
-  }
-  // The manifest names this record, so the package and the access log point at each other.
-  const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
-  const manifest: EvidenceManifest = {
-    caseNumber: entry.caseNumber,
-    generatedAt: new Date().toISOString(),
-    generatedBy: req.user,
-    detections: rows.length,
-    holds: holds.length,
-    accessLogSeq: record.seq,
-    files,
-  };
-  try {
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-    writeFileSync(join(partial, 'manifest.json'), manifestText);
-    const sums = [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join('');
-    writeFileSync(join(partial, 'SHA256SUMS'), sums);
-    // rename(2) replaces an empty directory: the one checked above, if it was there.
-    renameSync(partial, outDir);
-  } catch (error) {
-    return notWritten(`package of record ${record.chain}:${record.seq} not written`, error);
+    const why = (error as Error).message;
+    await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `package not written: ${why}` });
+    throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
   }
   return manifest;
-}
-
-// A partial package is removed on the way out of a failure; failing to remove it must not hide
-// the failure that is being reported (and when the path could not be made there is nothing).
-function removePartial(dir: string): void {
-  try {
-    rmSync(dir, { recursive: true, force: true });
-  } catch {
-    // nothing was made there
-  }
 }

@@ -3,11 +3,11 @@
 // of every file, and SHA256SUMS (`sha256sum -c`). Written once, under a directory the server
 // chooses (`packagesDir/<request id>`), never a path a client names; files are served by name only
 // from that directory. Producing and downloading a package are access-logged exports (§471.7(b)).
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
-import { sha256 } from './evidence.js';
+import { removePackage, writePackage } from './package-writer.js';
 import { authoriseAction } from './permissions.js';
 import { concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
 import { CLAIM_KINDS, underClaim } from './version-claims.js';
@@ -74,6 +74,12 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
   if (existsSync(outDir) && readdirSync(outDir).length > 0) {
     throw new ReleaseError('RELEASE_NOT_APPROVED', `the package directory of ${requestId} exists already; a package is never overwritten`);
   }
+  const notProduced = async (error: unknown): Promise<never> => {
+    const why = (error as Error).message;
+    await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.failed, detail: `package not produced: ${why}` });
+    if (error instanceof ReleaseError) throw error;
+    throw new ReleaseError('RELEASE_FAILED', `the package of ${requestId} was not produced: ${why}; nothing was kept, so it can be tried again`, { cause: error });
+  };
   // Claimed before any file is written: a second gateway exporting the same request at the same
   // moment is refused instead of producing a second package.
   return underClaim(ctx.claims, CLAIM_KINDS.release, requestId, request.version + 1, () => concurrentChange(requestId), async () => {
@@ -84,25 +90,29 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
       throw new ReleaseError('INVALID_RELEASE', `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it`);
     }
     const csv = await (await ctx.storage.client.query({ query: sql, query_params: params, format: 'CSVWithNames' })).text();
-    const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
     const { package: _none, ...onFile } = request;
-    mkdirSync(outDir, { recursive: true });
     const contents: Array<[string, string]> = [
       ['detections.csv', csv],
       ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
       ['release.json', `${JSON.stringify(onFile, null, 2)}\n`],
     ];
-    const files = contents.map(([name, body]) => {
-      writeFileSync(join(outDir, name), body);
-      return { name, bytes: Buffer.byteLength(body), sha256: sha256(body) };
-    });
-    const manifest: ReleaseManifest = {
-      requestId, agency: request.agency, generatedAt: new Date().toISOString(), generatedBy: user, detections: rows.length, accessLogSeq: record.seq, files,
-    };
-    const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-    writeFileSync(join(outDir, 'manifest.json'), manifestText);
-    writeFileSync(join(outDir, 'SHA256SUMS'), [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join(''));
-    await markReleased(ctx, request, manifest, true);
+    let manifest: ReleaseManifest;
+    try {
+      manifest = await writePackage(outDir, contents, async (files) => {
+        // The manifest names this record, so the package and the access log point at each other.
+        const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
+        return { requestId, agency: request.agency, generatedAt: new Date().toISOString(), generatedBy: user, detections: rows.length, accessLogSeq: record.seq, files };
+      });
+    } catch (error) {
+      return notProduced(error);
+    }
+    try {
+      await markReleased(ctx, request, manifest, true);
+    } catch (error) {
+      // Not on file as released: the package goes too, so that the next attempt can make it.
+      removePackage(outDir);
+      return notProduced(error);
+    }
     return manifest;
   });
 }

@@ -8,7 +8,8 @@ import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog } from './access-log.js
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { AGENCY_KINDS, automaticRefusal, classifyAgency, REFUSAL_RULES, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
-import type { PlateQuery } from './search.js';
+import { OcrAlphabet } from '../matcher/index.js';
+import { buildDetectionFilter, type PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
 import { parseUtcTime } from './iso-time.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
@@ -76,7 +77,7 @@ export interface ReleaseRequest {
   package: ReleaseManifest | null;
 }
 
-export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE'] as const;
+export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED'] as const;
 export type ReleaseErrorCode = (typeof RELEASE_ERROR_CODES)[number];
 
 export class ReleaseError extends Error {
@@ -139,6 +140,10 @@ function parseCriteria(value: unknown): ReleaseCriteria {
   const from = isoTime(c['from'], 'from');
   const to = isoTime(c['to'], 'to');
   if (from >= to) throw new ReleaseError('INVALID_RELEASE', 'criteria.from must be before criteria.to');
+  // Checked now, as the package will select it: a plate or pattern that cannot be searched would
+  // otherwise be recorded and approved, and only fail when the custodian exports it.
+  const selectable = buildDetectionFilter({ plate, from: new Date(from), to: new Date(to) }, new OcrAlphabet());
+  if (!selectable.ok) throw new ReleaseError('INVALID_RELEASE', `criteria.plate cannot be searched: ${selectable.reason}`);
   return { kind: 'plate', plate, from, to };
 }
 

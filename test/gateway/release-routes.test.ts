@@ -43,7 +43,7 @@ beforeAll(async () => {
     routes: [
       ...authRoutes({ authenticator: credentials }),
       ...releaseRoutes({ guard, releases: { storage: temp.storage, accessLog, policy: DEFAULT_RELEASE_POLICY, packagesDir: join(temp.dir, 'releases') } }),
-      ...reportRoutes({ guard, reports: { storage: temp.storage, accessLog }, agency: 'Watsonville PD' }),
+      ...reportRoutes({ guard, reports: { storage: temp.storage, accessLog, covertLists: [] }, agency: 'Watsonville PD' }),
     ],
   });
   base = gateway.url;
@@ -141,6 +141,7 @@ describe('release requests over HTTP', () => {
     const csv = await call('GET', `/api/releases/${pendingId}/package/detections.csv`, 'cust1');
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('cache-control')).toBe('no-store'); // ALPR data: no proxy or browser cache keeps it
     const text = await csv.text();
     expect(createHash('sha256').update(text).digest('hex')).toBe(manifest.files.find((f) => f.name === 'detections.csv')?.sha256);
     expect(text).toContain('7ABC123');

@@ -3,7 +3,7 @@
 // only by the Chief or designee; every version kept; the package of an approved release written
 // once with checksums; every step, refusals included, in the access log.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -71,6 +71,10 @@ describe('recording a request (§471.8(a))', () => {
     expect(bad({ ...input(), criteria: { kind: 'everything' } })).toThrow(/criteria must say/);
     expect(bad({ ...input(), criteria: { kind: 'plate', plate: '7ABC123', from: '2026-11-21', to: '2026-11-20' } })).toThrow(/before/);
     expect(bad({ ...input(), agencyState: 'Nevada' })).toThrow(/two-letter/);
+    // Plates the package could not select are refused when recorded, not at export.
+    for (const plate of ['A', 'A*', '7ABC%123']) {
+      expect(bad({ ...input(), criteria: { kind: 'plate', plate, match: plate.includes('*') ? 'partial' : 'exact', from: '2026-11-20', to: '2026-11-21' } })).toThrow(/criteria.plate cannot be searched/);
+    }
   });
 
   it('refuses a member without the role, and logs the refusal', async () => {
@@ -211,6 +215,21 @@ describe('the package of an approved release', () => {
     await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_REFUSED' });
     expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'refused', refusalRule: 'out_of_state' });
     expect(existsSync(join(ctx.packagesDir, r.requestId))).toBe(false);
+  });
+
+  it('keeps nothing when the package cannot be written, logs it as failed, and can be produced once the disk is fixed', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    const blocker = join(temp.dir, 'releases-on-a-file');
+    writeFileSync(blocker, 'a file where the packages directory should be');
+    await expect(produceReleasePackage({ ...ctx, packagesDir: blocker }, 'cust1', r.requestId)).rejects.toMatchObject({
+      code: 'RELEASE_FAILED', message: expect.stringMatching(/nothing was kept, so it can be tried again/),
+    });
+    expect((await logOf('cust1')).at(-1)).toMatchObject({ action: 'export', outcome: 'failed', detail: expect.stringMatching(/^package not produced: /) });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'approved', package: null });
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest.detections).toBe(2);
+    expect(readdirSync(ctx.packagesDir).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
   it('releases a case\'s held evidence when that is what was asked for', async () => {
