@@ -138,8 +138,9 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
       const config = await loadVerbConfig('users', values.config, io);
       if (config !== null) nats = await claimsForVerb('users', 'user', config, io);
     }
-    const credentials = new CredentialStore(storage, new AccessLog(storage, verbAccessLogChain(storage)));
-    await runSubCommand(storage, credentials, request, passwords, io, nats?.claims);
+    const accessLog = new AccessLog(storage, verbAccessLogChain(storage));
+    const credentials = new CredentialStore(storage, accessLog);
+    await runSubCommand(storage, credentials, accessLog, request, passwords, io, nats?.claims);
     return 0;
   } catch (error) {
     const expected = error instanceof Refusal || error instanceof PasswordInputError || (error instanceof StorageError && error.code === 'WEAK_PASSWORD');
@@ -156,7 +157,7 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
 }
 
 /** Checks the --as user's password and standing; administrators only, except a user's own passwd. */
-async function authenticate(credentials: CredentialStore, request: Request, passwords: PasswordSource): Promise<string> {
+async function authenticate(credentials: CredentialStore, accessLog: AccessLog, request: Request, passwords: PasswordSource): Promise<string> {
   const as = request.as;
   if (as === undefined) throw new Refusal('users exist already: run this as an administrator, --as ADMIN');
   const check = await credentials.checkPassword(as, await passwords.next(`password for ${as}`), 'cli');
@@ -165,11 +166,19 @@ async function authenticate(credentials: CredentialStore, request: Request, pass
     throw new Refusal(check.reason === 'not_authorised' ? check.detail : 'unknown user or wrong password');
   }
   const ownPassword = request.sub === 'passwd' && as === request.id;
-  if (!ownPassword && !check.user.roles.includes('administrator')) throw new Refusal(`${as} is not an administrator`);
+  if (!ownPassword && !check.user.roles.includes('administrator')) {
+    await accessLog.append({
+      user: as, action: 'user', outcome: 'refused', params: { op: request.sub, user: request.id ?? null, via: 'cli' }, rowsReturned: 0,
+      caseNumber: '', reason: '', detail: `${as} is not an administrator (users.manage)`,
+    });
+    throw new Refusal(`${as} is not an administrator`);
+  }
   return as;
 }
 
-async function runSubCommand(storage: Storage, credentials: CredentialStore, request: Request, passwords: PasswordSource, io: VerbIO, claims?: VersionClaims): Promise<void> {
+async function runSubCommand(
+  storage: Storage, credentials: CredentialStore, accessLog: AccessLog, request: Request, passwords: PasswordSource, io: VerbIO, claims?: VersionClaims,
+): Promise<void> {
   const existing = await listUsers(storage);
   // Bootstrap: the first administrator, only while there is no user at all (no default password).
   const bootstrap = request.sub === 'add' && existing.length === 0 && request.as === undefined;
@@ -177,7 +186,10 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
     if (!request.roles.includes('administrator')) throw new Refusal('the first user must be an administrator (--role administrator)');
     if (request.trained === null) throw new Refusal('the first administrator must be trained (--trained DATE): untrained users cannot sign in');
   }
-  const actor = bootstrap ? (request.id as string) : await authenticate(credentials, request, passwords);
+  const actor = bootstrap ? (request.id as string) : await authenticate(credentials, accessLog, request, passwords);
+  // Accounts, roles and training are on the record, as the administrator's API logs them (§471.4.1(b)).
+  const logChange = (params: Record<string, unknown>): Promise<unknown> =>
+    accessLog.append({ user: actor, action: 'user', outcome: 'ok', params: { ...params, via: 'cli' }, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
 
   if (request.sub === 'list') {
     const rows = existing.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', u.active ? 'active' : 'disabled']);
@@ -203,6 +215,7 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
       throw error;
     });
     await credentials.setPassword(id, password, actor);
+    await logChange({ op: 'add', user: id, roles: added.roles, ...(bootstrap ? { bootstrap: true } : {}) });
     io.stdout.write(`added ${id} (${added.roles.join(', ')})${bootstrap ? ' as the first administrator' : ''}${added.trainedAt ? '' : '; untrained: cannot sign in until "users train"'}\n`);
     return;
   }
@@ -211,13 +224,16 @@ async function runSubCommand(storage: Storage, credentials: CredentialStore, req
     const day = request.trained ?? new Date().toISOString().slice(0, 10);
     if (request.expires !== null && request.expires <= day) throw new Refusal(`--expires ${request.expires} must be after the training date ${day}`);
     await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: request.expires }, actor, claims);
+    await logChange({ op: 'train', user: id, trainedAt: day, trainingExpiresAt: request.expires });
     io.stdout.write(`${id} trained on ${day}${request.expires === null ? '' : `, until ${request.expires}`}\n`);
   } else if (request.sub === 'disable') {
     if (id === actor) throw new Refusal('an administrator cannot disable themself; ask another administrator');
     await saveUser(storage, { ...user, active: false }, actor, claims);
+    await logChange({ op: 'disable', user: id });
     io.stdout.write(`${id} disabled; their sessions have ended\n`);
   } else {
     await credentials.setPassword(id, await passwords.next(`new password for ${id}`, true), actor);
+    await logChange({ op: 'password', user: id });
     io.stdout.write(`password of ${id} set\n`);
   }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openStorage } from '../../storage/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-users-'));
@@ -127,6 +128,27 @@ describe('platewatch users', () => {
     expect(res.code).toBe(0);
     const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(list.stdout).toMatch(/^ofc1 .* disabled$/m);
+  });
+
+  it('puts every change, and the refusal of a non-administrator, in the access log as the API does', async () => {
+    const storage = await openStorage({ dataDir: join(dir, 'clickhouse'), applyRetention: false });
+    try {
+      const rs = await storage.client.query({
+        query: `SELECT user_id, outcome, params FROM ${storage.db}.access_log WHERE action = 'user' ORDER BY chain, seq`,
+        format: 'JSONEachRow',
+      });
+      const records = (await rs.json<{ user_id: string; outcome: string; params: string }>()).map((r) => ({ ...r, params: JSON.parse(r.params) as Record<string, unknown> }));
+      const ops = records.map((r) => `${r.user_id} ${r.outcome} ${String(r.params['op'])} ${String(r.params['user'])}`);
+      expect(ops).toContain('admin1 ok add admin1');
+      expect(ops).toContain('admin1 ok add ofc1');
+      expect(ops).toContain('admin1 ok train ofc1');
+      expect(ops).toContain('ofc1 ok password ofc1');
+      expect(ops).toContain('ofc1 refused list null');
+      expect(ops).toContain('admin1 ok disable ofc1');
+      expect(records.every((r) => r.params['via'] === 'cli')).toBe(true);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('never takes a password as an argument and cannot prompt without a terminal', async () => {
