@@ -8,7 +8,7 @@ import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
   ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, hotlistRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
-  type RunningGateway,
+  type ConsoleSession, type GatewayConfig, type RunningGateway,
 } from '../gateway/index.js';
 import {
   addedEntries,
@@ -35,7 +35,7 @@ import {
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import {
   AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
-  type Storage, type StorageConfig, type StoredHit,
+  type Storage, type StorageConfig, type StoredHit, type VerifiedSession,
 } from '../storage/index.js';
 import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type HotlistSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
@@ -60,8 +60,11 @@ export interface SystemOptions {
    * In server mode with several workers, enable it on one. @default DEFAULT_RETROACTIVE_DAYS
    */
   retroactiveDays?: number;
-  /** Run the gateway (HTTP, WebSockets) in this process; false: none. @default port 0 on 127.0.0.1 */
-  gateway?: { port: number; host: string } | false;
+  /**
+   * Run the gateway (HTTP, WebSockets) in this process; false: none. `sessionCheckMs`: how often
+   * open consoles' sessions are checked again (gateway/config.ts). @default port 0 on 127.0.0.1
+   */
+  gateway?: ({ port: number; host: string } & Partial<Pick<GatewayConfig, 'sessionCheckMs'>>) | false;
   /** Escalation and covert lists. @default DEFAULT_HIT_SETTINGS */
   hits?: HitSettings;
   /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
@@ -228,14 +231,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const guard = new ApiGuard(credentials, refusals);
       const hitSettings = options.hits ?? DEFAULT_HIT_SETTINGS;
       const covert = new CovertLists(hitSettings.covertLists);
+      const consoleSession = (session: VerifiedSession | null): ConsoleSession | null =>
+        session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
       gateway = await startGateway({
         nc,
         js,
-        // Individual sign-in (Watsonville §471.5(h)): only sessions of active, trained users.
-        verifySession: async (token) => {
-          const session = await credentials.verify(token);
-          return session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
-        },
+        // Individual sign-in (Watsonville §471.5(h)): only sessions of active, trained users, at the
+        // upgrade and again while the console is open (one batched look-up per check).
+        verifySession: async (token) => consoleSession(await credentials.verify(token)),
+        verifySessions: async (tokens) => new Map([...(await credentials.verifyMany(tokens))].map(([token, session]) => [token, consoleSession(session)])),
         // Watsonville §471.7(b): watching live hits is access to ALPR data, so it is on the record.
         onConsoleEvent: (session, event) => {
           const logged = event.kind === 'refused'
@@ -248,18 +252,19 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         },
         resolvedHits: (since) => resolvedHitIds(storage, since),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
-        routes: ({ feed, fanOut, escalator, announce }) => [
-          ...authRoutes({ authenticator: credentials }),
+        routes: ({ feed, fanOut, escalator, announce, sessions }) => [
+          ...authRoutes({ authenticator: credentials, consoles: sessions }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),
-          ...userRoutes({ guard, storage, accessLog, credentials, claims }),
+          ...userRoutes({ guard, storage, accessLog, credentials, claims, consoles: sessions }),
           ...auditRoutes({ guard, storage, accessLog }),
           // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
           ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, claims, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
-          ...reportRoutes({ guard, reports: { storage, accessLog } }),
+          // The public report counts covert lists' hits together, never by name.
+          ...reportRoutes({ guard, reports: { storage, accessLog, covertLists: Object.keys(hitSettings.covertLists) } }),
           ...hotlistRoutes({
-            guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
+            guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, covert, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
             immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
           }),
         ],

@@ -86,11 +86,14 @@ async function loadLists() {
     return;
   }
   const lists = r.body.lists ?? [];
+  // A covert list reaches this view only for the users named for it, and for an administrator not
+  // named as `withheld`: its size and age without purpose, loader or entries (gateway/hotlist-routes.ts).
   fill('lists', lists.map((l) => [
-    `${l.list} (${l.kind})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries), l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()} by ${l.loadedBy}` : 'never loaded',
+    `${l.list} (${l.kind}${l.covert ? ', covert' : ''})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries),
+    l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()}${l.loadedBy ? ` by ${l.loadedBy}` : ''}` : 'never loaded',
     age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
   ]));
-  const specific = lists.filter((l) => l.kind === 'specific');
+  const specific = lists.filter((l) => l.kind === 'specific' && !l.withheld);
   fillSelect('entry-list', specific.map((l) => [l.list, l.purpose ? `${l.list} — ${l.purpose}` : l.list]),
     'no specific list is designated yet: the ALPR administrator designates lists first');
   fillSelect('load-list', lists.filter((l) => l.kind === 'general').map((l) => [l.list, l.list]), 'no general list is configured');

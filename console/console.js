@@ -9,6 +9,9 @@ const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
 const PERMISSIONS_KEY = 'platewatch.permissions';
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
+/** WebSocket close codes for a session the gateway ended (gateway/console-protocol.ts CLOSE_CODES). */
+const SESSION_ENDED = 4401;
+const ACCESS_CHANGED = 4403;
 const CHECKS = ['plate', 'vehicle', 'status'];
 /** What each disposition (storage's DISPOSITIONS) is called on the card. */
 const DISPOSITION_LABELS = {
@@ -216,6 +219,12 @@ function connect() {
   ws.onclose = (event) => {
     if (socket !== ws) return;
     socket = null;
+    // The gateway ended the session (signed out elsewhere, expired, password changed, account
+    // disabled, training lapsed) or the roles no longer allow live hits: retrying cannot help.
+    if (event.code === SESSION_ENDED || event.code === ACCESS_CHANGED) {
+      const reason = event.reason || (event.code === SESSION_ENDED ? 'session ended' : 'access changed');
+      return signOut(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}. Sign in again.`);
+    }
     if (opened) attempt = 0;
     const why = event.code === 4008 ? 'this console fell too far behind'
       : event.code === 1001 ? 'the gateway is restarting'

@@ -1,10 +1,12 @@
 // Sign-in over HTTP: POST /api/login, POST /api/logout, GET /api/me. Accounts, passwords, lockout
 // and sessions live behind the `Authenticator` (storage/credentials.ts implements it), so gateway/
 // does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
-// issued here are the ones the WebSocket upgrade takes (session.ts).
+// issued here are the ones the WebSocket upgrade takes (session.ts); a logout closes the consoles
+// open on this gateway with that token at once (session-watch.ts; other gateways' at their next check).
 import { mayPerform, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { clientAddress, LoginThrottle } from './login-throttle.js';
+import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 
 export interface AuthenticatedUser {
   id: string;
@@ -39,6 +41,8 @@ export interface AuthRouteDeps {
   authenticator: Authenticator;
   /** Failed logins per client address. @default a LoginThrottle with DEFAULT_LOGIN_THROTTLE */
   throttle?: LoginThrottle;
+  /** Open consoles, closed at logout. @default none: consoles close at the next periodic check */
+  consoles?: Pick<SessionWatch, 'endSession'>;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -101,6 +105,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const logout = async (request: JsonRequest): Promise<JsonReply> => {
     const token = bearerToken(request);
     if (token === null || !(await authenticator.logout(token))) throw noSession();
+    deps.consoles?.endSession(token, SESSION_CLOSE_REASONS.loggedOut);
     return { status: 204 };
   };
 

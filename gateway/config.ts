@@ -36,11 +36,22 @@ export interface GatewayConfig {
   escalateAfterMs: number;
   /** How often unresolved hits are checked for escalation. @default 10000 */
   escalationCheckMs: number;
+  /**
+   * How often every open console's session is checked again (one batched look-up per check), so
+   * a console whose session was ended elsewhere — logout, the user disabled or their training
+   * lapsed by another gateway or the CLI, a role without hits.view, expiry — is closed (4401,
+   * 4403) within this long. Changes made through this gateway close its consoles at once.
+   * @default DEFAULT_SESSION_CHECK_MS (30 s)
+   */
+  sessionCheckMs: number;
 }
 
 export const DEFAULT_GATEWAY_PORT = 8080;
 export const DEFAULT_REPLAY_WINDOW_MS = 12 * 3600 * 1000;
 export const DEFAULT_ESCALATE_AFTER_MS = 5 * 60 * 1000;
+export const DEFAULT_SESSION_CHECK_MS = 30_000;
+/** A console whose session ended keeps receiving hits until the next check, so checks are never further apart. */
+export const MAX_SESSION_CHECK_MS = 10 * 60_000;
 
 export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   port: DEFAULT_GATEWAY_PORT,
@@ -56,15 +67,19 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   idleTimeoutSeconds: 60,
   escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS,
   escalationCheckMs: 10_000,
+  sessionCheckMs: DEFAULT_SESSION_CHECK_MS,
 };
 
 /** Fills in defaults and refuses settings that cannot work, naming the option. */
 export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_GATEWAY_CONFIG, ...overrides };
-  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes', 'escalationCheckMs'];
+  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes', 'escalationCheckMs', 'sessionCheckMs'];
   for (const key of positive) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.${key} must be a positive number (got ${String(value)})`);
+  }
+  if (config.sessionCheckMs > MAX_SESSION_CHECK_MS) {
+    throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.sessionCheckMs must be at most ${MAX_SESSION_CHECK_MS} (10 min): a console whose session ended keeps receiving hits until the next check (got ${config.sessionCheckMs})`);
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.port must be 0–65535 (got ${config.port})`);
   if (!Number.isInteger(config.idleTimeoutSeconds) || config.idleTimeoutSeconds < 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.idleTimeoutSeconds must be a whole number ≥ 0 (got ${config.idleTimeoutSeconds})`);

@@ -13,6 +13,13 @@
 import type { HitMessage } from '../ingest/index.js';
 
 export const CLOSE_CODES = {
+  /**
+   * The session ended: logged out, expired, its password changed, or its user disabled or no
+   * longer trained. The console signs out and shows the reason (session-watch.ts).
+   */
+  sessionEnded: 4401,
+  /** The session is valid but no longer allows live hits (a role change); the console signs out. */
+  accessChanged: 4403,
   /** The console stayed over its buffer limit past `stuckTimeoutMs`. */
   tooSlow: 4008,
   /** The gateway is shutting down; reconnect to another or later. */

@@ -21,4 +21,6 @@ export interface ConsoleSession {
   roles: readonly string[];
   /** Covert lists this user is not named on (Watsonville §471.5(f)(5): hits of these reach named users only). */
   hiddenLists?: ReadonlySet<string>;
+  /** When the session expires (epoch ms); the console is closed then even if storage cannot be asked. Absent: no expiry. */
+  expiresAt?: number;
 }

@@ -44,7 +44,8 @@ export class ConsoleConnection {
 
   constructor(
     readonly socket: ConsoleSocket,
-    readonly session: ConsoleSession,
+    /** Replaced when the session is checked again (session-watch.ts), so a role change reaches escalations. */
+    public session: ConsoleSession,
     fanOut: FanOut,
   ) {
     this.sendPass = () => fanOut.sendPass(this);

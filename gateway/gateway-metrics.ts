@@ -12,6 +12,10 @@ export interface GatewayMetrics {
   resyncs: Counter;
   slowConsoleCloses: Counter;
   refusedUpgrades: Counter;
+  /** Consoles closed because their session ended (4401) or no longer allows live hits (4403); label `code`. */
+  sessionCloses: Counter;
+  /** Periodic session checks that could not reach the verifier (the consoles stay until their expiry). */
+  sessionCheckFailures: Counter;
   replayHits: Gauge;
   escalations: Counter;
   /** From the hit arriving at the gateway to the last socket's send returning. */
@@ -33,6 +37,8 @@ export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics 
     resyncs: registry.counter('platewatch_gateway_resyncs_total', 'Resync messages sent to consoles that fell behind'),
     slowConsoleCloses: registry.counter('platewatch_gateway_slow_console_closes_total', 'Consoles closed for staying over the buffer limit too long'),
     refusedUpgrades: registry.counter('platewatch_gateway_refused_upgrades_total', 'WebSocket upgrades refused (no or invalid session)'),
+    sessionCloses: registry.counter('platewatch_gateway_session_closes_total', 'Consoles closed because their session ended (code 4401) or no longer allows live hits (4403)'),
+    sessionCheckFailures: registry.counter('platewatch_gateway_session_check_failures_total', 'Periodic re-checks of open consoles\' sessions that failed (storage unreachable)'),
     escalations: registry.counter('platewatch_gateway_escalations_total', 'Hits left unresolved past the escalation time, announced to supervisors'),
     replayHits: registry.gauge('platewatch_gateway_replay_hits', 'Unresolved recent hits held for replay'),
     fanOutSeconds: registry.histogram('platewatch_gateway_fan_out_seconds', 'Time to hand one batch of hits to every matching console', LATENCY_BUCKETS),

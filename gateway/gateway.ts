@@ -1,5 +1,6 @@
 // The assembled gateway: hit feed → fan-out → uWS server, with its metrics on the shared
-// registry. bin/ starts it through here, as do the tests and the benchmark.
+// registry, and the watch that closes consoles whose session ended. bin/ starts it through here,
+// as do the tests and the benchmark.
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -12,12 +13,16 @@ import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js'
 import { HitFeed } from './hit-feed.js';
 import type { JsonRoute } from './http-json.js';
 import { startGatewayServer, type GatewayServerOptions } from './server.js';
-import type { SessionVerifier } from './session.js';
+import type { SessionsVerifier, SessionVerifier } from './session.js';
+import { SessionWatch } from './session-watch.js';
 
 export interface GatewayOptions {
   nc: NatsConnection;
   js: JetStreamClient;
+  /** Checks a console's session at the upgrade, and again every `sessionCheckMs` while it is open. */
   verifySession: SessionVerifier;
+  /** The same check for many tokens in one go, for the periodic re-check. @default verifySession per distinct token */
+  verifySessions?: SessionsVerifier;
   registry: MetricsRegistry;
   logger: Logger;
   config?: Partial<GatewayConfig>;
@@ -39,6 +44,8 @@ export interface LiveHits {
   escalator: HitEscalator;
   /** Tells every other gateway of a disposition recorded here. */
   announce: (notice: DispositionNotice) => void;
+  /** Open consoles' sessions: routes that end a session or change a user close its consoles at once. */
+  sessions: SessionWatch;
 }
 
 export interface RunningGateway {
@@ -49,6 +56,7 @@ export interface RunningGateway {
   feed: HitFeed;
   fanOut: FanOut;
   escalator: HitEscalator;
+  sessions: SessionWatch;
   metrics: GatewayMetrics;
   /** The JSON routes served beside /healthz, /metrics and /ws (docs/openapi.yaml documents each). */
   routes: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>>;
@@ -98,6 +106,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     { escalateAfterMs: config.escalateAfterMs, checkEveryMs: config.escalationCheckMs },
     feed, fanOut, metrics.escalations, logger,
   );
+  const sessions = new SessionWatch({
+    checkEveryMs: config.sessionCheckMs, verifySession: options.verifySession, fanOut, metrics, logger,
+    ...(options.verifySessions === undefined ? {} : { verifySessions: options.verifySessions }),
+  });
   try {
     await feed.start(options.js, options.nc);
   } catch (error) {
@@ -105,13 +117,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw error;
   }
   escalator.start();
-  const routes = typeof options.routes === 'function' ? options.routes({ feed, fanOut, escalator, announce }) : (options.routes ?? []);
+  const routes = typeof options.routes === 'function' ? options.routes({ feed, fanOut, escalator, announce, sessions }) : (options.routes ?? []);
   let server;
   try {
     server = await startGatewayServer({
       config,
       fanOut,
       verifySession: options.verifySession,
+      sessions,
       registry: options.registry,
       metrics,
       ...(options.onConsoleEvent === undefined ? {} : { onConsoleEvent: options.onConsoleEvent }),
@@ -128,6 +141,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     await feed.stop();
     throw error;
   }
+  sessions.start();
   logger.info({ port: server.port }, 'gateway listening');
   let stopped = false;
   return {
@@ -137,11 +151,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     feed,
     fanOut,
     escalator,
+    sessions,
     metrics,
     routes: routes.map(({ method, pattern }) => ({ method, pattern })),
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      sessions.stop();
       escalator.stop();
       if (!options.nc.isClosed()) notices.unsubscribe();
       await feed.stop();

@@ -11,6 +11,12 @@
 // Policy: Watsonville §471.5(f)(4)(5); Gov. Code § 7284.6; every action and refusal is in the
 // access log (§471.7(b)). After each approval the list's approved entries are published to the
 // hot list store, so the matcher only ever sees approved entries.
+// Covert lists (covert-lists.ts): a user not named for one never learns it exists — it is absent
+// from the overview and the approvals, and every route naming it or one of its entries answers
+// 404 exactly as for a list or entry that does not exist. The exception is whoever manages lists
+// (`hotlists.manage`, the ALPR Administrator, who designates them and keeps the daily loads
+// running): they see that it exists with its version, size, age and pending count, but not its
+// purpose, who loaded it or its entries (403 COVERT_LIST) unless named for it (README).
 import type { ObjectStore } from '@nats-io/obj';
 import {
   BulkLayoutError, describeHotlists, HotlistCsvError, parseBulkFile, parseHotlistCsv, publishHotlist, resolveBulkLayout,
@@ -18,10 +24,13 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
 import {
-  ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, HotlistError, listDesignations, listEntries, pendingChanges,
-  submitEntry, submitUpdate, designateList, type EntryDecision, type EntryFields, type HotlistContext, type HotlistErrorCode,
+  ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, entryState, findDesignation, HotlistError, listDesignations, listEntries,
+  mayPerform, pendingChanges, submitEntry, submitUpdate, designateList, unknownEntryMessage, unknownListMessage, type EntryDecision, type EntryFields,
+  type HotlistContext, type HotlistErrorCode,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
+import type { SessionUser } from './auth-routes.js';
+import type { CovertLists } from './covert-lists.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { objectBody, pathParam } from './request-fields.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
@@ -30,6 +39,8 @@ export interface HotlistRouteDeps {
   guard: ApiGuard;
   hotlists: HotlistContext;
   store: ObjectStore;
+  /** Covert lists (`hits.covertLists`): hidden from everyone not named for them. */
+  covert: CovertLists;
   /** General lists older than this are stale (Watsonville §471.5(f)(4)). */
   staleAfterMs: number;
   /** NCIC MKE prefixes of the Immigration Violator File (Gov. Code § 7284.6). */
@@ -39,6 +50,13 @@ export interface HotlistRouteDeps {
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
+
+/**
+ * What a user may know of a list: everything; only that it exists with its size and version (a
+ * list manager not named for a covert list); or nothing at all (anyone else not named for it).
+ */
+export const LIST_ACCESS = { full: 'full', existence: 'existence', none: 'none' } as const;
+export type ListAccess = (typeof LIST_ACCESS)[keyof typeof LIST_ACCESS];
 
 /** Path words that are routes, so never list names. */
 export const RESERVED_LIST_NAMES = ['APPROVALS', 'ENTRIES'] as const;
@@ -98,8 +116,36 @@ function vehicleOf(value: unknown): NonNullable<EntryFields['vehicle']> {
 }
 
 export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
-  const { guard, hotlists: ctx, store } = deps;
+  const { guard, hotlists: ctx, store, covert } = deps;
   const prefix = `${deps.prefix ?? '/api'}/hotlists`;
+
+  const accessTo = (session: SessionUser, list: string): ListAccess => {
+    if (!covert.hiddenFor(session.user).has(list)) return LIST_ACCESS.full;
+    return mayPerform(session.roles, 'hotlists.manage') ? LIST_ACCESS.existence : LIST_ACCESS.none;
+  };
+  /**
+   * Refuses, on the access log, a user not named for covert `list`: with `notFound` (the answer for
+   * a list or entry that does not exist) when they may not know it exists, else 403 COVERT_LIST.
+   * Callers check at the point where a missing list or entry would be refused, so nothing before
+   * it (a bad body, a role) tells the two apart.
+   */
+  const requireNamed = async (session: SessionUser, list: string, params: Record<string, unknown>, notFound: () => HotlistError): Promise<void> => {
+    const access = accessTo(session, list);
+    if (access === LIST_ACCESS.full) return;
+    await ctx.accessLog.append({
+      user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.refused, params: { ...params, list }, rowsReturned: 0, caseNumber: '',
+      reason: String(params['op'] ?? ''), detail: `COVERT_LIST: ${session.user} is not named for covert list ${list} (hits.covertLists)`,
+    });
+    if (access === LIST_ACCESS.none) throw notFound();
+    throw new HttpError(403, 'COVERT_LIST', `list ${list} is covert: only the users named for it in hits.covertLists see or change its entries, and "${session.user}" is not one of them`);
+  };
+  const unknownList = (list: string) => () => new HotlistError('UNKNOWN_LIST', unknownListMessage(list));
+  const unknownEntry = (entryId: string) => () => new HotlistError('UNKNOWN_ENTRY', unknownEntryMessage(entryId));
+  /** The user's check for a covert entry, where storage would refuse an entry that does not exist. */
+  const requireNamedForEntry = async (session: SessionUser, entryId: string, params: Record<string, unknown>): Promise<void> => {
+    const state = await entryState(ctx.storage, entryId);
+    if (state !== undefined) await requireNamed(session, state.list, { ...params, entryId }, unknownEntry(entryId));
+  };
   const guarded = (handler: (request: JsonRequest) => Promise<JsonReply>) => async (request: JsonRequest): Promise<JsonReply> => {
     try {
       return await handler(request);
@@ -119,27 +165,39 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     return next;
   };
 
+  /** A list that is configured, designated (now or once) or in the store: one whose entries can be asked for. */
+  const isKnownList = async (list: string): Promise<boolean> => {
+    if (ctx.config.generalLists.includes(list) || (await findDesignation(ctx.storage, list)) !== undefined) return true;
+    const info = await store.info(list);
+    return info !== null && !info.deleted;
+  };
+
   const overview = guarded(async (request) => {
-    await guard.require(request, 'hotlists.view');
+    const session = await guard.require(request, 'hotlists.view');
     const [statuses, designations, pending] = await Promise.all([
       describeHotlists(store, ctx.config, deps.staleAfterMs), listDesignations(ctx.storage), pendingChanges(ctx.storage),
     ]);
     const names = new Set([...statuses.map((s) => s.list), ...designations.map((d) => d.list)]);
-    const lists = [...names].sort().map((list) => {
+    const lists = [...names].sort().filter((list) => accessTo(session, list) !== LIST_ACCESS.none).map((list) => {
       const status = statuses.find((s) => s.list === list);
       const designation = designations.find((d) => d.list === list);
+      // A list manager not named for a covert list runs it (loads, staleness, size), but what it is
+      // for and who works it stay with the named users.
+      const withheld = accessTo(session, list) === LIST_ACCESS.existence;
       return {
         list,
         kind: isSpecificList(ctx.config, list) ? 'specific' : 'general',
         version: status?.version ?? 0,
         entries: status?.entries ?? 0,
-        loadedBy: status?.loadedBy ?? '',
+        loadedBy: withheld ? '' : status?.loadedBy ?? '',
         loadedAt: status?.loadedAt ?? null,
         ageSeconds: status?.ageSeconds ?? null,
         stale: status?.stale ?? false,
         designated: designation !== undefined,
-        purpose: designation?.purpose ?? '',
+        purpose: withheld ? '' : designation?.purpose ?? '',
         pendingChanges: pending.filter((p) => p.list === list).length,
+        covert: covert.isCovert(list),
+        withheld,
       };
     });
     const stale = lists.filter((l) => l.stale).map((l) => l.list);
@@ -159,23 +217,34 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const entriesOf = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.view');
     const list = pathParam(request.params[0], 'list').toUpperCase();
+    const params = { op: 'view_entries', list };
+    await requireNamed(session, list, params, unknownList(list));
     const entries = await listEntries(ctx.storage, list);
-    await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok, params: { op: 'view_entries', list }, rowsReturned: entries.length, caseNumber: '', reason: 'view_entries', detail: '' });
+    if (entries.length === 0 && !(await isKnownList(list))) {
+      const error = unknownList(list)();
+      await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.invalid, params, rowsReturned: 0, caseNumber: '', reason: 'view_entries', detail: `${error.code}: ${error.message}` });
+      throw error;
+    }
+    await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: entries.length, caseNumber: '', reason: 'view_entries', detail: '' });
     return { status: 200, body: { list, entries } };
   });
 
   const submit = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.submit');
     const list = pathParam(request.params[0], 'list').toUpperCase();
-    const version = await submitEntry(ctx, session.user, list, entryFields(objectBody(request.body, ENTRY_FIELDS, 'INVALID')));
+    const fields = entryFields(objectBody(request.body, ENTRY_FIELDS, 'INVALID'));
+    await requireNamed(session, list, { op: 'submit_entry' }, unknownList(list));
+    const version = await submitEntry(ctx, session.user, list, fields);
     return { status: 201, body: version };
   });
 
   const history = guarded(async (request) => {
-    await guard.require(request, 'hotlists.view');
+    const session = await guard.require(request, 'hotlists.view');
     const entryId = pathParam(request.params[0], 'entry id');
     const versions = await entryHistory(ctx.storage, entryId);
-    if (versions.length === 0) throw new HttpError(404, 'UNKNOWN_ENTRY', `no hot list entry ${JSON.stringify(entryId)}`);
+    const [first] = versions;
+    if (first === undefined) throw unknownEntry(entryId)();
+    await requireNamed(session, first.list, { op: 'view_history', entryId }, unknownEntry(entryId));
     return { status: 200, body: { entryId, versions } };
   });
 
@@ -183,7 +252,10 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const session = await guard.require(request, 'hotlists.submit');
     const entryId = pathParam(request.params[0], 'entry id');
     const body = objectBody(request.body, ['fields', 'remove'], 'INVALID');
-    if (body['remove'] === true) return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { remove: true }) };
+    if (body['remove'] === true) {
+      await requireNamedForEntry(session, entryId, { op: 'submit_removal' });
+      return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { remove: true }) };
+    }
     const fields = objectBody(body['fields'] ?? {}, ENTRY_FIELDS, 'INVALID');
     const partial: Partial<EntryFields> = {};
     for (const name of ['plate', 'state', 'reason', 'caseNumber', 'synopsis', 'expiresAt'] as const) {
@@ -194,12 +266,15 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     }
     if (fields['vehicle'] !== undefined) partial.vehicle = vehicleOf(fields['vehicle']);
     if (Object.keys(partial).length === 0) throw new HttpError(400, 'INVALID', 'send {"fields": {...}} with what changes, or {"remove": true}');
+    await requireNamedForEntry(session, entryId, { op: 'submit_update' });
     return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { fields: partial }) };
   });
 
   const pending = guarded(async (request) => {
-    await guard.require(request, 'hotlists.approve_update');
-    return { status: 200, body: { pending: await pendingChanges(ctx.storage) } };
+    const session = await guard.require(request, 'hotlists.approve_update');
+    // A waiting change shows its entry (plate, case, synopsis): only to the users named for a covert list.
+    const waiting = (await pendingChanges(ctx.storage)).filter((p) => accessTo(session, p.list) === LIST_ACCESS.full);
+    return { status: 200, body: { pending: waiting } };
   });
 
   const decide = guarded(async (request) => {
@@ -216,6 +291,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const decisionRequest: { decision: EntryDecision; note?: string; version?: number } = { decision };
     if (note !== undefined) decisionRequest.note = note;
     if (version !== undefined) decisionRequest.version = version;
+    await requireNamedForEntry(session, entryId, { op: 'decide' });
     const result = await decideEntry(ctx, session.user, entryId, decisionRequest);
     const published = result.changedList === null ? null : await publishApproved(result.changedList, session.user);
     return { status: 200, body: { ...result, published } };

@@ -1,7 +1,8 @@
 // The transparency report over HTTP: GET /api/reports/transparency?from&to&format — counts only,
-// no plates (storage/transparency.ts); needs `reports.transparency` and is access-logged.
+// no plates and no covert list's name (storage/transparency.ts; `reports.covertLists` comes from
+// the configuration); needs `reports.transparency` and is access-logged.
 import {
-  renderTransparencyHtml, renderTransparencyMarkdown, StorageError, transparencyReport, type TransparencyContext,
+  parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, StorageError, transparencyReport, type TransparencyContext,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
@@ -20,9 +21,10 @@ export const REPORT_FORMATS = ['json', 'markdown', 'html'] as const;
 
 function time(text: string | null, name: string, fallback: number): Date {
   if (text === null || text === '') return new Date(fallback);
-  const d = /^\d{4}-\d{2}-\d{2}/.test(text) ? new Date(text) : new Date(Number.NaN);
-  if (Number.isNaN(d.getTime())) throw new HttpError(400, 'INVALID_PERIOD', `${name} must be an ISO 8601 date or time`);
-  return d;
+  // UTC unless a zone is given, as the CLI and every other route read times.
+  const ms = parseUtcTime(text);
+  if (ms === null) throw new HttpError(400, 'INVALID_PERIOD', `${name} must be an ISO 8601 date or time`);
+  return new Date(ms);
 }
 
 export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {

@@ -1,5 +1,6 @@
 // The uWebSockets.js app: console WebSockets on /ws (session checked on upgrade, then handed to
-// the fan-out) and HTTP on the same port — the console's files (console-files.ts), /healthz,
+// the fan-out, and watched so the console closes when the session ends: session-watch.ts) and
+// HTTP on the same port — the console's files (console-files.ts), /healthz,
 // /metrics, extra JSON routes, 404 otherwise.
 import uWS from 'uWebSockets.js';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import type { ConsoleConnection, FanOut } from './fan-out.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { jsonEndpoint, writeError, type JsonRoute } from './http-json.js';
 import { upgradeCredentials, type SessionVerifier } from './session.js';
+import type { SessionWatch } from './session-watch.js';
 import { mayPerform, rolesAllowed, type Permission } from '../storage/index.js';
 
 /** What /healthz reports for one dependency. */
@@ -22,6 +24,8 @@ export interface GatewayServerOptions {
   config: GatewayConfig;
   fanOut: FanOut;
   verifySession: SessionVerifier;
+  /** Where each open console's session is watched after the upgrade. */
+  sessions: Pick<SessionWatch, 'track' | 'untrack'>;
   registry: MetricsRegistry;
   metrics: GatewayMetrics;
   logger: Logger;
@@ -47,11 +51,13 @@ export interface GatewayServer {
 
 interface SocketData {
   session: ConsoleSession;
+  /** The token the upgrade carried, so the session can be checked again while the socket is open. */
+  token: string;
   connection: ConsoleConnection | null;
 }
 
 export function startGatewayServer(options: GatewayServerOptions): Promise<GatewayServer> {
-  const { config, fanOut, verifySession, registry, metrics, logger } = options;
+  const { config, fanOut, verifySession, sessions, registry, metrics, logger } = options;
   const app = uWS.App();
 
   app.ws<SocketData>('/ws', {
@@ -90,7 +96,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
             return refuse(403, 'ROLE_REQUIRED', `live hits need one of the roles ${rolesAllowed('hits.view').join(', ')}`);
           }
           if (aborted) return;
-          res.cork(() => res.upgrade<SocketData>({ session, connection: null }, key, protocol, extensions, context));
+          res.cork(() => res.upgrade<SocketData>({ session, token, connection: null }, key, protocol, extensions, context));
         },
         (error: unknown) => {
           logger.error({ err: error }, 'session check failed');
@@ -102,6 +108,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     open: (ws) => {
       const data = ws.getUserData();
       data.connection = fanOut.connect(consoleSocket(ws), data.session);
+      sessions.track(data.connection, data.token);
       logger.info({ user: data.session.user }, 'console connected');
     },
 
@@ -124,7 +131,10 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
 
     close: (ws, code) => {
       const data = ws.getUserData();
-      if (data.connection !== null) fanOut.disconnect(data.connection);
+      if (data.connection !== null) {
+        fanOut.disconnect(data.connection);
+        sessions.untrack(data.connection);
+      }
       logger.info({ user: data.session.user, code }, 'console disconnected');
     },
   });

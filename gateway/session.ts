@@ -7,6 +7,13 @@ import type { ConsoleSession } from './console-socket.js';
 /** Resolves a session token to its user, or null when it is unknown, expired or revoked. */
 export type SessionVerifier = (token: string) => Promise<ConsoleSession | null>;
 
+/**
+ * The same check for many tokens at once, with every token a key of the answer: the periodic
+ * re-check of open consoles (session-watch.ts) asks once per check, not once per socket. Without
+ * one the gateway calls the SessionVerifier for each distinct token.
+ */
+export type SessionsVerifier = (tokens: readonly string[]) => Promise<ReadonlyMap<string, ConsoleSession | null>>;
+
 export const CONSOLE_SUBPROTOCOL = 'platewatch';
 export const TOKEN_SUBPROTOCOL_PREFIX = 'bearer.';
 const MAX_TOKEN_LENGTH = 4096;

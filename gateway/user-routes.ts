@@ -1,17 +1,23 @@
 // Accounts over HTTP for the administrator's console (Watsonville §471.4.1(a)(b): only trained,
 // authorised members; §471.5(h): individual credentials). Every change is a new version of the
 // user (storage/users.ts keeps them all, so the audit can ask who was trained when) and an
-// access log record naming who made it.
+// access log record naming who made it. A change takes effect on the user's sessions at once: the
+// consoles open on this gateway are checked again (closed when the change ends their access), and
+// a password set ends the user's other sessions.
 //   GET  /api/users                  users.view    every user with roles, training, status
 //   POST /api/users                  users.manage  add a user with their own password
 //   POST /api/users/:id              users.manage  change roles, name, title, training, active
-//   POST /api/users/:id/password     users.manage  set a password (a user changes their own via any role)
+//   POST /api/users/:id/password     users.manage  set a password (a user changes their own via any
+//                                                  role, giving the current one: a stolen token
+//                                                  alone cannot take the account over)
 import {
-  ACCESS_OUTCOMES, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES,
-  type AccessLog, type Storage, type User, type UserRole, type VersionClaims,
+  ACCESS_OUTCOMES, accessProblem, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES,
+  type AccessLog, type PasswordCheck, type Storage, type User, type UserRole, type VersionClaims,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
+import { bearerToken } from './auth-routes.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredText } from './request-fields.js';
 
@@ -19,7 +25,14 @@ export interface UserRouteDeps {
   guard: ApiGuard;
   storage: Pick<Storage, 'client' | 'db'>;
   accessLog: Pick<AccessLog, 'append'>;
-  credentials: { setPassword(userId: string, password: string, setBy: string): Promise<void> };
+  credentials: {
+    /** Sets the password and ends the user's sessions but `keepToken`'s; resolves to how many it ended. */
+    setPassword(userId: string, password: string, setBy: string, keepToken?: string): Promise<number>;
+    /** Checks a password as a login would (lockout counted, the attempt logged), opening no session. */
+    checkPassword(userId: string, password: string, via: string): Promise<PasswordCheck>;
+  };
+  /** Consoles open on this gateway, closed at once when a change ends their access. @default none: at the next periodic check */
+  consoles?: Pick<SessionWatch, 'recheckUser' | 'endUserSessions'>;
   /** Shared by every gateway, so two cannot both write the next version of a user (storage/version-claims.ts). */
   claims?: VersionClaims;
   /** Path prefix. @default '/api' */
@@ -64,11 +77,17 @@ function dayField(b: Record<string, unknown>, key: string): string | null | unde
 }
 
 export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
-  const { guard, storage, accessLog, credentials, claims } = deps;
+  const { guard, storage, accessLog, credentials, claims, consoles } = deps;
   const prefix = deps.prefix ?? '/api';
 
   const logChange = (actor: string, params: unknown): Promise<unknown> =>
     accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
+
+  /** Writes the refusal to the access log, then throws it. */
+  const refuse = async (actor: string, params: unknown, error: HttpError): Promise<never> => {
+    await accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.refused, params, rowsReturned: 0, caseNumber: '', reason: '', detail: error.message });
+    throw error;
+  };
 
   const weak = (error: unknown): never => {
     throw storageRefusalAsHttp(error);
@@ -132,18 +151,48 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     }
     await saveUser(storage, next, session.user, claims).catch(weak);
     await logChange(session.user, { op: 'update', user: id, changes: b });
+    await consoles?.recheckUser(id, endedReason(next));
     return { status: 200, body: { user: userView(next) } };
+  };
+
+  /** A user changing their own password proves it is them: the session alone may be a stolen token. */
+  const checkCurrentPassword = async (id: string, b: Record<string, unknown>): Promise<void> => {
+    const params = { op: 'password', user: id };
+    const current = optionalText(b, 'currentPassword', CODE, 1024);
+    if (current === undefined || current === '') {
+      return refuse(id, params, new HttpError(400, 'CURRENT_PASSWORD_REQUIRED', 'changing your own password needs "currentPassword", the password you sign in with now'));
+    }
+    const check = await credentials.checkPassword(id, current, 'password change');
+    if (check.ok) return;
+    switch (check.reason) {
+      case 'bad_credentials':
+        return refuse(id, params, new HttpError(403, 'WRONG_PASSWORD', '"currentPassword" is not your current password; the password was not changed'));
+      case 'locked':
+        return refuse(id, params, new HttpError(423, 'LOCKED', `too many failed attempts; try again after ${new Date(check.lockedUntil).toISOString()} or ask an administrator`));
+      case 'not_authorised':
+        return refuse(id, params, new HttpError(403, 'NOT_AUTHORISED', check.detail));
+    }
   };
 
   const password = async (request: JsonRequest): Promise<JsonReply> => {
     const id = pathParam(request.params[0], 'user id');
-    // Anyone signed in may change their own password; anyone else's needs users.manage.
+    // Anyone signed in may change their own password, giving the current one; anyone else's
+    // needs users.manage (an administrator's reset does not need the user's password).
     const me = await guard.session(request);
-    const session = id === me.user ? me : await guard.authorise(me, 'users.manage', request);
-    const b = objectBody(request.body, ['password'], CODE);
+    const own = id === me.user;
+    const session = own ? me : await guard.authorise(me, 'users.manage', request);
+    const b = objectBody(request.body, ['password', 'currentPassword'], CODE);
+    const next = requiredText(b, 'password', CODE, 1024);
+    if (!own && b['currentPassword'] !== undefined) {
+      throw new HttpError(400, CODE, '"currentPassword" is for changing your own password; an administrator setting another user\'s sends only "password"');
+    }
     if ((await findUser(storage, id)) === undefined) throw new HttpError(404, 'UNKNOWN_USER', `no user "${id}"`);
-    await credentials.setPassword(id, requiredText(b, 'password', CODE, 1024), session.user).catch(weak);
-    await logChange(session.user, { op: 'password', user: id });
+    if (own) await checkCurrentPassword(id, b);
+    // The new password ends every other session of the user; the one that changed its own stays.
+    const keep = own ? (bearerToken(request) ?? undefined) : undefined;
+    const ended = await credentials.setPassword(id, next, session.user, keep).catch(weak);
+    consoles?.endUserSessions(id, SESSION_CLOSE_REASONS.passwordSet, keep);
+    await logChange(session.user, { op: 'password', user: id, sessionsEnded: ended });
     return { status: 204 };
   };
 
@@ -153,6 +202,13 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     { method: 'post', pattern: `${prefix}/users/:id/password`, handler: password },
     { method: 'post', pattern: `${prefix}/users/:id`, handler: update },
   ];
+}
+
+/** What a console is told when a change to its user ends the session. */
+function endedReason(u: User): string {
+  if (!u.active) return SESSION_CLOSE_REASONS.disabled;
+  if (accessProblem(u, u.userId) !== null) return SESSION_CLOSE_REASONS.notTrained;
+  return SESSION_CLOSE_REASONS.invalid;
 }
 
 function checkTrainingDates(u: User, now = Date.now()): void {

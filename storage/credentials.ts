@@ -1,8 +1,10 @@
 // Individual sign-in (Watsonville §471.5(d)(g)(h), Martinez §439.4(d)): passwords per person,
 // lockout after repeated failures, and sessions with expiry and logout. Only an active, trained
 // user signs in or keeps a session; that is checked at every verification, so disabling a user or
-// withdrawing training ends their sessions at once. Every login, failure, lockout and logout goes
-// to the access log (Watsonville §471.7(b)).
+// withdrawing training ends their sessions at once. Setting a password ends the user's sessions
+// (all but the one that changed its own password), so a password changed after a token was stolen
+// shuts the thief out. Every login, failure, lockout and logout goes to the access log
+// (Watsonville §471.7(b)).
 //
 // Sessions are random 32-byte tokens looked up in the `sessions` table by their SHA-256: a copy of
 // the table gives no usable token, logout takes effect at once, and there is no signing key to
@@ -14,13 +16,16 @@ import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { decoyHash, DEFAULT_SCRYPT_LOG_N, hashPassword, passwordMatches } from './password.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
-import { accessProblem, findUser, type UserRole } from './users.js';
+import { accessProblem, findUser, findUsers, type UserRole } from './users.js';
 
 export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 export const DEFAULT_MAX_LOGIN_FAILURES = 5;
 export const DEFAULT_LOCKOUT_WINDOW_MS = 15 * 60_000;
 const TOKEN_BYTES = 32;
+const MAX_TOKEN_LENGTH = 256;
 const MAX_USER_ID_LENGTH = 128;
+/** Tokens looked up per query by verifyMany, so the parameter stays small on a ClickHouse server too. */
+const TOKENS_PER_QUERY = 200;
 
 export interface CredentialOptions {
   /** How long a session lasts after login. @default DEFAULT_SESSION_TTL_MS (12 h) */
@@ -63,12 +68,37 @@ export type PasswordCheck = Exclude<LoginOutcome, { ok: true }> | { ok: true; us
 
 type Db = Pick<Storage, 'client' | 'db'>;
 
+/** The newest version of one session row. */
+interface SessionRecord {
+  userId: string;
+  version: number;
+  issuedAt: number;
+  expiresAt: number;
+  revoked: boolean;
+}
+
+type SessionRow = { token_hash: string; user_id: string; version: number | string; issued: string; expires: string; revoked: string | null };
+
+function fromSessionRow(r: SessionRow): SessionRecord {
+  return {
+    userId: r.user_id, version: Number(r.version), issuedAt: parseClickHouseTime(r.issued).getTime(),
+    expiresAt: parseClickHouseTime(r.expires).getTime(), revoked: r.revoked !== null,
+  };
+}
+
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-/** Sets a user's password (a new version); clears any lockout. Throws WEAK_PASSWORD under the policy. */
-export async function setPassword(storage: Db, userId: string, password: string, setBy: string, logN = DEFAULT_SCRYPT_LOG_N, now = Date.now()): Promise<void> {
+/**
+ * Sets a user's password (a new version); clears any lockout and ends every session of the user
+ * still open, except the one whose token is `keepToken` (a user changing their own password keeps
+ * the session they did it from). Returns how many sessions it ended. Throws WEAK_PASSWORD under
+ * the policy, before anything is written.
+ */
+export async function setPassword(
+  storage: Db, userId: string, password: string, setBy: string, logN = DEFAULT_SCRYPT_LOG_N, now = Date.now(), keepToken?: string,
+): Promise<number> {
   const hash = await hashPassword(password, userId, logN);
   const rows = await queryRows<{ v: number | string }>(
     storage.client,
@@ -81,6 +111,30 @@ export async function setPassword(storage: Db, userId: string, password: string,
     values: [{ user_id: userId, version: Number(rows[0]?.v ?? 0) + 1, password_hash: hash, set_at: now, set_by: setBy }],
   });
   await storage.client.insert({ table: `${storage.db}.login_attempts`, format: 'JSONEachRow', values: [{ user_id: userId, at: now, outcome: 'reset' }] });
+  // After the new hash is in: a session opened with the old password a moment ago is ended too.
+  return revokeSessions(storage, userId, now, keepToken === undefined ? undefined : tokenHash(keepToken));
+}
+
+/** Ends every unexpired, unrevoked session of the user but `keepHash`'s (a newer version, revoked now). */
+async function revokeSessions(storage: Db, userId: string, now: number, keepHash?: string): Promise<number> {
+  const rows = await queryRows<SessionRow>(
+    storage.client,
+    `SELECT token_hash, user_id, version, toString(issued_at) AS issued, toString(expires_at) AS expires, toString(revoked_at) AS revoked
+       FROM ${storage.db}.sessions WHERE user_id = {id:String}
+      ORDER BY token_hash, version DESC LIMIT 1 BY token_hash`,
+    { id: userId },
+  );
+  const open = rows.filter((r) => r.token_hash !== keepHash).map((r) => ({ hash: r.token_hash, session: fromSessionRow(r) }))
+    .filter(({ session }) => !session.revoked && session.expiresAt > now);
+  if (open.length === 0) return 0;
+  await storage.client.insert({
+    table: `${storage.db}.sessions`,
+    format: 'JSONEachRow',
+    values: open.map(({ hash, session }) => ({
+      token_hash: hash, version: session.version + 1, user_id: session.userId, issued_at: session.issuedAt, expires_at: session.expiresAt, revoked_at: now,
+    })),
+  });
+  return open.length;
 }
 
 /** Passwords, lockout and sessions over storage; implements the gateway's `Authenticator`. */
@@ -110,9 +164,14 @@ export class CredentialStore {
     if (problems.length > 0) throw new StorageError('INVALID_CONFIG', `invalid credential options: ${problems.join('; ')}`);
   }
 
-  /** Sets a password; see `setPassword`. */
-  setPassword(userId: string, password: string, setBy: string): Promise<void> {
-    return setPassword(this.#storage, userId, password, setBy, this.#logN, this.#now());
+  /**
+   * Sets a password and ends the user's other sessions (see `setPassword`); the sessions ended go
+   * to the access log under the user, like a logout. Returns how many were ended.
+   */
+  async setPassword(userId: string, password: string, setBy: string, keepToken?: string): Promise<number> {
+    const ended = await setPassword(this.#storage, userId, password, setBy, this.#logN, this.#now(), keepToken);
+    if (ended > 0) await this.#audit(userId, ACCESS_ACTIONS.logout, ACCESS_OUTCOMES.ok, { via: 'password set', setBy, sessions: ended }, '');
+    return ended;
   }
 
   /**
@@ -176,11 +235,31 @@ export class CredentialStore {
 
   /** The session's user, or null unless the session is valid, unexpired, unrevoked and its user active and trained. */
   async verify(token: string): Promise<VerifiedSession | null> {
-    const session = await this.#session(token);
-    if (session === undefined || session.revoked || session.expiresAt <= this.#now()) return null;
-    const user = await findUser(this.#storage, session.userId);
-    if (user === undefined || accessProblem(user, session.userId) !== null) return null;
-    return { user: user.userId, name: user.name, roles: user.roles, expiresAt: session.expiresAt };
+    return (await this.verifyMany([token])).get(token) ?? null;
+  }
+
+  /**
+   * `verify` for many tokens at once, in two queries per TOKENS_PER_QUERY tokens however many
+   * users they belong to: the gateway re-checks every open console's session this way on a timer.
+   * Every token given is a key of the answer.
+   */
+  async verifyMany(tokens: readonly string[]): Promise<Map<string, VerifiedSession | null>> {
+    const out = new Map<string, VerifiedSession | null>();
+    const distinct = [...new Set(tokens)];
+    for (let i = 0; i < distinct.length; i += TOKENS_PER_QUERY) {
+      const chunk = distinct.slice(i, i + TOKENS_PER_QUERY);
+      const sessions = await this.#sessions(chunk);
+      const now = this.#now();
+      const live = [...sessions.values()].filter((s) => !s.revoked && s.expiresAt > now);
+      const users = await findUsers(this.#storage, live.map((s) => s.userId));
+      for (const token of chunk) {
+        const session = sessions.get(token);
+        const user = session === undefined ? undefined : users.get(session.userId);
+        const valid = session !== undefined && !session.revoked && session.expiresAt > now && user !== undefined && accessProblem(user, session.userId) === null;
+        out.set(token, valid ? { user: user.userId, name: user.name, roles: user.roles, expiresAt: session.expiresAt } : null);
+      }
+    }
+    return out;
   }
 
   /** Revokes the session; false when it was not a valid one. */
@@ -199,20 +278,28 @@ export class CredentialStore {
     return true;
   }
 
-  async #session(token: string): Promise<{ userId: string; version: number; issuedAt: number; expiresAt: number; revoked: boolean } | undefined> {
-    if (token.length === 0 || token.length > 256) return undefined;
-    const rows = await queryRows<{ user_id: string; version: number | string; issued: string; expires: string; revoked: string | null }>(
+  async #session(token: string): Promise<SessionRecord | undefined> {
+    return (await this.#sessions([token])).get(token);
+  }
+
+  /** The newest version of each token's session; tokens of no session (or malformed) are absent. */
+  async #sessions(tokens: readonly string[]): Promise<Map<string, SessionRecord>> {
+    const byHash = new Map<string, string>();
+    for (const token of tokens) if (token.length > 0 && token.length <= MAX_TOKEN_LENGTH) byHash.set(tokenHash(token), token);
+    const out = new Map<string, SessionRecord>();
+    if (byHash.size === 0) return out;
+    const rows = await queryRows<SessionRow>(
       this.#storage.client,
-      `SELECT user_id, version, toString(issued_at) AS issued, toString(expires_at) AS expires, toString(revoked_at) AS revoked
-         FROM ${this.#storage.db}.sessions WHERE token_hash = {h:String} ORDER BY version DESC LIMIT 1`,
-      { h: tokenHash(token) },
+      `SELECT token_hash, user_id, version, toString(issued_at) AS issued, toString(expires_at) AS expires, toString(revoked_at) AS revoked
+         FROM ${this.#storage.db}.sessions WHERE token_hash IN {hs:Array(String)}
+        ORDER BY token_hash, version DESC LIMIT 1 BY token_hash`,
+      { hs: [...byHash.keys()] },
     );
-    const r = rows[0];
-    if (r === undefined) return undefined;
-    return {
-      userId: r.user_id, version: Number(r.version), issuedAt: parseClickHouseTime(r.issued).getTime(),
-      expiresAt: parseClickHouseTime(r.expires).getTime(), revoked: r.revoked !== null,
-    };
+    for (const r of rows) {
+      const token = byHash.get(r.token_hash);
+      if (token !== undefined) out.set(token, fromSessionRow(r));
+    }
+    return out;
   }
 
   async #passwordHash(userId: string): Promise<string | undefined> {

@@ -49,6 +49,16 @@ export interface HotlistContext {
 
 export type HotlistDb = HotlistContext['storage'];
 
+// One wording for "no such list" and "no such entry", so the gateway can answer a covert list's
+// unnamed users exactly as it answers for a list or entry that does not exist.
+export function unknownListMessage(list: string): string {
+  return `list ${list} is not a designated hot list; the ALPR Administrator designates lists (Watsonville §471.5(f))`;
+}
+
+export function unknownEntryMessage(entryId: string): string {
+  return `no hot list entry ${JSON.stringify(entryId)}`;
+}
+
 /** Records a user's action on the access log. */
 export async function logOk(ctx: HotlistContext, actor: string, params: Record<string, unknown>, caseNumber: string): Promise<void> {
   await ctx.accessLog.append({ user: actor, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber, reason: String(params['op'] ?? ''), detail: '' });

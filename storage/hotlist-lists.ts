@@ -3,7 +3,7 @@
 // A designation is kept as versions in `hotlist_lists`; the newest is the one in force.
 import { isSpecificList } from '../matcher/index.js';
 import { ACCESS_OUTCOMES } from './access-log.js';
-import { logOk, refuse, type HotlistContext, type HotlistDb } from './hotlist-common.js';
+import { logOk, refuse, unknownListMessage, type HotlistContext, type HotlistDb } from './hotlist-common.js';
 import { authoriseAction } from './permissions.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
 import { CLAIM_KINDS, underClaim } from './version-claims.js';
@@ -93,6 +93,6 @@ export async function requireSpecificList(ctx: HotlistContext, actor: string, li
   }
   const designation = await findDesignation(ctx.storage, list);
   if (designation === undefined || !designation.active) {
-    await refuse(ctx, actor, params, 'UNKNOWN_LIST', `list ${list} is not a designated hot list; the ALPR Administrator designates lists (Watsonville §471.5(f))`, ACCESS_OUTCOMES.invalid);
+    await refuse(ctx, actor, params, 'UNKNOWN_LIST', unknownListMessage(list), ACCESS_OUTCOMES.invalid);
   }
 }

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields, type VehicleDescription } from '../matcher/index.js';
 import { ACCESS_OUTCOMES } from './access-log.js';
-import { logOk, refuse, type HotlistContext, type HotlistDb as Db } from './hotlist-common.js';
+import { logOk, refuse, unknownEntryMessage, type HotlistContext, type HotlistDb as Db } from './hotlist-common.js';
 import { requireSpecificList } from './hotlist-lists.js';
 import { authoriseAction } from './permissions.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
@@ -103,7 +103,7 @@ async function proposeChange(ctx: HotlistContext, actor: string, entryId: string
   const params = { op: change.remove === true ? 'submit_removal' : 'submit_update', entryId, fields: change.fields ?? {} };
   await authoriseAction(ctx, actor, 'hotlists.submit', params);
   const state = await entryState(ctx.storage, entryId);
-  if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', `no hot list entry ${JSON.stringify(entryId)}`, ACCESS_OUTCOMES.invalid);
+  if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', unknownEntryMessage(entryId), ACCESS_OUTCOMES.invalid);
   if (state.pending !== null) {
     return refuse(ctx, actor, params, 'CHANGE_PENDING', `entry ${entryId} already has version ${state.pending.version} waiting for approval; decide that first`, ACCESS_OUTCOMES.invalid);
   }
@@ -155,7 +155,7 @@ export function decideEntry(ctx: HotlistContext, actor: string, entryId: string,
     // supervisor too). With nothing pending, the weaker one lets a supervisor learn that.
     const permission = pending === null ? 'hotlists.approve_update' : pending.version === 1 ? 'hotlists.approve_entry' : 'hotlists.approve_update';
     const user = await authoriseAction(ctx, actor, permission, { ...params, list: state?.list });
-    if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', `no hot list entry ${JSON.stringify(entryId)}`, ACCESS_OUTCOMES.invalid);
+    if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', unknownEntryMessage(entryId), ACCESS_OUTCOMES.invalid);
     if (pending === null || (request.version !== undefined && request.version !== pending.version)) {
       return refuse(ctx, actor, params, 'NOTHING_PENDING', request.version === undefined ? `entry ${entryId} has no change waiting for a decision` : `version ${request.version} of entry ${entryId} is not waiting for a decision`, ACCESS_OUTCOMES.invalid);
     }

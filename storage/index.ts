@@ -17,7 +17,7 @@ export {
 } from './permissions.js';
 export { purposeProblem, undocumentedPurpose, type Purpose } from './purpose.js';
 export { parseUtcTime } from './iso-time.js';
-export { saveUser, findUser, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
+export { saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
   searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
@@ -61,7 +61,7 @@ export {
   CredentialStore, setPassword, tokenHash, DEFAULT_SESSION_TTL_MS, DEFAULT_MAX_LOGIN_FAILURES, DEFAULT_LOCKOUT_WINDOW_MS,
   type CredentialOptions, type LoginOutcome, type PasswordCheck, type SignedInUser, type VerifiedSession,
 } from './credentials.js';
-export { HotlistError, HOTLIST_ERROR_CODES, type HotlistContext, type HotlistErrorCode } from './hotlist-common.js';
+export { HotlistError, HOTLIST_ERROR_CODES, unknownEntryMessage, unknownListMessage, type HotlistContext, type HotlistErrorCode } from './hotlist-common.js';
 export { designateList, findDesignation, listDesignations, isImmigrationEnforcement, type ListDesignation } from './hotlist-lists.js';
 export {
   submitEntry, submitUpdate, decideEntry, listEntries, pendingChanges, entryHistory, entryState, approvedEntries, ENTRY_DECISIONS,

@@ -1,8 +1,10 @@
 // The transparency report, like the public ALPR portals departments publish: what the system did
 // in a period, as counts only — cameras, reads, hits, searches by how their purpose was documented,
 // releases granted and refused and why, the retention in force. No plate, no person, no place
-// appears in it. Watsonville §471.4.1(g) (policy posted publicly), Civil Code § 1798.90.51(b)
-// (usage and privacy policy), § 1798.90.55 (sharing); making one is access-logged (§471.7(b)).
+// appears in it, and no covert list's name: their hits are counted together on one line (patrol
+// must never learn such a list exists, so neither may the public). Watsonville §471.4.1(g) (policy
+// posted publicly), Civil Code § 1798.90.51(b) (usage and privacy policy), § 1798.90.55 (sharing);
+// making one is access-logged (§471.7(b)).
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, SYSTEM_USER, type AccessLog } from './access-log.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
@@ -16,8 +18,12 @@ export interface TransparencyReport {
   /** Agencies whose cameras read plates (this department's own feeds; usually 1). */
   cameraAgencies: number;
   reads: number;
+  /** Every hit, covert lists' included. */
   hits: number;
+  /** Hits by list, covert lists left out (they are in `hitsOnCovertLists`). */
   hitsByList: Record<string, number>;
+  /** Hits on the covert lists (`hits.covertLists`), all together: their names are withheld. */
+  hitsOnCovertLists: number;
   /** Hit dispositions recorded (Watsonville §471.5(f)(3)). */
   dispositions: Record<string, number>;
   searches: {
@@ -55,6 +61,8 @@ export interface TransparencyReport {
 export interface TransparencyContext {
   storage: Pick<Storage, 'client' | 'db' | 'config'>;
   accessLog: Pick<AccessLog, 'append'>;
+  /** Names of the covert lists (the keys of `hits.covertLists`): never named in the report. */
+  covertLists: readonly string[];
 }
 
 type Counts = Array<{ k: string; n: number | string }>;
@@ -69,8 +77,14 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
   const at = "at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
   const [reads] = await queryRows<{ reads: number | string; cameras: number | string; agencies: number | string }>(client,
     `SELECT uniqExact(read_id) AS reads, uniqExact(agency, camera) AS cameras, uniqExact(agency) AS agencies FROM ${db}.detections WHERE ${seen}`, p);
-  const hitsByList = toRecord(await queryRows(client,
-    `SELECT list AS k, uniqExact(hit_id) AS n FROM ${db}.hits WHERE ${seen} GROUP BY list ORDER BY list`, p));
+  const covert = new Set(ctx.covertLists.map((list) => list.toUpperCase()));
+  const hitsByList: Record<string, number> = {};
+  let hitsOnCovertLists = 0;
+  for (const [list, n] of Object.entries(toRecord(await queryRows(client,
+    `SELECT list AS k, uniqExact(hit_id) AS n FROM ${db}.hits WHERE ${seen} GROUP BY list ORDER BY list`, p)))) {
+    if (covert.has(list)) hitsOnCovertLists += n;
+    else hitsByList[list] = n;
+  }
   // The newest disposition of each hit counts once.
   const dispositions = toRecord(await queryRows(client,
     `SELECT disposition AS k, count() AS n FROM (
@@ -103,7 +117,7 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
   const report: TransparencyReport = {
     from: period.from.toISOString(), to: period.to.toISOString(), generatedAt: new Date(now).toISOString(),
     cameras: Number(reads?.cameras ?? 0), cameraAgencies: Number(reads?.agencies ?? 0), reads: Number(reads?.reads ?? 0),
-    hits: Object.values(hitsByList).reduce((a, b) => a + b, 0), hitsByList, dispositions,
+    hits: Object.values(hitsByList).reduce((a, b) => a + b, hitsOnCovertLists), hitsByList, hitsOnCovertLists, dispositions,
     searches: {
       withCaseNumber: Number(searches?.withCase ?? 0), reasonOnly: Number(searches?.reasonOnly ?? 0), refused: Number(searches?.refused ?? 0),
       bySystem: Number(searches?.bySystem ?? 0),
@@ -144,7 +158,13 @@ function sections(r: TransparencyReport): Section[] {
     Object.keys(o).length === 0 ? ([['none', '0']] as Array<[string, string]>) : Object.entries(o).map(([k, v]): [string, string] => [label(k), n(v)]);
   return [
     { title: 'Collection', rows: [['Cameras reporting', n(r.cameras)], ['Plate reads', n(r.reads)]] },
-    { title: 'Hits', rows: [['Hits (all lists)', n(r.hits)], ...entries(r.hitsByList).map(([k, v]): [string, string] => [`Hits on ${k}`, v])] },
+    {
+      title: 'Hits',
+      rows: [
+        ['Hits (all lists)', n(r.hits)], ...entries(r.hitsByList).map(([k, v]): [string, string] => [`Hits on ${k}`, v]),
+        ['Hits on covert lists (names withheld)', n(r.hitsOnCovertLists)],
+      ],
+    },
     { title: 'Hit dispositions recorded', rows: entries(r.dispositions) },
     {
       title: 'Detection searches',

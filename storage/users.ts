@@ -116,6 +116,22 @@ export async function authoriseUser(storage: Db, userId: string): Promise<User> 
   return user;
 }
 
+/**
+ * The users as registered now, keyed by id; an id with no user is absent. One query however many
+ * ids (the gateway re-checks every open console's session on a timer: storage/credentials.ts).
+ */
+export async function findUsers(storage: Db, userIds: readonly string[]): Promise<Map<string, User>> {
+  const ids = [...new Set(userIds)];
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<UserRow>(
+    storage.client,
+    `SELECT ${USER_COLUMNS} FROM ${storage.db}.users
+      WHERE user_id IN {ids:Array(String)} ORDER BY user_id, version DESC LIMIT 1 BY user_id`,
+    { ids },
+  );
+  return new Map(rows.map((r) => [r.user_id, fromRow(r)]));
+}
+
 /** Every registered user as registered now, by id. */
 export async function listUsers(storage: Db): Promise<User[]> {
   const rows = await queryRows<UserRow>(

@@ -1,13 +1,14 @@
 // `platewatch report transparency`: the public transparency report — counts only, no plates
 // (storage/transparency.ts) — as Markdown, HTML or JSON. Runs --as a member allowed
-// `reports.transparency` (administrator, auditor, custodian, chief); access-logged.
+// `reports.transparency` (administrator, auditor, custodian, chief); access-logged. The covert
+// lists of the configuration (`hits.covertLists`) are counted together, never named.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AccessLog, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { loadVerbConfig, parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 
 const FORMATS = ['markdown', 'html', 'json'] as const;
@@ -16,7 +17,8 @@ type Format = (typeof FORMATS)[number];
 const USAGE = `Usage: platewatch report transparency [--from DATE] [--to DATE] [--format markdown|html|json] [--out FILE]
                                    [--agency NAME] --as ID [--password-stdin] [storage options]
 
-transparency  Counts for the period: cameras, plate reads, hits by list, dispositions, detection
+transparency  Counts for the period: cameras, plate reads, hits by list (covert lists of the
+              configuration's hits.covertLists together, names withheld), dispositions, detection
               searches by how their purpose was documented and refused searches, requests from
               other agencies granted and refused (and why), retention in force, legal holds and
               authorised users. No plate, vehicle, person or place appears in it.
@@ -81,6 +83,9 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   const format = formatFor(values.format, values.out);
   if (format === null) return usageError(io, `--format must be one of ${FORMATS.join(', ')}`);
 
+  // The same configuration `up` runs with: it names the covert lists the report must not.
+  const config = await loadVerbConfig('report', values.config, io);
+  if (config === null) return 2;
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
@@ -88,7 +93,8 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   if (storage === undefined) return 1;
   try {
     const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
-    const report = await transparencyReport({ storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)) }, user, { from: new Date(from), to: new Date(to) });
+    const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), covertLists: Object.keys(config.hits.covertLists) };
+    const report = await transparencyReport(ctx, user, { from: new Date(from), to: new Date(to) });
     const agency = values.agency?.trim() ?? '';
     const text =
       format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'html' ? renderTransparencyHtml(report, agency) : renderTransparencyMarkdown(report, agency);

@@ -2,7 +2,7 @@
 // the custodian and the Chief run them (Watsonville §471.8): refusals exit 1 and are logged; the
 // Values Act refusal holds whatever the configuration; the package verifies with sha256sum -c.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { resolveConfig } from '../../bin/config.js';
 import type { VerbIO } from '../../bin/verb.js';
 import { releaseVerb } from '../../bin/verbs/release.js';
 import { reportVerb } from '../../bin/verbs/report.js';
-import { DetectionWriter, openStorage, saveUser, setPassword } from '../../storage/index.js';
+import { DetectionWriter, openStorage, recordHits, saveUser, setPassword } from '../../storage/index.js';
 import { detection, makeTempDir } from '../storage/temp-storage.js';
 
 const dir = makeTempDir('platewatch-release-');
@@ -143,6 +143,26 @@ describe('platewatch report transparency', () => {
     const json = io();
     expect(await reportVerb.run(['transparency', '--format', 'json', ...AS('cust1')], json)).toBe(0);
     expect(JSON.parse(json.out())).toMatchObject({ releases: { refusedByRule: { values_act: 1, out_of_state: 1 } } });
+  });
+
+  it('withholds the names of the covert lists the configuration names, counting their hits together', async () => {
+    const storage = await openStorage({ dataDir });
+    try {
+      await recordHits(storage, [{
+        hitId: 'rep-h1', readId: 'c1', agency: 'WPD', camera: 'cam-1', seenAt: T0, plate: '6TRK400', list: 'NARC', entryId: '6TRK400', entryVersion: 1,
+        matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+      }]);
+    } finally {
+      await storage.close();
+    }
+    writeFileSync(join(dir, 'covert.json'), JSON.stringify({ hits: { covertLists: { NARC: ['det1'] } } }));
+    const json = io();
+    expect(await reportVerb.run(['transparency', '--format', 'json', '--config', 'covert.json', ...AS('chief1')], json)).toBe(0);
+    expect(JSON.parse(json.out())).toMatchObject({ hits: 1, hitsByList: {}, hitsOnCovertLists: 1 });
+    const markdown = io();
+    expect(await reportVerb.run(['transparency', '--config', 'covert.json', ...AS('chief1')], markdown)).toBe(0);
+    expect(markdown.out()).toContain('| Hits on covert lists (names withheld) | 1 |');
+    for (const text of [json.out(), markdown.out()]) expect(text).not.toContain('NARC');
   });
 
   it('refuses other roles (exit 1) and bad usage (exit 2)', async () => {

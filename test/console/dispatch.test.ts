@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpError, permissionsOf, type JsonRoute } from '../../gateway/index.js';
+import { HttpError, permissionsOf, SESSION_CLOSE_REASONS, type JsonRoute } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitId } from '../../ingest/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
@@ -54,6 +54,11 @@ async function signedInConsole(): Promise<Page> {
   return signInConsole(browser, h.gateway.url, 'dispatcher1', 'correct horse battery', pageErrors);
 }
 
+/** The session token the console keeps (its sessionStorage). */
+function storedToken(page: Page): Promise<string | null> {
+  return page.evaluate<string | null>("sessionStorage.getItem('platewatch.token')");
+}
+
 function ocrHit(readId: string): HitMessage {
   const base = hitMessage({ readId, list: 'BOLO', camera: 'wpd-main-st', lat: 36.9103, lon: -121.7569 });
   const plate = '7A8C123';
@@ -86,6 +91,29 @@ describe('dispatch console', () => {
     await expect.poll(() => h.sessions.size).toBe(sessions - 1);
     expect(await page.locator('#dispatch').isHidden()).toBe(true);
     await page.context().close();
+  });
+
+  it('signs out showing why when the gateway ends the session or takes live hits away, instead of reconnecting', async () => {
+    const page = await signedInConsole();
+    const token = await storedToken(page);
+    expect(token).not.toBeNull();
+    // The session itself would still let it reconnect: only the close code can make it sign out.
+    expect(h.sessions.has(token as string)).toBe(true);
+    expect(h.gateway.sessions.endSession(token as string, SESSION_CLOSE_REASONS.disabled)).toBe(1);
+    await page.locator('#sign-in').waitFor({ timeout: 10_000 });
+    expect(await page.locator('#sign-in-error').textContent()).toBe('Session ended: the account was disabled. Sign in again.');
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('signed-out');
+    expect(await storedToken(page)).toBeNull();
+
+    const second = await signedInConsole();
+    const secondToken = await storedToken(second);
+    h.sessions.set(secondToken as string, { user: 'dispatcher1', roles: ['custodian'] });
+    await h.gateway.sessions.checkAll();
+    await second.locator('#sign-in').waitFor({ timeout: 10_000 });
+    expect(await second.locator('#sign-in-error').textContent()).toBe('Access changed: your roles no longer include live hits. Sign in again.');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+    await second.context().close();
   });
 
   it('shows a hit published over NATS within a second, marked and with the checklist, and replays it to a second console', async () => {

@@ -1,7 +1,7 @@
 // The analyst's and the administrator's views in a real browser against the whole system: the
 // views follow the user's roles, a search without a purpose is stopped with the policy's reason,
 // a search with one shows results and the access log record, and the admin view shows users with
-// their training status.
+// their training status, and a covert list only as the gateway lets each user see it.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
@@ -12,7 +12,8 @@ let browser: Browser;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  api = await startApiSystem();
+  // NARC is covert: only analyst1 is named for it (administrator1 is not).
+  api = await startApiSystem({ hits: { escalateAfterMinutes: 5, covertLists: { NARC: ['analyst1'] } } });
   const seen = Date.now() - 3_600_000;
   const ticket = await api.system.writer.enqueue([
     { readId: 'view-r1', agency: 'WPD', camera: 'cam-7', seenAt: seen, plate: '8KLM456', state: 'CA', confidence: 0.91 },
@@ -149,6 +150,31 @@ describe('console views by role', () => {
     await officer.locator('#entry-list option[value="CASE-12"]').waitFor({ state: 'attached' });
     expect(await officer.locator('#manage-lists').isHidden()).toBe(true);
     await officer.context().close();
+  });
+
+  it('a covert list: an administrator not named sees it marked covert with its loader and purpose withheld, and cannot submit to it; an officer sees nothing of it', async () => {
+    const designated = await api.call('POST', '/api/hotlists', api.token('administrator'), { list: 'NARC', purpose: 'Operation Nightjar: narcotics delivery vehicles' });
+    expect(designated.status).toBe(201);
+    const admin = await signIn('administrator1');
+    await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    const row = admin.locator('#lists tbody tr', { hasText: 'NARC' });
+    await expect(row.locator('td').first().textContent()).resolves.toBe('NARC (specific, covert)');
+    await admin.locator('#entry-list option').first().waitFor({ state: 'attached' });
+    expect(await admin.locator('#entry-list option[value="NARC"]').count()).toBe(0);
+    expect(await admin.locator('#admin').textContent()).not.toContain('Nightjar');
+    await admin.context().close();
+
+    const officer = await signIn('officer1');
+    await officer.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await officer.locator('#lists:not([hidden]) tbody tr').first().waitFor();
+    expect(await officer.locator('#admin').textContent()).not.toContain('NARC');
+    expect(await officer.locator('#entry-list option[value="NARC"]').count()).toBe(0);
+    await officer.context().close();
+
+    const analyst = await signIn('analyst1');
+    await analyst.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await expect(analyst.locator('#entry-list option[value="NARC"]').textContent()).resolves.toBe('NARC — Operation Nightjar: narcotics delivery vehicles');
+    await analyst.context().close();
   });
 
   it('raised no script errors', () => {

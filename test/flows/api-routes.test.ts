@@ -1,8 +1,12 @@
 // The HTTP API's behaviour on the whole system: access-logged search with a purpose, the
-// administrator's user routes, the auditor's access log, and bad input of every kind getting a
+// administrator's user routes, sessions (API and consoles) ended by the changes that end them,
+// the auditor's access log, and bad input of every kind getting a
 // clear 4xx without touching the data (issue 8: oversized bodies, wrong types, unknown fields,
 // injection attempts, forged tokens, login brute force).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_CLOSE_REASONS } from '../../gateway/index.js';
+import { findUser, saveUser } from '../../storage/index.js';
+import { TestConsole } from '../gateway/harness.js';
 import { accessRecords, PASSWORD, startApiSystem, type ApiSystem } from './api-system.js';
 
 let api: ApiSystem;
@@ -167,7 +171,7 @@ describe('users (administrator)', () => {
   it('lets a user change their own password but not someone else\'s (role escalation refused and logged)', async () => {
     const me = await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: PASSWORD });
     const token = me.body['token'] as string;
-    expect((await api.call('POST', '/api/users/ofc9/password', token, { password: 'a new long passphrase 9' })).status).toBe(204);
+    expect((await api.call('POST', '/api/users/ofc9/password', token, { password: 'a new long passphrase 9', currentPassword: PASSWORD })).status).toBe(204);
     expect((await api.call('POST', '/api/login', undefined, { user: 'ofc9', password: 'a new long passphrase 9' })).status).toBe(200);
     const other = await api.call('POST', '/api/users/administrator1/password', token, { password: 'taken over passphrase 1' });
     expect(other.status).toBe(403);
@@ -186,6 +190,128 @@ describe('GET /api/hits/unresolved and /api/hits/escalated', () => {
     expect(dispatcher.at(-1)).toMatchObject({ params: '{"via":"api","list":"unresolved"}', reason: 'unresolved hits (dispatch console)', rows_returned: '0' });
     const supervisor = (await accessRecords(api, 'supervisor1', 'ok')).filter((r) => r['action'] === 'hit_view');
     expect(supervisor.at(-1)).toMatchObject({ params: '{"via":"api","list":"escalated"}' });
+  });
+});
+
+describe('sessions end with the change that ends them, consoles included', () => {
+  const NEW = 'ofc ten new passphrase';
+  const RESET = 'ofc ten reset passphrase';
+
+  interface Watched {
+    console: TestConsole;
+    closed: Promise<{ code: number; reason: string }>;
+    isOpen(): boolean;
+  }
+
+  async function watched(token: string): Promise<Watched> {
+    const c = await TestConsole.open(`${api.base.replace('http', 'ws')}/ws`, { token });
+    let open = true;
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => c.ws.once('close', (code, reason) => {
+      open = false;
+      resolve({ code, reason: reason.toString() });
+    }));
+    await c.subscribe({});
+    return { console: c, closed, isOpen: () => open };
+  }
+
+  /** The system's periodic check is 30 s apart: a close this soon came from the change itself. */
+  function atOnce<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the console was not closed at once')), 5000).unref())]);
+  }
+
+  async function signIn(user: string, password = PASSWORD): Promise<string> {
+    const res = await api.call('POST', '/api/login', undefined, { user, password });
+    expect(res.status).toBe(200);
+    return res.body['token'] as string;
+  }
+
+  beforeAll(async () => {
+    expect(api.system.gateway?.config.sessionCheckMs).toBe(30_000);
+    const added = await api.call('POST', '/api/users', api.token('administrator'), { id: 'ofc10', name: 'T. En', title: 'Officer', roles: ['officer'], trainedAt: '2026-03-01', password: PASSWORD });
+    expect(added.status).toBe(201);
+  });
+
+  it('refuses a change of your own password without the current one or with a wrong one, logs both, and changes nothing', async () => {
+    const token = await signIn('ofc10');
+    const before = (await accessRecords(api, 'ofc10', 'refused')).filter((r) => r['action'] === 'user').length;
+    const missing = await api.call('POST', '/api/users/ofc10/password', token, { password: 'taken over passphrase 10' });
+    expect(missing.status).toBe(400);
+    expect(errorCode(missing.body)).toBe('CURRENT_PASSWORD_REQUIRED');
+    const wrong = await api.call('POST', '/api/users/ofc10/password', token, { password: 'taken over passphrase 10', currentPassword: 'a guess at the password' });
+    expect(wrong.status).toBe(403);
+    expect(errorCode(wrong.body)).toBe('WRONG_PASSWORD');
+    const refused = (await accessRecords(api, 'ofc10', 'refused')).filter((r) => r['action'] === 'user');
+    expect(refused.slice(before).map((r) => r['detail'])).toEqual([expect.stringMatching(/needs "currentPassword"/), expect.stringMatching(/is not your current password/)]);
+    // The wrong guess counts as a failed sign-in, towards the lockout.
+    expect((await accessRecords(api, 'ofc10', 'refused')).some((r) => r['action'] === 'login' && /"via":"password change"/.test(r['params'] ?? ''))).toBe(true);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc10', password: 'taken over passphrase 10' })).status).toBe(401);
+    expect((await api.call('GET', '/api/me', token)).status).toBe(200);
+  });
+
+  it('a change of your own password with the current one ends your other sessions and closes their consoles at once, keeping its own', async () => {
+    const [mine, other] = [await signIn('ofc10'), await signIn('ofc10')];
+    const myConsole = await watched(mine);
+    const otherConsole = await watched(other);
+    const res = await api.call('POST', '/api/users/ofc10/password', mine, { password: NEW, currentPassword: PASSWORD });
+    expect(res.status).toBe(204);
+    expect(await atOnce(otherConsole.closed)).toEqual({ code: 4401, reason: SESSION_CLOSE_REASONS.passwordSet });
+    expect((await api.call('GET', '/api/me', other)).status).toBe(401);
+    expect((await api.call('GET', '/api/me', mine)).status).toBe(200);
+    expect((await myConsole.console.subscribe({})).type).toBe('replay');
+    expect(myConsole.isOpen()).toBe(true);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc10', password: PASSWORD })).status).toBe(401);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc10', password: NEW })).status).toBe(200);
+    const logged = (await accessRecords(api, 'ofc10', 'ok')).filter((r) => r['action'] === 'user');
+    expect(JSON.parse(logged.at(-1)?.['params'] ?? '{}')).toMatchObject({ op: 'password', user: 'ofc10', sessionsEnded: expect.any(Number) });
+    await myConsole.console.close();
+  });
+
+  it('an administrator\'s reset needs no current password, ends every session of the user and closes their consoles at once', async () => {
+    const admin = api.token('administrator');
+    const token = await signIn('ofc10', NEW);
+    const c = await watched(token);
+    const withCurrent = await api.call('POST', '/api/users/ofc10/password', admin, { password: RESET, currentPassword: NEW });
+    expect(withCurrent.status).toBe(400);
+    expect(errorMessage(withCurrent.body)).toMatch(/"currentPassword" is for changing your own password/);
+    expect(c.isOpen()).toBe(true);
+    expect((await api.call('POST', '/api/users/ofc10/password', admin, { password: RESET })).status).toBe(204);
+    expect(await atOnce(c.closed)).toEqual({ code: 4401, reason: SESSION_CLOSE_REASONS.passwordSet });
+    expect((await api.call('GET', '/api/me', token)).status).toBe(401);
+    expect((await api.call('GET', '/api/me', admin)).status).toBe(200);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc10', password: RESET })).status).toBe(200);
+  });
+
+  it('disabling a user, lapsing their training or taking live hits from their roles through the API closes their consoles at once', async () => {
+    const admin = api.token('administrator');
+    const today = new Date().toISOString().slice(0, 10);
+    const cases: Array<[Record<string, unknown>, Record<string, unknown>, { code: number; reason: string }]> = [
+      [{ active: false }, { active: true }, { code: 4401, reason: SESSION_CLOSE_REASONS.disabled }],
+      [{ trainingExpiresAt: today }, { trainingExpiresAt: null }, { code: 4401, reason: SESSION_CLOSE_REASONS.notTrained }],
+      [{ roles: ['custodian'] }, { roles: ['officer'] }, { code: 4403, reason: SESSION_CLOSE_REASONS.noLiveHits }],
+    ];
+    for (const [change, undo, expected] of cases) {
+      const c = await watched(await signIn('ofc10', RESET));
+      expect((await api.call('POST', '/api/users/ofc10', admin, change)).status).toBe(200);
+      expect({ change, closed: await atOnce(c.closed) }).toEqual({ change, closed: expected });
+      expect((await api.call('POST', '/api/users/ofc10', admin, undo)).status).toBe(200);
+    }
+    // A change that takes nothing away leaves the console open.
+    const c = await watched(await signIn('ofc10', RESET));
+    expect((await api.call('POST', '/api/users/ofc10', admin, { title: 'Senior Officer' })).status).toBe(200);
+    expect((await c.console.subscribe({})).type).toBe('replay');
+    expect(c.isOpen()).toBe(true);
+    await c.console.close();
+  });
+
+  it('a user disabled outside this gateway (the CLI, another gateway) loses their console at the periodic check', async () => {
+    const c = await watched(await signIn('ofc10', RESET));
+    const { storage } = api.system;
+    const user = await findUser(storage, 'ofc10');
+    await saveUser(storage, { ...user!, active: false }, 'administrator1');
+    expect(c.isOpen()).toBe(true); // nothing told this gateway
+    await api.system.gateway?.sessions.checkAll(); // what the timer runs every sessionCheckMs
+    expect(await atOnce(c.closed)).toEqual({ code: 4401, reason: SESSION_CLOSE_REASONS.invalid });
+    await saveUser(storage, { ...(await findUser(storage, 'ofc10'))!, active: true }, 'administrator1');
   });
 });
 

@@ -1,11 +1,12 @@
 // Sign-in over the real gateway (uWS, nats-server) with the real credential store on chDB:
-// login, me, logout, 401, 423, and a WebSocket upgrade with the token login returned.
+// login, me, logout, 401, 423, a WebSocket upgrade with the token login returned, and logout
+// closing the consoles open with that token.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authRoutes, bearerToken, startGateway, statusLine, type Authenticator, type RunningGateway } from '../../gateway/index.js';
+import { authRoutes, bearerToken, DEFAULT_SESSION_CHECK_MS, SESSION_CLOSE_REASONS, startGateway, statusLine, type Authenticator, type RunningGateway } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { AccessLog, CredentialStore, saveUser } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   gateway = await startGateway({
     nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
     verifySession: (token) => credentials.verify(token),
-    routes: authRoutes({ authenticator }),
+    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions }),
   });
   base = gateway.url;
 });
@@ -74,6 +75,23 @@ describe('sign-in routes', () => {
     expect((await withToken('/api/me', body.token)).status).toBe(401);
     await expect(TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token })).rejects.toMatchObject({ status: 401 });
     expect((await withToken('/api/logout', body.token, 'POST')).status).toBe(401);
+  });
+
+  it('closes the consoles open with a token at once when it logs out (4401), and not the same user\'s other session', async () => {
+    // Only the logout can close it in this test: the periodic check is 30 s away.
+    expect(gateway.config.sessionCheckMs).toBe(DEFAULT_SESSION_CHECK_MS);
+    const [ending, staying] = await Promise.all([login('ofc1', PASSWORD), login('ofc1', PASSWORD)]);
+    const tokens = await Promise.all([ending, staying].map(async (r) => ((await r.json()) as { token: string }).token));
+    const wsUrl = `${base.replace('http', 'ws')}/ws`;
+    const [endingConsole, stayingConsole] = await Promise.all(tokens.map((token) => TestConsole.open(wsUrl, { token })));
+    const closed = new Promise<{ code: number; reason: string }>((resolve) => endingConsole!.ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+    let stayingClosed = false;
+    stayingConsole!.ws.once('close', () => (stayingClosed = true));
+    expect((await withToken('/api/logout', tokens[0]!, 'POST')).status).toBe(204);
+    expect(await closed).toEqual({ code: 4401, reason: SESSION_CLOSE_REASONS.loggedOut });
+    expect((await stayingConsole!.subscribe({})).type).toBe('replay');
+    expect(stayingClosed).toBe(false);
+    await stayingConsole!.close();
   });
 
   it('answers 401 with the same message for an unknown user and a wrong password', async () => {

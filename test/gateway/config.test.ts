@@ -8,10 +8,17 @@ describe('gateway config', () => {
     expect(config.port).toBe(8080);
     expect(config.replayWindowMs).toBe(12 * 3600 * 1000);
     expect(config.escalateAfterMs).toBe(5 * 60 * 1000);
+    expect(config.sessionCheckMs).toBe(30_000);
   });
 
   it('takes overrides, including port 0 for a free port', () => {
     expect(resolveGatewayConfig({ port: 0, maxBufferedBytes: 4096 })).toMatchObject({ port: 0, maxBufferedBytes: 4096 });
+  });
+
+  it('refuses a session re-check interval that is not positive, or longer than 10 minutes', () => {
+    expect(resolveGatewayConfig({ sessionCheckMs: 250 }).sessionCheckMs).toBe(250);
+    expect(() => resolveGatewayConfig({ sessionCheckMs: 0 })).toThrow(/gateway\.sessionCheckMs must be a positive number/);
+    expect(() => resolveGatewayConfig({ sessionCheckMs: 3_600_000 })).toThrow(/gateway\.sessionCheckMs must be at most 600000/);
   });
 
   it('refuses an impossible setting and names it', () => {

@@ -1,7 +1,9 @@
 // The hot list API over the real gateway (uWS), real nats-server (hot list object store, a worker's
 // HotlistFollower and Matcher) and real chDB: for each rule the forbidden thing refused (and in the
 // access log when a user did it) and the allowed thing done. Watsonville §471.5(f)(4)(5);
-// Gov. Code § 7284.6; State Auditor 2019-118 (no personal data in hot list entries).
+// Gov. Code § 7284.6; State Auditor 2019-118 (no personal data in hot list entries). A covert list
+// is invisible to users not named for it (404 as for no list at all); an administrator not named
+// sees only that it exists.
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
@@ -9,7 +11,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
-import { ApiGuard, authRoutes, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { ApiGuard, authRoutes, CovertLists, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
 import {
   encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, readHotlist, registerHotlistStaleness,
   resolveBulkLayout, startLocalNatsServer, type LocalNatsServer,
@@ -39,7 +41,11 @@ beforeAll(async () => {
   temp = await openTempStorage();
   accessLog = new AccessLog(temp.storage);
   const credentials = new CredentialStore(temp.storage, accessLog);
-  const users: Array<[string, UserRole[]]> = [['admin1', ['administrator']], ['admin2', ['administrator']], ['sup1', ['supervisor']], ['ofc1', ['officer']], ['disp1', ['dispatcher']]];
+  const users: Array<[string, UserRole[]]> = [
+    ['admin1', ['administrator']], ['admin2', ['administrator']], ['sup1', ['supervisor']], ['ofc1', ['officer']], ['disp1', ['dispatcher']],
+    // Named for covert list NARC: a detective and the lieutenant who approves its entries.
+    ['det1', ['officer']], ['lt1', ['administrator']],
+  ];
   for (const [id, roles] of users) {
     await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: roles.join(','), roles, trainedAt: '2026-01-15', active: true }, 'setup');
     await credentials.setPassword(id, PASSWORD, 'setup');
@@ -57,13 +63,14 @@ beforeAll(async () => {
   registerHotlistStaleness(registry, store, config, DAY_MS);
   const hotlists = { storage: temp.storage, accessLog, config };
   await designateList(hotlists, 'admin1', { list: 'BOLO', purpose: 'Be on the lookout: vehicles tied to open cases' });
+  await designateList(hotlists, 'admin1', { list: 'NARC', purpose: 'Operation Nightjar: narcotics delivery vehicles' });
   gateway = await startGateway({
     nc, js, registry, logger: pino({ level: 'silent' }), config: { port: 0 },
     verifySession: (token) => credentials.verify(token),
     routes: () => [
       ...authRoutes({ authenticator: credentials }),
       ...hotlistRoutes({
-        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), hotlists, store, staleAfterMs: DAY_MS,
+        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), hotlists, store, covert: new CovertLists({ NARC: ['det1', 'lt1'] }), staleAfterMs: DAY_MS,
         immigrationMessageKeys: ['EIV', 'IV'], layouts: { ncic: resolveBulkLayout(NCIC_LAYOUT) },
       }),
     ],
@@ -297,5 +304,126 @@ describe('specific-list entries and approvals', () => {
     const listed = await call('GET', '/api/hotlists/BOLO/entries', 'disp1');
     expect((listed.body['entries'] as Array<{ entryId: string; current: { plate: string } }>).find((e) => e.entryId === entryId)?.current.plate).toBe('5GHJ679');
     expect((await call('GET', '/api/hotlists/entries/no-such-entry', 'ofc1')).status).toBe(404);
+  });
+});
+
+describe('covert lists', () => {
+  const secret = { plate: '3NRC333', state: 'CA', reason: 'Narcotics delivery', caseNumber: 'WPD-26-0999', synopsis: 'Grey van seen at the Nightjar stash house' };
+  let approvedId = '';
+  let pendingId = '';
+
+  const covertRefusals = async (user: string): Promise<number> => {
+    const rs = await temp.storage.client.query({
+      query: `SELECT count() AS n FROM ${temp.storage.db}.access_log WHERE user_id = {u:String} AND outcome = 'refused' AND detail LIKE 'COVERT_LIST:%'`,
+      query_params: { u: user }, format: 'JSONEachRow',
+    });
+    return Number((await rs.json<{ n: string }>())[0]?.n ?? 0);
+  };
+
+  /** The body with `name` written as `as`: one list's or entry's answer as another's would read. */
+  const renamed = (reply: { status: number; body: Record<string, unknown> }, name: string, as: string) =>
+    ({ status: reply.status, body: JSON.parse(JSON.stringify(reply.body).replaceAll(name, as)) as unknown });
+
+  beforeAll(async () => {
+    const first = await call('POST', '/api/hotlists/NARC/entries', 'det1', secret);
+    expect(first.status).toBe(201);
+    approvedId = first.body['entryId'] as string;
+    expect((await call('POST', `/api/hotlists/approvals/${approvedId}`, 'lt1', { decision: 'approved' })).status).toBe(200);
+    const second = await call('POST', '/api/hotlists/NARC/entries', 'det1', { ...secret, plate: '3NRC334' });
+    expect(second.status).toBe(201);
+    pendingId = second.body['entryId'] as string;
+  });
+
+  it('leaves a covert list out of the overview of users not named for it: no name, purpose, size or loader', async () => {
+    for (const user of ['ofc1', 'disp1', 'sup1']) {
+      const reply = await call('GET', '/api/hotlists', user);
+      expect(reply.status).toBe(200);
+      expect((reply.body['lists'] as Array<{ list: string }>).map((l) => l.list)).not.toContain('NARC');
+      expect(JSON.stringify(reply.body)).not.toMatch(/NARC|Nightjar|lt1|det1/);
+    }
+  });
+
+  it('answers a covert list\'s entries 404, exactly as for a list that does not exist, and logs the attempt', async () => {
+    const refusalsBefore = await covertRefusals('ofc1');
+    const covert = await call('GET', '/api/hotlists/NARC/entries', 'ofc1');
+    const unknown = await call('GET', '/api/hotlists/NOPE/entries', 'ofc1');
+    expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_LIST' } } });
+    expect(renamed(covert, 'NARC', 'NOPE')).toEqual(renamed(unknown, 'NOPE', 'NOPE'));
+    expect(JSON.stringify(covert.body)).not.toMatch(/3NRC33|Nightjar|WPD-26-0999/);
+    expect((await call('GET', '/api/hotlists/narc/entries', 'disp1')).status).toBe(404);
+
+    const submitted = await call('POST', '/api/hotlists/NARC/entries', 'ofc1', { ...secret, plate: '3NRC335' });
+    const submittedUnknown = await call('POST', '/api/hotlists/NOPE/entries', 'ofc1', { ...secret, plate: '3NRC335' });
+    expect(submittedUnknown.status).toBe(404);
+    expect(renamed(submitted, 'NARC', 'NOPE')).toEqual(renamed(submittedUnknown, 'NOPE', 'NOPE'));
+    expect(await lastLog('ofc1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('UNKNOWN_LIST') });
+    // The auditor sees the attempts for what they were.
+    expect(await covertRefusals('ofc1')).toBe(refusalsBefore + 2);
+  });
+
+  it('answers a covert entry\'s id 404, exactly as for an unknown entry: its history, an update, a decision', async () => {
+    const unknownId = 'no-such-entry';
+    const asUnknown = (reply: { status: number; body: Record<string, unknown> }, id: string) => renamed(reply, id, unknownId);
+    const pairs: Array<[string, string, string, unknown]> = [
+      ['GET', 'entries', 'ofc1', undefined],
+      ['POST', 'entries', 'ofc1', { fields: { synopsis: 'Grey van, new plates' } }],
+      ['POST', 'entries', 'ofc1', { remove: true }],
+      ['POST', 'approvals', 'sup1', { decision: 'rejected', note: 'not ours' }],
+    ];
+    for (const [method, path, user, body] of pairs) {
+      for (const id of [approvedId, pendingId]) {
+        const covert = await call(method, `/api/hotlists/${path}/${id}`, user, body);
+        const unknown = await call(method, `/api/hotlists/${path}/${unknownId}`, user, body);
+        expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'UNKNOWN_ENTRY' } } });
+        expect({ method, path, ...asUnknown(covert, id) }).toEqual({ method, path, ...asUnknown(unknown, unknownId) });
+      }
+    }
+    // Nothing changed: the entry in force and the pending one are as they were.
+    const history = await call('GET', `/api/hotlists/entries/${approvedId}`, 'det1');
+    expect((history.body['versions'] as unknown[]).length).toBe(1);
+    expect((await call('GET', `/api/hotlists/entries/${pendingId}`, 'det1')).body['versions']).toMatchObject([{ decision: null }]);
+  });
+
+  it('leaves covert changes out of the approvals of a supervisor or administrator not named for the list', async () => {
+    for (const user of ['sup1', 'admin2']) {
+      const reply = await call('GET', '/api/hotlists/approvals', user);
+      expect(reply.status).toBe(200);
+      expect(JSON.stringify(reply.body)).not.toMatch(/NARC|3NRC33|Nightjar/);
+    }
+    const named = await call('GET', '/api/hotlists/approvals', 'lt1');
+    expect((named.body['pending'] as Array<{ entryId: string }>).map((p) => p.entryId)).toContain(pendingId);
+  });
+
+  it('shows an administrator not named that the list exists with its size and version, but not its purpose, loader or entries', async () => {
+    const lists = (await call('GET', '/api/hotlists', 'admin2')).body['lists'] as Array<Record<string, unknown>>;
+    expect(lists.find((l) => l['list'] === 'NARC')).toMatchObject({
+      kind: 'specific', version: 1, entries: 1, designated: true, purpose: '', loadedBy: '', pendingChanges: 1, covert: true, withheld: true,
+    });
+    expect(JSON.stringify(lists)).not.toMatch(/Nightjar|lt1|det1/);
+    expect(lists.find((l) => l['list'] === 'BOLO')).toMatchObject({ covert: false, withheld: false });
+    for (const [method, path, body] of [
+      ['GET', '/api/hotlists/NARC/entries', undefined],
+      ['POST', '/api/hotlists/NARC/entries', { ...secret, plate: '3NRC336' }],
+      ['GET', `/api/hotlists/entries/${approvedId}`, undefined],
+      ['POST', `/api/hotlists/approvals/${pendingId}`, { decision: 'approved' }],
+    ] as const) {
+      const reply = await call(method, path, 'admin2', body);
+      expect({ path, status: reply.status, code: errorCode(reply) }).toEqual({ path, status: 403, code: 'COVERT_LIST' });
+      expect(JSON.stringify(reply.body)).not.toMatch(/3NRC33|Nightjar|WPD-26-0999/);
+    }
+    expect(await lastLog('admin2')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('COVERT_LIST') });
+  });
+
+  it('shows the users named for the list everything: the list, its purpose, entries, history and approvals', async () => {
+    const lists = (await call('GET', '/api/hotlists', 'det1')).body['lists'] as Array<Record<string, unknown>>;
+    expect(lists.find((l) => l['list'] === 'NARC')).toMatchObject({ purpose: 'Operation Nightjar: narcotics delivery vehicles', loadedBy: 'approval by lt1', covert: true, withheld: false });
+    const entries = await call('GET', '/api/hotlists/NARC/entries', 'det1');
+    expect(entries.status).toBe(200);
+    expect((entries.body['entries'] as Array<{ entryId: string }>).map((e) => e.entryId).sort()).toEqual([approvedId, pendingId].sort());
+    expect((await call('GET', `/api/hotlists/entries/${approvedId}`, 'lt1')).body['versions']).toMatchObject([{ plate: '3NRC333', enteredBy: 'det1' }]);
+    const another = await call('POST', '/api/hotlists/NARC/entries', 'det1', { ...secret, plate: '3NRC337' });
+    expect(another.status).toBe(201);
+    const decided = await call('POST', `/api/hotlists/approvals/${another.body['entryId'] as string}`, 'lt1', { decision: 'approved' });
+    expect(decided).toMatchObject({ status: 200, body: { published: { list: 'NARC', entries: 2 } } });
   });
 });

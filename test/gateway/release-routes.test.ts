@@ -182,6 +182,7 @@ describe('GET /api/reports/transparency', () => {
     expect(await errorOf(await call('GET', '/api/reports/transparency', 'ofc1'))).toMatchObject({ status: 403 });
     expect(await lastLog('ofc1')).toMatchObject({ action: 'report', outcome: 'refused' });
     expect(await errorOf(await call('GET', '/api/reports/transparency?from=last-week', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_PERIOD' });
+    expect(await errorOf(await call('GET', '/api/reports/transparency?from=2026-02-30', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_PERIOD' });
     expect(await errorOf(await call('GET', '/api/reports/transparency?from=2026-12-01&to=2026-11-01', 'chief1'))).toMatchObject({ status: 400 });
     expect(await errorOf(await call('GET', '/api/reports/transparency?format=pdf', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_FORMAT' });
   });

@@ -141,6 +141,81 @@ describe('login and sessions', () => {
   });
 });
 
+describe('password set ends sessions', () => {
+  async function signIn(userId: string, password = PASSWORD): Promise<string> {
+    const out = await store.login(userId, password);
+    if (!out.ok) throw new Error(`login of ${userId} refused: ${out.reason}`);
+    return out.token;
+  }
+
+  it('ends every other session of the user when they set their own, keeping the one they set it from, and logs it', async () => {
+    await addUser('pw1');
+    await addUser('pw1other');
+    const [kept, stolen, third] = [await signIn('pw1'), await signIn('pw1'), await signIn('pw1')];
+    const bystander = await signIn('pw1other');
+    expect(await store.logout(third)).toBe(true); // already revoked: not counted again
+    clock = START + 1;
+    expect(await store.setPassword('pw1', 'a brand new passphrase', 'pw1', kept)).toBe(1);
+    clock = START;
+    expect(await store.verify(kept)).toMatchObject({ user: 'pw1' });
+    expect(await store.verify(stolen)).toBeNull();
+    expect(await store.verify(third)).toBeNull();
+    expect(await store.verify(bystander)).toMatchObject({ user: 'pw1other' });
+    expect(await store.logout(stolen)).toBe(false);
+    const trail = await records('pw1');
+    expect(trail.at(-1)).toMatchObject({ action: 'logout', outcome: 'ok', params: '{"via":"password set","setBy":"pw1","sessions":1}' });
+  });
+
+  it('ends every session of the user when an administrator (or the CLI) sets it', async () => {
+    await addUser('pw2');
+    const tokens = [await signIn('pw2'), await signIn('pw2')];
+    expect(await store.setPassword('pw2', 'an administrator reset', 'admin')).toBe(2);
+    for (const token of tokens) expect(await store.verify(token)).toBeNull();
+    // The new password signs in, and that session is not ended by the reset before it.
+    const fresh = await signIn('pw2', 'an administrator reset');
+    expect(await store.verify(fresh)).not.toBeNull();
+    expect(await store.setPassword('pw2', 'a second administrator reset', 'admin')).toBe(1);
+    expect(await store.verify(fresh)).toBeNull();
+  });
+
+  it('ends nothing when the new password is refused as weak', async () => {
+    await addUser('pw3');
+    const token = await signIn('pw3');
+    await expect(store.setPassword('pw3', 'too short', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' });
+    expect(await store.verify(token)).not.toBeNull();
+  });
+});
+
+describe('verifying many sessions at once', () => {
+  it('answers for every token exactly as verify does one by one, across users and past one query\'s worth', async () => {
+    await addUser('many1');
+    await addUser('many2');
+    await addUser('many3');
+    const valid1 = (await store.login('many1', PASSWORD)) as { token: string };
+    const valid2 = (await store.login('many2', PASSWORD)) as { token: string };
+    const revoked = (await store.login('many1', PASSWORD)) as { token: string };
+    await store.logout(revoked.token);
+    const ofDisabled = (await store.login('many3', PASSWORD)) as { token: string };
+    await saveUser(storage, user('many3', { active: false }), 'admin');
+    const short = new CredentialStore(storage, log, { now: () => clock, sessionTtlMs: 60_000 });
+    const expiring = (await short.login('many2', PASSWORD)) as { token: string };
+    clock += 60_000;
+    try {
+      // Unknown tokens past the 200 a query takes, so the answer spans several queries.
+      const unknown = Array.from({ length: 450 }, (_, i) => `unknown-token-${i}`);
+      const tokens = [valid1.token, ...unknown.slice(0, 220), valid2.token, revoked.token, ofDisabled.token, expiring.token, ...unknown.slice(220), '', 'x'.repeat(300), valid1.token];
+      const many = await store.verifyMany(tokens);
+      expect(new Set(many.keys())).toEqual(new Set(tokens));
+      const oneByOne = new Map<string, unknown>();
+      for (const token of new Set(tokens)) oneByOne.set(token, await store.verify(token));
+      expect(many).toEqual(oneByOne);
+      expect([...many.values()].filter((s) => s !== null).map((s) => s?.user).sort()).toEqual(['many1', 'many2']);
+    } finally {
+      clock = START;
+    }
+  });
+});
+
 describe('lockout', () => {
   it('locks after 5 failures in 15 minutes, even for the right password, and lifts when they leave the window', async () => {
     await addUser('ofc6');

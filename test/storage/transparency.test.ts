@@ -1,5 +1,6 @@
 // The transparency report on real chDB: counts of cameras, reads, hits, searches by how their
-// purpose was documented, releases granted and refused by rule, retention — and never a plate.
+// purpose was documented, releases granted and refused by rule, retention — and never a plate,
+// nor a covert list's name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, recordHits, recordReleaseRequest, renderTransparencyHtml,
@@ -12,6 +13,8 @@ let storage: Storage;
 let accessLog: AccessLog;
 const DAY = Date.UTC(2026, 10, 20);
 const period = { from: new Date(DAY - 86_400_000), to: new Date(Date.now() + 86_400_000) };
+/** As `hits.covertLists` gives them (bin/config-sections.ts upper-cases; the report does too). */
+const COVERT = ['Narc', 'WIRE-9'];
 
 beforeAll(async () => {
   temp = await openTempStorage();
@@ -32,6 +35,11 @@ beforeAll(async () => {
     hitId: 'h-1', readId: 't-1', agency: 'WPD', camera: 'cam-1', seenAt: DAY + 1000, plate: '7SECRET', list: 'SVS', entryId: '7SECRET', entryVersion: 1,
     matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
   }]);
+  // Two hits on covert list NARC; WIRE-9 is configured but had none.
+  await recordHits(storage, ['h-2', 'h-3'].map((hitId, i) => ({
+    hitId, readId: `t-${i + 2}`, agency: 'WPD', camera: 'cam-2', seenAt: DAY + 2000 + i * 1000, plate: '7SECRET', list: 'NARC', entryId: 'NARC-E1', entryVersion: 1,
+    matchKind: 'exact' as const, distance: 0, differing: [], stateMatch: 'match' as const,
+  })));
   const search = { storage, accessLog };
   const range = { from: new Date(DAY), to: new Date(DAY + 86_400_000) };
   await searchDetections(search, { user: 'ana1', purpose: { caseNumber: 'WPD-26-1' }, plate: { kind: 'exact', plate: '7SECRET' }, ...range });
@@ -55,9 +63,10 @@ afterAll(() => temp.cleanup());
 
 describe('transparency report', () => {
   it('counts cameras, reads, hits, searches by purpose, releases by outcome and rule, and retention', async () => {
-    const r = await transparencyReport({ storage, accessLog }, 'chief1', period);
+    const r = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);
+    expect(r.hitsByList).toEqual({ SVS: 1 });
     expect(r).toMatchObject({
-      cameras: 2, cameraAgencies: 1, reads: 3, hits: 1, hitsByList: { SVS: 1 },
+      cameras: 2, cameraAgencies: 1, reads: 3, hits: 3, hitsOnCovertLists: 2,
       searches: { withCaseNumber: 1, reasonOnly: 1, refused: 1, bySystem: 1 },
       releases: { received: 4, granted: 1, refused: 2, pending: 1, refusedByRule: { values_act: 1, out_of_state: 1 }, byAgencyKind: { local: 2, federal_immigration: 1, out_of_state: 1 } },
       retention: { detectionDays: 365, hitDays: 365, heldDetections: 0, legalHolds: 0 },
@@ -66,7 +75,7 @@ describe('transparency report', () => {
   });
 
   it('publishes no plate in any form', async () => {
-    const r = await transparencyReport({ storage, accessLog }, 'cust1', period);
+    const r = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'cust1', period);
     for (const text of [JSON.stringify(r), renderTransparencyMarkdown(r, 'Watsonville PD'), renderTransparencyHtml(r, 'Watsonville PD')]) {
       expect(text).not.toContain('7SECRET');
       expect(text).not.toContain('5OTHER1');
@@ -77,10 +86,31 @@ describe('transparency report', () => {
   });
 
   it('is refused to a role without reports.transparency, and the refusal logged; allowed reports are logged too', async () => {
-    await expect(transparencyReport({ storage, accessLog }, 'ofc1', period)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+    await expect(transparencyReport({ storage, accessLog, covertLists: COVERT }, 'ofc1', period)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
     const rs = await storage.client.query({
       query: `SELECT user_id, outcome FROM ${storage.db}.access_log WHERE action = 'report' ORDER BY seq`, format: 'JSONEachRow',
     });
     expect(await rs.json()).toEqual([{ user_id: 'chief1', outcome: 'ok' }, { user_id: 'cust1', outcome: 'ok' }, { user_id: 'ofc1', outcome: 'refused' }]);
+  });
+
+  it('counts covert lists\' hits on one line with their names withheld, in JSON, Markdown and HTML', async () => {
+    const r = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);
+    expect(r).toMatchObject({ hits: 3, hitsByList: { SVS: 1 }, hitsOnCovertLists: 2 });
+    const markdown = renderTransparencyMarkdown(r, 'Watsonville PD');
+    const html = renderTransparencyHtml(r, 'Watsonville PD');
+    expect(markdown).toContain('| Hits (all lists) | 3 |');
+    expect(markdown).toContain('| Hits on SVS | 1 |');
+    expect(markdown).toContain('| Hits on covert lists (names withheld) | 2 |');
+    expect(html).toContain('<td>Hits on covert lists (names withheld)</td><td>2</td>');
+    for (const text of [JSON.stringify(r), markdown, html]) {
+      expect(text).not.toMatch(/NARC|WIRE-9/i);
+      expect(text).not.toContain('7SECRET');
+    }
+  });
+
+  it('names every list when none is covert, and says no covert list had hits', async () => {
+    const r = await transparencyReport({ storage, accessLog, covertLists: [] }, 'chief1', period);
+    expect(r).toMatchObject({ hits: 3, hitsByList: { NARC: 2, SVS: 1 }, hitsOnCovertLists: 0 });
+    expect(renderTransparencyMarkdown(r)).toContain('| Hits on covert lists (names withheld) | 0 |');
   });
 });

@@ -2,7 +2,7 @@
 // on a stale read is refused rather than undoing a change it did not see; every version is kept,
 // and the user as of a past moment is the version in effect then.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessProblem, findUser, listUsers, saveUser, type User, type VersionClaims } from '../../storage/index.js';
+import { accessProblem, findUser, findUsers, listUsers, saveUser, type User, type VersionClaims } from '../../storage/index.js';
 import { openTempStorage, refusalCode, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -16,6 +16,19 @@ afterAll(async () => {
 });
 
 const officer = (id: string, over: Partial<User> = {}): User => ({ userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt: '2026-01-15', active: true, ...over });
+
+describe('findUsers', () => {
+  it('reads the newest version of each user asked for in one call, leaving out ids of no user', async () => {
+    await saveUser(temp.storage, officer('fu1'), 'admin');
+    await saveUser(temp.storage, officer('fu2'), 'admin');
+    await saveUser(temp.storage, { ...officer('fu2'), active: false }, 'admin');
+    const found = await findUsers(temp.storage, ['fu1', 'fu2', 'fu2', 'nobody']);
+    expect([...found.keys()].sort()).toEqual(['fu1', 'fu2']);
+    expect(found.get('fu1')).toEqual(await findUser(temp.storage, 'fu1'));
+    expect(found.get('fu2')).toMatchObject({ version: 2, active: false });
+    expect((await findUsers(temp.storage, [])).size).toBe(0);
+  });
+});
 
 describe('saveUser', () => {
   it('writes versions 1, 2, … and reads back the newest with its version', async () => {
