@@ -180,6 +180,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     cleanups.push(() => hitWriter.flush());
 
     const metrics = new MetricsRegistry();
+    // /metrics answers whoever reaches it: covert lists appear there as covert-1, covert-2…
+    metrics.withholdLabelValues('list', Object.keys((options.hits ?? DEFAULT_HIT_SETTINGS).covertLists).map((l) => l.toUpperCase()), 'covert');
     const pipelineMetrics = createPipelineMetrics(metrics);
     const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use');
     const listBuiltAt = metrics.gauge('platewatch_hotlist_built_at_seconds', 'When each hot list in use was built (epoch seconds)');

@@ -80,12 +80,34 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const throttle = deps.throttle ?? new LoginThrottle();
   const prefix = deps.prefix ?? '/api';
 
+  // One user's logins are checked one after another, so each sees the failures before it and the
+  // lockout after five holds however many are sent at once (to this gateway; other gateways race
+  // only with their own one attempt in flight).
+  const attempts = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(user: string, run: () => Promise<T>): Promise<T> => {
+    const previous = attempts.get(user) ?? Promise.resolve();
+    const next = previous.then(run, run);
+    const tail = next.catch(() => {});
+    attempts.set(user, tail);
+    void tail.then(() => {
+      if (attempts.get(user) === tail) attempts.delete(user);
+    });
+    return next;
+  };
+
   const login = async (request: JsonRequest): Promise<JsonReply> => {
     const address = clientAddress(request);
     throttle.check(address);
     const { user, password } = loginFields(request.body);
-    const result = await authenticator.login(user, password);
-    if (!result.ok && result.reason !== 'not_authorised') throttle.recordFailure(address);
+    const settle = throttle.begin(address);
+    let result: Awaited<ReturnType<Authenticator['login']>>;
+    try {
+      result = await oneAtATime(user, () => authenticator.login(user, password));
+    } catch (error) {
+      settle(false);
+      throw error;
+    }
+    settle(!result.ok && result.reason !== 'not_authorised');
     if (result.ok) {
       return {
         status: 200,

@@ -33,18 +33,43 @@ export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'head
 
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
+  /** Attempts from each address whose password is being checked now. */
+  private readonly pending = new Map<string, number>();
 
   constructor(
     private readonly config: LoginThrottleConfig = DEFAULT_LOGIN_THROTTLE,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Throws 429 when `address` has failed too often lately. */
-  check(address: string): void {
+  /** Throws 429 when `address` has failed too often lately (with `inFlight` attempts still being checked). */
+  check(address: string, inFlight = 0): void {
     const recent = this.recent(address);
-    if (recent.length < this.config.maxFailures) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil(((recent[0] as number) + this.config.windowMs - this.now()) / 1000));
+    if (recent.length + inFlight < this.config.maxFailures) return;
+    // With attempts still being checked and no failure yet, the earliest a retry can succeed is unknown: say a second.
+    const oldest = recent[0];
+    const retryAfterSeconds = oldest === undefined ? 1 : Math.max(1, Math.ceil((oldest + this.config.windowMs - this.now()) / 1000));
     throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins from this address; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+  }
+
+  /**
+   * Starts one login attempt from `address`: throws 429 when its failures so far, counting every
+   * attempt still being checked as one, reach the limit. The attempt is counted before the slow
+   * password check, so logins sent all at once cannot all get past the check before the first
+   * failure is recorded. Call the returned function once the attempt has been decided.
+   */
+  begin(address: string): (failed: boolean) => void {
+    const inFlight = this.pending.get(address) ?? 0;
+    if (this.recent(address).length + inFlight >= this.config.maxFailures) this.check(address, inFlight);
+    this.pending.set(address, inFlight + 1);
+    let settled = false;
+    return (failed) => {
+      if (settled) return;
+      settled = true;
+      const left = (this.pending.get(address) ?? 1) - 1;
+      if (left > 0) this.pending.set(address, left);
+      else this.pending.delete(address);
+      if (failed) this.recordFailure(address);
+    };
   }
 
   recordFailure(address: string): void {

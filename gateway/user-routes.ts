@@ -82,6 +82,8 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
 
   const logChange = (actor: string, params: unknown): Promise<unknown> =>
     accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
+  const logRefusal = (actor: string, params: unknown, detail: string): Promise<unknown> =>
+    accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.refused, params, rowsReturned: 0, caseNumber: '', reason: '', detail });
 
   /** Writes the refusal to the access log, then throws it. */
   const refuse = async (actor: string, params: unknown, error: HttpError): Promise<never> => {
@@ -148,6 +150,13 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     // An administrator cannot lock themself out; another administrator must do it.
     if (id === session.user && (!next.active || !next.roles.includes('administrator'))) {
       throw new HttpError(409, 'SELF_LOCKOUT', 'you cannot disable yourself or remove your own administrator role; ask another administrator');
+    }
+    // Separation of duties: an administrator who gave themself the chief's or the auditor's role
+    // could approve their own releases or audit their own actions (Watsonville §471.8, §471.9).
+    const added = next.roles.filter((r) => !user.roles.includes(r));
+    if (id === session.user && added.length > 0) {
+      await logRefusal(session.user, { op: 'update', user: id, changes: b }, `own roles not changed: ${added.join(', ')} would be granted by the same administrator`);
+      throw new HttpError(403, 'SELF_ROLE_GRANT', `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it`);
     }
     await saveUser(storage, next, session.user, claims).catch(weak);
     await logChange(session.user, { op: 'update', user: id, changes: b });

@@ -4,6 +4,10 @@
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** Rewrites a label's value as it is exposed (the series keeps the real one). */
+export type LabelRewrite = (label: string, value: string) => string;
+const AS_IS: LabelRewrite = (_label, value) => value;
+
 interface Series {
   labels: Labels;
   value: number;
@@ -14,11 +18,11 @@ abstract class Metric {
     readonly name: string,
     readonly help: string,
   ) {}
-  abstract render(): string;
+  abstract render(rewrite?: LabelRewrite): string;
 }
 
-function renderLabels(labels: Labels, extra?: [string, string]): string {
-  const pairs = Object.entries(labels);
+function renderLabels(labels: Labels, extra?: [string, string], rewrite: LabelRewrite = AS_IS): string {
+  const pairs = Object.entries(labels).map(([k, v]): [string, string] => [k, rewrite(k, v)]);
   if (extra !== undefined) pairs.push(extra);
   if (pairs.length === 0) return '';
   return `{${pairs.map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`).join(',')}}`;
@@ -55,9 +59,9 @@ class LabelledValues extends Metric {
     return this.series.get(seriesKey(labels))?.value ?? 0;
   }
 
-  render(): string {
+  render(rewrite: LabelRewrite = AS_IS): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const s of this.series.values()) lines.push(`${this.name}${renderLabels(s.labels)} ${s.value}`);
+    for (const s of this.series.values()) lines.push(`${this.name}${renderLabels(s.labels, undefined, rewrite)} ${s.value}`);
     return lines.join('\n');
   }
 }
@@ -152,13 +156,28 @@ export class MetricsRegistry {
     return this.register(new Histogram(name, help, buckets));
   }
 
+  /** Label values rewritten on the way out, e.g. covert list names (withholdLabelValues). */
+  private rewrite: LabelRewrite = AS_IS;
+
   onCollect(collect: () => void | Promise<void>): void {
     this.collectors.push(collect);
   }
 
+  /**
+   * Exposes each of `values` of `label` under an alias instead (`covert-1`, `covert-2`… in sorted
+   * order): /metrics answers anyone who can reach it, and a covert list's name must reach no one
+   * who is not named for it (README, covert lists). Series stay apart, so alerts still work.
+   */
+  withholdLabelValues(label: string, values: Iterable<string>, prefix: string): void {
+    const aliases = new Map([...new Set(values)].sort().map((v, i) => [v, `${prefix}-${i + 1}`]));
+    if (aliases.size === 0) return;
+    const previous = this.rewrite;
+    this.rewrite = (l, v) => (l === label ? aliases.get(v) ?? previous(l, v) : previous(l, v));
+  }
+
   async render(): Promise<string> {
     for (const collect of this.collectors) await collect();
-    return [...this.metrics.values()].map((m) => m.render()).join('\n') + '\n';
+    return [...this.metrics.values()].map((m) => m.render(this.rewrite)).join('\n') + '\n';
   }
 
   private register<M extends Metric>(metric: M): M {

@@ -68,3 +68,15 @@ describe('a covert list in the transparency report', () => {
     expect(JSON.stringify(json.body)).not.toMatch(/NARC|3NRC333/);
   });
 });
+
+describe('a covert list in /metrics', () => {
+  it('is exposed as covert-1, never by name (/metrics answers anyone who reaches it)', async () => {
+    let body = '';
+    for (let i = 0; i < 50 && !body.includes('list="covert-1"'); i++) {
+      body = await (await fetch(`${api.base}/metrics`)).text();
+      if (!body.includes('list="covert-1"')) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(body).toMatch(/^platewatch_hotlist_version\{list="covert-1"\} 1$/m);
+    expect(body).not.toMatch(/NARC/i);
+  });
+});

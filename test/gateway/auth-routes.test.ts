@@ -24,7 +24,7 @@ beforeAll(async () => {
   const credentials = new CredentialStore(temp.storage, new AccessLog(temp.storage));
   // The storage implementation is the gateway's Authenticator as it stands.
   const authenticator: Authenticator = credentials;
-  for (const [id, trainedAt] of [['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['rookie', null]] as const) {
+  for (const [id, trainedAt] of [['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['ofc3', '2026-01-15'], ['rookie', null]] as const) {
     await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt, active: true }, 'admin');
     await credentials.setPassword(id, PASSWORD, 'admin');
   }
@@ -48,6 +48,13 @@ afterAll(async () => {
 
 function login(user: string, password: string): Promise<Response> {
   return fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+}
+
+/** A login through the reverse proxy from `address` (the gateway reads X-Forwarded-For from a loopback peer). */
+function loginFrom(address: string, user: string, password: string): Promise<Response> {
+  return fetch(`${base}/api/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': address }, body: JSON.stringify({ user, password }),
+  });
 }
 
 function withToken(path: string, token: string, method = 'GET'): Promise<Response> {
@@ -124,6 +131,22 @@ describe('sign-in routes', () => {
     expect(res.status).toBe(423);
     expect(statusLine(423)).toBe('423 Locked');
     expect(await res.json()).toMatchObject({ error: { code: 'LOCKED' } });
+  });
+
+  it('locks after 5 failures even when 15 wrong logins arrive at once', async () => {
+    const statuses = await Promise.all(Array.from({ length: 15 }, () => loginFrom('198.51.100.7', 'ofc3', 'not the right one').then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 423)).toHaveLength(10);
+    expect((await loginFrom('198.51.100.7', 'ofc3', PASSWORD)).status).toBe(423);
+  });
+
+  it('answers 429 to an address once its failures, counting those still being checked, reach 20', async () => {
+    // Unknown users, so no account lockout is involved: only the address throttle limits them.
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => loginFrom('203.0.113.9', `nobody${i}`, 'guess').then((r) => r.status)));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(10);
+    expect((await loginFrom('203.0.113.9', 'ofc1', PASSWORD)).status).toBe(429);
+    expect((await loginFrom('203.0.113.10', 'ofc1', PASSWORD)).status).toBe(200); // another address is not held back
   });
 
   it('reads the bearer token from the Authorization header only', () => {

@@ -40,3 +40,20 @@ describe('MetricsRegistry', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('MetricsRegistry.withholdLabelValues', () => {
+  it('exposes the withheld values under stable aliases, keeping their series apart, and leaves the rest as they are', async () => {
+    const registry = new MetricsRegistry();
+    registry.withholdLabelValues('list', ['NARC', 'GANG', 'NARC'], 'covert');
+    const hits = registry.counter('hits_total', 'Hits');
+    hits.inc(2, { list: 'NARC', kind: 'exact' });
+    hits.inc(1, { list: 'GANG', kind: 'exact' });
+    hits.inc(5, { list: 'SVS', kind: 'NARC' }); // only the named label is rewritten
+    const text = await registry.render();
+    expect(text).toContain('hits_total{list="covert-2",kind="exact"} 2');
+    expect(text).toContain('hits_total{list="covert-1",kind="exact"} 1');
+    expect(text).toContain('hits_total{list="SVS",kind="NARC"} 5');
+    expect(text).not.toContain('GANG');
+    expect(hits.get({ list: 'NARC', kind: 'exact' })).toBe(2);
+  });
+});

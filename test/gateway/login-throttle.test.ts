@@ -1,0 +1,36 @@
+// The per-address login throttle on its own: failures in the window, and attempts still being
+// checked, both count against the limit.
+import { describe, expect, it } from 'vitest';
+import { clientAddress, LoginThrottle } from '../../gateway/login-throttle.js';
+
+const config = { maxFailures: 3, windowMs: 60_000, maxAddresses: 100 };
+
+describe('LoginThrottle', () => {
+  it('refuses an address at the limit, and lets it in again once the oldest failure leaves the window', () => {
+    let now = 1_000_000;
+    const throttle = new LoginThrottle(config, () => now);
+    for (let i = 0; i < 3; i++) throttle.begin('a')(true);
+    expect(() => throttle.check('a')).toThrow(expect.objectContaining({ status: 429, retryAfterSeconds: 60 }));
+    expect(() => throttle.check('b')).not.toThrow();
+    now += 60_001;
+    expect(() => throttle.check('a')).not.toThrow();
+  });
+
+  it('counts attempts still being checked, so simultaneous ones cannot all pass', () => {
+    const throttle = new LoginThrottle(config, () => 1_000_000);
+    const settles = [throttle.begin('a'), throttle.begin('a'), throttle.begin('a')];
+    expect(() => throttle.begin('a')).toThrow(expect.objectContaining({ status: 429 }));
+    // Attempts that succeed free their place; settling twice counts once.
+    settles[0]!(false);
+    settles[0]!(false);
+    const fourth = throttle.begin('a');
+    expect(() => throttle.begin('a')).toThrow(expect.objectContaining({ status: 429 }));
+    for (const settle of [settles[1]!, settles[2]!, fourth]) settle(false);
+    expect(() => throttle.check('a')).not.toThrow();
+  });
+
+  it('reads the client from X-Forwarded-For only behind a loopback proxy', () => {
+    expect(clientAddress({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } })).toBe('203.0.113.9');
+    expect(clientAddress({ remoteAddress: '198.51.100.2', headers: { 'x-forwarded-for': '203.0.113.9' } })).toBe('198.51.100.2');
+  });
+});
