@@ -26,6 +26,13 @@ export function optionalText(b: Record<string, unknown>, key: string, code = 'BA
   return v;
 }
 
+/** A password as typed: required, and never trimmed, since sign-in compares it as typed. */
+export function requiredSecret(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', max = MAX_TEXT_LENGTH): string {
+  const v = optionalText(b, key, code, max);
+  if (v === undefined || v === '') throw new HttpError(400, code, `"${key}" is required`);
+  return v;
+}
+
 export function requiredText(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', max = MAX_TEXT_LENGTH): string {
   const v = optionalText(b, key, code, max);
   if (v === undefined || v.trim() === '') throw new HttpError(400, code, `"${key}" is required`);

@@ -19,7 +19,7 @@ import { bearerToken } from './auth-routes.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
-import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredText } from './request-fields.js';
+import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredSecret, requiredText } from './request-fields.js';
 
 export interface UserRouteDeps {
   guard: ApiGuard;
@@ -112,7 +112,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
       trainedAt: dayField(b, 'trainedAt') ?? null, trainingExpiresAt: dayField(b, 'trainingExpiresAt') ?? null, active: true,
     };
     checkTrainingDates(user);
-    const password = requiredText(b, 'password', CODE, 1024);
+    const password = requiredSecret(b, 'password', CODE, 1024);
     if ((await findUser(storage, id)) !== undefined) throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
     // The password is checked first, so a weak one leaves no user behind; it is stored once the
     // user is, so a second administrator adding the same id at the same moment sets no password.
@@ -191,7 +191,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     const own = id === me.user;
     const session = own ? me : await guard.authorise(me, 'users.manage', request);
     const b = objectBody(request.body, ['password', 'currentPassword'], CODE);
-    const next = requiredText(b, 'password', CODE, 1024);
+    const next = requiredSecret(b, 'password', CODE, 1024);
     if (!own && b['currentPassword'] !== undefined) {
       throw new HttpError(400, CODE, '"currentPassword" is for changing your own password; an administrator setting another user\'s sends only "password"');
     }

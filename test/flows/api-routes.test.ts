@@ -187,6 +187,14 @@ describe('users (administrator)', () => {
     const refused = await accessRecords(api, 'ofc9', 'refused');
     expect(refused.filter((r) => r['action'] === 'user').length).toBe(2);
   });
+
+  it('keeps a password exactly as typed, spaces included, so it signs in as typed', async () => {
+    const padded = '  padded passphrase 10  ';
+    const added = await api.call('POST', '/api/users', api.token('administrator'), { id: 'ofc11', name: 'P. Added', title: 'Officer', roles: ['officer'], trainedAt: '2026-01-15', password: padded });
+    expect(added.status).toBe(201);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc11', password: padded })).status).toBe(200);
+    expect((await api.call('POST', '/api/login', undefined, { user: 'ofc11', password: padded.trim() })).status).toBe(401);
+  });
 });
 
 describe('GET /api/hits/unresolved and /api/hits/escalated', () => {
