@@ -85,6 +85,11 @@ export function resolveBulkLayout(value: unknown, where = 'layout'): BulkLayout 
     if (target !== 'synopsis' && targets.has(target)) throw new BulkLayoutError('INVALID_LAYOUT', `${where}.fields: two fields fill "${target}"`);
     targets.add(target);
     fields[name] = checkSource(source, format, header, `${where}.fields.${rawName}`);
+    // The field's name is not the only way in: `{"NIC": "NAM"}` would read the name column into the synopsis.
+    const column = fields[name];
+    if (typeof column === 'string' && isPersonalDataField(column)) {
+      throw new BulkLayoutError('PERSONAL_DATA', `${where}.fields.${rawName}: column "${column}" holds personal data (names, dates of birth, identifiers); hot list entries hold none — map another column`);
+    }
   }
   if (!targets.has('plate')) throw new BulkLayoutError('INVALID_LAYOUT', `${where}.fields must map the plate (LIC or plate)`);
   return { format, delimiter, header, fields };
@@ -175,12 +180,13 @@ export function parseBulkFile(text: string, layout: BulkLayout, options: ParseBu
       continue;
     }
     const values = extract(row.kind === 'line' ? row.text : row.fields);
-    const mke = values['MKE'] ?? '';
+    const mke = values['MKE'] ?? values[MKE_FOR_CHECK] ?? '';
     // Gov. Code § 7284.6(a)(1), Watsonville §471.8(c): no immigration enforcement.
     if (isImmigrationRecord(mke, prefixes)) {
       report.droppedImmigration++;
       continue;
     }
+    delete values[MKE_FOR_CHECK];
     const result = validateEntry(toRawFields(values, list), options.config);
     if (!result.ok) {
       report.rejected.push({ line: row.line, reason: result.reason });
@@ -220,6 +226,9 @@ function toRawFields(values: Readonly<Record<string, string>>, list: string): Ra
   if (joined !== '') raw.synopsis = joined;
   return raw;
 }
+
+/** Where an unmapped MKE column is read to, for the immigration check only (never into an entry). */
+const MKE_FOR_CHECK = '\u0000MKE';
 
 type Row =
   | { kind: 'record'; line: number; fields: string[] }
@@ -272,8 +281,16 @@ function headerExtractor(layout: BulkLayout, header: readonly string[], line: nu
     if (index < 0 || index >= names.length) {
       throw new BulkLayoutError('FILE_MISMATCH', `header (line ${line}): no column ${JSON.stringify(source)} for field ${name}; the header has ${header.join(', ')}`);
     }
+    // A column number can point at a name or a date of birth as well as a column name can.
+    if (isPersonalDataField(names[index] as string)) {
+      throw new BulkLayoutError('PERSONAL_DATA', `header (line ${line}): field ${name} reads column ${index + 1}, "${header[index]?.trim()}", which holds personal data; hot list entries hold none`);
+    }
     positions.push([name, index]);
   }
+  // An NCIC extract's MKE column is read for the Immigration Violator File check even when the
+  // layout leaves it out: unmapped, it would let those records load (Gov. Code § 7284.6).
+  const mkeColumn = names.indexOf('MKE');
+  if (layout.fields['MKE'] === undefined && mkeColumn >= 0) positions.push([MKE_FOR_CHECK, mkeColumn]);
   const used = new Set(positions.map(([, i]) => i));
   const ignored = header.filter((_, i) => !used.has(i)).map((h) => h.trim());
   return {

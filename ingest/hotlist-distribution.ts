@@ -114,10 +114,13 @@ export class HotlistFollower {
 
   /** Resolves once every list present at start is loaded. */
   async start(): Promise<void> {
+    // Watch first, then list: a version put while the lists present at start are still building
+    // (seconds, for a large general list) waits in the watch instead of being missed. `apply`
+    // skips anything already swapped in, so a version seen both ways is built once.
+    this.watcher = await this.store.watch({ includeHistory: false });
     this.starting = true;
     for (const info of await this.store.list()) await this.apply(info);
     this.starting = false;
-    this.watcher = await this.store.watch({ includeHistory: false });
     this.loop = (async () => {
       for await (const info of this.watcher!) {
         if (info === null) continue;

@@ -75,6 +75,28 @@ describe('bulk layouts', () => {
     expect(resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC' } }).fields).toEqual({ LIC: 'LIC' });
   });
 
+  it('refuses a layout or file that reads a name or date of birth through another field', () => {
+    // By the column's name in the layout…
+    const byName = refusal(() => resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', NIC: 'NAM', OCA: 'DOB' } }));
+    expect(byName.code).toBe('PERSONAL_DATA');
+    expect(byName.message).toContain('column "NAM"');
+    // …or by a column number that lands on one in the file's header.
+    const layout = resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', OCA: 12 } });
+    const byNumber = refusal(() => parseBulkFile(NCIC_CSV, layout, { list: 'SVS', config }));
+    expect(byNumber.code).toBe('PERSONAL_DATA');
+    expect(byNumber.message).toMatch(/column 12, "DOB"/);
+  });
+
+  it('drops immigration violator records even when the layout leaves the MKE column unmapped', () => {
+    const layout = resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', LIS: 'LIS' } });
+    const { entries, report } = parseBulkFile(NCIC_CSV, layout, { list: 'SVS', config });
+    expect(entries.map((e) => e.plate)).toEqual(['7ABC123', '4DEF567']);
+    expect(report.droppedImmigration).toBe(2);
+    // Read for the check only: it is not a column "not read", and no entry takes it as a reason.
+    expect(report.ignoredColumns).not.toContain('MKE');
+    expect(entries.every((e) => e.reason === undefined || !e.reason.includes('MKE'))).toBe(true);
+  });
+
   it('reads fixed-width files by start and length', () => {
     const layout = resolveBulkLayout({
       format: 'fixed',

@@ -79,6 +79,36 @@ describe('hot list distribution', () => {
     }
   });
 
+  it('applies a version put while the lists present at start are still building', async () => {
+    const store = await openHotlistStore(jetstream(nats.nc));
+    await publishHotlist(store, 'SLR', entries('SLR', ['1SLR001']), 'admin');
+    // The real builder, held at its first build as a large general list would hold it for seconds.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let builds = 0;
+    class HeldBuilder extends ListBuilder {
+      override async build(list: string, version: number, data: Uint8Array) {
+        if (builds++ === 0) await held;
+        return super.build(list, version, data);
+      }
+    }
+    const builder = new HeldBuilder(config);
+    const matcher = new Matcher(config);
+    const follower = new HotlistFollower(store, matcher, builder, pino({ level: 'silent' }));
+    try {
+      const starting = follower.start();
+      await untilValue('the first build to start', () => (builds > 0 ? true : undefined), 10_000, 5);
+      const during = await publishHotlist(store, 'SLR', entries('SLR', ['1SLR001', '2SLR002']), 'admin');
+      release();
+      await starting;
+      await until(() => matcher.current.get('SLR')?.version === during.version);
+      expect(matcher.matchRead({ id: 'r', plate: '2SLR002' }, Date.now())).toHaveLength(1);
+    } finally {
+      await follower.stop();
+      await builder.close();
+    }
+  });
+
   it('builds a list in a worker thread into an index that matches like one built here', async () => {
     const builder = new ListBuilder(config);
     try {

@@ -18,7 +18,7 @@ describe('undocumentedPurpose', () => {
   });
 
   it('names placeholder reasons, too-short reasons and case "numbers" without a number', () => {
-    for (const reason of ['x', 'XXX', 'n/a', 'NA', 'none', 'test', 'Testing', '...', '---', '??', 'investigation', 'search', 'lookup', 'ALPR', 'ok', ' q ']) {
+    for (const reason of ['x', 'xxxx', 'n/a', 'NA', 'none', 'test', 'Testing', '...', '---', '??', 'investigation', 'search', 'lookup', 'ALPR', 'ok', ' q ']) {
       expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual({ reason, problem: `the reason "${reason.trim()}" does not say why the data is needed` });
     }
     expect(undocumentedPurpose('pending', '')).toBe('case number "pending" has no number in it');
