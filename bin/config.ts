@@ -43,7 +43,17 @@ export interface PlatewatchConfig {
   release: ReleasePolicy;
   /** Hot list loading and staleness. */
   hotlists: HotlistSettings;
+  /**
+   * How much `up` logs (pino levels, to stderr). Environment only: `PLATEWATCH_LOG_LEVEL`.
+   * @default DEFAULT_LOG_LEVEL (`info`)
+   */
+  logLevel: LogLevel;
 }
+
+/** pino's levels: a name outside these makes pino throw at start, so the config refuses it first. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 
 export interface HitSettings {
   /** A hit unresolved this many minutes escalates to supervisors' consoles; 0: never. Env `PLATEWATCH_ESCALATE_AFTER_MINUTES`. @default 5 */
@@ -193,7 +203,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
+  const config: MutableConfig = { logLevel: DEFAULT_LOG_LEVEL, dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -257,7 +267,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   try {
     return {
       dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway,
-      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists,
+      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, logLevel: config.logLevel,
     };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
@@ -265,6 +275,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
 }
 
 interface MutableConfig {
+  logLevel: LogLevel;
   dataDir: string;
   matcher: Partial<MatcherConfig>;
   nats: NatsSettings;
@@ -296,6 +307,13 @@ function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Recor
 
 /** Environment variables override the file. An empty variable counts as unset. */
 function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): void {
+  const logLevel = envValue(env, 'PLATEWATCH_LOG_LEVEL');
+  if (logLevel !== undefined) {
+    const level = LOG_LEVELS.find((l) => l === logLevel.toLowerCase());
+    if (level !== undefined) config.logLevel = level;
+    else problems.push(`PLATEWATCH_LOG_LEVEL: "${logLevel}" is not a log level (one of ${LOG_LEVELS.join(', ')})`);
+  }
+
   const dataDir = envValue(env, 'PLATEWATCH_DATA_DIR');
   if (dataDir !== undefined) config.dataDir = dataDir;
 
@@ -407,4 +425,5 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   hits: DEFAULT_HIT_SETTINGS,
   release: DEFAULT_RELEASE_POLICY,
   hotlists: DEFAULT_HOTLIST_SETTINGS,
+  logLevel: DEFAULT_LOG_LEVEL,
 };

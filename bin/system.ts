@@ -71,6 +71,12 @@ export interface SystemOptions {
   release?: ReleasePolicy;
   /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
   hotlists?: HotlistSettings;
+  /**
+   * Aborted: stop starting. Checked between the steps of the start (a step under way — opening
+   * storage with its migrations, building the lists — finishes first); what has started is then
+   * stopped and startSystem rejects with the signal's reason.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunningSystem {
@@ -151,13 +157,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }
     }
   };
+  const stopRequested = (): void => options.signal?.throwIfAborted();
   try {
+    stopRequested();
     let natsUrl = options.natsUrl;
     if (natsUrl === undefined) {
       const server: LocalNatsServer = await startLocalNatsServer({ storeDir: join(options.dataDir, 'nats'), port: options.natsPort ?? 0 });
       cleanups.push(() => server.stop());
       natsUrl = server.url;
+      for (const pid of server.leftoversStopped) logger.warn({ pid }, 'stopped a nats-server that an earlier platewatch, since ended, had left running on this store');
       logger.info({ url: natsUrl, pid: server.pid }, 'embedded nats-server started');
+      stopRequested();
     }
     const nc = await connect({ servers: natsUrl, name: 'platewatch', maxReconnectAttempts: -1 });
     cleanups.push(() => nc.drain());
@@ -166,9 +176,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // Versioned records (hot lists, release requests, users) claim each new version here first, so
     // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
     const claims = await openVersionClaims(js);
+    stopRequested();
 
     const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
     cleanups.push(() => storage.close());
+    stopRequested();
     // An upgrade says what it changed: some migrations (6: the plate index) go on building in the
     // background, visible in system.mutations.
     if (storage.migrations.applied.length > 0) logger.info({ applied: storage.migrations.applied, retentionChanged: storage.migrations.retentionChanged }, 'storage schema migrated');
@@ -226,6 +238,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     });
     await follower.start();
     cleanups.push(() => follower.stop());
+    stopRequested();
 
     let gateway: RunningGateway | undefined;
     if (options.gateway !== false) {
@@ -275,12 +288,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         config: { ...(options.gateway ?? { port: 0, host: '127.0.0.1' }), escalateAfterMs: hitSettings.escalateAfterMinutes * 60_000 },
       });
       cleanups.push(() => (gateway as RunningGateway).stop());
+      stopRequested();
     }
 
     if (options.pipeline !== false) {
       const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger });
       await worker.start();
       cleanups.push(() => worker.stop());
+      stopRequested();
     }
     return { natsUrl, nc, js, storage, accessLog, credentials, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, stop: stopAll };
   } catch (error) {

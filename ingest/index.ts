@@ -11,6 +11,7 @@ export * from './nats-server.js';
 export * from './hotlist-distribution.js';
 export * from './version-claims.js';
 export * from './pipeline.js';
+export * from './invalid-copy.js';
 export * from './simulator.js';
 export * from './plate-generator.js';
 export * from './retroactive.js';

@@ -1,13 +1,21 @@
 // The embedded NATS server: spawns Debian's `nats-server` with JetStream, its store under the data
 // directory, on a free or given loopback port. Used by `platewatch up` when no NATS_URL is set, and
 // by every integration test (each gets its own server and store).
+//
+// One store, one server: nats-server 2.9 takes no lock on its store and will run a second server on
+// it. So before starting, the processes are searched for a nats-server on the same store; one this
+// project started whose starter has died (killed, crashed) is stopped, any other refuses the start.
+// A server started here is killed when this process exits in any way Node can catch.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, readlink, rm } from 'node:fs/promises';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const DEFAULT_NATS_BINARY = 'nats-server';
 const START_TIMEOUT_MS = 10_000;
+/** How long a leftover server gets to shut down on SIGTERM (it flushes its store) before SIGKILL. */
+const LEFTOVER_STOP_GRACE_MS = 10_000;
 
 export interface LocalNatsServerOptions {
   /** JetStream store directory (created if missing). */
@@ -24,6 +32,8 @@ export interface LocalNatsServer {
   url: string;
   port: number;
   pid: number;
+  /** Pids of servers left running on this store by an earlier process that has since died, stopped before this one started. */
+  leftoversStopped: readonly number[];
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
   /** Kills it at once, as a crash would (fault tests). */
@@ -31,7 +41,7 @@ export interface LocalNatsServer {
 }
 
 export class NatsServerError extends Error {
-  readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START_FAILED';
+  readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START_FAILED' | 'NATS_SERVER_STORE_IN_USE';
 
   constructor(code: NatsServerError['code'], message: string, options?: ErrorOptions) {
     super(message, options);
@@ -43,13 +53,22 @@ export class NatsServerError extends Error {
 export async function startLocalNatsServer(options: LocalNatsServerOptions): Promise<LocalNatsServer> {
   const host = options.host ?? '127.0.0.1';
   const binary = options.binary ?? DEFAULT_NATS_BINARY;
-  const portsDir = join(options.storeDir, '.ports');
+  // Absolute paths on the command line: another process finds this server's store from them.
+  const storeDir = resolve(options.storeDir);
+  const portsDir = join(storeDir, '.ports');
   await mkdir(portsDir, { recursive: true });
+  const leftoversStopped = await stopLeftoverServers(storeDir, portsDir);
   for (const stale of await readdir(portsDir)) await rm(join(portsDir, stale), { force: true });
-  const args = ['-js', '-sd', options.storeDir, '-a', host, '-p', String(options.port && options.port > 0 ? options.port : -1), '--ports_file_dir', portsDir];
+  const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(options.port && options.port > 0 ? options.port : -1), '--ports_file_dir', portsDir];
   // Its own process group: a Ctrl-C in the terminal reaches platewatch alone, which finishes its
   // in-flight reads and then stops this server; in the terminal's group the server died first.
+  // Being apart, it outlives this process unless killed: killOnExit sees to it.
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  if (child.pid !== undefined) {
+    killOnExit(child);
+    // Who started it: a later start tells a server whose starter died from one still in use.
+    writeFileSync(ownerFile(portsDir, child.pid), `${process.pid}\n`);
+  }
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -76,6 +95,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
         url,
         port: Number(new URL(url).port),
         pid: child.pid ?? -1,
+        leftoversStopped,
         stop: () => stopProcess(child, exited, 'SIGTERM'),
         kill: () => stopProcess(child, exited, 'SIGKILL'),
       };
@@ -83,6 +103,167 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   }
   child.kill('SIGKILL');
   throw new NatsServerError('NATS_SERVER_START_FAILED', `nats-server did not report its port within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`);
+}
+
+/** Servers started here and still running; one 'exit' listener for all of them. */
+const runningServers = new Set<ChildProcess>();
+let exitListenerInstalled = false;
+
+function killOnExit(child: ChildProcess): void {
+  if (!exitListenerInstalled) {
+    process.on('exit', killRunningServers);
+    exitListenerInstalled = true;
+  }
+  runningServers.add(child);
+  child.once('exit', () => runningServers.delete(child));
+}
+
+// An 'exit' listener must be synchronous: it can signal, not wait. SIGTERM lets the server flush its
+// store; it shuts down in milliseconds. One that did not would be found by the next start.
+function killRunningServers(): void {
+  for (const child of runningServers) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  }
+}
+
+function ownerFile(portsDir: string, serverPid: number): string {
+  return join(portsDir, `platewatch_${serverPid}.owner`);
+}
+
+/** A nats-server process whose store is `storeDir`. */
+interface StoreServer {
+  pid: number;
+  /** Started by startLocalNatsServer (it names this store's ports directory). */
+  startedHere: boolean;
+  /** Who started it, when startedHere and recorded. */
+  ownerPid: number | null;
+  /** Its parent now: the starter while that lives, a reaper (init) once it has died. */
+  parentPid: number | null;
+}
+
+/**
+ * Stops the servers on this store that this project started and whose starter has died; refuses
+ * (NATS_SERVER_STORE_IN_USE) when one is still in use, or was started by someone else.
+ */
+async function stopLeftoverServers(storeDir: string, portsDir: string): Promise<number[]> {
+  const servers = await serversOnStore(storeDir, portsDir);
+  for (const server of servers) {
+    if (!server.startedHere || server.ownerPid === null) {
+      // Whether whoever started it still uses it is unknown (an older platewatch kept no record).
+      const who = server.startedHere ? 'with no record of the process that started it' : 'not started by platewatch';
+      throw new NatsServerError(
+        'NATS_SERVER_STORE_IN_USE',
+        `a nats-server ${who} (pid ${server.pid}) is running on the store ${storeDir}: two servers on one store corrupt it. ` +
+          `Stop it (kill ${server.pid}), or use it with NATS_URL instead of the embedded server`,
+      );
+    }
+    if (server.parentPid === server.ownerPid) {
+      throw new NatsServerError(
+        'NATS_SERVER_STORE_IN_USE',
+        `the store ${storeDir} is in use: nats-server pid ${server.pid}, started by process ${server.ownerPid}, which is still running ` +
+          `(another "platewatch up" on this data directory?). Stop that one first, or use another data directory`,
+      );
+    }
+  }
+  const stopped: number[] = [];
+  for (const server of servers) {
+    await stopLeftover(server.pid, storeDir);
+    stopped.push(server.pid);
+  }
+  return stopped;
+}
+
+async function serversOnStore(storeDir: string, portsDir: string): Promise<StoreServer[]> {
+  let entries: string[];
+  try {
+    entries = await readdir('/proc');
+  } catch {
+    return []; // not Linux: nothing to look at (Debian is the target)
+  }
+  const servers: StoreServer[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const pid = Number(entry);
+    let argv: string[];
+    try {
+      argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (!basename(argv[0] ?? '').startsWith('nats-server')) continue;
+    // Another user's server hides its working directory: its absolute paths still count.
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null);
+    const absolute = (path: string | undefined): string | null =>
+      path === undefined ? null : isAbsolute(path) ? resolve(path) : cwd === null ? null : resolve(cwd, path);
+    if (absolute(flagValue(argv, ['sd', 'store_dir'])) !== storeDir) continue;
+    const state = await processState(pid);
+    if (state === null || state.zombie) continue;
+    const startedHere = absolute(flagValue(argv, ['ports_file_dir'])) === portsDir;
+    let ownerPid: number | null = null;
+    try {
+      ownerPid = Number.parseInt(await readFile(ownerFile(portsDir, pid), 'utf8'), 10);
+      if (!Number.isInteger(ownerPid)) ownerPid = null;
+    } catch {
+      ownerPid = null;
+    }
+    servers.push({ pid, startedHere, ownerPid, parentPid: state.parentPid });
+  }
+  return servers;
+}
+
+/** The value of a Go-style flag (`-sd X`, `--sd X`, `-sd=X`, `--store_dir=X`). */
+function flagValue(argv: readonly string[], names: readonly string[]): string | undefined {
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const bare = arg.replace(/^--?/, '');
+    if (bare === arg) continue;
+    const eq = bare.indexOf('=');
+    if (eq >= 0) {
+      if (names.includes(bare.slice(0, eq))) return bare.slice(eq + 1);
+    } else if (names.includes(bare)) {
+      return argv[i + 1];
+    }
+  }
+  return undefined;
+}
+
+/** From /proc/PID/stat: the parent, and whether it is a zombie (dead, not yet reaped). Null: gone. */
+async function processState(pid: number): Promise<{ parentPid: number | null; zombie: boolean } | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const parentPid = Number(fields[1]);
+    return { parentPid: Number.isInteger(parentPid) ? parentPid : null, zombie: fields[0] === 'Z' || fields[0] === 'X' };
+  } catch {
+    return null;
+  }
+}
+
+async function isGone(pid: number): Promise<boolean> {
+  const state = await processState(pid);
+  return state === null || state.zombie;
+}
+
+async function stopLeftover(pid: number, storeDir: string): Promise<void> {
+  for (const [signal, waitMs] of [['SIGTERM', LEFTOVER_STOP_GRACE_MS], ['SIGKILL', 5_000]] as const) {
+    try {
+      process.kill(pid, signal);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return;
+      throw new NatsServerError(
+        'NATS_SERVER_STORE_IN_USE',
+        `nats-server pid ${pid}, left running on the store ${storeDir} by a platewatch that has ended, cannot be stopped: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const deadline = Date.now() + waitMs;
+    while (Date.now() < deadline) {
+      if (await isGone(pid)) return;
+      await sleep(25);
+    }
+  }
+  throw new NatsServerError('NATS_SERVER_STORE_IN_USE', `nats-server pid ${pid}, left running on the store ${storeDir}, did not stop on SIGKILL`);
 }
 
 async function readPortsFile(dir: string, pid: number): Promise<string | null> {

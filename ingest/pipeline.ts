@@ -3,10 +3,10 @@
 // is durable (DESIGN.md: at-least-once, idempotent by read id). Several workers — in this process
 // or others — may share the consumer; JetStream spreads messages between them.
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
-import { headers as natsHeaders } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import type { Matcher } from '../matcher/index.js';
 import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
+import { invalidCopy } from './invalid-copy.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { PullSizer } from './pull-size.js';
 import { PIPELINE_CONSUMER } from './streams.js';
@@ -20,14 +20,6 @@ export interface DetectionSink {
   recordHits?(hits: readonly HitMessage[]): Promise<unknown>;
 }
 
-export const INVALID_REASON_HEADER = 'Platewatch-Reason';
-export const INVALID_SUBJECT_HEADER = 'Platewatch-Subject';
-export const INVALID_INDEX_HEADER = 'Platewatch-Index';
-/** Set when the kept bytes are only the head of the message: its original length. */
-export const INVALID_TRUNCATED_HEADER = 'Platewatch-Truncated';
-/** Room left for the headers of a republished invalid message (reason, subject, index, dedupe id). */
-const INVALID_HEADERS_ROOM = 8 * 1024;
-
 export interface PipelineOptions {
   js: JetStreamClient;
   matcher: Matcher;
@@ -38,6 +30,10 @@ export interface PipelineOptions {
   pullBatch?: number;
   /** Redelivery delay after a failed store or publish. @default 2000 */
   retryDelayMs?: number;
+  /**
+   * `maxMessageBytes` is also taken as NATS's max_payload (1 MiB by default, like the server's):
+   * the copy of a refused message, headers included, is kept within it.
+   */
   limits?: WireLimits;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
@@ -118,32 +114,36 @@ export class PipelineWorker {
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];
-    const { js, matcher, metrics, logger, now } = this.options;
+    const { js, matcher, metrics, now } = this.options;
     const nowMs = now();
+    // Messages that carried valid reads are acked once those are stored; messages that carried
+    // none, once their copy on alpr.invalid.reads is kept. A storage outage then holds back only
+    // the former, and the latter are not redelivered to be copied again.
+    const held: JsMsg[] = [];
     const waits: Promise<unknown>[] = [];
+    const refused: JsMsg[] = [];
+    const copies: Promise<unknown>[] = [];
     const reads: WireRead[] = [];
     const hitMessages: HitMessage[] = [];
     for (const m of batch) {
       const subject = parseReadsSubject(m.subject);
+      const contentType = m.headers?.get(CONTENT_TYPE_HEADER) || undefined;
       const decoded = subject === null
         ? { reads: [], invalid: [{ index: -1, reason: `subject ${m.subject} is not alpr.reads.<agency>.<camera>` }] }
-        : decodeReadMessage(m.data, m.headers?.get(CONTENT_TYPE_HEADER) || undefined, subject.agency, nowMs, this.options.limits);
-      for (const invalid of decoded.invalid) {
-        metrics.invalidReads.inc();
-        const h = natsHeaders();
-        h.set(INVALID_REASON_HEADER, headerValue(invalid.reason));
-        h.set(INVALID_SUBJECT_HEADER, m.subject);
-        h.set(INVALID_INDEX_HEADER, String(invalid.index));
-        // A message at the size limit plus these headers exceeds NATS's max_payload: the publish
-        // failed on every redelivery and held its batch unacked for good (found by the wire fuzz
-        // test). Keep its head and say how long it was.
-        let data = m.data;
-        if (data.length > this.options.limits.maxMessageBytes - INVALID_HEADERS_ROOM) {
-          h.set(INVALID_TRUNCATED_HEADER, String(data.length));
-          data = data.subarray(0, this.options.limits.maxMessageBytes - INVALID_HEADERS_ROOM);
+        : decodeReadMessage(m.data, contentType, subject.agency, nowMs, this.options.limits);
+      if (decoded.invalid.length > 0) {
+        // Counted per read; copied once per message (docs/wire.md, "Invalid reads").
+        metrics.invalidReads.inc(decoded.invalid.length);
+        const copy = invalidCopy({ subject: m.subject, seq: m.seq, data: m.data, contentType }, decoded.invalid, this.options.limits.maxMessageBytes);
+        const kept = js.publish(INVALID_READS_SUBJECT, copy.data, { headers: copy.headers, msgID: copy.msgID });
+        if (decoded.reads.length === 0) {
+          refused.push(m);
+          copies.push(kept);
+          continue;
         }
-        waits.push(js.publish(INVALID_READS_SUBJECT, data, { headers: h }));
+        waits.push(kept);
       }
+      held.push(m);
       for (const read of decoded.reads) {
         reads.push(read);
         const hits = matcher.matchRead(read, nowMs);
@@ -174,32 +174,30 @@ export class PipelineWorker {
         waits.push(Promise.reject(error));
       }
     }
+    if (refused.length > 0) this.ackWhenKept(refused, copies, []);
+    if (held.length > 0) this.ackWhenKept(held, waits, reads);
+  }
+
+  /** Acks `messages` once every one of `waits` has settled well; otherwise leaves them to JetStream. */
+  private ackWhenKept(messages: JsMsg[], waits: Promise<unknown>[], reads: WireRead[]): void {
+    const { metrics, logger, now } = this.options;
     const settled = Promise.all(waits).then(
       () => {
         const ackedAt = now();
-        for (const m of batch) m.ack();
-        metrics.acked.inc(batch.length);
+        for (const m of messages) m.ack();
+        metrics.acked.inc(messages.length);
         for (const read of reads) metrics.readToStoredSeconds.observe(Math.max(0, ackedAt - read.ts) / 1000);
       },
       (error: unknown) => {
-        // Not stored (or a hit/invalid read not kept): leave the reads to JetStream. Redelivery
-        // stores them once (dedupe by read id) and republishes hits under the same ids.
-        logger.error({ err: error, messages: batch.length, reads: reads.length }, 'batch not durable; reads will be redelivered');
+        // Not stored (or a hit/invalid copy not kept): leave the messages to JetStream. Redelivery
+        // stores reads once (dedupe by read id), republishes hits under the same ids, and copies
+        // refused reads under the same Nats-Msg-Id (dropped within the duplicate window).
+        logger.error({ err: error, messages: messages.length, reads: reads.length }, 'batch not durable; messages will be redelivered');
         metrics.batchFailures.inc();
-        for (const m of batch) m.nak(this.options.retryDelayMs);
+        for (const m of messages) m.nak(this.options.retryDelayMs);
       },
     );
     this.inFlight.add(settled);
     void settled.finally(() => this.inFlight.delete(settled));
   }
-}
-
-/**
- * Reasons quote the camera's own text (an agency or camera name), and a NATS header value cannot
- * hold CR or LF: setting one threw out of the batch (an unhandled rejection, which ends the
- * process), and the unacked read came back after the restart to do it again (found by the wire
- * fuzz test). Line breaks are shown escaped instead.
- */
-function headerValue(text: string): string {
-  return text.includes('\r') || text.includes('\n') ? text.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : text;
 }

@@ -8,6 +8,12 @@ export type ReadResult = { ok: true; read: Read } | { ok: false; reason: string 
 export const MAX_READ_ID_LENGTH = 128;
 /** More guesses than this is not a reader's top-N but noise, and each one costs a match. */
 export const MAX_CANDIDATES = 10;
+/**
+ * A classifier's make, model, colour or body type is a word or three; longer is not a description.
+ * The read is copied into every hit it raises, and an uncapped `vehicle.make` near 1 MiB made a hit
+ * message over NATS's max_payload whose publish failed on every redelivery.
+ */
+export const MAX_VEHICLE_TEXT_LENGTH = 64;
 
 const STATE_CODE = /^[A-Z]{2}$/;
 const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
@@ -131,7 +137,9 @@ function readVehicle(vehicle: unknown): ReadVehicle | undefined | string {
     const text = vehicle[name];
     if (text == null) continue;
     if (typeof text !== 'string') return `vehicle.${name} must be a string, not ${describe(text)}`;
-    if (text.trim() !== '') out[name] = text.trim();
+    const value = text.trim();
+    if (value.length > MAX_VEHICLE_TEXT_LENGTH) return `vehicle.${name} is ${value.length} characters; at most ${MAX_VEHICLE_TEXT_LENGTH} are allowed`;
+    if (value !== '') out[name] = value;
   }
   const year = vehicle['year'];
   if (year != null) {

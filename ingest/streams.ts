@@ -21,6 +21,12 @@ export interface StreamsConfig {
   hitsMaxAgeMs: number;
   /** Invalid reads kept for inspection. @default 30 days */
   invalidMaxAgeMs: number;
+  /**
+   * Invalid reads kept at most this many bytes; beyond it the oldest copies are dropped, so a
+   * flood of bad input can neither fill the NATS disk nor (as refusing new copies would) stop the
+   * pipeline. JetStream reserves it on the store's disk. @default 1 GiB
+   */
+  invalidMaxBytes: number;
   /** A read not acked in this time is redelivered (to any worker). @default 30000 */
   ackWaitMs: number;
   /** Reads handed out and not yet acked, across all workers. @default 50000 */
@@ -32,6 +38,7 @@ export const DEFAULT_STREAMS_CONFIG: StreamsConfig = {
   readsMaxBytes: 10 * 1024 ** 3,
   hitsMaxAgeMs: 7 * 24 * 3600 * 1000,
   invalidMaxAgeMs: 30 * 24 * 3600 * 1000,
+  invalidMaxBytes: 1024 ** 3,
   ackWaitMs: 30_000,
   maxAckPending: 50_000,
 };
@@ -83,6 +90,11 @@ export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     max_age: nanos(config.invalidMaxAgeMs),
+    // Oldest out, never new refused: a refused copy fails its batch, which is redelivered for good.
+    discard: DiscardPolicy.Old,
+    max_bytes: config.invalidMaxBytes,
+    // A redelivered message's copy carries the same Nats-Msg-Id (ingest/invalid-copy.ts) and is dropped.
+    duplicate_window: nanos(config.duplicateWindowMs),
   });
   const consumer = {
     durable_name: PIPELINE_CONSUMER,

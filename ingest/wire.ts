@@ -1,9 +1,10 @@
 // The camera wire format, version 1 (docs/wire.md): a msgpack map per read, or an array of them
 // from a camera gateway; JSON when the `Content-Type` header says `application/json`. Decoding
 // never throws: every problem becomes a reason, so the pipeline can route the bytes to
-// alpr.invalid.reads and carry on.
+// alpr.invalid.reads and carry on. Reasons are at most MAX_REASON_LENGTH characters and quote at
+// most the head of what the camera sent (matcher/reason.ts): they travel as NATS headers.
 import { Unpackr } from 'msgpackr';
-import type { Read } from '../matcher/index.js';
+import { boundedReason, quoted, type Read } from '../matcher/index.js';
 import { validateRead } from './read-json.js';
 import { isSubjectToken } from './subjects.js';
 
@@ -37,6 +38,7 @@ export interface WireRead extends Read {
 export interface InvalidRead {
   /** Position in a gateway batch; -1 when the whole message is refused. */
   index: number;
+  /** Why, in words: at most MAX_REASON_LENGTH characters. */
   reason: string;
 }
 
@@ -76,7 +78,7 @@ export function decodeReadMessage(data: Uint8Array, contentType: string | undefi
   const out: DecodedMessage = { reads: [], invalid: [] };
   for (let i = 0; i < items.length; i++) {
     const result = validateWireRead(items[i], agency, nowMs);
-    if (typeof result === 'string') out.invalid.push({ index: Array.isArray(value) ? i : -1, reason: result });
+    if (typeof result === 'string') out.invalid.push({ index: Array.isArray(value) ? i : -1, reason: boundedReason(result) });
     else out.reads.push(result);
   }
   return out;
@@ -90,7 +92,7 @@ function isPlainMap(value: unknown): value is Record<string, unknown> {
 }
 
 function refused(reason: string): DecodedMessage {
-  return { reads: [], invalid: [{ index: -1, reason }] };
+  return { reads: [], invalid: [{ index: -1, reason: boundedReason(reason) }] };
 }
 
 /** Validates one decoded read: the JSON read rules plus what the wire requires. */
@@ -104,9 +106,9 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number):
   // Only a number is echoed: String() on a map whose "toString" key is not a function throws (found by fuzzing).
   if (v !== WIRE_VERSION) return v === undefined ? 'v (schema version) is missing' : `schema version ${typeof v === 'number' ? String(v) : `of type ${v === null ? 'null' : typeof v}`} is not supported (this receiver speaks ${WIRE_VERSION})`;
   if (read.agency === undefined) return 'agency is missing';
-  if (read.agency !== agency) return `agency "${read.agency}" does not match the subject's agency "${agency}"`;
+  if (read.agency !== agency) return `agency ${quoted(read.agency)} does not match the subject's agency ${quoted(agency)}`;
   if (read.camera === undefined) return 'camera is missing';
-  if (!isSubjectToken(read.camera)) return `camera "${read.camera}" must be 1–64 characters of A-Za-z0-9_-`;
+  if (!isSubjectToken(read.camera)) return `camera ${quoted(read.camera)} must be 1–64 characters of A-Za-z0-9_-`;
   if (typeof fields['ts'] !== 'number' || read.ts === undefined) return 'ts (milliseconds since the epoch) is missing or not a number';
   if (read.ts < EARLIEST_TS || read.ts > nowMs + MAX_CLOCK_AHEAD_MS) return `ts ${read.ts} is out of range (camera clock?)`;
   // Storage keeps milliseconds (DateTime64(3)) and refused a whole batch over one fractional ts

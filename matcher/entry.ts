@@ -2,6 +2,7 @@
 // `HotlistEntry` or the reason it was refused out.
 import { listPolicy, type MatcherConfig } from './config.js';
 import { normalizePattern } from './plate.js';
+import { quoted } from './reason.js';
 import type { HotlistEntry, VehicleDescription } from './types.js';
 
 /** Entry fields as text, the way a CSV row or a form delivers them. Empty string = absent. */
@@ -34,18 +35,18 @@ export function isSpecificList(config: MatcherConfig, list: string): boolean {
 
 export function validateEntry(fields: RawEntryFields, config: MatcherConfig): EntryResult {
   const list = fields.list.trim().toUpperCase();
-  if (!LIST_NAME.test(list)) return { ok: false, reason: `list "${fields.list}" must be 1–32 characters of A-Z0-9_-` };
+  if (!LIST_NAME.test(list)) return { ok: false, reason: `list ${quoted(fields.list)} must be 1–32 characters of A-Z0-9_-` };
 
   const listed = fields.plate.trim();
   const plate = normalizePattern(listed, config.patternMinKnown);
   if (!plate.ok) return plate;
   const kinds = listPolicy(config, list);
   if (plate.isPattern && !kinds.includes('partial')) {
-    return { ok: false, reason: `list ${list} matches ${kinds.join('+')} only; the pattern "${listed}" needs a list with partial matching` };
+    return { ok: false, reason: `list ${list} matches ${kinds.join('+')} only; the pattern ${quoted(listed)} needs a list with partial matching` };
   }
 
   const state = (fields.state ?? '').trim().toUpperCase();
-  if (state !== '' && !STATE_CODE.test(state)) return { ok: false, reason: `state "${fields.state}" must be a two-letter code` };
+  if (state !== '' && !STATE_CODE.test(state)) return { ok: false, reason: `state ${quoted(fields.state ?? '')} must be a two-letter code` };
 
   const reason = (fields.reason ?? '').trim();
   const caseNumber = (fields.case_number ?? '').trim();
@@ -68,7 +69,7 @@ export function validateEntry(fields: RawEntryFields, config: MatcherConfig): En
   const expiresText = (fields.expires_at ?? '').trim();
   if (expiresText !== '') {
     const parsed = parseIsoDateTime(expiresText);
-    if (parsed === null) return { ok: false, reason: `expires_at "${expiresText}" is not an ISO 8601 date or time (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)` };
+    if (parsed === null) return { ok: false, reason: `expires_at ${quoted(expiresText)} is not an ISO 8601 date or time (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)` };
     expiresAt = parsed;
   }
 
@@ -124,7 +125,7 @@ function validateVehicle(fields: RawEntryFields): VehicleDescription | undefined
   if (style !== '') vehicle.style = style;
   if (yearText !== '') {
     const year = /^\d{4}$/.test(yearText) ? Number(yearText) : Number.NaN;
-    if (!(year >= 1900 && year <= 2100)) return `vehicle_year "${yearText}" must be a year between 1900 and 2100`;
+    if (!(year >= 1900 && year <= 2100)) return `vehicle_year ${quoted(yearText)} must be a year between 1900 and 2100`;
     vehicle.year = year;
   }
   return Object.keys(vehicle).length === 0 ? undefined : vehicle;

@@ -1,5 +1,6 @@
 // Plate and pattern normalisation: upper-case, drop spaces, dashes and dots; plates are [A-Z0-9]{2,8}.
 import { MAX_PLATE_LENGTH, MIN_PLATE_LENGTH } from './config.js';
+import { quoted } from './reason.js';
 
 export type PlateResult = { ok: true; plate: string } | { ok: false; reason: string };
 export type PatternResult = { ok: true; pattern: string; isPattern: boolean } | { ok: false; reason: string };
@@ -17,15 +18,16 @@ function isSeparator(code: number): boolean {
 }
 
 /**
- * Why an already-normalised plate is not valid, or null when it is. Allocates nothing, so the
- * pipeline can check every read with it.
+ * Why an already-normalised plate is not valid, or null when it is. Allocates nothing for a valid
+ * plate, so the pipeline can check every read with it. A reason quotes only the head of a long
+ * plate (matcher/reason.ts).
  */
 export function plateProblem(plate: string): string | null {
   const n = plate.length;
-  if (n < MIN_PLATE_LENGTH) return n === 0 ? 'plate is empty' : `plate "${plate}" is shorter than ${MIN_PLATE_LENGTH} characters`;
-  if (n > MAX_PLATE_LENGTH) return `plate "${plate}" is longer than ${MAX_PLATE_LENGTH} characters`;
+  if (n < MIN_PLATE_LENGTH) return n === 0 ? 'plate is empty' : `plate ${quoted(plate)} is shorter than ${MIN_PLATE_LENGTH} characters`;
+  if (n > MAX_PLATE_LENGTH) return `plate ${quoted(plate)} is longer than ${MAX_PLATE_LENGTH} characters`;
   for (let i = 0; i < n; i++) {
-    if (!isPlateChar(plate.charCodeAt(i))) return `plate "${plate}" has a character outside A-Z0-9 at position ${i}`;
+    if (!isPlateChar(plate.charCodeAt(i))) return `plate ${quoted(plate)} has a character outside A-Z0-9 at position ${i}`;
   }
   return null;
 }
@@ -87,7 +89,7 @@ export function normalizePattern(text: string, minKnown: number): PatternResult 
       fixed++;
     } else {
       // The position counts in the text as written, separators included, since that is what is quoted.
-      return { ok: false, reason: `plate "${text}" has a character outside A-Z0-9?* at position ${i + text.length - text.trimStart().length}` };
+      return { ok: false, reason: `plate ${quoted(text)} has a character outside A-Z0-9?* at position ${i + text.length - text.trimStart().length}` };
     }
     pattern += ch;
   }
@@ -96,13 +98,13 @@ export function normalizePattern(text: string, minKnown: number): PatternResult 
     return problem === null ? { ok: true, pattern, isPattern: false } : { ok: false, reason: problem };
   }
   if (known < minKnown) {
-    return { ok: false, reason: `pattern "${text}" names ${known} characters; at least ${minKnown} are needed` };
+    return { ok: false, reason: `pattern ${quoted(text)} names ${known} characters; at least ${minKnown} are needed` };
   }
   if (fixed > MAX_PLATE_LENGTH) {
-    return { ok: false, reason: `pattern "${text}" needs ${fixed} characters; plates have at most ${MAX_PLATE_LENGTH}` };
+    return { ok: false, reason: `pattern ${quoted(text)} needs ${fixed} characters; plates have at most ${MAX_PLATE_LENGTH}` };
   }
   if (stars === 0 && fixed < MIN_PLATE_LENGTH) {
-    return { ok: false, reason: `pattern "${text}" is shorter than ${MIN_PLATE_LENGTH} characters` };
+    return { ok: false, reason: `pattern ${quoted(text)} is shorter than ${MIN_PLATE_LENGTH} characters` };
   }
   return { ok: true, pattern, isPattern: true };
 }

@@ -1,11 +1,14 @@
 // `platewatch up` (what `npm start` runs): the whole system on embedded defaults — nats-server with
 // JetStream under DATA_DIR/nats, chDB under DATA_DIR/clickhouse, the hot list store, the pipeline —
-// or on existing servers with NATS_URL / CLICKHOUSE_URL. Runs until Ctrl-C or SIGTERM, then stops
-// gracefully (finish in-flight reads, flush storage, ack).
+// or on existing servers with NATS_URL / CLICKHOUSE_URL. Runs until Ctrl-C, SIGTERM or SIGHUP, then
+// stops gracefully (finish in-flight reads, flush storage, ack); a second one stops it at once.
+import { constants } from 'node:os';
 import { resolve } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
-import { decodeHitMessage, publishHotlist, simulateFleet } from '../../ingest/index.js';
+import type { Msg } from '@nats-io/transport-node';
+import pino, { type Logger } from 'pino';
+import { decodeHitMessage, publishHotlist, simulateFleet, type HitMessage } from '../../ingest/index.js';
 import { readHotlistFiles } from '../batch-match.js';
 import { removeRuntime, writeRuntime } from '../runtime.js';
 import { storageSettings } from '../storage-options.js';
@@ -18,12 +21,14 @@ const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/hotlists/', import.me
 
 const USAGE = `Usage: platewatch up [--demo] [--config FILE]
 
-Starts platewatch and runs until Ctrl-C (or SIGTERM), then stops gracefully.
+Starts platewatch and runs until Ctrl-C (or SIGTERM, SIGHUP), then stops gracefully; a second
+Ctrl-C stops it at once (reads not yet stored are delivered again at the next start).
 Embedded defaults (no servers needed): nats-server with JetStream under DATA_DIR/nats on a free
 port (PLATEWATCH_NATS_PORT to fix it), chDB under DATA_DIR/clickhouse, the pipeline worker.
 With NATS_URL and/or CLICKHOUSE_URL it joins existing servers instead. Other commands
 (hotlist load, simulate) find the running system through DATA_DIR/run/platewatch.json.
-Hits are printed as they happen and shown live on the dispatch console.
+Hits are printed as they happen and shown live on the dispatch console; a covert list's hits are
+printed without their details (covert-1, covert-2… as on /metrics).
 
 Options:
   --demo          also load the sample hot lists from examples/hotlists/ and run a small simulated
@@ -33,7 +38,7 @@ Options:
 Environment: PLATEWATCH_DATA_DIR (default ./data), PLATEWATCH_HTTP_PORT (default 8080), PLATEWATCH_HTTP_HOST
 (default 127.0.0.1; TLS terminates at a reverse proxy in front), NATS_URL, PLATEWATCH_NATS_PORT, CLICKHOUSE_URL,
 CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS, PLATEWATCH_RETROACTIVE_DAYS (default 30),
-PLATEWATCH_LOG_LEVEL (default info).
+PLATEWATCH_LOG_LEVEL (fatal, error, warn, info, debug, trace or silent; default info).
 `;
 
 const OPTIONS = { demo: { type: 'boolean', default: false }, config: { type: 'string' } } as const;
@@ -55,83 +60,202 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
   const config = await loadVerbConfig('up', parsed.values.config, io);
   if (config === null) return 2;
   const dataDir = resolve(io.cwd, config.dataDir);
-  const logger = pino({ level: io.env['PLATEWATCH_LOG_LEVEL'] ?? 'info', base: { app: 'platewatch' } }, pino.destination(2));
-  let system;
+  const logger = pino({ level: config.logLevel, base: { app: 'platewatch' } }, pino.destination(2));
+  // Watched from before the start: a Ctrl-C while storage opens or lists build stops what has
+  // started; with Node's default the process died and left nats-server running.
+  const stop = watchStopSignals(io);
   try {
-    system = await startSystem({
-      dataDir,
-      matcher: config.matcher,
-      logger,
-      ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
-      natsPort: config.nats.port,
-      retroactiveDays: config.retroactiveDays,
-      hotlists: config.hotlists,
-      gateway: config.gateway,
-      hits: config.hits,
-      storage: storageSettings(config),
-      release: config.release,
-    });
-  } catch (error) {
-    const coded = error as { code?: string; message?: string };
-    io.stderr.write(`platewatch up: could not start${coded.code === undefined ? '' : ` [${coded.code}]`}: ${coded.message ?? String(error)}\n`);
-    return 1;
-  }
-  await writeRuntime(dataDir, { natsUrl: system.natsUrl, pid: process.pid, startedAt: new Date().toISOString() });
-
-  const hitsSub = system.nc.subscribe('alpr.hits.>', {
-    callback: (_err, msg) => {
-      const message = decodeHitMessage(msg.data);
-      printHit(io.stdout, message.read, message.hit);
-    },
-  });
-  const stopping = new AbortController();
-  let demo: Promise<unknown> = Promise.resolve();
-  if (parsed.values.demo) {
-    // Only the general list: a specific list's entries match only once the administrator approves
-    // each (§471.5(f)(5)), which the demo must not pretend to have done.
-    const byList = await readHotlistFiles({
-      files: ['svs.csv'].map((file) => ({ shown: `examples/hotlists/${file}`, path: resolve(EXAMPLES_DIR, file) })),
-      config: config.matcher,
-      strict: false,
-      stderr: io.stderr,
-    });
-    const hotPlates: { plate: string; state?: string }[] = [];
-    for (const [list, entries] of byList ?? []) {
-      await publishHotlist(system.hotlists, list, entries, 'demo');
-      for (const e of entries) if (!e.isPattern) hotPlates.push(e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state });
+    let system;
+    try {
+      system = await startSystem({
+        dataDir,
+        matcher: config.matcher,
+        logger,
+        ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
+        natsPort: config.nats.port,
+        retroactiveDays: config.retroactiveDays,
+        hotlists: config.hotlists,
+        gateway: config.gateway,
+        hits: config.hits,
+        storage: storageSettings(config),
+        release: config.release,
+        signal: stop.signal,
+      });
+    } catch (error) {
+      if (stop.signal.aborted) {
+        io.stderr.write('platewatch: stopped before it was up\n');
+        return 0;
+      }
+      const coded = error as { code?: string; message?: string };
+      io.stderr.write(`platewatch up: could not start${coded.code === undefined ? '' : ` [${coded.code}]`}: ${coded.message ?? String(error)}\n`);
+      return 1;
     }
-    // The lists reach the matcher through the store's watch: wait for them so the summary shows them.
-    const deadline = Date.now() + 10_000;
-    while (system.matcher.lists().length < (byList?.size ?? 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    demo = simulateFleet({ js: system.js, agency: 'demo', cameras: 4, rate: 2, hitRate: 0.05, hotPlates, durationMs: Number.MAX_SAFE_INTEGER, signal: stopping.signal }).catch((error: unknown) => {
-      logger.warn({ err: error }, 'demo camera fleet stopped');
-    });
+    stop.started();
+    await writeRuntime(dataDir, { natsUrl: system.natsUrl, pid: process.pid, startedAt: new Date().toISOString() });
+
+    const covert = covertListAliases(Object.keys(config.hits.covertLists));
+    const hitsSub = system.nc.subscribe('alpr.hits.>', { callback: hitPrinter(io.stdout, logger, covert) });
+    const stopping = new AbortController();
+    let demo: Promise<unknown> = Promise.resolve();
+    if (parsed.values.demo && !stop.signal.aborted) {
+      // Only the general list: a specific list's entries match only once the administrator approves
+      // each (§471.5(f)(5)), which the demo must not pretend to have done.
+      const byList = await readHotlistFiles({
+        files: ['svs.csv'].map((file) => ({ shown: `examples/hotlists/${file}`, path: resolve(EXAMPLES_DIR, file) })),
+        config: config.matcher,
+        strict: false,
+        stderr: io.stderr,
+      });
+      const hotPlates: { plate: string; state?: string }[] = [];
+      for (const [list, entries] of byList ?? []) {
+        await publishHotlist(system.hotlists, list, entries, 'demo');
+        for (const e of entries) if (!e.isPattern) hotPlates.push(e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state });
+      }
+      // The lists reach the matcher through the store's watch: wait for them so the summary shows them.
+      const deadline = Date.now() + 10_000;
+      while (system.matcher.lists().length < (byList?.size ?? 0) && Date.now() < deadline && !stop.signal.aborted) await new Promise((r) => setTimeout(r, 50));
+      demo = simulateFleet({ js: system.js, agency: 'demo', cameras: 4, rate: 2, hitRate: 0.05, hotPlates, durationMs: Number.MAX_SAFE_INTEGER, signal: stopping.signal }).catch((error: unknown) => {
+        logger.warn({ err: error }, 'demo camera fleet stopped');
+      });
+    }
+
+    if (!stop.signal.aborted) {
+      const storage = config.storage.url === undefined ? `embedded chDB ${resolve(dataDir, 'clickhouse')}` : `ClickHouse ${config.storage.url}`;
+      const lists = system.matcher.lists().map((l) => `${covert.get(l.list.toUpperCase()) ?? l.list} v${l.version} (${l.entries})`);
+      io.stdout.write(
+        `platewatch is up\n` +
+          `  NATS       ${system.natsUrl}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
+          `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
+          `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
+          `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
+          `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics, /api/login, /ws)\n` +
+          `  hot lists  ${lists.join(', ') || 'none yet: ./platewatch hotlist load --list NAME FILE'}\n` +
+          `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
+          `Hits are printed below. Ctrl-C stops gracefully.\n\n`,
+      );
+    }
+
+    await stop.requested;
+    stopping.abort();
+    await demo;
+    hitsSub.unsubscribe();
+    await system.stop();
+    await removeRuntime(dataDir);
+    io.stderr.write('platewatch: stopped\n');
+    return 0;
+  } finally {
+    stop.dispose();
   }
+}
 
-  const storage = config.storage.url === undefined ? `embedded chDB ${resolve(dataDir, 'clickhouse')}` : `ClickHouse ${config.storage.url}`;
-  io.stdout.write(
-    `platewatch is up\n` +
-      `  NATS       ${system.natsUrl}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
-      `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
-      `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
-      `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
-      `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics, /api/login, /ws)\n` +
-      `  hot lists  ${system.matcher.lists().map((l) => `${l.list} v${l.version} (${l.entries})`).join(', ') || 'none yet: ./platewatch hotlist load --list NAME FILE'}\n` +
-      `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
-      `Hits are printed below. Ctrl-C stops gracefully.\n\n`,
-  );
+/** Signals that stop `up`: SIGHUP too, since a closed terminal must not leave it half-running. */
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
-  await new Promise<void>((resolveStop) => {
-    const stop = (): void => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-  io.stderr.write('platewatch: stopping (finishing in-flight reads)…\n');
-  stopping.abort();
-  await demo;
-  hitsSub.unsubscribe();
-  await system.stop();
-  await removeRuntime(dataDir);
-  io.stderr.write('platewatch: stopped\n');
-  return 0;
+interface StopSignals {
+  /** Aborted at the first stop signal. */
+  signal: AbortSignal;
+  /** Resolves at the first stop signal. */
+  requested: Promise<void>;
+  /** The system is up: a stop from now on finishes in-flight reads. */
+  started(): void;
+  /** Removes the handlers (the verb has finished). */
+  dispose(): void;
+}
+
+/**
+ * The first SIGINT, SIGTERM or SIGHUP asks for a graceful stop; a second one exits at once, for
+ * whoever will not wait (a stuck flush, a slow migration). The exit still stops the embedded
+ * nats-server (ingest/nats-server.ts kills it on 'exit'); reads that were not yet acknowledged
+ * stay on the stream and are delivered again at the next start.
+ */
+function watchStopSignals(io: VerbIO): StopSignals {
+  const controller = new AbortController();
+  let resolveRequested = (): void => {};
+  const requested = new Promise<void>((r) => (resolveRequested = r));
+  let up = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (!controller.signal.aborted) {
+      io.stderr.write(up
+        ? 'platewatch: stopping (finishing in-flight reads; Ctrl-C again to stop at once)…\n'
+        : 'platewatch: stopping what has started (Ctrl-C again to stop at once)…\n');
+      controller.abort(new Error(`stopped by ${signal}`));
+      resolveRequested();
+      return;
+    }
+    io.stderr.write(`platewatch: ${signal} again: stopping at once; reads not yet acknowledged are delivered again at the next start\n`);
+    // Not bin/platewatch.ts's exit code: whatever is in flight would hold the process open.
+    process.exit(128 + constants.signals[signal]);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return {
+    signal: controller.signal,
+    requested,
+    started: () => (up = true),
+    dispose: () => {
+      for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+    },
+  };
+}
+
+/** Covert list name → its alias, `covert-1`, `covert-2`… in sorted order, as /metrics shows it (MetricsRegistry.withholdLabelValues). */
+function covertListAliases(names: Iterable<string>): ReadonlyMap<string, string> {
+  return new Map([...new Set([...names].map((n) => n.toUpperCase()))].sort().map((name, i) => [name, `covert-${i + 1}`]));
+}
+
+/** Of undecodable messages on alpr.hits.>, one log line per this interval at most (with how many were skipped). */
+const SKIPPED_HIT_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * The callback that prints each hit on alpr.hits.>. The NATS client runs it inside its reader loop,
+ * on the connection the pipeline, the gateway and the hot list follower share: an exception there
+ * ends the loop and stalls them all, and anyone allowed to publish on alpr.hits could send one. So
+ * it never throws: a message that is not a printable hit is skipped and logged (the gateway's hit
+ * feed counts it too, in platewatch_gateway_undecodable_hits_total, as it reads the HITS stream).
+ * A covert list's hit is printed without plate, entry, case or synopsis: stdout ends up in journald
+ * and log files, and only the users named for the list may see its hits (README, covert lists).
+ */
+function hitPrinter(out: Writable, logger: Logger, covert: ReadonlyMap<string, string>): (error: Error | null, msg: Msg) => void {
+  let skipped = 0;
+  let loggedAt = Number.NEGATIVE_INFINITY;
+  const skip = (msg: Msg, problem: unknown): void => {
+    skipped++;
+    const now = Date.now();
+    if (now - loggedAt < SKIPPED_HIT_LOG_INTERVAL_MS) return;
+    logger.warn({ subject: msg.subject, bytes: msg.data.length, problem: problem instanceof Error ? problem.message : problem, skipped }, 'message on alpr.hits that is not a hit: not printed');
+    loggedAt = now;
+    skipped = 0;
+  };
+  return (error, msg) => {
+    if (error !== null) {
+      logger.error({ err: error }, 'hit printing subscription failed');
+      return;
+    }
+    try {
+      const message: unknown = decodeHitMessage(msg.data);
+      if (!isPrintableHit(message)) {
+        skip(msg, 'missing or mistyped read or hit fields');
+        return;
+      }
+      const alias = covert.get(message.hit.list.toUpperCase());
+      if (alias === undefined) printHit(out, message.read, message.hit);
+      else out.write(`hit on a covert list (${alias}): details withheld\n`);
+    } catch (problem) {
+      skip(msg, problem);
+    }
+  };
+}
+
+/** The fields printHit reads, with their types: a decodable message may still be anything. */
+function isPrintableHit(value: unknown): value is HitMessage {
+  if (typeof value !== 'object' || value === null) return false;
+  const { read, hit } = value as { read?: unknown; hit?: unknown };
+  if (typeof read !== 'object' || read === null || typeof hit !== 'object' || hit === null) return false;
+  const r = read as Record<string, unknown>;
+  const h = hit as Record<string, unknown>;
+  return (typeof r['id'] === 'string' || typeof r['id'] === 'number') &&
+    (r['state'] === undefined || typeof r['state'] === 'string') &&
+    ['list', 'entry', 'kind', 'plate', 'reason', 'caseNumber', 'synopsis'].every((k) => typeof h[k] === 'string') &&
+    (h['state'] === undefined || typeof h['state'] === 'string') &&
+    typeof h['candidate'] === 'number' && (typeof h['stateMatch'] === 'boolean' || h['stateMatch'] === null) &&
+    Array.isArray(h['positions']) && Array.isArray(h['vehicleMismatch']);
 }

@@ -115,6 +115,17 @@ describe('loadConfig', () => {
     expect(error.message).toContain('PLATEWATCH_OCR_MAX_SUBSTITUTIONS');
   });
 
+  it('takes the log level from PLATEWATCH_LOG_LEVEL (info when unset or empty) and refuses one pino does not know, naming the variable', async () => {
+    expect((await loadConfig({ env: {} })).logLevel).toBe('info');
+    expect((await loadConfig({ env: { PLATEWATCH_LOG_LEVEL: '' } })).logLevel).toBe('info');
+    expect((await loadConfig({ env: { PLATEWATCH_LOG_LEVEL: ' ' } })).logLevel).toBe('info');
+    expect((await loadConfig({ env: { PLATEWATCH_LOG_LEVEL: 'Debug' } })).logLevel).toBe('debug');
+    expect((await loadConfig({ env: { PLATEWATCH_LOG_LEVEL: 'silent' } })).logLevel).toBe('silent');
+    const error = await loadError({ env: { PLATEWATCH_LOG_LEVEL: 'verbose' } });
+    expect(error.code).toBe('INVALID_VALUE');
+    expect(error.message).toContain('PLATEWATCH_LOG_LEVEL: "verbose" is not a log level (one of fatal, error, warn, info, debug, trace, silent)');
+  });
+
   it('reports what the matcher refuses, such as a character in two OCR classes', async () => {
     const error = await loadError({ env: { PLATEWATCH_OCR_CLASSES: '0OD,8BD' } });
     expect(error.code).toBe('INVALID_VALUE');

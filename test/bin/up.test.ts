@@ -1,26 +1,34 @@
 // `platewatch up` as an operator runs it: a real process with embedded nats-server and chDB;
 // `hotlist load` and `simulate` find it through the data directory; SIGTERM stops it gracefully.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect } from '@nats-io/transport-node';
+import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-up-'));
 const env = { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: join(dir, 'data'), PLATEWATCH_LOG_LEVEL: 'warn', PLATEWATCH_HTTP_PORT: '0', USER: 'ofc.test' };
+type Env = typeof env & Record<string, string | undefined>;
 let up: ChildProcessWithoutNullStreams | undefined;
+/** Every `up` and nats-server seen, killed at the end whatever a test did. */
+const started = new Set<ChildProcessWithoutNullStreams>();
+const natsServersSeen = new Set<number>();
 
 afterAll(() => {
   up?.kill('SIGKILL');
+  for (const child of started) child.kill('SIGKILL');
+  for (const pid of natsServersSeen) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], cliEnv: Env = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], { cwd: ROOT, env });
+    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], { cwd: ROOT, env: cliEnv });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
@@ -30,11 +38,44 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {
+async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!probe()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** `platewatch up` as a process, with what it has written so far. */
+function startUp(args: string[], upEnv: Env): { child: ChildProcessWithoutNullStreams; out: () => string; err: () => string; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
+  const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'up', ...args], { cwd: ROOT, env: upEnv });
+  started.add(child);
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, out: () => out, err: () => err, exited };
+}
+
+/** Pids of the embedded nats-servers that have reported their port under this data directory. */
+function natsServerPids(dataDir: string): number[] {
+  try {
+    const pids = readdirSync(join(dataDir, 'nats', '.ports')).flatMap((name) => /^nats-server_(\d+)\.ports$/.exec(name)?.[1] ?? []).map(Number);
+    for (const pid of pids) natsServersSeen.add(pid);
+    return pids;
+  } catch {
+    return [];
+  }
+}
+
+/** Running, not a zombie (an orphan may wait for a reaper that never comes). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
   }
 }
 
@@ -93,4 +134,93 @@ describe('platewatch up', () => {
     expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(false);
     up = undefined;
   }, 180_000);
+
+  it('skips garbage on alpr.hits without stalling NATS, prints covert-list hits withheld, and stops gracefully on SIGHUP', async () => {
+    const dataDir = join(dir, 'covert');
+    const config = join(dir, 'covert.json');
+    writeFileSync(config, JSON.stringify({ hits: { covertLists: { NARC: ['det1'] } } }));
+    const upEnv: Env = { ...env, PLATEWATCH_DATA_DIR: dataDir, PLATEWATCH_GENERAL_LISTS: 'SVS,SFR,SLR,NARC' };
+    const run = startUp(['--config', config], upEnv);
+    await waitFor('platewatch is up', () => run.out().includes('platewatch is up'));
+    const natsUrl = /NATS {7}(nats:\/\/127\.0\.0\.1:\d+)/.exec(run.out())?.[1] as string;
+    const gateway = /gateway {4}(http:\/\/127\.0\.0\.1:\d+)/.exec(run.out())?.[1] as string;
+    const [natsPid] = natsServerPids(dataDir);
+    expect(natsPid).toBeDefined();
+
+    // Bytes that are no msgpack hit, and msgpack that is no hit: each once threw in the printing callback.
+    const nc = await connect({ servers: natsUrl });
+    nc.publish('alpr.hits.x.y', new Uint8Array([1]));
+    nc.publish('alpr.hits.x.y', pack({}));
+    nc.publish('alpr.hits.x.y', pack({ read: { id: 'r' }, hit: { list: 'SVS' } }));
+    await nc.flush();
+    await nc.close();
+
+    const svs = join(dir, 'covert-svs.csv');
+    writeFileSync(svs, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen vehicle,26-0042,DOJ,Gray sedan\n');
+    const narc = join(dir, 'covert-narc.csv');
+    writeFileSync(narc, 'plate,state,list,reason,case_number,entered_by,synopsis\n7NRC123,CA,NARC,Narcotics investigation,26-0999,det1,Informant vehicle\n');
+    expect((await cli(['hotlist', 'load', '--config', config, '--list', 'SVS', svs], upEnv)).code).toBe(0);
+    expect((await cli(['hotlist', 'load', '--config', config, '--list', 'NARC', narc], upEnv)).code).toBe(0);
+    // The load and the publishes above went over NATS; reads after them still come out as hits.
+    const simulated = await cli(['simulate', '--config', config, '--count', '40', '--rate', '200', '--hit-rate', '1', '--seed', '5'], upEnv);
+    expect(simulated.code).toBe(0);
+    await waitFor('hits on both lists printed', () => run.out().includes('→ SVS 6TRJ244') && run.out().includes('hit on a covert list (covert-1): details withheld'));
+
+    for (const secret of ['NARC', '7NRC123', '26-0999', 'Informant vehicle', 'Narcotics']) expect(run.out()).not.toContain(secret);
+    expect((await fetch(`${gateway}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${gateway}/metrics`)).text();
+    expect(metrics).toMatch(/^platewatch_hits_total\{list="covert-1",kind="exact"\} \d+$/m); // the alias the printed line uses
+    expect(metrics).not.toContain('NARC');
+    // Three bad messages, one log line (at most one a minute).
+    expect(run.err().match(/message on alpr\.hits that is not a hit: not printed/g)).toHaveLength(1);
+
+    run.child.kill('SIGHUP');
+    expect(await run.exited).toEqual({ code: 0, signal: null });
+    expect(run.err()).toContain('platewatch: stopped');
+    expect(isRunning(natsPid as number)).toBe(false);
+  }, 180_000);
+
+  it('stops what has started on a Ctrl-C during startup, leaves no nats-server behind, and the next up starts', async () => {
+    const dataDir = join(dir, 'startup');
+    const upEnv: Env = { ...env, PLATEWATCH_DATA_DIR: dataDir };
+    const first = startUp([], upEnv);
+    // Its nats-server is up; storage, streams, lists and the gateway are still to come.
+    await waitFor('the embedded nats-server', () => natsServerPids(dataDir).length > 0, 60_000, 5);
+    const [natsPid] = natsServerPids(dataDir);
+    first.child.kill('SIGINT');
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expect(first.err()).toContain('platewatch: stopped before it was up');
+    expect(first.out()).not.toContain('platewatch is up');
+    expect(isRunning(natsPid as number)).toBe(false);
+
+    const second = startUp([], upEnv);
+    await waitFor('platewatch is up again', () => second.out().includes('platewatch is up'));
+    expect(second.err()).not.toMatch(/STORE_IN_USE|left running/);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+  }, 180_000);
+
+  it('stops at once on a second Ctrl-C, and still stops its nats-server', async () => {
+    const dataDir = join(dir, 'twice');
+    const run = startUp([], { ...env, PLATEWATCH_DATA_DIR: dataDir });
+    await waitFor('platewatch is up', () => run.out().includes('platewatch is up'));
+    const [natsPid] = natsServerPids(dataDir);
+    run.child.kill('SIGINT');
+    await waitFor('the graceful stop to begin', () => run.err().includes('platewatch: stopping'), 10_000, 5);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toEqual({ code: 130, signal: null });
+    expect(run.err()).toContain('platewatch: SIGINT again: stopping at once');
+    expect(run.err()).not.toContain('platewatch: stopped');
+    // SIGTERM on the way out: the server shuts its store down by itself, in a moment.
+    await waitFor('nats-server to exit', () => !isRunning(natsPid as number), 10_000, 25);
+  }, 180_000);
+
+  it('refuses an unknown PLATEWATCH_LOG_LEVEL with exit 2, naming the variable, before starting anything', async () => {
+    const dataDir = join(dir, 'log-level');
+    const refused = await cli(['up'], { ...env, PLATEWATCH_DATA_DIR: dataDir, PLATEWATCH_LOG_LEVEL: 'verbose' });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('PLATEWATCH_LOG_LEVEL: "verbose" is not a log level');
+    expect(refused.stderr).not.toContain('unexpected error');
+    expect(existsSync(join(dataDir, 'nats'))).toBe(false);
+  });
 });

@@ -1,12 +1,68 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NatsServerError, startLocalNatsServer } from '../../ingest/index.js';
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-nats-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+/** Servers started outside this process, killed at the end whatever the tests did. */
+const strays = new Set<number>();
+afterAll(() => {
+  for (const pid of strays) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** Running, not a zombie (an orphan waits for its reaper). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
+  } catch {
+    return false;
+  }
+}
+
+async function waitGone(pid: number, timeoutMs = 10_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isRunning(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return true;
+}
+
+/**
+ * Another process that starts a server on `storeDir` and prints its pid, then ends as `then` says:
+ * 'wait' until killed, 'crash' with an uncaught exception, 'exit' with process.exit(3).
+ */
+async function serverInAnotherProcess(storeDir: string, then: 'wait' | 'crash' | 'exit'): Promise<{ serverPid: number; kill(): void; exited: Promise<number | null> }> {
+  const script = join(dir, `starter-${then}.mts`);
+  writeFileSync(
+    script,
+    `import { startLocalNatsServer } from ${JSON.stringify(join(ROOT, 'ingest/index.ts'))};\n` +
+      `const server = await startLocalNatsServer({ storeDir: process.argv[2] });\n` +
+      `process.stdout.write(server.pid + '\\n');\n` +
+      ({ wait: 'setInterval(() => {}, 1000);', crash: "setTimeout(() => { throw new Error('crash'); }, 50);", exit: 'setTimeout(() => process.exit(3), 50);' })[then] + '\n',
+  );
+  const child = spawn('node', ['--import', 'tsx', script, storeDir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let out = '';
+  let err = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
+  const serverPid = await new Promise<number>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      if (out.includes('\n')) resolve(Number(out.trim()));
+    });
+    void exited.then(() => reject(new Error(`the starter exited before its server was up: ${err}`)));
+  });
+  strays.add(serverPid);
+  return { serverPid, kill: () => child.kill('SIGKILL'), exited };
+}
 
 describe('embedded nats-server', () => {
   it('starts on a free loopback port with JetStream and stops', async () => {
@@ -32,6 +88,62 @@ describe('embedded nats-server', () => {
       await expect(startLocalNatsServer({ storeDir: join(dir, 'd'), port: first.port })).rejects.toMatchObject({ code: 'NATS_SERVER_START_FAILED' });
     } finally {
       await first.stop();
+    }
+  });
+
+  it('refuses a second server on a store whose server is in use, naming its pid', async () => {
+    const first = await startLocalNatsServer({ storeDir: join(dir, 'e') });
+    try {
+      const second = startLocalNatsServer({ storeDir: join(dir, 'e') });
+      await expect(second).rejects.toMatchObject({ code: 'NATS_SERVER_STORE_IN_USE' });
+      await expect(second).rejects.toThrow(`nats-server pid ${first.pid}, started by process ${process.pid}, which is still running`);
+      expect(isRunning(first.pid)).toBe(true);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  it('refuses a store that a nats-server it did not start is running on, and leaves that server alone', async () => {
+    const storeDir = join(dir, 'f');
+    const foreign = spawn('nats-server', ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', '-1'], { stdio: 'ignore' });
+    const pid = foreign.pid as number;
+    strays.add(pid);
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await expect(startLocalNatsServer({ storeDir })).rejects.toMatchObject({
+        code: 'NATS_SERVER_STORE_IN_USE',
+        message: expect.stringContaining(`a nats-server not started by platewatch (pid ${pid}) is running on the store ${storeDir}`),
+      });
+      expect(isRunning(pid)).toBe(true);
+    } finally {
+      foreign.kill('SIGKILL');
+    }
+  });
+
+  it('stops a server left running by a process that was killed, then starts on the store', async () => {
+    const storeDir = join(dir, 'g');
+    const starter = await serverInAnotherProcess(storeDir, 'wait');
+    starter.kill(); // SIGKILL: nothing of the starter runs, its server stays (its own process group)
+    await starter.exited;
+    expect(isRunning(starter.serverPid)).toBe(true);
+
+    const server = await startLocalNatsServer({ storeDir });
+    try {
+      expect(server.leftoversStopped).toEqual([starter.serverPid]);
+      expect(isRunning(starter.serverPid)).toBe(false);
+      const nc = await connect({ servers: server.url });
+      expect(nc.info?.jetstream).toBe(true);
+      await nc.close();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('kills its server when the process that started it crashes or calls process.exit', async () => {
+    for (const then of ['crash', 'exit'] as const) {
+      const starter = await serverInAnotherProcess(join(dir, `h-${then}`), then);
+      expect(await starter.exited).toBe(then === 'crash' ? 1 : 3);
+      expect(await waitGone(starter.serverPid), `the server of a starter that ended by ${then}`).toBe(true);
     }
   });
 });

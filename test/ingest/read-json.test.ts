@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseReadJson, validateRead } from '../../ingest/index.js';
+import { MAX_VEHICLE_TEXT_LENGTH, parseReadJson, validateRead } from '../../ingest/index.js';
 
 function reasonOf(value: unknown): string {
   const result = validateRead(value);
@@ -99,6 +99,14 @@ describe('validateRead', () => {
   it('refuses a vehicle with a year that is not a plausible model year', () => {
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { year: '2019' } })).toContain('vehicle.year');
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { make: 7 } })).toContain('vehicle.make must be a string');
+  });
+
+  it('refuses a vehicle string longer than 64 characters, naming the field and the limit', () => {
+    for (const name of ['make', 'model', 'color', 'type']) {
+      expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { [name]: 'X'.repeat(900_000) } })).toBe(`vehicle.${name} is 900000 characters; at most ${MAX_VEHICLE_TEXT_LENGTH} are allowed`);
+    }
+    expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { make: 'X'.repeat(MAX_VEHICLE_TEXT_LENGTH + 1) } })).toContain('vehicle.make is 65 characters');
+    expect(validateRead({ id: 'r1', plate: 'ABC1234', vehicle: { make: ` ${'X'.repeat(MAX_VEHICLE_TEXT_LENGTH)} ` } })).toMatchObject({ ok: true, read: { vehicle: { make: 'X'.repeat(MAX_VEHICLE_TEXT_LENGTH) } } });
   });
 
   it('drops a vehicle with no attributes', () => {

@@ -1,6 +1,7 @@
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
 import { decodeReadMessage, validateWireRead, DEFAULT_MAX_MESSAGE_BYTES } from '../../ingest/wire.js';
+import { MAX_QUOTED_LENGTH, MAX_REASON_LENGTH } from '../../matcher/index.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const good = { v: 1, id: 'r-1', agency: 'wpd', camera: 'cam-7', ts: NOW - 1000, plate: '7abc 123', conf: 0.91 };
@@ -61,6 +62,17 @@ describe('camera wire format', () => {
   ])('refuses %j', (value, reason) => {
     const result = validateWireRead(value, 'wpd', NOW);
     expect(typeof result === 'string' ? result : 'accepted').toMatch(reason);
+  });
+
+  it('keeps every reason within MAX_REASON_LENGTH, quoting only the head of what the camera sent', () => {
+    const plate = decodeReadMessage(pack({ ...good, plate: 'A'.repeat(600_000) }), undefined, 'wpd', NOW).invalid[0]?.reason ?? '';
+    expect(plate).toBe(`plate "${'A'.repeat(MAX_QUOTED_LENGTH)}…" (600000 characters) is longer than 8 characters`);
+    const agency = decodeReadMessage(pack({ ...good, agency: 'B'.repeat(128) }), undefined, 'wpd', NOW).invalid[0]?.reason ?? '';
+    expect(agency).toBe(`agency "${'B'.repeat(MAX_QUOTED_LENGTH)}…" (128 characters) does not match the subject's agency "wpd"`);
+    const batch = decodeReadMessage(pack([good, { ...good, camera: 'c'.repeat(128) }, { ...good, vehicle: { model: 'M'.repeat(900_000) } }]), undefined, 'wpd', NOW);
+    expect(batch.invalid.map((i) => i.index)).toEqual([1, 2]);
+    expect(batch.invalid[1]?.reason).toBe('vehicle.model is 900000 characters; at most 64 are allowed');
+    for (const { reason } of batch.invalid) expect(reason.length).toBeLessThanOrEqual(MAX_REASON_LENGTH);
   });
 
   it('decodes 64-bit integer timestamps as numbers', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_PLATE_LENGTH, MIN_PLATE_LENGTH } from '../../matcher/config.js';
 import { normalizePattern, normalizePlate, plateProblem } from '../../matcher/plate.js';
+import { MAX_QUOTED_LENGTH, MAX_REASON_LENGTH } from '../../matcher/reason.js';
 
 describe('normalizePlate', () => {
   it('drops spaces, dashes and dots', () => {
@@ -47,6 +48,12 @@ describe('normalizePlate', () => {
 
   it('names the position of a character outside A-Z0-9 in the normalised plate it quotes', () => {
     expect(normalizePlate('7abc!12')).toEqual({ ok: false, reason: 'plate "7ABC!12" has a character outside A-Z0-9 at position 4' });
+  });
+
+  it('quotes only the head of a 600 KB plate, with its length, so the reason stays short', () => {
+    const r = normalizePlate('A'.repeat(600_000));
+    expect(r).toEqual({ ok: false, reason: `plate "${'A'.repeat(MAX_QUOTED_LENGTH)}…" (600000 characters) is longer than 8 characters` });
+    if (!r.ok) expect(r.reason.length).toBeLessThanOrEqual(MAX_REASON_LENGTH);
   });
 
   it('refuses wildcards in a plate', () => {
@@ -157,6 +164,11 @@ describe('normalizePattern', () => {
 
   it('names the position of a bad character', () => {
     expect(normalizePattern('ABC!12', 3)).toEqual({ ok: false, reason: 'plate "ABC!12" has a character outside A-Z0-9?* at position 3' });
+  });
+
+  it('quotes only the head of an over-long pattern, with its length', () => {
+    const r = normalizePattern(`${'A'.repeat(100_000)}*`, 3);
+    expect(r).toEqual({ ok: false, reason: `pattern "${'A'.repeat(MAX_QUOTED_LENGTH)}…" (100001 characters) needs 100000 characters; plates have at most 8` });
   });
 
   it('names the position of a bad character in the text it quotes, separators included', () => {

@@ -2,7 +2,8 @@
 // structurally random msgpack/JSON, all from a seeded PRNG so a failing case can be replayed by
 // its seed and index. `checkDecoded` states what every decode must satisfy, whatever the input.
 import { Packr } from 'msgpackr';
-import { decodeReadMessage, isSubjectToken, JSON_CONTENT_TYPE, type DecodedMessage } from '../../ingest/index.js';
+import { decodeReadMessage, isSubjectToken, JSON_CONTENT_TYPE, MAX_VEHICLE_TEXT_LENGTH, type DecodedMessage } from '../../ingest/index.js';
+import { MAX_REASON_LENGTH } from '../../matcher/index.js';
 
 export const FUZZ_AGENCY = 'wpd';
 
@@ -173,14 +174,16 @@ const PLATE = /^[A-Z0-9]{2,8}$/;
 const EARLIEST_TS = Date.UTC(2000, 0, 1);
 
 /**
- * What every decode must satisfy: at least one outcome; each refusal has a reason and a valid
- * index; each accepted read meets the wire rules (docs/wire.md). Returns the problems found.
+ * What every decode must satisfy: at least one outcome; each refusal has a reason of at most
+ * MAX_REASON_LENGTH characters and a valid index; each accepted read meets the wire rules
+ * (docs/wire.md). Returns the problems found.
  */
 export function checkDecoded(out: DecodedMessage, nowMs: number): string[] {
   const problems: string[] = [];
   if (out.reads.length + out.invalid.length === 0) problems.push('neither a read nor a refusal');
   for (const inv of out.invalid) {
     if (typeof inv.reason !== 'string' || inv.reason.trim() === '') problems.push('a refusal without a reason');
+    else if (inv.reason.length > MAX_REASON_LENGTH) problems.push(`a reason of ${inv.reason.length} characters`);
     if (!Number.isInteger(inv.index) || inv.index < -1) problems.push(`refusal index ${inv.index}`);
   }
   for (const read of out.reads) {
@@ -192,6 +195,10 @@ export function checkDecoded(out: DecodedMessage, nowMs: number): string[] {
     if (!Number.isFinite(read.ts) || read.ts < EARLIEST_TS || read.ts > nowMs + 24 * 3600 * 1000) problems.push(`read ts ${read.ts}`);
     if (!(read.conf >= 0 && read.conf <= 1)) problems.push(`read conf ${read.conf}`);
     for (const c of read.candidates ?? []) if (!PLATE.test(c.plate)) problems.push(`candidate plate ${JSON.stringify(c.plate)}`);
+    for (const name of ['make', 'model', 'color', 'type'] as const) {
+      const text = read.vehicle?.[name];
+      if (text !== undefined && text.length > MAX_VEHICLE_TEXT_LENGTH) problems.push(`vehicle.${name} of ${text.length} characters`);
+    }
   }
   return problems;
 }

@@ -1,0 +1,211 @@
+// The pipeline worker against what cameras can send that must not stop it (docs/wire.md, "Invalid
+// reads"), with real processes: nats-server (JetStream, 1 MiB max_payload), chDB and the matcher.
+// Each test runs its own worker on the shared READS consumer and waits until it has acked all.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { pack } from 'msgpackr';
+import pino from 'pino';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { detectionSink, startSystem, type RunningSystem } from '../../bin/system.js';
+import {
+  createPipelineMetrics,
+  decodeHitMessage,
+  INVALID_READS_STREAM,
+  INVALID_READS_SUBJECT,
+  INVALID_SUBJECT_HEADER,
+  INVALID_TRUNCATED_HEADER,
+  invalidReadsOf,
+  MetricsRegistry,
+  PIPELINE_CONSUMER,
+  PipelineWorker,
+  publishHotlist,
+  READS_STREAM,
+  readsSubject,
+  type DetectionSink,
+  type PipelineMetrics,
+} from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-pipeline-'));
+let system: RunningSystem;
+let jsm: JetStreamManager;
+
+beforeAll(async () => {
+  system = await startSystem({ dataDir: dir, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), pipeline: false, gateway: false, storage: { batchDelayMs: 50 } });
+  jsm = await jetstreamManager(system.nc);
+  const entry = validateEntry({ plate: '7ABC123', list: 'SVS', reason: 'Stolen' }, resolveMatcherConfig());
+  if (!entry.ok) throw new Error(entry.reason);
+  await publishHotlist(system.hotlists, 'SVS', [entry.entry], 'test');
+  while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 20));
+}, 60_000);
+
+afterAll(async () => {
+  await system?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  await jsm.streams.purge(INVALID_READS_STREAM);
+});
+
+/** A worker on `sink` (storage by default), and the read ids of every hit published meanwhile. */
+async function startWorker(sink: DetectionSink = detectionSink(system.writer)): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
+  const metrics = createPipelineMetrics(new MetricsRegistry());
+  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100 });
+  const hits: string[] = [];
+  const sub = system.nc.subscribe('alpr.hits.>', {
+    callback: (_e, msg) => {
+      const hit = decodeHitMessage(msg.data);
+      if (!hit.historical) hits.push(hit.read.id);
+    },
+  });
+  await worker.start();
+  return { metrics, hits, stop: async () => { await worker.stop(); sub.unsubscribe(); } };
+}
+
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function allAcked(): Promise<boolean> {
+  const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+  return info.num_pending === 0 && info.num_ack_pending === 0;
+}
+
+async function copiesKept(): Promise<{ messages: number; bytes: number }> {
+  const { state } = await jsm.streams.info(INVALID_READS_STREAM);
+  return { messages: state.messages, bytes: state.bytes };
+}
+
+async function lastCopy(): Promise<StoredMsg> {
+  const copy = await jsm.streams.getMessage(INVALID_READS_STREAM, { last_by_subj: INVALID_READS_SUBJECT });
+  if (copy === null) throw new Error('no copy on alpr.invalid.reads');
+  return copy;
+}
+
+async function storedReads(idPrefix: string): Promise<number> {
+  const rs = await system.storage.client.query({ query: `SELECT count() AS n FROM ${system.storage.db}.detections FINAL WHERE startsWith(read_id, '${idPrefix}')`, format: 'JSONEachRow' });
+  return Number(((await rs.json()) as Array<{ n: string | number }>)[0]?.n ?? 0);
+}
+
+function read(id: string, plate: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { v: 1, id, agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate, ...extra };
+}
+
+async function publish(data: Uint8Array, msgID: string, camera = 'cam1'): Promise<void> {
+  await system.js.publish(readsSubject('wpd', camera), data, { msgID });
+}
+
+describe('pipeline worker and bad input', () => {
+  it('moves a read with a 600 KB plate to alpr.invalid.reads with a short reason, acks it, and goes on storing the next reads', async () => {
+    const worker = await startWorker();
+    const long = pack(read('longplate-0', 'A'.repeat(600_000)));
+    await publish(long, 'longplate-0');
+    for (let i = 1; i <= 20; i++) await publish(pack(read(`longplate-${i}`, `L${String(i).padStart(5, '0')}`)), `longplate-${i}`);
+
+    await until('every read acked', allAcked);
+    await until('the next reads stored', async () => (await storedReads('longplate-')) === 20);
+    await worker.stop();
+    expect(await copiesKept()).toMatchObject({ messages: 1 });
+    const copy = await lastCopy();
+    expect(invalidReadsOf(copy.header)).toEqual([{ index: -1, reason: `plate "${'A'.repeat(32)}…" (600000 characters) is longer than 8 characters` }]);
+    expect(copy.header.get(INVALID_SUBJECT_HEADER)).toBe(readsSubject('wpd', 'cam1'));
+    expect(Buffer.compare(copy.data, long)).toBe(0);
+    expect(worker.metrics.invalidReads.get()).toBe(1);
+  }, 60_000);
+
+  it('copies a 1,000-read batch with every read refused once, about the size of the original, listing 1,000 refusals', async () => {
+    const worker = await startWorker();
+    const batch = pack(Array.from({ length: 1000 }, (_, i) => read(`v2-${i}`, `V${String(i).padStart(5, '0')}`, { v: 2, camera: 'gw1' })));
+    await publish(batch, 'v2-batch', 'gw1');
+
+    await until('the batch acked', allAcked);
+    await worker.stop();
+    const kept = await copiesKept();
+    expect(kept.messages).toBe(1);
+    // The stream's bytes count subject, headers and body: one copy with a few KB of headers.
+    expect(kept.bytes).toBeLessThan(batch.length * 1.1);
+    const copy = await lastCopy();
+    expect(Buffer.compare(copy.data, batch)).toBe(0);
+    const refusals = invalidReadsOf(copy.header);
+    expect(refusals.map((r) => r.index)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(new Set(refusals.map((r) => r.reason))).toEqual(new Set(['schema version 2 is not supported (this receiver speaks 1)']));
+    expect(worker.metrics.invalidReads.get()).toBe(1000);
+    expect(await storedReads('v2-')).toBe(0);
+  }, 60_000);
+
+  it('does not keep a second copy when a message is redelivered after its batch failed to be stored', async () => {
+    const real = detectionSink(system.writer);
+    let calls = 0;
+    const sink: DetectionSink = {
+      enqueue: (reads) => (++calls === 1 ? Promise.reject(new Error('storage refused the batch (test)')) : real.enqueue(reads)),
+    };
+    const worker = await startWorker(sink);
+    // One valid read (waits on storage) and one refused read in one gateway message.
+    await publish(pack([read('redeliver-ok', 'R00001', { camera: 'gw1' }), read('redeliver-bad', 'R00002', { camera: 'gw1', v: 2 })]), 'redeliver-batch', 'gw1');
+
+    await until('the message acked', allAcked);
+    await worker.stop();
+    expect(calls).toBeGreaterThanOrEqual(2);
+    expect(worker.metrics.batchFailures.get()).toBeGreaterThanOrEqual(1);
+    expect(worker.metrics.invalidReads.get()).toBe(calls);
+    expect(await storedReads('redeliver-')).toBe(1);
+    expect((await copiesKept()).messages).toBe(1);
+    expect(invalidReadsOf((await lastCopy()).header)).toEqual([{ index: 1, reason: 'schema version 2 is not supported (this receiver speaks 1)' }]);
+  }, 60_000);
+
+  it('acks a message with no valid read once its copy is kept, while storage refuses the other reads', async () => {
+    const real = detectionSink(system.writer);
+    let storageUp = false;
+    let refusedBatches = 0;
+    const sink: DetectionSink = {
+      enqueue: (reads) => {
+        if (storageUp) return real.enqueue(reads);
+        refusedBatches++;
+        return Promise.reject(new Error('storage down (test)'));
+      },
+    };
+    // Published before the worker starts, so both come in its first pull, in one batch.
+    await publish(pack(read('outage-bad', 'NOT A PLATE!')), 'outage-bad');
+    await publish(pack(read('outage-ok', 'O00001')), 'outage-ok');
+    const worker = await startWorker(sink);
+
+    await until('three refused batches', async () => refusedBatches >= 3);
+    await until('the refused message acked, the other not', async () => {
+      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+      return info.num_pending + info.num_ack_pending === 1;
+    });
+    expect((await copiesKept()).messages).toBe(1);
+    storageUp = true;
+    await until('the valid read acked', allAcked);
+    await worker.stop();
+    expect(await storedReads('outage-')).toBe(1);
+    expect((await copiesKept()).messages).toBe(1);
+    expect(worker.metrics.invalidReads.get()).toBe(1);
+  }, 60_000);
+
+  it('refuses a read whose vehicle.make is near 1 MiB, with no hit, keeps as much of it as fits, and goes on storing and alerting', async () => {
+    const worker = await startWorker();
+    const huge = pack(read('vehicle-long', '7ABC123', { vehicle: { make: 'X'.repeat(1024 * 1024 - 256), color: 'BLK' } }));
+    await publish(huge, 'vehicle-long');
+    await publish(pack(read('vehicle-ok', '7ABC123', { vehicle: { make: 'TOYOTA', color: 'BLK' } })), 'vehicle-ok');
+
+    await until('both acked', allAcked);
+    await until('the valid read stored', async () => (await storedReads('vehicle-')) === 1);
+    await until('its hit', async () => worker.hits.length > 0);
+    await worker.stop();
+    expect(worker.hits).toEqual(['vehicle-ok']);
+    const copy = await lastCopy();
+    expect(invalidReadsOf(copy.header)).toEqual([{ index: -1, reason: `vehicle.make is ${1024 * 1024 - 256} characters; at most 64 are allowed` }]);
+    // The original and the copy's headers do not fit in max_payload together: the head is kept.
+    expect(copy.header.get(INVALID_TRUNCATED_HEADER)).toBe(String(huge.length));
+    expect(copy.data.length).toBeGreaterThan(huge.length - 1024);
+    expect(Buffer.compare(copy.data, huge.subarray(0, copy.data.length))).toBe(0);
+  }, 60_000);
+});
