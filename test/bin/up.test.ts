@@ -1,7 +1,7 @@
 // `platewatch up` as an operator runs it: a real process with embedded nats-server and chDB;
 // `hotlist load` and `simulate` find it through the data directory; SIGTERM stops it gracefully.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { isRunning } from '../fixtures/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-up-'));
@@ -69,15 +70,6 @@ function natsServerPids(dataDir: string): number[] {
   }
 }
 
-/** Running, not a zombie (an orphan may wait for a reaper that never comes). */
-function isRunning(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !/^[ZX]/.test(stat.slice(stat.lastIndexOf(')') + 2));
-  } catch {
-    return false;
-  }
-}
 
 describe('platewatch up', () => {
   it('starts the system, takes a hot list and simulated reads, prints hits, and stops cleanly', async () => {

@@ -8,7 +8,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { pack } from 'msgpackr';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { detectionSink, startSystem, type RunningSystem } from '../../bin/system.js';
+import { detectionSink, type RunningSystem } from '../../bin/system.js';
 import {
   createPipelineMetrics,
   decodeHitMessage,
@@ -17,22 +17,17 @@ import {
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
-  publishHotlist,
   READS_STREAM,
   readsSubject,
   type DetectionSink,
 } from '../../ingest/index.js';
-import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+import { startSystemWithSvs } from '../fixtures/system.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-storage-failure-'));
 let system: RunningSystem;
 
 beforeAll(async () => {
-  system = await startSystem({ dataDir: dir, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), pipeline: false, gateway: false, storage: { batchDelayMs: 50 } });
-  const entry = validateEntry({ plate: '7ABC123', list: 'SVS', reason: 'Stolen' }, resolveMatcherConfig());
-  if (!entry.ok) throw new Error(entry.reason);
-  await publishHotlist(system.hotlists, 'SVS', [entry.entry], 'test');
-  while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 20));
+  system = await startSystemWithSvs(dir);
 }, 60_000);
 
 afterAll(async () => {

@@ -8,7 +8,7 @@ import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-i
 import { pack } from 'msgpackr';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { detectionSink, startSystem, type RunningSystem } from '../../bin/system.js';
+import { detectionSink, type RunningSystem } from '../../bin/system.js';
 import {
   createPipelineMetrics,
   decodeHitMessage,
@@ -20,25 +20,20 @@ import {
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
-  publishHotlist,
   READS_STREAM,
   readsSubject,
   type DetectionSink,
   type PipelineMetrics,
 } from '../../ingest/index.js';
-import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+import { startSystemWithSvs } from '../fixtures/system.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-pipeline-'));
 let system: RunningSystem;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
-  system = await startSystem({ dataDir: dir, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), pipeline: false, gateway: false, storage: { batchDelayMs: 50 } });
+  system = await startSystemWithSvs(dir);
   jsm = await jetstreamManager(system.nc);
-  const entry = validateEntry({ plate: '7ABC123', list: 'SVS', reason: 'Stolen' }, resolveMatcherConfig());
-  if (!entry.ok) throw new Error(entry.reason);
-  await publishHotlist(system.hotlists, 'SVS', [entry.entry], 'test');
-  while (system.matcher.lists().length === 0) await new Promise((r) => setTimeout(r, 20));
 }, 60_000);
 
 afterAll(async () => {
