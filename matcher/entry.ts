@@ -27,6 +27,8 @@ export type EntryResult = { ok: true; entry: HotlistEntry } | { ok: false; reaso
 const LIST_NAME = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
 const STATE_CODE = /^[A-Z]{2}$/;
 const MAX_TEXT = 2000;
+/** The same limit as a read's vehicle strings (ingest/read-json.ts). */
+const MAX_VEHICLE_TEXT = 64;
 
 /** True when the list is a specific list (BOLO, case list): not one of the configured general lists. */
 export function isSpecificList(config: MatcherConfig, list: string): boolean {
@@ -119,6 +121,10 @@ function validateVehicle(fields: RawEntryFields): VehicleDescription | undefined
   const yearText = (fields.vehicle_year ?? '').trim();
   const color = (fields.vehicle_color ?? '').trim();
   const style = (fields.vehicle_style ?? '').trim();
+  // As a read's vehicle strings (docs/wire.md): every hit carries them, and a hit is one NATS message.
+  for (const [name, value] of [['vehicle_make', make], ['vehicle_model', model], ['vehicle_color', color], ['vehicle_style', style]] as const) {
+    if (value.length > MAX_VEHICLE_TEXT) return `${name} is longer than ${MAX_VEHICLE_TEXT} characters`;
+  }
   if (make !== '') vehicle.make = make;
   if (model !== '') vehicle.model = model;
   if (color !== '') vehicle.color = color;

@@ -166,6 +166,13 @@ describe('validateEntry', () => {
     expect(entry.vehicle).toEqual({ make: 'TOYT', model: 'CAM', year: 2019, color: 'WHI/BLU', style: '4D' });
   });
 
+  it('refuses vehicle text over 64 characters, as on a read (every hit carries it in one NATS message)', () => {
+    for (const field of ['vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_style'] as const) {
+      expect(refusal(validateEntry(bolo({ [field]: 'X'.repeat(65) }), config))).toBe(`${field} is longer than 64 characters`);
+      expect(accepted(validateEntry(bolo({ [field]: 'X'.repeat(64) }), config)).vehicle).toBeDefined();
+    }
+  });
+
   it('leaves the vehicle out when every vehicle field is blank', () => {
     const entry = accepted(validateEntry(bolo({ vehicle_make: ' ', vehicle_year: '' }), config));
     expect('vehicle' in entry).toBe(false);
