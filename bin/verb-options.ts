@@ -3,7 +3,6 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type PlatewatchConfig } from './config.js';
-import { parseUtcTime } from '../storage/index.js';
 import type { VerbIO } from './verb.js';
 
 export type ParsedOptions<O extends ParseArgsConfig['options']> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
@@ -37,7 +36,3 @@ export async function loadVerbConfig(verb: string, file: string | undefined, io:
   }
 }
 
-/** Milliseconds since the epoch of an ISO 8601 date or time (UTC unless it names a zone), or null. */
-export function parseIsoTime(text: string): number | null {
-  return parseUtcTime(text);
-}

@@ -3,7 +3,7 @@
 // does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
 // issued here are the ones the WebSocket upgrade takes (session.ts); a logout closes the consoles
 // open on this gateway with that token at once (session-watch.ts; other gateways' at their next check).
-import { mayPerform, PERMISSION_NAMES } from '../storage/index.js';
+import { mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { clientAddress, LoginThrottle } from './login-throttle.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
@@ -83,17 +83,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   // One user's logins are checked one after another, so each sees the failures before it and the
   // lockout after five holds however many are sent at once (to this gateway; other gateways race
   // only with their own one attempt in flight).
-  const attempts = new Map<string, Promise<unknown>>();
-  const oneAtATime = <T>(user: string, run: () => Promise<T>): Promise<T> => {
-    const previous = attempts.get(user) ?? Promise.resolve();
-    const next = previous.then(run, run);
-    const tail = next.catch(() => {});
-    attempts.set(user, tail);
-    void tail.then(() => {
-      if (attempts.get(user) === tail) attempts.delete(user);
-    });
-    return next;
-  };
+  const oneAtATime = oneAtATimePerKey();
 
   const login = async (request: JsonRequest): Promise<JsonReply> => {
     const address = clientAddress(request);

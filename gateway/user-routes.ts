@@ -82,8 +82,6 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
 
   const logChange = (actor: string, params: unknown): Promise<unknown> =>
     accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.ok, params, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
-  const logRefusal = (actor: string, params: unknown, detail: string): Promise<unknown> =>
-    accessLog.append({ user: actor, action: 'user', outcome: ACCESS_OUTCOMES.refused, params, rowsReturned: 0, caseNumber: '', reason: '', detail });
 
   /** Writes the refusal to the access log, then throws it. */
   const refuse = async (actor: string, params: unknown, error: HttpError): Promise<never> => {
@@ -155,8 +153,8 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     // could approve their own releases or audit their own actions (Watsonville §471.8, §471.9).
     const added = next.roles.filter((r) => !user.roles.includes(r));
     if (id === session.user && added.length > 0) {
-      await logRefusal(session.user, { op: 'update', user: id, changes: b }, `own roles not changed: ${added.join(', ')} would be granted by the same administrator`);
-      throw new HttpError(403, 'SELF_ROLE_GRANT', `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it`);
+      return refuse(session.user, { op: 'update', user: id, changes: b },
+        new HttpError(403, 'SELF_ROLE_GRANT', `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it`));
     }
     await saveUser(storage, next, session.user, claims).catch(weak);
     await logChange(session.user, { op: 'update', user: id, changes: b });

@@ -17,6 +17,7 @@ export {
 } from './permissions.js';
 export { purposeProblem, undocumentedPurpose, type Purpose } from './purpose.js';
 export { parseUtcTime } from './iso-time.js';
+export { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 export { saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
   searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,

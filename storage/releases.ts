@@ -12,6 +12,7 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { buildDetectionFilter, type PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
 import { parseUtcTime } from './iso-time.js';
+import { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
 export const RELEASE_STATUSES = ['pending', 'approved', 'refused', 'released'] as const;
@@ -268,21 +269,12 @@ export async function decideRelease(
   return oneAtATime(requestId, () => decide(ctx, user, requestId, decision, note, now));
 }
 
-const changing = new Map<string, Promise<unknown>>();
-
 /**
  * Changes to one request run one at a time in this process, so two decisions (or a decision and
  * an export) never both see it pending. Across gateways sharing a server, each version is claimed
  * first (`ctx.claims`), and the later of two changes is refused.
  */
-export function oneAtATime<T>(requestId: string, change: () => Promise<T>): Promise<T> {
-  const next = (changing.get(requestId) ?? Promise.resolve()).catch(() => {}).then(change);
-  changing.set(requestId, next);
-  void next.catch(() => {}).finally(() => {
-    if (changing.get(requestId) === next) changing.delete(requestId);
-  });
-  return next;
-}
+export const oneAtATime: OneAtATime = oneAtATimePerKey();
 
 async function decide(ctx: ReleaseContext, user: string, requestId: string, decision: ReleaseDecision, note: string, now: number): Promise<ReleaseRequest> {
   const current = await currentVersion(ctx.storage, requestId);

@@ -3,14 +3,14 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
+  AccessLog, authoriseAction, parseUtcTime, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
   type AccessLogVerification,
 } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME] [--expect-head CHAIN=SEQ:HASH …] [storage options]
        platewatch audit sample --as AUDITOR --from DATE --to DATE [--auditor NAME] [--size 10] [--out DIR]
@@ -80,7 +80,7 @@ function unusedBase(base: string): string {
 }
 
 function parseDate(text: string | undefined): Date | undefined {
-  const ms = text === undefined ? null : parseIsoTime(text);
+  const ms = text === undefined ? null : parseUtcTime(text);
   return ms === null ? undefined : new Date(ms);
 }
 

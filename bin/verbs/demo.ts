@@ -7,7 +7,8 @@ import type { Writable } from 'node:stream';
 import type { Hit, Read } from '../../matcher/index.js';
 import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseIsoTime, parseVerbArgs } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { parseUtcTime } from '../../storage/index.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 const EXAMPLE_HOTLISTS = ['hotlists/svs.csv', 'hotlists/bolo.csv'] as const;
@@ -37,7 +38,7 @@ async function runDemo(args: string[], io: VerbIO): Promise<number> {
   const parsed = parseVerbArgs('demo', args, { now: { type: 'string' }, config: { type: 'string' } }, io);
   if (parsed === null) return 2;
   const { values } = parsed;
-  const nowMs = values.now === undefined ? Date.now() : parseIsoTime(values.now);
+  const nowMs = values.now === undefined ? Date.now() : parseUtcTime(values.now);
   if (nowMs === null) {
     io.stderr.write(`platewatch demo: --now "${values.now}" is not an ISO 8601 time\n`);
     return 2;

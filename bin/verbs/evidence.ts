@@ -1,10 +1,10 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
 import { resolve } from 'node:path';
-import { AccessLog, authoriseAction, exportEvidence, placeLegalHold, type PlateQuery } from '../../storage/index.js';
+import { AccessLog, authoriseAction, exportEvidence, parseUtcTime, placeLegalHold, type PlateQuery } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
@@ -80,8 +80,8 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   if (sub === 'export' && values.out === undefined) return usageError(io, '--out DIR is required');
   if (sub === 'hold') {
     if (values.reason === undefined || values.reason.trim() === '') return usageError(io, '--reason TEXT is required for a hold');
-    const fromMs = values.from === undefined ? null : parseIsoTime(values.from);
-    const toMs = values.to === undefined ? null : parseIsoTime(values.to);
+    const fromMs = values.from === undefined ? null : parseUtcTime(values.from);
+    const toMs = values.to === undefined ? null : parseUtcTime(values.to);
     if (fromMs === null || toMs === null) return usageError(io, '--from and --to must be ISO 8601 times, such as 2026-11-02 or 2026-11-02T08:00:00Z');
     if (fromMs >= toMs) return usageError(io, '--from must be before --to');
     from = new Date(fromMs);

@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { MatcherConfig } from '../../matcher/index.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseIsoTime, parseVerbArgs } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { parseUtcTime } from '../../storage/index.js';
 
 const USAGE = `Usage: platewatch match --hotlist FILE.csv [--hotlist FILE.csv ...] --reads FILE.jsonl|- [options]
 
@@ -56,7 +57,7 @@ async function runMatch(args: string[], io: VerbIO): Promise<number> {
   const hotlists = values.hotlist ?? [];
   if (hotlists.length === 0) return usageError(io, 'at least one --hotlist FILE is required');
   if (values.reads === undefined) return usageError(io, '--reads FILE (or - for standard input) is required');
-  const nowMs = values.now === undefined ? Date.now() : parseIsoTime(values.now);
+  const nowMs = values.now === undefined ? Date.now() : parseUtcTime(values.now);
   if (nowMs === null) return usageError(io, `--now "${values.now}" is not an ISO 8601 time`);
   const config = await loadVerbConfig('match', values.config, io);
   if (config === null) return 2;

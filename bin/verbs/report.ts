@@ -4,11 +4,11 @@
 // lists of the configuration (`hits.covertLists`) are counted together, never named.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AccessLog, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport } from '../../storage/index.js';
+import { AccessLog, parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseIsoTime, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 
 const FORMATS = ['markdown', 'html', 'json'] as const;
@@ -75,9 +75,9 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   const { values } = parsed;
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required');
-  const to = values.to === undefined ? Date.now() : parseIsoTime(values.to);
+  const to = values.to === undefined ? Date.now() : parseUtcTime(values.to);
   if (to === null) return usageError(io, '--to must be an ISO 8601 date or time');
-  const from = values.from === undefined ? to - 365 * 86_400_000 : parseIsoTime(values.from);
+  const from = values.from === undefined ? to - 365 * 86_400_000 : parseUtcTime(values.from);
   if (from === null) return usageError(io, '--from must be an ISO 8601 date or time');
   if (from >= to) return usageError(io, '--from must be before --to');
   const format = formatFor(values.format, values.out);
