@@ -11,10 +11,10 @@ import {
   type ConsoleSession, type GatewayConfig, type RunningGateway,
 } from '../gateway/index.js';
 import {
-  addedEntries,
   createPipelineMetrics,
   DEFAULT_RETROACTIVE_DAYS,
-  raiseRetroactiveHits,
+  RetroactiveCheckpoints,
+  RetroactiveChecks,
   ensureStreams,
   HotlistFollower,
   ListBuilder,
@@ -224,16 +224,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
     // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
     registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger);
+    const retroactive =
+      retroactiveDays === 0 ? undefined : new RetroactiveChecks(await RetroactiveCheckpoints.open(js), { js, config: options.matcher, sightings, logger, days: retroactiveDays });
     const builder = new ListBuilder(options.matcher);
     cleanups.push(() => builder.close());
-    const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, previous, next, atStart) => {
+    const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, _previous, next, atStart) => {
       listVersion.set(summary.version, { list: summary.list });
       listBuiltAt.set(Math.round(summary.builtAt / 1000), { list: summary.list });
-      // Lists loaded at start were already in force: only entries added while running are new.
-      if (atStart || retroactiveDays === 0 || !isSpecificList(options.matcher, summary.list)) return;
-      const added = addedEntries(previous, next);
-      raiseRetroactiveHits(summary.list, summary.version, added, { js, config: options.matcher, sightings, logger, days: retroactiveDays }).catch((error: unknown) => {
-        logger.error({ err: error, list: summary.list }, 'retroactive hit check failed');
+      if (retroactive === undefined || !isSpecificList(options.matcher, summary.list)) return;
+      retroactive.check(summary.list, next, atStart).catch((error: unknown) => {
+        logger.error({ err: error, list: summary.list }, 'retroactive hit check failed; its entries are searched again at the next version or start');
       });
     });
     await follower.start();

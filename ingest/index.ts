@@ -15,6 +15,7 @@ export * from './invalid-copy.js';
 export * from './simulator.js';
 export * from './plate-generator.js';
 export * from './retroactive.js';
+export * from './retroactive-checkpoints.js';
 export * from './hotlist-codec.js';
 export * from './list-builder.js';
 export * from './ncic.js';

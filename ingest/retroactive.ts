@@ -5,7 +5,9 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { Matcher, type HotlistEntry, type ListIndex, type MatcherConfig } from '../matcher/index.js';
+import { oneAtATimePerKey } from '../storage/one-at-a-time.js';
 import { encodeHitMessage, HIT_MESSAGE_VERSION, hitId } from './hit-message.js';
+import { entryKey, type RetroactiveCheckpoints } from './retroactive-checkpoints.js';
 import { hitsSubject } from './subjects.js';
 import type { WireRead } from './wire.js';
 
@@ -15,13 +17,6 @@ export const DEFAULT_RETROACTIVE_DAYS = 30;
 /** Stored reads that may match an entry (a superset is fine: the matcher decides). */
 export interface PastSightings {
   find(entry: HotlistEntry, sinceMs: number, untilMs: number): Promise<WireRead[]>;
-}
-
-/** Entries of `next` that `previous` did not have (same plate or pattern and state). */
-export function addedEntries(previous: ListIndex | undefined, next: ListIndex): HotlistEntry[] {
-  const key = (e: HotlistEntry): string => `${e.plate}|${e.state ?? ''}`;
-  const before = new Set((previous?.entries() ?? []).map(key));
-  return next.entries().filter((e) => !before.has(key(e)));
 }
 
 export interface RetroactiveOptions {
@@ -57,4 +52,40 @@ export async function raiseRetroactiveHits(list: string, version: number, added:
   }
   if (raised > 0) options.logger.info({ list, version, added: added.length, raised }, 'historical hits raised for new entries');
   return raised;
+}
+
+/**
+ * Decides, for each version of a specific list swapped in, which entries are new and searches
+ * their past sightings. "New" is judged against the record of what was searched before
+ * (RetroactiveCheckpoints), not against the version this process had, so entries added while no
+ * process was running are searched at the next start. The record moves on only once every new
+ * entry has been searched and its hits published: a failed check is tried again, for the entries
+ * still unsearched, at the list's next version or the next start. Versions of one list are checked
+ * one after another.
+ */
+export class RetroactiveChecks {
+  private readonly oneAtATime = oneAtATimePerKey();
+
+  constructor(
+    private readonly checkpoints: RetroactiveCheckpoints,
+    private readonly options: RetroactiveOptions,
+  ) {}
+
+  /** Returns how many historical hits were raised. `atStart`: the version was loaded by the start itself. */
+  check(list: string, next: ListIndex, atStart: boolean): Promise<number> {
+    return this.oneAtATime(list, async () => {
+      const searched = await this.checkpoints.searched(list);
+      if (searched === null && atStart && this.checkpoints.created) {
+        // First start with the record: what is in force now was searched as it arrived.
+        await this.checkpoints.record(list, next.version, next.entries());
+        return 0;
+      }
+      if (searched !== null && searched.version >= next.version) return 0;
+      const entries = next.entries();
+      const added = searched === null ? entries : entries.filter((e) => !searched.keys.has(entryKey(e)));
+      const raised = await raiseRetroactiveHits(list, next.version, added, this.options);
+      await this.checkpoints.record(list, next.version, entries);
+      return raised;
+    });
+  }
 }
