@@ -160,6 +160,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const stopRequested = (): void => options.signal?.throwIfAborted();
   try {
     stopRequested();
+    // Storage first: embedded chDB locks its directory (the kernel's lock on its status file), so
+    // a second `up` on the same data directory stops here, before it can touch the NATS store,
+    // even when both start at the same instant.
+    const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
+    cleanups.push(() => storage.close());
+    stopRequested();
     let natsUrl = options.natsUrl;
     if (natsUrl === undefined) {
       const server: LocalNatsServer = await startLocalNatsServer({ storeDir: join(options.dataDir, 'nats'), port: options.natsPort ?? 0 });
@@ -178,9 +184,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const claims = await openVersionClaims(js);
     stopRequested();
 
-    const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
-    cleanups.push(() => storage.close());
-    stopRequested();
     // An upgrade says what it changed: some migrations (6: the plate index) go on building in the
     // background, visible in system.mutations.
     if (storage.migrations.applied.length > 0) logger.info({ applied: storage.migrations.applied, retentionChanged: storage.migrations.retentionChanged }, 'storage schema migrated');

@@ -20,6 +20,9 @@ import { StorageError } from './errors.js';
 
 export type StorageKind = 'embedded' | 'server';
 
+/** The embedded data directory this process has open, if any (chDB allows one). */
+let openDirectory: string | undefined;
+
 export interface StorageConnection {
   readonly client: ClickHouseClient;
   readonly kind: StorageKind;
@@ -53,13 +56,20 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
     connection = createChdbConnection({ path: dir });
   } catch (error) {
     engine?.close();
+    // chDB's own reason goes to stderr, not into the error. With no directory open in this process,
+    // the likely one is its lock on the directory's status file, held by another process.
     throw new StorageError(
       'STORAGE_BUSY',
-      `cannot open chDB at ${dir}: chDB binds one data directory per process and another is open ` +
-        '(close it first, or use a ClickHouse server URL to share data between processes)',
+      openDirectory === undefined
+        ? `cannot open chDB at ${dir}, most likely because another process has it open (a running \`platewatch up\` or ` +
+            'storage command: embedded storage is one process; chDB printed its reason above). Stop it first, or use a ' +
+            'ClickHouse server (CLICKHOUSE_URL) to share data between processes'
+        : `cannot open chDB at ${dir}: chDB binds one data directory per process and ${openDirectory} is open ` +
+            '(close it first, or use a ClickHouse server URL to share data between processes)',
       { cause: error },
     );
   }
+  openDirectory = dir;
   // chdb bundles its own @clickhouse/client-common; the two copies' types differ only in
   // settings typings, the runtime contract is the same (chdb/connection is written for it).
   const client = createClient({ connection: connection as unknown as ClickHouseClientConfigOptions['connection'] });
@@ -71,6 +81,7 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
       await client.close();
       engine.close();
       await drainPending();
+      if (openDirectory === dir) openDirectory = undefined;
     },
   };
 }

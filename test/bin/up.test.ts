@@ -176,7 +176,7 @@ describe('platewatch up', () => {
     const dataDir = join(dir, 'startup');
     const upEnv: Env = { ...env, PLATEWATCH_DATA_DIR: dataDir };
     const first = startUp([], upEnv);
-    // Its nats-server is up; storage, streams, lists and the gateway are still to come.
+    // Its nats-server is up (storage opened just before); streams, lists and the gateway are still to come.
     await waitFor('the embedded nats-server', () => natsServerPids(dataDir).length > 0, 60_000, 5);
     const [natsPid] = natsServerPids(dataDir);
     first.child.kill('SIGINT');
@@ -205,6 +205,27 @@ describe('platewatch up', () => {
     expect(run.err()).not.toContain('platewatch: stopped');
     // SIGTERM on the way out: the server shuts its store down by itself, in a moment.
     await waitFor('nats-server to exit', () => !isRunning(natsPid as number), 10_000, 25);
+  }, 180_000);
+
+  it('lets one of two ups started at the same instant on one data directory run; the other stops before starting a nats-server', async () => {
+    const dataDir = join(dir, 'same-instant');
+    const upEnv: Env = { ...env, PLATEWATCH_DATA_DIR: dataDir };
+    const runs = [startUp([], upEnv), startUp([], upEnv)];
+    const pidsSeen = new Set<number>();
+    const watching = setInterval(() => natsServerPids(dataDir).forEach((pid) => pidsSeen.add(pid)), 5);
+    try {
+      const loser = await Promise.race(runs.map((run) => run.exited.then(() => run)));
+      const winner = runs.find((run) => run !== loser)!;
+      expect(await loser.exited).toEqual({ code: 1, signal: null });
+      expect(loser.err()).toContain('[STORAGE_BUSY]');
+      expect(loser.err()).toContain('another process has it open');
+      await waitFor('the other up to be up', () => winner.out().includes('platewatch is up'));
+      expect(pidsSeen.size).toBe(1);
+      winner.child.kill('SIGTERM');
+      expect(await winner.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      clearInterval(watching);
+    }
   }, 180_000);
 
   it('refuses an unknown PLATEWATCH_LOG_LEVEL with exit 2, naming the variable, before starting anything', async () => {
