@@ -6,6 +6,7 @@
 import { mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { clientAddress, LoginThrottle } from './login-throttle.js';
+import { objectBody } from './request-fields.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 
 export interface AuthenticatedUser {
@@ -60,7 +61,7 @@ function noSession(): HttpError {
 }
 
 function loginFields(body: unknown): { user: string; password: string } {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const b = objectBody(body, ['user', 'password'], 'BAD_LOGIN');
   const user = b['user'];
   const password = b['password'];
   if (typeof user !== 'string' || user === '' || typeof password !== 'string' || password === '') {

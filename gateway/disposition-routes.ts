@@ -8,6 +8,7 @@ import { dispositionFrame, type DispositionNotice } from './console-protocol.js'
 import type { FanOut } from './fan-out.js';
 import type { HitFeed } from './hit-feed.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { objectBody } from './request-fields.js';
 
 /** Outcomes that mean the hit was acted on: both verifications must have been made. */
 export const ACTED_ON_DISPOSITIONS = ['confirmed', 'arrest', 'recovered'] as const;
@@ -55,7 +56,7 @@ function isOneOf<T extends string>(values: readonly T[], value: unknown): value 
 
 /** The body's fields, or a 400 naming what is wrong. */
 export function dispositionFields(body: unknown): DispositionFields {
-  const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+  const b = objectBody(body, ['disposition', 'visualVerified', 'cletsVerified', 'notes'], 'BAD_DISPOSITION');
   const disposition = b['disposition'];
   const visualVerified = b['visualVerified'];
   const cletsVerified = b['cletsVerified'];

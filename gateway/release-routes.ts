@@ -8,7 +8,7 @@ import {
   RELEASE_STATUSES, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
-import { objectBody } from './request-fields.js';
+import { objectBody, queryParams } from './request-fields.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 
@@ -69,11 +69,11 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   const list = guarded(async (request) => {
     const session = await guard.require(request, 'releases.view');
-    const status = new URLSearchParams(request.query).get('status');
-    if (status !== null && !(RELEASE_STATUSES as readonly string[]).includes(status)) {
+    const status = queryParams(request.query, ['status'], 'INVALID_RELEASE').get('status');
+    if (status !== undefined && !(RELEASE_STATUSES as readonly string[]).includes(status)) {
       throw new HttpError(400, 'INVALID_RELEASE', `status must be one of ${RELEASE_STATUSES.join(', ')}`);
     }
-    const found = await listReleases(ctx, session.user, status === null ? {} : { status: status as ReleaseStatus });
+    const found = await listReleases(ctx, session.user, status === undefined ? {} : { status: status as ReleaseStatus });
     return { status: 200, body: { releases: found } };
   });
 

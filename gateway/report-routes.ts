@@ -6,6 +6,7 @@ import {
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { queryParams } from './request-fields.js';
 
 export interface ReportRouteDeps {
   guard: ApiGuard;
@@ -19,8 +20,8 @@ export interface ReportRouteDeps {
 const YEAR_MS = 365 * 86_400_000;
 export const REPORT_FORMATS = ['json', 'markdown', 'html'] as const;
 
-function time(text: string | null, name: string, fallback: number): Date {
-  if (text === null || text === '') return new Date(fallback);
+function time(text: string | undefined, name: string, fallback: number): Date {
+  if (text === undefined || text === '') return new Date(fallback);
   // UTC unless a zone is given, as the CLI and every other route read times.
   const ms = parseUtcTime(text);
   if (ms === null) throw new HttpError(400, 'INVALID_PERIOD', `${name} must be an ISO 8601 date or time`);
@@ -31,7 +32,7 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
   const prefix = deps.prefix ?? '/api';
   const transparency = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await deps.guard.require(request, 'reports.transparency');
-    const q = new URLSearchParams(request.query);
+    const q = queryParams(request.query, ['from', 'to', 'format'], 'BAD_REPORT_QUERY');
     const now = Date.now();
     const to = time(q.get('to'), 'to', now);
     const from = time(q.get('from'), 'from', to.getTime() - YEAR_MS);

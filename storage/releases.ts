@@ -120,6 +120,19 @@ function text(value: unknown, name: string, max: number, required: boolean): str
   return t;
 }
 
+/**
+ * Refuses fields the request format does not have. A misspelt field would otherwise be dropped:
+ * `"state": "NV"` for `agencyState` left an out-of-state agency judged as in the home state.
+ */
+function onlyKnownFields(b: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(b)) {
+    if (!known.includes(key)) throw new ReleaseError('INVALID_RELEASE', `unknown field "${where}${key}" (known: ${known.join(', ')})`);
+  }
+}
+
+const REQUEST_FIELDS = ['agency', 'agencyKind', 'agencyState', 'requester', 'purpose', 'criteria', 'documentRef'] as const;
+const CRITERIA_FIELDS = { case: ['kind', 'caseNumber'], plate: ['kind', 'plate', 'match', 'from', 'to'] } as const;
+
 function isoTime(value: unknown, name: string): string {
   const ms = typeof value === 'string' ? parseUtcTime(value) : null;
   if (ms === null) throw new ReleaseError('INVALID_RELEASE', `criteria.${name} must be an ISO 8601 time`);
@@ -128,10 +141,14 @@ function isoTime(value: unknown, name: string): string {
 
 function parseCriteria(value: unknown): ReleaseCriteria {
   const c = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (c['kind'] === 'case') return { kind: 'case', caseNumber: text(c['caseNumber'], 'criteria.caseNumber', MAX_NAME, true) };
+  if (c['kind'] === 'case') {
+    onlyKnownFields(c, CRITERIA_FIELDS.case, 'criteria.');
+    return { kind: 'case', caseNumber: text(c['caseNumber'], 'criteria.caseNumber', MAX_NAME, true) };
+  }
   if (c['kind'] !== 'plate') {
     throw new ReleaseError('INVALID_RELEASE', 'criteria must say the data asked for: {kind:"plate", plate, match?, from, to} or {kind:"case", caseNumber}');
   }
+  onlyKnownFields(c, CRITERIA_FIELDS.plate, 'criteria.');
   const raw = text(c['plate'], 'criteria.plate', 16, true);
   const match = c['match'] ?? 'exact';
   let plate: PlateQuery;
@@ -151,6 +168,7 @@ function parseCriteria(value: unknown): ReleaseCriteria {
 /** A request as a client sends it (HTTP body, CLI options), validated; INVALID_RELEASE names the problem. */
 export function parseReleaseRequest(body: unknown): ReleaseRequestInput {
   const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  onlyKnownFields(b, REQUEST_FIELDS, '');
   const agency = text(b['agency'], 'agency', MAX_NAME, true);
   const kind = b['agencyKind'];
   if (typeof kind !== 'string' || !(AGENCY_KINDS as readonly string[]).includes(kind)) {

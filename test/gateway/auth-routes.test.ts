@@ -117,6 +117,9 @@ describe('sign-in routes', () => {
     const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"ofc1"}' });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: { code: 'BAD_LOGIN' } });
+    const extra = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"user":"ofc1","password":"x","remember":true}' });
+    expect(extra.status).toBe(400);
+    expect(await extra.json()).toMatchObject({ error: { code: 'BAD_LOGIN', message: expect.stringContaining('unknown field "remember"') } });
   });
 
   it('answers 403 to an untrained user with the right password (Watsonville §471.5(d))', async () => {

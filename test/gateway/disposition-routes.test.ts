@@ -114,6 +114,10 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(await errorOf(await postDisposition('h1', { disposition: 'other', ...verified, notes: '  ' }, token('ofc1')))).toMatchObject({ status: 400, code: 'REASON_REQUIRED' });
     expect(await errorOf(await postDisposition('h1', { disposition: 'towed', ...verified }, token('ofc1')))).toMatchObject({ status: 400, code: 'BAD_DISPOSITION' });
     expect(await errorOf(await postDisposition('h1', { disposition: 'misread' }, token('ofc1')))).toMatchObject({ status: 400, code: 'BAD_DISPOSITION' });
+    // A misspelt field (here the notes) is refused by name rather than recorded without it.
+    expect(await errorOf(await postDisposition('h1', { disposition: 'misread', visualVerified: false, cletsVerified: false, note: 'plate obscured' }, token('ofc1')))).toMatchObject({
+      status: 400, code: 'BAD_DISPOSITION', message: expect.stringContaining('unknown field "note"'),
+    });
     // Set-aside outcomes need no checks.
     expect(dispositionFields({ disposition: 'misread', visualVerified: false, cletsVerified: false })).toEqual({ disposition: 'misread', visualVerified: false, cletsVerified: false, notes: '' });
   });

@@ -160,6 +160,8 @@ describe('release requests over HTTP', () => {
     const refused = (await (await call('GET', '/api/releases?status=refused', 'aud1')).json()) as { releases: Array<{ agency: string }> };
     expect(refused.releases.map((r) => r.agency)).toEqual(['ICE Enforcement and Removal Operations']);
     expect(await errorOf(await call('GET', '/api/releases?status=bogus', 'aud1'))).toMatchObject({ status: 400 });
+    // A misspelt parameter is refused, not answered with every request on file.
+    expect(await errorOf(await call('GET', '/api/releases?stauts=refused', 'aud1'))).toMatchObject({ status: 400, code: 'INVALID_RELEASE', message: expect.stringContaining('"stauts"') });
     const one = (await (await call('GET', `/api/releases/${pendingId}`, 'chief1')).json()) as { history: Array<{ status: string }> };
     expect(one.history.map((h) => h.status)).toEqual(['pending', 'approved', 'released']);
     expect((await call('GET', '/api/releases', 'ofc1')).status).toBe(403);
@@ -183,6 +185,8 @@ describe('GET /api/reports/transparency', () => {
     expect(await lastLog('ofc1')).toMatchObject({ action: 'report', outcome: 'refused' });
     expect(await errorOf(await call('GET', '/api/reports/transparency?from=last-week', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_PERIOD' });
     expect(await errorOf(await call('GET', '/api/reports/transparency?from=2026-02-30', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_PERIOD' });
+    // "since" is not a parameter: refused, not answered with the default year.
+    expect(await errorOf(await call('GET', '/api/reports/transparency?since=2026-11-01', 'chief1'))).toMatchObject({ status: 400, code: 'BAD_REPORT_QUERY' });
     expect(await errorOf(await call('GET', '/api/reports/transparency?from=2026-12-01&to=2026-11-01', 'chief1'))).toMatchObject({ status: 400 });
     expect(await errorOf(await call('GET', '/api/reports/transparency?format=pdf', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_FORMAT' });
   });

@@ -71,6 +71,11 @@ describe('recording a request (§471.8(a))', () => {
     expect(bad({ ...input(), criteria: { kind: 'everything' } })).toThrow(/criteria must say/);
     expect(bad({ ...input(), criteria: { kind: 'plate', plate: '7ABC123', from: '2026-11-21', to: '2026-11-20' } })).toThrow(/before/);
     expect(bad({ ...input(), agencyState: 'Nevada' })).toThrow(/two-letter/);
+    // A misspelt field is refused, not dropped: "state" for agencyState would have left a Nevada
+    // agency judged as a California one.
+    expect(bad({ ...input(), state: 'NV' })).toThrow(/unknown field "state"/);
+    expect(bad({ ...input(), criteria: { kind: 'plate', plate: '7ABC123', matchKind: 'partial', from: '2026-11-20', to: '2026-11-21' } })).toThrow(/unknown field "criteria.matchKind"/);
+    expect(bad({ ...input(), criteria: { kind: 'case', caseNumber: '26-1', plate: '7ABC123' } })).toThrow(/unknown field "criteria.plate"/);
     // Plates the package could not select are refused when recorded, not at export.
     for (const plate of ['A', 'A*', '7ABC%123']) {
       expect(bad({ ...input(), criteria: { kind: 'plate', plate, match: plate.includes('*') ? 'partial' : 'exact', from: '2026-11-20', to: '2026-11-21' } })).toThrow(/criteria.plate cannot be searched/);
