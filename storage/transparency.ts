@@ -91,8 +91,8 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
        SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} GROUP BY hit_id)
      GROUP BY disposition ORDER BY disposition`, p));
   const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; refused: number | string; bySystem: number | string }>(client,
-    `SELECT countIf(outcome = 'ok' AND case_number != '' AND user_id != {system:String}) AS withCase,
-            countIf(outcome = 'ok' AND case_number = '' AND user_id != {system:String}) AS reasonOnly,
+    `SELECT countIf(outcome = 'ok' AND match(case_number, '[0-9]') AND user_id != {system:String}) AS withCase,
+            countIf(outcome = 'ok' AND NOT match(case_number, '[0-9]') AND user_id != {system:String}) AS reasonOnly,
             countIf(outcome = 'refused') AS refused, countIf(outcome = 'ok' AND user_id = {system:String}) AS bySystem
        FROM ${db}.access_log WHERE action = 'search' AND ${at}`, { ...p, system: SYSTEM_USER });
   const releases = await queryRows<{ status: string; rule: string; kind: string; n: number | string }>(client,
