@@ -97,13 +97,18 @@ export interface MatchStreamOptions {
   onBadLine: (line: number, reason: string) => void;
 }
 
-/** Matches every JSONL read in the input. Blank lines are skipped silently. */
+const BYTE_ORDER_MARK = 0xfeff;
+
+/** Matches every JSONL read in the input. Blank lines are skipped silently; a leading UTF-8 BOM is dropped. */
 export async function matchReadStream(options: MatchStreamOptions): Promise<MatchSummary> {
   const summary: MatchSummary = { reads: 0, readsWithHits: 0, hits: 0, badLines: 0 };
   const lines = createInterface({ input: options.input, crlfDelay: Infinity });
   let lineNo = 0;
-  for await (const line of lines) {
+  for await (const raw of lines) {
     lineNo++;
+    // Windows tools (Notepad, PowerShell's Out-File) start UTF-8 files with a byte order mark;
+    // JSON.parse refuses it, and the file's first read would be skipped as "not valid JSON".
+    const line = lineNo === 1 && raw.charCodeAt(0) === BYTE_ORDER_MARK ? raw.slice(1) : raw;
     if (line.trim() === '') continue;
     const parsed = parseReadJson(line);
     if (!parsed.ok) {

@@ -74,6 +74,16 @@ function compareHits(a: Hit, b: Hit): number {
   const rank = MATCH_KINDS.indexOf(a.kind) - MATCH_KINDS.indexOf(b.kind);
   if (rank !== 0) return rank;
   if (a.ocrSubstitutions !== b.ocrSubstitutions) return a.ocrSubstitutions - b.ocrSubstitutions;
+  // One plate listed for two states: the entry of the read's state is the better hit, and a
+  // dispatcher reading the first hit must not meet the other state's entry first.
+  if (a.stateMatch !== b.stateMatch) return stateRank(a.stateMatch) - stateRank(b.stateMatch);
   if (a.list !== b.list) return a.list < b.list ? -1 : 1;
-  return a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0;
+  if (a.entry !== b.entry) return a.entry < b.entry ? -1 : 1;
+  const sa = a.state ?? '';
+  const sb = b.state ?? '';
+  return sa < sb ? -1 : sa > sb ? 1 : 0;
+}
+
+function stateRank(stateMatch: boolean | null): number {
+  return stateMatch === true ? 0 : stateMatch === null ? 1 : 2;
 }

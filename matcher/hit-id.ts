@@ -3,7 +3,24 @@
 // gateway all use this one definition, so a hit id means the same everywhere.
 import { createHash } from 'node:crypto';
 
-export function hitId(readId: string, list: string, entry: string): string {
+/**
+ * What tells apart entries of one list that are listed with the same text: a list may carry one
+ * plate for two states (a CSV row is a duplicate only on list + plate + state), and a specific
+ * list may carry one plate under two cases. A `Hit` has both fields, so callers can pass the hit.
+ */
+export interface HitEntryIdentity {
+  state?: string | undefined;
+  caseNumber?: string | undefined;
+}
+
+export function hitId(readId: string, list: string, entry: string, identity: HitEntryIdentity = {}): string {
   // NUL separators: no field can run into the next ("r-1S" + "VS" is not "r-1" + "SVS").
-  return createHash('sha256').update(readId).update('\u0000').update(list).update('\u0000').update(entry).digest('hex').slice(0, 32);
+  const hash = createHash('sha256').update(readId).update('\u0000').update(list).update('\u0000').update(entry);
+  // Two entries with one id would be one hit: JetStream drops the second publish as a duplicate
+  // and the hits table collapses the rows, so a dispatcher saw only one of them (possibly the one
+  // whose state does not match). Entries with neither field keep the ids they always had.
+  const state = identity.state ?? '';
+  const caseNumber = identity.caseNumber ?? '';
+  if (state !== '' || caseNumber !== '') hash.update('\u0000').update(state).update('\u0000').update(caseNumber);
+  return hash.digest('hex').slice(0, 32);
 }

@@ -14,7 +14,28 @@ function isPlateChar(code: number): boolean {
 }
 
 function isSeparator(code: number): boolean {
-  return code === SPACE || code === DASH || code === DOT;
+  return code === SPACE || code === DASH || code === DOT || (code >= 0xa0 && isUnicodeSeparator(code));
+}
+
+/**
+ * Spaces and dashes outside ASCII, as text copied from a document or an e-mail carries them: a
+ * no-break space (U+00A0), the typographic spaces, an en or em dash, a minus sign. The design says
+ * spaces and dashes are dropped; without these "7ABC 123" pasted from a PDF was refused with a
+ * reason whose quoted plate showed only a space. Letters and digits that look like plate
+ * characters (Cyrillic А, fullwidth Ａ) stay refused: they are not separators.
+ */
+function isUnicodeSeparator(code: number): boolean {
+  return (
+    code === 0xa0 || // no-break space
+    (code >= 0x2000 && code <= 0x200a) || // en quad … hair space
+    code === 0x202f || // narrow no-break space
+    code === 0x205f || // medium mathematical space
+    code === 0x3000 || // ideographic space
+    (code >= 0x2010 && code <= 0x2015) || // hyphen, non-breaking hyphen, figure/en/em dash, horizontal bar
+    code === 0x2212 || // minus sign
+    code === 0xfe63 || // small hyphen-minus
+    code === 0xff0d // fullwidth hyphen-minus
+  );
 }
 
 /**

@@ -105,6 +105,13 @@ export async function matchFiles(options: MatchFilesOptions): Promise<number> {
   }
 
   const { stdout, stderr } = io;
+  // Opening succeeds on a directory and a read can fail later (EISDIR, EIO): that is the reads
+  // file's fault, to be named as such, not an "unexpected error" with a stack trace.
+  let inputError: unknown;
+  input.once('error', (error) => {
+    inputError = error;
+  });
+  const shown = options.reads === '-' ? 'standard input' : options.reads.shown;
   const summary = await matchReadStream({
     input,
     matcher: loaded.matcher,
@@ -118,7 +125,12 @@ export async function matchFiles(options: MatchFilesOptions): Promise<number> {
     onBadLine: (line, reason) => {
       stderr.write(`reads:${line}: ${reason}\n`);
     },
+  }).catch((error: unknown) => {
+    if (error !== inputError) throw error;
+    stderr.write(`platewatch match: cannot read ${shown}: ${(error as Error).message}\n`);
+    return null;
   });
+  if (summary === null) return 1;
   const ms = performance.now() - started;
   stderr.write(
     `matched ${summary.reads} reads against ${loaded.entries} entries: ${summary.readsWithHits} with hits (${summary.hits} hits), ` +

@@ -48,11 +48,17 @@ export const simulateVerb: Verb = {
   run: runSimulate,
 };
 
-function numberOption(io: VerbIO, name: string, text: string | undefined, fallback: number, min: number, max: number): number | null {
+/**
+ * A numeric option, or null after a usage message. Counts must be whole: `--cameras 2.5` ran three
+ * cameras and `--count 2.5` published three reads. `Number('')` is 0, so empty text is refused too.
+ */
+function numberOption(io: VerbIO, name: string, text: string | undefined, fallback: number, min: number, max: number, whole = false): number | null {
   if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    io.stderr.write(`platewatch simulate: --${name} "${text}" must be a number from ${min} to ${max}\n`);
+  const n = text.trim() === '' ? Number.NaN : Number(text);
+  if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
+    const what = whole ? 'a whole number' : 'a number';
+    const range = Number.isFinite(max) ? `from ${min} to ${max}` : `of at least ${min}`;
+    io.stderr.write(`platewatch simulate: --${name} "${text}" must be ${what} ${range}\n`);
     return null;
   }
   return n;
@@ -66,13 +72,13 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
     io.stderr.write(`platewatch simulate: unexpected argument "${positionals[0]}"\n`);
     return 2;
   }
-  const cameras = numberOption(io, 'cameras', values.cameras, 4, 1, 100_000);
+  const cameras = numberOption(io, 'cameras', values.cameras, 4, 1, 100_000, true);
   const rate = numberOption(io, 'rate', values.rate, 10, 0.001, 1_000_000);
   const hitRate = numberOption(io, 'hit-rate', values['hit-rate'], 0.005, 0, 1);
-  const count = values.count === undefined ? undefined : numberOption(io, 'count', values.count, 0, 1, 1e12);
+  const count = values.count === undefined ? undefined : numberOption(io, 'count', values.count, 0, 1, 1e12, true);
   const duration = numberOption(io, 'duration', values.duration, count === undefined ? 60 : Number.POSITIVE_INFINITY, 0.001, Number.POSITIVE_INFINITY);
-  const batch = numberOption(io, 'batch', values.batch, 1, 1, 1000);
-  const seed = numberOption(io, 'seed', values.seed, Date.now(), 0, Number.MAX_SAFE_INTEGER);
+  const batch = numberOption(io, 'batch', values.batch, 1, 1, 1000, true);
+  const seed = numberOption(io, 'seed', values.seed, Date.now(), 0, Number.MAX_SAFE_INTEGER, true);
   const agency = values.agency ?? 'demo';
   if ([cameras, rate, hitRate, count, duration, batch, seed].includes(null)) return 2;
   if (!isSubjectToken(agency)) {

@@ -16,6 +16,8 @@ import {
   INVALID_READS_SUBJECT,
   INVALID_SUBJECT_HEADER,
   INVALID_TRUNCATED_HEADER,
+  HITS_STREAM,
+  publishHotlist,
   invalidReadsOf,
   MetricsRegistry,
   PIPELINE_CONSUMER,
@@ -25,6 +27,7 @@ import {
   type DetectionSink,
   type PipelineMetrics,
 } from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
 import { startSystemWithSvs } from '../fixtures/system.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-pipeline-'));
@@ -202,5 +205,24 @@ describe('pipeline worker and bad input', () => {
     expect(copy.header.get(INVALID_TRUNCATED_HEADER)).toBe(String(huge.length));
     expect(copy.data.length).toBeGreaterThan(huge.length - 1024);
     expect(Buffer.compare(copy.data, huge.subarray(0, copy.data.length))).toBe(0);
+  }, 60_000);
+
+  it('publishes a hit for each of two entries listing one plate for two states, each under its own hit id', async () => {
+    const config = resolveMatcherConfig();
+    const entries = ['CA', 'TX'].map((state) => {
+      const r = validateEntry({ plate: '7DUP777', state, list: 'SFR', reason: 'Felony vehicle' }, config);
+      if (!r.ok) throw new Error(r.reason);
+      return r.entry;
+    });
+    await publishHotlist(system.hotlists, 'SFR', entries, 'test');
+    await until('SFR in force', async () => system.matcher.current.get('SFR') !== undefined);
+    const worker = await startWorker();
+    await publish(pack(read('two-states', '7DUP777', { state: 'CA' })), 'two-states');
+    await until('both acked', allAcked);
+    await worker.stop();
+    // JetStream keeps a hit only once per id: two entries under one id left the dispatcher one hit,
+    // possibly the other state's.
+    const { state } = await jsm.streams.info(HITS_STREAM, { subjects_filter: 'alpr.hits.wpd.SFR' });
+    expect(state.subjects?.['alpr.hits.wpd.SFR']).toBe(2);
   }, 60_000);
 });

@@ -74,6 +74,13 @@ describe('Matcher', () => {
     expect(m.matchRead({ id: 's', plate: '6TRJ244' }, NOW).map((h) => h.kind)).toEqual(['exact', 'ocr', 'partial', 'fuzzy']);
   });
 
+  it('puts the entry of the read\'s state before the same plate listed for another state', () => {
+    const m = new Matcher(config);
+    m.loadList('SVS', [entry('7ABC123', 'SVS', { state: 'TX' }), entry('7ABC123', 'SVS', { state: 'CA' }), entry('7ABC123', 'SVS', { state: 'AZ' })]);
+    const hits = m.matchRead({ id: 'st', plate: '7ABC123', state: 'CA' }, NOW);
+    expect(hits.map((h) => [h.state, h.stateMatch])).toEqual([['CA', true], ['AZ', false], ['TX', false]]);
+  });
+
   it('refuses to index an entry of another list', () => {
     const m = new Matcher(config);
     expect(() => m.buildList('BOLO', [entry('7ABC123', 'SVS')])).toThrow(MatcherError);

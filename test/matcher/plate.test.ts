@@ -8,6 +8,19 @@ describe('normalizePlate', () => {
     expect(normalizePlate('7AB-C 1.23')).toEqual({ ok: true, plate: '7ABC123' });
   });
 
+  it('drops the spaces and dashes that text copied from a document carries', () => {
+    expect(normalizePlate('7ABC\u00a0123')).toEqual({ ok: true, plate: '7ABC123' }); // no-break space
+    expect(normalizePlate('7ABC\u2013123')).toEqual({ ok: true, plate: '7ABC123' }); // en dash
+    expect(normalizePlate('7ab\u202fc\u2014123')).toEqual({ ok: true, plate: '7ABC123' }); // narrow no-break space, em dash
+    expect(normalizePlate('7ABC\u2212123')).toEqual({ ok: true, plate: '7ABC123' }); // minus sign
+  });
+
+  it('still refuses look-alike letters and digits from other scripts', () => {
+    expect(normalizePlate('7\u0410BC123').ok).toBe(false); // Cyrillic А
+    expect(normalizePlate('7\uff21BC123').ok).toBe(false); // fullwidth Ａ
+    expect(normalizePlate('7ABC\uff11\uff12\uff13').ok).toBe(false); // fullwidth digits
+  });
+
   it('upper-cases lower-case letters', () => {
     expect(normalizePlate('7abc123')).toEqual({ ok: true, plate: '7ABC123' });
   });
@@ -107,6 +120,11 @@ describe('normalizePattern', () => {
   it('keeps ? and * and upper-cases and strips separators around them', () => {
     expect(normalizePattern(' ab-c?1.2 ', 3)).toEqual({ ok: true, pattern: 'ABC?12', isPattern: true });
     expect(normalizePattern('7ab*', 3)).toEqual({ ok: true, pattern: '7AB*', isPattern: true });
+  });
+
+  it('drops a no-break space and an en dash in a partial plate', () => {
+    expect(normalizePattern('5KX\u00a0?77', 3)).toEqual({ ok: true, pattern: '5KX?77', isPattern: true });
+    expect(normalizePattern('*XK9\u2013*', 3)).toEqual({ ok: true, pattern: '*XK9*', isPattern: true });
   });
 
   it('collapses runs of * into one', () => {
