@@ -24,8 +24,11 @@ export function readMatcherFile(file: Record<string, unknown>, out: Partial<Matc
   }
   const generalLists = file['generalLists'];
   if (generalLists !== undefined) {
-    if (isStringArray(generalLists)) out.generalLists = generalLists.map((list) => list.trim().toUpperCase());
-    else problems.push(`${where}.generalLists must be an array of list names`);
+    if (!isStringArray(generalLists)) problems.push(`${where}.generalLists must be an array of list names`);
+    else {
+      out.generalLists = generalLists.map((list) => list.trim().toUpperCase());
+      for (const list of out.generalLists) if (!isListName(list)) problems.push(`${where}.generalLists: ${notAListName(list)}`);
+    }
   }
   const policies = file['listPolicies'];
   if (policies !== undefined) {
@@ -66,7 +69,7 @@ export function readHotlistFile(file: Record<string, unknown>, out: HotlistSetti
   }
   const keys = file['immigrationMessageKeys'];
   if (keys !== undefined) {
-    if (isStringArray(keys) && keys.every((k) => /^[A-Z0-9]{1,4}$/i.test(k.trim()))) out.immigrationMessageKeys = withDefaultKeys(keys);
+    if (isStringArray(keys) && keys.every(isMessageKeyPrefix)) out.immigrationMessageKeys = withDefaultKeys(keys);
     else problems.push(`${where}.immigrationMessageKeys must be an array of NCIC MKE prefixes such as "EIV"`);
   }
   const layouts = file['layouts'];
@@ -81,6 +84,20 @@ export function readHotlistFile(file: Record<string, unknown>, out: HotlistSetti
     }
     out.layouts = byName;
   }
+}
+
+/** An NCIC MKE or the start of one; anything else (a space- or semicolon-separated pair) would match no record. */
+export function isMessageKeyPrefix(key: string): boolean {
+  return /^[A-Z0-9]{1,4}$/i.test(key.trim());
+}
+
+/** A name a hot list row can carry (matcher/entry.ts): a general list named otherwise could never be loaded. */
+export function isListName(list: string): boolean {
+  return /^[A-Z0-9][A-Z0-9_-]{0,31}$/.test(list);
+}
+
+export function notAListName(list: string): string {
+  return `"${list}" is not a list name (1–32 characters of A-Z0-9_-)`;
 }
 
 /** Gov. Code § 7284.6: configuration may add Immigration Violator File codes, never remove the defaults. */

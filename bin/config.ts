@@ -6,7 +6,7 @@ import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
 import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
-import { asObject, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
+import { asObject, isListName, isMessageKeyPrefix, notAListName, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
 export const DEFAULT_DATA_DIR = './data';
@@ -254,6 +254,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
   if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
+  if (config.nats.port > 65535) problems.push(`nats.port ${config.nats.port} is not a TCP port`);
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
   }
@@ -368,10 +369,17 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     else problems.push(`PLATEWATCH_HOTLIST_STALE_HOURS: "${staleHours}" is not a number of hours`);
   }
   const mke = envValue(env, 'PLATEWATCH_IMMIGRATION_MKE');
-  if (mke !== undefined) config.hotlists.immigrationMessageKeys = withDefaultKeys(commaList(mke));
+  if (mke !== undefined) {
+    const keys = commaList(mke);
+    if (keys.every(isMessageKeyPrefix)) config.hotlists.immigrationMessageKeys = withDefaultKeys(keys);
+    else problems.push(`PLATEWATCH_IMMIGRATION_MKE: "${mke}" must be a comma list of NCIC MKE prefixes such as "EIV" (1–4 letters or digits each)`);
+  }
 
   const generalLists = envValue(env, 'PLATEWATCH_GENERAL_LISTS');
-  if (generalLists !== undefined) config.matcher.generalLists = commaList(generalLists);
+  if (generalLists !== undefined) {
+    config.matcher.generalLists = commaList(generalLists);
+    for (const list of config.matcher.generalLists) if (!isListName(list)) problems.push(`PLATEWATCH_GENERAL_LISTS (a comma list): ${notAListName(list)}`);
+  }
 
   const ocrClasses = envValue(env, 'PLATEWATCH_OCR_CLASSES');
   if (ocrClasses !== undefined) config.matcher.ocrClasses = commaList(ocrClasses);

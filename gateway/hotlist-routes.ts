@@ -69,9 +69,20 @@ const STATUS_OF: Record<HotlistErrorCode, number> = {
 /** Hot list, layout and storage refusals as HTTP errors (storage's through gateway/storage-errors.ts); anything else is a 500. */
 function asHttp(error: unknown): unknown {
   if (error instanceof HotlistError) return new HttpError(STATUS_OF[error.code], error.code, error.message, { cause: error });
-  if (error instanceof BulkLayoutError) return new HttpError(400, error.code, error.message, { cause: error });
-  if (error instanceof HotlistCsvError) return new HttpError(400, error.code, error.message, { cause: error });
+  if (error instanceof BulkLayoutError || error instanceof HotlistCsvError) {
+    return new HttpError(400, error.code, withRejectedRows(error.message, error.rejected), { cause: error });
+  }
   return storageRefusalAsHttp(error);
+}
+
+const REJECTED_ROWS_SHOWN = 20;
+
+/** Strict mode's refusal names the rows to fix (the CLI prints every one); the first few keep the reply short. */
+function withRejectedRows(message: string, rejected: readonly RejectedRow[]): string {
+  if (rejected.length === 0) return message;
+  const shown = rejected.slice(0, REJECTED_ROWS_SHOWN).map((row) => `line ${row.line}: ${row.reason}`).join('; ');
+  const more = rejected.length > REJECTED_ROWS_SHOWN ? `; and ${rejected.length - REJECTED_ROWS_SHOWN} more` : '';
+  return `${message} (${shown}${more})`;
 }
 
 /** What an entry may carry (§471.5(f)(5)(a)); anything else is refused by name. */
@@ -324,7 +335,12 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
         entries = parsed.entries.filter((e) => e.list === list);
         const others = parsed.entries.length - entries.length;
         const rejected = [...parsed.rejected];
-        if (others > 0) rejected.push({ line: 0, reason: `${others} rows belong to other lists and were skipped` });
+        if (others > 0) {
+          const names = [...new Set(parsed.entries.filter((e) => e.list !== list).map((e) => e.list))].join(', ');
+          // As `platewatch hotlist load --strict`: a file meant for several lists is not this list's download.
+          if (body['strict'] === true) throw new HotlistCsvError('ROWS_REJECTED', `${others} rows belong to other lists (${names}); strict mode refuses the whole file`);
+          rejected.push({ line: 0, reason: `${others} rows belong to other lists (${names}) and were skipped` });
+        }
         report = { rows: parsed.rows, rejected, droppedImmigration: 0, ignoredColumns: [] };
       } else {
         const layout = typeof body['layout'] === 'string' ? deps.layouts[body['layout']] : resolveBulkLayout(body['layout']);

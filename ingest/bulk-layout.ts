@@ -4,7 +4,7 @@
 // Watsonville §471.5(f)(4): general lists are downloaded at least daily, the newest replacing the
 // old; the report says what was loaded, rejected and dropped.
 import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
-import { CsvReader } from './csv.js';
+import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
 import { HOTLIST_OPTIONAL_COLUMNS, HOTLIST_REQUIRED_COLUMNS, type RejectedRow } from './hotlist-csv.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, isImmigrationRecord, isPersonalDataField, NCIC_FIELDS, type NcicField } from './ncic.js';
 
@@ -29,6 +29,8 @@ export const BULK_LAYOUT_ERROR_CODES = {
   PERSONAL_DATA: 'PERSONAL_DATA',
   /** The file does not fit the layout (no header, a named column missing). */
   FILE_MISMATCH: 'FILE_MISMATCH',
+  /** The header is not UTF-8 text (UTF-16, a Windows code page): no column can be found. */
+  NOT_UTF8: 'NOT_UTF8',
   /** Strict mode and at least one row was rejected. */
   ROWS_REJECTED: 'ROWS_REJECTED',
 } as const;
@@ -36,11 +38,14 @@ export type BulkLayoutErrorCode = (typeof BULK_LAYOUT_ERROR_CODES)[keyof typeof 
 
 export class BulkLayoutError extends Error {
   readonly code: BulkLayoutErrorCode;
+  /** The rows that were rejected, when the code is ROWS_REJECTED: what the administrator fixes. */
+  readonly rejected: readonly RejectedRow[];
 
-  constructor(code: BulkLayoutErrorCode, message: string, options?: ErrorOptions) {
+  constructor(code: BulkLayoutErrorCode, message: string, rejected: readonly RejectedRow[] = [], options?: ErrorOptions) {
     super(message, options);
     this.name = 'BulkLayoutError';
     this.code = code;
+    this.rejected = rejected;
   }
 }
 
@@ -164,19 +169,39 @@ export function parseBulkFile(text: string, layout: BulkLayout, options: ParseBu
   let extract: ((values: readonly string[] | string) => Record<string, string>) | undefined;
   if (layout.format === 'fixed') extract = fixedExtractor(layout);
   else if (!layout.header) extract = positionalExtractor(layout);
+  const mayHoldBadBytes = isNotUtf8Text(text);
+  // A delimited row with a field too many or too few (a stray delimiter inside a value, a cut-off
+  // line) would have every later column read from its neighbour: a case number as a make, or an
+  // Immigration Violator File MKE outside the MKE column. Such rows are rejected, as in hot list CSV.
+  let headerWidth: number | undefined;
+  const lastColumnRead = layout.format === 'delimited' && !layout.header ? Math.max(...Object.values(layout.fields).map(Number)) : 0;
 
   for (const row of rows) {
     if (row.kind === 'unterminated') throw new BulkLayoutError('FILE_MISMATCH', `line ${row.line}: ${row.reason}; the rest of the file cannot be read as rows`);
     if (extract === undefined) {
       if (row.kind !== 'record') throw new BulkLayoutError('FILE_MISMATCH', `header (line ${row.line}): ${row.kind === 'malformed' ? row.reason : 'not a delimited header'}`);
+      if (row.fields.some(isNotUtf8Text)) throw new BulkLayoutError('NOT_UTF8', `header (line ${row.line}): the file is not UTF-8 text (UTF-16, or a Windows code page?); save it as UTF-8`);
       const built = headerExtractor(layout, row.fields, row.line);
       extract = built.extract;
       report.ignoredColumns = built.ignored;
+      headerWidth = row.fields.length;
       continue;
     }
     report.rows++;
     if (row.kind === 'malformed') {
       report.rejected.push({ line: row.line, reason: row.reason });
+      continue;
+    }
+    if (row.kind === 'record' && headerWidth !== undefined && row.fields.length !== headerWidth) {
+      report.rejected.push({ line: row.line, reason: `expected ${headerWidth} fields as in the header, found ${row.fields.length}` });
+      continue;
+    }
+    if (row.kind === 'record' && row.fields.length < lastColumnRead) {
+      report.rejected.push({ line: row.line, reason: `expected at least ${lastColumnRead} fields (the layout reads column ${lastColumnRead}), found ${row.fields.length}` });
+      continue;
+    }
+    if (mayHoldBadBytes && (row.kind === 'line' ? isNotUtf8Text(row.text) : row.fields.some(isNotUtf8Text))) {
+      report.rejected.push({ line: row.line, reason: `the row ${NOT_UTF8_REASON}` });
       continue;
     }
     const values = extract(row.kind === 'line' ? row.text : row.fields);
@@ -203,7 +228,7 @@ export function parseBulkFile(text: string, layout: BulkLayout, options: ParseBu
   }
   if (extract === undefined) throw new BulkLayoutError('FILE_MISMATCH', 'the file is empty; the layout expects a header line');
   if (options.strict === true && report.rejected.length > 0) {
-    throw new BulkLayoutError('ROWS_REJECTED', `${report.rejected.length} of ${report.rows} rows rejected; strict mode refuses the whole file`);
+    throw new BulkLayoutError('ROWS_REJECTED', `${report.rejected.length} of ${report.rows} rows rejected; strict mode refuses the whole file`, report.rejected);
   }
   report.loaded = entries.length;
   return { entries, report };

@@ -17,6 +17,17 @@ const SPACE = 0x20;
 const TAB = 0x09;
 const BOM = 0xfeff;
 
+/**
+ * True when text read as UTF-8 was not UTF-8: the decoder puts U+FFFD for each byte it cannot read
+ * (a Windows-1252 or Latin-1 export, such as Excel's plain "CSV"), and UTF-16 text has NULs.
+ * Such a value is garbled, so a row holding one is rejected rather than loaded as it reads.
+ */
+export function isNotUtf8Text(text: string): boolean {
+  return text.includes('\uFFFD') || text.includes('\u0000');
+}
+
+export const NOT_UTF8_REASON = 'holds bytes that are not UTF-8 text; save the file as UTF-8 (in Excel: "CSV UTF-8")';
+
 export class CsvReader {
   private readonly text: string;
   private pos: number;

@@ -2,7 +2,7 @@
 // through the matcher's `validateEntry`; bad rows are reported with their physical line and
 // skipped, so a load never half-applies silently (issue 2), and `strict` refuses the whole file.
 import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
-import { CsvReader } from './csv.js';
+import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
 
 export const HOTLIST_REQUIRED_COLUMNS = ['plate', 'state', 'list', 'reason', 'case_number', 'entered_by', 'synopsis'] as const;
 /** NCIC's VMA/VMO/VYR/VCO/VST travel as the `vehicle_*` columns. */
@@ -28,6 +28,8 @@ export const HOTLIST_CSV_ERROR_CODES = {
   MALFORMED_HEADER: 'MALFORMED_HEADER',
   /** A quote opened and never closed; the rest of the file cannot be split into rows. */
   UNTERMINATED_QUOTE: 'UNTERMINATED_QUOTE',
+  /** The header is not UTF-8 text (UTF-16, a Windows code page): no column can be named. */
+  NOT_UTF8: 'NOT_UTF8',
   /** Strict mode: at least one row was rejected, so none is loaded. */
   ROWS_REJECTED: 'ROWS_REJECTED',
 } as const;
@@ -77,7 +79,9 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
   if (header.kind !== 'record') {
     throw new HotlistCsvError(header.kind === 'unterminated' ? 'UNTERMINATED_QUOTE' : 'MALFORMED_HEADER', `header (line ${header.line}): ${header.reason}`);
   }
+  if (header.fields.some(isNotUtf8Text)) throw new HotlistCsvError('NOT_UTF8', `header (line ${header.line}): the file is not UTF-8 text (UTF-16, or a Windows code page?); save it as UTF-8 (in Excel: "CSV UTF-8")`);
   const columns = readHeader(header.fields, header.line);
+  const mayHoldBadBytes = isNotUtf8Text(text);
 
   const entries: HotlistEntry[] = [];
   const rejected: RejectedRow[] = [];
@@ -94,6 +98,10 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
     }
     if (record.fields.length !== columns.length) {
       rejected.push({ line: record.line, reason: `expected ${columns.length} fields as in the header, found ${record.fields.length}` });
+      continue;
+    }
+    if (mayHoldBadBytes && record.fields.some(isNotUtf8Text)) {
+      rejected.push({ line: record.line, reason: `the row ${NOT_UTF8_REASON}` });
       continue;
     }
     const result = validateEntry(toRawFields(columns, record.fields), options.config);

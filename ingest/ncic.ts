@@ -45,9 +45,20 @@ export const PERSONAL_DATA_FIELDS: ReadonlySet<string> = new Set([
   'DRIVER_LICENSE', 'LICENSE_NUMBER', 'OPERATOR_LICENSE', 'RACE', 'ETHNICITY', 'HEIGHT', 'WEIGHT', 'EYES', 'HAIR',
 ]);
 
+/**
+ * Words that, anywhere in a column name, make it a person's: state extracts prefix or suffix them
+ * (`SUBJ_DOB`, `RO_NAME` for the registered owner, `OWNER FIRST`). `NAME` alone is not one of
+ * them: `AGENCY_NAME` is the originating agency's.
+ */
+const PERSONAL_DATA_WORDS: ReadonlySet<string> = new Set([
+  'NAM', 'DOB', 'SOC', 'SSN', 'BIRTH', 'BIRTHDATE', 'OWNER', 'RO', 'DRIVER', 'SUSPECT', 'SUBJ', 'SUBJECT', 'PERSON',
+]);
+
 /** True when a layout field or file column names personal data (compared upper-case, spaces and dashes as `_`). */
 export function isPersonalDataField(name: string): boolean {
-  return PERSONAL_DATA_FIELDS.has(name.trim().toUpperCase().replace(/[\s-]+/g, '_'));
+  const upper = name.trim().toUpperCase();
+  if (PERSONAL_DATA_FIELDS.has(upper.replace(/[\s-]+/g, '_'))) return true;
+  return upper.split(/[^A-Z0-9]+|(?<=[A-Z])(?=[0-9])/).some((word) => PERSONAL_DATA_WORDS.has(word));
 }
 
 /**

@@ -128,8 +128,12 @@ async function readCsv(list: string, file: string, strict: boolean, config: Plat
   const others = [...byList.entries()].filter(([name]) => name !== list);
   if (others.length > 0) {
     const count = others.reduce((n, [, entries]) => n + entries.length, 0);
-    io.stderr.write(`${file}: ${count} rows belong to other lists (${others.map(([name]) => name).join(', ')}) and were skipped\n`);
-    if (strict) return null;
+    const names = others.map(([name]) => name).join(', ');
+    if (strict) {
+      io.stderr.write(`${file}: ${count} rows belong to other lists (${names}); --strict refuses the whole file: nothing was loaded\n`);
+      return null;
+    }
+    io.stderr.write(`${file}: ${count} rows belong to other lists (${names}) and were skipped\n`);
   }
   return byList.get(list) ?? [];
 }
@@ -160,6 +164,7 @@ async function readWithLayout(list: string, file: string, layoutName: string, st
     return entries;
   } catch (error) {
     if (!(error instanceof BulkLayoutError)) throw error;
+    for (const row of error.rejected) io.stderr.write(`${file}:${row.line}: ${row.reason}\n`);
     io.stderr.write(`hot list ${file} refused [${error.code}]: ${error.message}\n`);
     return null;
   }

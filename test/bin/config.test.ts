@@ -186,6 +186,12 @@ describe('service settings', () => {
     expect(config.retroactiveDays).toBe(0);
   });
 
+  it('refuses an embedded NATS port that is not a TCP port, from the file or the environment', () => {
+    expect(resolveConfig({}, { PLATEWATCH_NATS_PORT: '4222' }).nats.port).toBe(4222);
+    expect(() => resolveConfig({}, { PLATEWATCH_NATS_PORT: '99999' })).toThrow(/nats\.port 99999 is not a TCP port/);
+    expect(() => resolveConfig({ nats: { port: 70000 } }, {})).toThrow(/nats\.port 70000 is not a TCP port/);
+  });
+
   it('refuses retention under one year, naming the law', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_RETENTION_DAYS: '90' })).toThrow(/34090\.6/);
   });

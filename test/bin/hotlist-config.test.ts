@@ -33,6 +33,20 @@ describe('hotlists configuration', () => {
     expect(problem({ hotlists: { immigrationMessageKeys: 'EIV' } })).toContain('immigrationMessageKeys');
   });
 
+  it('refuses immigration codes in the environment that the file would refuse, naming the variable', () => {
+    expect(resolveConfig({}, { PLATEWATCH_IMMIGRATION_MKE: ' edf , XX ' }).hotlists.immigrationMessageKeys).toEqual(['EIV', 'IV', 'EDF', 'XX']);
+    // Space-separated codes would become one prefix "EDF XX" that matches no record.
+    expect(problem({}, { PLATEWATCH_IMMIGRATION_MKE: 'EDF XX' })).toContain('PLATEWATCH_IMMIGRATION_MKE: "EDF XX"');
+    expect(problem({}, { PLATEWATCH_IMMIGRATION_MKE: 'EDF;XX' })).toContain('PLATEWATCH_IMMIGRATION_MKE');
+  });
+
+  it('refuses a general list name no list can have, from the file or the environment', () => {
+    expect(resolveConfig({}, { PLATEWATCH_GENERAL_LISTS: 'svs, sfr' }).matcher.generalLists).toEqual(['SVS', 'SFR']);
+    // Space- or semicolon-separated names would make one list that can never be loaded, and SVS a specific list.
+    expect(problem({}, { PLATEWATCH_GENERAL_LISTS: 'SVS SFR SLR' })).toContain('"SVS SFR SLR" is not a list name');
+    expect(problem({ matcher: { generalLists: ['SVS;SFR'] } })).toContain('"SVS;SFR" is not a list name');
+  });
+
   it('validates layouts at start: a name or DOB mapping or an unknown key is refused', () => {
     const ok = resolveConfig({ hotlists: { layouts: { ncic: { format: 'delimited', fields: { LIC: 'LIC', LIS: 'LIS' } } } } }, {});
     expect(ok.hotlists.layouts['ncic']).toMatchObject({ format: 'delimited', delimiter: ',', header: true });

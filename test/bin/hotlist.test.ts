@@ -65,6 +65,25 @@ describe('platewatch hotlist', () => {
     expect(loaded.stderr).toContain('columns not read: NAM, DOB');
   });
 
+  it('with --strict refuses a layout file with a bad row, naming each rejected line', async () => {
+    const config = file('strict.json', JSON.stringify({ hotlists: { layouts } }));
+    const extract = file('strict.txt', [...EXTRACT.split('\n'), 'EV 7ABC123 CA26-0003   '].join('\n'));
+    const refused = await cli(['hotlist', 'load', '--list', 'SLR', '--layout', 'ncic', '--strict', '--config', config, '--nats', nats.server.url, extract]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`${extract}:4: duplicate of line 1`);
+    expect(refused.stderr).toContain('[ROWS_REJECTED]');
+    expect(refused.stdout).toBe('');
+  });
+
+  it('with --strict says that a CSV with rows of another list was not loaded at all', async () => {
+    const csv = file('mixed.csv', 'plate,state,list,reason,case_number,entered_by,synopsis\n7ABC123,CA,SVS,Stolen,,,\n8XYZ999,CA,SFR,Felony,,,\n');
+    const refused = await cli(['hotlist', 'load', '--list', 'SVS', '--strict', '--nats', nats.server.url, csv]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('1 rows belong to other lists (SFR)');
+    expect(refused.stderr).toMatch(/--strict refuses the whole file: nothing was loaded/);
+    expect(refused.stdout).toBe('');
+  });
+
   it('refuses a configuration whose layout maps a name or date of birth', async () => {
     const config = file('bad.json', JSON.stringify({ hotlists: { layouts: { ncic: { ...layouts.ncic, fields: { ...layouts.ncic.fields, DOB: { start: 34, length: 8 } } } } } }));
     const refused = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'ncic', '--config', config, '--nats', nats.server.url, file('x.txt', EXTRACT)]);

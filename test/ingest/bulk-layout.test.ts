@@ -87,6 +87,19 @@ describe('bulk layouts', () => {
     expect(byNumber.message).toMatch(/column 12, "DOB"/);
   });
 
+  it('refuses a column whose name marks it as a person\'s, such as a subject\'s date of birth or the registered owner\'s name', () => {
+    for (const column of ['SUBJ_DOB', 'RO_NAME', 'Owner First', 'SUSPECT-NAM', 'birth_date_2']) {
+      const e = refusal(() => resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', NIC: column } }));
+      expect(e.code).toBe('PERSONAL_DATA');
+      expect(e.message).toContain(column);
+    }
+    // The same check on a header column reached by number.
+    const layout = resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', OCA: 2 } });
+    expect(refusal(() => parseBulkFile('LIC,RO_DOB\n7ABC123,19800101\n', layout, { list: 'SVS', config })).code).toBe('PERSONAL_DATA');
+    // An agency's name is not a person's.
+    expect(resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', ORI: 'AGENCY_NAME' } }).fields).toEqual({ LIC: 'LIC', ORI: 'AGENCY_NAME' });
+  });
+
   it('drops immigration violator records even when the layout leaves the MKE column unmapped', () => {
     const layout = resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', LIS: 'LIS' } });
     const { entries, report } = parseBulkFile(NCIC_CSV, layout, { list: 'SVS', config });
@@ -112,6 +125,38 @@ describe('bulk layouts', () => {
     const layout = resolveBulkLayout({ format: 'delimited', delimiter: '|', header: false, fields: { LIC: 2, LIS: 3, MKE: 1 } });
     const { entries } = parseBulkFile('EV|7ABC123|CA\nEV|8DEF456|\n', layout, { list: 'SLR', config });
     expect(entries.map((e) => e.plate)).toEqual(['7ABC123', '8DEF456']);
+  });
+
+  it('rejects a row whose field count differs from the header, so no column is read from the wrong place', () => {
+    // A stray "|" inside VMA shifts every later column: the Immigration Violator File record's MKE
+    // would land outside the MKE column and the row would load (Gov. Code § 7284.6).
+    const layout = resolveBulkLayout({ format: 'delimited', delimiter: '|', fields: { LIC: 'LIC', LIS: 'LIS', VMA: 'VMA', OCA: 'OCA', MKE: 'MKE' } });
+    const text = 'LIC|LIS|VMA|OCA|MKE\n1ABC234|CA|FO|RD|I-9|IVD\n7ABC123|CA|TOYT|24-1\n8DEF456|CA|TOYT|24-2|EV\n';
+    const { entries, report } = parseBulkFile(text, layout, { list: 'SVS', config });
+    expect(entries.map((e) => e.plate)).toEqual(['8DEF456']);
+    expect(report.rejected).toEqual([
+      { line: 2, reason: 'expected 5 fields as in the header, found 6' },
+      { line: 3, reason: 'expected 5 fields as in the header, found 4' },
+    ]);
+  });
+
+  it('rejects a row too short for the columns a headerless layout reads', () => {
+    const layout = resolveBulkLayout({ format: 'delimited', delimiter: '|', header: false, fields: { MKE: 1, LIC: 2, LIS: 3 } });
+    const { entries, report } = parseBulkFile('EV|7ABC123|CA\nEV|8DEF456\n', layout, { list: 'SLR', config });
+    expect(entries.map((e) => e.plate)).toEqual(['7ABC123']);
+    expect(report.rejected).toEqual([{ line: 2, reason: 'expected at least 3 fields (the layout reads column 3), found 2' }]);
+  });
+
+  it('rejects a row holding bytes that are not UTF-8 instead of loading it garbled', () => {
+    const layout = resolveBulkLayout({ format: 'fixed', fields: { LIC: { start: 1, length: 8 }, VMO: { start: 9, length: 8 } } });
+    const latin1 = Buffer.from('7ABC123 CITRO\u00cbN\n8DEF456 CIVIC\n', 'latin1').toString('utf8');
+    const { entries, report } = parseBulkFile(latin1, layout, { list: 'SVS', config });
+    expect(entries.map((e) => e.plate)).toEqual(['8DEF456']);
+    expect(report.rejected).toEqual([{ line: 1, reason: expect.stringContaining('not UTF-8') }]);
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('LIC,MKE\r\n7ABC123,EV\r\n', 'utf16le')]).toString('utf8');
+    const refused = refusal(() => parseBulkFile(utf16, resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', MKE: 'MKE' } }), { list: 'SVS', config }));
+    expect(refused.code).toBe('NOT_UTF8');
+    expect(refused.message).toContain('save it as UTF-8');
   });
 
   it('refuses bad layouts and files that do not fit them, naming the problem', () => {

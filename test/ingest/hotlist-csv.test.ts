@@ -104,6 +104,23 @@ describe('parseHotlistCsv', () => {
     expect(result.entries.map((e) => e.plate)).toEqual(['8XYZ999']);
   });
 
+  it('rejects a row holding bytes that are not UTF-8 instead of loading it garbled', () => {
+    // A Windows-1252 export (Excel's plain "CSV"): the curly apostrophe is byte 0x92, which reading
+    // the file as UTF-8 turns into U+FFFD.
+    const bytes = Buffer.from(`${HEADER}\n7ABC123,CA,SVS,Stolen,,,Owner\u2019s car\n8XYZ999,CA,SVS,Stolen,,,\n`, 'utf8');
+    const cp1252 = Buffer.from(bytes.toString('utf8').replace('\u2019', '\u0092'), 'latin1');
+    const result = parse(cp1252.toString('utf8'));
+    expect(result.rejected).toEqual([{ line: 2, reason: expect.stringContaining('not UTF-8') }]);
+    expect(result.entries.map((e) => e.plate)).toEqual(['8XYZ999']);
+  });
+
+  it('refuses a file that is not UTF-8 text at all, saying how to save it', () => {
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${HEADER}\r\n7ABC123,CA,SVS,Stolen,,,\r\n`, 'utf16le')]);
+    const error = refusal(utf16.toString('utf8'));
+    expect(error.code).toBe('NOT_UTF8');
+    expect(error.message).toContain('save it as UTF-8');
+  });
+
   it('refuses a file whose header lacks a required column, naming it', () => {
     const error = refusal('plate,state,list,reason,case_number,entered_by\n7ABC123,CA,SVS,Stolen,,\n');
     expect(error.code).toBe('MISSING_COLUMN');
