@@ -46,7 +46,9 @@ export function validateRead(value: unknown): ReadResult {
   const read: Read = { id, plate: plate.plate };
 
   const state = value['state'];
-  if (state != null) {
+  // Cameras that could not read the state send "" (or spaces): that is no state, as null is, not a
+  // reason to refuse the read and leave its plate unmatched.
+  if (state != null && !(typeof state === 'string' && state.trim() === '')) {
     const code = typeof state === 'string' ? state.trim().toUpperCase() : '';
     if (!STATE_CODE.test(code)) return { ok: false, reason: `state must be a two-letter code, not ${describe(state)}` };
     read.state = code;
@@ -117,7 +119,9 @@ function readCandidates(candidates: unknown): PlateCandidate[] | string {
     const text = candidate['plate'];
     if (typeof text !== 'string') return `candidates[${i}].plate must be a string, not ${describe(text)}`;
     const plate = normalizePlate(text);
-    if (!plate.ok) return `candidates[${i}]: ${plate.reason}`;
+    // An alternative reading that is no plate ("AB#1234", "7") cannot hit anything. Refusing the
+    // read for it would leave the primary plate unmatched, so it is dropped and the rest matched.
+    if (!plate.ok) continue;
     const conf = candidate['conf'];
     if (conf == null) {
       out.push({ plate: plate.plate });

@@ -74,6 +74,15 @@ describe('validateRead', () => {
     expect(reasonOf({ id: 'r1' })).toBe('plate must be a string, not missing');
   });
 
+  it('drops an alternative reading that is no plate, and matches the read and its other candidates', () => {
+    const result = validateRead({ id: 'r1', plate: 'ABC1234', candidates: [{ plate: 'AB#1234' }, { plate: 'ABC1284', conf: 0.3 }, { plate: '7' }] });
+    expect(result).toEqual({ ok: true, read: { id: 'r1', plate: 'ABC1234', candidates: [{ plate: 'ABC1284', conf: 0.3 }] } });
+  });
+
+  it('takes an empty state as no state, as null is, rather than refusing the read', () => {
+    for (const state of ['', '  ']) expect(validateRead({ id: 'r1', plate: 'ABC1234', state })).toEqual({ ok: true, read: { id: 'r1', plate: 'ABC1234' } });
+  });
+
   it('refuses a state that is not two letters', () => {
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', state: 'California' })).toContain('state must be a two-letter code');
   });
@@ -88,9 +97,7 @@ describe('validateRead', () => {
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', conf: '0.9' })).toContain('conf must be a number');
   });
 
-  it('refuses the whole read when a candidate plate is invalid, naming the candidate index', () => {
-    const reason = reasonOf({ id: 'r1', plate: 'ABC1234', candidates: [{ plate: 'ABC1284' }, { plate: 'AB#1234' }] });
-    expect(reason).toMatch(/^candidates\[1\]: plate "AB#1234" has a character outside/);
+  it('refuses the whole read when the candidates are malformed (not a list, not objects, a bad confidence), naming the index', () => {
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', candidates: ['ABC1284'] })).toContain('candidates[0] must be an object');
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', candidates: [{ plate: 'ABC1284', conf: 2 }] })).toContain('candidates[0].conf');
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', candidates: 'ABC1284' })).toContain('candidates must be an array');
