@@ -66,14 +66,16 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
     const hitId = pathParam(request.params[0], 'hit id');
     const q = queryParams(request.query, ['caseNumber', 'reason'], 'BAD_REQUEST');
     const purpose = { caseNumber: q.get('caseNumber') ?? '', reason: q.get('reason') ?? '' };
+    const hidden = covert.hiddenFor(session.user);
     let view;
     try {
-      view = await viewHit(deps.storage as NonNullable<HitRouteDeps['storage']>, { user: session.user, purpose, hitId });
+      // The covert lists go into the look-up itself, so the access log records no row returned.
+      view = await viewHit(deps.storage as NonNullable<HitRouteDeps['storage']>, { user: session.user, purpose, hitId, hiddenLists: hidden });
     } catch (error) {
       throw storageRefusalAsHttp(error);
     }
     // A covert list's hit is "not found" to everyone not named for it: no hint that it exists.
-    if (view === undefined || covert.hiddenFor(session.user).has(view.hit.list)) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
+    if (view === undefined || hidden.has(view.hit.list)) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
     return {
       status: 200,
       body: {

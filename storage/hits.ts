@@ -99,7 +99,11 @@ export interface HitView {
 /** Returns a hit with its dispositions, after checking and logging the access (action `hit_view`). */
 export async function viewHit(
   ctx: { storage: Db; accessLog: AccessLog },
-  req: { user: string; purpose: Purpose; hitId: string },
+  req: {
+    user: string; purpose: Purpose; hitId: string;
+    /** Lists whose hits this user may not see (covert lists they are not named for): such a hit is not found, and logged as no row. */
+    hiddenLists?: ReadonlySet<string>;
+  },
 ): Promise<HitView | undefined> {
   const entry = {
     user: req.user ?? '', action: 'hit_view' as const, outcome: 'ok' as const, params: { hitId: req.hitId }, rowsReturned: 0,
@@ -120,8 +124,8 @@ export async function viewHit(
     ctx.storage.client,
     `SELECT hit_id, read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, list, entry_id, entry_version, match_kind,
             distance, differing, state_match
-       FROM ${db}.hits WHERE hit_id = {id:String} LIMIT 1`,
-    { id: req.hitId },
+       FROM ${db}.hits WHERE hit_id = {id:String} AND list NOT IN {hidden:Array(String)} LIMIT 1`,
+    { id: req.hitId, hidden: [...(req.hiddenLists ?? [])] },
   );
   const h = hits[0];
   const dispositions =

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../bin/config.js';
 import { recordHits, type StoredHit } from '../../storage/index.js';
-import { startApiSystem, type ApiSystem } from './api-system.js';
+import { accessRecords, startApiSystem, type ApiSystem } from './api-system.js';
 
 let api: ApiSystem;
 const DAY = Date.UTC(2026, 10, 20);
@@ -49,6 +49,22 @@ describe('a covert list in the hot list API', () => {
     const entries = await api.call('GET', '/api/hotlists/NARC/entries', api.token('analyst'));
     expect(entries.status).toBe(200);
     expect(JSON.stringify(entries.body)).toContain('3NRC333');
+  });
+});
+
+describe('a covert list\'s hit looked up by id', () => {
+  it('is not found for an officer not named for it, and the access log records no row returned', async () => {
+    const purpose = '?reason=disposition%20review%20for%20the%20shift';
+    const covert = await api.call('GET', `/api/hits/h-narc-1${purpose}`, api.token('officer'));
+    const unknown = await api.call('GET', `/api/hits/h-nope${purpose}`, api.token('officer'));
+    expect(covert.status).toBe(404);
+    expect(JSON.stringify(covert.body).replaceAll('h-narc-1', 'h-nope')).toBe(JSON.stringify(unknown.body));
+    const views = (await accessRecords(api, 'officer1', 'ok')).filter((r) => r['action'] === 'hit_view' && String(r['params']).includes('h-narc-1'));
+    expect(views.map((r) => r['rows_returned'])).toEqual(['0']);
+    // The analyst named for the list sees it, on the record as one row.
+    expect((await api.call('GET', `/api/hits/h-narc-1${purpose}`, api.token('analyst'))).status).toBe(200);
+    const analystViews = (await accessRecords(api, 'analyst1', 'ok')).filter((r) => r['action'] === 'hit_view' && String(r['params']).includes('h-narc-1'));
+    expect(analystViews.map((r) => r['rows_returned'])).toEqual(['1']);
   });
 });
 
