@@ -343,7 +343,8 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
         }
         report = { rows: parsed.rows, rejected, droppedImmigration: 0, ignoredColumns: [] };
       } else {
-        const layout = typeof body['layout'] === 'string' ? deps.layouts[body['layout']] : resolveBulkLayout(body['layout']);
+        // Own keys only: "constructor" would otherwise find Object.prototype's and answer 500.
+        const layout = typeof body['layout'] === 'string' ? (Object.hasOwn(deps.layouts, body['layout']) ? deps.layouts[body['layout']] : undefined) : resolveBulkLayout(body['layout']);
         if (layout === undefined) throw new HttpError(400, 'INVALID_LAYOUT', `no layout "${String(body['layout'])}" is configured (known: ${Object.keys(deps.layouts).join(', ') || 'none'})`);
         const parsed = parseBulkFile(text as string, layout, { list, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys, strict: body['strict'] === true });
         entries = parsed.entries;

@@ -140,7 +140,8 @@ async function readCsv(list: string, file: string, strict: boolean, config: Plat
 
 /** A state or NCIC extract in a configured layout; prints the load report to stderr. */
 async function readWithLayout(list: string, file: string, layoutName: string, strict: boolean, config: PlatewatchConfig, io: VerbIO): Promise<HotlistEntry[] | null> {
-  const layout = config.hotlists.layouts[layoutName];
+  // Own keys only: `--layout toString` would otherwise find Object.prototype's and crash.
+  const layout = Object.hasOwn(config.hotlists.layouts, layoutName) ? config.hotlists.layouts[layoutName] : undefined;
   if (layout === undefined) {
     const known = Object.keys(config.hotlists.layouts);
     io.stderr.write(`platewatch hotlist: no layout "${layoutName}" in the configuration (hotlists.layouts: ${known.length === 0 ? 'none' : known.join(', ')})\n`);

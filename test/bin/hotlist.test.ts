@@ -99,5 +99,9 @@ describe('platewatch hotlist', () => {
     const unknown = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'state', '--config', config, '--nats', nats.server.url, file('z.txt', EXTRACT)]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('no layout "state"');
+    // A name every object answers to is no layout either: refused, not a stack trace.
+    const inherited = await cli(['hotlist', 'load', '--list', 'SVS', '--layout', 'toString', '--config', config, '--nats', nats.server.url, file('z2.txt', EXTRACT)]);
+    expect(inherited.code).toBe(1);
+    expect(inherited.stderr).toContain('no layout "toString"');
   });
 });

@@ -213,6 +213,10 @@ describe('POST /api/hotlists/:list/load (bulk)', () => {
     expect(specific.status).toBe(409);
     expect(await lastLog('admin1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('SPECIFIC_LIST') });
     expect((await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: 'MKE,LIC,LIS,VMA,NIC,OCA,ORI\n', layout: 'ncic' })).status).toBe(400);
+    // A name every object answers to is no configured layout: 400, not a 500.
+    const inherited = await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: NCIC_FILE, layout: 'constructor' });
+    expect(inherited.status).toBe(400);
+    expect(errorCode(inherited)).toBe('INVALID_LAYOUT');
     expect((await call('POST', '/api/hotlists/SVS/load', 'admin1', { text: NCIC_FILE, layout: 'nope' })).status).toBe(400);
     const ice = await call('POST', '/api/hotlists/ICE/load', 'admin1', { text: NCIC_FILE, layout: 'ncic' });
     expect(ice.status).toBe(403);
