@@ -2,6 +2,7 @@
 // environment variables; validated once at start. Nothing else reads process.env: the entry point
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
@@ -128,9 +129,15 @@ export interface GatewaySettings {
   port: number;
   /** Address to bind; TLS ends at a reverse proxy in front. Env `PLATEWATCH_HTTP_HOST`. @default '127.0.0.1' */
   host: string;
+  /**
+   * IP addresses of proxies or load balancers on other hosts whose X-Forwarded-For names the client
+   * (a loopback peer always counts as one), so failed logins are counted per client, not per
+   * balancer. Env `PLATEWATCH_TRUSTED_PROXIES` (comma list). @default []
+   */
+  trustedProxies: string[];
 }
 
-export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1' };
+export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1', trustedProxies: [] };
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
 export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {
   url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,
@@ -168,7 +175,7 @@ const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroacti
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
-const GATEWAY_KEYS = ['port', 'host'] as const;
+const GATEWAY_KEYS = ['port', 'host', 'trustedProxies'] as const;
 const NATS_KEYS = ['url', 'port'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const;
 const MATCHER_KEYS = [
@@ -254,6 +261,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
   if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
+  for (const proxy of config.gateway.trustedProxies) if (isIP(proxy) === 0) problems.push(`gateway.trustedProxies: "${proxy}" is not an IP address`);
   if (config.nats.port > 65535) problems.push(`nats.port ${config.nats.port} is not a TCP port`);
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
@@ -298,6 +306,9 @@ function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Recor
     if (WHOLE_NUMBER_SETTINGS.has(key)) {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
       else problems.push(`${where}.${key} must be a whole number`);
+    } else if (section === 'gateway' && key === 'trustedProxies') {
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.trustedProxies = value.map((v) => v.trim());
+      else problems.push(`${where}.trustedProxies must be an array of IP addresses`);
     } else if (typeof value === 'string') {
       (config[section] as unknown as Record<string, string>)[key] = value;
     } else {
@@ -322,6 +333,8 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   if (natsUrl !== undefined) config.nats.url = natsUrl;
   const httpHost = envValue(env, 'PLATEWATCH_HTTP_HOST');
   if (httpHost !== undefined) config.gateway.host = httpHost;
+  const trustedProxies = envValue(env, 'PLATEWATCH_TRUSTED_PROXIES');
+  if (trustedProxies !== undefined) config.gateway.trustedProxies = trustedProxies.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const clickhouseUrl = envValue(env, 'CLICKHOUSE_URL');
   if (clickhouseUrl !== undefined) config.storage.url = clickhouseUrl;
   const clickhouseUser = envValue(env, 'CLICKHOUSE_USER');

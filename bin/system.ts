@@ -64,7 +64,7 @@ export interface SystemOptions {
    * Run the gateway (HTTP, WebSockets) in this process; false: none. `sessionCheckMs`: how often
    * open consoles' sessions are checked again (gateway/config.ts). @default port 0 on 127.0.0.1
    */
-  gateway?: ({ port: number; host: string } & Partial<Pick<GatewayConfig, 'sessionCheckMs'>>) | false;
+  gateway?: ({ port: number; host: string; trustedProxies?: readonly string[] } & Partial<Pick<GatewayConfig, 'sessionCheckMs'>>) | false;
   /** Escalation and covert lists. @default DEFAULT_HIT_SETTINGS */
   hits?: HitSettings;
   /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
@@ -271,7 +271,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         resolvedHits: (since) => resolvedHitIds(storage, since),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
-          ...authRoutes({ authenticator: credentials, consoles: sessions }),
+          ...authRoutes({ authenticator: credentials, consoles: sessions, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage), feed, fanOut, announce }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),

@@ -5,7 +5,7 @@
 // open on this gateway with that token at once (session-watch.ts; other gateways' at their next check).
 import { mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
-import { clientAddress, LoginThrottle } from './login-throttle.js';
+import { clientAddress, LoginThrottle, trustedProxySet } from './login-throttle.js';
 import { objectBody } from './request-fields.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 
@@ -44,6 +44,8 @@ export interface AuthRouteDeps {
   throttle?: LoginThrottle;
   /** Open consoles, closed at logout. @default none: consoles close at the next periodic check */
   consoles?: Pick<SessionWatch, 'endSession'>;
+  /** Proxies besides loopback whose X-Forwarded-For names the client (login-throttle.ts). @default none */
+  trustedProxies?: readonly string[];
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -79,6 +81,7 @@ export function permissionsOf(roles: readonly string[]): string[] {
 export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const { authenticator } = deps;
   const throttle = deps.throttle ?? new LoginThrottle();
+  const trustedProxies = trustedProxySet(deps.trustedProxies ?? []);
   const prefix = deps.prefix ?? '/api';
 
   // One user's logins are checked one after another, so each sees the failures before it and the
@@ -87,7 +90,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const oneAtATime = oneAtATimePerKey();
 
   const login = async (request: JsonRequest): Promise<JsonReply> => {
-    const address = clientAddress(request);
+    const address = clientAddress(request, trustedProxies);
     throttle.check(address);
     const { user, password } = loginFields(request.body);
     const settle = throttle.begin(address);

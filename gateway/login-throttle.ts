@@ -2,8 +2,12 @@
 // guessing one account's password; this stops one address guessing across many accounts (and
 // filling the access log with it): after `maxFailures` failed logins from an address within
 // `windowMs`, further logins from it get 429 until the oldest failure leaves the window.
-// Behind the reverse proxy (TLS ends there) every peer is the proxy, so when the peer is a
-// loopback address the client is the last address the proxy appended to X-Forwarded-For.
+// Behind the reverse proxy (TLS ends there) every peer is the proxy, so when the peer is a proxy
+// — a loopback address, or one of the configured trusted proxies (a load balancer on another
+// host) — the client is the last X-Forwarded-For hop that is not itself a proxy. Without that, a
+// remote balancer's one address would stand for every client, and 20 failures from anyone would
+// block sign-in for all. Any other peer's X-Forwarded-For is the client's own claim and ignored.
+import { isIP } from 'node:net';
 import { HttpError, type JsonRequest } from './http-json.js';
 
 export interface LoginThrottleConfig {
@@ -19,14 +23,32 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = { maxFailures: 20, wi
 
 const LOOPBACK = /^(127\.|::1$|0{0,4}(:0{0,4}){6}:0{0,3}1$|::ffff:127\.)/;
 
-/** The client's address: the peer, or for a loopback peer (the proxy) the last X-Forwarded-For hop. */
-export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'headers'>): string {
+/** An IPv4 address as IPv6 peers report it (`::ffff:10.0.0.5`) compares as itself. */
+function plainAddress(address: string): string {
+  const lower = address.trim().toLowerCase();
+  return lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
+}
+
+/** The addresses of proxies whose X-Forwarded-For is believed, checked; throws naming a bad one. */
+export function trustedProxySet(addresses: readonly string[]): ReadonlySet<string> {
+  for (const address of addresses) if (isIP(address.trim()) === 0) throw new Error(`"${address}" is not an IP address`);
+  return new Set(addresses.map(plainAddress));
+}
+
+/**
+ * The client's address: the peer; or, for a peer that is a proxy (loopback or `trustedProxies`),
+ * the last X-Forwarded-For hop that is not a proxy itself.
+ */
+export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'headers'>, trustedProxies: ReadonlySet<string> = new Set()): string {
   const peer = request.remoteAddress;
+  const isProxy = (address: string): boolean => LOOPBACK.test(address) || trustedProxies.has(plainAddress(address));
   const forwarded = request.headers['x-forwarded-for'];
-  if (forwarded !== undefined && LOOPBACK.test(peer)) {
-    const hops = forwarded.split(',').map((h) => h.trim()).filter((h) => h !== '');
-    const last = hops[hops.length - 1];
-    if (last !== undefined && last.length <= 64) return last;
+  if (forwarded === undefined || !isProxy(peer)) return peer;
+  const hops = forwarded.split(',').map((h) => h.trim()).filter((h) => h !== '');
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = hops[i] as string;
+    if (hop.length > 64) return peer;
+    if (!isProxy(hop)) return hop;
   }
   return peer;
 }

@@ -192,6 +192,14 @@ describe('service settings', () => {
     expect(() => resolveConfig({ nats: { port: 70000 } }, {})).toThrow(/nats\.port 70000 is not a TCP port/);
   });
 
+  it('take the trusted proxies from the file or the environment, and refuse what is not an IP address', () => {
+    expect(resolveConfig({}, {}).gateway.trustedProxies).toEqual([]);
+    expect(resolveConfig({ gateway: { trustedProxies: ['10.0.0.5', 'fd00::5'] } }, {}).gateway.trustedProxies).toEqual(['10.0.0.5', 'fd00::5']);
+    expect(resolveConfig({ gateway: { trustedProxies: ['10.0.0.5'] } }, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.7, 10.0.0.8' }).gateway.trustedProxies).toEqual(['10.0.0.7', '10.0.0.8']);
+    expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: 'lb.example.org' })).toThrow(/gateway\.trustedProxies: "lb\.example\.org" is not an IP address/);
+    expect(() => resolveConfig({ gateway: { trustedProxies: '10.0.0.5' } }, {})).toThrow(/trustedProxies must be an array of IP addresses/);
+  });
+
   it('refuses retention under one year, naming the law', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_RETENTION_DAYS: '90' })).toThrow(/34090\.6/);
   });

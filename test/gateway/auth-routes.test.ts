@@ -34,7 +34,8 @@ beforeAll(async () => {
   gateway = await startGateway({
     nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
     verifySession: (token) => credentials.verify(token),
-    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions }),
+    // 10.0.0.5 stands for a load balancer on another host, in front of the loopback proxy.
+    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions, trustedProxies: ['10.0.0.5'] }),
   });
   base = gateway.url;
 });
@@ -150,6 +151,16 @@ describe('sign-in routes', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(10);
     expect((await loginFrom('203.0.113.9', 'ofc1', PASSWORD)).status).toBe(429);
     expect((await loginFrom('203.0.113.10', 'ofc1', PASSWORD)).status).toBe(200); // another address is not held back
+  });
+
+  it('counts failures per client behind a configured load balancer, not per balancer', async () => {
+    // As the balancer and then the local proxy append them: client, balancer.
+    const viaBalancer = (client: string, user: string, password: string) => loginFrom(`${client}, 10.0.0.5`, user, password);
+    const statuses = await Promise.all(Array.from({ length: 21 }, (_, i) => viaBalancer('203.0.113.60', `stranger${i}`, 'guess').then((r) => r.status)));
+    expect(statuses.filter((s) => s === 429)).toHaveLength(1);
+    expect((await viaBalancer('203.0.113.60', 'ofc1', PASSWORD)).status).toBe(429);
+    // Another client through the same balancer signs in.
+    expect((await viaBalancer('203.0.113.61', 'ofc1', PASSWORD)).status).toBe(200);
   });
 
   it('reads the bearer token from the Authorization header only', () => {

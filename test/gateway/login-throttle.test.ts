@@ -1,7 +1,7 @@
 // The per-address login throttle on its own: failures in the window, and attempts still being
 // checked, both count against the limit.
 import { describe, expect, it } from 'vitest';
-import { clientAddress, LoginThrottle } from '../../gateway/login-throttle.js';
+import { clientAddress, LoginThrottle, trustedProxySet } from '../../gateway/login-throttle.js';
 
 const config = { maxFailures: 3, windowMs: 60_000, maxAddresses: 100 };
 
@@ -32,5 +32,20 @@ describe('LoginThrottle', () => {
   it('reads the client from X-Forwarded-For only behind a loopback proxy', () => {
     expect(clientAddress({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '10.0.0.1, 203.0.113.9' } })).toBe('203.0.113.9');
     expect(clientAddress({ remoteAddress: '198.51.100.2', headers: { 'x-forwarded-for': '203.0.113.9' } })).toBe('198.51.100.2');
+  });
+
+  it('believes a configured load balancer on another host, and skips the proxies in the chain', () => {
+    const trusted = trustedProxySet(['10.0.0.5', '10.0.0.6', 'fd00::5']);
+    // The balancer is the peer: its last hop is the client.
+    expect(clientAddress({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.9' } }, trusted)).toBe('203.0.113.9');
+    expect(clientAddress({ remoteAddress: '::ffff:10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.9' } }, trusted)).toBe('203.0.113.9');
+    expect(clientAddress({ remoteAddress: 'fd00::5', headers: { 'x-forwarded-for': '2001:db8::7' } }, trusted)).toBe('2001:db8::7');
+    // Balancer, then a local proxy: the hops the proxies appended are skipped, the client's kept.
+    expect(clientAddress({ remoteAddress: '127.0.0.1', headers: { 'x-forwarded-for': '198.51.100.1, 203.0.113.9, 10.0.0.6, 10.0.0.5' } }, trusted)).toBe('203.0.113.9');
+    // Not configured: the balancer's own address stands for the client, as before.
+    expect(clientAddress({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.9' } })).toBe('10.0.0.5');
+    // Only proxies in the header: the peer.
+    expect(clientAddress({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '10.0.0.6' } }, trusted)).toBe('10.0.0.5');
+    expect(() => trustedProxySet(['10.0.0.0/8'])).toThrow('"10.0.0.0/8" is not an IP address');
   });
 });
