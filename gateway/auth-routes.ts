@@ -43,7 +43,7 @@ export interface AuthRouteDeps {
   /** Failed logins per client address. @default a LoginThrottle with DEFAULT_LOGIN_THROTTLE */
   throttle?: LoginThrottle;
   /** Open consoles, closed at logout. @default none: consoles close at the next periodic check */
-  consoles?: Pick<SessionWatch, 'endSession'>;
+  consoles?: Pick<SessionWatch, 'endSession' | 'tellOtherGateways'>;
   /** Proxies besides loopback whose X-Forwarded-For names the client (login-throttle.ts). @default none */
   trustedProxies?: readonly string[];
   /** Path prefix. @default '/api' */
@@ -122,6 +122,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
     const token = bearerToken(request);
     if (token === null || !(await authenticator.logout(token))) throw noSession();
     deps.consoles?.endSession(token, SESSION_CLOSE_REASONS.loggedOut);
+    deps.consoles?.tellOtherGateways(null);
     return { status: 204 };
   };
 

@@ -14,7 +14,7 @@ import { HitFeed } from './hit-feed.js';
 import type { JsonRoute } from './http-json.js';
 import { startGatewayServer, type GatewayServerOptions } from './server.js';
 import type { SessionsVerifier, SessionVerifier } from './session.js';
-import { SessionWatch } from './session-watch.js';
+import { SESSION_CHANGES_SUBJECT, SessionWatch } from './session-watch.js';
 
 export interface GatewayOptions {
   nc: NatsConnection;
@@ -109,11 +109,28 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const sessions = new SessionWatch({
     checkEveryMs: config.sessionCheckMs, verifySession: options.verifySession, fanOut, metrics, logger,
     ...(options.verifySessions === undefined ? {} : { verifySessions: options.verifySessions }),
+    tellOthers: (userId) => {
+      try {
+        options.nc.publish(SESSION_CHANGES_SUBJECT, JSON.stringify({ user: userId }));
+      } catch (error) {
+        // The other gateways find out at their next periodic check.
+        logger.warn({ err: error, user: userId }, 'could not tell other gateways of a session change');
+      }
+    },
+  });
+  // A session ended or a user changed on another gateway (or this one, echoed): check now. One
+  // batched check of every open console, joined by any change that arrives while it runs.
+  const sessionChanges = options.nc.subscribe(SESSION_CHANGES_SUBJECT, {
+    callback: (error) => {
+      if (error !== null) logger.error({ err: error }, 'session change subscription failed');
+      else void sessions.checkAll();
+    },
   });
   try {
     await feed.start(options.js, options.nc);
   } catch (error) {
     notices.unsubscribe();
+    sessionChanges.unsubscribe();
     throw error;
   }
   escalator.start();
@@ -138,6 +155,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   } catch (error) {
     escalator.stop();
     notices.unsubscribe();
+    sessionChanges.unsubscribe();
     await feed.stop();
     throw error;
   }
@@ -159,7 +177,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stopped = true;
       sessions.stop();
       escalator.stop();
-      if (!options.nc.isClosed()) notices.unsubscribe();
+      if (!options.nc.isClosed()) {
+        notices.unsubscribe();
+        sessionChanges.unsubscribe();
+      }
       await feed.stop();
       server.close();
     },

@@ -5,6 +5,9 @@
 // §471.5(d): only trained, authorised users see ALPR data). Routes of this gateway that end a
 // session or change a user call in here, so their consoles close at once.
 //
+// Other gateways hear of such a change on SESSION_CHANGES_SUBJECT (core NATS: a notice that is
+// missed is covered by the periodic check) and check their open consoles at once.
+//
 // Consoles are grouped by token: a check asks about each distinct token once, in one batch when
 // the owner gives a SessionsVerifier (storage answers it in two queries), however many sockets.
 // A check that cannot reach storage leaves consoles open (a storage blip must not blind every
@@ -30,6 +33,12 @@ export const SESSION_CLOSE_REASONS = {
   scopeChanged: 'access changed: the hits you may see changed',
 } as const;
 
+/**
+ * Told by a gateway whose route ended a session or changed a user; every gateway checks its open
+ * consoles when it hears it. Carries no token: only that something changed (and for whom, for logs).
+ */
+export const SESSION_CHANGES_SUBJECT = 'platewatch.sessions.changed';
+
 /** Distinct tokens verified at once when the owner gives no batch verifier. */
 const VERIFY_CONCURRENCY = 8;
 const MAX_CLOSE_REASON_BYTES = 123;
@@ -41,6 +50,8 @@ export interface SessionWatchOptions {
   fanOut: Pick<FanOut, 'disconnect'>;
   metrics: Pick<GatewayMetrics, 'sessionCloses' | 'sessionCheckFailures'>;
   logger: Logger;
+  /** Tells the other gateways that sessions changed here (gateway.ts publishes SESSION_CHANGES_SUBJECT). @default nobody */
+  tellOthers?: (userId: string | null) => void;
 }
 
 export class SessionWatch {
@@ -112,6 +123,14 @@ export class SessionWatch {
   async recheckUser(userId: string, reason: string = SESSION_CLOSE_REASONS.invalid): Promise<void> {
     const tokens = this.tokensOf(userId);
     if (tokens.length > 0) await this.check(tokens, reason);
+  }
+
+  /**
+   * Tells the other gateways that a session of `userId` (null: not known here, e.g. a logout) ended
+   * or their access changed, so they check their consoles now rather than within `checkEveryMs`.
+   */
+  tellOtherGateways(userId: string | null): void {
+    this.options.tellOthers?.(userId);
   }
 
   /** One periodic check of every open console; a second call while one runs joins it. Never rejects. */

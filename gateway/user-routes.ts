@@ -32,7 +32,7 @@ export interface UserRouteDeps {
     checkPassword(userId: string, password: string, via: string): Promise<PasswordCheck>;
   };
   /** Consoles open on this gateway, closed at once when a change ends their access. @default none: at the next periodic check */
-  consoles?: Pick<SessionWatch, 'recheckUser' | 'endUserSessions'>;
+  consoles?: Pick<SessionWatch, 'recheckUser' | 'endUserSessions' | 'tellOtherGateways'>;
   /** Shared by every gateway, so two cannot both write the next version of a user (storage/version-claims.ts). */
   claims?: VersionClaims;
   /** Path prefix. @default '/api' */
@@ -159,6 +159,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     await saveUser(storage, next, session.user, claims).catch(weak);
     await logChange(session.user, { op: 'update', user: id, changes: b });
     await consoles?.recheckUser(id, endedReason(next));
+    consoles?.tellOtherGateways(id);
     return { status: 200, body: { user: userView(next) } };
   };
 
@@ -199,6 +200,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     const keep = own ? (bearerToken(request) ?? undefined) : undefined;
     const ended = await credentials.setPassword(id, next, session.user, keep).catch(weak);
     consoles?.endUserSessions(id, SESSION_CLOSE_REASONS.passwordSet, keep);
+    consoles?.tellOtherGateways(id);
     await logChange(session.user, { op: 'password', user: id, sessionsEnded: ended });
     return { status: 204 };
   };

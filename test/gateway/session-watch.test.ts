@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  closeReason, SESSION_CLOSE_REASONS, startGateway, type ConsoleSession, type GatewayConfig, type RunningGateway, type SessionsVerifier, type SessionVerifier,
+  authRoutes, closeReason, MAX_SESSION_CHECK_MS, SESSION_CLOSE_REASONS, startGateway, type ConsoleSession, type GatewayConfig, type RunningGateway, type SessionsVerifier, type SessionVerifier,
 } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { AccessLog, CredentialStore, saveUser, type User } from '../../storage/index.js';
@@ -202,6 +202,29 @@ describe('open consoles after their session ends elsewhere', () => {
       clockShift = 0;
     }
   });
+});
+
+describe('a session ended on another gateway', () => {
+  it('closes the console at once, not at the next periodic check ten minutes on', async () => {
+    // Two gateways that check on their own only every ten minutes, each with the sign-in routes.
+    const slowGateway = async (): Promise<RunningGateway> => {
+      const gateway = await startGateway({
+        nc, js, registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0, sessionCheckMs: MAX_SESSION_CHECK_MS },
+        verifySession: (token) => credentials.verify(token), verifySessions: (tokens) => credentials.verifyMany(tokens),
+        routes: ({ sessions }) => authRoutes({ authenticator: credentials, consoles: sessions }),
+      });
+      gateways.push(gateway);
+      return gateway;
+    };
+    const [a, b] = [await slowGateway(), await slowGateway()];
+    await addUser('sw-elsewhere');
+    const token = await signIn('sw-elsewhere');
+    const onB = await openConsole(b, token);
+    const logout = await fetch(`${a.url}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    expect(logout.status).toBe(204);
+    const outcome = await Promise.race([onB.closed, new Promise((resolve) => setTimeout(() => resolve('still open after 10 s'), 10_000))]);
+    expect(outcome).toEqual({ code: 4401, reason: SESSION_CLOSE_REASONS.invalid });
+  }, 30_000);
 });
 
 describe('the re-check', () => {
