@@ -45,8 +45,9 @@ async function call(method: string, path: string, user: string, body?: unknown):
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
+/** Until the matcher has the approved version: NATS's watch and a list built in a worker thread. */
 async function until(probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
   while (!probe()) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 25));
@@ -81,5 +82,5 @@ describe('hot lists in the running system', () => {
       { user_id: 'ofc1', outcome: 'ok' },
       { user_id: 'admin2', outcome: 'ok' },
     ]);
-  });
+  }, 60_000);
 });

@@ -25,3 +25,37 @@ export async function signedInConsole(browser: Browser, url: string, user: strin
   await page.locator('#connection[data-state="live"]').waitFor();
   return page;
 }
+
+/**
+ * Starts watching `page` for an element matching `selector` to be visible, and returns a function
+ * that gives the page's Date.now() at the moment it first was: when the console showed it, not
+ * when Playwright's polling noticed (that polling, and the CDP round trips of a click, took a
+ * measured "within a second" past 1,000 ms on a loaded machine while the console itself was fast).
+ */
+export async function watchShown(page: Page, selector: string): Promise<() => Promise<number>> {
+  const key = JSON.stringify(selector);
+  await page.evaluate(`(() => {
+    const shown = (window.__shownAt ??= {});
+    const mark = () => {
+      const el = document.querySelector(${key});
+      if (shown[${key}] === undefined && el !== null && el.checkVisibility()) shown[${key}] = Date.now();
+    };
+    mark();
+    new MutationObserver(mark).observe(document.documentElement, { childList: true, subtree: true, attributes: true, characterData: true });
+  })()`);
+  return async () => {
+    const at = await page.evaluate<number | null>(`window.__shownAt?.[${key}] ?? null`);
+    if (at === null) throw new Error(`${selector} was never seen visible by the page's observer`);
+    return at;
+  };
+}
+
+/** Starts recording, in `page`, the Date.now() of the latest click; returns a function that reads it. */
+export async function watchClicks(page: Page): Promise<() => Promise<number>> {
+  await page.evaluate(`document.addEventListener('click', () => { window.__clickedAt = Date.now(); }, true)`);
+  return async () => {
+    const at = await page.evaluate<number | null>('window.__clickedAt ?? null');
+    if (at === null) throw new Error('no click was recorded in the page');
+    return at;
+  };
+}

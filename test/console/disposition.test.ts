@@ -7,7 +7,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGuard, dispositionRoutes, HttpError, permissionsOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
-import { launchChromium, signedInConsole as signInConsole } from './browser.js';
+import { launchChromium, signedInConsole as signInConsole, watchClicks, watchShown } from './browser.js';
+
+// Browser tests sign in one or two Chromium contexts and wait up to 10 s (Playwright's own
+// waits default to 30 s): more than vitest's default 30 s on a loaded 2-core machine.
+const BROWSER_TEST_MS = 120_000;
 
 const PASSWORD = 'correct horse battery';
 // Role refusals are the route tests' business (test/gateway/); here they need only be seen.
@@ -97,10 +101,15 @@ describe('recording a disposition from the console', () => {
       await card1.getByRole('checkbox', { name: new RegExp(name) }).check();
     }
     await card1.getByLabel('Notes').fill('driver detained, Main & 5th');
-    const started = Date.now();
+    // Timed in the pages (the click on the first console, the line shown on the second), so the
+    // second is the console's, not Playwright's click and polling on a loaded machine.
+    const clickedAt = await watchClicks(first);
+    const shownAt = await watchShown(second, `li.hit[data-hit-id="${hit.hitId}"] .recorded`);
     await confirm.click();
     await card2.locator('.recorded').waitFor({ state: 'visible', timeout: 5000 });
-    expect(Date.now() - started).toBeLessThan(1000);
+    const confirmMs = (await shownAt()) - (await clickedAt());
+    expect(confirmMs).toBeGreaterThanOrEqual(0); // shown by the click, not before it
+    expect(confirmMs).toBeLessThan(1000);
 
     const line = await card2.locator('.recorded').textContent();
     expect(line).toMatch(/^Confirmed and acted on — recorded by officer1 at \d\d:\d\d:\d\d \(visual check done, CLETS confirmed\)$/);
@@ -115,8 +124,13 @@ describe('recording a disposition from the console', () => {
 
     // A set-aside outcome needs no checks; it reaches the first console too.
     const otherCard1 = first.locator(`li.hit[data-hit-id="${other.hitId}"]`);
+    const misreadClickedAt = await watchClicks(second);
+    const misreadShownAt = await watchShown(first, `li.hit[data-hit-id="${other.hitId}"] .recorded`);
     await second.locator(`li.hit[data-hit-id="${other.hitId}"]`).getByRole('button', { name: 'Misread' }).click();
-    await expect.poll(() => otherCard1.locator('.recorded').textContent(), { timeout: 1000 }).toMatch(/^Misread — recorded by dispatcher1 at .* \(no visual check, CLETS not confirmed\)$/);
+    await expect.poll(() => otherCard1.locator('.recorded').textContent(), { timeout: 5000 }).toMatch(/^Misread — recorded by dispatcher1 at .* \(no visual check, CLETS not confirmed\)$/);
+    const misreadMs = (await misreadShownAt()) - (await misreadClickedAt());
+    expect(misreadMs).toBeGreaterThanOrEqual(0);
+    expect(misreadMs).toBeLessThan(1000);
 
     // After a reconnect the gateway no longer replays the resolved hits; the cards stay, marked.
     h.gateway.fanOut.closeAll('test restart');
@@ -129,5 +143,5 @@ describe('recording a disposition from the console', () => {
     expect(pageErrors).toEqual([]);
     await first.context().close();
     await second.context().close();
-  });
+  }, BROWSER_TEST_MS);
 });

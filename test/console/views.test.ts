@@ -5,7 +5,12 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
+import { until } from '../reliability/fixtures.js';
 import { launchChromium } from './browser.js';
+
+// Each test signs in two or three Chromium contexts against the whole system (nats-server, chDB,
+// the list builder's worker thread): 30 s was short for that on a loaded 2-core machine.
+const BROWSER_TEST_MS = 120_000;
 
 let api: ApiSystem;
 let browser: Browser;
@@ -56,7 +61,7 @@ describe('console views by role', () => {
     expect(plates).toEqual(['8KLM458', '8KLM456']);
     await expect(page.locator('#search-status').textContent()).resolves.toMatch(/2 detections, newest first\. Recorded in the access log as record \d+/);
     await page.context().close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('an administrator sees users with training status; an auditor sees users but no dispatch or search', async () => {
     const admin = await signIn('administrator1');
@@ -75,7 +80,7 @@ describe('console views by role', () => {
     expect(await auditor.locator('#views button[data-view="search"]').isHidden()).toBe(true);
     expect(await auditor.locator('#dispatch').isHidden()).toBe(true);
     await auditor.context().close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('an officer submits a BOLO entry; the administrator approves it; the list is published with it', async () => {
     const designated = await api.call('POST', '/api/hotlists', api.token('administrator'), { list: 'BOLO', purpose: 'department be-on-the-lookout list' });
@@ -105,11 +110,10 @@ describe('console views by role', () => {
     const bolo = admin.locator('#lists tbody tr', { hasText: 'BOLO' });
     await bolo.locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
     await admin.context().close();
-    // And the matcher has it.
-    const deadline = Date.now() + 10_000;
-    while (!api.system.matcher.lists().some((l) => l.list === 'BOLO' && l.entries === 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // And the matcher has it (NATS's watch, then a build in a worker thread).
+    await until('the approved BOLO entry in the matcher', () => (api.system.matcher.lists().some((l) => l.list === 'BOLO' && l.entries === 1) ? true : undefined), 30_000);
     expect(api.system.matcher.lists().find((l) => l.list === 'BOLO')?.entries).toBe(1);
-  });
+  }, BROWSER_TEST_MS);
 
   it('an administrator designates a case list and loads a general list from a file; an officer sees neither form', async () => {
     const admin = await signIn('administrator1');
@@ -134,8 +138,7 @@ describe('console views by role', () => {
     await admin.locator('#load-status', { hasText: 'SLR is now version 1' }).waitFor();
     await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/1 entries from 2 rows \(1 added, 0 removed\)\. 1 row\(s\) not loaded: line 3: /);
     await admin.locator('#lists tbody tr', { hasText: 'SLR' }).locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
-    const deadline = Date.now() + 10_000;
-    while (api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now()).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await until('SLR in the matcher', () => (api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now()).length > 0 ? true : undefined), 30_000);
     expect(api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now())).toHaveLength(1);
 
     // A file over the gateway's request limit is refused and the view says how to load it instead.
@@ -150,7 +153,7 @@ describe('console views by role', () => {
     await officer.locator('#entry-list option[value="CASE-12"]').waitFor({ state: 'attached' });
     expect(await officer.locator('#manage-lists').isHidden()).toBe(true);
     await officer.context().close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('a covert list: an administrator not named sees it marked covert with its loader and purpose withheld, and cannot submit to it; an officer sees nothing of it', async () => {
     const designated = await api.call('POST', '/api/hotlists', api.token('administrator'), { list: 'NARC', purpose: 'Operation Nightjar: narcotics delivery vehicles' });
@@ -175,7 +178,7 @@ describe('console views by role', () => {
     await analyst.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await expect(analyst.locator('#entry-list option[value="NARC"]').textContent()).resolves.toBe('NARC — Operation Nightjar: narcotics delivery vehicles');
     await analyst.context().close();
-  });
+  }, BROWSER_TEST_MS);
 
   it('raised no script errors', () => {
     expect(pageErrors).toEqual([]);

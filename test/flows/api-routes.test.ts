@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_CLOSE_REASONS } from '../../gateway/index.js';
 import { findUser, saveUser } from '../../storage/index.js';
 import { TestConsole } from '../gateway/harness.js';
+import { until } from '../reliability/fixtures.js';
 import { accessRecords, PASSWORD, startApiSystem, type ApiSystem } from './api-system.js';
 
 let api: ApiSystem;
@@ -357,20 +358,19 @@ describe('consoles', () => {
     const dispatcher = await TestConsole.open(wsUrl, { token: api.token('dispatcher') });
     await dispatcher.subscribe({ cameras: ['cam-1'] });
     await dispatcher.close();
-    let logged: Array<Record<string, string>> = [];
-    for (let i = 0; i < 50 && logged.length === 0; i++) {
-      logged = (await accessRecords(api, 'dispatcher1', 'ok')).filter((r) => r['action'] === 'hit_view' && /"via":"console"/.test(r['params'] ?? ''));
-      if (logged.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
+    // Written to chDB after the socket opens: a deadline, not 50 tries (5 s were short on a loaded machine).
+    const logged = await until('the console watch on the access log', async () => {
+      const rows = (await accessRecords(api, 'dispatcher1', 'ok')).filter((r) => r['action'] === 'hit_view' && /"via":"console"/.test(r['params'] ?? ''));
+      return rows.length > 0 ? rows : undefined;
+    }, 20_000);
     expect(logged[0]?.['params']).toContain('"cameras":["cam-1"]');
     await expect(TestConsole.open(wsUrl, { token: api.token('custodian') })).rejects.toMatchObject({ status: 403 });
-    let refused: Array<Record<string, string>> = [];
-    for (let i = 0; i < 50 && refused.length === 0; i++) {
-      refused = (await accessRecords(api, 'custodian1', 'refused')).filter((r) => r['action'] === 'hit_view');
-      if (refused.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
+    const refused = await until('the refused upgrade on the access log', async () => {
+      const rows = (await accessRecords(api, 'custodian1', 'refused')).filter((r) => r['action'] === 'hit_view');
+      return rows.length > 0 ? rows : undefined;
+    }, 20_000);
     expect(refused[0]?.['detail']).toMatch(/console upgrade refused/);
-  });
+  }, 60_000);
 });
 
 describe('audit (auditor)', () => {

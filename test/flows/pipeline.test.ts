@@ -20,6 +20,7 @@ import {
   type HitMessage,
 } from '../../ingest/index.js';
 import { Matcher, resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { sleep, until } from '../reliability/fixtures.js';
 
 const config = resolveMatcherConfig();
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-flow-'));
@@ -29,16 +30,6 @@ function entry(plate: string, list: string): HotlistEntry {
   const r = validateEntry({ plate, list, reason: 'TEST', case_number: '26-0042', entered_by: 'Ofc. Flow', synopsis: 'flow test' }, config);
   if (!r.ok) throw new Error(r.reason);
   return r.entry;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function scalar(query: string): Promise<number> {
@@ -99,12 +90,12 @@ describe('pipeline flow', () => {
     await Promise.all(published);
 
     const db = system.storage.db;
-    await until('all reads stored', async () => ((await scalar(`SELECT uniqExact(read_id) AS n FROM ${db}.detections`)) === reads.length ? true : undefined), 60_000);
+    await until('all reads stored', async () => ((await scalar(`SELECT uniqExact(read_id) AS n FROM ${db}.detections`)) === reads.length ? true : undefined), 90_000);
     const jsm = await jetstreamManager(system.nc);
     await until('all reads acked', async () => {
       const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
       return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
-    });
+    }, 30_000);
     expect(await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)).toBe(reads.length);
 
     const expectedMatcher = new Matcher(config);
@@ -114,8 +105,8 @@ describe('pipeline flow', () => {
       .flatMap((r) => expectedMatcher.matchRead({ id: r['id'] as string, plate: r['plate'] as string }, now).map((hit) => `${r['id'] as string}|${hit.list}|${hit.entry}|${hit.kind}`))
       .sort();
     expect(expected.length).toBeGreaterThan(80);
-    await until('all hits', async () => (hits.length >= expected.length ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300)); // a late duplicate would arrive by now
+    await until('all hits', async () => (hits.length >= expected.length ? true : undefined), 30_000);
+    await sleep(300); // a late duplicate would arrive by now
     expect(hits.map((m) => `${m.read.id}|${m.hit.list}|${m.hit.entry}|${m.hit.kind}`).sort()).toEqual(expected);
     expect(new Set(hits.map((m) => m.hitId)).size).toBe(hits.length);
     // Every published hit is also kept, under the same id, before its read was acked.
@@ -137,7 +128,8 @@ describe('pipeline flow', () => {
     expect(reasons).toHaveLength(garbage);
     for (const reason of reasons) expect(reason).toMatch(/not valid msgpack|plate "NOTAPLATE!" is longer than 8/);
     sub.unsubscribe();
-  }, 120_000);
+    // Waits above: 90 s + 30 s + 30 s + the 5-s fetch, plus publishing 10,000 reads.
+  }, 240_000);
 
   it('does not store or alert twice when a camera republishes a read', async () => {
     const db = system.storage.db;
@@ -160,46 +152,77 @@ describe('pipeline flow', () => {
     await system.js.publish(readsSubject('wpd', 'cam1'), pack(read), { msgID: 'again-1' });
     // Same read under another message id: past JetStream's duplicate window, storage and the hit id dedupe.
     await system.js.publish(readsSubject('wpd', 'cam1'), pack(read), { msgID: 'again-1-retry' });
-    await until('read stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)) === before + 1 ? true : undefined));
-    await until('acked', async () => ((await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER)).num_ack_pending === 0 ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    await until('read stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)) === before + 1 ? true : undefined), 30_000);
+    // Both publishes delivered and acked (not only the first: ack_pending alone is 0 while the
+    // retry still waits undelivered), and the hit seen, so the checks below are not vacuous.
+    await until('both publishes acked', async () => {
+      const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+      return info.num_pending === 0 && info.num_ack_pending === 0 ? true : undefined;
+    }, 30_000);
+    await until('the hit', async () => (hits.length > 0 ? true : undefined), 30_000);
+    await sleep(300); // a late duplicate would arrive by now
     expect(await scalar(`SELECT count() AS n FROM ${db}.detections FINAL`)).toBe(before + 1);
     // Core subscribers see both publishes; the HITS stream keeps one (msgID = hit id).
     expect(new Set(hits.map((h) => h.hitId)).size).toBe(1);
     expect(await storedHits()).toBe(hitsBefore + 1);
     sub.unsubscribe();
-  }, 60_000);
+  }, 120_000);
 
   it('loses no match while new versions of a list are swapped in under load', async () => {
     const hits: HitMessage[] = [];
     const sub = system.nc.subscribe('alpr.hits.wpd.SVS', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
     const versionsBefore = system.matcher.current.get('SVS')?.version ?? 0;
     const filler = (v: number): HotlistEntry[] => Array.from({ length: 20_000 }, (_, i) => entry(`V${v}${String(i).padStart(5, '0')}`, 'SVS'));
-    let reloading = true;
-    const reloads = (async () => {
-      for (let v = 1; v <= 5; v++) {
-        await publishHotlist(system.hotlists, 'SVS', [...svs, ...filler(v)], 'test');
-        await new Promise((r) => setTimeout(r, 60));
-      }
-    })().finally(() => {
-      reloading = false;
-    });
-    // Reads keep coming for as long as the reloads go on, so they straddle every swap.
     const now = Date.now();
     let published = 0;
-    while (reloading || published < 3000) {
+    const swapHitCount = (): number => hits.filter((h) => h.read.id.startsWith('swap-')).length;
+    const publishBatch = async (): Promise<void> => {
       const pending: Promise<unknown>[] = [];
       for (let k = 0; k < 100; k++, published++) {
         const plate = published % 10 === 0 ? '7ABC123' : `Y${String(published).padStart(6, '0')}`;
         pending.push(system.js.publish(readsSubject('wpd', 'cam2'), pack({ v: 1, id: `swap-${published}`, agency: 'wpd', camera: 'cam2', ts: now, conf: 0.9, plate }), { msgID: `swap-${published}` }));
       }
       await Promise.all(pending);
-      await new Promise((r) => setTimeout(r, 5));
+    };
+    // One batch matched before the first reload, so at least the version in force now is among
+    // the hits' versions whatever the timing (on a loaded machine the pipeline may lag the reloads).
+    await publishBatch();
+    await until('the first batch to hit', async () => (swapHitCount() >= published / 10 ? true : undefined), 30_000);
+    let reloading = true;
+    const reloads = (async () => {
+      let last = versionsBefore;
+      for (let v = 1; v <= 5; v++) {
+        last = (await publishHotlist(system.hotlists, 'SVS', [...svs, ...filler(v)], 'test')).version;
+        await sleep(60);
+      }
+      return last;
+    })().finally(() => {
+      reloading = false;
+    });
+    // Reads keep coming for as long as the reloads go on, so they straddle every swap, and until the
+    // matcher has swapped the last version in (it builds each version off the main thread and may
+    // finish well after the last publish on a loaded machine).
+    let lastVersion = Number.POSITIVE_INFINITY;
+    let reloadsDone = Number.POSITIVE_INFINITY;
+    reloads.then(
+      (v) => {
+        lastVersion = v;
+        reloadsDone = Date.now();
+      },
+      () => (lastVersion = 0), // stop publishing; `await reloads` below reports the failure
+    );
+    while (reloading || published < 3000 || (system.matcher.current.get('SVS')?.version ?? 0) < lastVersion) {
+      // A version that never comes into force is a defect, not a slow machine.
+      if (Date.now() - reloadsDone > 60_000) throw new Error(`SVS version ${lastVersion} not in force 60 s after it was put (matcher has ${system.matcher.current.get('SVS')?.version})`);
+      await publishBatch();
+      await sleep(5);
     }
     await reloads;
+    // And a batch read once the last version is in force: at least one hit carries it.
+    await publishBatch();
     const hot = published / 10;
-    await until('every hot read to hit', async () => (hits.filter((h) => h.read.id.startsWith('swap-')).length >= hot ? true : undefined));
-    await new Promise((r) => setTimeout(r, 200));
+    await until('every hot read to hit', async () => (swapHitCount() >= hot ? true : undefined), 60_000);
+    await sleep(200); // a late duplicate would arrive by now
     const swapHits = hits.filter((h) => h.read.id.startsWith('swap-'));
     expect(new Set(swapHits.map((h) => h.read.id)).size).toBe(hot);
     expect(swapHits).toHaveLength(hot);
@@ -208,16 +231,22 @@ describe('pipeline flow', () => {
     expect(system.matcher.current.get('SVS')?.version).toBeGreaterThan(versionsBefore);
     expect(system.matcher.current.get('SVS')?.size).toBe(svs.length + 20_000);
     sub.unsubscribe();
-  }, 60_000);
+  }, 180_000);
 
   it('keeps the old list when a new version cannot be read', async () => {
     const version = system.matcher.current.get('BOLO')?.version;
     await system.hotlists.putBlob({ name: 'BOLO' }, new TextEncoder().encode('this is not a hot list'));
-    await new Promise((r) => setTimeout(r, 500));
+    // The follower applies the store's objects one at a time, in order: once a list put after the
+    // bad object is in force, the bad one has been dealt with (a fixed sleep proved nothing on a
+    // loaded machine, where the follower may not have looked at it yet).
+    await publishHotlist(system.hotlists, 'PROBE', [entry('1PRB000', 'PROBE')], 'test');
+    await until('a list put after the bad object', async () => (system.matcher.current.get('PROBE') !== undefined ? true : undefined), 30_000);
     expect(system.matcher.current.get('BOLO')?.version).toBe(version);
     expect(system.matcher.matchRead({ id: 'x', plate: '6TRJ244' }, Date.now()).map((h) => h.list)).toEqual(['BOLO']);
+    await system.hotlists.delete('PROBE');
+    await until('the probe list removed', async () => (system.matcher.current.get('PROBE') === undefined ? true : undefined), 30_000);
     await publishHotlist(system.hotlists, 'BOLO', bolo, 'test');
-  });
+  }, 90_000);
 
   it('raises past sightings of a newly added specific entry as historical hits, once, and logs the look-up', async () => {
     const db = system.storage.db;

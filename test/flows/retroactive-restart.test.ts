@@ -45,14 +45,14 @@ describe('retroactive hits across a restart', () => {
       const first = await startSystem(options);
       try {
         await publishHotlist(first.hotlists, 'BOLO', bolo(['6TRJ244']), 'test');
-        await until('BOLO version 1', () => (first.matcher.current.get('BOLO')?.version === 1 ? true : undefined), 15_000);
+        await until('BOLO version 1', () => (first.matcher.current.get('BOLO')?.version === 1 ? true : undefined), 30_000);
         const seenAt = Date.now() - 3 * 86_400_000;
         await first.js.publish(readsSubject('wpd', 'cam3'), pack({ v: 1, id: 'past-down-1', agency: 'wpd', camera: 'cam3', ts: seenAt, conf: 0.9, plate: '3GHK812' }), { msgID: 'past-down-1' });
         await until('the past read stored', async () => {
           const rs = await first.storage.client.query({ query: `SELECT count() AS n FROM ${first.storage.db}.detections WHERE read_id = 'past-down-1'`, format: 'JSONEachRow' });
           return Number(((await rs.json()) as Array<{ n: string }>)[0]?.n) === 1 ? true : undefined;
-        }, 15_000);
-        await until("version 1's look-up", async () => ((await lookUps(first, '6TRJ244')) === 1 ? true : undefined), 15_000);
+        }, 30_000);
+        await until("version 1's look-up", async () => ((await lookUps(first, '6TRJ244')) === 1 ? true : undefined), 30_000);
       } finally {
         await first.stop();
       }
@@ -65,9 +65,9 @@ describe('retroactive hits across a restart', () => {
 
       const second = await startSystem(options);
       try {
-        await until('the historical hit', () => (hits.length > 0 ? true : undefined), 20_000);
+        await until('the historical hit', () => (hits.length > 0 ? true : undefined), 30_000);
         expect(hits.map((h) => [h.read.id, h.historical, h.hit.listVersion])).toEqual([['past-down-1', true, 2]]);
-        await until("version 2's look-up", async () => ((await lookUps(second, '3GHK812')) === 1 ? true : undefined), 15_000);
+        await until("version 2's look-up", async () => ((await lookUps(second, '3GHK812')) === 1 ? true : undefined), 30_000);
         expect(await lookUps(second, '6TRJ244')).toBe(1);
       } finally {
         await second.stop();
@@ -75,7 +75,7 @@ describe('retroactive hits across a restart', () => {
 
       const third = await startSystem(options);
       try {
-        await until('BOLO version 2', () => (third.matcher.current.get('BOLO')?.version === 2 ? true : undefined), 15_000);
+        await until('BOLO version 2', () => (third.matcher.current.get('BOLO')?.version === 2 ? true : undefined), 30_000);
         await new Promise((r) => setTimeout(r, 1000));
         expect([await lookUps(third, '6TRJ244'), await lookUps(third, '3GHK812')]).toEqual([1, 1]);
         expect(hits).toHaveLength(1);
@@ -86,5 +86,6 @@ describe('retroactive hits across a restart', () => {
       await outside.drain();
       await nats.stop();
     }
-  }, 120_000);
+    // Three system starts and six waits of up to 30 s each (nats-server, chDB, the list builder's worker thread).
+  }, 300_000);
 });

@@ -10,6 +10,7 @@ import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureStreams, PIPELINE_CONSUMER, READS_STREAM, readsSubject, startLocalNatsServer } from '../../ingest/index.js';
 import { openStorage } from '../../storage/index.js';
+import { until } from '../reliability/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-workers-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,15 +51,12 @@ describe('two pipeline worker processes on one consumer', () => {
       }
       await Promise.all(pending);
       const jsm = await jetstreamManager(nc);
-      for (let tries = 0; ; tries++) {
-        const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
-        if (info.num_pending === 0 && info.num_ack_pending === 0) {
-          expect(info.num_redelivered).toBe(0);
-          break;
-        }
-        if (tries > 600) throw new Error('workers did not drain the stream');
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      // Two worker processes with their own chDB on a loaded 2-core machine: a deadline, not 600 tries.
+      const info = await until('the workers to drain the stream', async () => {
+        const i = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+        return i.num_pending === 0 && i.num_ack_pending === 0 ? i : undefined;
+      }, 120_000);
+      expect(info.num_redelivered).toBe(0);
       await Promise.all(workers.map((w) => new Promise((resolve) => { w.once('exit', resolve); w.kill('SIGTERM'); })));
       const first = await storedIds(join(dir, 'w1'));
       const second = await storedIds(join(dir, 'w2'));

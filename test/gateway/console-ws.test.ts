@@ -4,6 +4,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway } from '../../gateway/index.js';
 import { hitsSubject, MetricsRegistry } from '../../ingest/index.js';
+import { until } from '../reliability/fixtures.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
 
 let h: Harness;
@@ -114,12 +115,12 @@ describe('console WebSocket', () => {
     try {
       const c = await TestConsole.open(`ws://127.0.0.1:${second.port}/ws`, { token: 'tok-dispatch' });
       open.push(c);
-      // The feed may still be reading the stream; subscribe until the hit is replayed.
-      let replayed: string[] = [];
-      for (let i = 0; i < 50 && !replayed.includes('late-1'); i++) {
-        replayed = ((await c.subscribe({ lists: ['LATE'] }))['hits'] as Array<{ read: { id: string } }>).map((x) => x.read.id);
-        if (!replayed.includes('late-1')) await new Promise((r) => setTimeout(r, 100));
-      }
+      // The feed may still be reading the stream; subscribe until the hit is replayed (a deadline,
+      // not 50 tries: 50 round trips took under the feed's catch-up time on a loaded machine).
+      const replayed = await until('late-1 in the replay', async () => {
+        const ids = ((await c.subscribe({ lists: ['LATE'] }))['hits'] as Array<{ read: { id: string } }>).map((x) => x.read.id);
+        return ids.includes('late-1') ? ids : undefined;
+      }, 20_000);
       expect(replayed).toEqual(['late-1']);
 
       // Side by side: each gateway has its own consumer, so a new hit reaches the consoles of both.
@@ -139,7 +140,7 @@ describe('console WebSocket', () => {
     } finally {
       await second.stop();
     }
-  });
+  }, 90_000);
 
   it('delivers a hit id once even when it reaches the stream twice', async () => {
     const c = await openConsole();

@@ -7,6 +7,7 @@ import {
   ApiGuard, CovertLists, dispositionRoutes, hitRoutes, startGateway, type DispositionRecorder, type JsonRoute, type LiveHits, type RunningGateway,
 } from '../../gateway/index.js';
 import { MetricsRegistry } from '../../ingest/index.js';
+import { sleep, until } from '../reliability/fixtures.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
 
 const covert = new CovertLists({ NARC: ['det1'] });
@@ -101,7 +102,8 @@ describe('escalation', () => {
     await sergeant.subscribe({});
     const message = hitMessage({ readId: 'late-1' });
     await publishHit(h.js, message);
-    const escalation = await sergeant.waitFor((f) => f.type === 'escalation' && f['hitId'] === message.hitId, 5000);
+    // Due 400 ms after publishing (checked every 100 ms); the deadline allows for a loaded machine.
+    const escalation = await sergeant.waitFor((f) => f.type === 'escalation' && f['hitId'] === message.hitId, 15_000);
     expect(escalation).toMatchObject({ list: 'SVS', agency: 'wpd', plate: '7ABC123' });
     expect(escalation['unresolvedSeconds']).toBeGreaterThanOrEqual(0);
     // Covert hits escalate only to supervisors named on the list: sgt1 is not.
@@ -113,15 +115,17 @@ describe('escalation', () => {
     expect((forNamed.body['escalations'] as Array<{ hitId: string }>).map((e) => e.hitId)).toContain(hitMessage({ readId: 'covert-1', list: 'NARC' }).hitId);
     expect((await api('GET', '/api/hits/escalated', 'tok-dispatch')).status).toBe(403);
 
-    await new Promise((r) => setTimeout(r, 400));
+    await sleep(400); // four more checks: a second announcement would be here by now
     expect(sergeant.frames.filter((f) => f.type === 'escalation' && f['hitId'] === message.hitId)).toHaveLength(1);
     expect(dispatcher.frames.some((f) => f.type === 'escalation')).toBe(false);
 
     // A disposition resolves it: no longer escalated.
     expect((await api('POST', `/api/hits/${message.hitId}/disposition`, 'tok-dispatch', { disposition: 'not_located', visualVerified: false, cletsVerified: false })).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 300));
-    const after = await api('GET', '/api/hits/escalated', 'tok-sgt');
-    expect((after.body['escalations'] as Array<{ hitId: string }>).map((e) => e.hitId)).not.toContain(message.hitId);
+    // The escalated set is rebuilt at the next check (every 100 ms), not at the disposition itself.
+    await until('the resolved hit to leave the escalations', async () => {
+      const after = await api('GET', '/api/hits/escalated', 'tok-sgt');
+      return (after.body['escalations'] as Array<{ hitId: string }>).map((e) => e.hitId).includes(message.hitId) ? undefined : true;
+    }, 15_000);
     await dispatcher.close();
     await sergeant.close();
   });
@@ -136,7 +140,7 @@ describe('several gateways', () => {
     await publishHit(h.js, message);
     await remote.waitFor((f) => f.type === 'hit' && f['hitId'] === message.hitId);
     expect((await api('POST', `/api/hits/${message.hitId}/disposition`, 'tok-dispatch', { disposition: 'misread', visualVerified: true, cletsVerified: false })).status).toBe(200);
-    const notice = await remote.waitFor((f) => f.type === 'disposition' && f['hitId'] === message.hitId, 5000);
+    const notice = await remote.waitFor((f) => f.type === 'disposition' && f['hitId'] === message.hitId, 15_000);
     expect(notice).toMatchObject({ disposition: 'misread', user: 'dispatcher1' });
     const fresh = await TestConsole.open(remoteUrl, { token: 'tok-dispatch' });
     const replay = await fresh.subscribe({});

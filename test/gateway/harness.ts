@@ -154,7 +154,7 @@ export class TestConsole {
   }
 
   /** Resolves with the first frame (at or after index 0) that satisfies `test`. */
-  async waitFor(test: (frame: Frame, index: number) => boolean, timeoutMs = 10_000): Promise<Frame> {
+  async waitFor(test: (frame: Frame, index: number) => boolean, timeoutMs = 20_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.frames.findIndex(test);
@@ -170,7 +170,7 @@ export class TestConsole {
     }
   }
 
-  async waitForHits(count: number, timeoutMs = 10_000): Promise<void> {
+  async waitForHits(count: number, timeoutMs = 20_000): Promise<void> {
     await this.waitFor(() => this.hits().length >= count, timeoutMs);
   }
 

@@ -112,8 +112,9 @@ async function lastLog(user: string): Promise<{ outcome: string; detail: string;
   return rows[0] ?? { outcome: '', detail: '', params: '' };
 }
 
+/** Until the follower has swapped a version in: NATS's watch and a list built in a worker thread. */
 async function until(probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   while (!probe()) {
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
@@ -240,7 +241,7 @@ describe('POST /api/hotlists/:list/load (bulk)', () => {
     expect(next.body).toMatchObject({ entries: 1, added: 1, removed: 1 });
     await until(() => matches('6TRJ244').length === 1);
     expect(matches('7ABC123')).toEqual([]);
-  });
+  }, 90_000);
 });
 
 describe('specific-list entries and approvals', () => {
@@ -281,7 +282,7 @@ describe('specific-list entries and approvals', () => {
     await until(() => matches('4DEF567').length === 1);
     expect(matches('4DEF567')).toEqual(['BOLO:4DEF567']);
     expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' })).status).toBe(409);
-  });
+  }, 90_000);
 
   it('puts an update into force only with a supervisor’s approval, and records who and when', async () => {
     const submitted = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...entry, plate: '5GHJ678' });
@@ -308,7 +309,7 @@ describe('specific-list entries and approvals', () => {
     const listed = await call('GET', '/api/hotlists/BOLO/entries', 'disp1');
     expect((listed.body['entries'] as Array<{ entryId: string; current: { plate: string } }>).find((e) => e.entryId === entryId)?.current.plate).toBe('5GHJ679');
     expect((await call('GET', '/api/hotlists/entries/no-such-entry', 'ofc1')).status).toBe(404);
-  });
+  }, 90_000);
 });
 
 describe('covert lists', () => {

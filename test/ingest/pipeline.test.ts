@@ -63,7 +63,9 @@ async function startWorker(sink: DetectionSink = detectionSink(system.writer)): 
   return { metrics, hits, stop: async () => { await worker.stop(); sub.unsubscribe(); } };
 }
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+// Each wait involves nats-server and chDB on a possibly loaded 2-core machine; the tests' own
+// timeouts (120 s) cover the up to three waits each of them makes.
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -116,7 +118,7 @@ describe('pipeline worker and bad input', () => {
     expect(copy.header.get(INVALID_SUBJECT_HEADER)).toBe(readsSubject('wpd', 'cam1'));
     expect(Buffer.compare(copy.data, long)).toBe(0);
     expect(worker.metrics.invalidReads.get()).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   it('copies a 1,000-read batch with every read refused once, about the size of the original, listing 1,000 refusals', async () => {
     const worker = await startWorker();
@@ -136,7 +138,7 @@ describe('pipeline worker and bad input', () => {
     expect(new Set(refusals.map((r) => r.reason))).toEqual(new Set(['schema version 2 is not supported (this receiver speaks 1)']));
     expect(worker.metrics.invalidReads.get()).toBe(1000);
     expect(await storedReads('v2-')).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('does not keep a second copy when a message is redelivered after its batch failed to be stored', async () => {
     const real = detectionSink(system.writer);
@@ -156,7 +158,7 @@ describe('pipeline worker and bad input', () => {
     expect(await storedReads('redeliver-')).toBe(1);
     expect((await copiesKept()).messages).toBe(1);
     expect(invalidReadsOf((await lastCopy()).header)).toEqual([{ index: 1, reason: 'schema version 2 is not supported (this receiver speaks 1)' }]);
-  }, 60_000);
+  }, 120_000);
 
   it('acks a message with no valid read once its copy is kept, while storage refuses the other reads', async () => {
     const real = detectionSink(system.writer);
@@ -186,7 +188,7 @@ describe('pipeline worker and bad input', () => {
     expect(await storedReads('outage-')).toBe(1);
     expect((await copiesKept()).messages).toBe(1);
     expect(worker.metrics.invalidReads.get()).toBe(1);
-  }, 60_000);
+  }, 120_000);
 
   it('refuses a read whose vehicle.make is near 1 MiB, with no hit, keeps as much of it as fits, and goes on storing and alerting', async () => {
     const worker = await startWorker();
@@ -205,7 +207,7 @@ describe('pipeline worker and bad input', () => {
     expect(copy.header.get(INVALID_TRUNCATED_HEADER)).toBe(String(huge.length));
     expect(copy.data.length).toBeGreaterThan(huge.length - 1024);
     expect(Buffer.compare(copy.data, huge.subarray(0, copy.data.length))).toBe(0);
-  }, 60_000);
+  }, 120_000);
 
   it('publishes a hit for each of two entries listing one plate for two states, each under its own hit id', async () => {
     const config = resolveMatcherConfig();
@@ -224,5 +226,5 @@ describe('pipeline worker and bad input', () => {
     // possibly the other state's.
     const { state } = await jsm.streams.info(HITS_STREAM, { subjects_filter: 'alpr.hits.wpd.SFR' });
     expect(state.subjects?.['alpr.hits.wpd.SFR']).toBe(2);
-  }, 60_000);
+  }, 120_000);
 });

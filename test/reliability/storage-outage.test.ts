@@ -102,7 +102,10 @@ describe('storage unavailable under load', () => {
     const hotDuring = during.filter((_id, i) => (before.length + i) % 100 === 0);
     // Hits do not wait for storage: every hot read of the outage alerts while storage is still down.
     await until('hits of the outage', () => (hotDuring.every((id) => hits.has(id)) ? true : undefined), 30_000);
-    await sleep(3_000); // several redelivery rounds while down
+    // A batch failed (after the writer's own retries), so the pipeline really met the outage
+    // before the nothing-acked checks below; then several redelivery rounds while down.
+    await until('a batch to fail while storage is down', () => (metrics.batchFailures.get() > 0 ? true : undefined), 30_000);
+    await sleep(3_000);
     clearInterval(sampler);
     expect(outage.down).toBe(true);
     expect(metrics.acked.get()).toBe(ackedAtOutage);
