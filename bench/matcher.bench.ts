@@ -9,6 +9,7 @@ import { benchMean, canCollectGarbage, heapBytes, timeEach, timerOverheadNs, typ
 import { NaiveMatcher } from './naive-matcher.js';
 import { formatBytes, formatCount, formatMs, formatNs, formatPercent, machineTable, markdownTable, verdict } from './report.js';
 import { FULL_WORKLOAD, GENERAL_LIST_SHARES, PLANTED_KINDS, scaleWorkload, SPECIFIC_LIST, generateWorkload, type ReadSetName } from './workload.js';
+import { acceptOnly } from './storage/machine.js';
 
 /** The targets. */
 const TARGET = {
@@ -24,6 +25,7 @@ const NAIVE_STREAM_READS = 10_000;
 const NAIVE_READS_PER_KIND = 500;
 const TINYBENCH_MS = 1_000;
 
+acceptOnly('Usage: node --expose-gc --import tsx bench/matcher.bench.ts [--quick]\nPrints Markdown for BENCHMARKS.md; --quick shrinks the workload tenfold (a smoke run, figures not comparable).', [], ['quick']);
 const quick = process.argv.includes('--quick');
 if (!canCollectGarbage()) {
   console.error('heap figures need a full collection: run with node --expose-gc --import tsx bench/matcher.bench.ts');

@@ -21,7 +21,9 @@ import { machineTable, markdownTable } from '../report.js';
 import { benchHit } from './bench-hit.js';
 import { LatencyHistogram, type LatencyMs } from './latency.js';
 import { startWsGateway } from './ws-gateway.js';
+import { acceptOnly } from '../storage/machine.js';
 
+acceptOnly('Usage: node --import tsx bench/gateway/fanout.bench.ts [--quick]\nHit fan-out to 1,000 consoles, uWebSockets.js against ws in the same run; --quick: a short smoke run.', [], ['quick']);
 const quick = process.argv.includes('--quick');
 const CONSOLES = 1000;
 const THROUGHPUT_HITS = quick ? 1000 : 5000;

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import uWS from 'uWebSockets.js';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { hitFrame, serialiseHit } from '../../gateway/index.js';
-import { arg } from '../storage/machine.js';
+import { acceptOnly, arg } from '../storage/machine.js';
 import { machineTable, markdownTable } from '../report.js';
 import { benchHit } from './bench-hit.js';
 
@@ -153,6 +153,10 @@ if (process.argv.includes('--serve')) {
   process.exit(0);
 }
 
+acceptOnly(
+  'Usage: node --import tsx bench/gateway/transport.bench.ts [--rounds 2] [--hits 3000]\nServer CPU per delivery (µs, user + kernel) and deliveries/s of each transport to 1,000 consoles.',
+  ['rounds', 'hits'],
+);
 const rounds = Number(arg('rounds', '2'));
 const hits = Number(arg('hits', '3000'));
 const sample = hitFrame(serialiseHit(benchHit())).length;

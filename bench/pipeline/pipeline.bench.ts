@@ -32,12 +32,22 @@ import { resolveMatcherConfig } from '../../matcher/index.js';
 import { DEFAULT_INSERTS_IN_FLIGHT } from '../../storage/index.js';
 import { drainThroughPipeline, loadBenchList } from './drain.js';
 import { LatencySample, type LatencySummary } from './latency-sample.js';
+import { acceptOnly } from '../storage/machine.js';
 
+acceptOnly(
+  'Usage: node --import tsx bench/pipeline/pipeline.bench.ts [--quick] [--latency-only] [--in-flight 2]\nThroughput in reads/s next to the consume ceiling of the same run; read → hit latency in ms next to the transport floor.',
+  ['in-flight'],
+  ['quick', 'latency-only'],
+);
 const quick = process.argv.includes('--quick');
 const latencyOnly = process.argv.includes('--latency-only');
 // --in-flight N: detection batches the writer inserts at once (StorageConfig.insertsInFlight).
 const inFlightAt = process.argv.indexOf('--in-flight');
 const inFlight = inFlightAt === -1 ? DEFAULT_INSERTS_IN_FLIGHT : Number(process.argv[inFlightAt + 1]);
+if (!Number.isInteger(inFlight) || inFlight < 1) {
+  process.stderr.write(`--in-flight must be a whole number of batches, at least 1\n`);
+  process.exit(2);
+}
 const N_SINGLE = quick ? 20_000 : 200_000;
 const N_BATCHED = quick ? 100_000 : 1_000_000;
 const LATENCY_SECONDS = quick ? 3 : 10;

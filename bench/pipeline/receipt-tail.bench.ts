@@ -13,6 +13,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { acceptOnly } from '../storage/machine.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
 import { detectionSink, startSystem, type RunningSystem } from '../../bin/system.js';
@@ -55,6 +56,7 @@ async function phase(system: RunningSystem, kind: Phase, seconds: number): Promi
   return { early: early.summary(), pulled: worker === undefined ? undefined : pulled.summary(), loopP99: loop.percentile(99) / 1e6 };
 }
 
+acceptOnly('Usage: node --import tsx bench/pipeline/receipt-tail.bench.ts [--seconds 10] [--rounds 2]\nRead → receipt latency in ms, before and after the pull.', ['seconds', 'rounds']);
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, rounds: { type: 'string', default: '2' } } });
 const seconds = Number(values.seconds);
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-receipt-tail-'));

@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { acceptOnly } from '../storage/machine.js';
 import { AckPolicy, jetstream, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { startLocalNatsServer } from '../../ingest/nats-server.js';
@@ -84,6 +85,7 @@ async function measure(nc: NatsConnection, url: string, storage: 'none' | 'file'
   return sample.summary();
 }
 
+acceptOnly('Usage: node --import tsx bench/pipeline/transport-floor.bench.ts [--rate 5000] [--seconds 10]\nPublish → receive latency in ms through nats-server, no platewatch code.', ['rate', 'seconds', 'publish', 'url']);
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '5000' }, seconds: { type: 'string', default: '10' }, publish: { type: 'string' }, url: { type: 'string' } } });
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);

@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { acceptOnly } from '../storage/machine.js';
 import { Packr } from 'msgpackr';
 import pino from 'pino';
 import { startSystem } from '../../bin/system.js';
@@ -17,6 +18,7 @@ import { createRandom, readsSubject, simulatedRead } from '../../ingest/index.js
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import { drainThroughPipeline, loadBenchList } from './drain.js';
 
+acceptOnly('Usage: node --import tsx bench/pipeline/young-generation.bench.ts [--rounds 5] [--reads 500000]\nOne worker\'s batched drain in reads/s (and max RSS) with 16 and 64 MiB semi-spaces.', ['rounds', 'reads'], ['child']);
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, reads: { type: 'string', default: '500000' }, child: { type: 'boolean', default: false } } });
 const READS = Number(values.reads);
 const SETTINGS = [16, 64];

@@ -1,6 +1,6 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
 //   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
-//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 10000] [--settle 60] [--format JSONCompactEachRow]   (sustained: the writer alone, that long)
+//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 50000] [--settle 60] [--format RowBinary] [--table shipped]   (sustained: the writer alone, that long)
 //   node --import tsx bench/storage/insert.bench.ts --stages yes   (where the engine's time goes: parse, part, merge tree)
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
@@ -10,10 +10,10 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
-import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DetectionWriter, encodeDetection, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DetectionWriter, encodeDetection, INSERT_FORMATS, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { generatedDetections } from './generate.js';
-import { arg, fmt, machineLine, percentile } from './machine.js';
+import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 import { POSITIONAL_GRAMS } from './positional-grams.js';
 
 const ROWS = Number(arg('rows', '1000000'));
@@ -37,7 +37,18 @@ const TABLE_VARIANTS: Record<string, { index: string; settings?: string; mergeSe
   pos4: { index: `INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array)` },
   base5: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1', mergeSelectorBase: 5 },
 };
+acceptOnly(
+  `Usage: node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
+       node --import tsx bench/storage/insert.bench.ts --seconds N [--batch 50000] [--settle S] [--format ${INSERT_FORMATS.join('|')}] [--table shipped]
+       node --import tsx bench/storage/insert.bench.ts --stages yes
+--table: shipped, ${Object.keys(TABLE_VARIANTS).join(', ')}. Figures in rows/s.`,
+  ['rows', 'chunk', 'table', 'in-flight', 'seconds', 'stages', 'settle', 'batch', 'format'],
+);
 const TABLE_VARIANT = arg('table', 'shipped');
+if (TABLE_VARIANT !== 'shipped' && TABLE_VARIANTS[TABLE_VARIANT] === undefined) {
+  process.stderr.write(`unknown --table ${TABLE_VARIANT} (shipped, ${Object.keys(TABLE_VARIANTS).join(', ')})\n`);
+  process.exit(2);
+}
 // --in-flight N: detection batches the writer inserts at once (StorageConfig.insertsInFlight).
 const IN_FLIGHT = Number(arg('in-flight', String(DEFAULT_INSERTS_IN_FLIGHT)));
 const CHUNK = Number(arg('chunk', '1000'));
@@ -58,6 +69,10 @@ const SUSTAIN_BATCH = Number(arg('batch', '0'));
 // --format F: the sustained run's insert format (default: the shipped StorageConfig.insertFormat,
 // RowBinary since session 12; JSONCompactEachRow before).
 const SUSTAIN_FORMAT = arg('format', '') as InsertFormat | '';
+if (SUSTAIN_FORMAT !== '' && !INSERT_FORMATS.includes(SUSTAIN_FORMAT)) {
+  process.stderr.write(`unknown --format ${SUSTAIN_FORMAT} (${INSERT_FORMATS.join(', ')})\n`);
+  process.exit(2);
+}
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
 mkdirSync(scratch, { recursive: true });
 const storage = await openStorage({ dataDir: scratch });

@@ -26,3 +26,34 @@ export function arg(name: string, fallback: string): string {
   }
   return fallback;
 }
+
+/**
+ * Refuses what the script does not read, so that a mistyped option cannot run the defaults and
+ * print figures under a command that was not run: `--help` prints the usage (exit 0); an unknown
+ * option, a value option without its value, or a stray argument prints the problem and the usage
+ * on stderr (exit 2). `options` take a value (`--name value` or `--name=value`); `flags` take none.
+ */
+export function acceptOnly(usage: string, options: readonly string[], flags: readonly string[] = []): void {
+  const argv = process.argv.slice(2);
+  const refuse = (problem: string): never => {
+    process.stderr.write(`${problem}\n${usage}\n`);
+    process.exit(2);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--help' || a === '-h') {
+      process.stdout.write(`${usage}\n`);
+      process.exit(0);
+    }
+    if (!a.startsWith('--')) refuse(`unexpected argument "${a}"`);
+    const eq = a.indexOf('=');
+    const name = eq === -1 ? a.slice(2) : a.slice(2, eq);
+    if (flags.includes(name) && eq === -1) continue;
+    if (!options.includes(name)) refuse(`unknown option ${a}`);
+    if (eq === -1) {
+      const value = argv[i + 1];
+      if (value === undefined || value.startsWith('--')) refuse(`option --${name} needs a value`);
+      i++;
+    }
+  }
+}

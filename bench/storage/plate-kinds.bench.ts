@@ -1,14 +1,25 @@
 // Latency of the other search kinds (exact, OCR-equivalent, fuzzy) on a table kept by
 // search.bench.ts (`--keep yes`), using storage/search.ts's own query builder.
 //   node --import tsx bench/storage/plate-kinds.bench.ts --data-dir bench/.scratch/search-<pid> [--table d_none] [--runs 20]
+// (--reuse DIR, as the other benches on kept tables spell it, works too.)
 import { OcrAlphabet } from '../../matcher/index.js';
 import { buildSearchQuery, connectStorage, type PlateQuery } from '../../storage/index.js';
-import { arg, fmt, machineLine, percentile } from './machine.js';
+import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 
-const dataDir = arg('data-dir', '');
+acceptOnly(
+  `Usage: node --import tsx bench/storage/plate-kinds.bench.ts --data-dir DIR [--table d_none] [--runs 20]
+DIR: the directory a search.bench.ts --keep yes run kept (bench/.scratch/search-<pid>; --reuse DIR is the same);
+--table: one of its tables, d_<variant> (e.g. d_ngrambf4_32k3, the shipped index). Figures: p50 / p95 ms per query.`,
+  ['data-dir', 'reuse', 'table', 'runs'],
+);
+
+const dataDir = arg('data-dir', arg('reuse', ''));
 const table = arg('table', 'd_none');
 const RUNS = Number(arg('runs', '20'));
-if (dataDir === '') throw new Error('--data-dir of a kept search.bench.ts run is required');
+if (dataDir === '') {
+  process.stderr.write('--data-dir DIR of a kept search.bench.ts run (--keep yes) is required\n');
+  process.exit(2);
+}
 const conn = connectStorage({ dataDir, database: 'bench' });
 const alphabet = new OcrAlphabet();
 try {

@@ -5,7 +5,14 @@
 //   node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--runs 12]
 import { SEARCH_RESULT_COLUMNS } from '../../storage/index.js';
 import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
-import { arg, fmt, machineLine, percentile } from './machine.js';
+import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
+
+acceptOnly(
+  `Usage: node --import tsx bench/storage/scattered-rows.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--runs 12]
+DIR: the directory a search.bench.ts --keep yes run kept (bench/.scratch/search-<pid>); --tables: its tables, d_<variant>.
+Figures: p50 / p95 ms per fetch; planning and filtering in ms, MB decompressed, per query.`,
+  ['reuse', 'tables', 'runs'],
+);
 
 const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
 const RUNS = Number(arg('runs', '12'));

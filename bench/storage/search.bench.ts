@@ -1,12 +1,12 @@
 // Partial-plate search latency over 30 days of generated detections, with and without a skip index.
-//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowedlb,windowed2,walkall] [--index-cache-mib 512] [--compact yes]
+//   node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two,windowed,windowedlb,windowed2,walkall] [--index-cache-mib 512] [--compact yes] [--keep yes | --reuse DIR]
 // Each variant is a copy of the detections table (same schema, ORDER BY and data) differing only in
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, SEARCH_RESULT_COLUMNS, windowsInOnePass } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
-import { arg, fmt, machineLine, percentile } from './machine.js';
+import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 import { POSITIONAL_GRAMS, positionalGramFilter } from './positional-grams.js';
 
 const ROWS = Number(arg('rows', '50000000'));
@@ -71,7 +71,33 @@ const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?:
     partsPerDay: 10,
   },
 };
+acceptOnly(
+  `Usage: node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two]
+         [--index-cache-mib 512] [--compact yes] [--keep yes] [--reuse DIR]
+--variants: ${Object.keys(VARIANTS).join(', ')}
+--shapes: one, two, windowed, windowed2, windowedlb, walkall; a walk may take @H (first window H hours, e.g. windowed@6)
+--keep yes keeps the generated tables in bench/.scratch/search-<pid> (printed at the end) for --reuse DIR and the
+other storage benches. Figures: p50 / p95 ms per query.`,
+  ['rows', 'runs', 'variants', 'shapes', 'index-cache-mib', 'compact', 'reuse', 'keep'],
+);
 const chosen = arg('variants', 'none,ngrambf4_32k3').split(',');
+// Checked before anything is built: an unknown variant used to stop the run after the tables before
+// it were built, and an unknown shape (e.g. session 7's trial `windowed1`) ran the `two` query.
+for (const name of chosen) {
+  if (VARIANTS[name] === undefined) {
+    process.stderr.write(`unknown variant ${name} (${Object.keys(VARIANTS).join(', ')})\n`);
+    process.exit(2);
+  }
+}
+for (const shape of arg('shapes', 'one,two').split(',')) {
+  const [base, hours, extra] = shape.split('@');
+  const walk = ['windowed', 'windowed2', 'walkall', 'windowedlb'].includes(base ?? '');
+  const ok = extra === undefined && (hours === undefined ? walk || base === 'one' || base === 'two' : walk && Number(hours) > 0);
+  if (!ok) {
+    process.stderr.write(`unknown shape ${shape} (one, two, windowed, windowed2, windowedlb, walkall; a walk may take @H)\n`);
+    process.exit(2);
+  }
+}
 // --compact yes: after the searches, turn on migration 8's whole-day merges for the partsPerDay
 // variants (with a 1 s age instead of the product's hour) and time how ClickHouse works through
 // the days: what an upgrade does to days stored before it. The variant is left one part a day.
@@ -268,6 +294,7 @@ try {
 } finally {
   await conn.close();
   if (arg('keep', 'no') !== 'yes' && reuse === '') rmSync(scratch, { recursive: true, force: true });
+  else console.error(`tables kept in ${scratch} (pass it as --reuse DIR)`);
 }
 
 async function activeParts(variant: string): Promise<number> {

@@ -31,6 +31,7 @@ Options:
                                                                         [default: BENCHMARKS.md; quick: none]
   --svg FILE            the chart                                       [default: docs/capacity.svg; quick: none]
   --json FILE           every measured figure as JSON                   [default: none]
+                        (rates per second, sizes in bytes, latency in ms, CPU in cores busy)
   --config FILE         JSON config file (the matcher settings are used)
 
 Example:
