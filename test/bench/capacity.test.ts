@@ -2,30 +2,18 @@
 // process and reports every section with figures that were actually measured (present, finite,
 // above zero); it does not judge speed. The capacity arithmetic and the report splice are checked
 // on their own.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { planDepartment, type PlanAssumptions } from '../../bench/capacity/capacity-plan.js';
 import { REPORT_BEGIN, REPORT_END, spliceReport } from '../../bench/capacity/report.js';
+import { runCli } from '../fixtures/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-capacity-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/platewatch.ts', ...args], { cwd: ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'] }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: readonly string[]) => runCli(args, { command: [process.execPath, '--import', 'tsx', 'bin/platewatch.ts'] });
 
 const ROLES = ['platewatch (pipeline + chDB + gateway)', 'nats-server', 'camera fleet (simulated)', 'consoles (simulated)'];
 

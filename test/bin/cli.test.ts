@@ -1,13 +1,12 @@
 // The CLI as users and scripts run it: a real `node --import tsx bin/platewatch.ts` process.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERBS } from '../../bin/verbs/index.js';
+import { REPO_ROOT, runCli } from '../fixtures/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = REPO_ROOT;
 const NOW = '2026-02-10T15:00:00Z';
 const EXAMPLES = ['--hotlist', 'examples/hotlists/svs.csv', '--hotlist', 'examples/hotlists/bolo.csv'];
 const HEADER = 'plate,state,list,reason,case_number,entered_by,synopsis';
@@ -15,29 +14,7 @@ const HEADER = 'plate,state,list,reason,case_number,entered_by,synopsis';
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv; command?: string[]; cwd?: string } = {}): Promise<Run> {
-  const [command, ...prefix] = options.command ?? ['node', '--import', 'tsx', 'bin/platewatch.ts'];
-  return new Promise((done, fail) => {
-    const child = spawn(command as string, [...prefix, ...args], {
-      cwd: options.cwd ?? ROOT,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
-  });
-}
+const run = runCli;
 
 interface ResultLine {
   id: string;

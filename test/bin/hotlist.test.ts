@@ -3,14 +3,12 @@
 // § 7284.6; person columns never read), the refusal of a layout mapping names or dates of birth
 // (State Auditor 2019-118), of a list for immigration enforcement, and the staleness flag
 // (Watsonville §471.5(f)(4)).
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runCli, type CliRun } from '../fixtures/cli.js';
 import { useLocalNats } from '../fixtures/nats.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // The CLI connects on its own: no connection here.
 const nats = useLocalNats('hotlist-cli', { connections: 0 });
 const dir = nats.dir;
@@ -21,18 +19,8 @@ function file(name: string, content: string): string {
   return path;
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], {
-      cwd: ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: join(dir, 'data'), USER: 'feed' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function cli(args: string[]): Promise<CliRun> {
+  return runCli(args, { env: { PLATEWATCH_DATA_DIR: join(dir, 'data'), USER: 'feed' } });
 }
 
 const layouts = {

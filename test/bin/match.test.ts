@@ -1,34 +1,17 @@
 // `platewatch match` as an analyst runs it on files from other tools: a real CLI process.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli } from '../fixtures/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NOW = '2026-02-10T15:00:00Z';
-const SVS = join(ROOT, 'examples/hotlists/svs.csv');
+const SVS = join(REPO_ROOT, 'examples/hotlists/svs.csv');
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-match-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'] },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end('');
-  });
-}
+const run = (args: readonly string[]) => runCli(args);
 
 describe('platewatch match: the reads file', () => {
   it('matches the first read of a file saved with a UTF-8 byte order mark (Notepad, PowerShell)', async () => {

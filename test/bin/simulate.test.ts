@@ -1,29 +1,15 @@
 // `platewatch simulate` option checks: a real CLI process. Usage errors are found before any
 // connection, so no system needs to run; the working directory is empty, so none is found either.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../fixtures/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_CWD: dir },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stderr }));
-  });
-}
+const run = (args: readonly string[]) => runCli(args, { env: { PLATEWATCH_CWD: dir } });
 
 describe('platewatch simulate: options', () => {
   it('refuses a fractional number of cameras, reads or reads per message as a usage error', async () => {

@@ -1,40 +1,19 @@
 // `platewatch users` as administrators run it: a real CLI process on a temporary data directory.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../storage/index.js';
+import { runCli, type CliRun } from '../fixtures/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-users-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ADMIN_PASSWORD = 'admin passphrase 2026';
 const OFFICER_PASSWORD = 'officer passphrase 2026';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function users(args: readonly string[], stdin = ''): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'users', ...args], {
-      cwd: ROOT,
-      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], PLATEWATCH_DATA_DIR: dir },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+function users(args: readonly string[], stdin = ''): Promise<CliRun> {
+  return runCli(['users', ...args], { stdin, env: { PLATEWATCH_DATA_DIR: dir } });
 }
 
 const lines = (...passwords: string[]): string => passwords.map((p) => `${p}\n`).join('');
