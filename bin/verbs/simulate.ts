@@ -95,9 +95,11 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
   try {
     const store = await openHotlistStore(jetstream(nc));
     const hotPlates: { plate: string; state?: string }[] = [];
+    // Only entries that can hit now: an expired entry's plate would be counted as hot and never hit.
+    const now = Date.now();
     for (const info of await store.list()) {
       for (const entry of (await readHotlist(store, info.name)) ?? []) {
-        if (!entry.isPattern) hotPlates.push(entry.state === undefined ? { plate: entry.plate } : { plate: entry.plate, state: entry.state });
+        if (!entry.isPattern && (entry.expiresAt === undefined || entry.expiresAt > now)) hotPlates.push(entry.state === undefined ? { plate: entry.plate } : { plate: entry.plate, state: entry.state });
       }
     }
     io.stderr.write(`simulating ${cameras} cameras of agency ${agency} at ${rate} reads/s, ${hotPlates.length} hot plates to draw from…\n`);

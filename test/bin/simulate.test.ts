@@ -1,15 +1,21 @@
-// `platewatch simulate` option checks: a real CLI process. Usage errors are found before any
-// connection, so no system needs to run; the working directory is empty, so none is found either.
+// `platewatch simulate` as a real CLI process. Usage errors are found before any connection, so no
+// system needs to run for them; the working directory is empty, so none is found either. The hot
+// plates it draws from come from a real nats-server's hot list store.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ensureStreams, openHotlistStore, publishHotlist } from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
 import { runCli } from '../fixtures/cli.js';
+import { useLocalNats } from '../fixtures/nats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-simulate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: readonly string[]) => runCli(args, { env: { PLATEWATCH_CWD: dir } });
+const nats = useLocalNats('simulate');
 
 describe('platewatch simulate: options', () => {
   it('refuses a fractional number of cameras, reads or reads per message as a usage error', async () => {
@@ -31,4 +37,20 @@ describe('platewatch simulate: options', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--duration "0" must be a number of at least 0.001');
   });
+});
+
+describe('platewatch simulate: hot plates', () => {
+  it('draws hot plates only from entries that can hit now, not from expired ones', async () => {
+    const config = resolveMatcherConfig();
+    await ensureStreams(await jetstreamManager(nats.nc));
+    const entries = ([['7LIVE01', '2099-01-01'], ['7GONE01', '2020-01-01']] as const).map(([plate, expires]) => {
+      const r = validateEntry({ plate, list: 'SVS', reason: 'Stolen', expires_at: expires }, config);
+      if (!r.ok) throw new Error(r.reason);
+      return r.entry;
+    });
+    await publishHotlist(await openHotlistStore(jetstream(nats.nc)), 'SVS', entries, 'test');
+    const { code, stderr } = await run(['simulate', '--nats', nats.server.url, '--count', '5', '--hit-rate', '1', '--seed', '7']);
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain('1 hot plates to draw from');
+  }, 60_000);
 });
