@@ -295,7 +295,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
 
     if (options.pipeline !== false) {
-      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger });
+      // Reads wait in the stream, not in memory, once the writer's queue is full.
+      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger, maxReadsInFlight: storage.config.maxQueuedRows });
       await worker.start();
       cleanups.push(() => worker.stop());
       stopRequested();

@@ -31,6 +31,12 @@ export interface PipelineOptions {
   /** Redelivery delay after a failed store or publish. @default 2000 */
   retryDelayMs?: number;
   /**
+   * Reads pulled and not yet stored and acked, at most (plus one pull): no new pull starts while
+   * this many are waiting. Give the writer's `maxQueuedRows`, so reads wait in the stream, not in
+   * memory, while storage is slow. @default DEFAULT_MAX_READS_IN_FLIGHT
+   */
+  maxReadsInFlight?: number;
+  /**
    * `maxMessageBytes` is also taken as NATS's max_payload (1 MiB by default, like the server's):
    * the copy of a refused message, headers included, is kept within it.
    */
@@ -41,6 +47,8 @@ export interface PipelineOptions {
 
 /** A pull waits this long for messages when the stream is idle; a stop waits at most this long. */
 const PULL_EXPIRES_MS = 2000;
+/** The storage writer's own default bound on queued detections (storage/config.ts). */
+export const DEFAULT_MAX_READS_IN_FLIGHT = 200_000;
 
 export class PipelineWorker {
   private stopping = false;
@@ -48,12 +56,15 @@ export class PipelineWorker {
   private batch: JsMsg[] = [];
   private flushScheduled = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Reads of the batches in `inFlight`: handed on, not yet acked or left to JetStream. */
+  private readsInFlight = 0;
   private readonly options: Required<Omit<PipelineOptions, 'limits'>> & { limits: WireLimits };
 
   constructor(options: PipelineOptions) {
     this.options = {
       pullBatch: 1000,
       retryDelayMs: 2000,
+      maxReadsInFlight: DEFAULT_MAX_READS_IN_FLIGHT,
       now: Date.now,
       limits: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE },
       ...options,
@@ -81,6 +92,13 @@ export class PipelineWorker {
   private async run(consumer: Consumer): Promise<void> {
     const sizer = new PullSizer(this.options.pullBatch, PULL_EXPIRES_MS);
     while (!this.stopping) {
+      // Backpressure: without it each pull started as soon as the last one ended, and while
+      // storage was slow a worker held up to the consumer's max_ack_pending messages (of up to
+      // 1,000 reads each) in memory, waiting for room in the writer.
+      while (this.readsInFlight >= this.options.maxReadsInFlight && this.inFlight.size > 0 && !this.stopping) {
+        await Promise.race(this.inFlight);
+      }
+      if (this.stopping) break;
       const startedAt = Date.now();
       let received = 0;
       try {
@@ -197,7 +215,11 @@ export class PipelineWorker {
         for (const m of messages) m.nak(this.options.retryDelayMs);
       },
     );
+    this.readsInFlight += reads.length;
     this.inFlight.add(settled);
-    void settled.finally(() => this.inFlight.delete(settled));
+    void settled.finally(() => {
+      this.inFlight.delete(settled);
+      this.readsInFlight -= reads.length;
+    });
   }
 }

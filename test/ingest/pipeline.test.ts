@@ -49,9 +49,12 @@ beforeEach(async () => {
 });
 
 /** A worker on `sink` (storage by default), and the read ids of every hit published meanwhile. */
-async function startWorker(sink: DetectionSink = detectionSink(system.writer)): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
+async function startWorker(
+  sink: DetectionSink = detectionSink(system.writer),
+  options: { pullBatch?: number; maxReadsInFlight?: number } = {},
+): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
   const metrics = createPipelineMetrics(new MetricsRegistry());
-  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100 });
+  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100, ...options });
   const hits: string[] = [];
   const sub = system.nc.subscribe('alpr.hits.>', {
     callback: (_e, msg) => {
@@ -226,5 +229,27 @@ describe('pipeline worker and bad input', () => {
     // possibly the other state's.
     const { state } = await jsm.streams.info(HITS_STREAM, { subjects_filter: 'alpr.hits.wpd.SFR' });
     expect(state.subjects?.['alpr.hits.wpd.SFR']).toBe(2);
+  }, 120_000);
+
+  it('stops pulling while the reads it holds for storage reach maxReadsInFlight, and pulls the rest once storage takes them', async () => {
+    // Storage that takes nothing until released, as a slow or hung ClickHouse does.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const storage = detectionSink(system.writer);
+    const slow: DetectionSink = { enqueue: async (reads) => ({ durable: released.then(async () => (await storage.enqueue(reads)).durable) }) };
+    const worker = await startWorker(slow, { pullBatch: 100, maxReadsInFlight: 500 });
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < 3000; i++) pending.push(publish(pack(read(`held-${i}`, `H${String(i).padStart(5, '0')}`)), `held-${i}`));
+    await Promise.all(pending);
+    // Delivered and unacked: the bound plus at most one pull, not all 3,000 (nor max_ack_pending).
+    await until('the worker to hold reads', async () => (await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER)).num_ack_pending >= 500);
+    await new Promise((r) => setTimeout(r, 1500)); // several pulls' time: it would have pulled more by now
+    const held = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
+    expect(held.num_ack_pending).toBeLessThanOrEqual(600);
+    expect(held.num_pending).toBeGreaterThanOrEqual(2400);
+    release();
+    await until('all acked', allAcked, 60_000);
+    await worker.stop();
+    expect(await storedReads('held-')).toBe(3000);
   }, 120_000);
 });
