@@ -9,9 +9,39 @@ let session = null;
 
 export function initAdmin(s) {
   session = s;
-  $('entry-form').addEventListener('submit', submitEntry);
-  $('load-form').addEventListener('submit', submitLoad);
-  $('designate-form').addEventListener('submit', submitDesignation);
+  $('entry-form').addEventListener('submit', once(submitEntry));
+  $('load-form').addEventListener('submit', once(submitLoad));
+  $('designate-form').addEventListener('submit', once(submitDesignation));
+}
+
+/**
+ * A form's submit handler that runs one at a time: while its request is on its way the submit
+ * button is disabled and another submit (Enter pressed twice, a double click) is ignored, so an
+ * entry, a designation or a load is not sent twice. The button comes back however it ends.
+ */
+function once(handler) {
+  let running = false;
+  return async (event) => {
+    event.preventDefault();
+    if (running) return;
+    const button = event.target.querySelector('button[type="submit"]');
+    running = true;
+    button.disabled = true;
+    try {
+      await handler(event);
+    } finally {
+      running = false;
+      button.disabled = false;
+    }
+  };
+}
+
+/** Clears the view for the next user: tables, messages and forms. */
+export function resetAdmin() {
+  for (const id of ['entry-form', 'load-form', 'designate-form']) $(id).reset();
+  for (const id of ['lists', 'approvals', 'users']) fill(id, []);
+  for (const id of ['admin-error', 'load-error', 'designate-error', 'entry-error']) $(id).textContent = '';
+  for (const id of ['lists-status', 'load-status', 'designate-status', 'entry-status', 'approvals-status', 'users-status']) $(id).textContent = '';
 }
 
 export function showAdmin() {
@@ -203,7 +233,8 @@ async function submitEntry(event) {
   const f = startSubmit(event, 'entry');
   const body = { plate: f.plate.value.trim(), caseNumber: f.caseNumber.value.trim(), synopsis: f.synopsis.value.trim() };
   for (const name of ['state', 'reason']) if (f[name].value.trim() !== '') body[name] = f[name].value.trim();
-  if (f.expiresAt.value !== '') body.expiresAt = `${f.expiresAt.value}T23:59:59Z`;
+  // The entry runs to the end of the day chosen where the user is, not to 23:59:59 UTC (4 p.m. in California).
+  if (f.expiresAt.value !== '') body.expiresAt = new Date(`${f.expiresAt.value}T23:59:59`).toISOString();
   const list = f.list.value;
   if (list === '') {
     $('entry-error').textContent = 'No specific list is designated yet: the ALPR administrator designates lists first.';
@@ -242,30 +273,37 @@ async function loadApprovals() {
 
 function decisionButtons(p) {
   const wrap = document.createElement('span');
+  const buttons = [];
   for (const [decision, label] of [['approved', 'Approve'], ['rejected', 'Reject']]) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
     b.className = decision === 'rejected' ? 'quiet' : '';
-    b.addEventListener('click', () => decide(p, decision));
+    b.addEventListener('click', () => decide(p, decision, buttons));
+    buttons.push(b);
     wrap.append(b);
   }
   return wrap;
 }
 
-async function decide(s, decision) {
-  const token = session.token();
-  if (token === null) return session.expired();
-  const note = decision === 'rejected' ? (prompt('Reason for rejecting this change') ?? '').trim() : '';
-  if (decision === 'rejected' && note === '') return;
+async function decide(s, decision, buttons) {
+  if (buttons.some((b) => b.disabled)) return;
+  $('admin-error').textContent = '';
+  const answer = decision === 'rejected' ? prompt(`Reason for rejecting the change to ${s.pending.plate} (${s.list})`) : '';
+  if (answer === null) return;
+  const note = answer.trim();
+  if (decision === 'rejected' && note === '') {
+    $('admin-error').textContent = `Not rejected: a rejection needs the reason. Click Reject on ${s.pending.plate} again and write why.`;
+    return;
+  }
+  // One decision at a time: a double click must not send a second one, refused as "not waiting".
+  for (const b of buttons) b.disabled = true;
   // The version decided is the one shown, so a change made meanwhile is not approved unseen.
-  const res = await fetch(`/api/hotlists/approvals/${encodeURIComponent(s.entryId)}`, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify({ decision, version: s.pending.version, ...(note === '' ? {} : { note }) }),
-  }).catch(() => null);
-  if (res === null || !res.ok) {
-    const body = res === null ? null : await res.json().catch(() => null);
-    $('admin-error').textContent = `Not recorded: ${body?.error?.message ?? 'the gateway cannot be reached'}`;
+  const r = await post(`/api/hotlists/approvals/${encodeURIComponent(s.entryId)}`, { decision, version: s.pending.version, ...(note === '' ? {} : { note }) });
+  if (r === null) return;
+  if (!r.ok) {
+    for (const b of buttons) b.disabled = false;
+    $('admin-error').textContent = `Not recorded (${s.pending.plate}, ${s.list}): ${r.message}`;
     return;
   }
   loadApprovals();

@@ -2,8 +2,8 @@
 // hits over /ws, see gateway/console-protocol.ts for the frames), search (search.js), admin
 // (admin.js). Shipped to browsers as is: no build step, no dependencies. Every value from the
 // server goes into the page as text, never as markup.
-import { initSearch } from './search.js';
-import { initAdmin, showAdmin } from './admin.js';
+import { initSearch, resetSearch } from './search.js';
+import { initAdmin, resetAdmin, showAdmin } from './admin.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -35,9 +35,25 @@ let resyncing = false;
 
 // ---- sign in ---------------------------------------------------------------------------------
 
+/** True while a sign-in is on its way: Enter pressed twice must not open two sessions (and two sockets). */
+let signingIn = false;
+
 async function signIn(event) {
   event.preventDefault();
+  if (signingIn) return;
   const form = event.target;
+  const button = form.querySelector('button[type="submit"]');
+  signingIn = true;
+  button.disabled = true;
+  try {
+    await sendSignIn(form);
+  } finally {
+    signingIn = false;
+    button.disabled = false;
+  }
+}
+
+async function sendSignIn(form) {
   const user = form.elements.user.value.trim();
   const password = form.elements.password.value;
   $('sign-in-error').textContent = '';
@@ -128,7 +144,10 @@ function selectView(view) {
     button.setAttribute('aria-current', name === view ? 'page' : 'false');
   }
   if (view === 'admin') showAdmin();
-  if (view === null) notice('Your roles give you no console view; ask the ALPR administrator.');
+  // Shown outside every view (they are all hidden then), so the user is not left with an empty page.
+  $('no-view').hidden = view !== null;
+  $('no-view').textContent = view !== null ? ''
+    : 'Your roles give you no console view. Release requests and the transparency report are handled with the platewatch command (platewatch release, platewatch report) or the HTTP API; for a console view, ask the ALPR administrator.';
 }
 
 function displayName(u) {
@@ -159,11 +178,16 @@ function signOut(message = '') {
   for (const { element } of shown.values()) element.remove();
   shown.clear();
   updateCount();
+  notice('');
+  // The next person at this workstation sees nothing of this user's searches or forms.
+  resetSearch();
+  resetAdmin();
   setConnection('signed-out', 'Signed out');
   $('who').hidden = true;
   $('sign-out').hidden = true;
   for (const view of ['dispatch', 'search', 'admin']) $(view).hidden = true;
   $('views').hidden = true;
+  $('no-view').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   $('user').focus();

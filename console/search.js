@@ -6,23 +6,55 @@ const $ = (id) => document.getElementById(id);
 let session = null;
 /** The last search's body, for "Older results" (the same search, from the cursor on). */
 let lastQuery = null;
+/** True while a search is on its way: a second submit would show its rows twice. */
+let busy = false;
+/** Bumped when the user signs out, so an answer still on its way is dropped, not shown to the next user. */
+let generation = 0;
+/** Whether the user set the time range; until then it is "the last 7 days up to now", now being when they search. */
+let rangeEdited = false;
 
 export function initSearch(s) {
   session = s;
-  const now = new Date();
-  $('search-to').value = localInput(new Date(now.getTime() + 60_000));
-  $('search-from').value = localInput(new Date(now.getTime() - 7 * 86_400_000));
+  defaultRange();
+  for (const id of ['search-from', 'search-to']) $(id).addEventListener('input', () => { rangeEdited = true; });
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
+    if (busy) return;
+    // A console stays open through a shift: the default range ends now, not when the page was opened.
+    if (!rangeEdited) defaultRange();
     const query = queryFromForm();
     if (query === null) return;
     lastQuery = query;
     $('search-results').querySelector('tbody').replaceChildren();
-    run(query);
+    $('search-results').hidden = true;
+    run(query, false);
   });
   $('search-more').addEventListener('click', () => {
-    if (lastQuery?.before !== undefined) run(lastQuery);
+    if (!busy && lastQuery?.before !== undefined) run(lastQuery, true);
   });
+}
+
+/** Clears the view for the next user: results, messages, the form and the pager. */
+export function resetSearch() {
+  generation += 1;
+  busy = false;
+  lastQuery = null;
+  $('search-form').reset();
+  rangeEdited = false;
+  defaultRange();
+  $('search-form').querySelector('button[type="submit"]').disabled = false;
+  $('search-results').querySelector('tbody').replaceChildren();
+  $('search-results').hidden = true;
+  $('search-more').hidden = true;
+  $('search-more').disabled = false;
+  $('search-status').textContent = '';
+  $('search-error').textContent = '';
+}
+
+function defaultRange() {
+  const now = new Date();
+  $('search-to').value = localInput(new Date(now.getTime() + 60_000));
+  $('search-from').value = localInput(new Date(now.getTime() - 7 * 86_400_000));
 }
 
 function queryFromForm() {
@@ -52,24 +84,38 @@ function queryFromForm() {
   return query;
 }
 
-async function run(query) {
+/** Runs `query`; `older` when it asks for the next page of the results shown. */
+async function run(query, older) {
   const token = session.token();
   if (token === null) return session.expired();
-  $('search-status').textContent = 'Searching…';
-  $('search-more').hidden = true;
-  let res;
+  const mine = generation;
+  const submit = $('search-form').querySelector('button[type="submit"]');
+  busy = true;
+  submit.disabled = true;
+  $('search-more').disabled = true;
+  if (!older) $('search-more').hidden = true;
+  $('search-error').textContent = '';
+  $('search-status').textContent = older ? 'Loading older results…' : 'Searching…';
+  let res = null;
+  let body = null;
   try {
     res = await fetch('/api/detections/search', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(query) });
+    body = await res.json().catch(() => null);
   } catch {
-    $('search-status').textContent = '';
-    $('search-error').textContent = 'The gateway cannot be reached. Try again.';
-    return;
+    res = null;
   }
-  const body = await res.json().catch(() => null);
-  if (res.status === 401) return session.expired();
-  if (!res.ok) {
-    $('search-status').textContent = '';
-    $('search-error').textContent = body?.error?.message ?? `The search failed (${res.status}).`;
+  if (mine !== generation) return;
+  busy = false;
+  submit.disabled = false;
+  $('search-more').disabled = false;
+  if (res?.status === 401) return session.expired();
+  if (res === null || !res.ok) {
+    const shown = $('search-results').querySelector('tbody').children.length;
+    $('search-status').textContent = older ? `${shown} detection${shown === 1 ? '' : 's'} shown; the older ones did not load.` : '';
+    $('search-error').textContent = res === null ? 'The gateway cannot be reached. Check the network and try again.'
+      : body?.error?.message ?? `The search failed (${res.status}).`;
+    // The page that failed can be asked for again: the same cursor, the same button.
+    $('search-more').hidden = !older;
     return;
   }
   const tbody = $('search-results').querySelector('tbody');
@@ -80,6 +126,8 @@ async function run(query) {
   if (body.nextCursor !== null) {
     lastQuery = { ...query, before: body.nextCursor };
     $('search-more').hidden = false;
+  } else {
+    $('search-more').hidden = true;
   }
 }
 
