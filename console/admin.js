@@ -19,7 +19,7 @@ export function initAdmin(s) {
  * button is disabled and another submit (Enter pressed twice, a double click) is ignored, so an
  * entry, a designation or a load is not sent twice. The button comes back however it ends.
  */
-function once(handler) {
+export function once(handler) {
   let running = false;
   return async (event) => {
     event.preventDefault();

@@ -3,7 +3,7 @@
 // (admin.js). Shipped to browsers as is: no build step, no dependencies. Every value from the
 // server goes into the page as text, never as markup.
 import { initSearch, resetSearch } from './search.js';
-import { initAdmin, resetAdmin, showAdmin } from './admin.js';
+import { initAdmin, once, resetAdmin, showAdmin } from './admin.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -35,23 +35,8 @@ let resyncing = false;
 
 // ---- sign in ---------------------------------------------------------------------------------
 
-/** True while a sign-in is on its way: Enter pressed twice must not open two sessions (and two sockets). */
-let signingIn = false;
-
-async function signIn(event) {
-  event.preventDefault();
-  if (signingIn) return;
-  const form = event.target;
-  const button = form.querySelector('button[type="submit"]');
-  signingIn = true;
-  button.disabled = true;
-  try {
-    await sendSignIn(form);
-  } finally {
-    signingIn = false;
-    button.disabled = false;
-  }
-}
+/** One sign-in at a time: Enter pressed twice must not open two sessions (and two sockets). */
+const signIn = once((event) => sendSignIn(event.target));
 
 async function sendSignIn(form) {
   const user = form.elements.user.value.trim();
