@@ -121,9 +121,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   // A session ended or a user changed on another gateway (or this one, echoed): check now. One
   // batched check of every open console, joined by any change that arrives while it runs.
   const sessionChanges = options.nc.subscribe(SESSION_CHANGES_SUBJECT, {
-    callback: (error) => {
-      if (error !== null) logger.error({ err: error }, 'session change subscription failed');
-      else void sessions.checkAll();
+    callback: (error, msg) => {
+      if (error !== null) {
+        logger.error({ err: error }, 'session change subscription failed');
+        return;
+      }
+      logger.debug({ change: msg.string() }, 'session change heard: checking open consoles');
+      void sessions.checkAll();
     },
   });
   try {

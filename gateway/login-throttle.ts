@@ -8,6 +8,7 @@
 // remote balancer's one address would stand for every client, and 20 failures from anyone would
 // block sign-in for all. Any other peer's X-Forwarded-For is the client's own claim and ignored.
 import { isIP } from 'node:net';
+import { GatewayError } from './errors.js';
 import { HttpError, type JsonRequest } from './http-json.js';
 
 export interface LoginThrottleConfig {
@@ -31,7 +32,7 @@ function plainAddress(address: string): string {
 
 /** The addresses of proxies whose X-Forwarded-For is believed, checked; throws naming a bad one. */
 export function trustedProxySet(addresses: readonly string[]): ReadonlySet<string> {
-  for (const address of addresses) if (isIP(address.trim()) === 0) throw new Error(`"${address}" is not an IP address`);
+  for (const address of addresses) if (isIP(address.trim()) === 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `trusted proxy "${address}" is not an IP address`);
   return new Set(addresses.map(plainAddress));
 }
 

@@ -3,7 +3,7 @@
 // start/length — and the parser that turns such a file into validated entries plus a load report.
 // Watsonville §471.5(f)(4): general lists are downloaded at least daily, the newest replacing the
 // old; the report says what was loaded, rejected and dropped.
-import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
+import { entryKey, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
 import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
 import { HOTLIST_OPTIONAL_COLUMNS, HOTLIST_REQUIRED_COLUMNS, type RejectedRow } from './hotlist-csv.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, isImmigrationRecord, isPersonalDataField, NCIC_FIELDS, type NcicField } from './ncic.js';
@@ -217,7 +217,7 @@ export function parseBulkFile(text: string, layout: BulkLayout, options: ParseBu
       report.rejected.push({ line: row.line, reason: result.reason });
       continue;
     }
-    const key = `${result.entry.plate}|${result.entry.state ?? ''}`;
+    const key = entryKey(result.entry);
     const earlier = seen.get(key);
     if (earlier !== undefined) {
       report.rejected.push({ line: row.line, reason: `duplicate of line ${earlier}` });

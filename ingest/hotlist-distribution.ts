@@ -9,7 +9,7 @@ import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { StorageType } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import type { HotlistEntry, ListIndex, ListLoadSummary, Matcher } from '../matcher/index.js';
+import { entryKey, type HotlistEntry, type ListIndex, type ListLoadSummary, type Matcher } from '../matcher/index.js';
 import { decodeHotlist, encodeHotlist, HotlistDecodeError } from './hotlist-codec.js';
 import type { ListBuilder } from './list-builder.js';
 
@@ -61,10 +61,6 @@ export async function publishHotlist(store: ObjectStore, list: string, entries: 
     encodeHotlist(entries),
   );
   return { list, version, entries: entries.length, added, removed };
-}
-
-function entryKey(e: HotlistEntry): string {
-  return `${e.plate}|${e.state ?? ''}`;
 }
 
 /**

@@ -7,18 +7,13 @@ import { Objm, type ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
 import { pack, unpack } from 'msgpackr';
-import type { HotlistEntry } from '../matcher/index.js';
+import { entryKey, type HotlistEntry } from '../matcher/index.js';
 
 export const RETROACTIVE_BUCKET = 'platewatch-retroactive';
 
-/** What identifies an entry across versions: its plate or pattern and its state. */
-export function entryKey(entry: Pick<HotlistEntry, 'plate' | 'state'>): string {
-  return `${entry.plate}|${entry.state ?? ''}`;
-}
-
 export interface SearchedVersion {
   version: number;
-  /** `entryKey` of every entry whose past sightings have been searched. */
+  /** `entryKey` (matcher/entry.ts) of every entry whose past sightings have been searched. */
   keys: Set<string>;
 }
 

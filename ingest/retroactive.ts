@@ -4,10 +4,10 @@
 // a sighting is never alerted twice.
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { Matcher, type HotlistEntry, type ListIndex, type MatcherConfig } from '../matcher/index.js';
+import { entryKey, Matcher, type HotlistEntry, type ListIndex, type MatcherConfig } from '../matcher/index.js';
 import { oneAtATimePerKey } from '../storage/one-at-a-time.js';
 import { encodeHitMessage, HIT_MESSAGE_VERSION, hitId } from './hit-message.js';
-import { entryKey, type RetroactiveCheckpoints } from './retroactive-checkpoints.js';
+import type { RetroactiveCheckpoints } from './retroactive-checkpoints.js';
 import { hitsSubject } from './subjects.js';
 import type { WireRead } from './wire.js';
 

@@ -30,6 +30,15 @@ const MAX_TEXT = 2000;
 /** The same limit as a read's vehicle strings (ingest/read-json.ts). */
 const MAX_VEHICLE_TEXT = 64;
 
+/**
+ * What identifies an entry within a list and across its versions: its plate or pattern and its
+ * state. A load refuses two rows with one key, and a new version's added and removed entries,
+ * and the retroactive record of what was searched, are judged by it.
+ */
+export function entryKey(entry: Pick<HotlistEntry, 'plate' | 'state'>): string {
+  return `${entry.plate}|${entry.state ?? ''}`;
+}
+
 /** True when the list is a specific list (BOLO, case list): not one of the configured general lists. */
 export function isSpecificList(config: MatcherConfig, list: string): boolean {
   return !config.generalLists.includes(list);
