@@ -41,6 +41,12 @@ export interface PipelineOptions {
    * the copy of a refused message, headers included, is kept within it.
    */
   limits?: WireLimits;
+  /**
+   * How long a held batch keeps telling JetStream it is still being worked on (see
+   * `signalProgress`); past it, JetStream redelivers it as if this worker had died.
+   * @default 300000
+   */
+  maxHoldMs?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -50,6 +56,12 @@ const PULL_EXPIRES_MS = 2000;
 /** The storage writer's own default bound on queued detections (storage/config.ts). */
 export const DEFAULT_MAX_READS_IN_FLIGHT = 200_000;
 
+/** Messages handed on and not yet acked or left to JetStream, with when they were pulled. */
+interface HeldBatch {
+  messages: JsMsg[];
+  since: number;
+}
+
 export class PipelineWorker {
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -58,12 +70,15 @@ export class PipelineWorker {
   private readonly inFlight = new Set<Promise<void>>();
   /** Reads of the batches in `inFlight`: handed on, not yet acked or left to JetStream. */
   private readsInFlight = 0;
+  private readonly held = new Set<HeldBatch>();
+  private progressTimer: NodeJS.Timeout | undefined;
   private readonly options: Required<Omit<PipelineOptions, 'limits'>> & { limits: WireLimits };
 
   constructor(options: PipelineOptions) {
     this.options = {
       pullBatch: 1000,
       retryDelayMs: 2000,
+      maxHoldMs: 300_000,
       maxReadsInFlight: DEFAULT_MAX_READS_IN_FLIGHT,
       now: Date.now,
       limits: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE },
@@ -73,6 +88,11 @@ export class PipelineWorker {
 
   async start(): Promise<void> {
     const consumer = await this.options.js.consumers.get(READS_STREAM, PIPELINE_CONSUMER);
+    // The server's default ack wait is 30 s; streams.ts sets the same unless configured.
+    const ackWaitMs = ((await consumer.info(true)).config.ack_wait ?? 30e9) / 1e6;
+    // A third of the ack wait: two signals may be late or lost before JetStream gives up on a batch.
+    this.progressTimer = setInterval(() => this.signalProgress(), Math.max(100, ackWaitMs / 3));
+    this.progressTimer.unref();
     this.loop = this.run(consumer);
   }
 
@@ -82,6 +102,28 @@ export class PipelineWorker {
     await this.loop;
     this.flush();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    clearInterval(this.progressTimer);
+  }
+
+  /**
+   * Tells JetStream that batches still waiting on storage are being worked on. Without it a batch
+   * that waited longer than the consumer's ack wait (30 s) while storage was slow was redelivered
+   * and handed to storage a second time, on top of the backlog that made it slow, its hits
+   * republished. A worker that dies stops signalling, so its batches still come back after the ack
+   * wait; so does a batch held past `maxHoldMs`, in case what it waits on never settles.
+   */
+  private signalProgress(): void {
+    const now = Date.now();
+    for (const batch of this.held) {
+      if (now - batch.since > this.options.maxHoldMs) continue;
+      try {
+        for (const m of batch.messages) m.working();
+      } catch (error) {
+        // The connection is closed or closing: nothing to tell, and redelivery is what follows.
+        this.options.logger.debug({ err: error }, 'could not signal progress on held reads');
+        return;
+      }
+    }
   }
 
   /**
@@ -215,9 +257,12 @@ export class PipelineWorker {
         for (const m of messages) m.nak(this.options.retryDelayMs);
       },
     );
+    const batch: HeldBatch = { messages, since: Date.now() };
+    this.held.add(batch);
     this.readsInFlight += reads.length;
     this.inFlight.add(settled);
     void settled.finally(() => {
+      this.held.delete(batch);
       this.inFlight.delete(settled);
       this.readsInFlight -= reads.length;
     });

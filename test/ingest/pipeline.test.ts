@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager, type StoredMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -51,7 +52,7 @@ beforeEach(async () => {
 /** A worker on `sink` (storage by default), and the read ids of every hit published meanwhile. */
 async function startWorker(
   sink: DetectionSink = detectionSink(system.writer),
-  options: { pullBatch?: number; maxReadsInFlight?: number } = {},
+  options: { pullBatch?: number; maxReadsInFlight?: number; maxHoldMs?: number } = {},
 ): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
   const metrics = createPipelineMetrics(new MetricsRegistry());
   const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100, ...options });
@@ -252,4 +253,46 @@ describe('pipeline worker and bad input', () => {
     await worker.stop();
     expect(await storedReads('held-')).toBe(3000);
   }, 120_000);
+
+  describe('reads held while storage is slow, with a 1.5 s ack wait', () => {
+    beforeAll(async () => {
+      await jsm.consumers.update(READS_STREAM, PIPELINE_CONSUMER, { ack_wait: nanos(1500) });
+    });
+    afterAll(async () => {
+      await jsm.consumers.update(READS_STREAM, PIPELINE_CONSUMER, { ack_wait: nanos(30_000) });
+    });
+
+    /** Storage that takes nothing for `holdMs`, counting how often each read is handed to it. */
+    async function holdStorage(prefix: string, holdMs: number, maxHoldMs?: number): Promise<Map<string, number>> {
+      const handed = new Map<string, number>();
+      const storage = detectionSink(system.writer);
+      const slow: DetectionSink = {
+        enqueue: async (reads) => {
+          for (const r of reads) handed.set(r.id, (handed.get(r.id) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, holdMs));
+          return storage.enqueue(reads);
+        },
+      };
+      const worker = await startWorker(slow, maxHoldMs === undefined ? {} : { maxHoldMs });
+      const pending: Promise<unknown>[] = [];
+      for (let i = 0; i < 200; i++) pending.push(publish(pack(read(`${prefix}-${i}`, `W${String(i).padStart(5, '0')}`)), `${prefix}-${i}`));
+      await Promise.all(pending);
+      await until('all acked', allAcked, 60_000);
+      await worker.stop();
+      expect(await storedReads(`${prefix}-`)).toBe(200);
+      return handed;
+    }
+
+    it('are not redelivered while the worker waits on storage for longer than the ack wait: each read reaches storage once', async () => {
+      const handed = await holdStorage('slowstore', 5000);
+      expect(handed.size).toBe(200);
+      expect([...handed.values()].filter((n) => n > 1)).toEqual([]);
+    }, 120_000);
+
+    it('are redelivered once held past maxHoldMs, as if the worker had died', async () => {
+      const handed = await holdStorage('stuckstore', 5000, 500);
+      expect(handed.size).toBe(200);
+      expect([...handed.values()].some((n) => n > 1)).toBe(true);
+    }, 120_000);
+  });
 });
