@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { HotlistCsvError, parseHotlistCsv, parseReadJson, type RejectedRow } from '../ingest/index.js';
-import { Matcher, MatcherError, type Hit, type HotlistEntry, type MatcherConfig, type Read } from '../matcher/index.js';
+import { entryKey, Matcher, MatcherError, type Hit, type HotlistEntry, type MatcherConfig, type Read } from '../matcher/index.js';
 
 export type LoadResult = { ok: true; matcher: Matcher; entries: number } | { ok: false };
 
@@ -19,11 +19,16 @@ export interface LoadHotlistsOptions {
 /**
  * Parses every file and groups the entries by their `list` column across files. Any file that
  * cannot be read or is refused whole gives null: a half-loaded set of lists would miss hits
- * without anyone noticing. Rejected rows are reported on stderr as FILE:LINE: reason.
+ * without anyone noticing. Rejected rows are reported on stderr as FILE:LINE: reason. An entry
+ * (list, plate, state) already given by an earlier file is reported and kept once, as a repeated row
+ * within one file is: twice in a list, it gave every read of its plate two identical hits.
+ * Under `strict` such a repeat refuses the set, as a rejected row does.
  */
 export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Map<string, HotlistEntry[]> | null> {
   const { stderr } = options;
   const byList = new Map<string, HotlistEntry[]>();
+  /** list + entry key → the file that gave it first. */
+  const givenBy = new Map<string, string>();
   let failed = false;
   for (const file of options.files) {
     let text: string;
@@ -37,11 +42,25 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
     try {
       const parsed = parseHotlistCsv(text, { config: options.config, strict: options.strict });
       reportRejected(stderr, file.shown, parsed.rejected);
-      stderr.write(`loaded ${parsed.entries.length} of ${parsed.rows} rows from ${file.shown} (${parsed.rejected.length} rejected)\n`);
+      let repeated = 0;
       for (const entry of parsed.entries) {
+        const key = `${entry.list}\u0000${entryKey(entry)}`;
+        const earlier = givenBy.get(key);
+        if (earlier !== undefined) {
+          repeated++;
+          stderr.write(`${file.shown}: ${entry.plate}${entry.state === undefined ? '' : ` (${entry.state})`} on ${entry.list} is also in ${earlier}; kept once\n`);
+          continue;
+        }
+        givenBy.set(key, file.shown);
         const entries = byList.get(entry.list);
         if (entries === undefined) byList.set(entry.list, [entry]);
         else entries.push(entry);
+      }
+      const loaded = parsed.entries.length - repeated;
+      stderr.write(`loaded ${loaded} of ${parsed.rows} rows from ${file.shown} (${parsed.rejected.length} rejected${repeated > 0 ? `, ${repeated} already in an earlier file` : ''})\n`);
+      if (repeated > 0 && options.strict) {
+        stderr.write(`hot list ${file.shown} refused: --strict, and ${repeated} of its entries repeat an earlier file's\n`);
+        failed = true;
       }
     } catch (error) {
       if (!(error instanceof HotlistCsvError)) throw error;

@@ -18,11 +18,13 @@ go to stderr. Any hit whose kind is not "exact" must be verified carefully befor
 Options:
   --hotlist FILE   hot list CSV (header plate,state,list,reason,case_number,entered_by,synopsis
                    [,expires_at,vehicle_make,vehicle_model,vehicle_year,vehicle_color,vehicle_style]);
-                   repeat for several files; entries are grouped into lists by their list column
+                   repeat for several files; entries are grouped into lists by their list column;
+                   an entry (list, plate, state) already in an earlier file is reported and kept once
   --reads FILE     reads as JSONL, one {"id","plate","state","camera","ts","conf",...} per line;
                    "-" reads standard input
   --now ISO        judge entry expiry at this time (ISO 8601)           [default: the current time]
-  --strict         refuse a whole hot list file if any row is rejected  [default: skip bad rows]
+  --strict         refuse a whole hot list file if any row is rejected or repeats an earlier
+                   file's entry                                         [default: skip them]
   --config FILE    JSON config file (see README, Configuration)
   --help           show this text
 

@@ -33,3 +33,31 @@ describe('platewatch match: the reads file', () => {
     expect(stderr).not.toMatch(/unexpected error|\n\s+at /);
   });
 });
+
+describe('platewatch match: several hot list files', () => {
+  const header = 'plate,state,list,reason,case_number,entered_by,synopsis\n';
+  const reads = join(dir, 'one-read.jsonl');
+  writeFileSync(reads, '{"id":"r1","plate":"7KDX482","state":"CA"}\n');
+
+  it('keeps an entry that two files both give once: one hit, and the repeat named on stderr', async () => {
+    const again = join(dir, 'again.csv');
+    writeFileSync(again, `${header}7KDX482,CA,SVS,Stolen vehicle,V260114382,CA0440500,\n`);
+    const { code, stdout, stderr } = await run(['match', '--hotlist', SVS, '--hotlist', again, '--reads', reads, '--now', NOW]);
+    expect(code).toBe(0);
+    const line = JSON.parse(stdout.trimEnd()) as { id: string; hits: unknown[] };
+    expect(line.hits).toHaveLength(1);
+    expect(stderr).toContain(`${again}: 7KDX482 (CA) on SVS is also in ${SVS}; kept once`);
+    expect(stderr).toMatch(/loaded 0 of 1 rows from .*again\.csv \(0 rejected, 1 already in an earlier file\)/);
+  });
+
+  it('keeps the same plate for another state, and refuses the repeat under --strict', async () => {
+    const other = join(dir, 'other-state.csv');
+    writeFileSync(other, `${header}7KDX482,NV,SVS,Stolen vehicle,NV1,NV0000000,\n7KDX482,CA,SVS,Stolen vehicle,V1,CA0440500,\n`);
+    const strict = await run(['match', '--hotlist', SVS, '--hotlist', other, '--strict', '--reads', reads, '--now', NOW]);
+    expect(strict.code).not.toBe(0);
+    expect(strict.stderr).toContain('--strict, and 1 of its entries repeat an earlier file');
+    const lax = await run(['match', '--hotlist', SVS, '--hotlist', other, '--reads', reads, '--now', NOW]);
+    expect(lax.code).toBe(0);
+    expect(lax.stderr).toMatch(/loaded 1 of 2 rows from .*other-state\.csv/);
+  });
+});
