@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
-  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, hitRoutes, hotlistRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, evidenceRoutes, hitRoutes, hotlistRoutes, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
   type ConsoleSession, type GatewayConfig, type RunningGateway,
 } from '../gateway/index.js';
 import {
@@ -279,6 +279,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...auditRoutes({ guard, storage, accessLog }),
           // Releases (§471.8): packages go under dataDir/releases, never a client-named path.
           ...releaseRoutes({ guard, releases: { storage, accessLog, policy: options.release ?? DEFAULT_RELEASE_POLICY, claims, packagesDir: resolve(options.dataDir, 'releases'), alphabet: matcher.alphabet } }),
+          // Legal holds and evidence packages while the system runs; packages go under dataDir/evidence.
+          ...evidenceRoutes({ guard, evidence: { storage, accessLog, alphabet: matcher.alphabet }, exportsDir: resolve(options.dataDir, 'evidence') }),
           // The public report counts covert lists' hits together, never by name.
           ...reportRoutes({ guard, reports: { storage, accessLog, covertLists: Object.keys(hitSettings.covertLists) } }),
           ...hotlistRoutes({

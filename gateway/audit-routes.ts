@@ -2,12 +2,18 @@
 // detection browsing; §471.7(b): every access by name, date and time). Reading the log is itself
 // recorded, so the auditors are audited too.
 //   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first
-//   GET /api/audit/verify                                  audit.read   the hash chains re-computed
-import { ACCESS_OUTCOMES, readAccessLog, verifyAccessLogs, type AccessLog, type Storage } from '../storage/index.js';
+//   GET /api/audit/verify?expectHeads                      audit.read   the hash chains re-computed
+//   POST /api/audit/samples {from, to, size?, auditor?, expectHeads?}
+//                                                          audit.read   the audit memorandum (§471.9)
+// Heads are CHAIN=SEQ:HASH, as the last memorandum lists them (comma-separated in the query).
+import {
+  ACCESS_OUTCOMES, findUser, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches,
+  verifyAccessLogs, type AccessLog, type Head, type Storage,
+} from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import type { JsonReply, JsonRequest, JsonRoute } from './http-json.js';
 import { HttpError } from './http-json.js';
-import { parseTime, queryParams } from './request-fields.js';
+import { objectBody, optionalNumber, optionalText, optionalTextList, parseTime, queryParams, requiredTime } from './request-fields.js';
 
 export interface AuditRouteDeps {
   guard: ApiGuard;
@@ -20,6 +26,21 @@ export interface AuditRouteDeps {
 const CODE = 'BAD_AUDIT_QUERY';
 const DEFAULT_LIMIT = 200;
 const MAX_LIMIT = 5000;
+const SAMPLE_FIELDS = ['from', 'to', 'size', 'auditor', 'expectHeads'] as const;
+/** A sample larger than this is more than an auditor reads; it is refused rather than cut. */
+const MAX_SAMPLE = 1000;
+
+/** Each chain's expected head, from CHAIN=SEQ:HASH texts; 400 naming the bad one. */
+function expectedHeadsOf(texts: readonly string[]): Record<string, Head> {
+  const heads: Record<string, Head> = {};
+  for (const text of texts) {
+    const parsed = parseExpectedHead(text);
+    if ('error' in parsed) throw new HttpError(400, CODE, `expected head ${parsed.error}`);
+    if (heads[parsed.chain] !== undefined) throw new HttpError(400, CODE, `expected heads name chain "${parsed.chain}" twice`);
+    heads[parsed.chain] = parsed.head;
+  }
+  return heads;
+}
 
 export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
   const { guard, storage, accessLog } = deps;
@@ -45,8 +66,9 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   const verify = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
-    queryParams(request.query, [], CODE);
-    const results = await verifyAccessLogs(storage);
+    const q = queryParams(request.query, ['expectHeads'], CODE);
+    const heads = q.get('expectHeads');
+    const results = await verifyAccessLogs(storage, expectedHeadsOf(heads === undefined || heads === '' ? [] : heads.split(',')));
     const ok = results.every((r) => r.ok);
     await accessLog.append({
       user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'verify_log' },
@@ -55,7 +77,42 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     return { status: 200, body: { ok, chains: results } };
   };
 
+  const sample = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await guard.require(request, 'audit.read');
+    const b = objectBody(request.body, SAMPLE_FIELDS, CODE);
+    const from = requiredTime(b, 'from', CODE);
+    const to = requiredTime(b, 'to', CODE);
+    if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
+    const size = optionalNumber(b, 'size', MINIMUM_AUDIT_SAMPLE, MAX_SAMPLE, CODE) ?? MINIMUM_AUDIT_SAMPLE;
+    if (!Number.isInteger(size)) throw new HttpError(400, CODE, `"size" must be a whole number from ${MINIMUM_AUDIT_SAMPLE} to ${MAX_SAMPLE}`);
+    const expectedHeads = expectedHeadsOf(optionalTextList(b, 'expectHeads', CODE) ?? []);
+    const named = optionalText(b, 'auditor', CODE, 200)?.trim();
+    const result = await sampleSearches(storage, { from, to, size, expectedHeads });
+    await accessLog.append({
+      user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'sample', from: from.toISOString(), to: to.toISOString(), size },
+      rowsReturned: result.reviews.length, caseNumber: '', reason: 'audit sample (§471.9)', detail: '',
+    });
+    const user = await findUser(storage, session.user);
+    const meta = { auditor: named || (user === undefined ? session.name : `${user.name}, ${user.title}`) };
+    return {
+      status: 200,
+      body: {
+        population: result.population,
+        reviewed: result.reviews.length,
+        withFindings: result.reviews.filter((r) => r.findings.length > 0).length,
+        dataErrors: result.dataErrors.length,
+        refusedActions: result.refusalCount,
+        // Refusals by members lacking the role, training or an active account (the memorandum lists them apart).
+        violations: result.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length,
+        name: `alpr-audit-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`,
+        markdown: renderMemorandumMarkdown(result, meta),
+        html: renderMemorandumHtml(result, meta),
+      },
+    };
+  };
+
   return [
+    { method: 'post', pattern: `${prefix}/audit/samples`, handler: sample },
     { method: 'get', pattern: `${prefix}/audit/log`, handler: log },
     { method: 'get', pattern: `${prefix}/audit/verify`, handler: verify },
   ];

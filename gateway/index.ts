@@ -25,6 +25,7 @@ export * from './covert-lists.js';
 export * from './hit-routes.js';
 export * from './login-throttle.js';
 export * from './release-routes.js';
+export * from './evidence-routes.js';
 export * from './report-routes.js';
 export * from './hotlist-routes.js';
 export * from './storage-errors.js';

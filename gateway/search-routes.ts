@@ -32,8 +32,7 @@ export function searchRequest(body: unknown, user: string): SearchRequest {
   if (reason !== undefined) request.purpose.reason = reason;
   const plate = optionalText(b, 'plate', CODE, 32);
   const match = optionalText(b, 'match', CODE, 16);
-  if (match !== undefined && !(MATCHES as readonly string[]).includes(match)) throw new HttpError(400, CODE, `"match" must be one of ${MATCHES.join(', ')}`);
-  if (plate !== undefined && plate.trim() !== '') request.plate = plateQuery(plate.trim(), match as (typeof MATCHES)[number] | undefined);
+  if (plate !== undefined && plate.trim() !== '') request.plate = plateQuery(plate.trim(), match);
   else if (match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
   const agencies = optionalTextList(b, 'agencies', CODE);
   if (agencies !== undefined) request.agencies = agencies;
@@ -59,11 +58,15 @@ export function searchRequest(body: unknown, user: string): SearchRequest {
   return request;
 }
 
-/** A plate with `?` or `*` is a partial pattern unless `match` says otherwise (which is then refused). */
-function plateQuery(plate: string, match: (typeof MATCHES)[number] | undefined): PlateQuery {
+/**
+ * A plate with `?` or `*` is a partial pattern unless `match` says otherwise (which is then refused).
+ * `match`, when given, must be one of exact, ocr, fuzzy, partial.
+ */
+export function plateQuery(plate: string, match: string | undefined, code = CODE): PlateQuery {
+  if (match !== undefined && !(MATCHES as readonly string[]).includes(match)) throw new HttpError(400, code, `"match" must be one of ${MATCHES.join(', ')}`);
   const isPattern = /[?*]/.test(plate);
-  const kind = match ?? (isPattern ? 'partial' : 'exact');
-  if (isPattern && kind !== 'partial') throw new HttpError(400, CODE, `"?" and "*" make a partial pattern; "${kind}" needs a whole plate`);
+  const kind = (match ?? (isPattern ? 'partial' : 'exact')) as (typeof MATCHES)[number];
+  if (isPattern && kind !== 'partial') throw new HttpError(400, code, `"?" and "*" make a partial pattern; "${kind}" needs a whole plate`);
   return kind === 'partial' ? { kind, pattern: plate } : { kind, plate };
 }
 

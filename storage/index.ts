@@ -9,7 +9,7 @@ export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './det
 export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {
-  AccessLog, verifyAccessLog, verifyAccessLogs, readAccessLog, type AccessLogQuery, accessLogChains, hashAccessRecord, GENESIS_HASH, SYSTEM_USER, ACCESS_ACTIONS, ACCESS_OUTCOMES,
+  AccessLog, verifyAccessLog, verifyAccessLogs, parseExpectedHead, readAccessLog, type AccessLogQuery, type Head, accessLogChains, hashAccessRecord, GENESIS_HASH, SYSTEM_USER, ACCESS_ACTIONS, ACCESS_OUTCOMES,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export {

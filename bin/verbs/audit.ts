@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, parseUtcTime, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
+  AccessLog, authoriseAction, parseExpectedHead, parseUtcTime, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
   type AccessLogVerification,
 } from '../../storage/index.js';
 import { passwordsFromStdin } from '../password-input.js';
@@ -96,12 +96,10 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
 
   const expectedHeads: Record<string, { seq: number; hash: string }> = {};
   for (const text of values['expect-head'] ?? []) {
-    const m = /^(?:([A-Za-z0-9_.-]{1,64})=)?(\d+):([0-9a-f]{64})$/.exec(text);
-    if (m === null) return usageError(io, `--expect-head "${text}" must be CHAIN=SEQ:HASH (64 hex digits), as the last memorandum lists it`);
-    const chain = m[1] ?? values.chain;
-    if (chain === undefined) return usageError(io, '--expect-head SEQ:HASH needs --chain (each chain has its own head), or write it CHAIN=SEQ:HASH');
-    if (expectedHeads[chain] !== undefined) return usageError(io, `--expect-head names chain "${chain}" twice`);
-    expectedHeads[chain] = { seq: Number(m[2]), hash: m[3] as string };
+    const parsed = parseExpectedHead(text, values.chain);
+    if ('error' in parsed) return usageError(io, `--expect-head ${parsed.error}`);
+    if (expectedHeads[parsed.chain] !== undefined) return usageError(io, `--expect-head names chain "${parsed.chain}" twice`);
+    expectedHeads[parsed.chain] = parsed.head;
   }
   let from: Date | undefined;
   let to: Date | undefined;

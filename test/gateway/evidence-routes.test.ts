@@ -1,0 +1,208 @@
+// Legal holds, evidence packages and audit samples over the real gateway (uWS, nats-server) with
+// the real credential store on chDB (Watsonville §471.6, §471.9): what the CLI does with the
+// system stopped, done while it runs. Each forbidden step answered 4xx and on the access log.
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessLogRefusals } from '../../bin/refusal-log.js';
+import { ApiGuard, auditRoutes, authRoutes, evidenceRoutes, searchRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { AccessLog, CredentialStore, DetectionWriter, saveUser, verifyAccessLogs, type EvidenceManifest } from '../../storage/index.js';
+import { detection, openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+
+const PASSWORD = 'a long enough passphrase';
+const DAY = Date.UTC(2026, 10, 20);
+const FROM = '2026-11-20T00:00:00Z';
+const TO = '2026-11-21T00:00:00Z';
+let temp: TempStorage;
+let nats: LocalNatsServer;
+let nc: NatsConnection;
+let gateway: RunningGateway;
+let base: string;
+const tokens = new Map<string, string>();
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  const accessLog = new AccessLog(temp.storage);
+  const credentials = new CredentialStore(temp.storage, accessLog);
+  for (const [id, role] of [['ana1', 'analyst'], ['cust1', 'custodian'], ['ofc1', 'officer'], ['aud1', 'auditor']] as const) {
+    await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
+    await credentials.setPassword(id, PASSWORD, 'admin');
+  }
+  const writer = new DetectionWriter(temp.storage);
+  await (await writer.enqueue([
+    detection({ readId: 'e-1', plate: '7ABC123', seenAt: DAY + 1000 }),
+    detection({ readId: 'e-2', plate: '7ABC123', seenAt: DAY + 2000 }),
+    detection({ readId: 'e-3', plate: '6OTHER6', seenAt: DAY + 3000 }),
+  ])).durable;
+  await writer.close();
+  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
+  nc = await connect({ servers: nats.url });
+  await ensureStreams(await jetstreamManager(nc));
+  const guard = new ApiGuard(credentials, accessLogRefusals(accessLog));
+  gateway = await startGateway({
+    nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
+    verifySession: (token) => credentials.verify(token),
+    routes: [
+      ...authRoutes({ authenticator: credentials }),
+      ...searchRoutes({ guard, search: { storage: temp.storage, accessLog } }),
+      ...evidenceRoutes({ guard, evidence: { storage: temp.storage, accessLog }, exportsDir: join(temp.dir, 'evidence') }),
+      ...auditRoutes({ guard, storage: temp.storage, accessLog }),
+    ],
+  });
+  base = gateway.url;
+  for (const user of ['ana1', 'cust1', 'ofc1', 'aud1']) {
+    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
+    tokens.set(user, ((await res.json()) as { token: string }).token);
+  }
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await nc?.close();
+  await nats?.stop();
+  await temp?.cleanup();
+});
+
+function call(method: string, path: string, user?: string, body?: unknown): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (user !== undefined) headers['authorization'] = `Bearer ${tokens.get(user)}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+}
+
+async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
+  const body = (await res.json()) as { error: { code: string; message: string } };
+  return { status: res.status, ...body.error };
+}
+
+async function lastLog(user: string): Promise<{ action: string; outcome: string; case_number: string; rows_returned: string | number; detail: string }> {
+  const rs = await temp.storage.client.query({
+    query: `SELECT action, outcome, case_number, rows_returned, detail FROM ${temp.storage.db}.access_log WHERE user_id = {u:String} ORDER BY seq DESC LIMIT 1`,
+    query_params: { u: user }, format: 'JSONEachRow',
+  });
+  return ((await rs.json()) as Array<{ action: string; outcome: string; case_number: string; rows_returned: string | number; detail: string }>)[0]!;
+}
+
+const hold = { caseNumber: 'WPD-26-0777', reason: 'vehicle seen at the scene', from: FROM, to: TO, plate: '7ABC123' };
+
+describe('legal holds over HTTP', () => {
+  it('holds an analyst\'s plate for the case, on the record with the rows held', async () => {
+    const res = await call('POST', '/api/evidence/holds', 'ana1', hold);
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { holdId: string; rowsHeld: number };
+    expect(body.rowsHeld).toBe(2);
+    expect(await lastLog('ana1')).toMatchObject({ action: 'hold', outcome: 'ok', case_number: 'WPD-26-0777', detail: `hold ${body.holdId}` });
+    expect(Number((await lastLog('ana1')).rows_returned)).toBe(2);
+  });
+
+  it('holds named reads, and partial patterns as a search finds them', async () => {
+    const byId = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0900', plate: undefined, readIds: ['e-3'] });
+    expect(await byId.json()).toMatchObject({ rowsHeld: 1 });
+    const byPattern = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0901', plate: '7AB*' });
+    expect(await byPattern.json()).toMatchObject({ rowsHeld: 2 });
+  });
+
+  it('answers 400 naming what is wrong: no case number, nothing to hold, an unknown field, a bad range or match', async () => {
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: undefined }))).toMatchObject({ status: 400, code: 'BAD_EVIDENCE_REQUEST', message: expect.stringContaining('caseNumber') });
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: undefined }))).toMatchObject({ status: 400, message: expect.stringContaining('say what to hold') });
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, case: 'WPD-1' }))).toMatchObject({ status: 400, message: expect.stringContaining('case') });
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, from: TO, to: FROM }))).toMatchObject({ status: 400, message: '"from" must be before "to"' });
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, match: 'nearly' }))).toMatchObject({ status: 400, message: expect.stringContaining('"match" must be one of') });
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: '7AB*', match: 'exact' }))).toMatchObject({ status: 400, message: expect.stringContaining('partial pattern') });
+  });
+
+  it('answers 401 without a session and 403 to an officer (logged)', async () => {
+    expect((await call('POST', '/api/evidence/holds', undefined, hold)).status).toBe(401);
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ofc1', hold))).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
+    expect(await lastLog('ofc1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('evidence.hold') });
+  });
+});
+
+describe('evidence packages over HTTP', () => {
+  let exportId = '';
+  let manifest: EvidenceManifest;
+
+  it('writes the case\'s package for the custodian, and answers 403 to an analyst (logged)', async () => {
+    expect(await errorOf(await call('POST', '/api/evidence/exports', 'ana1', { caseNumber: 'WPD-26-0777' }))).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
+    expect(await lastLog('ana1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('evidence.export') });
+    const res = await call('POST', '/api/evidence/exports', 'cust1', { caseNumber: 'WPD-26-0777', reason: 'booking' });
+    expect(res.status).toBe(201);
+    const body = (await res.json()) as { exportId: string; files: string[]; manifest: EvidenceManifest };
+    exportId = body.exportId;
+    manifest = body.manifest;
+    expect(manifest).toMatchObject({ caseNumber: 'WPD-26-0777', detections: 2, holds: 1, generatedBy: 'cust1' });
+    expect(body.files).toEqual(['detections.csv', 'detections.json', 'holds.json', 'manifest.json', 'SHA256SUMS']);
+    expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', case_number: 'WPD-26-0777' });
+  });
+
+  it('serves each file by name, each matching its SHA-256 in the manifest, each download logged', async () => {
+    for (const f of manifest.files) {
+      const res = await call('GET', `/api/evidence/exports/${exportId}/${f.name}`, 'cust1');
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      expect(createHash('sha256').update(text).digest('hex')).toBe(f.sha256);
+      expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', case_number: 'WPD-26-0777', detail: `package file ${f.name} downloaded` });
+    }
+    const sums = await (await call('GET', `/api/evidence/exports/${exportId}/SHA256SUMS`, 'cust1')).text();
+    const manifestText = await (await call('GET', `/api/evidence/exports/${exportId}/manifest.json`, 'cust1')).text();
+    expect(sums).toContain(`${createHash('sha256').update(manifestText).digest('hex')}  manifest.json`);
+    expect(JSON.parse(manifestText)).toEqual(manifest);
+  });
+
+  it('answers 404 to a file or package it does not have, and to a path, without reading it', async () => {
+    expect(await errorOf(await call('GET', `/api/evidence/exports/${exportId}/secrets.txt`, 'cust1'))).toMatchObject({ status: 404, code: 'UNKNOWN_FILE' });
+    expect(await errorOf(await call('GET', `/api/evidence/exports/${exportId}/..%2F..%2Fetc%2Fpasswd`, 'cust1'))).toMatchObject({ status: 404 });
+    expect(await errorOf(await call('GET', '/api/evidence/exports/..%2Freleases/manifest.json', 'cust1'))).toMatchObject({ status: 404, code: 'UNKNOWN_EXPORT' });
+    expect(await errorOf(await call('GET', '/api/evidence/exports/00000000-0000-4000-8000-000000000000/manifest.json', 'cust1'))).toMatchObject({ status: 404, code: 'UNKNOWN_EXPORT' });
+    expect(await errorOf(await call('GET', `/api/evidence/exports/${exportId}/manifest.json`, 'ana1'))).toMatchObject({ status: 403 });
+  });
+
+  it('answers 404 NOTHING_HELD for a case with no hold, on the record', async () => {
+    expect(await errorOf(await call('POST', '/api/evidence/exports', 'cust1', { caseNumber: 'WPD-26-9999' }))).toMatchObject({ status: 404, code: 'NOTHING_HELD' });
+    expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'invalid', case_number: 'WPD-26-9999' });
+  });
+});
+
+describe('audit samples and verification over HTTP', () => {
+  it('writes the memorandum for the auditor from the period\'s inquiries, and refuses anyone else', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await call('POST', '/api/detections/search', 'ana1', { plate: '7ABC123', from: FROM, to: TO, caseNumber: `WPD-26-00${i}` });
+      expect(res.status).toBe(200);
+    }
+    const period = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    expect(await errorOf(await call('POST', '/api/audit/samples', 'cust1', period))).toMatchObject({ status: 403 });
+    const res = await call('POST', '/api/audit/samples', 'aud1', { ...period, auditor: 'Capt. R. Diaz, PSD' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { population: number; reviewed: number; markdown: string; html: string; name: string };
+    expect(body.population).toBe(3);
+    expect(body.reviewed).toBe(3);
+    expect(body.name).toMatch(/^alpr-audit-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}$/);
+    expect(body.markdown).toContain('Capt. R. Diaz, PSD');
+    expect(body.markdown).toContain('WPD-26-001');
+    expect(body.html).toMatch(/^<!DOCTYPE html>/i);
+    expect(await lastLog('aud1')).toMatchObject({ action: 'audit', outcome: 'ok' });
+  });
+
+  it('answers 400 to a sample under 10, a bad period or a bad expected head', async () => {
+    const period = { from: FROM, to: TO };
+    expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, size: 5 }))).toMatchObject({ status: 400, code: 'BAD_AUDIT_QUERY' });
+    expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { from: TO, to: FROM }))).toMatchObject({ status: 400 });
+    expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, expectHeads: ['12:abc'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
+    expect(await errorOf(await call('GET', '/api/audit/verify?expectHeads=nonsense', 'aud1'))).toMatchObject({ status: 400 });
+  });
+
+  it('verifies against the head an earlier audit recorded, and finds records cut from the end', async () => {
+    const [chain] = await verifyAccessLogs(temp.storage);
+    const head = `${chain!.chain}=${chain!.head!.seq}:${chain!.head!.hash}`;
+    const intact = (await (await call('GET', `/api/audit/verify?expectHeads=${encodeURIComponent(head)}`, 'aud1')).json()) as { ok: boolean };
+    expect(intact.ok).toBe(true);
+    // A head further on than the chain reaches: records after it were cut (or never written).
+    const ahead = `${chain!.chain}=${chain!.head!.seq + 1000}:${'0'.repeat(64)}`;
+    const cut = (await (await call('GET', `/api/audit/verify?expectHeads=${encodeURIComponent(ahead)}`, 'aud1')).json()) as { ok: boolean };
+    expect(cut.ok).toBe(false);
+  });
+});
