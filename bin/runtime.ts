@@ -10,6 +10,10 @@ export interface RuntimeInfo {
   natsUrl: string;
   pid: number;
   startedAt: string;
+  /** The gateway's base URL, when it runs one: storage verbs go through its API (bin/system-api.ts). */
+  httpUrl?: string;
+  /** The embedded chDB directory it holds open, absolute; absent with a ClickHouse server. */
+  storageDir?: string;
 }
 
 export function runtimeFile(dataDir: string): string {
@@ -23,6 +27,16 @@ export async function writeRuntime(dataDir: string, info: RuntimeInfo): Promise<
 
 export async function removeRuntime(dataDir: string): Promise<void> {
   await rm(runtimeFile(dataDir), { force: true });
+}
+
+/** The running `platewatch up` under `dataDir`, if there is one (its process alive). */
+export async function readRunningSystem(dataDir: string): Promise<RuntimeInfo | undefined> {
+  try {
+    const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
+    return isRunning(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isRunning(pid: number): boolean {

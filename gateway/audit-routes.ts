@@ -3,11 +3,11 @@
 // recorded, so the auditors are audited too.
 //   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first
 //   GET /api/audit/verify?expectHeads                      audit.read   the hash chains re-computed
-//   POST /api/audit/samples {from, to, size?, auditor?, expectHeads?}
+//   POST /api/audit/samples {from, to, size?, auditor?, chain?, expectHeads?}
 //                                                          audit.read   the audit memorandum (§471.9)
 // Heads are CHAIN=SEQ:HASH, as the last memorandum lists them (comma-separated in the query).
 import {
-  ACCESS_OUTCOMES, findUser, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches,
+  ACCESS_OUTCOMES, findUser, memorandumOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
   verifyAccessLogs, type AccessLog, type Head, type Storage,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -26,7 +26,7 @@ export interface AuditRouteDeps {
 const CODE = 'BAD_AUDIT_QUERY';
 const DEFAULT_LIMIT = 200;
 const MAX_LIMIT = 5000;
-const SAMPLE_FIELDS = ['from', 'to', 'size', 'auditor', 'expectHeads'] as const;
+const SAMPLE_FIELDS = ['from', 'to', 'size', 'auditor', 'chain', 'expectHeads'] as const;
 /** A sample larger than this is more than an auditor reads; it is refused rather than cut. */
 const MAX_SAMPLE = 1000;
 
@@ -87,28 +87,14 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     if (!Number.isInteger(size)) throw new HttpError(400, CODE, `"size" must be a whole number from ${MINIMUM_AUDIT_SAMPLE} to ${MAX_SAMPLE}`);
     const expectedHeads = expectedHeadsOf(optionalTextList(b, 'expectHeads', CODE) ?? []);
     const named = optionalText(b, 'auditor', CODE, 200)?.trim();
-    const result = await sampleSearches(storage, { from, to, size, expectedHeads });
+    const chain = optionalText(b, 'chain', CODE, 64);
+    const result = await sampleSearches(storage, { from, to, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
     await accessLog.append({
       user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'sample', from: from.toISOString(), to: to.toISOString(), size },
       rowsReturned: result.reviews.length, caseNumber: '', reason: 'audit sample (§471.9)', detail: '',
     });
     const user = await findUser(storage, session.user);
-    const meta = { auditor: named || (user === undefined ? session.name : `${user.name}, ${user.title}`) };
-    return {
-      status: 200,
-      body: {
-        population: result.population,
-        reviewed: result.reviews.length,
-        withFindings: result.reviews.filter((r) => r.findings.length > 0).length,
-        dataErrors: result.dataErrors.length,
-        refusedActions: result.refusalCount,
-        // Refusals by members lacking the role, training or an active account (the memorandum lists them apart).
-        violations: result.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length,
-        name: `alpr-audit-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`,
-        markdown: renderMemorandumMarkdown(result, meta),
-        html: renderMemorandumHtml(result, meta),
-      },
-    };
+    return { status: 200, body: memorandumOf(result, { auditor: named || (user === undefined ? session.name : `${user.name}, ${user.title}`) }) };
   };
 
   return [

@@ -155,3 +155,32 @@ ${m.closing.map((c) => `<p>${esc(c)}</p>`).join('\n')}
 </body></html>
 `;
 }
+
+/** A filed memorandum: both renderings, a file name, and the counts its summary line gives. */
+export interface Memorandum {
+  /** `alpr-audit-FROM-TO` (dates of the period); add .md and .html. */
+  name: string;
+  population: number;
+  reviewed: number;
+  withFindings: number;
+  dataErrors: number;
+  refusedActions: number;
+  /** Refusals of members lacking the role, training or an active account (§471.4.1(a), §471.5(d)). */
+  violations: number;
+  markdown: string;
+  html: string;
+}
+
+export function memorandumOf(sample: AuditSample, meta: MemorandumMeta): Memorandum {
+  return {
+    name: `alpr-audit-${sample.from.toISOString().slice(0, 10)}-${sample.to.toISOString().slice(0, 10)}`,
+    population: sample.population,
+    reviewed: sample.reviews.length,
+    withFindings: sample.reviews.filter((r) => r.findings.length > 0).length,
+    dataErrors: sample.dataErrors.length,
+    refusedActions: sample.refusalCount,
+    violations: sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length,
+    markdown: renderMemorandumMarkdown(sample, meta),
+    html: renderMemorandumHtml(sample, meta),
+  };
+}

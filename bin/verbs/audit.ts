@@ -3,10 +3,11 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, parseExpectedHead, parseUtcTime, renderMemorandumHtml, renderMemorandumMarkdown, sampleSearches, verifyAccessLog, verifyAccessLogs,
-  type AccessLogVerification,
+  AccessLog, authoriseAction, memorandumOf, parseExpectedHead, parseUtcTime, sampleSearches, verifyAccessLog, verifyAccessLogs,
+  type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
-import { passwordsFromStdin } from '../password-input.js';
+import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
+import { runningSystemUrl, signInToSystem, type SystemApi } from '../system-api.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
@@ -30,6 +31,8 @@ sample  Draws a random sample of at least 10 search inquiries made in [--from, -
         training violations apart.
 Both are the auditor's (role auditor, Watsonville §471.9: the Professional Standards Division),
 signed in with --as and their password, and both are recorded in the access log.
+While "platewatch up" runs on the same embedded data directory (which it alone can open), both
+go through its HTTP API with the same checks.
 
 Options:
   --chain NAME       only this access log chain             [default: every chain]
@@ -118,6 +121,14 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const outDir = resolve(io.cwd, values.out ?? '.');
+  const systemUrl = await runningSystemUrl(storageConfig);
+  if (systemUrl !== undefined) {
+    const job: AuditJob = sub === 'verify'
+      ? { sub, chain: values.chain, expectedHeads }
+      : { sub, chain: values.chain, expectedHeads, from: from!, to: to!, size, auditor: values.auditor?.trim() || undefined, outDir };
+    return auditThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
+  }
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
@@ -132,35 +143,73 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
       const results: AccessLogVerification[] =
         chain === undefined ? await verifyAccessLogs(storage, expectedHeads) : [await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) })];
       await logAudit({ op: 'verify', chain: chain ?? null }, results.reduce((n, v) => n + v.records, 0));
-      if (results.length === 0) io.stdout.write('access log is empty\n');
-      for (const v of results) {
-        io.stdout.write(`access log chain "${v.chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
-        for (const p of v.problems) io.stdout.write(`  ${JSON.stringify(p)}\n`);
-        if (v.head) io.stdout.write(`  head ${v.head.seq}:${v.head.hash}\n`);
-      }
-      return results.every((v) => v.ok) ? 0 : 1;
+      return printVerification(io, results);
     }
     const sample = await sampleSearches(storage, { from: from!, to: to!, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
     await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
-    const meta = { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` };
-    const outDir = resolve(io.cwd, values.out ?? '.');
-    mkdirSync(outDir, { recursive: true });
-    const base = unusedBase(join(outDir, `alpr-audit-${from!.toISOString().slice(0, 10)}-${to!.toISOString().slice(0, 10)}`));
-    // 'wx': a memorandum filed by an earlier run is never replaced, even by one made at the same moment.
-    writeFileSync(`${base}.md`, renderMemorandumMarkdown(sample, meta), { flag: 'wx' });
-    writeFileSync(`${base}.html`, renderMemorandumHtml(sample, meta), { flag: 'wx' });
-    const flagged = sample.reviews.filter((r) => r.findings.length > 0).length;
-    const violations = sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length;
-    io.stdout.write(
-      `${sample.reviews.length} of ${sample.population} inquiries reviewed, ${flagged} with findings, ` +
-        `${sample.dataErrors.length} data error(s), ${sample.refusalCount} refused action(s) ` +
-        `(${violations} by members lacking the role, training or an active account)\nwrote ${base}.md\nwrote ${base}.html\n`,
-    );
+    fileMemorandum(io, outDir, memorandumOf(sample, { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
     return 0;
   } catch (error) {
     io.stderr.write(`platewatch audit ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
     await storage.close();
+  }
+}
+
+/** Prints each chain's verification; exit 0 when every one is intact. */
+function printVerification(io: VerbIO, results: readonly AccessLogVerification[]): number {
+  if (results.length === 0) io.stdout.write('access log is empty\n');
+  for (const v of results) {
+    io.stdout.write(`access log chain "${v.chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
+    for (const p of v.problems) io.stdout.write(`  ${JSON.stringify(p)}\n`);
+    if (v.head) io.stdout.write(`  head ${v.head.seq}:${v.head.hash}\n`);
+  }
+  return results.every((v) => v.ok) ? 0 : 1;
+}
+
+/** Writes the memorandum as DIR/NAME.md and .html (never over an earlier one) and says so. */
+function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): void {
+  mkdirSync(outDir, { recursive: true });
+  const base = unusedBase(join(outDir, m.name));
+  // 'wx': a memorandum filed by an earlier run is never replaced, even by one made at the same moment.
+  writeFileSync(`${base}.md`, m.markdown, { flag: 'wx' });
+  writeFileSync(`${base}.html`, m.html, { flag: 'wx' });
+  io.stdout.write(
+    `${m.reviewed} of ${m.population} inquiries reviewed, ${m.withFindings} with findings, ` +
+      `${m.dataErrors} data error(s), ${m.refusedActions} refused action(s) ` +
+      `(${m.violations} by members lacking the role, training or an active account)\nwrote ${base}.md\nwrote ${base}.html\n`,
+  );
+}
+
+type AuditJob =
+  | { sub: 'verify'; chain: string | undefined; expectedHeads: Record<string, Head> }
+  | { sub: 'sample'; chain: string | undefined; expectedHeads: Record<string, Head>; from: Date; to: Date; size: number; auditor: string | undefined; outDir: string };
+
+/** The verification or sample done by the running system's API (bin/system-api.ts), printed as if done here. */
+async function auditThroughSystem(url: string, as: string, passwords: PasswordSource, job: AuditJob, io: VerbIO): Promise<number> {
+  io.stderr.write(`platewatch audit: storage is held by the running platewatch; going through its API at ${url}\n`);
+  const heads = Object.entries(job.expectedHeads).map(([chain, h]) => `${chain}=${h.seq}:${h.hash}`);
+  let api: SystemApi | undefined;
+  try {
+    api = await signInToSystem(url, as, passwords);
+    if (job.sub === 'verify') {
+      const query = heads.length === 0 ? '' : `?expectHeads=${encodeURIComponent(heads.join(','))}`;
+      const { chains } = await api.json<{ chains: AccessLogVerification[] }>('GET', `/api/audit/verify${query}`);
+      // The API checks every chain; --chain asks about one (none recorded: no records, intact).
+      const results = job.chain === undefined ? chains : [chains.find((v) => v.chain === job.chain) ?? { chain: job.chain, records: 0, ok: true, head: undefined, problems: [] }];
+      return printVerification(io, results);
+    }
+    const memorandum = await api.json<Memorandum>('POST', '/api/audit/samples', {
+      from: job.from.toISOString(), to: job.to.toISOString(), size: job.size, expectHeads: heads,
+      ...(job.chain === undefined ? {} : { chain: job.chain }), ...(job.auditor === undefined ? {} : { auditor: job.auditor }),
+    });
+    fileMemorandum(io, job.outDir, memorandum);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`platewatch audit ${job.sub}: ${verbErrorText(error)}\n`);
+    return 1;
+  } finally {
+    await api?.close();
   }
 }

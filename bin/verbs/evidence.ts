@@ -1,8 +1,11 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { AccessLog, authoriseAction, exportEvidence, parseUtcTime, placeLegalHold, type PlateQuery } from '../../storage/index.js';
-import { passwordsFromStdin } from '../password-input.js';
-import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
+import { AccessLog, authoriseAction, exportEvidence, parseUtcTime, placeLegalHold, sha256, type EvidenceManifest, type PlateQuery } from '../../storage/index.js';
+import { passwordsFromStdin, passwordsFromTerminal } from '../password-input.js';
+import { runningSystemUrl, signInToSystem, type SystemApi } from '../system-api.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { OcrAlphabet } from '../../matcher/index.js';
@@ -20,6 +23,9 @@ export  Writes the case's held detections for booking onto portable media: detec
 Both are recorded in the access log under the user and case. Holds: analyst, supervisor,
 custodian, administrator; exports: the custodian of records or an administrator
 (storage/permissions.ts); any other role is refused, and the refusal logged.
+While "platewatch up" runs on the same embedded data directory (which it alone can open), both
+go through its HTTP API with the same checks; the server keeps its copy of an export under
+dataDir/evidence.
 
 Options:
   --case N        case or incident number (required)
@@ -97,6 +103,13 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const systemUrl = await runningSystemUrl(storageConfig);
+  if (systemUrl !== undefined) {
+    const job: EvidenceJob = sub === 'hold'
+      ? { sub, caseNumber: values.case, reason: values.reason!, from: from!, to: to!, plate, readIds: values['read-id'] }
+      : { sub, caseNumber: values.case, reason: values.reason, outDir: resolve(io.cwd, values.out!) };
+    return evidenceThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
+  }
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
@@ -111,7 +124,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
         reason: values.reason!,
         criteria: { from: from!, to: to!, ...(plate ? { plate } : {}), ...(values['read-id'] ? { readIds: values['read-id'] } : {}) },
       });
-      io.stdout.write(`hold ${r.holdId}: ${r.rowsHeld} detection(s) held for case ${values.case}\n`);
+      printHold(io, r, values.case);
       return 0;
     }
     const outDir = resolve(io.cwd, values.out!);
@@ -121,13 +134,87 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
       outDir,
       ...(values.reason ? { reason: values.reason } : {}),
     });
-    io.stdout.write(`exported ${m.detections} detection(s) of case ${m.caseNumber} to ${outDir}\n`);
-    for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+    printExport(io, m, outDir);
     return 0;
   } catch (error) {
     io.stderr.write(`platewatch evidence ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
     await storage.close();
+  }
+}
+
+function printHold(io: VerbIO, r: { holdId: string; rowsHeld: number }, caseNumber: string): void {
+  io.stdout.write(`hold ${r.holdId}: ${r.rowsHeld} detection(s) held for case ${caseNumber}\n`);
+}
+
+function printExport(io: VerbIO, m: EvidenceManifest, outDir: string): void {
+  io.stdout.write(`exported ${m.detections} detection(s) of case ${m.caseNumber} to ${outDir}\n`);
+  for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+}
+
+type EvidenceJob =
+  | { sub: 'hold'; caseNumber: string; reason: string; from: Date; to: Date; plate: PlateQuery | undefined; readIds: string[] | undefined }
+  | { sub: 'export'; caseNumber: string; reason: string | undefined; outDir: string };
+
+/** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
+async function evidenceThroughSystem(url: string, as: string, passwords: Parameters<typeof signInToSystem>[2], job: EvidenceJob, io: VerbIO): Promise<number> {
+  io.stderr.write(`platewatch evidence: storage is held by the running platewatch; going through its API at ${url}\n`);
+  let api: SystemApi | undefined;
+  try {
+    if (job.sub === 'export' && existsSync(job.outDir) && readdirSync(job.outDir).length > 0) {
+      throw new VerbRefusal(`output directory ${job.outDir} is not empty; an evidence package is never overwritten`);
+    }
+    api = await signInToSystem(url, as, passwords);
+    if (job.sub === 'hold') {
+      const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
+      const r = await api.json<{ holdId: string; rowsHeld: number }>('POST', '/api/evidence/holds', {
+        caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }),
+      });
+      printHold(io, r, job.caseNumber);
+      return 0;
+    }
+    const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest }>('POST', '/api/evidence/exports', {
+      caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
+    });
+    await downloadPackage(api, made, job.outDir);
+    printExport(io, made.manifest, job.outDir);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`platewatch evidence ${job.sub}: ${verbErrorText(error)}\n`);
+    return 1;
+  } finally {
+    await api?.close();
+  }
+}
+
+/**
+ * Writes the package's files into `outDir` (new or empty), each checked against the SHA-256 the
+ * manifest gives it, and the manifest against SHA256SUMS: what is booked is what the server wrote.
+ * Written beside it first and renamed into place, so a failed download leaves no partial package.
+ */
+async function downloadPackage(api: SystemApi, made: { exportId: string; files: string[]; manifest: EvidenceManifest }, outDir: string): Promise<void> {
+  const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
+  try {
+    mkdirSync(partial, { recursive: true });
+    const texts = new Map<string, string>();
+    for (const name of made.files) {
+      const text = await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`);
+      texts.set(name, text);
+      writeFileSync(resolve(partial, name), text, { flag: 'wx' });
+    }
+    const sums = texts.get('SHA256SUMS') ?? '';
+    const expected = [...made.manifest.files, { name: 'manifest.json', sha256: sha256(texts.get('manifest.json') ?? '') }];
+    for (const f of expected) {
+      const text = texts.get(f.name);
+      if (text === undefined || sha256(text) !== f.sha256 || !sums.includes(`${f.sha256}  ${f.name}\n`)) {
+        throw new VerbRefusal(`the downloaded ${f.name} does not match its SHA-256 in the package; nothing was written to ${outDir}`);
+      }
+    }
+    // rename(2) replaces an empty directory, so an empty outDir made beforehand is used.
+    renameSync(partial, outDir);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    throw error;
   }
 }

@@ -91,7 +91,11 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       return 1;
     }
     stop.started();
-    await writeRuntime(dataDir, { natsUrl: system.natsUrl, pid: process.pid, startedAt: new Date().toISOString() });
+    await writeRuntime(dataDir, {
+      natsUrl: system.natsUrl, pid: process.pid, startedAt: new Date().toISOString(),
+      ...(system.gateway === undefined ? {} : { httpUrl: system.gateway.url }),
+      ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir) } : {}),
+    });
 
     const covert = covertListAliases(Object.keys(config.hits.covertLists));
     const hitsSub = system.nc.subscribe('alpr.hits.>', { callback: hitPrinter(io.stdout, logger, covert) });

@@ -1,0 +1,81 @@
+// Storage verbs through the running system. With embedded chDB, `platewatch up` alone holds the
+// data directory (chDB locks it), so `evidence` and `audit` could run only with the system stopped:
+// no alerts reached dispatch while a custodian exported a case. When the `up` that holds the very
+// directory a verb would open runs a gateway, the verb signs in there and asks its API instead
+// (gateway/evidence-routes.ts, gateway/audit-routes.ts): the same roles, checks and access log.
+import { dirname, resolve } from 'node:path';
+import type { StorageConfig } from '../storage/index.js';
+import type { PasswordSource } from './password-input.js';
+import { readRunningSystem } from './runtime.js';
+import { VerbRefusal } from './verb-sign-in.js';
+
+export interface SystemApi {
+  /** The gateway's base URL, for messages. */
+  readonly url: string;
+  /** A JSON call; an error answer is a VerbRefusal with its code and message. */
+  json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /** A file, as text. */
+  text(path: string): Promise<string>;
+  /** Ends the session. */
+  close(): Promise<void>;
+}
+
+/**
+ * The gateway URL of the running `up` that holds `storage`'s embedded directory, if one does.
+ * `up` keeps its run file beside that directory (dataDir/run beside dataDir/clickhouse).
+ */
+export async function runningSystemUrl(storage: Partial<StorageConfig>): Promise<string | undefined> {
+  if (storage.url !== undefined || storage.dataDir === undefined) return undefined;
+  const storageDir = resolve(storage.dataDir);
+  const running = await readRunningSystem(dirname(storageDir));
+  if (running?.httpUrl === undefined || running.storageDir !== storageDir) return undefined;
+  // A gateway listening on every address is reached on this host by loopback.
+  return running.httpUrl.replace(/^http:\/\/(0\.0\.0\.0|\[::\])(?=:)/, 'http://127.0.0.1');
+}
+
+async function errorText(res: Response): Promise<string> {
+  const text = await res.text();
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    if (body.error?.message !== undefined) return `${body.error.code ?? res.status}: ${body.error.message}`;
+  } catch {
+    // not JSON: say the status
+  }
+  return `HTTP ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`;
+}
+
+async function request(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    throw new VerbRefusal(`cannot reach the running platewatch at ${new URL(url).origin}: ${(error as Error).message}`);
+  }
+}
+
+/** Signs `user` in at the gateway with the next password from `passwords`. */
+export async function signInToSystem(url: string, user: string, passwords: PasswordSource): Promise<SystemApi> {
+  const password = await passwords.next(`password for ${user}`);
+  const login = await request(`${url}/api/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }),
+  });
+  if (!login.ok) throw new VerbRefusal(await errorText(login));
+  const { token } = (await login.json()) as { token: string };
+  const headers = { authorization: `Bearer ${token}` };
+  const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
+    const res = await request(`${url}${path}`, {
+      method,
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!res.ok) throw new VerbRefusal(await errorText(res));
+    return res;
+  };
+  return {
+    url,
+    json: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T,
+    text: async (path) => (await call('GET', path)).text(),
+    close: async () => {
+      await request(`${url}/api/logout`, { method: 'POST', headers }).catch(() => undefined);
+    },
+  };
+}
