@@ -3,6 +3,8 @@
 // (the ALPR administrator's: 471.5(f)), entries waiting for approval (471.5(f)(5)), and the users
 // with their training status (471.4.1(b)). Each part loads from its API route and says so when
 // the user's roles do not open it. Values go into the page as text only.
+//
+// The releases view (releases.js) shares `once`, `send`, `post`, `fill` and `badge`.
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -15,23 +17,24 @@ export function initAdmin(s) {
 }
 
 /**
- * A form's submit handler that runs one at a time: while its request is on its way the submit
- * button is disabled and another submit (Enter pressed twice, a double click) is ignored, so an
- * entry, a designation or a load is not sent twice. The button comes back however it ends.
+ * A form's submit handler that runs one at a time: while its request is on its way the form's
+ * submit buttons are disabled and another submit (Enter pressed twice, a double click, the other
+ * button of an approve/refuse pair) is ignored, so an entry, a designation, a load or a decision
+ * is not sent twice. The buttons come back however it ends.
  */
 export function once(handler) {
   let running = false;
   return async (event) => {
     event.preventDefault();
     if (running) return;
-    const button = event.target.querySelector('button[type="submit"]');
+    const buttons = [...event.target.querySelectorAll('button[type="submit"]')];
     running = true;
-    button.disabled = true;
+    for (const button of buttons) button.disabled = true;
     try {
       await handler(event);
     } finally {
       running = false;
-      button.disabled = false;
+      for (const button of buttons) button.disabled = false;
     }
   };
 }
@@ -75,7 +78,7 @@ async function get(path) {
   return { ok: true, body };
 }
 
-function fill(tableId, rows) {
+export function fill(tableId, rows) {
   const table = $(tableId);
   const tbody = table.querySelector('tbody');
   tbody.replaceChildren();
@@ -93,7 +96,7 @@ function fill(tableId, rows) {
   return tbody;
 }
 
-function badge(text, kind) {
+export function badge(text, kind) {
   const span = document.createElement('span');
   span.className = `badge ${kind}`;
   span.textContent = text;
@@ -157,22 +160,31 @@ function fillSelect(id, options, whenEmpty) {
   if (options.some(([value]) => value === chosen)) select.value = chosen;
 }
 
-/** POSTs JSON with the session; null when the session is gone (signed out already). */
-async function post(path, body) {
+/**
+ * Calls the API with the session: the answer, with the gateway's own message when it refuses (a
+ * 403 too: the gateway is the authority on roles, the view only hides what they do not allow).
+ * Null when the session is gone (signed out already).
+ */
+export async function send(method, path, body) {
   const token = session.token();
   if (token === null) {
     session.expired();
     return null;
   }
-  const res = await fetch(path, {
-    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body),
-  }).catch(() => null);
+  const headers = { authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).catch(() => null);
   if (res?.status === 401) {
     session.expired();
     return null;
   }
   const answer = res === null ? null : await res.json().catch(() => null);
   return { ok: res?.ok === true, status: res?.status ?? 0, body: answer, message: answer?.error?.message ?? (res === null ? 'the gateway cannot be reached' : `the gateway answered ${res.status}`) };
+}
+
+/** POSTs JSON with the session; null when the session is gone (signed out already). */
+export function post(path, body) {
+  return send('POST', path, body);
 }
 
 /** A form's submit, handled here: no page load, and its `<name>-error` and `<name>-status` cleared. Returns its fields. */
@@ -274,10 +286,14 @@ async function loadApprovals() {
 function decisionButtons(p) {
   const wrap = document.createElement('span');
   const buttons = [];
+  // Named for the entry (plate, state, list: an entry's key), so a screen reader's list of buttons
+  // says which change each one decides, not "Approve" once per row.
+  const entry = `${p.pending.plate}${p.pending.state ? ` (${p.pending.state})` : ''} on ${p.list}`;
   for (const [decision, label] of [['approved', 'Approve'], ['rejected', 'Reject']]) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
+    b.setAttribute('aria-label', `${label} ${entry}`);
     b.className = decision === 'rejected' ? 'quiet' : '';
     b.addEventListener('click', () => decide(p, decision, buttons));
     buttons.push(b);

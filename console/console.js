@@ -1,9 +1,10 @@
 // The console: sign in (POST /api/login), then the views the user's roles allow — dispatch (live
-// hits over /ws, see gateway/console-protocol.ts for the frames), search (search.js), admin
-// (admin.js). Shipped to browsers as is: no build step, no dependencies. Every value from the
+// hits over /ws, see gateway/console-protocol.ts for the frames), search (search.js), admin and
+// releases (admin.js, releases.js). Shipped to browsers as is: no build step, no dependencies. Every value from the
 // server goes into the page as text, never as markup.
 import { initSearch, resetSearch } from './search.js';
 import { initAdmin, once, resetAdmin, showAdmin } from './admin.js';
+import { initReleases, resetReleases, showReleases } from './releases.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -14,6 +15,8 @@ const SESSION_ENDED = 4401;
 const ACCESS_CHANGED = 4403;
 const CHECKS = ['plate', 'vehicle', 'status'];
 /** What each disposition (storage's DISPOSITIONS) is called on the card. */
+/** Every view, in the order of the tabs; a user starts on the first their roles open. */
+const VIEWS = ['dispatch', 'search', 'admin', 'releases'];
 const DISPOSITION_LABELS = {
   confirmed: 'Confirmed and acted on',
   arrest: 'Arrest',
@@ -80,6 +83,7 @@ function availableViews() {
   if (may.has('hits.view')) views.push('dispatch');
   if (may.has('detections.search')) views.push('search');
   if (may.has('users.view') || may.has('hotlists.view') || may.has('hotlists.submit')) views.push('admin');
+  if (may.has('releases.view') || may.has('reports.transparency')) views.push('releases');
   return views;
 }
 
@@ -123,16 +127,17 @@ function showStaleness(lists) {
 }
 
 function selectView(view) {
-  for (const name of ['dispatch', 'search', 'admin']) {
+  for (const name of VIEWS) {
     $(name).hidden = name !== view;
     const button = $('views').querySelector(`button[data-view="${name}"]`);
     button.setAttribute('aria-current', name === view ? 'page' : 'false');
   }
   if (view === 'admin') showAdmin();
+  if (view === 'releases') showReleases();
   // Shown outside every view (they are all hidden then), so the user is not left with an empty page.
   $('no-view').hidden = view !== null;
   $('no-view').textContent = view !== null ? ''
-    : 'Your roles give you no console view. Release requests and the transparency report are handled with the platewatch command (platewatch release, platewatch report) or the HTTP API; for a console view, ask the ALPR administrator.';
+    : 'Your roles give you no console view. Ask the ALPR administrator for the role your work needs.';
 }
 
 function displayName(u) {
@@ -167,10 +172,11 @@ function signOut(message = '') {
   // The next person at this workstation sees nothing of this user's searches or forms.
   resetSearch();
   resetAdmin();
+  resetReleases();
   setConnection('signed-out', 'Signed out');
   $('who').hidden = true;
   $('sign-out').hidden = true;
-  for (const view of ['dispatch', 'search', 'admin']) $(view).hidden = true;
+  for (const view of VIEWS) $(view).hidden = true;
   $('views').hidden = true;
   $('no-view').hidden = true;
   $('sign-in').hidden = false;
@@ -506,7 +512,7 @@ function spell(plate) {
 
 // ---- start -----------------------------------------------------------------------------------
 
-/** What search.js and admin.js need: the session token, a way to end it, and the user's permissions. */
+/** What search.js and admin.js (admin and releases) need: the session token, a way to end it, and the user's permissions. */
 const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
   expired: () => signOut('Your session ended. Sign in again.'),
@@ -518,5 +524,6 @@ $('sign-out').addEventListener('click', logOut);
 for (const button of $('views').querySelectorAll('button')) button.addEventListener('click', () => selectView(button.dataset.view));
 initSearch(session);
 initAdmin(session);
+initReleases(session);
 if (sessionStorage.getItem(TOKEN_KEY) !== null) showViews();
 else $('user').focus();

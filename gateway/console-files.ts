@@ -15,6 +15,7 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/console.js'], file: 'console.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/search.js'], file: 'search.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/admin.js'], file: 'admin.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/releases.js'], file: 'releases.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

@@ -1,9 +1,10 @@
 // The console as its users meet it, against the whole system (nats-server, chDB, the gateway):
 // forms that cannot be sent twice, search paging that survives a network failure and a long-open
-// page, a shared workstation that shows the next user nothing of the last one's searches, and
-// dates read in the user's own time zone.
+// page, a shared workstation that shows the next user nothing of the last one's searches, dates
+// read in the user's own time zone, and buttons a screen reader can tell apart.
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveUser } from '../../storage/index.js';
 import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
 import { launchChromium } from './browser.js';
 
@@ -80,6 +81,16 @@ async function signIn(c: Console, user: string): Promise<void> {
 /** Submits the form `id` `times` times in a row, as Enter pressed twice does, before any answer. */
 async function submit(page: Page, id: string, times: number): Promise<void> {
   await page.evaluate(`for (let i = 0; i < ${times}; i++) document.getElementById(${JSON.stringify(id)}).requestSubmit()`);
+}
+
+/** The accessible names of the buttons shown now, as the browser computes them ('' for a button with none). */
+async function buttonNames(page: Page): Promise<string[]> {
+  const snapshot = await page.locator('body').ariaSnapshot();
+  return [...snapshot.matchAll(/^\s*- button(?: "((?:[^"\\]|\\.)*)")?/gm)].map((m) => (m[1] === undefined ? '' : (JSON.parse(`"${m[1]}"`) as string)));
+}
+
+function duplicates(names: string[]): string[] {
+  return names.filter((name, i) => names.indexOf(name) !== i);
 }
 
 async function searchFor(page: Page, plate: string, reason: string): Promise<void> {
@@ -221,7 +232,7 @@ describe('console review', () => {
     await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     const row = page.locator('#approvals tbody tr', { hasText: '6DBLC11' });
     await row.waitFor();
-    await row.getByRole('button', { name: /^Approve/ }).dblclick();
+    await row.getByRole('button', { name: 'Approve 6DBLC11 on BOLO', exact: true }).dblclick();
     await row.waitFor({ state: 'detached' });
     await c.settled(`/api/hotlists/approvals/${String(submitted.body['entryId'])}`);
     expect(c.sent(`/api/hotlists/approvals/${String(submitted.body['entryId'])}`, 'POST')).toBe(1);
@@ -239,21 +250,52 @@ describe('console review', () => {
     const row = page.locator('#approvals tbody tr', { hasText: '3NORSN1' });
     await row.waitFor();
     page.once('dialog', (dialog) => void dialog.accept(''));
-    await row.getByRole('button', { name: /^Reject/ }).click();
+    await row.getByRole('button', { name: 'Reject 3NORSN1 on BOLO', exact: true }).click();
     await expect(page.locator('#admin-error', { hasText: /./ }).textContent()).resolves.toMatch(/needs the reason/);
     expect(c.sent(`/api/hotlists/approvals/${String(submitted.body['entryId'])}`)).toBe(0);
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('a user whose roles open no view (the records custodian) is told so, and the next user is not', async () => {
+  it('a user whose roles open no view is told so, and the next users (the records custodian, a dispatcher) are not', async () => {
+    // Every role opens a view now (the custodian and the Chief: releases); a user registered with no role opens none.
+    await saveUser(api.system.storage, { userId: 'noroles1', name: 'N. Oroles', title: 'Clerk', roles: [], trainedAt: '2026-01-15', active: true }, 'setup');
+    await api.system.credentials.setPassword('noroles1', PASSWORD, 'setup');
     const c = await openConsole();
     const { page } = c;
-    await signIn(c, 'custodian1');
+    await signIn(c, 'noroles1');
     await page.getByText('Your roles give you no console view').waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(c, 'custodian1');
+    await page.locator('#releases:not([hidden])').waitFor();
+    expect(await page.getByText('Your roles give you no console view').isVisible()).toBe(false);
     await page.getByRole('button', { name: 'Sign out' }).click();
     await signIn(c, 'dispatcher1');
     await page.locator('#connection[data-state="live"]').waitFor();
     expect(await page.getByText('Your roles give you no console view').isVisible()).toBe(false);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('buttons have distinct accessible names: the Search tab and the search form, and each approval names its entry', async () => {
+    for (const entry of [{ plate: '2ACCS01', state: 'CA' }, { plate: '2ACCS02' }]) {
+      const submitted = await api.call('POST', '/api/hotlists/BOLO/entries', api.token('officer'), { ...entry, caseNumber: '26-005400', synopsis: 'accessibility check' });
+      expect(submitted.status).toBe(201);
+    }
+    const c = await openConsole();
+    const { page } = c;
+    await signIn(c, 'administrator1');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#search:not([hidden])').waitFor();
+    const onSearch = await buttonNames(page);
+    expect(onSearch.filter((n) => n === 'Search')).toHaveLength(1);
+    expect(onSearch).toContain('Run search');
+    expect(duplicates(onSearch)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await page.locator('#approvals tbody tr', { hasText: '2ACCS02' }).waitFor();
+    const onAdmin = await buttonNames(page);
+    for (const name of ['Approve 2ACCS01 (CA) on BOLO', 'Reject 2ACCS01 (CA) on BOLO', 'Approve 2ACCS02 on BOLO', 'Reject 2ACCS02 on BOLO']) expect(onAdmin).toContain(name);
+    expect(onAdmin.filter((n) => /^(Approve|Reject)$/.test(n))).toEqual([]);
+    expect(duplicates(onAdmin)).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -51,11 +51,11 @@ describe('console views by role', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.locator('#search .logged-notice').textContent()).resolves.toMatch(/recorded in the access log/);
     await page.locator('#search-plate').fill('8KLM45?');
-    await page.locator('#search-form button[type="submit"]').click();
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
     await expect(page.locator('#search-error').textContent()).resolves.toMatch(/case or incident number and\/or a reason/);
 
     await page.locator('#search-reason').fill('stolen vehicle follow-up');
-    await page.locator('#search-form button[type="submit"]').click();
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
     await page.locator('#search-results:not([hidden]) tbody tr').nth(1).waitFor();
     const plates = await page.locator('#search-results tbody td.plate-cell').allTextContents();
     expect(plates).toEqual(['8KLM458', '8KLM456']);
@@ -104,7 +104,7 @@ describe('console views by role', () => {
     const row = admin.locator('#approvals tbody tr', { hasText: '6TRJ244' });
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/new entry \(administrator approves\)/);
-    await row.getByRole('button', { name: 'Approve' }).click();
+    await row.getByRole('button', { name: 'Approve 6TRJ244 (CA) on BOLO', exact: true }).click();
     await admin.locator('#approvals-status', { hasText: 'Nothing waiting for approval.' }).waitFor();
     // The list table reloads after the approval's answer: wait for it to show the published entry.
     const bolo = admin.locator('#lists tbody tr', { hasText: 'BOLO' });

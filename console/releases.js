@@ -1,0 +1,454 @@
+// The releases view (Policy 471.8): release requests from other agencies (recorded, decided by the
+// Chief, their packages produced and downloaded) and the transparency report. Values go into the
+// page as text only; the gateway is the authority on roles, the view only hides what they do not allow.
+import { badge, fill, once, post, send } from './admin.js';
+
+const $ = (id) => document.getElementById(id);
+let session = null;
+
+/** How each refusal rule (storage/release-rules.ts REFUSAL_RULES) is said, as in the published report. */
+const REFUSAL_RULE_TEXT = {
+  values_act: 'California Values Act: immigration agency or purpose',
+  non_law_enforcement: 'not a law-enforcement or prosecutorial agency',
+  out_of_state: 'out-of-state agency (Civil Code § 1798.90.55)',
+  federal: 'federal agency (Civil Code § 1798.90.55)',
+  chief: 'refused by the Chief of Police or designee',
+};
+const AGENCY_KIND_TEXT = {
+  local: 'local', state: 'state', prosecutor: 'prosecutor', out_of_state: 'out of state', federal: 'federal',
+  federal_immigration: 'federal immigration enforcement', non_law_enforcement: 'not law enforcement',
+};
+const STATUS_KIND = { pending: 'warn', approved: 'good', released: 'good', refused: 'bad' };
+/** Longer purposes are cut in the list (the whole text is in its title and in the request itself). */
+const PURPOSE_SHOWN = 140;
+
+/** Bumped at sign-out, so an answer still on its way is dropped, not shown to the next user. */
+let releasesGeneration = 0;
+/** The request shown in the detail panel, as last read; null when none is open. */
+let openRelease = null;
+/** Counts list loads: only the latest one's answer is shown (the filter may change while one runs). */
+let listLoads = 0;
+
+export function initReleases(s) {
+  session = s;
+  $('release-form').addEventListener('submit', once(submitReleaseRequest));
+  $('release-criteria').addEventListener('change', showCriteriaFields);
+  $('release-filter').addEventListener('submit', once(loadReleases));
+  $('release-status-filter').addEventListener('change', () => loadReleases());
+  $('release-decision').addEventListener('submit', once(submitReleaseDecision));
+  $('release-produce').addEventListener('submit', once(submitPackage));
+  $('report-form').addEventListener('submit', once(submitReport));
+  showCriteriaFields();
+}
+
+/** Shows the parts of the view the user's permissions open (the gateway checks each call again). */
+export function showReleases() {
+  $('releases-error').textContent = '';
+  $('release-record').hidden = !session.may('releases.request');
+  $('release-list').hidden = !session.may('releases.view');
+  $('report').hidden = !session.may('reports.transparency');
+  if (session.may('releases.view')) loadReleases();
+  if ($('report-from').value === '') defaultReportPeriod();
+}
+
+/** Clears the view for the next user: forms, tables, the open request and every message. */
+export function resetReleases() {
+  releasesGeneration += 1;
+  openRelease = null;
+  for (const id of ['release-form', 'release-filter', 'release-decision', 'report-form']) $(id).reset();
+  showCriteriaFields();
+  for (const id of ['release-table', 'release-files']) fill(id, []);
+  for (const id of ['release-fields', 'release-history']) $(id).replaceChildren();
+  for (const id of ['releases-error', 'release-form-error', 'release-list-status', 'release-detail-error', 'release-detail-status', 'report-error']) $(id).textContent = '';
+  $('release-form-status').textContent = '';
+  delete $('release-form-status').dataset.outcome;
+  for (const id of ['release-detail', 'release-package', 'report-table']) $(id).hidden = true;
+  $('report-table').querySelector('caption').textContent = '';
+  $('report-table').querySelector('tbody').replaceChildren();
+}
+
+/** The request form asks for a plate and a time range, or a case number: only the fields of the kind chosen are shown and required. */
+function showCriteriaFields() {
+  const kind = $('release-criteria').value;
+  for (const el of $('release-form').querySelectorAll('[data-criteria]')) {
+    el.hidden = el.dataset.criteria !== kind;
+    if (el.tagName === 'INPUT') el.required = !el.hidden;
+  }
+}
+
+function shortDate(iso) {
+  return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+function statusBadge(status) {
+  return badge(status, STATUS_KIND[status] ?? 'warn');
+}
+
+function describeCriteria(c) {
+  if (c?.kind === 'case') return `detections held under case ${c.caseNumber}`;
+  if (c?.kind !== 'plate') return '—';
+  const p = c.plate ?? {};
+  const what = p.kind === 'partial' ? `plates matching ${p.pattern}` : `${p.kind === 'ocr' ? 'OCR-equivalents of ' : ''}plate ${p.plate}`;
+  return `${what}, ${shortDate(c.from)} to ${shortDate(c.to)}`;
+}
+
+function describeDecision(q) {
+  if (q.status === 'pending') return 'awaiting the Chief of Police or the designee';
+  const by = q.decidedBy === 'system' ? 'automatically (system)' : `by ${q.decidedBy}`;
+  const rule = q.refusalRule && q.refusalRule !== 'chief' ? `: ${REFUSAL_RULE_TEXT[q.refusalRule] ?? q.refusalRule}` : '';
+  return `${q.status === 'refused' ? 'refused' : 'approved'} ${by} on ${shortDate(q.decidedAt)}${rule}`;
+}
+
+/** One version on file, as the history says it. */
+function describeVersion(v) {
+  const received = `received ${shortDate(v.receivedAt)}, recorded by ${v.recordedBy}`;
+  if (v.version === 1) return v.status === 'pending' ? received : `${received}; ${describeDecision(v)}${v.decisionNote ? ` — ${v.decisionNote}` : ''}`;
+  if (v.status === 'released' && v.package) return `released: package produced ${shortDate(v.package.generatedAt)} by ${v.package.generatedBy} (${v.package.detections} detections)`;
+  return `${describeDecision(v)}${v.decisionNote ? ` — ${v.decisionNote}` : ''}`;
+}
+
+async function loadReleases() {
+  const mine = ++listLoads;
+  const generation = releasesGeneration;
+  const status = $('release-status-filter').value;
+  $('release-list-status').textContent = 'Loading requests…';
+  const r = await send('GET', `/api/releases${status === '' ? '' : `?status=${encodeURIComponent(status)}`}`);
+  if (r === null || mine !== listLoads || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    fill('release-table', []);
+    $('release-list-status').textContent = `Requests: ${r.message}.`;
+    return;
+  }
+  // The gateway sends them newest first (GET /api/releases).
+  const releases = r.body.releases ?? [];
+  const tbody = fill('release-table', releases.map((q) => [
+    q.requestId, q.agency, q.requester, q.purpose.length > PURPOSE_SHOWN ? `${q.purpose.slice(0, PURPOSE_SHOWN)}…` : q.purpose,
+    statusBadge(q.status), shortDate(q.receivedAt), openButton(q.requestId),
+  ]));
+  releases.forEach((q, i) => {
+    const row = tbody.children[i];
+    row.dataset.requestId = q.requestId;
+    row.dataset.status = q.status;
+    row.children[3].title = q.purpose;
+  });
+  const which = status === '' ? '' : ` ${status}`;
+  $('release-list-status').textContent = releases.length === 0 ? `No${which} requests on file.` : `${releases.length}${which} request${releases.length === 1 ? '' : 's'}, newest first.`;
+}
+
+function openButton(requestId) {
+  const b = document.createElement('button');
+  b.type = 'button';
+  b.className = 'quiet';
+  b.textContent = 'Open';
+  b.setAttribute('aria-label', `Open release ${requestId}`);
+  b.addEventListener('click', () => {
+    clearDetailMessages();
+    showRelease(requestId, true);
+  });
+  return b;
+}
+
+function clearDetailMessages() {
+  for (const id of ['releases-error', 'release-detail-error', 'release-detail-status']) $(id).textContent = '';
+}
+
+/** Reads the request and shows it; `focus` moves the keyboard to it (opened from the list). */
+async function showRelease(requestId, focus = false) {
+  const generation = releasesGeneration;
+  const r = await send('GET', `/api/releases/${encodeURIComponent(requestId)}`);
+  if (r === null || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    $('releases-error').textContent = `Request ${requestId}: ${r.message}`;
+    return;
+  }
+  renderRelease(r.body.request, r.body.history ?? []);
+  if (focus) $('release-detail-title').focus();
+}
+
+function renderRelease(q, history) {
+  openRelease = q;
+  const id = q.requestId;
+  $('release-detail').hidden = false;
+  $('release-detail').dataset.requestId = id;
+  $('release-detail-title').textContent = `Request ${id}`;
+  $('release-detail-title').tabIndex = -1;
+  const fields = [
+    ['Status', statusBadge(q.status)],
+    ['Received', shortDate(q.receivedAt)],
+    ['Recorded by', q.recordedBy],
+    ['Agency', q.agency],
+    ['Kind of agency', `${AGENCY_KIND_TEXT[q.agencyKind] ?? q.agencyKind}${q.agencyState ? ` (${q.agencyState})` : ''}`],
+    ['Requester', q.requester],
+    ['Purpose', q.purpose],
+    ['Data asked for', describeCriteria(q.criteria)],
+    ['Written request', q.documentRef || '—'],
+    ['Decision', describeDecision(q)],
+    ['Note', q.decisionNote || '—'],
+  ];
+  const dl = $('release-fields');
+  dl.replaceChildren();
+  for (const [name, value] of fields) {
+    const dt = document.createElement('dt');
+    dt.textContent = name;
+    const dd = document.createElement('dd');
+    if (value instanceof Node) dd.append(value);
+    else dd.textContent = value;
+    dd.dataset.field = name.toLowerCase().replaceAll(' ', '-');
+    dl.append(dt, dd);
+  }
+
+  // Controls only for what the user's roles allow and the request's state permits; the gateway decides either way.
+  const decision = $('release-decision');
+  decision.hidden = !(q.status === 'pending' && session.may('releases.decide'));
+  decision.reset();
+  decision.querySelector('button[value="approve"]').setAttribute('aria-label', `Approve release ${id}`);
+  decision.querySelector('button[value="refuse"]').setAttribute('aria-label', `Refuse release ${id}`);
+  const produce = $('release-produce');
+  produce.hidden = !(q.status === 'approved' && session.may('evidence.export'));
+  produce.querySelector('button').setAttribute('aria-label', `Produce the package of release ${id}`);
+
+  renderPackage(q);
+  $('release-history').replaceChildren(...history.map((v) => {
+    const li = document.createElement('li');
+    li.textContent = `Version ${v.version}: ${describeVersion(v)}`;
+    return li;
+  }));
+}
+
+function renderPackage(q) {
+  const m = q.package;
+  $('release-package').hidden = m === null || m === undefined;
+  if (m === null || m === undefined) {
+    fill('release-files', []);
+    return;
+  }
+  const mayDownload = session.may('evidence.export');
+  $('release-package-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} for ${m.agency}, produced ${shortDate(m.generatedAt)} by ${m.generatedBy} (access log record ${m.accessLogSeq}).${mayDownload ? ' Each download is recorded in the access log.' : ' Downloading the files needs the custodian or the administrator.'}`;
+  // The manifest lists every file but itself and SHA256SUMS, which are served too (GET …/package/{file}).
+  const files = [...(m.files ?? []), { name: 'manifest.json' }, { name: 'SHA256SUMS' }];
+  const tbody = fill('release-files', files.map((f) => [
+    mayDownload ? downloadLink(q.requestId, f.name) : f.name, f.bytes === undefined ? '' : String(f.bytes), f.sha256 ?? '',
+  ]));
+  for (const row of tbody.children) row.children[2].className = 'digest';
+}
+
+/** A link to a package file. The API needs the session header, so a click fetches it and saves what came. */
+function downloadLink(requestId, name) {
+  const a = document.createElement('a');
+  a.href = `/api/releases/${encodeURIComponent(requestId)}/package/${encodeURIComponent(name)}`;
+  a.download = `${requestId}-${name}`;
+  a.textContent = name;
+  a.setAttribute('aria-label', `Download ${name} of release ${requestId}`);
+  a.addEventListener('click', (event) => {
+    event.preventDefault();
+    downloadFile(a, name);
+  });
+  return a;
+}
+
+async function downloadFile(a, name) {
+  if (a.getAttribute('aria-busy') === 'true') return;
+  const token = session.token();
+  if (token === null) return session.expired();
+  const generation = releasesGeneration;
+  clearDetailMessages();
+  a.setAttribute('aria-busy', 'true');
+  const res = await fetch(a.href, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  const blob = res?.ok ? await res.blob().catch(() => null) : null;
+  a.removeAttribute('aria-busy');
+  if (generation !== releasesGeneration) return;
+  if (res?.status === 401) return session.expired();
+  if (blob === null) {
+    const body = res === null ? null : await res.json().catch(() => null);
+    $('release-detail-error').textContent = `Not downloaded (${name}): ${res === null ? 'the gateway cannot be reached' : body?.error?.message ?? `the gateway answered ${res.status}`}`;
+    return;
+  }
+  const url = URL.createObjectURL(blob);
+  const save = document.createElement('a');
+  save.href = url;
+  save.download = a.download;
+  document.body.append(save);
+  save.click();
+  save.remove();
+  // The browser has taken the file once the click is handled; the URL is kept a while for slow saves.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  $('release-detail-status').textContent = `Downloaded ${name} (${blob.size} bytes); the download is recorded in the access log.`;
+}
+
+async function submitReleaseRequest(event) {
+  const f = event.target.elements;
+  const out = $('release-form-status');
+  $('release-form-error').textContent = '';
+  out.textContent = '';
+  delete out.dataset.outcome;
+  const body = { agency: f.agency.value.trim(), agencyKind: f.agencyKind.value, requester: f.requester.value.trim(), purpose: f.purpose.value.trim() };
+  if (f.agencyState.value.trim() !== '') body.agencyState = f.agencyState.value.trim().toUpperCase();
+  if (f.documentRef.value.trim() !== '') body.documentRef = f.documentRef.value.trim();
+  if (f.criteria.value === 'case') {
+    body.criteria = { kind: 'case', caseNumber: f.caseNumber.value.trim() };
+  } else {
+    const from = new Date(f.from.value);
+    const to = new Date(f.to.value);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
+      $('release-form-error').textContent = 'Give the time range the agency asks for.';
+      return;
+    }
+    // The times are the user's local ones, as typed; the request stores them as UTC instants.
+    body.criteria = { kind: 'plate', plate: f.plate.value.trim(), match: f.match.value, from: from.toISOString(), to: to.toISOString() };
+  }
+  const generation = releasesGeneration;
+  const r = await post('/api/releases', body);
+  if (r === null || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    $('release-form-error').textContent = `Not recorded: ${r.message}`;
+    return;
+  }
+  const q = r.body;
+  // A request the rules refuse is still recorded (201, status refused): an outcome, not an error.
+  out.dataset.outcome = q.status;
+  out.textContent = q.status === 'refused'
+    ? `Refused automatically, and recorded as ${q.requestId}: ${q.decisionNote.replace(/\.?$/, '.')} Nothing will be released; the refusal is on file and in the access log.`
+    : `Recorded as ${q.requestId}: ${q.status}, awaiting the decision of the Chief of Police or the designee.`;
+  event.target.reset();
+  showCriteriaFields();
+  if (session.may('releases.view')) loadReleases();
+}
+
+async function submitReleaseDecision(event) {
+  const q = openRelease;
+  const decision = event.submitter?.value;
+  if (q === null || (decision !== 'approve' && decision !== 'refuse')) return;
+  clearDetailMessages();
+  const note = $('release-note').value.trim();
+  if (decision === 'refuse' && note === '') {
+    $('release-detail-error').textContent = `Not refused: a refusal needs the reason. Write it in the decision note and choose Refuse again.`;
+    $('release-note').focus();
+    return;
+  }
+  const generation = releasesGeneration;
+  const r = await post(`/api/releases/${encodeURIComponent(q.requestId)}/decision`, { decision, ...(note === '' ? {} : { note }) });
+  if (r === null || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    $('release-detail-error').textContent = `Not recorded: ${r.message}`;
+    // Refused by the rules (recorded so) or decided meanwhile: show the request as it stands now.
+    if (r.status === 403 || r.status === 409) await showRelease(q.requestId);
+    loadReleases();
+    return;
+  }
+  await showRelease(q.requestId);
+  $('release-detail-status').textContent = `${decision === 'approve' ? 'Approved' : 'Refused'}: release ${q.requestId} is now ${r.body.status}; the decision is recorded in the access log.`;
+  loadReleases();
+}
+
+async function submitPackage() {
+  const q = openRelease;
+  if (q === null) return;
+  clearDetailMessages();
+  $('release-detail-status').textContent = 'Producing the package…';
+  const generation = releasesGeneration;
+  const r = await post(`/api/releases/${encodeURIComponent(q.requestId)}/package`);
+  if (r === null || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    $('release-detail-status').textContent = '';
+    $('release-detail-error').textContent = `Not produced: ${r.message}`;
+    if (r.status === 403 || r.status === 409) await showRelease(q.requestId);
+    return;
+  }
+  await showRelease(q.requestId);
+  $('release-detail-status').textContent = `Package produced: ${r.body.detections} detection${r.body.detections === 1 ? '' : 's'}; release ${q.requestId} is now released.`;
+  loadReleases();
+}
+
+/** This year so far, in UTC days as the published report counts them. */
+function defaultReportPeriod() {
+  const today = new Date().toISOString().slice(0, 10);
+  $('report-from').value = `${today.slice(0, 4)}-01-01`;
+  $('report-through').value = today;
+}
+
+function nextDay(day) {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+async function submitReport(event) {
+  const f = event.target.elements;
+  const from = f.from.value;
+  const through = f.through.value;
+  $('report-error').textContent = '';
+  if (from === '' || through === '') {
+    $('report-error').textContent = 'Give the period: its first and its last day.';
+    return;
+  }
+  if (through < from) {
+    $('report-error').textContent = 'The last day comes before the first.';
+    return;
+  }
+  const generation = releasesGeneration;
+  // The API's period ends before `to`: the day after the last day asked for.
+  const r = await send('GET', `/api/reports/transparency?from=${encodeURIComponent(from)}&to=${encodeURIComponent(nextDay(through))}`);
+  if (r === null || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    $('report-table').hidden = true;
+    $('report-error').textContent = `No report: ${r.message}`;
+    return;
+  }
+  renderReport(r.body, from, through);
+}
+
+/** The report's figures in the sections and words of the published report (storage/transparency.ts). */
+function reportSections(r) {
+  const pairs = (o, label = (k) => k) => Object.entries(o ?? {}).map(([k, v]) => [label(k), v]);
+  const dispositions = pairs(r.dispositions);
+  return [
+    ['Collection', [['Cameras reporting', r.cameras], ['Plate reads', r.reads]]],
+    ['Hits', [['Hits (all lists)', r.hits], ...pairs(r.hitsByList, (k) => `Hits on ${k}`), ['Hits on covert lists (names withheld)', r.hitsOnCovertLists]]],
+    ['Hit dispositions recorded', dispositions.length === 0 ? [['none', 0]] : dispositions],
+    ['Detection searches', [
+      ['Documented with a case or incident number', r.searches?.withCaseNumber],
+      ['Documented with a reason only', r.searches?.reasonOnly],
+      ['Refused (no purpose, or user not trained or authorised)', r.searches?.refused],
+      ['Run by the system for new hot list entries (past sightings)', r.searches?.bySystem],
+    ]],
+    ['Requests for data from other agencies', [
+      ['Received', r.releases?.received], ['Granted', r.releases?.granted], ['Refused', r.releases?.refused], ['Pending', r.releases?.pending],
+      ...pairs(r.releases?.refusedByRule, (k) => `Refused: ${REFUSAL_RULE_TEXT[k] ?? k}`),
+      ...pairs(r.releases?.byAgencyKind, (k) => `From ${AGENCY_KIND_TEXT[k] ?? k} agencies`),
+    ]],
+    ['Retention and oversight', [
+      ['Detections kept (days)', r.retention?.detectionDays], ['Hits kept (days)', r.retention?.hitDays],
+      ['Detections held as evidence', r.retention?.heldDetections], ['Legal holds', r.retention?.legalHolds],
+      ['Trained, authorised users', r.authorisedUsers],
+    ]],
+  ];
+}
+
+function renderReport(r, from, through) {
+  const table = $('report-table');
+  table.querySelector('caption').textContent = `Transparency report, ${from} through ${through} (UTC); generated ${shortDate(r.generatedAt)}`;
+  const tbody = table.querySelector('tbody');
+  tbody.replaceChildren();
+  for (const [title, rows] of reportSections(r)) {
+    const head = document.createElement('tr');
+    const th = document.createElement('th');
+    th.colSpan = 2;
+    th.scope = 'colgroup';
+    th.className = 'section';
+    th.textContent = title;
+    head.append(th);
+    tbody.append(head);
+    for (const [label, value] of rows) {
+      const tr = document.createElement('tr');
+      const name = document.createElement('th');
+      name.scope = 'row';
+      name.textContent = label;
+      const figure = document.createElement('td');
+      figure.className = 'figure';
+      figure.textContent = typeof value === 'number' ? value.toLocaleString('en-US') : '—';
+      tr.append(name, figure);
+      tbody.append(tr);
+    }
+  }
+  table.hidden = false;
+}

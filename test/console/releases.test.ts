@@ -1,0 +1,343 @@
+// The releases view in a real browser against the whole system (nats-server, chDB, the gateway):
+// the records custodian records a written request and sees it pending, or refused by the rules
+// and so recorded; the Chief approves with a note (and cannot refuse without one); the custodian
+// produces the package and downloads its files; the auditor reads but is offered nothing to do;
+// a refusal by the gateway is shown in its words; users without releases.view never see the view;
+// the transparency report's figures in a table.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
+import { launchChromium } from './browser.js';
+
+// Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
+const BROWSER_TEST_MS = 120_000;
+const PLATE = '7REL001';
+/** Reads of PLATE seeded for the package and the report: three, from two cameras. */
+const READS = 3;
+
+let api: ApiSystem;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  api = await startApiSystem();
+  const seen = Date.now() - 3_600_000;
+  const ticket = await api.system.writer.enqueue([
+    { readId: 'rel-r1', agency: 'WPD', camera: 'cam-1', seenAt: seen, plate: PLATE, state: 'CA', confidence: 0.93 },
+    { readId: 'rel-r2', agency: 'WPD', camera: 'cam-2', seenAt: seen + 60_000, plate: PLATE, state: 'CA', confidence: 0.9 },
+    { readId: 'rel-r3', agency: 'WPD', camera: 'cam-2', seenAt: seen + 120_000, plate: PLATE, state: 'CA', confidence: 0.88 },
+  ]);
+  await ticket.durable;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+interface Console {
+  page: Page;
+  /** Requests sent so far whose URL path is `path` and method `method`. */
+  sent(path: string, method: string): number;
+}
+
+async function signIn(user: string): Promise<Console> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const requests: Request[] = [];
+  page.on('request', (r) => requests.push(r));
+  await page.goto(api.base);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#who:not([hidden])').waitFor();
+  return { page, sent: (path, method) => requests.filter((r) => new URL(r.url()).pathname === path && r.method() === method).length };
+}
+
+/** A pending request recorded through the API by the custodian: its id. */
+async function pendingRequest(purpose: string): Promise<string> {
+  const now = Date.now();
+  const recorded = await api.call('POST', '/api/releases', api.token('custodian'), {
+    agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose,
+    criteria: { kind: 'plate', plate: PLATE, from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString() },
+  });
+  expect(recorded.status).toBe(201);
+  expect(recorded.body['status']).toBe('pending');
+  return recorded.body['requestId'] as string;
+}
+
+/** A request approved by the Chief through the API: its id. */
+async function approvedRequest(purpose: string): Promise<string> {
+  const id = await pendingRequest(purpose);
+  const decided = await api.call('POST', `/api/releases/${id}/decision`, api.token('chief'), { decision: 'approve', note: 'verified by phone' });
+  expect(decided.status).toBe(200);
+  return id;
+}
+
+/** The page's local time `offsetMs` from now, as a datetime-local input takes it. */
+function localInput(page: Page, offsetMs: number): Promise<string> {
+  return page.evaluate(`(() => {
+    const d = new Date(Date.now() + ${offsetMs});
+    const pad = (n) => String(n).padStart(2, '0');
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + 'T' + pad(d.getHours()) + ':' + pad(d.getMinutes());
+  })()`);
+}
+
+async function fillRequest(page: Page, r: { agency: string; state?: string; purpose: string }): Promise<void> {
+  const form = page.locator('#release-form');
+  await form.getByLabel('Agency', { exact: true }).fill(r.agency);
+  await form.getByLabel('Kind of agency').selectOption('local');
+  await form.getByLabel("Agency's state").fill(r.state ?? '');
+  await form.getByLabel('Requester').fill('Det. A. Ruiz');
+  await form.getByLabel('Purpose').fill(r.purpose);
+  await form.getByLabel('Plate or pattern').fill(PLATE);
+  await form.getByLabel('From').fill(await localInput(page, -2 * 3_600_000));
+  await form.getByLabel('To', { exact: true }).fill(await localInput(page, 60_000));
+}
+
+/** Opens request `id` from the list and waits until the detail shows it. */
+async function openRequest(page: Page, id: string): Promise<void> {
+  await page.getByRole('button', { name: `Open release ${id}`, exact: true }).click();
+  await page.locator(`#release-detail[data-request-id="${id}"]:not([hidden])`).waitFor();
+}
+
+/** The value shown for `field` (data-field, e.g. "status", "note") of the open request. */
+function field(page: Page, name: string) {
+  return page.locator(`#release-fields dd[data-field="${name}"]`);
+}
+
+describe('console releases view', () => {
+  it('a records custodian records a request and sees it pending, newest first in the list', async () => {
+    const { page } = await signIn('custodian1');
+    await page.locator('#releases:not([hidden])').waitFor();
+    expect(await page.locator('#no-view').isVisible()).toBe(false);
+    await fillRequest(page, { agency: 'Santa Cruz Police Department', purpose: 'armed robbery, SCPD case 26-01234' });
+    await page.locator('#release-form').getByLabel('Written request filed as').fill('letter of 2026-11-09');
+    await page.getByRole('button', { name: 'Record request' }).click();
+    const outcome = page.locator('#release-form-status[data-outcome="pending"]');
+    await outcome.waitFor();
+    const text = (await outcome.textContent()) ?? '';
+    expect(text).toMatch(/^Recorded as REL-[0-9a-f-]+: pending, awaiting the decision of the Chief/);
+    const id = /REL-[0-9a-f-]+/.exec(text)?.[0] ?? '';
+    expect(await page.locator('#release-form-error').textContent()).toBe('');
+
+    const first = page.locator('#release-table tbody tr').first();
+    await page.locator(`#release-table tbody tr[data-request-id="${id}"]`).waitFor();
+    expect(await first.getAttribute('data-request-id')).toBe(id);
+    const cells = await first.locator('td').allTextContents();
+    expect(cells.slice(0, 5)).toEqual([id, 'Santa Cruz Police Department', 'Det. A. Ruiz', 'armed robbery, SCPD case 26-01234', 'pending']);
+    expect(cells[5]).not.toBe('');
+
+    await openRequest(page, id);
+    await expect(field(page, 'status').textContent()).resolves.toBe('pending');
+    await expect(field(page, 'data-asked-for').textContent()).resolves.toMatch(new RegExp(`^plate ${PLATE}, `));
+    await expect(field(page, 'written-request').textContent()).resolves.toBe('letter of 2026-11-09');
+    await expect(field(page, 'decision').textContent()).resolves.toBe('awaiting the Chief of Police or the designee');
+    // The custodian neither decides nor produces a pending request.
+    expect(await page.locator('#release-decision').isHidden()).toBe(true);
+    expect(await page.locator('#release-produce').isHidden()).toBe(true);
+
+    const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
+    expect((stored.body['request'] as Record<string, unknown>)['status']).toBe('pending');
+    expect((stored.body['request'] as Record<string, unknown>)['recordedBy']).toBe('custodian1');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('an immigration-purpose request, and an out-of-state agency, are shown refused and recorded so', async () => {
+    const { page } = await signIn('custodian1');
+    await fillRequest(page, { agency: 'Salinas Police Department', purpose: 'locate the driver for deportation proceedings' });
+    await page.getByRole('button', { name: 'Record request' }).click();
+    const refused = page.locator('#release-form-status[data-outcome="refused"]');
+    await refused.waitFor();
+    const text = (await refused.textContent()) ?? '';
+    expect(text).toMatch(/^Refused automatically, and recorded as REL-[0-9a-f-]+: California Values Act .*immigration.*Nothing will be released/);
+    expect(await page.locator('#release-form-error').textContent()).toBe('');
+    const id = /REL-[0-9a-f-]+/.exec(text)?.[0] ?? '';
+    const row = page.locator(`#release-table tbody tr[data-request-id="${id}"]`);
+    await row.waitFor();
+    await expect(row.locator('td').nth(4).textContent()).resolves.toBe('refused');
+    await openRequest(page, id);
+    await expect(field(page, 'decision').textContent()).resolves.toMatch(/^refused automatically \(system\) on .*: California Values Act/);
+    await expect(field(page, 'note').textContent()).resolves.toMatch(/never shared for immigration enforcement/);
+
+    await fillRequest(page, { agency: 'Reno Police Department', state: 'NV', purpose: 'stolen vehicle, RPD case 26-555' });
+    await page.getByRole('button', { name: 'Record request' }).click();
+    await expect(page.locator('#release-form-status[data-outcome="refused"]', { hasText: 'out-of-state' }).textContent())
+      .resolves.toMatch(/^Refused automatically, and recorded as REL-.*out-of-state agency \(NV\)/);
+
+    const list = await api.call('GET', '/api/releases?status=refused', api.token('auditor'));
+    const refusedIds = (list.body['releases'] as Array<{ requestId: string; refusalRule: string }>).filter((r) => r.requestId === id);
+    expect(refusedIds).toEqual([expect.objectContaining({ requestId: id, refusalRule: 'values_act' })]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the Chief cannot refuse without a note, and approves with one, sent once however often clicked', async () => {
+    const id = await pendingRequest('hit and run, SCPD case 26-01300');
+    const c = await signIn('chief1');
+    const { page } = c;
+    await page.locator('#releases:not([hidden])').waitFor();
+    await page.getByLabel('Status').selectOption('pending');
+    await openRequest(page, id);
+    const decisionPath = `/api/releases/${id}/decision`;
+
+    await page.getByRole('button', { name: `Refuse release ${id}`, exact: true }).click();
+    await expect(page.locator('#release-detail-error').textContent()).resolves.toMatch(/a refusal needs the reason/);
+    expect(c.sent(decisionPath, 'POST')).toBe(0);
+
+    await page.getByLabel('Decision note').fill('verified with SCPD by phone');
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === decisionPath);
+    await page.getByRole('button', { name: `Approve release ${id}`, exact: true }).dblclick();
+    expect((await answered).status()).toBe(200);
+    await page.locator('#release-detail-status', { hasText: 'Approved' }).waitFor();
+    await expect(field(page, 'status').textContent()).resolves.toBe('approved');
+    await expect(field(page, 'decision').textContent()).resolves.toMatch(/^approved by chief1 on /);
+    await expect(field(page, 'note').textContent()).resolves.toBe('verified with SCPD by phone');
+    await expect(page.locator('#release-history li').count()).resolves.toBe(2);
+    expect(await page.locator('#release-detail-error').textContent()).toBe('');
+    expect(c.sent(decisionPath, 'POST')).toBe(1);
+    // Decided: no more decision controls; and the Chief does not produce packages (evidence.export).
+    expect(await page.locator('#release-decision').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: `Produce the package of release ${id}` }).count()).toBe(0);
+
+    const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
+    expect(stored.body['request']).toMatchObject({ status: 'approved', decidedBy: 'chief1', decisionNote: 'verified with SCPD by phone' });
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the custodian produces the package of an approved request and its file links download the files', async () => {
+    const id = await approvedRequest('armed robbery, SCPD case 26-01400');
+    const { page } = await signIn('custodian1');
+    await openRequest(page, id);
+    await page.getByRole('button', { name: `Produce the package of release ${id}`, exact: true }).click();
+    await page.locator('#release-package:not([hidden])').waitFor();
+    await page.locator('#release-detail-status', { hasText: `Package produced: ${READS} detections; release ${id} is now released.` }).waitFor();
+    await expect(field(page, 'status').textContent()).resolves.toBe('released');
+    await expect(page.locator(`#release-table tbody tr[data-request-id="${id}"] td`).nth(4).textContent()).resolves.toBe('released');
+    expect(await page.locator('#release-produce').isHidden()).toBe(true);
+
+    const csvRow = page.locator('#release-files tbody tr', { hasText: 'detections.csv' });
+    const digest = await csvRow.locator('td').nth(2).textContent();
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: `Download detections.csv of release ${id}`, exact: true }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`${id}-detections.csv`);
+    const saved = readFileSync((await download.path()) ?? '');
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(digest);
+    const lines = saved.toString('utf8').trim().split('\n');
+    expect(lines).toHaveLength(READS + 1);
+    expect(lines.slice(1).every((l) => l.includes(PLATE))).toBe(true);
+
+    // The link itself, fetched in the page with the session, serves the same file.
+    const fetched = await page.evaluate<{ status: number; text: string }>(`(async () => {
+      const a = document.querySelector('#release-files a[download$="-detections.csv"]');
+      const res = await fetch(a.href, { headers: { authorization: 'Bearer ' + sessionStorage.getItem('platewatch.token') } });
+      return { status: res.status, text: await res.text() };
+    })()`);
+    expect(fetched.status).toBe(200);
+    expect(fetched.text).toBe(saved.toString('utf8'));
+
+    const [sums] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: `Download SHA256SUMS of release ${id}`, exact: true }).click(),
+    ]);
+    expect(readFileSync((await sums.path()) ?? '', 'utf8')).toContain(`${digest}  detections.csv`);
+    await page.locator('#release-detail-status', { hasText: 'Downloaded SHA256SUMS' }).waitFor();
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('an auditor reads the requests and the package manifest, but is offered nothing to record, decide, produce or download', async () => {
+    const pending = await pendingRequest('burglary series, SCPD case 26-01500');
+    const released = await approvedRequest('carjacking, SCPD case 26-01600');
+    expect((await api.call('POST', `/api/releases/${released}/package`, api.token('custodian'))).status).toBe(201);
+    const { page } = await signIn('auditor1');
+    await page.getByRole('button', { name: 'Releases', exact: true }).click();
+    await page.locator(`#release-table tbody tr[data-request-id="${released}"]`).waitFor();
+    await page.locator(`#release-table tbody tr[data-request-id="${pending}"]`).waitFor();
+    expect(await page.locator('#release-record').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Record request' }).count()).toBe(0);
+    // One "Open" a row, each named for its request.
+    const opens = await page.locator('#release-table button').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('aria-label')));
+    expect(opens).toContain(`Open release ${released}`);
+    expect(new Set(opens).size).toBe(opens.length);
+
+    await openRequest(page, pending);
+    await expect(field(page, 'status').textContent()).resolves.toBe('pending');
+    expect(await page.getByRole('button', { name: /^(Approve|Refuse) release / }).count()).toBe(0);
+
+    await openRequest(page, released);
+    await expect(field(page, 'status').textContent()).resolves.toBe('released');
+    await page.locator('#release-package:not([hidden])').waitFor();
+    await expect(page.locator('#release-files tbody tr').first().locator('td').first().textContent()).resolves.toBe('detections.csv');
+    expect(await page.getByRole('button', { name: /^Produce the package/ }).count()).toBe(0);
+    expect(await page.locator('#release-files a').count()).toBe(0);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the gateway is the authority: a decision it refuses shows its 403 message and changes nothing', async () => {
+    const id = await pendingRequest('vandalism, SCPD case 26-01700');
+    const { page } = await signIn('custodian1');
+    // A page that believes it may decide (as one whose roles were changed since sign-in would).
+    await page.evaluate(`(() => {
+      const p = JSON.parse(sessionStorage.getItem('platewatch.permissions'));
+      sessionStorage.setItem('platewatch.permissions', JSON.stringify([...p, 'releases.decide']));
+    })()`);
+    await page.reload();
+    await openRequest(page, id);
+    await page.getByLabel('Decision note').fill('looks fine');
+    await page.getByRole('button', { name: `Approve release ${id}`, exact: true }).click();
+    await expect(page.locator('#release-detail-error', { hasText: /./ }).textContent()).resolves.toBe('Not recorded: "releases.decide" needs one of the roles chief');
+    await expect(field(page, 'status').textContent()).resolves.toBe('pending');
+    const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
+    expect((stored.body['request'] as Record<string, unknown>)['status']).toBe('pending');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('users without releases.view (dispatcher, officer, analyst) do not see the view; the administrator, who holds it, does', async () => {
+    for (const user of ['dispatcher1', 'officer1', 'analyst1', 'administrator1']) {
+      const { page } = await signIn(user);
+      await page.locator('#connection[data-state="live"]').waitFor();
+      const holds = user === 'administrator1';
+      expect(await page.getByRole('button', { name: 'Releases', exact: true }).count(), user).toBe(holds ? 1 : 0);
+      expect(await page.locator('#releases').isHidden(), user).toBe(true);
+      if (holds) {
+        await page.getByRole('button', { name: 'Releases', exact: true }).click();
+        await page.locator('#releases:not([hidden]) #release-table:not([hidden])').waitFor();
+        expect(await page.locator('#dispatch').isHidden()).toBe(true);
+      }
+      await page.context().close();
+    }
+  }, BROWSER_TEST_MS);
+
+  it('the transparency report shows its figures for the period asked', async () => {
+    const { page } = await signIn('chief1');
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const panel = page.locator('#report');
+    await panel.getByLabel('From').fill(yesterday);
+    await panel.getByLabel('Through').fill(today);
+    await panel.getByRole('button', { name: 'Show report' }).click();
+    const table = page.locator('#report-table:not([hidden])');
+    await table.waitFor();
+    const figure = (label: string) => table.locator('tr', { has: page.locator('th', { hasText: new RegExp(`^${label}$`) }) }).locator('td');
+    await expect(figure('Plate reads').textContent()).resolves.toBe(String(READS));
+    await expect(figure('Cameras reporting').textContent()).resolves.toBe('2');
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const report = await api.call('GET', `/api/reports/transparency?from=${yesterday}&to=${tomorrow}`, api.token('auditor'));
+    const releases = report.body['releases'] as { received: number; refused: number };
+    await expect(figure('Received').textContent()).resolves.toBe(String(releases.received));
+    await expect(figure('Refused').textContent()).resolves.toBe(String(releases.refused));
+    await expect(table.locator('caption').textContent()).resolves.toMatch(new RegExp(`^Transparency report, ${yesterday} through ${today} \\(UTC\\)`));
+    expect(await table.textContent()).not.toContain(PLATE);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('raised no script errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
