@@ -63,9 +63,7 @@ export function holdRequest(body: unknown, user: string): HoldRequest {
 }
 
 function evidenceHttpError(error: unknown): unknown {
-  if (error instanceof StorageError && error.code === 'EVIDENCE_FAILED' && /no detections are held/.test(error.message)) {
-    return new HttpError(404, 'NOTHING_HELD', error.message, { cause: error });
-  }
+  if (error instanceof StorageError && error.code === 'NOTHING_HELD') return new HttpError(404, 'NOTHING_HELD', error.message, { cause: error });
   return storageRefusalAsHttp(error);
 }
 

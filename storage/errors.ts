@@ -23,8 +23,10 @@ export const STORAGE_ERROR_CODES = {
   INVALID_SEARCH: 'INVALID_SEARCH',
   /** A search stopped at its time limit (StorageConfig.searchTimeoutMs): narrow it and run it again. */
   SEARCH_TOO_BROAD: 'SEARCH_TOO_BROAD',
-  /** An evidence operation that cannot be done (no such case, existing output). */
+  /** An evidence operation that cannot be done (existing output, a failed copy or write). */
   EVIDENCE_FAILED: 'EVIDENCE_FAILED',
+  /** An export of a case under which no detection is held: place a legal hold first. */
+  NOTHING_HELD: 'NOTHING_HELD',
   /** A password that does not meet the password policy (storage/password.ts). */
   WEAK_PASSWORD: 'WEAK_PASSWORD',
   /** A query failed. */

@@ -142,7 +142,7 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
   const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, select, params);
   if (rows.length === 0) {
     await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: 'no detections held for this case' });
-    throw new StorageError('EVIDENCE_FAILED', `no detections are held for case ${entry.caseNumber}; place a legal hold first`);
+    throw new StorageError('NOTHING_HELD', `no detections are held for case ${entry.caseNumber}; place a legal hold first`);
   }
   const csv = await (await ctx.storage.client.query({ query: select, query_params: params, format: 'CSVWithNames' })).text();
   const holds = await queryRows<Record<string, unknown>>(
