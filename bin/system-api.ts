@@ -7,7 +7,8 @@ import { dirname, resolve } from 'node:path';
 import type { StorageConfig } from '../storage/index.js';
 import type { PasswordSource } from './password-input.js';
 import { readRunningSystem } from './runtime.js';
-import { VerbRefusal } from './verb-sign-in.js';
+import { verbErrorText, VerbRefusal } from './verb-sign-in.js';
+import type { VerbIO } from './verb.js';
 
 export interface SystemApi {
   /** The gateway's base URL, for messages. */
@@ -16,6 +17,8 @@ export interface SystemApi {
   json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   /** A file, as text. */
   text(path: string): Promise<string>;
+  /** A call answered without a body (204), such as setting a password; an error answer is a VerbRefusal. */
+  send(method: 'POST', path: string, body?: unknown): Promise<void>;
   /** Ends the session. */
   close(): Promise<void>;
 }
@@ -31,6 +34,14 @@ export async function runningSystemUrl(storage: Partial<StorageConfig>): Promise
   if (running?.httpUrl === undefined || running.storageDir !== storageDir) return undefined;
   // A gateway listening on every address is reached on this host by loopback.
   return running.httpUrl.replace(/^http:\/\/(0\.0\.0\.0|\[::\])(?=:)/, 'http://127.0.0.1');
+}
+
+/**
+ * The data directory of the running `up` that runningSystemUrl found for `storageDir` (its
+ * embedded directory): where that `up` writes what it keeps besides, such as dataDir/releases.
+ */
+export function runningSystemDataDir(storageDir: string): string {
+  return dirname(resolve(storageDir));
 }
 
 async function errorText(res: Response): Promise<string> {
@@ -74,8 +85,32 @@ export async function signInToSystem(url: string, user: string, passwords: Passw
     url,
     json: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T,
     text: async (path) => (await call('GET', path)).text(),
+    send: async (method, path, body) => {
+      await (await call(method, path, body)).arrayBuffer();
+    },
     close: async () => {
       await request(`${url}/api/logout`, { method: 'POST', headers }).catch(() => undefined);
     },
   };
+}
+
+/**
+ * Runs `work` signed in as `as` at the running system's gateway, for `command` ("release export"):
+ * says first on stderr that it goes through the API, prints a refusal as `platewatch COMMAND:
+ * reason` (exit 1), and always ends the session. `work`'s number is the exit status (0 if none).
+ */
+export async function withSystemApi(
+  url: string, as: string, passwords: PasswordSource, command: string, io: VerbIO, work: (api: SystemApi) => Promise<number | void>,
+): Promise<number> {
+  io.stderr.write(`platewatch ${command.split(' ')[0]}: storage is held by the running platewatch; going through its API at ${url}\n`);
+  let api: SystemApi | undefined;
+  try {
+    api = await signInToSystem(url, as, passwords);
+    return (await work(api)) ?? 0;
+  } catch (error) {
+    io.stderr.write(`platewatch ${command}: ${verbErrorText(error)}\n`);
+    return 1;
+  } finally {
+    await api?.close();
+  }
 }

@@ -1,6 +1,7 @@
-// The transparency report over HTTP: GET /api/reports/transparency?from&to&format — counts only,
-// no plates and no covert list's name (storage/transparency.ts; `reports.covertLists` comes from
-// the configuration); needs `reports.transparency` and is access-logged.
+// The transparency report over HTTP: GET /api/reports/transparency?from&to&format&agency — counts
+// only, no plates and no covert list's name (storage/transparency.ts; `reports.covertLists` comes
+// from the configuration); needs `reports.transparency` and is access-logged. `agency` is the name
+// in the title, as `platewatch report --agency` gives it.
 import {
   parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, StorageError, transparencyReport, type TransparencyContext,
 } from '../storage/index.js';
@@ -11,7 +12,7 @@ import { queryParams } from './request-fields.js';
 export interface ReportRouteDeps {
   guard: ApiGuard;
   reports: TransparencyContext;
-  /** Agency name printed on the report. @default '' */
+  /** Agency name printed on the report when the request names none. @default '' */
   agency?: string;
   /** Path prefix. @default '/api' */
   prefix?: string;
@@ -32,13 +33,14 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
   const prefix = deps.prefix ?? '/api';
   const transparency = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await deps.guard.require(request, 'reports.transparency');
-    const q = queryParams(request.query, ['from', 'to', 'format'], 'BAD_REPORT_QUERY');
+    const q = queryParams(request.query, ['from', 'to', 'format', 'agency'], 'BAD_REPORT_QUERY');
     const now = Date.now();
     const to = time(q.get('to'), 'to', now);
     const from = time(q.get('from'), 'from', to.getTime() - YEAR_MS);
     if (from.getTime() >= to.getTime()) throw new HttpError(400, 'INVALID_PERIOD', 'from must be before to');
     const format = q.get('format') ?? 'json';
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, 'INVALID_FORMAT', `format must be one of ${REPORT_FORMATS.join(', ')}`);
+    const agency = q.get('agency')?.trim() ?? deps.agency ?? '';
     let report;
     try {
       report = await transparencyReport(deps.reports, session.user, { from, to });
@@ -46,8 +48,8 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
       if (error instanceof StorageError && error.code === 'NOT_PERMITTED') throw new HttpError(403, error.code, error.message, { cause: error });
       throw error;
     }
-    if (format === 'markdown') return { status: 200, text: { contentType: 'text/markdown; charset=utf-8', body: renderTransparencyMarkdown(report, deps.agency) } };
-    if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, deps.agency) } };
+    if (format === 'markdown') return { status: 200, text: { contentType: 'text/markdown; charset=utf-8', body: renderTransparencyMarkdown(report, agency) } };
+    if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, agency) } };
     return { status: 200, body: report };
   };
   return [{ method: 'get', pattern: `${prefix}/reports/transparency`, handler: transparency }];

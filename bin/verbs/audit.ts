@@ -7,7 +7,7 @@ import {
   type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
-import { runningSystemUrl, signInToSystem, type SystemApi } from '../system-api.js';
+import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
@@ -187,12 +187,9 @@ type AuditJob =
   | { sub: 'sample'; chain: string | undefined; expectedHeads: Record<string, Head>; from: Date; to: Date; size: number; auditor: string | undefined; outDir: string };
 
 /** The verification or sample done by the running system's API (bin/system-api.ts), printed as if done here. */
-async function auditThroughSystem(url: string, as: string, passwords: PasswordSource, job: AuditJob, io: VerbIO): Promise<number> {
-  io.stderr.write(`platewatch audit: storage is held by the running platewatch; going through its API at ${url}\n`);
+function auditThroughSystem(url: string, as: string, passwords: PasswordSource, job: AuditJob, io: VerbIO): Promise<number> {
   const heads = Object.entries(job.expectedHeads).map(([chain, h]) => `${chain}=${h.seq}:${h.hash}`);
-  let api: SystemApi | undefined;
-  try {
-    api = await signInToSystem(url, as, passwords);
+  return withSystemApi(url, as, passwords, `audit ${job.sub}`, io, async (api) => {
     if (job.sub === 'verify') {
       const query = heads.length === 0 ? '' : `?expectHeads=${encodeURIComponent(heads.join(','))}`;
       const { chains } = await api.json<{ chains: AccessLogVerification[] }>('GET', `/api/audit/verify${query}`);
@@ -206,10 +203,5 @@ async function auditThroughSystem(url: string, as: string, passwords: PasswordSo
     });
     fileMemorandum(io, job.outDir, memorandum);
     return 0;
-  } catch (error) {
-    io.stderr.write(`platewatch audit ${job.sub}: ${verbErrorText(error)}\n`);
-    return 1;
-  } finally {
-    await api?.close();
-  }
+  });
 }

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AccessLog, authoriseAction, exportEvidence, parseUtcTime, placeLegalHold, sha256, type EvidenceManifest, type PlateQuery } from '../../storage/index.js';
-import { passwordsFromStdin, passwordsFromTerminal } from '../password-input.js';
-import { runningSystemUrl, signInToSystem, type SystemApi } from '../system-api.js';
+import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
+import { runningSystemUrl, withSystemApi, type SystemApi } from '../system-api.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -158,34 +158,26 @@ type EvidenceJob =
   | { sub: 'export'; caseNumber: string; reason: string | undefined; outDir: string };
 
 /** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
-async function evidenceThroughSystem(url: string, as: string, passwords: Parameters<typeof signInToSystem>[2], job: EvidenceJob, io: VerbIO): Promise<number> {
-  io.stderr.write(`platewatch evidence: storage is held by the running platewatch; going through its API at ${url}\n`);
-  let api: SystemApi | undefined;
-  try {
-    if (job.sub === 'export' && existsSync(job.outDir) && readdirSync(job.outDir).length > 0) {
-      throw new VerbRefusal(`output directory ${job.outDir} is not empty; an evidence package is never overwritten`);
-    }
-    api = await signInToSystem(url, as, passwords);
+async function evidenceThroughSystem(url: string, as: string, passwords: PasswordSource, job: EvidenceJob, io: VerbIO): Promise<number> {
+  if (job.sub === 'export' && existsSync(job.outDir) && readdirSync(job.outDir).length > 0) {
+    io.stderr.write(`platewatch evidence export: output directory ${job.outDir} is not empty; an evidence package is never overwritten\n`);
+    return 1;
+  }
+  return withSystemApi(url, as, passwords, `evidence ${job.sub}`, io, async (api) => {
     if (job.sub === 'hold') {
       const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
       const r = await api.json<{ holdId: string; rowsHeld: number }>('POST', '/api/evidence/holds', {
         caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }),
       });
       printHold(io, r, job.caseNumber);
-      return 0;
+      return;
     }
     const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest }>('POST', '/api/evidence/exports', {
       caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
     });
     await downloadPackage(api, made, job.outDir);
     printExport(io, made.manifest, job.outDir);
-    return 0;
-  } catch (error) {
-    io.stderr.write(`platewatch evidence ${job.sub}: ${verbErrorText(error)}\n`);
-    return 1;
-  } finally {
-    await api?.close();
-  }
+  });
 }
 
 /**

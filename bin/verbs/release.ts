@@ -2,14 +2,17 @@
 // agencies (Watsonville §471.8), as the records custodian and the Chief of Police run them. Each
 // command runs --as a member, with their password; storage checks the member's role and training,
 // applies the Values Act and Civil Code § 1798.90.55 refusals, and access-logs every step.
+// While `platewatch up` holds the embedded storage, each command goes through its HTTP API
+// (gateway/release-routes.ts) instead, and prints what it would print here.
 import { resolve } from 'node:path';
 import {
   AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, viewRelease, type ReleaseRequest, type ReleaseStatus,
+  RELEASE_STATUSES, viewRelease, type ReleaseManifest, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
-import { passwordsFromStdin } from '../password-input.js';
+import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
+import { runningSystemDataDir, runningSystemUrl, withSystemApi } from '../system-api.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
@@ -36,6 +39,9 @@ refuse   ... or refuses it, with the reason. Approved and refused requests stay 
 export   Writes the package of an approved request under DATA_DIR/releases/REL-…: detections.csv,
          detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS.
          Custodian or administrator; once per request.
+While "platewatch up" runs on the same embedded data directory (which it alone can open), each
+command goes through its HTTP API with the same checks and access log; the running system then
+writes an export's package under its own DATA_DIR/releases.
 
 Agency kinds: local, state, prosecutor, out_of_state, federal, federal_immigration, non_law_enforcement.
 Passwords are never options: prompted for, or the first line of standard input with --password-stdin.
@@ -78,6 +84,7 @@ const OPTIONS = {
 } as const;
 
 const SUB_COMMANDS = ['request', 'list', 'show', 'approve', 'refuse', 'export'] as const;
+type SubCommand = (typeof SUB_COMMANDS)[number];
 
 export const releaseVerb: Verb = {
   name: 'release',
@@ -118,14 +125,16 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     return usageError(io, `--status must be one of ${RELEASE_STATUSES.join(', ')}`);
   }
   let input;
+  // The request as the API takes it (POST /api/releases), so both paths check the very same fields.
+  const requestBody = {
+    agency: values.agency, agencyKind: values['agency-kind'], agencyState: values['agency-state'], requester: values.requester, purpose: values.purpose,
+    documentRef: values.document,
+    criteria: values.case !== undefined ? { kind: 'case', caseNumber: values.case } : { kind: 'plate', plate: values.plate, match: values.match, from: values.from, to: values.to },
+  };
   if (sub === 'request') {
     if ((values.plate === undefined) === (values.case === undefined)) return usageError(io, 'say what data is asked for: --plate P --from --to, or --case N');
     try {
-      input = parseReleaseRequest({
-        agency: values.agency, agencyKind: values['agency-kind'], agencyState: values['agency-state'], requester: values.requester, purpose: values.purpose,
-        documentRef: values.document,
-        criteria: values.case !== undefined ? { kind: 'case', caseNumber: values.case } : { kind: 'plate', plate: values.plate, match: values.match, from: values.from, to: values.to },
-      });
+      input = parseReleaseRequest(requestBody);
     } catch (error) {
       if (error instanceof ReleaseError) return usageError(io, error.message.replaceAll('criteria.', '--').replace('agencyKind', '--agency-kind'));
       throw error;
@@ -138,6 +147,14 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   if (storageConfig === undefined) return 2;
   // Standard input is read to the end before chDB opens (bin/password-input.ts).
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const id = values.id?.trim() ?? '';
+  const systemUrl = await runningSystemUrl(storageConfig);
+  if (systemUrl !== undefined) {
+    const job: ReleaseJob = { sub: sub as SubCommand, id, note: values.note ?? '', status: values.status as ReleaseStatus | undefined, requestBody };
+    // The running system's packages directory (bin/system.ts), not this configuration's.
+    const packagesDir = resolve(runningSystemDataDir(storageConfig.dataDir!), 'releases');
+    return releaseThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, packagesDir, io);
+  }
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   let nats: VerbClaims | undefined;
@@ -153,36 +170,23 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
       alphabet: new OcrAlphabet(config.matcher.ocrClasses),
       packagesDir: resolve(io.cwd, config.dataDir, 'releases'), ...(nats === undefined ? {} : { claims: nats.claims }),
     };
-    const id = values.id?.trim() ?? '';
     switch (sub) {
-      case 'request': {
-        const r = await recordReleaseRequest(ctx, user, input!);
-        io.stdout.write(describe(r));
-        if (r.status === 'refused') io.stdout.write(`refused automatically: ${r.decisionNote}\n`);
+      case 'request':
+        printRecorded(io, await recordReleaseRequest(ctx, user, input!));
         return 0;
-      }
-      case 'list': {
-        const found = await listReleases(ctx, user, values.status === undefined ? {} : { status: values.status as ReleaseStatus });
-        if (found.length === 0) io.stdout.write('no release requests\n');
-        for (const r of found) io.stdout.write(`${r.requestId}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${r.agency} — ${r.purpose}\n`);
+      case 'list':
+        printList(io, await listReleases(ctx, user, values.status === undefined ? {} : { status: values.status as ReleaseStatus }));
         return 0;
-      }
-      case 'show': {
-        const { history } = await viewRelease(ctx, user, id);
-        for (const r of history) io.stdout.write(describe(r));
+      case 'show':
+        printHistory(io, (await viewRelease(ctx, user, id)).history);
         return 0;
-      }
       case 'approve':
-      case 'refuse': {
-        io.stdout.write(describe(await decideRelease(ctx, user, id, sub === 'approve' ? 'approve' : 'refuse', values.note ?? '')));
+      case 'refuse':
+        io.stdout.write(describe(await decideRelease(ctx, user, id, sub, values.note ?? '')));
         return 0;
-      }
-      case 'export': {
-        const m = await produceReleasePackage(ctx, user, id);
-        io.stdout.write(`exported ${m.detections} detection(s) for ${m.agency} to ${resolve(ctx.packagesDir, id)}\n`);
-        for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+      case 'export':
+        printPackage(io, await produceReleasePackage(ctx, user, id), resolve(ctx.packagesDir, id));
         return 0;
-      }
     }
     return 2;
   } catch (error) {
@@ -192,4 +196,58 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     await nats?.close();
     await storage.close();
   }
+}
+
+function printRecorded(io: VerbIO, r: ReleaseRequest): void {
+  io.stdout.write(describe(r));
+  if (r.status === 'refused') io.stdout.write(`refused automatically: ${r.decisionNote}\n`);
+}
+
+function printList(io: VerbIO, found: readonly ReleaseRequest[]): void {
+  if (found.length === 0) io.stdout.write('no release requests\n');
+  for (const r of found) io.stdout.write(`${r.requestId}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${r.agency} — ${r.purpose}\n`);
+}
+
+function printHistory(io: VerbIO, history: readonly ReleaseRequest[]): void {
+  for (const r of history) io.stdout.write(describe(r));
+}
+
+function printPackage(io: VerbIO, m: ReleaseManifest, dir: string): void {
+  io.stdout.write(`exported ${m.detections} detection(s) for ${m.agency} to ${dir}\n`);
+  for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+}
+
+interface ReleaseJob {
+  sub: SubCommand;
+  /** The request (show, approve, refuse, export). */
+  id: string;
+  note: string;
+  status: ReleaseStatus | undefined;
+  /** What `request` records, as POST /api/releases takes it. */
+  requestBody: Record<string, unknown>;
+}
+
+/** The command done by the running system's API (bin/system-api.ts), printed as if done here. */
+function releaseThroughSystem(url: string, as: string, passwords: PasswordSource, job: ReleaseJob, packagesDir: string, io: VerbIO): Promise<number> {
+  const path = `/api/releases/${encodeURIComponent(job.id)}`;
+  return withSystemApi(url, as, passwords, `release ${job.sub}`, io, async (api) => {
+    switch (job.sub) {
+      case 'request':
+        printRecorded(io, await api.json<ReleaseRequest>('POST', '/api/releases', job.requestBody));
+        break;
+      case 'list':
+        printList(io, (await api.json<{ releases: ReleaseRequest[] }>('GET', `/api/releases${job.status === undefined ? '' : `?status=${job.status}`}`)).releases);
+        break;
+      case 'show':
+        printHistory(io, (await api.json<{ history: ReleaseRequest[] }>('GET', path)).history);
+        break;
+      case 'approve':
+      case 'refuse':
+        io.stdout.write(describe(await api.json<ReleaseRequest>('POST', `${path}/decision`, { decision: job.sub, note: job.note })));
+        break;
+      case 'export':
+        printPackage(io, await api.json<ReleaseManifest>('POST', `${path}/package`), resolve(packagesDir, job.id));
+        break;
+    }
+  });
 }

@@ -1,11 +1,16 @@
 // `platewatch report transparency`: the public transparency report — counts only, no plates
 // (storage/transparency.ts) — as Markdown, HTML or JSON. Runs --as a member allowed
 // `reports.transparency` (administrator, auditor, custodian, chief); access-logged. The covert
-// lists of the configuration (`hits.covertLists`) are counted together, never named.
+// lists of the configuration (`hits.covertLists`) are counted together, never named. While
+// `platewatch up` holds the embedded storage, the report is made by its HTTP API
+// (gateway/report-routes.ts), with the covert lists `up` runs with, and printed the same way.
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { AccessLog, parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport } from '../../storage/index.js';
-import { passwordsFromStdin } from '../password-input.js';
+import {
+  AccessLog, parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, type TransparencyReport,
+} from '../../storage/index.js';
+import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
+import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -22,6 +27,9 @@ transparency  Counts for the period: cameras, plate reads, hits by list (covert 
               searches by how their purpose was documented and refused searches, requests from
               other agencies granted and refused (and why), retention in force, legal holds and
               authorised users. No plate, vehicle, person or place appears in it.
+While "platewatch up" runs on the same embedded data directory (which it alone can open), the
+report is made through its HTTP API with the same checks, counting the covert lists of the
+configuration "up" runs with.
 
 Options:
   --from DATE     start of the period (ISO 8601, inclusive)     [default: a year before --to]
@@ -89,21 +97,17 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const job: ReportJob = { from: new Date(from), to: new Date(to), format, agency: values.agency?.trim() ?? '', out: values.out === undefined ? undefined : resolve(io.cwd, values.out) };
+  const systemUrl = await runningSystemUrl(storageConfig);
+  if (systemUrl !== undefined) return reportThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   try {
     const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
     const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), covertLists: Object.keys(config.hits.covertLists) };
-    const report = await transparencyReport(ctx, user, { from: new Date(from), to: new Date(to) });
-    const agency = values.agency?.trim() ?? '';
-    const text =
-      format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'html' ? renderTransparencyHtml(report, agency) : renderTransparencyMarkdown(report, agency);
-    if (values.out === undefined) io.stdout.write(text);
-    else {
-      const path = resolve(io.cwd, values.out);
-      writeFileSync(path, text);
-      io.stdout.write(`wrote ${path}\n`);
-    }
+    const report = await transparencyReport(ctx, user, { from: job.from, to: job.to });
+    const text = job.format === 'json' ? jsonText(report) : job.format === 'html' ? renderTransparencyHtml(report, job.agency) : renderTransparencyMarkdown(report, job.agency);
+    deliver(io, text, job.out);
     return 0;
   } catch (error) {
     io.stderr.write(`platewatch report ${sub}: ${verbErrorText(error)}\n`);
@@ -111,4 +115,36 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   } finally {
     await storage.close();
   }
+}
+
+interface ReportJob {
+  from: Date;
+  to: Date;
+  format: Format;
+  agency: string;
+  /** Absolute; standard output when undefined. */
+  out: string | undefined;
+}
+
+function jsonText(report: TransparencyReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** Writes the report to `out` and says so, or to standard output. */
+function deliver(io: VerbIO, text: string, out: string | undefined): void {
+  if (out === undefined) {
+    io.stdout.write(text);
+    return;
+  }
+  writeFileSync(out, text);
+  io.stdout.write(`wrote ${out}\n`);
+}
+
+/** The report made by the running system's API (bin/system-api.ts), delivered as if made here. */
+function reportThroughSystem(url: string, as: string, passwords: PasswordSource, job: ReportJob, io: VerbIO): Promise<number> {
+  const query = new URLSearchParams({ from: job.from.toISOString(), to: job.to.toISOString(), format: job.format, ...(job.agency === '' ? {} : { agency: job.agency }) });
+  const path = `/api/reports/transparency?${query.toString()}`;
+  return withSystemApi(url, as, passwords, 'report transparency', io, async (api) => {
+    deliver(io, job.format === 'json' ? jsonText(await api.json<TransparencyReport>('GET', path)) : await api.text(path), job.out);
+  });
 }

@@ -1,11 +1,14 @@
 // `platewatch users add|train|disable|passwd|list`: the administrator's accounts of individual,
 // trained users (Watsonville §471.4.1(a)(b), §471.5(d)(h); Martinez §439.4(d)). Passwords come from
 // standard input or a hidden prompt, never the command line, and there is no default password.
+// While `platewatch up` holds the embedded storage, every command but the bootstrap goes through
+// its HTTP API (gateway/user-routes.ts) and prints what it would print here.
 import {
   AccessLog, CredentialStore, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole, type VersionClaims,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
+import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -33,6 +36,11 @@ without --as, and must create a trained administrator:
 Passwords are never options. They are prompted for with echo off or, with --password-stdin, read
 from standard input one a line: the --as user's password first, then the new password (add, passwd).
 A password needs at least 12 characters and may not contain the user id.
+
+While "platewatch up" runs on the same embedded data directory (which it alone can open), each
+command goes through its HTTP API with the same checks and access log (there "users list" is
+also open to auditors, whom users.view allows). The bootstrap cannot: with no user, no one can sign
+in to the API, so stop "platewatch up" to create the first administrator.
 
 Options:
   --id ID            the user the command is about
@@ -129,6 +137,8 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : passwordsFromTerminal(io);
+  const systemUrl = await runningSystemUrl(storageConfig);
+  if (systemUrl !== undefined) return usersThroughSystem(systemUrl, request, passwords, io);
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
   let nats: VerbClaims | undefined;
@@ -192,10 +202,7 @@ async function runSubCommand(
     accessLog.append({ user: actor, action: 'user', outcome: 'ok', params: { ...params, via: 'cli' }, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
 
   if (request.sub === 'list') {
-    const rows = existing.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', u.active ? 'active' : 'disabled']);
-    const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'EXPIRES', 'STATUS'], ...rows];
-    const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] as string).length)));
-    for (const r of table) io.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`);
+    printUsers(io, existing);
     return;
   }
 
@@ -216,24 +223,124 @@ async function runSubCommand(
     });
     await credentials.setPassword(id, password, actor);
     await logChange({ op: 'add', user: id, roles: added.roles, ...(bootstrap ? { bootstrap: true } : {}) });
-    io.stdout.write(`added ${id} (${added.roles.join(', ')})${bootstrap ? ' as the first administrator' : ''}${added.trainedAt ? '' : '; untrained: cannot sign in until "users train"'}\n`);
+    printAdded(io, added, bootstrap);
     return;
   }
   if (user === undefined) throw new Refusal(`no user "${id}"`);
   if (request.sub === 'train') {
-    const day = request.trained ?? new Date().toISOString().slice(0, 10);
-    if (request.expires !== null && request.expires <= day) throw new Refusal(`--expires ${request.expires} must be after the training date ${day}`);
-    await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: request.expires }, actor, claims);
-    await logChange({ op: 'train', user: id, trainedAt: day, trainingExpiresAt: request.expires });
-    io.stdout.write(`${id} trained on ${day}${request.expires === null ? '' : `, until ${request.expires}`}\n`);
+    const { day, expires } = trainingOf(request);
+    await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: expires }, actor, claims);
+    await logChange({ op: 'train', user: id, trainedAt: day, trainingExpiresAt: expires });
+    printTrained(io, id, day, expires);
   } else if (request.sub === 'disable') {
-    if (id === actor) throw new Refusal('an administrator cannot disable themself; ask another administrator');
+    refuseSelfDisable(id, actor);
     await saveUser(storage, { ...user, active: false }, actor, claims);
     await logChange({ op: 'disable', user: id });
-    io.stdout.write(`${id} disabled; their sessions have ended\n`);
+    printDisabled(io, id);
   } else {
     await credentials.setPassword(id, await passwords.next(`new password for ${id}`, true), actor);
     await logChange({ op: 'password', user: id });
-    io.stdout.write(`password of ${id} set\n`);
+    printPasswordSet(io, id);
   }
+}
+
+function printUsers(io: VerbIO, users: readonly User[]): void {
+  const rows = users.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', u.active ? 'active' : 'disabled']);
+  const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'EXPIRES', 'STATUS'], ...rows];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] as string).length)));
+  for (const r of table) io.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`);
+}
+
+function printAdded(io: VerbIO, added: User, bootstrap: boolean): void {
+  io.stdout.write(`added ${added.userId} (${added.roles.join(', ')})${bootstrap ? ' as the first administrator' : ''}${added.trainedAt ? '' : '; untrained: cannot sign in until "users train"'}\n`);
+}
+
+/** The training `train` records: --trained (today by default) and --expires, which must come after it. */
+function trainingOf(request: Request): { day: string; expires: string | null } {
+  const day = request.trained ?? new Date().toISOString().slice(0, 10);
+  if (request.expires !== null && request.expires <= day) throw new Refusal(`--expires ${request.expires} must be after the training date ${day}`);
+  return { day, expires: request.expires };
+}
+
+function printTrained(io: VerbIO, id: string, day: string, expires: string | null): void {
+  io.stdout.write(`${id} trained on ${day}${expires === null ? '' : `, until ${expires}`}\n`);
+}
+
+function refuseSelfDisable(id: string, actor: string): void {
+  if (id === actor) throw new Refusal('an administrator cannot disable themself; ask another administrator');
+}
+
+function printDisabled(io: VerbIO, id: string): void {
+  io.stdout.write(`${id} disabled; their sessions have ended\n`);
+}
+
+function printPasswordSet(io: VerbIO, id: string): void {
+  io.stdout.write(`password of ${id} set\n`);
+}
+
+/** A user as GET/POST /api/users show it (gateway/user-routes.ts userView). */
+interface UserView {
+  id: string;
+  name: string;
+  title: string;
+  roles: UserRole[];
+  trainedAt: string | null;
+  trainingExpiresAt: string | null;
+  active: boolean;
+}
+
+function userOf(v: UserView): User {
+  return { userId: v.id, name: v.name, title: v.title, roles: v.roles, trainedAt: v.trainedAt, trainingExpiresAt: v.trainingExpiresAt, active: v.active };
+}
+
+/** The command done by the running system's API (bin/system-api.ts), printed as if done here. */
+function usersThroughSystem(url: string, request: Request, passwords: PasswordSource, io: VerbIO): Promise<number> | number {
+  const as = request.as;
+  if (as === undefined) {
+    // The bootstrap needs storage opened here: with no user, no one can sign in to the API.
+    const why = request.sub === 'add'
+      ? 'the first administrator (users add without --as, while no user exists) cannot be created while "platewatch up" runs: ' +
+        'it holds the storage, and with no user no one can sign in to its API. Stop "platewatch up", run this again, then start it; ' +
+        'if users exist already, run this as an administrator, --as ADMIN'
+      : 'run this as an administrator, --as ADMIN';
+    io.stderr.write(`platewatch users ${request.sub}: ${why}\n`);
+    return 1;
+  }
+  const path = `/api/users/${encodeURIComponent(request.id ?? '')}`;
+  // The password --as signs in with is also the current one a user changing their own must give.
+  let signInPassword = '';
+  const signIn: PasswordSource = { next: async (label, confirm) => (signInPassword = await passwords.next(label, confirm)) };
+  return withSystemApi(url, as, signIn, `users ${request.sub}`, io, async (api) => {
+    const id = request.id as string;
+    switch (request.sub) {
+      case 'list':
+        printUsers(io, (await api.json<{ users: UserView[] }>('GET', '/api/users')).users.map(userOf));
+        break;
+      case 'add': {
+        const password = await passwords.next(`new password for ${id}`, true);
+        const { user } = await api.json<{ user: UserView }>('POST', '/api/users', {
+          id, name: request.name!.trim(), title: request.title!.trim(), roles: request.roles, trainedAt: request.trained, trainingExpiresAt: request.expires, password,
+        });
+        printAdded(io, userOf(user), false);
+        break;
+      }
+      case 'train': {
+        const { day, expires } = trainingOf(request);
+        await api.json('POST', path, { trainedAt: day, trainingExpiresAt: expires });
+        printTrained(io, id, day, expires);
+        break;
+      }
+      case 'disable':
+        refuseSelfDisable(id, as);
+        await api.json('POST', path, { active: false });
+        printDisabled(io, id);
+        break;
+      case 'passwd': {
+        const password = await passwords.next(`new password for ${id}`, true);
+        await api.send('POST', `${path}/password`, id === as ? { password, currentPassword: signInPassword } : { password });
+        printPasswordSet(io, id);
+        break;
+      }
+    }
+  });
 }
