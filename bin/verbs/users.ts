@@ -4,7 +4,7 @@
 // While `platewatch up` holds the embedded storage, every command but the bootstrap goes through
 // its HTTP API (gateway/user-routes.ts) and prints what it would print here.
 import {
-  AccessLog, CredentialStore, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole, type VersionClaims,
+  AccessLog, CredentialStore, findUser, listUsers, mayPerform, passwordProblem, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole, type VersionClaims,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
@@ -17,7 +17,7 @@ const USAGE = `Usage: platewatch users add --id ID --name NAME --title TITLE --r
        platewatch users train --id ID [--trained DATE] [--expires DATE] --as ADMIN
        platewatch users disable --id ID --as ADMIN
        platewatch users passwd --id ID --as ADMIN|ID
-       platewatch users list --as ADMIN
+       platewatch users list --as ADMIN|AUDITOR
        (each also takes [--password-stdin] [storage options])
 
 add      Registers a user with their own password (Watsonville §471.5(h): individual credentials).
@@ -29,7 +29,7 @@ passwd   Sets a new password (an administrator for anyone, a user for themself);
 list     Every user with roles, training date and status.
 
 Every command but the first is done as an administrator: --as ADMIN, with the administrator's
-password. The first administrator (bootstrap): while no user exists at all, "users add" runs
+password ("list" by an auditor too: users.view). The first administrator (bootstrap): while no user exists at all, "users add" runs
 without --as, and must create a trained administrator:
   platewatch users add --id admin1 --name "R. Diaz" --title Lieutenant --role administrator --trained 2026-01-15
 
@@ -38,8 +38,7 @@ from standard input one a line: the --as user's password first, then the new pas
 A password needs at least 12 characters and may not contain the user id.
 
 While "platewatch up" runs on the same embedded data directory (which it alone can open), each
-command goes through its HTTP API with the same checks and access log (there "users list" is
-also open to auditors, whom users.view allows). The bootstrap cannot: with no user, no one can sign
+command goes through its HTTP API with the same checks and access log. The bootstrap cannot: with no user, no one can sign
 in to the API, so stop "platewatch up" to create the first administrator.
 
 Options:
@@ -166,7 +165,10 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   }
 }
 
-/** Checks the --as user's password and standing; administrators only, except a user's own passwd. */
+/**
+ * Checks the --as user's password and standing; administrators only, except a user's own passwd and
+ * `list`, which auditors may run too (users.view, as over the API).
+ */
 async function authenticate(credentials: CredentialStore, accessLog: AccessLog, request: Request, passwords: PasswordSource): Promise<string> {
   const as = request.as;
   if (as === undefined) throw new Refusal('users exist already: run this as an administrator, --as ADMIN');
@@ -176,12 +178,13 @@ async function authenticate(credentials: CredentialStore, accessLog: AccessLog, 
     throw new Refusal(check.reason === 'not_authorised' ? check.detail : 'unknown user or wrong password');
   }
   const ownPassword = request.sub === 'passwd' && as === request.id;
-  if (!ownPassword && !check.user.roles.includes('administrator')) {
+  const permission = request.sub === 'list' ? 'users.view' : 'users.manage';
+  if (!ownPassword && !mayPerform(check.user.roles, permission)) {
     await accessLog.append({
       user: as, action: 'user', outcome: 'refused', params: { op: request.sub, user: request.id ?? null, via: 'cli' }, rowsReturned: 0,
-      caseNumber: '', reason: '', detail: `${as} is not an administrator (users.manage)`,
+      caseNumber: '', reason: '', detail: `${as} is not an administrator (${permission})`,
     });
-    throw new Refusal(`${as} is not an administrator`);
+    throw new Refusal(permission === 'users.view' ? `${as} is not an administrator or an auditor` : `${as} is not an administrator`);
   }
   return as;
 }

@@ -84,6 +84,18 @@ describe('platewatch users', () => {
     expect(after.stdout).toMatch(/^ofc1 .* 2026-02-01 +- +active$/m);
   });
 
+  it('lets an auditor list the users (users.view, as over the API) but change none', async () => {
+    const AUDITOR_PASSWORD = 'an auditor passphrase 9';
+    const add = await users(['add', '--id', 'aud1', '--name', 'P. Standards', '--title', 'Captain', '--role', 'auditor', '--trained', '2026-01-15', ...ADMIN], lines(ADMIN_PASSWORD, AUDITOR_PASSWORD));
+    expect(add.code, add.stderr).toBe(0);
+    const list = await users(['list', '--as', 'aud1', '--password-stdin'], lines(AUDITOR_PASSWORD));
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^aud1 +P\. Standards +Captain +auditor /m);
+    const change = await users(['disable', '--id', 'ofc1', '--as', 'aud1', '--password-stdin'], lines(AUDITOR_PASSWORD));
+    expect(change.code).toBe(1);
+    expect(change.stderr).toMatch(/aud1 is not an administrator/);
+  });
+
   it('records a training expiry; once it has passed the user cannot sign in (§471.10)', async () => {
     const future = await users(['train', '--id', 'ofc1', '--trained', '2099-01-01', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(future.code).toBe(2);
