@@ -3,82 +3,35 @@
 // access log, each allowed step done; the package downloadable by name only.
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessLogRefusals } from '../../bin/refusal-log.js';
-import { ApiGuard, authRoutes, releaseRoutes, reportRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
-import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
-import { AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, saveUser, type ReleaseManifest } from '../../storage/index.js';
-import { detection, openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+import { releaseRoutes, reportRoutes } from '../../gateway/index.js';
+import { DEFAULT_RELEASE_POLICY, DetectionWriter, type ReleaseManifest } from '../../storage/index.js';
+import { detection } from '../storage/temp-storage.js';
+import { errorOf, startApiFixture, type ApiFixture } from './api-fixture.js';
 
-const PASSWORD = 'a long enough passphrase';
 const DAY = Date.UTC(2026, 10, 20);
-let temp: TempStorage;
-let nats: LocalNatsServer;
-let nc: NatsConnection;
-let gateway: RunningGateway;
-let base: string;
-const tokens = new Map<string, string>();
+let api: ApiFixture;
+const call = (method: string, path: string, user?: string, body?: unknown) => api.call(method, path, user, body);
+const lastLog = (user: string) => api.lastLog(user);
 
 beforeAll(async () => {
-  temp = await openTempStorage();
-  const accessLog = new AccessLog(temp.storage);
-  const credentials = new CredentialStore(temp.storage, accessLog);
-  for (const [id, role] of [['cust1', 'custodian'], ['chief1', 'chief'], ['ofc1', 'officer'], ['aud1', 'auditor']] as const) {
-    await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
-    await credentials.setPassword(id, PASSWORD, 'admin');
-  }
-  const writer = new DetectionWriter(temp.storage);
-  await (await writer.enqueue([detection({ readId: 'g-1', plate: '7ABC123', seenAt: DAY + 1000 }), detection({ readId: 'g-2', plate: '6OTHER6', seenAt: DAY + 2000 })])).durable;
-  await writer.close();
-  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
-  nc = await connect({ servers: nats.url });
-  await ensureStreams(await jetstreamManager(nc));
-  const guard = new ApiGuard(credentials, accessLogRefusals(accessLog));
-  gateway = await startGateway({
-    nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
-    verifySession: (token) => credentials.verify(token),
-    routes: [
-      ...authRoutes({ authenticator: credentials }),
+  api = await startApiFixture({
+    users: [['cust1', 'custodian'], ['chief1', 'chief'], ['ofc1', 'officer'], ['aud1', 'auditor']],
+    seed: async (temp) => {
+      const writer = new DetectionWriter(temp.storage);
+      await (await writer.enqueue([detection({ readId: 'g-1', plate: '7ABC123', seenAt: DAY + 1000 }), detection({ readId: 'g-2', plate: '6OTHER6', seenAt: DAY + 2000 })])).durable;
+      await writer.close();
+    },
+    routes: ({ guard, accessLog, temp }) => [
       ...releaseRoutes({ guard, releases: { storage: temp.storage, accessLog, policy: DEFAULT_RELEASE_POLICY, packagesDir: join(temp.dir, 'releases') } }),
       ...reportRoutes({ guard, reports: { storage: temp.storage, accessLog, covertLists: [] }, agency: 'Watsonville PD' }),
     ],
   });
-  base = gateway.url;
-  for (const user of ['cust1', 'chief1', 'ofc1', 'aud1']) {
-    const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
-    tokens.set(user, ((await res.json()) as { token: string }).token);
-  }
 });
 
 afterAll(async () => {
-  await gateway?.stop();
-  await nc?.close();
-  await nats?.stop();
-  await temp?.cleanup();
+  await api?.stop();
 });
-
-function call(method: string, path: string, user?: string, body?: unknown): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (user !== undefined) headers['authorization'] = `Bearer ${tokens.get(user)}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  return fetch(`${base}${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-}
-
-async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
-  const body = (await res.json()) as { error: { code: string; message: string } };
-  return { status: res.status, ...body.error };
-}
-
-async function lastLog(user: string): Promise<{ action: string; outcome: string; detail: string }> {
-  const rs = await temp.storage.client.query({
-    query: `SELECT action, outcome, detail FROM ${temp.storage.db}.access_log WHERE user_id = {u:String} ORDER BY seq DESC LIMIT 1`,
-    query_params: { u: user }, format: 'JSONEachRow',
-  });
-  return ((await rs.json()) as Array<{ action: string; outcome: string; detail: string }>)[0]!;
-}
 
 const request = {
   agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'armed robbery, SCPD case 26-01234',
