@@ -4,7 +4,8 @@
 // with their training status (471.4.1(b)). Each part loads from its API route and says so when
 // the user's roles do not open it. Values go into the page as text only.
 //
-// The releases view (releases.js) shares `once`, `send`, `post`, `fill` and `badge`.
+// The other views (releases.js, holds.js, evidence.js, audit.js) share `once`, `send`, `post`,
+// `fill`, `badge`, `fetchFile` and `saveFile`.
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -185,6 +186,41 @@ export async function send(method, path, body) {
 /** POSTs JSON with the session; null when the session is gone (signed out already). */
 export function post(path, body) {
   return send('POST', path, body);
+}
+
+/**
+ * Fetches a file the API serves only with the session header (so a plain link cannot): the file
+ * as a Blob, or the gateway's message; null when the session is gone (signed out already).
+ */
+export async function fetchFile(path) {
+  const token = session.token();
+  if (token === null) {
+    session.expired();
+    return null;
+  }
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+  if (res?.status === 401) {
+    // Only the session that was refused ends: not the next user's, signed in while this one ran.
+    if (session.token() === token) session.expired();
+    return null;
+  }
+  const blob = res?.ok ? await res.blob().catch(() => null) : null;
+  if (blob !== null) return { ok: true, blob };
+  const body = res === null ? null : await res.json().catch(() => null);
+  return { ok: false, message: res === null ? 'the gateway cannot be reached' : body?.error?.message ?? `the gateway answered ${res.status}` };
+}
+
+/** Saves what the page holds (a fetched file, a memorandum) as a download named `filename`. */
+export function saveFile(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const save = document.createElement('a');
+  save.href = url;
+  save.download = filename;
+  document.body.append(save);
+  save.click();
+  save.remove();
+  // The browser has taken the file once the click is handled; the URL is kept a while for slow saves.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** A form's submit, handled here: no page load, and its `<name>-error` and `<name>-status` cleared. Returns its fields. */

@@ -1,10 +1,14 @@
 // The console: sign in (POST /api/login), then the views the user's roles allow — dispatch (live
-// hits over /ws, see gateway/console-protocol.ts for the frames), search (search.js), admin and
-// releases (admin.js, releases.js). Shipped to browsers as is: no build step, no dependencies. Every value from the
-// server goes into the page as text, never as markup.
+// hits over /ws, see gateway/console-protocol.ts for the frames), search with legal holds
+// (search.js, holds.js), admin and releases (admin.js, releases.js), evidence packages
+// (evidence.js) and the audit (audit.js). Shipped to browsers as is: no build step, no
+// dependencies. Every value from the server goes into the page as text, never as markup.
 import { initSearch, resetSearch } from './search.js';
+import { initHolds, resetHolds } from './holds.js';
 import { initAdmin, once, resetAdmin, showAdmin } from './admin.js';
 import { initReleases, resetReleases, showReleases } from './releases.js';
+import { initEvidence, resetEvidence } from './evidence.js';
+import { initAudit, resetAudit, showAudit } from './audit.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -14,9 +18,9 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 const SESSION_ENDED = 4401;
 const ACCESS_CHANGED = 4403;
 const CHECKS = ['plate', 'vehicle', 'status'];
-/** What each disposition (storage's DISPOSITIONS) is called on the card. */
 /** Every view, in the order of the tabs; a user starts on the first their roles open. */
-const VIEWS = ['dispatch', 'search', 'admin', 'releases'];
+const VIEWS = ['dispatch', 'search', 'admin', 'releases', 'evidence', 'audit'];
+/** What each disposition (storage's DISPOSITIONS) is called on the card. */
 const DISPOSITION_LABELS = {
   confirmed: 'Confirmed and acted on',
   arrest: 'Arrest',
@@ -84,6 +88,8 @@ function availableViews() {
   if (may.has('detections.search')) views.push('search');
   if (may.has('users.view') || may.has('hotlists.view') || may.has('hotlists.submit')) views.push('admin');
   if (may.has('releases.view') || may.has('reports.transparency')) views.push('releases');
+  if (may.has('evidence.export')) views.push('evidence');
+  if (may.has('audit.read')) views.push('audit');
   return views;
 }
 
@@ -134,6 +140,7 @@ function selectView(view) {
   }
   if (view === 'admin') showAdmin();
   if (view === 'releases') showReleases();
+  if (view === 'audit') showAudit();
   // Shown outside every view (they are all hidden then), so the user is not left with an empty page.
   $('no-view').hidden = view !== null;
   $('no-view').textContent = view !== null ? ''
@@ -171,8 +178,11 @@ function signOut(message = '') {
   notice('');
   // The next person at this workstation sees nothing of this user's searches or forms.
   resetSearch();
+  resetHolds();
   resetAdmin();
   resetReleases();
+  resetEvidence();
+  resetAudit();
   setConnection('signed-out', 'Signed out');
   $('who').hidden = true;
   $('sign-out').hidden = true;
@@ -394,7 +404,17 @@ function renderHit(message) {
   };
   for (const box of li.querySelectorAll('.checklist input')) box.addEventListener('change', updateChecks);
   updateChecks();
+  // Named for the hit (plate, list, camera, time: two reads of one car on one list differ by the
+  // last two), so a screen reader's list of buttons says which card each one resolves, not
+  // "Misread" once per card. The name is the visible label plus hidden text rather than an
+  // aria-label, so "Other (reason in notes)" is not taken for the label of the notes field.
+  const named = `${hit.plate} on ${hit.list}, camera ${read.camera}, ${formatTime(read.ts)}`;
+  q('.dispositions').setAttribute('aria-label', `Disposition of the hit ${named}`);
   for (const button of li.querySelectorAll('.dispositions button')) {
+    const which = document.createElement('span');
+    which.className = 'visually-hidden';
+    which.textContent = ` (hit ${named})`;
+    button.append(which);
     button.addEventListener('click', () => recordDisposition(li, message.hitId, button.dataset.disposition, checked));
   }
   return li;
@@ -512,7 +532,7 @@ function spell(plate) {
 
 // ---- start -----------------------------------------------------------------------------------
 
-/** What search.js and admin.js (admin and releases) need: the session token, a way to end it, and the user's permissions. */
+/** What the other views' modules need: the session token, a way to end it, and the user's permissions. */
 const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
   expired: () => signOut('Your session ended. Sign in again.'),
@@ -523,7 +543,10 @@ $('sign-in-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', logOut);
 for (const button of $('views').querySelectorAll('button')) button.addEventListener('click', () => selectView(button.dataset.view));
 initSearch(session);
+initHolds(session);
 initAdmin(session);
 initReleases(session);
+initEvidence(session);
+initAudit(session);
 if (sessionStorage.getItem(TOKEN_KEY) !== null) showViews();
 else $('user').focus();

@@ -1,7 +1,7 @@
 // The releases view (Policy 471.8): release requests from other agencies (recorded, decided by the
 // Chief, their packages produced and downloaded) and the transparency report. Values go into the
 // page as text only; the gateway is the authority on roles, the view only hides what they do not allow.
-import { badge, fill, once, post, send } from './admin.js';
+import { badge, fetchFile, fill, once, post, saveFile, send } from './admin.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -248,31 +248,18 @@ function downloadLink(requestId, name) {
 
 async function downloadFile(a, name) {
   if (a.getAttribute('aria-busy') === 'true') return;
-  const token = session.token();
-  if (token === null) return session.expired();
   const generation = releasesGeneration;
   clearDetailMessages();
   a.setAttribute('aria-busy', 'true');
-  const res = await fetch(a.href, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
-  const blob = res?.ok ? await res.blob().catch(() => null) : null;
+  const r = await fetchFile(a.href);
   a.removeAttribute('aria-busy');
-  if (generation !== releasesGeneration) return;
-  if (res?.status === 401) return session.expired();
-  if (blob === null) {
-    const body = res === null ? null : await res.json().catch(() => null);
-    $('release-detail-error').textContent = `Not downloaded (${name}): ${res === null ? 'the gateway cannot be reached' : body?.error?.message ?? `the gateway answered ${res.status}`}`;
+  if (r === null || generation !== releasesGeneration) return;
+  if (!r.ok) {
+    $('release-detail-error').textContent = `Not downloaded (${name}): ${r.message}`;
     return;
   }
-  const url = URL.createObjectURL(blob);
-  const save = document.createElement('a');
-  save.href = url;
-  save.download = a.download;
-  document.body.append(save);
-  save.click();
-  save.remove();
-  // The browser has taken the file once the click is handled; the URL is kept a while for slow saves.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  $('release-detail-status').textContent = `Downloaded ${name} (${blob.size} bytes); the download is recorded in the access log.`;
+  saveFile(r.blob, a.download);
+  $('release-detail-status').textContent = `Downloaded ${name} (${r.blob.size} bytes); the download is recorded in the access log.`;
 }
 
 async function submitReleaseRequest(event) {
@@ -304,6 +291,9 @@ async function submitReleaseRequest(event) {
     return;
   }
   const q = r.body;
+  // The list first, so that what the outcome says is already in the list when it is read.
+  if (session.may('releases.view')) await loadReleases();
+  if (generation !== releasesGeneration) return;
   // A request the rules refuse is still recorded (201, status refused): an outcome, not an error.
   out.dataset.outcome = q.status;
   out.textContent = q.status === 'refused'
@@ -311,7 +301,6 @@ async function submitReleaseRequest(event) {
     : `Recorded as ${q.requestId}: ${q.status}, awaiting the decision of the Chief of Police or the designee.`;
   event.target.reset();
   showCriteriaFields();
-  if (session.may('releases.view')) loadReleases();
 }
 
 async function submitReleaseDecision(event) {
@@ -336,8 +325,9 @@ async function submitReleaseDecision(event) {
     return;
   }
   await showRelease(q.requestId);
+  await loadReleases();
+  if (generation !== releasesGeneration) return;
   $('release-detail-status').textContent = `${decision === 'approve' ? 'Approved' : 'Refused'}: release ${q.requestId} is now ${r.body.status}; the decision is recorded in the access log.`;
-  loadReleases();
 }
 
 async function submitPackage() {
@@ -355,8 +345,9 @@ async function submitPackage() {
     return;
   }
   await showRelease(q.requestId);
+  await loadReleases();
+  if (generation !== releasesGeneration) return;
   $('release-detail-status').textContent = `Package produced: ${r.body.detections} detection${r.body.detections === 1 ? '' : 's'}; release ${q.requestId} is now released.`;
-  loadReleases();
 }
 
 /** This year so far, in UTC days as the published report counts them. */

@@ -1,6 +1,8 @@
 // The analyst's view: detection search (POST /api/detections/search). The gateway refuses a search
 // without a case/incident number or reason and logs every search; the form says so up front and
-// shows the gateway's own message when it refuses. Values go into the page as text only.
+// shows the gateway's own message when it refuses. Values go into the page as text only. For users
+// who may place legal holds, each result row can be ticked and the search is offered to holds.js.
+import { offerHold, withdrawHold } from './holds.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -27,6 +29,8 @@ export function initSearch(s) {
     lastQuery = query;
     $('search-results').querySelector('tbody').replaceChildren();
     $('search-results').hidden = true;
+    // A hold is of the search shown: none is offered until this one has answered.
+    withdrawHold();
     run(query, false);
   });
   $('search-more').addEventListener('click', () => {
@@ -45,6 +49,8 @@ export function resetSearch() {
   $('search-form').querySelector('button[type="submit"]').disabled = false;
   $('search-results').querySelector('tbody').replaceChildren();
   $('search-results').hidden = true;
+  $('search-select-col').hidden = true;
+  $('search-select-all').checked = false;
   $('search-more').hidden = true;
   $('search-more').disabled = false;
   $('search-status').textContent = '';
@@ -119,7 +125,9 @@ async function run(query, older) {
     return;
   }
   const tbody = $('search-results').querySelector('tbody');
-  for (const row of body.rows) tbody.append(resultRow(row));
+  const selectable = session.may('evidence.hold');
+  $('search-select-col').hidden = !selectable;
+  for (const row of body.rows) tbody.append(resultRow(row, selectable));
   const shown = tbody.children.length;
   $('search-results').hidden = shown === 0;
   $('search-status').textContent = `${shown === 0 ? 'No detections found' : `${shown} detection${shown === 1 ? '' : 's'}, newest first`}. Recorded in the access log as record ${body.accessRecord}.`;
@@ -129,10 +137,25 @@ async function run(query, older) {
   } else {
     $('search-more').hidden = true;
   }
+  // Rows added unticked: "every read shown" no longer holds.
+  if (older && body.rows.length > 0) $('search-select-all').checked = false;
+  if (!older && shown > 0) offerHold(query);
 }
 
-function resultRow(r) {
+/** A result as a table row; `selectable` adds a checkbox named for the read, for holding it. */
+function resultRow(r, selectable) {
   const tr = document.createElement('tr');
+  tr.dataset.readId = r.readId;
+  if (selectable) {
+    const td = document.createElement('td');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.name = 'readId';
+    box.value = r.readId;
+    box.setAttribute('aria-label', `Select read ${r.readId}`);
+    td.append(box);
+    tr.append(td);
+  }
   const vehicle = [r.vehicleColor, r.vehicleMake, r.vehicleModel, r.vehicleType].filter((x) => x).join(' ');
   const cells = [
     new Date(r.seenAt).toLocaleString(), r.plate, r.state, r.camera, r.agency, `${Math.round(r.confidence * 100)}%`,
@@ -143,7 +166,7 @@ function resultRow(r) {
     td.textContent = text ?? '';
     tr.append(td);
   }
-  tr.children[1].className = 'plate-cell';
+  tr.children[selectable ? 2 : 1].className = 'plate-cell';
   return tr;
 }
 

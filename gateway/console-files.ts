@@ -16,6 +16,9 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/search.js'], file: 'search.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/admin.js'], file: 'admin.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/releases.js'], file: 'releases.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/holds.js'], file: 'holds.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/evidence.js'], file: 'evidence.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/audit.js'], file: 'audit.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

@@ -1,7 +1,7 @@
 // Legal holds and evidence packages over HTTP (Watsonville §471.6), so that evidence work does not
 // need the system stopped: with embedded chDB, `up` alone holds the data directory, and the CLI's
 // `platewatch evidence` could only run while no ALPR data was being received.
-//   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?}
+//   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?, agencies?, cameras?, near?}
 //   POST /api/evidence/exports               evidence.export  {caseNumber, reason?} → the package's manifest
 //   GET  /api/evidence/exports/:id/:file     evidence.export  one file of that package, by name only
 // Storage does the policy work (a user, a case number, the access log record); the routes add the
@@ -16,7 +16,7 @@ import {
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { objectBody, optionalText, optionalTextList, pathParam, requiredText, requiredTime } from './request-fields.js';
-import { plateQuery } from './search-routes.js';
+import { plateQuery, whereFields } from './search-routes.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface EvidenceRouteDeps {
@@ -29,7 +29,7 @@ export interface EvidenceRouteDeps {
 }
 
 const CODE = 'BAD_EVIDENCE_REQUEST';
-const HOLD_FIELDS = ['caseNumber', 'reason', 'from', 'to', 'plate', 'match', 'readIds'] as const;
+const HOLD_FIELDS = ['caseNumber', 'reason', 'from', 'to', 'plate', 'match', 'readIds', 'agencies', 'cameras', 'near'] as const;
 const EXPORT_FIELDS = ['caseNumber', 'reason'] as const;
 const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Most read ids one hold names; a larger set is better held by plate and time. */
@@ -54,8 +54,9 @@ export function holdRequest(body: unknown, user: string): HoldRequest {
   }
   return {
     user, caseNumber, reason,
+    // Narrowed as the search that found them was: a hold never takes more than was searched for.
     criteria: {
-      from, to,
+      from, to, ...whereFields(b, CODE),
       ...(plate === undefined || plate === '' ? {} : { plate: plateQuery(plate, match, CODE) }),
       ...(readIds === undefined || readIds.length === 0 ? {} : { readIds }),
     },

@@ -34,19 +34,7 @@ export function searchRequest(body: unknown, user: string): SearchRequest {
   const match = optionalText(b, 'match', CODE, 16);
   if (plate !== undefined && plate.trim() !== '') request.plate = plateQuery(plate.trim(), match);
   else if (match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
-  const agencies = optionalTextList(b, 'agencies', CODE);
-  if (agencies !== undefined) request.agencies = agencies;
-  const cameras = optionalTextList(b, 'cameras', CODE);
-  if (cameras !== undefined) request.cameras = cameras;
-  const near = b['near'];
-  if (near !== undefined && near !== null) {
-    const n = objectBody(near, ['lat', 'lon', 'radiusMeters'], CODE);
-    const lat = optionalNumber(n, 'lat', -90, 90, CODE);
-    const lon = optionalNumber(n, 'lon', -180, 180, CODE);
-    const radiusMeters = optionalNumber(n, 'radiusMeters', 1, 1_000_000, CODE);
-    if (lat === undefined || lon === undefined || radiusMeters === undefined) throw new HttpError(400, CODE, '"near" needs lat, lon and radiusMeters');
-    request.near = { lat, lon, radiusMeters };
-  }
+  Object.assign(request, whereFields(b, CODE));
   const limit = optionalNumber(b, 'limit', 1, 1000, CODE);
   if (limit !== undefined) request.limit = Math.trunc(limit);
   const before = b['before'];
@@ -56,6 +44,25 @@ export function searchRequest(body: unknown, user: string): SearchRequest {
     if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(request.before.seenAt)) throw new HttpError(400, CODE, '"before" must be the previous page\'s nextCursor, unchanged');
   }
   return request;
+}
+
+/** Where detections were read, as a search or a hold narrows them: agencies, cameras, a radius around a point. */
+export function whereFields(b: Record<string, unknown>, code: string): Pick<SearchRequest, 'agencies' | 'cameras' | 'near'> {
+  const where: Pick<SearchRequest, 'agencies' | 'cameras' | 'near'> = {};
+  const agencies = optionalTextList(b, 'agencies', code);
+  if (agencies !== undefined) where.agencies = agencies;
+  const cameras = optionalTextList(b, 'cameras', code);
+  if (cameras !== undefined) where.cameras = cameras;
+  const near = b['near'];
+  if (near !== undefined && near !== null) {
+    const n = objectBody(near, ['lat', 'lon', 'radiusMeters'], code);
+    const lat = optionalNumber(n, 'lat', -90, 90, code);
+    const lon = optionalNumber(n, 'lon', -180, 180, code);
+    const radiusMeters = optionalNumber(n, 'radiusMeters', 1, 1_000_000, code);
+    if (lat === undefined || lon === undefined || radiusMeters === undefined) throw new HttpError(400, code, '"near" needs lat, lon and radiusMeters');
+    where.near = { lat, lon, radiusMeters };
+  }
+  return where;
 }
 
 /**

@@ -144,4 +144,27 @@ describe('recording a disposition from the console', () => {
     await first.context().close();
     await second.context().close();
   }, BROWSER_TEST_MS);
+
+  it('names each disposition button for its hit, so a screen reader can tell the cards\' buttons apart', async () => {
+    const now = Date.now();
+    // The same car on the same list, read twice a minute apart, and on another list: three cards.
+    const hits = [
+      hitMessage({ readId: 'disp-name-1', list: 'SVS', publishedAt: now - 120_000 }),
+      hitMessage({ readId: 'disp-name-2', list: 'SVS', publishedAt: now - 60_000 }),
+      hitMessage({ readId: 'disp-name-3', list: 'SFR', publishedAt: now - 60_000 }),
+    ];
+    for (const hit of hits) await publishHit(h.js, hit);
+    const page = await signedInConsole('dispatcher1');
+    for (const hit of hits) await page.locator(`li.hit[data-hit-id="${hit.hitId}"]`).waitFor({ timeout: 5000 });
+    // The accessible names as the browser computes them (a name with ":" is quoted in the YAML).
+    const snapshot = await page.locator('#hits').ariaSnapshot();
+    const names = [...snapshot.matchAll(/^\s*- '?button(?: "((?:[^"\\]|\\.)*)")?/gm)].map((m) => (m[1] === undefined ? '' : (JSON.parse(`"${m[1]}"`) as string)));
+    expect(names.length).toBeGreaterThanOrEqual(hits.length * 7);
+    expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
+    for (const name of names) expect(name).toMatch(/^(Confirmed and acted on|Arrest|Vehicle recovered|Misread|Could not locate|No longer wanted \/ no action|Other \(reason in notes\)) \(hit 7ABC123 on (SVS|SFR), camera cam1, \d\d:\d\d:\d\d\)$/);
+    const card = page.locator(`li.hit[data-hit-id="${hits[2]?.hitId}"]`);
+    expect(await card.getByRole('button', { name: /^Misread \(hit 7ABC123 on SFR, camera cam1, / }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
 });

@@ -25,6 +25,8 @@ beforeAll(async () => {
         detection({ readId: 'e-1', plate: '7ABC123', seenAt: DAY + 1000 }),
         detection({ readId: 'e-2', plate: '7ABC123', seenAt: DAY + 2000 }),
         detection({ readId: 'e-3', plate: '6OTHER6', seenAt: DAY + 3000 }),
+        detection({ readId: 'e-4', plate: '5CAMERA', seenAt: DAY + 4000, camera: 'cam-1' }),
+        detection({ readId: 'e-5', plate: '5CAMERA', seenAt: DAY + 5000, camera: 'cam-2' }),
       ])).durable;
       await writer.close();
     },
@@ -57,6 +59,14 @@ describe('legal holds over HTTP', () => {
     expect(await byId.json()).toMatchObject({ rowsHeld: 1 });
     const byPattern = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0901', plate: '7AB*' });
     expect(await byPattern.json()).toMatchObject({ rowsHeld: 2 });
+  });
+
+  it('holds only what the search narrowed to: a camera, or an area', async () => {
+    const byCamera = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0902', plate: '5CAMERA', cameras: ['cam-2'] });
+    expect(await byCamera.json()).toMatchObject({ rowsHeld: 1 });
+    const farAway = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0903', plate: '5CAMERA', near: { lat: 0, lon: 0, radiusMeters: 1000 } });
+    expect(await farAway.json()).toMatchObject({ rowsHeld: 0 });
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, near: { lat: 0 } }))).toMatchObject({ status: 400, message: expect.stringContaining('"near" needs') });
   });
 
   it('answers 400 naming what is wrong: no case number, nothing to hold, an unknown field, a bad range or match', async () => {

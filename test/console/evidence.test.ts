@@ -1,0 +1,245 @@
+// Legal holds and evidence packages in a real browser against the whole system (nats-server, chDB,
+// the gateway): an analyst holds the rows ticked in a search, or the search's plate and period as
+// run, under a case; a search limited by camera is held with its cameras; an officer, who may
+// search but not hold, is offered nothing; the records custodian produces a case's package, sees
+// its manifest and downloads a file whose SHA-256 is the manifest's; a case with nothing held is
+// refused in the gateway's words.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page, Request } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
+import { launchChromium } from './browser.js';
+
+// Each test signs in a Chromium context against the whole system on a loaded 2-core machine.
+const BROWSER_TEST_MS = 120_000;
+/** Three reads, from two cameras. */
+const PLATE = '7EVD001';
+/** One read, held through the API for the custodian's package. */
+const PACKAGED_PLATE = '7EVD002';
+
+let api: ApiSystem;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  api = await startApiSystem();
+  const seen = Date.now() - 3_600_000;
+  const ticket = await api.system.writer.enqueue([
+    { readId: 'ev-r1', agency: 'WPD', camera: 'cam-1', seenAt: seen, plate: PLATE, state: 'CA', confidence: 0.93 },
+    { readId: 'ev-r2', agency: 'WPD', camera: 'cam-2', seenAt: seen + 60_000, plate: PLATE, state: 'CA', confidence: 0.9 },
+    { readId: 'ev-r3', agency: 'WPD', camera: 'cam-2', seenAt: seen + 120_000, plate: PLATE, state: 'CA', confidence: 0.88 },
+    { readId: 'ev-p1', agency: 'WPD', camera: 'cam-3', seenAt: seen + 180_000, plate: PACKAGED_PLATE, state: 'CA', confidence: 0.95 },
+  ]);
+  await ticket.durable;
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await api?.stop();
+});
+
+interface Console {
+  page: Page;
+  /** Bodies of the holds the page has sent so far. */
+  holds(): Array<Record<string, unknown>>;
+}
+
+async function signIn(user: string): Promise<Console> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const requests: Request[] = [];
+  page.on('request', (r) => requests.push(r));
+  await page.goto(api.base);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#who:not([hidden])').waitFor();
+  return {
+    page,
+    holds: () => requests.filter((r) => new URL(r.url()).pathname === '/api/evidence/holds' && r.method() === 'POST').map((r) => r.postDataJSON() as Record<string, unknown>),
+  };
+}
+
+async function search(page: Page, s: { plate: string; caseNumber?: string; reason: string; cameras?: string }, rows: number): Promise<void> {
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.locator('#search-plate').fill(s.plate);
+  await page.locator('#search-cameras').fill(s.cameras ?? '');
+  await page.locator('#search-case').fill(s.caseNumber ?? '');
+  await page.locator('#search-reason').fill(s.reason);
+  await page.getByRole('button', { name: 'Run search', exact: true }).click();
+  await page.locator('#search-status', { hasText: `${rows} detection${rows === 1 ? '' : 's'}, newest first` }).waitFor();
+}
+
+/** The read ids held under `caseNumber`, as the evidence store has them. */
+async function heldReads(caseNumber: string): Promise<string[]> {
+  const { storage } = api.system;
+  const rs = await storage.client.query({
+    query: `SELECT read_id FROM ${storage.db}.evidence_detections FINAL WHERE case_number = {caseNumber:String} ORDER BY read_id`,
+    query_params: { caseNumber },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<{ read_id: string }>()).map((r) => r.read_id);
+}
+
+const HOLD_OUTCOME = /^Hold [0-9a-f-]{36}: (\d+) detections? held for case (\S+)\./;
+
+describe('console legal holds and evidence packages', () => {
+  it('an analyst ticks two rows of a search and holds only them, under the search\'s case number', async () => {
+    const c = await signIn('analyst1');
+    const { page } = c;
+    await search(page, { plate: PLATE, caseNumber: '26-EV-0001', reason: 'burglary series follow-up' }, 3);
+    const hold = page.locator('#hold');
+    await hold.waitFor();
+    await expect(hold.getByLabel('Case number').inputValue()).resolves.toBe('26-EV-0001');
+    await expect(hold.getByLabel('Reason').inputValue()).resolves.toBe('');
+
+    await page.getByRole('checkbox', { name: 'Select read ev-r1', exact: true }).check();
+    await page.getByRole('checkbox', { name: 'Select read ev-r3', exact: true }).check();
+    const byTicked = page.getByRole('radio', { name: /^Only the rows ticked in the results/ });
+    expect(await byTicked.isChecked()).toBe(true);
+    await expect(byTicked.evaluate((el) => el.closest('label')?.textContent?.trim())).resolves.toBe('Only the rows ticked in the results (2 ticked)');
+    await hold.getByLabel('Reason').fill('suspect vehicle in case 26-EV-0001');
+    await page.getByRole('button', { name: 'Place hold', exact: true }).click();
+    const outcome = page.locator('#hold-status', { hasText: /^Hold / });
+    await outcome.waitFor();
+    const text = (await outcome.textContent()) ?? '';
+    expect(text).toMatch(HOLD_OUTCOME);
+    expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['2', '26-EV-0001']);
+    expect(await page.locator('#hold-error').textContent()).toBe('');
+
+    // Only what the hold API takes: the ticked reads within the search's period, nothing more.
+    const [sent] = c.holds();
+    expect(c.holds()).toHaveLength(1);
+    expect(Object.keys(sent ?? {}).sort()).toEqual(['caseNumber', 'from', 'readIds', 'reason', 'to']);
+    expect(sent?.['readIds']).toEqual(expect.arrayContaining(['ev-r1', 'ev-r3']));
+    await expect(heldReads('26-EV-0001')).resolves.toEqual(['ev-r1', 'ev-r3']);
+    // Held rows are unticked, so the next hold does not take them again unseen.
+    expect(await page.locator('#search-results tbody input:checked').count()).toBe(0);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('an analyst holds everything the search matched, by its plate and period as run', async () => {
+    const c = await signIn('analyst1');
+    const { page } = c;
+    await search(page, { plate: PLATE, reason: 'stolen vehicle, pattern of sightings' }, 3);
+    const hold = page.locator('#hold');
+    await hold.waitFor();
+    // The search gave no case number: the analyst gives the hold's.
+    await expect(hold.getByLabel('Case number').inputValue()).resolves.toBe('');
+    const byCriteria = page.getByRole('radio', { name: /^Everything the search matches: plate 7EVD001, / });
+    expect(await byCriteria.isChecked()).toBe(true);
+    await hold.getByLabel('Case number').fill('26-EV-0002');
+    await hold.getByLabel('Reason').fill('every sighting of the stolen vehicle');
+    await page.getByRole('button', { name: 'Place hold', exact: true }).click();
+    const text = (await page.locator('#hold-status', { hasText: /^Hold / }).textContent()) ?? '';
+    expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['3', '26-EV-0002']);
+    const [sent] = c.holds();
+    expect(Object.keys(sent ?? {}).sort()).toEqual(['caseNumber', 'from', 'plate', 'reason', 'to']);
+    expect(sent?.['plate']).toBe(PLATE);
+    await expect(heldReads('26-EV-0002')).resolves.toEqual(['ev-r1', 'ev-r2', 'ev-r3']);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a search limited by camera is held as it was run, cameras included: never every camera\'s reads', async () => {
+    const c = await signIn('analyst1');
+    const { page } = c;
+    await search(page, { plate: PLATE, caseNumber: '26-EV-0003', reason: 'sightings at cam-2', cameras: 'cam-2' }, 2);
+    const hold = page.locator('#hold');
+    await hold.waitFor();
+    const byCriteria = page.getByRole('radio', { name: /^Everything the search matches: .*camera cam-2/ });
+    expect(await byCriteria.isChecked()).toBe(true);
+    await hold.getByLabel('Reason').fill('seen at cam-2');
+    await page.getByRole('button', { name: 'Place hold', exact: true }).click();
+    const text = (await page.locator('#hold-status', { hasText: /^Hold / }).textContent()) ?? '';
+    expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['2', '26-EV-0003']);
+    expect(c.holds()[0]?.['cameras']).toEqual(['cam-2']);
+    await expect(heldReads('26-EV-0003')).resolves.toEqual(['ev-r2', 'ev-r3']);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('an officer, who may search but not hold, is offered no hold and no Evidence view', async () => {
+    const c = await signIn('officer1');
+    const { page } = c;
+    await search(page, { plate: PLATE, caseNumber: '26-EV-0004', reason: 'traffic stop check' }, 3);
+    expect(await page.locator('#hold').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Place hold' }).count()).toBe(0);
+    expect(await page.locator('#search-results tbody tr').count()).toBe(3);
+    expect(await page.locator('#search-results input[type="checkbox"]:visible').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Evidence', exact: true }).count()).toBe(0);
+    await page.context().close();
+
+    // The analyst holds but does not export: no Evidence view either.
+    const analyst = await signIn('analyst1');
+    await analyst.page.locator('#connection[data-state="live"]').waitFor();
+    expect(await analyst.page.getByRole('button', { name: 'Evidence', exact: true }).count()).toBe(0);
+    expect(await analyst.page.locator('#evidence').isHidden()).toBe(true);
+    await analyst.page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the records custodian produces a case\'s package and downloads a file whose SHA-256 is the manifest\'s', async () => {
+    const now = Date.now();
+    const held = await api.call('POST', '/api/evidence/holds', api.token('analyst'), {
+      caseNumber: '26-EV-0005', reason: 'hit and run vehicle', plate: PACKAGED_PLATE,
+      from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString(),
+    });
+    expect(held.status).toBe(201);
+    const { page } = await signIn('custodian1');
+    await page.getByRole('button', { name: 'Evidence', exact: true }).click();
+    await page.locator('#evidence:not([hidden])').waitFor();
+    await page.locator('#export-form').getByLabel('Case number').fill('26-EV-0005');
+    await page.locator('#export-form').getByLabel('Reason').fill('booking into evidence');
+    await page.getByRole('button', { name: 'Produce the evidence package', exact: true }).click();
+    await page.locator('#export-package:not([hidden])').waitFor();
+    await expect(page.locator('#export-summary').textContent()).resolves.toMatch(/^1 detection under 1 hold for case 26-EV-0005, produced .* by custodian1 \(package [0-9a-f-]{36}, access log record \d+\)/);
+
+    const rows = page.locator('#export-files tbody tr');
+    await expect(rows.locator('td:first-child').allTextContents()).resolves.toEqual(['detections.csv', 'detections.json', 'holds.json', 'manifest.json', 'SHA256SUMS']);
+    const digest = (await rows.filter({ hasText: 'detections.csv' }).locator('td').nth(2).textContent()) ?? '';
+    expect(digest).toMatch(/^[0-9a-f]{64}$/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download detections.csv of the evidence package for case 26-EV-0005', exact: true }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('26-EV-0005-detections.csv');
+    const saved = readFileSync((await download.path()) ?? '');
+    expect(createHash('sha256').update(saved).digest('hex')).toBe(digest);
+    expect(saved.toString('utf8')).toContain(PACKAGED_PLATE);
+    await page.locator('#export-status', { hasText: 'Downloaded detections.csv' }).waitFor();
+
+    // The manifest downloaded is the one shown: each file's size and digest.
+    const [manifestDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Download manifest.json of the evidence package for case 26-EV-0005', exact: true }).click(),
+    ]);
+    const manifest = JSON.parse(readFileSync((await manifestDownload.path()) ?? '', 'utf8')) as { caseNumber: string; files: Array<{ name: string; bytes: number; sha256: string }> };
+    expect(manifest.caseNumber).toBe('26-EV-0005');
+    for (const file of manifest.files) {
+      const cells = await rows.filter({ has: page.locator('td:first-child', { hasText: new RegExp(`^${file.name.replace('.', '\\.')}$`) }) }).locator('td').allTextContents();
+      expect(cells).toEqual([file.name, String(file.bytes), file.sha256]);
+    }
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a case with nothing held is refused in the gateway\'s words (NOTHING_HELD), and no package is shown', async () => {
+    const { page } = await signIn('custodian1');
+    await page.getByRole('button', { name: 'Evidence', exact: true }).click();
+    await page.locator('#export-form').getByLabel('Case number').fill('26-EV-9999');
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/evidence/exports');
+    await page.getByRole('button', { name: 'Produce the evidence package', exact: true }).click();
+    const response = await answered;
+    expect(response.status()).toBe(404);
+    const { error } = (await response.json()) as { error: { code: string; message: string } };
+    expect(error.code).toBe('NOTHING_HELD');
+    await expect(page.locator('#export-error', { hasText: /./ }).textContent()).resolves.toBe(`Not produced: ${error.message}`);
+    expect(error.message).toMatch(/no detections are held for case 26-EV-9999/);
+    expect(await page.locator('#export-package').isHidden()).toBe(true);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('raised no script errors', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
