@@ -176,7 +176,8 @@ export async function send(method, path, body) {
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).catch(() => null);
   if (res?.status === 401) {
-    session.expired();
+    // Only the session that was refused ends: not the next user's, signed in while this one ran.
+    if (session.token() === token) session.expired();
     return null;
   }
   const answer = res === null ? null : await res.json().catch(() => null);
