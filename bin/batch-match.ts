@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { HotlistCsvError, parseHotlistCsv, parseReadJson, type RejectedRow } from '../ingest/index.js';
-import { entryKey, Matcher, MatcherError, type Hit, type HotlistEntry, type MatcherConfig, type Read } from '../matcher/index.js';
+import { Matcher, MatcherError, type Hit, type HotlistEntry, type MatcherConfig, type Read } from '../matcher/index.js';
 
 export type LoadResult = { ok: true; matcher: Matcher; entries: number } | { ok: false };
 
@@ -19,15 +19,16 @@ export interface LoadHotlistsOptions {
 /**
  * Parses every file and groups the entries by their `list` column across files. Any file that
  * cannot be read or is refused whole gives null: a half-loaded set of lists would miss hits
- * without anyone noticing. Rejected rows are reported on stderr as FILE:LINE: reason. An entry
- * (list, plate, state) already given by an earlier file is reported and kept once, as a repeated row
- * within one file is: twice in a list, it gave every read of its plate two identical hits.
- * Under `strict` such a repeat refuses the set, as a rejected row does.
+ * without anyone noticing. Rejected rows are reported on stderr as FILE:LINE: reason. An entry an
+ * earlier file already gave, the same in every field, is reported and kept once: twice in a list, it
+ * gave every read of its plate two identical hits. Entries for the same plate that differ (another
+ * expiry, reason or case) are all kept, so none that is in force is lost. Under `strict` a repeat
+ * refuses the set, as a rejected row does.
  */
 export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Map<string, HotlistEntry[]> | null> {
   const { stderr } = options;
   const byList = new Map<string, HotlistEntry[]>();
-  /** list + entry key → the file that gave it first. */
+  /** Each entry, whole, → the file that gave it first. */
   const givenBy = new Map<string, string>();
   let failed = false;
   for (const file of options.files) {
@@ -44,11 +45,12 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
       reportRejected(stderr, file.shown, parsed.rejected);
       let repeated = 0;
       for (const entry of parsed.entries) {
-        const key = `${entry.list}\u0000${entryKey(entry)}`;
+        // Every field: the parser gives each entry its fields in one order.
+        const key = JSON.stringify(entry);
         const earlier = givenBy.get(key);
         if (earlier !== undefined) {
           repeated++;
-          stderr.write(`${file.shown}: ${entry.plate}${entry.state === undefined ? '' : ` (${entry.state})`} on ${entry.list} is also in ${earlier}; kept once\n`);
+          stderr.write(`${file.shown}: ${entry.plate}${entry.state === undefined ? '' : ` (${entry.state})`} on ${entry.list} is also in ${earlier}, the same in every field; kept once\n`);
           continue;
         }
         givenBy.set(key, file.shown);
@@ -59,7 +61,7 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
       const loaded = parsed.entries.length - repeated;
       stderr.write(`loaded ${loaded} of ${parsed.rows} rows from ${file.shown} (${parsed.rejected.length} rejected${repeated > 0 ? `, ${repeated} already in an earlier file` : ''})\n`);
       if (repeated > 0 && options.strict) {
-        stderr.write(`hot list ${file.shown} refused: --strict, and ${repeated} of its entries repeat an earlier file's\n`);
+        stderr.write(`hot list ${file.shown} refused: --strict, and ${repeated} of its entries repeat an earlier file's exactly\n`);
         failed = true;
       }
     } catch (error) {

@@ -1,5 +1,5 @@
 // `platewatch match` as an analyst runs it on files from other tools: a real CLI process.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -41,21 +41,35 @@ describe('platewatch match: several hot list files', () => {
 
   it('keeps an entry that two files both give once: one hit, and the repeat named on stderr', async () => {
     const again = join(dir, 'again.csv');
-    writeFileSync(again, `${header}7KDX482,CA,SVS,Stolen vehicle,V260114382,CA0440500,\n`);
+    // The example list's header and its 7KDX482 row, as exported twice.
+    writeFileSync(again, readFileSync(SVS, 'utf8').split('\n').slice(0, 2).join('\n') + '\n');
     const { code, stdout, stderr } = await run(['match', '--hotlist', SVS, '--hotlist', again, '--reads', reads, '--now', NOW]);
     expect(code).toBe(0);
     const line = JSON.parse(stdout.trimEnd()) as { id: string; hits: unknown[] };
     expect(line.hits).toHaveLength(1);
-    expect(stderr).toContain(`${again}: 7KDX482 (CA) on SVS is also in ${SVS}; kept once`);
+    expect(stderr).toContain(`${again}: 7KDX482 (CA) on SVS is also in ${SVS}, the same in every field; kept once`);
     expect(stderr).toMatch(/loaded 0 of 1 rows from .*again\.csv \(0 rejected, 1 already in an earlier file\)/);
   });
 
-  it('keeps the same plate for another state, and refuses the repeat under --strict', async () => {
+  it('keeps an entry for the same plate that differs (an expired copy first, one in force later): the hit is not lost', async () => {
+    const expired = join(dir, 'expired.csv');
+    const current = join(dir, 'current.csv');
+    const full = `${header.trimEnd()},expires_at\n`;
+    writeFileSync(expired, `${full}7KDX482,CA,SVS,Stolen vehicle,V1,CA0440500,,2026-01-01\n`);
+    writeFileSync(current, `${full}7KDX482,CA,SVS,Stolen vehicle,V1,CA0440500,,2026-12-31\n`);
+    const { code, stdout, stderr } = await run(['match', '--hotlist', expired, '--hotlist', current, '--reads', reads, '--now', NOW]);
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('kept once');
+    expect((JSON.parse(stdout.trimEnd()) as { hits: unknown[] }).hits).toHaveLength(1);
+  });
+
+  it('keeps the same plate for another state, and refuses an exact repeat under --strict', async () => {
     const other = join(dir, 'other-state.csv');
-    writeFileSync(other, `${header}7KDX482,NV,SVS,Stolen vehicle,NV1,NV0000000,\n7KDX482,CA,SVS,Stolen vehicle,V1,CA0440500,\n`);
+    const [svsHeader, svsRow] = readFileSync(SVS, 'utf8').split('\n');
+    writeFileSync(other, `${svsHeader}\n7KDX482,NV,SVS,Stolen vehicle,NV1,NV0000000,,,,,,,\n${svsRow}\n`);
     const strict = await run(['match', '--hotlist', SVS, '--hotlist', other, '--strict', '--reads', reads, '--now', NOW]);
     expect(strict.code).not.toBe(0);
-    expect(strict.stderr).toContain('--strict, and 1 of its entries repeat an earlier file');
+    expect(strict.stderr).toContain("--strict, and 1 of its entries repeat an earlier file's exactly");
     const lax = await run(['match', '--hotlist', SVS, '--hotlist', other, '--reads', reads, '--now', NOW]);
     expect(lax.code).toBe(0);
     expect(lax.stderr).toMatch(/loaded 1 of 2 rows from .*other-state\.csv/);
