@@ -33,7 +33,7 @@ export async function runningSystemUrl(storage: Partial<StorageConfig>): Promise
   const running = await readRunningSystem(dirname(storageDir));
   if (running?.httpUrl === undefined || running.storageDir !== storageDir) return undefined;
   // A gateway listening on every address is reached on this host by loopback.
-  return running.httpUrl.replace(/^http:\/\/(0\.0\.0\.0|\[::\])(?=:)/, 'http://127.0.0.1');
+  return running.httpUrl.replace(/^http:\/\/0\.0\.0\.0(?=:)/, 'http://127.0.0.1').replace(/^http:\/\/\[::\](?=:)/, 'http://[::1]');
 }
 
 /**
@@ -59,7 +59,10 @@ async function request(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (error) {
-    throw new VerbRefusal(`cannot reach the running platewatch at ${new URL(url).origin}: ${(error as Error).message}`);
+    throw new VerbRefusal(
+      `cannot reach the running platewatch at ${url.replace(/^(https?:\/\/[^/]+).*$/, '$1')}: ${(error as Error).message} ` +
+        '(if no platewatch runs there any more, its run file dataDir/run/platewatch.json is stale: remove it)',
+    );
   }
 }
 

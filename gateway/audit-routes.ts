@@ -2,10 +2,11 @@
 // detection browsing; §471.7(b): every access by name, date and time). Reading the log is itself
 // recorded, so the auditors are audited too.
 //   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first
-//   GET /api/audit/verify?expectHeads                      audit.read   the hash chains re-computed
+//   GET /api/audit/verify                                  audit.read   the hash chains re-computed
+//   POST /api/audit/verify {expectHeads}                   audit.read   … each against its recorded head
 //   POST /api/audit/samples {from, to, size?, auditor?, chain?, expectHeads?}
 //                                                          audit.read   the audit memorandum (§471.9)
-// Heads are CHAIN=SEQ:HASH, as the last memorandum lists them (comma-separated in the query).
+// Heads are CHAIN=SEQ:HASH, as the last memorandum lists them.
 import {
   ACCESS_OUTCOMES, findUser, memorandumOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
   verifyAccessLogs, type AccessLog, type Head, type Storage,
@@ -32,7 +33,8 @@ const MAX_SAMPLE = 1000;
 
 /** Each chain's expected head, from CHAIN=SEQ:HASH texts; 400 naming the bad one. */
 function expectedHeadsOf(texts: readonly string[]): Record<string, Head> {
-  const heads: Record<string, Head> = {};
+  // No prototype: a chain named "constructor" is a chain like any other.
+  const heads = Object.create(null) as Record<string, Head>;
   for (const text of texts) {
     const parsed = parseExpectedHead(text);
     if ('error' in parsed) throw new HttpError(400, CODE, `expected head ${parsed.error}`);
@@ -64,17 +66,29 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     return { status: 200, body: { records } };
   };
 
-  const verify = async (request: JsonRequest): Promise<JsonReply> => {
-    const session = await guard.require(request, 'audit.read');
-    const q = queryParams(request.query, ['expectHeads'], CODE);
-    const heads = q.get('expectHeads');
-    const results = await verifyAccessLogs(storage, expectedHeadsOf(heads === undefined || heads === '' ? [] : heads.split(',')));
+  /** Every chain re-computed, each against its head the last audit recorded (if given); on the record. */
+  const verifyAgainst = async (user: string, expectedHeads: Record<string, Head>): Promise<JsonReply> => {
+    const results = await verifyAccessLogs(storage, expectedHeads);
     const ok = results.every((r) => r.ok);
     await accessLog.append({
-      user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'verify_log' },
+      user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'verify_log', expectedHeads: Object.keys(expectedHeads).length },
       rowsReturned: results.reduce((n, r) => n + r.records, 0), caseNumber: '', reason: 'access log verification (§471.9)', detail: ok ? '' : 'problems found',
     });
     return { status: 200, body: { ok, chains: results } };
+  };
+
+  const verify = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await guard.require(request, 'audit.read');
+    queryParams(request.query, [], CODE);
+    return verifyAgainst(session.user, {});
+  };
+
+  // The heads in a body, not the query: with one chain per process against a ClickHouse server
+  // there may be dozens, past what a query parameter may hold.
+  const verifyHeads = async (request: JsonRequest): Promise<JsonReply> => {
+    const session = await guard.require(request, 'audit.read');
+    const b = objectBody(request.body, ['expectHeads'], CODE);
+    return verifyAgainst(session.user, expectedHeadsOf(optionalTextList(b, 'expectHeads', CODE) ?? []));
   };
 
   const sample = async (request: JsonRequest): Promise<JsonReply> => {
@@ -101,5 +115,6 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     { method: 'post', pattern: `${prefix}/audit/samples`, handler: sample },
     { method: 'get', pattern: `${prefix}/audit/log`, handler: log },
     { method: 'get', pattern: `${prefix}/audit/verify`, handler: verify },
+    { method: 'post', pattern: `${prefix}/audit/verify`, handler: verifyHeads },
   ];
 }

@@ -38,15 +38,15 @@ const MAX_READ_IDS = 10_000;
 /** The body as a hold for `user`; 400 naming the field otherwise. */
 export function holdRequest(body: unknown, user: string): HoldRequest {
   const b = objectBody(body, HOLD_FIELDS, CODE);
-  const caseNumber = requiredText(b, 'caseNumber', CODE, 64);
+  // A missing case number is refused by storage, which logs the refusal (§471.7(b)), not here.
+  const caseNumber = optionalText(b, 'caseNumber', CODE, 64) ?? '';
   const reason = requiredText(b, 'reason', CODE, 500);
   const from = requiredTime(b, 'from', CODE);
   const to = requiredTime(b, 'to', CODE);
   if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
   const plate = optionalText(b, 'plate', CODE, 32)?.trim();
   const match = optionalText(b, 'match', CODE, 16);
-  const readIds = optionalTextList(b, 'readIds', CODE, 128);
-  if (readIds !== undefined && readIds.length > MAX_READ_IDS) throw new HttpError(400, CODE, `"readIds" names at most ${MAX_READ_IDS} reads; hold by plate and time instead`);
+  const readIds = optionalTextList(b, 'readIds', CODE, 128, MAX_READ_IDS);
   if ((plate === undefined || plate === '') && match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
   if ((plate === undefined || plate === '') && (readIds === undefined || readIds.length === 0)) {
     // A hold of every read in a time range would copy the whole period out of retention.
@@ -97,7 +97,7 @@ export function evidenceRoutes(deps: EvidenceRouteDeps): JsonRoute[] {
   const produce = guarded(async (request) => {
     const session = await guard.require(request, 'evidence.export');
     const b = objectBody(request.body, EXPORT_FIELDS, CODE);
-    const caseNumber = requiredText(b, 'caseNumber', CODE, 64);
+    const caseNumber = optionalText(b, 'caseNumber', CODE, 64) ?? ''; // none: refused and logged by storage
     const reason = optionalText(b, 'reason', CODE, 500);
     const exportId = randomUUID();
     const manifest = await exportEvidence(ctx, {

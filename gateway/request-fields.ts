@@ -53,11 +53,11 @@ export function optionalNumber(b: Record<string, unknown>, key: string, min: num
   return v;
 }
 
-export function optionalTextList(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', maxItem = 200): string[] | undefined {
+export function optionalTextList(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST', maxItem = 200, maxItems = MAX_LIST_ITEMS): string[] | undefined {
   const v = b[key];
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v) || v.length > MAX_LIST_ITEMS || !v.every((item) => typeof item === 'string' && item.length > 0 && item.length <= maxItem)) {
-    throw new HttpError(400, code, `"${key}" must be a list of at most ${MAX_LIST_ITEMS} names`);
+  if (!Array.isArray(v) || v.length > maxItems || !v.every((item) => typeof item === 'string' && item.length > 0 && item.length <= maxItem)) {
+    throw new HttpError(400, code, `"${key}" must be a list of at most ${maxItems} names`);
   }
   return v as string[];
 }

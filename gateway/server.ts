@@ -164,7 +164,8 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);
       resolve({
         port,
-        url: `http://${config.host}:${port}`,
+        // An IPv6 address goes in brackets in a URL.
+        url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
         close: () => {
           uWS.us_listen_socket_close(listenSocket);
           fanOut.closeAll('gateway shutting down');

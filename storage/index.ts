@@ -51,7 +51,7 @@ export {
 export {
   transparencyReport, renderTransparencyMarkdown, renderTransparencyHtml, type TransparencyReport, type TransparencyContext,
 } from './transparency.js';
-export { renderMemorandumMarkdown, renderMemorandumHtml, memorandumOf, type Memorandum, type MemorandumMeta } from './memorandum.js';
+export { renderMemorandumMarkdown, renderMemorandumHtml, memorandumName, memorandumOf, type Memorandum, type MemorandumMeta } from './memorandum.js';
 export {
   hitId, recordHits, recordDisposition, hitSeenAt, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
   type StoredHit, type HitDisposition, type Disposition, type HitView,

@@ -171,9 +171,14 @@ export interface Memorandum {
   html: string;
 }
 
+/** The memorandum's file name for a period, `alpr-audit-FROM-TO` (UTC days). */
+export function memorandumName(from: Date, to: Date): string {
+  return `alpr-audit-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`;
+}
+
 export function memorandumOf(sample: AuditSample, meta: MemorandumMeta): Memorandum {
   return {
-    name: `alpr-audit-${sample.from.toISOString().slice(0, 10)}-${sample.to.toISOString().slice(0, 10)}`,
+    name: memorandumName(sample.from, sample.to),
     population: sample.population,
     reviewed: sample.reviews.length,
     withFindings: sample.reviews.filter((r) => r.findings.length > 0).length,

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, memorandumOf, parseExpectedHead, parseUtcTime, sampleSearches, verifyAccessLog, verifyAccessLogs,
+  AccessLog, authoriseAction, memorandumName, memorandumOf, parseExpectedHead, parseUtcTime, sampleSearches, verifyAccessLog, verifyAccessLogs,
   type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -97,7 +97,8 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
   if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}"`);
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as AUDITOR is required');
 
-  const expectedHeads: Record<string, { seq: number; hash: string }> = {};
+  // No prototype: a chain named "constructor" is a chain like any other.
+  const expectedHeads = Object.create(null) as Record<string, Head>;
   for (const text of values['expect-head'] ?? []) {
     const parsed = parseExpectedHead(text, values.chain);
     if ('error' in parsed) return usageError(io, `--expect-head ${parsed.error}`);
@@ -191,8 +192,7 @@ function auditThroughSystem(url: string, as: string, passwords: PasswordSource, 
   const heads = Object.entries(job.expectedHeads).map(([chain, h]) => `${chain}=${h.seq}:${h.hash}`);
   return withSystemApi(url, as, passwords, `audit ${job.sub}`, io, async (api) => {
     if (job.sub === 'verify') {
-      const query = heads.length === 0 ? '' : `?expectHeads=${encodeURIComponent(heads.join(','))}`;
-      const { chains } = await api.json<{ chains: AccessLogVerification[] }>('GET', `/api/audit/verify${query}`);
+      const { chains } = await api.json<{ chains: AccessLogVerification[] }>('POST', '/api/audit/verify', { expectHeads: heads });
       // The API checks every chain; --chain asks about one (none recorded: no records, intact).
       const results = job.chain === undefined ? chains : [chains.find((v) => v.chain === job.chain) ?? { chain: job.chain, records: 0, ok: true, head: undefined, problems: [] }];
       return printVerification(io, results);
@@ -201,7 +201,8 @@ function auditThroughSystem(url: string, as: string, passwords: PasswordSource, 
       from: job.from.toISOString(), to: job.to.toISOString(), size: job.size, expectHeads: heads,
       ...(job.chain === undefined ? {} : { chain: job.chain }), ...(job.auditor === undefined ? {} : { auditor: job.auditor }),
     });
-    fileMemorandum(io, job.outDir, memorandum);
+    // Named here, not by the answer: a name from elsewhere never becomes a path.
+    fileMemorandum(io, job.outDir, { ...memorandum, name: memorandumName(job.from, job.to) });
     return 0;
   });
 }

@@ -1,5 +1,5 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AccessLog, authoriseAction, exportEvidence, parseUtcTime, placeLegalHold, sha256, type EvidenceManifest, type PlateQuery } from '../../storage/index.js';
@@ -159,9 +159,13 @@ type EvidenceJob =
 
 /** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
 async function evidenceThroughSystem(url: string, as: string, passwords: PasswordSource, job: EvidenceJob, io: VerbIO): Promise<number> {
-  if (job.sub === 'export' && existsSync(job.outDir) && readdirSync(job.outDir).length > 0) {
-    io.stderr.write(`platewatch evidence export: output directory ${job.outDir} is not empty; an evidence package is never overwritten\n`);
-    return 1;
+  if (job.sub === 'export' && existsSync(job.outDir)) {
+    const problem = !statSync(job.outDir).isDirectory() ? 'is a file, not a directory'
+      : readdirSync(job.outDir).length > 0 ? 'is not empty; an evidence package is never overwritten' : null;
+    if (problem !== null) {
+      io.stderr.write(`platewatch evidence export: output directory ${job.outDir} ${problem}\n`);
+      return 1;
+    }
   }
   return withSystemApi(url, as, passwords, `evidence ${job.sub}`, io, async (api) => {
     if (job.sub === 'hold') {
@@ -191,6 +195,8 @@ async function downloadPackage(api: SystemApi, made: { exportId: string; files: 
     mkdirSync(partial, { recursive: true });
     const texts = new Map<string, string>();
     for (const name of made.files) {
+      // A name from the answer becomes a path here: a plain file name only.
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new VerbRefusal(`the package names a file ${JSON.stringify(name)} that is not a plain file name; nothing was written`);
       const text = await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`);
       texts.set(name, text);
       writeFileSync(resolve(partial, name), text, { flag: 'wx' });

@@ -69,8 +69,16 @@ describe('legal holds over HTTP', () => {
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, near: { lat: 0 } }))).toMatchObject({ status: 400, message: expect.stringContaining('"near" needs') });
   });
 
-  it('answers 400 naming what is wrong: no case number, nothing to hold, an unknown field, a bad range or match', async () => {
-    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: undefined }))).toMatchObject({ status: 400, code: 'BAD_EVIDENCE_REQUEST', message: expect.stringContaining('caseNumber') });
+  it('takes up to 10,000 read ids in one hold, and refuses more', async () => {
+    const ids = ['e-1', ...Array.from({ length: 4999 }, (_, i) => `none-${i}`)];
+    expect(await (await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0904', plate: undefined, readIds: ids })).json()).toMatchObject({ rowsHeld: 1 });
+    const tooMany = Array.from({ length: 10_001 }, (_, i) => `x-${i}`);
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: undefined, readIds: tooMany }))).toMatchObject({ status: 400, message: expect.stringContaining('at most 10000') });
+  });
+
+  it('answers 400 naming what is wrong: no case number (refused on the record), nothing to hold, an unknown field, a bad range or match', async () => {
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: undefined }))).toMatchObject({ status: 400, code: 'PURPOSE_REQUIRED', message: expect.stringContaining('case number') });
+    expect(await lastLog('ana1')).toMatchObject({ action: 'hold', outcome: 'refused' });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: undefined }))).toMatchObject({ status: 400, message: expect.stringContaining('say what to hold') });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, case: 'WPD-1' }))).toMatchObject({ status: 400, message: expect.stringContaining('case') });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, from: TO, to: FROM }))).toMatchObject({ status: 400, message: '"from" must be before "to"' });
@@ -155,17 +163,26 @@ describe('audit samples and verification over HTTP', () => {
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, size: 5 }))).toMatchObject({ status: 400, code: 'BAD_AUDIT_QUERY' });
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { from: TO, to: FROM }))).toMatchObject({ status: 400 });
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, expectHeads: ['12:abc'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
-    expect(await errorOf(await call('GET', '/api/audit/verify?expectHeads=nonsense', 'aud1'))).toMatchObject({ status: 400 });
+    expect(await errorOf(await call('POST', '/api/audit/verify', 'aud1', { expectHeads: ['nonsense'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
+    expect(await errorOf(await call('GET', '/api/audit/verify?expectHeads=x', 'aud1'))).toMatchObject({ status: 400, message: expect.stringContaining('unknown query parameter') });
   });
 
   it('verifies against the head an earlier audit recorded, and finds records cut from the end', async () => {
     const [chain] = await verifyAccessLogs(api.temp.storage);
     const head = `${chain!.chain}=${chain!.head!.seq}:${chain!.head!.hash}`;
-    const intact = (await (await call('GET', `/api/audit/verify?expectHeads=${encodeURIComponent(head)}`, 'aud1')).json()) as { ok: boolean };
+    // Many chains' heads (one per process against a ClickHouse server): more than a query parameter holds.
+    const others = Array.from({ length: 40 }, (_, i) => `cli-host-${i}=0:${'0'.repeat(64)}`);
+    const intact = (await (await call('POST', '/api/audit/verify', 'aud1', { expectHeads: [head] })).json()) as { ok: boolean };
     expect(intact.ok).toBe(true);
     // A head further on than the chain reaches: records after it were cut (or never written).
     const ahead = `${chain!.chain}=${chain!.head!.seq + 1000}:${'0'.repeat(64)}`;
-    const cut = (await (await call('GET', `/api/audit/verify?expectHeads=${encodeURIComponent(ahead)}`, 'aud1')).json()) as { ok: boolean };
+    const cut = (await (await call('POST', '/api/audit/verify', 'aud1', { expectHeads: [ahead] })).json()) as { ok: boolean };
     expect(cut.ok).toBe(false);
+    // Chains the last audit saw that are gone now: each reported missing, none refused for length.
+    const many = await call('POST', '/api/audit/verify', 'aud1', { expectHeads: [head, ...others] });
+    expect(many.status).toBe(200);
+    const body = (await many.json()) as { ok: boolean; chains: Array<{ chain: string; ok: boolean }> };
+    expect(body.chains.filter((c) => c.chain.startsWith('cli-host-'))).toHaveLength(40);
+    expect(body.ok).toBe(false);
   });
 });

@@ -1,0 +1,57 @@
+// How a storage verb decides to go through the running system (bin/system-api.ts): only for the `up`
+// that holds the very embedded directory the verb would open, reached by loopback when it listens
+// on every address; and what it says when that system is gone.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runningSystemUrl, signInToSystem } from '../../bin/system-api.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'platewatch-system-api-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A data directory whose run file names `httpUrl`, written by this (running) process. */
+function dataDirWith(name: string, httpUrl: string, storageDir?: string): string {
+  const dataDir = join(dir, name);
+  mkdirSync(join(dataDir, 'run'), { recursive: true });
+  writeFileSync(join(dataDir, 'run', 'platewatch.json'), JSON.stringify({
+    natsUrl: 'nats://127.0.0.1:1', pid: process.pid, startedAt: new Date().toISOString(), httpUrl, storageDir: storageDir ?? join(dataDir, 'clickhouse'),
+  }));
+  return dataDir;
+}
+
+describe('runningSystemUrl', () => {
+  it('names the gateway of the up holding the directory, by loopback when it listens on every address', async () => {
+    const v4 = dataDirWith('v4', 'http://0.0.0.0:8080');
+    expect(await runningSystemUrl({ dataDir: join(v4, 'clickhouse') })).toBe('http://127.0.0.1:8080');
+    const v6 = dataDirWith('v6', 'http://[::]:8080');
+    expect(await runningSystemUrl({ dataDir: join(v6, 'clickhouse') })).toBe('http://[::1]:8080');
+    const named = dataDirWith('named', 'http://10.1.2.3:8080');
+    expect(await runningSystemUrl({ dataDir: join(named, 'clickhouse') })).toBe('http://10.1.2.3:8080');
+  });
+
+  it('is none for a ClickHouse server, another directory, or no running system', async () => {
+    const other = dataDirWith('other', 'http://127.0.0.1:8080', '/somewhere/else');
+    expect(await runningSystemUrl({ dataDir: join(other, 'clickhouse') })).toBeUndefined();
+    const server = dataDirWith('server', 'http://127.0.0.1:8080');
+    expect(await runningSystemUrl({ dataDir: join(server, 'clickhouse'), url: 'http://clickhouse:8123' })).toBeUndefined();
+    expect(await runningSystemUrl({ dataDir: join(dir, 'nothing', 'clickhouse') })).toBeUndefined();
+  });
+});
+
+describe('signInToSystem', () => {
+  it('says the run file may be stale when nothing answers at its address', async () => {
+    // A port just freed: nothing listens there.
+    const port = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as { port: number }).port;
+        s.close(() => resolve(p));
+      });
+    });
+    await expect(signInToSystem(`http://127.0.0.1:${port}`, 'ana1', { next: async () => 'a long enough passphrase' })).rejects.toMatchObject({
+      name: 'VerbRefusal',
+      message: expect.stringMatching(new RegExp(`^cannot reach the running platewatch at http://127\\.0\\.0\\.1:${port}: .*run file dataDir/run/platewatch\\.json is stale`)),
+    });
+  });
+});
