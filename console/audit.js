@@ -1,6 +1,6 @@
 // The Audit view, for the Professional Standards Division (audit.read; Policy 471.9): the access log
 // for a period, filtered by user, action and outcome (GET /api/audit/log, newest first); its hash
-// chains verified, against the heads the last memorandum recorded when given (GET /api/audit/verify),
+// chains verified, against the heads the last memorandum recorded when given (POST /api/audit/verify),
 // with each chain's head shown to record for the next audit; and the audit memorandum drawn from a
 // random sample of the period's searches (POST /api/audit/samples), offered as Markdown and HTML
 // downloads. The memorandum's HTML is never put into the page: it is saved as a file, and the
@@ -129,7 +129,7 @@ async function submitVerify() {
   delete status.dataset.outcome;
   const heads = expectedHeads();
   const generation = auditGeneration;
-  const r = await send('GET', `/api/audit/verify${heads.length === 0 ? '' : `?expectHeads=${encodeURIComponent(heads.join(','))}`}`);
+  const r = await post('/api/audit/verify', { expectHeads: heads });
   if (r === null || generation !== auditGeneration) return;
   if (!r.ok) {
     fill('audit-chains', []);

@@ -8,6 +8,8 @@ import { fetchFile, fill, once, post, saveFile } from './admin.js';
 const $ = (id) => document.getElementById(id);
 /** Bumped at sign-out, so an answer still on its way is dropped, not shown to the next user. */
 let evidenceGeneration = 0;
+/** The SHA-256 the shown package's manifest gives each of its files. */
+let digests = new Map();
 
 export function initEvidence() {
   $('export-form').addEventListener('submit', once(submitExport));
@@ -18,6 +20,7 @@ export function resetEvidence() {
   evidenceGeneration += 1;
   $('export-form').reset();
   fill('export-files', []);
+  digests = new Map();
   $('export-package').hidden = true;
   for (const id of ['export-error', 'export-status', 'export-summary']) $(id).textContent = '';
 }
@@ -38,8 +41,10 @@ async function submitExport(event) {
   if (r === null || generation !== evidenceGeneration) return;
   $('export-status').textContent = '';
   if (!r.ok) {
-    // NOTHING_HELD among them, in the gateway's words (it says to place a legal hold first).
+    // NOTHING_HELD among them, in the gateway's words (it says to place a legal hold first). The
+    // package shown before is another case's: it goes, so its files are not taken for this one's.
     $('export-error').textContent = `Not produced: ${r.message}`;
+    $('export-package').hidden = true;
     return;
   }
   showPackage(r.body.exportId, r.body.files ?? [], r.body.manifest);
@@ -52,6 +57,7 @@ function showPackage(exportId, names, m) {
   $('export-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} under ${m.holds} hold${m.holds === 1 ? '' : 's'} for case ${m.caseNumber}, produced ${new Date(m.generatedAt).toLocaleString()} by ${m.generatedBy} (package ${exportId}, access log record ${m.accessLogSeq}). Each download is recorded in the access log.`;
   // The manifest gives size and SHA-256 of every file but itself and SHA256SUMS, which are served too.
   const listed = new Map((m.files ?? []).map((file) => [file.name, file]));
+  digests = new Map([...listed].map(([name, file]) => [name, file.sha256]));
   const tbody = fill('export-files', names.map((name) => {
     const file = listed.get(name);
     return [downloadLink(exportId, m.caseNumber, name), file === undefined ? '' : String(file.bytes), file?.sha256 ?? ''];
@@ -89,6 +95,24 @@ async function downloadFile(a, name) {
     $('export-error').textContent = `Not downloaded (${name}): ${r.message}`;
     return;
   }
+  const checked = await checkDigest(r.blob, digests.get(name));
+  if (generation !== evidenceGeneration) return;
+  if (checked === false) {
+    $('export-error').textContent = `Not saved (${name}): the file received does not match its SHA-256 in the manifest. Download it again.`;
+    return;
+  }
   saveFile(r.blob, a.download);
-  $('export-status').textContent = `Downloaded ${name} (${r.blob.size} bytes); the download is recorded in the access log.`;
+  const how = checked === true ? ', checked against its SHA-256 in the manifest' : '';
+  $('export-status').textContent = `Downloaded ${name} (${r.blob.size} bytes${how}); the download is recorded in the access log.`;
+}
+
+/**
+ * Whether `blob` has the SHA-256 `expected`: true or false; null when there is nothing to check
+ * against (manifest.json and SHA256SUMS are not in the manifest) or the browser cannot compute it
+ * (Web Crypto is offered only on https and on localhost).
+ */
+async function checkDigest(blob, expected) {
+  if (expected === undefined || globalThis.crypto?.subtle === undefined) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') === expected;
 }

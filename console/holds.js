@@ -32,13 +32,15 @@ export function initHolds(s) {
 
 /** Clears the hold form for the next user. */
 export function resetHolds() {
-  holdGeneration += 1;
   withdrawHold();
   $('hold-form').reset();
+  for (const id of ['hold-criteria-text', 'hold-criteria-note', 'hold-ticked-text']) $(id).textContent = '';
 }
 
 /** The search shown is gone (a new one is on its way): nothing is offered to hold until it answers. */
 export function withdrawHold() {
+  // A hold still on its way belongs to the search withdrawn: its answer must not land on the next.
+  holdGeneration += 1;
   searched = null;
   $('hold').hidden = true;
   $('search-select-all').checked = false;

@@ -28,6 +28,8 @@ let releasesGeneration = 0;
 let openRelease = null;
 /** Counts list loads: only the latest one's answer is shown (the filter may change while one runs). */
 let listLoads = 0;
+/** Counts request loads, for the same reason. */
+let detailLoads = 0;
 
 export function initReleases(s) {
   session = s;
@@ -59,6 +61,9 @@ export function resetReleases() {
   showCriteriaFields();
   for (const id of ['release-table', 'release-files']) fill(id, []);
   for (const id of ['release-fields', 'release-history']) $(id).replaceChildren();
+  // Hidden is not enough: the next user could read the last one's request in the page.
+  $('release-detail-title').textContent = 'Request';
+  $('release-package-summary').textContent = '';
   for (const id of ['releases-error', 'release-form-error', 'release-list-status', 'release-detail-error', 'release-detail-status', 'report-error']) $(id).textContent = '';
   $('release-form-status').textContent = '';
   delete $('release-form-status').dataset.outcome;
@@ -155,8 +160,11 @@ function clearDetailMessages() {
 /** Reads the request and shows it; `focus` moves the keyboard to it (opened from the list). */
 async function showRelease(requestId, focus = false) {
   const generation = releasesGeneration;
+  const mine = ++detailLoads;
   const r = await send('GET', `/api/releases/${encodeURIComponent(requestId)}`);
-  if (r === null || generation !== releasesGeneration) return;
+  // Only the request opened last is drawn: a slower answer for one opened before must not replace
+  // it, or a decision would act on a request other than the one the Chief opened last.
+  if (r === null || generation !== releasesGeneration || mine !== detailLoads) return;
   if (!r.ok) {
     $('releases-error').textContent = `Request ${requestId}: ${r.message}`;
     return;

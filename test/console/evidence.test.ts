@@ -208,6 +208,16 @@ describe('console legal holds and evidence packages', () => {
     expect(createHash('sha256').update(saved).digest('hex')).toBe(digest);
     expect(saved.toString('utf8')).toContain(PACKAGED_PLATE);
     await page.locator('#export-status', { hasText: 'Downloaded detections.csv' }).waitFor();
+    await expect(page.locator('#export-status').textContent()).resolves.toContain('checked against its SHA-256 in the manifest');
+
+    // A copy spoilt on its way is not saved: the browser checks it against the manifest's digest.
+    await page.route('**/api/evidence/exports/*/detections.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }));
+    let spoiltSaved = false;
+    page.on('download', (d) => { if (d.suggestedFilename().endsWith('detections.json')) spoiltSaved = true; });
+    await page.getByRole('link', { name: 'Download detections.json of the evidence package for case 26-EV-0005', exact: true }).click();
+    await expect(page.locator('#export-error', { hasText: /./ }).textContent()).resolves.toBe('Not saved (detections.json): the file received does not match its SHA-256 in the manifest. Download it again.');
+    expect(spoiltSaved).toBe(false);
+    await page.unroute('**/api/evidence/exports/*/detections.json');
 
     // The manifest downloaded is the one shown: each file's size and digest.
     const [manifestDownload] = await Promise.all([
