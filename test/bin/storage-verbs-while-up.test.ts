@@ -1,6 +1,8 @@
-// `platewatch evidence` and `platewatch audit` while `platewatch up` runs on embedded chDB, which
-// only `up` can open: the verbs go through its API (bin/system-api.ts) and work as they do with
-// the system stopped. Real processes: `up` (nats-server, chDB, gateway) and each CLI run.
+// The storage verbs — `evidence`, `audit`, `release`, `report` and `users` — while `platewatch up`
+// runs on embedded chDB, which only `up` can open: the verbs go through its API (bin/system-api.ts)
+// and print what they print with the system stopped — checked at the end by stopping `up` and
+// running the same commands on the directory. Real processes: `up` (nats-server, chDB, gateway),
+// each CLI run. One `up` for them all: starting one, and its users, is most of the time.
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { readRunningSystem, type RuntimeInfo } from '../../bin/runtime.js';
 import { REPO_ROOT, runCli, type CliRun } from '../fixtures/cli.js';
 
 const PASSWORD = 'a long enough passphrase';
+const NEW_PASSWORD = 'another long passphrase';
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-verbs-up-'));
 const dataDir = join(dir, 'data');
 const env = { PLATEWATCH_DATA_DIR: dataDir, PLATEWATCH_LOG_LEVEL: 'warn', PLATEWATCH_HTTP_PORT: '0' };
@@ -19,8 +22,10 @@ let up: ChildProcessWithoutNullStreams | undefined;
 let running: RuntimeInfo;
 const from = new Date(Date.now() - 3_600_000).toISOString();
 const to = new Date(Date.now() + 3_600_000).toISOString();
+const THROUGH_API = 'storage is held by the running platewatch; going through its API';
 
 const cli = (args: readonly string[], stdin = `${PASSWORD}\n`): Promise<CliRun> => runCli(args, { env, stdin });
+const as = (user: string): string[] => ['--as', user, '--password-stdin'];
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -30,22 +35,39 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60
   }
 }
 
+async function canSignIn(user: string, password: string): Promise<boolean> {
+  const res = await fetch(`${running.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
+  return res.ok;
+}
+
+async function stopUp(): Promise<void> {
+  if (up === undefined || up.exitCode !== null) return;
+  const exited = new Promise((r) => up!.once('exit', r));
+  up.kill('SIGTERM');
+  await exited;
+}
+
 beforeAll(async () => {
-  // Accounts first: while `up` runs, the users verb cannot open storage either.
+  // The first administrator can only be made with the system stopped; the others through its API.
   const admin = await cli(['users', 'add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin']);
   expect(admin.stderr).toBe('');
-  for (const [id, role] of [['ana1', 'analyst'], ['cust1', 'custodian'], ['aud1', 'auditor']] as const) {
-    const added = await cli(['users', 'add', '--id', id, '--name', `User ${id}`, '--title', role, '--role', role, '--trained', '2026-01-15', '--as', 'admin1', '--password-stdin'], `${PASSWORD}\n${PASSWORD}\n`);
-    expect(added.code, added.stderr).toBe(0);
-  }
   up = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'up'], { cwd: REPO_ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env } });
   up.stdout.resume();
   up.stderr.resume();
   await until('up to write its run file', async () => (await readRunningSystem(dataDir))?.httpUrl !== undefined);
   running = (await readRunningSystem(dataDir))!;
+  const adminLogin = await fetch(`${running.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin1', password: PASSWORD }) });
+  const adminToken = ((await adminLogin.json()) as { token: string }).token;
+  for (const [id, role] of [['ana1', 'analyst'], ['cust1', 'custodian'], ['chief1', 'chief'], ['aud1', 'auditor'], ['ofc1', 'officer']] as const) {
+    const added = await fetch(`${running.httpUrl}/api/users`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', password: PASSWORD }),
+    });
+    expect(added.status, await added.clone().text()).toBe(201);
+  }
   const nc = await connect({ servers: running.natsUrl });
   const js = (await import('@nats-io/jetstream')).jetstream(nc);
-  for (const [id, plate] of [['v-1', '7ABC123'], ['v-2', '7ABC123'], ['v-3', '6OTHER6']] as const) {
+  for (const [id, plate] of [['w-1', '7ABC123'], ['w-2', '7ABC123'], ['w-3', '6OTHER6']] as const) {
     await js.publish('alpr.reads.wpd.cam1', pack({ v: 1, id, agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate }), { msgID: id });
   }
   await nc.close();
@@ -62,15 +84,15 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  if (up !== undefined && up.exitCode === null) {
-    const exited = new Promise((r) => up!.once('exit', r));
-    up.kill('SIGTERM');
-    await exited;
-  }
+  await stopUp();
   rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
-describe('storage verbs while up runs on embedded chDB', () => {
+const REQUEST = ['--agency', 'Santa Cruz Police Department', '--agency-kind', 'local', '--requester', 'Det. M. Lopez', '--purpose', 'armed robbery, SCPD case 26-01234',
+  '--plate', '7ABC123', '--from', from, '--to', to, '--document', 'letter of 2026-11-09'];
+let releaseId = '';
+
+describe('evidence and audit while up runs on embedded chDB', () => {
   it('places a legal hold through the running system', async () => {
     const r = await cli(['evidence', 'hold', '--case', 'WPD-26-0777', '--as', 'ana1', '--password-stdin', '--reason', 'seen at the scene', '--from', from, '--to', to, '--plate', '7ABC123']);
     expect(r.stderr).toContain('going through its API');
@@ -118,4 +140,139 @@ describe('storage verbs while up runs on embedded chDB', () => {
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/access log chain "[^"]+": \d+ records, intact/);
   }, 60_000);
+});
+
+describe('release, report and users while up runs on embedded chDB', () => {
+  it('records, lists, shows, approves and exports a release through the running system', async () => {
+    const recorded = await cli(['release', 'request', ...REQUEST, ...as('cust1')]);
+    expect(recorded.stderr).toContain(THROUGH_API);
+    expect(recorded.code, recorded.stderr).toBe(0);
+    expect(recorded.stdout).toMatch(/^REL-[0-9a-f-]{36} {2}PENDING {2}\(version 1\)\n {2}received {2}\S+ by cust1, document letter of 2026-11-09\n/);
+    expect(recorded.stdout).toContain('  agency    Santa Cruz Police Department (local, CA)\n');
+    releaseId = /^(REL-[0-9a-f-]{36})/.exec(recorded.stdout)![1]!;
+
+    const list = await cli(['release', 'list', '--status', 'pending', ...as('aud1')]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(new RegExp(`^${releaseId} {2}pending {3}\\d{4}-\\d{2}-\\d{2} {2}Santa Cruz Police Department — armed robbery, SCPD case 26-01234\\n$`));
+
+    const approved = await cli(['release', 'approve', '--id', releaseId, '--note', 'verified with SCPD', ...as('chief1')]);
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toMatch(new RegExp(`^${releaseId} {2}APPROVED {2}\\(version 2\\)\\n`));
+    expect(approved.stdout).toMatch(/ {2}decided {3}\S+ by chief1: verified with SCPD\n/);
+
+    const exported = await cli(['release', 'export', '--id', releaseId, ...as('cust1')]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const packageDir = join(dataDir, 'releases', releaseId);
+    expect(exported.stdout).toMatch(new RegExp(`^exported 2 detection\\(s\\) for Santa Cruz Police Department to ${packageDir}\\n( {2}[0-9a-f]{64} {2}\\S+\\n){3}$`));
+    expect(readdirSync(packageDir).sort()).toEqual(['SHA256SUMS', 'detections.csv', 'detections.json', 'manifest.json', 'release.json']);
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: packageDir, encoding: 'utf8' })).toMatch(/detections\.json: OK/);
+
+    const shown = await cli(['release', 'show', '--id', releaseId, ...as('aud1')]);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout.match(/^REL-\S+ {2}[A-Z]+/gm)).toEqual([`${releaseId}  PENDING`, `${releaseId}  APPROVED`, `${releaseId}  RELEASED`]);
+    expect(shown.stdout).toMatch(/ {2}package {3}2 detection\(s\), \S+ by cust1\n$/);
+  }, 120_000);
+
+  it('refuses what the API refuses: the Values Act, a role, a second export, an unknown request', async () => {
+    const ice = await cli(['release', 'request', ...REQUEST.map((a) => (a === 'Santa Cruz Police Department' ? 'ICE Enforcement and Removal Operations' : a === 'local' ? 'federal' : a)), ...as('cust1')]);
+    expect(ice.code, ice.stderr).toBe(0);
+    expect(ice.stdout).toMatch(/ {2}REFUSED {2}\(version 1\)\n/);
+    expect(ice.stdout).toMatch(/\nrefused automatically: .+\n$/);
+    const role = await cli(['release', 'approve', '--id', releaseId, ...as('cust1')]);
+    expect(role.code).toBe(1);
+    expect(role.stderr).toMatch(/platewatch release approve: ROLE_REQUIRED: .*releases\.decide/);
+    const again = await cli(['release', 'export', '--id', releaseId, ...as('cust1')]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('platewatch release export: RELEASE_NOT_APPROVED: ');
+    const unknown = await cli(['release', 'show', '--id', 'REL-00000000-0000-0000-0000-000000000000', ...as('aud1')]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('UNKNOWN_RELEASE');
+    expect(unknown.stdout).toBe('');
+  }, 120_000);
+
+  it('writes the transparency report through the running system, to standard output or a file', async () => {
+    const json = await cli(['report', 'transparency', '--from', from, '--to', to, '--format', 'json', ...as('aud1')]);
+    expect(json.stderr).toContain(THROUGH_API);
+    expect(json.code, json.stderr).toBe(0);
+    expect(json.stdout).toMatch(/^\{\n {2}"from": /);
+    expect(JSON.parse(json.stdout)).toMatchObject({ from, to, reads: 3, releases: { received: 2, refused: 1 } });
+
+    const markdown = await cli(['report', 'transparency', '--from', from, '--to', to, '--agency', 'Watsonville PD', ...as('chief1')]);
+    expect(markdown.code, markdown.stderr).toBe(0);
+    expect(markdown.stdout).toMatch(/^# ALPR transparency report — Watsonville PD\n/);
+    expect(markdown.stdout).not.toContain('7ABC123');
+
+    const out = join(dir, 'alpr-report.html');
+    const html = await cli(['report', 'transparency', '--out', out, '--agency', 'Watsonville PD & Co', ...as('cust1')]);
+    expect(html.code, html.stderr).toBe(0);
+    expect(html.stdout).toBe(`wrote ${out}\n`);
+    expect(readFileSync(out, 'utf8')).toContain('<h1>ALPR transparency report — Watsonville PD &amp; Co</h1>');
+  }, 120_000);
+
+  it('refuses the report to a role without reports.transparency', async () => {
+    const r = await cli(['report', 'transparency', ...as('ofc1')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/platewatch report transparency: ROLE_REQUIRED: .*reports\.transparency/);
+    expect(r.stdout).toBe('');
+  }, 120_000);
+
+  it('adds, trains, lists, sets passwords and disables users through the running system', async () => {
+    const added = await cli(['users', 'add', '--id', 'ofc2', '--name', 'J. Park', '--title', 'Officer', '--role', 'officer', ...as('admin1')], `${PASSWORD}\n${PASSWORD}\n`);
+    expect(added.stderr).toContain(THROUGH_API);
+    expect(added.code, added.stderr).toBe(0);
+    expect(added.stdout).toBe('added ofc2 (officer); untrained: cannot sign in until "users train"\n');
+
+    const trained = await cli(['users', 'train', '--id', 'ofc2', '--trained', '2026-02-01', '--expires', '2099-02-01', ...as('admin1')]);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.stdout).toBe('ofc2 trained on 2026-02-01, until 2099-02-01\n');
+
+    const list = await cli(['users', 'list', ...as('admin1')]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +EXPIRES +STATUS\n/);
+    expect(list.stdout).toMatch(/\nofc2 +J\. Park +Officer +officer +2026-02-01 +2099-02-01 +active\n/);
+
+    // Their own password, proving the current one; then an administrator's reset.
+    const own = await cli(['users', 'passwd', '--id', 'ofc2', ...as('ofc2')], `${PASSWORD}\n${NEW_PASSWORD}\n`);
+    expect(own.code, own.stderr).toBe(0);
+    expect(own.stdout).toBe('password of ofc2 set\n');
+    expect(await canSignIn('ofc2', NEW_PASSWORD)).toBe(true);
+    const reset = await cli(['users', 'passwd', '--id', 'ofc2', ...as('admin1')], `${PASSWORD}\n${PASSWORD}\n`);
+    expect(reset.code, reset.stderr).toBe(0);
+    expect(reset.stdout).toBe('password of ofc2 set\n');
+    expect(await canSignIn('ofc2', PASSWORD)).toBe(true);
+
+    const disabled = await cli(['users', 'disable', '--id', 'ofc2', ...as('admin1')]);
+    expect(disabled.code, disabled.stderr).toBe(0);
+    expect(disabled.stdout).toBe('ofc2 disabled; their sessions have ended\n');
+    expect(await canSignIn('ofc2', PASSWORD)).toBe(false);
+  }, 120_000);
+
+  it('refuses a non-administrator, disabling oneself, and says the first administrator needs the system stopped', async () => {
+    const role = await cli(['users', 'add', '--id', 'ofc3', '--name', 'X', '--title', 'Officer', '--role', 'officer', ...as('ofc1')], `${PASSWORD}\n${PASSWORD}\n`);
+    expect(role.code).toBe(1);
+    expect(role.stderr).toMatch(/platewatch users add: ROLE_REQUIRED: .*users\.manage/);
+    const self = await cli(['users', 'disable', '--id', 'admin1', ...as('admin1')]);
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('platewatch users disable: an administrator cannot disable themself; ask another administrator');
+    const bootstrap = await cli(['users', 'add', '--id', 'admin9', '--name', 'N. Body', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin']);
+    expect(bootstrap.code).toBe(1);
+    expect(bootstrap.stderr).toMatch(/^platewatch users add: the first administrator .* cannot be created while "platewatch up" runs: .*Stop "platewatch up"/);
+    expect(bootstrap.stdout).toBe('');
+  }, 120_000);
+
+  it('prints exactly what the same commands print once the system is stopped', async () => {
+    const commands = [
+      ['users', 'list', ...as('admin1')],
+      ['release', 'list', ...as('aud1')],
+      ['release', 'show', '--id', releaseId, ...as('chief1')],
+    ];
+    const throughApi: string[] = [];
+    for (const args of commands) throughApi.push((await cli(args)).stdout);
+    await stopUp();
+    for (const [i, args] of commands.entries()) {
+      const local = await cli(args);
+      expect(local.stderr).toBe('');
+      expect(local.stdout).toBe(throughApi[i]);
+    }
+  }, 120_000);
 });
