@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, signInAs } from './browser.js';
 
 // Each test signs in a Chromium context against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -42,15 +42,7 @@ afterAll(async () => {
 });
 
 async function signIn(user: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(api.base);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#who:not([hidden])').waitFor();
-  return page;
+  return (await signInAs(browser, api.base, user, PASSWORD, pageErrors, { acceptDownloads: true })).page;
 }
 
 async function openAudit(page: Page): Promise<void> {

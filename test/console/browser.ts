@@ -1,6 +1,6 @@
 // Shared by the console's browser tests: Debian's chromium driven by playwright-core (never a
 // downloaded browser), and a console page signed in and live.
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page, type Request } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -11,6 +11,31 @@ export function launchChromium(): Promise<Browser> {
     // No sandbox as root in CI; no background networking: this machine's network is closed.
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
+}
+
+/**
+ * A console in its own browser context (own sessionStorage), signed in as `user` once the page shows
+ * who is signed in; its script errors go to `pageErrors`, and every request it sends is kept.
+ */
+export async function signInAs(
+  browser: Browser, url: string, user: string, password: string, pageErrors: string[], options: BrowserContextOptions = {},
+): Promise<{ page: Page; requests: Request[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  const requests: Request[] = [];
+  page.on('request', (r) => requests.push(r));
+  await page.goto(url);
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#who:not([hidden])').waitFor();
+  return { page, requests };
+}
+
+/** The requests among `requests` to `path` (URL path) with `method`. */
+export function requestsTo(requests: readonly Request[], path: string, method: string): Request[] {
+  return requests.filter((r) => new URL(r.url()).pathname === path && r.method() === method);
 }
 
 /** A console in its own browser context (own sessionStorage), signed in and live. */

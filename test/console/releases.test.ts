@@ -6,10 +6,10 @@
 // the transparency report's figures in a table.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page, Request } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, requestsTo, signInAs } from './browser.js';
 
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -45,17 +45,8 @@ interface Console {
 }
 
 async function signIn(user: string): Promise<Console> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  const requests: Request[] = [];
-  page.on('request', (r) => requests.push(r));
-  await page.goto(api.base);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#who:not([hidden])').waitFor();
-  return { page, sent: (path, method) => requests.filter((r) => new URL(r.url()).pathname === path && r.method() === method).length };
+  const { page, requests } = await signInAs(browser, api.base, user, PASSWORD, pageErrors);
+  return { page, sent: (path, method) => requestsTo(requests, path, method).length };
 }
 
 /** A pending request recorded through the API by the custodian: its id. */

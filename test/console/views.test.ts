@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
 import { until } from '../reliability/fixtures.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, signInAs } from './browser.js';
 
 // Each test signs in two or three Chromium contexts against the whole system (nats-server, chDB,
 // the list builder's worker thread): 30 s was short for that on a loaded 2-core machine.
@@ -34,15 +34,7 @@ afterAll(async () => {
 });
 
 async function signIn(user: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(api.base);
-  await page.getByLabel('User name').fill(user);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#who:not([hidden])').waitFor();
-  return page;
+  return (await signInAs(browser, api.base, user, PASSWORD, pageErrors)).page;
 }
 
 describe('console views by role', () => {
