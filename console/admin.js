@@ -5,7 +5,7 @@
 // the user's roles do not open it. Values go into the page as text only.
 //
 // The other views (releases.js, holds.js, evidence.js, audit.js) share `once`, `send`, `post`,
-// `fill`, `badge`, `fetchFile` and `saveFile`.
+// `fill`, `badge`, `fetchFile`, `saveFile` and `packageFileLink`.
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -222,6 +222,48 @@ export function saveFile(blob, filename) {
   save.remove();
   // The browser has taken the file once the click is handled; the URL is kept a while for slow saves.
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * A link to one file of a package (an evidence package, a release's) that the API serves only with
+ * the session header: a click fetches the file, checks it against `sha256` (the manifest's) when
+ * there is one, and saves it as `saveAs`. `say(kind, text)` shows how it went ('error' or
+ * 'status'; ('clear') first); `stillShown()` is false once the package is no longer on screen (the
+ * user signed out), and then nothing is saved or said.
+ */
+export function packageFileLink({ href, name, saveAs, label, sha256, say, stillShown }) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = saveAs;
+  a.textContent = name;
+  a.setAttribute('aria-label', label);
+  a.addEventListener('click', async (event) => {
+    event.preventDefault();
+    if (a.getAttribute('aria-busy') === 'true') return;
+    say('clear');
+    a.setAttribute('aria-busy', 'true');
+    const r = await fetchFile(href);
+    const checked = r?.ok ? await checkDigest(r.blob, sha256) : null;
+    a.removeAttribute('aria-busy');
+    if (r === null || !stillShown()) return;
+    if (!r.ok) return say('error', `Not downloaded (${name}): ${r.message}`);
+    if (checked === false) return say('error', `Not saved (${name}): the file received does not match its SHA-256 in the manifest. Download it again.`);
+    saveFile(r.blob, saveAs);
+    const how = checked === true ? ', checked against its SHA-256 in the manifest' : '';
+    say('status', `Downloaded ${name} (${r.blob.size} bytes${how}); the download is recorded in the access log.`);
+  });
+  return a;
+}
+
+/**
+ * Whether `blob` has the SHA-256 `expected`: true or false; null when there is nothing to check
+ * against (manifest.json and SHA256SUMS are not in the manifest) or the browser cannot compute it
+ * (Web Crypto is offered only on https and on localhost).
+ */
+async function checkDigest(blob, expected) {
+  if (expected === undefined || globalThis.crypto?.subtle === undefined) return null;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+  return [...digest].map((b) => b.toString(16).padStart(2, '0')).join('') === expected;
 }
 
 /** A form's submit, handled here: no page load, and its `<name>-error` and `<name>-status` cleared. Returns its fields. */

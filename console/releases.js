@@ -1,7 +1,7 @@
 // The releases view (Policy 471.8): release requests from other agencies (recorded, decided by the
 // Chief, their packages produced and downloaded) and the transparency report. Values go into the
 // page as text only; the gateway is the authority on roles, the view only hides what they do not allow.
-import { badge, fetchFile, fill, once, post, saveFile, send } from './admin.js';
+import { badge, fill, once, packageFileLink, post, send } from './admin.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -235,39 +235,23 @@ function renderPackage(q) {
   // The manifest lists every file but itself and SHA256SUMS, which are served too (GET …/package/{file}).
   const files = [...(m.files ?? []), { name: 'manifest.json' }, { name: 'SHA256SUMS' }];
   const tbody = fill('release-files', files.map((f) => [
-    mayDownload ? downloadLink(q.requestId, f.name) : f.name, f.bytes === undefined ? '' : String(f.bytes), f.sha256 ?? '',
+    mayDownload ? downloadLink(q.requestId, f.name, f.sha256) : f.name, f.bytes === undefined ? '' : String(f.bytes), f.sha256 ?? '',
   ]));
   for (const row of tbody.children) row.children[2].className = 'digest';
 }
 
-/** A link to a package file. The API needs the session header, so a click fetches it and saves what came. */
-function downloadLink(requestId, name) {
-  const a = document.createElement('a');
-  a.href = `/api/releases/${encodeURIComponent(requestId)}/package/${encodeURIComponent(name)}`;
-  a.download = `${requestId}-${name}`;
-  a.textContent = name;
-  a.setAttribute('aria-label', `Download ${name} of release ${requestId}`);
-  a.addEventListener('click', (event) => {
-    event.preventDefault();
-    downloadFile(a, name);
-  });
-  return a;
-}
-
-async function downloadFile(a, name) {
-  if (a.getAttribute('aria-busy') === 'true') return;
+/** A link to a package file, checked against the manifest's SHA-256 when it gives one. */
+function downloadLink(requestId, name, sha256) {
   const generation = releasesGeneration;
-  clearDetailMessages();
-  a.setAttribute('aria-busy', 'true');
-  const r = await fetchFile(a.href);
-  a.removeAttribute('aria-busy');
-  if (r === null || generation !== releasesGeneration) return;
-  if (!r.ok) {
-    $('release-detail-error').textContent = `Not downloaded (${name}): ${r.message}`;
-    return;
-  }
-  saveFile(r.blob, a.download);
-  $('release-detail-status').textContent = `Downloaded ${name} (${r.blob.size} bytes); the download is recorded in the access log.`;
+  return packageFileLink({
+    href: `/api/releases/${encodeURIComponent(requestId)}/package/${encodeURIComponent(name)}`,
+    name, saveAs: `${requestId}-${name}`, label: `Download ${name} of release ${requestId}`, sha256,
+    say: (kind, text) => {
+      clearDetailMessages();
+      if (kind !== 'clear') $(kind === 'error' ? 'release-detail-error' : 'release-detail-status').textContent = text;
+    },
+    stillShown: () => generation === releasesGeneration,
+  });
 }
 
 async function submitReleaseRequest(event) {

@@ -239,6 +239,13 @@ describe('console releases view', () => {
     ]);
     expect(readFileSync((await sums.path()) ?? '', 'utf8')).toContain(`${digest}  detections.csv`);
     await page.locator('#release-detail-status', { hasText: 'Downloaded SHA256SUMS' }).waitFor();
+
+    // A file listed in the manifest is checked against its SHA-256 before it is saved.
+    await page.getByRole('link', { name: `Download detections.json of release ${id}`, exact: true }).click();
+    await expect(page.locator('#release-detail-status', { hasText: 'Downloaded detections.json' }).textContent()).resolves.toContain('checked against its SHA-256 in the manifest');
+    await page.route('**/package/detections.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '[]' }));
+    await page.getByRole('link', { name: `Download detections.json of release ${id}`, exact: true }).click();
+    await expect(page.locator('#release-detail-error', { hasText: /./ }).textContent()).resolves.toBe('Not saved (detections.json): the file received does not match its SHA-256 in the manifest. Download it again.');
     await page.context().close();
   }, BROWSER_TEST_MS);
 
