@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
-import { launchChromium, signInAs } from './browser.js';
+import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
+import { signInAs } from './browser.js';
 
 // Each test signs in a Chromium context against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -17,15 +18,15 @@ const REASONS = ['audit check: first search', 'audit check: second search'];
 
 let api: ApiSystem;
 let browser: Browser;
+let consoleSystem: ConsoleSystem | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  api = await startApiSystem();
   const now = Date.now();
-  const ticket = await api.system.writer.enqueue([
+  consoleSystem = await startConsoleSystem([
     { readId: 'aud-r1', agency: 'WPD', camera: 'cam-1', seenAt: now - 3_600_000, plate: PLATE, state: 'CA', confidence: 0.92 },
   ]);
-  await ticket.durable;
+  ({ api, browser } = consoleSystem);
   const period = { from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now + 60_000).toISOString() };
   for (const reason of REASONS) {
     const searched = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: PLATE, ...period, reason });
@@ -33,12 +34,10 @@ beforeAll(async () => {
   }
   // And one the gateway refuses: no case number, no reason.
   expect((await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: PLATE, ...period })).status).toBe(400);
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.stop();
+  await consoleSystem?.stop();
 });
 
 async function signIn(user: string): Promise<Page> {

@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
-import { launchChromium, requestsTo, signInAs } from './browser.js';
+import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
+import { requestsTo, signInAs } from './browser.js';
 
 // Each test signs in a Chromium context against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -20,24 +21,22 @@ const PACKAGED_PLATE = '7EVD002';
 
 let api: ApiSystem;
 let browser: Browser;
+let consoleSystem: ConsoleSystem | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  api = await startApiSystem();
   const seen = Date.now() - 3_600_000;
-  const ticket = await api.system.writer.enqueue([
+  consoleSystem = await startConsoleSystem([
     { readId: 'ev-r1', agency: 'WPD', camera: 'cam-1', seenAt: seen, plate: PLATE, state: 'CA', confidence: 0.93 },
     { readId: 'ev-r2', agency: 'WPD', camera: 'cam-2', seenAt: seen + 60_000, plate: PLATE, state: 'CA', confidence: 0.9 },
     { readId: 'ev-r3', agency: 'WPD', camera: 'cam-2', seenAt: seen + 120_000, plate: PLATE, state: 'CA', confidence: 0.88 },
     { readId: 'ev-p1', agency: 'WPD', camera: 'cam-3', seenAt: seen + 180_000, plate: PACKAGED_PLATE, state: 'CA', confidence: 0.95 },
   ]);
-  await ticket.durable;
-  browser = await launchChromium();
+  ({ api, browser } = consoleSystem);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.stop();
+  await consoleSystem?.stop();
 });
 
 interface Console {

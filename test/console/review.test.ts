@@ -5,8 +5,8 @@
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveUser } from '../../storage/index.js';
-import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
-import { launchChromium } from './browser.js';
+import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -16,26 +16,24 @@ const PAGED_READS = 130;
 
 let api: ApiSystem;
 let browser: Browser;
+let consoleSystem: ConsoleSystem | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  api = await startApiSystem();
   const now = Date.now();
   const rows = Array.from({ length: PAGED_READS }, (_, i) => ({
     readId: `rev-page-${String(i).padStart(3, '0')}`, agency: 'WPD', camera: 'cam-3', seenAt: now - 3_600_000 - i * 60_000, plate: PAGED_PLATE, state: 'CA', confidence: 0.9,
   }));
   // Seen ten minutes ago: after a console opened two hours ago set its default range.
   rows.push({ readId: 'rev-recent', agency: 'WPD', camera: 'cam-4', seenAt: now - 600_000, plate: '4RCNT22', state: 'CA', confidence: 0.88 });
-  const ticket = await api.system.writer.enqueue(rows);
-  await ticket.durable;
+  consoleSystem = await startConsoleSystem(rows);
+  ({ api, browser } = consoleSystem);
   const designated = await api.call('POST', '/api/hotlists', api.token('administrator'), { list: 'BOLO', purpose: 'department be-on-the-lookout list' });
   expect(designated.status).toBe(201);
-  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.stop();
+  await consoleSystem?.stop();
 });
 
 interface Console {

@@ -4,9 +4,10 @@
 // their training status, and a covert list only as the gateway lets each user see it.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, startApiSystem, type ApiSystem } from '../flows/api-system.js';
+import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { until } from '../reliability/fixtures.js';
-import { launchChromium, signInAs } from './browser.js';
+import { signInAs } from './browser.js';
 
 // Each test signs in two or three Chromium contexts against the whole system (nats-server, chDB,
 // the list builder's worker thread): 30 s was short for that on a loaded 2-core machine.
@@ -14,23 +15,21 @@ const BROWSER_TEST_MS = 120_000;
 
 let api: ApiSystem;
 let browser: Browser;
+let consoleSystem: ConsoleSystem | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  // NARC is covert: only analyst1 is named for it (administrator1 is not).
-  api = await startApiSystem({ hits: { escalateAfterMinutes: 5, covertLists: { NARC: ['analyst1'] } } });
   const seen = Date.now() - 3_600_000;
-  const ticket = await api.system.writer.enqueue([
+  // NARC is covert: only analyst1 is named for it (administrator1 is not).
+  consoleSystem = await startConsoleSystem([
     { readId: 'view-r1', agency: 'WPD', camera: 'cam-7', seenAt: seen, plate: '8KLM456', state: 'CA', confidence: 0.91 },
     { readId: 'view-r2', agency: 'WPD', camera: 'cam-8', seenAt: seen + 60_000, plate: '8KLM458', state: 'CA', confidence: 0.85 },
-  ]);
-  await ticket.durable;
-  browser = await launchChromium();
+  ], { hits: { escalateAfterMinutes: 5, covertLists: { NARC: ['analyst1'] } } });
+  ({ api, browser } = consoleSystem);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await api?.stop();
+  await consoleSystem?.stop();
 });
 
 async function signIn(user: string): Promise<Page> {
