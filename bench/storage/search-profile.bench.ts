@@ -3,7 +3,8 @@
 // primary-key and skip-index filtering, marks read, bytes decompressed. Runs on tables kept by
 // search.bench.ts --keep yes.
 //   node --import tsx bench/storage/search-profile.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--days 1,7,30] [--runs 12] [--kinds infix4,fixed,spelled,infix5] [--limit-by no] [--list yes]
-// Kinds infix4pos, fixedpos and infix5pos add the positional 4-gram tokens (session 12 trial) and run on d_pos4.
+// Kinds infix4pos, fixedpos and infix5pos add the positional 4-gram tokens (session 12 trial) and run on d_pos4;
+// fixedtail adds the condition the plate_from_2 projection answers (session 16 trial) and runs on d_tail2.
 // `--kinds spelled` (fixed length, first character spelled out) is a trial form, not the product's: `?ABCD??` also gets
 // `startsWith(plate_ocr, c || 'ABCD')` for every symbol c, so the primary key (ORDER BY plate_ocr, …)
 // narrows it to 27 short ranges per day.
@@ -12,12 +13,13 @@ import { SEARCH_RESULT_COLUMNS } from '../../storage/index.js';
 import { FILTERING_EVENTS, openKeptTables, PLANNING_EVENTS } from './kept-tables.js';
 import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 import { positionalGramFilter } from './positional-grams.js';
+import { tailFilter } from './plate-tails.js';
 
 acceptOnly(
   `Usage: node --import tsx bench/storage/search-profile.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--days 1,7,30] [--runs 12]
          [--kinds infix4,fixed,spelled,infix5] [--limit-by no] [--list yes]
 DIR: the directory a search.bench.ts --keep yes run kept (bench/.scratch/search-<pid>); --tables: its tables, d_<variant>.
---kinds also takes infix4pos, fixedpos, infix5pos (on d_pos4). Figures: wall p50 / p95 ms; counters in ms and MB per query.`,
+--kinds also takes infix4pos, fixedpos, infix5pos (on d_pos4) and fixedtail (on d_tail2). Figures: wall p50 / p95 ms; counters in ms and MB per query.`,
   ['reuse', 'tables', 'days', 'runs', 'kinds', 'limit-by', 'list'],
 );
 const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
@@ -43,6 +45,9 @@ const KINDS: Record<string, { label: string; like: (p: string) => string; extra?
   infix4pos: { label: 'infix, 4 known, positional index', like: (p) => `%${p.slice(2, 6)}%`, extra: (like) => ` AND ${positionalGramFilter(like)}` },
   fixedpos: { label: 'fixed length, positional index', like: (p) => `_${p.slice(1, 5)}__`, extra: (like) => ` AND ${positionalGramFilter(like)}` },
   infix5pos: { label: 'infix, 5 known, positional index', like: (p) => `%${p.slice(1, 6)}%`, extra: (like) => ` AND ${positionalGramFilter(like)}` },
+  // Session 16's trial: the fixed-length pattern through the projection on the plate from its 2nd
+  // character (search.bench.ts variant tail2; run on d_tail2).
+  fixedtail: { label: 'fixed length, projection from the 2nd character', like: (p) => `_${p.slice(1, 5)}__`, extra: (like) => ` AND ${tailFilter(like, [2])}` },
 };
 // --limit-by no: drop the query's `LIMIT 1 BY read_id` (which the product keeps: a read written
 // twice sits in two parts until they merge). Without it ClickHouse's lazy materialization reads

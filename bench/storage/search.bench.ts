@@ -8,6 +8,7 @@ import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, 
 import { generatedDetections } from './generate.js';
 import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 import { POSITIONAL_GRAMS, positionalGramFilter } from './positional-grams.js';
+import { tailFilter } from './plate-tails.js';
 
 const ROWS = Number(arg('rows', '50000000'));
 const RUNS = Number(arg('runs', '20'));
@@ -63,6 +64,14 @@ const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?:
   // a fixed-length pattern looks up its characters where they sit, and a run of 5 known characters
   // needs both its 4-grams one position apart in the same plate.
   pos4: { index: `, INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array)`, filter: positionalGramFilter },
+  // Trial (session 16): the shipped filter plus a lightweight projection (only the sort key and
+  // _part_offset) ordered by the plate from its 2nd character, which ClickHouse ≥ 25.6 uses as a
+  // secondary primary index: a run of known characters at the 2nd position is a key range there.
+  tail2: {
+    index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1, PROJECTION plate_from_2 (SELECT _part_offset ORDER BY substring(plate_ocr, 2))',
+    settings: ", deduplicate_merge_projection_mode = 'rebuild'",
+    filter: (like) => tailFilter(like, [2]),
+  },
   // The shipped table as merges leave it under a busy writer: session 10 counted 10 active parts
   // a day after a sustained run and 90 s of quiet.
   ngrambf4_32k3_p10: {
