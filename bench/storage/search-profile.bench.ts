@@ -4,7 +4,8 @@
 // search.bench.ts --keep yes.
 //   node --import tsx bench/storage/search-profile.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--days 1,7,30] [--runs 12] [--kinds infix4,fixed,spelled,infix5] [--limit-by no] [--list yes]
 // Kinds infix4pos, fixedpos and infix5pos add the positional 4-gram tokens (session 12 trial) and run on d_pos4;
-// fixedtail adds the condition the plate_from_2 projection answers (session 16 trial) and runs on d_tail2.
+// fixedtail adds the condition the plate_from_2 projection answers (session 16 trial) and runs on d_tail2;
+// fixedtailonly is the same with the skip indexes off for the query.
 // `--kinds spelled` (fixed length, first character spelled out) is a trial form, not the product's: `?ABCD??` also gets
 // `startsWith(plate_ocr, c || 'ABCD')` for every symbol c, so the primary key (ORDER BY plate_ocr, …)
 // narrows it to 27 short ranges per day.
@@ -19,7 +20,7 @@ acceptOnly(
   `Usage: node --import tsx bench/storage/search-profile.bench.ts --reuse DIR [--tables d_ngrambf4_32k3] [--days 1,7,30] [--runs 12]
          [--kinds infix4,fixed,spelled,infix5] [--limit-by no] [--list yes]
 DIR: the directory a search.bench.ts --keep yes run kept (bench/.scratch/search-<pid>); --tables: its tables, d_<variant>.
---kinds also takes infix4pos, fixedpos, infix5pos (on d_pos4) and fixedtail (on d_tail2). Figures: wall p50 / p95 ms; counters in ms and MB per query.`,
+--kinds also takes infix4pos, fixedpos, infix5pos (on d_pos4) and fixedtail, fixedtailonly (on d_tail2). Figures: wall p50 / p95 ms; counters in ms and MB per query.`,
   ['reuse', 'tables', 'days', 'runs', 'kinds', 'limit-by', 'list'],
 );
 const tables = arg('tables', 'd_ngrambf4_32k3').split(',');
@@ -31,7 +32,7 @@ const { client } = conn;
 // The plate_ocr alphabet: A-Z0-9 with each OCR class folded to its first character.
 const folded = new Map(DEFAULT_OCR_CLASSES.flatMap((cls) => [...cls].map((ch) => [ch, cls[0] as string] as const)));
 const SYMBOLS = [...new Set([...'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'].map((ch) => folded.get(ch) ?? ch))];
-const KINDS: Record<string, { label: string; like: (p: string) => string; extra?: string | ((like: string) => string) }> = {
+const KINDS: Record<string, { label: string; like: (p: string) => string; extra?: string | ((like: string) => string); settings?: string }> = {
   infix4: { label: 'infix, 4 known (`*ABCD*`)', like: (p) => `%${p.slice(2, 6)}%` },
   fixed: { label: 'fixed length, 4 known (`?ABCD??`)', like: (p) => `_${p.slice(1, 5)}__` },
   spelled: {
@@ -48,6 +49,13 @@ const KINDS: Record<string, { label: string; like: (p: string) => string; extra?
   // Session 16's trial: the fixed-length pattern through the projection on the plate from its 2nd
   // character (search.bench.ts variant tail2; run on d_tail2).
   fixedtail: { label: 'fixed length, projection from the 2nd character', like: (p) => `_${p.slice(1, 5)}__`, extra: (like) => ` AND ${tailFilter(like, [2])}` },
+  // The same with the table's skip indexes off for the query, so the projection alone narrows it.
+  fixedtailonly: {
+    label: 'fixed length, projection alone (skip indexes off)',
+    like: (p) => `_${p.slice(1, 5)}__`,
+    extra: (like) => ` AND ${tailFilter(like, [2])}`,
+    settings: ' SETTINGS use_skip_indexes = 0',
+  },
 };
 // --limit-by no: drop the query's `LIMIT 1 BY read_id` (which the product keeps: a read written
 // twice sits in two parts until they merge). Without it ClickHouse's lazy materialization reads
@@ -82,7 +90,7 @@ try {
       for (const days of DAYS) {
         const sqlFor = (like: string) => `SELECT ${SEARCH_RESULT_COLUMNS} FROM bench.${table}
  WHERE seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')} AND plate_ocr LIKE {like:String}${typeof k.extra === 'function' ? k.extra(like) : (k.extra ?? '')}
- ORDER BY seen_at DESC, read_id DESC${LIMIT_BY ? ' LIMIT 1 BY read_id' : ''} LIMIT 100`;
+ ORDER BY seen_at DESC, read_id DESC${LIMIT_BY ? ' LIMIT 1 BY read_id' : ''} LIMIT 100${k.settings ?? ''}`;
         const params = (p: string) => ({ from: iso(endMs - days * 86_400_000), to: iso(endMs), like: k.like(p) });
         await rows(sqlFor(k.like(samples[0]?.p ?? 'AAAAAAA')), params(samples[0]?.p ?? 'AAAAAAA'));
         const times: number[] = [];

@@ -72,6 +72,13 @@ const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?:
     settings: ", deduplicate_merge_projection_mode = 'rebuild'",
     filter: (like) => tailFilter(like, [2]),
   },
+  // The same projection holding the page's key columns too, so finding the newest matches reads
+  // the projection alone; the `two` shape then fetches the page by primary key.
+  keys2: {
+    index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1, PROJECTION plate_keys_from_2 (SELECT plate_ocr, seen_at, read_id, _part_offset ORDER BY substring(plate_ocr, 2))',
+    settings: ", deduplicate_merge_projection_mode = 'rebuild'",
+    filter: (like) => tailFilter(like, [2]),
+  },
   // The shipped table as merges leave it under a busy writer: session 10 counted 10 active parts
   // a day after a sustained run and 90 s of quiet.
   ngrambf4_32k3_p10: {
