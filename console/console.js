@@ -104,8 +104,14 @@ function showViews() {
   if (permissions().has('hotlists.view')) watchHotlists();
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
-  selectView(views[0] ?? null);
+  selectView(LANDING_ORDER.find((v) => views.includes(v)) ?? null);
 }
+
+/**
+ * The view a user lands on: the one their main work needs. An auditor may also read the users and
+ * the releases, but comes for the audit; the buttons keep VIEWS' order.
+ */
+const LANDING_ORDER = ['dispatch', 'search', 'audit', 'admin', 'releases', 'evidence'];
 
 // ---- hot list staleness (Policy 471.5(f)(4): general lists are downloaded at least daily) -------
 

@@ -55,6 +55,15 @@ function utcDay(days: number): string {
 }
 
 describe('console audit view', () => {
+  it('an auditor lands on the Audit view, with the views their role also opens one click away', async () => {
+    const page = await signIn('auditor1');
+    await page.locator('#audit:not([hidden])').waitFor();
+    expect(await page.getByRole('button', { name: 'Audit', exact: true }).getAttribute('aria-current')).toBe('page');
+    expect(await page.locator('#admin').isHidden()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).isVisible()).toBe(true);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
   it('an auditor reads the access log: the searches just made, newest first, filtered by user, action and outcome', async () => {
     const page = await signIn('auditor1');
     await openAudit(page);

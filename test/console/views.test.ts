@@ -66,6 +66,8 @@ describe('console views by role', () => {
     await admin.context().close();
 
     const auditor = await signIn('auditor1');
+    // An auditor lands on the Audit view (audit.test.ts); the users are one click away.
+    await auditor.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await auditor.locator('#users:not([hidden]) tbody tr').first().waitFor();
     expect(await auditor.locator('#views button[data-view="dispatch"]').isHidden()).toBe(true);
     expect(await auditor.locator('#views button[data-view="search"]').isHidden()).toBe(true);
