@@ -5,36 +5,20 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tailFilter } from '../../bench/storage/plate-tails.js';
-import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+import { openTrialPlates, type TrialPlates } from './trial-plates.js';
 
-// Few symbols, so that runs repeat at different positions and patterns match several plates.
-const CHARS = 'AB01';
-let temp: TempStorage;
-const plates: string[] = [];
-
-async function count(where: string, like: string): Promise<number> {
-  const rs = await temp.storage.client.query({ query: `SELECT count() AS n FROM tail_trial WHERE ${where}`, query_params: { like }, format: 'JSONEachRow' });
-  return Number((await rs.json<{ n: number | string }>())[0]?.n);
-}
+let trial: TrialPlates;
+const count = (where: string, like: string) => trial.count(where, like);
 
 beforeAll(async () => {
-  temp = await openTempStorage();
-  const { client } = temp.storage;
-  await client.command({ query: `CREATE TABLE tail_trial (plate_ocr String, seen_at DateTime64(3, 'UTC'),
+  trial = await openTrialPlates('tail_trial', `CREATE TABLE tail_trial (plate_ocr String, seen_at DateTime64(3, 'UTC'),
     PROJECTION plate_from_2 (SELECT _part_offset ORDER BY substring(plate_ocr, 2)))
     ENGINE = ReplacingMergeTree ORDER BY (plate_ocr, seen_at)
-    SETTINGS index_granularity = 64, deduplicate_merge_projection_mode = 'rebuild'` });
-  let seed = 11;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  for (let i = 0; i < 3000; i++) {
-    const len = 3 + Math.floor(rand() * 6); // 3–8 characters, as plates are
-    plates.push(Array.from({ length: len }, () => CHARS[Math.floor(rand() * CHARS.length)]).join(''));
-  }
-  await client.insert({ table: 'tail_trial', values: plates.map((p, i) => ({ plate_ocr: p, seen_at: 1_790_000_000_000 + i * 1000 })), format: 'JSONEachRow' });
+    SETTINGS index_granularity = 64, deduplicate_merge_projection_mode = 'rebuild'`, 11);
 }, 60_000);
 
 afterAll(async () => {
-  await temp?.cleanup();
+  await trial?.cleanup();
 });
 
 describe('tailFilter', () => {
@@ -55,7 +39,7 @@ describe('tailFilter', () => {
   });
 
   it('is answered from the projection', async () => {
-    const rs = await temp.storage.client.query({
+    const rs = await trial.temp.storage.client.query({
       query: `EXPLAIN projections = 1 SELECT seen_at FROM tail_trial WHERE plate_ocr LIKE '_AB01%' AND ${tailFilter('_AB01%', [2])}
         SETTINGS min_table_rows_to_use_projection_index = 0`,
       format: 'JSONEachRow',
@@ -72,7 +56,7 @@ describe('tailFilter', () => {
       unknown: fc.array(fc.boolean(), { minLength: 8, maxLength: 8 }),
       openEnd: fc.nat({ max: 3 }),
     }).map(({ plate, unknown, openEnd }) => {
-      const p = plates[plate] as string;
+      const p = trial.plates[plate] as string;
       const masked = [...p].map((c, i) => (i === 0 || (unknown[i] === true && i % 4 === 0) ? '_' : c)).join('');
       return `${masked.slice(0, masked.length - openEnd)}${openEnd > 0 ? '%' : ''}`;
     });

@@ -4,34 +4,18 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSITIONAL_GRAMS, positionalGramFilter } from '../../bench/storage/positional-grams.js';
-import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
+import { openTrialPlates, type TrialPlates } from './trial-plates.js';
 
-// Few symbols, so that 4-grams repeat at different positions and patterns match several plates.
-const CHARS = 'AB01';
-let temp: TempStorage;
-const plates: string[] = [];
-
-async function count(where: string, like: string): Promise<number> {
-  const rs = await temp.storage.client.query({ query: `SELECT count() AS n FROM pos_trial WHERE ${where}`, query_params: { like }, format: 'JSONEachRow' });
-  return Number((await rs.json<{ n: number | string }>())[0]?.n);
-}
+let trial: TrialPlates;
+const count = (where: string, like: string) => trial.count(where, like);
 
 beforeAll(async () => {
-  temp = await openTempStorage();
-  const { client } = temp.storage;
-  await client.command({ query: `CREATE TABLE pos_trial (plate_ocr String, INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array))
-    ENGINE = MergeTree ORDER BY plate_ocr SETTINGS index_granularity = 64` });
-  let seed = 7;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  for (let i = 0; i < 3000; i++) {
-    const len = 3 + Math.floor(rand() * 6); // 3–8 characters, as plates are
-    plates.push(Array.from({ length: len }, () => CHARS[Math.floor(rand() * CHARS.length)]).join(''));
-  }
-  await client.insert({ table: 'pos_trial', values: plates.map((p) => ({ plate_ocr: p })), format: 'JSONEachRow' });
+  trial = await openTrialPlates('pos_trial', `CREATE TABLE pos_trial (plate_ocr String, INDEX plate_pos ${POSITIONAL_GRAMS} TYPE text(tokenizer = array))
+    ENGINE = MergeTree ORDER BY plate_ocr SETTINGS index_granularity = 64`, 7);
 }, 60_000);
 
 afterAll(async () => {
-  await temp?.cleanup();
+  await trial?.cleanup();
 });
 
 describe('positionalGramFilter', () => {
@@ -59,7 +43,7 @@ describe('positionalGramFilter', () => {
       openStart: fc.nat({ max: 3 }),
       openEnd: fc.nat({ max: 3 }),
     }).map(({ plate, unknown, openStart, openEnd }) => {
-      const p = plates[plate] as string;
+      const p = trial.plates[plate] as string;
       const masked = [...p].map((c, i) => (unknown[i] === true && i % 3 === 0 ? '_' : c)).join('');
       return `${openStart > 0 ? '%' : ''}${masked.slice(openStart, masked.length - openEnd)}${openEnd > 0 ? '%' : ''}`;
     });
