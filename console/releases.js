@@ -64,6 +64,8 @@ export function resetReleases() {
   // Hidden is not enough: the next user could read the last one's request in the page.
   $('release-detail-title').textContent = 'Request';
   $('release-package-summary').textContent = '';
+  delete $('release-detail').dataset.requestId;
+  for (const button of [...$('release-decision').querySelectorAll('button'), $('release-produce').querySelector('button')]) button.removeAttribute('aria-label');
   for (const id of ['releases-error', 'release-form-error', 'release-list-status', 'release-detail-error', 'release-detail-status', 'report-error']) $(id).textContent = '';
   $('release-form-status').textContent = '';
   delete $('release-form-status').dataset.outcome;

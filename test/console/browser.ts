@@ -1,6 +1,6 @@
 // Shared by the console's browser tests: Debian's chromium driven by playwright-core (never a
 // downloaded browser), and a console page signed in and live.
-import { chromium, type Browser, type BrowserContextOptions, type Page, type Request } from 'playwright-core';
+import { chromium, type APIResponse, type Browser, type BrowserContextOptions, type Page, type Request, type Route } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -82,5 +82,65 @@ export async function watchClicks(page: Page): Promise<() => Promise<number>> {
     const at = await page.evaluate<number | null>('window.__clickedAt ?? null');
     if (at === null) throw new Error('no click was recorded in the page');
     return at;
+  };
+}
+
+/**
+ * Holds the answer to the next request of `page` matching `url` (a Playwright route pattern) until
+ * the test lets it go, so that a race between two answers is run in the order the test chooses:
+ * `sent` resolves once the request is on its way; `release()` then asks the gateway (as the
+ * request was sent, with its session header) and hands the page the gateway's own answer, which
+ * it returns. Later requests matching `url` are not held.
+ */
+export async function holdAnswer(page: Page, url: string): Promise<{ sent: Promise<Request>; release(): Promise<APIResponse> }> {
+  let routed: (route: Route) => void = () => {};
+  const held = new Promise<Route>((resolve) => { routed = resolve; });
+  await page.route(url, (route) => routed(route), { times: 1 });
+  return {
+    sent: held.then((route) => route.request()),
+    release: async () => {
+      const route = await held;
+      const response = await route.fetch();
+      await route.fulfill({ response });
+      return response;
+    },
+  };
+}
+
+/**
+ * Starts counting, in `page`, the answers its code has finished with, by URL path; returns a
+ * function that waits until every answer to `path` asked for so far has been. An answer is
+ * finished with once fetch() has handed it over, and the read of its body the code started then
+ * (json(), blob()…) has resolved: counted in a task queued after both, so the code that awaited
+ * them has run. It is the gate for "the late answer has been dropped", when dropping it changes
+ * nothing on the page to wait for.
+ */
+export async function watchAnswers(page: Page): Promise<(path: string) => Promise<void>> {
+  await page.evaluate(`(() => {
+    const answers = (window.__answers ??= {});
+    const fetchFirst = window.fetch.bind(window);
+    window.fetch = (input, init) => {
+      const path = new URL(input instanceof Request ? input.url : String(input), location.href).pathname;
+      const counts = (answers[path] ??= { asked: 0, finished: 0 });
+      counts.asked += 1;
+      const finished = () => setTimeout(() => { counts.finished += 1; }, 0);
+      const answered = fetchFirst(input, init);
+      answered.then((res) => {
+        let reading = null;
+        for (const how of ['json', 'text', 'blob', 'arrayBuffer', 'formData']) {
+          const read = res[how].bind(res);
+          res[how] = () => (reading = read());
+        }
+        setTimeout(() => {
+          if (reading === null) finished();
+          else reading.then(finished, finished);
+        }, 0);
+      }, finished);
+      return answered;
+    };
+  })()`);
+  return async (path) => {
+    const key = JSON.stringify(path);
+    await page.waitForFunction(`(() => { const c = window.__answers[${key}]; return c !== undefined && c.finished === c.asked; })()`);
   };
 }

@@ -1,7 +1,8 @@
 // Legal holds and evidence packages in a real browser against the whole system (nats-server, chDB,
 // the gateway): an analyst holds the rows ticked in a search, or the search's plate and period as
-// run, under a case; a search limited by camera is held with its cameras; an officer, who may
-// search but not hold, is offered nothing; the records custodian produces a case's package, sees
+// run, under a case; a search limited by camera is held with its cameras; a hold answered after the
+// next search has shown leaves that search's hold form as it was; an officer, who may search but
+// not hold, is offered nothing; the records custodian produces a case's package, sees
 // its manifest and downloads a file whose SHA-256 is the manifest's; a case with nothing held is
 // refused in the gateway's words.
 import { createHash } from 'node:crypto';
@@ -10,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
-import { requestsTo, signInAs } from './browser.js';
+import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
 
 // Each test signs in a Chromium context against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -144,6 +145,37 @@ describe('console legal holds and evidence packages', () => {
     expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['2', '26-EV-0003']);
     expect(c.holds()[0]?.['cameras']).toEqual(['cam-2']);
     await expect(heldReads('26-EV-0003')).resolves.toEqual(['ev-r2', 'ev-r3']);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a hold answered after the next search has shown says nothing on that search\'s hold form and unticks none of its rows', async () => {
+    const c = await signIn('analyst1');
+    const { page } = c;
+    const finished = await watchAnswers(page);
+    await search(page, { plate: PLATE, caseNumber: '26-EV-0006', reason: 'burglary series, first look' }, 3);
+    const hold = page.locator('#hold');
+    await hold.waitFor();
+    await page.getByRole('checkbox', { name: 'Select read ev-r1', exact: true }).check();
+    await hold.getByLabel('Reason').fill('suspect vehicle in case 26-EV-0006');
+    const late = await holdAnswer(page, '**/api/evidence/holds');
+    await page.getByRole('button', { name: 'Place hold', exact: true }).click();
+    await late.sent;
+
+    // The next search, while the hold is on its way; the same read ticked in its results.
+    await search(page, { plate: PLATE, caseNumber: '26-EV-0007', reason: 'sightings at cam-1', cameras: 'cam-1' }, 1);
+    await expect(hold.getByLabel('Case number').inputValue()).resolves.toBe('26-EV-0007');
+    await page.getByRole('checkbox', { name: 'Select read ev-r1', exact: true }).check();
+    expect((await late.release()).status()).toBe(201);
+    await finished('/api/evidence/holds');
+
+    expect(await page.locator('#hold-status').textContent()).toBe('');
+    expect(await page.locator('#hold-error').textContent()).toBe('');
+    expect(await page.getByRole('checkbox', { name: 'Select read ev-r1', exact: true }).isChecked()).toBe(true);
+    await expect(page.getByRole('radio', { name: /^Only the rows ticked in the results/ }).evaluate((el) => el.closest('label')?.textContent?.trim()))
+      .resolves.toBe('Only the rows ticked in the results (1 ticked)');
+    // The first search's hold was placed: only its answer came too late to be shown.
+    await expect(heldReads('26-EV-0006')).resolves.toEqual(['ev-r1']);
+    expect(c.holds()).toHaveLength(1);
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -2,15 +2,16 @@
 // the records custodian records a written request and sees it pending, or refused by the rules
 // and so recorded; the Chief approves with a note (and cannot refuse without one); the custodian
 // produces the package and downloads its files; the auditor reads but is offered nothing to do;
-// a refusal by the gateway is shown in its words; users without releases.view never see the view;
-// the transparency report's figures in a table.
+// a refusal by the gateway is shown in its words; a slow answer for a request opened before never
+// replaces the one opened last, on which the Chief's decision acts; users without releases.view
+// never see the view; the transparency report's figures in a table.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
-import { requestsTo, signInAs } from './browser.js';
+import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
 
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -292,6 +293,30 @@ describe('console releases view', () => {
     await expect(field(page, 'status').textContent()).resolves.toBe('pending');
     const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
     expect((stored.body['request'] as Record<string, unknown>)['status']).toBe('pending');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a request opened before, answered late, does not replace the one opened last: the Chief decides on the request shown', async () => {
+    const before = await pendingRequest('stolen vehicle, SCPD case 26-01800');
+    const last = await pendingRequest('stolen vehicle, SCPD case 26-01801');
+    const { page } = await signIn('chief1');
+    const finished = await watchAnswers(page);
+    const slow = await holdAnswer(page, `**/api/releases/${before}`);
+    await page.getByRole('button', { name: `Open release ${before}`, exact: true }).click();
+    await slow.sent;
+    await openRequest(page, last);
+    expect((await slow.release()).status()).toBe(200);
+    await finished(`/api/releases/${before}`);
+
+    await expect(page.locator('#release-detail').getAttribute('data-request-id')).resolves.toBe(last);
+    await expect(page.locator('#release-detail-title').textContent()).resolves.toBe(`Request ${last}`);
+    await expect(field(page, 'purpose').textContent()).resolves.toBe('stolen vehicle, SCPD case 26-01801');
+    await page.getByLabel('Decision note').fill('verified with SCPD by phone');
+    await page.getByRole('button', { name: `Approve release ${last}`, exact: true }).click();
+    await page.locator('#release-detail-status', { hasText: `Approved: release ${last} is now approved` }).waitFor();
+    const stored = async (id: string) => ((await api.call('GET', `/api/releases/${id}`, api.token('auditor'))).body['request'] as Record<string, unknown>)['status'];
+    await expect(stored(last)).resolves.toBe('approved');
+    await expect(stored(before)).resolves.toBe('pending');
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -1,18 +1,22 @@
 // The console as its users meet it, against the whole system (nats-server, chDB, the gateway):
 // forms that cannot be sent twice, search paging that survives a network failure and a long-open
-// page, a shared workstation that shows the next user nothing of the last one's searches, dates
-// read in the user's own time zone, and buttons a screen reader can tell apart.
+// page, a shared workstation that shows the next user nothing of the last one's searches, holds or
+// releases (hidden text included) and whose last user's late 401 does not sign the next one out,
+// dates read in the user's own time zone, and buttons a screen reader can tell apart.
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveUser } from '../../storage/index.js';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
+import { holdAnswer, watchAnswers } from './browser.js';
 
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
 /** Reads of PAGED_PLATE: more than one page (storage's DEFAULT_PAGE_SIZE is 100). */
 const PAGED_PLATE = '7PAGE01';
 const PAGED_READS = 130;
+/** One read, seen ten minutes before the system starts. */
+const RECENT_PLATE = '4RCNT22';
 
 let api: ApiSystem;
 let browser: Browser;
@@ -25,7 +29,7 @@ beforeAll(async () => {
     readId: `rev-page-${String(i).padStart(3, '0')}`, agency: 'WPD', camera: 'cam-3', seenAt: now - 3_600_000 - i * 60_000, plate: PAGED_PLATE, state: 'CA', confidence: 0.9,
   }));
   // Seen ten minutes ago: after a console opened two hours ago set its default range.
-  rows.push({ readId: 'rev-recent', agency: 'WPD', camera: 'cam-4', seenAt: now - 600_000, plate: '4RCNT22', state: 'CA', confidence: 0.88 });
+  rows.push({ readId: 'rev-recent', agency: 'WPD', camera: 'cam-4', seenAt: now - 600_000, plate: RECENT_PLATE, state: 'CA', confidence: 0.88 });
   consoleSystem = await startConsoleSystem(rows);
   ({ api, browser } = consoleSystem);
   const designated = await api.call('POST', '/api/hotlists', api.token('administrator'), { list: 'BOLO', purpose: 'department be-on-the-lookout list' });
@@ -89,6 +93,36 @@ async function buttonNames(page: Page): Promise<string[]> {
 
 function duplicates(names: string[]): string[] {
   return names.filter((name, i) => names.indexOf(name) !== i);
+}
+
+/** A release request for RECENT_PLATE recorded by the custodian through the API: its id. */
+async function recordedRelease(agency: string, purpose: string): Promise<string> {
+  const now = Date.now();
+  const recorded = await api.call('POST', '/api/releases', api.token('custodian'), {
+    agency, agencyKind: 'local', requester: 'Det. M. Lopez', purpose,
+    criteria: { kind: 'plate', plate: RECENT_PLATE, from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString() },
+  });
+  expect(recorded.status).toBe(201);
+  return recorded.body['requestId'] as string;
+}
+
+/** Opens release request `id` from the list and waits until the detail shows it. */
+async function openRelease(page: Page, id: string): Promise<void> {
+  await page.getByRole('button', { name: `Open release ${id}`, exact: true }).click();
+  await page.locator(`#release-detail[data-request-id="${id}"]:not([hidden])`).waitFor();
+}
+
+/**
+ * Which of `texts` the page holds anywhere: in any element's text, hidden or not, in a form field, or
+ * in an attribute (a screen reader reads aria-labels; data- attributes are in the page too).
+ */
+function foundIn(page: Page, texts: string[]): Promise<string[]> {
+  return page.evaluate(`(() => {
+    const fields = [...document.querySelectorAll('input, textarea, select')].map((el) => el.value);
+    const attributes = [...document.querySelectorAll('*')].flatMap((el) => [...el.attributes].map((a) => a.value));
+    const all = [document.documentElement.textContent, ...fields, ...attributes].join('\\n');
+    return ${JSON.stringify(texts)}.filter((text) => all.includes(text));
+  })()`);
 }
 
 async function searchFor(page: Page, plate: string, reason: string): Promise<void> {
@@ -165,7 +199,7 @@ describe('console review', () => {
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     // ...and the analyst searches now, for a car seen ten minutes ago.
     await page.clock.setSystemTime(new Date());
-    await page.locator('#search-plate').fill('4RCNT22');
+    await page.locator('#search-plate').fill(RECENT_PLATE);
     await page.locator('#search-reason').fill('recent sighting');
     await page.locator('#search-form button[type="submit"]').click();
     await page.locator('#search-status', { hasText: 'Recorded in the access log' }).waitFor();
@@ -194,6 +228,62 @@ describe('console review', () => {
     expect(await page.locator('#search-status').textContent()).toBe('');
     expect(await page.getByRole('button', { name: 'Older results' }).isHidden()).toBe(true);
     for (const id of ['search-plate', 'search-case', 'search-reason', 'entry-synopsis']) expect(await page.locator(`#${id}`).inputValue()).toBe('');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('signing out leaves none of the last user\'s text in the page, hidden parts included: the hold offered, the release opened', async () => {
+    const id = await recordedRelease('Gilroy Police Department', 'hit and run, GPD case 26-0913');
+    expect((await api.call('POST', `/api/releases/${id}/decision`, api.token('chief'), { decision: 'approve', note: 'verified by phone' })).status).toBe(200);
+    expect((await api.call('POST', `/api/releases/${id}/package`, api.token('custodian'))).status).toBe(201);
+    const c = await openConsole();
+    const { page } = c;
+    await signIn(c, 'administrator1');
+    await searchFor(page, RECENT_PLATE, 'shared workstation, hidden text');
+    await page.locator('#search-case').fill('26-0077');
+    await page.locator('#search-form button[type="submit"]').click();
+    await page.locator('#search-status', { hasText: '1 detection' }).waitFor();
+    await page.locator('#hold:not([hidden])').waitFor();
+    await page.getByRole('button', { name: 'Releases', exact: true }).click();
+    await openRelease(page, id);
+    await page.locator('#release-package:not([hidden])').waitFor();
+    const lastUsers = [RECENT_PLATE, '26-0077', 'shared workstation, hidden text', id, 'Gilroy Police Department', 'GPD case 26-0913', 'administrator one'];
+    // Each of them is in the page while the administrator is signed in (the hold's and the package's text among them).
+    await expect(foundIn(page, lastUsers)).resolves.toEqual(lastUsers);
+    await expect(page.locator('#hold-criteria-text').textContent()).resolves.toContain(RECENT_PLATE);
+    await expect(page.locator('#release-package-summary').textContent()).resolves.toContain('Gilroy Police Department');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#sign-in:not([hidden])').waitFor();
+
+    await signIn(c, 'officer1');
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await expect(foundIn(page, lastUsers)).resolves.toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a 401 answering the last user\'s request after they signed out does not sign out the next user', async () => {
+    const id = await recordedRelease('Morgan Hill Police Department', 'burglary, MHPD case 26-0410');
+    const c = await openConsole();
+    const { page } = c;
+    await signIn(c, 'custodian1');
+    const finished = await watchAnswers(page);
+    const late = await holdAnswer(page, `**/api/releases/${id}`);
+    await page.getByRole('button', { name: `Open release ${id}`, exact: true }).click();
+    await late.sent;
+    const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/logout');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    expect((await loggedOut).ok()).toBe(true);
+
+    await signIn(c, 'chief1');
+    await page.locator('#releases:not([hidden])').waitFor();
+    // The custodian's session is over: the gateway refuses the request that was on its way.
+    expect((await late.release()).status()).toBe(401);
+    await finished(`/api/releases/${id}`);
+    expect(await page.locator('#sign-in-error').textContent()).toBe('');
+    expect(await page.locator('#sign-in').isHidden()).toBe(true);
+    await expect(page.locator('#who').textContent()).resolves.toBe('chief one (chief1)');
+    // And the Chief's next request is answered.
+    await openRelease(page, id);
+    await expect(page.locator('#release-detail-title').textContent()).resolves.toBe(`Request ${id}`);
     await page.context().close();
   }, BROWSER_TEST_MS);
 
