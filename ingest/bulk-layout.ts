@@ -271,7 +271,9 @@ function* delimitedRows(text: string, delimiter: string): Generator<Row> {
 }
 
 function* fixedRows(text: string): Generator<Row & { kind: 'line' }> {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  // A lone CR ends a line too, as in CsvReader: a file saved with classic Mac line endings was read
+  // as one line, so only its first entry loaded and the rest were lost without a word.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] as string;
     if (line.trim() !== '') yield { kind: 'line', line: i + 1, text: line };

@@ -121,6 +121,21 @@ describe('bulk layouts', () => {
     expect(report).toMatchObject({ rows: 3, loaded: 2, droppedImmigration: 1, rejected: [] });
   });
 
+  it('ends a line at a lone CR too (classic Mac line endings), so no entry after the first is lost', () => {
+    const fixed = resolveBulkLayout({
+      format: 'fixed',
+      fields: { MKE: { start: 1, length: 3 }, LIC: { start: 4, length: 8 }, LIS: { start: 12, length: 2 }, OCA: { start: 14, length: 10 } },
+    });
+    const text = ['EV 6TRJ244 CA24-0001   DOE/JOHN', 'EIV1ABC234 CA          ROE/JANE', 'EV 2XYZ11  NV24-0002   '].join('\r');
+    const { entries, report } = parseBulkFile(text, fixed, { list: 'SFR', config });
+    expect(entries.map((e) => [e.plate, e.state, e.caseNumber])).toEqual([['6TRJ244', 'CA', '24-0001'], ['2XYZ11', 'NV', '24-0002']]);
+    expect(report).toMatchObject({ rows: 3, loaded: 2, droppedImmigration: 1, rejected: [] });
+    const piped = resolveBulkLayout({ format: 'delimited', delimiter: '|', header: false, fields: { LIC: 2, LIS: 3, MKE: 1 } });
+    const { entries: pipedEntries, report: pipedReport } = parseBulkFile('EV|7ABC123|CA\rEV|8DEF456|\r\rEV|9GHJ789|NV\r', piped, { list: 'SLR', config });
+    expect(pipedEntries.map((e) => e.plate)).toEqual(['7ABC123', '8DEF456', '9GHJ789']);
+    expect(pipedReport.rejected).toEqual([]);
+  });
+
   it('reads delimited files without a header by column number, with another delimiter', () => {
     const layout = resolveBulkLayout({ format: 'delimited', delimiter: '|', header: false, fields: { LIC: 2, LIS: 3, MKE: 1 } });
     const { entries } = parseBulkFile('EV|7ABC123|CA\nEV|8DEF456|\n', layout, { list: 'SLR', config });
