@@ -17,11 +17,16 @@ export const INVALID_TRUNCATED_HEADER = 'Platewatch-Truncated';
 const CONTENT_TYPE = 'Content-Type';
 const MSG_ID = 'Nats-Msg-Id';
 /**
- * Stands for the reasons of a message whose distinct reasons alone would take more than half of
- * max_payload. Only a receiver allowed more than 1,000 reads per message can get here: at 1,000,
- * every reason capped at MAX_REASON_LENGTH with its positions takes about 300 KB at most.
+ * Stands for the reasons that did not fit in the copy's headers. A batch of 1,000 reads, each
+ * refused for a reason of its own (each quotes its plate), takes up to about 300 KB of reasons.
  */
 export const INVALID_REASONS_NOT_KEPT = 'refused; the reason did not fit in the headers of this copy';
+/**
+ * JetStream refuses to store a message whose header block is longer than this ("header size exceeds
+ * maximum allowed of 64k"), whatever max_payload allows. A copy over it failed to publish, so its
+ * batch was never acked and came back every few seconds, for ever (found by exploratory QA).
+ */
+export const JETSTREAM_MAX_HEADER_BYTES = 65_535;
 
 export interface InvalidCopy {
   data: Uint8Array;
@@ -64,7 +69,10 @@ export function invalidCopy(message: RefusedMessage, invalid: readonly InvalidRe
     if (list === undefined) positions.set(reason, [refusal.index]);
     else list.push(refusal.index);
   }
-  const reasonsBudget = Math.floor(maxPayloadBytes / 2);
+  // Room is kept for the not-kept line listing every position, and for Platewatch-Truncated.
+  const everyPosition = invalid.map((r) => r.index).sort((a, b) => a - b).join(',');
+  const notKeptLine = lineBytes(INVALID_REASON_HEADER, INVALID_REASONS_NOT_KEPT) + lineBytes(INVALID_INDEX_HEADER, everyPosition);
+  const reasonsBudget = Math.min(Math.floor(maxPayloadBytes / 2), JETSTREAM_MAX_HEADER_BYTES) - notKeptLine - lineBytes(INVALID_TRUNCATED_HEADER, String(message.data.length));
   let spent = headersBytes(h);
   let notKept: number[] | undefined;
   for (const [reason, indexes] of positions) {

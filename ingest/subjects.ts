@@ -1,5 +1,6 @@
 // NATS subjects and stream names (DESIGN.md, data flow). Agency, camera and list names become
 // subject tokens, so they are restricted to characters that cannot split or wildcard a subject.
+import { quoted } from '../matcher/index.js';
 
 export const READS_SUBJECT_PREFIX = 'alpr.reads';
 export const HITS_SUBJECT_PREFIX = 'alpr.hits';
@@ -31,6 +32,19 @@ export function readsSubject(agency: string, camera: string): string {
 
 export function hitsSubject(agency: string, list: string): string {
   return `${HITS_SUBJECT_PREFIX}.${agency}.${list}`;
+}
+
+/**
+ * Why a subject cannot carry reads, or null when it can. NATS itself allows `@`, non-ASCII and
+ * long tokens, and reads published under such an agency were stored with it.
+ */
+export function readsSubjectProblem(subject: string): string | null {
+  const tokens = parseReadsSubject(subject);
+  if (tokens === null) return `subject ${quoted(subject)} is not alpr.reads.<agency>.<camera>`;
+  for (const [name, token] of [['agency', tokens.agency], ['camera', tokens.camera]] as const) {
+    if (!isSubjectToken(token)) return `the subject's ${name} token ${quoted(token)} must be 1–64 characters of A-Za-z0-9_-`;
+  }
+  return null;
 }
 
 /** The agency and camera tokens of a reads subject, or null when it is not one. */

@@ -20,6 +20,7 @@ import {
   HITS_STREAM,
   publishHotlist,
   invalidReadsOf,
+  INVALID_REASONS_NOT_KEPT,
   MetricsRegistry,
   PIPELINE_CONSUMER,
   PipelineWorker,
@@ -142,6 +143,41 @@ describe('pipeline worker and bad input', () => {
     expect(new Set(refusals.map((r) => r.reason))).toEqual(new Set(['schema version 2 is not supported (this receiver speaks 1)']));
     expect(worker.metrics.invalidReads.get()).toBe(1000);
     expect(await storedReads('v2-')).toBe(0);
+  }, 120_000);
+
+  it('copies once, and acks, a 1,000-read batch whose reads are each refused for a reason of their own (headers past 64 KiB)', async () => {
+    // Each reason quotes its plate: about 90 KB of reasons, more than JetStream stores in the
+    // headers of one message. The copy failed to publish and the batch came back for ever.
+    const worker = await startWorker();
+    const batch = pack(Array.from({ length: 1000 }, (_, i) => read(`own-${i}`, `CA7ABC${String(i).padStart(4, '0')}`, { camera: 'gw1' })));
+    await publish(batch, 'own-reasons-batch', 'gw1');
+
+    await until('the batch acked', allAcked);
+    await worker.stop();
+    expect((await copiesKept()).messages).toBe(1);
+    const copy = await lastCopy();
+    expect(Buffer.compare(copy.data, batch)).toBe(0);
+    const refusals = invalidReadsOf(copy.header);
+    expect(refusals.map((r) => r.index).sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(refusals.find((r) => r.index === 0)?.reason).toBe('plate "CA7ABC0000" is longer than 8 characters');
+    expect(refusals.find((r) => r.index === 999)?.reason).toBe(INVALID_REASONS_NOT_KEPT);
+    expect(worker.metrics.invalidReads.get()).toBe(1000);
+  }, 120_000);
+
+  it('refuses reads published under an agency token NATS allows and the wire does not (q@a, 70 characters), storing none', async () => {
+    const worker = await startWorker();
+    const long = 'a'.repeat(70);
+    await system.js.publish('alpr.reads.q@a.c1', pack(read('badagency-1', 'BAD0001', { agency: 'q@a' })), { msgID: 'badagency-1' });
+    await system.js.publish(`alpr.reads.${long}.c1`, pack(read('badagency-2', 'BAD0002', { agency: long })), { msgID: 'badagency-2' });
+    await publish(pack(read('badagency-3', 'GOOD003')), 'badagency-3');
+
+    await until('every read acked', allAcked);
+    await until('the good read stored', async () => (await storedReads('badagency-')) === 1);
+    await worker.stop();
+    expect((await copiesKept()).messages).toBe(2);
+    const first = await jsm.streams.getMessage(INVALID_READS_STREAM, { seq: (await jsm.streams.info(INVALID_READS_STREAM)).state.first_seq });
+    expect(invalidReadsOf(first?.header)).toEqual([{ index: -1, reason: 'the subject\'s agency token "q@a" must be 1–64 characters of A-Za-z0-9_-' }]);
+    expect(invalidReadsOf((await lastCopy()).header)[0]?.reason).toMatch(/^the subject's agency token "a{32}…" \(70 characters\)/);
   }, 120_000);
 
   it('does not keep a second copy when a message is redelivered after its batch failed to be stored', async () => {
