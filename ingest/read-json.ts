@@ -34,13 +34,13 @@ export function parseReadJson(text: string): ReadResult {
  * `null` in an optional field counts as absent.
  */
 export function validateRead(value: unknown): ReadResult {
-  if (!isObject(value)) return { ok: false, reason: `a read must be a JSON object, not ${describe(value)}` };
+  if (!isObject(value)) return { ok: false, reason: `a read must be a JSON object, not ${describeValue(value)}` };
 
   const id = readId(value['id']);
   if (typeof id !== 'string') return { ok: false, reason: id.problem };
 
   const rawPlate = value['plate'];
-  if (typeof rawPlate !== 'string') return { ok: false, reason: `plate must be a string, not ${describe(rawPlate)}` };
+  if (typeof rawPlate !== 'string') return { ok: false, reason: `plate must be a string, not ${describeValue(rawPlate)}` };
   const plate = normalizePlate(rawPlate);
   if (!plate.ok) return { ok: false, reason: plate.reason };
   const read: Read = { id, plate: plate.plate };
@@ -50,14 +50,14 @@ export function validateRead(value: unknown): ReadResult {
   // reason to refuse the read and leave its plate unmatched.
   if (state != null && !(typeof state === 'string' && state.trim() === '')) {
     const code = typeof state === 'string' ? state.trim().toUpperCase() : '';
-    if (!STATE_CODE.test(code)) return { ok: false, reason: `state must be a two-letter code, not ${describe(state)}` };
+    if (!STATE_CODE.test(code)) return { ok: false, reason: `state must be a two-letter code, not ${describeValue(state)}` };
     read.state = code;
   }
 
   for (const name of ['camera', 'agency'] as const) {
     const text = value[name];
     if (text == null) continue;
-    if (typeof text !== 'string' || text.trim() === '') return { ok: false, reason: `${name} must be a non-empty string, not ${describe(text)}` };
+    if (typeof text !== 'string' || text.trim() === '') return { ok: false, reason: `${name} must be a non-empty string, not ${describeValue(text)}` };
     if (text.length > MAX_READ_ID_LENGTH) return { ok: false, reason: `${name} is longer than ${MAX_READ_ID_LENGTH} characters` };
     read[name] = text.trim();
   }
@@ -65,13 +65,13 @@ export function validateRead(value: unknown): ReadResult {
   const ts = value['ts'];
   if (ts != null) {
     const ms = readTimestamp(ts);
-    if (ms === null) return { ok: false, reason: `ts must be milliseconds since the epoch or an ISO 8601 time, not ${describe(ts)}` };
+    if (ms === null) return { ok: false, reason: `ts must be milliseconds since the epoch or an ISO 8601 time, not ${describeValue(ts)}` };
     read.ts = ms;
   }
 
   const conf = value['conf'];
   if (conf != null) {
-    if (!isConfidence(conf)) return { ok: false, reason: `conf must be a number from 0 to 1, not ${describe(conf)}` };
+    if (!isConfidence(conf)) return { ok: false, reason: `conf must be a number from 0 to 1, not ${describeValue(conf)}` };
     read.conf = conf;
   }
 
@@ -99,7 +99,7 @@ function readId(id: unknown): string | { problem: string } {
     return id;
   }
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
-  return { problem: id === undefined ? 'id is missing' : `id must be a non-empty string or an integer, not ${describe(id)}` };
+  return { problem: id === undefined ? 'id is missing' : `id must be a non-empty string or an integer, not ${describeValue(id)}` };
 }
 
 function readTimestamp(ts: unknown): number | null {
@@ -110,14 +110,14 @@ function readTimestamp(ts: unknown): number | null {
 }
 
 function readCandidates(candidates: unknown): PlateCandidate[] | string {
-  if (!Array.isArray(candidates)) return `candidates must be an array, not ${describe(candidates)}`;
+  if (!Array.isArray(candidates)) return `candidates must be an array, not ${describeValue(candidates)}`;
   if (candidates.length > MAX_CANDIDATES) return `candidates has ${candidates.length} entries; at most ${MAX_CANDIDATES} are allowed`;
   const out: PlateCandidate[] = [];
   for (let i = 0; i < candidates.length; i++) {
     const candidate: unknown = candidates[i];
-    if (!isObject(candidate)) return `candidates[${i}] must be an object with a plate, not ${describe(candidate)}`;
+    if (!isObject(candidate)) return `candidates[${i}] must be an object with a plate, not ${describeValue(candidate)}`;
     const text = candidate['plate'];
-    if (typeof text !== 'string') return `candidates[${i}].plate must be a string, not ${describe(text)}`;
+    if (typeof text !== 'string') return `candidates[${i}].plate must be a string, not ${describeValue(text)}`;
     const plate = normalizePlate(text);
     // An alternative reading that is no plate ("AB#1234", "7") cannot hit anything. Refusing the
     // read for it would leave the primary plate unmatched, so it is dropped and the rest matched.
@@ -128,19 +128,19 @@ function readCandidates(candidates: unknown): PlateCandidate[] | string {
     } else if (isConfidence(conf)) {
       out.push({ plate: plate.plate, conf });
     } else {
-      return `candidates[${i}].conf must be a number from 0 to 1, not ${describe(conf)}`;
+      return `candidates[${i}].conf must be a number from 0 to 1, not ${describeValue(conf)}`;
     }
   }
   return out;
 }
 
 function readVehicle(vehicle: unknown): ReadVehicle | undefined | string {
-  if (!isObject(vehicle)) return `vehicle must be an object, not ${describe(vehicle)}`;
+  if (!isObject(vehicle)) return `vehicle must be an object, not ${describeValue(vehicle)}`;
   const out: ReadVehicle = {};
   for (const name of ['make', 'model', 'color', 'type'] as const) {
     const text = vehicle[name];
     if (text == null) continue;
-    if (typeof text !== 'string') return `vehicle.${name} must be a string, not ${describe(text)}`;
+    if (typeof text !== 'string') return `vehicle.${name} must be a string, not ${describeValue(text)}`;
     const value = text.trim();
     if (value.length > MAX_VEHICLE_TEXT_LENGTH) return `vehicle.${name} is ${value.length} characters; at most ${MAX_VEHICLE_TEXT_LENGTH} are allowed`;
     if (value !== '') out[name] = value;
@@ -148,7 +148,7 @@ function readVehicle(vehicle: unknown): ReadVehicle | undefined | string {
   const year = vehicle['year'];
   if (year != null) {
     if (typeof year !== 'number' || !Number.isInteger(year) || year < 1900 || year > 2100) {
-      return `vehicle.year must be a year between 1900 and 2100, not ${describe(year)}`;
+      return `vehicle.year must be a year between 1900 and 2100, not ${describeValue(year)}`;
     }
     out.year = year;
   }
@@ -164,11 +164,12 @@ function isConfidence(value: unknown): value is number {
 }
 
 /** A short rendering of a bad value for a reason: the value itself when short, its type otherwise. */
-function describe(value: unknown): string {
+export function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  const text = JSON.stringify(value);
+  // JSON.stringify writes NaN and ±Infinity as null: "not number null" read as a missing value.
+  const text = typeof value === 'number' ? String(value) : JSON.stringify(value);
   return text.length <= 40 ? `${typeof value} ${text}` : `a ${typeof value} of ${text.length} characters`;
 }

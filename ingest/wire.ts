@@ -5,7 +5,7 @@
 // most the head of what the camera sent (matcher/reason.ts): they travel as NATS headers.
 import { Unpackr } from 'msgpackr';
 import { boundedReason, quoted, type Read } from '../matcher/index.js';
-import { validateRead } from './read-json.js';
+import { describeValue, validateRead } from './read-json.js';
 import { isSubjectToken } from './subjects.js';
 
 export const WIRE_VERSION = 1;
@@ -70,7 +70,7 @@ export function decodeReadMessage(data: Uint8Array, contentType: string | undefi
   try {
     value = isJson ? JSON.parse(textDecoder.decode(data)) : unpackr.unpack(data);
   } catch (error) {
-    return refused(`not valid ${isJson ? 'JSON' : 'msgpack'}: ${(error as Error).message}`);
+    return refused(isJson ? `not valid JSON: ${(error as Error).message}` : notMsgpackReason(data, error as Error));
   }
   const items = Array.isArray(value) ? value : [value];
   if (items.length === 0) return refused('message holds an empty batch');
@@ -82,6 +82,22 @@ export function decodeReadMessage(data: Uint8Array, contentType: string | undefi
     else out.reads.push(result);
   }
   return out;
+}
+
+/**
+ * Why bytes are not one msgpack value. msgpackr's own message for bytes after the first value
+ * quotes that value whole, as JSON (up to the reason's cap, not the 32 characters of camera text a
+ * reason quotes); and JSON sent without its Content-Type reads as the number 123 (`{`) followed by
+ * bytes, which says nothing to the integrator.
+ */
+function notMsgpackReason(data: Uint8Array, error: Error): string {
+  if (!error.message.startsWith('Data read, but end of buffer not reached')) return `not valid msgpack: ${error.message}`;
+  let first = 0;
+  while (first < data.length && (data[first] === 0x20 || data[first] === 0x0a || data[first] === 0x0d || data[first] === 0x09)) first++;
+  const looksLikeJson = data[first] === 0x7b || data[first] === 0x5b;
+  return looksLikeJson
+    ? `not valid msgpack: it looks like JSON, which needs the header Content-Type: ${JSON_CONTENT_TYPE}`
+    : 'not valid msgpack: more bytes follow the first value (send one map, or one array of maps, per message)';
 }
 
 /** A msgpack map or JSON object; msgpack extension types decode to class instances and are refused. */
@@ -98,6 +114,10 @@ function refused(reason: string): DecodedMessage {
 /** Validates one decoded read: the JSON read rules plus what the wire requires. */
 export function validateWireRead(value: unknown, agency: string, nowMs: number): WireRead | string {
   if (!isPlainMap(value)) return `a read must be a map of fields, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an extension value' : `a ${typeof value}`}`;
+  // validateRead also takes an ISO 8601 ts (JSONL files); the wire takes only milliseconds, and its
+  // reason should not offer what the wire refuses.
+  const ts = value['ts'];
+  if (ts != null && !(typeof ts === 'number' && Number.isFinite(ts) && ts >= 0)) return `ts must be milliseconds since the epoch (a number), not ${describeValue(ts)}`;
   const base = validateRead(value);
   if (!base.ok) return base.reason;
   const fields = value as Record<string, unknown>;

@@ -48,7 +48,10 @@ describe('camera wire format', () => {
     [{ ...good, camera: undefined }, /camera is missing/],
     [{ ...good, camera: 'cam.7' }, /camera "cam.7"/],
     [{ ...good, ts: undefined }, /ts .* missing/],
-    [{ ...good, ts: '2026-11-23T12:00:00Z' }, /ts .* not a number/],
+    [{ ...good, ts: '2026-11-23T12:00:00Z' }, /^ts must be milliseconds since the epoch \(a number\), not string "2026-11-23T12:00:00Z"$/],
+    [{ ...good, ts: Number.NaN }, /^ts must be milliseconds since the epoch \(a number\), not number NaN$/],
+    [{ ...good, ts: -1 }, /^ts must be milliseconds since the epoch \(a number\), not number -1$/],
+    [{ ...good, conf: Number.POSITIVE_INFINITY }, /^conf must be a number from 0 to 1, not number Infinity$/],
     [{ ...good, ts: NOW + 2 * 24 * 3600 * 1000 }, /out of range/],
     [{ ...good, ts: 5 }, /out of range/],
     [{ ...good, conf: undefined }, /conf is missing/],
@@ -62,6 +65,13 @@ describe('camera wire format', () => {
   ])('refuses %j', (value, reason) => {
     const result = validateWireRead(value, 'wpd', NOW);
     expect(typeof result === 'string' ? result : 'accepted').toMatch(reason);
+  });
+
+  it('says what bytes after the first msgpack value mean, quoting none of them: JSON without its Content-Type, or two values', () => {
+    const json = new TextEncoder().encode(JSON.stringify(good));
+    expect(decodeReadMessage(json, undefined, 'wpd', NOW).invalid).toEqual([{ index: -1, reason: 'not valid msgpack: it looks like JSON, which needs the header Content-Type: application/json' }]);
+    const two = Buffer.concat([pack({ ...good, synopsis: 'x'.repeat(200) }), pack(good)]);
+    expect(decodeReadMessage(two, undefined, 'wpd', NOW).invalid).toEqual([{ index: -1, reason: 'not valid msgpack: more bytes follow the first value (send one map, or one array of maps, per message)' }]);
   });
 
   it('keeps every reason within MAX_REASON_LENGTH, quoting only the head of what the camera sent', () => {
