@@ -13,6 +13,7 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
   403: '403 Forbidden',
   404: '404 Not Found',
   405: '405 Method Not Allowed',
+  426: '426 Upgrade Required',
   409: '409 Conflict',
   411: '411 Length Required',
   413: '413 Payload Too Large',
@@ -57,8 +58,11 @@ export interface JsonRequest {
 export interface JsonReply {
   status: number;
   body?: unknown;
-  /** Sent as is with this content type instead of JSON (e.g. Prometheus text). */
-  text?: { contentType: string; body: string };
+  /**
+   * Sent as is with this content type instead of JSON (e.g. Prometheus text). With a `filename`
+   * it is a download (Content-Disposition: attachment), as package files and reports are.
+   */
+  text?: { contentType: string; body: string; filename?: string };
 }
 
 export type JsonHandler = (request: JsonRequest) => JsonReply | Promise<JsonReply>;
@@ -74,8 +78,21 @@ export function statusLine(status: number): string {
   return STATUS_TEXT[status] ?? `${status} Status`;
 }
 
+/**
+ * An HTML document the API serves (a report) is opened from the gateway's own origin, so it runs
+ * with no script, no outside fetch and in a sandbox: text of users in it can never act as the
+ * signed-in console. Inline styles are its own.
+ */
+export const DOCUMENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox";
+
+/** `attachment; filename=…` for a download, with a plain ASCII name and the exact name in UTF-8 (RFC 6266). */
+export function attachment(filename: string): string {
+  const ascii = filename.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(filename)}`;
+}
+
 export function writeJson(res: HttpResponse, status: number, body: unknown, closeConnection = false, extraHeaders: Readonly<Record<string, string>> = {}): void {
-  res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store');
+  res.writeStatus(statusLine(status)).writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').writeHeader('x-content-type-options', 'nosniff');
   for (const [name, value] of Object.entries(extraHeaders)) res.writeHeader(name, value);
   res.end(JSON.stringify(body), closeConnection);
 }
@@ -113,8 +130,12 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       res.cork(() => {
         // no-store on every reply: package files and reports are ALPR data, and no proxy or browser cache may keep them.
         if (reply.text !== undefined) {
-          res.writeStatus(statusLine(reply.status)).writeHeader('content-type', reply.text.contentType).writeHeader('cache-control', 'no-store').end(reply.text.body);
-        } else if (reply.body === undefined) res.writeStatus(statusLine(reply.status)).writeHeader('cache-control', 'no-store').end();
+          const { contentType, body, filename } = reply.text;
+          res.writeStatus(statusLine(reply.status)).writeHeader('content-type', contentType).writeHeader('cache-control', 'no-store').writeHeader('x-content-type-options', 'nosniff');
+          if (contentType.toLowerCase().startsWith('text/html')) res.writeHeader('content-security-policy', DOCUMENT_SECURITY_POLICY);
+          if (filename !== undefined) res.writeHeader('content-disposition', attachment(filename));
+          res.end(body);
+        } else if (reply.body === undefined) res.writeStatus(statusLine(reply.status)).writeHeader('cache-control', 'no-store').writeHeader('x-content-type-options', 'nosniff').end();
         else writeJson(res, reply.status, reply.body);
       });
     };

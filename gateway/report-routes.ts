@@ -48,8 +48,9 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
       if (error instanceof StorageError && error.code === 'NOT_PERMITTED') throw new HttpError(403, error.code, error.message, { cause: error });
       throw error;
     }
-    if (format === 'markdown') return { status: 200, text: { contentType: 'text/markdown; charset=utf-8', body: renderTransparencyMarkdown(report, agency) } };
-    if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, agency) } };
+    const filename = `transparency-report-${from.toISOString().slice(0, 10)}-to-${to.toISOString().slice(0, 10)}`;
+    if (format === 'markdown') return { status: 200, text: { contentType: 'text/markdown; charset=utf-8', body: renderTransparencyMarkdown(report, agency), filename: `${filename}.md` } };
+    if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, agency), filename: `${filename}.html` } };
     return { status: 200, body: report };
   };
   return [{ method: 'get', pattern: `${prefix}/reports/transparency`, handler: transparency }];

@@ -151,8 +151,19 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
 
   for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(route.handler, config.maxBodyBytes, logger));
 
+  const known: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>> = [
+    { method: 'get', pattern: '/healthz' },
+    { method: 'get', pattern: '/metrics' },
+    ...(options.routes ?? []),
+  ];
   app.any('/*', (res, req) => {
-    writeError(res, 404, 'NOT_FOUND', `no such endpoint: ${req.getMethod().toUpperCase()} ${req.getUrl()}`, false);
+    const url = req.getUrl();
+    const method = req.getMethod().toUpperCase();
+    // uWS sends only upgrade requests to the ws handler; a plain GET of /ws lands here.
+    if (url === '/ws') return writeError(res, 426, 'UPGRADE_REQUIRED', '/ws takes WebSocket upgrades only (the console connects there)', false, { upgrade: 'websocket' });
+    const allowed = methodsAllowed(url, known);
+    if (allowed.length > 0) return writeError(res, 405, 'METHOD_NOT_ALLOWED', `${url} takes ${allowed.join(', ')}, not ${method}`, false, { allow: allowed.join(', ') });
+    writeError(res, 404, 'NOT_FOUND', `no such endpoint: ${method} ${url}`, false);
   });
 
   return new Promise((resolve, reject) => {
@@ -175,6 +186,19 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
       });
     });
   });
+}
+
+/** The methods (upper case) of the routes whose pattern matches `url`: `:name` matches one non-empty segment. */
+export function methodsAllowed(url: string, routes: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>>): string[] {
+  const segments = url.split('/');
+  const methods = new Set<string>();
+  for (const { method, pattern } of routes) {
+    const parts = pattern.split('/');
+    if (parts.length === segments.length && parts.every((p, i) => (p.startsWith(':') ? segments[i] !== '' : p === segments[i]))) {
+      methods.add(method === 'del' ? 'DELETE' : method.toUpperCase());
+    }
+  }
+  return [...methods].sort();
 }
 
 /** Adapts a uWS socket to the fan-out's interface; send status 2 means uWS dropped the frame. */

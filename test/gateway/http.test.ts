@@ -1,6 +1,6 @@
 // HTTP on the gateway's port: health, Prometheus metrics, JSON errors, body limits, 404.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HttpError, type JsonRoute } from '../../gateway/index.js';
+import { attachment, HttpError, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
 
 const MAX_BODY = 1024;
@@ -47,10 +47,37 @@ describe('gateway HTTP', () => {
   });
 
   it('answers an unknown route with a JSON 404', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/v1/whatever'], ['DELETE', '/healthz']] as const) {
+    for (const [method, path] of [['GET', '/nope'], ['POST', '/api/v1/whatever'], ['GET', '/test/echo'], ['GET', '/test/echo/a/b']] as const) {
       const res = await fetch(`${base}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(await res.json()).toEqual({ error: { code: 'NOT_FOUND', message: `no such endpoint: ${method} ${path}` } });
+    }
+  });
+
+  it('answers a known route asked with another method with 405 and the methods it takes (Allow)', async () => {
+    for (const [method, path, allowed] of [['DELETE', '/healthz', 'GET'], ['HEAD', '/metrics', 'GET'], ['GET', '/test/echo/abc', 'POST'], ['PUT', '/test/forbidden', 'GET']] as const) {
+      const res = await fetch(`${base}${path}`, { method });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get('allow')).toBe(allowed);
+      if (method !== 'HEAD') expect(await res.json()).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: `${path} takes ${allowed}, not ${method}` } });
+    }
+  });
+
+  it('names a download in plain ASCII and exactly in UTF-8, with no quote or backslash to break the header', () => {
+    expect(attachment('release-R1-detections.csv')).toBe(`attachment; filename="release-R1-detections.csv"; filename*=UTF-8''release-R1-detections.csv`);
+    expect(attachment('café "x"\\.csv')).toBe(`attachment; filename="caf_ _x__.csv"; filename*=UTF-8''caf%C3%A9%20%22x%22%5C.csv`);
+  });
+
+  it('answers a plain GET of /ws, which takes WebSocket upgrades only, with 426', async () => {
+    const res = await fetch(`${base}/ws`);
+    expect(res.status).toBe(426);
+    expect(res.headers.get('upgrade')).toBe('websocket');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('UPGRADE_REQUIRED');
+  });
+
+  it('marks every answer nosniff, so no browser reads a JSON error or a package file as a page', async () => {
+    for (const path of ['/healthz', '/metrics', '/nope', '/test/forbidden']) {
+      expect((await fetch(`${base}${path}`)).headers.get('x-content-type-options'), path).toBe('nosniff');
     }
   });
 

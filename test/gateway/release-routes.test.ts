@@ -95,6 +95,7 @@ describe('release requests over HTTP', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('cache-control')).toBe('no-store'); // ALPR data: no proxy or browser cache keeps it
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="release-${pendingId}-detections.csv"; filename*=UTF-8''release-${pendingId}-detections.csv`);
     const text = await csv.text();
     expect(createHash('sha256').update(text).digest('hex')).toBe(manifest.files.find((f) => f.name === 'detections.csv')?.sha256);
     expect(text).toContain('7ABC123');
@@ -127,6 +128,9 @@ describe('GET /api/reports/transparency', () => {
     expect(json).toMatchObject({ reads: 2, releases: { received: 2, granted: 1, refused: 1 } });
     const html = await call('GET', '/api/reports/transparency?from=2026-11-01&to=2030-01-01&format=html', 'aud1');
     expect(html.headers.get('content-type')).toContain('text/html');
+    // A report opened from the gateway's origin runs no script: users' text in it cannot act as the console.
+    expect(html.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox");
+    expect(html.headers.get('content-disposition')).toMatch(/^attachment; filename="transparency-report-2026-11-01-to-2030-01-01\.html"/);
     const page = await html.text();
     expect(page).toContain('Watsonville PD');
     expect(page).not.toContain('7ABC123');
