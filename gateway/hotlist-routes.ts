@@ -5,7 +5,7 @@
 //   POST /api/hotlists/approvals/:entryId   approve or reject the waiting change (four eyes)
 //   GET  /api/hotlists/entries/:entryId     every version of an entry with its decision
 //   POST /api/hotlists/entries/:entryId     propose an update or the removal of an approved entry
-//   GET  /api/hotlists/:list/entries        a list's entries: version in force and pending change
+//   GET  /api/hotlists/:list/entries        a specific list's entries: version in force and pending change
 //   POST /api/hotlists/:list/entries        propose a new entry of a specific list
 //   POST /api/hotlists/:list/load           bulk-load a general list from a file's text (Administrator)
 // Policy: Watsonville §471.5(f)(4)(5); Gov. Code § 7284.6; every action and refusal is in the
@@ -32,7 +32,7 @@ import type { ApiGuard } from './api-guard.js';
 import type { SessionUser } from './auth-routes.js';
 import type { CovertLists } from './covert-lists.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
-import { objectBody, pathParam } from './request-fields.js';
+import { objectBody, optionalBoolean, optionalText, pathParam } from './request-fields.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface HotlistRouteDeps {
@@ -63,7 +63,7 @@ export const RESERVED_LIST_NAMES = ['APPROVALS', 'ENTRIES'] as const;
 
 const STATUS_OF: Record<HotlistErrorCode, number> = {
   UNKNOWN_LIST: 404, UNKNOWN_ENTRY: 404, PROHIBITED_PURPOSE: 403, SELF_APPROVAL: 403, GENERAL_LIST: 409, INVALID: 400,
-  CHANGE_PENDING: 409, NOT_APPROVED: 409, NOTHING_PENDING: 409, CONCURRENT_CHANGE: 409,
+  CHANGE_PENDING: 409, NOT_APPROVED: 409, NOTHING_PENDING: 409, CONCURRENT_CHANGE: 409, DUPLICATE_ENTRY: 409,
 };
 
 /** Hot list, layout and storage refusals as HTTP errors (storage's through gateway/storage-errors.ts); anything else is a 500. */
@@ -219,9 +219,12 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const designate = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.manage');
     const body = objectBody(request.body, ['list', 'purpose'], 'INVALID');
-    const list = typeof body['list'] === 'string' ? body['list'].trim().toUpperCase() : '';
+    // As text only: String(5) or String(["…"]) would designate a list nobody named.
+    const name = optionalText(body, 'list', 'INVALID') ?? '';
+    const purpose = optionalText(body, 'purpose', 'INVALID') ?? '';
+    const list = name.trim().toUpperCase();
     if ((RESERVED_LIST_NAMES as readonly string[]).includes(list)) throw new HttpError(400, 'INVALID', `"${list}" is a word of the API's paths and cannot name a list`);
-    const designation = await designateList(ctx, session.user, { list: String(body['list'] ?? ''), purpose: String(body['purpose'] ?? '') });
+    const designation = await designateList(ctx, session.user, { list: name, purpose });
     return { status: 201, body: designation };
   });
 
@@ -230,6 +233,13 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const list = pathParam(request.params[0], 'list').toUpperCase();
     const params = { op: 'view_entries', list };
     await requireNamed(session, list, params, unknownList(list));
+    // Entries with versions and approvals are a specific list's (§471.5(f)(5)). A general list is
+    // its whole download, replaced by each load; an empty answer here would read as an empty list.
+    if (!isSpecificList(ctx.config, list)) {
+      const error = new HotlistError('GENERAL_LIST', `list ${list} is a general list: its entries come whole from its download (Watsonville §471.5(f)(4)), not one by one with versions and approvals, so they are not listed here; GET /api/hotlists gives its version, size and age`);
+      await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.invalid, params, rowsReturned: 0, caseNumber: '', reason: 'view_entries', detail: `${error.code}: ${error.message}` });
+      throw error;
+    }
     const entries = await listEntries(ctx.storage, list);
     if (entries.length === 0 && !(await isKnownList(list))) {
       const error = unknownList(list)();
@@ -263,11 +273,17 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const session = await guard.require(request, 'hotlists.submit');
     const entryId = pathParam(request.params[0], 'entry id');
     const body = objectBody(request.body, ['fields', 'remove'], 'INVALID');
-    if (body['remove'] === true) {
+    const remove = body['remove'] ?? undefined;
+    const given = body['fields'] ?? undefined;
+    // One or the other (docs/openapi.yaml): a removal sent with fields would drop the fields unseen.
+    if (remove !== undefined && given !== undefined) throw new HttpError(400, 'INVALID', 'send either remove or fields, not both: {"remove": true} proposes removing the entry, {"fields": {...}} changing it');
+    if (remove !== undefined && remove !== true) throw new HttpError(400, 'INVALID', '"remove" must be true, to propose removing the entry; to change it send {"fields": {...}} instead');
+    if (remove === true) {
       await requireNamedForEntry(session, entryId, { op: 'submit_removal' });
       return { status: 201, body: await submitUpdate(ctx, session.user, entryId, { remove: true }) };
     }
-    const fields = objectBody(body['fields'] ?? {}, ENTRY_FIELDS, 'INVALID');
+    if (given !== undefined && (typeof given !== 'object' || Array.isArray(given))) throw new HttpError(400, 'INVALID', '"fields" must be an object with the fields that change');
+    const fields = objectBody(given ?? {}, ENTRY_FIELDS, 'INVALID');
     const partial: Partial<EntryFields> = {};
     for (const name of ['plate', 'state', 'reason', 'caseNumber', 'synopsis', 'expiresAt'] as const) {
       const v = fields[name];
@@ -323,7 +339,19 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       await logRefusal(new HttpError(403, 'PROHIBITED_PURPOSE', 'a hot list for immigration enforcement cannot be created or loaded (California Values Act, Gov. Code § 7284.6(a)(1))'));
     }
     if (isSpecificList(ctx.config, list)) {
+      // As GET and POST /:list/entries answer a list nobody configured, designated or loaded.
+      if (!(await isKnownList(list))) {
+        await logRefusal(new HotlistError('UNKNOWN_LIST', `${unknownListMessage(list)}; bulk loads are for the configured general lists (${ctx.config.generalLists.join(', ')})`));
+      }
       await logRefusal(new HttpError(409, 'SPECIFIC_LIST', `list ${list} is a specific list: its entries are submitted and approved one by one (Watsonville §471.5(f)(5)); bulk loads are for general lists (${ctx.config.generalLists.join(', ')})`));
+    }
+    let strict = false;
+    let allowEmpty = false;
+    try {
+      strict = optionalBoolean(body, 'strict', 'INVALID') ?? false;
+      allowEmpty = optionalBoolean(body, 'allowEmpty', 'INVALID') ?? false;
+    } catch (error) {
+      await logRefusal(error);
     }
     const text = body['text'];
     if (typeof text !== 'string' || text.trim() === '') await logRefusal(new HttpError(400, 'INVALID', 'send the file as {"text": "..."}'));
@@ -331,29 +359,23 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     let report: { rows: number; rejected: RejectedRow[]; droppedImmigration: number; ignoredColumns: string[] };
     try {
       if (body['layout'] === undefined) {
-        const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict: body['strict'] === true });
-        entries = parsed.entries.filter((e) => e.list === list);
-        const others = parsed.entries.length - entries.length;
-        const rejected = [...parsed.rejected];
-        if (others > 0) {
-          const names = [...new Set(parsed.entries.filter((e) => e.list !== list).map((e) => e.list))].join(', ');
-          // As `platewatch hotlist load --strict`: a file meant for several lists is not this list's download.
-          if (body['strict'] === true) throw new HotlistCsvError('ROWS_REJECTED', `${others} rows belong to other lists (${names}); strict mode refuses the whole file`);
-          rejected.push({ line: 0, reason: `${others} rows belong to other lists (${names}) and were skipped` });
-        }
-        report = { rows: parsed.rows, rejected, droppedImmigration: 0, ignoredColumns: [] };
+        // A row of another list is rejected with its line; in strict mode that refuses the file,
+        // as `platewatch hotlist load --strict` does: a file meant for several lists is not this list's download.
+        const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict, list });
+        entries = parsed.entries;
+        report = { rows: parsed.rows, rejected: parsed.rejected, droppedImmigration: 0, ignoredColumns: [] };
       } else {
         // Own keys only: "constructor" would otherwise find Object.prototype's and answer 500.
         const layout = typeof body['layout'] === 'string' ? (Object.hasOwn(deps.layouts, body['layout']) ? deps.layouts[body['layout']] : undefined) : resolveBulkLayout(body['layout']);
         if (layout === undefined) throw new HttpError(400, 'INVALID_LAYOUT', `no layout "${String(body['layout'])}" is configured (known: ${Object.keys(deps.layouts).join(', ') || 'none'})`);
-        const parsed = parseBulkFile(text as string, layout, { list, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys, strict: body['strict'] === true });
+        const parsed = parseBulkFile(text as string, layout, { list, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys, strict });
         entries = parsed.entries;
         report = parsed.report;
       }
     } catch (error) {
       return logRefusal(asHttp(error));
     }
-    if (entries.length === 0 && body['allowEmpty'] !== true) {
+    if (entries.length === 0 && !allowEmpty) {
       await logRefusal(new HttpError(400, 'EMPTY_LIST', `the file has no entries for list ${list}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`));
     }
     const published = await publishHotlist(store, list, entries, session.user);

@@ -66,6 +66,11 @@ export interface ParseHotlistOptions {
   config: MatcherConfig;
   /** Any rejected row refuses the whole file (HotlistCsvError ROWS_REJECTED). @default false */
   strict?: boolean;
+  /**
+   * The one list this file is loaded into: a row of another list is rejected with its line
+   * ("row of list SLR, not SFR"), so strict mode refuses such a file. @default every list
+   */
+  list?: string;
 }
 
 /**
@@ -107,6 +112,10 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
     const result = validateEntry(toRawFields(columns, record.fields), options.config);
     if (!result.ok) {
       rejected.push({ line: record.line, reason: result.reason });
+      continue;
+    }
+    if (options.list !== undefined && result.entry.list !== options.list) {
+      rejected.push({ line: record.line, reason: `row of list ${result.entry.list}, not ${options.list}: skipped` });
       continue;
     }
     const earlier = duplicates.firstLineOf(result.entry, record.line);

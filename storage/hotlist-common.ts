@@ -26,6 +26,11 @@ export const HOTLIST_ERROR_CODES = {
   SELF_APPROVAL: 'SELF_APPROVAL',
   /** Another member changed or decided the same record at the same moment (on another gateway). */
   CONCURRENT_CHANGE: 'CONCURRENT_CHANGE',
+  /**
+   * Another entry of the list already holds the plate, state and case number (in force, or waiting
+   * for approval): one read would raise one hit for both, and the second entry's synopsis is lost.
+   */
+  DUPLICATE_ENTRY: 'DUPLICATE_ENTRY',
 } as const;
 export type HotlistErrorCode = (typeof HOTLIST_ERROR_CODES)[keyof typeof HOTLIST_ERROR_CODES];
 

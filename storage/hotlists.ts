@@ -11,8 +11,10 @@
 // of an entry is the one in force.
 // Only approved, unexpired, not-removed versions leave this module for the matcher
 // (`approvedEntries`); bin/ publishes them to the hot list store after each decision.
-import { randomUUID } from 'node:crypto';
-import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields, type VehicleDescription } from '../matcher/index.js';
+// No two entries in force share list + plate + state + case number (a `Listing`): it is checked
+// when a change is submitted and again when it is approved.
+import { createHash, randomUUID } from 'node:crypto';
+import { normalizePattern, quoted, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields, type VehicleDescription } from '../matcher/index.js';
 import { ACCESS_OUTCOMES } from './access-log.js';
 import { logOk, refuse, unknownEntryMessage, type HotlistContext, type HotlistDb as Db } from './hotlist-common.js';
 import { requireSpecificList } from './hotlist-lists.js';
@@ -78,7 +80,10 @@ function serialised<T>(work: () => Promise<T>): Promise<T> {
   return next;
 }
 
-/** Proposes a new entry of a specific list; it matches nothing until the Administrator approves it. */
+/**
+ * Proposes a new entry of a specific list; it matches nothing until the Administrator approves it.
+ * Refused when another entry of the list holds its plate, state and case number (DUPLICATE_ENTRY).
+ */
 export async function submitEntry(ctx: HotlistContext, actor: string, listName: string, fields: EntryFields): Promise<EntryVersion> {
   const list = String(listName ?? '').trim().toUpperCase();
   const params = { op: 'submit_entry', list, plate: fields.plate, caseNumber: fields.caseNumber };
@@ -86,9 +91,13 @@ export async function submitEntry(ctx: HotlistContext, actor: string, listName: 
   await requireSpecificList(ctx, actor, list, params);
   const entry = validated(ctx, actor, list, fields);
   if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
-  const version = await insertVersion(ctx.storage, randomUUID(), 1, entry, 'active');
-  await logOk(ctx, actor, { ...params, entryId: version.entryId, version: 1 }, fields.caseNumber);
-  return version;
+  // One at a time with other changes, so two identical submissions in this process cannot both pass the check.
+  return serialised(async () => {
+    await refuseDuplicate(ctx, actor, params, listingOfEntry(entry), null);
+    const version = await insertVersion(ctx.storage, randomUUID(), 1, entry, 'active');
+    await logOk(ctx, actor, { ...params, entryId: version.entryId, version: 1 }, fields.caseNumber);
+    return version;
+  });
 }
 
 /**
@@ -125,6 +134,7 @@ async function proposeChange(ctx: HotlistContext, actor: string, entryId: string
   if (expiresAt !== undefined) fields.expiresAt = expiresAt;
   const entry = validated(ctx, actor, current.list, fields);
   if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
+  if (change.remove !== true) await refuseDuplicate(ctx, actor, params, listingOfEntry(entry), entryId);
   const next = state.latestVersion + 1;
   const version = await underClaim(ctx.claims, CLAIM_KINDS.hotlistEntry, entryId, next,
     () => refuse(ctx, actor, params, 'CONCURRENT_CHANGE', `another change to entry ${entryId} was submitted at the same moment; reload it and try again`, ACCESS_OUTCOMES.invalid),
@@ -170,12 +180,28 @@ export function decideEntry(ctx: HotlistContext, actor: string, entryId: string,
     }
     const decidedAt = Date.now();
     const role = decidingRole(user, permission);
-    await underClaim(ctx.claims, CLAIM_KINDS.hotlistDecision, entryId, pending.version,
+    const record = () => underClaim(ctx.claims, CLAIM_KINDS.hotlistDecision, entryId, pending.version,
       () => refuse(ctx, actor, { ...params, list: pending.list }, 'CONCURRENT_CHANGE', `version ${pending.version} of entry ${entryId} was decided by another member at the same moment; reload it to see the decision`, ACCESS_OUTCOMES.invalid),
       () => ctx.storage.client.insert({
         table: `${ctx.storage.db}.hotlist_approvals`, format: 'JSONEachRow',
         values: [{ entry_id: entryId, version: pending.version, decision: request.decision, decided_by: actor, decided_role: role, decided_at: decidedAt, note }],
       }));
+    if (request.decision === 'approved' && pending.status === 'active') {
+      // Two pending entries with one listing (submitted at the same moment, or on two gateways) pass
+      // the submission check; only the first approved may come into force.
+      const listing = listingOfVersion(ctx.config, pending);
+      const { holder, approvals } = await listingHolder(ctx, listing, entryId, false);
+      if (holder !== null) {
+        return refuse(ctx, actor, { ...params, list: pending.list }, 'DUPLICATE_ENTRY',
+          `version ${pending.version} of entry ${entryId} would put ${describeListing(listing)} on list ${listing.list} in force a second time: entry ${holder.entryId} already holds it. Reject this change; its synopsis can go into an update of entry ${holder.entryId}`,
+          ACCESS_OUTCOMES.invalid);
+      }
+      await underClaim(ctx.claims, CLAIM_KINDS.hotlistListing, listingClaimId(listing), approvals + 1,
+        () => refuse(ctx, actor, { ...params, list: pending.list }, 'DUPLICATE_ENTRY', `another entry with ${describeListing(listing)} on list ${listing.list} was approved at the same moment; reload the list's entries`, ACCESS_OUTCOMES.invalid),
+        record);
+    } else {
+      await record();
+    }
     await logOk(ctx, actor, { ...params, list: pending.list, version: pending.version }, pending.caseNumber);
     const entry: EntryVersion = { ...pending, decision: { decision: request.decision, decidedBy: actor, decidedRole: role, decidedAt: new Date(decidedAt).toISOString(), note } };
     return { entry, decision: request.decision, changedList: request.decision === 'approved' ? pending.list : null };
@@ -227,6 +253,86 @@ export async function approvedEntries(storage: Db, config: MatcherConfig, list: 
     out.push(result.entry);
   }
   return out;
+}
+
+/**
+ * What no two entries in force may share: list, plate (or pattern) as the matcher compares it,
+ * state and case number. A hit's id is derived from the list, entry, state and case number
+ * (docs/wire.md, "Hits"), so two such entries raise one hit between them and dispatch never sees
+ * the second one's reason and synopsis; spelt differently ("7ABC 123") they alert twice for one car.
+ */
+export interface Listing {
+  list: string;
+  /** Normalised as the matcher compares it (matcher/plate.ts). */
+  plate: string;
+  /** Empty: any state. */
+  state: string;
+  caseNumber: string;
+}
+
+function listingOfEntry(entry: HotlistEntry): Listing {
+  return { list: entry.list, plate: entry.plate, state: entry.state ?? '', caseNumber: entry.caseNumber };
+}
+
+/** A stored version holds the plate as listed: normalised here as it was on submission. */
+function listingOfVersion(config: MatcherConfig, v: Pick<EntryVersion, 'list' | 'plate' | 'state' | 'caseNumber'>): Listing {
+  const normal = normalizePattern(v.plate, config.patternMinKnown);
+  return { list: v.list, plate: normal.ok ? normal.pattern : v.plate, state: v.state, caseNumber: v.caseNumber };
+}
+
+function isSameListing(a: Listing, b: Listing): boolean {
+  return a.list === b.list && a.plate === b.plate && a.state === b.state && a.caseNumber === b.caseNumber;
+}
+
+/** The id a listing is claimed under across gateways: hashed, since a case number may be 2,000 characters. */
+export function listingClaimId(listing: Listing): string {
+  return createHash('sha256').update([listing.list, listing.plate, listing.state, listing.caseNumber].join('\u0000')).digest('hex');
+}
+
+function describeListing(listing: Listing): string {
+  return `plate ${listing.plate} (${listing.state === '' ? 'any state' : `state ${listing.state}`}, case ${quoted(listing.caseNumber)})`;
+}
+
+/** Whether version `v` holds `listing` now: proposes or keeps an active, unexpired entry with it. */
+function holds(config: MatcherConfig, v: EntryVersion | null, listing: Listing, now: number): boolean {
+  if (v === null || v.status !== 'active') return false;
+  // An expired entry never matches, so it raises no hit to collide with; reviving it is an update, checked in turn.
+  if (v.expiresAt !== null && Date.parse(v.expiresAt) <= now) return false;
+  return isSameListing(listingOfVersion(config, v), listing);
+}
+
+/**
+ * The entry other than `exceptEntryId` that holds `listing`: in force, or (`orPending`) waiting
+ * for approval. Also how often the listing has been approved, ever: the next approval claims one more.
+ */
+async function listingHolder(
+  ctx: HotlistContext, listing: Listing, exceptEntryId: string | null, orPending: boolean, now = Date.now(),
+): Promise<{ holder: { entryId: string; waiting: boolean } | null; approvals: number }> {
+  // Every version of each entry that ever had this state and case number: a version in force is
+  // judged with its entry's whole history, and the plate is compared after normalising.
+  const versions = await versionsWhere(
+    ctx.storage,
+    `entry_id IN (SELECT entry_id FROM ${ctx.storage.db}.hotlist_entries WHERE list = {list:String} AND state = {state:String} AND case_number = {caseNumber:String})`,
+    { list: listing.list, state: listing.state, caseNumber: listing.caseNumber },
+  );
+  const approvals = versions.filter((v) => v.status === 'active' && v.decision?.decision === 'approved' && isSameListing(listingOfVersion(ctx.config, v), listing)).length;
+  for (const state of entryStates(versions)) {
+    if (state.entryId === exceptEntryId) continue;
+    if (holds(ctx.config, state.current, listing, now)) return { holder: { entryId: state.entryId, waiting: false }, approvals };
+    if (orPending && holds(ctx.config, state.pending, listing, now)) return { holder: { entryId: state.entryId, waiting: true }, approvals };
+  }
+  return { holder: null, approvals };
+}
+
+/** Refuses (logged) a change whose listing another entry already holds, naming that entry. */
+async function refuseDuplicate(ctx: HotlistContext, actor: string, params: Record<string, unknown>, listing: Listing, exceptEntryId: string | null): Promise<void> {
+  const { holder } = await listingHolder(ctx, listing, exceptEntryId, true);
+  if (holder === null) return;
+  const instead = exceptEntryId === null ? 'instead of adding another' : `instead of giving entry ${exceptEntryId} the same plate, state and case number`;
+  const existing = `list ${listing.list} already has entry ${holder.entryId} for ${describeListing(listing)}`;
+  await refuse(ctx, actor, { ...params, existingEntryId: holder.entryId }, 'DUPLICATE_ENTRY',
+    `${existing}${holder.waiting ? ', waiting for approval; once it is decided, update that entry' : '; update that entry'} ${instead} (two entries with one plate, state and case number raise a single hit between them)`,
+    ACCESS_OUTCOMES.invalid);
 }
 
 function validated(ctx: HotlistContext, actor: string, list: string, fields: EntryFields): HotlistEntry | string {

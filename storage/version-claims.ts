@@ -10,8 +10,15 @@ export const CLAIM_KINDS = {
   hotlistList: 'hotlist_list',
   hotlistEntry: 'hotlist_entry',
   hotlistDecision: 'hotlist_decision',
+  /**
+   * A list's plate + state + case number put in force (storage/hotlists.ts): version N is its N-th
+   * approval, so two gateways cannot each approve a different entry holding it.
+   */
+  hotlistListing: 'hotlist_listing',
   release: 'release',
   user: 'user',
+  /** A hit's N-th disposition: two gateways cannot each record the first answer to one hit. */
+  hitDisposition: 'hit_disposition',
 } as const;
 export type ClaimKind = (typeof CLAIM_KINDS)[keyof typeof CLAIM_KINDS];
 

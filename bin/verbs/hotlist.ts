@@ -31,7 +31,7 @@ list   Shows each list in use: version, entries, who loaded it and how old it is
        older than 24 h are stale: Watsonville PD §471.5(f)(4) asks for a daily download).
 
 Options:
-  --list NAME      the list to replace (e.g. SVS, BOLO)
+  --list NAME      the general list to replace (SVS, SFR or SLR by default)
   --layout NAME    a bulk layout from the configuration (hotlists.layouts)
   --strict         refuse the whole file if any row is bad
   --allow-empty    allow a version with no entries (otherwise refused: an empty download is
@@ -99,9 +99,10 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
     // arrive in bulk from a file; only the approval workflow (storage/hotlists.ts) publishes them.
     if (isSpecificList(config.matcher, list)) {
       io.stderr.write(
-        `platewatch hotlist: ${list} is a specific list: its entries match only after the ALPR administrator approves each one ` +
-          `(Watsonville PD §471.5(f)(5)). Submit them from the console or with POST /api/hotlists/${list}/entries; ` +
-          `bulk loads are for general lists (${config.matcher.generalLists.join(', ')}).
+        // "NOPE is a specific list" read as if NOPE existed (found by QA): say what the files are for.
+        `platewatch hotlist: ${list} is not a general list; files load only the general lists (${config.matcher.generalLists.join(', ')}). ` +
+          `Any other list is specific: its entries match only after the ALPR administrator approves each one ` +
+          `(Watsonville PD §471.5(f)(5)); submit them from the console or with POST /api/hotlists/${list}/entries.
 `,
       );
       return 1;

@@ -97,7 +97,7 @@ describe('platewatch up', () => {
     // A specific list's entries need the administrator's approval one by one (§471.5(f)(5)): no bulk load.
     const specific = await cli(['hotlist', 'load', '--list', 'BOLO', list]);
     expect(specific.code).toBe(1);
-    expect(specific.stderr).toMatch(/BOLO is a specific list: its entries match only after the ALPR administrator approves each one/);
+    expect(specific.stderr).toMatch(/BOLO is not a general list; files load only the general lists \(SVS, SFR, SLR\)\. Any other list is specific: its entries match only after the ALPR administrator approves each one/);
 
     const simulated = await cli(['simulate', '--count', '40', '--rate', '200', '--hit-rate', '1', '--seed', '3']);
     expect(simulated.code).toBe(0);

@@ -1,6 +1,7 @@
 // POST /api/hotlists/:list/load with "strict": true over the real gateway, nats-server and chDB:
 // the refusal names the rows to fix, and a CSV carrying rows of another list is refused as the
-// CLI's --strict refuses it, with nothing loaded.
+// CLI's --strict refuses it, with nothing loaded. "strict" and "allowEmpty" are true or false,
+// nothing else: a "yes" read as not-true loaded a file the administrator meant to refuse.
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
@@ -57,12 +58,12 @@ afterAll(async () => {
   await temp?.cleanup();
 });
 
-async function load(list: string, body: unknown): Promise<{ status: number; error: { code?: string; message?: string } | undefined }> {
+async function load(list: string, body: unknown): Promise<{ status: number; error: { code?: string; message?: string } | undefined; reply: Record<string, unknown> }> {
   const res = await fetch(`${gateway.url}/api/hotlists/${list}/load`, {
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
   });
   const reply = (await res.json()) as { error?: { code?: string; message?: string } };
-  return { status: res.status, error: reply.error };
+  return { status: res.status, error: reply.error, reply };
 }
 
 describe('POST /api/hotlists/:list/load with strict', () => {
@@ -80,9 +81,22 @@ describe('POST /api/hotlists/:list/load with strict', () => {
     const reply = await load('SFR', { text, strict: true });
     expect(reply.status).toBe(400);
     expect(reply.error?.code).toBe('ROWS_REJECTED');
-    expect(reply.error?.message).toContain('other lists (SLR)');
+    expect(reply.error?.message).toContain('line 3: row of list SLR, not SFR: skipped');
     expect(await store.info('SFR')).toBeNull();
-    // Without strict the other list's rows are reported and skipped.
-    expect((await load('SFR', { text })).status).toBe(200);
+    // Without strict the other list's rows are reported, each with its line, and skipped.
+    const loaded = await load('SFR', { text });
+    expect(loaded.status).toBe(200);
+    expect(JSON.stringify(loaded.reply)).toContain('{"line":3,"reason":"row of list SLR, not SFR: skipped"}');
+  });
+
+  it('refuses "strict" or "allowEmpty" that is not true or false, naming the field, and loads nothing', async () => {
+    const text = 'MKE,LIC,LIS\nEV,7ABC123,CA\nEV,BAD!,CA\n';
+    for (const [field, value] of [['strict', 'yes'], ['strict', 1], ['strict', 'false'], ['allowEmpty', 'no'], ['allowEmpty', 0]] as const) {
+      const reply = await load('SLR', { text, layout: 'ncic', [field]: value });
+      expect({ field, value, status: reply.status, code: reply.error?.code, message: reply.error?.message }).toEqual({ field, value, status: 400, code: 'INVALID', message: `"${field}" must be true or false` });
+    }
+    expect(await store.info('SLR')).toBeNull();
+    // Left out (or null), each is false: the bad row is reported and the rest loaded.
+    expect((await load('SLR', { text, layout: 'ncic', strict: null })).status).toBe(200);
   });
 });

@@ -3,7 +3,9 @@
 // access log when a user did it) and the allowed thing done. Watsonville §471.5(f)(4)(5);
 // Gov. Code § 7284.6; State Auditor 2019-118 (no personal data in hot list entries). A covert list
 // is invisible to users not named for it (404 as for no list at all); an administrator not named
-// sees only that it exists.
+// sees only that it exists. Changes are claimed in NATS KV as `platewatch up` claims them, and a
+// second connection plays another gateway.
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { ObjectStore } from '@nats-io/obj';
@@ -13,11 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
 import { ApiGuard, authRoutes, CovertLists, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
 import {
-  encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, readHotlist, registerHotlistStaleness,
-  resolveBulkLayout, startLocalNatsServer, type LocalNatsServer,
+  encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, openVersionClaims, readHotlist, registerHotlistStaleness,
+  resolveBulkLayout, startLocalNatsServer, type LocalNatsServer, type NatsVersionClaims,
 } from '../../ingest/index.js';
-import { Matcher, resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
-import { AccessLog, CredentialStore, designateList, saveUser, type UserRole } from '../../storage/index.js';
+import { hitId, Matcher, resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+import { listingClaimId } from '../../storage/hotlists.js';
+import { AccessLog, CredentialStore, designateList, entryHistory, saveUser, type UserRole } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -27,6 +30,9 @@ let temp: TempStorage;
 let accessLog: AccessLog;
 let nats: LocalNatsServer;
 let nc: NatsConnection;
+let otherConnection: NatsConnection;
+/** Another gateway's claims on the same NATS. */
+let otherGateway: NatsVersionClaims;
 let store: ObjectStore;
 let gateway: RunningGateway;
 let base: string;
@@ -61,7 +67,9 @@ beforeAll(async () => {
   await follower.start();
   const registry = new MetricsRegistry();
   registerHotlistStaleness(registry, store, config, DAY_MS);
-  const hotlists = { storage: temp.storage, accessLog, config };
+  const hotlists = { storage: temp.storage, accessLog, config, claims: await openVersionClaims(js) };
+  otherConnection = await connect({ servers: nats.url });
+  otherGateway = await openVersionClaims(jetstream(otherConnection));
   await designateList(hotlists, 'admin1', { list: 'BOLO', purpose: 'Be on the lookout: vehicles tied to open cases' });
   await designateList(hotlists, 'admin1', { list: 'NARC', purpose: 'Operation Nightjar: narcotics delivery vehicles' });
   gateway = await startGateway({
@@ -86,6 +94,7 @@ afterAll(async () => {
   await follower?.stop();
   await builder?.close();
   await gateway?.stop();
+  await otherConnection?.close();
   await nc?.close();
   await nats?.stop();
   await temp?.cleanup();
@@ -101,6 +110,10 @@ async function call(method: string, path: string, user?: string, body?: unknown)
 
 function errorCode(reply: { body: Record<string, unknown> }): string | undefined {
   return (reply.body['error'] as { code?: string } | undefined)?.code;
+}
+
+function errorMessage(reply: { body: Record<string, unknown> }): string {
+  return (reply.body['error'] as { message?: string } | undefined)?.message ?? '';
 }
 
 async function lastLog(user: string): Promise<{ outcome: string; detail: string; params: string }> {
@@ -189,6 +202,18 @@ describe('POST /api/hotlists (designation)', () => {
     expect((await call('POST', '/api/hotlists', 'admin2', ['CASE-7'])).status).toBe(400);
   });
 
+  it('refuses a list name or purpose that is not text, naming the field, rather than designating its String()', async () => {
+    const number = await call('POST', '/api/hotlists', 'admin2', { list: 5, purpose: 'Vehicles of the burglary series' });
+    expect({ status: number.status, code: errorCode(number) }).toEqual({ status: 400, code: 'INVALID' });
+    expect(errorMessage(number)).toBe('"list" must be text');
+    const array = await call('POST', '/api/hotlists', 'admin2', { list: 'CASE-8', purpose: ['Vehicles of the burglary series'] });
+    expect({ status: array.status, code: errorCode(array) }).toEqual({ status: 400, code: 'INVALID' });
+    expect(errorMessage(array)).toBe('"purpose" must be text');
+    const lists = (await call('GET', '/api/hotlists', 'admin2')).body['lists'] as Array<{ list: string }>;
+    expect(lists.map((l) => l.list)).not.toContain('5');
+    expect(lists.map((l) => l.list)).not.toContain('CASE-8');
+  });
+
   it('designates a list for the Administrator', async () => {
     const reply = await call('POST', '/api/hotlists', 'admin2', { list: 'case-7', purpose: 'Vehicles of the burglary series' });
     expect(reply).toMatchObject({ status: 201, body: { list: 'CASE-7', kind: 'specific', changedBy: 'admin2' } });
@@ -223,6 +248,17 @@ describe('POST /api/hotlists/:list/load (bulk)', () => {
     expect(ice.status).toBe(403);
     expect(errorCode(ice)).toBe('PROHIBITED_PURPOSE');
     expect(await lastLog('admin1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
+  });
+
+  it('answers a list nobody configured, designated or loaded 404 UNKNOWN_LIST, as the entries routes do, logged', async () => {
+    const reply = await call('POST', '/api/hotlists/NOPE/load', 'admin1', { text: 'x' });
+    expect({ status: reply.status, code: errorCode(reply) }).toEqual({ status: 404, code: 'UNKNOWN_LIST' });
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('UNKNOWN_LIST') });
+    const entries = await call('GET', '/api/hotlists/NOPE/entries', 'admin1');
+    expect({ status: entries.status, code: errorCode(entries) }).toEqual({ status: 404, code: 'UNKNOWN_LIST' });
+    // A designated specific list stays a 409: it exists, its entries just do not come in bulk.
+    expect(errorCode(await call('POST', '/api/hotlists/BOLO/load', 'admin1', { text: 'x' }))).toBe('SPECIFIC_LIST');
+    expect(await readHotlist(store, 'NOPE')).toBeNull();
   });
 
   it('loads an NCIC extract: immigration violator records dropped and counted, person columns never read, a diff report, the newest in force', async () => {
@@ -310,6 +346,92 @@ describe('specific-list entries and approvals', () => {
     expect((listed.body['entries'] as Array<{ entryId: string; current: { plate: string } }>).find((e) => e.entryId === entryId)?.current.plate).toBe('5GHJ679');
     expect((await call('GET', '/api/hotlists/entries/no-such-entry', 'ofc1')).status).toBe(404);
   }, 90_000);
+});
+
+describe('GET /api/hotlists/:list/entries of a general list', () => {
+  it('answers 409 GENERAL_LIST, logged, rather than an empty list that reads as "this list is empty"', async () => {
+    const loaded = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: 'plate,state,list,reason,case_number,entered_by,synopsis\n2SFR001,CA,SFR,Felony vehicle,,,\n' });
+    expect(loaded).toMatchObject({ status: 200, body: { entries: 1 } });
+    const reply = await call('GET', '/api/hotlists/SFR/entries', 'disp1');
+    expect({ status: reply.status, code: errorCode(reply) }).toEqual({ status: 409, code: 'GENERAL_LIST' });
+    expect(errorMessage(reply)).toContain('GET /api/hotlists gives its version, size and age');
+    expect(await lastLog('disp1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('GENERAL_LIST') });
+    // Configured but never loaded: the same answer, since the kind of list is what decides.
+    expect(errorCode(await call('GET', '/api/hotlists/SLR/entries', 'disp1'))).toBe('GENERAL_LIST');
+  });
+});
+
+describe('POST /api/hotlists/entries/:entryId (update or removal)', () => {
+  it('refuses remove with fields, neither, or a remove that is not true, with 400, and records nothing', async () => {
+    const submitted = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { plate: '5RMV111', state: 'CA', caseNumber: 'WPD-26-0888', synopsis: 'Tan minivan, hit and run' });
+    const entryId = submitted.body['entryId'] as string;
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' })).status).toBe(200);
+    const both = await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { remove: true, fields: { plate: '5RMV112' } });
+    expect({ status: both.status, code: errorCode(both) }).toEqual({ status: 400, code: 'INVALID' });
+    expect(errorMessage(both)).toContain('send either remove or fields, not both');
+    for (const body of [{}, { remove: false }, { remove: 'yes' }, { remove: 1 }, { fields: 'plate' }, { fields: [] }, { remove: true, fields: {} }]) {
+      const reply = await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', body);
+      expect({ body, status: reply.status, code: errorCode(reply) }).toEqual({ body, status: 400, code: 'INVALID' });
+    }
+    expect((await entryHistory(temp.storage, entryId)).map((v) => v.version)).toEqual([1]);
+    expect((await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { remove: true })).status).toBe(201);
+  });
+});
+
+describe('one entry per list, plate, state and case number', () => {
+  // QA's case: one car entered twice under one case; the hits shared an id and one was lost.
+  const listed = { plate: '7ABC123', state: 'CA', reason: 'Armed robbery', caseNumber: 'C26-200', synopsis: 'Silver sedan seen leaving the bank robbery' };
+
+  it('refuses a second submission with 409 naming the entry to update; another case is a second entry, and each hit has its own id', async () => {
+    const first = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', listed);
+    expect(first.status).toBe(201);
+    const firstId = first.body['entryId'] as string;
+    const again = await call('POST', '/api/hotlists/BOLO/entries', 'sup1', { ...listed, synopsis: 'Same sedan, now with a cracked windshield' });
+    expect({ status: again.status, code: errorCode(again) }).toEqual({ status: 409, code: 'DUPLICATE_ENTRY' });
+    expect(errorMessage(again)).toMatch(new RegExp(`entry ${firstId} .*update that entry`));
+    expect(await lastLog('sup1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('DUPLICATE_ENTRY') });
+
+    expect((await call('POST', `/api/hotlists/approvals/${firstId}`, 'admin2', { decision: 'approved' })).status).toBe(200);
+    const afterApproval = await call('POST', '/api/hotlists/BOLO/entries', 'sup1', { ...listed, plate: '7abc 123', synopsis: 'Same sedan' });
+    expect({ status: afterApproval.status, code: errorCode(afterApproval) }).toEqual({ status: 409, code: 'DUPLICATE_ENTRY' });
+
+    const otherCase = await call('POST', '/api/hotlists/BOLO/entries', 'sup1', { ...listed, caseNumber: 'C26-314', synopsis: 'Same sedan, a second investigation' });
+    expect(otherCase.status).toBe(201);
+    expect((await call('POST', `/api/hotlists/approvals/${otherCase.body['entryId'] as string}`, 'admin2', { decision: 'approved' })).status).toBe(200);
+    const boloHits = () => matcher.matchRead({ id: 'r-dup', plate: '7ABC123', state: 'CA' }, Date.now()).filter((h) => h.list === 'BOLO' && h.entry === '7ABC123');
+    await until(() => boloHits().length === 2);
+    const hits = boloHits();
+    expect(hits.map((h) => h.synopsis).sort()).toEqual([listed.synopsis, 'Same sedan, a second investigation'].sort());
+    expect(new Set(hits.map((h) => hitId('r-dup', h.list, h.entry, h))).size).toBe(2);
+  }, 90_000);
+
+  it('refuses with 409 the second approval of two duplicates submitted at the same moment (the other on another gateway)', async () => {
+    const here = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...listed, plate: '7ABC125' });
+    expect(here.status).toBe(201);
+    // The other gateway checked its submission while this one checked ours, so neither saw the other.
+    const there = randomUUID();
+    await temp.storage.client.insert({
+      table: `${temp.storage.db}.hotlist_entries`, format: 'JSONEachRow',
+      values: [{ entry_id: there, version: 1, list: 'BOLO', plate: '7ABC125', is_pattern: false, state: 'CA', reason: '', case_number: listed.caseNumber, entered_by: 'sup1', synopsis: 'Same sedan, from the other desk', expires_at: null, status: 'active', recorded_at: Date.now() }],
+    });
+    expect((await call('POST', `/api/hotlists/approvals/${here.body['entryId'] as string}`, 'admin2', { decision: 'approved' })).status).toBe(200);
+    const second = await call('POST', `/api/hotlists/approvals/${there}`, 'admin2', { decision: 'approved' });
+    expect({ status: second.status, code: errorCode(second) }).toEqual({ status: 409, code: 'DUPLICATE_ENTRY' });
+    expect(errorMessage(second)).toContain(`entry ${here.body['entryId'] as string} already holds it`);
+    expect((await entryHistory(temp.storage, there))[0]?.decision).toBeNull();
+  });
+
+  it('refuses with 409 an approval while another gateway approves an entry with the same plate, state and case', async () => {
+    const submitted = await call('POST', '/api/hotlists/BOLO/entries', 'ofc1', { ...listed, plate: '7ABC126' });
+    const entryId = submitted.body['entryId'] as string;
+    expect(await otherGateway.claim('hotlist_listing', listingClaimId({ list: 'BOLO', plate: '7ABC126', state: 'CA', caseNumber: listed.caseNumber }), 1)).toBe(true);
+    const reply = await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' });
+    expect({ status: reply.status, code: errorCode(reply) }).toEqual({ status: 409, code: 'DUPLICATE_ENTRY' });
+    expect(errorMessage(reply)).toContain('approved at the same moment');
+    expect((await entryHistory(temp.storage, entryId))[0]?.decision).toBeNull();
+    // Nor is the decision's own claim kept: once the other gateway's approval is in, this one can be rejected.
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'rejected', note: 'entered on the other desk' })).status).toBe(200);
+  });
 });
 
 describe('covert lists', () => {

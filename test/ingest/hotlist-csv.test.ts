@@ -31,6 +31,14 @@ describe('parseHotlistCsv', () => {
     ]);
   });
 
+  it('loading one list, rejects the rows of another by line, and strict mode refuses the file for them', () => {
+    const text = `${HEADER}\n7ABC123,CA,SVS,Stolen vehicle,,,\n8XYZ999,CA,SFR,Felony vehicle,,,\n6WXT390,CA,SVS,Stolen vehicle,,,\n`;
+    const result = parseHotlistCsv(text, { config, list: 'SVS' });
+    expect(result.entries.map((e) => e.plate)).toEqual(['7ABC123', '6WXT390']);
+    expect(result.rejected).toEqual([{ line: 3, reason: 'row of list SFR, not SVS: skipped' }]);
+    expect(() => parseHotlistCsv(text, { config, list: 'SVS', strict: true })).toThrow(/1 of 3 rows rejected/);
+  });
+
   it('reads quoted fields with commas, doubled quotes and line breaks inside', () => {
     const text = `${HEADER}\n6WXT390,CA,BOLO,"Robbery, armed",WPD26-1,Sgt. Alvarez,"Witness said ""black SUV""\nsecond line"\n`;
     const [entry] = parse(text).entries;

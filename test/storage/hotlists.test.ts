@@ -2,6 +2,7 @@
 // in hotlist-lists.test.ts): entries with member, case number and synopsis, new entries approved
 // by the Administrator, updates by a supervisor, never by the submitter; every action and refusal
 // in the access log; only approved entries reach the matcher.
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import {
@@ -119,5 +120,90 @@ describe('entries of specific lists', () => {
     expect(plates).not.toContain('8GHJ111');
     expect(plates).not.toContain('8GHJ222');
     expect((await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2025, 5, 1))).map((e) => e.plate)).toContain('8GHJ111');
+  });
+});
+
+/**
+ * Version 1 of an entry written as another gateway writes it: its submission was checked while this
+ * one's was, so neither saw the other (in one process submissions are taken one at a time).
+ */
+async function submittedOnAnotherGateway(list: string, enteredBy: string, fields: { plate: string; state: string; caseNumber: string; synopsis: string }): Promise<string> {
+  const entryId = randomUUID();
+  await temp.storage.client.insert({
+    table: `${temp.storage.db}.hotlist_entries`, format: 'JSONEachRow',
+    values: [{
+      entry_id: entryId, version: 1, list, plate: fields.plate, is_pattern: false, state: fields.state, reason: '', case_number: fields.caseNumber,
+      entered_by: enteredBy, synopsis: fields.synopsis, expires_at: null, status: 'active', recorded_at: Date.now(),
+    }],
+  });
+  return entryId;
+}
+
+describe('one entry per plate, state and case number', () => {
+  const LISTED = { plate: '7DUP200', state: 'CA', reason: 'Robbery', caseNumber: 'C26-200', synopsis: 'Grey hatchback, robbery on Main St' };
+
+  it('refuses a second entry of a plate, state and case already waiting or in force, naming the entry, however the plate is spelt', async () => {
+    const first = await submitEntry(ctx, 'ofc1', 'BOLO', LISTED);
+    const waiting = submitEntry(ctx, 'sup1', 'BOLO', { ...LISTED, synopsis: 'Same car, seen again at the bank' });
+    await expect(waiting).rejects.toMatchObject({ code: 'DUPLICATE_ENTRY', message: expect.stringContaining(`entry ${first.entryId}`) });
+    await expect(waiting).rejects.toThrow(/waiting for approval; once it is decided, update that entry instead of adding another/);
+    expect((await log('sup1')).at(-1)).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('DUPLICATE_ENTRY'), params: expect.stringContaining(first.entryId) });
+    // As the matcher compares plates: case and separators do not make another car.
+    expect(await codeOf(submitEntry(ctx, 'sup1', 'BOLO', { ...LISTED, plate: '7dup-200', state: 'ca', caseNumber: ' C26-200 ' }))).toBe('DUPLICATE_ENTRY');
+
+    await decideEntry(ctx, 'admin1', first.entryId, { decision: 'approved' });
+    const inForce = submitEntry(ctx, 'sup1', 'BOLO', { ...LISTED, synopsis: 'Same car, seen again at the bank' });
+    await expect(inForce).rejects.toThrow(new RegExp(`already has entry ${first.entryId} for plate 7DUP200 \\(state CA, case "C26-200"\\); update that entry instead`));
+    expect((await listEntries(temp.storage, 'BOLO')).filter((s) => s.current?.plate === '7DUP200' || s.pending?.plate === '7DUP200')).toHaveLength(1);
+  });
+
+  it('takes the same plate under another case or state: two investigations may list one car', async () => {
+    const plate = '7DUP300';
+    const first = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate });
+    await decideEntry(ctx, 'admin1', first.entryId, { decision: 'approved' });
+    for (const other of [{ caseNumber: 'C26-301' }, { state: 'NV' }, { state: '' }]) {
+      const v = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate, ...other });
+      await decideEntry(ctx, 'admin1', v.entryId, { decision: 'approved' });
+    }
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).filter((e) => e.plate === plate)).toHaveLength(4);
+  });
+
+  it('refuses the second approval of two duplicates submitted at the same moment: only the first comes into force', async () => {
+    const plate = '7DUP400';
+    const here = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate });
+    const there = await submittedOnAnotherGateway('BOLO', 'sup1', { ...LISTED, plate, synopsis: 'Same car from another desk' });
+    expect((await pendingChanges(temp.storage, 'BOLO')).map((p) => p.entryId)).toEqual(expect.arrayContaining([here.entryId, there]));
+
+    await decideEntry(ctx, 'admin1', here.entryId, { decision: 'approved' });
+    const second = decideEntry(ctx, 'admin2', there, { decision: 'approved' });
+    await expect(second).rejects.toMatchObject({ code: 'DUPLICATE_ENTRY', message: expect.stringContaining(`entry ${here.entryId} already holds it`) });
+    expect((await log('admin2')).at(-1)).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('DUPLICATE_ENTRY') });
+    expect((await entryHistory(temp.storage, there))[0]?.decision).toBeNull();
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).filter((e) => e.plate === plate).map((e) => e.synopsis)).toEqual([LISTED.synopsis]);
+    // Its synopsis goes into an update of the entry in force; the duplicate is rejected.
+    await decideEntry(ctx, 'admin2', there, { decision: 'rejected', note: `duplicate of ${here.entryId}` });
+  });
+
+  it('refuses an update that would give an entry another entry’s plate, state and case', async () => {
+    const a = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP500' });
+    await decideEntry(ctx, 'admin1', a.entryId, { decision: 'approved' });
+    const b = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP500', caseNumber: 'C26-501' });
+    await decideEntry(ctx, 'admin1', b.entryId, { decision: 'approved' });
+    const update = submitUpdate(ctx, 'ofc1', b.entryId, { fields: { caseNumber: 'C26-200' } });
+    await expect(update).rejects.toMatchObject({ code: 'DUPLICATE_ENTRY', message: expect.stringContaining(`entry ${a.entryId}`) });
+    // An update of the entry itself (a new synopsis) is no duplicate of itself.
+    expect(await submitUpdate(ctx, 'ofc1', a.entryId, { fields: { synopsis: 'Grey hatchback, now with a roof rack' } })).toMatchObject({ version: 2 });
+  });
+
+  it('takes the listing again once the entry holding it is removed or has expired', async () => {
+    const removed = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP600' });
+    await decideEntry(ctx, 'admin1', removed.entryId, { decision: 'approved' });
+    await submitUpdate(ctx, 'ofc1', removed.entryId, { remove: true });
+    await decideEntry(ctx, 'sup1', removed.entryId, { decision: 'approved' });
+    expect(await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP600' })).toMatchObject({ version: 1 });
+
+    const expired = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP700', expiresAt: '2001-01-01' });
+    await decideEntry(ctx, 'admin1', expired.entryId, { decision: 'approved' });
+    expect(await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP700' })).toMatchObject({ version: 1 });
   });
 });
