@@ -345,7 +345,12 @@ function validated(ctx: HotlistContext, actor: string, list: string, fields: Ent
   }
   if (fields.vehicle !== undefined && (typeof fields.vehicle !== 'object' || fields.vehicle === null)) return 'vehicle must be an object {make, model, year, color, style}';
   const result = validateEntry(rawFields(list, actor, fields), ctx.config);
-  return result.ok ? result.entry : result.reason;
+  if (!result.ok) return result.reason;
+  // As a search's case number (storage/purpose.ts): a word in that field names no case.
+  if (!/\d/.test(result.entry.caseNumber)) return `caseNumber ${quoted(result.entry.caseNumber)} has no number in it; give the case or incident number (Watsonville §471.5(f)(5)(a))`;
+  // An entry that has expired never matches: approving it would put nothing in force.
+  if (result.entry.expiresAt !== undefined && result.entry.expiresAt <= Date.now()) return `expiresAt ${quoted(fields.expiresAt ?? '')} has already passed; an expired entry never matches (to end an entry, propose its removal)`;
+  return result.entry;
 }
 
 function rawFields(list: string, enteredBy: string, f: EntryFields | (Omit<EntryVersion, 'expiresAt'> & { expiresAt?: string | undefined })): RawEntryFields {

@@ -112,14 +112,15 @@ describe('entries of specific lists', () => {
   });
 
   it('publishes no expired entry and no rejected one', async () => {
-    const old = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '8GHJ111', expiresAt: '2026-01-01' });
+    // Expired by the time approvedEntries is asked about (an entry cannot be submitted already expired).
+    const old = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '8GHJ111', expiresAt: '2099-01-01' });
     await decideEntry(ctx, 'admin1', old.entryId, { decision: 'approved' });
     const rejected = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '8GHJ222' });
     await decideEntry(ctx, 'admin1', rejected.entryId, { decision: 'rejected', note: 'no case' });
-    const plates = (await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2026, 5, 1))).map((e) => e.plate);
+    const plates = (await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2099, 5, 1))).map((e) => e.plate);
     expect(plates).not.toContain('8GHJ111');
     expect(plates).not.toContain('8GHJ222');
-    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2025, 5, 1))).map((e) => e.plate)).toContain('8GHJ111');
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO', Date.UTC(2098, 5, 1))).map((e) => e.plate)).toContain('8GHJ111');
   });
 });
 
@@ -202,8 +203,18 @@ describe('one entry per plate, state and case number', () => {
     await decideEntry(ctx, 'sup1', removed.entryId, { decision: 'approved' });
     expect(await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP600' })).toMatchObject({ version: 1 });
 
-    const expired = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP700', expiresAt: '2001-01-01' });
+    // An entry cannot be submitted already expired (below), so this one expires a moment after its approval.
+    const until = Date.now() + 3000;
+    const expired = await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP700', expiresAt: new Date(until).toISOString() });
     await decideEntry(ctx, 'admin1', expired.entryId, { decision: 'approved' });
+    await new Promise((done) => setTimeout(done, Math.max(0, until - Date.now() + 50)));
     expect(await submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7DUP700' })).toMatchObject({ version: 1 });
+  });
+
+  it('refuses an entry that has already expired, or whose case number has no number in it', async () => {
+    await expect(submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7OLD100', expiresAt: '2020-01-01' }))
+      .rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/^expiresAt "2020-01-01" has already passed; an expired entry never matches/) });
+    await expect(submitEntry(ctx, 'ofc1', 'BOLO', { ...LISTED, plate: '7OLD100', caseNumber: 'nodigit' }))
+      .rejects.toMatchObject({ code: 'INVALID', message: expect.stringMatching(/^caseNumber "nodigit" has no number in it/) });
   });
 });
