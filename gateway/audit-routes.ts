@@ -1,15 +1,16 @@
 // The access log for auditors (Watsonville §471.9: the Professional Standards Division audits
 // detection browsing; §471.7(b): every access by name, date and time). Reading the log is itself
 // recorded, so the auditors are audited too.
-//   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first
+//   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first; each parameter once
 //   GET /api/audit/verify                                  audit.read   the hash chains re-computed
 //   POST /api/audit/verify {expectHeads}                   audit.read   … each against its recorded head
 //   POST /api/audit/samples {from, to, size?, auditor?, chain?, expectHeads?}
-//                                                          audit.read   the audit memorandum (§471.9)
+//                                                          audit.read   the audit memorandum (§471.9);
+//                                                                       404 UNKNOWN_CHAIN for a chain the log lacks
 // Heads are CHAIN=SEQ:HASH, as the last memorandum lists them.
 import {
-  ACCESS_OUTCOMES, findUser, memorandumOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
-  verifyAccessLogs, type AccessLog, type Head, type Storage,
+  ACCESS_ACTIONS, ACCESS_OUTCOMES, findUser, memorandumOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
+  UnknownChainError, verifyAccessLogs, type AccessLog, type AuditSample, type Head, type Storage,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import type { JsonReply, JsonRequest, JsonRoute } from './http-json.js';
@@ -31,6 +32,43 @@ const SAMPLE_FIELDS = ['from', 'to', 'size', 'auditor', 'chain', 'expectHeads'] 
 /** A sample larger than this is more than an auditor reads; it is refused rather than cut. */
 const MAX_SAMPLE = 1000;
 
+const LOG_PARAMETERS = ['from', 'to', 'user', 'action', 'outcome', 'limit'] as const;
+/** The values a filter may take: any other matches no record, and would read as "none of those happened". */
+const FILTER_VALUES: Readonly<Record<string, readonly string[]>> = {
+  action: Object.values(ACCESS_ACTIONS),
+  outcome: Object.values(ACCESS_OUTCOMES),
+};
+
+/** The name of a query-string part (`a%20b=1` → `a b`), as far as it can be decoded. */
+function parameterName(part: string): string {
+  const raw = part.split('=', 1)[0] ?? '';
+  try {
+    return decodeURIComponent(raw.replaceAll('+', ' '));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * The query's parameters, each checked by queryParams; 400 naming one given twice (`limit=1&limit=2`
+ * would otherwise keep the last and drop the other unseen) or a filter value that can match nothing.
+ */
+function logQuery(query: string): Map<string, string> {
+  const params = new Map<string, string>();
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    for (const [name, value] of queryParams(part, LOG_PARAMETERS, CODE)) {
+      if (params.has(name)) throw new HttpError(400, CODE, `query parameter "${name}" is given more than once; give it once`);
+      const allowed = FILTER_VALUES[name];
+      if (allowed !== undefined && value !== '' && !allowed.includes(value)) {
+        throw new HttpError(400, CODE, `"${name}" must be one of ${allowed.join(', ')} (got "${value}")`);
+      }
+      params.set(name, value);
+    }
+  }
+  return params;
+}
+
 /** Each chain's expected head, from CHAIN=SEQ:HASH texts; 400 naming the bad one. */
 function expectedHeadsOf(texts: readonly string[]): Record<string, Head> {
   // No prototype: a chain named "constructor" is a chain like any other.
@@ -50,7 +88,7 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   const log = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
-    const q = queryParams(request.query, ['from', 'to', 'user', 'action', 'outcome', 'limit'], CODE);
+    const q = logQuery(request.query);
     const now = Date.now();
     const from = q.has('from') ? parseTime(q.get('from') as string, 'from', CODE) : new Date(now - 7 * 86_400_000);
     const to = q.has('to') ? parseTime(q.get('to') as string, 'to', CODE) : new Date(now + 60_000);
@@ -79,7 +117,14 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   const verify = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
-    queryParams(request.query, [], CODE);
+    const given = request.query.split('&').find((part) => part !== '');
+    if (given !== undefined) {
+      throw new HttpError(
+        400, CODE,
+        `unknown query parameter "${parameterName(given)}": GET ${prefix}/audit/verify takes none; to check each chain against the head ` +
+          `the last audit recorded, POST ${prefix}/audit/verify with {"expectHeads": ["CHAIN=SEQ:HASH", …]}`,
+      );
+    }
     return verifyAgainst(session.user, {});
   };
 
@@ -102,7 +147,13 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     const expectedHeads = expectedHeadsOf(optionalTextList(b, 'expectHeads', CODE) ?? []);
     const named = optionalText(b, 'auditor', CODE, 200)?.trim();
     const chain = optionalText(b, 'chain', CODE, 64);
-    const result = await sampleSearches(storage, { from, to, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
+    let result: AuditSample;
+    try {
+      result = await sampleSearches(storage, { from, to, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
+    } catch (error) {
+      if (error instanceof UnknownChainError) throw new HttpError(404, 'UNKNOWN_CHAIN', error.message, { cause: error });
+      throw error;
+    }
     await accessLog.append({
       user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'sample', from: from.toISOString(), to: to.toISOString(), size },
       rowsReturned: result.reviews.length, caseNumber: '', reason: 'audit sample (§471.9)', detail: '',

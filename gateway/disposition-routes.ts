@@ -29,9 +29,15 @@ export interface DispositionEntry {
   notes: string;
   /** The hit's read time when the gateway still holds the hit; otherwise the recorder looks it up. */
   seenAt?: number;
+  /** Replaces the hit's disposition so far (the reason is in `notes`); without it a resolved hit is refused. */
+  correction?: boolean;
 }
 
-export type DispositionResult = { ok: true; recordedAt: number } | { ok: false; reason: 'unknown_hit' };
+export type DispositionResult =
+  | { ok: true; recordedAt: number }
+  | { ok: false; reason: 'unknown_hit' }
+  /** `resolved` is missing when another gateway's answer won the race and is not readable yet. */
+  | { ok: false; reason: 'already_resolved'; resolved?: { user: string; disposition: string; recordedAt: number } };
 
 export interface DispositionRecorder {
   record(entry: DispositionEntry): Promise<DispositionResult>;
@@ -48,7 +54,7 @@ export interface DispositionRouteDeps {
   prefix?: string;
 }
 
-type DispositionFields = Pick<DispositionEntry, 'disposition' | 'visualVerified' | 'cletsVerified' | 'notes'>;
+type DispositionFields = Pick<DispositionEntry, 'disposition' | 'visualVerified' | 'cletsVerified' | 'notes' | 'correction'>;
 
 function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (values as readonly string[]).includes(value);
@@ -56,8 +62,10 @@ function isOneOf<T extends string>(values: readonly T[], value: unknown): value 
 
 /** The body's fields, or a 400 naming what is wrong. */
 export function dispositionFields(body: unknown): DispositionFields {
-  const b = objectBody(body, ['disposition', 'visualVerified', 'cletsVerified', 'notes'], 'BAD_DISPOSITION');
+  const b = objectBody(body, ['disposition', 'visualVerified', 'cletsVerified', 'notes', 'correction'], 'BAD_DISPOSITION');
   const disposition = b['disposition'];
+  const correction = b['correction'] ?? false;
+  if (typeof correction !== 'boolean') throw new HttpError(400, 'BAD_DISPOSITION', 'correction must be true or false');
   const visualVerified = b['visualVerified'];
   const cletsVerified = b['cletsVerified'];
   const notes = b['notes'] ?? '';
@@ -77,7 +85,10 @@ export function dispositionFields(body: unknown): DispositionFields {
   if (disposition === 'other' && notes.trim() === '') {
     throw new HttpError(400, 'REASON_REQUIRED', '"other" needs the reason in notes');
   }
-  return { disposition, visualVerified, cletsVerified, notes: notes.trim() };
+  if (correction && notes.trim() === '') {
+    throw new HttpError(400, 'REASON_REQUIRED', 'a correction needs its reason in notes');
+  }
+  return { disposition, visualVerified, cletsVerified, notes: notes.trim(), ...(correction ? { correction } : {}) };
 }
 
 function hitIdParam(raw: string | undefined): string {
@@ -100,6 +111,12 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     const entry: DispositionEntry = { hitId, user: session.user, ...fields };
     if (held !== undefined) entry.seenAt = held.message.read.ts;
     const result = await recorder.record(entry);
+    if (!result.ok && result.reason === 'already_resolved') {
+      // Two consoles answering one hit: the second would silently replace the first (found by QA).
+      const first = result.resolved;
+      const what = first === undefined ? 'this hit was just resolved on another console' : `this hit was already resolved as "${first.disposition}" by ${first.user} at ${new Date(first.recordedAt).toISOString()}`;
+      throw new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`);
+    }
     if (!result.ok) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
     feed.resolve(hitId);
     const notice: DispositionNotice = {

@@ -2,11 +2,12 @@
 // need the system stopped: with embedded chDB, `up` alone holds the data directory, and the CLI's
 // `platewatch evidence` could only run while no ALPR data was being received.
 //   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?, agencies?, cameras?, near?}
+//                                                             → 201 {holdId, rowsHeld}; 404 NOTHING_HELD when nothing matches
 //   POST /api/evidence/exports               evidence.export  {caseNumber, reason?} → the package's manifest
 //   GET  /api/evidence/exports/:id/:file     evidence.export  one file of that package, by name only
-// Storage does the policy work (a user, a case number, the access log record); the routes add the
-// session and the role. Packages are written under a directory the server chooses
-// (`exportsDir/<export id>`), never a path a client names.
+// Storage does the policy work (a user; a case number and reason, checked as a search's purpose
+// is; the access log record); the routes add the session and the role. Packages are written under
+// a directory the server chooses (`exportsDir/<export id>`), never a path a client names.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -65,6 +66,9 @@ export function holdRequest(body: unknown, user: string): HoldRequest {
 
 function evidenceHttpError(error: unknown): unknown {
   if (error instanceof StorageError && error.code === 'NOTHING_HELD') return new HttpError(404, 'NOTHING_HELD', error.message, { cause: error });
+  // A plate or pattern a hold cannot search for is a bad hold request, answered in this route's
+  // own code like its other bad fields (on a search it would be BAD_SEARCH).
+  if (error instanceof StorageError && error.code === 'INVALID_SEARCH') return new HttpError(400, CODE, error.message, { cause: error });
   return storageRefusalAsHttp(error);
 }
 

@@ -27,6 +27,8 @@ const STATUS_OF: Readonly<Record<ReleaseErrorCode, number>> = {
   RELEASE_NOT_PENDING: 409,
   RELEASE_NOT_APPROVED: 409,
   RELEASE_REFUSED: 403,
+  // A request for a case's held detections, and none are held under it yet: it stays approved.
+  NOTHING_HELD: 409,
   // The package could not be written (disk, storage): nothing was kept, so the same export can be tried again.
   RELEASE_FAILED: 503,
 };

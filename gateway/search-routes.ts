@@ -36,10 +36,12 @@ export function searchRequest(body: unknown, user: string): SearchRequest {
   else if (match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
   Object.assign(request, whereFields(b, CODE));
   const limit = optionalNumber(b, 'limit', 1, 1000, CODE);
-  if (limit !== undefined) request.limit = Math.trunc(limit);
+  if (limit !== undefined && !Number.isInteger(limit)) throw new HttpError(400, CODE, '"limit" must be a whole number from 1 to 1000');
+  if (limit !== undefined) request.limit = limit;
   const before = b['before'];
   if (before !== undefined && before !== null) {
-    const c = objectBody(before, ['seenAt', 'readId'], CODE);
+    if (typeof before !== 'object' || Array.isArray(before)) throw new HttpError(400, CODE, '"before" must be the previous page\'s nextCursor, unchanged');
+    const c = objectBody(before, ['seenAt', 'readId'], CODE, 'before');
     request.before = { seenAt: requiredText(c, 'seenAt', CODE, 40), readId: requiredText(c, 'readId', CODE, 128) };
     if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(request.before.seenAt)) throw new HttpError(400, CODE, '"before" must be the previous page\'s nextCursor, unchanged');
   }
@@ -55,7 +57,7 @@ export function whereFields(b: Record<string, unknown>, code: string): Pick<Sear
   if (cameras !== undefined) where.cameras = cameras;
   const near = b['near'];
   if (near !== undefined && near !== null) {
-    const n = objectBody(near, ['lat', 'lon', 'radiusMeters'], code);
+    const n = objectBody(near, ['lat', 'lon', 'radiusMeters'], code, 'near');
     const lat = optionalNumber(n, 'lat', -90, 90, code);
     const lon = optionalNumber(n, 'lon', -180, 180, code);
     const radiusMeters = optionalNumber(n, 'radiusMeters', 1, 1_000_000, code);

@@ -186,14 +186,55 @@ export interface AccessLogVerification {
 const VERIFY_PAGE = 10_000;
 
 /**
+ * A chain named that the access log does not have, and that no head from the last audit names
+ * either: a typo, most likely, and never an intact chain of 0 records (an auditor would file that
+ * as a clean audit). A chain the last audit recorded a head for is not unknown: its loss is a finding.
+ */
+export class UnknownChainError extends Error {
+  readonly code = 'UNKNOWN_CHAIN';
+
+  constructor(
+    readonly chain: string,
+    /** The chains the access log has. */
+    readonly known: readonly string[],
+  ) {
+    super(
+      `the access log has no chain "${chain}"; ` +
+        (known.length === 0 ? 'it has no records at all yet' : `its chains are ${known.map((c) => `"${c}"`).join(', ')}`),
+    );
+    this.name = 'UnknownChainError';
+  }
+}
+
+/** Throws UnknownChainError unless `chain` has records or a head the last audit recorded. */
+export async function requireChain(
+  storage: Pick<Storage, 'client' | 'db'>,
+  chain: string,
+  expectedHeads: Readonly<Record<string, Head>> = {},
+): Promise<void> {
+  if (Object.hasOwn(expectedHeads, chain)) return;
+  const known = await accessLogChains(storage);
+  if (!known.includes(chain)) throw new UnknownChainError(chain, known);
+}
+
+/**
  * Re-computes the chain. `expectedHead` (from the last audit memorandum) also catches records
- * deleted from the end, which no chain can show on its own.
+ * deleted from the end, which no chain can show on its own. A chain named in `options.chain` that
+ * has no records and no `expectedHead` is an UnknownChainError.
  */
 export async function verifyAccessLog(
   storage: Pick<Storage, 'client' | 'db' | 'config'>,
   options: { chain?: string; expectedHead?: Head } = {},
 ): Promise<AccessLogVerification> {
-  const chain = options.chain ?? storage.config.accessLogChain;
+  if (options.chain !== undefined && options.expectedHead === undefined) await requireChain(storage, options.chain);
+  return verifyChain(storage, options.chain ?? storage.config.accessLogChain, options.expectedHead);
+}
+
+async function verifyChain(
+  storage: Pick<Storage, 'client' | 'db'>,
+  chain: string,
+  expectedHead: Head | undefined,
+): Promise<AccessLogVerification> {
   const problems: AccessLogProblem[] = [];
   let expectedSeq = 1;
   let prevHash = GENESIS_HASH;
@@ -218,9 +259,8 @@ export async function verifyAccessLog(
       else if (r.seq > expectedSeq) problems.push({ kind: 'missing', fromSeq: expectedSeq, toSeq: r.seq - 1 });
       if (r.prev_hash !== prevHash) problems.push({ kind: 'broken_link', seq: r.seq });
       if (hashAccessRecord(r) !== r.hash) problems.push({ kind: 'altered', seq: r.seq });
-      const anchor = options.expectedHead;
-      if (anchor !== undefined && r.seq === anchor.seq && r.hash !== anchor.hash) {
-        problems.push({ kind: 'head_mismatch', expected: anchor, found: { seq: r.seq, hash: r.hash } });
+      if (expectedHead !== undefined && r.seq === expectedHead.seq && r.hash !== expectedHead.hash) {
+        problems.push({ kind: 'head_mismatch', expected: expectedHead, found: { seq: r.seq, hash: r.hash } });
       }
       expectedSeq = r.seq + 1;
       prevHash = r.hash;
@@ -230,9 +270,8 @@ export async function verifyAccessLog(
     afterSeq = head?.seq ?? afterSeq;
     // A page boundary inside a run of duplicate seqs would skip some; duplicates are already a finding.
   }
-  const expected = options.expectedHead;
-  if (expected !== undefined && (head === undefined || head.seq < expected.seq)) {
-    problems.push({ kind: 'head_mismatch', expected, found: head });
+  if (expectedHead !== undefined && (head === undefined || head.seq < expectedHead.seq)) {
+    problems.push({ kind: 'head_mismatch', expected: expectedHead, found: head });
   }
   return { ok: problems.length === 0, chain, records, head, problems };
 }
@@ -251,8 +290,8 @@ export async function verifyAccessLogs(
   const chains = new Set([...(await accessLogChains(storage)), ...Object.keys(expectedHeads)]);
   const out: AccessLogVerification[] = [];
   for (const chain of [...chains].sort()) {
-    const expectedHead = expectedHeads[chain];
-    out.push(await verifyAccessLog(storage, { chain, ...(expectedHead ? { expectedHead } : {}) }));
+    // Not verifyAccessLog: a chain listed a moment ago and deleted whole since is a finding here.
+    out.push(await verifyChain(storage, chain, expectedHeads[chain]));
   }
   return out;
 }

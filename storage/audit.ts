@@ -2,7 +2,7 @@
 // sample of at least 10 search inquiries from a period, check each one, and report findings and
 // data errors in a memorandum to the Chief of Police (rendered by storage/memorandum.ts).
 import { randomInt } from 'node:crypto';
-import { SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
+import { requireChain, SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { undocumentedPurpose } from './purpose.js';
@@ -33,7 +33,10 @@ export interface AuditSampleRequest {
   to: Date;
   /** @default MINIMUM_AUDIT_SAMPLE; smaller values are raised to it */
   size?: number;
-  /** Audit one access log chain only. @default every chain (all processes' inquiries) */
+  /**
+   * Audit one access log chain only; one the log does not have (and no expected head names) is an
+   * UnknownChainError. @default every chain (all processes' inquiries)
+   */
   chain?: string;
   /** Uniform in [0, 1); for reproducible tests. @default crypto.randomInt */
   random?: () => number;
@@ -121,6 +124,9 @@ function pickIndexes(n: number, k: number, random: (() => number) | undefined): 
 export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'config'>, req: AuditSampleRequest): Promise<AuditSample> {
   if (!(req.from.getTime() < req.to.getTime())) throw new StorageError('INVALID_SEARCH', 'the audit period must have from before to');
   const chain = req.chain;
+  const expectedHeads = req.expectedHeads ?? {};
+  // A chain misspelt would sample nothing and read as a clean audit of no inquiries.
+  if (chain !== undefined) await requireChain(storage, chain, expectedHeads);
   const size = Math.max(MINIMUM_AUDIT_SAMPLE, Math.trunc(req.size ?? MINIMUM_AUDIT_SAMPLE));
   const params = { chain: chain ?? '', from: formatClickHouseTime(req.from), to: formatClickHouseTime(req.to) };
   const period =
@@ -163,7 +169,6 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
     return { record, kind: refusalKind(record) };
   });
-  const expectedHeads = req.expectedHeads ?? {};
   const verifications = (await verifyAccessLogs(storage, expectedHeads)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
   for (const v of verifications) {

@@ -4,14 +4,14 @@
 // evidence_detections (no TTL) inside ClickHouse; an export writes a package for the media —
 // CSV and JSON, plus a manifest and SHA256SUMS with the SHA-256 of every file.
 import { randomUUID } from 'node:crypto';
-import { existsSync, readdirSync } from 'node:fs';
 import { OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
-import { writePackage, type ManifestFile } from './package-writer.js';
+import { outputDirectoryProblem, writePackage, type ManifestFile } from './package-writer.js';
 export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { buildDetectionFilter, type DetectionCriteria } from './search.js';
+import { undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
 import { accessProblem, findUser } from './users.js';
 
@@ -36,19 +36,42 @@ export interface HoldResult {
 const EVIDENCE_COLUMNS = `read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence, lat, lon,
   vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, stored_at`;
 
+/**
+ * Why a hold's case number and reason do not document it, or null. A search needs one of the two
+ * (§471.7(e)); a hold is filed under its case (§471.6), so it needs a case number that passes the
+ * check a search's passes (storage/purpose.ts). A reason is optional, since the case documents the
+ * hold; one that is given must say something.
+ */
+function holdPurposeProblem(caseNumber: string, reason: string): string | null {
+  const problems = [
+    undocumentedPurpose(caseNumber, ''),
+    reason.trim() === '' ? null : undocumentedPurpose('', reason),
+  ].filter((p): p is string => p !== null);
+  if (problems.length === 0) return null;
+  return `${problems.join(' and ')}: a legal hold needs the case or incident number it is held for (such as WPD-26-0777), and a ` +
+    'reason, if one is given, must say why the data is or may become evidence (Watsonville §471.6, §471.7(e))';
+}
+
+/** Refuses, on the record, evidence work without a user and case (and, for a hold, a documented purpose) or by a user not authorised. */
 async function authorise(ctx: EvidenceContext, entry: AccessEntry): Promise<void> {
   const caseNumber = entry.caseNumber.trim();
-  const problem =
+  const purpose =
     entry.user.trim() === '' || caseNumber === ''
       ? 'evidence work needs a user and a case number (Watsonville §471.6, §471.7(e))'
-      : accessProblem(await findUser(ctx.storage, entry.user), entry.user);
+      : entry.action === 'hold' ? holdPurposeProblem(caseNumber, entry.reason) : null;
+  const problem = purpose ?? accessProblem(await findUser(ctx.storage, entry.user), entry.user);
   if (problem !== null) {
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: problem });
-    throw new StorageError(entry.user.trim() === '' || caseNumber === '' ? 'PURPOSE_REQUIRED' : 'USER_NOT_AUTHORISED', problem);
+    throw new StorageError(purpose !== null ? 'PURPOSE_REQUIRED' : 'USER_NOT_AUTHORISED', problem);
   }
 }
 
-/** Copies the matching detections into the evidence store under the case; they then outlive retention. */
+/**
+ * Copies the matching detections into the evidence store under the case; they then outlive
+ * retention. Throws PURPOSE_REQUIRED (no case number with a number in it, or a reason that says
+ * nothing), USER_NOT_AUTHORISED, INVALID_SEARCH, or NOTHING_HELD when nothing matches (then no hold
+ * is recorded: an empty hold would count in the case's package as if it held something).
+ */
 export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Promise<HoldResult> {
   const entry: AccessEntry = {
     user: req.user, action: 'hold', outcome: 'ok', params: req.criteria, rowsReturned: 0,
@@ -79,16 +102,19 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
       { holdId },
     );
     rowsHeld = Number(count?.n ?? 0);
-    await ctx.storage.client.insert({
-      table: `${db}.legal_holds`,
-      format: 'JSONEachRow',
-      values: [
-        {
-          hold_id: holdId, case_number: entry.caseNumber, created_at: Date.now(), created_by: req.user, reason: entry.reason,
-          criteria: JSON.stringify(req.criteria), rows_held: rowsHeld,
-        },
-      ],
-    });
+    // Nothing copied, nothing to record: refused below.
+    if (rowsHeld > 0) {
+      await ctx.storage.client.insert({
+        table: `${db}.legal_holds`,
+        format: 'JSONEachRow',
+        values: [
+          {
+            hold_id: holdId, case_number: entry.caseNumber, created_at: Date.now(), created_by: req.user, reason: entry.reason,
+            criteria: JSON.stringify(req.criteria), rows_held: rowsHeld,
+          },
+        ],
+      });
+    }
   } catch (error) {
     // Copied rows without their legal_holds record would be exported under the case with no
     // record of who held them or why: take them back out, then say the hold was not placed.
@@ -98,6 +124,13 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
     const why = (error as Error).message;
     await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `hold ${holdId} not placed: ${why}` });
     throw new StorageError('EVIDENCE_FAILED', `hold not placed: ${why}`, { cause: error });
+  }
+  if (rowsHeld === 0) {
+    await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: 'no detection matches; nothing was held' });
+    throw new StorageError(
+      'NOTHING_HELD',
+      `no detection matches the hold's plate, read ids and period; nothing was held for case ${entry.caseNumber} and no hold was recorded`,
+    );
   }
   await ctx.accessLog.append({ ...entry, rowsReturned: rowsHeld, detail: `hold ${holdId}` });
   return { holdId, rowsHeld };
@@ -131,8 +164,10 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
     caseNumber: req.caseNumber.trim(), reason: (req.reason ?? 'evidence export').trim(), detail: '',
   };
   await authorise(ctx, entry);
-  if (existsSync(req.outDir) && readdirSync(req.outDir).length > 0) {
-    throw new StorageError('EVIDENCE_FAILED', `output directory ${req.outDir} is not empty; an evidence package is never overwritten`);
+  // A path that cannot be made is found by the write itself, which logs the export as failed.
+  const unusable = outputDirectoryProblem(req.outDir, { empty: true });
+  if (unusable?.kind === 'not_empty' || unusable?.kind === 'file') {
+    throw new StorageError('EVIDENCE_FAILED', `output directory ${unusable.message}${unusable.kind === 'not_empty' ? '; an evidence package is never overwritten' : ''}`);
   }
   const db = ctx.storage.db;
   const params = { caseNumber: entry.caseNumber };

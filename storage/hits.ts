@@ -80,6 +80,24 @@ export async function recordDisposition(storage: Db, d: HitDisposition): Promise
   });
 }
 
+/** One disposition as recorded: who said what became of the hit, and when (ms epoch). */
+export interface RecordedDisposition {
+  user: string;
+  disposition: Disposition;
+  recordedAt: number;
+}
+
+/** The dispositions recorded for a hit, oldest first: one, or more where later ones correct it. */
+export async function dispositionsOf(storage: Db, hitId: string): Promise<RecordedDisposition[]> {
+  const rows = await queryRows<{ user_id: string; disposition: string; recorded_text: string }>(
+    storage.client,
+    `SELECT user_id, disposition, toString(recorded_at) AS recorded_text FROM ${storage.db}.hit_dispositions
+      WHERE hit_id = {id:String} ORDER BY recorded_at`,
+    { id: hitId },
+  );
+  return rows.map((r) => ({ user: r.user_id, disposition: r.disposition as Disposition, recordedAt: parseClickHouseTime(r.recorded_text).getTime() }));
+}
+
 /** The read time of a stored hit (ms epoch), or undefined when the hits table does not hold it. */
 export async function hitSeenAt(storage: Db, hitId: string): Promise<number | undefined> {
   const rows = await queryRows<{ seen_at_text: string }>(

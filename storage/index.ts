@@ -10,6 +10,7 @@ export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt,
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {
   AccessLog, verifyAccessLog, verifyAccessLogs, parseExpectedHead, readAccessLog, type AccessLogQuery, type Head, accessLogChains, hashAccessRecord, GENESIS_HASH, SYSTEM_USER, ACCESS_ACTIONS, ACCESS_OUTCOMES,
+  UnknownChainError,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export {
@@ -32,6 +33,7 @@ export {
   placeLegalHold, exportEvidence, sha256,
   type EvidenceContext, type HoldRequest, type HoldResult, type ExportRequest, type EvidenceManifest, type ManifestFile,
 } from './evidence.js';
+export { makeOutputDirectory, outputDirectoryProblem, outputFileProblem, OutputDirectoryError, type OutputDirectoryProblem } from './package-writer.js';
 export {
   sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS, IMMIGRATION_PURPOSE_PATTERN,
   type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
@@ -53,8 +55,8 @@ export {
 } from './transparency.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, memorandumName, memorandumOf, type Memorandum, type MemorandumMeta } from './memorandum.js';
 export {
-  hitId, recordHits, recordDisposition, hitSeenAt, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
-  type StoredHit, type HitDisposition, type Disposition, type HitView,
+  hitId, recordHits, recordDisposition, dispositionsOf, hitSeenAt, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
+  type StoredHit, type HitDisposition, type Disposition, type HitView, type RecordedDisposition,
 } from './hits.js';
 export { HitWriter } from './hit-writer.js';
 export { hashPassword, passwordMatches, passwordProblem, MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH, DEFAULT_SCRYPT_LOG_N } from './password.js';

@@ -1,5 +1,6 @@
 // The audit memorandum to the Chief of Police (Watsonville §471.9), in Markdown and HTML, from one
-// model so the two always say the same thing.
+// model so the two always say the same thing. Text from users (names, case numbers, reasons) is
+// escaped in both, so it shows as typed and adds no structure to either.
 import type { AuditSample, InquiryReview, RefusalKind, RefusedAction } from './audit.js';
 
 export interface MemorandumMeta {
@@ -46,6 +47,16 @@ function paramsSummary(review: InquiryReview): string {
   }
 }
 
+/**
+ * Said plainly when the period (or chain) holds no inquiry at all: a memorandum reviewing none must
+ * not read as a clean audit. A wrong period or chain is the likeliest cause.
+ */
+function nothingSampled(sample: AuditSample): string {
+  const where = sample.chain === undefined ? 'in the period' : `in the period on access log chain "${sample.chain}"`;
+  return `No search inquiry by an employee was recorded ${where}, so none was sampled or reviewed and this ` +
+    'memorandum finds nothing either way about how inquiries were documented; check that the period and chain are the ones to audit.';
+}
+
 function model(sample: AuditSample, meta: MemorandumMeta): Model {
   const date = meta.date ?? new Date();
   const withFindings = sample.reviews.filter((r) => r.findings.length > 0);
@@ -74,7 +85,9 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
           ? ` Searches the system ran itself for new hot list entries (retroactive hits, logged as "platewatch-system"; not employee inquiries, so not sampled): ${sample.systemSearches}.`
           : ''),
       `Method: ${sample.method}` +
-        (sample.population < sample.requestedSize ? ` Fewer than ${sample.requestedSize} inquiries were made in the period, so all were reviewed.` : ''),
+        (sample.population === 0
+          ? ` ${nothingSampled(sample)}`
+          : sample.population < sample.requestedSize ? ` Fewer than ${sample.requestedSize} inquiries were made in the period, so all were reviewed.` : ''),
       `Access log integrity: ${records} records in ${sample.verifications.length} chain(s) checked; ` +
         (intact ? 'every hash chain is intact.' : `${problems} problem(s) found (see data errors).`) +
         (sample.headsChecked.length > 0
@@ -109,20 +122,44 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
   };
 }
 
-const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+// Characters that start Markdown or HTML structure inline: emphasis (* _ ~), code (`), links and
+// images ([ ] !), raw HTML and autolinks (< >), entities (&), table cells (|), math ($), and the
+// escape itself. CommonMark takes a backslash before any ASCII punctuation as that character, so
+// escaped text shows exactly as it was typed.
+const MARKDOWN_INLINE = /[\\`*_~[\]!<>&|$]/g;
+const WORD = /[\p{L}\p{N}]/u;
+
+/**
+ * Text from users (names, case numbers, reasons, parameters, refusal details) as Markdown that
+ * shows it literally, on one line: it can open no emphasis, link, code span, HTML, table cell,
+ * heading, quote or list, wherever it is put. An underscore inside a word (platewatch_system, gw_1)
+ * is left as it is: CommonMark never reads one there as emphasis, and ids stay copyable.
+ */
+export function markdownText(text: string): string {
+  // Surrounding blanks dropped: leading ones could make an indented code block, trailing ones a line break.
+  const line = text.replace(/\r\n?|\n/g, ' ').trim();
+  const inline = line.replace(MARKDOWN_INLINE, (c, at: number) =>
+    c === '_' && WORD.test(line[at - 1] ?? '') && WORD.test(line[at + 1] ?? '') ? c : `\\${c}`);
+  // What opens a block at the start of a line: a heading, quote, list item, thematic break or ordered item.
+  return inline.replace(/^[#>+=-]/, (c) => `\\${c}`).replace(/^(\d+)([.)])/, '$1\\$2');
+}
 
 export function renderMemorandumMarkdown(sample: AuditSample, meta: MemorandumMeta): string {
   const m = model(sample, meta);
-  const out = [`# ${m.title}`, '', ...m.header.map(([k, v]) => `**${k}:** ${mdCell(v)}  `), ''];
-  out.push(...m.paragraphs.flatMap((p) => [p, '']));
-  out.push('## Inquiries reviewed', '', `| ${m.columns.join(' | ')} |`, `|${m.columns.map(() => '---').join('|')}|`);
-  out.push(...m.rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
-  out.push('## Findings', '', ...(m.findings.length === 0 ? ['None.'] : m.findings.map((f) => `- ${mdCell(f)}`)), '');
-  out.push('## Data errors', '', ...(m.dataErrors.length === 0 ? ['None found.'] : m.dataErrors.map((e) => `- ${mdCell(e)}`)), '');
-  out.push('## Role and training violations', '', ...(m.violations.length === 0 ? ['None.'] : m.violations.map((v) => `- ${mdCell(v)}`)), '');
+  const md = markdownText;
+  const row = (cells: readonly string[]) => `| ${cells.map(md).join(' | ')} |`;
+  const list = (items: readonly string[], empty: string) => (items.length === 0 ? [empty] : items.map((i) => `- ${md(i)}`));
+  const out = [`# ${m.title}`, '', ...m.header.map(([k, v]) => `**${k}:** ${md(v)}  `), ''];
+  out.push(...m.paragraphs.flatMap((p) => [md(p), '']));
+  out.push('## Inquiries reviewed', '', row(m.columns), `|${m.columns.map(() => '---').join('|')}|`);
+  out.push(...m.rows.map(row), '');
+  out.push('## Findings', '', ...list(m.findings, 'None.'), '');
+  out.push('## Data errors', '', ...list(m.dataErrors, 'None found.'), '');
+  out.push('## Role and training violations', '', ...list(m.violations, 'None.'), '');
   out.push('## Refused actions', '');
   if (m.refusalRows.length === 0) out.push('None.', '');
-  else out.push(`| ${m.refusalColumns.join(' | ')} |`, `|${m.refusalColumns.map(() => '---').join('|')}|`, ...m.refusalRows.map((r) => `| ${r.map(mdCell).join(' | ')} |`), '');
+  else out.push(row(m.refusalColumns), `|${m.refusalColumns.map(() => '---').join('|')}|`, ...m.refusalRows.map(row), '');
+  // The closing lines are this module's own text (signature blanks of underscores), not escaped.
   out.push(...m.closing.flatMap((c) => [c, '']));
   return out.join('\n');
 }
@@ -167,6 +204,8 @@ export interface Memorandum {
   refusedActions: number;
   /** Refusals of members lacking the role, training or an active account (§471.4.1(a), §471.5(d)). */
   violations: number;
+  /** What the reader must not miss in the counts (no inquiry at all to sample); empty when none. */
+  warnings: string[];
   markdown: string;
   html: string;
 }
@@ -185,6 +224,7 @@ export function memorandumOf(sample: AuditSample, meta: MemorandumMeta): Memoran
     dataErrors: sample.dataErrors.length,
     refusedActions: sample.refusalCount,
     violations: sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length,
+    warnings: sample.population === 0 ? [nothingSampled(sample)] : [],
     markdown: renderMemorandumMarkdown(sample, meta),
     html: renderMemorandumHtml(sample, meta),
   };

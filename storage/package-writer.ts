@@ -3,9 +3,10 @@
 // manifest included). It is written beside its directory and renamed into place when whole, so a
 // failed write (disk full, a path that cannot be made) never leaves a partial package that looks
 // complete, nor a directory that blocks the next attempt.
+// Also the checks and the making of any output directory a user names (packages, memoranda).
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 export interface ManifestFile {
   name: string;
@@ -19,8 +20,8 @@ export function sha256(data: string | Buffer): string {
 
 /**
  * Writes `contents`, then the manifest `manifestFor` makes of their checksums, then SHA256SUMS, and
- * renames the whole into `outDir` (which must not exist, or be empty). On any failure nothing is
- * left and the error is rethrown.
+ * renames the whole into `outDir` (which must not exist, or be empty; missing directories above it
+ * are made). On any failure nothing of the package is left and the error is rethrown.
  */
 export async function writePackage<M extends object>(
   outDir: string,
@@ -30,7 +31,8 @@ export async function writePackage<M extends object>(
   const target = resolve(outDir); // no trailing slash: the partial directory is its sibling
   const partial = `${target}.partial-${randomUUID().slice(0, 8)}`;
   try {
-    mkdirSync(partial, { recursive: true });
+    makeOutputDirectory(dirname(target));
+    mkdirSync(partial);
     const files = contents.map(([name, body]) => {
       writeFileSync(join(partial, name), body);
       return { name, bytes: Buffer.byteLength(body), sha256: sha256(body) };
@@ -61,5 +63,120 @@ function removeQuietly(dir: string): void {
     rmSync(dir, { recursive: true, force: true });
   } catch {
     // nothing was made there
+  }
+}
+
+/** An output directory a user named that cannot be made or used; the message says why. */
+export class OutputDirectoryError extends Error {
+  readonly code = 'OUTPUT_DIRECTORY_UNUSABLE';
+
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'OutputDirectoryError';
+  }
+}
+
+/** Why a named output directory cannot be used, found without making anything. */
+export type OutputDirectoryProblem =
+  | { kind: 'file'; message: string }
+  | { kind: 'not_empty'; message: string }
+  | { kind: 'blocked'; message: string }
+  | { kind: 'unreadable'; message: string };
+
+type PathKind = 'directory' | 'other' | 'missing';
+
+function pathKind(path: string): PathKind {
+  try {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    return stat === undefined ? 'missing' : stat.isDirectory() ? 'directory' : 'other';
+  } catch (error) {
+    // A file where one of the path's directories should be: the walk up to it names it.
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
+    throw error;
+  }
+}
+
+/** "no such file or directory (ENOENT)" from Node's "ENOENT: no such file or directory, mkdir '…'". */
+function fsReason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  const words = /^[A-Z]+: ([^,]+)/.exec(message)?.[1];
+  return words !== undefined && code !== undefined ? `${words} (${code})` : message;
+}
+
+/** `target`'s directories that do not exist yet, outermost first, and the nearest path that does. */
+function missingDirectories(target: string): { missing: string[]; existing: string; kind: Exclude<PathKind, 'missing'> } {
+  const missing: string[] = [];
+  for (let at = target; ; ) {
+    const kind = pathKind(at);
+    if (kind !== 'missing') return { missing: missing.reverse(), existing: at, kind };
+    missing.push(at);
+    const up = dirname(at);
+    if (up === at) return { missing: missing.reverse(), existing: at, kind: 'directory' };
+    at = up;
+  }
+}
+
+/**
+ * Why `dir` cannot take output, or null when it can: a file stands at it or above it, or (with
+ * `empty`) it holds files already. Nothing is made, so it can be asked before any work is done; a
+ * directory that does not exist yet is not a problem (makeOutputDirectory makes it).
+ */
+export function outputDirectoryProblem(dir: string, options: { empty?: boolean } = {}): OutputDirectoryProblem | null {
+  const target = resolve(dir);
+  try {
+    const { existing, kind } = missingDirectories(target);
+    if (kind === 'other') {
+      return existing === target
+        ? { kind: 'file', message: `${target} is a file, not a directory` }
+        : { kind: 'blocked', message: `${existing} is a file, so the directory ${target} cannot be made` };
+    }
+    if (options.empty === true && existing === target && readdirSync(target).length > 0) return { kind: 'not_empty', message: `${target} is not empty` };
+    return null;
+  } catch (error) {
+    return { kind: 'unreadable', message: `${target} cannot be checked: ${fsReason(error)}` };
+  }
+}
+
+/**
+ * Makes `dir` and any directory above it that is missing, one level at a time. Not
+ * `mkdirSync(dir, { recursive: true })`: on some paths (/proc/nope/x, where mkdir answers ENOENT
+ * under a parent that exists) Node's recursive mkdir retries forever at full CPU and never returns.
+ * Throws OutputDirectoryError naming the directory that could not be made and why.
+ */
+export function makeOutputDirectory(dir: string): void {
+  const target = resolve(dir);
+  const problem = outputDirectoryProblem(target);
+  if (problem !== null) throw new OutputDirectoryError(target, problem.message);
+  for (const step of missingDirectories(target).missing) {
+    try {
+      mkdirSync(step);
+    } catch (error) {
+      // Made meanwhile by someone else: as good as made here.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && pathKind(step) === 'directory') continue;
+      const where = step === target ? '' : ` (on the way to ${target})`;
+      throw new OutputDirectoryError(target, `cannot make the directory ${step}${where}: ${fsReason(error)}`, { cause: error });
+    }
+  }
+}
+
+/**
+ * Why `file` cannot be written as an output file, or null when it can: it is a directory, or the
+ * directory it goes in does not exist (or is a file). Nothing is made or written.
+ */
+export function outputFileProblem(file: string): string | null {
+  const target = resolve(file);
+  try {
+    if (pathKind(target) === 'directory') return `${target} is a directory; name the file to write`;
+    const parent = dirname(target);
+    const kind = pathKind(parent);
+    if (kind === 'missing') return `the directory ${parent} does not exist`;
+    if (kind === 'other') return `${parent} is a file, not a directory`;
+    return null;
+  } catch (error) {
+    return `${target} cannot be checked: ${fsReason(error)}`;
   }
 }

@@ -85,6 +85,11 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
   return underClaim(ctx.claims, CLAIM_KINDS.release, requestId, request.version + 1, () => concurrentChange(requestId), async () => {
     const { sql, params } = selectFor(ctx, request);
     const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, sql, params);
+    if (request.criteria.kind === 'case' && rows.length === 0) {
+      // As an evidence export of the case: a package of nothing held would stand "released" for nothing.
+      await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.invalid, detail: 'no detections held for this case' });
+      throw new ReleaseError('NOTHING_HELD', `no detections are held under case ${request.criteria.caseNumber}; place a legal hold (Evidence) first, then produce the package; the request stays approved`);
+    }
     if (rows.length > MAX_RELEASE_ROWS) {
       await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.invalid, detail: `more than ${MAX_RELEASE_ROWS} detections` });
       throw new ReleaseError('INVALID_RELEASE', `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it`);

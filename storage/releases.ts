@@ -78,7 +78,7 @@ export interface ReleaseRequest {
   package: ReleaseManifest | null;
 }
 
-export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED'] as const;
+export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED', 'NOTHING_HELD'] as const;
 export type ReleaseErrorCode = (typeof RELEASE_ERROR_CODES)[number];
 
 export class ReleaseError extends Error {

@@ -1,15 +1,15 @@
 // `platewatch audit verify|sample`: access log integrity and the annual detection browsing audit
 // (Watsonville §471.9, §471.7(b)).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, memorandumName, memorandumOf, parseExpectedHead, parseUtcTime, sampleSearches, verifyAccessLog, verifyAccessLogs,
-  type AccessLogVerification, type Head, type Memorandum,
+  AccessLog, authoriseAction, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, parseExpectedHead, parseUtcTime, sampleSearches,
+  UnknownChainError, verifyAccessLog, verifyAccessLogs, type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
-import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
@@ -21,11 +21,13 @@ const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME] [--exp
 verify  Re-computes the access log hash chains (every chain, or --chain) and reports any record
         altered, deleted, duplicated or reordered. --expect-head, once per chain as the last
         memorandum lists them (CHAIN=SEQ:HASH; or SEQ:HASH with --chain), also catches records cut
-        from the end of a chain and a chain deleted whole. Exit 0 intact, 1 problems found.
+        from the end of a chain and a chain deleted whole. Exit 0 intact, 1 problems found; a
+        --chain the log does not have (and no --expect-head names) is exit 2, naming the chains.
 sample  Draws a random sample of at least 10 search inquiries made in [--from, --to) and writes
         the audit memorandum to the Chief of Police (Watsonville §471.9) as Markdown and HTML:
         DIR/alpr-audit-FROM-TO.md and .html (-2, -3… when a memorandum for the period is filed there
-        already: none is ever overwritten). The policy asks for inquiries of the preceding six months.
+        already: none is ever overwritten; DIR is made if missing, and must not be a file). The policy
+        asks for inquiries of the preceding six months. A period with no inquiry is said plainly.
         With --expect-head the chains' ends are checked as in verify.
         The memorandum also lists every action the system refused in the period, with the role and
         training violations apart.
@@ -42,7 +44,7 @@ Options:
   --size N           inquiries to sample, at least 10       [default: 10]
   --as ID            the auditor running it (role auditor; password prompted, or --password-stdin)
   --auditor NAME     name and title on the memorandum       [default: the --as user's name, title]
-  --out DIR          where to write the memorandum          [default: current directory]
+  --out DIR          directory to file the memorandum in    [default: current directory]
   --help             show this text
 
 ${STORAGE_OPTIONS_USAGE}
@@ -73,6 +75,12 @@ export const auditVerb: Verb = {
 };
 
 const usageError = usageErrorFor('audit', USAGE);
+
+/** A --chain the access log does not have: a usage error (exit 2), not a problem found in the log (exit 1). */
+function unknownChain(io: VerbIO, sub: string, message: string): number {
+  io.stderr.write(`platewatch audit ${sub}: ${message}\n`);
+  return 2;
+}
 
 /** `base`, or `base-2`, `base-3`…: the first name with neither a .md nor a .html memorandum filed. */
 function unusedBase(base: string): string {
@@ -119,10 +127,19 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     }
   }
 
+  const outDir = resolve(io.cwd, values.out ?? '.');
+  if (sub === 'sample') {
+    // Before any work: a sample drawn and logged, then not filed, would have to be drawn again.
+    const problem = outputDirectoryProblem(outDir);
+    if (problem !== null) {
+      io.stderr.write(`platewatch audit sample: --out ${problem.message}; --out names the directory to file the memorandum in (made if missing)\n`);
+      return 2;
+    }
+  }
+
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
-  const outDir = resolve(io.cwd, values.out ?? '.');
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) {
     const job: AuditJob = sub === 'verify'
@@ -147,10 +164,13 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
       return printVerification(io, results);
     }
     const sample = await sampleSearches(storage, { from: from!, to: to!, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
+    // Before the sample is logged: the record must not show an audit whose memorandum could not be filed.
+    makeOutputDirectory(outDir);
     await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
     fileMemorandum(io, outDir, memorandumOf(sample, { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
     return 0;
   } catch (error) {
+    if (error instanceof UnknownChainError) return unknownChain(io, sub, error.message);
     io.stderr.write(`platewatch audit ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
@@ -171,7 +191,7 @@ function printVerification(io: VerbIO, results: readonly AccessLogVerification[]
 
 /** Writes the memorandum as DIR/NAME.md and .html (never over an earlier one) and says so. */
 function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): void {
-  mkdirSync(outDir, { recursive: true });
+  makeOutputDirectory(outDir);
   const base = unusedBase(join(outDir, m.name));
   // 'wx': a memorandum filed by an earlier run is never replaced, even by one made at the same moment.
   writeFileSync(`${base}.md`, m.markdown, { flag: 'wx' });
@@ -181,6 +201,8 @@ function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): void {
       `${m.dataErrors} data error(s), ${m.refusedActions} refused action(s) ` +
       `(${m.violations} by members lacking the role, training or an active account)\nwrote ${base}.md\nwrote ${base}.html\n`,
   );
+  // `?? []`: a running system from before warnings were added answers without them.
+  for (const warning of m.warnings ?? []) io.stderr.write(`platewatch audit sample: note: ${warning}\n`);
 }
 
 type AuditJob =
@@ -193,14 +215,26 @@ function auditThroughSystem(url: string, as: string, passwords: PasswordSource, 
   return withSystemApi(url, as, passwords, `audit ${job.sub}`, io, async (api) => {
     if (job.sub === 'verify') {
       const { chains } = await api.json<{ chains: AccessLogVerification[] }>('POST', '/api/audit/verify', { expectHeads: heads });
-      // The API checks every chain; --chain asks about one (none recorded: no records, intact).
-      const results = job.chain === undefined ? chains : [chains.find((v) => v.chain === job.chain) ?? { chain: job.chain, records: 0, ok: true, head: undefined, problems: [] }];
-      return printVerification(io, results);
+      if (job.chain === undefined) return printVerification(io, chains);
+      // The API checks every chain the log has and every one a head names; --chain asks about one.
+      const one = chains.find((v) => v.chain === job.chain);
+      if (one === undefined) return unknownChain(io, job.sub, new UnknownChainError(job.chain, chains.map((v) => v.chain)).message);
+      return printVerification(io, [one]);
     }
-    const memorandum = await api.json<Memorandum>('POST', '/api/audit/samples', {
-      from: job.from.toISOString(), to: job.to.toISOString(), size: job.size, expectHeads: heads,
-      ...(job.chain === undefined ? {} : { chain: job.chain }), ...(job.auditor === undefined ? {} : { auditor: job.auditor }),
-    });
+    // Before the running system draws the sample and puts it on the record.
+    makeOutputDirectory(job.outDir);
+    let memorandum: Memorandum;
+    try {
+      memorandum = await api.json<Memorandum>('POST', '/api/audit/samples', {
+        from: job.from.toISOString(), to: job.to.toISOString(), size: job.size, expectHeads: heads,
+        ...(job.chain === undefined ? {} : { chain: job.chain }), ...(job.auditor === undefined ? {} : { auditor: job.auditor }),
+      });
+    } catch (error) {
+      // The API's 404 UNKNOWN_CHAIN, told as it is told without the running system.
+      const prefix = 'UNKNOWN_CHAIN: ';
+      if (error instanceof VerbRefusal && error.message.startsWith(prefix)) return unknownChain(io, job.sub, error.message.slice(prefix.length));
+      throw error;
+    }
     // Named here, not by the answer: a name from elsewhere never becomes a path.
     fileMemorandum(io, job.outDir, { ...memorandum, name: memorandumName(job.from, job.to) });
     return 0;

@@ -1,8 +1,11 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
-import { AccessLog, authoriseAction, exportEvidence, parseUtcTime, placeLegalHold, sha256, type EvidenceManifest, type PlateQuery } from '../../storage/index.js';
+import { dirname, resolve } from 'node:path';
+import {
+  AccessLog, authoriseAction, exportEvidence, makeOutputDirectory, outputDirectoryProblem, parseUtcTime, placeLegalHold, sha256,
+  type EvidenceManifest, type PlateQuery,
+} from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { runningSystemUrl, withSystemApi, type SystemApi } from '../system-api.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
@@ -16,10 +19,13 @@ const USAGE = `Usage: platewatch evidence hold --case N --as ID --reason TEXT --
        platewatch evidence export --case N --out DIR --as ID [--reason TEXT] [--password-stdin] [storage options]
 
 hold    Copies the matching detections into the evidence store under the case, where retention
-        does not purge them (Watsonville §471.6: data that is or may become evidence).
+        does not purge them (Watsonville §471.6: data that is or may become evidence). The case
+        number must carry its number and the reason say why, as a search's purpose must; a hold
+        that matches no detection is refused, and no hold is recorded.
 export  Writes the case's held detections for booking onto portable media: detections.csv,
         detections.json, holds.json, manifest.json (SHA-256 of each file) and SHA256SUMS
-        (check with: sha256sum -c SHA256SUMS). DIR must be new or empty.
+        (check with: sha256sum -c SHA256SUMS). DIR must be new or empty; missing directories
+        above it are made.
 Both are recorded in the access log under the user and case. Holds: analyst, supervisor,
 custodian, administrator; exports: the custodian of records or an administrator
 (storage/permissions.ts); any other role is refused, and the refusal logged.
@@ -98,6 +104,16 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     if (plate === undefined && values['read-id'] === undefined) return usageError(io, 'say what to hold: --plate, --pattern or --read-id');
   }
 
+  if (sub === 'export') {
+    // Before signing in and making the package: refused here, it costs nothing and logs nothing.
+    const problem = outputDirectoryProblem(resolve(io.cwd, values.out!), { empty: true });
+    if (problem !== null) {
+      const never = problem.kind === 'not_empty' ? '; an evidence package is never overwritten' : '';
+      io.stderr.write(`platewatch evidence export: output directory ${problem.message}${never}\n`);
+      return 1;
+    }
+  }
+
   const config = await loadVerbConfig('evidence', values.config, io);
   if (config === null) return 2;
   const storageConfig = await storageConfigFrom(values, io);
@@ -159,14 +175,6 @@ type EvidenceJob =
 
 /** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
 async function evidenceThroughSystem(url: string, as: string, passwords: PasswordSource, job: EvidenceJob, io: VerbIO): Promise<number> {
-  if (job.sub === 'export' && existsSync(job.outDir)) {
-    const problem = !statSync(job.outDir).isDirectory() ? 'is a file, not a directory'
-      : readdirSync(job.outDir).length > 0 ? 'is not empty; an evidence package is never overwritten' : null;
-    if (problem !== null) {
-      io.stderr.write(`platewatch evidence export: output directory ${job.outDir} ${problem}\n`);
-      return 1;
-    }
-  }
   return withSystemApi(url, as, passwords, `evidence ${job.sub}`, io, async (api) => {
     if (job.sub === 'hold') {
       const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
@@ -192,7 +200,8 @@ async function evidenceThroughSystem(url: string, as: string, passwords: Passwor
 async function downloadPackage(api: SystemApi, made: { exportId: string; files: string[]; manifest: EvidenceManifest }, outDir: string): Promise<void> {
   const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
   try {
-    mkdirSync(partial, { recursive: true });
+    makeOutputDirectory(dirname(outDir));
+    mkdirSync(partial);
     const texts = new Map<string, string>();
     for (const name of made.files) {
       // A name from the answer becomes a path here: a plain file name only.

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  AccessLog, parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, type TransparencyReport,
+  AccessLog, outputFileProblem, parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, type TransparencyReport,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
@@ -35,7 +35,7 @@ Options:
   --from DATE     start of the period (ISO 8601, inclusive)     [default: a year before --to]
   --to DATE       end of the period (exclusive)                  [default: now]
   --format F      markdown, html or json                         [default: from --out's extension, else markdown]
-  --out FILE      write here                                     [default: standard output]
+  --out FILE      write here (in a directory that exists)        [default: standard output]
   --agency NAME   agency name in the title
   --as ID         who is making it (administrator, auditor, custodian or chief)
   --help          show this text
@@ -98,6 +98,12 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   if (storageConfig === undefined) return 2;
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const job: ReportJob = { from: new Date(from), to: new Date(to), format, agency: values.agency?.trim() ?? '', out: values.out === undefined ? undefined : resolve(io.cwd, values.out) };
+  // Before the report is made and logged: a report that cannot be written would be made again.
+  const unwritable = job.out === undefined ? null : outputFileProblem(job.out);
+  if (unwritable !== null) {
+    io.stderr.write(`platewatch report transparency: --out ${unwritable}\n`);
+    return 2;
+  }
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) return reportThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
   const storage = await openForVerb(storageConfig, io);

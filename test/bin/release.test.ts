@@ -173,6 +173,15 @@ describe('platewatch report transparency', () => {
     expect(await reportVerb.run(['transparency', '--format', 'pdf', ...AS('chief1')], io())).toBe(2);
     expect(await reportVerb.run(['summary', ...AS('chief1')], io())).toBe(2);
   });
+
+  it('refuses an --out it could not write, in words and before making the report (exit 2)', async () => {
+    const missing = io();
+    expect(await reportVerb.run(['transparency', '--out', 'none/report.html', ...AS('chief1')], missing)).toBe(2);
+    expect(missing.err()).toBe(`platewatch report transparency: --out the directory ${join(dir, 'none')} does not exist\n`);
+    const directory = io();
+    expect(await reportVerb.run(['transparency', '--out', '.', ...AS('chief1')], directory)).toBe(2);
+    expect(directory.err()).toBe(`platewatch report transparency: --out ${dir} is a directory; name the file to write\n`);
+  });
 });
 
 describe('release configuration', () => {

@@ -73,6 +73,10 @@ describe('POST /api/detections/search', () => {
       [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', near: { lat: 95, lon: 0, radiusMeters: 10 } }, /"lat" must be a number/],
       [{ plate: '7AB*', match: 'exact', ...RANGE, reason: 'stolen vehicle follow-up' }, /partial pattern/],
       [[1, 2, 3], /JSON object/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', limit: 1.5 }, /^"limit" must be a whole number from 1 to 1000$/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', before: 'abc' }, /^"before" must be the previous page's nextCursor, unchanged$/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', near: [36.9, -121.7] }, /^"near" must be a JSON object with lat, lon, radiusMeters$/],
+      [{ plate: '7ABC123', ...RANGE, reason: 'stolen vehicle follow-up', cameras: ['cam1', 'c'.repeat(201)] }, /^"cameras" item 2 must be a name of 1–200 characters$/],
     ];
     for (const [body, message] of cases) {
       const res = await api.call('POST', '/api/detections/search', api.token('analyst'), body);

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openVersionClaims, type NatsVersionClaims } from '../../ingest/index.js';
-import { entryHistory, findUser } from '../../storage/index.js';
+import { dispositionsOf, entryHistory, findUser, recordHits } from '../../storage/index.js';
 import { accessRecords, startApiSystem, type ApiSystem } from './api-system.js';
 
 let api: ApiSystem;
@@ -140,5 +140,20 @@ describe('user changes racing another gateway', () => {
     expect(errorCode(res)).toBe('USER_EXISTS');
     expect(await findUser(api.system.storage, 'newhire')).toBeUndefined();
     expect((await api.call('POST', '/api/login', undefined, { user: 'newhire', password: 'a long enough password 1' })).status).toBe(401);
+  });
+});
+
+describe('a hit answered on two gateways at once', () => {
+  it('refuses the answer whose turn the other gateway claimed first, and records only one', async () => {
+    await recordHits(api.system.storage, [{
+      hitId: 'side-by-side-hit', readId: 'r-side-by-side', agency: 'wpd', camera: 'cam1', seenAt: Date.now() - 60_000, plate: '4DEF567', list: 'SVS',
+      entryId: '4DEF567', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    expect(await otherGateway.claim('hit_disposition', 'side-by-side-hit', 1)).toBe(true);
+    const res = await api.call('POST', '/api/hits/side-by-side-hit/disposition', api.token('dispatcher'), { disposition: 'misread', visualVerified: true, cletsVerified: false });
+    expect(res.status).toBe(409);
+    expect(errorCode(res)).toBe('ALREADY_RESOLVED');
+    expect((res.body['error'] as { message: string }).message).toMatch(/^this hit was just resolved on another console; to change that, send "correction": true/);
+    expect(await dispositionsOf(api.system.storage, 'side-by-side-hit')).toEqual([]);
   });
 });

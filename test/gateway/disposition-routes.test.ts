@@ -173,4 +173,31 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ hitId: 'stored-only', disposition: 'other', user: 'ofc1' });
   });
+
+  it('refuses a second disposition of a resolved hit with 409, naming the first, unless it is a correction with its reason', async () => {
+    await recordHits(temp.storage, [{
+      hitId: 'twice', readId: 'r-twice', agency: 'wpd', camera: 'cam1', seenAt: Date.now() - 60_000, plate: '6TWC123', list: 'SVS',
+      entryId: '6TWC123', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    // Two consoles answer at once: one is recorded, the other is told who answered first.
+    const both = await Promise.all([
+      postDisposition('twice', { disposition: 'misread', visualVerified: true, cletsVerified: false }, token('disp1')),
+      postDisposition('twice', { disposition: 'not_located', visualVerified: false, cletsVerified: false }, token('ofc1')),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const first = both.find((r) => r.status === 200) as Response;
+    const winner = ((await first.json()) as { user: string; disposition: string });
+    const refused = (await (both.find((r) => r.status === 409) as Response).json()) as { error: { code: string; message: string } };
+    expect(refused.error.code).toBe('ALREADY_RESOLVED');
+    expect(refused.error.message).toMatch(new RegExp(`^this hit was already resolved as "${winner.disposition}" by ${winner.user} at 20\\d\\d-.*Z; to change that, send "correction": true with the reason in notes$`));
+
+    const noReason = await postDisposition('twice', { disposition: 'no_action', visualVerified: false, cletsVerified: false, correction: true }, token('disp1'));
+    expect(noReason.status).toBe(400);
+    expect(((await noReason.json()) as { error: { code: string } }).error.code).toBe('REASON_REQUIRED');
+    const corrected = await postDisposition('twice', { disposition: 'no_action', visualVerified: false, cletsVerified: false, correction: true, notes: 'clicked the wrong button' }, token('disp1'));
+    expect(corrected.status).toBe(200);
+    const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: 'twice' });
+    expect(view?.dispositions.map((d) => d.disposition)).toEqual([winner.disposition, 'no_action']);
+    expect((await postDisposition('twice', { disposition: 'misread', visualVerified: false, cletsVerified: false, correction: 'yes' }, token('disp1'))).status).toBe(400);
+  });
 });

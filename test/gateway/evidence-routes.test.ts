@@ -65,7 +65,7 @@ describe('legal holds over HTTP', () => {
     const byCamera = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0902', plate: '5CAMERA', cameras: ['cam-2'] });
     expect(await byCamera.json()).toMatchObject({ rowsHeld: 1 });
     const farAway = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0903', plate: '5CAMERA', near: { lat: 0, lon: 0, radiusMeters: 1000 } });
-    expect(await farAway.json()).toMatchObject({ rowsHeld: 0 });
+    expect(await errorOf(farAway)).toMatchObject({ status: 404, code: 'NOTHING_HELD' });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, near: { lat: 0 } }))).toMatchObject({ status: 400, message: expect.stringContaining('"near" needs') });
   });
 
@@ -84,6 +84,36 @@ describe('legal holds over HTTP', () => {
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, from: TO, to: FROM }))).toMatchObject({ status: 400, message: '"from" must be before "to"' });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, match: 'nearly' }))).toMatchObject({ status: 400, message: expect.stringContaining('"match" must be one of') });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: '7AB*', match: 'exact' }))).toMatchObject({ status: 400, message: expect.stringContaining('partial pattern') });
+  });
+
+  it('refuses the purposes a search refuses: a case number without a number, a reason that says nothing (400, on the record)', async () => {
+    for (const [field, value, problem] of [
+      ['caseNumber', 'abc', 'case number "abc" has no number in it'],
+      ['reason', 'x', 'the reason "x" does not say why the data is needed'],
+    ] as const) {
+      expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, [field]: value }))).toMatchObject({
+        status: 400, code: 'PURPOSE_REQUIRED', message: expect.stringContaining(problem),
+      });
+      expect(await lastLog('ana1')).toMatchObject({ action: 'hold', outcome: 'refused', detail: expect.stringContaining(problem) });
+    }
+  });
+
+  it('refuses a hold that would hold nothing (404 NOTHING_HELD, logged), and records no hold for the case\'s package', async () => {
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: undefined, readIds: ['nope'] }))).toMatchObject({
+      status: 404, code: 'NOTHING_HELD', message: expect.stringContaining('nothing was held'),
+    });
+    expect(await lastLog('ana1')).toMatchObject({ action: 'hold', outcome: 'invalid', case_number: hold.caseNumber, rows_returned: 0 });
+    const rs = await api.temp.storage.client.query({
+      query: `SELECT count() AS n FROM ${api.temp.storage.db}.legal_holds WHERE case_number = {c:String} AND rows_held = 0`,
+      query_params: { c: hold.caseNumber }, format: 'JSONEachRow',
+    });
+    expect((await rs.json<{ n: number | string }>()).map((r) => Number(r.n))).toEqual([0]);
+  });
+
+  it('answers a plate or pattern it cannot search for in the route\'s own documented code', async () => {
+    expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: '*' }))).toMatchObject({
+      status: 400, code: 'BAD_EVIDENCE_REQUEST', message: expect.stringMatching(/^hold not placed: /),
+    });
   });
 
   it('answers 401 without a session and 403 to an officer (logged)', async () => {
@@ -158,13 +188,50 @@ describe('audit samples and verification over HTTP', () => {
     expect(await lastLog('aud1')).toMatchObject({ action: 'audit', outcome: 'ok' });
   });
 
+  it('answers 404 UNKNOWN_CHAIN naming the chains to a sample of a chain the log does not have; a head from the last audit makes it known', async () => {
+    const period = { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
+    expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, chain: 'ghost' }))).toEqual({
+      status: 404, code: 'UNKNOWN_CHAIN', message: 'the access log has no chain "ghost"; its chains are "main"',
+    });
+    const gone = await call('POST', '/api/audit/samples', 'aud1', { ...period, chain: 'ghost', expectHeads: [`ghost=2:${'c'.repeat(64)}`] });
+    expect(gone.status).toBe(200);
+    expect(await gone.json()).toMatchObject({ population: 0, dataErrors: 1, warnings: [expect.stringContaining('on access log chain "ghost", so none was sampled')] });
+  });
+
+  it('says plainly in the answer and the memorandum when the period has no inquiry to sample', async () => {
+    const res = await call('POST', '/api/audit/samples', 'aud1', { from: '2020-01-01T00:00:00Z', to: '2020-07-01T00:00:00Z', chain: 'main' });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { population: number; warnings: string[]; markdown: string };
+    expect(body.population).toBe(0);
+    expect(body.warnings).toHaveLength(1);
+    expect(body.markdown).toContain(body.warnings[0]);
+  });
+
+  it('answers 400 naming the allowed values to a log filter that can match nothing, and to a parameter given twice', async () => {
+    expect(await errorOf(await call('GET', '/api/audit/log?outcome=great', 'aud1'))).toEqual({
+      status: 400, code: 'BAD_AUDIT_QUERY', message: '"outcome" must be one of ok, refused, invalid, failed (got "great")',
+    });
+    expect(await errorOf(await call('GET', '/api/audit/log?action=nope', 'aud1'))).toMatchObject({
+      status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringMatching(/^"action" must be one of search, export, hit_view, hold, audit, login, .*report \(got "nope"\)$/),
+    });
+    expect(await errorOf(await call('GET', '/api/audit/log?limit=1&limit=2', 'aud1'))).toEqual({
+      status: 400, code: 'BAD_AUDIT_QUERY', message: 'query parameter "limit" is given more than once; give it once',
+    });
+    expect(await errorOf(await call('GET', '/api/audit/log?sql=1', 'aud1'))).toMatchObject({ status: 400, message: expect.stringContaining('(known: from, to, user, action, outcome, limit)') });
+    const ok = await call('GET', '/api/audit/log?action=hold&outcome=refused&user=', 'aud1');
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { records: Array<{ action: string; outcome: string }> }).records.every((r) => r.action === 'hold' && r.outcome === 'refused')).toBe(true);
+  });
+
   it('answers 400 to a sample under 10, a bad period or a bad expected head', async () => {
     const period = { from: FROM, to: TO };
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, size: 5 }))).toMatchObject({ status: 400, code: 'BAD_AUDIT_QUERY' });
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { from: TO, to: FROM }))).toMatchObject({ status: 400 });
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, expectHeads: ['12:abc'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
     expect(await errorOf(await call('POST', '/api/audit/verify', 'aud1', { expectHeads: ['nonsense'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
-    expect(await errorOf(await call('GET', '/api/audit/verify?expectHeads=x', 'aud1'))).toMatchObject({ status: 400, message: expect.stringContaining('unknown query parameter') });
+    const verifyQuery = await errorOf(await call('GET', '/api/audit/verify?expectHeads=x', 'aud1'));
+    expect(verifyQuery).toMatchObject({ status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringContaining('unknown query parameter "expectHeads": GET /api/audit/verify takes none') });
+    expect(verifyQuery.message).not.toContain('(known: )');
   });
 
   it('verifies against the head an earlier audit recorded, and finds records cut from the end', async () => {

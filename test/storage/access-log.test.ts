@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLog, type AccessEntry, type Storage, verifyAccessLog } from '../../storage/index.js';
+import { AccessLog, type AccessEntry, type Storage, UnknownChainError, verifyAccessLog } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -93,5 +93,15 @@ describe('access log hash chain', () => {
     expect((await verifyAccessLog(storage, { chain: 'truncated' })).ok).toBe(true); // a chain alone cannot tell
     const anchored = await verifyAccessLog(storage, { chain: 'truncated', expectedHead: before.head! });
     expect(anchored.problems).toEqual([{ kind: 'head_mismatch', expected: before.head, found: { seq: 3, hash: expect.any(String) } }]);
+  });
+
+  it('refuses to verify a chain it does not have, naming the ones it has, rather than call it intact', async () => {
+    await filled('known', 1);
+    const ghost = verifyAccessLog(storage, { chain: 'ghost' });
+    await expect(ghost).rejects.toBeInstanceOf(UnknownChainError);
+    await expect(ghost).rejects.toMatchObject({ code: 'UNKNOWN_CHAIN', chain: 'ghost', message: expect.stringMatching(/^the access log has no chain "ghost"; its chains are .*"known"/) });
+    // With a head the last audit recorded, the chain was there: its loss is a finding, not a typo.
+    const gone = await verifyAccessLog(storage, { chain: 'ghost', expectedHead: { seq: 3, hash: 'a'.repeat(64) } });
+    expect(gone).toMatchObject({ ok: false, records: 0, problems: [{ kind: 'head_mismatch' }] });
   });
 });

@@ -139,6 +139,17 @@ describe('audit sample', () => {
     expect(one.population).toBe(3);
   });
 
+  it('refuses a chain the access log does not have, naming those it has, instead of a clean audit of nothing', async () => {
+    const to = new Date(Date.now() + 60_000);
+    await expect(sampleSearches(storage, { from, to, chain: 'gatway-2' })).rejects.toMatchObject({
+      name: 'UnknownChainError', code: 'UNKNOWN_CHAIN', message: 'the access log has no chain "gatway-2"; its chains are "gateway-2", "main"',
+    });
+    // A chain the last audit recorded a head for and that is gone now: sampled, and the loss a data error.
+    const gone = await sampleSearches(storage, { from, to, chain: 'cli-gone', expectedHeads: { 'cli-gone': { seq: 4, hash: 'b'.repeat(64) } } });
+    expect(gone.population).toBe(0);
+    expect(gone.dataErrors).toEqual([expect.stringMatching(/^chain "cli-gone": access log head differs/)]);
+  });
+
   it("counts the system's own retroactive look-ups apart and never samples them as employee inquiries", async () => {
     for (const listed of ['7SYS001', '7SYS002']) {
       // As bin/past-sightings.ts logs a new entry's look-back.

@@ -63,6 +63,44 @@ describe('placeLegalHold when storage fails part-way', () => {
   });
 });
 
+async function holdRecords(caseNumber: string): Promise<number> {
+  const rs = await storage.client.query({
+    query: `SELECT count() AS n FROM ${storage.db}.legal_holds WHERE case_number = {c:String}`,
+    query_params: { c: caseNumber },
+    format: 'JSONEachRow',
+  });
+  return Number((await rs.json<{ n: string }>())[0]?.n);
+}
+
+describe('placeLegalHold purposes and empty holds', () => {
+  const plate = { kind: 'exact', plate: '6TRK400' } as const;
+
+  it('refuses, on the record, a case number without a number or a reason that says nothing, as a search would', async () => {
+    for (const [caseNumber, reason, problem] of [
+      ['abc', 'hit and run vehicle', 'case number "abc" has no number in it'],
+      ['WPD-26-71', 'x', 'the reason "x" does not say why the data is needed'],
+      ['WPD-26-71', 'n/a', 'the reason "n/a" does not say why the data is needed'],
+    ] as const) {
+      await expect(placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber, reason, criteria: { ...RANGE, plate } })).rejects.toMatchObject({
+        code: 'PURPOSE_REQUIRED', message: expect.stringContaining(`${problem}: a legal hold needs the case or incident number`),
+      });
+      expect(await lastRecord('det1')).toMatchObject({ action: 'hold', outcome: 'refused', detail: expect.stringContaining(problem) });
+      expect(await heldRows(caseNumber)).toBe(0);
+    }
+    // The case documents a hold: a reason may be left out.
+    await expect(placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-70', reason: '', criteria: { ...RANGE, plate } })).resolves.toMatchObject({ rowsHeld: expect.any(Number) });
+  });
+
+  it('refuses a hold that matches no detection, logs it as invalid and records no hold', async () => {
+    await expect(
+      placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-72', reason: 'hit and run vehicle', criteria: { ...RANGE, readIds: ['nope'] } }),
+    ).rejects.toMatchObject({ code: 'NOTHING_HELD', message: expect.stringContaining('nothing was held for case WPD-26-72') });
+    expect(await lastRecord('det1')).toMatchObject({ action: 'hold', outcome: 'invalid', detail: 'no detection matches; nothing was held' });
+    expect(await holdRecords('WPD-26-72')).toBe(0);
+    expect(await heldRows('WPD-26-72')).toBe(0);
+  });
+});
+
 describe('exportEvidence', () => {
   it('writes nothing and logs the export as failed when the package cannot be written', async () => {
     const blocker = join(temp.dir, 'not-a-directory');
@@ -72,6 +110,10 @@ describe('exportEvidence', () => {
     });
     expect(await lastRecord('cust1')).toMatchObject({ action: 'export', outcome: 'failed', detail: expect.stringMatching(/package not written/) });
     expect(readdirSync(temp.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
+    // The file itself as the output directory: refused in words, before anything is read.
+    await expect(exportEvidence({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-70', outDir: blocker })).rejects.toMatchObject({
+      code: 'EVIDENCE_FAILED', message: `output directory ${blocker} is a file, not a directory`,
+    });
   });
 
   it('renames a whole package into place (an empty directory given is used), and leaves no partial directory', async () => {

@@ -237,6 +237,17 @@ describe('the package of an approved release', () => {
     expect(readdirSync(ctx.packagesDir).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
+  it('produces no package for a case that holds nothing yet: the request stays approved, and the refusal is logged', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint burglary investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0999' } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({
+      code: 'NOTHING_HELD', message: expect.stringMatching(/^no detections are held under case WPD-26-0999; place a legal hold \(Evidence\) first/),
+    });
+    expect((await logOf('cust1')).at(-1)).toMatchObject({ action: 'export', outcome: 'invalid', detail: 'no detections held for this case' });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'approved', package: null });
+    expect(readdirSync(ctx.packagesDir)).not.toContain(r.requestId);
+  });
+
   it('releases a case\'s held evidence when that is what was asked for', async () => {
     await placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-0777', reason: 'shooting', criteria: { from: new Date(DAY), to: new Date(DAY + 86_400_000), readIds: ['rel-3'] } });
     const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint shooting investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0777' } }));

@@ -1,6 +1,6 @@
 // `platewatch evidence` and `platewatch audit`, run in-process against a real chDB directory.
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { evidenceVerb } from '../../bin/verbs/evidence.js';
 import type { VerbIO } from '../../bin/verb.js';
 import { DEFAULT_OCR_CLASSES, OcrAlphabet } from '../../matcher/index.js';
 import { AccessLog, DetectionWriter, openStorage, saveUser, searchDetections, setPassword } from '../../storage/index.js';
+import { REPO_ROOT } from '../fixtures/cli.js';
 import { detection, makeTempDir } from './temp-storage.js';
 
 const dir = makeTempDir();
@@ -48,6 +49,24 @@ function io(password?: string): VerbIO & { out(): string; err(): string } {
   return { stdin, stdout: sink('out'), stderr: sink('err'), env: {}, cwd: dir, out: () => chunks.out, err: () => chunks.err };
 }
 
+/**
+ * `platewatch ARGS` as a process of its own, with PASSWORD on standard input, killed after `ms`:
+ * for what once never returned, which would stop this test process with it.
+ */
+function cliWithin(args: readonly string[], ms: number): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/platewatch.ts', ...args], {
+      cwd: REPO_ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'] }, timeout: ms, killSignal: 'SIGKILL',
+    });
+    let stderr = '';
+    child.stdout.resume();
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    child.on('error', fail);
+    child.on('close', (code, signal) => done({ code, signal, stderr }));
+    child.stdin.end(`${PASSWORD}\n`);
+  });
+}
+
 describe('platewatch evidence', () => {
   it('holds and exports a case with checksums', async () => {
     const hold = io(PASSWORD);
@@ -79,8 +98,36 @@ describe('platewatch evidence', () => {
     expect(configured.out()).toMatch(/1 detection\(s\) held for case WPD-26-31/);
     // Without the class the verb looks for the OCR-mapped plate 7TX1234, where up stored 77X1234: what it found before it read the configuration.
     const unconfigured = io(PASSWORD);
-    expect(await evidenceVerb.run(args('WPD-26-32'), unconfigured)).toBe(0);
-    expect(unconfigured.out()).toMatch(/0 detection\(s\) held for case WPD-26-32/);
+    expect(await evidenceVerb.run(args('WPD-26-32'), unconfigured)).toBe(1);
+    expect(unconfigured.err()).toMatch(/NOTHING_HELD: no detection matches .*nothing was held for case WPD-26-32/);
+  });
+
+  it('refuses a hold whose case number has no number or whose reason says nothing (exit 1, logged), as a search would', async () => {
+    const hold = (caseNumber: string, reason: string): string[] =>
+      ['hold', '--case', caseNumber, ...as('det1'), '--reason', reason, '--plate', '6TRK400', '--from', '2026-11-02T00:00:00Z', '--to', '2026-11-03T00:00:00Z', '--data-dir', dataDir];
+    const noNumber = io(PASSWORD);
+    expect(await evidenceVerb.run(hold('abc', 'hit and run'), noNumber)).toBe(1);
+    expect(noNumber.err()).toMatch(/PURPOSE_REQUIRED: case number "abc" has no number in it/);
+    const vague = io(PASSWORD);
+    expect(await evidenceVerb.run(hold('WPD-26-33', 'x'), vague)).toBe(1);
+    expect(vague.err()).toMatch(/PURPOSE_REQUIRED: the reason "x" does not say why the data is needed/);
+  });
+
+  it.runIf(process.platform === 'linux')('refuses an --out that cannot be made (/proc/nope/x) in words and returns, instead of hanging', async () => {
+    const run = await cliWithin(['evidence', 'export', '--case', 'WPD-26-9', ...as('cust1'), '--out', '/proc/nope/x', '--data-dir', dataDir], 60_000);
+    expect(run.signal, 'the export never returned (killed at the time limit)').toBeNull();
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('evidence package not written: cannot make the directory /proc/nope: no such file or directory (ENOENT)');
+  }, 90_000);
+
+  it('refuses an --out that is a file, or a directory with files in it, before signing in', async () => {
+    writeFileSync(join(dir, 'a-file'), 'x');
+    const file = io(PASSWORD);
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('cust1'), '--out', 'a-file', '--data-dir', dataDir], file)).toBe(1);
+    expect(file.err()).toBe(`platewatch evidence export: output directory ${join(dir, 'a-file')} is a file, not a directory\n`);
+    const full = io(PASSWORD);
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-9', ...as('cust1'), '--out', 'pkg', '--data-dir', dataDir], full)).toBe(1);
+    expect(full.err()).toBe(`platewatch evidence export: output directory ${join(dir, 'pkg')} is not empty; an evidence package is never overwritten\n`);
   });
 
   it('refuses an unknown user, a wrong password, and a role that may not export (logged); rejects bad usage with exit 2', async () => {
@@ -203,5 +250,30 @@ describe('platewatch audit', () => {
     expect(checked).toContain("checked against the head the last audit recorded (cli-gone-1)");
     expect(checked).toMatch(/chain "cli-gone-1": access log head differs from the one recorded at the last audit/);
     expect(await auditVerb.run(['verify', ...as('psd1'), '--expect-head', 'main=7:zz', '--data-dir', dataDir], io(PASSWORD))).toBe(2);
+  });
+
+  it('answers a --chain the log does not have with exit 2 naming its chains, for verify and sample alike', async () => {
+    const verify = io(PASSWORD);
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--chain', 'ghost', '--data-dir', dataDir], verify)).toBe(2);
+    expect(verify.out()).toBe('');
+    expect(verify.err()).toMatch(/^platewatch audit verify: the access log has no chain "ghost"; its chains are .*"main"/);
+    const sample = io(PASSWORD);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', '2026-01-01', '--to', '2027-01-01', '--chain', 'ghost', '--out', 'memo-ghost', '--data-dir', dataDir], sample)).toBe(2);
+    expect(sample.err()).toMatch(/^platewatch audit sample: the access log has no chain "ghost"; its chains are .*"main"/);
+    expect(existsSync(join(dir, 'memo-ghost'))).toBe(false);
+    // A chain the log has, in a period without an inquiry on it: filed, and said plainly.
+    const empty = io(PASSWORD);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', '2020-01-01', '--to', '2020-07-01', '--chain', 'main', '--out', 'memo-empty', '--data-dir', dataDir], empty)).toBe(0);
+    expect(empty.out()).toMatch(/^0 of 0 inquiries reviewed/);
+    expect(empty.err()).toMatch(/^platewatch audit sample: note: No search inquiry by an employee was recorded in the period on access log chain "main", so none was sampled/);
+  });
+
+  it('refuses an --out that is a file in one line, before signing in or sampling', async () => {
+    writeFileSync(join(dir, 'memo-file'), 'x');
+    const s = io(PASSWORD);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', '2026-01-01', '--to', '2027-01-01', '--out', 'memo-file', '--data-dir', dataDir], s)).toBe(2);
+    expect(s.err()).toBe(
+      `platewatch audit sample: --out ${join(dir, 'memo-file')} is a file, not a directory; --out names the directory to file the memorandum in (made if missing)\n`,
+    );
   });
 });

@@ -1,0 +1,96 @@
+// The §471.9 memorandum as Markdown: text that came from users (the auditor's name, names in the
+// user register, case numbers, reasons) shows exactly as typed and adds no HTML or Markdown
+// structure; and a period with no inquiry at all says so plainly. Real searches on a real chDB.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccessLog, memorandumOf, sampleSearches, saveUser, searchDetections, type Storage } from '../../storage/index.js';
+import { markdownText } from '../../storage/memorandum.js';
+import { openTempStorage, type TempStorage } from './temp-storage.js';
+
+let temp: TempStorage;
+let storage: Storage;
+const from = new Date(Date.now() - 3_600_000);
+const to = new Date(Date.now() + 60_000);
+
+const AUDITOR = '<img src=x onerror=alert(1)> **Capt.** [R. Diaz](http://evil.example) `PSD` | &amp; ~~x~~ $y$';
+const NAME = '<b>Ana</b> _Analyst_';
+const CASE = 'WPD-26-1 <script>alert(1)</script>';
+const REASON = '**urgent** [see](http://evil.example) ![i](x.png) `a | b` ``` c\\d & &lt; ~~s~~ _em_ *em* <!-- x -->\n# not a heading\n| x | y |';
+
+beforeAll(async () => {
+  temp = await openTempStorage();
+  storage = temp.storage;
+  const accessLog = new AccessLog(storage);
+  await saveUser(storage, { userId: 'a1', name: NAME, title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-10', active: true }, 'admin');
+  await searchDetections({ storage, accessLog }, { user: 'a1', purpose: { caseNumber: CASE, reason: REASON }, plate: { kind: 'exact', plate: '7ABC123' }, from: new Date(0), to: new Date() });
+  // Refused (a case "number" without a number): its detail, quoting it, lands in the refused actions table.
+  await expect(searchDetections({ storage, accessLog }, { user: 'a1', purpose: { caseNumber: '<i>x</i> | y' }, from: new Date(0), to: new Date() }))
+    .rejects.toMatchObject({ code: 'PURPOSE_REQUIRED' });
+});
+afterAll(() => temp.cleanup());
+
+/** The text CommonMark shows for Markdown text: a backslash before ASCII punctuation is that character. */
+const shown = (md: string): string => md.replace(/\\([!-/:-@[-`{-~])/g, '$1');
+/** Markdown with its escapes taken out: what is left is all a renderer can read as structure. */
+const bare = (md: string): string => md.replace(/\\[!-/:-@[-`{-~]/g, '');
+/** A table row's cells, split at the pipes that are not escaped. */
+function cells(row: string): string[] {
+  const out = [''];
+  for (let i = 0; i < row.length; i++) {
+    const c = row[i] as string;
+    if (c === '\\' && i + 1 < row.length) {
+      out[out.length - 1] += c + row[++i];
+    } else if (c === '|') out.push('');
+    else out[out.length - 1] += c;
+  }
+  return out.slice(1, -1).map((cell) => cell.trim());
+}
+const oneLine = (text: string): string => text.replace(/\n/g, ' ').trim();
+
+describe('the Markdown memorandum', () => {
+  it('shows the auditor, names, case numbers and reasons as typed, with no HTML, link, code, emphasis or extra cell', async () => {
+    const sample = await sampleSearches(storage, { from, to });
+    expect(sample.reviews).toHaveLength(1);
+    const md = memorandumOf(sample, { auditor: AUDITOR, date: new Date('2026-11-23T00:00:00Z') }).markdown;
+
+    const left = bare(md);
+    expect(left).not.toMatch(/[<>`[\]&~$!]/);
+    // The only emphasis is the header's own bold keys.
+    expect(left.replace(/^\*\*(To|From|Date|Subject):\*\* /gm, '')).not.toContain('*');
+    expect(left).not.toMatch(/^#(?! MEMORANDUM$)(?!# )/m);
+
+    const signedBy = md.split('\n').find((l) => l.startsWith('**From:** '));
+    expect(shown(signedBy!.slice('**From:** '.length).trimEnd())).toBe(AUDITOR);
+
+    const table = md.slice(md.indexOf('## Inquiries reviewed'), md.indexOf('## Findings')).split('\n').filter((l) => l.startsWith('|'));
+    const [header, , row] = table;
+    expect(cells(header!)).toHaveLength(12);
+    const values = cells(row!);
+    expect(values).toHaveLength(12);
+    expect(values.map(shown)).toEqual(expect.arrayContaining([`${NAME} (a1)`, CASE, oneLine(REASON)]));
+
+    const refused = md.slice(md.indexOf('## Refused actions')).split('\n').filter((l) => l.startsWith('| main:'));
+    expect(refused.map((l) => cells(l).length)).toEqual([6]);
+    expect(shown(cells(refused[0]!)[5]!)).toContain('case number "<i>x</i> | y" has no number in it');
+  });
+
+  it('leaves underscores inside words as they are, so ids stay copyable', () => {
+    expect(markdownText('platewatch_system gw_1')).toBe('platewatch_system gw_1');
+    expect(markdownText('_em_ a_')).toBe('\\_em\\_ a\\_');
+    expect(markdownText('# title')).toBe('\\# title');
+    expect(markdownText('1. first')).toBe('1\\. first');
+  });
+});
+
+describe('a period with no inquiry to sample', () => {
+  it('says plainly that nothing was sampled, in the memorandum and in its warnings', async () => {
+    const empty = await sampleSearches(storage, { from: new Date('2020-01-01T00:00:00Z'), to: new Date('2020-07-01T00:00:00Z'), chain: 'main' });
+    expect(empty.population).toBe(0);
+    const memo = memorandumOf(empty, { auditor: 'Capt. P. Standards' });
+    expect(memo.warnings).toEqual([expect.stringMatching(/^No search inquiry by an employee was recorded in the period on access log chain "main", so none was sampled/)]);
+    expect(memo.markdown).toContain('so none was sampled or reviewed');
+    expect(memo.markdown).not.toContain('so all were reviewed');
+    expect(memo.html).toContain('so none was sampled or reviewed');
+    const some = memorandumOf(await sampleSearches(storage, { from, to }), { auditor: 'Capt. P. Standards' });
+    expect(some.warnings).toEqual([]);
+  });
+});
