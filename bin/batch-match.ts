@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import { HotlistCsvError, parseHotlistCsv, parseReadJson, type RejectedRow } from '../ingest/index.js';
 import { Matcher, MatcherError, type Hit, type HotlistEntry, type MatcherConfig, type Read } from '../matcher/index.js';
+import { terminalText } from './terminal-text.js';
 
 export type LoadResult = { ok: true; matcher: Matcher; entries: number } | { ok: false };
 
@@ -98,7 +99,7 @@ export async function loadHotlists(options: LoadHotlistsOptions): Promise<LoadRe
 }
 
 function reportRejected(stderr: Writable, shown: string, rejected: readonly RejectedRow[]): void {
-  for (const row of rejected) stderr.write(`${shown}:${row.line}: ${row.reason}\n`);
+  for (const row of rejected) stderr.write(`${shown}:${row.line}: ${terminalText(row.reason)}\n`);
 }
 
 export interface MatchSummary {

@@ -1,9 +1,17 @@
 // The `platewatch` command: finds the verb and runs it. Verbs live in bin/verbs/; this file is the
 // only place that touches process.env, process.argv and the exit code.
+import { readFileSync } from 'node:fs';
 import type { Verb, VerbIO } from './verb.js';
 import { VERBS } from './verbs/index.js';
 
 const HELP_FLAGS: ReadonlySet<string> = new Set(['--help', '-h']);
+const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-V']);
+
+/** The version in package.json: what a support request or an upgrade note refers to. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 function overview(): string {
   const width = Math.max(...VERBS.map((verb) => verb.name.length));
@@ -11,7 +19,8 @@ function overview(): string {
   return (
     'platewatch — real-time ALPR back end: hot list matching, hit fan-out, access-logged detection storage\n\n' +
     'Usage: platewatch <verb> [options]\n' +
-    '       platewatch <verb> --help\n\n' +
+    '       platewatch <verb> --help\n' +
+    '       platewatch --version\n\n' +
     `Verbs:\n${lines.join('\n')}\n`
   );
 }
@@ -29,6 +38,10 @@ async function main(argv: readonly string[], io: VerbIO): Promise<number> {
   }
   if (HELP_FLAGS.has(name)) {
     io.stdout.write(overview());
+    return 0;
+  }
+  if (VERSION_FLAGS.has(name)) {
+    io.stdout.write(`platewatch ${version()}\n`);
     return 0;
   }
   if (name === 'help') {

@@ -9,6 +9,7 @@ import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
 import { parseUtcTime } from '../../storage/index.js';
+import { terminalText } from '../terminal-text.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 const EXAMPLE_HOTLISTS = ['hotlists/svs.csv', 'hotlists/bolo.csv'] as const;
@@ -84,8 +85,9 @@ export function printHit(out: Writable, read: Read, hit: Hit): void {
   // A state or vehicle mismatch is as much a reason to look twice as a non-exact plate.
   if (notes.length > 1 || hit.kind !== 'exact') notes.push('verify carefully');
   const candidate = hit.candidate > 0 ? ` (candidate ${hit.candidate})` : '';
+  // The read id is the camera's, the reason and synopsis a member's: shown, never obeyed by the terminal.
   out.write(
-    `read ${read.id}: ${hit.plate}${candidate} → ${hit.list} ${hit.entry} [${notes.join(', ')}]\n` +
-      `    ${hit.reason}${hit.caseNumber === '' ? '' : ` · case ${hit.caseNumber}`}${hit.synopsis === '' ? '' : ` · ${hit.synopsis}`}\n`,
+    `read ${terminalText(read.id)}: ${hit.plate}${candidate} → ${hit.list} ${terminalText(hit.entry)} [${notes.join(', ')}]\n` +
+      `    ${terminalText(`${hit.reason}${hit.caseNumber === '' ? '' : ` · case ${hit.caseNumber}`}${hit.synopsis === '' ? '' : ` · ${hit.synopsis}`}`)}\n`,
   );
 }

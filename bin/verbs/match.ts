@@ -7,6 +7,7 @@ import type { MatcherConfig } from '../../matcher/index.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
 import { parseUtcTime } from '../../storage/index.js';
+import { terminalText } from '../terminal-text.js';
 
 const USAGE = `Usage: platewatch match --hotlist FILE.csv [--hotlist FILE.csv ...] --reads FILE.jsonl|- [options]
 
@@ -29,7 +30,7 @@ Options:
   --help           show this text
 
 Exit status: 0 done (bad read lines are reported, not fatal); 1 a hot list file could not be
-read or was refused whole; 2 usage or configuration error.
+read or was refused whole, or the reads could not be read; 2 usage or configuration error.
 
 Example:
   platewatch match --hotlist examples/hotlists/svs.csv --hotlist examples/hotlists/bolo.csv \\
@@ -125,7 +126,7 @@ export async function matchFiles(options: MatchFilesOptions): Promise<number> {
       return undefined;
     },
     onBadLine: (line, reason) => {
-      stderr.write(`reads:${line}: ${reason}\n`);
+      stderr.write(`reads:${line}: ${terminalText(reason)}\n`);
     },
   }).catch((error: unknown) => {
     if (error !== inputError) throw error;

@@ -43,6 +43,11 @@ describe('platewatch', () => {
     for (const verb of VERBS) expect(stdout).toMatch(new RegExp(`^  ${verb.name} +${escapeRegExp(verb.summary)}$`, 'm'));
   });
 
+  it('prints its version, as package.json has it, on --version and -V', async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await run([flag])).toMatchObject({ code: 0, stdout: `platewatch ${version}\n`, stderr: '' });
+  });
+
   it.each(VERBS.map((verb) => verb.name))('prints the usage of "%s" on <verb> --help', async (name) => {
     const { code, stdout } = await run([name, '--help']);
     expect(code).toBe(0);

@@ -25,6 +25,15 @@ describe('platewatch match: the reads file', () => {
     expect(lines.map((line) => [line.id, line.hits.length])).toEqual([['first', 1], ['second', 1]]);
   });
 
+  it('shows a bad line\'s control characters as escapes, so a binary or hostile file cannot drive the terminal', async () => {
+    const reads = join(dir, 'escapes.jsonl');
+    writeFileSync(reads, '\u001b]0;owned\u0007\u001b[2J not json\n');
+    const { code, stderr } = await run(['match', '--hotlist', SVS, '--reads', reads, '--now', NOW]);
+    expect(code).toBe(0);
+    expect(stderr).toContain('reads:1: not valid JSON: Unexpected token \'\\x1b\', "\\x1b]0;owned\\x07"');
+    expect(stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+  });
+
   it('names the reads path and exits 1, without a stack trace, when --reads is a directory', async () => {
     const { code, stdout, stderr } = await run(['match', '--hotlist', SVS, '--reads', dir, '--now', NOW]);
     expect(code).toBe(1);
