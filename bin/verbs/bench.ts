@@ -1,10 +1,11 @@
 // `platewatch bench`: the capacity benchmark (bench/capacity/). Runs the whole system on this
 // machine against a simulated camera fleet and console sockets, and writes the report.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import pino from 'pino';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { makeOutputDirectory } from '../../storage/index.js';
 
 const USAGE = `Usage: platewatch bench [--quick] [--consoles N] [--hotlist-entries N] [--rates R,R,…]
                         [--report FILE] [--svg FILE] [--json FILE] [--config FILE]
@@ -66,7 +67,8 @@ function positiveInteger(io: VerbIO, name: string, text: string, max: number): n
 }
 
 function writeFile(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  // Not mkdirSync's recursive mode, which never returns on some paths (storage/package-writer.ts).
+  makeOutputDirectory(dirname(path));
   writeFileSync(path, content);
 }
 
