@@ -50,20 +50,15 @@ function parameterName(part: string): string {
 }
 
 /**
- * The query's parameters, each checked by queryParams; 400 naming one given twice (`limit=1&limit=2`
- * would otherwise keep the last and drop the other unseen) or a filter value that can match nothing.
+ * The query's parameters, each checked by queryParams (which refuses one given twice), and 400 for
+ * a filter value that can match nothing.
  */
 function logQuery(query: string): Map<string, string> {
-  const params = new Map<string, string>();
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    for (const [name, value] of queryParams(part, LOG_PARAMETERS, CODE)) {
-      if (params.has(name)) throw new HttpError(400, CODE, `query parameter "${name}" is given more than once; give it once`);
-      const allowed = FILTER_VALUES[name];
-      if (allowed !== undefined && value !== '' && !allowed.includes(value)) {
-        throw new HttpError(400, CODE, `"${name}" must be one of ${allowed.join(', ')} (got "${value}")`);
-      }
-      params.set(name, value);
+  const params = queryParams(query, LOG_PARAMETERS, CODE);
+  for (const [name, value] of params) {
+    const allowed = FILTER_VALUES[name];
+    if (allowed !== undefined && value !== '' && !allowed.includes(value)) {
+      throw new HttpError(400, CODE, `"${name}" must be one of ${allowed.join(', ')} (got "${value}")`);
     }
   }
   return params;

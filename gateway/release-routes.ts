@@ -81,6 +81,7 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   const view = guarded(async (request) => {
     const session = await guard.require(request, 'releases.view');
+    queryParams(request.query, [], 'INVALID_RELEASE'); // none: a misspelt filter must not be ignored
     return { status: 200, body: await viewRelease(ctx, session.user, requestIdParam(request.params[0])) };
   });
 

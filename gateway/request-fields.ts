@@ -103,8 +103,12 @@ export function queryParams(query: string, allowed: readonly string[], code = 'B
     } catch {
       throw new HttpError(400, code, 'the query string is not validly escaped');
     }
-    if (!allowed.includes(name)) throw new HttpError(400, code, `unknown query parameter "${name}" (known: ${allowed.join(', ')})`);
+    if (!allowed.includes(name)) {
+      throw new HttpError(400, code, allowed.length === 0 ? `unknown query parameter "${name}": this endpoint takes none` : `unknown query parameter "${name}" (known: ${allowed.join(', ')})`);
+    }
     if (value.length > MAX_TEXT_LENGTH) throw new HttpError(400, code, `query parameter "${name}" is too long`);
+    // Which of two values would count is a guess the caller should not have to make.
+    if (params.has(name)) throw new HttpError(400, code, `query parameter "${name}" is given twice`);
     params.set(name, value);
   }
   return params;

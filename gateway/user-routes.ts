@@ -3,8 +3,9 @@
 // user (storage/users.ts keeps them all, so the audit can ask who was trained when) and an
 // access log record naming who made it. A change takes effect on the user's sessions at once: the
 // consoles open on this gateway are checked again (closed when the change ends their access), and
-// a password set ends the user's other sessions.
-//   GET  /api/users                  users.view    every user with roles, training, status
+// a password set ends the user's other sessions. A session ended by disabling or untraining stays
+// ended when access is restored (storage/users.ts saveUser): the user signs in again.
+//   GET  /api/users                  users.view    every user with roles, training, status (who can sign in)
 //   POST /api/users                  users.manage  add a user with their own password
 //   POST /api/users/:id              users.manage  change roles, name, title, training, active
 //   POST /api/users/:id/password     users.manage  set a password (a user changes their own via any
@@ -19,7 +20,7 @@ import { bearerToken } from './auth-routes.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
-import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredSecret, requiredText } from './request-fields.js';
+import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, queryParams, requiredSecret, requiredText } from './request-fields.js';
 
 export interface UserRouteDeps {
   guard: ApiGuard;
@@ -42,22 +43,62 @@ export interface UserRouteDeps {
 const CODE = 'BAD_USER';
 const USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
 
+/**
+ * Whether the user can sign in now, and if not the first thing an administrator must fix:
+ * `active` exactly when storage lets them in (accessProblem), never a guess from one field.
+ */
+export const USER_STATUSES = ['active', 'disabled', 'untrained', 'training_expired'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+
+export function userStatus(u: User, now = Date.now()): UserStatus {
+  if (accessProblem(u, u.userId, now) === null) return 'active';
+  if (!u.active) return 'disabled';
+  // A training day still to come (written before such dates were refused) is no training yet.
+  if (u.trainedAt === null || u.trainedAt > dayOf(now)) return 'untrained';
+  return 'training_expired';
+}
+
 /** A user as the API shows it. */
 export function userView(u: User): Record<string, unknown> {
   return {
     id: u.userId, name: u.name, title: u.title, roles: u.roles, trainedAt: u.trainedAt, trainingExpiresAt: u.trainingExpiresAt ?? null,
-    active: u.active, trainingStatus: trainingStatus(u),
+    active: u.active, trainingStatus: trainingStatus(u), status: userStatus(u),
   };
+}
+
+/**
+ * Why a person's name or title cannot be kept as given, or null. Control characters (C0 with NUL,
+ * tab, CR and LF; DEL; C1) break `platewatch users list`, one line per user, and can hide or
+ * rewrite text on a terminal; letters of any script, accents, apostrophes and hyphens are names.
+ */
+export function personTextProblem(label: string, text: string): string | null {
+  return /\p{Cc}/u.test(text) ? `${label} may not contain control characters (tab, line break, NUL and the like)` : null;
 }
 
 function trainingStatus(u: User, now = Date.now()): 'untrained' | 'expired' | 'expiring' | 'trained' {
   if (u.trainedAt === null) return 'untrained';
   const expires = u.trainingExpiresAt ?? null;
   if (expires === null) return 'trained';
-  const today = new Date(now).toISOString().slice(0, 10);
-  if (expires <= today) return 'expired';
+  if (expires <= dayOf(now)) return 'expired';
   // A month's warning, so the administrator can schedule the refresher (§471.10).
   return Date.parse(`${expires}T00:00:00Z`) - now < 30 * 86_400_000 ? 'expiring' : 'trained';
+}
+
+/** The UTC day of `now`, YYYY-MM-DD, as training dates are kept. */
+function dayOf(now: number): string {
+  return new Date(now).toISOString().slice(0, 10);
+}
+
+/** A name or title field, trimmed; 400 when it holds a control character, even one trimming would drop. */
+function personText(b: Record<string, unknown>, key: string, required: true): string;
+function personText(b: Record<string, unknown>, key: string, required: false): string | undefined;
+function personText(b: Record<string, unknown>, key: string, required: boolean): string | undefined {
+  const raw = optionalText(b, key, CODE, 200);
+  const problem = raw === undefined ? null : personTextProblem(`"${key}"`, raw);
+  if (problem !== null) throw new HttpError(400, CODE, problem);
+  if (required) return requiredText(b, key, CODE, 200);
+  const text = raw?.trim();
+  return text === '' ? undefined : text;
 }
 
 function rolesField(b: Record<string, unknown>): UserRole[] | undefined {
@@ -95,6 +136,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
 
   const list = async (request: JsonRequest): Promise<JsonReply> => {
     await guard.require(request, 'users.view');
+    queryParams(request.query, [], CODE); // none: a filter that is not applied must not look applied
     return { status: 200, body: { users: (await listUsers(storage)).map((u) => userView(u)) } };
   };
 
@@ -106,18 +148,19 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     const roles = rolesField(b);
     if (roles === undefined) throw new HttpError(400, CODE, '"roles" is required');
     const user: User = {
-      userId: id, name: requiredText(b, 'name', CODE, 200), title: requiredText(b, 'title', CODE, 200), roles,
+      userId: id, name: personText(b, 'name', true), title: personText(b, 'title', true), roles,
       trainedAt: dayField(b, 'trainedAt') ?? null, trainingExpiresAt: dayField(b, 'trainingExpiresAt') ?? null, active: true,
     };
-    checkTrainingDates(user);
+    checkTrainingDates(user, b);
     const password = requiredSecret(b, 'password', CODE, 1024);
     if ((await findUser(storage, id)) !== undefined) throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
     // The password is checked first, so a weak one leaves no user behind; it is stored once the
     // user is, so a second administrator adding the same id at the same moment sets no password.
     const weakness = passwordProblem(password, id);
     if (weakness !== null) throw new HttpError(400, 'WEAK_PASSWORD', weakness);
+    // Storage refuses the same id added elsewhere at the same moment, and an id differing only in case.
     await saveUser(storage, user, session.user, claims).catch((error: unknown) => {
-      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
+      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new HttpError(409, 'USER_EXISTS', error.message, { cause: error });
       throw error;
     });
     await credentials.setPassword(id, password, session.user).catch(weak);
@@ -132,10 +175,10 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     const user = await findUser(storage, id);
     if (user === undefined) throw new HttpError(404, 'UNKNOWN_USER', `no user "${id}"`);
     const next: User = { ...user };
-    const name = optionalText(b, 'name', CODE, 200);
-    if (name !== undefined && name.trim() !== '') next.name = name.trim();
-    const title = optionalText(b, 'title', CODE, 200);
-    if (title !== undefined && title.trim() !== '') next.title = title.trim();
+    const name = personText(b, 'name', false);
+    if (name !== undefined) next.name = name;
+    const title = personText(b, 'title', false);
+    if (title !== undefined) next.title = title;
     const roles = rolesField(b);
     if (roles !== undefined) next.roles = roles;
     const trainedAt = dayField(b, 'trainedAt');
@@ -144,7 +187,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     if (expires !== undefined) next.trainingExpiresAt = expires;
     const active = optionalBoolean(b, 'active', CODE);
     if (active !== undefined) next.active = active;
-    checkTrainingDates(next);
+    checkTrainingDates(next, b);
     // An administrator cannot lock themself out; another administrator must do it.
     if (id === session.user && (!next.active || !next.roles.includes('administrator'))) {
       throw new HttpError(409, 'SELF_LOCKOUT', 'you cannot disable yourself or remove your own administrator role; ask another administrator');
@@ -156,8 +199,8 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
       return refuse(session.user, { op: 'update', user: id, changes: b },
         new HttpError(403, 'SELF_ROLE_GRANT', `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it`));
     }
-    await saveUser(storage, next, session.user, claims).catch(weak);
-    await logChange(session.user, { op: 'update', user: id, changes: b });
+    const ended = await saveUser(storage, next, session.user, claims).catch(weak);
+    await logChange(session.user, { op: 'update', user: id, changes: b, sessionsEnded: ended });
     await consoles?.recheckUser(id, endedReason(next));
     consoles?.tellOtherGateways(id);
     return { status: 200, body: { user: userView(next) } };
@@ -220,13 +263,20 @@ function endedReason(u: User): string {
   return SESSION_CLOSE_REASONS.invalid;
 }
 
-function checkTrainingDates(u: User, now = Date.now()): void {
+/** Training dates that make sense together; `given` (the request) says which were asked for now. */
+function checkTrainingDates(u: User, given: Record<string, unknown>, now = Date.now()): void {
+  const today = dayOf(now);
   // Training is recorded once done; a date to come would let the user in before it (§471.5(d)).
-  if (u.trainedAt !== null && u.trainedAt > new Date(now).toISOString().slice(0, 10)) {
+  if (u.trainedAt !== null && u.trainedAt > today) {
     throw new HttpError(400, CODE, '"trainedAt" is a day still to come: record training once it is completed');
   }
   const expires = u.trainingExpiresAt ?? null;
   if (expires === null) return;
   if (u.trainedAt === null) throw new HttpError(400, CODE, '"trainingExpiresAt" needs "trainedAt"');
   if (expires <= u.trainedAt) throw new HttpError(400, CODE, '"trainingExpiresAt" must be after "trainedAt"');
+  // An expiry is when training will lapse; one already past records a user who cannot sign in.
+  // Today is allowed: it lapses the training now. A stored expiry that has passed since is kept.
+  if (given['trainingExpiresAt'] !== undefined && expires < today) {
+    throw new HttpError(400, CODE, `"trainingExpiresAt" ${expires} is a day already past: give the day the training will lapse, today at the earliest (today ends access now)`);
+  }
 }

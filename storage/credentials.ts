@@ -1,10 +1,11 @@
 // Individual sign-in (Watsonville §471.5(d)(g)(h), Martinez §439.4(d)): passwords per person,
 // lockout after repeated failures, and sessions with expiry and logout. Only an active, trained
 // user signs in or keeps a session; that is checked at every verification, so disabling a user or
-// withdrawing training ends their sessions at once. Setting a password ends the user's sessions
-// (all but the one that changed its own password), so a password changed after a token was stolen
-// shuts the thief out. Every login, failure, lockout and logout goes to the access log
-// (Watsonville §471.7(b)).
+// withdrawing training ends their sessions at once; saving such a change revokes them for good
+// (users.ts saveUser), so re-enabling or retraining the user brings no old token back. Setting a
+// password ends the user's sessions (all but the one that changed its own password), so a password
+// changed after a token was stolen shuts the thief out. Every login, failure, lockout and logout
+// goes to the access log (Watsonville §471.7(b)). Session rows themselves: sessions.ts.
 //
 // Sessions are random 32-byte tokens looked up in the `sessions` table by their SHA-256: a copy of
 // the table gives no usable token, logout takes effect at once, and there is no signing key to
@@ -15,6 +16,7 @@ import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessAction, type AccessLog, typ
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { decoyHash, DEFAULT_SCRYPT_LOG_N, hashPassword, passwordMatches } from './password.js';
+import { newestSessions, revokeSession, revokeUserSessions, type SessionRecord } from './sessions.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
 import { accessProblem, findUser, findUsers, type UserRole } from './users.js';
 
@@ -68,24 +70,6 @@ export type PasswordCheck = Exclude<LoginOutcome, { ok: true }> | { ok: true; us
 
 type Db = Pick<Storage, 'client' | 'db'>;
 
-/** The newest version of one session row. */
-interface SessionRecord {
-  userId: string;
-  version: number;
-  issuedAt: number;
-  expiresAt: number;
-  revoked: boolean;
-}
-
-type SessionRow = { token_hash: string; user_id: string; version: number | string; issued: string; expires: string; revoked: string | null };
-
-function fromSessionRow(r: SessionRow): SessionRecord {
-  return {
-    userId: r.user_id, version: Number(r.version), issuedAt: parseClickHouseTime(r.issued).getTime(),
-    expiresAt: parseClickHouseTime(r.expires).getTime(), revoked: r.revoked !== null,
-  };
-}
-
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -112,29 +96,7 @@ export async function setPassword(
   });
   await storage.client.insert({ table: `${storage.db}.login_attempts`, format: 'JSONEachRow', values: [{ user_id: userId, at: now, outcome: 'reset' }] });
   // After the new hash is in: a session opened with the old password a moment ago is ended too.
-  return revokeSessions(storage, userId, now, keepToken === undefined ? undefined : tokenHash(keepToken));
-}
-
-/** Ends every unexpired, unrevoked session of the user but `keepHash`'s (a newer version, revoked now). */
-async function revokeSessions(storage: Db, userId: string, now: number, keepHash?: string): Promise<number> {
-  const rows = await queryRows<SessionRow>(
-    storage.client,
-    `SELECT token_hash, user_id, version, toString(issued_at) AS issued, toString(expires_at) AS expires, toString(revoked_at) AS revoked
-       FROM ${storage.db}.sessions WHERE user_id = {id:String}
-      ORDER BY token_hash, version DESC LIMIT 1 BY token_hash`,
-    { id: userId },
-  );
-  const open = rows.filter((r) => r.token_hash !== keepHash).map((r) => ({ hash: r.token_hash, session: fromSessionRow(r) }))
-    .filter(({ session }) => !session.revoked && session.expiresAt > now);
-  if (open.length === 0) return 0;
-  await storage.client.insert({
-    table: `${storage.db}.sessions`,
-    format: 'JSONEachRow',
-    values: open.map(({ hash, session }) => ({
-      token_hash: hash, version: session.version + 1, user_id: session.userId, issued_at: session.issuedAt, expires_at: session.expiresAt, revoked_at: now,
-    })),
-  });
-  return open.length;
+  return revokeUserSessions(storage, userId, now, keepToken === undefined ? undefined : tokenHash(keepToken));
 }
 
 /** Passwords, lockout and sessions over storage; implements the gateway's `Authenticator`. */
@@ -266,14 +228,7 @@ export class CredentialStore {
   async logout(token: string): Promise<boolean> {
     const session = await this.#session(token);
     if (session === undefined || session.revoked || session.expiresAt <= this.#now()) return false;
-    await this.#storage.client.insert({
-      table: `${this.#storage.db}.sessions`,
-      format: 'JSONEachRow',
-      values: [{
-        token_hash: tokenHash(token), version: session.version + 1, user_id: session.userId, issued_at: session.issuedAt,
-        expires_at: session.expiresAt, revoked_at: this.#now(),
-      }],
-    });
+    await revokeSession(this.#storage, tokenHash(token), session, this.#now());
     await this.#audit(session.userId, ACCESS_ACTIONS.logout, ACCESS_OUTCOMES.ok, { via: 'http' }, '');
     return true;
   }
@@ -287,17 +242,9 @@ export class CredentialStore {
     const byHash = new Map<string, string>();
     for (const token of tokens) if (token.length > 0 && token.length <= MAX_TOKEN_LENGTH) byHash.set(tokenHash(token), token);
     const out = new Map<string, SessionRecord>();
-    if (byHash.size === 0) return out;
-    const rows = await queryRows<SessionRow>(
-      this.#storage.client,
-      `SELECT token_hash, user_id, version, toString(issued_at) AS issued, toString(expires_at) AS expires, toString(revoked_at) AS revoked
-         FROM ${this.#storage.db}.sessions WHERE token_hash IN {hs:Array(String)}
-        ORDER BY token_hash, version DESC LIMIT 1 BY token_hash`,
-      { hs: [...byHash.keys()] },
-    );
-    for (const r of rows) {
-      const token = byHash.get(r.token_hash);
-      if (token !== undefined) out.set(token, fromSessionRow(r));
+    for (const [hash, session] of await newestSessions(this.#storage, [...byHash.keys()])) {
+      const token = byHash.get(hash);
+      if (token !== undefined) out.set(token, session);
     }
     return out;
   }

@@ -22,10 +22,15 @@ function scryptAsync(password: string, salt: Buffer, logN: number, r: number, p:
   });
 }
 
-/** Why the password is refused, or null when it meets the policy. */
+/**
+ * Why the password is refused, or null when it meets the policy. Whitespace is kept as typed but
+ * does not count towards the minimum: twelve spaces, or a word padded out with them, is no password.
+ */
 export function passwordProblem(password: string, userId: string): string | null {
   const length = [...password].length;
-  if (length < MIN_PASSWORD_LENGTH) return `a password needs at least ${MIN_PASSWORD_LENGTH} characters`;
+  if (length - (password.match(/\s/gu)?.length ?? 0) < MIN_PASSWORD_LENGTH) {
+    return `a password needs at least ${MIN_PASSWORD_LENGTH} characters other than spaces`;
+  }
   if (length > MAX_PASSWORD_LENGTH) return `a password may have at most ${MAX_PASSWORD_LENGTH} characters`;
   if (password.toLowerCase().includes(userId.toLowerCase())) return 'a password may not contain the user id';
   return null;

@@ -2,6 +2,7 @@
 // Martinez §439.4(d)). Every version is kept; the newest in effect at a time is the user then.
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
+import { revokeUserSessions } from './sessions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
@@ -49,29 +50,68 @@ type Db = Pick<Storage, 'client' | 'db'>;
  * after it, and CONCURRENT_CHANGE when another was written since; without it, the version after
  * the newest stored (a new user, or a deliberate overwrite). With `claims` (shared by every
  * gateway), CONCURRENT_CHANGE too when another process writes that same version now.
+ *
+ * User ids are unique whatever their case: the access log, covert lists and hits name people by
+ * id, and `ADMIN1` beside `admin1` reads as one person. A first version whose id differs only in
+ * case from a stored one is refused as CONCURRENT_CHANGE, as a second add of the same id is, saying
+ * which id exists. Ids keep the case they were added with; sign-in compares them as stored, so
+ * ids written before this rule (even two differing in case) keep working.
+ *
+ * A session ended by the user's loss of access stays ended (§471.5(d)): a version that withdraws
+ * access (disabled, untrained, training lapsed) revokes the user's open sessions once written, and a
+ * version written while the stored one denies access (re-enabling, retraining, extending a lapsed
+ * training) revokes them before it is written, so no token from before comes back with the access;
+ * the user signs in again. Both in storage, so every gateway sees it. Returns how many it ended.
  */
-export async function saveUser(storage: Db, user: User, updatedBy: string, claims?: VersionClaims): Promise<void> {
-  const rows = await queryRows<{ v: number | string }>(
-    storage.client,
-    `SELECT max(version) AS v FROM ${storage.db}.users WHERE user_id = {id:String}`,
-    { id: user.userId },
-  );
-  const stored = Number(rows[0]?.v ?? 0);
+export async function saveUser(storage: Db, user: User, updatedBy: string, claims?: VersionClaims): Promise<number> {
+  const newest = await findUser(storage, user.userId);
+  const stored = newest?.version ?? 0;
   const basis = user.version ?? stored;
+  const firstVersion = basis === 0;
   const changed = (): never => {
+    if (firstVersion) throw new StorageError('CONCURRENT_CHANGE', `user "${user.userId}" exists already: someone else added it at the same moment`);
     throw new StorageError('CONCURRENT_CHANGE', `user "${user.userId}" was changed by someone else ${stored === basis ? 'at the same moment' : `since it was read (version ${stored} now, ${basis} read)`}; reload and try again`);
   };
   if (stored !== basis) changed();
-  await underClaim(claims, CLAIM_KINDS.user, user.userId, basis + 1, changed, () => storage.client.insert({
+  if (firstVersion) {
+    const taken = await sameIdOtherCase(storage, user.userId);
+    if (taken !== undefined) {
+      throw new StorageError('CONCURRENT_CHANGE', `user "${user.userId}" exists already as "${taken}": user ids are unique whatever their case`);
+    }
+  }
+  const now = Date.now();
+  const restoring = newest !== undefined && accessProblem(newest, user.userId, now) !== null;
+  let ended = 0;
+  // Before the write: were it written first, the old tokens would be valid until revoked. No
+  // session can open in between, as the stored version refuses sign-in.
+  if (restoring) ended = await revokeUserSessions(storage, user.userId, now);
+  // The claim of a first version is on the id in lower case, so `ADMIN1` and `admin1` added on two
+  // gateways at the same moment claim the same thing and one is refused.
+  const claimed = firstVersion ? user.userId.toLowerCase() : user.userId;
+  await underClaim(claims, CLAIM_KINDS.user, claimed, basis + 1, changed, () => storage.client.insert({
     table: `${storage.db}.users`,
     format: 'JSONEachRow',
     values: [
       {
         user_id: user.userId, version: basis + 1, name: user.name, title: user.title, roles: user.roles,
-        trained_at: user.trainedAt, training_expires_at: user.trainingExpiresAt ?? null, active: user.active, updated_at: Date.now(), updated_by: updatedBy,
+        trained_at: user.trainedAt, training_expires_at: user.trainingExpiresAt ?? null, active: user.active, updated_at: now, updated_by: updatedBy,
       },
     ],
   }));
+  // After the write: a refused change must not sign anyone out; a login racing it is refused by
+  // the version now stored, and a session it opened is ended when access is restored (above).
+  if (!restoring && accessProblem(user, user.userId, now) !== null) ended = await revokeUserSessions(storage, user.userId, now);
+  return ended;
+}
+
+/** A stored user id equal to `userId` but for case, or undefined. */
+async function sameIdOtherCase(storage: Db, userId: string): Promise<string | undefined> {
+  const rows = await queryRows<{ user_id: string }>(
+    storage.client,
+    `SELECT DISTINCT user_id FROM ${storage.db}.users WHERE lowerUTF8(user_id) = lowerUTF8({id:String}) AND user_id != {id:String} LIMIT 1`,
+    { id: userId },
+  );
+  return rows[0]?.user_id;
 }
 
 /** The user as registered now, or as of `asOf` (the version in effect then). */

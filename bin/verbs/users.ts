@@ -3,6 +3,7 @@
 // standard input or a hidden prompt, never the command line, and there is no default password.
 // While `platewatch up` holds the embedded storage, every command but the bootstrap goes through
 // its HTTP API (gateway/user-routes.ts) and prints what it would print here.
+import { personTextProblem, userStatus, type UserStatus } from '../../gateway/index.js';
 import {
   AccessLog, CredentialStore, findUser, listUsers, mayPerform, passwordProblem, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole, type VersionClaims,
 } from '../../storage/index.js';
@@ -24,9 +25,12 @@ add      Registers a user with their own password (Watsonville §471.5(h): indiv
 train    Records the date the user completed department-approved ALPR training (§471.5(d)) and,
          with --expires, the date it lapses (§471.10: refresher training); untrained users and
          users whose training has lapsed cannot sign in, see hits, search or export.
-disable  Deactivates the user; their sessions end at once.
-passwd   Sets a new password (an administrator for anyone, a user for themself); lifts a lockout.
-list     Every user with roles, training date and status.
+disable  Deactivates the user; their sessions end at once, and stay ended if the user is enabled
+         or trained again: they sign in anew.
+passwd   Sets a new password (an administrator for anyone, a user for themself); lifts a lockout
+         and ends the user's other sessions.
+list     Every user with roles, training dates and STATUS, who can sign in now: active, disabled,
+         untrained, or training expired.
 
 Every command but the first is done as an administrator: --as ADMIN, with the administrator's
 password ("list" by an auditor too: users.view). The first administrator (bootstrap): while no user exists at all, "users add" runs
@@ -35,7 +39,8 @@ without --as, and must create a trained administrator:
 
 Passwords are never options. They are prompted for with echo off or, with --password-stdin, read
 from standard input one a line: the --as user's password first, then the new password (add, passwd).
-A password needs at least 12 characters and may not contain the user id.
+A password needs at least 12 characters other than spaces and may not contain the user id.
+User ids are unique whatever their case: with admin1 registered, ADMIN1 cannot be added.
 
 While "platewatch up" runs on the same embedded data directory (which it alone can open), each
 command goes through its HTTP API with the same checks and access log. The bootstrap cannot: with no user, no one can sign
@@ -47,7 +52,7 @@ Options:
   --title TITLE      rank or title (add)
   --role ROLE        ${USER_ROLES.join(', ')} (add; repeatable)
   --trained DATE     training completion date, YYYY-MM-DD (add; train: [default: today])
-  --expires DATE     training lapses on this date, YYYY-MM-DD (add, train) [default: no expiry]
+  --expires DATE     training lapses on this date, YYYY-MM-DD, today or later (add, train) [default: no expiry]
   --as ID            who is doing it (an administrator; passwd: or the user themself)
   --password-stdin   read passwords from standard input instead of prompting
   --help             show this text
@@ -124,6 +129,10 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   if (values.expires !== undefined) {
     expires = parseDay(values.expires);
     if (expires === null) return usageError(io, '--expires must be a date, YYYY-MM-DD');
+    // An expiry says when training will lapse; a past one would record a user who cannot sign in.
+    if (expires < new Date().toISOString().slice(0, 10)) {
+      return usageError(io, `--expires ${expires} is a day already past: give the day the training will lapse, today at the earliest (today ends access now)`);
+    }
   }
   const request: Request = { sub: sub as SubCommand, id: values.id, name: values.name, title: values.title, roles: roles as UserRole[], trained, expires, as: values.as };
   if (request.sub !== 'list' && (request.id === undefined || request.id.trim() === '')) return usageError(io, '--id ID is required');
@@ -131,6 +140,10 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   if (request.sub === 'add') {
     if (!request.name?.trim() || !request.title?.trim()) return usageError(io, 'add needs --name and --title');
     if (roles.length === 0) return usageError(io, 'add needs at least one --role');
+  }
+  for (const [label, text] of [['--name', request.name], ['--title', request.title]] as const) {
+    const problem = text === undefined ? null : personTextProblem(label, text);
+    if (problem !== null) return usageError(io, problem);
   }
 
   const storageConfig = await storageConfigFrom(values, io);
@@ -205,7 +218,7 @@ async function runSubCommand(
     accessLog.append({ user: actor, action: 'user', outcome: 'ok', params: { ...params, via: 'cli' }, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
 
   if (request.sub === 'list') {
-    printUsers(io, existing);
+    printUsers(io, existing.map((u) => ({ user: u, status: userStatus(u) })));
     return;
   }
 
@@ -220,8 +233,9 @@ async function runSubCommand(
     // (claims, server mode) does not get its password overwritten.
     const weakness = passwordProblem(password, id);
     if (weakness !== null) throw new StorageError('WEAK_PASSWORD', weakness);
+    // Storage refuses the same id added elsewhere at the same moment, and an id differing only in case.
     await saveUser(storage, added, actor, claims).catch((error: unknown) => {
-      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new Refusal(`user "${id}" exists already; use train, disable or passwd`);
+      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new Refusal(`${error.message}; use train, disable or passwd`, { cause: error });
       throw error;
     });
     await credentials.setPassword(id, password, actor);
@@ -232,13 +246,13 @@ async function runSubCommand(
   if (user === undefined) throw new Refusal(`no user "${id}"`);
   if (request.sub === 'train') {
     const { day, expires } = trainingOf(request);
-    await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: expires }, actor, claims);
-    await logChange({ op: 'train', user: id, trainedAt: day, trainingExpiresAt: expires });
+    const ended = await saveUser(storage, { ...user, trainedAt: day, trainingExpiresAt: expires }, actor, claims);
+    await logChange({ op: 'train', user: id, trainedAt: day, trainingExpiresAt: expires, sessionsEnded: ended });
     printTrained(io, id, day, expires);
   } else if (request.sub === 'disable') {
     refuseSelfDisable(id, actor);
-    await saveUser(storage, { ...user, active: false }, actor, claims);
-    await logChange({ op: 'disable', user: id });
+    const ended = await saveUser(storage, { ...user, active: false }, actor, claims);
+    await logChange({ op: 'disable', user: id, sessionsEnded: ended });
     printDisabled(io, id);
   } else {
     await credentials.setPassword(id, await passwords.next(`new password for ${id}`, true), actor);
@@ -247,8 +261,11 @@ async function runSubCommand(
   }
 }
 
-function printUsers(io: VerbIO, users: readonly User[]): void {
-  const rows = users.map((u) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', u.active ? 'active' : 'disabled']);
+/** STATUS as the table shows it: who can sign in now, and if not why (gateway/user-routes.ts userStatus). */
+const STATUS_LABELS: Record<UserStatus, string> = { active: 'active', disabled: 'disabled', untrained: 'untrained', training_expired: 'training expired' };
+
+function printUsers(io: VerbIO, users: ReadonlyArray<{ user: User; status: UserStatus }>): void {
+  const rows = users.map(({ user: u, status }) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', STATUS_LABELS[status]]);
   const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'EXPIRES', 'STATUS'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] as string).length)));
   for (const r of table) io.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`);
@@ -290,6 +307,8 @@ interface UserView {
   trainedAt: string | null;
   trainingExpiresAt: string | null;
   active: boolean;
+  /** Absent from a gateway older than the field: worked out here then. */
+  status?: UserStatus;
 }
 
 function userOf(v: UserView): User {
@@ -317,7 +336,7 @@ function usersThroughSystem(url: string, request: Request, passwords: PasswordSo
     const id = request.id as string;
     switch (request.sub) {
       case 'list':
-        printUsers(io, (await api.json<{ users: UserView[] }>('GET', '/api/users')).users.map(userOf));
+        printUsers(io, (await api.json<{ users: UserView[] }>('GET', '/api/users')).users.map((v) => ({ user: userOf(v), status: v.status ?? userStatus(userOf(v)) })));
         break;
       case 'add': {
         const password = await passwords.next(`new password for ${id}`, true);

@@ -30,10 +30,24 @@ describe('platewatch users', () => {
     expect(untrained.stderr).toMatch(/must be trained/);
   });
 
-  it('refuses a password under 12 characters, leaving no user behind', async () => {
+  it('refuses a password under 12 characters, or of spaces, leaving no user behind', async () => {
     const res = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines('short'));
     expect(res.code).toBe(1);
     expect(res.stderr).toMatch(/at least 12 characters/);
+    const blank = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines(' '.repeat(12)));
+    expect(blank.code).toBe(1);
+    expect(blank.stderr).toBe('platewatch users add: a password needs at least 12 characters other than spaces\n');
+  });
+
+  it('refuses control characters in a name or title as a usage error, naming the option', async () => {
+    // (A NUL cannot reach a program's arguments at all: the operating system ends the string there.)
+    for (const [option, value] of [['--name', 'N\n<script>'], ['--name', 'R.\tDiaz'], ['--name', 'R. Diaz\r'], ['--title', 'Lieu\u0085tenant']] as const) {
+      const args = ['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'];
+      args[args.indexOf(option) + 1] = value;
+      const res = await users(args, lines(ADMIN_PASSWORD));
+      expect({ option, code: res.code }).toEqual({ option, code: 2 });
+      expect(res.stderr).toMatch(new RegExp(`${option} may not contain control characters`));
+    }
   });
 
   it('creates the first administrator without --as while there is no user (bootstrap)', async () => {
@@ -63,7 +77,9 @@ describe('platewatch users', () => {
     const before = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +EXPIRES +STATUS$/m);
-    expect(before.stdout).toMatch(/^ofc1 +A\. Officer +Officer +officer,dispatcher +untrained +- +active$/m);
+    // STATUS says who can sign in now: not an untrained user, however active.
+    expect(before.stdout).toMatch(/^ofc1 +A\. Officer +Officer +officer,dispatcher +untrained +- +untrained$/m);
+    expect(before.stdout).toMatch(/^admin1 +R\. Diaz +Lieutenant +administrator +2026-01-15 +- +active$/m);
 
     // Untrained users cannot sign in (§471.5(d)), even to change their password.
     const refused = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines(OFFICER_PASSWORD, 'another passphrase 1'));
@@ -96,22 +112,43 @@ describe('platewatch users', () => {
     expect(change.stderr).toMatch(/aud1 is not an administrator/);
   });
 
-  it('records a training expiry; once it has passed the user cannot sign in (§471.10)', async () => {
+  it('records a training expiry, refusing one already past; once it has passed the user cannot sign in (§471.10)', async () => {
     const future = await users(['train', '--id', 'ofc1', '--trained', '2099-01-01', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(future.code).toBe(2);
     expect(future.stderr).toMatch(/--trained 2099-01-01 is a day still to come/);
-    const backwards = await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', '--expires', '2026-01-01', ...ADMIN], lines(ADMIN_PASSWORD));
+    const today = new Date().toISOString().slice(0, 10);
+    const backwards = await users(['train', '--id', 'ofc1', '--trained', today, '--expires', today, ...ADMIN], lines(ADMIN_PASSWORD));
     expect(backwards.code).toBe(1);
     expect(backwards.stderr).toMatch(/must be after/);
-    expect((await users(['train', '--id', 'ofc1', '--trained', '2025-01-01', '--expires', '2026-01-01', ...ADMIN], lines(ADMIN_PASSWORD))).code).toBe(0);
+    for (const sub of [['train', '--id', 'ofc1', '--trained', '2025-01-01'], ['add', '--id', 'ofc2', '--name', 'B. Officer', '--title', 'Officer', '--role', 'officer', '--trained', '2025-01-01']]) {
+      const past = await users([...sub, '--expires', '2026-01-01', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+      expect({ sub: sub[0], code: past.code }).toEqual({ sub: sub[0], code: 2 });
+      expect(past.stderr).toMatch(/--expires 2026-01-01 is a day already past: give the day the training will lapse, today at the earliest/);
+    }
+
+    // Today is the earliest expiry: it ends the user's access now, as a past one would have.
+    const lapse = await users(['train', '--id', 'ofc1', '--trained', '2025-01-01', '--expires', today, ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(lapse.code, lapse.stderr).toBe(0);
     const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
-    expect(list.stdout).toMatch(/^ofc1 .* 2025-01-01 +2026-01-01 +active$/m);
+    expect(list.stdout).toMatch(new RegExp(`^ofc1 .* 2025-01-01 +${today} +training expired$`, 'm'));
     const lapsed = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1', 'a third passphrase 2'));
     expect(lapsed.code).toBe(1);
-    expect(lapsed.stderr).toMatch(/training expired on 2026-01-01/);
+    expect(lapsed.stderr).toMatch(`training expired on ${today}`);
     const renewed = await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', '--expires', '2099-02-01', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(renewed.stdout).toMatch(/trained on 2026-02-01, until 2099-02-01/);
+    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 .* 2026-02-01 +2099-02-01 +active$/m);
     expect((await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1', 'a third passphrase 2'))).code).toBe(0);
+  }, 120_000);
+
+  it('refuses an id that differs from a registered one only in case, and keeps ordinary Unicode names', async () => {
+    const clash = await users(['add', '--id', 'OFC1', '--name', 'C. Ase', '--title', 'Officer', '--role', 'officer', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+    expect(clash.code).toBe(1);
+    expect(clash.stderr).toBe('platewatch users add: user "OFC1" exists already as "ofc1": user ids are unique whatever their case; use train, disable or passwd\n');
+    const unicode = await users(['add', '--id', 'ofc3', '--name', 'Zoë O’Brien-Núñez', '--title', 'Capitán', '--role', 'officer', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+    expect(unicode.code, unicode.stderr).toBe(0);
+    const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(list.stdout).toMatch(/^ofc3 +Zoë O’Brien-Núñez +Capitán +officer +untrained +- +untrained$/m);
+    expect(list.stdout).not.toMatch(/^OFC1 /m);
   });
 
   it('disables a user', async () => {
@@ -119,6 +156,10 @@ describe('platewatch users', () => {
     expect(res.code).toBe(0);
     const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(list.stdout).toMatch(/^ofc1 .* disabled$/m);
+    // The header and the rows line up: STATUS is the last column, one line per user.
+    const [header, ...rows] = list.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +EXPIRES +STATUS$/);
+    for (const row of rows) expect(row.slice(header!.indexOf('STATUS'))).toMatch(/^(active|disabled|untrained|training expired)$/);
   });
 
   it('puts every change, and the refusal of a non-administrator, in the access log as the API does', async () => {

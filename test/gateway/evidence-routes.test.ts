@@ -215,7 +215,7 @@ describe('audit samples and verification over HTTP', () => {
       status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringMatching(/^"action" must be one of search, export, hit_view, hold, audit, login, .*report \(got "nope"\)$/),
     });
     expect(await errorOf(await call('GET', '/api/audit/log?limit=1&limit=2', 'aud1'))).toEqual({
-      status: 400, code: 'BAD_AUDIT_QUERY', message: 'query parameter "limit" is given more than once; give it once',
+      status: 400, code: 'BAD_AUDIT_QUERY', message: 'query parameter "limit" is given twice',
     });
     expect(await errorOf(await call('GET', '/api/audit/log?sql=1', 'aud1'))).toMatchObject({ status: 400, message: expect.stringContaining('(known: from, to, user, action, outcome, limit)') });
     const ok = await call('GET', '/api/audit/log?action=hold&outcome=refused&user=', 'aud1');

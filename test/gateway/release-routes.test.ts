@@ -118,6 +118,10 @@ describe('release requests over HTTP', () => {
     expect(await errorOf(await call('GET', '/api/releases?stauts=refused', 'aud1'))).toMatchObject({ status: 400, code: 'INVALID_RELEASE', message: expect.stringContaining('"stauts"') });
     const one = (await (await call('GET', `/api/releases/${pendingId}`, 'chief1')).json()) as { history: Array<{ status: string }> };
     expect(one.history.map((h) => h.status)).toEqual(['pending', 'approved', 'released']);
+    expect(await errorOf(await call('GET', `/api/releases/${pendingId}?history=no`, 'chief1'))).toMatchObject({
+      status: 400, code: 'INVALID_RELEASE', message: 'unknown query parameter "history": this endpoint takes none',
+    });
+    expect(await errorOf(await call('GET', '/api/releases?status=refused&status=pending', 'aud1'))).toMatchObject({ status: 400, message: 'query parameter "status" is given twice' });
     expect((await call('GET', '/api/releases', 'ofc1')).status).toBe(403);
   });
 });

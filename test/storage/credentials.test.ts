@@ -67,6 +67,15 @@ describe('password hashing', () => {
     await expect(store.setPassword('u1', 'too short', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
   });
 
+  it('refuses a password of whitespace, or with fewer than 12 characters besides it, and keeps spaces as typed', async () => {
+    for (const blank of [' '.repeat(12), ' '.repeat(40), '\t\n \u00a0'.repeat(6), `abc${' '.repeat(20)}defghij`, 'twelve chars']) {
+      expect(passwordProblem(blank, 'u1')).toBe('a password needs at least 12 characters other than spaces');
+    }
+    await expect(store.setPassword('u1', ' '.repeat(12), 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
+    expect(passwordProblem('  padded passphrase 10  ', 'u1')).toBeNull();
+    expect(passwordProblem('Zoë’s señal ñandú', 'u1')).toBeNull();
+  });
+
   it('has no default password: a user without one cannot sign in', async () => {
     await saveUser(storage, user('nopass'), 'admin');
     expect(await store.login('nopass', '')).toEqual({ ok: false, reason: 'bad_credentials' });
@@ -128,16 +137,30 @@ describe('login and sessions', () => {
     expect(await records('rookie')).toEqual([expect.objectContaining({ action: 'login', outcome: 'refused', detail: expect.stringMatching(/training/) })]);
   });
 
-  it('ends the sessions of a user who is disabled or loses training, at the next verification', async () => {
+  it('ends the sessions of a user who is disabled or loses training at once, and for good: restoring access revives none', async () => {
+    // On the real clock, as saveUser (an administrator's change) is.
+    const live = new CredentialStore(storage, log);
     await addUser('ofc5');
-    const out = await store.login('ofc5', PASSWORD);
-    if (!out.ok) throw new Error('login refused');
+    const signIn = async (): Promise<string> => {
+      const out = await live.login('ofc5', PASSWORD);
+      if (!out.ok) throw new Error('login refused');
+      return out.token;
+    };
+    const untrained = await signIn();
     await saveUser(storage, user('ofc5', { trainedAt: null }), 'admin');
-    expect(await store.verify(out.token)).toBeNull();
+    expect(await live.verify(untrained)).toBeNull();
     await saveUser(storage, user('ofc5'), 'admin');
-    expect(await store.verify(out.token)).not.toBeNull();
+    expect(await live.verify(untrained)).toBeNull();
+    const disabled = await signIn();
+    expect(await live.verify(disabled)).not.toBeNull();
     await saveUser(storage, user('ofc5', { active: false }), 'admin');
-    expect(await store.verify(out.token)).toBeNull();
+    expect(await live.verify(disabled)).toBeNull();
+    await saveUser(storage, user('ofc5'), 'admin');
+    expect(await live.verify(disabled)).toBeNull();
+    expect(await live.verifyMany([untrained, disabled])).toEqual(new Map([[untrained, null], [disabled, null]]));
+    // Revoked in storage, not only refused while the user is: a logout of them finds nothing to end.
+    expect(await live.logout(disabled)).toBe(false);
+    expect(await live.verify(await signIn())).toMatchObject({ user: 'ofc5' });
   });
 });
 

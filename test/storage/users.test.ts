@@ -1,8 +1,11 @@
 // Users kept as versions on real chDB (Watsonville §471.5(d): who was trained when). A save based
 // on a stale read is refused rather than undoing a change it did not see; every version is kept,
-// and the user as of a past moment is the version in effect then.
+// and the user as of a past moment is the version in effect then. Ids are unique whatever their
+// case, and a session ended by a loss of access stays ended when access comes back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessProblem, findUser, findUsers, listUsers, saveUser, type User, type VersionClaims } from '../../storage/index.js';
+import {
+  AccessLog, accessProblem, CredentialStore, findUser, findUsers, listUsers, saveUser, StorageError, type User, type VersionClaims,
+} from '../../storage/index.js';
 import { openTempStorage, refusalCode, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -68,5 +71,115 @@ describe('saveUser', () => {
     const before = await findUser(temp.storage, 'u1');
     expect(await refusalCode(saveUser(temp.storage, { ...before!, name: 'Renamed' }, 'admin', taken))).toBe('CONCURRENT_CHANGE');
     expect(await findUser(temp.storage, 'u1')).toMatchObject({ version: before!.version, name: before!.name });
+  });
+});
+
+describe('user ids', () => {
+  it('refuses a new id that differs from a stored one only in case, and keeps the stored one as it is', async () => {
+    await saveUser(temp.storage, officer('JSmith'), 'admin');
+    for (const other of ['jsmith', 'JSMITH', 'jSmith']) {
+      const refused = saveUser(temp.storage, officer(other), 'admin');
+      await expect(refused).rejects.toMatchObject({ code: 'CONCURRENT_CHANGE', message: `user "${other}" exists already as "JSmith": user ids are unique whatever their case` } satisfies Partial<StorageError>);
+      expect(await findUser(temp.storage, other)).toBeUndefined();
+    }
+    // The stored id keeps working exactly as stored: read, changed, and listed once.
+    const stored = await findUser(temp.storage, 'JSmith');
+    await saveUser(temp.storage, { ...stored!, title: 'Sergeant' }, 'admin');
+    expect(await findUser(temp.storage, 'JSmith')).toMatchObject({ version: 2, title: 'Sergeant' });
+    expect((await listUsers(temp.storage)).filter((u) => u.userId.toLowerCase() === 'jsmith').map((u) => u.userId)).toEqual(['JSmith']);
+  });
+
+  it('claims a first version under the id in lower case, so two gateways adding ADMIN7 and admin7 at once claim the same thing', async () => {
+    const claimed: string[] = [];
+    const seen = new Set<string>();
+    const claims: VersionClaims = {
+      claim: async (kind, id, version) => {
+        const key = `${kind}/${id}/${version}`;
+        claimed.push(key);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      },
+      release: async () => {},
+    };
+    // As if the other gateway had claimed first and not yet written its row.
+    expect(await claims.claim('user', 'admin7', 1)).toBe(true);
+    expect(await refusalCode(saveUser(temp.storage, officer('ADMIN7'), 'admin', claims))).toBe('CONCURRENT_CHANGE');
+    expect(claimed).toEqual(['user/admin7/1', 'user/admin7/1']);
+    expect(await findUser(temp.storage, 'ADMIN7')).toBeUndefined();
+    // A later version is claimed under the id as stored.
+    await saveUser(temp.storage, officer('Mixed8'), 'admin', claims);
+    await saveUser(temp.storage, { ...(await findUser(temp.storage, 'Mixed8'))!, title: 'Sergeant' }, 'admin', claims);
+    expect(claimed.slice(-2)).toEqual(['user/mixed8/1', 'user/Mixed8/2']);
+  });
+});
+
+describe('sessions when access is withdrawn and restored', () => {
+  const PASSWORD = 'a long enough passphrase';
+  let credentials: CredentialStore;
+
+  beforeAll(() => {
+    credentials = new CredentialStore(temp.storage, new AccessLog(temp.storage));
+  });
+
+  async function signIn(userId: string): Promise<string> {
+    const out = await credentials.login(userId, PASSWORD);
+    if (!out.ok) throw new Error(`login of ${userId} refused: ${out.reason}`);
+    return out.token;
+  }
+
+  async function addSignedIn(userId: string): Promise<string> {
+    await saveUser(temp.storage, officer(userId), 'admin');
+    await credentials.setPassword(userId, PASSWORD, 'admin');
+    return signIn(userId);
+  }
+
+  const current = async (userId: string): Promise<User> => (await findUser(temp.storage, userId))!;
+
+  it('a session ended by disabling the user stays ended when they are enabled again; they sign in anew', async () => {
+    const token = await addSignedIn('s-disable');
+    expect(await saveUser(temp.storage, { ...(await current('s-disable')), active: false }, 'admin')).toBe(1);
+    expect(await credentials.verify(token)).toBeNull();
+    await saveUser(temp.storage, { ...(await current('s-disable')), active: true }, 'admin');
+    expect(await credentials.verify(token)).toBeNull();
+    expect(await credentials.verify(await signIn('s-disable'))).toMatchObject({ user: 's-disable' });
+  });
+
+  it('a session ended by withdrawing training stays ended when the user is trained again', async () => {
+    const token = await addSignedIn('s-untrain');
+    expect(await saveUser(temp.storage, { ...(await current('s-untrain')), trainedAt: null }, 'admin')).toBe(1);
+    expect(await credentials.verify(token)).toBeNull();
+    await saveUser(temp.storage, { ...(await current('s-untrain')), trainedAt: '2026-03-01' }, 'admin');
+    expect(await credentials.verify(token)).toBeNull();
+  });
+
+  it('a session whose training lapsed with time stays ended when the expiry is extended, ended by the extension itself', async () => {
+    const token = await addSignedIn('s-lapse');
+    // Training lapses with the passing days, with no save at that moment: the row stands for a
+    // version saved while it was current, with an expiry that has passed since.
+    const read = await current('s-lapse');
+    await temp.storage.client.insert({
+      table: `${temp.storage.db}.users`,
+      format: 'JSONEachRow',
+      values: [{
+        user_id: 's-lapse', version: read.version! + 1, name: read.name, title: read.title, roles: read.roles, trained_at: read.trainedAt,
+        training_expires_at: '2026-02-01', active: true, updated_at: Date.now(), updated_by: 'admin',
+      }],
+    });
+    expect(await credentials.verify(token)).toBeNull();
+    expect(await saveUser(temp.storage, { ...(await current('s-lapse')), trainingExpiresAt: '2099-01-01' }, 'admin')).toBe(1);
+    expect(await credentials.verify(token)).toBeNull();
+  });
+
+  it('a change that takes nothing away keeps the user\'s sessions, and a refused change ends none', async () => {
+    const token = await addSignedIn('s-keep');
+    const read = await current('s-keep');
+    expect(await saveUser(temp.storage, { ...read, title: 'Sergeant', roles: ['officer', 'analyst'] }, 'admin')).toBe(0);
+    expect(await credentials.verify(token)).toMatchObject({ user: 's-keep', roles: ['officer', 'analyst'] });
+    // Based on a stale read: refused before anything is written or ended.
+    expect(await refusalCode(saveUser(temp.storage, { ...read, active: false }, 'admin'))).toBe('CONCURRENT_CHANGE');
+    const taken: VersionClaims = { claim: async () => false, release: async () => {} };
+    expect(await refusalCode(saveUser(temp.storage, { ...(await current('s-keep')), active: false }, 'admin', taken))).toBe('CONCURRENT_CHANGE');
+    expect(await credentials.verify(token)).toMatchObject({ user: 's-keep' });
   });
 });
