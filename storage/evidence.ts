@@ -38,18 +38,18 @@ const EVIDENCE_COLUMNS = `read_id, agency, camera, seen_at, plate, plate_ocr, st
 
 /**
  * Why a hold's case number and reason do not document it, or null. A search needs one of the two
- * (§471.7(e)); a hold is filed under its case (§471.6), so it needs a case number that passes the
- * check a search's passes (storage/purpose.ts). A reason is optional, since the case documents the
- * hold; one that is given must say something.
+ * (§471.7(e)); a hold is filed under its case and says why the data is or may become evidence
+ * (§471.6), so it needs both, each passing the check a search's purpose passes (storage/purpose.ts).
+ * The API and the CLI ask for both too.
  */
 function holdPurposeProblem(caseNumber: string, reason: string): string | null {
   const problems = [
     undocumentedPurpose(caseNumber, ''),
-    reason.trim() === '' ? null : undocumentedPurpose('', reason),
+    reason.trim() === '' ? 'no reason' : undocumentedPurpose('', reason),
   ].filter((p): p is string => p !== null);
   if (problems.length === 0) return null;
-  return `${problems.join(' and ')}: a legal hold needs the case or incident number it is held for (such as WPD-26-0777), and a ` +
-    'reason, if one is given, must say why the data is or may become evidence (Watsonville §471.6, §471.7(e))';
+  return `${problems.join(' and ')}: a legal hold needs the case or incident number it is held for (such as WPD-26-0777) and a ` +
+    'reason saying why the data is or may become evidence (Watsonville §471.6, §471.7(e))';
 }
 
 /** Refuses, on the record, evidence work without a user and case (and, for a hold, a documented purpose) or by a user not authorised. */

@@ -87,8 +87,9 @@ describe('placeLegalHold purposes and empty holds', () => {
       expect(await lastRecord('det1')).toMatchObject({ action: 'hold', outcome: 'refused', detail: expect.stringContaining(problem) });
       expect(await heldRows(caseNumber)).toBe(0);
     }
-    // The case documents a hold: a reason may be left out.
-    await expect(placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-70', reason: '', criteria: { ...RANGE, plate } })).resolves.toMatchObject({ rowsHeld: expect.any(Number) });
+    await expect(placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-70', reason: ' ', criteria: { ...RANGE, plate } })).rejects.toMatchObject({
+      code: 'PURPOSE_REQUIRED', message: expect.stringMatching(/^no reason: a legal hold needs/),
+    });
   });
 
   it('refuses a hold that matches no detection, logs it as invalid and records no hold', async () => {
