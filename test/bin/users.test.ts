@@ -20,7 +20,8 @@ const lines = (...passwords: string[]): string => passwords.map((p) => `${p}\n`)
 const ADMIN = ['--as', 'admin1', '--password-stdin'];
 
 // The cases build on one another, in order: one data directory, as an administrator would.
-describe('platewatch users', () => {
+// Each case runs up to a dozen CLI processes (each loads chDB): a loaded 2-core machine needs minutes, not the default 30 s.
+describe('platewatch users', { timeout: 120_000 }, () => {
   it('refuses a first user who is not a trained administrator', async () => {
     const officer = await users(['add', '--id', 'ofc1', '--name', 'A. Officer', '--title', 'Officer', '--role', 'officer', '--trained', '2026-01-15', '--password-stdin'], lines(OFFICER_PASSWORD));
     expect(officer.code).toBe(1);
