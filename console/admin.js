@@ -1,14 +1,31 @@
 // The administrator's view: hot lists with their age and size (a general list older than 24 h is
 // stale: Policy 471.5(f)(4)), loading a general list from a file and designating a specific one
 // (the ALPR administrator's: 471.5(f)), entries waiting for approval (471.5(f)(5)), and the users
-// with their training status (471.4.1(b)). Each part loads from its API route and says so when
-// the user's roles do not open it. Values go into the page as text only.
+// with their training status (471.4.1(b)). Each part loads from its API route; a part the user's
+// roles do not open is neither shown nor asked for (a refused request would stand in the access
+// log as a role violation, for the audit to find). Values go into the page as text only.
 //
-// The other views (releases.js, holds.js, evidence.js, audit.js) share `once`, `send`, `post`,
-// `fill`, `badge`, `fetchFile`, `saveFile` and `packageFileLink`.
+// The other views (search.js, releases.js, holds.js, evidence.js, audit.js) share `once`, `send`,
+// `post`, `fill`, `setCellText`, `badge`, `count`, `fetchFile`, `saveFile` and `packageFileLink`.
 
 const $ = (id) => document.getElementById(id);
 let session = null;
+/**
+ * Bumped at sign-out, so an answer still on its way is dropped, not shown to the next user (the
+ * users and their roles, the changes waiting with their Approve buttons, the lists' purposes).
+ */
+let adminGeneration = 0;
+/** Counts the loads of each part: only the latest one's answer is shown (a decision reloads them while one runs). */
+const loads = { lists: 0, approvals: 0, users: 0 };
+
+/** What each part of the view needs (storage/permissions.ts), and the section that shows it. */
+const PARTS = [
+  ['lists-part', 'hotlists.view'],
+  ['manage-lists', 'hotlists.manage'],
+  ['submit-part', 'hotlists.submit'],
+  ['approvals-part', 'hotlists.approve_update'],
+  ['users-part', 'users.view'],
+];
 
 export function initAdmin(s) {
   session = s;
@@ -40,43 +57,38 @@ export function once(handler) {
   };
 }
 
-/** Clears the view for the next user: tables, messages and forms. */
+/** Clears the view for the next user: tables, menus, messages and forms. */
 export function resetAdmin() {
+  adminGeneration += 1;
   for (const id of ['entry-form', 'load-form', 'designate-form']) $(id).reset();
   for (const id of ['lists', 'approvals', 'users']) fill(id, []);
+  // The menus hold the lists' names and purposes as this user may see them (a covert list's among them).
+  for (const id of ['entry-list', 'load-list', 'load-layout']) $(id).replaceChildren();
+  for (const [id] of PARTS) $(id).hidden = true;
   for (const id of ['admin-error', 'load-error', 'designate-error', 'entry-error']) $(id).textContent = '';
   for (const id of ['lists-status', 'load-status', 'designate-status', 'entry-status', 'approvals-status', 'users-status']) $(id).textContent = '';
 }
 
 export function showAdmin() {
   $('admin-error').textContent = '';
-  // Loading and designating lists is the ALPR administrator's (the gateway refuses anyone else).
-  $('manage-lists').hidden = !session.may('hotlists.manage');
-  loadLists();
-  loadApprovals();
-  loadUsers();
+  // The gateway refuses each part to other roles; here they are only not offered.
+  for (const [id, permission] of PARTS) $(id).hidden = !session.may(permission);
+  if (session.may('hotlists.view')) loadLists();
+  if (session.may('hotlists.approve_update')) loadApprovals();
+  if (session.may('users.view')) loadUsers();
 }
 
-async function get(path) {
-  const token = session.token();
-  if (token === null) {
-    session.expired();
-    return null;
-  }
-  let res;
-  try {
-    res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
-  } catch {
-    return { ok: false, message: 'the gateway cannot be reached' };
-  }
-  if (res.status === 401) {
-    session.expired();
-    return null;
-  }
-  const body = await res.json().catch(() => null);
-  if (res.status === 403) return { ok: false, message: 'your roles do not include this part' };
-  if (!res.ok) return { ok: false, message: body?.error?.message ?? `the gateway answered ${res.status}` };
-  return { ok: true, body };
+/**
+ * GETs `path` for the part `part` of the view: the answer, or null when it is no longer wanted —
+ * the session is gone, another user has signed in since (their view must not show this one's
+ * answer), or a later load of the part has been asked for.
+ */
+async function get(path, part) {
+  const generation = adminGeneration;
+  const mine = ++loads[part];
+  const r = await send('GET', path);
+  if (r === null || generation !== adminGeneration || mine !== loads[part]) return null;
+  return r.status === 403 ? { ...r, message: 'your roles do not include this part' } : r;
 }
 
 export function fill(tableId, rows) {
@@ -88,13 +100,26 @@ export function fill(tableId, rows) {
     for (const cell of cells) {
       const td = document.createElement('td');
       if (cell instanceof Node) td.append(cell);
-      else td.textContent = cell ?? '';
+      else setCellText(td, cell ?? '');
       tr.append(td);
     }
     tbody.append(tr);
   }
   table.hidden = rows.length === 0;
   return tbody;
+}
+
+/** A run of 25 characters or more with no space: no time, user id or plate is that long. */
+const LONG_WORD = /\S{25}/;
+
+/**
+ * A table cell's text. One with a long word (a 200-character agency, a 64-character case number)
+ * may break anywhere (console.css `.long-word`), so it neither widens the table past the window
+ * nor squeezes the other columns; other text breaks only between words.
+ */
+export function setCellText(td, text) {
+  td.textContent = text;
+  td.classList.toggle('long-word', LONG_WORD.test(text));
 }
 
 export function badge(text, kind) {
@@ -112,11 +137,16 @@ function age(seconds) {
 }
 
 async function loadLists() {
-  const r = await get('/api/hotlists');
+  const r = await get('/api/hotlists', 'lists');
   if (r === null) return;
   if (!r.ok) {
     fill('lists', []);
     $('lists-status').textContent = `Hot lists: ${r.message}.`;
+    // No list to offer: not the names an earlier answer gave (a list since withdrawn, another user's).
+    const why = `the hot lists could not be read (${r.message})`;
+    fillSelect('entry-list', [], why);
+    fillSelect('load-list', [], why);
+    fillSelect('load-layout', [], why);
     return;
   }
   const lists = r.body.lists ?? [];
@@ -133,7 +163,14 @@ async function loadLists() {
   fillSelect('load-list', lists.filter((l) => l.kind === 'general').map((l) => [l.list, l.list]), 'no general list is configured');
   fillSelect('load-layout', [['', 'hot list CSV (plate, state, list, …)'], ...(r.body.layouts ?? []).map((name) => [name, `layout "${name}"`])], '');
   const stale = lists.filter((l) => l.stale).length;
-  $('lists-status').textContent = lists.length === 0 ? 'No hot lists loaded.' : `${lists.length} list(s)${stale > 0 ? `; ${stale} stale (older than 24 h)` : ''}.`;
+  $('lists-status').textContent = lists.length === 0 ? 'No hot lists loaded.' : `${count(lists.length, 'list')}${stale > 0 ? `; ${stale} stale (older than 24 h)` : ''}.`;
+  // The red alarm above every view says the same as this table from now on, not from its next check.
+  session.listsRead(lists);
+}
+
+/** "1 row", "2 rows": `n` with the noun in the number it needs. */
+export function count(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 /**
@@ -285,8 +322,9 @@ async function submitLoad(event) {
   const body = { text: await file.text(), strict: f.strict.checked };
   if (f.layout.value !== '') body.layout = f.layout.value;
   $('load-status').textContent = `Loading ${file.name} into ${list}…`;
+  const generation = adminGeneration;
   const r = await post(`/api/hotlists/${encodeURIComponent(list)}/load`, body);
-  if (r === null) return;
+  if (r === null || generation !== adminGeneration) return;
   if (!r.ok) {
     $('load-status').textContent = '';
     $('load-error').textContent = r.status === 413
@@ -298,9 +336,9 @@ async function submitLoad(event) {
   const rejected = a.rejected ?? [];
   const shown = rejected.slice(0, 10).map((x) => (x.line > 0 ? `line ${x.line}: ${x.reason}` : x.reason)).join('; ');
   $('load-status').textContent = [
-    `${a.list} is now version ${a.version}: ${a.entries} entries from ${a.rows} rows (${a.added} added, ${a.removed} removed).`,
-    rejected.length === 0 ? '' : `${rejected.length} row(s) not loaded: ${shown}${rejected.length > 10 ? '; …' : ''}.`,
-    a.droppedImmigration > 0 ? `${a.droppedImmigration} immigration record(s) dropped (Gov. Code § 7284.6).` : '',
+    `${a.list} is now version ${a.version}: ${count(a.entries, 'entry', 'entries')} from ${count(a.rows, 'row')} (${a.added} added, ${a.removed} removed).`,
+    rejected.length === 0 ? '' : `${count(rejected.length, 'row')} not loaded: ${shown}${rejected.length > 10 ? '; …' : ''}.`,
+    a.droppedImmigration > 0 ? `${count(a.droppedImmigration, 'immigration record')} dropped (Gov. Code § 7284.6).` : '',
   ].filter(Boolean).join(' ');
   f.file.value = '';
   loadLists();
@@ -308,13 +346,17 @@ async function submitLoad(event) {
 
 async function submitDesignation(event) {
   const f = startSubmit(event, 'designate');
+  const generation = adminGeneration;
   const r = await post('/api/hotlists', { list: f.list.value.trim(), purpose: f.purpose.value.trim() });
-  if (r === null) return;
+  if (r === null || generation !== adminGeneration) return;
   if (!r.ok) {
     $('designate-error').textContent = `Not designated: ${r.message}`;
     return;
   }
-  $('designate-status').textContent = `${r.body.list} is designated (version ${r.body.version} of its designation): members can now submit entries to it.`;
+  // A general list's purpose can be recorded too, but its entries come whole from its daily download.
+  $('designate-status').textContent = r.body.kind === 'general'
+    ? `${r.body.list} is a general list: its purpose is recorded (version ${r.body.version} of its designation); its entries come from its daily download, not from members.`
+    : `${r.body.list} is designated (version ${r.body.version} of its designation): members can now submit entries to it.`;
   f.list.value = '';
   f.purpose.value = '';
   loadLists();
@@ -331,8 +373,9 @@ async function submitEntry(event) {
     $('entry-error').textContent = 'No specific list is designated yet: the ALPR administrator designates lists first.';
     return;
   }
+  const generation = adminGeneration;
   const r = await post(`/api/hotlists/${encodeURIComponent(list)}/entries`, body);
-  if (r === null) return;
+  if (r === null || generation !== adminGeneration) return;
   if (!r.ok) {
     $('entry-error').textContent = `Not submitted: ${r.message}`;
     return;
@@ -340,12 +383,12 @@ async function submitEntry(event) {
   const answer = r.body;
   $('entry-status').textContent = `Submitted ${answer.plate} to ${answer.list} as entry ${answer.entryId}; it matches once an administrator approves it.`;
   for (const name of ['plate', 'state', 'caseNumber', 'reason', 'synopsis', 'expiresAt']) f[name].value = '';
-  loadApprovals();
+  if (session.may('hotlists.approve_update')) loadApprovals();
   loadLists();
 }
 
 async function loadApprovals() {
-  const r = await get('/api/hotlists/approvals');
+  const r = await get('/api/hotlists/approvals', 'approvals');
   if (r === null) return;
   if (!r.ok) {
     fill('approvals', []);
@@ -362,8 +405,27 @@ async function loadApprovals() {
   $('approvals-status').textContent = pending.length === 0 ? 'Nothing waiting for approval.' : `${pending.length} waiting for approval.`;
 }
 
+/**
+ * Why this user cannot decide the change `p`, or null when they can: a new entry is the ALPR
+ * administrator's (`hotlists.approve_entry`), an update or removal a supervisor's too
+ * (storage/hotlists.ts decideEntry), and nobody decides a change they submitted (four eyes,
+ * §471.5(f)(5)). The gateway checks again; this only spares the user a refusal.
+ */
+function cannotDecide(p) {
+  const isNew = p.pending.version === 1;
+  if (p.pending.enteredBy === session.userId()) return `You submitted it: another ${isNew ? 'administrator' : 'supervisor or administrator'} decides it.`;
+  if (isNew && !session.may('hotlists.approve_entry')) return 'A new entry is approved by the ALPR administrator.';
+  return null;
+}
+
 function decisionButtons(p) {
   const wrap = document.createElement('span');
+  const why = cannotDecide(p);
+  if (why !== null) {
+    wrap.className = 'note';
+    wrap.textContent = why;
+    return wrap;
+  }
   const buttons = [];
   // Named for the entry (plate, state, list: an entry's key), so a screen reader's list of buttons
   // says which change each one decides, not "Approve" once per row.
@@ -373,6 +435,7 @@ function decisionButtons(p) {
     b.type = 'button';
     b.textContent = label;
     b.setAttribute('aria-label', `${label} ${entry}`);
+    b.dataset.decision = decision;
     b.className = decision === 'rejected' ? 'quiet' : '';
     b.addEventListener('click', () => decide(p, decision, buttons));
     buttons.push(b);
@@ -391,22 +454,49 @@ async function decide(s, decision, buttons) {
     $('admin-error').textContent = `Not rejected: a rejection needs the reason. Click Reject on ${s.pending.plate} again and write why.`;
     return;
   }
+  const clicked = buttons.find((b) => b.dataset.decision === decision);
+  const row = clicked?.closest('tr') ?? null;
+  const rows = [...$('approvals').querySelectorAll('tbody tr')];
+  const at = row === null ? -1 : rows.indexOf(row);
+  // The buttons are disabled while the decision is on its way, which would drop the keyboard focus
+  // to the page: their row holds it meanwhile.
+  const keyboardHere = row !== null && row.contains(document.activeElement);
+  if (keyboardHere) {
+    row.tabIndex = -1;
+    row.focus();
+  }
   // One decision at a time: a double click must not send a second one, refused as "not waiting".
   for (const b of buttons) b.disabled = true;
   // The version decided is the one shown, so a change made meanwhile is not approved unseen.
+  const generation = adminGeneration;
   const r = await post(`/api/hotlists/approvals/${encodeURIComponent(s.entryId)}`, { decision, version: s.pending.version, ...(note === '' ? {} : { note }) });
-  if (r === null) return;
+  if (r === null || generation !== adminGeneration) return;
+  const stillHere = keyboardHere && (document.activeElement === row || document.activeElement === document.body);
   if (!r.ok) {
     for (const b of buttons) b.disabled = false;
     $('admin-error').textContent = `Not recorded (${s.pending.plate}, ${s.list}): ${r.message}`;
+    if (stillHere) clicked.focus();
     return;
   }
-  loadApprovals();
   loadLists();
+  await loadApprovals();
+  if (generation !== adminGeneration || !stillHere || !(document.activeElement === row || document.activeElement === document.body)) return;
+  // The decided row is gone: on to the one that took its place (the next change to decide), or to
+  // the status that says nothing is left.
+  const next = [...$('approvals').querySelectorAll('tbody tr')];
+  const target = next[Math.min(at, next.length - 1)];
+  const control = target?.querySelector('button');
+  if (control !== undefined && control !== null) {
+    control.focus();
+  } else {
+    const status = target ?? $('approvals-status');
+    status.tabIndex = -1;
+    status.focus();
+  }
 }
 
 async function loadUsers() {
-  const r = await get('/api/users');
+  const r = await get('/api/users', 'users');
   if (r === null) return;
   if (!r.ok) {
     fill('users', []);
@@ -420,5 +510,5 @@ async function loadUsers() {
     u.active ? badge(u.trainingStatus, kinds[u.trainingStatus] ?? 'warn') : badge('disabled', 'bad'),
   ]));
   const attention = users.filter((u) => u.active && u.trainingStatus !== 'trained').length;
-  $('users-status').textContent = `${users.length} user(s)${attention > 0 ? `; ${attention} need training attention` : ''}.`;
+  $('users-status').textContent = `${count(users.length, 'user')}${attention > 0 ? `; ${attention} need${attention === 1 ? 's' : ''} training attention` : ''}.`;
 }

@@ -53,30 +53,26 @@ function defaultLogRange() {
 async function submitLogQuery(event) {
   const f = event.target.elements;
   $('audit-log-error').textContent = '';
+  // The records shown are another query's: they go, so they are not taken for this one's answer.
+  const refuse = (message) => {
+    fill('audit-log', []);
+    $('audit-log-status').textContent = '';
+    $('audit-log-error').textContent = message;
+  };
   // A view left open through a shift: the default period ends now, not when it was opened.
   if (!logRangeEdited) defaultLogRange();
   const from = new Date(f.from.value);
   const to = new Date(f.to.value);
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
-    $('audit-log-error').textContent = 'Give the period to read.';
-    return;
-  }
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return refuse('Give the period to read.');
   const limit = Number(f.limit.value);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) {
-    $('audit-log-error').textContent = 'Most records: a whole number from 1 to 5000.';
-    return;
-  }
+  if (!Number.isInteger(limit) || limit < 1 || limit > 5000) return refuse('Most records: a whole number from 1 to 5000.');
   const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), limit: String(limit) });
   for (const name of ['user', 'action', 'outcome']) if (f[name].value.trim() !== '') q.set(name, f[name].value.trim());
   $('audit-log-status').textContent = 'Reading the access log…';
   const generation = auditGeneration;
   const r = await send('GET', `/api/audit/log?${q}`);
   if (r === null || generation !== auditGeneration) return;
-  if (!r.ok) {
-    $('audit-log-status').textContent = '';
-    $('audit-log-error').textContent = `Not read: ${r.message}`;
-    return;
-  }
+  if (!r.ok) return refuse(`Not read: ${r.message}`);
   const records = r.body.records ?? [];
   const tbody = fill('audit-log', records.map((x) => [
     shortTime(x.at), x.user_id, x.action, badge(x.outcome, OUTCOME_KIND[x.outcome] ?? 'warn'), x.case_number || '—', x.reason || '—',

@@ -12,6 +12,8 @@ import { initAudit, resetAudit, showAudit } from './audit.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
+/** The signed-in user's id: the approvals compare it with who submitted each change (four eyes). */
+const USER_ID_KEY = 'platewatch.userId';
 const PERMISSIONS_KEY = 'platewatch.permissions';
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 /** WebSocket close codes for a session the gateway ended (gateway/console-protocol.ts CLOSE_CODES). */
@@ -67,8 +69,11 @@ async function sendSignIn(form) {
   sessionStorage.setItem(TOKEN_KEY, body.token);
   // The login answers with the user as {id, name, roles}; show who is signed in by name.
   sessionStorage.setItem(USER_KEY, displayName(body.user) ?? user);
+  sessionStorage.setItem(USER_ID_KEY, typeof body.user?.id === 'string' ? body.user.id : user);
   sessionStorage.setItem(PERMISSIONS_KEY, JSON.stringify(Array.isArray(body.permissions) ? body.permissions : []));
   showViews();
+  // The sign-in form (and the field that had focus) is hidden now: the keyboard goes to the view.
+  focusLanding();
 }
 
 function permissions() {
@@ -107,6 +112,14 @@ function showViews() {
   selectView(LANDING_ORDER.find((v) => views.includes(v)) ?? null);
 }
 
+/** Focus on the heading of the view shown (or on the message that there is none). */
+function focusLanding() {
+  const view = VIEWS.find((name) => !$(name).hidden);
+  const target = view === undefined ? $('no-view') : $(`${view}-title`);
+  target.tabIndex = -1;
+  target.focus();
+}
+
 /**
  * The view a user lands on: the one their main work needs. An auditor may also read the users and
  * the releases, but comes for the audit; the buttons keep VIEWS' order.
@@ -122,12 +135,17 @@ async function watchHotlists() {
   clearTimeout(staleTimer);
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token === null) return;
+  let lists = null;
   try {
     const res = await fetch('/api/hotlists', { headers: { authorization: `Bearer ${token}` } });
-    if (res.ok) showStaleness((await res.json()).lists ?? []);
+    if (res.ok) lists = (await res.json()).lists ?? [];
   } catch {
     // The connection status already says the gateway is unreachable; check again later.
   }
+  // Signed out meanwhile: the answer is the last user's (a covert list they may see, the next may
+  // not), and the next user's sign-in has started its own check if their roles allow one.
+  if (sessionStorage.getItem(TOKEN_KEY) !== token) return;
+  if (lists !== null) showStaleness(lists);
   staleTimer = setTimeout(watchHotlists, STALE_CHECK_MS);
 }
 
@@ -169,9 +187,10 @@ function logOut() {
 function signOut(message = '') {
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
+  sessionStorage.removeItem(USER_ID_KEY);
   sessionStorage.removeItem(PERMISSIONS_KEY);
   clearTimeout(staleTimer);
-  $('stale-alarm').hidden = true;
+  showStaleness([]);
   clearTimeout(retryTimer);
   if (socket !== null) {
     const s = socket;
@@ -190,7 +209,13 @@ function signOut(message = '') {
   resetEvidence();
   resetAudit();
   setConnection('signed-out', 'Signed out');
+  // A shared workstation: hidden is not enough, a screen reader or the next user could still read
+  // who was signed in, the last hit announced, or find their user id filled in.
+  $('announcer').textContent = '';
+  $('who').textContent = '';
   $('who').hidden = true;
+  $('user').value = '';
+  $('password').value = '';
   $('sign-out').hidden = true;
   for (const view of VIEWS) $(view).hidden = true;
   $('views').hidden = true;
@@ -288,7 +313,7 @@ function onFrame(frame) {
       break;
     case 'resync':
       resyncing = true;
-      notice(`This console fell behind and missed ${frame.dropped} update(s) (${frame.reason}); the list below has been reloaded.`);
+      notice(`This console fell behind and missed ${frame.dropped} update${frame.dropped === 1 ? '' : 's'} (${frame.reason}); the list below has been reloaded.`);
       break;
     case 'disposition':
       applyDisposition(frame);
@@ -336,7 +361,8 @@ function addHit(message, announce) {
   updateCount();
   if (announce) {
     const { hit } = message;
-    $('announcer').textContent = `New hit: ${spell(hit.plate)}, ${hit.list} ${hit.reason}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`;
+    const listed = [hit.list, hit.reason].filter((part) => part).join(' ');
+    $('announcer').textContent = `New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`;
   }
 }
 
@@ -372,7 +398,7 @@ function renderHit(message) {
   renderPlate(q('.plate'), hit.plate, hit.positions);
   q('.kind').textContent = hit.kind;
   q('.kind').dataset.kind = hit.kind;
-  q('.list-reason').textContent = `${hit.list} · ${hit.reason}${message.historical ? ' · past sighting' : ''}`;
+  q('.list-reason').textContent = [hit.list, hit.reason, message.historical ? 'past sighting' : ''].filter((part) => part).join(' · ');
   q('.time').textContent = formatTime(read.ts);
   q('.time').title = new Date(read.ts).toISOString();
 
@@ -399,6 +425,13 @@ function renderHit(message) {
   field('synopsis', hit.synopsis);
   field('entry-vehicle', describeVehicle(hit.vehicle));
   field('entered-by', hit.enteredBy);
+
+  // An analyst sees hits (the vehicle they entered may be the one hit) but records no disposition:
+  // the controls are not offered, and the card says who records it (the gateway refuses it anyway).
+  if (!permissions().has('hits.dispose')) {
+    for (const part of li.querySelectorAll('.checklist, .dispositions, .notes-label, .disposition-hint')) part.hidden = true;
+    q('.no-dispose').hidden = false;
+  }
 
   const checked = (name) => li.querySelector(`.checklist input[name="${name}"]`).checked;
   const actedOn = li.querySelectorAll('.dispositions button[data-acted-on]');
@@ -440,6 +473,14 @@ async function recordDisposition(li, hitId, disposition, checked) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token === null) return signOut();
   const buttons = li.querySelectorAll('.dispositions button');
+  const clicked = li.querySelector(`.dispositions button[data-disposition="${disposition}"]`);
+  // The clicked button is disabled while the request is on its way, which would drop the keyboard
+  // focus to the page: the card holds it meanwhile.
+  const article = li.querySelector('article');
+  if (li.contains(document.activeElement)) {
+    article.tabIndex = -1;
+    article.focus();
+  }
   for (const b of buttons) b.disabled = true;
   const body = { disposition, visualVerified: checked('plate') && checked('vehicle'), cletsVerified: checked('status'), notes };
   let res;
@@ -453,28 +494,77 @@ async function recordDisposition(li, hitId, disposition, checked) {
     res = null;
   }
   const answer = res === null ? null : await res.json().catch(() => null);
+  // Signed out meanwhile: the card is gone, and a 401 is the last session's, not the next user's.
+  if (sessionStorage.getItem(TOKEN_KEY) !== token) return;
+  const focusHere = document.activeElement === article || document.activeElement === document.body;
   if (res !== null && res.ok && typeof answer?.hitId === 'string') {
     applyDisposition(answer);
+    if (focusHere) focusOn(li.querySelector('.recorded'));
     return;
   }
   if (res?.status === 401) return signOut('Your session ended. Sign in again to record the disposition.');
   error.textContent = res === null ? 'The gateway cannot be reached; the disposition was not recorded. Try again.'
-    : `Not recorded: ${answer?.error?.message ?? `the gateway answered ${res.status}`}`;
+    : `Not recorded: ${refusalText(answer?.error) ?? `the gateway answered ${res.status}`}`;
+  // Resolved already, on another console (the gateway says by whom and how): nothing is left to
+  // record here. The card is marked so now; the disposition's frame fills in its line.
+  if (answer?.error?.code === 'ALREADY_RESOLVED') {
+    li.dataset.refusal = 'already-resolved';
+    markResolved(shown.get(hitId));
+  }
+  if (shown.get(hitId)?.resolved) {
+    if (focusHere) focusOn(error);
+    return;
+  }
   // Back to what the checklist allows.
   for (const b of buttons) b.disabled = false;
   li.querySelector('.checklist input').dispatchEvent(new Event('change'));
+  if (focusHere) focusOn(clicked !== null && !clicked.disabled ? clicked : error);
+}
+
+/**
+ * The gateway's refusal of a disposition, as the card says it. For a hit resolved first elsewhere
+ * (ALREADY_RESOLVED) its message says by whom, how and when; the time is shown as the cards show
+ * times, and its advice for API clients (send "correction": true) is left out: this console
+ * records no corrections.
+ */
+function refusalText(error) {
+  if (typeof error?.message !== 'string') return undefined;
+  if (error.code !== 'ALREADY_RESOLVED') return error.message;
+  const plain = error.message
+    .replace(/; to change that, send .*$/, '')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) => formatTime(Date.parse(iso)));
+  return plain.replace(/\.?$/, '.');
+}
+
+/** Moves the keyboard focus to `el`, which need not be a control (a status line, a card). */
+function focusOn(el) {
+  if (!el.hasAttribute('tabindex') && !el.matches('button, input, select, textarea, a[href]')) el.tabIndex = -1;
+  el.focus();
+}
+
+/** The card no longer takes a disposition: marked resolved, its controls disabled, the count updated. */
+function markResolved(entry) {
+  if (entry === undefined) return;
+  entry.resolved = true;
+  const li = entry.element;
+  li.classList.add('resolved');
+  for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
+  updateCount();
 }
 
 /** A disposition was recorded (here or on another console): the card is marked, not removed. */
 function applyDisposition(d) {
   const entry = shown.get(d.hitId);
   if (entry === undefined) return;
-  entry.resolved = true;
   const li = entry.element;
-  li.classList.add('resolved');
+  // Someone working this card (a box ticked, notes typed) keeps the keyboard on it: the controls
+  // about to be disabled would drop it to the page.
+  const hadFocus = li.contains(document.activeElement) && document.activeElement !== li.querySelector('article');
+  markResolved(entry);
   li.dataset.disposition = d.disposition;
-  for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
-  li.querySelector('.disposition-error').textContent = '';
+  // An earlier failure's message is out of date now; the gateway's refusal of this console's own
+  // disposition (resolved by someone else first) is not, and stays above the line that says how.
+  if (li.dataset.refusal !== 'already-resolved') li.querySelector('.disposition-error').textContent = '';
   const label = DISPOSITION_LABELS[d.disposition] ?? d.disposition;
   const at = new Date(d.at);
   const checks = [d.visualVerified ? 'visual check done' : 'no visual check', d.cletsVerified ? 'CLETS confirmed' : 'CLETS not confirmed'].join(', ');
@@ -482,7 +572,7 @@ function applyDisposition(d) {
   recorded.textContent = `${label} — recorded by ${d.user} at ${formatTime(at.getTime())} (${checks})`;
   recorded.title = at.toISOString();
   recorded.hidden = false;
-  updateCount();
+  if (hadFocus) focusOn(recorded);
   $('announcer').textContent = `Hit ${spell(entry.hit.hit.plate)} resolved: ${label}, by ${d.user}.`;
 }
 
@@ -538,11 +628,16 @@ function spell(plate) {
 
 // ---- start -----------------------------------------------------------------------------------
 
-/** What the other views' modules need: the session token, a way to end it, and the user's permissions. */
+/** What the other views' modules need: the session token and user, a way to end it, the user's permissions, and the stale-list alarm. */
 const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
+  userId: () => sessionStorage.getItem(USER_ID_KEY),
   expired: () => signOut('Your session ended. Sign in again.'),
   may: (permission) => permissions().has(permission),
+  /** The hot lists as just read (admin.js, after a load, a designation, a decision): the alarm follows them at once. */
+  listsRead: (lists) => {
+    if (permissions().has('hotlists.view')) showStaleness(lists);
+  },
 };
 
 $('sign-in-form').addEventListener('submit', signIn);

@@ -110,7 +110,7 @@ function describeDecision(q) {
 function describeVersion(v) {
   const received = `received ${shortDate(v.receivedAt)}, recorded by ${v.recordedBy}`;
   if (v.version === 1) return v.status === 'pending' ? received : `${received}; ${describeDecision(v)}${v.decisionNote ? ` — ${v.decisionNote}` : ''}`;
-  if (v.status === 'released' && v.package) return `released: package produced ${shortDate(v.package.generatedAt)} by ${v.package.generatedBy} (${v.package.detections} detections)`;
+  if (v.status === 'released' && v.package) return `released: package produced ${shortDate(v.package.generatedAt)} by ${v.package.generatedBy} (${v.package.detections} detection${v.package.detections === 1 ? '' : 's'})`;
   return `${describeDecision(v)}${v.decisionNote ? ` — ${v.decisionNote}` : ''}`;
 }
 
@@ -362,23 +362,20 @@ async function submitReport(event) {
   const from = f.from.value;
   const through = f.through.value;
   $('report-error').textContent = '';
-  if (from === '' || through === '') {
-    $('report-error').textContent = 'Give the period: its first and its last day.';
-    return;
-  }
-  if (through < from) {
-    $('report-error').textContent = 'The last day comes before the first.';
-    return;
-  }
+  // The figures shown are another period's: they go, so they are not taken for this one's.
+  const refuse = (message) => {
+    $('report-table').hidden = true;
+    $('report-table').querySelector('caption').textContent = '';
+    $('report-table').querySelector('tbody').replaceChildren();
+    $('report-error').textContent = message;
+  };
+  if (from === '' || through === '') return refuse('Give the period: its first and its last day.');
+  if (through < from) return refuse('The last day comes before the first.');
   const generation = releasesGeneration;
   // The API's period ends before `to`: the day after the last day asked for.
   const r = await send('GET', `/api/reports/transparency?from=${encodeURIComponent(from)}&to=${encodeURIComponent(nextDay(through))}`);
   if (r === null || generation !== releasesGeneration) return;
-  if (!r.ok) {
-    $('report-table').hidden = true;
-    $('report-error').textContent = `No report: ${r.message}`;
-    return;
-  }
+  if (!r.ok) return refuse(`No report: ${r.message}`);
   renderReport(r.body, from, through);
 }
 

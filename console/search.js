@@ -2,6 +2,7 @@
 // without a case/incident number or reason and logs every search; the form says so up front and
 // shows the gateway's own message when it refuses. Values go into the page as text only. For users
 // who may place legal holds, each result row can be ticked and the search is offered to holds.js.
+import { setCellText } from './admin.js';
 import { offerHold, withdrawHold } from './holds.js';
 
 const $ = (id) => document.getElementById(id);
@@ -14,6 +15,9 @@ let busy = false;
 let generation = 0;
 /** Whether the user set the time range; until then it is "the last 7 days up to now", now being when they search. */
 let rangeEdited = false;
+/** The gateway's limits on `cameras` (gateway/request-fields.ts optionalTextList): names and their length. */
+const MAX_CAMERAS = 1000;
+const MAX_CAMERA_NAME = 200;
 
 export function initSearch(s) {
   session = s;
@@ -25,12 +29,18 @@ export function initSearch(s) {
     // A console stays open through a shift: the default range ends now, not when the page was opened.
     if (!rangeEdited) defaultRange();
     const query = queryFromForm();
-    if (query === null) return;
+    // The results shown are the last search's: they go, whether this one is sent or refused here,
+    // so they are not taken for its answer (nor a hold offered on them).
     lastQuery = query;
     $('search-results').querySelector('tbody').replaceChildren();
     $('search-results').hidden = true;
     // A hold is of the search shown: none is offered until this one has answered.
     withdrawHold();
+    if (query === null) {
+      $('search-status').textContent = '';
+      $('search-more').hidden = true;
+      return;
+    }
     run(query, false);
   });
   $('search-more').addEventListener('click', () => {
@@ -84,6 +94,14 @@ function queryFromForm() {
   if (plate !== '') query.plate = plate;
   if (plate !== '' && f.match.value !== '') query.match = f.match.value;
   const cameras = f.cameras.value.split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const tooLong = cameras.find((c) => c.length > MAX_CAMERA_NAME);
+  if (tooLong !== undefined || cameras.length > MAX_CAMERAS) {
+    $('search-error').textContent = tooLong !== undefined
+      ? `A camera name is at most ${MAX_CAMERA_NAME} characters; "${tooLong.slice(0, 24)}…" has ${tooLong.length}. Separate camera names with commas.`
+      : `Name at most ${MAX_CAMERAS} cameras (${cameras.length} given), or none to search every camera.`;
+    f.cameras.focus();
+    return null;
+  }
   if (cameras.length > 0) query.cameras = cameras;
   if (caseNumber !== '') query.caseNumber = caseNumber;
   if (reason !== '') query.reason = reason;
@@ -163,7 +181,7 @@ function resultRow(r, selectable) {
   ];
   for (const text of cells) {
     const td = document.createElement('td');
-    td.textContent = text ?? '';
+    setCellText(td, text ?? '');
     tr.append(td);
   }
   tr.children[selectable ? 2 : 1].className = 'plate-cell';

@@ -1,8 +1,9 @@
 // The Audit view in a real browser against the whole system (nats-server, chDB, the gateway): the
 // auditor reads the access log for a period, filtered, newest first, and finds the searches just
-// made; verifies the hash chains intact, gives their heads back as the last memorandum would, and
-// sees a head that does not match reported; writes the memorandum and downloads it as Markdown and
-// HTML without the HTML ever entering the page; and no other role sees the view.
+// made (a query refused leaves no earlier answer beside its error); verifies the hash chains
+// intact, gives their heads back as the last memorandum would, and sees a head that does not match
+// reported; writes the memorandum and downloads it as Markdown and HTML without the HTML ever
+// entering the page; and no other role sees the view.
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,15 @@ describe('console audit view', () => {
     await page.getByRole('button', { name: 'Show the log', exact: true }).click();
     await page.locator('#audit-log-status', { hasText: /^1 record, newest first: the most asked for/ }).waitFor();
     await expect(cell(0, 6)).resolves.toContain('read_log');
+
+    // A query the gateway refuses (its period ends before it starts) leaves no earlier answer shown beside its error.
+    await form.getByLabel('From').fill('2026-12-07T00:00');
+    await form.getByLabel('To', { exact: true }).fill('2026-12-01T00:00');
+    await page.getByRole('button', { name: 'Show the log', exact: true }).click();
+    await page.locator('#audit-log-error', { hasText: /^Not read: / }).waitFor();
+    expect(await rows.count()).toBe(0);
+    expect(await page.locator('#audit-log').isHidden()).toBe(true);
+    expect(await page.locator('#audit-log-status').textContent()).toBe('');
     await page.context().close();
   }, BROWSER_TEST_MS);
 

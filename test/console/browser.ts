@@ -15,22 +15,28 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * A console in its own browser context (own sessionStorage), signed in as `user` once the page shows
- * who is signed in; its script errors go to `pageErrors`, and every request it sends is kept.
+ * who is signed in; its script errors go to `pageErrors`, and every request it sends is kept, with
+ * the URL of every resource the browser reported it failed to load (`failedLoads`: among them what
+ * the browser asks for itself, such as /favicon.ico, which `requests` never shows).
  */
 export async function signInAs(
   browser: Browser, url: string, user: string, password: string, pageErrors: string[], options: BrowserContextOptions = {},
-): Promise<{ page: Page; requests: Request[] }> {
+): Promise<{ page: Page; requests: Request[]; failedLoads: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
   const page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(error.message));
   const requests: Request[] = [];
   page.on('request', (r) => requests.push(r));
+  const failedLoads: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && m.text().startsWith('Failed to load resource')) failedLoads.push(m.location().url);
+  });
   await page.goto(url);
   await page.getByLabel('User name').fill(user);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.locator('#who:not([hidden])').waitFor();
-  return { page, requests };
+  return { page, requests, failedLoads };
 }
 
 /** The requests among `requests` to `path` (URL path) with `method`. */
@@ -90,17 +96,38 @@ export async function watchClicks(page: Page): Promise<() => Promise<number>> {
  * the test lets it go, so that a race between two answers is run in the order the test chooses:
  * `sent` resolves once the request is on its way; `release()` then asks the gateway (as the
  * request was sent, with its session header) and hands the page the gateway's own answer, which
- * it returns. Later requests matching `url` are not held.
+ * it returns. With `askAtOnce`, the gateway is asked as soon as the request is sent, and only the
+ * handing over waits for `release()`: an answer given while the session was alive, arriving after
+ * it ended. `answered` resolves once the gateway has answered. Later requests matching `url` are
+ * not held.
  */
-export async function holdAnswer(page: Page, url: string): Promise<{ sent: Promise<Request>; release(): Promise<APIResponse> }> {
-  let routed: (route: Route) => void = () => {};
+export async function holdAnswer(
+  page: Page, url: string, options: { askAtOnce?: boolean } = {},
+): Promise<{ sent: Promise<Request>; answered: Promise<APIResponse>; release(): Promise<APIResponse> }> {
+  let routed: ((route: Route) => void) | null = null;
   const held = new Promise<Route>((resolve) => { routed = resolve; });
-  await page.route(url, (route) => routed(route), { times: 1 });
+  // Not `{ times: 1 }`: once a page's last route is used up, Playwright stops intercepting and lets
+  // every request still held go on to the gateway, so with two answers held the second would reach
+  // the page before its release. The route stays, and passes on the requests after the first.
+  await page.route(url, async (route) => {
+    if (routed === null) return route.fallback();
+    const take = routed;
+    routed = null;
+    take(route);
+  });
+  let ask: () => void = () => {};
+  const asked = options.askAtOnce === true ? Promise.resolve() : new Promise<void>((resolve) => { ask = resolve; });
+  const answered = held.then(async (route) => {
+    await asked;
+    return route.fetch();
+  });
   return {
     sent: held.then((route) => route.request()),
+    answered,
     release: async () => {
       const route = await held;
-      const response = await route.fetch();
+      ask();
+      const response = await answered;
       await route.fulfill({ response });
       return response;
     },
@@ -113,9 +140,10 @@ export async function holdAnswer(page: Page, url: string): Promise<{ sent: Promi
  * finished with once fetch() has handed it over, and the read of its body the code started then
  * (json(), blob()…) has resolved: counted in a task queued after both, so the code that awaited
  * them has run. It is the gate for "the late answer has been dropped", when dropping it changes
- * nothing on the page to wait for.
+ * nothing on the page to wait for. With `held`, it waits for all but that many (answers the test
+ * holds back still): the page has finished with its other answers before the held ones arrive.
  */
-export async function watchAnswers(page: Page): Promise<(path: string) => Promise<void>> {
+export async function watchAnswers(page: Page): Promise<(path: string, held?: number) => Promise<void>> {
   await page.evaluate(`(() => {
     const answers = (window.__answers ??= {});
     const fetchFirst = window.fetch.bind(window);
@@ -139,8 +167,15 @@ export async function watchAnswers(page: Page): Promise<(path: string) => Promis
       return answered;
     };
   })()`);
-  return async (path) => {
+  return async (path, held = 0) => {
     const key = JSON.stringify(path);
-    await page.waitForFunction(`(() => { const c = window.__answers[${key}]; return c !== undefined && c.finished === c.asked; })()`);
+    const done = `(() => { const c = window.__answers[${key}]; return c !== undefined && c.finished === c.asked - ${held}; })()`;
+    // Polled from here, not with page.waitForFunction: polling in the page evaluates the predicate
+    // as a string, which the console's Content-Security-Policy (no 'unsafe-eval') refuses.
+    const deadline = Date.now() + 30_000;
+    while (!(await page.evaluate<boolean>(done))) {
+      if (Date.now() > deadline) throw new Error(`the answers to ${path} were never all finished with`);
+      await page.waitForTimeout(20);
+    }
   };
 }

@@ -1,7 +1,8 @@
 // The dispatch console in a real browser (Debian's chromium through playwright-core) against a
-// real nats-server, HITS stream and gateway: sign in, a hit published over NATS appears within a
-// second with its match marked, a second console gets it by replay, and a dropped console
-// reconnects by itself and reloads what is still unresolved.
+// real nats-server, HITS stream and gateway: sign in (the keyboard then on the view, and on an
+// empty user name after signing out), a hit published over NATS appears within a second with its
+// match marked, a second console gets it by replay, and a dropped console reconnects by itself and
+// reloads what is still unresolved.
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -89,11 +90,16 @@ describe('dispatch console', () => {
   it('shows who is signed in, and signing out ends the session on the gateway', async () => {
     const page = await signedInConsole();
     expect(await page.locator('#who').textContent()).toBe('Dana Reyes (dispatcher1)');
+    // The sign-in form (with the field that had the focus) is hidden: the keyboard is on the view's heading.
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('dispatch-title');
     const sessions = h.sessions.size;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#sign-in').waitFor();
     await expect.poll(() => h.sessions.size).toBe(sessions - 1);
     expect(await page.locator('#dispatch').isHidden()).toBe(true);
+    // The next user of the workstation types their own name: the field is empty, and has the focus.
+    expect(await page.getByLabel('User name').inputValue()).toBe('');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('user');
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -1,13 +1,16 @@
 // Recording a disposition from the console in a real browser (Debian's chromium through
 // playwright-core) against a real nats-server and gateway: two consoles signed in, a hit published
 // over NATS, a disposition recorded on one shows on the other within a second, and the hit stays
-// shown, marked resolved (Watsonville §471.5(f)(1)–(3)).
+// shown, marked resolved (Watsonville §471.5(f)(1)–(3)); a hit resolved first elsewhere is refused
+// in plain words on the card; the keyboard stays on the card; an analyst is offered no disposition;
+// a late 401 for the last user's disposition does not sign the next user out.
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGuard, dispositionRoutes, HttpError, permissionsOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
+import type { HitMessage } from '../../ingest/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
-import { launchChromium, signedInConsole as signInConsole, watchClicks, watchShown } from './browser.js';
+import { holdAnswer, launchChromium, signedInConsole as signInConsole, watchAnswers, watchClicks, watchShown } from './browser.js';
 
 // Browser tests sign in one or two Chromium contexts and wait up to 10 s (Playwright's own
 // waits default to 30 s): more than vitest's default 30 s on a loaded 2-core machine.
@@ -17,7 +20,7 @@ const PASSWORD = 'correct horse battery';
 // Role refusals are the route tests' business (test/gateway/); here they need only be seen.
 const refused: string[] = [];
 const refusals = { refused: async (user: string) => void refused.push(user) };
-const ROLES = new Map([['dispatcher1', ['dispatcher']], ['officer1', ['officer']]]);
+const ROLES = new Map([['dispatcher1', ['dispatcher']], ['officer1', ['officer']], ['analyst1', ['analyst']]]);
 
 let h: Harness;
 let browser: Browser;
@@ -39,12 +42,19 @@ const loginRoute: JsonRoute = {
 };
 
 // An in-memory recorder: knows the hits the gateway holds (it passes their read time), like the
-// storage one (bin/disposition-recorder.ts) before the hit writer has flushed.
+// storage one (bin/disposition-recorder.ts) before the hit writer has flushed, and refuses a second
+// answer to a hit as it does (a correction aside).
+const recordedAt = new Map<string, number>();
 const recorder: DispositionRecorder = {
   record: async (entry) => {
     if (entry.seenAt === undefined) return { ok: false, reason: 'unknown_hit' };
+    const first = recorded.find((r) => r.hitId === entry.hitId);
+    if (first !== undefined && entry.correction !== true) {
+      return { ok: false, reason: 'already_resolved', resolved: { user: first.user, disposition: first.disposition, recordedAt: recordedAt.get(first.hitId) ?? 0 } };
+    }
     recorded.push(entry);
-    return { ok: true, recordedAt: Date.now() };
+    recordedAt.set(entry.hitId, Date.now());
+    return { ok: true, recordedAt: recordedAt.get(entry.hitId) ?? 0 };
   },
 };
 
@@ -164,6 +174,102 @@ describe('recording a disposition from the console', () => {
     for (const name of names) expect(name).toMatch(/^(Confirmed and acted on|Arrest|Vehicle recovered|Misread|Could not locate|No longer wanted \/ no action|Other \(reason in notes\)) \(hit 7ABC123 on (SVS|SFR), camera cam1, \d\d:\d\d:\d\d\)$/);
     const card = page.locator(`li.hit[data-hit-id="${hits[2]?.hitId}"]`);
     expect(await card.getByRole('button', { name: /^Misread \(hit 7ABC123 on SFR, camera cam1, / }).count()).toBe(1);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+  it('a hit resolved first on another gateway: the gateway\'s refusal says plainly by whom and how, and the card takes no other disposition', async () => {
+    const hit = hitMessage({ readId: 'disp-first-elsewhere', list: 'SVS' });
+    await publishHit(h.js, hit);
+    const page = await signedInConsole('dispatcher1');
+    const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card.waitFor({ timeout: 5000 });
+    const unresolved = Number(await page.locator('#hit-count').textContent());
+    // Recorded by officer1 through another gateway, whose notice has not reached this one yet.
+    const elsewhere = await recorder.record({ hitId: hit.hitId, user: 'officer1', disposition: 'misread', visualVerified: false, cletsVerified: false, notes: '', seenAt: hit.read.ts });
+    expect(elsewhere.ok).toBe(true);
+    // From the keyboard: the keyboard stays on the card, on what the gateway said.
+    await card.getByRole('button', { name: /^Could not locate/ }).focus();
+    await page.keyboard.press('Enter');
+    const error = card.locator('.disposition-error');
+    await error.filter({ hasText: /./ }).waitFor();
+    await expect(error.textContent()).resolves.toMatch(/^Not recorded: this hit was already resolved as "misread" by officer1 at \d\d:\d\d:\d\d\.$/);
+    expect(await card.evaluate((el) => el.classList.contains('resolved'))).toBe(true);
+    for (const button of await card.locator('.dispositions button').all()) expect(await button.isDisabled()).toBe(true);
+    await expect(page.locator('#hit-count').textContent()).resolves.toBe(String(unresolved - 1));
+    expect(await error.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('keeps the keyboard on the card: a disposition recorded from the keyboard leaves the focus on the line that says so', async () => {
+    const hit = hitMessage({ readId: 'disp-keyboard', list: 'SFR' });
+    await publishHit(h.js, hit);
+    const page = await signedInConsole('dispatcher1');
+    const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card.waitFor({ timeout: 5000 });
+    await card.getByRole('button', { name: /^Misread/ }).focus();
+    await page.keyboard.press('Enter');
+    const line = card.locator('.recorded');
+    await line.waitFor({ state: 'visible', timeout: 5000 });
+    await expect(line.textContent()).resolves.toMatch(/^Misread — recorded by dispatcher1 at /);
+    await expect.poll(() => line.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('an analyst sees the hit but is offered no disposition, and is told who records it', async () => {
+    const hit = hitMessage({ readId: 'disp-analyst', list: 'SVS' });
+    await publishHit(h.js, hit);
+    const page = await signedInConsole('analyst1');
+    const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card.waitFor({ timeout: 5000 });
+    expect(await card.getByRole('button').count()).toBe(0);
+    expect(await card.getByRole('checkbox').count()).toBe(0);
+    await expect(card.locator('.no-dispose').textContent()).resolves.toBe('Your roles do not record dispositions: the officer, dispatcher or supervisor handling the hit records what became of it.');
+    expect(await card.locator('.no-dispose').isVisible()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a past sighting on an entry with no reason reads "list · past sighting", with no empty part between', async () => {
+    const base = hitMessage({ readId: 'disp-no-reason', list: 'BOLO' });
+    const hit: HitMessage = { ...base, historical: true, hit: { ...base.hit, reason: '' } };
+    const page = await signedInConsole('dispatcher1');
+    await publishHit(h.js, hit);
+    const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card.waitFor({ timeout: 5000 });
+    await expect(card.locator('.list-reason').textContent()).resolves.toBe('BOLO · past sighting');
+    await expect(page.locator('#announcer').textContent()).resolves.toMatch(/^New hit: 7 A B C 1 2 3, BOLO, exact match\.$/);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a 401 answering the last user\'s disposition after they signed out does not sign out the next user', async () => {
+    const hit = hitMessage({ readId: 'disp-late-401', list: 'SVS' });
+    await publishHit(h.js, hit);
+    const page = await signedInConsole('officer1');
+    const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card.waitFor({ timeout: 5000 });
+    const finished = await watchAnswers(page);
+    const late = await holdAnswer(page, '**/api/hits/*/disposition');
+    await card.getByRole('button', { name: /^Misread/ }).click();
+    await late.sent;
+    const token = await page.evaluate<string | null>("sessionStorage.getItem('platewatch.token')");
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#sign-in:not([hidden])').waitFor();
+    // This harness has no logout route: the session is ended here, as the gateway's logout would.
+    h.sessions.delete(token ?? '');
+
+    await page.getByLabel('User name').fill('dispatcher1');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    expect((await late.release()).status()).toBe(401);
+    await finished(`/api/hits/${hit.hitId}/disposition`);
+    expect(await page.locator('#sign-in').isHidden()).toBe(true);
+    expect(await page.locator('#sign-in-error').textContent()).toBe('');
+    await expect(page.locator('#who').textContent()).resolves.toBe('dispatcher1');
+    expect(recorded.some((r) => r.hitId === hit.hitId)).toBe(false);
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);

@@ -4,7 +4,8 @@
 // produces the package and downloads its files; the auditor reads but is offered nothing to do;
 // a refusal by the gateway is shown in its words; a slow answer for a request opened before never
 // replaces the one opened last, on which the Chief's decision acts; users without releases.view
-// never see the view; the transparency report's figures in a table.
+// never see the view; a package of one detection said in the singular; the transparency report's
+// figures in a table, gone when the next period asked for is refused.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -16,8 +17,9 @@ import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
 const PLATE = '7REL001';
-/** Reads of PLATE seeded for the package and the report: three, from two cameras. */
+/** Reads of PLATE seeded for the package and the report: three, from two cameras, a minute apart from SEEN on. */
 const READS = 3;
+const SEEN = Date.now() - 3_600_000;
 
 let api: ApiSystem;
 let browser: Browser;
@@ -25,7 +27,7 @@ let consoleSystem: ConsoleSystem | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  const seen = Date.now() - 3_600_000;
+  const seen = SEEN;
   consoleSystem = await startConsoleSystem([
     { readId: 'rel-r1', agency: 'WPD', camera: 'cam-1', seenAt: seen, plate: PLATE, state: 'CA', confidence: 0.93 },
     { readId: 'rel-r2', agency: 'WPD', camera: 'cam-2', seenAt: seen + 60_000, plate: PLATE, state: 'CA', confidence: 0.9 },
@@ -249,6 +251,26 @@ describe('console releases view', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
+  it('a package of one detection says so in the singular, in the summary and in the history', async () => {
+    // The first read only.
+    const first = SEEN;
+    const recorded = await api.call('POST', '/api/releases', api.token('custodian'), {
+      agency: 'Watsonville Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'one sighting, WPD case 26-01500',
+      criteria: { kind: 'plate', plate: PLATE, from: new Date(first - 600_000).toISOString(), to: new Date(first + 30_000).toISOString() },
+    });
+    expect(recorded.status).toBe(201);
+    const id = recorded.body['requestId'] as string;
+    expect((await api.call('POST', `/api/releases/${id}/decision`, api.token('chief'), { decision: 'approve', note: 'verified by phone' })).status).toBe(200);
+    const produced = await api.call('POST', `/api/releases/${id}/package`, api.token('custodian'));
+    expect(produced.status).toBe(201);
+    expect(produced.body['detections']).toBe(1);
+    const { page } = await signIn('custodian1');
+    await openRequest(page, id);
+    await expect(page.locator('#release-package-summary').textContent()).resolves.toMatch(/^1 detection for Watsonville Police Department,/);
+    await expect(page.locator('#release-history').textContent()).resolves.toMatch(/\(1 detection\)/);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
   it('an auditor reads the requests and the package manifest, but is offered nothing to record, decide, produce or download', async () => {
     const pending = await pendingRequest('burglary series, SCPD case 26-01500');
     const released = await approvedRequest('carjacking, SCPD case 26-01600');
@@ -356,6 +378,14 @@ describe('console releases view', () => {
     await expect(figure('Refused').textContent()).resolves.toBe(String(releases.refused));
     await expect(table.locator('caption').textContent()).resolves.toMatch(new RegExp(`^Transparency report, ${yesterday} through ${today} \\(UTC\\)`));
     expect(await table.textContent()).not.toContain(PLATE);
+
+    // A period refused (its last day before its first) leaves no earlier period's figures beside the error.
+    await panel.getByLabel('From').fill(today);
+    await panel.getByLabel('Through').fill(yesterday);
+    await panel.getByRole('button', { name: 'Show report' }).click();
+    await expect(page.locator('#report-error', { hasText: /./ }).textContent()).resolves.toBe('The last day comes before the first.');
+    expect(await page.locator('#report-table').isHidden()).toBe(true);
+    expect((await page.locator('#report-table').textContent())?.trim()).toBe('');
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -1,13 +1,16 @@
 // The console as its users meet it, against the whole system (nats-server, chDB, the gateway):
 // forms that cannot be sent twice, search paging that survives a network failure and a long-open
-// page, a shared workstation that shows the next user nothing of the last one's searches, holds or
-// releases (hidden text included) and whose last user's late 401 does not sign the next one out,
-// dates read in the user's own time zone, and buttons a screen reader can tell apart.
+// page, a shared workstation that shows the next user nothing of the last one's searches, holds,
+// releases, hot lists or users (hidden text, menus and the sign-in form included) and whose last
+// user's late answers (data or a 401) neither reach the next one nor sign them out, dates read in
+// the user's own time zone, approvals offered only to those who may decide them, the keyboard
+// focus kept through a decision, and buttons a screen reader can tell apart.
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveUser } from '../../storage/index.js';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
+import { hitMessage, publishHit } from '../gateway/harness.js';
 import { holdAnswer, watchAnswers } from './browser.js';
 
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
@@ -94,6 +97,29 @@ async function buttonNames(page: Page): Promise<string[]> {
 function duplicates(names: string[]): string[] {
   return names.filter((name, i) => names.indexOf(name) !== i);
 }
+
+/** Whether the keyboard focus is inside the element `selector` (and so not dropped to the page). */
+function focusIn(page: Page, selector: string): Promise<boolean> {
+  return page.evaluate(`document.activeElement !== null && document.activeElement.closest(${JSON.stringify(selector)}) !== null`);
+}
+
+/** Submits a BOLO entry for `plate` as `role`'s user through the API: its entry id. */
+async function submittedEntry(role: 'officer' | 'administrator', plate: string, synopsis: string): Promise<string> {
+  const submitted = await api.call('POST', '/api/hotlists/BOLO/entries', api.token(role), { plate, caseNumber: '26-005600', synopsis });
+  expect(submitted.status).toBe(201);
+  return String(submitted.body['entryId']);
+}
+
+/** Signs the page's user out and waits until the gateway has ended the session. */
+async function signOut(page: Page): Promise<void> {
+  const loggedOut = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/logout');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  expect((await loggedOut).ok()).toBe(true);
+  await page.locator('#sign-in:not([hidden])').waitFor();
+}
+
+/** What the admin view asks for when an administrator opens it. */
+const ADMIN_PARTS = ['/api/users', '/api/hotlists/approvals', '/api/hotlists'];
 
 /** A release request for RECENT_PLATE recorded by the custodian through the API: its id. */
 async function recordedRelease(agency: string, purpose: string): Promise<string> {
@@ -238,6 +264,14 @@ describe('console review', () => {
     const c = await openConsole();
     const { page } = c;
     await signIn(c, 'administrator1');
+    await page.locator('#connection[data-state="live"]').waitFor();
+    // A hit announced to screen readers (the live region is hidden on screen, not to them).
+    const announced = hitMessage({ readId: 'rev-announced', list: 'SVS' });
+    await publishHit(api.system.js, announced);
+    await page.locator('#announcer', { hasText: 'New hit: 7 A B C 1 2 3' }).waitFor({ state: 'attached' });
+    // The hot lists' menus, with a specific list's purpose.
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await page.locator('#entry-list option[value="BOLO"]').waitFor({ state: 'attached' });
     await searchFor(page, RECENT_PLATE, 'shared workstation, hidden text');
     await page.locator('#search-case').fill('26-0077');
     await page.locator('#search-form button[type="submit"]').click();
@@ -246,13 +280,20 @@ describe('console review', () => {
     await page.getByRole('button', { name: 'Releases', exact: true }).click();
     await openRelease(page, id);
     await page.locator('#release-package:not([hidden])').waitFor();
-    const lastUsers = [RECENT_PLATE, '26-0077', 'shared workstation, hidden text', id, 'Gilroy Police Department', 'GPD case 26-0913', 'administrator one'];
-    // Each of them is in the page while the administrator is signed in (the hold's and the package's text among them).
+    const lastUsers = [
+      RECENT_PLATE, '26-0077', 'shared workstation, hidden text', id, 'Gilroy Police Department', 'GPD case 26-0913', 'administrator one',
+      'administrator1', 'New hit: 7 A B C 1 2 3', 'department be-on-the-lookout list',
+    ];
+    // Each of them is in the page while the administrator is signed in (the hold's and the package's
+    // text, the live region's announcement, the user id typed at sign-in among them).
     await expect(foundIn(page, lastUsers)).resolves.toEqual(lastUsers);
     await expect(page.locator('#hold-criteria-text').textContent()).resolves.toContain(RECENT_PLATE);
     await expect(page.locator('#release-package-summary').textContent()).resolves.toContain('Gilroy Police Department');
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#sign-in:not([hidden])').waitFor();
+    // Nothing of theirs is left for whoever comes to the workstation next, before anyone signs in.
+    await expect(foundIn(page, lastUsers)).resolves.toEqual([]);
+    await expect(page.locator('#entry-list option').count()).resolves.toBe(0);
 
     await signIn(c, 'officer1');
     await page.locator('#connection[data-state="live"]').waitFor();
@@ -325,6 +366,8 @@ describe('console review', () => {
     await c.settled(`/api/hotlists/approvals/${String(submitted.body['entryId'])}`);
     expect(c.sent(`/api/hotlists/approvals/${String(submitted.body['entryId'])}`, 'POST')).toBe(1);
     expect(await page.locator('#admin-error').textContent()).toBe('');
+    // The button clicked is gone with its row: the keyboard is on the approvals still, not on the page.
+    await expect.poll(() => focusIn(page, '#approvals-part')).toBe(true);
     await page.context().close();
   }, BROWSER_TEST_MS);
 
@@ -385,6 +428,128 @@ describe('console review', () => {
     expect(onAdmin.filter((n) => /^(Approve|Reject)$/.test(n))).toEqual([]);
     expect(duplicates(onAdmin)).toEqual([]);
     await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the admin view\'s answers to the last user, arriving after they signed out, show the next user none of their users, approvals or lists', async () => {
+    await submittedEntry('officer', '5LATE01', 'late answer check');
+    const c = await openConsole();
+    const { page } = c;
+    await signIn(c, 'administrator1');
+    await c.settled('/api/hotlists');
+    const finished = await watchAnswers(page);
+    // Answered while the administrator is signed in; handed to the page after they signed out.
+    const late = await Promise.all(ADMIN_PARTS.map((path) => holdAnswer(page, `**${path}`, { askAtOnce: true })));
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    for (const held of late) expect((await held.answered).status()).toBe(200);
+    await signOut(page);
+
+    await signIn(c, 'officer1');
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await page.locator('#lists:not([hidden]) tbody tr').first().waitFor();
+    // The officer's own answers first (whatever their view asks for), then the administrator's.
+    for (const path of ADMIN_PARTS) await finished(path, 1);
+    for (const held of late) await held.release();
+    for (const path of ADMIN_PARTS) await finished(path);
+    expect(await page.locator('#users tbody tr').count()).toBe(0);
+    expect(await page.locator('#approvals tbody tr').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^(Approve|Reject) / }).count()).toBe(0);
+    await expect(foundIn(page, ['5LATE01', 'auditor1', 'custodian one'])).resolves.toEqual([]);
+    await expect(page.locator('#who').textContent()).resolves.toBe('officer one (officer1)');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a late 401 answering the last user\'s admin view does not sign out the next user', async () => {
+    const c = await openConsole();
+    const { page } = c;
+    await signIn(c, 'administrator1');
+    await c.settled('/api/hotlists');
+    const finished = await watchAnswers(page);
+    const late = await Promise.all(ADMIN_PARTS.map((path) => holdAnswer(page, `**${path}`)));
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    for (const held of late) await held.sent;
+    await signOut(page);
+
+    await signIn(c, 'officer1');
+    await page.locator('#connection[data-state="live"]').waitFor();
+    // The administrator's session is over: the gateway refuses each request that was on its way.
+    for (const held of late) expect((await held.release()).status()).toBe(401);
+    for (const path of ADMIN_PARTS) await finished(path);
+    expect(await page.locator('#sign-in-error').textContent()).toBe('');
+    expect(await page.locator('#sign-in').isHidden()).toBe(true);
+    await expect(page.locator('#who').textContent()).resolves.toBe('officer one (officer1)');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the stale-list check answered for the last user after they signed out raises no alarm for the next, who may not see hot lists', async () => {
+    const c = await openConsole();
+    const { page } = c;
+    await page.goto(api.base);
+    const finished = await watchAnswers(page);
+    // The check the administrator's sign-in starts, answered while they are signed in.
+    const late = await holdAnswer(page, '**/api/hotlists', { askAtOnce: true });
+    await signIn(c, 'administrator1');
+    expect((await late.answered).status()).toBe(200);
+    await signOut(page);
+
+    await signIn(c, 'auditor1');
+    await page.locator('#audit:not([hidden])').waitFor();
+    await late.release();
+    await finished('/api/hotlists');
+    // No alarm about lists the auditor's roles do not show them, and no check of their own started.
+    expect(await page.locator('#stale-alarm').isHidden()).toBe(true);
+    expect(await page.locator('#stale-alarm').textContent()).toBe('');
+    expect(c.sent('/api/hotlists')).toBe(1);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a hot list load that fails leaves the entry form no list to offer, not the names an earlier load gave', async () => {
+    const c = await openConsole();
+    const { page } = c;
+    await signIn(c, 'officer1');
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await page.locator('#entry-list option[value="BOLO"]').waitFor({ state: 'attached' });
+    await page.route('**/api/hotlists', (route) => route.fulfill({
+      status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'STORAGE_UNAVAILABLE', message: 'storage is unavailable' } }),
+    }), { times: 1 });
+    await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await page.locator('#lists-status', { hasText: 'storage is unavailable' }).waitFor();
+    expect(await page.locator('#entry-list option[value="BOLO"]').count()).toBe(0);
+    await expect(page.locator('#entry-list option').allTextContents()).resolves.toEqual(['the hot lists could not be read (storage is unavailable)']);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('approvals are offered only to who may decide them: a new entry not to a supervisor, a change not to who submitted it', async () => {
+    await submittedEntry('officer', '4NEWE01', 'new entry, the administrator approves');
+    await submittedEntry('administrator', '4OWNE01', 'submitted by the administrator');
+    const updated = await submittedEntry('officer', '4UPDE01', 'approved, then updated');
+    expect((await api.call('POST', `/api/hotlists/approvals/${updated}`, api.token('administrator'), { decision: 'approved', version: 1 })).status).toBe(200);
+    expect((await api.call('POST', `/api/hotlists/entries/${updated}`, api.token('officer'), { fields: { synopsis: 'now a red pickup' } })).status).toBe(201);
+    const row = (page: Page, plate: string) => page.locator('#approvals tbody tr', { hasText: plate });
+
+    const supervisor = await openConsole();
+    await signIn(supervisor, 'supervisor1');
+    await supervisor.page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await row(supervisor.page, '4UPDE01').getByRole('button', { name: 'Approve 4UPDE01 on BOLO', exact: true }).waitFor();
+    for (const plate of ['4NEWE01', '4OWNE01']) {
+      expect(await row(supervisor.page, plate).getByRole('button').count()).toBe(0);
+      await expect(row(supervisor.page, plate).textContent()).resolves.toContain('A new entry is approved by the ALPR administrator.');
+    }
+    await supervisor.page.context().close();
+
+    const admin = await openConsole();
+    await signIn(admin, 'administrator1');
+    await admin.page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    const approve = row(admin.page, '4NEWE01').getByRole('button', { name: 'Approve 4NEWE01 on BOLO', exact: true });
+    await approve.waitFor();
+    expect(await row(admin.page, '4OWNE01').getByRole('button').count()).toBe(0);
+    await expect(row(admin.page, '4OWNE01').textContent()).resolves.toContain('You submitted it: another administrator decides it.');
+    // Decided from the keyboard: the focus goes on to the approvals, not to the page.
+    await approve.focus();
+    await admin.page.keyboard.press('Enter');
+    await row(admin.page, '4NEWE01').waitFor({ state: 'detached' });
+    await expect.poll(() => focusIn(admin.page, '#approvals-part')).toBe(true);
+    expect(await admin.page.locator('#admin-error').textContent()).toBe('');
+    await admin.page.context().close();
   }, BROWSER_TEST_MS);
 
   it('raised no script errors', () => {

@@ -1,13 +1,16 @@
 // The analyst's and the administrator's views in a real browser against the whole system: the
 // views follow the user's roles, a search without a purpose is stopped with the policy's reason,
 // a search with one shows results and the access log record, and the admin view shows users with
-// their training status, and a covert list only as the gateway lets each user see it.
+// their training status, each part only to the roles it is for (asking for no other), and a
+// covert list only as the gateway lets each user see it; every view fits a 400 px window, long
+// unbroken values included.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { accessRecords, PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { hitMessage, publishHit } from '../gateway/harness.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { until } from '../reliability/fixtures.js';
-import { signInAs } from './browser.js';
+import { requestsTo, signInAs } from './browser.js';
 
 // Each test signs in two or three Chromium contexts against the whole system (nats-server, chDB,
 // the list builder's worker thread): 30 s was short for that on a loaded 2-core machine.
@@ -36,6 +39,30 @@ async function signIn(user: string): Promise<Page> {
   return (await signInAs(browser, api.base, user, PASSWORD, pageErrors)).page;
 }
 
+/** The admin view's parts (console/index.html) a user is shown. */
+async function adminParts(page: Page): Promise<string[]> {
+  return page.locator('#admin > section:not([hidden])').evaluateAll((els) => els.map((el) => el.id));
+}
+
+/** The widest the page is (CSS px): wider than the window means the page scrolls sideways. */
+function pageWidth(page: Page): Promise<number> {
+  return page.evaluate<number>('document.documentElement.scrollWidth');
+}
+
+/** Each table whose own content is wider than the box it scrolls in (so its cells did not wrap). */
+function tablesWiderThanTheirBox(page: Page): Promise<string[]> {
+  return page.locator('.table-scroll').evaluateAll((boxes) => boxes.filter((box) => box.scrollWidth > box.clientWidth).map((box) => box.querySelector('table')?.id ?? '?'));
+}
+
+/** At the page's window width, nothing scrolls sideways and Sign out can be seen and clicked. */
+async function expectFits(page: Page, width: number, what: string): Promise<void> {
+  expect(await pageWidth(page), what).toBeLessThanOrEqual(width);
+  const signOut = page.getByRole('button', { name: 'Sign out' });
+  await signOut.click({ trial: true });
+  const box = await signOut.boundingBox();
+  expect(box !== null && box.x >= 0 && box.x + box.width <= width, `${what}: Sign out within the window`).toBe(true);
+}
+
 describe('console views by role', () => {
   it('an analyst searches: refused without a purpose, results and the access record with one', async () => {
     const page = await signIn('analyst1');
@@ -54,6 +81,29 @@ describe('console views by role', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
+  it('a camera name longer than the gateway takes is stopped in the form with the limit, not sent, and the last results go', async () => {
+    const { page, requests } = await signInAs(browser, api.base, 'analyst1', PASSWORD, pageErrors);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#search-plate').fill('8KLM45?');
+    await page.locator('#search-reason').fill('stolen vehicle follow-up');
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
+    await page.locator('#search-results:not([hidden]) tbody tr').nth(1).waitFor();
+    await page.locator('#search-cameras').fill(`cam-7, ${'x'.repeat(201)}`);
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
+    await expect(page.locator('#search-error', { hasText: /./ }).textContent()).resolves.toMatch(/^A camera name is at most 200 characters; "x{24}…" has 201\./);
+    expect(requestsTo(requests, '/api/detections/search', 'POST')).toHaveLength(1);
+    // The last search's results are not left beside the error as if they were this one's answer.
+    expect(await page.locator('#search-results tbody tr').count()).toBe(0);
+    expect(await page.locator('#search-status').textContent()).toBe('');
+    expect(await page.locator('#hold').isHidden()).toBe(true);
+    // At the limit, it goes.
+    await page.locator('#search-cameras').fill(`cam-7, ${'x'.repeat(200)}`);
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
+    await page.locator('#search-status', { hasText: 'Recorded in the access log' }).waitFor();
+    expect(await page.locator('#search-error').textContent()).toBe('');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
   it('an administrator sees users with training status; an auditor sees users but no dispatch or search', async () => {
     const admin = await signIn('administrator1');
     await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
@@ -63,16 +113,29 @@ describe('console views by role', () => {
     await expect(lapsedRow.locator('.badge').textContent()).resolves.toBe('expired');
     const rookieRow = admin.locator('#users tbody tr', { hasText: 'rookie' });
     await expect(rookieRow.locator('.badge').textContent()).resolves.toBe('untrained');
+    expect(await adminParts(admin)).toEqual(['lists-part', 'manage-lists', 'submit-part', 'approvals-part', 'users-part']);
     await admin.context().close();
 
-    const auditor = await signIn('auditor1');
+    const { page: auditor, requests } = await signInAs(browser, api.base, 'auditor1', PASSWORD, pageErrors);
     // An auditor lands on the Audit view (audit.test.ts); the users are one click away.
     await auditor.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await auditor.locator('#users:not([hidden]) tbody tr').first().waitFor();
     expect(await auditor.locator('#views button[data-view="dispatch"]').isHidden()).toBe(true);
     expect(await auditor.locator('#views button[data-view="search"]').isHidden()).toBe(true);
     expect(await auditor.locator('#dispatch').isHidden()).toBe(true);
+    // Only the users: no hot lists, no entry form to submit, no approvals, and none of them asked for.
+    expect(await adminParts(auditor)).toEqual(['users-part']);
+    for (const path of ['/api/hotlists', '/api/hotlists/approvals']) expect(requestsTo(requests, path, 'GET'), path).toHaveLength(0);
     await auditor.context().close();
+
+    // A dispatcher sees the hot lists (their age: is a hit on a stale list?) and nothing else of the view.
+    const dispatcher = await signIn('dispatcher1');
+    await dispatcher.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await dispatcher.locator('#lists:not([hidden]) tbody tr').first().waitFor();
+    expect(await adminParts(dispatcher)).toEqual(['lists-part']);
+    await dispatcher.context().close();
+    // Neither was refused anything: a part they may not use is not asked for, so the audit finds no violation.
+    for (const user of ['auditor1', 'dispatcher1']) expect(await accessRecords(api, user, 'refused'), user).toEqual([]);
   }, BROWSER_TEST_MS);
 
   it('an officer submits a BOLO entry; the administrator approves it; the list is published with it', async () => {
@@ -88,8 +151,8 @@ describe('console views by role', () => {
     await officer.getByRole('button', { name: 'Submit for approval' }).click();
     await officer.locator('#entry-status', { hasText: 'Submitted' }).waitFor();
     await expect(officer.locator('#entry-status').textContent()).resolves.toMatch(/Submitted 6TRJ244 to BOLO as entry .*matches once an administrator approves it/);
-    // An officer cannot approve: that part of the view says so.
-    await officer.locator('#approvals-status', { hasText: 'your roles do not include this part' }).waitFor();
+    // An officer cannot approve: that part of the view is not shown.
+    expect(await officer.locator('#approvals-part').isHidden()).toBe(true);
     await officer.context().close();
 
     const admin = await signIn('administrator1');
@@ -118,6 +181,12 @@ describe('console views by role', () => {
     await admin.getByRole('button', { name: 'Designate', exact: true }).click();
     await admin.locator('#designate-status', { hasText: 'CASE-12 is designated' }).waitFor();
     await admin.locator('#entry-list option[value="CASE-12"]').waitFor({ state: 'attached' });
+    // A general list's purpose is recorded, and the page does not promise member entries for it.
+    await admin.locator('#designate-list').fill('SVS');
+    await admin.locator('#designate-purpose').fill('Stolen vehicles from the state system, downloaded daily');
+    await admin.getByRole('button', { name: 'Designate', exact: true }).click();
+    await admin.locator('#designate-status', { hasText: 'SVS is a general list: its purpose is recorded' }).waitFor();
+    await expect(admin.locator('#designate-status').textContent()).resolves.not.toMatch(/members can now submit/);
     // A purpose the law forbids is refused with the reason.
     await admin.locator('#designate-list').fill('ICE-HOLDS');
     await admin.locator('#designate-purpose').fill('Vehicles wanted by the field office');
@@ -125,12 +194,17 @@ describe('console views by role', () => {
     await expect(admin.locator('#designate-error', { hasText: 'Not designated' }).textContent()).resolves.toMatch(/7284\.6/);
 
     const header = 'plate,state,list,reason,case_number,entered_by,synopsis\n';
+    // No general list has been loaded yet: the alarm names SLR among them.
+    await expect.poll(() => admin.locator('#stale-alarm').textContent()).toContain('SLR (never loaded)');
     await admin.locator('#load-list').selectOption('SLR');
     await admin.locator('#load-file').setInputFiles({ name: 'slr.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}5LDR321,CA,SLR,Stolen plate,V26-1,CA0440500,\n!!,CA,SLR,Stolen plate,V26-2,CA0440500,\n`) });
     await admin.getByRole('button', { name: 'Load', exact: true }).click();
     await admin.locator('#load-status', { hasText: 'SLR is now version 1' }).waitFor();
-    await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/1 entries from 2 rows \(1 added, 0 removed\)\. 1 row\(s\) not loaded: line 3: /);
+    await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/1 entry from 2 rows \(1 added, 0 removed\)\. 1 row not loaded: line 3: /);
     await admin.locator('#lists tbody tr', { hasText: 'SLR' }).locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
+    // The alarm follows at once: SLR is current now (its next check is minutes away).
+    await expect.poll(() => admin.locator('#stale-alarm').textContent()).not.toContain('SLR');
+    await expect(admin.locator('#stale-alarm').textContent()).resolves.toContain('SFR (never loaded)');
     await until('SLR in the matcher', () => (api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now()).length > 0 ? true : undefined), 30_000);
     expect(api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now())).toHaveLength(1);
 
@@ -171,6 +245,60 @@ describe('console views by role', () => {
     await analyst.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await expect(analyst.locator('#entry-list option[value="NARC"]').textContent()).resolves.toBe('NARC — Operation Nightjar: narcotics delivery vehicles');
     await analyst.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('every view fits a 400 px window: the top bar wraps, forms stack, long unbroken values wrap, and Sign out stays in reach', async () => {
+    const agency = `Agency${'X'.repeat(194)}`;
+    const now = Date.now();
+    const recorded = await api.call('POST', '/api/releases', api.token('custodian'), {
+      agency, agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'layout check',
+      criteria: { kind: 'plate', plate: '8KLM456', from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString() },
+    });
+    expect(recorded.status).toBe(201);
+    const caseNumber = `26-${'0'.repeat(57)}4211`;
+    expect(caseNumber).toHaveLength(64);
+    const searched = await api.call('POST', '/api/detections/search', api.token('analyst'), {
+      plate: '8KLM456', from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString(), caseNumber,
+    });
+    expect(searched.status).toBe(200);
+    await publishHit(api.system.js, hitMessage({ readId: 'view-narrow', list: 'SVS' }));
+
+    const narrow = { viewport: { width: 400, height: 900 } };
+    const { page: admin, failedLoads } = await signInAs(browser, api.base, 'administrator1', PASSWORD, pageErrors, narrow);
+    await admin.locator('li.hit').first().waitFor();
+    await expectFits(admin, 400, 'dispatch');
+    await admin.getByRole('button', { name: 'Search', exact: true }).click();
+    await admin.locator('#search-plate').fill('8KLM45?');
+    await admin.locator('#search-reason').fill('layout check');
+    await admin.getByRole('button', { name: 'Run search', exact: true }).click();
+    await admin.locator('#search-results:not([hidden]) tbody tr').first().waitFor();
+    await expectFits(admin, 400, 'search');
+    await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await admin.locator('#users:not([hidden]) tbody tr').first().waitFor();
+    await expectFits(admin, 400, 'admin');
+    await admin.getByRole('button', { name: 'Releases', exact: true }).click();
+    await admin.locator('#release-table tbody tr', { hasText: 'AgencyXXX' }).waitFor();
+    await expectFits(admin, 400, 'releases');
+    await admin.getByRole('button', { name: 'Evidence', exact: true }).click();
+    await expectFits(admin, 400, 'evidence');
+    // The long agency wraps in its cell: at a desktop width the table fits its box, no scrolling at all.
+    await admin.setViewportSize({ width: 1280, height: 900 });
+    await admin.getByRole('button', { name: 'Releases', exact: true }).click();
+    await expectFits(admin, 1280, 'releases, 1280 px');
+    await expect(tablesWiderThanTheirBox(admin)).resolves.toEqual([]);
+    // And the page load asked for no favicon the gateway does not serve (a 404 each time).
+    expect(failedLoads.filter((url) => url.endsWith('/favicon.ico'))).toEqual([]);
+    await admin.context().close();
+
+    const auditor = (await signInAs(browser, api.base, 'auditor1', PASSWORD, pageErrors, narrow)).page;
+    await auditor.locator('#audit:not([hidden])').waitFor();
+    await auditor.getByRole('button', { name: 'Show the log', exact: true }).click();
+    await auditor.locator('#audit-log tbody tr', { hasText: caseNumber }).waitFor();
+    await expectFits(auditor, 400, 'audit');
+    await auditor.setViewportSize({ width: 1280, height: 900 });
+    await expectFits(auditor, 1280, 'audit, 1280 px');
+    await expect(tablesWiderThanTheirBox(auditor)).resolves.toEqual([]);
+    await auditor.context().close();
   }, BROWSER_TEST_MS);
 
   it('raised no script errors', () => {
