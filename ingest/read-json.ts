@@ -169,7 +169,8 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
-  // JSON.stringify writes NaN and ±Infinity as null: "not number null" read as a missing value.
-  const text = typeof value === 'number' ? String(value) : JSON.stringify(value);
+  // JSON.stringify writes NaN and ±Infinity as null ("not number null" read as a missing value)
+  // and throws on a BigInt (msgpack's 64-bit integers past 2^53; found by the wire fuzz test).
+  const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length <= 40 ? `${typeof value} ${text}` : `a ${typeof value} of ${text.length} characters`;
 }

@@ -67,6 +67,11 @@ describe('camera wire format', () => {
     expect(typeof result === 'string' ? result : 'accepted').toMatch(reason);
   });
 
+  it('names a 64-bit integer past 2^53 (a BigInt) in its reason instead of throwing (found by the wire fuzz test)', () => {
+    expect(validateWireRead({ ...good, ts: 2n ** 70n }, 'wpd', NOW)).toBe('ts must be milliseconds since the epoch (a number), not bigint 1180591620717411303424');
+    expect(validateWireRead({ ...good, conf: 2n ** 64n }, 'wpd', NOW)).toBe('conf must be a number from 0 to 1, not bigint 18446744073709551616');
+  });
+
   it('says what bytes after the first msgpack value mean, quoting none of them: JSON without its Content-Type, or two values', () => {
     const json = new TextEncoder().encode(JSON.stringify(good));
     expect(decodeReadMessage(json, undefined, 'wpd', NOW).invalid).toEqual([{ index: -1, reason: 'not valid msgpack: it looks like JSON, which needs the header Content-Type: application/json' }]);
