@@ -523,17 +523,16 @@ async function recordDisposition(li, hitId, disposition, checked) {
 
 /**
  * The gateway's refusal of a disposition, as the card says it. For a hit resolved first elsewhere
- * (ALREADY_RESOLVED) its message says by whom, how and when; the time is shown as the cards show
- * times, and its advice for API clients (send "correction": true) is left out: this console
+ * (ALREADY_RESOLVED) the error's `resolved` says by whom, how and when, shown as the cards show
+ * times; its message's advice for API clients (send "correction": true) is left out: this console
  * records no corrections.
  */
 function refusalText(error) {
   if (typeof error?.message !== 'string') return undefined;
   if (error.code !== 'ALREADY_RESOLVED') return error.message;
-  const plain = error.message
-    .replace(/; to change that, send .*$/, '')
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, (iso) => formatTime(Date.parse(iso)));
-  return plain.replace(/\.?$/, '.');
+  const first = error.resolved;
+  if (typeof first?.user !== 'string' || typeof first?.disposition !== 'string') return 'this hit was just resolved on another console.';
+  return `this hit was already resolved as "${first.disposition}" by ${first.user} at ${formatTime(Date.parse(first.at))}.`;
 }
 
 /** Moves the keyboard focus to `el`, which need not be a control (a status line, a card). */

@@ -114,8 +114,11 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     if (!result.ok && result.reason === 'already_resolved') {
       // Two consoles answering one hit: the second would silently replace the first (found by QA).
       const first = result.resolved;
-      const what = first === undefined ? 'this hit was just resolved on another console' : `this hit was already resolved as "${first.disposition}" by ${first.user} at ${new Date(first.recordedAt).toISOString()}`;
-      throw new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`);
+      const at = first === undefined ? undefined : new Date(first.recordedAt).toISOString();
+      const what = first === undefined ? 'this hit was just resolved on another console' : `this hit was already resolved as "${first.disposition}" by ${first.user} at ${at}`;
+      // `resolved` as fields too, so a console shows who, how and when without parsing the message.
+      throw new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`,
+        first === undefined ? undefined : { details: { resolved: { user: first.user, disposition: first.disposition, at } } });
     }
     if (!result.ok) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
     feed.resolve(hitId);

@@ -30,15 +30,18 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    options?: ErrorOptions & { retryAfterSeconds?: number },
+    options?: ErrorOptions & { retryAfterSeconds?: number; details?: Readonly<Record<string, unknown>> },
   ) {
     super(message, options);
     this.name = 'HttpError';
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.details = options?.details;
   }
 
   /** Sent as Retry-After (429, 503). */
   readonly retryAfterSeconds: number | undefined;
+  /** More fields of the error object, beside code and message, for clients to read rather than parse the message. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 }
 
 export interface JsonRequest {
@@ -97,8 +100,11 @@ export function writeJson(res: HttpResponse, status: number, body: unknown, clos
   res.end(JSON.stringify(body), closeConnection);
 }
 
-export function writeError(res: HttpResponse, status: number, code: string, message: string, closeConnection = false, extraHeaders?: Readonly<Record<string, string>>): void {
-  writeJson(res, status, { error: { code, message } }, closeConnection, extraHeaders);
+export function writeError(
+  res: HttpResponse, status: number, code: string, message: string, closeConnection = false, extraHeaders?: Readonly<Record<string, string>>,
+  details?: Readonly<Record<string, unknown>>,
+): void {
+  writeJson(res, status, { error: { ...details, code, message } }, closeConnection, extraHeaders);
 }
 
 /**
@@ -146,7 +152,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       res.cork(() => {
         if (isHttp) {
           const extra = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
-          writeError(res, error.status, error.code, error.message, error.status === 413, extra);
+          writeError(res, error.status, error.code, error.message, error.status === 413, extra, error.details);
         }
         else writeError(res, 500, 'INTERNAL', 'the gateway could not complete the request; it has been logged');
       });

@@ -186,9 +186,11 @@ describe('POST /api/hits/:hitId/disposition', () => {
     ]);
     expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
     const first = both.find((r) => r.status === 200) as Response;
-    const winner = ((await first.json()) as { user: string; disposition: string });
-    const refused = (await (both.find((r) => r.status === 409) as Response).json()) as { error: { code: string; message: string } };
+    const winner = ((await first.json()) as { user: string; disposition: string; at: string });
+    const refused = (await (both.find((r) => r.status === 409) as Response).json()) as { error: { code: string; message: string; resolved: unknown } };
     expect(refused.error.code).toBe('ALREADY_RESOLVED');
+    // Who, how and when as fields too: a console reads them rather than parsing the message.
+    expect(refused.error.resolved).toEqual({ user: winner.user, disposition: winner.disposition, at: winner.at });
     expect(refused.error.message).toMatch(new RegExp(`^this hit was already resolved as "${winner.disposition}" by ${winner.user} at 20\\d\\d-.*Z; to change that, send "correction": true with the reason in notes$`));
 
     const noReason = await postDisposition('twice', { disposition: 'no_action', visualVerified: false, cletsVerified: false, correction: true }, token('disp1'));
