@@ -109,7 +109,7 @@ function showViews() {
   if (permissions().has('hotlists.view')) watchHotlists();
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
-  selectView(LANDING_ORDER.find((v) => views.includes(v)) ?? null);
+  selectView(landingOrder().find((v) => views.includes(v)) ?? null);
 }
 
 /** Focus on the heading of the view shown (or on the message that there is none). */
@@ -125,6 +125,15 @@ function focusLanding() {
  * the releases, but comes for the audit; the buttons keep VIEWS' order.
  */
 const LANDING_ORDER = ['dispatch', 'search', 'audit', 'admin', 'releases', 'evidence'];
+
+/**
+ * LANDING_ORDER for this user: one who sees hits but records no disposition (an analyst) comes for
+ * the search, and lands there, with the hits one click away.
+ */
+function landingOrder() {
+  if (permissions().has('hits.dispose')) return LANDING_ORDER;
+  return ['search', ...LANDING_ORDER.filter((v) => v !== 'search')];
+}
 
 // ---- hot list staleness (Policy 471.5(f)(4): general lists are downloaded at least daily) -------
 

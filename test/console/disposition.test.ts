@@ -221,6 +221,9 @@ describe('recording a disposition from the console', () => {
     const hit = hitMessage({ readId: 'disp-analyst', list: 'SVS' });
     await publishHit(h.js, hit);
     const page = await signedInConsole('analyst1');
+    // An analyst lands on Search (their main work); the hits are one click away.
+    await page.locator('#search:not([hidden])').waitFor();
+    await page.getByRole('button', { name: 'Dispatch', exact: true }).click();
     const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     await card.waitFor({ timeout: 5000 });
     expect(await card.getByRole('button').count()).toBe(0);

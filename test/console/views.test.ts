@@ -66,6 +66,9 @@ async function expectFits(page: Page, width: number, what: string): Promise<void
 describe('console views by role', () => {
   it('an analyst searches: refused without a purpose, results and the access record with one', async () => {
     const page = await signIn('analyst1');
+    // An analyst sees hits but records no disposition: they land on Search, their main work.
+    await page.locator('#search:not([hidden])').waitFor();
+    await expect(page.locator('#dispatch').isHidden()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     await expect(page.locator('#search .logged-notice').textContent()).resolves.toMatch(/recorded in the access log/);
     await page.locator('#search-plate').fill('8KLM45?');
