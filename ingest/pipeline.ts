@@ -10,7 +10,7 @@ import { invalidCopy } from './invalid-copy.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import { PullSizer } from './pull-size.js';
 import { PIPELINE_CONSUMER } from './streams.js';
-import { hitsSubject, INVALID_READS_SUBJECT, parseReadsSubject, READS_STREAM, readsSubjectProblem } from './subjects.js';
+import { checkReadsSubject, hitsSubject, INVALID_READS_SUBJECT, READS_STREAM } from './subjects.js';
 import { CONTENT_TYPE_HEADER, decodeReadMessage, type WireLimits, type WireRead, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_READS_PER_MESSAGE } from './wire.js';
 
 /** Where detections go; `durable` settles once they are stored (storage's DetectionWriter fits). */
@@ -186,11 +186,10 @@ export class PipelineWorker {
     const reads: WireRead[] = [];
     const hitMessages: HitMessage[] = [];
     for (const m of batch) {
-      const subject = parseReadsSubject(m.subject);
-      const subjectProblem = readsSubjectProblem(m.subject);
+      const subject = checkReadsSubject(m.subject);
       const contentType = m.headers?.get(CONTENT_TYPE_HEADER) || undefined;
-      const decoded = subject === null || subjectProblem !== null
-        ? { reads: [], invalid: [{ index: -1, reason: subjectProblem ?? 'not a reads subject' }] }
+      const decoded = typeof subject === 'string'
+        ? { reads: [], invalid: [{ index: -1, reason: subject }] }
         : decodeReadMessage(m.data, contentType, subject.agency, nowMs, this.options.limits);
       if (decoded.invalid.length > 0) {
         // Counted per read; copied once per message (docs/wire.md, "Invalid reads").

@@ -35,16 +35,15 @@ export function hitsSubject(agency: string, list: string): string {
 }
 
 /**
- * Why a subject cannot carry reads, or null when it can. NATS itself allows `@`, non-ASCII and
- * long tokens, and reads published under such an agency were stored with it.
+ * The agency and camera tokens of a subject that can carry reads, or why it cannot. NATS itself
+ * allows `@`, non-ASCII and long tokens, and reads published under such an agency were stored with it.
  */
-export function readsSubjectProblem(subject: string): string | null {
+export function checkReadsSubject(subject: string): { agency: string; camera: string } | string {
   const tokens = parseReadsSubject(subject);
   if (tokens === null) return `subject ${quoted(subject)} is not alpr.reads.<agency>.<camera>`;
-  for (const [name, token] of [['agency', tokens.agency], ['camera', tokens.camera]] as const) {
-    if (!isSubjectToken(token)) return `the subject's ${name} token ${quoted(token)} must be 1–64 characters of A-Za-z0-9_-`;
-  }
-  return null;
+  if (!isSubjectToken(tokens.agency)) return `the subject's agency token ${quoted(tokens.agency)} must be 1–64 characters of A-Za-z0-9_-`;
+  if (!isSubjectToken(tokens.camera)) return `the subject's camera token ${quoted(tokens.camera)} must be 1–64 characters of A-Za-z0-9_-`;
+  return tokens;
 }
 
 /** The agency and camera tokens of a reads subject, or null when it is not one. */

@@ -251,7 +251,7 @@ describe('console views by role', () => {
   }, BROWSER_TEST_MS);
 
   it('every view fits a 400 px window: the top bar wraps, forms stack, long unbroken values wrap, and Sign out stays in reach', async () => {
-    const agency = `Agency${'X'.repeat(194)}`;
+    const agency = `Agency${'Q'.repeat(194)}`;
     const now = Date.now();
     const recorded = await api.call('POST', '/api/releases', api.token('custodian'), {
       agency, agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'layout check',
@@ -280,7 +280,7 @@ describe('console views by role', () => {
     await admin.locator('#users:not([hidden]) tbody tr').first().waitFor();
     await expectFits(admin, 400, 'admin');
     await admin.getByRole('button', { name: 'Releases', exact: true }).click();
-    await admin.locator('#release-table tbody tr', { hasText: 'AgencyXXX' }).waitFor();
+    await admin.locator('#release-table tbody tr', { hasText: 'AgencyQQQ' }).waitFor();
     await expectFits(admin, 400, 'releases');
     await admin.getByRole('button', { name: 'Evidence', exact: true }).click();
     await expectFits(admin, 400, 'evidence');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hitsSubject, isSubjectToken, parseReadsSubject, readsSubject, readsSubjectProblem } from '../../ingest/index.js';
+import { checkReadsSubject, hitsSubject, isSubjectToken, parseReadsSubject, readsSubject } from '../../ingest/index.js';
 
 describe('subjects', () => {
   it('build and parse reads subjects', () => {
@@ -16,10 +16,10 @@ describe('subjects', () => {
   });
 
   it('say why a subject cannot carry reads: not alpr.reads.<agency>.<camera>, or a token NATS allows and the wire does not', () => {
-    expect(readsSubjectProblem('alpr.reads.wpd.cam-7')).toBeNull();
-    expect(readsSubjectProblem('alpr.reads.wpd')).toBe('subject "alpr.reads.wpd" is not alpr.reads.<agency>.<camera>');
-    expect(readsSubjectProblem('alpr.reads.q@a.c1')).toBe('the subject\'s agency token "q@a" must be 1–64 characters of A-Za-z0-9_-');
-    expect(readsSubjectProblem(`alpr.reads.${'a'.repeat(70)}.c1`)).toMatch(/^the subject's agency token "a{32}…" \(70 characters\) must be 1–64 characters/);
-    expect(readsSubjectProblem('alpr.reads.wpd.cäm')).toBe('the subject\'s camera token "cäm" must be 1–64 characters of A-Za-z0-9_-');
+    expect(checkReadsSubject('alpr.reads.wpd.cam-7')).toEqual({ agency: 'wpd', camera: 'cam-7' });
+    expect(checkReadsSubject('alpr.reads.wpd')).toBe('subject "alpr.reads.wpd" is not alpr.reads.<agency>.<camera>');
+    expect(checkReadsSubject('alpr.reads.q@a.c1')).toBe('the subject\'s agency token "q@a" must be 1–64 characters of A-Za-z0-9_-');
+    expect(checkReadsSubject(`alpr.reads.${'a'.repeat(70)}.c1`)).toMatch(/^the subject's agency token "a{32}…" \(70 characters\) must be 1–64 characters/);
+    expect(checkReadsSubject('alpr.reads.wpd.cäm')).toBe('the subject\'s camera token "cäm" must be 1–64 characters of A-Za-z0-9_-');
   });
 });
