@@ -15,7 +15,7 @@ import {
 import type { ApiGuard } from './api-guard.js';
 import type { JsonReply, JsonRequest, JsonRoute } from './http-json.js';
 import { HttpError } from './http-json.js';
-import { objectBody, optionalNumber, optionalText, optionalTextList, parseTime, queryParams, requiredTime } from './request-fields.js';
+import { objectBody, optionalNumber, optionalText, optionalTextList, parseTime, requiredTime } from './request-fields.js';
 
 export interface AuditRouteDeps {
   guard: ApiGuard;
@@ -39,29 +39,14 @@ const FILTER_VALUES: Readonly<Record<string, readonly string[]>> = {
   outcome: Object.values(ACCESS_OUTCOMES),
 };
 
-/** The name of a query-string part (`a%20b=1` → `a b`), as far as it can be decoded. */
-function parameterName(part: string): string {
-  const raw = part.split('=', 1)[0] ?? '';
-  try {
-    return decodeURIComponent(raw.replaceAll('+', ' '));
-  } catch {
-    return raw;
-  }
-}
-
-/**
- * The query's parameters, each checked by queryParams (which refuses one given twice), and 400 for
- * a filter value that can match nothing.
- */
-function logQuery(query: string): Map<string, string> {
-  const params = queryParams(query, LOG_PARAMETERS, CODE);
+/** 400 for a filter value that can match nothing. */
+function checkFilterValues(params: ReadonlyMap<string, string>): void {
   for (const [name, value] of params) {
     const allowed = FILTER_VALUES[name];
     if (allowed !== undefined && value !== '' && !allowed.includes(value)) {
       throw new HttpError(400, CODE, `"${name}" must be one of ${allowed.join(', ')} (got "${value}")`);
     }
   }
-  return params;
 }
 
 /** Each chain's expected head, from CHAIN=SEQ:HASH texts; 400 naming the bad one. */
@@ -83,7 +68,8 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   const log = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
-    const q = logQuery(request.query);
+    const q = request.queryParams;
+    checkFilterValues(q);
     const now = Date.now();
     const from = q.has('from') ? parseTime(q.get('from') as string, 'from', CODE) : new Date(now - 7 * 86_400_000);
     const to = q.has('to') ? parseTime(q.get('to') as string, 'to', CODE) : new Date(now + 60_000);
@@ -112,14 +98,6 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   const verify = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
-    const given = request.query.split('&').find((part) => part !== '');
-    if (given !== undefined) {
-      throw new HttpError(
-        400, CODE,
-        `unknown query parameter "${parameterName(given)}": GET ${prefix}/audit/verify takes none; to check each chain against the head ` +
-          `the last audit recorded, POST ${prefix}/audit/verify with {"expectHeads": ["CHAIN=SEQ:HASH", …]}`,
-      );
-    }
     return verifyAgainst(session.user, {});
   };
 
@@ -159,8 +137,14 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   return [
     { method: 'post', pattern: `${prefix}/audit/samples`, handler: sample },
-    { method: 'get', pattern: `${prefix}/audit/log`, handler: log },
-    { method: 'get', pattern: `${prefix}/audit/verify`, handler: verify },
+    { method: 'get', pattern: `${prefix}/audit/log`, handler: log, query: { names: LOG_PARAMETERS, code: CODE } },
+    {
+      method: 'get', pattern: `${prefix}/audit/verify`, handler: verify,
+      query: {
+        names: [], code: CODE,
+        hint: `to check each chain against the head the last audit recorded, POST ${prefix}/audit/verify with {"expectHeads": ["CHAIN=SEQ:HASH", …]}`,
+      },
+    },
     { method: 'post', pattern: `${prefix}/audit/verify`, handler: verifyHeads },
   ];
 }

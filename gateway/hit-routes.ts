@@ -12,7 +12,7 @@ import type { CovertLists } from './covert-lists.js';
 import type { HitEscalator } from './escalation.js';
 import type { HitFeed } from './hit-feed.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
-import { pathParam, queryParams } from './request-fields.js';
+import { pathParam } from './request-fields.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface HitRouteDeps {
@@ -32,7 +32,6 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
 
   const unresolved = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'hits.view');
-    queryParams(request.query, [], 'BAD_REQUEST');
     const hidden = covert.hiddenFor(session.user);
     const escalated = new Set(escalator.current(hidden).map((n) => n.hitId));
     const hits: unknown[] = [];
@@ -46,7 +45,6 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
 
   const escalatedHits = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'hits.escalated');
-    queryParams(request.query, [], 'BAD_REQUEST');
     const escalations = escalator.current(covert.hiddenFor(session.user));
     await logListed(session.user, 'escalated', escalations.length);
     return { status: 200, body: { escalations } };
@@ -64,7 +62,7 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
   const detail = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'hits.view');
     const hitId = pathParam(request.params[0], 'hit id');
-    const q = queryParams(request.query, ['caseNumber', 'reason'], 'BAD_REQUEST');
+    const q = request.queryParams;
     const purpose = { caseNumber: q.get('caseNumber') ?? '', reason: q.get('reason') ?? '' };
     const hidden = covert.hiddenFor(session.user);
     let view;
@@ -89,6 +87,6 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
     { method: 'get', pattern: `${prefix}/hits/unresolved`, handler: unresolved },
     { method: 'get', pattern: `${prefix}/hits/escalated`, handler: escalatedHits },
   ];
-  if (deps.storage !== undefined) routes.push({ method: 'get', pattern: `${prefix}/hits/:hitId`, handler: detail });
+  if (deps.storage !== undefined) routes.push({ method: 'get', pattern: `${prefix}/hits/:hitId`, handler: detail, query: { names: ['caseNumber', 'reason'] } });
   return routes;
 }

@@ -48,6 +48,8 @@ export interface JsonRequest {
   method: string;
   url: string;
   query: string;
+  /** The query string's parameters, decoded; set for a route's handler from those it declares (JsonRoute.query). */
+  queryParams: ReadonlyMap<string, string>;
   /** Route parameters in pattern order (`/hits/:id` → [id]). */
   params: string[];
   /** Lower-case header names. */
@@ -75,6 +77,20 @@ export interface JsonRoute {
   /** uWS pattern, e.g. `/api/v1/hits/:id`. */
   pattern: string;
   handler: JsonHandler;
+  /**
+   * The query-string parameters the route reads. The gateway refuses any other, and one given
+   * twice, with 400 before the handler runs: a misspelt filter must never look applied, and a
+   * route that reads no query cannot forget to say so. @default none
+   */
+  query?: RouteQuery;
+}
+
+export interface RouteQuery {
+  names: readonly string[];
+  /** The `code` of the 400. @default 'BAD_REQUEST' */
+  code?: string;
+  /** Appended to the 400's message, e.g. where the thing asked for is taken instead. */
+  hint?: string;
 }
 
 export function statusLine(status: number): string {
@@ -130,7 +146,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
     }
     const method = req.getMethod();
     const remoteAddress = Buffer.from(res.getRemoteAddressAsText()).toString();
-    const request: JsonRequest = { method, url: req.getUrl(), query: req.getQuery() ?? '', params, headers, remoteAddress, body: undefined };
+    const request: JsonRequest = { method, url: req.getUrl(), query: req.getQuery() ?? '', queryParams: new Map(), params, headers, remoteAddress, body: undefined };
     const answer = (reply: JsonReply): void => {
       if (aborted) return;
       res.cork(() => {

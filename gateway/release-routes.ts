@@ -8,7 +8,7 @@ import {
   RELEASE_STATUSES, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
-import { objectBody, queryParams } from './request-fields.js';
+import { objectBody } from './request-fields.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 
@@ -71,7 +71,7 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   const list = guarded(async (request) => {
     const session = await guard.require(request, 'releases.view');
-    const status = queryParams(request.query, ['status'], 'INVALID_RELEASE').get('status');
+    const status = request.queryParams.get('status');
     if (status !== undefined && !(RELEASE_STATUSES as readonly string[]).includes(status)) {
       throw new HttpError(400, 'INVALID_RELEASE', `status must be one of ${RELEASE_STATUSES.join(', ')}`);
     }
@@ -81,7 +81,6 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   const view = guarded(async (request) => {
     const session = await guard.require(request, 'releases.view');
-    queryParams(request.query, [], 'INVALID_RELEASE'); // none: a misspelt filter must not be ignored
     return { status: 200, body: await viewRelease(ctx, session.user, requestIdParam(request.params[0])) };
   });
 
@@ -112,8 +111,8 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   return [
     { method: 'post', pattern: `${prefix}/releases`, handler: record },
-    { method: 'get', pattern: `${prefix}/releases`, handler: list },
-    { method: 'get', pattern: `${prefix}/releases/:id`, handler: view },
+    { method: 'get', pattern: `${prefix}/releases`, handler: list, query: { names: ['status'], code: 'INVALID_RELEASE' } },
+    { method: 'get', pattern: `${prefix}/releases/:id`, handler: view, query: { names: [], code: 'INVALID_RELEASE' } },
     { method: 'post', pattern: `${prefix}/releases/:id/decision`, handler: decide },
     { method: 'post', pattern: `${prefix}/releases/:id/package`, handler: produce },
     { method: 'get', pattern: `${prefix}/releases/:id/package`, handler: manifest },

@@ -7,7 +7,6 @@ import {
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
-import { queryParams } from './request-fields.js';
 
 export interface ReportRouteDeps {
   guard: ApiGuard;
@@ -33,7 +32,7 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
   const prefix = deps.prefix ?? '/api';
   const transparency = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await deps.guard.require(request, 'reports.transparency');
-    const q = queryParams(request.query, ['from', 'to', 'format', 'agency'], 'BAD_REPORT_QUERY');
+    const q = request.queryParams;
     const now = Date.now();
     const to = time(q.get('to'), 'to', now);
     const from = time(q.get('from'), 'from', to.getTime() - YEAR_MS);
@@ -53,5 +52,5 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
     if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, agency), filename: `${filename}.html` } };
     return { status: 200, body: report };
   };
-  return [{ method: 'get', pattern: `${prefix}/reports/transparency`, handler: transparency }];
+  return [{ method: 'get', pattern: `${prefix}/reports/transparency`, handler: transparency, query: { names: ['from', 'to', 'format', 'agency'], code: 'BAD_REPORT_QUERY' } }];
 }

@@ -1,7 +1,7 @@
 // Reading API request bodies and query strings: each field checked for type and size, unknown
 // fields refused by name (a misspelt "reason" must not silently become a search without a
 // purpose), and every problem a 400 saying which field and what is expected.
-import { HttpError } from './http-json.js';
+import { HttpError, type JsonHandler, type JsonRoute } from './http-json.js';
 import { parseUtcTime } from '../storage/index.js';
 
 export const MAX_TEXT_LENGTH = 2000;
@@ -112,6 +112,23 @@ export function queryParams(query: string, allowed: readonly string[], code = 'B
     params.set(name, value);
   }
   return params;
+}
+
+/**
+ * The route's handler, given the query's parameters it declares (JsonRoute.query) and refusing any
+ * other with 400 before it runs; the gateway serves every route through this.
+ */
+export function withCheckedQuery(route: JsonRoute): JsonHandler {
+  const { names, code, hint } = route.query ?? { names: [] };
+  return (request) => {
+    try {
+      request.queryParams = queryParams(request.query, names, code);
+    } catch (error) {
+      if (error instanceof HttpError && hint !== undefined) throw new HttpError(error.status, error.code, `${error.message}; ${hint}`);
+      throw error;
+    }
+    return route.handler(request);
+  };
 }
 
 /** A path parameter, decoded; 404 when it cannot be (no such resource can have that name). */

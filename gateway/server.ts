@@ -13,6 +13,7 @@ import { GatewayError } from './errors.js';
 import type { ConsoleConnection, FanOut } from './fan-out.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { jsonEndpoint, writeError, type JsonRoute } from './http-json.js';
+import { withCheckedQuery } from './request-fields.js';
 import { upgradeCredentials, type SessionVerifier } from './session.js';
 import type { SessionWatch } from './session-watch.js';
 import { mayPerform, rolesAllowed, type Permission } from '../storage/index.js';
@@ -149,7 +150,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
 
   serveConsoleFiles(app);
 
-  for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(route.handler, config.maxBodyBytes, logger));
+  for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(withCheckedQuery(route), config.maxBodyBytes, logger));
 
   const known: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>> = [
     { method: 'get', pattern: '/healthz' },

@@ -20,7 +20,7 @@ import { bearerToken } from './auth-routes.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
-import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, queryParams, requiredSecret, requiredText } from './request-fields.js';
+import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, requiredSecret, requiredText } from './request-fields.js';
 
 export interface UserRouteDeps {
   guard: ApiGuard;
@@ -136,7 +136,6 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
 
   const list = async (request: JsonRequest): Promise<JsonReply> => {
     await guard.require(request, 'users.view');
-    queryParams(request.query, [], CODE); // none: a filter that is not applied must not look applied
     return { status: 200, body: { users: (await listUsers(storage)).map((u) => userView(u)) } };
   };
 
@@ -249,7 +248,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
   };
 
   return [
-    { method: 'get', pattern: `${prefix}/users`, handler: list },
+    { method: 'get', pattern: `${prefix}/users`, handler: list, query: { names: [], code: CODE } },
     { method: 'post', pattern: `${prefix}/users`, handler: add },
     { method: 'post', pattern: `${prefix}/users/:id/password`, handler: password },
     { method: 'post', pattern: `${prefix}/users/:id`, handler: update },

@@ -230,7 +230,7 @@ describe('audit samples and verification over HTTP', () => {
     expect(await errorOf(await call('POST', '/api/audit/samples', 'aud1', { ...period, expectHeads: ['12:abc'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
     expect(await errorOf(await call('POST', '/api/audit/verify', 'aud1', { expectHeads: ['nonsense'] }))).toMatchObject({ status: 400, message: expect.stringContaining('CHAIN=SEQ:HASH') });
     const verifyQuery = await errorOf(await call('GET', '/api/audit/verify?expectHeads=x', 'aud1'));
-    expect(verifyQuery).toMatchObject({ status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringContaining('unknown query parameter "expectHeads": GET /api/audit/verify takes none') });
+    expect(verifyQuery).toMatchObject({ status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringContaining('unknown query parameter "expectHeads": this endpoint takes none; to check each chain') });
     expect(verifyQuery.message).not.toContain('(known: )');
   });
 

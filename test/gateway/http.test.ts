@@ -9,6 +9,10 @@ const routes: JsonRoute[] = [
   { method: 'post', pattern: '/test/echo/:name', handler: (req) => ({ status: 200, body: { name: req.params[0], body: req.body } }) },
   { method: 'get', pattern: '/test/forbidden', handler: () => { throw new HttpError(403, 'FORBIDDEN', 'not for you'); } },
   { method: 'get', pattern: '/test/broken', handler: async () => { throw new Error('secret internal detail'); } },
+  {
+    method: 'get', pattern: '/test/query', handler: (req) => ({ status: 200, body: Object.fromEntries(req.queryParams) }),
+    query: { names: ['a', 'b'], code: 'BAD_TEST_QUERY', hint: 'filter by b instead' },
+  },
 ];
 let h: Harness;
 let base: string;
@@ -79,6 +83,25 @@ describe('gateway HTTP', () => {
     for (const path of ['/healthz', '/metrics', '/nope', '/test/forbidden']) {
       expect((await fetch(`${base}${path}`)).headers.get('x-content-type-options'), path).toBe('nosniff');
     }
+  });
+
+  it('gives a route the query parameters it declares, and refuses any other before the route runs', async () => {
+    const asked = async (method: string, path: string) => {
+      const res = await fetch(`${base}${path}`, method === 'POST' ? { method, headers: { 'content-type': 'application/json' }, body: '{}' } : { method });
+      return { status: res.status, body: await res.json() as unknown };
+    };
+    expect(await asked('GET', '/test/query?a=1&b=x%20y+z')).toEqual({ status: 200, body: { a: '1', b: 'x y z' } });
+    expect(await asked('GET', '/test/query')).toEqual({ status: 200, body: {} });
+    expect(await asked('GET', '/test/query?c=1')).toEqual({
+      status: 400, body: { error: { code: 'BAD_TEST_QUERY', message: 'unknown query parameter "c" (known: a, b); filter by b instead' } },
+    });
+    expect(await asked('GET', '/test/query?a=1&a=2')).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('"a" is given twice') } } });
+    // A route that declares none refuses one, whatever the method, before its own answer (here a 403).
+    const none = { status: 400, body: { error: { code: 'BAD_REQUEST', message: 'unknown query parameter "x": this endpoint takes none' } } };
+    expect(await asked('GET', '/test/forbidden?x=1')).toEqual(none);
+    expect(await asked('POST', '/test/echo/n?x=1')).toEqual(none);
+    // Health and metrics are read by monitors, some of which add a cache-buster: never refused for it.
+    expect((await fetch(`${base}/healthz?_=1`)).status).toBe(200);
   });
 
   it('takes a JSON body within the limit', async () => {
