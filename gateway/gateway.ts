@@ -59,7 +59,7 @@ export interface RunningGateway {
   sessions: SessionWatch;
   metrics: GatewayMetrics;
   /** The JSON routes served beside /healthz, /metrics and /ws (docs/openapi.yaml documents each). */
-  routes: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>>;
+  routes: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern' | 'query'>>;
   /** Stops taking hits, closes every console (1001) and the listening socket. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -175,7 +175,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     escalator,
     sessions,
     metrics,
-    routes: routes.map(({ method, pattern }) => ({ method, pattern })),
+    routes: routes.map(({ method, pattern, query }) => ({ method, pattern, query })),
     stop: async () => {
       if (stopped) return;
       stopped = true;
