@@ -35,7 +35,10 @@ const DISPOSITION_LABELS = {
 
 const $ = (id) => document.getElementById(id);
 
-/** hitId → { hit, element, resolved }; the element keeps its checkbox state across replays. */
+/**
+ * hitId → { hit, element, resolved, resolvedOrder }; the element keeps its checkbox state across
+ * replays. Map order is arrival order; resolvedOrder (a count) says which cards were resolved first.
+ */
 const shown = new Map();
 let socket = null;
 let attempt = 0;
@@ -375,13 +378,34 @@ function addHit(message, announce) {
   }
 }
 
-/** The count is of hits still awaiting a disposition; resolved cards stay shown, marked. */
+/** The count is of hits still awaiting a disposition; resolved cards stay shown, marked, until cleared. */
 function updateCount() {
   let unresolved = 0;
   for (const entry of shown.values()) if (!entry.resolved) unresolved++;
   $('hit-count').textContent = String(unresolved);
+  $('resolved-count').textContent = String(shown.size - unresolved);
+  $('clear-resolved').hidden = shown.size === unresolved;
   $('empty').hidden = shown.size > 0;
 }
+
+/**
+ * Resolved cards kept on Dispatch: enough to see what was just done here and on other consoles,
+ * not a shift's worth burying the hits still to answer. The earliest resolved go first.
+ */
+const RESOLVED_CARDS_KEPT = 20;
+let resolvedSoFar = 0;
+
+/** Drops resolved cards past the newest `keep`, never one the keyboard is on. */
+function dropResolved(keep) {
+  const resolved = [...shown.entries()].filter(([, entry]) => entry.resolved).sort(([, a], [, b]) => a.resolvedOrder - b.resolvedOrder);
+  for (const [id, { element }] of resolved.slice(0, Math.max(0, resolved.length - keep))) {
+    if (element.contains(document.activeElement)) continue;
+    element.remove();
+    shown.delete(id);
+  }
+  updateCount();
+}
+
 
 /** Reasons this hit needs extra care before anyone acts on it; empty for a clean exact hit. */
 function needsCare({ hit, read }) {
@@ -553,11 +577,12 @@ function focusOn(el) {
 /** The card no longer takes a disposition: marked resolved, its controls disabled, the count updated. */
 function markResolved(entry) {
   if (entry === undefined) return;
+  if (!entry.resolved) entry.resolvedOrder = ++resolvedSoFar;
   entry.resolved = true;
   const li = entry.element;
   li.classList.add('resolved');
   for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
-  updateCount();
+  dropResolved(RESOLVED_CARDS_KEPT);
 }
 
 /** A disposition was recorded (here or on another console): the card is marked, not removed. */
@@ -650,6 +675,11 @@ const session = {
 
 $('sign-in-form').addEventListener('submit', signIn);
 $('sign-out').addEventListener('click', logOut);
+$('clear-resolved').addEventListener('click', () => {
+  dropResolved(0);
+  focusOn($('dispatch-title'));
+  $('announcer').textContent = 'Resolved hits cleared.';
+});
 for (const button of $('views').querySelectorAll('button')) button.addEventListener('click', () => selectView(button.dataset.view));
 initSearch(session);
 initHolds(session);

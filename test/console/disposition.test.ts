@@ -1,9 +1,10 @@
 // Recording a disposition from the console in a real browser (Debian's chromium through
 // playwright-core) against a real nats-server and gateway: two consoles signed in, a hit published
 // over NATS, a disposition recorded on one shows on the other within a second, and the hit stays
-// shown, marked resolved (Watsonville §471.5(f)(1)–(3)); a hit resolved first elsewhere is refused
-// in plain words on the card; the keyboard stays on the card; an analyst is offered no disposition;
-// a late 401 for the last user's disposition does not sign the next user out.
+// shown, marked resolved (Watsonville §471.5(f)(1)–(3)), among the 20 resolved last, until cleared;
+// a hit resolved first elsewhere is refused in plain words on the card; the keyboard stays on the
+// card; an analyst is offered no disposition; a late 401 for the last user's disposition does not
+// sign the next user out.
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -213,6 +214,38 @@ describe('recording a disposition from the console', () => {
     await line.waitFor({ state: 'visible', timeout: 5000 });
     await expect(line.textContent()).resolves.toMatch(/^Misread — recorded by dispatcher1 at /);
     await expect.poll(() => line.evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('keeps the 20 hits resolved last on Dispatch, and clears the resolved on request, leaving the hits still to answer', async () => {
+    const page = await signedInConsole('dispatcher1');
+    const hits = Array.from({ length: 23 }, (_, i) => hitMessage({ readId: `disp-pile-${i}`, list: 'SVS' }));
+    for (const hit of hits) await publishHit(h.js, hit);
+    const card = (hit: HitMessage) => page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    for (const hit of hits) await card(hit).waitFor({ timeout: 5000 });
+    expect(await page.locator('#clear-resolved').isHidden()).toBe(true);
+    // Resolved on other consoles, through the API: hits 0–21, in that order; hit 22 stays open.
+    h.sessions.set('tok-pile', { user: 'officer1', roles: ['officer'] });
+    for (const hit of hits.slice(0, 22)) {
+      const res = await fetch(`${h.gateway.url}/api/hits/${hit.hitId}/disposition`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer tok-pile', 'content-type': 'application/json' },
+        body: JSON.stringify({ disposition: 'misread', visualVerified: true, cletsVerified: false }),
+      });
+      expect(res.status).toBe(200);
+    }
+    // The two resolved first are dropped; the newest 20 stay, marked.
+    await card(hits[1] as HitMessage).waitFor({ state: 'detached', timeout: 5000 });
+    await card(hits[21] as HitMessage).locator('.recorded').waitFor({ state: 'visible', timeout: 5000 });
+    expect(await card(hits[0] as HitMessage).count()).toBe(0);
+    expect(await page.locator('li.hit.resolved').count()).toBe(20);
+    await expect(page.getByRole('button', { name: 'Clear resolved (20)' }).isVisible()).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Clear resolved (20)' }).click();
+    expect(await page.locator('li.hit.resolved').count()).toBe(0);
+    expect(await card(hits[22] as HitMessage).isVisible()).toBe(true);
+    expect(await page.locator('#clear-resolved').isHidden()).toBe(true);
+    expect(await page.locator('#dispatch-title').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);
