@@ -399,7 +399,7 @@ let resolvedSoFar = 0;
 function dropResolved(keep) {
   const resolved = [...shown.entries()].filter(([, entry]) => entry.resolved).sort(([, a], [, b]) => a.resolvedOrder - b.resolvedOrder);
   for (const [id, { element }] of resolved.slice(0, Math.max(0, resolved.length - keep))) {
-    if (element.contains(document.activeElement)) continue;
+    if (element.contains(document.activeElement) || element.classList.contains('correcting')) continue;
     element.remove();
     shown.delete(id);
   }
@@ -472,7 +472,7 @@ function renderHit(message) {
     const done = CHECKS.every(checked);
     li.classList.toggle('verified', done);
     // §471.5(f)(1)(2): acting on a hit needs every check first.
-    if (!li.classList.contains('resolved')) for (const button of actedOn) button.disabled = !done;
+    if (!li.classList.contains('resolved') || li.classList.contains('correcting')) for (const button of actedOn) button.disabled = !done;
   };
   for (const box of li.querySelectorAll('.checklist input')) box.addEventListener('change', updateChecks);
   updateChecks();
@@ -489,6 +489,7 @@ function renderHit(message) {
     button.append(which);
     button.addEventListener('click', () => recordDisposition(li, message.hitId, button.dataset.disposition, checked));
   }
+  q('.correct').addEventListener('click', () => (li.classList.contains('correcting') ? endCorrection(li) : startCorrection(li)));
   return li;
 }
 
@@ -497,9 +498,10 @@ function renderHit(message) {
 async function recordDisposition(li, hitId, disposition, checked) {
   const error = li.querySelector('.disposition-error');
   const notes = li.querySelector('.notes').value.trim();
+  const correcting = li.classList.contains('correcting');
   error.textContent = '';
-  if (disposition === 'other' && notes === '') {
-    error.textContent = 'Write the reason in the notes for "Other".';
+  if (notes === '' && (disposition === 'other' || correcting)) {
+    error.textContent = correcting ? 'Write in the notes why the disposition is corrected.' : 'Write the reason in the notes for "Other".';
     li.querySelector('.notes').focus();
     return;
   }
@@ -515,7 +517,7 @@ async function recordDisposition(li, hitId, disposition, checked) {
     article.focus();
   }
   for (const b of buttons) b.disabled = true;
-  const body = { disposition, visualVerified: checked('plate') && checked('vehicle'), cletsVerified: checked('status'), notes };
+  const body = { disposition, visualVerified: checked('plate') && checked('vehicle'), cletsVerified: checked('status'), notes, ...(correcting ? { correction: true } : {}) };
   let res;
   try {
     res = await fetch(`/api/hits/${encodeURIComponent(hitId)}/disposition`, {
@@ -544,7 +546,7 @@ async function recordDisposition(li, hitId, disposition, checked) {
     li.dataset.refusal = 'already-resolved';
     markResolved(shown.get(hitId));
   }
-  if (shown.get(hitId)?.resolved) {
+  if (shown.get(hitId)?.resolved && !li.classList.contains('correcting')) {
     if (focusHere) focusOn(error);
     return;
   }
@@ -557,8 +559,8 @@ async function recordDisposition(li, hitId, disposition, checked) {
 /**
  * The gateway's refusal of a disposition, as the card says it. For a hit resolved first elsewhere
  * (ALREADY_RESOLVED) the error's `resolved` says by whom, how and when, shown as the cards show
- * times; its message's advice for API clients (send "correction": true) is left out: this console
- * records no corrections.
+ * times; its message's advice for API clients (send "correction": true) is left out: the card
+ * offers its own "Correct this disposition".
  */
 function refusalText(error) {
   if (typeof error?.message !== 'string') return undefined;
@@ -574,15 +576,46 @@ function focusOn(el) {
   el.focus();
 }
 
-/** The card no longer takes a disposition: marked resolved, its controls disabled, the count updated. */
+/**
+ * The card no longer takes a disposition: marked resolved, its controls disabled (a correction
+ * under way ends: the card shows the latest answer), the count updated.
+ */
 function markResolved(entry) {
   if (entry === undefined) return;
   if (!entry.resolved) entry.resolvedOrder = ++resolvedSoFar;
   entry.resolved = true;
   const li = entry.element;
   li.classList.add('resolved');
-  for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
+  endCorrection(li);
+  li.querySelector('.correct').hidden = !permissions().has('hits.dispose');
   dropResolved(RESOLVED_CARDS_KEPT);
+}
+
+/**
+ * A resolved hit answered wrongly (the wrong button, a plate found after all): the card takes one
+ * more answer, sent as a correction with its reason; the gateway keeps both.
+ */
+function startCorrection(li) {
+  li.classList.add('correcting');
+  for (const control of li.querySelectorAll('.checklist input, .notes, .dispositions button:not([data-acted-on])')) control.disabled = false;
+  li.querySelector('.checklist input').dispatchEvent(new Event('change'));
+  li.querySelector('.correction-hint').hidden = false;
+  li.querySelector('.disposition-error').textContent = '';
+  delete li.dataset.refusal;
+  const button = li.querySelector('.correct');
+  button.textContent = 'Cancel correction';
+  focusOn(li.querySelector('.correction-hint'));
+}
+
+function endCorrection(li) {
+  li.classList.remove('correcting');
+  for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
+  li.querySelector('.correction-hint').hidden = true;
+  const button = li.querySelector('.correct');
+  if (button.textContent !== 'Correct this disposition') {
+    button.textContent = 'Correct this disposition';
+    if (li.contains(document.activeElement) && document.activeElement.disabled) focusOn(button);
+  }
 }
 
 /** A disposition was recorded (here or on another console): the card is marked, not removed. */
@@ -592,7 +625,7 @@ function applyDisposition(d) {
   const li = entry.element;
   // Someone working this card (a box ticked, notes typed) keeps the keyboard on it: the controls
   // about to be disabled would drop it to the page.
-  const hadFocus = li.contains(document.activeElement) && document.activeElement !== li.querySelector('article');
+  const hadFocus = li.contains(document.activeElement) && document.activeElement !== li.querySelector('article') && !document.activeElement.matches('.correct');
   markResolved(entry);
   li.dataset.disposition = d.disposition;
   // An earlier failure's message is out of date now; the gateway's refusal of this console's own
@@ -602,7 +635,7 @@ function applyDisposition(d) {
   const at = new Date(d.at);
   const checks = [d.visualVerified ? 'visual check done' : 'no visual check', d.cletsVerified ? 'CLETS confirmed' : 'CLETS not confirmed'].join(', ');
   const recorded = li.querySelector('.recorded');
-  recorded.textContent = `${label} — recorded by ${d.user} at ${formatTime(at.getTime())} (${checks})`;
+  recorded.textContent = `${d.correction === true ? 'Corrected to ' : ''}${label} — recorded by ${d.user} at ${formatTime(at.getTime())} (${checks})`;
   recorded.title = at.toISOString();
   recorded.hidden = false;
   if (hadFocus) focusOn(recorded);

@@ -5,7 +5,7 @@
 //                     {type:'hit', hitId, publishedAt, historical, read, hit}
 //                     {type:'resync', reason, dropped}   the console fell behind; a replay follows
 //                     {type:'error', code, message}
-//                     {type:'disposition', hitId, disposition, user, at, visualVerified, cletsVerified}
+//                     {type:'disposition', hitId, disposition, user, at, visualVerified, cletsVerified, correction?}
 //                        to every console: a hit was dealt with (disposition-routes.ts)
 //                     {type:'escalation', hitId, list, agency, camera, plate, publishedAt, unresolvedSeconds}
 //                        to supervisors' consoles: a hit left unresolved too long (escalation.ts)
@@ -59,6 +59,8 @@ export interface DispositionNotice {
   at: string;
   visualVerified: boolean;
   cletsVerified: boolean;
+  /** This answer replaces an earlier one (the reason is in the hit's stored notes). */
+  correction?: true;
 }
 
 /** A notice as another gateway sent it over NATS, or null when it is not one. */
@@ -72,13 +74,14 @@ export function parseDispositionNotice(data: Uint8Array): DispositionNotice | nu
   if (typeof v !== 'object' || v === null) return null;
   const n = v as Record<string, unknown>;
   const ok = typeof n['hitId'] === 'string' && typeof n['disposition'] === 'string' && typeof n['user'] === 'string' && typeof n['at'] === 'string' &&
-    typeof n['visualVerified'] === 'boolean' && typeof n['cletsVerified'] === 'boolean' && (n['list'] === undefined || typeof n['list'] === 'string');
+    typeof n['visualVerified'] === 'boolean' && typeof n['cletsVerified'] === 'boolean' && (n['list'] === undefined || typeof n['list'] === 'string') &&
+    (n['correction'] === undefined || n['correction'] === true);
   return ok ? (n as unknown as DispositionNotice) : null;
 }
 
 export function dispositionFrame(notice: DispositionNotice): string {
-  const { hitId, disposition, user, at, visualVerified, cletsVerified } = notice;
-  return JSON.stringify({ type: 'disposition', hitId, disposition, user, at, visualVerified, cletsVerified });
+  const { hitId, disposition, user, at, visualVerified, cletsVerified, correction } = notice;
+  return JSON.stringify({ type: 'disposition', hitId, disposition, user, at, visualVerified, cletsVerified, ...(correction === true ? { correction } : {}) });
 }
 
 export function errorFrame(code: string, message: string): string {

@@ -124,7 +124,7 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     feed.resolve(hitId);
     const notice: DispositionNotice = {
       hitId, ...(held === undefined ? {} : { list: held.message.hit.list }), disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
-      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified,
+      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified, ...(fields.correction === true ? { correction: true as const } : {}),
     };
     fanOut.broadcast(dispositionFrame(notice), held === undefined ? undefined : { list: held.message.hit.list });
     deps.announce?.(notice);

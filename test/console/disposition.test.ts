@@ -48,7 +48,8 @@ const loginRoute: JsonRoute = {
 const recordedAt = new Map<string, number>();
 const recorder: DispositionRecorder = {
   record: async (entry) => {
-    if (entry.seenAt === undefined) return { ok: false, reason: 'unknown_hit' };
+    // A hit answered before is one storage holds, as the real recorder would find it.
+    if (entry.seenAt === undefined && !recorded.some((r) => r.hitId === entry.hitId)) return { ok: false, reason: 'unknown_hit' };
     const first = recorded.find((r) => r.hitId === entry.hitId);
     if (first !== undefined && entry.correction !== true) {
       return { ok: false, reason: 'already_resolved', resolved: { user: first.user, disposition: first.disposition, recordedAt: recordedAt.get(first.hitId) ?? 0 } };
@@ -248,6 +249,51 @@ describe('recording a disposition from the console', () => {
     expect(await page.locator('#dispatch-title').evaluate((el) => el === el.ownerDocument.activeElement)).toBe(true);
     expect(pageErrors).toEqual([]);
     await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a disposition given wrongly is corrected from the card, with its reason, and every console shows the correction', async () => {
+    const first = await signedInConsole('officer1');
+    const second = await signedInConsole('dispatcher1');
+    const hit = hitMessage({ readId: 'disp-correct', list: 'SFR' });
+    await publishHit(h.js, hit);
+    const card1 = first.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    const card2 = second.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card1.waitFor({ timeout: 5000 });
+    await card2.waitFor({ timeout: 5000 });
+    const correct = card1.getByRole('button', { name: 'Correct this disposition' });
+    expect(await correct.isHidden()).toBe(true);
+    await card1.getByRole('button', { name: /^Misread/ }).click();
+    await correct.waitFor({ state: 'visible', timeout: 5000 });
+
+    // Cancelled: nothing is sent and the card takes no answer again.
+    await correct.click();
+    expect(await card1.getByRole('button', { name: /^Could not locate/ }).isEnabled()).toBe(true);
+    await card1.getByRole('button', { name: 'Cancel correction' }).click();
+    expect(await card1.getByRole('button', { name: /^Could not locate/ }).isDisabled()).toBe(true);
+    expect(await card1.locator('.correction-hint').isHidden()).toBe(true);
+
+    // A correction needs its reason, said on the card before anything is sent.
+    await correct.click();
+    await card1.getByRole('button', { name: /^Could not locate/ }).click();
+    await expect(card1.locator('.disposition-error').textContent()).resolves.toBe('Write in the notes why the disposition is corrected.');
+    expect(recorded.filter((r) => r.hitId === hit.hitId)).toHaveLength(1);
+    // The acted-on answers still need every check.
+    expect(await card1.getByRole('button', { name: /^Arrest/ }).isDisabled()).toBe(true);
+
+    await card1.getByLabel('Notes').fill('pressed the wrong button: the car had left');
+    await card1.getByRole('button', { name: /^Could not locate/ }).click();
+    for (const card of [card1, card2]) {
+      await card.locator('.recorded').filter({ hasText: /^Corrected to/ }).waitFor({ timeout: 5000 });
+      await expect(card.locator('.recorded').textContent()).resolves.toMatch(/^Corrected to Could not locate — recorded by officer1 at /);
+    }
+    expect(recorded.filter((r) => r.hitId === hit.hitId).map((r) => [r.disposition, r.correction ?? false, r.notes])).toEqual([
+      ['misread', false, ''], ['not_located', true, 'pressed the wrong button: the car had left'],
+    ]);
+    expect(await card1.getByRole('button', { name: /^Misread/ }).isDisabled()).toBe(true);
+    expect(await correct.isVisible()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await first.context().close();
+    await second.context().close();
   }, BROWSER_TEST_MS);
 
   it('an analyst sees the hit but is offered no disposition, and is told who records it', async () => {

@@ -198,6 +198,9 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(((await noReason.json()) as { error: { code: string } }).error.code).toBe('REASON_REQUIRED');
     const corrected = await postDisposition('twice', { disposition: 'no_action', visualVerified: false, cletsVerified: false, correction: true, notes: 'clicked the wrong button' }, token('disp1'));
     expect(corrected.status).toBe(200);
+    // The notice says it is a correction, so consoles show the answer as one.
+    expect(await corrected.json()).toMatchObject({ disposition: 'no_action', user: 'disp1', correction: true });
+    expect(winner).not.toHaveProperty('correction');
     const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: 'twice' });
     expect(view?.dispositions.map((d) => d.disposition)).toEqual([winner.disposition, 'no_action']);
     expect((await postDisposition('twice', { disposition: 'misread', visualVerified: false, cletsVerified: false, correction: 'yes' }, token('disp1'))).status).toBe(400);
