@@ -399,22 +399,32 @@ async function loadApprovals() {
   const pending = r.body.pending ?? [];
   fill('approvals', pending.map((s) => [
     s.list, s.pending.plate, s.pending.caseNumber, s.pending.synopsis, s.pending.enteredBy,
-    s.current === null ? 'new entry (administrator approves)' : s.pending.status === 'removed' ? 'removal' : `update of v${s.current.version} (supervisor approves)`,
+    describeChange(s),
     decisionButtons(s),
   ]));
   $('approvals-status').textContent = pending.length === 0 ? 'Nothing waiting for approval.' : `${pending.length} waiting for approval.`;
 }
 
+function describeChange(p) {
+  if (p.current === null) return 'new entry (administrator approves)';
+  if (p.pending.status === 'removed') return 'removal';
+  if (p.approver === 'administrator') return `update of v${p.current.version}: new vehicle, was ${p.current.plate}${p.current.state ? ` (${p.current.state})` : ''} (administrator approves)`;
+  return `update of v${p.current.version} (supervisor approves)`;
+}
+
 /**
- * Why this user cannot decide the change `p`, or null when they can: a new entry is the ALPR
- * administrator's (`hotlists.approve_entry`), an update or removal a supervisor's too
- * (storage/hotlists.ts decideEntry), and nobody decides a change they submitted (four eyes,
- * §471.5(f)(5)). The gateway checks again; this only spares the user a refusal.
+ * Why this user cannot decide the change `p`, or null when they can: a new entry, or a change of
+ * the vehicle listed, is the ALPR administrator's (`hotlists.approve_entry`), another update or a
+ * removal a supervisor's too (storage/hotlists.ts decideEntry, `approver`), and nobody decides a
+ * change they submitted (four eyes, §471.5(f)(5)). The gateway checks again; this only spares the
+ * user a refusal.
  */
 function cannotDecide(p) {
-  const isNew = p.pending.version === 1;
-  if (p.pending.enteredBy === session.userId()) return `You submitted it: another ${isNew ? 'administrator' : 'supervisor or administrator'} decides it.`;
-  if (isNew && !session.may('hotlists.approve_entry')) return 'A new entry is approved by the ALPR administrator.';
+  const byAdministrator = p.approver === 'administrator';
+  if (p.pending.enteredBy === session.userId()) return `You submitted it: another ${byAdministrator ? 'administrator' : 'supervisor or administrator'} decides it.`;
+  if (byAdministrator && !session.may('hotlists.approve_entry')) {
+    return p.current === null ? 'A new entry is approved by the ALPR administrator.' : 'A change of the vehicle listed is approved by the ALPR administrator.';
+  }
   return null;
 }
 

@@ -67,6 +67,12 @@ export interface EntryState {
   pending: EntryVersion | null;
   /** The highest version recorded, decided or not. */
   latestVersion: number;
+  /**
+   * Who may decide the pending change (null: nothing pending). A new entry, and a change of the
+   * vehicle listed (plate or state), put a vehicle on the list: the Administrator approves that
+   * before it is entered (§471.5(f)(5)). Any other update, and a removal, a supervisor too.
+   */
+  approver: 'administrator' | 'supervisor' | null;
 }
 
 const MAX_NOTE = 2000;
@@ -161,9 +167,9 @@ export function decideEntry(ctx: HotlistContext, actor: string, entryId: string,
     const params = { op: 'decide', entryId, decision: request.decision, version: request.version, note };
     const state = await entryState(ctx.storage, entryId);
     const pending = state?.pending ?? null;
-    // The permission depends on what is pending (a new entry: the administrator; an update: a
-    // supervisor too). With nothing pending, the weaker one lets a supervisor learn that.
-    const permission = pending === null ? 'hotlists.approve_update' : pending.version === 1 ? 'hotlists.approve_entry' : 'hotlists.approve_update';
+    // The permission depends on what is pending (a vehicle put on the list: the administrator; an
+    // update: a supervisor too). With nothing pending, the weaker one lets a supervisor learn that.
+    const permission = state?.approver === 'administrator' ? 'hotlists.approve_entry' : 'hotlists.approve_update';
     const user = await authoriseAction(ctx, actor, permission, { ...params, list: state?.list });
     if (state === undefined) return refuse(ctx, actor, params, 'UNKNOWN_ENTRY', unknownEntryMessage(entryId), ACCESS_OUTCOMES.invalid);
     if (pending === null || (request.version !== undefined && request.version !== pending.version)) {
@@ -176,7 +182,7 @@ export function decideEntry(ctx: HotlistContext, actor: string, entryId: string,
     if (note.length > MAX_NOTE) return refuse(ctx, actor, params, 'INVALID', `note is longer than ${MAX_NOTE} characters`, ACCESS_OUTCOMES.invalid);
     // Four eyes: the approval is a second member's check of the submission (§471.5(f)(5)).
     if (pending.enteredBy === actor) {
-      return refuse(ctx, actor, { ...params, list: pending.list }, 'SELF_APPROVAL', `user "${actor}" submitted version ${pending.version} of entry ${entryId}; another ${pending.version === 1 ? 'administrator' : 'supervisor or administrator'} must decide it`);
+      return refuse(ctx, actor, { ...params, list: pending.list }, 'SELF_APPROVAL', `user "${actor}" submitted version ${pending.version} of entry ${entryId}; another ${state.approver === 'administrator' ? 'administrator' : 'supervisor or administrator'} must decide it`);
     }
     const decidedAt = Date.now();
     const role = decidingRole(user, permission);
@@ -428,7 +434,7 @@ function entryStates(versions: readonly EntryVersion[]): EntryState[] {
   for (const v of versions) {
     let state = byEntry.get(v.entryId);
     if (state === undefined) {
-      state = { entryId: v.entryId, list: v.list, current: null, pending: null, latestVersion: 0 };
+      state = { entryId: v.entryId, list: v.list, current: null, pending: null, latestVersion: 0, approver: null };
       byEntry.set(v.entryId, state);
     }
     state.latestVersion = Math.max(state.latestVersion, v.version);
@@ -438,6 +444,19 @@ function entryStates(versions: readonly EntryVersion[]): EntryState[] {
       state.pending = null;
     } else if (state.pending?.version === v.version) state.pending = null;
   }
+  for (const state of byEntry.values()) state.approver = approverOf(state);
   return [...byEntry.values()];
+}
+
+function approverOf({ current, pending }: EntryState): EntryState['approver'] {
+  if (pending === null) return null;
+  if (current === null || current.status === 'removed') return 'administrator';
+  if (pending.status === 'active' && listedVehicle(pending) !== listedVehicle(current)) return 'administrator';
+  return 'supervisor';
+}
+
+/** The vehicle a version lists, spelt as the matcher compares plates ("7abc 123" is 7ABC123). */
+function listedVehicle(v: EntryVersion): string {
+  return `${v.plate.toUpperCase().replace(/[^A-Z0-9?*]/g, '')}|${v.state.toUpperCase()}`;
 }
 

@@ -524,6 +524,9 @@ describe('console review', () => {
     const updated = await submittedEntry('officer', '4UPDE01', 'approved, then updated');
     expect((await api.call('POST', `/api/hotlists/approvals/${updated}`, api.token('administrator'), { decision: 'approved', version: 1 })).status).toBe(200);
     expect((await api.call('POST', `/api/hotlists/entries/${updated}`, api.token('officer'), { fields: { synopsis: 'now a red pickup' } })).status).toBe(201);
+    const replated = await submittedEntry('officer', '4VEHE01', 'approved, then given another plate');
+    expect((await api.call('POST', `/api/hotlists/approvals/${replated}`, api.token('administrator'), { decision: 'approved', version: 1 })).status).toBe(200);
+    expect((await api.call('POST', `/api/hotlists/entries/${replated}`, api.token('officer'), { fields: { plate: '4VEHE02' } })).status).toBe(201);
     const row = (page: Page, plate: string) => page.locator('#approvals tbody tr', { hasText: plate });
 
     const supervisor = await openConsole();
@@ -534,6 +537,8 @@ describe('console review', () => {
       expect(await row(supervisor.page, plate).getByRole('button').count()).toBe(0);
       await expect(row(supervisor.page, plate).textContent()).resolves.toContain('A new entry is approved by the ALPR administrator.');
     }
+    expect(await row(supervisor.page, '4VEHE02').getByRole('button').count()).toBe(0);
+    await expect(row(supervisor.page, '4VEHE02').textContent()).resolves.toMatch(/new vehicle, was 4VEHE01.*A change of the vehicle listed is approved by the ALPR administrator\./);
     await supervisor.page.context().close();
 
     const admin = await openConsole();

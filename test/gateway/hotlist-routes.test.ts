@@ -326,8 +326,8 @@ describe('specific-list entries and approvals', () => {
     await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin2', { decision: 'approved' });
     await until(() => matches('5GHJ678').length === 1);
 
-    const update = await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { fields: { plate: '5GHJ679' } });
-    expect(update).toMatchObject({ status: 201, body: { version: 2, enteredBy: 'ofc1', plate: '5GHJ679' } });
+    const update = await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { fields: { synopsis: 'Now with a dented rear bumper' } });
+    expect(update).toMatchObject({ status: 201, body: { version: 2, enteredBy: 'ofc1', plate: '5GHJ678', synopsis: 'Now with a dented rear bumper' } });
     expect((await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { fields: {} })).status).toBe(400);
     expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'ofc1', { decision: 'approved' })).status).toBe(403);
     expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'sup1', { decision: 'maybe' })).status).toBe(400);
@@ -335,11 +335,20 @@ describe('specific-list entries and approvals', () => {
 
     const decided = await call('POST', `/api/hotlists/approvals/${entryId}`, 'sup1', { decision: 'approved', version: 2 });
     expect(decided.status).toBe(200);
+
+    // Another plate puts another car on the list: the Administrator's to approve, as a new entry is.
+    await call('POST', `/api/hotlists/entries/${entryId}`, 'ofc1', { fields: { plate: '5GHJ679' } });
+    const pending = await call('GET', '/api/hotlists/approvals', 'sup1');
+    expect((pending.body['pending'] as Array<{ entryId: string; approver: string }>).find((p) => p.entryId === entryId)?.approver).toBe('administrator');
+    expect(await call('POST', `/api/hotlists/approvals/${entryId}`, 'sup1', { decision: 'approved' })).toMatchObject({ status: 403 });
+    expect((await call('POST', `/api/hotlists/approvals/${entryId}`, 'admin1', { decision: 'approved', version: 3 })).status).toBe(200);
     await until(() => matches('5GHJ679').some((m) => m === 'BOLO:5GHJ679') && !matches('5GHJ678').includes('BOLO:5GHJ678'));
 
     const history = await call('GET', `/api/hotlists/entries/${entryId}`, 'ofc1');
     const versions = history.body['versions'] as Array<{ version: number; enteredBy: string; recordedAt: string; decision: { decidedBy: string; decidedRole: string; decidedAt: string } }>;
-    expect(versions.map((v) => [v.version, v.enteredBy, v.decision.decidedBy, v.decision.decidedRole])).toEqual([[1, 'ofc1', 'admin2', 'administrator'], [2, 'ofc1', 'sup1', 'supervisor']]);
+    expect(versions.map((v) => [v.version, v.enteredBy, v.decision.decidedBy, v.decision.decidedRole])).toEqual([
+      [1, 'ofc1', 'admin2', 'administrator'], [2, 'ofc1', 'sup1', 'supervisor'], [3, 'ofc1', 'admin1', 'administrator'],
+    ]);
     expect(versions.every((v) => Date.parse(v.recordedAt) > 0 && Date.parse(v.decision.decidedAt) > 0)).toBe(true);
 
     const listed = await call('GET', '/api/hotlists/BOLO/entries', 'disp1');

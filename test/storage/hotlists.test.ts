@@ -92,11 +92,35 @@ describe('entries of specific lists', () => {
     expect(history.every((h) => !Number.isNaN(Date.parse(h.recordedAt)) && !Number.isNaN(Date.parse(h.decision?.decidedAt ?? '')))).toBe(true);
   });
 
+  it('takes a change of the vehicle listed (plate or state) as a new entry: the Administrator approves it, not a supervisor', async () => {
+    const v1 = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '3QRS890' });
+    await decideEntry(ctx, 'admin1', v1.entryId, { decision: 'approved' });
+    const approverOf = async () => (await pendingChanges(temp.storage)).find((p) => p.entryId === v1.entryId)?.approver;
+
+    // Another car under the same entry: on the list only as a new entry would be.
+    await submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { plate: '3ZZZ999', caseNumber: 'WPD-26-7777', synopsis: 'a different vehicle entirely' } });
+    expect(await approverOf()).toBe('administrator');
+    expect(await codeOf(decideEntry(ctx, 'sup1', v1.entryId, { decision: 'approved' }))).toBe('NOT_PERMITTED');
+    expect((await log('sup1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('hotlists.approve_entry') });
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate)).not.toContain('3ZZZ999');
+    await decideEntry(ctx, 'admin2', v1.entryId, { decision: 'approved' });
+    expect((await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate)).toContain('3ZZZ999');
+
+    // The state of issue too; the plate respelt ("3zzz 999") is the same car, a supervisor's to approve.
+    await submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { state: 'NV' } });
+    expect(await approverOf()).toBe('administrator');
+    await decideEntry(ctx, 'admin1', v1.entryId, { decision: 'approved' });
+    await submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { plate: '3zzz 999', synopsis: 'seen again on Main St' } });
+    expect(await approverOf()).toBe('supervisor');
+    await decideEntry(ctx, 'sup1', v1.entryId, { decision: 'approved' });
+    expect((await entryHistory(temp.storage, v1.entryId)).map((h) => h.decision?.decidedRole)).toEqual(['administrator', 'administrator', 'administrator', 'supervisor']);
+  });
+
   it('keeps the version in force when an update is rejected, and drops a removed entry', async () => {
     const v1 = await submitEntry(ctx, 'ofc1', 'BOLO', { ...ENTRY, plate: '5LMN456' });
     await decideEntry(ctx, 'admin2', v1.entryId, { decision: 'approved' });
     await submitUpdate(ctx, 'ofc1', v1.entryId, { fields: { plate: '5LMN457' } });
-    await decideEntry(ctx, 'sup1', v1.entryId, { decision: 'rejected', note: 'plate not confirmed by DMV' });
+    await decideEntry(ctx, 'admin1', v1.entryId, { decision: 'rejected', note: 'plate not confirmed by DMV' });
     let plates = (await approvedEntries(temp.storage, ctx.config, 'BOLO')).map((e) => e.plate);
     expect(plates).toContain('5LMN456');
     expect(plates).not.toContain('5LMN457');
