@@ -83,6 +83,18 @@ export interface JsonRoute {
    * route that reads no query cannot forget to say so. @default none
    */
   query?: RouteQuery;
+  /**
+   * A body the route also takes as plain text, up to its own limit: a hot list's daily download
+   * is tens of MB, far over the JSON limit, and as JSON it would be held in memory three times.
+   * The handler then gets the text as `request.body` (a string).
+   */
+  textBody?: TextBody;
+}
+
+export interface TextBody {
+  /** Content types taken as text (compared without parameters such as charset). */
+  contentTypes: readonly string[];
+  maxBytes: number;
 }
 
 export interface RouteQuery {
@@ -128,7 +140,7 @@ export function writeError(
  * (from Content-Length up front, and again while streaming), parses JSON, and turns thrown
  * errors into JSON replies (HttpError as given, anything else as a logged 500).
  */
-export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger: Logger) {
+export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger: Logger, textBody?: TextBody) {
   return (res: HttpResponse, req: HttpRequest): void => {
     let aborted = false;
     res.onAborted(() => {
@@ -185,15 +197,26 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       run();
       return;
     }
+    const type = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const asText = textBody !== undefined && textBody.contentTypes.includes(type);
+    const limit = asText ? textBody.maxBytes : maxBodyBytes;
     const declared = headers['content-length'];
-    if (declared !== undefined && Number(declared) > maxBodyBytes) {
-      fail(new HttpError(413, 'BODY_TOO_LARGE', `request body is ${declared} bytes; at most ${maxBodyBytes} are accepted`));
+    if (declared !== undefined && Number(declared) > limit) {
+      fail(new HttpError(413, 'BODY_TOO_LARGE', `request body is ${declared} bytes; at most ${limit} are accepted${asText ? '' : ' as JSON'}`));
       return;
     }
-    readBody(res, maxBodyBytes).then((bytes) => {
-      if (bytes.length > 0) {
-        const type = headers['content-type'] ?? '';
-        if (!type.toLowerCase().startsWith('application/json')) throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'request bodies must be application/json');
+    readBody(res, limit).then((bytes) => {
+      if (asText) {
+        try {
+          request.body = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+        } catch {
+          throw new HttpError(400, 'BAD_TEXT', 'request body is not UTF-8 text');
+        }
+      } else if (bytes.length > 0) {
+        if (type !== 'application/json') {
+          const taken = ['application/json', ...(textBody?.contentTypes ?? [])].join(', ');
+          throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `request bodies must be ${taken}`);
+        }
         try {
           request.body = JSON.parse(bytes.toString('utf8'), refuseLoneSurrogates);
         } catch (error) {

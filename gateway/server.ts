@@ -150,7 +150,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
 
   serveConsoleFiles(app);
 
-  for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(withCheckedQuery(route), config.maxBodyBytes, logger));
+  for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(withCheckedQuery(route), config.maxBodyBytes, logger, route.textBody));
 
   const known: ReadonlyArray<Pick<JsonRoute, 'method' | 'pattern'>> = [
     { method: 'get', pattern: '/healthz' },

@@ -13,6 +13,10 @@ const routes: JsonRoute[] = [
     method: 'get', pattern: '/test/query', handler: (req) => ({ status: 200, body: Object.fromEntries(req.queryParams) }),
     query: { names: ['a', 'b'], code: 'BAD_TEST_QUERY', hint: 'filter by b instead' },
   },
+  {
+    method: 'post', pattern: '/test/file', handler: (req) => ({ status: 200, body: typeof req.body === 'string' ? { text: req.body.length } : { json: req.body } }),
+    textBody: { contentTypes: ['text/csv'], maxBytes: 4 * MAX_BODY },
+  },
 ];
 let h: Harness;
 let base: string;
@@ -102,6 +106,23 @@ describe('gateway HTTP', () => {
     expect(await asked('POST', '/test/echo/n?x=1')).toEqual(none);
     // Health and metrics are read by monitors, some of which add a cache-buster: never refused for it.
     expect((await fetch(`${base}/healthz?_=1`)).status).toBe(200);
+  });
+
+  it('takes a file as text on a route that says so, up to that route\'s own limit, and JSON as before', async () => {
+    const post = async (type: string, body: string | Uint8Array) => {
+      const res = await fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': type }, body });
+      return { status: res.status, body: await res.json() as unknown };
+    };
+    const csv = `plate\n${'7ABC123\n'.repeat(300)}`; // over the JSON limit, within the route's
+    expect(await post('text/csv', csv)).toEqual({ status: 200, body: { text: csv.length } });
+    expect(await post('text/csv; charset=utf-8', 'é,ü\n')).toEqual({ status: 200, body: { text: 4 } });
+    expect(await post('application/json', '{"a":1}')).toEqual({ status: 200, body: { json: { a: 1 } } });
+    expect((await post('application/json', JSON.stringify({ text: csv }))).status).toBe(413);
+    expect(await post('text/csv', 'x'.repeat(4 * MAX_BODY + 1))).toMatchObject({ status: 413, body: { error: { code: 'BODY_TOO_LARGE' } } });
+    expect(await post('text/csv', new Uint8Array([0x37, 0xff, 0x0a]))).toEqual({ status: 400, body: { error: { code: 'BAD_TEXT', message: 'request body is not UTF-8 text' } } });
+    expect(await post('text/plain', 'plate')).toEqual({
+      status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json, text/csv' } },
+    });
   });
 
   it('takes a JSON body within the limit', async () => {
