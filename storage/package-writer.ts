@@ -8,6 +8,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+/**
+ * A package is ALPR data (§471.7(b)): its owner and group may read it, other accounts on the host
+ * may not (a records group copies it to portable media). The umask can only narrow these.
+ */
+const PACKAGE_DIRECTORY_MODE = 0o750;
+const PACKAGE_FILE_MODE = 0o640;
+
 export interface ManifestFile {
   name: string;
   bytes: number;
@@ -32,16 +39,16 @@ export async function writePackage<M extends object>(
   const partial = `${target}.partial-${randomUUID().slice(0, 8)}`;
   try {
     makeOutputDirectory(dirname(target));
-    mkdirSync(partial);
+    mkdirSync(partial, { mode: PACKAGE_DIRECTORY_MODE });
     const files = contents.map(([name, body]) => {
-      writeFileSync(join(partial, name), body);
+      writeFileSync(join(partial, name), body, { mode: PACKAGE_FILE_MODE });
       return { name, bytes: Buffer.byteLength(body), sha256: sha256(body) };
     });
     const manifest = await manifestFor(files);
     const manifestText = `${JSON.stringify(manifest, null, 2)}\n`;
-    writeFileSync(join(partial, 'manifest.json'), manifestText);
+    writeFileSync(join(partial, 'manifest.json'), manifestText, { mode: PACKAGE_FILE_MODE });
     const sums = [...files, { name: 'manifest.json', sha256: sha256(manifestText) }].map((f) => `${f.sha256}  ${f.name}\n`).join('');
-    writeFileSync(join(partial, 'SHA256SUMS'), sums);
+    writeFileSync(join(partial, 'SHA256SUMS'), sums, { mode: PACKAGE_FILE_MODE });
     // rename(2) replaces an empty directory, so an empty outDir made beforehand is used.
     renameSync(partial, target);
     return manifest;

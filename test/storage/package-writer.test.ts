@@ -2,7 +2,7 @@
 // level at a time, refused with the directory and the reason, and never a hang. Real file system,
 // and a real child process where the old code never returned (Node's recursive mkdir on /proc).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -91,5 +91,12 @@ describe('writePackage', () => {
     expect(manifest.files.map((f) => f.name)).toEqual(['a.txt']);
     expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'a.txt', 'manifest.json']);
     expect(readdirSync(join(dir, 'media'))).toEqual(['case-1']);
+  });
+
+  it('lets no other account on the host read the package: ALPR data', async () => {
+    const out = join(dir, 'media', 'case-2');
+    await writePackage(out, [['detections.csv', 'read_id\nr1\n']], (files) => ({ files }));
+    expect(statSync(out).mode & 0o007).toBe(0);
+    for (const name of readdirSync(out)) expect(statSync(join(out, name)).mode & 0o007, name).toBe(0);
   });
 });
