@@ -15,6 +15,8 @@ export interface LoadHotlistsOptions {
   config: MatcherConfig;
   strict: boolean;
   stderr: Writable;
+  /** MKE prefixes of the Immigration Violator File, dropped from CSV rows too. @default DEFAULT_IMMIGRATION_MESSAGE_KEYS */
+  immigrationMessageKeys?: readonly string[];
 }
 
 /**
@@ -24,7 +26,8 @@ export interface LoadHotlistsOptions {
  * earlier file already gave, the same in every field, is reported and kept once: twice in a list, it
  * gave every read of its plate two identical hits. Entries for the same plate that differ (another
  * expiry, reason or case) are all kept, so none that is in force is lost. Under `strict` a repeat
- * refuses the set, as a rejected row does.
+ * refuses the set, as a rejected row does. Rows for immigration enforcement are dropped by the
+ * parser and their count reported (Gov. Code § 7284.6).
  */
 export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Map<string, HotlistEntry[]> | null> {
   const { stderr } = options;
@@ -42,7 +45,7 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
       continue;
     }
     try {
-      const parsed = parseHotlistCsv(text, { config: options.config, strict: options.strict });
+      const parsed = parseHotlistCsv(text, { config: options.config, strict: options.strict, immigrationMessageKeys: options.immigrationMessageKeys });
       reportRejected(stderr, file.shown, parsed.rejected);
       let repeated = 0;
       for (const entry of parsed.entries) {
@@ -60,7 +63,9 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
         else entries.push(entry);
       }
       const loaded = parsed.entries.length - repeated;
-      stderr.write(`loaded ${loaded} of ${parsed.rows} rows from ${file.shown} (${parsed.rejected.length} rejected${repeated > 0 ? `, ${repeated} already in an earlier file` : ''})\n`);
+      // Gov. Code § 7284.6: said as the NCIC layout load says it (bin/verbs/hotlist.ts).
+      const dropped = parsed.droppedImmigration > 0 ? `, ${parsed.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6` : '';
+      stderr.write(`loaded ${loaded} of ${parsed.rows} rows from ${file.shown} (${parsed.rejected.length} rejected${repeated > 0 ? `, ${repeated} already in an earlier file` : ''}${dropped})\n`);
       if (repeated > 0 && options.strict) {
         stderr.write(`hot list ${file.shown} refused: --strict, and ${repeated} of its entries repeat an earlier file's exactly\n`);
         failed = true;

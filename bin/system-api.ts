@@ -17,6 +17,8 @@ export interface SystemApi {
   json<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
   /** A file, as text. */
   text(path: string): Promise<string>;
+  /** Posts `body` as text of `contentType` (a hot list file) and reads the JSON answer. */
+  postText<T>(path: string, contentType: string, body: string): Promise<T>;
   /** A call answered without a body (204), such as setting a password; an error answer is a VerbRefusal. */
   send(method: 'POST', path: string, body?: unknown): Promise<void>;
   /** Ends the session. */
@@ -75,11 +77,12 @@ export async function signInToSystem(url: string, user: string, passwords: Passw
   if (!login.ok) throw new VerbRefusal(await errorText(login));
   const { token } = (await login.json()) as { token: string };
   const headers = { authorization: `Bearer ${token}` };
-  const call = async (method: string, path: string, body?: unknown): Promise<Response> => {
+  const call = async (method: string, path: string, body?: unknown, text?: { contentType: string; body: string }): Promise<Response> => {
     const res = await request(`${url}${path}`, {
       method,
-      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(text !== undefined
+        ? { headers: { ...headers, 'content-type': text.contentType }, body: text.body }
+        : body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
     if (!res.ok) throw new VerbRefusal(await errorText(res));
     return res;
@@ -88,6 +91,7 @@ export async function signInToSystem(url: string, user: string, passwords: Passw
     url,
     json: async <T>(method: 'GET' | 'POST', path: string, body?: unknown) => (await (await call(method, path, body)).json()) as T,
     text: async (path) => (await call('GET', path)).text(),
+    postText: async <T>(path: string, contentType: string, body: string) => (await (await call('POST', path, undefined, { contentType, body })).json()) as T,
     send: async (method, path, body) => {
       await (await call(method, path, body)).arrayBuffer();
     },

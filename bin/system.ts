@@ -3,7 +3,7 @@
 // and the integration tests start it through here, so they run what production runs.
 import { join, resolve } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
@@ -16,9 +16,11 @@ import {
   RetroactiveCheckpoints,
   RetroactiveChecks,
   ensureStreams,
+  HITS_SUBJECT_PREFIX,
   HotlistFollower,
   ListBuilder,
   MetricsRegistry,
+  NatsConnectionWatch,
   openHotlistStore,
   openVersionClaims,
   PIPELINE_CONSUMER,
@@ -26,6 +28,7 @@ import {
   READS_STREAM,
   registerHotlistStaleness,
   startLocalNatsServer,
+  superviseNatsServer,
   type DetectionSink,
   type HitMessage,
   type LocalNatsServer,
@@ -72,6 +75,19 @@ export interface SystemOptions {
   /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
   hotlists?: HotlistSettings;
   /**
+   * Subscribed to alpr.hits.> (core NATS) as soon as NATS is connected, before the hot lists, the
+   * retroactive checks and the pipeline start, so it hears every hit they publish (`up` prints
+   * them; subscribed after the start, it missed those of the backlog a restart works through).
+   * Called on the NATS client's reader loop: it must not throw.
+   */
+  onHitMessage?: (error: Error | null, msg: Msg) => void;
+  /**
+   * How long a stop waits on each step that needs NATS (the pipeline's last acks, the gateway's
+   * feed, the hot list watch, the drain) before cutting it short: with the server gone they would
+   * wait for ever. @default DEFAULT_STOP_STEP_TIMEOUT_MS
+   */
+  stopStepTimeoutMs?: number;
+  /**
    * Aborted: stop starting. Checked between the steps of the start (a step under way — opening
    * storage with its migrations, building the lists — finishes first); what has started is then
    * stopped and startSystem rejects with the signal's reason.
@@ -92,8 +108,21 @@ export interface RunningSystem {
   metrics: MetricsRegistry;
   pipelineMetrics: PipelineMetrics;
   gateway: RunningGateway | undefined;
+  /**
+   * Settles (never rejects) when the system cannot go on by itself: the embedded nats-server kept
+   * dying and is not restarted again (ingest/nats-supervisor.ts). The caller should stop it and
+   * exit with a failure. Never settles with NATS_URL.
+   */
+  failed: Promise<Error>;
+  /** Graceful: every step finishes, except those waiting on an unreachable NATS, cut short after `stopStepTimeoutMs`. */
   stop(): Promise<void>;
 }
+
+/** See SystemOptions.stopStepTimeoutMs. */
+export const DEFAULT_STOP_STEP_TIMEOUT_MS = 10_000;
+
+/** The embedded nats-server's port, kept under its store so a restarted `up` listens where cameras point. */
+const NATS_PORT_FILE = 'platewatch.port';
 
 /** A detection as storage keeps it, from a validated camera read. */
 export function toDetection(read: WireRead): Detection {
@@ -158,6 +187,11 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     }
   };
   const stopRequested = (): void => options.signal?.throwIfAborted();
+  const stepTimeoutMs = options.stopStepTimeoutMs ?? DEFAULT_STOP_STEP_TIMEOUT_MS;
+  /** A stop step that needs NATS, cut short after stepTimeoutMs: `cutShort` says what that leaves undone. */
+  const natsStep = (what: string, cutShort: string, step: () => Promise<void>) => (): Promise<void> =>
+    waitAtMost(step(), stepTimeoutMs, logger, what, cutShort);
+  let failed = new Promise<Error>(() => {}); // NATS_URL: someone else keeps that server running
   try {
     stopRequested();
     // Storage first: embedded chDB locks its directory (the kernel's lock on its status file), so
@@ -168,15 +202,36 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     stopRequested();
     let natsUrl = options.natsUrl;
     if (natsUrl === undefined) {
-      const server: LocalNatsServer = await startLocalNatsServer({ storeDir: join(options.dataDir, 'nats'), port: options.natsPort ?? 0 });
+      const storeDir = join(options.dataDir, 'nats');
+      const start = { storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE) };
+      const first: LocalNatsServer = await startLocalNatsServer(start);
+      // Restarted on the same port and store when it dies, a few times; then `failed` settles.
+      const server = superviseNatsServer(first, { start, logger });
       cleanups.push(() => server.stop());
+      failed = server.failed;
       natsUrl = server.url;
-      for (const pid of server.leftoversStopped) logger.warn({ pid }, 'stopped a nats-server that an earlier platewatch, since ended, had left running on this store');
-      logger.info({ url: natsUrl, pid: server.pid }, 'embedded nats-server started');
+      for (const pid of first.leftoversStopped) logger.warn({ pid }, 'stopped a nats-server that an earlier platewatch, since ended, had left running on this store');
+      if (first.rememberedPortTaken !== null) {
+        logger.warn(
+          { port: first.port, remembered: first.rememberedPortTaken },
+          `the embedded nats-server's port of the last start, ${first.rememberedPortTaken}, is taken by another program: it listens on ${first.port} now, and cameras configured with the old URL must be re-pointed to ${first.url}`,
+        );
+      }
+      logger.info({ url: natsUrl, pid: first.pid }, 'embedded nats-server started');
       stopRequested();
     }
     const nc = await connect({ servers: natsUrl, name: 'platewatch', maxReconnectAttempts: -1 });
-    cleanups.push(() => nc.drain());
+    const connection = new NatsConnectionWatch(nc);
+    cleanups.push(async () => {
+      // A drain waits for the server's answer, for ever while it is gone: close instead.
+      const problem = connection.problem();
+      if (problem === null) await waitAtMost(nc.drain(), stepTimeoutMs, logger, 'draining the NATS connection', 'messages not yet sent to NATS are dropped');
+      else logger.warn({ problem }, 'stop: NATS is not connected: the connection is closed without draining (messages not yet sent to NATS are dropped)');
+      connection.stop();
+      if (!nc.isClosed()) await nc.close();
+    });
+    // First thing on the connection: every hit published from here on reaches it.
+    if (options.onHitMessage !== undefined) nc.subscribe(`${HITS_SUBJECT_PREFIX}.>`, { callback: options.onHitMessage });
     const js = jetstream(nc);
     await ensureStreams(await jetstreamManager(nc));
     // Versioned records (hot lists, release requests, users) claim each new version here first, so
@@ -240,7 +295,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       });
     });
     await follower.start();
-    cleanups.push(() => follower.stop());
+    cleanups.push(natsStep('stopping the hot list watch', 'the watch is left to end with the connection', () => follower.stop()));
     stopRequested();
 
     let gateway: RunningGateway | undefined;
@@ -286,26 +341,55 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...hotlistRoutes({
             guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, covert, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
             immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
+            ...(options.pipeline === false ? {} : { inForce: (list: string, version: number, waitMs: number) => untilListVersion(matcher, list, version, waitMs) }),
           }),
         ],
         registry: metrics,
         logger,
         config: { ...(options.gateway ?? { port: 0, host: '127.0.0.1' }), escalateAfterMs: hitSettings.escalateAfterMinutes * 60_000 },
       });
-      cleanups.push(() => (gateway as RunningGateway).stop());
+      cleanups.push(natsStep('stopping the gateway', 'its hit feed is left to end with the connection; consoles may not have been told it closed', () => (gateway as RunningGateway).stop()));
       stopRequested();
     }
 
     if (options.pipeline !== false) {
-      // Reads wait in the stream, not in memory, once the writer's queue is full.
-      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger, maxReadsInFlight: storage.config.maxQueuedRows });
+      // Reads wait in the stream, not in memory, once the writer's queue is full. A read older than
+      // storage keeps it (and its hits) is refused at the wire, not purged as it is written.
+      const retentionSeconds = Math.min(storage.config.detectionRetentionSeconds, storage.config.hitRetentionSeconds);
+      const worker = new PipelineWorker({ js, matcher, sink: detectionSink(writer, hitWriter), metrics: pipelineMetrics, logger, maxReadsInFlight: storage.config.maxQueuedRows, limits: { retentionSeconds } });
       await worker.start();
-      cleanups.push(() => worker.stop());
+      cleanups.push(natsStep('finishing the reads in flight', 'reads not yet acknowledged are delivered again at the next start', () => worker.stop()));
       stopRequested();
     }
-    return { natsUrl, nc, js, storage, accessLog, credentials, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, stop: stopAll };
+    return { natsUrl, nc, js, storage, accessLog, credentials, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, failed, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** True once `matcher` has `version` of `list` or a newer one; false after `waitMs` (a refused version never comes). */
+async function untilListVersion(matcher: Matcher, list: string, version: number, waitMs: number): Promise<boolean> {
+  const deadline = Date.now() + waitMs;
+  while ((matcher.current.get(list)?.version ?? 0) < version) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return true;
+}
+
+/**
+ * Waits for `work` at most `ms`; then logs what was cut short and returns, leaving `work` to end on
+ * its own. Every step that needs NATS goes through here: with the server gone, a SIGTERM hung `up`.
+ */
+async function waitAtMost(work: Promise<void>, ms: number, logger: Logger, what: string, cutShort: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), ms)));
+  try {
+    if ((await Promise.race([work, timedOut])) !== true) return;
+  } finally {
+    clearTimeout(timer);
+  }
+  logger.error({ step: what, waitedMs: ms }, `stop: ${what} did not finish within ${ms / 1000} s (is NATS reachable?); cut short: ${cutShort}`);
+  work.catch((error: unknown) => logger.warn({ err: error, step: what }, `stop: ${what} failed after it was cut short`));
 }

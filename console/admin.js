@@ -201,17 +201,19 @@ function fillSelect(id, options, whenEmpty) {
 /**
  * Calls the API with the session: the answer, with the gateway's own message when it refuses (a
  * 403 too: the gateway is the authority on roles, the view only hides what they do not allow).
- * Null when the session is gone (signed out already).
+ * Null when the session is gone (signed out already). With `fileType`, `body` (a File) is sent as
+ * is, with that content type.
  */
-export async function send(method, path, body) {
+export async function send(method, path, body, fileType) {
   const token = session.token();
   if (token === null) {
     session.expired();
     return null;
   }
   const headers = { authorization: `Bearer ${token}` };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(path, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) }).catch(() => null);
+  if (body !== undefined) headers['content-type'] = fileType ?? 'application/json';
+  const sent = body === undefined ? {} : { body: fileType === undefined ? JSON.stringify(body) : body };
+  const res = await fetch(path, { method, headers, ...sent }).catch(() => null);
   if (res?.status === 401) {
     // Only the session that was refused ends: not the next user's, signed in while this one ran.
     if (session.token() === token) session.expired();
@@ -319,16 +321,17 @@ async function submitLoad(event) {
     $('load-error').textContent = list === '' ? 'No general list is configured to load.' : 'Choose the file to load.';
     return;
   }
-  const body = { text: await file.text(), strict: f.strict.checked };
-  if (f.layout.value !== '') body.layout = f.layout.value;
+  const query = new URLSearchParams({ strict: String(f.strict.checked) });
+  if (f.layout.value !== '') query.set('layout', f.layout.value);
   $('load-status').textContent = `Loading ${file.name} into ${list}…`;
   const generation = adminGeneration;
-  const r = await post(`/api/hotlists/${encodeURIComponent(list)}/load`, body);
+  // The file itself as the body, not inside JSON: a state's daily download is far over the JSON limit.
+  const r = await send('POST', `/api/hotlists/${encodeURIComponent(list)}/load?${query.toString()}`, file, 'text/csv');
   if (r === null || generation !== adminGeneration) return;
   if (!r.ok) {
     $('load-status').textContent = '';
     $('load-error').textContent = r.status === 413
-      ? `Not loaded: the file is larger than this gateway accepts (${r.message}). Load it on the server with: platewatch hotlist load --list ${list} FILE`
+      ? `Not loaded: the file is larger than this gateway accepts (${r.message}). Load it on the server with: platewatch hotlist load --list ${list} --as YOUR_ID FILE`
       : `Not loaded: ${r.message}`;
     return;
   }

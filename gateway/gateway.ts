@@ -4,7 +4,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { DISPOSITIONS_SUBJECT, type MetricsRegistry } from '../ingest/index.js';
+import { DISPOSITIONS_SUBJECT, NatsConnectionWatch, type MetricsRegistry } from '../ingest/index.js';
 import { dispositionFrame, parseDispositionNotice, type DispositionNotice } from './console-protocol.js';
 import { HitEscalator } from './escalation.js';
 import { resolveGatewayConfig, type GatewayConfig } from './config.js';
@@ -130,9 +130,13 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       void sessions.checkAll();
     },
   });
+  // /healthz says 503 while NATS is unreachable: the feed may still look fine (it only notices
+  // at the reconnect), and no hit can arrive meanwhile.
+  const connection = new NatsConnectionWatch(options.nc);
   try {
     await feed.start(options.js, options.nc);
   } catch (error) {
+    connection.stop();
     notices.unsubscribe();
     sessionChanges.unsubscribe();
     throw error;
@@ -151,13 +155,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       ...(options.onConsoleEvent === undefined ? {} : { onConsoleEvent: options.onConsoleEvent }),
       logger,
       routes,
-      health: () => ({
-        nats: options.nc.isClosed() ? { ok: false, error: 'NATS connection closed' } : { ok: true, server: options.nc.getServer() },
-        feed: feed.status(),
-      }),
+      health: () => {
+        const problem = connection.problem();
+        return { nats: problem === null ? { ok: true, server: options.nc.getServer() } : { ok: false, error: problem }, feed: feed.status() };
+      },
     });
   } catch (error) {
     escalator.stop();
+    connection.stop();
     notices.unsubscribe();
     sessionChanges.unsubscribe();
     await feed.stop();
@@ -181,6 +186,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       stopped = true;
       sessions.stop();
       escalator.stop();
+      connection.stop();
       if (!options.nc.isClosed()) {
         notices.unsubscribe();
         sessionChanges.unsubscribe();

@@ -47,6 +47,11 @@ export interface HotlistRouteDeps {
   immigrationMessageKeys: readonly string[];
   /** Configured bulk layouts by name. */
   layouts: Readonly<Record<string, BulkLayout>>;
+  /**
+   * Resolves true once this process's pipeline matches against `version` of `list` (or a newer
+   * one), false after `waitMs`. Absent in a process with no pipeline: a load then cannot say.
+   */
+  inForce?: (list: string, version: number, waitMs: number) => Promise<boolean>;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -76,6 +81,32 @@ function asHttp(error: unknown): unknown {
 }
 
 const REJECTED_ROWS_SHOWN = 20;
+
+/**
+ * A hot list file sent as text (`platewatch hotlist load` does): a state's daily download is tens
+ * of MB, a national extract of a million vehicles about 80. Sent as JSON it would be held three
+ * times over, so JSON keeps the gateway's own limit (`maxBodyBytes`).
+ */
+export const HOTLIST_FILE_MAX_BYTES = 256 * 2 ** 20;
+
+/** How long a load waits for this process's pipeline to swap the new version in before answering. */
+const IN_FORCE_WAIT_MS = 60_000;
+
+/**
+ * The load's fields: from a JSON body `{text, layout?, strict?, allowEmpty?}` (the console), or the
+ * file as a text body with the options in the query (the CLI); never both ways at once.
+ */
+function loadFields(request: JsonRequest): Record<string, unknown> {
+  if (typeof request.body !== 'string') {
+    if (request.queryParams.size > 0) throw new HttpError(400, 'INVALID', 'with a JSON body, send layout, strict and allowEmpty in it, not in the query');
+    return objectBody(request.body, ['text', 'layout', 'strict', 'allowEmpty'], 'INVALID');
+  }
+  const flag = (name: string): unknown => {
+    const value = request.queryParams.get(name);
+    return value === 'true' ? true : value === 'false' ? false : value;
+  };
+  return { text: request.body, layout: request.queryParams.get('layout'), strict: flag('strict'), allowEmpty: flag('allowEmpty') };
+}
 
 /** Strict mode's refusal names the rows to fix (the CLI prints every one); the first few keep the reply short. */
 function withRejectedRows(message: string, rejected: readonly RejectedRow[]): string {
@@ -327,7 +358,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const load = guarded(async (request) => {
     const session = await guard.require(request, 'hotlists.manage');
     const list = pathParam(request.params[0], 'list').toUpperCase();
-    const body = objectBody(request.body, ['text', 'layout', 'strict', 'allowEmpty'], 'INVALID');
+    const body = loadFields(request);
     const params = { op: 'bulk_load', list, layout: typeof body['layout'] === 'string' ? body['layout'] : body['layout'] === undefined ? 'csv' : 'inline' };
     const logRefusal = async (error: unknown): Promise<never> => {
       const coded = error as { code?: string; message?: string };
@@ -361,9 +392,9 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       if (body['layout'] === undefined) {
         // A row of another list is rejected with its line; in strict mode that refuses the file,
         // as `platewatch hotlist load --strict` does: a file meant for several lists is not this list's download.
-        const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict, list });
+        const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict, list, immigrationMessageKeys: deps.immigrationMessageKeys });
         entries = parsed.entries;
-        report = { rows: parsed.rows, rejected: parsed.rejected, droppedImmigration: 0, ignoredColumns: [] };
+        report = { rows: parsed.rows, rejected: parsed.rejected, droppedImmigration: parsed.droppedImmigration, ignoredColumns: [] };
       } else {
         // Own keys only: "constructor" would otherwise find Object.prototype's and answer 500.
         const layout = typeof body['layout'] === 'string' ? (Object.hasOwn(deps.layouts, body['layout']) ? deps.layouts[body['layout']] : undefined) : resolveBulkLayout(body['layout']);
@@ -379,7 +410,10 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       await logRefusal(new HttpError(400, 'EMPTY_LIST', `the file has no entries for list ${list}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`));
     }
     const published = await publishHotlist(store, list, entries, session.user);
-    const reply = { ...published, rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, ignoredColumns: report.ignoredColumns };
+    // "Now version N" read as "N matches now" while the workers were still building it (found by
+    // QA: reads of a newly listed plate in those seconds did not alert). The answer waits for it.
+    const inForce = deps.inForce === undefined ? null : await deps.inForce(list, published.version, IN_FORCE_WAIT_MS);
+    const reply = { ...published, inForce, rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, ignoredColumns: report.ignoredColumns };
     await ctx.accessLog.append({
       user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok,
       params: { ...params, version: published.version, entries: published.entries, added: published.added, removed: published.removed, rejected: report.rejected.length, droppedImmigration: report.droppedImmigration },
@@ -397,6 +431,10 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     { method: 'post', pattern: `${prefix}/entries/:entryId`, handler: update },
     { method: 'get', pattern: `${prefix}/:list/entries`, handler: entriesOf },
     { method: 'post', pattern: `${prefix}/:list/entries`, handler: submit },
-    { method: 'post', pattern: `${prefix}/:list/load`, handler: load },
+    {
+      method: 'post', pattern: `${prefix}/:list/load`, handler: load,
+      query: { names: ['layout', 'strict', 'allowEmpty'], code: 'INVALID' },
+      textBody: { contentTypes: ['text/csv', 'text/plain'], maxBytes: HOTLIST_FILE_MAX_BYTES },
+    },
   ];
 }

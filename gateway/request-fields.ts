@@ -141,3 +141,47 @@ export function pathParam(raw: string | undefined, what: string): string {
     throw new HttpError(404, 'NOT_FOUND', `the ${what} in the path is not valid`);
   }
 }
+
+/** How much of a refused body an access log record keeps: characters of text (keys included) in all. */
+export const LOGGED_BODY_CHARACTERS = 2000;
+const LOGGED_ITEMS = 50;
+const LOGGED_DEPTH = 4;
+
+/** `text` cut to `max` UTF-16 units, never inside a surrogate pair (half of one is not loggable text). */
+export function clipText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
+
+/**
+ * A request body as an access log record can keep it when the body could not be read as a
+ * request: its fields as sent, at most LOGGED_BODY_CHARACTERS of text in all, LOGGED_ITEMS
+ * fields or items a level and LOGGED_DEPTH levels deep; what is cut is said to be (`…`).
+ */
+export function loggableBody(body: unknown): unknown {
+  const budget = { left: LOGGED_BODY_CHARACTERS };
+  const bounded = (value: unknown, depth: number): unknown => {
+    if (value === null || typeof value === 'boolean' || typeof value === 'number') return value;
+    if (typeof value === 'string') {
+      const kept = clipText(value, Math.max(0, budget.left));
+      budget.left -= value.length;
+      return kept.length < value.length ? `${kept}… (${value.length} characters)` : kept;
+    }
+    if (typeof value !== 'object') return String(value);
+    if (depth >= LOGGED_DEPTH) return '…';
+    const items: Array<[string, unknown]> = Array.isArray(value) ? value.map((v, i) => [String(i), v]) : Object.entries(value);
+    const kept: Array<[string, unknown]> = [];
+    for (const [key, item] of items) {
+      if (kept.length === LOGGED_ITEMS || budget.left <= 0) break;
+      const name = clipText(key, Math.max(1, Math.min(64, budget.left)));
+      budget.left -= name.length;
+      kept.push([name, bounded(item, depth + 1)]);
+    }
+    const cut = items.length - kept.length;
+    if (Array.isArray(value)) return cut > 0 ? [...kept.map(([, v]) => v), `… ${cut} more`] : kept.map(([, v]) => v);
+    // fromEntries defines each key as a field of its own, "__proto__" included.
+    return Object.fromEntries(cut > 0 ? [...kept, ['…', `${cut} more fields`]] : kept);
+  };
+  return bounded(body === undefined ? null : body, 0);
+}

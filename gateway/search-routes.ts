@@ -2,12 +2,13 @@
 // the policy work — a purpose (case/incident number and/or reason) or a refusal, and an access log
 // record of every call with its user, purpose and row count (Watsonville §471.7(b)(e)); this
 // route adds the session and the role (storage/permissions.ts: detections.search) and turns
-// the body into a search request, refusing anything it does not know.
-import { searchDetections, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
+// the body into a search request, refusing anything it does not know — on the access log too,
+// since such a search never reaches storage.
+import { ACCESS_OUTCOMES, MAX_RADIUS_METERS, searchDetections, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
-import { objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
+import { clipText, loggableBody, objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
 
 export interface SearchRouteDeps {
   guard: ApiGuard;
@@ -60,7 +61,13 @@ export function whereFields(b: Record<string, unknown>, code: string): Pick<Sear
     const n = objectBody(near, ['lat', 'lon', 'radiusMeters'], code, 'near');
     const lat = optionalNumber(n, 'lat', -90, 90, code);
     const lon = optionalNumber(n, 'lon', -180, 180, code);
-    const radiusMeters = optionalNumber(n, 'radiusMeters', 1, 1_000_000, code);
+    const radius = n['radiusMeters'];
+    // Storage's limit, said in the metres the field is given in: a wider radius accepted here would
+    // only be refused there (QA found 500–1,000 km taken here, with a message about kilometres).
+    if (radius !== undefined && radius !== null && !(typeof radius === 'number' && radius >= 1 && radius <= MAX_RADIUS_METERS)) {
+      throw new HttpError(400, code, `"radiusMeters" must be a number of metres from 1 to ${MAX_RADIUS_METERS} (${MAX_RADIUS_METERS / 1000} km)`);
+    }
+    const radiusMeters = optionalNumber(n, 'radiusMeters', 1, MAX_RADIUS_METERS, code);
     if (lat === undefined || lon === undefined || radiusMeters === undefined) throw new HttpError(400, code, '"near" needs lat, lon and radiusMeters');
     where.near = { lat, lon, radiusMeters };
   }
@@ -79,12 +86,33 @@ export function plateQuery(plate: string, match: string | undefined, code = CODE
   return kind === 'partial' ? { kind, pattern: plate } : { kind, plate };
 }
 
+/**
+ * A search refused before storage could run it (a body that is not a search request) on the
+ * access log as storage logs the searches it cannot run, outcome `invalid`: docs/openapi.yaml
+ * promises every search, refusals included, is recorded. What it says is what can be said of a
+ * body not understood: the fields as sent, bounded (loggableBody), the purpose where it is text.
+ */
+async function logUnreadSearch(ctx: SearchContext, user: string, body: unknown, error: HttpError): Promise<void> {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const text = (value: unknown, max: number): string => (typeof value === 'string' ? clipText(value.trim(), max) : '');
+  await ctx.accessLog.append({
+    user, action: 'search', outcome: ACCESS_OUTCOMES.invalid, params: { body: loggableBody(body) }, rowsReturned: 0,
+    caseNumber: text(fields['caseNumber'], 64), reason: text(fields['reason'], 500), detail: clipText(error.message, 500),
+  });
+}
+
 export function searchRoutes(deps: SearchRouteDeps): JsonRoute[] {
   const prefix = deps.prefix ?? '/api';
 
   const search = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await deps.guard.require(request, 'detections.search');
-    const req = searchRequest(request.body, session.user);
+    let req: SearchRequest;
+    try {
+      req = searchRequest(request.body, session.user);
+    } catch (error) {
+      if (error instanceof HttpError) await logUnreadSearch(deps.search, session.user, request.body, error);
+      throw error;
+    }
     try {
       const result = await searchDetections(deps.search, req);
       return {

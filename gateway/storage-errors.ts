@@ -1,7 +1,8 @@
 // The one mapping from storage's refusals to HTTP: a missing purpose, a bad search or one too
 // broad to finish within the search time limit is the request's fault (400), an unauthorised
-// user or role is 403, a record changed since it was read is 409; anything else is not a refusal
-// and stays a 500 (logged, never shown).
+// user or role, or a purpose the policy forbids (immigration enforcement, as for hot lists), is
+// 403, a record changed since it was read is 409; anything else is not a refusal and stays a 500
+// (logged, never shown).
 import { StorageError, type StorageErrorCode } from '../storage/index.js';
 import { HttpError } from './http-json.js';
 
@@ -12,6 +13,7 @@ const STATUS: Partial<Record<StorageErrorCode, { status: number; code: string }>
   WEAK_PASSWORD: { status: 400, code: 'WEAK_PASSWORD' },
   USER_NOT_AUTHORISED: { status: 403, code: 'NOT_AUTHORISED' },
   NOT_PERMITTED: { status: 403, code: 'ROLE_REQUIRED' },
+  PROHIBITED_PURPOSE: { status: 403, code: 'PROHIBITED_PURPOSE' },
   CONCURRENT_CHANGE: { status: 409, code: 'CONCURRENT_CHANGE' },
 };
 

@@ -1,8 +1,12 @@
 // Hot list CSV: the file an administrator or the daily state download hands us. Every row goes
 // through the matcher's `validateEntry`; bad rows are reported with their physical line and
 // skipped, so a load never half-applies silently (issue 2), and `strict` refuses the whole file.
+// Rows for immigration enforcement are dropped and counted, as the NCIC layout path drops
+// Immigration Violator File records (California Values Act, Gov. Code § 7284.6(a)(1)).
 import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
+import { isImmigrationEnforcement } from '../storage/immigration.js';
 import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
+import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, namesImmigrationMessageKey } from './ncic.js';
 
 export const HOTLIST_REQUIRED_COLUMNS = ['plate', 'state', 'list', 'reason', 'case_number', 'entered_by', 'synopsis'] as const;
 /** NCIC's VMA/VMO/VYR/VCO/VST travel as the `vehicle_*` columns. */
@@ -58,7 +62,13 @@ export class HotlistCsvError extends Error {
 export interface HotlistCsv {
   entries: HotlistEntry[];
   rejected: RejectedRow[];
-  /** Data rows seen (blank lines and the header excluded): entries + rejected. */
+  /**
+   * Rows dropped as immigration enforcement (Gov. Code § 7284.6(a)(1)): a reason, synopsis or list
+   * the classifier reads as such (storage/immigration.ts), or an Immigration Violator File MKE in
+   * the reason ("NCIC MKE EIV"). Not rejections: strict mode loads the rest.
+   */
+  droppedImmigration: number;
+  /** Data rows seen (blank lines and the header excluded): entries + rejected + droppedImmigration. */
   rows: number;
 }
 
@@ -71,6 +81,8 @@ export interface ParseHotlistOptions {
    * ("row of list SLR, not SFR"), so strict mode refuses such a file. @default every list
    */
   list?: string;
+  /** MKE prefixes of the Immigration Violator File. @default DEFAULT_IMMIGRATION_MESSAGE_KEYS */
+  immigrationMessageKeys?: readonly string[];
 }
 
 /**
@@ -87,11 +99,13 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
   if (header.fields.some(isNotUtf8Text)) throw new HotlistCsvError('NOT_UTF8', `header (line ${header.line}): the file is not UTF-8 text (UTF-16, or a Windows code page?); save it as UTF-8 (in Excel: "CSV UTF-8")`);
   const columns = readHeader(header.fields, header.line);
   const mayHoldBadBytes = isNotUtf8Text(text);
+  const immigration = new ImmigrationRows(options.immigrationMessageKeys ?? DEFAULT_IMMIGRATION_MESSAGE_KEYS);
 
   const entries: HotlistEntry[] = [];
   const rejected: RejectedRow[] = [];
   const duplicates = new DuplicateFinder();
   let rows = 0;
+  let droppedImmigration = 0;
   for (let record = reader.next(); record !== null; record = reader.next()) {
     rows++;
     if (record.kind === 'unterminated') {
@@ -109,7 +123,13 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
       rejected.push({ line: record.line, reason: `the row ${NOT_UTF8_REASON}` });
       continue;
     }
-    const result = validateEntry(toRawFields(columns, record.fields), options.config);
+    const raw = toRawFields(columns, record.fields);
+    // Gov. Code § 7284.6(a)(1), Watsonville §471.8(c): no immigration enforcement.
+    if (immigration.isImmigrationRow(raw)) {
+      droppedImmigration++;
+      continue;
+    }
+    const result = validateEntry(raw, options.config);
     if (!result.ok) {
       rejected.push({ line: record.line, reason: result.reason });
       continue;
@@ -133,8 +153,35 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
       rejected,
     );
   }
-  return { entries, rejected, rows };
+  return { entries, rejected, droppedImmigration, rows };
 }
+
+/**
+ * Which rows are for immigration enforcement. A state download repeats a few reasons ("STOLEN
+ * VEHICLE") a million times, so each distinct text is classified once, up to a bound.
+ */
+class ImmigrationRows {
+  private readonly reasons = new Map<string, boolean>();
+  private readonly texts = new Map<string, boolean>();
+
+  constructor(private readonly messageKeys: readonly string[]) {}
+
+  isImmigrationRow(raw: RawEntryFields): boolean {
+    return this.classified(this.reasons, raw.reason ?? '', true) || this.classified(this.texts, raw.synopsis ?? '', false) ||
+      this.classified(this.texts, raw.list, false);
+  }
+
+  private classified(seen: Map<string, boolean>, text: string, isReason: boolean): boolean {
+    if (text === '') return false;
+    const known = seen.get(text);
+    if (known !== undefined) return known;
+    const verdict = isImmigrationEnforcement(text) || (isReason && namesImmigrationMessageKey(text, this.messageKeys));
+    if (seen.size < MAX_CLASSIFIED_TEXTS) seen.set(text, verdict);
+    return verdict;
+  }
+}
+
+const MAX_CLASSIFIED_TEXTS = 10_000;
 
 /**
  * Remembers list + plate + state of accepted rows. Keyed by the plate string the entry already

@@ -8,6 +8,8 @@ export * from './metrics.js';
 export * from './pipeline-metrics.js';
 export * from './streams.js';
 export * from './nats-server.js';
+export * from './nats-supervisor.js';
+export * from './nats-connection.js';
 export * from './hotlist-distribution.js';
 export * from './version-claims.js';
 export * from './pipeline.js';

@@ -6,10 +6,14 @@
 // it. So before starting, the processes are searched for a nats-server on the same store; one this
 // project started whose starter has died (killed, crashed) is stopped, any other refuses the start.
 // A server started here is killed when this process exits in any way Node can catch.
+//
+// With `portFile`, a server asked for any port gets the one it had last time when that is free:
+// cameras are configured with the URL, and `-p -1` gave a new port at every start.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, rm } from 'node:fs/promises';
-import { basename, isAbsolute, join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export const DEFAULT_NATS_BINARY = 'nats-server';
@@ -20,8 +24,13 @@ const LEFTOVER_STOP_GRACE_MS = 10_000;
 export interface LocalNatsServerOptions {
   /** JetStream store directory (created if missing). */
   storeDir: string;
-  /** Port to listen on; 0 picks a free one. @default 0 */
+  /** Port to listen on; 0 picks one: the port remembered in `portFile` when it is free, else any free one. @default 0 */
   port?: number;
+  /**
+   * Where the port is remembered between starts (written once the server listens), so that with
+   * `port` 0 cameras configured with the last URL find the server again. @default none: not remembered
+   */
+  portFile?: string;
   /** @default '127.0.0.1' */
   host?: string;
   /** @default DEFAULT_NATS_BINARY */
@@ -34,14 +43,29 @@ export interface LocalNatsServer {
   pid: number;
   /** Pids of servers left running on this store by an earlier process that has since died, stopped before this one started. */
   leftoversStopped: readonly number[];
+  /**
+   * The port remembered in `portFile` when something else held it, so this server took another
+   * (whoever was configured with the old URL must be re-pointed); null otherwise.
+   */
+  rememberedPortTaken: number | null;
+  /** Settles when the server process has exited, by `stop`/`kill` (`requested`) or otherwise (a crash, a kill -9). */
+  exited: Promise<NatsServerExit>;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
   stop(): Promise<void>;
   /** Kills it at once, as a crash would (fault tests). */
   kill(): Promise<void>;
 }
 
+/** How a server process ended. */
+export interface NatsServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** Ended by `stop` or `kill`; false: it died by itself or was killed by someone else. */
+  requested: boolean;
+}
+
 export class NatsServerError extends Error {
-  readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START_FAILED' | 'NATS_SERVER_STORE_IN_USE';
+  readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START_FAILED' | 'NATS_SERVER_STORE_IN_USE' | 'NATS_SERVER_DIED';
 
   constructor(code: NatsServerError['code'], message: string, options?: ErrorOptions) {
     super(message, options);
@@ -59,7 +83,15 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   await mkdir(portsDir, { recursive: true });
   const leftoversStopped = await stopLeftoverServers(storeDir, portsDir);
   for (const stale of await readdir(portsDir)) await rm(join(portsDir, stale), { force: true });
-  const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(options.port && options.port > 0 ? options.port : -1), '--ports_file_dir', portsDir];
+  let port = options.port !== undefined && options.port > 0 ? options.port : -1;
+  let rememberedPortTaken: number | null = null;
+  const remembered = port === -1 && options.portFile !== undefined ? await readRememberedPort(options.portFile) : null;
+  if (remembered !== null) {
+    // Checked, not just tried: nats-server would fail on a taken port, and any port will do.
+    if (await isPortFree(host, remembered)) port = remembered;
+    else rememberedPortTaken = remembered;
+  }
+  const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(port), '--ports_file_dir', portsDir];
   // Its own process group: a Ctrl-C in the terminal reaches platewatch alone, which finishes its
   // in-flight reads and then stops this server; in the terminal's group the server died first.
   // Being apart, it outlives this process unless killed: killOnExit sees to it.
@@ -73,12 +105,14 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let requested = false;
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = exit.then(({ code }) => code);
   const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
 
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    const failed = await Promise.race([spawnError, exited.then((code) => new Error(`exited with code ${code}`)), sleep(50).then(() => null)]);
+    const failed = await Promise.race([spawnError, exit.then(({ code, signal }) => new Error(signal === null ? `exited with code ${code}` : `killed by ${signal}`)), sleep(50).then(() => null)]);
     if (failed !== null) {
       const missing = (failed as NodeJS.ErrnoException).code === 'ENOENT';
       throw new NatsServerError(
@@ -91,13 +125,30 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     }
     const url = await readPortsFile(portsDir, child.pid ?? -1);
     if (url !== null) {
+      const listening = Number(new URL(url).port);
+      if (options.portFile !== undefined) {
+        try {
+          await rememberPort(options.portFile, listening);
+        } catch (error) {
+          child.kill('SIGKILL');
+          throw new NatsServerError('NATS_SERVER_START_FAILED', `cannot record the nats-server's port in ${options.portFile}: ${(error as Error).message}`, { cause: error });
+        }
+      }
       return {
         url,
-        port: Number(new URL(url).port),
+        port: listening,
         pid: child.pid ?? -1,
         leftoversStopped,
-        stop: () => stopProcess(child, exited, 'SIGTERM'),
-        kill: () => stopProcess(child, exited, 'SIGKILL'),
+        rememberedPortTaken,
+        exited: exit.then(({ code, signal }) => ({ code, signal, requested })),
+        stop: () => {
+          requested = true;
+          return stopProcess(child, exited, 'SIGTERM');
+        },
+        kill: () => {
+          requested = true;
+          return stopProcess(child, exited, 'SIGKILL');
+        },
       };
     }
   }
@@ -264,6 +315,29 @@ async function stopLeftover(pid: number, storeDir: string): Promise<void> {
     }
   }
   throw new NatsServerError('NATS_SERVER_STORE_IN_USE', `nats-server pid ${pid}, left running on the store ${storeDir}, did not stop on SIGKILL`);
+}
+
+async function readRememberedPort(file: string): Promise<number | null> {
+  try {
+    const port = Number.parseInt(await readFile(file, 'utf8'), 10);
+    return Number.isInteger(port) && port > 0 && port <= 65_535 ? port : null;
+  } catch {
+    return null; // first start, or removed: any free port
+  }
+}
+
+async function rememberPort(file: string, port: number): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  await writeFile(file, `${port}\n`);
+}
+
+/** Whether a listener could bind `host:port` now (nats-server binds it a moment later). */
+function isPortFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(true)));
+  });
 }
 
 async function readPortsFile(dir: string, pid: number): Promise<string | null> {

@@ -77,3 +77,25 @@ export function isImmigrationRecord(messageKey: string, prefixes: readonly strin
   for (const prefix of prefixes) if (mke.startsWith(prefix)) return true;
   return false;
 }
+
+const MESSAGE_KEY = /^[A-Z0-9]{1,4}$/;
+const WORDS = /[^A-Za-z0-9]+/;
+
+/**
+ * True when free text (a hot list CSV's reason) gives an Immigration Violator File MKE: after
+ * "MKE" or "NCIC" ("NCIC MKE EIV", "MKE: IV"), or as the whole text in capitals ("EIV"). A word
+ * that merely starts like one ("Ivan", "IVORY") is not a message key.
+ */
+export function namesImmigrationMessageKey(text: string, prefixes: readonly string[] = DEFAULT_IMMIGRATION_MESSAGE_KEYS): boolean {
+  const words = text.split(WORDS).filter((w) => w !== '');
+  if (words.length === 1) {
+    const only = words[0] as string;
+    return MESSAGE_KEY.test(only) && isImmigrationRecord(only, prefixes);
+  }
+  for (let i = 0; i + 1 < words.length; i++) {
+    const marker = (words[i] as string).toUpperCase();
+    const key = (words[i + 1] as string).toUpperCase();
+    if ((marker === 'MKE' || marker === 'NCIC') && MESSAGE_KEY.test(key) && isImmigrationRecord(key, prefixes)) return true;
+  }
+  return false;
+}

@@ -27,7 +27,7 @@ export function createPipelineMetrics(registry: MetricsRegistry): PipelineMetric
     batchFailures: registry.counter('platewatch_pipeline_batch_failures_total', 'Batches not stored; their reads were left for redelivery'),
     acked: registry.counter('platewatch_read_messages_acked_total', 'Messages acknowledged after their reads were stored'),
     pullFailures: registry.counter('platewatch_pipeline_pull_failures_total', 'Pulls from READS that ended in an error, by reason (heartbeats_missed, other); the pull is repeated'),
-    readToHitSeconds: registry.histogram('platewatch_read_to_hit_published_seconds', 'Camera read time to hit published', LATENCY_BUCKETS_SECONDS),
-    readToStoredSeconds: registry.histogram('platewatch_read_to_stored_seconds', 'Camera read time to stored and acknowledged (end to end)', LATENCY_BUCKETS_SECONDS),
+    readToHitSeconds: registry.histogram('platewatch_read_to_hit_published_seconds', 'Camera read time to hit published; reads timed over an hour ago or ahead of the pipeline clock are not observed', LATENCY_BUCKETS_SECONDS),
+    readToStoredSeconds: registry.histogram('platewatch_read_to_stored_seconds', 'Camera read time to stored and acknowledged (end to end); reads timed over an hour ago or ahead of the pipeline clock are not observed', LATENCY_BUCKETS_SECONDS),
   };
 }

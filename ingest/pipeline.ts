@@ -11,7 +11,8 @@ import type { PipelineMetrics } from './pipeline-metrics.js';
 import { PullSizer } from './pull-size.js';
 import { PIPELINE_CONSUMER } from './streams.js';
 import { checkReadsSubject, hitsSubject, INVALID_READS_SUBJECT, READS_STREAM } from './subjects.js';
-import { CONTENT_TYPE_HEADER, decodeReadMessage, type WireLimits, type WireRead, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_MAX_READS_PER_MESSAGE } from './wire.js';
+import type { Histogram } from './metrics.js';
+import { CONTENT_TYPE_HEADER, decodeReadMessage, DEFAULT_WIRE_LIMITS, type WireLimits, type WireRead } from './wire.js';
 
 /** Where detections go; `durable` settles once they are stored (storage's DetectionWriter fits). */
 export interface DetectionSink {
@@ -37,10 +38,12 @@ export interface PipelineOptions {
    */
   maxReadsInFlight?: number;
   /**
-   * `maxMessageBytes` is also taken as NATS's max_payload (1 MiB by default, like the server's):
-   * the copy of a refused message, headers included, is kept within it.
+   * What the wire accepts; each limit left out takes DEFAULT_WIRE_LIMITS's. `maxMessageBytes` is
+   * also taken as NATS's max_payload (1 MiB by default, like the server's): the copy of a refused
+   * message, headers included, is kept within it. Give `retentionSeconds` as storage keeps reads
+   * (bin/system.ts does), or reads that storage would purge on arrival are accepted.
    */
-  limits?: WireLimits;
+  limits?: Partial<WireLimits>;
   /**
    * How long a held batch keeps telling JetStream it is still being worked on (see
    * `signalProgress`); past it, JetStream redelivers it as if this worker had died.
@@ -55,6 +58,17 @@ export interface PipelineOptions {
 const PULL_EXPIRES_MS = 2000;
 /** The storage writer's own default bound on queued detections (storage/config.ts). */
 export const DEFAULT_MAX_READS_IN_FLIGHT = 200_000;
+/**
+ * The latency histograms measure from the camera's `ts`, because how stale an alert is when it
+ * reaches a dispatcher includes the camera's upload. A read more than this old when it is handled
+ * is a camera clock that is wrong or a backlog uploaded after an outage, not latency: observing
+ * it made the sum jump by 884 million seconds (a clock reset to 2000). Measuring such reads from
+ * when the pipeline took them instead would mix two meanings in one histogram, so they are left
+ * out; they are still counted (platewatch_hits_total, platewatch_reads_total).
+ */
+const MAX_OBSERVED_LATENCY_MS = 3600 * 1000;
+/** A camera clock this far ahead still counts as on time (latency 0); further ahead, not observed. */
+const OBSERVED_CLOCK_AHEAD_MS = 1000;
 
 /** Messages handed on and not yet acked or left to JetStream, with when they were pulled. */
 interface HeldBatch {
@@ -81,8 +95,8 @@ export class PipelineWorker {
       maxHoldMs: 300_000,
       maxReadsInFlight: DEFAULT_MAX_READS_IN_FLIGHT,
       now: Date.now,
-      limits: { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE },
       ...options,
+      limits: { ...DEFAULT_WIRE_LIMITS, ...options.limits },
     };
   }
 
@@ -215,7 +229,7 @@ export class PipelineWorker {
           hitMessages.push(message);
           waits.push(js.publish(hitsSubject(read.agency, hit.list), encodeHitMessage(message), { msgID: id }));
           metrics.hits.inc(1, { list: hit.list, kind: hit.kind });
-          metrics.readToHitSeconds.observe(Math.max(0, publishedAt - read.ts) / 1000);
+          observeSinceRead(metrics.readToHitSeconds, read.ts, publishedAt);
         }
       }
     }
@@ -246,7 +260,7 @@ export class PipelineWorker {
         const ackedAt = now();
         for (const m of messages) m.ack();
         metrics.acked.inc(messages.length);
-        for (const read of reads) metrics.readToStoredSeconds.observe(Math.max(0, ackedAt - read.ts) / 1000);
+        for (const read of reads) observeSinceRead(metrics.readToStoredSeconds, read.ts, ackedAt);
       },
       (error: unknown) => {
         // Not stored (or a hit/invalid copy not kept): leave the messages to JetStream. Redelivery
@@ -267,4 +281,10 @@ export class PipelineWorker {
       this.readsInFlight -= reads.length;
     });
   }
+}
+
+/** Observes `atMs - readTs` when the camera's clock makes it a latency (see MAX_OBSERVED_LATENCY_MS). */
+function observeSinceRead(histogram: Histogram, readTs: number, atMs: number): void {
+  const ms = atMs - readTs;
+  if (ms >= -OBSERVED_CLOCK_AHEAD_MS && ms <= MAX_OBSERVED_LATENCY_MS) histogram.observe(Math.max(0, ms) / 1000);
 }

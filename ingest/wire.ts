@@ -20,6 +20,18 @@ export const MSGPACK_CONTENT_TYPE = 'application/msgpack';
 const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
 /** Reads older than this (2000-01-01) are a broken clock, not a sighting. */
 const EARLIEST_TS = Date.UTC(2000, 0, 1);
+const DAY_MS = 24 * 3600 * 1000;
+/**
+ * How long storage keeps a read after its `ts` when the pipeline is not told: storage's default,
+ * which is also the least the law allows (Government Code § 34090.6: keep ≥ 1 year).
+ */
+export const DEFAULT_READ_RETENTION_SECONDS = 365 * 86_400;
+/**
+ * A read is refused this long before its retention runs out, so that whatever is stored of it (the
+ * detection, its hits, a dispatcher's disposition of a hit) is kept for at least this long rather
+ * than purged as it is written: storage's TTL counts from the camera's `ts`.
+ */
+export const READ_RETENTION_MARGIN_MS = DAY_MS;
 const MAX_IMAGE_REF_LENGTH = 1024;
 
 /** A read as it arrives from a camera: a matcher Read with the fields every camera must send. */
@@ -50,19 +62,31 @@ export interface DecodedMessage {
 export interface WireLimits {
   maxMessageBytes: number;
   maxReadsPerMessage: number;
+  /**
+   * How long storage keeps a read after its `ts` (the shorter of the detection and hit
+   * retentions). A read older than that, less READ_RETENTION_MARGIN_MS, is refused: storage would
+   * purge it, and its hits, as they were written. @default DEFAULT_READ_RETENTION_SECONDS
+   */
+  retentionSeconds: number;
 }
 
-const DEFAULT_LIMITS: WireLimits = { maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES, maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE };
+export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = {
+  maxMessageBytes: DEFAULT_MAX_MESSAGE_BYTES,
+  maxReadsPerMessage: DEFAULT_MAX_READS_PER_MESSAGE,
+  retentionSeconds: DEFAULT_READ_RETENTION_SECONDS,
+};
 
 // mapsAsObjects: reads are plain objects; no records extension, so any msgpack encoder works.
 const unpackr = new Unpackr({ mapsAsObjects: true, useRecords: false, int64AsType: 'number' });
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
+const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const dayFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 /**
  * Decodes one message. `agency` is the subject's agency token: a read claiming another agency is
  * refused, so one agency's cameras cannot write into another's data.
  */
-export function decodeReadMessage(data: Uint8Array, contentType: string | undefined, agency: string, nowMs: number, limits: WireLimits = DEFAULT_LIMITS): DecodedMessage {
+export function decodeReadMessage(data: Uint8Array, contentType: string | undefined, agency: string, nowMs: number, limits: WireLimits = DEFAULT_WIRE_LIMITS): DecodedMessage {
   if (data.length > limits.maxMessageBytes) return refused(`message is ${data.length} bytes; at most ${limits.maxMessageBytes} are accepted`);
   if (data.length === 0) return refused('message is empty');
   let value: unknown;
@@ -77,7 +101,7 @@ export function decodeReadMessage(data: Uint8Array, contentType: string | undefi
   if (items.length > limits.maxReadsPerMessage) return refused(`message holds ${items.length} reads; at most ${limits.maxReadsPerMessage} per message`);
   const out: DecodedMessage = { reads: [], invalid: [] };
   for (let i = 0; i < items.length; i++) {
-    const result = validateWireRead(items[i], agency, nowMs);
+    const result = validateWireRead(items[i], agency, nowMs, limits.retentionSeconds);
     if (typeof result === 'string') out.invalid.push({ index: Array.isArray(value) ? i : -1, reason: boundedReason(result) });
     else out.reads.push(result);
   }
@@ -111,8 +135,11 @@ function refused(reason: string): DecodedMessage {
   return { reads: [], invalid: [{ index: -1, reason: boundedReason(reason) }] };
 }
 
-/** Validates one decoded read: the JSON read rules plus what the wire requires. */
-export function validateWireRead(value: unknown, agency: string, nowMs: number): WireRead | string {
+/**
+ * Validates one decoded read: the JSON read rules plus what the wire requires. `retentionSeconds`:
+ * how long storage keeps a read after its `ts` (WireLimits.retentionSeconds).
+ */
+export function validateWireRead(value: unknown, agency: string, nowMs: number, retentionSeconds = DEFAULT_READ_RETENTION_SECONDS): WireRead | string {
   if (!isPlainMap(value)) return `a read must be a map of fields, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an extension value' : `a ${typeof value}`}`;
   // validateRead also takes an ISO 8601 ts (JSONL files); the wire takes only milliseconds, and its
   // reason should not offer what the wire refuses.
@@ -131,6 +158,12 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number):
   if (!isSubjectToken(read.camera)) return `camera ${quoted(read.camera)} must be 1–64 characters of A-Za-z0-9_-`;
   if (typeof fields['ts'] !== 'number' || read.ts === undefined) return 'ts (milliseconds since the epoch) is missing or not a number';
   if (read.ts < EARLIEST_TS || read.ts > nowMs + MAX_CLOCK_AHEAD_MS) return `ts ${read.ts} is out of range (camera clock?)`;
+  // Storage's TTL counts from ts: an older read was acked, raised live hits, and then was purged
+  // with its hits and their dispositions as it was written (a camera clock reset to 2000 on power
+  // loss). A backlog of a few days is well inside the retention and accepted.
+  const retentionMs = retentionSeconds * 1000;
+  // The margin is at most half the retention, so a short retention (tests, demos) still takes reads.
+  if (read.ts < nowMs - retentionMs + Math.min(READ_RETENTION_MARGIN_MS, retentionMs / 2)) return tooOldReason(read.ts, nowMs, retentionMs);
   // Storage keeps milliseconds (DateTime64(3)) and refused a whole batch over one fractional ts
   // (found by the wire fuzz test): the fraction of a millisecond is dropped here.
   read.ts = Math.floor(read.ts);
@@ -157,6 +190,15 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number):
     wire.image = image;
   }
   return wire;
+}
+
+/** e.g. `ts 2000-01-02T00:00:00Z is 9,470 days old, older than the 365 days kept: camera clock?` */
+function tooOldReason(ts: number, nowMs: number, retentionMs: number): string {
+  const iso = new Date(ts).toISOString();
+  const when = iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  const age = `ts ${when} is ${integerFormat.format(Math.floor((nowMs - ts) / DAY_MS))} days old`;
+  const kept = `${dayFormat.format(retentionMs / DAY_MS)} days kept`;
+  return nowMs - ts >= retentionMs ? `${age}, older than the ${kept}: camera clock?` : `${age}, about to pass the ${kept}: camera clock?`;
 }
 
 function isNumberIn(value: unknown, min: number, max: number): value is number {

@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { requireChain, SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
 import { StorageError } from './errors.js';
+import { isImmigrationEnforcement } from './immigration.js';
 import type { Storage } from './open.js';
 import { undocumentedPurpose } from './purpose.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
@@ -14,15 +15,14 @@ export const MINIMUM_AUDIT_SAMPLE = 10;
 
 /**
  * Words in a stated reason that point to a use the policy forbids; a match is a finding for the
- * auditor to review, not a verdict. Watsonville §471.2 and §471.8(c) (federal immigration
- * enforcement, Government Code § 7282.5, § 7284.2 et seq.); §471.5 Permitted/Impermissible Uses
- * (b) First Amendment, (c) personal use, (e) harassment or intimidation.
+ * auditor to review, not a verdict. §471.5 Permitted/Impermissible Uses (b) First Amendment,
+ * (c) personal use, (e) harassment or intimidation. Federal immigration enforcement (§471.2,
+ * §471.8(c); Government Code § 7282.5, § 7284.2 et seq.) is found by the classifier that refuses
+ * it up front (storage/immigration.ts), so a record written before that refusal is still a finding.
  */
-/** Words of a stated purpose that point to immigration enforcement (Values Act); releases refuse on it too. */
-export const IMMIGRATION_PURPOSE_PATTERN = /\b(immigration|immigrant|ice|cbp|border patrol|deport\w*|undocumented)\b/i;
+const IMMIGRATION_RULE = 'federal immigration enforcement (§471.2, §471.8(c))';
 
 export const PROHIBITED_PURPOSE_PATTERNS: ReadonlyArray<{ pattern: RegExp; rule: string }> = [
-  { pattern: IMMIGRATION_PURPOSE_PATTERN, rule: 'federal immigration enforcement (§471.2, §471.8(c))' },
   { pattern: /\b(personal|ex-?(wife|husband|girlfriend|boyfriend|partner)|my (wife|husband|neighbou?r|friend))\b/i, rule: 'personal use (§471.5 Impermissible Uses (c))' },
   { pattern: /\b(protest\w*|rally|demonstrat\w*|march|religious service|church|mosque|synagogue)\b/i, rule: 'First Amendment activity (§471.5 Impermissible Uses (b))' },
   { pattern: /\b(harass\w*|intimidat\w*)\b/i, rule: 'harassment or intimidation (§471.5 Impermissible Uses (e))' },
@@ -66,8 +66,10 @@ export interface AuditSample {
   to: Date;
   /** The chain audited, or undefined for all of them. */
   chain: string | undefined;
-  /** Employees' search inquiries in the period (outcome ok): what the sample is drawn from. */
+  /** Employees' search inquiries in the period (outcome ok, first pages): what the sample is drawn from. */
   population: number;
+  /** Later pages of those searches (a `before` cursor): part of their inquiry, not drawn on their own. */
+  pagesAfterFirst: number;
   /** The system's own searches in the period (SYSTEM_USER: retroactive hits), counted apart, not sampled. */
   systemSearches: number;
   /** Searches refused in the period (no purpose, user not authorised). */
@@ -107,7 +109,7 @@ export function refusalKind(record: Pick<AccessRecord, 'action' | 'detail'>): Re
   if (record.action === 'login' || record.action === 'lockout') return 'sign_in';
   if (/not a registered|not active|not authorised/i.test(d)) return 'account';
   if (record.action === 'release') return 'release';
-  if (/case or incident number|reason is required|a user is required/i.test(d)) return 'purpose';
+  if (/case or incident number|reason is required|a user is required|stated purpose is immigration enforcement/i.test(d)) return 'purpose';
   return 'other';
 }
 
@@ -132,13 +134,16 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   const period =
     (chain === undefined ? '' : 'chain = {chain:String} AND ') +
     "action = 'search' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
-  const seqs = await queryRows<{ chain: string; seq: number | string; outcome: string; user_id: string }>(
+  const seqs = await queryRows<{ chain: string; seq: number | string; outcome: string; user_id: string; continued: number | boolean }>(
     storage.client,
-    `SELECT chain, seq, outcome, user_id FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
+    `SELECT chain, seq, outcome, user_id, JSONHas(params, 'before') AS continued FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
     params,
   );
   const ok = seqs.filter((r) => r.outcome === 'ok');
-  const inquiries = ok.filter((r) => r.user_id !== SYSTEM_USER).map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
+  // One inquiry is one search, however many pages its user turned: a page after the first (its
+  // `before` cursor) is not drawn on its own, or one long walk would fill the sample (found by QA).
+  const inquiries = ok.filter((r) => r.user_id !== SYSTEM_USER && !Number(r.continued)).map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
+  const pagesAfterFirst = ok.filter((r) => r.user_id !== SYSTEM_USER && Number(r.continued)).length;
   const picked = pickIndexes(inquiries.length, size, req.random).map((i) => inquiries[i] as { chain: string; seq: number });
   const byChain = new Map<string, number[]>();
   for (const p of picked) byChain.set(p.chain, [...(byChain.get(p.chain) ?? []), p.seq]);
@@ -192,7 +197,8 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     to: req.to,
     chain,
     population: inquiries.length,
-    systemSearches: ok.length - inquiries.length,
+    pagesAfterFirst,
+    systemSearches: ok.filter((r) => r.user_id === SYSTEM_USER).length,
     refused: seqs.filter((r) => r.outcome === 'refused').length,
     requestedSize: size,
     reviews,
@@ -203,6 +209,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     refusalCount: Number(refusalRows[0]?.total ?? 0),
     method:
       `${picked.length} of ${inquiries.length} search inquiries drawn uniformly at random without replacement ` +
+      (pagesAfterFirst > 0 ? `(a paged search counts once: its ${pagesAfterFirst} later page${pagesAfterFirst === 1 ? '' : 's'} in the period were not drawn on their own) ` : '') +
       `(${req.random === undefined ? 'node:crypto randomInt' : 'caller-supplied generator'}) from ` +
       (chain === undefined ? 'every access log chain.' : `access log chain "${chain}".`),
   };
@@ -216,6 +223,10 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   const purposeDocumented = undocumented === null;
   if (undocumented !== null) findings.push(`${undocumented} (§471.7(e))`);
   let purposePermitted = true;
+  if (isImmigrationEnforcement(reason) || isImmigrationEnforcement(caseNumber)) {
+    purposePermitted = false;
+    findings.push(`stated purpose suggests ${IMMIGRATION_RULE}: review`);
+  }
   for (const { pattern, rule } of PROHIBITED_PURPOSE_PATTERNS) {
     if (pattern.test(reason) || pattern.test(caseNumber)) {
       purposePermitted = false;

@@ -15,6 +15,8 @@ export const STORAGE_ERROR_CODES = {
   WRITER_CLOSED: 'WRITER_CLOSED',
   /** A search or export without a user and a purpose (Watsonville §471.7(e)). */
   PURPOSE_REQUIRED: 'PURPOSE_REQUIRED',
+  /** A search, hit view or legal hold whose stated purpose is immigration enforcement (Gov. Code § 7284.6(a)(1)). */
+  PROHIBITED_PURPOSE: 'PROHIBITED_PURPOSE',
   /** The user is unknown, inactive or untrained (Watsonville §471.5(d), §471.4.1(a)). */
   USER_NOT_AUTHORISED: 'USER_NOT_AUTHORISED',
   /** The user's roles do not allow the action (storage/permissions.ts); the refusal is logged. */

@@ -3,15 +3,18 @@
 // server onto portable media and booked into evidence". A hold copies the detections into
 // evidence_detections (no TTL) inside ClickHouse; an export writes a package for the media —
 // CSV and JSON, plus a manifest and SHA256SUMS with the SHA-256 of every file.
+// Case numbers are typed by people: QA-26-100 and qa-26-100 are one case, filed under the spelling
+// its first hold was typed in.
 import { randomUUID } from 'node:crypto';
 import { OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
+import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
 import { outputDirectoryProblem, writePackage, type ManifestFile } from './package-writer.js';
 export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { buildDetectionFilter, type DetectionCriteria } from './search.js';
-import { undocumentedPurpose } from './purpose.js';
+import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
 import { accessProblem, findUser } from './users.js';
 
@@ -33,8 +36,23 @@ export interface HoldResult {
   rowsHeld: number;
 }
 
-const EVIDENCE_COLUMNS = `read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence, lat, lon,
-  vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates, stored_at`;
+const EVIDENCE_COLUMN_NAMES = [
+  'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon',
+  'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates', 'stored_at',
+] as const;
+const EVIDENCE_COLUMNS = EVIDENCE_COLUMN_NAMES.join(', ');
+
+/** Columns of detections.csv and detections.json in an evidence package. */
+const PACKAGE_COLUMNS = [...EVIDENCE_COLUMN_NAMES, 'hold_id', 'hold_ids', 'held_at'] as const;
+
+/**
+ * SQL condition: the row's `case_number` is the case `{caseNumber:String}` names, whatever the case
+ * of its letters. For every lookup of holds, their detections and releases by case number.
+ */
+export const SAME_CASE = 'lowerUTF8(case_number) = lowerUTF8({caseNumber:String})';
+
+/** Times in packages say their zone: `2026-12-05T09:00:00.000Z`, not `2026-12-05 09:00:00.000`. */
+export const ISO_TIMES = "SETTINGS date_time_output_format = 'iso'";
 
 /**
  * Why a hold's case number and reason do not document it, or null. A search needs one of the two
@@ -52,17 +70,21 @@ function holdPurposeProblem(caseNumber: string, reason: string): string | null {
     'reason saying why the data is or may become evidence (Watsonville §471.6, §471.7(e))';
 }
 
-/** Refuses, on the record, evidence work without a user and case (and, for a hold, a documented purpose) or by a user not authorised. */
+/**
+ * Refuses, on the record, evidence work without a user and case (and, for a hold, a documented
+ * purpose), for immigration enforcement (Values Act), or by a user not authorised.
+ */
 async function authorise(ctx: EvidenceContext, entry: AccessEntry): Promise<void> {
   const caseNumber = entry.caseNumber.trim();
   const purpose =
     entry.user.trim() === '' || caseNumber === ''
       ? 'evidence work needs a user and a case number (Watsonville §471.6, §471.7(e))'
       : entry.action === 'hold' ? holdPurposeProblem(caseNumber, entry.reason) : null;
-  const problem = purpose ?? accessProblem(await findUser(ctx.storage, entry.user), entry.user);
+  const prohibited = purpose === null ? prohibitedPurpose({ caseNumber, reason: entry.reason }) : null;
+  const problem = purpose ?? prohibited ?? accessProblem(await findUser(ctx.storage, entry.user), entry.user);
   if (problem !== null) {
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: problem });
-    throw new StorageError(purpose !== null ? 'PURPOSE_REQUIRED' : 'USER_NOT_AUTHORISED', problem);
+    throw new StorageError(purpose !== null ? 'PURPOSE_REQUIRED' : prohibited !== null ? 'PROHIBITED_PURPOSE' : 'USER_NOT_AUTHORISED', problem);
   }
 }
 
@@ -85,9 +107,16 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
   }
   const holdId = randomUUID();
   const db = ctx.storage.db;
-  const params = { ...filter.params, caseNumber: entry.caseNumber, holdId };
   let rowsHeld: number;
+  let filedUnder = entry.caseNumber;
   try {
+    const [first] = await queryRows<{ case_number: string }>(
+      ctx.storage.client,
+      `SELECT case_number FROM ${db}.legal_holds WHERE ${SAME_CASE} ORDER BY created_at LIMIT 1`,
+      { caseNumber: entry.caseNumber },
+    );
+    filedUnder = first?.case_number ?? entry.caseNumber;
+    const params = { ...filter.params, caseNumber: filedUnder, holdId };
     await ctx.storage.client.command({
       query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
 SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
@@ -96,12 +125,13 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
  LIMIT 1 BY read_id`,
       query_params: params,
     });
-    const [count] = await queryRows<{ n: number | string }>(
+    const [copied] = await queryRows<{ readIds: string[] }>(
       ctx.storage.client,
-      `SELECT count() AS n FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`,
+      `SELECT groupArray(read_id) AS readIds FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`,
       { holdId },
     );
-    rowsHeld = Number(count?.n ?? 0);
+    const readIds = copied?.readIds ?? [];
+    rowsHeld = readIds.length;
     // Nothing copied, nothing to record: refused below.
     if (rowsHeld > 0) {
       await ctx.storage.client.insert({
@@ -109,8 +139,8 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
         format: 'JSONEachRow',
         values: [
           {
-            hold_id: holdId, case_number: entry.caseNumber, created_at: Date.now(), created_by: req.user, reason: entry.reason,
-            criteria: JSON.stringify(req.criteria), rows_held: rowsHeld,
+            hold_id: holdId, case_number: filedUnder, created_at: Date.now(), created_by: req.user, reason: entry.reason,
+            criteria: JSON.stringify(req.criteria), rows_held: rowsHeld, read_ids: readIds,
           },
         ],
       });
@@ -132,7 +162,8 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
       `no detection matches the hold's plate, read ids and period; nothing was held for case ${entry.caseNumber} and no hold was recorded`,
     );
   }
-  await ctx.accessLog.append({ ...entry, rowsReturned: rowsHeld, detail: `hold ${holdId}` });
+  const filed = filedUnder === entry.caseNumber ? '' : ` filed under case ${filedUnder}, as first typed`;
+  await ctx.accessLog.append({ ...entry, rowsReturned: rowsHeld, detail: `hold ${holdId}${filed}` });
   return { holdId, rowsHeld };
 }
 
@@ -145,18 +176,23 @@ export interface ExportRequest {
 }
 
 export interface EvidenceManifest {
+  /** The case as its holds are filed (the spelling its first hold was typed in). */
   caseNumber: string;
   generatedAt: string;
   generatedBy: string;
   detections: number;
   holds: number;
   accessLogSeq: number;
+  /** How detections.csv differs from detections.json (PACKAGE_CSV_NOTE). */
+  csvNote: string;
   files: ManifestFile[];
 }
 
 /**
  * Writes the case's held detections to `outDir`: detections.csv, detections.json, holds.json,
  * manifest.json (with SHA-256 of each) and SHA256SUMS (`sha256sum -c` format, manifest included).
+ * The case is found whatever the case of its letters. Each detection names the hold whose copy it is
+ * (hold_id, held_at) and every hold of the case that covers it (hold_ids, in the order placed).
  */
 export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): Promise<EvidenceManifest> {
   const entry: AccessEntry = {
@@ -171,23 +207,33 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
   }
   const db = ctx.storage.db;
   const params = { caseNumber: entry.caseNumber };
-  // FINAL: the same read held twice for one case is one row of evidence.
-  const select = `SELECT ${EVIDENCE_COLUMNS}, hold_id, held_at FROM ${db}.evidence_detections FINAL
- WHERE case_number = {caseNumber:String} ORDER BY seen_at, read_id`;
+  // One row a read: FINAL merges a read held twice under one spelling of the case, LIMIT 1 BY read_id
+  // across spellings (holds placed before case numbers were compared in any letter case).
+  // Holds placed before migration 9 did not keep their read ids: the row's own hold_id stands for them.
+  const select = `SELECT ${EVIDENCE_COLUMNS}, hold_id, if(has(covering, hold_id), covering, arrayConcat([hold_id], covering)) AS hold_ids, held_at
+  FROM (SELECT ${EVIDENCE_COLUMNS}, hold_id, held_at FROM ${db}.evidence_detections FINAL
+         WHERE ${SAME_CASE} ORDER BY held_at DESC LIMIT 1 BY read_id) AS held
+  LEFT JOIN (SELECT read_id, arrayMap(h -> h.2, arraySort(groupArray((created_at, hold_id)))) AS covering
+               FROM ${db}.legal_holds ARRAY JOIN read_ids AS read_id
+              WHERE ${SAME_CASE} GROUP BY read_id) AS covers USING (read_id)
+ ORDER BY seen_at, read_id
+${ISO_TIMES}`;
   const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, select, params);
   if (rows.length === 0) {
     await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: 'no detections held for this case' });
     throw new StorageError('NOTHING_HELD', `no detections are held for case ${entry.caseNumber}; place a legal hold first`);
   }
-  const csv = await (await ctx.storage.client.query({ query: select, query_params: params, format: 'CSVWithNames' })).text();
   const holds = await queryRows<Record<string, unknown>>(
     ctx.storage.client,
     `SELECT hold_id, case_number, created_at, created_by, reason, criteria, rows_held FROM ${db}.legal_holds
-      WHERE case_number = {caseNumber:String} ORDER BY created_at`,
+      WHERE ${SAME_CASE} ORDER BY created_at ${ISO_TIMES}`,
     params,
   );
+  const firstSpelling = holds[0]?.['case_number'];
+  const caseNumber = typeof firstSpelling === 'string' ? firstSpelling : entry.caseNumber;
   const contents: Array<[string, string]> = [
-    ['detections.csv', csv],
+    // The same rows as detections.json, so the two files cannot disagree.
+    ['detections.csv', packageCsv(PACKAGE_COLUMNS, rows)],
     ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
     ['holds.json', `${JSON.stringify(holds, null, 2)}\n`],
   ];
@@ -197,8 +243,8 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
       // The manifest names this record, so the package and the access log point at each other.
       const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
       return {
-        caseNumber: entry.caseNumber, generatedAt: new Date().toISOString(), generatedBy: req.user,
-        detections: rows.length, holds: holds.length, accessLogSeq: record.seq, files,
+        caseNumber, generatedAt: new Date().toISOString(), generatedBy: req.user,
+        detections: rows.length, holds: holds.length, accessLogSeq: record.seq, csvNote: PACKAGE_CSV_NOTE, files,
       };
     });
   } catch (error) {

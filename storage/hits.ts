@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
-import { purposeProblem, type Purpose } from './purpose.js';
+import { prohibitedPurpose, purposeProblem, type Purpose } from './purpose.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
 import { accessProblem, findUser } from './users.js';
 
@@ -131,6 +131,11 @@ export async function viewHit(
   if (missing !== null) {
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: missing });
     throw new StorageError('PURPOSE_REQUIRED', `hit view refused: ${missing}`);
+  }
+  const prohibited = prohibitedPurpose(req.purpose);
+  if (prohibited !== null) {
+    await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: prohibited });
+    throw new StorageError('PROHIBITED_PURPOSE', `hit view refused: ${prohibited}`);
   }
   const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user);
   if (unauthorised !== null) {

@@ -9,7 +9,7 @@ import type { VersionClaims } from './version-claims.js';
 export const HOTLIST_ERROR_CODES = {
   /** The list is not designated (or was retired). */
   UNKNOWN_LIST: 'UNKNOWN_LIST',
-  /** A list whose name or purpose is immigration enforcement (Gov. Code § 7284.6). */
+  /** A list whose name or purpose, or an entry whose reason or synopsis, is immigration enforcement (Gov. Code § 7284.6). */
   PROHIBITED_PURPOSE: 'PROHIBITED_PURPOSE',
   /** Entries of a general list come from its bulk download, not one by one. */
   GENERAL_LIST: 'GENERAL_LIST',

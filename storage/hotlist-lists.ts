@@ -4,6 +4,7 @@
 import { isSpecificList } from '../matcher/index.js';
 import { ACCESS_OUTCOMES } from './access-log.js';
 import { logOk, refuse, unknownListMessage, type HotlistContext, type HotlistDb } from './hotlist-common.js';
+import { isImmigrationEnforcement } from './immigration.js';
 import { authoriseAction } from './permissions.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
 import { CLAIM_KINDS, underClaim } from './version-claims.js';
@@ -20,16 +21,6 @@ export interface ListDesignation {
 
 const LIST_NAME = /^[A-Z0-9][A-Z0-9_-]{0,31}$/;
 const MAX_PURPOSE = 500;
-
-/**
- * Purposes (and list names) of immigration enforcement. Gov. Code § 7284.6(a)(1): no agency
- * resources to investigate, interrogate, detain, detect or arrest for immigration enforcement.
- */
-const IMMIGRATION_ENFORCEMENT = /\b(immigra\w*|ice|ero|cbp|hsi|border patrol|deport\w*|undocumented|illegal aliens?|aliens?|visa overstay\w*|removal orders?|ivf|nseers|absconders?)\b/i;
-
-export function isImmigrationEnforcement(text: string): boolean {
-  return IMMIGRATION_ENFORCEMENT.test(text.replace(/[_-]+/g, ' '));
-}
 
 /** Designates (or re-describes) a hot list: the Administrator's decision (§471.5(f)). */
 export async function designateList(ctx: HotlistContext, actor: string, request: { list: string; purpose: string }): Promise<ListDesignation> {

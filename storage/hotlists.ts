@@ -18,6 +18,7 @@ import { normalizePattern, quoted, validateEntry, type HotlistEntry, type Matche
 import { ACCESS_OUTCOMES } from './access-log.js';
 import { logOk, refuse, unknownEntryMessage, type HotlistContext, type HotlistDb as Db } from './hotlist-common.js';
 import { requireSpecificList } from './hotlist-lists.js';
+import { isImmigrationEnforcement } from './immigration.js';
 import { authoriseAction } from './permissions.js';
 import { parseClickHouseTime, queryRows } from './sql.js';
 import { listUsers, type User, type UserRole } from './users.js';
@@ -97,6 +98,7 @@ export async function submitEntry(ctx: HotlistContext, actor: string, listName: 
   await requireSpecificList(ctx, actor, list, params);
   const entry = validated(ctx, actor, list, fields);
   if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
+  if (isForImmigrationEnforcement(entry)) return refuse(ctx, actor, params, 'PROHIBITED_PURPOSE', IMMIGRATION_ENTRY_REFUSAL);
   // One at a time with other changes, so two identical submissions in this process cannot both pass the check.
   return serialised(async () => {
     await refuseDuplicate(ctx, actor, params, listingOfEntry(entry), null);
@@ -140,6 +142,8 @@ async function proposeChange(ctx: HotlistContext, actor: string, entryId: string
   if (expiresAt !== undefined) fields.expiresAt = expiresAt;
   const entry = validated(ctx, actor, current.list, fields);
   if (typeof entry === 'string') return refuse(ctx, actor, params, 'INVALID', entry, ACCESS_OUTCOMES.invalid);
+  // A removal takes such an entry off the list: never refused for what it removes.
+  if (change.remove !== true && isForImmigrationEnforcement(entry)) return refuse(ctx, actor, params, 'PROHIBITED_PURPOSE', IMMIGRATION_ENTRY_REFUSAL);
   if (change.remove !== true) await refuseDuplicate(ctx, actor, params, listingOfEntry(entry), entryId);
   const next = state.latestVersion + 1;
   const version = await underClaim(ctx.claims, CLAIM_KINDS.hotlistEntry, entryId, next,
@@ -357,6 +361,14 @@ function validated(ctx: HotlistContext, actor: string, list: string, fields: Ent
   // An entry that has expired never matches: approving it would put nothing in force.
   if (result.entry.expiresAt !== undefined && result.entry.expiresAt <= Date.now()) return `expiresAt ${quoted(fields.expiresAt ?? '')} has already passed; an expired entry never matches (to end an entry, propose its removal)`;
   return result.entry;
+}
+
+const IMMIGRATION_ENTRY_REFUSAL = 'an entry whose reason or synopsis is immigration enforcement cannot be put on a hot list ' +
+  '(California Values Act, Gov. Code § 7284.6(a)(1); Watsonville §471.8(c))';
+
+/** Gov. Code § 7284.6(a)(1): no hot list entry for immigration enforcement, whatever list it is for. */
+function isForImmigrationEnforcement(entry: Pick<HotlistEntry, 'reason' | 'synopsis'>): boolean {
+  return isImmigrationEnforcement(entry.reason) || isImmigrationEnforcement(entry.synopsis);
 }
 
 function rawFields(list: string, enteredBy: string, f: EntryFields | (Omit<EntryVersion, 'expiresAt'> & { expiresAt?: string | undefined })): RawEntryFields {

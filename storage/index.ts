@@ -16,12 +16,13 @@ export {
 export {
   PERMISSIONS, PERMISSION_NAMES, rolesAllowed, mayPerform, permissionProblem, authoriseAction, type Permission, type ActionContext,
 } from './permissions.js';
-export { purposeProblem, undocumentedPurpose, type Purpose } from './purpose.js';
+export { purposeProblem, prohibitedPurpose, undocumentedPurpose, type Purpose } from './purpose.js';
+export { isImmigrationEnforcement, immigrationAgencyIn, normaliseForClassifier } from './immigration.js';
 export { parseUtcTime } from './iso-time.js';
 export { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 export { saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
-  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RADIUS_METERS,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
   type DetectionCriteria, type DetectionFilter,
 } from './search.js';
@@ -35,11 +36,11 @@ export {
 } from './evidence.js';
 export { makeOutputDirectory, outputDirectoryProblem, outputFileProblem, OutputDirectoryError, type OutputDirectoryProblem } from './package-writer.js';
 export {
-  sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS, IMMIGRATION_PURPOSE_PATTERN,
+  sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS,
   type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
 } from './audit.js';
 export {
-  AGENCY_KINDS, REFUSAL_RULES, DEFAULT_RELEASE_POLICY, IMMIGRATION_AGENCY_PATTERNS, classifyAgency, immigrationAgencyIn, isImmigrationPurpose,
+  AGENCY_KINDS, REFUSAL_RULES, DEFAULT_RELEASE_POLICY, classifyAgency,
   automaticRefusal, type AgencyKind, type AgencyClaim, type AgencyClass, type RefusalRule, type ReleasePolicy, type Refusal,
 } from './release-rules.js';
 export {
@@ -65,7 +66,7 @@ export {
   type CredentialOptions, type LoginOutcome, type PasswordCheck, type SignedInUser, type VerifiedSession,
 } from './credentials.js';
 export { HotlistError, HOTLIST_ERROR_CODES, unknownEntryMessage, unknownListMessage, type HotlistContext, type HotlistErrorCode } from './hotlist-common.js';
-export { designateList, findDesignation, listDesignations, isImmigrationEnforcement, type ListDesignation } from './hotlist-lists.js';
+export { designateList, findDesignation, listDesignations, type ListDesignation } from './hotlist-lists.js';
 export {
   submitEntry, submitUpdate, decideEntry, listEntries, pendingChanges, entryHistory, entryState, approvedEntries, ENTRY_DECISIONS,
   type EntryFields, type EntryDecision, type EntryVersion, type EntryState, type DecisionResult,

@@ -1,7 +1,7 @@
 // The audit memorandum to the Chief of Police (Watsonville §471.9), in Markdown and HTML, from one
 // model so the two always say the same thing. Text from users (names, case numbers, reasons) is
 // escaped in both, so it shows as typed and adds no structure to either.
-import type { AuditSample, InquiryReview, RefusalKind, RefusedAction } from './audit.js';
+import type { AuditSample, RefusalKind, RefusedAction } from './audit.js';
 
 export interface MemorandumMeta {
   /** Name and title of the auditor (PSD Captain or the Chief's designee). */
@@ -37,14 +37,67 @@ const isViolation = (r: RefusedAction) => r.kind === 'role' || r.kind === 'train
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
-function paramsSummary(review: InquiryReview): string {
+/** A time in UTC to the minute, with seconds and milliseconds only where it has them: `2026-12-05 06:00 UTC`. */
+function utcTime(d: Date): string {
+  const iso = d.toISOString();
+  const shown = d.getUTCMilliseconds() !== 0 ? iso.slice(0, 23) : d.getUTCSeconds() !== 0 ? iso.slice(0, 19) : iso.slice(0, 16);
+  return `${shown.replace('T', ' ')} UTC`;
+}
+
+/** A half-open range [from, to) in words: both ends exact, and "up to" so the end reads as not included. */
+function range(from: Date, to: Date): string {
+  return `from ${utcTime(from)} up to ${utcTime(to)}`;
+}
+
+const PLATE_KIND_TEXT: Readonly<Record<string, string>> = {
+  exact: 'exact', ocr: 'OCR-equivalent', fuzzy: 'fuzzy, one edit after OCR mapping', partial: 'partial',
+};
+
+/** A logged time (JSON of a Date, or a cursor's ClickHouse text) in the memorandum's form; as logged if it is not one. */
+function loggedTime(value: unknown): string {
+  if (typeof value !== 'string') return String(value);
+  const d = new Date(/^\d{4}-\d\d-\d\d \d/.test(value) ? `${value.replace(' ', 'T')}Z` : value);
+  return Number.isNaN(d.getTime()) ? value : utcTime(d);
+}
+
+const list = (value: unknown): string => (Array.isArray(value) ? value.map(String).join(', ') : String(value));
+
+/**
+ * Every parameter of a logged search that narrows or widens it (storage/search.ts loggedParams):
+ * what a reviewer needs to see what was looked at, such as a radius browse around a gathering or
+ * one camera at one hour, not only "all plates" and two dates. A field it does not know is shown
+ * as logged rather than left out.
+ */
+function searchSummary(paramsJson: string): string {
+  let p: unknown;
   try {
-    const p = JSON.parse(review.record.params) as { plate?: { kind?: string; plate?: string; pattern?: string }; from?: string; to?: string };
-    const plate = p.plate === undefined ? 'all plates' : `${p.plate.kind} ${p.plate.plate ?? p.plate.pattern ?? ''}`;
-    return `${plate}; ${p.from?.slice(0, 10) ?? '?'} – ${p.to?.slice(0, 10) ?? '?'}`;
+    p = JSON.parse(paramsJson);
   } catch {
     return 'parameters unreadable';
   }
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) return 'parameters unreadable';
+  const { plate, from, to, agencies, cameras, near, limit, before, ...other } = p as Record<string, unknown>;
+  const parts: string[] = [];
+  if (plate === undefined || plate === null) parts.push('all plates');
+  else {
+    const q = plate as { kind?: unknown; plate?: unknown; pattern?: unknown };
+    const kind = String(q.kind);
+    parts.push(`${q.pattern !== undefined ? 'pattern' : 'plate'} ${String(q.pattern ?? q.plate ?? '')} (${PLATE_KIND_TEXT[kind] ?? kind})`);
+  }
+  parts.push(`from ${from === undefined ? '?' : loggedTime(from)} up to ${to === undefined ? '?' : loggedTime(to)}`);
+  if (Array.isArray(agencies) ? agencies.length > 0 : agencies !== undefined) parts.push(`agencies ${list(agencies)}`);
+  if (Array.isArray(cameras) ? cameras.length > 0 : cameras !== undefined) parts.push(`cameras ${list(cameras)}`);
+  if (near !== undefined && near !== null) {
+    const n = near as { lat?: unknown; lon?: unknown; radiusMeters?: unknown };
+    parts.push(`within ${String(n.radiusMeters)} m of ${String(n.lat)}, ${String(n.lon)}`);
+  }
+  if (limit !== undefined) parts.push(`limit ${String(limit)}`);
+  if (before !== undefined && before !== null) {
+    const c = before as { seenAt?: unknown; readId?: unknown };
+    parts.push(`next page: reads before ${loggedTime(c.seenAt)} (read ${String(c.readId)})`);
+  }
+  for (const [key, value] of Object.entries(other)) parts.push(`${key} ${JSON.stringify(value)}`);
+  return parts.join('; ');
 }
 
 /**
@@ -73,13 +126,13 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
       ['To', meta.to ?? 'Chief of Police'],
       ['From', meta.auditor],
       ['Date', day(date)],
-      ['Subject', `ALPR detection browsing audit, ${day(sample.from)} to ${day(sample.to)}${meta.agency ? ` (${meta.agency})` : ''}`],
+      ['Subject', `ALPR detection browsing audit, ${range(sample.from, sample.to)}${meta.agency ? ` (${meta.agency})` : ''}`],
     ],
     paragraphs: [
       'Policy §471.9 requires an audit of ALPR detection browsing inquiries at least once each calendar year: a random ' +
         'sample of at least 10 inquiries by department employees, each checked against the requirements of §471.7(e) ' +
         '(a case or incident number and/or a reason for every inquiry) and the authorised uses of the policy.',
-      `Period audited: ${day(sample.from)} to ${day(sample.to)}. Inquiries in the period: ${sample.population}. ` +
+      `Period audited: ${range(sample.from, sample.to)} (the end itself not included). Inquiries in the period: ${sample.population}. ` +
         `Searches refused by the system in the period (no purpose or user not authorised): ${sample.refused}.` +
         (sample.systemSearches > 0
           ? ` Searches the system ran itself for new hot list entries (retroactive hits, logged as "platewatch-system"; not employee inquiries, so not sampled): ${sample.systemSearches}.`
@@ -103,7 +156,7 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
     columns: ['#', 'Log seq', 'Date/time (UTC)', 'User', 'Search', 'Case/incident', 'Reason', 'Rows', 'Purpose documented', 'Permitted', 'Authorised user', 'Findings'],
     rows: sample.reviews.map((r, i) => [
       String(i + 1), `${r.record.chain}:${r.record.seq}`, r.record.at, r.user ? `${r.user.name} (${r.record.user_id})` : r.record.user_id,
-      paramsSummary(r), r.record.case_number || '—', r.record.reason || '—', String(r.record.rows_returned),
+      searchSummary(r.record.params), r.record.case_number || '—', r.record.reason || '—', String(r.record.rows_returned),
       r.purposeDocumented ? 'yes' : 'NO', r.purposePermitted ? 'yes' : 'REVIEW', r.userAuthorised ? 'yes' : 'NO',
       r.findings.length === 0 ? 'none' : r.findings.join('; '),
     ]),

@@ -1,5 +1,7 @@
 // The purpose every detection search, export and hit view must carry: Watsonville §471.7(e) — every
-// ALPR detection browsing inquiry is documented by a case or incident number and/or a reason.
+// ALPR detection browsing inquiry is documented by a case or incident number and/or a reason —
+// and may not be immigration enforcement (California Values Act, Gov. Code § 7284.6(a)(1)).
+import { isImmigrationEnforcement } from './immigration.js';
 
 export interface Purpose {
   /** Department case or incident number. */
@@ -39,4 +41,16 @@ export function purposeProblem(user: string | undefined, purpose: Purpose | unde
   if (problem === null) return null;
   if (caseNumber.trim() === '' && reason.trim() === '') return 'a case or incident number and/or a reason is required (Watsonville §471.7(e))';
   return `${problem}: give a case or incident number, or a reason such as "stolen vehicle follow-up, report 26-4411" (Watsonville §471.7(e))`;
+}
+
+/**
+ * Why the stated purpose is one the policy forbids outright, or null. Only immigration enforcement
+ * is refused up front (Values Act; Watsonville §471.2, §471.8(c)): its classifier is written to
+ * refuse nothing else (storage/immigration.ts). Other forbidden uses (§471.5(b)(c)(e)) cannot be
+ * told from a few words without refusing police work, so the audit flags them for review instead.
+ */
+export function prohibitedPurpose(purpose: Purpose | undefined): string | null {
+  if (!isImmigrationEnforcement(purpose?.reason ?? '') && !isImmigrationEnforcement(purpose?.caseNumber ?? '')) return null;
+  return 'the stated purpose is immigration enforcement, for which ALPR data is never used ' +
+    '(California Values Act, Gov. Code § 7284.6(a)(1); Watsonville §471.2, §471.8(c))';
 }

@@ -1,12 +1,15 @@
 // The package of an approved release (Watsonville §471.8(b)(d)): the detections asked for, as CSV
-// and JSON, the request with its approval (release.json), manifest.json with the SHA-256 and size
-// of every file, and SHA256SUMS (`sha256sum -c`). Written once, under a directory the server
+// (safe to open in a spreadsheet: storage/package-csv.ts) and JSON (the exact values), the request
+// with its approval (release.json), manifest.json with the SHA-256 and size of every file, and
+// SHA256SUMS (`sha256sum -c`). Written once, under a directory the server
 // chooses (`packagesDir/<request id>`), never a path a client names; files are served by name only
 // from that directory. Producing and downloading a package are access-logged exports (§471.7(b)).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
+import { ISO_TIMES, SAME_CASE } from './evidence.js';
+import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
 import { removePackage, writePackage } from './package-writer.js';
 import { authoriseAction } from './permissions.js';
 import { concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
@@ -23,8 +26,11 @@ export interface PackageContext extends ReleaseContext {
   alphabet?: OcrAlphabet;
 }
 
-const COLUMNS = `read_id, agency, camera, seen_at, plate, state, confidence, lat, lon,
-  vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
+const COLUMN_NAMES = [
+  'read_id', 'agency', 'camera', 'seen_at', 'plate', 'state', 'confidence', 'lat', 'lon',
+  'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
+] as const;
+const COLUMNS = COLUMN_NAMES.join(', ');
 
 const SERVED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -32,16 +38,17 @@ function selectFor(ctx: PackageContext, request: ReleaseRequest): { sql: string;
   const db = ctx.storage.db;
   const c = request.criteria;
   if (c.kind === 'case') {
-    // Detections this department holds as evidence under its case (storage/evidence.ts); FINAL: one row a read.
+    // Detections this department holds as evidence under its case, in whatever letters the request
+    // typed it (storage/evidence.ts); one row a read: FINAL within a spelling, LIMIT 1 BY across them.
     return {
-      sql: `SELECT ${COLUMNS} FROM ${db}.evidence_detections FINAL WHERE case_number = {caseNumber:String} ORDER BY seen_at, read_id LIMIT {limit:UInt32}`,
+      sql: `SELECT ${COLUMNS} FROM ${db}.evidence_detections FINAL WHERE ${SAME_CASE} ORDER BY seen_at, read_id LIMIT 1 BY read_id LIMIT {limit:UInt32} ${ISO_TIMES}`,
       params: { caseNumber: c.caseNumber, limit: MAX_RELEASE_ROWS + 1 },
     };
   }
   const filter = buildDetectionFilter({ plate: c.plate, from: new Date(c.from), to: new Date(c.to) }, ctx.alphabet ?? new OcrAlphabet());
   if (!filter.ok) throw new ReleaseError('INVALID_RELEASE', `the data asked for cannot be selected: ${filter.reason}`);
   return {
-    sql: `SELECT ${COLUMNS} FROM ${db}.detections WHERE ${filter.where.join(' AND ')} ORDER BY seen_at, read_id LIMIT 1 BY read_id LIMIT {limit:UInt32}`,
+    sql: `SELECT ${COLUMNS} FROM ${db}.detections WHERE ${filter.where.join(' AND ')} ORDER BY seen_at, read_id LIMIT 1 BY read_id LIMIT {limit:UInt32} ${ISO_TIMES}`,
     params: { ...filter.params, limit: MAX_RELEASE_ROWS + 1 },
   };
 }
@@ -94,10 +101,10 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
       await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.invalid, detail: `more than ${MAX_RELEASE_ROWS} detections` });
       throw new ReleaseError('INVALID_RELEASE', `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it`);
     }
-    const csv = await (await ctx.storage.client.query({ query: sql, query_params: params, format: 'CSVWithNames' })).text();
     const { package: _none, ...onFile } = request;
     const contents: Array<[string, string]> = [
-      ['detections.csv', csv],
+      // The same rows as detections.json, so the two files cannot disagree.
+      ['detections.csv', packageCsv(COLUMN_NAMES, rows)],
       ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
       ['release.json', `${JSON.stringify(onFile, null, 2)}\n`],
     ];
@@ -106,7 +113,10 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
       manifest = await writePackage(outDir, contents, async (files) => {
         // The manifest names this record, so the package and the access log point at each other.
         const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
-        return { requestId, agency: request.agency, generatedAt: new Date().toISOString(), generatedBy: user, detections: rows.length, accessLogSeq: record.seq, files };
+        return {
+          requestId, agency: request.agency, generatedAt: new Date().toISOString(), generatedBy: user, detections: rows.length,
+          accessLogSeq: record.seq, csvNote: PACKAGE_CSV_NOTE, files,
+        };
       });
     } catch (error) {
       return notProduced(error);

@@ -9,7 +9,7 @@
 // 3. Civil Code § 1798.90.55(b): a public agency shares ALPR information only with another *public
 //    agency*; the Attorney General's bulletin 2023-DLE-06 reads that term as California agencies,
 //    excluding out-of-state and federal agencies. Refused by default, configurable.
-import { IMMIGRATION_PURPOSE_PATTERN } from './audit.js';
+import { immigrationAgencyIn, isImmigrationEnforcement, normaliseForClassifier } from './immigration.js';
 
 /** What kind of agency asks. `local`: city police, sheriff; `state`: e.g. CHP, CA DOJ; `prosecutor`: a district attorney. */
 export const AGENCY_KINDS = ['local', 'state', 'prosecutor', 'out_of_state', 'federal', 'federal_immigration', 'non_law_enforcement'] as const;
@@ -37,39 +37,6 @@ export interface ReleasePolicy {
 
 export const DEFAULT_RELEASE_POLICY: ReleasePolicy = { refuseOutOfState: true, refuseFederal: true, homeState: 'CA' };
 
-/**
- * Names and aliases of federal immigration enforcement agencies, matched in the agency name and the
- * requester's name/title. ICE with its directorates HSI (Homeland Security Investigations) and ERO
- * (Enforcement and Removal Operations); CBP with the Border Patrol and the Office of Field Operations;
- * USCIS and the former INS; 287(g) task forces (local officers deputised for immigration enforcement);
- * and "DHS"/"Department of Homeland Security" named without a component, presumed to be these.
- * The policy's own spellings ("Immigrations", "Customs and Border Patrol", "CPB") are covered.
- */
-export const IMMIGRATION_AGENCY_PATTERNS: ReadonlyArray<{ pattern: RegExp; name: string }> = [
-  { pattern: /\bI\.?C\.?E\.?(?=$|[^A-Za-z0-9])/i, name: 'U.S. Immigration and Customs Enforcement (ICE)' },
-  { pattern: /\bimmigrations?\b/i, name: 'a federal immigration agency' },
-  { pattern: /\bcustoms\b/i, name: 'U.S. Customs and Border Protection (CBP) / ICE' },
-  { pattern: /\b(C\.?B\.?P|CPB|USBP)\b/i, name: 'U.S. Customs and Border Protection (CBP)' },
-  { pattern: /\bborder\s+(patrol|protection)\b/i, name: 'U.S. Customs and Border Protection (CBP)' },
-  { pattern: /\b(H\.?S\.?I\.?(?=$|[^A-Za-z0-9])|homeland\s+security\s+investigations?\b)/i, name: 'Homeland Security Investigations (HSI, part of ICE)' },
-  { pattern: /\b(E\.?R\.?O\.?(?=$|[^A-Za-z0-9])|enforcement\s+(and|&)\s+removal\b)/i, name: 'Enforcement and Removal Operations (ERO, part of ICE)' },
-  { pattern: /\b(U\.?S\.?C\.?I\.?S\.?(?=$|[^A-Za-z0-9])|citizenship\s+(and|&)\s+immigration\b)/i, name: 'U.S. Citizenship and Immigration Services (USCIS)' },
-  { pattern: /\b287\s*\(?g\)?/i, name: 'a 287(g) immigration enforcement task force' },
-  {
-    pattern: /\b(D\.?H\.?S\.?(?=$|[^A-Za-z0-9])|(U\.?S\.?\s+)?(department|dept\.?)\s+of\s+homeland\s+security\b)/i,
-    name: 'the Department of Homeland Security (presumed ICE/CBP)',
-  },
-];
-
-/**
- * The same agencies named in a request's purpose ("to assist ERO in locating…"). Acronyms count in
- * capitals only here, so ordinary words of free text are not read as agencies.
- */
-const IMMIGRATION_AGENCY_IN_PURPOSE = [
-  /\b(I\.?C\.?E|H\.?S\.?I|E\.?R\.?O|U\.?S\.?C\.?I\.?S|C\.?B\.?P|CPB|USBP|D\.?H\.?S|I\.?N\.?S)\.?(?=$|[^A-Za-z0-9])/,
-  /\b(border\s+(patrol|protection)|homeland\s+security|enforcement\s+(and|&)\s+removal|citizenship\s+(and|&)\s+immigration|customs\s+(and|&)\s+border)\b/i,
-];
-
 export interface AgencyClaim {
   agency: string;
   /** The kind the requester declares; the rules may override it (name detection, state). */
@@ -84,29 +51,94 @@ export interface AgencyClass {
   state: string;
   /** Which immigration agency the name was recognised as, when it was. */
   immigrationAgency?: string;
+  /** What the name says the agency is, when that overrides the declared kind ("a federal agency (FBI)"). */
+  namedAs?: string;
 }
 
 /** The agency's effective kind: immigration names win over any declared kind; local agencies elsewhere are out of state. */
 export function classifyAgency(claim: AgencyClaim, policy: ReleasePolicy): AgencyClass {
   const home = policy.homeState.toUpperCase();
   const state = (claim.state ?? '').trim().toUpperCase() || (claim.kind === 'out_of_state' ? '' : home);
-  const named = immigrationAgencyIn(`${claim.agency}\n${claim.requester ?? ''}`);
+  const named = immigrationAgencyNamed(claim.agency) ?? immigrationAgencyNamed(claim.requester ?? '');
   if (named !== undefined) return { kind: 'federal_immigration', state, immigrationAgency: named };
+  // The declared kind is the custodian's word; the name may say otherwise (found by QA: the FBI and a
+  // repossession company were both accepted as "local"). A name can only make the kind stricter.
+  const byName = kindByName(claim.agency, home);
+  if (byName !== undefined && STRICTNESS[byName.kind] > STRICTNESS[claim.kind]) {
+    return { kind: byName.kind, state: byName.state ?? state, namedAs: byName.namedAs };
+  }
   if ((claim.kind === 'local' || claim.kind === 'state' || claim.kind === 'prosecutor') && state !== home) {
     return { kind: 'out_of_state', state };
   }
   return { kind: claim.kind, state };
 }
 
-export function immigrationAgencyIn(text: string): string | undefined {
-  return IMMIGRATION_AGENCY_PATTERNS.find(({ pattern }) => pattern.test(text))?.name;
+/** Which kind is refused more surely: a name may move a request up this order, never down. */
+const STRICTNESS: Readonly<Record<AgencyKind, number>> = {
+  local: 0, state: 0, prosecutor: 0, out_of_state: 1, federal: 2, non_law_enforcement: 3, federal_immigration: 4,
+};
+
+/** US states and DC by postal code, for an agency of another state named in full. */
+const STATE_NAMES: Readonly<Record<string, string>> = {
+  AL: 'Alabama', AK: 'Alaska', AZ: 'Arizona', AR: 'Arkansas', CA: 'California', CO: 'Colorado', CT: 'Connecticut', DE: 'Delaware',
+  DC: 'District of Columbia', FL: 'Florida', GA: 'Georgia', HI: 'Hawaii', ID: 'Idaho', IL: 'Illinois', IN: 'Indiana', IA: 'Iowa',
+  KS: 'Kansas', KY: 'Kentucky', LA: 'Louisiana', ME: 'Maine', MD: 'Maryland', MA: 'Massachusetts', MI: 'Michigan', MN: 'Minnesota',
+  MS: 'Mississippi', MO: 'Missouri', MT: 'Montana', NE: 'Nebraska', NV: 'Nevada', NH: 'New Hampshire', NJ: 'New Jersey',
+  NM: 'New Mexico', NY: 'New York', NC: 'North Carolina', ND: 'North Dakota', OH: 'Ohio', OK: 'Oklahoma', OR: 'Oregon',
+  PA: 'Pennsylvania', RI: 'Rhode Island', SC: 'South Carolina', SD: 'South Dakota', TN: 'Tennessee', TX: 'Texas', UT: 'Utah',
+  VT: 'Vermont', VA: 'Virginia', WA: 'Washington', WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming',
+};
+
+/** Federal law enforcement by name or acronym (immigration agencies are storage/immigration.ts's). */
+const FEDERAL = new RegExp([
+  '\\bfederal\\b', '\\b(FBI|DEA|ATF|USMS|USSS|USPIS|NCIS|AFOSI|TIGTA|USPP)\\b',
+  '\\bdrug enforcement admin', '\\bbureau of alcohol', '\\bmarshals? service\\b', '\\bsecret service\\b', '\\bpostal inspection\\b',
+  '\\binternal revenue service\\b', '\\bnaval criminal\\b', '\\binspector general\\b',
+  '^(US|USA|united states)\\b', '\\b(US|united states) (department|dept|bureau|attorney|marshals?|park police|forest service|fish (and|&) wildlife|coast guard|army|navy|air force|marine corps)\\b',
+].join('|'), 'i');
+
+/**
+ * Businesses, vendors and the press: not law enforcement whatever they are declared. University
+ * and hospital police are law enforcement, so schools and hospitals are not on this list.
+ */
+const NOT_LAW_ENFORCEMENT = new RegExp([
+  '\\b(LLC|LLP|Inc|Incorporated|Corp|Corporation|Ltd|Limited|PLC)\\b', '\\bcompany\\b',
+  '\\b(insurance|insurer|bank|bancorp|credit union|financial|finance|lending|leasing|auto sales|dealership|rent a car|car rental)\\b',
+  '\\b(repo|repossessions?|recovery agents?|recovery services|towing|skip trac\\w*|private investigat\\w*|detective agency|bail bonds?\\w*|security services)\\b',
+  '\\b(newspaper|news|gazette|tribune|herald|journal|press|media|magazine|broadcasting|television|reporter|journalist)\\b',
+  '\\b(solutions|technologies|analytics|software|data services|flock|vigilant|rekor|motorola|genetec|leonardo)\\b',
+].join('|'), 'i');
+
+/**
+ * What an agency's name says its kind is, if anything: a federal agency; another state's agency, its
+ * state named first ("Arizona Department of Public Safety", "Oregon State Police") or last ("Reno
+ * Police Department, Nevada", "…, NV"); a business or the press. A county named like a state
+ * ("Nevada County Sheriff's Office", in California) is not another state.
+ */
+function kindByName(name: string, home: string): { kind: AgencyKind; state?: string; namedAs: string } | undefined {
+  const text = normaliseForClassifier(name);
+  const notLe = NOT_LAW_ENFORCEMENT.exec(text);
+  if (notLe !== null) return { kind: 'non_law_enforcement', namedAs: `not a law-enforcement or prosecutorial agency ("${notLe[0]}")` };
+  const federal = FEDERAL.exec(text);
+  if (federal !== null) return { kind: 'federal', namedAs: `a federal agency ("${federal[0].trim()}")` };
+  for (const [code, stateName] of Object.entries(STATE_NAMES)) {
+    if (code === home) continue;
+    const first = new RegExp(`^(state of )?${stateName} (state|department|dept|highway|bureau|division|office|attorney|dps|public|police)\\b`, 'i');
+    const last = new RegExp(`\\b(${stateName}|${code})$`, 'i');
+    // The name as typed, for a postal code after a comma ("Reno PD, NV"); normalised, for the rest.
+    if (first.test(text) || (last.test(text) && /,[^,]+$/.test(name.trim()))) {
+      return { kind: 'out_of_state', state: code, namedAs: `an agency of ${stateName}` };
+    }
+  }
+  return undefined;
 }
 
-/** Immigration enforcement purposes (Values Act); the audit's own pattern plus release wording. */
-const IMMIGRATION_PURPOSE_EXTRA = /\b(removal\s+proceedings?|immigration\s+status|visa\s+overstay|illegal\s+(alien|entry|re-?entry)|aliens?|detainers?|287\s*\(?g\)?)\b/i;
-
-export function isImmigrationPurpose(purpose: string): boolean {
-  return IMMIGRATION_PURPOSE_PATTERN.test(purpose) || IMMIGRATION_PURPOSE_EXTRA.test(purpose) || IMMIGRATION_AGENCY_IN_PURPOSE.some((p) => p.test(purpose));
+/**
+ * The immigration agency a name is or names (storage/immigration.ts), or a name that is itself
+ * immigration enforcement ("Deportation Officer J. Doe", "County Immigration Task Force").
+ */
+function immigrationAgencyNamed(name: string): string | undefined {
+  return immigrationAgencyIn(name) ?? (isImmigrationEnforcement(name) ? 'a unit for immigration enforcement' : undefined);
 }
 
 export interface Refusal {
@@ -126,27 +158,28 @@ export function automaticRefusal(request: { agency: AgencyClass; agencyName: str
         `"${request.agencyName}" is ${agency.immigrationAgency ?? 'a federal immigration enforcement agency'}`,
     };
   }
-  if (isImmigrationPurpose(request.purpose)) {
+  if (isImmigrationEnforcement(request.purpose)) {
     return { rule: REFUSAL_RULES.valuesAct, reason: `${VALUES_ACT}: ALPR data is never shared for immigration enforcement; the stated purpose concerns immigration` };
   }
+  const named = agency.namedAs === undefined ? '' : `"${request.agencyName}" is by its name ${agency.namedAs}, whatever kind was declared; `;
   if (agency.kind === 'non_law_enforcement') {
     return {
       rule: REFUSAL_RULES.nonLawEnforcement,
-      reason: 'ALPR data is released only to law-enforcement or prosecutorial agencies (Watsonville §471.8); ' +
+      reason: `${named}ALPR data is released only to law-enforcement or prosecutorial agencies (Watsonville §471.8); ` +
         'other requests are processed under the Records Maintenance and Release Policy (Civil Code § 1798.90.55)',
     };
   }
   if (agency.kind === 'out_of_state' && policy.refuseOutOfState) {
     return {
       rule: REFUSAL_RULES.outOfState,
-      reason: `out-of-state agency (${agency.state || 'state not given'}): Civil Code § 1798.90.55(b) allows sharing only with California ` +
+      reason: `${named}out-of-state agency (${agency.state || 'state not given'}): Civil Code § 1798.90.55(b) allows sharing only with California ` +
         'public agencies (Attorney General bulletin 2023-DLE-06); release.refuseOutOfState is on',
     };
   }
   if (agency.kind === 'federal' && policy.refuseFederal) {
     return {
       rule: REFUSAL_RULES.federal,
-      reason: 'federal agency: Civil Code § 1798.90.55(b) allows sharing only with California public agencies ' +
+      reason: `${named}federal agency: Civil Code § 1798.90.55(b) allows sharing only with California public agencies ` +
         '(Attorney General bulletin 2023-DLE-06); release.refuseFederal is on',
     };
   }

@@ -12,6 +12,7 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { buildDetectionFilter, type PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
 import { parseUtcTime } from './iso-time.js';
+import { undocumentedPurpose } from './purpose.js';
 import { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
@@ -54,6 +55,8 @@ export interface ReleaseManifest {
   generatedBy: string;
   detections: number;
   accessLogSeq: number;
+  /** How detections.csv differs from detections.json (storage/package-csv.ts); absent from packages made before it was said. */
+  csvNote?: string;
   files: ReleaseManifestFile[];
 }
 
@@ -102,10 +105,37 @@ export interface ReleaseContext {
 const MAX_TEXT = 2000;
 const MAX_NAME = 200;
 const REQUEST_ID = /^REL-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const VAGUE_PURPOSE = /^(n\/?a|none|test(ing)?|investigation|law enforcement( purposes?)?|official( business)?|info(rmation)?)$/i;
+/** Release wording that says no more than the search's placeholders (storage/purpose.ts) do. */
+const VAGUE_PURPOSE = /^(law enforcement( purposes?)?|official( business)?|info(rmation)?)$/i;
+/** §471.5 Impermissible Uses (c): the whole stated purpose is a personal one. */
+const PERSONAL_PURPOSE = /^(for )?(personal|private)( (use|reasons?|matters?|business|interest))?$/i;
+/** A person's or an agency's name has letters: "x", "..." or "--" names nobody (§471.8(a)(1)(2)). */
+const MIN_NAME_LETTERS = 2;
 
 export function isReleaseId(text: string): boolean {
   return REQUEST_ID.test(text);
+}
+
+/** Refuses a name with fewer than two letters: punctuation or one letter is no one's name. */
+function realName(value: string, name: string): string {
+  if ((value.match(/\p{L}/gu) ?? []).length < MIN_NAME_LETTERS) {
+    throw new ReleaseError('INVALID_RELEASE', `${name} "${value}" is not a name: give the ${name === 'agency' ? "agency's full name" : "requester's name and title"} (Watsonville §471.8(a))`);
+  }
+  return value;
+}
+
+/**
+ * Refuses a purpose that says nothing (the placeholders a search refuses, storage/purpose.ts, and
+ * release wording such as "law enforcement purposes") or a personal one.
+ */
+function statedPurpose(purpose: string): string {
+  if (undocumentedPurpose('', purpose) !== null || VAGUE_PURPOSE.test(purpose)) {
+    throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))`);
+  }
+  if (PERSONAL_PURPOSE.test(purpose)) {
+    throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is a personal use, which the policy forbids (Watsonville §471.5 Impermissible Uses (c))`);
+  }
+  return purpose;
 }
 
 function text(value: unknown, name: string, max: number, required: boolean): string {
@@ -169,18 +199,15 @@ function parseCriteria(value: unknown): ReleaseCriteria {
 export function parseReleaseRequest(body: unknown): ReleaseRequestInput {
   const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   onlyKnownFields(b, REQUEST_FIELDS, '');
-  const agency = text(b['agency'], 'agency', MAX_NAME, true);
+  const agency = realName(text(b['agency'], 'agency', MAX_NAME, true), 'agency');
   const kind = b['agencyKind'];
   if (typeof kind !== 'string' || !(AGENCY_KINDS as readonly string[]).includes(kind)) {
     throw new ReleaseError('INVALID_RELEASE', `agencyKind must be one of ${AGENCY_KINDS.join(', ')}`);
   }
   const agencyState = text(b['agencyState'], 'agencyState', 40, false).toUpperCase();
   if (agencyState !== '' && !/^[A-Z]{2}$/.test(agencyState)) throw new ReleaseError('INVALID_RELEASE', 'agencyState must be a two-letter state code');
-  const requester = text(b['requester'], 'requester', MAX_NAME, true);
-  const purpose = text(b['purpose'], 'purpose', MAX_TEXT, true);
-  if (VAGUE_PURPOSE.test(purpose)) {
-    throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))`);
-  }
+  const requester = realName(text(b['requester'], 'requester', MAX_NAME, true), 'requester');
+  const purpose = statedPurpose(text(b['purpose'], 'purpose', MAX_TEXT, true));
   const input: ReleaseRequestInput = { agency, agencyKind: kind as AgencyKind, requester, purpose, criteria: parseCriteria(b['criteria']) };
   if (agencyState !== '') input.agencyState = agencyState;
   const documentRef = text(b['documentRef'], 'documentRef', MAX_NAME, false);

@@ -339,4 +339,15 @@ ORDER BY (list, version)`,
       `ALTER TABLE ${db}.detections MODIFY SETTING min_age_to_force_merge_seconds = ${CLOSED_DAY_QUIET_SECONDS}, min_age_to_force_merge_on_partition_only = 1`,
     ],
   },
+  {
+    version: 9,
+    name: 'reads of each legal hold',
+    statements: ({ db }) => [
+      // A read held twice under one case is one row of evidence_detections (ReplacingMergeTree on
+      // (case_number, read_id)): at merge the earlier hold's copy goes, and its hold_id with it. Each
+      // hold keeps the read ids it copied, so a package names every hold that covers a detection
+      // (storage/evidence.ts). Holds placed before have none: a row's own hold_id stands for them.
+      `ALTER TABLE ${db}.legal_holds ADD COLUMN IF NOT EXISTS read_ids Array(String) AFTER rows_held`,
+    ],
+  },
 ];

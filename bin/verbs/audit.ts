@@ -30,7 +30,9 @@ sample  Draws a random sample of at least 10 search inquiries made in [--from, -
         asks for inquiries of the preceding six months. A period with no inquiry is said plainly.
         With --expect-head the chains' ends are checked as in verify.
         The memorandum also lists every action the system refused in the period, with the role and
-        training violations apart.
+        training violations apart. Exit 1 when it lists data errors (a record altered or missing,
+        a chain not reaching its expected head, a user not in the register): it is filed all the
+        same, and the errors are for correction (§471.9).
 Both are the auditor's (role auditor, Watsonville §471.9: the Professional Standards Division),
 signed in with --as and their password, and both are recorded in the access log.
 While "platewatch up" runs on the same embedded data directory (which it alone can open), both
@@ -167,8 +169,7 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     // Before the sample is logged: the record must not show an audit whose memorandum could not be filed.
     makeOutputDirectory(outDir);
     await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
-    fileMemorandum(io, outDir, memorandumOf(sample, { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
-    return 0;
+    return fileMemorandum(io, outDir, memorandumOf(sample, { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
   } catch (error) {
     if (error instanceof UnknownChainError) return unknownChain(io, sub, error.message);
     io.stderr.write(`platewatch audit ${sub}: ${verbErrorText(error)}\n`);
@@ -189,8 +190,12 @@ function printVerification(io: VerbIO, results: readonly AccessLogVerification[]
   return results.every((v) => v.ok) ? 0 : 1;
 }
 
-/** Writes the memorandum as DIR/NAME.md and .html (never over an earlier one) and says so. */
-function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): void {
+/**
+ * Writes the memorandum as DIR/NAME.md and .html (never over an earlier one) and says so; the exit
+ * status is 1 when it lists data errors, as verify's is for a chain with problems, so a script
+ * running the audit does not take a damaged access log for a clean one.
+ */
+function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): number {
   makeOutputDirectory(outDir);
   const base = unusedBase(join(outDir, m.name));
   // 'wx': a memorandum filed by an earlier run is never replaced, even by one made at the same moment.
@@ -203,6 +208,9 @@ function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): void {
   );
   // `?? []`: a running system from before warnings were added answers without them.
   for (const warning of m.warnings ?? []) io.stderr.write(`platewatch audit sample: note: ${warning}\n`);
+  if (m.dataErrors === 0) return 0;
+  io.stderr.write(`platewatch audit sample: the memorandum lists ${m.dataErrors} data error(s) (see its "Data errors"): the access log or the user register needs correcting\n`);
+  return 1;
 }
 
 type AuditJob =
@@ -236,7 +244,6 @@ function auditThroughSystem(url: string, as: string, passwords: PasswordSource, 
       throw error;
     }
     // Named here, not by the answer: a name from elsewhere never becomes a path.
-    fileMemorandum(io, job.outDir, { ...memorandum, name: memorandumName(job.from, job.to) });
-    return 0;
+    return fileMemorandum(io, job.outDir, { ...memorandum, name: memorandumName(job.from, job.to) });
   });
 }

@@ -1,18 +1,26 @@
 // `platewatch hotlist load|list`: puts a new version of a hot list into the running system (every
-// pipeline worker swaps it in atomically) and shows the lists in use with their age.
+// pipeline worker swaps it in atomically) and shows the lists in use with their age. A load is an
+// administrator's, signed in and access-logged: through the running system's API when it holds
+// storage, else with storage opened here.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
-import { BulkLayoutError, describeHotlists, openHotlistStore, parseBulkFile, publishHotlist } from '../../ingest/index.js';
+import { BulkLayoutError, describeHotlists, openHotlistStore, parseBulkFile, publishHotlist, type PublishedList } from '../../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../../matcher/index.js';
-import { isImmigrationEnforcement } from '../../storage/index.js';
+import { ACCESS_OUTCOMES, AccessLog, authoriseAction, isImmigrationEnforcement, type AccessOutcome, type StorageConfig } from '../../storage/index.js';
 import { readHotlistFiles } from '../batch-match.js';
 import type { PlatewatchConfig } from '../config.js';
+import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { connectToSystem } from '../runtime.js';
+import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
+import { runningSystemUrl, withSystemApi } from '../system-api.js';
+import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { signInForVerb, SIGN_IN_PARSE_OPTIONS, verbErrorText } from '../verb-sign-in.js';
 
-const USAGE = `Usage: platewatch hotlist load --list NAME FILE [--layout NAME] [--strict] [--allow-empty] [--as USER] [--nats URL] [--config FILE]
+const USAGE = `Usage: platewatch hotlist load --list NAME FILE --as ID [--password-stdin] [--layout NAME] [--strict] [--allow-empty]
+                              [--nats URL] [storage options]
        platewatch hotlist list [--nats URL] [--config FILE]
 
 load   Validates FILE (CSV: plate,state,list,reason,case_number,entered_by,synopsis[,expires_at,vehicle_*])
@@ -27,6 +35,12 @@ load   Validates FILE (CSV: plate,state,list,reason,case_number,entered_by,synop
        Specific lists (BOLO, case lists) are refused here: each of their entries is approved by
        the ALPR administrator before it matches (Watsonville PD §471.5(f)(5)), so they take entries
        through the console or POST /api/hotlists/NAME/entries, and approvals in the Admin view.
+       A load is made by an administrator who signs in (--as, with their password), as at the
+       console: individual credentials (§471.5(h)), and every load, or its refusal, is in the access
+       log. While "platewatch up" runs on this data directory the file goes through its API (as
+       text, up to 256 MiB); otherwise this command opens storage itself (--nats, or $NATS_URL,
+       names the system's NATS). A cron job gives the password on standard input:
+       --password-stdin < /etc/platewatch/loader.password
 list   Shows each list in use: version, entries, who loaded it and how old it is (general lists
        older than 24 h are stale: Watsonville PD §471.5(f)(4) asks for a daily download).
 
@@ -36,23 +50,25 @@ Options:
   --strict         refuse the whole file if any row is bad
   --allow-empty    allow a version with no entries (otherwise refused: an empty download is
                    more likely a broken feed than an empty list)
-  --as USER        recorded as who loaded it               [default: $USER]
+  --as ID          the administrator loading it (hotlists.manage); prompts for the password
+  --password-stdin read the password from standard input (one line) instead of the terminal
   --nats URL       the system's NATS                       [default: $NATS_URL, else the running
                                                             "platewatch up" under the data directory]
-  --config FILE    JSON config file
+
+${STORAGE_OPTIONS_USAGE}
 
 Example:
-  ./platewatch hotlist load --list SVS examples/hotlists/svs.csv
+  ./platewatch hotlist load --list SVS --as admin1 examples/hotlists/svs.csv
 `;
 
 const OPTIONS = {
+  ...SIGN_IN_PARSE_OPTIONS,
+  ...STORAGE_PARSE_OPTIONS,
   list: { type: 'string' },
   layout: { type: 'string' },
   strict: { type: 'boolean', default: false },
   'allow-empty': { type: 'boolean', default: false },
-  as: { type: 'string' },
   nats: { type: 'string' },
-  config: { type: 'string' },
 } as const;
 
 export const hotlistVerb: Verb = {
@@ -73,52 +89,160 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
   }
   const config = await loadVerbConfig('hotlist', values.config, io);
   if (config === null) return 2;
-  const nc = await connectToSystem('hotlist', config, io, values.nats);
+  if (action === 'list') return listHotlists(config, values.nats, io);
+  const list = (values.list as string).trim().toUpperCase();
+  // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement.
+  if (isImmigrationEnforcement(list)) {
+    io.stderr.write(`platewatch hotlist: a hot list for immigration enforcement cannot be created (California Values Act, Gov. Code § 7284.6)\n`);
+    return 1;
+  }
+  // Watsonville §471.5(f)(5): a specific list's entries match only once approved, so they never
+  // arrive in bulk from a file; only the approval workflow (storage/hotlists.ts) publishes them.
+  if (isSpecificList(config.matcher, list)) {
+    io.stderr.write(
+      // "NOPE is a specific list" read as if NOPE existed (found by QA): say what the files are for.
+      `platewatch hotlist: ${list} is not a general list; files load only the general lists (${config.matcher.generalLists.join(', ')}). ` +
+        `Any other list is specific: its entries match only after the ALPR administrator approves each one ` +
+        `(Watsonville PD §471.5(f)(5)); submit them from the console or with POST /api/hotlists/${list}/entries.\n`,
+    );
+    return 1;
+  }
+  if (values.as === undefined) {
+    io.stderr.write('platewatch hotlist: load needs --as ID: a list is loaded by an administrator who signs in (Watsonville PD §471.5(h))\n');
+    return 2;
+  }
+  const storageConfig = await storageConfigFrom(values, io);
+  if (storageConfig === undefined) return 2;
+  const job: LoadJob = { list, file: file as string, layout: values.layout, strict: values.strict, allowEmpty: values['allow-empty'] };
+  const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
+  const systemUrl = await runningSystemUrl(storageConfig);
+  if (systemUrl !== undefined) return loadThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
+  return loadDirectly(config, storageConfig, values.as, passwords, values.nats, job, io);
+}
+
+interface LoadJob {
+  list: string;
+  /** As given, relative to the working directory. */
+  file: string;
+  layout: string | undefined;
+  strict: boolean;
+  allowEmpty: boolean;
+}
+
+async function listHotlists(config: PlatewatchConfig, natsUrl: string | undefined, io: VerbIO): Promise<number> {
+  const nc = await connectToSystem('hotlist', config, io, natsUrl);
   if (nc === null) return 1;
   try {
     const store = await openHotlistStore(jetstream(nc));
-    if (action === 'list') {
-      const lists = await describeHotlists(store, config.matcher, config.hotlists.staleAfterHours * 3_600_000);
-      if (lists.length === 0) io.stdout.write('no hot lists loaded\n');
-      for (const s of lists) {
-        const loaded = s.loadedAt === null ? 'never loaded' : `loaded by ${s.loadedBy || '?'} ${formatAge((s.ageSeconds ?? 0) * 1000)} ago`;
-        io.stdout.write(
-          `${s.list.padEnd(10)} version ${s.version}  ${s.entries} entries  ${loaded}` +
-            `${s.stale ? `  STALE: general lists must be refreshed at least every ${config.hotlists.staleAfterHours} h` : ''}\n`,
-        );
-      }
-      return 0;
-    }
-    const list = (values.list as string).trim().toUpperCase();
-    // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement.
-    if (isImmigrationEnforcement(list)) {
-      io.stderr.write(`platewatch hotlist: a hot list for immigration enforcement cannot be created (California Values Act, Gov. Code § 7284.6)\n`);
-      return 1;
-    }
-    // Watsonville §471.5(f)(5): a specific list's entries match only once approved, so they never
-    // arrive in bulk from a file; only the approval workflow (storage/hotlists.ts) publishes them.
-    if (isSpecificList(config.matcher, list)) {
-      io.stderr.write(
-        // "NOPE is a specific list" read as if NOPE existed (found by QA): say what the files are for.
-        `platewatch hotlist: ${list} is not a general list; files load only the general lists (${config.matcher.generalLists.join(', ')}). ` +
-          `Any other list is specific: its entries match only after the ALPR administrator approves each one ` +
-          `(Watsonville PD §471.5(f)(5)); submit them from the console or with POST /api/hotlists/${list}/entries.
-`,
+    const lists = await describeHotlists(store, config.matcher, config.hotlists.staleAfterHours * 3_600_000);
+    if (lists.length === 0) io.stdout.write('no hot lists loaded\n');
+    for (const s of lists) {
+      const loaded = s.loadedAt === null ? 'never loaded' : `loaded by ${s.loadedBy || '?'} ${formatAge((s.ageSeconds ?? 0) * 1000)} ago`;
+      io.stdout.write(
+        `${s.list.padEnd(10)} version ${s.version}  ${s.entries} entries  ${loaded}` +
+          `${s.stale ? `  STALE: general lists must be refreshed at least every ${config.hotlists.staleAfterHours} h` : ''}\n`,
       );
-      return 1;
     }
-    const entries = values.layout === undefined
-      ? await readCsv(list, file as string, values.strict, config, io)
-      : await readWithLayout(list, file as string, values.layout, values.strict, config, io);
-    if (entries === null) return 1;
-    if (entries.length === 0 && !values['allow-empty']) {
-      io.stderr.write(`platewatch hotlist: ${file} has no entries for list ${list}; refusing to empty it (use --allow-empty)\n`);
-      return 1;
-    }
-    const published = await publishHotlist(store, list, entries, values.as ?? io.env['USER'] ?? 'unknown');
-    io.stdout.write(`list ${published.list} is now version ${published.version}: ${published.entries} entries (${published.added} added, ${published.removed} removed)\n`);
     return 0;
   } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * The running system loads the file (gateway/hotlist-routes.ts): its role check, checks of the file
+ * and access log. The file goes as text, which that route takes up to a daily download's size.
+ */
+async function loadThroughSystem(url: string, as: string, passwords: PasswordSource, job: LoadJob, io: VerbIO): Promise<number> {
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, job.file), 'utf8');
+  } catch (error) {
+    io.stderr.write(`cannot read hot list ${job.file}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  const query = new URLSearchParams({ ...(job.layout === undefined ? {} : { layout: job.layout }), strict: String(job.strict), allowEmpty: String(job.allowEmpty) });
+  return withSystemApi(url, as, passwords, 'hotlist load', io, async (api) => {
+    const loaded = await api.postText<LoadReply>(`/api/hotlists/${encodeURIComponent(job.list)}/load?${query.toString()}`, 'text/csv', text);
+    for (const row of loaded.rejected) io.stderr.write(`${job.file}:${row.line}: ${terminalText(row.reason)}\n`);
+    io.stderr.write(
+      `loaded ${loaded.entries} of ${loaded.rows} rows from ${job.file} (${loaded.rejected.length} rejected, ` +
+        `${loaded.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6)\n`,
+    );
+    if (loaded.ignoredColumns.length > 0) io.stderr.write(`${job.file}: columns not read: ${loaded.ignoredColumns.join(', ')}\n`);
+    printPublished(loaded, io, loaded.inForce);
+    return loaded.inForce === false ? 1 : 0;
+  });
+}
+
+/** What POST /api/hotlists/{list}/load answers (gateway/hotlist-routes.ts). */
+interface LoadReply extends PublishedList {
+  /** Whether the system's pipeline matches against it yet (null: that process runs none). */
+  inForce: boolean | null;
+  rows: number;
+  rejected: Array<{ line: number; reason: string }>;
+  droppedImmigration: number;
+  ignoredColumns: string[];
+}
+
+/**
+ * What was published, and whether it matches yet: said only once the system has swapped it in,
+ * since reads in the seconds a large list takes to build are matched against the one before.
+ */
+function printPublished(published: PublishedList, io: VerbIO, inForce: boolean | null): void {
+  const what = `${published.entries} entries (${published.added} added, ${published.removed} removed)`;
+  if (inForce === true) io.stdout.write(`list ${published.list} is now version ${published.version}: ${what}; in force\n`);
+  else {
+    io.stdout.write(`list ${published.list} version ${published.version} published: ${what}\n`);
+    io.stderr.write(inForce === false
+      ? `platewatch hotlist: version ${published.version} is not in force after a minute: the system is still building it, or refused it (see its log); version ${published.version - 1} matches meanwhile\n`
+      : 'platewatch hotlist: each pipeline worker swaps it in once built, seconds for a large list (its log says "hot list version swapped in")\n');
+  }
+}
+
+/**
+ * No running system holds storage here (a ClickHouse server, or `up` stopped): this command signs
+ * the member in, checks the role and keeps the access log itself, and publishes over NATS.
+ */
+async function loadDirectly(
+  config: PlatewatchConfig, storageConfig: Partial<StorageConfig>, as: string, passwords: PasswordSource | undefined, natsUrl: string | undefined, job: LoadJob, io: VerbIO,
+): Promise<number> {
+  const nc = await connectToSystem('hotlist', config, io, natsUrl);
+  if (nc === null) return 1;
+  const storage = await openForVerb(storageConfig, io);
+  if (storage === undefined) {
+    await nc.close();
+    return 1;
+  }
+  const accessLog = new AccessLog(storage, verbAccessLogChain(storage));
+  const params = { op: 'bulk_load', list: job.list, layout: job.layout ?? 'csv', via: 'cli', file: basename(job.file) };
+  const record = (user: string, outcome: AccessOutcome, detail: string, more: Record<string, unknown> = {}) => accessLog.append({
+    user, action: 'hotlist', outcome, params: { ...params, ...more }, rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail,
+  });
+  try {
+    const user = await signInForVerb(storage, as, passwords !== undefined, io, passwords);
+    await authoriseAction({ storage, accessLog }, user, 'hotlists.manage', params);
+    const entries = job.layout === undefined
+      ? await readCsv(job.list, job.file, job.strict, config, io)
+      : await readWithLayout(job.list, job.file, job.layout, job.strict, config, io);
+    if (entries === null) {
+      await record(user, ACCESS_OUTCOMES.invalid, 'the file was refused (see the messages above)');
+      return 1;
+    }
+    if (entries.length === 0 && !job.allowEmpty) {
+      await record(user, ACCESS_OUTCOMES.invalid, 'EMPTY_LIST');
+      io.stderr.write(`platewatch hotlist: ${job.file} has no entries for list ${job.list}; refusing to empty it (use --allow-empty)\n`);
+      return 1;
+    }
+    const published = await publishHotlist(await openHotlistStore(jetstream(nc)), job.list, entries, user);
+    await record(user, ACCESS_OUTCOMES.ok, '', { version: published.version, entries: published.entries, added: published.added, removed: published.removed });
+    printPublished(published, io, null);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`platewatch hotlist load: ${verbErrorText(error)}\n`);
+    return 1;
+  } finally {
+    await storage.close();
     await nc.close();
   }
 }

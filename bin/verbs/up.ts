@@ -2,20 +2,19 @@
 // JetStream under DATA_DIR/nats, chDB under DATA_DIR/clickhouse, the hot list store, the pipeline —
 // or on existing servers with NATS_URL / CLICKHOUSE_URL. Runs until Ctrl-C, SIGTERM or SIGHUP, then
 // stops gracefully (finish in-flight reads, flush storage, ack); a second one stops it at once.
+// If the system cannot go on (its embedded nats-server keeps dying), it stops and exits 1.
 import { constants } from 'node:os';
 import { resolve } from 'node:path';
-import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import type { Msg } from '@nats-io/transport-node';
-import pino, { type Logger } from 'pino';
-import { decodeHitMessage, publishHotlist, simulateFleet, type HitMessage } from '../../ingest/index.js';
+import pino from 'pino';
+import { publishHotlist, simulateFleet } from '../../ingest/index.js';
 import { readHotlistFiles } from '../batch-match.js';
+import { hitPrinter } from '../hit-printer.js';
 import { removeRuntime, writeRuntime } from '../runtime.js';
 import { storageSettings } from '../storage-options.js';
 import { startSystem } from '../system.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
-import { printHit } from './demo.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/hotlists/', import.meta.url));
 
@@ -23,12 +22,15 @@ const USAGE = `Usage: platewatch up [--demo] [--config FILE]
 
 Starts platewatch and runs until Ctrl-C (or SIGTERM, SIGHUP), then stops gracefully; a second
 Ctrl-C stops it at once (reads not yet stored are delivered again at the next start).
-Embedded defaults (no servers needed): nats-server with JetStream under DATA_DIR/nats on a free
-port (PLATEWATCH_NATS_PORT to fix it), chDB under DATA_DIR/clickhouse, the pipeline worker.
+Embedded defaults (no servers needed): nats-server with JetStream under DATA_DIR/nats on the port
+it had at the last start, or a free one (PLATEWATCH_NATS_PORT to fix it), chDB under
+DATA_DIR/clickhouse, the pipeline worker.
 With NATS_URL and/or CLICKHOUSE_URL it joins existing servers instead. Other commands
 (hotlist load, simulate) find the running system through DATA_DIR/run/platewatch.json.
-Hits are printed as they happen and shown live on the dispatch console; a covert list's hits are
-printed without their details (covert-1, covert-2… as on /metrics).
+Hits are printed as they happen and shown live on the dispatch console, each once; a covert list's
+hits are printed without their details (covert-1, covert-2… as on /metrics), and past sightings
+raised for entries added later are marked "past sighting". If the embedded nats-server dies it is
+restarted on the same port (3 times in 10 minutes at most); then up stops and exits 1.
 
 Options:
   --demo          also load the sample hot lists from examples/hotlists/ and run a small simulated
@@ -64,6 +66,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
   // Watched from before the start: a Ctrl-C while storage opens or lists build stops what has
   // started; with Node's default the process died and left nats-server running.
   const stop = watchStopSignals(io);
+  const covert = covertListAliases(Object.keys(config.hits.covertLists));
   try {
     let system;
     try {
@@ -79,6 +82,8 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
         hits: config.hits,
         storage: storageSettings(config),
         release: config.release,
+        // Subscribed before the pipeline starts: hits of a backlog worked through at start are printed too.
+        onHitMessage: hitPrinter(io.stdout, logger, { covert }),
         signal: stop.signal,
       });
     } catch (error) {
@@ -97,8 +102,6 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir) } : {}),
     });
 
-    const covert = covertListAliases(Object.keys(config.hits.covertLists));
-    const hitsSub = system.nc.subscribe('alpr.hits.>', { callback: hitPrinter(io.stdout, logger, covert) });
     const stopping = new AbortController();
     let demo: Promise<unknown> = Promise.resolve();
     if (parsed.values.demo && !stop.signal.aborted) {
@@ -133,20 +136,23 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
           `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
           `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
           `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics, /api/login, /ws)\n` +
-          `  hot lists  ${lists.join(', ') || 'none yet: ./platewatch hotlist load --list NAME FILE'}\n` +
+          `  hot lists  ${lists.join(', ') || 'none yet: ./platewatch hotlist load --list NAME --as ID FILE'}\n` +
           `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
           `Hits are printed below. Ctrl-C stops gracefully.\n\n`,
       );
     }
 
-    await stop.requested;
+    const failure = await Promise.race([stop.requested.then(() => null), system.failed]);
+    if (failure !== null) {
+      logger.fatal({ err: failure }, 'platewatch cannot go on: stopping');
+      io.stderr.write(`platewatch: fatal: ${failure.message}; stopping (exit status 1, for a supervisor such as systemd to restart platewatch)\n`);
+    }
     stopping.abort();
     await demo;
-    hitsSub.unsubscribe();
     await system.stop();
     await removeRuntime(dataDir);
-    io.stderr.write('platewatch: stopped\n');
-    return 0;
+    io.stderr.write(failure === null ? 'platewatch: stopped\n' : 'platewatch: stopped after a fatal error\n');
+    return failure === null ? 0 : 1;
   } finally {
     stop.dispose();
   }
@@ -204,62 +210,4 @@ function watchStopSignals(io: VerbIO): StopSignals {
 /** Covert list name → its alias, `covert-1`, `covert-2`… in sorted order, as /metrics shows it (MetricsRegistry.withholdLabelValues). */
 function covertListAliases(names: Iterable<string>): ReadonlyMap<string, string> {
   return new Map([...new Set([...names].map((n) => n.toUpperCase()))].sort().map((name, i) => [name, `covert-${i + 1}`]));
-}
-
-/** Of undecodable messages on alpr.hits.>, one log line per this interval at most (with how many were skipped). */
-const SKIPPED_HIT_LOG_INTERVAL_MS = 60_000;
-
-/**
- * The callback that prints each hit on alpr.hits.>. The NATS client runs it inside its reader loop,
- * on the connection the pipeline, the gateway and the hot list follower share: an exception there
- * ends the loop and stalls them all, and anyone allowed to publish on alpr.hits could send one. So
- * it never throws: a message that is not a printable hit is skipped and logged (the gateway's hit
- * feed counts it too, in platewatch_gateway_undecodable_hits_total, as it reads the HITS stream).
- * A covert list's hit is printed without plate, entry, case or synopsis: stdout ends up in journald
- * and log files, and only the users named for the list may see its hits (README, covert lists).
- */
-function hitPrinter(out: Writable, logger: Logger, covert: ReadonlyMap<string, string>): (error: Error | null, msg: Msg) => void {
-  let skipped = 0;
-  let loggedAt = Number.NEGATIVE_INFINITY;
-  const skip = (msg: Msg, problem: unknown): void => {
-    skipped++;
-    const now = Date.now();
-    if (now - loggedAt < SKIPPED_HIT_LOG_INTERVAL_MS) return;
-    logger.warn({ subject: msg.subject, bytes: msg.data.length, problem: problem instanceof Error ? problem.message : problem, skipped }, 'message on alpr.hits that is not a hit: not printed');
-    loggedAt = now;
-    skipped = 0;
-  };
-  return (error, msg) => {
-    if (error !== null) {
-      logger.error({ err: error }, 'hit printing subscription failed');
-      return;
-    }
-    try {
-      const message: unknown = decodeHitMessage(msg.data);
-      if (!isPrintableHit(message)) {
-        skip(msg, 'missing or mistyped read or hit fields');
-        return;
-      }
-      const alias = covert.get(message.hit.list.toUpperCase());
-      if (alias === undefined) printHit(out, message.read, message.hit);
-      else out.write(`hit on a covert list (${alias}): details withheld\n`);
-    } catch (problem) {
-      skip(msg, problem);
-    }
-  };
-}
-
-/** The fields printHit reads, with their types: a decodable message may still be anything. */
-function isPrintableHit(value: unknown): value is HitMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const { read, hit } = value as { read?: unknown; hit?: unknown };
-  if (typeof read !== 'object' || read === null || typeof hit !== 'object' || hit === null) return false;
-  const r = read as Record<string, unknown>;
-  const h = hit as Record<string, unknown>;
-  return (typeof r['id'] === 'string' || typeof r['id'] === 'number') &&
-    (r['state'] === undefined || typeof r['state'] === 'string') &&
-    ['list', 'entry', 'kind', 'plate', 'reason', 'caseNumber', 'synopsis'].every((k) => typeof h[k] === 'string') &&
-    (h['state'] === undefined || typeof h['state'] === 'string') &&
-    typeof h['candidate'] === 'number' && (typeof h['stateMatch'] === 'boolean' || h['stateMatch'] === null) &&
-    Array.isArray(h['positions']) && Array.isArray(h['vehicleMismatch']);
 }

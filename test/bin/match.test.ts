@@ -72,6 +72,19 @@ describe('platewatch match: several hot list files', () => {
     expect((JSON.parse(stdout.trimEnd()) as { hits: unknown[] }).hits).toHaveLength(1);
   });
 
+  it('drops rows for immigration enforcement, says how many in the load report, and raises no hit for them (Gov. Code § 7284.6)', async () => {
+    const ivf = join(dir, 'ivf.csv');
+    writeFileSync(ivf, `${header}QAIVF01,CA,SFR,NCIC MKE EIV,V1,CA0440500,Immigration Violator File\n` +
+      'QAIVF02,CA,SFR,Immigration violator - deportable alien,V2,CA0440500,ICE detainer\n7KDX482,CA,SFR,Felony vehicle,V3,CA0440500,\n');
+    const qaReads = join(dir, 'qa-reads.jsonl');
+    writeFileSync(qaReads, '{"id":"q1","plate":"QAIVF01"}\n{"id":"q2","plate":"QAIVF02"}\n{"id":"q3","plate":"7KDX482"}\n');
+    const { code, stdout, stderr } = await run(['match', '--hotlist', ivf, '--strict', '--reads', qaReads, '--now', NOW]);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/loaded 1 of 3 rows from .*ivf\.csv \(0 rejected, 2 immigration violator records dropped: Gov\. Code § 7284\.6\)/);
+    const hits = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: string; hits: unknown[] });
+    expect(hits.map((h) => [h.id, h.hits.length])).toEqual([['q1', 0], ['q2', 0], ['q3', 1]]);
+  });
+
   it('keeps the same plate for another state, and refuses an exact repeat under --strict', async () => {
     const other = join(dir, 'other-state.csv');
     const [svsHeader, svsRow] = readFileSync(SVS, 'utf8').split('\n');

@@ -136,6 +136,11 @@ describe('evidence and audit while up runs on embedded chDB', () => {
     const files = readdirSync(out).sort();
     expect(files).toHaveLength(2);
     expect(readFileSync(join(out, files[1]!), 'utf8')).toContain('Capt. R. Diaz, PSD');
+    // A chain the last audit recorded and that is gone now: a data error, so exit 1, memorandum filed.
+    const gone = await cli(['audit', 'sample', '--as', 'aud1', '--password-stdin', '--from', from, '--to', to, '--out', join(dir, 'audit-gone'), '--expect-head', `gone-1=7:${'a'.repeat(64)}`]);
+    expect(gone.code, gone.stderr).toBe(1);
+    expect(gone.stderr).toMatch(/platewatch audit sample: the memorandum lists 1 data error\(s\)/);
+    expect(readdirSync(join(dir, 'audit-gone'))).toHaveLength(2);
     const verify = await cli(['audit', 'verify', '--as', 'aud1', '--password-stdin']);
     expect(verify.code, verify.stderr).toBe(0);
     expect(verify.stdout).toMatch(/access log chain "[^"]+": \d+ records, intact/);

@@ -9,6 +9,7 @@ import { connect } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { openStorage, saveUser, setPassword } from '../../storage/index.js';
 import { isRunning } from '../fixtures/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -27,7 +28,7 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function cli(args: string[], cliEnv: Env = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], cliEnv: Env = env, stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', ...args], { cwd: ROOT, env: cliEnv });
     let stdout = '';
@@ -36,7 +37,26 @@ function cli(args: string[], cliEnv: Env = env): Promise<{ code: number | null; 
     child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
     child.on('error', fail);
     child.on('close', (code) => done({ code, stdout, stderr }));
+    child.stdin.end(stdin);
   });
+}
+
+const PASSWORD = 'morning download passphrase';
+
+/** The administrator who loads the lists (hotlist load signs in), put in the data directory before `up` holds it. */
+async function addAdministrator(dataDir: string): Promise<void> {
+  const storage = await openStorage({ dataDir: join(dataDir, 'clickhouse') });
+  try {
+    await saveUser(storage, { userId: 'admin1', name: 'R. Diaz', title: 'Lieutenant', roles: ['administrator'], trainedAt: '2026-01-15', active: true }, 'setup');
+    await setPassword(storage, 'admin1', PASSWORD, 'setup', 10);
+  } finally {
+    await storage.close();
+  }
+}
+
+/** `platewatch hotlist load ARGS` as admin1, through the running system's API. */
+function loadAsAdministrator(args: string[], cliEnv: Env = env): ReturnType<typeof cli> {
+  return cli(['hotlist', 'load', '--as', 'admin1', '--password-stdin', ...args], cliEnv, `${PASSWORD}\n`);
 }
 
 async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000, everyMs = 100): Promise<void> {
@@ -74,6 +94,7 @@ function natsServerPids(dataDir: string): number[] {
 describe('platewatch up', () => {
   it('starts the system, takes a hot list and simulated reads, prints hits, and stops cleanly', async () => {
     expect((await cli(['hotlist', 'list'])).stderr).toMatch(/no running platewatch/);
+    await addAdministrator(join(dir, 'data'));
 
     up = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'up'], { cwd: ROOT, env });
     let out = '';
@@ -87,15 +108,17 @@ describe('platewatch up', () => {
 
     const list = join(dir, 'svs.csv');
     writeFileSync(list, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen vehicle,26-0042,DOJ,Gray sedan\n4XYZ771,CA,SVS,Stolen vehicle,26-0043,DOJ,Blue pickup\nBAD!,,SVS,x,1,y,z\n');
-    const loaded = await cli(['hotlist', 'load', '--list', 'SVS', list]);
+    const loaded = await loadAsAdministrator(['--list', 'SVS', list]);
     expect(loaded.code).toBe(0);
-    expect(loaded.stdout).toMatch(/list SVS is now version \d+: 2 entries \(2 added, 0 removed\)/);
+    expect(loaded.stderr).toContain('storage is held by the running platewatch; going through its API');
+    // Said only once the running system matches against it: a read right after it hits (below).
+    expect(loaded.stdout).toMatch(/list SVS is now version \d+: 2 entries \(2 added, 0 removed\); in force/);
     expect(loaded.stderr).toMatch(/svs\.csv:4: /);
     const listed = await cli(['hotlist', 'list']);
-    expect(listed.stdout).toMatch(/SVS +version \d+ +2 entries +loaded by ofc\.test/);
-    expect((await cli(['hotlist', 'load', '--list', 'SFR', list])).code).toBe(1); // no SFR rows: not emptied
+    expect(listed.stdout).toMatch(/SVS +version \d+ +2 entries +loaded by admin1/);
+    expect((await loadAsAdministrator(['--list', 'SFR', list])).code).toBe(1); // no SFR rows: not emptied
     // A specific list's entries need the administrator's approval one by one (§471.5(f)(5)): no bulk load.
-    const specific = await cli(['hotlist', 'load', '--list', 'BOLO', list]);
+    const specific = await loadAsAdministrator(['--list', 'BOLO', list]);
     expect(specific.code).toBe(1);
     expect(specific.stderr).toMatch(/BOLO is not a general list; files load only the general lists \(SVS, SFR, SLR\)\. Any other list is specific: its entries match only after the ALPR administrator approves each one/);
 
@@ -132,6 +155,7 @@ describe('platewatch up', () => {
     const config = join(dir, 'covert.json');
     writeFileSync(config, JSON.stringify({ hits: { covertLists: { NARC: ['det1'] } } }));
     const upEnv: Env = { ...env, PLATEWATCH_DATA_DIR: dataDir, PLATEWATCH_GENERAL_LISTS: 'SVS,SFR,SLR,NARC' };
+    await addAdministrator(dataDir);
     const run = startUp(['--config', config], upEnv);
     await waitFor('platewatch is up', () => run.out().includes('platewatch is up'));
     const natsUrl = /NATS {7}(nats:\/\/127\.0\.0\.1:\d+)/.exec(run.out())?.[1] as string;
@@ -151,8 +175,8 @@ describe('platewatch up', () => {
     writeFileSync(svs, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen vehicle,26-0042,DOJ,Gray sedan\n');
     const narc = join(dir, 'covert-narc.csv');
     writeFileSync(narc, 'plate,state,list,reason,case_number,entered_by,synopsis\n7NRC123,CA,NARC,Narcotics investigation,26-0999,det1,Informant vehicle\n');
-    expect((await cli(['hotlist', 'load', '--config', config, '--list', 'SVS', svs], upEnv)).code).toBe(0);
-    expect((await cli(['hotlist', 'load', '--config', config, '--list', 'NARC', narc], upEnv)).code).toBe(0);
+    expect((await loadAsAdministrator(['--config', config, '--list', 'SVS', svs], upEnv)).code).toBe(0);
+    expect((await loadAsAdministrator(['--config', config, '--list', 'NARC', narc], upEnv)).code).toBe(0);
     // The load and the publishes above went over NATS; reads after them still come out as hits.
     const simulated = await cli(['simulate', '--config', config, '--count', '40', '--rate', '200', '--hit-rate', '1', '--seed', '5'], upEnv);
     expect(simulated.code).toBe(0);

@@ -211,11 +211,14 @@ describe('console views by role', () => {
     await until('SLR in the matcher', () => (api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now()).length > 0 ? true : undefined), 30_000);
     expect(api.system.matcher.matchRead({ id: 'probe', plate: '5LDR321' }, Date.now())).toHaveLength(1);
 
-    // A file over the gateway's request limit is refused and the view says how to load it instead.
-    const row = '6BIG000,CA,SLR,Stolen plate,V26-3,CA0440500,\n';
-    await admin.locator('#load-file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(header + row.repeat(Math.ceil((1.2 * 1024 * 1024) / row.length))) });
+    // A file over the gateway's JSON limit loads too: the view sends the file itself, as a daily download is.
+    const rows = Array.from({ length: 30_000 }, (_, i) => `6B${String(i).padStart(5, '0')},CA,SLR,Stolen plate,V26-3,CA0440500,\n`).join('');
+    expect(rows.length).toBeGreaterThan(1024 * 1024);
+    await admin.locator('#load-file').setInputFiles({ name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(header + rows) });
     await admin.getByRole('button', { name: 'Load', exact: true }).click();
-    await expect(admin.locator('#load-error', { hasText: 'Not loaded' }).textContent()).resolves.toMatch(/larger than this gateway accepts.*platewatch hotlist load --list SLR/);
+    await admin.locator('#load-status', { hasText: 'SLR is now version 2' }).waitFor({ timeout: 30_000 });
+    await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/^SLR is now version 2: 30,?000 entries from 30,?000 rows/);
+    expect(await admin.locator('#load-error').textContent()).toBe('');
     await admin.context().close();
 
     const officer = await signIn('officer1');

@@ -280,6 +280,48 @@ describe('POST /api/hotlists/:list/load (bulk)', () => {
   }, 90_000);
 });
 
+describe('POST /api/hotlists/:list/load with the file as text', () => {
+  it('takes the file itself with the options in the query, past the JSON limit, as a daily download is', async () => {
+    const rows = Array.from({ length: 50_000 }, (_, i) => `9T${String(i).padStart(5, '0')},CA,SVS,Stolen,,,`);
+    const text = `plate,state,list,reason,case_number,entered_by,synopsis\n${rows.join('\n')}\n`;
+    expect(text.length).toBeGreaterThan(2 ** 20); // the gateway's JSON limit
+    const post = async (query: string, type: string, body: string) => {
+      const res = await fetch(`${base}/api/hotlists/SVS/load${query}`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get('admin1') as string}`, 'content-type': type }, body });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    expect((await post('', 'application/json', JSON.stringify({ text }))).status).toBe(413);
+    expect(await post('?strict=yes', 'text/csv', text)).toMatchObject({ status: 400, body: { error: { code: 'INVALID' } } });
+    expect(await post('?strict=true', 'application/json', JSON.stringify({ text: 'plate\n' }))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('not in the query') } } });
+    expect(await post('?stritc=true', 'text/csv', text)).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('unknown query parameter "stritc"') } } });
+
+    const loaded = await post('?strict=true&allowEmpty=false', 'text/csv', text);
+    expect(loaded).toMatchObject({ status: 200, body: { list: 'SVS', entries: 50_000, rows: 50_000, rejected: [] } });
+    await until(() => matches('9T49999').length === 1);
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'ok', params: expect.stringContaining('"entries":50000') });
+    // The next load puts the earlier lists' plates back for the tests after this one.
+    expect((await post('', 'text/plain', 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen,,,\n')).status).toBe(200);
+  }, 90_000);
+});
+
+describe('hot list CSV loads and the Values Act', () => {
+  it('drops rows for immigration enforcement from a plain CSV load, counts them in the report and the log, and raises no hit for them', async () => {
+    const csv = [
+      'plate,state,list,reason,case_number,entered_by,synopsis',
+      'QAIVF01,CA,SFR,NCIC MKE EIV,V1,CA0440500,Immigration Violator File',
+      'QAIVF02,CA,SFR,Immigration violator - deportable alien,V2,CA0440500,ICE detainer',
+      '5FEL123,CA,SFR,Felony vehicle,V3,CA0440500,ice cream truck robbery',
+    ].join('\n');
+    const reply = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: csv });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toMatchObject({ list: 'SFR', entries: 1, rows: 3, droppedImmigration: 2, rejected: [] });
+    expect((await readHotlist(store, 'SFR'))?.map((e) => e.plate)).toEqual(['5FEL123']);
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'ok', params: expect.stringContaining('"droppedImmigration":2') });
+    await until(() => matches('5FEL123').length === 1);
+    expect(matches('QAIVF01')).toEqual([]);
+    expect(matches('QAIVF02')).toEqual([]);
+  }, 90_000);
+});
+
 describe('specific-list entries and approvals', () => {
   const entry = { plate: '4DEF567', state: 'CA', reason: 'Shooting suspect vehicle', caseNumber: 'WPD-26-0777', synopsis: 'Dark SUV fled the shooting on Main St', vehicle: { make: 'CHEV', year: 2018 } };
 

@@ -17,6 +17,12 @@ describe('storage refusals as HTTP', () => {
     expect(storageRefusalAsHttp(new StorageError('CONCURRENT_CHANGE', 'again'))).toMatchObject({ status: 409, code: 'CONCURRENT_CHANGE' });
   });
 
+  it('answers a purpose the policy forbids (immigration enforcement) with 403 PROHIBITED_PURPOSE, as the hot list routes do', () => {
+    expect(storageRefusalAsHttp(new StorageError('PROHIBITED_PURPOSE', 'search refused: immigration'))).toMatchObject({
+      status: 403, code: 'PROHIBITED_PURPOSE', message: 'search refused: immigration',
+    });
+  });
+
   it('leaves failures that are not refusals alone, to become a logged 500', () => {
     const failed = new StorageError('QUERY_FAILED', 'boom');
     expect(storageRefusalAsHttp(failed)).toBe(failed);

@@ -156,7 +156,7 @@ describe('parseHotlistCsv', () => {
   });
 
   it('accepts a header-only file as an empty list', () => {
-    expect(parse(`${HEADER}\n`)).toEqual({ entries: [], rejected: [], rows: 0 });
+    expect(parse(`${HEADER}\n`)).toEqual({ entries: [], rejected: [], droppedImmigration: 0, rows: 0 });
   });
 
   it('in strict mode refuses the whole file when any row is rejected, listing the rows', () => {
@@ -167,6 +167,26 @@ describe('parseHotlistCsv', () => {
 
   it('in strict mode loads a clean file as usual', () => {
     expect(parse(`${HEADER}\n7ABC123,CA,SVS,Stolen,,,\n`, true).entries).toHaveLength(1);
+  });
+
+  it('drops rows for immigration enforcement and counts them, as the NCIC layout drops Immigration Violator File records', () => {
+    const text = [
+      HEADER,
+      'QAIVF01,CA,SFR,NCIC MKE EIV,V1,CA0440500,Immigration Violator File',
+      'QAIVF02,CA,SFR,Immigration violator - deportable alien,V2,CA0440500,ICE detainer',
+      'QAIVF03,CA,SFR,EIV,V3,CA0440500,',
+      'QAIVF04,CA,SFR,Felony vehicle,V4,CA0440500,assist U.S. I.C.E.',
+      'QAIVF05,CA,SFR,Felony vehicle,V5,CA0440500,serve I-247A detainer',
+      '7ABC123,CA,SFR,Felony vehicle,V6,CA0440500,ice cream truck robbery',
+      '8XYZ999,CA,SFR,NCIC MKE EV,V7,CA0440500,black ice crash suspect',
+      '6TRJ244,CA,SFR,Ivan,V8,CA0440500,',
+    ].join('\n');
+    const result = parse(text, true);
+    expect(result).toMatchObject({ rows: 8, droppedImmigration: 5, rejected: [] });
+    expect(result.entries.map((e) => e.plate)).toEqual(['7ABC123', '8XYZ999', '6TRJ244']);
+    // A configured extra MKE is dropped too; the defaults stay.
+    const extra = parseHotlistCsv(`${HEADER}\n7ABC123,CA,SFR,NCIC MKE XX1,V1,CA0440500,\n8XYZ999,CA,SFR,MKE: IVD,V2,CA0440500,\n`, { config, immigrationMessageKeys: ['EIV', 'IV', 'XX'] });
+    expect(extra).toMatchObject({ entries: [], droppedImmigration: 2 });
   });
 
   it('parses the example hot lists without rejecting a row', () => {

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,6 +129,41 @@ describe('embedded nats-server', () => {
       await nc.close();
     } finally {
       await server.stop();
+    }
+  });
+
+  it('listens again on the port remembered in portFile when it is free, and on another one, saying so, when it is taken', async () => {
+    const storeDir = join(dir, 'remembered');
+    const portFile = join(storeDir, 'platewatch.port');
+    const first = await startLocalNatsServer({ storeDir, portFile });
+    try {
+      expect(first.rememberedPortTaken).toBeNull();
+    } finally {
+      await first.stop();
+    }
+    expect(readFileSync(portFile, 'utf8')).toBe(`${first.port}\n`);
+
+    const again = await startLocalNatsServer({ storeDir, portFile });
+    try {
+      expect(again.port).toBe(first.port);
+      expect(again.rememberedPortTaken).toBeNull();
+    } finally {
+      await again.stop();
+    }
+
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen({ host: '127.0.0.1', port: first.port }, resolve));
+    try {
+      const moved = await startLocalNatsServer({ storeDir, portFile });
+      try {
+        expect(moved.port).not.toBe(first.port);
+        expect(moved.rememberedPortTaken).toBe(first.port);
+        expect(readFileSync(portFile, 'utf8')).toBe(`${moved.port}\n`);
+      } finally {
+        await moved.stop();
+      }
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
     }
   });
 

@@ -53,7 +53,7 @@ beforeEach(async () => {
 /** A worker on `sink` (storage by default), and the read ids of every hit published meanwhile. */
 async function startWorker(
   sink: DetectionSink = detectionSink(system.writer),
-  options: { pullBatch?: number; maxReadsInFlight?: number; maxHoldMs?: number } = {},
+  options: { pullBatch?: number; maxReadsInFlight?: number; maxHoldMs?: number; limits?: { retentionSeconds: number } } = {},
 ): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
   const metrics = createPipelineMetrics(new MetricsRegistry());
   const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100, ...options });
@@ -289,6 +289,67 @@ describe('pipeline worker and bad input', () => {
     await worker.stop();
     expect(await storedReads('held-')).toBe(3000);
   }, 120_000);
+
+  describe('a camera clock that is wrong, or a backlog', () => {
+    const DAY = 24 * 3600 * 1000;
+    /** Whole seconds, so that a reason quotes the time as 2025-11-01T12:00:00Z. */
+    const daysAgo = (days: number): number => Math.floor(Date.now() / 1000) * 1000 - days * DAY;
+    const isoSeconds = (ts: number): string => `${new Date(ts).toISOString().slice(0, -5)}Z`;
+
+    it('refuses a 400-day-old read to alpr.invalid.reads with no hit, and matches and stores a 3-day-old backlog read', async () => {
+      const worker = await startWorker();
+      const ts = daysAgo(400);
+      const stale = pack(read('clock-400d', '7ABC123', { ts }));
+      await publish(stale, 'clock-400d');
+      await publish(pack(read('clock-3d', '7ABC123', { ts: daysAgo(3) })), 'clock-3d');
+
+      await until('both acked', allAcked);
+      await until('the backlog read stored', async () => (await storedReads('clock-')) === 1);
+      await until('its hit', async () => worker.hits.length > 0);
+      await worker.stop();
+      expect(worker.hits).toEqual(['clock-3d']);
+      expect(await storedReads('clock-3d')).toBe(1);
+      expect(await copiesKept()).toMatchObject({ messages: 1 });
+      const copy = await lastCopy();
+      expect(invalidReadsOf(copy.header)).toEqual([{ index: -1, reason: `ts ${isoSeconds(ts)} is 400 days old, older than the 365 days kept: camera clock?` }]);
+      expect(Buffer.compare(copy.data, stale)).toBe(0);
+      expect(worker.metrics.invalidReads.get()).toBe(1);
+    }, 120_000);
+
+    it('takes the retention it is given: with 730 days kept, raises the hit of a 400-day-old read and refuses an 800-day-old one', async () => {
+      const worker = await startWorker(detectionSink(system.writer), { limits: { retentionSeconds: 730 * 86_400 } });
+      const ts = daysAgo(800);
+      await publish(pack(read('kept730-800d', '7ABC123', { ts })), 'kept730-800d');
+      await publish(pack(read('kept730-400d', '7ABC123', { ts: daysAgo(400) })), 'kept730-400d');
+
+      await until('both acked', allAcked);
+      await until('the hit', async () => worker.hits.length > 0);
+      await worker.stop();
+      // Not looked for in storage: this system keeps 365 days, so storage purges it (the flow test
+      // test/flows/camera-clock.test.ts runs a system that keeps 730).
+      expect(worker.hits).toEqual(['kept730-400d']);
+      expect(await copiesKept()).toMatchObject({ messages: 1 });
+      expect(invalidReadsOf((await lastCopy()).header)).toEqual([{ index: -1, reason: `ts ${isoSeconds(ts)} is 800 days old, older than the 730 days kept: camera clock?` }]);
+      expect(worker.metrics.invalidReads.get()).toBe(1);
+    }, 120_000);
+
+    it('leaves out of the latency histograms the hits of reads whose camera time is days behind or hours ahead', async () => {
+      const worker = await startWorker();
+      await publish(pack(read('latency-3d', '7ABC123', { ts: daysAgo(3) })), 'latency-3d');
+      await publish(pack(read('latency-ahead', '7ABC123', { ts: Date.now() + 2 * 3600 * 1000 })), 'latency-ahead');
+      await publish(pack(read('latency-now', '7ABC123')), 'latency-now');
+
+      await until('all acked', allAcked);
+      await until('three hits', async () => worker.hits.length === 3);
+      await worker.stop();
+      expect(worker.metrics.hits.get({ list: 'SVS', kind: 'exact' })).toBe(3);
+      expect(worker.metrics.readToHitSeconds.observations).toBe(1);
+      expect(worker.metrics.readToStoredSeconds.observations).toBe(1);
+      const sum = Number(/_sum (\S+)/.exec(worker.metrics.readToHitSeconds.render())?.[1]);
+      expect(sum).toBeGreaterThanOrEqual(0);
+      expect(sum).toBeLessThan(60);
+    }, 120_000);
+  });
 
   describe('reads held while storage is slow, with a 1.5 s ack wait', () => {
     beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { pack } from 'msgpackr';
 import { describe, expect, it } from 'vitest';
-import { decodeReadMessage, validateWireRead, DEFAULT_MAX_MESSAGE_BYTES } from '../../ingest/wire.js';
+import { decodeReadMessage, validateWireRead, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_WIRE_LIMITS } from '../../ingest/wire.js';
 import { MAX_QUOTED_LENGTH, MAX_REASON_LENGTH } from '../../matcher/index.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
@@ -88,6 +88,35 @@ describe('camera wire format', () => {
     expect(batch.invalid.map((i) => i.index)).toEqual([1, 2]);
     expect(batch.invalid[1]?.reason).toBe('vehicle.model is 900000 characters; at most 64 are allowed');
     for (const { reason } of batch.invalid) expect(reason.length).toBeLessThanOrEqual(MAX_REASON_LENGTH);
+  });
+
+  describe('a ts older than storage keeps reads', () => {
+    const DAY = 24 * 3600 * 1000;
+
+    it('refuses a read older than the 365 days kept by default, saying how old it is and that the camera clock is likely wrong, and accepts a backlog of days', () => {
+      expect(validateWireRead({ ...good, ts: Date.UTC(2000, 0, 2) }, 'wpd', NOW)).toBe('ts 2000-01-02T00:00:00Z is 9,822 days old, older than the 365 days kept: camera clock?');
+      expect(validateWireRead({ ...good, ts: NOW - 400 * DAY }, 'wpd', NOW)).toBe('ts 2025-10-19T12:00:00Z is 400 days old, older than the 365 days kept: camera clock?');
+      expect(decodeReadMessage(pack({ ...good, ts: NOW - 400 * DAY + 5 }), undefined, 'wpd', NOW).invalid).toEqual([
+        { index: -1, reason: 'ts 2025-10-19T12:00:00.005Z is 399 days old, older than the 365 days kept: camera clock?' },
+      ]);
+      // A camera that was offline uploads what it saw meanwhile.
+      const backlog = decodeReadMessage(pack([{ ...good, ts: NOW - 3 * DAY }, { ...good, id: 'r-2', ts: NOW - 30 * DAY }]), undefined, 'wpd', NOW);
+      expect(backlog.invalid).toEqual([]);
+      expect(backlog.reads.map((r) => r.ts)).toEqual([NOW - 3 * DAY, NOW - 30 * DAY]);
+    });
+
+    it('refuses a read within a day of the retention, which storage would purge about as soon as it is stored', () => {
+      expect(validateWireRead({ ...good, ts: NOW - 364.5 * DAY }, 'wpd', NOW)).toBe('ts 2025-11-24T00:00:00Z is 364 days old, about to pass the 365 days kept: camera clock?');
+      expect(typeof validateWireRead({ ...good, ts: NOW - 364 * DAY + 1 }, 'wpd', NOW)).toBe('object');
+    });
+
+    it('follows the retention it is given: 730 days kept accept a 400-day-old read and refuse an 800-day-old one', () => {
+      const limits = { ...DEFAULT_WIRE_LIMITS, retentionSeconds: 730 * 86_400 };
+      expect(decodeReadMessage(pack({ ...good, ts: NOW - 400 * DAY }), undefined, 'wpd', NOW, limits).reads).toHaveLength(1);
+      expect(decodeReadMessage(pack({ ...good, ts: NOW - 800 * DAY }), undefined, 'wpd', NOW, limits).invalid).toEqual([
+        { index: -1, reason: 'ts 2024-09-14T12:00:00Z is 800 days old, older than the 730 days kept: camera clock?' },
+      ]);
+    });
   });
 
   it('decodes 64-bit integer timestamps as numbers', () => {

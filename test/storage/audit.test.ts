@@ -15,9 +15,12 @@ const reasons = [
   { caseNumber: 'WPD-26-0100' },
   { reason: 'stolen vehicle recovery, report 26-4411' },
   { reason: 'check ex-girlfriend car' }, // personal use
-  { reason: 'assist ICE with locating a vehicle' }, // immigration enforcement
-  { reason: 'test' }, // too vague, no case number: searches refuse it now, so it is logged as an older version did
+  // Immigration enforcement, and too vague with no case number: searches refuse both now, so they
+  // are logged as an older version did, and the audit must still find them.
+  { reason: 'assist ICE with locating a vehicle' },
+  { reason: 'test' },
 ];
+const REFUSED_NOW = new Set(['assist ICE with locating a vehicle', 'test']);
 
 beforeAll(async () => {
   temp = await openTempStorage();
@@ -27,9 +30,9 @@ beforeAll(async () => {
   for (let i = 0; i < 15; i++) {
     const purpose = reasons[i % reasons.length]!;
     const plate = `7ABC${100 + i}`;
-    if (purpose.reason === 'test') {
+    if (purpose.reason !== undefined && REFUSED_NOW.has(purpose.reason)) {
       await accessLog.append({
-        user: 'a1', action: 'search', outcome: 'ok', params: { plate: { kind: 'exact', plate } }, rowsReturned: 0, caseNumber: '', reason: 'test', detail: '',
+        user: 'a1', action: 'search', outcome: 'ok', params: { plate: { kind: 'exact', plate } }, rowsReturned: 0, caseNumber: '', reason: purpose.reason, detail: '',
       });
       continue;
     }
@@ -165,5 +168,24 @@ describe('audit sample', () => {
     expect(sample.dataErrors.some((e) => e.includes(SYSTEM_USER))).toBe(false);
     const md = renderMemorandumMarkdown(sample, { auditor: 'Capt. P. Standards', date: new Date('2026-11-23T00:00:00Z') });
     expect(md).toMatch(/Searches the system ran itself for new hot list entries .*: 2\./);
+  });
+
+  it('counts a paged search once: its later pages are never drawn on their own, or one long walk would fill the sample', async () => {
+    const before = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40 });
+    // A walk of 30 pages, each page after the first with the cursor the page before gave.
+    const params = { plate: { kind: 'partial', pattern: '7W*' } };
+    await accessLog.append({ user: 'a1', action: 'search', outcome: 'ok', params, rowsReturned: 100, caseNumber: 'WPD-26-0200', reason: '', detail: '' });
+    for (let page = 1; page < 30; page++) {
+      await accessLog.append({
+        user: 'a1', action: 'search', outcome: 'ok', params: { ...params, before: { seenAt: `2026-12-0${1 + (page % 5)} 10:00:00.000`, readId: `r${page}` } },
+        rowsReturned: 100, caseNumber: 'WPD-26-0200', reason: '', detail: '',
+      });
+    }
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), size: 40 });
+    expect(sample.population).toBe(before.population + 1);
+    expect(sample.pagesAfterFirst).toBe(before.pagesAfterFirst + 29);
+    expect(sample.reviews.filter((r) => r.record.case_number === 'WPD-26-0200')).toHaveLength(1);
+    expect(sample.reviews.some((r) => JSON.parse(r.record.params).before !== undefined)).toBe(false);
+    expect(sample.method).toContain('a paged search counts once: its 29 later pages in the period were not drawn on their own');
   });
 });

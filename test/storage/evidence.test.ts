@@ -1,10 +1,12 @@
 // Legal holds and evidence packages when something fails part-way: nothing half-made is left, and
 // the access log says what happened (Watsonville §471.6, §471.7).
 import { execFileSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLog, DetectionWriter, exportEvidence, placeLegalHold, saveUser, type Storage } from '../../storage/index.js';
+import { AccessLog, DetectionWriter, exportEvidence, placeLegalHold, saveUser, sha256, type EvidenceManifest, type Storage } from '../../storage/index.js';
+import { parseCsv, type CsvTable } from './rfc4180.js';
+import { positionsAt } from './radius-edge.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -102,6 +104,32 @@ describe('placeLegalHold purposes and empty holds', () => {
   });
 });
 
+// A hold narrowed by `near` selects as a radius search does (storage/search.ts buildDetectionFilter):
+// a read just inside the radius is held, whichever way from the centre (found by QA for searches).
+describe('placeLegalHold within a radius', () => {
+  const T2 = Date.UTC(2026, 10, 9, 10);
+  const CENTER = { lat: 36.91, lon: -121.7569 };
+
+  it('holds the reads just inside the radius in every direction and none just outside', async () => {
+    const inside = await positionsAt(storage, CENTER, 999.5);
+    const outside = await positionsAt(storage, CENTER, 1000.5);
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([
+      ...inside.map((p, i) => detection({ readId: `hold-in-${p.direction}`, plate: '6NEAR00', seenAt: T2 + i * 1000, lat: p.lat, lon: p.lon })),
+      ...outside.map((p, i) => detection({ readId: `hold-out-${p.direction}`, plate: '6NEAR00', seenAt: T2 + i * 1000 + 500, lat: p.lat, lon: p.lon })),
+    ])).durable;
+    await writer.close();
+    const r = await placeLegalHold({ storage, accessLog }, {
+      user: 'det1', caseNumber: 'WPD-26-73', reason: 'vehicles seen near the scene of a robbery',
+      criteria: { from: new Date(T2 - 60_000), to: new Date(T2 + 60_000), plate: { kind: 'exact', plate: '6NEAR00' }, near: { ...CENTER, radiusMeters: 1_000 } },
+    });
+    const rs = await storage.client.query({
+      query: `SELECT read_id FROM ${storage.db}.evidence_detections WHERE hold_id = {h:String} ORDER BY read_id`, query_params: { h: r.holdId }, format: 'JSONEachRow',
+    });
+    expect((await rs.json<{ read_id: string }>()).map((x) => x.read_id)).toEqual(inside.map((p) => `hold-in-${p.direction}`).sort());
+  });
+});
+
 describe('exportEvidence', () => {
   it('writes nothing and logs the export as failed when the package cannot be written', async () => {
     const blocker = join(temp.dir, 'not-a-directory');
@@ -126,5 +154,85 @@ describe('exportEvidence', () => {
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir, encoding: 'utf8' })).toMatch(/manifest.json: OK/);
     expect(readdirSync(temp.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
     expect(await lastRecord('cust1')).toMatchObject({ action: 'export', outcome: 'ok', rows: '2' });
+  });
+});
+
+// Release copies go to other agencies and are opened in spreadsheets: what a camera sends must not
+// run there as a formula (OWASP "CSV Injection"), while detections.json keeps it exactly.
+describe('the evidence package read in a spreadsheet', () => {
+  const T1 = Date.UTC(2026, 11, 5, 9);
+  const hostile = {
+    readId: '-2+3', plate: '5EVL123', seenAt: T1, lat: 36.5, lon: -121.75,
+    vehicleMake: "=cmd|' /C calc'!A0", vehicleModel: '+SUM(1,2)', vehicleColor: '@evil', vehicleType: '\tTab', imageRef: '=HYPERLINK("http://evil","x")',
+    candidates: ['\rCR', '5EVL128'],
+  };
+  const plain = { readId: 'ev-plain', plate: '5EVL124', seenAt: T1 + 1000, vehicleMake: 'Honda', candidates: ['HLD0007', 'HLD0O07'] };
+  const period = { from: new Date(T1 - 60_000), to: new Date(T1 + 60_000) };
+
+  beforeAll(async () => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([detection(hostile), detection({ ...plain, lat: undefined, lon: undefined })])).durable;
+    await writer.close();
+  });
+
+  async function exportOf(caseNumber: string, name: string): Promise<{ dir: string; manifest: EvidenceManifest; csv: CsvTable; csvText: string; json: Array<Record<string, unknown>> }> {
+    const dir = join(temp.dir, name);
+    const manifest = await exportEvidence({ storage, accessLog }, { user: 'cust1', caseNumber, outDir: dir });
+    const csvText = readFileSync(join(dir, 'detections.csv'), 'utf8');
+    return { dir, manifest, csv: parseCsv(csvText), csvText, json: JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as Array<Record<string, unknown>> };
+  }
+
+  it("prefixes with ' the CSV text cells a spreadsheet would run, keeps numbers as numbers and the exact values in detections.json", async () => {
+    await placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-80', reason: 'vehicle used in a burglary', criteria: { ...period, readIds: ['-2+3'] } });
+    const { dir, manifest, csv, json } = await exportOf('WPD-26-80', 'pkg-hostile');
+    expect(csv.rows).toHaveLength(1);
+    expect(csv.rows[0]).toMatchObject({
+      read_id: "'-2+3", plate: '5EVL123', vehicle_make: "'=cmd|' /C calc'!A0", vehicle_model: "'+SUM(1,2)", vehicle_color: "'@evil",
+      vehicle_type: "'\tTab", image_ref: `'=HYPERLINK("http://evil","x")`, candidates: "'\rCR 5EVL128", lat: '36.5', lon: '-121.75',
+    });
+    // Numbers are written unquoted, so a spreadsheet reads -121.75 as a number.
+    const lonAt = csv.header.indexOf('lon');
+    expect(csv.quoted[1]?.[lonAt]).toBe(false);
+    expect(json).toHaveLength(1);
+    expect(json[0]).toMatchObject({
+      read_id: '-2+3', vehicle_make: hostile.vehicleMake, vehicle_model: hostile.vehicleModel, vehicle_color: hostile.vehicleColor,
+      vehicle_type: hostile.vehicleType, image_ref: hostile.imageRef, candidates: hostile.candidates, lat: 36.5, lon: -121.75,
+    });
+    for (const f of manifest.files) expect(sha256(readFileSync(join(dir, f.name)))).toBe(f.sha256);
+    expect(manifest.csvNote).toMatch(/start with =, \+, -, @, a tab or a carriage return .*prefixed with '.*detections\.json holds the exact values/);
+  });
+
+  it('writes an empty cell for no value, times in ISO 8601 UTC, candidates separated by spaces, and a final newline', async () => {
+    await placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-81', reason: 'vehicle used in a burglary', criteria: { ...period, readIds: ['ev-plain'] } });
+    const { csv, csvText, json, dir } = await exportOf('WPD-26-81', 'pkg-plain');
+    expect(csvText.endsWith('\n')).toBe(true);
+    expect(csvText).not.toContain('\\N');
+    expect(csv.rows[0]).toMatchObject({ read_id: 'ev-plain', lat: '', lon: '', seen_at: '2026-12-05T09:00:01.000Z', candidates: 'HLD0007 HLD0O07' });
+    expect(csv.rows[0]?.['held_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // The JSON's times say their zone too; its values are otherwise as stored.
+    expect(json[0]).toMatchObject({ seen_at: '2026-12-05T09:00:01.000Z', lat: null, lon: null, candidates: ['HLD0007', 'HLD0O07'] });
+    const holds = JSON.parse(readFileSync(join(dir, 'holds.json'), 'utf8')) as Array<{ created_at: string }>;
+    expect(holds[0]?.created_at).toMatch(/Z$/);
+  });
+
+  it('finds the holds of a case whatever the letter case it is typed in, and files them under the case as first typed', async () => {
+    await placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'QA-26-100', reason: 'vehicle used in a burglary', criteria: { ...period, readIds: ['ev-plain'] } });
+    const { manifest } = await exportOf('qa-26-100', 'pkg-lower');
+    expect(manifest).toMatchObject({ caseNumber: 'QA-26-100', detections: 1, holds: 1 });
+    // A second hold typed in other letters joins the case, not a new one.
+    await placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: ' qa-26-100', reason: 'vehicle used in a burglary', criteria: { ...period, readIds: ['-2+3'] } });
+    expect(await holdRecords('QA-26-100')).toBe(2);
+    expect(await holdRecords('qa-26-100')).toBe(0);
+    expect((await exportOf('Qa-26-100', 'pkg-mixed')).manifest).toMatchObject({ caseNumber: 'QA-26-100', detections: 2, holds: 2 });
+  });
+
+  it('names every hold that covers a detection, also after the copies are merged', async () => {
+    const first = await placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-82', reason: 'vehicle used in a burglary', criteria: { ...period, readIds: ['ev-plain'] } });
+    const second = await placeLegalHold({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-82', reason: 'seen again near the scene', criteria: { ...period, plate: { kind: 'exact', plate: '5EVL124' } } });
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    const { csv, json } = await exportOf('WPD-26-82', 'pkg-twice');
+    expect(csv.rows).toHaveLength(1);
+    expect(csv.rows[0]).toMatchObject({ hold_id: second.holdId, hold_ids: `${first.holdId} ${second.holdId}` });
+    expect(json[0]).toMatchObject({ hold_id: second.holdId, hold_ids: [first.holdId, second.holdId] });
   });
 });

@@ -51,6 +51,19 @@ describe('list designation', () => {
     expect(isImmigrationEnforcement('Stolen vehicles, county auto theft task force')).toBe(false);
     expect(isImmigrationEnforcement('Police service vehicles')).toBe(false);
   });
+
+  it('refuses the designations QA found accepted, and keeps lists whose purpose only looks like one', async () => {
+    for (const request of [
+      { list: 'WATCH2', purpose: 'vehicles of interest for removal operations' },
+      { list: 'ASSIST', purpose: 'assist I.C.E. with cases' },
+      { list: 'FEDS', purpose: 'Dep\'t of Homeland Security partner vehicles' },
+    ]) {
+      expect(await codeOf(designateList(ctx, 'admin1', request))).toBe('PROHIBITED_PURPOSE');
+      expect((await log('admin1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('7284.6') });
+    }
+    expect(await designateList(ctx, 'admin1', { list: 'PLOWS', purpose: 'Stolen snow removal equipment and trucks' })).toMatchObject({ list: 'PLOWS', version: 1 });
+    expect(await designateList(ctx, 'admin1', { list: 'TRUCKS', purpose: 'Stolen ice cream trucks, county series' })).toMatchObject({ list: 'TRUCKS', version: 1 });
+  });
 });
 
 describe('re-describing a list', () => {

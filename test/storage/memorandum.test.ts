@@ -48,7 +48,8 @@ const oneLine = (text: string): string => text.replace(/\n/g, ' ').trim();
 
 describe('the Markdown memorandum', () => {
   it('shows the auditor, names, case numbers and reasons as typed, with no HTML, link, code, emphasis or extra cell', async () => {
-    const sample = await sampleSearches(storage, { from, to });
+    // Chain main: the searches of 'the Search column' below are on a chain of their own.
+    const sample = await sampleSearches(storage, { from, to, chain: 'main' });
     expect(sample.reviews).toHaveLength(1);
     const md = memorandumOf(sample, { auditor: AUDITOR, date: new Date('2026-11-23T00:00:00Z') }).markdown;
 
@@ -90,7 +91,74 @@ describe('a period with no inquiry to sample', () => {
     expect(memo.markdown).toContain('so none was sampled or reviewed');
     expect(memo.markdown).not.toContain('so all were reviewed');
     expect(memo.html).toContain('so none was sampled or reviewed');
-    const some = memorandumOf(await sampleSearches(storage, { from, to }), { auditor: 'Capt. P. Standards' });
+    const some = memorandumOf(await sampleSearches(storage, { from, to, chain: 'main' }), { auditor: 'Capt. P. Standards' });
     expect(some.warnings).toEqual([]);
+  });
+});
+
+// A reviewer reads in the Search column what was looked at (§471.9; §471.5 Impermissible Uses (b)):
+// a radius browse around a gathering, or one camera at one hour, must not read as "all plates"
+// between two dates.
+describe('the Search column', () => {
+  const CAMERA = '<b>cam</b>|7 *x*';
+  let md = '';
+  let html = '';
+  const searchCells = (): string[] => {
+    const table = md.slice(md.indexOf('## Inquiries reviewed'), md.indexOf('## Findings')).split('\n').filter((l) => l.startsWith('| '));
+    return table.slice(1).map((row) => shown(cells(row)[4]!));
+  };
+
+  beforeAll(async () => {
+    const accessLog = new AccessLog(storage, 'memo-params');
+    const ctx = { storage, accessLog };
+    const purpose = { caseNumber: 'WPD-26-0055' };
+    // A camera-limited radius browse of one hour, and a pattern search with its second page (the
+    // inquiry is the search: its later pages are not drawn on their own).
+    await searchDetections(ctx, {
+      user: 'a1', purpose, from: new Date('2026-12-05T06:00:00Z'), to: new Date('2026-12-05T07:00:00Z'),
+      agencies: ['WPD', 'SCSO'], cameras: [CAMERA, 'cam_2'], near: { lat: 36.91, lon: -121.7569, radiusMeters: 750 }, limit: 50,
+    });
+    const pattern = { user: 'a1', purpose, plate: { kind: 'partial', pattern: '7AB*' }, from: new Date('2026-12-01T00:00:00Z'), to: new Date('2026-12-05T06:30:15.250Z') } as const;
+    await searchDetections(ctx, pattern);
+    await searchDetections(ctx, { ...pattern, before: { seenAt: '2026-12-04 22:10:05.000', readId: 'r-9' } });
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000), chain: 'memo-params' });
+    expect(sample.reviews).toHaveLength(2);
+    sample.reviews.sort((a, b) => a.record.seq - b.record.seq);
+    const memo = memorandumOf(sample, { auditor: 'Capt. P. Standards' });
+    md = memo.markdown;
+    html = memo.html;
+  });
+
+  it('shows every parameter: plate or pattern with its kind, from and to with times in UTC, agencies, cameras, radius, limit, page', () => {
+    expect(searchCells()).toEqual([
+      `all plates; from 2026-12-05 06:00 UTC up to 2026-12-05 07:00 UTC; agencies WPD, SCSO; cameras ${CAMERA}, cam_2; within 750 m of 36.91, -121.7569; limit 50`,
+      'pattern 7AB* (partial); from 2026-12-01 00:00 UTC up to 2026-12-05 06:30:15.250 UTC',
+    ]);
+  });
+
+  it('escapes the parameters as all user text, in Markdown and HTML', () => {
+    const row = md.split('\n').find((l) => l.includes('within 750 m'))!;
+    expect(cells(row)).toHaveLength(12);
+    expect(bare(row)).not.toMatch(/[<>*]/);
+    expect(html).toContain('cameras &lt;b&gt;cam&lt;/b&gt;|7 *x*, cam_2; within 750 m of 36.91, -121.7569');
+    expect(html).not.toContain('<b>cam</b>');
+  });
+});
+
+describe('the period in the memorandum', () => {
+  const periodOf = async (fromText: string, toText: string) => {
+    const memo = memorandumOf(await sampleSearches(storage, { from: new Date(fromText), to: new Date(toText), chain: 'main' }), { auditor: 'Capt. P. Standards' });
+    const subject = memo.markdown.split('\n').find((l) => l.startsWith('**Subject:** '))!;
+    const period = /Period audited: (.*?) Inquiries in the period/.exec(shown(memo.markdown))?.[1];
+    return { subject: shown(subject.slice('**Subject:** '.length).trimEnd()), period, html: memo.html };
+  };
+
+  it('gives both ends with their times, the end as not included', async () => {
+    const days = await periodOf('2026-12-01T00:00:00Z', '2026-12-07T00:00:00Z');
+    expect(days.subject).toBe('ALPR detection browsing audit, from 2026-12-01 00:00 UTC up to 2026-12-07 00:00 UTC');
+    expect(days.period).toBe('from 2026-12-01 00:00 UTC up to 2026-12-07 00:00 UTC (the end itself not included).');
+    const halfHour = await periodOf('2026-12-06T10:00:00Z', '2026-12-06T10:30:00Z');
+    expect(halfHour.subject).toBe('ALPR detection browsing audit, from 2026-12-06 10:00 UTC up to 2026-12-06 10:30 UTC');
+    expect(halfHour.html).toContain('<title>ALPR detection browsing audit, from 2026-12-06 10:00 UTC up to 2026-12-06 10:30 UTC</title>');
   });
 });

@@ -10,6 +10,7 @@ import {
   AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, listReleases, parseReleaseRequest, placeLegalHold, produceReleasePackage,
   readPackageFile, recordReleaseRequest, saveUser, viewRelease, type PackageContext, type ReleaseRequestInput, type Storage,
 } from '../../storage/index.js';
+import { parseCsv } from './rfc4180.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -60,6 +61,17 @@ async function logOf(user: string): Promise<Array<{ action: string; outcome: str
 }
 
 describe('recording a request (§471.8(a))', () => {
+  it('refuses a purpose a search would refuse as saying nothing, a personal purpose, and a requester or agency that names nobody', () => {
+    const bad = (body: unknown) => () => parseReleaseRequest(body);
+    for (const purpose of ['x', '...', 'n/a', 'test', 'lookup', 'law enforcement purposes']) expect(bad({ ...input(), purpose })).toThrow(/too vague/);
+    for (const purpose of ['personal', 'Personal use', 'for private reasons']) expect(bad({ ...input(), purpose })).toThrow(/personal use.*471\.5/);
+    for (const requester of ['x', '...', '- -', 'J']) expect(bad({ ...input(), requester })).toThrow(/requester ".*" is not a name/);
+    for (const agency of ['x', '...', '?']) expect(bad({ ...input(), agency })).toThrow(/agency ".*" is not a name/);
+    // Short real names and purposes that only mention a person's property still pass.
+    const criteria = { kind: 'plate', plate: '7abc123', from: '2026-11-20', to: '2026-11-21' };
+    expect(parseReleaseRequest({ ...input(), criteria, agency: 'DA', requester: 'Jo', purpose: 'theft of personal property, case 26-7' })).toMatchObject({ agency: 'DA', requester: 'Jo' });
+  });
+
   it('validates the written request: agency, requester, a real purpose, the data asked for', () => {
     const ok = parseReleaseRequest({ ...input(), criteria: { kind: 'plate', plate: '7abc123', from: '2026-11-20', to: '2026-11-21' } });
     expect(ok.criteria).toEqual({ kind: 'plate', plate: { kind: 'exact', plate: '7abc123' }, from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' });
@@ -255,5 +267,49 @@ describe('the package of an approved release', () => {
     const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
     expect(manifest.detections).toBe(1);
     expect((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body).toContain('8XYZ999');
+  });
+
+  it('releases the detections held under a case typed in other letters', async () => {
+    await placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber: 'QA-26-100', reason: 'shooting', criteria: { from: new Date(DAY), to: new Date(DAY + 86_400_000), readIds: ['rel-2'] } });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint shooting investigation', criteria: { kind: 'case', caseNumber: 'qa-26-100' } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest.detections).toBe(1);
+    expect((JSON.parse((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body) as Array<{ read_id: string }>).map((d) => d.read_id)).toEqual(['rel-2']);
+  });
+
+  it("writes a CSV no spreadsheet runs as formulas (text cells prefixed with '), with the exact values in detections.json", async () => {
+    const hostile = {
+      readId: '=1+2', plate: '9EVL999', seenAt: DAY + 5000, lat: 36.5, lon: -121.75,
+      vehicleMake: "=cmd|' /C calc'!A0", vehicleModel: '+SUM(1,2)', vehicleColor: '@evil', vehicleType: '-2+3', imageRef: '\t=HYPERLINK("http://evil","x")',
+      candidates: ['\rCR', '9EVL998'],
+    };
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([detection(hostile), detection({ readId: 'rel-nopos', plate: '9EVL999', seenAt: DAY + 6000, lat: undefined, lon: undefined })])).durable;
+    await writer.close();
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '9EVL999' } } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    const dir = join(ctx.packagesDir, r.requestId);
+    for (const f of manifest.files) expect(createHash('sha256').update(readFileSync(join(dir, f.name))).digest('hex')).toBe(f.sha256);
+    expect(manifest.csvNote).toMatch(/prefixed with '/);
+    const text = readFileSync(join(dir, 'detections.csv'), 'utf8');
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text).not.toContain('\\N');
+    const csv = parseCsv(text);
+    expect(csv.rows).toEqual([
+      expect.objectContaining({
+        read_id: "'=1+2", vehicle_make: "'=cmd|' /C calc'!A0", vehicle_model: "'+SUM(1,2)", vehicle_color: "'@evil", vehicle_type: "'-2+3",
+        image_ref: `'\t=HYPERLINK("http://evil","x")`, candidates: "'\rCR 9EVL998", lat: '36.5', lon: '-121.75', seen_at: '2026-11-20T00:00:05.000Z',
+      }),
+      expect.objectContaining({ read_id: 'rel-nopos', lat: '', lon: '', candidates: '', seen_at: '2026-11-20T00:00:06.000Z' }),
+    ]);
+    expect(csv.quoted[1]?.[csv.header.indexOf('lon')]).toBe(false);
+    const json = JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as Array<Record<string, unknown>>;
+    expect(json[0]).toMatchObject({
+      read_id: '=1+2', vehicle_make: hostile.vehicleMake, vehicle_model: hostile.vehicleModel, vehicle_color: hostile.vehicleColor,
+      vehicle_type: '-2+3', image_ref: hostile.imageRef, candidates: hostile.candidates, lat: 36.5, lon: -121.75, seen_at: '2026-11-20T00:00:05.000Z',
+    });
+    expect(json[1]).toMatchObject({ lat: null, lon: null, candidates: [] });
   });
 });

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrAlphabet } from '../../matcher/index.js';
 import {
-  AccessLog, buildSearchQuery, DEFAULT_SEARCH_TIMEOUT_MS, DetectionWriter, firstOfEachRead, type SearchRequest, saveUser, searchDetections,
+  AccessLog, buildDetectionFilter, buildSearchQuery, DEFAULT_SEARCH_TIMEOUT_MS, DetectionWriter, firstOfEachRead, type SearchRequest, saveUser, searchDetections,
   type Storage, StorageError, verifyAccessLog,
 } from '../../storage/index.js';
+import { clickHouseDistances, destination, positionsAt } from './radius-edge.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -119,6 +120,95 @@ describe('search: filters and paging', () => {
       if (before === undefined) break;
     }
     expect(seen).toEqual(['other', 'two-edits', 'fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+  });
+});
+
+// A radius search checks ClickHouse's greatCircleDistance; the box that goes first must never be
+// smaller than it (found by QA: a box sized for a larger Earth dropped reads 998.7–999.6 m away
+// from a 1 km search), nor end at ±180° of longitude or explode near a pole.
+describe('search: a radius', () => {
+  const T_NEAR = T0 - 240 * HOUR; // a range of its own: no other test's reads in it
+  const CENTER = { lat: 36.91, lon: -121.7569 };
+  const RADII = [1_000, 100_000];
+  const near = (radiusMeters: number, center: { lat: number; lon: number } = CENTER) => ({
+    from: new Date(T_NEAR), to: new Date(T_NEAR + HOUR), near: { ...center, radiusMeters },
+  });
+  const inside = new Map<number, string[]>();
+  const outside = new Map<number, string[]>();
+
+  beforeAll(async () => {
+    const rows = [];
+    let n = 0;
+    for (const radius of RADII) {
+      // Just inside (0.9995 r) and just outside (1.0005 r), as greatCircleDistance measures them.
+      for (const [fraction, into, tag] of [[0.9995, inside, 'in'], [1.0005, outside, 'out']] as const) {
+        const points = await positionsAt(storage, CENTER, radius * fraction);
+        for (const p of points) expect(Math.abs(p.distance - radius * fraction)).toBeLessThan(radius * 0.0001);
+        into.set(radius, points.map((p) => `near-${radius}-${tag}-${p.direction}`));
+        rows.push(...points.map((p) => detection({ readId: `near-${radius}-${tag}-${p.direction}`, plate: '2NEAR00', seenAt: T_NEAR + ++n * 1000, lat: p.lat, lon: p.lon })));
+      }
+    }
+    rows.push(
+      detection({ readId: 'near-antimeridian-west', plate: '2NEAR00', seenAt: T_NEAR + ++n * 1000, lat: 0, lon: -179.999 }),
+      detection({ readId: 'near-antimeridian-east', plate: '2NEAR00', seenAt: T_NEAR + ++n * 1000, lat: 0, lon: 179.999 }),
+      detection({ readId: 'near-pole-120', plate: '2NEAR00', seenAt: T_NEAR + ++n * 1000, lat: 89.99, lon: 120 }),
+      detection({ readId: 'near-pole-minus-150', plate: '2NEAR00', seenAt: T_NEAR + ++n * 1000, lat: 89.995, lon: -150 }),
+    );
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue(rows)).durable;
+    await writer.close();
+  });
+
+  it('finds reads just inside the radius in every direction (N, S, E, W and between), and none just outside', async () => {
+    for (const radius of RADII) {
+      const found = new Set(await ids(near(radius)));
+      expect({ radius, missing: inside.get(radius)!.filter((id) => !found.has(id)) }).toEqual({ radius, missing: [] });
+      expect({ radius, beyond: outside.get(radius)!.filter((id) => found.has(id)) }).toEqual({ radius, beyond: [] });
+    }
+  });
+
+  it('reaches across ±180° of longitude', async () => {
+    expect(await ids(near(1_000, { lat: 0, lon: 179.999 }))).toEqual(['near-antimeridian-east', 'near-antimeridian-west']);
+    expect(await ids(near(1_000, { lat: 0, lon: -179.999 }))).toEqual(['near-antimeridian-east', 'near-antimeridian-west']);
+  });
+
+  it('finds reads on the far side of a pole', async () => {
+    // 0.01° from the pole: 120° of longitude away is under 2 km (measured, not assumed, below).
+    const [d120, d150] = await clickHouseDistances(storage, { lat: 89.99, lon: 0 }, [{ lat: 89.99, lon: 120 }, { lat: 89.995, lon: -150 }]);
+    expect(d120).toBeLessThan(5_000);
+    expect(d150).toBeLessThan(5_000);
+    expect(await ids(near(5_000, { lat: 89.99, lon: 0 }))).toEqual(['near-pole-minus-150', 'near-pole-120']);
+  });
+
+  it('keeps exactly the positions greatCircleDistance puts within the radius, wherever the centre and whatever the radius', async () => {
+    // The filter's own conditions (box and exact check) over positions around each centre at
+    // 0.99–1.01 of the radius, against greatCircleDistance alone: any difference is a position
+    // the box dropped.
+    const centers = [
+      CENTER, { lat: 0, lon: 0 }, { lat: 0, lon: 179.999 }, { lat: -0.5, lon: -179.9 }, { lat: 60, lon: 10 }, { lat: -45, lon: -179.99 },
+      { lat: 75, lon: 179.5 }, { lat: 84, lon: -30 }, { lat: 89.99, lon: 0 }, { lat: -89.5, lon: 100 },
+    ];
+    for (const center of centers) {
+      for (const radiusMeters of [50, 1_000, 100_000, 500_000]) {
+        const points = [];
+        for (let bearing = 0; bearing < 360; bearing += 7.5) {
+          for (const f of [0.99, 0.999, 0.9999, 1.0001, 1.001, 1.01]) points.push(destination(center, bearing, radiusMeters * f));
+        }
+        const filter = buildDetectionFilter({ from: new Date(T0), to: new Date(T0 + HOUR), near: { ...center, radiusMeters } }, new OcrAlphabet());
+        if (!filter.ok) throw new Error(filter.reason);
+        const where = filter.where.filter((c) => !c.includes('seen_at'));
+        const rs = await storage.client.query({
+          query: `SELECT countIf(${where.join(' AND ')}) AS kept, countIf(greatCircleDistance(lon, lat, {lon:Float64}, {lat:Float64}) <= {radius:Float64}) AS within
+                    FROM (SELECT p.1 AS lat, p.2 AS lon FROM (SELECT arrayJoin(arrayZip({lats:Array(Float64)}, {lons:Array(Float64)})) AS p))`,
+          query_params: { ...filter.params, lats: points.map((p) => p.lat), lons: points.map((p) => p.lon) },
+          format: 'JSONEachRow',
+        });
+        const [row] = await rs.json<{ kept: string; within: string }>();
+        const within = Number(row?.within);
+        expect(within, `${JSON.stringify(center)} ${radiusMeters} m`).toBeGreaterThan(0);
+        expect({ center, radiusMeters, kept: Number(row?.kept) }).toEqual({ center, radiusMeters, kept: within });
+      }
+    }
   });
 });
 

@@ -245,11 +245,41 @@ describe('platewatch audit', () => {
     expect(await auditVerb.run(['verify', ...as('psd1'), ...now.flatMap((h) => ['--expect-head', h]), '--expect-head', gone, '--data-dir', dataDir], deleted)).toBe(1);
     expect(deleted.out()).toMatch(/chain "cli-gone-1": 0 records, 1 problem/);
     const s = io(PASSWORD);
-    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo-heads', '--expect-head', gone, '--data-dir', dataDir], s)).toBe(0);
+    // Filed, and exit 1: the chain's loss is a data error in it.
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo-heads', '--expect-head', gone, '--data-dir', dataDir], s)).toBe(1);
     const checked = readFileSync(join(dir, 'memo-heads', `alpr-audit-${from}-${to}.md`), 'utf8');
     expect(checked).toContain("checked against the head the last audit recorded (cli-gone-1)");
     expect(checked).toMatch(/chain "cli-gone-1": access log head differs from the one recorded at the last audit/);
     expect(await auditVerb.run(['verify', ...as('psd1'), '--expect-head', 'main=7:zz', '--data-dir', dataDir], io(PASSWORD))).toBe(2);
+  });
+
+  it('exits 1 when the memorandum lists data errors (a tampered access log), and files it all the same', async () => {
+    const today = new Date();
+    const from = new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const setReason = async (from: string, to: string): Promise<void> => {
+      const storage = await openStorage({ dataDir });
+      try {
+        await storage.client.command({
+          query: `ALTER TABLE ${storage.db}.access_log UPDATE reason = {to:String} WHERE user_id = 'det1' AND case_number = 'WPD-26-3' AND reason = {from:String} SETTINGS mutations_sync = 2`,
+          query_params: { from, to },
+        });
+      } finally {
+        await storage.close();
+      }
+    };
+    await setReason('', 'routine patrol'); // a purpose written in after the search
+    try {
+      const s = io(PASSWORD);
+      expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '12', '--out', 'memo-tampered', '--data-dir', dataDir], s)).toBe(1);
+      expect(s.out()).toMatch(/^12 of 12 inquiries reviewed, .*, [1-9]\d* data error\(s\)/);
+      expect(s.err()).toMatch(/^platewatch audit sample: the memorandum lists [1-9]\d* data error\(s\) \(see its "Data errors"\)/m);
+      const memo = readFileSync(join(dir, 'memo-tampered', `alpr-audit-${from}-${to}.md`), 'utf8');
+      expect(memo.slice(memo.indexOf('## Data errors'))).toMatch(/altered/);
+    } finally {
+      await setReason('routine patrol', ''); // as it was: the other tests' log is intact
+    }
+    expect(await auditVerb.run(['verify', ...as('psd1'), '--data-dir', dataDir], io(PASSWORD))).toBe(0);
   });
 
   it('answers a --chain the log does not have with exit 2 naming its chains, for verify and sample alike', async () => {

@@ -1,0 +1,108 @@
+// POST /api/detections/search over the real gateway (uWS, nats-server) and real storage on chDB:
+// every search is on the access log, also one refused because its body is not a search request
+// (Watsonville §471.7(b)); and the radius the route takes is the one storage searches.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { searchRoutes } from '../../gateway/index.js';
+import { LOGGED_BODY_CHARACTERS } from '../../gateway/request-fields.js';
+import { DetectionWriter } from '../../storage/index.js';
+import { detection } from '../storage/temp-storage.js';
+import { errorOf, startApiFixture, type ApiFixture } from './api-fixture.js';
+
+const DAY = Date.UTC(2026, 10, 20);
+const RANGE = { from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z' };
+const PURPOSE = { caseNumber: 'WPD-26-0101', reason: 'stolen vehicle follow-up' };
+let api: ApiFixture;
+
+beforeAll(async () => {
+  api = await startApiFixture({
+    users: [['ana1', 'analyst']],
+    seed: async (temp) => {
+      const writer = new DetectionWriter(temp.storage);
+      await (await writer.enqueue([detection({ readId: 's-1', plate: '7ABC123', seenAt: DAY + 1000, lat: 36.91, lon: -121.76 })])).durable;
+      await writer.close();
+    },
+    routes: ({ guard, accessLog, temp }) => searchRoutes({ guard, search: { storage: temp.storage, accessLog } }),
+  });
+});
+
+afterAll(async () => {
+  await api?.stop();
+});
+
+interface Logged {
+  user_id: string;
+  action: string;
+  outcome: string;
+  params: string;
+  case_number: string;
+  reason: string;
+  detail: string;
+}
+
+/** ana1's search records after `seq`, oldest first. */
+async function searchesAfter(seq: number): Promise<Logged[]> {
+  const rs = await api.temp.storage.client.query({
+    query: `SELECT user_id, action, outcome, params, case_number, reason, detail FROM ${api.temp.storage.db}.access_log
+             WHERE user_id = 'ana1' AND action = 'search' AND seq > {seq:UInt64} ORDER BY seq`,
+    query_params: { seq }, format: 'JSONEachRow',
+  });
+  return rs.json<Logged>();
+}
+
+async function lastSeq(): Promise<number> {
+  const rs = await api.temp.storage.client.query({ query: `SELECT max(seq) AS seq FROM ${api.temp.storage.db}.access_log`, format: 'JSONEachRow' });
+  return Number((await rs.json<{ seq: string }>())[0]?.seq ?? 0);
+}
+
+const search = (body: unknown) => api.call('POST', '/api/detections/search', 'ana1', body);
+
+describe('a search whose body is not a search request', () => {
+  it('is refused with 400 BAD_SEARCH and leaves one invalid record with the user, the message and the fields sent', async () => {
+    const bodies: Array<[string, Record<string, unknown>, RegExp]> = [
+      ['an unknown field', { plate: '7ABC123', ...RANGE, ...PURPOSE, reasn: 'typo' }, /^unknown field "reasn"/],
+      ['a malformed from', { plate: '7ABC123', ...RANGE, from: 'yesterday', ...PURPOSE }, /^"from" must be an ISO 8601 time/],
+      ['a bad limit', { plate: '7ABC123', ...RANGE, ...PURPOSE, limit: 1.5 }, /^"limit" must be a whole number/],
+      ['a bad before', { plate: '7ABC123', ...RANGE, ...PURPOSE, before: { seenAt: 'then', readId: 'x' } }, /^"before" must be the previous page's nextCursor/],
+    ];
+    for (const [what, body, message] of bodies) {
+      const seq = await lastSeq();
+      const res = await search(body);
+      const error = await errorOf(res);
+      expect({ what, status: error.status, code: error.code }).toEqual({ what, status: 400, code: 'BAD_SEARCH' });
+      expect(error.message).toMatch(message);
+      const logged = await searchesAfter(seq);
+      expect({ what, logged }).toEqual({
+        what,
+        logged: [expect.objectContaining({ user_id: 'ana1', outcome: 'invalid', case_number: PURPOSE.caseNumber, reason: PURPOSE.reason, detail: error.message })],
+      });
+      expect(JSON.parse(logged[0]!.params)).toEqual({ body });
+    }
+  });
+
+  it('keeps a bounded part of a large body, and says what it left out', async () => {
+    const seq = await lastSeq();
+    const extra = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`field${i}`, 'x'.repeat(3_000)]));
+    expect((await search({ ...RANGE, ...PURPOSE, ...extra })).status).toBe(400);
+    const [record, ...more] = await searchesAfter(seq);
+    expect(more).toEqual([]);
+    expect(record).toMatchObject({ outcome: 'invalid', detail: expect.stringMatching(/^unknown field "field0"/) });
+    expect(record!.params.length).toBeLessThan(LOGGED_BODY_CHARACTERS + 1_000);
+    const { body } = JSON.parse(record!.params) as { body: Record<string, string> };
+    expect(body['from']).toBe(RANGE.from);
+    expect(body['field0']).toMatch(/^x+… \(3000 characters\)$/);
+    expect(body['…']).toMatch(/^\d+ more fields$/);
+  });
+});
+
+describe('the radius a search takes', () => {
+  it('is at most 500 km, as storage searches, refused beyond with the limit in the message and logged', async () => {
+    const at = (radiusMeters: number) => search({ ...RANGE, ...PURPOSE, near: { lat: 36.91, lon: -121.76, radiusMeters } });
+    const ok = await at(500_000);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { rows: Array<{ readId: string }> }).rows.map((r) => r.readId)).toEqual(['s-1']);
+    const seq = await lastSeq();
+    const refused = await errorOf(await at(600_000));
+    expect(refused).toEqual({ status: 400, code: 'BAD_SEARCH', message: '"radiusMeters" must be a number of metres from 1 to 500000 (500 km)' });
+    expect(await searchesAfter(seq)).toEqual([expect.objectContaining({ outcome: 'invalid', detail: refused.message })]);
+  });
+});

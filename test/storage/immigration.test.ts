@@ -1,0 +1,82 @@
+// The one classifier of immigration enforcement (California Values Act, Gov. Code § 7284.6(a)(1);
+// Watsonville §471.2, §471.8(c)) that searches, hot lists and releases all refuse on: what it must
+// refuse, in the spellings QA found getting through, and the ordinary police work it must let pass.
+import { describe, expect, it } from 'vitest';
+import { immigrationAgencyIn, isImmigrationEnforcement, normaliseForClassifier } from '../../storage/index.js';
+
+/** Purposes, reasons, synopses and list designations that are immigration enforcement. */
+const MUST_REFUSE = [
+  // Found accepted by QA as release purposes.
+  'removal order, case 26-1', 'expedited removal, case 26-1', 'locate person with final order of removal, case 26-1',
+  'locate noncitizen for removal, case 26-1', 'assist federal partners with removal of noncitizen', 'green card holder lookup',
+  'verify lawful presence in the U.S.', 'federal administrative warrant (I-200)', 'immigratión enforcement', 'inmigración, caso 26-1',
+  // Found accepted as list designations.
+  'vehicles of interest for removal operations', 'assist I.C.E. with cases',
+  // Found accepted as hot list rows and search purposes.
+  'NCIC MKE EIV Immigration Violator File', 'Immigration violator - deportable alien', 'ICE detainer', 'ICE immigration enforcement request',
+  // Spellings: fullwidth, dotted, spaced, invisible characters, lower case with context.
+  'assist ＩＣＥ with a case', 'U S I C E request', 'for U.S. I.C.E., case 26-3', 'requested by i.c.e.', 'I\u200bCE field office request',
+  'assist ice agents with the subject', 'notify ice of the sighting', 'ice detainer on the driver', 'share with ICE ERO',
+  'Dep\'t of Homeland Security request', 'U.S. Dept of Homeland Sec. request', 'Homeland Security Dept. request', 'US DHS request',
+  'per HSI, locate the subject', 'CBP needs the sightings', 'Customs and Border Protection liaison', 'Orange County 287(g) task force',
+  // The wording of the enforcement itself, English and Spanish.
+  'locate subject for deportation', 'deportable alien', 'person is undocumented', 'removal proceedings', 'visa overstay investigation',
+  'overstayed his visa', 'illegal re-entry after deportation', 'unlawfully present in the United States', 'citizenship status check',
+  'serve I-247A detainer', 'warrant of removal, form I-205', '8 U.S.C. § 1326 violator', 'NSEERS registrant', 'la migra', 'orden de deportación',
+  'subject is indocumentado', 'IMMIGRATION_HOLDS',
+];
+
+/** Police work that must never be refused for looking like the above. */
+const MUST_ACCEPT = [
+  'ice cream truck stolen', 'Ice cream truck stolen', 'ICE CREAM TRUCK STOLEN', 'black ice crash', 'BLACK ICE CRASH, HIT AND RUN', 'Alice', 'police',
+  'price', 'service', 'Police service vehicles', 'removal of stolen catalytic converter', 'snow removal equipment theft', 'tree removal company burglary',
+  'abandoned vehicle removal order 26-4411', 'Office of Emergency Services', 'robbery of migrant farm workers', 'hero of the day robbery series, case 26-78',
+  'Erol Smith homicide', 'dhs student assault', 'DHS child welfare check, missing juvenile', 'insurance fraud ring', 'VEH HAS NO INS',
+  'homicide investigation, suspect vehicle', 'Stolen vehicles, county auto theft task force', 'armed robbery, SCPD case 26-01234',
+  'parole absconder, case 26-9', 'hit and run on I-205 near Tracy', 'IVF clinic burglary', 'serve final order of protection', 'served a criminal detainer from Santa Clara County',
+  'possession of 287 grams of methamphetamine', 'stolen vehicle follow-up, report 26-4411', 'Homeland Security grant equipment theft',
+];
+
+describe('isImmigrationEnforcement', () => {
+  it.each(MUST_REFUSE)('refuses "%s"', (text) => {
+    expect(isImmigrationEnforcement(text)).toBe(true);
+  });
+
+  it.each(MUST_ACCEPT)('lets "%s" through', (text) => {
+    expect(isImmigrationEnforcement(text)).toBe(false);
+  });
+
+  it('reads nothing into empty text', () => {
+    expect(isImmigrationEnforcement('')).toBe(false);
+    expect(isImmigrationEnforcement(' \t ')).toBe(false);
+  });
+});
+
+describe('immigrationAgencyIn', () => {
+  it.each([
+    'ICE', 'ice', 'U.S. Immigration and Customs Enforcement', 'Immigrations and Customs Enforcement', 'I.C.E. San Francisco Field Office', 'ＩＣＥ',
+    'U S I C E', 'U.S. Customs and Border Protection', 'Customs and Border Patrol', 'CPB', 'CBP Office of Field Operations', 'U.S. Border Patrol, El Centro Sector',
+    'Homeland Security Investigations', 'HSI Los Angeles', 'ICE ERO', 'Enforcement and Removal Operations', 'USCIS', 'Department of Homeland Security', 'DHS',
+    'Dep\'t of Homeland Security', 'U.S. Dept of Homeland Sec.', 'Homeland Security Dept.', 'D.H.S. Office of Intelligence', 'SA J. Doe, HSI',
+    'Orange County 287(g) Task Force', 'U.S.C.I.S. Fraud Unit',
+  ])('recognises "%s"', (name) => {
+    expect(immigrationAgencyIn(name)).toBeDefined();
+  });
+
+  it.each([
+    'Watsonville Police Department', 'Santa Cruz County Sheriff', 'California Highway Patrol', 'Office of the District Attorney', 'Police Service Unit',
+    'Office of Emergency Services', 'Alice Police Department', 'Det. M. Lopez', 'Sgt. Price, Robbery Unit', 'Federal Bureau of Investigation',
+  ])('does not mistake "%s" for one', (name) => {
+    expect(immigrationAgencyIn(name)).toBeUndefined();
+  });
+});
+
+describe('normaliseForClassifier', () => {
+  it('folds fullwidth forms and diacritics, joins dotted and spaced acronyms, and keeps the case of words', () => {
+    expect(normaliseForClassifier('ＩＣＥ')).toBe('ICE');
+    expect(normaliseForClassifier('inmigración, caso 26-1')).toBe('inmigracion caso 26 1');
+    expect(normaliseForClassifier('U.S. Dept of Homeland Sec.')).toBe('US Dept of Homeland Sec');
+    expect(normaliseForClassifier('u s i c e')).toBe('USICE');
+    expect(normaliseForClassifier('Dep\u2019t of Det. J. Doe')).toBe('Dept of Det J Doe');
+  });
+});
