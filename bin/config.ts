@@ -95,6 +95,14 @@ export interface NatsSettings {
   url: string | undefined;
   /** Port of the embedded nats-server; 0 picks a free one. Env `PLATEWATCH_NATS_PORT`. @default 0 */
   port: number;
+  /**
+   * Credentials for `url`'s server (ingest/nats-auth.ts), over any in the URL itself
+   * (`nats://user:password@host`). Env `NATS_TOKEN`; `NATS_USER` and `NATS_PASSWORD`; `NATS_CREDS`.
+   */
+  token?: string;
+  user?: string;
+  password?: string;
+  credsFile?: string;
 }
 
 export interface StorageSettings {
@@ -176,7 +184,7 @@ const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 const GATEWAY_KEYS = ['port', 'host', 'trustedProxies'] as const;
-const NATS_KEYS = ['url', 'port'] as const;
+const NATS_KEYS = ['url', 'port', 'token', 'user', 'password', 'credsFile'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const;
 const MATCHER_KEYS = [
   'ocrClasses',
@@ -331,6 +339,10 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
 
   const natsUrl = envValue(env, 'NATS_URL');
   if (natsUrl !== undefined) config.nats.url = natsUrl;
+  for (const [name, key] of [['NATS_TOKEN', 'token'], ['NATS_USER', 'user'], ['NATS_PASSWORD', 'password'], ['NATS_CREDS', 'credsFile']] as const) {
+    const value = envValue(env, name);
+    if (value !== undefined) config.nats[key] = value;
+  }
   const httpHost = envValue(env, 'PLATEWATCH_HTTP_HOST');
   if (httpHost !== undefined) config.gateway.host = httpHost;
   const trustedProxies = envValue(env, 'PLATEWATCH_TRUSTED_PROXIES');

@@ -3,6 +3,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { natsConnectOptions, redactNatsUrl } from '../ingest/index.js';
 import type { PlatewatchConfig } from './config.js';
 import type { VerbIO } from './verb.js';
 
@@ -73,9 +74,9 @@ export async function connectToSystem(verb: string, config: PlatewatchConfig, io
     return null;
   }
   try {
-    return await connect({ servers: nats.url, name: `platewatch ${verb}` });
+    return await connect({ ...natsConnectOptions(nats.url, config.nats), name: `platewatch ${verb}` });
   } catch (error) {
-    io.stderr.write(`platewatch ${verb}: cannot reach NATS at ${nats.url}: ${(error as Error).message}\n`);
+    io.stderr.write(`platewatch ${verb}: cannot reach NATS at ${redactNatsUrl(nats.url)}: ${(error as Error).message}\n`);
     return null;
   }
 }

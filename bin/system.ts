@@ -21,6 +21,7 @@ import {
   ListBuilder,
   MetricsRegistry,
   NatsConnectionWatch,
+  natsConnectOptions,
   openHotlistStore,
   openVersionClaims,
   PIPELINE_CONSUMER,
@@ -32,6 +33,7 @@ import {
   type DetectionSink,
   type HitMessage,
   type LocalNatsServer,
+  type NatsCredentials,
   type PipelineMetrics,
   type WireRead,
 } from '../ingest/index.js';
@@ -52,6 +54,8 @@ export interface SystemOptions {
   logger: Logger;
   /** An existing NATS server or cluster; unset: spawn nats-server under `dataDir/nats`. */
   natsUrl?: string;
+  /** Its credentials, over any in the URL (`nats://user:password@host`). */
+  natsCredentials?: NatsCredentials;
   /** Port for the embedded nats-server; 0 picks a free one. */
   natsPort?: number;
   /** Storage settings; `dataDir` defaults to `dataDir/clickhouse`. */
@@ -220,7 +224,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       logger.info({ url: natsUrl, pid: first.pid }, 'embedded nats-server started');
       stopRequested();
     }
-    const nc = await connect({ servers: natsUrl, name: 'platewatch', maxReconnectAttempts: -1 });
+    const nc = await connect({ ...natsConnectOptions(natsUrl, options.natsCredentials), name: 'platewatch', maxReconnectAttempts: -1 });
     const connection = new NatsConnectionWatch(nc);
     cleanups.push(async () => {
       // A drain waits for the server's answer, for ever while it is gone: close instead.

@@ -10,6 +10,7 @@ export * from './streams.js';
 export * from './nats-server.js';
 export * from './nats-supervisor.js';
 export * from './nats-connection.js';
+export * from './nats-auth.js';
 export * from './hotlist-distribution.js';
 export * from './version-claims.js';
 export * from './pipeline.js';

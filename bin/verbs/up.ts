@@ -7,7 +7,7 @@ import { constants } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { publishHotlist, simulateFleet } from '../../ingest/index.js';
+import { natsUrlWithoutCredentials, publishHotlist, redactNatsUrl, simulateFleet } from '../../ingest/index.js';
 import { readHotlistFiles } from '../batch-match.js';
 import { hitPrinter } from '../hit-printer.js';
 import { removeRuntime, writeRuntime } from '../runtime.js';
@@ -74,7 +74,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
         dataDir,
         matcher: config.matcher,
         logger,
-        ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url }),
+        ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url, natsCredentials: config.nats }),
         natsPort: config.nats.port,
         retroactiveDays: config.retroactiveDays,
         hotlists: config.hotlists,
@@ -97,7 +97,8 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
     }
     stop.started();
     await writeRuntime(dataDir, {
-      natsUrl: system.natsUrl, pid: process.pid, startedAt: new Date().toISOString(),
+      // Without a password the URL may hold: verbs give their own (NATS_USER…), as up was given.
+      natsUrl: natsUrlWithoutCredentials(system.natsUrl), pid: process.pid, startedAt: new Date().toISOString(),
       ...(system.gateway === undefined ? {} : { httpUrl: system.gateway.url }),
       ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir) } : {}),
     });
@@ -131,7 +132,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       const lists = system.matcher.lists().map((l) => `${covert.get(l.list.toUpperCase()) ?? l.list} v${l.version} (${l.entries})`);
       io.stdout.write(
         `platewatch is up\n` +
-          `  NATS       ${system.natsUrl}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
+          `  NATS       ${redactNatsUrl(system.natsUrl)}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
           `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
           `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
           `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
