@@ -1,7 +1,7 @@
 // The purpose every detection search, export and hit view must carry: Watsonville §471.7(e) — every
 // ALPR detection browsing inquiry is documented by a case or incident number and/or a reason —
 // and may not be immigration enforcement (California Values Act, Gov. Code § 7284.6(a)(1)).
-import { isImmigrationEnforcement } from './immigration.js';
+import { isImmigrationEnforcement, normaliseForClassifier } from './immigration.js';
 
 export interface Purpose {
   /** Department case or incident number. */
@@ -12,7 +12,17 @@ export interface Purpose {
 
 // Words that say nothing about why the data is needed. A search refuses them when no case number
 // comes with them, and the audit flags any such record in the log (one made before this check).
-const VAGUE_REASONS = /^(n\/?a|none|test(ing)?|x+|\.+|-+|\?+|investigation|search|check|lookup|alpr|query|plate|info|work)$/i;
+// Compared as the classifiers read text (NFKC, no diacritics or invisible characters, spaced
+// letters joined), so "t e s t", "tést" and a zero-width "test" are "test" too (found by QA).
+const VAGUE_REASONS = new RegExp(
+  '^(n ?a|none|nothing|test(ing)?|x+|investigation|search(ing)?|check(ing)?|lookup|looking|browsing|alpr|query|plate|info|work|' +
+    'curious|curiosity|because|just (looking|checking|curious|because|browsing)|random|idk|whatever|stuff)$',
+  'i',
+);
+/** One character over and over ("aaa", "zzzz"). */
+const REPEATED_CHARACTER = /^(.)\1*$/;
+/** §471.5 Impermissible Uses (c): the whole stated purpose is a personal one. */
+const PERSONAL_PURPOSE = /^(for )?(personal|private)( (use|reasons?|matters?|business|interest))?$/i;
 const SHORTEST_REASON = 3;
 // Case and incident numbers carry digits (WPD-26-0100, V260201831); a word in that field is not one.
 const CASE_NUMBER = /\d/;
@@ -25,7 +35,8 @@ export function undocumentedPurpose(caseNumber: string, reason: string): string 
   const theCase = caseNumber.trim();
   const why = reason.trim();
   if (CASE_NUMBER.test(theCase)) return null;
-  if (why.length >= SHORTEST_REASON && !VAGUE_REASONS.test(why)) return null;
+  const words = normaliseForClassifier(why);
+  if (words.length >= SHORTEST_REASON && !VAGUE_REASONS.test(words) && !REPEATED_CHARACTER.test(words)) return null;
   if (theCase === '' && why === '') return 'no case or incident number and no reason';
   return [theCase !== '' ? `case number "${theCase}" has no number in it` : '', why !== '' ? `the reason "${why}" does not say why the data is needed` : '']
     .filter((s) => s !== '')
@@ -50,7 +61,13 @@ export function purposeProblem(user: string | undefined, purpose: Purpose | unde
  * told from a few words without refusing police work, so the audit flags them for review instead.
  */
 export function prohibitedPurpose(purpose: Purpose | undefined): string | null {
+  if (isPersonalPurpose(purpose?.reason ?? '')) return 'the stated purpose is a personal one, for which ALPR data is never used (Watsonville §471.5 Impermissible Uses (c))';
   if (!isImmigrationEnforcement(purpose?.reason ?? '') && !isImmigrationEnforcement(purpose?.caseNumber ?? '')) return null;
   return 'the stated purpose is immigration enforcement, for which ALPR data is never used ' +
     '(California Values Act, Gov. Code § 7284.6(a)(1); Watsonville §471.2, §471.8(c))';
+}
+
+/** The whole stated purpose is a personal one ("personal", "private reasons"); §471.5 Impermissible Uses (c). */
+export function isPersonalPurpose(text: string): boolean {
+  return PERSONAL_PURPOSE.test(normaliseForClassifier(text));
 }

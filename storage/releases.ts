@@ -12,7 +12,7 @@ import { OcrAlphabet } from '../matcher/index.js';
 import { buildDetectionFilter, type PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
 import { parseUtcTime } from './iso-time.js';
-import { undocumentedPurpose } from './purpose.js';
+import { isPersonalPurpose, undocumentedPurpose } from './purpose.js';
 import { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
 
@@ -107,8 +107,6 @@ const MAX_NAME = 200;
 const REQUEST_ID = /^REL-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Release wording that says no more than the search's placeholders (storage/purpose.ts) do. */
 const VAGUE_PURPOSE = /^(law enforcement( purposes?)?|official( business)?|info(rmation)?)$/i;
-/** §471.5 Impermissible Uses (c): the whole stated purpose is a personal one. */
-const PERSONAL_PURPOSE = /^(for )?(personal|private)( (use|reasons?|matters?|business|interest))?$/i;
 /** A person's or an agency's name has letters: "x", "..." or "--" names nobody (§471.8(a)(1)(2)). */
 const MIN_NAME_LETTERS = 2;
 
@@ -132,7 +130,7 @@ function statedPurpose(purpose: string): string {
   if (undocumentedPurpose('', purpose) !== null || VAGUE_PURPOSE.test(purpose)) {
     throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))`);
   }
-  if (PERSONAL_PURPOSE.test(purpose)) {
+  if (isPersonalPurpose(purpose)) {
     throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is a personal use, which the policy forbids (Watsonville §471.5 Impermissible Uses (c))`);
   }
   return purpose;

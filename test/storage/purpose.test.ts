@@ -1,7 +1,7 @@
 // Watsonville §471.7(e): every detection browsing inquiry is documented by a case or incident
 // number and/or a reason. These are the rules a search applies and the audit checks afterwards.
 import { describe, expect, it } from 'vitest';
-import { purposeProblem, undocumentedPurpose } from '../../storage/purpose.js';
+import { prohibitedPurpose, purposeProblem, undocumentedPurpose } from '../../storage/purpose.js';
 
 describe('undocumentedPurpose', () => {
   it('accepts a case number with a digit in it, whatever the reason', () => {
@@ -24,6 +24,20 @@ describe('undocumentedPurpose', () => {
     expect(undocumentedPurpose('pending', '')).toBe('case number "pending" has no number in it');
     expect(undocumentedPurpose('tbd', 'n/a')).toBe('case number "tbd" has no number in it and the reason "n/a" does not say why the data is needed');
     expect(undocumentedPurpose(' ', '  ')).toBe('no case or incident number and no reason');
+  });
+
+  it('sees through spacing, accents and invisible characters, and refuses the words QA found taken as reasons', () => {
+    for (const reason of ['t e s t', 'tést', '\u200btest', 'T.E.S.T.', 'aaa', 'zzzz', 'because', 'just looking', 'Just checking', 'curious', 'idk', 'whatever']) {
+      expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual({ reason, problem: `the reason "${reason.trim()}" does not say why the data is needed` });
+    }
+    for (const reason of ['DUI', 'CCW permit holder vehicle', 'hit and run, white pickup']) expect(undocumentedPurpose('', reason), reason).toBeNull();
+  });
+});
+
+describe('prohibitedPurpose', () => {
+  it('refuses a purpose that is personal as a whole (§471.5 Impermissible Uses (c)), not a case about personal property', () => {
+    for (const reason of ['personal', 'Personal use', 'for private reasons', 'ＰＥＲＳＯＮＡＬ']) expect(prohibitedPurpose({ reason }), reason).toMatch(/personal one.*471\.5/);
+    for (const reason of ['theft of personal property', 'stolen vehicle follow-up']) expect(prohibitedPurpose({ reason }), reason).toBeNull();
   });
 });
 
