@@ -22,10 +22,11 @@ export { parseUtcTime } from './iso-time.js';
 export { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 export { saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
 export {
-  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, MAX_RADIUS_METERS,
+  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
   type DetectionCriteria, type DetectionFilter,
 } from './search.js';
+export { MAX_RADIUS_METERS } from './radius-box.js';
 export {
   FIRST_WINDOW_MS, isSparse, scansEveryPartition, searchWindows, expectsFewMatches, FEW_MATCHES_KNOWN_RUN, scanNewestFirst, windowsInOnePass,
   type WindowRead,
