@@ -14,15 +14,24 @@ export interface Purpose {
 // comes with them, and the audit flags any such record in the log (one made before this check).
 // Compared as the classifiers read text (NFKC, no diacritics or invisible characters, spaced
 // letters joined), so "t e s t", "tést" and a zero-width "test" are "test" too (found by QA).
+// Also read with letters held down collapsed ("curiousss") and with no spaces ("justchecking").
 const VAGUE_REASONS = new RegExp(
-  '^(n ?a|none|nothing|test(ing)?|x+|investigation|search(ing)?|check(ing)?|lookup|looking|browsing|alpr|query|plate|info|work|' +
-    'curious|curiosity|because|just (looking|checking|curious|because|browsing)|random|idk|whatever|stuff)$',
+  '^(n ?a|none|nothing|(test ?)+(ing)?\\d*|x+|investigation|search(ing)?|check(ing)?|lookup|looking|browsing|alpr|query|plate|info|work|demo|' +
+    'curious|curiosity( ?only)?|i ?was ?curious|because( ?i ?can)?|cuz|just ?(looking|checking|check|curious|because|browsing)|only ?checking|' +
+    'random( ?checks?)?|(no|any) ?reason|for ?fun|fishing|idk|whatever|stuff|asdf\\w*|qwerty\\w*)$',
   'i',
 );
 /** One character over and over ("aaa", "zzzz"). */
 const REPEATED_CHARACTER = /^(.)\1*$/;
+/** A letter held down: three or more of it in a row. */
+const HELD_LETTER = /(\p{L})\1{2,}/gu;
 /** §471.5 Impermissible Uses (c): the whole stated purpose is a personal one. */
-const PERSONAL_PURPOSE = /^(for )?(personal|private)( (use|reasons?|matters?|business|interest))?$/i;
+const PERSONAL_PURPOSE = /^(for )?(personal|private)( (use|reasons?|matters?|business|interest))?( only| ex)?$/i;
+/**
+ * A purpose about the searcher's own people (§471.5 Impermissible Uses (c)): "my ex", "for a friend".
+ * Only with "my": a victim's ex-boyfriend or a suspect's friend is police work.
+ */
+const PERSONAL_RELATION = /\b(for )?my (ex|ex ?(wife|husband|girlfriend|boyfriend|partner)|(girl|boy)friend|wife|husband|neighbou?rs?|daughter|son|kids?|mom|mother|dad|father|brother|sister|family|relatives?|landlord|tenant|roommate)\b|\b(for|favou?r for|looking up) a friend\b/i;
 const SHORTEST_REASON = 3;
 // Case and incident numbers carry digits (WPD-26-0100, V260201831); a word in that field is not one.
 const CASE_NUMBER = /\d/;
@@ -36,7 +45,9 @@ export function undocumentedPurpose(caseNumber: string, reason: string): string 
   const why = reason.trim();
   if (CASE_NUMBER.test(theCase)) return null;
   const words = normaliseForClassifier(why);
-  if (words.length >= SHORTEST_REASON && !VAGUE_REASONS.test(words) && !REPEATED_CHARACTER.test(words)) return null;
+  const held = words.replace(HELD_LETTER, '$1');
+  const vague = [words, held, held.replace(/\s+/g, '')].some((form) => VAGUE_REASONS.test(form) || REPEATED_CHARACTER.test(form));
+  if (words.length >= SHORTEST_REASON && !vague) return null;
   if (theCase === '' && why === '') return 'no case or incident number and no reason';
   return [theCase !== '' ? `case number "${theCase}" has no number in it` : '', why !== '' ? `the reason "${why}" does not say why the data is needed` : '']
     .filter((s) => s !== '')
@@ -69,5 +80,6 @@ export function prohibitedPurpose(purpose: Purpose | undefined): string | null {
 
 /** The whole stated purpose is a personal one ("personal", "private reasons"); §471.5 Impermissible Uses (c). */
 export function isPersonalPurpose(text: string): boolean {
-  return PERSONAL_PURPOSE.test(normaliseForClassifier(text));
+  const words = normaliseForClassifier(text);
+  return PERSONAL_PURPOSE.test(words) || PERSONAL_RELATION.test(words);
 }

@@ -59,7 +59,10 @@ export interface AgencyClass {
 export function classifyAgency(claim: AgencyClaim, policy: ReleasePolicy): AgencyClass {
   const home = policy.homeState.toUpperCase();
   const state = (claim.state ?? '').trim().toUpperCase() || (claim.kind === 'out_of_state' ? '' : home);
-  const named = immigrationAgencyNamed(claim.agency) ?? immigrationAgencyNamed(claim.requester ?? '');
+  // A requester is a person: "ice" in a name is a surname (Lt. Jose Ice), not the agency, so the
+  // requester is read as free text, where only ICE written as an acronym or in context counts.
+  const requester = claim.requester ?? '';
+  const named = immigrationAgencyNamed(claim.agency) ?? (isImmigrationEnforcement(requester) ? 'a unit for immigration enforcement' : undefined);
   if (named !== undefined) return { kind: 'federal_immigration', state, immigrationAgency: named };
   // The declared kind is the custodian's word; the name may say otherwise (found by QA: the FBI and a
   // repossession company were both accepted as "local"). A name can only make the kind stricter.
@@ -97,12 +100,19 @@ const FEDERAL = new RegExp([
   '^(US|USA|united states)\\b', '\\b(US|united states) (department|dept|bureau|attorney|marshals?|park police|forest service|fish (and|&) wildlife|coast guard|army|navy|air force|marine corps)\\b',
 ].join('|'), 'i');
 
+/** A company's legal form: never a law-enforcement agency, whatever else its name says. */
+const COMPANY = /\b(LLC|LLP|Inc|Incorporated|Corp|Corporation|Ltd|Limited|PLC|company)\b/i;
 /**
- * Businesses, vendors and the press: not law enforcement whatever they are declared. University
- * and hospital police are law enforcement, so schools and hospitals are not on this list.
+ * Words of an agency that enforces the law: a name with one ("California Department of Insurance
+ * Fraud Division", "Sheriff's Office Media Relations") is not a business for the words below.
+ */
+const LAW_ENFORCEMENT_WORDS = /\b(police|sheriff'?s?|marshal'?s?|patrol|district attorney|attorney general|department of|dept of|law enforcement|investigations?|investigative|fraud division|enforcement|prosecutor'?s?|probation|rangers?|constables?)\b/i;
+/**
+ * Businesses, vendors and the press: not law enforcement whatever they are declared, unless the
+ * name also has words of an agency. University and hospital police are law enforcement, so
+ * schools and hospitals are not on this list.
  */
 const NOT_LAW_ENFORCEMENT = new RegExp([
-  '\\b(LLC|LLP|Inc|Incorporated|Corp|Corporation|Ltd|Limited|PLC)\\b', '\\bcompany\\b',
   '\\b(insurance|insurer|bank|bancorp|credit union|financial|finance|lending|leasing|auto sales|dealership|rent a car|car rental)\\b',
   '\\b(repo|repossessions?|recovery agents?|recovery services|towing|skip trac\\w*|private investigat\\w*|detective agency|bail bonds?\\w*|security services)\\b',
   '\\b(newspaper|news|gazette|tribune|herald|journal|press|media|magazine|broadcasting|television|reporter|journalist)\\b',
@@ -117,16 +127,20 @@ const NOT_LAW_ENFORCEMENT = new RegExp([
  */
 function kindByName(name: string, home: string): { kind: AgencyKind; state?: string; namedAs: string } | undefined {
   const text = normaliseForClassifier(name);
-  const notLe = NOT_LAW_ENFORCEMENT.exec(text);
-  if (notLe !== null) return { kind: 'non_law_enforcement', namedAs: `not a law-enforcement or prosecutorial agency ("${notLe[0]}")` };
+  const company = COMPANY.exec(text);
+  if (company !== null) return { kind: 'non_law_enforcement', namedAs: `not a law-enforcement or prosecutorial agency ("${company[0]}")` };
   const federal = FEDERAL.exec(text);
   if (federal !== null) return { kind: 'federal', namedAs: `a federal agency ("${federal[0].trim()}")` };
+  const notLe = LAW_ENFORCEMENT_WORDS.test(text) ? null : NOT_LAW_ENFORCEMENT.exec(text);
+  if (notLe !== null) return { kind: 'non_law_enforcement', namedAs: `not a law-enforcement or prosecutorial agency ("${notLe[0]}")` };
   for (const [code, stateName] of Object.entries(STATE_NAMES)) {
     if (code === home) continue;
     const first = new RegExp(`^(state of )?${stateName} (state|department|dept|highway|bureau|division|office|attorney|dps|public|police)\\b`, 'i');
     const last = new RegExp(`\\b(${stateName}|${code})$`, 'i');
-    // The name as typed, for a postal code after a comma ("Reno PD, NV"); normalised, for the rest.
-    if (first.test(text) || (last.test(text) && /,[^,]+$/.test(name.trim()))) {
+    // As typed: the state set apart by a comma or brackets ("Nevada, Reno Police Department",
+    // "Washington County Sheriff (Oregon)", "Reno PD, NV").
+    const setApart = new RegExp(`^\\s*(state of )?${stateName}\\s*,|\\(\\s*(${stateName}|${code})\\s*\\)`, 'i');
+    if (first.test(text) || setApart.test(name) || (last.test(text) && /,[^,]+$/.test(name.trim()))) {
       return { kind: 'out_of_state', state: code, namedAs: `an agency of ${stateName}` };
     }
   }

@@ -2,9 +2,10 @@
 // pipeline worker swaps it in atomically) and shows the lists in use with their age. A load is an
 // administrator's, signed in and access-logged: through the running system's API when it holds
 // storage, else with storage opened here.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { jetstream } from '@nats-io/jetstream';
+import { HOTLIST_FILE_MAX_BYTES } from '../../gateway/index.js';
 import { BulkLayoutError, describeHotlists, openHotlistStore, parseBulkFile, publishHotlist, type PublishedList } from '../../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../../matcher/index.js';
 import { ACCESS_OUTCOMES, AccessLog, authoriseAction, isImmigrationEnforcement, type AccessOutcome, type StorageConfig } from '../../storage/index.js';
@@ -17,7 +18,7 @@ import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
-import { signInForVerb, SIGN_IN_PARSE_OPTIONS, verbErrorText } from '../verb-sign-in.js';
+import { signInForVerb, SIGN_IN_PARSE_OPTIONS, VerbRefusal, verbErrorText } from '../verb-sign-in.js';
 
 const USAGE = `Usage: platewatch hotlist load --list NAME FILE --as ID [--password-stdin] [--layout NAME] [--strict] [--allow-empty]
                               [--nats URL] [storage options]
@@ -116,7 +117,7 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
   const job: LoadJob = { list, file: file as string, layout: values.layout, strict: values.strict, allowEmpty: values['allow-empty'] };
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const systemUrl = await runningSystemUrl(storageConfig);
-  if (systemUrl !== undefined) return loadThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
+  if (systemUrl !== undefined) return loadThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, Object.keys(config.hotlists.layouts), io);
   return loadDirectly(config, storageConfig, values.as, passwords, values.nats, job, io);
 }
 
@@ -153,9 +154,15 @@ async function listHotlists(config: PlatewatchConfig, natsUrl: string | undefine
  * The running system loads the file (gateway/hotlist-routes.ts): its role check, checks of the file
  * and access log. The file goes as text, which that route takes up to a daily download's size.
  */
-async function loadThroughSystem(url: string, as: string, passwords: PasswordSource, job: LoadJob, io: VerbIO): Promise<number> {
+async function loadThroughSystem(url: string, as: string, passwords: PasswordSource, job: LoadJob, ownLayouts: readonly string[], io: VerbIO): Promise<number> {
   let text: string;
   try {
+    // Said before the file is read and sent: refused after the upload, it cost the memory and the wait.
+    const bytes = (await stat(resolve(io.cwd, job.file))).size;
+    if (bytes > HOTLIST_FILE_MAX_BYTES) {
+      io.stderr.write(`platewatch hotlist: ${job.file} is ${Math.ceil(bytes / 2 ** 20)} MiB; the running platewatch takes files of at most ${HOTLIST_FILE_MAX_BYTES / 2 ** 20} MiB: split it by list, or stop it and load with --nats\n`);
+      return 1;
+    }
     text = await readFile(resolve(io.cwd, job.file), 'utf8');
   } catch (error) {
     io.stderr.write(`cannot read hot list ${job.file}: ${(error as Error).message}\n`);
@@ -163,7 +170,12 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
   }
   const query = new URLSearchParams({ ...(job.layout === undefined ? {} : { layout: job.layout }), strict: String(job.strict), allowEmpty: String(job.allowEmpty) });
   return withSystemApi(url, as, passwords, 'hotlist load', io, async (api) => {
-    const loaded = await api.postText<LoadReply>(`/api/hotlists/${encodeURIComponent(job.list)}/load?${query.toString()}`, 'text/csv', text);
+    let loaded: LoadReply;
+    try {
+      loaded = await api.postText<LoadReply>(`/api/hotlists/${encodeURIComponent(job.list)}/load?${query.toString()}`, 'text/csv', text);
+    } catch (error) {
+      throw asThisCommand(error, job, ownLayouts);
+    }
     for (const row of loaded.rejected) io.stderr.write(`${job.file}:${row.line}: ${terminalText(row.reason)}\n`);
     io.stderr.write(
       `loaded ${loaded.entries} of ${loaded.rows} rows from ${job.file} (${loaded.rejected.length} rejected, ` +
@@ -173,6 +185,19 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
     printPublished(loaded, io, loaded.inForce);
     return loaded.inForce === false ? 1 : 0;
   });
+}
+
+/**
+ * The API's refusal in this command's words: its layouts are the running system's configuration
+ * (found by QA: `--config` with a layout of its own was ignored, unsaid), and its options flags.
+ */
+function asThisCommand(error: unknown, job: LoadJob, ownLayouts: readonly string[]): unknown {
+  if (!(error instanceof VerbRefusal)) return error;
+  if (job.layout !== undefined && error.message.startsWith('INVALID_LAYOUT') && ownLayouts.includes(job.layout)) {
+    return new VerbRefusal(`${error.message}. The running platewatch reads layouts from its own configuration, not this command's --config: start it with a configuration that has layout "${job.layout}"`);
+  }
+  if (error.message.startsWith('EMPTY_LIST')) return new VerbRefusal(error.message.replace(/\(send "allowEmpty": true to empty the list\)/, '(use --allow-empty to empty the list)'));
+  return error;
 }
 
 /** What POST /api/hotlists/{list}/load answers (gateway/hotlist-routes.ts). */

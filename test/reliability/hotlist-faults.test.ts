@@ -1,7 +1,7 @@
 // Hot list faults (issue 8) on the running system: a large list reloaded again and again while
 // reads stream in (no read lost, no hot read missed or doubled), and corrupt hot list files and
 // objects refused whole while the version in force keeps matching.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -122,6 +122,25 @@ describe('hot list reloads under load', () => {
     console.info(`hot list reload: 6 reloads of 100,003 entries under ${ids.length} reads; hot reads ${hotIds.length}, hit once each; ` +
       `list versions seen in hits ${[...versions].sort((a, b) => a - b).join(',')}; stored ${stored.distinct}, lost ${ids.length - stored.distinct}`);
   }, 240_000);
+});
+
+describe('hotlist load through the running system, in the command\'s own words', () => {
+  it('refuses a file over the API\'s limit before reading it, and says how to empty a list and where layouts come from', async () => {
+    const huge = join(dir, 'huge.csv');
+    writeFileSync(huge, '');
+    truncateSync(huge, 257 * 2 ** 20); // sparse: nothing to read, only its size
+    const tooBig = await hotlistLoad(huge);
+    expect(tooBig.code).toBe(1);
+    expect(tooBig.stderr).toContain('is 257 MiB; the running platewatch takes files of at most 256 MiB');
+    const empty = join(dir, 'empty.csv');
+    writeFileSync(empty, 'plate,state,list,reason,case_number,entered_by,synopsis\n');
+    expect((await hotlistLoad(empty)).stderr).toContain('(use --allow-empty to empty the list)');
+    const config = join(dir, 'layouts.json');
+    writeFileSync(config, JSON.stringify({ hotlists: { layouts: { mine: { format: 'delimited', delimiter: '|', header: true, fields: { LIC: 'LIC' } } } } }));
+    const layout = await hotlistLoad(empty, '--layout', 'mine', '--config', config);
+    expect(layout.code).toBe(1);
+    expect(layout.stderr).toMatch(/INVALID_LAYOUT: .*reads layouts from its own configuration, not this command's --config/);
+  }, 60_000);
 });
 
 describe('corrupt hot lists', () => {

@@ -30,14 +30,25 @@ describe('undocumentedPurpose', () => {
     for (const reason of ['t e s t', 'tést', '\u200btest', 'T.E.S.T.', 'aaa', 'zzzz', 'because', 'just looking', 'Just checking', 'curious', 'idk', 'whatever']) {
       expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual({ reason, problem: `the reason "${reason.trim()}" does not say why the data is needed` });
     }
-    for (const reason of ['DUI', 'CCW permit holder vehicle', 'hit and run, white pickup']) expect(undocumentedPurpose('', reason), reason).toBeNull();
+    for (const reason of ['just\u200bchecking', 'justchecking', 'juuust checking', 'curiousss', 'no reason', 'because I can', 'cuz', 'asdf', 'qwerty',
+      'test 123', 'test test', 'for fun', 'random check', 'fishing', 'demo', 'curiosity only', 'I was curious', 'only checking', 'just check']) {
+      expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual({ reason, problem: `the reason "${reason.trim()}" does not say why the data is needed` });
+    }
+    for (const reason of ['DUI', 'CCW permit holder vehicle', 'hit and run, white pickup', 'random shots fired call, report 26-77', 'test drive theft from dealer']) {
+      expect(undocumentedPurpose('', reason), reason).toBeNull();
+    }
   });
 });
 
 describe('prohibitedPurpose', () => {
   it('refuses a purpose that is personal as a whole (§471.5 Impermissible Uses (c)), not a case about personal property', () => {
     for (const reason of ['personal', 'Personal use', 'for private reasons', 'ＰＥＲＳＯＮＡＬ']) expect(prohibitedPurpose({ reason }), reason).toMatch(/personal one.*471\.5/);
-    for (const reason of ['theft of personal property', 'stolen vehicle follow-up']) expect(prohibitedPurpose({ reason }), reason).toBeNull();
+    for (const reason of ['for my ex', 'my ex-wife', 'where is my wife', 'check on my daughter', 'my neighbor parks here', 'for a friend', 'favour for a friend', 'personal reasons only', 'personal - ex']) {
+      expect(prohibitedPurpose({ reason }), reason).toMatch(/personal one/);
+    }
+    for (const reason of ['theft of personal property', 'stolen vehicle follow-up', "DV suspect: the victim's ex-boyfriend", 'suspect used a friend\'s car', 'a neighbor reported the plate']) {
+      expect(prohibitedPurpose({ reason }), reason).toBeNull();
+    }
   });
 });
 

@@ -123,6 +123,15 @@ describe('out-of-state and federal agencies (Civil Code § 1798.90.55)', () => {
     const inState = ['Nevada County Sheriff\'s Office', 'Nevada City Police Department', 'Santa Cruz County Sheriff', 'University of California Police Department, Berkeley',
       'California Highway Patrol', 'California Department of Justice', 'Del Norte County Sheriff', 'Washington Township Police', 'San Bernardino County Sheriff, Coroner'];
     for (const agency of inState) expect(refusal(agency, 'local').refusal, agency).toBeNull();
+    // Found by QA after the name checks came in: a surname, a state fraud unit, a sheriff's media unit.
+    expect(refusal('Los Angeles County Sheriff\'s Department', 'local', undefined, DEFAULT_RELEASE_POLICY, undefined, 'Lt. Jose Ice').refusal).toBeNull();
+    for (const agency of ['California Department of Insurance Fraud Division', 'California Department of Insurance, Investigation Division', 'San Mateo County Sheriff\'s Office Media Relations']) {
+      expect(refusal(agency, 'state').refusal, agency).toBeNull();
+    }
+    expect(refusal('Federal Reserve Bank Police', 'local').refusal?.rule).toBe('federal');
+    for (const [agency, state] of [['Nevada, Reno Police Department', 'NV'], ['Washington County Sheriff (Oregon)', 'OR'], ['Medford PD (OR)', 'OR']] as const) {
+      expect(refusal(agency, 'local').cls, agency).toMatchObject({ kind: 'out_of_state', state });
+    }
     // A name never makes a kind less strict: a declared federal agency stays federal.
     expect(refusal('Watsonville Police Department', 'federal').cls.kind).toBe('federal');
   });
