@@ -47,6 +47,8 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
     try {
       const parsed = parseHotlistCsv(text, { config: options.config, strict: options.strict, immigrationMessageKeys: options.immigrationMessageKeys });
       reportRejected(stderr, file.shown, parsed.rejected);
+      // Which rows, so an administrator can tell which listed vehicles will not alert, and why.
+      for (const row of parsed.dropped) stderr.write(`${file.shown}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
       let repeated = 0;
       for (const entry of parsed.entries) {
         // Every field: the parser gives each entry its fields in one order.

@@ -20,7 +20,7 @@
 import type { ObjectStore } from '@nats-io/obj';
 import {
   BulkLayoutError, describeHotlists, HotlistCsvError, parseBulkFile, parseHotlistCsv, publishHotlist, resolveBulkLayout,
-  type BulkLayout, type PublishedList, type RejectedRow,
+  type BulkLayout, type DroppedRow, type PublishedList, type RejectedRow,
 } from '../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
 import {
@@ -387,21 +387,21 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const text = body['text'];
     if (typeof text !== 'string' || text.trim() === '') await logRefusal(new HttpError(400, 'INVALID', 'send the file as {"text": "..."}'));
     let entries: HotlistEntry[];
-    let report: { rows: number; rejected: RejectedRow[]; droppedImmigration: number; ignoredColumns: string[] };
+    let report: { rows: number; rejected: RejectedRow[]; droppedImmigration: number; dropped: DroppedRow[]; ignoredColumns: string[] };
     try {
       if (body['layout'] === undefined) {
         // A row of another list is rejected with its line; in strict mode that refuses the file,
         // as `platewatch hotlist load --strict` does: a file meant for several lists is not this list's download.
         const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict, list, immigrationMessageKeys: deps.immigrationMessageKeys });
         entries = parsed.entries;
-        report = { rows: parsed.rows, rejected: parsed.rejected, droppedImmigration: parsed.droppedImmigration, ignoredColumns: [] };
+        report = { rows: parsed.rows, rejected: parsed.rejected, droppedImmigration: parsed.droppedImmigration, dropped: parsed.dropped, ignoredColumns: [] };
       } else {
         // Own keys only: "constructor" would otherwise find Object.prototype's and answer 500.
         const layout = typeof body['layout'] === 'string' ? (Object.hasOwn(deps.layouts, body['layout']) ? deps.layouts[body['layout']] : undefined) : resolveBulkLayout(body['layout']);
         if (layout === undefined) throw new HttpError(400, 'INVALID_LAYOUT', `no layout "${String(body['layout'])}" is configured (known: ${Object.keys(deps.layouts).join(', ') || 'none'})`);
         const parsed = parseBulkFile(text as string, layout, { list, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys, strict });
         entries = parsed.entries;
-        report = parsed.report;
+        report = { ...parsed.report, dropped: [] }; // a layout load counts its Immigration Violator File records only
       }
     } catch (error) {
       return logRefusal(asHttp(error));
@@ -413,7 +413,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     // "Now version N" read as "N matches now" while the workers were still building it (found by
     // QA: reads of a newly listed plate in those seconds did not alert). The answer waits for it.
     const inForce = deps.inForce === undefined ? null : await deps.inForce(list, published.version, IN_FORCE_WAIT_MS);
-    const reply = { ...published, inForce, rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, ignoredColumns: report.ignoredColumns };
+    const reply = { ...published, inForce, rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, dropped: report.dropped, ignoredColumns: report.ignoredColumns };
     await ctx.accessLog.append({
       user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok,
       params: { ...params, version: published.version, entries: published.entries, added: published.added, removed: published.removed, rejected: report.rejected.length, droppedImmigration: report.droppedImmigration },

@@ -1,8 +1,10 @@
 // Hot list CSV: the file an administrator or the daily state download hands us. Every row goes
 // through the matcher's `validateEntry`; bad rows are reported with their physical line and
 // skipped, so a load never half-applies silently (issue 2), and `strict` refuses the whole file.
-// Rows for immigration enforcement are dropped and counted, as the NCIC layout path drops
-// Immigration Violator File records (California Values Act, Gov. Code § 7284.6(a)(1)).
+// Rows for immigration enforcement are dropped, counted and reported by line, as the NCIC layout
+// path drops Immigration Violator File records (California Values Act, Gov. Code § 7284.6(a)(1)).
+// Only the reason and the list decide: a synopsis tells the crime and its victims ("victim is an
+// immigrant farm worker"), and a stolen car dropped for it would never alert.
 import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
 import { isImmigrationEnforcement } from '../storage/immigration.js';
 import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
@@ -45,6 +47,14 @@ export interface RejectedRow {
   reason: string;
 }
 
+/** A row dropped as immigration enforcement: not a rejection, but shown so an operator can check it. */
+export interface DroppedRow {
+  /** 1-based physical line the row starts on. */
+  line: number;
+  /** Which field was read as immigration enforcement, and how. */
+  reason: string;
+}
+
 /** The whole file is refused; nothing from it may be loaded. */
 export class HotlistCsvError extends Error {
   readonly code: HotlistCsvErrorCode;
@@ -63,12 +73,14 @@ export interface HotlistCsv {
   entries: HotlistEntry[];
   rejected: RejectedRow[];
   /**
-   * Rows dropped as immigration enforcement (Gov. Code § 7284.6(a)(1)): a reason, synopsis or list
-   * the classifier reads as such (storage/immigration.ts), or an Immigration Violator File MKE in
-   * the reason ("NCIC MKE EIV"). Not rejections: strict mode loads the rest.
+   * How many rows were dropped as immigration enforcement (Gov. Code § 7284.6(a)(1)): a reason or
+   * list the classifier reads as such (storage/immigration.ts), or an Immigration Violator File MKE
+   * in the reason ("NCIC MKE EIV"). Never the synopsis. Not rejections: strict mode loads the rest.
    */
   droppedImmigration: number;
-  /** Data rows seen (blank lines and the header excluded): entries + rejected + droppedImmigration. */
+  /** Those rows, by line, with why each was dropped. */
+  dropped: DroppedRow[];
+  /** Data rows seen (blank lines and the header excluded): entries + rejected + dropped. */
   rows: number;
 }
 
@@ -105,7 +117,7 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
   const rejected: RejectedRow[] = [];
   const duplicates = new DuplicateFinder();
   let rows = 0;
-  let droppedImmigration = 0;
+  const dropped: DroppedRow[] = [];
   for (let record = reader.next(); record !== null; record = reader.next()) {
     rows++;
     if (record.kind === 'unterminated') {
@@ -125,8 +137,9 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
     }
     const raw = toRawFields(columns, record.fields);
     // Gov. Code § 7284.6(a)(1), Watsonville §471.8(c): no immigration enforcement.
-    if (immigration.isImmigrationRow(raw)) {
-      droppedImmigration++;
+    const immigrationReason = immigration.whyImmigrationRow(raw);
+    if (immigrationReason !== undefined) {
+      dropped.push({ line: record.line, reason: immigrationReason });
       continue;
     }
     const result = validateEntry(raw, options.config);
@@ -153,31 +166,38 @@ export function parseHotlistCsv(text: string, options: ParseHotlistOptions): Hot
       rejected,
     );
   }
-  return { entries, rejected, droppedImmigration, rows };
+  return { entries, rejected, droppedImmigration: dropped.length, dropped, rows };
 }
 
 /**
- * Which rows are for immigration enforcement. A state download repeats a few reasons ("STOLEN
- * VEHICLE") a million times, so each distinct text is classified once, up to a bound.
+ * Which rows are for immigration enforcement, read from the reason and the list only. A state
+ * download repeats a few reasons ("STOLEN VEHICLE") a million times, so each distinct text is
+ * classified once, up to a bound.
  */
 class ImmigrationRows {
-  private readonly reasons = new Map<string, boolean>();
-  private readonly texts = new Map<string, boolean>();
+  /** Reason → why it is immigration enforcement, or null when it is not. */
+  private readonly reasons = new Map<string, string | null>();
+  private readonly lists = new Map<string, string | null>();
 
   constructor(private readonly messageKeys: readonly string[]) {}
 
-  isImmigrationRow(raw: RawEntryFields): boolean {
-    return this.classified(this.reasons, raw.reason ?? '', true) || this.classified(this.texts, raw.synopsis ?? '', false) ||
-      this.classified(this.texts, raw.list, false);
+  /** Why the row is for immigration enforcement, or undefined when it is not. */
+  whyImmigrationRow(raw: RawEntryFields): string | undefined {
+    return this.classified(this.reasons, raw.reason ?? '', 'reason') ?? this.classified(this.lists, raw.list, 'list');
   }
 
-  private classified(seen: Map<string, boolean>, text: string, isReason: boolean): boolean {
-    if (text === '') return false;
+  private classified(seen: Map<string, string | null>, text: string, field: 'reason' | 'list'): string | undefined {
+    if (text === '') return undefined;
     const known = seen.get(text);
-    if (known !== undefined) return known;
-    const verdict = isImmigrationEnforcement(text) || (isReason && namesImmigrationMessageKey(text, this.messageKeys));
-    if (seen.size < MAX_CLASSIFIED_TEXTS) seen.set(text, verdict);
-    return verdict;
+    if (known !== undefined) return known ?? undefined;
+    let why: string | null = null;
+    if (field === 'reason' && namesImmigrationMessageKey(text, this.messageKeys)) {
+      why = `reason "${text}" is an Immigration Violator File record (Gov. Code § 7284.6)`;
+    } else if (isImmigrationEnforcement(text)) {
+      why = `${field} "${text}" is immigration enforcement (Gov. Code § 7284.6)`;
+    }
+    if (seen.size < MAX_CLASSIFIED_TEXTS) seen.set(text, why);
+    return why ?? undefined;
   }
 }
 

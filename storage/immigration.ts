@@ -53,7 +53,8 @@ const AGENCY_NAMES: ReadonlyArray<{ pattern: RegExp; name: string }> = [
   { pattern: /\bimmigrations? (and|&) customs\b/i, name: 'U.S. Immigration and Customs Enforcement (ICE)' },
   { pattern: /\bhomeland security investigations?\b/i, name: 'Homeland Security Investigations (HSI, part of ICE)' },
   { pattern: /\benforcement (and|&) removal\b/i, name: 'Enforcement and Removal Operations (ERO, part of ICE)' },
-  { pattern: /\b(customs (and|&) )?border (patrol|protection)\b/i, name: 'U.S. Customs and Border Protection (CBP)' },
+  // Not a museum or arena named after it ("theft at Border Patrol museum").
+  { pattern: /\b(customs (and|&) )?border (patrol|protection)\b(?! (museum|arena)s?\b)/i, name: 'U.S. Customs and Border Protection (CBP)' },
   { pattern: /\bcitizenship (and|&) immigration\b/i, name: 'U.S. Citizenship and Immigration Services (USCIS)' },
   { pattern: /\bimmigration (and|&) naturali[sz]ation\b/i, name: 'the former Immigration and Naturalization Service (INS)' },
   {
@@ -87,26 +88,51 @@ const AGENCY_ACRONYMS: ReadonlyMap<string, string> = new Map([
  */
 const NAME_ONLY_ACRONYMS: ReadonlySet<string> = new Set(['DHS']);
 
-/** Words next to an acronym that make it an everyday word, in any case: "BLACK ICE", "ICE CREAM", "IVF clinic". */
+/**
+ * Words next to an acronym that make it an everyday word, in any case: "BLACK ICE", "ICE CREAM",
+ * "IVF clinic". "Ice" is also street methamphetamine: "sells ICE (meth)", "ICE trafficking".
+ */
 const EVERYDAY_NEIGHBOURS: ReadonlyMap<string, { before: ReadonlySet<string>; after: ReadonlySet<string> }> = new Map([
   ['ICE', {
-    before: new Set(['black', 'dry', 'shaved', 'crushed', 'thin', 'slippery', 'crystal']),
+    before: new Set(['black', 'dry', 'shaved', 'crushed', 'thin', 'slippery', 'crystal',
+      'trafficking', 'sales', 'sale', 'sells', 'selling', 'sold', 'possession', 'dealer', 'dealing', 'meth', 'methamphetamine', 'grams', 'baggie']),
     after: new Set(['cream', 'creams', 'cube', 'cubes', 'storm', 'storms', 'rink', 'chest', 'machine', 'hockey', 'skate', 'skates', 'skating',
-      'pick', 'tea', 'box', 'age', 'maker', 'pack', 'scraper', 'arena', 'patch', 'patches', 'melt', 'bucket', 'cold']),
+      'pick', 'tea', 'box', 'age', 'maker', 'pack', 'scraper', 'arena', 'patch', 'patches', 'melt', 'bucket', 'cold',
+      'trafficking', 'sales', 'sale', 'possession', 'dealer', 'dealers', 'dealing', 'meth', 'methamphetamine', 'grams', 'baggie', 'baggies']),
   }],
   ['IVF', { before: new Set([]), after: new Set(['clinic', 'clinics', 'center', 'centre', 'treatment', 'lab', 'laboratory', 'patient', 'patients', 'doctor', 'embryo', 'embryos']) }],
 ]);
 
 /**
+ * Asking an agency or office for help, or handing it something: "assist", "notify", "requested by",
+ * "share with"… Written before "ICE" or "the immigration office".
+ */
+const ASKING_OR_TELLING =
+  '(assist(s|ed|ing|ance)?|help(s|ed|ing)?|notif(y|ying|ied)|contact(s|ed|ing)?|inform(s|ed|ing)?|alert(s|ed|ing)?|call(s|ed|ing)?|tip(ped)?( off)?|' +
+  'requested by|requests? from|on behalf of|shar(e|ed|es|ing) with|refer(red|ring)? to|turn(ed|ing)? over to|hand(ed|ing)? over to|provid(e|ed|ing) to|' +
+  'forward(ed|ing)? to|transfer(red|ring)? to|give to|gave to|send to|sent to)';
+
+/**
  * Wording of immigration enforcement in free text, case-insensitive, English and Spanish. "Removal"
  * counts only as immigration removal (an order, proceedings, operations; of a noncitizen), never
  * snow, graffiti or a stolen part's removal; a detainer only as an immigration one (I-247, ICE).
+ *
+ * Crimes against immigrants are police work, not enforcement: "immigrant(s)" and "inmigrante(s)"
+ * name people (victims, workers, families), so they count only as targets ("illegal immigrant",
+ * "locate immigrant"); an immigration attorney's office, a notario's scam, a deportation scam, and
+ * alien smuggling (8 U.S.C. § 1324, a crime of the smuggler) are crimes to investigate. "Illegal
+ * alien" and the like stay refused even beside "smuggling".
  */
 const ENFORCEMENT_WORDING: readonly RegExp[] = [
-  /\b(im|in)migra\w*/i, // immigration, immigrant, immigratión, inmigración
-  /\bdeport\w*/i, // deportation, deportable, deportación
+  // immigration, immigratión, inmigración — not immigrant(s), inmigrante(s), nor the trades and crimes around immigration.
+  /\b(im|in)migra(?!nte?s?\b)\w*\b(?! (attorney|lawyer|law firm|clinic|services?|consultant|office|fraud|scam)s?\b)/i,
+  /\b(illegal|unlawful|deportable|removable|excludable|criminal) (im|in)migrants?\b|\b(im|in)migrantes? (ilegal|indocumentad)\w*/i,
+  /\b(locat|detain|arrest|apprehend|deport|round(ed|ing)? up|track)\w* (the |an |any |all )?(im|in)migrants?\b|\b(im|in)migrants? (locate|detain|arrest|apprehend|sweep|raid|roundup)\w*/i,
+  new RegExp(`\\b${ASKING_OR_TELLING} (the )?(local )?(im|in)migration (office|services)\\b`, 'i'),
+  /\bdeport\w*\b(?! (scam|fraud)s?\b)/i, // deportation, deportable, deportación; not a deportation scam
   /\b(undocumented|indocumentad[oa]s?)\b/i,
-  /\baliens?\b/i,
+  /(?<!\bsmuggl\w* (of )?)\baliens?\b(?! smuggl)/i,
+  /\b(illegal|unlawful|deportable|removable|excludable|criminal|undocumented) aliens?\b/i,
   /\bmigra\b/i, // "la migra"
   /\bvisa overstay\w*|\boverst(ay|ayed|ays|aying) (a |his |her |their |the )?visas?\b/i,
   /\b(illegal|unlawful)(ly)? (re ?entry|present|presence|entry (in(to)? )?(the )?(US|united states|country))\b/i,
@@ -127,9 +153,7 @@ const ENFORCEMENT_WORDING: readonly RegExp[] = [
 /** "ice" in lower case is a word unless the text around it makes it the agency. */
 const ICE_IN_CONTEXT = new RegExp(
   '\\b(US )?ice (agents?|officers?|detainers?|holds?|raids?|custody|warrants?|ero|hsi|field offices?|deportation|removal|enforcement|detention|agency|operations?|task force|special agents?|sweeps?|arrests?)\\b' +
-    '|\\b(assist(s|ed|ing|ance)?|help(s|ed|ing)?|notif(y|ying|ied)|contact(s|ed|ing)?|inform(s|ed|ing)?|alert(s|ed|ing)?|call(s|ed|ing)?|tip(ped)?( off)?|' +
-    'requested by|requests? from|on behalf of|shar(e|ed|es|ing) with|refer(red|ring)? to|turn(ed|ing)? over to|hand(ed|ing)? over to|provid(e|ed|ing) to|' +
-    'forward(ed|ing)? to|transfer(red|ring)? to|give to|gave to|send to|sent to) (the )?(US )?ice\\b',
+    `|\\b${ASKING_OR_TELLING} (the )?(US )?ice\\b`,
   'i',
 );
 
@@ -138,11 +162,16 @@ const ACRONYM_WORDS = `\\b(${[...AGENCY_ACRONYMS.keys()].join('|')})\\b`;
 const ACRONYM_IN_TEXT = new RegExp(ACRONYM_WORDS, 'g');
 const ACRONYM_IN_NAME = new RegExp(ACRONYM_WORDS, 'gi');
 
-/** The words just before and after a match, lower case ('' at either end). */
+const PARENTHESES = /[()]/g;
+
+/** The words just before and after a match, lower case, without parentheses ('' at either end): "ICE (meth)" has "meth" after. */
 function neighbours(text: string, index: number, length: number): [string, string] {
   const before = text.slice(0, index).trimEnd();
   const after = text.slice(index + length).trimStart();
-  return [before.slice(before.lastIndexOf(' ') + 1).toLowerCase(), (after.split(' ', 1)[0] ?? '').toLowerCase()];
+  return [
+    before.slice(before.lastIndexOf(' ') + 1).replace(PARENTHESES, '').toLowerCase(),
+    (after.split(' ', 1)[0] ?? '').replace(PARENTHESES, '').toLowerCase(),
+  ];
 }
 
 /**

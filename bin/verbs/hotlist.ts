@@ -177,6 +177,7 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
       throw asThisCommand(error, job, ownLayouts);
     }
     for (const row of loaded.rejected) io.stderr.write(`${job.file}:${row.line}: ${terminalText(row.reason)}\n`);
+    for (const row of loaded.dropped) io.stderr.write(`${job.file}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
     io.stderr.write(
       `loaded ${loaded.entries} of ${loaded.rows} rows from ${job.file} (${loaded.rejected.length} rejected, ` +
         `${loaded.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6)\n`,
@@ -207,6 +208,8 @@ interface LoadReply extends PublishedList {
   rows: number;
   rejected: Array<{ line: number; reason: string }>;
   droppedImmigration: number;
+  /** The rows dropped for immigration enforcement, with why (plain CSV; a layout load counts them only). */
+  dropped: Array<{ line: number; reason: string }>;
   ignoredColumns: string[];
 }
 

@@ -81,6 +81,8 @@ describe('platewatch match: several hot list files', () => {
     const { code, stdout, stderr } = await run(['match', '--hotlist', ivf, '--strict', '--reads', qaReads, '--now', NOW]);
     expect(code).toBe(0);
     expect(stderr).toMatch(/loaded 1 of 3 rows from .*ivf\.csv \(0 rejected, 2 immigration violator records dropped: Gov\. Code § 7284\.6\)/);
+    expect(stderr).toMatch(/ivf\.csv:2: dropped: reason "NCIC MKE EIV"/);
+    expect(stderr).toMatch(/ivf\.csv:3: dropped: /);
     const hits = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as { id: string; hits: unknown[] });
     expect(hits.map((h) => [h.id, h.hits.length])).toEqual([['q1', 0], ['q2', 0], ['q3', 1]]);
   });

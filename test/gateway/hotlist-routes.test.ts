@@ -314,6 +314,8 @@ describe('hot list CSV loads and the Values Act', () => {
     const reply = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: csv });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({ list: 'SFR', entries: 1, rows: 3, droppedImmigration: 2, rejected: [] });
+    // Which rows, by line, so the administrator knows which listed vehicles will not alert.
+    expect((reply.body['dropped'] as Array<{ line: number }>).map((d) => d.line)).toEqual([2, 3]);
     expect((await readHotlist(store, 'SFR'))?.map((e) => e.plate)).toEqual(['5FEL123']);
     expect(await lastLog('admin1')).toMatchObject({ outcome: 'ok', params: expect.stringContaining('"droppedImmigration":2') });
     await until(() => matches('5FEL123').length === 1);

@@ -156,7 +156,7 @@ describe('parseHotlistCsv', () => {
   });
 
   it('accepts a header-only file as an empty list', () => {
-    expect(parse(`${HEADER}\n`)).toEqual({ entries: [], rejected: [], droppedImmigration: 0, rows: 0 });
+    expect(parse(`${HEADER}\n`)).toEqual({ entries: [], rejected: [], droppedImmigration: 0, dropped: [], rows: 0 });
   });
 
   it('in strict mode refuses the whole file when any row is rejected, listing the rows', () => {
@@ -169,24 +169,48 @@ describe('parseHotlistCsv', () => {
     expect(parse(`${HEADER}\n7ABC123,CA,SVS,Stolen,,,\n`, true).entries).toHaveLength(1);
   });
 
-  it('drops rows for immigration enforcement and counts them, as the NCIC layout drops Immigration Violator File records', () => {
+  it('drops rows whose reason or list is immigration enforcement, by line, as the NCIC layout drops Immigration Violator File records', () => {
     const text = [
       HEADER,
       'QAIVF01,CA,SFR,NCIC MKE EIV,V1,CA0440500,Immigration Violator File',
-      'QAIVF02,CA,SFR,Immigration violator - deportable alien,V2,CA0440500,ICE detainer',
+      'QAIVF02,CA,SFR,Immigration violator - deportable alien,V2,CA0440500,',
       'QAIVF03,CA,SFR,EIV,V3,CA0440500,',
-      'QAIVF04,CA,SFR,Felony vehicle,V4,CA0440500,assist U.S. I.C.E.',
-      'QAIVF05,CA,SFR,Felony vehicle,V5,CA0440500,serve I-247A detainer',
+      'QAIVF04,CA,IMMIGRATION_HOLDS,Felony vehicle,V4,CA0440500,',
       '7ABC123,CA,SFR,Felony vehicle,V6,CA0440500,ice cream truck robbery',
       '8XYZ999,CA,SFR,NCIC MKE EV,V7,CA0440500,black ice crash suspect',
       '6TRJ244,CA,SFR,Ivan,V8,CA0440500,',
     ].join('\n');
     const result = parse(text, true);
-    expect(result).toMatchObject({ rows: 8, droppedImmigration: 5, rejected: [] });
+    expect(result).toMatchObject({ rows: 7, droppedImmigration: 4, rejected: [] });
+    expect(result.dropped.map((d) => d.line)).toEqual([2, 3, 4, 5]);
     expect(result.entries.map((e) => e.plate)).toEqual(['7ABC123', '8XYZ999', '6TRJ244']);
     // A configured extra MKE is dropped too; the defaults stay.
     const extra = parseHotlistCsv(`${HEADER}\n7ABC123,CA,SFR,NCIC MKE XX1,V1,CA0440500,\n8XYZ999,CA,SFR,MKE: IVD,V2,CA0440500,\n`, { config, immigrationMessageKeys: ['EIV', 'IV', 'XX'] });
     expect(extra).toMatchObject({ entries: [], droppedImmigration: 2 });
+  });
+
+  it('reports each dropped row with its line and why, so a stolen car is never dropped unseen', () => {
+    const text = `${HEADER}\n7ABC123,CA,SVS,Stolen vehicle,V1,CA0440500,\n\nQAIVF01,CA,SVS,NCIC MKE EIV,V2,CA0440500,\nQAIVF02,CA,SVS,Immigration violator,V3,CA0440500,\n`;
+    const result = parse(text);
+    expect(result.droppedImmigration).toBe(2);
+    expect(result.dropped).toEqual([
+      { line: 4, reason: expect.stringContaining('Immigration Violator File') },
+      { line: 5, reason: expect.stringContaining('immigration enforcement') },
+    ]);
+    expect(result.dropped[0]?.reason).toContain('NCIC MKE EIV');
+    expect(result.entries.map((e) => e.plate)).toEqual(['7ABC123']);
+  });
+
+  it('never drops a row for its synopsis: a synopsis tells the crime and its victims', () => {
+    const synopses = [
+      'hate crime against immigrant family', 'Victim is an immigrant farm worker', 'Stolen from immigration attorney office lot',
+      'deportation scam fraud victim', 'ICE/meth possession for sale', 'Taken from ICE arena parking lot', 'Carjacked at Border Patrol museum',
+      'Owner deported; vehicle taken by roommate',
+    ];
+    const text = [HEADER, ...synopses.map((synopsis, i) => `7ABC12${i},CA,SVS,Stolen vehicle,V${i},CA0440500,"${synopsis}"`)].join('\n');
+    const result = parse(text, true);
+    expect(result).toMatchObject({ rows: 8, droppedImmigration: 0, dropped: [], rejected: [] });
+    expect(result.entries.map((e) => e.synopsis)).toEqual(synopses);
   });
 
   it('parses the example hot lists without rejecting a row', () => {

@@ -24,6 +24,10 @@ const MUST_REFUSE = [
   'overstayed his visa', 'illegal re-entry after deportation', 'unlawfully present in the United States', 'citizenship status check',
   'serve I-247A detainer', 'warrant of removal, form I-205', '8 U.S.C. § 1326 violator', 'NSEERS registrant', 'la migra', 'orden de deportación',
   'subject is indocumentado', 'IMMIGRATION_HOLDS',
+  // Still refused next to the narrowed wording below: people as targets, agencies asked for help.
+  'assist ICE with locating a vehicle', 'immigration enforcement', 'immigration status check', 'deportation of subject', 'illegal alien',
+  'illegal alien smuggling', 'undocumented immigrant locate', 'illegal immigrant', 'locate immigrant', 'inmigrante ilegal',
+  'request from the immigration office', 'ICE human trafficking investigation', 'Border Patrol request',
 ];
 
 /** Police work that must never be refused for looking like the above. */
@@ -35,6 +39,16 @@ const MUST_ACCEPT = [
   'homicide investigation, suspect vehicle', 'Stolen vehicles, county auto theft task force', 'armed robbery, SCPD case 26-01234',
   'parole absconder, case 26-9', 'hit and run on I-205 near Tracy', 'IVF clinic burglary', 'serve final order of protection', 'served a criminal detainer from Santa Clara County',
   'possession of 287 grams of methamphetamine', 'stolen vehicle follow-up, report 26-4411', 'Homeland Security grant equipment theft',
+  // Found refused by QA: immigrants as victims, and the people who prey on them, are police work.
+  'hate crime against immigrant family', 'assault on immigrant worker', 'fraud targeting immigrants (notario fraud)', 'Victim is an immigrant farm worker',
+  'robo a inmigrantes', 'robbery of Immigration attorney office', 'Stolen from immigration attorney office lot', 'immigration consultant scam',
+  'deportation scam fraud victim',
+  // 8 U.S.C. § 1324 smuggling is a crime of the smuggler, often with kidnapping for ransom.
+  'alien smuggling', 'alien smuggling 8 USC 1324', 'smuggling of aliens for ransom, kidnapping',
+  // "Ice" is methamphetamine on the street, however it is written.
+  'ICE trafficking investigation', 'ICE/meth possession for sale', 'I.C.E. meth sales', 'Suspect sells ICE (meth)', 'ICE dealer, 3 grams',
+  // Places named after the agencies.
+  'Taken from ICE arena parking lot', 'Carjacked at Border Patrol museum', 'theft at Border Patrol museum',
 ];
 
 describe('isImmigrationEnforcement', () => {
