@@ -341,7 +341,9 @@ async function submitLoad(event) {
   $('load-status').textContent = [
     `${a.list} is now version ${a.version}: ${count(a.entries, 'entry', 'entries')} from ${count(a.rows, 'row')} (${a.added} added, ${a.removed} removed).`,
     rejected.length === 0 ? '' : `${count(rejected.length, 'row')} not loaded: ${shown}${rejected.length > 10 ? '; …' : ''}.`,
-    a.droppedImmigration > 0 ? `${count(a.droppedImmigration, 'immigration record')} dropped (Gov. Code § 7284.6).` : '',
+    a.droppedImmigration > 0
+      ? `${count(a.droppedImmigration, 'immigration record')} dropped (Gov. Code § 7284.6)${(a.dropped ?? []).length > 0 ? `: ${a.dropped.slice(0, 10).map((d) => `line ${d.line}`).join(', ')}${a.dropped.length > 10 ? ', …' : ''}` : ''}.`
+      : '',
   ].filter(Boolean).join(' ');
   f.file.value = '';
   loadLists();

@@ -36,8 +36,9 @@ const DISPOSITION_LABELS = {
 const $ = (id) => document.getElementById(id);
 
 /**
- * hitId → { hit, element, resolved, resolvedOrder }; the element keeps its checkbox state across
- * replays. Map order is arrival order; resolvedOrder (a count) says which cards were resolved first.
+ * hitId → { hit, element, resolved, resolvedOrder, answer }; the element keeps its checkbox state
+ * across replays. Map order is arrival order; resolvedOrder (a count) says which cards were resolved
+ * first, a correction counting as resolving anew; answer names the latest disposition shown.
  */
 const shown = new Map();
 let socket = null;
@@ -495,9 +496,12 @@ function renderHit(message) {
 
 // ---- dispositions ----------------------------------------------------------------------------
 
+/** Whitespace and invisible format characters around notes: the gateway takes notes of nothing else as no reason. */
+const BLANK_EDGES = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
+
 async function recordDisposition(li, hitId, disposition, checked) {
   const error = li.querySelector('.disposition-error');
-  const notes = li.querySelector('.notes').value.trim();
+  const notes = li.querySelector('.notes').value.replace(BLANK_EDGES, '');
   const correcting = li.classList.contains('correcting');
   error.textContent = '';
   if (notes === '' && (disposition === 'other' || correcting)) {
@@ -626,6 +630,12 @@ function applyDisposition(d) {
   // Someone working this card (a box ticked, notes typed) keeps the keyboard on it: the controls
   // about to be disabled would drop it to the page.
   const hadFocus = li.contains(document.activeElement) && document.activeElement !== li.querySelector('article') && !document.activeElement.matches('.correct');
+  // A resolved card answered again (a correction, here or elsewhere) counts as resolved last, or the
+  // next resolution would drop it from the cards kept at once; the same answer heard twice (this
+  // console's reply and the gateway's frame) does not.
+  const answer = `${d.at} ${d.user} ${d.disposition}`;
+  if (entry.resolved && entry.answer !== undefined && entry.answer !== answer) entry.resolvedOrder = ++resolvedSoFar;
+  entry.answer = answer;
   markResolved(entry);
   li.dataset.disposition = d.disposition;
   // An earlier failure's message is out of date now; the gateway's refusal of this console's own

@@ -19,6 +19,11 @@ export const HIT_DISPOSITIONS = [...ACTED_ON_DISPOSITIONS, ...SET_ASIDE_DISPOSIT
 export type HitDispositionValue = (typeof HIT_DISPOSITIONS)[number];
 
 const MAX_NOTES_LENGTH = 2000;
+/**
+ * Whitespace and invisible format characters (\p{Cf}: U+200B zero-width space, U+FEFF, U+2060…)
+ * around the notes: notes of nothing else are no reason (found by QA: a zero-width space passed).
+ */
+const BLANK_EDGES = /^[\s\p{Cf}]+|[\s\p{Cf}]+$/gu;
 
 export interface DispositionEntry {
   hitId: string;
@@ -82,13 +87,14 @@ export function dispositionFields(body: unknown): DispositionFields {
     const missing = [visualVerified ? null : 'visualVerified (plate and vehicle checked against the image)', cletsVerified ? null : 'cletsVerified (status confirmed through CLETS)'];
     throw new HttpError(400, 'NOT_VERIFIED', `"${disposition}" means the hit was acted on, which needs both checks first (§471.5(f)(1)(2)); missing: ${missing.filter((m) => m !== null).join(' and ')}`);
   }
-  if (disposition === 'other' && notes.trim() === '') {
+  const reason = notes.replace(BLANK_EDGES, '');
+  if (disposition === 'other' && reason === '') {
     throw new HttpError(400, 'REASON_REQUIRED', '"other" needs the reason in notes');
   }
-  if (correction && notes.trim() === '') {
+  if (correction && reason === '') {
     throw new HttpError(400, 'REASON_REQUIRED', 'a correction needs its reason in notes');
   }
-  return { disposition, visualVerified, cletsVerified, notes: notes.trim(), ...(correction ? { correction } : {}) };
+  return { disposition, visualVerified, cletsVerified, notes: reason, ...(correction ? { correction } : {}) };
 }
 
 function hitIdParam(raw: string | undefined): string {
@@ -110,7 +116,13 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     const held = feed.find(hitId);
     const entry: DispositionEntry = { hitId, user: session.user, ...fields };
     if (held !== undefined) entry.seenAt = held.message.read.ts;
-    const result = await recorder.record(entry);
+    // A "correction" of a hit with no answer yet is its first answer, and is announced as one. The
+    // recorder's result does not say whether an answer came before, but it refuses a plain answer
+    // to a resolved hit: so a correction is tried as a plain answer first, and sent as a
+    // correction only when that is refused (the recorder takes one answer per hit at a time).
+    let result = await recorder.record(entry.correction === true ? { ...entry, correction: false } : entry);
+    const corrects = entry.correction === true && !result.ok && result.reason === 'already_resolved';
+    if (corrects) result = await recorder.record(entry);
     if (!result.ok && result.reason === 'already_resolved') {
       // Two consoles answering one hit: the second would silently replace the first (found by QA).
       const first = result.resolved;
@@ -124,7 +136,7 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     feed.resolve(hitId);
     const notice: DispositionNotice = {
       hitId, ...(held === undefined ? {} : { list: held.message.hit.list }), disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
-      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified, ...(fields.correction === true ? { correction: true as const } : {}),
+      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified, ...(corrects ? { correction: true as const } : {}),
     };
     fanOut.broadcast(dispositionFrame(notice), held === undefined ? undefined : { list: held.message.hit.list });
     deps.announce?.(notice);

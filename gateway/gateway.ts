@@ -16,6 +16,9 @@ import { startGatewayServer, type GatewayServerOptions } from './server.js';
 import type { SessionsVerifier, SessionVerifier } from './session.js';
 import { SESSION_CHANGES_SUBJECT, SessionWatch } from './session-watch.js';
 
+/** How long NATS gets to answer a round trip before /healthz says 503. */
+const NATS_ANSWER_WITHIN_MS = 2_000;
+
 export interface GatewayOptions {
   nc: NatsConnection;
   js: JetStreamClient;
@@ -130,9 +133,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       void sessions.checkAll();
     },
   });
-  // /healthz says 503 while NATS is unreachable: the feed may still look fine (it only notices
-  // at the reconnect), and no hit can arrive meanwhile.
-  const connection = new NatsConnectionWatch(options.nc);
+  // /healthz says 503 while NATS is unreachable or does not answer (a hung server keeps the socket
+  // open): the feed may still look fine (it only notices at the reconnect), and no hit can arrive
+  // meanwhile. The round trip runs in the background, so /healthz answers at once.
+  const connection = new NatsConnectionWatch(options.nc, { answerWithinMs: NATS_ANSWER_WITHIN_MS });
   try {
     await feed.start(options.js, options.nc);
   } catch (error) {

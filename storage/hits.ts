@@ -111,7 +111,8 @@ export async function hitSeenAt(storage: Db, hitId: string): Promise<number | un
 
 export interface HitView {
   hit: Omit<StoredHit, 'seenAt'> & { seenAt: Date };
-  dispositions: Array<Omit<HitDisposition, 'seenAt' | 'recordedAt'> & { recordedAt: Date }>;
+  /** Oldest first: the first is the hit's answer, each later one a correction of it (marked so). */
+  dispositions: Array<Omit<HitDisposition, 'seenAt' | 'recordedAt'> & { recordedAt: Date; correction?: true }>;
 }
 
 /** Returns a hit with its dispositions, after checking and logging the access (action `hit_view`). */
@@ -169,10 +170,11 @@ export async function viewHit(
       entryVersion: Number(h['entry_version']), matchKind: String(h['match_kind']), distance: Number(h['distance']),
       differing: (h['differing'] as number[]).map(Number), stateMatch: String(h['state_match']),
     },
-    dispositions: dispositions.map((d) => ({
+    // Stored in order (ORDER BY recorded_at); a later answer is taken only as a correction (gateway/disposition-routes.ts).
+    dispositions: dispositions.map((d, i) => ({
       hitId: String(d['hit_id']), recordedAt: parseClickHouseTime(String(d['recorded_text'])), user: String(d['user_id']),
       disposition: String(d['disposition']) as Disposition, visualVerified: Boolean(d['visual_verified']), cletsVerified: Boolean(d['clets_verified']),
-      notes: String(d['notes']),
+      notes: String(d['notes']), ...(i > 0 ? { correction: true as const } : {}),
     })),
   };
 }

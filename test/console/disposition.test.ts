@@ -221,25 +221,35 @@ describe('recording a disposition from the console', () => {
 
   it('keeps the 20 hits resolved last on Dispatch, and clears the resolved on request, leaving the hits still to answer', async () => {
     const page = await signedInConsole('dispatcher1');
-    const hits = Array.from({ length: 23 }, (_, i) => hitMessage({ readId: `disp-pile-${i}`, list: 'SVS' }));
+    const hits = Array.from({ length: 24 }, (_, i) => hitMessage({ readId: `disp-pile-${i}`, list: 'SVS' }));
     for (const hit of hits) await publishHit(h.js, hit);
     const card = (hit: HitMessage) => page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     for (const hit of hits) await card(hit).waitFor({ timeout: 5000 });
     expect(await page.locator('#clear-resolved').isHidden()).toBe(true);
-    // Resolved on other consoles, through the API: hits 0–21, in that order; hit 22 stays open.
+    // Resolved on other consoles, through the API: hits 0–21, in that order; hits 22 and 23 stay open.
     h.sessions.set('tok-pile', { user: 'officer1', roles: ['officer'] });
-    for (const hit of hits.slice(0, 22)) {
+    const answer = async (hit: HitMessage, body: object) => {
       const res = await fetch(`${h.gateway.url}/api/hits/${hit.hitId}/disposition`, {
         method: 'POST',
         headers: { authorization: 'Bearer tok-pile', 'content-type': 'application/json' },
-        body: JSON.stringify({ disposition: 'misread', visualVerified: true, cletsVerified: false }),
+        body: JSON.stringify(body),
       });
       expect(res.status).toBe(200);
-    }
+    };
+    for (const hit of hits.slice(0, 22)) await answer(hit, { disposition: 'misread', visualVerified: true, cletsVerified: false });
     // The two resolved first are dropped; the newest 20 stay, marked.
     await card(hits[1] as HitMessage).waitFor({ state: 'detached', timeout: 5000 });
     await card(hits[21] as HitMessage).locator('.recorded').waitFor({ state: 'visible', timeout: 5000 });
     expect(await card(hits[0] as HitMessage).count()).toBe(0);
+    expect(await page.locator('li.hit.resolved').count()).toBe(20);
+    // Hit 2, the oldest kept, is corrected on another console: it counts as resolved last, so the
+    // next resolution drops hit 3 instead.
+    await answer(hits[2] as HitMessage, { disposition: 'not_located', visualVerified: false, cletsVerified: false, correction: true, notes: 'car had left' });
+    await card(hits[2] as HitMessage).locator('.recorded').filter({ hasText: /^Corrected to/ }).waitFor({ timeout: 5000 });
+    await answer(hits[23] as HitMessage, { disposition: 'misread', visualVerified: true, cletsVerified: false });
+    await card(hits[3] as HitMessage).waitFor({ state: 'detached', timeout: 5000 });
+    await card(hits[23] as HitMessage).locator('.recorded').waitFor({ state: 'visible', timeout: 5000 });
+    expect(await card(hits[2] as HitMessage).count()).toBe(1);
     expect(await page.locator('li.hit.resolved').count()).toBe(20);
     await expect(page.getByRole('button', { name: 'Clear resolved (20)' }).isVisible()).resolves.toBe(true);
     await page.getByRole('button', { name: 'Clear resolved (20)' }).click();
@@ -274,6 +284,11 @@ describe('recording a disposition from the console', () => {
 
     // A correction needs its reason, said on the card before anything is sent.
     await correct.click();
+    await card1.getByRole('button', { name: /^Could not locate/ }).click();
+    await expect(card1.locator('.disposition-error').textContent()).resolves.toBe('Write in the notes why the disposition is corrected.');
+    expect(recorded.filter((r) => r.hitId === hit.hitId)).toHaveLength(1);
+    // Notes of nothing but invisible characters (a zero-width space, a BOM) are no reason either.
+    await card1.getByLabel('Notes').fill(' \u200B\uFEFF ');
     await card1.getByRole('button', { name: /^Could not locate/ }).click();
     await expect(card1.locator('.disposition-error').textContent()).resolves.toBe('Write in the notes why the disposition is corrected.');
     expect(recorded.filter((r) => r.hitId === hit.hitId)).toHaveLength(1);

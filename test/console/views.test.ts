@@ -200,10 +200,10 @@ describe('console views by role', () => {
     // No general list has been loaded yet: the alarm names SLR among them.
     await expect.poll(() => admin.locator('#stale-alarm').textContent()).toContain('SLR (never loaded)');
     await admin.locator('#load-list').selectOption('SLR');
-    await admin.locator('#load-file').setInputFiles({ name: 'slr.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}5LDR321,CA,SLR,Stolen plate,V26-1,CA0440500,\n!!,CA,SLR,Stolen plate,V26-2,CA0440500,\n`) });
+    await admin.locator('#load-file').setInputFiles({ name: 'slr.csv', mimeType: 'text/csv', buffer: Buffer.from(`${header}5LDR321,CA,SLR,Stolen plate,V26-1,CA0440500,\n!!,CA,SLR,Stolen plate,V26-2,CA0440500,\nQAIVF09,CA,SLR,NCIC MKE EIV,V26-9,CA0440500,\n`) });
     await admin.getByRole('button', { name: 'Load', exact: true }).click();
     await admin.locator('#load-status', { hasText: 'SLR is now version 1' }).waitFor();
-    await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/1 entry from 2 rows \(1 added, 0 removed\)\. 1 row not loaded: line 3: /);
+    await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/1 entry from 3 rows \(1 added, 0 removed\)\. 1 row not loaded: line 3: .*1 immigration record dropped \(Gov\. Code § 7284\.6\): line 4\.$/);
     await admin.locator('#lists tbody tr', { hasText: 'SLR' }).locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
     // The alarm follows at once: SLR is current now (its next check is minutes away).
     await expect.poll(() => admin.locator('#stale-alarm').textContent()).not.toContain('SLR');

@@ -122,6 +122,38 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(dispositionFields({ disposition: 'misread', visualVerified: false, cletsVerified: false })).toEqual({ disposition: 'misread', visualVerified: false, cletsVerified: false, notes: '' });
   });
 
+  it('takes notes of nothing but whitespace and invisible format characters (U+200B, U+2060, U+FEFF) as no reason', async () => {
+    await recordHits(temp.storage, [{
+      hitId: 'invisible', readId: 'r-invisible', agency: 'wpd', camera: 'cam1', seenAt: Date.now() - 60_000, plate: '6INV123', list: 'SVS',
+      entryId: '6INV123', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    for (const notes of ['\u200B', ' \u200B\u2060\uFEFF\u00AD ', '\u200E\t']) {
+      expect(await errorOf(await postDisposition('invisible', { disposition: 'other', ...verified, notes }, token('ofc1'))), JSON.stringify(notes)).toMatchObject({ status: 400, code: 'REASON_REQUIRED' });
+    }
+    expect((await postDisposition('invisible', { disposition: 'misread', visualVerified: false, cletsVerified: false }, token('ofc1'))).status).toBe(200);
+    expect(await errorOf(await postDisposition('invisible', { disposition: 'no_action', visualVerified: false, cletsVerified: false, correction: true, notes: '\u200B' }, token('ofc1'))))
+      .toMatchObject({ status: 400, code: 'REASON_REQUIRED', message: 'a correction needs its reason in notes' });
+    // Visible text keeps its inner characters; the invisible ones around it go.
+    expect(dispositionFields({ disposition: 'other', visualVerified: false, cletsVerified: false, notes: '\u200B towed by owner \uFEFF' }).notes).toBe('towed by owner');
+  });
+
+  it('records a "correction" of a hit with no answer yet as its first answer, not announced as a correction', async () => {
+    await recordHits(temp.storage, [{
+      hitId: 'unanswered', readId: 'r-unanswered', agency: 'wpd', camera: 'cam1', seenAt: Date.now() - 60_000, plate: '6UNA123', list: 'SVS',
+      entryId: '6UNA123', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    const officer = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    await officer.subscribe({});
+    const res = await postDisposition('unanswered', { disposition: 'misread', visualVerified: true, cletsVerified: false, correction: true, notes: 'plate obscured' }, token('disp1'));
+    expect(res.status).toBe(200);
+    expect(await res.json()).not.toHaveProperty('correction');
+    expect(await officer.waitFor((f) => f.type === 'disposition' && f['hitId'] === 'unanswered', 2_000)).not.toHaveProperty('correction');
+    const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: 'unanswered' });
+    expect(view?.dispositions).toEqual([expect.objectContaining({ disposition: 'misread', notes: 'plate obscured' })]);
+    expect(view?.dispositions[0]).not.toHaveProperty('correction');
+    await officer.close();
+  });
+
   it('answers 404 to a hit neither the gateway nor storage knows', async () => {
     expect(await errorOf(await postDisposition('no-such-hit', { disposition: 'misread', ...verified }, token('ofc1')))).toMatchObject({ status: 404, code: 'UNKNOWN_HIT' });
   });
@@ -203,6 +235,9 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(winner).not.toHaveProperty('correction');
     const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: 'twice' });
     expect(view?.dispositions.map((d) => d.disposition)).toEqual([winner.disposition, 'no_action']);
+    // Which answers are corrections: every one after the first.
+    expect(view?.dispositions[0]).not.toHaveProperty('correction');
+    expect(view?.dispositions[1]).toMatchObject({ disposition: 'no_action', correction: true });
     expect((await postDisposition('twice', { disposition: 'misread', visualVerified: false, cletsVerified: false, correction: 'yes' }, token('disp1'))).status).toBe(400);
   });
 });
