@@ -30,7 +30,7 @@ export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, clai
           hitId: entry.hitId, seenAt, user: entry.user, disposition: entry.disposition, visualVerified: entry.visualVerified,
           cletsVerified: entry.cletsVerified, notes: entry.notes, recordedAt,
         });
-        return { ok: true, recordedAt };
+        return { ok: true, recordedAt, corrected: earlier.length > 0 };
       };
       try {
         return await underClaim(claims, CLAIM_KINDS.hitDisposition, entry.hitId, earlier.length + 1, () => { throw new LostClaim(); }, write);

@@ -39,7 +39,8 @@ export interface DispositionEntry {
 }
 
 export type DispositionResult =
-  | { ok: true; recordedAt: number }
+  /** `corrected`: the hit had an answer before this one (a correction, which replaces it). */
+  | { ok: true; recordedAt: number; corrected?: boolean }
   | { ok: false; reason: 'unknown_hit' }
   /** `resolved` is missing when another gateway's answer won the race and is not readable yet. */
   | { ok: false; reason: 'already_resolved'; resolved?: { user: string; disposition: string; recordedAt: number } };
@@ -116,13 +117,9 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     const held = feed.find(hitId);
     const entry: DispositionEntry = { hitId, user: session.user, ...fields };
     if (held !== undefined) entry.seenAt = held.message.read.ts;
-    // A "correction" of a hit with no answer yet is its first answer, and is announced as one. The
-    // recorder's result does not say whether an answer came before, but it refuses a plain answer
-    // to a resolved hit: so a correction is tried as a plain answer first, and sent as a
-    // correction only when that is refused (the recorder takes one answer per hit at a time).
-    let result = await recorder.record(entry.correction === true ? { ...entry, correction: false } : entry);
-    const corrects = entry.correction === true && !result.ok && result.reason === 'already_resolved';
-    if (corrects) result = await recorder.record(entry);
+    const result = await recorder.record(entry);
+    // A "correction" of a hit with no answer yet is its first answer, and is announced as one.
+    const corrects = result.ok && result.corrected === true;
     if (!result.ok && result.reason === 'already_resolved') {
       // Two consoles answering one hit: the second would silently replace the first (found by QA).
       const first = result.resolved;

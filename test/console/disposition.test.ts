@@ -56,7 +56,7 @@ const recorder: DispositionRecorder = {
     }
     recorded.push(entry);
     recordedAt.set(entry.hitId, Date.now());
-    return { ok: true, recordedAt: recordedAt.get(entry.hitId) ?? 0 };
+    return { ok: true, recordedAt: recordedAt.get(entry.hitId) ?? 0, corrected: first !== undefined };
   },
 };
 
