@@ -2,6 +2,7 @@
 // fields refused by name (a misspelt "reason" must not silently become a search without a
 // purpose), and every problem a 400 saying which field and what is expected.
 import { HttpError, type JsonHandler, type JsonRoute } from './http-json.js';
+import { headOf } from '../matcher/index.js';
 import { parseUtcTime } from '../storage/index.js';
 
 export const MAX_TEXT_LENGTH = 2000;
@@ -147,13 +148,6 @@ export const LOGGED_BODY_CHARACTERS = 2000;
 const LOGGED_ITEMS = 50;
 const LOGGED_DEPTH = 4;
 
-/** `text` cut to `max` UTF-16 units, never inside a surrogate pair (half of one is not loggable text). */
-export function clipText(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const code = text.charCodeAt(max - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
-}
-
 /**
  * A request body as an access log record can keep it when the body could not be read as a
  * request: its fields as sent, at most LOGGED_BODY_CHARACTERS of text in all, LOGGED_ITEMS
@@ -164,7 +158,7 @@ export function loggableBody(body: unknown): unknown {
   const bounded = (value: unknown, depth: number): unknown => {
     if (value === null || typeof value === 'boolean' || typeof value === 'number') return value;
     if (typeof value === 'string') {
-      const kept = clipText(value, Math.max(0, budget.left));
+      const kept = headOf(value, Math.max(0, budget.left));
       budget.left -= value.length;
       return kept.length < value.length ? `${kept}… (${value.length} characters)` : kept;
     }
@@ -174,7 +168,7 @@ export function loggableBody(body: unknown): unknown {
     const kept: Array<[string, unknown]> = [];
     for (const [key, item] of items) {
       if (kept.length === LOGGED_ITEMS || budget.left <= 0) break;
-      const name = clipText(key, Math.max(1, Math.min(64, budget.left)));
+      const name = headOf(key, Math.max(1, Math.min(64, budget.left)));
       budget.left -= name.length;
       kept.push([name, bounded(item, depth + 1)]);
     }

@@ -4,11 +4,12 @@
 // route adds the session and the role (storage/permissions.ts: detections.search) and turns
 // the body into a search request, refusing anything it does not know — on the access log too,
 // since such a search never reaches storage.
+import { headOf } from '../matcher/index.js';
 import { ACCESS_OUTCOMES, MAX_RADIUS_METERS, searchDetections, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
-import { clipText, loggableBody, objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
+import { loggableBody, objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
 
 export interface SearchRouteDeps {
   guard: ApiGuard;
@@ -67,7 +68,7 @@ export function whereFields(b: Record<string, unknown>, code: string): Pick<Sear
     if (radius !== undefined && radius !== null && !(typeof radius === 'number' && radius >= 1 && radius <= MAX_RADIUS_METERS)) {
       throw new HttpError(400, code, `"radiusMeters" must be a number of metres from 1 to ${MAX_RADIUS_METERS} (${MAX_RADIUS_METERS / 1000} km)`);
     }
-    const radiusMeters = optionalNumber(n, 'radiusMeters', 1, MAX_RADIUS_METERS, code);
+    const radiusMeters = typeof radius === 'number' ? radius : undefined;
     if (lat === undefined || lon === undefined || radiusMeters === undefined) throw new HttpError(400, code, '"near" needs lat, lon and radiusMeters');
     where.near = { lat, lon, radiusMeters };
   }
@@ -94,10 +95,10 @@ export function plateQuery(plate: string, match: string | undefined, code = CODE
  */
 async function logUnreadSearch(ctx: SearchContext, user: string, body: unknown, error: HttpError): Promise<void> {
   const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const text = (value: unknown, max: number): string => (typeof value === 'string' ? clipText(value.trim(), max) : '');
+  const text = (value: unknown, max: number): string => (typeof value === 'string' ? headOf(value.trim(), max) : '');
   await ctx.accessLog.append({
     user, action: 'search', outcome: ACCESS_OUTCOMES.invalid, params: { body: loggableBody(body) }, rowsReturned: 0,
-    caseNumber: text(fields['caseNumber'], 64), reason: text(fields['reason'], 500), detail: clipText(error.message, 500),
+    caseNumber: text(fields['caseNumber'], 64), reason: text(fields['reason'], 500), detail: headOf(error.message, 500),
   });
 }
 

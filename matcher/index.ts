@@ -17,7 +17,7 @@ export {
   type MatcherConfig,
 } from './config.js';
 export { normalizePattern, normalizePlate, plateProblem, type PatternResult, type PlateResult } from './plate.js';
-export { boundedReason, MAX_QUOTED_LENGTH, MAX_REASON_LENGTH, quoted } from './reason.js';
+export { boundedReason, headOf, MAX_QUOTED_LENGTH, MAX_REASON_LENGTH, quoted } from './reason.js';
 export { OcrAlphabet } from './ocr.js';
 export { entryKey, isSpecificList, validateEntry, type EntryResult, type RawEntryFields } from './entry.js';
 export { vehicleMismatches } from './vehicle.js';

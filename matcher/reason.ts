@@ -19,8 +19,8 @@ export function boundedReason(reason: string): string {
   return reason.length <= MAX_REASON_LENGTH ? reason : `${headOf(reason, MAX_REASON_LENGTH - 1)}…`;
 }
 
-/** The first `n` UTF-16 units, one fewer if the cut would split a surrogate pair. */
-function headOf(text: string, n: number): string {
+/** The first `n` UTF-16 units (all of a shorter text), one fewer if the cut would split a surrogate pair. */
+export function headOf(text: string, n: number): string {
   const last = text.charCodeAt(n - 1);
   return text.slice(0, last >= 0xd800 && last <= 0xdbff ? n - 1 : n);
 }
