@@ -1,74 +1,7 @@
-// The `platewatch` command: finds the verb and runs it. Verbs live in bin/verbs/; this file is the
-// only place that touches process.env, process.argv and the exit code.
-import { readFileSync } from 'node:fs';
-import type { Verb, VerbIO } from './verb.js';
-import { VERBS } from './verbs/index.js';
-
-const HELP_FLAGS: ReadonlySet<string> = new Set(['--help', '-h']);
-const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-V']);
-
-/** The version in package.json: what a support request or an upgrade note refers to. */
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
-
-function overview(): string {
-  const width = Math.max(...VERBS.map((verb) => verb.name.length));
-  const lines = VERBS.map((verb) => `  ${verb.name.padEnd(width)}  ${verb.summary}`);
-  return (
-    'platewatch — real-time ALPR back end: hot list matching, hit fan-out, access-logged detection storage\n\n' +
-    'Usage: platewatch <verb> [options]\n' +
-    '       platewatch <verb> --help\n' +
-    '       platewatch --version\n\n' +
-    `Verbs:\n${lines.join('\n')}\n`
-  );
-}
-
-function findVerb(name: string): Verb | undefined {
-  return VERBS.find((verb) => verb.name === name);
-}
-
-/** Runs one command line; resolves to the exit status (0 ok, 1 failure, 2 usage error). */
-async function main(argv: readonly string[], io: VerbIO): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === undefined) {
-    io.stderr.write(overview());
-    return 2;
-  }
-  if (HELP_FLAGS.has(name)) {
-    io.stdout.write(overview());
-    return 0;
-  }
-  if (VERSION_FLAGS.has(name)) {
-    io.stdout.write(`platewatch ${version()}\n`);
-    return 0;
-  }
-  if (name === 'help') {
-    const topic = args[0];
-    if (topic === undefined) {
-      io.stdout.write(overview());
-      return 0;
-    }
-    const verb = findVerb(topic);
-    if (verb === undefined) return unknownVerb(io, topic);
-    io.stdout.write(verb.usage);
-    return 0;
-  }
-  const verb = findVerb(name);
-  if (verb === undefined) return unknownVerb(io, name);
-  // Every verb answers --help the same way, before its own option parsing can object.
-  if (args.some((arg) => HELP_FLAGS.has(arg))) {
-    io.stdout.write(verb.usage);
-    return 0;
-  }
-  return verb.run(args, io);
-}
-
-function unknownVerb(io: VerbIO, name: string): number {
-  io.stderr.write(`platewatch: unknown verb "${name}". Verbs: ${VERBS.map((verb) => verb.name).join(', ')}. Run "platewatch --help".\n`);
-  return 2;
-}
+// The `platewatch` command: the only place that touches process.env, process.argv and the exit
+// code. What the command does is bin/cli.ts.
+import { runPlatewatch } from './cli.js';
+import type { VerbIO } from './verb.js';
 
 // A closed pipe (`platewatch match ... | head`) ends output; it is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -83,13 +16,6 @@ const io: VerbIO = {
   // The wrapper script runs from the repo root; it passes where the user actually was.
   cwd: process.env['PLATEWATCH_CWD'] ?? process.cwd(),
 };
-main(process.argv.slice(2), io).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const coded = error as { code?: unknown; message?: unknown; stack?: unknown };
-    process.stderr.write(`platewatch: unexpected error${typeof coded.code === 'string' ? ` [${coded.code}]` : ''}: ${String(coded.stack ?? error)}\n`);
-    process.exitCode = 1;
-  },
-);
+void runPlatewatch(process.argv.slice(2), io).then((code) => {
+  process.exitCode = code;
+});

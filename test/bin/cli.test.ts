@@ -1,10 +1,12 @@
-// The CLI as users and scripts run it: a real `node --import tsx bin/platewatch.ts` process.
+// The CLI as users and scripts run it: a real `node --import tsx bin/platewatch.ts` process for
+// the entry point (help, version, exit codes, the wrapper); `match`'s cases run the same code in
+// this process (runCliInProcess), as a process costs seconds here.
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { VERBS } from '../../bin/verbs/index.js';
-import { REPO_ROOT, runCli } from '../fixtures/cli.js';
+import { REPO_ROOT, runCli, runCliInProcess } from '../fixtures/cli.js';
 
 const ROOT = REPO_ROOT;
 const NOW = '2026-02-10T15:00:00Z';
@@ -15,6 +17,7 @@ const dir = mkdtempSync(join(tmpdir(), 'platewatch-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = runCli;
+const runInProcess = runCliInProcess;
 
 interface ResultLine {
   id: string;
@@ -76,7 +79,7 @@ describe('platewatch', () => {
 
 describe('platewatch match', () => {
   it('writes one line per valid read with the planted exact, OCR, fuzzy and partial hits', async () => {
-    const { code, stdout } = await run(['match', ...EXAMPLES, '--reads', 'examples/reads.jsonl', '--now', NOW]);
+    const { code, stdout } = await runInProcess(['match', ...EXAMPLES, '--reads', 'examples/reads.jsonl', '--now', NOW]);
     expect(code).toBe(0);
     const byId = results(stdout);
     // 31 lines in the file, 3 of them bad.
@@ -100,7 +103,7 @@ describe('platewatch match', () => {
   });
 
   it('flags state and vehicle mismatches and never hits an expired entry', async () => {
-    const { stdout } = await run(['match', ...EXAMPLES, '--reads', 'examples/reads.jsonl', '--now', NOW]);
+    const { stdout } = await runInProcess(['match', ...EXAMPLES, '--reads', 'examples/reads.jsonl', '--now', NOW]);
     const byId = results(stdout);
     expect(byId.get('wpd-0015')?.hits).toMatchObject([{ entry: 'KLM4821', kind: 'exact', stateMatch: false }]);
     expect(byId.get('wpd-0016')?.hits[0]?.vehicleMismatch).toContain('style');
@@ -111,7 +114,7 @@ describe('platewatch match', () => {
   });
 
   it('reports bad read lines on stderr with their line numbers and a summary, and still exits 0', async () => {
-    const { code, stderr } = await run(['match', ...EXAMPLES, '--reads', 'examples/reads.jsonl', '--now', NOW]);
+    const { code, stderr } = await runInProcess(['match', ...EXAMPLES, '--reads', 'examples/reads.jsonl', '--now', NOW]);
     expect(code).toBe(0);
     expect(stderr).toContain('loaded 34 of 34 rows from examples/hotlists/svs.csv (0 rejected)');
     expect(stderr).toContain('loaded 8 of 8 rows from examples/hotlists/bolo.csv (0 rejected)');
@@ -123,7 +126,7 @@ describe('platewatch match', () => {
 
   it('reads JSONL from standard input with --reads -', async () => {
     const input = '{"id":"a","plate":"7KDX482","state":"CA"}\n\n{"id":"b","plate":"1AAA111"}\n{"id":"c"}\n';
-    const { code, stdout, stderr } = await run(['match', ...EXAMPLES, '--reads', '-', '--now', NOW], { stdin: input });
+    const { code, stdout, stderr } = await runInProcess(['match', ...EXAMPLES, '--reads', '-', '--now', NOW], { stdin: input });
     expect(code).toBe(0);
     const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as ResultLine);
     expect(lines.map((line) => [line.id, line.hits.length])).toEqual([
@@ -135,7 +138,7 @@ describe('platewatch match', () => {
 
   it('reports rejected hot list rows as FILE:LINE and loads the rest', async () => {
     const file = tempFile('partly-bad.csv', `${HEADER}\n7KDX482,CA,SVS,Stolen,,,\n7KD$482,CA,SVS,Stolen,,,\n7KDX482,CA,SVS,Stolen,,,\n`);
-    const { code, stdout, stderr } = await run(['match', '--hotlist', file, '--reads', '-'], { stdin: '{"id":"a","plate":"7KDX482"}\n' });
+    const { code, stdout, stderr } = await runInProcess(['match', '--hotlist', file, '--reads', '-'], { stdin: '{"id":"a","plate":"7KDX482"}\n' });
     expect(code).toBe(0);
     expect(stderr).toContain(`${file}:3: plate "7KD$482" has a character outside`);
     expect(stderr).toContain(`${file}:4: duplicate of line 2`);
@@ -145,7 +148,7 @@ describe('platewatch match', () => {
 
   it('with --strict refuses a file with any rejected row and exits 1 without matching', async () => {
     const file = tempFile('strict.csv', `${HEADER}\n7KDX482,CA,SVS,Stolen,,,\n7KDX482,CA,SVS,Stolen,,,\n`);
-    const { code, stdout, stderr } = await run(['match', '--hotlist', file, '--reads', '-', '--strict'], { stdin: '{"id":"a","plate":"7KDX482"}\n' });
+    const { code, stdout, stderr } = await runInProcess(['match', '--hotlist', file, '--reads', '-', '--strict'], { stdin: '{"id":"a","plate":"7KDX482"}\n' });
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(`${file}:3: duplicate of line 2`);
@@ -153,37 +156,37 @@ describe('platewatch match', () => {
   });
 
   it('exits 1 when a hot list file is missing or has a bad header, loading nothing', async () => {
-    const missing = await run(['match', '--hotlist', 'examples/hotlists/svs.csv', '--hotlist', 'no/such.csv', '--reads', 'examples/reads.jsonl']);
+    const missing = await runInProcess(['match', '--hotlist', 'examples/hotlists/svs.csv', '--hotlist', 'no/such.csv', '--reads', 'examples/reads.jsonl']);
     expect(missing.code).toBe(1);
     expect(missing.stdout).toBe('');
     expect(missing.stderr).toContain('cannot read hot list no/such.csv');
     const header = tempFile('bad-header.csv', 'plate,state,list,reason\n7KDX482,CA,SVS,Stolen\n');
-    const badHeader = await run(['match', '--hotlist', header, '--reads', 'examples/reads.jsonl']);
+    const badHeader = await runInProcess(['match', '--hotlist', header, '--reads', 'examples/reads.jsonl']);
     expect(badHeader.code).toBe(1);
     expect(badHeader.stderr).toContain('MISSING_COLUMN');
     expect(badHeader.stderr).toContain('case_number, entered_by, synopsis');
   });
 
   it('exits 2 on usage errors: no hot list, no reads, an unknown option, a bad --now', async () => {
-    const noHotlist = await run(['match', '--reads', '-']);
+    const noHotlist = await runInProcess(['match', '--reads', '-']);
     expect(noHotlist.code).toBe(2);
     expect(noHotlist.stderr).toContain('--hotlist');
-    expect((await run(['match', ...EXAMPLES])).code).toBe(2);
-    const unknown = await run(['match', ...EXAMPLES, '--reads', '-', '--fuzzy']);
+    expect((await runInProcess(['match', ...EXAMPLES])).code).toBe(2);
+    const unknown = await runInProcess(['match', ...EXAMPLES, '--reads', '-', '--fuzzy']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--fuzzy');
-    expect((await run(['match', ...EXAMPLES, '--reads', '-', '--now', 'tomorrow'])).code).toBe(2);
+    expect((await runInProcess(['match', ...EXAMPLES, '--reads', '-', '--now', 'tomorrow'])).code).toBe(2);
   });
 
   it('exits 2 when the config file has an unknown key', async () => {
     const config = tempFile('typo.json', '{"matcher":{"generalList":["SVS"]}}');
-    const { code, stderr } = await run(['match', ...EXAMPLES, '--reads', '-', '--config', config]);
+    const { code, stderr } = await runInProcess(['match', ...EXAMPLES, '--reads', '-', '--config', config]);
     expect(code).toBe(2);
     expect(stderr).toContain('"matcher.generalList"');
   });
 
   it('applies the environment: with BOLO made a general list its patterns are refused', async () => {
-    const { code, stderr } = await run(['match', ...EXAMPLES, '--reads', '-'], { env: { PLATEWATCH_GENERAL_LISTS: 'SVS,BOLO' } });
+    const { code, stderr } = await runInProcess(['match', ...EXAMPLES, '--reads', '-'], { env: { PLATEWATCH_GENERAL_LISTS: 'SVS,BOLO' } });
     expect(code).toBe(0);
     expect(stderr).toMatch(/examples\/hotlists\/bolo\.csv:4: list BOLO matches exact\+ocr only/);
   });

@@ -1,8 +1,9 @@
 // The storage verbs — `evidence`, `audit`, `release`, `report` and `users` — while `platewatch up`
 // runs on embedded chDB, which only `up` can open: the verbs go through its API (bin/system-api.ts)
 // and print what they print with the system stopped — checked at the end by stopping `up` and
-// running the same commands on the directory. Real processes: `up` (nats-server, chDB, gateway),
-// each CLI run. One `up` for them all: starting one, and its users, is most of the time.
+// running the same commands on the directory. `up` (nats-server, chDB, gateway) is a real process;
+// the commands run in this one (runCliInProcess), as its API's clients: their code is the CLI's.
+// One `up` for them all: starting one, and its users, is most of the time.
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { connect } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunningSystem, type RuntimeInfo } from '../../bin/runtime.js';
-import { REPO_ROOT, runCli, type CliRun } from '../fixtures/cli.js';
+import { REPO_ROOT, runCliInProcess, type CliRun } from '../fixtures/cli.js';
 
 const PASSWORD = 'a long enough passphrase';
 const NEW_PASSWORD = 'another long passphrase';
@@ -24,7 +25,7 @@ const from = new Date(Date.now() - 3_600_000).toISOString();
 const to = new Date(Date.now() + 3_600_000).toISOString();
 const THROUGH_API = 'storage is held by the running platewatch; going through its API';
 
-const cli = (args: readonly string[], stdin = `${PASSWORD}\n`): Promise<CliRun> => runCli(args, { env, stdin });
+const cli = (args: readonly string[], stdin = `${PASSWORD}\n`): Promise<CliRun> => runCliInProcess(args, { env, stdin });
 const as = (user: string): string[] => ['--as', user, '--password-stdin'];
 
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {

@@ -1,10 +1,11 @@
-// `platewatch users` as administrators run it: a real CLI process on a temporary data directory.
+// `platewatch users` as administrators run it, on a temporary data directory. The commands run
+// in this process (runCliInProcess): test/bin/cli.test.ts covers the real process.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStorage } from '../../storage/index.js';
-import { runCli, type CliRun } from '../fixtures/cli.js';
+import { runCliInProcess, type CliRun } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-users-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -13,7 +14,7 @@ const ADMIN_PASSWORD = 'admin passphrase 2026';
 const OFFICER_PASSWORD = 'officer passphrase 2026';
 
 function users(args: readonly string[], stdin = ''): Promise<CliRun> {
-  return runCli(['users', ...args], { stdin, env: { PLATEWATCH_DATA_DIR: dir } });
+  return runCliInProcess(['users', ...args], { stdin, env: { PLATEWATCH_DATA_DIR: dir } });
 }
 
 const lines = (...passwords: string[]): string => passwords.map((p) => `${p}\n`).join('');
