@@ -2,8 +2,7 @@
 // environment variables; validated once at start. Nothing else reads process.env: the entry point
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
-import { isIP } from 'node:net';
-import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
+import { DEFAULT_GATEWAY_PORT, trustedProxyProblem } from '../gateway/index.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
 import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
@@ -138,7 +137,8 @@ export interface GatewaySettings {
   /** Address to bind; TLS ends at a reverse proxy in front. Env `PLATEWATCH_HTTP_HOST`. @default '127.0.0.1' */
   host: string;
   /**
-   * IP addresses of proxies or load balancers on other hosts whose X-Forwarded-For names the client
+   * IP addresses or CIDR ranges (`10.0.0.0/24`, for a cloud balancer whose addresses move within
+   * its subnet) of proxies or load balancers on other hosts whose X-Forwarded-For names the client
    * (a loopback peer always counts as one), so failed logins are counted per client, not per
    * balancer. Env `PLATEWATCH_TRUSTED_PROXIES` (comma list). @default []
    */
@@ -269,7 +269,10 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
   if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
-  for (const proxy of config.gateway.trustedProxies) if (isIP(proxy) === 0) problems.push(`gateway.trustedProxies: "${proxy}" is not an IP address`);
+  for (const proxy of config.gateway.trustedProxies) {
+    const problem = trustedProxyProblem(proxy);
+    if (problem !== null) problems.push(`gateway.trustedProxies: ${problem}`);
+  }
   if (config.nats.port > 65535) problems.push(`nats.port ${config.nats.port} is not a TCP port`);
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
@@ -316,7 +319,7 @@ function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Recor
       else problems.push(`${where}.${key} must be a whole number`);
     } else if (section === 'gateway' && key === 'trustedProxies') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.trustedProxies = value.map((v) => v.trim());
-      else problems.push(`${where}.trustedProxies must be an array of IP addresses`);
+      else problems.push(`${where}.trustedProxies must be an array of IP addresses or CIDR ranges`);
     } else if (typeof value === 'string') {
       (config[section] as unknown as Record<string, string>)[key] = value;
     } else {

@@ -24,6 +24,7 @@ export * from './audit-routes.js';
 export * from './covert-lists.js';
 export * from './hit-routes.js';
 export * from './login-throttle.js';
+export * from './trusted-proxies.js';
 export * from './release-routes.js';
 export * from './evidence-routes.js';
 export * from './report-routes.js';

@@ -7,9 +7,9 @@
 // host) — the client is the last X-Forwarded-For hop that is not itself a proxy. Without that, a
 // remote balancer's one address would stand for every client, and 20 failures from anyone would
 // block sign-in for all. Any other peer's X-Forwarded-For is the client's own claim and ignored.
-import { isIP } from 'node:net';
 import { GatewayError } from './errors.js';
 import { HttpError, type JsonRequest } from './http-json.js';
+import { trustedProxies as proxiesNamed, type TrustedProxies } from './trusted-proxies.js';
 
 export interface LoginThrottleConfig {
   /** @default 20 */
@@ -24,25 +24,24 @@ export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = { maxFailures: 20, wi
 
 const LOOPBACK = /^(127\.|::1$|0{0,4}(:0{0,4}){6}:0{0,3}1$|::ffff:127\.)/;
 
-/** An IPv4 address as IPv6 peers report it (`::ffff:10.0.0.5`) compares as itself. */
-function plainAddress(address: string): string {
-  const lower = address.trim().toLowerCase();
-  return lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
-}
+const NO_PROXIES: TrustedProxies = { has: () => false };
 
-/** The addresses of proxies whose X-Forwarded-For is believed, checked; throws naming a bad one. */
-export function trustedProxySet(addresses: readonly string[]): ReadonlySet<string> {
-  for (const address of addresses) if (isIP(address.trim()) === 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `trusted proxy "${address}" is not an IP address`);
-  return new Set(addresses.map(plainAddress));
+/** The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; throws naming a bad entry. */
+export function trustedProxySet(entries: readonly string[]): TrustedProxies {
+  try {
+    return proxiesNamed(entries);
+  } catch (error) {
+    throw new GatewayError('GATEWAY_CONFIG_INVALID', `trusted proxy ${(error as Error).message}`, { cause: error });
+  }
 }
 
 /**
  * The client's address: the peer; or, for a peer that is a proxy (loopback or `trustedProxies`),
  * the last X-Forwarded-For hop that is not a proxy itself.
  */
-export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'headers'>, trustedProxies: ReadonlySet<string> = new Set()): string {
+export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'headers'>, trustedProxies: TrustedProxies = NO_PROXIES): string {
   const peer = request.remoteAddress;
-  const isProxy = (address: string): boolean => LOOPBACK.test(address) || trustedProxies.has(plainAddress(address));
+  const isProxy = (address: string): boolean => LOOPBACK.test(address) || trustedProxies.has(address);
   const forwarded = request.headers['x-forwarded-for'];
   if (forwarded === undefined || !isProxy(peer)) return peer;
   const hops = forwarded.split(',').map((h) => h.trim()).filter((h) => h !== '');

@@ -196,8 +196,11 @@ describe('service settings', () => {
     expect(resolveConfig({}, {}).gateway.trustedProxies).toEqual([]);
     expect(resolveConfig({ gateway: { trustedProxies: ['10.0.0.5', 'fd00::5'] } }, {}).gateway.trustedProxies).toEqual(['10.0.0.5', 'fd00::5']);
     expect(resolveConfig({ gateway: { trustedProxies: ['10.0.0.5'] } }, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.7, 10.0.0.8' }).gateway.trustedProxies).toEqual(['10.0.0.7', '10.0.0.8']);
-    expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: 'lb.example.org' })).toThrow(/gateway\.trustedProxies: "lb\.example\.org" is not an IP address/);
-    expect(() => resolveConfig({ gateway: { trustedProxies: '10.0.0.5' } }, {})).toThrow(/trustedProxies must be an array of IP addresses/);
+    expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: 'lb.example.org' })).toThrow(/gateway\.trustedProxies: "lb\.example\.org" is neither an IP address nor a CIDR range/);
+    expect(() => resolveConfig({ gateway: { trustedProxies: '10.0.0.5' } }, {})).toThrow(/trustedProxies must be an array of IP addresses or CIDR ranges/);
+    // A cloud balancer's subnet: the form QA found refused ("10.0.0.0/24" is not an IP address).
+    expect(resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.0/24, fd00::/8' }).gateway.trustedProxies).toEqual(['10.0.0.0/24', 'fd00::/8']);
+    expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/"10\.0\.0\.0\/33" has a prefix length that is not 0–32/);
   });
 
   it('refuses retention under one year, naming the law', () => {

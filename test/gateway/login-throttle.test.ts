@@ -46,6 +46,15 @@ describe('LoginThrottle', () => {
     expect(clientAddress({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '203.0.113.9' } })).toBe('10.0.0.5');
     // Only proxies in the header: the peer.
     expect(clientAddress({ remoteAddress: '10.0.0.5', headers: { 'x-forwarded-for': '10.0.0.6' } }, trusted)).toBe('10.0.0.5');
-    expect(() => trustedProxySet(['10.0.0.0/8'])).toThrow(expect.objectContaining({ code: 'GATEWAY_CONFIG_INVALID', message: 'trusted proxy "10.0.0.0/8" is not an IP address' }));
+    expect(() => trustedProxySet(['lb.example.org'])).toThrow(expect.objectContaining({ code: 'GATEWAY_CONFIG_INVALID', message: 'trusted proxy "lb.example.org" is neither an IP address nor a CIDR range (such as 10.0.0.0/24)' }));
+  });
+
+  it('believes any balancer within a configured CIDR range, as cloud balancers move within their subnet', () => {
+    const trusted = trustedProxySet(['10.0.0.0/24', 'fd00::/8']);
+    expect(clientAddress({ remoteAddress: '10.0.0.77', headers: { 'x-forwarded-for': '203.0.113.9' } }, trusted)).toBe('203.0.113.9');
+    expect(clientAddress({ remoteAddress: '::ffff:10.0.0.200', headers: { 'x-forwarded-for': '203.0.113.9' } }, trusted)).toBe('203.0.113.9');
+    expect(clientAddress({ remoteAddress: 'fd12::9', headers: { 'x-forwarded-for': '2001:db8::7, fd00::1' } }, trusted)).toBe('2001:db8::7');
+    // Outside the range: its header is the client's own claim.
+    expect(clientAddress({ remoteAddress: '10.0.1.1', headers: { 'x-forwarded-for': '203.0.113.9' } }, trusted)).toBe('10.0.1.1');
   });
 });
