@@ -9,9 +9,14 @@
 //
 // With `portFile`, a server asked for any port gets the one it had last time when that is free:
 // cameras are configured with the URL, and `-p -1` gave a new port at every start.
+//
+// With `authorization`, the server asks every client for a user and password: the users go into
+// `<storeDir>/nats-server.conf` (mode 0600, rewritten at each start), given with `-c`. Only the
+// users are in that file; everything else stays on the command line, where flags win over a
+// config file and where the search for a server on the same store reads them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -35,6 +40,27 @@ export interface LocalNatsServerOptions {
   host?: string;
   /** @default DEFAULT_NATS_BINARY */
   binary?: string;
+  /** Users the server requires, with what each may publish and subscribe to. @default none: any client connects and may do anything */
+  authorization?: NatsServerAuthorization;
+}
+
+export interface NatsServerAuthorization {
+  users: readonly NatsServerUser[];
+}
+
+export interface NatsServerUser {
+  user: string;
+  /** In clear text: nats-server would take one beginning with `$2` for a bcrypt hash, so that is refused. */
+  password: string;
+  /** Subjects (wildcards allowed) this user may publish to; absent: any. */
+  publish?: NatsSubjectPermission;
+  /** Subjects this user may subscribe to; absent: any. */
+  subscribe?: NatsSubjectPermission;
+}
+
+export interface NatsSubjectPermission {
+  allow?: readonly string[];
+  deny?: readonly string[];
 }
 
 export interface LocalNatsServer {
@@ -65,7 +91,7 @@ export interface NatsServerExit {
 }
 
 export class NatsServerError extends Error {
-  readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START_FAILED' | 'NATS_SERVER_STORE_IN_USE' | 'NATS_SERVER_DIED';
+  readonly code: 'NATS_SERVER_MISSING' | 'NATS_SERVER_START_FAILED' | 'NATS_SERVER_STORE_IN_USE' | 'NATS_SERVER_DIED' | 'NATS_SERVER_BAD_AUTHORIZATION';
 
   constructor(code: NatsServerError['code'], message: string, options?: ErrorOptions) {
     super(message, options);
@@ -92,6 +118,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     else rememberedPortTaken = remembered;
   }
   const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(port), '--ports_file_dir', portsDir];
+  if (options.authorization !== undefined) args.unshift('-c', await writeServerConfig(storeDir, options.authorization));
   // Its own process group: a Ctrl-C in the terminal reaches platewatch alone, which finishes its
   // in-flight reads and then stops this server; in the terminal's group the server died first.
   // Being apart, it outlives this process unless killed: killOnExit sees to it.
@@ -154,6 +181,56 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   }
   child.kill('SIGKILL');
   throw new NatsServerError('NATS_SERVER_START_FAILED', `nats-server did not report its port within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`);
+}
+
+/** The config file nats-server is started with when it requires users (see the header). */
+export function natsServerConfigFile(storeDir: string): string {
+  return join(resolve(storeDir), 'nats-server.conf');
+}
+
+async function writeServerConfig(storeDir: string, authorization: NatsServerAuthorization): Promise<string> {
+  const file = natsServerConfigFile(storeDir);
+  const text = serverConfigText(authorization);
+  // Removed, then created 0600: a file left readable by others would be rewritten with the
+  // passwords in it, and writeFile's mode counts only when it creates the file.
+  await rm(file, { force: true });
+  await writeFile(file, text, { mode: 0o600, flag: 'wx' });
+  await chmod(file, 0o600); // under a umask that clears owner bits too
+  return file;
+}
+
+/** The `authorization` block; every value a quoted string, so no user text is read as syntax. */
+export function serverConfigText(authorization: NatsServerAuthorization): string {
+  if (authorization.users.length === 0) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', 'authorization needs at least one user: with none, nats-server lets every client in');
+  const users = authorization.users.map((u) => {
+    if (u.password.startsWith('$2')) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `the password of NATS user ${JSON.stringify(u.user)} begins with "$2", which nats-server takes for a bcrypt hash`);
+    const fields = [`user: ${configString(u.user, 'user name')}`, `password: ${configString(u.password, `password of ${JSON.stringify(u.user)}`)}`];
+    const permissions: string[] = [];
+    if (u.publish !== undefined) permissions.push(`publish: ${permissionText(u.publish)}`);
+    if (u.subscribe !== undefined) permissions.push(`subscribe: ${permissionText(u.subscribe)}`);
+    if (permissions.length > 0) fields.push(`permissions: { ${permissions.join(', ')} }`);
+    return `    { ${fields.join(', ')} }`;
+  });
+  return `# Written by platewatch at each start of the embedded nats-server; edits are lost.\nauthorization {\n  users = [\n${users.join('\n')}\n  ]\n}\n`;
+}
+
+function permissionText(permission: NatsSubjectPermission): string {
+  const lists: string[] = [];
+  if (permission.allow !== undefined) lists.push(`allow: [${permission.allow.map((s) => configString(s, 'subject')).join(', ')}]`);
+  if (permission.deny !== undefined) lists.push(`deny: [${permission.deny.map((s) => configString(s, 'subject')).join(', ')}]`);
+  return `{ ${lists.join(', ')} }`;
+}
+
+/**
+ * A double-quoted string of nats-server's config syntax. Its escapes are JSON's except \b and \f,
+ * which JSON.stringify gives only for control characters: those are refused instead. Quoted, `$`
+ * is not a variable reference.
+ */
+function configString(value: string, what: string): string {
+  if (value === '' || /[\u0000-\u001f\u007f]/.test(value)) {
+    throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `a NATS ${what} must be non-empty and without control characters`);
+  }
+  return JSON.stringify(value);
 }
 
 /** Servers started here and still running; one 'exit' listener for all of them. */

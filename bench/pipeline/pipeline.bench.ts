@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { AckPolicy, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
 import pino from 'pino';
+import { embeddedNatsAuthFile, readEmbeddedNatsAuth } from '../../bin/embedded-nats-auth.js';
 import { startSystem, type RunningSystem, detectionSink } from '../../bin/system.js';
 import {
   createPipelineMetrics,
@@ -107,8 +108,16 @@ async function publishAndDrain(system: RunningSystem, workers: number, data: Uin
   return drainThroughPipeline(system, workers, reads, logger);
 }
 
+/** The fleet's environment: the embedded server's camera credentials (bin/embedded-nats-auth.ts). */
+let fleetEnv: NodeJS.ProcessEnv = process.env;
+
+async function cameraEnv(dataDir: string): Promise<NodeJS.ProcessEnv> {
+  const camera = (await readEmbeddedNatsAuth(embeddedNatsAuthFile(dataDir)))?.camera;
+  return camera === undefined ? process.env : { ...process.env, NATS_USER: camera.user, NATS_PASSWORD: camera.password };
+}
+
 function runFleet(system: RunningSystem, rate: number, seconds: number, hotPlates: { plate: string }[], agency: string): Promise<void> {
-  const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(rate), String(seconds), JSON.stringify(hotPlates.map((p) => ({ plate: p.plate }))), agency], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(rate), String(seconds), JSON.stringify(hotPlates.map((p) => ({ plate: p.plate }))), agency], { stdio: ['ignore', 'pipe', 'inherit'], env: fleetEnv });
   return new Promise<void>((resolve, reject) => fleet.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`camera fleet exited with ${code}`)))));
 }
 
@@ -177,6 +186,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-bench-'));
   const config = resolveMatcherConfig();
   const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false, storage: { insertsInFlight: inFlight } });
+  fleetEnv = await cameraEnv(dir);
   try {
     const svs = await loadBenchList(system, config, createRandom(99));
 

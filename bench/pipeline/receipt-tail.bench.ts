@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { acceptOnly } from '../storage/machine.js';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pino from 'pino';
+import { embeddedNatsAuthFile, readEmbeddedNatsAuth } from '../../bin/embedded-nats-auth.js';
 import { detectionSink, startSystem, type RunningSystem } from '../../bin/system.js';
 import { createPipelineMetrics, decodeReadMessage, MetricsRegistry, PipelineWorker, READS_STREAM, type DetectionSink } from '../../ingest/index.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
@@ -47,7 +48,7 @@ async function phase(system: RunningSystem, kind: Phase, seconds: number): Promi
   await worker?.start();
   const loop = monitorEventLoopDelay({ resolution: 1 });
   loop.enable();
-  const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(RATE), String(seconds), '[]', 'bench'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const fleet = spawn(process.execPath, ['--import', 'tsx', new URL('./camera-fleet.ts', import.meta.url).pathname, system.natsUrl, String(RATE), String(seconds), '[]', 'bench'], { stdio: ['ignore', 'ignore', 'inherit'], env: fleetEnv });
   await new Promise<void>((resolve, reject) => fleet.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`camera fleet exited with ${code}`)))));
   await new Promise((r) => setTimeout(r, 500));
   loop.disable();
@@ -62,6 +63,9 @@ const seconds = Number(values.seconds);
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-receipt-tail-'));
 const load = loadavg()[0]!.toFixed(2);
 const system = await startSystem({ dataDir: dir, matcher: resolveMatcherConfig(), logger, pipeline: false, gateway: false });
+// The fleet connects as cameras do on the embedded server (bin/embedded-nats-auth.ts).
+const camera = (await readEmbeddedNatsAuth(embeddedNatsAuthFile(dir)))?.camera;
+const fleetEnv = camera === undefined ? process.env : { ...process.env, NATS_USER: camera.user, NATS_PASSWORD: camera.password };
 const rows: string[] = [];
 try {
   for (let round = 1; round <= Number(values.rounds); round++) {

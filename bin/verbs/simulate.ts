@@ -87,8 +87,15 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
   }
   const config = await loadVerbConfig('simulate', values.config, io);
   if (config === null) return 2;
+  // The hot plates come from the hot list store, which a camera may not read: that connection is
+  // the system's. The reads go out as a camera's, so a simulated fleet needs no more than a real one.
   const nc = await connectToSystem('simulate', config, io, values.nats);
   if (nc === null) return 1;
+  const cameraNc = await connectToSystem('simulate', config, io, values.nats, 'camera');
+  if (cameraNc === null) {
+    await nc.close();
+    return 1;
+  }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
@@ -104,7 +111,7 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
     }
     io.stderr.write(`simulating ${cameras} cameras of agency ${agency} at ${rate} reads/s, ${hotPlates.length} hot plates to draw from…\n`);
     const report = await simulateFleet({
-      js: jetstream(nc),
+      js: jetstream(cameraNc),
       agency,
       cameras: cameras as number,
       rate: rate as number,
@@ -120,6 +127,7 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
+    await cameraNc.close();
     await nc.close();
   }
 }

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { natsUrlWithoutCredentials, publishHotlist, redactNatsUrl, simulateFleet } from '../../ingest/index.js';
 import { readHotlistFiles } from '../batch-match.js';
+import { embeddedNatsAuthFile } from '../embedded-nats-auth.js';
 import { hitPrinter } from '../hit-printer.js';
 import { removeRuntime, writeRuntime } from '../runtime.js';
 import { storageSettings } from '../storage-options.js';
@@ -24,7 +25,8 @@ Starts platewatch and runs until Ctrl-C (or SIGTERM, SIGHUP), then stops gracefu
 Ctrl-C stops it at once (reads not yet stored are delivered again at the next start).
 Embedded defaults (no servers needed): nats-server with JetStream under DATA_DIR/nats on the port
 it had at the last start, or a free one (PLATEWATCH_NATS_PORT to fix it), chDB under
-DATA_DIR/clickhouse, the pipeline worker.
+DATA_DIR/clickhouse, the pipeline worker. The embedded nats-server requires a user and password:
+cameras connect as "camera" with the password in DATA_DIR/nats/auth.json (made at the first start).
 With NATS_URL and/or CLICKHOUSE_URL it joins existing servers instead. Other commands
 (hotlist load, simulate) find the running system through DATA_DIR/run/platewatch.json.
 Hits are printed as they happen and shown live on the dispatch console, each once; a covert list's
@@ -96,9 +98,11 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       return 1;
     }
     stop.started();
+    const natsAuthFile = config.nats.url === undefined ? embeddedNatsAuthFile(dataDir) : undefined;
     await writeRuntime(dataDir, {
       // Without a password the URL may hold: verbs give their own (NATS_USER…), as up was given.
       natsUrl: natsUrlWithoutCredentials(system.natsUrl), pid: process.pid, startedAt: new Date().toISOString(),
+      ...(natsAuthFile === undefined ? {} : { natsAuthFile }),
       ...(system.gateway === undefined ? {} : { httpUrl: system.gateway.url }),
       ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir) } : {}),
     });
@@ -132,13 +136,14 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       const lists = system.matcher.lists().map((l) => `${covert.get(l.list.toUpperCase()) ?? l.list} v${l.version} (${l.entries})`);
       io.stdout.write(
         `platewatch is up\n` +
-          `  NATS       ${redactNatsUrl(system.natsUrl)}${config.nats.url === undefined ? ` (embedded nats-server, store ${resolve(dataDir, 'nats')})` : ''}\n` +
+          `  NATS       ${redactNatsUrl(system.natsUrl)}${natsAuthFile === undefined ? '' : ` (embedded nats-server, store ${resolve(dataDir, 'nats')}; credentials required)`}\n` +
           `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
           `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
           `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
           `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics, /api/login, /ws)\n` +
           `  hot lists  ${lists.join(', ') || 'none yet: ./platewatch hotlist load --list NAME --as ID FILE'}\n` +
           `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
+          (natsAuthFile === undefined ? '' : `             as NATS user "camera", password in ${natsAuthFile} (it may only publish reads)\n`) +
           `Hits are printed below. Ctrl-C stops gracefully.\n\n`,
       );
     }

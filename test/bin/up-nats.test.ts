@@ -12,6 +12,7 @@ import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureStreams, openHotlistStore, PIPELINE_CONSUMER, publishHotlist, READS_STREAM, readsSubject, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { connectToEmbeddedNats } from '../fixtures/embedded-nats.js';
 import { isRunning } from '../fixtures/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -176,7 +177,7 @@ describe('platewatch up when NATS fails', () => {
     expect(firstPid).toBeDefined();
     let nc: NatsConnection | undefined;
     try {
-      nc = await connect({ servers: run.natsUrl, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      nc = await connectToEmbeddedNats(dataDir, run.natsUrl, { maxReconnectAttempts: -1, reconnectTimeWait: 100 });
       const js = jetstream(nc, { timeout: 2_000 });
       await publishHotlist(await openHotlistStore(js), 'SVS', svs(['6TRJ244']), 'test');
       await waitFor('the list in use', async () => /^platewatch_hotlist_version\{list="SVS"\} 1$/m.test(await (await fetch(`${run.gateway}/metrics`)).text()));

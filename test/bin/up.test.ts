@@ -1,15 +1,15 @@
 // `platewatch up` as an operator runs it: a real process with embedded nats-server and chDB;
 // `hotlist load` and `simulate` find it through the data directory; SIGTERM stops it gracefully.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { connect } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { openStorage, saveUser, setPassword } from '../../storage/index.js';
+import { connectToEmbeddedNats } from '../fixtures/embedded-nats.js';
 import { isRunning } from '../fixtures/processes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -105,6 +105,12 @@ describe('platewatch up', () => {
     await waitFor('platewatch is up', () => out.includes('platewatch is up'));
     expect(out).toMatch(/NATS {7}nats:\/\/127\.0\.0\.1:\d+ \(embedded nats-server/);
     expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(true);
+    // The embedded server requires credentials: the banner says where a camera's are, never a password.
+    const authFile = join(dir, 'data', 'nats', 'auth.json');
+    expect(out).toContain('credentials required');
+    expect(out).toContain(`as NATS user "camera", password in ${authFile}`);
+    const passwords = Object.values(JSON.parse(readFileSync(authFile, 'utf8')) as Record<string, { password: string }>).map((u) => u.password);
+    expect(passwords).toHaveLength(2);
 
     const list = join(dir, 'svs.csv');
     writeFileSync(list, 'plate,state,list,reason,case_number,entered_by,synopsis\n6TRJ244,CA,SVS,Stolen vehicle,26-0042,DOJ,Gray sedan\n4XYZ771,CA,SVS,Stolen vehicle,26-0043,DOJ,Blue pickup\nBAD!,,SVS,x,1,y,z\n');
@@ -146,6 +152,7 @@ describe('platewatch up', () => {
     up.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(err).toContain('platewatch: stopped');
+    for (const password of passwords) expect(out + err).not.toContain(password);
     expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(false);
     up = undefined;
   }, 180_000);
@@ -164,7 +171,7 @@ describe('platewatch up', () => {
     expect(natsPid).toBeDefined();
 
     // Bytes that are no msgpack hit, and msgpack that is no hit: each once threw in the printing callback.
-    const nc = await connect({ servers: natsUrl });
+    const nc = await connectToEmbeddedNats(dataDir, natsUrl);
     nc.publish('alpr.hits.x.y', new Uint8Array([1]));
     nc.publish('alpr.hits.x.y', pack({}));
     nc.publish('alpr.hits.x.y', pack({ read: { id: 'r' }, hit: { list: 'SVS' } }));

@@ -20,7 +20,7 @@ let otherGateway: NatsVersionClaims;
 
 beforeAll(async () => {
   api = await startApiSystem();
-  otherConnection = await connect({ servers: api.system.natsUrl });
+  otherConnection = await connect(api.system.natsConnect);
   otherGateway = await openVersionClaims(jetstream(otherConnection));
 }, 120_000);
 

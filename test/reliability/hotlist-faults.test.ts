@@ -8,6 +8,7 @@ import { PassThrough } from 'node:stream';
 import { pack } from 'msgpackr';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { embeddedNatsAuthFile } from '../../bin/embedded-nats-auth.js';
 import { writeRuntime } from '../../bin/runtime.js';
 import { startSystem, type RunningSystem } from '../../bin/system.js';
 import { hotlistVerb } from '../../bin/verbs/hotlist.js';
@@ -25,7 +26,7 @@ const PASSWORD = 'reliability test passphrase';
 beforeAll(async () => {
   system = await startSystem({ dataDir: dir, matcher: config, logger: pino({ level: 'silent' }), gateway: { port: 0, host: '127.0.0.1' }, storage: { batchDelayMs: 50 } });
   // As `platewatch up` does: the CLI finds the system holding this directory and loads through its API.
-  await writeRuntime(dir, { natsUrl: system.natsUrl, pid: process.pid, startedAt: new Date().toISOString(), httpUrl: system.gateway?.url as string, storageDir: join(dir, 'clickhouse') });
+  await writeRuntime(dir, { natsUrl: system.natsUrl, natsAuthFile: embeddedNatsAuthFile(dir), pid: process.pid, startedAt: new Date().toISOString(), httpUrl: system.gateway?.url as string, storageDir: join(dir, 'clickhouse') });
   await saveUser(system.storage, { userId: 'admin1', name: 'R. Diaz', title: 'Lieutenant', roles: ['administrator'], trainedAt: '2026-01-15', active: true }, 'setup');
   await system.credentials.setPassword('admin1', PASSWORD, 'setup');
 }, 60_000);
