@@ -19,6 +19,12 @@ interface SightingRow {
   confidence: number;
   lat: number | null;
   lon: number | null;
+  heading: number | null;
+  vehicle_make: string;
+  vehicle_model: string;
+  vehicle_year: number | null;
+  vehicle_color: string;
+  vehicle_type: string;
   image_ref: string;
 }
 
@@ -45,7 +51,8 @@ export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessL
         return [];
       }
       const rs = await storage.client.query({
-        query: `SELECT read_id, agency, camera, toUnixTimestamp64Milli(seen_at) AS seen_ms, plate, state, confidence, lat, lon, image_ref
+        query: `SELECT read_id, agency, camera, toUnixTimestamp64Milli(seen_at) AS seen_ms, plate, state, confidence, lat, lon, heading,
+                       vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref
                   FROM ${storage.db}.detections WHERE ${filter.where.join(' AND ')}
                  ORDER BY seen_at DESC LIMIT 1 BY read_id LIMIT ${MAX_SIGHTINGS_PER_ENTRY}`,
         query_params: filter.params,
@@ -53,16 +60,30 @@ export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessL
       });
       const rows = (await rs.json()) as SightingRow[];
       await accessLog.append({ ...logged, outcome: 'ok', rowsReturned: rows.length, detail: '' });
-      return rows.map((r): WireRead => {
-        const read: WireRead = { v: 1, id: r.read_id, agency: r.agency, camera: r.camera, ts: Number(r.seen_ms), plate: r.plate, conf: r.confidence };
-        if (r.state !== '') read.state = r.state;
-        if (r.lat !== null && r.lon !== null) {
-          read.lat = r.lat;
-          read.lon = r.lon;
-        }
-        if (r.image_ref !== '') read.image = r.image_ref;
-        return read;
-      });
+      return rows.map(sightingRead);
     },
   };
+}
+
+/**
+ * The read as the camera sent it, as far as storage keeps it: with the vehicle the camera
+ * described, so a past sighting's hit flags a vehicle that contradicts the entry as a live one does.
+ */
+function sightingRead(r: SightingRow): WireRead {
+  const read: WireRead = { v: 1, id: r.read_id, agency: r.agency, camera: r.camera, ts: Number(r.seen_ms), plate: r.plate, conf: r.confidence };
+  if (r.state !== '') read.state = r.state;
+  if (r.lat !== null && r.lon !== null) {
+    read.lat = r.lat;
+    read.lon = r.lon;
+  }
+  if (r.heading !== null) read.heading = r.heading;
+  const vehicle: NonNullable<WireRead['vehicle']> = {};
+  if (r.vehicle_make !== '') vehicle.make = r.vehicle_make;
+  if (r.vehicle_model !== '') vehicle.model = r.vehicle_model;
+  if (r.vehicle_year !== null) vehicle.year = r.vehicle_year;
+  if (r.vehicle_color !== '') vehicle.color = r.vehicle_color;
+  if (r.vehicle_type !== '') vehicle.type = r.vehicle_type;
+  if (Object.keys(vehicle).length > 0) read.vehicle = vehicle;
+  if (r.image_ref !== '') read.image = r.image_ref;
+  return read;
 }

@@ -174,10 +174,9 @@ function resultRow(r, selectable) {
     td.append(box);
     tr.append(td);
   }
-  const vehicle = [r.vehicleColor, r.vehicleMake, r.vehicleModel, r.vehicleType].filter((x) => x).join(' ');
   const cells = [
     new Date(r.seenAt).toLocaleString(), r.plate, r.state, r.camera, r.agency, `${Math.round(r.confidence * 100)}%`,
-    r.lat === null ? '' : `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`, vehicle, r.imageRef,
+    r.lat === null ? '' : `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`, vehicleText(r), r.imageRef,
   ];
   for (const text of cells) {
     const td = document.createElement('td');
@@ -186,6 +185,24 @@ function resultRow(r, selectable) {
   }
   tr.children[selectable ? 2 : 1].className = 'plate-cell';
   return tr;
+}
+
+/**
+ * The vehicle as the camera described it: `white 2019 Toyota Camry, heading 142.5° SE`. A year or a
+ * heading the camera did not send is null and left out (a heading of 0 is due north, not missing).
+ */
+function vehicleText(r) {
+  const description = [r.vehicleColor, r.vehicleYear, r.vehicleMake, r.vehicleModel, r.vehicleType].filter((x) => x != null && x !== '').join(' ');
+  if (r.heading == null) return description;
+  const heading = `heading ${Number(r.heading.toFixed(1))}° ${compassPoint(r.heading)}`;
+  return description === '' ? heading : `${description}, ${heading}`;
+}
+
+const COMPASS_POINTS = ['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW'];
+
+/** The nearest of the eight compass points to a heading in degrees (0 and 360 are both N). */
+function compassPoint(degrees) {
+  return COMPASS_POINTS[Math.round(degrees / 45) % 8];
 }
 
 /** A Date as the value of a datetime-local input (local time, minutes). */

@@ -20,8 +20,12 @@ export interface Detection {
   /** WGS 84 position of the read; absent when the camera sent none (stored as NULL, never as 0,0). */
   lat?: number;
   lon?: number;
+  /** Direction of travel, degrees 0–360; absent when the camera sent none (NULL, never 0: 0 is due north). */
+  heading?: number;
   vehicleMake?: string;
   vehicleModel?: string;
+  /** Model year from the camera's classifier, 1900–2100; absent when it sent none (NULL). */
+  vehicleYear?: number;
   vehicleColor?: string;
   vehicleType?: string;
   /** Where the image lives (object store key or URL); the image itself is not in ClickHouse. */
@@ -32,8 +36,8 @@ export interface Detection {
 
 /** Column order of the insert; matches `encodeDetection`. */
 export const DETECTION_INSERT_COLUMNS = [
-  'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon',
-  'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
+  'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon', 'heading',
+  'vehicle_make', 'vehicle_model', 'vehicle_year', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
 ] as const;
 
 /** One detection as a line of a text format (newline included); RowBinary is storage/rowbinary.ts. */
@@ -43,17 +47,17 @@ export function encodeDetection(d: Detection, plateOcr: string, format: Exclude<
     return (
       JSON.stringify([
         d.readId, d.agency, d.camera, seenAt, d.plate, plateOcr, d.state, d.confidence, d.lat ?? null, d.lon ?? null,
-        d.vehicleMake ?? '', d.vehicleModel ?? '', d.vehicleColor ?? '', d.vehicleType ?? '', d.imageRef ?? '',
-        d.candidates ?? [],
+        d.heading ?? null, d.vehicleMake ?? '', d.vehicleModel ?? '', d.vehicleYear ?? null, d.vehicleColor ?? '',
+        d.vehicleType ?? '', d.imageRef ?? '', d.candidates ?? [],
       ]) + '\n'
     );
   }
   return (
     JSON.stringify({
       read_id: d.readId, agency: d.agency, camera: d.camera, seen_at: seenAt, plate: d.plate, plate_ocr: plateOcr,
-      state: d.state, confidence: d.confidence, lat: d.lat ?? null, lon: d.lon ?? null,
-      vehicle_make: d.vehicleMake ?? '', vehicle_model: d.vehicleModel ?? '', vehicle_color: d.vehicleColor ?? '',
-      vehicle_type: d.vehicleType ?? '', image_ref: d.imageRef ?? '', candidates: d.candidates ?? [],
+      state: d.state, confidence: d.confidence, lat: d.lat ?? null, lon: d.lon ?? null, heading: d.heading ?? null,
+      vehicle_make: d.vehicleMake ?? '', vehicle_model: d.vehicleModel ?? '', vehicle_year: d.vehicleYear ?? null,
+      vehicle_color: d.vehicleColor ?? '', vehicle_type: d.vehicleType ?? '', image_ref: d.imageRef ?? '', candidates: d.candidates ?? [],
     }) + '\n'
   );
 }

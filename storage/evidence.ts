@@ -36,14 +36,20 @@ export interface HoldResult {
   rowsHeld: number;
 }
 
-const EVIDENCE_COLUMN_NAMES = [
+/** Detection columns a hold copies, as the first packages listed them. */
+const FIRST_EVIDENCE_COLUMN_NAMES = [
   'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon',
   'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates', 'stored_at',
 ] as const;
-const EVIDENCE_COLUMNS = EVIDENCE_COLUMN_NAMES.join(', ');
+/** Detection columns added since (migration 10), copied too; packages list them last. */
+const ADDED_EVIDENCE_COLUMN_NAMES = ['heading', 'vehicle_year'] as const;
+const EVIDENCE_COLUMNS = [...FIRST_EVIDENCE_COLUMN_NAMES, ...ADDED_EVIDENCE_COLUMN_NAMES].join(', ');
 
-/** Columns of detections.csv and detections.json in an evidence package. */
-const PACKAGE_COLUMNS = [...EVIDENCE_COLUMN_NAMES, 'hold_id', 'hold_ids', 'held_at'] as const;
+/**
+ * Columns of detections.csv and detections.json in an evidence package. A column added later goes
+ * at the end, so a consumer that reads the CSV by position still finds every earlier column where it was.
+ */
+const PACKAGE_COLUMNS = [...FIRST_EVIDENCE_COLUMN_NAMES, 'hold_id', 'hold_ids', 'held_at', ...ADDED_EVIDENCE_COLUMN_NAMES] as const;
 
 /**
  * SQL condition: the row's `case_number` is the case `{caseNumber:String}` names, whatever the case
@@ -210,7 +216,8 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
   // One row a read: FINAL merges a read held twice under one spelling of the case, LIMIT 1 BY read_id
   // across spellings (holds placed before case numbers were compared in any letter case).
   // Holds placed before migration 9 did not keep their read ids: the row's own hold_id stands for them.
-  const select = `SELECT ${EVIDENCE_COLUMNS}, hold_id, if(has(covering, hold_id), covering, arrayConcat([hold_id], covering)) AS hold_ids, held_at
+  const select = `SELECT ${FIRST_EVIDENCE_COLUMN_NAMES.join(', ')}, hold_id, if(has(covering, hold_id), covering, arrayConcat([hold_id], covering)) AS hold_ids, held_at,
+       ${ADDED_EVIDENCE_COLUMN_NAMES.join(', ')}
   FROM (SELECT ${EVIDENCE_COLUMNS}, hold_id, held_at FROM ${db}.evidence_detections FINAL
          WHERE ${SAME_CASE} ORDER BY held_at DESC LIMIT 1 BY read_id) AS held
   LEFT JOIN (SELECT read_id, arrayMap(h -> h.2, arraySort(groupArray((created_at, hold_id)))) AS covering

@@ -26,9 +26,14 @@ export interface PackageContext extends ReleaseContext {
   alphabet?: OcrAlphabet;
 }
 
+/**
+ * Columns of detections.csv and detections.json. A column added later goes at the end (heading and
+ * vehicle_year: migration 10), so a consumer that reads the CSV by position finds every earlier one where it was.
+ */
 const COLUMN_NAMES = [
   'read_id', 'agency', 'camera', 'seen_at', 'plate', 'state', 'confidence', 'lat', 'lon',
   'vehicle_make', 'vehicle_model', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
+  'heading', 'vehicle_year',
 ] as const;
 const COLUMNS = COLUMN_NAMES.join(', ');
 

@@ -9,8 +9,8 @@ import { DETECTION_INSERT_COLUMNS, type Detection } from './detection.js';
  */
 export const DETECTION_ROWBINARY_STRUCTURE =
   "read_id String, agency String, camera String, seen_at DateTime64(3, 'UTC'), plate String, plate_ocr String, state String, " +
-  'confidence Float32, lat Nullable(Float64), lon Nullable(Float64), vehicle_make String, vehicle_model String, ' +
-  'vehicle_color String, vehicle_type String, image_ref String, candidates Array(String)';
+  'confidence Float32, lat Nullable(Float64), lon Nullable(Float64), heading Nullable(Float32), vehicle_make String, ' +
+  'vehicle_model String, vehicle_year Nullable(UInt16), vehicle_color String, vehicle_type String, image_ref String, candidates Array(String)';
 
 /**
  * The insert of one RowBinary file into `table` (embedded chDB: its connection sends an insert's
@@ -52,8 +52,10 @@ export class RowBinaryBatch {
     this.#off += 4;
     this.#nullableFloat64(d.lat);
     this.#nullableFloat64(d.lon);
+    this.#nullableFloat32(d.heading);
     this.#string(d.vehicleMake ?? '');
     this.#string(d.vehicleModel ?? '');
+    this.#nullableUInt16(d.vehicleYear);
     this.#string(d.vehicleColor ?? '');
     this.#string(d.vehicleType ?? '');
     this.#string(d.imageRef ?? '');
@@ -121,5 +123,29 @@ export class RowBinaryBatch {
     this.#buf[this.#off++] = 0;
     this.#buf.writeDoubleLE(x, this.#off);
     this.#off += 8;
+  }
+
+  /** Nullable(Float32): a heading is NULL when the camera sent none, never 0 (due north). */
+  #nullableFloat32(x: number | null | undefined): void {
+    this.#room(5);
+    if (x === undefined || x === null) {
+      this.#buf[this.#off++] = 1;
+      return;
+    }
+    this.#buf[this.#off++] = 0;
+    this.#buf.writeFloatLE(x, this.#off);
+    this.#off += 4;
+  }
+
+  /** Nullable(UInt16): a model year, NULL when the classifier gave none (the wire keeps it to 1900–2100). */
+  #nullableUInt16(n: number | null | undefined): void {
+    this.#room(3);
+    if (n === undefined || n === null) {
+      this.#buf[this.#off++] = 1;
+      return;
+    }
+    this.#buf[this.#off++] = 0;
+    this.#buf.writeUInt16LE(n, this.#off);
+    this.#off += 2;
   }
 }

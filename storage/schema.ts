@@ -16,6 +16,7 @@
 //   into one part (migration 8), because a search pays for every part in its range.
 // - TTL: Government Code § 34090.6 — keep ≥ 1 year, then purge (Watsonville §471.6, Martinez §439.5);
 //   held detections are copied to evidence_detections, which has no TTL.
+// - Heading and vehicle year (migration 10): NULL when the camera sent none, never 0.
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -30,8 +31,11 @@ export interface Migration {
   statements(ctx: SchemaContext): string[];
 }
 
-/** Columns of a stored detection, shared by `detections` and the evidence copy. */
-export const DETECTION_COLUMNS_DDL = `
+/**
+ * Columns of a stored detection as migration 1 created them, for `detections` and the evidence copy.
+ * Frozen: migration 1's checksum covers this text, so columns added later belong in new migrations.
+ */
+const DETECTION_COLUMNS_V1_DDL = `
   read_id String,
   agency LowCardinality(String),
   camera LowCardinality(String),
@@ -44,6 +48,31 @@ export const DETECTION_COLUMNS_DDL = `
   lon Nullable(Float64),
   vehicle_make LowCardinality(String),
   vehicle_model LowCardinality(String),
+  vehicle_color LowCardinality(String),
+  vehicle_type LowCardinality(String),
+  image_ref String,
+  candidates Array(String),
+  stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
+
+/**
+ * Columns of a stored detection as the migrations leave them, in their order (for tables made
+ * outside the migrations: the benchmarks' variants). Heading and vehicle year: migration 10.
+ */
+export const DETECTION_COLUMNS_DDL = `
+  read_id String,
+  agency LowCardinality(String),
+  camera LowCardinality(String),
+  seen_at DateTime64(3, 'UTC'),
+  plate String,
+  plate_ocr String,
+  state LowCardinality(String),
+  confidence Float32,
+  lat Nullable(Float64),
+  lon Nullable(Float64),
+  heading Nullable(Float32),
+  vehicle_make LowCardinality(String),
+  vehicle_model LowCardinality(String),
+  vehicle_year Nullable(UInt16),
   vehicle_color LowCardinality(String),
   vehicle_type LowCardinality(String),
   image_ref String,
@@ -69,7 +98,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 1,
     name: 'initial tables',
     statements: ({ db, detectionRetentionSeconds, hitRetentionSeconds }) => [
-      `CREATE TABLE IF NOT EXISTS ${db}.detections (${DETECTION_COLUMNS_DDL},
+      `CREATE TABLE IF NOT EXISTS ${db}.detections (${DETECTION_COLUMNS_V1_DDL},
   ${PLATE_NGRAM_INDEX_V1}
 ) ENGINE = ReplacingMergeTree
 PARTITION BY toDate(seen_at)
@@ -209,7 +238,7 @@ ORDER BY (request_id, version)`,
 ) ENGINE = MergeTree
 ORDER BY (case_number, hold_id)`,
 
-      `CREATE TABLE IF NOT EXISTS ${db}.evidence_detections (${DETECTION_COLUMNS_DDL},
+      `CREATE TABLE IF NOT EXISTS ${db}.evidence_detections (${DETECTION_COLUMNS_V1_DDL},
   case_number String,
   hold_id String,
   held_at DateTime64(3, 'UTC')
@@ -348,6 +377,23 @@ ORDER BY (list, version)`,
       // hold keeps the read ids it copied, so a package names every hold that covers a detection
       // (storage/evidence.ts). Holds placed before have none: a row's own hold_id stands for them.
       `ALTER TABLE ${db}.legal_holds ADD COLUMN IF NOT EXISTS read_ids Array(String) AFTER rows_held`,
+    ],
+  },
+  {
+    version: 10,
+    name: 'heading and vehicle year of detections',
+    statements: ({ db }) => [
+      // The camera wire format (docs/wire.md) has carried both from the start; storage dropped them.
+      // NULL where a camera sends none (and for every row stored before): 0 is due north, and a year
+      // of 0 would read as a value. Heading is Float32 because the wire takes any number 0–360, not
+      // only whole degrees: Float32 keeps about 0.00003° of it at 360, far finer than a camera
+      // measures, in half the bytes of Float64; UInt16 would round 142.5 away. The year is an
+      // integer 1900–2100 on the wire, as in hotlist_entries (migration 4). Both tables hold detection
+      // rows: a hold copies every column of the detection into evidence_detections.
+      ...['detections', 'evidence_detections'].flatMap((table) => [
+        `ALTER TABLE ${db}.${table} ADD COLUMN IF NOT EXISTS heading Nullable(Float32) AFTER lon`,
+        `ALTER TABLE ${db}.${table} ADD COLUMN IF NOT EXISTS vehicle_year Nullable(UInt16) AFTER vehicle_model`,
+      ]),
     ],
   },
 ];

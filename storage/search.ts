@@ -21,7 +21,7 @@ export const FUZZY_MIN_LENGTH = 5;
  * must not shadow columns: ClickHouse lets WHERE see SELECT aliases (hence seen_at_text).
  */
 export const SEARCH_RESULT_COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence,
-       lat, lon, vehicle_make, vehicle_model, vehicle_color, vehicle_type, image_ref, candidates`;
+       lat, lon, heading, vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref, candidates`;
 
 /** A partial pattern names at least this many characters (matcher DEFAULT_PATTERN_MIN_KNOWN). */
 export const PATTERN_MIN_KNOWN = 3;
@@ -59,8 +59,12 @@ export interface FoundDetection {
   confidence: number;
   lat: number | null;
   lon: number | null;
+  /** Direction of travel, degrees 0–360; null when the camera sent none. */
+  heading: number | null;
   vehicleMake: string;
   vehicleModel: string;
+  /** Model year from the camera's classifier; null when it gave none. */
+  vehicleYear: number | null;
   vehicleColor: string;
   vehicleType: string;
   imageRef: string;
@@ -268,8 +272,8 @@ export function buildSearchQuery(
 
 interface Row {
   read_id: string; agency: string; camera: string; seen_at_text: string; plate: string; plate_ocr: string; state: string;
-  confidence: number; lat: number | null; lon: number | null; vehicle_make: string; vehicle_model: string; vehicle_color: string;
-  vehicle_type: string; image_ref: string; candidates: string[]; distance: number | string;
+  confidence: number; lat: number | null; lon: number | null; heading: number | null; vehicle_make: string; vehicle_model: string;
+  vehicle_year: number | null; vehicle_color: string; vehicle_type: string; image_ref: string; candidates: string[]; distance: number | string;
 }
 
 function loggedParams(req: SearchRequest): unknown {
@@ -395,7 +399,7 @@ function isTimeoutExceeded(error: unknown): boolean {
 function toFound(r: Row): FoundDetection {
   return {
     readId: r.read_id, agency: r.agency, camera: r.camera, seenAt: parseClickHouseTime(r.seen_at_text), plate: r.plate, plateOcr: r.plate_ocr,
-    state: r.state, confidence: r.confidence, lat: r.lat, lon: r.lon, vehicleMake: r.vehicle_make, vehicleModel: r.vehicle_model,
-    vehicleColor: r.vehicle_color, vehicleType: r.vehicle_type, imageRef: r.image_ref, candidates: r.candidates, distance: Number(r.distance),
+    state: r.state, confidence: r.confidence, lat: r.lat, lon: r.lon, heading: r.heading, vehicleMake: r.vehicle_make, vehicleModel: r.vehicle_model,
+    vehicleYear: r.vehicle_year, vehicleColor: r.vehicle_color, vehicleType: r.vehicle_type, imageRef: r.image_ref, candidates: r.candidates, distance: Number(r.distance),
   };
 }

@@ -1,7 +1,21 @@
 // Detection insert throughput into embedded chDB, next to the ceiling measured in the same run.
-//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
-//   node --import tsx bench/storage/insert.bench.ts --seconds 180 [--batch 50000] [--settle 60] [--format RowBinary] [--table shipped]   (sustained: the writer alone, that long)
-//   node --import tsx bench/storage/insert.bench.ts --stages yes   (where the engine's time goes: parse, part, merge tree)
+// Every mode first times the ceiling: INSERT … SELECT of --rows rows generated inside ClickHouse,
+// into the --table variant. Then one of three:
+//   node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--in-flight 2] [--table shipped]
+//     bursts (default): the same --rows rows through the writer in each format (JSONEachRow,
+//     JSONCompactEachRow, RowBinary) with 10,000- and 50,000-row batches, then pre-encoded
+//     50,000-row batches straight into chDB (JSONCompactEachRow, TSV). Timed before most merges run.
+//   node --import tsx bench/storage/insert.bench.ts --seconds 120 [--batch 50000] [--format RowBinary] [--settle 60] [--chunk 1000] [--in-flight 2] [--table shipped]
+//     sustained: the writer as the pipeline configures it (--batch and --format override the
+//     shipped defaults), flat out for --seconds. It writes as many rows as it can in that time,
+//     going round a pool of --rows generated rows under new read ids; --rows is the pool, not the
+//     rows written. --settle S then waits S s and counts the parts again.
+//   node --import tsx bench/storage/insert.bench.ts --stages yes [--rows 1000000]
+//     where the engine's time goes: --rows rows in pre-encoded 50,000-row batches into a Null
+//     table (parse), a MergeTree (parts) and the shipped table's shape (merge tree, index).
+// The printed report's heading ("N rows per run") and its Command line give --rows, --chunk,
+// --table and --in-flight in every mode. In a --seconds run N is the ceiling's rows and the pool's
+// size; the "sustained:" line and the table's row give the rows written and their rate.
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
 // pre-encoded buffer per batch straight to chDB's parser (chdb/connection's rawInsert), skipping
@@ -38,10 +52,18 @@ const TABLE_VARIANTS: Record<string, { index: string; settings?: string; mergeSe
   base5: { index: 'INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1', mergeSelectorBase: 5 },
 };
 acceptOnly(
-  `Usage: node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--table shipped] [--in-flight 2]
-       node --import tsx bench/storage/insert.bench.ts --seconds N [--batch 50000] [--settle S] [--format ${INSERT_FORMATS.join('|')}] [--table shipped]
-       node --import tsx bench/storage/insert.bench.ts --stages yes
---table: shipped, ${Object.keys(TABLE_VARIANTS).join(', ')}. Figures in rows/s.`,
+  `Usage: node --import tsx bench/storage/insert.bench.ts [--rows 1000000] [--chunk 1000] [--in-flight 2] [--table shipped]
+       node --import tsx bench/storage/insert.bench.ts --seconds N [--batch 50000] [--format ${INSERT_FORMATS.join('|')}] [--settle S]
+                                                       [--rows 1000000] [--chunk 1000] [--in-flight 2] [--table shipped]
+       node --import tsx bench/storage/insert.bench.ts --stages yes [--rows 1000000] [--table shipped]
+Each run first times the ceiling (INSERT … SELECT of --rows rows generated in ClickHouse).
+Bursts (default): the same --rows rows through the writer in each format with 10,000- and 50,000-row
+  batches, --chunk rows per enqueue, --in-flight batches at once; then pre-encoded batches straight into chDB.
+--seconds N: the writer as the pipeline configures it, flat out for N s, going round a pool of --rows rows
+  under new read ids: it writes as many rows as it can, not --rows. --settle S: then wait S s, count parts again.
+--stages yes: --rows rows pre-encoded into a Null table, a MergeTree and the shipped table's shape.
+The report heading's "N rows per run" is --rows: in a --seconds run the ceiling's rows and the pool's size.
+--table (the ceiling's and the writer's table): shipped, ${Object.keys(TABLE_VARIANTS).join(', ')}. Figures in rows/s.`,
   ['rows', 'chunk', 'table', 'in-flight', 'seconds', 'stages', 'settle', 'batch', 'format'],
 );
 const TABLE_VARIANT = arg('table', 'shipped');
@@ -329,5 +351,5 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
 function tsvLine(d: Detection): string {
   const t = (s: string) => s.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n');
   const seen = typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime();
-  return `${t(d.readId)}\t${t(d.agency)}\t${t(d.camera)}\t${seen}\t${d.plate}\t${alphabet.mapPlate(d.plate)}\t${t(d.state)}\t${d.confidence}\t${d.lat}\t${d.lon}\t${t(d.vehicleMake ?? '')}\t${t(d.vehicleModel ?? '')}\t${t(d.vehicleColor ?? '')}\t${t(d.vehicleType ?? '')}\t${t(d.imageRef ?? '')}\t[]\n`;
+  return `${t(d.readId)}\t${t(d.agency)}\t${t(d.camera)}\t${seen}\t${d.plate}\t${alphabet.mapPlate(d.plate)}\t${t(d.state)}\t${d.confidence}\t${d.lat}\t${d.lon}\t${d.heading ?? '\\N'}\t${t(d.vehicleMake ?? '')}\t${t(d.vehicleModel ?? '')}\t${d.vehicleYear ?? '\\N'}\t${t(d.vehicleColor ?? '')}\t${t(d.vehicleType ?? '')}\t${t(d.imageRef ?? '')}\t[]\n`;
 }

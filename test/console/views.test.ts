@@ -26,7 +26,7 @@ beforeAll(async () => {
   // NARC is covert: only analyst1 is named for it (administrator1 is not).
   consoleSystem = await startConsoleSystem([
     { readId: 'view-r1', agency: 'WPD', camera: 'cam-7', seenAt: seen, plate: '8KLM456', state: 'CA', confidence: 0.91 },
-    { readId: 'view-r2', agency: 'WPD', camera: 'cam-8', seenAt: seen + 60_000, plate: '8KLM458', state: 'CA', confidence: 0.85 },
+    { readId: 'view-r2', agency: 'WPD', camera: 'cam-8', seenAt: seen + 60_000, plate: '8KLM458', state: 'CA', confidence: 0.85, heading: 142.5, vehicleYear: 2019, vehicleMake: 'Toyota', vehicleColor: 'white' },
   ], { hits: { escalateAfterMinutes: 5, covertLists: { NARC: ['analyst1'] } } });
   ({ api, browser } = consoleSystem);
 }, 120_000);
@@ -80,6 +80,9 @@ describe('console views by role', () => {
     await page.locator('#search-results:not([hidden]) tbody tr').nth(1).waitFor();
     const plates = await page.locator('#search-results tbody td.plate-cell').allTextContents();
     expect(plates).toEqual(['8KLM458', '8KLM456']);
+    // The model year and the direction of travel go with the vehicle, and only where the camera sent them.
+    const vehicles = await page.locator('#search-results tbody tr').evaluateAll((rows) => rows.map((tr) => tr.children[tr.children.length - 2]?.textContent));
+    expect(vehicles).toEqual(['white 2019 Toyota, heading 142.5° SE', '']);
     await expect(page.locator('#search-status').textContent()).resolves.toMatch(/2 detections, newest first\. Recorded in the access log as record \d+/);
     await page.context().close();
   }, BROWSER_TEST_MS);

@@ -17,7 +17,7 @@ beforeAll(async () => {
   api = await startApiSystem();
   const ticket = await api.system.writer.enqueue([
     { readId: 'api-r1', agency: 'WPD', camera: 'cam-1', seenAt: DAY + 3_600_000, plate: '7ABC123', state: 'CA', confidence: 0.93 },
-    { readId: 'api-r2', agency: 'WPD', camera: 'cam-2', seenAt: DAY + 7_200_000, plate: '7ABC128', state: 'CA', confidence: 0.88 },
+    { readId: 'api-r2', agency: 'WPD', camera: 'cam-2', seenAt: DAY + 7_200_000, plate: '7ABC128', state: 'CA', confidence: 0.88, heading: 142.5, vehicleYear: 2019 },
     { readId: 'api-r3', agency: 'WPD', camera: 'cam-1', seenAt: DAY + 9_000_000, plate: '5XYZ999', state: 'CA', confidence: 0.9 },
   ]);
   await ticket.durable;
@@ -36,6 +36,8 @@ describe('POST /api/detections/search', () => {
     const res = await api.call('POST', '/api/detections/search', api.token('analyst'), { plate: '7ABC12?', ...RANGE, caseNumber: '26-001234', reason: 'burglary follow-up' });
     expect(res.status).toBe(200);
     expect((res.body['rows'] as Array<{ readId: string }>).map((r) => r.readId)).toEqual(['api-r2', 'api-r1']);
+    // Direction of travel and model year as stored; null (not 0) for a read that carried none.
+    expect(res.body['rows']).toMatchObject([{ heading: 142.5, vehicleYear: 2019 }, { heading: null, vehicleYear: null }]);
     expect(res.body['notice']).toMatch(/recorded in the access log/);
     const logged = await accessRecords(api, 'analyst1', 'ok');
     expect(logged.filter((r) => r['action'] === 'search').at(-1)).toMatchObject({ case_number: '26-001234', reason: 'burglary follow-up', rows_returned: '2' });

@@ -20,6 +20,7 @@ import {
   type HitMessage,
 } from '../../ingest/index.js';
 import { Matcher, resolveMatcherConfig, validateEntry, type HotlistEntry } from '../../matcher/index.js';
+import { saveUser, searchDetections } from '../../storage/index.js';
 import { sleep, until } from '../reliability/fixtures.js';
 
 const config = resolveMatcherConfig();
@@ -168,6 +169,24 @@ describe('pipeline flow', () => {
     sub.unsubscribe();
   }, 120_000);
 
+  it("stores a read's heading and vehicle year, found by a search; a read without them has none, not 0", async () => {
+    await saveUser(system.storage, { userId: 'flow-analyst', name: 'F. Analyst', title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-15', active: true }, 'admin');
+    const ts = Date.now();
+    const reads = [
+      { v: 1, id: 'dir-1', agency: 'wpd', camera: 'cam2', ts, conf: 0.9, plate: '3DIR123', heading: 142.5, vehicle: { make: 'Toyota', year: 2019 } },
+      { v: 1, id: 'dir-2', agency: 'wpd', camera: 'cam2', ts: ts + 1, conf: 0.9, plate: '3DIR123' },
+    ];
+    for (const read of reads) await system.js.publish(readsSubject('wpd', 'cam2'), pack(read), { msgID: read.id });
+    const search = () => searchDetections({ storage: system.storage, accessLog: system.accessLog }, {
+      user: 'flow-analyst', purpose: { caseNumber: 'WPD-26-0042' }, plate: { kind: 'exact', plate: '3DIR123' },
+      from: new Date(ts - 60_000), to: new Date(ts + 60_000),
+    });
+    await until('both reads stored', async () => ((await search()).rows.length === 2 ? true : undefined), 30_000);
+    expect((await search()).rows.map((r) => [r.readId, r.heading, r.vehicleYear, r.vehicleMake])).toEqual([
+      ['dir-2', null, null, ''], ['dir-1', 142.5, 2019, 'Toyota'],
+    ]);
+  }, 60_000);
+
   it('loses no match while new versions of a list are swapped in under load', async () => {
     const hits: HitMessage[] = [];
     const sub = system.nc.subscribe('alpr.hits.wpd.SVS', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
@@ -254,7 +273,8 @@ describe('pipeline flow', () => {
     const sub = system.nc.subscribe('alpr.hits.wpd.BOLO', { callback: (_err, msg) => void hits.push(decodeHitMessage(msg.data)) });
     const seenAt = Date.now() - 3 * 86_400_000; // three days ago: inside the 30-day look-back
     const sightings = [
-      { v: 1, id: 'past-1', agency: 'wpd', camera: 'cam3', ts: seenAt, conf: 0.9, plate: '3GHK812' },
+      // What the camera said of the vehicle: the entry is a Toyota from 2015, this one a 2019 Honda.
+      { v: 1, id: 'past-1', agency: 'wpd', camera: 'cam3', ts: seenAt, conf: 0.9, plate: '3GHK812', heading: 135, vehicle: { make: 'HONDA', year: 2019, color: 'RED', type: 'sedan' } },
       { v: 1, id: 'past-2', agency: 'wpd', camera: 'cam4', ts: seenAt + 60_000, conf: 0.8, plate: '3GHK8I2' },
       { v: 1, id: 'past-3', agency: 'wpd', camera: 'cam4', ts: seenAt + 120_000, conf: 0.8, plate: '9ZZZ999' },
     ];
@@ -262,13 +282,20 @@ describe('pipeline flow', () => {
     await until('past reads stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections WHERE read_id LIKE 'past-%'`)) === 3 ? true : undefined));
     expect(hits).toEqual([]); // not on any list when they were read
 
-    await publishHotlist(system.hotlists, 'BOLO', [...bolo, entry('3GHK812', 'BOLO')], 'test');
+    const toyota = validateEntry({ plate: '3GHK812', list: 'BOLO', reason: 'TEST', case_number: '26-0042', entered_by: 'Ofc. Flow', synopsis: 'flow test', vehicle_make: 'TOYT', vehicle_year: '2015' }, config);
+    if (!toyota.ok) throw new Error(toyota.reason);
+    await publishHotlist(system.hotlists, 'BOLO', [...bolo, toyota.entry], 'test');
     await until('historical hits', async () => (hits.length >= 2 ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
     expect(hits.map((h) => [h.read.id, h.hit.kind, h.historical]).sort()).toEqual([
       ['past-1', 'exact', true],
       ['past-2', 'ocr', true],
     ]);
+    // A past sighting's hit carries the vehicle as stored, and flags what contradicts the entry, as a live hit does.
+    const past1 = hits.find((h) => h.read.id === 'past-1');
+    expect(past1?.read).toMatchObject({ heading: 135, vehicle: { make: 'HONDA', year: 2019, color: 'RED', type: 'sedan' } });
+    expect(past1?.hit.vehicleMismatch).toEqual(expect.arrayContaining(['make', 'year']));
+    expect(hits.find((h) => h.read.id === 'past-2')?.read.vehicle).toBeUndefined();
     const logged = await scalar(`SELECT count() AS n FROM ${db}.access_log WHERE user_id = 'platewatch-system' AND reason LIKE 'retroactive hit check for new BOLO entry 3GHK812%'`);
     expect(logged).toBe(1);
     sub.unsubscribe();

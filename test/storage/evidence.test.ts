@@ -164,7 +164,7 @@ describe('the evidence package read in a spreadsheet', () => {
   const hostile = {
     readId: '-2+3', plate: '5EVL123', seenAt: T1, lat: 36.5, lon: -121.75,
     vehicleMake: "=cmd|' /C calc'!A0", vehicleModel: '+SUM(1,2)', vehicleColor: '@evil', vehicleType: '\tTab', imageRef: '=HYPERLINK("http://evil","x")',
-    candidates: ['\rCR', '5EVL128'],
+    candidates: ['\rCR', '5EVL128'], heading: 271.5, vehicleYear: 2014,
   };
   const plain = { readId: 'ev-plain', plate: '5EVL124', seenAt: T1 + 1000, vehicleMake: 'Honda', candidates: ['HLD0007', 'HLD0O07'] };
   const period = { from: new Date(T1 - 60_000), to: new Date(T1 + 60_000) };
@@ -189,7 +189,14 @@ describe('the evidence package read in a spreadsheet', () => {
     expect(csv.rows[0]).toMatchObject({
       read_id: "'-2+3", plate: '5EVL123', vehicle_make: "'=cmd|' /C calc'!A0", vehicle_model: "'+SUM(1,2)", vehicle_color: "'@evil",
       vehicle_type: "'\tTab", image_ref: `'=HYPERLINK("http://evil","x")`, candidates: "'\rCR 5EVL128", lat: '36.5', lon: '-121.75',
+      heading: '271.5', vehicle_year: '2014',
     });
+    // Columns added later go at the end, so a consumer reading columns by position still finds the old ones.
+    expect(csv.header).toEqual([
+      'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon', 'vehicle_make', 'vehicle_model',
+      'vehicle_color', 'vehicle_type', 'image_ref', 'candidates', 'stored_at', 'hold_id', 'hold_ids', 'held_at', 'heading', 'vehicle_year',
+    ]);
+    expect(csv.quoted[1]?.[csv.header.indexOf('heading')]).toBe(false);
     // Numbers are written unquoted, so a spreadsheet reads -121.75 as a number.
     const lonAt = csv.header.indexOf('lon');
     expect(csv.quoted[1]?.[lonAt]).toBe(false);
@@ -197,6 +204,7 @@ describe('the evidence package read in a spreadsheet', () => {
     expect(json[0]).toMatchObject({
       read_id: '-2+3', vehicle_make: hostile.vehicleMake, vehicle_model: hostile.vehicleModel, vehicle_color: hostile.vehicleColor,
       vehicle_type: hostile.vehicleType, image_ref: hostile.imageRef, candidates: hostile.candidates, lat: 36.5, lon: -121.75,
+      heading: 271.5, vehicle_year: 2014,
     });
     for (const f of manifest.files) expect(sha256(readFileSync(join(dir, f.name)))).toBe(f.sha256);
     expect(manifest.csvNote).toMatch(/start with =, \+, -, @, a tab or a carriage return .*prefixed with '.*detections\.json holds the exact values/);
@@ -207,10 +215,10 @@ describe('the evidence package read in a spreadsheet', () => {
     const { csv, csvText, json, dir } = await exportOf('WPD-26-81', 'pkg-plain');
     expect(csvText.endsWith('\n')).toBe(true);
     expect(csvText).not.toContain('\\N');
-    expect(csv.rows[0]).toMatchObject({ read_id: 'ev-plain', lat: '', lon: '', seen_at: '2026-12-05T09:00:01.000Z', candidates: 'HLD0007 HLD0O07' });
+    expect(csv.rows[0]).toMatchObject({ read_id: 'ev-plain', lat: '', lon: '', seen_at: '2026-12-05T09:00:01.000Z', candidates: 'HLD0007 HLD0O07', heading: '', vehicle_year: '' });
     expect(csv.rows[0]?.['held_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     // The JSON's times say their zone too; its values are otherwise as stored.
-    expect(json[0]).toMatchObject({ seen_at: '2026-12-05T09:00:01.000Z', lat: null, lon: null, candidates: ['HLD0007', 'HLD0O07'] });
+    expect(json[0]).toMatchObject({ seen_at: '2026-12-05T09:00:01.000Z', lat: null, lon: null, candidates: ['HLD0007', 'HLD0O07'], heading: null, vehicle_year: null });
     const holds = JSON.parse(readFileSync(join(dir, 'holds.json'), 'utf8')) as Array<{ created_at: string }>;
     expect(holds[0]?.created_at).toMatch(/Z$/);
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, MIGRATIONS, type Migration, type Storage, StorageError } from '../../storage/index.js';
+import { migrate, migrationChecksum, MIGRATIONS, type Migration, type Storage, StorageError } from '../../storage/index.js';
 import { until } from '../reliability/fixtures.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -101,6 +101,44 @@ describe('migrations', () => {
     expect(skip).toBeGreaterThan(-1);
     expect(lines.slice(skip).find((l) => l.startsWith('Granules:'))).toMatch(/^Granules: 0\/[1-9]/);
     await storage.client.command({ query: `DROP DATABASE ${db}` });
+  });
+
+  it('adds heading and vehicle year to detections and their evidence copies stored before migration 10, as NULL', async () => {
+    const db = 'migration10_probe';
+    const old = { ...ctx(), db };
+    await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await migrate(storage.client, old, MIGRATIONS.filter((m) => m.version < 10));
+    const oldRow = "'r-old', 'WPD', 'cam-1', toDateTime64('2026-11-20 12:00:00', 3, 'UTC'), '7ABC123', '7A8C123', 'CA', 0.9";
+    await storage.client.command({ query: `INSERT INTO ${db}.detections (read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence) SELECT ${oldRow}` });
+    await storage.client.command({
+      query: `INSERT INTO ${db}.evidence_detections (read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence, case_number, hold_id, held_at)
+        SELECT ${oldRow}, 'WPD-26-1', 'h-1', now64(3)`,
+    });
+    expect((await migrate(storage.client, old)).applied).toEqual(MIGRATIONS.filter((m) => m.version >= 10).map((m) => m.version));
+    const columns = await storage.client.query({
+      query: `SELECT table, name, type FROM system.columns WHERE database = {db:String} AND table LIKE '%detections' AND name IN ('heading', 'vehicle_year')
+              ORDER BY table, name`,
+      query_params: { db },
+      format: 'JSONEachRow',
+    });
+    expect(await columns.json()).toEqual([
+      { table: 'detections', name: 'heading', type: 'Nullable(Float32)' },
+      { table: 'detections', name: 'vehicle_year', type: 'Nullable(UInt16)' },
+      { table: 'evidence_detections', name: 'heading', type: 'Nullable(Float32)' },
+      { table: 'evidence_detections', name: 'vehicle_year', type: 'Nullable(UInt16)' },
+    ]);
+    for (const table of ['detections', 'evidence_detections']) {
+      const rs = await storage.client.query({ query: `SELECT read_id, heading, vehicle_year FROM ${db}.${table}`, format: 'JSONEachRow' });
+      expect(await rs.json()).toEqual([{ read_id: 'r-old', heading: null, vehicle_year: null }]);
+    }
+    // A start that died after some of its statements runs them all again.
+    const m10 = MIGRATIONS.find((m) => m.version === 10) as Migration;
+    for (const statement of m10.statements(old)) await storage.client.command({ query: statement });
+    await storage.client.command({ query: `DROP DATABASE ${db}` });
+  });
+
+  it('keeps migration 1 as released: the columns added since do not change its checksum', () => {
+    expect(migrationChecksum(MIGRATIONS[0] as Migration)).toBe('222c0844f59672afa01fcf0045f52e5fddf565c773fd2d6680af4822d6b53ffe');
   });
 
   it('applies nothing twice', async () => {

@@ -123,6 +123,34 @@ describe('search: filters and paging', () => {
   });
 });
 
+// wire.md accepts a read's heading (direction of travel) and the classifier's model year: an
+// analyst sees both, and a read without them shows none (NULL), never due north or year 0.
+describe('search: direction of travel and model year', () => {
+  const T_DIR = T0 - 120 * HOUR; // a range of its own: no other test's reads in it
+  const range = { from: new Date(T_DIR), to: new Date(T_DIR + HOUR) };
+
+  beforeAll(async () => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([
+      detection({ readId: 'dir-both', plate: '3DIR001', seenAt: T_DIR + 1000, heading: 142.5, vehicleYear: 2019, vehicleMake: 'Toyota' }),
+      detection({ readId: 'dir-north', plate: '3DIR001', seenAt: T_DIR + 2000, heading: 0, vehicleYear: 1900 }),
+      detection({ readId: 'dir-none', plate: '3DIR001', seenAt: T_DIR + 3000 }),
+      // Not a Float32: stored as 201.6999969…, shown as sent.
+      detection({ readId: 'dir-tenth', plate: '3DIR001', seenAt: T_DIR + 4000, heading: 201.7 }),
+    ])).durable;
+    await writer.close();
+  });
+
+  it('returns the heading and vehicle year a camera sent, and null where it sent none', async () => {
+    for (const plate of [{ kind: 'exact', plate: '3DIR001' }, { kind: 'partial', pattern: '3DIR*' }, undefined] as const) {
+      const r = await searchDetections(ctx(), base({ ...range, ...(plate === undefined ? {} : { plate }) }));
+      expect(r.rows.map((x) => [x.readId, x.heading, x.vehicleYear])).toEqual([
+        ['dir-tenth', 201.7, null], ['dir-none', null, null], ['dir-north', 0, 1900], ['dir-both', 142.5, 2019],
+      ]);
+    }
+  });
+});
+
 // A radius search checks ClickHouse's greatCircleDistance; the box that goes first must never be
 // smaller than it (found by QA: a box sized for a larger Earth dropped reads 998.7–999.6 m away
 // from a 1 km search), nor end at ±180° of longitude or explode near a pole.

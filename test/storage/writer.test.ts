@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DetectionWriter, INSERT_SPOOL_DIR, type Storage, StorageError } from '../../storage/index.js';
+import { DetectionWriter, INSERT_FORMATS, INSERT_SPOOL_DIR, type Storage, StorageError } from '../../storage/index.js';
 import { until } from '../reliability/fixtures.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -179,13 +179,14 @@ describe('DetectionWriter', () => {
     await writer.close();
   });
 
-  it('stores every field the same in RowBinary (the default) as in JSONCompactEachRow', async () => {
+  it('stores every field the same in RowBinary (the default) as in JSONCompactEachRow and JSONEachRow', async () => {
     expect(storage.config.insertFormat).toBe('RowBinary');
     const rows = (camera: string) => [
       detection({ camera, readId: `${camera}-1`, seenAt: Date.UTC(2026, 10, 20, 1, 2, 3, 4), plate: '7ÅBC123', lat: undefined, lon: undefined, candidates: ['7ABC128', 'ÿ'.repeat(200)], imageRef: 'é'.repeat(5000), vehicleMake: 'Toyota' }),
-      detection({ camera, readId: `${camera}-2`, seenAt: new Date(Date.UTC(2026, 10, 21, 3, 4, 5, 678)), confidence: 0.123456789, lat: -33.8688, lon: 151.2093 }),
+      detection({ camera, readId: `${camera}-2`, seenAt: new Date(Date.UTC(2026, 10, 21, 3, 4, 5, 678)), confidence: 0.123456789, lat: -33.8688, lon: 151.2093, heading: 142.5, vehicleYear: 2019 }),
+      detection({ camera, readId: `${camera}-3`, seenAt: Date.UTC(2026, 10, 21, 3, 4, 6), heading: 0, vehicleYear: 1900 }),
     ];
-    for (const insertFormat of ['RowBinary', 'JSONCompactEachRow'] as const) {
+    for (const insertFormat of INSERT_FORMATS) {
       const writer = new DetectionWriter(storage, { overrides: { insertFormat } });
       await (await writer.enqueue(rows(`format-${insertFormat}`))).durable;
       await writer.close();
@@ -199,8 +200,12 @@ describe('DetectionWriter', () => {
       return rs.json();
     };
     const binary = await stored('format-RowBinary');
-    expect(binary).toHaveLength(2);
+    expect(binary).toHaveLength(3);
+    // A camera that sent no heading or year stored NULL, never 0; a heading of 0 (due north) stays 0.
+    expect(binary.map((r) => (r as Record<string, unknown>)['heading'])).toEqual([null, 142.5, 0]);
+    expect(binary.map((r) => (r as Record<string, unknown>)['vehicle_year'])).toEqual([null, 2019, 1900]);
     expect(binary).toEqual(await stored('format-JSONCompactEachRow'));
+    expect(binary).toEqual(await stored('format-JSONEachRow'));
   });
 
   it('leaves no RowBinary batch file behind, and clears those a stopped process left', async () => {
