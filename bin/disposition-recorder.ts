@@ -1,7 +1,13 @@
-// The gateway's DispositionRecorder over storage: finds the hit's read time (from the gateway's
-// copy of the hit, else the hits table) and records the disposition with it.
+// The gateway's DispositionRecorder over storage: finds the hit's list and read time (from the
+// gateway's copy of the hit, else the hits table), refuses a covert list's hit to a user not named
+// for the list as if it did not exist, and records the disposition with its access log record.
+// Every attempt past the route's checks is on the access log: ok, refused (COVERT_LIST), invalid
+// (no such hit) or failed.
 import type { DispositionEntry, DispositionRecorder, DispositionResult, HitDispositionValue } from '../gateway/index.js';
-import { CLAIM_KINDS, dispositionsOf, hitSeenAt, oneAtATimePerKey, recordDisposition, underClaim, type Disposition, type Storage, type VersionClaims } from '../storage/index.js';
+import {
+  ACCESS_ACTIONS, ACCESS_OUTCOMES, CLAIM_KINDS, covertHitRefusal, dispositionsOf, hitListAndSeenAt, oneAtATimePerKey, recordDisposition, underClaim,
+  type AccessEntry, type AccessLog, type Disposition, type Storage, type VersionClaims,
+} from '../storage/index.js';
 
 /** Another gateway recorded this answer's turn first. */
 class LostClaim extends Error {}
@@ -13,24 +19,55 @@ export const DISPOSITIONS_AGREE: SameSet<Disposition, HitDispositionValue> = tru
 /**
  * Two consoles answering one hit at once must not both find it unresolved: answers to one hit are
  * taken one at a time here, and with `claims` (several gateways) the N-th is claimed across them.
+ * `accessLog` gets every answer, and every attempt on a hit that does not exist or that the user
+ * may not see (Watsonville §471.7(b)).
  */
-export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, claims?: VersionClaims): DispositionRecorder {
+export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, accessLog: Pick<AccessLog, 'append'>, claims?: VersionClaims): DispositionRecorder {
   const oneAtATime = oneAtATimePerKey();
+  const logged = async (entry: DispositionEntry, record: Pick<AccessEntry, 'outcome' | 'params' | 'reason' | 'detail'>): Promise<void> => {
+    await accessLog.append({ user: entry.user, action: ACCESS_ACTIONS.disposition, rowsReturned: 0, caseNumber: '', ...record });
+  };
   return {
     record: (entry: DispositionEntry): Promise<DispositionResult> => oneAtATime(entry.hitId, async () => {
       // The hit writer batches, so a hit just raised may be in the gateway but not yet stored.
-      const seenAt = entry.seenAt ?? (await hitSeenAt(storage, entry.hitId));
-      if (seenAt === undefined) return { ok: false, reason: 'unknown_hit' };
+      const hit = entry.seenAt !== undefined && entry.list !== undefined ? { seenAt: entry.seenAt, list: entry.list } : await hitListAndSeenAt(storage, entry.hitId);
+      const asked = { hitId: entry.hitId, disposition: entry.disposition, correction: entry.correction === true };
+      // On the record too, so the audit tells a mistyped id from a probe of a covert list, and the
+      // two answers take the same work (one look-up, one append): nothing to time them apart by.
+      if (hit === undefined) {
+        await logged(entry, { outcome: ACCESS_OUTCOMES.invalid, params: asked, reason: '', detail: 'UNKNOWN_HIT: no such hit is stored or live' });
+        return { ok: false, reason: 'unknown_hit' };
+      }
+      // Before the hit's answers are read: who answered a covert hit, and when, is not for this user either.
+      if (entry.hiddenLists?.has(hit.list) === true) {
+        await logged(entry, { outcome: ACCESS_OUTCOMES.refused, params: asked, reason: '', detail: covertHitRefusal(entry.user) });
+        return { ok: false, reason: 'covert_list' };
+      }
       const earlier = await dispositionsOf(storage, entry.hitId);
       const last = earlier.at(-1);
       if (last !== undefined && entry.correction !== true) return { ok: false, reason: 'already_resolved', resolved: last };
       const recordedAt = Date.now();
+      const record = {
+        params: {
+          hitId: entry.hitId, list: hit.list, disposition: entry.disposition, correction: earlier.length > 0, visualVerified: entry.visualVerified, cletsVerified: entry.cletsVerified,
+        },
+        reason: entry.notes,
+      };
       const write = async (): Promise<DispositionResult> => {
-        await recordDisposition(storage, {
-          hitId: entry.hitId, seenAt, user: entry.user, disposition: entry.disposition, visualVerified: entry.visualVerified,
-          cletsVerified: entry.cletsVerified, notes: entry.notes, recordedAt,
-        });
-        return { ok: true, recordedAt, corrected: earlier.length > 0 };
+        // On the record first, as a hit view is before it is sent: an answer that cannot be put on
+        // the access log is not recorded (the error goes back to the console, which can try again).
+        await logged(entry, { ...record, outcome: ACCESS_OUTCOMES.ok, detail: '' });
+        try {
+          await recordDisposition(storage, {
+            hitId: entry.hitId, seenAt: hit.seenAt, user: entry.user, disposition: entry.disposition, visualVerified: entry.visualVerified,
+            cletsVerified: entry.cletsVerified, notes: entry.notes, recordedAt,
+          });
+        } catch (error) {
+          // The "ok" record above stands for an answer that was not stored: say so on the record.
+          await logged(entry, { ...record, outcome: ACCESS_OUTCOMES.failed, detail: `not recorded: ${(error as Error).message}`.slice(0, 500) });
+          throw error;
+        }
+        return { ok: true, recordedAt, list: hit.list, corrected: earlier.length > 0 };
       };
       try {
         return await underClaim(claims, CLAIM_KINDS.hitDisposition, entry.hitId, earlier.length + 1, () => { throw new LostClaim(); }, write);

@@ -3,6 +3,11 @@
 import { runPlatewatch } from './cli.js';
 import type { VerbIO } from './verb.js';
 
+// Everything this command writes is ALPR data or guards it (chDB's files under DATA_DIR/clickhouse:
+// password hashes, plates, the access log; NATS state; packages), and chDB and nats-server create
+// their files with the process umask: so no access for other accounts, read for the group.
+process.umask(0o027);
+
 // A closed pipe (`platewatch match ... | head`) ends output; it is not an error worth a stack trace.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EPIPE') process.exit(0);

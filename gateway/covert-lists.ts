@@ -23,4 +23,22 @@ export class CovertLists {
     }
     return hidden;
   }
+
+  /**
+   * A console's filter as the access log may keep it for `user`: a covert list they are not named
+   * on is written "covert" (the log is read by auditors who may not be named either), and whether
+   * the filter asked for one, which the log records as a refusal.
+   */
+  filterForLog(user: string, filter: unknown): { filter: unknown; askedHidden: boolean } {
+    const lists = (filter as { lists?: unknown } | null)?.lists;
+    if (!Array.isArray(lists)) return { filter, askedHidden: false };
+    const hidden = this.hiddenFor(user);
+    let askedHidden = false;
+    const logged = lists.map((list: unknown) => {
+      if (typeof list !== 'string' || !hidden.has(list.toUpperCase())) return list;
+      askedHidden = true;
+      return 'covert';
+    });
+    return { filter: { ...(filter as object), lists: logged }, askedHidden };
+  }
 }

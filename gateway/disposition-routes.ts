@@ -2,8 +2,11 @@
 // for action (Watsonville §471.5(f)(1)–(3)): acting on one needs the plate checked against the
 // image and the status through CLETS, and the outcome is recorded per hit. Storage sits behind
 // `DispositionRecorder` (bin/ implements it over storage/), so gateway/ does not depend on
-// storage/. Once recorded, the hit leaves the replay and every console is told.
+// storage/. Once recorded, the hit leaves the replay and every console that may see the hit is
+// told. A covert list's hit (covert-lists.ts) is, to a user not named for the list, a hit that does
+// not exist: 404 UNKNOWN_HIT whatever became of it, refused on the access log as COVERT_LIST (README).
 import type { ApiGuard } from './api-guard.js';
+import type { CovertLists } from './covert-lists.js';
 import { dispositionFrame, type DispositionNotice } from './console-protocol.js';
 import type { FanOut } from './fan-out.js';
 import type { HitFeed } from './hit-feed.js';
@@ -32,20 +35,29 @@ export interface DispositionEntry {
   visualVerified: boolean;
   cletsVerified: boolean;
   notes: string;
-  /** The hit's read time when the gateway still holds the hit; otherwise the recorder looks it up. */
+  /** The hit's read time and list when the gateway still holds the hit; otherwise the recorder looks them up. */
   seenAt?: number;
+  list?: string;
+  /** Covert lists the user is not named for: a hit on one is refused (`covert_list`) before anything else is said of it. */
+  hiddenLists?: ReadonlySet<string>;
   /** Replaces the hit's disposition so far (the reason is in `notes`); without it a resolved hit is refused. */
   correction?: boolean;
 }
 
 export type DispositionResult =
-  /** `corrected`: the hit had an answer before this one (a correction, which replaces it). */
-  | { ok: true; recordedAt: number; corrected?: boolean }
+  /**
+   * `corrected`: the hit had an answer before this one (a correction, which replaces it). `list`:
+   * the hit's, so a hit only storage still holds is announced only where the hit may go.
+   */
+  | { ok: true; recordedAt: number; corrected?: boolean; list?: string }
   | { ok: false; reason: 'unknown_hit' }
+  /** On one of the entry's `hiddenLists`; the recorder has put the refusal on the access log. */
+  | { ok: false; reason: 'covert_list' }
   /** `resolved` is missing when another gateway's answer won the race and is not readable yet. */
   | { ok: false; reason: 'already_resolved'; resolved?: { user: string; disposition: string; recordedAt: number } };
 
 export interface DispositionRecorder {
+  /** Records the answer and its access log record; a hit on `entry.hiddenLists` is refused, on the record, before anything else. */
   record(entry: DispositionEntry): Promise<DispositionResult>;
 }
 
@@ -54,6 +66,11 @@ export interface DispositionRouteDeps {
   recorder: DispositionRecorder;
   feed: Pick<HitFeed, 'find' | 'resolve'>;
   fanOut: Pick<FanOut, 'broadcast'>;
+  /**
+   * Covert lists (`hits.covertLists`): their hits do not exist for users not named for them.
+   * Required, even when there are none (`new CovertLists()`): left out, it would leak them silently.
+   */
+  covert: CovertLists;
   /** Tells the other gateways (LiveHits.announce); absent: a single gateway. */
   announce?: (notice: DispositionNotice) => void;
   /** Path prefix. @default '/api' */
@@ -115,8 +132,12 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     const hitId = hitIdParam(request.params[0]);
     const fields = dispositionFields(request.body);
     const held = feed.find(hitId);
-    const entry: DispositionEntry = { hitId, user: session.user, ...fields };
-    if (held !== undefined) entry.seenAt = held.message.read.ts;
+    const hidden = deps.covert?.hiddenFor(session.user);
+    const entry: DispositionEntry = { hitId, user: session.user, ...fields, ...(hidden === undefined || hidden.size === 0 ? {} : { hiddenLists: hidden }) };
+    if (held !== undefined) {
+      entry.seenAt = held.message.read.ts;
+      entry.list = held.message.hit.list;
+    }
     const result = await recorder.record(entry);
     // A "correction" of a hit with no answer yet is its first answer, and is announced as one.
     const corrects = result.ok && result.corrected === true;
@@ -129,13 +150,15 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
       throw new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`,
         first === undefined ? undefined : { details: { resolved: { user: first.user, disposition: first.disposition, at } } });
     }
+    // A covert hit answers exactly as an unknown one (hit-routes.ts does the same for GET /api/hits/:id).
     if (!result.ok) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);
     feed.resolve(hitId);
+    const list = held?.message.hit.list ?? result.list;
     const notice: DispositionNotice = {
-      hitId, ...(held === undefined ? {} : { list: held.message.hit.list }), disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
+      hitId, ...(list === undefined ? {} : { list }), disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
       visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified, ...(corrects ? { correction: true as const } : {}),
     };
-    fanOut.broadcast(dispositionFrame(notice), held === undefined ? undefined : { list: held.message.hit.list });
+    fanOut.broadcast(dispositionFrame(notice), list === undefined ? undefined : { list });
     deps.announce?.(notice);
     return { status: 200, body: notice };
   };

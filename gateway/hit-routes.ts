@@ -67,7 +67,8 @@ export function hitRoutes(deps: HitRouteDeps): JsonRoute[] {
     const hidden = covert.hiddenFor(session.user);
     let view;
     try {
-      // The covert lists go into the look-up itself, so the access log records no row returned.
+      // The covert lists go into the look-up itself, which puts a covert hit on the access log as a
+      // refusal (COVERT_LIST) and answers it as not found.
       view = await viewHit(deps.storage as NonNullable<HitRouteDeps['storage']>, { user: session.user, purpose, hitId, hiddenLists: hidden });
     } catch (error) {
       throw storageRefusalAsHttp(error);

@@ -434,7 +434,14 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     {
       method: 'post', pattern: `${prefix}/:list/load`, handler: load,
       query: { names: ['layout', 'strict', 'allowEmpty'], code: 'INVALID' },
-      textBody: { contentTypes: ['text/csv', 'text/plain'], maxBytes: HOTLIST_FILE_MAX_BYTES },
+      textBody: {
+        contentTypes: ['text/csv', 'text/plain'],
+        maxBytes: HOTLIST_FILE_MAX_BYTES,
+        // Before a byte of a 256 MiB file is read: who may load a list at all.
+        admit: async (request) => {
+          await guard.require(request, 'hotlists.manage');
+        },
+      },
     },
   ];
 }

@@ -25,6 +25,7 @@ const STATUS_OF: Readonly<Record<ReleaseErrorCode, number>> = {
   UNKNOWN_RELEASE: 404,
   UNKNOWN_FILE: 404,
   RELEASE_NOT_PENDING: 409,
+  SELF_DECISION: 403,
   RELEASE_NOT_APPROVED: 409,
   RELEASE_REFUSED: 403,
   // A request for a case's held detections, and none are held under it yet: it stays approved.

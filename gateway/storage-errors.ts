@@ -11,6 +11,7 @@ const STATUS: Partial<Record<StorageErrorCode, { status: number; code: string }>
   INVALID_SEARCH: { status: 400, code: 'BAD_SEARCH' },
   SEARCH_TOO_BROAD: { status: 400, code: 'SEARCH_TOO_BROAD' },
   WEAK_PASSWORD: { status: 400, code: 'WEAK_PASSWORD' },
+  RESERVED_USER_ID: { status: 400, code: 'RESERVED_USER_ID' },
   USER_NOT_AUTHORISED: { status: 403, code: 'NOT_AUTHORISED' },
   NOT_PERMITTED: { status: 403, code: 'ROLE_REQUIRED' },
   PROHIBITED_PURPOSE: { status: 403, code: 'PROHIBITED_PURPOSE' },

@@ -12,7 +12,7 @@
 //                                                  role, giving the current one: a stolen token
 //                                                  alone cannot take the account over)
 import {
-  ACCESS_OUTCOMES, accessProblem, findUser, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES,
+  ACCESS_OUTCOMES, accessProblem, findUser, isReservedUserId, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES, userIdProblem,
   type AccessLog, type PasswordCheck, type Storage, type User, type UserRole, type VersionClaims,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -47,11 +47,13 @@ const USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
  * Whether the user can sign in now, and if not the first thing an administrator must fix:
  * `active` exactly when storage lets them in (accessProblem), never a guess from one field.
  */
-export const USER_STATUSES = ['active', 'disabled', 'untrained', 'training_expired'] as const;
+export const USER_STATUSES = ['active', 'disabled', 'untrained', 'training_expired', 'reserved_id'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
 export function userStatus(u: User, now = Date.now()): UserStatus {
   if (accessProblem(u, u.userId, now) === null) return 'active';
+  // Stored before reserved ids were refused: it cannot sign in whatever else is fixed.
+  if (isReservedUserId(u.userId)) return 'reserved_id';
   if (!u.active) return 'disabled';
   // A training day still to come (written before such dates were refused) is no training yet.
   if (u.trainedAt === null || u.trainedAt > dayOf(now)) return 'untrained';
@@ -144,6 +146,8 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     const b = objectBody(request.body, ['id', 'name', 'title', 'roles', 'trainedAt', 'trainingExpiresAt', 'password'], CODE);
     const id = requiredText(b, 'id', CODE, 64);
     if (!USER_ID.test(id)) throw new HttpError(400, CODE, '"id" must be 1–64 of A-Z a-z 0-9 _ . @ -');
+    const reserved = userIdProblem(id);
+    if (reserved !== null) throw new HttpError(400, 'RESERVED_USER_ID', reserved);
     const roles = rolesField(b);
     if (roles === undefined) throw new HttpError(400, CODE, '"roles" is required');
     const user: User = {

@@ -140,10 +140,15 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     params,
   );
   const ok = seqs.filter((r) => r.outcome === 'ok');
+  // A person registered under SYSTEM_USER (added before reserved ids were refused) cannot be told
+  // apart from the system in the log: every search under the id is then sampled as an inquiry,
+  // so nothing the person did escapes the audit.
+  const systemIsPerson = (await findUser(storage, SYSTEM_USER)) !== undefined;
+  const bySystem = (r: { user_id: string }): boolean => r.user_id === SYSTEM_USER && !systemIsPerson;
   // One inquiry is one search, however many pages its user turned: a page after the first (its
   // `before` cursor) is not drawn on its own, or one long walk would fill the sample (found by QA).
-  const inquiries = ok.filter((r) => r.user_id !== SYSTEM_USER && !Number(r.continued)).map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
-  const pagesAfterFirst = ok.filter((r) => r.user_id !== SYSTEM_USER && Number(r.continued)).length;
+  const inquiries = ok.filter((r) => !bySystem(r) && !Number(r.continued)).map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
+  const pagesAfterFirst = ok.filter((r) => !bySystem(r) && Number(r.continued)).length;
   const picked = pickIndexes(inquiries.length, size, req.random).map((i) => inquiries[i] as { chain: string; seq: number });
   const byChain = new Map<string, number[]>();
   for (const p of picked) byChain.set(p.chain, [...(byChain.get(p.chain) ?? []), p.seq]);
@@ -182,6 +187,10 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     }
   }
   const dataErrors = verifications.flatMap((v) => v.problems.map((p) => `chain "${v.chain}": ${describeProblem(p)}`));
+  if (systemIsPerson) {
+    dataErrors.push(`user "${SYSTEM_USER}" is registered as a person, though the system logs its own searches under that id: ` +
+      'every search under it is sampled as an inquiry; disable the account and give the person an id of their own');
+  }
   const reviews: InquiryReview[] = [];
   for (const record of records) {
     // The register as it stood at the inquiry: was this person trained and active then?
@@ -198,7 +207,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     chain,
     population: inquiries.length,
     pagesAfterFirst,
-    systemSearches: ok.filter((r) => r.user_id === SYSTEM_USER).length,
+    systemSearches: ok.filter(bySystem).length,
     refused: seqs.filter((r) => r.outcome === 'refused').length,
     requestedSize: size,
     reviews,

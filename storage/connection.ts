@@ -10,8 +10,8 @@
 // chDB also keeps `SET` settings for the whole session, and the chdb connection turns
 // `clickhouse_settings` into `SET`s: so storage/ never passes `clickhouse_settings`; per-query
 // settings go in the statement's own `SETTINGS` clause.
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
@@ -31,6 +31,23 @@ export interface StorageConnection {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded data directory holds password hashes, every read's plate and place, and the access
+ * log: no other account on the host may enter it (the files chDB writes inside follow the process
+ * umask, so the directory is what keeps them from others; bin/platewatch.ts narrows the umask too).
+ * Made 0700; one found looser is narrowed when this account owns it. One owned by another account
+ * was set up by someone on purpose (a service account, a group) and is left as it is.
+ */
+const DATA_DIRECTORY_MODE = 0o700;
+
+function makePrivateDirectory(dir: string): void {
+  // The parents as the umask makes them: DATA_DIR beside this holds packages a group may read.
+  mkdirSync(dirname(dir), { recursive: true });
+  mkdirSync(dir, { recursive: true, mode: DATA_DIRECTORY_MODE });
+  const { mode, uid } = statSync(dir);
+  if ((mode & 0o077) !== 0 && uid === process.getuid?.()) chmodSync(dir, mode & DATA_DIRECTORY_MODE);
+}
+
 /** Opens a client; does not create the database or run migrations (see `openStorage`). */
 export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageConnection {
   const config = resolveStorageConfig(overrides);
@@ -44,7 +61,7 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
     return { client, kind: 'server', config, close: () => client.close() };
   }
   const dir = resolve(config.dataDir);
-  mkdirSync(dir, { recursive: true });
+  makePrivateDirectory(dir);
   let connection: ReturnType<typeof createChdbConnection>;
   // Server configuration such as the skip-index cache can only be given when the engine starts,
   // and chdb/connection takes no engine arguments: so a session carrying them opens the engine

@@ -31,6 +31,8 @@ export const STORAGE_ERROR_CODES = {
   NOTHING_HELD: 'NOTHING_HELD',
   /** A password that does not meet the password policy (storage/password.ts). */
   WEAK_PASSWORD: 'WEAK_PASSWORD',
+  /** A new user's id is one the system records its own actions under (storage/users.ts RESERVED_USER_IDS). */
+  RESERVED_USER_ID: 'RESERVED_USER_ID',
   /** A query failed. */
   QUERY_FAILED: 'QUERY_FAILED',
   /** The record changed since it was read (another request, or another gateway): reload and retry. */

@@ -98,15 +98,28 @@ export async function dispositionsOf(storage: Db, hitId: string): Promise<Record
   return rows.map((r) => ({ user: r.user_id, disposition: r.disposition as Disposition, recordedAt: parseClickHouseTime(r.recorded_text).getTime() }));
 }
 
-/** The read time of a stored hit (ms epoch), or undefined when the hits table does not hold it. */
-export async function hitSeenAt(storage: Db, hitId: string): Promise<number | undefined> {
-  const rows = await queryRows<{ seen_at_text: string }>(
+/** A stored hit's list and read time (ms epoch), or undefined when the hits table does not hold it. */
+export async function hitListAndSeenAt(storage: Db, hitId: string): Promise<{ list: string; seenAt: number } | undefined> {
+  const rows = await queryRows<{ list: string; seen_at_text: string }>(
     storage.client,
-    `SELECT toString(seen_at) AS seen_at_text FROM ${storage.db}.hits WHERE hit_id = {id:String} LIMIT 1`,
+    `SELECT list, toString(seen_at) AS seen_at_text FROM ${storage.db}.hits WHERE hit_id = {id:String} LIMIT 1`,
     { id: hitId },
   );
   const row = rows[0];
-  return row === undefined ? undefined : parseClickHouseTime(row.seen_at_text).getTime();
+  return row === undefined ? undefined : { list: row.list, seenAt: parseClickHouseTime(row.seen_at_text).getTime() };
+}
+
+/**
+ * The access log's `detail` for an attempt on a covert list's hit by a user not named for the list.
+ * It never names the list: the record is about someone who may not know it exists.
+ */
+export function covertHitRefusal(user: string): string {
+  return `COVERT_LIST: ${user} is not named for the covert list this hit is on (hits.covertLists)`;
+}
+
+/** The same for a console whose filter names a covert list its user is not named on. */
+export function covertSubscriptionRefusal(user: string): string {
+  return `COVERT_LIST: ${user} is not named for a covert list the console's filter names (hits.covertLists); its hits were not sent`;
 }
 
 export interface HitView {
@@ -120,7 +133,10 @@ export async function viewHit(
   ctx: { storage: Db; accessLog: AccessLog },
   req: {
     user: string; purpose: Purpose; hitId: string;
-    /** Lists whose hits this user may not see (covert lists they are not named for): such a hit is not found, and logged as no row. */
+    /**
+     * Lists whose hits this user may not see (covert lists they are not named for): such a hit is
+     * not found, and logged as a refusal (COVERT_LIST), so the audit tells a probe from a mistyped id.
+     */
     hiddenLists?: ReadonlySet<string>;
   },
 ): Promise<HitView | undefined> {
@@ -148,10 +164,14 @@ export async function viewHit(
     ctx.storage.client,
     `SELECT hit_id, read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, list, entry_id, entry_version, match_kind,
             distance, differing, state_match
-       FROM ${db}.hits WHERE hit_id = {id:String} AND list NOT IN {hidden:Array(String)} LIMIT 1`,
-    { id: req.hitId, hidden: [...(req.hiddenLists ?? [])] },
+       FROM ${db}.hits WHERE hit_id = {id:String} LIMIT 1`,
+    { id: req.hitId },
   );
   const h = hits[0];
+  if (h !== undefined && req.hiddenLists?.has(String(h['list'])) === true) {
+    await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: covertHitRefusal(req.user) });
+    return undefined;
+  }
   const dispositions =
     h === undefined
       ? []

@@ -20,7 +20,9 @@ export { purposeProblem, prohibitedPurpose, undocumentedPurpose, type Purpose } 
 export { isImmigrationEnforcement, immigrationAgencyIn, normaliseForClassifier } from './immigration.js';
 export { parseUtcTime } from './iso-time.js';
 export { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
-export { saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, USER_ROLES, type User, type UserRole } from './users.js';
+export {
+  saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, isReservedUserId, userIdProblem, RESERVED_USER_IDS, USER_ROLES, type User, type UserRole,
+} from './users.js';
 export {
   searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
@@ -35,7 +37,10 @@ export {
   placeLegalHold, exportEvidence, sha256,
   type EvidenceContext, type HoldRequest, type HoldResult, type ExportRequest, type EvidenceManifest, type ManifestFile,
 } from './evidence.js';
-export { makeOutputDirectory, outputDirectoryProblem, outputFileProblem, OutputDirectoryError, type OutputDirectoryProblem } from './package-writer.js';
+export {
+  makeOutputDirectory, outputDirectoryProblem, outputFileProblem, OutputDirectoryError, replaceOutputFile, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE,
+  type OutputDirectoryProblem,
+} from './package-writer.js';
 export {
   sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS,
   type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
@@ -57,7 +62,7 @@ export {
 } from './transparency.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, memorandumName, memorandumOf, type Memorandum, type MemorandumMeta } from './memorandum.js';
 export {
-  hitId, recordHits, recordDisposition, dispositionsOf, hitSeenAt, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
+  hitId, recordHits, recordDisposition, dispositionsOf, hitListAndSeenAt, covertHitRefusal, covertSubscriptionRefusal, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
   type StoredHit, type HitDisposition, type Disposition, type HitView, type RecordedDisposition,
 } from './hits.js';
 export { HitWriter } from './hit-writer.js';

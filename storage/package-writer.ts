@@ -3,17 +3,18 @@
 // manifest included). It is written beside its directory and renamed into place when whole, so a
 // failed write (disk full, a path that cannot be made) never leaves a partial package that looks
 // complete, nor a directory that blocks the next attempt.
-// Also the checks and the making of any output directory a user names (packages, memoranda).
+// Also the checks and the making of any output directory or file a user names (packages,
+// memoranda, reports).
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /**
  * A package is ALPR data (§471.7(b)): its owner and group may read it, other accounts on the host
  * may not (a records group copies it to portable media). The umask can only narrow these.
  */
-const PACKAGE_DIRECTORY_MODE = 0o750;
-const PACKAGE_FILE_MODE = 0o640;
+export const PACKAGE_DIRECTORY_MODE = 0o750;
+export const PACKAGE_FILE_MODE = 0o640;
 
 export interface ManifestFile {
   name: string;
@@ -152,15 +153,17 @@ export function outputDirectoryProblem(dir: string, options: { empty?: boolean }
  * Makes `dir` and any directory above it that is missing, one level at a time. Not
  * `mkdirSync(dir, { recursive: true })`: on some paths (/proc/nope/x, where mkdir answers ENOENT
  * under a parent that exists) Node's recursive mkdir retries forever at full CPU and never returns.
- * Throws OutputDirectoryError naming the directory that could not be made and why.
+ * With `mode` (PACKAGE_DIRECTORY_MODE for ALPR data), the directories it makes get it, narrowed by
+ * the umask; one that exists keeps its own. Throws OutputDirectoryError naming the directory that
+ * could not be made and why.
  */
-export function makeOutputDirectory(dir: string): void {
+export function makeOutputDirectory(dir: string, mode?: number): void {
   const target = resolve(dir);
   const problem = outputDirectoryProblem(target);
   if (problem !== null) throw new OutputDirectoryError(target, problem.message);
   for (const step of missingDirectories(target).missing) {
     try {
-      mkdirSync(step);
+      mkdirSync(step, mode === undefined ? {} : { mode });
     } catch (error) {
       // Made meanwhile by someone else: as good as made here.
       if ((error as NodeJS.ErrnoException).code === 'EEXIST' && pathKind(step) === 'directory') continue;
@@ -185,5 +188,24 @@ export function outputFileProblem(file: string): string | null {
     return null;
   } catch (error) {
     return `${target} cannot be checked: ${fsReason(error)}`;
+  }
+}
+
+/**
+ * Writes `text` as `file`, PACKAGE_FILE_MODE (it holds or describes ALPR data), replacing what is
+ * there: written whole beside it and renamed over it, so a reader never sees half a file, a failed
+ * write leaves the old one, and a symlink at `file` is itself replaced, never the file it points
+ * to (writing through it would let whoever placed the link choose what gets overwritten).
+ */
+export function replaceOutputFile(file: string, text: string): void {
+  const target = resolve(file);
+  const temporary = join(dirname(target), `.${basename(target)}.${randomUUID().slice(0, 8)}.partial`);
+  try {
+    // 'wx': a path someone placed there meanwhile (a link) is refused, not followed.
+    writeFileSync(temporary, text, { mode: PACKAGE_FILE_MODE, flag: 'wx' });
+    renameSync(temporary, target);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
   }
 }

@@ -4,6 +4,7 @@
 // raised later without invalidating stored ones.
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { StorageError } from './errors.js';
+import { guessablePasswordProblem } from './guessable-passwords.js';
 
 /** log2 of scrypt's cost N: 2^15 with r = 8 takes 32 MiB and about 100 ms a hash; raise it on larger machines. */
 export const DEFAULT_SCRYPT_LOG_N = 15;
@@ -25,6 +26,8 @@ function scryptAsync(password: string, salt: Buffer, logN: number, r: number, p:
 /**
  * Why the password is refused, or null when it meets the policy. Whitespace is kept as typed but
  * does not count towards the minimum: twelve spaces, or a word padded out with them, is no password.
+ * Nor is one a guesser tries first (storage/guessable-passwords.ts). Checked when a password is
+ * set, never at sign-in: a hash stored under an older rule keeps working until it is changed.
  */
 export function passwordProblem(password: string, userId: string): string | null {
   const length = [...password].length;
@@ -33,7 +36,8 @@ export function passwordProblem(password: string, userId: string): string | null
   }
   if (length > MAX_PASSWORD_LENGTH) return `a password may have at most ${MAX_PASSWORD_LENGTH} characters`;
   if (password.toLowerCase().includes(userId.toLowerCase())) return 'a password may not contain the user id';
-  return null;
+  // Length alone lets "aaaaaaaaaaaa" and "password1234" through: the first a guesser tries.
+  return guessablePasswordProblem(password);
 }
 
 /** `scrypt$logN$r$p$salt$key` (base64url), for storage. Throws WEAK_PASSWORD under the policy. */

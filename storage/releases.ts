@@ -81,7 +81,7 @@ export interface ReleaseRequest {
   package: ReleaseManifest | null;
 }
 
-export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED', 'NOTHING_HELD'] as const;
+export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'SELF_DECISION', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED', 'NOTHING_HELD'] as const;
 export type ReleaseErrorCode = (typeof RELEASE_ERROR_CODES)[number];
 
 export class ReleaseError extends Error {
@@ -324,6 +324,14 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
   if (current === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
   if (current.status !== 'pending') {
     throw new ReleaseError('RELEASE_NOT_PENDING', `release request ${requestId} was already decided: ${current.status}${current.decisionNote ? ` (${current.decisionNote})` : ''}`);
+  }
+  // Two persons for every decision, as for hot list entries (SELF_APPROVAL): the one who wrote the
+  // request down does not also decide it. A refusal too: one person could otherwise record a
+  // request in words of their choosing and close it, with no second look at either.
+  if (current.recordedBy === user) {
+    const why = `${user} recorded release request ${requestId}; another Chief or designee must ${decision} it (two persons for every decision, §471.8(b))`;
+    await logRelease(ctx, user, current, 'refused', why);
+    throw new ReleaseError('SELF_DECISION', why);
   }
   const trimmed = note.trim();
   if (decision === 'refuse' && trimmed === '') throw new ReleaseError('INVALID_RELEASE', 'a refusal needs the reason in the note');

@@ -9,6 +9,7 @@ import { ACCESS_ACTIONS, ACCESS_OUTCOMES, SYSTEM_USER, type AccessLog } from './
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
+import { findUser } from './users.js';
 
 export interface TransparencyReport {
   from: string;
@@ -90,11 +91,15 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     `SELECT disposition AS k, count() AS n FROM (
        SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} GROUP BY hit_id)
      GROUP BY disposition ORDER BY disposition`, p));
+  // A person registered under SYSTEM_USER (added before reserved ids were refused) cannot be told
+  // apart from the system in the log: every search under the id then counts as a member's ('' is
+  // no one's id, so nothing counts as the system's).
+  const systemId = (await findUser(ctx.storage, SYSTEM_USER)) === undefined ? SYSTEM_USER : '';
   const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; refused: number | string; bySystem: number | string }>(client,
     `SELECT countIf(outcome = 'ok' AND match(case_number, '[0-9]') AND user_id != {system:String}) AS withCase,
             countIf(outcome = 'ok' AND NOT match(case_number, '[0-9]') AND user_id != {system:String}) AS reasonOnly,
             countIf(outcome = 'refused') AS refused, countIf(outcome = 'ok' AND user_id = {system:String}) AS bySystem
-       FROM ${db}.access_log WHERE action = 'search' AND ${at}`, { ...p, system: SYSTEM_USER });
+       FROM ${db}.access_log WHERE action = 'search' AND ${at}`, { ...p, system: systemId });
   const releases = await queryRows<{ status: string; rule: string; kind: string; n: number | string }>(client,
     `SELECT status, refusal_rule AS rule, agency_kind AS kind, count() AS n FROM (
        SELECT request_id, argMax(status, version) AS status, argMax(refusal_rule, version) AS refusal_rule, argMax(agency_kind, version) AS agency_kind

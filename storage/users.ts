@@ -1,5 +1,6 @@
 // Users of ALPR data: individual, trained and active (Watsonville §471.4.1(a)(b), §471.5(d)(g)(h);
 // Martinez §439.4(d)). Every version is kept; the newest in effect at a time is the user then.
+import { SYSTEM_USER } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { revokeUserSessions } from './sessions.js';
@@ -28,6 +29,41 @@ export interface User {
    * version only if none was written since: an edit never silently undoes a change it did not see.
    */
   version?: number;
+}
+
+/**
+ * Ids the code writes in records as itself, never a person: SYSTEM_USER in the access log (its
+ * retroactive searches, which the §471.9 audit and the transparency report count apart from
+ * employees' inquiries), `system` as the decider of an automatic release refusal, `platewatch`
+ * (the embedded NATS user, the database), `cli` and `retroactive` (how an action came in). A person
+ * holding one would have their searches taken for the system's and left out of the audit sample.
+ * Compared in lower case with `-`, `_` and `.` dropped, so `Platewatch_System` reads as reserved
+ * too; every id beginning `platewatch` is kept for the system's future names.
+ */
+export const RESERVED_USER_IDS = [SYSTEM_USER, 'system', 'platewatch', 'cli', 'retroactive'] as const;
+const RESERVED_PREFIX = 'platewatch';
+const RESERVED_FOLDED = new Set<string>(RESERVED_USER_IDS.map(foldId));
+const USER_ID_PATTERN = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+function foldId(id: string): string {
+  return id.toLowerCase().replace(/[-_.]/g, '');
+}
+
+/** True when `userId` is, or reads as, a name the system uses for itself (RESERVED_USER_IDS). */
+export function isReservedUserId(userId: string): boolean {
+  const folded = foldId(userId);
+  return RESERVED_FOLDED.has(folded) || folded.startsWith(RESERVED_PREFIX);
+}
+
+function reservedIdMessage(userId: string): string {
+  return `user id "${userId}" is reserved: the system records its own actions under ${RESERVED_USER_IDS.map((id) => `"${id}"`).join(', ')} ` +
+    `(and ids beginning "${RESERVED_PREFIX}"), whatever the case; a person needs an id of their own`;
+}
+
+/** Why `userId` cannot be given to a new user, or null: the one rule `users add` and POST /api/users apply. */
+export function userIdProblem(userId: string): string | null {
+  if (!USER_ID_PATTERN.test(userId)) return 'a user id must be 1–64 of A-Z a-z 0-9 _ . @ -';
+  return isReservedUserId(userId) ? reservedIdMessage(userId) : null;
 }
 
 type UserRow = {
@@ -74,6 +110,8 @@ export async function saveUser(storage: Db, user: User, updatedBy: string, claim
   };
   if (stored !== basis) changed();
   if (firstVersion) {
+    // Only the reserved names here: ids stored before the pattern was enforced keep their versions.
+    if (isReservedUserId(user.userId)) throw new StorageError('RESERVED_USER_ID', reservedIdMessage(user.userId));
     const taken = await sameIdOtherCase(storage, user.userId);
     if (taken !== undefined) {
       throw new StorageError('CONCURRENT_CHANGE', `user "${user.userId}" exists already as "${taken}": user ids are unique whatever their case`);
@@ -135,6 +173,8 @@ export async function findUser(storage: Db, userId: string, asOf?: Date | number
 /** Why the user may not access ALPR data on `now`'s date (UTC), or null when they may. */
 export function accessProblem(user: User | undefined, userId: string, now: Date | number = Date.now()): string | null {
   if (user === undefined) return `user "${userId}" is not a registered ALPR user (Watsonville §471.5(h): individual credentials)`;
+  // An account given a reserved id before ids were checked: its searches would pass for the system's.
+  if (isReservedUserId(userId)) return `user id "${userId}" is reserved for the system and cannot sign in; an administrator must give this person a new id and disable this one`;
   if (!user.active) return `user "${userId}" is not active`;
   if (user.trainedAt === null) return `user "${userId}" has not completed ALPR training (Watsonville §471.5(d))`;
   const today = new Date(now).toISOString().slice(0, 10);

@@ -3,7 +3,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, parseExpectedHead, parseUtcTime, sampleSearches,
+  AccessLog, authoriseAction, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseExpectedHead,
+  parseUtcTime, sampleSearches,
   UnknownChainError, verifyAccessLog, verifyAccessLogs, type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -167,7 +168,7 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     }
     const sample = await sampleSearches(storage, { from: from!, to: to!, size, expectedHeads, ...(chain === undefined ? {} : { chain }) });
     // Before the sample is logged: the record must not show an audit whose memorandum could not be filed.
-    makeOutputDirectory(outDir);
+    makeOutputDirectory(outDir, PACKAGE_DIRECTORY_MODE);
     await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
     return fileMemorandum(io, outDir, memorandumOf(sample, { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
   } catch (error) {
@@ -196,11 +197,12 @@ function printVerification(io: VerbIO, results: readonly AccessLogVerification[]
  * running the audit does not take a damaged access log for a clean one.
  */
 function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): number {
-  makeOutputDirectory(outDir);
+  // The memorandum quotes access-log records (users, cases, plates searched): as a package is kept.
+  makeOutputDirectory(outDir, PACKAGE_DIRECTORY_MODE);
   const base = unusedBase(join(outDir, m.name));
   // 'wx': a memorandum filed by an earlier run is never replaced, even by one made at the same moment.
-  writeFileSync(`${base}.md`, m.markdown, { flag: 'wx' });
-  writeFileSync(`${base}.html`, m.html, { flag: 'wx' });
+  writeFileSync(`${base}.md`, m.markdown, { flag: 'wx', mode: PACKAGE_FILE_MODE });
+  writeFileSync(`${base}.html`, m.html, { flag: 'wx', mode: PACKAGE_FILE_MODE });
   io.stdout.write(
     `${m.reviewed} of ${m.population} inquiries reviewed, ${m.withFindings} with findings, ` +
       `${m.dataErrors} data error(s), ${m.refusedActions} refused action(s) ` +
@@ -230,7 +232,7 @@ function auditThroughSystem(url: string, as: string, passwords: PasswordSource, 
       return printVerification(io, [one]);
     }
     // Before the running system draws the sample and puts it on the record.
-    makeOutputDirectory(job.outDir);
+    makeOutputDirectory(job.outDir, PACKAGE_DIRECTORY_MODE);
     let memorandum: Memorandum;
     try {
       memorandum = await api.json<Memorandum>('POST', '/api/audit/samples', {

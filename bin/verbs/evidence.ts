@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, exportEvidence, makeOutputDirectory, outputDirectoryProblem, parseUtcTime, placeLegalHold, sha256,
+  AccessLog, authoriseAction, exportEvidence, makeOutputDirectory, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseUtcTime, placeLegalHold, sha256,
   type EvidenceManifest, type PlateQuery,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -201,14 +201,15 @@ async function downloadPackage(api: SystemApi, made: { exportId: string; files: 
   const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
   try {
     makeOutputDirectory(dirname(outDir));
-    mkdirSync(partial);
+    // As storage writes the package (writePackage): ALPR data, no access for other accounts.
+    mkdirSync(partial, { mode: PACKAGE_DIRECTORY_MODE });
     const texts = new Map<string, string>();
     for (const name of made.files) {
       // A name from the answer becomes a path here: a plain file name only.
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new VerbRefusal(`the package names a file ${JSON.stringify(name)} that is not a plain file name; nothing was written`);
       const text = await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`);
       texts.set(name, text);
-      writeFileSync(resolve(partial, name), text, { flag: 'wx' });
+      writeFileSync(resolve(partial, name), text, { flag: 'wx', mode: PACKAGE_FILE_MODE });
     }
     const sums = texts.get('SHA256SUMS') ?? '';
     const expected = [...made.manifest.files, { name: 'manifest.json', sha256: sha256(texts.get('manifest.json') ?? '') }];

@@ -4,10 +4,9 @@
 // lists of the configuration (`hits.covertLists`) are counted together, never named. While
 // `platewatch up` holds the embedded storage, the report is made by its HTTP API
 // (gateway/report-routes.ts), with the covert lists `up` runs with, and printed the same way.
-import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  AccessLog, outputFileProblem, parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, type TransparencyReport,
+  AccessLog, outputFileProblem, parseUtcTime, replaceOutputFile, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, type TransparencyReport,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
@@ -36,6 +35,8 @@ Options:
   --to DATE       end of the period (exclusive)                  [default: now]
   --format F      markdown, html or json                         [default: from --out's extension, else markdown]
   --out FILE      write here (in a directory that exists)        [default: standard output]
+                  replacing a report there: a link there is replaced, never written
+                  through; readable by owner and group only (0640)
   --agency NAME   agency name in the title
   --as ID         who is making it (administrator, auditor, custodian or chief)
   --help          show this text
@@ -142,7 +143,8 @@ function deliver(io: VerbIO, text: string, out: string | undefined): void {
     io.stdout.write(text);
     return;
   }
-  writeFileSync(out, text);
+  // A report is made again each period to the same path: replaced, safely (replaceOutputFile).
+  replaceOutputFile(out, text);
   io.stdout.write(`wrote ${out}\n`);
 }
 

@@ -5,7 +5,7 @@
 // its HTTP API (gateway/user-routes.ts) and prints what it would print here.
 import { personTextProblem, userStatus, type UserStatus } from '../../gateway/index.js';
 import {
-  AccessLog, CredentialStore, findUser, listUsers, mayPerform, passwordProblem, saveUser, StorageError, USER_ROLES, type Storage, type User, type UserRole, type VersionClaims,
+  AccessLog, CredentialStore, findUser, listUsers, mayPerform, passwordProblem, saveUser, StorageError, USER_ROLES, userIdProblem, type Storage, type User, type UserRole, type VersionClaims,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
@@ -39,8 +39,12 @@ without --as, and must create a trained administrator:
 
 Passwords are never options. They are prompted for with echo off or, with --password-stdin, read
 from standard input one a line: the --as user's password first, then the new password (add, passwd).
-A password needs at least 12 characters other than spaces and may not contain the user id.
-User ids are unique whatever their case: with admin1 registered, ADMIN1 cannot be added.
+A password needs at least 12 characters other than spaces and may not contain the user id, nor be one
+a guesser tries first: a character or short group repeated, a run (abcdef…, 123456…, qwerty…), or a
+common password or word with digits or symbols at the ends (Password1234!, P@ssw0rd2026).
+User ids are unique whatever their case: with admin1 registered, ADMIN1 cannot be added. The ids the
+system records its own actions under (platewatch-system, system, platewatch, cli, retroactive, any id
+beginning "platewatch", in any case) cannot be added; a user stored with one earlier cannot sign in.
 
 While "platewatch up" runs on the same embedded data directory (which it alone can open), each
 command goes through its HTTP API with the same checks and access log. The bootstrap cannot: with no user, no one can sign
@@ -138,6 +142,12 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   if (request.sub !== 'list' && (request.id === undefined || request.id.trim() === '')) return usageError(io, '--id ID is required');
   if (request.id !== undefined && !/^[A-Za-z0-9_.@-]{1,64}$/.test(request.id)) return usageError(io, '--id must be 1–64 of A-Z a-z 0-9 _ . @ -');
   if (request.sub === 'add') {
+    // Only add: a reserved id stored before the rule must stay reachable, to disable it.
+    const reserved = userIdProblem(request.id as string);
+    if (reserved !== null) {
+      io.stderr.write(`platewatch users add: ${reserved}\n`);
+      return 1;
+    }
     if (!request.name?.trim() || !request.title?.trim()) return usageError(io, 'add needs --name and --title');
     if (roles.length === 0) return usageError(io, 'add needs at least one --role');
   }
@@ -262,7 +272,9 @@ async function runSubCommand(
 }
 
 /** STATUS as the table shows it: who can sign in now, and if not why (gateway/user-routes.ts userStatus). */
-const STATUS_LABELS: Record<UserStatus, string> = { active: 'active', disabled: 'disabled', untrained: 'untrained', training_expired: 'training expired' };
+const STATUS_LABELS: Record<UserStatus, string> = {
+  active: 'active', disabled: 'disabled', untrained: 'untrained', training_expired: 'training expired', reserved_id: 'reserved id: cannot sign in',
+};
 
 function printUsers(io: VerbIO, users: ReadonlyArray<{ user: User; status: UserStatus }>): void {
   const rows = users.map(({ user: u, status }) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', STATUS_LABELS[status]]);

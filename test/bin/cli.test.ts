@@ -1,7 +1,7 @@
 // The CLI as users and scripts run it: a real `node --import tsx bin/platewatch.ts` process for
 // the entry point (help, version, exit codes, the wrapper); `match`'s cases run the same code in
 // this process (runCliInProcess), as a process costs seconds here.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,25 @@ describe('platewatch', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('Usage: platewatch <verb>');
   });
+
+  it('keeps the embedded storage it makes (password hashes, plates, the access log) from other accounts, under a umask of 022', async () => {
+    const data = join(dir, 'private-data');
+    const previous = process.umask(0o022); // the child inherits it
+    let added;
+    try {
+      added = await run(['users', 'add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin', '--data-dir', join(data, 'clickhouse')],
+        { stdin: 'umask test passphrase\n' });
+    } finally {
+      process.umask(previous);
+    }
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+    expect(statSync(join(data, 'clickhouse')).mode & 0o777).toBe(0o700);
+    const open = readdirSync(join(data, 'clickhouse'), { recursive: true, encoding: 'utf8' })
+      .map((name) => join(data, 'clickhouse', name))
+      .filter((path) => (lstatSync(path).mode & 0o007) !== 0 && !lstatSync(path).isSymbolicLink());
+    expect(open).toEqual([]);
+  }, 120_000);
 });
 
 describe('platewatch match', () => {

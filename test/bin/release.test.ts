@@ -2,7 +2,7 @@
 // the custodian and the Chief run them (Watsonville §471.8): refusals exit 1 and are logged; the
 // Values Act refusal holds whatever the configuration; the package verifies with sha256sum -c.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,20 @@ describe('platewatch release', () => {
     expect(list.out()).toMatch(/U.S. Customs and Border Protection/);
     expect(list.out()).not.toMatch(/Santa Cruz/);
   });
+
+  it('refuses the chief a decision on a request they recorded themself (exit 1, SELF_DECISION), approval and refusal alike', async () => {
+    const rec = io();
+    expect(await releaseVerb.run(['request', ...LOCAL, ...AS('chief1')], rec)).toBe(0);
+    const own = /^(REL-\S+)\s+PENDING/m.exec(rec.out())?.[1] ?? '';
+    for (const sub of ['approve', 'refuse'] as const) {
+      const r = io();
+      expect(await releaseVerb.run([sub, '--id', own, '--note', 'my own', ...AS('chief1')], r)).toBe(1);
+      expect(r.err()).toBe(`platewatch release ${sub}: SELF_DECISION: chief1 recorded release request ${own}; another Chief or designee must ${sub} it (two persons for every decision, §471.8(b))\n`);
+    }
+    const show = io();
+    expect(await releaseVerb.run(['show', '--id', own, ...AS('cust1')], show)).toBe(0);
+    expect(show.out().match(/^REL-\S+\s+(\w+)/gm)?.map((l) => l.split(/\s+/)[1])).toEqual(['PENDING']);
+  });
 });
 
 describe('platewatch report transparency', () => {
@@ -172,6 +186,26 @@ describe('platewatch report transparency', () => {
     expect(await reportVerb.run(['transparency', '--from', 'last week', ...AS('chief1')], io())).toBe(2);
     expect(await reportVerb.run(['transparency', '--format', 'pdf', ...AS('chief1')], io())).toBe(2);
     expect(await reportVerb.run(['summary', ...AS('chief1')], io())).toBe(2);
+  });
+
+  it('replaces a report written before (a monthly report to the same path) without following a link there, readable by owner and group only', async () => {
+    const out = join(dir, 'monthly.md');
+    writeFileSync(out, 'last month\n');
+    const first = io();
+    expect(await reportVerb.run(['transparency', '--out', 'monthly.md', ...AS('chief1')], first)).toBe(0);
+    expect(first.out()).toBe(`wrote ${out}\n`);
+    expect(readFileSync(out, 'utf8')).toMatch(/^# ALPR transparency report/);
+    expect(statSync(out).mode & 0o777).toBe(0o640);
+    // A link planted at the path: the link is replaced, the file it points to left as it was.
+    const target = join(dir, 'not-the-report.txt');
+    writeFileSync(target, 'keep me\n');
+    symlinkSync(target, join(dir, 'linked.md'));
+    const linked = io();
+    expect(await reportVerb.run(['transparency', '--out', 'linked.md', ...AS('chief1')], linked)).toBe(0);
+    expect(readFileSync(target, 'utf8')).toBe('keep me\n');
+    expect(lstatSync(join(dir, 'linked.md')).isSymbolicLink()).toBe(false);
+    expect(readFileSync(join(dir, 'linked.md'), 'utf8')).toMatch(/^# ALPR transparency report/);
+    expect(readdirSync(dir).filter((name) => name.includes('.partial'))).toEqual([]);
   });
 
   it('refuses an --out it could not write, in words and before making the report (exit 2)', async () => {

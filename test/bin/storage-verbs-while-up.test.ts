@@ -5,14 +5,14 @@
 // the commands run in this one (runCliInProcess), as its API's clients: their code is the CLI's.
 // One `up` for them all: starting one, and its users, is most of the time.
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunningSystem, type RuntimeInfo } from '../../bin/runtime.js';
 import { REPO_ROOT, runCliInProcess, type CliRun } from '../fixtures/cli.js';
+import { connectToEmbeddedNats } from '../fixtures/embedded-nats.js';
 
 const PASSWORD = 'a long enough passphrase';
 const NEW_PASSWORD = 'another long passphrase';
@@ -66,7 +66,7 @@ beforeAll(async () => {
     });
     expect(added.status, await added.clone().text()).toBe(201);
   }
-  const nc = await connect({ servers: running.natsUrl });
+  const nc = await connectToEmbeddedNats(dataDir, running.natsUrl, {}, 'camera');
   const js = (await import('@nats-io/jetstream')).jetstream(nc);
   for (const [id, plate] of [['w-1', '7ABC123'], ['w-2', '7ABC123'], ['w-3', '6OTHER6']] as const) {
     await js.publish('alpr.reads.wpd.cam1', pack({ v: 1, id, agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate }), { msgID: id });
@@ -107,6 +107,9 @@ describe('evidence and audit while up runs on embedded chDB', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`exported 2 detection(s) of case WPD-26-0777 to ${out}`);
     expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'detections.csv', 'detections.json', 'holds.json', 'manifest.json']);
+    // ALPR data, as the server's own copy is kept: no access for other accounts, whatever the umask.
+    expect(statSync(out).mode & 0o777).toBe(0o750);
+    for (const name of readdirSync(out)) expect({ name, mode: statSync(join(out, name)).mode & 0o777 }).toEqual({ name, mode: 0o640 });
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: out, encoding: 'utf8' })).toMatch(/manifest\.json: OK/);
     expect(JSON.parse(readFileSync(join(out, 'detections.json'), 'utf8'))).toHaveLength(2);
     // Never over an earlier package, and no half-written one left beside it.
@@ -137,6 +140,8 @@ describe('evidence and audit while up runs on embedded chDB', () => {
     const files = readdirSync(out).sort();
     expect(files).toHaveLength(2);
     expect(readFileSync(join(out, files[1]!), 'utf8')).toContain('Capt. R. Diaz, PSD');
+    expect(statSync(out).mode & 0o777).toBe(0o750);
+    for (const name of files) expect({ name, mode: statSync(join(out, name)).mode & 0o777 }).toEqual({ name, mode: 0o640 });
     // A chain the last audit recorded and that is gone now: a data error, so exit 1, memorandum filed.
     const gone = await cli(['audit', 'sample', '--as', 'aud1', '--password-stdin', '--from', from, '--to', to, '--out', join(dir, 'audit-gone'), '--expect-head', `gone-1=7:${'a'.repeat(64)}`]);
     expect(gone.code, gone.stderr).toBe(1);

@@ -59,6 +59,16 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     expect(res.stdout).toMatch(/added admin1 \(administrator\) as the first administrator/);
   });
 
+  it('refuses to add a user under an id the system logs its own actions under, in any case', async () => {
+    for (const id of ['platewatch-system', 'PlateWatch-System', 'system']) {
+      const res = await users(['add', '--id', id, '--name', 'A. Analyst', '--title', 'Analyst', '--role', 'analyst', '--trained', '2026-01-15', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+      expect({ id, code: res.code }).toEqual({ id, code: 1 });
+      expect(res.stderr).toMatch(new RegExp(`^platewatch users add: user id "${id}" is reserved: the system records its own actions under "platewatch-system", "system"`));
+    }
+    const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(list.stdout).not.toMatch(/system/i);
+  });
+
   it('refuses a second unauthenticated bootstrap', async () => {
     const res = await users(['add', '--id', 'admin2', '--name', 'X', '--title', 'Y', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines(ADMIN_PASSWORD));
     expect(res.code).toBe(1);

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiGuard, dispositionRoutes, HttpError, permissionsOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
+import { ApiGuard, CovertLists, dispositionRoutes, HttpError, permissionsOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
 import { holdAnswer, launchChromium, signedInConsole as signInConsole, watchAnswers, watchClicks, watchShown } from './browser.js';
@@ -73,6 +73,7 @@ beforeAll(async () => {
       recorder,
       feed,
       fanOut,
+      covert: new CovertLists(),
     }),
   ]);
   browser = await launchChromium();

@@ -9,7 +9,7 @@ import { startSystem, type RunningSystem, type SystemOptions } from '../../bin/s
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import { saveUser, USER_ROLES, type UserRole } from '../../storage/index.js';
 
-export const PASSWORD = 'correct horse battery staple';
+export const PASSWORD = 'correct horse battery lamp post';
 
 export interface ApiSystem {
   system: RunningSystem;
@@ -36,17 +36,25 @@ export async function startApiSystem(options: Partial<SystemOptions> = {}): Prom
     return { status: res.status, body: text === '' ? {} : (JSON.parse(text) as Record<string, unknown>) };
   };
   const tokens = new Map<UserRole, string>();
-  for (const role of USER_ROLES) {
-    const id = `${role}1`;
-    await saveUser(system.storage, { userId: id, name: `${role} one`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'setup');
-    await system.credentials.setPassword(id, PASSWORD, 'setup');
-    const login = await call('POST', '/api/login', undefined, { user: id, password: PASSWORD });
-    if (login.status !== 200) throw new Error(`login of ${id} failed: ${JSON.stringify(login.body)}`);
-    tokens.set(role, login.body['token'] as string);
+  // A setup that fails must not leave the system's nats-server behind: vitest ends the worker
+  // without the exit handlers that would stop it, and the test's afterAll never sees a system.
+  try {
+    for (const role of USER_ROLES) {
+      const id = `${role}1`;
+      await saveUser(system.storage, { userId: id, name: `${role} one`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'setup');
+      await system.credentials.setPassword(id, PASSWORD, 'setup');
+      const login = await call('POST', '/api/login', undefined, { user: id, password: PASSWORD });
+      if (login.status !== 200) throw new Error(`login of ${id} failed: ${JSON.stringify(login.body)}`);
+      tokens.set(role, login.body['token'] as string);
+    }
+    await saveUser(system.storage, { userId: 'rookie', name: 'R. Ookie', title: 'Officer', roles: ['officer'], trainedAt: null, active: true }, 'setup');
+    await saveUser(system.storage, { userId: 'lapsed', name: 'L. Apsed', title: 'Officer', roles: ['officer', 'analyst'], trainedAt: '2024-01-01', trainingExpiresAt: '2025-01-01', active: true }, 'setup');
+    for (const id of ['rookie', 'lapsed']) await system.credentials.setPassword(id, PASSWORD, 'setup');
+  } catch (error) {
+    await system.stop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  await saveUser(system.storage, { userId: 'rookie', name: 'R. Ookie', title: 'Officer', roles: ['officer'], trainedAt: null, active: true }, 'setup');
-  await saveUser(system.storage, { userId: 'lapsed', name: 'L. Apsed', title: 'Officer', roles: ['officer', 'analyst'], trainedAt: '2024-01-01', trainingExpiresAt: '2025-01-01', active: true }, 'setup');
-  for (const id of ['rookie', 'lapsed']) await system.credentials.setPassword(id, PASSWORD, 'setup');
   return {
     system,
     base,

@@ -38,7 +38,7 @@ let second: RunningGateway;
 
 beforeAll(async () => {
   const routes = ({ feed, fanOut, escalator, announce }: LiveHits): JsonRoute[] => [
-    ...dispositionRoutes({ guard: guardFor(() => h), recorder, feed, fanOut, announce }),
+    ...dispositionRoutes({ guard: guardFor(() => h), recorder, feed, fanOut, announce, covert }),
     ...hitRoutes({ guard: guardFor(() => h), feed, escalator, covert }),
   ];
   h = await startHarness({ escalateAfterMs: 400, escalationCheckMs: 100 }, routes);

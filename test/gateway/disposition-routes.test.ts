@@ -1,6 +1,7 @@
 // Recording a disposition over the real gateway (uWS, nats-server) with the real credential store
 // and the storage-side recorder on chDB: 401, 403, 400, 404, 200; every console is told at once,
-// and the hit is no longer replayed (Watsonville §471.5(f)(1)–(3)).
+// and the hit is no longer replayed (Watsonville §471.5(f)(1)–(3)). Each disposition is on the
+// access log; a covert list's hit is "not found" to everyone not named for it (README).
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { join } from 'node:path';
@@ -8,9 +9,9 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storedDispositions } from '../../bin/disposition-recorder.js';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
-import { ApiGuard, authRoutes, dispositionFields, dispositionRoutes, HIT_DISPOSITIONS, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { ApiGuard, authRoutes, CovertLists, dispositionFields, dispositionRoutes, HIT_DISPOSITIONS, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
-import { AccessLog, CredentialStore, DISPOSITIONS, recordHits, saveUser, viewHit } from '../../storage/index.js';
+import { AccessLog, CredentialStore, DISPOSITIONS, dispositionsOf, recordHits, saveUser, StorageError, viewHit, type AccessEntry, type StoredHit } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
 import { hitMessage, publishHit, TestConsole } from './harness.js';
 
@@ -24,12 +25,19 @@ let gateway: RunningGateway;
 let base: string;
 let wsUrl: string;
 const tokens = new Map<string, string>();
+/** det1 works NARC; adm2 is an administrator who is not named for it. */
+const covert = new CovertLists({ NARC: ['det1'] });
+/** While set, the disposition recorder's access log appends fail as a full disk makes them fail. */
+let accessLogDown = false;
 
 beforeAll(async () => {
   temp = await openTempStorage();
   accessLog = new AccessLog(temp.storage);
+  const recorderLog = {
+    append: (entry: AccessEntry) => (accessLogDown ? Promise.reject(new StorageError('QUERY_FAILED', 'access log append failed: no space left on device')) : accessLog.append(entry)),
+  };
   const credentials = new CredentialStore(temp.storage, accessLog);
-  for (const [id, role] of [['ofc1', 'officer'], ['disp1', 'dispatcher'], ['ana1', 'analyst']] as const) {
+  for (const [id, role] of [['ofc1', 'officer'], ['disp1', 'dispatcher'], ['ana1', 'analyst'], ['det1', 'officer'], ['adm2', 'administrator']] as const) {
     await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
     await credentials.setPassword(id, PASSWORD, 'admin');
   }
@@ -39,15 +47,21 @@ beforeAll(async () => {
   js = jetstream(nc);
   gateway = await startGateway({
     nc, js, registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
-    verifySession: (token) => credentials.verify(token),
+    // As `up` does: a console's session carries the covert lists it may not see.
+    verifySession: async (token) => {
+      const session = await credentials.verify(token);
+      return session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
+    },
     routes: ({ feed, fanOut }) => [
       ...authRoutes({ authenticator: credentials }),
-      ...dispositionRoutes({ guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), recorder: storedDispositions(temp.storage), feed, fanOut }),
+      ...dispositionRoutes({
+        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), recorder: storedDispositions(temp.storage, recorderLog), feed, fanOut, covert,
+      }),
     ],
   });
   base = gateway.url;
   wsUrl = `${base.replace('http', 'ws')}/ws`;
-  for (const user of ['ofc1', 'disp1', 'ana1']) {
+  for (const user of ['ofc1', 'disp1', 'ana1', 'det1', 'adm2']) {
     const res = await fetch(`${base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password: PASSWORD }) });
     tokens.set(user, ((await res.json()) as { token: string }).token);
   }
@@ -239,5 +253,145 @@ describe('POST /api/hits/:hitId/disposition', () => {
     expect(view?.dispositions[0]).not.toHaveProperty('correction');
     expect(view?.dispositions[1]).toMatchObject({ disposition: 'no_action', correction: true });
     expect((await postDisposition('twice', { disposition: 'misread', visualVerified: false, cletsVerified: false, correction: 'yes' }, token('disp1'))).status).toBe(400);
+  });
+});
+
+function storedHit(hitId: string, list: string): StoredHit {
+  return {
+    hitId, readId: `r-${hitId}`, agency: 'wpd', camera: 'cam1', seenAt: Date.now() - 60_000, plate: '3NRC333', list,
+    entryId: '3NRC333', entryVersion: 1, matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+  };
+}
+
+/** The access log's disposition records of `user`, oldest first. */
+async function dispositionRecords(user: string): Promise<Array<{ outcome: string; params: string; reason: string; detail: string }>> {
+  const rows = await temp.storage.client.query({
+    query: `SELECT outcome, params, reason, detail FROM ${temp.storage.db}.access_log WHERE user_id = {user:String} AND action = 'disposition' ORDER BY seq`,
+    query_params: { user }, format: 'JSONEachRow',
+  });
+  return rows.json();
+}
+
+/** Everything the access log says about `user`, as one text: to look for a covert list's name. */
+async function everythingLoggedOf(user: string): Promise<string> {
+  const rows = await temp.storage.client.query({
+    query: `SELECT * FROM ${temp.storage.db}.access_log WHERE user_id = {user:String}`, query_params: { user }, format: 'JSONEachRow',
+  });
+  return JSON.stringify(await rows.json());
+}
+
+/** The answer as a user sees it, with `hitId` written as `as`: the same for a covert hit and a hit that does not exist. */
+async function answerAs(res: Response, hitId: string, as: string): Promise<{ status: number; body: string }> {
+  return { status: res.status, body: (await res.text()).replaceAll(hitId, as) };
+}
+
+describe('a covert list\'s hit answered by a user not named for the list', () => {
+  const setAside = { disposition: 'misread', visualVerified: false, cletsVerified: false };
+  const correction = { ...setAside, correction: true, notes: 'wrong plate' };
+
+  it('is answered 404 UNKNOWN_HIT exactly as a hit that does not exist, first answer or correction, and nothing is recorded', async () => {
+    await recordHits(temp.storage, [storedHit('narc-stored', 'NARC')]);
+    for (const body of [setAside, correction]) {
+      const unknown = await answerAs(await postDisposition('narc-unknown', body, token('disp1')), 'narc-unknown', 'ID');
+      expect(unknown.status).toBe(404);
+      expect(await answerAs(await postDisposition('narc-stored', body, token('disp1')), 'narc-stored', 'ID')).toEqual(unknown);
+      expect(await answerAs(await postDisposition('narc-stored', body, token('adm2')), 'narc-stored', 'ID')).toEqual(unknown);
+    }
+    expect(await dispositionsOf(temp.storage, 'narc-stored')).toEqual([]);
+  });
+
+  it('is answered 404 while the gateway holds it live, and stays unresolved for the covert team', async () => {
+    const detective = await TestConsole.open(wsUrl, { token: token('det1') });
+    await detective.subscribe({});
+    const live = hitMessage({ readId: 'narc-live', list: 'NARC' });
+    await publishHit(js, live);
+    await detective.waitFor((f) => f.type === 'hit' && f['hitId'] === live.hitId);
+    const e = await errorOf(await postDisposition(live.hitId, { ...setAside }, token('disp1')));
+    expect(e).toEqual({ status: 404, code: 'UNKNOWN_HIT', message: `no hit ${JSON.stringify(live.hitId)} is known` });
+    const late = await TestConsole.open(wsUrl, { token: token('det1') });
+    const replay = await late.subscribe({});
+    expect((replay['hits'] as Array<{ hitId: string }>).map((h) => h.hitId)).toContain(live.hitId);
+    expect(detective.frames.filter((f) => f.type === 'disposition')).toEqual([]);
+    await Promise.all([detective.close(), late.close()]);
+  });
+
+  it('is answered 404, not 409, once the covert team answered it: who answered and when stay hidden', async () => {
+    await recordHits(temp.storage, [storedHit('narc-answered', 'NARC')]);
+    const answered = await postDisposition('narc-answered', { ...setAside }, token('det1'));
+    expect(answered.status).toBe(200);
+    expect(await answered.json()).toMatchObject({ hitId: 'narc-answered', list: 'NARC', user: 'det1' });
+    const unknown = await answerAs(await postDisposition('narc-unknown', setAside, token('adm2')), 'narc-unknown', 'ID');
+    for (const body of [setAside, correction]) {
+      expect(await answerAs(await postDisposition('narc-answered', body, token('adm2')), 'narc-answered', 'ID')).toEqual(unknown);
+    }
+    // The covert team itself is told who answered first.
+    expect((await errorOf(await postDisposition('narc-answered', setAside, token('det1')))).code).toBe('ALREADY_RESOLVED');
+    expect((await dispositionsOf(temp.storage, 'narc-answered')).map((d) => d.user)).toEqual(['det1']);
+  });
+
+  it('is on the access log as a refusal with COVERT_LIST, never naming the list; a mistyped id is not', async () => {
+    await recordHits(temp.storage, [storedHit('narc-probed', 'NARC')]);
+    for (const user of ['disp1', 'adm2']) {
+      for (const body of [setAside, correction]) expect((await postDisposition('narc-probed', body, token(user))).status).toBe(404);
+      expect((await postDisposition('narc-mistyped', setAside, token(user))).status).toBe(404);
+      const records = (await dispositionRecords(user)).filter((r) => r.params.includes('narc-probed'));
+      expect(records.map((r) => [r.outcome, r.detail.split(':')[0]]), user).toEqual([['refused', 'COVERT_LIST'], ['refused', 'COVERT_LIST']]);
+      expect(records.map((r) => JSON.parse(r.params) as unknown)).toEqual([
+        { hitId: 'narc-probed', disposition: 'misread', correction: false }, { hitId: 'narc-probed', disposition: 'misread', correction: true },
+      ]);
+      // A mistyped id is on the record too, but not as a probe of a covert list.
+      expect((await dispositionRecords(user)).filter((r) => r.params.includes('narc-mistyped')).map((r) => [r.outcome, r.detail.split(':')[0]]))
+        .toEqual([['invalid', 'UNKNOWN_HIT']]);
+      expect(await everythingLoggedOf(user)).not.toContain('NARC');
+    }
+  });
+});
+
+describe('a covert list\'s hit answered by its team', () => {
+  it('is told only to consoles that may see the hit, also when only storage still holds it', async () => {
+    await recordHits(temp.storage, [storedHit('narc-old', 'NARC'), storedHit('svs-after', 'SVS')]);
+    const patrol = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    const detective = await TestConsole.open(wsUrl, { token: token('det1') });
+    await Promise.all([patrol.subscribe({}), detective.subscribe({})]);
+    expect((await postDisposition('narc-old', { disposition: 'no_action', visualVerified: false, cletsVerified: false }, token('det1'))).status).toBe(200);
+    expect(await detective.waitFor((f) => f.type === 'disposition' && f['hitId'] === 'narc-old', 2_000)).toMatchObject({ user: 'det1' });
+    // A later notice reaches patrol; the covert one, sent before it, never did.
+    expect((await postDisposition('svs-after', { disposition: 'no_action', visualVerified: false, cletsVerified: false }, token('ofc1'))).status).toBe(200);
+    await patrol.waitFor((f) => f.type === 'disposition' && f['hitId'] === 'svs-after', 2_000);
+    expect(patrol.frames.filter((f) => f.type === 'disposition').map((f) => f['hitId'])).toEqual(['svs-after']);
+    await Promise.all([patrol.close(), detective.close()]);
+  });
+});
+
+describe('the access log of dispositions', () => {
+  it('records every disposition and correction, with the hit, its list, the answer and whether it corrects', async () => {
+    await recordHits(temp.storage, [storedHit('logged', 'SVS')]);
+    expect((await postDisposition('logged', { disposition: 'misread', visualVerified: true, cletsVerified: false, notes: 'plate obscured' }, token('disp1'))).status).toBe(200);
+    expect((await postDisposition('logged', { disposition: 'no_action', visualVerified: false, cletsVerified: false, correction: true, notes: 'clicked the wrong button' }, token('ofc1'))).status).toBe(200);
+    const of = async (user: string) => (await dispositionRecords(user)).filter((r) => r.outcome === 'ok' && r.params.includes('"logged"'));
+    const [first] = await of('disp1');
+    const [second] = await of('ofc1');
+    expect(JSON.parse(first?.params ?? '{}')).toEqual({ hitId: 'logged', list: 'SVS', disposition: 'misread', correction: false, visualVerified: true, cletsVerified: false });
+    expect(JSON.parse(second?.params ?? '{}')).toEqual({ hitId: 'logged', list: 'SVS', disposition: 'no_action', correction: true, visualVerified: false, cletsVerified: false });
+    expect(second?.reason).toBe('clicked the wrong button');
+    // The covert team's own answers are on the record under the list's name.
+    await recordHits(temp.storage, [storedHit('narc-logged', 'NARC')]);
+    expect((await postDisposition('narc-logged', { disposition: 'not_located', visualVerified: false, cletsVerified: false }, token('det1'))).status).toBe(200);
+    expect((await dispositionRecords('det1')).filter((r) => r.params.includes('narc-logged')).map((r) => [r.outcome, JSON.parse(r.params) as unknown])).toEqual([
+      ['ok', { hitId: 'narc-logged', list: 'NARC', disposition: 'not_located', correction: false, visualVerified: false, cletsVerified: false }],
+    ]);
+  });
+
+  it('records no disposition that cannot be put on the access log (500), and takes it once the log is back', async () => {
+    await recordHits(temp.storage, [storedHit('unlogged', 'SVS')]);
+    accessLogDown = true;
+    try {
+      expect(await errorOf(await postDisposition('unlogged', { disposition: 'misread', visualVerified: false, cletsVerified: false }, token('disp1')))).toMatchObject({ status: 500, code: 'INTERNAL' });
+    } finally {
+      accessLogDown = false;
+    }
+    expect(await dispositionsOf(temp.storage, 'unlogged')).toEqual([]);
+    expect((await postDisposition('unlogged', { disposition: 'misread', visualVerified: false, cletsVerified: false }, token('disp1'))).status).toBe(200);
+    expect((await dispositionsOf(temp.storage, 'unlogged')).map((d) => d.user)).toEqual(['disp1']);
   });
 });

@@ -170,6 +170,9 @@ describe('GET /api/hotlists', () => {
     expect((lists.find((l) => l['list'] === 'SLR')?.['ageSeconds'] as number)).toBeGreaterThan(86400);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toContain('platewatch_hotlist_stale{list="SLR"} 1');
+    // The age an alert reads counts from the load two days ago, not from this process's build of it.
+    expect(Number(/^platewatch_hotlist_age_seconds\{list="SLR"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(2 * 86400);
+    expect(metrics).toContain('general lists older than 86400 are stale');
 
     const loaded = await call('POST', '/api/hotlists/SLR/load', 'admin1', { text: 'MKE,LIC,LIS,VMA,NIC,OCA,ORI\nEV,2NEW222,CA,,,,\n', layout: 'ncic' });
     expect(loaded.status).toBe(200);
@@ -290,6 +293,11 @@ describe('POST /api/hotlists/:list/load with the file as text', () => {
       return { status: res.status, body: (await res.json()) as Record<string, unknown> };
     };
     expect((await post('', 'application/json', JSON.stringify({ text }))).status).toBe(413);
+    // Who may load is settled before the file is read (gateway/http-json.ts TextBody.admit).
+    const anonymous = await fetch(`${base}/api/hotlists/SVS/load`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: text });
+    expect(anonymous.status).toBe(401);
+    const supervisor = await fetch(`${base}/api/hotlists/SVS/load`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get('sup1') as string}`, 'content-type': 'text/csv' }, body: text });
+    expect(await supervisor.json()).toMatchObject({ error: { code: 'ROLE_REQUIRED' } });
     expect(await post('?strict=yes', 'text/csv', text)).toMatchObject({ status: 400, body: { error: { code: 'INVALID' } } });
     expect(await post('?strict=true', 'application/json', JSON.stringify({ text: 'plate\n' }))).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('not in the query') } } });
     expect(await post('?stritc=true', 'text/csv', text)).toMatchObject({ status: 400, body: { error: { message: expect.stringContaining('unknown query parameter "stritc"') } } });

@@ -1,4 +1,5 @@
 // HTTP on the gateway's port: health, Prometheus metrics, JSON errors, body limits, 404.
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachment, HttpError, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
@@ -15,9 +16,21 @@ const routes: JsonRoute[] = [
   },
   {
     method: 'post', pattern: '/test/file', handler: (req) => ({ status: 200, body: typeof req.body === 'string' ? { text: req.body.length } : { json: req.body } }),
-    textBody: { contentTypes: ['text/csv'], maxBytes: 4 * MAX_BODY },
+    textBody: {
+      contentTypes: ['text/csv'],
+      maxBytes: 4 * MAX_BODY,
+      // Admitted with the header; one marked "hold" waits in admission until the test lets it go.
+      admit: async (req) => {
+        admissions++;
+        if (req.headers['x-admit'] === 'hold') await new Promise<void>((release) => held.push(release));
+        else if (req.headers['x-admit'] !== 'yes') throw new HttpError(401, 'BAD_SESSION', 'no valid session');
+      },
+    },
   },
 ];
+let admissions = 0;
+const held: Array<() => void> = [];
+const ADMITTED = { 'x-admit': 'yes' };
 let h: Harness;
 let base: string;
 
@@ -110,7 +123,7 @@ describe('gateway HTTP', () => {
 
   it('takes a file as text on a route that says so, up to that route\'s own limit, and JSON as before', async () => {
     const post = async (type: string, body: string | Uint8Array) => {
-      const res = await fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': type }, body });
+      const res = await fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': type, ...ADMITTED }, body });
       return { status: res.status, body: await res.json() as unknown };
     };
     const csv = `plate\n${'7ABC123\n'.repeat(300)}`; // over the JSON limit, within the route's
@@ -123,6 +136,39 @@ describe('gateway HTTP', () => {
     expect(await post('text/plain', 'plate')).toEqual({
       status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json, text/csv' } },
     });
+  });
+
+  it('refuses a large text body from a sender the route does not admit before reading any of it', async () => {
+    // 4 KiB declared, 100 bytes sent, the rest never: read first, this got no answer at all (the
+    // security review's 250 MB anonymous upload held 0.7 GB until it was refused 401).
+    const answered = await new Promise<{ status: number | undefined; body: string }>((resolve, reject) => {
+      const req = httpRequest(`${base}/test/file`, { method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': String(4 * MAX_BODY) } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve({ status: res.statusCode, body }));
+      });
+      req.on('error', reject);
+      req.write('x'.repeat(100));
+      setTimeout(() => reject(new Error('no answer before the body was complete')), 5_000).unref();
+    });
+    expect(answered.status).toBe(401);
+    expect(JSON.parse(answered.body)).toEqual({ error: { code: 'BAD_SESSION', message: 'no valid session' } });
+  });
+
+  it('answers 503 to one more large text body than the route reads at once, and takes it once one is done', async () => {
+    const post = (admit: string) => fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-admit': admit }, body: 'plate\n7ABC123\n' });
+    const before = admissions;
+    const first = post('hold');
+    const second = post('hold');
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 20));
+    const third = await post('yes');
+    expect(third.status).toBe(503);
+    expect(third.headers.get('retry-after')).toBe('5');
+    expect(await third.json()).toMatchObject({ error: { code: 'BUSY' } });
+    expect(admissions - before).toBe(2); // the third never reached admission
+    for (const release of held.splice(0)) release();
+    expect((await first).status).toBe(200);
+    expect((await second).status).toBe(200);
+    expect((await post('yes')).status).toBe(200);
   });
 
   it('takes a JSON body within the limit', async () => {

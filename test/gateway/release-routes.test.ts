@@ -152,3 +152,19 @@ describe('GET /api/reports/transparency', () => {
     expect(await errorOf(await call('GET', '/api/reports/transparency?format=pdf', 'chief1'))).toMatchObject({ status: 400, code: 'INVALID_FORMAT' });
   });
 });
+
+// Last: the request recorded here would change the counts the report above checks.
+describe('two persons for every release decision', () => {
+  it('refuses the chief a decision on a request they recorded themself with 403 SELF_DECISION, logged, leaving it pending', async () => {
+    const res = await call('POST', '/api/releases', 'chief1', request);
+    expect(res.status).toBe(201);
+    const own = ((await res.json()) as { requestId: string }).requestId;
+    for (const decision of ['approve', 'refuse'] as const) {
+      expect(await errorOf(await call('POST', `/api/releases/${own}/decision`, 'chief1', { decision, note: 'my own request' }))).toEqual({
+        status: 403, code: 'SELF_DECISION', message: `chief1 recorded release request ${own}; another Chief or designee must ${decision} it (two persons for every decision, §471.8(b))`,
+      });
+      expect(await lastLog('chief1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('another Chief or designee') });
+    }
+    expect(await (await call('GET', `/api/releases/${own}`, 'aud1')).json()).toMatchObject({ request: { status: 'pending', recordedBy: 'chief1' } });
+  });
+});

@@ -120,6 +120,28 @@ describe('user ids', () => {
     expect((await change('RDiaz', { title: 'Sergeant' })).status).toBe(200);
     expect(await errorOf(await addUser({ id: 'RDiaz' }))).toMatchObject({ status: 409, code: 'USER_EXISTS' });
   });
+
+  it('refuses the ids the system logs its own actions under with 400 RESERVED_USER_ID, adding no user', async () => {
+    for (const id of ['platewatch-system', 'PLATEWATCH-SYSTEM', 'system', 'retroactive']) {
+      expect(await errorOf(await addUser({ id, roles: ['analyst'] }))).toMatchObject({
+        status: 400, code: 'RESERVED_USER_ID', message: expect.stringMatching(new RegExp(`^user id "${id}" is reserved: the system records its own actions under "platewatch-system"`)),
+      });
+    }
+    expect((await listed()).map((u) => String(u['id']).toLowerCase())).not.toContain('platewatch-system');
+  });
+
+  it('lists a user stored under a reserved id before the rule as reserved_id, and refuses their sign-in', async () => {
+    // As a version written before the rule: straight into the table.
+    const storage = api.temp.storage;
+    await storage.client.insert({
+      table: `${storage.db}.users`, format: 'JSONEachRow',
+      values: [{ user_id: 'system', version: 1, name: 'Pre-rule', title: 'Analyst', roles: ['analyst'], trained_at: '2026-01-15', training_expires_at: null, active: true, updated_at: Date.now(), updated_by: 'admin' }],
+    });
+    await new CredentialStore(storage, api.accessLog).setPassword('system', PASSWORD, 'admin');
+    expect((await listed()).find((u) => u['id'] === 'system')).toMatchObject({ status: 'reserved_id' });
+    const login = await fetch(`${api.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'system', password: PASSWORD }) });
+    expect(login.status).toBe(403);
+  });
 });
 
 describe('names and titles', () => {
@@ -165,6 +187,14 @@ describe('passwords', () => {
     }
     expect((await listed()).map((u) => u['id'])).not.toContain('blank1');
     expect(await errorOf(await api.call('POST', '/api/users/aud1/password', 'admin1', { password: ' '.repeat(12) }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD' });
+    expect(await meStatus(await signIn('aud1', FIXTURE_PASSWORD))).toBe(200);
+  });
+
+  it('refuses a password a guesser tries first with 400 WEAK_PASSWORD, adding no user or changing none', async () => {
+    expect(await errorOf(await addUser({ id: 'weak1', password: 'aaaaaaaaaaaa' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD', message: expect.stringMatching(/one character or a short group repeated/) });
+    expect(await errorOf(await addUser({ id: 'weak1', password: 'password1234' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD', message: expect.stringMatching(/most commonly used/) });
+    expect((await listed()).map((u) => u['id'])).not.toContain('weak1');
+    expect(await errorOf(await api.call('POST', '/api/users/aud1/password', 'admin1', { password: 'Password1234!' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD' });
     expect(await meStatus(await signIn('aud1', FIXTURE_PASSWORD))).toBe(200);
   });
 });

@@ -188,4 +188,26 @@ describe('audit sample', () => {
     expect(sample.reviews.some((r) => JSON.parse(r.record.params).before !== undefined)).toBe(false);
     expect(sample.method).toContain('a paged search counts once: its 29 later pages in the period were not drawn on their own');
   });
+
+  // Last: it registers a person under the system's id, which every later sample would see.
+  it('samples every search under the system\'s id as an inquiry when a person holds that id (stored before it was reserved), and says so', async () => {
+    const to = new Date(Date.now() + 60_000);
+    await accessLog.append({
+      user: SYSTEM_USER, action: 'search', outcome: 'ok', params: { plate: { kind: 'ocr', plate: '7SYS003' } }, rowsReturned: 1,
+      caseNumber: 'WPD-26-0778', reason: 'retroactive hit check for new SVS entry 7SYS003', detail: '',
+    });
+    const before = await sampleSearches(storage, { from, to, size: 100 });
+    const bySystem = before.systemSearches;
+    expect(bySystem).toBeGreaterThan(0);
+    // As a user stored before reserved ids were refused: straight into the table.
+    await storage.client.insert({
+      table: `${storage.db}.users`, format: 'JSONEachRow',
+      values: [{ user_id: SYSTEM_USER, version: 1, name: 'Pre-rule', title: 'Analyst', roles: ['analyst'], trained_at: '2026-01-10', training_expires_at: null, active: true, updated_at: Date.now(), updated_by: 'admin' }],
+    });
+    const after = await sampleSearches(storage, { from, to, size: 100 });
+    expect(after.systemSearches).toBe(0);
+    expect(after.population).toBe(before.population + bySystem);
+    expect(after.reviews.filter((r) => r.record.user_id === SYSTEM_USER)).toHaveLength(bySystem);
+    expect(after.dataErrors).toContainEqual(expect.stringMatching(/^user "platewatch-system" is registered as a person.*every search under it is sampled as an inquiry/));
+  });
 });

@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectStorage, MIGRATIONS, MINIMUM_RETENTION_SECONDS, openStorage, resolveStorageConfig, StorageError } from '../../storage/index.js';
@@ -92,5 +92,29 @@ describe('embedded chDB: engine configuration', () => {
     const rs = await conn.client.query({ query: "SELECT value FROM system.server_settings WHERE name = 'index_uncompressed_cache_size'", format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([{ value: String(48 * 2 ** 20) }]);
     await conn.close();
+  });
+});
+
+describe('embedded chDB: the data directory is the owner\'s alone', () => {
+  // Password hashes, every read's plate and place, the access log: no other account may enter.
+  it('makes the directory 0700 whatever the umask, leaving the directories above it to the umask', async () => {
+    const previous = process.umask(0o022);
+    try {
+      const conn = connectStorage({ dataDir: join(dir, 'private', 'clickhouse') });
+      await conn.close();
+      expect(statSync(join(dir, 'private', 'clickhouse')).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'private')).mode & 0o777).toBe(0o755);
+    } finally {
+      process.umask(previous);
+    }
+  });
+
+  it('narrows an existing directory this account owns that others could enter', async () => {
+    const loose = join(dir, 'loose');
+    mkdirSync(loose);
+    chmodSync(loose, 0o755);
+    const conn = connectStorage({ dataDir: loose });
+    await conn.close();
+    expect(statSync(loose).mode & 0o777).toBe(0o700);
   });
 });

@@ -76,6 +76,31 @@ describe('password hashing', () => {
     expect(passwordProblem('Zoë’s señal ñandú', 'u1')).toBeNull();
   });
 
+  it('refuses a password a guesser tries first: a character or short group repeated, a run, a common password dressed up', async () => {
+    for (const simple of ['aaaaaaaaaaaa', '111111111111', '            aaaaaaaaaaaa', 'abcabcabcabc', 'abcdefghijkl', 'ZYXWVUTSRQPO', '123456789012', '098765432109', 'qwertyuiopas', '1qaz2wsx3edc']) {
+      expect(passwordProblem(simple, 'u1'), simple).toMatch(/^a password may not be one character or a short group repeated, or a run/);
+    }
+    for (const common of ['password1234', 'Password1234!', 'P@ssw0rd2026', '2026password!', 'iloveyou2026', 'Summer2026!!', 'letmein!!2026', 'qwerty123456',
+      'passwordpassword', 'Watsonville2026', 'correct horse battery staple', 'pass word 1234 5678']) {
+      expect(passwordProblem(common, 'u1'), common).toMatch(/most commonly used passwords or words/);
+    }
+    await expect(store.setPassword('u1', 'aaaaaaaaaaaa', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
+    await expect(store.setPassword('u1', 'password1234', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
+    // Passphrases, random strings, and a common word with much more than a year or a "!" added still pass.
+    for (const fine of [PASSWORD, 'battery garden lamp', 'tR7#kq9!Lm2x', 'S3cret-Staple-Lamp', 'walrus tango 1917', 'blue847392016283', 'a long enough passphrase']) {
+      expect(passwordProblem(fine, 'u1'), fine).toBeNull();
+    }
+  });
+
+  it('keeps a hash made under the older rule working: the policy applies when a password is set, not at sign-in', async () => {
+    // As hashPassword made it before the rule: scrypt of a now weak password.
+    const salt = (await hashPassword('tR7#kq9!Lm2x', 'legacy1', 10)).split('$')[4]!;
+    const { scrypt } = await import('node:crypto');
+    const key = await new Promise<Buffer>((done, fail) => scrypt('password1234', Buffer.from(salt, 'base64url'), 32, { N: 1024, r: 8, p: 1 }, (e, k) => (e ? fail(e) : done(k))));
+    const legacy = ['scrypt', 10, 8, 1, salt, key.toString('base64url')].join('$');
+    expect(await passwordMatches('password1234', legacy)).toBe(true);
+  });
+
   it('has no default password: a user without one cannot sign in', async () => {
     await saveUser(storage, user('nopass'), 'admin');
     expect(await store.login('nopass', '')).toEqual({ ok: false, reason: 'bad_credentials' });

@@ -175,6 +175,19 @@ describe('deciding a request (§471.8(b))', () => {
     expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'refused', refusalRule: 'federal' });
   });
 
+  it('refuses a decision, approval or refusal, by the member who recorded the request (SELF_DECISION), logged; another chief decides it', async () => {
+    await saveUser(storage, { userId: 'chief3', name: 'Deputy Chief', title: 'Deputy Chief', roles: ['chief'], trainedAt: '2026-01-15', active: true }, 'admin');
+    const r = await recordReleaseRequest(ctx, 'chief1', input());
+    for (const decision of ['approve', 'refuse'] as const) {
+      await expect(decideRelease(ctx, 'chief1', r.requestId, decision, 'my own request')).rejects.toMatchObject({
+        name: 'ReleaseError', code: 'SELF_DECISION', message: `chief1 recorded release request ${r.requestId}; another Chief or designee must ${decision} it (two persons for every decision, §471.8(b))`,
+      });
+      expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('another Chief or designee') });
+    }
+    expect((await viewRelease(ctx, 'aud1', r.requestId)).history.map((h) => h.status)).toEqual(['pending']);
+    expect(await decideRelease(ctx, 'chief3', r.requestId, 'approve', 'verified')).toMatchObject({ status: 'approved', decidedBy: 'chief3', recordedBy: 'chief1' });
+  });
+
   it('answers UNKNOWN_RELEASE for an id that does not exist or is malformed', async () => {
     await expect(decideRelease(ctx, 'chief1', 'REL-00000000-0000-0000-0000-000000000000', 'approve', '')).rejects.toMatchObject({ code: 'UNKNOWN_RELEASE' });
     await expect(viewRelease(ctx, 'chief1', "x' OR 1=1 --")).rejects.toMatchObject({ code: 'UNKNOWN_RELEASE' });
@@ -269,6 +282,22 @@ describe('the package of an approved release', () => {
     expect((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body).toContain('8XYZ999');
   });
 
+  it("releases a held detection's heading and vehicle year as the evidence store copied them", async () => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([detection({ readId: 'rel-dir', plate: '3DIR777', seenAt: DAY + 7000, heading: 359.5, vehicleYear: 2008 })])).durable;
+    await writer.close();
+    await placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-0778', reason: 'hit and run', criteria: { from: new Date(DAY), to: new Date(DAY + 86_400_000), readIds: ['rel-dir'] } });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint hit and run investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0778' } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(JSON.parse((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body)).toEqual([
+      expect.objectContaining({ read_id: 'rel-dir', heading: 359.5, vehicle_year: 2008 }),
+    ]);
+    expect(parseCsv((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.csv')).body).rows).toEqual([
+      expect.objectContaining({ read_id: 'rel-dir', heading: '359.5', vehicle_year: '2008' }),
+    ]);
+  });
+
   it('releases the detections held under a case typed in other letters', async () => {
     await placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber: 'QA-26-100', reason: 'shooting', criteria: { from: new Date(DAY), to: new Date(DAY + 86_400_000), readIds: ['rel-2'] } });
     const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint shooting investigation', criteria: { kind: 'case', caseNumber: 'qa-26-100' } }));
@@ -282,7 +311,7 @@ describe('the package of an approved release', () => {
     const hostile = {
       readId: '=1+2', plate: '9EVL999', seenAt: DAY + 5000, lat: 36.5, lon: -121.75,
       vehicleMake: "=cmd|' /C calc'!A0", vehicleModel: '+SUM(1,2)', vehicleColor: '@evil', vehicleType: '-2+3', imageRef: '\t=HYPERLINK("http://evil","x")',
-      candidates: ['\rCR', '9EVL998'],
+      candidates: ['\rCR', '9EVL998'], heading: 87.25, vehicleYear: 2021,
     };
     const writer = new DetectionWriter(storage);
     await (await writer.enqueue([detection(hostile), detection({ readId: 'rel-nopos', plate: '9EVL999', seenAt: DAY + 6000, lat: undefined, lon: undefined })])).durable;
@@ -301,15 +330,23 @@ describe('the package of an approved release', () => {
       expect.objectContaining({
         read_id: "'=1+2", vehicle_make: "'=cmd|' /C calc'!A0", vehicle_model: "'+SUM(1,2)", vehicle_color: "'@evil", vehicle_type: "'-2+3",
         image_ref: `'\t=HYPERLINK("http://evil","x")`, candidates: "'\rCR 9EVL998", lat: '36.5', lon: '-121.75', seen_at: '2026-11-20T00:00:05.000Z',
+        heading: '87.25', vehicle_year: '2021',
       }),
-      expect.objectContaining({ read_id: 'rel-nopos', lat: '', lon: '', candidates: '', seen_at: '2026-11-20T00:00:06.000Z' }),
+      expect.objectContaining({ read_id: 'rel-nopos', lat: '', lon: '', candidates: '', seen_at: '2026-11-20T00:00:06.000Z', heading: '', vehicle_year: '' }),
     ]);
     expect(csv.quoted[1]?.[csv.header.indexOf('lon')]).toBe(false);
+    expect(csv.quoted[1]?.[csv.header.indexOf('heading')]).toBe(false);
+    // Columns added later go at the end, so a consumer reading columns by position still finds the old ones.
+    expect(csv.header).toEqual([
+      'read_id', 'agency', 'camera', 'seen_at', 'plate', 'state', 'confidence', 'lat', 'lon', 'vehicle_make', 'vehicle_model', 'vehicle_color',
+      'vehicle_type', 'image_ref', 'candidates', 'heading', 'vehicle_year',
+    ]);
     const json = JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as Array<Record<string, unknown>>;
     expect(json[0]).toMatchObject({
       read_id: '=1+2', vehicle_make: hostile.vehicleMake, vehicle_model: hostile.vehicleModel, vehicle_color: hostile.vehicleColor,
       vehicle_type: '-2+3', image_ref: hostile.imageRef, candidates: hostile.candidates, lat: 36.5, lon: -121.75, seen_at: '2026-11-20T00:00:05.000Z',
+      heading: 87.25, vehicle_year: 2021,
     });
-    expect(json[1]).toMatchObject({ lat: null, lon: null, candidates: [] });
+    expect(json[1]).toMatchObject({ lat: null, lon: null, candidates: [], heading: null, vehicle_year: null });
   });
 });

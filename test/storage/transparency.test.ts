@@ -119,4 +119,16 @@ describe('transparency report', () => {
     expect(r).toMatchObject({ hits: 3, hitsByList: { NARC: 2, SVS: 1 }, hitsOnCovertLists: 0 });
     expect(renderTransparencyMarkdown(r)).toContain('| Hits on covert lists (names withheld) | 0 |');
   });
+
+  // Last: it registers a person under the system's id, which every later report would see.
+  it("counts searches under the system's id as members' when a person holds that id (stored before it was reserved)", async () => {
+    const before = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);
+    expect(before.searches).toMatchObject({ withCaseNumber: 1, bySystem: 1 });
+    await storage.client.insert({
+      table: `${storage.db}.users`, format: 'JSONEachRow',
+      values: [{ user_id: SYSTEM_USER, version: 1, name: 'Pre-rule', title: 'analyst', roles: ['analyst'], trained_at: '2026-01-15', training_expires_at: null, active: true, updated_at: Date.now(), updated_by: 'admin' }],
+    });
+    const after = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);
+    expect(after.searches).toMatchObject({ withCaseNumber: 2, bySystem: 0 });
+  });
 });

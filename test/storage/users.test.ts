@@ -112,6 +112,35 @@ describe('user ids', () => {
     await saveUser(temp.storage, { ...(await findUser(temp.storage, 'Mixed8'))!, title: 'Sergeant' }, 'admin', claims);
     expect(claimed.slice(-2)).toEqual(['user/mixed8/1', 'user/Mixed8/2']);
   });
+
+  it('refuses the ids the system logs its own actions under, whatever the case or separators, and no other', async () => {
+    for (const id of ['platewatch-system', 'PLATEWATCH-SYSTEM', 'Platewatch_System', 'platewatch.system', 'system', 'System', 'platewatch', 'cli', 'CLI', 'retroactive', 'platewatch-bot']) {
+      const refused = saveUser(temp.storage, officer(id), 'admin');
+      await expect(refused, id).rejects.toMatchObject({ code: 'RESERVED_USER_ID', message: expect.stringMatching(new RegExp(`^user id "${id}" is reserved`)) });
+      expect(await findUser(temp.storage, id)).toBeUndefined();
+    }
+    // Ids that only contain or resemble one are people's.
+    for (const id of ['sysadmin', 'clive', 'systems1', 'retro', 'j.plate']) {
+      await saveUser(temp.storage, officer(id), 'admin');
+      expect(await findUser(temp.storage, id), id).toMatchObject({ userId: id });
+    }
+  });
+
+  it('refuses sign-in and every access to a user stored under a reserved id before ids were checked', async () => {
+    // As a version written before the rule: straight into the table.
+    await temp.storage.client.insert({
+      table: `${temp.storage.db}.users`, format: 'JSONEachRow',
+      values: [{ user_id: 'platewatch-system', version: 1, name: 'Pre-rule', title: 'Analyst', roles: ['analyst'], trained_at: '2026-01-15', training_expires_at: null, active: true, updated_at: Date.now(), updated_by: 'admin' }],
+    });
+    const stored = await findUser(temp.storage, 'platewatch-system');
+    expect(accessProblem(stored, 'platewatch-system')).toMatch(/user id "platewatch-system" is reserved for the system and cannot sign in/);
+    const credentials = new CredentialStore(temp.storage, new AccessLog(temp.storage));
+    await credentials.setPassword('platewatch-system', 'a long enough passphrase', 'admin');
+    expect(await credentials.login('platewatch-system', 'a long enough passphrase')).toMatchObject({ ok: false, reason: 'not_authorised' });
+    // It can still be changed (disabled) by an administrator.
+    await saveUser(temp.storage, { ...stored!, active: false }, 'admin1');
+    expect(await findUser(temp.storage, 'platewatch-system')).toMatchObject({ version: 2, active: false });
+  });
 });
 
 describe('sessions when access is withdrawn and restored', () => {

@@ -1,6 +1,6 @@
 // `platewatch evidence` and `platewatch audit`, run in-process against a real chDB directory.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -210,6 +210,21 @@ describe('platewatch audit', () => {
     // The auditor's own name and title sign the memorandum unless --auditor says otherwise.
     expect(readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}.md`), 'utf8')).toContain('Capt. P. Standards, PSD Captain');
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '5'], io(PASSWORD))).toBe(2);
+  });
+
+  it('files the memorandum (it quotes access-log records) readable by owner and group only, whatever the umask', async () => {
+    const today = new Date();
+    const from = new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const to = new Date(today.getTime() + 86_400_000).toISOString().slice(0, 10);
+    const previous = process.umask(0o022);
+    try {
+      expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo-private/2026', '--data-dir', dataDir], io(PASSWORD))).toBe(0);
+    } finally {
+      process.umask(previous);
+    }
+    const memo = join(dir, 'memo-private', '2026');
+    expect(statSync(memo).mode & 0o777).toBe(0o750);
+    for (const ext of ['md', 'html']) expect(statSync(join(memo, `alpr-audit-${from}-${to}.${ext}`)).mode & 0o777).toBe(0o640);
   });
 
   it('files a second memorandum for the same period beside the first, never over it', async () => {
