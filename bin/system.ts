@@ -33,17 +33,19 @@ import {
   type DetectionSink,
   type HitMessage,
   type LocalNatsServer,
+  type NatsConnectOptions,
   type NatsCredentials,
   type PipelineMetrics,
   type WireRead,
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import {
-  AccessLog, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
+  AccessLog, covertSubscriptionRefusal, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
   type Storage, type StorageConfig, type StoredHit, type VerifiedSession,
 } from '../storage/index.js';
 import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type HotlistSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
+import { embeddedNatsAuthorization, loadOrCreateEmbeddedNatsAuth, systemConnectOptions } from './embedded-nats-auth.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
 import { processAccessLogChain } from './storage-options.js';
@@ -52,7 +54,10 @@ export interface SystemOptions {
   dataDir: string;
   matcher: MatcherConfig;
   logger: Logger;
-  /** An existing NATS server or cluster; unset: spawn nats-server under `dataDir/nats`. */
+  /**
+   * An existing NATS server or cluster; unset: spawn nats-server under `dataDir/nats`, requiring
+   * the users of `dataDir/nats/auth.json` (bin/embedded-nats-auth.ts).
+   */
   natsUrl?: string;
   /** Its credentials, over any in the URL (`nats://user:password@host`). */
   natsCredentials?: NatsCredentials;
@@ -101,6 +106,12 @@ export interface SystemOptions {
 
 export interface RunningSystem {
   natsUrl: string;
+  /**
+   * How the system's own connections connect (servers, credentials, inbox prefix): what another
+   * connection in this process needs to act as the system. The embedded server refuses a client
+   * without credentials.
+   */
+  natsConnect: SystemNatsConnectOptions;
   nc: NatsConnection;
   js: JetStreamClient;
   storage: Storage;
@@ -121,6 +132,8 @@ export interface RunningSystem {
   /** Graceful: every step finishes, except those waiting on an unreachable NATS, cut short after `stopStepTimeoutMs`. */
   stop(): Promise<void>;
 }
+
+export type SystemNatsConnectOptions = NatsConnectOptions & { inboxPrefix?: string };
 
 /** See SystemOptions.stopStepTimeoutMs. */
 export const DEFAULT_STOP_STEP_TIMEOUT_MS = 10_000;
@@ -143,8 +156,10 @@ export function toDetection(read: WireRead): Detection {
     d.lat = read.lat;
     d.lon = read.lon;
   }
+  if (read.heading !== undefined) d.heading = read.heading;
   if (read.vehicle?.make !== undefined) d.vehicleMake = read.vehicle.make;
   if (read.vehicle?.model !== undefined) d.vehicleModel = read.vehicle.model;
+  if (read.vehicle?.year !== undefined) d.vehicleYear = read.vehicle.year;
   if (read.vehicle?.color !== undefined) d.vehicleColor = read.vehicle.color;
   if (read.vehicle?.type !== undefined) d.vehicleType = read.vehicle.type;
   if (read.image !== undefined) d.imageRef = read.image;
@@ -205,15 +220,18 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     cleanups.push(() => storage.close());
     stopRequested();
     let natsUrl = options.natsUrl;
+    let natsConnect: SystemNatsConnectOptions;
     if (natsUrl === undefined) {
       const storeDir = join(options.dataDir, 'nats');
-      const start = { storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE) };
+      const auth = await loadOrCreateEmbeddedNatsAuth(options.dataDir);
+      const start = { storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE), authorization: embeddedNatsAuthorization(auth) };
       const first: LocalNatsServer = await startLocalNatsServer(start);
       // Restarted on the same port and store when it dies, a few times; then `failed` settles.
       const server = superviseNatsServer(first, { start, logger });
       cleanups.push(() => server.stop());
       failed = server.failed;
       natsUrl = server.url;
+      natsConnect = { servers: [server.url], ...systemConnectOptions(auth) };
       for (const pid of first.leftoversStopped) logger.warn({ pid }, 'stopped a nats-server that an earlier platewatch, since ended, had left running on this store');
       if (first.rememberedPortTaken !== null) {
         logger.warn(
@@ -223,8 +241,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }
       logger.info({ url: natsUrl, pid: first.pid }, 'embedded nats-server started');
       stopRequested();
+    } else {
+      natsConnect = natsConnectOptions(natsUrl, options.natsCredentials);
     }
-    const nc = await connect({ ...natsConnectOptions(natsUrl, options.natsCredentials), name: 'platewatch', maxReconnectAttempts: -1 });
+    const nc = await connect({ ...natsConnect, name: 'platewatch', maxReconnectAttempts: -1 });
     const connection = new NatsConnectionWatch(nc);
     cleanups.push(async () => {
       // A drain waits for the server's answer, for ever while it is gone: close instead.
@@ -259,15 +279,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const pipelineMetrics = createPipelineMetrics(metrics);
     const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use');
     const listBuiltAt = metrics.gauge('platewatch_hotlist_built_at_seconds', 'When each hot list in use was built (epoch seconds)');
-    const listAge = metrics.gauge('platewatch_hotlist_age_seconds', 'Age of each hot list in use; general lists older than 86400 are stale (Watsonville §471.5(f)(4))');
     const listEntries = metrics.gauge('platewatch_hotlist_entries', 'Entries of each hot list in use');
     const pending = metrics.gauge('platewatch_reads_pending', 'Reads on the READS stream not yet handed to a worker');
     const ackPending = metrics.gauge('platewatch_reads_ack_pending', 'Reads handed to workers and not yet stored and acknowledged (ack lag)');
     const jsm = await jetstreamManager(nc);
     metrics.onCollect(async () => {
-      const now = Date.now();
       for (const list of matcher.lists()) {
-        listAge.set(Math.round((now - list.builtAt) / 1000), { list: list.list });
         listEntries.set(list.entries, { list: list.list });
       }
       try {
@@ -310,6 +327,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const covert = new CovertLists(hitSettings.covertLists);
       const consoleSession = (session: VerifiedSession | null): ConsoleSession | null =>
         session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
+      // A filter naming a covert list the user is not on gets its other hits (the console learns
+      // nothing), and the log gets the attempt as a refusal, as the hit API's look-ups do.
+      const logSubscription = async (user: string, asked: unknown, replayed: number): Promise<void> => {
+        const { filter, askedHidden } = covert.filterForLog(user, asked);
+        const entry = { user, action: 'hit_view' as const, params: { via: 'console', filter }, caseNumber: '', reason: 'live hits (dispatch console)' };
+        if (askedHidden) await accessLog.append({ ...entry, outcome: 'refused', rowsReturned: 0, detail: covertSubscriptionRefusal(user) });
+        await accessLog.append({ ...entry, outcome: 'ok', rowsReturned: replayed, detail: '' });
+      };
       gateway = await startGateway({
         nc,
         js,
@@ -321,17 +346,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         onConsoleEvent: (session, event) => {
           const logged = event.kind === 'refused'
             ? refusals.refused(session.user, event.permission, 'console upgrade refused for the role', { url: '/ws' })
-            : accessLog.append({
-              user: session.user, action: 'hit_view', outcome: 'ok', params: { via: 'console', filter: event.filter }, rowsReturned: event.replayed,
-              caseNumber: '', reason: 'live hits (dispatch console)', detail: '',
-            });
+            : logSubscription(session.user, event.filter, event.replayed);
           logged.catch((error: unknown) => logger.error({ err: error, user: session.user }, 'could not write a console event to the access log'));
         },
         resolvedHits: (since) => resolvedHitIds(storage, since),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
           ...authRoutes({ authenticator: credentials, consoles: sessions, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
-          ...dispositionRoutes({ guard, recorder: storedDispositions(storage, claims), feed, fanOut, announce }),
+          ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims), feed, fanOut, announce, covert }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),
           ...userRoutes({ guard, storage, accessLog, credentials, claims, consoles: sessions }),
@@ -365,7 +387,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       cleanups.push(natsStep('finishing the reads in flight', 'reads not yet acknowledged are delivered again at the next start', () => worker.stop()));
       stopRequested();
     }
-    return { natsUrl, nc, js, storage, accessLog, credentials, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, failed, stop: stopAll };
+    return { natsUrl, natsConnect, nc, js, storage, accessLog, credentials, writer, matcher, hotlists, metrics, pipelineMetrics, gateway, failed, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -52,17 +52,24 @@ export async function describeHotlists(store: ObjectStore, config: Pick<MatcherC
 }
 
 /**
- * Adds `platewatch_hotlist_stale{list}` (1 stale, 0 fresh) and `platewatch_hotlist_loaded_at_seconds{list}`,
- * refreshed at every scrape. A general list that is configured but was never loaded is stale too.
+ * Adds `platewatch_hotlist_stale{list}` (1 stale, 0 fresh), `platewatch_hotlist_loaded_at_seconds{list}`
+ * and `platewatch_hotlist_age_seconds{list}`, refreshed at every scrape. A general list that is
+ * configured but was never loaded is stale too. The age counts from the load, as the staleness
+ * does: counted from a worker's build, every restart made a day-old list young again for alerts.
  */
 export function registerHotlistStaleness(metrics: MetricsRegistry, store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs = DEFAULT_STALE_AFTER_MS, logger?: Logger): void {
   const stale = metrics.gauge('platewatch_hotlist_stale', `1 when a general hot list is older than ${Math.round(staleAfterMs / 1000)} s or missing, else 0 (Watsonville §471.5(f)(4): downloaded at least daily)`);
   const loadedAt = metrics.gauge('platewatch_hotlist_loaded_at_seconds', 'When the version of each hot list in the store was loaded (epoch seconds)');
+  const age = metrics.gauge(
+    'platewatch_hotlist_age_seconds',
+    `Seconds since the version of each hot list in the store was loaded; general lists older than ${Math.round(staleAfterMs / 1000)} are stale (Watsonville §471.5(f)(4))`,
+  );
   metrics.onCollect(async () => {
     try {
       for (const s of await describeHotlists(store, config, staleAfterMs)) {
         stale.set(s.stale ? 1 : 0, { list: s.list });
         if (s.loadedAt !== null) loadedAt.set(Math.round(Date.parse(s.loadedAt) / 1000), { list: s.list });
+        if (s.ageSeconds !== null) age.set(s.ageSeconds, { list: s.list });
       }
     } catch (error) {
       // The store is unreachable (NATS down): keep the last values and say so; the scrape still answers.

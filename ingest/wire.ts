@@ -157,7 +157,8 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
   if (read.camera === undefined) return 'camera is missing';
   if (!isSubjectToken(read.camera)) return `camera ${quoted(read.camera)} must be 1–64 characters of A-Za-z0-9_-`;
   if (typeof fields['ts'] !== 'number' || read.ts === undefined) return 'ts (milliseconds since the epoch) is missing or not a number';
-  if (read.ts < EARLIEST_TS || read.ts > nowMs + MAX_CLOCK_AHEAD_MS) return `ts ${read.ts} is out of range (camera clock?)`;
+  if (read.ts < EARLIEST_TS) return `ts ${describeTs(read.ts)} is out of range: before 2000-01-01 (camera clock?)`;
+  if (read.ts > nowMs + MAX_CLOCK_AHEAD_MS) return `ts ${describeTs(read.ts)} is out of range: more than 24 h ahead of this receiver's clock (camera clock?)`;
   // Storage's TTL counts from ts: an older read was acked, raised live hits, and then was purged
   // with its hits and their dispositions as it was written (a camera clock reset to 2000 on power
   // loss). A backlog of a few days is well inside the retention and accepted.
@@ -193,9 +194,19 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
 }
 
 /** e.g. `ts 2000-01-02T00:00:00Z is 9,470 days old, older than the 365 days kept: camera clock?` */
-function tooOldReason(ts: number, nowMs: number, retentionMs: number): string {
+/** A time as ISO 8601 UTC (without `.000`), as a camera's operator reads it. */
+function isoTime(ts: number): string {
   const iso = new Date(ts).toISOString();
-  const when = iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
+
+/** The milliseconds as sent, and the time they mean when there is one (Date's range is ±8.64e15 ms). */
+function describeTs(ts: number): string {
+  return Math.abs(ts) <= 8.64e15 ? `${ts} (${isoTime(ts)})` : String(ts);
+}
+
+function tooOldReason(ts: number, nowMs: number, retentionMs: number): string {
+  const when = isoTime(ts);
   const age = `ts ${when} is ${integerFormat.format(Math.floor((nowMs - ts) / DAY_MS))} days old`;
   const kept = `${dayFormat.format(retentionMs / DAY_MS)} days kept`;
   return nowMs - ts >= retentionMs ? `${age}, older than the ${kept}: camera clock?` : `${age}, about to pass the ${kept}: camera clock?`;

@@ -19,7 +19,8 @@ latency (camera publish → hit on a console), CPU and memory per process, compa
 pipeline worker processes, and measures bytes per detection on disk. It prints a Markdown report
 with a capacity table (cores, memory, disk per year for example departments) and writes it into
 --report between its markers, an SVG chart to --svg and the raw results to --json.
-Default run: under 10 minutes. --quick: under a minute, for smoke tests (figures not meaningful).
+Default run: about 5 minutes, under 10 (264 s in the run BENCHMARKS.md records). --quick: under
+a minute, for smoke tests (figures not meaningful).
 Nothing else may be loading the machine if the figures are to mean anything; the report records
 the load average at the start and end.
 
