@@ -122,7 +122,9 @@ function makeDetections(n: number): Detection[] {
     out[i] = {
       readId: `r-${i}-${Math.random().toString(36).slice(2, 10)}`, agency: 'WPD', camera: `cam-${i % 40}`, seenAt: now - (i % 86_400_000),
       plate, state: 'CA', confidence: 0.91, lat: 36.91 + (i % 1000) / 1e5, lon: -121.76 - (i % 1000) / 1e5,
-      vehicleMake: 'Toyota', vehicleColor: 'white', vehicleType: 'car', imageRef: `s3://alpr-images/2026/11/01/${i}.jpg`, candidates: [],
+      // Heading and year on every row: the dearest case for the encoder and the columns (session 19).
+      heading: (i * 37) % 360, vehicleMake: 'Toyota', vehicleYear: 2000 + (i % 25), vehicleColor: 'white', vehicleType: 'car',
+      imageRef: `s3://alpr-images/2026/11/01/${i}.jpg`, candidates: [],
     };
   }
   return out;
