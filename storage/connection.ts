@@ -12,7 +12,7 @@
 // settings go in the statement's own `SETTINGS` clause.
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions } from '@clickhouse/client';
 import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import { resolveStorageConfig, type StorageConfig } from './config.js';
@@ -57,6 +57,9 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
       username: config.username,
       password: config.password,
       application: 'platewatch',
+      // Every failure reaches the caller as an error (storage's typed ones carry it as the cause);
+      // the client's own logger printed each as a multi-line dump on stderr, outside the service's log.
+      log: { level: ClickHouseLogLevel.OFF },
     });
     return { client, kind: 'server', config, close: () => client.close() };
   }

@@ -5,6 +5,8 @@ export const STORAGE_ERROR_CODES = {
   INVALID_CONFIG: 'INVALID_CONFIG',
   /** chDB already has another data directory open in this process. */
   STORAGE_BUSY: 'STORAGE_BUSY',
+  /** The ClickHouse server (CLICKHOUSE_URL) did not answer, or refused the credentials. */
+  STORAGE_UNREACHABLE: 'STORAGE_UNREACHABLE',
   /** A migration already applied differs from the code: someone edited history. */
   MIGRATION_CHANGED: 'MIGRATION_CHANGED',
   /** A migration statement failed. */

@@ -118,3 +118,33 @@ describe('embedded chDB: the data directory is the owner\'s alone', () => {
     expect(statSync(loose).mode & 0o777).toBe(0o700);
   });
 });
+
+describe('a ClickHouse server that does not answer', () => {
+  it('is named at start, with the settings to check and without the password (not the client\'s "connect ECONNREFUSED")', async () => {
+    const { createServer } = await import('node:net');
+    // A port nothing listens on: taken, then released.
+    const closedPort = await new Promise<number>((resolve) => {
+      const s = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+    const refused = await openStorage({ url: `http://ops:hunter2-secret@127.0.0.1:${closedPort}` }).catch((error: unknown) => error as StorageError);
+    expect(refused).toBeInstanceOf(StorageError);
+    expect((refused as StorageError).code).toBe('STORAGE_UNREACHABLE');
+    expect((refused as StorageError).message).toMatch(new RegExp(`^the ClickHouse server at http://127\\.0\\.0\\.1:${closedPort}/ \\(CLICKHOUSE_URL, storage\\.url\\) did not answer a query: .*ECONNREFUSED`));
+    expect((refused as StorageError).message).not.toContain('hunter2');
+
+    // Something answers HTTP, but not as ClickHouse does (a proxy's error page, another service).
+    const { createServer: createHttpServer } = await import('node:http');
+    const other = createHttpServer((_req, res) => res.writeHead(502).end('Bad Gateway')).listen(0, '127.0.0.1');
+    await new Promise((r) => other.once('listening', r));
+    try {
+      const { port } = other.address() as { port: number };
+      const wrong = await openStorage({ url: `http://127.0.0.1:${port}` }).catch((error: unknown) => error as StorageError);
+      expect((wrong as StorageError).code).toBe('STORAGE_UNREACHABLE');
+    } finally {
+      other.close();
+    }
+  });
+});
