@@ -193,7 +193,7 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
   return wire;
 }
 
-/** e.g. `ts 2000-01-02T00:00:00Z is 9,470 days old, older than the 365 days kept: camera clock?` */
+/** e.g. `ts 2000-01-02T00:00:00Z is N days old, older than the 365 days kept: camera clock?` */
 /** A time as ISO 8601 UTC (without `.000`), as a camera's operator reads it. */
 function isoTime(ts: number): string {
   const iso = new Date(ts).toISOString();

@@ -13,9 +13,9 @@
 //   node --import tsx bench/storage/insert.bench.ts --stages yes [--rows 1000000]
 //     where the engine's time goes: --rows rows in pre-encoded 50,000-row batches into a Null
 //     table (parse), a MergeTree (parts) and the shipped table's shape (merge tree, index).
-// The printed report's heading ("N rows per run") and its Command line give --rows, --chunk,
-// --table and --in-flight in every mode. In a --seconds run N is the ceiling's rows and the pool's
-// size; the "sustained:" line and the table's row give the rows written and their rate.
+// The printed report's Command line gives --rows, --chunk, --table and --in-flight in every mode.
+// Its heading says "N rows per run" for bursts; a --seconds run's says how long, N being the
+// ceiling's rows and the pool's size; the "sustained:" line gives the rows written and their rate.
 // Rows are generated in JS before timing. "writer" = storage/writer.ts as the pipeline uses it
 // (enqueue chunks of --chunk rows, await every ticket's durability). "raw chDB" hands one
 // pre-encoded buffer per batch straight to chDB's parser (chdb/connection's rawInsert), skipping
@@ -62,7 +62,7 @@ Bursts (default): the same --rows rows through the writer in each format with 10
 --seconds N: the writer as the pipeline configures it, flat out for N s, going round a pool of --rows rows
   under new read ids: it writes as many rows as it can, not --rows. --settle S: then wait S s, count parts again.
 --stages yes: --rows rows pre-encoded into a Null table, a MergeTree and the shipped table's shape.
-The report heading's "N rows per run" is --rows: in a --seconds run the ceiling's rows and the pool's size.
+In a --seconds run the report's heading gives the seconds, and --rows is the ceiling's rows and the pool's size.
 --table (the ceiling's and the writer's table): shipped, ${Object.keys(TABLE_VARIANTS).join(', ')}. Figures in rows/s.`,
   ['rows', 'chunk', 'table', 'in-flight', 'seconds', 'stages', 'settle', 'batch', 'format'],
 );
@@ -275,7 +275,9 @@ function variantDescription(v: { index: string; settings?: string; mergeSelector
 function printReport(): void {
   const ceiling = results[0]?.rowsPerSecond ?? 1;
   const lines = [
-    `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
+    SUSTAIN_SECONDS > 0
+      ? `### Detection inserts into embedded chDB, sustained ${SUSTAIN_SECONDS} s (a pool of ${fmt(ROWS)} rows; the ceiling inserts ${fmt(ROWS)})`
+      : `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
     `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${SUSTAIN_FORMAT === '' ? '' : ` --format ${SUSTAIN_FORMAT}`}${STAGES ? ' --stages yes' : ''}\`  `,
     `Machine: ${machineLine()}  `,
