@@ -113,38 +113,34 @@ export class RowBinaryBatch {
     this.#off += 8;
   }
 
-  /** NULL for a missing position, never 0 (a position of 0,0 is a real place); null counts as missing, as in JSON. */
+  /**
+   * A Nullable's marker byte, with room for the value after it: true (and no value to write) for a
+   * missing one. Missing is NULL, never 0: a position of 0,0 is a real place, a heading of 0 is due
+   * north. null counts as missing, as in JSON.
+   */
+  #writeNullMarker(x: number | null | undefined, valueBytes: number): x is null | undefined {
+    this.#room(1 + valueBytes);
+    const missing = x === undefined || x === null;
+    this.#buf[this.#off++] = missing ? 1 : 0;
+    return missing;
+  }
+
   #nullableFloat64(x: number | null | undefined): void {
-    this.#room(9);
-    if (x === undefined || x === null) {
-      this.#buf[this.#off++] = 1;
-      return;
-    }
-    this.#buf[this.#off++] = 0;
+    if (this.#writeNullMarker(x, 8)) return;
     this.#buf.writeDoubleLE(x, this.#off);
     this.#off += 8;
   }
 
-  /** Nullable(Float32): a heading is NULL when the camera sent none, never 0 (due north). */
+  /** A heading. */
   #nullableFloat32(x: number | null | undefined): void {
-    this.#room(5);
-    if (x === undefined || x === null) {
-      this.#buf[this.#off++] = 1;
-      return;
-    }
-    this.#buf[this.#off++] = 0;
+    if (this.#writeNullMarker(x, 4)) return;
     this.#buf.writeFloatLE(x, this.#off);
     this.#off += 4;
   }
 
-  /** Nullable(UInt16): a model year, NULL when the classifier gave none (the wire keeps it to 1900–2100). */
+  /** A model year (the wire keeps it to 1900–2100). */
   #nullableUInt16(n: number | null | undefined): void {
-    this.#room(3);
-    if (n === undefined || n === null) {
-      this.#buf[this.#off++] = 1;
-      return;
-    }
-    this.#buf[this.#off++] = 0;
+    if (this.#writeNullMarker(n, 2)) return;
     this.#buf.writeUInt16LE(n, this.#off);
     this.#off += 2;
   }
