@@ -203,7 +203,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
         new HttpError(403, 'SELF_ROLE_GRANT', `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it`));
     }
     const ended = await saveUser(storage, next, session.user, claims).catch(weak);
-    await logChange(session.user, { op: 'update', user: id, changes: b, sessionsEnded: ended });
+    await logChange(session.user, { op: 'update', user: id, changes: b, rolesAdded: added, sessionsEnded: ended });
     await consoles?.recheckUser(id, endedReason(next));
     consoles?.tellOtherGateways(id);
     return { status: 200, body: { user: userView(next) } };

@@ -2,6 +2,7 @@
 // sample of at least 10 search inquiries from a period, check each one, and report findings and
 // data errors in a memorandum to the Chief of Police (rendered by storage/memorandum.ts).
 import { randomInt } from 'node:crypto';
+import { privilegedAccountChanges, type AccountChange } from './account-changes.js';
 import { requireChain, SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
 import { StorageError } from './errors.js';
 import { isImmigrationEnforcement } from './immigration.js';
@@ -89,6 +90,9 @@ export interface AuditSample {
    */
   refusedActions: RefusedAction[];
   refusalCount: number;
+  /** Accounts given a privileged role, and passwords set by someone else, in the period (account-changes.ts). */
+  accountChanges: AccountChange[];
+  accountChangeCount: number;
 }
 
 /** How a refusal is filed in the memorandum. */
@@ -179,6 +183,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
     return { record, kind: refusalKind(record) };
   });
+  const accounts = await privilegedAccountChanges(storage, { from: params.from, to: params.to, ...(chain === undefined ? {} : { chain }) });
   const verifications = (await verifyAccessLogs(storage, expectedHeads)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
   for (const v of verifications) {
@@ -216,6 +221,8 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     dataErrors,
     refusedActions,
     refusalCount: Number(refusalRows[0]?.total ?? 0),
+    accountChanges: accounts.changes,
+    accountChangeCount: accounts.total,
     method:
       `${picked.length} of ${inquiries.length} search inquiries drawn uniformly at random without replacement ` +
       (pagesAfterFirst > 0 ? `(a paged search counts once: its ${pagesAfterFirst} later page${pagesAfterFirst === 1 ? '' : 's'} in the period were not drawn on their own) ` : '') +

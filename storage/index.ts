@@ -45,6 +45,7 @@ export {
   sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS,
   type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
 } from './audit.js';
+export { privilegedAccountChange, privilegedAccountChanges, PRIVILEGED_ROLES, MAX_LISTED_ACCOUNT_CHANGES, type AccountChange } from './account-changes.js';
 export {
   AGENCY_KINDS, REFUSAL_RULES, DEFAULT_RELEASE_POLICY, classifyAgency,
   automaticRefusal, type AgencyKind, type AgencyClaim, type AgencyClass, type RefusalRule, type ReleasePolicy, type Refusal,

@@ -23,6 +23,9 @@ interface Model {
   dataErrors: string[];
   /** Role and training violations: attempts by members without the role or the training (§471.4.1(a), §471.5(d)). */
   violations: string[];
+  /** Accounts given a privileged role, passwords set by another member (storage/account-changes.ts). */
+  accountChanges: string[];
+  accountChangesNote: string;
   refusalColumns: string[];
   refusalRows: string[][];
   closing: string[];
@@ -164,6 +167,11 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
     dataErrors: sample.dataErrors,
     violations: sample.refusedActions.filter(isViolation).map((r) =>
       `${r.record.at} ${r.record.user_id} (${r.record.action}, log ${r.record.chain}:${r.record.seq}): ${r.record.detail}`),
+    accountChanges: sample.accountChanges.map((c) => `${c.record.at} ${c.record.user_id} ${c.summary} (log ${c.record.chain}:${c.record.seq})`),
+    accountChangesNote:
+      'Each change below gave an account the power to decide releases, export evidence, audit or administer, or let the member who made it ' +
+      'sign in as someone else. One administrator can make them alone: confirm each with the person it concerns.' +
+      (sample.accountChangeCount > sample.accountChanges.length ? ` ${sample.accountChangeCount} in the period; the first ${sample.accountChanges.length} are listed.` : ''),
     refusalColumns: ['Log seq', 'Date/time (UTC)', 'User', 'Action', 'Kind', 'Why refused'],
     refusalRows: sample.refusedActions.map((r) => [
       `${r.record.chain}:${r.record.seq}`, r.record.at, r.record.user_id, r.record.action, REFUSAL_KIND_TEXT[r.kind], r.record.detail,
@@ -209,6 +217,7 @@ export function renderMemorandumMarkdown(sample: AuditSample, meta: MemorandumMe
   out.push('## Findings', '', ...list(m.findings, 'None.'), '');
   out.push('## Data errors', '', ...list(m.dataErrors, 'None found.'), '');
   out.push('## Role and training violations', '', ...list(m.violations, 'None.'), '');
+  out.push('## Privileged account changes', '', md(m.accountChangesNote), '', ...list(m.accountChanges, 'None.'), '');
   out.push('## Refused actions', '');
   if (m.refusalRows.length === 0) out.push('None.', '');
   else out.push(row(m.refusalColumns), `|${m.refusalColumns.map(() => '---').join('|')}|`, ...m.refusalRows.map(row), '');
@@ -238,6 +247,9 @@ ${list(m.findings, 'None.')}
 ${list(m.dataErrors, 'None found.')}
 <h2>Role and training violations</h2>
 ${list(m.violations, 'None.')}
+<h2>Privileged account changes</h2>
+<p>${esc(m.accountChangesNote)}</p>
+${list(m.accountChanges, 'None.')}
 <h2>Refused actions</h2>
 ${m.refusalRows.length === 0 ? '<p>None.</p>' : `<table><thead><tr>${m.refusalColumns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
 <tbody>${m.refusalRows.map((r) => `<tr class="refused">${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`}
@@ -257,6 +269,8 @@ export interface Memorandum {
   refusedActions: number;
   /** Refusals of members lacking the role, training or an active account (§471.4.1(a), §471.5(d)). */
   violations: number;
+  /** Accounts given a privileged role, and passwords set by another member, in the period. */
+  privilegedAccountChanges: number;
   /** What the reader must not miss in the counts (no inquiry at all to sample); empty when none. */
   warnings: string[];
   markdown: string;
@@ -276,6 +290,7 @@ export function memorandumOf(sample: AuditSample, meta: MemorandumMeta): Memoran
     withFindings: sample.reviews.filter((r) => r.findings.length > 0).length,
     dataErrors: sample.dataErrors.length,
     refusedActions: sample.refusalCount,
+    privilegedAccountChanges: sample.accountChangeCount,
     violations: sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length,
     warnings: sample.population === 0 ? [nothingSampled(sample)] : [],
     markdown: renderMemorandumMarkdown(sample, meta),

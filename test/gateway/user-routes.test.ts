@@ -91,7 +91,7 @@ describe('sessions when access is withdrawn and given back', () => {
     const rs = await api.temp.storage.client.query({
       query: `SELECT params FROM ${api.temp.storage.db}.access_log WHERE user_id = 'admin1' AND action = 'user' ORDER BY seq DESC LIMIT 1`, format: 'JSONEachRow',
     });
-    expect(JSON.parse((await rs.json<{ params: string }>())[0]!.params)).toEqual({ op: 'update', user: 'disp4', changes: { active: false }, sessionsEnded: 2 });
+    expect(JSON.parse((await rs.json<{ params: string }>())[0]!.params)).toEqual({ op: 'update', user: 'disp4', changes: { active: false }, rolesAdded: [], sessionsEnded: 2 });
   });
 
   it('an administrator\'s reset of a password ends every session of the user', async () => {

@@ -116,6 +116,27 @@ describe('audit sample', () => {
     expect(renderMemorandumHtml(sample, meta).match(/<tr class="refused">/g)).toHaveLength(3);
   });
 
+  it('lists privileged account changes for the Chief to confirm: one administrator can make a chief, or sign in as anyone', async () => {
+    const log = (user: string, params: Record<string, unknown>) =>
+      accessLog.append({ user, action: 'user', outcome: 'ok', params, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
+    await log('admin2', { op: 'add', user: 'pchief', roles: ['chief', 'auditor'] });
+    await log('admin2', { op: 'add', user: 'ofc7', roles: ['officer'] });
+    await log('admin2', { op: 'password', user: 'det1' });
+    await log('det1', { op: 'password', user: 'det1' });
+    await accessLog.append({ user: 'admin2', action: 'user', outcome: 'refused', params: { op: 'add', user: 'x', roles: ['chief'] }, rowsReturned: 0, caseNumber: '', reason: '', detail: 'refused' });
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000) });
+    expect(sample.accountChanges.map((c) => `${c.record.user_id} ${c.summary}`)).toEqual(['admin2 added pchief with the role(s) chief, auditor', 'admin2 set the password of det1']);
+    expect(sample.accountChangeCount).toBe(2);
+    const meta = { auditor: 'Capt. P. Standards', date: new Date('2026-11-23T00:00:00Z') };
+    const md = renderMemorandumMarkdown(sample, meta);
+    const section = md.slice(md.indexOf('## Privileged account changes'), md.indexOf('## Refused actions'));
+    expect(section).toContain('confirm each with the person it concerns');
+    expect(section).toMatch(/^- \d{4}-\d{2}-\d{2} [\d:.]+ admin2 added pchief with the role\(s\) chief, auditor \(log main:\d+\)$/m);
+    expect(section).toMatch(/^- .* admin2 set the password of det1 \(log main:\d+\)$/m);
+    expect(section).not.toContain('ofc7');
+    expect(renderMemorandumHtml(sample, meta)).toContain('<h2>Privileged account changes</h2>');
+  });
+
   it('reports a tampered access log as data errors', async () => {
     await storage.client.command({
       query: `ALTER TABLE ${storage.db}.access_log UPDATE reason = 'routine patrol' WHERE reason = 'test' SETTINGS mutations_sync = 2`,
