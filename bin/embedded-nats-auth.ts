@@ -14,7 +14,7 @@
 // answers carry hot list contents), only the system may subscribe to that prefix, and the system
 // is refused _INBOX.> so a request that ignored the prefix fails loudly instead of leaking.
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { READS_SUBJECT_PREFIX, type NatsServerAuthorization } from '../ingest/index.js';
 
@@ -58,19 +58,33 @@ export function embeddedNatsAuthFile(dataDir: string): string {
   return join(dataDir, 'nats', 'auth.json');
 }
 
+/** How the credentials of this start came to be: the file, read back, or made now. */
+export type EmbeddedNatsAuthOrigin =
+  /** auth.json, as usual. */
+  | 'file'
+  /** auth.json was missing; the passwords were read back from the server's config file and auth.json written again. */
+  | 'recovered'
+  /** The first start with credentials on this store. */
+  | 'new'
+  /** auth.json was missing on a store that had credentials, and the config file too: new passwords; every camera needs the new one. */
+  | 'replaced';
+
 /**
  * The users of the embedded server under `dataDir`: those in auth.json, or new ones written there
  * when it does not exist. A file that exists and cannot be used is an error, never replaced: new
- * passwords would lock out every camera configured with the old ones.
+ * passwords would lock out every camera configured with the old ones. For the same reason a
+ * missing auth.json is first rebuilt from the server's config file, which holds the same passwords.
  */
-export async function loadOrCreateEmbeddedNatsAuth(dataDir: string): Promise<EmbeddedNatsAuth> {
+export async function loadOrCreateEmbeddedNatsAuth(dataDir: string): Promise<{ auth: EmbeddedNatsAuth; origin: EmbeddedNatsAuthOrigin }> {
   const file = embeddedNatsAuthFile(dataDir);
   const existing = await readEmbeddedNatsAuth(file);
   if (existing !== null) {
     await chmod(file, 0o600); // a copy restored from a backup may have come back readable by all
-    return existing;
+    return { auth: existing, origin: 'file' };
   }
-  const auth: EmbeddedNatsAuth = {
+  const recovered = await passwordsFromServerConfig(join(dataDir, 'nats', 'nats-server.conf'));
+  const hadCredentials = recovered !== null || (await isDirectory(join(dataDir, 'nats', 'jetstream', SYSTEM_NATS_ACCOUNT)));
+  const auth: EmbeddedNatsAuth = recovered ?? {
     system: { user: SYSTEM_NATS_USER, password: newPassword() },
     camera: { user: CAMERA_NATS_USER, password: newPassword() },
   };
@@ -82,7 +96,30 @@ export async function loadOrCreateEmbeddedNatsAuth(dataDir: string): Promise<Emb
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateEmbeddedNatsAuth(dataDir);
     throw new EmbeddedNatsAuthError('EMBEDDED_NATS_AUTH_UNREADABLE', `cannot write the embedded NATS credentials ${file}: ${(error as Error).message}`, { cause: error });
   }
-  return auth;
+  return { auth, origin: recovered !== null ? 'recovered' : hadCredentials ? 'replaced' : 'new' };
+}
+
+/** The two users' passwords as a config file written by an earlier start has them; null when there is none or it is not ours. */
+async function passwordsFromServerConfig(configFile: string): Promise<EmbeddedNatsAuth | null> {
+  let text: string;
+  try {
+    text = await readFile(configFile, 'utf8');
+  } catch {
+    return null;
+  }
+  // Generated passwords are base64url, so the quoted value is the password itself.
+  const password = (user: string): string | undefined => new RegExp(`user: "${user}", password: "([A-Za-z0-9_-]{16,})"`).exec(text)?.[1];
+  const system = password(SYSTEM_NATS_USER);
+  const camera = password(CAMERA_NATS_USER);
+  return system === undefined || camera === undefined ? null : { system: { user: SYSTEM_NATS_USER, password: system }, camera: { user: CAMERA_NATS_USER, password: camera } };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** The users in `file` (an auth.json); null when there is no such file (no embedded server has started there). */
@@ -117,18 +154,32 @@ export async function readEmbeddedNatsAuth(file: string): Promise<EmbeddedNatsAu
   return { system: user('system', SYSTEM_NATS_USER), camera: user('camera', CAMERA_NATS_USER) };
 }
 
-/** The embedded server's users and what each may do (see the header). */
+/** The NATS account of platewatch's own connections: it holds the JetStream store. */
+export const SYSTEM_NATS_ACCOUNT = 'PLATEWATCH';
+/** The cameras' account: no JetStream, only the reads subjects, imported from the system's. */
+export const CAMERA_NATS_ACCOUNT = 'CAMERAS';
+
+/**
+ * The embedded server's accounts and users (see the header). Cameras are in an account of their
+ * own, reaching the reads through a service import: a JetStream ack goes to whatever reply subject
+ * the publisher names, unchecked by permissions, so a camera in the system's account could have
+ * the server's ack purge a stream or overwrite a hot list (verification QA). Through the import
+ * its replies are rewritten back into its own account, which has no JetStream to touch.
+ */
 export function embeddedNatsAuthorization(auth: EmbeddedNatsAuth): NatsServerAuthorization {
+  const reads = `${READS_SUBJECT_PREFIX}.>`;
   return {
-    users: [
+    accounts: [
       {
-        ...auth.system,
-        subscribe: { allow: ['>'], deny: [`${CAMERA_INBOX_PREFIX}.>`] },
+        name: SYSTEM_NATS_ACCOUNT,
+        jetstream: true,
+        users: [{ ...auth.system, subscribe: { allow: ['>'], deny: [`${CAMERA_INBOX_PREFIX}.>`] } }],
+        exportServices: [reads],
       },
       {
-        ...auth.camera,
-        publish: { allow: [`${READS_SUBJECT_PREFIX}.>`] },
-        subscribe: { allow: [`${CAMERA_INBOX_PREFIX}.>`] },
+        name: CAMERA_NATS_ACCOUNT,
+        users: [{ ...auth.camera, publish: { allow: [reads] }, subscribe: { allow: [`${CAMERA_INBOX_PREFIX}.>`] } }],
+        importServices: [{ account: SYSTEM_NATS_ACCOUNT, subject: reads }],
       },
     ],
   };

@@ -43,18 +43,20 @@ export async function removeRuntime(dataDir: string): Promise<void> {
 export async function readRunningSystem(dataDir: string): Promise<RuntimeInfo | undefined> {
   try {
     const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
-    return isRunning(info.pid) ? info : undefined;
+    return isProcessAlive(info.pid) ? info : undefined;
   } catch {
     return undefined;
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether process `pid` is alive (signal 0 asks without signalling). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    // EPERM: it runs, as another user (an `up` run as a service account).
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -70,7 +72,7 @@ export async function resolveNatsUrl(
   const dataDir = resolve(cwd, config.dataDir);
   try {
     const info = JSON.parse(await readFile(runtimeFile(dataDir), 'utf8')) as RuntimeInfo;
-    if (isRunning(info.pid)) return info.natsAuthFile === undefined ? { url: info.natsUrl } : { url: info.natsUrl, authFile: info.natsAuthFile };
+    if (isProcessAlive(info.pid)) return info.natsAuthFile === undefined ? { url: info.natsUrl } : { url: info.natsUrl, authFile: info.natsAuthFile };
     return { url: null, reason: `the platewatch that wrote ${runtimeFile(dataDir)} (pid ${info.pid}) is no longer running: start it with "platewatch up"` };
   } catch {
     return { url: null, reason: `no running platewatch under ${dataDir}: start one with "platewatch up", or set NATS_URL` };
@@ -102,7 +104,10 @@ export async function connectToSystem(
       return null;
     }
     if (auth === null) {
-      io.stderr.write(`platewatch ${verb}: the embedded nats-server's credentials ${nats.authFile} are missing, though the running platewatch started with them: restart it ("platewatch up")\n`);
+      io.stderr.write(
+        `platewatch ${verb}: the embedded nats-server's credentials ${nats.authFile} are missing, though the running platewatch started with them: ` +
+          'restore the file from a backup; the next start of "platewatch up" also reads the passwords back from nats-server.conf beside it\n',
+      );
       return null;
     }
     options = { servers: options.servers, ...(as === 'camera' ? cameraConnectOptions(auth) : systemConnectOptions(auth)) };
@@ -110,7 +115,12 @@ export async function connectToSystem(
   try {
     return await connect({ ...options, name: `platewatch ${verb}` });
   } catch (error) {
-    io.stderr.write(`platewatch ${verb}: cannot reach NATS at ${redactNatsUrl(nats.url)}: ${(error as Error).message}\n`);
+    const message = (error as Error).message;
+    // A department's NATS asks for credentials the command was not given (the embedded one's come from its file).
+    const hint = /authorization violation/i.test(message) && nats.authFile === undefined
+      ? ' (give the NATS credentials: NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS, or in NATS_URL)'
+      : '';
+    io.stderr.write(`platewatch ${verb}: cannot reach NATS at ${redactNatsUrl(nats.url)}: ${message}${hint}\n`);
     return null;
   }
 }

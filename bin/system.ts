@@ -45,7 +45,7 @@ import {
 } from '../storage/index.js';
 import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type HotlistSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
-import { embeddedNatsAuthorization, loadOrCreateEmbeddedNatsAuth, systemConnectOptions } from './embedded-nats-auth.js';
+import { embeddedNatsAuthFile, embeddedNatsAuthorization, loadOrCreateEmbeddedNatsAuth, systemConnectOptions } from './embedded-nats-auth.js';
 import { accessLogRefusals } from './refusal-log.js';
 import { storedSightings } from './past-sightings.js';
 import { processAccessLogChain } from './storage-options.js';
@@ -223,7 +223,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     let natsConnect: SystemNatsConnectOptions;
     if (natsUrl === undefined) {
       const storeDir = join(options.dataDir, 'nats');
-      const auth = await loadOrCreateEmbeddedNatsAuth(options.dataDir);
+      const { auth, origin } = await loadOrCreateEmbeddedNatsAuth(options.dataDir);
+      const authFile = embeddedNatsAuthFile(options.dataDir);
+      if (origin === 'recovered') logger.warn({ file: authFile }, 'the embedded NATS credentials file was missing: its passwords were read back from the server\'s config file and it was written again');
+      if (origin === 'replaced') {
+        logger.error(
+          { file: authFile },
+          'the embedded NATS credentials file was missing, and the server\'s config file too: NEW passwords were made, so every camera configured with the old camera password is refused until given the new one (or stop, restore the file from a backup, and start again)',
+        );
+      }
       const start = { storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE), authorization: embeddedNatsAuthorization(auth) };
       const first: LocalNatsServer = await startLocalNatsServer(start);
       // Restarted on the same port and store when it dies, a few times; then `failed` settles.
@@ -238,6 +246,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           { port: first.port, remembered: first.rememberedPortTaken },
           `the embedded nats-server's port of the last start, ${first.rememberedPortTaken}, is taken by another program: it listens on ${first.port} now, and cameras configured with the old URL must be re-pointed to ${first.url}`,
         );
+      }
+      if (first.movedGlobalStore !== null) {
+        logger.warn({ account: first.movedGlobalStore }, 'the NATS store of an earlier version (no accounts) now belongs to the system\'s account: streams and hot lists kept; an earlier platewatch started on it would find it empty');
       }
       logger.info({ url: natsUrl, pid: first.pid }, 'embedded nats-server started');
       stopRequested();
@@ -330,10 +341,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       // A filter naming a covert list the user is not on gets its other hits (the console learns
       // nothing), and the log gets the attempt as a refusal, as the hit API's look-ups do.
       const logSubscription = async (user: string, asked: unknown, replayed: number): Promise<void> => {
-        const { filter, askedHidden } = covert.filterForLog(user, asked);
+        const { filter, askedHidden, onlyHidden } = covert.filterForLog(user, asked);
         const entry = { user, action: 'hit_view' as const, params: { via: 'console', filter }, caseNumber: '', reason: 'live hits (dispatch console)' };
         if (askedHidden) await accessLog.append({ ...entry, outcome: 'refused', rowsReturned: 0, detail: covertSubscriptionRefusal(user) });
-        await accessLog.append({ ...entry, outcome: 'ok', rowsReturned: replayed, detail: '' });
+        if (!onlyHidden) await accessLog.append({ ...entry, outcome: 'ok', rowsReturned: replayed, detail: '' });
       };
       gateway = await startGateway({
         nc,

@@ -25,20 +25,16 @@ export class CovertLists {
   }
 
   /**
-   * A console's filter as the access log may keep it for `user`: a covert list they are not named
-   * on is written "covert" (the log is read by auditors who may not be named either), and whether
-   * the filter asked for one, which the log records as a refusal.
+   * A console's filter as the access log may keep it for `user`: covert lists they are not named
+   * on left out (the log is read by auditors who may not be named either); whether it asked for
+   * one, which the log records as a refusal; and whether nothing else was asked, so no view is.
    */
-  filterForLog(user: string, filter: unknown): { filter: unknown; askedHidden: boolean } {
+  filterForLog(user: string, filter: unknown): { filter: unknown; askedHidden: boolean; onlyHidden: boolean } {
     const lists = (filter as { lists?: unknown } | null)?.lists;
-    if (!Array.isArray(lists)) return { filter, askedHidden: false };
+    if (!Array.isArray(lists)) return { filter, askedHidden: false, onlyHidden: false };
     const hidden = this.hiddenFor(user);
-    let askedHidden = false;
-    const logged = lists.map((list: unknown) => {
-      if (typeof list !== 'string' || !hidden.has(list.toUpperCase())) return list;
-      askedHidden = true;
-      return 'covert';
-    });
-    return { filter: { ...(filter as object), lists: logged }, askedHidden };
+    const shown = lists.filter((list: unknown) => typeof list !== 'string' || !hidden.has(list.toUpperCase()));
+    const askedHidden = shown.length < lists.length;
+    return { filter: { ...(filter as object), lists: shown }, askedHidden, onlyHidden: askedHidden && shown.length === 0 };
   }
 }

@@ -19,13 +19,13 @@
 // purpose, who loaded it or its entries (403 COVERT_LIST) unless named for it (README).
 import type { ObjectStore } from '@nats-io/obj';
 import {
-  BulkLayoutError, describeHotlists, HotlistCsvError, parseBulkFile, parseHotlistCsv, publishHotlist, resolveBulkLayout,
+  BulkLayoutError, describeHotlists, HotlistCsvError, HotlistVersionConflictError, parseBulkFile, parseHotlistCsv, publishHotlist, resolveBulkLayout,
   type BulkLayout, type DroppedRow, type PublishedList, type RejectedRow,
 } from '../ingest/index.js';
 import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
 import {
   ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, entryState, findDesignation, HotlistError, listDesignations, listEntries,
-  mayPerform, pendingChanges, submitEntry, submitUpdate, designateList, unknownEntryMessage, unknownListMessage, type EntryDecision, type EntryFields,
+  mayPerform, oneAtATimePerKey, pendingChanges, submitEntry, submitUpdate, designateList, unknownEntryMessage, unknownListMessage, type EntryDecision, type EntryFields,
   type HotlistContext, type HotlistErrorCode,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -77,6 +77,7 @@ function asHttp(error: unknown): unknown {
   if (error instanceof BulkLayoutError || error instanceof HotlistCsvError) {
     return new HttpError(400, error.code, withRejectedRows(error.message, error.rejected), { cause: error });
   }
+  if (error instanceof HotlistVersionConflictError) return new HttpError(409, error.code, error.message, { cause: error });
   return storageRefusalAsHttp(error);
 }
 
@@ -174,9 +175,13 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const requireNamed = async (session: SessionUser, list: string, params: Record<string, unknown>, notFound: () => HotlistError): Promise<void> => {
     const access = accessTo(session, list);
     if (access === LIST_ACCESS.full) return;
+    // For a user the list does not exist for, the record names no list: auditors not named for it
+    // read the log too, and would learn that it exists (verification QA), as /metrics never tells.
+    const logged = access === LIST_ACCESS.none ? 'covert' : list;
     await ctx.accessLog.append({
-      user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.refused, params: { ...params, list }, rowsReturned: 0, caseNumber: '',
-      reason: String(params['op'] ?? ''), detail: `COVERT_LIST: ${session.user} is not named for covert list ${list} (hits.covertLists)`,
+      user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.refused, params: { ...params, list: logged }, rowsReturned: 0, caseNumber: '',
+      reason: String(params['op'] ?? ''),
+      detail: `COVERT_LIST: ${session.user} is not named for ${access === LIST_ACCESS.none ? 'the covert list asked for' : `covert list ${list}`} (hits.covertLists)`,
     });
     if (access === LIST_ACCESS.none) throw notFound();
     throw new HttpError(403, 'COVERT_LIST', `list ${list} is covert: only the users named for it in hits.covertLists see or change its entries, and "${session.user}" is not one of them`);
@@ -197,15 +202,17 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   };
 
   /**
-   * Publishes a specific list's approved entries: the only entries the matcher sees of it.
-   * One publication at a time, so a slower one never overwrites a newer list with an older read.
+   * Every new version of one list — a load, an approval — is put one after another in this
+   * process: each reads the version before it once the one before has been put, so two never take
+   * the same number, each reports what it added and removed against the version it replaced, and a
+   * slower approval never overwrites a newer list with an older read (found by QA: two uploads of
+   * SVS at once were both answered "version 5" and one was lost). Other processes are kept apart by
+   * publishHotlist itself, which puts N + 1 only over N.
    */
-  let publishing: Promise<unknown> = Promise.resolve();
-  const publishApproved = (list: string, actor: string): Promise<PublishedList> => {
-    const next = publishing.then(async () => publishHotlist(store, list, await approvedEntries(ctx.storage, ctx.config, list), `approval by ${actor}`));
-    publishing = next.catch(() => {});
-    return next;
-  };
+  const oneVersionAtATime = oneAtATimePerKey();
+  /** Publishes a specific list's approved entries, read once its turn comes: the only entries the matcher sees of it. */
+  const publishApproved = (list: string, actor: string): Promise<PublishedList> =>
+    oneVersionAtATime(list, () => publishHotlist(store, list, () => approvedEntries(ctx.storage, ctx.config, list), `approval by ${actor}`));
 
   /** A list that is configured, designated (now or once) or in the store: one whose entries can be asked for. */
   const isKnownList = async (list: string): Promise<boolean> => {
@@ -409,7 +416,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     if (entries.length === 0 && !allowEmpty) {
       await logRefusal(new HttpError(400, 'EMPTY_LIST', `the file has no entries for list ${list}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`));
     }
-    const published = await publishHotlist(store, list, entries, session.user);
+    const published = await oneVersionAtATime(list, () => publishHotlist(store, list, entries, session.user)).catch(logRefusal);
     // "Now version N" read as "N matches now" while the workers were still building it (found by
     // QA: reads of a newly listed plate in those seconds did not alert). The answer waits for it.
     const inForce = deps.inForce === undefined ? null : await deps.inForce(list, published.version, IN_FORCE_WAIT_MS);

@@ -249,35 +249,41 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       return;
     }
     const maxInFlight = textBody.maxInFlight ?? DEFAULT_TEXT_BODIES_IN_FLIGHT;
-    if (textBodiesInFlight >= maxInFlight) {
-      bodyUnread = true;
-      fail(new HttpError(503, 'BUSY', `${maxInFlight} uploads to this endpoint are under way; send it again once one has finished`, { retryAfterSeconds: 5 }));
-      return;
-    }
-    textBodiesInFlight++;
-    let released = false;
-    releaseTextSlot = () => {
-      if (released) return;
-      released = true;
-      textBodiesInFlight--;
-    };
     // uWS hands a body only to an onData attached before the handler returns: attach it now, and
     // hold the socket (pause) until the sender is admitted, so nothing of a refused body is read.
     bodyUnread = true;
-    const reading = readBody(res, limit);
+    let discard = false;
+    const reading = readBody(res, limit, () => discard);
     res.pause();
     textBody
       .admit(request)
       .then(() => {
-        if (!aborted) res.resume();
-        return reading;
-      })
-      .then((bytes) => {
-        bodyUnread = false;
-        return parse(bytes);
+        if (aborted) return undefined;
+        // Only admitted senders take a place: counted before admission, anyone with a made-up
+        // token kept both places taken and the daily load got 503 (verification QA).
+        if (textBodiesInFlight >= maxInFlight) {
+          // Read and dropped, not cut off: a client still sending when the connection closed saw
+          // only "fetch failed", never this answer (the CLI then called a running system stale).
+          discard = true;
+          bodyUnread = false;
+          res.resume();
+          throw new HttpError(503, 'BUSY', `${maxInFlight} uploads to this endpoint are under way; send it again once one has finished`, { retryAfterSeconds: 5 });
+        }
+        textBodiesInFlight++;
+        let released = false;
+        releaseTextSlot = () => {
+          if (released) return;
+          released = true;
+          textBodiesInFlight--;
+        };
+        res.resume();
+        return reading.then((bytes) => {
+          bodyUnread = false;
+          return parse(bytes);
+        });
       })
       .catch(fail)
-      .finally(releaseTextSlot);
+      .finally(() => releaseTextSlot?.());
   };
 }
 
@@ -295,14 +301,21 @@ function refuseLoneSurrogates(_key: string, value: unknown): unknown {
   return value;
 }
 
-/** Collects a request body, refusing it with 413 once it passes `maxBytes`. */
-export function readBody(res: HttpResponse, maxBytes: number): Promise<Buffer> {
+/**
+ * Collects a request body, refusing it with 413 once it passes `maxBytes`. While `discarding()`
+ * says so, chunks are dropped as they come (a body already answered), and it resolves empty.
+ */
+export function readBody(res: HttpResponse, maxBytes: number, discarding: () => boolean = () => false): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
     res.onData((chunk, isLast) => {
       if (refused) return;
+      if (discarding()) {
+        if (isLast) resolve(Buffer.alloc(0));
+        return;
+      }
       size += chunk.byteLength;
       if (size > maxBytes) {
         refused = true;

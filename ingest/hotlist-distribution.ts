@@ -7,7 +7,7 @@
 // that cannot be decoded is refused whole and the worker keeps the list it has.
 import { Objm, type ObjectInfo, type ObjectStore } from '@nats-io/obj';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { StorageType } from '@nats-io/jetstream';
+import { JetStreamApiCodes, JetStreamApiError, StorageType } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { entryKey, type HotlistEntry, type ListIndex, type ListLoadSummary, type Matcher } from '../matcher/index.js';
 import { decodeHotlist, encodeHotlist, HotlistDecodeError } from './hotlist-codec.js';
@@ -42,25 +42,67 @@ export function listVersionOf(info: Pick<ObjectInfo, 'metadata' | 'revision'>): 
 }
 
 /**
- * Puts a new version of `list` (entries already validated). Returns the version every worker will
- * use. Two loads of the same list at the same instant from different processes could both take
- * the same number; the gateway queues its own loads, and workers still apply the newer object.
+ * How often a put that lost the race for a version number is made again, with the next number.
+ * Each loser of a round is beaten by one winner, so this many processes loading one list at the
+ * same instant all get a version.
  */
-export async function publishHotlist(store: ObjectStore, list: string, entries: readonly HotlistEntry[], loadedBy: string): Promise<PublishedList> {
-  const previousInfo = await store.info(list);
-  const version = previousInfo === null ? 1 : listVersionOf(previousInfo) + 1;
-  const previous = previousInfo === null || previousInfo.deleted ? null : await readHotlist(store, list).catch(() => null);
-  const before = new Set(previous?.map(entryKey) ?? []);
-  const after = new Set(entries.map(entryKey));
-  let added = 0;
-  for (const key of after) if (!before.has(key)) added++;
-  let removed = 0;
-  for (const key of before) if (!after.has(key)) removed++;
-  await store.putBlob(
-    { name: list, description: `${entries.length} entries`, headers: undefined, metadata: { format: HOTLIST_FORMAT, listVersion: String(version), loadedBy, loadedAt: new Date().toISOString() } },
-    encodeHotlist(entries),
-  );
-  return { list, version, entries: entries.length, added, removed };
+export const PUBLISH_ATTEMPTS = 8;
+
+/** Another process put a version of the list while this one was putting the same number. */
+export class HotlistVersionConflictError extends Error {
+  readonly code = 'CONCURRENT_CHANGE';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'HotlistVersionConflictError';
+  }
+}
+
+/**
+ * Puts a new version of `list` (entries already validated, or read on each attempt: an approval's
+ * approved entries). Returns the version every worker will use, with what it added and removed
+ * against the version it replaced.
+ *
+ * Version N + 1 is put only if the list's object is still version N: the put carries the store
+ * revision it read (JetStream's expected-last-subject-sequence on the object's metadata), so of
+ * two loads of one list at the same instant — two gateways, a gateway and `platewatch hotlist
+ * load --nats` — one is refused by NATS itself and puts again as N + 2, diffed against N + 1.
+ * No version number ever names two contents (found by QA: two uploads of one list were both
+ * answered "version 5", and one of them was lost unseen).
+ */
+export async function publishHotlist(
+  store: ObjectStore, list: string, entries: readonly HotlistEntry[] | (() => Promise<readonly HotlistEntry[]>), loadedBy: string,
+): Promise<PublishedList> {
+  for (let attempt = 1; ; attempt++) {
+    const previousInfo = await store.info(list);
+    const version = previousInfo === null ? 1 : listVersionOf(previousInfo) + 1;
+    const next = typeof entries === 'function' ? await entries() : entries;
+    const previous = previousInfo === null || previousInfo.deleted ? null : await readHotlist(store, list).catch(() => null);
+    const before = new Set(previous?.map(entryKey) ?? []);
+    const after = new Set(next.map(entryKey));
+    let added = 0;
+    for (const key of after) if (!before.has(key)) added++;
+    let removed = 0;
+    for (const key of before) if (!after.has(key)) removed++;
+    try {
+      await store.putBlob(
+        { name: list, description: `${next.length} entries`, headers: undefined, metadata: { format: HOTLIST_FORMAT, listVersion: String(version), loadedBy, loadedAt: new Date().toISOString() } },
+        encodeHotlist(next),
+        // 0: the list must have no object yet.
+        { previousRevision: previousInfo?.revision ?? 0 },
+      );
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error;
+      if (attempt >= PUBLISH_ATTEMPTS) {
+        throw new HotlistVersionConflictError(`list ${list}: version ${version} was put by another load at the same moment, ${attempt} times over; nothing of this load was put: load it again`, { cause: error });
+      }
+      continue;
+    }
+    return { list, version, entries: next.length, added, removed };
+  }
+}
+
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 }
 
 /**

@@ -10,13 +10,24 @@
 // With `portFile`, a server asked for any port gets the one it had last time when that is free:
 // cameras are configured with the URL, and `-p -1` gave a new port at every start.
 //
-// With `authorization`, the server asks every client for a user and password: the users go into
-// `<storeDir>/nats-server.conf` (mode 0600, rewritten at each start), given with `-c`. Only the
-// users are in that file; everything else stays on the command line, where flags win over a
-// config file and where the search for a server on the same store reads them.
+// With `authorization`, the server asks every client for a user and password: the accounts and
+// their users go into `<storeDir>/nats-server.conf` (mode 0600, rewritten at each start), given
+// with `-c`. Only those are in that file; everything else stays on the command line, where flags
+// win over a config file and where the search for a server on the same store reads them.
+//
+// Accounts, not just users with permissions: a JetStream publish is acknowledged by the server on
+// the publisher's reply subject, which no permission checks, so a user allowed only to publish
+// reads could name `$JS.API.STREAM.PURGE.HITS` or a hot list's object as the reply and have the
+// server's ack purge or overwrite it (verification QA). A user in an account without JetStream
+// that reaches the reads through a service import gets its replies rewritten (`_R_.…`) back into
+// its own account, where they can touch nothing.
+//
+// A store written with no accounts keeps its streams under `jetstream/$G` (the global account);
+// the account that holds JetStream now would start empty, so that directory is renamed to it
+// before the first start with accounts (`movedGlobalStore`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, readlink, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -45,7 +56,20 @@ export interface LocalNatsServerOptions {
 }
 
 export interface NatsServerAuthorization {
+  /** Exactly one holds the JetStream store (`jetstream: true`). */
+  accounts: readonly NatsServerAccount[];
+}
+
+export interface NatsServerAccount {
+  /** A-Z, 0-9 and _, not starting with `$`. */
+  name: string;
+  /** The account whose streams, KV and object stores live in this server's store. */
+  jetstream?: boolean;
   users: readonly NatsServerUser[];
+  /** Subjects other accounts may send messages and requests to (service exports). */
+  exportServices?: readonly string[];
+  /** Another account's exported subjects this account's users publish to. */
+  importServices?: ReadonlyArray<{ account: string; subject: string }>;
 }
 
 export interface NatsServerUser {
@@ -69,6 +93,8 @@ export interface LocalNatsServer {
   pid: number;
   /** Pids of servers left running on this store by an earlier process that has since died, stopped before this one started. */
   leftoversStopped: readonly number[];
+  /** The account a store written without accounts was moved to at this start (its streams kept); null otherwise. */
+  movedGlobalStore: string | null;
   /**
    * The port remembered in `portFile` when something else held it, so this server took another
    * (whoever was configured with the old URL must be re-pointed); null otherwise.
@@ -118,7 +144,11 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     else rememberedPortTaken = remembered;
   }
   const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(port), '--ports_file_dir', portsDir];
-  if (options.authorization !== undefined) args.unshift('-c', await writeServerConfig(storeDir, options.authorization));
+  let movedGlobalStore: string | null = null;
+  if (options.authorization !== undefined) {
+    args.unshift('-c', await writeServerConfig(storeDir, options.authorization));
+    movedGlobalStore = await moveGlobalStore(storeDir, jetStreamAccount(options.authorization));
+  }
   // Its own process group: a Ctrl-C in the terminal reaches platewatch alone, which finishes its
   // in-flight reads and then stops this server; in the terminal's group the server died first.
   // Being apart, it outlives this process unless killed: killOnExit sees to it.
@@ -166,6 +196,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
         port: listening,
         pid: child.pid ?? -1,
         leftoversStopped,
+        movedGlobalStore,
         rememberedPortTaken,
         exited: exit.then(({ code, signal }) => ({ code, signal, requested })),
         stop: () => {
@@ -199,19 +230,67 @@ async function writeServerConfig(storeDir: string, authorization: NatsServerAuth
   return file;
 }
 
-/** The `authorization` block; every value a quoted string, so no user text is read as syntax. */
+/** The account holding JetStream; throws unless there is exactly one. */
+function jetStreamAccount(authorization: NatsServerAuthorization): string {
+  const holders = authorization.accounts.filter((a) => a.jetstream === true);
+  if (holders.length !== 1) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `exactly one account must hold JetStream, not ${holders.length}`);
+  return (holders[0] as NatsServerAccount).name;
+}
+
+/**
+ * Renames a store's global-account directory (`jetstream/$G`, written by a server without
+ * accounts) to `account`'s, unless that one exists already: the streams and hot lists stay.
+ */
+async function moveGlobalStore(storeDir: string, account: string): Promise<string | null> {
+  const from = join(storeDir, 'jetstream', '$G');
+  const to = join(storeDir, 'jetstream', account);
+  if (!(await exists(from)) || (await exists(to))) return null;
+  await rename(from, to);
+  return account;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The `accounts` block; every value a quoted string, so no user text is read as syntax. */
 export function serverConfigText(authorization: NatsServerAuthorization): string {
-  if (authorization.users.length === 0) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', 'authorization needs at least one user: with none, nats-server lets every client in');
-  const users = authorization.users.map((u) => {
-    if (u.password.startsWith('$2')) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `the password of NATS user ${JSON.stringify(u.user)} begins with "$2", which nats-server takes for a bcrypt hash`);
-    const fields = [`user: ${configString(u.user, 'user name')}`, `password: ${configString(u.password, `password of ${JSON.stringify(u.user)}`)}`];
-    const permissions: string[] = [];
-    if (u.publish !== undefined) permissions.push(`publish: ${permissionText(u.publish)}`);
-    if (u.subscribe !== undefined) permissions.push(`subscribe: ${permissionText(u.subscribe)}`);
-    if (permissions.length > 0) fields.push(`permissions: { ${permissions.join(', ')} }`);
-    return `    { ${fields.join(', ')} }`;
+  jetStreamAccount(authorization);
+  const names = new Set(authorization.accounts.map((a) => a.name));
+  const blocks = authorization.accounts.map((account) => {
+    if (!/^[A-Z0-9_]+$/.test(account.name)) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `account name ${JSON.stringify(account.name)} must be A-Z, 0-9 and _`);
+    if (account.users.length === 0) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `account ${account.name} needs at least one user`);
+    const lines = [`  ${account.name}: {`];
+    if (account.jetstream === true) lines.push('    jetstream: enabled');
+    lines.push('    users: [', ...account.users.map(userText), '    ]');
+    if (account.exportServices !== undefined && account.exportServices.length > 0) {
+      lines.push(`    exports: [ ${account.exportServices.map((subject) => `{ service: ${configString(subject, 'subject')} }`).join(', ')} ]`);
+    }
+    if (account.importServices !== undefined && account.importServices.length > 0) {
+      for (const i of account.importServices) {
+        if (!names.has(i.account)) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `account ${account.name} imports from an account not configured: ${JSON.stringify(i.account)}`);
+      }
+      lines.push(`    imports: [ ${account.importServices.map((i) => `{ service: { account: ${configString(i.account, 'account')}, subject: ${configString(i.subject, 'subject')} } }`).join(', ')} ]`);
+    }
+    lines.push('  }');
+    return lines.join('\n');
   });
-  return `# Written by platewatch at each start of the embedded nats-server; edits are lost.\nauthorization {\n  users = [\n${users.join('\n')}\n  ]\n}\n`;
+  return `# Written by platewatch at each start of the embedded nats-server; edits are lost.\naccounts {\n${blocks.join('\n')}\n}\n`;
+}
+
+function userText(u: NatsServerUser): string {
+  if (u.password.startsWith('$2')) throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `the password of NATS user ${JSON.stringify(u.user)} begins with "$2", which nats-server takes for a bcrypt hash`);
+  const fields = [`user: ${configString(u.user, 'user name')}`, `password: ${configString(u.password, `password of ${JSON.stringify(u.user)}`)}`];
+  const permissions: string[] = [];
+  if (u.publish !== undefined) permissions.push(`publish: ${permissionText(u.publish)}`);
+  if (u.subscribe !== undefined) permissions.push(`subscribe: ${permissionText(u.subscribe)}`);
+  if (permissions.length > 0) fields.push(`permissions: { ${permissions.join(', ')} }`);
+  return `      { ${fields.join(', ')} }`;
 }
 
 function permissionText(permission: NatsSubjectPermission): string {

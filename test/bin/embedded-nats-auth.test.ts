@@ -3,7 +3,7 @@
 // may publish reads, which are stored and matched, and nothing else (no hits, no reads, no hot list
 // store, not the system's inbox); the system's own connections do everything through their inbox
 // prefix; the passwords are kept 0600 and survive a restart.
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import {
   decodeHitMessage, HOTLISTS_BUCKET, natsServerConfigFile, openHotlistStore, openVersionClaims, publishHotlist, READS_STREAM, readHotlist, readsSubject, type HitMessage,
 } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+import { runCliInProcess } from '../fixtures/cli.js';
 import { connectToEmbeddedNats, embeddedNatsAuth } from '../fixtures/embedded-nats.js';
 import { until } from '../reliability/fixtures.js';
 
@@ -122,6 +123,29 @@ describe('the embedded nats-server', () => {
     expect(await readHotlist(s.hotlists, 'SVS')).toHaveLength(1);
   });
 
+  it("gives a camera's read acks no way into the system's JetStream: a reply subject it names cannot purge a stream or overwrite a hot list", async () => {
+    const s = started();
+    const camera = await asCamera();
+    const jsm = await jetstreamManager(s.nc);
+    const before = await s.hotlists.info('SVS');
+    const hitsBefore = (await jsm.streams.info('HITS')).state.messages;
+    // The server acknowledges a read on the reply subject the publisher names, with no permission
+    // check. In the system's account these purged the hot list store and HITS, and overwrote SVS's
+    // metadata, so that the stolen-vehicle list stopped alerting (verification QA).
+    const attacks = [`$JS.API.STREAM.PURGE.OBJ_${HOTLISTS_BUCKET}`, '$JS.API.STREAM.PURGE.HITS', `$O.${HOTLISTS_BUCKET}.M.U1ZT`, 'alpr.hits.wpd.SVS', '$KV.platewatch_version_claims.x'];
+    for (const [i, reply] of attacks.entries()) {
+      camera.publish(readsSubject('wpd', 'cam1'), pack({ v: 1, id: `reply-attack-${i}`, agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate: '1ZZZ999' }), { reply });
+    }
+    await camera.flush();
+    await until('the reads stored', async () => {
+      const rs = await s.storage.client.query({ query: `SELECT count() AS n FROM ${s.storage.db}.detections WHERE read_id LIKE 'reply-attack-%'`, format: 'JSONEachRow' });
+      return Number(((await rs.json()) as Array<{ n: string }>)[0]?.n) === attacks.length ? true : undefined;
+    });
+    expect((await s.hotlists.info('SVS'))?.revision).toBe(before?.revision);
+    expect(await readHotlist(s.hotlists, 'SVS')).toHaveLength(1);
+    expect((await jsm.streams.info('HITS')).state.messages).toBe(hitsBefore);
+  }, 60_000);
+
   it('lets the system user do everything through its inbox prefix, and refuses it the cameras\' inbox', async () => {
     const s = started();
     expect(s.natsConnect).toMatchObject({ user: 'platewatch', inboxPrefix: SYSTEM_INBOX_PREFIX });
@@ -136,6 +160,14 @@ describe('the embedded nats-server', () => {
     const careless = await connect({ servers: s.natsConnect.servers, user: s.natsConnect.user, pass: s.natsConnect.pass, reconnect: false } as Parameters<typeof connect>[0]);
     connections.push(careless);
     await expect(jetstreamManager(careless, { timeout: 2_000 })).rejects.toThrow();
+  });
+});
+
+describe('a command given a NATS that asks for credentials it was not given', () => {
+  it('says which settings carry them (verification QA: it said only "Authorization Violation")', async () => {
+    const res = await runCliInProcess(['hotlist', 'list'], { env: { NATS_URL: started().natsUrl, PLATEWATCH_DATA_DIR: join(dir, 'elsewhere') } });
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr, res.stderr).toMatch(/Authorization Violation \(give the NATS credentials: NATS_USER and NATS_PASSWORD, NATS_TOKEN or NATS_CREDS, or in NATS_URL\)/);
   });
 });
 
@@ -171,11 +203,28 @@ describe('the embedded NATS credentials', () => {
   });
 
   it('are made anew, different for each data directory, where there are none', async () => {
-    const a = await loadOrCreateEmbeddedNatsAuth(join(dir, 'a'));
-    const b = await loadOrCreateEmbeddedNatsAuth(join(dir, 'b'));
+    const { auth: a, origin } = await loadOrCreateEmbeddedNatsAuth(join(dir, 'a'));
+    expect(origin).toBe('new');
+    const { auth: b } = await loadOrCreateEmbeddedNatsAuth(join(dir, 'b'));
     expect(a.system.password).not.toBe(b.system.password);
     expect(a.camera.password).not.toBe(a.system.password);
     expect(systemConnectOptions(a)).toEqual({ user: 'platewatch', pass: a.system.password, inboxPrefix: SYSTEM_INBOX_PREFIX });
-    expect(await loadOrCreateEmbeddedNatsAuth(join(dir, 'a'))).toEqual(a);
+    expect(await loadOrCreateEmbeddedNatsAuth(join(dir, 'a'))).toEqual({ auth: a, origin: 'file' });
+  });
+
+  it('are read back from the server\'s config file when auth.json is lost, so configured cameras keep working; made anew only with both gone, and said so', async () => {
+    const s = started();
+    const { auth } = await loadOrCreateEmbeddedNatsAuth(dataDir);
+    rmSync(embeddedNatsAuthFile(dataDir));
+    // The running system's config file still has the passwords (verification QA: a restart made new ones, silently).
+    expect(await loadOrCreateEmbeddedNatsAuth(dataDir)).toEqual({ auth, origin: 'recovered' });
+    expect(JSON.parse(await readFile(embeddedNatsAuthFile(dataDir), 'utf8'))).toEqual(auth);
+    // Both lost, on a store that had credentials: new ones, and the caller is told it replaced them.
+    const copy = join(dir, 'lost-both');
+    mkdirSync(join(copy, 'nats', 'jetstream', 'PLATEWATCH'), { recursive: true });
+    const replaced = await loadOrCreateEmbeddedNatsAuth(copy);
+    expect(replaced.origin).toBe('replaced');
+    expect(replaced.auth.camera.password).not.toBe(auth.camera.password);
+    expect(s.natsUrl).toBeDefined();
   });
 });

@@ -45,6 +45,10 @@ describe('a covert list in the hot list API', () => {
     const unknown = await api.call('GET', '/api/hotlists/NOPE/entries', officer);
     expect(unknown.status).toBe(404);
     expect({ status: covert.status, body: JSON.stringify(covert.body).replaceAll('NARC', 'NOPE') }).toEqual({ status: unknown.status, body: JSON.stringify(unknown.body) });
+    // The refusal is on the log without the list's name: an auditor not named for it reads it too.
+    const refusals = (await accessRecords(api, 'officer1', 'refused')).filter((r) => r['action'] === 'hotlist');
+    expect(refusals.map((r) => r['detail'])).toContain('COVERT_LIST: officer1 is not named for the covert list asked for (hits.covertLists)');
+    expect(JSON.stringify(refusals)).not.toMatch(/NARC/i);
   });
 
   it('is all there for the users named for it', async () => {
@@ -158,7 +162,14 @@ describe('a covert list in a console\'s filter', () => {
       const officerViews = await recorded('officer1', 2);
       expect(officerViews.map((r) => r['outcome'])).toEqual(['refused', 'ok']);
       expect(officerViews[0]?.['detail']).toMatch(/^COVERT_LIST: officer1 is not named for a covert list/);
-      expect(JSON.parse(officerViews[1]?.['params'] as string)).toMatchObject({ filter: { lists: ['covert', 'SVS'] } });
+      // The watch that was granted: the other lists, without the covert one.
+      expect(JSON.parse(officerViews[1]?.['params'] as string)).toMatchObject({ filter: { lists: ['SVS'] } });
+      // A filter of covert lists only is a refusal alone, not also a view that never happened.
+      const narcOnly = await TestConsole.open(wsUrl, { token: api.token('officer') });
+      expect((await narcOnly.subscribe({ lists: ['NARC'] })).type).toBe('replay');
+      await narcOnly.close();
+      const after = await recorded('officer1', 3);
+      expect(after.map((r) => r['outcome'])).toEqual(['refused', 'ok', 'refused']);
       expect(JSON.stringify(officerViews)).not.toMatch(/NARC/i);
       const analystViews = await recorded('analyst1', 1);
       expect(analystViews.map((r) => r['outcome'])).toEqual(['ok']);

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
 import { ApiGuard, authRoutes, CovertLists, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
 import {
-  encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, openVersionClaims, readHotlist, registerHotlistStaleness,
+  encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, openVersionClaims, publishHotlist, readHotlist, readHotlistVersion, registerHotlistStaleness,
   resolveBulkLayout, startLocalNatsServer, type LocalNatsServer, type NatsVersionClaims,
 } from '../../ingest/index.js';
 import { hitId, Matcher, resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
@@ -614,4 +614,68 @@ describe('covert lists', () => {
     const decided = await call('POST', `/api/hotlists/approvals/${another.body['entryId'] as string}`, 'lt1', { decision: 'approved' });
     expect(decided).toMatchObject({ status: 200, body: { published: { list: 'NARC', entries: 2 } } });
   });
+});
+
+describe('loads of one list at the same moment', () => {
+  const HEADER = 'plate,state,list,reason,case_number,entered_by,synopsis';
+  const fileOf = (list: string, plates: readonly string[]): string => `${HEADER}\n${plates.map((p) => `${p},CA,${list},Stolen,,,`).join('\n')}\n`;
+  const platesOf = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(4, '0')}`);
+  const postFile = async (list: string, user: string, text: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const res = await fetch(`${base}/api/hotlists/${list}/load`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get(user) as string}`, 'content-type': 'text/csv' }, body: text });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+
+  it('gives two uploads versions N + 1 and N + 2, each diffed against the version it replaced, and puts the later in force', async () => {
+    const before = await readHotlistVersion(store, 'SFR');
+    const n = before?.version ?? 0;
+    const previous = new Set(before?.entries.map((e) => e.plate) ?? []);
+    const files = { admin1: platesOf('1QA', 3000), admin2: platesOf('2QB', 5) };
+    const [one, two] = await Promise.all([postFile('SFR', 'admin1', fileOf('SFR', files.admin1)), postFile('SFR', 'admin2', fileOf('SFR', files.admin2))]);
+    expect([one.status, two.status]).toEqual([200, 200]);
+    const replies = [{ user: 'admin1', plates: files.admin1, body: one.body }, { user: 'admin2', plates: files.admin2, body: two.body }]
+      .sort((a, b) => (a.body['version'] as number) - (b.body['version'] as number));
+    const [first, second] = replies as [typeof replies[0], typeof replies[0]];
+    expect([first.body['version'], second.body['version']]).toEqual([n + 1, n + 2]);
+    // Against version N, then against the first upload: the plates sets are disjoint.
+    expect(first.body).toMatchObject({ entries: first.plates.length, added: first.plates.length, removed: previous.size });
+    expect(second.body).toMatchObject({ entries: second.plates.length, added: second.plates.length, removed: first.plates.length });
+    const stored = await readHotlistVersion(store, 'SFR');
+    expect({ version: stored?.version, plates: stored?.entries.map((e) => e.plate).sort() }).toEqual({ version: n + 2, plates: [...second.plates].sort() });
+    await until(() => matches(second.plates[0] as string).length === 1);
+    expect(matches(first.plates[0] as string)).toEqual([]);
+    // The access log names each upload's own version.
+    const rs = await temp.storage.client.query({
+      query: `SELECT user_id, params FROM ${temp.storage.db}.access_log WHERE action = 'hotlist' AND reason = 'bulk_load' AND outcome = 'ok' ORDER BY seq DESC LIMIT 2`, format: 'JSONEachRow',
+    });
+    const logged = (await rs.json<{ user_id: string; params: string }>()).map((r) => ({ user: r.user_id, version: (JSON.parse(r.params) as { version: number }).version }));
+    expect(logged.sort((a, b) => a.version - b.version)).toEqual([{ user: first.user, version: n + 1 }, { user: second.user, version: n + 2 }]);
+  }, 90_000);
+
+  it('never gives a version number twice across processes: a gateway load and two other processes publishing at once', async () => {
+    const otherStore = await openHotlistStore(jetstream(otherConnection));
+    const thirdConnection = await connect({ servers: nats.url });
+    try {
+      const thirdStore = await openHotlistStore(jetstream(thirdConnection));
+      const n = (await readHotlistVersion(store, 'SLR'))?.version ?? 0;
+      const entriesOf = (plates: readonly string[]) => plates.map((plate) => {
+        const checked = validateEntry({ plate, state: 'CA', list: 'SLR', reason: 'Stolen plate' }, config);
+        if (!checked.ok) throw new Error(checked.reason);
+        return checked.entry;
+      });
+      const [viaGateway, otherGatewayPut, cliPut] = await Promise.all([
+        postFile('SLR', 'admin1', fileOf('SLR', platesOf('3QC', 2000))),
+        publishHotlist(otherStore, 'SLR', entriesOf(platesOf('4QD', 20)), 'admin2'),
+        publishHotlist(thirdStore, 'SLR', entriesOf(platesOf('5QE', 30)), 'admin1'),
+      ]);
+      expect(viaGateway.status).toBe(200);
+      const versions = [viaGateway.body['version'] as number, otherGatewayPut.version, cliPut.version];
+      expect([...versions].sort((a, b) => a - b)).toEqual([n + 1, n + 2, n + 3]);
+      // The list holds the contents the last version number was given for.
+      const last = [{ version: versions[0], entries: 2000 }, { version: versions[1], entries: 20 }, { version: versions[2], entries: 30 }].find((v) => v.version === n + 3);
+      const stored = await readHotlistVersion(store, 'SLR');
+      expect({ version: stored?.version, entries: stored?.entries.length }).toEqual(last);
+    } finally {
+      await thirdConnection.close();
+    }
+  }, 90_000);
 });

@@ -154,21 +154,46 @@ describe('gateway HTTP', () => {
     expect(JSON.parse(answered.body)).toEqual({ error: { code: 'BAD_SESSION', message: 'no valid session' } });
   });
 
-  it('answers 503 to one more large text body than the route reads at once, and takes it once one is done', async () => {
+  it('counts only admitted senders among the bodies read at once: requests still being admitted never make an admitted one wait', async () => {
+    // With made-up tokens, whose check takes a moment, anyone kept both places taken and the daily load got 503 (verification QA).
     const post = (admit: string) => fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': 'text/csv', 'x-admit': admit }, body: 'plate\n7ABC123\n' });
+    const pending = [post('hold'), post('hold'), post('hold')];
+    while (held.length < 3) await new Promise((r) => setTimeout(r, 20));
+    expect((await post('yes')).status).toBe(200);
+    // Admitted one by one, each is read and answered.
+    for (const [i, release] of held.splice(0).entries()) {
+      release();
+      expect((await pending[i])?.status).toBe(200);
+    }
+  });
+
+  it('answers 503 to one more admitted body than the route reads at once, after reading it, so the sender sees the answer; and takes it once one is done', async () => {
+    // Two admitted uploads that send 10 of their 4,000 bytes and wait.
+    const slow = () => {
+      const req = httpRequest(`${base}/test/file`, { method: 'POST', headers: { 'content-type': 'text/csv', 'content-length': '4000', ...ADMITTED } });
+      const answered = new Promise<number | undefined>((resolve, reject) => {
+        req.on('response', (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', reject);
+      });
+      req.write('x'.repeat(10));
+      return { finish: () => req.end('x'.repeat(3990)), answered };
+    };
     const before = admissions;
-    const first = post('hold');
-    const second = post('hold');
-    while (held.length < 2) await new Promise((r) => setTimeout(r, 20));
-    const third = await post('yes');
+    const [one, two] = [slow(), slow()];
+    while (admissions - before < 2) await new Promise((r) => setTimeout(r, 20));
+    // A third, with a body of its own: cut off before it was read, fetch saw only "fetch failed".
+    const third = await fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': 'text/csv', ...ADMITTED }, body: 'y'.repeat(3000) });
     expect(third.status).toBe(503);
     expect(third.headers.get('retry-after')).toBe('5');
     expect(await third.json()).toMatchObject({ error: { code: 'BUSY' } });
-    expect(admissions - before).toBe(2); // the third never reached admission
-    for (const release of held.splice(0)) release();
-    expect((await first).status).toBe(200);
-    expect((await second).status).toBe(200);
-    expect((await post('yes')).status).toBe(200);
+    one.finish();
+    two.finish();
+    expect(await one.answered).toBe(200);
+    expect(await two.answered).toBe(200);
+    expect((await fetch(`${base}/test/file`, { method: 'POST', headers: { 'content-type': 'text/csv', ...ADMITTED }, body: 'z'.repeat(3000) })).status).toBe(200);
   });
 
   it('takes a JSON body within the limit', async () => {
