@@ -6,7 +6,7 @@
 import { dirname, resolve } from 'node:path';
 import type { StorageConfig } from '../storage/index.js';
 import type { PasswordSource } from './password-input.js';
-import { readRunningSystem } from './runtime.js';
+import { isProcessAlive, readRunningSystem, runtimeFile } from './runtime.js';
 import { verbErrorText, VerbRefusal } from './verb-sign-in.js';
 import type { VerbIO } from './verb.js';
 
@@ -35,8 +35,16 @@ export async function runningSystemUrl(storage: Partial<StorageConfig>): Promise
   const running = await readRunningSystem(dirname(storageDir));
   if (running?.httpUrl === undefined || running.storageDir !== storageDir) return undefined;
   // A gateway listening on every address is reached on this host by loopback.
-  return running.httpUrl.replace(/^http:\/\/0\.0\.0\.0(?=:)/, 'http://127.0.0.1').replace(/^http:\/\/\[::\](?=:)/, 'http://[::1]');
+  const url = running.httpUrl.replace(/^http:\/\/0\.0\.0\.0(?=:)/, 'http://127.0.0.1').replace(/^http:\/\/\[::\](?=:)/, 'http://[::1]');
+  runFilesBehind.set(url, { pid: running.pid, runFile: runtimeFile(dirname(storageDir)) });
+  return url;
 }
+
+/**
+ * The run file each URL runningSystemUrl gave came from, and its process: when that URL does not
+ * answer, whether the file is stale or the system is alive and not answering is told by the pid.
+ */
+const runFilesBehind = new Map<string, { pid: number; runFile: string }>();
 
 /**
  * The data directory of the running `up` that runningSystemUrl found for `storageDir` (its
@@ -61,11 +69,40 @@ async function request(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, init);
   } catch (error) {
-    throw new VerbRefusal(
-      `cannot reach the running platewatch at ${url.replace(/^(https?:\/\/[^/]+).*$/, '$1')}: ${(error as Error).message} ` +
-        '(if no platewatch runs there any more, its run file dataDir/run/platewatch.json is stale: remove it)',
-    );
+    throw new VerbRefusal(unreachable(url.replace(/^(https?:\/\/[^/]+).*$/, '$1'), error as Error));
   }
+}
+
+/**
+ * Why `base` did not answer, and what to do. Removing the run file is said only once its process
+ * is gone: a system that is alive but did not answer (busy, a connection it closed) keeps its run
+ * file, or the next verb would open the storage it holds (found by QA: a busy gateway's closed
+ * connection read "stale: remove it").
+ */
+function unreachable(base: string, error: Error): string {
+  const said = `cannot reach the running platewatch at ${base}: ${error.message}`;
+  const behind = runFilesBehind.get(base);
+  if (behind === undefined) return `${said} (is it still running? see its log)`;
+  if (!isProcessAlive(behind.pid)) return `${said}; its process (pid ${behind.pid}) is no longer running, so its run file ${behind.runFile} is stale: remove it`;
+  return `${said}; its process (pid ${behind.pid}) is still running but did not answer: check its log and whether it is overloaded, then try again (do not remove its run file ${behind.runFile} while it runs)`;
+}
+
+/** The running system refused a request for now (503 BUSY): it takes it again after `retryAfterSeconds`. */
+export class SystemBusy extends VerbRefusal {
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+    this.name = 'SystemBusy';
+  }
+}
+
+/** Retry-After as seconds when the gateway sends none, or none readable (gateway/http-json.ts sends 5). */
+export const DEFAULT_BUSY_RETRY_SECONDS = 5;
+
+async function refusalOf(res: Response): Promise<VerbRefusal> {
+  const text = await errorText(res);
+  if (res.status !== 503 || !text.startsWith('BUSY:')) return new VerbRefusal(text);
+  const after = Number(res.headers.get('retry-after'));
+  return new SystemBusy(text, Number.isFinite(after) && after >= 0 ? after : DEFAULT_BUSY_RETRY_SECONDS);
 }
 
 /** Signs `user` in at the gateway with the next password from `passwords`. */
@@ -84,7 +121,7 @@ export async function signInToSystem(url: string, user: string, passwords: Passw
         ? { headers: { ...headers, 'content-type': text.contentType }, body: text.body }
         : body === undefined ? { headers } : { headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
     });
-    if (!res.ok) throw new VerbRefusal(await errorText(res));
+    if (!res.ok) throw await refusalOf(res);
     return res;
   };
   return {

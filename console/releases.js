@@ -99,6 +99,11 @@ function describeCriteria(c) {
   return `${what}, ${shortDate(c.from)} to ${shortDate(c.to)}`;
 }
 
+/** Whether the signed-in user recorded request `q`: they may refuse it but not approve it (SELF_DECISION). */
+function isOwnRequest(q) {
+  return q.recordedBy === session.userId();
+}
+
 function describeDecision(q) {
   if (q.status === 'pending') return 'awaiting the Chief of Police or the designee';
   const by = q.decidedBy === 'system' ? 'automatically (system)' : `by ${q.decidedBy}`;
@@ -176,6 +181,8 @@ async function showRelease(requestId, focus = false) {
 }
 
 function renderRelease(q, history) {
+  // The same request drawn again (after a decision the gateway refused) keeps the note typed for it.
+  const keepNote = openRelease?.requestId === q.requestId && q.status === 'pending';
   openRelease = q;
   const id = q.requestId;
   $('release-detail').hidden = false;
@@ -210,7 +217,11 @@ function renderRelease(q, history) {
   // Controls only for what the user's roles allow and the request's state permits; the gateway decides either way.
   const decision = $('release-decision');
   decision.hidden = !(q.status === 'pending' && session.may('releases.decide'));
-  decision.reset();
+  if (!keepNote) decision.reset();
+  // The one who recorded it may refuse (withdraw) it, not approve it (storage/releases.ts SELF_DECISION).
+  const own = isOwnRequest(q);
+  decision.querySelector('button[value="approve"]').hidden = own;
+  $('release-own-request').hidden = !own;
   decision.querySelector('button[value="approve"]').setAttribute('aria-label', `Approve release ${id}`);
   decision.querySelector('button[value="refuse"]').setAttribute('aria-label', `Refuse release ${id}`);
   const produce = $('release-produce');
@@ -290,9 +301,13 @@ async function submitReleaseRequest(event) {
   if (generation !== releasesGeneration) return;
   // A request the rules refuse is still recorded (201, status refused): an outcome, not an error.
   out.dataset.outcome = q.status;
+  // A Chief or designee who records a request does not approve it too (SELF_DECISION): another does.
+  const decider = isOwnRequest(q) && session.may('releases.decide')
+    ? 'another Chief or a designee; you may refuse it to withdraw it'
+    : 'the Chief of Police or the designee';
   out.textContent = q.status === 'refused'
     ? `Refused automatically, and recorded as ${q.requestId}: ${q.decisionNote.replace(/\.?$/, '.')} Nothing will be released; the refusal is on file and in the access log.`
-    : `Recorded as ${q.requestId}: ${q.status}, awaiting the decision of the Chief of Police or the designee.`;
+    : `Recorded as ${q.requestId}: ${q.status}, awaiting the decision of ${decider}.`;
   event.target.reset();
   showCriteriaFields();
 }

@@ -302,8 +302,9 @@ export type ReleaseDecision = 'approve' | 'refuse';
 
 /**
  * The Chief of Police or the designee decides a pending request (§471.8(b)); a refusal needs the
- * reason. The rules are checked again (the configuration may have changed since): a request they
- * refuse is recorded refused and RELEASE_REFUSED is thrown, whatever the decision was.
+ * reason. The member who recorded the request may refuse (withdraw) it, but not approve it
+ * (SELF_DECISION). The rules are checked again (the configuration may have changed since): a
+ * request they refuse is recorded refused and RELEASE_REFUSED is thrown, whatever the decision was.
  */
 export async function decideRelease(
   ctx: ReleaseContext, user: string, requestId: string, decision: ReleaseDecision, note: string, now = Date.now(),
@@ -325,11 +326,14 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
   if (current.status !== 'pending') {
     throw new ReleaseError('RELEASE_NOT_PENDING', `release request ${requestId} was already decided: ${current.status}${current.decisionNote ? ` (${current.decisionNote})` : ''}`);
   }
-  // Two persons for every decision, as for hot list entries (SELF_APPROVAL): the one who wrote the
-  // request down does not also decide it. A refusal too: one person could otherwise record a
-  // request in words of their choosing and close it, with no second look at either.
-  if (current.recordedBy === user) {
-    const why = `${user} recorded release request ${requestId}; another Chief or designee must ${decision} it (two persons for every decision, §471.8(b))`;
+  // No data released on one person's word, as for hot list entries (SELF_APPROVAL): the one who
+  // wrote the request down does not also approve it. They may refuse it: that releases nothing, and
+  // a Chief alone in the department could otherwise never close (withdraw) a request they recorded.
+  // §471.8(b) asks for the Chief's or the designee's review, not for two persons.
+  const isOwnRequest = current.recordedBy === user;
+  if (isOwnRequest && decision === 'approve') {
+    const why = `${user} recorded release request ${requestId}, so may not approve it: another Chief or a designee (an account holding the chief role) approves it; `
+      + `or refuse it yourself to withdraw it (§471.8(b): no data is released on one person's word)`;
     await logRelease(ctx, user, current, 'refused', why);
     throw new ReleaseError('SELF_DECISION', why);
   }
@@ -343,7 +347,8 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
     decisionNote: trimmed, refusalRule: decision === 'approve' ? '' : REFUSAL_RULES.chief,
   };
   await insertVersion(ctx, next);
-  await logRelease(ctx, user, next, 'ok', decision === 'approve' ? 'release approved (§471.8(b))' : `release refused by the Chief or designee: ${trimmed}`);
+  const refusedBy = isOwnRequest ? '(withdrawn) by the Chief or designee who recorded it' : 'by the Chief or designee';
+  await logRelease(ctx, user, next, 'ok', decision === 'approve' ? 'release approved (§471.8(b))' : `release refused ${refusedBy}: ${trimmed}`);
   return next;
 }
 

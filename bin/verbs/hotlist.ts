@@ -14,7 +14,7 @@ import type { PlatewatchConfig } from '../config.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { connectToSystem } from '../runtime.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
-import { runningSystemUrl, withSystemApi } from '../system-api.js';
+import { runningSystemUrl, SystemBusy, withSystemApi, type SystemApi } from '../system-api.js';
 import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
@@ -40,7 +40,9 @@ load   Validates FILE (CSV: plate,state,list,reason,case_number,entered_by,synop
        console: individual credentials (§471.5(h)), and every load, or its refusal, is in the access
        log. While "platewatch up" runs on this data directory the file goes through its API (as
        text, up to 256 MiB); otherwise this command opens storage itself (--nats, or $NATS_URL,
-       names the system's NATS). A cron job gives the password on standard input:
+       names the system's NATS). While that system is receiving other uploads it answers busy:
+       the command waits as long as it asks and sends the file again, for up to 2 minutes.
+       A cron job gives the password on standard input:
        --password-stdin < /etc/platewatch/loader.password
 list   Shows each list in use: version, entries, who loaded it and how old it is (general lists
        older than 24 h are stale: Watsonville PD §471.5(f)(4) asks for a daily download).
@@ -172,7 +174,7 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
   return withSystemApi(url, as, passwords, 'hotlist load', io, async (api) => {
     let loaded: LoadReply;
     try {
-      loaded = await api.postText<LoadReply>(`/api/hotlists/${encodeURIComponent(job.list)}/load?${query.toString()}`, 'text/csv', text);
+      loaded = await postWhenNotBusy(api, `/api/hotlists/${encodeURIComponent(job.list)}/load?${query.toString()}`, text, io);
     } catch (error) {
       throw asThisCommand(error, job, ownLayouts);
     }
@@ -186,6 +188,34 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
     printPublished(loaded, io, loaded.inForce);
     return loaded.inForce === false ? 1 : 0;
   });
+}
+
+/**
+ * How long a load waits in all for the running system to take the file while it is receiving
+ * others (503 BUSY): the daily cron job must not fail because two administrators were uploading.
+ */
+export const BUSY_PATIENCE_MS = 120_000;
+
+/**
+ * Posts the file, and while the gateway answers BUSY (it takes a few uploads at a time) waits as
+ * long as it asks (Retry-After) and sends it again, saying so once per wait, for BUSY_PATIENCE_MS in all.
+ */
+async function postWhenNotBusy(api: SystemApi, path: string, text: string, io: VerbIO): Promise<LoadReply> {
+  const giveUpAt = Date.now() + BUSY_PATIENCE_MS;
+  for (;;) {
+    try {
+      return await api.postText<LoadReply>(path, 'text/csv', text);
+    } catch (error) {
+      if (!(error instanceof SystemBusy)) throw error;
+      const waitMs = Math.max(error.retryAfterSeconds, 1) * 1000;
+      if (Date.now() + waitMs > giveUpAt) {
+        throw new SystemBusy(`${error.message} (still busy after ${Math.round(BUSY_PATIENCE_MS / 1000)} s of trying: load the file again later)`, error.retryAfterSeconds);
+      }
+      const others = /^BUSY: (\d+) uploads/.exec(error.message)?.[1];
+      io.stderr.write(`platewatch hotlist: the running platewatch is receiving ${others === undefined ? 'other uploads' : `${others} other upload${others === '1' ? '' : 's'}`}; trying again in ${waitMs / 1000} s\n`);
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
 
 /**

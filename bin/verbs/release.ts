@@ -34,8 +34,10 @@ request  Records an agency's written request (Watsonville §471.8(a)): the agenc
          enforcement are refused at once, whatever the configuration (California Values Act);
          out-of-state and federal agencies are refused by default (Civil Code § 1798.90.55;
          configuration release.refuseOutOfState / release.refuseFederal).
-approve  The Chief of Police or the designee (role chief) approves a pending request (§471.8(b)).
-refuse   ... or refuses it, with the reason. Approved and refused requests stay on file (§471.8(d)).
+approve  The Chief of Police or the designee (role chief) approves a pending request (§471.8(b)),
+         one that another member recorded: no data is released on one person's word.
+refuse   ... or refuses it, with the reason; the one who recorded it may refuse it too (withdraw
+         it). Approved and refused requests stay on file (§471.8(d)).
 export   Writes the package of an approved request under DATA_DIR/releases/REL-…: detections.csv,
          detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS.
          Custodian or administrator; once per request.

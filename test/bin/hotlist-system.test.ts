@@ -1,7 +1,8 @@
 // The hot list API as `platewatch up` assembles it (bin/system.ts): the routes, the access log,
 // the staleness metric, and the running matcher, which only ever sees approved entries
 // (Watsonville §471.5(f)(4)(5)).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -10,6 +11,7 @@ import { DEFAULT_HOTLIST_SETTINGS } from '../../bin/config.js';
 import { startSystem, type RunningSystem } from '../../bin/system.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import { saveUser, type UserRole } from '../../storage/index.js';
+import { runCliInProcess } from '../fixtures/cli.js';
 
 const PASSWORD = 'a long enough passphrase';
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlist-system-'));
@@ -82,5 +84,45 @@ describe('hot lists in the running system', () => {
       { user_id: 'ofc1', outcome: 'ok' },
       { user_id: 'admin2', outcome: 'ok' },
     ]);
+  }, 60_000);
+});
+
+describe('platewatch hotlist load while the running system is receiving other uploads', () => {
+  /**
+   * An administrator's upload admitted and held: headers and part of the body sent, the rest never.
+   * Holds one of the gateway's upload slots until destroyed.
+   */
+  const heldUpload = async (): Promise<ClientRequest> => {
+    const url = new URL(`${base}/api/hotlists/SVS/load`);
+    const req = httpRequest({
+      host: url.hostname, port: url.port, path: url.pathname, method: 'POST',
+      headers: { authorization: `Bearer ${tokens.get('admin1') as string}`, 'content-type': 'text/csv', 'content-length': String(10 * 2 ** 20) },
+    });
+    req.on('error', () => {}); // destroyed by the test
+    req.write('plate,state,list,reason,case_number,entered_by,synopsis\n');
+    await new Promise((r) => setTimeout(r, 300)); // admitted (its role checked) and reading
+    return req;
+  };
+
+  it('waits as long as the gateway asks and sends the file again, until a slot frees, and loads it', async () => {
+    // The run file `platewatch up` writes: this process runs the system, so the CLI goes through its API.
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    writeFileSync(join(dir, 'run', 'platewatch.json'), JSON.stringify({ natsUrl: 'nats://127.0.0.1:1', pid: process.pid, startedAt: new Date().toISOString(), httpUrl: base, storageDir: join(dir, 'clickhouse') }));
+    writeFileSync(join(dir, 'svs.csv'), 'plate,state,list,reason,case_number,entered_by,synopsis\n7BSY777,CA,SVS,Stolen,,,\n');
+    const held = [await heldUpload(), await heldUpload()];
+    try {
+      const third = await fetch(`${base}/api/hotlists/SVS/load`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get('admin1') as string}`, 'content-type': 'text/csv' }, body: 'plate\n' });
+      expect(third.status).toBe(503);
+      const run = runCliInProcess(['hotlist', 'load', '--list', 'SVS', join(dir, 'svs.csv'), '--as', 'admin2', '--password-stdin'], { env: { PLATEWATCH_DATA_DIR: dir }, stdin: `${PASSWORD}\n` });
+      // One upload ends while the command waits.
+      setTimeout(() => held.shift()?.destroy(), 2_000);
+      const { code, stdout, stderr } = await run;
+      expect({ code, stderr }).toMatchObject({ code: 0, stderr: expect.stringContaining('platewatch hotlist: the running platewatch is receiving 2 other uploads; trying again in 5 s\n') });
+      expect(stdout).toMatch(/^list SVS is now version \d+: 1 entries \(1 added, \d+ removed\); in force$/m);
+      expect(hitsFor('7BSY777')).toEqual(['SVS']);
+    } finally {
+      for (const req of held) req.destroy();
+      rmSync(join(dir, 'run'), { recursive: true, force: true });
+    }
   }, 60_000);
 });

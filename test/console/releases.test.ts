@@ -5,11 +5,14 @@
 // a refusal by the gateway is shown in its words; a slow answer for a request opened before never
 // replaces the one opened last, on which the Chief's decision acts; users without releases.view
 // never see the view; a package of one detection said in the singular; the transparency report's
-// figures in a table, gone when the next period asked for is refused.
+// figures in a table, gone when the next period asked for is refused; a Chief who records a request
+// is offered Refuse (to withdraw it) but not Approve, which another Chief is offered; the typed note
+// survives a decision the gateway refuses.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { saveUser } from '../../storage/index.js';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
@@ -51,10 +54,10 @@ async function signIn(user: string): Promise<Console> {
   return { page, sent: (path, method) => requestsTo(requests, path, method).length };
 }
 
-/** A pending request recorded through the API by the custodian: its id. */
-async function pendingRequest(purpose: string): Promise<string> {
+/** A pending request recorded through the API by the custodian (or `by`): its id. */
+async function pendingRequest(purpose: string, by: 'custodian' | 'administrator' = 'custodian'): Promise<string> {
   const now = Date.now();
-  const recorded = await api.call('POST', '/api/releases', api.token('custodian'), {
+  const recorded = await api.call('POST', '/api/releases', api.token(by), {
     agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose,
     criteria: { kind: 'plate', plate: PLATE, from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString() },
   });
@@ -299,8 +302,9 @@ describe('console releases view', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('the gateway is the authority: a decision it refuses shows its 403 message and changes nothing', async () => {
-    const id = await pendingRequest('vandalism, SCPD case 26-01700');
+  it('the gateway is the authority: a decision it refuses shows its 403 message and changes nothing, and the note typed is kept', async () => {
+    // Recorded by another member: the custodian is offered Approve, as a chief would be.
+    const id = await pendingRequest('vandalism, SCPD case 26-01700', 'administrator');
     const { page } = await signIn('custodian1');
     // A page that believes it may decide (as one whose roles were changed since sign-in would).
     await page.evaluate(`(() => {
@@ -309,10 +313,17 @@ describe('console releases view', () => {
     })()`);
     await page.reload();
     await openRequest(page, id);
+    const finished = await watchAnswers(page);
+    // The request is read again after the refusal, and drawn as it stands.
+    const reread = page.waitForResponse((r) => r.request().method() === 'GET' && new URL(r.url()).pathname === `/api/releases/${id}`);
     await page.getByLabel('Decision note').fill('looks fine');
     await page.getByRole('button', { name: `Approve release ${id}`, exact: true }).click();
     await expect(page.locator('#release-detail-error', { hasText: /./ }).textContent()).resolves.toBe('Not recorded: "releases.decide" needs one of the roles chief');
+    await reread;
+    await finished(`/api/releases/${id}`);
     await expect(field(page, 'status').textContent()).resolves.toBe('pending');
+    // What was typed is kept for the next try.
+    await expect(page.getByLabel('Decision note').inputValue()).resolves.toBe('looks fine');
     const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
     expect((stored.body['request'] as Record<string, unknown>)['status']).toBe('pending');
     await page.context().close();
@@ -339,6 +350,66 @@ describe('console releases view', () => {
     const stored = async (id: string) => ((await api.call('GET', `/api/releases/${id}`, api.token('auditor'))).body['request'] as Record<string, unknown>)['status'];
     await expect(stored(last)).resolves.toBe('approved');
     await expect(stored(before)).resolves.toBe('pending');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a Chief who records a request is told another Chief or designee approves it, is offered Refuse but not Approve, and withdraws it', async () => {
+    const c = await signIn('chief1');
+    const { page } = c;
+    await page.locator('#releases:not([hidden])').waitFor();
+    await fillRequest(page, { agency: 'Santa Cruz Police Department', purpose: 'burglary, SCPD case 26-01900' });
+    await page.getByRole('button', { name: 'Record request' }).click();
+    const outcome = page.locator('#release-form-status[data-outcome="pending"]');
+    await outcome.waitFor();
+    const text = (await outcome.textContent()) ?? '';
+    expect(text).toMatch(/^Recorded as REL-[0-9a-f-]+: pending, awaiting the decision of another Chief or a designee; you may refuse it to withdraw it\.$/);
+    const id = /REL-[0-9a-f-]+/.exec(text)?.[0] ?? '';
+    await page.locator(`#release-table tbody tr[data-request-id="${id}"]`).waitFor();
+
+    await openRequest(page, id);
+    await expect(field(page, 'recorded-by').textContent()).resolves.toBe('chief1');
+    expect(await page.locator('#release-decision').isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: `Approve release ${id}`, exact: true }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: `Refuse release ${id}`, exact: true }).isVisible()).toBe(true);
+    await expect(page.locator('#release-own-request').textContent()).resolves.toBe('You recorded this request: another Chief or designee approves it; you may refuse it to withdraw it.');
+    expect(await page.locator('#release-own-request').isVisible()).toBe(true);
+
+    await page.getByLabel('Decision note').fill('recorded in error; withdrawn');
+    const decisionPath = `/api/releases/${id}/decision`;
+    const answered = page.waitForResponse((r) => new URL(r.url()).pathname === decisionPath);
+    await page.getByRole('button', { name: `Refuse release ${id}`, exact: true }).click();
+    expect((await answered).status()).toBe(200);
+    await page.locator('#release-detail-status', { hasText: 'Refused' }).waitFor();
+    await expect(field(page, 'status').textContent()).resolves.toBe('refused');
+    await expect(field(page, 'decision').textContent()).resolves.toMatch(/^refused by chief1 on /);
+    expect(await page.locator('#release-decision').isHidden()).toBe(true);
+    expect(c.sent(decisionPath, 'POST')).toBe(1);
+    const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
+    expect(stored.body['request']).toMatchObject({ status: 'refused', recordedBy: 'chief1', decidedBy: 'chief1', refusalRule: 'chief' });
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('another Chief is offered Approve and Refuse on a request the first recorded, and approves it', async () => {
+    await saveUser(api.system.storage, { userId: 'chief2', name: 'chief two', title: 'Deputy Chief', roles: ['chief'], trainedAt: '2026-01-15', active: true }, 'setup');
+    await api.system.credentials.setPassword('chief2', PASSWORD, 'setup');
+    const now = Date.now();
+    const recorded = await api.call('POST', '/api/releases', api.token('chief'), {
+      agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'burglary, SCPD case 26-02000',
+      criteria: { kind: 'plate', plate: PLATE, from: new Date(now - 2 * 3_600_000).toISOString(), to: new Date(now).toISOString() },
+    });
+    expect(recorded.body).toMatchObject({ status: 'pending', recordedBy: 'chief1' });
+    const id = recorded.body['requestId'] as string;
+    const { page } = await signIn('chief2');
+    await page.locator('#releases:not([hidden])').waitFor();
+    await openRequest(page, id);
+    expect(await page.getByRole('button', { name: `Approve release ${id}`, exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: `Refuse release ${id}`, exact: true }).isVisible()).toBe(true);
+    expect(await page.locator('#release-own-request').isHidden()).toBe(true);
+    await page.getByLabel('Decision note').fill('verified with SCPD by phone');
+    await page.getByRole('button', { name: `Approve release ${id}`, exact: true }).click();
+    await page.locator('#release-detail-status', { hasText: `Approved: release ${id} is now approved` }).waitFor();
+    const stored = await api.call('GET', `/api/releases/${id}`, api.token('auditor'));
+    expect(stored.body['request']).toMatchObject({ status: 'approved', recordedBy: 'chief1', decidedBy: 'chief2' });
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -16,7 +16,7 @@ const lastLog = (user: string) => api.lastLog(user);
 
 beforeAll(async () => {
   api = await startApiFixture({
-    users: [['cust1', 'custodian'], ['chief1', 'chief'], ['ofc1', 'officer'], ['aud1', 'auditor']],
+    users: [['cust1', 'custodian'], ['chief1', 'chief'], ['chief2', 'chief'], ['ofc1', 'officer'], ['aud1', 'auditor']],
     seed: async (temp) => {
       const writer = new DetectionWriter(temp.storage);
       await (await writer.enqueue([detection({ readId: 'g-1', plate: '7ABC123', seenAt: DAY + 1000 }), detection({ readId: 'g-2', plate: '6OTHER6', seenAt: DAY + 2000 })])).durable;
@@ -153,18 +153,35 @@ describe('GET /api/reports/transparency', () => {
   });
 });
 
-// Last: the request recorded here would change the counts the report above checks.
-describe('two persons for every release decision', () => {
-  it('refuses the chief a decision on a request they recorded themself with 403 SELF_DECISION, logged, leaving it pending', async () => {
+// Last: the requests recorded here would change the counts the report above checks.
+describe('a request recorded by a chief', () => {
+  const recordAsChief = async (): Promise<string> => {
     const res = await call('POST', '/api/releases', 'chief1', request);
     expect(res.status).toBe(201);
-    const own = ((await res.json()) as { requestId: string }).requestId;
-    for (const decision of ['approve', 'refuse'] as const) {
-      expect(await errorOf(await call('POST', `/api/releases/${own}/decision`, 'chief1', { decision, note: 'my own request' }))).toEqual({
-        status: 403, code: 'SELF_DECISION', message: `chief1 recorded release request ${own}; another Chief or designee must ${decision} it (two persons for every decision, §471.8(b))`,
-      });
-      expect(await lastLog('chief1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('another Chief or designee') });
-    }
+    return ((await res.json()) as { requestId: string }).requestId;
+  };
+
+  it('is not approved by the chief who recorded it (403 SELF_DECISION, logged, saying who approves), but by another chief', async () => {
+    const own = await recordAsChief();
+    expect(await errorOf(await call('POST', `/api/releases/${own}/decision`, 'chief1', { decision: 'approve', note: 'my own request' }))).toEqual({
+      status: 403, code: 'SELF_DECISION',
+      message: `chief1 recorded release request ${own}, so may not approve it: another Chief or a designee (an account holding the chief role) approves it; or refuse it yourself to withdraw it (§471.8(b): no data is released on one person's word)`,
+    });
+    expect(await lastLog('chief1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('another Chief or a designee') });
     expect(await (await call('GET', `/api/releases/${own}`, 'aud1')).json()).toMatchObject({ request: { status: 'pending', recordedBy: 'chief1' } });
+    const approved = await call('POST', `/api/releases/${own}/decision`, 'chief2', { decision: 'approve', note: 'verified by phone' });
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toMatchObject({ status: 'approved', recordedBy: 'chief1', decidedBy: 'chief2' });
+  });
+
+  it('may be refused (withdrawn) by the chief who recorded it, logged, and counts in the report as refused by the Chief', async () => {
+    const own = await recordAsChief();
+    const refused = await call('POST', `/api/releases/${own}/decision`, 'chief1', { decision: 'refuse', note: 'recorded in error; withdrawn' });
+    expect(refused.status).toBe(200);
+    expect(await refused.json()).toMatchObject({ status: 'refused', refusalRule: 'chief', recordedBy: 'chief1', decidedBy: 'chief1', decisionNote: 'recorded in error; withdrawn' });
+    expect(await lastLog('chief1')).toMatchObject({ action: 'release', outcome: 'ok', detail: expect.stringContaining('withdrawn') });
+    // The two requests of the report above, and the two recorded here: one approved by chief2, one withdrawn.
+    const report = (await (await call('GET', '/api/reports/transparency?from=2026-11-01&to=2030-01-01', 'aud1')).json()) as Record<string, unknown>;
+    expect(report['releases']).toMatchObject({ received: 4, granted: 2, refused: 2, pending: 0, refusedByRule: { values_act: 1, chief: 1 } });
   });
 });

@@ -175,17 +175,29 @@ describe('deciding a request (§471.8(b))', () => {
     expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'refused', refusalRule: 'federal' });
   });
 
-  it('refuses a decision, approval or refusal, by the member who recorded the request (SELF_DECISION), logged; another chief decides it', async () => {
+  it('refuses approval by the member who recorded the request (SELF_DECISION), logged, saying who approves; another chief approves it', async () => {
     await saveUser(storage, { userId: 'chief3', name: 'Deputy Chief', title: 'Deputy Chief', roles: ['chief'], trainedAt: '2026-01-15', active: true }, 'admin');
     const r = await recordReleaseRequest(ctx, 'chief1', input());
-    for (const decision of ['approve', 'refuse'] as const) {
-      await expect(decideRelease(ctx, 'chief1', r.requestId, decision, 'my own request')).rejects.toMatchObject({
-        name: 'ReleaseError', code: 'SELF_DECISION', message: `chief1 recorded release request ${r.requestId}; another Chief or designee must ${decision} it (two persons for every decision, §471.8(b))`,
-      });
-      expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('another Chief or designee') });
-    }
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'approve', 'my own request')).rejects.toMatchObject({
+      name: 'ReleaseError', code: 'SELF_DECISION',
+      message: `chief1 recorded release request ${r.requestId}, so may not approve it: another Chief or a designee (an account holding the chief role) approves it; or refuse it yourself to withdraw it (§471.8(b): no data is released on one person's word)`,
+    });
+    expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining('another Chief or a designee') });
     expect((await viewRelease(ctx, 'aud1', r.requestId)).history.map((h) => h.status)).toEqual(['pending']);
     expect(await decideRelease(ctx, 'chief3', r.requestId, 'approve', 'verified')).toMatchObject({ status: 'approved', decidedBy: 'chief3', recordedBy: 'chief1' });
+  });
+
+  it('lets the member who recorded a request refuse it (withdraw it), with the reason, logged as withdrawn', async () => {
+    const r = await recordReleaseRequest(ctx, 'chief1', input());
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'refuse', ' ')).rejects.toMatchObject({ code: 'INVALID_RELEASE' });
+    expect(await decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'recorded twice; withdrawn')).toMatchObject({
+      status: 'refused', refusalRule: 'chief', decidedBy: 'chief1', recordedBy: 'chief1', decisionNote: 'recorded twice; withdrawn',
+    });
+    expect((await logOf('chief1')).at(-1)).toMatchObject({
+      action: 'release', outcome: 'ok', detail: 'release refused (withdrawn) by the Chief or designee who recorded it: recorded twice; withdrawn',
+    });
+    expect((await viewRelease(ctx, 'aud1', r.requestId)).history.map((h) => h.status)).toEqual(['pending', 'refused']);
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'approve', '')).rejects.toMatchObject({ code: 'RELEASE_NOT_PENDING' });
   });
 
   it('answers UNKNOWN_RELEASE for an id that does not exist or is malformed', async () => {
