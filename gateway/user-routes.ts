@@ -159,7 +159,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     if ((await findUser(storage, id)) !== undefined) throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
     // The password is checked first, so a weak one leaves no user behind; it is stored once the
     // user is, so a second administrator adding the same id at the same moment sets no password.
-    const weakness = passwordProblem(password, id);
+    const weakness = passwordProblem(password, id, user);
     if (weakness !== null) throw new HttpError(400, 'WEAK_PASSWORD', weakness);
     // Storage refuses the same id added elsewhere at the same moment, and an id differing only in case.
     await saveUser(storage, user, session.user, claims).catch((error: unknown) => {

@@ -78,12 +78,13 @@ export function tokenHash(token: string): string {
  * Sets a user's password (a new version); clears any lockout and ends every session of the user
  * still open, except the one whose token is `keepToken` (a user changing their own password keeps
  * the session they did it from). Returns how many sessions it ended. Throws WEAK_PASSWORD under
- * the policy, before anything is written.
+ * the policy (with the user's name and title, when registered), before anything is written.
  */
 export async function setPassword(
   storage: Db, userId: string, password: string, setBy: string, logN = DEFAULT_SCRYPT_LOG_N, now = Date.now(), keepToken?: string,
 ): Promise<number> {
-  const hash = await hashPassword(password, userId, logN);
+  // The user as registered, so a password of their own name or title is refused too (none yet: id only).
+  const hash = await hashPassword(password, userId, logN, await findUser(storage, userId));
   const rows = await queryRows<{ v: number | string }>(
     storage.client,
     `SELECT max(version) AS v FROM ${storage.db}.credentials WHERE user_id = {id:String}`,

@@ -241,7 +241,7 @@ async function runSubCommand(
     // As the gateway adds a user: the password is checked first, so a weak one leaves no user
     // behind, and stored once the user is, so a gateway adding the same id at the same moment
     // (claims, server mode) does not get its password overwritten.
-    const weakness = passwordProblem(password, id);
+    const weakness = passwordProblem(password, id, added);
     if (weakness !== null) throw new StorageError('WEAK_PASSWORD', weakness);
     // Storage refuses the same id added elsewhere at the same moment, and an id differing only in case.
     await saveUser(storage, added, actor, claims).catch((error: unknown) => {

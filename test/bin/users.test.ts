@@ -10,7 +10,7 @@ import { runCliInProcess, type CliRun } from '../fixtures/cli.js';
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-users-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const ADMIN_PASSWORD = 'admin passphrase 2026';
+const ADMIN_PASSWORD = 'admin heron passphrase 2026';
 const OFFICER_PASSWORD = 'officer passphrase 2026';
 
 function users(args: readonly string[], stdin = ''): Promise<CliRun> {
@@ -39,6 +39,10 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     const blank = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines(' '.repeat(12)));
     expect(blank.code).toBe(1);
     expect(blank.stderr).toBe('platewatch users add: a password needs at least 12 characters other than spaces\n');
+    // Their own name and title: refused before the user is saved, so no user without a password is left.
+    const own = await users(['add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'], lines('Lieutenant Diaz 2026'));
+    expect(own.code).toBe(1);
+    expect(own.stderr).toMatch(/^platewatch users add: /);
   });
 
   it('refuses control characters in a name or title as a usage error, naming the option', async () => {

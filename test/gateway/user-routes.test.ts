@@ -194,6 +194,9 @@ describe('passwords', () => {
     expect(await errorOf(await addUser({ id: 'weak1', password: 'aaaaaaaaaaaa' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD', message: expect.stringMatching(/one character or a short group repeated/) });
     expect(await errorOf(await addUser({ id: 'weak1', password: 'password1234' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD', message: expect.stringMatching(/most commonly used/) });
     expect((await listed()).map((u) => u['id'])).not.toContain('weak1');
+    // The new user's own name and title: refused before the user is saved, as the others are.
+    expect(await errorOf(await addUser({ id: 'weak2', name: 'R. Diaz', title: 'Lieutenant', password: 'Lieutenant Diaz 2026' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD' });
+    expect((await listed()).map((u) => u['id'])).not.toContain('weak2');
     expect(await errorOf(await api.call('POST', '/api/users/aud1/password', 'admin1', { password: 'Password1234!' }))).toMatchObject({ status: 400, code: 'WEAK_PASSWORD' });
     expect(await meStatus(await signIn('aud1', FIXTURE_PASSWORD))).toBe(200);
   });

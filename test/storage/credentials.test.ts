@@ -67,6 +67,29 @@ describe('password hashing', () => {
     await expect(store.setPassword('u1', 'too short', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
   });
 
+  it('refuses a user id of 4 or more characters anywhere in the password, a shorter one only as the whole password', () => {
+    expect(passwordProblem('my name is ALICE!', 'alice')).toMatch(/user id/);
+    expect(passwordProblem('Dancing in the Pajaro rain', 'dan')).toBeNull();
+    expect(passwordProblem("Edward's garden 1964 roses", 'ed')).toBeNull();
+    expect(passwordProblem("Al's Diner at Main and Beach", 'al')).toBeNull();
+    for (const [password, id] of [['dan2026!!!!!!', 'dan'], ['ed2026ed2026!!', 'ed'], ['al 1234 5678 90', 'al']] as const) {
+      expect(passwordProblem(password, id), password).toMatch(/user id, name or title/);
+    }
+  });
+
+  it("refuses a password made of the user's own name or title with digits or symbols, here and when storage sets it", async () => {
+    const diaz = { name: 'R. Diaz', title: 'Lieutenant' };
+    for (const password of ['Lieutenant Diaz 2026', 'RDiaz2026!!!!', 'Diaz Diaz 1234', 'lieutenant!!2026']) {
+      expect(passwordProblem(password, 'admin1', diaz), password).toMatch(/user id, name or title/);
+    }
+    expect(passwordProblem('Lieutenant Diaz 2026', 'admin1')).toBeNull();
+    expect(passwordProblem('Diaz family picnic at Pinto Lake', 'admin1', diaz)).toBeNull();
+    await saveUser(storage, user('rdiaz', diaz), 'admin');
+    await expect(store.setPassword('rdiaz', 'Lieutenant Diaz 2026', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
+    expect(await store.setPassword('rdiaz', 'Diaz family picnic at Pinto Lake', 'admin')).toBe(0);
+    expect((await store.login('rdiaz', 'Diaz family picnic at Pinto Lake')).ok).toBe(true);
+  });
+
   it('refuses a password of whitespace, or with fewer than 12 characters besides it, and keeps spaces as typed', async () => {
     for (const blank of [' '.repeat(12), ' '.repeat(40), '\t\n \u00a0'.repeat(6), `abc${' '.repeat(20)}defghij`, 'twelve chars']) {
       expect(passwordProblem(blank, 'u1')).toBe('a password needs at least 12 characters other than spaces');
@@ -77,14 +100,15 @@ describe('password hashing', () => {
   });
 
   it('refuses a password a guesser tries first: a character or short group repeated, a run, a common password dressed up', async () => {
-    for (const simple of ['aaaaaaaaaaaa', '111111111111', '            aaaaaaaaaaaa', 'abcabcabcabc', 'abcdefghijkl', 'ZYXWVUTSRQPO', '123456789012', '098765432109', 'qwertyuiopas', '1qaz2wsx3edc']) {
+    for (const simple of ['aaaaaaaaaaaa', '111111111111', '            aaaaaaaaaaaa', 'abcabcabcabc', 'abcdefghijkl', 'ZYXWVUTSRQPO', '123456789012', '098765432109', 'qwertyuiopas', '1qaz2wsx3edc', 'qwerty123456']) {
       expect(passwordProblem(simple, 'u1'), simple).toMatch(/^a password may not be one character or a short group repeated, or a run/);
     }
-    for (const common of ['password1234', 'Password1234!', 'P@ssw0rd2026', '2026password!', 'iloveyou2026', 'Summer2026!!', 'letmein!!2026', 'qwerty123456',
-      'passwordpassword', 'Watsonville2026', 'correct horse battery staple', 'pass word 1234 5678']) {
+    for (const common of ['password1234', 'Password1234!', 'P@ssw0rd2026', '2026password!', 'iloveyou2026', 'Summer2026!!', 'letmein!!2026',
+      'passwordpassword', 'correct horse battery staple', 'pass word 1234 5678']) {
       expect(passwordProblem(common, 'u1'), common).toMatch(/most commonly used passwords or words/);
     }
     await expect(store.setPassword('u1', 'aaaaaaaaaaaa', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
+    expect(passwordProblem('Watsonville2026', 'u1')).toMatch(/department or its town/);
     await expect(store.setPassword('u1', 'password1234', 'admin')).rejects.toMatchObject({ code: 'WEAK_PASSWORD' } satisfies Partial<StorageError>);
     // Passphrases, random strings, and a common word with much more than a year or a "!" added still pass.
     for (const fine of [PASSWORD, 'battery garden lamp', 'tR7#kq9!Lm2x', 'S3cret-Staple-Lamp', 'walrus tango 1917', 'blue847392016283', 'a long enough passphrase']) {
