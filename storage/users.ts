@@ -35,12 +35,13 @@ export interface User {
  * Ids the code writes in records as itself, never a person: SYSTEM_USER in the access log (its
  * retroactive searches, which the §471.9 audit and the transparency report count apart from
  * employees' inquiries), `system` as the decider of an automatic release refusal, `platewatch`
- * (the embedded NATS user, the database), `cli` and `retroactive` (how an action came in). A person
+ * (the embedded NATS user, the database) and `retroactive`. A person
  * holding one would have their searches taken for the system's and left out of the audit sample.
  * Compared in lower case with `-`, `_` and `.` dropped, so `Platewatch_System` reads as reserved
- * too; every id beginning `platewatch` is kept for the system's future names.
+ * too; every id beginning `platewatch` is kept for the system's future names. Not `cli`: that is
+ * only how an action came in (`via`), never a user, and it is C. Li's usual id (verification QA).
  */
-export const RESERVED_USER_IDS = [SYSTEM_USER, 'system', 'platewatch', 'cli', 'retroactive'] as const;
+export const RESERVED_USER_IDS = [SYSTEM_USER, 'system', 'platewatch', 'retroactive'] as const;
 const RESERVED_PREFIX = 'platewatch';
 const RESERVED_FOLDED = new Set<string>(RESERVED_USER_IDS.map(foldId));
 const USER_ID_PATTERN = /^[A-Za-z0-9_.@-]{1,64}$/;
