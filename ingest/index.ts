@@ -8,6 +8,7 @@ export * from './metrics.js';
 export * from './pipeline-metrics.js';
 export * from './streams.js';
 export * from './nats-server.js';
+export * from './nats-server-config.js';
 export * from './nats-supervisor.js';
 export * from './nats-connection.js';
 export * from './nats-auth.js';
