@@ -364,7 +364,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
           ...authRoutes({ authenticator: credentials, consoles: sessions, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
-          ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims), feed, fanOut, announce, covert }),
+          ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims), accessLog, feed, fanOut, announce, covert }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),
           ...userRoutes({ guard, storage, accessLog, credentials, claims, consoles: sessions }),

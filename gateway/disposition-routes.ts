@@ -12,6 +12,7 @@ import type { FanOut } from './fan-out.js';
 import type { HitFeed } from './hit-feed.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { objectBody } from './request-fields.js';
+import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from '../storage/index.js';
 
 /** Outcomes that mean the hit was acted on: both verifications must have been made. */
 export const ACTED_ON_DISPOSITIONS = ['confirmed', 'arrest', 'recovered'] as const;
@@ -71,6 +72,12 @@ export interface DispositionRouteDeps {
    * Required, even when there are none (`new CovertLists()`): left out, it would leak them silently.
    */
   covert: CovertLists;
+  /**
+   * Where an answer the route refuses goes (its checks, a second answer): the recorder logs those
+   * it stores itself. An attempt to mark a hit acted on without the §471.5(f) checks is one an
+   * auditor looks for; none were on the log (verification QA).
+   */
+  accessLog: { append(entry: AccessEntry): Promise<unknown> };
   /** Tells the other gateways (LiveHits.announce); absent: a single gateway. */
   announce?: (notice: DispositionNotice) => void;
   /** Path prefix. @default '/api' */
@@ -130,7 +137,21 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
   const record = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'hits.dispose');
     const hitId = hitIdParam(request.params[0]);
-    const fields = dispositionFields(request.body);
+    const refused = async (error: HttpError): Promise<never> => {
+      const sent = (request.body as { disposition?: unknown } | null | undefined)?.disposition;
+      await deps.accessLog.append({
+        user: session.user, action: ACCESS_ACTIONS.disposition, outcome: error.code === 'NOT_VERIFIED' ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid,
+        params: { hitId, ...(isOneOf(HIT_DISPOSITIONS, sent) ? { disposition: sent } : {}) }, rowsReturned: 0, caseNumber: '', reason: '', detail: `${error.code}: ${error.message}`,
+      });
+      throw error;
+    };
+    let fields: DispositionFields;
+    try {
+      fields = dispositionFields(request.body);
+    } catch (error) {
+      if (error instanceof HttpError) return refused(error);
+      throw error;
+    }
     const held = feed.find(hitId);
     const hidden = deps.covert?.hiddenFor(session.user);
     const entry: DispositionEntry = { hitId, user: session.user, ...fields, ...(hidden === undefined || hidden.size === 0 ? {} : { hiddenLists: hidden }) };
@@ -147,8 +168,8 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
       const at = first === undefined ? undefined : new Date(first.recordedAt).toISOString();
       const what = first === undefined ? 'this hit was just resolved on another console' : `this hit was already resolved as "${first.disposition}" by ${first.user} at ${at}`;
       // `resolved` as fields too, so a console shows who, how and when without parsing the message.
-      throw new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`,
-        first === undefined ? undefined : { details: { resolved: { user: first.user, disposition: first.disposition, at } } });
+      return refused(new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`,
+        first === undefined ? undefined : { details: { resolved: { user: first.user, disposition: first.disposition, at } } }));
     }
     // A covert hit answers exactly as an unknown one (hit-routes.ts does the same for GET /api/hits/:id).
     if (!result.ok) throw new HttpError(404, 'UNKNOWN_HIT', `no hit ${JSON.stringify(hitId)} is known`);

@@ -55,7 +55,7 @@ beforeAll(async () => {
     routes: ({ feed, fanOut }) => [
       ...authRoutes({ authenticator: credentials }),
       ...dispositionRoutes({
-        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), recorder: storedDispositions(temp.storage, recorderLog), feed, fanOut, covert,
+        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), recorder: storedDispositions(temp.storage, recorderLog), accessLog: recorderLog, feed, fanOut, covert,
       }),
     ],
   });
@@ -134,6 +134,18 @@ describe('POST /api/hits/:hitId/disposition', () => {
     });
     // Set-aside outcomes need no checks.
     expect(dispositionFields({ disposition: 'misread', visualVerified: false, cletsVerified: false })).toEqual({ disposition: 'misread', visualVerified: false, cletsVerified: false, notes: '' });
+  });
+
+  it('puts each refused answer on the access log: acted on without the checks as a refusal, a malformed one as invalid', async () => {
+    // None of these was on the log; an answer of "confirmed" without the §471.5(f) checks is what an auditor looks for (verification QA).
+    await postDisposition('h1', { disposition: 'arrest', visualVerified: false, cletsVerified: true }, token('disp1'));
+    await postDisposition('h1', { disposition: 'other', ...verified, notes: ' ' }, token('disp1'));
+    await postDisposition('h1', { disposition: 'towed', ...verified }, token('disp1'));
+    const records = (await dispositionRecords('disp1')).filter((r) => r.params.includes('"hitId":"h1"')).slice(-3);
+    expect(records.map((r) => [r.outcome, r.detail.split(':')[0]])).toEqual([['refused', 'NOT_VERIFIED'], ['invalid', 'REASON_REQUIRED'], ['invalid', 'BAD_DISPOSITION']]);
+    expect(JSON.parse(records[0]!.params)).toEqual({ hitId: 'h1', disposition: 'arrest' });
+    // A disposition not on the list is not copied into the log.
+    expect(JSON.parse(records[2]!.params)).toEqual({ hitId: 'h1' });
   });
 
   it('takes notes of nothing but whitespace and invisible format characters (U+200B, U+2060, U+FEFF) as no reason', async () => {
