@@ -450,7 +450,10 @@ function renderHit(message) {
   field('ts', new Date(read.ts).toLocaleString());
   field('conf', formatConfidence(hit.conf ?? read.conf));
   field('image', read.image);
-  field('location', read.lat !== undefined && read.lon !== undefined ? `${read.lat.toFixed(5)}, ${read.lon.toFixed(5)}${read.heading !== undefined ? ` heading ${read.heading}°` : ''}` : undefined);
+  // The heading stands on its own: a camera without a position still says which way the car went.
+  const position = read.lat !== undefined && read.lon !== undefined ? `${read.lat.toFixed(5)}, ${read.lon.toFixed(5)}` : '';
+  const heading = read.heading !== undefined ? `heading ${read.heading}°` : '';
+  field('location', [position, heading].filter((part) => part !== '').join(' '));
   field('read-vehicle', describeVehicle(read.vehicle));
   field('entry', `${hit.entry}${hit.state ? ` (${hit.state})` : ''}`);
   field('list', hit.list);

@@ -156,11 +156,14 @@ describe('dispatch console', () => {
     expect(await card.evaluate((el) => el.classList.contains('verified'))).toBe(true);
     expect(await actedOn.isEnabled()).toBe(true);
 
-    const exact = hitMessage({ readId: 'ui-2', list: 'SVS' });
+    // A camera with no position that sends its heading (verification QA: the card dropped it).
+    const exactBase = hitMessage({ readId: 'ui-2', list: 'SVS' });
+    const exact: HitMessage = { ...exactBase, read: { ...exactBase.read, heading: 270 } };
     await publishHit(h.js, exact);
     const exactCard = page.locator(`li.hit[data-hit-id="${exact.hitId}"]`);
     await exactCard.waitFor({ timeout: 5000 });
     expect(await exactCard.locator('.caution').isHidden()).toBe(true);
+    expect(await exactCard.locator('[data-field="location"]').textContent()).toBe('heading 270°');
     expect(await page.locator('#announcer').textContent()).toContain('7 A B C 1 2 3');
 
     // Exact characters, but another state and another colour: still "verify carefully", with why.
