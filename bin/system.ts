@@ -19,6 +19,7 @@ import {
   HITS_SUBJECT_PREFIX,
   HotlistFollower,
   ListBuilder,
+  ListLoader,
   MetricsRegistry,
   NatsConnectionWatch,
   natsConnectOptions,
@@ -318,14 +319,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       retroactiveDays === 0 ? undefined : new RetroactiveChecks(await RetroactiveCheckpoints.open(js), { js, config: options.matcher, sightings, logger, days: retroactiveDays });
     const builder = new ListBuilder(options.matcher);
     cleanups.push(() => builder.close());
+    const loader = new ListLoader();
+    cleanups.push(() => loader.close());
     const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, _previous, next, atStart) => {
       listVersion.set(summary.version, { list: summary.list });
       listBuiltAt.set(Math.round(summary.builtAt / 1000), { list: summary.list });
       if (retroactive === undefined || !isSpecificList(options.matcher, summary.list)) return;
       retroactive.check(summary.list, next, atStart).catch((error: unknown) => {
-        logger.error({ err: error, list: summary.list }, 'retroactive hit check failed; its entries are searched again at the next version or start');
+        logger.error({ err: error, list: metrics.labelValue('list', summary.list) }, 'retroactive hit check failed; its entries are searched again at the next version or start');
       });
-    });
+    }, (list) => metrics.labelValue('list', list));
     await follower.start();
     cleanups.push(natsStep('stopping the hot list watch', 'the watch is left to end with the connection', () => follower.stop()));
     stopRequested();
@@ -376,7 +379,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           // The public report counts covert lists' hits together, never by name.
           ...reportRoutes({ guard, reports: { storage, accessLog, covertLists: Object.keys(hitSettings.covertLists) } }),
           ...hotlistRoutes({
-            guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, covert, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000,
+            guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, covert, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000, loader,
             immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,
             ...(options.pipeline === false ? {} : { inForce: (list: string, version: number, waitMs: number) => untilListVersion(matcher, list, version, waitMs) }),
           }),

@@ -19,10 +19,10 @@
 // purpose, who loaded it or its entries (403 COVERT_LIST) unless named for it (README).
 import type { ObjectStore } from '@nats-io/obj';
 import {
-  BulkLayoutError, describeHotlists, HotlistCsvError, HotlistVersionConflictError, parseBulkFile, parseHotlistCsv, publishHotlist, resolveBulkLayout,
-  type BulkLayout, type DroppedRow, type PublishedList, type RejectedRow,
+  BulkLayoutError, describeHotlists, HotlistCsvError, HotlistVersionConflictError, ListLoader, publishEncodedHotlist, publishHotlist, resolveBulkLayout,
+  type BulkLayout, type PreparedBulkLoad, type PublishedList, type RejectedRow,
 } from '../ingest/index.js';
-import { isSpecificList, type HotlistEntry } from '../matcher/index.js';
+import { isSpecificList } from '../matcher/index.js';
 import {
   ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, entryState, findDesignation, HotlistError, listDesignations, listEntries,
   mayPerform, oneAtATimePerKey, pendingChanges, submitEntry, submitUpdate, designateList, unknownEntryMessage, unknownListMessage, type EntryDecision, type EntryFields,
@@ -52,6 +52,11 @@ export interface HotlistRouteDeps {
    * one), false after `waitMs`. Absent in a process with no pipeline: a load then cannot say.
    */
   inForce?: (list: string, version: number, waitMs: number) => Promise<boolean>;
+  /**
+   * Where bulk loads are parsed, validated and encoded: a worker thread, off the main thread that
+   * matches reads and serves consoles. @default a loader of the routes' own
+   */
+  loader?: ListLoader;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -98,7 +103,7 @@ const IN_FORCE_WAIT_MS = 60_000;
  * file as a text body with the options in the query (the CLI); never both ways at once.
  */
 function loadFields(request: JsonRequest): Record<string, unknown> {
-  if (typeof request.body !== 'string') {
+  if (!(request.body instanceof Uint8Array)) {
     if (request.queryParams.size > 0) throw new HttpError(400, 'INVALID', 'with a JSON body, send layout, strict and allowEmpty in it, not in the query');
     return objectBody(request.body, ['text', 'layout', 'strict', 'allowEmpty'], 'INVALID');
   }
@@ -106,7 +111,15 @@ function loadFields(request: JsonRequest): Record<string, unknown> {
     const value = request.queryParams.get(name);
     return value === 'true' ? true : value === 'false' ? false : value;
   };
+  // The file's bytes, decoded in the loader's thread (textBody.raw).
   return { text: request.body, layout: request.queryParams.get('layout'), strict: flag('strict'), allowEmpty: flag('allowEmpty') };
+}
+
+/** Nothing but spaces and line breaks: looked at only up to the first other byte. */
+function blankText(text: string | Uint8Array): boolean {
+  if (typeof text === 'string') return text.trim() === '';
+  for (const byte of text) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  return true;
 }
 
 /** Strict mode's refusal names the rows to fix (the CLI prints every one); the first few keep the reply short. */
@@ -160,6 +173,8 @@ function vehicleOf(value: unknown): NonNullable<EntryFields['vehicle']> {
 
 export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
   const { guard, hotlists: ctx, store, covert } = deps;
+  // An idle loader's thread has ended and keeps nothing alive, so one of the routes' own needs no close.
+  const loader = deps.loader ?? new ListLoader();
   const prefix = `${deps.prefix ?? '/api'}/hotlists`;
 
   const accessTo = (session: SessionUser, list: string): ListAccess => {
@@ -392,31 +407,21 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       await logRefusal(error);
     }
     const text = body['text'];
-    if (typeof text !== 'string' || text.trim() === '') await logRefusal(new HttpError(400, 'INVALID', 'send the file as {"text": "..."}'));
-    let entries: HotlistEntry[];
-    let report: { rows: number; rejected: RejectedRow[]; droppedImmigration: number; dropped: DroppedRow[]; ignoredColumns: string[] };
+    if ((typeof text !== 'string' && !(text instanceof Uint8Array)) || blankText(text)) await logRefusal(new HttpError(400, 'INVALID', 'send the file as {"text": "..."}'));
+    let prepared: PreparedBulkLoad;
     try {
-      if (body['layout'] === undefined) {
-        // A row of another list is rejected with its line; in strict mode that refuses the file,
-        // as `platewatch hotlist load --strict` does: a file meant for several lists is not this list's download.
-        const parsed = parseHotlistCsv(text as string, { config: ctx.config, strict, list, immigrationMessageKeys: deps.immigrationMessageKeys });
-        entries = parsed.entries;
-        report = { rows: parsed.rows, rejected: parsed.rejected, droppedImmigration: parsed.droppedImmigration, dropped: parsed.dropped, ignoredColumns: [] };
-      } else {
-        // Own keys only: "constructor" would otherwise find Object.prototype's and answer 500.
-        const layout = typeof body['layout'] === 'string' ? (Object.hasOwn(deps.layouts, body['layout']) ? deps.layouts[body['layout']] : undefined) : resolveBulkLayout(body['layout']);
-        if (layout === undefined) throw new HttpError(400, 'INVALID_LAYOUT', `no layout "${String(body['layout'])}" is configured (known: ${Object.keys(deps.layouts).join(', ') || 'none'})`);
-        const parsed = parseBulkFile(text as string, layout, { list, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys, strict });
-        entries = parsed.entries;
-        report = { ...parsed.report, dropped: [] }; // a layout load counts its Immigration Violator File records only
-      }
+      // Own keys only: "constructor" would otherwise find Object.prototype's and answer 500.
+      const layout = body['layout'] === undefined ? undefined : typeof body['layout'] === 'string' ? (Object.hasOwn(deps.layouts, body['layout']) ? deps.layouts[body['layout']] : undefined) : resolveBulkLayout(body['layout']);
+      if (body['layout'] !== undefined && layout === undefined) throw new HttpError(400, 'INVALID_LAYOUT', `no layout "${String(body['layout'])}" is configured (known: ${Object.keys(deps.layouts).join(', ') || 'none'})`);
+      prepared = await loader.prepare({ text: text as string | Uint8Array, list, ...(layout === undefined ? {} : { layout }), strict, config: ctx.config, immigrationMessageKeys: deps.immigrationMessageKeys });
     } catch (error) {
       return logRefusal(asHttp(error));
     }
-    if (entries.length === 0 && !allowEmpty) {
+    const report = prepared.report;
+    if (prepared.entries === 0 && !allowEmpty) {
       await logRefusal(new HttpError(400, 'EMPTY_LIST', `the file has no entries for list ${list}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`));
     }
-    const published = await oneVersionAtATime(list, () => publishHotlist(store, list, entries, session.user)).catch(logRefusal);
+    const published = await oneVersionAtATime(list, () => publishEncodedHotlist(store, list, prepared, session.user, (previous, next) => loader.compare(list, previous, next.keys))).catch(logRefusal);
     // "Now version N" read as "N matches now" while the workers were still building it (found by
     // QA: reads of a newly listed plate in those seconds did not alert). The answer waits for it.
     const inForce = deps.inForce === undefined ? null : await deps.inForce(list, published.version, IN_FORCE_WAIT_MS);
@@ -444,6 +449,7 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       textBody: {
         contentTypes: ['text/csv', 'text/plain'],
         maxBytes: HOTLIST_FILE_MAX_BYTES,
+        raw: true,
         // Before a byte of a 256 MiB file is read: who may load a list at all.
         admit: async (request) => {
           await guard.require(request, 'hotlists.manage');

@@ -22,6 +22,8 @@ export * from './retroactive.js';
 export * from './retroactive-checkpoints.js';
 export * from './hotlist-codec.js';
 export * from './list-builder.js';
+export * from './list-loader.js';
+export * from './bulk-load.js';
 export * from './ncic.js';
 export * from './bulk-layout.js';
 export * from './hotlist-status.js';

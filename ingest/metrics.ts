@@ -175,6 +175,11 @@ export class MetricsRegistry {
     this.rewrite = (l, v) => (l === label ? aliases.get(v) ?? previous(l, v) : previous(l, v));
   }
 
+  /** `value` of `label` as /metrics shows it: a covert list's alias, anything else as it is. For logs too. */
+  labelValue(label: string, value: string): string {
+    return this.rewrite(label, value);
+  }
+
   async render(): Promise<string> {
     for (const collect of this.collectors) await collect();
     return [...this.metrics.values()].map((m) => m.render(this.rewrite)).join('\n') + '\n';

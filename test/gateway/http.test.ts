@@ -27,6 +27,15 @@ const routes: JsonRoute[] = [
       },
     },
   },
+  {
+    // A route that takes the file's bytes as they came (textBody.raw): it decodes them itself.
+    method: 'post', pattern: '/test/raw', handler: (req) => {
+      const bytes = req.body as Uint8Array;
+      const own = bytes instanceof Uint8Array && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+      return { status: 200, body: { bytes: [...bytes.subarray(0, 4)], length: bytes.byteLength, ownsItsBuffer: own } };
+    },
+    textBody: { contentTypes: ['text/csv'], maxBytes: 4 * MAX_BODY, raw: true, admit: async () => {} },
+  },
 ];
 let admissions = 0;
 const held: Array<() => void> = [];
@@ -136,6 +145,24 @@ describe('gateway HTTP', () => {
     expect(await post('text/plain', 'plate')).toEqual({
       status: 415, body: { error: { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'request bodies must be application/json, text/csv' } },
     });
+  });
+
+  it('hands a route that takes bytes the body as sent, in bytes of its own, with or without a Content-Length', async () => {
+    const big = new Uint8Array(3 * MAX_BODY).fill(0x41);
+    big.set([0x37, 0xff, 0x0a], 0); // not UTF-8: the route's own to judge
+    const res = await fetch(`${base}/test/raw`, { method: 'POST', headers: { 'content-type': 'text/csv' }, body: big });
+    expect(await res.json()).toEqual({ bytes: [0x37, 0xff, 0x0a, 0x41], length: 3 * MAX_BODY, ownsItsBuffer: true });
+    // Chunked: no Content-Length to size the bytes by.
+    const chunked = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(`${base}/test/raw`, { method: 'POST', headers: { 'content-type': 'text/csv', 'transfer-encoding': 'chunked' } }, (answer) => {
+        let body = '';
+        answer.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.write(Buffer.from([0xc3, 0xa9]));
+      req.end(Buffer.from('x'.repeat(3000)));
+    });
+    expect(JSON.parse(chunked)).toEqual({ bytes: [0xc3, 0xa9, 0x78, 0x78], length: 3002, ownsItsBuffer: true });
   });
 
   it('refuses a large text body from a sender the route does not admit before reading any of it', async () => {
