@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type PlatewatchConfig } from './config.js';
+import { terminalText } from './terminal-text.js';
 import type { VerbIO } from './verb.js';
 
 export type ParsedOptions<O extends ParseArgsConfig['options']> = ReturnType<typeof parseArgs<{ options: O; allowPositionals: true; strict: true }>>;
@@ -12,15 +13,26 @@ export function parseVerbArgs<O extends NonNullable<ParseArgsConfig['options']>>
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true }) as ParsedOptions<O>;
   } catch (error) {
-    io.stderr.write(`platewatch ${verb}: ${(error as Error).message}\nRun "platewatch ${verb} --help" for usage.\n`);
+    io.stderr.write(`platewatch ${verb}: ${terminalText((error as Error).message)}\n${helpHint(verb)}`);
     return null;
   }
 }
 
-/** A verb's usage error: the message, then the whole usage text; exit status 2. */
-export function usageErrorFor(verb: string, usage: string): (io: VerbIO, message: string) => number {
-  return (io, message) => {
-    io.stderr.write(`platewatch ${verb}: ${message}\n\n${usage}`);
+/** Where a usage error points for the rest, as an unknown option does (parseVerbArgs). */
+function helpHint(verb: string): string {
+  return `Run "platewatch ${verb} --help" for usage.\n`;
+}
+
+/**
+ * A verb's usage error, exit status 2: the message and one line saying where the usage is. The
+ * whole usage text follows only when asked (`'usage'`): when the command line says nothing of what
+ * to do (no sub-command). An error about one option's value is read at once under the command line
+ * it is about, not above some 45 lines of usage (found by QA).
+ */
+export function usageErrorFor(verb: string, usage: string): (io: VerbIO, message: string, show?: 'hint' | 'usage') => number {
+  return (io, message, show = 'hint') => {
+    // The message may quote what was typed (an unknown sub-command, a value): shown, never obeyed.
+    io.stderr.write(`platewatch ${verb}: ${terminalText(message)}\n${show === 'usage' ? `\n${usage}` : helpHint(verb)}`);
     return 2;
   };
 }

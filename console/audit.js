@@ -90,10 +90,13 @@ async function submitLogQuery(event) {
     : `${n} record${n === 1 ? '' : 's'}, newest first${n === limit ? `: the most asked for, so older ones in the period are not shown (narrow the period or raise the number)` : ''}. This reading is recorded in the access log.`;
 }
 
-/** A stored time ('YYYY-MM-DD hh:mm:ss.sss', UTC) in the user's own time. */
+/**
+ * A stored time ('YYYY-MM-DD hh:mm:ss.sss', UTC) in the user's own time, with its zone: the
+ * "Asked for" JSON beside it is in UTC, and a time without a zone reads as either (found by QA).
+ */
 function shortTime(at) {
   const d = new Date(`${at.replace(' ', 'T')}Z`);
-  return Number.isNaN(d.getTime()) ? at : d.toLocaleString();
+  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(undefined, { timeZoneName: 'short' });
 }
 
 // ---- verification -------------------------------------------------------------------------------

@@ -6,13 +6,24 @@ import { badge, fill, once, packageFileLink, post, send } from './admin.js';
 const $ = (id) => document.getElementById(id);
 let session = null;
 
-/** How each refusal rule (storage/release-rules.ts REFUSAL_RULES) is said, as in the published report. */
+/** How each refusal rule (storage/release-rules.ts REFUSAL_RULES) is said in a request's decision. */
 const REFUSAL_RULE_TEXT = {
   values_act: 'California Values Act: immigration agency or purpose',
   non_law_enforcement: 'not a law-enforcement or prosecutorial agency',
   out_of_state: 'out-of-state agency (Civil Code § 1798.90.55)',
   federal: 'federal agency (Civil Code § 1798.90.55)',
   chief: 'refused by the Chief of Police or designee',
+};
+/**
+ * How each refusal rule completes "Refused …" as a row of the transparency report: the words of the
+ * published report (storage/transparency.ts RULE_TEXT), so the console and the files read alike.
+ */
+const REPORT_REFUSAL_TEXT = {
+  values_act: 'under the California Values Act (immigration agency or purpose)',
+  non_law_enforcement: 'as not a law-enforcement or prosecutorial agency',
+  out_of_state: 'as an out-of-state agency (Civil Code § 1798.90.55)',
+  federal: 'as a federal agency (Civil Code § 1798.90.55)',
+  chief: 'by the Chief of Police or designee',
 };
 const AGENCY_KIND_TEXT = {
   local: 'local', state: 'state', prosecutor: 'prosecutor', out_of_state: 'out of state', federal: 'federal',
@@ -394,24 +405,33 @@ async function submitReport(event) {
   renderReport(r.body, from, through);
 }
 
-/** The report's figures in the sections and words of the published report (storage/transparency.ts). */
+/**
+ * The report's figures in the sections, rows and words of the published report (storage/transparency.ts
+ * `sections`, which writes the Markdown and HTML files): what the console shows must read as the files do.
+ */
 function reportSections(r) {
   const pairs = (o, label = (k) => k) => Object.entries(o ?? {}).map(([k, v]) => [label(k), v]);
   const dispositions = pairs(r.dispositions);
+  const s = r.searches ?? {};
   return [
     ['Collection', [['Cameras reporting', r.cameras], ['Plate reads', r.reads]]],
     ['Hits', [['Hits (all lists)', r.hits], ...pairs(r.hitsByList, (k) => `Hits on ${k}`), ['Hits on covert lists (names withheld)', r.hitsOnCovertLists]]],
-    ['Hit dispositions recorded', dispositions.length === 0 ? [['none', 0]] : dispositions],
+    ['Hit dispositions recorded', dispositions.length === 0 ? [['Hits with a disposition recorded', 0]] : dispositions],
+    // Inquiries as the §471.9 audit counts them: a paged search once, its later pages on a row of their own.
     ['Detection searches', [
-      ['Documented with a case or incident number', r.searches?.withCaseNumber],
-      ['Documented with a reason only', r.searches?.reasonOnly],
-      ['Refused (no purpose, or user not trained or authorised)', r.searches?.refused],
-      ['Run by the system for new hot list entries (past sightings)', r.searches?.bySystem],
+      ['Searches documented with a case or incident number', s.withCaseNumber],
+      ['Searches documented with a reason only', s.reasonOnly],
+      ['Later pages of those searches (not counted as searches)', s.laterPages],
+      ['Searches refused: no case or incident number or reason given', s.refusedNoPurpose],
+      ['Searches refused: a prohibited purpose (immigration enforcement or personal use)', s.refusedProhibitedPurpose],
+      ['Searches refused: user not trained, active or authorised', s.refusedUser],
+      ...(s.refusedOther > 0 ? [['Searches refused for another reason', s.refusedOther]] : []),
+      ['Run by the system for new hot list entries (past sightings)', s.bySystem],
     ]],
     ['Requests for data from other agencies', [
       ['Received', r.releases?.received], ['Granted', r.releases?.granted], ['Refused', r.releases?.refused], ['Pending', r.releases?.pending],
-      ...pairs(r.releases?.refusedByRule, (k) => `Refused: ${REFUSAL_RULE_TEXT[k] ?? k}`),
-      ...pairs(r.releases?.byAgencyKind, (k) => `From ${AGENCY_KIND_TEXT[k] ?? k} agencies`),
+      ...pairs(r.releases?.refusedByRule, (k) => (REPORT_REFUSAL_TEXT[k] === undefined ? `Refused: ${k}` : `Refused ${REPORT_REFUSAL_TEXT[k]}`)),
+      ...pairs(r.releases?.byAgencyKind, (k) => `From ${k.replaceAll('_', ' ')} agencies`),
     ]],
     ['Retention and oversight', [
       ['Detections kept (days)', r.retention?.detectionDays], ['Hits kept (days)', r.retention?.hitDays],

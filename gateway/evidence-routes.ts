@@ -125,7 +125,9 @@ export function evidenceRoutes(deps: EvidenceRouteDeps): JsonRoute[] {
       rowsReturned: 0, caseNumber: manifest.caseNumber, reason: 'evidence package download', detail: `package file ${name} downloaded`,
     });
     const contentType = name.endsWith('.json') ? 'application/json' : name.endsWith('.csv') ? 'text/csv; charset=utf-8' : 'text/plain; charset=utf-8';
-    return { status: 200, text: { contentType, body } };
+    // Downloaded under the name SHA256SUMS gives it, so `sha256sum -c SHA256SUMS` checks the files
+    // as saved (a release package's names carry its request id; evidence files cannot).
+    return { status: 200, text: { contentType, body, filename: name } };
   });
 
   return [

@@ -4,7 +4,7 @@
 // download by file name only. Each route needs its permission (storage/permissions.ts); storage
 // checks again, applies the Values Act and Civil Code § 1798.90.55 rules, and access-logs every step.
 import {
-  decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, readPackageFile, recordReleaseRequest, ReleaseError,
+  decideRelease, listReleases, produceReleasePackage, readPackageFile, recordReleaseRequest, ReleaseError,
   RELEASE_STATUSES, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -27,6 +27,8 @@ const STATUS_OF: Readonly<Record<ReleaseErrorCode, number>> = {
   RELEASE_NOT_PENDING: 409,
   SELF_DECISION: 403,
   RELEASE_NOT_APPROVED: 409,
+  // Its package was produced already, once and for all: the request is not in a state for another.
+  ALREADY_RELEASED: 409,
   RELEASE_REFUSED: 403,
   // A request for a case's held detections, and none are held under it yet: it stays approved.
   NOTHING_HELD: 409,
@@ -66,8 +68,8 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   const record = guarded(async (request) => {
     const session = await guard.require(request, 'releases.request');
-    const input = parseReleaseRequest(request.body);
-    return { status: 201, body: await recordReleaseRequest(ctx, session.user, input) };
+    // Parsed by storage, which access-logs a body that is not a request (§471.7(b)) before refusing it.
+    return { status: 201, body: await recordReleaseRequest(ctx, session.user, { body: request.body }) };
   });
 
   const list = guarded(async (request) => {

@@ -78,9 +78,14 @@ export function whereFields(b: Record<string, unknown>, code: string): Pick<Sear
 /**
  * A plate with `?` or `*` is a partial pattern unless `match` says otherwise (which is then refused).
  * `match`, when given, must be one of exact, ocr, fuzzy, partial.
+ *
+ * The text is folded with NFKC first: an analyst typing through a CJK input method sends
+ * full-width `７ＡＢＣ１２３` or `７ＡＢ＊`, which NFKC makes the ASCII the plate validation takes.
+ * Only here, on what an analyst types: reads and hot lists are validated as sent (matcher/).
  */
-export function plateQuery(plate: string, match: string | undefined, code = CODE): PlateQuery {
+export function plateQuery(typed: string, match: string | undefined, code = CODE): PlateQuery {
   if (match !== undefined && !(MATCHES as readonly string[]).includes(match)) throw new HttpError(400, code, `"match" must be one of ${MATCHES.join(', ')}`);
+  const plate = typed.normalize('NFKC').trim();
   const isPattern = /[?*]/.test(plate);
   const kind = (match ?? (isPattern ? 'partial' : 'exact')) as (typeof MATCHES)[number];
   if (isPattern && kind !== 'partial') throw new HttpError(400, code, `"?" and "*" make a partial pattern; "${kind}" needs a whole plate`);

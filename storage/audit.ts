@@ -73,8 +73,10 @@ export interface AuditSample {
   pagesAfterFirst: number;
   /** The system's own searches in the period (SYSTEM_USER: retroactive hits), counted apart, not sampled. */
   systemSearches: number;
-  /** Searches refused in the period (no purpose, user not authorised). */
+  /** Searches refused in the period, for any reason (`refusedSearches` says which). */
   refused: number;
+  /** Those refused searches by kind: no documented purpose, a prohibited purpose, the user, … */
+  refusedSearches: RefusalCounts;
   requestedSize: number;
   reviews: InquiryReview[];
   /** One per chain checked. */
@@ -90,13 +92,20 @@ export interface AuditSample {
    */
   refusedActions: RefusedAction[];
   refusalCount: number;
+  /** Every refused action in the period (not only those listed) by kind. */
+  refusalsByKind: RefusalCounts;
   /** Accounts given a privileged role, and passwords set by someone else, in the period (account-changes.ts). */
   accountChanges: AccountChange[];
   accountChangeCount: number;
 }
 
-/** How a refusal is filed in the memorandum. */
-export type RefusalKind = 'role' | 'training' | 'account' | 'purpose' | 'sign_in' | 'release' | 'other';
+/**
+ * How a refusal is filed in the memorandum. `immigration` and `personal` are purposes the policy
+ * forbids outright (Gov. Code § 7284.6(a)(1); §471.5 Impermissible Uses (c)), apart from a purpose
+ * merely not documented (`purpose`, §471.7(e)).
+ */
+export type RefusalKind =
+  | 'role' | 'training' | 'account' | 'purpose' | 'immigration' | 'personal' | 'covert_list' | 'sign_in' | 'release' | 'other';
 
 export interface RefusedAction {
   record: AccessRecord;
@@ -105,16 +114,118 @@ export interface RefusedAction {
 
 export const MAX_LISTED_REFUSALS = 500;
 
-/** Role and training violations (§471.4.1(a), §471.5(d), §471.10) apart from the rest. */
-export function refusalKind(record: Pick<AccessRecord, 'action' | 'detail'>): RefusalKind {
-  const d = record.detail;
-  if (/needs one of the roles/.test(d)) return 'role';
-  if (/training/i.test(d)) return 'training';
+/** Members lacking the role, the training or an active account (§471.4.1(a), §471.5(d), §471.10). */
+export function isRoleOrTrainingViolation(kind: RefusalKind): boolean {
+  return kind === 'role' || kind === 'training' || kind === 'account';
+}
+
+/**
+ * Refusals written as `CODE: message` (hot lists, dispositions, covert lists, the gateway): the
+ * code says what was refused. PROHIBITED_PURPOSE is split by the system's own wording below.
+ */
+const REFUSAL_CODE_KINDS: Readonly<Record<string, RefusalKind>> = {
+  PURPOSE_REQUIRED: 'purpose',
+  ROLE_REQUIRED: 'role',
+  NOT_PERMITTED: 'role',
+  FORBIDDEN: 'role',
+  NOT_TRAINED: 'training',
+  TRAINING_EXPIRED: 'training',
+  COVERT_LIST: 'covert_list',
+  UNAUTHENTICATED: 'sign_in',
+  BAD_SESSION: 'sign_in',
+};
+const REFUSAL_CODE = /^([A-Z][A-Z0-9_]{2,}): /;
+
+/**
+ * Refusals written without a code (searches, hit views, holds, role checks, sign-ins): each is
+ * one of the system's own sentences (storage/purpose.ts, users.ts, permissions.ts, evidence.ts,
+ * credentials.ts, api-guard.ts), matched from its start once the record's own user text is taken out.
+ */
+const SYSTEM_WORDING: ReadonlyArray<{ start: RegExp; kind: RefusalKind }> = [
+  { start: /^the stated purpose is immigration enforcement, /, kind: 'immigration' },
+  { start: /^the stated purpose is a personal one, /, kind: 'personal' },
+  { start: /^user "…"('s ALPR training (is recorded for|expired on) | has not completed ALPR training )/, kind: 'training' },
+  { start: /^"([a-z_]+\.[a-z_]+|…)" needs one of the roles |^… is not an administrator \(|^console upgrade refused for the role$/, kind: 'role' },
+  { start: /^(user "…" is not a registered ALPR user|user id "…" is reserved for the system|user "…" is not active$)/, kind: 'account' },
+  {
+    start: /^(a user is required: |a case or incident number and\/or a reason is required |no case or incident number and no reason|case number "…" has no number in it|the reason "…" does not say why|no reason: a legal hold |evidence work needs a user and a case number )/,
+    kind: 'purpose',
+  },
+];
+
+/**
+ * The record's `detail` with the text its user supplied (case number, reason, user id) taken out,
+ * so nothing a member typed can decide how the refusal is filed (found by QA: a case "number"
+ * TRAINING filed a purpose refusal as a training violation).
+ */
+function systemWording(record: Pick<AccessRecord, 'detail' | 'case_number' | 'reason' | 'user_id'>): string {
+  let d = record.detail;
+  // Longest first: a user id inside a reason must not cut the reason apart.
+  const typed = [record.reason.trim(), record.case_number.trim(), record.user_id].filter((t) => t !== '').sort((a, b) => b.length - a.length);
+  for (const t of typed) d = d.replaceAll(`"${t}"`, '"…"');
+  // bin/verbs/users.ts writes `${as} is not an administrator (…)`, the id unquoted at the start.
+  if (record.user_id !== '' && d.startsWith(`${record.user_id} is not an administrator (`)) d = `…${d.slice(record.user_id.length)}`;
+  return d;
+}
+
+/**
+ * How a refusal is filed: by the code at the start of its detail where it was written with one,
+ * otherwise by the system's own wording, never by anything the member typed. Role and training
+ * violations (§471.4.1(a), §471.5(d), §471.10) are kept apart from the rest.
+ */
+export function refusalKind(record: Pick<AccessRecord, 'action' | 'detail' | 'case_number' | 'reason' | 'user_id'>): RefusalKind {
+  const coded = REFUSAL_CODE.exec(record.detail);
+  const code = coded?.[1];
+  const wording = systemWording(coded === null ? record : { ...record, detail: record.detail.slice(coded[0].length) });
+  const worded = SYSTEM_WORDING.find((w) => w.start.test(wording))?.kind;
+  if (code === 'PROHIBITED_PURPOSE') return worded === 'personal' ? 'personal' : 'immigration';
+  if (code === 'USER_NOT_AUTHORISED') return worded === 'training' ? 'training' : 'account';
+  if (code !== undefined && REFUSAL_CODE_KINDS[code] !== undefined) return REFUSAL_CODE_KINDS[code];
+  if (worded === 'training' || worded === 'role') return worded;
   if (record.action === 'login' || record.action === 'lockout') return 'sign_in';
-  if (/not a registered|not active|not authorised/i.test(d)) return 'account';
+  if (worded !== undefined) return worded;
   if (record.action === 'release') return 'release';
-  if (/case or incident number|reason is required|a user is required|stated purpose is immigration enforcement/i.test(d)) return 'purpose';
   return 'other';
+}
+
+/** How many refusals of each kind. */
+export type RefusalCounts = Readonly<Record<RefusalKind, number>>;
+
+const NO_REFUSALS: RefusalCounts = {
+  role: 0, training: 0, account: 0, purpose: 0, immigration: 0, personal: 0, covert_list: 0, sign_in: 0, release: 0, other: 0,
+};
+
+/** Counts refusals by kind. */
+export function countRefusals(records: ReadonlyArray<Pick<AccessRecord, 'action' | 'detail' | 'case_number' | 'reason' | 'user_id'>>): RefusalCounts {
+  const out: Record<RefusalKind, number> = { ...NO_REFUSALS };
+  for (const r of records) out[refusalKind(r)]++;
+  return out;
+}
+
+/**
+ * A later page of a paged search: its params carry the `before` cursor of the page it follows.
+ * One inquiry is one search, however many pages its user turned; the audit (which draws
+ * inquiries) and the transparency report (which counts them) both use this one definition.
+ */
+export const LATER_PAGE_SQL = "JSONHas(params, 'before')";
+
+/**
+ * The user id the system's own searches are logged under, or '' (no one's id) when a person is
+ * registered under SYSTEM_USER (added before reserved ids were refused): the log cannot tell them
+ * apart, so every search under the id then counts as a member's and nothing the person did is left out.
+ */
+export async function systemSearchUser(storage: Pick<Storage, 'client' | 'db'>): Promise<string> {
+  return (await findUser(storage, SYSTEM_USER)) === undefined ? SYSTEM_USER : '';
+}
+
+/** Every refusal in a period, with the fields it is classified by (refusals are few: no limit). */
+async function refusalsInPeriod(
+  storage: Pick<Storage, 'client' | 'db'>,
+  where: string,
+  params: Record<string, unknown>,
+): Promise<Array<Pick<AccessRecord, 'action' | 'detail' | 'case_number' | 'reason' | 'user_id'>>> {
+  return queryRows(storage.client,
+    `SELECT action, detail, case_number, reason, user_id FROM ${storage.db}.access_log WHERE outcome = 'refused' AND ${where}`, params);
 }
 
 function pickIndexes(n: number, k: number, random: (() => number) | undefined): number[] {
@@ -140,15 +251,16 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     "action = 'search' AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
   const seqs = await queryRows<{ chain: string; seq: number | string; outcome: string; user_id: string; continued: number | boolean }>(
     storage.client,
-    `SELECT chain, seq, outcome, user_id, JSONHas(params, 'before') AS continued FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
+    `SELECT chain, seq, outcome, user_id, ${LATER_PAGE_SQL} AS continued FROM ${storage.db}.access_log WHERE ${period} ORDER BY chain, seq`,
     params,
   );
   const ok = seqs.filter((r) => r.outcome === 'ok');
   // A person registered under SYSTEM_USER (added before reserved ids were refused) cannot be told
   // apart from the system in the log: every search under the id is then sampled as an inquiry,
   // so nothing the person did escapes the audit.
-  const systemIsPerson = (await findUser(storage, SYSTEM_USER)) !== undefined;
-  const bySystem = (r: { user_id: string }): boolean => r.user_id === SYSTEM_USER && !systemIsPerson;
+  const systemId = await systemSearchUser(storage);
+  const systemIsPerson = systemId === '';
+  const bySystem = (r: { user_id: string }): boolean => r.user_id === systemId;
   // One inquiry is one search, however many pages its user turned: a page after the first (its
   // `before` cursor) is not drawn on its own, or one long walk would fill the sample (found by QA).
   const inquiries = ok.filter((r) => !bySystem(r) && !Number(r.continued)).map((r) => ({ chain: r.chain, seq: Number(r.seq) }));
@@ -183,6 +295,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
     return { record, kind: refusalKind(record) };
   });
+  const refusals = await refusalsInPeriod(storage, `${chain === undefined ? '' : 'chain = {chain:String} AND '}at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}`, params);
   const accounts = await privilegedAccountChanges(storage, { from: params.from, to: params.to, ...(chain === undefined ? {} : { chain }) });
   const verifications = (await verifyAccessLogs(storage, expectedHeads)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
@@ -214,6 +327,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     pagesAfterFirst,
     systemSearches: ok.filter(bySystem).length,
     refused: seqs.filter((r) => r.outcome === 'refused').length,
+    refusedSearches: countRefusals(refusals.filter((r) => r.action === 'search')),
     requestedSize: size,
     reviews,
     verifications,
@@ -221,6 +335,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     dataErrors,
     refusedActions,
     refusalCount: Number(refusalRows[0]?.total ?? 0),
+    refusalsByKind: countRefusals(refusals),
     accountChanges: accounts.changes,
     accountChangeCount: accounts.total,
     method:

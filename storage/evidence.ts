@@ -34,6 +34,8 @@ export interface HoldRequest {
 export interface HoldResult {
   holdId: string;
   rowsHeld: number;
+  /** The case as filed: as first typed, which a later hold typed in another letter case joins. */
+  caseNumber: string;
 }
 
 /** Detection columns a hold copies, as the first packages listed them. */
@@ -170,7 +172,7 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
   }
   const filed = filedUnder === entry.caseNumber ? '' : ` filed under case ${filedUnder}, as first typed`;
   await ctx.accessLog.append({ ...entry, rowsReturned: rowsHeld, detail: `hold ${holdId}${filed}` });
-  return { holdId, rowsHeld };
+  return { holdId, rowsHeld, caseNumber: filedUnder };
 }
 
 export interface ExportRequest {

@@ -1,7 +1,8 @@
 // The audit memorandum to the Chief of Police (Watsonville §471.9), in Markdown and HTML, from one
 // model so the two always say the same thing. Text from users (names, case numbers, reasons) is
-// escaped in both, so it shows as typed and adds no structure to either.
-import type { AuditSample, RefusalKind, RefusedAction } from './audit.js';
+// escaped in both, so it shows as typed and adds no structure to either; control characters in it
+// are shown as escapes, so no terminal that prints the file runs them.
+import { isRoleOrTrainingViolation, type AuditSample, type RefusalCounts, type RefusalKind, type RefusedAction } from './audit.js';
 
 export interface MemorandumMeta {
   /** Name and title of the auditor (PSD Captain or the Chief's designee). */
@@ -32,11 +33,31 @@ interface Model {
 }
 
 const REFUSAL_KIND_TEXT: Readonly<Record<RefusalKind, string>> = {
-  role: 'role not allowed', training: 'training missing or expired', account: 'account unknown or inactive', purpose: 'no purpose stated',
-  sign_in: 'sign-in refused', release: 'release refused', other: 'other',
+  role: 'role not allowed', training: 'training missing or expired', account: 'account unknown or inactive',
+  purpose: 'purpose not documented', immigration: 'prohibited purpose: immigration enforcement', personal: 'prohibited purpose: personal use',
+  covert_list: 'not named for the covert list', sign_in: 'sign-in refused', release: 'release refused', other: 'other',
 };
 
-const isViolation = (r: RefusedAction) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account';
+const isViolation = (r: RefusedAction) => isRoleOrTrainingViolation(r.kind);
+
+const violationCount = (counts: RefusalCounts) => counts.role + counts.training + counts.account;
+
+/**
+ * The refused searches by why, each counted once: a reader can add them up to the total. Empty
+ * kinds are left out.
+ */
+function refusedSearchesText(sample: AuditSample): string {
+  const c = sample.refusedSearches;
+  const parts: Array<[number, string]> = [
+    [c.purpose, 'no case or incident number, and no reason that documents the search (§471.7(e))'],
+    [c.immigration, 'immigration enforcement stated as the purpose (California Values Act, Gov. Code § 7284.6(a)(1))'],
+    [c.personal, 'a personal purpose stated (§471.5 Impermissible Uses (c))'],
+    [violationCount(c), 'a member lacking the role, the training or an active account (§471.4.1(a), §471.5(d))'],
+    [c.covert_list + c.sign_in + c.release + c.other, 'other reasons (see refused actions)'],
+  ];
+  const shown = parts.filter(([n]) => n > 0).map(([n, why]) => `${n} for ${why}`);
+  return `Searches refused by the system in the period: ${sample.refused}` + (shown.length === 0 ? '.' : ` (${shown.join('; ')}).`);
+}
 
 const day = (d: Date) => d.toISOString().slice(0, 10);
 
@@ -136,7 +157,7 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
         'sample of at least 10 inquiries by department employees, each checked against the requirements of §471.7(e) ' +
         '(a case or incident number and/or a reason for every inquiry) and the authorised uses of the policy.',
       `Period audited: ${range(sample.from, sample.to)} (the end itself not included). Inquiries in the period: ${sample.population}. ` +
-        `Searches refused by the system in the period (no purpose or user not authorised): ${sample.refused}.` +
+        refusedSearchesText(sample) +
         (sample.systemSearches > 0
           ? ` Searches the system ran itself for new hot list entries (retroactive hits, logged as "platewatch-system"; not employee inquiries, so not sampled): ${sample.systemSearches}.`
           : ''),
@@ -151,10 +172,14 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
           : ' No heads from the last audit were given, so records cut from the end of a chain, or a whole chain deleted, could not be checked.') +
         (heads === '' ? '' : ` Heads to record for the next audit (give each to the next run as --expect-head): ${heads}.`),
       `Result: ${sample.reviews.length} inquiries reviewed, ${withFindings.length} with findings.`,
-      `Actions refused by the system in the period (any kind: sign-ins, searches, role and training checks, releases): ` +
-        `${sample.refusalCount}, of which ${sample.refusedActions.filter(isViolation).length} were by members lacking the role, ` +
+      `Actions refused by the system in the period (any kind: sign-ins, searches, hit views, holds, role and training checks, releases): ` +
+        `${sample.refusalCount}, of which ${violationCount(sample.refusalsByKind)} were by members lacking the role, ` +
         `the training or an active account` +
         (sample.refusalCount > sample.refusedActions.length ? ` (the first ${sample.refusedActions.length} are listed).` : '.'),
+      `Actions refused because the purpose stated is one the policy forbids outright: ${sample.refusalsByKind.immigration} for ` +
+        'immigration enforcement (California Values Act, Gov. Code § 7284.6(a)(1); §471.2, §471.8(c)) and ' +
+        `${sample.refusalsByKind.personal} for personal use (§471.5 Impermissible Uses (c)). Each was refused before any data was read; ` +
+        'the refused actions below name the member and the time.',
     ],
     columns: ['#', 'Log seq', 'Date/time (UTC)', 'User', 'Search', 'Case/incident', 'Reason', 'Rows', 'Purpose documented', 'Permitted', 'Authorised user', 'Findings'],
     rows: sample.reviews.map((r, i) => [
@@ -183,6 +208,27 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
   };
 }
 
+/**
+ * C0 controls but tab (and `keep`, such as a newline where the format takes one), DEL, C1 (0x9b
+ * opens a terminal control sequence too), the Unicode line and paragraph separators, and the
+ * bidirectional overrides and isolates (they reorder what a reader sees).
+ */
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` with its control characters shown as `\xNN` or `\uNNNN` escapes, the form
+ * bin/terminal-text.ts prints them in (storage may not import bin/): a NUL or an escape sequence
+ * typed into a reason must not reach the file, where `cat` would run it (found by QA). Tab is
+ * kept, and the characters in `keep`.
+ */
+export function controlsShown(text: string, keep = ''): string {
+  return text.replace(CONTROL, (c) => {
+    if (keep.includes(c)) return c;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 // Characters that start Markdown or HTML structure inline: emphasis (* _ ~), code (`), links and
 // images ([ ] !), raw HTML and autolinks (< >), entities (&), table cells (|), math ($), and the
 // escape itself. CommonMark takes a backslash before any ASCII punctuation as that character, so
@@ -198,7 +244,7 @@ const WORD = /[\p{L}\p{N}]/u;
  */
 export function markdownText(text: string): string {
   // Surrounding blanks dropped: leading ones could make an indented code block, trailing ones a line break.
-  const line = text.replace(/\r\n?|\n/g, ' ').trim();
+  const line = controlsShown(text.replace(/\r\n?|\n/g, ' ').trim());
   const inline = line.replace(MARKDOWN_INLINE, (c, at: number) =>
     c === '_' && WORD.test(line[at - 1] ?? '') && WORD.test(line[at + 1] ?? '') ? c : `\\${c}`);
   // What opens a block at the start of a line: a heading, quote, list item, thematic break or ordered item.
@@ -226,7 +272,7 @@ export function renderMemorandumMarkdown(sample: AuditSample, meta: MemorandumMe
   return out.join('\n');
 }
 
-const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+const esc = (s: string) => controlsShown(s, '\n').replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
 
 export function renderMemorandumHtml(sample: AuditSample, meta: MemorandumMeta): string {
   const m = model(sample, meta);
@@ -291,7 +337,7 @@ export function memorandumOf(sample: AuditSample, meta: MemorandumMeta): Memoran
     dataErrors: sample.dataErrors.length,
     refusedActions: sample.refusalCount,
     privilegedAccountChanges: sample.accountChangeCount,
-    violations: sample.refusedActions.filter((r) => r.kind === 'role' || r.kind === 'training' || r.kind === 'account').length,
+    violations: violationCount(sample.refusalsByKind),
     warnings: sample.population === 0 ? [nothingSampled(sample)] : [],
     markdown: renderMemorandumMarkdown(sample, meta),
     html: renderMemorandumHtml(sample, meta),

@@ -12,7 +12,7 @@ import { ISO_TIMES, SAME_CASE } from './evidence.js';
 import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
 import { removePackage, writePackage } from './package-writer.js';
 import { authoriseAction } from './permissions.js';
-import { concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
+import { alreadyReleased, concurrentChange, findRelease, isReleaseId, markReleased, oneAtATime, refuseIfForbidden, ReleaseError, type ReleaseContext, type ReleaseManifest, type ReleaseRequest } from './releases.js';
 import { CLAIM_KINDS, underClaim } from './version-claims.js';
 import { buildDetectionFilter } from './search.js';
 import { queryRows, type QueryParams } from './sql.js';
@@ -78,6 +78,7 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
   if (request.status !== 'approved') {
     const why = request.status === 'released' ? 'its package was already produced' : `it is ${request.status}`;
     await ctx.accessLog.append({ ...entry, outcome: ACCESS_OUTCOMES.refused, detail: `no package: ${why}` });
+    if (request.status === 'released') throw alreadyReleased(request);
     throw new ReleaseError('RELEASE_NOT_APPROVED', `release request ${requestId} cannot be exported: ${why} (Watsonville §471.8(b): approved before it is fulfilled)`);
   }
   // Approved under an earlier configuration is not enough: the rules in force now decide (§471.8(c)).

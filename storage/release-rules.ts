@@ -53,17 +53,33 @@ export interface AgencyClass {
   immigrationAgency?: string;
   /** What the name says the agency is, when that overrides the declared kind ("a federal agency (FBI)"). */
   namedAs?: string;
+  /**
+   * The requester, when they name immigration enforcement ("HSI agent R. Cole"): refused under the
+   * Values Act, but the agency keeps its kind. The person, not the agency, was recognised, and the
+   * transparency report counts requests by agency kind (found by QA: a county task force was counted
+   * as a federal immigration agency for its requester's title).
+   */
+  immigrationRequester?: string;
 }
 
-/** The agency's effective kind: immigration names win over any declared kind; local agencies elsewhere are out of state. */
+/**
+ * The agency's effective kind: an immigration agency's name wins over any declared kind; local
+ * agencies elsewhere are out of state. A requester named as immigration enforcement is noted
+ * (immigrationRequester), not made the agency's kind.
+ */
 export function classifyAgency(claim: AgencyClaim, policy: ReleasePolicy): AgencyClass {
   const home = policy.homeState.toUpperCase();
   const state = (claim.state ?? '').trim().toUpperCase() || (claim.kind === 'out_of_state' ? '' : home);
   // A requester is a person: "ice" in a name is a surname (Lt. Jose Ice), not the agency, so the
   // requester is read as free text, where only ICE written as an acronym or in context counts.
   const requester = claim.requester ?? '';
-  const named = immigrationAgencyNamed(claim.agency) ?? (isImmigrationEnforcement(requester) ? 'a unit for immigration enforcement' : undefined);
+  const named = immigrationAgencyNamed(claim.agency);
   if (named !== undefined) return { kind: 'federal_immigration', state, immigrationAgency: named };
+  const agency = classifyByName(claim, state, home);
+  return isImmigrationEnforcement(requester) ? { ...agency, immigrationRequester: requester } : agency;
+}
+
+function classifyByName(claim: AgencyClaim, state: string, home: string): AgencyClass {
   // The declared kind is the custodian's word; the name may say otherwise (found by QA: the FBI and a
   // repossession company were both accepted as "local"). A name can only make the kind stricter.
   const byName = kindByName(claim.agency, home);
@@ -170,6 +186,13 @@ export function automaticRefusal(request: { agency: AgencyClass; agencyName: str
       rule: REFUSAL_RULES.valuesAct,
       reason: `${VALUES_ACT}: ALPR data is never shared with federal immigration enforcement agencies; ` +
         `"${request.agencyName}" is ${agency.immigrationAgency ?? 'a federal immigration enforcement agency'}`,
+    };
+  }
+  if (agency.immigrationRequester !== undefined) {
+    return {
+      rule: REFUSAL_RULES.valuesAct,
+      reason: `${VALUES_ACT}: ALPR data is never shared with federal immigration enforcement agencies; ` +
+        `the requester "${agency.immigrationRequester}" names an immigration enforcement agency or unit (the agency's declared kind is kept)`,
     };
   }
   if (isImmigrationEnforcement(request.purpose)) {

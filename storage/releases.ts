@@ -81,7 +81,11 @@ export interface ReleaseRequest {
   package: ReleaseManifest | null;
 }
 
-export const RELEASE_ERROR_CODES = ['INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'SELF_DECISION', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED', 'NOTHING_HELD'] as const;
+export const RELEASE_ERROR_CODES = [
+  'INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'SELF_DECISION', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED', 'NOTHING_HELD',
+  // Its package was produced already: a package is made once (not a missing approval).
+  'ALREADY_RELEASED',
+] as const;
 export type ReleaseErrorCode = (typeof RELEASE_ERROR_CODES)[number];
 
 export class ReleaseError extends Error {
@@ -123,16 +127,21 @@ function realName(value: string, name: string): string {
 }
 
 /**
- * Refuses a purpose that says nothing (the placeholders a search refuses, storage/purpose.ts, and
- * release wording such as "law enforcement purposes") or a personal one.
+ * Why a purpose may not be recorded, or null: one that says nothing (the placeholders a search
+ * refuses, storage/purpose.ts, and release wording such as "law enforcement purposes") or a
+ * personal one.
  */
-function statedPurpose(purpose: string): string {
+function purposeRefusal(purpose: string): string | null {
   if (undocumentedPurpose('', purpose) !== null || VAGUE_PURPOSE.test(purpose)) {
-    throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))`);
+    return `purpose "${purpose}" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))`;
   }
-  if (isPersonalPurpose(purpose)) {
-    throw new ReleaseError('INVALID_RELEASE', `purpose "${purpose}" is a personal use, which the policy forbids (Watsonville §471.5 Impermissible Uses (c))`);
-  }
+  if (isPersonalPurpose(purpose)) return `purpose "${purpose}" is a personal use, which the policy forbids (Watsonville §471.5 Impermissible Uses (c))`;
+  return null;
+}
+
+function statedPurpose(purpose: string): string {
+  const refusal = purposeRefusal(purpose);
+  if (refusal !== null) throw new ReleaseError('INVALID_RELEASE', refusal);
   return purpose;
 }
 
@@ -269,9 +278,35 @@ async function currentVersion(storage: ReleaseContext['storage'], requestId: str
   return rows[0] === undefined ? undefined : fromRow(rows[0]);
 }
 
-async function logRelease(ctx: ReleaseContext, user: string, r: ReleaseRequest, outcome: 'ok' | 'refused', detail: string): Promise<void> {
+/** A request as a client sent it (HTTP body, CLI options), for recordReleaseRequest to parse. */
+export interface UnparsedReleaseRequest {
+  body: unknown;
+}
+
+const fieldsOf = (value: unknown): Record<string, unknown> =>
+  (typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}) as Record<string, unknown>;
+const textOf = (value: unknown, max: number): string => (typeof value === 'string' ? value.trim().slice(0, max) : '');
+
+/**
+ * A request not recorded because it is not one (INVALID_RELEASE) on the access log all the same:
+ * every request is kept on file (§471.8(d)) and every step logged (§471.7(b)). Its purpose refused
+ * (vague, personal) is `refused`, as a search's is (storage/search.ts); any other problem `invalid`.
+ */
+async function logUnrecordedRequest(ctx: ReleaseContext, user: string, body: unknown, error: ReleaseError): Promise<void> {
+  const b = fieldsOf(body);
+  const purpose = textOf(b['purpose'], MAX_TEXT);
+  const refused = typeof b['purpose'] === 'string' && purpose !== '' && purposeRefusal(purpose) !== null;
   await ctx.accessLog.append({
-    user, action: ACCESS_ACTIONS.release, outcome: outcome === 'ok' ? ACCESS_OUTCOMES.ok : ACCESS_OUTCOMES.refused,
+    user, action: ACCESS_ACTIONS.release, outcome: refused ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid,
+    params: { agency: textOf(b['agency'], MAX_NAME), agencyKind: textOf(b['agencyKind'], MAX_NAME), requester: textOf(b['requester'], MAX_NAME), status: 'not recorded' },
+    rowsReturned: 0, caseNumber: textOf(fieldsOf(b['criteria'])['caseNumber'], MAX_NAME), reason: purpose,
+    detail: `release request not recorded: ${error.message.slice(0, MAX_TEXT)}`,
+  });
+}
+
+async function logRelease(ctx: ReleaseContext, user: string, r: ReleaseRequest, outcome: 'ok' | 'refused' | 'invalid', detail: string): Promise<void> {
+  await ctx.accessLog.append({
+    user, action: ACCESS_ACTIONS.release, outcome: ACCESS_OUTCOMES[outcome],
     params: { requestId: r.requestId, agency: r.agency, agencyKind: r.agencyKind, status: r.status },
     rowsReturned: 0, caseNumber: r.criteria.kind === 'case' ? r.criteria.caseNumber : '', reason: r.purpose, detail,
   });
@@ -280,9 +315,22 @@ async function logRelease(ctx: ReleaseContext, user: string, r: ReleaseRequest, 
 /**
  * Records a written request (§471.8(a)). A request the rules refuse is recorded as refused, with the
  * rule and the reason, and the refusal is access-logged; any other waits for the Chief (§471.8(b)).
+ * Given `{ body }` as a client sent it, parses it here (parseReleaseRequest) once the member's role
+ * is checked: one that is not a request (a vague purpose, a missing field) is access-logged before
+ * INVALID_RELEASE is thrown, though nothing is recorded.
  */
-export async function recordReleaseRequest(ctx: ReleaseContext, user: string, input: ReleaseRequestInput, now = Date.now()): Promise<ReleaseRequest> {
-  await authoriseAction(ctx, user, 'releases.request', { agency: input.agency });
+export async function recordReleaseRequest(
+  ctx: ReleaseContext, user: string, submitted: ReleaseRequestInput | UnparsedReleaseRequest, now = Date.now(),
+): Promise<ReleaseRequest> {
+  const unparsed = 'body' in submitted ? submitted.body : undefined;
+  await authoriseAction(ctx, user, 'releases.request', { agency: 'body' in submitted ? textOf(fieldsOf(unparsed)['agency'], MAX_NAME) : submitted.agency });
+  let input: ReleaseRequestInput;
+  try {
+    input = 'body' in submitted ? parseReleaseRequest(unparsed) : submitted;
+  } catch (error) {
+    if (error instanceof ReleaseError) await logUnrecordedRequest(ctx, user, unparsed, error);
+    throw error;
+  }
   const agency = classifyAgency({ agency: input.agency, kind: input.agencyKind, requester: input.requester, ...(input.agencyState ? { state: input.agencyState } : {}) }, ctx.policy);
   const refusal = automaticRefusal({ agency, agencyName: input.agency, purpose: input.purpose }, ctx.policy);
   const at = new Date(now).toISOString();
@@ -340,6 +388,13 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
   const trimmed = note.trim();
   if (decision === 'refuse' && trimmed === '') throw new ReleaseError('INVALID_RELEASE', 'a refusal needs the reason in the note');
   if (trimmed.length > MAX_TEXT) throw new ReleaseError('INVALID_RELEASE', `the note must be at most ${MAX_TEXT} characters`);
+  // A refusal's reason is kept on file (§471.8(d)) and read by the agency: a placeholder ("x", "n/a",
+  // "test") says no more there than as a search's reason (storage/purpose.ts) or a release's purpose.
+  if (decision === 'refuse' && undocumentedPurpose('', trimmed) !== null) {
+    const why = `the note "${trimmed}" does not say why the request is refused: give the reason, such as "no case of ours matches the plate" (Watsonville §471.8(b)(d))`;
+    await logRelease(ctx, user, current, 'invalid', `decision not recorded: ${why}`);
+    throw new ReleaseError('INVALID_RELEASE', why);
+  }
   const at = new Date(now).toISOString();
   await refuseIfForbidden(ctx, user, current, now);
   const next: ReleaseRequest = {
@@ -368,6 +423,17 @@ export async function refuseIfForbidden(ctx: ReleaseContext, user: string, curre
   await insertVersion(ctx, refused);
   await logRelease(ctx, user, refused, 'refused', `release refused automatically (${refusal.rule}): ${refusal.reason}`);
   throw new ReleaseError('RELEASE_REFUSED', refusal.reason);
+}
+
+/**
+ * Why a released request gets no second package (ALREADY_RELEASED): a package is produced once, so
+ * the one produced then is what goes to the agency. Says when, by whom and where it is.
+ */
+export function alreadyReleased(request: ReleaseRequest): ReleaseError {
+  const made = request.package === null ? '' : ` on ${request.package.generatedAt} by ${request.package.generatedBy} (${request.package.detections} detection(s))`;
+  return new ReleaseError('ALREADY_RELEASED',
+    `release request ${request.requestId} was already released: its package was produced${made}. A package is produced once: give the agency that one ` +
+    `(releases/${request.requestId} under the data directory of the system that produced it; its files: GET /api/releases/${request.requestId}/package)`);
 }
 
 /** Records the package of an approved release as the request's next version (status released). */

@@ -176,13 +176,17 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
       }
     }
   }
+  // Agency and camera ids are stored as the camera sent them (its subject tokens, docs/wire.md:
+  // A-Za-z0-9_-, case kept), so `SCPD` is compared to `scpd` with both sides lower-cased. Neither
+  // column is in the sort key or a skip index, and lower() of a LowCardinality column is worked
+  // out once per distinct value, so the fold costs no index and next to no time.
   if (c.agencies !== undefined && c.agencies.length > 0) {
-    params['agencies'] = [...c.agencies];
-    where.push('agency IN {agencies:Array(String)}');
+    params['agencies'] = c.agencies.map(lowerAscii);
+    where.push('lower(agency) IN {agencies:Array(String)}');
   }
   if (c.cameras !== undefined && c.cameras.length > 0) {
-    params['cameras'] = [...c.cameras];
-    where.push('camera IN {cameras:Array(String)}');
+    params['cameras'] = c.cameras.map(lowerAscii);
+    where.push('lower(camera) IN {cameras:Array(String)}');
   }
   if (c.readIds !== undefined) {
     params['readIds'] = [...c.readIds];
@@ -203,6 +207,11 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
     where.push('greatCircleDistance(lon, lat, {lon:Float64}, {lat:Float64}) <= {radius:Float64}');
   }
   return branches === undefined ? { ok: true, where, params, distance } : { ok: true, where, params, distance, branches };
+}
+
+/** A-Z lower-cased and nothing else, as ClickHouse's lower() does (toLowerCase would fold more). */
+function lowerAscii(text: string): string {
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
 }
 
 /**

@@ -5,11 +5,12 @@
 // must never learn such a list exists, so neither may the public). Watsonville §471.4.1(g) (policy
 // posted publicly), Civil Code § 1798.90.51(b) (usage and privacy policy), § 1798.90.55 (sharing);
 // making one is access-logged (§471.7(b)).
-import { ACCESS_ACTIONS, ACCESS_OUTCOMES, SYSTEM_USER, type AccessLog } from './access-log.js';
+import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog, type AccessRecord } from './access-log.js';
+import { countRefusals, LATER_PAGE_SQL, systemSearchUser } from './audit.js';
+import { controlsShown } from './memorandum.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
-import { findUser } from './users.js';
 
 export interface TransparencyReport {
   from: string;
@@ -27,13 +28,27 @@ export interface TransparencyReport {
   hitsOnCovertLists: number;
   /** Hit dispositions recorded (Watsonville §471.5(f)(3)). */
   dispositions: Record<string, number>;
+  /**
+   * Search inquiries as the §471.9 audit counts them (storage/audit.ts LATER_PAGE_SQL): a paged
+   * search is one search, however many pages its user turned.
+   */
   searches: {
     /** Documented by a case or incident number (and maybe a reason). */
     withCaseNumber: number;
     /** Documented by a reason only. */
     reasonOnly: number;
-    /** Refused: no purpose, or a user not trained or not allowed (§471.7(e), §471.5(d)). */
+    /** Later pages of those searches ("older results"): part of the search they continue, not counted in it. */
+    laterPages: number;
+    /** Refused, for any reason: the sum of the four below. */
     refused: number;
+    /** Refused: no case or incident number, and no reason that documents it (§471.7(e)). */
+    refusedNoPurpose: number;
+    /** Refused: the purpose stated is a prohibited one, immigration enforcement (Gov. Code § 7284.6(a)(1)) or personal use (§471.5(c)). */
+    refusedProhibitedPurpose: number;
+    /** Refused: the user was not registered, active, trained or given the role (§471.5(d), §471.4.1(a)). */
+    refusedUser: number;
+    /** Refused for any other reason. */
+    refusedOther: number;
     /** Run by the system itself for new hot list entries (retroactive hits), not by a member. */
     bySystem: number;
   };
@@ -91,15 +106,20 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     `SELECT disposition AS k, count() AS n FROM (
        SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} GROUP BY hit_id)
      GROUP BY disposition ORDER BY disposition`, p));
-  // A person registered under SYSTEM_USER (added before reserved ids were refused) cannot be told
-  // apart from the system in the log: every search under the id then counts as a member's ('' is
-  // no one's id, so nothing counts as the system's).
-  const systemId = (await findUser(ctx.storage, SYSTEM_USER)) === undefined ? SYSTEM_USER : '';
-  const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; refused: number | string; bySystem: number | string }>(client,
-    `SELECT countIf(outcome = 'ok' AND match(case_number, '[0-9]') AND user_id != {system:String}) AS withCase,
-            countIf(outcome = 'ok' AND NOT match(case_number, '[0-9]') AND user_id != {system:String}) AS reasonOnly,
-            countIf(outcome = 'refused') AS refused, countIf(outcome = 'ok' AND user_id = {system:String}) AS bySystem
+  // The inquiries the §471.9 audit draws from, defined there (found by QA: every "older results"
+  // page counted as a search of its own, so the figures disagreed with the memorandum).
+  const systemId = await systemSearchUser(ctx.storage);
+  const [searches] = await queryRows<{ withCase: number | string; reasonOnly: number | string; laterPages: number | string; bySystem: number | string }>(client,
+    `SELECT countIf(outcome = 'ok' AND NOT ${LATER_PAGE_SQL} AND match(case_number, '[0-9]') AND user_id != {system:String}) AS withCase,
+            countIf(outcome = 'ok' AND NOT ${LATER_PAGE_SQL} AND NOT match(case_number, '[0-9]') AND user_id != {system:String}) AS reasonOnly,
+            countIf(outcome = 'ok' AND ${LATER_PAGE_SQL} AND user_id != {system:String}) AS laterPages,
+            countIf(outcome = 'ok' AND NOT ${LATER_PAGE_SQL} AND user_id = {system:String}) AS bySystem
        FROM ${db}.access_log WHERE action = 'search' AND ${at}`, { ...p, system: systemId });
+  const refusedSearches = await queryRows<Pick<AccessRecord, 'action' | 'detail' | 'case_number' | 'reason' | 'user_id'>>(client,
+    `SELECT action, detail, case_number, reason, user_id FROM ${db}.access_log WHERE action = 'search' AND outcome = 'refused' AND ${at}`, p);
+  const refusals = countRefusals(refusedSearches);
+  const refusedUser = refusals.role + refusals.training + refusals.account;
+  const refusedProhibited = refusals.immigration + refusals.personal;
   const releases = await queryRows<{ status: string; rule: string; kind: string; n: number | string }>(client,
     `SELECT status, refusal_rule AS rule, agency_kind AS kind, count() AS n FROM (
        SELECT request_id, argMax(status, version) AS status, argMax(refusal_rule, version) AS refusal_rule, argMax(agency_kind, version) AS agency_kind
@@ -124,7 +144,9 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     cameras: Number(reads?.cameras ?? 0), cameraAgencies: Number(reads?.agencies ?? 0), reads: Number(reads?.reads ?? 0),
     hits: Object.values(hitsByList).reduce((a, b) => a + b, hitsOnCovertLists), hitsByList, hitsOnCovertLists, dispositions,
     searches: {
-      withCaseNumber: Number(searches?.withCase ?? 0), reasonOnly: Number(searches?.reasonOnly ?? 0), refused: Number(searches?.refused ?? 0),
+      withCaseNumber: Number(searches?.withCase ?? 0), reasonOnly: Number(searches?.reasonOnly ?? 0), laterPages: Number(searches?.laterPages ?? 0),
+      refused: refusedSearches.length, refusedNoPurpose: refusals.purpose, refusedProhibitedPurpose: refusedProhibited, refusedUser,
+      refusedOther: refusedSearches.length - refusals.purpose - refusedProhibited - refusedUser,
       bySystem: Number(searches?.bySystem ?? 0),
     },
     releases: {
@@ -144,12 +166,13 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
   return report;
 }
 
+/** Each completes "Refused …" as a row label. */
 const RULE_TEXT: Readonly<Record<string, string>> = {
-  values_act: 'California Values Act (immigration agency or purpose)',
-  non_law_enforcement: 'not a law-enforcement or prosecutorial agency',
-  out_of_state: 'out-of-state agency (Civil Code § 1798.90.55)',
-  federal: 'federal agency (Civil Code § 1798.90.55)',
-  chief: 'refused by the Chief of Police or designee',
+  values_act: 'under the California Values Act (immigration agency or purpose)',
+  non_law_enforcement: 'as not a law-enforcement or prosecutorial agency',
+  out_of_state: 'as an out-of-state agency (Civil Code § 1798.90.55)',
+  federal: 'as a federal agency (Civil Code § 1798.90.55)',
+  chief: 'by the Chief of Police or designee',
 };
 
 interface Section {
@@ -160,23 +183,31 @@ interface Section {
 function sections(r: TransparencyReport): Section[] {
   const n = (x: number) => x.toLocaleString('en-US');
   const entries = (o: Record<string, number>, label: (k: string) => string = (k) => k) =>
-    Object.keys(o).length === 0 ? ([['none', '0']] as Array<[string, string]>) : Object.entries(o).map(([k, v]): [string, string] => [label(k), n(v)]);
+    Object.entries(o).map(([k, v]): [string, string] => [label(k), n(v)]);
+  const dispositions = entries(r.dispositions);
   return [
     { title: 'Collection', rows: [['Cameras reporting', n(r.cameras)], ['Plate reads', n(r.reads)]] },
     {
       title: 'Hits',
       rows: [
-        ['Hits (all lists)', n(r.hits)], ...entries(r.hitsByList).map(([k, v]): [string, string] => [`Hits on ${k}`, v]),
+        ['Hits (all lists)', n(r.hits)], ...entries(r.hitsByList, (k) => `Hits on ${k}`),
         ['Hits on covert lists (names withheld)', n(r.hitsOnCovertLists)],
       ],
     },
-    { title: 'Hit dispositions recorded', rows: entries(r.dispositions) },
+    {
+      title: 'Hit dispositions recorded',
+      rows: dispositions.length === 0 ? [['Hits with a disposition recorded', '0']] : dispositions,
+    },
     {
       title: 'Detection searches',
       rows: [
-        ['Documented with a case or incident number', n(r.searches.withCaseNumber)],
-        ['Documented with a reason only', n(r.searches.reasonOnly)],
-        ['Refused (no purpose, or user not trained or authorised)', n(r.searches.refused)],
+        ['Searches documented with a case or incident number', n(r.searches.withCaseNumber)],
+        ['Searches documented with a reason only', n(r.searches.reasonOnly)],
+        ['Later pages of those searches (not counted as searches)', n(r.searches.laterPages)],
+        ['Searches refused: no case or incident number or reason given', n(r.searches.refusedNoPurpose)],
+        ['Searches refused: a prohibited purpose (immigration enforcement or personal use)', n(r.searches.refusedProhibitedPurpose)],
+        ['Searches refused: user not trained, active or authorised', n(r.searches.refusedUser)],
+        ...(r.searches.refusedOther > 0 ? [['Searches refused for another reason', n(r.searches.refusedOther)] as [string, string]] : []),
         ['Run by the system for new hot list entries (past sightings)', n(r.searches.bySystem)],
       ],
     },
@@ -184,7 +215,7 @@ function sections(r: TransparencyReport): Section[] {
       title: 'Requests for data from other agencies',
       rows: [
         ['Received', n(r.releases.received)], ['Granted', n(r.releases.granted)], ['Refused', n(r.releases.refused)], ['Pending', n(r.releases.pending)],
-        ...Object.entries(r.releases.refusedByRule).map(([k, v]): [string, string] => [`Refused: ${RULE_TEXT[k] ?? k}`, n(v)]),
+        ...Object.entries(r.releases.refusedByRule).map(([k, v]): [string, string] => [RULE_TEXT[k] === undefined ? `Refused: ${k}` : `Refused ${RULE_TEXT[k]}`, n(v)]),
         ...Object.entries(r.releases.byAgencyKind).map(([k, v]): [string, string] => [`From ${k.replaceAll('_', ' ')} agencies`, n(v)]),
       ],
     },
@@ -202,13 +233,14 @@ function sections(r: TransparencyReport): Section[] {
 const period = (r: TransparencyReport) => `${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}`;
 const NOTE = 'Counts only: no plate, vehicle, person or location is published. ALPR data is never shared for federal immigration enforcement (California Values Act).';
 
-export function renderTransparencyMarkdown(r: TransparencyReport, agency = ''): string {
+export function renderTransparencyMarkdown(r: TransparencyReport, agencyName = ''): string {
+  const agency = controlsShown(agencyName);
   const out = [`# ALPR transparency report${agency ? ` — ${agency}` : ''}`, '', `Period: ${period(r)} (UTC). Generated ${r.generatedAt}.`, '', NOTE, ''];
-  for (const s of sections(r)) out.push(`## ${s.title}`, '', '| | |', '|---|---:|', ...s.rows.map(([k, v]) => `| ${k.replaceAll('|', '\\|')} | ${v} |`), '');
+  for (const s of sections(r)) out.push(`## ${s.title}`, '', '| | |', '|---|---:|', ...s.rows.map(([k, v]) => `| ${controlsShown(k).replaceAll('|', '\\|')} | ${v} |`), '');
   return out.join('\n');
 }
 
-const esc = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
+const esc = (s: string) => controlsShown(s).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 export function renderTransparencyHtml(r: TransparencyReport, agency = ''): string {
   const title = `ALPR transparency report${agency ? ` — ${agency}` : ''}`;

@@ -11,6 +11,7 @@ import { runningSystemUrl, withSystemApi, type SystemApi } from '../system-api.j
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { terminalText } from '../terminal-text.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
@@ -78,12 +79,13 @@ const usageError = usageErrorFor('evidence', USAGE);
 
 async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined) return usageError(io, 'a sub-command is needed');
+  // Nothing said of what to do: the whole usage. A wrong value below: the error and where the usage is.
+  if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
   const parsed = parseVerbArgs('evidence', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
-  if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}"`);
+  if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}"`, 'usage');
   if (values.case === undefined || values.case.trim() === '') return usageError(io, '--case N is required');
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required');
   let plate: PlateQuery | undefined;
@@ -109,7 +111,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     const problem = outputDirectoryProblem(resolve(io.cwd, values.out!), { empty: true });
     if (problem !== null) {
       const never = problem.kind === 'not_empty' ? '; an evidence package is never overwritten' : '';
-      io.stderr.write(`platewatch evidence export: output directory ${problem.message}${never}\n`);
+      io.stderr.write(`platewatch evidence export: output directory ${terminalText(problem.message)}${never}\n`);
       return 1;
     }
   }
@@ -153,20 +155,29 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     printExport(io, m, outDir);
     return 0;
   } catch (error) {
-    io.stderr.write(`platewatch evidence ${sub}: ${verbErrorText(error)}\n`);
+    io.stderr.write(`platewatch evidence ${sub}: ${terminalText(verbErrorText(error))}\n`);
     return 1;
   } finally {
     await storage.close();
   }
 }
 
-function printHold(io: VerbIO, r: { holdId: string; rowsHeld: number }, caseNumber: string): void {
-  io.stdout.write(`hold ${r.holdId}: ${r.rowsHeld} detection(s) held for case ${caseNumber}\n`);
+/** A hold as storage placed it; `caseNumber` is the case as filed (as first typed), where storage says it. */
+type PlacedHold = { holdId: string; rowsHeld: number; caseNumber?: string };
+
+/**
+ * The case is printed as filed: a case is filed as first typed (storage/evidence.ts SAME_CASE), so
+ * "wpd-26-0777" typed today is held under WPD-26-0777, which is what the export and the package say.
+ */
+function printHold(io: VerbIO, r: PlacedHold, typed: string): void {
+  const filed = r.caseNumber ?? typed;
+  const asTyped = filed === typed.trim() ? '' : ` (typed ${terminalText(typed)})`;
+  io.stdout.write(`hold ${terminalText(r.holdId)}: ${r.rowsHeld} detection(s) held for case ${terminalText(filed)}${asTyped}\n`);
 }
 
 function printExport(io: VerbIO, m: EvidenceManifest, outDir: string): void {
-  io.stdout.write(`exported ${m.detections} detection(s) of case ${m.caseNumber} to ${outDir}\n`);
-  for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+  io.stdout.write(`exported ${m.detections} detection(s) of case ${terminalText(m.caseNumber)} to ${terminalText(outDir)}\n`);
+  for (const f of m.files) io.stdout.write(`  ${terminalText(f.sha256)}  ${terminalText(f.name)}\n`);
 }
 
 type EvidenceJob =
@@ -176,20 +187,31 @@ type EvidenceJob =
 /** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
 async function evidenceThroughSystem(url: string, as: string, passwords: PasswordSource, job: EvidenceJob, io: VerbIO): Promise<number> {
   return withSystemApi(url, as, passwords, `evidence ${job.sub}`, io, async (api) => {
-    if (job.sub === 'hold') {
-      const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
-      const r = await api.json<{ holdId: string; rowsHeld: number }>('POST', '/api/evidence/holds', {
-        caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }),
-      });
-      printHold(io, r, job.caseNumber);
-      return;
+    try {
+      await evidenceWork(api, job, io);
+      return 0;
+    } catch (error) {
+      // The system's refusal may quote the case number or reason as typed: escaped, as here.
+      io.stderr.write(`platewatch evidence ${job.sub}: ${terminalText(verbErrorText(error))}\n`);
+      return 1;
     }
-    const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest }>('POST', '/api/evidence/exports', {
-      caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
-    });
-    await downloadPackage(api, made, job.outDir);
-    printExport(io, made.manifest, job.outDir);
   });
+}
+
+async function evidenceWork(api: SystemApi, job: EvidenceJob, io: VerbIO): Promise<void> {
+  if (job.sub === 'hold') {
+    const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
+    const r = await api.json<PlacedHold>('POST', '/api/evidence/holds', {
+      caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }),
+    });
+    printHold(io, r, job.caseNumber);
+    return;
+  }
+  const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest }>('POST', '/api/evidence/exports', {
+    caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
+  });
+  await downloadPackage(api, made, job.outDir);
+  printExport(io, made.manifest, job.outDir);
 }
 
 /**

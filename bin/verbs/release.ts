@@ -6,14 +6,15 @@
 // (gateway/release-routes.ts) instead, and prints what it would print here.
 import { resolve } from 'node:path';
 import {
-  AccessLog, decideRelease, listReleases, parseReleaseRequest, produceReleasePackage, recordReleaseRequest, ReleaseError,
+  AccessLog, decideRelease, listReleases, produceReleasePackage, recordReleaseRequest, ReleaseError,
   RELEASE_STATUSES, viewRelease, type ReleaseManifest, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
-import { runningSystemDataDir, runningSystemUrl, withSystemApi } from '../system-api.js';
-import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS } from '../verb-sign-in.js';
+import { runningSystemDataDir, runningSystemUrl, withSystemApi, type SystemApi } from '../system-api.js';
+import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
+import { terminalText } from '../terminal-text.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -97,25 +98,36 @@ export const releaseVerb: Verb = {
 
 const usageError = usageErrorFor('release', USAGE);
 
+/** Storage's wording of a request's fields (POST /api/releases) as the options that give them here. */
+function asOptions(message: string): string {
+  return message.replaceAll('criteria.caseNumber', '--case').replaceAll('criteria.', '--').replace('agencyKind', '--agency-kind')
+    .replace('agencyState', '--agency-state').replace('documentRef', '--document');
+}
+
+// Every text a request holds came from a person (the agency's letter, the custodian, the Chief): shown
+// with control characters as escapes, never as terminal commands (bin/terminal-text.ts; found by QA).
+const t = terminalText;
+
 function describe(r: ReleaseRequest): string {
-  const data = r.criteria.kind === 'case' ? `case ${r.criteria.caseNumber}` : `${r.criteria.plate.kind} ${'plate' in r.criteria.plate ? r.criteria.plate.plate : r.criteria.plate.pattern}, ${r.criteria.from} – ${r.criteria.to}`;
+  const data = r.criteria.kind === 'case' ? `case ${t(r.criteria.caseNumber)}` : `${r.criteria.plate.kind} ${t('plate' in r.criteria.plate ? r.criteria.plate.plate : r.criteria.plate.pattern)}, ${r.criteria.from} – ${r.criteria.to}`;
   const lines = [
-    `${r.requestId}  ${r.status.toUpperCase()}  (version ${r.version})`,
-    `  received  ${r.receivedAt} by ${r.recordedBy}${r.documentRef ? `, document ${r.documentRef}` : ''}`,
-    `  agency    ${r.agency} (${r.agencyKind.replaceAll('_', ' ')}${r.agencyState ? `, ${r.agencyState}` : ''})`,
-    `  requester ${r.requester}`,
-    `  purpose   ${r.purpose}`,
+    `${t(r.requestId)}  ${r.status.toUpperCase()}  (version ${r.version})`,
+    `  received  ${r.receivedAt} by ${t(r.recordedBy)}${r.documentRef ? `, document ${t(r.documentRef)}` : ''}`,
+    `  agency    ${t(r.agency)} (${r.agencyKind.replaceAll('_', ' ')}${r.agencyState ? `, ${t(r.agencyState)}` : ''})`,
+    `  requester ${t(r.requester)}`,
+    `  purpose   ${t(r.purpose)}`,
     `  data      ${data}`,
   ];
-  if (r.decidedAt !== null) lines.push(`  decided   ${r.decidedAt} by ${r.decidedBy}${r.refusalRule ? ` [${r.refusalRule}]` : ''}${r.decisionNote ? `: ${r.decisionNote}` : ''}`);
-  if (r.package !== null) lines.push(`  package   ${r.package.detections} detection(s), ${r.package.generatedAt} by ${r.package.generatedBy}`);
+  if (r.decidedAt !== null) lines.push(`  decided   ${r.decidedAt} by ${t(r.decidedBy)}${r.refusalRule ? ` [${r.refusalRule}]` : ''}${r.decisionNote ? `: ${t(r.decisionNote)}` : ''}`);
+  if (r.package !== null) lines.push(`  package   ${r.package.detections} detection(s), ${r.package.generatedAt} by ${t(r.package.generatedBy)}`);
   return `${lines.join('\n')}\n`;
 }
 
 async function runRelease(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined) return usageError(io, 'a sub-command is needed');
-  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`);
+  // Nothing said of what to do: the whole usage. A wrong value below: the error and where the usage is.
+  if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
+  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`, 'usage');
   const parsed = parseVerbArgs('release', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;
@@ -126,22 +138,15 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   if (values.status !== undefined && !(RELEASE_STATUSES as readonly string[]).includes(values.status)) {
     return usageError(io, `--status must be one of ${RELEASE_STATUSES.join(', ')}`);
   }
-  let input;
   // The request as the API takes it (POST /api/releases), so both paths check the very same fields.
   const requestBody = {
     agency: values.agency, agencyKind: values['agency-kind'], agencyState: values['agency-state'], requester: values.requester, purpose: values.purpose,
     documentRef: values.document,
     criteria: values.case !== undefined ? { kind: 'case', caseNumber: values.case } : { kind: 'plate', plate: values.plate, match: values.match, from: values.from, to: values.to },
   };
-  if (sub === 'request') {
-    if ((values.plate === undefined) === (values.case === undefined)) return usageError(io, 'say what data is asked for: --plate P --from --to, or --case N');
-    try {
-      input = parseReleaseRequest(requestBody);
-    } catch (error) {
-      if (error instanceof ReleaseError) return usageError(io, error.message.replaceAll('criteria.', '--').replace('agencyKind', '--agency-kind'));
-      throw error;
-    }
-  }
+  if (sub === 'request' && (values.plate === undefined) === (values.case === undefined)) return usageError(io, 'say what data is asked for: --plate P --from --to, or --case N');
+  // The fields themselves are checked by storage, once the member has signed in, so that a request
+  // it will not record (a vague purpose, a name that is none) is on the access log all the same.
 
   const config = await loadVerbConfig('release', values.config, io);
   if (config === null) return 2;
@@ -174,7 +179,7 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     };
     switch (sub) {
       case 'request':
-        printRecorded(io, await recordReleaseRequest(ctx, user, input!));
+        printRecorded(io, await recordReleaseRequest(ctx, user, { body: requestBody }));
         return 0;
       case 'list':
         printList(io, await listReleases(ctx, user, values.status === undefined ? {} : { status: values.status as ReleaseStatus }));
@@ -192,7 +197,9 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     }
     return 2;
   } catch (error) {
-    io.stderr.write(`platewatch release ${sub}: ${verbErrorText(error)}\n`);
+    // A value storage would not take (logged there): a usage error, as it was before it was logged.
+    if (error instanceof ReleaseError && error.code === 'INVALID_RELEASE' && sub !== 'export') return usageError(io, asOptions(error.message));
+    io.stderr.write(`platewatch release ${sub}: ${t(verbErrorText(error))}\n`);
     return 1;
   } finally {
     await nats?.close();
@@ -202,12 +209,12 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
 
 function printRecorded(io: VerbIO, r: ReleaseRequest): void {
   io.stdout.write(describe(r));
-  if (r.status === 'refused') io.stdout.write(`refused automatically: ${r.decisionNote}\n`);
+  if (r.status === 'refused') io.stdout.write(`refused automatically: ${t(r.decisionNote)}\n`);
 }
 
 function printList(io: VerbIO, found: readonly ReleaseRequest[]): void {
   if (found.length === 0) io.stdout.write('no release requests\n');
-  for (const r of found) io.stdout.write(`${r.requestId}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${r.agency} — ${r.purpose}\n`);
+  for (const r of found) io.stdout.write(`${t(r.requestId)}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${t(r.agency)} — ${t(r.purpose)}\n`);
 }
 
 function printHistory(io: VerbIO, history: readonly ReleaseRequest[]): void {
@@ -215,8 +222,8 @@ function printHistory(io: VerbIO, history: readonly ReleaseRequest[]): void {
 }
 
 function printPackage(io: VerbIO, m: ReleaseManifest, dir: string): void {
-  io.stdout.write(`exported ${m.detections} detection(s) for ${m.agency} to ${dir}\n`);
-  for (const f of m.files) io.stdout.write(`  ${f.sha256}  ${f.name}\n`);
+  io.stdout.write(`exported ${m.detections} detection(s) for ${t(m.agency)} to ${t(dir)}\n`);
+  for (const f of m.files) io.stdout.write(`  ${t(f.sha256)}  ${t(f.name)}\n`);
 }
 
 interface ReleaseJob {
@@ -231,9 +238,24 @@ interface ReleaseJob {
 
 /** The command done by the running system's API (bin/system-api.ts), printed as if done here. */
 function releaseThroughSystem(url: string, as: string, passwords: PasswordSource, job: ReleaseJob, packagesDir: string, io: VerbIO): Promise<number> {
-  const path = `/api/releases/${encodeURIComponent(job.id)}`;
   return withSystemApi(url, as, passwords, `release ${job.sub}`, io, async (api) => {
-    switch (job.sub) {
+    try {
+      await throughSystem(api, job, packagesDir, io);
+    } catch (error) {
+      // As here: a value the system would not take (and logged) is a usage error.
+      const invalid = /^INVALID_RELEASE: /;
+      if (error instanceof VerbRefusal && invalid.test(error.message) && job.sub !== 'export') return usageError(io, asOptions(error.message.replace(invalid, '')));
+      // The system's refusal may quote the request's own texts: escaped as everything printed here.
+      io.stderr.write(`platewatch release ${job.sub}: ${t(verbErrorText(error))}\n`);
+      return 1;
+    }
+    return 0;
+  });
+}
+
+async function throughSystem(api: SystemApi, job: ReleaseJob, packagesDir: string, io: VerbIO): Promise<void> {
+  const path = `/api/releases/${encodeURIComponent(job.id)}`;
+  switch (job.sub) {
       case 'request':
         printRecorded(io, await api.json<ReleaseRequest>('POST', '/api/releases', job.requestBody));
         break;
@@ -250,6 +272,5 @@ function releaseThroughSystem(url: string, as: string, passwords: PasswordSource
       case 'export':
         printPackage(io, await api.json<ReleaseManifest>('POST', `${path}/package`), resolve(packagesDir, job.id));
         break;
-    }
-  });
+  }
 }

@@ -77,8 +77,8 @@ function formatFor(format: string | undefined, out: string | undefined): Format 
 
 async function runReport(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined) return usageError(io, 'a sub-command is needed');
-  if (sub !== 'transparency') return usageError(io, `unknown sub-command "${sub}"`);
+  if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
+  if (sub !== 'transparency') return usageError(io, `unknown sub-command "${sub}"`, 'usage');
   const parsed = parseVerbArgs('report', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;

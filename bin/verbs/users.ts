@@ -114,8 +114,8 @@ interface Request {
 
 async function runUsers(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub === undefined) return usageError(io, 'a sub-command is needed');
-  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`);
+  if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
+  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`, 'usage');
   const parsed = parseVerbArgs('users', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;

@@ -4,7 +4,6 @@
 import { execFileSync } from 'node:child_process';
 import { lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, type Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../bin/config.js';
 import type { VerbIO } from '../../bin/verb.js';
@@ -12,6 +11,7 @@ import { releaseVerb } from '../../bin/verbs/release.js';
 import { reportVerb } from '../../bin/verbs/report.js';
 import { DetectionWriter, openStorage, recordHits, saveUser, setPassword } from '../../storage/index.js';
 import { detection, makeTempDir } from '../storage/temp-storage.js';
+import { capturedVerbIo } from '../fixtures/cli.js';
 
 const dir = makeTempDir('platewatch-release-');
 const dataDir = join(dir, 'clickhouse');
@@ -32,15 +32,7 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function io(env: Record<string, string> = {}, password = PASSWORD): VerbIO & { out(): string; err(): string } {
-  const chunks = { out: '', err: '' };
-  const sink = (key: 'out' | 'err'): Writable => {
-    const s = new PassThrough();
-    s.on('data', (c: Buffer) => (chunks[key] += c.toString()));
-    return s;
-  };
-  const stdin = new PassThrough();
-  stdin.end(`${password}\n`);
-  return { stdin, stdout: sink('out'), stderr: sink('err'), env, cwd: dir, out: () => chunks.out, err: () => chunks.err };
+  return capturedVerbIo(dir, `${password}\n`, env);
 }
 
 const AS = (user: string) => ['--as', user, '--password-stdin', '--data-dir', dataDir];
@@ -233,5 +225,81 @@ describe('release configuration', () => {
     expect(() => resolveConfig({ release: { allowImmigrationAgencies: true } }, {})).toThrow(/unknown key "release.allowImmigrationAgencies"/);
     expect(() => resolveConfig({ release: { refuseFederal: 'no' } }, {})).toThrow(/release.refuseFederal must be true or false/);
     expect(() => resolveConfig({ release: { homeState: 'California' } }, {})).toThrow(/release.homeState must be a two-letter state code/);
+  });
+});
+
+describe('platewatch release: what it prints (QA)', () => {
+  async function lastLogOf(user: string): Promise<{ action: string; outcome: string; detail: string }> {
+    const storage = await openStorage({ dataDir });
+    try {
+      const rs = await storage.client.query({
+        query: `SELECT action, outcome, detail FROM ${storage.db}.access_log WHERE user_id = {u:String} ORDER BY seq DESC LIMIT 1`,
+        query_params: { u: user }, format: 'JSONEachRow',
+      });
+      return ((await rs.json()) as Array<{ action: string; outcome: string; detail: string }>)[0]!;
+    } finally {
+      await storage.close();
+    }
+  }
+
+  it('shows control characters in what people typed as escapes in list and show, never as terminal commands', async () => {
+    const agency = 'Gilroy Police\u001b[2J Department';
+    const requester = 'Det. E\u0007 Ng';
+    const purpose = 'burglary GPD 26-77\u001b]0;pwned\u0007';
+    const rec = io();
+    expect(await releaseVerb.run(['request', ...option(option(option(LOCAL, '--agency', agency), '--requester', requester), '--purpose', purpose), ...AS('cust1')], rec)).toBe(0);
+    const id = /^(REL-\S+)\s+PENDING/m.exec(rec.out())?.[1] ?? '';
+    const refuse = io();
+    expect(await releaseVerb.run(['refuse', '--id', id, '--note', 'not verified\u001b[31m', ...AS('chief1')], refuse)).toBe(0);
+    const list = io();
+    expect(await releaseVerb.run(['list', ...AS('cust1')], list)).toBe(0);
+    const show = io();
+    expect(await releaseVerb.run(['show', '--id', id, ...AS('cust1')], show)).toBe(0);
+    for (const printed of [rec.out(), refuse.out(), list.out(), show.out()]) {
+      expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    }
+    expect(list.out()).toContain('Gilroy Police\\x1b[2J Department — burglary GPD 26-77\\x1b]0;pwned\\x07');
+    expect(show.out()).toContain('requester Det. E\\x07 Ng');
+    expect(show.out()).toContain(': not verified\\x1b[31m');
+  });
+
+  it('puts a value error above one line pointing to --help, not under the usage; no sub-command still shows the usage', async () => {
+    const vague = io();
+    expect(await releaseVerb.run(['request', ...option(LOCAL, '--purpose', 'investigation'), ...AS('cust1')], vague)).toBe(2);
+    expect(vague.err()).toBe('platewatch release: purpose "investigation" is too vague: state the intended purpose of obtaining the data (Watsonville §471.8(a)(3))\n'
+      + 'Run "platewatch release --help" for usage.\n');
+    const noNote = io();
+    expect(await releaseVerb.run(['refuse', '--id', 'REL-x', ...AS('chief1')], noNote)).toBe(2);
+    expect(noNote.err()).toBe('platewatch release: refuse needs the reason: --note TEXT\nRun "platewatch release --help" for usage.\n');
+    const nothing = io();
+    expect(await releaseVerb.run([], nothing)).toBe(2);
+    expect(nothing.err()).toContain('Usage: platewatch release request');
+  });
+
+  it('logs a request it does not record (a vague purpose) on the access log', async () => {
+    for (const purpose of ['investigation', 'law enforcement purposes']) {
+      expect(await releaseVerb.run(['request', ...option(LOCAL, '--purpose', purpose), ...AS('cust1')], io())).toBe(2);
+      expect(await lastLogOf('cust1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining(`purpose "${purpose}" is too vague`) });
+    }
+    const kind = io();
+    expect(await releaseVerb.run(['request', ...option(LOCAL, '--agency-kind', 'friendly'), ...AS('cust1')], kind)).toBe(2);
+    expect(await lastLogOf('cust1')).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringContaining('agencyKind must be one of') });
+  });
+
+  it('refuses a placeholder as the reason of a refusal (exit 2), as for a search reason', async () => {
+    const rec = io();
+    expect(await releaseVerb.run(['request', ...LOCAL, ...AS('cust1')], rec)).toBe(0);
+    const id = /^(REL-\S+)\s+PENDING/m.exec(rec.out())?.[1] ?? '';
+    const x = io();
+    expect(await releaseVerb.run(['refuse', '--id', id, '--note', 'x', ...AS('chief1')], x)).toBe(2);
+    expect(x.err()).toMatch(/^platewatch release: the note "x" does not say why the request is refused/);
+    expect(await lastLogOf('chief1')).toMatchObject({ action: 'release', outcome: 'invalid' });
+  });
+
+  it('names the requester, not the agency, when the requester is immigration enforcement, and keeps the declared kind', async () => {
+    const r = io();
+    expect(await releaseVerb.run(['request', ...option(option(LOCAL, '--agency', 'Monterey County Task Force'), '--requester', 'HSI agent R. Cole'), ...AS('cust1')], r)).toBe(0);
+    expect(r.out()).toContain('agency    Monterey County Task Force (local, CA)');
+    expect(r.out()).toMatch(/refused automatically: California Values Act.*the requester "HSI agent R\. Cole"/);
   });
 });

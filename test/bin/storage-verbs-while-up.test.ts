@@ -189,12 +189,17 @@ describe('release, report and users while up runs on embedded chDB', () => {
     expect(ice.code, ice.stderr).toBe(0);
     expect(ice.stdout).toMatch(/ {2}REFUSED {2}\(version 1\)\n/);
     expect(ice.stdout).toMatch(/\nrefused automatically: .+\n$/);
+    // A value the API will not take (and logs, gateway/release-routes.ts): the error and where the usage is, exit 2, as without up.
+    const vague = await cli(['release', 'request', ...REQUEST.map((a) => (a === 'armed robbery, SCPD case 26-01234' ? 'investigation' : a)), ...as('cust1')]);
+    expect(vague.code, vague.stderr).toBe(2);
+    expect(vague.stderr).toMatch(/\nplatewatch release: purpose "investigation" is too vague: .+\nRun "platewatch release --help" for usage\.\n$/);
+    expect(vague.stdout).toBe('');
     const role = await cli(['release', 'approve', '--id', releaseId, ...as('cust1')]);
     expect(role.code).toBe(1);
     expect(role.stderr).toMatch(/platewatch release approve: ROLE_REQUIRED: .*releases\.decide/);
     const again = await cli(['release', 'export', '--id', releaseId, ...as('cust1')]);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('platewatch release export: RELEASE_NOT_APPROVED: ');
+    expect(again.stderr).toContain('platewatch release export: ALREADY_RELEASED: ');
     const unknown = await cli(['release', 'show', '--id', 'REL-00000000-0000-0000-0000-000000000000', ...as('aud1')]);
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('UNKNOWN_RELEASE');

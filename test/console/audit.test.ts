@@ -78,6 +78,8 @@ describe('console audit view', () => {
     const cell = (row: number, column: number) => rows.nth(row).locator('td').nth(column).textContent();
     // Newest first: the refused search, then the second, then the first.
     await expect(cell(0, 3)).resolves.toBe('refused');
+    // Local time with its zone named, beside "Asked for" JSON in UTC (the browser here runs in UTC).
+    await expect(cell(0, 0)).resolves.toMatch(/\d:\d\d:\d\d( [AP]M)? (UTC|GMT([+-]\d+)?|[A-Z]{3,5})$/);
     await expect(cell(1, 5)).resolves.toBe(REASONS[1]);
     await expect(cell(2, 5)).resolves.toBe(REASONS[0]);
     for (const i of [1, 2]) {

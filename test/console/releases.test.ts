@@ -5,9 +5,10 @@
 // a refusal by the gateway is shown in its words; a slow answer for a request opened before never
 // replaces the one opened last, on which the Chief's decision acts; users without releases.view
 // never see the view; a package of one detection said in the singular; the transparency report's
-// figures in a table, gone when the next period asked for is refused; a Chief who records a request
-// is offered Refuse (to withdraw it) but not Approve, which another Chief is offered; the typed note
-// survives a decision the gateway refuses.
+// figures in a table, gone when the next period asked for is refused, in the rows and words of the
+// published report files (searches as inquiries, their later pages, refusals by kind); a Chief who
+// records a request is offered Refuse (to withdraw it) but not Approve, which another Chief is
+// offered; the typed note survives a decision the gateway refuses.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -457,6 +458,67 @@ describe('console releases view', () => {
     await expect(page.locator('#report-error', { hasText: /./ }).textContent()).resolves.toBe('The last day comes before the first.');
     expect(await page.locator('#report-table').isHidden()).toBe(true);
     expect((await page.locator('#report-table').textContent())?.trim()).toBe('');
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('the transparency report reads as the published report files: its inquiries, later pages, refusals by kind and release refusals', async () => {
+    const period = { from: new Date(SEEN - 3_600_000).toISOString(), to: new Date().toISOString() };
+    const search = (role: 'analyst' | 'dispatcher', body: Record<string, unknown>) => api.call('POST', '/api/detections/search', api.token(role), { plate: PLATE, ...period, ...body });
+    // One inquiry of two pages ("Older results" once), one documented by a reason only, and a
+    // refusal of each kind the report names.
+    const first = await search('analyst', { caseNumber: 'WPD-26-0471', limit: 1 });
+    expect(first.status).toBe(200);
+    expect(first.body['nextCursor']).not.toBeNull();
+    expect((await search('analyst', { caseNumber: 'WPD-26-0471', limit: 1, before: first.body['nextCursor'] })).status).toBe(200);
+    expect((await search('analyst', { reason: 'stolen vehicle follow-up' })).status).toBe(200);
+    expect((await search('analyst', {})).status).toBe(400);
+    expect((await search('analyst', { reason: 'ICE detainer' })).status).toBe(403);
+    expect((await search('dispatcher', { caseNumber: 'WPD-26-0472' })).status).toBe(403);
+    const refusedId = await pendingRequest('vehicle of interest, SCPD case 26-03000');
+    expect((await api.call('POST', `/api/releases/${refusedId}/decision`, api.token('chief'), { decision: 'refuse', note: 'no case shown' })).status).toBe(200);
+
+    const { page } = await signIn('chief1');
+    const today = new Date().toISOString().slice(0, 10);
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const panel = page.locator('#report');
+    await panel.getByLabel('From').fill(yesterday);
+    await panel.getByLabel('Through').fill(today);
+    await panel.getByRole('button', { name: 'Show report' }).click();
+    await page.locator('#report-table:not([hidden])').waitFor();
+    // The table as lines: "## Section" for a section, "label | figure" for a row.
+    const shown = await page.locator('#report-table tbody tr').evaluateAll((rows) => rows.map((tr) => {
+      const cells = [...tr.children].map((c) => c.textContent ?? '');
+      return cells.length === 1 ? `## ${cells[0]}` : cells.join(' | ');
+    }));
+
+    const query = `from=${yesterday}&to=${tomorrow}`;
+    const report = await api.call('GET', `/api/reports/transparency?${query}`, api.token('auditor'));
+    expect(report.body['searches']).toMatchObject({
+      withCaseNumber: 1, reasonOnly: 1, laterPages: 1, refused: 3, refusedNoPurpose: 1, refusedProhibitedPurpose: 1, refusedUser: 1, refusedOther: 0,
+    });
+    expect(shown).toEqual(expect.arrayContaining([
+      'Searches documented with a case or incident number | 1',
+      'Searches documented with a reason only | 1',
+      'Later pages of those searches (not counted as searches) | 1',
+      'Searches refused: no case or incident number or reason given | 1',
+      'Searches refused: a prohibited purpose (immigration enforcement or personal use) | 1',
+      'Searches refused: user not trained, active or authorised | 1',
+      'Hits with a disposition recorded | 0',
+    ]));
+    const chiefRefusals = (report.body['releases'] as { refusedByRule: Record<string, number> }).refusedByRule['chief'];
+    expect(shown).toContain(`Refused by the Chief of Police or designee | ${chiefRefusals}`);
+    expect(shown.join('\n')).not.toMatch(/\bnone\b|Searches refused for another reason|refused:? refused|Refused \(no purpose/i);
+
+    // Row for row, word for word, the Markdown file the gateway writes for the same period.
+    const markdown = await fetch(`${api.base}/api/reports/transparency?${query}&format=markdown`, { headers: { authorization: `Bearer ${api.token('auditor')}` } });
+    expect(markdown.status).toBe(200);
+    const published = (await markdown.text()).split('\n').flatMap((line) => {
+      if (line.startsWith('## ')) return [line];
+      const row = /^\| (.+) \| (.+) \|$/.exec(line);
+      return row === null ? [] : [`${row[1]} | ${row[2]}`];
+    });
+    expect(shown).toEqual(published);
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -61,6 +61,13 @@ describe('legal holds over HTTP', () => {
     expect(await byPattern.json()).toMatchObject({ rowsHeld: 2 });
   });
 
+  it('holds a plate typed full-width, and an agency or camera in any letter case, as a search finds them', async () => {
+    const fullWidth = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0905', plate: '７ＡＢＣ１２３' });
+    expect(await fullWidth.json()).toMatchObject({ rowsHeld: 2 });
+    const anyCase = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0906', plate: '5CAMERA', agencies: ['wpd'], cameras: ['CAM-2'] });
+    expect(await anyCase.json()).toMatchObject({ rowsHeld: 1 });
+  });
+
   it('holds only what the search narrowed to: a camera, or an area', async () => {
     const byCamera = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0902', plate: '5CAMERA', cameras: ['cam-2'] });
     expect(await byCamera.json()).toMatchObject({ rowsHeld: 1 });
@@ -140,16 +147,21 @@ describe('evidence packages over HTTP', () => {
     expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', case_number: 'WPD-26-0777' });
   });
 
-  it('serves each file by name, each matching its SHA-256 in the manifest, each download logged', async () => {
+  it('serves each file as a download under its own name, each matching its SHA-256 in the manifest, each download logged', async () => {
     for (const f of manifest.files) {
       const res = await call('GET', `/api/evidence/exports/${exportId}/${f.name}`, 'cust1');
       expect(res.status).toBe(200);
+      expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${f.name}"; filename*=UTF-8''${f.name}`);
       const text = await res.text();
       expect(createHash('sha256').update(text).digest('hex')).toBe(f.sha256);
       expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', case_number: 'WPD-26-0777', detail: `package file ${f.name} downloaded` });
     }
-    const sums = await (await call('GET', `/api/evidence/exports/${exportId}/SHA256SUMS`, 'cust1')).text();
-    const manifestText = await (await call('GET', `/api/evidence/exports/${exportId}/manifest.json`, 'cust1')).text();
+    const sumsRes = await call('GET', `/api/evidence/exports/${exportId}/SHA256SUMS`, 'cust1');
+    expect(sumsRes.headers.get('content-disposition')).toBe('attachment; filename="SHA256SUMS"; filename*=UTF-8\'\'SHA256SUMS');
+    const sums = await sumsRes.text();
+    const manifestRes = await call('GET', `/api/evidence/exports/${exportId}/manifest.json`, 'cust1');
+    expect(manifestRes.headers.get('content-disposition')).toBe('attachment; filename="manifest.json"; filename*=UTF-8\'\'manifest.json');
+    const manifestText = await manifestRes.text();
     expect(sums).toContain(`${createHash('sha256').update(manifestText).digest('hex')}  manifest.json`);
     expect(JSON.parse(manifestText)).toEqual(manifest);
   });

@@ -53,6 +53,15 @@ describe('release requests over HTTP', () => {
     expect((await errorOf(await call('POST', '/api/releases', 'cust1', { ...request, criteria: { kind: 'plate', plate: '7ABC123', from: 'yesterday', to: '2026-11-21' } }))).message).toMatch(/criteria.from/);
   });
 
+  it('puts a request it does not record on the access log: a vague purpose as refused, another bad field as invalid (QA)', async () => {
+    for (const purpose of ['investigation', 'law enforcement purposes']) {
+      expect(await errorOf(await call('POST', '/api/releases', 'cust1', { ...request, purpose }))).toMatchObject({ status: 400, code: 'INVALID_RELEASE' });
+      expect(await lastLog('cust1')).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining(`purpose "${purpose}" is too vague`) });
+    }
+    expect(await errorOf(await call('POST', '/api/releases', 'cust1', { ...request, agencyKind: 'friendly' }))).toMatchObject({ status: 400, code: 'INVALID_RELEASE' });
+    expect(await lastLog('cust1')).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringContaining('agencyKind must be one of') });
+  });
+
   it('records an ICE request as refused under the Values Act, on the record', async () => {
     const res = await call('POST', '/api/releases', 'cust1', { ...request, agency: 'ICE Enforcement and Removal Operations', agencyKind: 'federal' });
     expect(res.status).toBe(201);

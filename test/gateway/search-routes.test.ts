@@ -106,3 +106,26 @@ describe('the radius a search takes', () => {
     expect(await searchesAfter(seq)).toEqual([expect.objectContaining({ outcome: 'invalid', detail: refused.message })]);
   });
 });
+
+describe('what an analyst types', () => {
+  const rowsOf = async (body: Record<string, unknown>) => {
+    const res = await search({ ...RANGE, ...PURPOSE, ...body });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { rows: Array<{ readId: string }> }).rows.map((r) => r.readId);
+  };
+
+  it('takes a full-width plate or pattern from an input method as the ASCII it stands for', async () => {
+    expect(await rowsOf({ plate: '７ＡＢＣ１２３' })).toEqual(['s-1']);
+    expect(await rowsOf({ plate: '７ａｂｃ－１２３', match: 'ocr' })).toEqual(['s-1']);
+    expect(await rowsOf({ plate: '７ＡＢ＊' })).toEqual(['s-1']);
+    expect(await rowsOf({ plate: '　７ＡＢ？１２３　' })).toEqual(['s-1']);
+    expect(await errorOf(await search({ ...RANGE, ...PURPOSE, plate: '７ＡＢ＊', match: 'exact' }))).toMatchObject({ status: 400, message: expect.stringContaining('partial pattern') });
+  });
+
+  it('finds an agency or camera in any letter case', async () => {
+    // Stored as the camera sent them: agency 'WPD', camera 'cam-1'.
+    expect(await rowsOf({ agencies: ['wpd'] })).toEqual(['s-1']);
+    expect(await rowsOf({ cameras: ['CAM-1'], agencies: ['Wpd'] })).toEqual(['s-1']);
+    expect(await rowsOf({ agencies: ['SCPD'] })).toEqual([]);
+  });
+});

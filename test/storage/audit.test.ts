@@ -110,7 +110,7 @@ describe('audit sample', () => {
     expect(violations).toContain('"audit.read" needs one of the roles auditor');
     expect(violations).toContain('u9 (search');
     expect(violations).not.toContain('case or incident number');
-    expect(md).toContain('Actions refused by the system in the period (any kind: sign-ins, searches, role and training checks, releases): 3, of which 2');
+    expect(md).toContain('Actions refused by the system in the period (any kind: sign-ins, searches, hit views, holds, role and training checks, releases): 3, of which 2');
     const refused = md.slice(md.indexOf('## Refused actions'));
     expect(refused.match(/^\| main:\d+ \|/gm)).toHaveLength(3);
     expect(renderMemorandumHtml(sample, meta).match(/<tr class="refused">/g)).toHaveLength(3);

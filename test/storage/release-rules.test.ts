@@ -142,3 +142,17 @@ describe('out-of-state and federal agencies (Civil Code § 1798.90.55)', () => {
     expect(r?.reason).toContain('1798.90.55');
   });
 });
+
+describe('a requester named as immigration enforcement', () => {
+  it('is refused under the Values Act naming the requester, and the declared agency kind is kept (QA: a county task force counted as federal immigration)', () => {
+    const { cls, refusal: r } = refusal('Monterey County Task Force', 'local', 'armed robbery investigation, case 26-1234', OPEN, undefined, 'HSI agent R. Cole');
+    expect(cls).toMatchObject({ kind: 'local', state: 'CA', immigrationRequester: 'HSI agent R. Cole' });
+    expect(cls.immigrationAgency).toBeUndefined();
+    expect(r).toMatchObject({ rule: 'values_act' });
+    expect(r?.reason).toContain('the requester "HSI agent R. Cole"');
+    expect(r?.reason).not.toContain('"Monterey County Task Force" is');
+    // The agency's own name still decides its kind as before: another state's agency stays out of state.
+    expect(refusal('Reno Police Department, NV', 'local', 'armed robbery, case 26-1', OPEN, undefined, 'ICE liaison J. Doe').cls)
+      .toMatchObject({ kind: 'out_of_state', state: 'NV', immigrationRequester: 'ICE liaison J. Doe' });
+  });
+});

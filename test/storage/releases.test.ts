@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, listReleases, parseReleaseRequest, placeLegalHold, produceReleasePackage,
-  readPackageFile, recordReleaseRequest, saveUser, viewRelease, type PackageContext, type ReleaseRequestInput, type Storage,
+  readPackageFile, recordReleaseRequest, ReleaseError, saveUser, viewRelease, type PackageContext, type ReleaseRequestInput, type Storage,
 } from '../../storage/index.js';
+import { alreadyReleased } from '../../storage/releases.js';
+import { releaseHttpError } from '../../gateway/release-routes.js';
 import { parseCsv } from './rfc4180.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -131,6 +133,43 @@ describe('recording a request (§471.8(a))', () => {
   });
 });
 
+describe('a request not recorded (INVALID_RELEASE) is on the access log all the same', () => {
+  const body = (over: Record<string, unknown> = {}) => ({
+    agency: 'Santa Cruz Police Department', agencyKind: 'local', requester: 'Det. M. Lopez', purpose: 'armed robbery, SCPD case 26-01234',
+    criteria: { kind: 'plate', plate: '7ABC123', from: '2026-11-20', to: '2026-11-21' }, ...over,
+  });
+
+  it('logs a vague purpose as refused (as a search is) and another bad field as invalid; records nothing', async () => {
+    const before = (await listReleases(ctx, 'chief1')).length;
+    for (const purpose of ['investigation', 'law enforcement purposes']) {
+      await expect(recordReleaseRequest(ctx, 'admin1', { body: body({ purpose }) })).rejects.toMatchObject({ code: 'INVALID_RELEASE', message: expect.stringContaining('too vague') });
+      const entry = (await logOf('admin1')).at(-1)!;
+      expect(entry).toMatchObject({ action: 'release', outcome: 'refused', detail: expect.stringContaining(`release request not recorded: purpose "${purpose}" is too vague`) });
+      expect(JSON.parse(entry.params)).toMatchObject({ agency: 'Santa Cruz Police Department', requester: 'Det. M. Lopez', status: 'not recorded' });
+    }
+    await expect(recordReleaseRequest(ctx, 'admin1', { body: body({ agencyKind: 'friendly' }) })).rejects.toMatchObject({ code: 'INVALID_RELEASE' });
+    expect((await logOf('admin1')).at(-1)).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringContaining('agencyKind must be one of') });
+    expect((await listReleases(ctx, 'chief1')).length).toBe(before);
+    // A body that is a request is recorded as before.
+    expect(await recordReleaseRequest(ctx, 'admin1', { body: body() })).toMatchObject({ status: 'pending', recordedBy: 'admin1' });
+  });
+
+  it('checks the role first: a member without it is refused as before, and the body not read', async () => {
+    await expect(recordReleaseRequest(ctx, 'ofc1', { body: body({ purpose: 'investigation' }) })).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+    expect((await logOf('ofc1')).at(-1)).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('releases.request') });
+  });
+});
+
+describe('a requester named as immigration enforcement (QA)', () => {
+  it('is refused under the Values Act naming the requester; the agency kind stays as declared for the transparency report', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ agency: 'Monterey County Task Force', agencyKind: 'local', requester: 'HSI agent R. Cole' }));
+    expect(r).toMatchObject({ status: 'refused', refusalRule: 'values_act', agencyKind: 'local', decidedBy: 'system' });
+    expect(r.decisionNote).toContain('the requester "HSI agent R. Cole"');
+    expect(r.decisionNote).not.toContain('"Monterey County Task Force" is');
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request.agencyKind).toBe('local');
+  });
+});
+
 describe('deciding a request (§471.8(b))', () => {
   it('lets only the Chief or designee decide; others are refused and logged', async () => {
     const r = await recordReleaseRequest(ctx, 'cust1', input());
@@ -165,6 +204,16 @@ describe('deciding a request (§471.8(b))', () => {
     expect(await decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'requester could not be verified')).toMatchObject({ status: 'refused', refusalRule: 'chief' });
     const refused = await listReleases(ctx, 'chief1', { status: 'refused' });
     expect(refused.map((x) => x.requestId)).toContain(r.requestId);
+  });
+
+  it('refuses a placeholder as the reason of a refusal, as a search reason or a purpose is ("x", "n/a", "test"), and logs it', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input());
+    for (const note of ['x', 'n/a', 'test', '...', 'investigation']) {
+      await expect(decideRelease(ctx, 'chief1', r.requestId, 'refuse', note)).rejects.toMatchObject({ code: 'INVALID_RELEASE', message: expect.stringContaining(`the note "${note}" does not say why`) });
+    }
+    expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringContaining('decision not recorded') });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request.status).toBe('pending');
+    expect(await decideRelease(ctx, 'chief1', r.requestId, 'refuse', 'no case of ours matches')).toMatchObject({ status: 'refused', decisionNote: 'no case of ours matches' });
   });
 
   it('refuses at decision time when the rules now forbid the release, whatever the Chief decides', async () => {
@@ -239,7 +288,7 @@ describe('the package of an approved release', () => {
     expect(JSON.parse(exported!.params)).toMatchObject({ requestId: r.requestId });
 
     expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'released', package: manifest });
-    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_NOT_APPROVED' });
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'ALREADY_RELEASED' });
 
     const csv = await readPackageFile(ctx, 'cust1', r.requestId, 'detections.csv');
     expect(csv.body).toContain('rel-1');
@@ -248,6 +297,26 @@ describe('the package of an approved release', () => {
       await expect(readPackageFile(ctx, 'cust1', r.requestId, name)).rejects.toMatchObject({ code: 'UNKNOWN_FILE' });
     }
     await expect(readPackageFile(ctx, 'chief1', r.requestId, 'detections.csv')).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
+  });
+
+  it('says a second export was already released (ALREADY_RELEASED, 409), when and by whom, and to give the package produced then', () => {
+    const r = { ...input(), requestId: 'REL-00000000-0000-4000-8000-000000000001', status: 'released' } as unknown as Parameters<typeof alreadyReleased>[0];
+    const e = alreadyReleased({ ...r, package: { requestId: r.requestId, agency: r.agency, generatedAt: '2026-11-21T09:00:00.000Z', generatedBy: 'cust1', detections: 2, accessLogSeq: 7, files: [] } });
+    expect(e).toBeInstanceOf(ReleaseError);
+    expect(e.code).toBe('ALREADY_RELEASED');
+    expect(e.message).toContain('was already released: its package was produced on 2026-11-21T09:00:00.000Z by cust1 (2 detection(s))');
+    expect(e.message).toContain('give the agency that one');
+    expect(e.message).not.toMatch(/approved before it is fulfilled/);
+    expect(releaseHttpError(e)).toMatchObject({ status: 409, code: 'ALREADY_RELEASED' });
+  });
+
+  it('answers a second export ALREADY_RELEASED, not RELEASE_NOT_APPROVED', async () => {
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '8XYZ999' } } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', 'verified with SCPD');
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    await expect(produceReleasePackage(ctx, 'admin1', r.requestId)).rejects.toMatchObject({
+      code: 'ALREADY_RELEASED', message: expect.stringContaining(`produced on ${manifest.generatedAt} by cust1`),
+    });
   });
 
   it('is refused, and the request refused on file, when the rules in force now forbid it', async () => {

@@ -90,6 +90,24 @@ describe('search: filters and paging', () => {
     expect(await ids({ plate, near: { ...WATSONVILLE, radiusMeters: 40_000 } })).toEqual(['exact-2', 'exact-1']);
   });
 
+  it('matches agencies and cameras in any letter case, whatever case the camera sent them in', async () => {
+    // QA: reads on alpr.reads.scpd.<camera> were stored as 'scpd', and agencies ["SCPD"] found none.
+    const T_CASE = Date.UTC(2026, 9, 5, 8, 0, 0); // a day of its own, so no other test sees these reads
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([
+      detection({ readId: 'case-lower', plate: '7ABC123', seenAt: T_CASE + 1000, agency: 'scpd', camera: 'gate-a' }),
+      detection({ readId: 'case-upper', plate: '7ABC123', seenAt: T_CASE + 2000, agency: 'SCSO', camera: 'Gate-B' }),
+    ])).durable;
+    await writer.close();
+    const found = (over: Partial<SearchRequest>) => ids({ from: new Date(T_CASE), to: new Date(T_CASE + HOUR), ...over });
+    expect(await found({ agencies: ['SCPD'] })).toEqual(['case-lower']);
+    expect(await found({ agencies: ['scso'] })).toEqual(['case-upper']);
+    expect(await found({ agencies: ['Scpd', 'sCsO'], plate: { kind: 'exact', plate: '7ABC123' } })).toEqual(['case-upper', 'case-lower']);
+    expect(await found({ cameras: ['GATE-A'] })).toEqual(['case-lower']);
+    expect(await found({ cameras: ['gate-b'], agencies: ['SCSO'] })).toEqual(['case-upper']);
+    expect(await found({ cameras: ['gate-b'], agencies: ['SCPD'] })).toEqual([]);
+  });
+
   it('keeps a read without a position as no position: never at 0,0, never in a radius', async () => {
     const plate = { kind: 'exact', plate: '9NOLOC1' } as const;
     const to = new Date(T0 + 48 * HOUR); // outside the other tests' range, so their results stay as they are
@@ -342,7 +360,7 @@ describe('search: user input is never SQL', () => {
     expect(built.query.sql).not.toContain('7AB');
     expect(built.query.sql).not.toContain('DROP');
     expect(built.query.sql).not.toContain('OR 1=1');
-    expect(built.query.params['cameras']).toEqual([hostile]);
+    expect(built.query.params['cameras']).toEqual([`%' or 1=1 --`]); // data, lower-cased as camera ids are compared
   });
 
   it('treats hostile filter values as plain strings that match nothing', async () => {

@@ -87,7 +87,7 @@ describe('transparency report', () => {
       expect(text).not.toContain('5OTHER1');
       expect(text).not.toContain('Santa Cruz');
     }
-    expect(renderTransparencyMarkdown(r)).toContain('| Refused: California Values Act (immigration agency or purpose) | 1 |');
+    expect(renderTransparencyMarkdown(r)).toContain('| Refused under the California Values Act (immigration agency or purpose) | 1 |');
     expect(renderTransparencyHtml(r)).toContain('<td>Plate reads</td><td>3</td>');
   });
 

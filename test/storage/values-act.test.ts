@@ -52,7 +52,8 @@ describe('searches, hit views and legal holds', () => {
         .rejects.toMatchObject({ code: 'PROHIBITED_PURPOSE', message: expect.stringContaining('7284.6') });
       const record = await lastRecord('ana1');
       expect(record).toMatchObject({ action: 'search', outcome: 'refused', rows_returned: 0, detail: expect.stringContaining('immigration enforcement') });
-      expect(refusalKind(record)).toBe('purpose');
+      // Its own kind in the audit memorandum: a prohibited purpose, not a missing one.
+      expect(refusalKind(record)).toBe('immigration');
     }
     const ok = await searchDetections({ storage, accessLog }, { user: 'ana1', purpose: { reason: 'black ice crash, hit and run 26-4411' }, ...RANGE, plate: { kind: 'exact', plate: '7ABC123' } });
     expect(ok.rows.map((r) => r.readId)).toEqual(['va-1']);
