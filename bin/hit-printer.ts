@@ -1,5 +1,8 @@
 // How `up` prints hits on its terminal (README: "then each hit as it happens"): from alpr.hits.>
-// over core NATS, so hits of every worker and the retroactive checks show, each hit id once.
+// over core NATS, so hits of every worker and the retroactive checks show, each hit id once per
+// run. The ids printed are kept in memory only: after a restart (or kill -9) a read delivered again
+// has its hit printed again; the hit message says nothing of deliveries, so that line cannot be
+// marked as a repeat (consoles dedupe on the hit id and show nothing new).
 import type { Writable } from 'node:stream';
 import type { Msg } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -16,11 +19,18 @@ const SKIPPED_HIT_LOG_INTERVAL_MS = 60_000;
  */
 export const PRINTED_HIT_IDS = 100_000;
 
+/** A live hit's read older than this is printed with its age: a car seen long ago is no longer there. */
+export const OLD_READ_MS = 10 * 60_000;
+/** A read dated this far past now is printed with how far ahead its camera's clock is. */
+export const FUTURE_READ_MS = 2 * 60_000;
+
 export interface HitPrinterOptions {
   /** Covert list name (upper case) → the alias printed instead of its details. */
   covert: ReadonlyMap<string, string>;
   /** @default PRINTED_HIT_IDS */
   rememberIds?: number;
+  /** The clock reads are compared with. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -36,14 +46,15 @@ export interface HitPrinterOptions {
  */
 export function hitPrinter(out: Writable, logger: Logger, options: HitPrinterOptions): (error: Error | null, msg: Msg) => void {
   const printed = new SeenIds(options.rememberIds ?? PRINTED_HIT_IDS);
+  const now = options.now ?? Date.now;
   let skipped = 0;
   let loggedAt = Number.NEGATIVE_INFINITY;
   const skip = (msg: Msg, problem: unknown): void => {
     skipped++;
-    const now = Date.now();
-    if (now - loggedAt < SKIPPED_HIT_LOG_INTERVAL_MS) return;
+    const at = Date.now();
+    if (at - loggedAt < SKIPPED_HIT_LOG_INTERVAL_MS) return;
     logger.warn({ subject: msg.subject, bytes: msg.data.length, problem: problem instanceof Error ? problem.message : problem, skipped }, 'message on alpr.hits that is not a hit: not printed');
-    loggedAt = now;
+    loggedAt = at;
     skipped = 0;
   };
   return (error, msg) => {
@@ -69,12 +80,36 @@ export function hitPrinter(out: Writable, logger: Logger, options: HitPrinterOpt
       } else if (alias !== undefined) {
         out.write(`hit on a covert list (${alias}): details withheld\n`);
         return;
+      } else {
+        const when = readTimeNote(message.read.ts, now());
+        if (when !== undefined) out.write(`${when}: `);
       }
       printHit(out, message.read, message.hit);
     } catch (problem) {
       skip(msg, problem);
     }
   };
+}
+
+/**
+ * What a live hit's line says of its read's time, when a reader would otherwise take it for now:
+ * a read of a camera that uploads late (a backlog, a read delivered again after a restart) or
+ * whose clock is wrong printed exactly like one just made (found by QA: a read two days old).
+ */
+export function readTimeNote(readTs: number, now: number): string | undefined {
+  if (!Number.isFinite(readTs)) return undefined;
+  const at = new Date(readTs).toISOString();
+  if (now - readTs > OLD_READ_MS) return `seen ${roughDuration(now - readTs)} ago (${at})`;
+  if (readTs - now > FUTURE_READ_MS) return `camera clock ${roughDuration(readTs - now)} ahead (read dated ${at})`;
+  return undefined;
+}
+
+/** 12 min, 5 h, 2 d: rounded down, as a person says it. */
+function roughDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 120) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} d`;
 }
 
 /** The fields printing reads, with their types: a decodable message may still be anything. */

@@ -20,6 +20,22 @@ const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 const SESSION_ENDED = 4401;
 const ACCESS_CHANGED = 4403;
 const CHECKS = ['plate', 'vehicle', 'status'];
+/**
+ * The stolen vehicle and plate lists (matcher/config.ts DEFAULT_GENERAL_LISTS); the lists GET
+ * /api/hotlists says are general join them once read. A hit on any other list (BOLO, a case list)
+ * may be about a wanted person: §471.5(f)(2) asks for a reasonable effort to confirm that person is
+ * in the vehicle before a stop, so its card carries that check too. A list not known to be a
+ * vehicle list gets the check: asking too much is safer than too little.
+ */
+const VEHICLE_LISTS = new Set(['SVS', 'SFR', 'SLR']);
+/** A read older than this when it reached the gateway was delayed on the way (a camera offline, a backlog). */
+const DELAYED_READ_MS = 10 * 60_000;
+/** A read this far ahead of the gateway's clock comes from a camera whose clock is wrong. */
+const CLOCK_AHEAD_MS = 2 * 60_000;
+/** Unresolved cards rendered at once; "Show more" adds as many again. Thousands of cards made the console unusable. */
+const CARDS_SHOWN_STEP = 200;
+/** New hits announced within this window after one are read out together, as one summary. */
+const ANNOUNCE_WINDOW_MS = 2000;
 /** Every view, in the order of the tabs; a user starts on the first their roles open. */
 const VIEWS = ['dispatch', 'search', 'admin', 'releases', 'evidence', 'audit'];
 /** What each disposition (storage's DISPOSITIONS) is called on the card. */
@@ -36,11 +52,19 @@ const DISPOSITION_LABELS = {
 const $ = (id) => document.getElementById(id);
 
 /**
- * hitId → { hit, element, resolved, resolvedOrder, answer }; the element keeps its checkbox state
- * across replays. Map order is arrival order; resolvedOrder (a count) says which cards were resolved
- * first, a correction counting as resolving anew; answer names the latest disposition shown.
+ * hitId → { hit, element, resolved, resolvedOrder, answer, seq, escalatedMinutes }; the element
+ * (null until the card is first rendered) keeps its checkbox state across replays. seq orders the
+ * cards, newest (highest) first: a hit heard again in a replay counts as heard anew. resolvedOrder
+ * (a count) says which cards were resolved first, a correction counting as resolving anew; answer
+ * names the latest disposition shown; escalatedMinutes is set once the hit was escalated.
  */
 const shown = new Map();
+let heardSoFar = 0;
+/** Hits still awaiting a disposition among `shown`, kept as cards change rather than counted each time. */
+let unresolvedCount = 0;
+/** How many unresolved cards are rendered ("Show more" raises it). */
+let cardsShown = CARDS_SHOWN_STEP;
+let layoutScheduled = false;
 let socket = null;
 let attempt = 0;
 let retryTimer = null;
@@ -158,7 +182,10 @@ async function watchHotlists() {
   // Signed out meanwhile: the answer is the last user's (a covert list they may see, the next may
   // not), and the next user's sign-in has started its own check if their roles allow one.
   if (sessionStorage.getItem(TOKEN_KEY) !== token) return;
-  if (lists !== null) showStaleness(lists);
+  if (lists !== null) {
+    showStaleness(lists);
+    for (const l of lists) if (l.kind === 'general') generalLists.add(l.list);
+  }
   staleTimer = setTimeout(watchHotlists, STALE_CHECK_MS);
 }
 
@@ -210,10 +237,17 @@ function signOut(message = '') {
     socket = null;
     s.close(1000, 'signed out');
   }
-  for (const { element } of shown.values()) element.remove();
+  for (const { element } of shown.values()) element?.remove();
   shown.clear();
-  updateCount();
+  generalLists.clear();
+  unresolvedCount = 0;
+  cardsShown = CARDS_SHOWN_STEP;
+  clearTimeout(announceTimer);
+  announceTimer = null;
+  announceQueue = [];
+  layoutCards();
   notice('');
+  replayOmitted(0);
   // The next person at this workstation sees nothing of this user's searches or forms.
   resetSearch();
   resetHolds();
@@ -303,11 +337,17 @@ function connect() {
 }
 
 async function scheduleReconnect(why, wasOpen) {
-  // A browser cannot see the HTTP status of a refused upgrade. If the gateway answers /healthz
-  // but would not take the socket, the session is the likely cause: ask for a new sign-in.
+  // A browser cannot see the HTTP status of a refused upgrade, so the gateway is asked who the
+  // token belongs to. Only its own refusal of the session signs out: an answer from a reverse proxy
+  // while the gateway restarts (502, 503, 504), no answer, or anything else unclear is retried, or
+  // a restart behind nginx would sign every dispatcher out.
   if (!wasOpen && attempt >= 1) {
-    const reachable = await fetch('/healthz', { cache: 'no-store' }).then(() => true, () => false);
-    if (reachable) return signOut('Your session was refused (expired or signed out elsewhere). Sign in again.');
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const verdict = await sessionVerdict(token);
+    // Signed out (or in again) meanwhile: this reconnection is no longer this session's.
+    if (sessionStorage.getItem(TOKEN_KEY) !== token || socket !== null) return;
+    if (verdict === 'refused') return signOut('Your session was refused (expired or signed out elsewhere). Sign in again.');
+    if (verdict === 'no-live-hits') return signOut('Access changed: your roles no longer include live hits. Sign in again.');
   }
   const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
   attempt += 1;
@@ -315,10 +355,28 @@ async function scheduleReconnect(why, wasOpen) {
   retryTimer = setTimeout(connect, delay);
 }
 
+/**
+ * What the gateway says of the session (GET /api/me): 'refused' only on its 401 with its own error
+ * code, 'no-live-hits' when it answers for the session without hits.view, else 'unknown'.
+ */
+async function sessionVerdict(token) {
+  if (token === null) return 'refused';
+  let res;
+  try {
+    res = await fetch('/api/me', { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
+  } catch {
+    return 'unknown';
+  }
+  const body = await res.json().catch(() => null);
+  if (res.status === 401 && (body?.error?.code === 'BAD_SESSION' || body?.error?.code === 'NO_SESSION')) return 'refused';
+  if (res.ok && Array.isArray(body?.permissions) && body.user !== undefined && !body.permissions.includes('hits.view')) return 'no-live-hits';
+  return 'unknown';
+}
+
 function onFrame(frame) {
   switch (frame.type) {
     case 'replay':
-      applyReplay(frame.hits);
+      applyReplay(frame);
       setConnection('live', 'Live');
       break;
     case 'hit':
@@ -343,49 +401,144 @@ function onFrame(frame) {
 // ---- hits ------------------------------------------------------------------------------------
 
 /**
- * The replay is every unresolved hit the gateway still holds: it replaces what is shown, except
- * hits this console saw resolved, which stay with their disposition on them.
+ * The replay is every unresolved hit the gateway still holds (up to its size cap: `omitted` says
+ * how many older ones it left out): it replaces what is shown, except hits this console saw
+ * resolved, which stay with their disposition on them. `escalated` names the replayed hits already
+ * escalated to supervisors, flagged as an escalation frame flags them.
  */
-function applyReplay(hits) {
+function applyReplay({ hits, omitted, escalated }) {
   const keep = new Set(hits.map((h) => h.hitId));
-  for (const [id, { element, resolved }] of shown) {
-    if (!keep.has(id) && !resolved) {
-      element.remove();
-      shown.delete(id);
-    }
+  for (const [id, entry] of shown) {
+    if (!keep.has(id) && !entry.resolved) forget(id, entry);
   }
   const ordered = [...hits].sort((a, b) => a.publishedAt - b.publishedAt);
   for (const hit of ordered) addHit(hit, false);
+  let flagged = 0;
+  for (const id of Array.isArray(escalated) ? escalated : []) {
+    const entry = shown.get(id);
+    if (entry === undefined || entry.resolved) continue;
+    flagEscalated(entry, Math.max(1, Math.round((Date.now() - entry.hit.publishedAt) / 60_000)));
+    flagged++;
+  }
+  const left = typeof omitted === 'number' && omitted > 0 ? omitted : 0;
+  replayOmitted(left);
   const n = hits.length;
+  const escalations = flagged === 0 ? '' : ` ${flagged} of them ${flagged === 1 ? 'has' : 'have'} been escalated to supervisors.`;
   if (resyncing) resyncing = false;
-  else if (n > 0) notice(`Loaded ${n} unresolved hit${n === 1 ? '' : 's'} from the recent window.`);
+  else if (left > 0) notice(`Loaded the ${n} newest unresolved hit${n === 1 ? '' : 's'} from the recent window; ${left} older ${left === 1 ? 'is' : 'are'} not shown.${escalations}`);
+  else if (n > 0) notice(`Loaded ${n} unresolved hit${n === 1 ? '' : 's'} from the recent window.${escalations}`);
+}
+
+/** The warning that the replay left older unresolved hits out (none: hidden). */
+function replayOmitted(n) {
+  const el = $('replay-omitted');
+  el.hidden = n === 0;
+  el.textContent = n === 0 ? ''
+    : `${n} older unresolved hit${n === 1 ? ' was' : 's were'} not loaded: the gateway sends at most 8 MiB of hits when a console connects. ${n === 1 ? 'It is' : 'They are'} still unresolved. Reload the page once the hits shown are dealt with, or ask a supervisor to review the unresolved hits.`;
 }
 
 function addHit(message, announce) {
-  const list = $('hits');
   const known = shown.get(message.hitId);
   if (known !== undefined) {
-    list.prepend(known.element);
+    known.seq = ++heardSoFar;
+    scheduleLayout();
     return;
   }
-  const element = renderHit(message);
-  shown.set(message.hitId, { hit: message, element, resolved: false });
-  list.prepend(element);
-  updateCount();
+  shown.set(message.hitId, { hit: message, element: null, resolved: false, seq: ++heardSoFar });
+  unresolvedCount++;
+  scheduleLayout();
   if (announce) {
     const { hit } = message;
     const listed = [hit.list, hit.reason].filter((part) => part).join(' ');
-    $('announcer').textContent = `New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`;
+    queueAnnouncement(`New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`);
   }
 }
 
-/** The count is of hits still awaiting a disposition; resolved cards stay shown, marked, until cleared. */
+/** Takes a hit off this console (its card too); the count follows. */
+function forget(id, entry) {
+  entry.element?.remove();
+  shown.delete(id);
+  if (!entry.resolved) unresolvedCount--;
+  scheduleLayout();
+}
+
+// A burst of hits (a camera catching up, a list loaded) read out one by one would keep a screen
+// reader talking for minutes: the first is said at once, those after it within the window as one.
+let announceTimer = null;
+let announceQueue = [];
+
+function queueAnnouncement(text) {
+  if (announceTimer === null) {
+    $('announcer').textContent = text;
+    announceTimer = setTimeout(flushAnnouncements, ANNOUNCE_WINDOW_MS);
+    return;
+  }
+  announceQueue.push(text);
+}
+
+function flushAnnouncements() {
+  const queued = announceQueue;
+  announceQueue = [];
+  if (queued.length === 0) {
+    announceTimer = null;
+    return;
+  }
+  $('announcer').textContent = queued.length === 1 ? queued[0] : `${queued.length} more new hits. The newest: ${queued[queued.length - 1]}`;
+  announceTimer = setTimeout(flushAnnouncements, ANNOUNCE_WINDOW_MS);
+}
+
+/** Cards and counts follow `shown` once per batch (a replay, a run of frames), not once per hit. */
+function scheduleLayout() {
+  if (layoutScheduled) return;
+  layoutScheduled = true;
+  queueMicrotask(layoutCards);
+}
+
+/**
+ * Renders the newest `cardsShown` unresolved hits and the resolved cards kept, newest first, moving
+ * only what changed; a card the keyboard is on stays. The rest wait behind "Show more": the count
+ * says how many hits there are, rendered or not.
+ */
+function layoutCards() {
+  layoutScheduled = false;
+  const list = $('hits');
+  const entries = [...shown.values()].sort((a, b) => b.seq - a.seq);
+  const wanted = [];
+  let unresolvedRendered = 0;
+  for (const entry of entries) {
+    const focused = entry.element !== null && entry.element.contains(document.activeElement);
+    if (!entry.resolved) {
+      if (unresolvedRendered >= cardsShown && !focused) continue;
+      unresolvedRendered++;
+    } else if (entry.element === null) {
+      continue;
+    }
+    if (entry.element === null) entry.element = renderHit(entry);
+    wanted.push(entry.element);
+  }
+  let at = list.firstElementChild;
+  for (const element of wanted) {
+    if (at === element) at = at.nextElementSibling;
+    else list.insertBefore(element, at);
+  }
+  while (at !== null) {
+    const next = at.nextElementSibling;
+    at.remove();
+    at = next;
+  }
+  const hidden = unresolvedCount - unresolvedRendered;
+  $('more-hits').hidden = hidden <= 0;
+  $('more-hits-text').textContent = hidden <= 0 ? ''
+    : `${hidden} more unresolved hit${hidden === 1 ? '' : 's'}, older than those shown.`;
+  $('show-more').textContent = `Show ${Math.min(hidden, CARDS_SHOWN_STEP)} more`;
+  updateCount();
+}
+
+/** The count is of hits still awaiting a disposition (shown or behind "Show more"); resolved cards stay shown, marked, until cleared. */
 function updateCount() {
-  let unresolved = 0;
-  for (const entry of shown.values()) if (!entry.resolved) unresolved++;
-  $('hit-count').textContent = String(unresolved);
-  $('resolved-count').textContent = String(shown.size - unresolved);
-  $('clear-resolved').hidden = shown.size === unresolved;
+  $('hit-count').textContent = String(unresolvedCount);
+  $('resolved-count').textContent = String(shown.size - unresolvedCount);
+  $('clear-resolved').hidden = shown.size === unresolvedCount;
   $('empty').hidden = shown.size > 0;
 }
 
@@ -399,27 +552,75 @@ let resolvedSoFar = 0;
 /** Drops resolved cards past the newest `keep`, never one the keyboard is on. */
 function dropResolved(keep) {
   const resolved = [...shown.entries()].filter(([, entry]) => entry.resolved).sort(([, a], [, b]) => a.resolvedOrder - b.resolvedOrder);
-  for (const [id, { element }] of resolved.slice(0, Math.max(0, resolved.length - keep))) {
-    if (element.contains(document.activeElement) || element.classList.contains('correcting')) continue;
-    element.remove();
-    shown.delete(id);
+  for (const [id, entry] of resolved.slice(0, Math.max(0, resolved.length - keep))) {
+    const { element } = entry;
+    if (element !== null && (element.contains(document.activeElement) || element.classList.contains('correcting'))) continue;
+    forget(id, entry);
   }
-  updateCount();
+  layoutCards();
 }
 
 
 /** Reasons this hit needs extra care before anyone acts on it; empty for a clean exact hit. */
-function needsCare({ hit, read }) {
+function needsCare(message) {
+  const { hit, read } = message;
   const reasons = [];
   if (hit.kind !== 'exact') reasons.push(`${hit.kind} match: the read differs from the listed plate ${hit.entry}`);
   if (hit.stateMatch === false) reasons.push(`state differs: read ${read.state ?? '?'}, listed ${hit.state ?? '?'}`);
   if (hit.stateMatch === null) reasons.push('no state was read: check the state of issue on the image');
   if (hit.vehicleMismatch.length > 0) reasons.push(`vehicle differs from the entry: ${hit.vehicleMismatch.join(', ')}`);
   if (hit.candidate > 0) reasons.push(`matched the camera's alternative reading ${hit.plate}, not its first reading ${read.plate}`);
+  const timing = readTiming(message);
+  if (timing !== null) reasons.push(timing.reason);
   return reasons;
 }
 
-function renderHit(message) {
+/**
+ * A read whose time is far from when the gateway published its hit: an old read that arrived late
+ * (the car is long gone) or a camera clock running ahead (the time shown is wrong). Measured
+ * against `publishedAt`, so a replayed hit is judged by when it was raised, not by now; a past
+ * sighting (raised when the entry was added later) is old by design and says so already.
+ */
+function readTiming({ read, publishedAt, historical }) {
+  const raised = typeof publishedAt === 'number' ? publishedAt : Date.now();
+  const now = Date.now();
+  if (read.ts - raised > CLOCK_AHEAD_MS) {
+    const ahead = formatSpan(read.ts - raised);
+    return { headline: `camera clock ahead by ${ahead}`, reason: `the read's time is ${ahead} ahead of the gateway's clock: the camera's clock is wrong, so the time shown is not when the car passed` };
+  }
+  if (!historical && raised - read.ts > DELAYED_READ_MS) {
+    const ago = formatSpan(now - read.ts);
+    return { headline: `seen ${ago} ago — read delayed`, reason: `the read is ${formatSpan(raised - read.ts)} older than the hit: it reached the gateway late, and the car was seen ${ago} ago, not now` };
+  }
+  return null;
+}
+
+/** A span of time as the cards say it: minutes, hours, then days. */
+function formatSpan(ms) {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 90) return `${Math.max(1, minutes)} min`;
+  const hours = Math.round(ms / 3_600_000);
+  if (hours < 48) return `${hours} h`;
+  return `${Math.round(ms / 86_400_000)} d`;
+}
+
+/**
+ * The checks before action on this hit (§471.5(f)(1)(2)): a hit on a list other than the stolen
+ * vehicle and plate lists may be about a wanted person, who must be looked for in the vehicle.
+ */
+function checksFor(hit) {
+  return isVehicleList(hit.list) ? CHECKS : [...CHECKS, 'person'];
+}
+
+function isVehicleList(list) {
+  return VEHICLE_LISTS.has(list) || generalLists.has(list);
+}
+
+/** The general lists GET /api/hotlists named (kind "general"), for users who may read it. */
+const generalLists = new Set();
+
+function renderHit(entry) {
+  const message = entry.hit;
   const { hit, read } = message;
   const li = $('hit-template').content.firstElementChild.cloneNode(true);
   li.dataset.hitId = message.hitId;
@@ -433,8 +634,12 @@ function renderHit(message) {
   q('.kind').textContent = hit.kind;
   q('.kind').dataset.kind = hit.kind;
   q('.list-reason').textContent = [hit.list, hit.reason, message.historical ? 'past sighting' : ''].filter((part) => part).join(' · ');
-  q('.time').textContent = formatTime(read.ts);
+  q('.time').textContent = isToday(read.ts) ? formatTime(read.ts) : `${formatDate(read.ts)} ${formatTime(read.ts)}`;
   q('.time').title = new Date(read.ts).toISOString();
+  const timing = readTiming(message);
+  q('.time-caution').hidden = timing === null;
+  q('.time-caution').textContent = timing?.headline ?? '';
+  if (entry.escalatedMinutes !== undefined) showEscalation(li, entry.escalatedMinutes);
 
   const care = needsCare(message);
   q('.caution').hidden = care.length === 0;
@@ -470,10 +675,12 @@ function renderHit(message) {
     q('.no-dispose').hidden = false;
   }
 
-  const checked = (name) => li.querySelector(`.checklist input[name="${name}"]`).checked;
+  const checks = checksFor(hit);
+  q('.person-check').hidden = !checks.includes('person');
+  const checked = (name) => checks.includes(name) && li.querySelector(`.checklist input[name="${name}"]`).checked;
   const actedOn = li.querySelectorAll('.dispositions button[data-acted-on]');
   const updateChecks = () => {
-    const done = CHECKS.every(checked);
+    const done = checks.every(checked);
     li.classList.toggle('verified', done);
     // §471.5(f)(1)(2): acting on a hit needs every check first.
     if (!li.classList.contains('resolved') || li.classList.contains('correcting')) for (const button of actedOn) button.disabled = !done;
@@ -524,7 +731,10 @@ async function recordDisposition(li, hitId, disposition, checked) {
     article.focus();
   }
   for (const b of buttons) b.disabled = true;
-  const body = { disposition, visualVerified: checked('plate') && checked('vehicle'), cletsVerified: checked('status'), notes, ...(correcting ? { correction: true } : {}) };
+  // §471.5(f)(2) "visual verification" covers the person sought on a BOLO hit too: the gateway
+  // takes no field of its own for it yet, so an unchecked person means not visually verified.
+  const personChecked = !li.querySelector('.person-check').hidden ? checked('person') : true;
+  const body = { disposition, visualVerified: checked('plate') && checked('vehicle') && personChecked, cletsVerified: checked('status'), notes, ...(correcting ? { correction: true } : {}) };
   let res;
   try {
     res = await fetch(`/api/hits/${encodeURIComponent(hitId)}/disposition`, {
@@ -589,9 +799,13 @@ function focusOn(el) {
  */
 function markResolved(entry) {
   if (entry === undefined) return;
-  if (!entry.resolved) entry.resolvedOrder = ++resolvedSoFar;
+  if (!entry.resolved) {
+    entry.resolvedOrder = ++resolvedSoFar;
+    unresolvedCount--;
+  }
   entry.resolved = true;
   const li = entry.element;
+  if (li === null) return;
   li.classList.add('resolved');
   endCorrection(li);
   li.querySelector('.correct').hidden = !permissions().has('hits.dispose');
@@ -629,6 +843,11 @@ function endCorrection(li) {
 function applyDisposition(d) {
   const entry = shown.get(d.hitId);
   if (entry === undefined) return;
+  // A hit behind "Show more", never rendered here: resolved, it has nothing left to show.
+  if (entry.element === null) {
+    forget(d.hitId, entry);
+    return;
+  }
   const li = entry.element;
   // Someone working this card (a box ticked, notes typed) keeps the keyboard on it: the controls
   // about to be disabled would drop it to the page.
@@ -659,14 +878,22 @@ function applyDisposition(d) {
 function applyEscalation(e) {
   const entry = shown.get(e.hitId);
   const minutes = Math.max(1, Math.round(e.unresolvedSeconds / 60));
-  if (entry !== undefined && !entry.resolved) {
-    entry.element.classList.add('escalated');
-    const flag = entry.element.querySelector('.escalation');
-    flag.textContent = `Escalated: unresolved for ${minutes} min`;
-    flag.hidden = false;
-  }
+  if (entry !== undefined && !entry.resolved) flagEscalated(entry, minutes);
   notice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
   $('announcer').textContent = `Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`;
+}
+
+/** The hit's card carries the escalation (now, or when it is rendered). */
+function flagEscalated(entry, minutes) {
+  entry.escalatedMinutes = minutes;
+  if (entry.element !== null) showEscalation(entry.element, minutes);
+}
+
+function showEscalation(li, minutes) {
+  li.classList.add('escalated');
+  const flag = li.querySelector('.escalation');
+  flag.textContent = `Escalated: unresolved for ${minutes} min`;
+  flag.hidden = false;
 }
 
 /** The plate with the characters that differ from the entry marked; an insertion past the end shows as a gap. */
@@ -694,6 +921,16 @@ function describeVehicle(v) {
 
 function formatConfidence(conf) {
   return typeof conf === 'number' ? `${Math.round(conf * 100)}%` : undefined;
+}
+
+function isToday(ts) {
+  return new Date(ts).toDateString() === new Date().toDateString();
+}
+
+/** The local date as YYYY-MM-DD. */
+function formatDate(ts) {
+  const d = new Date(ts);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 function formatTime(ts) {
@@ -725,6 +962,17 @@ $('clear-resolved').addEventListener('click', () => {
   dropResolved(0);
   focusOn($('dispatch-title'));
   $('announcer').textContent = 'Resolved hits cleared.';
+});
+$('show-more').addEventListener('click', () => {
+  const before = $('hits').children.length;
+  cardsShown += CARDS_SHOWN_STEP;
+  layoutCards();
+  // The button goes once nothing is left behind it: the keyboard moves to the first card it added.
+  if ($('more-hits').hidden) {
+    const first = $('hits').children[before]?.querySelector('article');
+    focusOn(first ?? $('dispatch-title'));
+  }
+  $('announcer').textContent = `${Math.min(unresolvedCount, cardsShown)} of ${unresolvedCount} unresolved hits shown.`;
 });
 for (const button of $('views').querySelectorAll('button')) button.addEventListener('click', () => selectView(button.dataset.view));
 initSearch(session);

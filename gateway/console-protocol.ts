@@ -1,7 +1,10 @@
 // The JSON messages between a console (a browser) and the gateway over /ws.
 //
 // console → gateway:  {type:'subscribe', filter:{agencies?, lists?, cameras?, area?}}
-// gateway → console:  {type:'replay', hits:[...]}   first answer to every subscribe, and after a resync
+// gateway → console:  {type:'replay', hits:[...], omitted?, escalated?}   first answer to every subscribe
+//                        (held while the gateway's feed catches up after a start), and after a resync;
+//                        omitted: older unresolved hits left out by the 8 MiB cap; escalated: ids of
+//                        replayed hits escalated to supervisors (their consoles only)
 //                     {type:'hit', hitId, publishedAt, historical, read, hit}
 //                     {type:'resync', reason, dropped}   the console fell behind; a replay follows
 //                     {type:'error', code, message}
@@ -41,8 +44,10 @@ export function hitFrame(json: string): Uint8Array {
   return textEncoder.encode(`{"type":"hit",${json.slice(1)}`);
 }
 
-export function replayFrame(jsons: readonly string[]): string {
-  return `{"type":"replay","hits":[${jsons.join(',')}]}`;
+/** The optional fields only when not 0 or empty (the contract with console/: docs/openapi.yaml, /ws). */
+export function replayFrame(jsons: readonly string[], omitted = 0, escalated: readonly string[] = []): string {
+  const extra = (omitted > 0 ? `,"omitted":${omitted}` : '') + (escalated.length > 0 ? `,"escalated":${JSON.stringify(escalated)}` : '');
+  return `{"type":"replay","hits":[${jsons.join(',')}]${extra}}`;
 }
 
 export function resyncFrame(reason: string, dropped: number): string {

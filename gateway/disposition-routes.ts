@@ -11,6 +11,7 @@ import { dispositionFrame, type DispositionNotice } from './console-protocol.js'
 import type { FanOut } from './fan-out.js';
 import type { HitFeed } from './hit-feed.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { natsUnavailableAsHttp } from './nats-errors.js';
 import { objectBody } from './request-fields.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from '../storage/index.js';
 
@@ -159,7 +160,11 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
       entry.seenAt = held.message.read.ts;
       entry.list = held.message.hit.list;
     }
-    const result = await recorder.record(entry);
+    // The recorder claims the answer's turn on NATS (version claims) before it writes anything, so
+    // NATS not answering leaves nothing recorded, and the dispatcher is told to send it again.
+    const result = await recorder.record(entry).catch((error: unknown) => {
+      throw natsUnavailableAsHttp(error, 'nothing was recorded');
+    });
     // A "correction" of a hit with no answer yet is its first answer, and is announced as one.
     const corrects = result.ok && result.corrected === true;
     if (!result.ok && result.reason === 'already_resolved') {

@@ -4,6 +4,14 @@
 // hits every `checkEveryMs`; one unresolved for `escalateAfterMs` is announced once to every
 // console whose user may see escalations (storage/permissions.ts: hits.escalated), and stays
 // escalated until a disposition resolves it.
+//
+// Escalations are not stored (not in ClickHouse, not on HITS): a restarted gateway works them out
+// again from its unresolved hits. A hit already overdue when this gateway started is marked
+// escalated without a notice or a log line of its own — it was announced before the restart, or
+// nobody was listening — and one summary line counts them; supervisors find them in the
+// `escalated` list of their replay (fan-out.ts). Hits that fall due after the start are announced
+// one by one, as always. Log lines name a covert list only by its alias (`covert-1`, as on
+// /metrics and in `up`'s output): logs end up where its name must not.
 import type { Logger } from 'pino';
 import { mayPerform } from '../storage/index.js';
 import type { ConsoleSession } from './console-socket.js';
@@ -16,6 +24,15 @@ export interface EscalationConfig {
   escalateAfterMs: number;
   /** How often unresolved hits are looked at. */
   checkEveryMs: number;
+}
+
+export interface EscalatorOptions {
+  /** When the gateway started: hits due by then escalate without a notice each. @default when constructed */
+  startedAtMs?: number;
+  /** A list's name as logs may show it: MetricsRegistry.labelValue, covert lists as `covert-1`… (no default, so no caller logs a covert name by omission). */
+  listLabel: (list: string) => string;
+  /** Whether the feed has read its backlog; the start-up summary is logged once it has. @default always */
+  isCaughtUp?: () => boolean;
 }
 
 export interface EscalationNotice {
@@ -32,13 +49,20 @@ export function escalationFrame(n: EscalationNotice): string {
   return JSON.stringify({ type: 'escalation', ...n });
 }
 
-function mayReceive(session: ConsoleSession): boolean {
+/** Whether a console's user receives escalations (storage/permissions.ts: hits.escalated). */
+export function mayReceiveEscalations(session: ConsoleSession): boolean {
   return mayPerform(session.roles, 'hits.escalated');
 }
 
 export class HitEscalator {
   private escalated = new Map<string, EscalationNotice>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly startedAtMs: number;
+  private readonly listLabel: (list: string) => string;
+  private readonly isCaughtUp: () => boolean;
+  /** Hits found already overdue at start, until the summary line is logged. */
+  private overdueAtStart = 0;
+  private startReported = false;
 
   constructor(
     private readonly config: EscalationConfig,
@@ -46,7 +70,21 @@ export class HitEscalator {
     private readonly fanOut: Pick<FanOut, 'broadcast'>,
     private readonly counter: Counter | null,
     private readonly logger: Logger,
-  ) {}
+    options: EscalatorOptions,
+  ) {
+    this.startedAtMs = options.startedAtMs ?? Date.now();
+    this.listLabel = options.listLabel;
+    this.isCaughtUp = options.isCaughtUp ?? (() => true);
+  }
+
+  mayReceive(session: ConsoleSession): boolean {
+    return mayReceiveEscalations(session);
+  }
+
+  /** Whether the hit is escalated and still unresolved (as of the last check). */
+  isEscalated(hitId: string): boolean {
+    return this.escalated.has(hitId);
+  }
 
   start(): void {
     if (this.config.escalateAfterMs <= 0 || this.timer !== null) return;
@@ -78,13 +116,24 @@ export class HitEscalator {
         publishedAt: new Date(m.publishedAt).toISOString(), unresolvedSeconds: Math.round(unresolvedMs / 1000),
       };
       still.set(m.hitId, notice);
-      this.fanOut.broadcast(escalationFrame(notice), { list: m.hit.list }, mayReceive);
-      this.logger.warn({ hitId: m.hitId, list: m.hit.list, unresolvedSeconds: notice.unresolvedSeconds }, 'hit unresolved; escalated to supervisors');
+      // Not counted either: the counter would jump by the whole backlog at every restart.
+      if (m.publishedAt + this.config.escalateAfterMs <= this.startedAtMs) {
+        this.overdueAtStart++;
+        continue;
+      }
+      this.fanOut.broadcast(escalationFrame(notice), { list: m.hit.list }, mayReceiveEscalations);
+      this.logger.warn({ hitId: m.hitId, list: this.listLabel(m.hit.list), unresolvedSeconds: notice.unresolvedSeconds }, 'hit unresolved; escalated to supervisors');
       now++;
     }
     // Resolved hits (and those past the replay window) drop out here, so the map stays bounded.
     this.escalated = still;
     if (now > 0) this.counter?.inc(now);
+    if (!this.startReported && this.isCaughtUp()) {
+      this.startReported = true;
+      if (this.overdueAtStart > 0) {
+        this.logger.warn({ hits: this.overdueAtStart }, `${this.overdueAtStart} unresolved hits were already overdue at start; escalated`);
+      }
+    }
     return now;
   }
 

@@ -9,6 +9,16 @@
 // hits dropped and counted). Once it drains below half of that it gets a resync message and a
 // fresh replay of the unresolved hits, so it still misses nothing that matters; one that stays
 // stuck past `stuckTimeoutMs` is closed with code 4008. The feed never waits on a socket.
+//
+// Catch-up: while a starting gateway's feed reads the backlog (hit-feed.ts), a console that
+// subscribes is held: no replay and no live hits yet. Once the feed has caught up and the hits it
+// delivered are fanned out, each held console gets one replay holding the whole backlog and then
+// live hits. Holding is simpler than merging late-arriving older hits into a replay already sent:
+// a console sees each unresolved hit exactly once, and in order.
+//
+// A replay frame is {type:'replay', hits:[...], omitted?, escalated?} (docs/openapi.yaml, /ws):
+// `omitted` counts the older matching unresolved hits `replayMaxBytes` left out; `escalated`
+// names the replayed hits escalated to supervisors, for consoles that receive escalations.
 import type { Logger } from 'pino';
 import type { GatewayConfig } from './config.js';
 import { CLOSE_CODES, errorFrame, hitFrame, replayFrame, resyncFrame } from './console-protocol.js';
@@ -23,6 +33,24 @@ export type FanOutConfig = Pick<GatewayConfig, 'maxBufferedBytes' | 'stuckTimeou
 export interface ReplaySource {
   recentHits(nowMs: number): Iterable<FeedHit>;
 }
+
+/** Which replayed hits are escalated, and for whom (escalation.ts). */
+export interface EscalationState {
+  /** Whether the console's user receives escalations (hits.escalated); others get no `escalated`. */
+  mayReceive(session: ConsoleSession): boolean;
+  isEscalated(hitId: string): boolean;
+  /** Brings escalations up to date at `nowMs` (run before held replays go out, so theirs are complete). */
+  check(nowMs: number): number;
+}
+
+/** A subscription held while the feed catches up, with the filter as the console sent it (for the access log). */
+interface HeldSubscription {
+  filter: HitFilter;
+  input: unknown;
+}
+
+/** Told when a held subscription's replay went out (or never will: the console left or subscribed again). */
+export type HeldReplayListener = (session: ConsoleSession, filterInput: unknown, replayed: number) => void;
 
 /**
  * Frames handed over in one pass over the consoles. A socket's queue is measured once per pass
@@ -68,6 +96,11 @@ export class FanOut {
   private nowMs = 0;
   private readonly toResume = new Set<ConsoleConnection>();
   private resumeScheduled = false;
+  private holding = false;
+  private releaseDue = false;
+  private readonly held = new Map<ConsoleConnection, HeldSubscription>();
+  private escalations: EscalationState | null = null;
+  private onHeldReplay: HeldReplayListener | null = null;
 
   constructor(
     private readonly config: FanOutConfig,
@@ -80,6 +113,35 @@ export class FanOut {
     return this.consoles.size;
   }
 
+  /** Subscriptions are held (no replay, no live hits) until `caughtUp`. Call before the feed starts. */
+  holdReplaysUntilCaughtUp(onHeldReplay?: HeldReplayListener): void {
+    this.holding = true;
+    this.onHeldReplay = onHeldReplay ?? null;
+  }
+
+  /** True while subscriptions are held: a subscribe answered now gets its replay later. */
+  get holdingReplays(): boolean {
+    return this.holding;
+  }
+
+  /** Where replays learn which hits are escalated; without it a replay has no `escalated`. */
+  useEscalations(escalations: EscalationState): void {
+    this.escalations = escalations;
+  }
+
+  /**
+   * The feed has read its backlog. The release waits for the flush of what it delivered so far,
+   * so those hits are in the replays rather than sent live after them.
+   */
+  caughtUp(): void {
+    if (!this.holding) return;
+    this.releaseDue = true;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.flush);
+    }
+  }
+
   connect(socket: ConsoleSocket, session: ConsoleSession): ConsoleConnection {
     const conn = new ConsoleConnection(socket, session, this);
     this.consoles.add(conn);
@@ -90,6 +152,11 @@ export class FanOut {
   disconnect(conn: ConsoleConnection): void {
     conn.closed = true;
     if (this.consoles.delete(conn)) this.metrics.socketsConnected.set(this.consoles.size);
+    const held = this.held.get(conn);
+    if (held !== undefined) {
+      this.held.delete(conn);
+      this.onHeldReplay?.(conn.session, held.input, 0);
+    }
   }
 
   /** Sets (or replaces) what the console watches, and replays the unresolved hits that match. */
@@ -98,6 +165,12 @@ export class FanOut {
     if (!parsed.ok) {
       conn.socket.send(errorFrame('BAD_FILTER', parsed.reason));
       return parsed;
+    }
+    if (this.holding) {
+      const earlier = this.held.get(conn);
+      if (earlier !== undefined) this.onHeldReplay?.(conn.session, earlier.input, 0);
+      this.held.set(conn, { filter: parsed.filter, input: filterInput ?? {} });
+      return { ok: true, replayed: 0 };
     }
     conn.filter = parsed.filter;
     return { ok: true, replayed: this.sendReplay(conn) };
@@ -173,7 +246,8 @@ export class FanOut {
   broadcast(frame: string, about?: { list: string }, only?: (session: ConsoleSession) => boolean): number {
     let sent = 0;
     for (const conn of this.consoles) {
-      if (conn.closed || conn.behind) continue;
+      // A held console's replay, sent later, already reflects the notice.
+      if (conn.closed || conn.behind || this.held.has(conn)) continue;
       // A notice about a covert list's hit goes only where the hit itself may go.
       if (about !== undefined && conn.session.hiddenLists?.has(about.list) === true) continue;
       if (only !== undefined && !only(conn.session)) continue;
@@ -226,9 +300,27 @@ export class FanOut {
     }
     this.metrics.hitsDelivered.inc(this.delivered);
     if (this.droppedNow > 0) this.metrics.hitsDropped.inc(this.droppedNow);
-    this.metrics.fanOutSeconds.observe((performance.now() - started) / 1000);
+    if (batch.length > 0) this.metrics.fanOutSeconds.observe((performance.now() - started) / 1000);
     batch.length = 0;
+    if (this.releaseDue) this.releaseHeld();
   };
+
+  /** The feed caught up and its hits are fanned out: held consoles get their replays, then live hits. */
+  private releaseHeld(): void {
+    this.releaseDue = false;
+    this.holding = false;
+    // Hits that were overdue at start are marked escalated here, before the replays list them.
+    this.escalations?.check(Date.now());
+    const held = [...this.held];
+    this.held.clear();
+    for (const [conn, { filter, input }] of held) {
+      if (conn.closed) continue;
+      conn.filter = filter;
+      const replayed = this.sendReplay(conn);
+      this.onHeldReplay?.(conn.session, input, replayed);
+    }
+    if (held.length > 0) this.logger.info({ consoles: held.length }, 'feed caught up; replays held during catch-up sent');
+  }
 
   /** One pass over every console for hits [start, end). */
   private pass(start: number, end: number): void {
@@ -277,22 +369,33 @@ export class FanOut {
     conn.socket.end(CLOSE_CODES.tooSlow, 'console stopped reading hits; reconnect to resync');
   }
 
-  /** Replays matching unresolved hits already fanned out, newest kept when they exceed `replayMaxBytes`. */
+  /**
+   * Replays matching unresolved hits already fanned out, newest kept when they exceed
+   * `replayMaxBytes`; the frame counts those left out (`omitted`) and, for a console that receives
+   * escalations, names the replayed hits escalated. Covert lists need no rule of their own here:
+   * the filter already leaves out their hits for a user not named on them.
+   */
   private sendReplay(conn: ConsoleConnection): number {
     const filter = conn.filter;
     if (filter === null) return 0;
-    const matching: string[] = [];
+    const matching: FeedHit[] = [];
     for (const hit of this.replay.recentHits(Date.now())) {
-      if (hit.fannedOut && matchesFilter(hit.message, filter)) matching.push(hit.json);
+      if (hit.fannedOut && matchesFilter(hit.message, filter)) matching.push(hit);
     }
     let bytes = 0;
     let first = matching.length;
-    while (first > 0 && bytes + (matching[first - 1] as string).length + 1 <= this.config.replayMaxBytes) {
+    while (first > 0 && bytes + (matching[first - 1] as FeedHit).json.length + 1 <= this.config.replayMaxBytes) {
       first--;
-      bytes += (matching[first] as string).length + 1;
+      bytes += (matching[first] as FeedHit).json.length + 1;
     }
     const hits = first === 0 ? matching : matching.slice(first);
-    if (!conn.socket.send(replayFrame(hits))) {
+    const escalations = this.escalations !== null && this.escalations.mayReceive(conn.session) ? this.escalations : null;
+    const escalated: string[] = [];
+    if (escalations !== null) {
+      for (const hit of hits) if (escalations.isEscalated(hit.message.hitId)) escalated.push(hit.message.hitId);
+    }
+    if (first > 0) this.logger.info({ user: conn.session.user, replayed: hits.length, omitted: first, replayMaxBytes: this.config.replayMaxBytes }, 'replay cut at replayMaxBytes; the oldest unresolved hits left out');
+    if (!conn.socket.send(replayFrame(hits.map((hit) => hit.json), first, escalated))) {
       this.logger.error({ user: conn.session.user, hits: hits.length, bytes }, 'replay refused by the socket; marking the console behind');
       this.markBehind(conn);
       return 0;

@@ -71,9 +71,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const config = resolveGatewayConfig(options.config);
   const logger = options.logger.child({ component: 'gateway' });
   const metrics = createGatewayMetrics(options.registry);
+  const startedAtMs = Date.now();
   // The fan-out and the feed refer to each other (hits in, replays out); the holder breaks the cycle.
   const holder: { feed: HitFeed | null } = { feed: null };
   const fanOut = new FanOut(config, { recentHits: (now) => holder.feed?.recentHits(now) ?? [] }, metrics, logger);
+  // Consoles that subscribe while the feed reads the backlog get their replay once it has (fan-out.ts);
+  // the access log records such a subscription then, with what its replay held.
+  const onConsoleEvent = options.onConsoleEvent;
+  fanOut.holdReplaysUntilCaughtUp(onConsoleEvent === undefined ? undefined : (session, filter, replayed) => onConsoleEvent(session, { kind: 'subscribed', filter, replayed }));
   const feed = new HitFeed(config, fanOut, metrics, logger);
   holder.feed = feed;
   if (options.resolvedHits !== undefined) {
@@ -108,7 +113,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const escalator = new HitEscalator(
     { escalateAfterMs: config.escalateAfterMs, checkEveryMs: config.escalationCheckMs },
     feed, fanOut, metrics.escalations, logger,
+    { startedAtMs, listLabel: (list) => options.registry.labelValue('list', list), isCaughtUp: () => feed.caughtUp },
   );
+  fanOut.useEscalations(escalator);
   const sessions = new SessionWatch({
     checkEveryMs: config.sessionCheckMs, verifySession: options.verifySession, fanOut, metrics, logger,
     ...(options.verifySessions === undefined ? {} : { verifySessions: options.verifySessions }),
@@ -156,12 +163,22 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       sessions,
       registry: options.registry,
       metrics,
-      ...(options.onConsoleEvent === undefined ? {} : { onConsoleEvent: options.onConsoleEvent }),
+      ...(onConsoleEvent === undefined ? {} : {
+        onConsoleEvent: (session, event) => {
+          // A held subscription is logged when its replay goes out (holdReplaysUntilCaughtUp above).
+          if (event.kind === 'subscribed' && fanOut.holdingReplays) return;
+          onConsoleEvent(session, event);
+        },
+      }),
       logger,
       routes,
+      // While NATS is unreachable no hit can arrive, whatever the consumer believes; while catching
+      // up, replays are held and the replay set incomplete. Either way feed.ok is false, and so
+      // /healthz answers 503 (server.ts): a load balancer sends consoles to a gateway that has them all.
       health: () => {
         const problem = connection.problem();
-        return { nats: problem === null ? { ok: true, server: options.nc.getServer() } : { ok: false, error: problem }, feed: feed.status() };
+        if (problem !== null) return { nats: { ok: false, error: problem }, feed: { ok: false, error: `NATS disconnected: no hits can arrive (${problem})` } };
+        return { nats: { ok: true, server: options.nc.getServer() }, feed: feed.status() };
       },
     });
   } catch (error) {

@@ -3,6 +3,11 @@
 // starts `replayWindowMs` back so a freshly started gateway can replay what consoles missed.
 // Hits are decoded and serialised once, duplicates (same hit id) dropped, and the unresolved
 // ones kept for replay until `resolve` (a disposition, issue 6) or the window ends.
+//
+// Catching up: a starting gateway first reads the window's backlog (13,400 unresolved hits took
+// over a second). Until the consumer has reported nothing left on the stream once, the feed is
+// "catching up": /healthz says so, and the fan-out holds consoles' replays (fan-out.ts), so a
+// console that connects early gets the whole backlog as its replay and never as live hits.
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
@@ -18,9 +23,17 @@ export type HitFeedConfig = Pick<GatewayConfig, 'replayWindowMs' | 'replayMaxHit
 /** Where new hits go: the fan-out. */
 export interface HitSink {
   deliver(hit: FeedHit): void;
+  /** The backlog is read: every hit delivered so far is older than anything still to come. Called once. */
+  caughtUp?(): void;
 }
 
 export type HitFeedStatus = { ok: true; replayHits: number; received: number } | { ok: false; error: string };
+
+/** A consumer just opened, with how many messages it had to deliver when created. */
+interface OpenedConsumer {
+  messages: ConsumerMessages;
+  pending: number;
+}
 
 export class HitFeed {
   private readonly seen: SeenIds;
@@ -36,6 +49,9 @@ export class HitFeed {
   private lastSeq = 0;
   private reopenRequested = false;
   private statuses: { stop?: () => void } | null = null;
+  private hasCaughtUp = false;
+  /** While catching up: messages still on the stream for this consumer at the last one taken. */
+  private behind = 0;
 
   constructor(
     private readonly config: HitFeedConfig,
@@ -57,7 +73,9 @@ export class HitFeed {
   async start(js: JetStreamClient, nc?: NatsConnection): Promise<void> {
     if (this.running !== null) return;
     try {
-      this.messages = await this.openConsumer(js);
+      const opened = await this.openConsumer(js);
+      this.messages = opened.messages;
+      this.noteBehind(opened.pending);
     } catch (error) {
       throw new GatewayError('GATEWAY_FEED_FAILED', `cannot consume the ${HITS_STREAM} stream (is JetStream up and the stream created?): ${(error as Error).message}`, { cause: error });
     }
@@ -79,6 +97,8 @@ export class HitFeed {
           for await (const msg of messages) {
             this.lastSeq = msg.seq;
             this.ingestBytes(msg.data);
+            // info parses the reply subject: only while catching up, not per hit for good.
+            if (!this.hasCaughtUp) this.noteBehind(msg.info.pending);
           }
           if (!this.stopping && !this.reopenRequested) this.logger.warn('the HITS consumer ended; re-creating it');
         } catch (error) {
@@ -87,13 +107,15 @@ export class HitFeed {
         if (this.stopping) break;
         this.reopenRequested = false;
         this.lastError = 'reconnecting to the HITS stream';
-        this.messages = await this.reopen(js);
+        const reopened = await this.reopen(js);
+        this.messages = reopened?.messages ?? null;
+        if (reopened !== null && !this.hasCaughtUp) this.noteBehind(reopened.pending);
       }
     })();
   }
 
   /** The ordered consumer: from the replay window back at first, then right after the last hit taken. */
-  private async openConsumer(js: JetStreamClient): Promise<ConsumerMessages> {
+  private async openConsumer(js: JetStreamClient): Promise<OpenedConsumer> {
     // No subject filter: HITS holds only alpr.hits.>, and filter_subjects needs nats-server ≥ 2.10
     // (Debian ships older).
     const consumer = await js.consumers.get(
@@ -102,17 +124,32 @@ export class HitFeed {
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: this.lastSeq + 1 }
         : { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Date.now() - this.config.replayWindowMs).toISOString() },
     );
-    return consumer.consume();
+    // The creation answer counts what the consumer has to deliver; nothing is delivered before consume().
+    const pending = (await consumer.info(true)).num_pending;
+    return { messages: await consumer.consume(), pending };
+  }
+
+  /** Whether the backlog has been read once since start (the stream had nothing more for this consumer). */
+  get caughtUp(): boolean {
+    return this.hasCaughtUp;
+  }
+
+  private noteBehind(pending: number): void {
+    this.behind = pending;
+    if (pending > 0 || this.hasCaughtUp) return;
+    this.hasCaughtUp = true;
+    this.logger.info({ replayHits: this.replay.size, received: this.received }, 'hit feed caught up with the HITS stream');
+    this.sink.caughtUp?.();
   }
 
   /** Re-creates the consumer until it works (JetStream may still be recovering) or the feed stops. */
-  private async reopen(js: JetStreamClient): Promise<ConsumerMessages | null> {
+  private async reopen(js: JetStreamClient): Promise<OpenedConsumer | null> {
     for (let attempt = 0; !this.stopping; attempt++) {
       try {
-        const messages = await this.openConsumer(js);
+        const opened = await this.openConsumer(js);
         this.lastError = null;
         this.logger.info({ after: this.lastSeq }, 'hit feed consumer re-created');
-        return messages;
+        return opened;
       } catch (error) {
         this.lastError = `cannot re-create the ${HITS_STREAM} consumer: ${(error as Error).message}`;
         this.logger.warn({ err: error, attempt }, 'hit feed consumer not re-created yet; retrying');
@@ -186,6 +223,7 @@ export class HitFeed {
   status(): HitFeedStatus {
     if (this.lastError !== null) return { ok: false, error: `hit feed stopped: ${this.lastError}` };
     if (this.running === null) return { ok: false, error: 'hit feed not started' };
+    if (!this.hasCaughtUp) return { ok: false, error: `catching up: ${this.behind} hits behind on the ${HITS_STREAM} stream` };
     return { ok: true, replayHits: this.replay.size, received: this.received };
   }
 }

@@ -11,7 +11,7 @@ export interface HitFilterInput {
 }
 
 export interface HitFilter {
-  /** null: any. */
+  /** null: any. Agencies and cameras lower-case: a read keeps the letter case its camera sent, and a filter matches it in any. */
   agencies: ReadonlySet<string> | null;
   lists: ReadonlySet<string> | null;
   cameras: ReadonlySet<string> | null;
@@ -41,21 +41,22 @@ export function parseHitFilter(input: unknown, allowedAgencies?: readonly string
   for (const key of Object.keys(raw)) {
     if (key !== 'agencies' && key !== 'lists' && key !== 'cameras' && key !== 'area') return { ok: false, reason: `unknown filter field "${key}"` };
   }
-  const agencies = parseNames(raw['agencies'], 'agencies', false);
+  const agencies = parseNames(raw['agencies'], 'agencies', 'lower');
   if (typeof agencies === 'string') return { ok: false, reason: agencies };
-  const lists = parseNames(raw['lists'], 'lists', true);
+  const lists = parseNames(raw['lists'], 'lists', 'upper');
   if (typeof lists === 'string') return { ok: false, reason: lists };
-  const cameras = parseNames(raw['cameras'], 'cameras', false);
+  const cameras = parseNames(raw['cameras'], 'cameras', 'lower');
   if (typeof cameras === 'string') return { ok: false, reason: cameras };
   const area = parseArea(raw['area']);
   if (typeof area === 'string') return { ok: false, reason: area };
 
   let allowed = agencies;
   if (allowedAgencies !== undefined) {
-    if (agencies === null) allowed = new Set(allowedAgencies);
+    const permitted = allowedAgencies.map((agency) => agency.toLowerCase());
+    if (agencies === null) allowed = new Set(permitted);
     else {
       for (const agency of agencies) {
-        if (!allowedAgencies.includes(agency)) return { ok: false, reason: `not permitted to watch agency "${agency}"` };
+        if (!permitted.includes(agency)) return { ok: false, reason: `not permitted to watch agency "${agency}"` };
       }
     }
   }
@@ -65,10 +66,10 @@ export function parseHitFilter(input: unknown, allowedAgencies?: readonly string
 
 export function matchesFilter(message: HitMessage, filter: HitFilter): boolean {
   const read = message.read;
-  if (filter.agencies !== null && !filter.agencies.has(read.agency)) return false;
+  if (filter.agencies !== null && !filter.agencies.has(read.agency.toLowerCase())) return false;
   if (filter.lists !== null && !filter.lists.has(message.hit.list)) return false;
   if (filter.hidden !== null && filter.hidden.has(message.hit.list)) return false;
-  if (filter.cameras !== null && !filter.cameras.has(read.camera)) return false;
+  if (filter.cameras !== null && !filter.cameras.has(read.camera.toLowerCase())) return false;
   const area = filter.area;
   if (area !== null) {
     if (typeof read.lat !== 'number' || typeof read.lon !== 'number') return false;
@@ -86,7 +87,7 @@ export function distanceMeters(lat1: number, lon1: number, lat2: number, lon2: n
   return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
-function parseNames(value: unknown, field: string, upperCase: boolean): Set<string> | null | string {
+function parseNames(value: unknown, field: string, letterCase: 'upper' | 'lower'): Set<string> | null | string {
   if (value === undefined || value === null) return null;
   if (!Array.isArray(value)) return `${field} must be an array of names`;
   if (value.length === 0) return null;
@@ -94,7 +95,7 @@ function parseNames(value: unknown, field: string, upperCase: boolean): Set<stri
   const out = new Set<string>();
   for (const name of value) {
     if (typeof name !== 'string' || name.length === 0 || name.length > 64) return `${field} must hold names of 1–64 characters`;
-    out.add(upperCase ? name.toUpperCase() : name);
+    out.add(letterCase === 'upper' ? name.toUpperCase() : name.toLowerCase());
   }
   return out;
 }

@@ -8,6 +8,7 @@ import type { Matcher } from '../matcher/index.js';
 import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
 import { invalidCopy } from './invalid-copy.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
+import { PullOutage } from './pull-outage.js';
 import { PullSizer } from './pull-size.js';
 import { PIPELINE_CONSUMER } from './streams.js';
 import { checkReadsSubject, hitsSubject, INVALID_READS_SUBJECT, READS_STREAM } from './subjects.js';
@@ -147,6 +148,7 @@ export class PipelineWorker {
    */
   private async run(consumer: Consumer): Promise<void> {
     const sizer = new PullSizer(this.options.pullBatch, PULL_EXPIRES_MS);
+    const outage = new PullOutage(this.options.logger);
     while (!this.stopping) {
       // Backpressure: without it each pull started as soon as the last one ended, and while
       // storage was slow a worker held up to the consumer's max_ack_pending messages (of up to
@@ -169,12 +171,14 @@ export class PipelineWorker {
             setImmediate(() => this.flush());
           }
         }
+        // Ended as pulls end (its messages or its expiry), so NATS answered.
+        outage.answered();
       } catch (error) {
         // A pull that missed its heartbeats is over (RELIABILITY.md, "Pull stalls"): pull again
         // at once. Anything else (NATS down or reconnecting): pull again shortly; JetStream keeps
         // the reads.
         const missed = error instanceof Error && error.message === 'heartbeats missed';
-        this.options.logger.warn({ err: error }, 'pull from READS failed; retrying');
+        outage.failed(error);
         this.options.metrics.pullFailures.inc(1, { reason: missed ? 'heartbeats_missed' : 'other' });
         if (!missed) await new Promise((resolve) => setTimeout(resolve, 500));
       } finally {

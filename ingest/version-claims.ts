@@ -1,6 +1,7 @@
 // Version claims (storage/version-claims.ts) kept in a NATS KV bucket, which every gateway and
 // worker of one deployment shares. `create` succeeds for the first writer of a key only
 // (JetStream's expected-last-sequence check), which is the compare-and-set ClickHouse lacks.
+import { randomUUID } from 'node:crypto';
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import type { ClaimKind, VersionClaims } from '../storage/version-claims.js';
@@ -12,21 +13,63 @@ export const VERSION_CLAIMS_BUCKET = 'platewatch_version_claims';
  */
 export const VERSION_CLAIM_TTL_MS = 60 * 60_000;
 
+/** At most this many unanswered claims are remembered (one per change tried while NATS hung). */
+const MAX_UNANSWERED = 10_000;
+
 export class NatsVersionClaims implements VersionClaims {
+  /**
+   * Claims whose create got no answer (a timeout while nats-server hung), key → the token it
+   * carried. NATS may still carry such a create out once it answers again: the claim then stands
+   * for a change that failed and wrote nothing, and refused the retry as "resolved on another
+   * console" for the claim's hour (found by QA). Seen again here, it is this process's to take.
+   */
+  private readonly unanswered = new Map<string, string>();
+
   constructor(private readonly kv: KV) {}
 
   async claim(kind: ClaimKind, id: string, version: number): Promise<boolean> {
+    const key = claimKey(kind, id, version);
+    const token = randomUUID();
     try {
-      await this.kv.create(claimKey(kind, id, version), JSON.stringify({ at: Date.now() }));
+      await this.kv.create(key, JSON.stringify({ at: Date.now(), token }));
+      this.unanswered.delete(key);
       return true;
     } catch (error) {
-      if (error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)) return false;
-      throw error;
+      if (!isWrongLastSequence(error)) {
+        this.rememberUnanswered(key, token);
+        throw error;
+      }
     }
+    const ours = this.unanswered.get(key);
+    if (ours === undefined) return false;
+    const held = await this.kv.get(key);
+    if (held === null || tokenOf(held.string()) !== ours) return false;
+    this.unanswered.delete(key);
+    return true;
+  }
+
+  private rememberUnanswered(key: string, token: string): void {
+    this.unanswered.delete(key);
+    this.unanswered.set(key, token);
+    if (this.unanswered.size > MAX_UNANSWERED) this.unanswered.delete(this.unanswered.keys().next().value as string);
   }
 
   async release(kind: ClaimKind, id: string, version: number): Promise<void> {
     await this.kv.delete(claimKey(kind, id, version));
+  }
+}
+
+function isWrongLastSequence(error: unknown): boolean {
+  return error instanceof JetStreamApiError && (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+}
+
+/** The token of a claim's value; claims of earlier versions carry none. */
+function tokenOf(value: string): string | undefined {
+  try {
+    const token = (JSON.parse(value) as { token?: unknown }).token;
+    return typeof token === 'string' ? token : undefined;
+  } catch {
+    return undefined;
   }
 }
 

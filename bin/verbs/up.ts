@@ -29,8 +29,9 @@ DATA_DIR/clickhouse, the pipeline worker. The embedded nats-server requires a us
 cameras connect as "camera" with the password in DATA_DIR/nats/auth.json (made at the first start).
 With NATS_URL and/or CLICKHOUSE_URL it joins existing servers instead. Other commands
 (hotlist load, simulate) find the running system through DATA_DIR/run/platewatch.json.
-Hits are printed as they happen and shown live on the dispatch console, each once; a covert list's
-hits are printed without their details (covert-1, covert-2… as on /metrics), and past sightings
+Hits are printed as they happen and shown live on the dispatch console, each once per run (a
+read delivered again after a restart may print its hit again); a covert list's hits are
+printed without their details (covert-1, covert-2… as on /metrics), and past sightings
 raised for entries added later are marked "past sighting". If the embedded nats-server dies it is
 restarted on the same port (3 times in 10 minutes at most); then up stops and exits 1.
 
@@ -150,7 +151,10 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
 
     const failure = await Promise.race([stop.requested.then(() => null), system.failed]);
     if (failure !== null) {
-      logger.fatal({ err: failure }, 'platewatch cannot go on: stopping');
+      // Said once, on the line below: whoever failed has logged the error with its details and
+      // stack (the nats-supervisor: "not restarted again: giving up"), and this log line repeated
+      // them, so the terminal showed the same message twice (found by QA).
+      logger.fatal({ code: (failure as { code?: unknown }).code }, 'platewatch cannot go on: stopping');
       io.stderr.write(`platewatch: fatal: ${failure.message}; stopping (exit status 1, for a supervisor such as systemd to restart platewatch)\n`);
     }
     stopping.abort();

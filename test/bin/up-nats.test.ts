@@ -211,6 +211,13 @@ describe('platewatch up when NATS fails', () => {
       expect(exit, `up did not exit after its nats-server died for good; stderr:\n${run.err()}`).toMatchObject({ code: 1, signal: null });
       expect(run.err()).toMatch(/platewatch: fatal: the embedded nats-server on nats:\/\/127\.0\.0\.1:\d+ \(store .+\) is down for good: was killed \(SIGKILL\), after 3 restarts within 10 minutes; stopping \(exit status 1, for a supervisor such as systemd to restart platewatch\)/);
       expect(run.err()).toContain('platewatch: stopped after a fatal error');
+      // Said once by up (found by QA: twice, its fatal log line repeating the message and stack):
+      // the supervisor's log line giving up, with the error, then up's own line for a person.
+      const saidDownForGood = run.err().split('\n').filter((line) => line.includes('is down for good'));
+      expect(saidDownForGood).toHaveLength(2);
+      expect(saidDownForGood[0]).toMatch(/^\{"level":50,.*"msg":"embedded nats-server not restarted again: giving up"/);
+      expect(saidDownForGood[1]).toMatch(/^platewatch: fatal: /);
+      expect(run.err()).toMatch(/^\{"level":60,.*"code":"NATS_SERVER_DIED",.*"msg":"platewatch cannot go on: stopping"\}$/m);
       expect(natsServerPids(dataDir)).toEqual([]);
       console.info(
         `embedded nats-server killed: /healthz 503 within ${downAt - killedAt} ms, 200 again after ${upAgainAt - killedAt} ms; ` +

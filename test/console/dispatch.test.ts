@@ -4,6 +4,7 @@
 // match marked, a second console gets it by replay, and a dropped console reconnects by itself and
 // reloads what is still unresolved.
 import { randomBytes } from 'node:crypto';
+import { connect as connectTcp, createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpError, permissionsOf, SESSION_CLOSE_REASONS, type JsonRoute } from '../../gateway/index.js';
@@ -45,8 +46,64 @@ const logoutRoute: JsonRoute = {
   },
 };
 
+// Stand-in for GET /api/me: who the token belongs to, or 401 BAD_SESSION as the gateway answers.
+const meRoute: JsonRoute = {
+  method: 'get',
+  pattern: '/api/me',
+  handler: (req) => {
+    const token = (req.headers['authorization'] ?? '').replace(/^Bearer /, '');
+    const session = h.sessions.get(token);
+    if (session === undefined) throw new HttpError(401, 'BAD_SESSION', 'no valid session');
+    return { status: 200, body: { user: { id: session.user, name: 'Dana Reyes', roles: session.roles }, permissions: permissionsOf(session.roles), expiresAt: new Date(Date.now() + 3_600_000).toISOString() } };
+  },
+};
+
+/**
+ * A reverse proxy in front of the gateway, as nginx is: it forwards while `up`, and while down (the
+ * gateway restarting) answers every request, WebSocket upgrades included, 502 Bad Gateway as nginx
+ * does. `refused` counts the requests it answered so, by their request line.
+ */
+interface TestProxy { url: string; up: boolean; refused: string[]; setUp(up: boolean): void; close(): Promise<void> }
+
+async function startProxy(target: number): Promise<TestProxy> {
+  const open = new Set<Socket>();
+  const proxy: TestProxy = {
+    url: '', up: true, refused: [],
+    setUp(up) {
+      proxy.up = up;
+      // The connections to the old gateway die with it.
+      if (!up) for (const s of open) s.destroy();
+    },
+    close: () => new Promise((resolve) => { for (const s of open) s.destroy(); server.close(() => resolve()); }),
+  };
+  const server: TcpServer = createTcpServer((client) => {
+    open.add(client);
+    client.on('close', () => open.delete(client));
+    client.on('error', () => {});
+    if (!proxy.up) {
+      client.once('data', (data) => {
+        proxy.refused.push(String(data).split('\r\n')[0] ?? '');
+        const page = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>';
+        client.end(`HTTP/1.1 502 Bad Gateway\r\nServer: nginx\r\nContent-Type: text/html\r\nContent-Length: ${page.length}\r\nConnection: close\r\n\r\n${page}`);
+      });
+      return;
+    }
+    const upstream = connectTcp(target, '127.0.0.1');
+    open.add(upstream);
+    upstream.on('close', () => { open.delete(upstream); client.destroy(); });
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  proxy.url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+  return proxy;
+}
+
 beforeAll(async () => {
-  h = await startHarness({}, [loginRoute, logoutRoute]);
+  h = await startHarness({}, [loginRoute, logoutRoute, meRoute]);
   browser = await launchChromium();
 });
 
@@ -153,6 +210,9 @@ describe('dispatch console', () => {
     for (const name of ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS']) {
       await card.getByRole('checkbox', { name: new RegExp(name) }).check();
     }
+    // A BOLO hit: the wanted person is looked for too (§471.5(f)(2)) before it can be acted on.
+    expect(await actedOn.isDisabled()).toBe(true);
+    await card.getByRole('checkbox', { name: /confirm the wanted person is in the vehicle/ }).check();
     expect(await card.evaluate((el) => el.classList.contains('verified'))).toBe(true);
     expect(await actedOn.isEnabled()).toBe(true);
 
@@ -164,7 +224,8 @@ describe('dispatch console', () => {
     await exactCard.waitFor({ timeout: 5000 });
     expect(await exactCard.locator('.caution').isHidden()).toBe(true);
     expect(await exactCard.locator('[data-field="location"]').textContent()).toBe('heading 270°');
-    expect(await page.locator('#announcer').textContent()).toContain('7 A B C 1 2 3');
+    // Announced at once, or with the hits of its burst (the first hit was read out just before).
+    await expect.poll(() => page.locator('#announcer').textContent(), { timeout: 5000 }).toContain('7 A B C 1 2 3');
 
     // Exact characters, but another state and another colour: still "verify carefully", with why.
     const base = hitMessage({ readId: 'ui-3', list: 'SFR' });
@@ -193,7 +254,7 @@ describe('dispatch console', () => {
     await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
     await expect.poll(() => page.locator('li.hit').count()).toBe(2);
     expect(await exactCard.count()).toBe(0);
-    expect(await card.locator('input[type="checkbox"]:checked').count()).toBe(3);
+    expect(await card.locator('input[type="checkbox"]:checked').count()).toBe(4);
 
     // Sessions revoked (expired, signed out elsewhere): the gateway still answers but refuses the
     // socket, so the console asks for a new sign-in instead of retrying for ever.
@@ -206,5 +267,47 @@ describe('dispatch console', () => {
     expect(pageErrors).toEqual([]);
     await page.context().close();
     await second.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('keeps a console signed in while a reverse proxy answers 502 for a restarting gateway, and reconnects when it is back', async () => {
+    const proxy = await startProxy(h.gateway.port);
+    try {
+      const page = await signInConsole(browser, proxy.url, 'dispatcher1', 'correct horse battery', pageErrors);
+      const token = await storedToken(page);
+      const kept = hitMessage({ readId: 'proxy-1', list: 'SVS' });
+      await publishHit(h.js, kept);
+      await page.locator(`li.hit[data-hit-id="${kept.hitId}"]`).waitFor({ timeout: 5000 });
+
+      // The gateway goes away: nginx answers 502 to the socket and to every other request.
+      proxy.setUp(false);
+      h.gateway.fanOut.closeAll('test restart');
+      await page.locator('#connection[data-state="offline"]').waitFor();
+      // Several refused reconnections and session checks later (the console used to sign out
+      // after the second, about 1.5 s in, taking the 502 for a refused session)…
+      const deadline = Date.now() + 20_000;
+      while (proxy.refused.filter((line) => line.startsWith('GET /api/me')).length < 2 && Date.now() < deadline && await page.locator('#sign-in').isHidden()) {
+        await page.waitForTimeout(100);
+      }
+      expect(await page.locator('#sign-in').isHidden()).toBe(true);
+      expect(proxy.refused.filter((line) => line.startsWith('GET /ws')).length).toBeGreaterThanOrEqual(2);
+      expect(await page.locator('#connection').textContent()).toMatch(/^Offline: /);
+
+      // …the gateway is back: the console reconnects by itself, still signed in, the hit still there.
+      proxy.setUp(true);
+      await page.locator('#connection[data-state="live"]').waitFor({ timeout: 20_000 });
+      expect(await page.locator('#sign-in').isHidden()).toBe(true);
+      expect(await storedToken(page)).toBe(token);
+      expect(await page.locator(`li.hit[data-hit-id="${kept.hitId}"]`).count()).toBe(1);
+
+      // The gateway's own refusal still signs out: the session is gone, /api/me answers 401.
+      h.sessions.delete(token as string);
+      h.gateway.fanOut.closeAll('test restart');
+      await page.locator('#sign-in').waitFor({ timeout: 10_000 });
+      expect(await page.locator('#sign-in-error').textContent()).toContain('Your session was refused');
+      expect(pageErrors).toEqual([]);
+      await page.context().close();
+    } finally {
+      await proxy.close();
+    }
   }, BROWSER_TEST_MS);
 });

@@ -120,6 +120,22 @@ describe('escalation', () => {
     expect(sergeant.frames.filter((f) => f.type === 'escalation' && f['hitId'] === message.hitId)).toHaveLength(1);
     expect(dispatcher.frames.some((f) => f.type === 'escalation')).toBe(false);
 
+    // A reload, or a fresh sign-in: the replay says which of its hits are escalated, to
+    // supervisors only, and a covert list's only to a supervisor named on it.
+    const covertId = hitMessage({ readId: 'covert-1', list: 'NARC' }).hitId;
+    const reloaded = await TestConsole.open(h.wsUrl, { token: 'tok-sgt' });
+    const sgtReplay = await reloaded.subscribe({});
+    expect(sgtReplay['escalated']).toContain(message.hitId);
+    expect(sgtReplay['escalated']).not.toContain(covertId);
+    expect((sgtReplay['escalated'] as string[]).every((id) => (sgtReplay['hits'] as Array<{ hitId: string }>).some((x) => x.hitId === id))).toBe(true);
+    const namedSgt = await TestConsole.open(h.wsUrl, { token: 'tok-sgt-det' });
+    expect((await namedSgt.subscribe({}))['escalated']).toEqual(expect.arrayContaining([message.hitId, covertId]));
+    const dispatcherAgain = await TestConsole.open(h.wsUrl, { token: 'tok-dispatch' });
+    const dispatcherReplay = await dispatcherAgain.subscribe({});
+    expect((dispatcherReplay['hits'] as Array<{ hitId: string }>).map((x) => x.hitId)).toContain(message.hitId);
+    expect(dispatcherReplay['escalated']).toBeUndefined();
+    for (const c of [reloaded, namedSgt, dispatcherAgain]) await c.close();
+
     // A disposition resolves it: no longer escalated.
     expect((await api('POST', `/api/hits/${message.hitId}/disposition`, 'tok-dispatch', { disposition: 'not_located', visualVerified: false, cletsVerified: false })).status).toBe(200);
     // The escalated set is rebuilt at the next check (every 100 ms), not at the disposition itself.

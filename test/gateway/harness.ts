@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import pino from 'pino';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
 import WebSocket from 'ws';
 import { startGateway, type ConsoleSession, type GatewayConfig, type GatewayOptions, type RunningGateway, type SessionVerifier } from '../../gateway/index.js';
 import { encodeHitMessage, ensureStreams, HIT_MESSAGE_VERSION, hitId, hitsSubject, MetricsRegistry, startLocalNatsServer, type HitMessage, type LocalNatsServer } from '../../ingest/index.js';
@@ -22,7 +23,7 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(config: Partial<GatewayConfig> = {}, routes: GatewayOptions['routes'] = []): Promise<Harness> {
+export async function startHarness(config: Partial<GatewayConfig> = {}, routes: GatewayOptions['routes'] = [], logger: Logger = pino({ level: 'silent' })): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-gateway-'));
   const nats = await startLocalNatsServer({ storeDir: join(dir, 'nats') });
   const sessions = new Map<string, ConsoleSession>([
@@ -38,7 +39,7 @@ export async function startHarness(config: Partial<GatewayConfig> = {}, routes: 
     nc = await connect({ servers: nats.url });
     await ensureStreams(await jetstreamManager(nc));
     js = jetstream(nc);
-    gateway = await startGateway({ nc, js, verifySession, registry, logger: pino({ level: 'silent' }), config: { port: 0, ...config }, routes });
+    gateway = await startGateway({ nc, js, verifySession, registry, logger, config: { port: 0, ...config }, routes });
   } catch (error) {
     // Leave no nats-server behind when the gateway cannot start.
     await nc?.close();
@@ -114,6 +115,23 @@ export async function publishHit(js: JetStreamClient, message: HitMessage, msgID
 }
 
 export type Frame = { type: string; [key: string]: unknown };
+
+/** A pino logger whose lines (parsed) land in `lines`, for tests of what the gateway logs. */
+export function capturingLogger(): { logger: Logger; lines: Array<Record<string, unknown>>; text: () => string } {
+  const raw: string[] = [];
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of String(chunk).split('\n')) {
+        if (line === '') continue;
+        raw.push(line);
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, sink), lines, text: () => raw.join('\n') };
+}
 
 /** A console: a `ws` client that records every frame it receives. */
 export class TestConsole {

@@ -36,11 +36,14 @@ describe('gateway /healthz', () => {
     process.kill(h.nats.pid, 'SIGSTOP');
     stopped = true;
     const hung = await healthUntil(503, 5_000);
-    expect(hung.body).toMatchObject({ ok: false, nats: { ok: false, error: expect.stringMatching(/^NATS did not answer within 2 s/) } });
+    // No hit can arrive meanwhile, so the feed is not ok either (it said ok: true, found by QA).
+    expect(hung.body).toMatchObject({
+      ok: false, nats: { ok: false, error: expect.stringMatching(/^NATS did not answer within 2 s/) }, feed: { ok: false, error: expect.stringMatching(/^NATS disconnected: no hits can arrive/) },
+    });
 
     process.kill(h.nats.pid, 'SIGCONT');
     stopped = false;
     const back = await healthUntil(200, 5_000);
-    expect(back.body).toMatchObject({ ok: true, nats: { ok: true } });
+    expect(back.body).toMatchObject({ ok: true, nats: { ok: true }, feed: { ok: true } });
   }, 30_000);
 });

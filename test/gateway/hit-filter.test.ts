@@ -22,6 +22,16 @@ describe('hit filter', () => {
     expect(matchesFilter(hitMessage({ readId: 'r', agency: 'wpd', list: 'BOLO', camera: 'cam1' }), f)).toBe(false);
   });
 
+  it('matches agencies and cameras in any letter case, as searches do (a read keeps the case its camera sent)', () => {
+    const f = filter({ agencies: ['SCPD'], cameras: ['gate-b'] });
+    expect(matchesFilter(hitMessage({ readId: 'r', agency: 'scpd', camera: 'Gate-B' }), f)).toBe(true);
+    expect(matchesFilter(hitMessage({ readId: 'r', agency: 'SCPD', camera: 'GATE-B' }), f)).toBe(true);
+    expect(matchesFilter(hitMessage({ readId: 'r', agency: 'scso', camera: 'Gate-B' }), f)).toBe(false);
+    // A session limited to "WPD" may watch "wpd", and sees its reads sent as "Wpd".
+    expect(matchesFilter(hitMessage({ readId: 'r', agency: 'Wpd' }), filter({ agencies: ['wpd'] }, ['WPD']))).toBe(true);
+    expect(matchesFilter(hitMessage({ readId: 'r', agency: 'Wpd' }), filter({}, ['WPD']))).toBe(true);
+  });
+
   it('selects by area, and a read without a location is outside every area', () => {
     // Watsonville city hall and a point ~1.1 km north of it.
     const f = filter({ area: { lat: 36.9103, lon: -121.7569, radiusMeters: 1000 } });

@@ -2,9 +2,11 @@
 // connections (as across gateway processes), a released claim can be claimed again, and any id
 // (user input on some routes) makes a valid key.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { claimKey, openVersionClaims, VERSION_CLAIM_TTL_MS, VERSION_CLAIMS_BUCKET, type NatsVersionClaims } from '../../ingest/index.js';
 import { useLocalNats } from '../fixtures/nats.js';
+import { until } from '../reliability/fixtures.js';
 
 const nats = useLocalNats('claims', { connections: 2 });
 let gatewayA: NatsVersionClaims;
@@ -50,5 +52,29 @@ describe('NatsVersionClaims', () => {
     const info = await (await jetstreamManager(nats.nc)).streams.info(`KV_${VERSION_CLAIMS_BUCKET}`);
     expect(info.config.max_age).toBe(VERSION_CLAIM_TTL_MS * 1_000_000);
     expect(info.config.max_msgs_per_subject).toBe(1);
+  });
+  it('takes back its own claim that NATS carried out after the attempt timed out (a hung server), and no one else\'s', async () => {
+    // Its own connection with a short timeout: a paused server answers nothing.
+    const { connect } = await import('@nats-io/transport-node');
+    const nc = await connect({ servers: nats.server.url, timeout: 2_000 });
+    const hung = await openVersionClaims(jetstream(nc, { timeout: 1_000 }));
+    process.kill(nats.server.pid, 'SIGSTOP');
+    let resumed = false;
+    try {
+      await expect(hung.claim('hit_disposition', 'hit-hung', 1)).rejects.toThrow();
+      process.kill(nats.server.pid, 'SIGCONT');
+      resumed = true;
+      // The create the timed-out attempt sent is carried out once the server answers again.
+      const kv = await new Kvm(jetstream(nats.nc)).open(VERSION_CLAIMS_BUCKET);
+      await until('the unanswered claim to land', async () => ((await kv.get(claimKey('hit_disposition', 'hit-hung', 1))) === null ? undefined : true), 10_000, 50);
+      // Another process still finds it taken; the process whose attempt it was may take it.
+      expect(await gatewayB.claim('hit_disposition', 'hit-hung', 1)).toBe(false);
+      expect(await hung.claim('hit_disposition', 'hit-hung', 1)).toBe(true);
+      // Once: taken back, it is an ordinary claim again.
+      expect(await hung.claim('hit_disposition', 'hit-hung', 1)).toBe(false);
+    } finally {
+      if (!resumed) process.kill(nats.server.pid, 'SIGCONT');
+      await nc.close();
+    }
   });
 });

@@ -1,0 +1,297 @@
+// The dispatch console in a real browser against a scripted gateway: the console's own files, a
+// stand-in login, and a /ws that sends the frames each test writes (gateway/console-protocol.ts),
+// so that a replay of thousands of hits, one capped with `omitted`, hits already `escalated`, and
+// reads whose time is far from now can be sent exactly. The real gateway's side of these frames is
+// tested in test/gateway/.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { permissionsOf } from '../../gateway/index.js';
+import type { HitMessage } from '../../ingest/index.js';
+import { hitMessage } from '../gateway/harness.js';
+import { launchChromium, signedInConsole } from './browser.js';
+
+const BROWSER_TEST_MS = 120_000;
+const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', html: 'text/html; charset=utf-8' };
+
+/** A gateway that answers as the real one does for what the dispatch view asks, with scripted frames. */
+interface ScriptedGateway {
+  url: string;
+  /** The replay frame sent in answer to each subscribe. */
+  replay: () => object;
+  /** The consoles connected now. */
+  sockets: Set<WebSocket>;
+  /** Bodies of POST /api/hits/:id/disposition, in order. */
+  dispositions: Array<Record<string, unknown>>;
+  send(frame: object): void;
+  stop(): Promise<void>;
+}
+
+async function startScriptedGateway(): Promise<ScriptedGateway> {
+  const sockets = new Set<WebSocket>();
+  const gateway: ScriptedGateway = {
+    url: '',
+    replay: () => ({ type: 'replay', hits: [] }),
+    sockets,
+    dispositions: [],
+    send: (frame) => { for (const s of sockets) s.send(JSON.stringify(frame)); },
+    stop: async () => {
+      for (const s of sockets) s.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+  };
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (req.method === 'POST' && path === '/api/login') {
+        await readBody(req);
+        return json(res, 200, { token: 'tok-frames', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']) });
+      }
+      if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      if (path === '/api/hotlists') return json(res, 200, { lists: [] });
+      const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
+      if (req.method === 'POST' && disposition !== null) {
+        const body = await readBody(req);
+        gateway.dispositions.push(body);
+        const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
+        return json(res, 200, notice);
+      }
+      const file = path === '/' ? 'index.html' : path.slice(1);
+      if (/^[a-z]+\.(js|css|html)$/.test(file)) {
+        res.writeHead(200, { 'content-type': TYPES[file.split('.')[1] ?? ''] ?? 'text/plain', 'cache-control': 'no-cache' }).end(readFileSync(`${CONSOLE_DIR}${file}`));
+        return;
+      }
+      json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
+    })();
+  });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('platewatch') ? 'platewatch' : false) });
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => {
+        if ((JSON.parse(String(data)) as { type?: string }).type === 'subscribe') ws.send(JSON.stringify(gateway.replay()));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  gateway.url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+  return gateway;
+}
+
+let g: ScriptedGateway;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  g = await startScriptedGateway();
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await g?.stop();
+});
+
+function signIn(): Promise<Page> {
+  return signedInConsole(browser, g.url, 'dispatcher1', 'correct horse battery', pageErrors);
+}
+
+/** A hit as the gateway serialises it (console-protocol.ts serialiseHit), its read taken at `readAt`. */
+function hitAt(readId: string, readAt: number, options: { list?: string; publishedAt?: number } = {}): HitMessage {
+  const base = hitMessage({ readId, list: options.list ?? 'SVS', publishedAt: options.publishedAt ?? Date.now() });
+  return { ...base, read: { ...base.read, ts: readAt } };
+}
+
+/** Records, in the page, every text the screen-reader announcer takes from now on. */
+async function recordAnnouncements(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(`(() => {
+    window.__announced = [];
+    const el = document.getElementById('announcer');
+    new MutationObserver(() => { if (el.textContent !== '') window.__announced.push(el.textContent); }).observe(el, { childList: true, characterData: true, subtree: true });
+  })()`);
+  return () => page.evaluate<string[]>('window.__announced');
+}
+
+describe('dispatch console, scripted frames', () => {
+  it('marks a read far older than its hit as delayed, and one ahead of the clock, in the headline and as verify carefully, with the date when not today', async () => {
+    const now = Date.now();
+    const old = hitAt('old-1', now - 2 * 86_400_000, { publishedAt: now });
+    const ahead = hitAt('ahead-1', now + 2 * 3_600_000, { publishedAt: now });
+    const fresh = hitAt('fresh-1', now - 5_000, { publishedAt: now });
+    // Raised three hours ago, from a read taken then: an old hit, not a delayed read.
+    const earlier = hitAt('earlier-1', now - 3 * 3_600_000 - 5_000, { publishedAt: now - 3 * 3_600_000 });
+    g.replay = () => ({ type: 'replay', hits: [fresh, old, ahead, earlier] });
+    const page = await signIn();
+    const card = (m: HitMessage) => page.locator(`li.hit[data-hit-id="${m.hitId}"]`);
+    await card(old).waitFor();
+
+    const dateOf = (ts: number) => page.evaluate<string>(`(() => { const d = new Date(${ts}); return d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0'); })()`);
+    const todayIs = (ts: number) => page.evaluate<boolean>(`new Date(${ts}).toDateString() === new Date().toDateString()`);
+    expect(await card(old).locator('.time').textContent()).toMatch(new RegExp(`^${await dateOf(old.read.ts)} \\d\\d:\\d\\d:\\d\\d$`));
+    expect(await card(old).locator('.time-caution').textContent()).toBe('seen 2 d ago — read delayed');
+    expect(await card(old).locator('.time-caution').isVisible()).toBe(true);
+    expect(await card(old).locator('.caution').isVisible()).toBe(true);
+    expect((await card(old).locator('.cautions li').allTextContents()).join('\n')).toContain('reached the gateway late');
+
+    expect(await card(ahead).locator('.time-caution').textContent()).toBe('camera clock ahead by 2 h');
+    expect(await card(ahead).locator('.caution').isVisible()).toBe(true);
+    expect((await card(ahead).locator('.cautions li').allTextContents()).join('\n')).toContain("camera's clock is wrong");
+    if (!(await todayIs(ahead.read.ts))) expect(await card(ahead).locator('.time').textContent()).toContain(await dateOf(ahead.read.ts));
+
+    for (const ordinary of [fresh, earlier]) {
+      expect(await card(ordinary).locator('.time-caution').isHidden()).toBe(true);
+      expect(await card(ordinary).locator('.caution').isHidden()).toBe(true);
+    }
+    expect(await card(fresh).locator('.time').textContent()).toMatch(/^\d\d:\d\d:\d\d$/);
+
+    // Live, the same: read out as "verify carefully".
+    const lateLive = hitAt('old-live', Date.now() - 45 * 60_000);
+    g.send({ type: 'hit', ...lateLive });
+    await card(lateLive).waitFor();
+    expect(await card(lateLive).locator('.time-caution').textContent()).toBe('seen 45 min ago — read delayed');
+    await expect.poll(() => page.locator('#announcer').textContent()).toContain('verify carefully');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('asks on a BOLO hit for the wanted person to be looked for before acting on it (§471.5(f)(2)), and not on a stolen vehicle hit', async () => {
+    const bolo = hitAt('bolo-1', Date.now() - 5_000, { list: 'BOLO' });
+    const svs = hitAt('svs-1', Date.now() - 5_000, { list: 'SVS' });
+    g.replay = () => ({ type: 'replay', hits: [svs, bolo] });
+    g.dispositions.length = 0;
+    const page = await signIn();
+    const boloCard = page.locator(`li.hit[data-hit-id="${bolo.hitId}"]`);
+    const svsCard = page.locator(`li.hit[data-hit-id="${svs.hitId}"]`);
+    await boloCard.waitFor();
+
+    const person = /confirm the wanted person is in the vehicle/;
+    expect(await svsCard.getByRole('checkbox', { name: person }).count()).toBe(0);
+    const personBox = boloCard.getByRole('checkbox', { name: person });
+    expect(await personBox.isVisible()).toBe(true);
+
+    const confirmed = boloCard.getByRole('button', { name: /^Confirmed and acted on/ });
+    for (const name of ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS']) {
+      await boloCard.getByRole('checkbox', { name: new RegExp(name) }).check();
+      await svsCard.getByRole('checkbox', { name: new RegExp(name) }).check();
+    }
+    // The three vehicle checks are enough on the stolen vehicle hit, not on the BOLO hit.
+    expect(await svsCard.getByRole('button', { name: /^Confirmed and acted on/ }).isEnabled()).toBe(true);
+    expect(await confirmed.isDisabled()).toBe(true);
+    expect(await boloCard.evaluate((el) => el.classList.contains('verified'))).toBe(false);
+
+    // Answered without acting on it, the person unchecked: the gateway is told the visual
+    // verification was not complete.
+    await boloCard.getByRole('button', { name: /^Could not locate/ }).click();
+    await boloCard.locator('.recorded:not([hidden])').waitFor();
+    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'not_located', visualVerified: false, cletsVerified: true });
+
+    // Another BOLO hit, every check ticked: acted on, visually verified.
+    const second = hitAt('bolo-2', Date.now() - 5_000, { list: 'BOLO' });
+    g.send({ type: 'hit', ...second });
+    const secondCard = page.locator(`li.hit[data-hit-id="${second.hitId}"]`);
+    await secondCard.waitFor();
+    for (const name of ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS']) {
+      await secondCard.getByRole('checkbox', { name: new RegExp(name) }).check();
+    }
+    expect(await secondCard.getByRole('button', { name: /^Confirmed and acted on/ }).isDisabled()).toBe(true);
+    await secondCard.getByRole('checkbox', { name: person }).check();
+    expect(await secondCard.getByRole('button', { name: /^Confirmed and acted on/ }).isEnabled()).toBe(true);
+    await secondCard.getByRole('button', { name: /^Confirmed and acted on/ }).click();
+    await secondCard.locator('.recorded:not([hidden])').waitFor();
+    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'confirmed', visualVerified: true, cletsVerified: true });
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('loads a replay of thousands of unresolved hits with a bounded page, counts them all, shows more on request, and announces a burst once', async () => {
+    const now = Date.now();
+    const hits = Array.from({ length: 2609 }, (_, i) => hitAt(`many-${i}`, now - 60_000 + i, { publishedAt: now - 60_000 + i }));
+    g.replay = () => ({ type: 'replay', hits });
+    const page = await signIn();
+    await expect.poll(() => page.locator('#hit-count').textContent()).toBe('2609');
+    expect(await page.locator('li.hit').count()).toBe(200);
+    // Newest first.
+    expect(await page.locator('li.hit').first().getAttribute('data-hit-id')).toBe(hits[2608]?.hitId);
+    expect(await page.locator('#more-hits').isVisible()).toBe(true);
+    expect(await page.locator('#more-hits-text').textContent()).toBe('2409 more unresolved hits, older than those shown.');
+    expect(await page.locator('#notice').textContent()).toBe('Loaded 2609 unresolved hits from the recent window.');
+    expect(await page.evaluate<number>('document.getElementsByTagName("*").length')).toBeLessThan(40_000);
+
+    await page.locator('#show-more').click();
+    expect(await page.locator('li.hit').count()).toBe(400);
+    expect(await page.locator('#more-hits-text').textContent()).toBe('2209 more unresolved hits, older than those shown.');
+
+    // Resolving a shown hit keeps the count right; one behind "Show more" resolved elsewhere too.
+    const shownHit = hits[2608] as HitMessage;
+    const hiddenHit = hits[0] as HitMessage;
+    for (const h of [shownHit, hiddenHit]) g.send({ type: 'disposition', hitId: h.hitId, disposition: 'misread', user: 'dispatcher2', at: new Date().toISOString(), visualVerified: true, cletsVerified: false });
+    await expect.poll(() => page.locator('#hit-count').textContent()).toBe('2607');
+    expect(await page.locator('#resolved-count').textContent()).toBe('1');
+
+    // A burst of 40 live hits: the first is read out, the rest as one summary.
+    const announced = await recordAnnouncements(page);
+    const burst = Array.from({ length: 40 }, (_, i) => hitAt(`burst-${i}`, Date.now() - 1_000));
+    for (const hit of burst) g.send({ type: 'hit', ...hit });
+    await expect.poll(() => page.locator('#hit-count').textContent()).toBe('2647');
+    await expect.poll(announced, { timeout: 10_000 }).toHaveLength(2);
+    await page.waitForTimeout(2500);
+    const said = await announced();
+    expect(said).toHaveLength(2);
+    expect(said[0]).toMatch(/^New hit: /);
+    expect(said[1]).toMatch(/^39 more new hits\. The newest: New hit: /);
+    expect(await page.locator('li.hit').first().getAttribute('data-hit-id')).toBe(burst[39]?.hitId);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('warns when the replay left older unresolved hits out, and flags the replayed hits already escalated as an escalation frame does', async () => {
+    const now = Date.now();
+    const a = hitAt('cap-a', now - 9 * 60_000, { publishedAt: now - 9 * 60_000 });
+    const b = hitAt('cap-b', now - 60_000, { publishedAt: now - 60_000 });
+    const live = hitAt('cap-live', now - 7 * 60_000, { publishedAt: now - 7 * 60_000 });
+    g.replay = () => ({ type: 'replay', hits: [a, b, live], omitted: 1234, escalated: [a.hitId] });
+    const page = await signIn();
+    const card = (m: HitMessage) => page.locator(`li.hit[data-hit-id="${m.hitId}"]`);
+    await card(a).waitFor();
+
+    const warning = page.locator('#replay-omitted');
+    expect(await warning.isVisible()).toBe(true);
+    expect(await warning.textContent()).toContain('1234 older unresolved hits were not loaded');
+    expect(await page.locator('#notice').textContent()).not.toMatch(/^Loaded 3 unresolved hits/);
+    expect(await page.locator('#notice').textContent()).toContain('1234 older are not shown');
+
+    expect(await card(a).evaluate((el) => el.classList.contains('escalated'))).toBe(true);
+    expect(await card(a).locator('.escalation').textContent()).toBe('Escalated: unresolved for 9 min');
+    expect(await card(b).evaluate((el) => el.classList.contains('escalated'))).toBe(false);
+    expect(await card(b).locator('.escalation').isHidden()).toBe(true);
+
+    // The live escalation frame's flag, for comparison: the same class and words.
+    g.send({ type: 'escalation', hitId: live.hitId, list: 'SVS', agency: 'wpd', camera: 'cam1', plate: '7ABC123', publishedAt: live.publishedAt, unresolvedSeconds: 7 * 60 });
+    await expect.poll(() => card(live).evaluate((el) => el.classList.contains('escalated'))).toBe(true);
+    expect(await card(live).locator('.escalation').textContent()).toBe('Escalated: unresolved for 7 min');
+
+    // A complete replay (after a reconnection) takes the warning away.
+    g.replay = () => ({ type: 'replay', hits: [a, b, live] });
+    for (const s of g.sockets) s.close(1001, 'restarting');
+    await page.locator('#connection[data-state="offline"]').waitFor();
+    await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => warning.isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+});

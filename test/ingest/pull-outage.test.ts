@@ -1,0 +1,47 @@
+// What the pipeline logs while pulls from READS keep failing: once at first, one error naming NATS
+// once it lasts, repeated sparingly, and one line when pulls work again.
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { PullOutage } from '../../ingest/pull-outage.js';
+
+function logged(): { logger: pino.Logger; lines: () => Array<{ level: number; msg: string }> } {
+  const out: string[] = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void out.push(line) });
+  return { logger, lines: () => out.map((l) => JSON.parse(l) as { level: number; msg: string }) };
+}
+
+describe('PullOutage', () => {
+  it('warns at the first failure, names NATS once failures last 6 s, repeats each minute, and says when pulls work again', () => {
+    let now = 0;
+    const { logger, lines } = logged();
+    const outage = new PullOutage(logger, () => now);
+    const heartbeats = new Error('heartbeats missed');
+    for (now = 0; now <= 123_000; now += 3_000) outage.failed(heartbeats);
+    now = 126_000;
+    outage.answered();
+    const shown = lines().filter((l) => l.level >= 30);
+    expect(shown.map((l) => [l.level, l.msg.slice(0, 40)])).toEqual([
+      [40, 'pull from READS failed; retrying'],
+      [50, 'NATS is not answering: pulls from READS '],
+      [50, 'NATS is not answering: pulls from READS '],
+      [30, 'NATS answering again: pulls from READS r'],
+    ]);
+    expect(shown[1]?.msg).toContain('have failed for 6 s');
+    expect(shown[1]?.msg).toContain('Check the nats-server process');
+    expect(shown[2]?.msg).toContain('have failed for 66 s');
+    expect(shown[3]?.msg).toBe('NATS answering again: pulls from READS resumed after 126 s (42 failed pulls)');
+  });
+
+  it('says nothing more for a failure or two that pass (a pull missing its heartbeats once)', () => {
+    let now = 0;
+    const { logger, lines } = logged();
+    const outage = new PullOutage(logger, () => now);
+    outage.failed(new Error('heartbeats missed'));
+    now = 3_000;
+    outage.answered();
+    now = 60_000;
+    outage.failed(new Error('heartbeats missed'));
+    outage.answered();
+    expect(lines().filter((l) => l.level >= 30).map((l) => l.msg)).toEqual(['pull from READS failed; retrying', 'pull from READS failed; retrying']);
+  });
+});
