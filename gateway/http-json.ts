@@ -355,7 +355,11 @@ export function readBody(res: HttpResponse, maxBytes: number, discarding: () => 
       size += chunk.byteLength;
       if (!isLast) return;
       if (whole !== undefined) resolve(size === whole.byteLength ? whole : whole.slice(0, size));
-      else resolve(new Uint8Array(Buffer.concat(chunks, size)));
+      else {
+        // A small concat is a view of Node's shared pool: copied only then, so the bytes are their own.
+        const joined = Buffer.concat(chunks, size);
+        resolve(joined.byteOffset === 0 && joined.byteLength === joined.buffer.byteLength ? joined : new Uint8Array(joined));
+      }
     });
   });
 }

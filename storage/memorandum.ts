@@ -2,6 +2,7 @@
 // model so the two always say the same thing. Text from users (names, case numbers, reasons) is
 // escaped in both, so it shows as typed and adds no structure to either; control characters in it
 // are shown as escapes, so no terminal that prints the file runs them.
+import { controlsShown } from './control-text.js';
 import { isRoleOrTrainingViolation, type AuditSample, type RefusalCounts, type RefusalKind, type RefusedAction } from './audit.js';
 
 export interface MemorandumMeta {
@@ -206,27 +207,6 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
       'After review, this memorandum and associated documentation are filed and retained by the Professional Standards Division (§471.9).',
     ],
   };
-}
-
-/**
- * C0 controls but tab (and `keep`, such as a newline where the format takes one), DEL, C1 (0x9b
- * opens a terminal control sequence too), the Unicode line and paragraph separators, and the
- * bidirectional overrides and isolates (they reorder what a reader sees).
- */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
-/**
- * `text` with its control characters shown as `\xNN` or `\uNNNN` escapes, the form
- * bin/terminal-text.ts prints them in (storage may not import bin/): a NUL or an escape sequence
- * typed into a reason must not reach the file, where `cat` would run it (found by QA). Tab is
- * kept, and the characters in `keep`.
- */
-export function controlsShown(text: string, keep = ''): string {
-  return text.replace(CONTROL, (c) => {
-    if (keep.includes(c)) return c;
-    const code = c.charCodeAt(0);
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
 }
 
 // Characters that start Markdown or HTML structure inline: emphasis (* _ ~), code (`), links and

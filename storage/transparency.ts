@@ -7,7 +7,7 @@
 // making one is access-logged (§471.7(b)).
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog, type AccessRecord } from './access-log.js';
 import { countRefusals, LATER_PAGE_SQL, systemSearchUser } from './audit.js';
-import { controlsShown } from './memorandum.js';
+import { controlsShown } from './control-text.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';

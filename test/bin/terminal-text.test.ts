@@ -10,6 +10,8 @@ describe('terminalText', () => {
     expect(terminalText('\u001b[31mred\u001b[0m')).toBe('\\x1b[31mred\\x1b[0m');
     expect(terminalText('a\r\nb\u0000\u007f\u009b\u2028')).toBe('a\\x0d\\x0ab\\x00\\x7f\\x9b\\u2028');
     expect(terminalText('Café 7ABC123\t· case «26-1»')).toBe('Café 7ABC123\t· case «26-1»');
+    // The same escapes as the audit files (storage/control-text.ts): bidirectional overrides reorder what is read.
+    expect(terminalText('case \u202e1-62\u2066x\u2069')).toBe('case \\u202e1-62\\u2066x\\u2069');
   });
 });
 
