@@ -2,6 +2,7 @@
 // connections (as across gateway processes), a released claim can be claimed again, and any id
 // (user input on some routes) makes a valid key.
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { claimKey, openVersionClaims, VERSION_CLAIM_TTL_MS, VERSION_CLAIMS_BUCKET, type NatsVersionClaims } from '../../ingest/index.js';
@@ -60,6 +61,8 @@ describe('NatsVersionClaims', () => {
     const hung = await openVersionClaims(jetstream(nc, { timeout: 1_000 }));
     process.kill(nats.server.pid, 'SIGSTOP');
     let resumed = false;
+    // The signal takes effect a moment later: claim only once the kernel shows the server stopped.
+    await until('nats-server to be stopped', () => (/^\d+ \(.*\) T /.test(readFileSync(`/proc/${nats.server.pid}/stat`, 'utf8')) ? true : undefined), 5_000, 5);
     try {
       await expect(hung.claim('hit_disposition', 'hit-hung', 1)).rejects.toThrow();
       process.kill(nats.server.pid, 'SIGCONT');
