@@ -75,7 +75,7 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
     } catch (error) {
       if (!(error instanceof HotlistCsvError)) throw error;
       reportRejected(stderr, file.shown, error.rejected);
-      stderr.write(`hot list ${file.shown} refused [${error.code}]: ${error.message}\n`);
+      stderr.write(`hot list ${file.shown} refused [${error.code}]: ${terminalText(error.message)}\n`);
       failed = true;
     }
   }

@@ -4,6 +4,7 @@
 import { AccessLog, CredentialStore, ReleaseError, StorageError, type Storage } from '../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError } from './password-input.js';
 import { verbAccessLogChain } from './storage-options.js';
+import { terminalText } from './terminal-text.js';
 import type { VerbIO } from './verb.js';
 
 /** The options of a verb that runs as a member: who, and where the password comes from. */
@@ -30,9 +31,13 @@ export async function signInForVerb(storage: Storage, as: string, passwordStdin:
   throw new VerbRefusal(check.reason === 'not_authorised' ? check.detail : 'unknown user or wrong password');
 }
 
-/** The message of a failure, with the code of a storage or release error. */
+/**
+ * The message of a failure, with the code of a storage or release error, safe for a terminal: the
+ * messages quote what members typed (case numbers, user ids, reasons) and the running system's
+ * answers, so an escape sequence in them must be shown, not obeyed.
+ */
 export function verbErrorText(error: unknown): string {
-  if (error instanceof VerbRefusal || error instanceof PasswordInputError) return error.message;
+  if (error instanceof VerbRefusal || error instanceof PasswordInputError) return terminalText(error.message);
   const code = error instanceof ReleaseError || error instanceof StorageError ? `${error.code}: ` : '';
-  return `${code}${(error as Error).message}`;
+  return terminalText(`${code}${(error as Error).message}`);
 }

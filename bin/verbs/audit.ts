@@ -11,6 +11,7 @@ import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
+import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
@@ -81,7 +82,7 @@ const usageError = usageErrorFor('audit', USAGE);
 
 /** A --chain the access log does not have: a usage error (exit 2), not a problem found in the log (exit 1). */
 function unknownChain(io: VerbIO, sub: string, message: string): number {
-  io.stderr.write(`platewatch audit ${sub}: ${message}\n`);
+  io.stderr.write(`platewatch audit ${sub}: ${terminalText(message)}\n`);
   return 2;
 }
 

@@ -339,7 +339,7 @@ async function readWithLayout(list: string, file: string, layoutName: string, st
   }
   try {
     const { entries, report } = parseBulkFile(text, layout, { list, config: config.matcher, immigrationMessageKeys: config.hotlists.immigrationMessageKeys, strict });
-    for (const row of report.rejected) io.stderr.write(`${file}:${row.line}: ${row.reason}\n`);
+    for (const row of report.rejected) io.stderr.write(`${file}:${row.line}: ${terminalText(row.reason)}\n`);
     io.stderr.write(
       `loaded ${entries.length} of ${report.rows} rows from ${file} (${report.rejected.length} rejected, ` +
         `${report.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6)\n`,
@@ -348,8 +348,8 @@ async function readWithLayout(list: string, file: string, layoutName: string, st
     return entries;
   } catch (error) {
     if (!(error instanceof BulkLayoutError)) throw error;
-    for (const row of error.rejected) io.stderr.write(`${file}:${row.line}: ${row.reason}\n`);
-    io.stderr.write(`hot list ${file} refused [${error.code}]: ${error.message}\n`);
+    for (const row of error.rejected) io.stderr.write(`${file}:${row.line}: ${terminalText(row.reason)}\n`);
+    io.stderr.write(`hot list ${file} refused [${error.code}]: ${terminalText(error.message)}\n`);
     return null;
   }
 }

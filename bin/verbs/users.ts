@@ -10,6 +10,8 @@ import {
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
+import { terminalText } from '../terminal-text.js';
+import { verbErrorText } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -177,10 +179,10 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   } catch (error) {
     const expected = error instanceof Refusal || error instanceof PasswordInputError || (error instanceof StorageError && error.code === 'WEAK_PASSWORD');
     if (expected) {
-      io.stderr.write(`platewatch users ${sub}: ${error.message}\n`);
+      io.stderr.write(`platewatch users ${sub}: ${terminalText(error.message)}\n`);
       return 1;
     }
-    io.stderr.write(`platewatch users ${sub}: ${error instanceof StorageError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
+    io.stderr.write(`platewatch users ${sub}: ${verbErrorText(error)}\n`);
     return 1;
   } finally {
     await nats?.close();
@@ -337,7 +339,7 @@ function usersThroughSystem(url: string, request: Request, passwords: PasswordSo
         'it holds the storage, and with no user no one can sign in to its API. Stop "platewatch up", run this again, then start it; ' +
         'if users exist already, run this as an administrator, --as ADMIN'
       : 'run this as an administrator, --as ADMIN';
-    io.stderr.write(`platewatch users ${request.sub}: ${why}\n`);
+    io.stderr.write(`platewatch users ${request.sub}: ${terminalText(why)}\n`);
     return 1;
   }
   const path = `/api/users/${encodeURIComponent(request.id ?? '')}`;

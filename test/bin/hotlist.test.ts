@@ -137,6 +137,14 @@ describe('platewatch hotlist', () => {
     expect((await hotlistRecords()).at(-1)).toMatchObject({ user_id: 'admin1', outcome: 'invalid' });
   });
 
+  it('shows, not obeys, control characters a refused file quotes (a downloaded file is someone else\'s bytes)', async () => {
+    const csv = file('escapes.csv', 'plate,sta\u001b[2Jte,list,reason,case_number,entered_by,synopsis\n7ABC123,CA,SVS,Stolen,,,\n');
+    const refused = await load(['--list', 'SVS', csv]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('sta\\x1b[2Jte');
+    expect(refused.stderr).not.toContain('\u001b');
+  });
+
   it('with --strict says that a CSV with rows of another list was not loaded at all', async () => {
     const csv = file('mixed.csv', 'plate,state,list,reason,case_number,entered_by,synopsis\n7ABC123,CA,SVS,Stolen,,,\n8XYZ999,CA,SFR,Felony,,,\n');
     const refused = await load(['--list', 'SVS', '--strict', csv]);
