@@ -783,7 +783,7 @@ function refusalText(error) {
   if (typeof error?.message !== 'string') return undefined;
   if (error.code !== 'ALREADY_RESOLVED') return error.message;
   const first = error.resolved;
-  if (typeof first?.user !== 'string' || typeof first?.disposition !== 'string') return 'this hit was just resolved on another console.';
+  if (typeof first?.user !== 'string' || typeof first?.disposition !== 'string') return 'another console is recording an answer to this hit right now: look again in a moment (if none appears, try again in a few minutes).';
   return `this hit was already resolved as "${first.disposition}" by ${first.user} at ${formatTime(Date.parse(first.at))}.`;
 }
 

@@ -13,6 +13,7 @@ import type { HitFeed } from './hit-feed.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { natsUnavailableAsHttp } from './nats-errors.js';
 import { objectBody } from './request-fields.js';
+import { STALE_CLAIM_MS } from '../ingest/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from '../storage/index.js';
 
 /** Outcomes that mean the hit was acted on: both verifications must have been made. */
@@ -171,9 +172,13 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
       // Two consoles answering one hit: the second would silently replace the first (found by QA).
       const first = result.resolved;
       const at = first === undefined ? undefined : new Date(first.recordedAt).toISOString();
-      const what = first === undefined ? 'this hit was just resolved on another console' : `this hit was already resolved as "${first.disposition}" by ${first.user} at ${at}`;
+      // No answer stored yet: another console's is being written, or its gateway stopped while writing
+      // it, and the claim is taken over once stale (ingest/version-claims.ts).
+      const what = first === undefined
+        ? `another console is recording an answer to this hit right now; if none appears, its gateway stopped while recording it, and this hit takes an answer again ${STALE_CLAIM_MS / 60_000} minutes after`
+        : `this hit was already resolved as "${first.disposition}" by ${first.user} at ${at}; to change that, send "correction": true with the reason in notes`;
       // `resolved` as fields too, so a console shows who, how and when without parsing the message.
-      return refused(new HttpError(409, 'ALREADY_RESOLVED', `${what}; to change that, send "correction": true with the reason in notes`,
+      return refused(new HttpError(409, 'ALREADY_RESOLVED', what,
         first === undefined ? undefined : { details: { resolved: { user: first.user, disposition: first.disposition, at } } }));
     }
     // A covert hit answers exactly as an unknown one (hit-routes.ts does the same for GET /api/hits/:id).

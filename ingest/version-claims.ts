@@ -13,6 +13,16 @@ export const VERSION_CLAIMS_BUCKET = 'platewatch_version_claims';
  */
 export const VERSION_CLAIM_TTL_MS = 60 * 60_000;
 
+/**
+ * A claim still standing this long after it was made, for a version the caller has just read as
+ * not written, is orphaned: the process that made it stopped (killed, or restarted) between claim
+ * and write, since a write finishes or fails well within it (the ClickHouse client gives up on a
+ * request after 30 s). Another process may then take it over, rather than refusing every retry as
+ * "resolved on another console" for the claim's hour (found by QA: a gateway that stopped while
+ * recording a disposition left the hit unanswerable through the others).
+ */
+export const STALE_CLAIM_MS = 5 * 60_000;
+
 /** At most this many unanswered claims are remembered (one per change tried while NATS hung). */
 const MAX_UNANSWERED = 10_000;
 
@@ -25,13 +35,14 @@ export class NatsVersionClaims implements VersionClaims {
    */
   private readonly unanswered = new Map<string, string>();
 
-  constructor(private readonly kv: KV) {}
+  constructor(private readonly kv: KV, private readonly staleAfterMs = STALE_CLAIM_MS) {}
 
   async claim(kind: ClaimKind, id: string, version: number): Promise<boolean> {
     const key = claimKey(kind, id, version);
     const token = randomUUID();
+    const value = JSON.stringify({ at: Date.now(), token });
     try {
-      await this.kv.create(key, JSON.stringify({ at: Date.now(), token }));
+      await this.kv.create(key, value);
       this.unanswered.delete(key);
       return true;
     } catch (error) {
@@ -40,12 +51,23 @@ export class NatsVersionClaims implements VersionClaims {
         throw error;
       }
     }
-    const ours = this.unanswered.get(key);
-    if (ours === undefined) return false;
     const held = await this.kv.get(key);
-    if (held === null || tokenOf(held.string()) !== ours) return false;
-    this.unanswered.delete(key);
-    return true;
+    if (held === null) return false;
+    const ours = this.unanswered.get(key);
+    if (ours !== undefined && tokenOf(held.string()) === ours) {
+      this.unanswered.delete(key);
+      return true;
+    }
+    // Aged from the server's time of the claim: the grace is far wider than hosts' clocks differ under NTP.
+    if (Date.now() - held.created.getTime() < this.staleAfterMs) return false;
+    try {
+      // Compare-and-set on the orphan's revision: of several processes taking it over, one wins.
+      await this.kv.update(key, value, held.revision);
+      return true;
+    } catch (error) {
+      if (isWrongLastSequence(error)) return false;
+      throw error;
+    }
   }
 
   private rememberUnanswered(key: string, token: string): void {
@@ -74,9 +96,9 @@ function tokenOf(value: string): string | undefined {
 }
 
 /** Opens (creating when missing) the deployment's claims bucket. */
-export async function openVersionClaims(js: JetStreamClient): Promise<NatsVersionClaims> {
+export async function openVersionClaims(js: JetStreamClient, staleAfterMs = STALE_CLAIM_MS): Promise<NatsVersionClaims> {
   const kv = await new Kvm(js).create(VERSION_CLAIMS_BUCKET, { history: 1, ttl: VERSION_CLAIM_TTL_MS });
-  return new NatsVersionClaims(kv);
+  return new NatsVersionClaims(kv, staleAfterMs);
 }
 
 /** KV keys allow only [-/_=.A-Za-z0-9]: ids (user input on some routes) go in as base64url. */

@@ -153,7 +153,7 @@ describe('a hit answered on two gateways at once', () => {
     const res = await api.call('POST', '/api/hits/side-by-side-hit/disposition', api.token('dispatcher'), { disposition: 'misread', visualVerified: true, cletsVerified: false });
     expect(res.status).toBe(409);
     expect(errorCode(res)).toBe('ALREADY_RESOLVED');
-    expect((res.body['error'] as { message: string }).message).toMatch(/^this hit was just resolved on another console; to change that, send "correction": true/);
+    expect((res.body['error'] as { message: string }).message).toMatch(/^another console is recording an answer to this hit right now; if none appears, its gateway stopped while recording it, and this hit takes an answer again 5 minutes after$/);
     expect(await dispositionsOf(api.system.storage, 'side-by-side-hit')).toEqual([]);
   });
 });

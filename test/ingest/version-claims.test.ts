@@ -54,6 +54,20 @@ describe('NatsVersionClaims', () => {
     expect(info.config.max_age).toBe(VERSION_CLAIM_TTL_MS * 1_000_000);
     expect(info.config.max_msgs_per_subject).toBe(1);
   });
+  it('lets another process take over a claim left standing by one that stopped before writing, once it is stale; one taker wins', async () => {
+    const patient = await openVersionClaims(jetstream(nats.nc), 1_000);
+    const rival = await openVersionClaims(jetstream(nats.nc), 1_000);
+    expect(await gatewayA.claim('hit_disposition', 'hit-orphan', 1)).toBe(true);
+    // gatewayA "stops" here: it never writes and never releases.
+    expect(await patient.claim('hit_disposition', 'hit-orphan', 1)).toBe(false);
+    await new Promise((r) => setTimeout(r, 1_200));
+    const takers = await Promise.all([patient.claim('hit_disposition', 'hit-orphan', 1), rival.claim('hit_disposition', 'hit-orphan', 1)]);
+    expect(takers.filter(Boolean)).toHaveLength(1);
+    // Taken over, it is fresh again: nobody else takes it, the stopped claimant included.
+    expect(await gatewayA.claim('hit_disposition', 'hit-orphan', 1)).toBe(false);
+    expect(await (takers[0] ? rival : patient).claim('hit_disposition', 'hit-orphan', 1)).toBe(false);
+  });
+
   it('takes back its own claim that NATS carried out after the attempt timed out (a hung server), and no one else\'s', async () => {
     // Its own connection with a short timeout: a paused server answers nothing.
     const { connect } = await import('@nats-io/transport-node');
