@@ -1,9 +1,12 @@
 // The gateway's DispositionRecorder over storage: finds the hit's list and read time (from the
 // gateway's copy of the hit, else the hits table), refuses a covert list's hit to a user not named
-// for the list as if it did not exist, and records the disposition with its access log record.
+// for the list as if it did not exist, refuses an answer acting on a hit without the wanted-person
+// check its list asks (§471.5(f)(2), gateway's `personCheckOf`), and records the disposition with
+// its access log record.
 // Every attempt past the route's checks is on the access log: ok, refused (COVERT_LIST), invalid
 // (no such hit) or failed.
-import type { DispositionEntry, DispositionRecorder, DispositionResult, HitDispositionValue } from '../gateway/index.js';
+import { personCheckOf, type DispositionEntry, type DispositionRecorder, type DispositionResult, type HitDispositionValue } from '../gateway/index.js';
+import { DEFAULT_MATCHER_CONFIG, type MatcherConfig } from '../matcher/index.js';
 import {
   ACCESS_ACTIONS, ACCESS_OUTCOMES, CLAIM_KINDS, covertHitRefusal, dispositionsOf, hitListAndSeenAt, oneAtATimePerKey, recordDisposition, underClaim,
   type AccessEntry, type AccessLog, type Disposition, type Storage, type VersionClaims,
@@ -20,9 +23,13 @@ export const DISPOSITIONS_AGREE: SameSet<Disposition, HitDispositionValue> = tru
  * Two consoles answering one hit at once must not both find it unresolved: answers to one hit are
  * taken one at a time here, and with `claims` (several gateways) the N-th is claimed across them.
  * `accessLog` gets every answer, and every attempt on a hit that does not exist or that the user
- * may not see (Watsonville §471.7(b)).
+ * may not see (Watsonville §471.7(b)). `lists` says which lists are the stolen vehicle and plate
+ * lists, whose hits are not asked the wanted-person check (the matcher's configuration).
  */
-export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, accessLog: Pick<AccessLog, 'append'>, claims?: VersionClaims): DispositionRecorder {
+export function storedDispositions(
+  storage: Pick<Storage, 'client' | 'db'>, accessLog: Pick<AccessLog, 'append'>, claims?: VersionClaims,
+  lists: Pick<MatcherConfig, 'generalLists'> = DEFAULT_MATCHER_CONFIG,
+): DispositionRecorder {
   const oneAtATime = oneAtATimePerKey();
   const logged = async (entry: DispositionEntry, record: Pick<AccessEntry, 'outcome' | 'params' | 'reason' | 'detail'>): Promise<void> => {
     await accessLog.append({ user: entry.user, action: ACCESS_ACTIONS.disposition, rowsReturned: 0, caseNumber: '', ...record });
@@ -43,6 +50,9 @@ export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, acce
         await logged(entry, { outcome: ACCESS_OUTCOMES.refused, params: asked, reason: '', detail: covertHitRefusal(entry.user) });
         return { ok: false, reason: 'covert_list' };
       }
+      // Refused by the route, which puts it on the access log as it does the other two checks.
+      const person = personCheckOf(entry, hit.list, lists);
+      if (!person.ok) return person;
       const earlier = await dispositionsOf(storage, entry.hitId);
       const last = earlier.at(-1);
       if (last !== undefined && entry.correction !== true) return { ok: false, reason: 'already_resolved', resolved: last };
@@ -50,6 +60,7 @@ export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, acce
       const record = {
         params: {
           hitId: entry.hitId, list: hit.list, disposition: entry.disposition, correction: earlier.length > 0, visualVerified: entry.visualVerified, cletsVerified: entry.cletsVerified,
+          ...(person.personVerified === null ? {} : { personVerified: person.personVerified }),
         },
         reason: entry.notes,
       };
@@ -60,14 +71,14 @@ export function storedDispositions(storage: Pick<Storage, 'client' | 'db'>, acce
         try {
           await recordDisposition(storage, {
             hitId: entry.hitId, seenAt: hit.seenAt, user: entry.user, disposition: entry.disposition, visualVerified: entry.visualVerified,
-            cletsVerified: entry.cletsVerified, notes: entry.notes, recordedAt,
+            cletsVerified: entry.cletsVerified, personVerified: person.personVerified, notes: entry.notes, recordedAt,
           });
         } catch (error) {
           // The "ok" record above stands for an answer that was not stored: say so on the record.
           await logged(entry, { ...record, outcome: ACCESS_OUTCOMES.failed, detail: `not recorded: ${(error as Error).message}`.slice(0, 500) });
           throw error;
         }
-        return { ok: true, recordedAt, list: hit.list, corrected: earlier.length > 0 };
+        return { ok: true, recordedAt, list: hit.list, corrected: earlier.length > 0, personVerified: person.personVerified };
       };
       try {
         return await underClaim(claims, CLAIM_KINDS.hitDisposition, entry.hitId, earlier.length + 1, () => { throw new LostClaim(); }, write);

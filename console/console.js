@@ -24,8 +24,11 @@ const CHECKS = ['plate', 'vehicle', 'status'];
  * The stolen vehicle and plate lists (matcher/config.ts DEFAULT_GENERAL_LISTS); the lists GET
  * /api/hotlists says are general join them once read. A hit on any other list (BOLO, a case list)
  * may be about a wanted person: §471.5(f)(2) asks for a reasonable effort to confirm that person is
- * in the vehicle before a stop, so its card carries that check too. A list not known to be a
- * vehicle list gets the check: asking too much is safer than too little.
+ * in the vehicle before a stop, so its card carries that check too, sent as `personVerified`. The
+ * gateway asks it by the same rule (matcher/entry.ts needsPersonCheck: DEFAULT_GENERAL_LISTS and
+ * the configured general lists are vehicle lists). A list not known here to be a vehicle list (GET
+ * /api/hotlists not readable) gets the check: asking too much is safer than too little, and the
+ * gateway records an answer it did not ask as not asked.
  */
 const VEHICLE_LISTS = new Set(['SVS', 'SFR', 'SLR']);
 /** A read older than this when it reached the gateway was delayed on the way (a camera offline, a backlog). */
@@ -731,10 +734,13 @@ async function recordDisposition(li, hitId, disposition, checked) {
     article.focus();
   }
   for (const b of buttons) b.disabled = true;
-  // §471.5(f)(2) "visual verification" covers the person sought on a BOLO hit too: the gateway
-  // takes no field of its own for it yet, so an unchecked person means not visually verified.
-  const personChecked = !li.querySelector('.person-check').hidden ? checked('person') : true;
-  const body = { disposition, visualVerified: checked('plate') && checked('vehicle') && personChecked, cletsVerified: checked('status'), notes, ...(correcting ? { correction: true } : {}) };
+  // §471.5(f)(2): the wanted person looked for on a BOLO hit is a check of its own, sent only where
+  // the card asks it (the gateway records it as not asked on a stolen vehicle or plate list).
+  const personCheck = li.querySelector('.person-check').hidden ? {} : { personVerified: checked('person') };
+  const body = {
+    disposition, visualVerified: checked('plate') && checked('vehicle'), cletsVerified: checked('status'), ...personCheck, notes,
+    ...(correcting ? { correction: true } : {}),
+  };
   let res;
   try {
     res = await fetch(`/api/hits/${encodeURIComponent(hitId)}/disposition`, {
@@ -865,7 +871,9 @@ function applyDisposition(d) {
   if (li.dataset.refusal !== 'already-resolved') li.querySelector('.disposition-error').textContent = '';
   const label = DISPOSITION_LABELS[d.disposition] ?? d.disposition;
   const at = new Date(d.at);
-  const checks = [d.visualVerified ? 'visual check done' : 'no visual check', d.cletsVerified ? 'CLETS confirmed' : 'CLETS not confirmed'].join(', ');
+  // The person check only where the hit's list asks it (the gateway leaves it out elsewhere).
+  const person = typeof d.personVerified !== 'boolean' ? [] : [d.personVerified ? 'person check done' : 'no person check'];
+  const checks = [d.visualVerified ? 'visual check done' : 'no visual check', d.cletsVerified ? 'CLETS confirmed' : 'CLETS not confirmed', ...person].join(', ');
   const recorded = li.querySelector('.recorded');
   recorded.textContent = `${d.correction === true ? 'Corrected to ' : ''}${label} — recorded by ${d.user} at ${formatTime(at.getTime())} (${checks})`;
   recorded.title = at.toISOString();

@@ -8,8 +8,9 @@
 //                     {type:'hit', hitId, publishedAt, historical, read, hit}
 //                     {type:'resync', reason, dropped}   the console fell behind; a replay follows
 //                     {type:'error', code, message}
-//                     {type:'disposition', hitId, disposition, user, at, visualVerified, cletsVerified, correction?}
-//                        to every console: a hit was dealt with (disposition-routes.ts)
+//                     {type:'disposition', hitId, disposition, user, at, visualVerified, cletsVerified, personVerified?, correction?}
+//                        to every console: a hit was dealt with (disposition-routes.ts); personVerified
+//                        only for a hit whose list asks the wanted-person check (§471.5(f)(2))
 //                     {type:'escalation', hitId, list, agency, camera, plate, publishedAt, unresolvedSeconds}
 //                        to supervisors' consoles: a hit left unresolved too long (escalation.ts)
 // A hit is serialised once per fan-out; live and replay frames splice that one string.
@@ -64,6 +65,11 @@ export interface DispositionNotice {
   at: string;
   visualVerified: boolean;
   cletsVerified: boolean;
+  /**
+   * The wanted-person check (§471.5(f)(2)), only for a hit whose list asks it (disposition-routes.ts
+   * `personCheckOf`); absent for the stolen vehicle and plate lists, where it is not asked.
+   */
+  personVerified?: boolean;
   /** This answer replaces an earlier one (the reason is in the hit's stored notes). */
   correction?: true;
 }
@@ -80,13 +86,16 @@ export function parseDispositionNotice(data: Uint8Array): DispositionNotice | nu
   const n = v as Record<string, unknown>;
   const ok = typeof n['hitId'] === 'string' && typeof n['disposition'] === 'string' && typeof n['user'] === 'string' && typeof n['at'] === 'string' &&
     typeof n['visualVerified'] === 'boolean' && typeof n['cletsVerified'] === 'boolean' && (n['list'] === undefined || typeof n['list'] === 'string') &&
-    (n['correction'] === undefined || n['correction'] === true);
+    (n['personVerified'] === undefined || typeof n['personVerified'] === 'boolean') && (n['correction'] === undefined || n['correction'] === true);
   return ok ? (n as unknown as DispositionNotice) : null;
 }
 
 export function dispositionFrame(notice: DispositionNotice): string {
-  const { hitId, disposition, user, at, visualVerified, cletsVerified, correction } = notice;
-  return JSON.stringify({ type: 'disposition', hitId, disposition, user, at, visualVerified, cletsVerified, ...(correction === true ? { correction } : {}) });
+  const { hitId, disposition, user, at, visualVerified, cletsVerified, personVerified, correction } = notice;
+  return JSON.stringify({
+    type: 'disposition', hitId, disposition, user, at, visualVerified, cletsVerified,
+    ...(personVerified === undefined ? {} : { personVerified }), ...(correction === true ? { correction } : {}),
+  });
 }
 
 export function errorFrame(code: string, message: string): string {

@@ -1,6 +1,9 @@
 // Recording what became of a hit: POST /api/hits/:hitId/disposition. A hit alone is not grounds
 // for action (Watsonville §471.5(f)(1)–(3)): acting on one needs the plate checked against the
-// image and the status through CLETS, and the outcome is recorded per hit. Storage sits behind
+// image and the status through CLETS, and the outcome is recorded per hit. A hit on a list that may
+// be about a wanted person (any but the stolen vehicle and plate lists: matcher's `needsPersonCheck`)
+// needs a third check, recorded on its own as `personVerified` (§471.5(f)(2)); the recorder applies
+// it (`personCheckOf`) once it knows the hit's list, after the covert lists. Storage sits behind
 // `DispositionRecorder` (bin/ implements it over storage/), so gateway/ does not depend on
 // storage/. Once recorded, the hit leaves the replay and every console that may see the hit is
 // told. A covert list's hit (covert-lists.ts) is, to a user not named for the list, a hit that does
@@ -14,9 +17,10 @@ import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './h
 import { natsUnavailableAsHttp } from './nats-errors.js';
 import { objectBody } from './request-fields.js';
 import { STALE_CLAIM_MS } from '../ingest/index.js';
+import { needsPersonCheck, type MatcherConfig } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from '../storage/index.js';
 
-/** Outcomes that mean the hit was acted on: both verifications must have been made. */
+/** Outcomes that mean the hit was acted on: every verification asked of the hit must have been made. */
 export const ACTED_ON_DISPOSITIONS = ['confirmed', 'arrest', 'recovered'] as const;
 /** Outcomes that set the hit aside; "other" needs the reason in the notes. */
 export const SET_ASIDE_DISPOSITIONS = ['misread', 'not_located', 'no_action', 'other'] as const;
@@ -37,6 +41,12 @@ export interface DispositionEntry {
   disposition: HitDispositionValue;
   visualVerified: boolean;
   cletsVerified: boolean;
+  /**
+   * A reasonable effort was made to confirm the wanted person is in the vehicle, or that another
+   * basis for the stop exists (§471.5(f)(2)), as sent; undefined when not sent. Asked only of hits
+   * on lists that may be about a person (`personCheckOf`).
+   */
+  personVerified?: boolean;
   notes: string;
   /** The hit's read time and list when the gateway still holds the hit; otherwise the recorder looks them up. */
   seenAt?: number;
@@ -52,8 +62,14 @@ export type DispositionResult =
    * `corrected`: the hit had an answer before this one (a correction, which replaces it). `list`:
    * the hit's, so a hit only storage still holds is announced only where the hit may go.
    */
-  | { ok: true; recordedAt: number; corrected?: boolean; list?: string }
+  | {
+    ok: true; recordedAt: number; corrected?: boolean; list?: string;
+    /** The wanted-person check as recorded (`personCheckOf`): null when the hit's list does not ask it; absent when the recorder does not say. */
+    personVerified?: boolean | null;
+  }
   | { ok: false; reason: 'unknown_hit' }
+  /** An answer that acts on a hit of `list`, which asks the wanted-person check, without it made. */
+  | { ok: false; reason: 'person_not_verified'; list: string }
   /** On one of the entry's `hiddenLists`; the recorder has put the refusal on the access log. */
   | { ok: false; reason: 'covert_list' }
   /** `resolved` is missing when another gateway's answer won the race and is not readable yet. */
@@ -86,7 +102,7 @@ export interface DispositionRouteDeps {
   prefix?: string;
 }
 
-type DispositionFields = Pick<DispositionEntry, 'disposition' | 'visualVerified' | 'cletsVerified' | 'notes' | 'correction'>;
+type DispositionFields = Pick<DispositionEntry, 'disposition' | 'visualVerified' | 'cletsVerified' | 'personVerified' | 'notes' | 'correction'>;
 
 function isOneOf<T extends string>(values: readonly T[], value: unknown): value is T {
   return typeof value === 'string' && (values as readonly string[]).includes(value);
@@ -94,18 +110,22 @@ function isOneOf<T extends string>(values: readonly T[], value: unknown): value 
 
 /** The body's fields, or a 400 naming what is wrong. */
 export function dispositionFields(body: unknown): DispositionFields {
-  const b = objectBody(body, ['disposition', 'visualVerified', 'cletsVerified', 'notes', 'correction'], 'BAD_DISPOSITION');
+  const b = objectBody(body, ['disposition', 'visualVerified', 'cletsVerified', 'personVerified', 'notes', 'correction'], 'BAD_DISPOSITION');
   const disposition = b['disposition'];
   const correction = b['correction'] ?? false;
   if (typeof correction !== 'boolean') throw new HttpError(400, 'BAD_DISPOSITION', 'correction must be true or false');
   const visualVerified = b['visualVerified'];
   const cletsVerified = b['cletsVerified'];
+  const personVerified = b['personVerified'];
   const notes = b['notes'] ?? '';
   if (!isOneOf(HIT_DISPOSITIONS, disposition)) {
     throw new HttpError(400, 'BAD_DISPOSITION', `disposition must be one of ${HIT_DISPOSITIONS.join(', ')}`);
   }
   if (typeof visualVerified !== 'boolean' || typeof cletsVerified !== 'boolean') {
     throw new HttpError(400, 'BAD_DISPOSITION', 'send visualVerified and cletsVerified as true or false');
+  }
+  if (personVerified !== undefined && typeof personVerified !== 'boolean') {
+    throw new HttpError(400, 'BAD_DISPOSITION', 'personVerified must be true or false (or left out on a stolen vehicle or plate list\'s hit)');
   }
   if (typeof notes !== 'string' || notes.length > MAX_NOTES_LENGTH) {
     throw new HttpError(400, 'BAD_DISPOSITION', `notes must be text of at most ${MAX_NOTES_LENGTH} characters`);
@@ -121,7 +141,30 @@ export function dispositionFields(body: unknown): DispositionFields {
   if (correction && reason === '') {
     throw new HttpError(400, 'REASON_REQUIRED', 'a correction needs its reason in notes');
   }
-  return { disposition, visualVerified, cletsVerified, notes: reason, ...(correction ? { correction } : {}) };
+  return { disposition, visualVerified, cletsVerified, ...(personVerified === undefined ? {} : { personVerified }), notes: reason, ...(correction ? { correction } : {}) };
+}
+
+/**
+ * The wanted-person check (§471.5(f)(2)) of an answer to a hit on `list`, once the list is known
+ * (a recorder calls this: the route may not hold the hit). A list that does not ask it (the stolen
+ * vehicle and plate lists) records null, "not asked", whatever was sent, so API clients of those
+ * lists send only the two checks. A list that asks it refuses an answer that acts on the hit
+ * without it made, and records whether it was made otherwise (not sent: not made).
+ */
+export function personCheckOf(
+  entry: Pick<DispositionEntry, 'disposition' | 'personVerified'>, list: string, config: Pick<MatcherConfig, 'generalLists'>,
+): { ok: true; personVerified: boolean | null } | { ok: false; reason: 'person_not_verified'; list: string } {
+  if (!needsPersonCheck(config, list)) return { ok: true, personVerified: null };
+  const made = entry.personVerified === true;
+  if (!made && isOneOf(ACTED_ON_DISPOSITIONS, entry.disposition)) return { ok: false, reason: 'person_not_verified', list };
+  return { ok: true, personVerified: made };
+}
+
+/** The 400 for an answer acting on a hit without the wanted-person check its list asks; named as the other two are. */
+function personNotVerified(disposition: HitDispositionValue, list: string): HttpError {
+  return new HttpError(400, 'NOT_VERIFIED',
+    `"${disposition}" means the hit was acted on; ${list} is not a stolen vehicle or plate list, so its hit may be about a wanted person and needs that check too (§471.5(f)(2)); ` +
+    'missing: personVerified (a reasonable effort made to confirm the wanted person is in the vehicle, or that another basis for the stop exists)');
 }
 
 function hitIdParam(raw: string | undefined): string {
@@ -166,6 +209,7 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     const result = await recorder.record(entry).catch((error: unknown) => {
       throw natsUnavailableAsHttp(error, 'nothing was recorded');
     });
+    if (!result.ok && result.reason === 'person_not_verified') return refused(personNotVerified(fields.disposition, result.list));
     // A "correction" of a hit with no answer yet is its first answer, and is announced as one.
     const corrects = result.ok && result.corrected === true;
     if (!result.ok && result.reason === 'already_resolved') {
@@ -187,7 +231,10 @@ export function dispositionRoutes(deps: DispositionRouteDeps): JsonRoute[] {
     const list = held?.message.hit.list ?? result.list;
     const notice: DispositionNotice = {
       hitId, ...(list === undefined ? {} : { list }), disposition: fields.disposition, user: session.user, at: new Date(result.recordedAt).toISOString(),
-      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified, ...(corrects ? { correction: true as const } : {}),
+      visualVerified: fields.visualVerified, cletsVerified: fields.cletsVerified,
+      // Only where the hit's list asks it, as the stored record has it.
+      ...(typeof result.personVerified === 'boolean' ? { personVerified: result.personVerified } : {}),
+      ...(corrects ? { correction: true as const } : {}),
     };
     fanOut.broadcast(dispositionFrame(notice), list === undefined ? undefined : { list });
     deps.announce?.(notice);

@@ -1,6 +1,6 @@
 // Validation of one hot list entry as it arrives from a file or an API: text fields in, a
 // `HotlistEntry` or the reason it was refused out.
-import { listPolicy, type MatcherConfig } from './config.js';
+import { DEFAULT_GENERAL_LISTS, listPolicy, type MatcherConfig } from './config.js';
 import { normalizePattern } from './plate.js';
 import { quoted } from './reason.js';
 import type { HotlistEntry, VehicleDescription } from './types.js';
@@ -42,6 +42,18 @@ export function entryKey(entry: Pick<HotlistEntry, 'plate' | 'state'>): string {
 /** True when the list is a specific list (BOLO, case list): not one of the configured general lists. */
 export function isSpecificList(config: MatcherConfig, list: string): boolean {
   return !config.generalLists.includes(list);
+}
+
+/**
+ * True when a hit on the list may be about a wanted person, not only a vehicle: every list but the
+ * stolen vehicle and plate lists, which are DEFAULT_GENERAL_LISTS and the configured general lists.
+ * Watsonville §471.5(f)(2): on such a hit the member makes a reasonable effort to confirm the wanted
+ * person is in the vehicle, or that another basis exists, before a stop. The gateway asks for that
+ * check (`personVerified`) by this rule; console/console.js (`checksFor`) applies the same one to
+ * the card, from DEFAULT_GENERAL_LISTS and the general lists GET /api/hotlists names.
+ */
+export function needsPersonCheck(config: Pick<MatcherConfig, 'generalLists'>, list: string): boolean {
+  return !DEFAULT_GENERAL_LISTS.includes(list) && !config.generalLists.includes(list);
 }
 
 export function validateEntry(fields: RawEntryFields, config: MatcherConfig): EntryResult {

@@ -19,7 +19,7 @@ export {
 export { normalizePattern, normalizePlate, plateProblem, type PatternResult, type PlateResult } from './plate.js';
 export { boundedReason, headOf, MAX_QUOTED_LENGTH, MAX_REASON_LENGTH, quoted } from './reason.js';
 export { OcrAlphabet } from './ocr.js';
-export { entryKey, isSpecificList, validateEntry, type EntryResult, type RawEntryFields } from './entry.js';
+export { entryKey, isSpecificList, needsPersonCheck, validateEntry, type EntryResult, type RawEntryFields } from './entry.js';
 export { vehicleMismatches } from './vehicle.js';
 export { HotlistIndex } from './hotlist-index.js';
 export { ListIndex } from './list-index.js';

@@ -1,6 +1,6 @@
 // Hits and their dispositions. A hit alone is not grounds for action (Watsonville §471.5(e),
-// §471.5(f)(1)–(3)): the officer verifies the plate visually and the status through CLETS, and
-// the outcome is recorded per hit. Viewing a hit is an access to ALPR data and is logged (§471.7(b)).
+// §471.5(f)(1)–(3)): the officer verifies the plate visually and the status through CLETS (and, on
+// a list that may be about a wanted person, looks for the person), and the outcome is recorded per hit. Viewing a hit is an access to ALPR data and is logged (§471.7(b)).
 import { createHash } from 'node:crypto';
 import type { AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
@@ -41,6 +41,12 @@ export interface HitDisposition {
   visualVerified: boolean;
   /** Status confirmed through CLETS (§471.5(e), §471.5(f)(1)). */
   cletsVerified: boolean;
+  /**
+   * A reasonable effort made to confirm the wanted person is in the vehicle, or that another basis
+   * for the stop exists (§471.5(f)(2)); null when not asked: a hit on a stolen vehicle or plate
+   * list, and every answer recorded before migration 11. @default null
+   */
+  personVerified?: boolean | null;
   notes: string;
   /** When it was recorded (ms epoch). @default now */
   recordedAt?: number;
@@ -74,7 +80,7 @@ export async function recordDisposition(storage: Db, d: HitDisposition): Promise
     values: [
       {
         hit_id: d.hitId, seen_at: typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime(), recorded_at: d.recordedAt ?? Date.now(), user_id: d.user,
-        disposition: d.disposition, visual_verified: d.visualVerified, clets_verified: d.cletsVerified, notes: d.notes,
+        disposition: d.disposition, visual_verified: d.visualVerified, clets_verified: d.cletsVerified, person_verified: d.personVerified ?? null, notes: d.notes,
       },
     ],
   });
@@ -125,7 +131,7 @@ export function covertSubscriptionRefusal(user: string): string {
 export interface HitView {
   hit: Omit<StoredHit, 'seenAt'> & { seenAt: Date };
   /** Oldest first: the first is the hit's answer, each later one a correction of it (marked so). */
-  dispositions: Array<Omit<HitDisposition, 'seenAt' | 'recordedAt'> & { recordedAt: Date; correction?: true }>;
+  dispositions: Array<Omit<HitDisposition, 'seenAt' | 'recordedAt' | 'personVerified'> & { personVerified: boolean | null; recordedAt: Date; correction?: true }>;
 }
 
 /** Returns a hit with its dispositions, after checking and logging the access (action `hit_view`). */
@@ -175,9 +181,9 @@ export async function viewHit(
   const dispositions =
     h === undefined
       ? []
-      : await queryRows<Record<string, string | number | boolean>>(
+      : await queryRows<Record<string, string | number | boolean | null>>(
           ctx.storage.client,
-          `SELECT hit_id, toString(recorded_at) AS recorded_text, user_id, disposition, visual_verified, clets_verified, notes
+          `SELECT hit_id, toString(recorded_at) AS recorded_text, user_id, disposition, visual_verified, clets_verified, person_verified, notes
              FROM ${db}.hit_dispositions WHERE hit_id = {id:String} ORDER BY recorded_at`,
           { id: req.hitId },
         );
@@ -194,7 +200,7 @@ export async function viewHit(
     dispositions: dispositions.map((d, i) => ({
       hitId: String(d['hit_id']), recordedAt: parseClickHouseTime(String(d['recorded_text'])), user: String(d['user_id']),
       disposition: String(d['disposition']) as Disposition, visualVerified: Boolean(d['visual_verified']), cletsVerified: Boolean(d['clets_verified']),
-      notes: String(d['notes']), ...(i > 0 ? { correction: true as const } : {}),
+      personVerified: d['person_verified'] === null || d['person_verified'] === undefined ? null : Boolean(d['person_verified']), notes: String(d['notes']), ...(i > 0 ? { correction: true as const } : {}),
     })),
   };
 }

@@ -17,6 +17,7 @@
 // - TTL: Government Code § 34090.6 — keep ≥ 1 year, then purge (Watsonville §471.6, Martinez §439.5);
 //   held detections are copied to evidence_detections, which has no TTL.
 // - Heading and vehicle year (migration 10): NULL when the camera sent none, never 0.
+// - A disposition's wanted-person check (migration 11): NULL when not asked, never false.
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -394,6 +395,18 @@ ORDER BY (list, version)`,
         `ALTER TABLE ${db}.${table} ADD COLUMN IF NOT EXISTS heading Nullable(Float32) AFTER lon`,
         `ALTER TABLE ${db}.${table} ADD COLUMN IF NOT EXISTS vehicle_year Nullable(UInt16) AFTER vehicle_model`,
       ]),
+    ],
+  },
+  {
+    version: 11,
+    name: 'wanted-person check of dispositions',
+    statements: ({ db }) => [
+      // Watsonville §471.5(f)(2): on a hit of a list that may be about a wanted person (any but the
+      // stolen vehicle and plate lists), a reasonable effort to confirm the person is in the vehicle
+      // before a stop. It was folded into visual_verified; on its own, an auditor can tell whether it
+      // was made. NULL is "not asked": the stolen vehicle and plate lists' hits, and every answer
+      // recorded before this migration, whose visual_verified may include it.
+      `ALTER TABLE ${db}.hit_dispositions ADD COLUMN IF NOT EXISTS person_verified Nullable(Bool) AFTER clets_verified`,
     ],
   },
 ];

@@ -194,11 +194,16 @@ describe('dispatch console, scripted frames', () => {
     expect(await confirmed.isDisabled()).toBe(true);
     expect(await boloCard.evaluate((el) => el.classList.contains('verified'))).toBe(false);
 
-    // Answered without acting on it, the person unchecked: the gateway is told the visual
-    // verification was not complete.
+    // Answered without acting on it, the person unchecked: the gateway is told the plate and
+    // vehicle were verified, and the person check, a field of its own, was not made.
     await boloCard.getByRole('button', { name: /^Could not locate/ }).click();
     await boloCard.locator('.recorded:not([hidden])').waitFor();
-    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'not_located', visualVerified: false, cletsVerified: true });
+    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'not_located', visualVerified: true, cletsVerified: true, personVerified: false });
+    // The stolen vehicle hit sends no person check: its list does not ask it.
+    await svsCard.getByRole('button', { name: /^Confirmed and acted on/ }).click();
+    await svsCard.locator('.recorded:not([hidden])').waitFor();
+    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'confirmed', visualVerified: true, cletsVerified: true });
+    expect(g.dispositions.at(-1)).not.toHaveProperty('personVerified');
 
     // Another BOLO hit, every check ticked: acted on, visually verified.
     const second = hitAt('bolo-2', Date.now() - 5_000, { list: 'BOLO' });
@@ -213,7 +218,7 @@ describe('dispatch console, scripted frames', () => {
     expect(await secondCard.getByRole('button', { name: /^Confirmed and acted on/ }).isEnabled()).toBe(true);
     await secondCard.getByRole('button', { name: /^Confirmed and acted on/ }).click();
     await secondCard.locator('.recorded:not([hidden])').waitFor();
-    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'confirmed', visualVerified: true, cletsVerified: true });
+    expect(g.dispositions.at(-1)).toMatchObject({ disposition: 'confirmed', visualVerified: true, cletsVerified: true, personVerified: true });
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);

@@ -4,12 +4,13 @@
 // shown, marked resolved (Watsonville §471.5(f)(1)–(3)), among the 20 resolved last, until cleared;
 // a hit resolved first elsewhere is refused in plain words on the card; the keyboard stays on the
 // card; an analyst is offered no disposition; a late 401 for the last user's disposition does not
-// sign the next user out.
+// sign the next user out; a BOLO hit's wanted-person check is sent and shown on its own (§471.5(f)(2)).
 import { randomBytes } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiGuard, CovertLists, dispositionRoutes, HttpError, permissionsOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
+import { ApiGuard, CovertLists, dispositionRoutes, HttpError, permissionsOf, personCheckOf, type DispositionEntry, type DispositionRecorder, type JsonRoute } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
+import { DEFAULT_MATCHER_CONFIG } from '../../matcher/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
 import { holdAnswer, launchChromium, signedInConsole as signInConsole, watchAnswers, watchClicks, watchShown } from './browser.js';
 
@@ -44,7 +45,7 @@ const loginRoute: JsonRoute = {
 
 // An in-memory recorder: knows the hits the gateway holds (it passes their read time), like the
 // storage one (bin/disposition-recorder.ts) before the hit writer has flushed, and refuses a second
-// answer to a hit as it does (a correction aside).
+// answer to a hit as it does (a correction aside), and applies the wanted-person check as it does.
 const recordedAt = new Map<string, number>();
 const recorder: DispositionRecorder = {
   record: async (entry) => {
@@ -54,9 +55,11 @@ const recorder: DispositionRecorder = {
     if (first !== undefined && entry.correction !== true) {
       return { ok: false, reason: 'already_resolved', resolved: { user: first.user, disposition: first.disposition, recordedAt: recordedAt.get(first.hitId) ?? 0 } };
     }
+    const person = entry.list === undefined ? undefined : personCheckOf(entry, entry.list, DEFAULT_MATCHER_CONFIG);
+    if (person?.ok === false) return person;
     recorded.push(entry);
     recordedAt.set(entry.hitId, Date.now());
-    return { ok: true, recordedAt: recordedAt.get(entry.hitId) ?? 0, corrected: first !== undefined };
+    return { ok: true, recordedAt: recordedAt.get(entry.hitId) ?? 0, corrected: first !== undefined, ...(person === undefined ? {} : { personVerified: person.personVerified }) };
   },
 };
 
@@ -155,6 +158,47 @@ describe('recording a disposition from the console', () => {
     expect(await second.locator('#hit-count').textContent()).toBe('0');
 
     await second.screenshot({ path: '/tmp/console-disposition.png', fullPage: true });
+    expect(pageErrors).toEqual([]);
+    await first.context().close();
+    await second.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('sends and shows the wanted-person check of a BOLO hit on its own, apart from the visual check (§471.5(f)(2))', async () => {
+    const first = await signedInConsole('officer1');
+    const second = await signedInConsole('dispatcher1');
+    const acted = hitMessage({ readId: 'disp-bolo-acted', list: 'BOLO' });
+    const setAside = hitMessage({ readId: 'disp-bolo-aside', list: 'BOLO' });
+    const vehicle = hitMessage({ readId: 'disp-bolo-svs', list: 'SVS' });
+    for (const hit of [acted, setAside, vehicle]) await publishHit(h.js, hit);
+    const card = (page: Page, hit: HitMessage) => page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    for (const hit of [acted, setAside, vehicle]) await card(first, hit).waitFor({ timeout: 5000 });
+    await card(second, acted).waitFor({ timeout: 5000 });
+    const vehicleChecks = ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS'];
+    const person = /confirm the wanted person is in the vehicle/;
+
+    for (const name of vehicleChecks) await card(first, acted).getByRole('checkbox', { name: new RegExp(name) }).check();
+    const arrest = card(first, acted).getByRole('button', { name: /^Arrest/ });
+    expect(await arrest.isDisabled()).toBe(true);
+    await card(first, acted).getByRole('checkbox', { name: person }).check();
+    await arrest.click();
+    const line = /^Arrest — recorded by officer1 at \d\d:\d\d:\d\d \(visual check done, CLETS confirmed, person check done\)$/;
+    await expect.poll(() => card(second, acted).locator('.recorded').textContent(), { timeout: 5000 }).toMatch(line);
+    expect(await card(first, acted).locator('.recorded').textContent()).toMatch(line);
+    expect(recorded.find((r) => r.hitId === acted.hitId)).toMatchObject({ disposition: 'arrest', visualVerified: true, cletsVerified: true, personVerified: true });
+
+    // Plate and vehicle checked, the person not looked for: visually verified, person check not made.
+    for (const name of vehicleChecks) await card(first, setAside).getByRole('checkbox', { name: new RegExp(name) }).check();
+    await card(first, setAside).getByRole('button', { name: /^Could not locate/ }).click();
+    await expect.poll(() => card(first, setAside).locator('.recorded').textContent(), { timeout: 5000 })
+      .toMatch(/^Could not locate — recorded by officer1 at .* \(visual check done, CLETS confirmed, no person check\)$/);
+    expect(recorded.find((r) => r.hitId === setAside.hitId)).toMatchObject({ disposition: 'not_located', visualVerified: true, personVerified: false });
+
+    // A stolen vehicle hit is not asked it: the console sends none, and says nothing of it.
+    for (const name of vehicleChecks) await card(first, vehicle).getByRole('checkbox', { name: new RegExp(name) }).check();
+    await card(first, vehicle).getByRole('button', { name: /^Vehicle recovered/ }).click();
+    await expect.poll(() => card(first, vehicle).locator('.recorded').textContent(), { timeout: 5000 })
+      .toMatch(/^Vehicle recovered — recorded by officer1 at .* \(visual check done, CLETS confirmed\)$/);
+    expect(recorded.find((r) => r.hitId === vehicle.hitId)).not.toHaveProperty('personVerified');
     expect(pageErrors).toEqual([]);
     await first.context().close();
     await second.context().close();

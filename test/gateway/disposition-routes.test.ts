@@ -1,7 +1,9 @@
 // Recording a disposition over the real gateway (uWS, nats-server) with the real credential store
 // and the storage-side recorder on chDB: 401, 403, 400, 404, 200; every console is told at once,
 // and the hit is no longer replayed (Watsonville §471.5(f)(1)–(3)). Each disposition is on the
-// access log; a covert list's hit is "not found" to everyone not named for it (README).
+// access log; a covert list's hit is "not found" to everyone not named for it (README). A hit on a
+// list that is not a stolen vehicle or plate list takes the wanted-person check on its own
+// (`personVerified`, §471.5(f)(2)), needed to act on it.
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { join } from 'node:path';
@@ -390,7 +392,8 @@ describe('the access log of dispositions', () => {
     await recordHits(temp.storage, [storedHit('narc-logged', 'NARC')]);
     expect((await postDisposition('narc-logged', { disposition: 'not_located', visualVerified: false, cletsVerified: false }, token('det1'))).status).toBe(200);
     expect((await dispositionRecords('det1')).filter((r) => r.params.includes('narc-logged')).map((r) => [r.outcome, JSON.parse(r.params) as unknown])).toEqual([
-      ['ok', { hitId: 'narc-logged', list: 'NARC', disposition: 'not_located', correction: false, visualVerified: false, cletsVerified: false }],
+      // NARC is not a stolen vehicle or plate list: the wanted-person check is asked, and was not made.
+      ['ok', { hitId: 'narc-logged', list: 'NARC', disposition: 'not_located', correction: false, visualVerified: false, cletsVerified: false, personVerified: false }],
     ]);
   });
 
@@ -405,5 +408,104 @@ describe('the access log of dispositions', () => {
     expect(await dispositionsOf(temp.storage, 'unlogged')).toEqual([]);
     expect((await postDisposition('unlogged', { disposition: 'misread', visualVerified: false, cletsVerified: false }, token('disp1'))).status).toBe(200);
     expect((await dispositionsOf(temp.storage, 'unlogged')).map((d) => d.user)).toEqual(['disp1']);
+  });
+});
+
+/** The stored answers of a hit with their checks, as an auditor reads them: person_verified NULL is "not asked". */
+async function storedChecks(hitId: string): Promise<Array<{ disposition: string; visual_verified: boolean; clets_verified: boolean; person_verified: boolean | null }>> {
+  const rows = await temp.storage.client.query({
+    query: `SELECT disposition, visual_verified, clets_verified, person_verified FROM ${temp.storage.db}.hit_dispositions WHERE hit_id = {id:String} ORDER BY recorded_at`,
+    query_params: { id: hitId }, format: 'JSONEachRow',
+  });
+  return rows.json();
+}
+
+describe('the wanted-person check of a hit on a list that is not a stolen vehicle or plate list (§471.5(f)(2))', () => {
+  it('refuses an acted-on answer to a BOLO hit without personVerified, naming it, on the access log, live or only stored', async () => {
+    const officer = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    await officer.subscribe({});
+    const live = hitMessage({ readId: 'bolo-live-refused', list: 'BOLO' });
+    await publishHit(js, live);
+    await officer.waitFor((f) => f.type === 'hit' && f['hitId'] === live.hitId);
+    await recordHits(temp.storage, [storedHit('bolo-stored-refused', 'BOLO')]);
+    for (const hitId of [live.hitId, 'bolo-stored-refused']) {
+      for (const disposition of ['confirmed', 'arrest', 'recovered']) {
+        for (const person of [{}, { personVerified: false }]) {
+          const e = await errorOf(await postDisposition(hitId, { disposition, ...verified, ...person }, token('disp1')));
+          expect(e, `${hitId} ${disposition} ${JSON.stringify(person)}`).toMatchObject({ status: 400, code: 'NOT_VERIFIED' });
+          expect(e.message).toContain('missing: personVerified');
+          expect(e.message).toContain('§471.5(f)(2)');
+          expect(e.message).not.toMatch(/visualVerified|cletsVerified/);
+        }
+      }
+      expect(await storedChecks(hitId)).toEqual([]);
+      const refusals = (await dispositionRecords('disp1')).filter((r) => r.params.includes(hitId));
+      expect(refusals).toHaveLength(6);
+      expect(refusals.every((r) => r.outcome === 'refused' && r.detail.startsWith('NOT_VERIFIED: ') && r.detail.includes('personVerified'))).toBe(true);
+    }
+    // Still unresolved: every console goes on showing it.
+    const late = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    expect(((await late.subscribe({}))['hits'] as Array<{ hitId: string }>).map((h) => h.hitId)).toContain(live.hitId);
+    expect(officer.frames.filter((f) => f.type === 'disposition' && f['hitId'] === live.hitId)).toEqual([]);
+    await Promise.all([officer.close(), late.close()]);
+  });
+
+  it('records personVerified on its own beside visualVerified, tells every console, and shows it on the hit', async () => {
+    const officer = await TestConsole.open(wsUrl, { token: token('ofc1') });
+    await officer.subscribe({});
+    const live = hitMessage({ readId: 'bolo-live-accepted', list: 'BOLO' });
+    await publishHit(js, live);
+    await officer.waitFor((f) => f.type === 'hit' && f['hitId'] === live.hitId);
+    const res = await postDisposition(live.hitId, { disposition: 'arrest', ...verified, personVerified: true, notes: 'driver is the subject of the warrant' }, token('disp1'));
+    expect(res.status).toBe(200);
+    const reply = (await res.json()) as Record<string, unknown>;
+    expect(reply).toMatchObject({ hitId: live.hitId, list: 'BOLO', disposition: 'arrest', visualVerified: true, cletsVerified: true, personVerified: true });
+    expect(await officer.waitFor((f) => f.type === 'disposition' && f['hitId'] === live.hitId, 2_000)).toMatchObject({ visualVerified: true, cletsVerified: true, personVerified: true });
+    expect(await storedChecks(live.hitId)).toEqual([{ disposition: 'arrest', visual_verified: true, clets_verified: true, person_verified: true }]);
+    const ok = (await dispositionRecords('disp1')).filter((r) => r.outcome === 'ok' && r.params.includes(live.hitId)).map((r) => JSON.parse(r.params) as unknown);
+    expect(ok).toEqual([{ hitId: live.hitId, list: 'BOLO', disposition: 'arrest', correction: false, visualVerified: true, cletsVerified: true, personVerified: true }]);
+    await officer.close();
+
+    // Set aside, the person not looked for: recorded as not made, apart from the visual check that was.
+    await recordHits(temp.storage, [storedHit('bolo-set-aside', 'BOLO'), storedHit('bolo-unsent', 'BOLO')]);
+    const setAside = await postDisposition('bolo-set-aside', { disposition: 'not_located', visualVerified: true, cletsVerified: true, personVerified: false }, token('ofc1'));
+    expect(await setAside.json()).toMatchObject({ disposition: 'not_located', visualVerified: true, personVerified: false });
+    expect(await storedChecks('bolo-set-aside')).toEqual([{ disposition: 'not_located', visual_verified: true, clets_verified: true, person_verified: false }]);
+    // Not sent on a list that asks it: not made (false), not "not asked".
+    expect((await postDisposition('bolo-unsent', { disposition: 'misread', visualVerified: false, cletsVerified: false }, token('ofc1'))).status).toBe(200);
+    expect(await storedChecks('bolo-unsent')).toEqual([{ disposition: 'misread', visual_verified: false, clets_verified: false, person_verified: false }]);
+    const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: 'bolo-set-aside' });
+    expect(view?.dispositions).toEqual([expect.objectContaining({ disposition: 'not_located', visualVerified: true, cletsVerified: true, personVerified: false })]);
+  });
+
+  it('leaves stolen vehicle and plate list hits as they were: not asked, stored as NULL, even when sent', async () => {
+    await recordHits(temp.storage, [storedHit('svs-unasked', 'SVS'), storedHit('slr-sent', 'SLR')]);
+    const unasked = await postDisposition('svs-unasked', { disposition: 'confirmed', ...verified }, token('disp1'));
+    expect(unasked.status).toBe(200);
+    expect(await unasked.json()).not.toHaveProperty('personVerified');
+    const sent = await postDisposition('slr-sent', { disposition: 'recovered', ...verified, personVerified: false }, token('disp1'));
+    expect(sent.status).toBe(200);
+    expect(await sent.json()).not.toHaveProperty('personVerified');
+    expect(await storedChecks('svs-unasked')).toEqual([{ disposition: 'confirmed', visual_verified: true, clets_verified: true, person_verified: null }]);
+    expect(await storedChecks('slr-sent')).toEqual([{ disposition: 'recovered', visual_verified: true, clets_verified: true, person_verified: null }]);
+    const view = await viewHit({ storage: temp.storage, accessLog }, { user: 'ofc1', purpose: { reason: 'disposition test' }, hitId: 'svs-unasked' });
+    expect(view?.dispositions).toEqual([expect.objectContaining({ disposition: 'confirmed', personVerified: null })]);
+  });
+
+  it('takes personVerified as true or false, and refuses anything else', async () => {
+    const e = await errorOf(await postDisposition('h1', { disposition: 'misread', visualVerified: false, cletsVerified: false, personVerified: 'yes' }, token('ofc1')));
+    expect(e).toMatchObject({ status: 400, code: 'BAD_DISPOSITION', message: expect.stringMatching(/^personVerified must be true or false/) });
+    expect(dispositionFields({ disposition: 'misread', visualVerified: false, cletsVerified: false, personVerified: true }))
+      .toEqual({ disposition: 'misread', visualVerified: false, cletsVerified: false, personVerified: true, notes: '' });
+  });
+
+  it('answers a covert BOLO hit acted on without personVerified 404 to a user not named for it, as a hit that does not exist', async () => {
+    await recordHits(temp.storage, [storedHit('narc-unverified', 'NARC')]);
+    const body = { disposition: 'confirmed', ...verified };
+    const unknown = await answerAs(await postDisposition('narc-nothing', body, token('adm2')), 'narc-nothing', 'ID');
+    expect(unknown.status).toBe(404);
+    expect(await answerAs(await postDisposition('narc-unverified', body, token('adm2')), 'narc-unverified', 'ID')).toEqual(unknown);
+    // Its team is asked for the check, as on any list that may be about a person.
+    expect(await errorOf(await postDisposition('narc-unverified', body, token('det1')))).toMatchObject({ status: 400, code: 'NOT_VERIFIED' });
   });
 });

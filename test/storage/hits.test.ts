@@ -49,4 +49,22 @@ describe('hits', () => {
       ['hit_view', 'refused', 0],
     ]);
   });
+
+  it('stores the wanted-person check of a disposition on its own: made, not made, or not asked (NULL)', async () => {
+    const answers = [['r3', true], ['r4', false], ['r5', null], ['r6', undefined]] as const;
+    await recordHits(storage, answers.map(([readId]) => hit(readId, 'e1')));
+    for (const [readId, personVerified] of answers) {
+      await recordDisposition(storage, {
+        hitId: hit(readId, 'e1').hitId, seenAt: T0, user: 'disp1', disposition: 'confirmed', visualVerified: true, cletsVerified: true,
+        ...(personVerified === undefined ? {} : { personVerified }), notes: '',
+      });
+    }
+    const seen = [];
+    for (const [readId] of answers) {
+      const view = await viewHit({ storage, accessLog }, { user: 'disp1', purpose: { reason: 'audit of dispositions' }, hitId: hit(readId, 'e1').hitId });
+      seen.push(view?.dispositions.map((d) => [d.visualVerified, d.personVerified]));
+    }
+    // Left out, it is not asked (a stolen vehicle or plate list's hit): NULL, never false.
+    expect(seen).toEqual([[[true, true]], [[true, false]], [[true, null]], [[true, null]]]);
+  });
 });

@@ -137,6 +137,40 @@ describe('migrations', () => {
     await storage.client.command({ query: `DROP DATABASE ${db}` });
   });
 
+  it('adds the wanted-person check to dispositions recorded before migration 11, as NULL (not asked)', async () => {
+    const db = 'migration11_probe';
+    const old = { ...ctx(), db };
+    await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await migrate(storage.client, old, MIGRATIONS.filter((m) => m.version < 11));
+    await storage.client.command({
+      query: `INSERT INTO ${db}.hit_dispositions (hit_id, seen_at, recorded_at, user_id, disposition, visual_verified, clets_verified, notes)
+        SELECT 'h-old', toDateTime64('2026-11-20 12:00:00', 3, 'UTC'), toDateTime64('2026-11-20 12:05:00', 3, 'UTC'), 'disp1', 'confirmed', true, true, 'stopped'`,
+    });
+    expect((await migrate(storage.client, old)).applied).toEqual(MIGRATIONS.filter((m) => m.version >= 11).map((m) => m.version));
+    const columns = await storage.client.query({
+      query: `SELECT name, type FROM system.columns WHERE database = {db:String} AND table = 'hit_dispositions' AND name LIKE '%verified' ORDER BY position`,
+      query_params: { db },
+      format: 'JSONEachRow',
+    });
+    expect(await columns.json()).toEqual([
+      { name: 'visual_verified', type: 'Bool' }, { name: 'clets_verified', type: 'Bool' }, { name: 'person_verified', type: 'Nullable(Bool)' },
+    ]);
+    // The answer stored before keeps what it said; the person check was not asked of it on its own.
+    await storage.client.command({
+      query: `INSERT INTO ${db}.hit_dispositions (hit_id, seen_at, recorded_at, user_id, disposition, visual_verified, clets_verified, person_verified, notes)
+        SELECT 'h-new', toDateTime64('2026-11-21 12:00:00', 3, 'UTC'), toDateTime64('2026-11-21 12:05:00', 3, 'UTC'), 'disp1', 'arrest', true, true, false, ''`,
+    });
+    const rows = await storage.client.query({ query: `SELECT hit_id, visual_verified, person_verified FROM ${db}.hit_dispositions ORDER BY hit_id`, format: 'JSONEachRow' });
+    expect(await rows.json()).toEqual([
+      { hit_id: 'h-new', visual_verified: true, person_verified: false },
+      { hit_id: 'h-old', visual_verified: true, person_verified: null },
+    ]);
+    // A start that died after its statement runs it again.
+    const m11 = MIGRATIONS.find((m) => m.version === 11) as Migration;
+    for (const statement of m11.statements(old)) await storage.client.command({ query: statement });
+    await storage.client.command({ query: `DROP DATABASE ${db}` });
+  });
+
   it('keeps migration 1 as released: the columns added since do not change its checksum', () => {
     expect(migrationChecksum(MIGRATIONS[0] as Migration)).toBe('222c0844f59672afa01fcf0045f52e5fddf565c773fd2d6680af4822d6b53ffe');
   });
