@@ -3,7 +3,7 @@
 // entry's case number and the reason.
 import type { PastSightings, WireRead } from '../ingest/index.js';
 import type { HotlistEntry, OcrAlphabet } from '../matcher/index.js';
-import { buildDetectionFilter, FUZZY_MIN_LENGTH, SYSTEM_USER, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
+import { buildDetectionFilter, FUZZY_MIN_LENGTH, ONE_ROW_A_READ, SYSTEM_USER, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
 
 export { SYSTEM_USER };
 /** A new entry seen more often than this in the look-back is listed only up to here: enough to act on. */
@@ -54,7 +54,7 @@ export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessL
         query: `SELECT read_id, agency, camera, toUnixTimestamp64Milli(seen_at) AS seen_ms, plate, state, confidence, lat, lon, heading,
                        vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref
                   FROM ${storage.db}.detections WHERE ${filter.where.join(' AND ')}
-                 ORDER BY seen_at DESC LIMIT 1 BY read_id LIMIT ${MAX_SIGHTINGS_PER_ENTRY}`,
+                 ORDER BY seen_at DESC ${ONE_ROW_A_READ} LIMIT ${MAX_SIGHTINGS_PER_ENTRY}`,
         query_params: filter.params,
         format: 'JSONEachRow',
       });

@@ -227,7 +227,7 @@ export class PipelineWorker {
         const hits = matcher.matchRead(read, nowMs);
         for (let i = 0; i < hits.length; i++) {
           const hit = hits[i]!;
-          const id = hitId(read.id, hit.list, hit.entry, hit);
+          const id = hitId(read, hit.list, hit.entry, hit);
           const publishedAt = now();
           const message: HitMessage = { v: HIT_MESSAGE_VERSION, hitId: id, publishedAt, receivedAt: nowMs, historical: false, read, hit };
           hitMessages.push(message);

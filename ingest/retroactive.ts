@@ -43,7 +43,7 @@ export async function raiseRetroactiveHits(list: string, version: number, added:
     for (const read of reads) {
       for (const hit of matcher.matchRead(read, now)) {
         if (hit.entry !== entry.listed) continue;
-        const id = hitId(read.id, hit.list, hit.entry, hit);
+        const id = hitId(read, hit.list, hit.entry, hit);
         const data = encodeHitMessage({ v: HIT_MESSAGE_VERSION, hitId: id, publishedAt: Date.now(), historical: true, read, hit });
         await options.js.publish(hitsSubject(read.agency, hit.list), data, { msgID: id });
         raised++;

@@ -25,4 +25,4 @@ export { HotlistIndex } from './hotlist-index.js';
 export { ListIndex } from './list-index.js';
 export { listIndexBuffers, reviveListIndex } from './list-index-transfer.js';
 export { Matcher, NO_HITS, type ListLoadSummary, type ListSummary } from './matcher.js';
-export { hitId, type HitEntryIdentity } from './hit-id.js';
+export { hitId, type HitEntryIdentity, type HitRead } from './hit-id.js';

@@ -2,8 +2,20 @@
 // and its encoding into the insert formats.
 import type { InsertFormat } from './config.js';
 
+/**
+ * One row a read, in a query over detections: a read's copies are the rows ReplacingMergeTree
+ * collapses (its sort key, storage/schema.ts), so a redelivered read shows once. The id alone is
+ * not a read: cameras that count reads on their own reuse each other's ids, and a camera's counter
+ * starts over after a reset; such reads differ in time or plate and are all shown (found by QA:
+ * `LIMIT 1 BY read_id` hid one of two cameras' reads sharing an id).
+ */
+export const ONE_ROW_A_READ = 'LIMIT 1 BY read_id, seen_at, plate_ocr';
+
 export interface Detection {
-  /** Camera-assigned id of the read; the idempotency key (DESIGN.md: redelivered reads stored once). */
+  /**
+   * Camera-assigned id of the read, stable across retries. With its camera and time it is the
+   * idempotency key (DESIGN.md: redelivered reads stored once); ids need not be unique across cameras.
+   */
   readId: string;
   agency: string;
   camera: string;

@@ -5,7 +5,7 @@ export { connectStorage, type StorageConnection, type StorageKind } from './conn
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport } from './migrate.js';
 export { MIGRATIONS, DETECTION_COLUMNS_DDL, type Migration, type SchemaContext } from './schema.js';
-export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection } from './detection.js';
+export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection, ONE_ROW_A_READ } from './detection.js';
 export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
+import { ONE_ROW_A_READ } from './detection.js';
 import { ISO_TIMES, SAME_CASE } from './evidence.js';
 import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
 import { removePackage, writePackage } from './package-writer.js';
@@ -53,7 +54,7 @@ function selectFor(ctx: PackageContext, request: ReleaseRequest): { sql: string;
   const filter = buildDetectionFilter({ plate: c.plate, from: new Date(c.from), to: new Date(c.to) }, ctx.alphabet ?? new OcrAlphabet());
   if (!filter.ok) throw new ReleaseError('INVALID_RELEASE', `the data asked for cannot be selected: ${filter.reason}`);
   return {
-    sql: `SELECT ${COLUMNS} FROM ${db}.detections WHERE ${filter.where.join(' AND ')} ORDER BY seen_at, read_id LIMIT 1 BY read_id LIMIT {limit:UInt32} ${ISO_TIMES}`,
+    sql: `SELECT ${COLUMNS} FROM ${db}.detections WHERE ${filter.where.join(' AND ')} ORDER BY seen_at, read_id ${ONE_ROW_A_READ} LIMIT {limit:UInt32} ${ISO_TIMES}`,
     params: { ...filter.params, limit: MAX_RELEASE_ROWS + 1 },
   };
 }

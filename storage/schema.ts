@@ -7,8 +7,8 @@
 //   range per day; a known leading prefix of a partial pattern is too.
 // - ReplacingMergeTree on that key, which holds read_id (a read's plate and time never change),
 //   so a redelivered read collapses to one row at merge; until then searches dedupe with
-//   `LIMIT 1 BY read_id`. A retried batch is dropped at insert by its deduplication token
-//   (non_replicated_deduplication_window).
+//   ONE_ROW_A_READ (storage/detection.ts). A retried batch is dropped at insert by its deduplication
+//   token (non_replicated_deduplication_window).
 // - ngrambf_v1(4, 32768, 3, 0) on plate_ocr (migration 6; migration 1 had an 8 KiB filter):
 //   partial-plate patterns with ≥ 4 known consecutive characters skip granules that cannot
 //   contain them.

@@ -6,6 +6,7 @@
 import { normalizePattern, normalizePlate, OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS } from './config.js';
+import { ONE_ROW_A_READ } from './detection.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { prohibitedPurpose, purposeProblem, type Purpose } from './purpose.js';
@@ -243,12 +244,12 @@ export function buildSearchQuery(
   // keys reading only the key columns of the candidate granules; the outer one reads the whole
   // rows of just those keys through the primary key. One pass read every column of every
   // candidate row, several times slower when a pattern matches thousands of reads.
-  // LIMIT 1 BY read_id: a redelivered read may sit in two parts until ReplacingMergeTree merges them.
+  // ONE_ROW_A_READ: a redelivered read may sit in two parts until ReplacingMergeTree merges them.
   const page = (extra: string | undefined) => `SELECT plate_ocr, seen_at, read_id
          FROM ${db}.detections
         WHERE ${[...where, ...(extra === undefined ? [] : [extra])].join('\n          AND ')}
         ORDER BY seen_at DESC, read_id DESC
-        LIMIT 1 BY read_id
+        ${ONE_ROW_A_READ}
         LIMIT {limit:UInt32}`;
   const keys =
     filter.branches === undefined
@@ -267,14 +268,14 @@ export function buildSearchQuery(
     ? `SELECT ${columns}
   FROM ${db}.detections
  WHERE ${filterWhere}
- ORDER BY seen_at DESC, read_id DESC${options.dedupeInQuery === false ? '' : '\n LIMIT 1 BY read_id'}
+ ORDER BY seen_at DESC, read_id DESC${options.dedupeInQuery === false ? '' : `\n ${ONE_ROW_A_READ}`}
  LIMIT {limit:UInt32}`
     : `SELECT ${columns}
   FROM ${db}.detections
  WHERE ${TIME_RANGE}
    AND (plate_ocr, seen_at, read_id) IN (${keys})
  ORDER BY seen_at DESC, read_id DESC
- LIMIT 1 BY read_id
+ ${ONE_ROW_A_READ}
  LIMIT {limit:UInt32}`;
   return { ok: true, query: { sql, params } };
 }
@@ -383,12 +384,16 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   return { rows, nextCursor, accessSeq: record.seq };
 }
 
-/** Rows in their order, without a read's later copies (a redelivered read sits in two parts until they merge). */
-export function firstOfEachRead<T extends { read_id: string }>(rows: readonly T[]): T[] {
+/**
+ * Rows in their order, without a read's later copies (a redelivered read sits in two parts until
+ * they merge): the rows ONE_ROW_A_READ keeps, so reads of several cameras sharing an id all stay.
+ */
+export function firstOfEachRead<T extends { read_id: string; seen_at_text: string; plate_ocr: string }>(rows: readonly T[]): T[] {
   const seen = new Set<string>();
   return rows.filter((r) => {
-    if (seen.has(r.read_id)) return false;
-    seen.add(r.read_id);
+    const read = `${r.read_id}\u0000${r.seen_at_text}\u0000${r.plate_ocr}`;
+    if (seen.has(read)) return false;
+    seen.add(read);
     return true;
   });
 }

@@ -143,7 +143,7 @@ function sampleHit(n: number): HitMessage {
   const now = Date.now();
   return {
     v: HIT_MESSAGE_VERSION,
-    hitId: hitId(readId, 'SVS', '7ABC123'),
+    hitId: hitId({ id: readId, agency: 'bench', camera: `cam${n % 200}`, ts: now }, 'SVS', '7ABC123'),
     publishedAt: now,
     historical: false,
     read: { v: 1, id: readId, agency: 'bench', camera: `cam${n % 200}`, ts: now, conf: 0.91, plate: '7ABC123', state: 'CA', lat: 36.9103, lon: -121.7569 },

@@ -126,7 +126,7 @@ function ocrHit(readId: string): HitMessage {
   const plate = '7A8C123';
   return {
     ...base,
-    hitId: hitId(readId, 'BOLO', '7ABC123'),
+    hitId: hitId(base.read, 'BOLO', '7ABC123'),
     read: { ...base.read, plate, image: 'img/wpd-main-st/2026-11-23/0001.jpg' },
     hit: { ...base.hit, plate, kind: 'ocr', ocrSubstitutions: 1, positions: [2], reason: 'WANTED', caseNumber: '26-0117', synopsis: 'armed robbery suspect vehicle, gray Honda Civic' },
   };

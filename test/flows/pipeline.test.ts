@@ -169,6 +169,32 @@ describe('pipeline flow', () => {
     sub.unsubscribe();
   }, 120_000);
 
+  it('keeps reads that share an id (two cameras counting on their own, a counter started over): each stored, found, and alerted', async () => {
+    await saveUser(system.storage, { userId: 'flow-analyst-ids', name: 'F. Analyst', title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-15', active: true }, 'admin');
+    const hits: HitMessage[] = [];
+    const sub = system.nc.subscribe('alpr.hits.wpd.SVS', { callback: (_err, msg) => { hits.push(decodeHitMessage(msg.data)); } });
+    const ts = Date.now();
+    // One read a message, each message with its own id, as a camera publishing one read at a time:
+    // a batch of one read has the read's own deduplication token.
+    const reads = [
+      { v: 1, id: 900128, agency: 'wpd', camera: 'camA', ts, conf: 0.9, plate: '4QRS567' },
+      { v: 1, id: 900128, agency: 'wpd', camera: 'camB', ts: ts + 3, conf: 0.9, plate: '4QRS567' },
+      { v: 1, id: 900128, agency: 'wpd', camera: 'camA', ts: ts + 60_000, conf: 0.9, plate: '4QRS567' },
+    ];
+    for (const [i, read] of reads.entries()) {
+      await system.js.publish(readsSubject('wpd', read.camera), pack(read), { msgID: `shared-id-${i}` });
+      // Apart in time, so each is a batch of its own, as from cameras publishing minutes apart.
+      await until(`read ${i} stored`, async () => ((await scalar(`SELECT count() AS n FROM ${system.storage.db}.detections WHERE read_id = '900128'`)) === i + 1 ? true : undefined), 30_000);
+    }
+    const search = await searchDetections({ storage: system.storage, accessLog: system.accessLog }, {
+      user: 'flow-analyst-ids', purpose: { caseNumber: 'WPD-26-0042' }, plate: { kind: 'exact', plate: '4QRS567' },
+      from: new Date(ts - 60_000), to: new Date(ts + 120_000),
+    });
+    expect(search.rows.filter((r) => r.readId === '900128').map((r) => r.camera)).toEqual(['camA', 'camB', 'camA']);
+    await until('three hits', async () => (new Set(hits.filter((h) => h.read.id === '900128').map((h) => h.hitId)).size === 3 ? true : undefined), 30_000);
+    sub.unsubscribe();
+  }, 120_000);
+
   it("stores a read's heading and vehicle year, found by a search; a read without them has none, not 0", async () => {
     await saveUser(system.storage, { userId: 'flow-analyst', name: 'F. Analyst', title: 'Crime Analyst', roles: ['analyst'], trainedAt: '2026-01-15', active: true }, 'admin');
     const ts = Date.now();

@@ -82,12 +82,13 @@ export function hitMessage(spec: HitSpec): HitMessage {
   const list = spec.list ?? 'SVS';
   const plate = '7ABC123';
   const now = spec.publishedAt ?? Date.now();
+  const camera = spec.camera ?? 'cam1';
   return {
     v: HIT_MESSAGE_VERSION,
-    hitId: hitId(spec.readId, list, plate),
+    hitId: hitId({ id: spec.readId, agency, camera, ts: now - 5 }, list, plate),
     publishedAt: now,
     historical: false,
-    read: { v: 1, id: spec.readId, agency, camera: spec.camera ?? 'cam1', ts: now - 5, conf: 0.93, plate, state: 'CA', ...(spec.lat !== undefined ? { lat: spec.lat, lon: spec.lon } : {}) },
+    read: { v: 1, id: spec.readId, agency, camera, ts: now - 5, conf: 0.93, plate, state: 'CA', ...(spec.lat !== undefined ? { lat: spec.lat, lon: spec.lon } : {}) },
     hit: {
       list,
       listVersion: 1,

@@ -470,7 +470,7 @@ describe('one entry per list, plate, state and case number', () => {
     await until(() => boloHits().length === 2);
     const hits = boloHits();
     expect(hits.map((h) => h.synopsis).sort()).toEqual([listed.synopsis, 'Same sedan, a second investigation'].sort());
-    expect(new Set(hits.map((h) => hitId('r-dup', h.list, h.entry, h))).size).toBe(2);
+    expect(new Set(hits.map((h) => hitId({ id: 'r-dup', agency: 'wpd', camera: 'cam1', ts: Date.now() }, h.list, h.entry, h))).size).toBe(2);
   }, 90_000);
 
   it('refuses with 409 the second approval of two duplicates submitted at the same moment (the other on another gateway)', async () => {

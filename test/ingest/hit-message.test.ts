@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { decodeHitMessage, encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from '../../ingest/index.js';
 
+const read = (id: string) => ({ id, agency: 'wpd', camera: 'c1', ts: 1_795_000_000_000 });
+
 describe('hit messages', () => {
   it('derive a stable id from the read and the entry, not from the list version', () => {
-    expect(hitId('r-1', 'SVS', '7ABC123')).toBe(hitId('r-1', 'SVS', '7ABC123'));
-    expect(hitId('r-1', 'SVS', '7ABC123')).toMatch(/^[0-9a-f]{32}$/);
-    expect(hitId('r-1', 'SVS', '7ABC123')).not.toBe(hitId('r-2', 'SVS', '7ABC123'));
-    expect(hitId('r-1', 'SVS', '7ABC123')).not.toBe(hitId('r-1', 'SFR', '7ABC123'));
+    expect(hitId(read('r-1'), 'SVS', '7ABC123')).toBe(hitId(read('r-1'), 'SVS', '7ABC123'));
+    expect(hitId(read('r-1'), 'SVS', '7ABC123')).toMatch(/^[0-9a-f]{32}$/);
+    expect(hitId(read('r-1'), 'SVS', '7ABC123')).not.toBe(hitId(read('r-2'), 'SVS', '7ABC123'));
+    expect(hitId(read('r-1'), 'SVS', '7ABC123')).not.toBe(hitId(read('r-1'), 'SFR', '7ABC123'));
     // Field boundaries matter: ("r-1S", "VS") is not ("r-1", "SVS").
-    expect(hitId('r-1S', 'VS', '7ABC123')).not.toBe(hitId('r-1', 'SVS', '7ABC123'));
+    expect(hitId(read('r-1S'), 'VS', '7ABC123')).not.toBe(hitId(read('r-1'), 'SVS', '7ABC123'));
   });
 
   it('round-trip through msgpack', () => {

@@ -101,7 +101,7 @@ describe('nats-server restarted under load', () => {
 
       const matcher = new Matcher(config);
       matcher.loadList('SVS', list);
-      const expected = new Set(all.flatMap((r) => matcher.matchRead({ id: r['id'] as string, plate: r['plate'] as string }, now).map((h) => hitId(r['id'] as string, h.list, h.entry, h))));
+      const expected = new Set(all.flatMap((r) => matcher.matchRead({ id: r['id'] as string, plate: r['plate'] as string }, now).map((h) => hitId({ id: r['id'] as string, agency: r['agency'] as string, camera: r['camera'] as string, ts: r['ts'] as number }, h.list, h.entry, h))));
       expect(expected.size).toBe(all.length / 50);
       await console1.waitForHits(expected.size, 60_000);
       await sleep(500);

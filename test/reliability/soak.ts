@@ -125,13 +125,13 @@ class ConsoleTally {
 }
 
 /** The hit number of a console frame, or -1 unless it is exactly the hit the run's hot read k must make. */
-function hotIndex(id: string, read: { id: string; plate: string } | undefined, hotEvery: number, hot: readonly string[]): number {
+function hotIndex(id: string, read: { id: string; agency: string; camera: string; ts: number; plate: string } | undefined, hotEvery: number, hot: readonly string[]): number {
   if (read === undefined || !read.id.startsWith('soak-')) return -1;
   const n = Number(read.id.slice(5));
   if (!Number.isInteger(n) || n % hotEvery !== 0) return -1;
   const k = n / hotEvery;
   const plate = hot[k % hot.length] as string;
-  return read.plate === plate && id === hitId(read.id, 'SVS', plate) ? k : -1;
+  return read.plate === plate && id === hitId(read, 'SVS', plate) ? k : -1;
 }
 
 function percentile(sorted: number[], q: number): number {
@@ -171,7 +171,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       });
       const tally = tallies[c] as ConsoleTally;
       ws.on('message', (data) => {
-        const frame = JSON.parse(String(data)) as { type: string; hitId?: string; read?: { id: string; ts: number; plate: string } };
+        const frame = JSON.parse(String(data)) as { type: string; hitId?: string; read?: { id: string; agency: string; camera: string; ts: number; plate: string } };
         if (frame.type !== 'hit' || frame.hitId === undefined) return;
         tally.count(hotIndex(frame.hitId, frame.read, options.hotEvery, hot));
         if (c === 0 && frame.read !== undefined) latencies.push(Date.now() - frame.read.ts);

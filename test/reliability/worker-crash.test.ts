@@ -98,7 +98,7 @@ describe('a pipeline worker killed with SIGKILL mid-stream', () => {
       // Hits: every expected one reached the console, none twice, and the HITS stream kept one of each.
       const matcher = new Matcher(config);
       matcher.loadList('SVS', list);
-      const expected = new Set(reads.flatMap((r) => matcher.matchRead({ id: r['id'] as string, plate: r['plate'] as string }, now).map((h) => hitId(r['id'] as string, h.list, h.entry, h))));
+      const expected = new Set(reads.flatMap((r) => matcher.matchRead({ id: r['id'] as string, plate: r['plate'] as string }, now).map((h) => hitId({ id: r['id'] as string, agency: r['agency'] as string, camera: r['camera'] as string, ts: r['ts'] as number }, h.list, h.entry, h))));
       expect(expected.size).toBe(TOTAL / 100);
       await console1.waitForHits(expected.size, 30_000);
       await new Promise((r) => setTimeout(r, 500)); // a late duplicate would arrive by now

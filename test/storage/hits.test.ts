@@ -10,7 +10,7 @@ let storage: Storage;
 let accessLog: AccessLog;
 const T0 = Date.UTC(2026, 10, 20, 9);
 const hit = (readId: string, entry: string): StoredHit => ({
-  hitId: hitId(readId, 'BOLO', entry), readId, agency: 'WPD', camera: 'main-st', seenAt: T0, plate: '7ABC123', list: 'BOLO',
+  hitId: hitId({ id: readId, agency: 'WPD', camera: 'main-st', ts: T0 }, 'BOLO', entry), readId, agency: 'WPD', camera: 'main-st', seenAt: T0, plate: '7ABC123', list: 'BOLO',
   entryId: entry, entryVersion: 1, matchKind: 'ocr', distance: 0, differing: [2], stateMatch: 'match',
 });
 

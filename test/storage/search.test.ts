@@ -423,12 +423,13 @@ describe('lazily read windows and a read stored twice', () => {
     const lazy = buildSearchQuery('platewatch', search({}), alphabet, { onePass: true, dedupeInQuery: false });
     const exact = buildSearchQuery('platewatch', search({}), alphabet, { onePass: true });
     expect(lazy.ok && lazy.query.sql).not.toContain('LIMIT 1 BY');
-    expect(exact.ok && exact.query.sql).toContain('LIMIT 1 BY read_id');
+    expect(exact.ok && exact.query.sql).toContain('LIMIT 1 BY read_id, seen_at, plate_ocr');
   });
 
-  it('keeps the first copy of each read, in order', () => {
-    const rows = [{ read_id: 'a', n: 1 }, { read_id: 'a', n: 2 }, { read_id: 'b', n: 3 }, { read_id: 'a', n: 4 }];
-    expect(firstOfEachRead(rows)).toEqual([{ read_id: 'a', n: 1 }, { read_id: 'b', n: 3 }]);
+  it('keeps the first copy of each read, in order; reads sharing an id at other times or plates are other reads', () => {
+    const read = (id: string, n: number, at = '2026-11-20 10:00:00.000', plate = '7ABC123') => ({ read_id: id, seen_at_text: at, plate_ocr: plate, n });
+    const rows = [read('a', 1), read('a', 2), read('b', 3), read('a', 4), read('a', 5, '2026-11-21 09:00:00.000'), read('a', 6, undefined, '8XYZ999')];
+    expect(firstOfEachRead(rows).map((r) => r.n)).toEqual([1, 3, 5, 6]);
   });
 
   it('fills a page on which two copies of one read took places, and pages on without repeats', async () => {

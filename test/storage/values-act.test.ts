@@ -18,7 +18,7 @@ let hotlists: HotlistContext;
 const T0 = Date.UTC(2026, 10, 20, 9);
 const HOUR = 3_600_000;
 const RANGE = { from: new Date(T0 - HOUR), to: new Date(T0 + HOUR) };
-const HIT_ID = hitId('va-1', 'BOLO', 'e1');
+const HIT_ID = hitId({ id: 'va-1', agency: 'wpd', camera: 'cam1', ts: T0 }, 'BOLO', 'e1');
 
 beforeAll(async () => {
   temp = await openTempStorage();
