@@ -3,7 +3,7 @@
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT, trustedProxyProblem } from '../gateway/index.js';
-import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
+import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_MAX_CAMERAS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
 import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
 import { asObject, isListName, isMessageKeyPrefix, notAListName, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
@@ -43,6 +43,8 @@ export interface PlatewatchConfig {
   release: ReleasePolicy;
   /** Hot list loading and staleness. */
   hotlists: HotlistSettings;
+  /** What /metrics keeps apart. */
+  metrics: MetricsSettings;
   /**
    * How much `up` logs (pino levels, to stderr). Environment only: `PLATEWATCH_LOG_LEVEL`.
    * @default DEFAULT_LOG_LEVEL (`info`)
@@ -82,6 +84,18 @@ export interface HotlistSettings {
   /** Bulk file layouts by name (file only; see ingest/bulk-layout.ts). A layout mapping a name or DOB is refused. @default {} */
   layouts: Readonly<Record<string, BulkLayout>>;
 }
+
+export interface MetricsSettings {
+  /**
+   * Cameras (subject agency and camera tokens) with per-camera series of their own on /metrics, in
+   * each pipeline process; reads from further cameras are counted as `camera="_other"` and one
+   * warning is logged. Bounds the series a misconfigured or hostile publisher can create.
+   * Env `PLATEWATCH_METRICS_MAX_CAMERAS`. @default DEFAULT_MAX_CAMERAS (5,000)
+   */
+  maxCameras: number;
+}
+
+export const DEFAULT_METRICS_SETTINGS: MetricsSettings = { maxCameras: DEFAULT_MAX_CAMERAS };
 
 export const DEFAULT_HOTLIST_SETTINGS: HotlistSettings = {
   staleAfterHours: DEFAULT_STALE_AFTER_MS / 3_600_000,
@@ -179,7 +193,8 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists', 'metrics'] as const;
+const METRICS_KEYS = ['maxCameras'] as const satisfies readonly (keyof MetricsSettings)[];
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
@@ -218,7 +233,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { logLevel: DEFAULT_LOG_LEVEL, dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS } };
+  const config: MutableConfig = { logLevel: DEFAULT_LOG_LEVEL, dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS }, metrics: { ...DEFAULT_METRICS_SETTINGS } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -260,6 +275,12 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (release !== undefined) readReleaseFile(release, config.release, `${source}: release`, problems);
   const hotlists = section('hotlists', HOTLIST_KEYS);
   if (hotlists !== undefined) readHotlistFile(hotlists, config.hotlists, `${source}: hotlists`, problems);
+  const metrics = section('metrics', METRICS_KEYS);
+  if (metrics?.['maxCameras'] !== undefined) {
+    const max = metrics['maxCameras'];
+    if (typeof max === 'number' && Number.isInteger(max)) config.metrics.maxCameras = max;
+    else problems.push(`${source}: metrics.maxCameras must be a whole number`);
+  }
 
   readEnv(env, config, problems);
 
@@ -278,6 +299,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
   }
   if (config.storage.searchTimeoutSeconds < 1) problems.push('storage.searchTimeoutSeconds must be at least 1');
+  if (config.metrics.maxCameras < 1) problems.push(`metrics.maxCameras is ${config.metrics.maxCameras}; it must be at least 1 (further cameras are counted as camera="_other")`);
   for (const key of ['batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const) {
     if (config.storage[key] < 1) problems.push(`storage.${key} must be at least 1`);
   }
@@ -287,7 +309,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   try {
     return {
       dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway,
-      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, logLevel: config.logLevel,
+      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, metrics: config.metrics, logLevel: config.logLevel,
     };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
@@ -305,6 +327,7 @@ interface MutableConfig {
   hits: HitSettings;
   release: ReleasePolicy;
   hotlists: HotlistSettings;
+  metrics: MetricsSettings;
 }
 
 /** Service settings that are whole numbers; the rest of a section's keys are strings. */
@@ -368,6 +391,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
     ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
     ['PLATEWATCH_ESCALATE_AFTER_MINUTES', (n: number) => (config.hits.escalateAfterMinutes = n)],
+    ['PLATEWATCH_METRICS_MAX_CAMERAS', (n: number) => (config.metrics.maxCameras = n)],
   ] as const) {
     const text = envValue(env, name);
     if (text === undefined) continue;
@@ -461,5 +485,6 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   hits: DEFAULT_HIT_SETTINGS,
   release: DEFAULT_RELEASE_POLICY,
   hotlists: DEFAULT_HOTLIST_SETTINGS,
+  metrics: DEFAULT_METRICS_SETTINGS,
   logLevel: DEFAULT_LOG_LEVEL,
 };

@@ -44,7 +44,7 @@ import {
   AccessLog, covertSubscriptionRefusal, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
   type Storage, type StorageConfig, type StoredHit, type VerifiedSession,
 } from '../storage/index.js';
-import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, type HitSettings, type HotlistSettings } from './config.js';
+import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, DEFAULT_METRICS_SETTINGS, type HitSettings, type HotlistSettings, type MetricsSettings } from './config.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { embeddedNatsAuthFile, embeddedNatsAuthorization, loadOrCreateEmbeddedNatsAuth, systemConnectOptions } from './embedded-nats-auth.js';
 import { accessLogRefusals } from './refusal-log.js';
@@ -84,6 +84,8 @@ export interface SystemOptions {
   release?: ReleasePolicy;
   /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
   hotlists?: HotlistSettings;
+  /** What /metrics keeps apart: cameras with series of their own. @default DEFAULT_METRICS_SETTINGS */
+  metrics?: MetricsSettings;
   /**
    * Subscribed to alpr.hits.> (core NATS) as soon as NATS is connected, before the hot lists, the
    * retroactive checks and the pipeline start, so it hears every hit they publish (`up` prints
@@ -288,10 +290,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const metrics = new MetricsRegistry();
     // /metrics answers whoever reaches it: covert lists appear there as covert-1, covert-2…
     metrics.withholdLabelValues('list', Object.keys((options.hits ?? DEFAULT_HIT_SETTINGS).covertLists).map((l) => l.toUpperCase()), 'covert');
-    const pipelineMetrics = createPipelineMetrics(metrics);
-    const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use');
-    const listBuiltAt = metrics.gauge('platewatch_hotlist_built_at_seconds', 'When each hot list in use was built (epoch seconds)');
-    const listEntries = metrics.gauge('platewatch_hotlist_entries', 'Entries of each hot list in use');
+    const pipelineMetrics = createPipelineMetrics(metrics, { maxCameras: (options.metrics ?? DEFAULT_METRICS_SETTINGS).maxCameras });
+    const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use', { labelNames: ['list'] });
+    const listBuiltAt = metrics.gauge('platewatch_hotlist_built_at_seconds', 'When each hot list in use was built (epoch seconds)', { labelNames: ['list'] });
+    const listEntries = metrics.gauge('platewatch_hotlist_entries', 'Entries of each hot list in use', { labelNames: ['list'] });
     const pending = metrics.gauge('platewatch_reads_pending', 'Reads on the READS stream not yet handed to a worker');
     const ackPending = metrics.gauge('platewatch_reads_ack_pending', 'Reads handed to workers and not yet stored and acknowledged (ack lag)');
     const jsm = await jetstreamManager(nc);
@@ -367,7 +369,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
           ...authRoutes({ authenticator: credentials, consoles: sessions, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
-          ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims), accessLog, feed, fanOut, announce, covert }),
+          ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims, options.matcher), accessLog, feed, fanOut, announce, covert }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),
           ...userRoutes({ guard, storage, accessLog, credentials, claims, consoles: sessions }),

@@ -1,6 +1,7 @@
 // The gateway's Prometheus series, registered on the shared MetricsRegistry so one /metrics
 // page shows the pipeline and the gateway together.
 import type { Counter, Gauge, Histogram, MetricsRegistry } from '../ingest/index.js';
+import { CLOSE_CODES } from './console-protocol.js';
 
 export interface GatewayMetrics {
   socketsConnected: Gauge;
@@ -37,7 +38,10 @@ export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics 
     resyncs: registry.counter('platewatch_gateway_resyncs_total', 'Resync messages sent to consoles that fell behind'),
     slowConsoleCloses: registry.counter('platewatch_gateway_slow_console_closes_total', 'Consoles closed for staying over the buffer limit too long'),
     refusedUpgrades: registry.counter('platewatch_gateway_refused_upgrades_total', 'WebSocket upgrades refused (no or invalid session)'),
-    sessionCloses: registry.counter('platewatch_gateway_session_closes_total', 'Consoles closed because their session ended (code 4401) or no longer allows live hits (4403)'),
+    sessionCloses: registry.counter('platewatch_gateway_session_closes_total', 'Consoles closed because their session ended (code 4401) or no longer allows live hits (4403)', {
+      labelNames: ['code'],
+      known: [{ code: String(CLOSE_CODES.sessionEnded) }, { code: String(CLOSE_CODES.accessChanged) }],
+    }),
     sessionCheckFailures: registry.counter('platewatch_gateway_session_check_failures_total', 'Periodic re-checks of open consoles\' sessions that failed (storage unreachable)'),
     escalations: registry.counter('platewatch_gateway_escalations_total', 'Hits left unresolved past the escalation time, announced to supervisors'),
     replayHits: registry.gauge('platewatch_gateway_replay_hits', 'Unresolved recent hits held for replay'),

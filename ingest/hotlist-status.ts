@@ -58,11 +58,12 @@ export async function describeHotlists(store: ObjectStore, config: Pick<MatcherC
  * does: counted from a worker's build, every restart made a day-old list young again for alerts.
  */
 export function registerHotlistStaleness(metrics: MetricsRegistry, store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs = DEFAULT_STALE_AFTER_MS, logger?: Logger): void {
-  const stale = metrics.gauge('platewatch_hotlist_stale', `1 when a general hot list is older than ${Math.round(staleAfterMs / 1000)} s or missing, else 0 (Watsonville §471.5(f)(4): downloaded at least daily)`);
-  const loadedAt = metrics.gauge('platewatch_hotlist_loaded_at_seconds', 'When the version of each hot list in the store was loaded (epoch seconds)');
+  const stale = metrics.gauge('platewatch_hotlist_stale', `1 when a general hot list is older than ${Math.round(staleAfterMs / 1000)} s or missing, else 0 (Watsonville §471.5(f)(4): downloaded at least daily)`, { labelNames: ['list'] });
+  const loadedAt = metrics.gauge('platewatch_hotlist_loaded_at_seconds', 'When the version of each hot list in the store was loaded (epoch seconds)', { labelNames: ['list'] });
   const age = metrics.gauge(
     'platewatch_hotlist_age_seconds',
     `Seconds since the version of each hot list in the store was loaded; general lists older than ${Math.round(staleAfterMs / 1000)} are stale (Watsonville §471.5(f)(4))`,
+    { labelNames: ['list'] },
   );
   metrics.onCollect(async () => {
     try {

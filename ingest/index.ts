@@ -6,6 +6,7 @@ export * from './wire.js';
 export * from './hit-message.js';
 export * from './metrics.js';
 export * from './pipeline-metrics.js';
+export * from './camera-metrics.js';
 export * from './streams.js';
 export * from './nats-server.js';
 export * from './nats-server-config.js';

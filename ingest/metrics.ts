@@ -8,9 +8,24 @@ export type Labels = Readonly<Record<string, string>>;
 export type LabelRewrite = (label: string, value: string) => string;
 const AS_IS: LabelRewrite = (_label, value) => value;
 
-interface Series {
-  labels: Labels;
+/** One series of a counter or gauge (Counter.series, Gauge.series): record by writing `value`. */
+export interface Series {
+  readonly labels: Labels;
   value: number;
+}
+
+/** How a counter's or gauge's series are labelled. */
+export interface MetricOptions {
+  /**
+   * The labels its series carry. None (the default): one unlabeled series, exported as 0 from
+   * creation. Prometheus's increase() and rate() need a sample before the first event: a series
+   * that first appears at 1 reads as no increase, so the first failure after each restart went
+   * unalerted. A labelled metric has no series until its first event, unless listed in `known`.
+   * @default []
+   */
+  labelNames?: readonly string[];
+  /** Label sets known up front (`{ reason: 'other' }`…), exported as 0 from creation like an unlabeled series. @default [] */
+  known?: readonly Labels[];
 }
 
 abstract class Metric {
@@ -35,54 +50,61 @@ function seriesKey(labels: Labels): string {
 }
 
 class LabelledValues extends Metric {
-  private readonly series = new Map<string, Series>();
+  private readonly byKey = new Map<string, Series>();
 
   constructor(
     name: string,
     help: string,
     private readonly type: 'counter' | 'gauge',
+    options: MetricOptions = {},
   ) {
     super(name, help);
+    if ((options.labelNames ?? []).length === 0) this.series({});
+    for (const labels of options.known ?? []) this.series(labels);
   }
 
-  protected entry(labels: Labels): Series {
+  /**
+   * The series of `labels`, created at 0 if new. Kept by a caller that records often for one label
+   * set (a camera), so recording is a property write with no key built per event.
+   */
+  series(labels: Labels): Series {
     const key = seriesKey(labels);
-    let s = this.series.get(key);
+    let s = this.byKey.get(key);
     if (s === undefined) {
       s = { labels, value: 0 };
-      this.series.set(key, s);
+      this.byKey.set(key, s);
     }
     return s;
   }
 
   get(labels: Labels = {}): number {
-    return this.series.get(seriesKey(labels))?.value ?? 0;
+    return this.byKey.get(seriesKey(labels))?.value ?? 0;
   }
 
   render(rewrite: LabelRewrite = AS_IS): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
-    for (const s of this.series.values()) lines.push(`${this.name}${renderLabels(s.labels, undefined, rewrite)} ${s.value}`);
+    for (const s of this.byKey.values()) lines.push(`${this.name}${renderLabels(s.labels, undefined, rewrite)} ${s.value}`);
     return lines.join('\n');
   }
 }
 
 export class Counter extends LabelledValues {
-  constructor(name: string, help: string) {
-    super(name, help, 'counter');
+  constructor(name: string, help: string, options?: MetricOptions) {
+    super(name, help, 'counter', options);
   }
 
   inc(by = 1, labels: Labels = {}): void {
-    this.entry(labels).value += by;
+    this.series(labels).value += by;
   }
 }
 
 export class Gauge extends LabelledValues {
-  constructor(name: string, help: string) {
-    super(name, help, 'gauge');
+  constructor(name: string, help: string, options?: MetricOptions) {
+    super(name, help, 'gauge', options);
   }
 
   set(value: number, labels: Labels = {}): void {
-    this.entry(labels).value = value;
+    this.series(labels).value = value;
   }
 }
 
@@ -144,12 +166,12 @@ export class MetricsRegistry {
   /** Called before rendering, to refresh gauges that are read rather than pushed (consumer pending). */
   private readonly collectors: Array<() => void | Promise<void>> = [];
 
-  counter(name: string, help: string): Counter {
-    return this.register(new Counter(name, help));
+  counter(name: string, help: string, options?: MetricOptions): Counter {
+    return this.register(new Counter(name, help, options));
   }
 
-  gauge(name: string, help: string): Gauge {
-    return this.register(new Gauge(name, help));
+  gauge(name: string, help: string, options?: MetricOptions): Gauge {
+    return this.register(new Gauge(name, help, options));
   }
 
   histogram(name: string, help: string, buckets: readonly number[]): Histogram {

@@ -209,6 +209,8 @@ export class PipelineWorker {
       const decoded = typeof subject === 'string'
         ? { reads: [], invalid: [{ index: -1, reason: subject }] }
         : decodeReadMessage(m.data, contentType, subject.agency, nowMs, this.options.limits);
+      // A subject that names no camera is refused whole and counted in the total only.
+      if (typeof subject !== 'string') metrics.cameras.record(m.subject, subject.agency, subject.camera, decoded.reads.length, decoded.invalid.length, nowMs);
       if (decoded.invalid.length > 0) {
         // Counted per read; copied once per message (docs/wire.md, "Invalid reads").
         metrics.invalidReads.inc(decoded.invalid.length);
@@ -236,6 +238,13 @@ export class PipelineWorker {
           observeSinceRead(metrics.readToHitSeconds, read.ts, publishedAt);
         }
       }
+    }
+    const overflow = metrics.cameras.takeOverflow();
+    if (overflow !== undefined) {
+      this.options.logger.warn(
+        { agency: overflow.agency, camera: overflow.camera, maxCameras: overflow.maxCameras },
+        'more cameras than the metrics keep apart: this one and any further are counted as camera="_other" on /metrics (raise PLATEWATCH_METRICS_MAX_CAMERAS)',
+      );
     }
     metrics.readsIn.inc(reads.length);
     metrics.messagesIn.inc(batch.length);

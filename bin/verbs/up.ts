@@ -81,6 +81,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
         natsPort: config.nats.port,
         retroactiveDays: config.retroactiveDays,
         hotlists: config.hotlists,
+        metrics: config.metrics,
         gateway: config.gateway,
         hits: config.hits,
         storage: storageSettings(config),

@@ -230,3 +230,18 @@ describe('hit settings', () => {
     expect(() => resolveConfig({ hits: { escalate: 1 } }, {})).toThrow(/unknown key "hits\.escalate"/);
   });
 });
+
+describe('metrics settings', () => {
+  it('keep 5,000 cameras apart by default, taken from the file or PLATEWATCH_METRICS_MAX_CAMERAS, which wins', () => {
+    expect(resolveConfig({}, {}).metrics).toEqual({ maxCameras: 5000 });
+    expect(resolveConfig({ metrics: { maxCameras: 200 } }, {}).metrics.maxCameras).toBe(200);
+    expect(resolveConfig({ metrics: { maxCameras: 200 } }, { PLATEWATCH_METRICS_MAX_CAMERAS: '12000' }).metrics.maxCameras).toBe(12000);
+  });
+
+  it('refuses no camera at all, a value that is no whole number, and unknown keys', () => {
+    expect(() => resolveConfig({}, { PLATEWATCH_METRICS_MAX_CAMERAS: '0' })).toThrow(/metrics\.maxCameras is 0; it must be at least 1/);
+    expect(() => resolveConfig({}, { PLATEWATCH_METRICS_MAX_CAMERAS: 'many' })).toThrow(/PLATEWATCH_METRICS_MAX_CAMERAS: "many" is not a whole number/);
+    expect(() => resolveConfig({ metrics: { maxCameras: 1.5 } }, {})).toThrow(/metrics\.maxCameras must be a whole number/);
+    expect(() => resolveConfig({ metrics: { cameras: 10 } }, {})).toThrow(/unknown key "metrics\.cameras"/);
+  });
+});

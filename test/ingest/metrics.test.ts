@@ -41,6 +41,38 @@ describe('MetricsRegistry', () => {
   });
 });
 
+describe('MetricsRegistry series before the first event', () => {
+  it('exports an unlabeled counter and gauge as 0 from creation, so increase() sees the first event after a restart', async () => {
+    const r = new MetricsRegistry();
+    r.counter('failures_total', 'failures');
+    r.gauge('pending', 'pending');
+    const text = await r.render();
+    expect(text).toContain('# TYPE failures_total counter\nfailures_total 0\n');
+    expect(text).toContain('# TYPE pending gauge\npending 0\n');
+  });
+
+  it('exports a labelled metric only once recorded, except the label sets known up front, which start at 0', async () => {
+    const r = new MetricsRegistry();
+    const hits = r.counter('hits_total', 'Hits', { labelNames: ['list'] });
+    r.counter('pulls_total', 'Pulls', { labelNames: ['reason'], known: [{ reason: 'missed' }, { reason: 'other' }] });
+    const before = await r.render();
+    expect(before).toContain('# TYPE hits_total counter\n# HELP pulls_total');
+    expect(before).toContain('pulls_total{reason="missed"} 0\npulls_total{reason="other"} 0\n');
+    hits.inc(1, { list: 'SVS' });
+    expect(await r.render()).toContain('# TYPE hits_total counter\nhits_total{list="SVS"} 1\n# HELP');
+  });
+
+  it('hands out a series to record into without a look-up per event', async () => {
+    const r = new MetricsRegistry();
+    const reads = r.counter('reads_total', 'Reads', { labelNames: ['camera'] });
+    const cam = reads.series({ camera: 'c"1' });
+    cam.value += 2;
+    expect(reads.series({ camera: 'c"1' })).toBe(cam);
+    expect(reads.get({ camera: 'c"1' })).toBe(2);
+    expect(await r.render()).toContain('reads_total{camera="c\\"1"} 2');
+  });
+});
+
 describe('MetricsRegistry.withholdLabelValues', () => {
   it('exposes the withheld values under stable aliases, keeping their series apart, and leaves the rest as they are', async () => {
     const registry = new MetricsRegistry();
