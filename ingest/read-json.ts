@@ -1,6 +1,8 @@
-// One plate read as JSON (a JSONL line, an HTTP body) → a matcher `Read`, or the reason it is
-// refused. Bad reads are values, not exceptions: the caller reports them and carries on.
-import { normalizePlate, type PlateCandidate, type Read, type ReadVehicle } from '../matcher/index.js';
+// One plate read as JSON (a JSONL line, an HTTP body), or as decoded from msgpack by ingest/wire.ts,
+// → a matcher `Read`, or the reason it is refused. Bad reads are values, not exceptions: the caller
+// reports them and carries on.
+import { C1 } from 'msgpackr';
+import { normalizePlate, quoted, type PlateCandidate, type Read, type ReadVehicle } from '../matcher/index.js';
 
 export type ReadResult = { ok: true; read: Read } | { ok: false; reason: string };
 
@@ -14,6 +16,12 @@ export const MAX_CANDIDATES = 10;
  * message over NATS's max_payload whose publish failed on every redelivery.
  */
 export const MAX_VEHICLE_TEXT_LENGTH = 64;
+
+/**
+ * Names a camera's firmware may use for a required field, lower-cased, besides the field's own name
+ * in another case (`ID`, `Id`): a read missing the field but carrying one of these is told so.
+ */
+const NEAR_MISS_NAMES: Readonly<Record<string, readonly string[]>> = { conf: ['confidence'], ts: ['timestamp'], v: ['version'] };
 
 const STATE_CODE = /^[A-Z]{2}$/;
 const ISO_DATE_PREFIX = /^\d{4}-\d{2}-\d{2}/;
@@ -37,10 +45,10 @@ export function validateRead(value: unknown): ReadResult {
   if (!isObject(value)) return { ok: false, reason: `a read must be a JSON object, not ${describeValue(value)}` };
 
   const id = readId(value['id']);
-  if (typeof id !== 'string') return { ok: false, reason: id.problem };
+  if (typeof id !== 'string') return { ok: false, reason: `${id.problem}${value['id'] === undefined ? nearMissNote(value, 'id') : ''}` };
 
   const rawPlate = value['plate'];
-  if (typeof rawPlate !== 'string') return { ok: false, reason: `plate must be a string, not ${describeValue(rawPlate)}` };
+  if (typeof rawPlate !== 'string') return { ok: false, reason: `plate must be a string, not ${describeValue(rawPlate)}${rawPlate === undefined ? nearMissNote(value, 'plate') : textHint(rawPlate)}` };
   const plate = normalizePlate(rawPlate);
   if (!plate.ok) return { ok: false, reason: plate.reason };
   const read: Read = { id, plate: plate.plate };
@@ -50,14 +58,14 @@ export function validateRead(value: unknown): ReadResult {
   // reason to refuse the read and leave its plate unmatched.
   if (state != null && !(typeof state === 'string' && state.trim() === '')) {
     const code = typeof state === 'string' ? state.trim().toUpperCase() : '';
-    if (!STATE_CODE.test(code)) return { ok: false, reason: `state must be a two-letter code, not ${describeValue(state)}` };
+    if (!STATE_CODE.test(code)) return { ok: false, reason: `state must be a two-letter code, not ${describeValue(state)}${textHint(state)}` };
     read.state = code;
   }
 
   for (const name of ['camera', 'agency'] as const) {
     const text = value[name];
     if (text == null) continue;
-    if (typeof text !== 'string' || text.trim() === '') return { ok: false, reason: `${name} must be a non-empty string, not ${describeValue(text)}` };
+    if (typeof text !== 'string' || text.trim() === '') return { ok: false, reason: `${name} must be a non-empty string, not ${describeValue(text)}${textHint(text)}` };
     if (text.length > MAX_READ_ID_LENGTH) return { ok: false, reason: `${name} is longer than ${MAX_READ_ID_LENGTH} characters` };
     read[name] = text.trim();
   }
@@ -99,7 +107,18 @@ function readId(id: unknown): string | { problem: string } {
     return id;
   }
   if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
-  return { problem: id === undefined ? 'id is missing' : `id must be a non-empty string or an integer, not ${describeValue(id)}` };
+  // A msgpack 64-bit integer past 2^53 decodes exactly, as a BigInt (ingest/wire.ts): the camera
+  // sent an integer, and its decimal text is the id. At most 20 digits from msgpack.
+  if (typeof id === 'bigint') {
+    const text = String(id);
+    return text.length <= MAX_READ_ID_LENGTH ? text : { problem: `id is longer than ${MAX_READ_ID_LENGTH} characters` };
+  }
+  // A number past 2^53 is no longer the integer that was sent (JSON.parse rounds
+  // 9007199254740993 to 9007199254740992; so did a JavaScript camera holding it as a number).
+  if (typeof id === 'number' && Number.isInteger(id)) {
+    return { problem: `id ${String(id)} may not be the integer sent: integers ${id > 0 ? 'above ' : 'below -'}${Number.MAX_SAFE_INTEGER} lose precision: send the id as a string` };
+  }
+  return { problem: id === undefined ? 'id is missing' : `id must be a non-empty string or an integer, not ${describeValue(id)}${textHint(id)}` };
 }
 
 function readTimestamp(ts: unknown): number | null {
@@ -117,7 +136,7 @@ function readCandidates(candidates: unknown): PlateCandidate[] | string {
     const candidate: unknown = candidates[i];
     if (!isObject(candidate)) return `candidates[${i}] must be an object with a plate, not ${describeValue(candidate)}`;
     const text = candidate['plate'];
-    if (typeof text !== 'string') return `candidates[${i}].plate must be a string, not ${describeValue(text)}`;
+    if (typeof text !== 'string') return `candidates[${i}].plate must be a string, not ${describeValue(text)}${textHint(text)}`;
     const plate = normalizePlate(text);
     // An alternative reading that is no plate ("AB#1234", "7") cannot hit anything. Refusing the
     // read for it would leave the primary plate unmatched, so it is dropped and the rest matched.
@@ -137,13 +156,18 @@ function readCandidates(candidates: unknown): PlateCandidate[] | string {
 function readVehicle(vehicle: unknown): ReadVehicle | undefined | string {
   if (!isObject(vehicle)) return `vehicle must be an object, not ${describeValue(vehicle)}`;
   const out: ReadVehicle = {};
-  for (const name of ['make', 'model', 'color', 'type'] as const) {
+  for (const name of ['make', 'model', 'color', 'type', 'style'] as const) {
     const text = vehicle[name];
     if (text == null) continue;
-    if (typeof text !== 'string') return `vehicle.${name} must be a string, not ${describeValue(text)}`;
+    if (typeof text !== 'string') return `vehicle.${name} must be a string, not ${describeValue(text)}${textHint(text)}`;
     const value = text.trim();
     if (value.length > MAX_VEHICLE_TEXT_LENGTH) return `vehicle.${name} is ${value.length} characters; at most ${MAX_VEHICLE_TEXT_LENGTH} are allowed`;
-    if (value !== '') out[name] = value;
+    if (value === '') continue;
+    // Hot lists call the body style `vehicle_style` and reads `vehicle.type`: `style` is taken as
+    // `type` rather than dropped unseen, and two that disagree are refused rather than one chosen.
+    if (name !== 'style') out[name] = value;
+    else if (out.type === undefined) out.type = value;
+    else if (out.type.toLowerCase() !== value.toLowerCase()) return `vehicle.type ${quoted(out.type)} and vehicle.style ${quoted(value)} differ: style is another name for type, send one`;
   }
   const year = vehicle['year'];
   if (year != null) {
@@ -163,14 +187,47 @@ function isConfidence(value: unknown): value is number {
   return typeof value === 'number' && value >= 0 && value <= 1;
 }
 
-/** A short rendering of a bad value for a reason: the value itself when short, its type otherwise. */
+/**
+ * ` (the read has "ID": send it as "id")` when a read missing `name` carries it under another case
+ * or a name of NEAR_MISS_NAMES, else ''. Only for a refusal: it looks at every key.
+ */
+export function nearMissNote(fields: Record<string, unknown>, name: string): string {
+  const others = NEAR_MISS_NAMES[name];
+  for (const key of Object.keys(fields)) {
+    if (key === name || fields[key] == null) continue;
+    const lower = key.toLowerCase();
+    if (lower === name || (others !== undefined && others.includes(lower))) return ` (the read has ${quoted(key)}: send it as "${name}")`;
+  }
+  return '';
+}
+
+/**
+ * What to do about a value given where text belongs: `': send text (msgpack str)'` for binary data
+ * (Python's `bytes` packs as msgpack bin), else ''.
+ */
+export function textHint(value: unknown): string {
+  return value instanceof Uint8Array ? ': send text (msgpack str)' : '';
+}
+
+/**
+ * A short rendering of a bad value for a reason: the value itself when short, its type otherwise.
+ * msgpack decodes to more than JSON does, and firmware not written in JavaScript sends it: bytes
+ * (bin), times (the timestamp extension, a Date), 64-bit integers past 2^53 (BigInt).
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'missing';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (value instanceof Uint8Array) return `binary data (msgpack bin, ${value.length} bytes)`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'a msgpack timestamp' : `a msgpack timestamp (${value.toISOString()})`;
+  if (value === C1) return 'the byte 0xc1, which msgpack never uses';
   if (typeof value === 'object') return 'an object';
   // JSON.stringify writes NaN and ±Infinity as null ("not number null" read as a missing value)
-  // and throws on a BigInt (msgpack's 64-bit integers past 2^53; found by the wire fuzz test).
+  // and throws on a BigInt.
   const text = typeof value === 'number' || typeof value === 'bigint' ? String(value) : (JSON.stringify(value) ?? String(value));
+  if (typeof value === 'bigint') {
+    const unsafe = `not a safe integer (${value > 0n ? 'above ' : 'below -'}${Number.MAX_SAFE_INTEGER})`;
+    return text.length <= 40 ? `integer ${text}, which is ${unsafe}` : `an integer of ${text.length} digits, ${unsafe}`;
+  }
   return text.length <= 40 ? `${typeof value} ${text}` : `a ${typeof value} of ${text.length} characters`;
 }

@@ -3,9 +3,9 @@
 // never throws: every problem becomes a reason, so the pipeline can route the bytes to
 // alpr.invalid.reads and carry on. Reasons are at most MAX_REASON_LENGTH characters and quote at
 // most the head of what the camera sent (matcher/reason.ts): they travel as NATS headers.
-import { Unpackr } from 'msgpackr';
+import { C1, Unpackr, type Options as UnpackOptions } from 'msgpackr';
 import { boundedReason, quoted, type Read } from '../matcher/index.js';
-import { describeValue, validateRead } from './read-json.js';
+import { describeValue, nearMissNote, textHint, validateRead } from './read-json.js';
 import { isSubjectToken } from './subjects.js';
 
 export const WIRE_VERSION = 1;
@@ -21,6 +21,14 @@ const MAX_CLOCK_AHEAD_MS = 24 * 3600 * 1000;
 /** Reads older than this (2000-01-01) are a broken clock, not a sighting. */
 const EARLIEST_TS = Date.UTC(2000, 0, 1);
 const DAY_MS = 24 * 3600 * 1000;
+/**
+ * A `ts` from here to SECONDS_TS_BELOW is 2001–5138 read as seconds but January 1970 as
+ * milliseconds: a camera sending Unix seconds (Python's `time.time()`) is told so.
+ */
+const SECONDS_TS_FROM = 1e9;
+const SECONDS_TS_BELOW = 1e11;
+/** How many of a message's first bytes a reason shows, in hex, when they are not msgpack. */
+const SHOWN_BYTES = 8;
 /**
  * How long storage keeps a read after its `ts` when the pipeline is not told: storage's default,
  * which is also the least the law allows (Government Code § 34090.6: keep ≥ 1 year).
@@ -77,14 +85,20 @@ export const DEFAULT_WIRE_LIMITS: Readonly<WireLimits> = {
 };
 
 // mapsAsObjects: reads are plain objects; no records extension, so any msgpack encoder works.
-const unpackr = new Unpackr({ mapsAsObjects: true, useRecords: false, int64AsType: 'number' });
+// int64AsType 'auto' (in msgpackr 2.1.3, missing from its .d.ts): a 64-bit integer is a number up to
+// 2^53 and a BigInt past it, never a rounded number. Encoders other than msgpackr send every
+// integer past 2^32 (a millisecond ts) as int64/uint64, and those stay numbers; a read id past
+// 2^53 (a camera's uint64 counter) stays exact, and any other field past it is refused by name.
+const INT64_AS_NUMBER_WHEN_SAFE = 'auto' as unknown as UnpackOptions['int64AsType'];
+const unpackr = new Unpackr({ mapsAsObjects: true, useRecords: false, int64AsType: INT64_AS_NUMBER_WHEN_SAFE });
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 const integerFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 const dayFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 2 });
 
 /**
  * Decodes one message. `agency` is the subject's agency token: a read claiming another agency is
- * refused, so one agency's cameras cannot write into another's data.
+ * refused. That is a consistency check, not a wall between agencies: whoever may publish to an
+ * agency's subject may write its reads (docs/wire.md, Subject).
  */
 export function decodeReadMessage(data: Uint8Array, contentType: string | undefined, agency: string, nowMs: number, limits: WireLimits = DEFAULT_WIRE_LIMITS): DecodedMessage {
   if (data.length > limits.maxMessageBytes) return refused(`message is ${data.length} bytes; at most ${limits.maxMessageBytes} are accepted`);
@@ -96,6 +110,9 @@ export function decodeReadMessage(data: Uint8Array, contentType: string | undefi
   } catch (error) {
     return refused(isJson ? `not valid JSON: ${(error as Error).message}` : notMsgpackReason(data, error as Error));
   }
+  // msgpackr decodes the never-used byte 0xc1 to a marker instead of throwing: a message that is
+  // only that byte.
+  if (value === C1) return refused(neverMsgpackReason(data));
   const items = Array.isArray(value) ? value : [value];
   if (items.length === 0) return refused('message holds an empty batch');
   if (items.length > limits.maxReadsPerMessage) return refused(`message holds ${items.length} reads; at most ${limits.maxReadsPerMessage} per message`);
@@ -112,16 +129,35 @@ export function decodeReadMessage(data: Uint8Array, contentType: string | undefi
  * Why bytes are not one msgpack value. msgpackr's own message for bytes after the first value
  * quotes that value whole, as JSON (up to the reason's cap, not the 32 characters of camera text a
  * reason quotes); and JSON sent without its Content-Type reads as the number 123 (`{`) followed by
- * bytes, which says nothing to the integrator.
+ * bytes, which says nothing to the integrator. msgpackr also "reads" the byte 0xc1, which msgpack
+ * never uses, and then finds more bytes: those are not msgpack at all, and say so.
  */
 function notMsgpackReason(data: Uint8Array, error: Error): string {
+  if (data[0] === 0xc1) return neverMsgpackReason(data);
   if (!error.message.startsWith('Data read, but end of buffer not reached')) return `not valid msgpack: ${error.message}`;
   let first = 0;
   while (first < data.length && (data[first] === 0x20 || data[first] === 0x0a || data[first] === 0x0d || data[first] === 0x09)) first++;
   const looksLikeJson = data[first] === 0x7b || data[first] === 0x5b;
-  return looksLikeJson
-    ? `not valid msgpack: it looks like JSON, which needs the header Content-Type: ${JSON_CONTENT_TYPE}`
-    : 'not valid msgpack: more bytes follow the first value (send one map, or one array of maps, per message)';
+  if (looksLikeJson) return `not valid msgpack: it looks like JSON, which needs the header Content-Type: ${JSON_CONTENT_TYPE}`;
+  // Any byte begins some msgpack value (most are a whole small integer), so "decoded a first
+  // value" says little unless that value is a map or an array, as a read or a batch is.
+  if (!isMapOrArrayHead(data[0] as number)) return `not valid msgpack: the message begins with the bytes ${hexHead(data)}, which are not a msgpack map or array (send one map, or one array of maps, per message)`;
+  return 'not valid msgpack: more bytes follow the first value (send one map, or one array of maps, per message)';
+}
+
+function neverMsgpackReason(data: Uint8Array): string {
+  return `not msgpack: the message begins with the bytes ${hexHead(data)}, and 0xc1 is a byte msgpack never uses`;
+}
+
+/** fixmap, fixarray, array 16/32, map 16/32. */
+function isMapOrArrayHead(byte: number): boolean {
+  return (byte >= 0x80 && byte <= 0x9f) || (byte >= 0xdc && byte <= 0xdf);
+}
+
+/** The first SHOWN_BYTES bytes as hex pairs (`c1 ff 00 13`), then `…` when there are more. */
+function hexHead(data: Uint8Array): string {
+  const shown = Array.from(data.subarray(0, SHOWN_BYTES), (byte) => byte.toString(16).padStart(2, '0')).join(' ');
+  return data.length > SHOWN_BYTES ? `${shown} … (${data.length} bytes)` : shown;
 }
 
 /** A msgpack map or JSON object; msgpack extension types decode to class instances and are refused. */
@@ -144,20 +180,30 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
   // validateRead also takes an ISO 8601 ts (JSONL files); the wire takes only milliseconds, and its
   // reason should not offer what the wire refuses.
   const ts = value['ts'];
-  if (ts != null && !(typeof ts === 'number' && Number.isFinite(ts) && ts >= 0)) return `ts must be milliseconds since the epoch (a number), not ${describeValue(ts)}`;
+  if (ts != null && !(typeof ts === 'number' && Number.isFinite(ts) && ts >= 0)) {
+    // The msgpack timestamp extension decodes to a Date; firmware in C, Go or Python may send one.
+    const hint = ts instanceof Date ? ': send the milliseconds since the epoch as an integer' : textHint(ts);
+    return `ts must be milliseconds since the epoch (a number), not ${describeValue(ts)}${hint}`;
+  }
   const base = validateRead(value);
   if (!base.ok) return base.reason;
   const fields = value as Record<string, unknown>;
   const read = base.read;
   const v = fields['v'];
-  // Only a number is echoed: String() on a map whose "toString" key is not a function throws (found by fuzzing).
-  if (v !== WIRE_VERSION) return v === undefined ? 'v (schema version) is missing' : `schema version ${typeof v === 'number' ? String(v) : `of type ${v === null ? 'null' : typeof v}`} is not supported (this receiver speaks ${WIRE_VERSION})`;
-  if (read.agency === undefined) return 'agency is missing';
+  // Only a number (or BigInt) is echoed: String() on a map whose "toString" key is not a function throws (found by fuzzing).
+  if (v !== WIRE_VERSION) {
+    if (v === undefined) return `v (schema version) is missing${nearMissNote(fields, 'v')}`;
+    return `schema version ${typeof v === 'number' || typeof v === 'bigint' ? String(v) : `of type ${v === null ? 'null' : typeof v}`} is not supported (this receiver speaks ${WIRE_VERSION})`;
+  }
+  if (read.agency === undefined) return `agency is missing${nearMissNote(fields, 'agency')}`;
   if (read.agency !== agency) return `agency ${quoted(read.agency)} does not match the subject's agency ${quoted(agency)}`;
-  if (read.camera === undefined) return 'camera is missing';
+  if (read.camera === undefined) return `camera is missing${nearMissNote(fields, 'camera')}`;
   if (!isSubjectToken(read.camera)) return `camera ${quoted(read.camera)} must be 1–64 characters of A-Za-z0-9_-`;
-  if (typeof fields['ts'] !== 'number' || read.ts === undefined) return 'ts (milliseconds since the epoch) is missing or not a number';
-  if (read.ts < EARLIEST_TS) return `ts ${describeTs(read.ts)} is out of range: before 2000-01-01 (camera clock?)`;
+  if (typeof fields['ts'] !== 'number' || read.ts === undefined) return `ts (milliseconds since the epoch) is missing or not a number${nearMissNote(fields, 'ts')}`;
+  if (read.ts < EARLIEST_TS) {
+    const seconds = read.ts >= SECONDS_TS_FROM && read.ts < SECONDS_TS_BELOW;
+    return `ts ${describeTs(read.ts)} is out of range: before 2000-01-01 (${seconds ? 'seconds instead of milliseconds?' : 'camera clock?'})`;
+  }
   if (read.ts > nowMs + MAX_CLOCK_AHEAD_MS) return `ts ${describeTs(read.ts)} is out of range: more than 24 h ahead of this receiver's clock (camera clock?)`;
   // Storage's TTL counts from ts: an older read was acked, raised live hits, and then was purged
   // with its hits and their dispositions as it was written (a camera clock reset to 2000 on power
@@ -168,7 +214,7 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
   // Storage keeps milliseconds (DateTime64(3)) and refused a whole batch over one fractional ts
   // (found by the wire fuzz test): the fraction of a millisecond is dropped here.
   read.ts = Math.floor(read.ts);
-  if (read.conf === undefined) return 'conf is missing';
+  if (read.conf === undefined) return `conf is missing${nearMissNote(fields, 'conf')}`;
   // The Read from validateRead is fresh: extend it in place rather than copy it (hot path).
   const wire = read as WireRead;
   wire.v = WIRE_VERSION;
@@ -187,7 +233,7 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
   }
   const image = fields['image'];
   if (image != null) {
-    if (typeof image !== 'string' || image.length > MAX_IMAGE_REF_LENGTH) return `image must be a reference string of at most ${MAX_IMAGE_REF_LENGTH} characters`;
+    if (typeof image !== 'string' || image.length > MAX_IMAGE_REF_LENGTH) return `image must be a reference string of at most ${MAX_IMAGE_REF_LENGTH} characters${textHint(image)}`;
     wire.image = image;
   }
   return wire;

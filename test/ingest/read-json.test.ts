@@ -61,6 +61,28 @@ describe('validateRead', () => {
     expect(reasonOf(null)).toContain('must be a JSON object');
   });
 
+  it('takes a 64-bit integer id past 2^53 (a BigInt, from msgpack) exactly, as its decimal text', () => {
+    const result = validateRead({ id: 9007199254740993n, plate: 'ABC1234' });
+    expect(result.ok && result.read.id).toBe('9007199254740993');
+  });
+
+  it('refuses an integer id past 2^53 that arrived as a number, which is rounded, asking for a string', () => {
+    const parsed = parseReadJson('{"id":9007199254740993,"plate":"ABC1234"}');
+    expect(!parsed.ok && parsed.reason).toBe('id 9007199254740992 may not be the integer sent: integers above 9007199254740991 lose precision: send the id as a string');
+    expect(reasonOf({ id: -(2 ** 60), plate: 'ABC1234' })).toBe('id -1152921504606847000 may not be the integer sent: integers below -9007199254740991 lose precision: send the id as a string');
+  });
+
+  it('names the key a missing id or plate was sent under', () => {
+    expect(reasonOf({ ID: 'r1', plate: 'ABC1234' })).toBe('id is missing (the read has "ID": send it as "id")');
+    expect(reasonOf({ id: 'r1', Plate: 'ABC1234' })).toBe('plate must be a string, not missing (the read has "Plate": send it as "plate")');
+  });
+
+  it('says binary data (msgpack bin) is not text, and what to send instead', () => {
+    expect(reasonOf({ id: 'r1', plate: new TextEncoder().encode('ABC1234') })).toBe('plate must be a string, not binary data (msgpack bin, 7 bytes): send text (msgpack str)');
+    expect(reasonOf({ id: new Uint8Array(16), plate: 'ABC1234' })).toBe('id must be a non-empty string or an integer, not binary data (msgpack bin, 16 bytes): send text (msgpack str)');
+    expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { make: Uint8Array.of(0x46) } })).toBe('vehicle.make must be a string, not binary data (msgpack bin, 1 bytes): send text (msgpack str)');
+  });
+
   it('refuses a missing, empty or fractional id', () => {
     expect(reasonOf({ plate: 'ABC1234' })).toBe('id is missing');
     expect(reasonOf({ id: '  ', plate: 'ABC1234' })).toBe('id must not be empty');
@@ -114,6 +136,13 @@ describe('validateRead', () => {
     }
     expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { make: 'X'.repeat(MAX_VEHICLE_TEXT_LENGTH + 1) } })).toContain('vehicle.make is 65 characters');
     expect(validateRead({ id: 'r1', plate: 'ABC1234', vehicle: { make: ` ${'X'.repeat(MAX_VEHICLE_TEXT_LENGTH)} ` } })).toMatchObject({ ok: true, read: { vehicle: { make: 'X'.repeat(MAX_VEHICLE_TEXT_LENGTH) } } });
+  });
+
+  it('takes vehicle.style, the name hot lists give the body style, as vehicle.type', () => {
+    expect(validateRead({ id: 'r1', plate: 'ABC1234', vehicle: { make: 'Ford', style: ' pickup ' } })).toEqual({ ok: true, read: { id: 'r1', plate: 'ABC1234', vehicle: { make: 'Ford', type: 'pickup' } } });
+    expect(validateRead({ id: 'r1', plate: 'ABC1234', vehicle: { type: 'SUV', style: 'suv' } })).toEqual({ ok: true, read: { id: 'r1', plate: 'ABC1234', vehicle: { type: 'SUV' } } });
+    expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { type: 'sedan', style: 'pickup' } })).toBe('vehicle.type "sedan" and vehicle.style "pickup" differ: style is another name for type, send one');
+    expect(reasonOf({ id: 'r1', plate: 'ABC1234', vehicle: { style: 'X'.repeat(65) } })).toBe('vehicle.style is 65 characters; at most 64 are allowed');
   });
 
   it('drops a vehicle with no attributes', () => {
