@@ -169,6 +169,19 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
     let aborted = false;
     /** Gives back this request's place among the route's text bodies in flight; once. */
     let releaseTextSlot: (() => void) | undefined;
+    /**
+     * uWS re-arms its 10 s idle limit on resume and clears it only as the body's last chunk comes.
+     * A body that came whole with its headers (a small file: most loads) had come before admission,
+     * so resuming then left the handler 10 s: a load still waiting for its version to be in force
+     * had its connection closed under it, and the client saw "other side closed" with no answer
+     * (a flaky CI run). Such a socket stays paused, with no limit, until its reply is written.
+     */
+    let pausedUntilReply = false;
+    const resumeBeforeReply = (): void => {
+      if (!pausedUntilReply) return;
+      pausedUntilReply = false;
+      res.resume();
+    };
     res.onAborted(() => {
       aborted = true;
       releaseTextSlot?.();
@@ -189,6 +202,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
     const answer = (reply: JsonReply): void => {
       if (aborted) return;
       res.cork(() => {
+        resumeBeforeReply();
         // no-store on every reply: package files and reports are ALPR data, and no proxy or browser cache may keep them.
         if (reply.text !== undefined) {
           const { contentType, body, filename } = reply.text;
@@ -210,6 +224,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
         logger.warn({ code: error.code, status: error.status, method, url: request.url, ...(cause === undefined ? {} : { cause }) }, error.message);
       }
       res.cork(() => {
+        resumeBeforeReply();
         if (isHttp) {
           const extra = error.retryAfterSeconds === undefined ? undefined : { 'retry-after': String(error.retryAfterSeconds) };
           // A body refused before it was read whole leaves the rest on the connection: close it.
@@ -262,7 +277,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
       return run();
     };
     if (!asText) {
-      readBody(res, limit).then(parse).catch(fail);
+      readBody(res, { maxBytes: limit }).then(parse).catch(fail);
       return;
     }
     const expected = declared === undefined ? undefined : Number(declared);
@@ -271,8 +286,15 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
     // hold the socket (pause) until the sender is admitted, so nothing of a refused body is read.
     bodyUnread = true;
     let discard = false;
-    const reading = readBody(res, limit, () => discard, Number.isSafeInteger(expected) ? expected : undefined);
+    let bodyWhole = false;
+    const reading = readBody(res, {
+      maxBytes: limit, discarding: () => discard, expectedBytes: Number.isSafeInteger(expected) ? expected : undefined, onLast: () => (bodyWhole = true),
+    });
     res.pause();
+    const resumeReading = (): void => {
+      if (bodyWhole) pausedUntilReply = true;
+      else res.resume();
+    };
     textBody
       .admit(request)
       .then(() => {
@@ -284,7 +306,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
           // only "fetch failed", never this answer (the CLI then called a running system stale).
           discard = true;
           bodyUnread = false;
-          res.resume();
+          resumeReading();
           throw new HttpError(503, 'BUSY', `${maxInFlight} uploads to this endpoint are under way; send it again once one has finished`, { retryAfterSeconds: 5 });
         }
         textBodiesInFlight++;
@@ -294,7 +316,7 @@ export function jsonEndpoint(handler: JsonHandler, maxBodyBytes: number, logger:
           released = true;
           textBodiesInFlight--;
         };
-        res.resume();
+        resumeReading();
         return reading.then((bytes) => {
           bodyUnread = false;
           return parse(bytes);
@@ -319,19 +341,33 @@ function refuseLoneSurrogates(_key: string, value: unknown): unknown {
   return value;
 }
 
-/**
- * Collects a request body, refusing it with 413 once it passes `maxBytes`. While `discarding()`
- * says so, chunks are dropped as they come (a body already answered), and it resolves empty.
- * With `expectedBytes` (its Content-Length) each chunk is copied straight into bytes of that size
- * as it comes: collected and concatenated at the end, a 119 MB body held the main thread 0.35 s.
- */
-export function readBody(res: HttpResponse, maxBytes: number, discarding: () => boolean = () => false, expectedBytes?: number): Promise<Uint8Array> {
+export interface BodyReading {
+  /** Past this the body is refused with 413. */
+  maxBytes: number;
+  /** While this says so, chunks are dropped as they come (a body already answered), and it resolves empty. @default never */
+  discarding?: () => boolean;
+  /**
+   * The body's Content-Length: each chunk is copied straight into bytes of that size as it comes
+   * (collected and concatenated at the end, a 119 MB body held the main thread 0.35 s).
+   */
+  expectedBytes?: number;
+  /**
+   * Called as the last chunk comes, read or dropped, before the promise settles: whether uWS has
+   * seen the whole body must be known in the same tick (jsonEndpoint's pausedUntilReply).
+   */
+  onLast?: () => void;
+}
+
+/** Collects a request body, refusing it with 413 once it passes its limit. */
+export function readBody(res: HttpResponse, reading: BodyReading): Promise<Uint8Array> {
+  const { maxBytes, discarding = () => false, expectedBytes, onLast } = reading;
   return new Promise((resolve, reject) => {
     let whole = expectedBytes !== undefined && expectedBytes > 0 && expectedBytes <= maxBytes ? new Uint8Array(expectedBytes) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;
     res.onData((chunk, isLast) => {
+      if (isLast) onLast?.();
       if (refused) return;
       if (discarding()) {
         if (isLast) resolve(new Uint8Array(0));

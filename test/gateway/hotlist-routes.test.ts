@@ -20,7 +20,7 @@ import {
 } from '../../ingest/index.js';
 import { hitId, Matcher, resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
 import { listingClaimId } from '../../storage/hotlists.js';
-import { AccessLog, CredentialStore, designateList, entryHistory, saveUser, type UserRole } from '../../storage/index.js';
+import { AccessLog, CredentialStore, designateList, entryHistory, saveUser, type HotlistContext, type UserRole } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
 
 const PASSWORD = 'a long enough passphrase';
@@ -28,6 +28,8 @@ const config = resolveMatcherConfig();
 const DAY_MS = 24 * 3600 * 1000;
 let temp: TempStorage;
 let accessLog: AccessLog;
+let credentials: CredentialStore;
+let hotlists: HotlistContext;
 let nats: LocalNatsServer;
 let nc: NatsConnection;
 let otherConnection: NatsConnection;
@@ -46,7 +48,7 @@ const NCIC_LAYOUT = { format: 'delimited', fields: { MKE: 'MKE', LIC: 'LIC', LIS
 beforeAll(async () => {
   temp = await openTempStorage();
   accessLog = new AccessLog(temp.storage);
-  const credentials = new CredentialStore(temp.storage, accessLog);
+  credentials = new CredentialStore(temp.storage, accessLog);
   const users: Array<[string, UserRole[]]> = [
     ['admin1', ['administrator']], ['admin2', ['administrator']], ['sup1', ['supervisor']], ['ofc1', ['officer']], ['disp1', ['dispatcher']],
     // Named for covert list NARC: a detective and the lieutenant who approves its entries.
@@ -67,7 +69,7 @@ beforeAll(async () => {
   await follower.start();
   const registry = new MetricsRegistry();
   registerHotlistStaleness(registry, store, config, DAY_MS);
-  const hotlists = { storage: temp.storage, accessLog, config, claims: await openVersionClaims(js) };
+  hotlists = { storage: temp.storage, accessLog, config, claims: await openVersionClaims(js) };
   otherConnection = await connect({ servers: nats.url });
   otherGateway = await openVersionClaims(jetstream(otherConnection));
   await designateList(hotlists, 'admin1', { list: 'BOLO', purpose: 'Be on the lookout: vehicles tied to open cases' });
@@ -684,5 +686,36 @@ describe('loads of one list at the same moment', () => {
     } finally {
       await thirdConnection.close();
     }
+  }, 90_000);
+});
+
+describe('a load answered after the gateway’s 10 s idle limit', () => {
+  // A pipeline that swaps the new version in only after uWS's idle limit (10 s, checked every 4 s,
+  // so it strikes 8–12 s in): a large list on a busy machine. The route waits up to a minute.
+  const SWAP_MS = 15_000;
+  let slowGateway: RunningGateway;
+
+  beforeAll(async () => {
+    slowGateway = await startGateway({
+      nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
+      verifySession: (token) => credentials.verify(token),
+      routes: () => hotlistRoutes({
+        guard: new ApiGuard(credentials, accessLogRefusals(accessLog)), hotlists, store, covert: new CovertLists({}), staleAfterMs: DAY_MS,
+        immigrationMessageKeys: ['EIV', 'IV'], layouts: {},
+        inForce: () => new Promise((resolve) => setTimeout(() => resolve(true), SWAP_MS)),
+      }),
+    });
+  });
+
+  afterAll(async () => {
+    await slowGateway?.stop();
+  });
+
+  it('answers a small file sent as text once its version is in force, on the connection it came on', async () => {
+    // A small file arrives whole with its headers, before the sender is admitted: the gateway's
+    // idle limit then closed the connection under the waiting load ("fetch failed: other side closed").
+    const text = 'plate,state,list,reason,case_number,entered_by,synopsis\n7IDL001,CA,SFR,Stolen,,,\n7IDL002,CA,SFR,Stolen,,,\n';
+    const res = await fetch(`${slowGateway.url}/api/hotlists/SFR/load`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get('admin1') as string}`, 'content-type': 'text/csv' }, body: text });
+    expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 200, body: { list: 'SFR', entries: 2, inForce: true } });
   }, 90_000);
 });
