@@ -17,6 +17,8 @@ export interface LoadHotlistsOptions {
   stderr: Writable;
   /** MKE prefixes of the Immigration Violator File, dropped from CSV rows too. @default DEFAULT_IMMIGRATION_MESSAGE_KEYS */
   immigrationMessageKeys?: readonly string[];
+  /** Counted into, over every file: a caller that refuses an empty result says whether every row was rejected. */
+  tally?: { rows: number; rejected: number };
 }
 
 /**
@@ -47,6 +49,10 @@ export async function readHotlistFiles(options: LoadHotlistsOptions): Promise<Ma
     try {
       const parsed = parseHotlistCsv(text, { config: options.config, strict: options.strict, immigrationMessageKeys: options.immigrationMessageKeys });
       reportRejected(stderr, file.shown, parsed.rejected);
+      if (options.tally !== undefined) {
+        options.tally.rows += parsed.rows;
+        options.tally.rejected += parsed.rejected.length;
+      }
       // Which rows, so an administrator can tell which listed vehicles will not alert, and why.
       for (const row of parsed.dropped) stderr.write(`${file.shown}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
       let repeated = 0;

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT, trustedProxyProblem } from '../gateway/index.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_MAX_CAMERAS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
-import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, type ReleasePolicy } from '../storage/index.js';
+import { canonicalTimeZone, DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, DEFAULT_TIME_ZONE, type ReleasePolicy } from '../storage/index.js';
 import { asObject, isListName, isMessageKeyPrefix, notAListName, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
@@ -50,6 +50,13 @@ export interface PlatewatchConfig {
    * @default DEFAULT_LOG_LEVEL (`info`)
    */
   logLevel: LogLevel;
+  /**
+   * The department's IANA time zone (`America/Los_Angeles`): the dates members enter (training
+   * completed, training lapses, a hot list expiry given as a date) are days there, not UTC days.
+   * Env `PLATEWATCH_TIME_ZONE`.
+   * @default DEFAULT_TIME_ZONE (the process's own zone)
+   */
+  timeZone: string;
 }
 
 /** pino's levels: a name outside these makes pino throw at start, so the config refuses it first. */
@@ -184,8 +191,37 @@ export class ConfigError extends Error {
   }
 }
 
-/** The environment as the entry point hands it in; only `PLATEWATCH_*` names are read. */
+/** The environment as the entry point hands it in; only the names below are read. */
 export type ConfigEnv = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Every `PLATEWATCH_*` environment variable platewatch reads, here or anywhere else: any other
+ * `PLATEWATCH_*` name stops the command, as an unknown config key does (a misspelt
+ * PLATEWATCH_RETENTON_DAYS was ignored and the year default used: found by QA). Whatever reads one
+ * takes its name from here, so a new variable cannot be read without being listed.
+ */
+export const PLATEWATCH_ENV_VARIABLES = [
+  'PLATEWATCH_DATA_DIR', 'PLATEWATCH_LOG_LEVEL',
+  'PLATEWATCH_GENERAL_LISTS', 'PLATEWATCH_OCR_CLASSES', 'PLATEWATCH_FUZZY_MIN_LENGTH', 'PLATEWATCH_PATTERN_MIN_KNOWN', 'PLATEWATCH_OCR_MAX_SUBSTITUTIONS',
+  'PLATEWATCH_NATS_PORT',
+  'PLATEWATCH_RETENTION_DAYS', 'PLATEWATCH_SKIP_INDEX_CACHE_MB', 'PLATEWATCH_SEARCH_TIMEOUT_SECONDS',
+  'PLATEWATCH_BATCH_ROWS', 'PLATEWATCH_BATCH_DELAY_MS', 'PLATEWATCH_INSERTS_IN_FLIGHT', 'PLATEWATCH_MAX_QUEUED_ROWS',
+  'PLATEWATCH_HTTP_PORT', 'PLATEWATCH_HTTP_HOST', 'PLATEWATCH_TRUSTED_PROXIES',
+  'PLATEWATCH_RETROACTIVE_DAYS', 'PLATEWATCH_ESCALATE_AFTER_MINUTES',
+  'PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE', 'PLATEWATCH_RELEASE_REFUSE_FEDERAL', 'PLATEWATCH_HOME_STATE',
+  'PLATEWATCH_HOTLIST_STALE_HOURS', 'PLATEWATCH_IMMIGRATION_MKE', 'PLATEWATCH_METRICS_MAX_CAMERAS',
+  'PLATEWATCH_TIME_ZONE',
+  // Set by the `platewatch` wrapper script (where the user ran it); read by bin/platewatch.ts.
+  'PLATEWATCH_CWD',
+] as const;
+export type PlatewatchEnvVariable = (typeof PLATEWATCH_ENV_VARIABLES)[number];
+
+/** The directory the user ran `./platewatch` in: the wrapper script runs the CLI from the repository root. */
+export const CWD_ENV_VARIABLE = 'PLATEWATCH_CWD' satisfies PlatewatchEnvVariable;
+
+/** Variables of NATS's and ClickHouse's own tools that platewatch reads too; their prefixes are shared, so others are left alone. */
+const SHARED_ENV_VARIABLES = ['NATS_URL', 'NATS_TOKEN', 'NATS_USER', 'NATS_PASSWORD', 'NATS_CREDS', 'CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD'] as const;
+type EnvVariable = PlatewatchEnvVariable | (typeof SHARED_ENV_VARIABLES)[number];
 
 export interface LoadConfigOptions {
   /** Path of a JSON config file, already resolved against the user's working directory. */
@@ -193,7 +229,7 @@ export interface LoadConfigOptions {
   env?: ConfigEnv;
 }
 
-const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists', 'metrics'] as const;
+const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists', 'metrics', 'timeZone'] as const;
 const METRICS_KEYS = ['maxCameras'] as const satisfies readonly (keyof MetricsSettings)[];
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
@@ -233,7 +269,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Plate
 export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'config'): PlatewatchConfig {
   const problems: string[] = [];
   let unknownKey = false;
-  const config: MutableConfig = { logLevel: DEFAULT_LOG_LEVEL, dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS }, metrics: { ...DEFAULT_METRICS_SETTINGS } };
+  const config: MutableConfig = { logLevel: DEFAULT_LOG_LEVEL, timeZone: DEFAULT_TIME_ZONE, dataDir: DEFAULT_DATA_DIR, matcher: {}, nats: { ...DEFAULT_NATS_SETTINGS }, storage: { ...DEFAULT_STORAGE_SETTINGS }, gateway: { ...DEFAULT_GATEWAY_SETTINGS }, retroactiveDays: DEFAULT_RETROACTIVE_DAYS, hits: { escalateAfterMinutes: DEFAULT_HIT_SETTINGS.escalateAfterMinutes, covertLists: {} }, release: { ...DEFAULT_RELEASE_POLICY }, hotlists: { ...DEFAULT_HOTLIST_SETTINGS }, metrics: { ...DEFAULT_METRICS_SETTINGS } };
 
   const file = asObject(fileValue, source, problems);
   for (const key of Object.keys(file)) {
@@ -247,6 +283,11 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     if (typeof days === 'number' && Number.isInteger(days) && days >= 0) config.retroactiveDays = days;
     else problems.push(`${source}: retroactiveDays must be a whole number of days`);
   }
+  if (file['timeZone'] !== undefined) {
+    const zone = file['timeZone'];
+    if (typeof zone === 'string') config.timeZone = zone.trim();
+    else problems.push(`${source}: timeZone must be an IANA time zone name such as "America/Los_Angeles"`);
+  }
   if (file['dataDir'] !== undefined) {
     const dataDir = file['dataDir'];
     if (typeof dataDir === 'string' && dataDir.trim() !== '') config.dataDir = dataDir;
@@ -256,12 +297,16 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   const section = (name: string, keys: readonly string[]): Record<string, unknown> | undefined => {
     if (file[name] === undefined) return undefined;
     const value = asObject(file[name], `${source}: ${name}`, problems);
-    for (const key of Object.keys(value)) {
-      if (keys.includes(key)) continue;
-      problems.push(`${source}: unknown key "${name}.${key}" (known: ${keys.join(', ')})`);
-      unknownKey = true;
+    // Only the known keys go on to be read: an unknown one is said once, not again as a bad value.
+    const known: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (keys.includes(key)) known[key] = v;
+      else {
+        problems.push(`${source}: unknown key "${name}.${key}" (known: ${keys.join(', ')})`);
+        unknownKey = true;
+      }
     }
-    return value;
+    return known;
   };
   const matcher = section('matcher', MATCHER_KEYS);
   if (matcher !== undefined) readMatcherFile(matcher, config.matcher, `${source}: matcher`, problems);
@@ -282,6 +327,10 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     else problems.push(`${source}: metrics.maxCameras must be a whole number`);
   }
 
+  for (const problem of unknownEnvVariables(env)) {
+    problems.push(problem);
+    unknownKey = true;
+  }
   readEnv(env, config, problems);
 
   if (problems.length > 0) {
@@ -298,6 +347,9 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
   }
+  const timeZone = canonicalTimeZone(config.timeZone);
+  if (timeZone === null) problems.push(`timeZone "${config.timeZone}" is not an IANA time zone name (e.g. America/Los_Angeles, Etc/UTC)`);
+  else config.timeZone = timeZone;
   if (config.storage.searchTimeoutSeconds < 1) problems.push('storage.searchTimeoutSeconds must be at least 1');
   if (config.metrics.maxCameras < 1) problems.push(`metrics.maxCameras is ${config.metrics.maxCameras}; it must be at least 1 (further cameras are counted as camera="_other")`);
   for (const key of ['batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const) {
@@ -308,8 +360,8 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
   try {
     return {
-      dataDir: config.dataDir, matcher: resolveMatcherConfig(config.matcher), nats: config.nats, storage: config.storage, gateway: config.gateway,
-      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, metrics: config.metrics, logLevel: config.logLevel,
+      dataDir: config.dataDir, matcher: resolveMatcherConfig({ ...config.matcher, timeZone: config.timeZone }), nats: config.nats, storage: config.storage, gateway: config.gateway,
+      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, metrics: config.metrics, logLevel: config.logLevel, timeZone: config.timeZone,
     };
   } catch (error) {
     throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
@@ -318,6 +370,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
 
 interface MutableConfig {
   logLevel: LogLevel;
+  timeZone: string;
   dataDir: string;
   matcher: Partial<MatcherConfig>;
   nats: NatsSettings;
@@ -362,6 +415,8 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
 
   const dataDir = envValue(env, 'PLATEWATCH_DATA_DIR');
   if (dataDir !== undefined) config.dataDir = dataDir;
+  const timeZone = envValue(env, 'PLATEWATCH_TIME_ZONE');
+  if (timeZone !== undefined) config.timeZone = timeZone;
 
   const natsUrl = envValue(env, 'NATS_URL');
   if (natsUrl !== undefined) config.nats.url = natsUrl;
@@ -377,7 +432,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   if (clickhouseUrl !== undefined) config.storage.url = clickhouseUrl;
   const clickhouseUser = envValue(env, 'CLICKHOUSE_USER');
   if (clickhouseUser !== undefined) config.storage.username = clickhouseUser;
-  const clickhousePassword = env['CLICKHOUSE_PASSWORD'];
+  const clickhousePassword = env['CLICKHOUSE_PASSWORD' satisfies EnvVariable];
   if (clickhousePassword !== undefined && clickhousePassword !== '') config.storage.password = clickhousePassword;
   for (const [name, apply] of [
     ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
@@ -458,7 +513,60 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   }
 }
 
-function envValue(env: ConfigEnv, name: string): string | undefined {
+/** A problem for each `PLATEWATCH_*` variable that is set and not one platewatch reads. */
+function unknownEnvVariables(env: ConfigEnv): string[] {
+  const problems: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!/^PLATEWATCH_/i.test(name) || (PLATEWATCH_ENV_VARIABLES as readonly string[]).includes(name)) continue;
+    if ((env[name]?.trim() ?? '') === '') continue; // empty counts as unset, here too
+    const closest = closestEnvVariable(name);
+    problems.push(
+      `environment: unknown variable ${name}` +
+        (closest === null ? ' (the variables platewatch reads: README, Configuration)' : ` (did you mean ${closest}?)`),
+    );
+  }
+  return problems;
+}
+
+/** The known variable a misspelt one most likely meant, or null when none is near. */
+export function closestEnvVariable(name: string): PlatewatchEnvVariable | null {
+  const wanted = name.toUpperCase().replace(/^PLATEWATCH_/, '');
+  const wantedWords = wanted.split('_');
+  let best: { name: PlatewatchEnvVariable; distance: number } | null = null;
+  for (const known of PLATEWATCH_ENV_VARIABLES) {
+    const suffix = known.replace(/^PLATEWATCH_/, '');
+    const words = suffix.split('_');
+    const distance = editDistance(wanted, suffix);
+    // Near in spelling (RETENTON_DAYS), or the words of one within the other (STORAGE_RETENTION_DAYS, HOST).
+    const near = distance <= Math.max(1, Math.floor(suffix.length * 0.3)) || words.every((w) => wantedWords.includes(w)) || wantedWords.every((w) => words.includes(w));
+    if (near && (best === null || distance < best.distance)) best = { name: known, distance };
+  }
+  return best?.name ?? null;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions, one each. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
+}
+
+/**
+ * A setting's name for a message about its value: the environment variable when it is set (it wins
+ * over the file), else the file's key.
+ */
+export function settingName(env: ConfigEnv, variable: EnvVariable, key: string): string {
+  return envValue(env, variable) === undefined ? key : variable;
+}
+
+function envValue(env: ConfigEnv, name: EnvVariable): string | undefined {
   const value = env[name]?.trim();
   return value === undefined || value === '' ? undefined : value;
 }
@@ -487,4 +595,5 @@ export const DEFAULT_CONFIG: PlatewatchConfig = {
   hotlists: DEFAULT_HOTLIST_SETTINGS,
   metrics: DEFAULT_METRICS_SETTINGS,
   logLevel: DEFAULT_LOG_LEVEL,
+  timeZone: DEFAULT_TIME_ZONE,
 };

@@ -1,6 +1,7 @@
 // The `platewatch` command: the only place that touches process.env, process.argv and the exit
 // code. What the command does is bin/cli.ts.
 import { runPlatewatch } from './cli.js';
+import { CWD_ENV_VARIABLE } from './config.js';
 import type { VerbIO } from './verb.js';
 
 // Everything this command writes is ALPR data or guards it (chDB's files under DATA_DIR/clickhouse:
@@ -19,7 +20,7 @@ const io: VerbIO = {
   stderr: process.stderr,
   env: process.env,
   // The wrapper script runs from the repo root; it passes where the user actually was.
-  cwd: process.env['PLATEWATCH_CWD'] ?? process.cwd(),
+  cwd: process.env[CWD_ENV_VARIABLE] ?? process.cwd(),
 };
 void runPlatewatch(process.argv.slice(2), io).then((code) => {
   process.exitCode = code;

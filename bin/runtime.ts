@@ -24,6 +24,8 @@ export interface RuntimeInfo {
   httpUrl?: string;
   /** The embedded chDB directory it holds open, absolute; absent with a ClickHouse server. */
   storageDir?: string;
+  /** Whether any user was registered at its start (embedded storage only): `users add` says why it needs --as (bin/system-api.ts). */
+  hasUsers?: boolean;
 }
 
 export function runtimeFile(dataDir: string): string {

@@ -1,8 +1,9 @@
 // Options and helpers shared by the verbs that open storage directly (audit, evidence), and the
 // one mapping from the platewatch configuration to storage's own, which `up` uses too.
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openStorage, type Storage, type StorageConfig } from '../storage/index.js';
+import { DEFAULT_DATA_DIR, DEFAULT_DATABASE, openStorage, type Storage, type StorageConfig } from '../storage/index.js';
 import { ConfigError, loadConfig, type PlatewatchConfig } from './config.js';
 import type { VerbIO } from './verb.js';
 
@@ -10,7 +11,10 @@ import type { VerbIO } from './verb.js';
 export const STORAGE_OPTIONS_USAGE = `Storage options (otherwise from the configuration: --config FILE, then the environment —
 PLATEWATCH_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATEWATCH_RETENTION_DAYS):
   --config FILE          JSON config file (README, Configuration)
-  --data-dir DIR         embedded chDB directory        [default: <dataDir>/clickhouse, i.e. ./data/clickhouse]
+  --data-dir DIR         embedded chDB directory: DATA_DIR/clickhouse, or the data directory itself
+                         (what PLATEWATCH_DATA_DIR names, holding clickhouse/, nats/, run/), taken
+                         for its clickhouse/            [default: $PLATEWATCH_DATA_DIR/clickhouse, i.e. ./data/clickhouse]
+                         A command never creates storage there but the first "users add" (no --as).
   --clickhouse-url URL   use a ClickHouse server instead [default: storage.url / $CLICKHOUSE_URL]`;
 
 export const STORAGE_PARSE_OPTIONS = {
@@ -41,7 +45,7 @@ export async function storageConfigFrom(
   return {
     ...settings,
     url: values['clickhouse-url'] ?? settings.url,
-    dataDir: resolve(io.cwd, values['data-dir'] ?? join(config.dataDir, 'clickhouse')),
+    dataDir: values['data-dir'] === undefined ? resolve(io.cwd, config.dataDir, 'clickhouse') : embeddedDirOf(resolve(io.cwd, values['data-dir'])),
     applyRetention: false,
   };
 }
@@ -61,6 +65,7 @@ export function storageSettings(config: PlatewatchConfig): Partial<StorageConfig
     batchDelayMs: config.storage.batchDelayMs,
     insertsInFlight: config.storage.insertsInFlight,
     maxQueuedRows: config.storage.maxQueuedRows,
+    timeZone: config.timeZone,
   };
 }
 
@@ -84,8 +89,38 @@ function chainHost(): string {
   return hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 40);
 }
 
-/** Opens storage for a verb; on failure writes the reason and returns undefined. */
-export async function openForVerb(config: Partial<StorageConfig>, io: VerbIO): Promise<Storage | undefined> {
+/**
+ * The embedded chDB directory --data-dir names: the data directory itself (PLATEWATCH_DATA_DIR's,
+ * holding clickhouse/ beside nats/ and run/) stands for its clickhouse/, unless it is a chDB
+ * directory itself (metadata/). Taken as the chDB directory, it was opened as a new, empty one
+ * beside the real (found by QA: "unknown user or wrong password" for a registered administrator).
+ */
+export function embeddedDirOf(dir: string): string {
+  return !existsSync(join(dir, 'metadata')) && existsSync(join(dir, 'clickhouse')) ? join(dir, 'clickhouse') : dir;
+}
+
+/**
+ * Why embedded storage `config` names has no platewatch database, or null (a server: it is asked).
+ * chDB creates a directory it opens, so a verb given the wrong one would work on a new, empty
+ * database and leave it behind (found by QA: ./data/clickhouse created in the repository).
+ */
+export function missingDatabaseProblem(config: Partial<StorageConfig>): string | null {
+  if (config.url !== undefined) return null;
+  const dir = resolve(config.dataDir ?? DEFAULT_DATA_DIR);
+  if (existsSync(join(dir, 'metadata', `${config.database ?? DEFAULT_DATABASE}.sql`))) return null;
+  return `no platewatch database at ${dir}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)`;
+}
+
+/**
+ * Opens storage for a verb; on failure writes the reason and returns undefined. Only existing
+ * storage unless `create` (the first administrator's bootstrap, which starts a new system).
+ */
+export async function openForVerb(config: Partial<StorageConfig>, io: VerbIO, mode: 'existing' | 'create' = 'existing'): Promise<Storage | undefined> {
+  const missing = mode === 'existing' ? missingDatabaseProblem(config) : null;
+  if (missing !== null) {
+    io.stderr.write(`platewatch: ${missing}\n`);
+    return undefined;
+  }
   try {
     return await openStorage(config);
   } catch (error) {

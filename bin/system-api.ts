@@ -36,15 +36,24 @@ export async function runningSystemUrl(storage: Partial<StorageConfig>): Promise
   if (running?.httpUrl === undefined || running.storageDir !== storageDir) return undefined;
   // A gateway listening on every address is reached on this host by loopback.
   const url = running.httpUrl.replace(/^http:\/\/0\.0\.0\.0(?=:)/, 'http://127.0.0.1').replace(/^http:\/\/\[::\](?=:)/, 'http://[::1]');
-  runFilesBehind.set(url, { pid: running.pid, runFile: runtimeFile(dirname(storageDir)) });
+  runFilesBehind.set(url, { pid: running.pid, runFile: runtimeFile(dirname(storageDir)), hasUsers: running.hasUsers });
   return url;
+}
+
+/**
+ * Whether the system runningSystemUrl gave `url` for has users (undefined: its run file does not
+ * say). What it was at its start holds while it runs: no user is ever deleted, and while it holds
+ * the storage the first one cannot be added (no one can sign in to its API to add one).
+ */
+export function runningSystemHasUsers(url: string): boolean | undefined {
+  return runFilesBehind.get(url)?.hasUsers;
 }
 
 /**
  * The run file each URL runningSystemUrl gave came from, and its process: when that URL does not
  * answer, whether the file is stale or the system is alive and not answering is told by the pid.
  */
-const runFilesBehind = new Map<string, { pid: number; runFile: string }>();
+const runFilesBehind = new Map<string, { pid: number; runFile: string; hasUsers: boolean | undefined }>();
 
 /**
  * The data directory of the running `up` that runningSystemUrl found for `storageDir` (its
@@ -54,15 +63,33 @@ export function runningSystemDataDir(storageDir: string): string {
   return dirname(resolve(storageDir));
 }
 
-async function errorText(res: Response): Promise<string> {
+/**
+ * A refusal by the running system's API, with the fields its error object had beside code and
+ * message (gateway/http-json.ts HttpError `details`), such as the rows of a hot list file it rejected.
+ */
+export class ApiRefusal extends VerbRefusal {
+  constructor(message: string, readonly details: Readonly<Record<string, unknown>>) {
+    super(message);
+    this.name = 'ApiRefusal';
+  }
+}
+
+async function errorOf(res: Response): Promise<{ text: string; details: Record<string, unknown> }> {
   const text = await res.text();
   try {
     const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    if (body.error?.message !== undefined) return `${body.error.code ?? res.status}: ${body.error.message}`;
+    if (body.error?.message !== undefined) {
+      const { code, message, ...details } = body.error;
+      return { text: `${code ?? res.status}: ${message}`, details };
+    }
   } catch {
     // not JSON: say the status
   }
-  return `HTTP ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`;
+  return { text: `HTTP ${res.status}${text === '' ? '' : `: ${text.slice(0, 200)}`}`, details: {} };
+}
+
+async function errorText(res: Response): Promise<string> {
+  return (await errorOf(res)).text;
 }
 
 async function request(url: string, init: RequestInit): Promise<Response> {
@@ -99,8 +126,8 @@ export class SystemBusy extends VerbRefusal {
 export const DEFAULT_BUSY_RETRY_SECONDS = 5;
 
 async function refusalOf(res: Response): Promise<VerbRefusal> {
-  const text = await errorText(res);
-  if (res.status !== 503 || !text.startsWith('BUSY:')) return new VerbRefusal(text);
+  const { text, details } = await errorOf(res);
+  if (res.status !== 503 || !text.startsWith('BUSY:')) return new ApiRefusal(text, details);
   const after = Number(res.headers.get('retry-after'));
   return new SystemBusy(text, Number.isFinite(after) && after >= 0 ? after : DEFAULT_BUSY_RETRY_SECONDS);
 }

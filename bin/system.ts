@@ -30,6 +30,7 @@ import {
   READS_STREAM,
   registerHotlistStaleness,
   startLocalNatsServer,
+  StorageOutage,
   superviseNatsServer,
   type DetectionSink,
   type HitMessage,
@@ -45,9 +46,11 @@ import {
   type Storage, type StorageConfig, type StoredHit, type VerifiedSession,
 } from '../storage/index.js';
 import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, DEFAULT_METRICS_SETTINGS, type HitSettings, type HotlistSettings, type MetricsSettings } from './config.js';
+import { watchDiskFree } from './disk-free.js';
 import { storedDispositions } from './disposition-recorder.js';
 import { embeddedNatsAuthFile, embeddedNatsAuthorization, loadOrCreateEmbeddedNatsAuth, systemConnectOptions } from './embedded-nats-auth.js';
 import { accessLogRefusals } from './refusal-log.js';
+import { logRetentionChanges } from './retention-log.js';
 import { storedSightings } from './past-sightings.js';
 import { processAccessLogChain } from './storage-options.js';
 
@@ -64,6 +67,8 @@ export interface SystemOptions {
   natsCredentials?: NatsCredentials;
   /** Port for the embedded nats-server; 0 picks a free one. */
   natsPort?: number;
+  /** Where `natsPort` was set (`PLATEWATCH_NATS_PORT`), named when another program holds the port. */
+  natsPortName?: string;
   /** Storage settings; `dataDir` defaults to `dataDir/clickhouse`. */
   storage?: Partial<StorageConfig>;
   /** Run the pipeline worker in this process. @default true */
@@ -235,7 +240,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           'the embedded NATS credentials file was missing, and the server\'s config file too: NEW passwords were made, so every camera configured with the old camera password is refused until given the new one (or stop, restore the file from a backup, and start again)',
         );
       }
-      const start = { storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE), authorization: embeddedNatsAuthorization(auth) };
+      const start = {
+        storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE), authorization: embeddedNatsAuthorization(auth),
+        ...(options.natsPortName === undefined ? {} : { portName: options.natsPortName }),
+      };
       const first: LocalNatsServer = await startLocalNatsServer(start);
       // Restarted on the same port and store when it dies, a few times; then `failed` settles.
       const server = superviseNatsServer(first, { start, logger });
@@ -252,6 +260,16 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }
       if (first.movedGlobalStore !== null) {
         logger.warn({ account: first.movedGlobalStore }, 'the NATS store of an earlier version (no accounts) now belongs to the system\'s account: streams and hot lists kept; an earlier platewatch started on it would find it empty');
+      }
+      const over = first.streamsOverFreeDisk;
+      if (over !== null) {
+        logger.warn(
+          { dir: storeDir, freeBytes: over.freeBytes, streams: over.streams.map((s) => ({ stream: s.stream, maxBytes: s.maxBytes })) },
+          `the NATS store's disk has ${gib(over.freeBytes)} free, less than its streams' limits (${over.streams.map((s) => `${s.stream} ${gib(s.maxBytes)}`).join(', ')}): ` +
+            'they were loaded and the system starts, but the disk fills before the streams do. When it fills, nats-server refuses new reads (cameras\' publishes fail ' +
+            'and they keep them to send again) and may stop JetStream until it is restarted with space free: keep the pipeline up with storage so reads do not pile up, ' +
+            'and free space or move the data directory\'s nats/ to a larger disk',
+        );
       }
       logger.info({ url: natsUrl, pid: first.pid }, 'embedded nats-server started');
       stopRequested();
@@ -271,7 +289,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // First thing on the connection: every hit published from here on reaches it.
     if (options.onHitMessage !== undefined) nc.subscribe(`${HITS_SUBJECT_PREFIX}.>`, { callback: options.onHitMessage });
     const js = jetstream(nc);
-    await ensureStreams(await jetstreamManager(nc));
+    for (const kept of (await ensureStreams(await jetstreamManager(nc))).kept) {
+      logger.warn(
+        { stream: kept.stream, maxBytes: kept.maxBytes, wantedMaxBytes: kept.wantedMaxBytes, error: kept.error },
+        `the ${kept.stream} stream keeps its limit of ${gib(kept.maxBytes)}: NATS cannot reserve the ${gib(kept.wantedMaxBytes)} configured on its disk (${kept.error}); its messages are kept`,
+      );
+    }
     // Versioned records (hot lists, release requests, users) claim each new version here first, so
     // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
     const claims = await openVersionClaims(js);
@@ -279,12 +302,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     // An upgrade says what it changed: some migrations (6: the plate index) go on building in the
     // background, visible in system.mutations.
-    if (storage.migrations.applied.length > 0) logger.info({ applied: storage.migrations.applied, retentionChanged: storage.migrations.retentionChanged }, 'storage schema migrated');
-    else if (storage.migrations.retentionChanged.length > 0) logger.info({ retentionChanged: storage.migrations.retentionChanged }, 'storage retention changed');
+    if (storage.migrations.applied.length > 0) logger.info({ applied: storage.migrations.applied }, 'storage schema migrated');
+    logRetentionChanges(logger, storage.migrations.retentionChanges);
     const matcher = new Matcher(options.matcher);
-    const writer = new DetectionWriter(storage, { alphabet: matcher.alphabet, logger });
+    // Batches not stored: one log line per outage (not per batch), and /healthz 503 while it lasts.
+    const storageOutage = new StorageOutage(logger);
+    const writer = new DetectionWriter(storage, { alphabet: matcher.alphabet, logger, outcomes: storageOutage.outcomes('detections') });
     cleanups.push(() => writer.close());
-    const hitWriter = new HitWriter(storage, storage.config);
+    const hitWriter = new HitWriter(storage, storage.config, storageOutage.outcomes('hits'));
     cleanups.push(() => hitWriter.flush());
 
     const metrics = new MetricsRegistry();
@@ -296,6 +321,12 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const listEntries = metrics.gauge('platewatch_hotlist_entries', 'Entries of each hot list in use', { labelNames: ['list'] });
     const pending = metrics.gauge('platewatch_reads_pending', 'Reads on the READS stream not yet handed to a worker');
     const ackPending = metrics.gauge('platewatch_reads_ack_pending', 'Reads handed to workers and not yet stored and acknowledged (ack lag)');
+    // The stores this process keeps on local disk: the embedded nats-server's and chDB's.
+    const diskFree = watchDiskFree(metrics, {
+      ...(options.natsUrl === undefined ? { nats: join(options.dataDir, 'nats') } : {}),
+      ...(storage.config.url === undefined ? { clickhouse: storage.config.dataDir } : {}),
+    }, logger);
+    cleanups.push(async () => diskFree.stop());
     const jsm = await jetstreamManager(nc);
     metrics.onCollect(async () => {
       for (const list of matcher.lists()) {
@@ -366,6 +397,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           logged.catch((error: unknown) => logger.error({ err: error, user: session.user }, 'could not write a console event to the access log'));
         },
         resolvedHits: (since) => resolvedHitIds(storage, since),
+        ...(options.pipeline === false ? {} : { storageHealth: () => storageOutage.health() }),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
           ...authRoutes({ authenticator: credentials, consoles: sessions, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
@@ -408,6 +440,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stopAll();
     throw error;
   }
+}
+
+function gib(bytes: number): string {
+  return bytes < 0 ? 'no limit' : bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /** True once `matcher` has `version` of `list` or a newer one; false after `waitMs` (a refused version never comes). */

@@ -13,9 +13,58 @@ export function parseVerbArgs<O extends NonNullable<ParseArgsConfig['options']>>
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true }) as ParsedOptions<O>;
   } catch (error) {
-    io.stderr.write(`platewatch ${verb}: ${terminalText((error as Error).message)}\n${helpHint(verb)}`);
+    io.stderr.write(`platewatch ${verb}: ${terminalText(optionErrorText(error as Error, options))}\n${helpHint(verb)}`);
     return null;
   }
+}
+
+/**
+ * node:util's parseArgs error in our words, one line. Its own text was several sentences about
+ * positional arguments after '--' (found by QA: `up --conifg x`), and named no option meant.
+ */
+export function optionErrorText(error: Error & { code?: string }, options: NonNullable<ParseArgsConfig['options']>): string {
+  const message = error.message;
+  if (error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const given = /^Unknown option '([^']*)'/.exec(message)?.[1] ?? '';
+    const meant = closestOption(given, Object.keys(options));
+    return `unknown option ${given}${meant === undefined ? '' : ` (did you mean --${meant}?)`}`;
+  }
+  if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /^Option '(-[^' ]*)/.exec(message)?.[1];
+    if (option !== undefined) {
+      if (message.includes('argument missing')) return `option ${option} needs a value`;
+      if (message.includes('does not take an argument')) return `option ${option} takes no value`;
+      // `--as --id x`: the next word is an option, so the value was left out.
+      if (message.includes('ambiguous')) return `option ${option} needs a value (a value beginning with "-" is given as ${option}=-VALUE)`;
+    }
+  }
+  return message.split('\n')[0] ?? message;
+}
+
+/** The option `given` most likely misspells: within two edits of it, or a name it begins. */
+function closestOption(given: string, names: readonly string[]): string | undefined {
+  const typed = given.replace(/^-+/, '').replace(/=.*$/, '');
+  if (typed === '') return undefined;
+  let best: { name: string; distance: number } | undefined;
+  for (const name of [...names, 'help']) {
+    const distance = name.startsWith(typed) && typed.length >= 2 ? 1 : editDistance(typed, name);
+    if (distance <= Math.min(2, Math.floor(name.length / 3) + 1) && (best === undefined || distance < best.distance)) best = { name, distance };
+  }
+  return best?.name;
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit (conifg → config). */
+function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i]!;
+      const above = d[i - 1]!;
+      row[j] = Math.min(above[j]! + 1, row[j - 1]! + 1, above[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) row[j] = Math.min(row[j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
 }
 
 /** Where a usage error points for the rest, as an unknown option does (parseVerbArgs). */

@@ -285,7 +285,8 @@ export class FanOut {
     for (let i = 0; i < batch.length; i++) {
       const hit = batch[i] as FeedHit;
       frames[i] = hitFrame(hit.json);
-      this.metrics.publishToSendSeconds.observe(Math.max(0, this.nowMs - hit.message.publishedAt) / 1000);
+      // Backlog hits (sent here while consoles are held, or after a reconnect) would count their age.
+      if (hit.live === true) this.metrics.publishToSendSeconds.observe(Math.max(0, this.nowMs - hit.message.publishedAt) / 1000);
     }
     this.delivered = 0;
     this.droppedNow = 0;

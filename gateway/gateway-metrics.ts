@@ -21,7 +21,10 @@ export interface GatewayMetrics {
   escalations: Counter;
   /** From the hit arriving at the gateway to the last socket's send returning. */
   fanOutSeconds: Histogram;
-  /** From the pipeline publishing the hit to the gateway handing it to the sockets. */
+  /**
+   * From the pipeline publishing a live hit to the gateway handing it to the sockets. Replays and
+   * backlog hits (older than the gateway's start, or read after a start or reconnect) are left out.
+   */
   publishToSendSeconds: Histogram;
 }
 
@@ -46,6 +49,6 @@ export function createGatewayMetrics(registry: MetricsRegistry): GatewayMetrics 
     escalations: registry.counter('platewatch_gateway_escalations_total', 'Hits left unresolved past the escalation time, announced to supervisors'),
     replayHits: registry.gauge('platewatch_gateway_replay_hits', 'Unresolved recent hits held for replay'),
     fanOutSeconds: registry.histogram('platewatch_gateway_fan_out_seconds', 'Time to hand one batch of hits to every matching console', LATENCY_BUCKETS),
-    publishToSendSeconds: registry.histogram('platewatch_gateway_publish_to_send_seconds', 'Hit published by the pipeline to handed to the sockets', LATENCY_BUCKETS),
+    publishToSendSeconds: registry.histogram('platewatch_gateway_publish_to_send_seconds', 'Live hits only: published by the pipeline to handed to the console sockets as they arrive; replays and hits from the stream backlog (at start or after a reconnect) or published before the gateway started are not counted', LATENCY_BUCKETS),
   };
 }

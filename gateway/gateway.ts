@@ -12,7 +12,7 @@ import { FanOut } from './fan-out.js';
 import { createGatewayMetrics, type GatewayMetrics } from './gateway-metrics.js';
 import { HitFeed } from './hit-feed.js';
 import type { JsonRoute } from './http-json.js';
-import { startGatewayServer, type GatewayServerOptions } from './server.js';
+import { startGatewayServer, type DependencyHealth, type GatewayServerOptions } from './server.js';
 import type { SessionsVerifier, SessionVerifier } from './session.js';
 import { SESSION_CHANGES_SUBJECT, SessionWatch } from './session-watch.js';
 
@@ -38,6 +38,11 @@ export interface GatewayOptions {
   resolvedHits?: (sinceMs: number) => Promise<Iterable<string>>;
   /** Console events for the access log (refused for the role, subscribed). */
   onConsoleEvent?: GatewayServerOptions['onConsoleEvent'];
+  /**
+   * Whether detections are being stored, for /healthz (bin/ passes ingest's StorageOutage when this
+   * process runs the pipeline): unhealthy, /healthz answers 503. @default not reported
+   */
+  storageHealth?: () => DependencyHealth;
 }
 
 /** The parts of a gateway that routes acting on live hits need (disposition-routes.ts). */
@@ -177,8 +182,9 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       // /healthz answers 503 (server.ts): a load balancer sends consoles to a gateway that has them all.
       health: () => {
         const problem = connection.problem();
-        if (problem !== null) return { nats: { ok: false, error: problem }, feed: { ok: false, error: `NATS disconnected: no hits can arrive (${problem})` } };
-        return { nats: { ok: true, server: options.nc.getServer() }, feed: feed.status() };
+        const storage = options.storageHealth === undefined ? {} : { storage: options.storageHealth() };
+        if (problem !== null) return { nats: { ok: false, error: problem }, feed: { ok: false, error: `NATS disconnected: no hits can arrive (${problem})` }, ...storage };
+        return { nats: { ok: true, server: options.nc.getServer() }, feed: feed.status(), ...storage };
       },
     });
   } catch (error) {

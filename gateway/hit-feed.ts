@@ -52,6 +52,10 @@ export class HitFeed {
   private hasCaughtUp = false;
   /** While catching up: messages still on the stream for this consumer at the last one taken. */
   private behind = 0;
+  /** The consumer is delivering what was on the stream when it was (re-)created: no hit from it is live. */
+  private readingBacklog = true;
+  /** Gateway clock at start: a hit published before it is never live, however it arrives. */
+  private startedAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly config: HitFeedConfig,
@@ -72,6 +76,7 @@ export class HitFeed {
    */
   async start(js: JetStreamClient, nc?: NatsConnection): Promise<void> {
     if (this.running !== null) return;
+    this.startedAt = Date.now();
     try {
       const opened = await this.openConsumer(js);
       this.messages = opened.messages;
@@ -97,8 +102,8 @@ export class HitFeed {
           for await (const msg of messages) {
             this.lastSeq = msg.seq;
             this.ingestBytes(msg.data);
-            // info parses the reply subject: only while catching up, not per hit for good.
-            if (!this.hasCaughtUp) this.noteBehind(msg.info.pending);
+            // info parses the reply subject: only while reading a backlog, not per hit for good.
+            if (this.readingBacklog) this.noteBehind(msg.info.pending);
           }
           if (!this.stopping && !this.reopenRequested) this.logger.warn('the HITS consumer ended; re-creating it');
         } catch (error) {
@@ -109,7 +114,8 @@ export class HitFeed {
         this.lastError = 'reconnecting to the HITS stream';
         const reopened = await this.reopen(js);
         this.messages = reopened?.messages ?? null;
-        if (reopened !== null && !this.hasCaughtUp) this.noteBehind(reopened.pending);
+        // What piled up while disconnected is a backlog too: its hits are not live.
+        if (reopened !== null) this.noteBehind(reopened.pending);
       }
     })();
   }
@@ -136,6 +142,7 @@ export class HitFeed {
 
   private noteBehind(pending: number): void {
     this.behind = pending;
+    this.readingBacklog = pending > 0;
     if (pending > 0 || this.hasCaughtUp) return;
     this.hasCaughtUp = true;
     this.logger.info({ replayHits: this.replay.size, received: this.received }, 'hit feed caught up with the HITS stream');
@@ -194,7 +201,7 @@ export class HitFeed {
       return;
     }
     if (this.resolved.has(message.hitId)) return;
-    const hit: FeedHit = { message, json: serialiseHit(message), receivedAt: Date.now(), fannedOut: false };
+    const hit: FeedHit = { message, json: serialiseHit(message), receivedAt: Date.now(), fannedOut: false, live: !this.readingBacklog && message.publishedAt >= this.startedAt };
     this.replay.add(hit);
     this.metrics.replayHits.set(this.replay.size);
     this.sink.deliver(hit);

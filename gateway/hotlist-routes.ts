@@ -419,7 +419,13 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     }
     const report = prepared.report;
     if (prepared.entries === 0 && !allowEmpty) {
-      await logRefusal(new HttpError(400, 'EMPTY_LIST', `the file has no entries for list ${list}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`));
+      // Every row rejected is a file to fix, not an empty one: which rows and why go with the
+      // refusal, as with a partial load (found by QA: a header of 13 columns over rows of 7 read
+      // only "no entries").
+      const none = report.rows > 0 && report.rejected.length === report.rows ? `all ${report.rows} rows were rejected` : `the file has no entries for list ${list}`;
+      await logRefusal(new HttpError(400, 'EMPTY_LIST', `${none}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`, {
+        details: { rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, dropped: report.dropped },
+      }));
     }
     const published = await oneVersionAtATime(list, () => publishEncodedHotlist(store, list, prepared, session.user, (previous, next) => loader.compare(list, previous, next.keys))).catch(logRefusal);
     // "Now version N" read as "N matches now" while the workers were still building it (found by

@@ -12,6 +12,12 @@ export interface FeedHit {
   receivedAt: number;
   /** Handed to the live consoles; until then a replay leaves it out (the live pass carries it). */
   fannedOut: boolean;
+  /**
+   * Taken off the stream as it was published: not read from a backlog (at start or after a
+   * reconnect) and not published before this gateway started. Only these measure publish → send
+   * latency: an old hit sent on a restart would count its age (QA: sum 1006 s over 3 hits).
+   */
+  live?: boolean;
 }
 
 /**

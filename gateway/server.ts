@@ -30,8 +30,8 @@ export interface GatewayServerOptions {
   registry: MetricsRegistry;
   metrics: GatewayMetrics;
   logger: Logger;
-  /** Health of NATS and the hit feed, for /healthz. */
-  health: () => { nats: DependencyHealth; feed: DependencyHealth };
+  /** Health of NATS, the hit feed and (when this process stores detections) storage, for /healthz. */
+  health: () => { nats: DependencyHealth; feed: DependencyHealth; storage?: DependencyHealth };
   /** More JSON endpoints (the API of later issues). */
   routes?: readonly JsonRoute[];
   /**
@@ -141,9 +141,9 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   });
 
   app.get('/healthz', jsonEndpoint(() => {
-    const { nats, feed } = options.health();
-    const ok = nats.ok && feed.ok;
-    return { status: ok ? 200 : 503, body: { ok, nats, feed, consoles: fanOut.size } };
+    const { nats, feed, storage } = options.health();
+    const ok = nats.ok && feed.ok && (storage?.ok ?? true);
+    return { status: ok ? 200 : 503, body: { ok, nats, feed, ...(storage === undefined ? {} : { storage }), consoles: fanOut.size } };
   }, config.maxBodyBytes, logger));
 
   app.get('/metrics', jsonEndpoint(async () => ({ status: 200, text: { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.render() } }), config.maxBodyBytes, logger));

@@ -12,7 +12,7 @@
 //                                                  role, giving the current one: a stolen token
 //                                                  alone cannot take the account over)
 import {
-  ACCESS_OUTCOMES, accessProblem, findUser, isReservedUserId, listUsers, passwordProblem, saveUser, StorageError, USER_ROLES, userIdProblem,
+  ACCESS_OUTCOMES, accessProblem, dayIn, DEFAULT_TIME_ZONE, findUser, isReservedUserId, listUsers, passwordProblem, saveUser, startOfDayIn, StorageError, timeZoneOf, USER_ROLES, userIdProblem,
   type AccessLog, type PasswordCheck, type Storage, type User, type UserRole, type VersionClaims,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -24,7 +24,8 @@ import { objectBody, optionalBoolean, optionalText, parseDay, pathParam, require
 
 export interface UserRouteDeps {
   guard: ApiGuard;
-  storage: Pick<Storage, 'client' | 'db'>;
+  /** `config`, when there, gives the department's time zone: training dates are days there. */
+  storage: Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
   accessLog: Pick<AccessLog, 'append'>;
   credentials: {
     /** Sets the password and ends the user's sessions but `keepToken`'s; resolves to how many it ended. */
@@ -50,21 +51,21 @@ const USER_ID = /^[A-Za-z0-9_.@-]{1,64}$/;
 export const USER_STATUSES = ['active', 'disabled', 'untrained', 'training_expired', 'reserved_id'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
-export function userStatus(u: User, now = Date.now()): UserStatus {
-  if (accessProblem(u, u.userId, now) === null) return 'active';
+export function userStatus(u: User, now = Date.now(), timeZone = DEFAULT_TIME_ZONE): UserStatus {
+  if (accessProblem(u, u.userId, now, timeZone) === null) return 'active';
   // Stored before reserved ids were refused: it cannot sign in whatever else is fixed.
   if (isReservedUserId(u.userId)) return 'reserved_id';
   if (!u.active) return 'disabled';
   // A training day still to come (written before such dates were refused) is no training yet.
-  if (u.trainedAt === null || u.trainedAt > dayOf(now)) return 'untrained';
+  if (u.trainedAt === null || u.trainedAt > dayIn(timeZone, now)) return 'untrained';
   return 'training_expired';
 }
 
-/** A user as the API shows it. */
-export function userView(u: User): Record<string, unknown> {
+/** A user as the API shows it; statuses as of now in the department's `timeZone`. */
+export function userView(u: User, timeZone = DEFAULT_TIME_ZONE): Record<string, unknown> {
   return {
     id: u.userId, name: u.name, title: u.title, roles: u.roles, trainedAt: u.trainedAt, trainingExpiresAt: u.trainingExpiresAt ?? null,
-    active: u.active, trainingStatus: trainingStatus(u), status: userStatus(u),
+    active: u.active, trainingStatus: trainingStatus(u, Date.now(), timeZone), status: userStatus(u, Date.now(), timeZone),
   };
 }
 
@@ -77,18 +78,13 @@ export function personTextProblem(label: string, text: string): string | null {
   return /\p{Cc}/u.test(text) ? `${label} may not contain control characters (tab, line break, NUL and the like)` : null;
 }
 
-function trainingStatus(u: User, now = Date.now()): 'untrained' | 'expired' | 'expiring' | 'trained' {
+function trainingStatus(u: User, now: number, timeZone: string): 'untrained' | 'expired' | 'expiring' | 'trained' {
   if (u.trainedAt === null) return 'untrained';
   const expires = u.trainingExpiresAt ?? null;
   if (expires === null) return 'trained';
-  if (expires <= dayOf(now)) return 'expired';
+  if (expires <= dayIn(timeZone, now)) return 'expired';
   // A month's warning, so the administrator can schedule the refresher (§471.10).
-  return Date.parse(`${expires}T00:00:00Z`) - now < 30 * 86_400_000 ? 'expiring' : 'trained';
-}
-
-/** The UTC day of `now`, YYYY-MM-DD, as training dates are kept. */
-function dayOf(now: number): string {
-  return new Date(now).toISOString().slice(0, 10);
+  return startOfDayIn(timeZone, expires) - now < 30 * 86_400_000 ? 'expiring' : 'trained';
 }
 
 /** A name or title field, trimmed; 400 when it holds a control character, even one trimming would drop. */
@@ -121,6 +117,7 @@ function dayField(b: Record<string, unknown>, key: string): string | null | unde
 
 export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
   const { guard, storage, accessLog, credentials, claims, consoles } = deps;
+  const timeZone = timeZoneOf(storage);
   const prefix = deps.prefix ?? '/api';
 
   const logChange = (actor: string, params: unknown): Promise<unknown> =>
@@ -138,7 +135,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
 
   const list = async (request: JsonRequest): Promise<JsonReply> => {
     await guard.require(request, 'users.view');
-    return { status: 200, body: { users: (await listUsers(storage)).map((u) => userView(u)) } };
+    return { status: 200, body: { users: (await listUsers(storage)).map((u) => userView(u, timeZone)) } };
   };
 
   const add = async (request: JsonRequest): Promise<JsonReply> => {
@@ -154,7 +151,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
       userId: id, name: personText(b, 'name', true), title: personText(b, 'title', true), roles,
       trainedAt: dayField(b, 'trainedAt') ?? null, trainingExpiresAt: dayField(b, 'trainingExpiresAt') ?? null, active: true,
     };
-    checkTrainingDates(user, b);
+    checkTrainingDates(user, b, timeZone);
     const password = requiredSecret(b, 'password', CODE, 1024);
     if ((await findUser(storage, id)) !== undefined) throw new HttpError(409, 'USER_EXISTS', `user "${id}" exists already`);
     // The password is checked first, so a weak one leaves no user behind; it is stored once the
@@ -168,7 +165,7 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     });
     await credentials.setPassword(id, password, session.user).catch(weak);
     await logChange(session.user, { op: 'add', user: id, roles });
-    return { status: 201, body: { user: userView(user) } };
+    return { status: 201, body: { user: userView(user, timeZone) } };
   };
 
   const update = async (request: JsonRequest): Promise<JsonReply> => {
@@ -190,23 +187,16 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
     if (expires !== undefined) next.trainingExpiresAt = expires;
     const active = optionalBoolean(b, 'active', CODE);
     if (active !== undefined) next.active = active;
-    checkTrainingDates(next, b);
-    // An administrator cannot lock themself out; another administrator must do it.
-    if (id === session.user && (!next.active || !next.roles.includes('administrator'))) {
-      throw new HttpError(409, 'SELF_LOCKOUT', 'you cannot disable yourself or remove your own administrator role; ask another administrator');
-    }
-    // Separation of duties: an administrator who gave themself the chief's or the auditor's role
-    // could approve their own releases or audit their own actions (Watsonville §471.8, §471.9).
-    const added = next.roles.filter((r) => !user.roles.includes(r));
-    if (id === session.user && added.length > 0) {
-      return refuse(session.user, { op: 'update', user: id, changes: b },
-        new HttpError(403, 'SELF_ROLE_GRANT', `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it`));
-    }
+    checkTrainingDates(next, b, timeZone);
+    const own = ownAccountRefusal(session.user, user, next);
+    if (own?.code === 'SELF_LOCKOUT') throw new HttpError(409, own.code, own.message);
+    if (own?.code === 'SELF_ROLE_GRANT') return refuse(session.user, { op: 'update', user: id, changes: b }, new HttpError(403, own.code, own.message));
+    const added = addedRoles(user, next);
     const ended = await saveUser(storage, next, session.user, claims).catch(weak);
     await logChange(session.user, { op: 'update', user: id, changes: b, rolesAdded: added, sessionsEnded: ended });
-    await consoles?.recheckUser(id, endedReason(next));
+    await consoles?.recheckUser(id, endedReason(next, timeZone));
     consoles?.tellOtherGateways(id);
-    return { status: 200, body: { user: userView(next) } };
+    return { status: 200, body: { user: userView(next, timeZone) } };
   };
 
   /** A user changing their own password proves it is them: the session alone may be a stolen token. */
@@ -259,16 +249,40 @@ export function userRoutes(deps: UserRouteDeps): JsonRoute[] {
   ];
 }
 
+/** The roles `next` has that `before` had not. */
+export function addedRoles(before: User, next: User): UserRole[] {
+  return next.roles.filter((r) => !before.roles.includes(r));
+}
+
+/**
+ * Why `actor` may not make their own account `before` into `next`, or null; the one rule this
+ * route and `platewatch users update|enable|disable` keep. SELF_ROLE_GRANT is an attempt at power:
+ * its refusal goes on the access log.
+ */
+export function ownAccountRefusal(actor: string, before: User, next: User): { code: 'SELF_LOCKOUT' | 'SELF_ROLE_GRANT'; message: string } | null {
+  if (before.userId !== actor) return null;
+  // An administrator cannot lock themself out; another administrator must do it.
+  if (!next.active || !next.roles.includes('administrator')) {
+    return { code: 'SELF_LOCKOUT', message: 'you cannot disable yourself or remove your own administrator role; ask another administrator' };
+  }
+  // Separation of duties: an administrator who gave themself the chief's or the auditor's role
+  // could approve their own releases or audit their own actions (Watsonville §471.8, §471.9).
+  const added = addedRoles(before, next);
+  if (added.length > 0) return { code: 'SELF_ROLE_GRANT', message: `you cannot give yourself a role (${added.join(', ')}); another administrator must grant it` };
+  return null;
+}
+
 /** What a console is told when a change to its user ends the session. */
-function endedReason(u: User): string {
+function endedReason(u: User, timeZone: string): string {
   if (!u.active) return SESSION_CLOSE_REASONS.disabled;
-  if (accessProblem(u, u.userId) !== null) return SESSION_CLOSE_REASONS.notTrained;
+  if (accessProblem(u, u.userId, Date.now(), timeZone) !== null) return SESSION_CLOSE_REASONS.notTrained;
   return SESSION_CLOSE_REASONS.invalid;
 }
 
 /** Training dates that make sense together; `given` (the request) says which were asked for now. */
-function checkTrainingDates(u: User, given: Record<string, unknown>, now = Date.now()): void {
-  const today = dayOf(now);
+function checkTrainingDates(u: User, given: Record<string, unknown>, timeZone: string, now = Date.now()): void {
+  // Days where the department is: a UTC day refused today's date after 4 p.m. in California.
+  const today = dayIn(timeZone, now);
   // Training is recorded once done; a date to come would let the user in before it (§471.5(d)).
   if (u.trainedAt !== null && u.trainedAt > today) {
     throw new HttpError(400, CODE, '"trainedAt" is a day still to come: record training once it is completed');

@@ -56,9 +56,14 @@ export function natsServerConfigFile(storeDir: string): string {
   return join(resolve(storeDir), 'nats-server.conf');
 }
 
-export async function writeServerConfig(storeDir: string, authorization: NatsServerAuthorization): Promise<string> {
+/**
+ * Writes the config file; `maxFileStore`: JetStream's file store limit, given only when the
+ * default (75% of the free disk) cannot hold the streams the store has (nats-store-reservations.ts).
+ */
+export async function writeServerConfig(storeDir: string, authorization: NatsServerAuthorization | undefined, maxFileStore?: number): Promise<string> {
   const file = natsServerConfigFile(storeDir);
-  const text = serverConfigText(authorization);
+  const text = (authorization === undefined ? '# Written by platewatch at each start of the embedded nats-server; edits are lost.\n' : serverConfigText(authorization)) +
+    (maxFileStore === undefined ? '' : `jetstream {\n  max_file_store: ${Math.ceil(maxFileStore)}\n}\n`);
   // Removed, then created 0600: a file left readable by others would be rewritten with the
   // passwords in it, and writeFile's mode counts only when it creates the file.
   await rm(file, { force: true });

@@ -19,6 +19,8 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetStreamAccount, moveGlobalStore, writeServerConfig, type NatsServerAuthorization } from './nats-server-config.js';
 import { NatsServerError } from './nats-server-error.js';
+import { formatNatsStartLog, isAddressInUse, readNatsStartLog } from './nats-server-log.js';
+import { storeReservations, type StoreReservations } from './nats-store-reservations.js';
 
 export { NatsServerError };
 
@@ -32,6 +34,8 @@ export interface LocalNatsServerOptions {
   storeDir: string;
   /** Port to listen on; 0 picks one: the port remembered in `portFile` when it is free, else any free one. @default 0 */
   port?: number;
+  /** Where `port` was set (`PLATEWATCH_NATS_PORT`), named when another program holds it. @default none */
+  portName?: string;
   /**
    * Where the port is remembered between starts (written once the server listens), so that with
    * `port` 0 cameras configured with the last URL find the server again. @default none: not remembered
@@ -58,6 +62,11 @@ export interface LocalNatsServer {
    * (whoever was configured with the old URL must be re-pointed); null otherwise.
    */
   rememberedPortTaken: number | null;
+  /**
+   * The streams already in the store have byte limits beyond what its disk has free: the server was
+   * given a file store limit that holds them, so they load (the caller warns); null otherwise.
+   */
+  streamsOverFreeDisk: StoreReservations | null;
   /** Settles when the server process has exited, by `stop`/`kill` (`requested`) or otherwise (a crash, a kill -9). */
   exited: Promise<NatsServerExit>;
   /** Stops the server (SIGTERM, then SIGKILL after a grace period) and waits for it to exit. */
@@ -93,10 +102,11 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   }
   const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(port), '--ports_file_dir', portsDir];
   let movedGlobalStore: string | null = null;
-  if (options.authorization !== undefined) {
-    args.unshift('-c', await writeServerConfig(storeDir, options.authorization));
-    movedGlobalStore = await moveGlobalStore(storeDir, jetStreamAccount(options.authorization));
+  const reservations = await storeReservations(storeDir);
+  if (options.authorization !== undefined || reservations.maxFileStore !== null) {
+    args.unshift('-c', await writeServerConfig(storeDir, options.authorization, reservations.maxFileStore ?? undefined));
   }
+  if (options.authorization !== undefined) movedGlobalStore = await moveGlobalStore(storeDir, jetStreamAccount(options.authorization));
   // Its own process group: a Ctrl-C in the terminal reaches platewatch alone, which finishes its
   // in-flight reads and then stops this server; in the terminal's group the server died first.
   // Being apart, it outlives this process unless killed: killOnExit sees to it.
@@ -119,14 +129,23 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
   while (Date.now() < deadline) {
     const failed = await Promise.race([spawnError, exit.then(({ code, signal }) => new Error(signal === null ? `exited with code ${code}` : `killed by ${signal}`)), sleep(50).then(() => null)]);
     if (failed !== null) {
-      const missing = (failed as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new NatsServerError(
-        missing ? 'NATS_SERVER_MISSING' : 'NATS_SERVER_START_FAILED',
-        missing
-          ? `"${binary}" was not found: install Debian's nats-server package (apt-get install -y nats-server) or set NATS_URL`
-          : `nats-server failed to start (${failed.message}): ${stderr.trim()}`,
-        { cause: failed },
-      );
+      if ((failed as NodeJS.ErrnoException).code === 'ENOENT') {
+        throw new NatsServerError(
+          'NATS_SERVER_MISSING',
+          `"${binary}" was not found: install Debian's nats-server package (apt-get install -y nats-server) or set NATS_URL`,
+          { cause: failed },
+        );
+      }
+      const log = readNatsStartLog(stderr);
+      if (port > 0 && isAddressInUse(log)) {
+        const where = options.portName === undefined ? '' : ` (${options.portName})`;
+        // The fatal line alone: the rest of the log (a warning about plaintext passwords) is not why.
+        throw new NatsServerError('NATS_SERVER_PORT_IN_USE', `port ${port}${where} is in use by another program (set another, or 0 for a free one)\nnats-server: ${log.fatal}`, {
+          cause: failed,
+          port,
+        });
+      }
+      throw new NatsServerError('NATS_SERVER_START_FAILED', `nats-server failed to start (${failed.message}): ${formatNatsStartLog(log)}`, { cause: failed });
     }
     const url = await readPortsFile(portsDir, child.pid ?? -1);
     if (url !== null) {
@@ -146,6 +165,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
         leftoversStopped,
         movedGlobalStore,
         rememberedPortTaken,
+        streamsOverFreeDisk: reservations.maxFileStore === null ? null : reservations,
         exited: exit.then(({ code, signal }) => ({ code, signal, requested })),
         stop: () => {
           requested = true;
@@ -159,7 +179,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     }
   }
   child.kill('SIGKILL');
-  throw new NatsServerError('NATS_SERVER_START_FAILED', `nats-server did not report its port within ${START_TIMEOUT_MS} ms: ${stderr.trim()}`);
+  throw new NatsServerError('NATS_SERVER_START_FAILED', `nats-server did not report its port within ${START_TIMEOUT_MS} ms: ${formatNatsStartLog(readNatsStartLog(stderr))}`);
 }
 
 /** Servers started here and still running; one 'exit' listener for all of them. */

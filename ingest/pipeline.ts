@@ -5,6 +5,7 @@
 import type { Consumer, JetStreamClient, JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { Matcher } from '../matcher/index.js';
+import { StorageError } from '../storage/index.js';
 import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
 import { invalidCopy } from './invalid-copy.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
@@ -279,7 +280,11 @@ export class PipelineWorker {
         // Not stored (or a hit/invalid copy not kept): leave the messages to JetStream. Redelivery
         // stores reads once (dedupe by read id), republishes hits under the same ids, and copies
         // refused reads under the same Nats-Msg-Id (dropped within the duplicate window).
-        logger.error({ err: error, messages: messages.length, reads: reads.length }, 'batch not durable; messages will be redelivered');
+        // Detections or hits not stored (WRITE_FAILED) are storage's outage, logged once and then
+        // once a minute through the writers' outcomes (ingest/storage-outage.ts): per batch here it
+        // flooded the log with thousands of stacks a minute while the ClickHouse disk was full (QA).
+        const storageOutage = error instanceof StorageError && error.code === 'WRITE_FAILED';
+        logger[storageOutage ? 'debug' : 'error']({ err: error, messages: messages.length, reads: reads.length }, 'batch not durable; messages will be redelivered');
         metrics.batchFailures.inc();
         for (const m of messages) m.nak(this.options.retryDelayMs);
       },

@@ -43,28 +43,62 @@ export const DEFAULT_STREAMS_CONFIG: StreamsConfig = {
   maxAckPending: 50_000,
 };
 
-async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string }): Promise<void> {
+/** A stream that exists but whose new settings nats-server refused for lack of disk: it runs on its old ones. */
+export interface StreamKept {
+  stream: string;
+  /** Its byte limit as it stands. */
+  maxBytes: number;
+  /** The byte limit asked for. */
+  wantedMaxBytes: number;
+  /** nats-server's refusal. */
+  error: string;
+}
+
+/** Streams left as they were (see StreamKept); empty when every stream is as configured. */
+export interface StreamsReport {
+  kept: StreamKept[];
+}
+
+async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamManager['streams']['add']>[0] & { name: string }, report: StreamsReport): Promise<void> {
+  let existing: Awaited<ReturnType<JetStreamManager['streams']['info']>> | undefined;
   try {
-    await jsm.streams.info(config.name);
-    await jsm.streams.update(config.name, config);
+    existing = await jsm.streams.info(config.name);
   } catch (error) {
     if ((error as { name?: string }).name !== 'StreamNotFoundError' && !/not found/i.test((error as Error).message)) throw error;
+  }
+  if (existing !== undefined) {
     try {
-      await jsm.streams.add(config);
-    } catch (addError) {
-      // JetStream reserves a stream's max_bytes on the store's disk up front; its own message
-      // ("insufficient storage resources available") does not say which stream or how much.
-      if (!/insufficient storage/i.test((addError as Error).message) || config.max_bytes === undefined || config.max_bytes < 0) throw addError;
-      throw new Error(
-        `cannot create the ${config.name} stream: JetStream reserves its limit of ${(config.max_bytes / 2 ** 30).toFixed(1)} GiB on the disk of the NATS store ` +
-          `(the data directory's nats/ when embedded) and less is free there: free space or use a larger disk (${(addError as Error).message})`,
-        { cause: addError },
-      );
+      await jsm.streams.update(config.name, config);
+    } catch (error) {
+      // A larger limit than the disk can reserve: the stream and its messages are there, so start on
+      // its old settings and say so (refusing to start over a limit was found by QA to read as lost data).
+      if (!isInsufficientStorage(error)) throw error;
+      report.kept.push({ stream: config.name, maxBytes: existing.config.max_bytes, wantedMaxBytes: config.max_bytes ?? -1, error: (error as Error).message });
     }
+    return;
+  }
+  try {
+    await jsm.streams.add(config);
+  } catch (addError) {
+    // JetStream reserves a stream's max_bytes on the store's disk up front; its own message
+    // ("insufficient storage resources available") does not say which stream or how much.
+    if (!isInsufficientStorage(addError) || config.max_bytes === undefined || config.max_bytes < 0) throw addError;
+    throw new Error(
+      `cannot create the ${config.name} stream: JetStream reserves its limit of ${(config.max_bytes / 2 ** 30).toFixed(1)} GiB on the disk of the NATS store ` +
+        `(the data directory's nats/ when embedded) and less is free there: free space or use a larger disk. (This server does not have the stream. With NATS_URL, a server that had it before ` +
+        `and did not load it at its start for the same reason still keeps its messages in its store: give that server a larger disk or a max_file_store that holds its streams.) (${(addError as Error).message})`,
+      { cause: addError },
+    );
   }
 }
 
-export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig = DEFAULT_STREAMS_CONFIG): Promise<void> {
+function isInsufficientStorage(error: unknown): boolean {
+  return /insufficient storage/i.test((error as Error).message);
+}
+
+/** Creates the streams and the consumer, or brings existing ones to `config` where the disk allows (StreamsReport). */
+export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig = DEFAULT_STREAMS_CONFIG): Promise<StreamsReport> {
+  const report: StreamsReport = { kept: [] };
   // Work queue: a read leaves the stream once it is acked (stored), and stays until then —
   // when the store is full, cameras are refused (DiscardPolicy.New) rather than reads dropped.
   await ensureStream(jsm, {
@@ -75,7 +109,7 @@ export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig
     discard: DiscardPolicy.New,
     max_bytes: config.readsMaxBytes,
     duplicate_window: nanos(config.duplicateWindowMs),
-  });
+  }, report);
   await ensureStream(jsm, {
     name: HITS_STREAM,
     subjects: [`${HITS_SUBJECT_PREFIX}.>`],
@@ -83,7 +117,7 @@ export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig
     retention: RetentionPolicy.Limits,
     max_age: nanos(config.hitsMaxAgeMs),
     duplicate_window: nanos(config.duplicateWindowMs),
-  });
+  }, report);
   await ensureStream(jsm, {
     name: INVALID_READS_STREAM,
     subjects: [INVALID_READS_SUBJECT],
@@ -95,7 +129,7 @@ export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig
     max_bytes: config.invalidMaxBytes,
     // A redelivered message's copy carries the same Nats-Msg-Id (ingest/invalid-copy.ts) and is dropped.
     duplicate_window: nanos(config.duplicateWindowMs),
-  });
+  }, report);
   const consumer = {
     durable_name: PIPELINE_CONSUMER,
     ack_policy: AckPolicy.Explicit,
@@ -108,4 +142,5 @@ export async function ensureStreams(jsm: JetStreamManager, config: StreamsConfig
   } catch {
     await jsm.consumers.add(READS_STREAM, consumer);
   }
+  return report;
 }

@@ -1,6 +1,7 @@
 // Matcher configuration: one typed object with documented defaults, validated once.
 import { MATCH_KINDS, type MatchKind } from './types.js';
 import { MatcherError } from './errors.js';
+import { canonicalTimeZone, DEFAULT_TIME_ZONE } from './department-day.js';
 
 /** Plates are 2–8 characters of `[A-Z0-9]` after normalisation (DESIGN.md, matching model). */
 export const MIN_PLATE_LENGTH = 2;
@@ -42,6 +43,12 @@ export interface MatcherConfig {
   generalLists: readonly string[];
   /** Match kinds per list name, overriding the general/specific default. Must include `exact`. @default {} */
   listPolicies: Readonly<Record<string, readonly MatchKind[]>>;
+  /**
+   * The department's IANA time zone: an entry's expiry given as a date alone is the start of that
+   * day there. Set from the top-level `timeZone` (bin/config.ts), not the matcher section.
+   * @default DEFAULT_TIME_ZONE (the process's own zone)
+   */
+  timeZone?: string;
 }
 
 export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
@@ -51,6 +58,7 @@ export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
   patternMinKnown: DEFAULT_PATTERN_MIN_KNOWN,
   generalLists: DEFAULT_GENERAL_LISTS,
   listPolicies: {},
+  timeZone: DEFAULT_TIME_ZONE,
 };
 
 /** Merges overrides onto the defaults and validates the result; throws `MatcherError` INVALID_CONFIG. */
@@ -90,6 +98,11 @@ export function resolveMatcherConfig(overrides: Partial<MatcherConfig> = {}): Ma
       if (!(MATCH_KINDS as readonly string[]).includes(kind)) problems.push(`listPolicies.${list}: unknown kind "${kind}"`);
     }
     if (!kinds.includes('exact')) problems.push(`listPolicies.${list}: must include "exact"`);
+  }
+  if (config.timeZone !== undefined) {
+    const zone = canonicalTimeZone(config.timeZone);
+    if (zone === null) problems.push(`timeZone: "${config.timeZone}" is not an IANA time zone`);
+    else config.timeZone = zone;
   }
   if (problems.length > 0) {
     throw new MatcherError('INVALID_CONFIG', `invalid matcher configuration:\n  ${problems.join('\n  ')}`);

@@ -1,6 +1,7 @@
 // Validation of one hot list entry as it arrives from a file or an API: text fields in, a
 // `HotlistEntry` or the reason it was refused out.
 import { DEFAULT_GENERAL_LISTS, listPolicy, type MatcherConfig } from './config.js';
+import { DEFAULT_TIME_ZONE, startOfDayIn } from './department-day.js';
 import { normalizePattern } from './plate.js';
 import { quoted } from './reason.js';
 import type { HotlistEntry, VehicleDescription } from './types.js';
@@ -91,7 +92,7 @@ export function validateEntry(fields: RawEntryFields, config: MatcherConfig): En
   let expiresAt: number | undefined;
   const expiresText = (fields.expires_at ?? '').trim();
   if (expiresText !== '') {
-    const parsed = parseIsoDateTime(expiresText);
+    const parsed = parseIsoDateTime(expiresText, config.timeZone ?? DEFAULT_TIME_ZONE);
     if (parsed === null) return { ok: false, reason: `expires_at ${quoted(expiresText)} is not an ISO 8601 date or time (e.g. 2026-12-31 or 2026-12-31T18:00:00Z)` };
     expiresAt = parsed;
   }
@@ -119,18 +120,20 @@ export function validateEntry(fields: RawEntryFields, config: MatcherConfig): En
 const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
- * Milliseconds since the epoch of a strict ISO 8601 date (midnight UTC) or date-time (UTC unless
- * it names an offset), or null. The calendar date must exist.
+ * Milliseconds since the epoch of a strict ISO 8601 date (the start of that day in `timeZone`,
+ * the department's: midnight UTC ended a California entry at 4 p.m. the day before) or date-time
+ * (UTC unless it names an offset), or null. The calendar date must exist.
  */
-export function parseIsoDateTime(text: string): number | null {
+export function parseIsoDateTime(text: string, timeZone = 'UTC'): number | null {
   const m = ISO_DATE_TIME.exec(text);
   if (m === null) return null;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   const calendar = new Date(Date.UTC(year, month - 1, day));
   if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
-  if (m[4] !== undefined && (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59)) return null;
-  // A time without an offset is taken as UTC, like a date alone: the server's zone must not matter.
-  const zoned = m[4] !== undefined && !/(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
+  if (m[4] === undefined) return startOfDayIn(timeZone, text);
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return null;
+  // A time without an offset is taken as UTC: the server's zone must not matter.
+  const zoned = !/(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
   const ms = Date.parse(zoned);
   return Number.isNaN(ms) ? null : ms;
 }

@@ -21,6 +21,7 @@ export { boundedReason, headOf, MAX_QUOTED_LENGTH, MAX_REASON_LENGTH, quoted } f
 export { OcrAlphabet } from './ocr.js';
 export { entryKey, isSpecificList, needsPersonCheck, validateEntry, type EntryResult, type RawEntryFields } from './entry.js';
 export { vehicleMismatches } from './vehicle.js';
+export { canonicalTimeZone, dayIn, DEFAULT_TIME_ZONE, startOfDayIn } from './department-day.js';
 export { HotlistIndex } from './hotlist-index.js';
 export { ListIndex } from './list-index.js';
 export { listIndexBuffers, reviveListIndex } from './list-index-transfer.js';

@@ -4,6 +4,7 @@
 import { randomInt } from 'node:crypto';
 import { privilegedAccountChanges, type AccountChange } from './account-changes.js';
 import { requireChain, SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
+import { DEFAULT_TIME_ZONE, dayIn } from './department-day.js';
 import { StorageError } from './errors.js';
 import { isImmigrationEnforcement } from './immigration.js';
 import type { Storage } from './open.js';
@@ -313,7 +314,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   for (const record of records) {
     // The register as it stood at the inquiry: was this person trained and active then?
     const user = await findUser(storage, record.user_id, parseClickHouseTime(record.at));
-    const review = reviewInquiry(record, user, !damaged.has(`${record.chain}:${record.seq}`));
+    const review = reviewInquiry(record, user, !damaged.has(`${record.chain}:${record.seq}`), storage.config.timeZone);
     const where = `record ${record.chain}:${record.seq}`;
     if (review.user === undefined) dataErrors.push(`${where}: user "${record.user_id}" is not in the user register`);
     if (!review.recordIntact) dataErrors.push(`${where}: fails the hash chain check; the record may have been altered`);
@@ -346,7 +347,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   };
 }
 
-export function reviewInquiry(record: AccessRecord, user: User | undefined, recordIntact: boolean): InquiryReview {
+export function reviewInquiry(record: AccessRecord, user: User | undefined, recordIntact: boolean, timeZone: string = DEFAULT_TIME_ZONE): InquiryReview {
   const findings: string[] = [];
   const caseNumber = record.case_number.trim();
   const reason = record.reason.trim();
@@ -364,7 +365,8 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
       findings.push(`stated purpose suggests ${rule}: review`);
     }
   }
-  const day = record.at.slice(0, 10);
+  // The department's day of the inquiry: training dates are days there (department-day.ts).
+  const day = dayIn(timeZone, parseClickHouseTime(record.at));
   let userAuthorised = true;
   if (user === undefined) {
     userAuthorised = false;

@@ -1,5 +1,6 @@
 // Storage configuration: one typed object with documented defaults, validated once at start.
 // Environment mapping lives in bin/config.ts; nothing here reads process.env.
+import { canonicalTimeZone, DEFAULT_TIME_ZONE } from './department-day.js';
 import { StorageError } from './errors.js';
 
 export const DEFAULT_DATA_DIR = './data/clickhouse';
@@ -93,6 +94,11 @@ export interface StorageConfig {
   skipIndexCacheBytes: number;
   /** A detection search is stopped after this long and refused with SEARCH_TOO_BROAD. @default DEFAULT_SEARCH_TIMEOUT_MS */
   searchTimeoutMs: number;
+  /**
+   * The department's IANA time zone: dates members enter (training completed, training lapses) are
+   * days there (department-day.ts). @default DEFAULT_TIME_ZONE (the process's own zone)
+   */
+  timeZone: string;
 }
 
 export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
@@ -114,6 +120,7 @@ export const DEFAULT_STORAGE_CONFIG: StorageConfig = {
   accessLogChain: DEFAULT_ACCESS_LOG_CHAIN,
   skipIndexCacheBytes: DEFAULT_SKIP_INDEX_CACHE_BYTES,
   searchTimeoutMs: DEFAULT_SEARCH_TIMEOUT_MS,
+  timeZone: DEFAULT_TIME_ZONE,
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -155,6 +162,9 @@ export function resolveStorageConfig(overrides: Partial<StorageConfig> = {}): St
   if (c.maxQueuedRows < c.batchRows) problems.push(`maxQueuedRows (${c.maxQueuedRows}) must be ≥ batchRows (${c.batchRows})`);
   if (!INSERT_FORMATS.includes(c.insertFormat)) problems.push(`insertFormat must be one of ${INSERT_FORMATS.join(', ')}`);
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(c.accessLogChain)) problems.push('accessLogChain must be 1–64 of A-Z a-z 0-9 _ . -');
+  const timeZone = canonicalTimeZone(c.timeZone);
+  if (timeZone === null) problems.push(`timeZone "${c.timeZone}" is not an IANA time zone (e.g. America/Los_Angeles)`);
+  else c.timeZone = timeZone;
   if (problems.length > 0) {
     throw new StorageError('INVALID_CONFIG', `invalid storage configuration: ${problems.join('; ')}`);
   }

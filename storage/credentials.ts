@@ -18,6 +18,7 @@ import type { Storage } from './open.js';
 import { decoyHash, DEFAULT_SCRYPT_LOG_N, hashPassword, passwordMatches } from './password.js';
 import { newestSessions, revokeSession, revokeUserSessions, type SessionRecord } from './sessions.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
+import { timeZoneOf } from './department-day.js';
 import { accessProblem, findUser, findUsers, type UserRole } from './users.js';
 
 export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
@@ -68,7 +69,7 @@ export interface VerifiedSession {
 
 export type PasswordCheck = Exclude<LoginOutcome, { ok: true }> | { ok: true; user: SignedInUser };
 
-type Db = Pick<Storage, 'client' | 'db'>;
+type Db = Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -171,7 +172,7 @@ export class CredentialStore {
       return { ok: false, reason: 'bad_credentials' };
     }
     const user = await findUser(this.#storage, userId);
-    const problem = accessProblem(user, userId);
+    const problem = accessProblem(user, userId, Date.now(), timeZoneOf(this.#storage));
     if (problem !== null || user === undefined) {
       await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, problem ?? 'not authorised');
       return { ok: false, reason: 'not_authorised', detail: problem ?? 'not authorised' };
@@ -218,7 +219,7 @@ export class CredentialStore {
       for (const token of chunk) {
         const session = sessions.get(token);
         const user = session === undefined ? undefined : users.get(session.userId);
-        const valid = session !== undefined && !session.revoked && session.expiresAt > now && user !== undefined && accessProblem(user, session.userId) === null;
+        const valid = session !== undefined && !session.revoked && session.expiresAt > now && user !== undefined && accessProblem(user, session.userId, Date.now(), timeZoneOf(this.#storage)) === null;
         out.set(token, valid ? { user: user.userId, name: user.name, roles: user.roles, expiresAt: session.expiresAt } : null);
       }
     }

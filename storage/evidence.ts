@@ -16,10 +16,12 @@ import type { Storage } from './open.js';
 import { buildDetectionFilter, type DetectionCriteria } from './search.js';
 import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
+import { timeZoneOf } from './department-day.js';
 import { accessProblem, findUser } from './users.js';
 
 export interface EvidenceContext {
-  storage: Pick<Storage, 'client' | 'db'>;
+  /** `config`, when there, gives the department's time zone for the user's training dates. */
+  storage: Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
   accessLog: AccessLog;
   alphabet?: OcrAlphabet;
 }
@@ -89,7 +91,7 @@ async function authorise(ctx: EvidenceContext, entry: AccessEntry): Promise<void
       ? 'evidence work needs a user and a case number (Watsonville §471.6, §471.7(e))'
       : entry.action === 'hold' ? holdPurposeProblem(caseNumber, entry.reason) : null;
   const prohibited = purpose === null ? prohibitedPurpose({ caseNumber, reason: entry.reason }) : null;
-  const problem = purpose ?? prohibited ?? accessProblem(await findUser(ctx.storage, entry.user), entry.user);
+  const problem = purpose ?? prohibited ?? accessProblem(await findUser(ctx.storage, entry.user), entry.user, Date.now(), timeZoneOf(ctx.storage));
   if (problem !== null) {
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: problem });
     throw new StorageError(purpose !== null ? 'PURPOSE_REQUIRED' : prohibited !== null ? 'PROHIBITED_PURPOSE' : 'USER_NOT_AUTHORISED', problem);

@@ -2,8 +2,10 @@
 // (about 0.5% of reads) but arrive from every pipeline flush, and one insert per flush would
 // litter MergeTree with tiny parts. The promise of each call settles when its hits are stored.
 import type { StorageConfig } from './config.js';
+import { StorageError } from './errors.js';
 import { recordHits, type StoredHit } from './hits.js';
 import type { Storage } from './open.js';
+import type { WriteOutcomes } from './writer.js';
 
 interface PendingBatch {
   hits: StoredHit[];
@@ -20,6 +22,8 @@ export class HitWriter {
   constructor(
     private readonly storage: Pick<Storage, 'client' | 'db'>,
     private readonly options: Pick<StorageConfig, 'batchRows' | 'batchDelayMs'>,
+    /** Told of each batch's outcome (as DetectionWriter's): a full disk refuses hits as it refuses detections. */
+    private readonly outcomes?: WriteOutcomes,
   ) {}
 
   /** Accepts hits; resolves when they are stored, rejects (StorageError) when they could not be. */
@@ -57,6 +61,16 @@ export class HitWriter {
     clearTimeout(this.#timer);
     this.#open = undefined;
     // One insert at a time, in order: the deduplication token of a retried batch stays valid.
-    this.#flushing = this.#flushing.then(() => recordHits(this.storage, batch.hits).then(batch.resolve, batch.reject));
+    this.#flushing = this.#flushing.then(() => recordHits(this.storage, batch.hits).then(
+      () => {
+        this.outcomes?.stored();
+        batch.resolve();
+      },
+      (error: unknown) => {
+        const failure = new StorageError('WRITE_FAILED', `a batch of ${batch.hits.length} hits was not stored: ${(error as Error)?.message}`, { cause: error });
+        this.outcomes?.failed(failure);
+        batch.reject(failure);
+      },
+    ));
   }
 }

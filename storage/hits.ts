@@ -7,6 +7,7 @@ import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { prohibitedPurpose, purposeProblem, type Purpose } from './purpose.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
+import { timeZoneOf } from './department-day.js';
 import { accessProblem, findUser } from './users.js';
 
 export interface StoredHit {
@@ -52,7 +53,7 @@ export interface HitDisposition {
   recordedAt?: number;
 }
 
-type Db = Pick<Storage, 'client' | 'db'>;
+type Db = Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
 
 /** Hit ids come from the matcher (`hitId`): one definition for pipeline, storage and gateway. */
 export { hitId } from '../matcher/index.js';
@@ -160,7 +161,7 @@ export async function viewHit(
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: prohibited });
     throw new StorageError('PROHIBITED_PURPOSE', `hit view refused: ${prohibited}`);
   }
-  const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user);
+  const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user, Date.now(), timeZoneOf(ctx.storage));
   if (unauthorised !== null) {
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: unauthorised });
     throw new StorageError('USER_NOT_AUTHORISED', `hit view refused: ${unauthorised}`);

@@ -3,10 +3,10 @@ export * from './errors.js';
 export * from './config.js';
 export { connectStorage, type StorageConnection, type StorageKind } from './connection.js';
 export { openStorage, type Storage } from './open.js';
-export { migrate, migrationChecksum, type MigrationReport } from './migrate.js';
+export { migrate, migrationChecksum, type MigrationReport, type RetentionChange } from './migrate.js';
 export { MIGRATIONS, DETECTION_COLUMNS_DDL, type Migration, type SchemaContext } from './schema.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection, ONE_ROW_A_READ } from './detection.js';
-export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriterOptions } from './writer.js';
+export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriteOutcomes, type WriterOptions } from './writer.js';
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {
   AccessLog, verifyAccessLog, verifyAccessLogs, parseExpectedHead, readAccessLog, type AccessLogQuery, type Head, accessLogChains, hashAccessRecord, GENESIS_HASH, SYSTEM_USER, ACCESS_ACTIONS, ACCESS_OUTCOMES,
@@ -19,6 +19,7 @@ export {
 export { purposeProblem, prohibitedPurpose, undocumentedPurpose, type Purpose } from './purpose.js';
 export { isImmigrationEnforcement, immigrationAgencyIn, normaliseForClassifier } from './immigration.js';
 export { parseUtcTime } from './iso-time.js';
+export { canonicalTimeZone, dayIn, DEFAULT_TIME_ZONE, startOfDayIn, timeZoneOf } from './department-day.js';
 export { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 export {
   saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, isReservedUserId, userIdProblem, RESERVED_USER_IDS, USER_ROLES, type User, type UserRole,

@@ -14,6 +14,16 @@ export interface MigrationReport {
   applied: number[];
   /** Tables whose TTL was changed to the configured retention. */
   retentionChanged: string[];
+  /** The same changes with the retention before and after, so a cut can be said with what it purges. */
+  retentionChanges: RetentionChange[];
+}
+
+/** One table's TTL brought to the configured retention at start. */
+export interface RetentionChange {
+  table: string;
+  /** The retention the table had, read from its TTL; null when its TTL was not in the form written here. */
+  fromSeconds: number | null;
+  toSeconds: number;
 }
 
 /** The checksum covers the statements as written, not the deployment's database name or retention. */
@@ -80,14 +90,14 @@ export async function migrate(
     });
     applied.push(m.version);
   }
-  const retentionChanged = options.applyRetention === false ? [] : await applyRetention(client, ctx);
-  return { applied, retentionChanged };
+  const retentionChanges = options.applyRetention === false ? [] : await applyRetention(client, ctx);
+  return { applied, retentionChanged: retentionChanges.map((c) => c.table), retentionChanges };
 }
 
 const TTL_SECONDS = /TTL toDateTime\(seen_at\) \+ toIntervalSecond\((\d+)\)/;
 
 /** Brings each table's TTL to the configured retention when it differs (Government Code § 34090.6). */
-async function applyRetention(client: ClickHouseClient, ctx: SchemaContext): Promise<string[]> {
+async function applyRetention(client: ClickHouseClient, ctx: SchemaContext): Promise<RetentionChange[]> {
   const wanted: Record<string, string> = {
     detections: detectionTtl(ctx.detectionRetentionSeconds),
     hits: hitTtl(ctx.hitRetentionSeconds),
@@ -103,13 +113,15 @@ async function applyRetention(client: ClickHouseClient, ctx: SchemaContext): Pro
     'SELECT name, create_table_query FROM system.tables WHERE database = {db:String} AND name IN {names:Array(String)}',
     { db: ctx.db, names: Object.keys(wanted) },
   );
-  const changed: string[] = [];
-  for (const t of tables) {
+  const changed: RetentionChange[] = [];
+  // In a fixed order (system.tables has none), so the report and the log read the same at every start.
+  for (const t of [...tables].sort((a, b) => a.name.localeCompare(b.name))) {
     const current = TTL_SECONDS.exec(t.create_table_query)?.[1];
-    if (current !== undefined && Number(current) === seconds[t.name]) continue;
+    const toSeconds = seconds[t.name] as number;
+    if (current !== undefined && Number(current) === toSeconds) continue;
     // Rewrites expired parts now rather than at the next merge, so a shortened retention takes effect.
     await client.command({ query: `ALTER TABLE ${ctx.db}.${t.name} MODIFY TTL ${wanted[t.name] as string}` });
-    changed.push(t.name);
+    changed.push({ table: t.name, fromSeconds: current === undefined ? null : Number(current), toSeconds });
   }
   return changed;
 }

@@ -8,6 +8,7 @@
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessAction, type AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
+import { DEFAULT_TIME_ZONE, timeZoneOf } from './department-day.js';
 import { accessProblem, findUser, type User, type UserRole } from './users.js';
 
 const PATROL = ['officer', 'dispatcher', 'supervisor', 'administrator'] as const satisfies readonly UserRole[];
@@ -64,8 +65,8 @@ export function mayPerform(roles: readonly string[], permission: Permission): bo
 }
 
 /** Why the user may not take the action now, or null when they may: account, training, then role. */
-export function permissionProblem(user: User | undefined, userId: string, permission: Permission, now: Date | number = Date.now()): string | null {
-  const problem = accessProblem(user, userId, now);
+export function permissionProblem(user: User | undefined, userId: string, permission: Permission, now: Date | number = Date.now(), timeZone: string = DEFAULT_TIME_ZONE): string | null {
+  const problem = accessProblem(user, userId, now, timeZone);
   if (problem !== null || user === undefined) return problem ?? 'not authorised';
   if (!mayPerform(user.roles, permission)) {
     return `"${permission}" needs one of the roles ${rolesAllowed(permission).join(', ')}; user "${userId}" has ${user.roles.join(', ') || 'none'}`;
@@ -74,7 +75,8 @@ export function permissionProblem(user: User | undefined, userId: string, permis
 }
 
 export interface ActionContext {
-  storage: Pick<Storage, 'client' | 'db'>;
+  /** `config`, when there, gives the department's time zone for the user's training dates. */
+  storage: Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
   accessLog: Pick<AccessLog, 'append'>;
 }
 
@@ -84,7 +86,7 @@ export interface ActionContext {
  */
 export async function authoriseAction(ctx: ActionContext, userId: string, permission: Permission, params: unknown = {}): Promise<User> {
   const user = await findUser(ctx.storage, userId);
-  const problem = permissionProblem(user, userId, permission);
+  const problem = permissionProblem(user, userId, permission, Date.now(), timeZoneOf(ctx.storage));
   if (problem === null && user !== undefined) return user;
   await ctx.accessLog.append({
     user: userId, action: PERMISSIONS[permission].log, outcome: ACCESS_OUTCOMES.refused, params: { permission, ...asObject(params) },

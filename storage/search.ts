@@ -12,6 +12,7 @@ import type { Storage } from './open.js';
 import { prohibitedPurpose, purposeProblem, type Purpose } from './purpose.js';
 import { MAX_RADIUS_METERS, radiusBox } from './radius-box.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows, type QueryParams } from './sql.js';
+import { timeZoneOf } from './department-day.js';
 import { accessProblem, findUser } from './users.js';
 import { expectsFewMatches, scanNewestFirst, scansEveryPartition, windowsInOnePass } from './search-windows.js';
 
@@ -83,7 +84,8 @@ export interface SearchResult {
 }
 
 export interface SearchContext {
-  storage: Pick<Storage, 'client' | 'db'>;
+  /** `config`, when there, gives the department's time zone for the user's training dates. */
+  storage: Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
   accessLog: AccessLog;
   alphabet?: OcrAlphabet;
   /** The search is stopped after this long (every window together). @default DEFAULT_SEARCH_TIMEOUT_MS */
@@ -320,7 +322,7 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
     await ctx.accessLog.append(entry({ outcome: 'refused', detail: prohibited }));
     throw new StorageError('PROHIBITED_PURPOSE', `search refused: ${prohibited}`);
   }
-  const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user);
+  const unauthorised = accessProblem(await findUser(ctx.storage, req.user), req.user, Date.now(), timeZoneOf(ctx.storage));
   if (unauthorised !== null) {
     await ctx.accessLog.append(entry({ outcome: 'refused', detail: unauthorised }));
     throw new StorageError('USER_NOT_AUTHORISED', `search refused: ${unauthorised}`);

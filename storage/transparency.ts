@@ -8,6 +8,7 @@
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog, type AccessRecord } from './access-log.js';
 import { countRefusals, LATER_PAGE_SQL, systemSearchUser } from './audit.js';
 import { controlsShown } from './control-text.js';
+import { dayIn } from './department-day.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
@@ -135,7 +136,8 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
   };
   const heldDetections = one(await queryRows(client, `SELECT uniqExact(case_number, read_id) AS n FROM ${db}.evidence_detections`));
   const legalHolds = one(await queryRows(client, `SELECT count() AS n FROM ${db}.legal_holds`));
-  const today = new Date(now).toISOString().slice(0, 10);
+  // Training dates are the department's days (department-day.ts).
+  const today = dayIn(config.timeZone, now);
   const authorisedUsers = one(await queryRows(client,
     `SELECT countIf(active AND trained_at IS NOT NULL AND (training_expires_at IS NULL OR training_expires_at > toDate({today:String}))) AS n
        FROM (SELECT * FROM ${db}.users ORDER BY user_id, version DESC LIMIT 1 BY user_id)`, { today }));

@@ -1,6 +1,7 @@
 // Users of ALPR data: individual, trained and active (Watsonville §471.4.1(a)(b), §471.5(d)(g)(h);
 // Martinez §439.4(d)). Every version is kept; the newest in effect at a time is the user then.
 import { SYSTEM_USER } from './access-log.js';
+import { DEFAULT_TIME_ZONE, dayIn, timeZoneOf } from './department-day.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { revokeUserSessions } from './sessions.js';
@@ -80,7 +81,8 @@ function fromRow(r: UserRow): User {
   };
 }
 
-type Db = Pick<Storage, 'client' | 'db'>;
+/** `config`, when there, gives the department's time zone (training days are days there). */
+type Db = Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
 
 /**
  * Records a new version of the user. Given `user.version` (what the caller read), only the version
@@ -119,7 +121,8 @@ export async function saveUser(storage: Db, user: User, updatedBy: string, claim
     }
   }
   const now = Date.now();
-  const restoring = newest !== undefined && accessProblem(newest, user.userId, now) !== null;
+  const timeZone = timeZoneOf(storage);
+  const restoring = newest !== undefined && accessProblem(newest, user.userId, now, timeZone) !== null;
   let ended = 0;
   // Before the write: were it written first, the old tokens would be valid until revoked. No
   // session can open in between, as the stored version refuses sign-in.
@@ -139,7 +142,7 @@ export async function saveUser(storage: Db, user: User, updatedBy: string, claim
   }));
   // After the write: a refused change must not sign anyone out; a login racing it is refused by
   // the version now stored, and a session it opened is ended when access is restored (above).
-  if (!restoring && accessProblem(user, user.userId, now) !== null) ended = await revokeUserSessions(storage, user.userId, now);
+  if (!restoring && accessProblem(user, user.userId, now, timeZone) !== null) ended = await revokeUserSessions(storage, user.userId, now);
   return ended;
 }
 
@@ -171,14 +174,18 @@ export async function findUser(storage: Db, userId: string, asOf?: Date | number
   return r === undefined ? undefined : fromRow(r);
 }
 
-/** Why the user may not access ALPR data on `now`'s date (UTC), or null when they may. */
-export function accessProblem(user: User | undefined, userId: string, now: Date | number = Date.now()): string | null {
+/**
+ * Why the user may not access ALPR data on `now`'s date in the department's `timeZone` (training
+ * dates are days there: one lapsing on the 10th lets the user in until midnight on the 9th,
+ * there), or null when they may.
+ */
+export function accessProblem(user: User | undefined, userId: string, now: Date | number = Date.now(), timeZone: string = DEFAULT_TIME_ZONE): string | null {
   if (user === undefined) return `user "${userId}" is not a registered ALPR user (Watsonville §471.5(h): individual credentials)`;
   // An account given a reserved id before ids were checked: its searches would pass for the system's.
   if (isReservedUserId(userId)) return `user id "${userId}" is reserved for the system and cannot sign in; an administrator must give this person a new id and disable this one`;
   if (!user.active) return `user "${userId}" is not active`;
   if (user.trainedAt === null) return `user "${userId}" has not completed ALPR training (Watsonville §471.5(d))`;
-  const today = new Date(now).toISOString().slice(0, 10);
+  const today = dayIn(timeZone, now);
   if (user.trainedAt > today) {
     return `user "${userId}"'s ALPR training is recorded for ${user.trainedAt}, a day still to come (Watsonville §471.5(d))`;
   }
@@ -192,7 +199,7 @@ export function accessProblem(user: User | undefined, userId: string, now: Date 
 /** Throws USER_NOT_AUTHORISED unless the user may access ALPR data. */
 export async function authoriseUser(storage: Db, userId: string): Promise<User> {
   const user = await findUser(storage, userId);
-  const problem = accessProblem(user, userId);
+  const problem = accessProblem(user, userId, Date.now(), timeZoneOf(storage));
   if (problem !== null || user === undefined) throw new StorageError('USER_NOT_AUTHORISED', problem ?? 'not authorised');
   return user;
 }

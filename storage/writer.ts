@@ -29,6 +29,16 @@ export interface WriteTicket {
   readonly durable: Promise<readonly BatchReceipt[]>;
 }
 
+/**
+ * Told of each batch's outcome after its attempts. Given one, the writer leaves the log of failed
+ * batches to it (bin/ passes ingest's StorageOutage: one line per outage, not per batch, and
+ * /healthz); without one, each failed batch is logged.
+ */
+export interface WriteOutcomes {
+  stored(): void;
+  failed(error: StorageError): void;
+}
+
 export type WriterOptions = Pick<StorageConfig, 'batchRows' | 'batchDelayMs' | 'maxQueuedRows' | 'insertAttempts' | 'insertFormat' | 'insertsInFlight'>;
 
 interface Batch {
@@ -56,6 +66,7 @@ export class DetectionWriter {
   readonly #options: WriterOptions;
   readonly #alphabet: OcrAlphabet;
   readonly #logger: Logger | undefined;
+  readonly #outcomes: WriteOutcomes | undefined;
   readonly #insertPrefix: string;
   /**
    * Embedded RowBinary: chDB's connection sends an insert's body as text, so a batch goes to a
@@ -76,12 +87,13 @@ export class DetectionWriter {
 
   constructor(
     storage: Pick<Storage, 'client' | 'db' | 'config'>,
-    options: { alphabet?: OcrAlphabet; logger?: Logger; overrides?: Partial<WriterOptions> } = {},
+    options: { alphabet?: OcrAlphabet; logger?: Logger; outcomes?: WriteOutcomes; overrides?: Partial<WriterOptions> } = {},
   ) {
     this.#storage = storage;
     this.#options = { ...storage.config, ...options.overrides };
     this.#alphabet = options.alphabet ?? new OcrAlphabet();
     this.#logger = options.logger;
+    this.#outcomes = options.outcomes;
     this.#insertPrefix = `INSERT INTO ${storage.db}.detections (${DETECTION_INSERT_COLUMNS.join(', ')})`;
     if (this.#options.insertFormat === 'RowBinary' && storage.config.url === undefined) {
       const dir = resolve(storage.config.dataDir, INSERT_SPOOL_DIR);
@@ -229,10 +241,12 @@ export class DetectionWriter {
       for (let attempt = 1; attempt <= this.#options.insertAttempts; attempt++) {
         try {
           await send();
+          this.#outcomes?.stored();
           return { rows, token, attempts: attempt };
         } catch (error) {
           lastError = error;
-          this.#logger?.warn({ err: error, rows, token, attempt }, 'detection batch insert failed');
+          // Debug: a retry that works is no news, and one that does not is logged below, once.
+          this.#logger?.debug({ err: error, rows, token, attempt }, 'detection batch insert failed');
           if (attempt < this.#options.insertAttempts) await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
         }
       }
@@ -240,12 +254,14 @@ export class DetectionWriter {
       // The batch's outcome stands either way; a file left behind goes when the next process starts.
       if (spoolFile !== undefined) await rm(spoolFile, { force: true }).catch((err: unknown) => this.#logger?.warn({ err, spoolFile }, 'spool file not removed'));
     }
-    this.#logger?.error({ err: lastError, rows, token }, 'detection batch not stored; reads stay unacked');
-    throw new StorageError(
+    const failure = new StorageError(
       'WRITE_FAILED',
       `a batch of ${rows} detections was not stored after ${this.#options.insertAttempts} attempts: ${(lastError as Error)?.message}`,
       { cause: lastError },
     );
+    if (this.#outcomes !== undefined) this.#outcomes.failed(failure);
+    else this.#logger?.error({ err: lastError, rows, token }, 'detection batch not stored; reads stay unacked');
+    throw failure;
   }
 }
 

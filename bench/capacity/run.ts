@@ -30,7 +30,7 @@ import {
   type WireRead,
 } from '../../ingest/index.js';
 import { validateEntry, type HotlistEntry, type MatcherConfig } from '../../matcher/index.js';
-import { HitWriter, saveUser } from '../../storage/index.js';
+import { dayIn, HitWriter, saveUser } from '../../storage/index.js';
 import { chdbInsertCeiling, jetstreamCeiling, uwsBroadcastCeiling } from './ceilings.js';
 import { ConsoleFleet } from './consoles.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
@@ -154,7 +154,7 @@ function sampleHit(n: number): HitMessage {
 async function consoleToken(system: RunningSystem): Promise<string> {
   const userId = 'bench-dispatch';
   const password = `capacity-${process.pid}-${Date.now()}`;
-  await saveUser(system.storage, { userId, name: 'Capacity benchmark', title: 'Dispatcher', roles: ['dispatcher', 'officer'], trainedAt: new Date().toISOString().slice(0, 10), active: true }, 'bench');
+  await saveUser(system.storage, { userId, name: 'Capacity benchmark', title: 'Dispatcher', roles: ['dispatcher', 'officer'], trainedAt: dayIn(system.storage.config.timeZone), active: true }, 'bench');
   await system.credentials.setPassword(userId, password, 'bench');
   const login = await system.credentials.login(userId, password);
   if (!login.ok) throw new BenchError(BENCH_ERROR_CODES.setupFailed, `benchmark console user could not sign in: ${login.reason}`);

@@ -102,11 +102,11 @@ function parseDate(text: string | undefined): Date | undefined {
 async function runAudit(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
+  if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}" (verify, sample)`);
   const parsed = parseVerbArgs('audit', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
-  if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}"`, 'usage');
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as AUDITOR is required');
 
   // No prototype: a chain named "constructor" is a chain like any other.

@@ -81,11 +81,11 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
   // Nothing said of what to do: the whole usage. A wrong value below: the error and where the usage is.
   if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
+  if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}" (hold, export)`);
   const parsed = parseVerbArgs('evidence', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
-  if (sub !== 'hold' && sub !== 'export') return usageError(io, `unknown sub-command "${sub}"`, 'usage');
   if (values.case === undefined || values.case.trim() === '') return usageError(io, '--case N is required');
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required');
   let plate: PlateQuery | undefined;

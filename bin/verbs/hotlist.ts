@@ -14,7 +14,7 @@ import type { PlatewatchConfig } from '../config.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { connectToSystem } from '../runtime.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
-import { runningSystemUrl, SystemBusy, withSystemApi, type SystemApi } from '../system-api.js';
+import { ApiRefusal, runningSystemUrl, SystemBusy, withSystemApi, type SystemApi } from '../system-api.js';
 import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
@@ -86,6 +86,10 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
   if (parsed === null) return 2;
   const { values, positionals } = parsed;
   const [action, file, ...extra] = positionals;
+  if (action !== undefined && action !== 'load' && action !== 'list') {
+    io.stderr.write(`platewatch hotlist: unknown sub-command "${terminalText(action)}" (load, list)\nRun "platewatch hotlist --help" for usage.\n`);
+    return 2;
+  }
   if ((action !== 'load' && action !== 'list') || extra.length > 0 || (action === 'load' && (file === undefined || values.list === undefined))) {
     io.stderr.write(`platewatch hotlist: expected "load --list NAME FILE" or "list"\nRun "platewatch hotlist --help" for usage.\n`);
     return 2;
@@ -176,6 +180,7 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
     try {
       loaded = await postWhenNotBusy(api, `/api/hotlists/${encodeURIComponent(job.list)}/load?${query.toString()}`, text, io);
     } catch (error) {
+      printRowsRefused(error, job.file, io);
       throw asThisCommand(error, job, ownLayouts);
     }
     for (const row of loaded.rejected) io.stderr.write(`${job.file}:${row.line}: ${terminalText(row.reason)}\n`);
@@ -215,6 +220,26 @@ async function postWhenNotBusy(api: SystemApi, path: string, text: string, io: V
       io.stderr.write(`platewatch hotlist: the running platewatch is receiving ${others === undefined ? 'other uploads' : `${others} other upload${others === '1' ? '' : 's'}`}; trying again in ${waitMs / 1000} s\n`);
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
+  }
+}
+
+/**
+ * The rows of a file the running system refused for having no entries (EMPTY_LIST), each with its
+ * line and reason, and the count, as a partial load prints them: the refusal alone named none.
+ */
+function printRowsRefused(error: unknown, file: string, io: VerbIO): void {
+  if (!(error instanceof ApiRefusal) || !error.message.startsWith('EMPTY_LIST')) return;
+  const rowsOf = (key: string): Array<{ line: number; reason: string }> => {
+    const rows = error.details[key];
+    return Array.isArray(rows) ? rows.filter((r): r is { line: number; reason: string } => typeof r?.line === 'number' && typeof r?.reason === 'string') : [];
+  };
+  const rejected = rowsOf('rejected');
+  for (const row of rejected) io.stderr.write(`${file}:${row.line}: ${terminalText(row.reason)}\n`);
+  for (const row of rowsOf('dropped')) io.stderr.write(`${file}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
+  const rows = error.details['rows'];
+  const dropped = error.details['droppedImmigration'];
+  if (typeof rows === 'number') {
+    io.stderr.write(`loaded 0 of ${rows} rows from ${file} (${rejected.length} rejected, ${typeof dropped === 'number' ? dropped : 0} immigration violator records dropped: Gov. Code § 7284.6)\n`);
   }
 }
 
@@ -280,16 +305,19 @@ async function loadDirectly(
   try {
     const user = await signInForVerb(storage, as, passwords !== undefined, io, passwords);
     await authoriseAction({ storage, accessLog }, user, 'hotlists.manage', params);
+    const tally = { rows: 0, rejected: 0 };
     const entries = job.layout === undefined
-      ? await readCsv(job.list, job.file, job.strict, config, io)
-      : await readWithLayout(job.list, job.file, job.layout, job.strict, config, io);
+      ? await readCsv(job.list, job.file, job.strict, config, io, tally)
+      : await readWithLayout(job.list, job.file, job.layout, job.strict, config, io, tally);
     if (entries === null) {
       await record(user, ACCESS_OUTCOMES.invalid, 'the file was refused (see the messages above)');
       return 1;
     }
     if (entries.length === 0 && !job.allowEmpty) {
       await record(user, ACCESS_OUTCOMES.invalid, 'EMPTY_LIST');
-      io.stderr.write(`platewatch hotlist: ${job.file} has no entries for list ${job.list}; refusing to empty it (use --allow-empty)\n`);
+      // The rows were printed above, each with its line; a file to fix is not an empty download.
+      const none = tally.rows > 0 && tally.rejected === tally.rows ? `${job.file}: all ${tally.rows} rows were rejected, so it has no entries for list ${job.list}` : `${job.file} has no entries for list ${job.list}`;
+      io.stderr.write(`platewatch hotlist: ${none}; refusing to empty the list (use --allow-empty)\n`);
       return 1;
     }
     const published = await publishHotlist(await openHotlistStore(jetstream(nc)), job.list, entries, user);
@@ -305,8 +333,8 @@ async function loadDirectly(
   }
 }
 
-async function readCsv(list: string, file: string, strict: boolean, config: PlatewatchConfig, io: VerbIO): Promise<HotlistEntry[] | null> {
-  const byList = await readHotlistFiles({ files: [{ shown: file, path: resolve(io.cwd, file) }], config: config.matcher, strict, stderr: io.stderr });
+async function readCsv(list: string, file: string, strict: boolean, config: PlatewatchConfig, io: VerbIO, tally: { rows: number; rejected: number }): Promise<HotlistEntry[] | null> {
+  const byList = await readHotlistFiles({ files: [{ shown: file, path: resolve(io.cwd, file) }], config: config.matcher, strict, stderr: io.stderr, tally });
   if (byList === null) return null;
   const others = [...byList.entries()].filter(([name]) => name !== list);
   if (others.length > 0) {
@@ -322,7 +350,9 @@ async function readCsv(list: string, file: string, strict: boolean, config: Plat
 }
 
 /** A state or NCIC extract in a configured layout; prints the load report to stderr. */
-async function readWithLayout(list: string, file: string, layoutName: string, strict: boolean, config: PlatewatchConfig, io: VerbIO): Promise<HotlistEntry[] | null> {
+async function readWithLayout(
+  list: string, file: string, layoutName: string, strict: boolean, config: PlatewatchConfig, io: VerbIO, tally: { rows: number; rejected: number },
+): Promise<HotlistEntry[] | null> {
   // Own keys only: `--layout toString` would otherwise find Object.prototype's and crash.
   const layout = Object.hasOwn(config.hotlists.layouts, layoutName) ? config.hotlists.layouts[layoutName] : undefined;
   if (layout === undefined) {
@@ -340,6 +370,8 @@ async function readWithLayout(list: string, file: string, layoutName: string, st
   try {
     const { entries, report } = parseBulkFile(text, layout, { list, config: config.matcher, immigrationMessageKeys: config.hotlists.immigrationMessageKeys, strict });
     for (const row of report.rejected) io.stderr.write(`${file}:${row.line}: ${terminalText(row.reason)}\n`);
+    tally.rows = report.rows;
+    tally.rejected = report.rejected.length;
     io.stderr.write(
       `loaded ${entries.length} of ${report.rows} rows from ${file} (${report.rejected.length} rejected, ` +
         `${report.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6)\n`,

@@ -127,7 +127,7 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
   // Nothing said of what to do: the whole usage. A wrong value below: the error and where the usage is.
   if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
-  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`, 'usage');
+  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}" (${SUB_COMMANDS.join(', ')})`);
   const parsed = parseVerbArgs('release', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;

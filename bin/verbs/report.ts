@@ -78,7 +78,7 @@ function formatFor(format: string | undefined, out: string | undefined): Format 
 async function runReport(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
-  if (sub !== 'transparency') return usageError(io, `unknown sub-command "${sub}"`, 'usage');
+  if (sub !== 'transparency') return usageError(io, `unknown sub-command "${sub}" (transparency)`);
   const parsed = parseVerbArgs('report', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;

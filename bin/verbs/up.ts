@@ -8,9 +8,12 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { natsUrlWithoutCredentials, publishHotlist, redactNatsUrl, simulateFleet } from '../../ingest/index.js';
+import { listUsers } from '../../storage/index.js';
 import { readHotlistFiles } from '../batch-match.js';
+import { settingName } from '../config.js';
 import { embeddedNatsAuthFile } from '../embedded-nats-auth.js';
 import { hitPrinter } from '../hit-printer.js';
+import { listenHostProblem } from '../listen-host.js';
 import { removeRuntime, writeRuntime } from '../runtime.js';
 import { storageSettings } from '../storage-options.js';
 import { startSystem } from '../system.js';
@@ -64,6 +67,11 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
   }
   const config = await loadVerbConfig('up', parsed.values.config, io);
   if (config === null) return 2;
+  const hostProblem = await listenHostProblem(config.gateway.host);
+  if (hostProblem !== null) {
+    io.stderr.write(`platewatch up: could not start [${hostProblem.code}]: ${settingName(io.env, 'PLATEWATCH_HTTP_HOST', 'gateway.host')} "${config.gateway.host}" ${hostProblem.reason}\n`);
+    return 1;
+  }
   const dataDir = resolve(io.cwd, config.dataDir);
   const logger = pino({ level: config.logLevel, base: { app: 'platewatch' } }, pino.destination(2));
   // Watched from before the start: a Ctrl-C while storage opens or lists build stops what has
@@ -79,6 +87,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
         logger,
         ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url, natsCredentials: config.nats }),
         natsPort: config.nats.port,
+        ...(config.nats.port > 0 ? { natsPortName: settingName(io.env, 'PLATEWATCH_NATS_PORT', 'nats.port') } : {}),
         retroactiveDays: config.retroactiveDays,
         hotlists: config.hotlists,
         metrics: config.metrics,
@@ -106,7 +115,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
       natsUrl: natsUrlWithoutCredentials(system.natsUrl), pid: process.pid, startedAt: new Date().toISOString(),
       ...(natsAuthFile === undefined ? {} : { natsAuthFile }),
       ...(system.gateway === undefined ? {} : { httpUrl: system.gateway.url }),
-      ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir) } : {}),
+      ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir), hasUsers: (await listUsers(system.storage)).length > 0 } : {}),
     });
 
     const stopping = new AbortController();

@@ -1,15 +1,16 @@
-// `platewatch users add|train|disable|passwd|list`: the administrator's accounts of individual,
+// `platewatch users add|train|disable|enable|update|passwd|list`: the administrator's accounts of individual,
 // trained users (Watsonville §471.4.1(a)(b), §471.5(d)(h); Martinez §439.4(d)). Passwords come from
 // standard input or a hidden prompt, never the command line, and there is no default password.
 // While `platewatch up` holds the embedded storage, every command but the bootstrap goes through
 // its HTTP API (gateway/user-routes.ts) and prints what it would print here.
-import { personTextProblem, userStatus, type UserStatus } from '../../gateway/index.js';
+import { addedRoles, ownAccountRefusal, personTextProblem, userStatus, type UserStatus } from '../../gateway/index.js';
 import {
-  AccessLog, CredentialStore, findUser, listUsers, mayPerform, passwordProblem, saveUser, StorageError, USER_ROLES, userIdProblem, type Storage, type User, type UserRole, type VersionClaims,
+  AccessLog, CredentialStore, dayIn, findUser, listUsers, mayPerform, passwordProblem, RESERVED_USER_IDS, saveUser, StorageError, USER_ROLES, userIdProblem,
+  type Storage, type User, type UserRole, type VersionClaims,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, PasswordInputError, type PasswordSource } from '../password-input.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
-import { runningSystemUrl, withSystemApi } from '../system-api.js';
+import { runningSystemUrl, runningSystemHasUsers, withSystemApi } from '../system-api.js';
 import { terminalText } from '../terminal-text.js';
 import { verbErrorText } from '../verb-sign-in.js';
 import type { Verb, VerbIO } from '../verb.js';
@@ -19,6 +20,8 @@ import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js
 const USAGE = `Usage: platewatch users add --id ID --name NAME --title TITLE --role ROLE [--role ROLE…] [--trained DATE] [--as ADMIN]
        platewatch users train --id ID [--trained DATE] [--expires DATE] --as ADMIN
        platewatch users disable --id ID --as ADMIN
+       platewatch users enable --id ID --as ADMIN
+       platewatch users update --id ID [--role ROLE…] [--name NAME] [--title TITLE] --as ADMIN
        platewatch users passwd --id ID --as ADMIN|ID
        platewatch users list --as ADMIN|AUDITOR
        (each also takes [--password-stdin] [storage options])
@@ -29,6 +32,9 @@ train    Records the date the user completed department-approved ALPR training (
          users whose training has lapsed cannot sign in, see hits, search or export.
 disable  Deactivates the user; their sessions end at once, and stay ended if the user is enabled
          or trained again: they sign in anew.
+enable   Activates a disabled user again; they sign in anew (and only if trained).
+update   Changes the user's roles (--role, repeated: the new set, replacing the old), name or title.
+         An administrator cannot give themself a role nor take away their own administrator role.
 passwd   Sets a new password (an administrator for anyone, a user for themself); lifts a lockout
          and ends the user's other sessions.
 list     Every user with roles, training dates and STATUS, who can sign in now: active, disabled,
@@ -45,7 +51,7 @@ A password needs at least 12 characters other than spaces and may not contain th
 a guesser tries first: a character or short group repeated, a run (abcdef…, 123456…, qwerty…), or a
 common password or word with digits or symbols at the ends (Password1234!, P@ssw0rd2026).
 User ids are unique whatever their case: with admin1 registered, ADMIN1 cannot be added. The ids the
-system records its own actions under (platewatch-system, system, platewatch, cli, retroactive, any id
+system records its own actions under (${RESERVED_USER_IDS.join(', ')}, any id
 beginning "platewatch", in any case) cannot be added; a user stored with one earlier cannot sign in.
 
 While "platewatch up" runs on the same embedded data directory (which it alone can open), each
@@ -54,9 +60,9 @@ in to the API, so stop "platewatch up" to create the first administrator.
 
 Options:
   --id ID            the user the command is about
-  --name NAME        full name (add)
-  --title TITLE      rank or title (add)
-  --role ROLE        ${USER_ROLES.join(', ')} (add; repeatable)
+  --name NAME        full name (add, update)
+  --title TITLE      rank or title (add, update)
+  --role ROLE        ${USER_ROLES.join(', ')} (add, update; repeatable)
   --trained DATE     training completion date, YYYY-MM-DD (add; train: [default: today])
   --expires DATE     training lapses on this date, YYYY-MM-DD, today or later (add, train) [default: no expiry]
   --as ID            who is doing it (an administrator; passwd: or the user themself)
@@ -80,12 +86,18 @@ const OPTIONS = {
   ...STORAGE_PARSE_OPTIONS,
 } as const;
 
-const SUB_COMMANDS = ['add', 'train', 'disable', 'passwd', 'list'] as const;
+const SUB_COMMANDS = ['add', 'train', 'disable', 'enable', 'update', 'passwd', 'list'] as const;
 type SubCommand = (typeof SUB_COMMANDS)[number];
+
+/** Options a new sub-command would otherwise ignore: refused, so no change asked for is dropped unsaid. */
+const NOT_TAKEN: Partial<Record<SubCommand, ReadonlyArray<'role' | 'name' | 'title' | 'trained' | 'expires'>>> = {
+  enable: ['role', 'name', 'title', 'trained', 'expires'],
+  update: ['trained', 'expires'],
+};
 
 export const usersVerb: Verb = {
   name: 'users',
-  summary: 'add, train, disable and list the individual users; set passwords',
+  summary: 'add, train, disable, enable, update and list the individual users; set passwords',
   usage: USAGE,
   run: runUsers,
 };
@@ -111,13 +123,15 @@ interface Request {
   roles: UserRole[];
   trained: string | null;
   expires: string | null;
+  /** The department's day (add, train; '' otherwise): the default training date. */
+  today: string;
   as: string | undefined;
 }
 
 async function runUsers(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
-  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}"`, 'usage');
+  if (!(SUB_COMMANDS as readonly string[]).includes(sub)) return usageError(io, `unknown sub-command "${sub}" (${SUB_COMMANDS.join(', ')})`);
   const parsed = parseVerbArgs('users', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;
@@ -125,22 +139,29 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   const roles = values.role ?? [];
   const badRole = roles.find((r) => !(USER_ROLES as readonly string[]).includes(r));
   if (badRole !== undefined) return usageError(io, `unknown role "${badRole}"; roles: ${USER_ROLES.join(', ')}`);
+  // Training days are the department's (config `timeZone`): a UTC day refused today after 4 p.m. in California.
+  let today = '';
+  if (sub === 'add' || sub === 'train' || values.trained !== undefined || values.expires !== undefined) {
+    const config = await loadVerbConfig('users', values.config, io);
+    if (config === null) return 2;
+    today = dayIn(config.timeZone);
+  }
   let trained: string | null = null;
   if (values.trained !== undefined) {
     trained = parseDay(values.trained);
     if (trained === null) return usageError(io, '--trained must be a date, YYYY-MM-DD');
-    if (trained > new Date().toISOString().slice(0, 10)) return usageError(io, `--trained ${trained} is a day still to come: record training once it is completed`);
+    if (trained > today) return usageError(io, `--trained ${trained} is a day still to come: record training once it is completed`);
   }
   let expires: string | null = null;
   if (values.expires !== undefined) {
     expires = parseDay(values.expires);
     if (expires === null) return usageError(io, '--expires must be a date, YYYY-MM-DD');
     // An expiry says when training will lapse; a past one would record a user who cannot sign in.
-    if (expires < new Date().toISOString().slice(0, 10)) {
+    if (expires < today) {
       return usageError(io, `--expires ${expires} is a day already past: give the day the training will lapse, today at the earliest (today ends access now)`);
     }
   }
-  const request: Request = { sub: sub as SubCommand, id: values.id, name: values.name, title: values.title, roles: roles as UserRole[], trained, expires, as: values.as };
+  const request: Request = { sub: sub as SubCommand, id: values.id, name: values.name, title: values.title, roles: roles as UserRole[], trained, expires, today, as: values.as };
   if (request.sub !== 'list' && (request.id === undefined || request.id.trim() === '')) return usageError(io, '--id ID is required');
   if (request.id !== undefined && !/^[A-Za-z0-9_.@-]{1,64}$/.test(request.id)) return usageError(io, '--id must be 1–64 of A-Z a-z 0-9 _ . @ -');
   if (request.sub === 'add') {
@@ -153,6 +174,12 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
     if (!request.name?.trim() || !request.title?.trim()) return usageError(io, 'add needs --name and --title');
     if (roles.length === 0) return usageError(io, 'add needs at least one --role');
   }
+  const notTaken = NOT_TAKEN[request.sub]?.find((option) => values[option] !== undefined);
+  if (notTaken !== undefined) return usageError(io, `${request.sub} does not take --${notTaken}${notTaken === 'trained' || notTaken === 'expires' ? ' (training dates: "users train")' : ' (roles, name, title: "users update")'}`);
+  if (request.sub === 'update') {
+    if (roles.length === 0 && request.name === undefined && request.title === undefined) return usageError(io, 'update needs what changes: --role, --name or --title');
+    if (request.name?.trim() === '' || request.title?.trim() === '') return usageError(io, '--name and --title may not be empty');
+  }
   for (const [label, text] of [['--name', request.name], ['--title', request.title]] as const) {
     const problem = text === undefined ? null : personTextProblem(label, text);
     if (problem !== null) return usageError(io, problem);
@@ -163,7 +190,8 @@ async function runUsers(args: string[], io: VerbIO): Promise<number> {
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : passwordsFromTerminal(io);
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) return usersThroughSystem(systemUrl, request, passwords, io);
-  const storage = await openForVerb(storageConfig, io);
+  // Only the first administrator's bootstrap starts a new system; anything else needs the data there.
+  const storage = await openForVerb(storageConfig, io, request.sub === 'add' && request.as === undefined ? 'create' : 'existing');
   if (storage === undefined) return 1;
   let nats: VerbClaims | undefined;
   try {
@@ -230,14 +258,14 @@ async function runSubCommand(
     accessLog.append({ user: actor, action: 'user', outcome: 'ok', params: { ...params, via: 'cli' }, rowsReturned: 0, caseNumber: '', reason: '', detail: '' });
 
   if (request.sub === 'list') {
-    printUsers(io, existing.map((u) => ({ user: u, status: userStatus(u) })));
+    printUsers(io, existing.map((u) => ({ user: u, status: userStatus(u, Date.now(), storage.config.timeZone) })));
     return;
   }
 
   const id = request.id as string;
   const user = await findUser(storage, id);
   if (request.sub === 'add') {
-    if (user !== undefined) throw new Refusal(`user "${id}" exists already; use train, disable or passwd`);
+    if (user !== undefined) throw new Refusal(`user "${id}" exists already; use train, disable, enable, update or passwd`);
     const password = await passwords.next(`new password for ${id}`, true);
     const added: User = { userId: id, name: request.name!.trim(), title: request.title!.trim(), roles: request.roles, trainedAt: request.trained, trainingExpiresAt: request.expires, active: true };
     // As the gateway adds a user: the password is checked first, so a weak one leaves no user
@@ -247,7 +275,7 @@ async function runSubCommand(
     if (weakness !== null) throw new StorageError('WEAK_PASSWORD', weakness);
     // Storage refuses the same id added elsewhere at the same moment, and an id differing only in case.
     await saveUser(storage, added, actor, claims).catch((error: unknown) => {
-      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new Refusal(`${error.message}; use train, disable or passwd`, { cause: error });
+      if (error instanceof StorageError && error.code === 'CONCURRENT_CHANGE') throw new Refusal(`${error.message}; use train, disable, enable, update or passwd`, { cause: error });
       throw error;
     });
     await credentials.setPassword(id, password, actor);
@@ -266,6 +294,26 @@ async function runSubCommand(
     const ended = await saveUser(storage, { ...user, active: false }, actor, claims);
     await logChange({ op: 'disable', user: id, sessionsEnded: ended });
     printDisabled(io, id);
+  } else if (request.sub === 'enable') {
+    const enabled: User = { ...user, active: true };
+    const ended = await saveUser(storage, enabled, actor, claims);
+    await logChange({ op: 'enable', user: id, sessionsEnded: ended });
+    printEnabled(io, id, userStatus(enabled, Date.now(), storage.config.timeZone));
+  } else if (request.sub === 'update') {
+    const changes = changesOf(request);
+    const next: User = { ...user, ...(changes.roles === undefined ? {} : { roles: changes.roles }), ...(changes.name === undefined ? {} : { name: changes.name }), ...(changes.title === undefined ? {} : { title: changes.title }) };
+    const own = ownAccountRefusal(actor, user, next);
+    if (own !== null) {
+      // As POST /api/users/:id: a role given to oneself is on the record.
+      if (own.code === 'SELF_ROLE_GRANT') {
+        await accessLog.append({ user: actor, action: 'user', outcome: 'refused', params: { op: 'update', user: id, changes, via: 'cli' }, rowsReturned: 0, caseNumber: '', reason: '', detail: own.message });
+      }
+      throw new Refusal(`${own.code}: ${own.message}`);
+    }
+    const ended = await saveUser(storage, next, actor, claims);
+    // rolesAdded: the memorandum puts a privileged role given before the Chief (storage/account-changes.ts).
+    await logChange({ op: 'update', user: id, changes, rolesAdded: addedRoles(user, next), sessionsEnded: ended });
+    printUpdated(io, next);
   } else {
     await credentials.setPassword(id, await passwords.next(`new password for ${id}`, true), actor);
     await logChange({ op: 'password', user: id });
@@ -291,7 +339,7 @@ function printAdded(io: VerbIO, added: User, bootstrap: boolean): void {
 
 /** The training `train` records: --trained (today by default) and --expires, which must come after it. */
 function trainingOf(request: Request): { day: string; expires: string | null } {
-  const day = request.trained ?? new Date().toISOString().slice(0, 10);
+  const day = request.trained ?? request.today;
   if (request.expires !== null && request.expires <= day) throw new Refusal(`--expires ${request.expires} must be after the training date ${day}`);
   return { day, expires: request.expires };
 }
@@ -306,6 +354,25 @@ function refuseSelfDisable(id: string, actor: string): void {
 
 function printDisabled(io: VerbIO, id: string): void {
   io.stdout.write(`${id} disabled; their sessions have ended\n`);
+}
+
+/** Enabled, and whether they can sign in now: a lapsed or missing training still keeps them out. */
+function printEnabled(io: VerbIO, id: string, status: UserStatus): void {
+  if (status === 'active') io.stdout.write(`${id} enabled; they sign in anew\n`);
+  else io.stdout.write(`${id} enabled, but cannot sign in: ${STATUS_LABELS[status]}${status === 'untrained' || status === 'training_expired' ? ' (users train)' : ''}\n`);
+}
+
+/** What update changes, as POST /api/users/:id takes it: roles replace the old set. */
+function changesOf(request: Request): { roles?: UserRole[]; name?: string; title?: string } {
+  return {
+    ...(request.roles.length === 0 ? {} : { roles: [...new Set(request.roles)] }),
+    ...(request.name === undefined ? {} : { name: request.name.trim() }),
+    ...(request.title === undefined ? {} : { title: request.title.trim() }),
+  };
+}
+
+function printUpdated(io: VerbIO, u: User): void {
+  io.stdout.write(terminalText(`${u.userId} updated: roles ${u.roles.join(', ')}; name "${u.name}"; title "${u.title}"`) + '\n');
 }
 
 function printPasswordSet(io: VerbIO, id: string): void {
@@ -333,12 +400,14 @@ function userOf(v: UserView): User {
 function usersThroughSystem(url: string, request: Request, passwords: PasswordSource, io: VerbIO): Promise<number> | number {
   const as = request.as;
   if (as === undefined) {
-    // The bootstrap needs storage opened here: with no user, no one can sign in to the API.
-    const why = request.sub === 'add'
-      ? 'the first administrator (users add without --as, while no user exists) cannot be created while "platewatch up" runs: ' +
-        'it holds the storage, and with no user no one can sign in to its API. Stop "platewatch up", run this again, then start it; ' +
-        'if users exist already, run this as an administrator, --as ADMIN'
-      : 'run this as an administrator, --as ADMIN';
+    // The bootstrap needs storage opened here: with no user, no one can sign in to the API. Told
+    // only when there is none: told while users existed, an administrator stopped production.
+    const hasUsers = runningSystemHasUsers(url);
+    const bootstrap = 'the first administrator (users add without --as, while no user exists) cannot be created while "platewatch up" runs: ' +
+      'it holds the storage, and with no user no one can sign in to its API. Stop "platewatch up", run this again, then start it';
+    const why = hasUsers === true ? 'users exist already: run this as an administrator, --as ADMIN'
+      : request.sub !== 'add' ? 'run this as an administrator, --as ADMIN'
+      : hasUsers === false ? bootstrap : `${bootstrap}; if users exist already, run this as an administrator, --as ADMIN`;
     io.stderr.write(`platewatch users ${request.sub}: ${terminalText(why)}\n`);
     return 1;
   }
@@ -371,6 +440,16 @@ function usersThroughSystem(url: string, request: Request, passwords: PasswordSo
         await api.json('POST', path, { active: false });
         printDisabled(io, id);
         break;
+      case 'enable': {
+        const { user } = await api.json<{ user: UserView }>('POST', path, { active: true });
+        printEnabled(io, id, user.status ?? userStatus(userOf(user)));
+        break;
+      }
+      case 'update': {
+        const { user } = await api.json<{ user: UserView }>('POST', path, changesOf(request));
+        printUpdated(io, userOf(user));
+        break;
+      }
       case 'passwd': {
         const password = await passwords.next(`new password for ${id}`, true);
         await api.send('POST', `${path}/password`, id === as ? { password, currentPassword: signInPassword } : { password });

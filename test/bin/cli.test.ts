@@ -1,7 +1,7 @@
 // The CLI as users and scripts run it: a real `node --import tsx bin/platewatch.ts` process for
 // the entry point (help, version, exit codes, the wrapper); `match`'s cases run the same code in
 // this process (runCliInProcess), as a process costs seconds here.
-import { lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -74,6 +74,47 @@ describe('platewatch', () => {
     const { code, stderr } = await run([]);
     expect(code).toBe(2);
     expect(stderr).toContain('Usage: platewatch <verb>');
+  });
+
+  // A verb's sub-command, where it has them, so the options are the ones parsed.
+  const SUB_COMMAND: Record<string, string> = { audit: 'verify', evidence: 'hold', release: 'list', report: 'transparency', users: 'list', hotlist: 'list' };
+
+  it('answers an unknown or misspelt option of every verb in one line of its own, naming the option meant (found by QA)', async () => {
+    const up = await run(['up', '--conifg', 'x']);
+    expect(up).toMatchObject({ code: 2, stdout: '', stderr: 'platewatch up: unknown option --conifg (did you mean --config?)\nRun "platewatch up --help" for usage.\n' });
+    for (const verb of VERBS) {
+      const res = await runInProcess([verb.name, ...(SUB_COMMAND[verb.name] === undefined ? [] : [SUB_COMMAND[verb.name]!]), '--frobnicate']);
+      expect({ verb: verb.name, code: res.code, stderr: res.stderr }).toEqual({
+        verb: verb.name, code: 2, stderr: `platewatch ${verb.name}: unknown option --frobnicate\nRun "platewatch ${verb.name} --help" for usage.\n`,
+      });
+    }
+    expect((await runInProcess(['audit', 'verify', '--as', 'aud1', '--data-dri', 'x'])).stderr).toMatch(/^platewatch audit: unknown option --data-dri \(did you mean --data-dir\?\)\n/);
+  });
+
+  it('says which option needs a value, or takes none, in one line', async () => {
+    expect((await runInProcess(['users', 'list', '--as'])).stderr).toBe('platewatch users: option --as needs a value\nRun "platewatch users --help" for usage.\n');
+    const ambiguous = await runInProcess(['users', 'list', '--as', '--password-stdin']);
+    expect(ambiguous).toMatchObject({ code: 2, stderr: 'platewatch users: option --as needs a value (a value beginning with "-" is given as --as=-VALUE)\nRun "platewatch users --help" for usage.\n' });
+    expect((await runInProcess(['hotlist', 'load', '--strict=yes'])).stderr).toBe('platewatch hotlist: option --strict takes no value\nRun "platewatch hotlist --help" for usage.\n');
+  });
+
+  it('answers an unknown sub-command of every verb that has them in one line and a pointer to --help (found by QA)', async () => {
+    for (const verb of ['audit', 'report', 'evidence', 'release', 'hotlist', 'users']) {
+      const res = await runInProcess([verb, 'frob', '--as', 'x']);
+      expect({ verb, code: res.code, stdout: res.stdout }).toEqual({ verb, code: 2, stdout: '' });
+      expect(res.stderr).toMatch(new RegExp(`^platewatch ${verb}: unknown sub-command "frob" \\([a-z, ]+\\)\nRun "platewatch ${verb} --help" for usage\\.\n$`));
+    }
+  });
+
+  it('never creates storage for a verb that needs existing data, naming the directory it looked in (found by QA)', async () => {
+    const empty = join(dir, 'no-data');
+    for (const args of [['audit', 'verify'], ['report', 'transparency'], ['release', 'list'], ['evidence', 'export', '--case', 'WPD-26-1', '--out', join(dir, 'pkg')]]) {
+      const res = await runInProcess([...args, '--as', 'aud1', '--password-stdin', '--data-dir', empty], { stdin: 'a long enough passphrase\n' });
+      expect({ args, code: res.code, stderr: res.stderr }).toEqual({
+        args, code: 1, stderr: `platewatch: no platewatch database at ${empty}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`,
+      });
+    }
+    expect(existsSync(empty)).toBe(false);
   });
 
   it('keeps the embedded storage it makes (password hashes, plates, the access log) from other accounts, under a umask of 022', async () => {

@@ -1,10 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_DATA_DIR, loadConfig, resolveConfig } from '../../bin/config.js';
+import { ConfigError, DEFAULT_DATA_DIR, loadConfig, PLATEWATCH_ENV_VARIABLES, resolveConfig } from '../../bin/config.js';
 import { DEFAULT_MATCHER_CONFIG } from '../../matcher/index.js';
 import { storageSettings } from '../../bin/storage-options.js';
+import { REPO_ROOT, runCliInProcess } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-config-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +95,20 @@ describe('loadConfig', () => {
     expect(nested.message).toContain('"matcher.fuzzyMinLenght"');
   });
 
+  it('says an unknown key once, not again as a value of the wrong type (found by QA)', async () => {
+    const error = await loadError({ file: configFile('typo-storage.json', '{"storage":{"retentonDays":400}}'), env: {} });
+    expect(error.code).toBe('UNKNOWN_KEY');
+    expect(error.message).toBe(
+      'invalid configuration:\n  ' +
+        `${join(dir, 'typo-storage.json')}: unknown key "storage.retentonDays" (known: url, username, password, retentionDays, skipIndexCacheMb, searchTimeoutSeconds, batchRows, batchDelayMs, insertsInFlight, maxQueuedRows)`,
+    );
+    for (const file of ['{"nats":{"prot":4222}}', '{"gateway":{"hots":"0.0.0.0"}}', '{"hits":{"covert":{"A":["x"]}}}', '{"hotlists":{"staleHours":"x"}}']) {
+      const message = (await loadError({ file: configFile('typo.json', file), env: {} })).message;
+      expect(message.split('\n'), file).toHaveLength(2);
+      expect(message).toContain('unknown key');
+    }
+  });
+
   it('refuses a file that cannot be read or is not JSON', async () => {
     expect((await loadError({ file: join(dir, 'missing.json'), env: {} })).code).toBe('CONFIG_FILE_UNREADABLE');
     const notJson = await loadError({ file: configFile('bad.json', '{ dataDir: x }'), env: {} });
@@ -135,6 +150,66 @@ describe('loadConfig', () => {
 
   it('refuses a list policy without exact matching', () => {
     expect(() => resolveConfig({ matcher: { listPolicies: { BOLO: ['ocr'] } } }, {})).toThrow(/listPolicies\.BOLO: must include "exact"/);
+  });
+});
+
+describe('environment variables', () => {
+  it('refuses an unknown PLATEWATCH_* variable as an unknown key, naming it and the one meant (found by QA)', async () => {
+    const typo = await loadError({ env: { PLATEWATCH_RETENTON_DAYS: '400' } });
+    expect(typo.code).toBe('UNKNOWN_KEY');
+    expect(typo.message).toBe('invalid configuration:\n  environment: unknown variable PLATEWATCH_RETENTON_DAYS (did you mean PLATEWATCH_RETENTION_DAYS?)');
+    expect((await loadError({ env: { PLATEWATCH_STORAGE_RETENTION_DAYS: '400' } })).message).toContain(
+      'environment: unknown variable PLATEWATCH_STORAGE_RETENTION_DAYS (did you mean PLATEWATCH_RETENTION_DAYS?)',
+    );
+    expect((await loadError({ env: { PLATEWATCH_HOST: '0.0.0.0' } })).message).toContain('(did you mean PLATEWATCH_HTTP_HOST?)');
+    expect((await loadError({ env: { platewatch_data_dir: '/srv' } })).message).toContain('unknown variable platewatch_data_dir (did you mean PLATEWATCH_DATA_DIR?)');
+    expect((await loadError({ env: { PLATEWATCH_ZZZ: '1' } })).message).toContain('unknown variable PLATEWATCH_ZZZ (the variables platewatch reads: README, Configuration)');
+  });
+
+  it('reports an unknown variable with the file\'s problems, and leaves other prefixes and empty variables alone', async () => {
+    const error = await loadError({ file: configFile('env-and-file.json', '{"dataDirectory":"x"}'), env: { PLATEWATCH_NATSPORT: '4222' } });
+    expect(error.message).toContain('"dataDirectory"');
+    expect(error.message).toContain('unknown variable PLATEWATCH_NATSPORT (did you mean PLATEWATCH_NATS_PORT?)');
+    const config = await loadConfig({ env: { PLATEWATCH_RETENTON_DAYS: '', NATS_CONTEXT: 'x', CLICKHOUSE_DATABASE: 'y', PLATEWATCHER: 'z' } });
+    expect(config.storage.retentionDays).toBe(365);
+  });
+
+  it('accepts every variable platewatch reads anywhere: each README names, the wrapper\'s PLATEWATCH_CWD, and what tests and scripts set', () => {
+    const named = new Set<string>();
+    const scan = (path: string): void => {
+      if (statSync(path).isDirectory()) {
+        for (const entry of readdirSync(path)) if (entry !== 'node_modules' && entry !== '.git') scan(join(path, entry));
+      } else if (/\.(ts|mjs|js|sh|md|json|yaml)$|\/platewatch$|\/\.ci\/run$/.test(path)) {
+        for (const match of readFileSync(path, 'utf8').matchAll(/\bPLATEWATCH_[A-Z0-9_]*[A-Z0-9]\b/g)) named.add(match[0]);
+      }
+    };
+    for (const top of ['platewatch', 'README.md', 'bin', 'ingest', 'storage', 'gateway', 'scripts', 'docs', 'test', '.ci', 'bench', 'examples']) scan(join(REPO_ROOT, top));
+    // Not environment variables: a constant in ingest/bulk-layout.ts.
+    named.delete('PLATEWATCH_FIELDS');
+    // Names this file uses to show refusals.
+    for (const refused of ['PLATEWATCH_RETENTON_DAYS', 'PLATEWATCH_STORAGE_RETENTION_DAYS', 'PLATEWATCH_HOST', 'PLATEWATCH_ZZZ', 'PLATEWATCH_NATSPORT', 'PLATEWATCH_ENV_VARIABLES']) named.delete(refused);
+    expect([...named].filter((name) => !(PLATEWATCH_ENV_VARIABLES as readonly string[]).includes(name))).toEqual([]);
+    expect(named).toContain('PLATEWATCH_CWD');
+    expect(named.size).toBeGreaterThan(25);
+    // Set all at once, with values each accepts, nothing is refused as unknown.
+    const env = Object.fromEntries(PLATEWATCH_ENV_VARIABLES.map((name) => [name, '']));
+    expect(() => resolveConfig({}, { ...env, PLATEWATCH_CWD: '/home/admin', PLATEWATCH_DATA_DIR: '/srv/platewatch', PLATEWATCH_HTTP_HOST: '0.0.0.0' })).not.toThrow();
+  });
+
+  it('stops every verb that reads the configuration, before it starts anything', async () => {
+    const dataDir = join(dir, 'never-made');
+    const env = { PLATEWATCH_RETENTON_DAYS: '400', PLATEWATCH_DATA_DIR: dataDir };
+    const up = await runCliInProcess(['up'], { env });
+    expect(up.code).toBe(2);
+    expect(up.stderr).toBe('platewatch up: [UNKNOWN_KEY] invalid configuration:\n  environment: unknown variable PLATEWATCH_RETENTON_DAYS (did you mean PLATEWATCH_RETENTION_DAYS?)\n');
+    // A storage verb (audit) loads it through bin/storage-options.ts.
+    const audit = await runCliInProcess(['audit', 'verify', '--as', 'psd1', '--password-stdin'], { env, stdin: 'x\n' });
+    expect(audit.code).not.toBe(0);
+    expect(audit.stderr).toContain('unknown variable PLATEWATCH_RETENTON_DAYS (did you mean PLATEWATCH_RETENTION_DAYS?)');
+    const match = await runCliInProcess(['match', '--hotlist', join(REPO_ROOT, 'examples/hotlists/svs.csv'), '--reads', '-'], { env });
+    expect(match.code).toBe(2);
+    expect(match.stderr).toContain('unknown variable PLATEWATCH_RETENTON_DAYS');
+    expect(existsSync(dataDir)).toBe(false);
   });
 });
 

@@ -13,7 +13,7 @@ import { DEFAULT_HOTLIST_SETTINGS } from '../../bin/config.js';
 import { startSystem, type RunningSystem } from '../../bin/system.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import { saveUser, type UserRole } from '../../storage/index.js';
-import { REPO_ROOT } from '../fixtures/cli.js';
+import { REPO_ROOT, runCliInProcess } from '../fixtures/cli.js';
 
 const PASSWORD = 'a long enough passphrase';
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-hotlist-system-'));
@@ -188,4 +188,24 @@ describe('platewatch hotlist load while the running system is receiving other up
     // Room for the admissions' minute and the command's own two minutes of patience (BUSY_PATIENCE_MS),
     // so a gateway that stays busy fails on what the command said rather than on this limit.
   }, 240_000);
+});
+
+describe('platewatch hotlist load through the running system, of a file whose every row is rejected', () => {
+  it('prints each rejected row with its line and reason before the refusal, which says all rows were rejected (found by QA)', async () => {
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    writeFileSync(join(dir, 'run', 'platewatch.json'), JSON.stringify({ natsUrl: 'nats://127.0.0.1:1', pid: process.pid, startedAt: new Date().toISOString(), httpUrl: base, storageDir: join(dir, 'clickhouse') }));
+    const header = 'plate,state,list,reason,case_number,entered_by,synopsis,expires_at,vehicle_make,vehicle_model,vehicle_year,vehicle_color,vehicle_style';
+    const file = join(dir, 'short-rows.csv');
+    writeFileSync(file, `${header}\n7KDX482,CA,SFR,Felony,F26-1,CA0440500,armed\n8BNR215,CA,SFR,Felony,F26-2,CA0440500,armed\n`);
+    try {
+      const run = await runCliInProcess(['hotlist', 'load', '--list', 'SFR', file, '--as', 'admin1', '--password-stdin'], { stdin: `${PASSWORD}\n`, env: { PLATEWATCH_DATA_DIR: dir } });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('going through its API');
+      expect(run.stderr).toMatch(new RegExp(`\\n${file}:2: expected 13 fields as in the header, found 7\\n${file}:3: expected 13 fields as in the header, found 7\\nloaded 0 of 2 rows from ${file} \\(2 rejected`));
+      expect(run.stderr).toMatch(/platewatch hotlist load: EMPTY_LIST: all 2 rows were rejected; .*\(use --allow-empty to empty the list\)\n$/);
+      expect(run.stdout).toBe('');
+    } finally {
+      rmSync(join(dir, 'run'), { recursive: true, force: true });
+    }
+  }, 120_000);
 });

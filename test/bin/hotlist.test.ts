@@ -175,3 +175,16 @@ describe('platewatch hotlist', () => {
     expect(inherited.stderr).toContain('no layout "toString"');
   });
 });
+
+describe('platewatch hotlist load of a file whose every row is rejected', () => {
+  it('prints each rejected row with its line and reason, then says all rows were rejected (found by QA)', async () => {
+    const header = 'plate,state,list,reason,case_number,entered_by,synopsis,expires_at,vehicle_make,vehicle_model,vehicle_year,vehicle_color,vehicle_style';
+    const csv = file('short-rows.csv', `${header}\n7KDX482,CA,SFR,Felony,F26-1,CA0440500,armed\n8BNR215,CA,SFR,Felony,F26-2,CA0440500,armed\n`);
+    const refused = await load(['--list', 'SFR', csv]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`${csv}:2: .+`));
+    expect(refused.stderr).toMatch(new RegExp(`${csv}:3: .+`));
+    expect(refused.stderr).toMatch(/all 2 rows were rejected/);
+    expect(refused.stdout).toBe('');
+  });
+});

@@ -1,10 +1,10 @@
 // `platewatch users` as administrators run it, on a temporary data directory. The commands run
 // in this process (runCliInProcess): test/bin/cli.test.ts covers the real process.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openStorage } from '../../storage/index.js';
+import { openStorage, RESERVED_USER_IDS } from '../../storage/index.js';
 import { runCliInProcess, type CliRun } from '../fixtures/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-users-'));
@@ -159,7 +159,7 @@ describe('platewatch users', { timeout: 120_000 }, () => {
   it('refuses an id that differs from a registered one only in case, and keeps ordinary Unicode names', async () => {
     const clash = await users(['add', '--id', 'OFC1', '--name', 'C. Ase', '--title', 'Officer', '--role', 'officer', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
     expect(clash.code).toBe(1);
-    expect(clash.stderr).toBe('platewatch users add: user "OFC1" exists already as "ofc1": user ids are unique whatever their case; use train, disable or passwd\n');
+    expect(clash.stderr).toBe('platewatch users add: user "OFC1" exists already as "ofc1": user ids are unique whatever their case; use train, disable, enable, update or passwd\n');
     const unicode = await users(['add', '--id', 'ofc3', '--name', 'Zoë O’Brien-Núñez', '--title', 'Capitán', '--role', 'officer', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
     expect(unicode.code, unicode.stderr).toBe(0);
     const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
@@ -178,6 +178,88 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     for (const row of rows) expect(row.slice(header!.indexOf('STATUS'))).toMatch(/^(active|disabled|untrained|training expired)$/);
   });
 
+  it('enables a disabled user again, who then signs in anew (found by QA: disable was final from the CLI)', async () => {
+    const enabled = await users(['enable', '--id', 'ofc1', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(enabled.stderr).toBe('');
+    expect(enabled.code).toBe(0);
+    expect(enabled.stdout).toBe('ofc1 enabled; they sign in anew\n');
+    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 .* 2026-02-01 +2099-02-01 +active$/m);
+    expect((await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('a third passphrase 2', 'a fourth passphrase 3'))).code).toBe(0);
+    // Enabled, but untrained: said, so no one takes "enabled" for "can sign in".
+    const untrained = await users(['enable', '--id', 'ofc3', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(untrained.stdout).toBe('ofc3 enabled, but cannot sign in: untrained (users train)\n');
+    const unknown = await users(['enable', '--id', 'nobody', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toBe('platewatch users enable: no user "nobody"\n');
+  });
+
+  it('changes roles (the new set), name and title; refuses giving oneself a role or taking one\'s own administrator role, as the API does', async () => {
+    const updated = await users(['update', '--id', 'ofc1', '--role', 'officer', '--role', 'analyst', '--name', 'A. Officer-Smith', '--title', 'Sergeant', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(updated.stderr).toBe('');
+    expect(updated.code).toBe(0);
+    expect(updated.stdout).toBe('ofc1 updated: roles officer, analyst; name "A. Officer-Smith"; title "Sergeant"\n');
+    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 +A\. Officer-Smith +Sergeant +officer,analyst +2026-02-01 /m);
+    const titleOnly = await users(['update', '--id', 'ofc1', '--title', 'Detective', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(titleOnly.stdout).toBe('ofc1 updated: roles officer, analyst; name "A. Officer-Smith"; title "Detective"\n');
+
+    const selfGrant = await users(['update', '--id', 'admin1', '--role', 'administrator', '--role', 'chief', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(selfGrant.code).toBe(1);
+    expect(selfGrant.stderr).toBe('platewatch users update: SELF_ROLE_GRANT: you cannot give yourself a role (chief); another administrator must grant it\n');
+    const selfLockout = await users(['update', '--id', 'admin1', '--role', 'officer', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(selfLockout.code).toBe(1);
+    expect(selfLockout.stderr).toMatch(/^platewatch users update: SELF_LOCKOUT: you cannot .*remove your own administrator role/);
+    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^admin1 +R\. Diaz +Lieutenant +administrator +/m);
+
+    const nothing = await users(['update', '--id', 'ofc1', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toMatch(/^platewatch users: update needs what changes: --role, --name or --title\n/);
+    const training = await users(['update', '--id', 'ofc1', '--trained', '2026-02-01', ...ADMIN], lines(ADMIN_PASSWORD));
+    expect(training.code).toBe(2);
+    expect(training.stderr).toMatch(/update does not take --trained \(training dates: "users train"\)/);
+    expect((await users(['enable', '--id', 'ofc1', '--role', 'chief', ...ADMIN], lines(ADMIN_PASSWORD))).code).toBe(2);
+  });
+
+  it('opens the data directory PLATEWATCH_DATA_DIR names, or its clickhouse/, with --data-dir (found by QA)', async () => {
+    for (const dataDir of [dir, join(dir, 'clickhouse')]) {
+      const list = await runCliInProcess(['users', 'list', ...ADMIN, '--data-dir', dataDir], { stdin: lines(ADMIN_PASSWORD) });
+      expect({ dataDir, stderr: list.stderr }).toEqual({ dataDir, stderr: '' });
+      expect(list.stdout).toMatch(/^admin1 +R\. Diaz /m);
+    }
+    // Opened as a chDB directory of its own, the data directory would have had one made in it.
+    expect(readdirSync(dir).sort()).toEqual(['clickhouse']);
+  });
+
+  it('never creates storage where there is none but for the first administrator, and says where it looked', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'platewatch-users-empty-'));
+    try {
+      const passwd = await runCliInProcess(['users', 'passwd', '--id', 'admin1', ...ADMIN], { stdin: lines(ADMIN_PASSWORD, 'a new admin passphrase 7'), env: { PLATEWATCH_DATA_DIR: empty } });
+      expect(passwd.code).toBe(1);
+      expect(passwd.stderr).toBe(`platewatch: no platewatch database at ${join(empty, 'clickhouse')}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`);
+      for (const sub of [['list'], ['disable', '--id', 'ofc1'], ['add', '--id', 'ofc9', '--name', 'N', '--title', 'T', '--role', 'officer']]) {
+        const res = await users([...sub, ...ADMIN, '--data-dir', empty], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+        expect({ sub: sub[0], code: res.code }).toEqual({ sub: sub[0], code: 1 });
+        expect(res.stderr).toBe(`platewatch: no platewatch database at ${empty}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`);
+      }
+      expect(readdirSync(empty)).toEqual([]);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('lists in --help exactly the ids storage refuses as reserved, and lets a person have any other, such as cli', async () => {
+    const help = await users(['--help']);
+    const said = /The ids the\s+system records its own actions under \(([^)]*)\)/.exec(help.stdout)?.[1]?.replace(/\s+/g, ' ');
+    expect(said).toBe(`${RESERVED_USER_IDS.join(', ')}, any id beginning "platewatch", in any case`);
+    const cli = await users(['add', '--id', 'cli', '--name', 'C. Li', '--title', 'Analyst', '--role', 'analyst', ...ADMIN], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
+    expect(cli.code, cli.stderr).toBe(0);
+  });
+
+  it('answers an unknown sub-command in one line and a pointer to --help, not the whole usage', async () => {
+    const res = await users(['frob']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('platewatch users: unknown sub-command "frob" (add, train, disable, enable, update, passwd, list)\nRun "platewatch users --help" for usage.\n');
+  });
+
   it('puts every change, and the refusal of a non-administrator, in the access log as the API does', async () => {
     const storage = await openStorage({ dataDir: join(dir, 'clickhouse'), applyRetention: false });
     try {
@@ -193,6 +275,11 @@ describe('platewatch users', { timeout: 120_000 }, () => {
       expect(ops).toContain('ofc1 ok password ofc1');
       expect(ops).toContain('ofc1 refused list null');
       expect(ops).toContain('admin1 ok disable ofc1');
+      expect(ops).toContain('admin1 ok enable ofc1');
+      expect(ops).toContain('admin1 ok update ofc1');
+      expect(ops).toContain('admin1 refused update admin1');
+      // A role given is listed for the Chief's review (storage/account-changes.ts reads rolesAdded).
+      expect(records.find((r) => r.params['op'] === 'update' && r.outcome === 'ok')?.params).toMatchObject({ rolesAdded: ['analyst'], changes: { roles: ['officer', 'analyst'] } });
       expect(records.every((r) => r.params['via'] === 'cli')).toBe(true);
     } finally {
       await storage.close();
@@ -207,5 +294,35 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     const noTty = await users(['list', '--as', 'admin1']);
     expect(noTty.code).toBe(1);
     expect(noTty.stderr).toMatch(/--password-stdin/);
+  });
+});
+
+// What `up`'s run file says of its users decides what `users add` without --as is told while it
+// runs: no request reaches it (no one could sign in), so none needs to answer here.
+describe('platewatch users add without --as while platewatch up runs', () => {
+  const running = mkdtempSync(join(tmpdir(), 'platewatch-users-running-'));
+  afterAll(() => rmSync(running, { recursive: true, force: true }));
+  const bootstrap = async (hasUsers: boolean | undefined): Promise<CliRun> => {
+    mkdirSync(join(running, 'run'), { recursive: true });
+    writeFileSync(join(running, 'run', 'platewatch.json'), JSON.stringify({
+      natsUrl: 'nats://127.0.0.1:1', pid: process.pid, startedAt: new Date().toISOString(), httpUrl: 'http://127.0.0.1:1', storageDir: join(running, 'clickhouse'),
+      ...(hasUsers === undefined ? {} : { hasUsers }),
+    }));
+    return runCliInProcess(['users', 'add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin'],
+      { stdin: lines(ADMIN_PASSWORD), env: { PLATEWATCH_DATA_DIR: running } });
+  };
+
+  it('says users exist already when they do, rather than to stop the system (found by QA)', async () => {
+    const res = await bootstrap(true);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('platewatch users add: users exist already: run this as an administrator, --as ADMIN\n');
+  });
+
+  it('says to stop the system only when it has no user, and both when its run file does not say', async () => {
+    const none = await bootstrap(false);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/^platewatch users add: the first administrator .* cannot be created while "platewatch up" runs: .*Stop "platewatch up", run this again, then start it\n$/);
+    const unsaid = await bootstrap(undefined);
+    expect(unsaid.stderr).toMatch(/Stop "platewatch up".*; if users exist already, run this as an administrator, --as ADMIN\n$/);
   });
 });

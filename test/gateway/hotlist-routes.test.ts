@@ -719,3 +719,20 @@ describe('a load answered after the gateway’s 10 s idle limit', () => {
     expect({ status: res.status, body: await res.json() }).toMatchObject({ status: 200, body: { list: 'SFR', entries: 2, inForce: true } });
   }, 90_000);
 });
+
+describe('POST /api/hotlists/:list/load of a file whose every row is rejected', () => {
+  it('answers EMPTY_LIST saying all rows were rejected, with each row, line and reason, in the error (found by QA)', async () => {
+    const header = 'plate,state,list,reason,case_number,entered_by,synopsis,expires_at,vehicle_make,vehicle_model,vehicle_year,vehicle_color,vehicle_style';
+    const before = await readHotlist(store, 'SFR');
+    const reply = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: `${header}\n7KDX482,CA,SFR,Felony,F26-1,CA0440500,armed\n8BNR215,CA,SFR,Felony,F26-2,CA0440500,armed\n` });
+    expect(reply.status).toBe(400);
+    expect(errorCode(reply)).toBe('EMPTY_LIST');
+    expect(errorMessage(reply)).toMatch(/^all 2 rows were rejected; /);
+    expect(reply.body['error']).toMatchObject({
+      rows: 2,
+      rejected: [{ line: 2, reason: expect.stringMatching(/13 fields/) }, { line: 3, reason: expect.stringMatching(/13 fields/) }],
+    });
+    expect(await readHotlist(store, 'SFR')).toEqual(before);
+    expect(await lastLog('admin1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('EMPTY_LIST: all 2 rows were rejected') });
+  }, 90_000);
+});

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,13 +75,39 @@ describe('embedded nats-server', () => {
     await expect(failure).rejects.toMatchObject({ code: 'NATS_SERVER_MISSING', message: expect.stringMatching(/apt-get install -y nats-server/) });
   });
 
-  it('reports a server that cannot start, with its own words', async () => {
+  it('says a port another program holds is in use, cause first, then nats-server\'s fatal line (found by QA)', async () => {
+    const held = createServer();
+    await new Promise<void>((resolve) => held.listen({ host: '127.0.0.1', port: 0 }, resolve));
+    const port = (held.address() as AddressInfo).port;
+    try {
+      const failure = startLocalNatsServer({ storeDir: join(dir, 'd'), port, portName: 'PLATEWATCH_NATS_PORT' });
+      await expect(failure).rejects.toMatchObject({ code: 'NATS_SERVER_PORT_IN_USE', port });
+      const lines = ((await failure.catch((error: unknown) => error)) as Error).message.split('\n');
+      expect(lines).toEqual([
+        `port ${port} (PLATEWATCH_NATS_PORT) is in use by another program (set another, or 0 for a free one)`,
+        `nats-server: [FTL] Error listening on port: 127.0.0.1:${port}, "listen tcp 127.0.0.1:${port}: bind: address already in use"`,
+      ]);
+    } finally {
+      await new Promise((resolve) => held.close(resolve));
+    }
+    // Another nats-server on it, without a name for where the port was set.
     const first = await startLocalNatsServer({ storeDir: join(dir, 'c') });
     try {
-      await expect(startLocalNatsServer({ storeDir: join(dir, 'd'), port: first.port })).rejects.toMatchObject({ code: 'NATS_SERVER_START_FAILED' });
+      await expect(startLocalNatsServer({ storeDir: join(dir, 'd'), port: first.port })).rejects.toThrow(`port ${first.port} is in use by another program`);
     } finally {
       await first.stop();
     }
+  });
+
+  it('reports a server that cannot start with its fatal line first and a few lines of its log, not all 35', async () => {
+    const failure = startLocalNatsServer({ storeDir: join(dir, 'g'), host: 'notahost.invalid' });
+    await expect(failure).rejects.toMatchObject({ code: 'NATS_SERVER_START_FAILED' });
+    const lines = ((await failure.catch((error: unknown) => error)) as Error).message.split('\n');
+    expect(lines[0]).toMatch(/^nats-server failed to start \(exited with code 1\): \[FTL\] Error listening on port: notahost\.invalid:0, "listen tcp: lookup notahost\.invalid/);
+    expect(lines.length).toBeGreaterThan(1);
+    expect(lines.length).toBeLessThanOrEqual(4);
+    // Without the pid and time nats-server puts before each line.
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ {2}\[(INF|WRN|ERR)\] /);
   });
 
   it('refuses a second server on a store whose server is in use, naming its pid', async () => {

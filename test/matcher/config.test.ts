@@ -59,6 +59,7 @@ describe('resolveMatcherConfig', () => {
       patternMinKnown: 1,
       generalLists: ['BULK'],
       listPolicies: { CASE7: ['exact', 'fuzzy'], SVS: ['exact'] },
+      timeZone: 'America/Los_Angeles',
     };
     expect(resolveMatcherConfig(overrides)).toEqual(overrides);
   });

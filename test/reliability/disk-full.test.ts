@@ -5,14 +5,16 @@
 // again. NATS's store is kept on the ordinary disk here: this test is about the data directory's
 // chDB part (RELIABILITY.md says what is and is not covered).
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pack } from 'msgpackr';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startSystem, type RunningSystem } from '../../bin/system.js';
-import { decodeHitMessage, publishHotlist, readsSubject, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { decodeHitMessage, ensureStreams, publishHotlist, READS_STREAM, readsSubject, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
 import { openStorage } from '../../storage/index.js';
 import { sleep, storedCounts, until, untilDrained, wireRead } from './fixtures.js';
@@ -22,6 +24,8 @@ const mountPoint = join(dir, 'data');
 const smallMount = join(dir, 'small');
 const mounted = tryMount(mountPoint, '96m');
 const smallMounted = mounted === null ? tryMount(smallMount, '64m') : mounted;
+const movedMount = join(dir, 'moved');
+const movedMounted = mounted === null ? tryMount(movedMount, '100m') : mounted;
 
 function tryMount(path: string, size: string): string | null {
   mkdirSync(path);
@@ -36,6 +40,7 @@ function tryMount(path: string, size: string): string | null {
 afterAll(() => {
   if (mounted === null) execFileSync('umount', [mountPoint]);
   if (smallMounted === null) execFileSync('umount', [smallMount]);
+  if (movedMounted === null) execFileSync('umount', [movedMount]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -66,12 +71,16 @@ describe('disk full in the data directory', () => {
   for (const insertFormat of ['RowBinary', 'JSONCompactEachRow'] as const) it.skipIf(mounted !== null)(`refuses with a clear error, acks nothing it could not store, and recovers with no corrupt state (${insertFormat} inserts)`, async () => {
     const dataDir = join(mountPoint, insertFormat);
     const logs: string[] = [];
-    const logger = pino({ level: 'warn' }, { write: (line: string) => void logs.push(line) });
+    const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(line) });
     let nats: LocalNatsServer | undefined;
     let system: RunningSystem | undefined;
     try {
       nats = await startLocalNatsServer({ storeDir: join(dir, `nats-${insertFormat}`) });
-      const sys = await startSystem({ dataDir, natsUrl: nats.url, matcher: resolveMatcherConfig(), logger, gateway: false, storage: { batchDelayMs: 50, insertFormat } });
+      const sys = await startSystem({ dataDir, natsUrl: nats.url, matcher: resolveMatcherConfig(), logger, gateway: { port: 0, host: '127.0.0.1' }, storage: { batchDelayMs: 50, insertFormat } });
+      const healthz = async (): Promise<{ status: number; storage?: { ok: boolean; error?: string } }> => {
+        const res = await fetch(`${sys.gateway?.url}/healthz`);
+        return { status: res.status, ...((await res.json()) as { storage?: { ok: boolean; error?: string } }) };
+      };
       system = sys;
       const e = validateEntry({ plate: '7FUL123', list: 'SVS', reason: 'Stolen' }, resolveMatcherConfig());
       if (!e.ok) throw new Error(e.reason);
@@ -103,8 +112,12 @@ describe('disk full in the data directory', () => {
       await sleep(2_000);
       // Nothing was acked that was not stored; the reason is in the log in words an operator can act on.
       expect(sys.pipelineMetrics.acked.get()).toBe(ackedWhenFull);
-      const refusal = logs.find((l) => /not stored/.test(l)) ?? '';
+      const refusal = logs.find((l) => /storage is refusing detections/.test(l)) ?? '';
       expect(refusal).toMatch(/not enough space|No space left/i);
+      // /healthz says so, naming the cause (it said 200 while the disk was full, found by QA).
+      const unhealthy = await healthz();
+      expect(unhealthy.status).toBe(503);
+      expect(unhealthy.storage?.error).toMatch(/^detections not stored for \d+ s \(\d+ batches refused\): .*(not enough space|no space left)/i);
       // Hits do not wait for storage: every hot read that arrived on the full disk alerts while it is
       // still full (hits of the reads before it do not count here).
       const hotDuring = during.filter((id) => Number(id.slice('full-'.length)) % 100 === 0);
@@ -114,6 +127,11 @@ describe('disk full in the data directory', () => {
 
       rmSync(filler);
       await untilDrained(sys.nc, 120_000);
+      expect((await healthz()).status).toBe(200);
+      // One line per outage, not per batch: the report (repeated at most once a minute) and the end.
+      expect(logs.filter((l) => /storage is refusing detections/.test(l)).length).toBeLessThanOrEqual(2);
+      expect(logs.filter((l) => /batch not durable|detection batch/.test(l))).toEqual([]);
+      expect(logs.filter((l) => /storage writing again: detections stored after/.test(l)).length).toBe(1);
       const all = [...before, ...during];
       const stored = await storedCounts(sys.storage, 'full-');
       const lost = all.filter((id) => !stored.ids.has(id)).length;
@@ -152,5 +170,35 @@ describe('disk full in the data directory', () => {
     // Nothing is left running: the embedded nats-server was stopped on the way out.
     const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(`-sd ${join(smallMount, 'nats')}`));
     expect(leftovers).toEqual([]);
+  }, 60_000);
+
+  it.skipIf(movedMounted !== null)('starts on streams moved to a disk smaller than their limits, keeping their reads and warning with the free space and the limits', async () => {
+    // QA moved 320 KB of streams onto a 100 MB tmpfs: nats-server did not load READS (its 10 GiB
+    // limit is more than the disk), and `up` refused: "cannot create the READS stream".
+    const before = join(dir, 'nats-before-move');
+    const nats = await startLocalNatsServer({ storeDir: before });
+    try {
+      const nc = await connect({ servers: nats.url });
+      await ensureStreams(await jetstreamManager(nc));
+      await jetstream(nc).publish(readsSubject('wpd', 'cam1'), pack(wireRead('moved-1', 'MOV1234', Date.now())), { msgID: 'moved-1' });
+      await nc.drain();
+    } finally {
+      // A failure above must not leave this server running past the test.
+      await nats.stop();
+    }
+    cpSync(before, join(movedMount, 'nats'), { recursive: true });
+
+    const logs: string[] = [];
+    const system = await startSystem({ dataDir: movedMount, matcher: resolveMatcherConfig(), logger: pino({ level: 'warn' }, { write: (line: string) => void logs.push(line) }), gateway: false, pipeline: false });
+    try {
+      const reads = await (await jetstreamManager(system.nc)).streams.info(READS_STREAM);
+      expect(reads.config.max_bytes).toBe(10 * 2 ** 30);
+      expect(reads.state.messages).toBe(1);
+      const warning = logs.map((l) => JSON.parse(l) as { level: number; msg: string }).find((l) => /^the NATS store's disk has/.test(l.msg));
+      expect(warning?.level).toBe(40);
+      expect(warning?.msg).toMatch(/^the NATS store's disk has [\d.]+ MiB free, less than its streams' limits \((INVALID_READS 1\.0 GiB, READS 10\.0 GiB|READS 10\.0 GiB, INVALID_READS 1\.0 GiB)\): .*When it fills, nats-server refuses new reads/);
+    } finally {
+      await system.stop();
+    }
   }, 60_000);
 });

@@ -177,7 +177,7 @@ describe('migrations', () => {
 
   it('applies nothing twice', async () => {
     const report = await migrate(storage.client, ctx());
-    expect(report).toEqual({ applied: [], retentionChanged: [] });
+    expect(report).toEqual({ applied: [], retentionChanged: [], retentionChanges: [] });
   });
 
   it('applies a new migration once, in order', async () => {
@@ -200,7 +200,10 @@ describe('migrations', () => {
 
   it('brings a changed retention onto the tables at start, once', async () => {
     const shorter = { ...ctx(), detectionRetentionSeconds: 400 * 86_400 };
-    expect((await migrate(storage.client, shorter)).retentionChanged).toEqual(['detections']);
+    const report = await migrate(storage.client, shorter);
+    expect(report.retentionChanged).toEqual(['detections']);
+    // With the retention it had, read from its TTL: what `up` logs (bin/retention-log.ts).
+    expect(report.retentionChanges).toEqual([{ table: 'detections', fromSeconds: 365 * 86_400, toSeconds: 400 * 86_400 }]);
     expect(await ttlOf('detections')).toMatch(/toIntervalSecond\(34560000\)/);
     expect((await migrate(storage.client, shorter)).retentionChanged).toEqual([]);
   });
