@@ -68,7 +68,10 @@ export class OutageLog {
     if (this.#since === null) {
       this.#since = now;
       if (this.#reportAfterMs > 0) {
-        this.logger.warn({ err: error }, this.words.firstFailure);
+        // The cause without its stack: a single failure often passes (a pull missing its heartbeats
+        // under load or at a restart), and a stack for each made the log look broken (found by QA).
+        // The error report, if the failures last, carries the stack.
+        this.logger.warn({ cause: this.#cause }, this.words.firstFailure);
         return;
       }
     }

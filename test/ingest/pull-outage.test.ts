@@ -43,5 +43,8 @@ describe('PullOutage', () => {
     outage.failed(new Error('heartbeats missed'));
     outage.answered();
     expect(lines().filter((l) => l.level >= 30).map((l) => l.msg)).toEqual(['pull from READS failed; retrying', 'pull from READS failed; retrying']);
+    // One line each, naming the cause: no stack for a failure that passes.
+    for (const line of lines().filter((l) => l.level === 40)) expect(line).toMatchObject({ cause: 'heartbeats missed' });
+    for (const line of lines().filter((l) => l.level === 40)) expect(line).not.toHaveProperty('err');
   });
 });
