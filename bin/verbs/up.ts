@@ -73,7 +73,9 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
     return 1;
   }
   const dataDir = resolve(io.cwd, config.dataDir);
-  const logger = pino({ level: config.logLevel, base: { app: 'platewatch' } }, pino.destination(2));
+  // ISO 8601 UTC times: an operator reading the log (or journald's copy) could not read epoch
+  // milliseconds (found by QA); log shippers parse either.
+  const logger = pino({ level: config.logLevel, base: { app: 'platewatch' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(2));
   // Watched from before the start: a Ctrl-C while storage opens or lists build stops what has
   // started; with Node's default the process died and left nats-server running.
   const stop = watchStopSignals(io);

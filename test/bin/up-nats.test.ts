@@ -219,6 +219,8 @@ describe('platewatch up when NATS fails', () => {
       expect(saidDownForGood.filter((line) => /^\{"level":50,.*"msg":"embedded nats-server not restarted again: giving up"/.test(line))).toHaveLength(1);
       expect(saidDownForGood.filter((line) => line.startsWith('platewatch: fatal: '))).toHaveLength(1);
       expect(run.err()).toMatch(/^\{"level":60,.*"code":"NATS_SERVER_DIED",.*"msg":"platewatch cannot go on: stopping"\}$/m);
+      // Times an operator can read: ISO 8601 UTC, not epoch milliseconds.
+      expect(run.err()).toMatch(/^\{"level":60,"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z",/m);
       expect(natsServerPids(dataDir)).toEqual([]);
       console.info(
         `embedded nats-server killed: /healthz 503 within ${downAt - killedAt} ms, 200 again after ${upAgainAt - killedAt} ms; ` +
