@@ -13,23 +13,17 @@
 // connections use SYSTEM_INBOX_PREFIX for every request, consumer and watch (the JetStream API's
 // answers carry hot list contents), only the system may subscribe to that prefix, and the system
 // is refused _INBOX.> so a request that ignored the prefix fails loudly instead of leaking.
-import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { READS_SUBJECT_PREFIX, type NatsServerAuthorization } from '../ingest/index.js';
+import type { NatsServerAuthorization } from '../ingest/index.js';
+import { CAMERA_INBOX_PREFIX, newNatsPassword, platewatchNatsAuthorization, type NatsUserCredentials } from './nats-accounts.js';
+
+export type { NatsUserCredentials };
 
 export const SYSTEM_NATS_USER = 'platewatch';
 export const CAMERA_NATS_USER = 'camera';
 /** The inbox prefix of every system connection; a camera's replies use nats.js's default, `_INBOX`. */
 export const SYSTEM_INBOX_PREFIX = '_PW_INBOX';
-const CAMERA_INBOX_PREFIX = '_INBOX';
-/** 32 random bytes: 43 base64url characters. */
-const PASSWORD_BYTES = 32;
-
-export interface NatsUserCredentials {
-  user: string;
-  password: string;
-}
 
 /** The contents of auth.json. */
 export interface EmbeddedNatsAuth {
@@ -85,8 +79,8 @@ export async function loadOrCreateEmbeddedNatsAuth(dataDir: string): Promise<{ a
   const recovered = await passwordsFromServerConfig(join(dataDir, 'nats', 'nats-server.conf'));
   const hadCredentials = recovered !== null || (await isDirectory(join(dataDir, 'nats', 'jetstream', SYSTEM_NATS_ACCOUNT)));
   const auth: EmbeddedNatsAuth = recovered ?? {
-    system: { user: SYSTEM_NATS_USER, password: newPassword() },
-    camera: { user: CAMERA_NATS_USER, password: newPassword() },
+    system: { user: SYSTEM_NATS_USER, password: newNatsPassword() },
+    camera: { user: CAMERA_NATS_USER, password: newNatsPassword() },
   };
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   try {
@@ -160,29 +154,16 @@ export const SYSTEM_NATS_ACCOUNT = 'PLATEWATCH';
 export const CAMERA_NATS_ACCOUNT = 'CAMERAS';
 
 /**
- * The embedded server's accounts and users (see the header). Cameras are in an account of their
- * own, reaching the reads through a service import: a JetStream ack goes to whatever reply subject
- * the publisher names, unchecked by permissions, so a camera in the system's account could have
- * the server's ack purge a stream or overwrite a hot list (verification QA). Through the import
- * its replies are rewritten back into its own account, which has no JetStream to touch.
+ * The embedded server's accounts and users (see the header): the cameras in an account of their
+ * own, reaching the reads through a service import, so that no reply subject a camera names can
+ * have a JetStream ack touch the system's streams (bin/nats-accounts.ts). `platewatch nats-config`
+ * builds a department NATS's from the same accounts.
  */
 export function embeddedNatsAuthorization(auth: EmbeddedNatsAuth): NatsServerAuthorization {
-  const reads = `${READS_SUBJECT_PREFIX}.>`;
-  return {
-    accounts: [
-      {
-        name: SYSTEM_NATS_ACCOUNT,
-        jetstream: true,
-        users: [{ ...auth.system, subscribe: { allow: ['>'], deny: [`${CAMERA_INBOX_PREFIX}.>`] } }],
-        exportServices: [reads],
-      },
-      {
-        name: CAMERA_NATS_ACCOUNT,
-        users: [{ ...auth.camera, publish: { allow: [reads] }, subscribe: { allow: [`${CAMERA_INBOX_PREFIX}.>`] } }],
-        importServices: [{ account: SYSTEM_NATS_ACCOUNT, subject: reads }],
-      },
-    ],
-  };
+  return platewatchNatsAuthorization(
+    { account: SYSTEM_NATS_ACCOUNT, user: auth.system, subscribe: { allow: ['>'], deny: [`${CAMERA_INBOX_PREFIX}.>`] } },
+    [{ account: CAMERA_NATS_ACCOUNT, user: auth.camera }],
+  );
 }
 
 /** Connect options of the system's own connections. */
@@ -193,8 +174,4 @@ export function systemConnectOptions(auth: EmbeddedNatsAuth): EmbeddedNatsConnec
 /** Connect options of a camera (or a simulated one). */
 export function cameraConnectOptions(auth: EmbeddedNatsAuth): EmbeddedNatsConnectOptions {
   return { user: auth.camera.user, pass: auth.camera.password };
-}
-
-function newPassword(): string {
-  return randomBytes(PASSWORD_BYTES).toString('base64url');
 }

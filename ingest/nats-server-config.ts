@@ -147,7 +147,7 @@ function permissionText(permission: NatsSubjectPermission): string {
  * which JSON.stringify gives only for control characters: those are refused instead. Quoted, `$`
  * is not a variable reference.
  */
-function configString(value: string, what: string): string {
+export function configString(value: string, what: string): string {
   if (value === '' || /[\u0000-\u001f\u007f]/.test(value)) {
     throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `a NATS ${what} must be non-empty and without control characters`);
   }
