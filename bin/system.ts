@@ -32,6 +32,7 @@ import {
   startLocalNatsServer,
   StorageOutage,
   superviseNatsServer,
+  watchHotlistStaleness,
   type DetectionSink,
   type HitMessage,
   type LocalNatsServer,
@@ -348,6 +349,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
     // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
     registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger);
+    const staleness = await watchHotlistStaleness(hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger, (list) => metrics.labelValue('list', list));
+    cleanups.push(async () => staleness.stop());
     const retroactive =
       retroactiveDays === 0 ? undefined : new RetroactiveChecks(await RetroactiveCheckpoints.open(js), { js, config: options.matcher, sightings, logger, days: retroactiveDays });
     const builder = new ListBuilder(options.matcher);

@@ -78,3 +78,48 @@ export function registerHotlistStaleness(metrics: MetricsRegistry, store: Object
     }
   });
 }
+
+/** How often the log is told of lists that turned stale or fresh. */
+export const STALENESS_CHECK_EVERY_MS = 10 * 60_000;
+
+/**
+ * Logs a warning when a general list turns stale (and at start, each stale one), and a line when
+ * it is fresh again: only the metric said so, and a department without alerting on it learned of a
+ * missed daily download from nobody (found by QA). Checked every `everyMs`; the first check is
+ * awaited, so `up`'s start-up log names the stale lists before it says it is up.
+ */
+export async function watchHotlistStaleness(
+  store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs: number, logger: Logger,
+  /** How the log names a list: a covert list by its alias (covert-1), as /metrics does. */
+  logName: (list: string) => string = (list) => list,
+  everyMs = STALENESS_CHECK_EVERY_MS,
+): Promise<{ stop(): void }> {
+  const stale = new Set<string>();
+  const check = async (): Promise<void> => {
+    let statuses: HotlistStatus[];
+    try {
+      statuses = await describeHotlists(store, config, staleAfterMs);
+    } catch {
+      return; // the store is unreachable (NATS down): that has its own log lines; try again later
+    }
+    for (const s of statuses) {
+      if (s.stale && !stale.has(s.list)) {
+        stale.add(s.list);
+        const limit = staleAfterMs >= 3_600_000 ? `${Math.round(staleAfterMs / 3_600_000)} h` : `${Math.round(staleAfterMs / 1000)} s`;
+        const when = s.loadedAt === null ? 'it has never been loaded' : `it was loaded ${s.loadedAt} (${Math.round((s.ageSeconds ?? 0) / 3600)} h ago)`;
+        const name = logName(s.list);
+        logger.warn(
+          { list: name, loadedAt: s.loadedAt },
+          `general hot list ${name} is stale: ${when}, and general lists are downloaded at least every ${limit} (Watsonville §471.5(f)(4)); load the day's file: ./platewatch hotlist load --list ${name === s.list ? s.list : 'NAME'} --as ID FILE`,
+        );
+      } else if (!s.stale && stale.delete(s.list)) {
+        const name = logName(s.list);
+        logger.info({ list: name, version: s.version, loadedAt: s.loadedAt }, `general hot list ${name} is current again (version ${s.version})`);
+      }
+    }
+  };
+  await check();
+  const timer = setInterval(() => void check(), everyMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

@@ -3,11 +3,11 @@
 // or on existing servers with NATS_URL / CLICKHOUSE_URL. Runs until Ctrl-C, SIGTERM or SIGHUP, then
 // stops gracefully (finish in-flight reads, flush storage, ack); a second one stops it at once.
 // If the system cannot go on (its embedded nats-server keeps dying), it stops and exits 1.
-import { constants } from 'node:os';
+import { constants, hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { natsUrlWithoutCredentials, publishHotlist, redactNatsUrl, simulateFleet } from '../../ingest/index.js';
+import { describeHotlists, natsUrlWithoutCredentials, publishHotlist, redactNatsUrl, simulateFleet } from '../../ingest/index.js';
 import { listUsers } from '../../storage/index.js';
 import { readHotlistFiles } from '../batch-match.js';
 import { settingName } from '../config.js';
@@ -112,12 +112,13 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
     }
     stop.started();
     const natsAuthFile = config.nats.url === undefined ? embeddedNatsAuthFile(dataDir) : undefined;
+    const hasUsers = (await listUsers(system.storage)).length > 0;
     await writeRuntime(dataDir, {
       // Without a password the URL may hold: verbs give their own (NATS_USER…), as up was given.
       natsUrl: natsUrlWithoutCredentials(system.natsUrl), pid: process.pid, startedAt: new Date().toISOString(),
       ...(natsAuthFile === undefined ? {} : { natsAuthFile }),
       ...(system.gateway === undefined ? {} : { httpUrl: system.gateway.url }),
-      ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir), hasUsers: (await listUsers(system.storage)).length > 0 } : {}),
+      ...(system.storage.kind === 'embedded' ? { storageDir: resolve(system.storage.config.dataDir), hasUsers } : {}),
     });
 
     const stopping = new AbortController();
@@ -147,14 +148,22 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
     if (!stop.signal.aborted) {
       const storage = config.storage.url === undefined ? `embedded chDB ${resolve(dataDir, 'clickhouse')}` : `ClickHouse ${config.storage.url}`;
       const lists = system.matcher.lists().map((l) => `${covert.get(l.list.toUpperCase()) ?? l.list} v${l.version} (${l.entries})`);
+      // What needs doing before the system is of use, said where the operator looks (found by QA:
+      // a never-loaded list and an empty user register were on /metrics and nowhere else).
+      const staleLists = (await describeHotlists(system.hotlists, config.matcher, config.hotlists.staleAfterHours * 3_600_000).catch(() => []))
+        .filter((s) => s.stale).map((s) => `${covert.get(s.list.toUpperCase()) ?? s.list} (${s.loadedAt === null ? 'never loaded' : `loaded ${s.loadedAt}`})`);
+      const consoleUrl = reachableUrl(system.gateway?.url);
       io.stdout.write(
         `platewatch is up\n` +
           `  NATS       ${redactNatsUrl(system.natsUrl)}${natsAuthFile === undefined ? '' : ` (embedded nats-server, store ${resolve(dataDir, 'nats')}; credentials required)`}\n` +
           `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
           `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
-          `  console    ${system.gateway?.url ?? '-'}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
-          `  gateway    ${system.gateway?.url ?? '-'}  (/healthz, /metrics, /api/login, /ws)\n` +
+          `  console    ${consoleUrl.url}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
+          (consoleUrl.everyAddress ? `             listening on every address: put the TLS proxy in front (README, Operations); /metrics answers whoever reaches it\n` : '') +
+          `  gateway    ${consoleUrl.url}  (/healthz, /metrics, /api/login, /ws)\n` +
+          (hasUsers ? '' : `  users      none yet: ${system.storage.kind === 'embedded' ? 'stop platewatch (Ctrl-C), then ' : ''}add the first administrator with ./platewatch users add --id ID --name NAME --title TITLE --role administrator --trained DATE\n`) +
           `  hot lists  ${lists.join(', ') || 'none yet: ./platewatch hotlist load --list NAME --as ID FILE'}\n` +
+          (staleLists.length === 0 ? '' : `  stale      ${staleLists.join(', ')}: general lists are loaded daily (Watsonville §471.5(f)(4))\n`) +
           `  cameras    publish msgpack reads to alpr.reads.<agency>.<camera> (docs/wire.md)\n` +
           (natsAuthFile === undefined ? '' : `             as NATS user "camera", password in ${natsAuthFile} (it may only publish reads)\n`) +
           `Hits are printed below. Ctrl-C stops gracefully.\n\n`,
@@ -232,4 +241,14 @@ function watchStopSignals(io: VerbIO): StopSignals {
 /** Covert list name → its alias, `covert-1`, `covert-2`… in sorted order, as /metrics shows it (MetricsRegistry.withholdLabelValues). */
 function covertListAliases(names: Iterable<string>): ReadonlyMap<string, string> {
   return new Map([...new Set([...names].map((n) => n.toUpperCase()))].sort().map((name, i) => [name, `covert-${i + 1}`]));
+}
+
+/**
+ * The gateway's URL as someone can open it: a gateway listening on every address (0.0.0.0, ::)
+ * printed http://0.0.0.0:8080/, which no browser on another machine opens (found by QA).
+ */
+function reachableUrl(url: string | undefined): { url: string; everyAddress: boolean } {
+  if (url === undefined) return { url: '-', everyAddress: false };
+  const every = /^http:\/\/(0\.0\.0\.0|\[::\])(?=:)/;
+  return every.test(url) ? { url: url.replace(every, `http://${hostname()}`), everyAddress: true } : { url, everyAddress: false };
 }

@@ -104,6 +104,11 @@ describe('platewatch up', () => {
     const exited = new Promise<number | null>((resolve) => up?.once('exit', resolve));
     await waitFor('platewatch is up', () => out.includes('platewatch is up'));
     expect(out).toMatch(/NATS {7}nats:\/\/127\.0\.0\.1:\d+ \(embedded nats-server/);
+    // What needs doing is said where the operator looks: the general lists never loaded, in the
+    // banner and as a warning each; the register has an administrator, so no word of users.
+    expect(out).toContain('  stale      SFR (never loaded), SLR (never loaded), SVS (never loaded): general lists are loaded daily');
+    expect(out).not.toContain('  users      ');
+    for (const list of ['SFR', 'SLR', 'SVS']) expect(err).toMatch(new RegExp(`"level":40,.*"msg":"general hot list ${list} is stale: it has never been loaded`));
     expect(existsSync(join(dir, 'data', 'run', 'platewatch.json'))).toBe(true);
     // The embedded server requires credentials: the banner says where a camera's are, never a password.
     const authFile = join(dir, 'data', 'nats', 'auth.json');
@@ -227,6 +232,8 @@ describe('platewatch up', () => {
     const dataDir = join(dir, 'twice');
     const run = startUp([], { ...env, PLATEWATCH_DATA_DIR: dataDir });
     await waitFor('platewatch is up', () => run.out().includes('platewatch is up'));
+    // A new data directory has no users: the banner says how to add the first administrator.
+    expect(run.out()).toContain('  users      none yet: stop platewatch (Ctrl-C), then add the first administrator with ./platewatch users add');
     const [natsPid] = natsServerPids(dataDir);
     run.child.kill('SIGINT');
     // 30 s, not 10: a child process on a loaded 2-core machine; never printing it is still a failure.
