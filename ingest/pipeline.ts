@@ -9,6 +9,7 @@ import { StorageError } from '../storage/index.js';
 import { encodeHitMessage, hitId, HIT_MESSAGE_VERSION, type HitMessage } from './hit-message.js';
 import { invalidCopy } from './invalid-copy.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
+import { InvalidReadLog } from './invalid-read-log.js';
 import { PullOutage } from './pull-outage.js';
 import { PullSizer } from './pull-size.js';
 import { PIPELINE_CONSUMER } from './streams.js';
@@ -89,6 +90,7 @@ export class PipelineWorker {
   private readonly held = new Set<HeldBatch>();
   private progressTimer: NodeJS.Timeout | undefined;
   private readonly options: Required<Omit<PipelineOptions, 'limits'>> & { limits: WireLimits };
+  private readonly invalidLog: InvalidReadLog;
 
   constructor(options: PipelineOptions) {
     this.options = {
@@ -100,6 +102,7 @@ export class PipelineWorker {
       ...options,
       limits: { ...DEFAULT_WIRE_LIMITS, ...options.limits },
     };
+    this.invalidLog = new InvalidReadLog(this.options.logger);
   }
 
   async start(): Promise<void> {
@@ -215,6 +218,7 @@ export class PipelineWorker {
       if (decoded.invalid.length > 0) {
         // Counted per read; copied once per message (docs/wire.md, "Invalid reads").
         metrics.invalidReads.inc(decoded.invalid.length);
+        this.invalidLog.refused(m.subject, decoded.invalid.length, decoded.invalid[0]?.reason ?? '', nowMs);
         const copy = invalidCopy({ subject: m.subject, seq: m.seq, data: m.data, contentType }, decoded.invalid, this.options.limits.maxMessageBytes);
         const kept = js.publish(INVALID_READS_SUBJECT, copy.data, { headers: copy.headers, msgID: copy.msgID });
         if (decoded.reads.length === 0) {
@@ -240,6 +244,7 @@ export class PipelineWorker {
         }
       }
     }
+    this.invalidLog.flush(nowMs);
     const overflow = metrics.cameras.takeOverflow();
     if (overflow !== undefined) {
       this.options.logger.warn(
