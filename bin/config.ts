@@ -7,6 +7,10 @@ import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_MAX_CAMERAS, DEFAULT_RETROACT
 import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
 import { canonicalTimeZone, DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, DEFAULT_TIME_ZONE, type ReleasePolicy } from '../storage/index.js';
 import { asObject, isListName, isMessageKeyPrefix, notAListName, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
+import { envValue, unknownEnvVariables, type ConfigEnv, type EnvVariable } from './config-env.js';
+
+// The variables platewatch reads are listed in config-env.ts; callers import them from here too.
+export { closestEnvVariable, CWD_ENV_VARIABLE, PLATEWATCH_ENV_VARIABLES, settingName, type ConfigEnv, type PlatewatchEnvVariable } from './config-env.js';
 
 /** Embedded NATS JetStream and chDB keep their files here (DESIGN.md, data flow). */
 export const DEFAULT_DATA_DIR = './data';
@@ -191,37 +195,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** The environment as the entry point hands it in; only the names below are read. */
-export type ConfigEnv = Readonly<Record<string, string | undefined>>;
-
-/**
- * Every `PLATEWATCH_*` environment variable platewatch reads, here or anywhere else: any other
- * `PLATEWATCH_*` name stops the command, as an unknown config key does (a misspelt
- * PLATEWATCH_RETENTON_DAYS was ignored and the year default used: found by QA). Whatever reads one
- * takes its name from here, so a new variable cannot be read without being listed.
- */
-export const PLATEWATCH_ENV_VARIABLES = [
-  'PLATEWATCH_DATA_DIR', 'PLATEWATCH_LOG_LEVEL',
-  'PLATEWATCH_GENERAL_LISTS', 'PLATEWATCH_OCR_CLASSES', 'PLATEWATCH_FUZZY_MIN_LENGTH', 'PLATEWATCH_PATTERN_MIN_KNOWN', 'PLATEWATCH_OCR_MAX_SUBSTITUTIONS',
-  'PLATEWATCH_NATS_PORT',
-  'PLATEWATCH_RETENTION_DAYS', 'PLATEWATCH_SKIP_INDEX_CACHE_MB', 'PLATEWATCH_SEARCH_TIMEOUT_SECONDS',
-  'PLATEWATCH_BATCH_ROWS', 'PLATEWATCH_BATCH_DELAY_MS', 'PLATEWATCH_INSERTS_IN_FLIGHT', 'PLATEWATCH_MAX_QUEUED_ROWS',
-  'PLATEWATCH_HTTP_PORT', 'PLATEWATCH_HTTP_HOST', 'PLATEWATCH_TRUSTED_PROXIES',
-  'PLATEWATCH_RETROACTIVE_DAYS', 'PLATEWATCH_ESCALATE_AFTER_MINUTES',
-  'PLATEWATCH_RELEASE_REFUSE_OUT_OF_STATE', 'PLATEWATCH_RELEASE_REFUSE_FEDERAL', 'PLATEWATCH_HOME_STATE',
-  'PLATEWATCH_HOTLIST_STALE_HOURS', 'PLATEWATCH_IMMIGRATION_MKE', 'PLATEWATCH_METRICS_MAX_CAMERAS',
-  'PLATEWATCH_TIME_ZONE',
-  // Set by the `platewatch` wrapper script (where the user ran it); read by bin/platewatch.ts.
-  'PLATEWATCH_CWD',
-] as const;
-export type PlatewatchEnvVariable = (typeof PLATEWATCH_ENV_VARIABLES)[number];
-
-/** The directory the user ran `./platewatch` in: the wrapper script runs the CLI from the repository root. */
-export const CWD_ENV_VARIABLE = 'PLATEWATCH_CWD' satisfies PlatewatchEnvVariable;
-
-/** Variables of NATS's and ClickHouse's own tools that platewatch reads too; their prefixes are shared, so others are left alone. */
-const SHARED_ENV_VARIABLES = ['NATS_URL', 'NATS_TOKEN', 'NATS_USER', 'NATS_PASSWORD', 'NATS_CREDS', 'CLICKHOUSE_URL', 'CLICKHOUSE_USER', 'CLICKHOUSE_PASSWORD'] as const;
-type EnvVariable = PlatewatchEnvVariable | (typeof SHARED_ENV_VARIABLES)[number];
 
 export interface LoadConfigOptions {
   /** Path of a JSON config file, already resolved against the user's working directory. */
@@ -511,64 +484,6 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
       config.matcher.ocrMaxSubstitutionsByLength = numbers as number[];
     }
   }
-}
-
-/** A problem for each `PLATEWATCH_*` variable that is set and not one platewatch reads. */
-function unknownEnvVariables(env: ConfigEnv): string[] {
-  const problems: string[] = [];
-  for (const name of Object.keys(env).sort()) {
-    if (!/^PLATEWATCH_/i.test(name) || (PLATEWATCH_ENV_VARIABLES as readonly string[]).includes(name)) continue;
-    if ((env[name]?.trim() ?? '') === '') continue; // empty counts as unset, here too
-    const closest = closestEnvVariable(name);
-    problems.push(
-      `environment: unknown variable ${name}` +
-        (closest === null ? ' (the variables platewatch reads: README, Configuration)' : ` (did you mean ${closest}?)`),
-    );
-  }
-  return problems;
-}
-
-/** The known variable a misspelt one most likely meant, or null when none is near. */
-export function closestEnvVariable(name: string): PlatewatchEnvVariable | null {
-  const wanted = name.toUpperCase().replace(/^PLATEWATCH_/, '');
-  const wantedWords = wanted.split('_');
-  let best: { name: PlatewatchEnvVariable; distance: number } | null = null;
-  for (const known of PLATEWATCH_ENV_VARIABLES) {
-    const suffix = known.replace(/^PLATEWATCH_/, '');
-    const words = suffix.split('_');
-    const distance = editDistance(wanted, suffix);
-    // Near in spelling (RETENTON_DAYS), or the words of one within the other (STORAGE_RETENTION_DAYS, HOST).
-    const near = distance <= Math.max(1, Math.floor(suffix.length * 0.3)) || words.every((w) => wantedWords.includes(w)) || wantedWords.every((w) => words.includes(w));
-    if (near && (best === null || distance < best.distance)) best = { name: known, distance };
-  }
-  return best?.name ?? null;
-}
-
-/** Levenshtein distance: insertions, deletions and substitutions, one each. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] as number) + 1, (current[j - 1] as number) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] as number;
-}
-
-/**
- * A setting's name for a message about its value: the environment variable when it is set (it wins
- * over the file), else the file's key.
- */
-export function settingName(env: ConfigEnv, variable: EnvVariable, key: string): string {
-  return envValue(env, variable) === undefined ? key : variable;
-}
-
-function envValue(env: ConfigEnv, name: EnvVariable): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
 }
 
 function commaList(text: string): string[] {
