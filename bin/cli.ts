@@ -1,18 +1,12 @@
 // The `platewatch` command line, apart from the process: finds the verb and runs it with the
 // streams and environment it is given. bin/platewatch.ts gives it the process's; tests give it
 // their own, to run a verb without starting a process (and loading chDB) for each command.
-import { readFileSync } from 'node:fs';
 import type { Verb, VerbIO } from './verb.js';
+import { platewatchVersion } from './version.js';
 import { VERBS } from './verbs/index.js';
 
 const HELP_FLAGS: ReadonlySet<string> = new Set(['--help', '-h']);
 const VERSION_FLAGS: ReadonlySet<string> = new Set(['--version', '-V']);
-
-/** The version in package.json: what a support request or an upgrade note refers to. */
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
 
 function overview(): string {
   const width = Math.max(...VERBS.map((verb) => verb.name.length));
@@ -55,7 +49,7 @@ async function dispatch(argv: readonly string[], io: VerbIO): Promise<number> {
     return 0;
   }
   if (VERSION_FLAGS.has(name)) {
-    io.stdout.write(`platewatch ${version()}\n`);
+    io.stdout.write(`platewatch ${platewatchVersion()}\n`);
     return 0;
   }
   if (name === 'help') {

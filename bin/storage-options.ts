@@ -2,7 +2,7 @@
 // one mapping from the platewatch configuration to storage's own, which `up` uses too.
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { DEFAULT_DATA_DIR, DEFAULT_DATABASE, openStorage, type Storage, type StorageConfig } from '../storage/index.js';
 import { ConfigError, loadConfig, type PlatewatchConfig } from './config.js';
 import type { VerbIO } from './verb.js';
@@ -13,7 +13,8 @@ PLATEWATCH_DATA_DIR, CLICKHOUSE_URL, CLICKHOUSE_USER, CLICKHOUSE_PASSWORD, PLATE
   --config FILE          JSON config file (README, Configuration)
   --data-dir DIR         embedded chDB directory: DATA_DIR/clickhouse, or the data directory itself
                          (what PLATEWATCH_DATA_DIR names, holding clickhouse/, nats/, run/), taken
-                         for its clickhouse/            [default: $PLATEWATCH_DATA_DIR/clickhouse, i.e. ./data/clickhouse]
+                         for its clickhouse/ (a new one: any directory not named clickhouse)
+                                                [default: $PLATEWATCH_DATA_DIR/clickhouse, i.e. ./data/clickhouse]
                          A command never creates storage there but the first "users add" (no --as).
   --clickhouse-url URL   use a ClickHouse server instead [default: storage.url / $CLICKHOUSE_URL]`;
 
@@ -96,7 +97,12 @@ function chainHost(): string {
  * beside the real (found by QA: "unknown user or wrong password" for a registered administrator).
  */
 export function embeddedDirOf(dir: string): string {
-  return !existsSync(join(dir, 'metadata')) && existsSync(join(dir, 'clickhouse')) ? join(dir, 'clickhouse') : dir;
+  if (existsSync(join(dir, 'metadata'))) return dir;
+  if (existsSync(join(dir, 'clickhouse'))) return join(dir, 'clickhouse');
+  // Neither yet: the first administrator's bootstrap, which creates it. Made in the directory
+  // itself, it was where `up` given the same directory never looked (found by QA): any name but
+  // clickhouse is taken for the data directory.
+  return basename(dir) === 'clickhouse' ? dir : join(dir, 'clickhouse');
 }
 
 /**

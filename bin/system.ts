@@ -43,7 +43,7 @@ import {
 } from '../ingest/index.js';
 import { isSpecificList, Matcher, type MatcherConfig } from '../matcher/index.js';
 import {
-  AccessLog, covertSubscriptionRefusal, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
+  AccessLog, covertSubscriptionRefusal, CredentialStore, DEFAULT_RELEASE_POLICY, DetectionWriter, HitWriter, MIGRATIONS, openStorage, resolvedHitIds, type Detection, type ReleasePolicy,
   type Storage, type StorageConfig, type StoredHit, type VerifiedSession,
 } from '../storage/index.js';
 import { DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, DEFAULT_METRICS_SETTINGS, type HitSettings, type HotlistSettings, type MetricsSettings } from './config.js';
@@ -54,6 +54,7 @@ import { accessLogRefusals } from './refusal-log.js';
 import { logRetentionChanges } from './retention-log.js';
 import { storedSightings } from './past-sightings.js';
 import { processAccessLogChain } from './storage-options.js';
+import { registerBuildInfo } from './version.js';
 
 export interface SystemOptions {
   dataDir: string;
@@ -314,6 +315,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     cleanups.push(() => hitWriter.flush());
 
     const metrics = new MetricsRegistry();
+    registerBuildInfo(metrics, MIGRATIONS[MIGRATIONS.length - 1]!.version);
     // /metrics answers whoever reaches it: covert lists appear there as covert-1, covert-2…
     metrics.withholdLabelValues('list', Object.keys((options.hits ?? DEFAULT_HIT_SETTINGS).covertLists).map((l) => l.toUpperCase()), 'covert');
     const pipelineMetrics = createPipelineMetrics(metrics, { maxCameras: (options.metrics ?? DEFAULT_METRICS_SETTINGS).maxCameras });

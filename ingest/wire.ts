@@ -196,7 +196,13 @@ export function validateWireRead(value: unknown, agency: string, nowMs: number, 
     return `schema version ${typeof v === 'number' || typeof v === 'bigint' ? String(v) : `of type ${v === null ? 'null' : typeof v}`} is not supported (this receiver speaks ${WIRE_VERSION})`;
   }
   if (read.agency === undefined) return `agency is missing${nearMissNote(fields, 'agency')}`;
-  if (read.agency !== agency) return `agency ${quoted(read.agency)} does not match the subject's agency ${quoted(agency)}`;
+  if (read.agency !== agency) {
+    // Searches, holds and the consoles' filters take an agency in any letter case, so a camera
+    // that writes "WPD" in its body and "wpd" in its subject is configured right; its reads keep
+    // the subject's spelling, under which its hits are published.
+    if (read.agency.toLowerCase() !== agency.toLowerCase()) return `agency ${quoted(read.agency)} does not match the subject's agency ${quoted(agency)}`;
+    read.agency = agency;
+  }
   if (read.camera === undefined) return `camera is missing${nearMissNote(fields, 'camera')}`;
   if (!isSubjectToken(read.camera)) return `camera ${quoted(read.camera)} must be 1–64 characters of A-Za-z0-9_-`;
   if (typeof fields['ts'] !== 'number' || read.ts === undefined) return `ts (milliseconds since the epoch) is missing or not a number${nearMissNote(fields, 'ts')}`;

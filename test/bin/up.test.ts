@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { pack } from 'msgpackr';
 import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { openStorage, saveUser, setPassword } from '../../storage/index.js';
+import { MIGRATIONS, openStorage, saveUser, setPassword } from '../../storage/index.js';
 import { connectToEmbeddedNats } from '../fixtures/embedded-nats.js';
 import { isRunning } from '../fixtures/processes.js';
 
@@ -145,6 +145,9 @@ describe('platewatch up', () => {
     const metrics = await (await fetch(`${gateway}/metrics`)).text();
     expect(metrics).toMatch(/^platewatch_hits_total\{list="SVS",kind="exact"\} \d+$/m);
     expect(metrics).toMatch(/^platewatch_hotlist_version\{list="SVS"\} \d+$/m);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect(metrics).toContain(`platewatch_build_info{version="${pkg.version}",node="${process.versions.node}",schema="${MIGRATIONS.at(-1)?.version}"} 1\n`);
+    expect(metrics).toMatch(/^platewatch_process_start_time_seconds \d{10}$/m);
     // No console session is valid until sign-in arrives (issue 6): the upgrade is refused.
     const refused = await new Promise<number>((resolve, reject) => {
       const socket = new WebSocket(`${(gateway as string).replace('http', 'ws')}/ws?token=anything`);

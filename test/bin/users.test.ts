@@ -238,9 +238,16 @@ describe('platewatch users', { timeout: 120_000 }, () => {
       for (const sub of [['list'], ['disable', '--id', 'ofc1'], ['add', '--id', 'ofc9', '--name', 'N', '--title', 'T', '--role', 'officer']]) {
         const res = await users([...sub, ...ADMIN, '--data-dir', empty], lines(ADMIN_PASSWORD, OFFICER_PASSWORD));
         expect({ sub: sub[0], code: res.code }).toEqual({ sub: sub[0], code: 1 });
-        expect(res.stderr).toBe(`platewatch: no platewatch database at ${empty}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`);
+        expect(res.stderr).toBe(`platewatch: no platewatch database at ${join(empty, 'clickhouse')}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`);
       }
       expect(readdirSync(empty)).toEqual([]);
+      // The first administrator's bootstrap makes it where `up` with that data directory looks (it
+      // made chDB in the directory itself, and `up` found no users).
+      const first = await runCliInProcess(['users', 'add', '--id', 'admin1', '--name', 'R. Diaz', '--title', 'Lieutenant', '--role', 'administrator', '--trained', '2026-01-15', '--password-stdin', '--data-dir', empty], { stdin: lines(ADMIN_PASSWORD), env: {} });
+      expect(first.code, first.stderr).toBe(0);
+      expect(readdirSync(empty)).toEqual(['clickhouse']);
+      const listed = await runCliInProcess(['users', 'list', ...ADMIN], { stdin: lines(ADMIN_PASSWORD), env: { PLATEWATCH_DATA_DIR: empty } });
+      expect(listed.stdout).toMatch(/^admin1 +R\. Diaz /m);
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

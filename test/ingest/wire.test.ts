@@ -50,6 +50,12 @@ describe('camera wire format', () => {
     expect(reads).toEqual([{ id: 'r-1', agency: 'wpd', camera: 'cam-7', ts: NOW - 1000, plate: '7ABC123', conf: 0.91, v: 1 }]);
   });
 
+  it("takes a body's agency that differs from the subject's only in letter case, under the subject's spelling", () => {
+    const { reads, invalid } = decodeReadMessage(pack({ ...good, agency: 'WPD' }), undefined, 'wpd', NOW);
+    expect(invalid).toEqual([]);
+    expect(reads[0]?.agency).toBe('wpd');
+  });
+
   it('decodes JSON when the Content-Type header says so', () => {
     const bytes = new TextEncoder().encode(JSON.stringify({ ...good, lat: 36.9, lon: -121.76, heading: 90, image: 's3://img/1.jpg' }));
     const { reads } = decodeReadMessage(bytes, 'application/json', 'wpd', NOW);
