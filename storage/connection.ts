@@ -17,6 +17,7 @@ import { drainPending, Session } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import { resolveStorageConfig, type StorageConfig } from './config.js';
 import { StorageError } from './errors.js';
+import { chdbHolder } from './chdb-holder.js';
 
 export type StorageKind = 'embedded' | 'server';
 
@@ -78,9 +79,14 @@ export function connectStorage(overrides: Partial<StorageConfig> = {}): StorageC
     engine?.close();
     // chDB's own reason goes to stderr, not into the error. With no directory open in this process,
     // the likely one is its lock on the directory's status file, held by another process.
+    const holder = openDirectory === undefined ? chdbHolder(dir) : null;
     throw new StorageError(
       'STORAGE_BUSY',
-      openDirectory === undefined
+      holder !== null
+        ? `cannot open chDB at ${dir}: process ${holder.pid} has it open (since ${holder.startedAt}; a running \`platewatch up\` or ` +
+            'storage command: embedded storage is one process). Stop it first, or use a ClickHouse server (CLICKHOUSE_URL) ' +
+            'to share data between processes'
+        : openDirectory === undefined
         ? `cannot open chDB at ${dir}, most likely because another process has it open (a running \`platewatch up\` or ` +
             'storage command: embedded storage is one process; chDB printed its reason above). Stop it first, or use a ' +
             'ClickHouse server (CLICKHOUSE_URL) to share data between processes'

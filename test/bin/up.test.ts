@@ -261,7 +261,8 @@ describe('platewatch up', () => {
       const winner = runs.find((run) => run !== loser)!;
       expect(await loser.exited).toEqual({ code: 1, signal: null });
       expect(loser.err()).toContain('[STORAGE_BUSY]');
-      expect(loser.err()).toContain('another process has it open');
+      // The winner by pid, once its engine has written its status file (a moment after the lock).
+      expect(loser.err()).toMatch(new RegExp(`process ${winner.child.pid} has it open|another process has it open`));
       await waitFor('the other up to be up', () => winner.out().includes('platewatch is up'));
       expect(pidsSeen.size).toBe(1);
       winner.child.kill('SIGTERM');
