@@ -337,10 +337,12 @@ async function submitLoad(event) {
   }
   const a = r.body;
   const rejected = a.rejected ?? [];
+  // The answer lists the first 1,000 rejected rows; rejectedCount counts them all.
+  const rejectedCount = a.rejectedCount ?? rejected.length;
   const shown = rejected.slice(0, 10).map((x) => (x.line > 0 ? `line ${x.line}: ${x.reason}` : x.reason)).join('; ');
   $('load-status').textContent = [
     `${a.list} is now version ${a.version}: ${count(a.entries, 'entry', 'entries')} from ${count(a.rows, 'row')} (${a.added} added, ${a.removed} removed).`,
-    rejected.length === 0 ? '' : `${count(rejected.length, 'row')} not loaded: ${shown}${rejected.length > 10 ? '; …' : ''}.`,
+    rejectedCount === 0 ? '' : `${count(rejectedCount, 'row')} not loaded: ${shown}${rejectedCount > 10 ? '; …' : ''}.`,
     a.droppedImmigration > 0
       ? `${count(a.droppedImmigration, 'immigration record')} dropped (Gov. Code § 7284.6)${(a.dropped ?? []).length > 0 ? `: ${a.dropped.slice(0, 10).map((d) => `line ${d.line}`).join(', ')}${a.dropped.length > 10 ? ', …' : ''}` : ''}.`
       : '',

@@ -89,6 +89,24 @@ function asHttp(error: unknown): unknown {
 const REJECTED_ROWS_SHOWN = 20;
 
 /**
+ * Rows a load's answer lists, of those rejected and of those dropped: a broken million-row feed
+ * answered a million of them (about 60 MB of JSON, every line printed by the CLI). The counts stay
+ * whole: `rejectedCount`, and `droppedImmigration` for the dropped.
+ */
+export const ROWS_ANSWERED_MAX = 1000;
+
+/** A load's rows as its answer carries them, whether it loaded or was refused as EMPTY_LIST. */
+function answeredRows(report: { rows: number; rejected: readonly RejectedRow[]; droppedImmigration: number; dropped: readonly RejectedRow[] }) {
+  return {
+    rows: report.rows,
+    rejected: report.rejected.slice(0, ROWS_ANSWERED_MAX),
+    rejectedCount: report.rejected.length,
+    droppedImmigration: report.droppedImmigration,
+    dropped: report.dropped.slice(0, ROWS_ANSWERED_MAX),
+  };
+}
+
+/**
  * A hot list file sent as text (`platewatch hotlist load` does): a state's daily download is tens
  * of MB, a national extract of a million vehicles about 80. Sent as JSON it would be held three
  * times over, so JSON keeps the gateway's own limit (`maxBodyBytes`).
@@ -424,14 +442,14 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
       // only "no entries").
       const none = report.rows > 0 && report.rejected.length === report.rows ? `all ${report.rows} rows were rejected` : `the file has no entries for list ${list}`;
       await logRefusal(new HttpError(400, 'EMPTY_LIST', `${none}; an empty download is more likely a broken feed (send "allowEmpty": true to empty the list)`, {
-        details: { rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, dropped: report.dropped },
+        details: answeredRows(report),
       }));
     }
     const published = await oneVersionAtATime(list, () => publishEncodedHotlist(store, list, prepared, session.user, (previous, next) => loader.compare(list, previous, next.keys))).catch(logRefusal);
     // "Now version N" read as "N matches now" while the workers were still building it (found by
     // QA: reads of a newly listed plate in those seconds did not alert). The answer waits for it.
     const inForce = deps.inForce === undefined ? null : await deps.inForce(list, published.version, IN_FORCE_WAIT_MS);
-    const reply = { ...published, inForce, rows: report.rows, rejected: report.rejected, droppedImmigration: report.droppedImmigration, dropped: report.dropped, ignoredColumns: report.ignoredColumns };
+    const reply = { ...published, inForce, ...answeredRows(report), ignoredColumns: report.ignoredColumns };
     await ctx.accessLog.append({
       user: session.user, action: 'hotlist', outcome: ACCESS_OUTCOMES.ok,
       params: { ...params, version: published.version, entries: published.entries, added: published.added, removed: published.removed, rejected: report.rejected.length, droppedImmigration: report.droppedImmigration },

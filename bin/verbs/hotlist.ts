@@ -183,10 +183,9 @@ async function loadThroughSystem(url: string, as: string, passwords: PasswordSou
       printRowsRefused(error, job.file, io);
       throw asThisCommand(error, job, ownLayouts);
     }
-    for (const row of loaded.rejected) io.stderr.write(`${job.file}:${row.line}: ${terminalText(row.reason)}\n`);
-    for (const row of loaded.dropped) io.stderr.write(`${job.file}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
+    printRows(job.file, loaded.rejected, loaded.rejectedCount, loaded.dropped, loaded.droppedImmigration, io);
     io.stderr.write(
-      `loaded ${loaded.entries} of ${loaded.rows} rows from ${job.file} (${loaded.rejected.length} rejected, ` +
+      `loaded ${loaded.entries} of ${loaded.rows} rows from ${job.file} (${loaded.rejectedCount} rejected, ` +
         `${loaded.droppedImmigration} immigration violator records dropped: Gov. Code § 7284.6)\n`,
     );
     if (loaded.ignoredColumns.length > 0) io.stderr.write(`${job.file}: columns not read: ${loaded.ignoredColumns.join(', ')}\n`);
@@ -234,13 +233,26 @@ function printRowsRefused(error: unknown, file: string, io: VerbIO): void {
     return Array.isArray(rows) ? rows.filter((r): r is { line: number; reason: string } => typeof r?.line === 'number' && typeof r?.reason === 'string') : [];
   };
   const rejected = rowsOf('rejected');
-  for (const row of rejected) io.stderr.write(`${file}:${row.line}: ${terminalText(row.reason)}\n`);
-  for (const row of rowsOf('dropped')) io.stderr.write(`${file}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
+  const count = (key: string, otherwise: number): number => (typeof error.details[key] === 'number' ? (error.details[key] as number) : otherwise);
+  const rejectedCount = count('rejectedCount', rejected.length);
+  const dropped = count('droppedImmigration', 0);
+  printRows(file, rejected, rejectedCount, rowsOf('dropped'), dropped, io);
   const rows = error.details['rows'];
-  const dropped = error.details['droppedImmigration'];
   if (typeof rows === 'number') {
-    io.stderr.write(`loaded 0 of ${rows} rows from ${file} (${rejected.length} rejected, ${typeof dropped === 'number' ? dropped : 0} immigration violator records dropped: Gov. Code § 7284.6)\n`);
+    io.stderr.write(`loaded 0 of ${rows} rows from ${file} (${rejectedCount} rejected, ${dropped} immigration violator records dropped: Gov. Code § 7284.6)\n`);
   }
+}
+
+/** The rows the answer lists, each with its line, and how many more it did not (it lists 1,000 of each at most). */
+function printRows(
+  file: string, rejected: ReadonlyArray<{ line: number; reason: string }>, rejectedCount: number,
+  dropped: ReadonlyArray<{ line: number; reason: string }>, droppedCount: number, io: VerbIO,
+): void {
+  for (const row of rejected) io.stderr.write(`${file}:${row.line}: ${terminalText(row.reason)}\n`);
+  if (rejectedCount > rejected.length) io.stderr.write(`${file}: and ${rejectedCount - rejected.length} more rows rejected (the first ${rejected.length} are listed)\n`);
+  for (const row of dropped) io.stderr.write(`${file}:${row.line}: dropped: ${terminalText(row.reason)}\n`);
+  // A layout's load counts the rows it drops without listing them: only a list cut short says so.
+  if (dropped.length > 0 && droppedCount > dropped.length) io.stderr.write(`${file}: and ${droppedCount - dropped.length} more rows dropped (the first ${dropped.length} are listed)\n`);
 }
 
 /**
@@ -261,7 +273,9 @@ interface LoadReply extends PublishedList {
   /** Whether the system's pipeline matches against it yet (null: that process runs none). */
   inForce: boolean | null;
   rows: number;
+  /** The first 1,000 rows rejected (gateway ROWS_ANSWERED_MAX); `rejectedCount` counts them all. */
   rejected: Array<{ line: number; reason: string }>;
+  rejectedCount: number;
   droppedImmigration: number;
   /** The rows dropped for immigration enforcement, with why (plain CSV; a layout load counts them only). */
   dropped: Array<{ line: number; reason: string }>;

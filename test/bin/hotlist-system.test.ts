@@ -204,6 +204,13 @@ describe('platewatch hotlist load through the running system, of a file whose ev
       expect(run.stderr).toMatch(new RegExp(`\\n${file}:2: expected 13 fields as in the header, found 7\\n${file}:3: expected 13 fields as in the header, found 7\\nloaded 0 of 2 rows from ${file} \\(2 rejected`));
       expect(run.stderr).toMatch(/platewatch hotlist load: EMPTY_LIST: all 2 rows were rejected; .*\(use --allow-empty to empty the list\)\n$/);
       expect(run.stdout).toBe('');
+      // A broken feed of 1,200 rows: the answer lists 1,000 of them, and the rest are counted.
+      const rows = Array.from({ length: 1200 }, (_, i) => `7K${String(i).padStart(5, '0')},CA,SFR,Felony,F26-1,CA0440500,armed`);
+      writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
+      const big = await runCliInProcess(['hotlist', 'load', '--list', 'SFR', file, '--as', 'admin1', '--password-stdin'], { stdin: `${PASSWORD}\n`, env: { PLATEWATCH_DATA_DIR: dir } });
+      expect(big.code).toBe(1);
+      expect(big.stderr.match(/: expected 13 fields as in the header, found 7\n/g)?.length).toBe(1000);
+      expect(big.stderr).toContain(`\n${file}:1001: expected 13 fields as in the header, found 7\n${file}: and 200 more rows rejected (the first 1000 are listed)\nloaded 0 of 1200 rows from ${file} (1200 rejected`);
     } finally {
       rmSync(join(dir, 'run'), { recursive: true, force: true });
     }

@@ -14,6 +14,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
 import { ApiGuard, authRoutes, CovertLists, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
+import { ROWS_ANSWERED_MAX } from '../../gateway/hotlist-routes.js';
 import {
   encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, openVersionClaims, publishHotlist, readHotlist, readHotlistVersion, registerHotlistStaleness,
   resolveBulkLayout, startLocalNatsServer, type LocalNatsServer, type NatsVersionClaims,
@@ -734,5 +735,18 @@ describe('POST /api/hotlists/:list/load of a file whose every row is rejected', 
     });
     expect(await readHotlist(store, 'SFR')).toEqual(before);
     expect(await lastLog('admin1')).toMatchObject({ outcome: 'invalid', detail: expect.stringContaining('EMPTY_LIST: all 2 rows were rejected') });
+  }, 90_000);
+
+  it('lists the first 1,000 rejected rows and counts them all, refused or loaded (a broken feed answered every row)', async () => {
+    const header = 'plate,state,list,reason,case_number,entered_by,synopsis';
+    const bad = Array.from({ length: 1500 }, (_, i) => `7K${String(i).padStart(5, '0')},CA,SFR,Stolen,,`);
+    const refused = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: `${header}\n${bad.join('\n')}\n` });
+    expect(errorCode(refused)).toBe('EMPTY_LIST');
+    const error = refused.body['error'] as { rows: number; rejected: Array<{ line: number }>; rejectedCount: number };
+    expect({ rows: error.rows, listed: error.rejected.length, first: error.rejected[0]?.line, last: error.rejected.at(-1)?.line, count: error.rejectedCount })
+      .toEqual({ rows: 1500, listed: ROWS_ANSWERED_MAX, first: 2, last: 1001, count: 1500 });
+    const loaded = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: `${header}\n${bad.join('\n')}\n7KDX482,CA,SFR,Stolen,,,\n` });
+    expect(loaded.status).toBe(200);
+    expect({ entries: loaded.body['entries'], listed: (loaded.body['rejected'] as unknown[]).length, count: loaded.body['rejectedCount'] }).toEqual({ entries: 1, listed: ROWS_ANSWERED_MAX, count: 1500 });
   }, 90_000);
 });
