@@ -21,9 +21,14 @@ const FORMAT_CHARACTERS = /\p{Cf}+/gu;
 const NOT_PLAIN_ASCII = /[^\x20-\x7e]/;
 /** An apostrophe inside a word: "Dep't" is "Dept". */
 const INNER_APOSTROPHE = /(?<=\p{L})['\u2018\u2019`\u00b4](?=\p{L})/gu;
-/** Two or more single letters separated by dots or spaces: "I.C.E.", "U S I C E", "u.s.". */
-const LETTER_RUN = /(?<![\p{L}\p{N}])\p{L}(?:(?:\.\s*|\s+)\p{L}(?![\p{L}\p{N}]))+\.?/gu;
-const DOTS_AND_SPACES = /[.\s]/g;
+/**
+ * A possessive 's at a word's end: "ICE's request" is about ICE. Dropped with the apostrophe alone
+ * it read "ICEs", which no acronym matched (found by QA: "at ICE's request" passed everywhere).
+ */
+const POSSESSIVE = /(?<=\p{L})['\u2018\u2019`\u00b4][sS](?![\p{L}\p{N}])/gu;
+/** Two or more single letters separated by dots, spaces, hyphens, slashes or underscores: "I.C.E.", "U S I C E", "I-C-E", "u.s.". */
+const LETTER_RUN = /(?<![\p{L}\p{N}])\p{L}(?:(?:\.\s*|[\s\-/_]+)\p{L}(?![\p{L}\p{N}]))+\.?/gu;
+const DOTS_AND_SPACES = /[.\s\-/_]/g;
 const NOT_WORD = /[^\p{L}\p{N}&()]+/gu;
 
 /**
@@ -36,6 +41,7 @@ export function normaliseForClassifier(text: string): string {
   let t = String(text ?? '');
   if (NOT_PLAIN_ASCII.test(t)) t = t.normalize('NFKC').normalize('NFD').replace(COMBINING_MARKS, '').replace(FORMAT_CHARACTERS, '').normalize('NFC');
   return t
+    .replace(POSSESSIVE, '')
     .replace(INNER_APOSTROPHE, '')
     .replace(LETTER_RUN, (run) => run.replace(DOTS_AND_SPACES, '').toUpperCase())
     .replace(NOT_WORD, ' ')

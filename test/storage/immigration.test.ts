@@ -28,6 +28,8 @@ const MUST_REFUSE = [
   'assist ICE with locating a vehicle', 'immigration enforcement', 'immigration status check', 'deportation of subject', 'illegal alien',
   'illegal alien smuggling', 'undocumented immigrant locate', 'illegal immigrant', 'locate immigrant', 'inmigrante ilegal',
   'request from the immigration office', 'ICE human trafficking investigation', 'Border Patrol request',
+  // Found accepted by QA: possessives, and letters set apart by hyphens, slashes or underscores.
+  "Vehicles wanted at ICE's request", 'ICE\u2019s request', "per CBP's request", "HSI's case", "ERO's tip", "ICE's detainer", 'I-C-E request', 'I/C/E request', 'I_C_E request',
 ];
 
 /** Police work that must never be refused for looking like the above. */
@@ -72,7 +74,7 @@ describe('immigrationAgencyIn', () => {
     'U S I C E', 'U.S. Customs and Border Protection', 'Customs and Border Patrol', 'CPB', 'CBP Office of Field Operations', 'U.S. Border Patrol, El Centro Sector',
     'Homeland Security Investigations', 'HSI Los Angeles', 'ICE ERO', 'Enforcement and Removal Operations', 'USCIS', 'Department of Homeland Security', 'DHS',
     'Dep\'t of Homeland Security', 'U.S. Dept of Homeland Sec.', 'Homeland Security Dept.', 'D.H.S. Office of Intelligence', 'SA J. Doe, HSI',
-    'Orange County 287(g) Task Force', 'U.S.C.I.S. Fraud Unit',
+    'Orange County 287(g) Task Force', 'U.S.C.I.S. Fraud Unit', "ICE's SF field office", "CBP's Tucson sector", "Agent J. Smith, HSI's SF office",
   ])('recognises "%s"', (name) => {
     expect(immigrationAgencyIn(name)).toBeDefined();
   });
@@ -92,5 +94,7 @@ describe('normaliseForClassifier', () => {
     expect(normaliseForClassifier('U.S. Dept of Homeland Sec.')).toBe('US Dept of Homeland Sec');
     expect(normaliseForClassifier('u s i c e')).toBe('USICE');
     expect(normaliseForClassifier('Dep\u2019t of Det. J. Doe')).toBe('Dept of Det J Doe');
+    expect(normaliseForClassifier("ICE's request, O'Brien's car")).toBe('ICE request OBrien car');
+    expect(normaliseForClassifier('I-C-E and I/C/E, on I-205')).toBe('ICE and ICE on I 205');
   });
 });
