@@ -4,10 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { DEFAULT_GATEWAY_PORT, trustedProxyProblem } from '../gateway/index.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, DEFAULT_MAX_CAMERAS, DEFAULT_RETROACTIVE_DAYS, DEFAULT_STALE_AFTER_MS, type BulkLayout } from '../ingest/index.js';
-import { DEFAULT_MATCHER_CONFIG, resolveMatcherConfig, type MatcherConfig } from '../matcher/index.js';
+import { checkMatcherConfig, DEFAULT_MATCHER_CONFIG, type MatcherConfig } from '../matcher/index.js';
 import { canonicalTimeZone, DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, DEFAULT_RELEASE_POLICY, DEFAULT_TIME_ZONE, type ReleasePolicy } from '../storage/index.js';
 import { asObject, isListName, isMessageKeyPrefix, notAListName, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
-import { envValue, unknownEnvVariables, type ConfigEnv, type EnvVariable } from './config-env.js';
+import { envValue, settingName, unknownEnvVariables, type ConfigEnv, type EnvVariable } from './config-env.js';
 
 // The variables platewatch reads are listed in config-env.ts; callers import them from here too.
 export { closestEnvVariable, CWD_ENV_VARIABLE, PLATEWATCH_ENV_VARIABLES, settingName, type ConfigEnv, type PlatewatchEnvVariable } from './config-env.js';
@@ -104,6 +104,13 @@ export interface MetricsSettings {
    * Env `PLATEWATCH_METRICS_MAX_CAMERAS`. @default DEFAULT_MAX_CAMERAS (5,000)
    */
   maxCameras: number;
+  /**
+   * The bearer token /metrics requires, so a Prometheus on another host can scrape it
+   * (`Authorization: Bearer <token>`). Unset, /metrics answers only clients on this machine: it
+   * names every agency, camera and hot list, and when covert lists' hits happen.
+   * Env `PLATEWATCH_METRICS_TOKEN`. @default undefined
+   */
+  token?: string;
 }
 
 export const DEFAULT_METRICS_SETTINGS: MetricsSettings = { maxCameras: DEFAULT_MAX_CAMERAS };
@@ -203,7 +210,7 @@ export interface LoadConfigOptions {
 }
 
 const TOP_KEYS = ['dataDir', 'matcher', 'nats', 'storage', 'gateway', 'retroactiveDays', 'hits', 'release', 'hotlists', 'metrics', 'timeZone'] as const;
-const METRICS_KEYS = ['maxCameras'] as const satisfies readonly (keyof MetricsSettings)[];
+const METRICS_KEYS = ['maxCameras', 'token'] as const satisfies readonly (keyof MetricsSettings)[];
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
@@ -299,6 +306,11 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     if (typeof max === 'number' && Number.isInteger(max)) config.metrics.maxCameras = max;
     else problems.push(`${source}: metrics.maxCameras must be a whole number`);
   }
+  if (metrics?.['token'] !== undefined) {
+    const token = metrics['token'];
+    if (typeof token === 'string') config.metrics.token = token;
+    else problems.push(`${source}: metrics.token must be a string`);
+  }
 
   for (const problem of unknownEnvVariables(env)) {
     problems.push(problem);
@@ -311,35 +323,56 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   }
   if (config.nats.url !== undefined && !/^(nats|tls|ws|wss):\/\//.test(config.nats.url)) problems.push(`NATS URL "${config.nats.url}" must start with nats://`);
   if (config.storage.url !== undefined && !/^https?:\/\//.test(config.storage.url)) problems.push(`ClickHouse URL "${config.storage.url}" must start with http:// or https://`);
-  if (config.gateway.port > 65535) problems.push(`gateway.port ${config.gateway.port} is not a TCP port`);
+  // A value is named where it came from: the variable when one set it (it wins over the file), the
+  // file's key otherwise. Naming the key of a value the file did not hold sent an operator to a
+  // file that was right (found by QA).
+  const named = (variable: EnvVariable, key: string): string => settingName(env, variable, key);
+  if (config.gateway.port > 65535) problems.push(`${named('PLATEWATCH_HTTP_PORT', 'gateway.port')} ${config.gateway.port} is not a TCP port`);
   for (const proxy of config.gateway.trustedProxies) {
     const problem = trustedProxyProblem(proxy);
-    if (problem !== null) problems.push(`gateway.trustedProxies: ${problem}`);
+    if (problem !== null) problems.push(`${named('PLATEWATCH_TRUSTED_PROXIES', 'gateway.trustedProxies')}: ${problem}`);
   }
-  if (config.nats.port > 65535) problems.push(`nats.port ${config.nats.port} is not a TCP port`);
+  if (config.nats.port > 65535) problems.push(`${named('PLATEWATCH_NATS_PORT', 'nats.port')} ${config.nats.port} is not a TCP port`);
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
-    problems.push(`hotlists.staleAfterHours is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
+    problems.push(`${named('PLATEWATCH_HOTLIST_STALE_HOURS', 'hotlists.staleAfterHours')} is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
   }
   const timeZone = canonicalTimeZone(config.timeZone);
-  if (timeZone === null) problems.push(`timeZone "${config.timeZone}" is not an IANA time zone name (e.g. America/Los_Angeles, Etc/UTC)`);
+  if (timeZone === null) problems.push(`${named('PLATEWATCH_TIME_ZONE', 'timeZone')} "${config.timeZone}" is not an IANA time zone name (e.g. America/Los_Angeles, Etc/UTC)`);
   else config.timeZone = timeZone;
-  if (config.storage.searchTimeoutSeconds < 1) problems.push('storage.searchTimeoutSeconds must be at least 1');
-  if (config.metrics.maxCameras < 1) problems.push(`metrics.maxCameras is ${config.metrics.maxCameras}; it must be at least 1 (further cameras are counted as camera="_other")`);
+  if (config.storage.searchTimeoutSeconds < 1) problems.push(`${named('PLATEWATCH_SEARCH_TIMEOUT_SECONDS', 'storage.searchTimeoutSeconds')} must be at least 1`);
+  if (config.metrics.maxCameras < 1) problems.push(`${named('PLATEWATCH_METRICS_MAX_CAMERAS', 'metrics.maxCameras')} is ${config.metrics.maxCameras}; it must be at least 1 (further cameras are counted as camera="_other")`);
+  // Anyone who reaches the gateway may guess it, unthrottled.
+  if (config.metrics.token !== undefined && !/^[\x21-\x7e]{16,}$/.test(config.metrics.token)) problems.push(`${named('PLATEWATCH_METRICS_TOKEN', 'metrics.token')} must be at least 16 printable characters without spaces (e.g. from openssl rand -hex 32)`);
   for (const key of ['batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const) {
-    if (config.storage[key] < 1) problems.push(`storage.${key} must be at least 1`);
+    if (config.storage[key] < 1) problems.push(`${named(STORAGE_ENV_VARIABLES[key], `storage.${key}`)} must be at least 1`);
   }
-  if (config.storage.maxQueuedRows < config.storage.batchRows) problems.push(`storage.maxQueuedRows (${config.storage.maxQueuedRows}) must be at least storage.batchRows (${config.storage.batchRows})`);
-  if (config.storage.retentionDays < 365) problems.push(`storage.retentionDays is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
+  if (config.storage.maxQueuedRows < config.storage.batchRows) {
+    problems.push(`${named('PLATEWATCH_MAX_QUEUED_ROWS', 'storage.maxQueuedRows')} (${config.storage.maxQueuedRows}) must be at least ${named('PLATEWATCH_BATCH_ROWS', 'storage.batchRows')} (${config.storage.batchRows})`);
+  }
+  if (config.storage.retentionDays < 365) problems.push(`${named('PLATEWATCH_RETENTION_DAYS', 'storage.retentionDays')} is ${config.storage.retentionDays}; Government Code § 34090.6 requires at least 365`);
+  // The time zone was checked above, under its own name.
+  const checked = checkMatcherConfig({ ...config.matcher, ...(timeZone === null ? {} : { timeZone }) });
+  for (const problem of checked.problems) {
+    const variable = MATCHER_ENV_VARIABLES[problem.key];
+    problems.push(`${variable === undefined ? `matcher.${problem.name}` : named(variable, `matcher.${problem.name}`)}: ${problem.text}`);
+  }
   if (problems.length > 0) throw new ConfigError('INVALID_VALUE', `invalid configuration:\n  ${problems.join('\n  ')}`);
-  try {
-    return {
-      dataDir: config.dataDir, matcher: resolveMatcherConfig({ ...config.matcher, timeZone: config.timeZone }), nats: config.nats, storage: config.storage, gateway: config.gateway,
-      retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, metrics: config.metrics, logLevel: config.logLevel, timeZone: config.timeZone,
-    };
-  } catch (error) {
-    throw new ConfigError('INVALID_VALUE', (error as Error).message, { cause: error });
-  }
+  return {
+    dataDir: config.dataDir, matcher: checked.config, nats: config.nats, storage: config.storage, gateway: config.gateway,
+    retroactiveDays: config.retroactiveDays, hits: config.hits, release: config.release, hotlists: config.hotlists, metrics: config.metrics, logLevel: config.logLevel, timeZone: config.timeZone,
+  };
 }
+
+/** The variables that set storage's batching options, for messages about their values. */
+const STORAGE_ENV_VARIABLES = {
+  batchRows: 'PLATEWATCH_BATCH_ROWS', batchDelayMs: 'PLATEWATCH_BATCH_DELAY_MS', insertsInFlight: 'PLATEWATCH_INSERTS_IN_FLIGHT', maxQueuedRows: 'PLATEWATCH_MAX_QUEUED_ROWS',
+} as const satisfies Record<string, EnvVariable>;
+
+/** The variables that set matcher options (readEnv), for messages about their values. */
+const MATCHER_ENV_VARIABLES: Partial<Record<keyof MatcherConfig, EnvVariable>> = {
+  generalLists: 'PLATEWATCH_GENERAL_LISTS', ocrClasses: 'PLATEWATCH_OCR_CLASSES', fuzzyMinLength: 'PLATEWATCH_FUZZY_MIN_LENGTH',
+  patternMinKnown: 'PLATEWATCH_PATTERN_MIN_KNOWN', ocrMaxSubstitutionsByLength: 'PLATEWATCH_OCR_MAX_SUBSTITUTIONS', timeZone: 'PLATEWATCH_TIME_ZONE',
+};
 
 interface MutableConfig {
   logLevel: LogLevel;
@@ -399,6 +432,8 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   }
   const httpHost = envValue(env, 'PLATEWATCH_HTTP_HOST');
   if (httpHost !== undefined) config.gateway.host = httpHost;
+  const metricsToken = envValue(env, 'PLATEWATCH_METRICS_TOKEN');
+  if (metricsToken !== undefined) config.metrics.token = metricsToken;
   const trustedProxies = envValue(env, 'PLATEWATCH_TRUSTED_PROXIES');
   if (trustedProxies !== undefined) config.gateway.trustedProxies = trustedProxies.split(',').map((p) => p.trim()).filter((p) => p !== '');
   const clickhouseUrl = envValue(env, 'CLICKHOUSE_URL');

@@ -8,7 +8,7 @@
 // embedded server's `_PW_INBOX`: ingest/nats-auth.ts gives them none), so that refusal would fail
 // every JetStream request. It is not needed here: cameras are in other accounts, whose `_INBOX`
 // is not the system's.
-import { configString, serverConfigText } from '../ingest/index.js';
+import { configString, NatsServerError, serverConfigText } from '../ingest/index.js';
 import { CAMERA_NATS_ACCOUNT, CAMERA_NATS_USER, SYSTEM_NATS_ACCOUNT, SYSTEM_NATS_USER } from './embedded-nats-auth.js';
 import { newNatsPassword, platewatchNatsAuthorization, type CameraNatsAccount, type NatsUserCredentials } from './nats-accounts.js';
 
@@ -37,8 +37,28 @@ export interface DepartmentNatsConfig {
   cameras: DepartmentCameraUser[];
 }
 
-/** The configuration, with new passwords for every user. */
+/**
+ * Two of `agencies` that differ only in letter case, or null. The rest of platewatch takes an
+ * agency in any case as one (a read's agency is checked against its subject's without case,
+ * and searches and consoles' hit filters compare it so too), so `wpd` and `WPD` as two camera users,
+ * each in an account of its own, would be one agency split in two: nothing to number apart.
+ */
+export function agenciesDifferingInCase(agencies: readonly string[]): [string, string] | null {
+  const seen = new Map<string, string>();
+  for (const agency of agencies) {
+    const first = seen.get(agency.toLowerCase());
+    if (first !== undefined && first !== agency) return [first, agency];
+    seen.set(agency.toLowerCase(), first ?? agency);
+  }
+  return null;
+}
+
+/** The configuration, with new passwords for every user. Throws NatsServerError for agencies differing only in case. */
 export function departmentNatsConfig(settings: DepartmentNatsSettings, madeAt = new Date()): DepartmentNatsConfig {
+  const clash = agenciesDifferingInCase(settings.agencies);
+  if (clash !== null) {
+    throw new NatsServerError('NATS_SERVER_BAD_AUTHORIZATION', `agencies "${clash[0]}" and "${clash[1]}" differ only in letter case, and platewatch takes them as one agency: give it once`);
+  }
   const system = { user: SYSTEM_NATS_USER, password: newNatsPassword() };
   const cameraAccounts: CameraNatsAccount[] = settings.agencies.length === 0
     ? [{ account: CAMERA_NATS_ACCOUNT, user: { user: CAMERA_NATS_USER, password: newNatsPassword() } }]
@@ -64,7 +84,7 @@ export function departmentNatsConfig(settings: DepartmentNatsSettings, madeAt = 
   };
 }
 
-/** `CAMERAS_<AGENCY>` accounts with `camera-<agency>` users; agency names differing only in case or `-`/`_` get a number. */
+/** `CAMERAS_<AGENCY>` accounts with `camera-<agency>` users; agency names differing only in `-`/`_` (two agencies) get a number. */
 function agencyAccounts(agencies: readonly string[]): CameraNatsAccount[] {
   const taken = new Set([SYSTEM_NATS_ACCOUNT, CAMERA_NATS_ACCOUNT]);
   return agencies.map((agency) => {

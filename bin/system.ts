@@ -91,8 +91,14 @@ export interface SystemOptions {
   release?: ReleasePolicy;
   /** Hot list staleness, immigration codes and bulk layouts. @default DEFAULT_HOTLIST_SETTINGS */
   hotlists?: HotlistSettings;
-  /** What /metrics keeps apart: cameras with series of their own. @default DEFAULT_METRICS_SETTINGS */
+  /** What /metrics keeps apart (cameras with series of their own), and the token it requires. @default DEFAULT_METRICS_SETTINGS */
   metrics?: MetricsSettings;
+  /**
+   * Puts lists in the hot list store before the staleness watch's first check and the matcher's
+   * first load (`up --demo`'s sample list): put after, the log called it stale, never loaded, a
+   * moment before the demo loaded it (found by QA).
+   */
+  seedHotlists?: (store: ObjectStore) => Promise<void>;
   /**
    * Subscribed to alpr.hits.> (core NATS) as soon as NATS is connected, before the hot lists, the
    * retroactive checks and the pipeline start, so it hears every hit they publish (`up` prints
@@ -316,7 +322,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     const metrics = new MetricsRegistry();
     registerBuildInfo(metrics, MIGRATIONS[MIGRATIONS.length - 1]!.version);
-    // /metrics answers whoever reaches it: covert lists appear there as covert-1, covert-2…
+    // /metrics answers this machine, or a scraper with the metrics token, and those need not be on a
+    // covert list: covert lists appear there as covert-1, covert-2…
     metrics.withholdLabelValues('list', Object.keys((options.hits ?? DEFAULT_HIT_SETTINGS).covertLists).map((l) => l.toUpperCase()), 'covert');
     const pipelineMetrics = createPipelineMetrics(metrics, { maxCameras: (options.metrics ?? DEFAULT_METRICS_SETTINGS).maxCameras });
     const listVersion = metrics.gauge('platewatch_hotlist_version', 'Version of each hot list in use', { labelNames: ['list'] });
@@ -349,6 +356,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const retroactiveDays = options.retroactiveDays ?? DEFAULT_RETROACTIVE_DAYS;
     const hotlists = await openHotlistStore(js);
     const hotlistSettings = options.hotlists ?? DEFAULT_HOTLIST_SETTINGS;
+    await options.seedHotlists?.(hotlists);
     // Watsonville §471.5(f)(4): a general list older than a day raises platewatch_hotlist_stale.
     registerHotlistStaleness(metrics, hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger);
     const staleness = await watchHotlistStaleness(hotlists, options.matcher, hotlistSettings.staleAfterHours * 3_600_000, logger, (list) => metrics.labelValue('list', list));
@@ -360,6 +368,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const loader = new ListLoader();
     cleanups.push(() => loader.close());
     const follower = new HotlistFollower(hotlists, matcher, builder, logger, (summary, _previous, next, atStart) => {
+      // The start's own check has seen the lists present at start; a later version may end a warning.
+      if (!atStart) void staleness.recheck();
       listVersion.set(summary.version, { list: summary.list });
       listBuiltAt.set(Math.round(summary.builtAt / 1000), { list: summary.list });
       if (retroactive === undefined || !isSpecificList(options.matcher, summary.list)) return;
@@ -405,7 +415,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...(options.pipeline === false ? {} : { storageHealth: () => storageOutage.health() }),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
-          ...authRoutes({ authenticator: credentials, consoles: sessions, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
+          ...authRoutes({ authenticator: credentials, consoles: sessions, timeZone: storage.config.timeZone, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []) }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims, options.matcher), accessLog, feed, fanOut, announce, covert }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),
@@ -425,7 +435,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ],
         registry: metrics,
         logger,
-        config: { ...(options.gateway ?? { port: 0, host: '127.0.0.1' }), escalateAfterMs: hitSettings.escalateAfterMinutes * 60_000 },
+        config: { ...(options.gateway ?? { port: 0, host: '127.0.0.1' }), escalateAfterMs: hitSettings.escalateAfterMinutes * 60_000, metricsToken: options.metrics?.token },
       });
       cleanups.push(natsStep('stopping the gateway', 'its hit feed is left to end with the connection; consoles may not have been told it closed', () => (gateway as RunningGateway).stop()));
       stopRequested();

@@ -44,10 +44,14 @@ export function optionErrorText(error: Error & { code?: string }, options: NonNu
 
 /** The option `given` most likely misspells: within two edits of it, or a name it begins. */
 function closestOption(given: string, names: readonly string[]): string | undefined {
-  const typed = given.replace(/^-+/, '').replace(/=.*$/, '');
+  return closestName(given.replace(/^-+/, '').replace(/=.*$/, ''), [...names, 'help']);
+}
+
+/** The name `typed` most likely misspells: within two edits of it, or a name it begins. */
+function closestName(typed: string, names: readonly string[]): string | undefined {
   if (typed === '') return undefined;
   let best: { name: string; distance: number } | undefined;
-  for (const name of [...names, 'help']) {
+  for (const name of names) {
     const distance = name.startsWith(typed) && typed.length >= 2 ? 1 : editDistance(typed, name);
     if (distance <= Math.min(2, Math.floor(name.length / 3) + 1) && (best === undefined || distance < best.distance)) best = { name, distance };
   }
@@ -55,7 +59,7 @@ function closestOption(given: string, names: readonly string[]): string | undefi
 }
 
 /** Where a usage error points for the rest, as an unknown option does (parseVerbArgs). */
-function helpHint(verb: string): string {
+export function helpHint(verb: string): string {
   return `Run "platewatch ${verb} --help" for usage.\n`;
 }
 
@@ -68,9 +72,25 @@ function helpHint(verb: string): string {
 export function usageErrorFor(verb: string, usage: string): (io: VerbIO, message: string, show?: 'hint' | 'usage') => number {
   return (io, message, show = 'hint') => {
     // The message may quote what was typed (an unknown sub-command, a value): shown, never obeyed.
-    io.stderr.write(`platewatch ${verb}: ${terminalText(message)}\n${show === 'usage' ? `\n${usage}` : helpHint(verb)}`);
+    io.stderr.write(`platewatch ${verb}: ${terminalText(withSubCommandMeant(message))}\n${show === 'usage' ? `\n${usage}` : helpHint(verb)}`);
     return 2;
   };
+}
+
+/** `unknown sub-command "lod" (load, list); did you mean load?`: the words every verb uses for it. */
+export function unknownSubCommandText(given: string, known: readonly string[]): string {
+  const meant = closestName(given, known);
+  return `unknown sub-command "${given}" (${known.join(', ')})${meant === undefined ? '' : `; did you mean ${meant}?`}`;
+}
+
+/**
+ * A message in unknownSubCommandText's words without its "did you mean", given one: the verbs that
+ * write those words themselves (audit, evidence, release, report, users) offered no sub-command
+ * meant, as options did (found by QA: `hotlist lod`).
+ */
+function withSubCommandMeant(message: string): string {
+  const unknown = /^unknown sub-command "([^"]*)" \(([a-z, -]+)\)$/.exec(message);
+  return unknown === null ? message : unknownSubCommandText(unknown[1]!, unknown[2]!.split(', '));
 }
 
 /** Loads the configuration; on an error writes it and returns null (exit 2). */

@@ -7,6 +7,7 @@
 //
 // The other views (search.js, releases.js, holds.js, evidence.js, audit.js) share `once`, `send`,
 // `post`, `fill`, `setCellText`, `badge`, `count`, `fetchFile`, `saveFile` and `packageFileLink`.
+import { formatDateTime, formatGivenTime } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -154,7 +155,7 @@ async function loadLists() {
   // named as `withheld`: its size and age without purpose, loader or entries (gateway/hotlist-routes.ts).
   fill('lists', lists.map((l) => [
     `${l.list} (${l.kind}${l.covert ? ', covert' : ''})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries),
-    l.loadedAt ? `${new Date(l.loadedAt).toLocaleString()}${l.loadedBy ? ` by ${l.loadedBy}` : ''}` : 'never loaded',
+    l.loadedAt ? `${formatDateTime(l.loadedAt)}${l.loadedBy ? ` by ${l.loadedBy}` : ''}` : 'never loaded',
     age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
   ]));
   const specific = lists.filter((l) => l.kind === 'specific' && !l.withheld);
@@ -373,8 +374,9 @@ async function submitEntry(event) {
   const f = startSubmit(event, 'entry');
   const body = { plate: f.plate.value.trim(), caseNumber: f.caseNumber.value.trim(), synopsis: f.synopsis.value.trim() };
   for (const name of ['state', 'reason']) if (f[name].value.trim() !== '') body[name] = f[name].value.trim();
-  // The entry runs to the end of the day chosen where the user is, not to 23:59:59 UTC (4 p.m. in California).
-  if (f.expiresAt.value !== '') body.expiresAt = new Date(`${f.expiresAt.value}T23:59:59`).toISOString();
+  // The bare day: the gateway's one rule for dates makes it the start of that day in the department's
+  // zone, whatever this workstation's zone (the API and the CLI read a day the same way).
+  if (f.expiresAt.value !== '') body.expiresAt = f.expiresAt.value;
   const list = f.list.value;
   if (list === '') {
     $('entry-error').textContent = 'No specific list is designated yet: the ALPR administrator designates lists first.';
@@ -405,7 +407,7 @@ async function loadApprovals() {
   // Each is an entry with the change waiting (`pending`) and the version in force (`current`, null for a new entry).
   const pending = r.body.pending ?? [];
   fill('approvals', pending.map((s) => [
-    s.list, s.pending.plate, s.pending.caseNumber, s.pending.synopsis, s.pending.enteredBy,
+    s.list, s.pending.plate, s.pending.caseNumber, s.pending.synopsis, s.pending.expiresAt ? formatGivenTime(s.pending.expiresAt) : 'never', s.pending.enteredBy,
     describeChange(s),
     decisionButtons(s),
   ]));

@@ -6,6 +6,7 @@
 // downloads. The memorandum's HTML is never put into the page: it is saved as a file, and the
 // Markdown previewed as text. Reading, verifying and sampling are all access-logged by the gateway.
 import { badge, fill, once, post, send } from './admin.js';
+import { addDays, formatDateTime, readWallClockInput, today, wallClockInput, watchWallClockInput } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 const OUTCOME_KIND = { ok: 'good', refused: 'bad', invalid: 'warn', failed: 'bad' };
@@ -20,7 +21,10 @@ let logRangeEdited = false;
 let memorandumUrls = [];
 
 export function initAudit() {
-  for (const id of ['audit-from', 'audit-to']) $(id).addEventListener('input', () => { logRangeEdited = true; });
+  for (const id of ['audit-from', 'audit-to']) {
+    $(id).addEventListener('input', () => { logRangeEdited = true; });
+    watchWallClockInput($(id), $(`${id}-note`));
+  }
   $('audit-log-form').addEventListener('submit', once(submitLogQuery));
   $('audit-verify-form').addEventListener('submit', once(submitVerify));
   $('audit-sample-form').addEventListener('submit', once(submitSample));
@@ -44,10 +48,12 @@ export function resetAudit() {
 
 // ---- the access log ----------------------------------------------------------------------------
 
+/** The last 7 days up to a minute from now, on the department's wall clock (the fields are read in its zone). */
 function defaultLogRange() {
   const now = Date.now();
-  $('audit-to').value = localInput(new Date(now + 60_000));
-  $('audit-from').value = localInput(new Date(now - 7 * 86_400_000));
+  $('audit-to').value = wallClockInput(now + 60_000);
+  $('audit-from').value = wallClockInput(now - 7 * 86_400_000);
+  for (const id of ['audit-from', 'audit-to']) $(`${id}-note`).hidden = true;
 }
 
 async function submitLogQuery(event) {
@@ -61,9 +67,12 @@ async function submitLogQuery(event) {
   };
   // A view left open through a shift: the default period ends now, not when it was opened.
   if (!logRangeEdited) defaultLogRange();
-  const from = new Date(f.from.value);
-  const to = new Date(f.to.value);
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return refuse('Give the period to read.');
+  // Wall-clock times in the department's zone, whatever the workstation's (clock.js).
+  const fromMs = readWallClockInput(f.from, $('audit-from-note'));
+  const toMs = readWallClockInput(f.to, $('audit-to-note'));
+  if (fromMs === null || toMs === null) return refuse('Give the period to read.');
+  const from = new Date(fromMs);
+  const to = new Date(toMs);
   const limit = Number(f.limit.value);
   if (!Number.isInteger(limit) || limit < 1 || limit > 5000) return refuse('Most records: a whole number from 1 to 5000.');
   const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString(), limit: String(limit) });
@@ -91,12 +100,11 @@ async function submitLogQuery(event) {
 }
 
 /**
- * A stored time ('YYYY-MM-DD hh:mm:ss.sss', UTC) in the user's own time, with its zone: the
- * "Asked for" JSON beside it is in UTC, and a time without a zone reads as either (found by QA).
+ * A stored time ('YYYY-MM-DD hh:mm:ss.sss', UTC) in the department's zone, with the zone named:
+ * the "Asked for" JSON beside it is in UTC, and a time without a zone reads as either (found by QA).
  */
 function shortTime(at) {
-  const d = new Date(`${at.replace(' ', 'T')}Z`);
-  return Number.isNaN(d.getTime()) ? at : d.toLocaleString(undefined, { timeZoneName: 'short' });
+  return formatDateTime(`${at.replace(' ', 'T')}Z`);
 }
 
 // ---- verification -------------------------------------------------------------------------------
@@ -167,13 +175,13 @@ function problemsCell(problems) {
 
 // ---- the memorandum -----------------------------------------------------------------------------
 
-/** The last year up to today, in UTC days as the memorandum states them (its end not included). */
+/** The last year up to today, in the department's days (its end not included). */
 function defaultSamplePeriod() {
-  const today = new Date();
-  const lastYear = new Date(Date.UTC(today.getUTCFullYear() - 1, today.getUTCMonth(), today.getUTCDate()));
-  const tomorrow = new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 1));
-  $('audit-sample-from').value = lastYear.toISOString().slice(0, 10);
-  $('audit-sample-to').value = tomorrow.toISOString().slice(0, 10);
+  const day = today();
+  const [y, m, d] = day.split('-').map(Number);
+  // 29 February a year back is 1 March, as Date.UTC rolls it.
+  $('audit-sample-from').value = new Date(Date.UTC(y - 1, m - 1, d)).toISOString().slice(0, 10);
+  $('audit-sample-to').value = addDays(day, 1);
 }
 
 async function submitSample(event) {
@@ -195,7 +203,8 @@ async function submitSample(event) {
     $('audit-sample-error').textContent = 'Inquiries to sample: a whole number from 10 (Policy 471.9) to 1000.';
     return;
   }
-  const body = { from: `${from}T00:00:00.000Z`, to: `${to}T00:00:00.000Z`, size };
+  // Bare days: the gateway reads them as the department's days (its one rule for dates).
+  const body = { from, to, size };
   if (f.auditor.value.trim() !== '') body.auditor = f.auditor.value.trim();
   const heads = expectedHeads();
   if (heads.length > 0) body.expectHeads = heads;
@@ -244,10 +253,4 @@ function offerFile(a, filename, text, type, kind) {
   a.download = filename;
   a.textContent = `Download ${filename}`;
   a.setAttribute('aria-label', `Download the memorandum as ${kind} (${filename})`);
-}
-
-/** A Date as the value of a datetime-local input (local time, minutes). */
-function localInput(d) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

@@ -3,12 +3,13 @@
 // (search.js, holds.js), admin and releases (admin.js, releases.js), evidence packages
 // (evidence.js) and the audit (audit.js). Shipped to browsers as is: no build step, no
 // dependencies. Every value from the server goes into the page as text, never as markup.
-import { initSearch, resetSearch } from './search.js';
+import { initSearch, resetSearch, showSearch } from './search.js';
 import { initHolds, resetHolds } from './holds.js';
 import { initAdmin, once, resetAdmin, showAdmin } from './admin.js';
 import { initReleases, resetReleases, showReleases } from './releases.js';
 import { initEvidence, resetEvidence } from './evidence.js';
 import { initAudit, resetAudit, showAudit } from './audit.js';
+import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -102,9 +103,9 @@ async function sendSignIn(form) {
   sessionStorage.setItem(USER_KEY, displayName(body.user) ?? user);
   sessionStorage.setItem(USER_ID_KEY, typeof body.user?.id === 'string' ? body.user.id : user);
   sessionStorage.setItem(PERMISSIONS_KEY, JSON.stringify(Array.isArray(body.permissions) ? body.permissions : []));
-  showViews();
+  await showViews();
   // The sign-in form (and the field that had focus) is hidden now: the keyboard goes to the view.
-  focusLanding();
+  if (sessionStorage.getItem(TOKEN_KEY) === body.token) focusLanding();
 }
 
 function permissions() {
@@ -129,7 +130,11 @@ function availableViews() {
   return views;
 }
 
-function showViews() {
+async function showViews() {
+  // Times are shown and read in the department's zone: known before any view shows one.
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  await learnDepartmentZone(token);
+  if (sessionStorage.getItem(TOKEN_KEY) !== token) return;
   $('sign-in').hidden = true;
   $('who').textContent = sessionStorage.getItem(USER_KEY) ?? '';
   $('who').hidden = false;
@@ -141,6 +146,25 @@ function showViews() {
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
   selectView(landingOrder().find((v) => views.includes(v)) ?? null);
+}
+
+/**
+ * The department's time zone, as GET /api/me names it (config `timeZone`), shown once in the header.
+ * Unanswered, the console keeps the zone it has (the workstation's at first) and says so.
+ */
+async function learnDepartmentZone(token) {
+  let timeZone;
+  try {
+    const res = await fetch('/api/me', { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
+    if (res.ok) timeZone = (await res.json().catch(() => null))?.timeZone;
+  } catch {
+    // Unreachable: the header says the zone is the workstation's; the views say the gateway is not answering.
+  }
+  const known = useDepartmentZone(timeZone);
+  $('time-zone').textContent = known ? `Times: ${departmentZone()}`
+    : `Times: ${departmentZone()} (this workstation's zone: the gateway did not say the department's)`;
+  $('time-zone').hidden = false;
+  for (const el of document.querySelectorAll('.department-zone')) el.textContent = departmentZone();
 }
 
 /** Focus on the heading of the view shown (or on the message that there is none). */
@@ -205,6 +229,7 @@ function selectView(view) {
     const button = $('views').querySelector(`button[data-view="${name}"]`);
     button.setAttribute('aria-current', name === view ? 'page' : 'false');
   }
+  if (view === 'search') showSearch();
   if (view === 'admin') showAdmin();
   if (view === 'releases') showReleases();
   if (view === 'audit') showAudit();
@@ -264,6 +289,7 @@ function signOut(message = '') {
   $('announcer').textContent = '';
   $('who').textContent = '';
   $('who').hidden = true;
+  $('time-zone').hidden = true;
   $('user').value = '';
   $('password').value = '';
   $('sign-out').hidden = true;
@@ -637,7 +663,8 @@ function renderHit(entry) {
   q('.kind').textContent = hit.kind;
   q('.kind').dataset.kind = hit.kind;
   q('.list-reason').textContent = [hit.list, hit.reason, message.historical ? 'past sighting' : ''].filter((part) => part).join(' · ');
-  q('.time').textContent = isToday(read.ts) ? formatTime(read.ts) : `${formatDate(read.ts)} ${formatTime(read.ts)}`;
+  // The zone's abbreviation always: on the night clocks go back, 1:30 AM PDT and 1:30 AM PST are an hour apart.
+  q('.time').textContent = isToday(read.ts) ? formatTime(read.ts) : formatDateTime(read.ts);
   q('.time').title = new Date(read.ts).toISOString();
   const timing = readTiming(message);
   q('.time-caution').hidden = timing === null;
@@ -655,7 +682,7 @@ function renderHit(entry) {
 
   field('state', read.state);
   field('camera', `${read.camera} (${read.agency})`);
-  field('ts', new Date(read.ts).toLocaleString());
+  field('ts', formatDateTime(read.ts));
   field('conf', formatConfidence(hit.conf ?? read.conf));
   field('image', read.image);
   // The heading stands on its own: a camera without a position still says which way the car went.
@@ -931,18 +958,14 @@ function formatConfidence(conf) {
   return typeof conf === 'number' ? `${Math.round(conf * 100)}%` : undefined;
 }
 
+/** Whether `ts` falls on the department's today (clock.js: the workstation's zone plays no part). */
 function isToday(ts) {
-  return new Date(ts).toDateString() === new Date().toDateString();
+  return dayOf(ts) === dayOf(Date.now());
 }
 
-/** The local date as YYYY-MM-DD. */
-function formatDate(ts) {
-  const d = new Date(ts);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
-
+/** A time of day with its zone ("1:30:00 AM PDT"), in the department's zone. */
 function formatTime(ts) {
-  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  return formatTimeOfDay(ts);
 }
 
 /** Plates read out character by character, so a screen reader does not pronounce them as words. */

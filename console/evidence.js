@@ -4,6 +4,7 @@
 // (GET /api/evidence/exports/{id}/{file}) so the copy can be checked against the SHA-256 shown.
 // Holds themselves are placed from the Search view (holds.js). Values go into the page as text only.
 import { fill, once, packageFileLink, post } from './admin.js';
+import { formatDateTime } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 /** Bumped at sign-out, so an answer still on its way is dropped, not shown to the next user. */
@@ -51,7 +52,7 @@ async function submitExport(event) {
 function showPackage(exportId, names, m) {
   $('export-package').hidden = false;
   $('export-package').dataset.exportId = exportId;
-  $('export-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} under ${m.holds} hold${m.holds === 1 ? '' : 's'} for case ${m.caseNumber}, produced ${new Date(m.generatedAt).toLocaleString()} by ${m.generatedBy} (package ${exportId}, access log record ${m.accessLogSeq}). Each download is recorded in the access log.`;
+  $('export-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} under ${m.holds} hold${m.holds === 1 ? '' : 's'} for case ${m.caseNumber}, produced ${formatDateTime(m.generatedAt)} by ${m.generatedBy} (package ${exportId}, access log record ${m.accessLogSeq}). Each download is recorded in the access log.`;
   // The manifest gives size and SHA-256 of every file but itself and SHA256SUMS, which are served too.
   const listed = new Map((m.files ?? []).map((file) => [file.name, file]));
   const tbody = fill('export-files', names.map((name) => {

@@ -4,6 +4,7 @@
 // rows ticked in its results. A hold by the search is narrowed by its cameras as the search was:
 // never more than the analyst asked for. Values go into the page as text only.
 import { once, post } from './admin.js';
+import { formatDateTime } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -74,7 +75,7 @@ function criteriaUnavailable(query) {
 }
 
 function describeSearch(q) {
-  const period = `${new Date(q.from).toLocaleString()} to ${new Date(q.to).toLocaleString()}`;
+  const period = `${formatDateTime(q.from)} to ${formatDateTime(q.to)}`;
   if (q.plate === undefined) return `every plate, ${period}`;
   const where = q.cameras === undefined ? '' : `, camera${q.cameras.length === 1 ? '' : 's'} ${q.cameras.join(', ')}`;
   const pattern = /[?*]/.test(q.plate);

@@ -2,6 +2,7 @@
 // Chief, their packages produced and downloaded) and the transparency report. Values go into the
 // page as text only; the gateway is the authority on roles, the view only hides what they do not allow.
 import { badge, fill, once, packageFileLink, post, send } from './admin.js';
+import { addDays, departmentZone, formatDateTime, readWallClockInput, today, watchWallClockInput } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -51,6 +52,7 @@ export function initReleases(s) {
   $('release-decision').addEventListener('submit', once(submitReleaseDecision));
   $('release-produce').addEventListener('submit', once(submitPackage));
   $('report-form').addEventListener('submit', once(submitReport));
+  for (const id of ['release-from', 'release-to']) watchWallClockInput($(id), $(`${id}-note`));
   showCriteriaFields();
 }
 
@@ -92,10 +94,12 @@ function showCriteriaFields() {
     el.hidden = el.dataset.criteria !== kind;
     if (el.tagName === 'INPUT') el.required = !el.hidden;
   }
+  if (kind !== 'plate') for (const id of ['release-from-note', 'release-to-note']) $(id).hidden = true;
 }
 
+/** An instant in the department's zone, with the zone named; "—" for none. */
 function shortDate(iso) {
-  return iso ? new Date(iso).toLocaleString() : '—';
+  return iso ? formatDateTime(iso) : '—';
 }
 
 function statusBadge(status) {
@@ -290,14 +294,14 @@ async function submitReleaseRequest(event) {
   if (f.criteria.value === 'case') {
     body.criteria = { kind: 'case', caseNumber: f.caseNumber.value.trim() };
   } else {
-    const from = new Date(f.from.value);
-    const to = new Date(f.to.value);
-    if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
+    // The times are wall-clock ones in the department's zone, as typed; the request stores them as instants.
+    const from = readWallClockInput(f.from, $('release-from-note'));
+    const to = readWallClockInput(f.to, $('release-to-note'));
+    if (from === null || to === null) {
       $('release-form-error').textContent = 'Give the time range the agency asks for.';
       return;
     }
-    // The times are the user's local ones, as typed; the request stores them as UTC instants.
-    body.criteria = { kind: 'plate', plate: f.plate.value.trim(), match: f.match.value, from: from.toISOString(), to: to.toISOString() };
+    body.criteria = { kind: 'plate', plate: f.plate.value.trim(), match: f.match.value, from: new Date(from).toISOString(), to: new Date(to).toISOString() };
   }
   const generation = releasesGeneration;
   const r = await post('/api/releases', body);
@@ -370,17 +374,15 @@ async function submitPackage() {
   $('release-detail-status').textContent = `Package produced: ${r.body.detections} detection${r.body.detections === 1 ? '' : 's'}; release ${q.requestId} is now released.`;
 }
 
-/** This year so far, in UTC days as the published report counts them. */
+/** This year so far, in the department's days as the published report counts them. */
 function defaultReportPeriod() {
-  const today = new Date().toISOString().slice(0, 10);
-  $('report-from').value = `${today.slice(0, 4)}-01-01`;
-  $('report-through').value = today;
+  const day = today();
+  $('report-from').value = `${day.slice(0, 4)}-01-01`;
+  $('report-through').value = day;
 }
 
 function nextDay(day) {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
+  return addDays(day, 1);
 }
 
 async function submitReport(event) {
@@ -443,7 +445,7 @@ function reportSections(r) {
 
 function renderReport(r, from, through) {
   const table = $('report-table');
-  table.querySelector('caption').textContent = `Transparency report, ${from} through ${through} (UTC); generated ${shortDate(r.generatedAt)}`;
+  table.querySelector('caption').textContent = `Transparency report, ${from} through ${through} (${departmentZone()}); generated ${shortDate(r.generatedAt)}`;
   const tbody = table.querySelector('tbody');
   tbody.replaceChildren();
   for (const [title, rows] of reportSections(r)) {

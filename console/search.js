@@ -4,6 +4,7 @@
 // who may place legal holds, each result row can be ticked and the search is offered to holds.js.
 import { setCellText } from './admin.js';
 import { offerHold, withdrawHold } from './holds.js';
+import { formatDateTime, readWallClockInput, wallClockInput, watchWallClockInput } from './clock.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -22,7 +23,10 @@ const MAX_CAMERA_NAME = 200;
 export function initSearch(s) {
   session = s;
   defaultRange();
-  for (const id of ['search-from', 'search-to']) $(id).addEventListener('input', () => { rangeEdited = true; });
+  for (const id of ['search-from', 'search-to']) {
+    $(id).addEventListener('input', () => { rangeEdited = true; });
+    watchWallClockInput($(id), $(`${id}-note`));
+  }
   $('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
     if (busy) return;
@@ -48,6 +52,11 @@ export function initSearch(s) {
   });
 }
 
+/** The view is opened: an untouched range is the last 7 days in the department's zone (known by now). */
+export function showSearch() {
+  if (!rangeEdited) defaultRange();
+}
+
 /** Clears the view for the next user: results, messages, the form and the pager. */
 export function resetSearch() {
   generation += 1;
@@ -67,10 +76,12 @@ export function resetSearch() {
   $('search-error').textContent = '';
 }
 
+/** The last 7 days up to a minute from now, on the department's wall clock (the fields are read in its zone). */
 function defaultRange() {
-  const now = new Date();
-  $('search-to').value = localInput(new Date(now.getTime() + 60_000));
-  $('search-from').value = localInput(new Date(now.getTime() - 7 * 86_400_000));
+  const now = Date.now();
+  $('search-to').value = wallClockInput(now + 60_000);
+  $('search-from').value = wallClockInput(now - 7 * 86_400_000);
+  for (const id of ['search-from', 'search-to']) $(`${id}-note`).hidden = true;
 }
 
 function queryFromForm() {
@@ -83,13 +94,14 @@ function queryFromForm() {
     f.caseNumber.focus();
     return null;
   }
-  const from = new Date(f.from.value);
-  const to = new Date(f.to.value);
-  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
+  // Wall-clock times in the department's zone, whatever the workstation's (clock.js).
+  const from = readWallClockInput(f.from, $('search-from-note'));
+  const to = readWallClockInput(f.to, $('search-to-note'));
+  if (from === null || to === null) {
     $('search-error').textContent = 'Give the time range to search.';
     return null;
   }
-  const query = { from: from.toISOString(), to: to.toISOString() };
+  const query = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
   const plate = f.plate.value.trim();
   if (plate !== '') query.plate = plate;
   if (plate !== '' && f.match.value !== '') query.match = f.match.value;
@@ -175,7 +187,7 @@ function resultRow(r, selectable) {
     tr.append(td);
   }
   const cells = [
-    new Date(r.seenAt).toLocaleString(), r.plate, r.state, r.camera, r.agency, `${Math.round(r.confidence * 100)}%`,
+    formatDateTime(r.seenAt), r.plate, r.state, r.camera, r.agency, `${Math.round(r.confidence * 100)}%`,
     r.lat === null ? '' : `${r.lat.toFixed(5)}, ${r.lon.toFixed(5)}`, vehicleText(r), r.imageRef,
   ];
   for (const text of cells) {
@@ -203,10 +215,4 @@ const COMPASS_POINTS = ['N', 'NE', 'E', 'SE', 'S', 'SW', 'W', 'NW'];
 /** The nearest of the eight compass points to a heading in degrees (0 and 360 are both N). */
 function compassPoint(degrees) {
   return COMPASS_POINTS[Math.round(degrees / 45) % 8];
-}
-
-/** A Date as the value of a datetime-local input (local time, minutes). */
-function localInput(d) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

@@ -9,7 +9,7 @@
 //                                                                       404 UNKNOWN_CHAIN for a chain the log lacks
 // Heads are CHAIN=SEQ:HASH, as the last memorandum lists them.
 import {
-  ACCESS_ACTIONS, ACCESS_OUTCOMES, findUser, memorandumOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
+  ACCESS_ACTIONS, ACCESS_OUTCOMES, findUser, memorandumOf, timeZoneOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
   UnknownChainError, verifyAccessLogs, type AccessLog, type AuditSample, type Head, type Storage,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -71,8 +71,8 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     const q = request.queryParams;
     checkFilterValues(q);
     const now = Date.now();
-    const from = q.has('from') ? parseTime(q.get('from') as string, 'from', CODE) : new Date(now - 7 * 86_400_000);
-    const to = q.has('to') ? parseTime(q.get('to') as string, 'to', CODE) : new Date(now + 60_000);
+    const from = q.has('from') ? parseTime(q.get('from') as string, 'from', timeZoneOf(storage), CODE) : new Date(now - 7 * 86_400_000);
+    const to = q.has('to') ? parseTime(q.get('to') as string, 'to', timeZoneOf(storage), CODE) : new Date(now + 60_000);
     if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
     const limitText = q.get('limit');
     const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
@@ -112,8 +112,8 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
   const sample = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
     const b = objectBody(request.body, SAMPLE_FIELDS, CODE);
-    const from = requiredTime(b, 'from', CODE);
-    const to = requiredTime(b, 'to', CODE);
+    const from = requiredTime(b, 'from', timeZoneOf(storage), CODE);
+    const to = requiredTime(b, 'to', timeZoneOf(storage), CODE);
     if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
     const size = optionalNumber(b, 'size', MINIMUM_AUDIT_SAMPLE, MAX_SAMPLE, CODE) ?? MINIMUM_AUDIT_SAMPLE;
     if (!Number.isInteger(size)) throw new HttpError(400, CODE, `"size" must be a whole number from ${MINIMUM_AUDIT_SAMPLE} to ${MAX_SAMPLE}`);
@@ -132,7 +132,7 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
       rowsReturned: result.reviews.length, caseNumber: '', reason: 'audit sample (§471.9)', detail: '',
     });
     const user = await findUser(storage, session.user);
-    return { status: 200, body: memorandumOf(result, { auditor: named || (user === undefined ? session.name : `${user.name}, ${user.title}`) }) };
+    return { status: 200, body: memorandumOf(result, { timeZone: timeZoneOf(storage), auditor: named || (user === undefined ? session.name : `${user.name}, ${user.title}`) }) };
   };
 
   return [

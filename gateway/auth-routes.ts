@@ -3,7 +3,7 @@
 // does not depend on storage/. Individual credentials only (Watsonville §471.5(h)); the tokens
 // issued here are the ones the WebSocket upgrade takes (session.ts); a logout closes the consoles
 // open on this gateway with that token at once (session-watch.ts; other gateways' at their next check).
-import { mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
+import { DEFAULT_TIME_ZONE, mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { clientAddress, LoginThrottle, trustedProxySet } from './login-throttle.js';
 import { objectBody } from './request-fields.js';
@@ -19,7 +19,10 @@ export type LoginResult =
   | { ok: true; token: string; expiresAt: number; user: AuthenticatedUser }
   /** Unknown user or wrong password: answered alike, so user ids cannot be probed. */
   | { ok: false; reason: 'bad_credentials' }
+  /** Too many failures from this client address: it is locked out of the account, the owner elsewhere is not. */
   | { ok: false; reason: 'locked'; lockedUntil: number }
+  /** The account is being guessed at from many addresses: this one may try again at `retryAt`. */
+  | { ok: false; reason: 'slowed'; retryAt: number }
   /** The password was right but the user may not use the system (inactive, untrained: §471.5(d)). */
   | { ok: false; reason: 'not_authorised'; detail: string };
 
@@ -31,7 +34,8 @@ export interface SessionUser {
 }
 
 export interface Authenticator {
-  login(userId: string, password: string): Promise<LoginResult>;
+  /** `client` is the address the attempt came from (clientAddress): lockout is per account and client. */
+  login(userId: string, password: string, client: string): Promise<LoginResult>;
   /** Revokes the session; false when it was not a valid one. */
   logout(token: string): Promise<boolean>;
   /** The session's user, or null when the token is unknown, expired, revoked or its user no longer authorised. */
@@ -46,6 +50,11 @@ export interface AuthRouteDeps {
   consoles?: Pick<SessionWatch, 'endSession' | 'tellOtherGateways'>;
   /** Proxies besides loopback whose X-Forwarded-For names the client (login-throttle.ts). @default none */
   trustedProxies?: readonly string[];
+  /**
+   * The department's IANA time zone (config `timeZone`), told to consoles by GET /api/me so they
+   * show and read times in it rather than in the workstation's zone. @default the process's zone
+   */
+  timeZone?: string;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -83,6 +92,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const throttle = deps.throttle ?? new LoginThrottle();
   const trustedProxies = trustedProxySet(deps.trustedProxies ?? []);
   const prefix = deps.prefix ?? '/api';
+  const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
 
   // One user's logins are checked one after another, so each sees the failures before it and the
   // lockout after five holds however many are sent at once (to this gateway; other gateways race
@@ -96,7 +106,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
     const settle = throttle.begin(address);
     let result: Awaited<ReturnType<Authenticator['login']>>;
     try {
-      result = await oneAtATime(user, () => authenticator.login(user, password));
+      result = await oneAtATime(user, () => authenticator.login(user, password, address));
     } catch (error) {
       settle(false);
       throw error;
@@ -112,7 +122,11 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
       case 'bad_credentials':
         throw new HttpError(401, 'BAD_CREDENTIALS', 'unknown user or wrong password');
       case 'locked':
-        throw new HttpError(423, 'LOCKED', `too many failed logins; try again after ${new Date(result.lockedUntil).toISOString()} or ask an administrator`);
+        throw new HttpError(423, 'LOCKED', `too many failed logins from this address; try again after ${new Date(result.lockedUntil).toISOString()}, from your own workstation, or ask an administrator`);
+      case 'slowed': {
+        const retryAfterSeconds = Math.max(1, Math.ceil((result.retryAt - Date.now()) / 1000));
+        throw new HttpError(429, 'TOO_MANY_ATTEMPTS', `too many failed logins for this user from many addresses; try again in ${retryAfterSeconds} s`, { retryAfterSeconds });
+      }
       case 'not_authorised':
         throw new HttpError(403, 'NOT_AUTHORISED', result.detail);
     }
@@ -134,7 +148,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
       status: 200,
       body: {
         user: { id: session.user, name: session.name, roles: session.roles }, permissions: permissionsOf(session.roles),
-        expiresAt: new Date(session.expiresAt).toISOString(),
+        expiresAt: new Date(session.expiresAt).toISOString(), timeZone,
       },
     };
   };

@@ -44,6 +44,17 @@ export interface GatewayConfig {
    * @default DEFAULT_SESSION_CHECK_MS (30 s)
    */
   sessionCheckMs: number;
+  /**
+   * The bearer token /metrics requires (`Authorization: Bearer <token>`), for a Prometheus on
+   * another host. Unset, /metrics answers only clients on this machine (monitoring-access.ts).
+   * @default undefined
+   */
+  metricsToken: string | undefined;
+  /**
+   * Proxies (addresses or CIDR ranges) whose X-Forwarded-For names the client, besides loopback
+   * peers: whom the login throttle counts and whether a client is on this machine. @default []
+   */
+  trustedProxies: readonly string[];
 }
 
 export const DEFAULT_GATEWAY_PORT = 8080;
@@ -68,6 +79,8 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS,
   escalationCheckMs: 10_000,
   sessionCheckMs: DEFAULT_SESSION_CHECK_MS,
+  metricsToken: undefined,
+  trustedProxies: [],
 };
 
 /** Fills in defaults and refuses settings that cannot work, naming the option. */
@@ -80,6 +93,9 @@ export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
   }
   if (config.sessionCheckMs > MAX_SESSION_CHECK_MS) {
     throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.sessionCheckMs must be at most ${MAX_SESSION_CHECK_MS} (10 min): a console whose session ended keeps receiving hits until the next check (got ${config.sessionCheckMs})`);
+  }
+  if (config.metricsToken !== undefined && !/^[\x21-\x7e]+$/.test(config.metricsToken)) {
+    throw new GatewayError('GATEWAY_CONFIG_INVALID', 'the metrics token must be printable ASCII without spaces (it is sent as "Authorization: Bearer <token>")');
   }
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.port must be 0–65535 (got ${config.port})`);
   if (!Number.isInteger(config.idleTimeoutSeconds) || config.idleTimeoutSeconds < 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.idleTimeoutSeconds must be a whole number ≥ 0 (got ${config.idleTimeoutSeconds})`);

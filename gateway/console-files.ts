@@ -19,6 +19,7 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/holds.js'], file: 'holds.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/evidence.js'], file: 'evidence.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/audit.js'], file: 'audit.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/clock.js'], file: 'clock.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

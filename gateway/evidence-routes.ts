@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  ACCESS_ACTIONS, ACCESS_OUTCOMES, exportEvidence, placeLegalHold, StorageError, type EvidenceContext, type EvidenceManifest, type HoldRequest,
+  ACCESS_ACTIONS, ACCESS_OUTCOMES, exportEvidence, placeLegalHold, StorageError, timeZoneOf, type EvidenceContext, type EvidenceManifest, type HoldRequest,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
@@ -36,14 +36,14 @@ const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
 /** Most read ids one hold names; a larger set is better held by plate and time. */
 const MAX_READ_IDS = 10_000;
 
-/** The body as a hold for `user`; 400 naming the field otherwise. */
-export function holdRequest(body: unknown, user: string): HoldRequest {
+/** The body as a hold for `user`, its times read in `timeZone` unless they name a zone; 400 naming the field otherwise. */
+export function holdRequest(body: unknown, user: string, timeZone: string): HoldRequest {
   const b = objectBody(body, HOLD_FIELDS, CODE);
   // A missing case number is refused by storage, which logs the refusal (§471.7(b)), not here.
   const caseNumber = optionalText(b, 'caseNumber', CODE, 64) ?? '';
   const reason = requiredText(b, 'reason', CODE, 500);
-  const from = requiredTime(b, 'from', CODE);
-  const to = requiredTime(b, 'to', CODE);
+  const from = requiredTime(b, 'from', timeZone, CODE);
+  const to = requiredTime(b, 'to', timeZone, CODE);
   if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
   const plate = optionalText(b, 'plate', CODE, 32)?.trim();
   const match = optionalText(b, 'match', CODE, 16);
@@ -94,7 +94,7 @@ export function evidenceRoutes(deps: EvidenceRouteDeps): JsonRoute[] {
 
   const hold = guarded(async (request) => {
     const session = await guard.require(request, 'evidence.hold');
-    const result = await placeLegalHold(ctx, holdRequest(request.body, session.user));
+    const result = await placeLegalHold(ctx, holdRequest(request.body, session.user, timeZoneOf(ctx.storage)));
     return { status: 201, body: result };
   });
 

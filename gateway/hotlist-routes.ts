@@ -22,7 +22,7 @@ import {
   BulkLayoutError, describeHotlists, HotlistCsvError, HotlistVersionConflictError, ListLoader, publishEncodedHotlist, publishHotlist, resolveBulkLayout,
   type BulkLayout, type PreparedBulkLoad, type PublishedList, type RejectedRow,
 } from '../ingest/index.js';
-import { isSpecificList } from '../matcher/index.js';
+import { headOf, isSpecificList } from '../matcher/index.js';
 import {
   ACCESS_OUTCOMES, approvedEntries, isImmigrationEnforcement, decideEntry, entryHistory, entryState, findDesignation, HotlistError, listDesignations, listEntries,
   mayPerform, oneAtATimePerKey, pendingChanges, submitEntry, submitUpdate, designateList, unknownEntryMessage, unknownListMessage, type EntryDecision, type EntryFields,
@@ -32,7 +32,7 @@ import type { ApiGuard } from './api-guard.js';
 import type { SessionUser } from './auth-routes.js';
 import type { CovertLists } from './covert-lists.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
-import { objectBody, optionalBoolean, optionalText, pathParam } from './request-fields.js';
+import { LOGGED_BODY_CHARACTERS, objectBody, optionalBoolean, optionalText, pathParam } from './request-fields.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface HotlistRouteDeps {
@@ -94,6 +94,18 @@ const REJECTED_ROWS_SHOWN = 20;
  * whole: `rejectedCount`, and `droppedImmigration` for the dropped.
  */
 export const ROWS_ANSWERED_MAX = 1000;
+
+/**
+ * Text a load's access log record keeps (a refusal's detail, a layout's name): at most `max`
+ * characters, LOGGED_BODY_CHARACTERS as for a refused body. The log is hash-chained and read whole
+ * by every auditor: a message quoting a 100 MB file made two 100 MB records (found by an assessor).
+ */
+function loggedText(text: string, max = LOGGED_BODY_CHARACTERS): string {
+  return text.length <= max ? text : `${headOf(text, max)}… (${text.length} characters)`;
+}
+
+/** A layout's name as a log record's params keep it: configured names are short, a sent one may not be. */
+const LOGGED_LAYOUT_NAME = 64;
 
 /** A load's rows as its answer carries them, whether it loaded or was refused as EMPTY_LIST. */
 function answeredRows(report: { rows: number; rejected: readonly RejectedRow[]; droppedImmigration: number; dropped: readonly RejectedRow[] }) {
@@ -399,10 +411,14 @@ export function hotlistRoutes(deps: HotlistRouteDeps): JsonRoute[] {
     const session = await guard.require(request, 'hotlists.manage');
     const list = pathParam(request.params[0], 'list').toUpperCase();
     const body = loadFields(request);
-    const params = { op: 'bulk_load', list, layout: typeof body['layout'] === 'string' ? body['layout'] : body['layout'] === undefined ? 'csv' : 'inline' };
+    const params = { op: 'bulk_load', list, layout: typeof body['layout'] === 'string' ? loggedText(body['layout'], LOGGED_LAYOUT_NAME) : body['layout'] === undefined ? 'csv' : 'inline' };
     const logRefusal = async (error: unknown): Promise<never> => {
       const coded = error as { code?: string; message?: string };
-      await ctx.accessLog.append({ user: session.user, action: 'hotlist', outcome: coded.code === 'PERSONAL_DATA' || coded.code === 'PROHIBITED_PURPOSE' ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid, params, rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail: `${coded.code ?? 'ERROR'}: ${coded.message ?? String(error)}` });
+      const detail = `${coded.code ?? 'ERROR'}: ${coded.message ?? String(error)}`;
+      await ctx.accessLog.append({
+        user: session.user, action: 'hotlist', outcome: coded.code === 'PERSONAL_DATA' || coded.code === 'PROHIBITED_PURPOSE' ? ACCESS_OUTCOMES.refused : ACCESS_OUTCOMES.invalid,
+        params, rowsReturned: 0, caseNumber: '', reason: 'bulk_load', detail: loggedText(detail),
+      });
       throw error;
     };
     // Gov. Code § 7284.6(a)(1): no hot list for immigration enforcement, whatever the configuration says.

@@ -1,4 +1,5 @@
-// Brute-force protection by client address. The per-user lockout (storage/credentials.ts) stops
+// Brute-force protection by client address. The lockout per account and address, and the
+// account-wide ceiling that slows guessing from many addresses (storage/credentials.ts), stop
 // guessing one account's password; this stops one address guessing across many accounts (and
 // filling the access log with it): after `maxFailures` failed logins from an address within
 // `windowMs`, further logins from it get 429 until the oldest failure leaves the window.
@@ -6,7 +7,8 @@
 // — a loopback address, or one of the configured trusted proxies (a load balancer on another
 // host) — the client is the last X-Forwarded-For hop that is not itself a proxy. Without that, a
 // remote balancer's one address would stand for every client, and 20 failures from anyone would
-// block sign-in for all. Any other peer's X-Forwarded-For is the client's own claim and ignored.
+// block sign-in for all — and lock every account out for everyone, as the account lockout is keyed
+// on this address too. Any other peer's X-Forwarded-For is the client's own claim and ignored.
 import { GatewayError } from './errors.js';
 import { HttpError, type JsonRequest } from './http-json.js';
 import { trustedProxies as proxiesNamed, type TrustedProxies } from './trusted-proxies.js';
@@ -22,7 +24,14 @@ export interface LoginThrottleConfig {
 
 export const DEFAULT_LOGIN_THROTTLE: LoginThrottleConfig = { maxFailures: 20, windowMs: 10 * 60_000, maxAddresses: 10_000 };
 
-const LOOPBACK = /^(127\.|::1$|0{0,4}(:0{0,4}){6}:0{0,3}1$|::ffff:127\.)/;
+// uWS gives IPv6 peers in full, and an IPv4 peer of a socket bound to `::` as IPv6 in full too:
+// 127.0.0.1 is then 0000:0000:0000:0000:0000:ffff:7f00:0001.
+const LOOPBACK = /^(127\.|::1$|0{0,4}(:0{0,4}){6}:0{0,3}1$|::ffff:127\.|(0{1,4}:){5}ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$)/i;
+
+/** True for an address of this machine's loopback interface (127.0.0.0/8, ::1, IPv4 as IPv6). */
+export function isLoopback(address: string): boolean {
+  return LOOPBACK.test(address);
+}
 
 const NO_PROXIES: TrustedProxies = { has: () => false };
 
@@ -41,7 +50,7 @@ export function trustedProxySet(entries: readonly string[]): TrustedProxies {
  */
 export function clientAddress(request: Pick<JsonRequest, 'remoteAddress' | 'headers'>, trustedProxies: TrustedProxies = NO_PROXIES): string {
   const peer = request.remoteAddress;
-  const isProxy = (address: string): boolean => LOOPBACK.test(address) || trustedProxies.has(address);
+  const isProxy = (address: string): boolean => isLoopback(address) || trustedProxies.has(address);
   const forwarded = request.headers['x-forwarded-for'];
   if (forwarded === undefined || !isProxy(peer)) return peer;
   const hops = forwarded.split(',').map((h) => h.trim()).filter((h) => h !== '');

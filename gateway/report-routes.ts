@@ -3,7 +3,7 @@
 // from the configuration); needs `reports.transparency` and is access-logged. `agency` is the name
 // in the title, as `platewatch report --agency` gives it.
 import {
-  parseUtcTime, renderTransparencyHtml, renderTransparencyMarkdown, StorageError, transparencyReport, type TransparencyContext,
+  dayIn, parseMemberTime, renderTransparencyHtml, renderTransparencyMarkdown, StorageError, timeZoneOf, transparencyReport, type TransparencyContext,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
@@ -20,10 +20,10 @@ export interface ReportRouteDeps {
 const YEAR_MS = 365 * 86_400_000;
 export const REPORT_FORMATS = ['json', 'markdown', 'html'] as const;
 
-function time(text: string | undefined, name: string, fallback: number): Date {
+function time(text: string | undefined, name: string, fallback: number, timeZone: string): Date {
   if (text === undefined || text === '') return new Date(fallback);
-  // UTC unless a zone is given, as the CLI and every other route read times.
-  const ms = parseUtcTime(text);
+  // In the department's zone unless a zone is given, as the CLI and every other route read times.
+  const ms = parseMemberTime(text, timeZone);
   if (ms === null) throw new HttpError(400, 'INVALID_PERIOD', `${name} must be an ISO 8601 date or time`);
   return new Date(ms);
 }
@@ -34,8 +34,9 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
     const session = await deps.guard.require(request, 'reports.transparency');
     const q = request.queryParams;
     const now = Date.now();
-    const to = time(q.get('to'), 'to', now);
-    const from = time(q.get('from'), 'from', to.getTime() - YEAR_MS);
+    const timeZone = timeZoneOf(deps.reports.storage);
+    const to = time(q.get('to'), 'to', now, timeZone);
+    const from = time(q.get('from'), 'from', to.getTime() - YEAR_MS, timeZone);
     if (from.getTime() >= to.getTime()) throw new HttpError(400, 'INVALID_PERIOD', 'from must be before to');
     const format = q.get('format') ?? 'json';
     if (!(REPORT_FORMATS as readonly string[]).includes(format)) throw new HttpError(400, 'INVALID_FORMAT', `format must be one of ${REPORT_FORMATS.join(', ')}`);
@@ -47,7 +48,7 @@ export function reportRoutes(deps: ReportRouteDeps): JsonRoute[] {
       if (error instanceof StorageError && error.code === 'NOT_PERMITTED') throw new HttpError(403, error.code, error.message, { cause: error });
       throw error;
     }
-    const filename = `transparency-report-${from.toISOString().slice(0, 10)}-to-${to.toISOString().slice(0, 10)}`;
+    const filename = `transparency-report-${dayIn(timeZone, from)}-to-${dayIn(timeZone, to)}`;
     if (format === 'markdown') return { status: 200, text: { contentType: 'text/markdown; charset=utf-8', body: renderTransparencyMarkdown(report, agency), filename: `${filename}.md` } };
     if (format === 'html') return { status: 200, text: { contentType: 'text/html; charset=utf-8', body: renderTransparencyHtml(report, agency), filename: `${filename}.html` } };
     return { status: 200, body: report };

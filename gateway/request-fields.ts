@@ -3,7 +3,7 @@
 // purpose), and every problem a 400 saying which field and what is expected.
 import { HttpError, type JsonHandler, type JsonRoute } from './http-json.js';
 import { headOf } from '../matcher/index.js';
-import { parseUtcTime } from '../storage/index.js';
+import { isCalendarDay, parseMemberTime } from '../storage/index.js';
 
 export const MAX_TEXT_LENGTH = 2000;
 export const MAX_LIST_ITEMS = 1000;
@@ -69,21 +69,24 @@ export function optionalTextList(b: Record<string, unknown>, key: string, code =
   return v as string[];
 }
 
-/** An ISO 8601 time (with a zone, or UTC when it has none); 400 otherwise. */
-export function parseTime(text: string, key: string, code = 'BAD_REQUEST'): Date {
-  const t = parseUtcTime(text);
-  if (t === null) throw new HttpError(400, code, `"${key}" must be an ISO 8601 time such as 2026-11-01T08:00:00Z`);
+/**
+ * An ISO 8601 date or time typed by a member, read in the department's `timeZone` unless it names
+ * a zone (storage/member-time.ts: a date alone is the start of that day there); 400 otherwise.
+ */
+export function parseTime(text: string, key: string, timeZone: string, code = 'BAD_REQUEST'): Date {
+  const t = parseMemberTime(text, timeZone);
+  if (t === null) throw new HttpError(400, code, `"${key}" must be an ISO 8601 time or date, such as 2026-11-01T08:00:00Z, 2026-11-01T08:00 (${timeZone} wall clock) or 2026-11-01 (the start of that day there)`);
   return new Date(t);
 }
 
-export function requiredTime(b: Record<string, unknown>, key: string, code = 'BAD_REQUEST'): Date {
-  return parseTime(requiredText(b, key, code, 40), key, code);
+export function requiredTime(b: Record<string, unknown>, key: string, timeZone: string, code = 'BAD_REQUEST'): Date {
+  return parseTime(requiredText(b, key, code, 40), key, timeZone, code);
 }
 
 /** A YYYY-MM-DD date that exists; 400 otherwise. */
 export function parseDay(text: string, key: string, code = 'BAD_REQUEST'): string {
-  // parseUtcTime checks the day is on the calendar (2026-13-01 and 2026-02-30 are not).
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || parseUtcTime(text) === null) {
+  // On the calendar: 2026-13-01 and 2026-02-30 are not.
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !isCalendarDay(text)) {
     throw new HttpError(400, code, `"${key}" must be a date, YYYY-MM-DD`);
   }
   return text;

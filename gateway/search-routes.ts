@@ -5,7 +5,7 @@
 // the body into a search request, refusing anything it does not know — on the access log too,
 // since such a search never reaches storage.
 import { headOf } from '../matcher/index.js';
-import { ACCESS_OUTCOMES, MAX_RADIUS_METERS, searchDetections, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
+import { ACCESS_OUTCOMES, MAX_RADIUS_METERS, searchDetections, timeZoneOf, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
@@ -24,10 +24,10 @@ const CODE = 'BAD_SEARCH';
 
 export const SEARCH_NOTICE = 'This search, its purpose and its results count are recorded in the access log under your name (Watsonville §471.7(b)).';
 
-/** The body as a storage search request for `user`; 400 naming the field otherwise. */
-export function searchRequest(body: unknown, user: string): SearchRequest {
+/** The body as a storage search request for `user`, its times read in `timeZone` unless they name a zone; 400 naming the field otherwise. */
+export function searchRequest(body: unknown, user: string, timeZone: string): SearchRequest {
   const b = objectBody(body, FIELDS, CODE);
-  const request: SearchRequest = { user, purpose: {}, from: requiredTime(b, 'from', CODE), to: requiredTime(b, 'to', CODE) };
+  const request: SearchRequest = { user, purpose: {}, from: requiredTime(b, 'from', timeZone, CODE), to: requiredTime(b, 'to', timeZone, CODE) };
   const caseNumber = optionalText(b, 'caseNumber', CODE, 64);
   const reason = optionalText(b, 'reason', CODE, 500);
   if (caseNumber !== undefined) request.purpose.caseNumber = caseNumber;
@@ -114,7 +114,7 @@ export function searchRoutes(deps: SearchRouteDeps): JsonRoute[] {
     const session = await deps.guard.require(request, 'detections.search');
     let req: SearchRequest;
     try {
-      req = searchRequest(request.body, session.user);
+      req = searchRequest(request.body, session.user, timeZoneOf(deps.search.storage));
     } catch (error) {
       if (error instanceof HttpError) await logUnreadSearch(deps.search, session.user, request.body, error);
       throw error;

@@ -13,6 +13,7 @@ import { GatewayError } from './errors.js';
 import type { ConsoleConnection, FanOut } from './fan-out.js';
 import type { GatewayMetrics } from './gateway-metrics.js';
 import { jsonEndpoint, writeError, type JsonRoute } from './http-json.js';
+import { MonitoringAccess } from './monitoring-access.js';
 import { withCheckedQuery } from './request-fields.js';
 import { upgradeCredentials, type SessionVerifier } from './session.js';
 import type { SessionWatch } from './session-watch.js';
@@ -140,13 +141,20 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     },
   });
 
-  app.get('/healthz', jsonEndpoint(() => {
+  const monitoring = new MonitoringAccess({ token: config.metricsToken, trustedProxies: config.trustedProxies });
+  app.get('/healthz', jsonEndpoint((request) => {
     const { nats, feed, storage } = options.health();
     const ok = nats.ok && feed.ok && (storage?.ok ?? true);
-    return { status: ok ? 200 : 503, body: { ok, nats, feed, ...(storage === undefined ? {} : { storage }), consoles: fanOut.size } };
+    const status = ok ? 200 : 503;
+    // A load balancer elsewhere needs only up or down; the rest (NATS's address) is for this machine.
+    if (!monitoring.mayReadHealthDetails(request)) return { status, body: { ok } };
+    return { status, body: { ok, nats, feed, ...(storage === undefined ? {} : { storage }), consoles: fanOut.size } };
   }, config.maxBodyBytes, logger));
 
-  app.get('/metrics', jsonEndpoint(async () => ({ status: 200, text: { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.render() } }), config.maxBodyBytes, logger));
+  app.get('/metrics', jsonEndpoint(async (request) => {
+    monitoring.checkMetrics(request);
+    return { status: 200, text: { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.render() } };
+  }, config.maxBodyBytes, logger));
 
   serveConsoleFiles(app);
 

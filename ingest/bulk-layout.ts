@@ -3,7 +3,7 @@
 // start/length — and the parser that turns such a file into validated entries plus a load report.
 // Watsonville §471.5(f)(4): general lists are downloaded at least daily, the newest replacing the
 // old; the report says what was loaded, rejected and dropped.
-import { entryKey, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
+import { entryKey, headOf, MAX_QUOTED_LENGTH, quoted, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
 import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
 import { HOTLIST_OPTIONAL_COLUMNS, HOTLIST_REQUIRED_COLUMNS, type RejectedRow } from './hotlist-csv.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, isImmigrationRecord, isPersonalDataField, NCIC_FIELDS, type NcicField } from './ncic.js';
@@ -300,17 +300,31 @@ function positionalExtractor(layout: BulkLayout) {
   };
 }
 
+/** The most column names a message or a report shows; the rest are counted. */
+const MAX_COLUMNS_SHOWN = 50;
+
+/**
+ * A header's column names as a message or a report may show them: each cut to MAX_QUOTED_LENGTH
+ * characters, and at most MAX_COLUMNS_SHOWN of them. The header is the file's text: a header of
+ * 100 MB went whole into the answer and the access log (found by an assessor).
+ */
+function columnsShown(names: readonly string[]): string[] {
+  const shown = names.slice(0, MAX_COLUMNS_SHOWN).map((n) => (n.length <= MAX_QUOTED_LENGTH ? n : `${headOf(n, MAX_QUOTED_LENGTH)}… (${n.length} characters)`));
+  if (names.length > MAX_COLUMNS_SHOWN) shown.push(`… (${names.length - MAX_COLUMNS_SHOWN} more columns)`);
+  return shown;
+}
+
 function headerExtractor(layout: BulkLayout, header: readonly string[], line: number) {
   const names = header.map((h) => h.trim().toUpperCase());
   const positions: Array<[string, number]> = [];
   for (const [name, source] of Object.entries(layout.fields)) {
     const index = typeof source === 'number' ? source - 1 : names.indexOf(String(source).toUpperCase());
     if (index < 0 || index >= names.length) {
-      throw new BulkLayoutError('FILE_MISMATCH', `header (line ${line}): no column ${JSON.stringify(source)} for field ${name}; the header has ${header.join(', ')}`);
+      throw new BulkLayoutError('FILE_MISMATCH', `header (line ${line}): no column ${typeof source === 'string' ? quoted(source) : JSON.stringify(source)} for field ${name}; the header has ${columnsShown(header).join(', ')}`);
     }
     // A column number can point at a name or a date of birth as well as a column name can.
     if (isPersonalDataField(names[index] as string)) {
-      throw new BulkLayoutError('PERSONAL_DATA', `header (line ${line}): field ${name} reads column ${index + 1}, "${header[index]?.trim()}", which holds personal data; hot list entries hold none`);
+      throw new BulkLayoutError('PERSONAL_DATA', `header (line ${line}): field ${name} reads column ${index + 1}, ${quoted(header[index]?.trim() ?? '')}, which holds personal data; hot list entries hold none`);
     }
     positions.push([name, index]);
   }
@@ -319,7 +333,7 @@ function headerExtractor(layout: BulkLayout, header: readonly string[], line: nu
   const mkeColumn = names.indexOf('MKE');
   if (layout.fields['MKE'] === undefined && mkeColumn >= 0) positions.push([MKE_FOR_CHECK, mkeColumn]);
   const used = new Set(positions.map(([, i]) => i));
-  const ignored = header.filter((_, i) => !used.has(i)).map((h) => h.trim());
+  const ignored = columnsShown(header.filter((_, i) => !used.has(i)).map((h) => h.trim()));
   return {
     ignored,
     extract: (values: readonly string[] | string): Record<string, string> => {

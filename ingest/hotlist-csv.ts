@@ -5,7 +5,7 @@
 // path drops Immigration Violator File records (California Values Act, Gov. Code § 7284.6(a)(1)).
 // Only the reason and the list decide: a synopsis tells the crime and its victims ("victim is an
 // immigrant farm worker"), and a stolen car dropped for it would never alert.
-import { validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
+import { quoted, validateEntry, type HotlistEntry, type MatcherConfig, type RawEntryFields } from '../matcher/index.js';
 import { isImmigrationEnforcement } from '../storage/immigration.js';
 import { CsvReader, isNotUtf8Text, NOT_UTF8_REASON } from './csv.js';
 import { DEFAULT_IMMIGRATION_MESSAGE_KEYS, namesImmigrationMessageKey } from './ncic.js';
@@ -192,9 +192,9 @@ class ImmigrationRows {
     if (known !== undefined) return known ?? undefined;
     let why: string | null = null;
     if (field === 'reason' && namesImmigrationMessageKey(text, this.messageKeys)) {
-      why = `reason "${text}" is an Immigration Violator File record (Gov. Code § 7284.6)`;
+      why = `reason ${quoted(text)} is an Immigration Violator File record (Gov. Code § 7284.6)`;
     } else if (isImmigrationEnforcement(text)) {
-      why = `${field} "${text}" is immigration enforcement (Gov. Code § 7284.6)`;
+      why = `${field} ${quoted(text)} is immigration enforcement (Gov. Code § 7284.6)`;
     }
     if (seen.size < MAX_CLASSIFIED_TEXTS) seen.set(text, why);
     return why ?? undefined;
@@ -238,7 +238,11 @@ class DuplicateFinder {
   }
 }
 
-/** Column names in file order; throws on a missing, unknown or repeated column. */
+/**
+ * Column names in file order; throws on a missing, unknown or repeated column. The file's own text
+ * is quoted clipped (quoted()): a header of 100 MB of "A" went whole into the answer and the
+ * access log (found by an assessor).
+ */
 function readHeader(fields: readonly string[], line: number): HotlistColumn[] {
   const columns: HotlistColumn[] = [];
   for (const field of fields) {
@@ -246,7 +250,7 @@ function readHeader(fields: readonly string[], line: number): HotlistColumn[] {
     if (!KNOWN_COLUMNS.has(name)) {
       throw new HotlistCsvError(
         'UNKNOWN_COLUMN',
-        `header (line ${line}): unknown column "${field}"; columns are ${[...HOTLIST_REQUIRED_COLUMNS, ...HOTLIST_OPTIONAL_COLUMNS].join(', ')}`,
+        `header (line ${line}): unknown column ${quoted(field)}; columns are ${[...HOTLIST_REQUIRED_COLUMNS, ...HOTLIST_OPTIONAL_COLUMNS].join(', ')}`,
       );
     }
     if (columns.includes(name as HotlistColumn)) {

@@ -86,16 +86,18 @@ export const STALENESS_CHECK_EVERY_MS = 10 * 60_000;
  * Logs a warning when a general list turns stale (and at start, each stale one), and a line when
  * it is fresh again: only the metric said so, and a department without alerting on it learned of a
  * missed daily download from nobody (found by QA). Checked every `everyMs`; the first check is
- * awaited, so `up`'s start-up log names the stale lists before it says it is up.
+ * awaited, so `up`'s start-up log names the stale lists before it says it is up. `recheck()` checks
+ * at once: called when a new version is in force, so a warning does not stand in the log for up to
+ * `everyMs` after the API and /metrics say the list is current (found by QA).
  */
 export async function watchHotlistStaleness(
   store: ObjectStore, config: Pick<MatcherConfig, 'generalLists'>, staleAfterMs: number, logger: Logger,
   /** How the log names a list: a covert list by its alias (covert-1), as /metrics does. */
   logName: (list: string) => string = (list) => list,
   everyMs = STALENESS_CHECK_EVERY_MS,
-): Promise<{ stop(): void }> {
+): Promise<StalenessWatch> {
   const stale = new Set<string>();
-  const check = async (): Promise<void> => {
+  const checkOnce = async (): Promise<void> => {
     let statuses: HotlistStatus[];
     try {
       statuses = await describeHotlists(store, config, staleAfterMs);
@@ -118,8 +120,17 @@ export async function watchHotlistStaleness(
       }
     }
   };
+  // One check at a time: two at once (the timer's and a recheck) would both warn of the same list.
+  let last = Promise.resolve();
+  const check = (): Promise<void> => (last = last.then(checkOnce));
   await check();
   const timer = setInterval(() => void check(), everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return { stop: () => clearInterval(timer), recheck: check };
+}
+
+export interface StalenessWatch {
+  stop(): void;
+  /** Checks now; settles once logged. Never rejects: an unreachable store waits for the next check. */
+  recheck(): Promise<void>;
 }

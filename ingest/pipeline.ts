@@ -120,6 +120,8 @@ export class PipelineWorker {
     this.stopping = true;
     await this.loop;
     this.flush();
+    // Before the wait on acks, which a lost NATS may cut short: the refusals are all counted by now.
+    this.invalidLog.stop();
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     clearInterval(this.progressTimer);
   }
@@ -253,12 +255,19 @@ export class PipelineWorker {
       }
     }
     this.invalidLog.flush(nowMs);
-    const overflow = metrics.cameras.takeOverflow();
-    if (overflow !== undefined) {
-      this.options.logger.warn(
-        { agency: overflow.agency, camera: overflow.camera, maxCameras: overflow.maxCameras },
-        'more cameras than the metrics keep apart: this one and any further are counted as camera="_other" on /metrics (raise PLATEWATCH_METRICS_MAX_CAMERAS)',
-      );
+    for (let overflow = metrics.cameras.takeOverflow(); overflow !== undefined; overflow = metrics.cameras.takeOverflow()) {
+      const { agency, camera, slots } = overflow;
+      if (overflow.refusedOnly) {
+        this.options.logger.warn(
+          { agency, camera, refusedOnlySlots: slots },
+          'more cameras sending only refused reads than the metrics keep apart (a tenth of PLATEWATCH_METRICS_MAX_CAMERAS): this one and any further are counted as camera="_other" on /metrics until they send a valid read (a misconfigured fleet, or junk published with a camera credential)',
+        );
+      } else {
+        this.options.logger.warn(
+          { agency, camera, maxCameras: slots },
+          'more cameras than the metrics keep apart: this one and any further are counted as camera="_other" on /metrics (raise PLATEWATCH_METRICS_MAX_CAMERAS)',
+        );
+      }
     }
     metrics.readsIn.inc(readsCounted);
     metrics.messagesIn.inc(batch.length);

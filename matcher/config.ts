@@ -63,6 +63,23 @@ export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
 
 /** Merges overrides onto the defaults and validates the result; throws `MatcherError` INVALID_CONFIG. */
 export function resolveMatcherConfig(overrides: Partial<MatcherConfig> = {}): MatcherConfig {
+  const { config, problems } = checkMatcherConfig(overrides);
+  if (problems.length > 0) {
+    throw new MatcherError('INVALID_CONFIG', `invalid matcher configuration:\n  ${problems.map((p) => `${p.name}: ${p.text}`).join('\n  ')}`);
+  }
+  return config;
+}
+
+/** One thing wrong with a matcher option, kept apart from its name so a caller can name it as it was given. */
+export interface MatcherConfigProblem {
+  key: keyof MatcherConfig;
+  /** `key`, or the part of it at fault (`listPolicies.SVS`). */
+  name: string;
+  text: string;
+}
+
+/** resolveMatcherConfig without the throw: the merged configuration and every problem with it. */
+export function checkMatcherConfig(overrides: Partial<MatcherConfig> = {}): { config: MatcherConfig; problems: MatcherConfigProblem[] } {
   // An option given as undefined means "not given": it keeps its default.
   const given = Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)) as Partial<MatcherConfig>;
   const merged: MatcherConfig = { ...DEFAULT_MATCHER_CONFIG, ...given };
@@ -72,42 +89,40 @@ export function resolveMatcherConfig(overrides: Partial<MatcherConfig> = {}): Ma
     generalLists: merged.generalLists.map((list) => list.toUpperCase()),
     listPolicies: Object.fromEntries(Object.entries(merged.listPolicies).map(([list, kinds]) => [list.toUpperCase(), kinds])),
   };
-  const problems: string[] = [];
+  const problems: MatcherConfigProblem[] = [];
+  const problem = (key: keyof MatcherConfig, text: string, name: string = key): void => void problems.push({ key, name, text });
 
   const seen = new Map<string, string>();
   for (const cls of config.ocrClasses) {
-    if (!/^[A-Z0-9]{2,}$/.test(cls)) problems.push(`ocrClasses: "${cls}" must be two or more characters of A-Z0-9`);
+    if (!/^[A-Z0-9]{2,}$/.test(cls)) problem('ocrClasses', `"${cls}" must be two or more characters of A-Z0-9`);
     for (const ch of cls) {
       const other = seen.get(ch);
-      if (other !== undefined) problems.push(`ocrClasses: "${ch}" is in both "${other}" and "${cls}"`);
+      if (other !== undefined) problem('ocrClasses', `"${ch}" is in both "${other}" and "${cls}"`);
       seen.set(ch, cls);
     }
   }
   const caps = config.ocrMaxSubstitutionsByLength;
   if (caps.length !== MAX_PLATE_LENGTH + 1 || caps.some((n) => !Number.isInteger(n) || n < 0 || n > MAX_PLATE_LENGTH)) {
-    problems.push(`ocrMaxSubstitutionsByLength: needs ${MAX_PLATE_LENGTH + 1} integers 0–${MAX_PLATE_LENGTH} (index = plate length)`);
+    problem('ocrMaxSubstitutionsByLength', `needs ${MAX_PLATE_LENGTH + 1} integers 0–${MAX_PLATE_LENGTH} (index = plate length)`);
   }
   if (!Number.isInteger(config.fuzzyMinLength) || config.fuzzyMinLength < MIN_PLATE_LENGTH) {
-    problems.push(`fuzzyMinLength: must be an integer ≥ ${MIN_PLATE_LENGTH}`);
+    problem('fuzzyMinLength', `must be an integer ≥ ${MIN_PLATE_LENGTH}`);
   }
   if (!Number.isInteger(config.patternMinKnown) || config.patternMinKnown < 1) {
-    problems.push('patternMinKnown: must be an integer ≥ 1');
+    problem('patternMinKnown', 'must be an integer ≥ 1');
   }
   for (const [list, kinds] of Object.entries(config.listPolicies)) {
     for (const kind of kinds) {
-      if (!(MATCH_KINDS as readonly string[]).includes(kind)) problems.push(`listPolicies.${list}: unknown kind "${kind}"`);
+      if (!(MATCH_KINDS as readonly string[]).includes(kind)) problem('listPolicies', `unknown kind "${kind}"`, `listPolicies.${list}`);
     }
-    if (!kinds.includes('exact')) problems.push(`listPolicies.${list}: must include "exact"`);
+    if (!kinds.includes('exact')) problem('listPolicies', 'must include "exact"', `listPolicies.${list}`);
   }
   if (config.timeZone !== undefined) {
     const zone = canonicalTimeZone(config.timeZone);
-    if (zone === null) problems.push(`timeZone: "${config.timeZone}" is not an IANA time zone`);
+    if (zone === null) problem('timeZone', `"${config.timeZone}" is not an IANA time zone`);
     else config.timeZone = zone;
   }
-  if (problems.length > 0) {
-    throw new MatcherError('INVALID_CONFIG', `invalid matcher configuration:\n  ${problems.join('\n  ')}`);
-  }
-  return config;
+  return { config, problems };
 }
 
 /** The match kinds a list allows under this configuration. */

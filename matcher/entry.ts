@@ -1,7 +1,8 @@
 // Validation of one hot list entry as it arrives from a file or an API: text fields in, a
 // `HotlistEntry` or the reason it was refused out.
 import { DEFAULT_GENERAL_LISTS, listPolicy, type MatcherConfig } from './config.js';
-import { DEFAULT_TIME_ZONE, startOfDayIn } from './department-day.js';
+import { DEFAULT_TIME_ZONE } from './department-day.js';
+import { parseMemberTime } from './member-time.js';
 import { normalizePattern } from './plate.js';
 import { quoted } from './reason.js';
 import type { HotlistEntry, VehicleDescription } from './types.js';
@@ -116,26 +117,15 @@ export function validateEntry(fields: RawEntryFields, config: MatcherConfig): En
   return { ok: true, entry };
 }
 
-// Date.parse alone is lenient: it reads "2026-12-01 junk" as a June date and rolls 2026-02-30 into March.
-const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
-
 /**
- * Milliseconds since the epoch of a strict ISO 8601 date (the start of that day in `timeZone`,
- * the department's: midnight UTC ended a California entry at 4 p.m. the day before) or date-time
- * (UTC unless it names an offset), or null. The calendar date must exist.
+ * Milliseconds since the epoch of an expiry as a list or member gives it, by the rule of
+ * matcher/member-time.ts: a date is the start of that day in `timeZone`, the department's
+ * (midnight UTC ended a California entry at 4 p.m. the day before); a date-time without an offset
+ * is the department's wall clock (it was UTC, unlike every other time a member types); a space may
+ * stand for the T, and digits past the millisecond are dropped. Null when it is not one.
  */
 export function parseIsoDateTime(text: string, timeZone = 'UTC'): number | null {
-  const m = ISO_DATE_TIME.exec(text);
-  if (m === null) return null;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const calendar = new Date(Date.UTC(year, month - 1, day));
-  if (calendar.getUTCFullYear() !== year || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) return null;
-  if (m[4] === undefined) return startOfDayIn(timeZone, text);
-  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return null;
-  // A time without an offset is taken as UTC: the server's zone must not matter.
-  const zoned = !/(?:Z|[+-]\d{2}:?\d{2})$/.test(text) ? `${text.replace(' ', 'T')}Z` : text.replace(' ', 'T');
-  const ms = Date.parse(zoned);
-  return Number.isNaN(ms) ? null : ms;
+  return parseMemberTime(text.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T').replace(/(\.\d{3})\d{1,6}(?=Z|[+-]|$)/, '$1'), timeZone);
 }
 
 function validateVehicle(fields: RawEntryFields): VehicleDescription | undefined | string {

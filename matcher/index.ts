@@ -12,9 +12,11 @@ export {
   MAX_PLATE_LENGTH,
   MIN_PLATE_LENGTH,
   SPECIFIC_LIST_KINDS,
+  checkMatcherConfig,
   listPolicy,
   resolveMatcherConfig,
   type MatcherConfig,
+  type MatcherConfigProblem,
 } from './config.js';
 export { normalizePattern, normalizePlate, plateProblem, type PatternResult, type PlateResult } from './plate.js';
 export { boundedReason, headOf, MAX_QUOTED_LENGTH, MAX_REASON_LENGTH, quoted } from './reason.js';

@@ -6,9 +6,11 @@
 /**
  * C0 controls but tab (and `keep`, such as a newline where a format takes one), DEL, C1 (0x9b
  * opens a terminal control sequence too), the Unicode line and paragraph separators, and the
- * bidirectional overrides and isolates (they reorder what a reader sees).
+ * bidirectional controls (they reorder what a reader sees): the embeddings, overrides and
+ * isolates, and the marks — left-to-right, right-to-left and Arabic letter mark — which reorder
+ * the text around them as well (found by an assessor).
  */
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** `text` with its control characters shown as `\xNN` or `\uNNNN` escapes; tab is kept, and the characters in `keep`. */
 export function controlsShown(text: string, keep = ''): string {

@@ -9,8 +9,14 @@
 //
 // Sessions are random 32-byte tokens looked up in the `sessions` table by their SHA-256: a copy of
 // the table gives no usable token, logout takes effect at once, and there is no signing key to
-// keep or rotate. Lockout counts the failures in `login_attempts` since the last success or
-// password reset within the window, so it survives a restart and holds across gateways.
+// keep or rotate. Lockout counts the failures in `login_attempts` within the window, so it
+// survives a restart and holds across gateways. It is per account and client (the address the
+// gateway computes, or the CLI's `via`): failures since that client's last success or the last
+// password set lock that client out of the account, never the owner elsewhere, so a stranger's
+// five wrong guesses cannot keep the chief from signing in. Guessing from many addresses is
+// bounded by a ceiling across all clients that slows rather than locks: past it, a client that has
+// not signed in to the account since its password was set gets one password check a spacing
+// apart, while a client that has (the owner's own workstation) is not held back.
 import { createHash, randomBytes } from 'node:crypto';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessAction, type AccessLog, type AccessOutcome } from './access-log.js';
 import { StorageError } from './errors.js';
@@ -24,6 +30,9 @@ import { accessProblem, findUser, findUsers, type UserRole } from './users.js';
 export const DEFAULT_SESSION_TTL_MS = 12 * 3_600_000;
 export const DEFAULT_MAX_LOGIN_FAILURES = 5;
 export const DEFAULT_LOCKOUT_WINDOW_MS = 15 * 60_000;
+export const DEFAULT_ACCOUNT_MAX_FAILURES = 30;
+export const DEFAULT_ACCOUNT_WINDOW_MS = 60 * 60_000;
+export const DEFAULT_ACCOUNT_SPACING_MS = 60_000;
 const TOKEN_BYTES = 32;
 const MAX_TOKEN_LENGTH = 256;
 const MAX_USER_ID_LENGTH = 128;
@@ -33,10 +42,16 @@ const TOKENS_PER_QUERY = 200;
 export interface CredentialOptions {
   /** How long a session lasts after login. @default DEFAULT_SESSION_TTL_MS (12 h) */
   sessionTtlMs?: number;
-  /** Failed logins within the window that lock the account. @default DEFAULT_MAX_LOGIN_FAILURES (5) */
+  /** Failed logins from one client within the window that lock the account for that client. @default DEFAULT_MAX_LOGIN_FAILURES (5) */
   maxFailures?: number;
   /** The window failures are counted in; a lock lifts once fewer remain in it. @default DEFAULT_LOCKOUT_WINDOW_MS (15 min) */
   lockoutWindowMs?: number;
+  /** Failed logins from all clients within `accountWindowMs` past which unproven clients are slowed. @default DEFAULT_ACCOUNT_MAX_FAILURES (30) */
+  accountMaxFailures?: number;
+  /** The window the account-wide ceiling counts in. @default DEFAULT_ACCOUNT_WINDOW_MS (1 h) */
+  accountWindowMs?: number;
+  /** Past the ceiling, the least time between an unproven client's attempt and the account's last failure. @default DEFAULT_ACCOUNT_SPACING_MS (1 min) */
+  accountSpacingMs?: number;
   /** log2 of scrypt's N for new hashes. @default DEFAULT_SCRYPT_LOG_N (15) */
   scryptLogN?: number;
   /** The clock (tests move it). @default Date.now */
@@ -53,7 +68,10 @@ export type LoginOutcome =
   | { ok: true; token: string; expiresAt: number; user: SignedInUser }
   /** Unknown user and wrong password alike: the caller must not tell them apart. */
   | { ok: false; reason: 'bad_credentials' }
+  /** Too many failures from this client: it is locked out of the account (other clients are not). */
   | { ok: false; reason: 'locked'; lockedUntil: number }
+  /** Past the account-wide ceiling, this client's next check waits until `retryAt` (the password was not checked). */
+  | { ok: false; reason: 'slowed'; retryAt: number }
   /** Right password, but inactive or untrained (Watsonville §471.5(d)). */
   | { ok: false; reason: 'not_authorised'; detail: string };
 
@@ -67,9 +85,24 @@ export interface VerifiedSession {
   expiresAt: number;
 }
 
-export type PasswordCheck = Exclude<LoginOutcome, { ok: true }> | { ok: true; user: SignedInUser };
+/** The CLI and a password change are never slowed: their clients are labels, not addresses a guesser can multiply. */
+export type PasswordCheck = Exclude<LoginOutcome, { ok: true } | { reason: 'slowed' }> | { ok: true; user: SignedInUser };
+
+/** Who is attempting: `via` for the access log, `client` the lockout's key beside the account. */
+interface Attempt {
+  via: string;
+  client: string;
+  params: Record<string, string>;
+  /** Whether the account-wide ceiling applies (network logins). */
+  ceiling: boolean;
+}
 
 type Db = Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
+
+/** The id a login is counted under: capped, so a huge one cannot bloat the attempts table. */
+function cappedUserId(given: string): string {
+  return given.slice(0, MAX_USER_ID_LENGTH);
+}
 
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -108,6 +141,9 @@ export class CredentialStore {
   readonly #ttlMs: number;
   readonly #maxFailures: number;
   readonly #windowMs: number;
+  readonly #accountMaxFailures: number;
+  readonly #accountWindowMs: number;
+  readonly #accountSpacingMs: number;
   readonly #logN: number;
   readonly #now: () => number;
   #decoy: Promise<string> | undefined;
@@ -118,12 +154,18 @@ export class CredentialStore {
     this.#ttlMs = options.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS;
     this.#maxFailures = options.maxFailures ?? DEFAULT_MAX_LOGIN_FAILURES;
     this.#windowMs = options.lockoutWindowMs ?? DEFAULT_LOCKOUT_WINDOW_MS;
+    this.#accountMaxFailures = options.accountMaxFailures ?? DEFAULT_ACCOUNT_MAX_FAILURES;
+    this.#accountWindowMs = options.accountWindowMs ?? DEFAULT_ACCOUNT_WINDOW_MS;
+    this.#accountSpacingMs = options.accountSpacingMs ?? DEFAULT_ACCOUNT_SPACING_MS;
     this.#logN = options.scryptLogN ?? DEFAULT_SCRYPT_LOG_N;
     this.#now = options.now ?? Date.now;
     const problems: string[] = [];
     if (!(this.#ttlMs > 0)) problems.push('sessionTtlMs must be positive');
     if (!Number.isInteger(this.#maxFailures) || this.#maxFailures < 1) problems.push('maxFailures must be a positive integer');
     if (!(this.#windowMs > 0)) problems.push('lockoutWindowMs must be positive');
+    if (!Number.isInteger(this.#accountMaxFailures) || this.#accountMaxFailures < 1) problems.push('accountMaxFailures must be a positive integer');
+    if (!(this.#accountWindowMs > 0)) problems.push('accountWindowMs must be positive');
+    if (!(this.#accountSpacingMs > 0)) problems.push('accountSpacingMs must be positive');
     if (!Number.isInteger(this.#logN) || this.#logN < 15) problems.push('scryptLogN must be an integer ≥ 15');
     if (problems.length > 0) throw new StorageError('INVALID_CONFIG', `invalid credential options: ${problems.join('; ')}`);
   }
@@ -141,33 +183,52 @@ export class CredentialStore {
   /**
    * Checks a password against lockout, the stored hash and the user's standing, recording the
    * attempt and writing the access log, without opening a session (the CLI's `--as`). `via` says
-   * where the attempt came from (e.g. 'cli').
+   * where the attempt came from (e.g. 'cli'); it is also the lockout's client, so failures there
+   * lock that way in, not the user's sign-in over HTTP.
    */
-  async checkPassword(userId: string, password: string, via: string): Promise<PasswordCheck> {
-    const check = await this.#check(userId, password, via);
+  async checkPassword(userIdGiven: string, password: string, via: string): Promise<PasswordCheck> {
+    const attempt: Attempt = { via, client: via, params: { via }, ceiling: false };
+    const userId = cappedUserId(userIdGiven);
+    const check = (await this.#lockRefusal(userId, attempt)) ?? (await this.#check(userId, password, attempt));
     if (check.ok) await this.#audit(check.user.id, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.ok, { via }, '');
     return check;
   }
 
-  /** As checkPassword, less the access log record of a success (the caller writes it). */
-  async #check(userIdRaw: string, password: string, via: string): Promise<PasswordCheck> {
-    const userId = userIdRaw.slice(0, MAX_USER_ID_LENGTH);
-    const params = { via };
-    const lockedUntil = await this.#lockedUntil(userId);
-    if (lockedUntil !== null) {
-      await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, `account locked until ${new Date(lockedUntil).toISOString()}`);
-      return { ok: false, reason: 'locked', lockedUntil };
-    }
+  /** The refusal of a client locked out of the account, or null. */
+  async #lockRefusal(userId: string, { client, params }: Attempt): Promise<Extract<LoginOutcome, { reason: 'locked' }> | null> {
+    const lockedUntil = await this.#lockedUntil(userId, client);
+    if (lockedUntil === null) return null;
+    await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, `account locked for this client until ${new Date(lockedUntil).toISOString()}`);
+    return { ok: false, reason: 'locked', lockedUntil };
+  }
+
+  /** The refusal of a client held back by the account-wide ceiling, or null. */
+  async #ceilingRefusal(userId: string, { client, params }: Attempt): Promise<Extract<LoginOutcome, { reason: 'slowed' }> | null> {
+    const ceiling = await this.#accountCeiling(userId, client);
+    if (ceiling.retryAt === null) return null;
+    await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params,
+      `slowed: ${ceiling.failures} failed logins within ${this.#accountWindowMs / 60_000} min from all clients; next try after ${new Date(ceiling.retryAt).toISOString()}`);
+    return { ok: false, reason: 'slowed', retryAt: ceiling.retryAt };
+  }
+
+  /** The password and the user's standing, once the client may try; no access log record of a success (the caller writes it). */
+  async #check(userId: string, password: string, attempt: Attempt): Promise<PasswordCheck> {
+    const { client, params } = attempt;
     const stored = await this.#passwordHash(userId);
     // An unknown user costs the same scrypt as a known one, so timing does not tell them apart.
     const matches = await passwordMatches(password, stored ?? (await (this.#decoy ??= decoyHash(this.#logN))));
     if (stored === undefined || !matches) {
-      await this.#recordAttempt(userId, 'failed');
+      await this.#recordAttempt(userId, client, 'failed');
       await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, stored === undefined ? 'unknown user or no password set' : 'wrong password');
-      const nowLocked = await this.#lockedUntil(userId);
+      const nowLocked = await this.#lockedUntil(userId, client);
       if (nowLocked !== null) {
         await this.#audit(userId, ACCESS_ACTIONS.lockout, ACCESS_OUTCOMES.ok, params,
-          `${this.#maxFailures} failed logins within ${this.#windowMs / 60_000} min; locked until ${new Date(nowLocked).toISOString()}`);
+          `${this.#maxFailures} failed logins within ${this.#windowMs / 60_000} min from this client; locked for it until ${new Date(nowLocked).toISOString()}`);
+      }
+      // As the ceiling is reached (not at every failure past it): the account is being guessed at from many places.
+      if (attempt.ceiling && (await this.#accountCeiling(userId, client)).failures === this.#accountMaxFailures) {
+        await this.#audit(userId, ACCESS_ACTIONS.lockout, ACCESS_OUTCOMES.ok, params,
+          `${this.#accountMaxFailures} failed logins within ${this.#accountWindowMs / 60_000} min from all clients; clients that have not signed in since the password was set get one try every ${this.#accountSpacingMs / 1000} s`);
       }
       return { ok: false, reason: 'bad_credentials' };
     }
@@ -177,13 +238,18 @@ export class CredentialStore {
       await this.#audit(userId, ACCESS_ACTIONS.login, ACCESS_OUTCOMES.refused, params, problem ?? 'not authorised');
       return { ok: false, reason: 'not_authorised', detail: problem ?? 'not authorised' };
     }
-    await this.#recordAttempt(userId, 'ok');
+    await this.#recordAttempt(userId, client, 'ok');
     return { ok: true, user: { id: user.userId, name: user.name, roles: user.roles } };
   }
 
-  /** Signs a user in: a new session on success. */
-  async login(userId: string, password: string): Promise<LoginOutcome> {
-    const check = await this.#check(userId, password, 'http');
+  /**
+   * Signs a user in: a new session on success. `client` is the address the attempt came from (the
+   * gateway's, through trusted proxies): the lockout is kept per account and client.
+   */
+  async login(userIdGiven: string, password: string, client = ''): Promise<LoginOutcome> {
+    const attempt: Attempt = { via: 'http', client, params: client === '' ? { via: 'http' } : { via: 'http', client }, ceiling: true };
+    const userId = cappedUserId(userIdGiven);
+    const check = (await this.#lockRefusal(userId, attempt)) ?? (await this.#ceilingRefusal(userId, attempt)) ?? (await this.#check(userId, password, attempt));
     if (!check.ok) return check;
     const token = randomBytes(TOKEN_BYTES).toString('base64url');
     const issuedAt = this.#now();
@@ -260,26 +326,56 @@ export class CredentialStore {
     return rows[0]?.password_hash;
   }
 
-  /** When the lock lifts: the oldest of the last `maxFailures` failures leaves the window. Null when not locked. */
-  async #lockedUntil(userId: string): Promise<number | null> {
+  /**
+   * When the client's lock lifts: the oldest of its last `maxFailures` failures leaves the window.
+   * Null when not locked. Only the client's own success, or a password set, starts its count anew:
+   * the owner signing in elsewhere does not unlock a guesser's address.
+   */
+  async #lockedUntil(userId: string, client: string): Promise<number | null> {
     const now = this.#now();
     const rows = await queryRows<{ at_text: string }>(
       this.#storage.client,
       `SELECT toString(at) AS at_text FROM ${this.#storage.db}.login_attempts
-        WHERE user_id = {id:String} AND outcome = 'failed' AND at > {since:DateTime64(3, 'UTC')} AND at <= {now:DateTime64(3, 'UTC')}
-          AND at > (SELECT max(at) FROM ${this.#storage.db}.login_attempts WHERE user_id = {id:String} AND outcome != 'failed')
+        WHERE user_id = {id:String} AND client = {client:String} AND outcome = 'failed'
+          AND at > {since:DateTime64(3, 'UTC')} AND at <= {now:DateTime64(3, 'UTC')}
+          AND at > (SELECT max(at) FROM ${this.#storage.db}.login_attempts
+                     WHERE user_id = {id:String} AND (outcome = 'reset' OR (outcome = 'ok' AND client = {client:String})))
         ORDER BY at DESC LIMIT {n:UInt32}`,
-      { id: userId, since: formatClickHouseTime(now - this.#windowMs), now: formatClickHouseTime(now), n: this.#maxFailures },
+      { id: userId, client, since: formatClickHouseTime(now - this.#windowMs), now: formatClickHouseTime(now), n: this.#maxFailures },
     );
     if (rows.length < this.#maxFailures) return null;
     return parseClickHouseTime((rows[rows.length - 1] as { at_text: string }).at_text).getTime() + this.#windowMs;
   }
 
-  async #recordAttempt(userId: string, outcome: 'ok' | 'failed'): Promise<void> {
+  /**
+   * The account's failures from all clients within the account window since the password was set,
+   * and, past the ceiling, when `client` may try next (null: now). A client that has signed in to
+   * the account since then is never held back: its own lockout bounds it.
+   */
+  async #accountCeiling(userId: string, client: string): Promise<{ failures: number; retryAt: number | null }> {
+    const now = this.#now();
+    const rows = await queryRows<{ failures: number | string; newest: string; proven: number | string }>(
+      this.#storage.client,
+      `SELECT countIf(outcome = 'failed' AND at > {since:DateTime64(3, 'UTC')}) AS failures,
+              toString(maxIf(at, outcome = 'failed')) AS newest,
+              countIf(outcome = 'ok' AND client = {client:String}) AS proven
+         FROM ${this.#storage.db}.login_attempts
+        WHERE user_id = {id:String} AND at <= {now:DateTime64(3, 'UTC')}
+          AND at > (SELECT max(at) FROM ${this.#storage.db}.login_attempts WHERE user_id = {id:String} AND outcome = 'reset')`,
+      { id: userId, client, since: formatClickHouseTime(now - this.#accountWindowMs), now: formatClickHouseTime(now) },
+    );
+    const row = rows[0];
+    const failures = Number(row?.failures ?? 0);
+    if (row === undefined || failures < this.#accountMaxFailures || Number(row.proven) > 0) return { failures, retryAt: null };
+    const retryAt = parseClickHouseTime(row.newest).getTime() + this.#accountSpacingMs;
+    return { failures, retryAt: retryAt > now ? retryAt : null };
+  }
+
+  async #recordAttempt(userId: string, client: string, outcome: 'ok' | 'failed'): Promise<void> {
     await this.#storage.client.insert({
       table: `${this.#storage.db}.login_attempts`,
       format: 'JSONEachRow',
-      values: [{ user_id: userId, at: this.#now(), outcome }],
+      values: [{ user_id: userId, at: this.#now(), client, outcome }],
     });
   }
 

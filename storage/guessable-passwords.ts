@@ -14,6 +14,8 @@
 // separated by spaces count as one listed word at most (plus filler and department words only in
 // the narrow checks below), so a phrase of several ordinary words is never refused for its words.
 
+import { lookAlikesAsLatin } from './confusables.js';
+
 /** The word "password" and its kin, in English and the languages users here are likeliest to use. */
 const PASSWORD_WORDS = `
 password passw passwd pass passcode passphrase pwd secret letmein login admin changeme
@@ -140,11 +142,12 @@ const LETTER = /\p{L}/u;
 const DIGIT = /\p{N}/u;
 
 /**
- * The text as compared: compatibility forms folded (full-width "Ｐ" is "P"), lower case, accents
- * and other marks dropped ("Pässwörd" is "password"), "ß" as "ss".
+ * The text as compared: compatibility forms folded (full-width "Ｐ" is "P"), Cyrillic and Greek
+ * look-alikes read as Latin ("Раssword" with a Cyrillic "Р": storage/confusables.ts), lower case,
+ * accents and other marks dropped ("Pässwörd" is "password"), "ß" as "ss".
  */
 export function foldForComparison(text: string): string {
-  return text.normalize('NFKC').toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/ß/gu, 'ss');
+  return lookAlikesAsLatin(text.normalize('NFKC')).toLowerCase().normalize('NFD').replace(/\p{M}/gu, '').replace(/ß/gu, 'ss');
 }
 
 /** The shortest group `text` is a repetition of (`text` itself when it repeats nothing). */

@@ -5,7 +5,8 @@
 // hot list designations, entries and loads, and releases (release-rules.ts); pure, no I/O.
 //
 // Two classifiers over text normalised first (`normaliseForClassifier`: NFKC, no diacritics,
-// dotted or spaced acronyms joined, punctuation as spaces):
+// Cyrillic and Greek look-alikes read as Latin, dotted or spaced acronyms joined, punctuation as
+// spaces):
 // - `isImmigrationEnforcement(text)` for what someone wrote: a purpose, a reason, a synopsis, a
 //   list name. Acronyms (ICE, CBP, HSI, ERO…) count only written as acronyms — capitals, dotted or
 //   spaced — so "black ice crash" or "dhs student" is not a refusal, "assist I.C.E." is.
@@ -13,6 +14,7 @@
 //   case is the agency ("ice" typed by a clerk is still ICE).
 // Both must let ordinary police work through: the unit test holds a list that must be refused and
 // a list that must not (test/storage/immigration.test.ts).
+import { lookAlikesAsLatin } from './confusables.js';
 
 /** NFKC folds fullwidth and compatibility forms ("ＩＣＥ"); NFD then splits off diacritics. */
 const COMBINING_MARKS = /\p{M}+/gu;
@@ -32,14 +34,19 @@ const DOTS_AND_SPACES = /[.\s\-/_]/g;
 const NOT_WORD = /[^\p{L}\p{N}&()]+/gu;
 
 /**
- * The text as the classifiers read it: NFKC, diacritics and invisible characters removed, dotted
- * or spaced single letters joined into one upper-case acronym ("I.C.E." and "u s i c e" are "ICE"
- * and "USICE"), apostrophes inside words dropped, every other run of punctuation and space one
- * space. Letter case is kept otherwise: it tells an acronym from a word.
+ * The text as the classifiers read it: NFKC, diacritics and invisible characters removed, Cyrillic
+ * and Greek letters drawn like Latin ones read as Latin ("ІСЕ" in Cyrillic is "ICE"; a Russian
+ * word is left alone: storage/confusables.ts), dotted or spaced single letters joined into one
+ * upper-case acronym ("I.C.E." and "u s i c e" are "ICE" and "USICE"), apostrophes inside words
+ * dropped, every other run of punctuation and space one space. Letter case is kept otherwise: it
+ * tells an acronym from a word.
  */
 export function normaliseForClassifier(text: string): string {
   let t = String(text ?? '');
-  if (NOT_PLAIN_ASCII.test(t)) t = t.normalize('NFKC').normalize('NFD').replace(COMBINING_MARKS, '').replace(FORMAT_CHARACTERS, '').normalize('NFC');
+  if (NOT_PLAIN_ASCII.test(t)) {
+    t = t.normalize('NFKC').normalize('NFD').replace(COMBINING_MARKS, '').replace(FORMAT_CHARACTERS, '').normalize('NFC');
+    t = lookAlikesAsLatin(t);
+  }
   return t
     .replace(POSSESSIVE, '')
     .replace(INNER_APOSTROPHE, '')

@@ -18,7 +18,7 @@ export {
 } from './permissions.js';
 export { purposeProblem, prohibitedPurpose, undocumentedPurpose, type Purpose } from './purpose.js';
 export { isImmigrationEnforcement, immigrationAgencyIn, normaliseForClassifier } from './immigration.js';
-export { parseUtcTime } from './iso-time.js';
+export { isCalendarDay, parseMemberTime, periodText, windowText } from './member-time.js';
 export { canonicalTimeZone, dayIn, DEFAULT_TIME_ZONE, startOfDayIn, timeZoneOf } from './department-day.js';
 export { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 export {

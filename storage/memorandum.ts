@@ -3,6 +3,8 @@
 // escaped in both, so it shows as typed and adds no structure to either; control characters in it
 // are shown as escapes, so no terminal that prints the file runs them.
 import { controlsShown } from './control-text.js';
+import { dayIn, DEFAULT_TIME_ZONE } from './department-day.js';
+import { periodText } from './member-time.js';
 import { isRoleOrTrainingViolation, type AuditSample, type RefusalCounts, type RefusalKind, type RefusedAction } from './audit.js';
 
 export interface MemorandumMeta {
@@ -13,6 +15,8 @@ export interface MemorandumMeta {
   agency?: string;
   /** @default now */
   date?: Date;
+  /** The department's time zone (config `timeZone`): the memorandum's date and period are in its days. @default the process's zone */
+  timeZone?: string;
 }
 
 interface Model {
@@ -60,8 +64,6 @@ function refusedSearchesText(sample: AuditSample): string {
   return `Searches refused by the system in the period: ${sample.refused}` + (shown.length === 0 ? '.' : ` (${shown.join('; ')}).`);
 }
 
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 /** A time in UTC to the minute, with seconds and milliseconds only where it has them: `2026-12-05 06:00 UTC`. */
 function utcTime(d: Date): string {
   const iso = d.toISOString();
@@ -69,10 +71,17 @@ function utcTime(d: Date): string {
   return `${shown.replace('T', ' ')} UTC`;
 }
 
-/** A half-open range [from, to) in words: both ends exact, and "up to" so the end reads as not included. */
-function range(from: Date, to: Date): string {
-  return `from ${utcTime(from)} up to ${utcTime(to)}`;
+/**
+ * A half-open range [from, to) in the department's days when its ends are midnights there
+ * ("2026-11-01 through 2026-11-30, America/Los_Angeles days"), otherwise both ends exact with
+ * their offsets and the end said to be not included (storage/member-time.ts).
+ */
+function range(from: Date, to: Date, timeZone: string): string {
+  return periodText(from, to, timeZone);
 }
+
+/** A logged time (ClickHouse text, UTC) with its zone, as ISO 8601: `2026-12-06T22:37:29.433Z`. */
+const loggedAt = (at: string) => (/^\d{4}-\d\d-\d\d \d/.test(at) ? `${at.replace(' ', 'T')}Z` : at);
 
 const PLATE_KIND_TEXT: Readonly<Record<string, string>> = {
   exact: 'exact', ocr: 'OCR-equivalent', fuzzy: 'fuzzy, one edit after OCR mapping', partial: 'partial',
@@ -137,6 +146,7 @@ function nothingSampled(sample: AuditSample): string {
 
 function model(sample: AuditSample, meta: MemorandumMeta): Model {
   const date = meta.date ?? new Date();
+  const timeZone = meta.timeZone ?? DEFAULT_TIME_ZONE;
   const withFindings = sample.reviews.filter((r) => r.findings.length > 0);
   const intact = sample.verifications.every((v) => v.ok);
   const records = sample.verifications.reduce((n, v) => n + v.records, 0);
@@ -150,14 +160,15 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
     header: [
       ['To', meta.to ?? 'Chief of Police'],
       ['From', meta.auditor],
-      ['Date', day(date)],
-      ['Subject', `ALPR detection browsing audit, ${range(sample.from, sample.to)}${meta.agency ? ` (${meta.agency})` : ''}`],
+      // The department's day: written at 17:00 PST on Dec 6 it was dated the 7th (found by QA).
+      ['Date', dayIn(timeZone, date)],
+      ['Subject', `ALPR detection browsing audit, ${range(sample.from, sample.to, timeZone)}${meta.agency ? ` (${meta.agency})` : ''}`],
     ],
     paragraphs: [
       'Policy §471.9 requires an audit of ALPR detection browsing inquiries at least once each calendar year: a random ' +
         'sample of at least 10 inquiries by department employees, each checked against the requirements of §471.7(e) ' +
         '(a case or incident number and/or a reason for every inquiry) and the authorised uses of the policy.',
-      `Period audited: ${range(sample.from, sample.to)} (the end itself not included). Inquiries in the period: ${sample.population}. ` +
+      `Period audited: ${range(sample.from, sample.to, timeZone)}. Inquiries in the period: ${sample.population}. ` +
         refusedSearchesText(sample) +
         (sample.systemSearches > 0
           ? ` Searches the system ran itself for new hot list entries (retroactive hits, logged as "platewatch-system"; not employee inquiries, so not sampled): ${sample.systemSearches}.`
@@ -192,8 +203,8 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
     findings: withFindings.map((r) => `Log record ${r.record.chain}:${r.record.seq} (${r.record.user_id}, ${r.record.at}): ${r.findings.join('; ')}.`),
     dataErrors: sample.dataErrors,
     violations: sample.refusedActions.filter(isViolation).map((r) =>
-      `${r.record.at} ${r.record.user_id} (${r.record.action}, log ${r.record.chain}:${r.record.seq}): ${r.record.detail}`),
-    accountChanges: sample.accountChanges.map((c) => `${c.record.at} ${c.record.user_id} ${c.summary} (log ${c.record.chain}:${c.record.seq})`),
+      `${loggedAt(r.record.at)} ${r.record.user_id} (${r.record.action}, log ${r.record.chain}:${r.record.seq}): ${r.record.detail}`),
+    accountChanges: sample.accountChanges.map((c) => `${loggedAt(c.record.at)} ${c.record.user_id} ${c.summary} (log ${c.record.chain}:${c.record.seq})`),
     accountChangesNote:
       'Each change below gave an account the power to decide releases, export evidence, audit or administer, or let the member who made it ' +
       'sign in as someone else. One administrator can make them alone: confirm each with the person it concerns.' +
@@ -303,14 +314,14 @@ export interface Memorandum {
   html: string;
 }
 
-/** The memorandum's file name for a period, `alpr-audit-FROM-TO` (UTC days). */
-export function memorandumName(from: Date, to: Date): string {
-  return `alpr-audit-${from.toISOString().slice(0, 10)}-${to.toISOString().slice(0, 10)}`;
+/** The memorandum's file name for a period, `alpr-audit-FROM-TO` (the department's days, as --from and --to were typed). */
+export function memorandumName(from: Date, to: Date, timeZone: string = DEFAULT_TIME_ZONE): string {
+  return `alpr-audit-${dayIn(timeZone, from)}-${dayIn(timeZone, to)}`;
 }
 
 export function memorandumOf(sample: AuditSample, meta: MemorandumMeta): Memorandum {
   return {
-    name: memorandumName(sample.from, sample.to),
+    name: memorandumName(sample.from, sample.to, meta.timeZone),
     population: sample.population,
     reviewed: sample.reviews.length,
     withFindings: sample.reviews.filter((r) => r.findings.length > 0).length,

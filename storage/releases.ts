@@ -11,7 +11,8 @@ import { AGENCY_KINDS, automaticRefusal, classifyAgency, REFUSAL_RULES, type Age
 import { OcrAlphabet } from '../matcher/index.js';
 import { buildDetectionFilter, type PlateQuery } from './search.js';
 import { queryRows } from './sql.js';
-import { parseUtcTime } from './iso-time.js';
+import { parseMemberTime } from './member-time.js';
+import { DEFAULT_TIME_ZONE, timeZoneOf } from './department-day.js';
 import { isPersonalPurpose, undocumentedPurpose } from './purpose.js';
 import { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 import { CLAIM_KINDS, underClaim, type VersionClaims } from './version-claims.js';
@@ -99,7 +100,8 @@ export class ReleaseError extends Error {
 }
 
 export interface ReleaseContext {
-  storage: Pick<Storage, 'client' | 'db'>;
+  /** `config`, when there, gives the department's time zone criteria dates are read in. */
+  storage: Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
   accessLog: Pick<AccessLog, 'append'>;
   policy: ReleasePolicy;
   /** Shared by every process of the deployment, so two gateways cannot both write version N + 1. */
@@ -170,13 +172,15 @@ function onlyKnownFields(b: Record<string, unknown>, known: readonly string[], w
 const REQUEST_FIELDS = ['agency', 'agencyKind', 'agencyState', 'requester', 'purpose', 'criteria', 'documentRef'] as const;
 const CRITERIA_FIELDS = { case: ['kind', 'caseNumber'], plate: ['kind', 'plate', 'match', 'from', 'to'] } as const;
 
-function isoTime(value: unknown, name: string): string {
-  const ms = typeof value === 'string' ? parseUtcTime(value) : null;
-  if (ms === null) throw new ReleaseError('INVALID_RELEASE', `criteria.${name} must be an ISO 8601 time`);
+// In the department's zone unless a zone is given (storage/member-time.ts): a date alone is the
+// start of that day there, so `to: 2026-12-01` releases all of Nov 30, local time.
+function isoTime(value: unknown, name: string, timeZone: string): string {
+  const ms = typeof value === 'string' ? parseMemberTime(value, timeZone) : null;
+  if (ms === null) throw new ReleaseError('INVALID_RELEASE', `criteria.${name} must be an ISO 8601 date or time (${timeZone} unless a zone is given)`);
   return new Date(ms).toISOString();
 }
 
-function parseCriteria(value: unknown): ReleaseCriteria {
+function parseCriteria(value: unknown, timeZone: string): ReleaseCriteria {
   const c = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   if (c['kind'] === 'case') {
     onlyKnownFields(c, CRITERIA_FIELDS.case, 'criteria.');
@@ -192,8 +196,8 @@ function parseCriteria(value: unknown): ReleaseCriteria {
   if (match === 'exact' || match === 'ocr') plate = { kind: match, plate: raw };
   else if (match === 'partial') plate = { kind: 'partial', pattern: raw };
   else throw new ReleaseError('INVALID_RELEASE', 'criteria.match must be exact, ocr or partial');
-  const from = isoTime(c['from'], 'from');
-  const to = isoTime(c['to'], 'to');
+  const from = isoTime(c['from'], 'from', timeZone);
+  const to = isoTime(c['to'], 'to', timeZone);
   if (from >= to) throw new ReleaseError('INVALID_RELEASE', 'criteria.from must be before criteria.to');
   // Checked now, as the package will select it: a plate or pattern that cannot be searched would
   // otherwise be recorded and approved, and only fail when the custodian exports it.
@@ -202,8 +206,11 @@ function parseCriteria(value: unknown): ReleaseCriteria {
   return { kind: 'plate', plate, from, to };
 }
 
-/** A request as a client sends it (HTTP body, CLI options), validated; INVALID_RELEASE names the problem. */
-export function parseReleaseRequest(body: unknown): ReleaseRequestInput {
+/**
+ * A request as a client sends it (HTTP body, CLI options), validated, its criteria times read in
+ * `timeZone` unless they name a zone; INVALID_RELEASE names the problem.
+ */
+export function parseReleaseRequest(body: unknown, timeZone: string = DEFAULT_TIME_ZONE): ReleaseRequestInput {
   const b = (typeof body === 'object' && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   onlyKnownFields(b, REQUEST_FIELDS, '');
   const agency = realName(text(b['agency'], 'agency', MAX_NAME, true), 'agency');
@@ -215,7 +222,7 @@ export function parseReleaseRequest(body: unknown): ReleaseRequestInput {
   if (agencyState !== '' && !/^[A-Z]{2}$/.test(agencyState)) throw new ReleaseError('INVALID_RELEASE', 'agencyState must be a two-letter state code');
   const requester = realName(text(b['requester'], 'requester', MAX_NAME, true), 'requester');
   const purpose = statedPurpose(text(b['purpose'], 'purpose', MAX_TEXT, true));
-  const input: ReleaseRequestInput = { agency, agencyKind: kind as AgencyKind, requester, purpose, criteria: parseCriteria(b['criteria']) };
+  const input: ReleaseRequestInput = { agency, agencyKind: kind as AgencyKind, requester, purpose, criteria: parseCriteria(b['criteria'], timeZone) };
   if (agencyState !== '') input.agencyState = agencyState;
   const documentRef = text(b['documentRef'], 'documentRef', MAX_NAME, false);
   if (documentRef !== '') input.documentRef = documentRef;
@@ -326,7 +333,7 @@ export async function recordReleaseRequest(
   await authoriseAction(ctx, user, 'releases.request', { agency: 'body' in submitted ? textOf(fieldsOf(unparsed)['agency'], MAX_NAME) : submitted.agency });
   let input: ReleaseRequestInput;
   try {
-    input = 'body' in submitted ? parseReleaseRequest(unparsed) : submitted;
+    input = 'body' in submitted ? parseReleaseRequest(unparsed, timeZoneOf(ctx.storage)) : submitted;
   } catch (error) {
     if (error instanceof ReleaseError) await logUnrecordedRequest(ctx, user, unparsed, error);
     throw error;

@@ -409,4 +409,14 @@ ORDER BY (list, version)`,
       `ALTER TABLE ${db}.hit_dispositions ADD COLUMN IF NOT EXISTS person_verified Nullable(Bool) AFTER clets_verified`,
     ],
   },
+  {
+    version: 12,
+    name: 'login attempts by client',
+    statements: ({ db }) => [
+      // Lockout is per account and client (storage/credentials.ts): failures from one address lock
+      // that address out of the account, not the account's owner elsewhere. '' is an attempt made
+      // before this migration, whose client was not kept.
+      `ALTER TABLE ${db}.login_attempts ADD COLUMN IF NOT EXISTS client String DEFAULT '' AFTER at`,
+    ],
+  },
 ];

@@ -9,13 +9,17 @@ import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog, type AccessRecord } fr
 import { countRefusals, LATER_PAGE_SQL, systemSearchUser } from './audit.js';
 import { controlsShown } from './control-text.js';
 import { dayIn } from './department-day.js';
+import { periodText } from './member-time.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
 
 export interface TransparencyReport {
+  /** The period, UTC instants; `to` not included. */
   from: string;
   to: string;
+  /** The department's time zone (config `timeZone`): the period is labelled in its days. */
+  timeZone: string;
   generatedAt: string;
   cameras: number;
   /** Agencies whose cameras read plates (this department's own feeds; usually 1). */
@@ -142,7 +146,7 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     `SELECT countIf(active AND trained_at IS NOT NULL AND (training_expires_at IS NULL OR training_expires_at > toDate({today:String}))) AS n
        FROM (SELECT * FROM ${db}.users ORDER BY user_id, version DESC LIMIT 1 BY user_id)`, { today }));
   const report: TransparencyReport = {
-    from: period.from.toISOString(), to: period.to.toISOString(), generatedAt: new Date(now).toISOString(),
+    from: period.from.toISOString(), to: period.to.toISOString(), timeZone: config.timeZone, generatedAt: new Date(now).toISOString(),
     cameras: Number(reads?.cameras ?? 0), cameraAgencies: Number(reads?.agencies ?? 0), reads: Number(reads?.reads ?? 0),
     hits: Object.values(hitsByList).reduce((a, b) => a + b, hitsOnCovertLists), hitsByList, hitsOnCovertLists, dispositions,
     searches: {
@@ -232,12 +236,15 @@ function sections(r: TransparencyReport): Section[] {
   ];
 }
 
-const period = (r: TransparencyReport) => `${r.from.slice(0, 10)} to ${r.to.slice(0, 10)}`;
+// In the department's days when the ends are its midnights ("2026-11-01 through 2026-11-30", as the
+// console says it), else the exact instants: slicing UTC ISO dates once printed a two-hour window
+// as "2026-12-06 to 2026-12-06 (UTC)" (found by QA).
+const period = (r: TransparencyReport) => periodText(Date.parse(r.from), Date.parse(r.to), r.timeZone);
 const NOTE = 'Counts only: no plate, vehicle, person or location is published. ALPR data is never shared for federal immigration enforcement (California Values Act).';
 
 export function renderTransparencyMarkdown(r: TransparencyReport, agencyName = ''): string {
   const agency = controlsShown(agencyName);
-  const out = [`# ALPR transparency report${agency ? ` — ${agency}` : ''}`, '', `Period: ${period(r)} (UTC). Generated ${r.generatedAt}.`, '', NOTE, ''];
+  const out = [`# ALPR transparency report${agency ? ` — ${agency}` : ''}`, '', `Period: ${period(r)}. Generated ${r.generatedAt}.`, '', NOTE, ''];
   for (const s of sections(r)) out.push(`## ${s.title}`, '', '| | |', '|---|---:|', ...s.rows.map(([k, v]) => `| ${controlsShown(k).replaceAll('|', '\\|')} | ${v} |`), '');
   return out.join('\n');
 }
@@ -251,7 +258,7 @@ export function renderTransparencyHtml(r: TransparencyReport, agency = ''): stri
 <style>body{font:15px/1.45 system-ui,sans-serif;max-width:48em;margin:2em auto}table{border-collapse:collapse;width:100%}td{border-bottom:1px solid #ddd;padding:.3em}td:last-child{text-align:right}</style>
 </head><body>
 <h1>${esc(title)}</h1>
-<p>Period: ${esc(period(r))} (UTC). Generated ${esc(r.generatedAt)}.</p>
+<p>Period: ${esc(period(r))}. Generated ${esc(r.generatedAt)}.</p>
 <p>${esc(NOTE)}</p>
 ${sections(r).map((s) => `<h2>${esc(s.title)}</h2>\n<table>${s.rows.map(([k, v]) => `<tr><td>${esc(k)}</td><td>${esc(v)}</td></tr>`).join('')}</table>`).join('\n')}
 </body></html>

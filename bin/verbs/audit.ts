@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   AccessLog, authoriseAction, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseExpectedHead,
-  parseUtcTime, sampleSearches,
+  DEFAULT_TIME_ZONE, parseMemberTime, sampleSearches, windowText,
   UnknownChainError, verifyAccessLog, verifyAccessLogs, type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -43,8 +43,11 @@ go through its HTTP API with the same checks.
 Options:
   --chain NAME       only this access log chain             [default: every chain]
   --expect-head C=S:H  a chain's head recorded at the last audit (repeat per chain)
-  --from DATE        start of the period (ISO 8601, UTC unless a zone is given; inclusive)
-  --to DATE          end of the period (ISO 8601, UTC unless a zone is given; exclusive)
+  --from DATE        start of the period (ISO 8601; inclusive)
+  --to DATE          end of the period (ISO 8601; exclusive: --from 2026-11-01 --to 2026-12-01
+                     is November). Both in the department's time zone (config timeZone) unless
+                     a zone is given; a date alone is the start of that day there. The window
+                     used is printed, with its UTC instants
   --size N           inquiries to sample, at least 10       [default: 10]
   --as ID            the auditor running it (role auditor; password prompted, or --password-stdin)
   --auditor NAME     name and title on the memorandum       [default: the --as user's name, title]
@@ -94,8 +97,8 @@ function unusedBase(base: string): string {
   }
 }
 
-function parseDate(text: string | undefined): Date | undefined {
-  const ms = text === undefined ? null : parseUtcTime(text);
+function parseDate(text: string | undefined, timeZone: string): Date | undefined {
+  const ms = text === undefined ? null : parseMemberTime(text, timeZone);
   return ms === null ? undefined : new Date(ms);
 }
 
@@ -121,10 +124,7 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
   let to: Date | undefined;
   let size = 10;
   if (sub === 'sample') {
-    from = parseDate(values.from);
-    to = parseDate(values.to);
-    if (from === undefined || to === undefined) return usageError(io, '--from and --to must be ISO 8601 dates');
-    if (from.getTime() >= to.getTime()) return usageError(io, '--from must be before --to');
+    if (values.from === undefined || values.to === undefined) return usageError(io, '--from and --to are required');
     if (values.size !== undefined) {
       size = Number(values.size);
       if (!Number.isInteger(size) || size < 10) return usageError(io, '--size must be a whole number of at least 10 (Watsonville §471.9)');
@@ -143,12 +143,21 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
 
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
+  // In the department's zone, as the running system would read them (storage/member-time.ts).
+  const timeZone = storageConfig.timeZone ?? DEFAULT_TIME_ZONE;
+  if (sub === 'sample') {
+    from = parseDate(values.from, timeZone);
+    to = parseDate(values.to, timeZone);
+    if (from === undefined || to === undefined) return usageError(io, '--from and --to must be ISO 8601 dates or times, such as 2026-11-01 or 2026-11-01T08:00');
+    if (from.getTime() >= to.getTime()) return usageError(io, '--from must be before --to');
+    io.stdout.write(`window ${windowText(from, to, timeZone)}\n`);
+  }
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) {
     const job: AuditJob = sub === 'verify'
       ? { sub, chain: values.chain, expectedHeads }
-      : { sub, chain: values.chain, expectedHeads, from: from!, to: to!, size, auditor: values.auditor?.trim() || undefined, outDir };
+      : { sub, chain: values.chain, expectedHeads, from: from!, to: to!, timeZone, size, auditor: values.auditor?.trim() || undefined, outDir };
     return auditThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
   }
   const storage = await openForVerb(storageConfig, io);
@@ -171,7 +180,7 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     // Before the sample is logged: the record must not show an audit whose memorandum could not be filed.
     makeOutputDirectory(outDir, PACKAGE_DIRECTORY_MODE);
     await logAudit({ op: 'sample', from: from!.toISOString(), to: to!.toISOString(), size }, sample.reviews.length);
-    return fileMemorandum(io, outDir, memorandumOf(sample, { auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
+    return fileMemorandum(io, outDir, memorandumOf(sample, { timeZone, auditor: values.auditor?.trim() || `${auditor.name}, ${auditor.title}` }));
   } catch (error) {
     if (error instanceof UnknownChainError) return unknownChain(io, sub, error.message);
     io.stderr.write(`platewatch audit ${sub}: ${verbErrorText(error)}\n`);
@@ -218,7 +227,7 @@ function fileMemorandum(io: VerbIO, outDir: string, m: Memorandum): number {
 
 type AuditJob =
   | { sub: 'verify'; chain: string | undefined; expectedHeads: Record<string, Head> }
-  | { sub: 'sample'; chain: string | undefined; expectedHeads: Record<string, Head>; from: Date; to: Date; size: number; auditor: string | undefined; outDir: string };
+  | { sub: 'sample'; chain: string | undefined; expectedHeads: Record<string, Head>; from: Date; to: Date; timeZone: string; size: number; auditor: string | undefined; outDir: string };
 
 /** The verification or sample done by the running system's API (bin/system-api.ts), printed as if done here. */
 function auditThroughSystem(url: string, as: string, passwords: PasswordSource, job: AuditJob, io: VerbIO): Promise<number> {
@@ -247,6 +256,6 @@ function auditThroughSystem(url: string, as: string, passwords: PasswordSource, 
       throw error;
     }
     // Named here, not by the answer: a name from elsewhere never becomes a path.
-    return fileMemorandum(io, job.outDir, { ...memorandum, name: memorandumName(job.from, job.to) });
+    return fileMemorandum(io, job.outDir, { ...memorandum, name: memorandumName(job.from, job.to, job.timeZone) });
   });
 }

@@ -7,8 +7,8 @@ import type { Writable } from 'node:stream';
 import type { Hit, Read } from '../../matcher/index.js';
 import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
-import { parseUtcTime } from '../../storage/index.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { parseMemberTime } from '../../storage/index.js';
 import { terminalText } from '../terminal-text.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -23,7 +23,7 @@ A demo of the hot list matcher over examples/hotlists/*.csv and examples/reads.j
 each hit the way a dispatcher should read it.
 ${NOT_YET}
 Options:
-  --now ISO        judge entry expiry at this time (ISO 8601)  [default: the current time]
+  --now ISO        judge entry expiry at this time (ISO 8601, UTC unless a zone is given)  [default: the current time]
   --config FILE    JSON config file (see README, Configuration)
   --help           show this text
 `;
@@ -35,13 +35,15 @@ export const demoVerb: Verb = {
   run: runDemo,
 };
 
+const usageError = usageErrorFor('demo', USAGE);
+
 async function runDemo(args: string[], io: VerbIO): Promise<number> {
   const parsed = parseVerbArgs('demo', args, { now: { type: 'string' }, config: { type: 'string' } }, io);
   if (parsed === null) return 2;
   const { values } = parsed;
-  const nowMs = values.now === undefined ? Date.now() : parseUtcTime(values.now);
+  const nowMs = values.now === undefined ? Date.now() : parseMemberTime(values.now, 'UTC'); // an instant to replay against, UTC unless it names a zone, as it always was
   if (nowMs === null) {
-    io.stderr.write(`platewatch demo: --now "${values.now}" is not an ISO 8601 time\n`);
+    usageError(io, `--now "${values.now}" is not an ISO 8601 time`);
     return 2;
   }
   const config = await loadVerbConfig('demo', values.config, io);

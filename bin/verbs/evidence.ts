@@ -3,7 +3,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, exportEvidence, makeOutputDirectory, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseUtcTime, placeLegalHold, sha256,
+  AccessLog, authoriseAction, exportEvidence, makeOutputDirectory, outputDirectoryProblem, DEFAULT_TIME_ZONE, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseMemberTime, placeLegalHold, sha256, windowText,
   type EvidenceManifest, type PlateQuery,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -39,8 +39,10 @@ Options:
   --as ID         who you are (required; a trained, active ALPR user, with their password)
   --password-stdin  read the password from standard input instead of prompting
   --reason TEXT   why                                    [export default: evidence export]
-  --from, --to    time range of the detections to hold: ISO 8601, UTC unless a zone is given;
-                  --from inclusive, --to exclusive
+  --from, --to    time range of the detections to hold: ISO 8601, in the department's time zone
+                  (config timeZone) unless a zone is given; a date alone is the start of that
+                  day there. --from inclusive, --to exclusive: --from 2026-12-01 --to 2026-12-02
+                  is all of Dec 1. The window used is printed, with its UTC instants
   --plate P       hold reads of this plate (exact)
   --pattern P     hold reads matching a partial plate (? one character, * any run)
   --read-id ID    hold these reads (repeatable)
@@ -94,12 +96,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   if (sub === 'export' && values.out === undefined) return usageError(io, '--out DIR is required');
   if (sub === 'hold') {
     if (values.reason === undefined || values.reason.trim() === '') return usageError(io, '--reason TEXT is required for a hold');
-    const fromMs = values.from === undefined ? null : parseUtcTime(values.from);
-    const toMs = values.to === undefined ? null : parseUtcTime(values.to);
-    if (fromMs === null || toMs === null) return usageError(io, '--from and --to must be ISO 8601 times, such as 2026-11-02 or 2026-11-02T08:00:00Z');
-    if (fromMs >= toMs) return usageError(io, '--from must be before --to');
-    from = new Date(fromMs);
-    to = new Date(toMs);
+    if (values.from === undefined || values.to === undefined) return usageError(io, '--from and --to are required for a hold');
     if (values.plate !== undefined && values.pattern !== undefined) return usageError(io, 'give --plate or --pattern, not both');
     if (values.plate !== undefined) plate = { kind: 'exact', plate: values.plate };
     if (values.pattern !== undefined) plate = { kind: 'partial', pattern: values.pattern };
@@ -120,6 +117,17 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   if (config === null) return 2;
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
+  if (sub === 'hold') {
+    // In the department's zone, as the running system would read them (storage/member-time.ts).
+    const timeZone = storageConfig.timeZone ?? DEFAULT_TIME_ZONE;
+    const fromMs = parseMemberTime(values.from!, timeZone);
+    const toMs = parseMemberTime(values.to!, timeZone);
+    if (fromMs === null || toMs === null) return usageError(io, `--from and --to must be ISO 8601 dates or times, such as 2026-11-02, 2026-11-02T08:00 (${timeZone}) or 2026-11-02T08:00:00Z`);
+    if (fromMs >= toMs) return usageError(io, '--from must be before --to');
+    from = new Date(fromMs);
+    to = new Date(toMs);
+    io.stdout.write(`window ${windowText(from, to, timeZone)}\n`);
+  }
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) {
@@ -173,6 +181,7 @@ function printHold(io: VerbIO, r: PlacedHold, typed: string): void {
   const filed = r.caseNumber ?? typed;
   const asTyped = filed === typed.trim() ? '' : ` (typed ${terminalText(typed)})`;
   io.stdout.write(`hold ${terminalText(r.holdId)}: ${r.rowsHeld} detection(s) held for case ${terminalText(filed)}${asTyped}\n`);
+  if (r.rowsHeld === 0) io.stderr.write('warning: the hold holds 0 detections; check the window above and the plate\n');
 }
 
 function printExport(io: VerbIO, m: EvidenceManifest, outDir: string): void {

@@ -17,7 +17,7 @@ import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfi
 import { ApiRefusal, runningSystemUrl, SystemBusy, withSystemApi, type SystemApi } from '../system-api.js';
 import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs, unknownSubCommandText, usageErrorFor } from '../verb-options.js';
 import { signInForVerb, SIGN_IN_PARSE_OPTIONS, VerbRefusal, verbErrorText } from '../verb-sign-in.js';
 
 const USAGE = `Usage: platewatch hotlist load --list NAME FILE --as ID [--password-stdin] [--layout NAME] [--strict] [--allow-empty]
@@ -81,18 +81,16 @@ export const hotlistVerb: Verb = {
   run: runHotlist,
 };
 
+const usageError = usageErrorFor('hotlist', USAGE);
+
 async function runHotlist(args: string[], io: VerbIO): Promise<number> {
   const parsed = parseVerbArgs('hotlist', args, OPTIONS, io);
   if (parsed === null) return 2;
   const { values, positionals } = parsed;
   const [action, file, ...extra] = positionals;
-  if (action !== undefined && action !== 'load' && action !== 'list') {
-    io.stderr.write(`platewatch hotlist: unknown sub-command "${terminalText(action)}" (load, list)\nRun "platewatch hotlist --help" for usage.\n`);
-    return 2;
-  }
+  if (action !== undefined && action !== 'load' && action !== 'list') return usageError(io, unknownSubCommandText(action, ['load', 'list']));
   if ((action !== 'load' && action !== 'list') || extra.length > 0 || (action === 'load' && (file === undefined || values.list === undefined))) {
-    io.stderr.write(`platewatch hotlist: expected "load --list NAME FILE" or "list"\nRun "platewatch hotlist --help" for usage.\n`);
-    return 2;
+    return usageError(io, 'expected "load --list NAME FILE" or "list"');
   }
   const config = await loadVerbConfig('hotlist', values.config, io);
   if (config === null) return 2;
@@ -114,10 +112,7 @@ async function runHotlist(args: string[], io: VerbIO): Promise<number> {
     );
     return 1;
   }
-  if (values.as === undefined) {
-    io.stderr.write('platewatch hotlist: load needs --as ID: a list is loaded by an administrator who signs in (Watsonville PD §471.5(h))\n');
-    return 2;
-  }
+  if (values.as === undefined) return usageError(io, 'load needs --as ID: a list is loaded by an administrator who signs in (Watsonville PD §471.5(h))');
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
   const job: LoadJob = { list, file: file as string, layout: values.layout, strict: values.strict, allowEmpty: values['allow-empty'] };

@@ -6,7 +6,7 @@ import { loadHotlists, matchReadStream } from '../batch-match.js';
 import type { MatcherConfig } from '../../matcher/index.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
-import { parseUtcTime } from '../../storage/index.js';
+import { parseMemberTime } from '../../storage/index.js';
 import { terminalText } from '../terminal-text.js';
 
 const USAGE = `Usage: platewatch match --hotlist FILE.csv [--hotlist FILE.csv ...] --reads FILE.jsonl|- [options]
@@ -23,7 +23,7 @@ Options:
                    an entry (list, plate, state) already in an earlier file is reported and kept once
   --reads FILE     reads as JSONL, one {"id","plate","state","camera","ts","conf",...} per line;
                    "-" reads standard input
-  --now ISO        judge entry expiry at this time (ISO 8601)           [default: the current time]
+  --now ISO        judge entry expiry at this time (ISO 8601, UTC unless a zone is given)           [default: the current time]
   --strict         refuse a whole hot list file if any row is rejected or repeats an earlier
                    file's entry                                         [default: skip them]
   --config FILE    JSON config file (see README, Configuration)
@@ -60,7 +60,7 @@ async function runMatch(args: string[], io: VerbIO): Promise<number> {
   const hotlists = values.hotlist ?? [];
   if (hotlists.length === 0) return usageError(io, 'at least one --hotlist FILE is required');
   if (values.reads === undefined) return usageError(io, '--reads FILE (or - for standard input) is required');
-  const nowMs = values.now === undefined ? Date.now() : parseUtcTime(values.now);
+  const nowMs = values.now === undefined ? Date.now() : parseMemberTime(values.now, 'UTC'); // an instant to replay against, UTC unless it names a zone, as it always was
   if (nowMs === null) return usageError(io, `--now "${values.now}" is not an ISO 8601 time`);
   const config = await loadVerbConfig('match', values.config, io);
   if (config === null) return 2;

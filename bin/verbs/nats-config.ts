@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { isSubjectToken, NatsServerError } from '../../ingest/index.js';
-import { departmentNatsConfig, type DepartmentNatsConfig } from '../department-nats-config.js';
+import { agenciesDifferingInCase, departmentNatsConfig, type DepartmentNatsConfig } from '../department-nats-config.js';
 import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -91,6 +91,10 @@ async function runNatsConfig(args: string[], io: VerbIO): Promise<number> {
   for (const [i, agency] of agencies.entries()) {
     if (!isSubjectToken(agency)) return usageError(io, `--agency "${agency}" must be 1–64 characters of A-Za-z0-9_- (it is a subject token)`);
     if (agencies.indexOf(agency) !== i) return usageError(io, `--agency "${agency}" is given twice`);
+  }
+  const clash = agenciesDifferingInCase(agencies);
+  if (clash !== null) {
+    return usageError(io, `--agency "${clash[0]}" and --agency "${clash[1]}" differ only in letter case: platewatch takes an agency in any case as one (reads, searches, hit filters), so give it once`);
   }
 
   const warnings: string[] = [];

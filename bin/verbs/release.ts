@@ -6,8 +6,8 @@
 // (gateway/release-routes.ts) instead, and prints what it would print here.
 import { resolve } from 'node:path';
 import {
-  AccessLog, decideRelease, listReleases, produceReleasePackage, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, viewRelease, type ReleaseManifest, type ReleaseRequest, type ReleaseStatus,
+  AccessLog, DEFAULT_TIME_ZONE, decideRelease, listReleases, produceReleasePackage, recordReleaseRequest, ReleaseError,
+  RELEASE_STATUSES, viewRelease, windowText, type ReleaseManifest, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
@@ -50,6 +50,12 @@ Agency kinds: local, state, prosecutor, out_of_state, federal, federal_immigrati
 Passwords are never options: prompted for, or the first line of standard input with --password-stdin.
 
 Options:
+  --plate P            the plate asked for (--match exact, ocr or partial; default exact)
+  --from, --to DATE    the time range asked for: ISO 8601, in the department's time zone (config
+                       timeZone) unless a zone is given; a date alone is the start of that day
+                       there. --from inclusive, --to exclusive: --from 2026-11-30 --to 2026-12-01
+                       is all of Nov 30. The request prints the window recorded, with its UTC
+                       instants
   --as ID              who is doing it (required)
   --password-stdin     read the password from standard input
   --id REL-…           the request
@@ -108,8 +114,10 @@ function asOptions(message: string): string {
 // with control characters as escapes, never as terminal commands (bin/terminal-text.ts; found by QA).
 const t = terminalText;
 
-function describe(r: ReleaseRequest): string {
-  const data = r.criteria.kind === 'case' ? `case ${t(r.criteria.caseNumber)}` : `${r.criteria.plate.kind} ${t('plate' in r.criteria.plate ? r.criteria.plate.plate : r.criteria.plate.pattern)}, ${r.criteria.from} – ${r.criteria.to}`;
+/** A request as recorded; its time range in the department's `timeZone` and in UTC, so the window can be checked. */
+function describe(r: ReleaseRequest, timeZone: string): string {
+  const window = r.criteria.kind === 'case' ? '' : windowText(Date.parse(r.criteria.from), Date.parse(r.criteria.to), timeZone);
+  const data = r.criteria.kind === 'case' ? `case ${t(r.criteria.caseNumber)}` : `${r.criteria.plate.kind} ${t('plate' in r.criteria.plate ? r.criteria.plate.plate : r.criteria.plate.pattern)}, window ${window}`;
   const lines = [
     `${t(r.requestId)}  ${r.status.toUpperCase()}  (version ${r.version})`,
     `  received  ${r.receivedAt} by ${t(r.recordedBy)}${r.documentRef ? `, document ${t(r.documentRef)}` : ''}`,
@@ -155,9 +163,10 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   // Standard input is read to the end before chDB opens (bin/password-input.ts).
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const id = values.id?.trim() ?? '';
+  const timeZone = storageConfig.timeZone ?? DEFAULT_TIME_ZONE;
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) {
-    const job: ReleaseJob = { sub: sub as SubCommand, id, note: values.note ?? '', status: values.status as ReleaseStatus | undefined, requestBody };
+    const job: ReleaseJob = { sub: sub as SubCommand, id, note: values.note ?? '', status: values.status as ReleaseStatus | undefined, requestBody, timeZone };
     // The running system's packages directory (bin/system.ts), not this configuration's.
     const packagesDir = resolve(runningSystemDataDir(storageConfig.dataDir!), 'releases');
     return releaseThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, packagesDir, io);
@@ -179,17 +188,17 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
     };
     switch (sub) {
       case 'request':
-        printRecorded(io, await recordReleaseRequest(ctx, user, { body: requestBody }));
+        printRecorded(io, await recordReleaseRequest(ctx, user, { body: requestBody }), timeZone);
         return 0;
       case 'list':
         printList(io, await listReleases(ctx, user, values.status === undefined ? {} : { status: values.status as ReleaseStatus }));
         return 0;
       case 'show':
-        printHistory(io, (await viewRelease(ctx, user, id)).history);
+        printHistory(io, (await viewRelease(ctx, user, id)).history, timeZone);
         return 0;
       case 'approve':
       case 'refuse':
-        io.stdout.write(describe(await decideRelease(ctx, user, id, sub, values.note ?? '')));
+        io.stdout.write(describe(await decideRelease(ctx, user, id, sub, values.note ?? ''), timeZone));
         return 0;
       case 'export':
         printPackage(io, await produceReleasePackage(ctx, user, id), resolve(ctx.packagesDir, id));
@@ -207,8 +216,8 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
   }
 }
 
-function printRecorded(io: VerbIO, r: ReleaseRequest): void {
-  io.stdout.write(describe(r));
+function printRecorded(io: VerbIO, r: ReleaseRequest, timeZone: string): void {
+  io.stdout.write(describe(r, timeZone));
   if (r.status === 'refused') io.stdout.write(`refused automatically: ${t(r.decisionNote)}\n`);
 }
 
@@ -217,12 +226,15 @@ function printList(io: VerbIO, found: readonly ReleaseRequest[]): void {
   for (const r of found) io.stdout.write(`${t(r.requestId)}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${t(r.agency)} — ${t(r.purpose)}\n`);
 }
 
-function printHistory(io: VerbIO, history: readonly ReleaseRequest[]): void {
-  for (const r of history) io.stdout.write(describe(r));
+function printHistory(io: VerbIO, history: readonly ReleaseRequest[], timeZone: string): void {
+  for (const r of history) io.stdout.write(describe(r, timeZone));
 }
 
 function printPackage(io: VerbIO, m: ReleaseManifest, dir: string): void {
   io.stdout.write(`exported ${m.detections} detection(s) for ${t(m.agency)} to ${t(dir)}\n`);
+  // Not an error (the agency is told there were none), but never to pass unseen: a window typed
+  // in the wrong zone once released nothing and still marked the request released (found by QA).
+  if (m.detections === 0) io.stderr.write('warning: the package holds 0 detections: nothing matched the request\'s plate and window (see release show)\n');
   for (const f of m.files) io.stdout.write(`  ${t(f.sha256)}  ${t(f.name)}\n`);
 }
 
@@ -234,6 +246,8 @@ interface ReleaseJob {
   status: ReleaseStatus | undefined;
   /** What `request` records, as POST /api/releases takes it. */
   requestBody: Record<string, unknown>;
+  /** The department's, to show the request's window in. */
+  timeZone: string;
 }
 
 /** The command done by the running system's API (bin/system-api.ts), printed as if done here. */
@@ -257,17 +271,17 @@ async function throughSystem(api: SystemApi, job: ReleaseJob, packagesDir: strin
   const path = `/api/releases/${encodeURIComponent(job.id)}`;
   switch (job.sub) {
       case 'request':
-        printRecorded(io, await api.json<ReleaseRequest>('POST', '/api/releases', job.requestBody));
+        printRecorded(io, await api.json<ReleaseRequest>('POST', '/api/releases', job.requestBody), job.timeZone);
         break;
       case 'list':
         printList(io, (await api.json<{ releases: ReleaseRequest[] }>('GET', `/api/releases${job.status === undefined ? '' : `?status=${job.status}`}`)).releases);
         break;
       case 'show':
-        printHistory(io, (await api.json<{ history: ReleaseRequest[] }>('GET', path)).history);
+        printHistory(io, (await api.json<{ history: ReleaseRequest[] }>('GET', path)).history, job.timeZone);
         break;
       case 'approve':
       case 'refuse':
-        io.stdout.write(describe(await api.json<ReleaseRequest>('POST', `${path}/decision`, { decision: job.sub, note: job.note })));
+        io.stdout.write(describe(await api.json<ReleaseRequest>('POST', `${path}/decision`, { decision: job.sub, note: job.note }), job.timeZone));
         break;
       case 'export':
         printPackage(io, await api.json<ReleaseManifest>('POST', `${path}/package`), resolve(packagesDir, job.id));

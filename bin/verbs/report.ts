@@ -6,7 +6,7 @@
 // (gateway/report-routes.ts), with the covert lists `up` runs with, and printed the same way.
 import { resolve } from 'node:path';
 import {
-  AccessLog, outputFileProblem, parseUtcTime, replaceOutputFile, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, type TransparencyReport,
+  AccessLog, DEFAULT_TIME_ZONE, outputFileProblem, parseMemberTime, replaceOutputFile, renderTransparencyHtml, renderTransparencyMarkdown, transparencyReport, windowText, type TransparencyReport,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
@@ -33,6 +33,10 @@ configuration "up" runs with.
 Options:
   --from DATE     start of the period (ISO 8601, inclusive)     [default: a year before --to]
   --to DATE       end of the period (exclusive)                  [default: now]
+                  Dates and times are the department's time zone (config timeZone) unless a
+                  zone is given; a date alone is the start of that day there, so --from
+                  2026-11-01 --to 2026-12-01 is November, reported as "2026-11-01 through
+                  2026-11-30". The window used is printed on standard error
   --format F      markdown, html or json                         [default: from --out's extension, else markdown]
   --out FILE      write here (in a directory that exists)        [default: standard output]
                   replacing a report there: a link there is replaced, never written
@@ -84,11 +88,6 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   const { values } = parsed;
   if (parsed.positionals.length > 0) return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ID is required');
-  const to = values.to === undefined ? Date.now() : parseUtcTime(values.to);
-  if (to === null) return usageError(io, '--to must be an ISO 8601 date or time');
-  const from = values.from === undefined ? to - 365 * 86_400_000 : parseUtcTime(values.from);
-  if (from === null) return usageError(io, '--from must be an ISO 8601 date or time');
-  if (from >= to) return usageError(io, '--from must be before --to');
   const format = formatFor(values.format, values.out);
   if (format === null) return usageError(io, `--format must be one of ${FORMATS.join(', ')}`);
 
@@ -97,6 +96,13 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
   if (config === null) return 2;
   const storageConfig = await storageConfigFrom(values, io);
   if (storageConfig === undefined) return 2;
+  // In the department's zone, as the running system would read them (storage/member-time.ts).
+  const timeZone = storageConfig.timeZone ?? DEFAULT_TIME_ZONE;
+  const to = values.to === undefined ? Date.now() : parseMemberTime(values.to, timeZone);
+  if (to === null) return usageError(io, '--to must be an ISO 8601 date or time');
+  const from = values.from === undefined ? to - 365 * 86_400_000 : parseMemberTime(values.from, timeZone);
+  if (from === null) return usageError(io, '--from must be an ISO 8601 date or time');
+  if (from >= to) return usageError(io, '--from must be before --to');
   const passwords = values['password-stdin'] === true ? await passwordsFromStdin(io) : undefined;
   const job: ReportJob = { from: new Date(from), to: new Date(to), format, agency: values.agency?.trim() ?? '', out: values.out === undefined ? undefined : resolve(io.cwd, values.out) };
   // Before the report is made and logged: a report that cannot be written would be made again.
@@ -105,10 +111,16 @@ async function runReport(args: string[], io: VerbIO): Promise<number> {
     io.stderr.write(`platewatch report transparency: --out ${unwritable}\n`);
     return 2;
   }
+  // On standard error: standard output may be the report itself. Once there is data to report on.
+  const sayWindow = (): void => void io.stderr.write(`window ${windowText(from, to, timeZone)}\n`);
   const systemUrl = await runningSystemUrl(storageConfig);
-  if (systemUrl !== undefined) return reportThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
+  if (systemUrl !== undefined) {
+    sayWindow();
+    return reportThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
+  }
   const storage = await openForVerb(storageConfig, io);
   if (storage === undefined) return 1;
+  sayWindow();
   try {
     const user = await signInForVerb(storage, values.as, values['password-stdin'] === true, io, passwords);
     const ctx = { storage, accessLog: new AccessLog(storage, verbAccessLogChain(storage)), covertLists: Object.keys(config.hits.covertLists) };

@@ -3,7 +3,8 @@ import { jetstream } from '@nats-io/jetstream';
 import { isSubjectToken, openHotlistStore, readHotlist, simulateFleet } from '../../ingest/index.js';
 import { connectToSystem } from '../runtime.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { terminalText } from '../terminal-text.js';
+import { helpHint, loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const USAGE = `Usage: platewatch simulate [--cameras N] [--rate R] [--hit-rate H] [--count N | --duration S]
                            [--agency NAME] [--batch N] [--seed N] [--nats URL] [--config FILE]
@@ -58,19 +59,21 @@ function numberOption(io: VerbIO, name: string, text: string | undefined, fallba
   if (!Number.isFinite(n) || n < min || n > max || (whole && !Number.isInteger(n))) {
     const what = whole ? 'a whole number' : 'a number';
     const range = Number.isFinite(max) ? `from ${min} to ${max}` : `of at least ${min}`;
-    io.stderr.write(`platewatch simulate: --${name} "${text}" must be ${what} ${range}\n`);
+    // The pointer to --help follows once, after every option refused (runSimulate).
+    io.stderr.write(`platewatch simulate: ${terminalText(`--${name} "${text}" must be ${what} ${range}`)}\n`);
     return null;
   }
   return n;
 }
+
+const usageError = usageErrorFor('simulate', USAGE);
 
 async function runSimulate(args: string[], io: VerbIO): Promise<number> {
   const parsed = parseVerbArgs('simulate', args, OPTIONS, io);
   if (parsed === null) return 2;
   const { values, positionals } = parsed;
   if (positionals.length > 0) {
-    io.stderr.write(`platewatch simulate: unexpected argument "${positionals[0]}"\n`);
-    return 2;
+    return usageError(io, `unexpected argument "${positionals[0]}"`);
   }
   const cameras = numberOption(io, 'cameras', values.cameras, 4, 1, 100_000, true);
   const rate = numberOption(io, 'rate', values.rate, 10, 0.001, 1_000_000);
@@ -80,10 +83,12 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
   const batch = numberOption(io, 'batch', values.batch, 1, 1, 1000, true);
   const seed = numberOption(io, 'seed', values.seed, Date.now(), 0, Number.MAX_SAFE_INTEGER, true);
   const agency = values.agency ?? 'demo';
-  if ([cameras, rate, hitRate, count, duration, batch, seed].includes(null)) return 2;
-  if (!isSubjectToken(agency)) {
-    io.stderr.write(`platewatch simulate: --agency "${agency}" must be 1–64 characters of A-Za-z0-9_-\n`);
+  if ([cameras, rate, hitRate, count, duration, batch, seed].includes(null)) {
+    io.stderr.write(helpHint('simulate'));
     return 2;
+  }
+  if (!isSubjectToken(agency)) {
+    return usageError(io, `--agency "${agency}" must be 1–64 characters of A-Za-z0-9_-`);
   }
   const config = await loadVerbConfig('simulate', values.config, io);
   if (config === null) return 2;

@@ -18,7 +18,7 @@ import { removeRuntime, writeRuntime } from '../runtime.js';
 import { storageSettings } from '../storage-options.js';
 import { startSystem } from '../system.js';
 import type { Verb, VerbIO } from '../verb.js';
-import { loadVerbConfig, parseVerbArgs } from '../verb-options.js';
+import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/hotlists/', import.meta.url));
 
@@ -58,12 +58,13 @@ export const upVerb: Verb = {
   run: runUp,
 };
 
+const usageError = usageErrorFor('up', USAGE);
+
 async function runUp(args: string[], io: VerbIO): Promise<number> {
   const parsed = parseVerbArgs('up', args, OPTIONS, io);
   if (parsed === null) return 2;
   if (parsed.positionals.length > 0) {
-    io.stderr.write(`platewatch up: unexpected argument "${parsed.positionals[0]}"\n`);
-    return 2;
+    return usageError(io, `unexpected argument "${parsed.positionals[0]}"`);
   }
   const config = await loadVerbConfig('up', parsed.values.config, io);
   if (config === null) return 2;
@@ -80,6 +81,16 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
   // started; with Node's default the process died and left nats-server running.
   const stop = watchStopSignals(io);
   const covert = covertListAliases(Object.keys(config.hits.covertLists));
+  // Only the general list: a specific list's entries match only once the administrator approves
+  // each (§471.5(f)(5)), which the demo must not pretend to have done. Put in the store by the
+  // start itself, before the staleness check: put after, the log called SVS stale, never loaded,
+  // under a banner listing it (found by QA).
+  const demoLists = !parsed.values.demo ? undefined : await readHotlistFiles({
+    files: ['svs.csv'].map((file) => ({ shown: `examples/hotlists/${file}`, path: resolve(EXAMPLES_DIR, file) })),
+    config: config.matcher,
+    strict: false,
+    stderr: io.stderr,
+  });
   try {
     let system;
     try {
@@ -100,6 +111,11 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
         // Subscribed before the pipeline starts: hits of a backlog worked through at start are printed too.
         onHitMessage: hitPrinter(io.stdout, logger, { covert }),
         signal: stop.signal,
+        ...(demoLists == null ? {} : {
+          seedHotlists: async (store) => {
+            for (const [list, entries] of demoLists) await publishHotlist(store, list, entries, 'demo');
+          },
+        }),
       });
     } catch (error) {
       if (stop.signal.aborted) {
@@ -124,22 +140,11 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
     const stopping = new AbortController();
     let demo: Promise<unknown> = Promise.resolve();
     if (parsed.values.demo && !stop.signal.aborted) {
-      // Only the general list: a specific list's entries match only once the administrator approves
-      // each (§471.5(f)(5)), which the demo must not pretend to have done.
-      const byList = await readHotlistFiles({
-        files: ['svs.csv'].map((file) => ({ shown: `examples/hotlists/${file}`, path: resolve(EXAMPLES_DIR, file) })),
-        config: config.matcher,
-        strict: false,
-        stderr: io.stderr,
-      });
+      // The lists are in the matcher already: the start loads those in the store before it returns.
       const hotPlates: { plate: string; state?: string }[] = [];
-      for (const [list, entries] of byList ?? []) {
-        await publishHotlist(system.hotlists, list, entries, 'demo');
+      for (const [, entries] of demoLists ?? []) {
         for (const e of entries) if (!e.isPattern) hotPlates.push(e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state });
       }
-      // The lists reach the matcher through the store's watch: wait for them so the summary shows them.
-      const deadline = Date.now() + 10_000;
-      while (system.matcher.lists().length < (byList?.size ?? 0) && Date.now() < deadline && !stop.signal.aborted) await new Promise((r) => setTimeout(r, 50));
       demo = simulateFleet({ js: system.js, agency: 'demo', cameras: 4, rate: 2, hitRate: 0.05, hotPlates, durationMs: Number.MAX_SAFE_INTEGER, signal: stopping.signal }).catch((error: unknown) => {
         logger.warn({ err: error }, 'demo camera fleet stopped');
       });
@@ -159,8 +164,8 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
           `  storage    ${storage}, retention ${config.storage.retentionDays} days\n` +
           `  pipeline   1 worker on stream READS, consumer "pipeline"\n` +
           `  console    ${consoleUrl.url}/  (dispatch view; sign in with a user from "platewatch users add")\n` +
-          (consoleUrl.everyAddress ? `             listening on every address: put the TLS proxy in front (README, Operations); /metrics answers whoever reaches it\n` : '') +
-          `  gateway    ${consoleUrl.url}  (/healthz, /metrics, /api/login, /ws)\n` +
+          (consoleUrl.everyAddress ? `             listening on every address: put the TLS proxy in front (README, Operations)\n` : '') +
+          `  gateway    ${consoleUrl.url}  (/healthz, /metrics ${config.metrics.token === undefined ? 'for this machine only' : 'with the metrics token'}, /api/login, /ws)\n` +
           (hasUsers ? '' : `  users      none yet: ${system.storage.kind === 'embedded' ? 'stop platewatch (Ctrl-C), then ' : ''}add the first administrator with ./platewatch users add --id ID --name NAME --title TITLE --role administrator --trained DATE\n`) +
           `  hot lists  ${lists.join(', ') || 'none yet: ./platewatch hotlist load --list NAME --as ID FILE'}\n` +
           (staleLists.length === 0 ? '' : `  stale      ${staleLists.join(', ')}: general lists are loaded daily (Watsonville §471.5(f)(4))\n`) +

@@ -37,8 +37,9 @@ update   Changes the user's roles (--role, repeated: the new set, replacing the 
          An administrator cannot give themself a role nor take away their own administrator role.
 passwd   Sets a new password (an administrator for anyone, a user for themself); lifts a lockout
          and ends the user's other sessions.
-list     Every user with roles, training dates and STATUS, who can sign in now: active, disabled,
-         untrained, or training expired.
+list     Every user with roles, TRAINED (the training date), LAST_DAY (the last day the training
+         is valid: the day before --expires; - when it does not expire) and STATUS, who can sign
+         in now: active, disabled, untrained, or training expired.
 
 Every command but the first is done as an administrator: --as ADMIN, with the administrator's
 password ("list" by an auditor too: users.view). The first administrator (bootstrap): while no user exists at all, "users add" runs
@@ -64,7 +65,9 @@ Options:
   --title TITLE      rank or title (add, update)
   --role ROLE        ${USER_ROLES.join(', ')} (add, update; repeatable)
   --trained DATE     training completion date, YYYY-MM-DD (add; train: [default: today])
-  --expires DATE     training lapses on this date, YYYY-MM-DD, today or later (add, train) [default: no expiry]
+  --expires DATE     training lapses on this date, YYYY-MM-DD, today or later (add, train): access
+                     ends as the day begins (department time zone), so the last day with
+                     access is the day before                           [default: no expiry]
   --as ID            who is doing it (an administrator; passwd: or the user themself)
   --password-stdin   read passwords from standard input instead of prompting
   --help             show this text
@@ -327,8 +330,9 @@ const STATUS_LABELS: Record<UserStatus, string> = {
 };
 
 function printUsers(io: VerbIO, users: ReadonlyArray<{ user: User; status: UserStatus }>): void {
-  const rows = users.map(({ user: u, status }) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt ?? '-', STATUS_LABELS[status]]);
-  const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'EXPIRES', 'STATUS'], ...rows];
+  // The last day with access, not the expiry date: "EXPIRES 2026-12-07" read as "through the 7th" (found by QA).
+  const rows = users.map(({ user: u, status }) => [u.userId, u.name, u.title, u.roles.join(','), u.trainedAt ?? 'untrained', u.trainingExpiresAt == null ? '-' : dayBefore(u.trainingExpiresAt), STATUS_LABELS[status]]);
+  const table = [['ID', 'NAME', 'TITLE', 'ROLES', 'TRAINED', 'LAST_DAY', 'STATUS'], ...rows];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => (r[i] as string).length)));
   for (const r of table) io.stdout.write(`${r.map((cell, i) => cell.padEnd(widths[i] as number)).join('  ').trimEnd()}\n`);
 }
@@ -344,8 +348,15 @@ function trainingOf(request: Request): { day: string; expires: string | null } {
   return { day, expires: request.expires };
 }
 
+/** Said the way it works: access ends as the expiry day begins, so the day before is the last ("until 2026-12-07" read as through the 7th; found by QA). */
 function printTrained(io: VerbIO, id: string, day: string, expires: string | null): void {
-  io.stdout.write(`${id} trained on ${day}${expires === null ? '' : `, until ${expires}`}\n`);
+  io.stdout.write(`${id} trained on ${day}${expires === null ? '; training does not expire' : `; training expires ${expires}: last day ${dayBefore(expires)}`}\n`);
+}
+
+/** The calendar day before YYYY-MM-DD. */
+function dayBefore(day: string): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
 }
 
 function refuseSelfDisable(id: string, actor: string): void {

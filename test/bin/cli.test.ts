@@ -106,12 +106,30 @@ describe('platewatch', () => {
     }
   });
 
+  it('offers the sub-command a misspelt one most likely meant, as it does for options (found by QA)', async () => {
+    expect(await runInProcess(['hotlist', 'lod'])).toMatchObject({
+      code: 2, stdout: '', stderr: 'platewatch hotlist: unknown sub-command "lod" (load, list); did you mean load?\nRun "platewatch hotlist --help" for usage.\n',
+    });
+    expect((await runInProcess(['users', 'lst', '--as', 'x'])).stderr).toMatch(/^platewatch users: unknown sub-command "lst" \([a-z, ]+\); did you mean list\?\nRun "platewatch users --help" for usage\.\n$/);
+    expect((await runInProcess(['audit', 'verfy', '--as', 'x'])).stderr).toMatch(/^platewatch audit: unknown sub-command "verfy" \(verify, sample\); did you mean verify\?\n/);
+    // Nothing near: the sub-commands only.
+    expect((await runInProcess(['hotlist', 'frobnicate'])).stderr).toBe('platewatch hotlist: unknown sub-command "frobnicate" (load, list)\nRun "platewatch hotlist --help" for usage.\n');
+  });
+
+  it('points every usage error of the verbs without sub-commands to --help', async () => {
+    for (const args of [['up', 'extra'], ['demo', '--now', 'yesterday'], ['bench', '--consoles', '0']]) {
+      const res = await runInProcess(args);
+      expect({ args, code: res.code }).toEqual({ args, code: 2 });
+      expect(res.stderr, args.join(' ')).toMatch(new RegExp(`^platewatch ${args[0]}: .*\nRun "platewatch ${args[0]} --help" for usage\.\n$`));
+    }
+  });
+
   it('never creates storage for a verb that needs existing data, naming the directory it looked in (found by QA)', async () => {
     const empty = join(dir, 'no-data');
     for (const args of [['audit', 'verify'], ['report', 'transparency'], ['release', 'list'], ['evidence', 'export', '--case', 'WPD-26-1', '--out', join(dir, 'pkg')]]) {
       const res = await runInProcess([...args, '--as', 'aud1', '--password-stdin', '--data-dir', empty], { stdin: 'a long enough passphrase\n' });
       expect({ args, code: res.code, stderr: res.stderr }).toEqual({
-        args, code: 1, stderr: `platewatch: no platewatch database at ${empty}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`,
+        args, code: 1, stderr: `platewatch: no platewatch database at ${join(empty, 'clickhouse')}: is the data directory right? (PLATEWATCH_DATA_DIR / --data-dir)\n`,
       });
     }
     expect(existsSync(empty)).toBe(false);

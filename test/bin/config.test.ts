@@ -144,8 +144,7 @@ describe('loadConfig', () => {
   it('reports what the matcher refuses, such as a character in two OCR classes', async () => {
     const error = await loadError({ env: { PLATEWATCH_OCR_CLASSES: '0OD,8BD' } });
     expect(error.code).toBe('INVALID_VALUE');
-    expect(error.message).toContain('"D" is in both');
-    expect(error.cause).toBeDefined();
+    expect(error.message).toContain('PLATEWATCH_OCR_CLASSES: "D" is in both "0OD" and "8BD"');
   });
 
   it('refuses a list policy without exact matching', () => {
@@ -236,7 +235,7 @@ describe('service settings', () => {
   it('take the search time limit from the file or PLATEWATCH_SEARCH_TIMEOUT_SECONDS, in ms for storage; at least 1 s', () => {
     expect(storageSettings(resolveConfig({ storage: { searchTimeoutSeconds: 10 } }, {})).searchTimeoutMs).toBe(10_000);
     expect(storageSettings(resolveConfig({ storage: { searchTimeoutSeconds: 10 } }, { PLATEWATCH_SEARCH_TIMEOUT_SECONDS: '120' })).searchTimeoutMs).toBe(120_000);
-    expect(() => resolveConfig({}, { PLATEWATCH_SEARCH_TIMEOUT_SECONDS: '0' })).toThrow(/searchTimeoutSeconds must be at least 1/);
+    expect(() => resolveConfig({}, { PLATEWATCH_SEARCH_TIMEOUT_SECONDS: '0' })).toThrow(/PLATEWATCH_SEARCH_TIMEOUT_SECONDS must be at least 1/);
   });
 
   it('take the writer\'s batch settings from the file or the environment, and refuse ones that cannot work', () => {
@@ -246,7 +245,7 @@ describe('service settings', () => {
       PLATEWATCH_BATCH_ROWS: '20000', PLATEWATCH_BATCH_DELAY_MS: '50', PLATEWATCH_INSERTS_IN_FLIGHT: '3', PLATEWATCH_MAX_QUEUED_ROWS: '300000',
     }));
     expect(fromEnv).toMatchObject({ batchRows: 20_000, batchDelayMs: 50, insertsInFlight: 3, maxQueuedRows: 300_000 });
-    expect(() => resolveConfig({}, { PLATEWATCH_INSERTS_IN_FLIGHT: '0' })).toThrow(/storage\.insertsInFlight must be at least 1/);
+    expect(() => resolveConfig({}, { PLATEWATCH_INSERTS_IN_FLIGHT: '0' })).toThrow(/PLATEWATCH_INSERTS_IN_FLIGHT must be at least 1/);
     expect(() => resolveConfig({ storage: { batchDelayMs: 1.5 } }, {})).toThrow(/storage\.batchDelayMs must be a whole number/);
     expect(() => resolveConfig({ storage: { batchRows: 50_000, maxQueuedRows: 10_000 } }, {})).toThrow(/storage\.maxQueuedRows \(10000\) must be at least storage\.batchRows \(50000\)/);
   });
@@ -263,15 +262,42 @@ describe('service settings', () => {
 
   it('refuses an embedded NATS port that is not a TCP port, from the file or the environment', () => {
     expect(resolveConfig({}, { PLATEWATCH_NATS_PORT: '4222' }).nats.port).toBe(4222);
-    expect(() => resolveConfig({}, { PLATEWATCH_NATS_PORT: '99999' })).toThrow(/nats\.port 99999 is not a TCP port/);
+    expect(() => resolveConfig({}, { PLATEWATCH_NATS_PORT: '99999' })).toThrow(/PLATEWATCH_NATS_PORT 99999 is not a TCP port/);
     expect(() => resolveConfig({ nats: { port: 70000 } }, {})).toThrow(/nats\.port 70000 is not a TCP port/);
+  });
+
+  it('names the variable in a range error about a value it set, and the file key otherwise (found by QA)', () => {
+    const problem = (file: unknown, env: Record<string, string>): string => {
+      try {
+        resolveConfig(file, env);
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'INVALID_VALUE' });
+        return (error as Error).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(problem({}, { PLATEWATCH_RETENTION_DAYS: '100' })).toBe('invalid configuration:\n  PLATEWATCH_RETENTION_DAYS is 100; Government Code § 34090.6 requires at least 365');
+    expect(problem({ storage: { retentionDays: 100 } }, {})).toMatch(/^invalid configuration:\n  storage\.retentionDays is 100;/);
+    // The variable wins over the file, so a file value it overrides is not the one at fault.
+    expect(problem({ storage: { retentionDays: 400 } }, { PLATEWATCH_RETENTION_DAYS: '100' })).toMatch(/\n  PLATEWATCH_RETENTION_DAYS is 100;/);
+    expect(problem({}, { PLATEWATCH_HOTLIST_STALE_HOURS: '25' })).toMatch(/\n  PLATEWATCH_HOTLIST_STALE_HOURS is 25; it must be more than 0 and at most 24/);
+    expect(problem({ hotlists: { staleAfterHours: 25 } }, {})).toMatch(/\n  hotlists\.staleAfterHours is 25;/);
+    expect(problem({}, { PLATEWATCH_NATS_PORT: '70000' })).toMatch(/\n  PLATEWATCH_NATS_PORT 70000 is not a TCP port/);
+    expect(problem({}, { PLATEWATCH_HTTP_PORT: '70000' })).toMatch(/\n  PLATEWATCH_HTTP_PORT 70000 is not a TCP port/);
+    expect(problem({}, { PLATEWATCH_FUZZY_MIN_LENGTH: '0' })).toBe('invalid configuration:\n  PLATEWATCH_FUZZY_MIN_LENGTH: must be an integer ≥ 2');
+    expect(problem({ matcher: { fuzzyMinLength: 0 } }, {})).toBe('invalid configuration:\n  matcher.fuzzyMinLength: must be an integer ≥ 2');
+    expect(problem({}, { PLATEWATCH_PATTERN_MIN_KNOWN: '0' })).toMatch(/\n  PLATEWATCH_PATTERN_MIN_KNOWN: must be an integer ≥ 1/);
+    expect(problem({ matcher: { listPolicies: { case7: ['ocr'] } } }, {})).toMatch(/\n  matcher\.listPolicies\.CASE7: must include "exact"/);
+    expect(problem({}, { PLATEWATCH_TIME_ZONE: 'Mars/Base' })).toBe('invalid configuration:\n  PLATEWATCH_TIME_ZONE "Mars/Base" is not an IANA time zone name (e.g. America/Los_Angeles, Etc/UTC)');
+    expect(problem({ timeZone: 'Mars/Base' }, {})).toMatch(/\n  timeZone "Mars\/Base" is not an IANA/);
+    expect(problem({}, { PLATEWATCH_BATCH_ROWS: '5000', PLATEWATCH_MAX_QUEUED_ROWS: '100' })).toMatch(/\n  PLATEWATCH_MAX_QUEUED_ROWS \(100\) must be at least PLATEWATCH_BATCH_ROWS \(5000\)/);
   });
 
   it('take the trusted proxies from the file or the environment, and refuse what is not an IP address', () => {
     expect(resolveConfig({}, {}).gateway.trustedProxies).toEqual([]);
     expect(resolveConfig({ gateway: { trustedProxies: ['10.0.0.5', 'fd00::5'] } }, {}).gateway.trustedProxies).toEqual(['10.0.0.5', 'fd00::5']);
     expect(resolveConfig({ gateway: { trustedProxies: ['10.0.0.5'] } }, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.7, 10.0.0.8' }).gateway.trustedProxies).toEqual(['10.0.0.7', '10.0.0.8']);
-    expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: 'lb.example.org' })).toThrow(/gateway\.trustedProxies: "lb\.example\.org" is neither an IP address nor a CIDR range/);
+    expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: 'lb.example.org' })).toThrow(/PLATEWATCH_TRUSTED_PROXIES: "lb\.example\.org" is neither an IP address nor a CIDR range/);
     expect(() => resolveConfig({ gateway: { trustedProxies: '10.0.0.5' } }, {})).toThrow(/trustedProxies must be an array of IP addresses or CIDR ranges/);
     // A cloud balancer's subnet: the form QA found refused ("10.0.0.0/24" is not an IP address).
     expect(resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.0/24, fd00::/8' }).gateway.trustedProxies).toEqual(['10.0.0.0/24', 'fd00::/8']);
@@ -314,7 +340,7 @@ describe('metrics settings', () => {
   });
 
   it('refuses no camera at all, a value that is no whole number, and unknown keys', () => {
-    expect(() => resolveConfig({}, { PLATEWATCH_METRICS_MAX_CAMERAS: '0' })).toThrow(/metrics\.maxCameras is 0; it must be at least 1/);
+    expect(() => resolveConfig({}, { PLATEWATCH_METRICS_MAX_CAMERAS: '0' })).toThrow(/PLATEWATCH_METRICS_MAX_CAMERAS is 0; it must be at least 1/);
     expect(() => resolveConfig({}, { PLATEWATCH_METRICS_MAX_CAMERAS: 'many' })).toThrow(/PLATEWATCH_METRICS_MAX_CAMERAS: "many" is not a whole number/);
     expect(() => resolveConfig({ metrics: { maxCameras: 1.5 } }, {})).toThrow(/metrics\.maxCameras must be a whole number/);
     expect(() => resolveConfig({ metrics: { cameras: 10 } }, {})).toThrow(/unknown key "metrics\.cameras"/);

@@ -20,13 +20,16 @@ beforeAll(async () => {
   await setPassword(storage, 'det1', PASSWORD, 'admin', 10);
   const writer = new DetectionWriter(storage);
   await (await writer.enqueue([detection({ readId: 'e1', plate: '6TRK400', seenAt: T0 }), detection({ readId: 'e2', plate: '5ESC777', seenAt: T0 + 1000 })])).durable;
+  // Around Dec 1 in California (PST, UTC-8): the evening before, and noon, 17:00 and 19:00 on the day.
+  await (await writer.enqueue([Date.UTC(2026, 11, 1, 7, 30), Date.UTC(2026, 11, 1, 20), Date.UTC(2026, 11, 2, 1), Date.UTC(2026, 11, 2, 3)]
+    .map((seenAt, i) => detection({ readId: `tz${i}`, plate: '4TZH001', seenAt })))).durable;
   await writer.close();
   await storage.close(); // the verb opens the directory itself
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function io(): VerbIO & { out(): string; err(): string } {
-  return capturedVerbIo(dir, `${PASSWORD}\n`);
+function io(env: Record<string, string> = {}): VerbIO & { out(): string; err(): string } {
+  return capturedVerbIo(dir, `${PASSWORD}\n`, env);
 }
 
 const AS = ['--as', 'det1', '--password-stdin', '--data-dir', dataDir];
@@ -40,7 +43,7 @@ describe('platewatch evidence hold', () => {
     expect(backwards.err()).toBe('platewatch evidence: --from must be before --to\nRun "platewatch evidence --help" for usage.\n');
     const yesterday = io();
     expect(await evidenceVerb.run(hold('WPD-26-0777', '6TRK400', 'yesterday'), yesterday)).toBe(2);
-    expect(yesterday.err()).toMatch(/^platewatch evidence: --from and --to must be ISO 8601 times.*\nRun "platewatch evidence --help" for usage\.\n$/);
+    expect(yesterday.err()).toMatch(/^platewatch evidence: --from and --to must be ISO 8601 dates or times.*\nRun "platewatch evidence --help" for usage\.\n$/);
     const nothing = io();
     expect(await evidenceVerb.run([], nothing)).toBe(2);
     expect(nothing.err()).toContain('Usage: platewatch evidence hold');
@@ -49,7 +52,7 @@ describe('platewatch evidence hold', () => {
   it('shows control characters in a typed case number as escapes', async () => {
     const r = io();
     expect(await evidenceVerb.run(hold('WPD-26-0900\u001b[2J', '5ESC777'), r)).toBe(0);
-    expect(r.out()).toMatch(/^hold \S+: 1 detection\(s\) held for case WPD-26-0900\\x1b\[2J\n$/);
+    expect(r.out()).toMatch(/\nhold \S+: 1 detection\(s\) held for case WPD-26-0900\\x1b\[2J\n$/);
   });
 
   it('prints the case as filed (as first typed), not as typed this time', async () => {
@@ -57,5 +60,12 @@ describe('platewatch evidence hold', () => {
     const again = io();
     expect(await evidenceVerb.run(hold('wpd-26-0777', '6TRK400'), again)).toBe(0);
     expect(again.out()).toMatch(/held for case WPD-26-0777 \(typed wpd-26-0777\)\n$/);
+  });
+
+  it("reads bare dates as the department's days and says the window it used", async () => {
+    // Read as UTC days, Dec 1 held the evening of Nov 30 and missed Dec 1 after 16:00 PST (found by QA).
+    const r = io({ PLATEWATCH_TIME_ZONE: 'America/Los_Angeles' });
+    expect(await evidenceVerb.run(hold('WPD-26-0901', '4TZH001', '2026-12-01', '2026-12-02'), r), r.err()).toBe(0);
+    expect(r.out()).toMatch(/^window 2026-12-01 00:00 – 2026-12-02 00:00 America\/Los_Angeles \(2026-12-01T08:00Z – 2026-12-02T08:00Z\)\nhold \S+: 3 detection\(s\) held for case WPD-26-0901\n$/);
   });
 });

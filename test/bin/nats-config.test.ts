@@ -16,6 +16,7 @@ import { pack } from 'msgpackr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HITS_STREAM, HOTLISTS_BUCKET, openHotlistStore, PIPELINE_CONSUMER, publishHotlist, READS_STREAM, readHotlist, readsSubject } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
+import { departmentNatsConfig } from '../../bin/department-nats-config.js';
 import { REPO_ROOT, runCli, runCliInProcess } from '../fixtures/cli.js';
 import { until } from '../reliability/fixtures.js';
 
@@ -272,5 +273,20 @@ describe('platewatch nats-config options', () => {
     expect(bad.stderr).toMatch(/--agency "a\.b" must be 1–64 characters/);
     const twice = await runCliInProcess(['nats-config', '--no-tls', '--store-dir', dir, '--agency', 'wpd', '--agency', 'wpd']);
     expect(twice.code).toBe(2);
+  });
+
+  // Security assessment: `--agency wpd --agency WPD` made accounts CAMERAS_WPD and CAMERAS_WPD_2
+  // for what the rest of platewatch takes as one agency.
+  it('refuses agency names that differ only in letter case, and still takes ones that differ in - and _', async () => {
+    const res = await runCliInProcess(['nats-config', '--no-tls', '--store-dir', dir, '--agency', 'wpd', '--agency', 'scso', '--agency', 'WPD']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--agency "wpd" and --agency "WPD" differ only in letter case/);
+    expect(res.stdout).toBe('');
+    expect(() => departmentNatsConfig({ listen: '127.0.0.1:4222', tls: null, storeDir: dir, agencies: ['Wpd', 'wPD'] })).toThrow(/"Wpd" and "wPD" differ only in letter case/);
+
+    const apart = await runCliInProcess(['nats-config', '--no-tls', '--store-dir', dir, '--agency', 'city-pd', '--agency', 'city_pd']);
+    expect(apart.code).toBe(0);
+    expect(apart.stdout).toContain('CAMERAS_CITY_PD');
+    expect(apart.stdout).toContain('CAMERAS_CITY_PD_2');
   });
 });

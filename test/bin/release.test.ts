@@ -303,3 +303,61 @@ describe('platewatch release: what it prints (QA)', () => {
     expect(r.out()).toMatch(/refused automatically: California Values Act.*the requester "HSI agent R\. Cole"/);
   });
 });
+
+describe("periods in the department's time zone (QA: a California records supervisor)", () => {
+  const LA = { PLATEWATCH_TIME_ZONE: 'America/Los_Angeles' };
+  const NOV30 = ['--agency', 'Santa Cruz Police Department', '--agency-kind', 'local', '--requester', 'Det. M. Lopez', '--purpose', 'armed robbery, SCPD case 26-01299',
+    '--plate', '3TZR001', '--from', '2026-11-30', '--to', '2026-12-01'];
+
+  beforeAll(async () => {
+    const storage = await openStorage({ dataDir });
+    try {
+      const writer = new DetectionWriter(storage);
+      await (await writer.enqueue([
+        detection({ readId: 'tz-nov29', plate: '3TZR001', seenAt: Date.UTC(2026, 10, 30, 7, 30) }), // 23:30 PST Nov 29
+        detection({ readId: 'tz-nov30', plate: '3TZR001', seenAt: Date.UTC(2026, 11, 1, 7, 59) }), // 23:59 PST Nov 30
+      ])).durable;
+      await writer.close();
+    } finally {
+      await storage.close();
+    }
+  });
+
+  async function approved(args: string[]): Promise<{ id: string; recorded: string }> {
+    const rec = io(LA);
+    expect(await releaseVerb.run(['request', ...args, ...AS('cust1')], rec), rec.err()).toBe(0);
+    const id = /^(REL-\S+)\s+PENDING/m.exec(rec.out())?.[1] ?? '';
+    expect(await releaseVerb.run(['approve', '--id', id, '--note', 'verified', ...AS('chief1')], io(LA))).toBe(0);
+    return { id, recorded: rec.out() };
+  }
+
+  it('releases all of Nov 30 there for --from 2026-11-30 --to 2026-12-01, and says the window recorded', async () => {
+    const { id, recorded } = await approved(NOV30);
+    expect(recorded).toContain('window 2026-11-30 00:00 – 2026-12-01 00:00 America/Los_Angeles (2026-11-30T08:00Z – 2026-12-01T08:00Z)');
+    const exp = io(LA);
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], exp)).toBe(0);
+    expect(exp.out()).toMatch(/exported 1 detection\(s\)/);
+    expect(exp.err()).toBe('');
+    expect(readFileSync(join(dir, 'data', 'releases', id, 'detections.csv'), 'utf8')).toContain('tz-nov30');
+  });
+
+  it('warns, without failing, when the package holds 0 detections', async () => {
+    const { id } = await approved(option(option(NOV30, '--from', '2026-06-01'), '--to', '2026-06-02'));
+    const exp = io(LA);
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], exp)).toBe(0);
+    expect(exp.out()).toMatch(/exported 0 detection\(s\)/);
+    expect(exp.err()).toMatch(/^warning: the package holds 0 detections/);
+  });
+
+  it('says how --from and --to are read in --help', () => {
+    expect(releaseVerb.usage).toMatch(/--from, --to DATE +the time range asked for: ISO 8601, in the department's time zone/);
+    expect(reportVerb.usage).toContain("Dates and times are the department's time zone");
+  });
+
+  it("reports bare dates as the department's days, labelled as the console labels them", async () => {
+    const r = io(LA);
+    expect(await reportVerb.run(['transparency', '--from', '2026-11-01', '--to', '2026-12-01', '--format', 'markdown', ...AS('chief1')], r)).toBe(0);
+    expect(r.out()).toContain('Period: 2026-11-01 through 2026-11-30, America/Los_Angeles days.');
+    expect(r.err()).toContain('window 2026-11-01 00:00 – 2026-12-01 00:00 America/Los_Angeles (2026-11-01T07:00Z – 2026-12-01T08:00Z)');
+  });
+});

@@ -8,7 +8,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ensureStreams, openHotlistStore, publishHotlist } from '../../ingest/index.js';
 import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
-import { runCli } from '../fixtures/cli.js';
+import { runCli, runCliInProcess } from '../fixtures/cli.js';
 import { useLocalNats } from '../fixtures/nats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-simulate-'));
@@ -37,6 +37,17 @@ describe('platewatch simulate: options', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('--duration "0" must be a number of at least 0.001');
   });
+
+  it('follows a usage error with one line pointing to --help, once however many options are wrong (found by QA)', async () => {
+    // In process: a usage error is found before any connection, and a process each took seconds.
+    const run = (args: readonly string[]) => runCliInProcess(args, { env: { PLATEWATCH_CWD: dir } });
+    expect(await run(['simulate', '--duration', '0'])).toMatchObject({
+      code: 2, stderr: 'platewatch simulate: --duration "0" must be a number of at least 0.001\nRun "platewatch simulate --help" for usage.\n',
+    });
+    expect((await run(['simulate', '--rate', '0', '--cameras', '0'])).stderr.match(/--help/g)).toHaveLength(1);
+    expect((await run(['simulate', 'extra'])).stderr).toBe('platewatch simulate: unexpected argument "extra"\nRun "platewatch simulate --help" for usage.\n');
+    expect((await run(['simulate', '--agency', 'a.b'])).stderr).toBe('platewatch simulate: --agency "a.b" must be 1–64 characters of A-Za-z0-9_-\nRun "platewatch simulate --help" for usage.\n');
+  }, 60_000);
 });
 
 describe('platewatch simulate: hot plates', () => {

@@ -32,7 +32,7 @@ describe('the timeZone setting', () => {
 
   it('refuses a zone Intl does not know, from the file or the environment', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_TIME_ZONE: 'PST8PDT-ish' })).toThrow(ConfigError);
-    expect(() => resolveConfig({}, { PLATEWATCH_TIME_ZONE: 'Pacific/Nowhere' })).toThrow(/timeZone "Pacific\/Nowhere" is not an IANA time zone name/);
+    expect(() => resolveConfig({}, { PLATEWATCH_TIME_ZONE: 'Pacific/Nowhere' })).toThrow(/PLATEWATCH_TIME_ZONE "Pacific\/Nowhere" is not an IANA time zone name/);
     expect(() => resolveConfig({ timeZone: 'Mars/Olympus_Mons' }, {})).toThrow(/timeZone "Mars\/Olympus_Mons" is not an IANA time zone name/);
     expect(() => resolveConfig({ timeZone: -8 }, {})).toThrow(/timeZone must be an IANA time zone name/);
   });

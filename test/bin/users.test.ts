@@ -92,7 +92,7 @@ describe('platewatch users', { timeout: 120_000 }, () => {
 
     const before = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
     expect(before.code).toBe(0);
-    expect(before.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +EXPIRES +STATUS$/m);
+    expect(before.stdout).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +LAST_DAY +STATUS$/m);
     // STATUS says who can sign in now: not an untrained user, however active.
     expect(before.stdout).toMatch(/^ofc1 +A\. Officer +Officer +officer,dispatcher +untrained +- +untrained$/m);
     expect(before.stdout).toMatch(/^admin1 +R\. Diaz +Lieutenant +administrator +2026-01-15 +- +active$/m);
@@ -146,13 +146,15 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     const lapse = await users(['train', '--id', 'ofc1', '--trained', '2025-01-01', '--expires', today, ...ADMIN], lines(ADMIN_PASSWORD));
     expect(lapse.code, lapse.stderr).toBe(0);
     const list = await users(['list', ...ADMIN], lines(ADMIN_PASSWORD));
-    expect(list.stdout).toMatch(new RegExp(`^ofc1 .* 2025-01-01 +${today} +training expired$`, 'm'));
+    // LAST_DAY is the day before the expiry: access ends as the expiry day begins.
+    const yesterday = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+    expect(list.stdout).toMatch(new RegExp(`^ofc1 .* 2025-01-01 +${yesterday} +training expired$`, 'm'));
     const lapsed = await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1', 'a third passphrase 2'));
     expect(lapsed.code).toBe(1);
     expect(lapsed.stderr).toMatch(`training expired on ${today}`);
     const renewed = await users(['train', '--id', 'ofc1', '--trained', '2026-02-01', '--expires', '2099-02-01', ...ADMIN], lines(ADMIN_PASSWORD));
-    expect(renewed.stdout).toMatch(/trained on 2026-02-01, until 2099-02-01/);
-    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 .* 2026-02-01 +2099-02-01 +active$/m);
+    expect(renewed.stdout).toMatch(/ofc1 trained on 2026-02-01; training expires 2099-02-01: last day 2099-01-31\n/);
+    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 .* 2026-02-01 +2099-01-31 +active$/m);
     expect((await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('another passphrase 1', 'a third passphrase 2'))).code).toBe(0);
   }, 120_000);
 
@@ -174,7 +176,7 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     expect(list.stdout).toMatch(/^ofc1 .* disabled$/m);
     // The header and the rows line up: STATUS is the last column, one line per user.
     const [header, ...rows] = list.stdout.trimEnd().split('\n');
-    expect(header).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +EXPIRES +STATUS$/);
+    expect(header).toMatch(/^ID +NAME +TITLE +ROLES +TRAINED +LAST_DAY +STATUS$/);
     for (const row of rows) expect(row.slice(header!.indexOf('STATUS'))).toMatch(/^(active|disabled|untrained|training expired)$/);
   });
 
@@ -183,7 +185,7 @@ describe('platewatch users', { timeout: 120_000 }, () => {
     expect(enabled.stderr).toBe('');
     expect(enabled.code).toBe(0);
     expect(enabled.stdout).toBe('ofc1 enabled; they sign in anew\n');
-    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 .* 2026-02-01 +2099-02-01 +active$/m);
+    expect((await users(['list', ...ADMIN], lines(ADMIN_PASSWORD))).stdout).toMatch(/^ofc1 .* 2026-02-01 +2099-01-31 +active$/m);
     expect((await users(['passwd', '--id', 'ofc1', '--as', 'ofc1', '--password-stdin'], lines('a third passphrase 2', 'a fourth passphrase 3'))).code).toBe(0);
     // Enabled, but untrained: said, so no one takes "enabled" for "can sign in".
     const untrained = await users(['enable', '--id', 'ofc3', ...ADMIN], lines(ADMIN_PASSWORD));

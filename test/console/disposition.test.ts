@@ -130,7 +130,7 @@ describe('recording a disposition from the console', () => {
     expect(confirmMs).toBeLessThan(1000);
 
     const line = await card2.locator('.recorded').textContent();
-    expect(line).toMatch(/^Confirmed and acted on — recorded by officer1 at \d\d:\d\d:\d\d \(visual check done, CLETS confirmed\)$/);
+    expect(line).toMatch(/^Confirmed and acted on — recorded by officer1 at \d{1,2}:\d\d:\d\d [AP]M \S+ \(visual check done, CLETS confirmed\)$/);
     expect(await card1.locator('.recorded').textContent()).toBe(line);
     for (const card of [card1, card2]) {
       expect(await card.evaluate((el) => el.classList.contains('resolved'))).toBe(true);
@@ -181,7 +181,7 @@ describe('recording a disposition from the console', () => {
     expect(await arrest.isDisabled()).toBe(true);
     await card(first, acted).getByRole('checkbox', { name: person }).check();
     await arrest.click();
-    const line = /^Arrest — recorded by officer1 at \d\d:\d\d:\d\d \(visual check done, CLETS confirmed, person check done\)$/;
+    const line = /^Arrest — recorded by officer1 at \d{1,2}:\d\d:\d\d [AP]M \S+ \(visual check done, CLETS confirmed, person check done\)$/;
     await expect.poll(() => card(second, acted).locator('.recorded').textContent(), { timeout: 5000 }).toMatch(line);
     expect(await card(first, acted).locator('.recorded').textContent()).toMatch(line);
     expect(recorded.find((r) => r.hitId === acted.hitId)).toMatchObject({ disposition: 'arrest', visualVerified: true, cletsVerified: true, personVerified: true });
@@ -220,7 +220,7 @@ describe('recording a disposition from the console', () => {
     const names = [...snapshot.matchAll(/^\s*- '?button(?: "((?:[^"\\]|\\.)*)")?/gm)].map((m) => (m[1] === undefined ? '' : (JSON.parse(`"${m[1]}"`) as string)));
     expect(names.length).toBeGreaterThanOrEqual(hits.length * 7);
     expect(names.filter((name, i) => names.indexOf(name) !== i)).toEqual([]);
-    for (const name of names) expect(name).toMatch(/^(Confirmed and acted on|Arrest|Vehicle recovered|Misread|Could not locate|No longer wanted \/ no action|Other \(reason in notes\)) \(hit 7ABC123 on (SVS|SFR), camera cam1, \d\d:\d\d:\d\d\)$/);
+    for (const name of names) expect(name).toMatch(/^(Confirmed and acted on|Arrest|Vehicle recovered|Misread|Could not locate|No longer wanted \/ no action|Other \(reason in notes\)) \(hit 7ABC123 on (SVS|SFR), camera cam1, \d{1,2}:\d\d:\d\d [AP]M \S+\)$/);
     const card = page.locator(`li.hit[data-hit-id="${hits[2]?.hitId}"]`);
     expect(await card.getByRole('button', { name: /^Misread \(hit 7ABC123 on SFR, camera cam1, / }).count()).toBe(1);
     expect(pageErrors).toEqual([]);
@@ -241,7 +241,7 @@ describe('recording a disposition from the console', () => {
     await page.keyboard.press('Enter');
     const error = card.locator('.disposition-error');
     await error.filter({ hasText: /./ }).waitFor();
-    await expect(error.textContent()).resolves.toMatch(/^Not recorded: this hit was already resolved as "misread" by officer1 at \d\d:\d\d:\d\d\.$/);
+    await expect(error.textContent()).resolves.toMatch(/^Not recorded: this hit was already resolved as "misread" by officer1 at \d{1,2}:\d\d:\d\d [AP]M \S+\.$/);
     expect(await card.evaluate((el) => el.classList.contains('resolved'))).toBe(true);
     for (const button of await card.locator('.dispositions button').all()) expect(await button.isDisabled()).toBe(true);
     await expect(page.locator('#hit-count').textContent()).resolves.toBe(String(unresolved - 1));

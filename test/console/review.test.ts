@@ -328,7 +328,7 @@ describe('console review', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('an entry sent twice is submitted once; its expiry date ends at midnight where the user is', async () => {
+  it('an entry sent twice is submitted once; its expiry is sent as the day chosen, for the gateway to read as the department\'s', async () => {
     const c = await openConsole({ timezoneId: 'America/Los_Angeles' });
     const { page } = c;
     await signIn(c, 'officer1');
@@ -341,14 +341,14 @@ describe('console review', () => {
     await page.locator('#entry-expires').fill('2027-01-15');
     const answered = page.waitForResponse((r) => r.url().endsWith('/api/hotlists/BOLO/entries') && r.request().method() === 'POST');
     await submit(page, 'entry-form', 2);
-    const body = (await (await answered).json()) as { expiresAt?: string };
+    const sent = (await answered).request().postDataJSON() as { expiresAt?: string };
     await page.locator('#entry-status', { hasText: 'Submitted 5KXR177' }).waitFor();
     await c.settled('/api/hotlists/BOLO/entries');
     expect(c.sent('/api/hotlists/BOLO/entries', 'POST')).toBe(1);
     expect(await page.locator('#entry-error').textContent()).toBe('');
     expect(await page.getByRole('button', { name: 'Submit for approval' }).isEnabled()).toBe(true);
-    // The last second of 15 January in Watsonville, not 4 p.m. that day (23:59:59 UTC).
-    expect(Date.parse(body.expiresAt ?? '')).toBe(Date.parse('2027-01-15T23:59:59-08:00'));
+    // The bare day, whatever the workstation's zone: the gateway reads it as the department's day.
+    expect(sent.expiresAt).toBe('2027-01-15');
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -24,7 +24,7 @@ beforeAll(async () => {
   const credentials = new CredentialStore(temp.storage, new AccessLog(temp.storage));
   // The storage implementation is the gateway's Authenticator as it stands.
   const authenticator: Authenticator = credentials;
-  for (const [id, trainedAt] of [['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['ofc3', '2026-01-15'], ['rookie', null]] as const) {
+  for (const [id, trainedAt] of [['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['ofc3', '2026-01-15'], ['uchief', '2026-01-15'], ['uadmin', '2026-01-15'], ['rookie', null]] as const) {
     await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt, active: true }, 'admin');
     await credentials.setPassword(id, PASSWORD, 'admin');
   }
@@ -35,7 +35,7 @@ beforeAll(async () => {
     nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
     verifySession: (token) => credentials.verify(token),
     // 10.0.0.5 stands for a load balancer on another host, in front of the loopback proxy.
-    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions, trustedProxies: ['10.0.0.5'] }),
+    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions, trustedProxies: ['10.0.0.5'], timeZone: 'America/Los_Angeles' }),
   });
   base = gateway.url;
 });
@@ -73,7 +73,8 @@ describe('sign-in routes', () => {
     const me = await withToken('/api/me', body.token);
     expect(me.status).toBe(200);
     const officerMay = ['hits.view', 'hits.dispose', 'detections.search', 'hotlists.view', 'hotlists.submit'];
-    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt });
+    // The department's zone, for the console to show and read times in (not the workstation's).
+    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt, timeZone: 'America/Los_Angeles' });
 
     const consoleWs = await TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token });
     expect(await consoleWs.subscribe({})).toMatchObject({ type: 'replay' });
@@ -143,6 +144,30 @@ describe('sign-in routes', () => {
     expect(statuses.filter((s) => s === 423)).toHaveLength(10);
     expect((await loginFrom('198.51.100.7', 'ofc3', PASSWORD)).status).toBe(423);
   });
+
+  it("locks only the guessing address out of an account: the owner signs in from another, the guesser's stays locked", async () => {
+    const guesser = '198.51.100.30';
+    for (let i = 0; i < 5; i++) expect((await loginFrom(guesser, 'uchief', 'wrongwrongwrong')).status).toBe(401);
+    expect((await loginFrom(guesser, 'uchief', PASSWORD)).status).toBe(423);
+    const owner = await loginFrom('192.0.2.30', 'uchief', PASSWORD);
+    expect(owner.status).toBe(200);
+    const res = await loginFrom(guesser, 'uchief', PASSWORD);
+    expect(res.status).toBe(423);
+    expect(await res.json()).toMatchObject({ error: { code: 'LOCKED', message: expect.stringMatching(/from this address/) } });
+  });
+
+  it("answers 429 past 30 failures an hour from many addresses, but lets the owner in from where they signed in before", async () => {
+    expect((await loginFrom('192.0.2.31', 'uadmin', PASSWORD)).status).toBe(200);
+    // One guess from each of 30 addresses: none is locked or throttled on its own.
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => loginFrom(`198.18.0.${i + 1}`, 'uadmin', 'wrongwrongwrong').then((r) => r.status)));
+    expect(statuses.every((s) => s === 401)).toBe(true);
+    const res = await loginFrom('198.18.1.1', 'uadmin', PASSWORD);
+    expect(res.status).toBe(429);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(res.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+    expect(await res.json()).toMatchObject({ error: { code: 'TOO_MANY_ATTEMPTS', message: expect.stringMatching(/from many addresses/) } });
+    expect((await loginFrom('192.0.2.31', 'uadmin', PASSWORD)).status).toBe(200);
+  }, 120_000);
 
   it('answers 429 to an address once its failures, counting those still being checked, reach 20', async () => {
     // Unknown users, so no account lockout is involved: only the address throttle limits them.

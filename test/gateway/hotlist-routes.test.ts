@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
 import { ApiGuard, authRoutes, CovertLists, hotlistRoutes, startGateway, type RunningGateway } from '../../gateway/index.js';
 import { ROWS_ANSWERED_MAX } from '../../gateway/hotlist-routes.js';
+import { LOGGED_BODY_CHARACTERS } from '../../gateway/request-fields.js';
 import {
   encodeHotlist, ensureStreams, HotlistFollower, ListBuilder, MetricsRegistry, openHotlistStore, openVersionClaims, publishHotlist, readHotlist, readHotlistVersion, registerHotlistStaleness,
   resolveBulkLayout, startLocalNatsServer, type LocalNatsServer, type NatsVersionClaims,
@@ -623,6 +624,54 @@ describe('covert lists', () => {
     expect(another.status).toBe(201);
     const decided = await call('POST', `/api/hotlists/approvals/${another.body['entryId'] as string}`, 'lt1', { decision: 'approved' });
     expect(decided).toMatchObject({ status: 200, body: { published: { list: 'NARC', entries: 2 } } });
+  });
+});
+
+describe('POST /api/hotlists/:list/load of a file with a header of megabytes', () => {
+  // Found by an assessor: 4 concurrent uploads of 100 MB of "A" were answered with the whole
+  // "column" quoted, and the access log got 100 MB records that every auditor then downloads.
+  const recordsOf = async (n: number): Promise<Array<{ detail: string; params: string }>> => {
+    const rs = await temp.storage.client.query({
+      query: `SELECT detail, params FROM ${temp.storage.db}.access_log WHERE user_id = 'admin1' AND action = 'hotlist' AND reason = 'bulk_load' ORDER BY seq DESC LIMIT ${n}`, format: 'JSONEachRow',
+    });
+    return rs.json<{ detail: string; params: string }>();
+  };
+  const detailsOf = async (n: number): Promise<string[]> => (await recordsOf(n)).map((r) => r.detail);
+
+  it('answers UNKNOWN_COLUMN quoting the column clipped, and logs a short record, four at once', async () => {
+    const text = `${'A'.repeat(3_000_000)}\n`;
+    const post = async () => {
+      const res = await fetch(`${base}/api/hotlists/SFR/load`, { method: 'POST', headers: { authorization: `Bearer ${tokens.get('admin1') as string}`, 'content-type': 'text/csv' }, body: text });
+      return { status: res.status, raw: await res.text() };
+    };
+    const replies = await Promise.all([post(), post(), post(), post()]);
+    // Uploads past the gateway's concurrent limit are answered BUSY before any is read.
+    const refused = replies.filter((r) => r.status !== 503 || JSON.parse(r.raw).error?.code !== 'BUSY');
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    for (const reply of refused) {
+      expect(reply.status, reply.raw.slice(0, 300)).toBe(400);
+      expect(reply.raw.length).toBeLessThan(1000);
+      expect(JSON.parse(reply.raw)).toMatchObject({ error: { code: 'UNKNOWN_COLUMN', message: expect.stringContaining('(3000000 characters)') } });
+    }
+    const details = await detailsOf(refused.length);
+    expect(details).toHaveLength(refused.length);
+    for (const detail of details) {
+      expect(detail).toMatch(/^UNKNOWN_COLUMN: /);
+      expect(detail.length).toBeLessThan(1000);
+    }
+  }, 60_000);
+
+  it('clips any refusal it logs to the characters a refused body keeps', async () => {
+    // A layout name is not file text, but its refusal quotes it whole: the log keeps its head.
+    const reply = await call('POST', '/api/hotlists/SFR/load', 'admin1', { text: 'x', layout: 'L'.repeat(600_000) });
+    expect(errorCode(reply)).toBe('INVALID_LAYOUT');
+    const [record] = await recordsOf(1);
+    const detail = record?.detail ?? '';
+    expect(detail).toMatch(/^INVALID_LAYOUT: no layout "LLL/);
+    expect(detail).toMatch(/… \(\d+ characters\)$/);
+    expect(detail.length).toBeLessThanOrEqual(LOGGED_BODY_CHARACTERS + 30);
+    // The name sent is in the record's params too: clipped there as well.
+    expect(JSON.parse(record?.params ?? '{}')).toMatchObject({ layout: `${'L'.repeat(64)}… (600000 characters)` });
   });
 });
 

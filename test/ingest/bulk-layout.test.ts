@@ -3,7 +3,7 @@
 // (Gov. Code § 7284.6); layouts mapping names or dates of birth refused (State Auditor 2019-118).
 import { describe, expect, it } from 'vitest';
 import { BulkLayoutError, isImmigrationRecord, parseBulkFile, resolveBulkLayout } from '../../ingest/index.js';
-import { resolveMatcherConfig } from '../../matcher/index.js';
+import { MAX_QUOTED_LENGTH, resolveMatcherConfig } from '../../matcher/index.js';
 
 const config = resolveMatcherConfig();
 
@@ -172,6 +172,27 @@ describe('bulk layouts', () => {
     const refused = refusal(() => parseBulkFile(utf16, resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC', MKE: 'MKE' } }), { list: 'SVS', config }));
     expect(refused.code).toBe('NOT_UTF8');
     expect(refused.message).toContain('save it as UTF-8');
+  });
+
+  it('shows a header\'s columns clipped in refusals and in the report: a header of megabytes is not copied (found by an assessor)', () => {
+    const huge = 'A'.repeat(3_000_000);
+    const mismatch = refusal(() => parseBulkFile(`${huge},STATE\n7ABC123,CA\n`, NCIC_CSV_LAYOUT, { list: 'SVS', config }));
+    expect(mismatch.code).toBe('FILE_MISMATCH');
+    expect(mismatch.message).toContain(`${'A'.repeat(MAX_QUOTED_LENGTH)}… (3000000 characters), STATE`);
+    expect(mismatch.message.length).toBeLessThan(500);
+    const manyColumns = Array.from({ length: 100_000 }, (_, i) => `C${i}`).join(',');
+    expect(refusal(() => parseBulkFile(`${manyColumns}\n`, NCIC_CSV_LAYOUT, { list: 'SVS', config })).message.length).toBeLessThan(1000);
+    // A column a name or date of birth is read from, named at length.
+    const byNumber = resolveBulkLayout({ format: 'delimited', fields: { LIC: 1, NIC: 2 } });
+    const personal = refusal(() => parseBulkFile(`LIC,DOB ${huge}\n7ABC123,19800101\n`, byNumber, { list: 'SVS', config }));
+    expect(personal.code).toBe('PERSONAL_DATA');
+    expect(personal.message.length).toBeLessThan(500);
+    // Columns never read: each clipped, and not 100,000 of them.
+    const { report } = parseBulkFile(`LIC,${huge},${manyColumns}\n7ABC123,,\n`, resolveBulkLayout({ format: 'delimited', fields: { LIC: 'LIC' } }), { list: 'SVS', config });
+    expect(report.ignoredColumns[0]).toBe(`${'A'.repeat(MAX_QUOTED_LENGTH)}… (3000000 characters)`);
+    expect(report.ignoredColumns.slice(1, 3)).toEqual(['C0', 'C1']);
+    expect(report.ignoredColumns.length).toBeLessThanOrEqual(51);
+    expect(report.ignoredColumns.at(-1)).toBe('… (99951 more columns)');
   });
 
   it('refuses bad layouts and files that do not fit them, naming the problem', () => {

@@ -185,4 +185,51 @@ describe('the camera cap', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatchObject({ camera: 'cam3', maxCameras: 2 });
   }, 120_000);
+
+  // Security assessment: 5,100 one-byte junk messages under made-up camera tokens took every slot,
+  // and a real camera added afterwards showed only inside _other.
+  it('gives cameras seen only with refused reads a reserve of a tenth of the cap, so refused junk cannot take the slots of cameras sending valid reads', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'warn' }, new Writable({ write: (chunk: Buffer, _enc, done) => { lines.push(chunk.toString()); done(); } }));
+    const registry = new MetricsRegistry();
+    const metrics = createPipelineMetrics(registry, { maxCameras: 20 });
+    expect(metrics.cameras.refusedOnlySlots).toBe(2);
+    const worker = await startWorker(metrics, logger);
+    const junk = Uint8Array.of(0xc1);
+    try {
+      await publish(readsSubject('resa', 'real1'), read('resa', 'real1'));
+      for (let i = 0; i < 30; i++) await publish(readsSubject('resa', `junk${i}`), junk);
+      // A camera added after the flood gets a series of its own.
+      await publish(readsSubject('resa', 'real2'), read('resa', 'real2'));
+      // A reserve camera's first valid read moves it to the main cap and frees its reserve slot.
+      await publish(readsSubject('resa', 'junk0'), read('resa', 'junk0'));
+      await publish(readsSubject('resa', 'junk30'), junk);
+      await publish(readsSubject('resa', 'junk31'), junk);
+      // Every one of the 20 main slots is still there for cameras with valid reads: 3 taken so far.
+      for (let i = 3; i <= 20; i++) await publish(readsSubject('resa', `real${i}`), read('resa', `real${i}`));
+      await allAcked();
+    } finally {
+      await worker.stop();
+    }
+    const text = await registry.render();
+    const reads = (camera: string) => sample(text, 'platewatch_camera_reads_total', { agency: 'resa', camera });
+    const refused = (camera: string) => sample(text, 'platewatch_camera_refused_reads_total', { agency: 'resa', camera });
+    expect([reads('real1'), reads('real2'), reads('real19')]).toEqual([1, 1, 1]);
+    expect([reads('junk0'), refused('junk0')]).toEqual([1, 1]);
+    // Cameras whose every read is refused stay visible, as many as the reserve holds.
+    expect([reads('junk1'), refused('junk1')]).toEqual([0, 1]);
+    expect([reads('junk30'), refused('junk30')]).toEqual([0, 1]);
+    expect(sample(text, 'platewatch_camera_last_read_seconds', { agency: 'resa', camera: 'junk1' })).toBeUndefined();
+    expect(reads('junk2')).toBeUndefined();
+    expect(reads('junk31')).toBeUndefined();
+    // junk2…junk29 and junk31 refused, and the 21st camera with valid reads.
+    expect([reads('_other'), refused('_other')]).toEqual([1, 29]);
+    expect(reads('real20')).toBeUndefined();
+    const cameras = text.split('\n').filter((l) => l.startsWith('platewatch_camera_reads_total{agency="resa"'));
+    expect(cameras).toHaveLength(20 + 2 + 1);
+    const warnings = lines.map((l) => JSON.parse(l) as { msg: string; camera?: string; maxCameras?: number; refusedOnlySlots?: number }).filter((l) => l.msg.includes('_other'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings.find((w) => w.refusedOnlySlots !== undefined)).toMatchObject({ camera: 'junk2', refusedOnlySlots: 2 });
+    expect(warnings.find((w) => w.maxCameras !== undefined)).toMatchObject({ camera: 'real20', maxCameras: 20 });
+  }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { HotlistCsvError, parseHotlistCsv } from '../../ingest/index.js';
-import { resolveMatcherConfig } from '../../matcher/index.js';
+import { MAX_QUOTED_LENGTH, resolveMatcherConfig } from '../../matcher/index.js';
 
 const config = resolveMatcherConfig();
 const HEADER = 'plate,state,list,reason,case_number,entered_by,synopsis';
@@ -141,6 +141,14 @@ describe('parseHotlistCsv', () => {
     expect(error.message).toContain('"colour"');
   });
 
+  it('quotes an unknown column clipped: a header of megabytes is not copied into the refusal (found by an assessor)', () => {
+    const column = 'A'.repeat(3_000_000);
+    const error = refusal(`${column}\n7ABC123\n`);
+    expect(error.code).toBe('UNKNOWN_COLUMN');
+    expect(error.message).toContain(`"${'A'.repeat(MAX_QUOTED_LENGTH)}…" (3000000 characters)`);
+    expect(error.message.length).toBeLessThan(500);
+  });
+
   it('refuses a header that names a column twice', () => {
     expect(refusal(`${HEADER},plate\n`).code).toBe('DUPLICATE_COLUMN');
   });
@@ -187,6 +195,15 @@ describe('parseHotlistCsv', () => {
     // A configured extra MKE is dropped too; the defaults stay.
     const extra = parseHotlistCsv(`${HEADER}\n7ABC123,CA,SFR,NCIC MKE XX1,V1,CA0440500,\n8XYZ999,CA,SFR,MKE: IVD,V2,CA0440500,\n`, { config, immigrationMessageKeys: ['EIV', 'IV', 'XX'] });
     expect(extra).toMatchObject({ entries: [], droppedImmigration: 2 });
+  });
+
+  it('quotes a dropped row\'s reason or list clipped, however long the file made it', () => {
+    const reason = `ICE detainer ${'x'.repeat(1_000_000)}`;
+    const list = `IMMIGRATION_${'Y'.repeat(1_000_000)}`;
+    const result = parse(`${HEADER}\nQAIVF01,CA,SFR,${reason},V1,CA0440500,\nQAIVF02,CA,${list},Felony vehicle,V2,CA0440500,\nQAIVF03,CA,SFR,NCIC MKE EIV ${'z'.repeat(1_000_000)},V3,CA0440500,\n`);
+    expect(result.dropped.map((d) => d.line)).toEqual([2, 3, 4]);
+    for (const d of result.dropped) expect(d.reason.length, d.reason.slice(0, 80)).toBeLessThan(200);
+    expect(result.dropped[0]?.reason).toBe(`reason "${reason.slice(0, MAX_QUOTED_LENGTH)}…" (${reason.length} characters) is immigration enforcement (Gov. Code § 7284.6)`);
   });
 
   it('reports each dropped row with its line and why, so a stolen car is never dropped unseen', () => {

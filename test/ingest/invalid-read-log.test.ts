@@ -3,6 +3,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { InvalidReadLog } from '../../ingest/invalid-read-log.js';
+import { until } from '../reliability/fixtures.js';
 
 function logged(): { logger: pino.Logger; lines: () => Array<{ level: number; msg: string; refused?: number }> } {
   const out: string[] = [];
@@ -28,7 +29,7 @@ describe('InvalidReadLog', () => {
     expect(lines()).toHaveLength(2);
     expect(lines()[1]).toMatchObject({ level: 40, refused: 299 });
     expect(lines()[1]?.msg).toBe(
-      '299 reads refused in the last 61 s, from alpr.reads.wpd.cam3 (200), alpr.reads.spd.gate1 (99); for example: ts 1796588113 is before 2000-01-01 (seconds instead of milliseconds?)',
+      '299 reads refused in 49 s, 00:00:00–00:00:49 UTC, from alpr.reads.wpd.cam3 (200), alpr.reads.spd.gate1 (99); for example: ts 1796588113 is before 2000-01-01 (seconds instead of milliseconds?)',
     );
     // No refusals in the next minute: no line, then none at all.
     log.flush(125_000);
@@ -39,6 +40,50 @@ describe('InvalidReadLog', () => {
     log.flush(430_000);
     expect(lines()).toHaveLength(2);
     log.flush(460_000);
-    expect(lines()[2]?.msg).toBe('2 reads refused in the last 60 s, from alpr.reads.wpd.cam9 (2); for example: plate missing');
+    expect(lines()[2]?.msg).toBe('2 reads refused at 00:06:40 UTC, from alpr.reads.wpd.cam9 (2); for example: plate missing');
+    log.stop();
+  });
+
+  it('sums up the refusals a minute after the first of them even when no batch follows (found by QA)', async () => {
+    const { logger, lines } = logged();
+    const log = new InvalidReadLog(logger, 300);
+    const t = Date.parse('2026-12-06T22:40:12Z');
+    log.refused('alpr.reads.wpd.cam3', 1, 'plate missing', t);
+    for (let i = 0; i < 49; i++) log.refused('alpr.reads.wpd.cam3', 1, 'plate missing', t + 1000);
+    log.flush(t + 1000);
+    expect(lines()).toHaveLength(1);
+    // No flush, no further read: the timer alone writes the summary.
+    await until('the summary', () => (lines().length === 2 ? true : undefined), 30_000);
+    expect(lines()[1]?.msg).toBe('49 reads refused at 22:40:13 UTC, from alpr.reads.wpd.cam3 (49); for example: plate missing');
+    log.stop();
+    expect(lines()).toHaveLength(2);
+  });
+
+  it('names the span from the first to the last refusal summed, not since the last summary (found by QA)', () => {
+    const { logger, lines } = logged();
+    const log = new InvalidReadLog(logger);
+    const t = Date.parse('2026-12-06T22:32:11Z');
+    log.refused('alpr.reads.wpd.cam3', 1, 'plate missing', t);
+    for (let i = 0; i < 20; i++) log.refused('alpr.reads.wpd.cam3', 1, 'plate missing', t + 479_000 + (i === 19 ? 2000 : i * 100));
+    log.flush(t + 481_000);
+    log.flush(t + 539_100);
+    expect(lines()).toHaveLength(2);
+    expect(lines()[1]?.msg).toBe('20 reads refused in 2 s, 22:40:10–22:40:12 UTC, from alpr.reads.wpd.cam3 (20); for example: plate missing');
+    expect(lines()[1]).toMatchObject({ firstAt: '2026-12-06T22:40:10.000Z', lastAt: '2026-12-06T22:40:12.000Z' });
+    log.stop();
+  });
+
+  it('logs the refusals still pending at a stop, and nothing when none are (found by QA)', () => {
+    const { logger, lines } = logged();
+    const log = new InvalidReadLog(logger);
+    log.stop();
+    expect(lines()).toHaveLength(0);
+    log.refused('alpr.reads.wpd.cam3', 1, 'plate missing', 0);
+    for (let i = 1; i < 10; i++) log.refused('alpr.reads.wpd.cam3', 1, 'plate missing', i);
+    log.stop();
+    expect(lines()).toHaveLength(2);
+    expect(lines()[1]?.msg).toBe('9 reads refused at 00:00:00 UTC, from alpr.reads.wpd.cam3 (9); for example: plate missing');
+    log.stop();
+    expect(lines()).toHaveLength(2);
   });
 });

@@ -53,7 +53,7 @@ beforeEach(async () => {
 /** A worker on `sink` (storage by default), and the read ids of every hit published meanwhile. */
 async function startWorker(
   sink: DetectionSink = detectionSink(system.writer),
-  options: { pullBatch?: number; maxReadsInFlight?: number; maxHoldMs?: number; limits?: { retentionSeconds: number } } = {},
+  options: { pullBatch?: number; maxReadsInFlight?: number; maxHoldMs?: number; limits?: { retentionSeconds: number }; logger?: pino.Logger } = {},
 ): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
   const metrics = createPipelineMetrics(new MetricsRegistry());
   const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100, ...options });
@@ -123,6 +123,20 @@ describe('pipeline worker and bad input', () => {
     expect(copy.header.get(INVALID_SUBJECT_HEADER)).toBe(readsSubject('wpd', 'cam1'));
     expect(Buffer.compare(copy.data, long)).toBe(0);
     expect(worker.metrics.invalidReads.get()).toBe(1);
+  }, 120_000);
+
+  it('logs the refusals not yet summed up when it stops, before the minute is out (found by QA)', async () => {
+    const lines: Array<{ msg: string; refused?: number }> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { msg: string }) });
+    const worker = await startWorker(undefined, { logger });
+    for (let i = 0; i < 10; i++) await publish(pack(read(`stoplog-${i}`, '')), `stoplog-${i}`);
+    await until('every read acked', allAcked);
+    await until('ten refusals counted', async () => worker.metrics.invalidReads.get() === 10);
+    expect(lines.filter((l) => l.msg.includes('refused'))).toHaveLength(1);
+    await worker.stop();
+    const summary = lines.filter((l) => /^9 reads refused (at|in) /.test(l.msg));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]?.msg).toContain(`from ${readsSubject('wpd', 'cam1')} (9)`);
   }, 120_000);
 
   it('copies a 1,000-read batch with every read refused once, about the size of the original, listing 1,000 refusals', async () => {

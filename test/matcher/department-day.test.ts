@@ -51,8 +51,8 @@ describe('a hot list entry expiring on a date', () => {
   it('expires at the start of that day in the department, not at midnight UTC', () => {
     expect(entry('2026-12-10', LA)).toMatchObject({ ok: true, entry: { expiresAt: Date.UTC(2026, 11, 10, 8) } });
     expect(entry('2026-12-10', KIRITIMATI)).toMatchObject({ ok: true, entry: { expiresAt: Date.UTC(2026, 11, 9, 10) } });
-    // A time stays UTC unless it names an offset.
-    expect(entry('2026-12-10T18:00:00', LA)).toMatchObject({ ok: true, entry: { expiresAt: Date.UTC(2026, 11, 10, 18) } });
+    // A time without an offset is the department's wall clock, as every time a member types.
+    expect(entry('2026-12-10T18:00:00', LA)).toMatchObject({ ok: true, entry: { expiresAt: Date.UTC(2026, 11, 11, 2) } });
     expect(entry('2026-12-10T18:00:00-08:00', LA)).toMatchObject({ ok: true, entry: { expiresAt: Date.UTC(2026, 11, 11, 2) } });
   });
 

@@ -143,6 +143,14 @@ describe('validateEntry', () => {
     expect(accepted(validateEntry(bolo({ expires_at: '2026-12-01T10:30:00-08:00' }), config)).expiresAt).toBe(Date.UTC(2026, 11, 1, 18, 30));
   });
 
+  it("reads an expiry's date or zoneless time in the department's zone, as every time a member types (a zoneless time was UTC)", () => {
+    const pacific = { ...config, timeZone: 'America/Los_Angeles' };
+    expect(accepted(validateEntry(bolo({ expires_at: '2026-12-01' }), pacific)).expiresAt).toBe(Date.UTC(2026, 11, 1, 8));
+    expect(accepted(validateEntry(bolo({ expires_at: '2026-12-01T10:30' }), pacific)).expiresAt).toBe(Date.UTC(2026, 11, 1, 18, 30));
+    expect(accepted(validateEntry(bolo({ expires_at: '2026-12-01 10:30:00.123456' }), pacific)).expiresAt).toBe(Date.UTC(2026, 11, 1, 18, 30, 0, 123));
+    expect(accepted(validateEntry(bolo({ expires_at: '2026-12-01T10:30:00Z' }), pacific)).expiresAt).toBe(Date.UTC(2026, 11, 1, 10, 30));
+  });
+
   it('leaves expiry out when none is given', () => {
     expect('expiresAt' in accepted(validateEntry(bolo({ expires_at: ' ' }), config))).toBe(false);
   });

@@ -131,7 +131,8 @@ describe('audit sample', () => {
     const md = renderMemorandumMarkdown(sample, meta);
     const section = md.slice(md.indexOf('## Privileged account changes'), md.indexOf('## Refused actions'));
     expect(section).toContain('confirm each with the person it concerns');
-    expect(section).toMatch(/^- \d{4}-\d{2}-\d{2} [\d:.]+ admin2 added pchief with the role\(s\) chief, auditor \(log main:\d+\)$/m);
+    // With its zone, as the tables' Date/time (UTC): a bare time read as local in California was 8 hours off.
+    expect(section).toMatch(/^- \d{4}-\d{2}-\d{2}T[\d:.]+Z admin2 added pchief with the role\(s\) chief, auditor \(log main:\d+\)$/m);
     expect(section).toMatch(/^- .* admin2 set the password of det1 \(log main:\d+\)$/m);
     expect(section).not.toContain('ofc7');
     expect(renderMemorandumHtml(sample, meta)).toContain('<h2>Privileged account changes</h2>');

@@ -339,6 +339,60 @@ describe('lockout', () => {
     for (let i = 0; i < 5; i++) await store.login('ghost', 'wrong password here');
     expect(await store.login('ghost', PASSWORD)).toMatchObject({ ok: false, reason: 'locked' });
   });
+
+  it("locks out only the address that failed: the owner signs in from another, and the guesser's stays locked", async () => {
+    await addUser('chief1');
+    for (let i = 0; i < 5; i++) expect(await store.login('chief1', 'wrong password here', '198.51.100.66')).toEqual({ ok: false, reason: 'bad_credentials' });
+    expect(await store.login('chief1', PASSWORD, '198.51.100.66')).toEqual({ ok: false, reason: 'locked', lockedUntil: START + 15 * 60_000 });
+    clock = START + 1;
+    expect((await store.login('chief1', PASSWORD, '192.0.2.10')).ok).toBe(true);
+    // The owner's success elsewhere unlocks nothing, and a new store (a restart, another gateway) keeps the lock.
+    clock = START + 2;
+    const restarted = new CredentialStore(storage, log, { now: () => clock });
+    expect(await restarted.login('chief1', PASSWORD, '198.51.100.66')).toMatchObject({ ok: false, reason: 'locked' });
+    // Nor does the CLI share the guesser's lock.
+    expect((await store.checkPassword('chief1', PASSWORD, 'cli')).ok).toBe(true);
+    clock = START;
+    const lockout = (await records('chief1')).find((r) => r.action === 'lockout');
+    expect(lockout).toMatchObject({ outcome: 'ok', params: '{"via":"http","client":"198.51.100.66"}', detail: expect.stringMatching(/from this client/) });
+  });
+
+  it("slows guessing from many addresses past the ceiling to one a minute, alike for unknown ids, but not the owner's workstation", async () => {
+    // A ceiling of 4 rather than the default 30 an hour, so the test does not spend its time in scrypt.
+    const ceilingStore = new CredentialStore(storage, log, { now: () => clock, accountMaxFailures: 4 });
+    await addUser('chief2');
+    clock = START + 1;
+    expect((await ceilingStore.login('chief2', PASSWORD, '192.0.2.20')).ok).toBe(true);
+    const guess = (user: string, n: number) => ceilingStore.login(user, 'wrong password here', `203.0.113.${n}`);
+    for (const user of ['chief2', 'nobody2']) {
+      for (let i = 0; i < 4; i++) {
+        clock = START + 1_000 + i * 1_000;
+        expect(await guess(user, i)).toEqual({ ok: false, reason: 'bad_credentials' });
+      }
+      // One failure from each address: no address is locked, the account-wide ceiling holds them back.
+      clock = START + 40_000;
+      expect(await ceilingStore.login(user, PASSWORD, '203.0.113.200')).toEqual({ ok: false, reason: 'slowed', retryAt: START + 4_000 + 60_000 });
+    }
+    // The owner, from where they signed in before, is not held back.
+    expect((await ceilingStore.login('chief2', PASSWORD, '192.0.2.20')).ok).toBe(true);
+    // Five more minutes of a guess every 20 s from a new address each time: five of them are checked.
+    let checked = 0;
+    for (let t = 60_000; t < 360_000; t += 20_000) {
+      clock = START + 4_000 + t;
+      const outcome = await guess('chief2', 100 + t / 20_000);
+      if (outcome.ok === false && outcome.reason === 'bad_credentials') checked++;
+      else expect(outcome).toMatchObject({ ok: false, reason: 'slowed' });
+    }
+    expect(checked).toBe(5);
+    // The password set by an administrator starts the count anew.
+    clock = START + 400_000;
+    await ceilingStore.setPassword('chief2', 'a brand new passphrase', 'admin');
+    clock = START + 400_001;
+    expect((await ceilingStore.login('chief2', 'a brand new passphrase', '203.0.113.201')).ok).toBe(true);
+    clock = START;
+    const ceiling = (await records('chief2')).filter((r) => r.action === 'lockout');
+    expect(ceiling).toEqual([expect.objectContaining({ outcome: 'ok', detail: expect.stringMatching(/^4 failed logins within 60 min from all clients/) })]);
+  }, 120_000);
 });
 
 describe('password check without a session (the CLI)', () => {

@@ -47,6 +47,12 @@ describe('guessable passwords', () => {
     expectAll(['Passwort2026!', 'Contraseña2026!', 'Mot2passe2026!', 'Pässwörd2026!!', 'Ｐａｓｓｗｏｒｄ２０２６', 'Пароль2026!!!', 'パスワード20262026'], COMMON);
   });
 
+  it('reads Cyrillic and Greek letters drawn like Latin ones as Latin (storage/confusables.ts)', () => {
+    // A Cyrillic "Р" and "а", a Greek "Ο": the same password to anyone reading it.
+    expectAll(['\u0420\u0430ssword2026!', 'Dr\u0430g\u039fn2026!!', 'S\u0435cr\u0435t20262026'], COMMON);
+    expectAll(['W\u0430tsonvill\u0435PD1!'], DEPARTMENT);
+  });
+
   it('accepts realistic passphrases, random strings, and phrases that contain common words', () => {
     const fine = [
       'correct horse battery', 'Captain Morgan on the rocks please', 'football sunday with my kids 2025', 'battery garden lamp',

@@ -98,3 +98,47 @@ describe('normaliseForClassifier', () => {
     expect(normaliseForClassifier('I-C-E and I/C/E, on I-205')).toBe('ICE and ICE on I 205');
   });
 });
+
+// Found by an assessor: Cyrillic "ІСЕ" (\u0406\u0421\u0415) passed a search, a BOLO entry and a
+// release where Latin "ICE" is refused. Look-alikes are read as Latin in a word of look-alikes
+// only, or in a word that mixes them with Latin letters; a genuinely Cyrillic or Greek word is left
+// alone (storage/confusables.ts).
+describe('Cyrillic and Greek look-alike letters', () => {
+  it.each([
+    'assist \u0406\u0421\u0415 with detainer', '\u0406\u0421\u0415 detainer', // the assessor's search reason and BOLO reason
+    '\u0399\u039a\u0395 detainer'.replace('\u039a', 'C'), // Greek Ι and Ε around a Latin C
+    '\u0397\u0405\u0399 case, locate the subject', // Greek Η, Cyrillic Ѕ, Greek Ι: "HSI"
+    'assist \u0406.\u0421.\u0415. with cases', '\u0406\u200b\u0421\u0415 field office request',
+    '\u0456mmigration enforcement', // a Cyrillic "і" in a Latin word
+    'locate subject for d\u0435p\u043ert\u0430tion', 'ill\u0435g\u0430l \u0430li\u0435n',
+    'share with \u0421\u0412\u0420', // Cyrillic С В Р: "CBP"
+  ])('refuses "%s"', (text) => {
+    expect(isImmigrationEnforcement(text)).toBe(true);
+  });
+
+  it('recognises a look-alike agency name, as in a release request', () => {
+    expect(immigrationAgencyIn('\u0406\u0421\u0415 Field Office San Francisco')).toBeDefined();
+    expect(immigrationAgencyIn('\u0456\u0441\u0435 field office')).toBeDefined();
+    expect(immigrationAgencyIn('U.S. \u0421ustoms and Border Prot\u0435ction')).toBeDefined();
+  });
+
+  it.each([
+    '\u0443\u0433\u043e\u043d \u0430\u0432\u0442\u043e\u043c\u043e\u0431\u0438\u043b\u044f', // угон автомобиля (car theft)
+    '\u0423\u0413\u041e\u041d \u0410\u0412\u0422\u041e\u041c\u041e\u0411\u0418\u041b\u042f', // the same in capitals
+    '\u0432\u0438\u043a\u0440\u0430\u0434\u0435\u043d\u043e \u0430\u0432\u0442\u043e, \u0441\u043f\u0440\u0430\u0432\u0430 26-4411', // викрадено авто, справа (Ukrainian)
+    '\u0441\u043b\u0435\u0434\u0441\u0442\u0432\u0438\u0435 \u043f\u043e \u0434\u0435\u043b\u0443 \u043e \u043a\u0440\u0430\u0436\u0435', // следствие по делу о краже
+    '\u039a\u03bb\u03bf\u03c0\u03ae \u03bf\u03c7\u03ae\u03bc\u03b1\u03c4\u03bf\u03c2', // Κλοπή οχήματος (Greek: vehicle theft)
+    '\u0443\u0445\u043e \u0441\u043e\u0440 \u043e\u0441\u0430', // ухо сор оса: whole words of look-alikes, read as "yxo cop oca", still nothing
+  ])('lets the Cyrillic or Greek "%s" through', (text) => {
+    expect(isImmigrationEnforcement(text)).toBe(false);
+    expect(immigrationAgencyIn(text)).toBeUndefined();
+  });
+
+  it('reads a word as Latin only when all its letters are look-alikes or it has Latin letters, keeping case', () => {
+    expect(normaliseForClassifier('\u0406\u0421\u0415 detainer')).toBe('ICE detainer');
+    expect(normaliseForClassifier('\u0456\u0441\u0435')).toBe('ice');
+    expect(normaliseForClassifier('P\u043el\u0456ce')).toBe('Police');
+    expect(normaliseForClassifier('\u0443\u0433\u043e\u043d \u0430\u0432\u0442\u043e\u043c\u043e\u0431\u0438\u043b\u044f'))
+      .toBe('\u0443\u0433\u043e\u043d \u0430\u0432\u0442\u043e\u043c\u043e\u0431\u0438\u043b\u044f');
+  });
+});

@@ -146,19 +146,35 @@ describe('the Search column', () => {
 });
 
 describe('the period in the memorandum', () => {
-  const periodOf = async (fromText: string, toText: string) => {
-    const memo = memorandumOf(await sampleSearches(storage, { from: new Date(fromText), to: new Date(toText), chain: 'main' }), { auditor: 'Capt. P. Standards' });
+  const periodOf = async (fromText: string, toText: string, timeZone = 'UTC', date?: Date) => {
+    const memo = memorandumOf(await sampleSearches(storage, { from: new Date(fromText), to: new Date(toText), chain: 'main' }), { auditor: 'Capt. P. Standards', timeZone, ...(date ? { date } : {}) });
     const subject = memo.markdown.split('\n').find((l) => l.startsWith('**Subject:** '))!;
+    const dated = memo.markdown.split('\n').find((l) => l.startsWith('**Date:** '))!;
     const period = /Period audited: (.*?) Inquiries in the period/.exec(shown(memo.markdown))?.[1];
-    return { subject: shown(subject.slice('**Subject:** '.length).trimEnd()), period, html: memo.html };
+    return { subject: shown(subject.slice('**Subject:** '.length).trimEnd()), date: dated.slice('**Date:** '.length).trimEnd(), period, html: memo.html, name: memo.name };
   };
 
-  it('gives both ends with their times, the end as not included', async () => {
+  it('names the department\'s days when both ends are its midnights, the last day included', async () => {
     const days = await periodOf('2026-12-01T00:00:00Z', '2026-12-07T00:00:00Z');
-    expect(days.subject).toBe('ALPR detection browsing audit, from 2026-12-01 00:00 UTC up to 2026-12-07 00:00 UTC');
-    expect(days.period).toBe('from 2026-12-01 00:00 UTC up to 2026-12-07 00:00 UTC (the end itself not included).');
-    const halfHour = await periodOf('2026-12-06T10:00:00Z', '2026-12-06T10:30:00Z');
-    expect(halfHour.subject).toBe('ALPR detection browsing audit, from 2026-12-06 10:00 UTC up to 2026-12-06 10:30 UTC');
-    expect(halfHour.html).toContain('<title>ALPR detection browsing audit, from 2026-12-06 10:00 UTC up to 2026-12-06 10:30 UTC</title>');
+    expect(days.subject).toBe('ALPR detection browsing audit, 2026-12-01 through 2026-12-06, UTC days');
+    expect(days.period).toBe('2026-12-01 through 2026-12-06, UTC days.');
+    // November in California: Nov 1 began at 07:00Z (PDT), Dec 1 at 08:00Z (PST).
+    const november = await periodOf('2026-11-01T07:00:00Z', '2026-12-01T08:00:00Z', 'America/Los_Angeles');
+    expect(november.subject).toBe('ALPR detection browsing audit, 2026-11-01 through 2026-11-30, America/Los_Angeles days');
+    expect(november.name).toBe('alpr-audit-2026-11-01-2026-12-01');
+  });
+
+  it('gives both ends exact, with their offsets, otherwise, the end as not included', async () => {
+    const halfHour = await periodOf('2026-12-06T10:00:00Z', '2026-12-06T10:30:00Z', 'America/Los_Angeles');
+    expect(halfHour.subject).toBe('ALPR detection browsing audit, 2026-12-06T02:00-08:00 up to 2026-12-06T02:30-08:00 (the end not included)');
+    expect(halfHour.html).toContain('<title>ALPR detection browsing audit, 2026-12-06T02:00-08:00 up to 2026-12-06T02:30-08:00 (the end not included)</title>');
+    // UTC November is not California's.
+    const utcNovember = await periodOf('2026-11-01T00:00:00Z', '2026-12-01T00:00:00Z', 'America/Los_Angeles');
+    expect(utcNovember.period).toBe('2026-10-31T17:00-07:00 up to 2026-11-30T16:00-08:00 (the end not included).');
+  });
+
+  it('is dated the department\'s day: written at 17:00 PST on Dec 6, it is dated Dec 6', async () => {
+    const memo = await periodOf('2026-11-01T07:00:00Z', '2026-12-01T08:00:00Z', 'America/Los_Angeles', new Date('2026-12-07T01:00:00Z'));
+    expect(memo.date).toBe('2026-12-06');
   });
 });

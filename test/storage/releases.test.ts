@@ -269,6 +269,29 @@ describe('the package of an approved release', () => {
     await expect(produceReleasePackage(ctx, 'aud1', r.requestId)).rejects.toMatchObject({ code: 'NOT_PERMITTED' });
   });
 
+  it("reads bare criteria dates as the department's days: --to 2026-12-01 releases all of Nov 30 in California", async () => {
+    // CI runs in UTC: the zone is the department's, given in the storage config, never the machine's.
+    const la = { ...ctx, storage: { client: storage.client, db: storage.db, config: { ...storage.config, timeZone: 'America/Los_Angeles' } } };
+    const writer = new DetectionWriter(storage);
+    const ticket = await writer.enqueue([
+      detection({ readId: 'tz-nov29', plate: '6TZR001', seenAt: Date.UTC(2026, 10, 30, 7, 30) }), // 23:30 PST Nov 29: before the window
+      detection({ readId: 'tz-nov30', plate: '6TZR001', seenAt: Date.UTC(2026, 11, 1, 7, 59) }), // 23:59 PST Nov 30: the QA read
+      detection({ readId: 'tz-dec01', plate: '6TZR001', seenAt: Date.UTC(2026, 11, 1, 8) }), // 00:00 PST Dec 1: the end, not included
+    ]);
+    await ticket.durable;
+    await writer.close();
+    const body = { ...input(), criteria: { kind: 'plate', plate: '6TZR001', from: '2026-11-30', to: '2026-12-01' } };
+    const r = await recordReleaseRequest(la, 'cust1', { body });
+    expect(r.criteria).toMatchObject({ from: '2026-11-30T08:00:00.000Z', to: '2026-12-01T08:00:00.000Z' });
+    await decideRelease(la, 'chief1', r.requestId, 'approve', 'ok');
+    await produceReleasePackage(la, 'cust1', r.requestId);
+    const rows = JSON.parse(readFileSync(join(ctx.packagesDir, r.requestId, 'detections.json'), 'utf8')) as Array<{ read_id: string }>;
+    expect(rows.map((x) => x.read_id)).toEqual(['tz-nov30']);
+    // A time without a zone is the wall clock there, the fall-back night's 01:30 the first one (PDT).
+    expect(parseReleaseRequest({ ...body, criteria: { ...body.criteria, from: '2026-11-01T01:30', to: '2026-11-01T02:00' } }, 'America/Los_Angeles').criteria)
+      .toMatchObject({ from: '2026-11-01T08:30:00.000Z', to: '2026-11-01T10:00:00.000Z' });
+  });
+
   it('holds exactly the detections asked for, with checksums, once; files are served by name only', async () => {
     const r = await recordReleaseRequest(ctx, 'cust1', input());
     await decideRelease(ctx, 'chief1', r.requestId, 'approve', 'ok');

@@ -114,6 +114,20 @@ describe('transparency report', () => {
     }
   });
 
+  it("labels the period in the department's days, or exactly with offsets when the ends are not its midnights", async () => {
+    const r = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);
+    expect(r.timeZone).toBe(storage.config.timeZone);
+    // November in California (PDT to PST): both ends are midnights there.
+    const november = { ...r, timeZone: 'America/Los_Angeles', from: '2026-11-01T07:00:00.000Z', to: '2026-12-01T08:00:00.000Z' };
+    expect(renderTransparencyMarkdown(november)).toContain('Period: 2026-11-01 through 2026-11-30, America/Los_Angeles days. Generated');
+    expect(renderTransparencyHtml(november)).toContain('<p>Period: 2026-11-01 through 2026-11-30, America/Los_Angeles days. Generated');
+    // A two-hour window was printed "2026-12-06 to 2026-12-06 (UTC)".
+    const twoHours = { ...november, from: '2026-12-06T16:00:00.000Z', to: '2026-12-06T18:00:00.000Z' };
+    expect(renderTransparencyMarkdown(twoHours)).toContain('Period: 2026-12-06T08:00-08:00 up to 2026-12-06T10:00-08:00 (the end not included). Generated');
+    // UTC November is not California's November, and is not labelled as if it were.
+    expect(renderTransparencyMarkdown({ ...november, from: '2026-11-01T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z' })).not.toContain('through');
+  });
+
   it('names every list when none is covert, and says no covert list had hits', async () => {
     const r = await transparencyReport({ storage, accessLog, covertLists: [] }, 'chief1', period);
     expect(r).toMatchObject({ hits: 3, hitsByList: { NARC: 2, SVS: 1 }, hitsOnCovertLists: 0 });

@@ -8,7 +8,7 @@ import { auditVerb } from '../../bin/verbs/audit.js';
 import { evidenceVerb } from '../../bin/verbs/evidence.js';
 import type { VerbIO } from '../../bin/verb.js';
 import { DEFAULT_OCR_CLASSES, OcrAlphabet } from '../../matcher/index.js';
-import { AccessLog, DetectionWriter, openStorage, saveUser, searchDetections, setPassword } from '../../storage/index.js';
+import { AccessLog, dayIn, DetectionWriter, openStorage, saveUser, searchDetections, setPassword, startOfDayIn } from '../../storage/index.js';
 import { REPO_ROOT } from '../fixtures/cli.js';
 import { detection, makeTempDir } from './temp-storage.js';
 
@@ -37,7 +37,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const as = (id: string): string[] => ['--as', id, '--password-stdin'];
 
 /** A verb's I/O; with `password`, it is the first line of standard input (--password-stdin). */
-function io(password?: string): VerbIO & { out(): string; err(): string } {
+function io(password?: string, env: Record<string, string> = {}): VerbIO & { out(): string; err(): string } {
   const chunks = { out: '', err: '' };
   const stdin = new PassThrough();
   if (password !== undefined) stdin.end(`${password}\n`);
@@ -46,7 +46,7 @@ function io(password?: string): VerbIO & { out(): string; err(): string } {
     s.on('data', (c: Buffer) => (chunks[key] += c.toString()));
     return s;
   };
-  return { stdin, stdout: sink('out'), stderr: sink('err'), env: {}, cwd: dir, out: () => chunks.out, err: () => chunks.err };
+  return { stdin, stdout: sink('out'), stderr: sink('err'), env, cwd: dir, out: () => chunks.out, err: () => chunks.err };
 }
 
 /**
@@ -212,6 +212,20 @@ describe('platewatch audit', () => {
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '5'], io(PASSWORD))).toBe(2);
   });
 
+  it("audits the department's days, says the window it used, and dates the memorandum by the department's day", async () => {
+    const LA = 'America/Los_Angeles';
+    const s = io(PASSWORD, { PLATEWATCH_TIME_ZONE: LA });
+    const from = dayIn(LA, Date.now() - 86_400_000);
+    const to = dayIn(LA, Date.now() + 86_400_000);
+    const last = dayIn(LA, startOfDayIn(LA, to) - 1);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo-la', '--data-dir', dataDir], s), s.err()).toBe(0);
+    const utc = (day: string) => new Date(startOfDayIn(LA, day)).toISOString().slice(0, 16);
+    expect(s.out()).toContain(`window ${from} 00:00 – ${to} 00:00 ${LA} (${utc(from)}Z – ${utc(to)}Z)\n`);
+    const memo = readFileSync(join(dir, 'memo-la', `alpr-audit-${from}-${to}.md`), 'utf8');
+    expect(memo).toContain(`Period audited: ${from} through ${last}, ${LA} days.`);
+    expect(memo).toMatch(new RegExp(`^\\*\\*Date:\\*\\* ${dayIn(LA)}`, 'm'));
+  });
+
   it('files the memorandum (it quotes access-log records) readable by owner and group only, whatever the umask', async () => {
     const today = new Date();
     const from = new Date(today.getTime() - 86_400_000).toISOString().slice(0, 10);
@@ -287,7 +301,7 @@ describe('platewatch audit', () => {
     try {
       const s = io(PASSWORD);
       expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '12', '--out', 'memo-tampered', '--data-dir', dataDir], s)).toBe(1);
-      expect(s.out()).toMatch(/^12 of 12 inquiries reviewed, .*, [1-9]\d* data error\(s\)/);
+      expect(s.out()).toMatch(/^window .*\n12 of 12 inquiries reviewed, .*, [1-9]\d* data error\(s\)/);
       expect(s.err()).toMatch(/^platewatch audit sample: the memorandum lists [1-9]\d* data error\(s\) \(see its "Data errors"\)/m);
       const memo = readFileSync(join(dir, 'memo-tampered', `alpr-audit-${from}-${to}.md`), 'utf8');
       expect(memo.slice(memo.indexOf('## Data errors'))).toMatch(/altered/);
@@ -309,7 +323,7 @@ describe('platewatch audit', () => {
     // A chain the log has, in a period without an inquiry on it: filed, and said plainly.
     const empty = io(PASSWORD);
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', '2020-01-01', '--to', '2020-07-01', '--chain', 'main', '--out', 'memo-empty', '--data-dir', dataDir], empty)).toBe(0);
-    expect(empty.out()).toMatch(/^0 of 0 inquiries reviewed/);
+    expect(empty.out()).toMatch(/^window .*\n0 of 0 inquiries reviewed/);
     expect(empty.err()).toMatch(/^platewatch audit sample: note: No search inquiry by an employee was recorded in the period on access log chain "main", so none was sampled/);
   });
 
