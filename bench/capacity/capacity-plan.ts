@@ -32,14 +32,23 @@ export interface PlanAssumptions {
   baseMemoryBytes: number;
   /** Hot list entries loaded when `baseMemoryBytes` was measured. */
   measuredHotlistEntries: number;
-  /** Memory per further hot list entry. */
-  bytesPerHotlistEntry: number;
+  /** Process RSS per further hot list entry (after GC, before and after loading the run's lists). */
+  rssBytesPerHotlistEntry: number;
+  /** RSS a reload costs above the idle system, per entry of the list reloaded (the run's SVS reload: peak − idle). */
+  reloadBytesPerHotlistEntry: number;
+  /** chDB's skip-index cache, which analysts' searches fill and the run does not. */
+  skipIndexCacheBytes: number;
   /** Detection on disk, indexes included. */
   bytesPerDetection: number;
   /** Share of reads that hit, and a stored hit on disk. */
   hitRate: number;
   bytesPerHit: number;
   retentionDays: number;
+  /** NATS store: bytes JetStream reserves up front (READS and INVALID_READS limits). */
+  natsReservedBytes: number;
+  /** NATS store: HITS bytes per hit (each carries a copy of its read), kept `hitsRetentionDays`. */
+  natsBytesPerHit: number;
+  hitsRetentionDays: number;
   /** Fewest cores and bytes of memory worth buying for one machine. */
   minCores: number;
   minMemoryBytes: number;
@@ -50,16 +59,23 @@ export interface DepartmentPlan extends Department {
   peakReadsPerSecond: number;
   cores: number;
   memoryBytes: number;
+  /** ClickHouse: detections and hits for the retention period (one copy). */
   diskBytesPerRetention: number;
+  /** The NATS store: its reservations plus the hits it keeps. */
+  natsDiskBytes: number;
 }
+
+const SECONDS_PER_DAY = 86_400;
 
 export function planDepartment(d: Department, a: PlanAssumptions): DepartmentPlan {
   const average = d.cameras * d.readsPerCamera;
   const peak = average * a.peakFactor;
   const cores = Math.max(a.minCores, Math.ceil((peak * a.headroom) / a.readsPerCoreSecond));
-  const listMemory = Math.max(0, d.hotlistEntries - a.measuredHotlistEntries) * a.bytesPerHotlistEntry;
-  const memoryBytes = Math.max(a.minMemoryBytes, (a.baseMemoryBytes + listMemory) * a.headroom);
-  const readsKept = average * 86_400 * a.retentionDays;
+  const listMemory = Math.max(0, d.hotlistEntries - a.measuredHotlistEntries) * a.rssBytesPerHotlistEntry;
+  const reloadMemory = d.hotlistEntries * a.reloadBytesPerHotlistEntry;
+  const memoryBytes = Math.max(a.minMemoryBytes, (a.baseMemoryBytes + listMemory + reloadMemory + a.skipIndexCacheBytes) * a.headroom);
+  const readsKept = average * SECONDS_PER_DAY * a.retentionDays;
   const diskBytesPerRetention = readsKept * (a.bytesPerDetection + a.hitRate * a.bytesPerHit);
-  return { ...d, averageReadsPerSecond: average, peakReadsPerSecond: peak, cores, memoryBytes, diskBytesPerRetention };
+  const natsDiskBytes = a.natsReservedBytes + average * SECONDS_PER_DAY * a.hitsRetentionDays * a.hitRate * a.natsBytesPerHit;
+  return { ...d, averageReadsPerSecond: average, peakReadsPerSecond: peak, cores, memoryBytes, diskBytesPerRetention, natsDiskBytes };
 }

@@ -2,8 +2,8 @@
 // does not share the pipeline's event loop; it stays up between load steps (one tsx start-up).
 // Child → parent: {started} once listening. Parent → child (IPC): {cmd:'setup', setup} → {ready};  {cmd:'run', rate, seconds} → {done: FleetReport} | {error}
 //
-// Reads are ingest/'s simulated reads (realistic plates, OCR misreads, a share of hot plates),
-// published one per message with JetStream acks and the read id as Nats-Msg-Id, as cameras do.
+// Reads are ingest/'s simulated reads (realistic plates, OCR misreads, a share of hot plates) with
+// an image reference and vehicle attributes as production cameras send (camera-read.ts), published one per message with JetStream acks and the read id as Nats-Msg-Id, as cameras do.
 // The loop keeps a bounded number of publishes awaiting their ack and counts them with a plain
 // integer: ingest/'s simulateFleet races a Set of pending acks per publish, which costs more than
 // the publish itself at tens of thousands of reads a second and would make the fleet the limit.
@@ -12,7 +12,8 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Packr } from 'msgpackr';
-import { createRandom, pickOne, randomInt, readsSubject, simulatedRead, type Random } from '../../ingest/index.js';
+import { createRandom, pickOne, randomInt, readsSubject, type Random } from '../../ingest/index.js';
+import { cameraRead } from './camera-read.js';
 import type { FleetCommand, FleetMessage, FleetSetup } from './fleet.js';
 
 // Set by the 'setup' command (the hot plates are too many for argv).
@@ -63,7 +64,7 @@ async function run(rate: number, seconds: number): Promise<void> {
       const isHot = random() < setup.hitRate;
       if (isHot) hot++;
       const id = `f${setup.seed}-${sequence++}`;
-      const read = simulatedRead(random, { agency: 'bench', camera: cameras[c] as string, id, ts: Date.now(), misreadRate: 0.05, ...(isHot ? { hot: pickOne(random, setup.hotPlates) } : {}) });
+      const read = cameraRead(random, { agency: 'bench', camera: cameras[c] as string, id, ts: Date.now(), misreadRate: 0.05, ...(isHot ? { hot: pickOne(random, setup.hotPlates) } : {}) });
       inFlight++;
       js.publish(subjects[c] as string, packr.pack(read), { msgID: id }).then(acked, refused);
       published++;

@@ -2,13 +2,14 @@
 // the system process (pipeline, embedded chDB, gateway, as `platewatch up` runs them), a camera
 // fleet process and console processes — with the ceilings of each stage measured in the same run.
 // Phases: start → hot lists → ceilings → gateway top fan-out → ramp → fixed rates →
-// 1 vs 2 worker processes → storage footprint. Results are data (CapacityResult); report.ts and
-// chart.ts render them.
-import { mkdtempSync, rmSync } from 'node:fs';
+// 1 vs 2 worker processes → storage footprint → a reload of the SVS list through the gateway (its
+// peak memory). Results are data (CapacityResult); report.ts and chart.ts render them.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Packr } from 'msgpackr';
 import type { Logger } from 'pino';
 import { detectionSink, startSystem, toDetection, type RunningSystem } from '../../bin/system.js';
@@ -16,7 +17,9 @@ import { hitFrame, serialiseHit } from '../../gateway/index.js';
 import {
   createPipelineMetrics,
   createRandom,
+  DEFAULT_STREAMS_CONFIG,
   encodeHitMessage,
+  HITS_STREAM,
   generatePlate,
   HIT_MESSAGE_VERSION,
   hitId,
@@ -24,30 +27,27 @@ import {
   MetricsRegistry,
   PipelineWorker,
   publishHotlist,
-  simulatedRead,
   startLocalNatsServer,
   type HitMessage,
   type WireRead,
 } from '../../ingest/index.js';
 import { validateEntry, type HotlistEntry, type MatcherConfig } from '../../matcher/index.js';
 import { dayIn, HitWriter, saveUser } from '../../storage/index.js';
+import { cameraRead } from './camera-read.js';
 import { chdbInsertCeiling, jetstreamCeiling, uwsBroadcastCeiling } from './ceilings.js';
 import { ConsoleFleet } from './consoles.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
 import { windowedFanOut, type FanOutRate } from './fan-out.js';
+import { hotlistCsv, reloadThroughGateway, type HotlistReload } from './hotlist-reload.js';
 import { CameraFleet } from './fleet.js';
 import { ramp, runStep, type LoadContext, type StepResult } from './load-steps.js';
 import type { CapacityOptions } from './options.js';
 import { sampleProcess } from './proc-stats.js';
+import { PROCESS_ROLES } from './process-roles.js';
 import { tableFootprint, type TableFootprint } from './storage-footprint.js';
 import { ScaleOutWorkers, type ScaleOutResult } from './workers.js';
 
-export const PROCESS_ROLES = {
-  system: 'platewatch (pipeline + chDB + gateway)',
-  nats: 'nats-server',
-  fleet: 'camera fleet (simulated)',
-  consoles: 'consoles (simulated)',
-} as const;
+export { PROCESS_ROLES } from './process-roles.js';
 
 export interface CapacityResult {
   command: string;
@@ -57,7 +57,18 @@ export interface CapacityResult {
   /** 1, 5 and 15-minute load averages when the run started and ended. */
   loadAverage: { start: number[]; end: number[] };
   options: CapacityOptions;
-  hotlist: { generalEntries: number; specificEntries: number; heapBytesPerEntry: number };
+  hotlist: {
+    generalEntries: number;
+    specificEntries: number;
+    heapBytesPerEntry: number;
+    /** Resident memory of the system process per entry: RSS after loading the lists minus before, both after GC. */
+    rssBytesPerEntry: number;
+    reload: HotlistReload;
+  };
+  /** chDB's skip-index cache limit: empty in this run (no searches), filled by analysts' searches in service. */
+  skipIndexCacheBytes: number;
+  /** What the NATS store holds besides the reads in flight (ingest/streams.ts). */
+  nats: NatsStoreFacts;
   ceilings: { jetstreamReadsPerSecond: number; chdbRowsPerSecond: number; chdbBatchRows: number; uwsBroadcast: FanOutRate };
   gatewayFanOut: FanOutRate;
   ramp: StepResult[];
@@ -69,7 +80,19 @@ export interface CapacityResult {
   idleRssBytes: { system: number; nats: number };
 }
 
+export type { HotlistReload } from './hotlist-reload.js';
+
+export interface NatsStoreFacts {
+  /** Reserved up front on the store's disk. */
+  readsMaxBytes: number;
+  invalidMaxBytes: number;
+  hitsMaxAgeMs: number;
+  /** HITS stream bytes per hit the pipeline published during the load steps (read copy included). */
+  hitBytes: number;
+}
+
 const SPECIFIC_ENTRIES = 1_000;
+const RELOAD_CHANGED_SHARE = 0.1;
 // Hot lists, the fleet and the pre-made reads draw from one generator each; the same seed would
 // make the fleet's first reads the hot list's own plates in order (every read a hit).
 const FLEET_SEED_OFFSET = 7_919;
@@ -83,18 +106,27 @@ function garbageCollector(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/** RSS once the garbage is collected: what the process keeps. */
+function settledRss(gc: () => void): number {
+  for (let i = 0; i < 3; i++) gc();
+  return process.memoryUsage().rss;
+}
+
 function heapInUse(gc: () => void): number {
   for (let i = 0; i < 3; i++) gc();
   const m = process.memoryUsage();
   return m.heapUsed + m.arrayBuffers;
 }
 
-function hotlists(config: MatcherConfig, options: CapacityOptions): { general: HotlistEntry[]; specific: HotlistEntry[] } {
+/** `changedShare` of the SVS entries get another case number: the same list as a daily reload sends it. */
+function hotlists(config: MatcherConfig, options: CapacityOptions, changedShare = 0): { general: HotlistEntry[]; specific: HotlistEntry[] } {
   const random = createRandom(options.seed);
   const general: HotlistEntry[] = [];
+  const changeEvery = changedShare > 0 ? Math.round(1 / changedShare) : 0;
   for (let i = 0; general.length < options.hotlistEntries; i++) {
     const { plate, state } = generatePlate(random);
-    const r = validateEntry({ plate, state, list: 'SVS', reason: 'STOLEN VEHICLE', case_number: `V${100_000_000 + i}`, entered_by: 'NCIC' }, config);
+    const caseNumber = changeEvery > 0 && i % changeEvery === 0 ? `R${100_000_000 + i}` : `V${100_000_000 + i}`;
+    const r = validateEntry({ plate, state, list: 'SVS', reason: 'STOLEN VEHICLE', case_number: caseNumber, entered_by: 'NCIC' }, config);
     if (r.ok) general.push(r.entry);
   }
   const specific: HotlistEntry[] = [];
@@ -111,7 +143,7 @@ function simulatedReads(count: number, seed: number, hot: readonly { plate: stri
   const now = Date.now();
   return Array.from({ length: count }, (_, i) => {
     const h = random() < hitRate ? hot[i % hot.length] : undefined;
-    return simulatedRead(random, { agency: 'bench', camera: `cam${i % 200}`, id: `c${seed}-${i}`, ts: now, misreadRate: 0.05, ...(h === undefined ? {} : { hot: h }) });
+    return cameraRead(random, { agency: 'bench', camera: `cam${i % 200}`, id: `c${seed}-${i}`, ts: now, misreadRate: 0.05, ...(h === undefined ? {} : { hot: h }) });
   });
 }
 
@@ -121,20 +153,43 @@ function packedReads(count: number, seed: number, hot: readonly { plate: string;
 }
 
 /**
- * Publishes the hot lists and waits until the matcher has them; heap per entry is measured around
- * it. Only counts and the hot plates the fleet draws from outlive this function, so the generated
- * entries do not count as the system's memory later.
+ * Publishes the hot lists and waits until the matcher has them; heap and RSS per entry are
+ * measured around it (the generated entries are alive at both ends, so they cancel out). Only
+ * counts and the hot plates the fleet draws from outlive this function, so the generated entries
+ * do not count as the system's memory later.
  */
-async function loadHotlists(system: RunningSystem, config: MatcherConfig, options: CapacityOptions, gc: () => void): Promise<{ generalEntries: number; specificEntries: number; heapBytesPerEntry: number; hotPlates: { plate: string; state?: string }[] }> {
+async function loadHotlists(system: RunningSystem, config: MatcherConfig, options: CapacityOptions, gc: () => void): Promise<{ generalEntries: number; specificEntries: number; heapBytesPerEntry: number; rssBytesPerEntry: number; hotPlates: { plate: string; state?: string }[] }> {
   const lists = hotlists(config, options);
   const heapBefore = heapInUse(gc);
+  const rssBefore = settledRss(gc);
   await publishHotlist(system.hotlists, 'SVS', lists.general, 'bench');
   await publishHotlist(system.hotlists, 'BOLO', lists.specific, 'bench');
   while (system.matcher.lists().length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
   const entries = lists.general.length + lists.specific.length;
   const heapBytesPerEntry = (heapInUse(gc) - heapBefore) / entries;
+  const rssBytesPerEntry = (settledRss(gc) - rssBefore) / entries;
   const hotPlates = lists.general.slice(0, 1000).map((e) => (e.state === undefined ? { plate: e.plate } : { plate: e.plate, state: e.state }));
-  return { generalEntries: lists.general.length, specificEntries: lists.specific.length, heapBytesPerEntry, hotPlates };
+  return { generalEntries: lists.general.length, specificEntries: lists.specific.length, heapBytesPerEntry, rssBytesPerEntry, hotPlates };
+}
+
+/**
+ * Writes the SVS list again, a tenth of its entries changed, as the CSV file a daily download is,
+ * and reloads it through the gateway (hotlist-reload.ts). The entries are generated and dropped
+ * before the idle RSS is taken.
+ */
+async function reloadGeneralList(system: RunningSystem, config: MatcherConfig, options: CapacityOptions, dir: string, gc: () => void): Promise<HotlistReload> {
+  const file = join(dir, 'svs-reload.csv');
+  const { general } = hotlists(config, options, RELOAD_CHANGED_SHARE);
+  writeFileSync(file, hotlistCsv(general));
+  const counts = { entries: general.length, changed: Math.ceil(general.length * RELOAD_CHANGED_SHARE) };
+  general.length = 0;
+  return reloadThroughGateway(system, file, counts, () => settledRss(gc));
+}
+
+/** HITS stream bytes and messages, to price a stored hit on the NATS disk. */
+async function hitsStreamState(jsm: JetStreamManager): Promise<{ bytes: number; messages: number }> {
+  const { state } = await jsm.streams.info(HITS_STREAM);
+  return { bytes: state.bytes, messages: state.messages };
 }
 
 /** A hit as the pipeline publishes it, for the fan-out measurements. */
@@ -149,6 +204,10 @@ function sampleHit(n: number): HitMessage {
     read: { v: 1, id: readId, agency: 'bench', camera: `cam${n % 200}`, ts: now, conf: 0.91, plate: '7ABC123', state: 'CA', lat: 36.9103, lon: -121.7569 },
     hit: { list: 'SVS', listVersion: 1, entry: '7ABC123', kind: 'exact', distance: 0, ocrSubstitutions: 0, positions: [], candidate: 0, plate: '7ABC123', conf: 0.91, stateMatch: true, vehicleMismatch: [], state: 'CA', reason: 'STOLEN VEHICLE', caseNumber: 'V100000000', enteredBy: 'NCIC', synopsis: '' },
   };
+}
+
+function fmtShare(share: number): string {
+  return `${Math.round(share * 100)} %`;
 }
 
 async function consoleToken(system: RunningSystem): Promise<string> {
@@ -233,6 +292,8 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     // The ceilings' generated rows are garbage now: collect them so the RSS measured in the load
     // steps is the system's, not the benchmark's.
     gc();
+    const jsm = await jetstreamManager(system.nc);
+    const hitsBefore = await hitsStreamState(jsm);
     const load: LoadContext = { nc: system.nc, fleet, consoles, acked: metrics.acked, pids, progress };
     const ramped = await ramp(load, { start: options.rampStart, factor: options.rampFactor, maxSteps: options.rampMaxSteps, bisections: options.bisections, seconds: options.rampSeconds });
     progress(`highest sustained rate: ${ramped.highestSustained} reads/s`);
@@ -241,6 +302,14 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     await worker.stop();
     await hitWriter.flush();
     await system.writer.flush();
+    const hitsAfter = await hitsStreamState(jsm);
+    const hitsPublished = hitsAfter.messages - hitsBefore.messages;
+    const natsStore: NatsStoreFacts = {
+      readsMaxBytes: DEFAULT_STREAMS_CONFIG.readsMaxBytes,
+      invalidMaxBytes: DEFAULT_STREAMS_CONFIG.invalidMaxBytes,
+      hitsMaxAgeMs: DEFAULT_STREAMS_CONFIG.hitsMaxAgeMs,
+      hitBytes: hitsPublished > 0 ? (hitsAfter.bytes - hitsBefore.bytes) / hitsPublished : Number.NaN,
+    };
 
     progress('scale-out: 1 vs 2 pipeline worker processes');
     const backlog = packedReads(options.scaleOutReads, options.seed + BACKLOG_SEED_OFFSET + 1, hot, options.hitRate);
@@ -251,6 +320,9 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
     progress('storage footprint (OPTIMIZE … FINAL)');
     const storage = { detections: await tableFootprint(system.storage, 'detections'), hits: await tableFootprint(system.storage, 'hits') };
     await workersGone;
+    progress(`hot list reload through the gateway: SVS again, ${fmtShare(RELOAD_CHANGED_SHARE)} of its ${options.hotlistEntries} entries changed`);
+    const reload = await reloadGeneralList(system, context.matcher, options, dir, gc);
+    progress(`  peak RSS ${Math.round(reload.peakRssBytes / 2 ** 20)} MiB over ${Math.round(reload.idleRssBytes / 2 ** 20)} MiB idle, ${reload.seconds.toFixed(1)} s`);
     const cpu = cpus();
     return {
       command: context.command,
@@ -259,7 +331,9 @@ export async function runCapacityBench(options: CapacityOptions, context: { comm
       machine: { cpu: cpu[0]?.model.trim() ?? 'unknown', cores: cpu.length, memoryBytes: totalmem(), node: process.version, os: `${type()} ${release()}` },
       loadAverage: { start: loadStart, end: loadavg() },
       options,
-      hotlist: { generalEntries: hotlist.generalEntries, specificEntries: hotlist.specificEntries, heapBytesPerEntry: hotlist.heapBytesPerEntry },
+      hotlist: { generalEntries: hotlist.generalEntries, specificEntries: hotlist.specificEntries, heapBytesPerEntry: hotlist.heapBytesPerEntry, rssBytesPerEntry: hotlist.rssBytesPerEntry, reload },
+      skipIndexCacheBytes: system.storage.config.skipIndexCacheBytes,
+      nats: natsStore,
       ceilings: { jetstreamReadsPerSecond, chdbRowsPerSecond, chdbBatchRows: system.storage.config.batchRows, uwsBroadcast },
       gatewayFanOut,
       ramp: ramped.steps,

@@ -24,7 +24,8 @@ const READS = Number(values.reads);
 const SETTINGS = [16, 64];
 
 async function drain(): Promise<{ readsPerSecond: number; maxRssMiB: number }> {
-  const logger = pino({ level: 'warn' });
+  // stdout carries the result line the parent parses; warnings (stale hot lists…) go to stderr.
+  const logger = pino({ level: 'warn' }, pino.destination(2));
   const dir = mkdtempSync(join(tmpdir(), 'platewatch-young-gen-'));
   const config = resolveMatcherConfig();
   const system = await startSystem({ dataDir: dir, matcher: config, logger, pipeline: false, gateway: false });
@@ -59,7 +60,8 @@ if (values.child) {
     for (const mib of SETTINGS) {
       const child = spawnSync(process.execPath, [`--max-semi-space-size=${mib}`, '--import', 'tsx', new URL(import.meta.url).pathname, '--child', '--reads', String(READS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
       if (child.status !== 0) throw new Error(`drain with ${mib} MiB exited with ${child.status}`);
-      const r = JSON.parse(child.stdout) as { readsPerSecond: number; maxRssMiB: number };
+      // The result is the child's last line: anything a dependency prints to stdout comes before it.
+      const r = JSON.parse(child.stdout.trimEnd().split('\n').at(-1) ?? '') as { readsPerSecond: number; maxRssMiB: number };
       results.get(mib)!.push(r);
       cells.push(`${Math.round(r.readsPerSecond).toLocaleString('en-US')} (${Math.round(r.maxRssMiB)} MiB)`);
     }

@@ -340,10 +340,13 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
   const parts = await activeParts();
   const rewritten = (await mergedRows()) - merged0;
   const sorted = [...intervals].sort((a, b) => a - b);
+  // Runs shorter than one interval have none: say so rather than print NaN.
+  const intervalText = sorted.length === 0
+    ? `no full ${INTERVAL_MS / 1000} s interval in ${fmt(s, 1)} s (min, median and max need --seconds ${INTERVAL_MS / 1000} or more)`
+    : `${INTERVAL_MS / 1000} s intervals min ${fmt(sorted[0] as number)}, median ${fmt(percentile(sorted, 50))}, max ${fmt(sorted[sorted.length - 1] as number)} rows/s`;
   results.push({ path: `DetectionWriter, ${SUSTAIN_SECONDS} s flat out`, format: SUSTAIN_FORMAT === '' ? storage.config.insertFormat : SUSTAIN_FORMAT, batch: fmt(batchRows), rowsPerSecond: sent / s, seconds: s });
   console.log(
-    `sustained: ${fmt(sent)} rows in ${fmt(s, 1)} s = ${fmt(sent / s)} rows/s; ${INTERVAL_MS / 1000} s intervals min ${fmt(sorted[0] ?? Number.NaN)}, ` +
-      `median ${fmt(percentile(sorted, 50))}, max ${fmt(sorted[sorted.length - 1] ?? Number.NaN)} rows/s; ${parts} active parts at the end; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores; ` +
+    `sustained: ${fmt(sent)} rows in ${fmt(s, 1)} s = ${fmt(sent / s)} rows/s; ${intervalText}; ${parts} active parts at the end; process CPU ${fmt((cpu.user + cpu.system) / 1e6 / s, 2)} cores; ` +
       `merges rewrote ${fmt(rewritten / sent, 1)} rows per row stored`,
   );
   if (SETTLE_SECONDS > 0) {

@@ -34,7 +34,7 @@ try {
   const lines = [
     `### Full, OCR-equivalent and fuzzy plate search, ${fmt(Number(range!.n))} detections over 30 days`,
     '',
-    `Command: \`node --import tsx bench/storage/plate-kinds.bench.ts --data-dir … --table ${table} --runs ${RUNS}\`  `,
+    `Command: \`node --import tsx bench/storage/plate-kinds.bench.ts --data-dir ${dataDir} --table ${table} --runs ${RUNS}\`  `,
     `Machine: ${machineLine()}  `,
     `Query: storage/search.ts buildSearchQuery (newest 100, whole 30-day range), ${plates.length} plates drawn from the table, one run each after a warm-up.`,
     '',

@@ -76,7 +76,8 @@ try {
   const b = await events();
   const self = (k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
   const lines = [
-    `Command: \`node --import tsx bench/storage/search-profile.bench.ts --reuse DIR --tables ${tables.join(',')} --days ${DAYS.join(',')} --runs ${RUNS}\`  `,
+    // Every option with the value it took, so the line reruns exactly this (found by QA: --kinds, --list and --limit-by were left out).
+    `Command: \`node --import tsx bench/storage/search-profile.bench.ts --reuse ${arg('reuse', '')} --tables ${tables.join(',')} --days ${DAYS.join(',')} --runs ${RUNS} --kinds ${kinds.join(',')} --limit-by ${LIMIT_BY ? 'yes' : 'no'} --list ${LIST ? 'yes' : 'no'}\`  `,
     `Machine: ${machineLine()}, chDB ${(await rows<{ v: string }>('SELECT version() AS v'))[0]?.v}  `,
     `Each row: ${samples.length} patterns cut from stored plates, one query each after a warm-up (the newest 100 in the window, one pass, as storage/search.ts reads a window); counters are means per query.`,
     '',

@@ -288,7 +288,7 @@ try {
   }
 
   report.push(`### Partial-plate search, ${fmt(ROWS)} detections over ${DAYS} days`, '');
-  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')} --index-cache-mib ${INDEX_CACHE_MIB}${COMPACT ? ' --compact yes' : ''}\`  `);
+  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')} --index-cache-mib ${INDEX_CACHE_MIB}${COMPACT ? ' --compact yes' : ''}${arg('keep', 'no') === 'yes' ? ' --keep yes' : ''}${reuse === '' ? '' : ` --reuse ${reuse}`}\`  `);
   report.push(`Machine: ${machineLine()}, chDB ${(await rows<{ v: string }>('SELECT version() AS v'))[0]?.v}  `);
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB | active parts |', '|---|---:|---:|---:|');

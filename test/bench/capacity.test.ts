@@ -68,6 +68,11 @@ describe('platewatch bench --quick', () => {
     expect(r.storage.detections.bytesOnDisk).toBeGreaterThan(0);
     expect(r.plan.bytesPerDetection).toBeGreaterThan(0);
     expect(r.hotlist.generalEntries).toBe(10_000);
+    // The memory terms of the plan: RSS per entry, a reload of the SVS list, the NATS store's hits.
+    expect(r.hotlist.reload.entries).toBe(10_000);
+    expect(r.hotlist.reload.peakRssBytes).toBeGreaterThan(0);
+    expect(r.plan.skipIndexCacheBytes).toBeGreaterThan(0);
+    expect(r.nats.hitBytes).toBeGreaterThan(0);
 
     const markdown = readFileSync(report, 'utf8');
     expect(markdown.startsWith('# Benchmarks\n\nKept as it is.\n')).toBe(true);
@@ -96,8 +101,10 @@ describe('platewatch bench --quick', () => {
 
 describe('capacity table', () => {
   const a: PlanAssumptions = {
-    peakFactor: 3, headroom: 2, readsPerCoreSecond: 1_000, baseMemoryBytes: 1024 ** 3, measuredHotlistEntries: 100_000, bytesPerHotlistEntry: 100,
-    bytesPerDetection: 50, hitRate: 0.005, bytesPerHit: 100, retentionDays: 365, minCores: 2, minMemoryBytes: 4 * 1024 ** 3,
+    peakFactor: 3, headroom: 2, readsPerCoreSecond: 1_000, baseMemoryBytes: 1024 ** 3, measuredHotlistEntries: 100_000,
+    rssBytesPerHotlistEntry: 100, reloadBytesPerHotlistEntry: 50, skipIndexCacheBytes: 512 * 2 ** 20,
+    bytesPerDetection: 50, hitRate: 0.005, bytesPerHit: 100, retentionDays: 365,
+    natsReservedBytes: 11 * 1024 ** 3, natsBytesPerHit: 600, hitsRetentionDays: 7, minCores: 2, minMemoryBytes: 4 * 1024 ** 3,
   };
 
   it('sizes cores for the peak with headroom, memory for the hot list, disk for a year', () => {
@@ -105,12 +112,14 @@ describe('capacity table', () => {
     expect(plan.averageReadsPerSecond).toBe(2_000);
     expect(plan.peakReadsPerSecond).toBe(6_000);
     expect(plan.cores).toBe(12); // 6,000 × 2 ÷ 1,000
-    expect(plan.memoryBytes).toBe((1024 ** 3 + 20_000_000 * 100) * 2);
+    // measured RSS + further entries × RSS per entry + a reload of all H + the skip-index cache, × headroom
+    expect(plan.memoryBytes).toBe((1024 ** 3 + 20_000_000 * 100 + 20_100_000 * 50 + 512 * 2 ** 20) * 2);
     expect(plan.diskBytesPerRetention).toBeCloseTo(2_000 * 86_400 * 365 * (50 + 0.005 * 100));
+    expect(plan.natsDiskBytes).toBeCloseTo(11 * 1024 ** 3 + 2_000 * 86_400 * 7 * 0.005 * 600);
   });
 
   it('never plans under the minimum machine', () => {
-    const plan = planDepartment({ name: 'tiny', cameras: 6, readsPerCamera: 0.07, hotlistEntries: 1_000 }, a);
+    const plan = planDepartment({ name: 'tiny', cameras: 6, readsPerCamera: 0.07, hotlistEntries: 1_000 }, { ...a, skipIndexCacheBytes: 0 });
     expect(plan.cores).toBe(2);
     expect(plan.memoryBytes).toBe(4 * 1024 ** 3);
   });
