@@ -19,10 +19,16 @@ up.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
 up.stderr.setEncoding('utf8').on('data', (c: string) => (err += c));
 const exited = new Promise<number | null>((resolve) => up.once('exit', (code) => resolve(code)));
 
-afterAll(() => {
-  up.kill('SIGKILL');
+// SIGTERM, and SIGKILL only if that does not end it: a SIGKILLed up leaves its nats-server running.
+afterAll(async () => {
+  if (up.exitCode === null && up.signalCode === null) {
+    up.kill('SIGTERM');
+    const timer = setTimeout(() => up.kill('SIGKILL'), 60_000);
+    await exited;
+    clearTimeout(timer);
+  }
   rmSync(dir, { recursive: true, force: true });
-});
+}, 90_000);
 
 describe('platewatch up --demo', () => {
   it('never logs its own sample list as stale, and still logs the general lists it loads nothing for', async () => {
