@@ -4,13 +4,13 @@
 // builds it on the path a department's reload takes (bench/hotlist/load.bench.ts measures the
 // same path at 1,000,000 rows). The peak RSS of the system process above its idle RSS is what a
 // planner must leave free for it.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { RunningSystem } from '../../bin/system.js';
 import { HOTLIST_REQUIRED_COLUMNS } from '../../ingest/index.js';
 import type { HotlistEntry } from '../../matcher/index.js';
 import { dayIn, saveUser } from '../../storage/index.js';
 import { BENCH_ERROR_CODES, BenchError } from './errors.js';
+import { uploadFromChild } from '../hotlist/upload.js';
 
 export interface HotlistReload {
   entries: number;
@@ -63,14 +63,8 @@ async function administratorToken(system: RunningSystem): Promise<string> {
 
 /** Sends the file from another process, so the sending costs the measured process nothing. */
 function upload(url: string, token: string, file: string): Promise<{ status: number; body: string }> {
-  const script = `const r = await fetch(process.argv[1], { method: 'POST', headers: { authorization: 'Bearer ' + process.argv[2], 'content-type': 'text/csv' }, body: await (await import('node:fs/promises')).readFile(process.argv[3]) });
-process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() }));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, url, token, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { status: number; body: string }) : reject(new BenchError(BENCH_ERROR_CODES.setupFailed, `hot list upload exited with ${code}`))));
+  return uploadFromChild(url, token, file).catch((error: unknown) => {
+    throw new BenchError(BENCH_ERROR_CODES.setupFailed, (error as Error).message);
   });
 }
 

@@ -5,7 +5,6 @@
 // longest stall of the process's event loop (every read, hit and console waits that long), and
 // the process's peak memory. The baseline of the same run is the idle system just before.
 // Run: node --expose-gc --import tsx bench/hotlist/load.bench.ts [--rows 1000000]
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { saveUser } from '../../storage/users.js';
 import { canCollectGarbage } from '../measure.js';
 import { formatBytes, machineTable, markdownTable } from '../report.js';
 import { acceptOnly, arg, fmt } from '../storage/machine.js';
+import { uploadFromChild } from './upload.js';
 
 const USAGE = 'Usage: node --expose-gc --import tsx bench/hotlist/load.bench.ts [--rows N] (default 1000000)';
 acceptOnly(USAGE, ['rows']);
@@ -74,17 +74,7 @@ function peakRss(): number {
 }
 
 /** Sends the file from another process, as the CLI does, so the sending costs this one nothing. */
-function upload(url: string, token: string, file: string): Promise<{ status: number; body: string }> {
-  const script = `const r = await fetch(process.argv[1], { method: 'POST', headers: { authorization: 'Bearer ' + process.argv[2], 'content-type': 'text/csv' }, body: await (await import('node:fs/promises')).readFile(process.argv[3]) });
-process.stdout.write(JSON.stringify({ status: r.status, body: await r.text() }));`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, url, token, file], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as { status: number; body: string }) : reject(new Error(`upload exited ${code}`))));
-  });
-}
+const upload = uploadFromChild;
 
 interface Step {
   name: string;
