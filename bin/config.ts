@@ -19,8 +19,7 @@ export {
 } from './config-settings.js';
 import {
   DEFAULT_DATA_DIR, DEFAULT_GATEWAY_SETTINGS, DEFAULT_HIT_SETTINGS, DEFAULT_HOTLIST_SETTINGS, DEFAULT_LOG_LEVEL, DEFAULT_METRICS_SETTINGS, DEFAULT_NATS_SETTINGS,
-  DEFAULT_STORAGE_SETTINGS, LOG_LEVELS, type GatewaySettings, type HitSettings, type HotlistSettings, type LogLevel, type MetricsSettings, type NatsSettings,
-  type PlatewatchConfig, type StorageSettings,
+  DEFAULT_STORAGE_SETTINGS, LOG_LEVELS, type MetricsSettings, type PlatewatchConfig,
 } from './config-settings.js';
 
 export const CONFIG_ERROR_CODES = {
@@ -213,20 +212,8 @@ const MATCHER_ENV_VARIABLES: Partial<Record<keyof MatcherConfig, EnvVariable>> =
   patternMinKnown: 'PLATEWATCH_PATTERN_MIN_KNOWN', ocrMaxSubstitutionsByLength: 'PLATEWATCH_OCR_MAX_SUBSTITUTIONS', timeZone: 'PLATEWATCH_TIME_ZONE',
 };
 
-interface MutableConfig {
-  logLevel: LogLevel;
-  timeZone: string;
-  dataDir: string;
-  matcher: Partial<MatcherConfig>;
-  nats: NatsSettings;
-  storage: StorageSettings;
-  gateway: GatewaySettings;
-  retroactiveDays: number;
-  hits: HitSettings;
-  release: ReleasePolicy;
-  hotlists: HotlistSettings;
-  metrics: MetricsSettings;
-}
+/** The configuration while it is read: the matcher's settings are checked and completed last. */
+type MutableConfig = Omit<PlatewatchConfig, 'matcher'> & { matcher: Partial<MatcherConfig> };
 
 /** Service settings that are whole numbers; the rest of a section's keys are strings. */
 const WHOLE_NUMBER_SETTINGS: ReadonlySet<string> = new Set([
