@@ -142,7 +142,7 @@ export class AccessLog {
       rows_returned: entry.rowsReturned,
       case_number: wellFormed(entry.caseNumber),
       reason: wellFormed(entry.reason),
-      detail: wellFormed(entry.detail),
+      detail: clippedDetail(wellFormed(entry.detail)),
       prev_hash: head.hash,
     };
     const record: AccessRecord = { ...unhashed, hash: hashAccessRecord(unhashed) };
@@ -330,6 +330,21 @@ export async function readAccessLog(storage: Pick<Storage, 'client' | 'db'>, q: 
 
 // ClickHouse refuses text holding half a UTF-16 surrogate pair, and a record it refuses is an
 // access that leaves no trace; such a half is kept as U+FFFD. (JSON.stringify escapes them in params.)
+/**
+ * The most of a record's `detail` (a refusal's message) kept. Every record is hashed, chained and
+ * read whole by each auditor, and a message can quote what a member sent: callers shorten what they
+ * quote (hot list loads, refused bodies), and this holds for any message that does not.
+ */
+export const DETAIL_MAX_CHARACTERS = 4000;
+
+function clippedDetail(detail: string): string {
+  if (detail.length <= DETAIL_MAX_CHARACTERS) return detail;
+  // Not inside a surrogate pair: half of one would be stored as U+FFFD.
+  let end = DETAIL_MAX_CHARACTERS;
+  if (/[\ud800-\udbff]/.test(detail.charAt(end - 1))) end -= 1;
+  return `${detail.slice(0, end)}… (${detail.length} characters)`;
+}
+
 function wellFormed(text: string): string {
   return text.replace(/\p{Cs}/gu, '\uFFFD');
 }

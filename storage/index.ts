@@ -10,7 +10,7 @@ export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt,
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {
   AccessLog, verifyAccessLog, verifyAccessLogs, parseExpectedHead, readAccessLog, type AccessLogQuery, type Head, accessLogChains, hashAccessRecord, GENESIS_HASH, SYSTEM_USER, ACCESS_ACTIONS, ACCESS_OUTCOMES,
-  UnknownChainError,
+  UnknownChainError, DETAIL_MAX_CHARACTERS,
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLog, type AccessEntry, type Storage, UnknownChainError, verifyAccessLog } from '../../storage/index.js';
+import { AccessLog, DETAIL_MAX_CHARACTERS, type AccessEntry, type Storage, UnknownChainError, verifyAccessLog } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -45,6 +45,19 @@ describe('access log hash chain', () => {
     const rs = await storage.client.query({ query: `SELECT reason, params FROM ${storage.db}.access_log WHERE chain = 'unpaired'`, format: 'JSONEachRow' });
     expect(await rs.json()).toEqual([{ reason: 'stolen \u{1F697} \ufffd', params: '{"plate":"\\ud800"}' }]);
     expect(await verifyAccessLog(storage, { chain: 'unpaired' })).toMatchObject({ ok: true, records: 1 });
+  });
+
+  it('keeps at most DETAIL_MAX_CHARACTERS of a detail, saying how long it was, and verifies it', async () => {
+    const log = new AccessLog(storage, 'long-detail');
+    const long = `refused: ${'\u{1F697}'.repeat(DETAIL_MAX_CHARACTERS)}`;
+    const record = await log.append({ ...entry(1), detail: long });
+    expect(record.detail.length).toBeLessThan(DETAIL_MAX_CHARACTERS + 40);
+    expect(record.detail.startsWith('refused: \u{1F697}')).toBe(true);
+    expect(record.detail.endsWith(`… (${long.length} characters)`)).toBe(true);
+    expect(record.detail).not.toContain('\ufffd');
+    const rs = await storage.client.query({ query: `SELECT detail FROM ${storage.db}.access_log WHERE chain = 'long-detail'`, format: 'JSONEachRow' });
+    expect(await rs.json()).toEqual([{ detail: record.detail }]);
+    expect(await verifyAccessLog(storage, { chain: 'long-detail' })).toMatchObject({ ok: true, records: 1 });
   });
 
   it('continues the chain after a restart (head read back from the table)', async () => {
