@@ -43,8 +43,25 @@ export function trustedProxies(entries: readonly string[]): TrustedProxies {
   };
 }
 
-/** An IPv4 address as IPv6 peers report it (`::ffff:10.0.0.5`) compares as itself. */
+/**
+ * An IPv4 address as IPv6 peers report it compares as itself: `::ffff:10.0.0.5`, and the long hex
+ * form uWS gives when listening on `::` (`0000:0000:0000:0000:0000:ffff:0a00:0005`).
+ */
 export function plainAddress(address: string): string {
   const lower = address.trim().toLowerCase();
-  return lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
+  if (lower.startsWith('::ffff:') && isIP(lower.slice(7)) === 4) return lower.slice(7);
+  return isIP(lower) === 6 ? (mappedIpv4(lower) ?? lower) : lower;
+}
+
+/** The IPv4 address an IPv4-mapped IPv6 address in hex groups carries, or null. */
+function mappedIpv4(ipv6: string): string | null {
+  if (ipv6.includes('.')) return null;
+  const [head = '', tail] = ipv6.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  if (groups.length !== 8 || !groups.slice(0, 5).every((g) => Number.parseInt(g, 16) === 0) || Number.parseInt(groups[5] ?? '', 16) !== 0xffff) return null;
+  const high = Number.parseInt(groups[6] ?? '', 16);
+  const low = Number.parseInt(groups[7] ?? '', 16);
+  return [high >> 8, high & 0xff, low >> 8, low & 0xff].join('.');
 }

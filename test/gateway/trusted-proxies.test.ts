@@ -10,6 +10,14 @@ describe('trustedProxies', () => {
       expect({ address, has: proxies.has(address) }).toEqual({ address, has: false });
   });
 
+  it('matches IPv4 peers in the long hex form uWS reports when listening on ::, and nothing else of that form', () => {
+    const proxies = trustedProxies(['10.0.0.5', '192.168.8.0/22']);
+    for (const address of ['0000:0000:0000:0000:0000:ffff:0a00:0005', '0:0:0:0:0:FFFF:A00:5', '::ffff:a00:5', '0000:0000:0000:0000:0000:ffff:c0a8:0b01'])
+      expect({ address, has: proxies.has(address) }).toEqual({ address, has: true });
+    for (const address of ['0000:0000:0000:0000:0000:ffff:0a00:0006', '0000:0000:0000:0000:0001:ffff:0a00:0005', '::a00:5', '0000:0000:0000:0000:0000:fffe:0a00:0005'])
+      expect({ address, has: proxies.has(address) }).toEqual({ address, has: false });
+  });
+
   it('says why an entry is neither form, and refuses a list with one', () => {
     expect(trustedProxyProblem('10.0.0.0/24')).toBeNull();
     expect(trustedProxyProblem('::/0')).toBeNull();
