@@ -191,11 +191,27 @@ async function showRelease(requestId, focus = false) {
     $('releases-error').textContent = `Request ${requestId}: ${r.message}`;
     return;
   }
-  renderRelease(r.body.request, r.body.history ?? []);
+  renderRelease(r.body.request, r.body.history ?? [], r.body.matchingNow);
   if (focus) $('release-detail-title').focus();
 }
 
-function renderRelease(q, history) {
+/**
+ * The detections a decision is about (§471.8(b)): while pending, what the request matches now and
+ * their plates; once approved, how many the approval kept, which the package holds and no others.
+ */
+function describeDetections(q, matchingNow) {
+  const n = (count) => `${count} detection${count === 1 ? '' : 's'}`;
+  if (q.status === 'pending' && matchingNow) {
+    const more = matchingNow.distinctPlates > matchingNow.plates.length ? `, and ${matchingNow.distinctPlates - matchingNow.plates.length} more` : '';
+    const plates = matchingNow.plates.length === 0 ? '' : `: ${matchingNow.plates.join(', ')}${more}`;
+    return `${n(matchingNow.detections)} matching now, of ${matchingNow.distinctPlates} plate${matchingNow.distinctPlates === 1 ? '' : 's'}${plates}`;
+  }
+  if (typeof q.approvedDetections === 'number') return `${n(q.approvedDetections)} approved`;
+  if (q.status === 'approved' || q.status === 'released') return 'not kept with the approval (approved before approvals kept them)';
+  return '—';
+}
+
+function renderRelease(q, history, matchingNow) {
   // The same request drawn again (after a decision the gateway refused) keeps the note typed for it.
   const keepNote = openRelease?.requestId === q.requestId && q.status === 'pending';
   openRelease = q;
@@ -213,6 +229,7 @@ function renderRelease(q, history) {
     ['Requester', q.requester],
     ['Purpose', q.purpose],
     ['Data asked for', describeCriteria(q.criteria)],
+    ['Detections', describeDetections(q, matchingNow)],
     ['Written request', q.documentRef || '—'],
     ['Decision', describeDecision(q)],
     ['Note', q.decisionNote || '—'],

@@ -3,7 +3,9 @@
 // `platewatch evidence` could only run while no ALPR data was being received.
 //   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?, agencies?, cameras?, near?}
 //                                                             → 201 {holdId, rowsHeld}; 404 NOTHING_HELD when nothing matches
-//   POST /api/evidence/exports               evidence.export  {caseNumber, reason?} → the package's manifest
+//   POST /api/evidence/exports               evidence.export  {caseNumber, reason?} → 201 {exportId, files, manifest, manifestSha256}:
+//                                                             the package's manifest, and the SHA-256 of its manifest.json
+//                                                             as the access log records it (for the property form)
 //   GET  /api/evidence/exports/:id/:file     evidence.export  one file of that package, by name only
 // Storage does the policy work (a user; a case number and reason, checked as a search's purpose
 // is; the access log record); the routes add the session and the role. Packages are written under
@@ -104,10 +106,10 @@ export function evidenceRoutes(deps: EvidenceRouteDeps): JsonRoute[] {
     const caseNumber = optionalText(b, 'caseNumber', CODE, 64) ?? ''; // none: refused and logged by storage
     const reason = optionalText(b, 'reason', CODE, 500);
     const exportId = randomUUID();
-    const manifest = await exportEvidence(ctx, {
+    const { manifestSha256, ...manifest } = await exportEvidence(ctx, {
       user: session.user, caseNumber, outDir: join(exportsDir, exportId), ...(reason === undefined || reason.trim() === '' ? {} : { reason }),
     });
-    return { status: 201, body: { exportId, files: [...manifest.files.map((f) => f.name), 'manifest.json', 'SHA256SUMS'], manifest } };
+    return { status: 201, body: { exportId, files: [...manifest.files.map((f) => f.name), 'manifest.json', 'SHA256SUMS'], manifest, manifestSha256 } };
   });
 
   const file = guarded(async (request) => {

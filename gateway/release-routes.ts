@@ -108,8 +108,9 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
   const file = guarded(async (request) => {
     const session = await guard.require(request, 'evidence.export');
     const f = await readPackageFile(ctx, session.user, requestIdParam(request.params[0]), request.params[1] ?? '');
-    // Named after the request, so files of several packages do not overwrite one another in Downloads.
-    return { status: 200, text: { contentType: f.contentType, body: f.body, filename: `release-${requestIdParam(request.params[0])}-${f.name}` } };
+    // Downloaded under the name SHA256SUMS gives it, so `sha256sum -c SHA256SUMS` checks the files as
+    // saved (as evidence packages are: gateway/evidence-routes.ts).
+    return { status: 200, text: { contentType: f.contentType, body: f.body, filename: f.name } };
   });
 
   return [

@@ -2,7 +2,9 @@
 // period ALPR data is purged unless it is or may become evidence; such data is "downloaded from the
 // server onto portable media and booked into evidence". A hold copies the detections into
 // evidence_detections (no TTL) inside ClickHouse; an export writes a package for the media —
-// CSV and JSON, plus a manifest and SHA256SUMS with the SHA-256 of every file.
+// CSV and JSON, README.txt, plus a manifest and SHA256SUMS with the SHA-256 of every file — and
+// records the SHA-256 of its manifest.json in the hash-chained access log, which is what a court
+// checks the package against (storage/package-writer.ts).
 // Case numbers are typed by people: QA-26-100 and qa-26-100 are one case, filed under the spelling
 // its first hold was typed in.
 import { randomUUID } from 'node:crypto';
@@ -10,20 +12,22 @@ import { OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { StorageError } from './errors.js';
 import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
-import { outputDirectoryProblem, writePackage, type ManifestFile } from './package-writer.js';
+import { manifestRecordDetail, outputDirectoryProblem, packageSoftware, writePackage, type ManifestFile } from './package-writer.js';
 export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { buildDetectionFilter, type DetectionCriteria } from './search.js';
 import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
 import { timeZoneOf } from './department-day.js';
-import { accessProblem, findUser } from './users.js';
+import { accessProblem, findUser, type User } from './users.js';
 
 export interface EvidenceContext {
   /** `config`, when there, gives the department's time zone for the user's training dates. */
   storage: Pick<Storage, 'client' | 'db'> & Partial<Pick<Storage, 'config'>>;
   accessLog: AccessLog;
   alphabet?: OcrAlphabet;
+  /** The software and version packages say made them. @default packageSoftware() ("platewatch" and package.json's version) */
+  software?: string;
 }
 
 export interface HoldRequest {
@@ -84,18 +88,20 @@ function holdPurposeProblem(caseNumber: string, reason: string): string | null {
  * Refuses, on the record, evidence work without a user and case (and, for a hold, a documented
  * purpose), for immigration enforcement (Values Act), or by a user not authorised.
  */
-async function authorise(ctx: EvidenceContext, entry: AccessEntry): Promise<void> {
+async function authorise(ctx: EvidenceContext, entry: AccessEntry): Promise<User | undefined> {
   const caseNumber = entry.caseNumber.trim();
   const purpose =
     entry.user.trim() === '' || caseNumber === ''
       ? 'evidence work needs a user and a case number (Watsonville §471.6, §471.7(e))'
       : entry.action === 'hold' ? holdPurposeProblem(caseNumber, entry.reason) : null;
   const prohibited = purpose === null ? prohibitedPurpose({ caseNumber, reason: entry.reason }) : null;
-  const problem = purpose ?? prohibited ?? accessProblem(await findUser(ctx.storage, entry.user), entry.user, Date.now(), timeZoneOf(ctx.storage));
+  const user = purpose === null && prohibited === null ? await findUser(ctx.storage, entry.user) : undefined;
+  const problem = purpose ?? prohibited ?? accessProblem(user, entry.user, Date.now(), timeZoneOf(ctx.storage));
   if (problem !== null) {
     await ctx.accessLog.append({ ...entry, outcome: 'refused', detail: problem });
     throw new StorageError(purpose !== null ? 'PURPOSE_REQUIRED' : prohibited !== null ? 'PROHIBITED_PURPOSE' : 'USER_NOT_AUTHORISED', problem);
   }
+  return user;
 }
 
 /**
@@ -116,6 +122,9 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
     throw new StorageError('INVALID_SEARCH', `hold not placed: ${filter.reason}`);
   }
   const holdId = randomUUID();
+  // One clock for the copies' held_at and the hold's created_at (ClickHouse's now64 ran a few ms
+  // apart from this process's, so a detection read as held before its hold was placed).
+  const heldAt = Date.now();
   const db = ctx.storage.db;
   let rowsHeld: number;
   let filedUnder = entry.caseNumber;
@@ -126,10 +135,10 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
       { caseNumber: entry.caseNumber },
     );
     filedUnder = first?.case_number ?? entry.caseNumber;
-    const params = { ...filter.params, caseNumber: filedUnder, holdId };
+    const params = { ...filter.params, caseNumber: filedUnder, holdId, heldAt };
     await ctx.storage.client.command({
       query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
-SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
+SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, fromUnixTimestamp64Milli({heldAt:Int64}, 'UTC')
   FROM ${db}.detections
  WHERE ${filter.where.join(' AND ')}
  LIMIT 1 BY read_id`,
@@ -149,7 +158,7 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, now64(3)
         format: 'JSONEachRow',
         values: [
           {
-            hold_id: holdId, case_number: filedUnder, created_at: Date.now(), created_by: req.user, reason: entry.reason,
+            hold_id: holdId, case_number: filedUnder, created_at: heldAt, created_by: req.user, reason: entry.reason,
             criteria: JSON.stringify(req.criteria), rows_held: rowsHeld, read_ids: readIds,
           },
         ],
@@ -196,7 +205,34 @@ export interface EvidenceManifest {
   /** How detections.csv differs from detections.json (PACKAGE_CSV_NOTE). */
   csvNote: string;
   files: ManifestFile[];
+  // Added since the first packages, after the fields above, which keep their meaning.
+  /** The access log chain of record `accessLogSeq` (each writing process has its own). */
+  accessLogChain: string;
+  /** Why the package was made (the export's reason). */
+  reason: string;
+  /** Name and title of `generatedBy` in the users register at the time. */
+  generatedByName: string;
+  generatedByTitle: string;
+  /** The software and version that made the package ("platewatch 0.1.0"). */
+  software: string;
+  /** The department's IANA time zone; times in the package are UTC all the same. */
+  timeZone: string;
 }
+
+/**
+ * What an export returns: the manifest as written, and the SHA-256 of manifest.json, which the
+ * access log records (it cannot be in the manifest itself) and which goes on the property form.
+ */
+export interface EvidenceExport extends EvidenceManifest {
+  manifestSha256: string;
+}
+
+/** The files of an evidence package besides README.txt, manifest.json and SHA256SUMS, for README.txt. */
+const EVIDENCE_FILES = [
+  ['detections.csv', 'the held detections of the case, one row each, for a spreadsheet (see THE CSV AND THE EXACT RECORD)'],
+  ['detections.json', 'the same detections, the exact record'],
+  ['holds.json', 'the legal holds of the case: who placed each, when, why, and what it selected (criteria)'],
+] as const;
 
 /**
  * Writes the case's held detections to `outDir`: detections.csv, detections.json, holds.json,
@@ -204,12 +240,12 @@ export interface EvidenceManifest {
  * The case is found whatever the case of its letters. Each detection names the hold whose copy it is
  * (hold_id, held_at) and every hold of the case that covers it (hold_ids, in the order placed).
  */
-export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): Promise<EvidenceManifest> {
+export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): Promise<EvidenceExport> {
   const entry: AccessEntry = {
     user: req.user, action: 'export', outcome: 'ok', params: { caseNumber: req.caseNumber, outDir: req.outDir }, rowsReturned: 0,
     caseNumber: req.caseNumber.trim(), reason: (req.reason ?? 'evidence export').trim(), detail: '',
   };
-  await authorise(ctx, entry);
+  const exporter = await authorise(ctx, entry);
   // A path that cannot be made is found by the write itself, which logs the export as failed.
   const unusable = outputDirectoryProblem(req.outDir, { empty: true });
   if (unusable?.kind === 'not_empty' || unusable?.kind === 'file') {
@@ -248,20 +284,50 @@ ${ISO_TIMES}`;
     ['detections.json', `${JSON.stringify(rows, null, 2)}\n`],
     ['holds.json', `${JSON.stringify(holds, null, 2)}\n`],
   ];
-  let manifest: EvidenceManifest;
+  const software = ctx.software ?? packageSoftware();
+  const timeZone = timeZoneOf(ctx.storage);
+  const about = {
+    title: `Evidence package of case ${caseNumber}`,
+    summary: [
+      `${rows.length} detection(s) held under ${holds.length} legal hold(s) of case ${caseNumber}, exported by ` +
+        `${exporter?.name ?? req.user}${exporter?.title ? `, ${exporter.title}` : ''} (user ${req.user}) for: ${entry.reason}. ` +
+        'Who made it, when and why are in manifest.json.',
+    ],
+    software, timeZone, csvColumns: PACKAGE_COLUMNS, files: EVIDENCE_FILES,
+  };
+  let written: { manifest: EvidenceManifest; manifestSha256: string };
   try {
-    manifest = await writePackage(req.outDir, contents, async (files) => {
-      // The manifest names this record, so the package and the access log point at each other.
-      const record = await ctx.accessLog.append({ ...entry, rowsReturned: rows.length });
+    let exportRecord: { chain: string; seq: number } | undefined;
+    written = await writePackage(req.outDir, contents, async (files) => {
+      // The manifest names this record, so the package and the access log point at each other; the
+      // record has every file's SHA-256.
+      const record = await ctx.accessLog.append({
+        ...entry, rowsReturned: rows.length, params: { ...(entry.params as object), files: files.map((f) => ({ name: f.name, sha256: f.sha256 })) },
+      });
+      exportRecord = record;
       return {
         caseNumber, generatedAt: new Date().toISOString(), generatedBy: req.user,
         detections: rows.length, holds: holds.length, accessLogSeq: record.seq, csvNote: PACKAGE_CSV_NOTE, files,
+        accessLogChain: record.chain, reason: entry.reason, generatedByName: exporter?.name ?? '', generatedByTitle: exporter?.title ?? '',
+        software, timeZone,
       };
+    }, {
+      about,
+      // The manifest names the export record, so its own SHA-256 can only be in the next one: the
+      // outside anchor a package is checked against (a file edited and manifest.json and SHA256SUMS
+      // recomputed give another SHA-256).
+      manifestWritten: async (manifestSha256) => {
+        const { chain, seq } = exportRecord!;
+        await ctx.accessLog.append({
+          ...entry, params: { ...(entry.params as object), accessLogChain: chain, accessLogSeq: seq, manifestSha256 },
+          detail: manifestRecordDetail(manifestSha256, chain, seq),
+        });
+      },
     });
   } catch (error) {
     const why = (error as Error).message;
     await ctx.accessLog.append({ ...entry, outcome: 'failed', detail: `package not written: ${why}` });
     throw new StorageError('EVIDENCE_FAILED', `evidence package not written: ${why}`, { cause: error });
   }
-  return manifest;
+  return { ...written.manifest, manifestSha256: written.manifestSha256 };
 }

@@ -6,6 +6,9 @@ import type { Storage } from './open.js';
 import { AGENCY_KINDS, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
 import { OcrAlphabet } from '../matcher/index.js';
 import { buildDetectionFilter, type PlateQuery } from './search.js';
+import { ONE_ROW_A_READ } from './detection.js';
+import { SAME_CASE } from './evidence.js';
+import type { QueryParams } from './sql.js';
 import { parseMemberTime } from './member-time.js';
 import { DEFAULT_TIME_ZONE } from './department-day.js';
 import { isPersonalPurpose, undocumentedPurpose } from './purpose.js';
@@ -52,6 +55,18 @@ export interface ReleaseManifest {
   accessLogSeq: number;
   /** How detections.csv differs from detections.json (storage/package-csv.ts); absent from packages made before it was said. */
   csvNote?: string;
+  /**
+   * The detections the Chief approved (ReleaseRequest.approvedDetections); `detections` is those of
+   * them still stored. Absent from packages of requests approved before approvals froze their
+   * detections (migration 13), which were selected by the criteria at export: `selectedAtExport`.
+   */
+  approvedDetections?: number;
+  /** Approved detections no longer stored when the package was made (purged by retention). */
+  approvedNoLongerStored?: number;
+  /** Detections matching the criteria at export that were not approved, so not in the package: a new request is needed for them. */
+  newerMatchesLeftOut?: number;
+  /** Selected by the criteria at export: the request was approved before approvals froze their detections (migration 13). */
+  selectedAtExport?: true;
   files: ReleaseManifestFile[];
 }
 
@@ -73,8 +88,25 @@ export interface ReleaseRequest {
   decisionNote: string;
   refusalRule: RefusalRule | '';
   documentRef: string;
+  /**
+   * How many detections the Chief approved: the package holds those and no others (§471.8(b)),
+   * each kept by its identity with the approving version (migration 13). Null until approved, and
+   * for requests approved before migration 13, whose package is selected by the criteria at export.
+   */
+  approvedDetections: number | null;
   package: ReleaseManifest | null;
 }
+
+/** What a pending request matches now, for the Chief to see what they would approve. */
+export interface ReleaseMatches {
+  detections: number;
+  /** Distinct plates of those detections, sorted; at most MAX_SHOWN_PLATES of them. */
+  plates: string[];
+  distinctPlates: number;
+}
+
+/** Plates listed with a pending request: a partial pattern over a year may match thousands. */
+export const MAX_SHOWN_PLATES = 500;
 
 export const RELEASE_ERROR_CODES = [
   'INVALID_RELEASE', 'UNKNOWN_RELEASE', 'RELEASE_NOT_PENDING', 'SELF_DECISION', 'RELEASE_NOT_APPROVED', 'RELEASE_REFUSED', 'UNKNOWN_FILE', 'RELEASE_FAILED', 'NOTHING_HELD',
@@ -100,7 +132,12 @@ export interface ReleaseContext {
   policy: ReleasePolicy;
   /** Shared by every process of the deployment, so two gateways cannot both write version N + 1. */
   claims?: VersionClaims;
+  /** The OCR classes plates were stored with (config matcher.ocrClasses): a release finds plates the same way. */
+  alphabet?: OcrAlphabet;
 }
+
+/** A release larger than this is refused (at approval, and at export of one approved before migration 13): the request should be narrowed. */
+export const MAX_RELEASE_ROWS = 100_000;
 
 export const MAX_TEXT = 2000;
 export const MAX_NAME = 200;
@@ -198,6 +235,29 @@ function parseCriteria(value: unknown, timeZone: string): ReleaseCriteria {
   const selectable = buildDetectionFilter({ plate, from: new Date(from), to: new Date(to) }, new OcrAlphabet());
   if (!selectable.ok) throw new ReleaseError('INVALID_RELEASE', `criteria.plate cannot be searched: ${selectable.reason}`);
   return { kind: 'plate', plate, from, to };
+}
+
+/**
+ * The detections the data asked for matches, as a query's parts: a case's detections held as
+ * evidence under it, in whatever letters the request typed it (storage/evidence.ts), or a plate's
+ * reads in the window. `oneRowARead` goes after the ORDER BY. The approval freezes these
+ * (storage/releases.ts) and a package of a request approved before that selects them at export.
+ */
+export interface CriteriaSelection {
+  from: string;
+  where: string;
+  oneRowARead: string;
+  params: QueryParams;
+}
+
+export function criteriaSelection(db: string, criteria: ReleaseCriteria, alphabet: OcrAlphabet = new OcrAlphabet()): CriteriaSelection {
+  if (criteria.kind === 'case') {
+    // FINAL within a spelling, LIMIT 1 BY across them: one row a read.
+    return { from: `${db}.evidence_detections FINAL`, where: SAME_CASE, oneRowARead: 'LIMIT 1 BY read_id', params: { caseNumber: criteria.caseNumber } };
+  }
+  const filter = buildDetectionFilter({ plate: criteria.plate, from: new Date(criteria.from), to: new Date(criteria.to) }, alphabet);
+  if (!filter.ok) throw new ReleaseError('INVALID_RELEASE', `the data asked for cannot be selected: ${filter.reason}`);
+  return { from: `${db}.detections`, where: filter.where.join(' AND '), oneRowARead: ONE_ROW_A_READ, params: filter.params };
 }
 
 /**

@@ -3,7 +3,10 @@
 // release-request.ts); the automatic refusals of release-rules.ts; approval or refusal by the
 // Chief of Police or the designee (§471.8(b)); every version of every request kept on file,
 // approved or refused (§471.8(d)). Each step is access-logged (§471.7(b)); the package of an
-// approved release is release-package.ts.
+// approved release is release-package.ts. The Chief approves the detections the request matches
+// when they decide, seen with the request while it is pending: the approval keeps each one's
+// identity, and the package holds those and no others (§471.8(b); found by QA: a vehicle held
+// under the case after approval was released unapproved).
 import { randomUUID } from 'node:crypto';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES } from './access-log.js';
 import { authoriseAction } from './permissions.js';
@@ -14,23 +17,25 @@ import { undocumentedPurpose } from './purpose.js';
 import { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
 import { CLAIM_KINDS, underClaim } from './version-claims.js';
 import {
-  isReleaseId, MAX_NAME, MAX_TEXT, parseReleaseRequest, purposeRefusal, ReleaseError,
-  type ReleaseContext, type ReleaseCriteria, type ReleaseManifest, type ReleaseRequest, type ReleaseRequestInput, type ReleaseStatus,
+  criteriaSelection, isReleaseId, MAX_NAME, MAX_RELEASE_ROWS, MAX_SHOWN_PLATES, MAX_TEXT, parseReleaseRequest, purposeRefusal, ReleaseError,
+  type ReleaseContext, type ReleaseCriteria, type ReleaseManifest, type ReleaseMatches, type ReleaseRequest, type ReleaseRequestInput, type ReleaseStatus,
 } from './release-request.js';
 
 export {
   isReleaseId, parseReleaseRequest, RELEASE_ERROR_CODES, RELEASE_STATUSES, ReleaseError,
-  type ReleaseContext, type ReleaseCriteria, type ReleaseErrorCode, type ReleaseManifest, type ReleaseManifestFile, type ReleaseRequest, type ReleaseRequestInput, type ReleaseStatus,
+  type ReleaseContext, type ReleaseCriteria, type ReleaseErrorCode, type ReleaseManifest, type ReleaseManifestFile, type ReleaseMatches, type ReleaseRequest,
+  type ReleaseRequestInput, type ReleaseStatus,
 } from './release-request.js';
 
 interface Row {
   request_id: string; version: number | string; received_text: string; agency: string; agency_kind: string; agency_state: string;
   requester: string; purpose: string; criteria: string; recorded_by: string; status: string; decided_by: string;
-  decided_text: string | null; decision_note: string; refusal_rule: string; document_ref: string; package_manifest: string;
+  decided_text: string | null; decision_note: string; refusal_rule: string; approved_count: number | string | null; document_ref: string;
+  package_manifest: string;
 }
 
 const COLUMNS = `request_id, version, toString(received_at) AS received_text, agency, agency_kind, agency_state, requester, purpose, criteria,
-  recorded_by, status, decided_by, toString(decided_at) AS decided_text, decision_note, refusal_rule, document_ref, package_manifest`;
+  recorded_by, status, decided_by, toString(decided_at) AS decided_text, decision_note, refusal_rule, approved_count, document_ref, package_manifest`;
 
 const isoOf = (chTime: string): string => `${chTime.replace(' ', 'T')}Z`;
 
@@ -41,24 +46,33 @@ function fromRow(r: Row): ReleaseRequest {
     criteria: JSON.parse(r.criteria) as ReleaseCriteria, recordedBy: r.recorded_by, status: r.status as ReleaseStatus,
     decidedBy: r.decided_by, decidedAt: r.decided_text === null ? null : isoOf(r.decided_text), decisionNote: r.decision_note,
     refusalRule: r.refusal_rule as RefusalRule | '', documentRef: r.document_ref,
+    approvedDetections: r.approved_count === null ? null : Number(r.approved_count),
     package: r.package_manifest === '' ? null : (JSON.parse(r.package_manifest) as ReleaseManifest),
   };
 }
 
 /**
- * Writes version `r.version` of a request, first claiming it across processes unless the caller
- * already holds the claim (a package export claims before it writes any file).
+ * A detection by the key it is stored once by (storage/schema.ts: the detections' sort key), as
+ * the approving version keeps it (seen_at as ClickHouse writes it). A read id alone is not a
+ * detection (storage/detection.ts ONE_ROW_A_READ).
  */
-async function insertVersion(ctx: ReleaseContext, r: ReleaseRequest, claimed = false): Promise<void> {
-  if (claimed || r.version === 1) return writeVersion(ctx.storage, r);
-  await underClaim(ctx.claims, CLAIM_KINDS.release, r.requestId, r.version, () => concurrentChange(r.requestId), () => writeVersion(ctx.storage, r));
+interface DetectionKey { plate_ocr: string; seen_at: string; read_id: string }
+
+/**
+ * Writes version `r.version` of a request, first claiming it across processes unless the caller
+ * already holds the claim (a package export claims before it writes any file). `approved` is the
+ * approving version's detections (migration 13); every other version keeps none, only the count.
+ */
+async function insertVersion(ctx: ReleaseContext, r: ReleaseRequest, claimed = false, approved: DetectionKey[] = []): Promise<void> {
+  if (claimed || r.version === 1) return writeVersion(ctx.storage, r, approved);
+  await underClaim(ctx.claims, CLAIM_KINDS.release, r.requestId, r.version, () => concurrentChange(r.requestId), () => writeVersion(ctx.storage, r, approved));
 }
 
 export function concurrentChange(requestId: string): never {
   throw new ReleaseError('RELEASE_NOT_PENDING', `release request ${requestId} was changed on another gateway at the same moment; reload it to see how it stands`);
 }
 
-async function writeVersion(storage: ReleaseContext['storage'], r: ReleaseRequest): Promise<void> {
+async function writeVersion(storage: ReleaseContext['storage'], r: ReleaseRequest, approved: DetectionKey[]): Promise<void> {
   await storage.client.insert({
     table: `${storage.db}.release_requests`,
     format: 'JSONEachRow',
@@ -66,7 +80,8 @@ async function writeVersion(storage: ReleaseContext['storage'], r: ReleaseReques
       request_id: r.requestId, version: r.version, received_at: Date.parse(r.receivedAt), agency: r.agency, agency_kind: r.agencyKind,
       agency_state: r.agencyState, requester: r.requester, purpose: r.purpose, criteria: JSON.stringify(r.criteria), recorded_by: r.recordedBy,
       status: r.status, decided_by: r.decidedBy, decided_at: r.decidedAt === null ? null : Date.parse(r.decidedAt), decision_note: r.decisionNote,
-      refusal_rule: r.refusalRule, document_ref: r.documentRef, package_manifest: r.package === null ? '' : JSON.stringify(r.package),
+      refusal_rule: r.refusalRule, approved_count: r.approvedDetections, approved_detections: approved,
+      document_ref: r.documentRef, package_manifest: r.package === null ? '' : JSON.stringify(r.package),
     }],
   });
 }
@@ -139,7 +154,7 @@ export async function recordReleaseRequest(
     requestId: `REL-${randomUUID()}`, version: 1, receivedAt: at, agency: input.agency, agencyKind: agency.kind, agencyState: agency.state,
     requester: input.requester, purpose: input.purpose, criteria: input.criteria, recordedBy: user,
     status: refusal === null ? 'pending' : 'refused', decidedBy: refusal === null ? '' : 'system', decidedAt: refusal === null ? null : at,
-    decisionNote: refusal?.reason ?? '', refusalRule: refusal?.rule ?? '', documentRef: input.documentRef ?? '', package: null,
+    decisionNote: refusal?.reason ?? '', refusalRule: refusal?.rule ?? '', documentRef: input.documentRef ?? '', approvedDetections: null, package: null,
   };
   await insertVersion(ctx, request);
   await logRelease(ctx, user, request, refusal === null ? 'ok' : 'refused',
@@ -198,14 +213,55 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
   }
   const at = new Date(now).toISOString();
   await refuseIfForbidden(ctx, user, current, now);
+  const approved = decision === 'approve' ? await detectionsToApprove(ctx, user, current) : [];
   const next: ReleaseRequest = {
     ...current, version: current.version + 1, status: decision === 'approve' ? 'approved' : 'refused', decidedBy: user, decidedAt: at,
     decisionNote: trimmed, refusalRule: decision === 'approve' ? '' : REFUSAL_RULES.chief,
+    approvedDetections: decision === 'approve' ? approved.length : null,
   };
-  await insertVersion(ctx, next);
+  await insertVersion(ctx, next, false, approved);
   const refusedBy = isOwnRequest ? '(withdrawn) by the Chief or designee who recorded it' : 'by the Chief or designee';
-  await logRelease(ctx, user, next, 'ok', decision === 'approve' ? 'release approved (§471.8(b))' : `release refused ${refusedBy}: ${trimmed}`);
+  await logRelease(ctx, user, next, 'ok',
+    decision === 'approve' ? `release approved (§471.8(b)): ${approved.length} detection(s), kept as approved` : `release refused ${refusedBy}: ${trimmed}`);
   return next;
+}
+
+/**
+ * The detections a request matches now, as the package of one approved before migration 13
+ * selected them at export; the approval keeps exactly these. More than MAX_RELEASE_ROWS, or a case
+ * with nothing held, is not approved (the request stays pending): the Chief would otherwise approve
+ * a package that cannot be produced, or one of nothing that a later hold could never join.
+ */
+async function detectionsToApprove(ctx: ReleaseContext, user: string, request: ReleaseRequest): Promise<DetectionKey[]> {
+  const s = criteriaSelection(ctx.storage.db, request.criteria, ctx.alphabet);
+  const rows = await queryRows<{ plate_ocr: string; seen_text: string; read_id: string }>(ctx.storage.client,
+    `SELECT plate_ocr, toString(seen_at) AS seen_text, read_id FROM ${s.from} WHERE ${s.where} ORDER BY seen_at, read_id ${s.oneRowARead} LIMIT {limit:UInt32}`,
+    { ...s.params, limit: MAX_RELEASE_ROWS + 1 });
+  if (rows.length > MAX_RELEASE_ROWS) {
+    const why = `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it (the request stays pending)`;
+    await logRelease(ctx, user, request, 'invalid', `decision not recorded: ${why}`);
+    throw new ReleaseError('INVALID_RELEASE', why);
+  }
+  if (request.criteria.kind === 'case' && rows.length === 0) {
+    const why = `no detections are held under case ${request.criteria.caseNumber}; place a legal hold (Evidence) first, then approve the release: `
+      + 'an approval is of the detections held when it is given (the request stays pending)';
+    await logRelease(ctx, user, request, 'invalid', `decision not recorded: ${why}`);
+    throw new ReleaseError('NOTHING_HELD', why);
+  }
+  return rows.map((r) => ({ plate_ocr: r.plate_ocr, seen_at: r.seen_text, read_id: r.read_id }));
+}
+
+/**
+ * What a request matches now: the detections and their distinct plates (the first MAX_SHOWN_PLATES
+ * listed), counted up to MAX_RELEASE_ROWS + 1. The Chief sees them before approving (§471.8(b)).
+ */
+async function matchesNow(ctx: ReleaseContext, request: ReleaseRequest): Promise<ReleaseMatches> {
+  const s = criteriaSelection(ctx.storage.db, request.criteria, ctx.alphabet);
+  const [row] = await queryRows<{ detections: number | string; distinct_plates: number | string; plates: string[] }>(ctx.storage.client,
+    `SELECT count() AS detections, uniqExact(plate) AS distinct_plates, arraySlice(arraySort(groupUniqArray(plate)), 1, {shown:UInt32}) AS plates
+       FROM (SELECT plate, read_id, seen_at, plate_ocr FROM ${s.from} WHERE ${s.where} ORDER BY seen_at, read_id ${s.oneRowARead} LIMIT {limit:UInt32})`,
+    { ...s.params, limit: MAX_RELEASE_ROWS + 1, shown: MAX_SHOWN_PLATES });
+  return { detections: Number(row?.detections ?? 0), plates: row?.plates ?? [], distinctPlates: Number(row?.distinct_plates ?? 0) };
 }
 
 /**
@@ -244,8 +300,14 @@ export async function markReleased(ctx: ReleaseContext, current: ReleaseRequest,
   return next;
 }
 
-/** One request as it stands, with every earlier version (§471.8(d): kept on file); access-logged. */
-export async function viewRelease(ctx: ReleaseContext, user: string, requestId: string): Promise<{ request: ReleaseRequest; history: ReleaseRequest[] }> {
+/**
+ * One request as it stands, with every earlier version (§471.8(d): kept on file); access-logged.
+ * A pending one comes with what it matches now (`matchingNow`: detections and plates), for the
+ * Chief to see what an approval would release; an approved one says how many were approved.
+ */
+export async function viewRelease(
+  ctx: ReleaseContext, user: string, requestId: string,
+): Promise<{ request: ReleaseRequest; history: ReleaseRequest[]; matchingNow?: ReleaseMatches }> {
   await authoriseAction(ctx, user, 'releases.view', { requestId });
   const rows = isReleaseId(requestId)
     ? await queryRows<Row>(ctx.storage.client,
@@ -254,8 +316,14 @@ export async function viewRelease(ctx: ReleaseContext, user: string, requestId: 
   const history = rows.map(fromRow);
   const request = history.at(-1);
   if (request === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
-  await logRelease(ctx, user, request, 'ok', 'viewed');
-  return { request, history };
+  if (request.status !== 'pending') {
+    await logRelease(ctx, user, request, 'ok', 'viewed');
+    return { request, history };
+  }
+  const matchingNow = await matchesNow(ctx, request);
+  // The plates shown are ALPR data seen: on the record with the view (§471.7(b)).
+  await logRelease(ctx, user, request, 'ok', `viewed; matching now: ${matchingNow.detections} detection(s) of ${matchingNow.distinctPlates} plate(s)`);
+  return { request, history, matchingNow };
 }
 
 /** The request for a step that has already checked its own permission (packages). */

@@ -18,6 +18,7 @@
 //   held detections are copied to evidence_detections, which has no TTL.
 // - Heading and vehicle year (migration 10): NULL when the camera sent none, never 0.
 // - A disposition's wanted-person check (migration 11): NULL when not asked, never false.
+// - The detections a release approved (migration 13): kept with the approving version.
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -417,6 +418,22 @@ ORDER BY (list, version)`,
       // that address out of the account, not the account's owner elsewhere. '' is an attempt made
       // before this migration, whose client was not kept.
       `ALTER TABLE ${db}.login_attempts ADD COLUMN IF NOT EXISTS client String DEFAULT '' AFTER at`,
+    ],
+  },
+  {
+    version: 13,
+    name: 'detections of each approved release',
+    statements: ({ db }) => [
+      // Watsonville §471.8(b): the Chief approves the data released, so the package holds the
+      // detections matched at approval, not those matched at export (found by QA: a vehicle held
+      // under the case after approval was released unapproved). The approving version keeps each
+      // by the key detections are stored once by (plate_ocr, seen_at, read_id: migration 1), in
+      // that order so a package finds them by primary key; later versions keep only the count.
+      // Up to MAX_RELEASE_ROWS (100,000) keys, about 40 bytes each before compression, in one row
+      // of a table of a few requests a month. NULL count: not approved, or approved before this
+      // migration (selected at export, as then).
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS approved_count Nullable(UInt32) AFTER refusal_rule`,
+      `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS approved_detections Array(Tuple(plate_ocr String, seen_at DateTime64(3, 'UTC'), read_id String)) AFTER approved_count`,
     ],
   },
 ];

@@ -24,9 +24,11 @@ hold    Copies the matching detections into the evidence store under the case, w
         number must carry its number and the reason say why, as a search's purpose must; a hold
         that matches no detection is refused, and no hold is recorded.
 export  Writes the case's held detections for booking onto portable media: detections.csv,
-        detections.json, holds.json, manifest.json (SHA-256 of each file) and SHA256SUMS
-        (check with: sha256sum -c SHA256SUMS). DIR must be new or empty; missing directories
-        above it are made.
+        detections.json, holds.json, README.txt (what the package is, how to read and verify
+        it), manifest.json (SHA-256 of each file) and SHA256SUMS (check with: sha256sum -c
+        SHA256SUMS). The SHA-256 of manifest.json, printed last, is recorded in the access log:
+        write it on the property form; a package whose manifest.json no longer has it was
+        changed. DIR must be new or empty; missing directories above it are made.
 Both are recorded in the access log under the user and case. Holds: analyst, supervisor,
 custodian, administrator; exports: the custodian of records or an administrator
 (storage/permissions.ts); any other role is refused, and the refusal logged.
@@ -154,13 +156,13 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
       return 0;
     }
     const outDir = resolve(io.cwd, values.out!);
-    const m = await exportEvidence(ctx, {
+    const { manifestSha256, ...m } = await exportEvidence(ctx, {
       user,
       caseNumber: values.case,
       outDir,
       ...(values.reason ? { reason: values.reason } : {}),
     });
-    printExport(io, m, outDir);
+    printExport(io, m, manifestSha256, outDir);
     return 0;
   } catch (error) {
     io.stderr.write(`platewatch evidence ${sub}: ${terminalText(verbErrorText(error))}\n`);
@@ -184,9 +186,11 @@ function printHold(io: VerbIO, r: PlacedHold, typed: string): void {
   if (r.rowsHeld === 0) io.stderr.write('warning: the hold holds 0 detections; check the window above and the plate\n');
 }
 
-function printExport(io: VerbIO, m: EvidenceManifest, outDir: string): void {
+function printExport(io: VerbIO, m: EvidenceManifest, manifestSha256: string, outDir: string): void {
   io.stdout.write(`exported ${m.detections} detection(s) of case ${terminalText(m.caseNumber)} to ${terminalText(outDir)}\n`);
   for (const f of m.files) io.stdout.write(`  ${terminalText(f.sha256)}  ${terminalText(f.name)}\n`);
+  // Last, on its own line, for the property form: the access log has the same (README.txt says how to check).
+  io.stdout.write(`manifest.json SHA-256 (recorded in the access log; write it on the property form):\n  ${terminalText(manifestSha256)}  manifest.json\n`);
 }
 
 type EvidenceJob =
@@ -216,11 +220,11 @@ async function evidenceWork(api: SystemApi, job: EvidenceJob, io: VerbIO): Promi
     printHold(io, r, job.caseNumber);
     return;
   }
-  const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest }>('POST', '/api/evidence/exports', {
+  const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string }>('POST', '/api/evidence/exports', {
     caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
   });
   await downloadPackage(api, made, job.outDir);
-  printExport(io, made.manifest, job.outDir);
+  printExport(io, made.manifest, made.manifestSha256, job.outDir);
 }
 
 /**
@@ -228,7 +232,9 @@ async function evidenceWork(api: SystemApi, job: EvidenceJob, io: VerbIO): Promi
  * manifest gives it, and the manifest against SHA256SUMS: what is booked is what the server wrote.
  * Written beside it first and renamed into place, so a failed download leaves no partial package.
  */
-async function downloadPackage(api: SystemApi, made: { exportId: string; files: string[]; manifest: EvidenceManifest }, outDir: string): Promise<void> {
+async function downloadPackage(
+  api: SystemApi, made: { exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string }, outDir: string,
+): Promise<void> {
   const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
   try {
     makeOutputDirectory(dirname(outDir));
@@ -238,12 +244,13 @@ async function downloadPackage(api: SystemApi, made: { exportId: string; files: 
     for (const name of made.files) {
       // A name from the answer becomes a path here: a plain file name only.
       if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new VerbRefusal(`the package names a file ${JSON.stringify(name)} that is not a plain file name; nothing was written`);
-      const text = await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`);
+      const text = withByteOrderMark(await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`), made.manifest, name);
       texts.set(name, text);
       writeFileSync(resolve(partial, name), text, { flag: 'wx', mode: PACKAGE_FILE_MODE });
     }
     const sums = texts.get('SHA256SUMS') ?? '';
-    const expected = [...made.manifest.files, { name: 'manifest.json', sha256: sha256(texts.get('manifest.json') ?? '') }];
+    // The manifest too is checked against the SHA-256 the server recorded in the access log.
+    const expected = [...made.manifest.files, { name: 'manifest.json', sha256: made.manifestSha256 }];
     for (const f of expected) {
       const text = texts.get(f.name);
       if (text === undefined || sha256(text) !== f.sha256 || !sums.includes(`${f.sha256}  ${f.name}\n`)) {
@@ -256,4 +263,14 @@ async function downloadPackage(api: SystemApi, made: { exportId: string; files: 
     rmSync(partial, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * A file's text as the server wrote it. fetch's text() decodes as the Encoding Standard says, which
+ * drops a leading UTF-8 byte-order mark, and detections.csv starts with one (storage/package-csv.ts):
+ * put back when that is what the manifest's SHA-256 says the file held; checked with the rest below.
+ */
+function withByteOrderMark(text: string, manifest: EvidenceManifest, name: string): string {
+  const listed = manifest.files.find((f) => f.name === name);
+  return listed !== undefined && sha256(text) !== listed.sha256 && sha256(`\uFEFF${text}`) === listed.sha256 ? `\uFEFF${text}` : text;
 }

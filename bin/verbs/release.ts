@@ -6,9 +6,10 @@
 // (gateway/release-routes.ts) instead, and prints what it would print here.
 import { resolve } from 'node:path';
 import {
-  AccessLog, DEFAULT_TIME_ZONE, decideRelease, listReleases, produceReleasePackage, recordReleaseRequest, ReleaseError,
+  AccessLog, DEFAULT_TIME_ZONE, decideRelease, MAX_RELEASE_ROWS, listReleases, produceReleasePackage, recordReleaseRequest, ReleaseError,
   RELEASE_STATUSES, viewRelease, windowText, type ReleaseManifest, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
+import type { ReleaseMatches } from '../../storage/releases.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { claimsForVerb, type VerbClaims } from '../verb-claims.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -35,13 +36,19 @@ request  Records an agency's written request (Watsonville §471.8(a)): the agenc
          enforcement are refused at once, whatever the configuration (California Values Act);
          out-of-state and federal agencies are refused by default (Civil Code § 1798.90.55;
          configuration release.refuseOutOfState / release.refuseFederal).
+show     The request and every version of it; while pending, how many detections it matches now
+         and their plates, which an approval would release.
 approve  The Chief of Police or the designee (role chief) approves a pending request (§471.8(b)),
-         one that another member recorded: no data is released on one person's word.
+         one that another member recorded: no data is released on one person's word. The
+         approval keeps the detections the request matches then, and prints how many: the
+         package holds those and no others.
 refuse   ... or refuses it, with the reason; the one who recorded it may refuse it too (withdraw
          it). Approved and refused requests stay on file (§471.8(d)).
 export   Writes the package of an approved request under DATA_DIR/releases/REL-…: detections.csv,
          detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS.
-         Custodian or administrator; once per request.
+         Custodian or administrator; once per request. It holds the detections approved: it says
+         how many of them are no longer stored (purged since), and how many detections matching
+         the request now were not approved and left out (a new request is needed for them).
 While "platewatch up" runs on the same embedded data directory (which it alone can open), each
 command goes through its HTTP API with the same checks and access log; the running system then
 writes an export's package under its own DATA_DIR/releases.
@@ -127,6 +134,10 @@ function describe(r: ReleaseRequest, timeZone: string): string {
     `  data      ${data}`,
   ];
   if (r.decidedAt !== null) lines.push(`  decided   ${r.decidedAt} by ${t(r.decidedBy)}${r.refusalRule ? ` [${r.refusalRule}]` : ''}${r.decisionNote ? `: ${t(r.decisionNote)}` : ''}`);
+  if (r.approvedDetections !== null) lines.push(`  approved  ${r.approvedDetections} detection(s), kept with the approval: the package holds these and no others`);
+  else if (r.status === 'approved' || (r.status === 'released' && r.package?.selectedAtExport === true)) {
+    lines.push('  approved  detections not kept (approved before approvals kept them): the package holds what the request matches at export');
+  }
   if (r.package !== null) lines.push(`  package   ${r.package.detections} detection(s), ${r.package.generatedAt} by ${t(r.package.generatedBy)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -193,12 +204,14 @@ async function runRelease(args: string[], io: VerbIO): Promise<number> {
       case 'list':
         printList(io, await listReleases(ctx, user, values.status === undefined ? {} : { status: values.status as ReleaseStatus }));
         return 0;
-      case 'show':
-        printHistory(io, (await viewRelease(ctx, user, id)).history, timeZone);
+      case 'show': {
+        const { history, matchingNow } = await viewRelease(ctx, user, id);
+        printHistory(io, history, timeZone, matchingNow);
         return 0;
+      }
       case 'approve':
       case 'refuse':
-        io.stdout.write(describe(await decideRelease(ctx, user, id, sub, values.note ?? ''), timeZone));
+        printDecided(io, await decideRelease(ctx, user, id, sub, values.note ?? ''), timeZone);
         return 0;
       case 'export':
         printPackage(io, await produceReleasePackage(ctx, user, id), resolve(ctx.packagesDir, id));
@@ -226,15 +239,36 @@ function printList(io: VerbIO, found: readonly ReleaseRequest[]): void {
   for (const r of found) io.stdout.write(`${t(r.requestId)}  ${r.status.padEnd(8)}  ${r.receivedAt.slice(0, 10)}  ${t(r.agency)} — ${t(r.purpose)}\n`);
 }
 
-function printHistory(io: VerbIO, history: readonly ReleaseRequest[], timeZone: string): void {
+/** The history; for a pending request, what it matches now: what the Chief would approve (§471.8(b)). */
+function printHistory(io: VerbIO, history: readonly ReleaseRequest[], timeZone: string, matchingNow?: ReleaseMatches): void {
   for (const r of history) io.stdout.write(describe(r, timeZone));
+  if (matchingNow === undefined) return;
+  const { detections, distinctPlates, plates } = matchingNow;
+  const count = detections > MAX_RELEASE_ROWS ? `more than ${MAX_RELEASE_ROWS} detections (too many to approve: narrow the request)` : `${detections} detection(s)`;
+  io.stdout.write(`matching now: ${count} of ${distinctPlates} plate(s); an approval releases these and no others\n`);
+  if (plates.length > 0) io.stdout.write(`  plates    ${plates.map(t).join(', ')}${distinctPlates > plates.length ? `, and ${distinctPlates - plates.length} more` : ''}\n`);
+}
+
+function printDecided(io: VerbIO, r: ReleaseRequest, timeZone: string): void {
+  io.stdout.write(describe(r, timeZone));
+  if (r.status === 'approved' && r.approvedDetections !== null) {
+    io.stdout.write(`approved ${r.approvedDetections} detection(s): the package will hold these and no others\n`);
+  }
 }
 
 function printPackage(io: VerbIO, m: ReleaseManifest, dir: string): void {
   io.stdout.write(`exported ${m.detections} detection(s) for ${t(m.agency)} to ${t(dir)}\n`);
+  if (m.approvedDetections !== undefined) {
+    const gone = m.approvedNoLongerStored ?? 0;
+    io.stdout.write(`  ${m.approvedDetections} detection(s) approved${gone > 0 ? `; ${gone} of them no longer stored (purged since the approval), so not in the package` : ''}\n`);
+    const newer = m.newerMatchesLeftOut ?? 0;
+    if (newer > 0) io.stdout.write(`  ${newer} newer match(es) of the request were not approved and are left out: a new request is needed for them\n`);
+  } else if (m.selectedAtExport === true) {
+    io.stdout.write('  approved before approvals kept their detections: the package holds what the request matched at export\n');
+  }
   // Not an error (the agency is told there were none), but never to pass unseen: a window typed
   // in the wrong zone once released nothing and still marked the request released (found by QA).
-  if (m.detections === 0) io.stderr.write('warning: the package holds 0 detections: nothing matched the request\'s plate and window (see release show)\n');
+  if (m.detections === 0 && (m.approvedDetections ?? 0) === 0) io.stderr.write('warning: the package holds 0 detections: nothing matched the request\'s plate and window (see release show)\n');
   for (const f of m.files) io.stdout.write(`  ${t(f.sha256)}  ${t(f.name)}\n`);
 }
 
@@ -276,12 +310,14 @@ async function throughSystem(api: SystemApi, job: ReleaseJob, packagesDir: strin
       case 'list':
         printList(io, (await api.json<{ releases: ReleaseRequest[] }>('GET', `/api/releases${job.status === undefined ? '' : `?status=${job.status}`}`)).releases);
         break;
-      case 'show':
-        printHistory(io, (await api.json<{ history: ReleaseRequest[] }>('GET', path)).history, job.timeZone);
+      case 'show': {
+        const { history, matchingNow } = await api.json<{ history: ReleaseRequest[]; matchingNow?: ReleaseMatches }>('GET', path);
+        printHistory(io, history, job.timeZone, matchingNow);
         break;
+      }
       case 'approve':
       case 'refuse':
-        io.stdout.write(describe(await api.json<ReleaseRequest>('POST', `${path}/decision`, { decision: job.sub, note: job.note }), job.timeZone));
+        printDecided(io, await api.json<ReleaseRequest>('POST', `${path}/decision`, { decision: job.sub, note: job.note }), job.timeZone);
         break;
       case 'export':
         printPackage(io, await api.json<ReleaseManifest>('POST', `${path}/package`), resolve(packagesDir, job.id));

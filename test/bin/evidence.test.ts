@@ -1,6 +1,7 @@
-// `platewatch evidence hold`, run in-process against a real chDB directory: what it prints (QA).
+// `platewatch evidence hold` and `export`, run in-process against a real chDB directory: what they print (QA).
 // The verb's other behaviour (holds, exports, refusals) is test/storage/verbs.test.ts.
-import { rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evidenceVerb } from '../../bin/verbs/evidence.js';
@@ -18,6 +19,8 @@ beforeAll(async () => {
   const storage = await openStorage({ dataDir });
   await saveUser(storage, { userId: 'det1', name: 'D. Tective', title: 'Detective', roles: ['analyst'], trainedAt: '2026-01-01', active: true }, 'admin');
   await setPassword(storage, 'det1', PASSWORD, 'admin', 10);
+  await saveUser(storage, { userId: 'cust1', name: 'C. Ustodian', title: 'Records Supervisor', roles: ['custodian'], trainedAt: '2026-01-01', active: true }, 'admin');
+  await setPassword(storage, 'cust1', PASSWORD, 'admin', 10);
   const writer = new DetectionWriter(storage);
   await (await writer.enqueue([detection({ readId: 'e1', plate: '6TRK400', seenAt: T0 }), detection({ readId: 'e2', plate: '5ESC777', seenAt: T0 + 1000 })])).durable;
   // Around Dec 1 in California (PST, UTC-8): the evening before, and noon, 17:00 and 19:00 on the day.
@@ -67,5 +70,26 @@ describe('platewatch evidence hold', () => {
     const r = io({ PLATEWATCH_TIME_ZONE: 'America/Los_Angeles' });
     expect(await evidenceVerb.run(hold('WPD-26-0901', '4TZH001', '2026-12-01', '2026-12-02'), r), r.err()).toBe(0);
     expect(r.out()).toMatch(/^window 2026-12-01 00:00 – 2026-12-02 00:00 America\/Los_Angeles \(2026-12-01T08:00Z – 2026-12-02T08:00Z\)\nhold \S+: 3 detection\(s\) held for case WPD-26-0901\n$/);
+  });
+});
+
+describe('platewatch evidence export', () => {
+  it("prints last the SHA-256 of manifest.json for the property form, the one the access log records", async () => {
+    expect(await evidenceVerb.run(hold('WPD-26-0950', '5ESC777'), io())).toBe(0);
+    const out = join(dir, 'media', 'WPD-26-0950');
+    const r = io();
+    expect(await evidenceVerb.run(['export', '--case', 'WPD-26-0950', '--out', out, '--reason', 'booking into property', '--as', 'cust1', '--password-stdin', '--data-dir', dataDir], r), r.err()).toBe(0);
+    const manifestSha256 = createHash('sha256').update(readFileSync(join(out, 'manifest.json'))).digest('hex');
+    expect(r.out()).toMatch(/ {2}[0-9a-f]{64} {2}README\.txt\n/);
+    expect(r.out().endsWith(`manifest.json SHA-256 (recorded in the access log; write it on the property form):\n  ${manifestSha256}  manifest.json\n`)).toBe(true);
+    const storage = await openStorage({ dataDir });
+    try {
+      const rs = await storage.client.query({
+        query: `SELECT detail FROM ${storage.db}.access_log WHERE user_id = 'cust1' AND action = 'export' ORDER BY seq DESC LIMIT 1`, format: 'JSONEachRow',
+      });
+      expect((await rs.json<{ detail: string }>())[0]?.detail).toMatch(new RegExp(`^manifest\\.json SHA-256 ${manifestSha256} `));
+    } finally {
+      await storage.close();
+    }
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../bin/config.js';
 import type { VerbIO } from '../../bin/verb.js';
+import { evidenceVerb } from '../../bin/verbs/evidence.js';
 import { releaseVerb } from '../../bin/verbs/release.js';
 import { reportVerb } from '../../bin/verbs/report.js';
 import { DetectionWriter, openStorage, recordHits, saveUser, setPassword } from '../../storage/index.js';
@@ -359,5 +360,92 @@ describe("periods in the department's time zone (QA: a California records superv
     expect(await reportVerb.run(['transparency', '--from', '2026-11-01', '--to', '2026-12-01', '--format', 'markdown', ...AS('chief1')], r)).toBe(0);
     expect(r.out()).toContain('Period: 2026-11-01 through 2026-11-30, America/Los_Angeles days.');
     expect(r.err()).toContain('window 2026-11-01 00:00 – 2026-12-01 00:00 America/Los_Angeles (2026-11-01T07:00Z – 2026-12-01T08:00Z)');
+  });
+});
+
+describe('the approval keeps the detections it approves (QA: a second vehicle held after approval was exported; §471.8(b))', () => {
+  const CASE_REQUEST = ['--agency', 'Santa Cruz Police Department', '--agency-kind', 'local', '--requester', 'Det. M. Lopez', '--purpose', 'joint auto theft investigation, SCPD case 26-01301'];
+  const hold = (caseNumber: string, plate: string) =>
+    ['hold', '--case', caseNumber, '--reason', 'stolen vehicle follow-up', '--plate', plate, '--from', '2026-11-02', '--to', '2026-11-03', ...AS('cust1')];
+
+  beforeAll(async () => {
+    const storage = await openStorage({ dataDir });
+    try {
+      const writer = new DetectionWriter(storage);
+      await (await writer.enqueue([
+        detection({ readId: 'qa-other', plate: 'QAOTHER9', seenAt: T0 + 10_000 }),
+        detection({ readId: 'qa-hzzz', plate: 'QAHZZZ9', seenAt: T0 + 11_000 }),
+        detection({ readId: 'gone-1', plate: '5GONE01', seenAt: T0 + 12_000 }),
+        detection({ readId: 'gone-2', plate: '5GONE01', seenAt: T0 + 13_000 }),
+        detection({ readId: 'old-1', plate: '5OLDAP1', seenAt: T0 + 14_000 }),
+      ])).durable;
+      await writer.close();
+    } finally {
+      await storage.close();
+    }
+  });
+
+  async function requested(args: string[]): Promise<string> {
+    const rec = io();
+    expect(await releaseVerb.run(['request', ...args, ...AS('cust1')], rec), rec.err()).toBe(0);
+    return /^(REL-\S+)\s+PENDING/m.exec(rec.out())?.[1] ?? '';
+  }
+
+  /** Changes the embedded data directory between verbs, as retention or an older version would have. */
+  async function withStorage(sql: string, params: Record<string, unknown> = {}): Promise<void> {
+    const storage = await openStorage({ dataDir });
+    try {
+      await storage.client.command({ query: sql.replaceAll('DB.', `${storage.db}.`), query_params: params });
+    } finally {
+      await storage.close();
+    }
+  }
+
+  it('shows the Chief what the request matches, approves that, and exports only it: a vehicle held under the case after approval is left out, and said to need a new request', async () => {
+    expect(await evidenceVerb.run(hold('WPD-26-0900', 'QAOTHER9'), io())).toBe(0);
+    const id = await requested([...CASE_REQUEST, '--case', 'WPD-26-0900']);
+    const show = io();
+    expect(await releaseVerb.run(['show', '--id', id, ...AS('chief1')], show)).toBe(0);
+    expect(show.out()).toContain('matching now: 1 detection(s) of 1 plate(s); an approval releases these and no others\n  plates    QAOTHER9\n');
+    const approve = io();
+    expect(await releaseVerb.run(['approve', '--id', id, '--note', 'verified with SCPD', ...AS('chief1')], approve)).toBe(0);
+    expect(approve.out()).toContain('approved 1 detection(s): the package will hold these and no others\n');
+    expect(approve.out()).toContain('  approved  1 detection(s), kept with the approval');
+    // A second vehicle, held under the case (typed in other letters) after the approval.
+    expect(await evidenceVerb.run(hold('wpd-26-0900', 'QAHZZZ9'), io())).toBe(0);
+    const exp = io();
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], exp)).toBe(0);
+    expect(exp.out()).toMatch(/^exported 1 detection\(s\) for Santa Cruz Police Department/);
+    expect(exp.out()).toContain('  1 detection(s) approved\n');
+    expect(exp.out()).toContain('  1 newer match(es) of the request were not approved and are left out: a new request is needed for them\n');
+    const csv = readFileSync(join(dir, 'data', 'releases', id, 'detections.csv'), 'utf8');
+    expect(csv).toContain('QAOTHER9');
+    expect(csv).not.toContain('QAHZZZ9');
+  });
+
+  it('says how many approved detections are no longer stored when the package is made', async () => {
+    const id = await requested([...option(LOCAL, '--plate', '5GONE01')]);
+    const approve = io();
+    expect(await releaseVerb.run(['approve', '--id', id, ...AS('chief1')], approve)).toBe(0);
+    expect(approve.out()).toContain('approved 2 detection(s)');
+    await withStorage("ALTER TABLE DB.detections DELETE WHERE read_id = 'gone-1' SETTINGS mutations_sync = 2");
+    const exp = io();
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], exp)).toBe(0);
+    expect(exp.out()).toMatch(/^exported 1 detection\(s\)/);
+    expect(exp.out()).toContain('  2 detection(s) approved; 1 of them no longer stored (purged since the approval), so not in the package\n');
+    expect(JSON.parse(readFileSync(join(dir, 'data', 'releases', id, 'manifest.json'), 'utf8'))).toMatchObject({ detections: 1, approvedDetections: 2, approvedNoLongerStored: 1 });
+  });
+
+  it('exports a request approved before approvals kept their detections by its criteria, as then, and says so', async () => {
+    const id = await requested([...option(LOCAL, '--plate', '5OLDAP1')]);
+    // The approval as written before migration 13: no approved_count, no approved_detections.
+    await withStorage(`INSERT INTO DB.release_requests (request_id, version, received_at, agency, agency_kind, agency_state, requester, purpose, criteria,
+        recorded_by, status, decided_by, decided_at, decision_note, refusal_rule, document_ref, package_manifest)
+      SELECT request_id, 2, received_at, agency, agency_kind, agency_state, requester, purpose, criteria, recorded_by, 'approved', 'chief1', now64(3), 'ok',
+        refusal_rule, document_ref, package_manifest FROM DB.release_requests WHERE request_id = {id:String} AND version = 1`, { id });
+    const exp = io();
+    expect(await releaseVerb.run(['export', '--id', id, ...AS('cust1')], exp)).toBe(0);
+    expect(exp.out()).toMatch(/^exported 1 detection\(s\)/);
+    expect(exp.out()).toContain('  approved before approvals kept their detections: the package holds what the request matched at export\n');
   });
 });

@@ -106,7 +106,7 @@ describe('evidence and audit while up runs on embedded chDB', () => {
     const r = await cli(['evidence', 'export', '--case', 'WPD-26-0777', '--as', 'cust1', '--password-stdin', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`exported 2 detection(s) of case WPD-26-0777 to ${out}`);
-    expect(readdirSync(out).sort()).toEqual(['SHA256SUMS', 'detections.csv', 'detections.json', 'holds.json', 'manifest.json']);
+    expect(readdirSync(out).sort()).toEqual(['README.txt', 'SHA256SUMS', 'detections.csv', 'detections.json', 'holds.json', 'manifest.json']);
     // ALPR data, as the server's own copy is kept: no access for other accounts, whatever the umask.
     expect(statSync(out).mode & 0o777).toBe(0o750);
     for (const name of readdirSync(out)) expect({ name, mode: statSync(join(out, name)).mode & 0o777 }).toEqual({ name, mode: 0o640 });
@@ -174,8 +174,8 @@ describe('release, report and users while up runs on embedded chDB', () => {
     const exported = await cli(['release', 'export', '--id', releaseId, ...as('cust1')]);
     expect(exported.code, exported.stderr).toBe(0);
     const packageDir = join(dataDir, 'releases', releaseId);
-    expect(exported.stdout).toMatch(new RegExp(`^exported 2 detection\\(s\\) for Santa Cruz Police Department to ${packageDir}\\n( {2}[0-9a-f]{64} {2}\\S+\\n){3}$`));
-    expect(readdirSync(packageDir).sort()).toEqual(['SHA256SUMS', 'detections.csv', 'detections.json', 'manifest.json', 'release.json']);
+    expect(exported.stdout).toMatch(new RegExp(`^exported 2 detection\\(s\\) for Santa Cruz Police Department to ${packageDir}\\n {2}2 detection\\(s\\) approved\\n( {2}[0-9a-f]{64} {2}\\S+\\n){4}$`));
+    expect(readdirSync(packageDir).sort()).toEqual(['README.txt', 'SHA256SUMS', 'detections.csv', 'detections.json', 'manifest.json', 'release.json']);
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: packageDir, encoding: 'utf8' })).toMatch(/detections\.json: OK/);
 
     const shown = await cli(['release', 'show', '--id', releaseId, ...as('aud1')]);

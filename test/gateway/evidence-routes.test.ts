@@ -133,18 +133,25 @@ describe('legal holds over HTTP', () => {
 describe('evidence packages over HTTP', () => {
   let exportId = '';
   let manifest: EvidenceManifest;
+  let manifestSha256 = '';
 
   it('writes the case\'s package for the custodian, and answers 403 to an analyst (logged)', async () => {
     expect(await errorOf(await call('POST', '/api/evidence/exports', 'ana1', { caseNumber: 'WPD-26-0777' }))).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
     expect(await lastLog('ana1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('evidence.export') });
     const res = await call('POST', '/api/evidence/exports', 'cust1', { caseNumber: 'WPD-26-0777', reason: 'booking' });
     expect(res.status).toBe(201);
-    const body = (await res.json()) as { exportId: string; files: string[]; manifest: EvidenceManifest };
+    const body = (await res.json()) as { exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string };
     exportId = body.exportId;
     manifest = body.manifest;
-    expect(manifest).toMatchObject({ caseNumber: 'WPD-26-0777', detections: 2, holds: 1, generatedBy: 'cust1' });
-    expect(body.files).toEqual(['detections.csv', 'detections.json', 'holds.json', 'manifest.json', 'SHA256SUMS']);
-    expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', case_number: 'WPD-26-0777' });
+    manifestSha256 = body.manifestSha256;
+    expect(manifest).toMatchObject({ caseNumber: 'WPD-26-0777', detections: 2, holds: 1, generatedBy: 'cust1', reason: 'booking' });
+    expect(body.files).toEqual(['detections.csv', 'detections.json', 'holds.json', 'README.txt', 'manifest.json', 'SHA256SUMS']);
+    // The SHA-256 of manifest.json for the property form, as the access log records it.
+    expect(manifestSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(await lastLog('cust1')).toMatchObject({
+      action: 'export', outcome: 'ok', case_number: 'WPD-26-0777',
+      detail: `manifest.json SHA-256 ${manifestSha256} (package of export record ${manifest.accessLogChain}:${manifest.accessLogSeq})`,
+    });
   });
 
   it('serves each file as a download under its own name, each matching its SHA-256 in the manifest, each download logged', async () => {
@@ -152,8 +159,8 @@ describe('evidence packages over HTTP', () => {
       const res = await call('GET', `/api/evidence/exports/${exportId}/${f.name}`, 'cust1');
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toBe(`attachment; filename="${f.name}"; filename*=UTF-8''${f.name}`);
-      const text = await res.text();
-      expect(createHash('sha256').update(text).digest('hex')).toBe(f.sha256);
+      // Bytes, not text(): fetch's text() drops the byte-order mark detections.csv starts with.
+      expect(createHash('sha256').update(Buffer.from(await res.arrayBuffer())).digest('hex')).toBe(f.sha256);
       expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', case_number: 'WPD-26-0777', detail: `package file ${f.name} downloaded` });
     }
     const sumsRes = await call('GET', `/api/evidence/exports/${exportId}/SHA256SUMS`, 'cust1');
@@ -163,6 +170,7 @@ describe('evidence packages over HTTP', () => {
     expect(manifestRes.headers.get('content-disposition')).toBe('attachment; filename="manifest.json"; filename*=UTF-8\'\'manifest.json');
     const manifestText = await manifestRes.text();
     expect(sums).toContain(`${createHash('sha256').update(manifestText).digest('hex')}  manifest.json`);
+    expect(createHash('sha256').update(manifestText).digest('hex')).toBe(manifestSha256);
     expect(JSON.parse(manifestText)).toEqual(manifest);
   });
 

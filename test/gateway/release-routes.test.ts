@@ -1,7 +1,10 @@
 // Releases and the transparency report over the real gateway (uWS, nats-server) with the real
 // credential store on chDB (Watsonville §471.8): each forbidden step answered 401/403/409 and on the
 // access log, each allowed step done; the package downloadable by name only.
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseRoutes, reportRoutes } from '../../gateway/index.js';
@@ -97,6 +100,8 @@ describe('release requests over HTTP', () => {
     expect(res.status).toBe(201);
     const manifest = (await res.json()) as ReleaseManifest;
     expect(manifest).toMatchObject({ requestId: pendingId, detections: 1 });
+    const sealed = await lastLog('cust1');
+    expect(sealed).toMatchObject({ action: 'export', outcome: 'ok', detail: expect.stringMatching(/^manifest\.json SHA-256 [0-9a-f]{64} \(package of export record /) });
     expect(await errorOf(await call('POST', `/api/releases/${pendingId}/package`, 'cust1'))).toMatchObject({ status: 409 });
     expect(await (await call('GET', `/api/releases/${pendingId}/package`, 'aud1')).json()).toEqual(manifest);
 
@@ -104,9 +109,11 @@ describe('release requests over HTTP', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     expect(csv.headers.get('cache-control')).toBe('no-store'); // ALPR data: no proxy or browser cache keeps it
-    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="release-${pendingId}-detections.csv"; filename*=UTF-8''release-${pendingId}-detections.csv`);
-    const text = await csv.text();
-    expect(createHash('sha256').update(text).digest('hex')).toBe(manifest.files.find((f) => f.name === 'detections.csv')?.sha256);
+    // The name SHA256SUMS lists, so `sha256sum -c` checks the file as saved.
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="detections.csv"; filename*=UTF-8''detections.csv`);
+    const bytes = Buffer.from(await csv.arrayBuffer());
+    expect(createHash('sha256').update(bytes).digest('hex')).toBe(manifest.files.find((f) => f.name === 'detections.csv')?.sha256);
+    const text = bytes.toString('utf8');
     expect(text).toContain('7ABC123');
     expect(text).not.toContain('6OTHER6');
     expect(await lastLog('cust1')).toMatchObject({ action: 'export', outcome: 'ok', detail: 'package file detections.csv downloaded' });
@@ -192,5 +199,28 @@ describe('a request recorded by a chief', () => {
     // The two requests of the report above, and the two recorded here: one approved by chief2, one withdrawn.
     const report = (await (await call('GET', '/api/reports/transparency?from=2026-11-01&to=2030-01-01', 'aud1')).json()) as Record<string, unknown>;
     expect(report['releases']).toMatchObject({ received: 4, granted: 2, refused: 2, pending: 0, refusedByRule: { values_act: 1, chief: 1 } });
+  });
+});
+
+// Last: the transparency counts above are of the requests made before it.
+describe('a release package downloaded file by file', () => {
+  it('serves every file of a package under the name SHA256SUMS gives it, so that the files saved pass sha256sum -c and match the logged manifest', async () => {
+    const r = (await (await call('POST', '/api/releases', 'cust1', { ...request, purpose: 'armed robbery, SCPD case 26-01299' })).json()) as { requestId: string };
+    expect((await call('POST', `/api/releases/${r.requestId}/decision`, 'chief1', { decision: 'approve', note: 'verified by phone' })).status).toBe(200);
+    const manifest = (await (await call('POST', `/api/releases/${r.requestId}/package`, 'cust1')).json()) as ReleaseManifest;
+    const logged = /^manifest\.json SHA-256 ([0-9a-f]{64}) /.exec((await lastLog('cust1')).detail)?.[1];
+    const downloads = mkdtempSync(join(tmpdir(), 'platewatch-release-download-'));
+    try {
+      for (const name of [...manifest.files.map((f) => f.name), 'manifest.json', 'SHA256SUMS']) {
+        const res = await call('GET', `/api/releases/${r.requestId}/package/${name}`, 'cust1');
+        const saveAs = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? '';
+        writeFileSync(join(downloads, saveAs), Buffer.from(await res.arrayBuffer()));
+      }
+      expect(manifest.files.map((f) => f.name)).toContain('README.txt');
+      expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: downloads, encoding: 'utf8' })).toMatch(/detections\.csv: OK[\s\S]*README\.txt: OK\nmanifest\.json: OK\n$/);
+      expect(execFileSync('sha256sum', ['manifest.json'], { cwd: downloads, encoding: 'utf8' })).toBe(`${logged}  manifest.json\n`);
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
   });
 });

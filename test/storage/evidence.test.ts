@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLog, DetectionWriter, exportEvidence, placeLegalHold, saveUser, sha256, type EvidenceManifest, type Storage } from '../../storage/index.js';
-import { parseCsv, type CsvTable } from './rfc4180.js';
+import { parseCsv as parseRfc4180, type CsvTable } from './rfc4180.js';
 import { positionsAt } from './radius-edge.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -34,6 +34,24 @@ async function lastRecord(user: string): Promise<Record<string, string>> {
     format: 'JSONEachRow',
   });
   return (await rs.json<Record<string, string>>())[0] ?? {};
+}
+
+/** A package CSV's table: it starts with a UTF-8 byte-order mark (storage/package-csv.ts). */
+function parseCsv(text: string): CsvTable {
+  expect(text.startsWith('\uFEFF')).toBe(true);
+  return parseRfc4180(text.slice(1));
+}
+
+/** The newest access log records of `user`, newest first, as stored. */
+async function lastRecords(user: string, n: number): Promise<Array<Record<string, string>>> {
+  const rs = await storage.client.query({
+    // seq_text, not seq: an alias named like the column would sort the numbers as text.
+    query: `SELECT chain, toString(seq) AS seq_text, action, outcome, params, detail, toString(rows_returned) AS rows FROM ${storage.db}.access_log
+             WHERE user_id = {user:String} ORDER BY seq DESC LIMIT {n:UInt32}`,
+    query_params: { user, n },
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<Record<string, string>>()).map(({ seq_text: seq = '', ...r }) => ({ ...r, seq }));
 }
 
 async function heldRows(caseNumber: string): Promise<number> {
@@ -150,10 +168,70 @@ describe('exportEvidence', () => {
     execFileSync('mkdir', [outDir]);
     const manifest = await exportEvidence({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-70', outDir: `${outDir}/` });
     expect(manifest.detections).toBe(2);
-    expect(readdirSync(outDir).sort()).toEqual(['SHA256SUMS', 'detections.csv', 'detections.json', 'holds.json', 'manifest.json']);
+    expect(readdirSync(outDir).sort()).toEqual(['README.txt', 'SHA256SUMS', 'detections.csv', 'detections.json', 'holds.json', 'manifest.json']);
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir, encoding: 'utf8' })).toMatch(/manifest.json: OK/);
     expect(readdirSync(temp.dir).filter((name) => name.includes('.partial-'))).toEqual([]);
-    expect(await lastRecord('cust1')).toMatchObject({ action: 'export', outcome: 'ok', rows: '2' });
+    const [, exported] = await lastRecords('cust1', 2);
+    expect(exported).toMatchObject({ action: 'export', outcome: 'ok', rows: '2', seq: String(manifest.accessLogSeq) });
+  });
+});
+
+describe('an evidence package checked for tampering', () => {
+  it("records manifest.json's SHA-256 in the access log, so a file changed with manifest.json and SHA256SUMS recomputed no longer matches it", async () => {
+    const outDir = join(temp.dir, 'pkg-tamper');
+    const exported = await exportEvidence({ storage, accessLog }, { user: 'cust1', caseNumber: 'WPD-26-70', outDir, reason: 'booking into property' });
+    const [sealed, exportRecord] = await lastRecords('cust1', 2);
+    // The record the manifest names has every file's SHA-256; the next one, the manifest's.
+    expect(exportRecord).toMatchObject({ chain: exported.accessLogChain, seq: String(exported.accessLogSeq), rows: '2' });
+    expect((JSON.parse(exportRecord?.['params'] ?? '{}') as { files: unknown }).files).toEqual(exported.files.map(({ name, sha256: sha }) => ({ name, sha256: sha })));
+    const manifestText = readFileSync(join(outDir, 'manifest.json'), 'utf8');
+    expect(sha256(manifestText)).toBe(exported.manifestSha256);
+    expect(sealed).toMatchObject({
+      action: 'export', outcome: 'ok', rows: '0',
+      detail: `manifest.json SHA-256 ${exported.manifestSha256} (package of export record ${exported.accessLogChain}:${exported.accessLogSeq})`,
+    });
+    expect(JSON.parse(sealed?.['params'] ?? '{}')).toMatchObject({ manifestSha256: exported.manifestSha256, accessLogSeq: exported.accessLogSeq });
+    const logged = /^manifest\.json SHA-256 ([0-9a-f]{64}) /.exec(sealed?.['detail'] ?? '')?.[1];
+
+    // A plate changed in both data files, and manifest.json and SHA256SUMS made again to fit.
+    for (const name of ['detections.csv', 'detections.json']) writeFileSync(join(outDir, name), readFileSync(join(outDir, name), 'utf8').replaceAll('6TRK400', '6TRK401'));
+    const manifest = JSON.parse(manifestText) as EvidenceManifest;
+    manifest.files = manifest.files.map((f) => {
+      const body = readFileSync(join(outDir, f.name));
+      return { name: f.name, bytes: body.length, sha256: sha256(body) };
+    });
+    const forged = `${JSON.stringify(manifest, null, 2)}\n`;
+    writeFileSync(join(outDir, 'manifest.json'), forged);
+    writeFileSync(join(outDir, 'SHA256SUMS'), [...manifest.files, { name: 'manifest.json', sha256: sha256(forged) }].map((f) => `${f.sha256}  ${f.name}\n`).join(''));
+    // The package checks against itself…
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir, encoding: 'utf8' })).toMatch(/detections\.csv: OK[\s\S]*manifest\.json: OK/);
+    // …but not against the access log, whose record is hash-chained and cannot be made again.
+    expect(sha256(readFileSync(join(outDir, 'manifest.json')))).not.toBe(logged);
+  });
+
+  it('says in the manifest what made it and why: software, time zone, reason, the exporter\'s name and title, with the first fields as they were', async () => {
+    const outDir = join(temp.dir, 'pkg-described');
+    const exported = await exportEvidence({ storage: { ...storage, config: { ...storage.config, timeZone: 'America/Los_Angeles' } }, accessLog, software: 'platewatch 9.8.7' }, {
+      user: 'cust1', caseNumber: 'WPD-26-70', outDir, reason: 'discovery request DR-5',
+    });
+    const manifest = JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(manifest).slice(0, 9)).toEqual(['caseNumber', 'generatedAt', 'generatedBy', 'detections', 'holds', 'accessLogSeq', 'csvNote', 'files']
+      .concat('accessLogChain'));
+    expect(manifest).toMatchObject({
+      caseNumber: 'WPD-26-70', generatedBy: 'cust1', detections: 2, accessLogSeq: exported.accessLogSeq, accessLogChain: accessLog.chain,
+      reason: 'discovery request DR-5', generatedByName: 'C. Ustodian', generatedByTitle: 'Records', software: 'platewatch 9.8.7', timeZone: 'America/Los_Angeles',
+    });
+    expect(exported.manifestSha256).toBe(sha256(readFileSync(join(outDir, 'manifest.json'))));
+
+    // README.txt describes the package, and the manifest and SHA256SUMS cover it.
+    const readme = readFileSync(join(outDir, 'README.txt'), 'utf8');
+    const flat = readme.replace(/\s+/g, ' ');
+    expect(exported.files.map((f) => f.name)).toEqual(['detections.csv', 'detections.json', 'holds.json', 'README.txt']);
+    expect(readme.startsWith('Evidence package of case WPD-26-70\r\n')).toBe(true);
+    expect(flat).toContain('exported by C. Ustodian, Records (user cust1) for: discovery request DR-5');
+    expect(flat).toContain("Made by platewatch 9.8.7. The department's time zone is America/Los_Angeles.");
+    for (const column of ['read_id', 'plate_ocr', 'stored_at', 'hold_id', 'hold_ids', 'held_at', 'heading', 'vehicle_year']) expect(readme).toMatch(new RegExp(`\r\n  ${column} +\\S`));
+    expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir, encoding: 'utf8' })).toMatch(/README\.txt: OK/);
   });
 });
 
@@ -207,7 +285,7 @@ describe('the evidence package read in a spreadsheet', () => {
       heading: 271.5, vehicle_year: 2014,
     });
     for (const f of manifest.files) expect(sha256(readFileSync(join(dir, f.name)))).toBe(f.sha256);
-    expect(manifest.csvNote).toMatch(/start with =, \+, -, @, a tab or a carriage return .*prefixed with '.*detections\.json holds the exact values/);
+    expect(manifest.csvNote).toMatch(/beginning with =, \+, -, @, a tab, a carriage return or ' has one ' added before it.*remove exactly one '.*detections\.json holds the exact values/);
   });
 
   it('writes an empty cell for no value, times in ISO 8601 UTC, candidates separated by spaces, and a final newline', async () => {
@@ -217,9 +295,11 @@ describe('the evidence package read in a spreadsheet', () => {
     expect(csvText).not.toContain('\\N');
     expect(csv.rows[0]).toMatchObject({ read_id: 'ev-plain', lat: '', lon: '', seen_at: '2026-12-05T09:00:01.000Z', candidates: 'HLD0007 HLD0O07', heading: '', vehicle_year: '' });
     expect(csv.rows[0]?.['held_at']).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    // One clock: a detection is held when its hold was placed, not a few ms before.
+    const holds = JSON.parse(readFileSync(join(dir, 'holds.json'), 'utf8')) as Array<{ hold_id: string; created_at: string }>;
+    expect(holds.find((h) => h.hold_id === csv.rows[0]?.['hold_id'])?.created_at).toBe(csv.rows[0]?.['held_at']);
     // The JSON's times say their zone too; its values are otherwise as stored.
     expect(json[0]).toMatchObject({ seen_at: '2026-12-05T09:00:01.000Z', lat: null, lon: null, candidates: ['HLD0007', 'HLD0O07'], heading: null, vehicle_year: null });
-    const holds = JSON.parse(readFileSync(join(dir, 'holds.json'), 'utf8')) as Array<{ created_at: string }>;
     expect(holds[0]?.created_at).toMatch(/Z$/);
   });
 

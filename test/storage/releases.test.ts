@@ -366,14 +366,15 @@ describe('the package of an approved release', () => {
     expect(readdirSync(ctx.packagesDir).filter((name) => name.includes('.partial-'))).toEqual([]);
   });
 
-  it('produces no package for a case that holds nothing yet: the request stays approved, and the refusal is logged', async () => {
+  it('approves no case that holds nothing yet: the request stays pending, and the refusal is logged', async () => {
+    // An approval is of the detections held when it is given: one of nothing could never be released.
     const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint burglary investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0999' } }));
-    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
-    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({
-      code: 'NOTHING_HELD', message: expect.stringMatching(/^no detections are held under case WPD-26-0999; place a legal hold \(Evidence\) first/),
+    await expect(decideRelease(ctx, 'chief1', r.requestId, 'approve', '')).rejects.toMatchObject({
+      code: 'NOTHING_HELD', message: expect.stringMatching(/^no detections are held under case WPD-26-0999; place a legal hold \(Evidence\) first, then approve/),
     });
-    expect((await logOf('cust1')).at(-1)).toMatchObject({ action: 'export', outcome: 'invalid', detail: 'no detections held for this case' });
-    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'approved', package: null });
+    expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringMatching(/^decision not recorded: no detections are held/) });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'pending', approvedDetections: null, package: null });
+    await expect(produceReleasePackage(ctx, 'cust1', r.requestId)).rejects.toMatchObject({ code: 'RELEASE_NOT_APPROVED' });
     expect(readdirSync(ctx.packagesDir)).not.toContain(r.requestId);
   });
 
@@ -452,5 +453,110 @@ describe('the package of an approved release', () => {
       heading: 87.25, vehicle_year: 2021,
     });
     expect(json[1]).toMatchObject({ lat: null, lon: null, candidates: [], heading: null, vehicle_year: null });
+  });
+});
+
+describe('the detections the Chief approves are the ones released (§471.8(b); QA: a plate never approved was exported)', () => {
+  const WINDOW = { from: new Date(DAY), to: new Date(DAY + 86_400_000) };
+  const write = async (...ds: Parameters<typeof detection>[0][]) => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue(ds.map((d) => detection(d)))).durable;
+    await writer.close();
+  };
+  const hold = (caseNumber: string, readIds: string[]) =>
+    placeLegalHold({ storage, accessLog }, { user: 'cust1', caseNumber, reason: 'stolen vehicle follow-up', criteria: { ...WINDOW, readIds } });
+  const readIdsOf = async (requestId: string) =>
+    (JSON.parse((await readPackageFile(ctx, 'cust1', requestId, 'detections.json')).body) as Array<{ read_id: string }>).map((d) => d.read_id);
+  const manifestOnDisk = (requestId: string) => JSON.parse(readFileSync(join(ctx.packagesDir, requestId, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+
+  it('releases a case as held at approval: a second vehicle held under it afterwards is left out, and the export says 1 newer match needs a new request', async () => {
+    await write({ readId: 'qa-other', plate: 'QAOTHER9', seenAt: DAY + 10_000 }, { readId: 'qa-hzzz', plate: 'QAHZZZ9', seenAt: DAY + 11_000 });
+    await hold('WPD-26-0900', ['qa-other']);
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint auto theft investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0900' } }));
+    const approved = await decideRelease(ctx, 'chief1', r.requestId, 'approve', 'verified with SCPD');
+    expect(approved).toMatchObject({ status: 'approved', approvedDetections: 1 });
+    expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'ok', detail: expect.stringContaining('1 detection(s), kept as approved') });
+    // After the approval, a second vehicle is held under the case, typed in other letters.
+    await hold('wpd-26-0900', ['qa-hzzz']);
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest).toMatchObject({ detections: 1, approvedDetections: 1, approvedNoLongerStored: 0, newerMatchesLeftOut: 1 });
+    expect(manifest.selectedAtExport).toBeUndefined();
+    expect(await readIdsOf(r.requestId)).toEqual(['qa-other']);
+    expect((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.csv')).body).not.toContain('QAHZZZ9');
+    expect(manifestOnDisk(r.requestId)).toMatchObject({ approvedDetections: 1, newerMatchesLeftOut: 1 });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'released', approvedDetections: 1 });
+  });
+
+  it('releases a plate and window as read at approval: a read arriving after it is left out, and counted', async () => {
+    await write({ readId: 'late-1', plate: '5LATE01', seenAt: DAY + 20_000 });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '5LATE01' } } }));
+    expect(await decideRelease(ctx, 'chief1', r.requestId, 'approve', '')).toMatchObject({ approvedDetections: 1 });
+    // A camera's late upload: read inside the window, stored after the approval.
+    await write({ readId: 'late-2', plate: '5LATE01', seenAt: DAY + 5_000 });
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest).toMatchObject({ detections: 1, approvedDetections: 1, approvedNoLongerStored: 0, newerMatchesLeftOut: 1 });
+    expect(await readIdsOf(r.requestId)).toEqual(['late-1']);
+  });
+
+  it('keeps approved reads apart from other reads sharing their read id (a detection is its plate, time and id, not the id alone)', async () => {
+    await write({ readId: 'shared-id', plate: '5SHAR01', seenAt: DAY + 30_000, camera: 'cam-1' });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '5SHAR01' } } }));
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    // Another camera counting its own reads reuses the id, for the same plate, later.
+    await write({ readId: 'shared-id', plate: '5SHAR01', seenAt: DAY + 40_000, camera: 'cam-2' });
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest).toMatchObject({ detections: 1, newerMatchesLeftOut: 1 });
+    expect(JSON.parse((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body)).toEqual([expect.objectContaining({ read_id: 'shared-id', camera: 'cam-1' })]);
+  });
+
+  it('says how many approved detections are no longer stored (purged since the approval), in the export and its manifest', async () => {
+    await write({ readId: 'gone-1', plate: '5GONE01', seenAt: DAY + 50_000 }, { readId: 'gone-2', plate: '5GONE01', seenAt: DAY + 51_000 });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '5GONE01' } } }));
+    expect(await decideRelease(ctx, 'chief1', r.requestId, 'approve', '')).toMatchObject({ approvedDetections: 2 });
+    // As retention's TTL purge would, between the approval and the export.
+    await storage.client.command({ query: `ALTER TABLE ${storage.db}.detections DELETE WHERE read_id = 'gone-1' SETTINGS mutations_sync = 2` });
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest).toMatchObject({ detections: 1, approvedDetections: 2, approvedNoLongerStored: 1, newerMatchesLeftOut: 0 });
+    expect(await readIdsOf(r.requestId)).toEqual(['gone-2']);
+    expect(manifestOnDisk(r.requestId)).toMatchObject({ detections: 1, approvedDetections: 2, approvedNoLongerStored: 1 });
+    const exported = (await logOf('cust1')).filter((e) => e.action === 'export' && e.outcome === 'ok' && e.detail.includes('approved'));
+    expect(exported.at(-1)?.detail).toBe('2 detection(s) approved, 1 no longer stored; 0 newer match(es) not approved, left out');
+  });
+
+  it('shows the Chief, while pending, how many detections the request matches now and their plates, on the access log; once approved, the count kept', async () => {
+    await write({ readId: 'view-1', plate: '5VIEWB1', seenAt: DAY + 60_000 }, { readId: 'view-2', plate: '5VIEWA1', seenAt: DAY + 61_000 }, { readId: 'view-3', plate: '5VIEWA1', seenAt: DAY + 62_000 });
+    await hold('WPD-26-0901', ['view-1', 'view-2', 'view-3']);
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ purpose: 'joint auto theft investigation', criteria: { kind: 'case', caseNumber: 'WPD-26-0901' } }));
+    const pending = await viewRelease(ctx, 'chief1', r.requestId);
+    expect(pending.matchingNow).toEqual({ detections: 3, distinctPlates: 2, plates: ['5VIEWA1', '5VIEWB1'] });
+    expect(pending.request.approvedDetections).toBeNull();
+    expect((await logOf('chief1')).at(-1)).toMatchObject({ action: 'release', outcome: 'ok', detail: 'viewed; matching now: 3 detection(s) of 2 plate(s)' });
+    expect((await viewRelease(ctx, 'chief1', (await recordReleaseRequest(ctx, 'cust1', input())).requestId)).matchingNow)
+      .toEqual({ detections: 2, distinctPlates: 1, plates: ['7ABC123'] });
+
+    await decideRelease(ctx, 'chief1', r.requestId, 'approve', '');
+    const decided = await viewRelease(ctx, 'chief1', r.requestId);
+    expect(decided.matchingNow).toBeUndefined();
+    expect(decided.request).toMatchObject({ status: 'approved', approvedDetections: 3 });
+    expect(decided.history.map((v) => v.approvedDetections)).toEqual([null, 3]);
+  });
+
+  it('exports a request approved before approvals kept their detections (migration 13) as before: by the criteria at export, and says so', async () => {
+    await write({ readId: 'old-1', plate: '5OLDAP1', seenAt: DAY + 70_000 });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '5OLDAP1' } } }));
+    // The approval as the code before migration 13 wrote it: no approved_count, no approved_detections.
+    await storage.client.command({
+      query: `INSERT INTO ${storage.db}.release_requests (request_id, version, received_at, agency, agency_kind, agency_state, requester, purpose, criteria,
+          recorded_by, status, decided_by, decided_at, decision_note, refusal_rule, document_ref, package_manifest)
+        SELECT request_id, 2, received_at, agency, agency_kind, agency_state, requester, purpose, criteria, recorded_by, 'approved', 'chief1', now64(3), 'ok',
+          refusal_rule, document_ref, package_manifest FROM ${storage.db}.release_requests WHERE request_id = {id:String} AND version = 1`,
+      query_params: { id: r.requestId },
+    });
+    expect((await viewRelease(ctx, 'chief1', r.requestId)).request).toMatchObject({ status: 'approved', approvedDetections: null });
+    await write({ readId: 'old-2', plate: '5OLDAP1', seenAt: DAY + 71_000 });
+    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    expect(manifest).toMatchObject({ detections: 2, selectedAtExport: true });
+    expect(manifest.approvedDetections).toBeUndefined();
+    expect(await readIdsOf(r.requestId)).toEqual(['old-1', 'old-2']);
   });
 });

@@ -75,9 +75,11 @@ describe('retention and legal holds', () => {
     const out = join(temp.dir, 'export-777');
     const manifest = await exportEvidence({ storage, accessLog }, { user: 'det1', caseNumber: 'WPD-26-0777', outDir: out });
     expect(manifest.detections).toBe(2);
-    expect(manifest.files.map((f) => f.name)).toEqual(['detections.csv', 'detections.json', 'holds.json']);
+    expect(manifest.files.map((f) => f.name)).toEqual(['detections.csv', 'detections.json', 'holds.json', 'README.txt']);
     for (const f of manifest.files) expect(sha256(readFileSync(join(out, f.name)))).toBe(f.sha256);
     const csv = readFileSync(join(out, 'detections.csv'), 'utf8').trim().split('\n');
+    // trim() drops the byte-order mark Excel needs (storage/package-csv.ts): it is checked in the bytes.
+    expect([...readFileSync(join(out, 'detections.csv')).subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     expect(csv[0]).toMatch(/^"read_id","agency","camera","seen_at","plate"/);
     expect(csv).toHaveLength(3);
     expect(JSON.parse(readFileSync(join(out, 'detections.json'), 'utf8'))).toHaveLength(2);
@@ -95,6 +97,8 @@ describe('retention and legal holds', () => {
     expect(await rs.json()).toEqual([
       { action: 'hold', outcome: 'ok', case_number: 'WPD-26-0777' },
       { action: 'hold', outcome: 'refused', case_number: '' },
+      { action: 'export', outcome: 'ok', case_number: 'WPD-26-0777' },
+      // The second names manifest.json's SHA-256 (storage/evidence.ts), written before the package is in place.
       { action: 'export', outcome: 'ok', case_number: 'WPD-26-0777' },
     ]);
     expect((await verifyAccessLog(storage)).ok).toBe(true);

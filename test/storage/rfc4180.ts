@@ -10,6 +10,8 @@ export interface CsvTable {
 }
 
 export function parseCsv(text: string): CsvTable {
+  // A package's CSV starts with a byte-order mark for Excel (storage/package-csv.ts): not part of the first field.
+  if (text.startsWith('\uFEFF')) text = text.slice(1);
   const records: string[][] = [];
   const quotedness: boolean[][] = [];
   let fields: string[] = [];
