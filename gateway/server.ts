@@ -178,7 +178,12 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
   return new Promise((resolve, reject) => {
     app.listen(config.host, config.port, (listenSocket) => {
       if (listenSocket === false) {
-        reject(new GatewayError('GATEWAY_LISTEN_FAILED', `cannot listen on ${config.host}:${config.port} (in use, or not permitted)`));
+        // Named by setting and environment variable, as the configuration's own errors are (bin/config.ts).
+        reject(new GatewayError(
+          'GATEWAY_LISTEN_FAILED',
+          `cannot listen on ${config.host}:${config.port} (in use, or not permitted): set another gateway.port (PLATEWATCH_HTTP_PORT), ` +
+            'or 0 for a free one, or check gateway.host (PLATEWATCH_HTTP_HOST)',
+        ));
         return;
       }
       const port = uWS.us_socket_local_port(listenSocket as unknown as uWS.us_socket);

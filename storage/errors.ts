@@ -9,6 +9,8 @@ export const STORAGE_ERROR_CODES = {
   STORAGE_UNREACHABLE: 'STORAGE_UNREACHABLE',
   /** A migration already applied differs from the code: someone edited history. */
   MIGRATION_CHANGED: 'MIGRATION_CHANGED',
+  /** The database was migrated by a newer platewatch than this one (README, Upgrade: Rollback). */
+  SCHEMA_TOO_NEW: 'SCHEMA_TOO_NEW',
   /** A migration statement failed. */
   MIGRATION_FAILED: 'MIGRATION_FAILED',
   /** A batch of detections could not be stored after its retries. */

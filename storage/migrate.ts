@@ -1,7 +1,9 @@
 // Applies the versioned schema at start. Each migration runs once, recorded in schema_migrations;
 // statements are idempotent (IF NOT EXISTS), so a start that died half-way simply runs it again.
 // Then the configured retention is brought onto the tables (it is configuration, not history), by
-// the process that runs the system only: see StorageConfig.applyRetention.
+// the process that runs the system only: see StorageConfig.applyRetention. A database migrated by a
+// newer release is refused: an older one ran on it silently, with no hot lists loaded and no hits
+// (found by QA).
 import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DEFAULT_DATABASE, DEFAULT_DETECTION_RETENTION_SECONDS, DEFAULT_HIT_RETENTION_SECONDS } from './config.js';
@@ -60,6 +62,7 @@ export async function migrate(
     `SELECT version, any(checksum) AS checksum FROM ${ctx.db}.schema_migrations GROUP BY version`,
   );
   const appliedChecksum = new Map(done.map((r) => [Number(r.version), r.checksum]));
+  refuseNewerSchema(ctx.db, [...appliedChecksum.keys()], migrations);
   const applied: number[] = [];
   for (const m of migrations) {
     const checksum = migrationChecksum(m);
@@ -92,6 +95,19 @@ export async function migrate(
   }
   const retentionChanges = options.applyRetention === false ? [] : await applyRetention(client, ctx);
   return { applied, retentionChanged: retentionChanges.map((c) => c.table), retentionChanges };
+}
+
+/** Throws SCHEMA_TOO_NEW when `db` holds a migration after the newest of `known`. */
+function refuseNewerSchema(db: string, appliedVersions: readonly number[], known: readonly Migration[]): void {
+  const newestKnown = known.at(-1)?.version ?? 0;
+  const newestApplied = Math.max(0, ...appliedVersions);
+  if (newestApplied <= newestKnown) return;
+  throw new StorageError(
+    'SCHEMA_TOO_NEW',
+    `database ${db} has schema version ${newestApplied}, from a newer platewatch; this one knows versions up to ${newestKnown} ` +
+      'and would run on tables it does not understand. Run the newer release, or restore the backup taken before upgrading ' +
+      '(README, "Backup, restore and upgrade": Rollback)',
+  );
 }
 
 const TTL_SECONDS = /TTL toDateTime\(seen_at\) \+ toIntervalSecond\((\d+)\)/;

@@ -5,6 +5,11 @@
 // must never learn such a list exists, so neither may the public). Watsonville §471.4.1(g) (policy
 // posted publicly), Civil Code § 1798.90.51(b) (usage and privacy policy), § 1798.90.55 (sharing);
 // making one is access-logged (§471.7(b)).
+//
+// A report counts what happened in its period and shows each status as it stood at the period's
+// end (the version in effect at `to`), so a published report regenerated later gives the same
+// numbers: one for a past period counted a release approved, and a legal hold placed, after its end
+// (found by QA).
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessLog, type AccessRecord } from './access-log.js';
 import { countRefusals, LATER_PAGE_SQL, systemSearchUser } from './audit.js';
 import { controlsShown } from './control-text.js';
@@ -71,11 +76,12 @@ export interface TransparencyReport {
   retention: {
     detectionDays: number;
     hitDays: number;
-    /** Detections kept past retention as evidence under legal hold (§471.6), now. */
+    /** Detections kept past retention as evidence under legal hold (§471.6), by the holds placed before `to`. */
     heldDetections: number;
+    /** Legal holds placed before `to`. */
     legalHolds: number;
   };
-  /** Users able to use the system now (active and trained, §471.4.1(a)). */
+  /** Users able to use the system at the period's end, or now if that is later (active and trained, §471.4.1(a)). */
   authorisedUsers: number;
 }
 
@@ -96,6 +102,7 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
   const p = { from: formatClickHouseTime(period.from), to: formatClickHouseTime(period.to) };
   const seen = "seen_at >= {from:DateTime64(3, 'UTC')} AND seen_at < {to:DateTime64(3, 'UTC')}";
   const at = "at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
+  const beforeEnd = (column: string) => `${column} < {to:DateTime64(3, 'UTC')}`;
   const [reads] = await queryRows<{ reads: number | string; cameras: number | string; agencies: number | string }>(client,
     `SELECT uniqExact(read_id) AS reads, uniqExact(agency, camera) AS cameras, uniqExact(agency) AS agencies FROM ${db}.detections WHERE ${seen}`, p);
   const covert = new Set(ctx.covertLists.map((list) => list.toUpperCase()));
@@ -106,10 +113,10 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     if (covert.has(list)) hitsOnCovertLists += n;
     else hitsByList[list] = n;
   }
-  // The newest disposition of each hit counts once.
+  // The newest disposition of each hit by the period's end counts once.
   const dispositions = toRecord(await queryRows(client,
     `SELECT disposition AS k, count() AS n FROM (
-       SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} GROUP BY hit_id)
+       SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} AND ${beforeEnd('recorded_at')} GROUP BY hit_id)
      GROUP BY disposition ORDER BY disposition`, p));
   // The inquiries the §471.9 audit draws from, defined there (found by QA: every "older results"
   // page counted as a search of its own, so the figures disagreed with the memorandum).
@@ -129,7 +136,7 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     `SELECT status, refusal_rule AS rule, agency_kind AS kind, count() AS n FROM (
        SELECT request_id, argMax(status, version) AS status, argMax(refusal_rule, version) AS refusal_rule, argMax(agency_kind, version) AS agency_kind
          FROM ${db}.release_requests
-        WHERE received_at >= {from:DateTime64(3, 'UTC')} AND received_at < {to:DateTime64(3, 'UTC')}
+        WHERE received_at >= {from:DateTime64(3, 'UTC')} AND received_at < {to:DateTime64(3, 'UTC')} AND ${beforeEnd('recorded_at')}
         GROUP BY request_id)
      GROUP BY status, rule, kind`, p);
   const sum = (pick: (r: (typeof releases)[number]) => boolean) => releases.filter(pick).reduce((n, r) => n + Number(r.n), 0);
@@ -138,13 +145,23 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     for (const r of rows) out[key(r)] = (out[key(r)] ?? 0) + Number(r.n);
     return out;
   };
-  const heldDetections = one(await queryRows(client, `SELECT uniqExact(case_number, read_id) AS n FROM ${db}.evidence_detections`));
-  const legalHolds = one(await queryRows(client, `SELECT count() AS n FROM ${db}.legal_holds`));
-  // Training dates are the department's days (department-day.ts).
-  const today = dayIn(config.timeZone, now);
+  // A read held twice under one case keeps one evidence row, the later hold's (ReplacingMergeTree):
+  // the earlier hold's read_ids still count it. Holds placed before read_ids (migration 9) count by
+  // their evidence rows.
+  const heldDetections = one(await queryRows(client,
+    `SELECT uniqExact(case_number, read_id) AS n FROM (
+       SELECT case_number, read_id FROM ${db}.legal_holds ARRAY JOIN read_ids AS read_id WHERE ${beforeEnd('created_at')}
+       UNION ALL
+       SELECT case_number, read_id FROM ${db}.evidence_detections WHERE ${beforeEnd('held_at')})`, p));
+  const legalHolds = one(await queryRows(client, `SELECT count() AS n FROM ${db}.legal_holds WHERE ${beforeEnd('created_at')}`, p));
+  // Each user's version in effect at the end (or now, for a period not over); training dates are
+  // the department's days (department-day.ts).
+  const asOf = Math.min(period.to.getTime(), now);
+  const today = dayIn(config.timeZone, asOf);
   const authorisedUsers = one(await queryRows(client,
     `SELECT countIf(active AND trained_at IS NOT NULL AND (training_expires_at IS NULL OR training_expires_at > toDate({today:String}))) AS n
-       FROM (SELECT * FROM ${db}.users ORDER BY user_id, version DESC LIMIT 1 BY user_id)`, { today }));
+       FROM (SELECT * FROM ${db}.users WHERE updated_at <= {asOf:DateTime64(3, 'UTC')} ORDER BY user_id, version DESC LIMIT 1 BY user_id)`,
+    { today, asOf: formatClickHouseTime(new Date(asOf)) }));
   const report: TransparencyReport = {
     from: period.from.toISOString(), to: period.to.toISOString(), timeZone: config.timeZone, generatedAt: new Date(now).toISOString(),
     cameras: Number(reads?.cameras ?? 0), cameraAgencies: Number(reads?.agencies ?? 0), reads: Number(reads?.reads ?? 0),

@@ -1,5 +1,6 @@
 // `platewatch simulate`: a simulated camera fleet publishing realistic reads to the running system.
 import { jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { isSubjectToken, openHotlistStore, readHotlist, simulateFleet } from '../../ingest/index.js';
 import { connectToSystem } from '../runtime.js';
 import type { Verb, VerbIO } from '../verb.js';
@@ -105,15 +106,8 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
   const onSignal = (): void => abort.abort();
   process.once('SIGINT', onSignal);
   try {
-    const store = await openHotlistStore(jetstream(nc));
-    const hotPlates: { plate: string; state?: string }[] = [];
-    // Only entries that can hit now: an expired entry's plate would be counted as hot and never hit.
-    const now = Date.now();
-    for (const info of await store.list()) {
-      for (const entry of (await readHotlist(store, info.name)) ?? []) {
-        if (!entry.isPattern && (entry.expiresAt === undefined || entry.expiresAt > now)) hotPlates.push(entry.state === undefined ? { plate: entry.plate } : { plate: entry.plate, state: entry.state });
-      }
-    }
+    const hotPlates = await readHotPlates(nc, io);
+    if (hotPlates === null) return 1;
     io.stderr.write(`simulating ${cameras} cameras of agency ${agency} at ${rate} reads/s, ${hotPlates.length} hot plates to draw from…\n`);
     const report = await simulateFleet({
       js: jetstream(cameraNc),
@@ -128,11 +122,43 @@ async function runSimulate(args: string[], io: VerbIO): Promise<number> {
       seed: seed as number,
       signal: abort.signal,
     });
-    io.stdout.write(`published ${report.published} reads in ${report.messages} messages over ${(report.durationMs / 1000).toFixed(1)} s (${report.hot} hot)\n`);
-    return 0;
+    io.stdout.write(`published ${report.published} reads in ${report.messages} messages over ${(report.durationMs / 1000).toFixed(1)} s (${report.hot} hot)` + (report.failed === 0 ? '' : `; ${report.failed} reads failed`) + '\n');
+    if (report.failed === 0) return 0;
+    // Exit 1: a script that checks only the exit code would take unstored reads for published ones.
+    io.stderr.write(
+      `platewatch simulate: ${report.failed} reads were not published (NATS did not acknowledge them; first error: ${terminalText(report.firstFailure ?? 'unknown')}). ` +
+        'Check the nats-server process (stopped, hung, disk full?) and /healthz\n',
+    );
+    return 1;
   } finally {
     process.off('SIGINT', onSignal);
     await cameraNc.close();
     await nc.close();
   }
+}
+
+/**
+ * The plates of the hot lists in use, or null after a one-line message: a JetStream that refuses
+ * the hot list store (its disk full: "error creating store for consumer") crashed the verb with a
+ * stack trace (found by QA).
+ */
+async function readHotPlates(nc: NatsConnection, io: VerbIO): Promise<{ plate: string; state?: string }[] | null> {
+  const hotPlates: { plate: string; state?: string }[] = [];
+  try {
+    const store = await openHotlistStore(jetstream(nc));
+    // Only entries that can hit now: an expired entry's plate would be counted as hot and never hit.
+    const now = Date.now();
+    for (const info of await store.list()) {
+      for (const entry of (await readHotlist(store, info.name)) ?? []) {
+        if (!entry.isPattern && (entry.expiresAt === undefined || entry.expiresAt > now)) hotPlates.push(entry.state === undefined ? { plate: entry.plate } : { plate: entry.plate, state: entry.state });
+      }
+    }
+  } catch (error) {
+    io.stderr.write(
+      `platewatch simulate: cannot read the hot lists from NATS (JetStream): ${terminalText((error as Error).message)}. ` +
+        'Check the nats-server process and the free space on its store disk (a full disk refuses new consumers), then run it again\n',
+    );
+    return null;
+  }
+  return hotPlates;
 }

@@ -1,5 +1,6 @@
 // HTTP on the gateway's port: health, Prometheus metrics, JSON errors, body limits, 404.
 import { request as httpRequest } from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachment, HttpError, type JsonRoute } from '../../gateway/index.js';
 import { hitMessage, publishHit, startHarness, TestConsole, type Harness } from './harness.js';
@@ -53,6 +54,21 @@ afterAll(async () => {
 });
 
 describe('gateway HTTP', () => {
+  it('names the port setting and its environment variable when it cannot listen (GATEWAY_LISTEN_FAILED)', async () => {
+    const holder = createServer();
+    await new Promise<void>((listening) => holder.listen(0, '127.0.0.1', listening));
+    const port = (holder.address() as AddressInfo).port;
+    try {
+      await expect(startHarness({ host: '127.0.0.1', port })).rejects.toMatchObject({
+        code: 'GATEWAY_LISTEN_FAILED',
+        message: `cannot listen on 127.0.0.1:${port} (in use, or not permitted): set another gateway.port (PLATEWATCH_HTTP_PORT), ` +
+          'or 0 for a free one, or check gateway.host (PLATEWATCH_HTTP_HOST)',
+      });
+    } finally {
+      await new Promise((closed) => holder.close(closed));
+    }
+  });
+
   it('reports health with the NATS connection and the hit feed', async () => {
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);

@@ -29,7 +29,22 @@ describe('PullOutage', () => {
     expect(shown[1]?.msg).toContain('have failed for 6 s');
     expect(shown[1]?.msg).toContain('Check the nats-server process');
     expect(shown[2]?.msg).toContain('have failed for 66 s');
+    expect(shown[2]?.msg).not.toContain('restart');
     expect(shown[3]?.msg).toBe('NATS answering again: pulls from READS resumed after 126 s (42 failed pulls)');
+  });
+
+  it('adds, once failures have lasted 5 minutes, that a nats-server whose disk filled may need platewatch restarted, still one line each minute (found by QA)', () => {
+    let now = 0;
+    const { logger, lines } = logged();
+    const outage = new PullOutage(logger, () => now);
+    for (now = 0; now <= 367_000; now += 3_000) outage.failed(new Error('heartbeats missed'));
+    const reports = lines().filter((l) => l.level === 50).map((l) => l.msg);
+    expect(reports.map((m) => /failed for (\d+) s/.exec(m)?.[1])).toEqual(['6', '66', '126', '186', '246', '306', '366']);
+    for (const message of reports.slice(0, 5)) expect(message).not.toContain('restart');
+    for (const message of reports.slice(5)) {
+      expect(message).toContain('Check the nats-server process (stopped, hung, disk full, swapping?) and /healthz');
+      expect(message).toContain('If its disk filled: once space is freed, platewatch may need restarting (systemctl restart platewatch)');
+    }
   });
 
   it('says nothing more for a failure or two that pass (a pull missing its heartbeats once)', () => {

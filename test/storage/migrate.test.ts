@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate, migrationChecksum, MIGRATIONS, type Migration, type Storage, StorageError } from '../../storage/index.js';
+import { connectStorage, migrate, migrationChecksum, MIGRATIONS, openStorage, type Migration, type Storage, StorageError } from '../../storage/index.js';
 import { until } from '../reliability/fixtures.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
@@ -180,22 +181,25 @@ describe('migrations', () => {
     expect(report).toEqual({ applied: [], retentionChanged: [], retentionChanges: [] });
   });
 
-  it('applies a new migration once, in order', async () => {
+  it('applies a new migration once, in order, and refuses to start when it was edited since', async () => {
+    // A database of its own: the probe's version, newer than this release's, would refuse the main one.
+    const probe = { ...ctx(), db: 'next_version_probe' };
     const extra: Migration = {
       version: NEXT_VERSION,
       name: 'test table',
       statements: ({ db }) => [`CREATE TABLE IF NOT EXISTS ${db}.migration_probe (x UInt8) ENGINE = MergeTree ORDER BY x`],
     };
-    expect((await migrate(storage.client, ctx(), [...MIGRATIONS, extra])).applied).toEqual([NEXT_VERSION]);
-    expect((await migrate(storage.client, ctx(), [...MIGRATIONS, extra])).applied).toEqual([]);
-    expect(await tableNames()).toContain('migration_probe');
-  });
+    await migrate(storage.client, probe);
+    expect((await migrate(storage.client, probe, [...MIGRATIONS, extra])).applied).toEqual([NEXT_VERSION]);
+    expect((await migrate(storage.client, probe, [...MIGRATIONS, extra])).applied).toEqual([]);
+    const rs = await storage.client.query({ query: 'SELECT name FROM system.tables WHERE database = {db:String}', query_params: { db: probe.db }, format: 'JSONEachRow' });
+    expect((await rs.json<{ name: string }>()).map((r) => r.name)).toContain('migration_probe');
 
-  it('refuses to start when a released migration was edited', async () => {
     const edited: Migration = { version: NEXT_VERSION, name: 'test table', statements: () => ['SELECT 1'] };
-    await expect(migrate(storage.client, ctx(), [...MIGRATIONS, edited])).rejects.toMatchObject({
+    await expect(migrate(storage.client, probe, [...MIGRATIONS, edited])).rejects.toMatchObject({
       code: 'MIGRATION_CHANGED',
     } satisfies Partial<StorageError>);
+    await storage.client.command({ query: `DROP DATABASE ${probe.db}` });
   });
 
   it('brings a changed retention onto the tables at start, once', async () => {
@@ -207,4 +211,41 @@ describe('migrations', () => {
     expect(await ttlOf('detections')).toMatch(/toIntervalSecond\(34560000\)/);
     expect((await migrate(storage.client, shorter)).retentionChanged).toEqual([]);
   });
+});
+
+describe('a database migrated by a newer platewatch (found by QA: an older one ran on it silently, no hot lists, no hits)', () => {
+  it('is refused at open with SCHEMA_TOO_NEW naming both versions and the way back; the current version opens as before', async () => {
+    const newest = MIGRATIONS.at(-1)?.version ?? 0;
+    const dataDir = join(temp.dir, 'clickhouse');
+    // As migrate.ts records a migration it applied.
+    await storage.client.insert({
+      table: `${storage.db}.schema_migrations`,
+      values: [{ version: newest + 1, name: 'from a newer release', checksum: 'f'.repeat(64), applied_at: Date.now() }],
+      format: 'JSONEachRow',
+    });
+    await storage.close();
+    const refused = await openStorage({ dataDir }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(StorageError);
+    expect(refused).toMatchObject({ code: 'SCHEMA_TOO_NEW' } satisfies Partial<StorageError>);
+    const message = (refused as StorageError).message;
+    expect(message).toContain(`schema version ${newest + 1}`);
+    expect(message).toContain(`versions up to ${newest}`);
+    expect(message).toContain('Run the newer release, or restore the backup taken before upgrading');
+    expect(message).toContain('README, "Backup, restore and upgrade"');
+
+    // The newer release's row gone (as a restore of the backup would leave it), it opens as before.
+    const conn = connectStorage({ dataDir });
+    try {
+      await conn.client.command({ query: `DELETE FROM ${storage.db}.schema_migrations WHERE version = ${newest + 1}` });
+    } finally {
+      await conn.close();
+    }
+    const reopened = await openStorage({ dataDir });
+    temp.storage = reopened;
+    storage = reopened;
+    expect(reopened.migrations.applied).toEqual([]);
+  }, 120_000);
 });

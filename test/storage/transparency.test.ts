@@ -3,7 +3,7 @@
 // nor a covert list's name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, recordHits, recordReleaseRequest, renderTransparencyHtml,
+  AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, placeLegalHold, recordHits, recordReleaseRequest, renderTransparencyHtml,
   renderTransparencyMarkdown, saveUser, searchDetections, SYSTEM_USER, transparencyReport, type Storage,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
@@ -132,6 +132,39 @@ describe('transparency report', () => {
     const r = await transparencyReport({ storage, accessLog, covertLists: [] }, 'chief1', period);
     expect(r).toMatchObject({ hits: 3, hitsByList: { NARC: 2, SVS: 1 }, hitsOnCovertLists: 0 });
     expect(renderTransparencyMarkdown(r)).toContain('| Hits on covert lists (names withheld) | 0 |');
+  });
+
+  it('counts what happened in a past period and shows statuses as they stood at its end, so regenerating it gives the same numbers (found by QA)', async () => {
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 20));
+    const ctx = { storage, accessLog, policy: DEFAULT_RELEASE_POLICY };
+    const evidence = { storage, accessLog };
+    const range = { from: new Date(DAY), to: new Date(DAY + 86_400_000) };
+    const base = { agency: 'Capitola Police Department', agencyKind: 'local', requester: 'Det. Ruiz', purpose: 'burglary case 26-31',
+      criteria: { kind: 'plate', plate: { kind: 'exact', plate: '7SECRET' }, from: range.from.toISOString(), to: range.to.toISOString() } } as const;
+    await tick();
+    const from = new Date();
+    await tick();
+    // Within the period: two requests, one approved; a hold of two reads.
+    const approvedIn = await recordReleaseRequest(ctx, 'cust1', base);
+    await decideRelease(ctx, 'chief1', approvedIn.requestId, 'approve', '');
+    const approvedAfter = await recordReleaseRequest(ctx, 'cust1', base);
+    await placeLegalHold(evidence, { user: 'ana1', caseNumber: 'WPD-26-80', reason: 'robbery', criteria: { ...range, plate: { kind: 'exact', plate: '7SECRET' } } });
+    await tick();
+    const to = new Date();
+    await tick();
+    // After its end: the second request approved, a second hold placed.
+    await decideRelease(ctx, 'chief1', approvedAfter.requestId, 'approve', '');
+    await placeLegalHold(evidence, { user: 'ana1', caseNumber: 'WPD-26-81', reason: 'robbery', criteria: { ...range, plate: { kind: 'exact', plate: '5OTHER1' } } });
+
+    const past = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to });
+    expect(past.releases).toMatchObject({ received: 2, granted: 1, pending: 1, refused: 0 });
+    expect(past.retention).toMatchObject({ legalHolds: 1, heldDetections: 2 });
+    const again = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to });
+    expect({ ...again, generatedAt: '' }).toEqual({ ...past, generatedAt: '' });
+
+    const untilNow = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to: new Date(Date.now() + 60_000) });
+    expect(untilNow.releases).toMatchObject({ received: 2, granted: 2, pending: 0 });
+    expect(untilNow.retention).toMatchObject({ legalHolds: 2, heldDetections: 3 });
   });
 
   // Last: it registers a person under the system's id, which every later report would see.
