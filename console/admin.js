@@ -37,9 +37,11 @@ export function initAdmin(s) {
 
 /**
  * A form's submit handler that runs one at a time: while its request is on its way the form's
- * submit buttons are disabled and another submit (Enter pressed twice, a double click, the other
- * button of an approve/refuse pair) is ignored, so an entry, a designation, a load or a decision
- * is not sent twice. The buttons come back however it ends.
+ * submit buttons say they are unavailable and another submit (Enter pressed twice, a double click,
+ * the other button of an approve/refuse pair) is ignored, so an entry, a designation, a load or a
+ * decision is not sent twice. aria-disabled, not disabled: a disabled button loses the keyboard
+ * focus to the page, and the next Tab would start from the top. The buttons come back however it
+ * ends.
  */
 export function once(handler) {
   let running = false;
@@ -48,12 +50,12 @@ export function once(handler) {
     if (running) return;
     const buttons = [...event.target.querySelectorAll('button[type="submit"]')];
     running = true;
-    for (const button of buttons) button.disabled = true;
+    for (const button of buttons) button.setAttribute('aria-disabled', 'true');
     try {
       await handler(event);
     } finally {
       running = false;
-      for (const button of buttons) button.disabled = false;
+      for (const button of buttons) button.removeAttribute('aria-disabled');
     }
   };
 }

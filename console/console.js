@@ -16,6 +16,10 @@ const USER_KEY = 'platewatch.user';
 /** The signed-in user's id: the approvals compare it with who submitted each change (four eyes). */
 const USER_ID_KEY = 'platewatch.userId';
 const PERMISSIONS_KEY = 'platewatch.permissions';
+/** When the session ends (the login's and GET /api/me's expiresAt), for the warnings before it does. */
+const EXPIRES_KEY = 'platewatch.expiresAt';
+/** Minutes before the session ends that the user is warned, visibly and through the polite region. */
+const EXPIRY_WARNINGS_MIN = [15, 2];
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
 /** WebSocket close codes for a session the gateway ended (gateway/console-protocol.ts CLOSE_CODES). */
 const SESSION_ENDED = 4401;
@@ -79,10 +83,27 @@ let resyncing = false;
 /** One sign-in at a time: Enter pressed twice must not open two sessions (and two sockets). */
 const signIn = once((event) => sendSignIn(event.target));
 
+/**
+ * The credentials the gateway refused are marked invalid and described by its message, so a
+ * screen reader on the field says what is wrong; typing in either clears the mark.
+ */
+function markSignInInvalid(invalid) {
+  for (const field of [$('user'), $('password')]) {
+    if (invalid) {
+      field.setAttribute('aria-invalid', 'true');
+      field.setAttribute('aria-describedby', 'sign-in-error');
+    } else {
+      field.removeAttribute('aria-invalid');
+      field.removeAttribute('aria-describedby');
+    }
+  }
+}
+
 async function sendSignIn(form) {
   const user = form.elements.user.value.trim();
   const password = form.elements.password.value;
   $('sign-in-error').textContent = '';
+  markSignInInvalid(false);
   let res;
   try {
     res = await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user, password }) });
@@ -95,17 +116,34 @@ async function sendSignIn(form) {
     $('sign-in-error').textContent = res.status === 404
       ? 'Sign-in is not available on this gateway yet.'
       : body?.error?.message ?? `Sign-in failed (${res.status}).`;
+    // A refusal of the credentials (not a gateway that cannot sign anyone in) is about the fields.
+    markSignInInvalid(res.status === 400 || res.status === 401 || res.status === 403);
     return;
   }
   form.elements.password.value = '';
+  // Back after the session ran out: the same user keeps the page as it was (cards, notes, view);
+  // anyone else starts afresh, seeing nothing of the last user's work.
+  const newUserId = typeof body.user?.id === 'string' ? body.user.id : user;
+  const resuming = resumingUser !== null && resumingUser === newUserId;
+  if (resumingUser !== null) {
+    const returnTo = resumeFocus;
+    endResumePrompt();
+    if (!resuming) signOut();
+    else resumeFocus = returnTo;
+  }
+  if (typeof body.expiresAt === 'string') sessionStorage.setItem(EXPIRES_KEY, body.expiresAt);
   sessionStorage.setItem(TOKEN_KEY, body.token);
   // The login answers with the user as {id, name, roles}; show who is signed in by name.
   sessionStorage.setItem(USER_KEY, displayName(body.user) ?? user);
   sessionStorage.setItem(USER_ID_KEY, typeof body.user?.id === 'string' ? body.user.id : user);
   sessionStorage.setItem(PERMISSIONS_KEY, JSON.stringify(Array.isArray(body.permissions) ? body.permissions : []));
-  await showViews();
-  // The sign-in form (and the field that had focus) is hidden now: the keyboard goes to the view.
-  if (sessionStorage.getItem(TOKEN_KEY) === body.token) focusLanding();
+  await showViews({ resuming });
+  if (sessionStorage.getItem(TOKEN_KEY) !== body.token) return;
+  // The sign-in form (and the field that had focus) is hidden now: the keyboard goes to the view,
+  // or back where it was before the session ran out.
+  if (resuming && resumeFocus?.isConnected && !resumeFocus.closest('[hidden]')) resumeFocus.focus();
+  else focusLanding();
+  resumeFocus = null;
 }
 
 function permissions() {
@@ -130,7 +168,7 @@ function availableViews() {
   return views;
 }
 
-async function showViews() {
+async function showViews({ resuming = false } = {}) {
   // Times are shown and read in the department's zone: known before any view shows one.
   const token = sessionStorage.getItem(TOKEN_KEY);
   await learnDepartmentZone(token);
@@ -142,10 +180,12 @@ async function showViews() {
   const views = availableViews();
   for (const button of $('views').querySelectorAll('button')) button.hidden = !views.includes(button.dataset.view);
   $('views').hidden = views.length < 2;
+  $('bar-hits').hidden = !views.includes('dispatch');
+  watchExpiry(sessionStorage.getItem(EXPIRES_KEY));
   if (permissions().has('hotlists.view')) watchHotlists();
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
-  selectView(landingOrder().find((v) => views.includes(v)) ?? null);
+  if (!resuming) selectView(landingOrder().find((v) => views.includes(v)) ?? null);
 }
 
 /**
@@ -156,7 +196,10 @@ async function learnDepartmentZone(token) {
   let timeZone;
   try {
     const res = await fetch('/api/me', { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
-    if (res.ok) timeZone = (await res.json().catch(() => null))?.timeZone;
+    const me = res.ok ? await res.json().catch(() => null) : null;
+    timeZone = me?.timeZone;
+    // After a reload the login's answer is gone; the gateway says again when the session ends.
+    if (typeof me?.expiresAt === 'string' && sessionStorage.getItem(TOKEN_KEY) === token) sessionStorage.setItem(EXPIRES_KEY, me.expiresAt);
   } catch {
     // Unreachable: the header says the zone is the workstation's; the views say the gateway is not answering.
   }
@@ -216,11 +259,13 @@ async function watchHotlists() {
   staleTimer = setTimeout(watchHotlists, STALE_CHECK_MS);
 }
 
+/** Rewritten only when it changes: a role=alert rewritten every check is read out again all shift. */
 function showStaleness(lists) {
   const stale = lists.filter((l) => l.stale);
   const el = $('stale-alarm');
-  el.hidden = stale.length === 0;
-  el.textContent = stale.length === 0 ? '' : `Stale hot list${stale.length === 1 ? '' : 's'}: ${stale.map((l) => (l.loadedAt === null ? `${l.list} (never loaded)` : `${l.list} (loaded ${Math.round(l.ageSeconds / 3600)} h ago)`)).join(', ')}. Hits against ${stale.length === 1 ? 'it' : 'them'} may be missing or out of date; the daily download did not arrive.`;
+  const text = stale.length === 0 ? '' : `Stale hot list${stale.length === 1 ? '' : 's'}: ${stale.map((l) => (l.loadedAt === null ? `${l.list} (never loaded)` : `${l.list} (loaded ${Math.round(l.ageSeconds / 3600)} h ago)`)).join(', ')}. Hits against ${stale.length === 1 ? 'it' : 'them'} may be missing or out of date; the daily download did not arrive.`;
+  if (el.textContent !== text) el.textContent = text;
+  el.hidden = text === '';
 }
 
 function selectView(view) {
@@ -233,6 +278,7 @@ function selectView(view) {
   if (view === 'admin') showAdmin();
   if (view === 'releases') showReleases();
   if (view === 'audit') showAudit();
+  noticeSeen();
   // Shown outside every view (they are all hidden then), so the user is not left with an empty page.
   $('no-view').hidden = view !== null;
   $('no-view').textContent = view !== null ? ''
@@ -252,7 +298,64 @@ function logOut() {
   signOut();
 }
 
+/**
+ * The session ended: one that ran out (its expiresAt has come) leaves the page as it is under a
+ * sign-in prompt, and answers true; any other end (signed out elsewhere, disabled, access changed)
+ * signs out with `message`.
+ */
+function endSession(message) {
+  const at = Date.parse(sessionStorage.getItem(EXPIRES_KEY) ?? '');
+  if (resumingUser === null && !(Number.isFinite(at) && Date.now() >= at - 5_000)) {
+    signOut(message);
+    return false;
+  }
+  promptResume();
+  return true;
+}
+
+/** Whose session ran out, while the sign-in prompt is over the page; null otherwise. */
+let resumingUser = null;
+/** What had the keyboard when the session ran out: it goes back there once the user is in again. */
+let resumeFocus = null;
+
+function promptResume() {
+  if (resumingUser !== null) return;
+  resumingUser = sessionStorage.getItem(USER_ID_KEY) ?? '';
+  resumeFocus = document.activeElement;
+  sessionStorage.removeItem(TOKEN_KEY);
+  clearTimeout(staleTimer);
+  clearTimeout(retryTimer);
+  watchExpiry(null);
+  if (socket !== null) {
+    const s = socket;
+    socket = null;
+    s.close(1000, 'session ran out');
+  }
+  setConnection('signed-out', 'Session ended');
+  for (const el of [document.querySelector('.bar'), ...VIEWS.map($), $('no-view')]) el.inert = true;
+  const prompt = $('sign-in');
+  prompt.classList.add('resume');
+  prompt.setAttribute('role', 'dialog');
+  prompt.setAttribute('aria-modal', 'true');
+  prompt.hidden = false;
+  $('sign-in-error').textContent = `Your session has ended. Sign in again as ${resumingUser} to carry on: the hits and notes on this page stay.`;
+  $('user').value = resumingUser;
+  $('password').value = '';
+  $('password').focus();
+}
+
+function endResumePrompt() {
+  resumingUser = null;
+  resumeFocus = null;
+  for (const el of [document.querySelector('.bar'), ...VIEWS.map($), $('no-view')]) el.inert = false;
+  const prompt = $('sign-in');
+  prompt.classList.remove('resume');
+  prompt.removeAttribute('role');
+  prompt.removeAttribute('aria-modal');
+}
+
 function signOut(message = '') {
+  if (resumingUser !== null) endResumePrompt();
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(USER_KEY);
   sessionStorage.removeItem(USER_ID_KEY);
@@ -270,11 +373,16 @@ function signOut(message = '') {
   generalLists.clear();
   unresolvedCount = 0;
   cardsShown = CARDS_SHOWN_STEP;
-  clearTimeout(announceTimer);
-  announceTimer = null;
-  announceQueue = [];
+  unseen.clear();
+  newAbove.clear();
+  pendingDispositions.clear();
+  silenceAnnouncements();
+  watchExpiry(null);
+  sessionStorage.removeItem(EXPIRES_KEY);
+  markSignInInvalid(false);
   layoutCards();
   notice('');
+  escalationNotice('');
   replayOmitted(0);
   // The next person at this workstation sees nothing of this user's searches or forms.
   resetSearch();
@@ -286,7 +394,6 @@ function signOut(message = '') {
   setConnection('signed-out', 'Signed out');
   // A shared workstation: hidden is not enough, a screen reader or the next user could still read
   // who was signed in, the last hit announced, or find their user id filled in.
-  $('announcer').textContent = '';
   $('who').textContent = '';
   $('who').hidden = true;
   $('time-zone').hidden = true;
@@ -295,10 +402,43 @@ function signOut(message = '') {
   $('sign-out').hidden = true;
   for (const view of VIEWS) $(view).hidden = true;
   $('views').hidden = true;
+  $('bar-hits').hidden = true;
   $('no-view').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   $('user').focus();
+}
+
+// ---- session expiry ----------------------------------------------------------------------------
+
+let expiryTimers = [];
+
+/**
+ * Warns EXPIRY_WARNINGS_MIN before the session ends (`expiresAt`, ISO; null: no warnings): the
+ * gateway then closes it, and signing out clears the cards with any notes typed on them. A mark
+ * already passed (the page loaded late in the session) warns at once.
+ */
+function watchExpiry(expiresAt) {
+  for (const timer of expiryTimers) clearTimeout(timer);
+  expiryTimers = [];
+  $('session-warning').hidden = true;
+  $('session-warning').textContent = '';
+  const at = Date.parse(expiresAt ?? '');
+  if (!Number.isFinite(at)) return;
+  const now = Date.now();
+  const marks = EXPIRY_WARNINGS_MIN.map((minutes) => at - minutes * 60_000);
+  if (marks.some((mark) => mark <= now) && at > now) warnExpiry(at);
+  for (const mark of marks) if (mark > now) expiryTimers.push(setTimeout(() => warnExpiry(at), mark - now));
+  // At its end the prompt goes over the page at once, not when the gateway next checks the session.
+  expiryTimers.push(setTimeout(() => endSession(''), Math.max(0, at - now)));
+}
+
+function warnExpiry(at) {
+  const minutes = Math.max(1, Math.ceil((at - Date.now()) / 60_000));
+  const text = `Your session ends in ${minutes} minute${minutes === 1 ? '' : 's'}, at ${formatTime(at)}. Signing in again then keeps your place.`;
+  $('session-warning').textContent = text;
+  $('session-warning').hidden = false;
+  announce(text);
 }
 
 function startDispatch() {
@@ -316,6 +456,13 @@ function setConnection(state, text) {
 
 function notice(text) {
   const el = $('notice');
+  el.textContent = text;
+  el.hidden = text === '';
+}
+
+/** The latest escalation, shown on Dispatch; not a live region: announce() reads it out, once. */
+function escalationNotice(text) {
+  const el = $('escalation-notice');
   el.textContent = text;
   el.hidden = text === '';
 }
@@ -355,6 +502,7 @@ function connect() {
     // disabled, training lapsed) or the roles no longer allow live hits: retrying cannot help.
     if (event.code === SESSION_ENDED || event.code === ACCESS_CHANGED) {
       const reason = event.reason || (event.code === SESSION_ENDED ? 'session ended' : 'access changed');
+      if (event.code === SESSION_ENDED) return endSession(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}. Sign in again.`);
       return signOut(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}. Sign in again.`);
     }
     if (opened) attempt = 0;
@@ -375,7 +523,7 @@ async function scheduleReconnect(why, wasOpen) {
     const verdict = await sessionVerdict(token);
     // Signed out (or in again) meanwhile: this reconnection is no longer this session's.
     if (sessionStorage.getItem(TOKEN_KEY) !== token || socket !== null) return;
-    if (verdict === 'refused') return signOut('Your session was refused (expired or signed out elsewhere). Sign in again.');
+    if (verdict === 'refused') return endSession('Your session was refused (expired or signed out elsewhere). Sign in again.');
     if (verdict === 'no-live-hits') return signOut('Access changed: your roles no longer include live hits. Sign in again.');
   }
   const delay = BACKOFF_MS[Math.min(attempt, BACKOFF_MS.length - 1)] * (0.8 + Math.random() * 0.4);
@@ -416,7 +564,9 @@ function onFrame(frame) {
       notice(`This console fell behind and missed ${frame.dropped} update${frame.dropped === 1 ? '' : 's'} (${frame.reason}); the list below has been reloaded.`);
       break;
     case 'disposition':
-      applyDisposition(frame);
+      // This console's own answer, still on its way back: the reply announces it (the frame and the
+      // reply arrive 30–80 ms apart, in either order).
+      applyDisposition(frame, { announce: !pendingDispositions.has(frame.hitId) });
       break;
     case 'escalation':
       applyEscalation(frame);
@@ -466,7 +616,7 @@ function replayOmitted(n) {
     : `${n} older unresolved hit${n === 1 ? ' was' : 's were'} not loaded: the gateway sends at most 8 MiB of hits when a console connects. ${n === 1 ? 'It is' : 'They are'} still unresolved. Reload the page once the hits shown are dealt with, or ask a supervisor to review the unresolved hits.`;
 }
 
-function addHit(message, announce) {
+function addHit(message, live) {
   const known = shown.get(message.hitId);
   if (known !== undefined) {
     known.seq = ++heardSoFar;
@@ -475,45 +625,108 @@ function addHit(message, announce) {
   }
   shown.set(message.hitId, { hit: message, element: null, resolved: false, seq: ++heardSoFar });
   unresolvedCount++;
-  scheduleLayout();
-  if (announce) {
+  if (live) {
     const { hit } = message;
     const listed = [hit.list, hit.reason].filter((part) => part).join(' ');
-    queueAnnouncement(`New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`);
+    announce(`New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`, { urgent: true, hit: true });
+    if (!isLooking()) unseen.add(message.hitId);
+    // Typing in a card lower down, the browser keeps that card in place: the new one lands above the screen.
+    else if (!listTopInView()) newAbove.add(message.hitId);
   }
+  scheduleLayout();
 }
 
 /** Takes a hit off this console (its card too); the count follows. */
 function forget(id, entry) {
   entry.element?.remove();
   shown.delete(id);
+  unseen.delete(id);
+  newAbove.delete(id);
   if (!entry.resolved) unresolvedCount--;
   scheduleLayout();
 }
 
-// A burst of hits (a camera catching up, a list loaded) read out one by one would keep a screen
-// reader talking for minutes: the first is said at once, those after it within the window as one.
-let announceTimer = null;
-let announceQueue = [];
+// Everything the console says goes through announce(): written straight into a region, a message
+// would replace one still waiting to be read. New hits (and escalations) go to the assertive
+// region, the rest (resolutions, warnings, what a button did) to the polite one; both sit outside
+// the views, so they are heard whichever view is open. Each region takes one message per
+// ANNOUNCE_WINDOW_MS: what comes meanwhile waits and is said together, a burst of hits (a camera
+// catching up, a list loaded) as one summary, so a screen reader is not kept talking for minutes.
+const channels = {
+  urgent: { id: 'announcer', timer: null, hits: [], texts: [] },
+  polite: { id: 'announcer-polite', timer: null, hits: [], texts: [] },
+};
 
-function queueAnnouncement(text) {
-  if (announceTimer === null) {
-    $('announcer').textContent = text;
-    announceTimer = setTimeout(flushAnnouncements, ANNOUNCE_WINDOW_MS);
-    return;
-  }
-  announceQueue.push(text);
+function announce(text, { urgent = false, hit = false } = {}) {
+  const channel = urgent ? channels.urgent : channels.polite;
+  if (channel.timer === null) return say(channel, text);
+  if (hit) channel.hits.push(text);
+  else if (!channel.texts.includes(text)) channel.texts.push(text);
 }
 
-function flushAnnouncements() {
-  const queued = announceQueue;
-  announceQueue = [];
-  if (queued.length === 0) {
-    announceTimer = null;
-    return;
+function say(channel, text) {
+  $(channel.id).textContent = text;
+  channel.timer = setTimeout(() => flushAnnouncements(channel), ANNOUNCE_WINDOW_MS);
+}
+
+function flushAnnouncements(channel) {
+  const { hits, texts } = channel;
+  channel.hits = [];
+  channel.texts = [];
+  channel.timer = null;
+  const summary = hits.length === 0 ? [] : [hits.length === 1 ? hits[0] : `${hits.length} more new hits. The newest: ${hits[hits.length - 1]}`];
+  const parts = [...summary, ...texts];
+  if (parts.length > 0) say(channel, parts.join(' '));
+}
+
+/** Nothing more is said, and nothing said stays readable (a shared workstation: the next user). */
+function silenceAnnouncements() {
+  for (const channel of Object.values(channels)) {
+    clearTimeout(channel.timer);
+    channel.timer = null;
+    channel.hits = [];
+    channel.texts = [];
+    $(channel.id).textContent = '';
   }
-  $('announcer').textContent = queued.length === 1 ? queued[0] : `${queued.length} more new hits. The newest: ${queued[queued.length - 1]}`;
-  announceTimer = setTimeout(flushAnnouncements, ANNOUNCE_WINDOW_MS);
+}
+
+// ---- attention: new hits not yet looked at ------------------------------------------------------
+
+/** Live hits that arrived while the user was not looking at Dispatch (another view, another tab), still unresolved. */
+const unseen = new Set();
+/** Live hits that arrived on Dispatch above the screen (the user scrolled down to a card), still unresolved. */
+const newAbove = new Set();
+
+/** The user looks at the hits: Dispatch is the view shown and the page is visible. */
+function isLooking() {
+  return !$('dispatch').hidden && document.visibilityState === 'visible';
+}
+
+/** Whether the top of the list (where the newest card goes) is on screen, below the sticky bar. */
+function listTopInView() {
+  const top = $('hits').getBoundingClientRect().top;
+  return top >= $('views').closest('.bar').getBoundingClientRect().bottom - 1 && top < window.innerHeight;
+}
+
+/** The user looks at Dispatch (again): the hits that arrived meanwhile count as seen. */
+function noticeSeen() {
+  if (isLooking()) unseen.clear();
+  if (!$('dispatch').hidden && newAbove.size > 0 && listTopInView()) newAbove.clear();
+  showAttention();
+}
+
+/** The count of new hits in the title, on the Dispatch tab and on the "new hits ↑" button. */
+function showAttention() {
+  const n = unseen.size;
+  document.title = n === 0 ? 'platewatch' : `(${n}) platewatch`;
+  const badge = $('dispatch-new');
+  badge.hidden = n === 0;
+  badge.textContent = n === 0 ? '' : `${n} new`;
+  const above = newAbove.size;
+  const jump = $('jump-new');
+  jump.hidden = above === 0 || $('dispatch').hidden;
+  jump.textContent = above === 0 ? '' : `${above} new hit${above === 1 ? '' : 's'} ↑`;
+  $('bar-hit-count').textContent = String(unresolvedCount);
 }
 
 /** Cards and counts follow `shown` once per batch (a replay, a run of frames), not once per hit. */
@@ -569,6 +782,7 @@ function updateCount() {
   $('resolved-count').textContent = String(shown.size - unresolvedCount);
   $('clear-resolved').hidden = shown.size === unresolvedCount;
   $('empty').hidden = shown.size > 0;
+  showAttention();
 }
 
 /**
@@ -647,6 +861,10 @@ function isVehicleList(list) {
 
 /** The general lists GET /api/hotlists named (kind "general"), for users who may read it. */
 const generalLists = new Set();
+/** Cards rendered so far: names each card's heading and error uniquely. */
+let cardsRendered = 0;
+/** Hits whose disposition this console has sent and not yet heard answered. */
+const pendingDispositions = new Set();
 
 function renderHit(entry) {
   const message = entry.hit;
@@ -660,12 +878,18 @@ function renderHit(entry) {
   };
 
   renderPlate(q('.plate'), hit.plate, hit.positions);
+  // The card's name, as its heading: "Hit R47KDT, SVS, 1:03:00 AM PST" (the time as the card shows it).
+  const cardId = `hit-${++cardsRendered}`;
+  q('.hit-title').id = `${cardId}-title`;
+  q('article').setAttribute('aria-labelledby', `${cardId}-title`);
+  q('.disposition-error').id = `${cardId}-error`;
   q('.kind').textContent = hit.kind;
   q('.kind').dataset.kind = hit.kind;
   q('.list-reason').textContent = [hit.list, hit.reason, message.historical ? 'past sighting' : ''].filter((part) => part).join(' · ');
   // The zone's abbreviation always: on the night clocks go back, 1:30 AM PDT and 1:30 AM PST are an hour apart.
   q('.time').textContent = isToday(read.ts) ? formatTime(read.ts) : formatDateTime(read.ts);
   q('.time').title = new Date(read.ts).toISOString();
+  q('.hit-title-text').textContent = `Hit ${hit.plate}, ${hit.list}, ${q('.time').textContent}`;
   const timing = readTiming(message);
   q('.time-caution').hidden = timing === null;
   q('.time-caution').textContent = timing?.headline ?? '';
@@ -731,7 +955,20 @@ function renderHit(entry) {
     button.addEventListener('click', () => recordDisposition(li, message.hitId, button.dataset.disposition, checked));
   }
   q('.correct').addEventListener('click', () => (li.classList.contains('correcting') ? endCorrection(li) : startCorrection(li)));
+  q('.notes').addEventListener('input', () => markNotesInvalid(li, false));
   return li;
+}
+
+/** The notes a disposition needs (Other, a correction) are marked missing, described by the card's error. */
+function markNotesInvalid(li, invalid) {
+  const notes = li.querySelector('.notes');
+  if (invalid) {
+    notes.setAttribute('aria-invalid', 'true');
+    notes.setAttribute('aria-describedby', li.querySelector('.disposition-error').id);
+  } else {
+    notes.removeAttribute('aria-invalid');
+    notes.removeAttribute('aria-describedby');
+  }
 }
 
 // ---- dispositions ----------------------------------------------------------------------------
@@ -744,8 +981,10 @@ async function recordDisposition(li, hitId, disposition, checked) {
   const notes = li.querySelector('.notes').value.replace(BLANK_EDGES, '');
   const correcting = li.classList.contains('correcting');
   error.textContent = '';
+  markNotesInvalid(li, false);
   if (notes === '' && (disposition === 'other' || correcting)) {
     error.textContent = correcting ? 'Write in the notes why the disposition is corrected.' : 'Write the reason in the notes for "Other".';
+    markNotesInvalid(li, true);
     li.querySelector('.notes').focus();
     return;
   }
@@ -769,6 +1008,7 @@ async function recordDisposition(li, hitId, disposition, checked) {
     ...(correcting ? { correction: true } : {}),
   };
   let res;
+  pendingDispositions.add(hitId);
   try {
     res = await fetch(`/api/hits/${encodeURIComponent(hitId)}/disposition`, {
       method: 'POST',
@@ -779,16 +1019,21 @@ async function recordDisposition(li, hitId, disposition, checked) {
     res = null;
   }
   const answer = res === null ? null : await res.json().catch(() => null);
+  pendingDispositions.delete(hitId);
   // Signed out meanwhile: the card is gone, and a 401 is the last session's, not the next user's.
-  if (sessionStorage.getItem(TOKEN_KEY) !== token) return;
+  // (Run out meanwhile, the card stays under the sign-in prompt, and takes the answer.)
+  if (sessionStorage.getItem(TOKEN_KEY) !== token && resumingUser === null) return;
   const focusHere = document.activeElement === article || document.activeElement === document.body;
   if (res !== null && res.ok && typeof answer?.hitId === 'string') {
-    applyDisposition(answer);
+    applyDisposition(answer, { announce: false });
+    // Said once: by the keyboard landing on the line that says it, or else by the polite region.
     if (focusHere) focusOn(li.querySelector('.recorded'));
+    else announce(li.querySelector('.recorded').textContent);
     return;
   }
-  if (res?.status === 401) return signOut('Your session ended. Sign in again to record the disposition.');
+  if (res?.status === 401 && !endSession('Your session ended. Sign in again to record the disposition.')) return;
   error.textContent = res === null ? 'The gateway cannot be reached; the disposition was not recorded. Try again.'
+    : res.status === 401 ? 'Not recorded: your session ended. Sign in again, then record it.'
     : `Not recorded: ${refusalText(answer?.error) ?? `the gateway answered ${res.status}`}`;
   // Resolved already, on another console (the gateway says by whom and how): nothing is left to
   // record here. The card is marked so now; the disposition's frame fills in its line.
@@ -835,6 +1080,8 @@ function markResolved(entry) {
   if (!entry.resolved) {
     entry.resolvedOrder = ++resolvedSoFar;
     unresolvedCount--;
+    unseen.delete(entry.hit.hitId);
+    newAbove.delete(entry.hit.hitId);
   }
   entry.resolved = true;
   const li = entry.element;
@@ -872,8 +1119,12 @@ function endCorrection(li) {
   }
 }
 
-/** A disposition was recorded (here or on another console): the card is marked, not removed. */
-function applyDisposition(d) {
+/**
+ * A disposition was recorded (here or on another console): the card is marked, not removed, and
+ * with `announce` the polite region says so. The same answer heard twice (this console's reply and
+ * the gateway's frame) changes and says nothing the second time.
+ */
+function applyDisposition(d, { announce: sayIt = true } = {}) {
   const entry = shown.get(d.hitId);
   if (entry === undefined) return;
   // A hit behind "Show more", never rendered here: resolved, it has nothing left to show.
@@ -889,7 +1140,8 @@ function applyDisposition(d) {
   // next resolution would drop it from the cards kept at once; the same answer heard twice (this
   // console's reply and the gateway's frame) does not.
   const answer = `${d.at} ${d.user} ${d.disposition}`;
-  if (entry.resolved && entry.answer !== undefined && entry.answer !== answer) entry.resolvedOrder = ++resolvedSoFar;
+  if (entry.answer === answer) return;
+  if (entry.resolved && entry.answer !== undefined) entry.resolvedOrder = ++resolvedSoFar;
   entry.answer = answer;
   markResolved(entry);
   li.dataset.disposition = d.disposition;
@@ -906,7 +1158,7 @@ function applyDisposition(d) {
   recorded.title = at.toISOString();
   recorded.hidden = false;
   if (hadFocus) focusOn(recorded);
-  $('announcer').textContent = `Hit ${spell(entry.hit.hit.plate)} resolved: ${label}, by ${d.user}.`;
+  if (sayIt) announce(`Hit ${spell(entry.hit.hit.plate)} resolved: ${label}, by ${d.user}.`);
 }
 
 /** A hit left unresolved too long (this console's user is a supervisor): flag the card. */
@@ -914,8 +1166,8 @@ function applyEscalation(e) {
   const entry = shown.get(e.hitId);
   const minutes = Math.max(1, Math.round(e.unresolvedSeconds / 60));
   if (entry !== undefined && !entry.resolved) flagEscalated(entry, minutes);
-  notice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
-  $('announcer').textContent = `Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`;
+  escalationNotice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
+  announce(`Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`, { urgent: true });
 }
 
 /** The hit's card carries the escalation (now, or when it is rendered). */
@@ -979,7 +1231,7 @@ function spell(plate) {
 const session = {
   token: () => sessionStorage.getItem(TOKEN_KEY),
   userId: () => sessionStorage.getItem(USER_ID_KEY),
-  expired: () => signOut('Your session ended. Sign in again.'),
+  expired: () => endSession('Your session ended. Sign in again.'),
   may: (permission) => permissions().has(permission),
   /** The hot lists as just read (admin.js, after a load, a designation, a decision): the alarm follows them at once. */
   listsRead: (lists) => {
@@ -988,11 +1240,12 @@ const session = {
 };
 
 $('sign-in-form').addEventListener('submit', signIn);
+for (const field of [$('user'), $('password')]) field.addEventListener('input', () => markSignInInvalid(false));
 $('sign-out').addEventListener('click', logOut);
 $('clear-resolved').addEventListener('click', () => {
   dropResolved(0);
   focusOn($('dispatch-title'));
-  $('announcer').textContent = 'Resolved hits cleared.';
+  announce('Resolved hits cleared.');
 });
 $('show-more').addEventListener('click', () => {
   const before = $('hits').children.length;
@@ -1003,8 +1256,27 @@ $('show-more').addEventListener('click', () => {
     const first = $('hits').children[before]?.querySelector('article');
     focusOn(first ?? $('dispatch-title'));
   }
-  $('announcer').textContent = `${Math.min(unresolvedCount, cardsShown)} of ${unresolvedCount} unresolved hits shown.`;
+  announce(`${Math.min(unresolvedCount, cardsShown)} of ${unresolvedCount} unresolved hits shown.`);
 });
+$('jump-new').addEventListener('click', () => {
+  newAbove.clear();
+  showAttention();
+  const newest = $('hits').querySelector('li.hit:not(.resolved) article') ?? $('dispatch-title');
+  newest.scrollIntoView({ block: 'start' });
+  // Under the sticky bar otherwise.
+  window.scrollBy(0, -$('views').closest('.bar').getBoundingClientRect().height - 8);
+  focusOn(newest);
+});
+document.addEventListener('visibilitychange', noticeSeen);
+let scrollCheck = false;
+window.addEventListener('scroll', () => {
+  if (scrollCheck || newAbove.size === 0) return;
+  scrollCheck = true;
+  requestAnimationFrame(() => {
+    scrollCheck = false;
+    noticeSeen();
+  });
+}, { passive: true });
 for (const button of $('views').querySelectorAll('button')) button.addEventListener('click', () => selectView(button.dataset.view));
 initSearch(session);
 initHolds(session);

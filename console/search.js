@@ -50,6 +50,24 @@ export function initSearch(s) {
   $('search-more').addEventListener('click', () => {
     if (!busy && lastQuery?.before !== undefined) run(lastQuery, true);
   });
+  // A field the last error was about stops saying it is wrong once it is changed.
+  for (const field of [$('search-case'), $('search-reason'), $('search-cameras')]) field.addEventListener('input', () => markInvalid([]));
+}
+
+/**
+ * The fields the form's error is about (none: every field is fine again): aria-invalid, and
+ * described by the error, so a screen reader on the field says what is wrong with it.
+ */
+function markInvalid(fields) {
+  for (const field of [$('search-case'), $('search-reason'), $('search-cameras')]) {
+    if (fields.includes(field)) {
+      field.setAttribute('aria-invalid', 'true');
+      field.setAttribute('aria-describedby', 'search-error');
+    } else {
+      field.removeAttribute('aria-invalid');
+      field.removeAttribute('aria-describedby');
+    }
+  }
 }
 
 /** The view is opened: an untouched range is the last 7 days in the department's zone (known by now). */
@@ -65,15 +83,16 @@ export function resetSearch() {
   $('search-form').reset();
   rangeEdited = false;
   defaultRange();
-  $('search-form').querySelector('button[type="submit"]').disabled = false;
+  $('search-form').querySelector('button[type="submit"]').removeAttribute('aria-disabled');
   $('search-results').querySelector('tbody').replaceChildren();
   $('search-results').hidden = true;
   $('search-select-col').hidden = true;
   $('search-select-all').checked = false;
   $('search-more').hidden = true;
-  $('search-more').disabled = false;
+  $('search-more').removeAttribute('aria-disabled');
   $('search-status').textContent = '';
   $('search-error').textContent = '';
+  markInvalid([]);
 }
 
 /** The last 7 days up to a minute from now, on the department's wall clock (the fields are read in its zone). */
@@ -87,10 +106,12 @@ function defaultRange() {
 function queryFromForm() {
   const f = $('search-form').elements;
   $('search-error').textContent = '';
+  markInvalid([]);
   const caseNumber = f.caseNumber.value.trim();
   const reason = f.reason.value.trim();
   if (caseNumber === '' && reason === '') {
     $('search-error').textContent = 'State a case or incident number and/or a reason: searches without one are refused (Policy 471.7(e)).';
+    markInvalid([f.caseNumber, f.reason]);
     f.caseNumber.focus();
     return null;
   }
@@ -111,6 +132,7 @@ function queryFromForm() {
     $('search-error').textContent = tooLong !== undefined
       ? `A camera name is at most ${MAX_CAMERA_NAME} characters; "${tooLong.slice(0, 24)}…" has ${tooLong.length}. Separate camera names with commas.`
       : `Name at most ${MAX_CAMERAS} cameras (${cameras.length} given), or none to search every camera.`;
+    markInvalid([f.cameras]);
     f.cameras.focus();
     return null;
   }
@@ -126,9 +148,11 @@ async function run(query, older) {
   if (token === null) return session.expired();
   const mine = generation;
   const submit = $('search-form').querySelector('button[type="submit"]');
+  // aria-disabled, not disabled (`busy` ignores the clicks): a disabled button would drop the
+  // keyboard focus to the page, and the next Tab would start from the top.
   busy = true;
-  submit.disabled = true;
-  $('search-more').disabled = true;
+  submit.setAttribute('aria-disabled', 'true');
+  $('search-more').setAttribute('aria-disabled', 'true');
   if (!older) $('search-more').hidden = true;
   $('search-error').textContent = '';
   $('search-status').textContent = older ? 'Loading older results…' : 'Searching…';
@@ -142,8 +166,8 @@ async function run(query, older) {
   }
   if (mine !== generation) return;
   busy = false;
-  submit.disabled = false;
-  $('search-more').disabled = false;
+  submit.removeAttribute('aria-disabled');
+  $('search-more').removeAttribute('aria-disabled');
   if (res?.status === 401) return session.expired();
   if (res === null || !res.ok) {
     const shown = $('search-results').querySelector('tbody').children.length;
@@ -157,10 +181,12 @@ async function run(query, older) {
   const tbody = $('search-results').querySelector('tbody');
   const selectable = session.may('evidence.hold');
   $('search-select-col').hidden = !selectable;
+  const before = tbody.children.length;
   for (const row of body.rows) tbody.append(resultRow(row, selectable));
   const shown = tbody.children.length;
   $('search-results').hidden = shown === 0;
-  $('search-status').textContent = `${shown === 0 ? 'No detections found' : `${shown} detection${shown === 1 ? '' : 's'}, newest first`}. Recorded in the access log as record ${body.accessRecord}.`;
+  const added = older ? `${body.rows.length} older detection${body.rows.length === 1 ? '' : 's'} added. ` : '';
+  $('search-status').textContent = `${added}${shown === 0 ? 'No detections found' : `${shown} detection${shown === 1 ? '' : 's'}, newest first`}. Recorded in the access log as record ${body.accessRecord}.`;
   if (body.nextCursor !== null) {
     lastQuery = { ...query, before: body.nextCursor };
     $('search-more').hidden = false;
@@ -169,6 +195,13 @@ async function run(query, older) {
   }
   // Rows added unticked: "every read shown" no longer holds.
   if (older && body.rows.length > 0) $('search-select-all').checked = false;
+  // "Older results" may be gone now (nothing older), and its rows went in above it: the keyboard goes
+  // to the first row it added (or to the status that says none were), not past the rows.
+  if (older && (document.activeElement === $('search-more') || document.activeElement === document.body)) {
+    const first = tbody.children[before] ?? $('search-status');
+    first.tabIndex = -1;
+    first.focus();
+  }
   if (!older && shown > 0) offerHold(query);
 }
 

@@ -1,0 +1,299 @@
+// The console for a dispatcher on keyboard and screen reader through a shift, a supervisor zoomed
+// in, a colour-blind officer: new hits heard and counted on any view, a sighted user scrolled down
+// to a card told of hits above without losing the keyboard, each disposition said once, the
+// keyboard kept after a submit, errors tied to their fields, a warning before the session ends,
+// and cards named by their headings. Against a scripted gateway (the console's own files, a
+// stand-in login whose session ends when the test says, a /ws that sends the frames each test
+// writes), one for the whole file, with one browser.
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { permissionsOf } from '../../gateway/index.js';
+import type { HitMessage } from '../../ingest/index.js';
+import { hitMessage } from '../gateway/harness.js';
+import { launchChromium } from './browser.js';
+
+const BROWSER_TEST_MS = 60_000;
+const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', html: 'text/html; charset=utf-8' };
+const PASSWORD = 'correct horse battery';
+/** How long after their first sign-in each user's session ends; a user not named here, or signing in again, has 12 hours. */
+const SESSION_MS: Record<string, number> = { shortshift: 14 * 60_000 };
+const signedIn = new Set<string>();
+
+interface ScriptedGateway {
+  url: string;
+  replay: HitMessage[];
+  send(frame: object): void;
+  stop(): Promise<void>;
+}
+
+async function startScriptedGateway(): Promise<ScriptedGateway> {
+  const sockets = new Set<WebSocket>();
+  const gateway: ScriptedGateway = {
+    url: '',
+    replay: [],
+    send: (frame) => { for (const s of sockets) s.send(JSON.stringify(frame)); },
+    stop: async () => {
+      for (const s of sockets) s.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  const roles = ['officer'];
+  const json = (res: ServerResponse, status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  };
+  const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+  };
+  const searchRow = (i: number) => ({
+    readId: `row-${i}`, seenAt: new Date(Date.now() - i * 60_000).toISOString(), plate: '7ABC123', state: 'CA', camera: 'cam1', agency: 'wpd',
+    confidence: 0.9, lat: null, lon: null, imageRef: `img/${i}.jpg`, heading: null,
+  });
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      if (req.method === 'POST' && path === '/api/login') {
+        const { user, password } = await readBody(req) as { user?: string; password?: string };
+        if (password !== PASSWORD) return json(res, 401, { error: { code: 'BAD_CREDENTIALS', message: 'user name or password is wrong' } });
+        const first = !signedIn.has(user ?? '');
+        signedIn.add(user ?? '');
+        const expiresAt = new Date(Date.now() + ((first ? SESSION_MS[user ?? ''] : undefined) ?? 12 * 3_600_000)).toISOString();
+        return json(res, 200, { token: `tok-${user}`, expiresAt, user: { id: user, name: user, roles }, permissions: permissionsOf(roles) });
+      }
+      if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'dispatcher1', roles }, permissions: permissionsOf(roles) });
+      if (path === '/api/hotlists') return json(res, 200, { lists: [] });
+      if (req.method === 'POST' && path === '/api/detections/search') {
+        const body = await readBody(req);
+        const older = body['before'] !== undefined;
+        const rows = Array.from({ length: 3 }, (_, i) => searchRow(older ? i + 3 : i));
+        return json(res, 200, { rows, nextCursor: older ? null : 'cursor-1', accessRecord: older ? 2 : 1 });
+      }
+      const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
+      if (req.method === 'POST' && disposition !== null) {
+        const body = await readBody(req);
+        const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
+        json(res, 200, notice);
+        // The gateway's broadcast of the same disposition follows its reply, as it does for real.
+        setTimeout(() => gateway.send({ type: 'disposition', ...notice }), 40);
+        return;
+      }
+      const file = path === '/' ? 'index.html' : path.slice(1);
+      if (/^[a-z]+\.(js|css|html)$/.test(file)) {
+        res.writeHead(200, { 'content-type': TYPES[file.split('.')[1] ?? ''] ?? 'text/plain', 'cache-control': 'no-cache' }).end(readFileSync(`${CONSOLE_DIR}${file}`));
+        return;
+      }
+      json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
+    })();
+  });
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('platewatch') ? 'platewatch' : false) });
+  server.on('upgrade', (req, socket, head) => {
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => {
+        if ((JSON.parse(String(data)) as { type?: string }).type === 'subscribe') ws.send(JSON.stringify({ type: 'replay', hits: gateway.replay }));
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  gateway.url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+  return gateway;
+}
+
+let g: ScriptedGateway;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [g, browser] = await Promise.all([startScriptedGateway(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await g?.stop();
+});
+
+/** A console in its own context, at the sign-in form, recording what every live region says (visible to assistive tech or not). */
+async function openConsole(viewport = { width: 1280, height: 900 }, { fakeClock = false } = {}): Promise<Page> {
+  const page = await (await browser.newContext({ viewport })).newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Running as usual, but the test can move it on: the end of a session without waiting for it.
+  if (fakeClock) await page.clock.install();
+  await page.goto(g.url);
+  await page.evaluate(`(() => {
+    window.__said = [];
+    const live = (el) => el.closest('[aria-live], [role="status"], [role="alert"]');
+    new MutationObserver((records) => {
+      const regions = new Set(records.map((r) => live(r.target.nodeType === 1 ? r.target : r.target.parentElement)).filter((el) => el !== null));
+      for (const el of regions) {
+        // Heard only if no ancestor hides it from assistive tech.
+        if (el.textContent !== '' && el.closest('[hidden]') === null) window.__said.push({ region: el.id || el.className, text: el.textContent });
+      }
+    }).observe(document.body, { childList: true, characterData: true, subtree: true });
+  })()`);
+  return page;
+}
+
+async function signIn(page: Page, user: string): Promise<void> {
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#who:not([hidden])').waitFor();
+}
+
+function said(page: Page): Promise<Array<{ region: string; text: string }>> {
+  return page.evaluate<Array<{ region: string; text: string }>>('window.__said');
+}
+
+/** What has the keyboard focus: tag, id and the hit or read it belongs to. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate<string>(`(() => {
+    const el = document.activeElement;
+    const where = el.closest('[data-hit-id]')?.dataset.hitId ?? el.closest('[data-read-id]')?.dataset.readId ?? '';
+    return [el.tagName.toLowerCase(), el.id, el.className, where].join('|');
+  })()`);
+}
+
+function hit(readId: string, list = 'SVS'): HitMessage {
+  return hitMessage({ readId, list });
+}
+
+describe('console accessibility', () => {
+  it('names each card by its hit, and a hit arriving while another view is open is heard and counted in the title and on the Dispatch tab until looked at', async () => {
+    g.replay = [hit('a11y-r1'), hit('a11y-r2', 'BOLO')];
+    const page = await openConsole();
+    await signIn(page, 'dispatcher1');
+    await page.locator('#connection[data-state="live"]').waitFor();
+
+    const card = page.getByRole('article', { name: /^Hit 7ABC123, BOLO, \d{1,2}:\d\d:\d\d [AP]M \S+$/ });
+    await card.waitFor();
+    expect(await card.getByRole('heading', { level: 3 }).count()).toBe(1);
+    expect(await card.getByRole('heading', { level: 4 }).allTextContents()).toEqual(['Read', 'Hot list entry', 'Before any action (§471.5(f)(1)(2))']);
+    expect(await page.locator('#approvals th').last().textContent()).not.toBe('');
+
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const live = hit('a11y-live');
+    g.send({ type: 'hit', ...live });
+    await expect.poll(() => page.title()).toBe('(1) platewatch');
+    expect(await page.locator('#views').getByRole('button', { name: /^Dispatch/ }).textContent()).toBe('Dispatch 1 new');
+    expect((await said(page)).filter((s) => s.text.startsWith('New hit: 7 A B C 1 2 3, SVS'))).toHaveLength(1);
+    expect(await page.locator('#bar-hit-count').textContent()).toBe('3');
+
+    await page.locator('#views').getByRole('button', { name: /^Dispatch/ }).click();
+    expect(await page.title()).toBe('platewatch');
+    expect(await page.locator('#dispatch-new').isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a dispatcher typing in a card lower down is told of new hits above, keeps the keyboard, and hears each disposition once', async () => {
+    g.replay = Array.from({ length: 6 }, (_, i) => hit(`a11y-s${i}`));
+    const page = await openConsole({ width: 1280, height: 600 });
+    await signIn(page, 'dispatcher1');
+    await page.locator('li.hit').nth(5).waitFor();
+
+    const lowest = page.locator('li.hit').nth(5);
+    const lowestId = await lowest.getAttribute('data-hit-id');
+    await lowest.locator('.notes').fill('driver on foot');
+    const live = hit('a11y-above');
+    g.send({ type: 'hit', ...live });
+    const jump = page.getByRole('button', { name: '1 new hit ↑' });
+    await jump.waitFor();
+    expect(await focused(page)).toBe(`input||notes|${lowestId}`);
+    await jump.click();
+    expect(await focused(page)).toBe(`article|||${live.hitId}`);
+    expect(await jump.isHidden()).toBe(true);
+
+    // "Other" without a reason: the notes field says it is wrong, and why; writing one clears it.
+    const second = page.locator('li.hit').nth(1);
+    const notes = second.locator('.notes');
+    await second.getByRole('button', { name: /^Other/ }).click();
+    expect(await notes.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`#${await notes.getAttribute('aria-describedby')}`).textContent()).toBe('Write the reason in the notes for "Other".');
+    await notes.fill('checked, not the car');
+    expect(await notes.getAttribute('aria-invalid')).toBeNull();
+
+    // Its own disposition, answered and then broadcast: said once (here by the focus landing on it).
+    const secondId = await second.getAttribute('data-hit-id');
+    await second.getByRole('button', { name: /^Misread/ }).press('Enter');
+    await second.locator('.recorded:not([hidden])').waitFor();
+    await page.waitForTimeout(500);
+    const onRecorded = (await focused(page)).startsWith('p||recorded|') ? 1 : 0;
+    expect((await said(page)).filter((s) => s.text.includes('Misread')).length + onRecorded).toBe(1);
+    expect(await focused(page)).toContain(`|${secondId}`);
+
+    // Resolved on another console: said once, politely; a resolved card is not faded below 4.5:1.
+    const third = g.replay[2] as HitMessage;
+    g.send({ type: 'disposition', hitId: third.hitId, disposition: 'not_located', user: 'dispatcher2', at: new Date().toISOString(), visualVerified: false, cletsVerified: false });
+    await page.locator(`li.hit[data-hit-id="${third.hitId}"].resolved`).waitFor();
+    await page.waitForTimeout(300);
+    expect((await said(page)).filter((s) => s.text.includes('Could not locate'))).toEqual([{ region: 'announcer-polite', text: 'Hit 7 A B C 1 2 3 resolved: Could not locate, by dispatcher2.' }]);
+    expect(await page.evaluate<string>(`getComputedStyle(document.querySelector('li.hit[data-hit-id="${third.hitId}"] article')).opacity`)).toBe('1');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('keeps the keyboard after every submit, ties errors to their fields, warns before the session ends, and signing in again keeps the place', async () => {
+    const waiting = hit('a11y-kept');
+    g.replay = [waiting];
+    const page = await openConsole(undefined, { fakeClock: true });
+    await page.getByLabel('User name').fill('shortshift');
+    await page.getByLabel('Password').fill('wrong');
+    await page.getByRole('button', { name: 'Sign in' }).press('Enter');
+    await page.locator('#sign-in-error', { hasText: 'user name or password is wrong' }).waitFor();
+    expect(await page.locator('#password').getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator('#password').getAttribute('aria-describedby')).toBe('sign-in-error');
+    expect(await focused(page)).not.toMatch(/^body/);
+    await page.getByLabel('Password').fill(PASSWORD);
+    expect(await page.locator('#password').getAttribute('aria-invalid')).toBeNull();
+    await page.getByRole('button', { name: 'Sign in' }).press('Enter');
+    await page.locator('#who:not([hidden])').waitFor();
+
+    // 14 minutes left: warned on screen and through the polite region, once.
+    const warning = /^Your session ends in 14 minutes, at /;
+    await expect.poll(() => page.locator('#session-warning').textContent()).toMatch(warning);
+    expect(await page.locator('#session-warning').isVisible()).toBe(true);
+    await expect.poll(async () => (await said(page)).filter((s) => s.region === 'announcer-polite' && warning.test(s.text)).length).toBe(1);
+
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    const run = page.getByRole('button', { name: 'Run search' });
+    await run.press('Enter');
+    const caseField = page.locator('#search-case');
+    expect(await caseField.getAttribute('aria-invalid')).toBe('true');
+    expect(await caseField.getAttribute('aria-describedby')).toBe('search-error');
+    await caseField.fill('26-0042');
+    expect(await caseField.getAttribute('aria-invalid')).toBeNull();
+
+    await run.press('Enter');
+    await page.locator('#search-status', { hasText: '3 detections' }).waitFor();
+    expect(await focused(page)).toMatch(/^button\|/);
+    await page.getByRole('button', { name: 'Older results' }).press('Enter');
+    await page.locator('#search-status', { hasText: '6 detections' }).waitFor();
+    expect(await focused(page)).toBe('tr|||row-3');
+
+    // The session runs out while notes are being typed: a sign-in prompt over the page, which stays.
+    await page.locator('#views').getByRole('button', { name: /^Dispatch/ }).click();
+    const notes = page.locator(`li.hit[data-hit-id="${waiting.hitId}"] .notes`);
+    await notes.fill('passenger matches');
+    await page.clock.fastForward('14:00');
+    const prompt = page.getByRole('dialog', { name: 'Sign in' });
+    await prompt.waitFor();
+    expect(await focused(page)).toBe('input|password||');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await prompt.waitFor({ state: 'hidden' });
+    await page.locator('#connection[data-state="live"]').waitFor();
+    expect(await notes.inputValue()).toBe('passenger matches');
+    expect(await focused(page)).toBe(`input||notes|${waiting.hitId}`);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+});
