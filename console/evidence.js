@@ -52,7 +52,7 @@ async function submitExport(event) {
 function showPackage(exportId, names, m) {
   $('export-package').hidden = false;
   $('export-package').dataset.exportId = exportId;
-  $('export-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} under ${m.holds} hold${m.holds === 1 ? '' : 's'} for case ${m.caseNumber}, produced ${formatDateTime(m.generatedAt)} by ${m.generatedBy} (package ${exportId}, access log record ${m.accessLogSeq}). Each download is recorded in the access log.`;
+  $('export-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} under ${m.holds} hold${m.holds === 1 ? '' : 's'} for case ${m.caseNumber}, produced ${formatDateTime(m.generatedAt)} by ${m.generatedBy} (package ${exportId}, access log record ${m.accessLogSeq}). Save the files into a folder of this package's own: they keep the names SHA256SUMS lists, so sha256sum -c SHA256SUMS checks them there. Each download is recorded in the access log.`;
   // The manifest gives size and SHA-256 of every file but itself and SHA256SUMS, which are served too.
   const listed = new Map((m.files ?? []).map((file) => [file.name, file]));
   const tbody = fill('export-files', names.map((name) => {
@@ -62,16 +62,13 @@ function showPackage(exportId, names, m) {
   for (const row of tbody.children) row.children[2].className = 'digest';
 }
 
-/** A file name that is safe on any media: the case number may hold characters a file system refuses. */
-function fileName(caseNumber, name) {
-  return `${caseNumber.replace(/[^A-Za-z0-9._-]+/g, '_')}-${name}`;
-}
-
 function downloadLink(exportId, caseNumber, name, sha256) {
   const generation = evidenceGeneration;
   return packageFileLink({
     href: `/api/evidence/exports/${encodeURIComponent(exportId)}/${encodeURIComponent(name)}`,
-    name, saveAs: fileName(caseNumber, name), label: `Download ${name} of the evidence package for case ${caseNumber}`,
+    // Saved under the name SHA256SUMS gives it, so `sha256sum -c SHA256SUMS` checks the saved files
+    // (the summary asks for a folder of the package's own).
+    name, saveAs: name, label: `Download ${name} of the evidence package for case ${caseNumber}`,
     sha256,
     say: (kind, text) => {
       for (const id of ['export-error', 'export-status']) $(id).textContent = '';

@@ -276,7 +276,7 @@ function renderPackage(q) {
     return;
   }
   const mayDownload = session.may('evidence.export');
-  $('release-package-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} for ${m.agency}, produced ${shortDate(m.generatedAt)} by ${m.generatedBy} (access log record ${m.accessLogSeq}).${mayDownload ? ' Each download is recorded in the access log.' : ' Downloading the files needs the custodian or the administrator.'}`;
+  $('release-package-summary').textContent = `${m.detections} detection${m.detections === 1 ? '' : 's'} for ${m.agency}, produced ${shortDate(m.generatedAt)} by ${m.generatedBy} (access log record ${m.accessLogSeq}).${mayDownload ? ' Save the files into a folder of this release\'s own: they keep the names SHA256SUMS lists, so sha256sum -c SHA256SUMS checks them there. Each download is recorded in the access log.' : ' Downloading the files needs the custodian or the administrator.'}`;
   // The manifest lists every file but itself and SHA256SUMS, which are served too (GET …/package/{file}).
   const files = [...(m.files ?? []), { name: 'manifest.json' }, { name: 'SHA256SUMS' }];
   const tbody = fill('release-files', files.map((f) => [
@@ -290,7 +290,8 @@ function downloadLink(requestId, name, sha256) {
   const generation = releasesGeneration;
   return packageFileLink({
     href: `/api/releases/${encodeURIComponent(requestId)}/package/${encodeURIComponent(name)}`,
-    name, saveAs: `${requestId}-${name}`, label: `Download ${name} of release ${requestId}`, sha256,
+    // Saved under the name SHA256SUMS gives it, so `sha256sum -c SHA256SUMS` checks the saved files.
+    name, saveAs: name, label: `Download ${name} of release ${requestId}`, sha256,
     say: (kind, text) => {
       clearDetailMessages();
       if (kind !== 'clear') $(kind === 'error' ? 'release-detail-error' : 'release-detail-status').textContent = text;

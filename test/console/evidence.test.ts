@@ -215,14 +215,15 @@ describe('console legal holds and evidence packages', () => {
     await expect(page.locator('#export-summary').textContent()).resolves.toMatch(/^1 detection under 1 hold for case 26-EV-0005, produced .* by custodian1 \(package [0-9a-f-]{36}, access log record \d+\)/);
 
     const rows = page.locator('#export-files tbody tr');
-    await expect(rows.locator('td:first-child').allTextContents()).resolves.toEqual(['detections.csv', 'detections.json', 'holds.json', 'manifest.json', 'SHA256SUMS']);
+    await expect(rows.locator('td:first-child').allTextContents()).resolves.toEqual(['detections.csv', 'detections.json', 'holds.json', 'README.txt', 'manifest.json', 'SHA256SUMS']);
     const digest = (await rows.filter({ hasText: 'detections.csv' }).locator('td').nth(2).textContent()) ?? '';
     expect(digest).toMatch(/^[0-9a-f]{64}$/);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Download detections.csv of the evidence package for case 26-EV-0005', exact: true }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe('26-EV-0005-detections.csv');
+    // The name SHA256SUMS gives it, so `sha256sum -c SHA256SUMS` checks the files saved (found by QA).
+    expect(download.suggestedFilename()).toBe('detections.csv');
     const saved = readFileSync((await download.path()) ?? '');
     expect(createHash('sha256').update(saved).digest('hex')).toBe(digest);
     expect(saved.toString('utf8')).toContain(PACKAGED_PLATE);

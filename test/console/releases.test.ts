@@ -223,21 +223,25 @@ describe('console releases view', () => {
       page.waitForEvent('download'),
       page.getByRole('link', { name: `Download detections.csv of release ${id}`, exact: true }).click(),
     ]);
-    expect(download.suggestedFilename()).toBe(`${id}-detections.csv`);
+    // The name SHA256SUMS gives it, so `sha256sum -c SHA256SUMS` checks the files saved (found by QA).
+    expect(download.suggestedFilename()).toBe('detections.csv');
     const saved = readFileSync((await download.path()) ?? '');
     expect(createHash('sha256').update(saved).digest('hex')).toBe(digest);
+    // A byte-order mark first, for Excel (storage/package-csv.ts).
+    expect([...saved.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = saved.toString('utf8').trim().split('\n');
     expect(lines).toHaveLength(READS + 1);
     expect(lines.slice(1).every((l) => l.includes(PLATE))).toBe(true);
 
     // The link itself, fetched in the page with the session, serves the same file.
     const fetched = await page.evaluate<{ status: number; text: string }>(`(async () => {
-      const a = document.querySelector('#release-files a[download$="-detections.csv"]');
+      const a = document.querySelector('#release-files a[download="detections.csv"]');
       const res = await fetch(a.href, { headers: { authorization: 'Bearer ' + sessionStorage.getItem('platewatch.token') } });
       return { status: res.status, text: await res.text() };
     })()`);
     expect(fetched.status).toBe(200);
-    expect(fetched.text).toBe(saved.toString('utf8'));
+    // text() drops the byte-order mark; the bytes were compared with the manifest's SHA-256 above.
+    expect(fetched.text).toBe(saved.toString('utf8').replace(/^\uFEFF/, ''));
 
     const [sums] = await Promise.all([
       page.waitForEvent('download'),
