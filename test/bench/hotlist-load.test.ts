@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
-describe('bench/hotlist/load.bench.ts', () => {
+// Concurrent: two separate bench processes; the refusal need not wait for the whole run.
+describe.concurrent('bench/hotlist/load.bench.ts', () => {
   it('loads and reloads a list through the running gateway and prints a row per step', async () => {
     const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'bench/hotlist/load.bench.ts', '--rows', '2000'], { timeout: 120_000 });
     for (const step of ['idle system (baseline)', 'first load, 2,000 rows', 'reload, a tenth of the rows changed', 'idle, the list loaded (baseline)']) {

@@ -110,7 +110,10 @@ async function publishReads(js: JetStreamClient, reads: Array<{ id: string; plat
   }
 }
 
-describe('platewatch up when NATS fails', () => {
+// Concurrent: each test has a data directory, nats-server and `up` of its own, and spends most of
+// its time waiting (on `up` starting, NATS steps cut short after 10 s, restart delays) rather than
+// on the CPU; run one after another they took ~52 s, side by side about as long as the longest.
+describe.concurrent('platewatch up when NATS fails', () => {
   it('prints every hit of a backlog waiting on the READS stream when it starts, each once', async () => {
     const server = await startLocalNatsServer({ storeDir: join(dir, 'backlog-nats') });
     servers.push(server);

@@ -43,15 +43,22 @@ function cli(args: string[], cliEnv: Env = env, stdin = ''): Promise<{ code: num
 
 const PASSWORD = 'morning download passphrase';
 
+/** The tests run concurrently, and chDB binds one data directory per process: their opens here take turns. */
+let storageTurn: Promise<unknown> = Promise.resolve();
+
 /** The administrator who loads the lists (hotlist load signs in), put in the data directory before `up` holds it. */
-async function addAdministrator(dataDir: string): Promise<void> {
-  const storage = await openStorage({ dataDir: join(dataDir, 'clickhouse') });
-  try {
-    await saveUser(storage, { userId: 'admin1', name: 'R. Diaz', title: 'Lieutenant', roles: ['administrator'], trainedAt: '2026-01-15', active: true }, 'setup');
-    await setPassword(storage, 'admin1', PASSWORD, 'setup', 10);
-  } finally {
-    await storage.close();
-  }
+function addAdministrator(dataDir: string): Promise<void> {
+  const added = storageTurn.then(async () => {
+    const storage = await openStorage({ dataDir: join(dataDir, 'clickhouse') });
+    try {
+      await saveUser(storage, { userId: 'admin1', name: 'R. Diaz', title: 'Lieutenant', roles: ['administrator'], trainedAt: '2026-01-15', active: true }, 'setup');
+      await setPassword(storage, 'admin1', PASSWORD, 'setup', 10);
+    } finally {
+      await storage.close();
+    }
+  });
+  storageTurn = added.catch(() => undefined);
+  return added;
 }
 
 /** `platewatch hotlist load ARGS` as admin1, through the running system's API. */
@@ -91,7 +98,9 @@ function natsServerPids(dataDir: string): number[] {
 }
 
 
-describe('platewatch up', () => {
+// Concurrent: each test runs its own `up` (or two) on a data directory of its own and mostly waits
+// on child processes (startup, signals, nats-server exits); the first alone uses `dir/data`.
+describe.concurrent('platewatch up', () => {
   it('starts the system, takes a hot list and simulated reads, prints hits, and stops cleanly', async () => {
     expect((await cli(['hotlist', 'list'])).stderr).toMatch(/no running platewatch/);
     await addAdministrator(join(dir, 'data'));
