@@ -5,20 +5,15 @@
 // and cards named by their headings. Against a scripted gateway (the console's own files, a
 // stand-in login whose session ends when the test says, a /ws that sends the frames each test
 // writes), one for the whole file, with one browser.
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { permissionsOf } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitMessage } from '../gateway/harness.js';
+import { json, readBody, startConsoleServer } from './scripted-gateway.js';
 import { launchChromium } from './browser.js';
 
 const BROWSER_TEST_MS = 60_000;
-const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
-const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', html: 'text/html; charset=utf-8' };
 const PASSWORD = 'correct horse battery';
 /** How long after their first sign-in each user's session ends; a user not named here, or signing in again, has 12 hours. */
 const SESSION_MS: Record<string, number> = { shortshift: 14 * 60_000 };
@@ -32,79 +27,40 @@ interface ScriptedGateway {
 }
 
 async function startScriptedGateway(): Promise<ScriptedGateway> {
-  const sockets = new Set<WebSocket>();
-  const gateway: ScriptedGateway = {
-    url: '',
-    replay: [],
-    send: (frame) => { for (const s of sockets) s.send(JSON.stringify(frame)); },
-    stop: async () => {
-      for (const s of sockets) s.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
   const roles = ['officer'];
-  const json = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
-  const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-  };
   const searchRow = (i: number) => ({
     readId: `row-${i}`, seenAt: new Date(Date.now() - i * 60_000).toISOString(), plate: '7ABC123', state: 'CA', camera: 'cam1', agency: 'wpd',
     confidence: 0.9, lat: null, lon: null, imageRef: `img/${i}.jpg`, heading: null,
   });
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (req.method === 'POST' && path === '/api/login') {
-        const { user, password } = await readBody(req) as { user?: string; password?: string };
-        if (password !== PASSWORD) return json(res, 401, { error: { code: 'BAD_CREDENTIALS', message: 'user name or password is wrong' } });
-        const first = !signedIn.has(user ?? '');
-        signedIn.add(user ?? '');
-        const expiresAt = new Date(Date.now() + ((first ? SESSION_MS[user ?? ''] : undefined) ?? 12 * 3_600_000)).toISOString();
-        return json(res, 200, { token: `tok-${user}`, expiresAt, user: { id: user, name: user, roles }, permissions: permissionsOf(roles) });
-      }
-      if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'dispatcher1', roles }, permissions: permissionsOf(roles) });
-      if (path === '/api/hotlists') return json(res, 200, { lists: [] });
-      if (req.method === 'POST' && path === '/api/detections/search') {
-        const body = await readBody(req);
-        const older = body['before'] !== undefined;
-        const rows = Array.from({ length: 3 }, (_, i) => searchRow(older ? i + 3 : i));
-        return json(res, 200, { rows, nextCursor: older ? null : 'cursor-1', accessRecord: older ? 2 : 1 });
-      }
-      const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
-      if (req.method === 'POST' && disposition !== null) {
-        const body = await readBody(req);
-        const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
-        json(res, 200, notice);
-        // The gateway's broadcast of the same disposition follows its reply, as it does for real.
-        setTimeout(() => gateway.send({ type: 'disposition', ...notice }), 40);
-        return;
-      }
-      const file = path === '/' ? 'index.html' : path.slice(1);
-      if (/^[a-z]+\.(js|css|html)$/.test(file)) {
-        res.writeHead(200, { 'content-type': TYPES[file.split('.')[1] ?? ''] ?? 'text/plain', 'cache-control': 'no-cache' }).end(readFileSync(`${CONSOLE_DIR}${file}`));
-        return;
-      }
-      json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
-    })();
-  });
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('platewatch') ? 'platewatch' : false) });
-  server.on('upgrade', (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => {
-        if ((JSON.parse(String(data)) as { type?: string }).type === 'subscribe') ws.send(JSON.stringify({ type: 'replay', hits: gateway.replay }));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  gateway.url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+  const gateway: ScriptedGateway = { url: '', replay: [], send: (frame) => server.send(frame), stop: () => server.stop() };
+  const server = await startConsoleServer(async (req, res, path) => {
+    if (req.method === 'POST' && path === '/api/login') {
+      const { user, password } = await readBody(req) as { user?: string; password?: string };
+      if (password !== PASSWORD) return json(res, 401, { error: { code: 'BAD_CREDENTIALS', message: 'user name or password is wrong' } });
+      const first = !signedIn.has(user ?? '');
+      signedIn.add(user ?? '');
+      const expiresAt = new Date(Date.now() + ((first ? SESSION_MS[user ?? ''] : undefined) ?? 12 * 3_600_000)).toISOString();
+      return json(res, 200, { token: `tok-${user}`, expiresAt, user: { id: user, name: user, roles }, permissions: permissionsOf(roles) });
+    }
+    if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'dispatcher1', roles }, permissions: permissionsOf(roles) });
+    if (path === '/api/hotlists') return json(res, 200, { lists: [] });
+    if (req.method === 'POST' && path === '/api/detections/search') {
+      const body = await readBody(req);
+      const older = body['before'] !== undefined;
+      const rows = Array.from({ length: 3 }, (_, i) => searchRow(older ? i + 3 : i));
+      return json(res, 200, { rows, nextCursor: older ? null : 'cursor-1', accessRecord: older ? 2 : 1 });
+    }
+    const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
+    if (req.method === 'POST' && disposition !== null) {
+      const body = await readBody(req);
+      const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
+      json(res, 200, notice);
+      // The gateway's broadcast of the same disposition follows its reply, as it does for real.
+      setTimeout(() => gateway.send({ type: 'disposition', ...notice }), 40);
+      return;
+    }
+  }, () => ({ type: 'replay', hits: gateway.replay }));
+  gateway.url = server.url;
   return gateway;
 }
 

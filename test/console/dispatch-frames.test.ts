@@ -3,20 +3,16 @@
 // so that a replay of thousands of hits, one capped with `omitted`, hits already `escalated`, and
 // reads whose time is far from now can be sent exactly. The real gateway's side of these frames is
 // tested in test/gateway/.
-import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { permissionsOf } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitMessage } from '../gateway/harness.js';
+import { json, readBody, startConsoleServer } from './scripted-gateway.js';
 import { launchChromium, signedInConsole } from './browser.js';
 
 const BROWSER_TEST_MS = 120_000;
-const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url));
-const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', html: 'text/html; charset=utf-8' };
 
 /** A gateway that answers as the real one does for what the dispatch view asks, with scripted frames. */
 interface ScriptedGateway {
@@ -32,64 +28,31 @@ interface ScriptedGateway {
 }
 
 async function startScriptedGateway(): Promise<ScriptedGateway> {
-  const sockets = new Set<WebSocket>();
   const gateway: ScriptedGateway = {
     url: '',
     replay: () => ({ type: 'replay', hits: [] }),
-    sockets,
+    sockets: new Set(),
     dispositions: [],
-    send: (frame) => { for (const s of sockets) s.send(JSON.stringify(frame)); },
-    stop: async () => {
-      for (const s of sockets) s.terminate();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    send: (frame) => server.send(frame),
+    stop: () => server.stop(),
   };
-  const json = (res: ServerResponse, status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  };
-  const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
-  };
-  const server: Server = createServer((req, res) => {
-    void (async () => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      if (req.method === 'POST' && path === '/api/login') {
-        await readBody(req);
-        return json(res, 200, { token: 'tok-frames', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']) });
-      }
-      if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-      if (path === '/api/hotlists') return json(res, 200, { lists: [] });
-      const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
-      if (req.method === 'POST' && disposition !== null) {
-        const body = await readBody(req);
-        gateway.dispositions.push(body);
-        const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
-        return json(res, 200, notice);
-      }
-      const file = path === '/' ? 'index.html' : path.slice(1);
-      if (/^[a-z]+\.(js|css|html)$/.test(file)) {
-        res.writeHead(200, { 'content-type': TYPES[file.split('.')[1] ?? ''] ?? 'text/plain', 'cache-control': 'no-cache' }).end(readFileSync(`${CONSOLE_DIR}${file}`));
-        return;
-      }
-      json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
-    })();
-  });
-  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => (protocols.has('platewatch') ? 'platewatch' : false) });
-  server.on('upgrade', (req, socket, head) => {
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
-      ws.on('message', (data) => {
-        if ((JSON.parse(String(data)) as { type?: string }).type === 'subscribe') ws.send(JSON.stringify(gateway.replay()));
-      });
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  gateway.url = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/`;
+  const server = await startConsoleServer(async (req, res, path) => {
+    if (req.method === 'POST' && path === '/api/login') {
+      await readBody(req);
+      return json(res, 200, { token: 'tok-frames', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']) });
+    }
+    if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    if (path === '/api/hotlists') return json(res, 200, { lists: [] });
+    const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
+    if (req.method === 'POST' && disposition !== null) {
+      const body = await readBody(req);
+      gateway.dispositions.push(body);
+      const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
+      return json(res, 200, notice);
+    }
+  }, () => gateway.replay());
+  gateway.url = server.url;
+  gateway.sockets = server.sockets;
   return gateway;
 }
 
