@@ -1,16 +1,8 @@
-// The version in package.json: what a support request, an upgrade note or a dashboard refers to.
-import { readFileSync } from 'node:fs';
+// Build information for /metrics; the version itself is read in storage/software-version.ts.
 import type { MetricsRegistry } from '../ingest/metrics.js';
+import { platewatchVersion } from '../storage/software-version.js';
 
-let cached: string | undefined;
-
-export function platewatchVersion(): string {
-  if (cached === undefined) {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-    cached = typeof pkg.version === 'string' ? pkg.version : 'unknown';
-  }
-  return cached;
-}
+export { platewatchVersion };
 
 /**
  * `platewatch_build_info{version,node,schema} 1` and the start time: a dashboard shows which

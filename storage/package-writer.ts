@@ -10,8 +10,9 @@
 // Also the checks and the making of any output directory or file a user names (packages,
 // memoranda, reports).
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { platewatchVersion } from './software-version.js';
 import { DETECTION_COLUMN_MEANINGS } from './package-csv.js';
 
 /**
@@ -111,24 +112,9 @@ export function manifestRecordDetail(manifestSha256: string, chain: string, seq:
   return `manifest.json SHA-256 ${manifestSha256} (package of export record ${chain}:${seq})`;
 }
 
-let software: string | undefined;
-
-/**
- * "platewatch VERSION", from package.json, for a caller not given one: storage cannot import bin/
- * (bin/version.ts reads the same file for `platewatch --version`).
- */
+/** "platewatch VERSION", for a caller not given one. */
 export function packageSoftware(): string {
-  if (software === undefined) {
-    let version = 'unknown';
-    try {
-      const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
-      if (typeof pkg.version === 'string') version = pkg.version;
-    } catch {
-      // a package still says what made it: "platewatch unknown" rather than no package
-    }
-    software = `platewatch ${version}`;
-  }
-  return software;
+  return `platewatch ${platewatchVersion()}`;
 }
 
 function indented(text: string, width: number): string {
