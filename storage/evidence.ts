@@ -15,6 +15,7 @@ import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
 import { manifestRecordDetail, outputDirectoryProblem, packageSoftware, writePackage, type ManifestFile } from './package-writer.js';
 export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
+import { ONE_ROW_A_READ } from './detection.js';
 import { buildDetectionFilter, type DetectionCriteria } from './search.js';
 import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
@@ -137,20 +138,22 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
     filedUnder = first?.case_number ?? entry.caseNumber;
     const params = { ...filter.params, caseNumber: filedUnder, holdId, heldAt };
     await ctx.storage.client.command({
+      // One row a detection: a read redelivered and not yet merged is one; two cameras' reads
+      // sharing an id are two (LIMIT 1 BY read_id once held only one of them).
       query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
 SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, fromUnixTimestamp64Milli({heldAt:Int64}, 'UTC')
   FROM ${db}.detections
  WHERE ${filter.where.join(' AND ')}
- LIMIT 1 BY read_id`,
+ ${ONE_ROW_A_READ}`,
       query_params: params,
     });
-    const [copied] = await queryRows<{ readIds: string[] }>(
+    const copied = await queryRows<{ plate_ocr: string; seen_text: string; read_id: string }>(
       ctx.storage.client,
-      `SELECT groupArray(read_id) AS readIds FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}`,
+      `SELECT plate_ocr, toString(seen_at) AS seen_text, read_id FROM ${db}.evidence_detections WHERE hold_id = {holdId:String}
+        ORDER BY plate_ocr, seen_at, read_id`,
       { holdId },
     );
-    const readIds = copied?.readIds ?? [];
-    rowsHeld = readIds.length;
+    rowsHeld = copied.length;
     // Nothing copied, nothing to record: refused below.
     if (rowsHeld > 0) {
       await ctx.storage.client.insert({
@@ -159,7 +162,8 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, fromUnixTimest
         values: [
           {
             hold_id: holdId, case_number: filedUnder, created_at: heldAt, created_by: req.user, reason: entry.reason,
-            criteria: JSON.stringify(req.criteria), rows_held: rowsHeld, read_ids: readIds,
+            criteria: JSON.stringify(req.criteria), rows_held: rowsHeld, read_ids: copied.map((k) => k.read_id),
+            detection_keys: copied.map((k) => ({ plate_ocr: k.plate_ocr, seen_at: k.seen_text, read_id: k.read_id })),
           },
         ],
       });
@@ -253,17 +257,24 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
   }
   const db = ctx.storage.db;
   const params = { caseNumber: entry.caseNumber };
-  // One row a read: FINAL merges a read held twice under one spelling of the case, LIMIT 1 BY read_id
-  // across spellings (holds placed before case numbers were compared in any letter case).
-  // Holds placed before migration 9 did not keep their read ids: the row's own hold_id stands for them.
-  const select = `SELECT ${FIRST_EVIDENCE_COLUMN_NAMES.join(', ')}, hold_id, if(has(covering, hold_id), covering, arrayConcat([hold_id], covering)) AS hold_ids, held_at,
+  // One row a detection: FINAL merges a detection held twice under one spelling of the case, LIMIT 1
+  // BY its key across spellings (holds placed before case numbers were compared in any letter case).
+  // Holds cover the detections they kept (detection_keys); holds placed before migration 14 kept
+  // only read ids, and cover every held detection of the case with one of them; holds placed before
+  // migration 9 kept neither: the row's own hold_id stands for them.
+  const select = `WITH arrayMap(h -> h.2, arraySort(arrayConcat(by_key, by_read))) AS covering
+SELECT ${FIRST_EVIDENCE_COLUMN_NAMES.join(', ')}, hold_id,
+       if(has(covering, hold_id), covering, arrayConcat([hold_id], covering)) AS hold_ids, held_at,
        ${ADDED_EVIDENCE_COLUMN_NAMES.join(', ')}
   FROM (SELECT ${EVIDENCE_COLUMNS}, hold_id, held_at FROM ${db}.evidence_detections FINAL
-         WHERE ${SAME_CASE} ORDER BY held_at DESC LIMIT 1 BY read_id) AS held
-  LEFT JOIN (SELECT read_id, arrayMap(h -> h.2, arraySort(groupArray((created_at, hold_id)))) AS covering
+         WHERE ${SAME_CASE} ORDER BY held_at DESC ${ONE_ROW_A_READ}) AS held
+  LEFT JOIN (SELECT k.1 AS plate_ocr, k.2 AS seen_at, k.3 AS read_id, groupArray((created_at, hold_id)) AS by_key
+               FROM ${db}.legal_holds ARRAY JOIN detection_keys AS k
+              WHERE ${SAME_CASE} GROUP BY plate_ocr, seen_at, read_id) AS key_covers USING (plate_ocr, seen_at, read_id)
+  LEFT JOIN (SELECT read_id, groupArray((created_at, hold_id)) AS by_read
                FROM ${db}.legal_holds ARRAY JOIN read_ids AS read_id
-              WHERE ${SAME_CASE} GROUP BY read_id) AS covers USING (read_id)
- ORDER BY seen_at, read_id
+              WHERE ${SAME_CASE} AND empty(detection_keys) GROUP BY read_id) AS read_covers USING (read_id)
+ ORDER BY seen_at, read_id, plate_ocr
 ${ISO_TIMES}`;
   const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, select, params);
   if (rows.length === 0) {

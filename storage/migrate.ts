@@ -1,5 +1,6 @@
 // Applies the versioned schema at start. Each migration runs once, recorded in schema_migrations;
-// statements are idempotent (IF NOT EXISTS), so a start that died half-way simply runs it again.
+// statements are idempotent (IF NOT EXISTS, or a table rebuilt whole by CREATE OR REPLACE … AS
+// SELECT, which swaps in its copy atomically), so a start that died half-way simply runs it again.
 // Then the configured retention is brought onto the tables (it is configuration, not history), by
 // the process that runs the system only: see StorageConfig.applyRetention. A database migrated by a
 // newer release is refused: an older one ran on it silently, with no hot lists loaded and no hits

@@ -59,7 +59,7 @@ function quoted(text: string): string {
  * package's README.txt. Evidence and release packages list a subset each, in their own order.
  */
 export const DETECTION_COLUMN_MEANINGS: Readonly<Record<string, string>> = {
-  read_id: 'the camera system\'s id of the read (unique per read)',
+  read_id: 'the camera system\'s id of the read (two cameras may use the same id: a detection is its read id with its plate and time)',
   agency: 'the agency whose camera made the read',
   camera: 'the camera (as the agency names it)',
   seen_at: 'when the camera saw the vehicle (UTC)',

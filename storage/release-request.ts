@@ -252,8 +252,9 @@ export interface CriteriaSelection {
 
 export function criteriaSelection(db: string, criteria: ReleaseCriteria, alphabet: OcrAlphabet = new OcrAlphabet()): CriteriaSelection {
   if (criteria.kind === 'case') {
-    // FINAL within a spelling, LIMIT 1 BY across them: one row a read.
-    return { from: `${db}.evidence_detections FINAL`, where: SAME_CASE, oneRowARead: 'LIMIT 1 BY read_id', params: { caseNumber: criteria.caseNumber } };
+    // FINAL within a spelling, LIMIT 1 BY across them: one row a detection, as detections are
+    // deduplicated (two detections sharing a read id are two: LIMIT 1 BY read_id released one).
+    return { from: `${db}.evidence_detections FINAL`, where: SAME_CASE, oneRowARead: ONE_ROW_A_READ, params: { caseNumber: criteria.caseNumber } };
   }
   const filter = buildDetectionFilter({ plate: criteria.plate, from: new Date(criteria.from), to: new Date(criteria.to) }, alphabet);
   if (!filter.ok) throw new ReleaseError('INVALID_RELEASE', `the data asked for cannot be selected: ${filter.reason}`);

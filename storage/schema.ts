@@ -19,6 +19,7 @@
 // - Heading and vehicle year (migration 10): NULL when the camera sent none, never 0.
 // - A disposition's wanted-person check (migration 11): NULL when not asked, never false.
 // - The detections a release approved (migration 13): kept with the approving version.
+// - Evidence is keyed by case and detection, (case_number, plate_ocr, seen_at, read_id) (migration 14).
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -57,10 +58,10 @@ const DETECTION_COLUMNS_V1_DDL = `
   stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
 
 /**
- * Columns of a stored detection as the migrations leave them, in their order (for tables made
- * outside the migrations: the benchmarks' variants). Heading and vehicle year: migration 10.
+ * Columns of a stored detection as migration 10 left them, in their order. Frozen: migration 14's
+ * checksum covers this text.
  */
-export const DETECTION_COLUMNS_DDL = `
+const DETECTION_COLUMNS_V10_DDL = `
   read_id String,
   agency LowCardinality(String),
   camera LowCardinality(String),
@@ -80,6 +81,17 @@ export const DETECTION_COLUMNS_DDL = `
   image_ref String,
   candidates Array(String),
   stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
+
+/**
+ * Columns of a stored detection as the migrations leave them, in their order (for tables made
+ * outside the migrations: the benchmarks' variants). Heading and vehicle year: migration 10. A
+ * column added later is written out here anew: the migration 10 text stays as it is.
+ */
+export const DETECTION_COLUMNS_DDL = DETECTION_COLUMNS_V10_DDL;
+
+/** Every column of evidence_detections as migration 14 copies it, in the table's order. Frozen, like its DDL. */
+const EVIDENCE_COLUMN_NAMES_V14 = 'read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence, lat, lon, heading, ' +
+  'vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref, candidates, stored_at, case_number, hold_id, held_at';
 
 /** How long a day partition's parts must all be untouched before it is merged whole (migration 8). */
 const CLOSED_DAY_QUIET_SECONDS = 3600;
@@ -434,6 +446,37 @@ ORDER BY (list, version)`,
       // migration (selected at export, as then).
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS approved_count Nullable(UInt32) AFTER refusal_rule`,
       `ALTER TABLE ${db}.release_requests ADD COLUMN IF NOT EXISTS approved_detections Array(Tuple(plate_ocr String, seen_at DateTime64(3, 'UTC'), read_id String)) AFTER approved_count`,
+    ],
+  },
+  {
+    version: 14,
+    name: 'evidence keyed by detection',
+    statements: ({ db }) => [
+      // Read ids are the cameras' own and repeat across cameras (docs/storage.md, "Idempotent on the
+      // read"): keyed (case_number, read_id), two detections of one case sharing an id became one row
+      // of evidence at merge, and one was lost without trace. A detection is (plate_ocr, seen_at,
+      // read_id), as detections are stored (migration 1) and approvals keep them (migration 13).
+      // Rows merged away before this migration are gone and cannot be brought back.
+      //
+      // A sorting key cannot be changed by ALTER, so the table is made anew, filled from the old one,
+      // exchanged for it atomically and the old one dropped: all in this one statement, which
+      // ClickHouse runs on a table of a random name (_tmp_replace_…). A start that dies during it
+      // leaves evidence_detections as it was (and maybe that half-filled table, which holds nothing
+      // that is not in evidence_detections), and runs it again; a start that dies after it copies
+      // the re-keyed table onto itself, losing nothing. Separate DROP/CREATE/INSERT/EXCHANGE
+      // statements could be made safe to re-run, but not for two processes starting at once against
+      // one server (migrate.ts): one would exchange in the other's half-filled copy and drop the full one.
+      `CREATE OR REPLACE TABLE ${db}.evidence_detections (${DETECTION_COLUMNS_V10_DDL},
+  case_number String,
+  hold_id String,
+  held_at DateTime64(3, 'UTC')
+) ENGINE = ReplacingMergeTree
+ORDER BY (case_number, plate_ocr, seen_at, read_id)
+AS SELECT ${EVIDENCE_COLUMN_NAMES_V14} FROM ${db}.evidence_detections`,
+      // Each hold keeps the detections it copied, as read_ids (migration 9) kept their ids, so a
+      // package names every hold that covers a detection. Holds placed before: empty, and their
+      // read_ids stand for them (storage/evidence.ts).
+      `ALTER TABLE ${db}.legal_holds ADD COLUMN IF NOT EXISTS detection_keys Array(Tuple(plate_ocr String, seen_at DateTime64(3, 'UTC'), read_id String)) AFTER read_ids`,
     ],
   },
 ];

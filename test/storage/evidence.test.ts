@@ -324,3 +324,85 @@ describe('the evidence package read in a spreadsheet', () => {
     expect(json[0]).toMatchObject({ hold_id: second.holdId, hold_ids: [first.holdId, second.holdId] });
   });
 });
+
+// Read ids are the cameras' own: two cameras may send the same one. Evidence keyed by case and
+// read id kept one of two such detections held under a case, and dropped the other at merge.
+describe('detections sharing a read id held under one case', () => {
+  const T4 = Date.UTC(2026, 10, 12, 10);
+  const period = { from: new Date(T4 - 60_000), to: new Date(T4 + 60_000) };
+  const evidence = () => ({ storage, accessLog });
+
+  beforeAll(async () => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([
+      detection({ readId: 'shared-1', agency: 'WPD', camera: 'cam-north', plate: '4SHR001', seenAt: T4 }),
+      detection({ readId: 'shared-1', agency: 'SCSO', camera: 'cam-east', plate: '4SHR002', seenAt: T4 + 5_000 }),
+      detection({ readId: 'shared-2', camera: 'cam-north', plate: '4SHR003', seenAt: T4 + 10_000 }),
+      detection({ readId: 'shared-2', camera: 'cam-east', plate: '4SHR004', seenAt: T4 + 15_000 }),
+    ])).durable;
+    await writer.close();
+  });
+
+  async function exported(caseNumber: string, name: string): Promise<{ manifest: EvidenceManifest; json: Array<Record<string, unknown>> }> {
+    const dir = join(temp.dir, name);
+    const manifest = await exportEvidence(evidence(), { user: 'cust1', caseNumber, outDir: dir });
+    return { manifest, json: JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as Array<Record<string, unknown>> };
+  }
+
+  it('holds and exports both, also after the evidence is merged', async () => {
+    const hold = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-90', reason: 'vehicles seen at a robbery', criteria: { ...period, readIds: ['shared-1'] } });
+    expect(hold.rowsHeld).toBe(2);
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    const { manifest, json } = await exported('WPD-26-90', 'pkg-shared-one-hold');
+    expect(manifest.detections).toBe(2);
+    expect(json.map((r) => [r['read_id'], r['camera'], r['plate'], r['hold_ids']])).toEqual([
+      ['shared-1', 'cam-north', '4SHR001', [hold.holdId]],
+      ['shared-1', 'cam-east', '4SHR002', [hold.holdId]],
+    ]);
+    const rs = await storage.client.query({
+      query: `SELECT rows_held, read_ids, detection_keys FROM ${storage.db}.legal_holds WHERE hold_id = {h:String}`, query_params: { h: hold.holdId }, format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{
+      rows_held: 2, read_ids: ['shared-1', 'shared-1'],
+      detection_keys: [
+        { plate_ocr: expect.any(String), seen_at: '2026-11-12 10:00:00.000', read_id: 'shared-1' },
+        { plate_ocr: expect.any(String), seen_at: '2026-11-12 10:00:05.000', read_id: 'shared-1' },
+      ],
+    }]);
+  });
+
+  it('keeps both when two holds each hold one, and names for each only the hold that covers it', async () => {
+    const first = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-91', reason: 'vehicle seen at a robbery', criteria: { ...period, plate: { kind: 'exact', plate: '4SHR003' } } });
+    const second = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-91', reason: 'second vehicle at the robbery', criteria: { ...period, plate: { kind: 'exact', plate: '4SHR004' } } });
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    const { manifest, json } = await exported('WPD-26-91', 'pkg-shared-two-holds');
+    expect(manifest).toMatchObject({ detections: 2, holds: 2 });
+    expect(json.map((r) => [r['plate'], r['hold_id'], r['hold_ids']])).toEqual([
+      ['4SHR003', first.holdId, [first.holdId]],
+      ['4SHR004', second.holdId, [second.holdId]],
+    ]);
+  });
+
+  it('names a hold placed before holds kept their detections (migration 14) for every held detection of the case with a read id it held', async () => {
+    // As such a hold was recorded: its copy, and its read ids without detection keys.
+    const oldHold = 'hold-before-14';
+    const heldAt = "toDateTime64('2026-11-30 08:00:00', 3, 'UTC')";
+    await storage.client.command({
+      query: `INSERT INTO ${storage.db}.evidence_detections SELECT * EXCEPT (case_number, hold_id, held_at), 'WPD-26-92', '${oldHold}', ${heldAt}
+                FROM ${storage.db}.detections WHERE read_id = 'shared-2' AND plate = '4SHR003'`,
+    });
+    await storage.client.insert({
+      table: `${storage.db}.legal_holds`, format: 'JSONEachRow',
+      values: [{ hold_id: oldHold, case_number: 'WPD-26-92', created_at: '2026-11-30 08:00:00.000', created_by: 'det1', reason: 'robbery', criteria: '{}', rows_held: 1, read_ids: ['shared-2'] }],
+    });
+    const later = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-92', reason: 'both vehicles at the robbery', criteria: { ...period, readIds: ['shared-2'] } });
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    const { manifest, json } = await exported('WPD-26-92', 'pkg-shared-old-hold');
+    expect(manifest).toMatchObject({ detections: 2, holds: 2 });
+    // Its read ids cannot say which of the two it held: it is named for both.
+    expect(json.map((r) => [r['plate'], r['hold_id'], r['hold_ids']])).toEqual([
+      ['4SHR003', later.holdId, [oldHold, later.holdId]],
+      ['4SHR004', later.holdId, [oldHold, later.holdId]],
+    ]);
+  });
+});

@@ -172,6 +172,63 @@ describe('migrations', () => {
     await storage.client.command({ query: `DROP DATABASE ${db}` });
   });
 
+  it('keys evidence by case and detection, keeping every row and column held under the old key (migration 14)', async () => {
+    const db = 'migration14_probe';
+    const old = { ...ctx(), db };
+    await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await migrate(storage.client, old, MIGRATIONS.filter((m) => m.version < 14));
+    const columnsOf = async () => {
+      const rs = await storage.client.query({
+        query: "SELECT name, type, default_expression FROM system.columns WHERE database = {db:String} AND table = 'evidence_detections' ORDER BY position",
+        query_params: { db }, format: 'JSONEachRow',
+      });
+      return rs.json();
+    };
+    const columnsBefore = await columnsOf();
+    // Each row its own insert: ReplacingMergeTree collapses rows of one key within an insert. The first
+    // two are detections of one case sharing a read id, which the old key would make one at merge.
+    const rows = [
+      "'r-shared', 'WPD', 'cam-north', toDateTime64('2026-11-20 12:00:00', 3, 'UTC'), '7ABC123', '7A8C123', 'CA', 0.9, 36.9, -121.7, 90.5, 'Honda', 'Civic', 2014, 'blue', 'sedan', 'img/1', ['7ABC128'], toDateTime64('2026-11-20 12:00:01', 3, 'UTC'), 'WPD-26-1', 'h-1', toDateTime64('2026-11-21 08:00:00', 3, 'UTC')",
+      "'r-shared', 'SCSO', 'cam-east', toDateTime64('2026-11-20 12:05:00', 3, 'UTC'), '8XYZ999', '8XYZ999', 'CA', 0.8, NULL, NULL, NULL, '', '', NULL, '', '', '', [], toDateTime64('2026-11-20 12:05:01', 3, 'UTC'), 'WPD-26-1', 'h-2', toDateTime64('2026-11-22 08:00:00', 3, 'UTC')",
+      "'r-other', 'WPD', 'cam-north', toDateTime64('2026-11-20 13:00:00', 3, 'UTC'), '5DEF456', '5DEF456', 'NV', 0.7, NULL, NULL, 359.5, 'Ford', '', NULL, '', '', '', [], toDateTime64('2026-11-20 13:00:01', 3, 'UTC'), 'WPD-26-2', 'h-3', toDateTime64('2026-11-21 09:00:00', 3, 'UTC')",
+    ];
+    for (const row of rows) await storage.client.command({ query: `INSERT INTO ${db}.evidence_detections SELECT ${row}` });
+    const everyRow = async () => {
+      const rs = await storage.client.query({ query: `SELECT * FROM ${db}.evidence_detections ORDER BY case_number, hold_id`, format: 'JSONEachRow' });
+      return rs.json();
+    };
+    const rowsBefore = await everyRow();
+    expect(rowsBefore).toHaveLength(3);
+    await storage.client.insert({
+      table: `${db}.legal_holds`, format: 'JSONEachRow',
+      values: [{ hold_id: 'h-1', case_number: 'WPD-26-1', created_at: '2026-11-21 08:00:00.000', created_by: 'det1', reason: 'robbery', criteria: '{}', rows_held: 1, read_ids: ['r-shared'] }],
+    });
+
+    expect((await migrate(storage.client, old)).applied).toEqual(MIGRATIONS.filter((m) => m.version >= 14).map((m) => m.version));
+    const sortingKey = async () => {
+      const rs = await storage.client.query({
+        query: "SELECT engine, sorting_key FROM system.tables WHERE database = {db:String} AND name LIKE '%evidence%'", query_params: { db }, format: 'JSONEachRow',
+      });
+      return rs.json();
+    };
+    // Nothing left beside it: the old table is dropped.
+    expect(await sortingKey()).toEqual([{ engine: 'ReplacingMergeTree', sorting_key: 'case_number, plate_ocr, seen_at, read_id' }]);
+    expect(await columnsOf()).toEqual(columnsBefore);
+    expect(await everyRow()).toEqual(rowsBefore);
+    await storage.client.command({ query: `OPTIMIZE TABLE ${db}.evidence_detections FINAL` });
+    expect(await everyRow()).toEqual(rowsBefore);
+    // A hold placed before keeps its read ids, with no detection keys.
+    const holds = await storage.client.query({ query: `SELECT hold_id, read_ids, detection_keys FROM ${db}.legal_holds`, format: 'JSONEachRow' });
+    expect(await holds.json()).toEqual([{ hold_id: 'h-1', read_ids: ['r-shared'], detection_keys: [] }]);
+
+    // A start that died after its statements, before recording it, runs them all again: nothing lost.
+    const m14 = MIGRATIONS.find((m) => m.version === 14) as Migration;
+    for (const statement of m14.statements(old)) await storage.client.command({ query: statement });
+    expect(await sortingKey()).toEqual([{ engine: 'ReplacingMergeTree', sorting_key: 'case_number, plate_ocr, seen_at, read_id' }]);
+    expect(await everyRow()).toEqual(rowsBefore);
+    await storage.client.command({ query: `DROP DATABASE ${db}` });
+  });
+
   it('keeps migration 1 as released: the columns added since do not change its checksum', () => {
     expect(migrationChecksum(MIGRATIONS[0] as Migration)).toBe('222c0844f59672afa01fcf0045f52e5fddf565c773fd2d6680af4822d6b53ffe');
   });
