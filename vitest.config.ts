@@ -20,6 +20,7 @@ const UNIT_FILES = [
   'test/bin/verb-sign-in.test.ts',
   'test/gateway/config.test.ts',
   'test/gateway/hit-filter.test.ts',
+  'test/gateway/idle-lock.test.ts',
   'test/gateway/login-throttle.test.ts',
   'test/gateway/session.test.ts',
   'test/gateway/storage-errors.test.ts',

@@ -1,5 +1,5 @@
 // The settings of the one platewatch configuration (bin/config.ts): their types and defaults.
-import { DEFAULT_GATEWAY_PORT } from '../gateway/index.js';
+import { DEFAULT_GATEWAY_PORT, DEFAULT_IDLE_LOCK_EXEMPT_ROLES, DEFAULT_IDLE_LOCK_MINUTES } from '../gateway/index.js';
 import { DEFAULT_MAX_CAMERAS, DEFAULT_STALE_AFTER_MS, DEFAULT_IMMIGRATION_MESSAGE_KEYS, type BulkLayout } from '../ingest/index.js';
 import type { MatcherConfig } from '../matcher/index.js';
 import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, type ReleasePolicy } from '../storage/index.js';
@@ -167,9 +167,23 @@ export interface GatewaySettings {
    * balancer. Env `PLATEWATCH_TRUSTED_PROXIES` (comma list). @default []
    */
   trustedProxies: string[];
+  /**
+   * Minutes without keyboard or pointer input before a console locks: its page is hidden and its
+   * session ended until its user signs in again (gateway/idle-lock.ts); 0: never. At most 720 (a
+   * session's 12 hours). Env `PLATEWATCH_IDLE_LOCK_MINUTES`. @default 30 (CJIS Security Policy 5.5.5)
+   */
+  idleLockMinutes: number;
+  /**
+   * Roles whose users' consoles never lock: a locked screen would hide a live hit. Env
+   * `PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES` (comma list; `none` for no exemption).
+   * @default ['dispatcher', 'officer'] (dispatch centres and patrol cars, as CJIS exempts them)
+   */
+  idleLockExemptRoles: string[];
 }
 
-export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = { port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1', trustedProxies: [] };
+export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
+  port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1', trustedProxies: [], idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES, idleLockExemptRoles: [...DEFAULT_IDLE_LOCK_EXEMPT_ROLES],
+};
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
 export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {
   url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,

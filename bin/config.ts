@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { trustedProxyProblem } from '../gateway/index.js';
 import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
 import { checkMatcherConfig, DEFAULT_MATCHER_CONFIG, type MatcherConfig } from '../matcher/index.js';
-import { canonicalTimeZone, DEFAULT_RELEASE_POLICY, DEFAULT_TIME_ZONE, type ReleasePolicy } from '../storage/index.js';
+import { canonicalTimeZone, DEFAULT_RELEASE_POLICY, DEFAULT_TIME_ZONE, USER_ROLES, type ReleasePolicy } from '../storage/index.js';
 import { asObject, isListName, isMessageKeyPrefix, notAListName, readHitsFile, readHotlistFile, readMatcherFile, readReleaseFile, withDefaultKeys } from './config-sections.js';
 import { envValue, settingName, unknownEnvVariables, type ConfigEnv, type EnvVariable } from './config-env.js';
 
@@ -52,7 +52,9 @@ const METRICS_KEYS = ['maxCameras', 'token'] as const satisfies readonly (keyof 
 const HIT_KEYS = ['escalateAfterMinutes', 'covertLists'] as const;
 const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const satisfies readonly (keyof ReleasePolicy)[];
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
-const GATEWAY_KEYS = ['port', 'host', 'trustedProxies'] as const;
+/** A console locked later than a session lasts would never lock. */
+const MAX_IDLE_LOCK_MINUTES = 12 * 60;
+const GATEWAY_KEYS = ['port', 'host', 'trustedProxies', 'idleLockMinutes', 'idleLockExemptRoles'] as const;
 const NATS_KEYS = ['url', 'port', 'token', 'user', 'password', 'credsFile'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const;
 const MATCHER_KEYS = [
@@ -170,6 +172,13 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     const problem = trustedProxyProblem(proxy);
     if (problem !== null) problems.push(`${named('PLATEWATCH_TRUSTED_PROXIES', 'gateway.trustedProxies')}: ${problem}`);
   }
+  if (config.gateway.idleLockMinutes > MAX_IDLE_LOCK_MINUTES) {
+    problems.push(`${named('PLATEWATCH_IDLE_LOCK_MINUTES', 'gateway.idleLockMinutes')} is ${config.gateway.idleLockMinutes}; it must be at most ${MAX_IDLE_LOCK_MINUTES} (a session lasts 12 hours), or 0 for never`);
+  }
+  const unknownRoles = config.gateway.idleLockExemptRoles.filter((role) => !(USER_ROLES as readonly string[]).includes(role));
+  if (unknownRoles.length > 0) {
+    problems.push(`${named('PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES', 'gateway.idleLockExemptRoles')}: unknown role${unknownRoles.length === 1 ? '' : 's'} ${unknownRoles.map((r) => `"${r}"`).join(', ')} (roles: ${USER_ROLES.join(', ')}; "none" for no exemption)`);
+  }
   if (config.nats.port > 65535) problems.push(`${named('PLATEWATCH_NATS_PORT', 'nats.port')} ${config.nats.port} is not a TCP port`);
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`${named('PLATEWATCH_HOTLIST_STALE_HOURS', 'hotlists.staleAfterHours')} is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
@@ -217,7 +226,7 @@ type MutableConfig = Omit<PlatewatchConfig, 'matcher'> & { matcher: Partial<Matc
 
 /** Service settings that are whole numbers; the rest of a section's keys are strings. */
 const WHOLE_NUMBER_SETTINGS: ReadonlySet<string> = new Set([
-  'port', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows',
+  'port', 'idleLockMinutes', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows',
 ]);
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -228,6 +237,9 @@ function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Recor
     } else if (section === 'gateway' && key === 'trustedProxies') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.trustedProxies = value.map((v) => v.trim());
       else problems.push(`${where}.trustedProxies must be an array of IP addresses or CIDR ranges`);
+    } else if (section === 'gateway' && key === 'idleLockExemptRoles') {
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.idleLockExemptRoles = value.map((v) => v.trim().toLowerCase());
+      else problems.push(`${where}.idleLockExemptRoles must be an array of role names`);
     } else if (typeof value === 'string') {
       (config[section] as unknown as Record<string, string>)[key] = value;
     } else {
@@ -262,6 +274,8 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   if (metricsToken !== undefined) config.metrics.token = metricsToken;
   const trustedProxies = envValue(env, 'PLATEWATCH_TRUSTED_PROXIES');
   if (trustedProxies !== undefined) config.gateway.trustedProxies = trustedProxies.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const exemptRoles = envValue(env, 'PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES');
+  if (exemptRoles !== undefined) config.gateway.idleLockExemptRoles = exemptRoles.trim() === 'none' ? [] : exemptRoles.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
   const clickhouseUrl = envValue(env, 'CLICKHOUSE_URL');
   if (clickhouseUrl !== undefined) config.storage.url = clickhouseUrl;
   const clickhouseUser = envValue(env, 'CLICKHOUSE_USER');
@@ -279,6 +293,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     ['PLATEWATCH_MAX_QUEUED_ROWS', (n: number) => (config.storage.maxQueuedRows = n)],
     ['PLATEWATCH_RETROACTIVE_DAYS', (n: number) => (config.retroactiveDays = n)],
     ['PLATEWATCH_HTTP_PORT', (n: number) => (config.gateway.port = n)],
+    ['PLATEWATCH_IDLE_LOCK_MINUTES', (n: number) => (config.gateway.idleLockMinutes = n)],
     ['PLATEWATCH_ESCALATE_AFTER_MINUTES', (n: number) => (config.hits.escalateAfterMinutes = n)],
     ['PLATEWATCH_METRICS_MAX_CAMERAS', (n: number) => (config.metrics.maxCameras = n)],
   ] as const) {

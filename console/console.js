@@ -10,6 +10,7 @@ import { initReleases, resetReleases, showReleases } from './releases.js';
 import { initEvidence, resetEvidence } from './evidence.js';
 import { initAudit, resetAudit, showAudit } from './audit.js';
 import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
+import { stopIdleWatch, watchIdle } from './idle-lock.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -18,6 +19,8 @@ const USER_ID_KEY = 'platewatch.userId';
 const PERMISSIONS_KEY = 'platewatch.permissions';
 /** When the session ends (the login's and GET /api/me's expiresAt), for the warnings before it does. */
 const EXPIRES_KEY = 'platewatch.expiresAt';
+/** Minutes without input before the console locks, as the gateway says for this user (null: never). */
+const IDLE_KEY = 'platewatch.idleLockMinutes';
 /** Minutes before the session ends that the user is warned, visibly and through the polite region. */
 const EXPIRY_WARNINGS_MIN = [15, 2];
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000];
@@ -132,6 +135,7 @@ async function sendSignIn(form) {
     else resumeFocus = returnTo;
   }
   if (typeof body.expiresAt === 'string') sessionStorage.setItem(EXPIRES_KEY, body.expiresAt);
+  rememberIdleLock(body.idleLockMinutes);
   sessionStorage.setItem(TOKEN_KEY, body.token);
   // The login answers with the user as {id, name, roles}; show who is signed in by name.
   sessionStorage.setItem(USER_KEY, displayName(body.user) ?? user);
@@ -182,6 +186,7 @@ async function showViews({ resuming = false } = {}) {
   $('views').hidden = views.length < 2;
   $('bar-hits').hidden = !views.includes('dispatch');
   watchExpiry(sessionStorage.getItem(EXPIRES_KEY));
+  watchIdle(Number(sessionStorage.getItem(IDLE_KEY) ?? 0), { warn: warnIdle, lock: lockIdle });
   if (permissions().has('hotlists.view')) watchHotlists();
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
@@ -200,6 +205,7 @@ async function learnDepartmentZone(token) {
     timeZone = me?.timeZone;
     // After a reload the login's answer is gone; the gateway says again when the session ends.
     if (typeof me?.expiresAt === 'string' && sessionStorage.getItem(TOKEN_KEY) === token) sessionStorage.setItem(EXPIRES_KEY, me.expiresAt);
+    if (me !== null && sessionStorage.getItem(TOKEN_KEY) === token) rememberIdleLock(me.idleLockMinutes);
   } catch {
     // Unreachable: the header says the zone is the workstation's; the views say the gateway is not answering.
   }
@@ -309,7 +315,7 @@ function endSession(message) {
     signOut(message);
     return false;
   }
-  promptResume();
+  promptResume(`Your session has ended. Sign in again as ${sessionStorage.getItem(USER_ID_KEY) ?? ''} to carry on: the hits and notes on this page stay.`);
   return true;
 }
 
@@ -318,7 +324,7 @@ let resumingUser = null;
 /** What had the keyboard when the session ran out: it goes back there once the user is in again. */
 let resumeFocus = null;
 
-function promptResume() {
+function promptResume(message) {
   if (resumingUser !== null) return;
   resumingUser = sessionStorage.getItem(USER_ID_KEY) ?? '';
   resumeFocus = document.activeElement;
@@ -326,6 +332,8 @@ function promptResume() {
   clearTimeout(staleTimer);
   clearTimeout(retryTimer);
   watchExpiry(null);
+  stopIdleWatch();
+  warnIdle(null);
   if (socket !== null) {
     const s = socket;
     socket = null;
@@ -338,7 +346,7 @@ function promptResume() {
   prompt.setAttribute('role', 'dialog');
   prompt.setAttribute('aria-modal', 'true');
   prompt.hidden = false;
-  $('sign-in-error').textContent = `Your session has ended. Sign in again as ${resumingUser} to carry on: the hits and notes on this page stay.`;
+  $('sign-in-error').textContent = message;
   $('user').value = resumingUser;
   $('password').value = '';
   $('password').focus();
@@ -379,6 +387,9 @@ function signOut(message = '') {
   silenceAnnouncements();
   watchExpiry(null);
   sessionStorage.removeItem(EXPIRES_KEY);
+  stopIdleWatch();
+  warnIdle(null);
+  sessionStorage.removeItem(IDLE_KEY);
   markSignInInvalid(false);
   layoutCards();
   notice('');
@@ -439,6 +450,36 @@ function warnExpiry(at) {
   $('session-warning').textContent = text;
   $('session-warning').hidden = false;
   announce(text);
+}
+
+// ---- idle lock (gateway/idle-lock.ts) ---------------------------------------------------------
+
+function rememberIdleLock(minutes) {
+  if (typeof minutes === 'number' && minutes > 0) sessionStorage.setItem(IDLE_KEY, String(minutes));
+  else sessionStorage.removeItem(IDLE_KEY);
+}
+
+/** A minute before the lock (`lockAt`), or null: input came, or the lock or a sign-out did. */
+function warnIdle(lockAt) {
+  const el = $('idle-warning');
+  if (lockAt === null) {
+    el.hidden = true;
+    el.textContent = '';
+    return;
+  }
+  const text = `No keyboard or mouse input for a while: this console locks at ${formatTime(lockAt)}. Press a key or move the mouse to stay signed in.`;
+  el.textContent = text;
+  el.hidden = false;
+  announce(text);
+}
+
+/** Ends the session on the gateway, so the token is no use to anyone, and hides the page under the sign-in prompt. */
+function lockIdle(minutes) {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token === null) return;
+  fetch('/api/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => {});
+  const user = sessionStorage.getItem(USER_ID_KEY) ?? '';
+  promptResume(`This console locked after ${minutes} minute${minutes === 1 ? '' : 's'} without input, and your session was ended. Sign in again as ${user} to carry on: the page stays as it was.`);
 }
 
 function startDispatch() {

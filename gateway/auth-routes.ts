@@ -5,6 +5,7 @@
 // open on this gateway with that token at once (session-watch.ts; other gateways' at their next check).
 import { DEFAULT_TIME_ZONE, mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { DEFAULT_IDLE_LOCK, idleLockMinutes, type IdleLockPolicy } from './idle-lock.js';
 import { clientAddress, LoginThrottle, trustedProxySet } from './login-throttle.js';
 import { objectBody } from './request-fields.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
@@ -55,6 +56,12 @@ export interface AuthRouteDeps {
    * show and read times in it rather than in the workstation's zone. @default the process's zone
    */
   timeZone?: string;
+  /**
+   * After how long without input a console locks, and whom that spares (idle-lock.ts); told to the
+   * console with each sign-in and by GET /api/me as `idleLockMinutes` (null: never).
+   * @default DEFAULT_IDLE_LOCK (30 minutes; dispatchers and officers exempt)
+   */
+  idleLock?: IdleLockPolicy;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -93,6 +100,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const trustedProxies = trustedProxySet(deps.trustedProxies ?? []);
   const prefix = deps.prefix ?? '/api';
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
+  const idleLock = deps.idleLock ?? DEFAULT_IDLE_LOCK;
 
   // One user's logins are checked one after another, so each sees the failures before it and the
   // lockout after five holds however many are sent at once (to this gateway; other gateways race
@@ -115,7 +123,10 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
     if (result.ok) {
       return {
         status: 200,
-        body: { token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user, permissions: permissionsOf(result.user.roles) },
+        body: {
+          token: result.token, expiresAt: new Date(result.expiresAt).toISOString(), user: result.user, permissions: permissionsOf(result.user.roles),
+          idleLockMinutes: idleLockMinutes(idleLock, result.user.roles),
+        },
       };
     }
     switch (result.reason) {
@@ -148,7 +159,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
       status: 200,
       body: {
         user: { id: session.user, name: session.name, roles: session.roles }, permissions: permissionsOf(session.roles),
-        expiresAt: new Date(session.expiresAt).toISOString(), timeZone,
+        expiresAt: new Date(session.expiresAt).toISOString(), timeZone, idleLockMinutes: idleLockMinutes(idleLock, session.roles),
       },
     };
   };

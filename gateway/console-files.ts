@@ -20,6 +20,7 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/evidence.js'], file: 'evidence.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/audit.js'], file: 'audit.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/clock.js'], file: 'clock.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/idle-lock.js'], file: 'idle-lock.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

@@ -304,6 +304,17 @@ describe('service settings', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/"10\.0\.0\.0\/33" has a prefix length that is not 0–32/);
   });
 
+  it('take the idle lock from the file or the environment, and refuse a lock longer than a session or an unknown role', () => {
+    expect(resolveConfig({}, {}).gateway).toMatchObject({ idleLockMinutes: 30, idleLockExemptRoles: ['dispatcher', 'officer'] });
+    expect(resolveConfig({ gateway: { idleLockMinutes: 15, idleLockExemptRoles: ['dispatcher'] } }, {}).gateway).toMatchObject({ idleLockMinutes: 15, idleLockExemptRoles: ['dispatcher'] });
+    expect(resolveConfig({ gateway: { idleLockMinutes: 15 } }, { PLATEWATCH_IDLE_LOCK_MINUTES: '0', PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES: 'none' }).gateway).toMatchObject({ idleLockMinutes: 0, idleLockExemptRoles: [] });
+    expect(resolveConfig({}, { PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES: 'dispatcher, supervisor' }).gateway.idleLockExemptRoles).toEqual(['dispatcher', 'supervisor']);
+    expect(() => resolveConfig({}, { PLATEWATCH_IDLE_LOCK_MINUTES: '721' })).toThrow(/PLATEWATCH_IDLE_LOCK_MINUTES is 721; it must be at most 720/);
+    expect(() => resolveConfig({}, { PLATEWATCH_IDLE_LOCK_MINUTES: 'half an hour' })).toThrow(/PLATEWATCH_IDLE_LOCK_MINUTES: "half an hour" is not a whole number/);
+    expect(() => resolveConfig({ gateway: { idleLockExemptRoles: ['dispatch'] } }, {})).toThrow(/gateway\.idleLockExemptRoles: unknown role "dispatch" \(roles: officer, dispatcher/);
+    expect(() => resolveConfig({ gateway: { idleLockExemptRoles: 'dispatcher' } }, {})).toThrow(/idleLockExemptRoles must be an array of role names/);
+  });
+
   it('refuses retention under one year, naming the law', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_RETENTION_DAYS: '90' })).toThrow(/34090\.6/);
   });

@@ -219,9 +219,10 @@ describe('console review', () => {
   it('a console left open for hours still searches up to now with the default time range', async () => {
     const c = await openConsole();
     const { page } = c;
-    // The page was opened (and its form filled in) two hours ago...
+    // The page was opened (and its form filled in) two hours ago, in a patrol car (an officer's
+    // console does not lock when left; an analyst's would have locked, see the idle lock below)...
     await page.clock.setSystemTime(new Date(Date.now() - 2 * 3_600_000));
-    await signIn(c, 'analyst1');
+    await signIn(c, 'officer1');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     // ...and the analyst searches now, for a car seen ten minutes ago.
     await page.clock.setSystemTime(new Date());
@@ -230,6 +231,61 @@ describe('console review', () => {
     await page.locator('#search-form button[type="submit"]').click();
     await page.locator('#search-status', { hasText: 'Recorded in the access log' }).waitFor();
     await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^1 detection, newest first/);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a console left without input locks: warned a minute before, the page hidden, the session ended; its user gets the page back', async () => {
+    const c = await openConsole();
+    const { page } = c;
+    await page.clock.install();
+    await signIn(c, 'analyst1');
+    await searchFor(page, PAGED_PLATE, 'idle lock check');
+    await page.locator('#search-form button[type="submit"]').click();
+    await page.locator('#search-status', { hasText: '100 detections' }).waitFor();
+    const token = await page.evaluate<string | null>("sessionStorage.getItem('platewatch.token')");
+    expect(token).not.toBeNull();
+    const warning = page.locator('#idle-warning');
+
+    // Input within the half hour keeps it open.
+    await page.clock.fastForward('29:30');
+    await warning.waitFor();
+    expect(await warning.textContent()).toMatch(/locks at .*Press a key or move the mouse/);
+    await page.mouse.move(200, 300);
+    await warning.waitFor({ state: 'hidden' });
+    await page.clock.fastForward('29:30');
+    await warning.waitFor();
+    await page.clock.fastForward('01:00');
+
+    const prompt = page.getByRole('dialog', { name: 'Sign in' });
+    await prompt.waitFor();
+    expect(await page.locator('#sign-in-error').textContent()).toMatch(/locked after 30 minutes without input.*Sign in again as analyst1/);
+    await c.settled('/api/logout');
+    expect((await api.call('GET', '/api/me', token ?? '')).status).toBe(401);
+    // Hidden from sight (an opaque backdrop) and from the keyboard and screen readers (inert).
+    expect(await page.locator('#search').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
+    expect(await page.evaluate<string>("getComputedStyle(document.getElementById('sign-in')).boxShadow")).toMatch(/^rgb\(16, 20, 26\) /);
+
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await prompt.waitFor({ state: 'hidden' });
+    await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^100 detections/);
+    // The watch starts again with the new session.
+    await page.clock.fastForward('29:30');
+    await warning.waitFor();
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a dispatcher\'s console does not lock however long it is left: a locked screen would hide a live hit', async () => {
+    const c = await openConsole();
+    const { page } = c;
+    await page.clock.install();
+    await signIn(c, 'dispatcher1');
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await page.clock.fastForward('45:00');
+    await page.clock.fastForward('45:00');
+    expect(await page.locator('#idle-warning').isHidden()).toBe(true);
+    expect(await page.locator('#sign-in').isHidden()).toBe(true);
+    expect(c.sent('/api/logout', 'POST')).toBe(0);
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -35,7 +35,8 @@ beforeAll(async () => {
     nc, js: jetstream(nc), registry: new MetricsRegistry(), logger: pino({ level: 'silent' }), config: { port: 0 },
     verifySession: (token) => credentials.verify(token),
     // 10.0.0.5 stands for a load balancer on another host, in front of the loopback proxy.
-    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions, trustedProxies: ['10.0.0.5'], timeZone: 'America/Los_Angeles' }),
+    // Officers are exempt from the idle lock by default; here only dispatchers are, so an officer is told 20 minutes.
+    routes: ({ sessions }) => authRoutes({ authenticator, consoles: sessions, trustedProxies: ['10.0.0.5'], timeZone: 'America/Los_Angeles', idleLock: { minutes: 20, exemptRoles: ['dispatcher'] } }),
   });
   base = gateway.url;
 });
@@ -66,15 +67,17 @@ describe('sign-in routes', () => {
   it('logs in, answers /api/me, opens the console WebSocket with the token, and logs out', async () => {
     const res = await login('ofc1', PASSWORD);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { token: string; expiresAt: string; user: unknown };
+    const body = (await res.json()) as { token: string; expiresAt: string; user: unknown; idleLockMinutes: unknown };
     expect(body.user).toEqual({ id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] });
+    // When the console locks itself left without input (gateway/idle-lock.ts).
+    expect(body.idleLockMinutes).toBe(20);
     expect(Date.parse(body.expiresAt)).toBeGreaterThan(Date.now() + 11 * 3_600_000);
 
     const me = await withToken('/api/me', body.token);
     expect(me.status).toBe(200);
     const officerMay = ['hits.view', 'hits.dispose', 'detections.search', 'hotlists.view', 'hotlists.submit'];
     // The department's zone, for the console to show and read times in (not the workstation's).
-    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt, timeZone: 'America/Los_Angeles' });
+    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt, timeZone: 'America/Los_Angeles', idleLockMinutes: 20 });
 
     const consoleWs = await TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token });
     expect(await consoleWs.subscribe({})).toMatchObject({ type: 'replay' });
