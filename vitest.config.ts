@@ -19,6 +19,7 @@ const UNIT_FILES = [
   'test/bin/terminal-text.test.ts',
   'test/bin/verb-sign-in.test.ts',
   'test/gateway/config.test.ts',
+  'test/gateway/escalation.test.ts',
   'test/gateway/hit-filter.test.ts',
   'test/gateway/idle-lock.test.ts',
   'test/gateway/login-throttle.test.ts',

@@ -10,14 +10,20 @@
 // escalated without a notice or a log line of its own — it was announced before the restart, or
 // nobody was listening — and one summary line counts them; supervisors find them in the
 // `escalated` list of their replay (fan-out.ts). Hits that fall due after the start are announced
-// one by one, as always. Log lines name a covert list only by its alias (`covert-1`, as on
-// /metrics and in `up`'s output): logs end up where its name must not.
+// one by one, as always — unless more than MAX_ESCALATION_LINES fall due in one check (a camera's
+// backlog uploaded at once, a burst of hits nobody answered): then one line counts them by list,
+// where one line each flooded the log (QA found 89 in a row). Consoles get a notice each either way.
+// Log lines name a covert list only by its alias (`covert-1`, as on /metrics and in `up`'s
+// output): logs end up where its name must not.
 import type { Logger } from 'pino';
 import { mayPerform } from '../storage/index.js';
 import type { ConsoleSession } from './console-socket.js';
 import type { FanOut } from './fan-out.js';
 import type { ReplaySource } from './fan-out.js';
 import type { Counter } from '../ingest/index.js';
+
+/** Escalations of one check logged one line each up to this many; more make one summary line. */
+export const MAX_ESCALATION_LINES = 5;
 
 export interface EscalationConfig {
   /** Unresolved this long after it was published, a hit escalates; 0 turns escalation off. */
@@ -101,7 +107,7 @@ export class HitEscalator {
   check(nowMs: number): number {
     if (this.config.escalateAfterMs <= 0) return 0;
     const still = new Map<string, EscalationNotice>();
-    let now = 0;
+    const announced: Array<{ hitId: string; list: string; unresolvedSeconds: number }> = [];
     for (const feedHit of this.hits.recentHits(nowMs)) {
       const m = feedHit.message;
       const previous = this.escalated.get(m.hitId);
@@ -122,9 +128,10 @@ export class HitEscalator {
         continue;
       }
       this.fanOut.broadcast(escalationFrame(notice), { list: m.hit.list }, mayReceiveEscalations);
-      this.logger.warn({ hitId: m.hitId, list: this.listLabel(m.hit.list), unresolvedSeconds: notice.unresolvedSeconds }, 'hit unresolved; escalated to supervisors');
-      now++;
+      announced.push({ hitId: m.hitId, list: this.listLabel(m.hit.list), unresolvedSeconds: notice.unresolvedSeconds });
     }
+    this.logEscalations(announced);
+    const now = announced.length;
     // Resolved hits (and those past the replay window) drop out here, so the map stays bounded.
     this.escalated = still;
     if (now > 0) this.counter?.inc(now);
@@ -135,6 +142,20 @@ export class HitEscalator {
       }
     }
     return now;
+  }
+
+  private logEscalations(announced: ReadonlyArray<{ hitId: string; list: string; unresolvedSeconds: number }>): void {
+    if (announced.length <= MAX_ESCALATION_LINES) {
+      for (const a of announced) this.logger.warn(a, 'hit unresolved; escalated to supervisors');
+      return;
+    }
+    const lists: Record<string, number> = {};
+    for (const a of announced) lists[a.list] = (lists[a.list] ?? 0) + 1;
+    const minutes = Math.round(this.config.escalateAfterMs / 60_000);
+    this.logger.warn(
+      { hits: announced.length, lists, firstHitIds: announced.slice(0, MAX_ESCALATION_LINES).map((a) => a.hitId) },
+      `${announced.length} hits unresolved for ${minutes} minute${minutes === 1 ? '' : 's'} at once; escalated to supervisors`,
+    );
   }
 
   /** Hits escalated and still unresolved, oldest first, leaving out covert lists `hidden` names. */
