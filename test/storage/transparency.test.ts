@@ -3,7 +3,7 @@
 // nor a covert list's name.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, placeLegalHold, recordHits, recordReleaseRequest, renderTransparencyHtml,
+  AccessLog, decideRelease, DEFAULT_RELEASE_POLICY, DetectionWriter, placeLegalHold, recordDisposition, recordHits, recordReleaseRequest, renderTransparencyHtml,
   renderTransparencyMarkdown, saveUser, searchDetections, SYSTEM_USER, transparencyReport, type Storage,
 } from '../../storage/index.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
@@ -141,10 +141,17 @@ describe('transparency report', () => {
     const range = { from: new Date(DAY), to: new Date(DAY + 86_400_000) };
     const base = { agency: 'Capitola Police Department', agencyKind: 'local', requester: 'Det. Ruiz', purpose: 'burglary case 26-31',
       criteria: { kind: 'plate', plate: { kind: 'exact', plate: '7SECRET' }, from: range.from.toISOString(), to: range.to.toISOString() } } as const;
+    await saveUser(storage, { userId: 'ofc9', name: 'ofc9', title: 'officer', roles: ['officer'], trainedAt: '2026-01-15', active: true }, 'admin');
     await tick();
     const from = new Date();
     await tick();
-    // Within the period: two requests, one approved; a hold of two reads.
+    // Within the period: a hit and its disposition; two requests, one approved; a hold of two reads.
+    await recordHits(storage, [{
+      hitId: 'h-past', readId: 't-past', agency: 'WPD', camera: 'cam-1', seenAt: Date.now(), plate: '6PAST01', list: 'SVS', entryId: '6PAST01', entryVersion: 1,
+      matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+    }]);
+    const disposition = { hitId: 'h-past', seenAt: Date.now(), user: 'ofc9', visualVerified: true, cletsVerified: true } as const;
+    await recordDisposition(storage, { ...disposition, disposition: 'not_located' });
     const approvedIn = await recordReleaseRequest(ctx, 'cust1', base);
     await decideRelease(ctx, 'chief1', approvedIn.requestId, 'approve', '');
     const approvedAfter = await recordReleaseRequest(ctx, 'cust1', base);
@@ -152,19 +159,25 @@ describe('transparency report', () => {
     await tick();
     const to = new Date();
     await tick();
-    // After its end: the second request approved, a second hold placed.
+    // After its end: the disposition corrected, the officer disabled, the second request approved, a second hold placed.
+    await recordDisposition(storage, { ...disposition, disposition: 'arrest' });
+    await saveUser(storage, { userId: 'ofc9', name: 'ofc9', title: 'officer', roles: ['officer'], trainedAt: '2026-01-15', active: false }, 'admin');
     await decideRelease(ctx, 'chief1', approvedAfter.requestId, 'approve', '');
     await placeLegalHold(evidence, { user: 'ana1', caseNumber: 'WPD-26-81', reason: 'robbery', criteria: { ...range, plate: { kind: 'exact', plate: '5OTHER1' } } });
 
     const past = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to });
     expect(past.releases).toMatchObject({ received: 2, granted: 1, pending: 1, refused: 0 });
     expect(past.retention).toMatchObject({ legalHolds: 1, heldDetections: 2 });
+    expect(past.dispositions).toEqual({ not_located: 1 });
     const again = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to });
     expect({ ...again, generatedAt: '' }).toEqual({ ...past, generatedAt: '' });
 
     const untilNow = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to: new Date(Date.now() + 60_000) });
     expect(untilNow.releases).toMatchObject({ received: 2, granted: 2, pending: 0 });
     expect(untilNow.retention).toMatchObject({ legalHolds: 2, heldDetections: 3 });
+    expect(untilNow.dispositions).toEqual({ arrest: 1 });
+    // ofc9 was an authorised user at the period's end, and is not now.
+    expect(past.authorisedUsers).toBe(untilNow.authorisedUsers + 1);
   });
 
   // Read ids are the cameras' own, and two cameras may send the same one (docs/storage.md).
