@@ -176,7 +176,7 @@ export interface GatewaySettings {
   /**
    * Roles whose users' consoles never lock: a locked screen would hide a live hit. Env
    * `PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES` (comma list; `none` for no exemption).
-   * @default ['dispatcher', 'officer'] (dispatch centres and patrol cars, as CJIS exempts them)
+   * @default ['dispatcher', 'officer', 'supervisor'] (dispatch centres and patrol cars, as CJIS exempts them)
    */
   idleLockExemptRoles: string[];
 }

@@ -59,7 +59,7 @@ export interface AuthRouteDeps {
   /**
    * After how long without input a console locks, and whom that spares (idle-lock.ts); told to the
    * console with each sign-in and by GET /api/me as `idleLockMinutes` (null: never).
-   * @default DEFAULT_IDLE_LOCK (30 minutes; dispatchers and officers exempt)
+   * @default DEFAULT_IDLE_LOCK (30 minutes; dispatchers, officers and supervisors exempt)
    */
   idleLock?: IdleLockPolicy;
   /** Path prefix. @default '/api' */

@@ -8,9 +8,10 @@
 // reading a page from a page left open, and a live hit feed is traffic without a person. The
 // gateway only says, at sign-in and in GET /api/me, how many minutes apply to this user.
 //
-// Roles exempt by default are those CJIS exempts: dispatch terminals in a secure dispatch centre
-// and terminals in patrol cars (officers), where a locked screen would hide a live hit. A user
-// with any exempt role is exempt, since one console serves all of a user's roles.
+// Roles exempt by default are those whose consoles CJIS exempts and whose locked screen would hide
+// something urgent: dispatch terminals in a secure dispatch centre, terminals in patrol cars
+// (officers, and the field supervisors who receive the escalations of hits nobody answered). A
+// user with any exempt role is exempt, since one console serves all of a user's roles.
 
 export interface IdleLockPolicy {
   /** Minutes without keyboard or pointer input before a console locks; 0: never. */
@@ -20,7 +21,7 @@ export interface IdleLockPolicy {
 }
 
 export const DEFAULT_IDLE_LOCK_MINUTES = 30;
-export const DEFAULT_IDLE_LOCK_EXEMPT_ROLES: readonly string[] = ['dispatcher', 'officer'];
+export const DEFAULT_IDLE_LOCK_EXEMPT_ROLES: readonly string[] = ['dispatcher', 'officer', 'supervisor'];
 export const DEFAULT_IDLE_LOCK: IdleLockPolicy = { minutes: DEFAULT_IDLE_LOCK_MINUTES, exemptRoles: DEFAULT_IDLE_LOCK_EXEMPT_ROLES };
 
 /** The minutes after which this user's console locks, or null when it never does. */

@@ -305,7 +305,7 @@ describe('service settings', () => {
   });
 
   it('take the idle lock from the file or the environment, and refuse a lock longer than a session or an unknown role', () => {
-    expect(resolveConfig({}, {}).gateway).toMatchObject({ idleLockMinutes: 30, idleLockExemptRoles: ['dispatcher', 'officer'] });
+    expect(resolveConfig({}, {}).gateway).toMatchObject({ idleLockMinutes: 30, idleLockExemptRoles: ['dispatcher', 'officer', 'supervisor'] });
     expect(resolveConfig({ gateway: { idleLockMinutes: 15, idleLockExemptRoles: ['dispatcher'] } }, {}).gateway).toMatchObject({ idleLockMinutes: 15, idleLockExemptRoles: ['dispatcher'] });
     expect(resolveConfig({ gateway: { idleLockMinutes: 15 } }, { PLATEWATCH_IDLE_LOCK_MINUTES: '0', PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES: 'none' }).gateway).toMatchObject({ idleLockMinutes: 0, idleLockExemptRoles: [] });
     expect(resolveConfig({}, { PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES: 'dispatcher, supervisor' }).gateway.idleLockExemptRoles).toEqual(['dispatcher', 'supervisor']);

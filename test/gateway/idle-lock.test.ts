@@ -7,6 +7,9 @@ describe('idle lock minutes', () => {
     expect(idleLockMinutes(DEFAULT_IDLE_LOCK, ['custodian', 'chief'])).toBe(30);
     expect(idleLockMinutes(DEFAULT_IDLE_LOCK, ['dispatcher'])).toBeNull();
     expect(idleLockMinutes(DEFAULT_IDLE_LOCK, ['officer'])).toBeNull();
+    // Field supervisors receive the escalations of hits nobody answered.
+    expect(idleLockMinutes(DEFAULT_IDLE_LOCK, ['supervisor'])).toBeNull();
+    expect(idleLockMinutes(DEFAULT_IDLE_LOCK, ['administrator'])).toBe(30);
   });
 
   it('spares a user with any exempt role: one console serves all their roles, and a locked one hides live hits', () => {
