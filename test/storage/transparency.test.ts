@@ -150,7 +150,7 @@ describe('transparency report', () => {
       hitId: 'h-past', readId: 't-past', agency: 'WPD', camera: 'cam-1', seenAt: Date.now(), plate: '6PAST01', list: 'SVS', entryId: '6PAST01', entryVersion: 1,
       matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
     }]);
-    const disposition = { hitId: 'h-past', seenAt: Date.now(), user: 'ofc9', visualVerified: true, cletsVerified: true } as const;
+    const disposition = { hitId: 'h-past', seenAt: Date.now(), user: 'ofc9', visualVerified: true, cletsVerified: true, notes: '' } as const;
     await recordDisposition(storage, { ...disposition, disposition: 'not_located' });
     const approvedIn = await recordReleaseRequest(ctx, 'cust1', base);
     await decideRelease(ctx, 'chief1', approvedIn.requestId, 'approve', '');
