@@ -41,6 +41,7 @@ const UNIT_FILES = [
   'test/ingest/subjects.test.ts',
   'test/ingest/wire.test.ts',
   'test/ingest/worker-calls.test.ts',
+  'test/storage/access-log-review.test.ts',
   'test/storage/account-changes.test.ts',
   'test/storage/control-text.test.ts',
   'test/storage/guessable-passwords.test.ts',

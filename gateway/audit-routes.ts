@@ -1,7 +1,8 @@
 // The access log for auditors (Watsonville §471.9: the Professional Standards Division audits
 // detection browsing; §471.7(b): every access by name, date and time). Reading the log is itself
 // recorded, so the auditors are audited too.
-//   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first; each parameter once
+//   GET /api/audit/log?from&to&user&action&outcome&limit   audit.read   newest first; each parameter once;
+//                                                          {records, more} (storage/access-log-review.ts)
 //   GET /api/audit/verify                                  audit.read   the hash chains re-computed
 //   POST /api/audit/verify {expectHeads}                   audit.read   … each against its recorded head
 //   POST /api/audit/samples {from, to, size?, auditor?, chain?, expectHeads?}
@@ -9,13 +10,13 @@
 //                                                                       404 UNKNOWN_CHAIN for a chain the log lacks
 // Heads are CHAIN=SEQ:HASH, as the last memorandum lists them.
 import {
-  ACCESS_ACTIONS, ACCESS_OUTCOMES, findUser, memorandumOf, timeZoneOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, readAccessLog, sampleSearches,
-  UnknownChainError, verifyAccessLogs, type AccessLog, type AuditSample, type Head, type Storage,
+  ACCESS_LOG_FILTERS, ACCESS_OUTCOMES, accessLogQueryOf, findUser, memorandumOf, timeZoneOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, reviewAccessLog, sampleSearches,
+  UnknownChainError, verifyAccessLogs, type AccessLog, type AccessLogFilters, type AuditSample, type Head, type Storage,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import type { JsonReply, JsonRequest, JsonRoute } from './http-json.js';
 import { HttpError } from './http-json.js';
-import { objectBody, optionalNumber, optionalText, optionalTextList, parseTime, requiredTime } from './request-fields.js';
+import { objectBody, optionalNumber, optionalText, optionalTextList, requiredTime } from './request-fields.js';
 
 export interface AuditRouteDeps {
   guard: ApiGuard;
@@ -26,28 +27,9 @@ export interface AuditRouteDeps {
 }
 
 const CODE = 'BAD_AUDIT_QUERY';
-const DEFAULT_LIMIT = 200;
-const MAX_LIMIT = 5000;
 const SAMPLE_FIELDS = ['from', 'to', 'size', 'auditor', 'chain', 'expectHeads'] as const;
 /** A sample larger than this is more than an auditor reads; it is refused rather than cut. */
 const MAX_SAMPLE = 1000;
-
-const LOG_PARAMETERS = ['from', 'to', 'user', 'action', 'outcome', 'limit'] as const;
-/** The values a filter may take: any other matches no record, and would read as "none of those happened". */
-const FILTER_VALUES: Readonly<Record<string, readonly string[]>> = {
-  action: Object.values(ACCESS_ACTIONS),
-  outcome: Object.values(ACCESS_OUTCOMES),
-};
-
-/** 400 for a filter value that can match nothing. */
-function checkFilterValues(params: ReadonlyMap<string, string>): void {
-  for (const [name, value] of params) {
-    const allowed = FILTER_VALUES[name];
-    if (allowed !== undefined && value !== '' && !allowed.includes(value)) {
-      throw new HttpError(400, CODE, `"${name}" must be one of ${allowed.join(', ')} (got "${value}")`);
-    }
-  }
-}
 
 /** Each chain's expected head, from CHAIN=SEQ:HASH texts; 400 naming the bad one. */
 function expectedHeadsOf(texts: readonly string[]): Record<string, Head> {
@@ -68,21 +50,11 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   const log = async (request: JsonRequest): Promise<JsonReply> => {
     const session = await guard.require(request, 'audit.read');
-    const q = request.queryParams;
-    checkFilterValues(q);
-    const now = Date.now();
-    const from = q.has('from') ? parseTime(q.get('from') as string, 'from', timeZoneOf(storage), CODE) : new Date(now - 7 * 86_400_000);
-    const to = q.has('to') ? parseTime(q.get('to') as string, 'to', timeZoneOf(storage), CODE) : new Date(now + 60_000);
-    if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
-    const limitText = q.get('limit');
-    const limit = limitText === undefined ? DEFAULT_LIMIT : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new HttpError(400, CODE, `"limit" must be a whole number from 1 to ${MAX_LIMIT}`);
-    const records = await readAccessLog(storage, { from, to, user: q.get('user'), action: q.get('action'), outcome: q.get('outcome'), limit });
-    await accessLog.append({
-      user: session.user, action: 'audit', outcome: ACCESS_OUTCOMES.ok, params: { op: 'read_log', ...Object.fromEntries(q) },
-      rowsReturned: records.length, caseNumber: '', reason: 'access log review (§471.9)', detail: '',
-    });
-    return { status: 200, body: { records } };
+    const asked: AccessLogFilters = Object.fromEntries(request.queryParams);
+    const parsed = accessLogQueryOf(asked, timeZoneOf(storage));
+    if (!parsed.ok) throw new HttpError(400, CODE, parsed.reason);
+    const { records, more } = await reviewAccessLog({ storage, accessLog }, session.user, parsed.query, asked);
+    return { status: 200, body: { records, more } };
   };
 
   /** Every chain re-computed, each against its head the last audit recorded (if given); on the record. */
@@ -137,7 +109,7 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
 
   return [
     { method: 'post', pattern: `${prefix}/audit/samples`, handler: sample },
-    { method: 'get', pattern: `${prefix}/audit/log`, handler: log, query: { names: LOG_PARAMETERS, code: CODE } },
+    { method: 'get', pattern: `${prefix}/audit/log`, handler: log, query: { names: ACCESS_LOG_FILTERS, code: CODE } },
     {
       method: 'get', pattern: `${prefix}/audit/verify`, handler: verify,
       query: {

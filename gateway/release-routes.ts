@@ -5,7 +5,7 @@
 // checks again, applies the Values Act and Civil Code § 1798.90.55 rules, and access-logs every step.
 import {
   decideRelease, listReleases, produceReleasePackage, readPackageFile, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, viewRelease, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
+  RELEASE_STATUSES, viewRelease, viewReleasePackage, type PackageContext, type ReleaseErrorCode, type ReleaseStatus,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { objectBody } from './request-fields.js';
@@ -100,9 +100,9 @@ export function releaseRoutes(deps: ReleaseRouteDeps): JsonRoute[] {
 
   const manifest = guarded(async (request) => {
     const session = await guard.require(request, 'releases.view');
-    const { request: release } = await viewRelease(ctx, session.user, requestIdParam(request.params[0]));
-    if (release.package === null) throw new HttpError(404, 'NO_PACKAGE', `release request ${release.requestId} has no package (it is ${release.status})`);
-    return { status: 200, body: release.package };
+    const { request: release, manifest: found } = await viewReleasePackage(ctx, session.user, requestIdParam(request.params[0]));
+    if (found === null) throw new HttpError(404, 'NO_PACKAGE', `release request ${release.requestId} has no package (it is ${release.status})`);
+    return { status: 200, body: found };
   });
 
   const file = guarded(async (request) => {

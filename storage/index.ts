@@ -14,6 +14,10 @@ export {
   type AccessAction, type AccessOutcome, type AccessEntry, type AccessRecord, type AccessLogProblem, type AccessLogVerification,
 } from './access-log.js';
 export {
+  ACCESS_LOG_FILTERS, DEFAULT_REVIEW_LIMIT, MAX_REVIEW_LIMIT, accessLogPage, accessLogQueryOf, reviewAccessLog,
+  type AccessLogFilter, type AccessLogFilters, type AccessLogPage, type AccessLogQueryResult, type ReviewContext,
+} from './access-log-review.js';
+export {
   PERMISSIONS, PERMISSION_NAMES, rolesAllowed, mayPerform, permissionProblem, authoriseAction, type Permission, type ActionContext,
 } from './permissions.js';
 export { purposeProblem, prohibitedPurpose, undocumentedPurpose, type Purpose } from './purpose.js';
@@ -52,12 +56,12 @@ export {
   automaticRefusal, type AgencyKind, type AgencyClaim, type AgencyClass, type RefusalRule, type ReleasePolicy, type Refusal,
 } from './release-rules.js';
 export {
-  RELEASE_STATUSES, RELEASE_ERROR_CODES, ReleaseError, isReleaseId, parseReleaseRequest, recordReleaseRequest, decideRelease, viewRelease,
+  RELEASE_STATUSES, RELEASE_ERROR_CODES, ReleaseError, isReleaseId, parseReleaseRequest, recordReleaseRequest, decideRelease, viewRelease, viewReleasePackage,
   findRelease, listReleases, type ReleaseStatus, type ReleaseCriteria, type ReleaseRequestInput, type ReleaseRequest, type ReleaseManifest,
   type ReleaseManifestFile, type ReleaseErrorCode, type ReleaseContext, type ReleaseDecision,
 } from './releases.js';
 export {
-  produceReleasePackage, readPackageFile, packageFileNames, MAX_RELEASE_ROWS, type PackageContext, type PackageFile,
+  produceReleasePackage, readPackageFile, packageFileNames, MAX_RELEASE_ROWS, type PackageContext, type PackageFile, type ProducedRelease,
 } from './release-package.js';
 export {
   transparencyReport, renderTransparencyMarkdown, renderTransparencyHtml, type TransparencyReport, type TransparencyContext,

@@ -81,16 +81,19 @@ async function newerMatches(ctx: PackageContext, request: ReleaseRequest): Promi
   return Number(row?.n ?? 0);
 }
 
+/** A package produced: its manifest, and manifest.json's SHA-256 as recorded in the access log (for the property form). */
+export type ProducedRelease = ReleaseManifest & { manifestSha256: string };
+
 /**
  * Produces the package of an approved request (custodian or administrator: `evidence.export`),
  * once. The request then stands as `released` with the manifest on file.
  */
-export async function produceReleasePackage(ctx: PackageContext, user: string, requestId: string): Promise<ReleaseManifest> {
+export async function produceReleasePackage(ctx: PackageContext, user: string, requestId: string): Promise<ProducedRelease> {
   await authoriseAction(ctx, user, 'evidence.export', { requestId });
   return oneAtATime(requestId, () => produce(ctx, user, requestId));
 }
 
-async function produce(ctx: PackageContext, user: string, requestId: string): Promise<ReleaseManifest> {
+async function produce(ctx: PackageContext, user: string, requestId: string): Promise<ProducedRelease> {
   const request = await findRelease(ctx, requestId);
   if (request === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
   const entry: AccessEntry = {
@@ -151,11 +154,12 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
       ['release.json', `${JSON.stringify(onFile, null, 2)}\n`],
     ];
     let manifest: ReleaseManifest;
+    let manifestSha256: string;
     try {
       let exportRecord: { chain: string; seq: number } | undefined;
       const software = packageSoftware();
       const timeZone = timeZoneOf(ctx.storage);
-      ({ manifest } = await writePackage(outDir, contents, async (files) => {
+      ({ manifest, manifestSha256 } = await writePackage(outDir, contents, async (files) => {
         // The manifest names this record, so the package and the access log point at each other;
         // the record has every file's SHA-256.
         const record = await ctx.accessLog.append({
@@ -202,7 +206,7 @@ async function produce(ctx: PackageContext, user: string, requestId: string): Pr
       removePackage(outDir);
       return notProduced(error);
     }
-    return manifest;
+    return { ...manifest, manifestSha256 };
   });
 }
 

@@ -326,6 +326,22 @@ export async function viewRelease(
   return { request, history, matchingNow };
 }
 
+/**
+ * The package of a released request: its request and manifest, the viewing access-logged; `manifest`
+ * null while there is none (pending, approved, refused). Unlike viewRelease, a pending request's
+ * matches are not counted: nothing of them is shown here, so nothing is searched or logged
+ * (found by QA: the manifest route counted and logged them, then answered 404).
+ */
+export async function viewReleasePackage(
+  ctx: ReleaseContext, user: string, requestId: string,
+): Promise<{ request: ReleaseRequest; manifest: ReleaseManifest | null }> {
+  await authoriseAction(ctx, user, 'releases.view', { requestId });
+  const request = await currentVersion(ctx.storage, requestId);
+  if (request === undefined) throw new ReleaseError('UNKNOWN_RELEASE', `no release request ${JSON.stringify(requestId)}`);
+  if (request.package !== null) await logRelease(ctx, user, request, 'ok', 'package manifest viewed');
+  return { request, manifest: request.package };
+}
+
 /** The request for a step that has already checked its own permission (packages). */
 export async function findRelease(ctx: Pick<ReleaseContext, 'storage'>, requestId: string): Promise<ReleaseRequest | undefined> {
   return currentVersion(ctx.storage, requestId);

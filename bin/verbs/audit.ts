@@ -1,5 +1,5 @@
-// `platewatch audit verify|sample`: access log integrity and the annual detection browsing audit
-// (Watsonville §471.9, §471.7(b)).
+// `platewatch audit verify|sample|log`: access log integrity, the annual detection browsing audit,
+// and the access log itself for auditors (Watsonville §471.9, §471.7(b)).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
@@ -14,10 +14,13 @@ import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from
 import { terminalText } from '../terminal-text.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { parseVerbArgs, usageErrorFor } from '../verb-options.js';
+import { runAuditLog } from './audit-log.js';
 
 const USAGE = `Usage: platewatch audit verify --as AUDITOR [--chain NAME] [--expect-head CHAIN=SEQ:HASH …] [storage options]
        platewatch audit sample --as AUDITOR --from DATE --to DATE [--auditor NAME] [--size 10] [--out DIR]
                                [--expect-head CHAIN=SEQ:HASH …] [storage options]
+       platewatch audit log --as AUDITOR [--from DATE] [--to DATE] [--user ID] [--action A] [--outcome O]
+                            [--limit 100] [--json] [storage options]
        (each also takes [--password-stdin])
 
 verify  Re-computes the access log hash chains (every chain, or --chain) and reports any record
@@ -35,19 +38,32 @@ sample  Draws a random sample of at least 10 search inquiries made in [--from, -
         training violations apart. Exit 1 when it lists data errors (a record altered or missing,
         a chain not reaching its expected head, a user not in the register): it is filed all the
         same, and the errors are for correction (§471.9).
-Both are the auditor's (role auditor, Watsonville §471.9: the Professional Standards Division),
-signed in with --as and their password, and both are recorded in the access log.
-While "platewatch up" runs on the same embedded data directory (which it alone can open), both
-go through its HTTP API with the same checks.
+log     Prints the access log records of every chain in [--from, --to), newest first, as the
+        console's Audit view shows them (GET /api/audit/log): by default the last 7 days, at most
+        --limit records. Each time is shown in the department's time zone and in UTC, as stored
+        and hashed. When older records match too, it says the --to that shows the next page.
+        --json prints {from, to, timeZone, records, more, olderTo}, each record exactly as stored
+        (its hash can be recomputed).
+All three are the auditor's (role auditor, Watsonville §471.9: the Professional Standards
+Division), signed in with --as and their password; any other role is refused, and the refusal
+logged. Each is recorded in the access log, the reading of the log too.
+While "platewatch up" runs on the same embedded data directory (which it alone can open), each
+goes through its HTTP API with the same checks.
 
 Options:
   --chain NAME       only this access log chain             [default: every chain]
   --expect-head C=S:H  a chain's head recorded at the last audit (repeat per chain)
-  --from DATE        start of the period (ISO 8601; inclusive)
+  --from DATE        start of the period (ISO 8601; inclusive)  [log default: 7 days ago]
   --to DATE          end of the period (ISO 8601; exclusive: --from 2026-11-01 --to 2026-12-01
                      is November). Both in the department's time zone (config timeZone) unless
                      a zone is given; a date alone is the start of that day there. The window
-                     used is printed, with its UTC instants
+                     used is printed, with its UTC instants                   [log default: now]
+  --user ID          log: only this member's records (or a system user, platewatch-system)
+  --action A         log: only one action: search, export, hit_view, hold, audit, login, lockout,
+                     logout, disposition, hotlist, user, release, report
+  --outcome O        log: only one outcome: ok, refused, invalid, failed
+  --limit N          log: records to print, 1 to 5000                       [default: 100]
+  --json             log: JSON instead of a table
   --size N           inquiries to sample, at least 10       [default: 10]
   --as ID            the auditor running it (role auditor; password prompted, or --password-stdin)
   --auditor NAME     name and title on the memorandum       [default: the --as user's name, title]
@@ -58,8 +74,9 @@ ${STORAGE_OPTIONS_USAGE}
 
 Exit status: 0 done/intact; 1 problems found or storage failure; 2 usage or configuration error.
 
-Example:
+Examples:
   platewatch audit sample --as psd1 --from 2026-05-01 --to 2026-11-01 --auditor "Capt. R. Diaz, PSD"
+  platewatch audit log --as psd1 --user det1 --action search --from 2026-11-01 --to 2026-12-01
 `;
 
 const OPTIONS = {
@@ -76,7 +93,7 @@ const OPTIONS = {
 
 export const auditVerb: Verb = {
   name: 'audit',
-  summary: 'verify the access log hash chain; sample searches and write the annual audit memorandum',
+  summary: 'verify the access log hash chain; sample searches and write the annual audit memorandum; read the access log',
   usage: USAGE,
   run: runAudit,
 };
@@ -105,7 +122,8 @@ function parseDate(text: string | undefined, timeZone: string): Date | undefined
 async function runAudit(args: string[], io: VerbIO): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === undefined) return usageError(io, 'a sub-command is needed', 'usage');
-  if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}" (verify, sample)`);
+  if (sub === 'log') return runAuditLog(rest, io, usageError);
+  if (sub !== 'verify' && sub !== 'sample') return usageError(io, `unknown sub-command "${sub}" (verify, sample, log)`);
   const parsed = parseVerbArgs('audit', rest, OPTIONS, io);
   if (parsed === null) return 2;
   const { values } = parsed;

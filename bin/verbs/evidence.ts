@@ -12,6 +12,7 @@ import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
 import { terminalText } from '../terminal-text.js';
+import { printManifestHash } from '../manifest-hash.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
@@ -189,8 +190,7 @@ function printHold(io: VerbIO, r: PlacedHold, typed: string): void {
 function printExport(io: VerbIO, m: EvidenceManifest, manifestSha256: string, outDir: string): void {
   io.stdout.write(`exported ${m.detections} detection(s) of case ${terminalText(m.caseNumber)} to ${terminalText(outDir)}\n`);
   for (const f of m.files) io.stdout.write(`  ${terminalText(f.sha256)}  ${terminalText(f.name)}\n`);
-  // Last, on its own line, for the property form: the access log has the same (README.txt says how to check).
-  io.stdout.write(`manifest.json SHA-256 (recorded in the access log; write it on the property form):\n  ${terminalText(manifestSha256)}  manifest.json\n`);
+  printManifestHash(io, manifestSha256);
 }
 
 type EvidenceJob =

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import {
   AccessLog, DEFAULT_TIME_ZONE, decideRelease, MAX_RELEASE_ROWS, listReleases, produceReleasePackage, recordReleaseRequest, ReleaseError,
-  RELEASE_STATUSES, viewRelease, windowText, type ReleaseManifest, type ReleaseRequest, type ReleaseStatus,
+  RELEASE_STATUSES, viewRelease, windowText, type ProducedRelease, type ReleaseRequest, type ReleaseStatus,
 } from '../../storage/index.js';
 import type { ReleaseMatches } from '../../storage/releases.js';
 import { OcrAlphabet } from '../../matcher/index.js';
@@ -16,6 +16,7 @@ import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '
 import { runningSystemDataDir, runningSystemUrl, withSystemApi, type SystemApi } from '../system-api.js';
 import { signInForVerb, verbErrorText, SIGN_IN_PARSE_OPTIONS, VerbRefusal } from '../verb-sign-in.js';
 import { terminalText } from '../terminal-text.js';
+import { printManifestHash } from '../manifest-hash.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 import type { Verb, VerbIO } from '../verb.js';
 import { loadVerbConfig, parseVerbArgs, usageErrorFor } from '../verb-options.js';
@@ -45,7 +46,9 @@ approve  The Chief of Police or the designee (role chief) approves a pending req
 refuse   ... or refuses it, with the reason; the one who recorded it may refuse it too (withdraw
          it). Approved and refused requests stay on file (§471.8(d)).
 export   Writes the package of an approved request under DATA_DIR/releases/REL-…: detections.csv,
-         detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS.
+         detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS. The
+         SHA-256 of manifest.json, printed last, is recorded in the access log: write it on the
+         property form; a package whose manifest.json no longer has it was changed.
          Custodian or administrator; once per request. It holds the detections approved: it says
          how many of them are no longer stored (purged since), and how many detections matching
          the request now were not approved and left out (a new request is needed for them).
@@ -256,7 +259,7 @@ function printDecided(io: VerbIO, r: ReleaseRequest, timeZone: string): void {
   }
 }
 
-function printPackage(io: VerbIO, m: ReleaseManifest, dir: string): void {
+function printPackage(io: VerbIO, m: ProducedRelease, dir: string): void {
   io.stdout.write(`exported ${m.detections} detection(s) for ${t(m.agency)} to ${t(dir)}\n`);
   if (m.approvedDetections !== undefined) {
     const gone = m.approvedNoLongerStored ?? 0;
@@ -270,6 +273,7 @@ function printPackage(io: VerbIO, m: ReleaseManifest, dir: string): void {
   // in the wrong zone once released nothing and still marked the request released (found by QA).
   if (m.detections === 0 && (m.approvedDetections ?? 0) === 0) io.stderr.write('warning: the package holds 0 detections: nothing matched the request\'s plate and window (see release show)\n');
   for (const f of m.files) io.stdout.write(`  ${t(f.sha256)}  ${t(f.name)}\n`);
+  printManifestHash(io, m.manifestSha256);
 }
 
 interface ReleaseJob {
@@ -320,7 +324,7 @@ async function throughSystem(api: SystemApi, job: ReleaseJob, packagesDir: strin
         printDecided(io, await api.json<ReleaseRequest>('POST', `${path}/decision`, { decision: job.sub, note: job.note }), job.timeZone);
         break;
       case 'export':
-        printPackage(io, await api.json<ReleaseManifest>('POST', `${path}/package`), resolve(packagesDir, job.id));
+        printPackage(io, await api.json<ProducedRelease>('POST', `${path}/package`), resolve(packagesDir, job.id));
         break;
   }
 }

@@ -111,7 +111,7 @@ describe('platewatch', () => {
       code: 2, stdout: '', stderr: 'platewatch hotlist: unknown sub-command "lod" (load, list); did you mean load?\nRun "platewatch hotlist --help" for usage.\n',
     });
     expect((await runInProcess(['users', 'lst', '--as', 'x'])).stderr).toMatch(/^platewatch users: unknown sub-command "lst" \([a-z, ]+\); did you mean list\?\nRun "platewatch users --help" for usage\.\n$/);
-    expect((await runInProcess(['audit', 'verfy', '--as', 'x'])).stderr).toMatch(/^platewatch audit: unknown sub-command "verfy" \(verify, sample\); did you mean verify\?\n/);
+    expect((await runInProcess(['audit', 'verfy', '--as', 'x'])).stderr).toMatch(/^platewatch audit: unknown sub-command "verfy" \(verify, sample, log\); did you mean verify\?\n/);
     // Nothing near: the sub-commands only.
     expect((await runInProcess(['hotlist', 'frobnicate'])).stderr).toBe('platewatch hotlist: unknown sub-command "frobnicate" (load, list)\nRun "platewatch hotlist --help" for usage.\n');
   });

@@ -2,6 +2,7 @@
 // the custodian and the Chief run them (Watsonville §471.8): refusals exit 1 and are logged; the
 // Values Act refusal holds whatever the configuration; the package verifies with sha256sum -c.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,6 +113,19 @@ describe('platewatch release', () => {
     const pkg = join(dir, 'data', 'releases', id);
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: pkg, encoding: 'utf8' })).toMatch(/detections.csv: OK[\s\S]*manifest.json: OK/);
     expect(readFileSync(join(pkg, 'detections.csv'), 'utf8')).not.toContain('4NOPE44');
+    // Last, for the property form, as evidence export prints it: the manifest as written, and as the access log has it.
+    const printed = /manifest\.json SHA-256 \(recorded in the access log; write it on the property form\):\n {2}([0-9a-f]{64}) {2}manifest\.json\n$/.exec(exp.out())?.[1];
+    expect(printed).toBe(createHash('sha256').update(readFileSync(join(pkg, 'manifest.json'))).digest('hex'));
+    const storage = await openStorage({ dataDir });
+    try {
+      const rs = await storage.client.query({
+        query: `SELECT detail FROM ${storage.db}.access_log WHERE action = 'export' AND JSONExtractString(params, 'requestId') = {id:String} AND startsWith(detail, 'manifest.json SHA-256')`,
+        query_params: { id }, format: 'JSONEachRow',
+      });
+      expect((await rs.json<{ detail: string }>()).map((r) => r.detail.split(' ')[2])).toEqual([printed]);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('shows the history and lists requests on file by status', async () => {

@@ -174,7 +174,10 @@ describe('release, report and users while up runs on embedded chDB', () => {
     const exported = await cli(['release', 'export', '--id', releaseId, ...as('cust1')]);
     expect(exported.code, exported.stderr).toBe(0);
     const packageDir = join(dataDir, 'releases', releaseId);
-    expect(exported.stdout).toMatch(new RegExp(`^exported 2 detection\\(s\\) for Santa Cruz Police Department to ${packageDir}\\n {2}2 detection\\(s\\) approved\\n( {2}[0-9a-f]{64} {2}\\S+\\n){4}$`));
+    expect(exported.stdout).toMatch(new RegExp(`^exported 2 detection\\(s\\) for Santa Cruz Police Department to ${packageDir}\\n {2}2 detection\\(s\\) approved\\n( {2}[0-9a-f]{64} {2}\\S+\\n){4}`
+      + 'manifest\\.json SHA-256 \\(recorded in the access log; write it on the property form\\):\\n {2}[0-9a-f]{64} {2}manifest\\.json\\n$'));
+    // The running system's answer carries the SHA-256 it logged: the manifest as written.
+    expect(exported.stdout).toContain(`  ${execFileSync('sha256sum', ['manifest.json'], { cwd: packageDir, encoding: 'utf8' }).split(' ')[0]}  manifest.json\n`);
     expect(readdirSync(packageDir).sort()).toEqual(['README.txt', 'SHA256SUMS', 'detections.csv', 'detections.json', 'manifest.json', 'release.json']);
     expect(execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: packageDir, encoding: 'utf8' })).toMatch(/detections\.json: OK/);
 
@@ -302,9 +305,14 @@ describe('release, report and users while up runs on embedded chDB', () => {
       ['users', 'enable', '--id', 'ofc2', ...as('admin1')],
       ['release', 'list', ...as('aud1')],
       ['release', 'show', '--id', releaseId, ...as('chief1')],
+      // The same filters through the API as on the directory (storage/access-log-review.ts).
+      ['audit', 'log', '--user', 'cust1', '--action', 'export', '--from', from, '--to', to, ...as('aud1')],
+      ['audit', 'log', '--user', 'cust1', '--action', 'export', '--from', from, '--to', to, '--limit', '1', '--json', ...as('aud1')],
     ];
     const throughApi: string[] = [];
     for (const args of commands) throughApi.push((await cli(args)).stdout);
+    expect(throughApi[5]).toMatch(/^window .+\n\d+ record\(s\), newest first; .*\nTIME \(\S+\) +TIME \(UTC\) +USER +ACTION .*\n(.* cust1 +export +\w+ .*\n)+$/);
+    expect(JSON.parse(throughApi[6]!)).toMatchObject({ records: [{ user_id: 'cust1', action: 'export' }], more: true });
     await stopUp();
     for (const [i, args] of commands.entries()) {
       const local = await cli(args);

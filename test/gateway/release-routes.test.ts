@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseRoutes, reportRoutes } from '../../gateway/index.js';
-import { DEFAULT_RELEASE_POLICY, DetectionWriter, type ReleaseManifest } from '../../storage/index.js';
+import { DEFAULT_RELEASE_POLICY, DetectionWriter, type ProducedRelease, type ReleaseManifest } from '../../storage/index.js';
 import { detection } from '../storage/temp-storage.js';
 import { errorOf, startApiFixture, type ApiFixture } from './api-fixture.js';
 
@@ -82,6 +82,22 @@ describe('release requests over HTTP', () => {
     pendingId = body.requestId;
   });
 
+  it('answers the package of a pending request with 404 NO_PACKAGE at once: nothing it matches is counted or put on the access log (QA)', async () => {
+    const records = async (): Promise<number> => {
+      const rs = await api.temp.storage.client.query({ query: `SELECT count() AS n FROM ${api.temp.storage.db}.access_log`, format: 'JSONEachRow' });
+      return Number(((await rs.json()) as Array<{ n: string }>)[0]?.n);
+    };
+    const before = await records();
+    expect(await errorOf(await call('GET', `/api/releases/${pendingId}/package`, 'chief1'))).toEqual({
+      status: 404, code: 'NO_PACKAGE', message: `release request ${pendingId} has no package (it is pending)`,
+    });
+    expect(await records()).toBe(before);
+    // What it matches is shown, and so logged, where it is shown: with the request.
+    expect(await (await call('GET', `/api/releases/${pendingId}`, 'chief1')).json()).toMatchObject({ matchingNow: { detections: 1 } });
+    expect(await records()).toBe(before + 1);
+    expect(await lastLog('chief1')).toMatchObject({ action: 'release', detail: expect.stringContaining('matching now: 1 detection(s)') });
+  });
+
   it('lets only the chief decide (others 403, logged); a decided request cannot be decided again (409)', async () => {
     expect(await errorOf(await call('POST', `/api/releases/${pendingId}/decision`, 'cust1', { decision: 'approve' }))).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
     expect(await lastLog('cust1')).toMatchObject({ outcome: 'refused', detail: expect.stringContaining('releases.decide') });
@@ -98,12 +114,15 @@ describe('release requests over HTTP', () => {
     expect(await errorOf(await call('POST', `/api/releases/${pendingId}/package`, 'chief1'))).toMatchObject({ status: 403 });
     const res = await call('POST', `/api/releases/${pendingId}/package`, 'cust1');
     expect(res.status).toBe(201);
-    const manifest = (await res.json()) as ReleaseManifest;
+    const { manifestSha256, ...manifest } = (await res.json()) as ProducedRelease;
     expect(manifest).toMatchObject({ requestId: pendingId, detections: 1 });
     const sealed = await lastLog('cust1');
     expect(sealed).toMatchObject({ action: 'export', outcome: 'ok', detail: expect.stringMatching(/^manifest\.json SHA-256 [0-9a-f]{64} \(package of export record /) });
+    // The answer has the SHA-256 the access log has, for the property form.
+    expect(sealed.detail).toContain(`manifest.json SHA-256 ${manifestSha256} `);
     expect(await errorOf(await call('POST', `/api/releases/${pendingId}/package`, 'cust1'))).toMatchObject({ status: 409 });
     expect(await (await call('GET', `/api/releases/${pendingId}/package`, 'aud1')).json()).toEqual(manifest);
+    expect(await lastLog('aud1')).toMatchObject({ action: 'release', outcome: 'ok', detail: 'package manifest viewed' });
 
     const csv = await call('GET', `/api/releases/${pendingId}/package/detections.csv`, 'cust1');
     expect(csv.status).toBe(200);

@@ -295,9 +295,11 @@ describe('the package of an approved release', () => {
   it('holds exactly the detections asked for, with checksums, once; files are served by name only', async () => {
     const r = await recordReleaseRequest(ctx, 'cust1', input());
     await decideRelease(ctx, 'chief1', r.requestId, 'approve', 'ok');
-    const manifest = await produceReleasePackage(ctx, 'cust1', r.requestId);
+    const { manifestSha256, ...manifest } = await produceReleasePackage(ctx, 'cust1', r.requestId);
     expect(manifest).toMatchObject({ requestId: r.requestId, detections: 2, generatedBy: 'cust1' });
     const dir = join(ctx.packagesDir, r.requestId);
+    // For the property form: manifest.json as written (and as the access log records it).
+    expect(manifestSha256).toBe(createHash('sha256').update(readFileSync(join(dir, 'manifest.json'))).digest('hex'));
     for (const f of manifest.files) {
       const bytes = readFileSync(join(dir, f.name));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);

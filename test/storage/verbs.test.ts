@@ -8,7 +8,7 @@ import { auditVerb } from '../../bin/verbs/audit.js';
 import { evidenceVerb } from '../../bin/verbs/evidence.js';
 import type { VerbIO } from '../../bin/verb.js';
 import { DEFAULT_OCR_CLASSES, OcrAlphabet } from '../../matcher/index.js';
-import { AccessLog, dayIn, DetectionWriter, openStorage, saveUser, searchDetections, setPassword, startOfDayIn } from '../../storage/index.js';
+import { AccessLog, dayIn, DetectionWriter, openStorage, saveUser, searchDetections, setPassword, startOfDayIn, type AccessRecord } from '../../storage/index.js';
 import { REPO_ROOT } from '../fixtures/cli.js';
 import { detection, makeTempDir } from './temp-storage.js';
 
@@ -325,6 +325,93 @@ describe('platewatch audit', () => {
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', '2020-01-01', '--to', '2020-07-01', '--chain', 'main', '--out', 'memo-empty', '--data-dir', dataDir], empty)).toBe(0);
     expect(empty.out()).toMatch(/^window .*\n0 of 0 inquiries reviewed/);
     expect(empty.err()).toMatch(/^platewatch audit sample: note: No search inquiry by an employee was recorded in the period on access log chain "main", so none was sampled/);
+  });
+
+  describe('log', () => {
+    // No daylight saving time, so the expected wall clock is UTC + 9:00 whenever the test runs.
+    const ZONE = 'Asia/Tokyo';
+    const wall = (at: string): string => new Date(Date.parse(`${at.replace(' ', 'T')}Z`) + 9 * 3_600_000).toISOString().slice(0, 23);
+    type Page = { records: AccessRecord[]; more: boolean; olderTo: string | null };
+    const log = async (args: string[], as_ = 'psd1'): Promise<{ code: number; out: string; err: string }> => {
+      const r = io(PASSWORD, { PLATEWATCH_TIME_ZONE: ZONE });
+      const code = await auditVerb.run(['log', ...as(as_), ...args, '--data-dir', dataDir], r);
+      return { code, out: r.out(), err: r.err() };
+    };
+    const page = async (args: string[]): Promise<Page> => {
+      const r = await log([...args, '--json']);
+      expect(r.code, r.err).toBe(0);
+      return JSON.parse(r.out) as Page;
+    };
+    const searchesOf = ['--user', 'det1', '--action', 'search', '--from', '2026-01-01'];
+    // det1's searches made before these tests: read once, for each test to compare with.
+    let searches: Promise<Page> | undefined;
+    const allSearches = (): Promise<Page> => (searches ??= page([...searchesOf, '--limit', '5000']));
+
+    it("prints a member's records of one action, newest first, each time in the department's zone and in UTC, labelled", async () => {
+      const all = await allSearches();
+      expect(all.records.length).toBeGreaterThanOrEqual(12);
+      expect(all.records.every((r) => r.user_id === 'det1' && r.action === 'search')).toBe(true);
+      expect(all.more).toBe(false);
+      const times = all.records.map((r) => r.at);
+      expect([...times].sort().reverse()).toEqual(times);
+
+      const table = await log([...searchesOf, '--limit', '3']);
+      expect(table.code, table.err).toBe(0);
+      const [window, count, head, ...rows] = table.out.split('\n');
+      expect(window).toMatch(/^window 2026-01-01 00:00 – .* Asia\/Tokyo \(2025-12-31T15:00Z – .*\)$/);
+      expect(count).toBe('3 record(s), newest first; times in Asia/Tokyo and in UTC (as stored and hashed); this reading is recorded in the access log');
+      expect(head).toMatch(/^TIME \(Asia\/Tokyo\) +TIME \(UTC\) +USER +ACTION +OUTCOME +ROWS +CASE +CHAIN:SEQ +REASON \/ DETAIL \/ PARAMS$/);
+      for (const [i, r] of all.records.slice(0, 3).entries()) {
+        expect(rows[i]).toContain(`${wall(r.at).replace('T', ' ')} +09:00  ${r.at.replace(' ', 'T')}Z  det1`);
+        expect(rows[i]).toContain(`${r.case_number}`);
+      }
+      expect(rows[3]).toBe(`older records match too: for the next page, run the same command with --to ${new Date(Date.parse(`${all.records[2]!.at.replace(' ', 'T')}Z`)).toISOString()}`);
+    });
+
+    it('pages to older records with --to, and reads a --to without a zone in the department\'s', async () => {
+      const all = await allSearches();
+      const seen: AccessRecord[] = [];
+      let to: string[] = [];
+      for (;;) {
+        const p = await page([...searchesOf, '--limit', '6', ...to]);
+        expect(p.records.length).toBeLessThanOrEqual(6);
+        seen.push(...p.records);
+        if (!p.more) break;
+        to = ['--to', p.olderTo!];
+      }
+      expect(seen.map((r) => `${r.chain}:${r.seq}`)).toEqual(all.records.map((r) => `${r.chain}:${r.seq}`));
+      // The fourth newest's time on the Tokyo wall clock, no zone given: the end of the window, not included.
+      const fourth = all.records[3]!;
+      const older = await page([...searchesOf, '--to', wall(fourth.at)]);
+      expect(older.records.map((r) => r.seq)).toEqual(all.records.filter((r) => r.at < fourth.at).map((r) => r.seq));
+      const empty = await log(['--from', '2020-01-01', '--to', '2020-01-02']);
+      expect(empty.out).toBe('window 2020-01-01 00:00 – 2020-01-02 00:00 Asia/Tokyo (2019-12-31T15:00Z – 2020-01-01T15:00Z)\n'
+        + 'no access log records in the window with these filters; this reading is recorded in the access log\n');
+    });
+
+    it('puts each reading on the access log with its filters, as the API does', async () => {
+      await log(['--user', 'det1', '--action', 'search', '--limit', '7']);
+      const [reading] = (await page(['--user', 'psd1', '--action', 'audit', '--limit', '1'])).records;
+      expect(reading).toMatchObject({ user_id: 'psd1', action: 'audit', outcome: 'ok', reason: 'access log review (§471.9)', rows_returned: 7 });
+      expect(JSON.parse(reading!.params)).toMatchObject({ op: 'read_log', user: 'det1', action: 'search', limit: '7' });
+    });
+
+    it('refuses a member who is not an auditor (exit 1, the refusal logged), and bad filters with exit 2 and a message', async () => {
+      const refused = await log(['--json'], 'cust1');
+      expect(refused).toMatchObject({ code: 1, out: '' });
+      expect(refused.err).toMatch(/^platewatch audit log: NOT_PERMITTED: "audit.read" needs one of the roles auditor/);
+      const [logged] = (await page(['--user', 'cust1', '--action', 'audit', '--outcome', 'refused', '--limit', '1'])).records;
+      expect(JSON.parse(logged!.params)).toMatchObject({ permission: 'audit.read', op: 'read_log' });
+
+      const bad = await log(['--from', 'yesterday']);
+      expect(bad).toMatchObject({ code: 2, out: '' });
+      expect(bad.err).toBe('platewatch audit: --from must be an ISO 8601 time or date, such as 2026-11-01T08:00:00Z, 2026-11-01T08:00 (Asia/Tokyo wall clock) '
+        + 'or 2026-11-01 (the start of that day there)\nRun "platewatch audit --help" for usage.\n');
+      expect((await log(['--from', '2026-12-02', '--to', '2026-12-01'])).err).toMatch(/^platewatch audit: --from must be before --to\n/);
+      expect((await log(['--action', 'browse'])).err).toMatch(/^platewatch audit: --action must be one of search, export, .* \(got "browse"\)\n/);
+      expect((await log(['--limit', '0'])).err).toMatch(/^platewatch audit: --limit must be a whole number from 1 to 5000\n/);
+      expect((await log(['--size', '10'])).code).toBe(2);
+    });
   });
 
   it('refuses an --out that is a file in one line, before signing in or sampling', async () => {
