@@ -30,6 +30,7 @@ const UNIT_FILES = [
   'test/ingest/bulk-load.test.ts',
   'test/ingest/csv.test.ts',
   'test/ingest/hit-message.test.ts',
+  'test/ingest/nats-server-log-line.test.ts',
   'test/ingest/hotlist-csv.test.ts',
   'test/ingest/invalid-read-log.test.ts',
   'test/ingest/list-loader.test.ts',

@@ -21,7 +21,7 @@ import {
   ListBuilder,
   ListLoader,
   MetricsRegistry,
-  NatsConnectionWatch,
+  NatsConnectionWatch, NatsServerLogRelay,
   natsConnectOptions,
   openHotlistStore,
   openVersionClaims,
@@ -235,6 +235,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const storage = await openStorage({ dataDir: join(options.dataDir, 'clickhouse'), ...options.storage });
     cleanups.push(() => storage.close());
     stopRequested();
+    const metrics = new MetricsRegistry();
+    registerBuildInfo(metrics, MIGRATIONS[MIGRATIONS.length - 1]!.version);
     let natsUrl = options.natsUrl;
     let natsConnect: SystemNatsConnectOptions;
     if (natsUrl === undefined) {
@@ -248,14 +250,15 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           'the embedded NATS credentials file was missing, and the server\'s config file too: NEW passwords were made, so every camera configured with the old camera password is refused until given the new one (or stop, restore the file from a backup, and start again)',
         );
       }
+      const natsLog = new NatsServerLogRelay({ logger, registry: metrics }); // its errors and refused cameras, once running
       const start = {
-        storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE), authorization: embeddedNatsAuthorization(auth),
+        storeDir, port: options.natsPort ?? 0, portFile: join(storeDir, NATS_PORT_FILE), authorization: embeddedNatsAuthorization(auth), logLines: natsLog.take,
         ...(options.natsPortName === undefined ? {} : { portName: options.natsPortName }),
       };
       const first: LocalNatsServer = await startLocalNatsServer(start);
       // Restarted on the same port and store when it dies, a few times; then `failed` settles.
       const server = superviseNatsServer(first, { start, logger });
-      cleanups.push(() => server.stop());
+      cleanups.push(() => server.stop().finally(() => natsLog.close()));
       failed = server.failed;
       natsUrl = server.url;
       natsConnect = { servers: [server.url], ...systemConnectOptions(auth) };
@@ -320,8 +323,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const hitWriter = new HitWriter(storage, storage.config, storageOutage.outcomes('hits'));
     cleanups.push(() => hitWriter.flush());
 
-    const metrics = new MetricsRegistry();
-    registerBuildInfo(metrics, MIGRATIONS[MIGRATIONS.length - 1]!.version);
     // /metrics answers this machine, or a scraper with the metrics token, and those need not be on a
     // covert list: covert lists appear there as covert-1, covert-2…
     metrics.withholdLabelValues('list', Object.keys((options.hits ?? DEFAULT_HIT_SETTINGS).covertLists).map((l) => l.toUpperCase()), 'covert');

@@ -11,6 +11,11 @@
 // cameras are configured with the URL, and `-p -1` gave a new port at every start.
 //
 // With `authorization`, the server asks every client for a user and a password (nats-server-config.ts).
+//
+// On a loopback host the server also answers HTTP monitoring (`/healthz`, `/jsz`) on a free port:
+// the supervisor asks it whether the server still works, since a hung server does not exit
+// (nats-supervisor.ts). Not on any other host: /connz and /varz would show every client to the network.
+// After the start, each line the server writes goes to `logLines` (nats-server-log-relay.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
@@ -28,6 +33,8 @@ export const DEFAULT_NATS_BINARY = 'nats-server';
 const START_TIMEOUT_MS = 10_000;
 /** How long a leftover server gets to shut down on SIGTERM (it flushes its store) before SIGKILL. */
 const LEFTOVER_STOP_GRACE_MS = 10_000;
+/** A line longer than this is cut: the server's lines are short, and an unending one must not grow memory. */
+const MAX_LOG_LINE_CHARS = 8_192;
 
 export interface LocalNatsServerOptions {
   /** JetStream store directory (created if missing). */
@@ -47,12 +54,20 @@ export interface LocalNatsServerOptions {
   binary?: string;
   /** Users the server requires, with what each may publish and subscribe to. @default none: any client connects and may do anything */
   authorization?: NatsServerAuthorization;
+  /**
+   * Receives each line the server writes to stderr once it has started (its errors and warnings
+   * while running: a full disk, refused clients), with the pid/time prefix. Start-up lines are not
+   * given: a failed start reports them in its error. @default none: dropped
+   */
+  logLines?: (line: string) => void;
 }
 
 export interface LocalNatsServer {
   url: string;
   port: number;
   pid: number;
+  /** Its HTTP monitoring endpoint (`http://127.0.0.1:PORT`, `/healthz`…); null when its host is not loopback. */
+  monitorUrl: string | null;
   /** Pids of servers left running on this store by an earlier process that has since died, stopped before this one started. */
   leftoversStopped: readonly number[];
   /** The account a store written without accounts was moved to at this start (its streams kept); null otherwise. */
@@ -101,6 +116,7 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     else rememberedPortTaken = remembered;
   }
   const args = ['-js', '-sd', storeDir, '-a', host, '-p', String(port), '--ports_file_dir', portsDir];
+  if (isLoopback(host)) args.push('-m', '-1');
   let movedGlobalStore: string | null = null;
   const reservations = await storeReservations(storeDir);
   if (options.authorization !== undefined || reservations.maxFileStore !== null) {
@@ -117,8 +133,16 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
     writeFileSync(ownerFile(portsDir, child.pid), `${process.pid}\n`);
   }
   let stderr = '';
+  let started = false;
+  let partialLine = '';
+  const { logLines } = options;
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    const text = chunk.toString();
+    stderr = (stderr + text).slice(-4000);
+    if (logLines === undefined) return;
+    const lines = (partialLine + text).split('\n');
+    partialLine = (lines.pop() ?? '').slice(0, MAX_LOG_LINE_CHARS);
+    if (started) for (const line of lines) if (line !== '') logLines(line.slice(0, MAX_LOG_LINE_CHARS));
   });
   let requested = false;
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -147,8 +171,9 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
       }
       throw new NatsServerError('NATS_SERVER_START_FAILED', `nats-server failed to start (${failed.message}): ${formatNatsStartLog(log)}`, { cause: failed });
     }
-    const url = await readPortsFile(portsDir, child.pid ?? -1);
-    if (url !== null) {
+    const ports = await readPortsFile(portsDir, child.pid ?? -1);
+    if (ports !== null) {
+      const { url } = ports;
       const listening = Number(new URL(url).port);
       if (options.portFile !== undefined) {
         try {
@@ -158,10 +183,12 @@ export async function startLocalNatsServer(options: LocalNatsServerOptions): Pro
           throw new NatsServerError('NATS_SERVER_START_FAILED', `cannot record the nats-server's port in ${options.portFile}: ${(error as Error).message}`, { cause: error });
         }
       }
+      started = true;
       return {
         url,
         port: listening,
         pid: child.pid ?? -1,
+        monitorUrl: ports.monitorUrl,
         leftoversStopped,
         movedGlobalStore,
         rememberedPortTaken,
@@ -366,14 +393,19 @@ function isPortFree(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function readPortsFile(dir: string, pid: number): Promise<string | null> {
+async function readPortsFile(dir: string, pid: number): Promise<{ url: string; monitorUrl: string | null } | null> {
   try {
     const text = await readFile(join(dir, `nats-server_${pid}.ports`), 'utf8');
-    const ports = JSON.parse(text) as { nats?: string[] };
-    return ports.nats?.[0] ?? null;
+    const ports = JSON.parse(text) as { nats?: string[]; monitoring?: string[] };
+    const url = ports.nats?.[0];
+    return url === undefined ? null : { url, monitorUrl: ports.monitoring?.[0] ?? null };
   } catch {
     return null; // not written yet
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 async function stopProcess(child: ChildProcess, exited: Promise<number | null>, signal: NodeJS.Signals): Promise<void> {

@@ -10,8 +10,13 @@
 // keeps dying (a full disk, a damaged store, its port taken) is not cured by starting it again, and
 // a process that looks alive while it does nothing hides the fault. Then `up` exits 1, loudly, and
 // a supervisor (systemd) restarts it or a person looks.
+//
+// A server that hangs instead of exiting (a disk that filled, a kill -STOP) is found by its health
+// check (nats-server-health.ts): after several misses in a row it is killed with SIGKILL, and the
+// same restart path, within the same bound, starts it again.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { watchNatsServerHealth, type NatsServerHang, type NatsServerHealthWatchOptions } from './nats-server-health.js';
 import { NatsServerError, startLocalNatsServer, type LocalNatsServer, type LocalNatsServerOptions, type NatsServerExit } from './nats-server.js';
 
 /** Restarts allowed within DEFAULT_RESTART_WINDOW_MS; the next unexpected exit in the window gives up. */
@@ -30,6 +35,8 @@ export interface NatsSupervisionOptions {
   windowMs?: number;
   /** @default DEFAULT_RESTART_DELAY_MS */
   restartDelayMs?: number;
+  /** When the server is taken for hung (interval, timeout, misses: nats-server-health.ts). @default the DEFAULT_HEALTH_CHECK_* values */
+  healthCheck?: NatsServerHealthWatchOptions;
 }
 
 export interface SupervisedNatsServer {
@@ -64,9 +71,30 @@ export function superviseNatsServer(first: LocalNatsServer, options: NatsSupervi
   const failed = new Promise<NatsServerError>((resolve) => (giveUp = resolve));
 
   const watch = (server: LocalNatsServer): void => {
+    const checking = new AbortController();
+    let hang: NatsServerHang | null = null;
     void server.exited.then((exit) => {
+      checking.abort();
       if (exit.requested || stopping.signal.aborted) return;
-      recovering = recover(server, describeExit(exit));
+      recovering = recover(server, hang === null ? describeExit(exit) : describeHang(hang));
+    });
+    if (server.monitorUrl === null) {
+      logger.warn({ pid: server.pid, url: server.url }, 'embedded nats-server has no monitoring port (its host is not loopback): a hung server is not found and restarted');
+      return;
+    }
+    stopping.signal.addEventListener('abort', () => checking.abort(), { once: true, signal: checking.signal });
+    watchNatsServerHealth(server.monitorUrl, options.healthCheck ?? {}, checking.signal, (found) => {
+      hang = found;
+      logger.warn(
+        { pid: server.pid, port: first.port, misses: found.misses, lastError: found.lastError },
+        `nats-server did not answer its health check for ${Math.round(found.silentMs / 1000)} s; restarting it`,
+      );
+      // Not server.kill(): that marks the exit as asked for, and the exit watch above would not restart it.
+      try {
+        process.kill(server.pid, 'SIGKILL');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') logger.error({ err: error, pid: server.pid }, 'could not kill the hung nats-server');
+      }
     });
   };
 
@@ -125,6 +153,10 @@ export function superviseNatsServer(first: LocalNatsServer, options: NatsSupervi
       await current.stop();
     },
   };
+}
+
+function describeHang(hang: NatsServerHang): string {
+  return `was killed (SIGKILL) after not answering its health check for ${Math.round(hang.silentMs / 1000)} s (${hang.misses} checks in a row; last: ${hang.lastError})`;
 }
 
 function describeExit(exit: NatsServerExit): string {

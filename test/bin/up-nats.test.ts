@@ -185,6 +185,12 @@ describe.concurrent('platewatch up when NATS fails', () => {
       await publishHotlist(await openHotlistStore(js), 'SVS', svs(['6TRJ244']), 'test');
       await waitFor('the list in use', async () => /^platewatch_hotlist_version\{list="SVS"\} 1$/m.test(await (await fetch(`${run.gateway}/metrics`)).text()));
 
+      // A camera with a wrong password: counted on /metrics and logged by name (it used to leave no trace).
+      await expect(connect({ servers: run.natsUrl, user: 'camera', pass: 'not-its-password', reconnect: false })).rejects.toThrow(/Authorization Violation/i);
+      await waitFor('the refused camera counted', async () => /^platewatch_nats_auth_failures_total 1$/m.test(await (await fetch(`${run.gateway}/metrics`)).text()), 10_000);
+      await waitFor('the refused camera logged', () => run.err().includes('nats-server refused user'), 10_000);
+      expect(run.err()).toMatch(/"level":40,.*"component":"nats-server","user":"camera","remote":"127\.0\.0\.1:\d+".*"msg":"nats-server refused user \\"camera\\" from 127\.0\.0\.1:\d+/);
+
       const killedAt = Date.now();
       process.kill(firstPid as number, 'SIGKILL');
       const down = await waitFor('/healthz to say 503', async () => {
