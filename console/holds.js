@@ -26,7 +26,7 @@ export function initHolds(s) {
       return;
     }
     // Ticking rows says what to hold; the user can still choose otherwise.
-    if (tickedReads().length > 0) $('hold-scope-ticked').checked = true;
+    if (tickedBoxes().length > 0) $('hold-scope-ticked').checked = true;
     showTicked();
   });
 }
@@ -90,12 +90,17 @@ function boxes() {
   return [...$('search-results').querySelectorAll('tbody input[name="readId"]')];
 }
 
-function tickedReads() {
-  return boxes().filter((box) => box.checked).map((box) => box.value);
+function tickedBoxes() {
+  return boxes().filter((box) => box.checked);
+}
+
+/** A ticked row as the hold API names a detection: by its key, not its read id alone, which another camera's read may share. */
+function detectionOf(box) {
+  return { readId: box.value, seenAt: box.dataset.seenAt, plateOcr: box.dataset.plateOcr };
 }
 
 function showTicked() {
-  const n = tickedReads().length;
+  const n = tickedBoxes().length;
   $('hold-ticked-text').textContent = `Only the rows ticked in the results (${n} ticked)`;
 }
 
@@ -121,12 +126,12 @@ async function submitHold(event) {
     if (query.match !== undefined) body.match = query.match;
     if (query.cameras !== undefined) body.cameras = query.cameras;
   } else if (scope === 'ticked') {
-    ticked = tickedReads();
+    ticked = tickedBoxes();
     if (ticked.length === 0) {
       $('hold-error').textContent = 'Tick the rows to hold in the results first.';
       return;
     }
-    body.readIds = ticked;
+    body.detections = ticked.map(detectionOf);
   } else {
     $('hold-error').textContent = 'Choose what to hold.';
     return;
@@ -141,7 +146,7 @@ async function submitHold(event) {
   const n = r.body.rowsHeld;
   $('hold-status').textContent = `Hold ${r.body.holdId}: ${n} detection${n === 1 ? '' : 's'} held for case ${caseNumber}. Recorded in the access log.`;
   // Held: untick them, so the next hold does not take them again unseen.
-  for (const box of boxes()) if (ticked.includes(box.value)) box.checked = false;
+  for (const box of ticked) box.checked = false;
   $('search-select-all').checked = false;
   showTicked();
 }

@@ -205,7 +205,7 @@ async function run(query, older) {
   if (!older && shown > 0) offerHold(query);
 }
 
-/** A result as a table row; `selectable` adds a checkbox named for the read, for holding it. */
+/** A result as a table row; `selectable` adds a checkbox carrying the detection's key, for holding it. */
 function resultRow(r, selectable) {
   const tr = document.createElement('tr');
   tr.dataset.readId = r.readId;
@@ -215,6 +215,10 @@ function resultRow(r, selectable) {
     box.type = 'checkbox';
     box.name = 'readId';
     box.value = r.readId;
+    // The detection's key with its read id: a hold of ticked rows names exactly those (another
+    // camera's read may share the id).
+    box.dataset.seenAt = r.seenAt;
+    box.dataset.plateOcr = r.plateOcr;
     box.setAttribute('aria-label', `Select read ${r.readId}`);
     td.append(box);
     tr.append(td);

@@ -1,7 +1,7 @@
 // Legal holds and evidence packages over HTTP (Watsonville §471.6), so that evidence work does not
 // need the system stopped: with embedded chDB, `up` alone holds the data directory, and the CLI's
 // `platewatch evidence` could only run while no ALPR data was being received.
-//   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?, agencies?, cameras?, near?}
+//   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?, detections?, agencies?, cameras?, near?}
 //                                                             → 201 {holdId, rowsHeld}; 404 NOTHING_HELD when nothing matches
 //   POST /api/evidence/exports               evidence.export  {caseNumber, reason?} → 201 {exportId, files, manifest, manifestSha256}:
 //                                                             the package's manifest, and the SHA-256 of its manifest.json
@@ -18,6 +18,7 @@ import {
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
+import { detectionKeys } from './detection-keys.js';
 import { objectBody, optionalText, optionalTextList, pathParam, requiredText, requiredTime } from './request-fields.js';
 import { plateQuery, whereFields } from './search-routes.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
@@ -32,10 +33,10 @@ export interface EvidenceRouteDeps {
 }
 
 const CODE = 'BAD_EVIDENCE_REQUEST';
-const HOLD_FIELDS = ['caseNumber', 'reason', 'from', 'to', 'plate', 'match', 'readIds', 'agencies', 'cameras', 'near'] as const;
+const HOLD_FIELDS = ['caseNumber', 'reason', 'from', 'to', 'plate', 'match', 'readIds', 'detections', 'agencies', 'cameras', 'near'] as const;
 const EXPORT_FIELDS = ['caseNumber', 'reason'] as const;
 const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-/** Most read ids one hold names; a larger set is better held by plate and time. */
+/** Most read ids, or detections, one hold names; a larger set is better held by plate and time. */
 const MAX_READ_IDS = 10_000;
 
 /** The body as a hold for `user`, its times read in `timeZone` unless they name a zone; 400 naming the field otherwise. */
@@ -50,10 +51,11 @@ export function holdRequest(body: unknown, user: string, timeZone: string): Hold
   const plate = optionalText(b, 'plate', CODE, 32)?.trim();
   const match = optionalText(b, 'match', CODE, 16);
   const readIds = optionalTextList(b, 'readIds', CODE, 128, MAX_READ_IDS);
+  const detections = detectionKeys(b, 'detections', { from, to }, CODE, MAX_READ_IDS);
   if ((plate === undefined || plate === '') && match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
-  if ((plate === undefined || plate === '') && (readIds === undefined || readIds.length === 0)) {
+  if ((plate === undefined || plate === '') && (readIds === undefined || readIds.length === 0) && (detections === undefined || detections.length === 0)) {
     // A hold of every read in a time range would copy the whole period out of retention.
-    throw new HttpError(400, CODE, 'say what to hold: "plate" (a whole plate or a pattern with ? and *) or "readIds"');
+    throw new HttpError(400, CODE, 'say what to hold: "plate" (a whole plate or a pattern with ? and *), "detections" (each {readId, seenAt, plateOcr} as a search row gives it) or "readIds"');
   }
   return {
     user, caseNumber, reason,
@@ -62,6 +64,7 @@ export function holdRequest(body: unknown, user: string, timeZone: string): Hold
       from, to, ...whereFields(b, CODE),
       ...(plate === undefined || plate === '' ? {} : { plate: plateQuery(plate, match, CODE) }),
       ...(readIds === undefined || readIds.length === 0 ? {} : { readIds }),
+      ...(detections === undefined || detections.length === 0 ? {} : { detections }),
     },
   };
 }

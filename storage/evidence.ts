@@ -16,7 +16,7 @@ import { manifestRecordDetail, outputDirectoryProblem, packageSoftware, writePac
 export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { ONE_ROW_A_READ } from './detection.js';
-import { buildDetectionFilter, type DetectionCriteria } from './search.js';
+import { buildHoldFilter, type HoldCriteria } from './hold-criteria.js';
 import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
 import { timeZoneOf } from './department-day.js';
@@ -35,7 +35,7 @@ export interface HoldRequest {
   user: string;
   caseNumber: string;
   reason: string;
-  criteria: DetectionCriteria;
+  criteria: HoldCriteria;
 }
 
 export interface HoldResult {
@@ -117,7 +117,7 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
     caseNumber: req.caseNumber.trim(), reason: req.reason.trim(), detail: '',
   };
   await authorise(ctx, entry);
-  const filter = buildDetectionFilter(req.criteria, ctx.alphabet ?? new OcrAlphabet());
+  const filter = buildHoldFilter(req.criteria, ctx.alphabet ?? new OcrAlphabet());
   if (!filter.ok) {
     await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: filter.reason });
     throw new StorageError('INVALID_SEARCH', `hold not placed: ${filter.reason}`);
@@ -182,7 +182,7 @@ SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, fromUnixTimest
     await ctx.accessLog.append({ ...entry, outcome: 'invalid', detail: 'no detection matches; nothing was held' });
     throw new StorageError(
       'NOTHING_HELD',
-      `no detection matches the hold's plate, read ids and period; nothing was held for case ${entry.caseNumber} and no hold was recorded`,
+      `no detection matches the hold's plate, read ids, detections and period; nothing was held for case ${entry.caseNumber} and no hold was recorded`,
     );
   }
   const filed = filedUnder === entry.caseNumber ? '' : ` filed under case ${filedUnder}, as first typed`;

@@ -110,7 +110,7 @@ export interface DetectionCriteria {
   agencies?: readonly string[];
   cameras?: readonly string[];
   near?: { lat: number; lon: number; radiusMeters: number };
-  /** Only these reads (legal holds of specific detections). */
+  /** Only reads with these ids, whichever camera sent them (a hold by `readIds`; a hold of exact detections uses storage/hold-criteria.ts). */
   readIds?: readonly string[];
 }
 

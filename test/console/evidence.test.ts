@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OcrAlphabet } from '../../matcher/index.js';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
@@ -17,18 +18,23 @@ import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
 const BROWSER_TEST_MS = 120_000;
 /** Three reads, from two cameras. */
 const PLATE = '7EVD001';
+/** Another agency's read, whose camera numbered it ev-r1 too: never held by a hold of ev-r1's row. */
+const SHARED_ID_PLATE = '7EVX900';
 /** One read, held through the API for the custodian's package. */
 const PACKAGED_PLATE = '7EVD002';
 
 let api: ApiSystem;
+/** When the first read was made (an hour before the tests start). */
+let seen: number;
 let browser: Browser;
 let consoleSystem: ConsoleSystem | undefined;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  const seen = Date.now() - 3_600_000;
+  seen = Date.now() - 3_600_000;
   consoleSystem = await startConsoleSystem([
     { readId: 'ev-r1', agency: 'WPD', camera: 'cam-1', seenAt: seen, plate: PLATE, state: 'CA', confidence: 0.93 },
+    { readId: 'ev-r1', agency: 'SCSO', camera: 'cam-9', seenAt: seen + 30_000, plate: SHARED_ID_PLATE, state: 'CA', confidence: 0.91 },
     { readId: 'ev-r2', agency: 'WPD', camera: 'cam-2', seenAt: seen + 60_000, plate: PLATE, state: 'CA', confidence: 0.9 },
     { readId: 'ev-r3', agency: 'WPD', camera: 'cam-2', seenAt: seen + 120_000, plate: PLATE, state: 'CA', confidence: 0.88 },
     { readId: 'ev-p1', agency: 'WPD', camera: 'cam-3', seenAt: seen + 180_000, plate: PACKAGED_PLATE, state: 'CA', confidence: 0.95 },
@@ -98,11 +104,17 @@ describe('console legal holds and evidence packages', () => {
     expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['2', '26-EV-0001']);
     expect(await page.locator('#hold-error').textContent()).toBe('');
 
-    // Only what the hold API takes: the ticked reads within the search's period, nothing more.
+    // Only what the hold API takes: the ticked detections, each by its key, within the search's
+    // period, nothing more; not the other agency's read that shares ev-r1's id.
     const [sent] = c.holds();
     expect(c.holds()).toHaveLength(1);
-    expect(Object.keys(sent ?? {}).sort()).toEqual(['caseNumber', 'from', 'readIds', 'reason', 'to']);
-    expect(sent?.['readIds']).toEqual(expect.arrayContaining(['ev-r1', 'ev-r3']));
+    expect(Object.keys(sent ?? {}).sort()).toEqual(['caseNumber', 'detections', 'from', 'reason', 'to']);
+    const plateOcr = new OcrAlphabet().mapPlate(PLATE);
+    expect(sent?.['detections']).toEqual(expect.arrayContaining([
+      { readId: 'ev-r1', seenAt: new Date(seen).toISOString(), plateOcr },
+      { readId: 'ev-r3', seenAt: new Date(seen + 120_000).toISOString(), plateOcr },
+    ]));
+    expect(sent?.['detections']).toHaveLength(2);
     await expect(heldReads('26-EV-0001')).resolves.toEqual(['ev-r1', 'ev-r3']);
     // Held rows are unticked, so the next hold does not take them again unseen.
     expect(await page.locator('#search-results tbody input:checked').count()).toBe(0);

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditRoutes, evidenceRoutes, searchRoutes } from '../../gateway/index.js';
+import { OcrAlphabet } from '../../matcher/index.js';
 import { DetectionWriter, verifyAccessLogs, type EvidenceManifest } from '../../storage/index.js';
 import { detection } from '../storage/temp-storage.js';
 import { errorOf, startApiFixture, type ApiFixture } from './api-fixture.js';
@@ -27,6 +28,9 @@ beforeAll(async () => {
         detection({ readId: 'e-3', plate: '6OTHER6', seenAt: DAY + 3000 }),
         detection({ readId: 'e-4', plate: '5CAMERA', seenAt: DAY + 4000, camera: 'cam-1' }),
         detection({ readId: 'e-5', plate: '5CAMERA', seenAt: DAY + 5000, camera: 'cam-2' }),
+        // Two cameras' reads sharing a read id (cameras number their reads on their own).
+        detection({ readId: 'e-6', plate: '4SHARE1', seenAt: DAY + 6000, agency: 'WPD', camera: 'cam-1' }),
+        detection({ readId: 'e-6', plate: '4SHARE2', seenAt: DAY + 7000, agency: 'SCSO', camera: 'cam-9' }),
       ])).durable;
       await writer.close();
     },
@@ -81,6 +85,45 @@ describe('legal holds over HTTP', () => {
     expect(await (await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0904', plate: undefined, readIds: ids })).json()).toMatchObject({ rowsHeld: 1 });
     const tooMany = Array.from({ length: 10_001 }, (_, i) => `x-${i}`);
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: undefined, readIds: tooMany }))).toMatchObject({ status: 400, message: expect.stringContaining('at most 10000') });
+  });
+
+  it('holds detections named by their key as a search row gives them, not another camera\'s read sharing the id', async () => {
+    const named = { readId: 'e-6', seenAt: new Date(DAY + 7000).toISOString(), plateOcr: new OcrAlphabet().mapPlate('4SHARE2') };
+    const res = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0910', plate: undefined, detections: [named] });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ rowsHeld: 1 });
+    expect(await lastLog('ana1')).toMatchObject({ action: 'hold', outcome: 'ok', rows_returned: 1 });
+    const { storage } = api.temp;
+    const rs = await storage.client.query({
+      query: `SELECT camera, (SELECT params FROM ${storage.db}.access_log WHERE user_id = 'ana1' ORDER BY seq DESC LIMIT 1) AS logged
+                FROM ${storage.db}.evidence_detections WHERE case_number = 'WPD-26-0910'`,
+      format: 'JSONEachRow',
+    });
+    const held = await rs.json<{ camera: string; logged: string }>();
+    expect(held.map((r) => r.camera)).toEqual(['cam-9']);
+    // The access log names what was held.
+    expect(JSON.parse(held[0]?.logged ?? 'null')).toMatchObject({ detections: [named] });
+    // By read id, as before: every detection in the period with it.
+    const byId = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0911', plate: undefined, readIds: ['e-6'] });
+    expect(await byId.json()).toMatchObject({ rowsHeld: 2 });
+  });
+
+  it('answers 400 naming the item and its field to a bad detection, and to more than 10,000', async () => {
+    const good = { readId: 'e-6', seenAt: new Date(DAY + 7000).toISOString(), plateOcr: '4SHARE2' };
+    const bad = (detections: unknown) => call('POST', '/api/evidence/holds', 'ana1', { ...hold, plate: undefined, detections }).then(errorOf);
+    for (const [detections, message] of [
+      ['e-6', '"detections" must be a list of at most 10000 detections'],
+      [[good, 'e-6'], '"detections" item 2 must be a JSON object with readId, seenAt, plateOcr'],
+      [[{ ...good, readId: '' }], '"detections" item 1: "readId" must be text of 1–128 characters'],
+      [[{ readId: 'e-6', seenAt: good.seenAt }], '"detections" item 1: "plateOcr" must be text'],
+      [[{ ...good, seenAt: '2026-11-20T00:00:07' }], '"detections" item 1: "seenAt" must be the detection\'s time as its search row gives it'],
+      [[{ ...good, seenAt: '2026-11-22T00:00:00Z' }], '"detections" item 1: "seenAt" 2026-11-22T00:00:00Z is outside "from" to "to"'],
+      [[{ ...good, camera: 'cam-9' }], '"detections" item 1 has unknown field "camera"'],
+    ] as const) {
+      expect(await bad(detections)).toMatchObject({ status: 400, code: 'BAD_EVIDENCE_REQUEST', message: expect.stringContaining(message) });
+    }
+    expect(await bad(Array.from({ length: 10_001 }, () => good))).toMatchObject({ status: 400, message: expect.stringContaining('at most 10000 detections') });
+    expect(await bad([])).toMatchObject({ status: 400, message: expect.stringContaining('say what to hold') });
   });
 
   it('answers 400 naming what is wrong: no case number (refused on the record), nothing to hold, an unknown field, a bad range or match', async () => {

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessLog, DetectionWriter, exportEvidence, placeLegalHold, saveUser, sha256, type EvidenceManifest, type Storage } from '../../storage/index.js';
+import { OcrAlphabet } from '../../matcher/index.js';
 import { parseCsv as parseRfc4180, type CsvTable } from './rfc4180.js';
 import { positionsAt } from './radius-edge.js';
 import { detection, openTempStorage, type TempStorage } from './temp-storage.js';
@@ -369,6 +370,18 @@ describe('detections sharing a read id held under one case', () => {
         { plate_ocr: expect.any(String), seen_at: '2026-11-12 10:00:05.000', read_id: 'shared-1' },
       ],
     }]);
+  });
+
+  it('holds by detection key only the detection named, not another camera\'s sharing its read id, and logs the key', async () => {
+    const named = { plateOcr: new OcrAlphabet().mapPlate('4SHR002'), seenAt: new Date(T4 + 5_000), readId: 'shared-1' };
+    const hold = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-93', reason: 'vehicle seen at a robbery', criteria: { ...period, detections: [named] } });
+    expect(hold.rowsHeld).toBe(1);
+    const rs = await storage.client.query({
+      query: `SELECT read_id, camera, plate FROM ${storage.db}.evidence_detections FINAL WHERE case_number = 'WPD-26-93'`, format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ read_id: 'shared-1', camera: 'cam-east', plate: '4SHR002' }]);
+    const [record] = await lastRecords('det1', 1);
+    expect(JSON.parse(record?.['params'] ?? 'null')).toMatchObject({ detections: [{ ...named, seenAt: '2026-11-12T10:00:05.000Z' }] });
   });
 
   it('keeps both when two holds each hold one, and names for each only the hold that covers it', async () => {
