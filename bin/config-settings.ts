@@ -1,6 +1,6 @@
 // The settings of the one platewatch configuration (bin/config.ts): their types and defaults.
 import { DEFAULT_GATEWAY_PORT, DEFAULT_IDLE_LOCK_EXEMPT_ROLES, DEFAULT_IDLE_LOCK_MINUTES } from '../gateway/index.js';
-import { DEFAULT_MAX_CAMERAS, DEFAULT_STALE_AFTER_MS, DEFAULT_IMMIGRATION_MESSAGE_KEYS, type BulkLayout } from '../ingest/index.js';
+import { DEFAULT_MAX_CAMERAS, DEFAULT_STALE_AFTER_MS, DEFAULT_STREAMS_CONFIG, DEFAULT_IMMIGRATION_MESSAGE_KEYS, type BulkLayout } from '../ingest/index.js';
 import type { MatcherConfig } from '../matcher/index.js';
 import { DEFAULT_BATCH_DELAY_MS, DEFAULT_BATCH_ROWS, DEFAULT_INSERTS_IN_FLIGHT, DEFAULT_MAX_QUEUED_ROWS, type ReleasePolicy } from '../storage/index.js';
 
@@ -119,6 +119,13 @@ export interface NatsSettings {
   /** Port of the embedded nats-server; 0 picks a free one. Env `PLATEWATCH_NATS_PORT`. @default 0 */
   port: number;
   /**
+   * GiB of reads the READS stream holds while the pipeline cannot store them (a ClickHouse outage):
+   * beyond it cameras' publishes are refused and they keep the reads. JetStream reserves it on the
+   * NATS store's disk at start, so a small disk needs a smaller value. At 10 GiB about 50 million
+   * reads of ~200 bytes. Env `PLATEWATCH_READS_MAX_GIB`. @default 10
+   */
+  readsMaxGib: number;
+  /**
    * Credentials for `url`'s server (ingest/nats-auth.ts), over any in the URL itself
    * (`nats://user:password@host`). Env `NATS_TOKEN`; `NATS_USER` and `NATS_PASSWORD`; `NATS_CREDS`.
    */
@@ -184,7 +191,7 @@ export interface GatewaySettings {
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
   port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1', trustedProxies: [], idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES, idleLockExemptRoles: [...DEFAULT_IDLE_LOCK_EXEMPT_ROLES],
 };
-export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0 };
+export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0, readsMaxGib: DEFAULT_STREAMS_CONFIG.readsMaxBytes / 1024 ** 3 };
 export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {
   url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,
   batchRows: DEFAULT_BATCH_ROWS, batchDelayMs: DEFAULT_BATCH_DELAY_MS, insertsInFlight: DEFAULT_INSERTS_IN_FLIGHT, maxQueuedRows: DEFAULT_MAX_QUEUED_ROWS,

@@ -55,7 +55,7 @@ const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as
 /** A console locked later than a session lasts would never lock. */
 const MAX_IDLE_LOCK_MINUTES = 12 * 60;
 const GATEWAY_KEYS = ['port', 'host', 'trustedProxies', 'idleLockMinutes', 'idleLockExemptRoles'] as const;
-const NATS_KEYS = ['url', 'port', 'token', 'user', 'password', 'credsFile'] as const;
+const NATS_KEYS = ['url', 'port', 'readsMaxGib', 'token', 'user', 'password', 'credsFile'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const;
 const MATCHER_KEYS = [
   'ocrClasses',
@@ -179,6 +179,7 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
   if (unknownRoles.length > 0) {
     problems.push(`${named('PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES', 'gateway.idleLockExemptRoles')}: unknown role${unknownRoles.length === 1 ? '' : 's'} ${unknownRoles.map((r) => `"${r}"`).join(', ')} (roles: ${USER_ROLES.join(', ')}; "none" for no exemption)`);
   }
+  if (config.nats.readsMaxGib < 1) problems.push(`${named('PLATEWATCH_READS_MAX_GIB', 'nats.readsMaxGib')} must be at least 1 (GiB of reads kept while storage is down)`);
   if (config.nats.port > 65535) problems.push(`${named('PLATEWATCH_NATS_PORT', 'nats.port')} ${config.nats.port} is not a TCP port`);
   if (!(config.hotlists.staleAfterHours > 0 && config.hotlists.staleAfterHours <= 24)) {
     problems.push(`${named('PLATEWATCH_HOTLIST_STALE_HOURS', 'hotlists.staleAfterHours')} is ${config.hotlists.staleAfterHours}; it must be more than 0 and at most 24 (Watsonville §471.5(f)(4): a daily download)`);
@@ -226,7 +227,7 @@ type MutableConfig = Omit<PlatewatchConfig, 'matcher'> & { matcher: Partial<Matc
 
 /** Service settings that are whole numbers; the rest of a section's keys are strings. */
 const WHOLE_NUMBER_SETTINGS: ReadonlySet<string> = new Set([
-  'port', 'idleLockMinutes', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows',
+  'port', 'readsMaxGib', 'idleLockMinutes', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows',
 ]);
 
 function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Record<string, unknown>, config: MutableConfig, where: string, problems: string[]): void {
@@ -284,6 +285,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   if (clickhousePassword !== undefined && clickhousePassword !== '') config.storage.password = clickhousePassword;
   for (const [name, apply] of [
     ['PLATEWATCH_NATS_PORT', (n: number) => (config.nats.port = n)],
+    ['PLATEWATCH_READS_MAX_GIB', (n: number) => (config.nats.readsMaxGib = n)],
     ['PLATEWATCH_RETENTION_DAYS', (n: number) => (config.storage.retentionDays = n)],
     ['PLATEWATCH_SKIP_INDEX_CACHE_MB', (n: number) => (config.storage.skipIndexCacheMb = n)],
     ['PLATEWATCH_SEARCH_TIMEOUT_SECONDS', (n: number) => (config.storage.searchTimeoutSeconds = n)],

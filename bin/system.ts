@@ -15,7 +15,6 @@ import {
   DEFAULT_RETROACTIVE_DAYS,
   RetroactiveCheckpoints,
   RetroactiveChecks,
-  ensureStreams,
   HITS_SUBJECT_PREFIX,
   HotlistFollower,
   ListBuilder,
@@ -54,6 +53,7 @@ import { accessLogRefusals } from './refusal-log.js';
 import { logRetentionChanges } from './retention-log.js';
 import { storedSightings } from './past-sightings.js';
 import { processAccessLogChain } from './storage-options.js';
+import { gib, openStreams } from './system-streams.js';
 import { registerBuildInfo } from './version.js';
 
 export interface SystemOptions {
@@ -71,6 +71,8 @@ export interface SystemOptions {
   natsPort?: number;
   /** Where `natsPort` was set (`PLATEWATCH_NATS_PORT`), named when another program holds the port. */
   natsPortName?: string;
+  /** READS's byte limit (config `nats.readsMaxGib`). @default DEFAULT_STREAMS_CONFIG.readsMaxBytes (10 GiB) */
+  readsMaxBytes?: number;
   /** Storage settings; `dataDir` defaults to `dataDir/clickhouse`. */
   storage?: Partial<StorageConfig>;
   /** Run the pipeline worker in this process. @default true */
@@ -300,12 +302,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // First thing on the connection: every hit published from here on reaches it.
     if (options.onHitMessage !== undefined) nc.subscribe(`${HITS_SUBJECT_PREFIX}.>`, { callback: options.onHitMessage });
     const js = jetstream(nc);
-    for (const kept of (await ensureStreams(await jetstreamManager(nc))).kept) {
-      logger.warn(
-        { stream: kept.stream, maxBytes: kept.maxBytes, wantedMaxBytes: kept.wantedMaxBytes, error: kept.error },
-        `the ${kept.stream} stream keeps its limit of ${gib(kept.maxBytes)}: NATS cannot reserve the ${gib(kept.wantedMaxBytes)} configured on its disk (${kept.error}); its messages are kept`,
-      );
-    }
+    await openStreams(await jetstreamManager(nc), { readsMaxBytes: options.readsMaxBytes, storeDir: options.natsUrl === undefined ? join(options.dataDir, 'nats') : null, logger });
     // Versioned records (hot lists, release requests, users) claim each new version here first, so
     // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
     const claims = await openVersionClaims(js);
@@ -456,10 +453,6 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await stopAll();
     throw error;
   }
-}
-
-function gib(bytes: number): string {
-  return bytes < 0 ? 'no limit' : bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /** True once `matcher` has `version` of `list` or a newer one; false after `waitMs` (a refused version never comes). */

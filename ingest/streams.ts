@@ -83,12 +83,23 @@ async function ensureStream(jsm: JetStreamManager, config: Parameters<JetStreamM
     // JetStream reserves a stream's max_bytes on the store's disk up front; its own message
     // ("insufficient storage resources available") does not say which stream or how much.
     if (!isInsufficientStorage(addError) || config.max_bytes === undefined || config.max_bytes < 0) throw addError;
-    throw new Error(
+    throw new StreamSpaceError(
+      config.name, config.max_bytes,
       `cannot create the ${config.name} stream: JetStream reserves its limit of ${(config.max_bytes / 2 ** 30).toFixed(1)} GiB on the disk of the NATS store ` +
         `(the data directory's nats/ when embedded) and less is free there: free space or use a larger disk. (This server does not have the stream. With NATS_URL, a server that had it before ` +
         `and did not load it at its start for the same reason still keeps its messages in its store: give that server a larger disk or a max_file_store that holds its streams.) (${(addError as Error).message})`,
       { cause: addError },
     );
+  }
+}
+
+/** A stream JetStream could not create because its byte limit is more than it can reserve on the store's disk. */
+export class StreamSpaceError extends Error {
+  readonly code = 'STREAM_NO_SPACE';
+
+  constructor(readonly stream: string, readonly maxBytes: number, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'StreamSpaceError';
   }
 }
 

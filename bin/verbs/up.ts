@@ -100,6 +100,7 @@ async function runUp(args: string[], io: VerbIO): Promise<number> {
         logger,
         ...(config.nats.url === undefined ? {} : { natsUrl: config.nats.url, natsCredentials: config.nats }),
         natsPort: config.nats.port,
+        readsMaxBytes: config.nats.readsMaxGib * 2 ** 30,
         ...(config.nats.port > 0 ? { natsPortName: settingName(io.env, 'PLATEWATCH_NATS_PORT', 'nats.port') } : {}),
         retroactiveDays: config.retroactiveDays,
         hotlists: config.hotlists,

@@ -215,7 +215,7 @@ describe('environment variables', () => {
 describe('service settings', () => {
   it('default to embedded servers, 365 days of retention and 30 days of retroactive hits', () => {
     const config = resolveConfig({}, {});
-    expect(config.nats).toEqual({ url: undefined, port: 0 });
+    expect(config.nats).toEqual({ url: undefined, port: 0, readsMaxGib: 10 });
     expect(config.storage).toEqual({
       url: undefined, username: 'default', password: '', retentionDays: 365, skipIndexCacheMb: 512, searchTimeoutSeconds: 30,
       batchRows: 50_000, batchDelayMs: 250, insertsInFlight: 2, maxQueuedRows: 200_000,
@@ -255,7 +255,7 @@ describe('service settings', () => {
       { nats: { url: 'nats://file:4222' }, storage: { url: 'http://file:8123', retentionDays: 400 }, retroactiveDays: 7 },
       { NATS_URL: 'nats://env:4222', CLICKHOUSE_URL: 'http://env:8123', CLICKHOUSE_USER: 'alpr', CLICKHOUSE_PASSWORD: 's3cret', PLATEWATCH_NATS_PORT: '4333', PLATEWATCH_RETROACTIVE_DAYS: '0' },
     );
-    expect(config.nats).toEqual({ url: 'nats://env:4222', port: 4333 });
+    expect(config.nats).toEqual({ url: 'nats://env:4222', port: 4333, readsMaxGib: 10 });
     expect(config.storage).toMatchObject({ url: 'http://env:8123', username: 'alpr', password: 's3cret', retentionDays: 400, skipIndexCacheMb: 512, searchTimeoutSeconds: 30 });
     expect(config.retroactiveDays).toBe(0);
   });
@@ -313,6 +313,14 @@ describe('service settings', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_IDLE_LOCK_MINUTES: 'half an hour' })).toThrow(/PLATEWATCH_IDLE_LOCK_MINUTES: "half an hour" is not a whole number/);
     expect(() => resolveConfig({ gateway: { idleLockExemptRoles: ['dispatch'] } }, {})).toThrow(/gateway\.idleLockExemptRoles: unknown role "dispatch" \(roles: officer, dispatcher/);
     expect(() => resolveConfig({ gateway: { idleLockExemptRoles: 'dispatcher' } }, {})).toThrow(/idleLockExemptRoles must be an array of role names/);
+  });
+
+  it('take the READS stream\'s size in GiB from the file or the environment, at least 1', () => {
+    expect(resolveConfig({}, {}).nats.readsMaxGib).toBe(10);
+    expect(resolveConfig({ nats: { readsMaxGib: 3 } }, {}).nats.readsMaxGib).toBe(3);
+    expect(resolveConfig({ nats: { readsMaxGib: 3 } }, { PLATEWATCH_READS_MAX_GIB: '2' }).nats.readsMaxGib).toBe(2);
+    expect(() => resolveConfig({}, { PLATEWATCH_READS_MAX_GIB: '0' })).toThrow(/PLATEWATCH_READS_MAX_GIB must be at least 1/);
+    expect(() => resolveConfig({ nats: { readsMaxGib: 1.5 } }, {})).toThrow(/nats\.readsMaxGib must be a whole number/);
   });
 
   it('refuses retention under one year, naming the law', () => {

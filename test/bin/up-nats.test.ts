@@ -127,7 +127,9 @@ describe.concurrent('platewatch up when NATS fails', () => {
       const reads = Array.from({ length: 400 }, (_, i) => ({ id: `backlog-${i}`, plate: i % 10 === 0 ? '6TRJ244' : `C${String(i).padStart(6, '0')}` }));
       await publishReads(js, reads);
 
-      const run = await startUp({ ...env, PLATEWATCH_DATA_DIR: join(dir, 'backlog'), NATS_URL: server.url });
+      // A smaller READS than the default 10 GiB (a small disk): `up` brings the stream to it.
+      const run = await startUp({ ...env, PLATEWATCH_DATA_DIR: join(dir, 'backlog'), NATS_URL: server.url, PLATEWATCH_READS_MAX_GIB: '4' });
+      expect((await jsm.streams.info(READS_STREAM)).config.max_bytes).toBe(4 * 2 ** 30);
       await waitFor('the backlog to be stored and acked', async () => {
         const info = await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER);
         return info.num_pending === 0 && info.num_ack_pending === 0;

@@ -167,6 +167,8 @@ describe('disk full in the data directory', () => {
     // The embedded nats-server's store is on a 64 MiB disk; READS reserves 10 GiB.
     const started = startSystem({ dataDir: smallMount, matcher: resolveMatcherConfig(), logger: pino({ level: 'silent' }), gateway: false });
     await expect(started).rejects.toThrow(/cannot create the READS stream: JetStream reserves its limit of 10\.0 GiB on the disk of the NATS store/);
+    // It says how much is free there, and which setting keeps fewer reads.
+    await expect(started).rejects.toThrow(/ \d+\.\d MiB is free on the disk of .*\/nats, of which nats-server reserves at most three quarters\. Or keep fewer reads while storage is down: lower nats\.readsMaxGib \(PLATEWATCH_READS_MAX_GIB, now 10\)/);
     // Nothing is left running: the embedded nats-server was stopped on the way out.
     const leftovers = execFileSync('ps', ['-eo', 'args']).toString().split('\n').filter((l) => l.includes(`-sd ${join(smallMount, 'nats')}`));
     expect(leftovers).toEqual([]);
