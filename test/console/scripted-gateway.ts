@@ -44,7 +44,7 @@ export async function startConsoleServer(
       await route(req, res, path);
       if (res.headersSent || res.writableEnded) return;
       const file = path === '/' ? 'index.html' : path.slice(1);
-      if (/^[a-z]+\.(js|css|html)$/.test(file)) {
+      if (/^[a-z]+(-[a-z]+)*\.(js|css|html)$/.test(file)) {
         res.writeHead(200, { 'content-type': TYPES[file.split('.')[1] ?? ''] ?? 'text/plain', 'cache-control': 'no-cache' }).end(readFileSync(`${CONSOLE_DIR}${file}`));
         return;
       }
