@@ -17,6 +17,7 @@ const UNIT_FILES = [
   'test/bin/hotlist-config.test.ts',
   'test/bin/systemd-example.test.ts',
   'test/bin/terminal-text.test.ts',
+  'test/bin/process-metrics.test.ts',
   'test/bin/verb-sign-in.test.ts',
   'test/gateway/config.test.ts',
   'test/gateway/escalation.test.ts',

@@ -54,6 +54,7 @@ import { logRetentionChanges } from './retention-log.js';
 import { storedSightings } from './past-sightings.js';
 import { processAccessLogChain } from './storage-options.js';
 import { gib, openStreams } from './system-streams.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { registerBuildInfo } from './version.js';
 
 export interface SystemOptions {
@@ -239,6 +240,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     stopRequested();
     const metrics = new MetricsRegistry();
     registerBuildInfo(metrics, MIGRATIONS[MIGRATIONS.length - 1]!.version);
+    const stopProcessMetrics = registerProcessMetrics(metrics);
+    cleanups.push(async () => stopProcessMetrics());
     let natsUrl = options.natsUrl;
     let natsConnect: SystemNatsConnectOptions;
     if (natsUrl === undefined) {

@@ -155,6 +155,8 @@ describe.concurrent('platewatch up', () => {
     expect(metrics).toMatch(/^platewatch_hits_total\{list="SVS",kind="exact"\} \d+$/m);
     expect(metrics).toMatch(/^platewatch_hotlist_version\{list="SVS"\} \d+$/m);
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    // What the process costs, embedded chDB included (bin/process-metrics.ts).
+    expect(metrics).toMatch(/^process_resident_memory_bytes [1-9]\d+$/m);
     expect(metrics).toContain(`platewatch_build_info{version="${pkg.version}",node="${process.versions.node}",schema="${MIGRATIONS.at(-1)?.version}"} 1\n`);
     expect(metrics).toMatch(/^platewatch_process_start_time_seconds \d{10}$/m);
     // No console session is valid until sign-in arrives (issue 6): the upgrade is refused.
