@@ -19,6 +19,9 @@ let auditGeneration = 0;
 let logRangeEdited = false;
 /** The memorandum's download URLs (blob:), released when another memorandum replaces it. */
 let memorandumUrls = [];
+/** The log records shown, and the query for the page older than them (null: none older match). */
+let logShown = [];
+let olderQuery = null;
 
 export function initAudit() {
   for (const id of ['audit-from', 'audit-to']) {
@@ -26,6 +29,7 @@ export function initAudit() {
     watchWallClockInput($(id), $(`${id}-note`));
   }
   $('audit-log-form').addEventListener('submit', once(submitLogQuery));
+  $('audit-log-more').addEventListener('click', loadOlderRecords);
   $('audit-verify-form').addEventListener('submit', once(submitVerify));
   $('audit-sample-form').addEventListener('submit', once(submitSample));
 }
@@ -41,6 +45,9 @@ export function resetAudit() {
   for (const id of ['audit-log-form', 'audit-verify-form', 'audit-sample-form']) $(id).reset();
   logRangeEdited = false;
   for (const id of ['audit-log', 'audit-chains', 'audit-counts']) fill(id, []);
+  logShown = [];
+  olderQuery = null;
+  $('audit-log-more').hidden = true;
   for (const id of ['audit-log-error', 'audit-log-status', 'audit-verify-error', 'audit-verify-status', 'audit-sample-error', 'audit-sample-status', 'audit-preview']) $(id).textContent = '';
   delete $('audit-verify-status').dataset.outcome;
   showMemorandum(null);
@@ -61,7 +68,7 @@ async function submitLogQuery(event) {
   $('audit-log-error').textContent = '';
   // The records shown are another query's: they go, so they are not taken for this one's answer.
   const refuse = (message) => {
-    fill('audit-log', []);
+    showLogRecords([], null);
     $('audit-log-status').textContent = '';
     $('audit-log-error').textContent = message;
   };
@@ -83,6 +90,30 @@ async function submitLogQuery(event) {
   if (r === null || generation !== auditGeneration) return;
   if (!r.ok) return refuse(`Not read: ${r.message}`);
   const records = r.body.records ?? [];
+  showLogRecords(records, olderPage(q, records, r.body.more, limit));
+  const n = records.length;
+  $('audit-log-status').textContent = n === 0 ? 'No records in the period with these filters.'
+    : `${n} record${n === 1 ? '' : 's'}, newest first${olderQuery === null ? '' : ': older ones in the period match too ("Older records" shows them)'}. This reading is recorded in the access log.`;
+}
+
+/**
+ * The query for the records older than `records`, or null when none match: the same filters, up to
+ * the oldest one shown (the gateway never ends a page part-way through one instant's records, so
+ * none is skipped). A gateway that does not say `more` has more when it gave as many as asked.
+ */
+function olderPage(q, records, more, limit) {
+  const oldest = records.at(-1);
+  if (oldest === undefined || !(more === true || (more === undefined && records.length >= limit))) return null;
+  const older = new URLSearchParams(q);
+  // `at` is UTC as stored ("2026-12-06 17:04:11.532").
+  older.set('to', `${oldest.at.replace(' ', 'T')}Z`);
+  return older;
+}
+
+/** Shows `records` (replacing what was shown) and offers the older page when there is one. */
+function showLogRecords(records, older) {
+  logShown = records;
+  olderQuery = older;
   const tbody = fill('audit-log', records.map((x) => [
     shortTime(x.at), x.user_id, x.action, badge(x.outcome, OUTCOME_KIND[x.outcome] ?? 'warn'), x.case_number || '—', x.reason || '—',
     x.params.length > PARAMS_SHOWN ? `${x.params.slice(0, PARAMS_SHOWN)}…` : x.params, String(x.rows_returned), x.detail || '—', `${x.chain}:${x.seq}`,
@@ -94,9 +125,42 @@ async function submitLogQuery(event) {
     row.children[6].title = x.params;
     row.children[6].className = 'params';
   });
-  const n = records.length;
-  $('audit-log-status').textContent = n === 0 ? 'No records in the period with these filters.'
-    : `${n} record${n === 1 ? '' : 's'}, newest first${n === limit ? `: the most asked for, so older ones in the period are not shown (narrow the period or raise the number)` : ''}. This reading is recorded in the access log.`;
+  $('audit-log-more').hidden = older === null;
+}
+
+let loadingOlder = false;
+
+/** The next page of the same reading, added below the records shown; the keyboard goes to the first one added. */
+async function loadOlderRecords() {
+  if (loadingOlder || olderQuery === null) return;
+  loadingOlder = true;
+  const button = $('audit-log-more');
+  button.setAttribute('aria-disabled', 'true');
+  $('audit-log-error').textContent = '';
+  $('audit-log-status').textContent = 'Reading older records…';
+  const generation = auditGeneration;
+  const q = olderQuery;
+  try {
+    const r = await send('GET', `/api/audit/log?${q}`);
+    if (r === null || generation !== auditGeneration) return;
+    const before = logShown.length;
+    if (!r.ok) {
+      // The same page can be asked for again: the button stays.
+      $('audit-log-status').textContent = `${before} record${before === 1 ? '' : 's'} shown; the older ones did not load.`;
+      $('audit-log-error').textContent = `Not read: ${r.message}`;
+      return;
+    }
+    const records = r.body.records ?? [];
+    showLogRecords([...logShown, ...records], olderPage(q, records, r.body.more, Number(q.get('limit'))));
+    const n = logShown.length;
+    $('audit-log-status').textContent = `${records.length} older record${records.length === 1 ? '' : 's'} added; ${n} shown, newest first${olderQuery === null ? '' : ', and older ones match too'}. This reading is recorded in the access log.`;
+    const first = $('audit-log').querySelector('tbody').children[before] ?? $('audit-log-status');
+    first.tabIndex = -1;
+    first.focus();
+  } finally {
+    loadingOlder = false;
+    button.removeAttribute('aria-disabled');
+  }
 }
 
 /**

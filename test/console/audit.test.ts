@@ -94,8 +94,12 @@ describe('console audit view', () => {
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
 
     await form.getByLabel('Outcome').selectOption('refused');
+    // As many as asked for, and no more match: nothing older is offered.
+    await form.getByLabel('Most records').fill('1');
     await page.getByRole('button', { name: 'Show the log', exact: true }).click();
     await page.locator('#audit-log-status', { hasText: /^1 record, newest first/ }).waitFor();
+    await expect(page.locator('#audit-log-status').textContent()).resolves.toBe('1 record, newest first. This reading is recorded in the access log.');
+    expect(await page.getByRole('button', { name: 'Older records' }).isHidden()).toBe(true);
     await expect(cell(0, 8)).resolves.toMatch(/case or incident number|reason/);
 
     // The log read itself is on the log, under the auditor.
@@ -104,8 +108,17 @@ describe('console audit view', () => {
     await form.getByLabel('Outcome').selectOption('');
     await form.getByLabel('Most records').fill('1');
     await page.getByRole('button', { name: 'Show the log', exact: true }).click();
-    await page.locator('#audit-log-status', { hasText: /^1 record, newest first: the most asked for/ }).waitFor();
+    await page.locator('#audit-log-status', { hasText: /^1 record, newest first: older ones in the period match too/ }).waitFor();
     await expect(cell(0, 6)).resolves.toContain('read_log');
+    const newest = await rows.nth(0).getAttribute('data-record');
+    // The next page of the same reading, added below; the keyboard goes to the first record added.
+    await page.getByRole('button', { name: 'Older records' }).click();
+    await page.locator('#audit-log-status', { hasText: /^1 older record added; 2 shown, newest first/ }).waitFor();
+    await expect(cell(1, 6)).resolves.toContain('read_log');
+    const [first, second] = (await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-record') ?? ''))).map((r) => Number(r.split(':').pop()));
+    expect(await rows.nth(0).getAttribute('data-record')).toBe(newest);
+    expect(second).toBeLessThan(first ?? 0);
+    expect(await page.evaluate(`document.activeElement === document.querySelectorAll('#audit-log tbody tr')[1]`)).toBe(true);
 
     // A query the gateway refuses (its period ends before it starts) leaves no earlier answer shown beside its error.
     await form.getByLabel('From').fill('2026-12-07T00:00');
