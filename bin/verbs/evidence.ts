@@ -17,7 +17,8 @@ import { OcrAlphabet } from '../../matcher/index.js';
 import { openForVerb, STORAGE_OPTIONS_USAGE, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
 
 const USAGE = `Usage: platewatch evidence hold --case N --as ID --reason TEXT --from DATE --to DATE
-                                [--plate P | --pattern P | --read-id ID ...] [--password-stdin] [storage options]
+                                [--plate P | --pattern P | --read-id ID ...] [--camera C ...] [--agency A ...]
+                                [--password-stdin] [storage options]
        platewatch evidence export --case N --out DIR --as ID [--reason TEXT] [--password-stdin] [storage options]
 
 hold    Copies the matching detections into the evidence store under the case, where retention
@@ -48,7 +49,11 @@ Options:
                   is all of Dec 1. The window used is printed, with its UTC instants
   --plate P       hold reads of this plate (exact)
   --pattern P     hold reads matching a partial plate (? one character, * any run)
-  --read-id ID    hold these reads (repeatable)
+  --read-id ID    hold every detection in the window with this read id (repeatable). Read ids
+                  are the cameras' own and two cameras may send the same one: add --camera to
+                  hold only one camera's
+  --camera C      only detections of this camera (repeatable)
+  --agency A      only detections of this agency's cameras (repeatable)
   --out DIR       export directory
   --help          show this text
 
@@ -69,6 +74,8 @@ const OPTIONS = {
   plate: { type: 'string' },
   pattern: { type: 'string' },
   'read-id': { type: 'string', multiple: true },
+  camera: { type: 'string', multiple: true },
+  agency: { type: 'string', multiple: true },
   out: { type: 'string' },
   ...STORAGE_PARSE_OPTIONS,
 } as const;
@@ -135,7 +142,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) {
     const job: EvidenceJob = sub === 'hold'
-      ? { sub, caseNumber: values.case, reason: values.reason!, from: from!, to: to!, plate, readIds: values['read-id'] }
+      ? { sub, caseNumber: values.case, reason: values.reason!, from: from!, to: to!, plate, readIds: values['read-id'], where: holdWhere(values) }
       : { sub, caseNumber: values.case, reason: values.reason, outDir: resolve(io.cwd, values.out!) };
     return evidenceThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
   }
@@ -151,7 +158,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
         user,
         caseNumber: values.case,
         reason: values.reason!,
-        criteria: { from: from!, to: to!, ...(plate ? { plate } : {}), ...(values['read-id'] ? { readIds: values['read-id'] } : {}) },
+        criteria: { from: from!, to: to!, ...(plate ? { plate } : {}), ...(values['read-id'] ? { readIds: values['read-id'] } : {}), ...holdWhere(values) },
       });
       printHold(io, r, values.case);
       return 0;
@@ -193,8 +200,15 @@ function printExport(io: VerbIO, m: EvidenceManifest, manifestSha256: string, ou
   printManifestHash(io, manifestSha256);
 }
 
+type HoldWhere = { cameras?: string[]; agencies?: string[] };
+
+/** The cameras and agencies a hold is narrowed to, as storage and the API name them. */
+function holdWhere(values: { camera?: string[]; agency?: string[] }): HoldWhere {
+  return { ...(values.camera === undefined ? {} : { cameras: values.camera }), ...(values.agency === undefined ? {} : { agencies: values.agency }) };
+}
+
 type EvidenceJob =
-  | { sub: 'hold'; caseNumber: string; reason: string; from: Date; to: Date; plate: PlateQuery | undefined; readIds: string[] | undefined }
+  | { sub: 'hold'; caseNumber: string; reason: string; from: Date; to: Date; plate: PlateQuery | undefined; readIds: string[] | undefined; where: HoldWhere }
   | { sub: 'export'; caseNumber: string; reason: string | undefined; outDir: string };
 
 /** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
@@ -215,7 +229,7 @@ async function evidenceWork(api: SystemApi, job: EvidenceJob, io: VerbIO): Promi
   if (job.sub === 'hold') {
     const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
     const r = await api.json<PlacedHold>('POST', '/api/evidence/holds', {
-      caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }),
+      caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }), ...job.where,
     });
     printHold(io, r, job.caseNumber);
     return;

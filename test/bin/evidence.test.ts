@@ -23,6 +23,10 @@ beforeAll(async () => {
   await setPassword(storage, 'cust1', PASSWORD, 'admin', 10);
   const writer = new DetectionWriter(storage);
   await (await writer.enqueue([detection({ readId: 'e1', plate: '6TRK400', seenAt: T0 }), detection({ readId: 'e2', plate: '5ESC777', seenAt: T0 + 1000 })])).durable;
+  // Two cameras' reads that share an id.
+  await (await writer.enqueue([
+    detection({ readId: 'dup1', camera: 'cam-a', plate: '8DUP001', seenAt: T0 + 2000 }), detection({ readId: 'dup1', camera: 'cam-b', agency: 'SCPD', plate: '8DUP002', seenAt: T0 + 3000 }),
+  ])).durable;
   // Around Dec 1 in California (PST, UTC-8): the evening before, and noon, 17:00 and 19:00 on the day.
   await (await writer.enqueue([Date.UTC(2026, 11, 1, 7, 30), Date.UTC(2026, 11, 1, 20), Date.UTC(2026, 11, 2, 1), Date.UTC(2026, 11, 2, 3)]
     .map((seenAt, i) => detection({ readId: `tz${i}`, plate: '4TZH001', seenAt })))).durable;
@@ -63,6 +67,20 @@ describe('platewatch evidence hold', () => {
     const again = io();
     expect(await evidenceVerb.run(hold('wpd-26-0777', '6TRK400'), again)).toBe(0);
     expect(again.out()).toMatch(/held for case WPD-26-0777 \(typed wpd-26-0777\)\n$/);
+  });
+
+  it('holds by read id every camera\'s detection with it, or one camera\'s or agency\'s with --camera or --agency', async () => {
+    const byId = (caseNumber: string, ...more: string[]) =>
+      ['hold', '--case', caseNumber, '--reason', 'hit and run, report 26-4411', '--read-id', 'dup1', '--from', '2026-11-02', '--to', '2026-11-03', ...more, ...AS];
+    const both = io();
+    expect(await evidenceVerb.run(byId('WPD-26-0960'), both), both.err()).toBe(0);
+    expect(both.out()).toMatch(/: 2 detection\(s\) held for case WPD-26-0960\n$/);
+    const one = io();
+    expect(await evidenceVerb.run(byId('WPD-26-0961', '--camera', 'cam-b'), one), one.err()).toBe(0);
+    expect(one.out()).toMatch(/: 1 detection\(s\) held for case WPD-26-0961\n$/);
+    const agency = io();
+    expect(await evidenceVerb.run(byId('WPD-26-0962', '--agency', 'WPD'), agency), agency.err()).toBe(0);
+    expect(agency.out()).toMatch(/: 1 detection\(s\) held for case WPD-26-0962\n$/);
   });
 
   it("reads bare dates as the department's days and says the window it used", async () => {
