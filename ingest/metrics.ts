@@ -161,10 +161,23 @@ export class Histogram extends Metric {
   }
 }
 
+/**
+ * A scrape waits at most this long for the collectors (refreshes that ask NATS or storage); past it
+ * the gauges keep their last values. A hung nats-server held every scrape for 15 s, past
+ * Prometheus' 10 s default timeout, so the metrics that tell of the outage went missing during it
+ * (found by QA).
+ */
+export const DEFAULT_COLLECT_TIMEOUT_MS = 2_000;
+
 export class MetricsRegistry {
   private readonly metrics = new Map<string, Metric>();
   /** Called before rendering, to refresh gauges that are read rather than pushed (consumer pending). */
   private readonly collectors: Array<() => void | Promise<void>> = [];
+  private readonly collectTimeoutMs: number;
+
+  constructor(options: { collectTimeoutMs?: number } = {}) {
+    this.collectTimeoutMs = options.collectTimeoutMs ?? DEFAULT_COLLECT_TIMEOUT_MS;
+  }
 
   counter(name: string, help: string, options?: MetricOptions): Counter {
     return this.register(new Counter(name, help, options));
@@ -203,7 +216,12 @@ export class MetricsRegistry {
   }
 
   async render(): Promise<string> {
-    for (const collect of this.collectors) await collect();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => { timer = setTimeout(resolve, this.collectTimeoutMs); });
+    // Side by side, so one slow source does not hold up the others; a collector that fails is its own to log.
+    const collected = Promise.allSettled(this.collectors.map(async (collect) => collect()));
+    await Promise.race([collected, late]);
+    clearTimeout(timer);
     return [...this.metrics.values()].map((m) => m.render(this.rewrite)).join('\n') + '\n';
   }
 

@@ -41,6 +41,25 @@ describe('MetricsRegistry', () => {
   });
 });
 
+describe('MetricsRegistry collectors that do not answer', () => {
+  it('answers a scrape after the collect timeout with the last values, the others refreshed, and a failing collector left out', async () => {
+    const r = new MetricsRegistry({ collectTimeoutMs: 200 });
+    const stuck = r.gauge('consumer_pending', 'pending');
+    stuck.set(41);
+    const fresh = r.gauge('fresh', 'refreshed');
+    let n = 0;
+    // A NATS that hangs: the request never comes back.
+    r.onCollect(() => new Promise<void>(() => {}));
+    r.onCollect(async () => { throw new Error('store unreachable'); });
+    r.onCollect(() => { fresh.set(++n); });
+    const started = Date.now();
+    const text = await r.render();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(text).toContain('consumer_pending 41');
+    expect(text).toContain('fresh 1');
+  });
+});
+
 describe('MetricsRegistry series before the first event', () => {
   it('exports an unlabeled counter and gauge as 0 from creation, so increase() sees the first event after a restart', async () => {
     const r = new MetricsRegistry();
