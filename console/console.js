@@ -477,7 +477,8 @@ function warnIdle(lockAt) {
 function lockIdle(minutes) {
   const token = sessionStorage.getItem(TOKEN_KEY);
   if (token === null) return;
-  fetch('/api/logout', { method: 'POST', headers: { authorization: `Bearer ${token}` } }).catch(() => {});
+  // The reason tells the access log a lock from a sign-out.
+  fetch('/api/logout', { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'idle_lock' }) }).catch(() => {});
   const user = sessionStorage.getItem(USER_ID_KEY) ?? '';
   promptResume(`This console locked after ${minutes} minute${minutes === 1 ? '' : 's'} without input, and your session was ended. Sign in again as ${user} to carry on: the page stays as it was.`);
 }

@@ -27,6 +27,21 @@ export type LoginResult =
   /** The password was right but the user may not use the system (inactive, untrained: §471.5(d)). */
   | { ok: false; reason: 'not_authorised'; detail: string };
 
+/**
+ * Why a console ended its session when not at its user's click: `idle_lock`, locked after the idle
+ * minutes (idle-lock.ts), so an auditor can tell a lock from a sign-out in the access log.
+ */
+export const LOGOUT_REASONS = ['idle_lock'] as const;
+export type LogoutReason = (typeof LOGOUT_REASONS)[number];
+
+function logoutReason(body: unknown): LogoutReason | undefined {
+  if (body === undefined) return undefined;
+  const reason = objectBody(body, ['reason'], 'BAD_LOGOUT')['reason'];
+  if (reason === undefined) return undefined;
+  if (typeof reason === 'string' && (LOGOUT_REASONS as readonly string[]).includes(reason)) return reason as LogoutReason;
+  throw new HttpError(400, 'BAD_LOGOUT', `"reason" may only be ${LOGOUT_REASONS.map((r) => `"${r}"`).join(', ')}, or left out`);
+}
+
 export interface SessionUser {
   user: string;
   name: string;
@@ -37,8 +52,8 @@ export interface SessionUser {
 export interface Authenticator {
   /** `client` is the address the attempt came from (clientAddress): lockout is per account and client. */
   login(userId: string, password: string, client: string): Promise<LoginResult>;
-  /** Revokes the session; false when it was not a valid one. */
-  logout(token: string): Promise<boolean>;
+  /** Revokes the session; false when it was not a valid one. `reason`: why the console ended it, for the access log. */
+  logout(token: string, reason?: LogoutReason): Promise<boolean>;
   /** The session's user, or null when the token is unknown, expired, revoked or its user no longer authorised. */
   verify(token: string): Promise<SessionUser | null>;
 }
@@ -145,7 +160,8 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
 
   const logout = async (request: JsonRequest): Promise<JsonReply> => {
     const token = bearerToken(request);
-    if (token === null || !(await authenticator.logout(token))) throw noSession();
+    const reason = logoutReason(request.body);
+    if (token === null || !(await authenticator.logout(token, reason))) throw noSession();
     deps.consoles?.endSession(token, SESSION_CLOSE_REASONS.loggedOut);
     deps.consoles?.tellOtherGateways(null);
     return { status: 204 };

@@ -293,11 +293,12 @@ export class CredentialStore {
   }
 
   /** Revokes the session; false when it was not a valid one. */
-  async logout(token: string): Promise<boolean> {
+  /** `reason`: why a console ended the session itself (`idle_lock`), kept in the access log's params. */
+  async logout(token: string, reason?: string): Promise<boolean> {
     const session = await this.#session(token);
     if (session === undefined || session.revoked || session.expiresAt <= this.#now()) return false;
     await revokeSession(this.#storage, tokenHash(token), session, this.#now());
-    await this.#audit(session.userId, ACCESS_ACTIONS.logout, ACCESS_OUTCOMES.ok, { via: 'http' }, '');
+    await this.#audit(session.userId, ACCESS_ACTIONS.logout, ACCESS_OUTCOMES.ok, { via: 'http', ...(reason === undefined ? {} : { reason }) }, '');
     return true;
   }
 

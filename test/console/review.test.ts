@@ -8,7 +8,7 @@
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveUser } from '../../storage/index.js';
-import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
+import { accessRecords, PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { hitMessage, publishHit } from '../gateway/harness.js';
 import { holdAnswer, watchAnswers } from './browser.js';
@@ -261,6 +261,9 @@ describe('console review', () => {
     expect(await page.locator('#sign-in-error').textContent()).toMatch(/locked after 30 minutes without input.*Sign in again as analyst1/);
     await c.settled('/api/logout');
     expect((await api.call('GET', '/api/me', token ?? '')).status).toBe(401);
+    // The access log tells a lock from a sign-out.
+    const logouts = (await accessRecords(api, 'analyst1')).filter((r) => r['action'] === 'logout');
+    expect(JSON.parse(logouts.at(-1)?.['params'] ?? '{}')).toEqual({ via: 'http', reason: 'idle_lock' });
     // Hidden from sight (an opaque backdrop) and from the keyboard and screen readers (inert).
     expect(await page.locator('#search').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
     expect(await page.evaluate<string>("getComputedStyle(document.getElementById('sign-in')).boxShadow")).toMatch(/^rgb\(16, 20, 26\) /);

@@ -83,6 +83,11 @@ describe('sign-in routes', () => {
     expect(await consoleWs.subscribe({})).toMatchObject({ type: 'replay' });
     await consoleWs.close();
 
+    // A console that locked itself says so; any other reason is refused, and the session stays.
+    const oddReason = await fetch(`${base}/api/logout`, { method: 'POST', headers: { authorization: `Bearer ${body.token}`, 'content-type': 'application/json' }, body: JSON.stringify({ reason: 'bored' }) });
+    expect(oddReason.status).toBe(400);
+    expect(((await oddReason.json()) as { error: { message: string } }).error.message).toBe('"reason" may only be "idle_lock", or left out');
+    expect((await withToken('/api/me', body.token)).status).toBe(200);
     expect((await withToken('/api/logout', body.token, 'POST')).status).toBe(204);
     expect((await withToken('/api/me', body.token)).status).toBe(401);
     await expect(TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token })).rejects.toMatchObject({ status: 401 });
