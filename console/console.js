@@ -10,7 +10,7 @@ import { initReleases, resetReleases, showReleases } from './releases.js';
 import { initEvidence, resetEvidence } from './evidence.js';
 import { initAudit, resetAudit, showAudit } from './audit.js';
 import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
-import { stopIdleWatch, watchIdle } from './idle-lock.js';
+import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -187,6 +187,7 @@ async function showViews({ resuming = false } = {}) {
   $('bar-hits').hidden = !views.includes('dispatch');
   watchExpiry(sessionStorage.getItem(EXPIRES_KEY));
   watchIdle(Number(sessionStorage.getItem(IDLE_KEY) ?? 0), { warn: warnIdle, lock: lockIdle });
+  watchSession();
   if (permissions().has('hotlists.view')) watchHotlists();
   if (views.includes('dispatch')) startDispatch();
   else setConnection('idle', 'Signed in');
@@ -334,6 +335,7 @@ function promptResume(message) {
   watchExpiry(null);
   stopIdleWatch();
   warnIdle(null);
+  clearTimeout(sessionTimer);
   if (socket !== null) {
     const s = socket;
     socket = null;
@@ -389,6 +391,7 @@ function signOut(message = '') {
   sessionStorage.removeItem(EXPIRES_KEY);
   stopIdleWatch();
   warnIdle(null);
+  clearTimeout(sessionTimer);
   sessionStorage.removeItem(IDLE_KEY);
   markSignInInvalid(false);
   layoutCards();
@@ -453,6 +456,40 @@ function warnExpiry(at) {
 }
 
 // ---- idle lock (gateway/idle-lock.ts) ---------------------------------------------------------
+
+/** How often the console asks GET /api/me again while signed in. */
+const SESSION_REFRESH_MS = 5 * 60_000;
+let sessionTimer = null;
+
+function watchSession() {
+  clearTimeout(sessionTimer);
+  sessionTimer = setTimeout(refreshSession, SESSION_REFRESH_MS);
+}
+
+/**
+ * What the gateway says of the session now: a role given or taken while signed in changes the idle
+ * minutes (an analyst who was also a dispatcher, and is no longer, locks again), and the expiry.
+ * The idle minutes were read only at sign-in, so such a console stayed unlocked all shift (QA).
+ */
+async function refreshSession() {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  if (token === null) return;
+  try {
+    const res = await fetch('/api/me', { cache: 'no-store', headers: { authorization: `Bearer ${token}` } });
+    const me = res.ok ? await res.json().catch(() => null) : null;
+    if (me !== null && sessionStorage.getItem(TOKEN_KEY) === token) {
+      if (typeof me.expiresAt === 'string' && me.expiresAt !== sessionStorage.getItem(EXPIRES_KEY)) {
+        sessionStorage.setItem(EXPIRES_KEY, me.expiresAt);
+        watchExpiry(me.expiresAt);
+      }
+      rememberIdleLock(me.idleLockMinutes);
+      changeIdleLimit(Number(sessionStorage.getItem(IDLE_KEY) ?? 0), { warn: warnIdle, lock: lockIdle });
+    }
+  } catch {
+    // Unreachable: the connection status says so; ask again at the next turn.
+  }
+  if (sessionStorage.getItem(TOKEN_KEY) === token) watchSession();
+}
 
 function rememberIdleLock(minutes) {
   if (typeof minutes === 'number' && minutes > 0) sessionStorage.setItem(IDLE_KEY, String(minutes));
@@ -1327,4 +1364,9 @@ initReleases(session);
 initEvidence(session);
 initAudit(session);
 if (sessionStorage.getItem(TOKEN_KEY) !== null) showViews();
-else $('user').focus();
+else {
+  // Reloaded under a lock or an ended session: the last user's name and rights go too, not only
+  // their token (found by QA in the page's storage).
+  for (const key of [USER_KEY, USER_ID_KEY, PERMISSIONS_KEY, EXPIRES_KEY, IDLE_KEY]) sessionStorage.removeItem(key);
+  $('user').focus();
+}

@@ -30,6 +30,26 @@ export function watchIdle(minutes, { warn, lock }) {
   check();
 }
 
+/**
+ * The gateway now says `minutes` for this user (a role given or taken while signed in): a running
+ * watch keeps its last input and takes the new limit; with none running, one starts with `callbacks`.
+ */
+export function changeIdleLimit(minutes, callbacks) {
+  if (typeof minutes !== 'number' || !(minutes > 0)) {
+    stopIdleWatch();
+    return;
+  }
+  if (handlers === null) {
+    watchIdle(minutes, callbacks);
+    return;
+  }
+  if (limitMs === minutes * 60_000) return;
+  limitMs = minutes * 60_000;
+  handlers.minutes = minutes;
+  clearTimeout(timer);
+  check();
+}
+
 export function stopIdleWatch() {
   clearTimeout(timer);
   timer = null;

@@ -7,7 +7,7 @@
 // focus kept through a decision, and buttons a screen reader can tell apart.
 import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveUser } from '../../storage/index.js';
+import { saveUser, type UserRole } from '../../storage/index.js';
 import { accessRecords, PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { hitMessage, publishHit } from '../gateway/harness.js';
@@ -270,7 +270,8 @@ describe('console review', () => {
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Password').press('Enter');
-    await prompt.waitFor({ state: 'hidden' });
+    // Hidden once the views are back (the dialog stops being one a moment before).
+    await page.locator('#sign-in').waitFor({ state: 'hidden' });
     await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^100 detections/);
     // The watch starts again with the new session.
     await page.clock.fastForward('29:30');
@@ -289,6 +290,29 @@ describe('console review', () => {
     expect(await page.locator('#idle-warning').isHidden()).toBe(true);
     expect(await page.locator('#sign-in').isHidden()).toBe(true);
     expect(c.sent('/api/logout', 'POST')).toBe(0);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('a console whose user loses the exempt role while signed in locks again when left, and a reload then keeps nothing of them', async () => {
+    const user = { userId: 'mixed1', name: 'M. Ixed', title: 'Analyst', roles: ['analyst', 'dispatcher'] as UserRole[], trainedAt: '2026-01-15', active: true };
+    await saveUser(api.system.storage, user, 'test');
+    await api.system.credentials.setPassword('mixed1', PASSWORD, 'test');
+    const c = await openConsole();
+    const { page } = c;
+    await page.clock.install();
+    await signIn(c, 'mixed1');
+    await page.locator('#connection[data-state="live"]').waitFor();
+    // The dispatcher role is taken away; the console hears of it at its next look at the session.
+    await saveUser(api.system.storage, { ...user, roles: ['analyst'] }, 'test');
+    const asked = c.sent('/api/me');
+    await page.clock.fastForward('05:01');
+    await expect.poll(() => c.sent('/api/me'), { timeout: 10_000 }).toBeGreaterThan(asked);
+    await c.settled('/api/me');
+    await page.clock.fastForward('30:00');
+    await page.getByRole('dialog', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByLabel('User name').waitFor();
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
     await page.context().close();
   }, BROWSER_TEST_MS);
 
