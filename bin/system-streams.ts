@@ -21,8 +21,10 @@ export async function openStreams(jsm: JetStreamManager, options: StreamsOptions
   try {
     report = await ensureStreams(jsm, { ...DEFAULT_STREAMS_CONFIG, readsMaxBytes });
   } catch (error) {
-    if (!(error instanceof StreamSpaceError)) throw error;
-    throw new StreamSpaceError(error.stream, error.maxBytes, `${error.message}${await freeSpace(options.storeDir)}${error.stream === READS_STREAM ? lowerReads(readsMaxBytes) : ''}`, { cause: error });
+    if (!(error instanceof StreamSpaceError) || options.storeDir === null) throw error;
+    const free = await freeBytes(options.storeDir);
+    if (free === null) throw error;
+    throw new StreamSpaceError(error.stream, error.maxBytes, noRoomText(error, options.storeDir, free, readsMaxBytes), { cause: error });
   }
   for (const kept of report.kept) {
     options.logger.warn(
@@ -32,19 +34,36 @@ export async function openStreams(jsm: JetStreamManager, options: StreamsOptions
   }
 }
 
-async function freeSpace(storeDir: string | null): Promise<string> {
-  if (storeDir === null) return '';
+/** The share of the free space nats-server grants JetStream's file store (ingest/nats-store-reservations.ts). */
+const STORE_SHARE = 0.75;
+const LEAST_READS_GIB = 1;
+
+async function freeBytes(storeDir: string): Promise<number | null> {
   try {
     const { bavail, bsize } = await statfs(storeDir);
-    return ` ${gib(bavail * bsize)} is free on the disk of ${storeDir}, of which nats-server reserves at most three quarters.`;
+    return bavail * bsize;
   } catch {
-    return '';
+    return null;
   }
 }
 
-function lowerReads(readsMaxBytes: number): string {
-  return ` Or keep fewer reads while storage is down: lower nats.readsMaxGib (PLATEWATCH_READS_MAX_GIB, now ${Math.round(readsMaxBytes / 2 ** 30)}) to what the disk holds, at least 1 GiB;` +
-    ' INVALID_READS reserves 1 GiB besides.';
+/**
+ * Why the embedded store has no room, in the operator's terms: the streams' limits together against
+ * the share of the free space nats-server grants, and what to do. "Less is free there" read as
+ * wrong with 2.4 GiB free and 2 GiB of limits, and advised a smaller READS that could not help
+ * when it was at its least (QA).
+ */
+function noRoomText(error: StreamSpaceError, storeDir: string, free: number, readsMaxBytes: number): string {
+  const invalid = DEFAULT_STREAMS_CONFIG.invalidMaxBytes;
+  const limits = readsMaxBytes + invalid;
+  const readsGib = Math.round(readsMaxBytes / 2 ** 30);
+  const atLeast = (bytes: number) => gib(Math.ceil(bytes / STORE_SHARE / 2 ** 27) * 2 ** 27);
+  const lower = readsGib > LEAST_READS_GIB
+    ? `; or keep fewer reads while storage is down: lower nats.readsMaxGib (PLATEWATCH_READS_MAX_GIB, now ${readsGib}), whose least, ${LEAST_READS_GIB}, needs ${atLeast(LEAST_READS_GIB * 2 ** 30 + invalid)} free`
+    : ` (nats.readsMaxGib is at its least, ${LEAST_READS_GIB})`;
+  return `cannot create the ${error.stream} stream: JetStream reserves each stream's limit on the NATS store's disk up front, and the limits add up to ${gib(limits)} ` +
+    `(${READS_STREAM} ${gib(readsMaxBytes)}, INVALID_READS ${gib(invalid)}), more than nats-server grants: three quarters of the ${gib(free)} free on the disk of ${storeDir}. ` +
+    `Free space there (at least ${atLeast(limits)} free in all) or move the data directory to a larger disk${lower}. (nats-server: ${(error.cause as Error | undefined)?.message ?? error.message})`;
 }
 
 export function gib(bytes: number): string {
