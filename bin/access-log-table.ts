@@ -47,13 +47,19 @@ function whatText(r: AccessRecord): string {
   return terminalText(clipped(parts.filter((p) => p !== '').join('; ')));
 }
 
+/** Whether the department's zone is UTC itself: its times are then shown once. */
+export function isUtcZone(timeZone: string): boolean {
+  return timeZone === 'UTC' || timeZone === 'Etc/UTC';
+}
+
 /** The records as a table, newest first; the last column, free text, is not padded. */
 export function printAccessLogTable(io: Pick<VerbIO, 'stdout'>, records: readonly AccessRecord[], timeZone: string): void {
-  const head = [`TIME (${timeZone})`, 'TIME (UTC)', 'USER', 'ACTION', 'OUTCOME', 'ROWS', 'CASE', 'CHAIN:SEQ', 'REASON / DETAIL / PARAMS'];
+  const zoned = !isUtcZone(timeZone);
+  const head = [...(zoned ? [`TIME (${timeZone})`] : []), 'TIME (UTC)', 'USER', 'ACTION', 'OUTCOME', 'ROWS', 'CASE', 'CHAIN:SEQ', 'REASON / DETAIL / PARAMS'];
   const rows = records.map((r) => {
     const ms = recordInstant(r);
     return [
-      zoneTimeText(ms, timeZone), `${r.at.replace(' ', 'T')}Z`, terminalText(r.user_id), r.action, r.outcome, String(r.rows_returned),
+      ...(zoned ? [zoneTimeText(ms, timeZone)] : []), `${r.at.replace(' ', 'T')}Z`, terminalText(r.user_id), r.action, r.outcome, String(r.rows_returned),
       terminalText(r.case_number), `${terminalText(r.chain)}:${r.seq}`, whatText(r),
     ];
   });

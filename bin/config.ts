@@ -234,7 +234,7 @@ function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Recor
   for (const [key, value] of Object.entries(file)) {
     if (WHOLE_NUMBER_SETTINGS.has(key)) {
       if (typeof value === 'number' && Number.isInteger(value) && value >= 0) (config[section] as unknown as Record<string, number>)[key] = value;
-      else problems.push(`${where}.${key} must be a whole number`);
+      else problems.push(`${where}.${key} must be a whole number, 0 or more`);
     } else if (section === 'gateway' && key === 'trustedProxies') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.trustedProxies = value.map((v) => v.trim());
       else problems.push(`${where}.trustedProxies must be an array of IP addresses or CIDR ranges`);
@@ -302,7 +302,7 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
     const text = envValue(env, name);
     if (text === undefined) continue;
     const n = wholeNumber(text);
-    if (n === null) problems.push(`${name}: "${text}" is not a whole number`);
+    if (n === null) problems.push(`${name}: "${text}" is not a whole number (0 or more)`);
     else apply(n);
   }
 

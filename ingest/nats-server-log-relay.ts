@@ -80,7 +80,7 @@ function describeRefusal(refused: NatsAuthFailure): string {
   const who = refused.user === null ? 'a client that gave no user name' : `user "${refused.user}"`;
   const from = refused.remote === null ? '' : ` from ${refused.remote}`;
   const client = refused.client === null ? '' : ` (${refused.client})`;
-  return `nats-server refused ${who}${from}${client}: wrong or missing password; a camera refused cannot send reads until given the right credentials`;
+  return `nats-server refused ${who}${from}${client}: no such user, or a wrong or missing password; a camera refused cannot send reads until given the right credentials`;
 }
 
 /** At most `limit` lines per window; the number left out is reported once the window ends. */

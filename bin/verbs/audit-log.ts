@@ -6,7 +6,7 @@ import {
   AccessLog, accessLogQueryOf, DEFAULT_TIME_ZONE, reviewAccessLog, windowText,
   type AccessLogFilters, type AccessLogPage, type AccessLogQuery,
 } from '../../storage/index.js';
-import { olderPageTo, printAccessLogTable } from '../access-log-table.js';
+import { isUtcZone, olderPageTo, printAccessLogTable } from '../access-log-table.js';
 import { passwordsFromStdin, passwordsFromTerminal } from '../password-input.js';
 import { runningSystemUrl, withSystemApi } from '../system-api.js';
 import { openForVerb, STORAGE_PARSE_OPTIONS, storageConfigFrom, verbAccessLogChain } from '../storage-options.js';
@@ -97,7 +97,7 @@ function printPage(io: VerbIO, page: AccessLogPage, query: AccessLogQuery, timeZ
   if (page.records.length === 0) {
     io.stdout.write('no access log records in the window with these filters; this reading is recorded in the access log\n');
   } else {
-    io.stdout.write(`${page.records.length} record(s), newest first; times in ${timeZone} and in UTC (as stored and hashed); this reading is recorded in the access log\n`);
+    io.stdout.write(`${page.records.length} record(s), newest first; times in ${isUtcZone(timeZone) ? 'UTC' : `${timeZone} and in UTC`} (as stored and hashed); this reading is recorded in the access log\n`);
     printAccessLogTable(io, page.records, timeZone);
   }
   if (olderTo !== null) io.stdout.write(`older records match too: for the next page, run the same command with --to ${olderTo}\n`);

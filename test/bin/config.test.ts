@@ -311,6 +311,9 @@ describe('service settings', () => {
     expect(resolveConfig({}, { PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES: 'dispatcher, supervisor' }).gateway.idleLockExemptRoles).toEqual(['dispatcher', 'supervisor']);
     expect(() => resolveConfig({}, { PLATEWATCH_IDLE_LOCK_MINUTES: '721' })).toThrow(/PLATEWATCH_IDLE_LOCK_MINUTES is 721; it must be at most 720/);
     expect(() => resolveConfig({}, { PLATEWATCH_IDLE_LOCK_MINUTES: 'half an hour' })).toThrow(/PLATEWATCH_IDLE_LOCK_MINUTES: "half an hour" is not a whole number/);
+    // A negative number is a whole one: the message says what is wanted (QA).
+    expect(() => resolveConfig({ gateway: { idleLockMinutes: -5 } }, {})).toThrow(/gateway\.idleLockMinutes must be a whole number, 0 or more/);
+    expect(() => resolveConfig({}, { PLATEWATCH_IDLE_LOCK_MINUTES: '-1' })).toThrow(/PLATEWATCH_IDLE_LOCK_MINUTES: "-1" is not a whole number \(0 or more\)/);
     expect(() => resolveConfig({ gateway: { idleLockExemptRoles: ['dispatch'] } }, {})).toThrow(/gateway\.idleLockExemptRoles: unknown role "dispatch" \(roles: officer, dispatcher/);
     expect(() => resolveConfig({ gateway: { idleLockExemptRoles: 'dispatcher' } }, {})).toThrow(/idleLockExemptRoles must be an array of role names/);
   });

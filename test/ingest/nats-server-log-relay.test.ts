@@ -58,7 +58,7 @@ describe('NatsServerLogRelay', () => {
     expect(lines).toHaveLength(1);
     const [line] = lines;
     expect(line).toMatchObject({ level: 40, user: 'camera', remote: expect.stringMatching(/^127\.0\.0\.1:\d+$/) as unknown });
-    expect(line?.msg).toMatch(/^nats-server refused user "camera" from 127\.0\.0\.1:\d+ \(v[\d.]+:nats\.js:cam-7\): wrong or missing password/);
+    expect(line?.msg).toMatch(/^nats-server refused user "camera" from 127\.0\.0\.1:\d+ \(v[\d.]+:nats\.js:cam-7\): no such user, or a wrong or missing password/);
   });
 
   it('logs the first refusals of a flood one by one, then how many more, and counts them all', async () => {

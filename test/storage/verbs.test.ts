@@ -368,6 +368,14 @@ describe('platewatch audit', () => {
       expect(rows[3]).toBe(`older records match too: for the next page, run the same command with --to ${new Date(Date.parse(`${all.records[2]!.at.replace(' ', 'T')}Z`)).toISOString()}`);
     });
 
+    it('shows each time once when the department keeps UTC', async () => {
+      const r = io(PASSWORD, { PLATEWATCH_TIME_ZONE: 'UTC' });
+      expect(await auditVerb.run(['log', ...as('psd1'), ...searchesOf, '--limit', '1', '--data-dir', dataDir], r), r.err()).toBe(0);
+      const [, count, head] = r.out().split('\n');
+      expect(count).toBe('1 record(s), newest first; times in UTC (as stored and hashed); this reading is recorded in the access log');
+      expect(head).toMatch(/^TIME \(UTC\) +USER +ACTION/);
+    });
+
     it('pages to older records with --to, and reads a --to without a zone in the department\'s', async () => {
       const all = await allSearches();
       const seen: AccessRecord[] = [];
