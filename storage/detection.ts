@@ -3,13 +3,28 @@
 import type { InsertFormat } from './config.js';
 
 /**
- * One row a read, in a query over detections: a read's copies are the rows ReplacingMergeTree
- * collapses (its sort key, storage/schema.ts), so a redelivered read shows once. The id alone is
- * not a read: cameras that count reads on their own reuse each other's ids, and a camera's counter
- * starts over after a reset; such reads differ in time or plate and are all shown (found by QA:
- * `LIMIT 1 BY read_id` hid one of two cameras' reads sharing an id).
+ * One row a read, in a query over detections: a read is its agency, camera, id and time
+ * (docs/wire.md), and a read's copies are the rows ReplacingMergeTree collapses (its sort key, with
+ * read_source, storage/schema.ts), so a redelivered read shows once. The id alone is not a read:
+ * cameras that count reads on their own reuse each other's ids, and a camera's counter starts over
+ * after a reset; such reads differ in time, plate or camera and are all shown (found by QA: `LIMIT 1
+ * BY read_id` hid one of two cameras' reads sharing an id, and `LIMIT 1 BY read_id, seen_at,
+ * plate_ocr` one of two cameras stamping whole seconds). Agency and camera rather than read_source:
+ * rows stored before migration 15 hold '' there.
  */
-export const ONE_ROW_A_READ = 'LIMIT 1 BY read_id, seen_at, plate_ocr';
+export const ONE_ROW_A_READ = 'LIMIT 1 BY read_id, seen_at, plate_ocr, agency, camera';
+
+/**
+ * Between agency and camera in read_source. The wire refuses a `/` in either (subject-token
+ * characters, A-Za-z0-9_-: ingest/subjects.ts), so no two sources join to one value, and the column
+ * reads as the subject's tail does (`wpd/cam-12`).
+ */
+const SOURCE_SEPARATOR = '/';
+
+/** The read_source of a detection: which agency's camera sent it, the sort key's last part (migration 15). */
+export function readSource(agency: string, camera: string): string {
+  return agency + SOURCE_SEPARATOR + camera;
+}
 
 export interface Detection {
   /**
@@ -48,7 +63,7 @@ export interface Detection {
 
 /** Column order of the insert; matches `encodeDetection`. */
 export const DETECTION_INSERT_COLUMNS = [
-  'read_id', 'agency', 'camera', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon', 'heading',
+  'read_id', 'agency', 'camera', 'read_source', 'seen_at', 'plate', 'plate_ocr', 'state', 'confidence', 'lat', 'lon', 'heading',
   'vehicle_make', 'vehicle_model', 'vehicle_year', 'vehicle_color', 'vehicle_type', 'image_ref', 'candidates',
 ] as const;
 
@@ -58,7 +73,7 @@ export function encodeDetection(d: Detection, plateOcr: string, format: Exclude<
   if (format === 'JSONCompactEachRow') {
     return (
       JSON.stringify([
-        d.readId, d.agency, d.camera, seenAt, d.plate, plateOcr, d.state, d.confidence, d.lat ?? null, d.lon ?? null,
+        d.readId, d.agency, d.camera, readSource(d.agency, d.camera), seenAt, d.plate, plateOcr, d.state, d.confidence, d.lat ?? null, d.lon ?? null,
         d.heading ?? null, d.vehicleMake ?? '', d.vehicleModel ?? '', d.vehicleYear ?? null, d.vehicleColor ?? '',
         d.vehicleType ?? '', d.imageRef ?? '', d.candidates ?? [],
       ]) + '\n'
@@ -66,7 +81,7 @@ export function encodeDetection(d: Detection, plateOcr: string, format: Exclude<
   }
   return (
     JSON.stringify({
-      read_id: d.readId, agency: d.agency, camera: d.camera, seen_at: seenAt, plate: d.plate, plate_ocr: plateOcr,
+      read_id: d.readId, agency: d.agency, camera: d.camera, read_source: readSource(d.agency, d.camera), seen_at: seenAt, plate: d.plate, plate_ocr: plateOcr,
       state: d.state, confidence: d.confidence, lat: d.lat ?? null, lon: d.lon ?? null, heading: d.heading ?? null,
       vehicle_make: d.vehicleMake ?? '', vehicle_model: d.vehicleModel ?? '', vehicle_year: d.vehicleYear ?? null,
       vehicle_color: d.vehicleColor ?? '', vehicle_type: d.vehicleType ?? '', image_ref: d.imageRef ?? '', candidates: d.candidates ?? [],

@@ -139,7 +139,7 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
     const params = { ...filter.params, caseNumber: filedUnder, holdId, heldAt };
     await ctx.storage.client.command({
       // One row a detection: a read redelivered and not yet merged is one; two cameras' reads
-      // sharing an id are two (LIMIT 1 BY read_id once held only one of them).
+      // sharing an id are two, even at the same time for the same plate (ONE_ROW_A_READ).
       query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
 SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, fromUnixTimestamp64Milli({heldAt:Int64}, 'UTC')
   FROM ${db}.detections
@@ -259,22 +259,23 @@ export async function exportEvidence(ctx: EvidenceContext, req: ExportRequest): 
   const params = { caseNumber: entry.caseNumber };
   // One row a detection: FINAL merges a detection held twice under one spelling of the case, LIMIT 1
   // BY its key across spellings (holds placed before case numbers were compared in any letter case).
-  // Holds cover the detections they kept (detection_keys); holds placed before migration 14 kept
-  // only read ids, and cover every held detection of the case with one of them; holds placed before
-  // migration 9 kept neither: the row's own hold_id stands for them.
+  // Holds cover the detections they kept (detection_keys: plate, time and read id, so a hold of one
+  // of two cameras' reads sharing all three covers both, and is named once: groupUniqArray); holds
+  // placed before migration 14 kept only read ids, and cover every held detection of the case with
+  // one of them; holds placed before migration 9 kept neither: the row's own hold_id stands for them.
   const select = `WITH arrayMap(h -> h.2, arraySort(arrayConcat(by_key, by_read))) AS covering
 SELECT ${FIRST_EVIDENCE_COLUMN_NAMES.join(', ')}, hold_id,
        if(has(covering, hold_id), covering, arrayConcat([hold_id], covering)) AS hold_ids, held_at,
        ${ADDED_EVIDENCE_COLUMN_NAMES.join(', ')}
   FROM (SELECT ${EVIDENCE_COLUMNS}, hold_id, held_at FROM ${db}.evidence_detections FINAL
          WHERE ${SAME_CASE} ORDER BY held_at DESC ${ONE_ROW_A_READ}) AS held
-  LEFT JOIN (SELECT k.1 AS plate_ocr, k.2 AS seen_at, k.3 AS read_id, groupArray((created_at, hold_id)) AS by_key
+  LEFT JOIN (SELECT k.1 AS plate_ocr, k.2 AS seen_at, k.3 AS read_id, groupUniqArray((created_at, hold_id)) AS by_key
                FROM ${db}.legal_holds ARRAY JOIN detection_keys AS k
               WHERE ${SAME_CASE} GROUP BY plate_ocr, seen_at, read_id) AS key_covers USING (plate_ocr, seen_at, read_id)
-  LEFT JOIN (SELECT read_id, groupArray((created_at, hold_id)) AS by_read
+  LEFT JOIN (SELECT read_id, groupUniqArray((created_at, hold_id)) AS by_read
                FROM ${db}.legal_holds ARRAY JOIN read_ids AS read_id
               WHERE ${SAME_CASE} AND empty(detection_keys) GROUP BY read_id) AS read_covers USING (read_id)
- ORDER BY seen_at, read_id, plate_ocr
+ ORDER BY seen_at, read_id, plate_ocr, agency, camera
 ${ISO_TIMES}`;
   const rows = await queryRows<Record<string, unknown>>(ctx.storage.client, select, params);
   if (rows.length === 0) {

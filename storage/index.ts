@@ -4,8 +4,8 @@ export * from './config.js';
 export { connectStorage, type StorageConnection, type StorageKind } from './connection.js';
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport, type RetentionChange } from './migrate.js';
-export { MIGRATIONS, DETECTION_COLUMNS_DDL, type Migration, type SchemaContext } from './schema.js';
-export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection, ONE_ROW_A_READ } from './detection.js';
+export { MIGRATIONS, DETECTION_COLUMNS_DDL, DETECTION_SORTING_KEY, type Migration, type SchemaContext } from './schema.js';
+export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection, ONE_ROW_A_READ, readSource } from './detection.js';
 export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriteOutcomes, type WriterOptions } from './writer.js';
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
 export {

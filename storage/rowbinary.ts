@@ -1,14 +1,14 @@
 // Detections encoded as ClickHouse RowBinary, for the writer. The engine parses RowBinary many times
 // faster than JSON text (BENCHMARKS.md, "inserts as RowBinary"): on a 2-core machine that parsing was
 // a third of the CPU a sustained insert took.
-import { DETECTION_INSERT_COLUMNS, type Detection } from './detection.js';
+import { DETECTION_INSERT_COLUMNS, readSource, type Detection } from './detection.js';
 
 /**
  * The insert's columns as RowBinary lays them out (DETECTION_INSERT_COLUMNS' order). LowCardinality
  * columns are plain strings on the wire.
  */
 export const DETECTION_ROWBINARY_STRUCTURE =
-  "read_id String, agency String, camera String, seen_at DateTime64(3, 'UTC'), plate String, plate_ocr String, state String, " +
+  "read_id String, agency String, camera String, read_source String, seen_at DateTime64(3, 'UTC'), plate String, plate_ocr String, state String, " +
   'confidence Float32, lat Nullable(Float64), lon Nullable(Float64), heading Nullable(Float32), vehicle_make String, ' +
   'vehicle_model String, vehicle_year Nullable(UInt16), vehicle_color String, vehicle_type String, image_ref String, candidates Array(String)';
 
@@ -43,6 +43,7 @@ export class RowBinaryBatch {
     this.#string(d.readId);
     this.#string(d.agency);
     this.#string(d.camera);
+    this.#string(readSource(d.agency, d.camera));
     this.#int64(seenAt);
     this.#string(d.plate);
     this.#string(plateOcr);

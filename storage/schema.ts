@@ -19,7 +19,10 @@
 // - Heading and vehicle year (migration 10): NULL when the camera sent none, never 0.
 // - A disposition's wanted-person check (migration 11): NULL when not asked, never false.
 // - The detections a release approved (migration 13): kept with the approving version.
-// - Evidence is keyed by case and detection, (case_number, plate_ocr, seen_at, read_id) (migration 14).
+// - Evidence is keyed by case and detection, (case_number, plate_ocr, seen_at, read_id, agency,
+//   camera) (migration 14).
+// - Detections are kept apart by their source, agency and camera (migration 15): read ids and whole
+//   seconds repeat across cameras, and the sort key is what ReplacingMergeTree collapses.
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -84,10 +87,37 @@ const DETECTION_COLUMNS_V10_DDL = `
 
 /**
  * Columns of a stored detection as the migrations leave them, in their order (for tables made
- * outside the migrations: the benchmarks' variants). Heading and vehicle year: migration 10. A
+ * outside the migrations: the benchmarks' variants, whose sorting key must then end in read_source,
+ * DETECTION_SORTING_KEY). Heading and vehicle year: migration 10; read_source: migration 15. A
  * column added later is written out here anew: the migration 10 text stays as it is.
  */
-export const DETECTION_COLUMNS_DDL = DETECTION_COLUMNS_V10_DDL;
+export const DETECTION_COLUMNS_DDL = `
+  read_id String,
+  agency LowCardinality(String),
+  camera LowCardinality(String),
+  read_source LowCardinality(String),
+  seen_at DateTime64(3, 'UTC'),
+  plate String,
+  plate_ocr String,
+  state LowCardinality(String),
+  confidence Float32,
+  lat Nullable(Float64),
+  lon Nullable(Float64),
+  heading Nullable(Float32),
+  vehicle_make LowCardinality(String),
+  vehicle_model LowCardinality(String),
+  vehicle_year Nullable(UInt16),
+  vehicle_color LowCardinality(String),
+  vehicle_type LowCardinality(String),
+  image_ref String,
+  candidates Array(String),
+  stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
+
+/**
+ * The detections' sorting key and primary key as migration 15 leaves them, for tables made outside
+ * the migrations (`ORDER BY … PRIMARY KEY …`): the primary key stays the first three.
+ */
+export const DETECTION_SORTING_KEY = 'ORDER BY (plate_ocr, seen_at, read_id, read_source) PRIMARY KEY (plate_ocr, seen_at, read_id)';
 
 /** Every column of evidence_detections as migration 14 copies it, in the table's order. Frozen, like its DDL. */
 const EVIDENCE_COLUMN_NAMES_V14 = 'read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence, lat, lon, heading, ' +
@@ -454,9 +484,11 @@ ORDER BY (list, version)`,
     statements: ({ db }) => [
       // Read ids are the cameras' own and repeat across cameras (docs/storage.md, "Idempotent on the
       // read"): keyed (case_number, read_id), two detections of one case sharing an id became one row
-      // of evidence at merge, and one was lost without trace. A detection is (plate_ocr, seen_at,
-      // read_id), as detections are stored (migration 1) and approvals keep them (migration 13).
-      // Rows merged away before this migration are gone and cannot be brought back.
+      // of evidence at merge, and one was lost without trace. A detection is its plate, time, read id,
+      // agency and camera: cameras that stamp whole seconds send the same id at the same time for
+      // the same plate (found by QA), so (plate_ocr, seen_at, read_id) alone still merged two
+      // cameras' reads into one. Rows merged away before this migration are gone and cannot be
+      // brought back.
       //
       // A sorting key cannot be changed by ALTER, so the table is made anew, filled from the old one,
       // exchanged for it atomically and the old one dropped: all in this one statement, which
@@ -471,12 +503,31 @@ ORDER BY (list, version)`,
   hold_id String,
   held_at DateTime64(3, 'UTC')
 ) ENGINE = ReplacingMergeTree
-ORDER BY (case_number, plate_ocr, seen_at, read_id)
+ORDER BY (case_number, plate_ocr, seen_at, read_id, agency, camera)
 AS SELECT ${EVIDENCE_COLUMN_NAMES_V14} FROM ${db}.evidence_detections`,
       // Each hold keeps the detections it copied, as read_ids (migration 9) kept their ids, so a
       // package names every hold that covers a detection. Holds placed before: empty, and their
       // read_ids stand for them (storage/evidence.ts).
       `ALTER TABLE ${db}.legal_holds ADD COLUMN IF NOT EXISTS detection_keys Array(Tuple(plate_ocr String, seen_at DateTime64(3, 'UTC'), read_id String)) AFTER read_ids`,
+    ],
+  },
+  {
+    version: 15,
+    name: 'detections kept apart by camera',
+    statements: ({ db }) => [
+      // A read is its agency, camera, id and time (docs/wire.md), but ReplacingMergeTree collapses
+      // rows by the sort key, (plate_ocr, seen_at, read_id): two cameras stamping whole seconds sent
+      // the same id at the same second for one plate, both were acked, and the merge kept one
+      // (found by QA). An existing column cannot join a sorting key (old parts are not sorted by
+      // it); a column added in the same ALTER without a default can, since every old part holds ''
+      // in it and stays sorted. So the writer fills read_source with agency and camera
+      // (storage/detection.ts), and parts written before keep '' and merge as they did: reads of two
+      // cameras stored before this migration and not yet merged still collapse.
+      // The primary key stays (plate_ocr, seen_at, read_id), and with it searches and the index.
+      // LowCardinality, as agency and camera are: one value per camera.
+      // Safe to run again: IF NOT EXISTS skips the column and an unchanged ORDER BY is accepted.
+      `ALTER TABLE ${db}.detections ADD COLUMN IF NOT EXISTS read_source LowCardinality(String) AFTER camera,
+  MODIFY ORDER BY (plate_ocr, seen_at, read_id, read_source)`,
     ],
   },
 ];

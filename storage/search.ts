@@ -247,6 +247,8 @@ export function buildSearchQuery(
   // rows of just those keys through the primary key. One pass read every column of every
   // candidate row, several times slower when a pattern matches thousands of reads.
   // ONE_ROW_A_READ: a redelivered read may sit in two parts until ReplacingMergeTree merges them.
+  // The outer query applies the filter again: a key is not a read (another camera's read may share
+  // its plate, time and id), and one outside the agencies, cameras or radius must not come back.
   const page = (extra: string | undefined) => `SELECT plate_ocr, seen_at, read_id
          FROM ${db}.detections
         WHERE ${[...where, ...(extra === undefined ? [] : [extra])].join('\n          AND ')}
@@ -274,7 +276,7 @@ export function buildSearchQuery(
  LIMIT {limit:UInt32}`
     : `SELECT ${columns}
   FROM ${db}.detections
- WHERE ${TIME_RANGE}
+ WHERE ${where.join('\n   AND ')}
    AND (plate_ocr, seen_at, read_id) IN (${keys})
  ORDER BY seen_at DESC, read_id DESC
  ${ONE_ROW_A_READ}
@@ -390,10 +392,12 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
  * Rows in their order, without a read's later copies (a redelivered read sits in two parts until
  * they merge): the rows ONE_ROW_A_READ keeps, so reads of several cameras sharing an id all stay.
  */
-export function firstOfEachRead<T extends { read_id: string; seen_at_text: string; plate_ocr: string }>(rows: readonly T[]): T[] {
+export function firstOfEachRead<T extends { read_id: string; seen_at_text: string; plate_ocr: string; agency: string; camera: string }>(
+  rows: readonly T[],
+): T[] {
   const seen = new Set<string>();
   return rows.filter((r) => {
-    const read = `${r.read_id}\u0000${r.seen_at_text}\u0000${r.plate_ocr}`;
+    const read = `${r.read_id}\u0000${r.seen_at_text}\u0000${r.plate_ocr}\u0000${r.agency}\u0000${r.camera}`;
     if (seen.has(read)) return false;
     seen.add(read);
     return true;

@@ -145,21 +145,20 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     for (const r of rows) out[key(r)] = (out[key(r)] ?? 0) + Number(r.n);
     return out;
   };
-  // A detection (plate_ocr, seen_at, read_id: read ids repeat across cameras) held twice under one
-  // case keeps one evidence row, the later hold's (ReplacingMergeTree): the earlier hold's
-  // detection_keys still count it. Holds placed before those (migration 14) kept read ids only, and
-  // count the held detections of their case with those ids; holds placed before read_ids
-  // (migration 9) count by their evidence rows.
+  // A held detection is an evidence row of its case: (plate_ocr, seen_at, read_id, agency, camera),
+  // its key (migration 14), since read ids repeat across cameras, at the same second too. Held twice
+  // under one case it keeps one row, the later hold's (ReplacingMergeTree): it counts for a period
+  // ending between the two by the earlier hold's detection_keys, which name it by plate, time and
+  // read id (and so name every camera's detection sharing those). Holds placed before those
+  // (migration 14) kept read ids only, and count the held detections of their case with those ids;
+  // holds placed before read_ids (migration 9) count by their evidence rows.
   const heldDetections = one(await queryRows(client,
-    `SELECT uniqExact(case_number, plate_ocr, seen_at, read_id) AS n FROM (
-       SELECT case_number, k.1 AS plate_ocr, k.2 AS seen_at, k.3 AS read_id FROM ${db}.legal_holds ARRAY JOIN detection_keys AS k
-        WHERE ${beforeEnd('created_at')}
-       UNION ALL
-       SELECT case_number, plate_ocr, seen_at, read_id FROM ${db}.evidence_detections WHERE ${beforeEnd('held_at')}
-       UNION ALL
-       SELECT case_number, plate_ocr, seen_at, read_id FROM ${db}.evidence_detections
-        WHERE (case_number, read_id) IN (SELECT case_number, read_id FROM ${db}.legal_holds ARRAY JOIN read_ids AS read_id
-                                          WHERE empty(detection_keys) AND ${beforeEnd('created_at')}))`, p));
+    `SELECT uniqExact(case_number, plate_ocr, seen_at, read_id, agency, camera) AS n FROM ${db}.evidence_detections
+      WHERE ${beforeEnd('held_at')}
+         OR (case_number, plate_ocr, seen_at, read_id) IN (
+              SELECT case_number, k.1, k.2, k.3 FROM ${db}.legal_holds ARRAY JOIN detection_keys AS k WHERE ${beforeEnd('created_at')})
+         OR (case_number, read_id) IN (SELECT case_number, read_id FROM ${db}.legal_holds ARRAY JOIN read_ids AS read_id
+                                        WHERE empty(detection_keys) AND ${beforeEnd('created_at')})`, p));
   const legalHolds = one(await queryRows(client, `SELECT count() AS n FROM ${db}.legal_holds WHERE ${beforeEnd('created_at')}`, p));
   // Each user's version in effect at the end (or now, for a period not over); training dates are
   // the department's days (department-day.ts).

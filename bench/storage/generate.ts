@@ -19,6 +19,7 @@ export function generatedDetections(rows: number, days: number, endMs: number, o
   concat('bench-', toString(number)) AS read_id,
   'WPD' AS agency,
   concat('cam-', toString(number % 40)) AS camera,
+  concat(agency, '/', camera) AS read_source,
   fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(number * ${spanMs}, ${rows + offset})), 'UTC') AS seen_at,
   plate,
   ${OCR_TRANSLATE} AS plate_ocr,

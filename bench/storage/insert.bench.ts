@@ -24,7 +24,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
-import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DetectionWriter, encodeDetection, INSERT_FORMATS, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DETECTION_SORTING_KEY, DetectionWriter, encodeDetection, INSERT_FORMATS, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { generatedDetections } from './generate.js';
 import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
@@ -105,7 +105,7 @@ if (variant !== undefined) {
   await storage.client.command({
     query: `CREATE TABLE ${table} (${DETECTION_COLUMNS_DDL}${variant.index === '' ? '' : `,
   ${variant.index}`}
-) ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
+) ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ${DETECTION_SORTING_KEY}
 SETTINGS ttl_only_drop_parts = 1, non_replicated_deduplication_window = 10000, merge_selector_base = ${variant.mergeSelectorBase ?? 10}${variant.settings ?? ''}`,
   });
 } else if (TABLE_VARIANT !== 'shipped') {
@@ -222,11 +222,11 @@ async function engineStages(rows: readonly Detection[]): Promise<void> {
   const payloads = encodedBatches(rows, 'JSONCompactEachRow');
   const stages = [
     { name: 'Null engine (parse only)', engine: 'ENGINE = Null' },
-    { name: 'MergeTree, shipped key', engine: 'ENGINE = MergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)' },
+    { name: 'MergeTree, shipped key', engine: `ENGINE = MergeTree PARTITION BY toDate(seen_at) ${DETECTION_SORTING_KEY}` },
     {
       name: 'ReplacingMergeTree, shipped key, deduplication window, plate index',
       index: ', INDEX plate_ngram plate_ocr TYPE ngrambf_v1(4, 32768, 3, 0) GRANULARITY 1',
-      engine: 'ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id) SETTINGS non_replicated_deduplication_window = 10000',
+      engine: `ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ${DETECTION_SORTING_KEY} SETTINGS non_replicated_deduplication_window = 10000`,
     },
   ];
   const raw = createChdbConnection({ path: scratch });

@@ -401,7 +401,7 @@ describe('detections sharing a read id held under one case', () => {
     const oldHold = 'hold-before-14';
     const heldAt = "toDateTime64('2026-11-30 08:00:00', 3, 'UTC')";
     await storage.client.command({
-      query: `INSERT INTO ${storage.db}.evidence_detections SELECT * EXCEPT (case_number, hold_id, held_at), 'WPD-26-92', '${oldHold}', ${heldAt}
+      query: `INSERT INTO ${storage.db}.evidence_detections SELECT * EXCEPT (read_source, case_number, hold_id, held_at), 'WPD-26-92', '${oldHold}', ${heldAt}
                 FROM ${storage.db}.detections WHERE read_id = 'shared-2' AND plate = '4SHR003'`,
     });
     await storage.client.insert({
@@ -417,5 +417,56 @@ describe('detections sharing a read id held under one case', () => {
       ['4SHR003', later.holdId, [oldHold, later.holdId]],
       ['4SHR004', later.holdId, [oldHold, later.holdId]],
     ]);
+  });
+});
+
+// Cameras that stamp whole seconds and count their own reads send one id at one second, for one
+// plate too (found by QA: cam-d and cam-e each sent same-9 for QASAME9; storage kept one).
+describe('two cameras\' detections sharing a read id, a second and a plate, held under one case', () => {
+  const T5 = Date.UTC(2026, 10, 14, 10);
+  const period = { from: new Date(T5 - 60_000), to: new Date(T5 + 60_000) };
+  const evidence = () => ({ storage, accessLog });
+  const heldOf = async (caseNumber: string) => {
+    const rs = await storage.client.query({
+      query: `SELECT agency, camera, read_id, plate FROM ${storage.db}.evidence_detections WHERE case_number = {c:String} ORDER BY agency, camera`,
+      query_params: { c: caseNumber }, format: 'JSONEachRow',
+    });
+    return rs.json();
+  };
+  const both = [
+    { agency: 'SCSO', camera: 'cam-d', read_id: 'same-9', plate: 'QASAME9' },
+    { agency: 'WPD', camera: 'cam-d', read_id: 'same-9', plate: 'QASAME9' },
+    { agency: 'WPD', camera: 'cam-e', read_id: 'same-9', plate: 'QASAME9' },
+  ];
+
+  beforeAll(async () => {
+    const writer = new DetectionWriter(storage);
+    for (const [agency, camera] of [['WPD', 'cam-d'], ['WPD', 'cam-e'], ['SCSO', 'cam-d']] as const) {
+      await (await writer.enqueue([detection({ readId: 'same-9', agency, camera, plate: 'QASAME9', seenAt: T5 })])).durable;
+    }
+    await writer.close();
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.detections FINAL` });
+  });
+
+  it('holds, keeps and exports each, also after the evidence is merged', async () => {
+    const hold = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-94', reason: 'vehicles seen at a robbery', criteria: { ...period, plate: { kind: 'exact', plate: 'QASAME9' } } });
+    expect(hold.rowsHeld).toBe(3);
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    expect(await heldOf('WPD-26-94')).toEqual(both);
+    const dir = join(temp.dir, 'pkg-same-second');
+    expect((await exportEvidence(evidence(), { user: 'cust1', caseNumber: 'WPD-26-94', outDir: dir })).detections).toBe(3);
+    const json = JSON.parse(readFileSync(join(dir, 'detections.json'), 'utf8')) as Array<Record<string, unknown>>;
+    // The hold's detection keys name the three once each: the hold is named once for each.
+    expect(json.map((r) => [r['agency'], r['camera'], r['hold_ids']])).toEqual([
+      ['SCSO', 'cam-d', [hold.holdId]], ['WPD', 'cam-d', [hold.holdId]], ['WPD', 'cam-e', [hold.holdId]],
+    ]);
+  });
+
+  it('holds by detection key every detection sharing the key (plate, time and read id)', async () => {
+    const key = { plateOcr: new OcrAlphabet().mapPlate('QASAME9'), seenAt: new Date(T5), readId: 'same-9' };
+    const hold = await placeLegalHold(evidence(), { user: 'det1', caseNumber: 'WPD-26-95', reason: 'vehicle seen at a robbery', criteria: { ...period, detections: [key] } });
+    expect(hold.rowsHeld).toBe(3);
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    expect(await heldOf('WPD-26-95')).toEqual(both);
   });
 });

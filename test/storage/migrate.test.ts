@@ -47,7 +47,8 @@ describe('migrations', () => {
     const q = await ttlOf('detections');
     expect(q).toMatch(/ReplacingMergeTree/);
     expect(q).toMatch(/PARTITION BY toDate\(seen_at\)/);
-    expect(q).toMatch(/ORDER BY \(plate_ocr, seen_at, read_id\)/);
+    expect(q).toMatch(/ORDER BY \(plate_ocr, seen_at, read_id, read_source\)/);
+    expect(q).toMatch(/PRIMARY KEY \(plate_ocr, seen_at, read_id\)/);
     expect(q).toMatch(/ngrambf_v1\(4/);
     expect(q).toMatch(/toIntervalSecond\(31536000\)/); // Government Code § 34090.6: one year
     expect(q).toMatch(/ttl_only_drop_parts = 1/);
@@ -172,7 +173,7 @@ describe('migrations', () => {
     await storage.client.command({ query: `DROP DATABASE ${db}` });
   });
 
-  it('keys evidence by case and detection, keeping every row and column held under the old key (migration 14)', async () => {
+  it('keys evidence by case and detection (its agency and camera too), keeping every row and column held under the old key (migration 14)', async () => {
     const db = 'migration14_probe';
     const old = { ...ctx(), db };
     await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
@@ -190,6 +191,8 @@ describe('migrations', () => {
     const rows = [
       "'r-shared', 'WPD', 'cam-north', toDateTime64('2026-11-20 12:00:00', 3, 'UTC'), '7ABC123', '7A8C123', 'CA', 0.9, 36.9, -121.7, 90.5, 'Honda', 'Civic', 2014, 'blue', 'sedan', 'img/1', ['7ABC128'], toDateTime64('2026-11-20 12:00:01', 3, 'UTC'), 'WPD-26-1', 'h-1', toDateTime64('2026-11-21 08:00:00', 3, 'UTC')",
       "'r-shared', 'SCSO', 'cam-east', toDateTime64('2026-11-20 12:05:00', 3, 'UTC'), '8XYZ999', '8XYZ999', 'CA', 0.8, NULL, NULL, NULL, '', '', NULL, '', '', '', [], toDateTime64('2026-11-20 12:05:01', 3, 'UTC'), 'WPD-26-1', 'h-2', toDateTime64('2026-11-22 08:00:00', 3, 'UTC')",
+      // Another camera's read of the same id, second and plate (cameras stamping whole seconds).
+      "'r-shared', 'WPD', 'cam-south', toDateTime64('2026-11-20 12:00:00', 3, 'UTC'), '7ABC123', '7A8C123', 'CA', 0.6, NULL, NULL, NULL, '', '', NULL, '', '', '', [], toDateTime64('2026-11-20 12:00:02', 3, 'UTC'), 'WPD-26-1', 'h-4', toDateTime64('2026-11-23 08:00:00', 3, 'UTC')",
       "'r-other', 'WPD', 'cam-north', toDateTime64('2026-11-20 13:00:00', 3, 'UTC'), '5DEF456', '5DEF456', 'NV', 0.7, NULL, NULL, 359.5, 'Ford', '', NULL, '', '', '', [], toDateTime64('2026-11-20 13:00:01', 3, 'UTC'), 'WPD-26-2', 'h-3', toDateTime64('2026-11-21 09:00:00', 3, 'UTC')",
     ];
     for (const row of rows) await storage.client.command({ query: `INSERT INTO ${db}.evidence_detections SELECT ${row}` });
@@ -198,7 +201,7 @@ describe('migrations', () => {
       return rs.json();
     };
     const rowsBefore = await everyRow();
-    expect(rowsBefore).toHaveLength(3);
+    expect(rowsBefore).toHaveLength(4);
     await storage.client.insert({
       table: `${db}.legal_holds`, format: 'JSONEachRow',
       values: [{ hold_id: 'h-1', case_number: 'WPD-26-1', created_at: '2026-11-21 08:00:00.000', created_by: 'det1', reason: 'robbery', criteria: '{}', rows_held: 1, read_ids: ['r-shared'] }],
@@ -212,7 +215,7 @@ describe('migrations', () => {
       return rs.json();
     };
     // Nothing left beside it: the old table is dropped.
-    expect(await sortingKey()).toEqual([{ engine: 'ReplacingMergeTree', sorting_key: 'case_number, plate_ocr, seen_at, read_id' }]);
+    expect(await sortingKey()).toEqual([{ engine: 'ReplacingMergeTree', sorting_key: 'case_number, plate_ocr, seen_at, read_id, agency, camera' }]);
     expect(await columnsOf()).toEqual(columnsBefore);
     expect(await everyRow()).toEqual(rowsBefore);
     await storage.client.command({ query: `OPTIMIZE TABLE ${db}.evidence_detections FINAL` });
@@ -224,8 +227,62 @@ describe('migrations', () => {
     // A start that died after its statements, before recording it, runs them all again: nothing lost.
     const m14 = MIGRATIONS.find((m) => m.version === 14) as Migration;
     for (const statement of m14.statements(old)) await storage.client.command({ query: statement });
-    expect(await sortingKey()).toEqual([{ engine: 'ReplacingMergeTree', sorting_key: 'case_number, plate_ocr, seen_at, read_id' }]);
+    expect(await sortingKey()).toEqual([{ engine: 'ReplacingMergeTree', sorting_key: 'case_number, plate_ocr, seen_at, read_id, agency, camera' }]);
     expect(await everyRow()).toEqual(rowsBefore);
+    await storage.client.command({ query: `DROP DATABASE ${db}` });
+  });
+
+  it('keeps two cameras\' reads of one id, second and plate apart: read_source joins the sort key, every row stored before kept (migration 15)', async () => {
+    const db = 'migration15_probe';
+    const old = { ...ctx(), db };
+    await storage.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` });
+    await migrate(storage.client, old, MIGRATIONS.filter((m) => m.version < 15));
+    const seenAt = "toDateTime64('2026-11-20 12:00:00', 3, 'UTC')";
+    const columns = '(read_id, agency, camera, seen_at, plate, plate_ocr, state, confidence)';
+    for (const [id, camera, plate] of [['r-1', 'cam-d', '7ABC123'], ['r-2', 'cam-e', '7ABC123'], ['r-1', 'cam-e', '5DEF456']]) {
+      await storage.client.command({ query: `INSERT INTO ${db}.detections ${columns} SELECT '${id}', 'WPD', '${camera}', ${seenAt}, '${plate}', '${plate}', 'CA', 0.9` });
+    }
+    const everyRow = async () => {
+      const rs = await storage.client.query({ query: `SELECT * EXCEPT (read_source, stored_at) FROM ${db}.detections ORDER BY read_id, camera`, format: 'JSONEachRow' });
+      return rs.json();
+    };
+    const rowsBefore = await everyRow();
+    expect(rowsBefore).toHaveLength(3);
+    const table = async () => {
+      const rs = await storage.client.query({
+        query: "SELECT sorting_key, primary_key FROM system.tables WHERE database = {db:String} AND name = 'detections'", query_params: { db }, format: 'JSONEachRow',
+      });
+      return rs.json();
+    };
+    expect(await table()).toEqual([{ sorting_key: 'plate_ocr, seen_at, read_id', primary_key: 'plate_ocr, seen_at, read_id' }]);
+
+    expect((await migrate(storage.client, old)).applied).toEqual(MIGRATIONS.filter((m) => m.version >= 15).map((m) => m.version));
+    const shipped = [{ sorting_key: 'plate_ocr, seen_at, read_id, read_source', primary_key: 'plate_ocr, seen_at, read_id' }];
+    expect(await table()).toEqual(shipped);
+    const column = await storage.client.query({
+      query: "SELECT type, default_kind FROM system.columns WHERE database = {db:String} AND table = 'detections' AND name = 'read_source'",
+      query_params: { db }, format: 'JSONEachRow',
+    });
+    expect(await column.json()).toEqual([{ type: 'LowCardinality(String)', default_kind: '' }]);
+    expect(await everyRow()).toEqual(rowsBefore);
+    const sources = await storage.client.query({ query: `SELECT DISTINCT read_source FROM ${db}.detections`, format: 'JSONEachRow' });
+    expect(await sources.json()).toEqual([{ read_source: '' }]);
+
+    // A start that died after its statement, before recording it, runs it again.
+    const m15 = MIGRATIONS.find((m) => m.version === 15) as Migration;
+    for (const statement of m15.statements(old)) await storage.client.command({ query: statement });
+    expect(await table()).toEqual(shipped);
+
+    // Two cameras' reads written after it, as the writer fills read_source, each in its own insert.
+    for (const camera of ['cam-d', 'cam-e']) {
+      await storage.client.command({
+        query: `INSERT INTO ${db}.detections ${columns.replace('camera,', 'camera, read_source,')} SELECT 'same-9', 'WPD', '${camera}', 'WPD/${camera}', ${seenAt}, 'QASAME9', 'QASAME9', 'CA', 0.9`,
+      });
+    }
+    await storage.client.command({ query: `OPTIMIZE TABLE ${db}.detections FINAL` });
+    const merged = await storage.client.query({ query: `SELECT camera FROM ${db}.detections WHERE read_id = 'same-9' ORDER BY camera`, format: 'JSONEachRow' });
+    expect(await merged.json()).toEqual([{ camera: 'cam-d' }, { camera: 'cam-e' }]);
+    expect((await everyRow()).filter((r) => (r as { read_id: string }).read_id !== 'same-9')).toEqual(rowsBefore);
     await storage.client.command({ query: `DROP DATABASE ${db}` });
   });
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => temp.cleanup());
 
 interface Decoded {
-  read_id: string; agency: string; camera: string; seen_at: string; plate: string; plate_ocr: string; state: string;
+  read_id: string; agency: string; camera: string; read_source: string; seen_at: string; plate: string; plate_ocr: string; state: string;
   /** As its Float32 bits. */
   confidence: number; lat: number | null; lon: number | null;
   /** As its Float32 bits, or null. */
@@ -71,7 +71,7 @@ describe('RowBinaryBatch', () => {
         expect(batch.rows).toBe(rows.length);
         const back = await readBack(batch, `run-${run++}`);
         expect(back).toEqual(rows.map((d) => ({
-          read_id: d.readId, agency: d.agency, camera: d.camera,
+          read_id: d.readId, agency: d.agency, camera: d.camera, read_source: `${d.agency}/${d.camera}`,
           seen_at: new Date(typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime()).toISOString().replace('T', ' ').slice(0, 23),
           plate: d.plate, plate_ocr: `${d.plate}-ocr`, state: d.state, confidence: float32Bits(d.confidence),
           lat: d.lat ?? null, lon: d.lon ?? null, heading: d.heading === undefined ? null : float32Bits(d.heading),

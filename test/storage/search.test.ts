@@ -423,13 +423,17 @@ describe('lazily read windows and a read stored twice', () => {
     const lazy = buildSearchQuery('platewatch', search({}), alphabet, { onePass: true, dedupeInQuery: false });
     const exact = buildSearchQuery('platewatch', search({}), alphabet, { onePass: true });
     expect(lazy.ok && lazy.query.sql).not.toContain('LIMIT 1 BY');
-    expect(exact.ok && exact.query.sql).toContain('LIMIT 1 BY read_id, seen_at, plate_ocr');
+    expect(exact.ok && exact.query.sql).toContain('LIMIT 1 BY read_id, seen_at, plate_ocr, agency, camera');
   });
 
-  it('keeps the first copy of each read, in order; reads sharing an id at other times or plates are other reads', () => {
-    const read = (id: string, n: number, at = '2026-11-20 10:00:00.000', plate = '7ABC123') => ({ read_id: id, seen_at_text: at, plate_ocr: plate, n });
-    const rows = [read('a', 1), read('a', 2), read('b', 3), read('a', 4), read('a', 5, '2026-11-21 09:00:00.000'), read('a', 6, undefined, '8XYZ999')];
-    expect(firstOfEachRead(rows).map((r) => r.n)).toEqual([1, 3, 5, 6]);
+  it('keeps the first copy of each read, in order; reads sharing an id at other times, plates, cameras or agencies are other reads', () => {
+    const read = (id: string, n: number, at = '2026-11-20 10:00:00.000', plate = '7ABC123', camera = 'cam-1', agency = 'WPD') =>
+      ({ read_id: id, seen_at_text: at, plate_ocr: plate, agency, camera, n });
+    const rows = [
+      read('a', 1), read('a', 2), read('b', 3), read('a', 4), read('a', 5, '2026-11-21 09:00:00.000'), read('a', 6, undefined, '8XYZ999'),
+      read('a', 7, undefined, undefined, 'cam-2'), read('a', 8, undefined, undefined, undefined, 'SCSO'), read('a', 9, undefined, undefined, 'cam-2'),
+    ];
+    expect(firstOfEachRead(rows).map((r) => r.n)).toEqual([1, 3, 5, 6, 7, 8]);
   });
 
   it('fills a page on which two copies of one read took places, and pages on without repeats', async () => {
@@ -447,5 +451,42 @@ describe('lazily read windows and a read stored twice', () => {
     expect((await searchDetections(ctx(), search({ limit: 10 }))).rows.map((r) => r.readId)).toEqual(
       ['dup-day3-a', 'dup-day3-b', 'dup-twice', 'dup-day2', 'dup-day1'],
     );
+  });
+});
+
+describe('two cameras\' reads sharing an id, a second and a plate (found by QA: one of them was lost at merge)', () => {
+  const AT = Date.UTC(2026, 9, 10, 14, 0, 0);
+  const search = (over: Partial<SearchRequest> = {}): SearchRequest => ({
+    user: 'analyst1', purpose: { caseNumber: 'QA-26-9' }, plate: { kind: 'exact', plate: 'QASAME9' },
+    from: new Date(AT - HOUR), to: new Date(AT + HOUR), ...over,
+  });
+  const sources = async (over: Partial<SearchRequest> = {}) =>
+    (await searchDetections(ctx(), search(over))).rows.map((r) => `${r.agency}/${r.camera}/${r.readId}`).sort();
+
+  beforeAll(async () => {
+    const writer = new DetectionWriter(storage);
+    const read = (agency: string, camera: string) => detection({ readId: 'same-9', agency, camera, plate: 'QASAME9', seenAt: AT });
+    // Each camera's read in its own batch, as it arrives; the last is cam-d's redelivered.
+    for (const batch of [[read('WPD', 'cam-d')], [read('WPD', 'cam-e')], [read('SCSO', 'cam-d')], [read('WPD', 'cam-d'), detection({ seenAt: AT })]]) {
+      await (await writer.enqueue(batch)).durable;
+    }
+    await writer.close();
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.detections FINAL` });
+  });
+
+  it('stores each camera\'s and each agency\'s read, and a redelivered one once', async () => {
+    const rs = await storage.client.query({
+      query: `SELECT agency, camera FROM ${storage.db}.detections WHERE read_id = 'same-9' ORDER BY agency, camera`, format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual([{ agency: 'SCSO', camera: 'cam-d' }, { agency: 'WPD', camera: 'cam-d' }, { agency: 'WPD', camera: 'cam-e' }]);
+  });
+
+  it('finds all of them by plate, and each by its camera and agency', async () => {
+    expect(await sources()).toEqual(['SCSO/cam-d/same-9', 'WPD/cam-d/same-9', 'WPD/cam-e/same-9']);
+    expect(await sources({ plate: { kind: 'partial', pattern: 'QASAM*' } })).toEqual(['SCSO/cam-d/same-9', 'WPD/cam-d/same-9', 'WPD/cam-e/same-9']);
+    expect(await sources({ cameras: ['cam-d'] })).toEqual(['SCSO/cam-d/same-9', 'WPD/cam-d/same-9']);
+    expect(await sources({ cameras: ['cam-e'] })).toEqual(['WPD/cam-e/same-9']);
+    expect(await sources({ agencies: ['SCSO'] })).toEqual(['SCSO/cam-d/same-9']);
+    expect(await sources({ agencies: ['WPD'], cameras: ['cam-d'] })).toEqual(['WPD/cam-d/same-9']);
   });
 });

@@ -200,6 +200,26 @@ describe('transparency report', () => {
     expect(after).toMatchObject({ legalHolds: before.legalHolds + 1, heldDetections: before.heldDetections + 2 });
   });
 
+  // Cameras stamping whole seconds send one id at one second for one plate (found by QA).
+  it('counts two cameras\' held detections sharing a read id, a second and a plate as two, also after the evidence is merged', async () => {
+    const seen = Date.UTC(2026, 5, 2, 12);
+    const writer = new DetectionWriter(storage);
+    for (const camera of ['cam-d', 'cam-e']) {
+      await (await writer.enqueue([detection({ readId: 'same-9', camera, plate: '6SAME09', seenAt: seen })])).durable;
+    }
+    await writer.close();
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.detections FINAL` });
+    const until = { from: new Date(DAY), to: new Date(Date.now() + 600_000) };
+    const before = (await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', until)).retention;
+    const hold = await placeLegalHold({ storage, accessLog }, {
+      user: 'ana1', caseNumber: 'WPD-26-86', reason: 'vehicles at a robbery', criteria: { from: new Date(seen - 60_000), to: new Date(seen + 60_000), readIds: ['same-9'] },
+    });
+    expect(hold.rowsHeld).toBe(2);
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.evidence_detections FINAL` });
+    const after = (await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', until)).retention;
+    expect(after).toMatchObject({ legalHolds: before.legalHolds + 1, heldDetections: before.heldDetections + 2 });
+  });
+
   // Last: it registers a person under the system's id, which every later report would see.
   it("counts searches under the system's id as members' when a person holds that id (stored before it was reserved)", async () => {
     const before = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);

@@ -179,6 +179,34 @@ describe('DetectionWriter', () => {
     await writer.close();
   });
 
+  it('keeps two cameras\' and two agencies\' reads of one id, second and plate apart after a merge, in every insert format', async () => {
+    // Cameras that stamp whole seconds and count their own reads (found by QA: cam-d and cam-e each
+    // sent same-9 for QASAME9 at one second, both acked, one kept).
+    for (const [i, insertFormat] of INSERT_FORMATS.entries()) {
+      // A second of its own per format: the same read again would be dropped as a retried batch.
+      const seenAt = Date.UTC(2026, 10, 22, 9, 30, i);
+      const plate = `QASAME${i}`;
+      const read = (agency: string, camera: string) => detection({ readId: 'same-9', agency, camera, seenAt, plate });
+      const writer = new DetectionWriter(storage, { overrides: { insertFormat } });
+      // Each its own batch, as each camera's message is. The redelivery (agency, camera, id and time
+      // all the same) comes with another read, so its batch's token differs and only the merge can
+      // collapse it.
+      const batches = [[read('WPD', 'cam-d')], [read('WPD', 'cam-e')], [read('SCSO', 'cam-d')], [read('WPD', 'cam-d'), detection({ seenAt })]];
+      for (const batch of batches) await (await writer.enqueue(batch)).durable;
+      await writer.close();
+    }
+    await storage.client.command({ query: `OPTIMIZE TABLE ${storage.db}.detections FINAL` });
+    const rs = await storage.client.query({
+      query: `SELECT plate, agency, camera, read_source FROM ${storage.db}.detections WHERE read_id = 'same-9' ORDER BY plate, agency, camera`,
+      format: 'JSONEachRow',
+    });
+    expect(await rs.json()).toEqual(INSERT_FORMATS.flatMap((_, i) => [
+      { plate: `QASAME${i}`, agency: 'SCSO', camera: 'cam-d', read_source: 'SCSO/cam-d' },
+      { plate: `QASAME${i}`, agency: 'WPD', camera: 'cam-d', read_source: 'WPD/cam-d' },
+      { plate: `QASAME${i}`, agency: 'WPD', camera: 'cam-e', read_source: 'WPD/cam-e' },
+    ]));
+  });
+
   it('stores every field the same in RowBinary (the default) as in JSONCompactEachRow and JSONEachRow', async () => {
     expect(storage.config.insertFormat).toBe('RowBinary');
     const rows = (camera: string) => [
@@ -193,7 +221,7 @@ describe('DetectionWriter', () => {
     }
     const stored = async (camera: string) => {
       const rs = await storage.client.query({
-        query: `SELECT * EXCEPT (camera, stored_at) REPLACE (substring(read_id, length({camera:String}) + 1) AS read_id) FROM ${storage.db}.detections WHERE camera = {camera:String} ORDER BY read_id`,
+        query: `SELECT * EXCEPT (camera, read_source, stored_at) REPLACE (substring(read_id, length({camera:String}) + 1) AS read_id) FROM ${storage.db}.detections WHERE camera = {camera:String} ORDER BY read_id`,
         query_params: { camera },
         format: 'JSONEachRow',
       });
