@@ -15,7 +15,7 @@ import type { TestSequencer, TestSpecification, Vitest } from 'vitest/node';
  * is enough: only the order matters. Add a file here when it grows past ~10 s. */
 const SLOW_FILES: Record<string, number> = {
   'test/console/review.test.ts': 82,
-  'test/reliability/soak.test.ts': 65,
+  'test/reliability/soak.test.ts': 45,
   'test/console/views.test.ts': 64,
   'test/bench/capacity.test.ts': 59,
   'test/ingest/pipeline.test.ts': 46,

@@ -276,7 +276,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 export function summariseSoak(r: SoakReport): string {
   const last = r.samples[r.samples.length - 1];
   return [
-    `soak: ${r.options.minutes} min at ${r.options.rate} reads/s with ${r.options.consoles} consoles: published ${r.published}, stored ${r.stored} distinct / ${r.storedFinal} final, lost ${r.lost}`,
+    `soak: ${Number(r.options.minutes.toFixed(2))} min at ${r.options.rate} reads/s with ${r.options.consoles} consoles: published ${r.published}, stored ${r.stored} distinct / ${r.storedFinal} final, lost ${r.lost}`,
     `hits: ${r.hitsExpected} expected; per console received/duplicates/missing/unexpected: ${r.consoles.map((c) => `${c.received}/${c.duplicates}/${c.missing}/${c.unexpected}`).join(' ')}`,
     `heap after GC: slope ${r.heapSlopeMiBPerMin.toFixed(2)} MiB/min (last ${last?.heapMiB.toFixed(1)} MiB); rss: slope ${r.rssSlopeMiBPerMin.toFixed(2)} MiB/min (last ${last?.rssMiB.toFixed(0)} MiB)`,
     `lag (reads not yet stored+acked): max ${r.lagFirstThirdMax} in the first third, ${r.lagLastThirdMax} in the last; read→console p99 max in the last third ${r.p99LastThirdMaxMs} ms`,
