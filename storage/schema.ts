@@ -88,30 +88,13 @@ const DETECTION_COLUMNS_V10_DDL = `
 /**
  * Columns of a stored detection as the migrations leave them, in their order (for tables made
  * outside the migrations: the benchmarks' variants, whose sorting key must then end in read_source,
- * DETECTION_SORTING_KEY). Heading and vehicle year: migration 10; read_source: migration 15. A
- * column added later is written out here anew: the migration 10 text stays as it is.
+ * DETECTION_SORTING_KEY). Heading and vehicle year: migration 10; read_source (migration 15)
+ * goes in after camera, where the migration puts it; the migration 10 text stays as it is.
  */
-export const DETECTION_COLUMNS_DDL = `
-  read_id String,
-  agency LowCardinality(String),
-  camera LowCardinality(String),
-  read_source LowCardinality(String),
-  seen_at DateTime64(3, 'UTC'),
-  plate String,
-  plate_ocr String,
-  state LowCardinality(String),
-  confidence Float32,
-  lat Nullable(Float64),
-  lon Nullable(Float64),
-  heading Nullable(Float32),
-  vehicle_make LowCardinality(String),
-  vehicle_model LowCardinality(String),
-  vehicle_year Nullable(UInt16),
-  vehicle_color LowCardinality(String),
-  vehicle_type LowCardinality(String),
-  image_ref String,
-  candidates Array(String),
-  stored_at DateTime64(3, 'UTC') DEFAULT now64(3)`;
+export const DETECTION_COLUMNS_DDL = DETECTION_COLUMNS_V10_DDL.replace(
+  '\n  camera LowCardinality(String),\n',
+  '\n  camera LowCardinality(String),\n  read_source LowCardinality(String),\n',
+);
 
 /**
  * The detections' sorting key and primary key as migration 15 leaves them, for tables made outside
