@@ -29,7 +29,7 @@ export interface NatsAuthFailure {
 }
 
 // "[22113] 2026/12/07 03:19:29.339117 " (pid and time; a server logging with -DV or to syslog may vary them).
-const PREFIX = /^(?:\[\d+\] )?(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?/;
+export const NATS_LOG_PREFIX = /^(?:\[\d+\] )?(?:\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? )?/;
 const LEVEL = /^\[(FTL|ERR|WRN|INF|DBG|TRC)\] ?/;
 const AUTH_FAILURE = /authentication error|authorization violation/i;
 // "127.0.0.1:47892 - " or "[::1]:47892 - ".
@@ -38,7 +38,7 @@ const USER = /\bUser "((?:[^"\\]|\\.)*)"/;
 const CLIENT = / - "([^"]*)" - /;
 
 export function readNatsLogLine(line: string): NatsLogLine {
-  const text = line.replace(PREFIX, '').trimEnd();
+  const text = line.replace(NATS_LOG_PREFIX, '').trimEnd();
   const level = LEVEL.exec(text);
   if (level === null) return { level: null, text };
   return { level: NATS_LOG_LEVELS[level[1] as keyof typeof NATS_LOG_LEVELS], text: text.slice(level[0].length) };

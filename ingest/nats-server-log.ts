@@ -1,6 +1,8 @@
 // What a nats-server that would not start said, cause first. Its log is some 35 lines of start-up
 // banner with the fatal line ([FTL]) last; shown whole, the cause was at the bottom of a screenful
-// (found by QA). So: the fatal line, then a few lines that may explain it.
+// (found by QA). So: the fatal line, then a few lines that may explain it. The pid and time of
+// each line say nothing to the reader here (NATS_LOG_PREFIX).
+import { NATS_LOG_PREFIX } from './nats-server-log-line.js';
 
 /** Lines of the log shown after the fatal one, at most. */
 export const NATS_LOG_CONTEXT_LINES = 3;
@@ -12,13 +14,11 @@ export interface NatsStartLog {
   context: string[];
 }
 
-// "[31593] 2026/12/06 20:44:19.915534 [FTL] …": the pid and time say nothing to the reader here.
-const LOG_PREFIX = /^\[\d+\] \d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(\.\d+)? /;
 
 export function readNatsStartLog(stderr: string): NatsStartLog {
   const lines = stderr
     .split('\n')
-    .map((line) => line.replace(LOG_PREFIX, '').trimEnd())
+    .map((line) => line.replace(NATS_LOG_PREFIX, '').trimEnd())
     .filter((line) => line !== '' && line !== '[INF]');
   let at = lines.findIndex((line) => line.startsWith('[FTL]'));
   if (at < 0) at = lines.length - 1;
