@@ -58,35 +58,126 @@ const UNIT_FILES = [
 ];
 
 /**
- * Test files that start a nats-server of their own (and some a gateway on a free port) and
- * nothing else: no chDB, no browser, no `platewatch` process, no heap measurement, no change to
- * the process (env, signal handlers, exit). Each stops what it started in its afterAll/afterEach.
- * Their tests take a second or two while a process of their own cost ~2 s more (mostly importing
- * the NATS client, the gateway and vitest), so they share worker processes too ('nats' project).
+ * Test files that start real components and stop all of them before they end: a nats-server,
+ * an embedded chDB opened in this process (each file its own directory, closed in afterAll:
+ * chDB binds one directory per process at a time, not for the process's life), a gateway on a
+ * free port, `platewatch` commands run as child processes. What they must not do: open a
+ * browser, measure the heap (another file's garbage would count), or change the process (env,
+ * signal handlers, exit code, fake timers). They share worker processes ('system' project): a
+ * process of their own cost each ~1–3 s more on the CI machine (mostly importing chDB, the NATS
+ * client and the gateway), about 95 s of the full suite's wall time (measured 2026-12-07, the 85
+ * files added then, run in three groups on the 2-core machine: 523 s isolated, 428 s sharing).
+ * A file that leaves its chDB open makes the next file's open fail with STORAGE_BUSY, which
+ * names the directory: close what you open in afterAll.
  */
-const NATS_FILES = [
+const SYSTEM_FILES = [
+  'test/bench/hotlist-load.test.ts',
+  'test/bench/plate-tails.test.ts',
+  'test/bench/positional-grams.test.ts',
+  'test/bin/cli.test.ts',
+  'test/bin/disk-free.test.ts',
+  'test/bin/embedded-nats-auth.test.ts',
+  'test/bin/evidence.test.ts',
+  'test/bin/hit-printer.test.ts',
+  'test/bin/hotlist-staleness-system.test.ts',
+  'test/bin/hotlist.test.ts',
+  'test/bin/match.test.ts',
+  'test/bin/metrics-token.test.ts',
+  'test/bin/release.test.ts',
+  'test/bin/retention-log.test.ts',
+  'test/bin/simulate.test.ts',
+  'test/bin/storage-options.test.ts',
+  'test/bin/storage-verbs-while-up.test.ts',
+  'test/bin/system-api.test.ts',
+  'test/bin/time-zone.test.ts',
+  'test/bin/up-demo.test.ts',
+  'test/bin/up-nats.test.ts',
+  'test/bin/up-start-errors.test.ts',
+  'test/bin/up.test.ts',
+  'test/bin/users.test.ts',
+  'test/bin/verb-claims.test.ts',
+  'test/flows/api-permissions.test.ts',
+  'test/flows/api-routes.test.ts',
+  'test/flows/camera-clock.test.ts',
+  'test/flows/covert-lists.test.ts',
+  'test/flows/gateways-side-by-side.test.ts',
+  'test/flows/pipeline.test.ts',
+  'test/flows/retroactive-restart.test.ts',
+  'test/flows/shutdown.test.ts',
+  'test/flows/storage-failure.test.ts',
+  'test/flows/workers.test.ts',
+  'test/gateway/auth-routes.test.ts',
   'test/gateway/backpressure.test.ts',
   'test/gateway/catch-up.test.ts',
   'test/gateway/console-files.test.ts',
   'test/gateway/console-ws.test.ts',
   'test/gateway/covert-escalation.test.ts',
+  'test/gateway/disposition-routes.test.ts',
+  'test/gateway/evidence-routes.test.ts',
   'test/gateway/health.test.ts',
+  'test/gateway/hotlist-load-strict.test.ts',
+  'test/gateway/hotlist-routes.test.ts',
   'test/gateway/http.test.ts',
+  'test/gateway/member-time-routes.test.ts',
   'test/gateway/monitoring-access.test.ts',
+  'test/gateway/nats-unavailable.test.ts',
   'test/gateway/publish-latency.test.ts',
+  'test/gateway/recent-hits.test.ts',
+  'test/gateway/release-routes.test.ts',
   'test/gateway/replay-cap.test.ts',
+  'test/gateway/search-routes.test.ts',
+  'test/gateway/session-watch.test.ts',
+  'test/gateway/user-routes-time-zone.test.ts',
+  'test/gateway/user-routes.test.ts',
+  'test/ingest/camera-metrics.test.ts',
   'test/ingest/hotlist-distribution.test.ts',
   'test/ingest/hotlist-status.test.ts',
   'test/ingest/invalid-copy.test.ts',
+  'test/ingest/nats-auth.test.ts',
   'test/ingest/nats-connection.test.ts',
   'test/ingest/nats-server-authorization.test.ts',
+  'test/ingest/nats-server-log-relay.test.ts',
+  'test/ingest/nats-supervisor.test.ts',
+  'test/ingest/pipeline.test.ts',
   'test/ingest/retroactive.test.ts',
   'test/ingest/simulator.test.ts',
+  'test/ingest/storage-outage.test.ts',
   'test/ingest/streams.test.ts',
   'test/ingest/version-claims.test.ts',
-  'test/bin/hit-printer.test.ts',
-  'test/bin/verb-claims.test.ts',
+  'test/reliability/disk-full.test.ts',
+  'test/reliability/hotlist-faults.test.ts',
+  'test/reliability/nats-restart.test.ts',
   'test/reliability/nats-server-faults.test.ts',
+  'test/reliability/wire-fuzz.test.ts',
+  'test/reliability/worker-crash.test.ts',
+  'test/storage/access-log.test.ts',
+  'test/storage/audit-refusals.test.ts',
+  'test/storage/audit.test.ts',
+  'test/storage/chdb-holder.test.ts',
+  'test/storage/connection.test.ts',
+  'test/storage/credentials.test.ts',
+  'test/storage/evidence.test.ts',
+  'test/storage/hits.test.ts',
+  'test/storage/hotlist-lists.test.ts',
+  'test/storage/hotlists.test.ts',
+  'test/storage/memorandum-controls.test.ts',
+  'test/storage/memorandum.test.ts',
+  'test/storage/migrate.test.ts',
+  'test/storage/package-writer.test.ts',
+  'test/storage/release-request.test.ts',
+  'test/storage/releases.test.ts',
+  'test/storage/retention.test.ts',
+  'test/storage/rowbinary.test.ts',
+  'test/storage/search-oracle.test.ts',
+  'test/storage/search.test.ts',
+  'test/storage/sessions.test.ts',
+  'test/storage/training-days.test.ts',
+  'test/storage/transparency-inquiries.test.ts',
+  'test/storage/transparency.test.ts',
+  'test/storage/users.test.ts',
+  'test/storage/values-act.test.ts',
+  'test/storage/verbs.test.ts',
+  'test/storage/writer.test.ts',
 ];
 
 export default defineConfig({
@@ -101,11 +192,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT_FILES, ...NATS_FILES], isolate: true },
+        test: { name: 'integration', include: ['test/**/*.test.ts'], exclude: [...UNIT_FILES, ...SYSTEM_FILES], isolate: true },
       },
       {
         extends: true,
-        test: { name: 'nats', include: NATS_FILES, isolate: false },
+        test: { name: 'system', include: SYSTEM_FILES, isolate: false },
       },
       {
         extends: true,

@@ -5,7 +5,7 @@
 //
 // A file's length is the duration vitest cached from an earlier run when there is one (a local
 // run), else the measured one in SLOW_FILES below (a fresh CI checkout has no cache), else its
-// size. The files of the projects that share processes ('nats', 'unit': not isolated) come after
+// size. The files of the projects that share processes ('system', 'unit': not isolated) come after
 // every isolated file, each project's in a row, so a worker keeps one process for all of them.
 import { statSync } from 'node:fs';
 import { relative } from 'node:path';
