@@ -43,9 +43,18 @@ export function searchRequest(body: unknown, user: string, timeZone: string): Se
   const before = b['before'];
   if (before !== undefined && before !== null) {
     if (typeof before !== 'object' || Array.isArray(before)) throw new HttpError(400, CODE, '"before" must be the previous page\'s nextCursor, unchanged');
-    const c = objectBody(before, ['seenAt', 'readId'], CODE, 'before');
+    const unchanged = '"before" must be the previous page\'s nextCursor, unchanged';
+    const c = objectBody(before, ['seenAt', 'readId', 'plateOcr', 'agency', 'camera'], CODE, 'before');
     request.before = { seenAt: requiredText(c, 'seenAt', CODE, 40), readId: requiredText(c, 'readId', CODE, 128) };
-    if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(request.before.seenAt)) throw new HttpError(400, CODE, '"before" must be the previous page\'s nextCursor, unchanged');
+    if (!/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,3})?$/.test(request.before.seenAt)) throw new HttpError(400, CODE, unchanged);
+    // The row's plate, agency and camera tell apart rows sharing a time and read id (storage's
+    // SearchCursor); a cursor given out before they were added has none of them, and still pages.
+    const rest = (['plateOcr', 'agency', 'camera'] as const).map((key) => optionalText(c, key, CODE, 128));
+    if (rest.some((v) => v !== undefined)) {
+      if (rest.some((v) => v === undefined || v === '')) throw new HttpError(400, CODE, unchanged);
+      const [plateOcr, agency, camera] = rest as [string, string, string];
+      Object.assign(request.before, { plateOcr, agency, camera });
+    }
   }
   return request;
 }

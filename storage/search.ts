@@ -36,10 +36,23 @@ export type PlateQuery =
   | { kind: 'fuzzy'; plate: string }
   | { kind: 'partial'; pattern: string };
 
+/**
+ * Where the next page starts: the last row of this one. Time and read id alone do not tell rows
+ * apart (two cameras may stamp one second and count their own ids; one id may be read as two
+ * plates), and a page ending between two such rows lost the second; so the cursor carries the
+ * row's OCR plate, agency and camera too. A cursor without them (given out before) still pages by
+ * time and id.
+ */
 export interface SearchCursor {
   seenAt: string;
   readId: string;
+  plateOcr?: string;
+  agency?: string;
+  camera?: string;
 }
+
+/** Newest first, and a total order over the reads ONE_ROW_A_READ keeps, which the cursor follows. */
+const NEWEST_FIRST = 'ORDER BY seen_at DESC, read_id DESC, plate_ocr DESC, agency DESC, camera DESC';
 
 export interface SearchRequest extends Omit<DetectionCriteria, 'readIds'> {
   user: string;
@@ -235,9 +248,17 @@ export function buildSearchQuery(
     // A cursor is the text of a stored time; one that is not a real time (a hand-edited cursor)
     // would make every window empty rather than fail.
     if (Number.isNaN(parseClickHouseTime(req.before.seenAt).getTime())) return { ok: false, reason: "before must be the previous page's nextCursor, unchanged" };
-    params['beforeAt'] = req.before.seenAt;
-    params['beforeId'] = req.before.readId;
-    where.push("(seen_at, read_id) < ({beforeAt:DateTime64(3, 'UTC')}, {beforeId:String})");
+    const { seenAt, readId, plateOcr, agency, camera } = req.before;
+    params['beforeAt'] = seenAt;
+    params['beforeId'] = readId;
+    if (plateOcr !== undefined && agency !== undefined && camera !== undefined) {
+      Object.assign(params, { beforePlate: plateOcr, beforeAgency: agency, beforeCamera: camera });
+      where.push(
+        "(seen_at, read_id, plate_ocr, agency, camera) < ({beforeAt:DateTime64(3, 'UTC')}, {beforeId:String}, {beforePlate:String}, {beforeAgency:String}, {beforeCamera:String})",
+      );
+    } else {
+      where.push("(seen_at, read_id) < ({beforeAt:DateTime64(3, 'UTC')}, {beforeId:String})");
+    }
   }
   const limit = req.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return { ok: false, reason: `limit must be 1–${MAX_PAGE_SIZE}` };
@@ -252,7 +273,7 @@ export function buildSearchQuery(
   const page = (extra: string | undefined) => `SELECT plate_ocr, seen_at, read_id
          FROM ${db}.detections
         WHERE ${[...where, ...(extra === undefined ? [] : [extra])].join('\n          AND ')}
-        ORDER BY seen_at DESC, read_id DESC
+        ${NEWEST_FIRST}
         ${ONE_ROW_A_READ}
         LIMIT {limit:UInt32}`;
   const keys =
@@ -272,13 +293,13 @@ export function buildSearchQuery(
     ? `SELECT ${columns}
   FROM ${db}.detections
  WHERE ${filterWhere}
- ORDER BY seen_at DESC, read_id DESC${options.dedupeInQuery === false ? '' : `\n ${ONE_ROW_A_READ}`}
+ ${NEWEST_FIRST}${options.dedupeInQuery === false ? '' : `\n ${ONE_ROW_A_READ}`}
  LIMIT {limit:UInt32}`
     : `SELECT ${columns}
   FROM ${db}.detections
  WHERE ${where.join('\n   AND ')}
    AND (plate_ocr, seen_at, read_id) IN (${keys})
- ORDER BY seen_at DESC, read_id DESC
+ ${NEWEST_FIRST}
  ${ONE_ROW_A_READ}
  LIMIT {limit:UInt32}`;
   return { ok: true, query: { sql, params } };
@@ -384,7 +405,9 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   const record = await ctx.accessLog.append(entry({ rowsReturned: raw.length }));
   const rows = raw.map(toFound);
   const last = raw[raw.length - 1];
-  const nextCursor = last !== undefined && raw.length === limit ? { seenAt: last.seen_at_text, readId: last.read_id } : undefined;
+  const nextCursor = last !== undefined && raw.length === limit
+    ? { seenAt: last.seen_at_text, readId: last.read_id, plateOcr: last.plate_ocr, agency: last.agency, camera: last.camera }
+    : undefined;
   return { rows, nextCursor, accessSeq: record.seq };
 }
 

@@ -63,6 +63,11 @@ describe('a search whose body is not a search request', () => {
       ['a malformed from', { plate: '7ABC123', ...RANGE, from: 'yesterday', ...PURPOSE }, /^"from" must be an ISO 8601 time/],
       ['a bad limit', { plate: '7ABC123', ...RANGE, ...PURPOSE, limit: 1.5 }, /^"limit" must be a whole number/],
       ['a bad before', { plate: '7ABC123', ...RANGE, ...PURPOSE, before: { seenAt: 'then', readId: 'x' } }, /^"before" must be the previous page's nextCursor/],
+      [
+        'a before with a camera but no agency or plate',
+        { plate: '7ABC123', ...RANGE, ...PURPOSE, before: { seenAt: '2026-11-20 12:00:00.000', readId: 'x', camera: 'cam-1' } },
+        /^"before" must be the previous page's nextCursor, unchanged$/,
+      ],
     ];
     for (const [what, body, message] of bodies) {
       const seq = await lastSeq();

@@ -467,7 +467,9 @@ describe('two cameras\' reads sharing an id, a second and a plate (found by QA: 
     const writer = new DetectionWriter(storage);
     const read = (agency: string, camera: string) => detection({ readId: 'same-9', agency, camera, plate: 'QASAME9', seenAt: AT });
     // Each camera's read in its own batch, as it arrives; the last is cam-d's redelivered.
-    for (const batch of [[read('WPD', 'cam-d')], [read('WPD', 'cam-e')], [read('SCSO', 'cam-d')], [read('WPD', 'cam-d'), detection({ seenAt: AT })]]) {
+    // And a fourth camera's read of another plate under the same id at that second.
+    const other = detection({ readId: 'same-9', agency: 'SCSO', camera: 'cam-e', plate: 'QBSAME9', seenAt: AT });
+    for (const batch of [[read('WPD', 'cam-d')], [read('WPD', 'cam-e')], [read('SCSO', 'cam-d')], [read('WPD', 'cam-d'), detection({ seenAt: AT })], [other]]) {
       await (await writer.enqueue(batch)).durable;
     }
     await writer.close();
@@ -476,7 +478,7 @@ describe('two cameras\' reads sharing an id, a second and a plate (found by QA: 
 
   it('stores each camera\'s and each agency\'s read, and a redelivered one once', async () => {
     const rs = await storage.client.query({
-      query: `SELECT agency, camera FROM ${storage.db}.detections WHERE read_id = 'same-9' ORDER BY agency, camera`, format: 'JSONEachRow',
+      query: `SELECT agency, camera FROM ${storage.db}.detections WHERE read_id = 'same-9' AND plate = 'QASAME9' ORDER BY agency, camera`, format: 'JSONEachRow',
     });
     expect(await rs.json()).toEqual([{ agency: 'SCSO', camera: 'cam-d' }, { agency: 'WPD', camera: 'cam-d' }, { agency: 'WPD', camera: 'cam-e' }]);
   });
@@ -488,5 +490,25 @@ describe('two cameras\' reads sharing an id, a second and a plate (found by QA: 
     expect(await sources({ cameras: ['cam-e'] })).toEqual(['WPD/cam-e/same-9']);
     expect(await sources({ agencies: ['SCSO'] })).toEqual(['SCSO/cam-d/same-9']);
     expect(await sources({ agencies: ['WPD'], cameras: ['cam-d'] })).toEqual(['WPD/cam-d/same-9']);
+  });
+
+  // The cursor was (time, read id): a page ending on one of these rows skipped the others.
+  it('pages through them one at a time, each once, another plate\'s read under the id included', async () => {
+    const rowsOf = (r: Awaited<ReturnType<typeof searchDetections>>) => r.rows.map((x) => `${x.agency}/${x.camera}/${x.plate}`);
+    const pattern = { plate: { kind: 'partial', pattern: '*SAME9' } } as const;
+    const seen: string[] = [];
+    let before: SearchRequest['before'];
+    for (let page = 0; page < 10; page++) {
+      const r = await searchDetections(ctx(), search({ ...pattern, limit: 1, before }));
+      seen.push(...rowsOf(r));
+      before = r.nextCursor;
+      if (before === undefined) break;
+    }
+    const all = rowsOf(await searchDetections(ctx(), search({ ...pattern, limit: 10 })));
+    expect(all).toEqual(['WPD/cam-e/QASAME9', 'WPD/cam-d/QASAME9', 'SCSO/cam-d/QASAME9', 'SCSO/cam-e/QBSAME9']);
+    expect(seen).toEqual(all);
+    // A cursor given out before it carried plate, agency and camera still pages, by time and id.
+    const old = await searchDetections(ctx(), search({ ...pattern, limit: 1, before: { seenAt: '2026-10-10 14:00:00.001', readId: 'same-9' } }));
+    expect(rowsOf(old)).toEqual(['WPD/cam-e/QASAME9']);
   });
 });
