@@ -104,7 +104,7 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
   const at = "at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
   const beforeEnd = (column: string) => `${column} < {to:DateTime64(3, 'UTC')}`;
   const [reads] = await queryRows<{ reads: number | string; cameras: number | string; agencies: number | string }>(client,
-    `SELECT uniqExact(read_id) AS reads, uniqExact(agency, camera) AS cameras, uniqExact(agency) AS agencies FROM ${db}.detections WHERE ${seen}`, p);
+    `SELECT uniqExact(agency, camera, read_id, seen_at) AS reads, uniqExact(agency, camera) AS cameras, uniqExact(agency) AS agencies FROM ${db}.detections WHERE ${seen}`, p);
   const covert = new Set(ctx.covertLists.map((list) => list.toUpperCase()));
   const hitsByList: Record<string, number> = {};
   let hitsOnCovertLists = 0;

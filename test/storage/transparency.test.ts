@@ -29,6 +29,8 @@ beforeAll(async () => {
     detection({ readId: 't-1', camera: 'cam-1', plate: '7SECRET', seenAt: DAY + 1000 }),
     detection({ readId: 't-2', camera: 'cam-2', plate: '7SECRET', seenAt: DAY + 2000 }),
     detection({ readId: 't-3', camera: 'cam-2', plate: '5OTHER1', seenAt: DAY + 3000 }),
+    // Another camera's read under an id cam-2 used too: a read of its own (cameras count their own ids).
+    detection({ readId: 't-3', camera: 'cam-1', plate: '5OTHER1', seenAt: DAY + 4000 }),
   ])).durable;
   await writer.close();
   await recordHits(storage, [{
@@ -72,7 +74,7 @@ describe('transparency report', () => {
     const r = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', period);
     expect(r.hitsByList).toEqual({ SVS: 1 });
     expect(r).toMatchObject({
-      cameras: 2, cameraAgencies: 1, reads: 3, hits: 3, hitsOnCovertLists: 2,
+      cameras: 2, cameraAgencies: 1, reads: 4, hits: 3, hitsOnCovertLists: 2,
       searches: { withCaseNumber: 1, reasonOnly: 2, refused: 1, bySystem: 1 },
       releases: { received: 4, granted: 1, refused: 2, pending: 1, refusedByRule: { values_act: 1, out_of_state: 1 }, byAgencyKind: { local: 2, federal_immigration: 1, out_of_state: 1 } },
       retention: { detectionDays: 365, hitDays: 365, heldDetections: 0, legalHolds: 0 },
@@ -88,7 +90,7 @@ describe('transparency report', () => {
       expect(text).not.toContain('Santa Cruz');
     }
     expect(renderTransparencyMarkdown(r)).toContain('| Refused under the California Values Act (immigration agency or purpose) | 1 |');
-    expect(renderTransparencyHtml(r)).toContain('<td>Plate reads</td><td>3</td>');
+    expect(renderTransparencyHtml(r)).toContain('<td>Plate reads</td><td>4</td>');
   });
 
   it('is refused to a role without reports.transparency, and the refusal logged; allowed reports are logged too', async () => {
@@ -174,7 +176,7 @@ describe('transparency report', () => {
 
     const untilNow = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to: new Date(Date.now() + 60_000) });
     expect(untilNow.releases).toMatchObject({ received: 2, granted: 2, pending: 0 });
-    expect(untilNow.retention).toMatchObject({ legalHolds: 2, heldDetections: 3 });
+    expect(untilNow.retention).toMatchObject({ legalHolds: 2, heldDetections: 4 }); // the second hold: both cameras' 5OTHER1 reads
     expect(untilNow.dispositions).toEqual({ arrest: 1 });
     // ofc9 was an authorised user at the period's end, and is not now.
     expect(past.authorisedUsers).toBe(untilNow.authorisedUsers + 1);
