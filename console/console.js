@@ -11,6 +11,7 @@ import { initEvidence, resetEvidence } from './evidence.js';
 import { initAudit, resetAudit, showAudit } from './audit.js';
 import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
 import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
+import { chime, setSoundWanted, soundAllowed, soundWanted, watchSound } from './chime.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -522,7 +523,17 @@ function lockIdle(minutes) {
 
 function startDispatch() {
   attempt = 0;
+  watchSound(showSound);
   connect();
+}
+
+/** The Alert sound button: on or off for this workstation, and whether the browser still holds sound back. */
+function showSound() {
+  const wanted = soundWanted();
+  const button = $('sound');
+  button.setAttribute('aria-pressed', String(wanted));
+  button.textContent = `Alert sound: ${wanted ? 'on' : 'off'}`;
+  $('sound-blocked').hidden = !wanted || soundAllowed();
 }
 
 // ---- connection ------------------------------------------------------------------------------
@@ -708,6 +719,7 @@ function addHit(message, live) {
     const { hit } = message;
     const listed = [hit.list, hit.reason].filter((part) => part).join(' ');
     announce(`New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`, { urgent: true, hit: true });
+    chime('hit');
     if (!isLooking()) unseen.add(message.hitId);
     // Typing in a card lower down, the browser keeps that card in place: the new one lands above the screen.
     else if (!listTopInView()) newAbove.add(message.hitId);
@@ -1247,6 +1259,7 @@ function applyEscalation(e) {
   if (entry !== undefined && !entry.resolved) flagEscalated(entry, minutes);
   escalationNotice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
   announce(`Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`, { urgent: true });
+  chime('escalation');
 }
 
 /** The hit's card carries the escalation (now, or when it is rendered). */
@@ -1321,6 +1334,8 @@ const session = {
 $('sign-in-form').addEventListener('submit', signIn);
 for (const field of [$('user'), $('password')]) field.addEventListener('input', () => markSignInInvalid(false));
 $('sign-out').addEventListener('click', logOut);
+$('sound').addEventListener('click', () => setSoundWanted(!soundWanted()));
+
 $('clear-resolved').addEventListener('click', () => {
   dropResolved(0);
   focusOn($('dispatch-title'));

@@ -228,6 +228,77 @@ describe('dispatch console, scripted frames', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
+  it('sounds an alert for a live hit (once for a burst) and another for an escalation, not for a replay; Alert sound turns it off for the workstation', async () => {
+    const replayed = hitAt('snd-replayed', Date.now() - 60_000);
+    g.replay = () => ({ type: 'replay', hits: [replayed] });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // What the page asks the browser's synthesiser to play, as [Hz, …] per tone started.
+    await context.addInitScript(`window.tones = []; const start = OscillatorNode.prototype.start;
+      OscillatorNode.prototype.start = function (...args) { window.tones.push(this.frequency.value); return start.apply(this, args); };`);
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const tones = () => page.evaluate<number[]>('window.tones');
+    const button = page.locator('#sound');
+    const blocked = page.locator('#sound-blocked');
+    await page.goto(g.url);
+    await page.getByLabel('User name').fill('dispatcher1');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await page.locator(`li.hit[data-hit-id="${replayed.hitId}"]`).waitFor();
+    // The sign-in click lets the page make sound: on, and nothing said about the browser holding it back.
+    expect(await button.getAttribute('aria-pressed')).toBe('true');
+    expect(await button.textContent()).toBe('Alert sound: on');
+    await expect.poll(() => blocked.isHidden()).toBe(true);
+    expect(await tones()).toEqual([]); // the replayed hit is not a new one
+
+    const first = hitAt('snd-1', Date.now());
+    g.send({ type: 'hit', ...first });
+    await page.locator(`li.hit[data-hit-id="${first.hitId}"]`).waitFor();
+    await expect.poll(tones).toEqual([880, 1320]);
+    // A burst right after: one alert was enough.
+    const burst = ['snd-2', 'snd-3', 'snd-4'].map((id) => hitAt(id, Date.now()));
+    for (const hit of burst) g.send({ type: 'hit', ...hit });
+    await page.locator(`li.hit[data-hit-id="${burst[2]?.hitId}"]`).waitFor();
+    g.send({ type: 'escalation', hitId: first.hitId, list: 'SVS', agency: 'wpd', camera: 'cam1', plate: '7ABC123', publishedAt: first.publishedAt, unresolvedSeconds: 300 });
+    await expect.poll(() => page.locator(`li.hit[data-hit-id="${first.hitId}"]`).evaluate((el) => el.classList.contains('escalated'))).toBe(true);
+    await expect.poll(tones).toEqual([880, 1320, 1320, 880, 1320, 880]);
+
+    // Off: no sound for the next hit, and the choice outlives a reload (the workstation's, in localStorage).
+    await button.click();
+    expect(await button.getAttribute('aria-pressed')).toBe('false');
+    expect(await button.textContent()).toBe('Alert sound: off');
+    expect(await button.evaluate((el) => el.getAttribute('aria-label'))).toBe('Alert sound');
+    await page.waitForTimeout(2_100); // past the quiet after the last alert, which would hide a wrong one
+    const unheard = hitAt('snd-off', Date.now());
+    g.send({ type: 'hit', ...unheard });
+    await page.locator(`li.hit[data-hit-id="${unheard.hitId}"]`).waitFor();
+    await page.reload();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    expect(await button.textContent()).toBe('Alert sound: off');
+    expect(await tones()).toEqual([]); // a new page: nothing played since the reload
+    expect(await blocked.isHidden()).toBe(true); // off: nothing held back
+    // On again: it plays once, to be heard.
+    await button.click();
+    expect(await button.textContent()).toBe('Alert sound: on');
+    await expect.poll(tones).toEqual([880, 1320]);
+    // Reloaded with sound on: the browser holds it back until a key or click on the page, and says so.
+    await page.reload();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await expect.poll(() => blocked.isVisible()).toBe(true);
+    const held = hitAt('snd-held', Date.now());
+    g.send({ type: 'hit', ...held });
+    await page.locator(`li.hit[data-hit-id="${held.hitId}"]`).waitFor();
+    await page.keyboard.press('Shift');
+    await expect.poll(() => blocked.isHidden()).toBe(true);
+    const heard = hitAt('snd-heard', Date.now());
+    g.send({ type: 'hit', ...heard });
+    await page.locator(`li.hit[data-hit-id="${heard.hitId}"]`).waitFor();
+    await expect.poll(tones).toEqual([880, 1320]);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, BROWSER_TEST_MS);
+
   it('warns when the replay left older unresolved hits out, and flags the replayed hits already escalated as an escalation frame does', async () => {
     const now = Date.now();
     const a = hitAt('cap-a', now - 9 * 60_000, { publishedAt: now - 9 * 60_000 });
