@@ -350,6 +350,7 @@ function promptResume(message) {
   prompt.setAttribute('aria-modal', 'true');
   prompt.hidden = false;
   $('sign-in-error').textContent = message;
+  $('resume-sign-out').hidden = false;
   $('user').value = resumingUser;
   $('password').value = '';
   $('password').focus();
@@ -363,6 +364,7 @@ function endResumePrompt() {
   prompt.classList.remove('resume');
   prompt.removeAttribute('role');
   prompt.removeAttribute('aria-modal');
+  $('resume-sign-out').hidden = true;
 }
 
 function signOut(message = '') {
@@ -1335,6 +1337,8 @@ $('sign-in-form').addEventListener('submit', signIn);
 for (const field of [$('user'), $('password')]) field.addEventListener('input', () => markSignInInvalid(false));
 $('sign-out').addEventListener('click', logOut);
 $('sound').addEventListener('click', () => setSoundWanted(!soundWanted()));
+// The session is already over on the gateway (it ran out, or the lock ended it): only the page is left.
+$('resume-sign-out').addEventListener('click', () => signOut());
 
 $('clear-resolved').addEventListener('click', () => {
   dropResolved(0);

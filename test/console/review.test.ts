@@ -234,7 +234,7 @@ describe('console review', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('a console left without input locks: warned a minute before, the page hidden, the session ended; its user gets the page back', async () => {
+  it('a console left without input locks: warned a minute before, the page hidden, the session ended; its user gets the page back, or signs out from the prompt', async () => {
     const c = await openConsole();
     const { page } = c;
     await page.clock.install();
@@ -276,6 +276,16 @@ describe('console review', () => {
     // The watch starts again with the new session.
     await page.clock.fastForward('29:30');
     await warning.waitFor();
+    // Locked again, the user leaves instead: the page is cleared for whoever comes next.
+    await page.clock.fastForward('01:00');
+    await prompt.waitFor();
+    await page.getByRole('button', { name: 'Sign out and clear this page' }).click();
+    await prompt.waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByLabel('User name').inputValue()).toBe('');
+    expect(await page.locator('#search-status').textContent()).toBe('');
+    expect(await page.locator('#search').isHidden()).toBe(true);
+    expect(await page.locator('#resume-sign-out').isHidden()).toBe(true);
     await page.context().close();
   }, BROWSER_TEST_MS);
 
