@@ -8,7 +8,7 @@
 // that resumed its session on a reload waits for the first click or key, and the button says so.
 
 const SETTING_KEY = 'platewatch.sound';
-/** Hits arriving together (a camera catching up, a list loaded) sound once. */
+/** At most one alert of a kind this often: a burst (a camera catching up, a list loaded) or a steady run of hits is not an alert a hit. */
 const QUIET_AFTER_MS = 2000;
 const TONE_SECONDS = 0.14;
 /** [Hz, seconds after the first]: two rising tones for a hit, four alternating for an escalation. */

@@ -525,14 +525,29 @@ function lockIdle(minutes) {
 
 function startDispatch() {
   attempt = 0;
-  watchSound(showSound);
+  if (answersHits()) watchSound(showSound);
+  else $('sound').hidden = $('sound-blocked').hidden = true;
   connect();
+}
+
+/**
+ * The alert calls someone to answer a hit: users who record no dispositions (an analyst, who sees
+ * hits one click from Search) hear nothing and are offered no Alert sound button.
+ */
+function answersHits() {
+  return permissions().has('hits.dispose');
+}
+
+/** Sounds `kind` for a user who answers hits (chime.js: unless turned off or held back). */
+function alertSound(kind) {
+  if (answersHits()) chime(kind);
 }
 
 /** The Alert sound button: on or off for this workstation, and whether the browser still holds sound back. */
 function showSound() {
   const wanted = soundWanted();
   const button = $('sound');
+  button.hidden = false;
   button.setAttribute('aria-pressed', String(wanted));
   button.textContent = `Alert sound: ${wanted ? 'on' : 'off'}`;
   $('sound-blocked').hidden = !wanted || soundAllowed();
@@ -721,7 +736,7 @@ function addHit(message, live) {
     const { hit } = message;
     const listed = [hit.list, hit.reason].filter((part) => part).join(' ');
     announce(`New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`, { urgent: true, hit: true });
-    chime('hit');
+    alertSound('hit');
     if (!isLooking()) unseen.add(message.hitId);
     // Typing in a card lower down, the browser keeps that card in place: the new one lands above the screen.
     else if (!listTopInView()) newAbove.add(message.hitId);
@@ -1261,7 +1276,7 @@ function applyEscalation(e) {
   if (entry !== undefined && !entry.resolved) flagEscalated(entry, minutes);
   escalationNotice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
   announce(`Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`, { urgent: true });
-  chime('escalation');
+  alertSound('escalation');
 }
 
 /** The hit's card carries the escalation (now, or when it is rendered). */

@@ -27,6 +27,9 @@ interface ScriptedGateway {
   stop(): Promise<void>;
 }
 
+const DISPATCHER = { token: 'tok-frames', user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher' as const] } };
+const ANALYST = { token: 'tok-analyst', user: { id: 'analyst1', name: 'Ana Lyst', roles: ['analyst' as const] } };
+
 async function startScriptedGateway(): Promise<ScriptedGateway> {
   const gateway: ScriptedGateway = {
     url: '',
@@ -37,11 +40,16 @@ async function startScriptedGateway(): Promise<ScriptedGateway> {
     stop: () => server.stop(),
   };
   const server = await startConsoleServer(async (req, res, path) => {
+    // dispatcher1 and, for what a user who sees hits but answers none is offered, analyst1.
     if (req.method === 'POST' && path === '/api/login') {
-      await readBody(req);
-      return json(res, 200, { token: 'tok-frames', expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']) });
+      const { user } = await readBody(req);
+      const who = user === 'analyst1' ? ANALYST : DISPATCHER;
+      return json(res, 200, { token: who.token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: who.user, permissions: permissionsOf(who.user.roles) });
     }
-    if (path === '/api/me') return json(res, 200, { user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher'] }, permissions: permissionsOf(['dispatcher']), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    if (path === '/api/me') {
+      const who = req.headers.authorization === `Bearer ${ANALYST.token}` ? ANALYST : DISPATCHER;
+      return json(res, 200, { user: who.user, permissions: permissionsOf(who.user.roles), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+    }
     if (path === '/api/hotlists') return json(res, 200, { lists: [] });
     const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
     if (req.method === 'POST' && disposition !== null) {
@@ -295,6 +303,23 @@ describe('dispatch console, scripted frames', () => {
     g.send({ type: 'hit', ...heard });
     await page.locator(`li.hit[data-hit-id="${heard.hitId}"]`).waitFor();
     await expect.poll(tones).toEqual([880, 1320]);
+
+    // An analyst sees hits but answers none: no alert and no button, whatever the workstation's setting.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('User name').fill('analyst1');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await page.locator('#views').getByRole('button', { name: /^Dispatch/ }).click();
+    expect(await button.isHidden()).toBe(true);
+    expect(await blocked.isHidden()).toBe(true);
+    await page.waitForTimeout(2_100); // past the quiet after the last alert, which would hide a wrong one
+    const seen = hitAt('snd-analyst', Date.now());
+    g.send({ type: 'hit', ...seen });
+    await page.locator(`li.hit[data-hit-id="${seen.hitId}"]`).waitFor();
+    g.send({ type: 'escalation', hitId: seen.hitId, list: 'SVS', agency: 'wpd', camera: 'cam1', plate: '7ABC123', publishedAt: seen.publishedAt, unresolvedSeconds: 300 });
+    await page.waitForTimeout(500);
+    expect(await tones()).toEqual([880, 1320]);
     expect(pageErrors).toEqual([]);
     await context.close();
   }, BROWSER_TEST_MS);
