@@ -526,7 +526,7 @@ function lockIdle(minutes) {
 function startDispatch() {
   attempt = 0;
   if (answersHits()) watchSound(showSound);
-  else $('sound').hidden = $('sound-blocked').hidden = true;
+  else showSound();
   connect();
 }
 
@@ -547,10 +547,11 @@ function alertSound(kind) {
 function showSound() {
   const wanted = soundWanted();
   const button = $('sound');
-  button.hidden = false;
+  // Also called when the browser lets sound through, which may be after the next user signed in.
+  button.hidden = !answersHits();
   button.setAttribute('aria-pressed', String(wanted));
   button.textContent = `Alert sound: ${wanted ? 'on' : 'off'}`;
-  $('sound-blocked').hidden = !wanted || soundAllowed();
+  $('sound-blocked').hidden = button.hidden || !wanted || soundAllowed();
 }
 
 // ---- connection ------------------------------------------------------------------------------
