@@ -29,7 +29,7 @@ export {
   saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, isReservedUserId, userIdProblem, RESERVED_USER_IDS, USER_ROLES, type User, type UserRole,
 } from './users.js';
 export {
-  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  searchDetections, buildSearchQuery, buildDetectionFilter, firstOfEachRead, NEWEST_FIRST, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
   type DetectionCriteria, type DetectionFilter,
 } from './search.js';

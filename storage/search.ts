@@ -52,7 +52,7 @@ export interface SearchCursor {
 }
 
 /** Newest first, and a total order over the reads ONE_ROW_A_READ keeps, which the cursor follows. */
-const NEWEST_FIRST = 'ORDER BY seen_at DESC, read_id DESC, plate_ocr DESC, agency DESC, camera DESC';
+export const NEWEST_FIRST = 'ORDER BY seen_at DESC, read_id DESC, plate_ocr DESC, agency DESC, camera DESC';
 
 export interface SearchRequest extends Omit<DetectionCriteria, 'readIds'> {
   user: string;

@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OcrAlphabet } from '../../matcher/index.js';
-import { buildSearchQuery, openStorage } from '../../storage/index.js';
+import { buildSearchQuery, NEWEST_FIRST, openStorage } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 
 acceptOnly('Usage: node --import tsx bench/storage/cursor-order.bench.ts [--rows 10000000] [--runs 12]', ['rows', 'runs']);
 const ROWS = Number(arg('rows', '10000000'));
 const RUNS = Number(arg('runs', '12'));
-const NEW = 'ORDER BY seen_at DESC, read_id DESC, plate_ocr DESC, agency DESC, camera DESC';
+/** The order before the cursor carried plate, agency and camera: the baseline. */
 const OLD = 'ORDER BY seen_at DESC, read_id DESC';
 const COLUMNS = 'read_id, agency, camera, read_source, seen_at, plate, plate_ocr, state, confidence, lat, lon, heading, vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref, candidates';
 
@@ -54,7 +54,7 @@ try {
             }, alphabet, { onePass, dedupeInQuery: !onePass });
             if (!built.ok) throw new Error(built.reason);
             for (const order of rep % 2 === 0 ? (['old', 'new'] as const) : (['new', 'old'] as const)) {
-              const sql = order === 'new' ? built.query.sql : built.query.sql.replaceAll(NEW, OLD);
+              const sql = order === 'new' ? built.query.sql : built.query.sql.replaceAll(NEWEST_FIRST, OLD);
               if (order === 'old' && sql === built.query.sql) throw new Error('storage/search.ts no longer orders as this benchmark expects');
               const t0 = performance.now();
               await q(sql, built.query.params);
