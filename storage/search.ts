@@ -90,7 +90,7 @@ export interface FoundDetection {
 
 export interface SearchResult {
   rows: FoundDetection[];
-  /** Set when the page is full: pass it as `before` for the next page. */
+  /** Set when older matching detections follow this page: pass it as `before` for the next page. */
   nextCursor: SearchCursor | undefined;
   /** Sequence number of the access log record of this search. */
   accessSeq: number;
@@ -238,7 +238,7 @@ export function buildSearchQuery(
   db: string,
   req: SearchRequest,
   alphabet: OcrAlphabet,
-  options: { useBranches?: boolean; onePass?: boolean; dedupeInQuery?: boolean } = {},
+  options: { useBranches?: boolean; onePass?: boolean; dedupeInQuery?: boolean; rows?: number } = {},
 ): Built {
   const built = buildDetectionFilter(req, alphabet);
   const filter = built.ok && options.useBranches === false ? { ...built, branches: undefined } : built;
@@ -262,7 +262,8 @@ export function buildSearchQuery(
   }
   const limit = req.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) return { ok: false, reason: `limit must be 1–${MAX_PAGE_SIZE}` };
-  params['limit'] = limit;
+  // `rows`: what the query returns when not the page size (one row more tells whether a page follows).
+  params['limit'] = options.rows ?? limit;
   // Two passes (bench/storage/search.bench.ts, shapes one/two): the inner query finds the page's
   // keys reading only the key columns of the candidate granules; the outer one reads the whole
   // rows of just those keys through the primary key. One pass read every column of every
@@ -356,6 +357,9 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
     throw new StorageError('INVALID_SEARCH', `search not run: ${built.reason}`);
   }
   const limit = built.query.params['limit'] as number;
+  // One row past the page says whether an older page follows, so the last page gives no cursor
+  // (an analyst would otherwise page on to an empty one).
+  const wanted = limit + 1;
   const raw: Row[] = [];
   const timeoutMs = ctx.timeoutMs ?? DEFAULT_SEARCH_TIMEOUT_MS;
   const deadline = performance.now() + timeoutMs;
@@ -368,14 +372,14 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
   };
   try {
     if (!scansEveryPartition(req)) {
-      raw.push(...(await run(built.query)));
+      raw.push(...(await run({ ...built.query, params: { ...built.query.params, limit: wanted } })));
     } else {
       const from = req.from.getTime();
       const newest = req.before === undefined ? req.to.getTime() : Math.min(req.to.getTime(), parseClickHouseTime(req.before.seenAt).getTime() + 1);
-      const range = { from, to: newest, limit, fewMatches: expectsFewMatches(req.plate), windowsInOnePass: windowsInOnePass(req.plate) };
+      const range = { from, to: newest, limit: wanted, fewMatches: expectsFewMatches(req.plate), windowsInOnePass: windowsInOnePass(req.plate) };
       await scanNewestFirst(range, async (w, { onePass, want, moreThanWanted }) => {
         const windowQuery = (dedupeInQuery: boolean): BuiltQuery => {
-          const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to), limit: want }, alphabet, { onePass, dedupeInQuery });
+          const part = buildSearchQuery(ctx.storage.db, { ...req, from: new Date(w.from), to: new Date(w.to) }, alphabet, { onePass, dedupeInQuery, rows: want });
           if (!part.ok) throw new Error(`search window not built: ${part.reason}`);
           return part.query;
         };
@@ -402,10 +406,11 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
     await ctx.accessLog.append(entry({ outcome: 'failed', detail: (error as Error).message.slice(0, 500) }));
     throw error;
   }
-  const record = await ctx.accessLog.append(entry({ rowsReturned: raw.length }));
-  const rows = raw.map(toFound);
-  const last = raw[raw.length - 1];
-  const nextCursor = last !== undefined && raw.length === limit
+  const page = raw.slice(0, limit);
+  const record = await ctx.accessLog.append(entry({ rowsReturned: page.length }));
+  const rows = page.map(toFound);
+  const last = page[page.length - 1];
+  const nextCursor = last !== undefined && raw.length > limit
     ? { seenAt: last.seen_at_text, readId: last.read_id, plateOcr: last.plate_ocr, agency: last.agency, camera: last.camera }
     : undefined;
   return { rows, nextCursor, accessSeq: record.seq };

@@ -139,6 +139,19 @@ describe('search: filters and paging', () => {
     }
     expect(seen).toEqual(['other', 'two-edits', 'fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
   });
+
+  // A cursor on the last page sent the analyst on to an empty one.
+  it('gives a cursor only when older detections follow the page', async () => {
+    const exact = { kind: 'exact', plate: '7ABC123' } as const;
+    const cursorOf = async (over: Partial<SearchRequest>) => (await searchDetections(ctx(), base(over))).nextCursor;
+    expect(await cursorOf({ plate: exact, limit: 1 })).toBeDefined();
+    expect(await cursorOf({ plate: exact, limit: 2 })).toBeUndefined(); // exact-1, exact-2: all of them
+    expect(await cursorOf({ limit: 7 })).toBeDefined(); // no plate: the windowed scan
+    expect(await cursorOf({ limit: 8 })).toBeUndefined();
+    const last = await searchDetections(ctx(), base({ limit: 4, before: await cursorOf({ limit: 4 }) }));
+    expect(last.rows.map((r) => r.readId)).toEqual(['fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+    expect(last.nextCursor).toBeUndefined();
+  });
 });
 
 // wire.md accepts a read's heading (direction of travel) and the classifier's model year: an
@@ -297,6 +310,9 @@ describe('search: purpose, authorisation and the access log', () => {
     expect(rec).toMatchObject({ user_id: 'analyst1', action: 'search', outcome: 'ok', case_number: '', reason: 'stolen vehicle follow-up' });
     expect(Number(rec['rows_returned'])).toBe(2);
     expect(JSON.parse(String(rec['params']))).toMatchObject({ plate: { kind: 'exact', plate: '7ABC123' } });
+    // The row read past the page to learn that another follows was not returned, so not counted.
+    await searchDetections(ctx(), base({ plate: { kind: 'exact', plate: '7ABC123' }, limit: 1 }));
+    expect(Number((await lastAccess())['rows_returned'])).toBe(1);
     expect((await verifyAccessLog(storage)).ok).toBe(true);
   });
 });
@@ -498,8 +514,10 @@ describe('two cameras\' reads sharing an id, a second and a plate (found by QA: 
     const pattern = { plate: { kind: 'partial', pattern: '*SAME9' } } as const;
     const seen: string[] = [];
     let before: SearchRequest['before'];
-    for (let page = 0; page < 10; page++) {
+    let pages = 0;
+    for (; pages < 10; ) {
       const r = await searchDetections(ctx(), search({ ...pattern, limit: 1, before }));
+      pages += 1;
       seen.push(...rowsOf(r));
       before = r.nextCursor;
       if (before === undefined) break;
@@ -507,6 +525,7 @@ describe('two cameras\' reads sharing an id, a second and a plate (found by QA: 
     const all = rowsOf(await searchDetections(ctx(), search({ ...pattern, limit: 10 })));
     expect(all).toEqual(['WPD/cam-e/QASAME9', 'WPD/cam-d/QASAME9', 'SCSO/cam-d/QASAME9', 'SCSO/cam-e/QBSAME9']);
     expect(seen).toEqual(all);
+    expect(pages).toBe(4); // the fourth page said it was the last: no fifth, empty one
     // A cursor given out before it carried plate, agency and camera still pages, by time and id.
     const old = await searchDetections(ctx(), search({ ...pattern, limit: 1, before: { seenAt: '2026-10-10 14:00:00.001', readId: 'same-9' } }));
     expect(rowsOf(old)).toEqual(['WPD/cam-e/QASAME9']);
