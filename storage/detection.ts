@@ -15,6 +15,13 @@ import type { InsertFormat } from './config.js';
 export const ONE_ROW_A_READ = 'LIMIT 1 BY read_id, seen_at, plate_ocr, agency, camera';
 
 /**
+ * Oldest first, and a total order over the reads ONE_ROW_A_READ keeps: a release package made
+ * twice lists its rows alike, so its files hash alike (by time and id alone, two reads sharing
+ * both came out in either order).
+ */
+export const OLDEST_FIRST = 'ORDER BY seen_at, read_id, plate_ocr, agency, camera';
+
+/**
  * Between agency and camera in read_source. The wire refuses a `/` in either (subject-token
  * characters, A-Za-z0-9_-: ingest/subjects.ts), so no two sources join to one value, and the column
  * reads as the subject's tail does (`wpd/cam-12`).

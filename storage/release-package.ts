@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { OcrAlphabet } from '../matcher/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, type AccessEntry } from './access-log.js';
 import { ISO_TIMES } from './evidence.js';
+import { OLDEST_FIRST } from './detection.js';
 import { PACKAGE_CSV_NOTE, packageCsv } from './package-csv.js';
 import { manifestRecordDetail, packageSoftware, removePackage, writePackage } from './package-writer.js';
 import { timeZoneOf } from './department-day.js';
@@ -58,14 +59,14 @@ function selectFor(ctx: PackageContext, request: ReleaseRequest): { sql: string;
   const s = criteriaSelection(db, request.criteria, ctx.alphabet ?? new OcrAlphabet());
   if (request.approvedDetections === null) {
     return {
-      sql: `SELECT ${COLUMNS} FROM ${s.from} WHERE ${s.where} ORDER BY seen_at, read_id ${s.oneRowARead} LIMIT {limit:UInt32} ${ISO_TIMES}`,
+      sql: `SELECT ${COLUMNS} FROM ${s.from} WHERE ${s.where} ${OLDEST_FIRST} ${s.oneRowARead} LIMIT {limit:UInt32} ${ISO_TIMES}`,
       params: { ...s.params, limit: MAX_RELEASE_ROWS + 1 },
     };
   }
   // No criteria for a plate's reads: the OCR classes may have changed since, and no approved read may drop out.
   const where = request.criteria.kind === 'case' ? `${s.where} AND ${approvedBy(db)}` : approvedBy(db);
   return {
-    sql: `SELECT ${COLUMNS} FROM ${s.from} WHERE ${where} ORDER BY seen_at, read_id ${s.oneRowARead} LIMIT {limit:UInt32} ${ISO_TIMES}`,
+    sql: `SELECT ${COLUMNS} FROM ${s.from} WHERE ${where} ${OLDEST_FIRST} ${s.oneRowARead} LIMIT {limit:UInt32} ${ISO_TIMES}`,
     params: { ...(request.criteria.kind === 'case' ? s.params : {}), requestId: request.requestId, limit: MAX_RELEASE_ROWS + 1 },
   };
 }
@@ -75,7 +76,7 @@ async function newerMatches(ctx: PackageContext, request: ReleaseRequest): Promi
   const db = ctx.storage.db;
   const s = criteriaSelection(db, request.criteria, ctx.alphabet ?? new OcrAlphabet());
   const [row] = await queryRows<{ n: number | string }>(ctx.storage.client,
-    `SELECT count() AS n FROM (SELECT plate_ocr, seen_at, read_id FROM ${s.from} WHERE ${s.where} ORDER BY seen_at, read_id ${s.oneRowARead})
+    `SELECT count() AS n FROM (SELECT plate_ocr, seen_at, read_id FROM ${s.from} WHERE ${s.where} ${OLDEST_FIRST} ${s.oneRowARead})
       WHERE NOT ${approvedBy(db)}`,
     { ...s.params, requestId: request.requestId });
   return Number(row?.n ?? 0);

@@ -12,6 +12,7 @@ import { ACCESS_ACTIONS, ACCESS_OUTCOMES } from './access-log.js';
 import { authoriseAction } from './permissions.js';
 import { automaticRefusal, classifyAgency, REFUSAL_RULES, type AgencyKind, type RefusalRule } from './release-rules.js';
 import { queryRows } from './sql.js';
+import { OLDEST_FIRST } from './detection.js';
 import { timeZoneOf } from './department-day.js';
 import { undocumentedPurpose } from './purpose.js';
 import { oneAtATimePerKey, type OneAtATime } from './one-at-a-time.js';
@@ -235,7 +236,7 @@ async function decide(ctx: ReleaseContext, user: string, requestId: string, deci
 async function detectionsToApprove(ctx: ReleaseContext, user: string, request: ReleaseRequest): Promise<DetectionKey[]> {
   const s = criteriaSelection(ctx.storage.db, request.criteria, ctx.alphabet);
   const rows = await queryRows<{ plate_ocr: string; seen_text: string; read_id: string }>(ctx.storage.client,
-    `SELECT plate_ocr, toString(seen_at) AS seen_text, read_id FROM ${s.from} WHERE ${s.where} ORDER BY seen_at, read_id ${s.oneRowARead} LIMIT {limit:UInt32}`,
+    `SELECT plate_ocr, toString(seen_at) AS seen_text, read_id FROM ${s.from} WHERE ${s.where} ${OLDEST_FIRST} ${s.oneRowARead} LIMIT {limit:UInt32}`,
     { ...s.params, limit: MAX_RELEASE_ROWS + 1 });
   if (rows.length > MAX_RELEASE_ROWS) {
     const why = `the request selects more than ${MAX_RELEASE_ROWS} detections; ask the agency to narrow it (the request stays pending)`;
@@ -259,7 +260,7 @@ async function matchesNow(ctx: ReleaseContext, request: ReleaseRequest): Promise
   const s = criteriaSelection(ctx.storage.db, request.criteria, ctx.alphabet);
   const [row] = await queryRows<{ detections: number | string; distinct_plates: number | string; plates: string[] }>(ctx.storage.client,
     `SELECT count() AS detections, uniqExact(plate) AS distinct_plates, arraySlice(arraySort(groupUniqArray(plate)), 1, {shown:UInt32}) AS plates
-       FROM (SELECT plate, read_id, seen_at, plate_ocr FROM ${s.from} WHERE ${s.where} ORDER BY seen_at, read_id ${s.oneRowARead} LIMIT {limit:UInt32})`,
+       FROM (SELECT plate, read_id, seen_at, plate_ocr FROM ${s.from} WHERE ${s.where} ${OLDEST_FIRST} ${s.oneRowARead} LIMIT {limit:UInt32})`,
     { ...s.params, limit: MAX_RELEASE_ROWS + 1, shown: MAX_SHOWN_PLATES });
   return { detections: Number(row?.detections ?? 0), plates: row?.plates ?? [], distinctPlates: Number(row?.distinct_plates ?? 0) };
 }

@@ -511,6 +511,19 @@ describe('the detections the Chief approves are the ones released (§471.8(b); Q
     expect(JSON.parse((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body)).toEqual([expect.objectContaining({ read_id: 'shared-id', camera: 'cam-1' })]);
   });
 
+  // By time and id alone, rows sharing both came out in either order: a package made again (or a
+  // copy checked against it) could list them otherwise, and its files' hashes differ.
+  // (The table's own order, by agency/camera as one string, puts "WPD-X/…" before "WPD/…".)
+  it('lists reads sharing a time and read id in one order, by plate, agency and camera', async () => {
+    const sources = [['WPD', 'cam-z'], ['WPD-X', 'cam-a'], ['WPD', 'cam-a'], ['SCSO', 'cam-m']] as const;
+    for (const [agency, camera] of sources) await write({ readId: 'tie-1', plate: '5TIE001', seenAt: DAY + 50_000, agency, camera });
+    const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '5TIE001' } } }));
+    expect(await decideRelease(ctx, 'chief1', r.requestId, 'approve', '')).toMatchObject({ approvedDetections: 4 });
+    await produceReleasePackage(ctx, 'cust1', r.requestId);
+    const rows = JSON.parse((await readPackageFile(ctx, 'cust1', r.requestId, 'detections.json')).body) as Array<{ agency: string; camera: string }>;
+    expect(rows.map((d) => `${d.agency}/${d.camera}`)).toEqual(['SCSO/cam-m', 'WPD/cam-a', 'WPD/cam-z', 'WPD-X/cam-a']);
+  });
+
   it('says how many approved detections are no longer stored (purged since the approval), in the export and its manifest', async () => {
     await write({ readId: 'gone-1', plate: '5GONE01', seenAt: DAY + 50_000 }, { readId: 'gone-2', plate: '5GONE01', seenAt: DAY + 51_000 });
     const r = await recordReleaseRequest(ctx, 'cust1', input({ criteria: { ...plateCriteria, plate: { kind: 'exact', plate: '5GONE01' } } }));
