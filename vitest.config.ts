@@ -143,6 +143,8 @@ const SYSTEM_FILES = [
   'test/ingest/simulator.test.ts',
   'test/ingest/storage-outage.test.ts',
   'test/ingest/streams.test.ts',
+  'test/ingest/refused-reads.test.ts',
+  'test/bin/refused-reads.test.ts',
   'test/ingest/version-claims.test.ts',
   'test/reliability/disk-full.test.ts',
   'test/reliability/hotlist-faults.test.ts',

@@ -7,7 +7,7 @@ import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
-  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, evidenceRoutes, hitRoutes, hotlistRoutes, idleLockPolicy, releaseRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, evidenceRoutes, hitRoutes, hotlistRoutes, idleLockPolicy, releaseRoutes, refusedReadsRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
   type ConsoleSession, type GatewayConfig, type RunningGateway,
 } from '../gateway/index.js';
 import {
@@ -428,6 +428,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
           ...evidenceRoutes({ guard, evidence: { storage, accessLog, alphabet: matcher.alphabet }, exportsDir: resolve(options.dataDir, 'evidence') }),
           // The public report counts covert lists' hits together, never by name.
           ...reportRoutes({ guard, reports: { storage, accessLog, covertLists: Object.keys(hitSettings.covertLists) } }),
+          ...refusedReadsRoutes({ guard, refusedReads: { storage, accessLog, jsm: () => jetstreamManager(nc) } }),
           ...hotlistRoutes({
             guard, hotlists: { storage, accessLog, config: options.matcher, claims }, store: hotlists, covert, staleAfterMs: hotlistSettings.staleAfterHours * 3_600_000, loader,
             immigrationMessageKeys: hotlistSettings.immigrationMessageKeys, layouts: hotlistSettings.layouts,

@@ -28,6 +28,7 @@ export * from './login-throttle.js';
 export * from './trusted-proxies.js';
 export * from './release-routes.js';
 export * from './evidence-routes.js';
+export * from './refused-reads-routes.js';
 export * from './report-routes.js';
 export * from './hotlist-routes.js';
 export * from './storage-errors.js';

@@ -22,6 +22,7 @@ export * from './version-claims.js';
 export * from './pipeline.js';
 export * from './storage-outage.js';
 export * from './invalid-copy.js';
+export * from './refused-reads.js';
 export * from './simulator.js';
 export * from './plate-generator.js';
 export * from './retroactive.js';

@@ -32,6 +32,8 @@ export const ACCESS_ACTIONS = {
   release: 'release',
   /** Aggregate reports (transparency). */
   report: 'report',
+  /** Refused camera reads looked at (INVALID_READS): their reasons quote what the camera sent. */
+  refusedReads: 'refused_reads',
 } as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[keyof typeof ACCESS_ACTIONS];
 

@@ -48,6 +48,11 @@ export const PERMISSIONS = {
   'releases.view': { roles: ['custodian', 'chief', 'auditor', 'administrator'], log: ACCESS_ACTIONS.release },
   /** Approve or refuse a release (§471.8(b): the Chief of Police or the designee). */
   'releases.decide': { roles: ['chief'], log: ACCESS_ACTIONS.release },
+  /**
+   * Why cameras' reads were refused (INVALID_READS): the administrator, who sets up cameras with
+   * the department's integrators. The reasons quote what the camera sent, plates included.
+   */
+  'reads.refused': { roles: ['administrator'], log: ACCESS_ACTIONS.refusedReads },
   /** Aggregate transparency report: no plates. */
   'reports.transparency': { roles: ['administrator', 'auditor', 'custodian', 'chief'], log: ACCESS_ACTIONS.report },
 } as const satisfies Record<string, { roles: readonly UserRole[]; log: AccessAction }>;

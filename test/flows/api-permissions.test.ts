@@ -41,6 +41,7 @@ const ROUTES: RouteCase[] = [
   { permission: 'releases.decide', method: 'POST', path: '/api/releases/REL-none/decision', body: { decision: 'refuse', note: 'permission test' } },
   { permission: 'evidence.export', method: 'POST', path: '/api/releases/REL-none/package' },
   { permission: 'reports.transparency', method: 'GET', path: '/api/reports/transparency' },
+  { permission: 'reads.refused', method: 'GET', path: '/api/refused-reads' },
   { permission: 'hotlists.view', method: 'GET', path: '/api/hotlists' },
   { permission: 'hotlists.view', method: 'GET', path: '/api/hotlists/BOLO/entries' },
   { permission: 'hotlists.manage', method: 'POST', path: '/api/hotlists', body: { list: 'CASE-1', purpose: 'permission test' } },

@@ -4,7 +4,9 @@
 // clear 4xx without touching the data (issue 8: oversized bodies, wrong types, unknown fields,
 // injection attempts, forged tokens, login brute force).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pack } from 'msgpackr';
 import { SESSION_CLOSE_REASONS } from '../../gateway/index.js';
+import { readsSubject } from '../../ingest/index.js';
 import { findUser, saveUser } from '../../storage/index.js';
 import { TestConsole } from '../gateway/harness.js';
 import { until } from '../reliability/fixtures.js';
@@ -215,6 +217,29 @@ describe('GET /api/hits/unresolved and /api/hits/escalated', () => {
     expect(dispatcher.at(-1)).toMatchObject({ params: '{"via":"api","list":"unresolved"}', reason: 'unresolved hits (dispatch console)', rows_returned: '0' });
     const supervisor = (await accessRecords(api, 'supervisor1', 'ok')).filter((r) => r['action'] === 'hit_view');
     expect(supervisor.at(-1)).toMatchObject({ params: '{"via":"api","list":"escalated"}' });
+  });
+});
+
+describe('GET /api/refused-reads (the administrator and a camera integrator)', () => {
+  it("lists a read the running pipeline refused, with its reason, for the camera asked about; logs the reading", async () => {
+    const read = { v: 1, id: 'bad-1', agency: 'wpd', camera: 'cam-9', ts: Date.now(), plate: '7ABC123' }; // no conf
+    await api.system.js.publish(readsSubject('wpd', 'cam-9'), pack(read));
+    const admin = api.token('administrator');
+    let body: Record<string, unknown> = {};
+    await until('the refused read on the API', async () => {
+      const res = await api.call('GET', '/api/refused-reads?agency=wpd&camera=cam-9', admin);
+      body = res.body;
+      return res.status === 200 && (body['messages'] as unknown[]).length > 0 ? true : undefined;
+    }, 20_000);
+    expect(body['messages']).toEqual([expect.objectContaining({ subject: 'alpr.reads.wpd.cam-9', refusals: [{ reason: 'conf is missing', positions: [-1] }] })]);
+    expect((await accessRecords(api, 'administrator1', 'ok')).filter((r) => r['action'] === 'refused_reads').at(-1)).toMatchObject({
+      params: expect.stringContaining('"camera":"cam-9"'), rows_returned: '1',
+    });
+    // Another camera's refusals are not in the answer; a bad filter is a 400 naming it.
+    expect((await api.call('GET', '/api/refused-reads?camera=cam-8', admin)).body['messages']).toEqual([]);
+    const bad = await api.call('GET', '/api/refused-reads?camera=cam.9', admin);
+    expect({ status: bad.status, code: errorCode(bad.body) }).toEqual({ status: 400, code: 'BAD_REFUSED_READS_QUERY' });
+    expect(errorMessage(bad.body)).toMatch(/^"camera" must be the camera as in the camera's subject/);
   });
 });
 
