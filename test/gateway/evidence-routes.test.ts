@@ -275,7 +275,7 @@ describe('audit samples and verification over HTTP', () => {
       status: 400, code: 'BAD_AUDIT_QUERY', message: '"outcome" must be one of ok, refused, invalid, failed (got "great")',
     });
     expect(await errorOf(await call('GET', '/api/audit/log?action=nope', 'aud1'))).toMatchObject({
-      status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringMatching(/^"action" must be one of search, export, hit_view, hold, audit, login, .*report \(got "nope"\)$/),
+      status: 400, code: 'BAD_AUDIT_QUERY', message: expect.stringMatching(/^"action" must be one of search, export, hit_view, hold, audit, login, .*report, refused_reads \(got "nope"\)$/),
     });
     expect(await errorOf(await call('GET', '/api/audit/log?limit=1&limit=2', 'aud1'))).toEqual({
       status: 400, code: 'BAD_AUDIT_QUERY', message: 'query parameter "limit" is given twice',
