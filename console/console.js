@@ -81,6 +81,14 @@ let socket = null;
 let attempt = 0;
 let retryTimer = null;
 let resyncing = false;
+/**
+ * When the socket last heard from the gateway, and how often the gateway says it sends a
+ * heartbeat (null until it has: a gateway from before heartbeats is never taken for silent).
+ */
+let lastHeardAt = 0;
+let heartbeatEveryMs = null;
+/** Without word for this many heartbeats, the link is taken for dead (dead zone, half-open proxy connection). */
+const SILENT_HEARTBEATS = 2.5;
 
 // ---- sign in ---------------------------------------------------------------------------------
 
@@ -587,14 +595,17 @@ function connect() {
     ? new WebSocket(url, ['platewatch', `bearer.${token}`])
     : new WebSocket(`${url}?token=${encodeURIComponent(token)}`, ['platewatch']);
   socket = ws;
+  heartbeatEveryMs = null;
   let opened = false;
   ws.onopen = () => {
     opened = true;
+    lastHeardAt = performance.now();
     setConnection('subscribing', 'Connected, loading hits…');
     ws.send(JSON.stringify({ type: 'subscribe', filter: {} }));
   };
   ws.onmessage = (event) => {
     if (socket !== ws) return;
+    lastHeardAt = performance.now();
     let frame;
     try {
       frame = JSON.parse(event.data);
@@ -620,6 +631,38 @@ function connect() {
     scheduleReconnect(why, opened);
   };
 }
+
+/**
+ * Leaves a socket that cannot be trusted any more and connects again. A link that stops passing
+ * data without closing (a patrol car in a dead zone) would otherwise show "Live" while no hit
+ * arrives, and its close would take minutes to come (found by QA).
+ */
+function abandonSocket(why) {
+  const ws = socket;
+  if (ws === null) return;
+  socket = null;
+  ws.close(1000, 'abandoned');
+  attempt = 0;
+  scheduleReconnect(why, true);
+}
+
+/** Checked every second: the gateway's heartbeats stopped coming. */
+function checkHeard() {
+  if (socket === null || heartbeatEveryMs === null || socket.readyState !== WebSocket.OPEN) return;
+  const limit = heartbeatEveryMs * SILENT_HEARTBEATS;
+  if (performance.now() - lastHeardAt > limit) abandonSocket(`no word from the gateway for ${Math.round(limit / 1000)} s`);
+}
+setInterval(checkHeard, 1000);
+// The browser knows first when the network goes: no need to wait for the heartbeats to stop.
+window.addEventListener('offline', () => abandonSocket('this computer lost its network connection'));
+window.addEventListener('online', () => {
+  // Waiting to retry after a lost connection: try now.
+  if (socket === null && retryTimer !== null && sessionStorage.getItem(TOKEN_KEY) !== null && resumingUser === null) {
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    connect();
+  }
+});
 
 async function scheduleReconnect(why, wasOpen) {
   // A browser cannot see the HTTP status of a refused upgrade, so the gateway is asked who the
@@ -682,6 +725,9 @@ function onFrame(frame) {
     case 'error':
       notice(`Gateway: ${frame.message}`);
       break;
+    case 'heartbeat':
+      if (Number.isFinite(frame.everyMs) && frame.everyMs > 0) heartbeatEveryMs = frame.everyMs;
+      break;
   }
 }
 
@@ -731,7 +777,7 @@ function addHit(message, live) {
     scheduleLayout();
     return;
   }
-  shown.set(message.hitId, { hit: message, element: null, resolved: false, seq: ++heardSoFar });
+  shown.set(message.hitId, { hit: message, element: null, resolved: false, seq: ++heardSoFar, live });
   unresolvedCount++;
   if (live) {
     const { hit } = message;
@@ -811,10 +857,63 @@ function isLooking() {
   return !$('dispatch').hidden && document.visibilityState === 'visible';
 }
 
-/** Whether the top of the list (where the newest card goes) is on screen, below the sticky bar. */
+/**
+ * Whether the top of the list (where the newest card goes) is on screen, below the bar when it
+ * sticks. On a narrow screen the bar scrolls away with the page, and measuring from its bottom
+ * took the list for on screen wherever it was: "new hits ↑" never showed on a phone (QA).
+ */
 function listTopInView() {
   const top = $('hits').getBoundingClientRect().top;
-  return top >= $('views').closest('.bar').getBoundingClientRect().bottom - 1 && top < window.innerHeight;
+  const bar = $('views').closest('.bar');
+  const barBottom = getComputedStyle(bar).position === 'sticky' ? bar.getBoundingClientRect().bottom : 0;
+  return top >= barBottom - 1 && top < window.innerHeight;
+}
+
+// ---- cards that stay put under the finger -------------------------------------------------------
+
+/**
+ * A card that moved on screen, or went in where another was, is marked `just-moved` this long: a
+ * tap on it meanwhile may have been aimed at what was there before. QA tapped a button 150 ms after
+ * a hit arrived and recorded "Misread" on the new hit, unseen, which clears it on every console.
+ */
+const MOVED_TAP_MS = 1000;
+/** The card last pressed (pointer down), and when: it is held in place while new hits go in above it. */
+let pressed = { card: null, at: -Infinity };
+const PRESS_HOLDS_MS = 4000;
+
+/** The card the user is working on: one with a control focused, or pressed a moment ago. */
+function cardInUse() {
+  const focused = document.activeElement?.closest?.('#hits > li');
+  if (focused && !focused.classList.contains('resolved') && document.activeElement.matches('input, textarea, button, select')) return focused;
+  if (pressed.card?.isConnected && performance.now() - pressed.at < PRESS_HOLDS_MS) return pressed.card;
+  return null;
+}
+
+/** The tops of the cards on screen, to see afterwards whether any moved. */
+function cardTopsOnScreen() {
+  const tops = new Map();
+  for (const li of $('hits').children) {
+    const { top, bottom } = li.getBoundingClientRect();
+    if (top >= window.innerHeight) break;
+    if (bottom > 0) tops.set(li, top);
+  }
+  return tops;
+}
+
+/** Marks the cards that moved under a finger (see MOVED_TAP_MS), each for that long after its latest move. */
+function markMoved(cards) {
+  for (const li of cards) {
+    li.classList.add('just-moved');
+    clearTimeout(li.movedTimer);
+    li.movedTimer = setTimeout(() => li.classList.remove('just-moved'), MOVED_TAP_MS);
+  }
+}
+
+/** A tap (not a key) on a card's button while the card was moving is not taken: said on the card. */
+function tappedWhileMoving(event, li) {
+  if (event.detail === 0 || !li.classList.contains('just-moved')) return false;
+  li.querySelector('.disposition-error').textContent = 'Not recorded: a new hit moved the cards as you tapped. Check this card, then tap again.';
+  return true;
 }
 
 /** The user looks at Dispatch (again): the hits that arrived meanwhile count as seen. */
@@ -855,6 +954,7 @@ function layoutCards() {
   const list = $('hits');
   const entries = [...shown.values()].sort((a, b) => b.seq - a.seq);
   const wanted = [];
+  const added = [];
   let unresolvedRendered = 0;
   for (const entry of entries) {
     const focused = entry.element !== null && entry.element.contains(document.activeElement);
@@ -864,9 +964,15 @@ function layoutCards() {
     } else if (entry.element === null) {
       continue;
     }
-    if (entry.element === null) entry.element = renderHit(entry);
+    if (entry.element === null) {
+      entry.element = renderHit(entry);
+      added.push(entry);
+    }
     wanted.push(entry.element);
   }
+  const inUse = cardInUse();
+  const inUseTop = inUse?.getBoundingClientRect().top;
+  const topsBefore = cardTopsOnScreen();
   let at = list.firstElementChild;
   for (const element of wanted) {
     if (at === element) at = at.nextElementSibling;
@@ -877,6 +983,18 @@ function layoutCards() {
     at.remove();
     at = next;
   }
+  // The card being worked on stays where it was: the browser does this once the page is scrolled,
+  // not at its top, where a new hit pushed the card in use down under the finger (QA).
+  if (inUse?.isConnected) {
+    const moved = inUse.getBoundingClientRect().top - inUseTop;
+    if (moved !== 0) window.scrollBy(0, moved);
+  }
+  // A pixel or two is the scroll's rounding, not a move. A new card that went in where others were
+  // moved under the finger too; one that went into empty space did not.
+  const moved = [...topsBefore].filter(([li, top]) => li.isConnected && Math.abs(li.getBoundingClientRect().top - top) > 2).map(([li]) => li);
+  if (moved.length > 0) markMoved([...moved, ...added.map((entry) => entry.element).filter((li) => li.isConnected)]);
+  // Live hits that went in above the screen meanwhile: "new hits ↑" counts them.
+  if (isLooking() && !listTopInView()) for (const entry of added) if (entry.live && !entry.resolved) newAbove.add(entry.hit.hitId);
   const hidden = unresolvedCount - unresolvedRendered;
   $('more-hits').hidden = hidden <= 0;
   $('more-hits-text').textContent = hidden <= 0 ? ''
@@ -1061,7 +1179,9 @@ function renderHit(entry) {
     which.className = 'visually-hidden';
     which.textContent = ` (hit ${named})`;
     button.append(which);
-    button.addEventListener('click', () => recordDisposition(li, message.hitId, button.dataset.disposition, checked));
+    button.addEventListener('click', (event) => {
+      if (!tappedWhileMoving(event, li)) recordDisposition(li, message.hitId, button.dataset.disposition, checked);
+    });
   }
   q('.correct').addEventListener('click', () => (li.classList.contains('correcting') ? endCorrection(li) : startCorrection(li)));
   q('.notes').addEventListener('input', () => markNotesInvalid(li, false));
@@ -1371,6 +1491,9 @@ $('show-more').addEventListener('click', () => {
     focusOn(first ?? $('dispatch-title'));
   }
   announce(`${Math.min(unresolvedCount, cardsShown)} of ${unresolvedCount} unresolved hits shown.`);
+});
+$('hits').addEventListener('pointerdown', (event) => {
+  pressed = { card: event.target.closest('#hits > li'), at: performance.now() };
 });
 $('jump-new').addEventListener('click', () => {
   newAbove.clear();

@@ -45,6 +45,13 @@ export interface GatewayConfig {
    */
   sessionCheckMs: number;
   /**
+   * How often every open console gets a heartbeat frame. Without word from the gateway for
+   * 2.5 times this, a console takes its link for dead and reconnects: a link that stops passing
+   * data without closing (a patrol car in a dead zone, a proxy's half-open connection) otherwise
+   * showed "Live" while no hit could arrive (found by QA). @default DEFAULT_HEARTBEAT_MS (15 s)
+   */
+  heartbeatMs: number;
+  /**
    * The bearer token /metrics requires (`Authorization: Bearer <token>`), for a Prometheus on
    * another host. Unset, /metrics answers only clients on this machine (monitoring-access.ts).
    * @default undefined
@@ -61,6 +68,7 @@ export const DEFAULT_GATEWAY_PORT = 8080;
 export const DEFAULT_REPLAY_WINDOW_MS = 12 * 3600 * 1000;
 export const DEFAULT_ESCALATE_AFTER_MS = 5 * 60 * 1000;
 export const DEFAULT_SESSION_CHECK_MS = 30_000;
+export const DEFAULT_HEARTBEAT_MS = 15_000;
 /** A console whose session ended keeps receiving hits until the next check, so checks are never further apart. */
 export const MAX_SESSION_CHECK_MS = 10 * 60_000;
 
@@ -79,6 +87,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   escalateAfterMs: DEFAULT_ESCALATE_AFTER_MS,
   escalationCheckMs: 10_000,
   sessionCheckMs: DEFAULT_SESSION_CHECK_MS,
+  heartbeatMs: DEFAULT_HEARTBEAT_MS,
   metricsToken: undefined,
   trustedProxies: [],
 };
@@ -86,7 +95,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
 /** Fills in defaults and refuses settings that cannot work, naming the option. */
 export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayConfig {
   const config = { ...DEFAULT_GATEWAY_CONFIG, ...overrides };
-  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes', 'escalationCheckMs', 'sessionCheckMs'];
+  const positive: Array<keyof GatewayConfig> = ['replayWindowMs', 'replayMaxHits', 'replayMaxBytes', 'dedupeCapacity', 'maxBufferedBytes', 'stuckTimeoutMs', 'maxMessageBytes', 'maxBodyBytes', 'escalationCheckMs', 'sessionCheckMs', 'heartbeatMs'];
   for (const key of positive) {
     const value = config[key];
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.${key} must be a positive number (got ${String(value)})`);

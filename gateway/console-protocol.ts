@@ -13,6 +13,8 @@
 //                        only for a hit whose list asks the wanted-person check (§471.5(f)(2))
 //                     {type:'escalation', hitId, list, agency, camera, plate, publishedAt, unresolvedSeconds}
 //                        to supervisors' consoles: a hit left unresolved too long (escalation.ts)
+//                     {type:'heartbeat', everyMs}   every `heartbeatMs` to every console: without word
+//                        for 2.5 × everyMs the console takes the link for dead and reconnects
 // A hit is serialised once per fan-out; live and replay frames splice that one string.
 import type { HitMessage } from '../ingest/index.js';
 
@@ -49,6 +51,10 @@ export function hitFrame(json: string): Uint8Array {
 export function replayFrame(jsons: readonly string[], omitted = 0, escalated: readonly string[] = []): string {
   const extra = (omitted > 0 ? `,"omitted":${omitted}` : '') + (escalated.length > 0 ? `,"escalated":${JSON.stringify(escalated)}` : '');
   return `{"type":"replay","hits":[${jsons.join(',')}]${extra}}`;
+}
+
+export function heartbeatFrame(everyMs: number): string {
+  return `{"type":"heartbeat","everyMs":${everyMs}}`;
 }
 
 export function resyncFrame(reason: string, dropped: number): string {

@@ -259,6 +259,17 @@ export class FanOut {
     return sent;
   }
 
+  /**
+   * Sends a heartbeat to every console, held ones (waiting for their replay) included: a console
+   * hears nothing else while the gateway is quiet. One that is behind already has frames queued.
+   */
+  heartbeat(frame: string): void {
+    for (const conn of this.consoles) {
+      if (conn.closed || conn.behind) continue;
+      if (!conn.socket.send(frame)) this.markBehind(conn);
+    }
+  }
+
   /** Closes every console (1001) so it reconnects elsewhere. */
   closeAll(reason: string): void {
     for (const conn of [...this.consoles]) {

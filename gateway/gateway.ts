@@ -5,7 +5,7 @@ import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { DISPOSITIONS_SUBJECT, NatsConnectionWatch, type MetricsRegistry } from '../ingest/index.js';
-import { dispositionFrame, parseDispositionNotice, type DispositionNotice } from './console-protocol.js';
+import { dispositionFrame, heartbeatFrame, parseDispositionNotice, type DispositionNotice } from './console-protocol.js';
 import { HitEscalator } from './escalation.js';
 import { resolveGatewayConfig, type GatewayConfig } from './config.js';
 import { FanOut } from './fan-out.js';
@@ -196,6 +196,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     throw error;
   }
   sessions.start();
+  const heartbeat = setInterval(() => fanOut.heartbeat(heartbeatFrame(config.heartbeatMs)), config.heartbeatMs);
+  heartbeat.unref();
   logger.info({ port: server.port }, 'gateway listening');
   let stopped = false;
   return {
@@ -211,6 +213,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     stop: async () => {
       if (stopped) return;
       stopped = true;
+      clearInterval(heartbeat);
       sessions.stop();
       escalator.stop();
       connection.stop();

@@ -179,3 +179,11 @@ export async function watchAnswers(page: Page): Promise<(path: string, held?: nu
     }
   };
 }
+
+/**
+ * Waits until no hit card has just moved: the console does not take a click on a card that moved
+ * under the pointer a moment ago, as a new hit went in above it (console.js, MOVED_TAP_MS).
+ */
+export async function cardsSettled(page: Page): Promise<void> {
+  await page.locator('#hits > li.just-moved').first().waitFor({ state: 'detached' });
+}

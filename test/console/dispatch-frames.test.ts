@@ -359,4 +359,113 @@ describe('dispatch console, scripted frames', () => {
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);
+
+  // QA in a patrol car's terminal: a link that stops passing data without closing showed "Live"
+  // for minutes while no hit could arrive.
+  it('takes a link silent past its heartbeats for dead, and a network gone for gone: says so and connects again', async () => {
+    g.replay = () => ({ type: 'replay', hits: [] });
+    const page = await signIn();
+    const connection = page.locator('#connection');
+    g.send({ type: 'heartbeat', everyMs: 400 });
+    // This gateway says nothing more: 2.5 heartbeats later the console gives up on the socket.
+    await page.locator('#connection[data-state="offline"]').waitFor({ timeout: 10_000 });
+    expect(await connection.textContent()).toMatch(/^Offline: no word from the gateway for 1 s\. Retrying in \d+ s$/);
+    await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    // The new socket heard no heartbeat yet, so it is not taken for silent (a gateway from before heartbeats).
+    await page.waitForTimeout(1_500);
+    expect(await connection.getAttribute('data-state')).toBe('live');
+    await page.context().setOffline(true);
+    await expect.poll(() => connection.textContent()).toMatch(/^Offline: this computer lost its network connection\./);
+    await page.context().setOffline(false);
+    await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  // QA: a new hit pushed the card being answered 394 px down at the top of the page, and a tap
+  // aimed at it 150 ms later recorded "Misread" on the new hit, unseen.
+  it('does not take a tap that lands as a new hit moves the cards, and keeps the card being worked on in place', async () => {
+    const first = hitAt('move-1', Date.now() - 60_000);
+    g.replay = () => ({ type: 'replay', hits: [first] });
+    g.dispositions.length = 0;
+    const page = await signIn();
+    await page.setViewportSize({ width: 1280, height: 720 });
+    const card = (hit: HitMessage) => page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    await card(first).waitFor();
+    // A pointer's click (detail 1) on the first card's Misread the moment the next hit's card goes in.
+    const tapOnArrival = (target: HitMessage) => page.evaluate(`(() => {
+      const list = document.getElementById('hits');
+      const observer = new MutationObserver(() => {
+        observer.disconnect();
+        const button = document.querySelector('li.hit[data-hit-id="${target.hitId}"] button[data-disposition="misread"]');
+        button.dispatchEvent(new MouseEvent('click', { bubbles: true, detail: 1 }));
+      });
+      observer.observe(list, { childList: true });
+    })()`);
+    await tapOnArrival(first);
+    const second = hitAt('move-2', Date.now());
+    g.send({ type: 'hit', ...second });
+    await card(second).waitFor();
+    await expect.poll(() => card(first).locator('.disposition-error').textContent()).toBe(
+      'Not recorded: a new hit moved the cards as you tapped. Check this card, then tap again.',
+    );
+    expect(g.dispositions).toEqual([]);
+    // A moment later the same tap is taken.
+    await page.waitForTimeout(1_100);
+    await card(first).getByRole('button', { name: /^Misread/ }).click();
+    await expect.poll(() => g.dispositions.length).toBe(1);
+
+    // Working on the second card (a box ticked): the next hit goes in above the screen, the card stays, and a tap on it is taken.
+    await page.evaluate('window.scrollTo(0, 0)');
+    await card(second).getByLabel(/Plate visually matches/).check();
+    const topBefore = await card(second).evaluate((el) => el.getBoundingClientRect().top);
+    await tapOnArrival(second);
+    const third = hitAt('move-3', Date.now());
+    g.send({ type: 'hit', ...third });
+    await card(third).waitFor({ state: 'attached' });
+    expect(Math.abs((await card(second).evaluate((el) => el.getBoundingClientRect().top)) - topBefore)).toBeLessThanOrEqual(2);
+    await expect.poll(() => g.dispositions.length).toBe(2);
+    expect(g.dispositions[1]).toMatchObject({ disposition: 'misread' });
+    await expect.poll(() => page.locator('#jump-new').textContent()).toBe('1 new hit ↑');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('on a phone: says new hits arrived above when scrolled down, keeps the last card clear of that button, and gives fingers 44 px targets', async () => {
+    g.replay = () => ({ type: 'replay', hits: ['ph-1', 'ph-2', 'ph-3'].map((id, i) => hitAt(id, Date.now() - 60_000 * (i + 1))) });
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(g.url);
+    await page.getByLabel('User name').fill('dispatcher1');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('li.hit').nth(2).waitFor();
+    expect(await page.evaluate('matchMedia("(pointer: coarse)").matches')).toBe(true);
+    // Of what is shown (the correction button waits for a disposition).
+    const heights = await page.locator('li.hit').first().evaluate((li) => {
+      const shownOnes = (selector: string) => [...li.querySelectorAll(selector)].map((el) => el.getBoundingClientRect()).filter((r) => r.height > 0);
+      return {
+        buttons: Math.min(...shownOnes('.dispositions button').map((r) => r.height)),
+        checks: Math.min(...shownOnes('.checklist label').map((r) => r.height)),
+        box: Math.min(...shownOnes('.checklist input').map((r) => r.width)),
+      };
+    });
+    expect(heights.buttons).toBeGreaterThanOrEqual(44);
+    expect(heights.checks).toBeGreaterThanOrEqual(44);
+    expect(heights.box).toBeGreaterThanOrEqual(24);
+    await page.evaluate('document.activeElement.blur(); window.scrollTo(0, document.documentElement.scrollHeight)');
+    const hit = hitAt('ph-new', Date.now());
+    g.send({ type: 'hit', ...hit });
+    await page.locator(`li.hit[data-hit-id="${hit.hitId}"]`).waitFor({ state: 'attached' });
+    const jump = page.locator('#jump-new');
+    await expect.poll(() => jump.textContent()).toBe('1 new hit ↑');
+    expect(await jump.isVisible()).toBe(true);
+    // The page ends below the button: the last card's last button is not under it.
+    const [button, last] = await Promise.all([jump.boundingBox(), page.locator('li.hit').last().locator('.dispositions button').last().boundingBox()]);
+    expect((last?.y ?? 0) + (last?.height ?? 0)).toBeLessThanOrEqual(button?.y ?? 0);
+    await jump.tap();
+    await expect.poll(() => jump.isHidden()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, BROWSER_TEST_MS);
 });

@@ -12,7 +12,7 @@ import { ApiGuard, CovertLists, dispositionRoutes, HttpError, permissionsOf, per
 import type { HitMessage } from '../../ingest/index.js';
 import { DEFAULT_MATCHER_CONFIG } from '../../matcher/index.js';
 import { hitMessage, publishHit, startHarness, type Harness } from '../gateway/harness.js';
-import { holdAnswer, launchChromium, signedInConsole as signInConsole, watchAnswers, watchClicks, watchShown } from './browser.js';
+import { cardsSettled, holdAnswer, launchChromium, signedInConsole as signInConsole, watchAnswers, watchClicks, watchShown } from './browser.js';
 
 // Browser tests sign in one or two Chromium contexts and wait up to 10 s (Playwright's own
 // waits default to 30 s): more than vitest's default 30 s on a loaded 2-core machine.
@@ -107,6 +107,7 @@ describe('recording a disposition from the console', () => {
     await card2.waitFor({ timeout: 5000 });
     await second.locator(`li.hit[data-hit-id="${other.hitId}"]`).waitFor({ timeout: 5000 });
     expect(await second.locator('#hit-count').textContent()).toBe('2');
+    for (const page of [first, second]) await cardsSettled(page);
 
     // "Other" needs a reason: refused in the page, nothing recorded.
     await card1.getByRole('button', { name: /^Other/ }).click();
@@ -173,6 +174,7 @@ describe('recording a disposition from the console', () => {
     const card = (page: Page, hit: HitMessage) => page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     for (const hit of [acted, setAside, vehicle]) await card(first, hit).waitFor({ timeout: 5000 });
     await card(second, acted).waitFor({ timeout: 5000 });
+    for (const page of [first, second]) await cardsSettled(page);
     const vehicleChecks = ['Plate visually matches the image', 'Vehicle matches the description', 'Status confirmed through CLETS'];
     const person = /confirm the wanted person is in the vehicle/;
 
@@ -317,6 +319,7 @@ describe('recording a disposition from the console', () => {
     const card2 = second.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     await card1.waitFor({ timeout: 5000 });
     await card2.waitFor({ timeout: 5000 });
+    for (const page of [first, second]) await cardsSettled(page);
     const correct = card1.getByRole('button', { name: 'Correct this disposition' });
     expect(await correct.isHidden()).toBe(true);
     await card1.getByRole('button', { name: /^Misread/ }).click();
@@ -394,6 +397,7 @@ describe('recording a disposition from the console', () => {
     const page = await signedInConsole('officer1');
     const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     await card.waitFor({ timeout: 5000 });
+    await cardsSettled(page);
     const finished = await watchAnswers(page);
     const late = await holdAnswer(page, '**/api/hits/*/disposition');
     await card.getByRole('button', { name: /^Misread/ }).click();

@@ -142,6 +142,27 @@ describe('console WebSocket', () => {
     }
   }, 90_000);
 
+  // A link that stops passing data without closing showed "Live" for ever (QA, a patrol car's
+  // dead zone): consoles hear from the gateway every heartbeatMs, before subscribing too.
+  it('sends every console a heartbeat every heartbeatMs, saying how often, whatever else it sends', async () => {
+    const gateway = await startGateway({
+      nc: h.nc, js: h.js, verifySession: async (t) => h.sessions.get(t) ?? null, registry: new MetricsRegistry(), logger: pino({ level: 'silent' }),
+      config: { port: 0, heartbeatMs: 200 },
+    });
+    try {
+      const quiet = await TestConsole.open(`ws://127.0.0.1:${gateway.port}/ws`, { token: 'tok-dispatch' });
+      open.push(quiet);
+      await until('three heartbeats', () => (quiet.heartbeats.length >= 3 ? true : undefined), 10_000);
+      expect(quiet.heartbeats[0]).toEqual({ type: 'heartbeat', everyMs: 200 });
+      expect(quiet.frames).toEqual([]);
+      const subscribed = quiet.heartbeats.length;
+      await quiet.subscribe({ lists: ['NONE'] });
+      await until('a heartbeat after subscribing', () => (quiet.heartbeats.length > subscribed ? true : undefined), 10_000);
+    } finally {
+      await gateway.stop();
+    }
+  });
+
   it('delivers a hit id once even when it reaches the stream twice', async () => {
     const c = await openConsole();
     await c.subscribe({ lists: ['DUP'] });

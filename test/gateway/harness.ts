@@ -136,14 +136,20 @@ export function capturingLogger(): { logger: Logger; lines: Array<Record<string,
   return { logger: pino({ level: 'info' }, sink), lines, text: () => raw.join('\n') };
 }
 
-/** A console: a `ws` client that records every frame it receives. */
+/**
+ * A console: a `ws` client that records every frame it receives, heartbeats apart (they come every
+ * `heartbeatMs` whatever happens, so a test's frames would differ with its running time).
+ */
 export class TestConsole {
   readonly frames: Frame[] = [];
+  /** The heartbeat frames received, newest last. */
+  readonly heartbeats: Frame[] = [];
   private waiters: Array<() => void> = [];
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(String(data)) as Frame);
+      const frame = JSON.parse(String(data)) as Frame;
+      (frame.type === 'heartbeat' ? this.heartbeats : this.frames).push(frame);
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
