@@ -26,6 +26,8 @@ const PARTS = [
   ['submit-part', 'hotlists.submit'],
   ['approvals-part', 'hotlists.approve_update'],
   ['users-part', 'users.view'],
+  // Nothing is asked for until the administrator does (console/refused-reads.js).
+  ['refused-part', 'reads.refused'],
 ];
 
 export function initAdmin(s) {

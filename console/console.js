@@ -9,6 +9,7 @@ import { initAdmin, once, resetAdmin, showAdmin } from './admin.js';
 import { initReleases, resetReleases, showReleases } from './releases.js';
 import { initEvidence, resetEvidence } from './evidence.js';
 import { initAudit, resetAudit, showAudit } from './audit.js';
+import { initRefusedReads, resetRefusedReads } from './refused-reads.js';
 import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
 import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
 import { chime, setSoundWanted, soundAllowed, soundWanted, watchSound } from './chime.js';
@@ -413,6 +414,7 @@ function signOut(message = '') {
   resetSearch();
   resetHolds();
   resetAdmin();
+  resetRefusedReads();
   resetReleases();
   resetEvidence();
   resetAudit();
@@ -1521,6 +1523,7 @@ initAdmin(session);
 initReleases(session);
 initEvidence(session);
 initAudit(session);
+initRefusedReads();
 if (sessionStorage.getItem(TOKEN_KEY) !== null) showViews();
 else {
   // Reloaded under a lock or an ended session: the last user's name and rights go too, not only

@@ -22,6 +22,7 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/clock.js'], file: 'clock.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/idle-lock.js'], file: 'idle-lock.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/chime.js'], file: 'chime.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/refused-reads.js'], file: 'refused-reads.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

@@ -4,10 +4,12 @@
 // their training status, each part only to the roles it is for (asking for no other), and a
 // covert list only as the gateway lets each user see it; every view fits a 400 px window, long
 // unbroken values included.
+import { pack } from 'msgpackr';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessRecords, PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { hitMessage, publishHit } from '../gateway/harness.js';
+import { readsSubject } from '../../ingest/index.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { until } from '../reliability/fixtures.js';
 import { requestsTo, signInAs } from './browser.js';
@@ -119,7 +121,7 @@ describe('console views by role', () => {
     await expect(lapsedRow.locator('.badge').textContent()).resolves.toBe('expired');
     const rookieRow = admin.locator('#users tbody tr', { hasText: 'rookie' });
     await expect(rookieRow.locator('.badge').textContent()).resolves.toBe('untrained');
-    expect(await adminParts(admin)).toEqual(['lists-part', 'manage-lists', 'submit-part', 'approvals-part', 'users-part']);
+    expect(await adminParts(admin)).toEqual(['lists-part', 'manage-lists', 'submit-part', 'approvals-part', 'users-part', 'refused-part']);
     await admin.context().close();
 
     const { page: auditor, requests } = await signInAs(browser, api.base, 'auditor1', PASSWORD, pageErrors);
@@ -254,6 +256,40 @@ describe('console views by role', () => {
     await analyst.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await expect(analyst.locator('#entry-list option[value="NARC"]').textContent()).resolves.toBe('NARC — Operation Nightjar: narcotics delivery vehicles');
     await analyst.context().close();
+  }, BROWSER_TEST_MS);
+
+  it("an administrator reads why a camera's reads were refused, only when asked, on the access log; the next user sees none of it", async () => {
+    await api.system.js.publish(readsSubject('wpd', 'cam-77'), pack({ v: 1, id: 'refused-1', agency: 'wpd', camera: 'cam-77', ts: Date.now(), plate: '7ABC123' }));
+    const { page: admin, requests } = await signInAs(browser, api.base, 'administrator1', PASSWORD, pageErrors);
+    await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
+    await admin.locator('#refused-part:not([hidden])').waitFor();
+    // Each reading is on the access log: none is made until asked.
+    await admin.locator('#users:not([hidden]) tbody tr').first().waitFor();
+    expect(requestsTo(requests, '/api/refused-reads', 'GET')).toHaveLength(0);
+    await admin.locator('#refused-camera').fill('cam-77');
+    // The pipeline copies the refused read within moments: ask until it is there.
+    await until('the refused read in the table', async () => {
+      await admin.getByRole('button', { name: 'Show refused reads' }).click();
+      await admin.locator('#refused-status').filter({ hasText: /recorded in the access log/ }).waitFor();
+      return (await admin.locator('#refused tbody tr').count()) > 0 ? true : undefined;
+    }, 30_000);
+    const row = admin.locator('#refused tbody tr').first();
+    expect(await row.locator('td').nth(1).textContent()).toBe('wpd');
+    expect(await row.locator('td').nth(2).textContent()).toBe('cam-77');
+    expect(await row.locator('td').nth(3).textContent()).toBe('whole message: conf is missing');
+    expect(await admin.locator('#refused-status').textContent()).toMatch(/^1 refused message, newest first, of \d+ looked through \(the oldest kept is from .*\)\. This reading is recorded in the access log\.$/);
+    const logged = (await accessRecords(api, 'administrator1', 'ok')).filter((r) => r['action'] === 'refused_reads');
+    expect(JSON.parse(logged.at(-1)?.['params'] ?? '{}')).toMatchObject({ camera: 'cam-77' });
+    // A bad name is the gateway's 400, in words.
+    await admin.locator('#refused-camera').fill('cam 77');
+    await admin.getByRole('button', { name: 'Show refused reads' }).click();
+    await expect.poll(() => admin.locator('#refused-error').textContent()).toMatch(/^Not read: "camera" must be the camera as in the camera's subject/);
+    expect(await admin.locator('#refused').isHidden()).toBe(true);
+    // Signed out, the next user of the page sees nothing of it.
+    await admin.getByRole('button', { name: 'Sign out' }).click();
+    expect(await admin.locator('#refused tbody tr').count()).toBe(0);
+    expect(await admin.locator('#refused-camera').inputValue()).toBe('');
+    await admin.context().close();
   }, BROWSER_TEST_MS);
 
   it('every view fits a 400 px window: the top bar wraps, forms stack, long unbroken values wrap, and Sign out stays in reach', async () => {
