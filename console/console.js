@@ -517,7 +517,7 @@ function warnIdle(lockAt) {
     el.textContent = '';
     return;
   }
-  const text = `No keyboard or mouse input for a while: this console locks at ${formatTime(lockAt)}. Press a key or move the mouse to stay signed in.`;
+  const text = `No keyboard, mouse or touch input for a while: this console locks at ${formatTime(lockAt)}. Press a key, move the mouse or touch the screen to stay signed in.`;
   el.textContent = text;
   el.hidden = false;
   announce(text);

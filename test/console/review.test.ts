@@ -246,10 +246,13 @@ describe('console review', () => {
     expect(token).not.toBeNull();
     const warning = page.locator('#idle-warning');
 
-    // Input within the half hour keeps it open.
+    // Input within the half hour keeps it open. The warning is in sight wherever the page is scrolled.
+    await page.evaluate('window.scrollTo(0, document.documentElement.scrollHeight)');
     await page.clock.fastForward('29:30');
     await warning.waitFor();
-    expect(await warning.textContent()).toMatch(/locks at .*Press a key or move the mouse/);
+    expect(await warning.textContent()).toMatch(/locks at .*Press a key, move the mouse or touch the screen to stay signed in/);
+    const box = await warning.boundingBox();
+    expect(box !== null && box.y >= 0 && box.y + box.height <= (page.viewportSize()?.height ?? 0)).toBe(true);
     await page.mouse.move(200, 300);
     await warning.waitFor({ state: 'hidden' });
     await page.clock.fastForward('29:30');
