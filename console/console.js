@@ -902,20 +902,27 @@ function cardTopsOnScreen() {
   return tops;
 }
 
-/** Marks the cards that moved under a finger (see MOVED_TAP_MS), each for that long after its latest move. */
-function markMoved(cards) {
-  for (const li of cards) {
-    li.classList.add('just-moved');
-    clearTimeout(li.movedTimer);
-    li.movedTimer = setTimeout(() => li.classList.remove('just-moved'), MOVED_TAP_MS);
+/** Marks what moved (or appeared) under a finger (see MOVED_TAP_MS), each for that long after its latest move. */
+function markMoved(elements) {
+  for (const el of elements) {
+    el.classList.add('just-moved');
+    clearTimeout(el.movedTimer);
+    el.movedTimer = setTimeout(() => el.classList.remove('just-moved'), MOVED_TAP_MS);
   }
 }
 
-/** A tap (not a key) on a card's button while the card was moving is not taken: said on the card. */
-function tappedWhileMoving(event, li) {
-  if (event.detail === 0 || !li.classList.contains('just-moved')) return false;
-  li.querySelector('.disposition-error').textContent = 'Not recorded: a new hit moved the cards as you tapped. Check this card, then tap again.';
-  return true;
+/**
+ * A click or tap (a key's is always taken) on a control of a card that just moved is not taken,
+ * and the card says so: boxes too, not only the answers, as a box ticked on the wrong card holds
+ * that card in place for the rest of the answer (QA).
+ */
+function refuseTapsOnMovedCards(event) {
+  const li = event.target.closest('#hits > li');
+  if (li === null || event.detail === 0 || !li.classList.contains('just-moved')) return;
+  if (event.target.closest('button, input, label, select, textarea') === null) return;
+  event.preventDefault();
+  event.stopPropagation();
+  li.querySelector('.disposition-error').textContent = 'Not taken: a new hit moved the cards as you tapped. Check this card, then tap again.';
 }
 
 /** The user looks at Dispatch (again): the hits that arrived meanwhile count as seen. */
@@ -934,7 +941,10 @@ function showAttention() {
   badge.textContent = n === 0 ? '' : `${n} new`;
   const above = newAbove.size;
   const jump = $('jump-new');
+  const wasHidden = jump.hidden;
   jump.hidden = above === 0 || $('dispatch').hidden;
+  // It appears over what was under the finger: a tap on it this soon was not aimed at it.
+  if (wasHidden && !jump.hidden) markMoved([jump]);
   jump.textContent = above === 0 ? '' : `${above} new hit${above === 1 ? '' : 's'} ↑`;
   $('bar-hit-count').textContent = String(unresolvedCount);
 }
@@ -1181,9 +1191,7 @@ function renderHit(entry) {
     which.className = 'visually-hidden';
     which.textContent = ` (hit ${named})`;
     button.append(which);
-    button.addEventListener('click', (event) => {
-      if (!tappedWhileMoving(event, li)) recordDisposition(li, message.hitId, button.dataset.disposition, checked);
-    });
+    button.addEventListener('click', () => recordDisposition(li, message.hitId, button.dataset.disposition, checked));
   }
   q('.correct').addEventListener('click', () => (li.classList.contains('correcting') ? endCorrection(li) : startCorrection(li)));
   q('.notes').addEventListener('input', () => markNotesInvalid(li, false));
@@ -1497,7 +1505,9 @@ $('show-more').addEventListener('click', () => {
 $('hits').addEventListener('pointerdown', (event) => {
   pressed = { card: event.target.closest('#hits > li'), at: performance.now() };
 });
-$('jump-new').addEventListener('click', () => {
+$('hits').addEventListener('click', refuseTapsOnMovedCards, true);
+$('jump-new').addEventListener('click', (event) => {
+  if (event.detail > 0 && event.currentTarget.classList.contains('just-moved')) return;
   newAbove.clear();
   showAttention();
   const newest = $('hits').querySelector('li.hit:not(.resolved) article') ?? $('dispatch-title');

@@ -96,7 +96,8 @@ function statusText(n, body, older) {
 function show(messages, older) {
   shown = messages;
   olderQuery = older;
-  fill('refused', messages.map((m) => [formatDateTime(m.refusedAt), m.agency ?? '—', m.camera ?? m.subject, reasonsOf(m), sizeOf(m)]));
+  // The copy's number is the one `platewatch refused-reads` prints (#N) and --before takes.
+  fill('refused', messages.map((m) => [formatDateTime(m.refusedAt), m.agency ?? '—', m.camera ?? m.subject, reasonsOf(m), sizeOf(m), `#${m.seq}`]));
   $('refused-more').hidden = older === null;
 }
 

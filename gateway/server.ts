@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { MetricsRegistry } from '../ingest/index.js';
 import type { GatewayConfig } from './config.js';
 import { serveConsoleFiles } from './console-files.js';
-import { errorFrame, parseClientMessage } from './console-protocol.js';
+import { errorFrame, heartbeatFrame, parseClientMessage } from './console-protocol.js';
 import type { ConsoleSession, ConsoleSocket } from './console-socket.js';
 import { GatewayError } from './errors.js';
 import type { ConsoleConnection, FanOut } from './fan-out.js';
@@ -110,6 +110,9 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     open: (ws) => {
       const data = ws.getUserData();
       data.connection = fanOut.connect(consoleSocket(ws), data.session);
+      // At once, not a heartbeat later: a link that dies in its first seconds would otherwise show
+      // "Live" until the first one came (QA), as the console watches only once it knows the interval.
+      ws.send(heartbeatFrame(config.heartbeatMs));
       sessions.track(data.connection, data.token);
       logger.info({ user: data.session.user }, 'console connected');
     },

@@ -4,6 +4,7 @@
 // 1,000-read gateway batch (74 MB for 74 KB, about 1 GB for a 1 MiB batch) on a stream kept 30 days.
 import { headers as natsHeaders, type MsgHdrs } from '@nats-io/transport-node';
 import { boundedReason } from '../matcher/index.js';
+import { controlsShown } from '../storage/control-text.js';
 import { READS_STREAM } from './subjects.js';
 import type { InvalidRead } from './wire.js';
 
@@ -117,13 +118,16 @@ export function invalidReadsOf(h: MsgHdrs | undefined): InvalidRead[] {
  * Reasons quote the camera's own text (an agency or camera name), and a NATS header value cannot
  * hold CR or LF: setting one threw out of the batch (an unhandled rejection, which ends the
  * process), and the unacked read came back after the restart to do it again (found by the wire
- * fuzz test). Line breaks are shown escaped instead, and the value is capped like a reason
- * (a camera's Content-Type could be as long as its message). NATS trims header values; so does
- * this, so the size counted is the size sent.
+ * fuzz test). Line breaks are shown escaped instead (`\r`, `\n`), and every other control or
+ * bidirectional character as `\xNN` / `\uNNNN`: the copies are read back on terminals and in the
+ * console (`platewatch refused-reads`, GET /api/refused-reads), where an escape sequence would be
+ * obeyed or shown as a blank (found by QA). The value is capped like a reason (a camera's
+ * Content-Type could be as long as its message). NATS trims header values; so does this, so the
+ * size counted is the size sent.
  */
 function headerValue(text: string): string {
   const escaped = text.includes('\r') || text.includes('\n') ? text.replace(/\r/g, '\\r').replace(/\n/g, '\\n') : text;
-  return boundedReason(escaped).trim();
+  return boundedReason(controlsShown(escaped)).trim();
 }
 
 /** Bytes of the encoded header block, as nats.js writes it: `NATS/1.0`, `\r\nKey: value` each, `\r\n\r\n`. */

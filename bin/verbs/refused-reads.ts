@@ -72,7 +72,7 @@ async function runRefusedReads(args: string[], io: VerbIO): Promise<number> {
   if (values.as === undefined || values.as.trim() === '') return usageError(io, '--as ADMINISTRATOR is required: each reading is on the access log by name');
   const filters: RefusedReadsFilters = { agency: values.agency, camera: values.camera, limit: values.limit, before: values.before };
   const read = refusedReadsQueryOf(filters);
-  if (!read.ok) return usageError(io, read.reason.replace(/"(agency|camera|limit|before)"/g, '--$1').replace("previous page's olderThan", 'the --before the previous reading printed'));
+  if (!read.ok) return usageError(io, read.reason.replace(/"(agency|camera|limit|before)"/g, '--$1').replace("the previous page's olderThan", 'the --before the previous reading printed'));
   const config = await loadVerbConfig('refused-reads', values.config, io);
   if (config === null) return 2;
   const storageConfig = await storageConfigFrom(values, io);

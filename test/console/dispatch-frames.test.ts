@@ -391,22 +391,30 @@ describe('dispatch console, scripted frames', () => {
     await page.setViewportSize({ width: 1280, height: 720 });
     const card = (hit: HitMessage) => page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     await card(first).waitFor();
-    // A pointer's click (detail 1) on the first card's Misread the moment the next hit's card goes in.
-    const tapOnArrival = (target: HitMessage) => page.evaluate(`(() => {
+    // A pointer's click (detail 1) on a card's control the moment the next hit's card goes in.
+    const tapOnArrival = (target: HitMessage, control = 'button[data-disposition="misread"]') => page.evaluate(`(() => {
       const list = document.getElementById('hits');
       const observer = new MutationObserver(() => {
         observer.disconnect();
-        const button = document.querySelector('li.hit[data-hit-id="${target.hitId}"] button[data-disposition="misread"]');
-        button.dispatchEvent(new MouseEvent('click', { bubbles: true, detail: 1 }));
+        const el = document.querySelector('li.hit[data-hit-id="${target.hitId}"] ${control.replace(/"/g, '\\"')}');
+        el.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, detail: 1 }));
       });
       observer.observe(list, { childList: true });
     })()`);
+    // A box is not ticked either: ticked on the wrong card, it would hold that card in place for the answer.
+    await tapOnArrival(first, 'input[name="plate"]');
+    const early = hitAt('move-0', Date.now() - 30_000);
+    g.send({ type: 'hit', ...early });
+    await card(early).waitFor();
+    await expect.poll(() => card(first).locator('.disposition-error').textContent()).toMatch(/^Not taken: a new hit moved the cards/);
+    expect(await card(first).locator('input[name="plate"]').isChecked()).toBe(false);
+    await page.waitForTimeout(1_100);
     await tapOnArrival(first);
     const second = hitAt('move-2', Date.now());
     g.send({ type: 'hit', ...second });
     await card(second).waitFor();
     await expect.poll(() => card(first).locator('.disposition-error').textContent()).toBe(
-      'Not recorded: a new hit moved the cards as you tapped. Check this card, then tap again.',
+      'Not taken: a new hit moved the cards as you tapped. Check this card, then tap again.',
     );
     expect(g.dispositions).toEqual([]);
     // A moment later the same tap is taken.
@@ -454,6 +462,16 @@ describe('dispatch console, scripted frames', () => {
     expect(heights.checks).toBeGreaterThanOrEqual(44);
     expect(heights.box).toBeGreaterThanOrEqual(24);
     await page.evaluate('document.activeElement.blur(); window.scrollTo(0, document.documentElement.scrollHeight)');
+    // A tap the moment "new hits ↑" appears (over what was under the finger) is not taken.
+    await page.evaluate(`(() => {
+      const jump = document.getElementById('jump-new');
+      const observer = new MutationObserver(() => {
+        if (jump.hidden) return;
+        observer.disconnect();
+        jump.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, detail: 1 }));
+      });
+      observer.observe(jump, { attributes: true, attributeFilter: ['hidden'] });
+    })()`);
     const hit = hitAt('ph-new', Date.now());
     g.send({ type: 'hit', ...hit });
     await page.locator(`li.hit[data-hit-id="${hit.hitId}"]`).waitFor({ state: 'attached' });
@@ -463,6 +481,7 @@ describe('dispatch console, scripted frames', () => {
     // The page ends below the button: the last card's last button is not under it.
     const [button, last] = await Promise.all([jump.boundingBox(), page.locator('li.hit').last().locator('.dispositions button').last().boundingBox()]);
     expect((last?.y ?? 0) + (last?.height ?? 0)).toBeLessThanOrEqual(button?.y ?? 0);
+    await page.waitForTimeout(1_100);
     await jump.tap();
     await expect.poll(() => jump.isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);

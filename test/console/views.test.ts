@@ -277,6 +277,7 @@ describe('console views by role', () => {
     expect(await row.locator('td').nth(1).textContent()).toBe('wpd');
     expect(await row.locator('td').nth(2).textContent()).toBe('cam-77');
     expect(await row.locator('td').nth(3).textContent()).toBe('whole message: conf is missing');
+    expect(await row.locator('td').nth(5).textContent()).toMatch(/^#\d+$/);
     expect(await admin.locator('#refused-status').textContent()).toMatch(/^1 refused message, newest first, of \d+ looked through \(the oldest kept is from .*\)\. This reading is recorded in the access log\.$/);
     const logged = (await accessRecords(api, 'administrator1', 'ok')).filter((r) => r['action'] === 'refused_reads');
     expect(JSON.parse(logged.at(-1)?.['params'] ?? '{}')).toMatchObject({ camera: 'cam-77' });

@@ -145,6 +145,10 @@ describe('console WebSocket', () => {
   // A link that stops passing data without closing showed "Live" for ever (QA, a patrol car's
   // dead zone): consoles hear from the gateway every heartbeatMs, before subscribing too.
   it('sends every console a heartbeat every heartbeatMs, saying how often, whatever else it sends', async () => {
+    // The first at once on connecting, not 15 s later (QA: a link dead in its first seconds showed "Live").
+    const fresh = await openConsole();
+    await until('a heartbeat on connecting', () => (fresh.heartbeats.length > 0 ? true : undefined), 5_000);
+    expect(fresh.heartbeats[0]).toEqual({ type: 'heartbeat', everyMs: 15_000 });
     const gateway = await startGateway({
       nc: h.nc, js: h.js, verifySession: async (t) => h.sessions.get(t) ?? null, registry: new MetricsRegistry(), logger: pino({ level: 'silent' }),
       config: { port: 0, heartbeatMs: 200 },

@@ -108,4 +108,13 @@ describe('invalidCopy', () => {
     expect(reason?.startsWith('x\\r\\nPlatewatch-Reason: forged zzz')).toBe(true);
     expect(copy.headers.values(INVALID_REASON_HEADER)).toHaveLength(1);
   });
+
+  // Read back on terminals and in the console, an escape sequence was obeyed or shown as a blank (QA).
+  it('shows control and bidirectional characters in a reason as escapes, as the camera sent them', () => {
+    const data = pack({ ...good, plate: 'AB\u001b[31m\u202e1', camera: 'cam-7' });
+    const [reason] = copyOf(data).headers.values(INVALID_REASON_HEADER);
+    expect(reason).toContain('\\x1b[31');
+    expect(reason).toContain('\\u202e');
+    expect(reason).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
 });
