@@ -67,9 +67,10 @@ function onFrame(socket: net.Socket, opcode: number, data: Buffer, start: number
   // like a browser does, or runs longer than the idle timeout lose their consoles.
   if (opcode === 0x9) socket.write(maskedFrame(0xa, data.subarray(start, end)));
   if (opcode !== 1) return;
-  // {"type":"hit",... — the 10th byte tells the frame types apart without parsing JSON.
+  // {"type":"hit",... — the 10th and 11th bytes tell the frame types apart without parsing JSON
+  // (hit and heartbeat share the h).
   const kind = data[start + 9];
-  if (kind === 0x68 /* h */) {
+  if (kind === 0x68 /* h */ && data[start + 10] === 0x69 /* hi(t), not he(artbeat) */) {
     frames++;
     const at = measureLatency ? data.indexOf(latencyKey, start) : -1;
     if (at > 0 && at < end) {

@@ -366,16 +366,23 @@ describe('dispatch console, scripted frames', () => {
     g.replay = () => ({ type: 'replay', hits: [] });
     const page = await signIn();
     const connection = page.locator('#connection');
+    // Every text the connection pill shows, recorded in the page: "Offline" lasts half a second
+    // before the retry, shorter than Playwright's polling on a loaded machine.
+    await page.evaluate(`(() => {
+      window.__states = [];
+      const el = document.getElementById('connection');
+      new MutationObserver(() => window.__states.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+    })()`);
+    const states = () => page.evaluate<string[]>('window.__states');
     g.send({ type: 'heartbeat', everyMs: 400 });
     // This gateway says nothing more: 2.5 heartbeats later the console gives up on the socket.
-    await page.locator('#connection[data-state="offline"]').waitFor({ timeout: 10_000 });
-    expect(await connection.textContent()).toMatch(/^Offline: no word from the gateway for 1 s\. Retrying in \d+ s$/);
+    await expect.poll(states, { timeout: 10_000 }).toContainEqual(expect.stringMatching(/^Offline: no word from the gateway for 1 s\. Retrying in \d+ s$/));
     await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
     // The new socket heard no heartbeat yet, so it is not taken for silent (a gateway from before heartbeats).
     await page.waitForTimeout(1_500);
     expect(await connection.getAttribute('data-state')).toBe('live');
     await page.context().setOffline(true);
-    await expect.poll(() => connection.textContent()).toMatch(/^Offline: this computer lost its network connection\./);
+    await expect.poll(states, { timeout: 10_000 }).toContainEqual(expect.stringMatching(/^Offline: this computer lost its network connection\./));
     await page.context().setOffline(false);
     await page.locator('#connection[data-state="live"]').waitFor({ timeout: 10_000 });
     await page.context().close();
