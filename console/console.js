@@ -998,14 +998,15 @@ function layoutCards() {
   // The card being worked on stays where it was: the browser does this once the page is scrolled,
   // not at its top, where a new hit pushed the card in use down under the finger (QA).
   if (inUse?.isConnected) {
-    const moved = inUse.getBoundingClientRect().top - inUseTop;
-    if (moved !== 0) window.scrollBy(0, moved);
+    const shift = inUse.getBoundingClientRect().top - inUseTop;
+    if (shift !== 0) window.scrollBy(0, shift);
   }
   // A pixel or two is the scroll's rounding, not a move. A new card that went in where others were
   // moved under the finger too; one that went into empty space did not.
   const moved = [...topsBefore].filter(([li, top]) => li.isConnected && Math.abs(li.getBoundingClientRect().top - top) > 2).map(([li]) => li);
   if (moved.length > 0) markMoved([...moved, ...added.map((entry) => entry.element).filter((li) => li.isConnected)]);
   // Live hits that went in above the screen meanwhile: "new hits ↑" counts them.
+  // (A live hit is laid out as it arrives, so one laid out for the first time is a new one, at the top.)
   if (isLooking() && !listTopInView()) for (const entry of added) if (entry.live && !entry.resolved) newAbove.add(entry.hit.hitId);
   const hidden = unresolvedCount - unresolvedRendered;
   $('more-hits').hidden = hidden <= 0;
