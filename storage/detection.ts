@@ -22,6 +22,22 @@ export const ONE_ROW_A_READ = 'LIMIT 1 BY read_id, seen_at, plate_ocr, agency, c
 export const OLDEST_FIRST = 'ORDER BY seen_at, read_id, plate_ocr, agency, camera';
 
 /**
+ * Rows in their order, without a read's later copies (a redelivered read sits in two parts until
+ * they merge): the rows ONE_ROW_A_READ keeps, so reads of several cameras sharing an id all stay.
+ */
+export function firstOfEachRead<T extends { read_id: string; seen_at_text: string; plate_ocr: string; agency: string; camera: string }>(
+  rows: readonly T[],
+): T[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const read = `${r.read_id}\u0000${r.seen_at_text}\u0000${r.plate_ocr}\u0000${r.agency}\u0000${r.camera}`;
+    if (seen.has(read)) return false;
+    seen.add(read);
+    return true;
+  });
+}
+
+/**
  * Between agency and camera in read_source. The wire refuses a `/` in either (subject-token
  * characters, A-Za-z0-9_-: ingest/subjects.ts), so no two sources join to one value, and the column
  * reads as the subject's tail does (`wpd/cam-12`).

@@ -6,7 +6,7 @@
 import { normalizePattern, normalizePlate, OcrAlphabet } from '../matcher/index.js';
 import type { AccessEntry, AccessLog } from './access-log.js';
 import { DEFAULT_SEARCH_TIMEOUT_MS } from './config.js';
-import { ONE_ROW_A_READ } from './detection.js';
+import { firstOfEachRead, ONE_ROW_A_READ } from './detection.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { prohibitedPurpose, purposeProblem, type Purpose } from './purpose.js';
@@ -414,22 +414,6 @@ export async function searchDetections(ctx: SearchContext, req: SearchRequest): 
     ? { seenAt: last.seen_at_text, readId: last.read_id, plateOcr: last.plate_ocr, agency: last.agency, camera: last.camera }
     : undefined;
   return { rows, nextCursor, accessSeq: record.seq };
-}
-
-/**
- * Rows in their order, without a read's later copies (a redelivered read sits in two parts until
- * they merge): the rows ONE_ROW_A_READ keeps, so reads of several cameras sharing an id all stay.
- */
-export function firstOfEachRead<T extends { read_id: string; seen_at_text: string; plate_ocr: string; agency: string; camera: string }>(
-  rows: readonly T[],
-): T[] {
-  const seen = new Set<string>();
-  return rows.filter((r) => {
-    const read = `${r.read_id}\u0000${r.seen_at_text}\u0000${r.plate_ocr}\u0000${r.agency}\u0000${r.camera}`;
-    if (seen.has(read)) return false;
-    seen.add(read);
-    return true;
-  });
 }
 
 /** The search's time ran out between two of its queries. */
