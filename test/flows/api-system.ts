@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../bin/system.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
-import { saveUser, USER_ROLES, type UserRole } from '../../storage/index.js';
+import { saveUser, USER_ROLES, type User, type UserRole } from '../../storage/index.js';
 
 export const PASSWORD = 'correct horse battery lamp post';
 
@@ -39,17 +39,29 @@ export async function startApiSystem(options: Partial<SystemOptions> = {}): Prom
   // A setup that fails must not leave the system's nats-server behind: vitest ends the worker
   // without the exit handlers that would stop it, and the test's afterAll never sees a system.
   try {
-    for (const role of USER_ROLES) {
+    // Users side by side: each password costs a scrypt hash and a login a second one (~0.2 s each
+    // here), which one after another made about 4 s of every start. Logins arrive together in
+    // production too.
+    const ready = async (role: UserRole): Promise<void> => {
       const id = `${role}1`;
       await saveUser(system.storage, { userId: id, name: `${role} one`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'setup');
       await system.credentials.setPassword(id, PASSWORD, 'setup');
       const login = await call('POST', '/api/login', undefined, { user: id, password: PASSWORD });
       if (login.status !== 200) throw new Error(`login of ${id} failed: ${JSON.stringify(login.body)}`);
       tokens.set(role, login.body['token'] as string);
-    }
-    await saveUser(system.storage, { userId: 'rookie', name: 'R. Ookie', title: 'Officer', roles: ['officer'], trainedAt: null, active: true }, 'setup');
-    await saveUser(system.storage, { userId: 'lapsed', name: 'L. Apsed', title: 'Officer', roles: ['officer', 'analyst'], trainedAt: '2024-01-01', trainingExpiresAt: '2025-01-01', active: true }, 'setup');
-    for (const id of ['rookie', 'lapsed']) await system.credentials.setPassword(id, PASSWORD, 'setup');
+    };
+    const others = async (user: User): Promise<void> => {
+      await saveUser(system.storage, user, 'setup');
+      await system.credentials.setPassword(user.userId, PASSWORD, 'setup');
+    };
+    // Settled, not all: a failure stops the system below only once nothing else is writing to it.
+    const settled = await Promise.allSettled([
+      ...USER_ROLES.map(ready),
+      others({ userId: 'rookie', name: 'R. Ookie', title: 'Officer', roles: ['officer'], trainedAt: null, active: true }),
+      others({ userId: 'lapsed', name: 'L. Apsed', title: 'Officer', roles: ['officer', 'analyst'], trainedAt: '2024-01-01', trainingExpiresAt: '2025-01-01', active: true }),
+    ]);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   } catch (error) {
     await system.stop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });

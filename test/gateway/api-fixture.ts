@@ -46,10 +46,13 @@ export async function startApiFixture(options: ApiFixtureOptions): Promise<ApiFi
   try {
     const accessLog = new AccessLog(temp.storage);
     const credentials = new CredentialStore(temp.storage, accessLog);
-    for (const [id, role] of options.users) {
+    // Side by side: each password is a scrypt hash (~0.2 s here).
+    const saved = await Promise.allSettled(options.users.map(async ([id, role]) => {
       await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
       await credentials.setPassword(id, FIXTURE_PASSWORD, 'admin');
-    }
+    }));
+    const failed = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     await options.seed?.(temp);
     nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
     nc = await connect({ servers: nats.url });
