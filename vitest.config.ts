@@ -23,6 +23,7 @@ const UNIT_FILES = [
   'test/gateway/escalation.test.ts',
   'test/gateway/hit-filter.test.ts',
   'test/gateway/idle-lock.test.ts',
+  'test/gateway/image-sources.test.ts',
   'test/gateway/login-throttle.test.ts',
   'test/gateway/session.test.ts',
   'test/gateway/storage-errors.test.ts',

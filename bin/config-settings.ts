@@ -186,10 +186,23 @@ export interface GatewaySettings {
    * @default ['dispatcher', 'officer', 'supervisor'] (dispatch centres and patrol cars, as CJIS exempts them)
    */
   idleLockExemptRoles: string[];
+  /**
+   * Origins of the hosts that keep the reads' images (`https://images.example.org`): a hit whose
+   * read's `image` is a URL on one of them shows the image on its card, and the console loads
+   * images from them and no other host. Env `PLATEWATCH_IMAGE_ORIGINS` (comma list). @default []
+   */
+  imageOrigins: string[];
+  /**
+   * For cameras that send an object key as `image`: the image's address with `{image}` where the
+   * key goes (`https://images.example.org/alpr/{image}`); '' for none. Env
+   * `PLATEWATCH_IMAGE_URL_TEMPLATE`. @default ''
+   */
+  imageUrlTemplate: string;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
   port: DEFAULT_GATEWAY_PORT, host: '127.0.0.1', trustedProxies: [], idleLockMinutes: DEFAULT_IDLE_LOCK_MINUTES, idleLockExemptRoles: [...DEFAULT_IDLE_LOCK_EXEMPT_ROLES],
+  imageOrigins: [], imageUrlTemplate: '',
 };
 export const DEFAULT_NATS_SETTINGS: NatsSettings = { url: undefined, port: 0, readsMaxGib: DEFAULT_STREAMS_CONFIG.readsMaxBytes / 1024 ** 3 };
 export const DEFAULT_STORAGE_SETTINGS: StorageSettings = {

@@ -2,7 +2,7 @@
 // environment variables; validated once at start. Nothing else reads process.env: the entry point
 // passes its environment in here.
 import { readFile } from 'node:fs/promises';
-import { trustedProxyProblem } from '../gateway/index.js';
+import { imageOriginProblem, imageUrlTemplateProblem, trustedProxyProblem } from '../gateway/index.js';
 import { DEFAULT_RETROACTIVE_DAYS } from '../ingest/index.js';
 import { checkMatcherConfig, DEFAULT_MATCHER_CONFIG, type MatcherConfig } from '../matcher/index.js';
 import { canonicalTimeZone, DEFAULT_RELEASE_POLICY, DEFAULT_TIME_ZONE, USER_ROLES, type ReleasePolicy } from '../storage/index.js';
@@ -54,7 +54,7 @@ const RELEASE_KEYS = ['refuseOutOfState', 'refuseFederal', 'homeState'] as const
 const HOTLIST_KEYS = ['staleAfterHours', 'immigrationMessageKeys', 'layouts'] as const;
 /** A console locked later than a session lasts would never lock. */
 const MAX_IDLE_LOCK_MINUTES = 12 * 60;
-const GATEWAY_KEYS = ['port', 'host', 'trustedProxies', 'idleLockMinutes', 'idleLockExemptRoles'] as const;
+const GATEWAY_KEYS = ['port', 'host', 'trustedProxies', 'idleLockMinutes', 'idleLockExemptRoles', 'imageOrigins', 'imageUrlTemplate'] as const;
 const NATS_KEYS = ['url', 'port', 'readsMaxGib', 'token', 'user', 'password', 'credsFile'] as const;
 const STORAGE_KEYS = ['url', 'username', 'password', 'retentionDays', 'skipIndexCacheMb', 'searchTimeoutSeconds', 'batchRows', 'batchDelayMs', 'insertsInFlight', 'maxQueuedRows'] as const;
 const MATCHER_KEYS = [
@@ -172,6 +172,14 @@ export function resolveConfig(fileValue: unknown, env: ConfigEnv, source = 'conf
     const problem = trustedProxyProblem(proxy);
     if (problem !== null) problems.push(`${named('PLATEWATCH_TRUSTED_PROXIES', 'gateway.trustedProxies')}: ${problem}`);
   }
+  for (const origin of config.gateway.imageOrigins) {
+    const problem = imageOriginProblem(origin);
+    if (problem !== null) problems.push(`${named('PLATEWATCH_IMAGE_ORIGINS', 'gateway.imageOrigins')}: ${problem}`);
+  }
+  if (config.gateway.imageUrlTemplate !== '') {
+    const problem = imageUrlTemplateProblem(config.gateway.imageUrlTemplate);
+    if (problem !== null) problems.push(`${named('PLATEWATCH_IMAGE_URL_TEMPLATE', 'gateway.imageUrlTemplate')}: ${problem}`);
+  }
   if (config.gateway.idleLockMinutes > MAX_IDLE_LOCK_MINUTES) {
     problems.push(`${named('PLATEWATCH_IDLE_LOCK_MINUTES', 'gateway.idleLockMinutes')} is ${config.gateway.idleLockMinutes}; it must be at most ${MAX_IDLE_LOCK_MINUTES} (a session lasts 12 hours), or 0 for never`);
   }
@@ -238,6 +246,9 @@ function readServiceSection(section: 'nats' | 'storage' | 'gateway', file: Recor
     } else if (section === 'gateway' && key === 'trustedProxies') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.trustedProxies = value.map((v) => v.trim());
       else problems.push(`${where}.trustedProxies must be an array of IP addresses or CIDR ranges`);
+    } else if (section === 'gateway' && key === 'imageOrigins') {
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.imageOrigins = value.map((v) => v.trim());
+      else problems.push(`${where}.imageOrigins must be an array of origins such as "https://images.example.org"`);
     } else if (section === 'gateway' && key === 'idleLockExemptRoles') {
       if (Array.isArray(value) && value.every((v) => typeof v === 'string')) config.gateway.idleLockExemptRoles = value.map((v) => v.trim().toLowerCase());
       else problems.push(`${where}.idleLockExemptRoles must be an array of role names`);
@@ -275,6 +286,10 @@ function readEnv(env: ConfigEnv, config: MutableConfig, problems: string[]): voi
   if (metricsToken !== undefined) config.metrics.token = metricsToken;
   const trustedProxies = envValue(env, 'PLATEWATCH_TRUSTED_PROXIES');
   if (trustedProxies !== undefined) config.gateway.trustedProxies = trustedProxies.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const imageOrigins = envValue(env, 'PLATEWATCH_IMAGE_ORIGINS');
+  if (imageOrigins !== undefined) config.gateway.imageOrigins = imageOrigins.split(',').map((o) => o.trim()).filter((o) => o !== '');
+  const imageUrlTemplate = envValue(env, 'PLATEWATCH_IMAGE_URL_TEMPLATE');
+  if (imageUrlTemplate !== undefined) config.gateway.imageUrlTemplate = imageUrlTemplate.trim();
   const exemptRoles = envValue(env, 'PLATEWATCH_IDLE_LOCK_EXEMPT_ROLES');
   if (exemptRoles !== undefined) config.gateway.idleLockExemptRoles = exemptRoles.trim() === 'none' ? [] : exemptRoles.split(',').map((r) => r.trim().toLowerCase()).filter((r) => r !== '');
   const clickhouseUrl = envValue(env, 'CLICKHOUSE_URL');

@@ -7,7 +7,7 @@ import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node'
 import type { ObjectStore } from '@nats-io/obj';
 import type { Logger } from 'pino';
 import {
-  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, evidenceRoutes, hitRoutes, hotlistRoutes, idleLockPolicy, releaseRoutes, refusedReadsRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
+  ApiGuard, auditRoutes, authRoutes, CovertLists, dispositionRoutes, evidenceRoutes, hitRoutes, hotlistRoutes, idleLockPolicy, imageSources, releaseRoutes, refusedReadsRoutes, reportRoutes, searchRoutes, startGateway, userRoutes,
   type ConsoleSession, type GatewayConfig, type RunningGateway,
 } from '../gateway/index.js';
 import {
@@ -87,7 +87,7 @@ export interface SystemOptions {
    * Run the gateway (HTTP, WebSockets) in this process; false: none. `sessionCheckMs`: how often
    * open consoles' sessions are checked again (gateway/config.ts). @default port 0 on 127.0.0.1
    */
-  gateway?: ({ port: number; host: string; trustedProxies?: readonly string[]; idleLockMinutes?: number; idleLockExemptRoles?: readonly string[] } & Partial<Pick<GatewayConfig, 'sessionCheckMs'>>) | false;
+  gateway?: ({ port: number; host: string; trustedProxies?: readonly string[]; idleLockMinutes?: number; idleLockExemptRoles?: readonly string[] } & Partial<Pick<GatewayConfig, 'sessionCheckMs' | 'imageOrigins' | 'imageUrlTemplate'>>) | false;
   /** Escalation and covert lists. @default DEFAULT_HIT_SETTINGS */
   hits?: HitSettings;
   /** Who releases may go to (Watsonville §471.8; Values Act refusals are not configurable). @default DEFAULT_RELEASE_POLICY */
@@ -387,6 +387,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       const refusals = accessLogRefusals(accessLog);
       const guard = new ApiGuard(credentials, refusals);
       const hitSettings = options.hits ?? DEFAULT_HIT_SETTINGS;
+      const images = imageSources(options.gateway?.imageOrigins ?? [], options.gateway?.imageUrlTemplate);
       const covert = new CovertLists(hitSettings.covertLists);
       const consoleSession = (session: VerifiedSession | null): ConsoleSession | null =>
         session === null ? null : { ...session, hiddenLists: covert.hiddenFor(session.user) };
@@ -416,7 +417,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
         ...(options.pipeline === false ? {} : { storageHealth: () => storageOutage.health() }),
         // Dispositions act on live hits (resolve, tell every console), so the routes get the feed and fan-out.
         routes: ({ feed, fanOut, escalator, announce, sessions }) => [
-          ...authRoutes({ authenticator: credentials, consoles: sessions, timeZone: storage.config.timeZone, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []), idleLock: idleLockPolicy(options.gateway || undefined) }),
+          ...authRoutes({ authenticator: credentials, consoles: sessions, timeZone: storage.config.timeZone, trustedProxies: options.gateway === false ? [] : (options.gateway?.trustedProxies ?? []), idleLock: idleLockPolicy(options.gateway || undefined),
+            images }),
           ...dispositionRoutes({ guard, recorder: storedDispositions(storage, accessLog, claims, options.matcher), accessLog, feed, fanOut, announce, covert }),
           ...hitRoutes({ guard, feed, escalator, covert, storage: { storage, accessLog } }),
           ...searchRoutes({ guard, search: { storage, accessLog, alphabet: matcher.alphabet, timeoutMs: storage.config.searchTimeoutMs } }),

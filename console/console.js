@@ -13,6 +13,7 @@ import { initRefusedReads, resetRefusedReads } from './refused-reads.js';
 import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
 import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
 import { chime, setSoundWanted, soundAllowed, soundWanted, watchSound } from './chime.js';
+import { showReadImage, useImageSources } from './read-image.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -217,6 +218,7 @@ async function learnDepartmentZone(token) {
     // After a reload the login's answer is gone; the gateway says again when the session ends.
     if (typeof me?.expiresAt === 'string' && sessionStorage.getItem(TOKEN_KEY) === token) sessionStorage.setItem(EXPIRES_KEY, me.expiresAt);
     if (me !== null && sessionStorage.getItem(TOKEN_KEY) === token) rememberIdleLock(me.idleLockMinutes);
+    if (me !== null && sessionStorage.getItem(TOKEN_KEY) === token) useImageSources(me.images);
   } catch {
     // Unreachable: the header says the zone is the workstation's; the views say the gateway is not answering.
   }
@@ -405,6 +407,7 @@ function signOut(message = '') {
   warnIdle(null);
   clearTimeout(sessionTimer);
   sessionStorage.removeItem(IDLE_KEY);
+  useImageSources(null);
   markSignInInvalid(false);
   layoutCards();
   notice('');
@@ -1149,6 +1152,7 @@ function renderHit(entry) {
   field('ts', formatDateTime(read.ts));
   field('conf', formatConfidence(hit.conf ?? read.conf));
   field('image', read.image);
+  showReadImage(q('.read-image'), read.image, read.plate ?? hit.plate);
   // The heading stands on its own: a camera without a position still says which way the car went.
   const position = read.lat !== undefined && read.lon !== undefined ? `${read.lat.toFixed(5)}, ${read.lon.toFixed(5)}` : '';
   const heading = read.heading !== undefined ? `heading ${read.heading}°` : '';

@@ -3,6 +3,7 @@
 // shows the gateway's own message when it refuses. Values go into the page as text only. For users
 // who may place legal holds, each result row can be ticked and the search is offered to holds.js.
 import { setCellText } from './admin.js';
+import { imageAddress } from './read-image.js';
 import { offerHold, withdrawHold } from './holds.js';
 import { formatDateTime, readWallClockInput, wallClockInput, watchWallClockInput } from './clock.js';
 
@@ -233,6 +234,15 @@ function resultRow(r, selectable) {
     tr.append(td);
   }
   tr.children[selectable ? 2 : 1].className = 'plate-cell';
+  // The image reference opens the image, in a new tab, when it is on a host set up for the console.
+  const address = imageAddress(r.imageRef);
+  const imageCell = tr.lastElementChild;
+  if (address !== null && imageCell !== null) {
+    const link = document.createElement('a');
+    Object.assign(link, { href: address, target: '_blank', rel: 'noopener noreferrer', referrerPolicy: 'no-referrer', textContent: imageCell.textContent });
+    link.setAttribute('aria-label', `Image of the read of ${r.plate} (opens in a new tab)`);
+    imageCell.replaceChildren(link);
+  }
   return tr;
 }
 

@@ -6,6 +6,7 @@
 import { DEFAULT_TIME_ZONE, mayPerform, oneAtATimePerKey, PERMISSION_NAMES } from '../storage/index.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { DEFAULT_IDLE_LOCK, idleLockMinutes, type IdleLockPolicy } from './idle-lock.js';
+import type { ImageSources } from './image-sources.js';
 import { clientAddress, LoginThrottle, trustedProxySet } from './login-throttle.js';
 import { objectBody } from './request-fields.js';
 import { SESSION_CLOSE_REASONS, type SessionWatch } from './session-watch.js';
@@ -77,6 +78,11 @@ export interface AuthRouteDeps {
    * @default DEFAULT_IDLE_LOCK (30 minutes; dispatchers, officers and supervisors exempt)
    */
   idleLock?: IdleLockPolicy;
+  /**
+   * Where consoles may load the reads' images from (image-sources.ts), told by GET /api/me as
+   * `images`. @default none: a read's image reference is shown as text
+   */
+  images?: ImageSources;
   /** Path prefix. @default '/api' */
   prefix?: string;
 }
@@ -116,6 +122,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
   const prefix = deps.prefix ?? '/api';
   const timeZone = deps.timeZone ?? DEFAULT_TIME_ZONE;
   const idleLock = deps.idleLock ?? DEFAULT_IDLE_LOCK;
+  const images: ImageSources = deps.images ?? { origins: [], urlTemplate: null };
 
   // One user's logins are checked one after another, so each sees the failures before it and the
   // lockout after five holds however many are sent at once (to this gateway; other gateways race
@@ -175,7 +182,7 @@ export function authRoutes(deps: AuthRouteDeps): JsonRoute[] {
       status: 200,
       body: {
         user: { id: session.user, name: session.name, roles: session.roles }, permissions: permissionsOf(session.roles),
-        expiresAt: new Date(session.expiresAt).toISOString(), timeZone, idleLockMinutes: idleLockMinutes(idleLock, session.roles),
+        expiresAt: new Date(session.expiresAt).toISOString(), timeZone, idleLockMinutes: idleLockMinutes(idleLock, session.roles), images,
       },
     };
   };

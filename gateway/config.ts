@@ -1,6 +1,7 @@
 // The gateway's settings as one typed object. bin/config.ts maps environment variables and the
 // config file onto it; nothing here reads process.env.
 import { GatewayError } from './errors.js';
+import { imageSources } from './image-sources.js';
 
 export interface GatewayConfig {
   /** TCP port for HTTP and WebSocket; 0 picks a free one (the bound port is reported). @default 8080 */
@@ -62,6 +63,17 @@ export interface GatewayConfig {
    * peers: whom the login throttle counts and whether a client is on this machine. @default []
    */
   trustedProxies: readonly string[];
+  /**
+   * Origins (`https://images.example.org`) of the hosts that keep the reads' images: a read whose
+   * `image` is a URL on one of them shows the image on its hit card, and the console's
+   * Content-Security-Policy allows images from them and no others (image-sources.ts). @default []
+   */
+  imageOrigins: readonly string[];
+  /**
+   * For cameras that send a key rather than a URL: the image's address with `{image}` where the key
+   * goes (`https://images.example.org/alpr/{image}`); its origin is allowed too. @default undefined
+   */
+  imageUrlTemplate: string | undefined;
 }
 
 export const DEFAULT_GATEWAY_PORT = 8080;
@@ -90,6 +102,8 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   heartbeatMs: DEFAULT_HEARTBEAT_MS,
   metricsToken: undefined,
   trustedProxies: [],
+  imageOrigins: [],
+  imageUrlTemplate: undefined,
 };
 
 /** Fills in defaults and refuses settings that cannot work, naming the option. */
@@ -111,5 +125,7 @@ export function resolveGatewayConfig(overrides: Partial<GatewayConfig> = {}): Ga
   if (typeof config.escalateAfterMs !== 'number' || !Number.isFinite(config.escalateAfterMs) || config.escalateAfterMs < 0) {
     throw new GatewayError('GATEWAY_CONFIG_INVALID', `gateway.escalateAfterMs must be a number ≥ 0 (0: never) (got ${String(config.escalateAfterMs)})`);
   }
+  // Checked here so that a bad origin stops the start, naming the setting.
+  imageSources(config.imageOrigins, config.imageUrlTemplate);
   return config;
 }

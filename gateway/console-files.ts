@@ -23,14 +23,21 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/idle-lock.js'], file: 'idle-lock.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/chime.js'], file: 'chime.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/refused-reads.js'], file: 'refused-reads.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/read-image.js'], file: 'read-image.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 
-// Everything from this origin only: no CDN, fonts or tiles can creep in, and no inline script.
-const CONTENT_SECURITY_POLICY = "default-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/**
+ * Everything from this origin only: no CDN, fonts or tiles can creep in, and no inline script.
+ * Images also from the configured image hosts (image-sources.ts), the reads' images, and no others.
+ */
+export function consoleContentSecurityPolicy(imageOrigins: readonly string[] = []): string {
+  return `default-src 'self'; connect-src 'self'; img-src ${["'self'", 'data:', ...imageOrigins].join(' ')}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'`;
+}
 
 /** Registers GET routes for the console files; throws at start when one is missing. */
-export function serveConsoleFiles(app: TemplatedApp, dir: string = DEFAULT_CONSOLE_DIR): void {
+export function serveConsoleFiles(app: TemplatedApp, dir: string = DEFAULT_CONSOLE_DIR, imageOrigins: readonly string[] = []): void {
+  const policy = consoleContentSecurityPolicy(imageOrigins);
   for (const { paths, file, contentType } of CONSOLE_FILES) {
     let body: Buffer;
     try {
@@ -40,7 +47,7 @@ export function serveConsoleFiles(app: TemplatedApp, dir: string = DEFAULT_CONSO
     }
     const send = (res: HttpResponse): void => {
       // no-cache: browsers revalidate, so a console update reaches every screen on reload.
-      res.writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').writeHeader('x-content-type-options', 'nosniff').writeHeader('content-security-policy', CONTENT_SECURITY_POLICY).end(body);
+      res.writeHeader('content-type', contentType).writeHeader('cache-control', 'no-cache').writeHeader('x-content-type-options', 'nosniff').writeHeader('content-security-policy', policy).end(body);
     };
     for (const path of paths) app.get(path, send);
   }

@@ -10,6 +10,7 @@ export * from './console-protocol.js';
 export * from './session.js';
 export * from './session-watch.js';
 export * from './idle-lock.js';
+export * from './image-sources.js';
 export * from './http-json.js';
 export * from './gateway-metrics.js';
 export * from './recent-hits.js';

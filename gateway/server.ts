@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { MetricsRegistry } from '../ingest/index.js';
 import type { GatewayConfig } from './config.js';
 import { serveConsoleFiles } from './console-files.js';
+import { imageSources } from './image-sources.js';
 import { errorFrame, heartbeatFrame, parseClientMessage } from './console-protocol.js';
 import type { ConsoleSession, ConsoleSocket } from './console-socket.js';
 import { GatewayError } from './errors.js';
@@ -159,7 +160,7 @@ export function startGatewayServer(options: GatewayServerOptions): Promise<Gatew
     return { status: 200, text: { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: await registry.render() } };
   }, config.maxBodyBytes, logger));
 
-  serveConsoleFiles(app);
+  serveConsoleFiles(app, undefined, imageSources(config.imageOrigins, config.imageUrlTemplate).origins);
 
   for (const route of options.routes ?? []) app[route.method](route.pattern, jsonEndpoint(withCheckedQuery(route), config.maxBodyBytes, logger, route.textBody));
 

@@ -304,6 +304,18 @@ describe('service settings', () => {
     expect(() => resolveConfig({}, { PLATEWATCH_TRUSTED_PROXIES: '10.0.0.0/33' })).toThrow(/"10\.0\.0\.0\/33" has a prefix length that is not 0–32/);
   });
 
+  it('take the image hosts from the file or the environment, and refuse what is not an origin or a template with {image}', () => {
+    expect(resolveConfig({}, {}).gateway).toMatchObject({ imageOrigins: [], imageUrlTemplate: '' });
+    const fromFile = { gateway: { imageOrigins: ['https://images.example.org'], imageUrlTemplate: 'https://store.example.org/alpr/{image}' } };
+    expect(resolveConfig(fromFile, {}).gateway).toMatchObject(fromFile.gateway);
+    expect(resolveConfig(fromFile, { PLATEWATCH_IMAGE_ORIGINS: 'https://a.example.org, https://b.example.org:8443', PLATEWATCH_IMAGE_URL_TEMPLATE: 'https://c.example.org/{image}?size=full' }).gateway)
+      .toMatchObject({ imageOrigins: ['https://a.example.org', 'https://b.example.org:8443'], imageUrlTemplate: 'https://c.example.org/{image}?size=full' });
+    expect(() => resolveConfig({}, { PLATEWATCH_IMAGE_ORIGINS: 'https://images.example.org/alpr' })).toThrow(/PLATEWATCH_IMAGE_ORIGINS: "https:\/\/images\.example\.org\/alpr" is not an origin alone \(scheme, host and port; no path\): use https:\/\/images\.example\.org/);
+    expect(() => resolveConfig({ gateway: { imageOrigins: 'https://images.example.org' } }, {})).toThrow(/imageOrigins must be an array of origins/);
+    expect(() => resolveConfig({}, { PLATEWATCH_IMAGE_URL_TEMPLATE: 'https://store.example.org/alpr/' })).toThrow(/PLATEWATCH_IMAGE_URL_TEMPLATE: "https:\/\/store\.example\.org\/alpr\/" must hold \{image\} once/);
+    expect(() => resolveConfig({ gateway: { imageUrlTemplate: 'https://{image}.example.org/' } }, {})).toThrow(/gateway\.imageUrlTemplate: .*\{image\} must come after the host/);
+  });
+
   it('take the idle lock from the file or the environment, and refuse a lock longer than a session or an unknown role', () => {
     expect(resolveConfig({}, {}).gateway).toMatchObject({ idleLockMinutes: 30, idleLockExemptRoles: ['dispatcher', 'officer', 'supervisor'] });
     expect(resolveConfig({ gateway: { idleLockMinutes: 15, idleLockExemptRoles: ['dispatcher'] } }, {}).gateway).toMatchObject({ idleLockMinutes: 15, idleLockExemptRoles: ['dispatcher'] });

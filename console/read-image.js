@@ -1,0 +1,75 @@
+// The camera's image of a read on its hit card, for the first check before any action: the plate
+// against the image (§471.5(f)(1)). A read's `image` is a reference (docs/wire.md): a URL, shown
+// when it is on an image host the gateway names (GET /api/me `images`, gateway/image-sources.ts),
+// or an object key, put into the gateway's address template. The page's Content-Security-Policy
+// allows images from those hosts only, so a reference elsewhere could not load anyway: it stays
+// text, with a word on why.
+
+/** As GET /api/me says; none until it has. */
+let sources = { origins: [], urlTemplate: null };
+
+/** Takes the gateway's `images` (anything else: no images shown). */
+export function useImageSources(images) {
+  const origins = Array.isArray(images?.origins) ? images.origins.filter((o) => typeof o === 'string') : [];
+  const urlTemplate = typeof images?.urlTemplate === 'string' && images.urlTemplate.includes('{image}') ? images.urlTemplate : null;
+  sources = { origins, urlTemplate };
+}
+
+/** The address of the image `ref` names, or null when this console may not show it. */
+export function imageAddress(ref) {
+  if (typeof ref !== 'string' || ref === '') return null;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) {
+    let url;
+    try {
+      url = new URL(ref);
+    } catch {
+      return null;
+    }
+    if (url.username !== '' || url.password !== '') return null;
+    return sources.origins.includes(url.origin) ? url.href : null;
+  }
+  if (sources.urlTemplate === null) return null;
+  // Each part of the key percent-encoded: a key cannot add a query, or climb out of the template's path.
+  const parts = ref.split('/');
+  if (parts.some((part) => part === '.' || part === '..')) return null;
+  const address = sources.urlTemplate.replace('{image}', parts.map(encodeURIComponent).join('/'));
+  try {
+    return sources.origins.includes(new URL(address).origin) ? address : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `ref` is a URL this console will not load: on a host the gateway does not name. */
+function elsewhere(ref) {
+  return typeof ref === 'string' && /^https?:\/\//i.test(ref) && imageAddress(ref) === null;
+}
+
+/**
+ * Fills the card's figure for `ref`: the image, opening full size in a new tab, or why there is
+ * none. `plate` names it for a screen reader. The address goes to the image host with no referrer:
+ * the console's address tells it nothing it needs.
+ */
+export function showReadImage(figure, ref, plate) {
+  const address = imageAddress(ref);
+  const note = figure.querySelector('.read-image-note');
+  const link = figure.querySelector('a');
+  const img = figure.querySelector('img');
+  figure.hidden = address === null && !elsewhere(ref);
+  note.hidden = address !== null;
+  link.hidden = address === null;
+  if (address === null) {
+    img.removeAttribute('src');
+    link.removeAttribute('href');
+    note.textContent = 'Image not shown: it is not on an image host set up for this console. Its reference is under Image below.';
+    return;
+  }
+  link.href = address;
+  img.alt = `Camera image of the read of ${plate}`;
+  img.addEventListener('error', () => {
+    link.hidden = true;
+    note.hidden = false;
+    note.textContent = `The image could not be loaded from ${new URL(address).host}. Its reference is under Image below.`;
+  }, { once: true });
+  img.src = address;
+}
