@@ -77,7 +77,7 @@ describe('sign-in routes', () => {
     expect(me.status).toBe(200);
     const officerMay = ['hits.view', 'hits.dispose', 'detections.search', 'hotlists.view', 'hotlists.submit'];
     // The department's zone, for the console to show and read times in (not the workstation's).
-    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt, timeZone: 'America/Los_Angeles', idleLockMinutes: 20 });
+    expect(await me.json()).toEqual({ user: { id: 'ofc1', name: 'Officer ofc1', roles: ['officer'] }, permissions: officerMay, expiresAt: body.expiresAt, timeZone: 'America/Los_Angeles', idleLockMinutes: 20, images: { origins: [], urlTemplate: null } });
 
     const consoleWs = await TestConsole.open(`${base.replace('http', 'ws')}/ws`, { token: body.token });
     expect(await consoleWs.subscribe({})).toMatchObject({ type: 'replay' });
