@@ -66,11 +66,12 @@ const DISPOSITION_LABELS = {
 const $ = (id) => document.getElementById(id);
 
 /**
- * hitId → { hit, element, resolved, resolvedOrder, answer, seq, escalatedMinutes }; the element
+ * hitId → { hit, element, resolved, resolvedOrder, answer, seq, escalatedMinutes, escalatedAt }; the element
  * (null until the card is first rendered) keeps its checkbox state across replays. seq orders the
  * cards, newest (highest) first: a hit heard again in a replay counts as heard anew. resolvedOrder
  * (a count) says which cards were resolved first, a correction counting as resolving anew; answer
- * names the latest disposition shown; escalatedMinutes is set once the hit was escalated.
+ * names the latest disposition shown; escalatedMinutes is set once the hit was escalated, and
+ * escalatedAt (a count) says which hits were escalated first.
  */
 const shown = new Map();
 let heardSoFar = 0;
@@ -78,6 +79,8 @@ let heardSoFar = 0;
 let unresolvedCount = 0;
 /** How many unresolved cards are rendered ("Show more" raises it). */
 let cardsShown = CARDS_SHOWN_STEP;
+/** Escalations counted, so the bar names the hit escalated first. */
+let escalationsSoFar = 0;
 let layoutScheduled = false;
 let socket = null;
 let attempt = 0;
@@ -411,7 +414,7 @@ function signOut(message = '') {
   markSignInInvalid(false);
   layoutCards();
   notice('');
-  escalationNotice('');
+  showEscalations();
   replayOmitted(0);
   // The next person at this workstation sees nothing of this user's searches or forms.
   resetSearch();
@@ -582,11 +585,43 @@ function notice(text) {
 }
 
 /** The latest escalation, shown on Dispatch; not a live region: announce() reads it out, once. */
-function escalationNotice(text) {
-  const el = $('escalation-notice');
-  el.textContent = text;
-  el.hidden = text === '';
+/**
+ * The escalated hits still unresolved, in a row of the bar: in sight on every view and wherever the
+ * page is scrolled (it sat above the cards and scrolled away with them, and kept naming a hit long
+ * resolved). "Show the hit" brings up the one escalated first.
+ */
+function showEscalations() {
+  const waiting = escalatedWaiting();
+  $('escalation-notice').hidden = waiting.length === 0;
+  const first = waiting[0];
+  if (first === undefined) {
+    $('escalation-text').textContent = '';
+    return;
+  }
+  const { hit, read } = first.hit;
+  const which = `hit ${hit.plate} (${hit.list}, camera ${read.camera}), unresolved since ${formatTime(first.hit.publishedAt)}`;
+  const text = waiting.length === 1 ? `Escalated to supervisors: ${which}.` : `${waiting.length} hits escalated to supervisors are unresolved; the first: ${which}.`;
+  if ($('escalation-text').textContent !== text) $('escalation-text').textContent = text;
 }
+
+/** Unresolved hits escalated to supervisors, in the order they were escalated. */
+function escalatedWaiting() {
+  return [...shown.values()].filter((entry) => entry.escalatedAt !== undefined && !entry.resolved).sort((a, b) => a.escalatedAt - b.escalatedAt);
+}
+
+$('escalation-show').addEventListener('click', () => {
+  const entry = escalatedWaiting()[0];
+  if (entry === undefined) return;
+  selectView('dispatch');
+  // Behind "Show more": laid out with every newer hit, as "Show more" would.
+  while (entry.element === null && cardsShown < unresolvedCount) {
+    cardsShown += CARDS_SHOWN_STEP;
+    layoutCards();
+  }
+  if (entry.element === null) return;
+  entry.element.scrollIntoView({ block: 'start' });
+  focusOn(entry.element.querySelector('article'));
+});
 
 function connect() {
   const token = sessionStorage.getItem(TOKEN_KEY);
@@ -803,6 +838,7 @@ function forget(id, entry) {
   unseen.delete(id);
   newAbove.delete(id);
   if (!entry.resolved) unresolvedCount--;
+  if (entry.escalatedAt !== undefined) showEscalations();
   scheduleLayout();
 }
 
@@ -1328,6 +1364,7 @@ function markResolved(entry) {
     newAbove.delete(entry.hit.hitId);
   }
   entry.resolved = true;
+  if (entry.escalatedAt !== undefined) showEscalations();
   const li = entry.element;
   if (li === null) return;
   li.classList.add('resolved');
@@ -1410,7 +1447,6 @@ function applyEscalation(e) {
   const entry = shown.get(e.hitId);
   const minutes = Math.max(1, Math.round(e.unresolvedSeconds / 60));
   if (entry !== undefined && !entry.resolved) flagEscalated(entry, minutes);
-  escalationNotice(`Escalated to supervisors: hit ${e.plate} (${e.list}, camera ${e.camera}) has been unresolved for ${minutes} min.`);
   announce(`Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`, { urgent: true });
   alertSound('escalation');
 }
@@ -1418,7 +1454,9 @@ function applyEscalation(e) {
 /** The hit's card carries the escalation (now, or when it is rendered). */
 function flagEscalated(entry, minutes) {
   entry.escalatedMinutes = minutes;
+  entry.escalatedAt ??= ++escalationsSoFar;
   if (entry.element !== null) showEscalation(entry.element, minutes);
+  showEscalations();
 }
 
 function showEscalation(li, minutes) {

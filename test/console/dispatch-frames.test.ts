@@ -5,64 +5,12 @@
 // tested in test/gateway/.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
-import { permissionsOf } from '../../gateway/index.js';
 import type { HitMessage } from '../../ingest/index.js';
 import { hitMessage } from '../gateway/harness.js';
-import { json, readBody, startConsoleServer } from './scripted-gateway.js';
 import { launchChromium, signedInConsole } from './browser.js';
+import { startScriptedGateway, type ScriptedGateway } from './dispatch-gateway.js';
 
 const BROWSER_TEST_MS = 120_000;
-
-/** A gateway that answers as the real one does for what the dispatch view asks, with scripted frames. */
-interface ScriptedGateway {
-  url: string;
-  /** The replay frame sent in answer to each subscribe. */
-  replay: () => object;
-  /** The consoles connected now. */
-  sockets: Set<WebSocket>;
-  /** Bodies of POST /api/hits/:id/disposition, in order. */
-  dispositions: Array<Record<string, unknown>>;
-  send(frame: object): void;
-  stop(): Promise<void>;
-}
-
-const DISPATCHER = { token: 'tok-frames', user: { id: 'dispatcher1', name: 'Dana Reyes', roles: ['dispatcher' as const] } };
-const ANALYST = { token: 'tok-analyst', user: { id: 'analyst1', name: 'Ana Lyst', roles: ['analyst' as const] } };
-
-async function startScriptedGateway(): Promise<ScriptedGateway> {
-  const gateway: ScriptedGateway = {
-    url: '',
-    replay: () => ({ type: 'replay', hits: [] }),
-    sockets: new Set(),
-    dispositions: [],
-    send: (frame) => server.send(frame),
-    stop: () => server.stop(),
-  };
-  const server = await startConsoleServer(async (req, res, path) => {
-    // dispatcher1 and, for what a user who sees hits but answers none is offered, analyst1.
-    if (req.method === 'POST' && path === '/api/login') {
-      const { user } = await readBody(req);
-      const who = user === 'analyst1' ? ANALYST : DISPATCHER;
-      return json(res, 200, { token: who.token, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), user: who.user, permissions: permissionsOf(who.user.roles) });
-    }
-    if (path === '/api/me') {
-      const who = req.headers.authorization === `Bearer ${ANALYST.token}` ? ANALYST : DISPATCHER;
-      return json(res, 200, { user: who.user, permissions: permissionsOf(who.user.roles), expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
-    }
-    if (path === '/api/hotlists') return json(res, 200, { lists: [] });
-    const disposition = /^\/api\/hits\/([^/]+)\/disposition$/.exec(path);
-    if (req.method === 'POST' && disposition !== null) {
-      const body = await readBody(req);
-      gateway.dispositions.push(body);
-      const notice = { hitId: decodeURIComponent(disposition[1] ?? ''), disposition: body['disposition'], user: 'dispatcher1', at: new Date().toISOString(), visualVerified: body['visualVerified'], cletsVerified: body['cletsVerified'] };
-      return json(res, 200, notice);
-    }
-  }, () => gateway.replay());
-  gateway.url = server.url;
-  gateway.sockets = server.sockets;
-  return gateway;
-}
 
 let g: ScriptedGateway;
 let browser: Browser;
@@ -493,5 +441,49 @@ describe('dispatch console, scripted frames', () => {
     await expect.poll(() => jump.isHidden()).toBe(true);
     expect(pageErrors).toEqual([]);
     await context.close();
+  }, BROWSER_TEST_MS);
+
+  it('keeps the escalated hits still unresolved in sight in the bar, scrolled or on a phone, shows the hit on request, and drops each once answered', async () => {
+    const hits = Array.from({ length: 12 }, (_, i) => hitMessage({ readId: `esc-${i}`, camera: `cam${i}`, publishedAt: Date.now() - 600_000 + i * 1_000 }));
+    g.replay = () => ({ type: 'replay', hits });
+    const page = await signIn();
+    await expect.poll(() => page.locator('#hit-count').textContent()).toBe('12');
+    const notice = page.locator('#escalation-notice');
+    expect(await notice.isHidden()).toBe(true);
+    // Scrolled to the oldest card, as a supervisor answering it would be.
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    const escalate = (hit: HitMessage) => g.send({ type: 'escalation', hitId: hit.hitId, list: 'SVS', agency: 'wpd', camera: hit.read.camera, plate: '7ABC123', publishedAt: hit.publishedAt, unresolvedSeconds: 400 });
+    const inSight = async () => {
+      const box = await notice.boundingBox();
+      const height = await page.evaluate<number>('window.innerHeight');
+      return box !== null && box.y >= 0 && box.y + box.height <= height;
+    };
+    const [second, fifth] = [hits[1] as HitMessage, hits[4] as HitMessage];
+    escalate(second);
+    await expect.poll(() => notice.textContent()).toMatch(/^Escalated to supervisors: hit 7ABC123 \(SVS, camera cam1\), unresolved since \d{1,2}:\d{2}:\d{2} [AP]M \S+\. Show the hit$/);
+    expect(await inSight()).toBe(true);
+    escalate(fifth);
+    await expect.poll(() => page.locator('#escalation-text').textContent()).toMatch(/^2 hits escalated to supervisors are unresolved; the first: hit 7ABC123 \(SVS, camera cam1\)/);
+
+    // To the top, then "Show the hit": the first one escalated, with the keyboard on it.
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.getByRole('button', { name: 'Show the hit' }).click();
+    await expect.poll(() => page.evaluate<string | undefined>('document.activeElement?.closest("li.hit")?.dataset.hitId')).toBe(second.hitId);
+    const card = await page.locator(`li.hit[data-hit-id="${second.hitId}"]`).boundingBox();
+    expect(card !== null && card.y >= 0 && card.y < (await page.evaluate<number>('window.innerHeight'))).toBe(true);
+
+    // Answered (here or elsewhere): the bar names the one still waiting, then nothing.
+    const answer = (hit: HitMessage) => g.send({ type: 'disposition', hitId: hit.hitId, disposition: 'not_located', user: 'dispatcher2', at: new Date().toISOString(), visualVerified: false, cletsVerified: false });
+    answer(second);
+    await expect.poll(() => page.locator('#escalation-text').textContent()).toMatch(/^Escalated to supervisors: hit 7ABC123 \(SVS, camera cam4\)/);
+    // On a phone the bar scrolls away: the escalation stays at the top of the screen.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate('window.scrollTo(0, document.body.scrollHeight)');
+    expect(await inSight()).toBe(true);
+    answer(fifth);
+    await expect.poll(() => notice.isHidden()).toBe(true);
+    expect(await page.locator('#escalation-text').textContent()).toBe('');
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
   }, BROWSER_TEST_MS);
 });
