@@ -1218,9 +1218,29 @@ function renderHit(entry) {
     li.classList.toggle('verified', done);
     // §471.5(f)(1)(2): acting on a hit needs every check first.
     if (!li.classList.contains('resolved') || li.classList.contains('correcting')) for (const button of actedOn) button.disabled = !done;
+    // What a greyed-out answer said it waits for is done.
+    const error = li.querySelector('.disposition-error');
+    if (done && li.dataset.waitingOnChecks !== undefined) {
+      if (error.textContent === li.dataset.waitingOnChecks) error.textContent = '';
+      delete li.dataset.waitingOnChecks;
+    }
   };
   for (const box of li.querySelectorAll('.checklist input')) box.addEventListener('change', updateChecks);
   updateChecks();
+  // A greyed-out answer taken by a tap or click says what it waits for (QA on a car's terminal: a
+  // tap on it did nothing at all). A disabled button gets no click, but the pointer's release
+  // reaches its group; a touch that turns into a scroll ends in pointercancel instead.
+  q('.dispositions').addEventListener('pointerup', (event) => {
+    const button = event.target.closest('button[data-acted-on]');
+    if (button === null || !button.disabled) return;
+    if (li.classList.contains('resolved') && !li.classList.contains('correcting')) return;
+    const missing = checks.filter((name) => !checked(name)).map((name) => li.querySelector(`.checklist input[name="${name}"]`).parentElement.textContent.trim());
+    if (missing.length === 0) return;
+    const label = DISPOSITION_LABELS[button.dataset.disposition] ?? button.dataset.disposition;
+    const message = `"${label}" needs every check above ticked first. Not ticked yet: ${missing.join('; ')}.`;
+    li.querySelector('.disposition-error').textContent = message;
+    li.dataset.waitingOnChecks = message;
+  });
   // Named for the hit (plate, list, camera, time: two reads of one car on one list differ by the
   // last two), so a screen reader's list of buttons says which card each one resolves, not
   // "Misread" once per card. The name is the visible label plus hidden text rather than an

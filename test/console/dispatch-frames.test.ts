@@ -393,7 +393,7 @@ describe('dispatch console, scripted frames', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('on a phone: says new hits arrived above when scrolled down, keeps the last card clear of that button, and gives fingers 44 px targets', async () => {
+  it('on a phone: says new hits arrived above when scrolled down, keeps the last card clear of that button, gives fingers 44 px targets, and a tap on a greyed-out answer says what it waits for', async () => {
     g.replay = () => ({ type: 'replay', hits: ['ph-1', 'ph-2', 'ph-3'].map((id, i) => hitAt(id, Date.now() - 60_000 * (i + 1))) });
     const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
     const page = await context.newPage();
@@ -439,6 +439,27 @@ describe('dispatch console, scripted frames', () => {
     await page.waitForTimeout(1_100);
     await jump.tap();
     await expect.poll(() => jump.isHidden()).toBe(true);
+
+    // A tap on a greyed-out answer says what it waits for, and the message goes once it is done.
+    const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
+    const tapOn = async (name: string) => {
+      const box = await card.getByRole('button', { name }).boundingBox();
+      if (box === null) throw new Error(`no ${name} button`);
+      await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+    };
+    await page.waitForTimeout(1_100); // past the tap guard of a card that just went in
+    await tapOn('Arrest');
+    const error = card.locator('.disposition-error');
+    await expect.poll(() => error.textContent()).toBe('"Arrest" needs every check above ticked first. Not ticked yet: ' +
+      'Plate visually matches the image: characters and state; Vehicle matches the description; Status confirmed through CLETS / dispatch.');
+    await card.getByLabel('Plate visually matches the image').tap();
+    await card.getByLabel('Vehicle matches the description').tap();
+    await tapOn('Vehicle recovered');
+    await expect.poll(() => error.textContent()).toBe('"Vehicle recovered" needs every check above ticked first. Not ticked yet: Status confirmed through CLETS / dispatch.');
+    await card.getByLabel('Status confirmed through CLETS').tap();
+    await expect.poll(() => error.textContent()).toBe('');
+    expect(await card.getByRole('button', { name: 'Arrest' }).isEnabled()).toBe(true);
+    expect(g.dispositions).toEqual([]);
     expect(pageErrors).toEqual([]);
     await context.close();
   }, BROWSER_TEST_MS);
