@@ -18,13 +18,16 @@ export function useImageSources(images) {
 /** The address of the image `ref` names, or null when this console may not show it. */
 export function imageAddress(ref) {
   if (typeof ref !== 'string' || ref === '') return null;
-  if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) {
+  // A URL names its host (scheme://); anything else is a key, colons and all ("cam:7/read.png").
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
     let url;
     try {
       url = new URL(ref);
     } catch {
       return null;
     }
+    // blob: and the like carry an origin too, but are nothing an image host serves (QA).
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return null;
     if (url.username !== '' || url.password !== '') return null;
     return sources.origins.includes(url.origin) ? url.href : null;
   }
@@ -56,9 +59,9 @@ export function showReadImage(figure, ref, plate) {
   const link = figure.querySelector('a');
   const img = figure.querySelector('img');
   figure.hidden = address === null && !elsewhere(ref);
-  note.hidden = address !== null;
   link.hidden = address === null;
   if (address === null) {
+    note.hidden = false;
     img.removeAttribute('src');
     link.removeAttribute('href');
     note.textContent = 'Image not shown: it is not on an image host set up for this console. Its reference is under Image below.';
@@ -66,10 +69,39 @@ export function showReadImage(figure, ref, plate) {
   }
   link.href = address;
   img.alt = `Camera image of the read of ${plate}`;
+  const host = new URL(address).host;
+  const say = (text) => {
+    note.textContent = text;
+    note.hidden = text === '';
+  };
+  // Said while it loads, and past a wait, so a slow host does not leave a blank box (QA). The wait
+  // starts once the card is in sight: the browser asks for an image lower down only when it nears.
+  say(`Loading the image from ${host}…`);
+  let late;
+  const inSight = new IntersectionObserver(([seen]) => {
+    if (!seen?.isIntersecting) return;
+    inSight.disconnect();
+    late = setTimeout(() => say(`The image has not come from ${host} after ${IMAGE_WAIT_S} s; it may yet. Its reference is under Image below.`), IMAGE_WAIT_S * 1000);
+  });
+  inSight.observe(figure);
+  const settled = () => {
+    inSight.disconnect();
+    clearTimeout(late);
+  };
+  img.addEventListener('load', () => {
+    settled();
+    say('');
+  }, { once: true });
   img.addEventListener('error', () => {
-    link.hidden = true;
-    note.hidden = false;
-    note.textContent = `The image could not be loaded from ${new URL(address).host}. Its reference is under Image below.`;
+    settled();
+    // The box stays, empty, with the message on it: collapsing it moved the answers under the finger.
+    link.removeAttribute('href');
+    img.removeAttribute('src');
+    img.alt = '';
+    say(`The image could not be loaded from ${host}. Its reference is under Image below.`);
   }, { once: true });
   img.src = address;
 }
+
+/** Seconds an image may take before the card says it has not come. */
+const IMAGE_WAIT_S = 15;

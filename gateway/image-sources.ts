@@ -25,24 +25,34 @@ export function imageOriginProblem(origin: string): string | null {
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${origin}" is not an http(s) origin`;
   if (url.username !== '' || url.password !== '') return `"${origin}" carries a user name or password: the console would show it in every image address`;
+  // The origin goes into the page's Content-Security-Policy: a ';' or ',' there would add rules of
+  // its own (found by QA), and a wildcard would allow hosts the console never loads from.
+  if (!PLAIN_HOST.test(url.hostname)) return `"${origin}" is not one host name or address (no wildcards, spaces, ';' or ','): list each image host`;
   if (`${url.origin}/` !== url.href) return `"${origin}" is not an origin alone (scheme, host and port; no path): use ${url.origin}`;
   return null;
 }
+
+/** A host name or an IP address, as the URL parser leaves it: nothing a policy would read as syntax. */
+const PLAIN_HOST = /^([a-z0-9-]+\.)*[a-z0-9-]+$|^\[[0-9a-f:.]+\]$/;
 
 /** Why `template` is not an image address template, or null. */
 export function imageUrlTemplateProblem(template: string): string | null {
   const parts = template.split(IMAGE_KEY_PLACEHOLDER);
   if (parts.length !== 2) return `"${template}" must hold ${IMAGE_KEY_PLACEHOLDER} once, where the image's key goes (e.g. https://images.example.org/alpr/${IMAGE_KEY_PLACEHOLDER})`;
   let url: URL;
+  let other: URL;
   try {
     url = new URL(template.replace(IMAGE_KEY_PLACEHOLDER, 'key'));
+    other = new URL(template.replace(IMAGE_KEY_PLACEHOLDER, 'other'));
   } catch {
     return `"${template}" is not an address once ${IMAGE_KEY_PLACEHOLDER} is filled in`;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return `"${template}" is not an http(s) address`;
   if (url.username !== '' || url.password !== '') return `"${template}" carries a user name or password: the console would show it in every image address`;
   // The key must land in the path or query: in the host it could name any server.
-  if (!template.startsWith(`${url.origin}/`)) return `"${template}": ${IMAGE_KEY_PLACEHOLDER} must come after the host, in the path or query`;
+  if (url.origin !== other.origin) return `"${template}": ${IMAGE_KEY_PLACEHOLDER} must come after the host, in the path or query`;
+  const originProblem = imageOriginProblem(url.origin);
+  if (originProblem !== null) return `"${template}": ${originProblem}`;
   return null;
 }
 

@@ -16,20 +16,32 @@ const BROWSER_TEST_MS = 120_000;
 /** A 1×1 PNG. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64');
 
-interface ImageHost { origin: string; requests: Array<{ path: string; referer: string | undefined }>; server: Server }
+interface ImageHost {
+  origin: string;
+  requests: Array<{ path: string; referer: string | undefined }>;
+  server: Server;
+  /** Answers every request held under /slow/ so far (until then they wait). */
+  release(): void;
+}
 
-/** An image host: a PNG under /alpr/ and /cams/, 404 elsewhere; every request kept. */
+/** An image host: a PNG under /alpr/ and /cams/, and under /slow/ once released; 404 elsewhere; every request kept. */
 async function startImageHost(): Promise<ImageHost> {
   const requests: ImageHost['requests'] = [];
+  const held: Array<() => void> = [];
   const server = createServer((req, res) => {
     const path = req.url ?? '/';
     requests.push({ path, referer: req.headers.referer });
-    if (/^\/(alpr|cams)\//.test(path)) res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+    const png = () => res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
+    if (/^\/(alpr|cams)\//.test(path)) png();
+    else if (path.startsWith('/slow/')) held.push(png);
     else res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
-  return { origin: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, requests, server };
+  return {
+    origin: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`, requests, server,
+    release: () => { for (const answer of held.splice(0)) answer(); },
+  };
 }
 
 let imageHost: ImageHost;
@@ -49,7 +61,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await system?.stop();
-  for (const host of [imageHost, elsewhere]) await new Promise((resolve) => host?.server.close(resolve));
+  for (const host of [imageHost, elsewhere]) {
+    host?.release();
+    await new Promise((resolve) => host?.server.close(resolve));
+  }
 });
 
 /** A hit on plate 7ABC123 whose read names `image`. */
@@ -84,10 +99,14 @@ describe('read images', () => {
     const foreign = hitWithImage('img-hit-foreign', `${elsewhere.origin}/cams/9.png`);
     const missing = hitWithImage('img-hit-missing', `${imageHost.origin}/gone/9.png`);
     const climbing = hitWithImage('img-hit-climbing', '../../admin/secret.png');
-    for (const hit of [byUrl, byKey, foreign, missing, climbing]) await publishHit(api.system.js, hit);
-    for (const hit of [byUrl, byKey, foreign, missing, climbing]) await card(page, hit).waitFor();
+    // A colon does not make a key a URL; blob: and the like are not an image host's (QA).
+    const colonKey = hitWithImage('img-hit-colon', 'cam:7/read.png');
+    const blob = hitWithImage('img-hit-blob', `blob:${imageHost.origin}/6f1c`);
+    const all = [byUrl, byKey, foreign, missing, climbing, colonKey, blob];
+    for (const hit of all) await publishHit(api.system.js, hit);
+    for (const hit of all) await card(page, hit).waitFor();
 
-    for (const hit of [byUrl, byKey]) {
+    for (const hit of [byUrl, byKey, colonKey]) {
       await card(page, hit).locator('.read-image img').scrollIntoViewIfNeeded();
       await expect.poll(() => loadedWidth(page, hit)).toBe(1);
       expect(await card(page, hit).locator('.read-image img').getAttribute('alt')).toBe('Camera image of the read of 7ABC123');
@@ -95,6 +114,8 @@ describe('read images', () => {
     }
     expect(await card(page, byUrl).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/cams/1/plate.png`);
     expect(await card(page, byKey).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/alpr/2026/12/07/cam%201/a%23b.png`);
+    expect(await card(page, colonKey).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/alpr/cam%3A7/read.png`);
+    expect(await card(page, blob).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/alpr/blob%3Ahttp%3A//127.0.0.1%3A${new URL(imageHost.origin).port}/6f1c`);
     // The reference stays on the card as the camera sent it.
     expect(await card(page, byKey).locator('[data-field="image"]').textContent()).toBe('2026/12/07/cam 1/a#b.png');
     // The host learns which image, not from which console page.
@@ -108,13 +129,44 @@ describe('read images', () => {
     // The host answers 404: said so, with the host.
     await card(page, missing).locator('.read-image').scrollIntoViewIfNeeded();
     await expect.poll(() => card(page, missing).locator('.read-image-note').textContent()).toBe(`The image could not be loaded from ${new URL(imageHost.origin).host}. Its reference is under Image below.`);
-    expect(await card(page, missing).locator('.read-image a').isHidden()).toBe(true);
+    // Its box stays, the message on it, and opens nothing.
+    expect(await card(page, missing).locator('.read-image a').getAttribute('href')).toBeNull();
+    expect(await card(page, missing).locator('.read-image img').evaluate((img) => img.getBoundingClientRect().height)).toBeGreaterThan(100);
     // A key that climbs out of the template's path is not put into it.
     expect(await card(page, climbing).locator('.read-image').isHidden()).toBe(true);
     expect(imageHost.requests.map((r) => r.path).filter((p) => p.includes('admin'))).toEqual([]);
     expect(elsewhere.requests).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('keeps the image\'s room from the start, says an image is loading, and that it has not come after 15 s', async () => {
+    const api = (system as ConsoleSystem).api;
+    const context = await (system as ConsoleSystem).browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.clock.install();
+    await page.goto(api.base);
+    await page.getByLabel('User name').fill('dispatcher1');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#who:not([hidden])').waitFor();
+    const slow = hitWithImage('img-hit-slow', `${imageHost.origin}/slow/overview.png`);
+    await publishHit(api.system.js, slow);
+    const note = card(page, slow).locator('.read-image-note');
+    await expect.poll(() => note.textContent()).toBe(`Loading the image from ${new URL(imageHost.origin).host}…`);
+    await expect.poll(() => imageHost.requests.some((r) => r.path === '/slow/overview.png')).toBe(true);
+    const misread = card(page, slow).getByRole('button', { name: 'Misread' });
+    const before = await misread.boundingBox();
+    await page.clock.fastForward(16_000);
+    await expect.poll(() => note.textContent()).toBe(`The image has not come from ${new URL(imageHost.origin).host} after 15 s; it may yet. Its reference is under Image below.`);
+    imageHost.release();
+    await expect.poll(() => note.isHidden()).toBe(true);
+    expect(await loadedWidth(page, slow)).toBe(1);
+    // An image arriving late moved the answers down under the finger (QA): its room was kept.
+    expect((await misread.boundingBox())?.y).toBe(before?.y);
+    expect(pageErrors).toEqual([]);
+    await context.close();
   }, BROWSER_TEST_MS);
 
   it('a search result opens the image of a read stored with a reference on the configured host, and only those', async () => {

@@ -10,11 +10,19 @@ describe('image sources', () => {
     expect(imageOriginProblem('https://user:secret@images.example.org')).toMatch(/carries a user name or password/);
     expect(imageOriginProblem('ftp://images.example.org')).toBe('"ftp://images.example.org" is not an http(s) origin');
     expect(imageOriginProblem('images.example.org')).toMatch(/is not an address: give an origin such as https:\/\/images\.example\.org/);
+    // It goes into the page's Content-Security-Policy: nothing that policy would read as syntax (QA).
+    expect(imageOriginProblem('https://a.org;script-src')).toBe('"https://a.org;script-src" is not one host name or address (no wildcards, spaces, \';\' or \',\'): list each image host');
+    expect(imageOriginProblem('https://*.example.org')).toMatch(/no wildcards/);
+    expect(imageOriginProblem('http://[fd00::5]:9000')).toBeNull();
   });
 
   it('take a template with {image} once after the host, and refuse anything else', () => {
     expect(imageUrlTemplateProblem('https://store.example.org/alpr/{image}')).toBeNull();
     expect(imageUrlTemplateProblem('https://store.example.org/get?key={image}')).toBeNull();
+    // Written as a person might: the host in capitals, the default port (QA: refused as "{image} must come after the host").
+    expect(imageUrlTemplateProblem('https://Images.example.org/alpr/{image}')).toBeNull();
+    expect(imageUrlTemplateProblem('https://images.example.org:443/alpr/{image}')).toBeNull();
+    expect(imageUrlTemplateProblem('https://a.org;script-src/{image}')).toMatch(/is not one host name or address/);
     expect(imageUrlTemplateProblem('https://store.example.org/alpr/')).toMatch(/must hold \{image\} once/);
     expect(imageUrlTemplateProblem('https://store.example.org/{image}/{image}')).toMatch(/must hold \{image\} once/);
     expect(imageUrlTemplateProblem('https://{image}.example.org/')).toMatch(/\{image\} must come after the host, in the path or query/);
