@@ -14,6 +14,7 @@ import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZo
 import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
 import { chime, setSoundWanted, soundAllowed, soundWanted, watchSound } from './chime.js';
 import { showReadImage, useImageSources } from './read-image.js';
+import { initDisplay } from './display.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -1546,6 +1547,7 @@ $('sign-in-form').addEventListener('submit', signIn);
 for (const field of [$('user'), $('password')]) field.addEventListener('input', () => markSignInInvalid(false));
 $('sign-out').addEventListener('click', logOut);
 $('sound').addEventListener('click', () => setSoundWanted(!soundWanted()));
+initDisplay($('display'));
 // The session is already over on the gateway (it ran out, or the lock ended it): only the page is left.
 $('resume-sign-out').addEventListener('click', () => signOut());
 

@@ -24,6 +24,7 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/chime.js'], file: 'chime.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/refused-reads.js'], file: 'refused-reads.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/read-image.js'], file: 'read-image.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/display.js'], file: 'display.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];
 

@@ -122,7 +122,88 @@ function hit(readId: string, list = 'SVS'): HitMessage {
   return hitMessage({ readId, list });
 }
 
+/**
+ * Text shown now whose colour on its background is below WCAG's AA minimum: 4.5:1, or 3:1 for large
+ * text (24 px, or 18.66 px bold). The background is the first opaque one up the tree, semi-transparent
+ * ones blended on; text of disabled controls is exempt (WCAG 1.4.3), as is the visually hidden.
+ */
+function lowContrast(page: Page): Promise<Array<{ text: string; ratio: number; colour: string; background: string }>> {
+  return page.evaluate(`(() => {
+    const rgba = (value) => { const [r, g, b, a = 1] = value.match(/[\\d.]+/g).map(Number); return { r, g, b, a }; };
+    const over = (top, under) => ({ r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a), b: top.b * top.a + under.b * (1 - top.a), a: 1 });
+    const luminance = ({ r, g, b }) => { const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]; };
+    const backgroundOf = (el) => {
+      const layers = [];
+      for (let at = el; at !== null; at = at.parentElement) {
+        const colour = rgba(getComputedStyle(at).backgroundColor);
+        if (colour.a > 0) layers.push(colour);
+        if (colour.a >= 1) break;
+      }
+      return layers.reduceRight((under, top) => over(top, under), { r: 255, g: 255, b: 255, a: 1 });
+    };
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node !== null; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (node.textContent.trim() === '' || el.closest('.visually-hidden, :disabled, script, style') !== null) continue;
+      if (el.getClientRects().length === 0 || el.checkVisibility?.() === false) continue;
+      const style = getComputedStyle(el);
+      const background = backgroundOf(el);
+      const colour = over(rgba(style.color), background);
+      const [light, dark] = [luminance(colour), luminance(background)].sort((a, b) => b - a);
+      const ratio = (light + 0.05) / (dark + 0.05);
+      const size = parseFloat(style.fontSize);
+      const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+      if (ratio < (large ? 3 : 4.5)) found.push({ text: node.textContent.trim().slice(0, 60), ratio: Math.round(ratio * 100) / 100, colour: style.color, background: \`rgb(\${background.r}, \${background.g}, \${background.b})\` });
+    }
+    return found;
+  })()`);
+}
+
 describe('console accessibility', () => {
+  it('shows every text at night and in day display at AA contrast or better, and keeps the workstation\'s display across sign-outs and reloads', async () => {
+    const careful = hitMessage({ readId: 'a11y-contrast-ocr' });
+    careful.hit = { ...careful.hit, kind: 'ocr', plate: '7A8C123', positions: [2], stateMatch: null };
+    g.replay = [hit('a11y-contrast-1'), careful, hit('a11y-contrast-bolo', 'BOLO'), hit('a11y-contrast-resolved')];
+    const page = await openConsole();
+    expect(await lowContrast(page)).toEqual([]);
+    await signIn(page, 'dispatcher1');
+    await page.locator('li.hit').nth(3).waitFor();
+    g.send({ type: 'disposition', hitId: hit('a11y-contrast-resolved').hitId, disposition: 'misread', user: 'dispatcher2', at: new Date().toISOString(), visualVerified: true, cletsVerified: false });
+    g.send({ type: 'escalation', hitId: careful.hitId, list: 'SVS', agency: 'wpd', camera: 'cam1', plate: careful.hit.plate, publishedAt: careful.publishedAt, unresolvedSeconds: 400 });
+    await page.locator('li.hit.resolved').waitFor();
+    await page.locator('#escalation-notice:not([hidden])').waitFor();
+    const display = page.getByRole('button', { name: 'Day display' });
+    expect(await display.getAttribute('aria-pressed')).toBe('false');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.locator('#search-plate').fill('7ABC123');
+    await page.locator('#search-reason').fill('stolen vehicle follow-up');
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
+    await page.locator('#search-results:not([hidden]) tbody tr').nth(2).waitFor();
+    expect(await lowContrast(page)).toEqual([]);
+
+    await display.click();
+    expect(await display.getAttribute('aria-pressed')).toBe('true');
+    expect(await display.textContent()).toBe('Day display: on');
+    expect(await page.evaluate('getComputedStyle(document.body).backgroundColor')).toBe('rgb(233, 237, 241)');
+    expect(await lowContrast(page)).toEqual([]);
+    await page.locator('#views').getByRole('button', { name: /^Dispatch/ }).click();
+    expect(await lowContrast(page)).toEqual([]);
+
+    // The workstation's choice: the next user, and a reload, keep it.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.locator('#sign-in:not([hidden])').waitFor();
+    expect(await lowContrast(page)).toEqual([]);
+    await page.reload();
+    expect(await page.getByRole('button', { name: 'Day display' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('day');
+    await page.getByRole('button', { name: 'Day display' }).click();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBeUndefined();
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
   it('names each card by its hit, and a hit arriving while another view is open is heard and counted in the title and on the Dispatch tab until looked at', async () => {
     g.replay = [hit('a11y-r1'), hit('a11y-r2', 'BOLO')];
     const page = await openConsole();

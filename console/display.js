@@ -1,0 +1,34 @@
+// Night display (the default: a dark control room, a patrol car after dark) or day display (an
+// MDT in full sun, where the dark page washes out). The choice is the workstation's, kept in
+// localStorage across sign-outs like the alert sound, since it suits the place, not the person.
+
+const SETTING_KEY = 'platewatch.display';
+
+function stored() {
+  try {
+    return localStorage.getItem(SETTING_KEY) === 'day';
+  } catch {
+    return false;
+  }
+}
+
+/** Applies the workstation's choice and lets `button` (named "Day display", aria-pressed) change it. */
+export function initDisplay(button) {
+  let day = stored();
+  const apply = () => {
+    if (day) document.documentElement.dataset.theme = 'day';
+    else delete document.documentElement.dataset.theme;
+    button.setAttribute('aria-pressed', String(day));
+    button.textContent = `Day display: ${day ? 'on' : 'off'}`;
+  };
+  apply();
+  button.addEventListener('click', () => {
+    day = !day;
+    try {
+      localStorage.setItem(SETTING_KEY, day ? 'day' : 'night');
+    } catch {
+      // Storage refused (a locked-down browser): the choice holds for this page only.
+    }
+    apply();
+  });
+}
