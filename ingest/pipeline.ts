@@ -53,12 +53,18 @@ export interface PipelineOptions {
    * @default 300000
    */
   maxHoldMs?: number;
+  /**
+   * How long a pull waits for messages when the stream is idle, and so how long a graceful stop
+   * may wait for the pull under way (it lets the pull end rather than drop what the server may
+   * be sending). At least 1000 (nats.js's minimum). @default DEFAULT_PULL_EXPIRES_MS
+   */
+  pullExpiresMs?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
 
 /** A pull waits this long for messages when the stream is idle; a stop waits at most this long. */
-const PULL_EXPIRES_MS = 2000;
+export const DEFAULT_PULL_EXPIRES_MS = 2000;
 /** The storage writer's own default bound on queued detections (storage/config.ts). */
 export const DEFAULT_MAX_READS_IN_FLIGHT = 200_000;
 /**
@@ -98,6 +104,7 @@ export class PipelineWorker {
       retryDelayMs: 2000,
       maxHoldMs: 300_000,
       maxReadsInFlight: DEFAULT_MAX_READS_IN_FLIGHT,
+      pullExpiresMs: DEFAULT_PULL_EXPIRES_MS,
       now: Date.now,
       ...options,
       limits: { ...DEFAULT_WIRE_LIMITS, ...options.limits },
@@ -153,7 +160,8 @@ export class PipelineWorker {
    * sit unacked until the ack wait expired).
    */
   private async run(consumer: Consumer): Promise<void> {
-    const sizer = new PullSizer(this.options.pullBatch, PULL_EXPIRES_MS);
+    const expires = Math.max(1000, this.options.pullExpiresMs);
+    const sizer = new PullSizer(this.options.pullBatch, expires);
     const outage = new PullOutage(this.options.logger);
     while (!this.stopping) {
       // Backpressure: without it each pull started as soon as the last one ended, and while
@@ -166,7 +174,7 @@ export class PipelineWorker {
       const startedAt = Date.now();
       let received = 0;
       try {
-        const messages = await consumer.fetch({ max_messages: sizer.size, expires: PULL_EXPIRES_MS });
+        const messages = await consumer.fetch({ max_messages: sizer.size, expires });
         for await (const m of messages) {
           received++;
           this.batch.push(m);

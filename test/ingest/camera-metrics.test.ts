@@ -49,7 +49,7 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
 
 /** A worker on the system's storage recording into `metrics` (the system's, which /metrics shows, by default). */
 async function startWorker(metrics: PipelineMetrics = system.pipelineMetrics, logger: Logger = pino({ level: 'silent' })): Promise<PipelineWorker> {
-  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics, logger, retryDelayMs: 100 });
+  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink: detectionSink(system.writer), metrics, logger, retryDelayMs: 100, pullExpiresMs: 1000 });
   await worker.start();
   return worker;
 }

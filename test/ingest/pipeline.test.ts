@@ -56,7 +56,8 @@ async function startWorker(
   options: { pullBatch?: number; maxReadsInFlight?: number; maxHoldMs?: number; limits?: { retentionSeconds: number }; logger?: pino.Logger } = {},
 ): Promise<{ metrics: PipelineMetrics; hits: string[]; stop: () => Promise<void> }> {
   const metrics = createPipelineMetrics(new MetricsRegistry());
-  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100, ...options });
+  // Pulls of 1 s, nats.js's shortest: each test's stop waits out the pull under way.
+  const worker = new PipelineWorker({ js: system.js, matcher: system.matcher, sink, metrics, logger: pino({ level: 'silent' }), retryDelayMs: 100, pullExpiresMs: 1000, ...options });
   const hits: string[] = [];
   const sub = system.nc.subscribe('alpr.hits.>', {
     callback: (_e, msg) => {
