@@ -13,7 +13,7 @@ import { initRefusedReads, resetRefusedReads } from './refused-reads.js';
 import { dayOf, departmentZone, formatDateTime, formatTimeOfDay, useDepartmentZone } from './clock.js';
 import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
 import { chime, setSoundWanted, soundAllowed, soundWanted, watchSound } from './chime.js';
-import { showReadImage, useImageSources } from './read-image.js';
+import { closeImageViewer, showReadImage, useImageSources } from './read-image.js';
 import { initDisplay } from './display.js';
 
 const TOKEN_KEY = 'platewatch.token';
@@ -412,6 +412,7 @@ function signOut(message = '') {
   clearTimeout(sessionTimer);
   sessionStorage.removeItem(IDLE_KEY);
   useImageSources(null);
+  closeImageViewer();
   markSignInInvalid(false);
   layoutCards();
   notice('');

@@ -69,6 +69,12 @@ export function showReadImage(figure, ref, plate) {
   }
   link.href = address;
   img.alt = `Camera image of the read of ${plate}`;
+  // A plain click or tap opens it over the page; with Ctrl, ⌘, Shift or the middle button, the browser's new tab.
+  link.onclick = (event) => {
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey || !link.hasAttribute('href')) return;
+    event.preventDefault();
+    openViewer(address, img.alt);
+  };
   const host = new URL(address).host;
   const say = (text) => {
     note.textContent = text;
@@ -105,3 +111,32 @@ export function showReadImage(figure, ref, plate) {
 
 /** Seconds an image may take before the card says it has not come. */
 const IMAGE_WAIT_S = 15;
+
+/** Shows the image at the size of the screen, over the page; Escape, Close or a click beside it closes it. */
+function openViewer(address, alt) {
+  const viewer = document.getElementById('image-viewer');
+  viewer.querySelector('#image-viewer-title').textContent = alt;
+  const img = viewer.querySelector('img');
+  img.alt = alt;
+  img.src = address;
+  viewer.querySelector('a').href = address;
+  if (!viewer.open) viewer.showModal();
+}
+
+/** Closes the viewer and lets go of its image (a sign-out leaves the next user nothing of it). */
+export function closeImageViewer() {
+  const viewer = document.getElementById('image-viewer');
+  if (viewer.open) viewer.close();
+  viewer.querySelector('img').removeAttribute('src');
+  viewer.querySelector('img').alt = '';
+  viewer.querySelector('a').removeAttribute('href');
+  viewer.querySelector('#image-viewer-title').textContent = '';
+}
+
+const viewer = document.getElementById('image-viewer');
+viewer.querySelector('.image-viewer-close').addEventListener('click', closeImageViewer);
+// A click on the backdrop lands on the dialog itself, not on what it holds.
+viewer.addEventListener('click', (event) => {
+  if (event.target === viewer) closeImageViewer();
+});
+viewer.addEventListener('cancel', () => closeImageViewer());

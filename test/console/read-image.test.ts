@@ -116,6 +116,15 @@ describe('read images', () => {
     expect(await card(page, byKey).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/alpr/2026/12/07/cam%201/a%23b.png`);
     expect(await card(page, colonKey).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/alpr/cam%3A7/read.png`);
     expect(await card(page, blob).locator('.read-image a').getAttribute('href')).toBe(`${imageHost.origin}/alpr/blob%3Ahttp%3A//127.0.0.1%3A${new URL(imageHost.origin).port}/6f1c`);
+    // A tap opens it at the size of the screen, over the page (no new tab); Escape closes it.
+    await card(page, byUrl).locator('.read-image img').click();
+    const viewer = page.getByRole('dialog', { name: 'Camera image of the read of 7ABC123' });
+    await viewer.waitFor();
+    expect(await viewer.locator('img').getAttribute('src')).toBe(`${imageHost.origin}/cams/1/plate.png`);
+    expect(await viewer.getByRole('link', { name: 'Open in a new tab' }).getAttribute('href')).toBe(`${imageHost.origin}/cams/1/plate.png`);
+    expect(page.context().pages()).toHaveLength(1);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.isHidden()).toBe(true);
     // The reference stays on the card as the camera sent it.
     expect(await card(page, byKey).locator('[data-field="image"]').textContent()).toBe('2026/12/07/cam 1/a#b.png');
     // The host learns which image, not from which console page.
