@@ -28,11 +28,11 @@ const THROUGH_API = 'storage is held by the running platewatch; going through it
 const cli = (args: readonly string[], stdin = `${PASSWORD}\n`): Promise<CliRun> => runCliInProcess(args, { env, stdin });
 const as = (user: string): string[] => ['--as', user, '--password-stdin'];
 
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 200): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
 }
 
@@ -55,23 +55,36 @@ beforeAll(async () => {
   up = spawn('node', ['--import', 'tsx', 'bin/platewatch.ts', 'up'], { cwd: REPO_ROOT, env: { PATH: process.env['PATH'], HOME: process.env['HOME'], ...env } });
   up.stdout.resume();
   up.stderr.resume();
-  await until('up to write its run file', async () => (await readRunningSystem(dataDir))?.httpUrl !== undefined);
+  // A file read: looked for often, as `up` writes it the moment it is ready.
+  await until('up to write its run file', async () => (await readRunningSystem(dataDir))?.httpUrl !== undefined, 60_000, 50);
   running = (await readRunningSystem(dataDir))!;
   const adminLogin = await fetch(`${running.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'admin1', password: PASSWORD }) });
   const adminToken = ((await adminLogin.json()) as { token: string }).token;
-  for (const [id, role] of [['ana1', 'analyst'], ['cust1', 'custodian'], ['chief1', 'chief'], ['aud1', 'auditor'], ['ofc1', 'officer']] as const) {
+  // The users side by side (each password is a scrypt hash in `up`), and the reads published meanwhile.
+  const addUser = async ([id, role]: readonly [string, string]): Promise<void> => {
     const added = await fetch(`${running.httpUrl}/api/users`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
       body: JSON.stringify({ id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', password: PASSWORD }),
     });
     expect(added.status, await added.clone().text()).toBe(201);
-  }
-  const nc = await connectToEmbeddedNats(dataDir, running.natsUrl, {}, 'camera');
-  const js = (await import('@nats-io/jetstream')).jetstream(nc);
-  for (const [id, plate] of [['w-1', '7ABC123'], ['w-2', '7ABC123'], ['w-3', '6OTHER6']] as const) {
-    await js.publish('alpr.reads.wpd.cam1', pack({ v: 1, id, agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate }), { msgID: id });
-  }
-  await nc.close();
+  };
+  const publishReads = async (): Promise<void> => {
+    const nc = await connectToEmbeddedNats(dataDir, running.natsUrl, {}, 'camera');
+    try {
+      const js = (await import('@nats-io/jetstream')).jetstream(nc);
+      for (const [id, plate] of [['w-1', '7ABC123'], ['w-2', '7ABC123'], ['w-3', '6OTHER6']] as const) {
+        await js.publish('alpr.reads.wpd.cam1', pack({ v: 1, id, agency: 'wpd', camera: 'cam1', ts: Date.now(), conf: 0.9, plate }), { msgID: id });
+      }
+    } finally {
+      await nc.close();
+    }
+  };
+  const settled = await Promise.allSettled([
+    ...([['ana1', 'analyst'], ['cust1', 'custodian'], ['chief1', 'chief'], ['aud1', 'auditor'], ['ofc1', 'officer']] as const).map(addUser),
+    publishReads(),
+  ]);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   // Stored once a search by the analyst finds them.
   const login = await fetch(`${running.httpUrl}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user: 'ana1', password: PASSWORD }) });
   const { token } = (await login.json()) as { token: string };

@@ -24,11 +24,19 @@ beforeAll(async () => {
   const credentials = new CredentialStore(temp.storage, new AccessLog(temp.storage));
   // The storage implementation is the gateway's Authenticator as it stands.
   const authenticator: Authenticator = credentials;
-  for (const [id, trainedAt] of [['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['ofc3', '2026-01-15'], ['uchief', '2026-01-15'], ['uadmin', '2026-01-15'], ['rookie', null]] as const) {
-    await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt, active: true }, 'admin');
-    await credentials.setPassword(id, PASSWORD, 'admin');
-  }
-  nats = await startLocalNatsServer({ storeDir: join(temp.dir, 'nats') });
+  // Users side by side (each password is a scrypt hash, ~0.2 s here), and nats-server meanwhile.
+  // Settled, not all: a failure is thrown only once nothing is still starting (afterAll stops what did).
+  const settled = await Promise.allSettled([
+    ...([['ofc1', '2026-01-15'], ['ofc2', '2026-01-15'], ['ofc3', '2026-01-15'], ['uchief', '2026-01-15'], ['uadmin', '2026-01-15'], ['rookie', null]] as const).map(async ([id, trainedAt]) => {
+      await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt, active: true }, 'admin');
+      await credentials.setPassword(id, PASSWORD, 'admin');
+    }),
+    startLocalNatsServer({ storeDir: join(temp.dir, 'nats') }).then((started) => {
+      nats = started;
+    }),
+  ]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
   nc = await connect({ servers: nats.url });
   await ensureStreams(await jetstreamManager(nc));
   gateway = await startGateway({
@@ -112,8 +120,8 @@ describe('sign-in routes', () => {
   });
 
   it('answers 401 with the same message for an unknown user and a wrong password', async () => {
-    const unknown = await login('nobody', PASSWORD);
-    const wrong = await login('ofc1', 'not the right one');
+    // Side by side: two accounts, each a scrypt hash.
+    const [unknown, wrong] = await Promise.all([login('nobody', PASSWORD), login('ofc1', 'not the right one')]);
     expect([unknown.status, wrong.status]).toEqual([401, 401]);
     expect(await unknown.json()).toEqual(await wrong.json());
   });

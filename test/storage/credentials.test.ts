@@ -21,11 +21,23 @@ function user(userId: string, over: Partial<User> = {}): User {
 
 /** Registers a user whose password was set a minute before the test clock. */
 async function addUser(userId: string, over: Partial<User> = {}): Promise<void> {
-  await saveUser(storage, user(userId, over), 'admin');
+  await addUsers([userId, over]);
+}
+
+/**
+ * `addUser` for several users side by side: each password is a scrypt hash (~0.2 s here). The
+ * clock is set back once for them all and put back when every one has settled.
+ */
+async function addUsers(...users: [string, Partial<User>?][]): Promise<void> {
   const at = clock;
   clock -= 60_000;
   try {
-    await store.setPassword(userId, PASSWORD, 'admin');
+    const settled = await Promise.allSettled(users.map(async ([userId, over = {}]) => {
+      await saveUser(storage, user(userId, over), 'admin');
+      await store.setPassword(userId, PASSWORD, 'admin');
+    }));
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   } finally {
     clock = at;
   }
@@ -50,14 +62,15 @@ afterAll(() => temp.cleanup());
 
 describe('password hashing', () => {
   it('hashes with scrypt under a random salt and matches only the right password', async () => {
-    const a = await hashPassword(PASSWORD, 'u1');
-    const b = await hashPassword(PASSWORD, 'u1');
+    // Side by side: each is a scrypt hash (~0.2 s here).
+    const [a, b] = await Promise.all([hashPassword(PASSWORD, 'u1'), hashPassword(PASSWORD, 'u1')]);
     expect(a).toMatch(/^scrypt\$15\$8\$1\$[\w-]+\$[\w-]+$/);
     expect(a).not.toBe(b);
     expect(a).not.toContain(PASSWORD);
-    expect(await passwordMatches(PASSWORD, a)).toBe(true);
-    expect(await passwordMatches(`${PASSWORD}!`, a)).toBe(false);
-    expect(await passwordMatches(PASSWORD, 'plain')).toBe(false);
+    const [right, wrong, plain] = await Promise.all([passwordMatches(PASSWORD, a), passwordMatches(`${PASSWORD}!`, a), passwordMatches(PASSWORD, 'plain')]);
+    expect(right).toBe(true);
+    expect(wrong).toBe(false);
+    expect(plain).toBe(false);
   });
 
   it('refuses passwords under 12 characters or containing the user id', async () => {
@@ -179,8 +192,7 @@ describe('login and sessions', () => {
   });
 
   it('refuses an untrained or disabled user at login, even with the right password (§471.5(d))', async () => {
-    await addUser('rookie', { trainedAt: null });
-    await addUser('gone', { active: false });
+    await addUsers(['rookie', { trainedAt: null }], ['gone', { active: false }]);
     expect(await store.login('rookie', PASSWORD)).toMatchObject({ ok: false, reason: 'not_authorised', detail: expect.stringMatching(/training/) });
     expect(await store.login('gone', PASSWORD)).toMatchObject({ ok: false, reason: 'not_authorised', detail: expect.stringMatching(/not active/) });
     expect(await records('rookie')).toEqual([expect.objectContaining({ action: 'login', outcome: 'refused', detail: expect.stringMatching(/training/) })]);
@@ -221,10 +233,9 @@ describe('password set ends sessions', () => {
   }
 
   it('ends every other session of the user when they set their own, keeping the one they set it from, and logs it', async () => {
-    await addUser('pw1');
-    await addUser('pw1other');
-    const [kept, stolen, third] = [await signIn('pw1'), await signIn('pw1'), await signIn('pw1')];
-    const bystander = await signIn('pw1other');
+    await addUsers(['pw1'], ['pw1other']);
+    // Side by side (each login is a scrypt hash): sign-ins that succeed, at one clock, count toward no lockout.
+    const [kept, stolen, third, bystander] = await Promise.all([signIn('pw1'), signIn('pw1'), signIn('pw1'), signIn('pw1other')]);
     expect(await store.logout(third)).toBe(true); // already revoked: not counted again
     clock = START + 1;
     expect(await store.setPassword('pw1', 'a brand new passphrase', 'pw1', kept)).toBe(1);
@@ -240,7 +251,7 @@ describe('password set ends sessions', () => {
 
   it('ends every session of the user when an administrator (or the CLI) sets it', async () => {
     await addUser('pw2');
-    const tokens = [await signIn('pw2'), await signIn('pw2')];
+    const tokens = await Promise.all([signIn('pw2'), signIn('pw2')]);
     expect(await store.setPassword('pw2', 'an administrator reset', 'admin')).toBe(2);
     for (const token of tokens) expect(await store.verify(token)).toBeNull();
     // The new password signs in, and that session is not ended by the reset before it.
@@ -260,14 +271,12 @@ describe('password set ends sessions', () => {
 
 describe('verifying many sessions at once', () => {
   it('answers for every token exactly as verify does one by one, across users and past one query\'s worth', async () => {
-    await addUser('many1');
-    await addUser('many2');
-    await addUser('many3');
-    const valid1 = (await store.login('many1', PASSWORD)) as { token: string };
-    const valid2 = (await store.login('many2', PASSWORD)) as { token: string };
-    const revoked = (await store.login('many1', PASSWORD)) as { token: string };
+    await addUsers(['many1'], ['many2'], ['many3']);
+    // Side by side (each login is a scrypt hash): sign-ins that succeed, at one clock, count toward no lockout.
+    const [valid1, valid2, revoked, ofDisabled] = (await Promise.all([
+      store.login('many1', PASSWORD), store.login('many2', PASSWORD), store.login('many1', PASSWORD), store.login('many3', PASSWORD),
+    ])) as { token: string }[] as [{ token: string }, { token: string }, { token: string }, { token: string }];
     await store.logout(revoked.token);
-    const ofDisabled = (await store.login('many3', PASSWORD)) as { token: string };
     await saveUser(storage, user('many3', { active: false }), 'admin');
     const short = new CredentialStore(storage, log, { now: () => clock, sessionTtlMs: 60_000 });
     const expiring = (await short.login('many2', PASSWORD)) as { token: string };
