@@ -39,6 +39,7 @@ const SLOW_FILES: Record<string, number> = {
   'test/bin/users.test.ts': 26,
   'test/bin/release.test.ts': 24,
   'test/console/dispatch-frames.test.ts': 23,
+  'test/console/read-image.test.ts': 20,
   'test/storage/search.test.ts': 22,
   'test/reliability/storage-outage.test.ts': 22,
   'test/bin/simulate.test.ts': 22,
