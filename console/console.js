@@ -606,6 +606,29 @@ function showEscalations() {
   if ($('escalation-text').textContent !== text) $('escalation-text').textContent = text;
 }
 
+/**
+ * What covers the top of the screen, as CSS variables: `--covered-top`, the sticky bar's height
+ * (or, where the bar scrolls away, the alert rows fixed at the top), which a card brought into view
+ * keeps clear of (QA: "Show the hit" left the plate under the bar); and `--fixed-alerts`, the
+ * height of those fixed rows, which the page starts below so they never lie over the bar (QA: on a
+ * phone an escalation hid the view buttons and Sign out).
+ */
+function watchCoveredTop() {
+  const bar = $('views').closest('.bar');
+  const alerts = bar.querySelector('.bar-alerts');
+  const measure = () => {
+    const fixed = getComputedStyle(alerts).position === 'fixed' ? alerts.offsetHeight : 0;
+    const covered = getComputedStyle(bar).position === 'sticky' ? bar.offsetHeight : fixed;
+    document.documentElement.style.setProperty('--covered-top', `${covered}px`);
+    document.documentElement.style.setProperty('--fixed-alerts', `${fixed}px`);
+  };
+  new ResizeObserver(measure).observe(bar);
+  new ResizeObserver(measure).observe(alerts);
+  window.addEventListener('resize', measure);
+  measure();
+}
+watchCoveredTop();
+
 /** Unresolved hits escalated to supervisors, in the order they were escalated. */
 function escalatedWaiting() {
   return [...shown.values()].filter((entry) => entry.escalatedAt !== undefined && !entry.resolved).sort((a, b) => a.escalatedAt - b.escalatedAt);
@@ -1164,6 +1187,9 @@ function renderHit(entry) {
   q('.hit-title').id = `${cardId}-title`;
   q('article').setAttribute('aria-labelledby', `${cardId}-title`);
   q('.disposition-error').id = `${cardId}-error`;
+  // A screen reader reads why an answer is greyed out with the answer itself (a key cannot reach it to be told).
+  q('.disposition-hint').id = `${cardId}-hint`;
+  for (const button of li.querySelectorAll('.dispositions button[data-acted-on]')) button.setAttribute('aria-describedby', `${cardId}-hint`);
   q('.kind').textContent = hit.kind;
   q('.kind').dataset.kind = hit.kind;
   q('.list-reason').textContent = [hit.list, hit.reason, message.historical ? 'past sighting' : ''].filter((part) => part).join(' · ');
@@ -1220,28 +1246,45 @@ function renderHit(entry) {
     li.classList.toggle('verified', done);
     // §471.5(f)(1)(2): acting on a hit needs every check first.
     if (!li.classList.contains('resolved') || li.classList.contains('correcting')) for (const button of actedOn) button.disabled = !done;
-    // What a greyed-out answer said it waits for is done.
+    // What a greyed-out answer said it waits for follows the boxes.
+    if (li.waitingOnChecks !== undefined) sayWaitingOnChecks(li.waitingOnChecks.label);
+  };
+  // A greyed-out answer taken by a tap or click says what it waits for (QA on a car's terminal: a
+  // tap on it did nothing at all), until the boxes are all ticked or the card takes no answer.
+  const sayWaitingOnChecks = (label, { again = false } = {}) => {
     const error = li.querySelector('.disposition-error');
-    if (done && li.dataset.waitingOnChecks !== undefined) {
-      if (error.textContent === li.dataset.waitingOnChecks) error.textContent = '';
-      delete li.dataset.waitingOnChecks;
+    const said = li.waitingOnChecks?.message;
+    const missing = checks.filter((name) => !checked(name)).map((name) => li.querySelector(`.checklist input[name="${name}"]`).parentElement.textContent.trim());
+    const takesAnswer = !li.classList.contains('resolved') || li.classList.contains('correcting');
+    if (missing.length === 0 || !takesAnswer) {
+      // Only its own words: another message (a refusal) written since stays.
+      if (said !== undefined && error.textContent === said) error.textContent = '';
+      delete li.waitingOnChecks;
+      return;
     }
+    const message = `"${label}" needs every check above ticked first. Not ticked yet: ${missing.join('; ')}.`;
+    li.waitingOnChecks = { label, message };
+    // The same words again are not read out again: emptied first, the next frame's are heard.
+    if (again && error.textContent === message) {
+      error.textContent = '';
+      requestAnimationFrame(() => {
+        if (li.waitingOnChecks?.message === message) error.textContent = message;
+      });
+    } else {
+      error.textContent = message;
+    }
+  };
+  li.stopWaitingOnChecks = () => {
+    if (li.waitingOnChecks !== undefined) sayWaitingOnChecks(li.waitingOnChecks.label);
   };
   for (const box of li.querySelectorAll('.checklist input')) box.addEventListener('change', updateChecks);
   updateChecks();
-  // A greyed-out answer taken by a tap or click says what it waits for (QA on a car's terminal: a
-  // tap on it did nothing at all). A disabled button gets no click, but the pointer's release
-  // reaches its group; a touch that turns into a scroll ends in pointercancel instead.
+  // A disabled button gets no click, but the pointer's release reaches its group; a touch that
+  // turns into a scroll ends in pointercancel instead.
   q('.dispositions').addEventListener('pointerup', (event) => {
     const button = event.target.closest('button[data-acted-on]');
     if (button === null || !button.disabled) return;
-    if (li.classList.contains('resolved') && !li.classList.contains('correcting')) return;
-    const missing = checks.filter((name) => !checked(name)).map((name) => li.querySelector(`.checklist input[name="${name}"]`).parentElement.textContent.trim());
-    if (missing.length === 0) return;
-    const label = DISPOSITION_LABELS[button.dataset.disposition] ?? button.dataset.disposition;
-    const message = `"${label}" needs every check above ticked first. Not ticked yet: ${missing.join('; ')}.`;
-    li.querySelector('.disposition-error').textContent = message;
-    li.dataset.waitingOnChecks = message;
+    sayWaitingOnChecks(DISPOSITION_LABELS[button.dataset.disposition] ?? button.dataset.disposition, { again: true });
   });
   // Named for the hit (plate, list, camera, time: two reads of one car on one list differ by the
   // last two), so a screen reader's list of buttons says which card each one resolves, not
@@ -1413,6 +1456,7 @@ function startCorrection(li) {
 
 function endCorrection(li) {
   li.classList.remove('correcting');
+  li.stopWaitingOnChecks?.();
   for (const control of li.querySelectorAll('.dispositions button, .checklist input, .notes')) control.disabled = true;
   li.querySelector('.correction-hint').hidden = true;
   const button = li.querySelector('.correct');

@@ -2,6 +2,7 @@
 // MDT in full sun, where the dark page washes out). The choice is the workstation's, kept in
 // localStorage across sign-outs like the alert sound, since it suits the place, not the person.
 
+/** display-first.js reads it too, before the page is drawn. */
 const SETTING_KEY = 'platewatch.display';
 
 function stored() {

@@ -195,6 +195,11 @@ describe('console accessibility', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#sign-in:not([hidden])').waitFor();
     expect(await lowContrast(page)).toEqual([]);
+    // Light from the start: without the console's modules at all, the page is already in day display (QA: dark until they loaded).
+    await page.route('**/console.js', (route) => route.abort());
+    await page.reload();
+    expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('day');
+    await page.unroute('**/console.js');
     await page.reload();
     expect(await page.getByRole('button', { name: 'Day display' }).getAttribute('aria-pressed')).toBe('true');
     expect(await page.evaluate('document.documentElement.dataset.theme')).toBe('day');
