@@ -586,7 +586,6 @@ function notice(text) {
   el.hidden = text === '';
 }
 
-/** The latest escalation, shown on Dispatch; not a live region: announce() reads it out, once. */
 /**
  * The escalated hits still unresolved, in a row of the bar: in sight on every view and wherever the
  * page is scrolled (it sat above the cards and scrolled away with them, and kept naming a hit long
@@ -627,7 +626,6 @@ function watchCoveredTop() {
   window.addEventListener('resize', measure);
   measure();
 }
-watchCoveredTop();
 
 /** Unresolved hits escalated to supervisors, in the order they were escalated. */
 function escalatedWaiting() {
@@ -1593,6 +1591,7 @@ for (const field of [$('user'), $('password')]) field.addEventListener('input', 
 $('sign-out').addEventListener('click', logOut);
 $('sound').addEventListener('click', () => setSoundWanted(!soundWanted()));
 initDisplay($('display'));
+watchCoveredTop();
 // The session is already over on the gateway (it ran out, or the lock ended it): only the page is left.
 $('resume-sign-out').addEventListener('click', () => signOut());
 
