@@ -7,9 +7,11 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../bin/system.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
-import { saveUser, USER_ROLES, type User, type UserRole } from '../../storage/index.js';
+import { saveUser, setPassword, USER_ROLES, type User, type UserRole } from '../../storage/index.js';
 
 export const PASSWORD = 'correct horse battery lamp post';
+/** scrypt's log2 N for the fixture users' passwords: cheap, as the CLI tests' users are (storage/password.ts). */
+export const FIXTURE_SCRYPT_LOG_N = 10;
 
 export interface ApiSystem {
   system: RunningSystem;
@@ -39,20 +41,21 @@ export async function startApiSystem(options: Partial<SystemOptions> = {}): Prom
   // A setup that fails must not leave the system's nats-server behind: vitest ends the worker
   // without the exit handlers that would stop it, and the test's afterAll never sees a system.
   try {
-    // Users side by side: each password costs a scrypt hash and a login a second one (~0.2 s each
-    // here), which one after another made about 4 s of every start. Logins arrive together in
-    // production too.
+    // Users side by side (logins arrive together in production too), their passwords hashed at
+    // scrypt 2^FIXTURE_SCRYPT_LOG_N: each of their sign-ins, hundreds across the browser and API
+    // tests, checks at the cost stored with the hash. The product's own cost (2^15) is what
+    // test/storage/credentials.test.ts and test/gateway/auth-routes.test.ts sign in against.
     const ready = async (role: UserRole): Promise<void> => {
       const id = `${role}1`;
       await saveUser(system.storage, { userId: id, name: `${role} one`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'setup');
-      await system.credentials.setPassword(id, PASSWORD, 'setup');
+      await setPassword(system.storage, id, PASSWORD, 'setup', FIXTURE_SCRYPT_LOG_N);
       const login = await call('POST', '/api/login', undefined, { user: id, password: PASSWORD });
       if (login.status !== 200) throw new Error(`login of ${id} failed: ${JSON.stringify(login.body)}`);
       tokens.set(role, login.body['token'] as string);
     };
     const others = async (user: User): Promise<void> => {
       await saveUser(system.storage, user, 'setup');
-      await system.credentials.setPassword(user.userId, PASSWORD, 'setup');
+      await setPassword(system.storage, user.userId, PASSWORD, 'setup', FIXTURE_SCRYPT_LOG_N);
     };
     // Settled, not all: a failure stops the system below only once nothing else is writing to it.
     const settled = await Promise.allSettled([

@@ -8,7 +8,8 @@ import pino from 'pino';
 import { accessLogRefusals } from '../../bin/refusal-log.js';
 import { ApiGuard, authRoutes, startGateway, type JsonRoute, type RunningGateway } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
-import { AccessLog, CredentialStore, saveUser, type UserRole } from '../../storage/index.js';
+import { AccessLog, CredentialStore, saveUser, setPassword, type UserRole } from '../../storage/index.js';
+import { FIXTURE_SCRYPT_LOG_N } from '../flows/api-system.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
 
 export const FIXTURE_PASSWORD = 'a long enough passphrase';
@@ -46,10 +47,10 @@ export async function startApiFixture(options: ApiFixtureOptions): Promise<ApiFi
   try {
     const accessLog = new AccessLog(temp.storage);
     const credentials = new CredentialStore(temp.storage, accessLog);
-    // Side by side: each password is a scrypt hash (~0.2 s here).
+    // Side by side, hashed cheaply (the product's cost is tested in storage/credentials and the sign-in routes).
     const saved = await Promise.allSettled(options.users.map(async ([id, role]) => {
       await saveUser(temp.storage, { userId: id, name: `User ${id}`, title: role, roles: [role], trainedAt: '2026-01-15', active: true }, 'admin');
-      await credentials.setPassword(id, FIXTURE_PASSWORD, 'admin');
+      await setPassword(temp.storage, id, FIXTURE_PASSWORD, 'admin', FIXTURE_SCRYPT_LOG_N);
     }));
     const failed = saved.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed !== undefined) throw failed.reason;
