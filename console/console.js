@@ -816,6 +816,9 @@ function applyReplay({ hits, omitted, escalated }) {
     flagEscalated(entry, Math.max(1, Math.round((Date.now() - entry.hit.publishedAt) / 60_000)));
     flagged++;
   }
+  // Once for the whole replay: the row looks through every hit shown, and a restarted gateway may
+  // replay thousands of hits with hundreds of them overdue.
+  showEscalations();
   const left = typeof omitted === 'number' && omitted > 0 ? omitted : 0;
   replayOmitted(left);
   const n = hits.length;
@@ -1511,6 +1514,7 @@ function applyEscalation(e) {
   const entry = shown.get(e.hitId);
   const minutes = Math.max(1, Math.round(e.unresolvedSeconds / 60));
   if (entry !== undefined && !entry.resolved) flagEscalated(entry, minutes);
+  showEscalations();
   announce(`Escalation: hit ${spell(e.plate)} unresolved for ${minutes} minutes.`, { urgent: true });
   alertSound('escalation');
 }
@@ -1520,7 +1524,6 @@ function flagEscalated(entry, minutes) {
   entry.escalatedMinutes = minutes;
   entry.escalatedAt ??= ++escalationsSoFar;
   if (entry.element !== null) showEscalation(entry.element, minutes);
-  showEscalations();
 }
 
 function showEscalation(li, minutes) {

@@ -290,6 +290,8 @@ describe('dispatch console, scripted frames', () => {
 
     expect(await card(a).evaluate((el) => el.classList.contains('escalated'))).toBe(true);
     expect(await card(a).locator('.escalation').textContent()).toBe('Escalated: unresolved for 9 min');
+    // And in the bar's escalation row, as a live escalation is.
+    expect(await page.locator('#escalation-text').textContent()).toMatch(/^Escalated to supervisors: hit 7ABC123 \(SVS, camera cam1\), unresolved since /);
     expect(await card(b).evaluate((el) => el.classList.contains('escalated'))).toBe(false);
     expect(await card(b).locator('.escalation').isHidden()).toBe(true);
 
