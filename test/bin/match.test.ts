@@ -1,9 +1,11 @@
-// `platewatch match` as an analyst runs it on files from other tools: a real CLI process.
+// `platewatch match` as an analyst runs it on files from other tools. In this process
+// (runCliInProcess: the same command line, streams and bare environment): a process costs ~2 s
+// of CPU here, and test/bin/cli.test.ts covers the entry point itself.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../fixtures/cli.js';
+import { REPO_ROOT, runCliInProcess } from '../fixtures/cli.js';
 
 const NOW = '2026-02-10T15:00:00Z';
 const SVS = join(REPO_ROOT, 'examples/hotlists/svs.csv');
@@ -11,7 +13,7 @@ const SVS = join(REPO_ROOT, 'examples/hotlists/svs.csv');
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-match-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const run = (args: readonly string[]) => runCli(args);
+const run = (args: readonly string[]) => runCliInProcess(args);
 
 describe('platewatch match: the reads file', () => {
   it('matches the first read of a file saved with a UTF-8 byte order mark (Notepad, PowerShell)', async () => {

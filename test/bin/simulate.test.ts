@@ -31,13 +31,13 @@ describe('platewatch simulate: options', () => {
   }, 60_000);
 
   it('refuses an empty number rather than reading it as 0', async () => {
-    const { code, stderr } = await run(['simulate', '--seed=']);
+    const { code, stderr } = await runCliInProcess(['simulate', '--seed='], { env: { PLATEWATCH_CWD: dir } });
     expect(code).toBe(2);
     expect(stderr).toContain('--seed "" must be a whole number');
   });
 
   it('says "at least" for an option without an upper bound', async () => {
-    const { code, stderr } = await run(['simulate', '--duration', '0']);
+    const { code, stderr } = await runCliInProcess(['simulate', '--duration', '0'], { env: { PLATEWATCH_CWD: dir } });
     expect(code).toBe(2);
     expect(stderr).toContain('--duration "0" must be a number of at least 0.001');
   });
