@@ -18,9 +18,23 @@ export interface Purpose {
 const VAGUE_REASONS = new RegExp(
   '^(n ?a|none|nothing|(test ?)+(ing)?\\d*|x+|investigation|search(ing)?|check(ing)?|lookup|looking|browsing|alpr|query|plate|info|work|demo|' +
     'curious|curiosity( ?only)?|i ?was ?curious|because( ?i ?can)?|cuz|just ?(looking|checking|check|curious|because|browsing)|only ?checking|' +
-    'random( ?checks?)?|(no|any) ?reason|for ?fun|fishing|idk|whatever|stuff|asdf\\w*|qwerty\\w*)$',
+    'random( ?checks?)?|(no|any) ?reason|for ?fun|fishing|idk|whatever|stuff|asdf\\w*|qwerty\\w*|' +
+    // Filler typed to get past the field: each of these went through as a reason before (2026-12-07).
+    'tbd|to ?do|pending|blah( ?blah)*|lol|ok(ay)?|yes|hi|hello|foo|bar|foobar|reason|purpose|case|see ?(the )?(case|report|file|notes?|above)|' +
+    // The authority, not the reason: what every search is for, which is why the policy asks why this one is.
+    '(official|police|department|dept|law ?enforcement|investigat(ion|ive)|work) ?(business|purposes?|related|use|reasons?|matters?)|' +
+    'law ?enforcement|investigative)$',
   'i',
 );
+/** Letters in a row on a keyboard or in the alphabet: "abc", "asd", "hjkl", "xyz", "abc123" (a hand filling the field). */
+const KEY_RUNS = ['abcdefghijklmnopqrstuvwxyz', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'];
+const SHORTEST_KEY_RUN = 3;
+/** One word of letters, digits after it or not ("abc", "asdf1"): the letters. */
+const LETTERS_THEN_DIGITS = /^(\p{L}+)\d*$/u;
+/** A few characters typed over and over: "sdfsdf", "blahblah", "abab". */
+const REPEATED_CHUNK = /^(.{2,4})\1+$/;
+/** No letter at all: "123", "26-4411" (a number goes in the case number field, where it documents the inquiry). */
+const NO_LETTER = /^\P{L}*$/u;
 /** One character over and over ("aaa", "zzzz"). */
 const REPEATED_CHARACTER = /^(.)\1*$/;
 /** A letter held down: three or more of it in a row. */
@@ -46,12 +60,20 @@ export function undocumentedPurpose(caseNumber: string, reason: string): string 
   if (CASE_NUMBER.test(theCase)) return null;
   const words = normaliseForClassifier(why);
   const held = words.replace(HELD_LETTER, '$1');
-  const vague = [words, held, held.replace(/\s+/g, '')].some((form) => VAGUE_REASONS.test(form) || REPEATED_CHARACTER.test(form));
+  const joined = held.replace(/\s+/g, '');
+  const vague = [words, held, joined].some((form) => VAGUE_REASONS.test(form) || REPEATED_CHARACTER.test(form)) ||
+    NO_LETTER.test(words) || REPEATED_CHUNK.test(joined.toLowerCase()) || isKeyRun(joined);
   if (words.length >= SHORTEST_REASON && !vague) return null;
   if (theCase === '' && why === '') return 'no case or incident number and no reason';
   return [theCase !== '' ? `case number "${theCase}" has no number in it` : '', why !== '' ? `the reason "${why}" does not say why the data is needed` : '']
     .filter((s) => s !== '')
     .join(' and ');
+}
+
+/** One word that is letters in a row on a keyboard or in the alphabet, digits after them or not. */
+function isKeyRun(word: string): boolean {
+  const letters = LETTERS_THEN_DIGITS.exec(word.toLowerCase())?.[1];
+  return letters !== undefined && letters.length >= SHORTEST_KEY_RUN && KEY_RUNS.some((row) => row.includes(letters));
 }
 
 /** Why the user/purpose pair is not enough, or null when it is. */

@@ -40,6 +40,33 @@ describe('undocumentedPurpose', () => {
   });
 });
 
+describe('undocumentedPurpose: filler', () => {
+  const refused = (reason: string) => ({ reason, problem: `the reason "${reason.trim()}" does not say why the data is needed` });
+
+  it('refuses letters in a row on a keyboard or in the alphabet, a few characters typed over and over, and a reason without a letter', () => {
+    for (const reason of ['abc', 'ABCD', 'abc123', 'xyz', 'asd', 'qwe', 'zxc', 'jkl', 'hjkl', 'dfgh', 'sdfsdf', 'blahblah', 'abab', '123', '1234', '12345678', '26-4411', '#1']) {
+      expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual(refused(reason));
+    }
+  });
+
+  it('refuses the filler QA typed, and the authority named in place of a reason', () => {
+    for (const reason of ['tbd', 'TBD', 'todo', 'pending', 'blah', 'blah blah', 'lol', 'okay', 'yes', 'hello', 'foo', 'bar', 'foobar', 'reason', 'purpose', 'case',
+      'see case', 'see report', 'official business', 'police business', 'law enforcement', 'Law enforcement purposes', 'work related', 'investigative',
+      'investigation purposes', 'dept business']) {
+      expect({ reason, problem: undocumentedPurpose('', reason) }).toEqual(refused(reason));
+    }
+  });
+
+  it('still takes short reasons that say why, and the same words inside one that does', () => {
+    for (const reason of ['DUI', 'ABC license check at the bar on Main', 'bar fight suspect vehicle', 'Amber Alert vehicle', 'law enforcement officer assaulted, suspect vehicle',
+      'see case notes: stolen trailer, white F-150', 'pending warrant, vehicle of the suspect', 'hit and run']) {
+      expect(undocumentedPurpose('', reason), reason).toBeNull();
+    }
+    // A number in the case number field documents the inquiry, whatever the reason says.
+    expect(undocumentedPurpose('26-4411', 'abc')).toBeNull();
+  });
+});
+
 describe('prohibitedPurpose', () => {
   it('refuses a purpose that is personal as a whole (§471.5 Impermissible Uses (c)), not a case about personal property', () => {
     for (const reason of ['personal', 'Personal use', 'for private reasons', 'ＰＥＲＳＯＮＡＬ']) expect(prohibitedPurpose({ reason }), reason).toMatch(/personal one.*471\.5/);
