@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
-import { signInAs } from './browser.js';
+import { signInAs, signInNext } from './browser.js';
 
 // Each test signs in a Chromium context against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -213,14 +213,17 @@ describe('console audit view', () => {
   }, BROWSER_TEST_MS);
 
   it('no other role sees the Audit view', async () => {
-    for (const user of ['administrator1', 'custodian1', 'chief1', 'analyst1', 'supervisor1']) {
-      const page = await signIn(user);
+    // One workstation, each user in turn (signInNext).
+    const users = ['administrator1', 'custodian1', 'chief1', 'analyst1', 'supervisor1'];
+    const page = await signIn(users[0] as string);
+    for (const user of users) {
+      if (user !== users[0]) await signInNext(page, user, PASSWORD);
       await page.locator('main > section:not([hidden]):not(#sign-in)').first().waitFor();
       expect(await page.getByRole('button', { name: 'Audit', exact: true }).count(), user).toBe(0);
       expect(await page.locator('#audit').isHidden(), user).toBe(true);
       expect(await page.locator('#no-view').isHidden(), user).toBe(true);
-      await page.context().close();
     }
+    await page.context().close();
   }, BROWSER_TEST_MS);
 
   it('raised no script errors', () => {

@@ -39,6 +39,20 @@ export async function signInAs(
   return { page, requests, failedLoads };
 }
 
+/**
+ * Signs the console's user out and `user` in, on the same page: the next user of a shared
+ * workstation. Cheaper than a context of its own (~1.5 of the ~3 core-seconds Chromium spends on
+ * a console opened and signed in, measured 2026-12-07) for tests that go through roles in turn.
+ */
+export async function signInNext(page: Page, user: string, password: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#sign-in:not([hidden])').waitFor();
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#who:not([hidden])', { hasText: `(${user})` }).waitFor();
+}
+
 /** The requests among `requests` to `path` (URL path) with `method`. */
 export function requestsTo(requests: readonly Request[], path: string, method: string): Request[] {
   return requests.filter((r) => new URL(r.url()).pathname === path && r.method() === method);

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveUser } from '../../storage/index.js';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
-import { holdAnswer, requestsTo, signInAs, watchAnswers } from './browser.js';
+import { holdAnswer, requestsTo, signInAs, signInNext, watchAnswers } from './browser.js';
 
 // Each test signs in one or two Chromium contexts against the whole system on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
@@ -419,8 +419,11 @@ describe('console releases view', () => {
   }, BROWSER_TEST_MS);
 
   it('users without releases.view (dispatcher, officer, analyst) do not see the view; the administrator, who holds it, does', async () => {
-    for (const user of ['dispatcher1', 'officer1', 'analyst1', 'administrator1']) {
-      const { page } = await signIn(user);
+    // One workstation, each user in turn (signInNext).
+    const users = ['dispatcher1', 'officer1', 'analyst1', 'administrator1'];
+    const { page } = await signIn(users[0] as string);
+    for (const user of users) {
+      if (user !== users[0]) await signInNext(page, user, PASSWORD);
       await page.locator('#connection[data-state="live"]').waitFor();
       const holds = user === 'administrator1';
       expect(await page.getByRole('button', { name: 'Releases', exact: true }).count(), user).toBe(holds ? 1 : 0);
@@ -430,8 +433,8 @@ describe('console releases view', () => {
         await page.locator('#releases:not([hidden]) #release-table:not([hidden])').waitFor();
         expect(await page.locator('#dispatch').isHidden()).toBe(true);
       }
-      await page.context().close();
     }
+    await page.context().close();
   }, BROWSER_TEST_MS);
 
   it('the transparency report shows its figures for the period asked', async () => {
