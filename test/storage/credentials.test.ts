@@ -308,6 +308,8 @@ describe('verifying many sessions at once', () => {
         if (!unknown.includes(token) || unknownAsked.has(token)) oneByOne.set(token, await store.verify(token));
       }
       expect(new Map([...many].filter(([token]) => oneByOne.has(token)))).toEqual(oneByOne);
+      // Null for the made-up ones asked and the five real tokens that open nothing: revoked, of a
+      // disabled user, expired, empty, and too long.
       expect([...oneByOne.values()].filter((s) => s === null)).toHaveLength(unknownAsked.size + 5);
       for (const token of unknown) expect(many.get(token)).toBeNull();
       expect([...many.values()].filter((s) => s !== null).map((s) => s?.user).sort()).toEqual(['many1', 'many2']);
