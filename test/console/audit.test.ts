@@ -216,8 +216,8 @@ describe('console audit view', () => {
     // One workstation, each user in turn (signInNext).
     const users = ['administrator1', 'custodian1', 'chief1', 'analyst1', 'supervisor1'];
     const page = await signIn(users[0] as string);
-    for (const user of users) {
-      if (user !== users[0]) await signInNext(page, user, PASSWORD);
+    for (const [i, user] of users.entries()) {
+      if (i > 0) await signInNext(page, user, PASSWORD);
       await page.locator('main > section:not([hidden]):not(#sign-in)').first().waitFor();
       expect(await page.getByRole('button', { name: 'Audit', exact: true }).count(), user).toBe(0);
       expect(await page.locator('#audit').isHidden(), user).toBe(true);

@@ -422,8 +422,8 @@ describe('console releases view', () => {
     // One workstation, each user in turn (signInNext).
     const users = ['dispatcher1', 'officer1', 'analyst1', 'administrator1'];
     const { page } = await signIn(users[0] as string);
-    for (const user of users) {
-      if (user !== users[0]) await signInNext(page, user, PASSWORD);
+    for (const [i, user] of users.entries()) {
+      if (i > 0) await signInNext(page, user, PASSWORD);
       await page.locator('#connection[data-state="live"]').waitFor();
       const holds = user === 'administrator1';
       expect(await page.getByRole('button', { name: 'Releases', exact: true }).count(), user).toBe(holds ? 1 : 0);

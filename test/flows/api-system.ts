@@ -8,10 +8,9 @@ import pino from 'pino';
 import { startSystem, type RunningSystem, type SystemOptions } from '../../bin/system.js';
 import { resolveMatcherConfig } from '../../matcher/index.js';
 import { saveUser, setPassword, USER_ROLES, type User, type UserRole } from '../../storage/index.js';
+import { FIXTURE_SCRYPT_LOG_N } from '../fixtures/scrypt.js';
 
 export const PASSWORD = 'correct horse battery lamp post';
-/** scrypt's log2 N for the fixture users' passwords: cheap, as the CLI tests' users are (storage/password.ts). */
-export const FIXTURE_SCRYPT_LOG_N = 10;
 
 export interface ApiSystem {
   system: RunningSystem;

@@ -9,7 +9,7 @@ import { accessLogRefusals } from '../../bin/refusal-log.js';
 import { ApiGuard, authRoutes, startGateway, type JsonRoute, type RunningGateway } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { AccessLog, CredentialStore, saveUser, setPassword, type UserRole } from '../../storage/index.js';
-import { FIXTURE_SCRYPT_LOG_N } from '../flows/api-system.js';
+import { FIXTURE_SCRYPT_LOG_N } from '../fixtures/scrypt.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
 
 export const FIXTURE_PASSWORD = 'a long enough passphrase';

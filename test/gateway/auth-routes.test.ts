@@ -9,12 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authRoutes, bearerToken, DEFAULT_SESSION_CHECK_MS, SESSION_CLOSE_REASONS, startGateway, statusLine, type Authenticator, type RunningGateway } from '../../gateway/index.js';
 import { ensureStreams, MetricsRegistry, startLocalNatsServer, type LocalNatsServer } from '../../ingest/index.js';
 import { AccessLog, CredentialStore, saveUser, setPassword } from '../../storage/index.js';
+import { FIXTURE_SCRYPT_LOG_N } from '../fixtures/scrypt.js';
 import { openTempStorage, type TempStorage } from '../storage/temp-storage.js';
 import { TestConsole } from './harness.js';
 
 const PASSWORD = 'a long enough passphrase';
-/** scrypt's log2 N for the users the lockout tests guess at; ofc1 and rookie have the product's 2^15. */
-const GUESSED_USER_LOG_N = 10;
 let temp: TempStorage;
 let nats: LocalNatsServer;
 let nc: NatsConnection;
@@ -33,11 +32,11 @@ beforeAll(async () => {
       await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt, active: true }, 'admin');
       await credentials.setPassword(id, PASSWORD, 'admin');
     }),
-    // The users the lockout tests guess at, dozens of times: hashed at 2^GUESSED_USER_LOG_N, as a
-    // check costs what the stored hash says and the lockout is under test there, not scrypt.
+    // The users the lockout tests guess at, dozens of times: hashed at 2^FIXTURE_SCRYPT_LOG_N, as
+    // the lockout is under test there, not scrypt; ofc1 and rookie have the product's 2^15.
     ...['ofc2', 'ofc3', 'uchief', 'uadmin'].map(async (id) => {
       await saveUser(temp.storage, { userId: id, name: `Officer ${id}`, title: 'Officer', roles: ['officer'], trainedAt: '2026-01-15', active: true }, 'admin');
-      await setPassword(temp.storage, id, PASSWORD, 'admin', GUESSED_USER_LOG_N);
+      await setPassword(temp.storage, id, PASSWORD, 'admin', FIXTURE_SCRYPT_LOG_N);
     }),
     startLocalNatsServer({ storeDir: join(temp.dir, 'nats') }).then((started) => {
       nats = started;

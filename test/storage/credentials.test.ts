@@ -5,6 +5,7 @@ import {
   AccessLog, CredentialStore, hashPassword, passwordMatches, passwordProblem, saveUser, setPassword, StorageError, tokenHash, verifyAccessLog,
   type AccessRecord, type Storage, type User,
 } from '../../storage/index.js';
+import { FIXTURE_SCRYPT_LOG_N } from '../fixtures/scrypt.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
 const PASSWORD = 'correct horse battery';
@@ -25,16 +26,13 @@ async function addUser(userId: string, over: Partial<User> = {}): Promise<void> 
 }
 
 /**
- * scrypt's log2 N for the users the lockout tests guess at, a dozen times or more each: a check
- * costs what the stored hash says (storage/password.ts), and there the lockout is under test, not
- * scrypt (~0.2 s a check at 2^15 here). Every other user here has the product's 2^15.
+ * `addUser` for a user the lockout tests guess at, a dozen times or more: the password hashed at
+ * 2^FIXTURE_SCRYPT_LOG_N, as the lockout is under test there, not scrypt. Every other user here
+ * has the product's 2^15.
  */
-const GUESSED_USER_LOG_N = 10;
-
-/** `addUser` for a user the test guesses at: the password hashed at 2^GUESSED_USER_LOG_N. */
 async function addGuessedUser(userId: string): Promise<void> {
   await saveUser(storage, user(userId), 'admin');
-  await setPassword(storage, userId, PASSWORD, 'admin', GUESSED_USER_LOG_N, clock - 60_000);
+  await setPassword(storage, userId, PASSWORD, 'admin', FIXTURE_SCRYPT_LOG_N, clock - 60_000);
 }
 
 /**
