@@ -366,6 +366,7 @@ function promptResume(message) {
   prompt.hidden = false;
   $('sign-in-error').textContent = message;
   $('resume-sign-out').hidden = false;
+  $('resume-display').hidden = false;
   $('user').value = resumingUser;
   $('password').value = '';
   $('password').focus();
@@ -380,6 +381,7 @@ function endResumePrompt() {
   prompt.removeAttribute('role');
   prompt.removeAttribute('aria-modal');
   $('resume-sign-out').hidden = true;
+  $('resume-display').hidden = true;
 }
 
 function signOut(message = '') {
@@ -1593,7 +1595,7 @@ $('sign-in-form').addEventListener('submit', signIn);
 for (const field of [$('user'), $('password')]) field.addEventListener('input', () => markSignInInvalid(false));
 $('sign-out').addEventListener('click', logOut);
 $('sound').addEventListener('click', () => setSoundWanted(!soundWanted()));
-initDisplay($('display'));
+initDisplay($('display'), $('resume-display'));
 watchCoveredTop();
 // The session is already over on the gateway (it ran out, or the lock ended it): only the page is left.
 $('resume-sign-out').addEventListener('click', () => signOut());

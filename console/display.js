@@ -13,17 +13,22 @@ function stored() {
   }
 }
 
-/** Applies the workstation's choice and lets `button` (named "Day display", aria-pressed) change it. */
-export function initDisplay(button) {
+/**
+ * Applies the workstation's choice and lets each of `buttons` (named "Day display", aria-pressed)
+ * change it: the bar's, and the sign-in prompt's, since the prompt over a locked page hides the bar.
+ */
+export function initDisplay(...buttons) {
   let day = stored();
   const apply = () => {
     if (day) document.documentElement.dataset.theme = 'day';
     else delete document.documentElement.dataset.theme;
-    button.setAttribute('aria-pressed', String(day));
-    button.textContent = `Day display: ${day ? 'on' : 'off'}`;
+    for (const button of buttons) {
+      button.setAttribute('aria-pressed', String(day));
+      button.textContent = `Day display: ${day ? 'on' : 'off'}`;
+    }
   };
   apply();
-  button.addEventListener('click', () => {
+  const toggle = () => {
     day = !day;
     try {
       localStorage.setItem(SETTING_KEY, day ? 'day' : 'night');
@@ -31,5 +36,6 @@ export function initDisplay(button) {
       // Storage refused (a locked-down browser): the choice holds for this page only.
     }
     apply();
-  });
+  };
+  for (const button of buttons) button.addEventListener('click', toggle);
 }

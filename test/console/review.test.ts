@@ -270,12 +270,17 @@ describe('console review', () => {
     // Hidden from sight (an opaque backdrop) and from the keyboard and screen readers (inert).
     expect(await page.locator('#search').evaluate((el) => el.closest('[inert]') !== null)).toBe(true);
     expect(await page.evaluate<string>("getComputedStyle(document.getElementById('sign-in')).boxShadow")).toMatch(/^rgb\(16, 20, 26\) /);
+    // The bar's Day display is under the backdrop: the prompt has its own, for the sun coming up.
+    await prompt.getByRole('button', { name: 'Day display' }).click();
+    expect(await page.evaluate<string | undefined>('document.documentElement.dataset.theme')).toBe('day');
+    expect(await prompt.getByRole('button', { name: 'Day display' }).getAttribute('aria-pressed')).toBe('true');
 
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Password').press('Enter');
     // Hidden once the views are back (the dialog stops being one a moment before).
     await page.locator('#sign-in').waitFor({ state: 'hidden' });
     await expect(page.locator('#search-status').textContent()).resolves.toMatch(/^100 detections/);
+    expect(await page.getByRole('button', { name: 'Day display' }).textContent()).toBe('Day display: on');
     // The watch starts again with the new session.
     await page.clock.fastForward('29:30');
     await warning.waitFor();
