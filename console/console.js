@@ -850,7 +850,7 @@ function addHit(message, live) {
   if (live) {
     const { hit } = message;
     const listed = [hit.list, hit.reason].filter((part) => part).join(' ');
-    announce(`New hit: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`, { urgent: true, hit: true });
+    announce(`${message.historical ? 'Past sighting, not live' : 'New hit'}: ${spell(hit.plate)}, ${listed}, ${hit.kind} match${needsCare(message).length > 0 ? ', verify carefully' : ''}.`, { urgent: true, hit: true });
     alertSound('hit');
     if (!isLooking()) unseen.add(message.hitId);
     // Typing in a card lower down, the browser keeps that card in place: the new one lands above the screen.
@@ -1128,8 +1128,9 @@ function needsCare(message) {
 /**
  * A read whose time is far from when the gateway published its hit: an old read that arrived late
  * (the car is long gone) or a camera clock running ahead (the time shown is wrong). Measured
- * against `publishedAt`, so a replayed hit is judged by when it was raised, not by now; a past
- * sighting (raised when the entry was added later) is old by design and says so already.
+ * against `publishedAt`, so a replayed hit is judged by when it was raised, not by now. A past
+ * sighting (raised when the entry was added later) is old by design: it says so as loudly, since
+ * its card otherwise looks like a live hit and offers the same answers (found by QA).
  */
 function readTiming({ read, publishedAt, historical }) {
   const raised = typeof publishedAt === 'number' ? publishedAt : Date.now();
@@ -1138,7 +1139,11 @@ function readTiming({ read, publishedAt, historical }) {
     const ahead = formatSpan(read.ts - raised);
     return { headline: `camera clock ahead by ${ahead}`, reason: `the read's time is ${ahead} ahead of the gateway's clock: the camera's clock is wrong, so the time shown is not when the car passed` };
   }
-  if (!historical && raised - read.ts > DELAYED_READ_MS) {
+  if (historical) {
+    const ago = formatSpan(now - read.ts);
+    return { headline: `past sighting, seen ${ago} ago — not live`, reason: `a past sighting: the read was found when the entry was added after it, and the car was seen ${ago} ago, not now` };
+  }
+  if (raised - read.ts > DELAYED_READ_MS) {
     const ago = formatSpan(now - read.ts);
     return { headline: `seen ${ago} ago — read delayed`, reason: `the read is ${formatSpan(raised - read.ts)} older than the hit: it reached the gateway late, and the car was seen ${ago} ago, not now` };
   }
@@ -1199,7 +1204,7 @@ function renderHit(entry) {
   // The zone's abbreviation always: on the night clocks go back, 1:30 AM PDT and 1:30 AM PST are an hour apart.
   q('.time').textContent = isToday(read.ts) ? formatTime(read.ts) : formatDateTime(read.ts);
   q('.time').title = new Date(read.ts).toISOString();
-  q('.hit-title-text').textContent = `Hit ${hit.plate}, ${hit.list}, ${q('.time').textContent}`;
+  q('.hit-title-text').textContent = `${message.historical ? 'Past sighting' : 'Hit'} ${hit.plate}, ${hit.list}, ${q('.time').textContent}`;
   const timing = readTiming(message);
   q('.time-caution').hidden = timing === null;
   q('.time-caution').textContent = timing?.headline ?? '';

@@ -378,15 +378,22 @@ describe('recording a disposition from the console', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('a past sighting on an entry with no reason reads "list · past sighting", with no empty part between', async () => {
+  it('a past sighting says so as loudly as a delayed read, in its name and when announced; on an entry with no reason it reads "list · past sighting"', async () => {
     const base = hitMessage({ readId: 'disp-no-reason', list: 'BOLO' });
-    const hit: HitMessage = { ...base, historical: true, hit: { ...base.hit, reason: '' } };
+    const threeDaysAgo = Date.now() - 3 * 86_400_000;
+    const hit: HitMessage = { ...base, historical: true, hit: { ...base.hit, reason: '' }, read: { ...base.read, ts: threeDaysAgo } };
     const page = await signedInConsole('dispatcher1');
     await publishHit(h.js, hit);
     const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
     await card.waitFor({ timeout: 5000 });
     await expect(card.locator('.list-reason').textContent()).resolves.toBe('BOLO · past sighting');
-    await expect(page.locator('#announcer').textContent()).resolves.toMatch(/^New hit: 7 A B C 1 2 3, BOLO, exact match\.$/);
+    // Otherwise the card of a car seen days ago looks like a live hit and offers the same answers.
+    await expect(card.locator('.time-caution').textContent()).resolves.toBe('past sighting, seen 3 d ago — not live');
+    expect(await card.locator('.time-caution').isVisible()).toBe(true);
+    expect(await card.locator('.caution').isVisible()).toBe(true);
+    await expect(card.locator('.cautions').textContent()).resolves.toContain('the car was seen 3 d ago, not now');
+    await expect(card.getByRole('article', { name: /^Past sighting 7ABC123, BOLO, / }).count()).resolves.toBe(1);
+    await expect(page.locator('#announcer').textContent()).resolves.toMatch(/^Past sighting, not live: 7 A B C 1 2 3, BOLO, exact match, verify carefully\.$/);
     expect(pageErrors).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);
