@@ -43,7 +43,7 @@ export {
   type EvidenceContext, type HoldRequest, type HoldResult, type ExportRequest, type EvidenceManifest, type ManifestFile,
 } from './evidence.js';
 export {
-  makeOutputDirectory, outputDirectoryProblem, outputFileProblem, OutputDirectoryError, replaceOutputFile, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE,
+  makeOutputDirectory, makePartialPackageDirectory, outputDirectoryProblem, outputFileProblem, OutputDirectoryError, replaceOutputFile, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE,
   type OutputDirectoryProblem,
 } from './package-writer.js';
 export {

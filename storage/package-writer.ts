@@ -78,11 +78,9 @@ export async function writePackage<M extends object>(
   manifestFor: (files: ManifestFile[]) => M | Promise<M>,
   options: PackageOptions,
 ): Promise<WrittenPackage<M>> {
-  const target = resolve(outDir); // no trailing slash: the partial directory is its sibling
-  const partial = `${target}.partial-${randomUUID().slice(0, 8)}`;
+  const target = resolve(outDir);
+  const partial = makePartialPackageDirectory(target);
   try {
-    makeOutputDirectory(dirname(target));
-    mkdirSync(partial, { mode: PACKAGE_DIRECTORY_MODE });
     const files = [...contents, [README_NAME, packageReadme(options.about)] as const].map(([name, body]) => {
       writeFileSync(join(partial, name), body, { mode: PACKAGE_FILE_MODE });
       return { name, bytes: Buffer.byteLength(body), sha256: sha256(body) };
@@ -101,6 +99,24 @@ export async function writePackage<M extends object>(
     removeQuietly(partial);
     throw error;
   }
+}
+
+/**
+ * Makes the directory a package for `outDir` is written into, beside it (a sibling, so the final
+ * rename stays on one file system), with the directories above it that are missing, and returns its
+ * path. Throws OutputDirectoryError naming `outDir`, not the sibling, when it cannot be made: made
+ * first, before any package exists, that is the refusal the user sees.
+ */
+export function makePartialPackageDirectory(outDir: string): string {
+  const target = resolve(outDir); // no trailing slash: the partial directory is its sibling
+  makeOutputDirectory(dirname(target));
+  const partial = `${target}.partial-${randomUUID().slice(0, 8)}`;
+  try {
+    mkdirSync(partial, { mode: PACKAGE_DIRECTORY_MODE });
+  } catch (error) {
+    throw new OutputDirectoryError(target, `cannot make the directory ${target}: ${fsReason(error)}`, { cause: error });
+  }
+  return partial;
 }
 
 /**

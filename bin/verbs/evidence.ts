@@ -1,9 +1,8 @@
 // `platewatch evidence hold|export`: legal holds and evidence packages (Watsonville §471.6).
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
-import { dirname, resolve } from 'node:path';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, exportEvidence, makeOutputDirectory, outputDirectoryProblem, DEFAULT_TIME_ZONE, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseMemberTime, placeLegalHold, sha256, windowText,
+  AccessLog, authoriseAction, exportEvidence, makePartialPackageDirectory, outputDirectoryProblem, DEFAULT_TIME_ZONE, PACKAGE_FILE_MODE, parseMemberTime, placeLegalHold, sha256, windowText,
   type EvidenceManifest, type PlateQuery,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -234,49 +233,48 @@ async function evidenceWork(api: SystemApi, job: EvidenceJob, io: VerbIO): Promi
     printHold(io, r, job.caseNumber);
     return;
   }
-  const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string }>('POST', '/api/evidence/exports', {
-    caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
-  });
-  await downloadPackage(api, made, job.outDir);
-  printExport(io, made.manifest, made.manifestSha256, job.outDir);
+  // Made before the export: a directory that cannot be made is refused before the system writes a
+  // package and logs an export that never reaches the custodian (found by QA).
+  const partial = makePartialPackageDirectory(job.outDir);
+  try {
+    const made = await api.json<{ exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string }>('POST', '/api/evidence/exports', {
+      caseNumber: job.caseNumber, ...(job.reason === undefined ? {} : { reason: job.reason }),
+    });
+    await downloadPackage(api, made, partial, job.outDir);
+    printExport(io, made.manifest, made.manifestSha256, job.outDir);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
 }
 
 /**
- * Writes the package's files into `outDir` (new or empty), each checked against the SHA-256 the
- * manifest gives it, and the manifest against SHA256SUMS: what is booked is what the server wrote.
- * Written beside it first and renamed into place, so a failed download leaves no partial package.
+ * Writes the package's files into `partial` (makePartialPackageDirectory's, beside `outDir`), each
+ * checked against the SHA-256 the manifest gives it, and the manifest against SHA256SUMS: what is
+ * booked is what the server wrote. Renamed into `outDir` (new or empty) only when whole, so a failed
+ * download leaves no partial package; the caller removes `partial` then.
  */
 async function downloadPackage(
-  api: SystemApi, made: { exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string }, outDir: string,
+  api: SystemApi, made: { exportId: string; files: string[]; manifest: EvidenceManifest; manifestSha256: string }, partial: string, outDir: string,
 ): Promise<void> {
-  const partial = `${outDir}.partial-${randomUUID().slice(0, 8)}`;
-  try {
-    makeOutputDirectory(dirname(outDir));
-    // As storage writes the package (writePackage): ALPR data, no access for other accounts.
-    mkdirSync(partial, { mode: PACKAGE_DIRECTORY_MODE });
-    const texts = new Map<string, string>();
-    for (const name of made.files) {
-      // A name from the answer becomes a path here: a plain file name only.
-      if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new VerbRefusal(`the package names a file ${JSON.stringify(name)} that is not a plain file name; nothing was written`);
-      const text = withByteOrderMark(await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`), made.manifest, name);
-      texts.set(name, text);
-      writeFileSync(resolve(partial, name), text, { flag: 'wx', mode: PACKAGE_FILE_MODE });
-    }
-    const sums = texts.get('SHA256SUMS') ?? '';
-    // The manifest too is checked against the SHA-256 the server recorded in the access log.
-    const expected = [...made.manifest.files, { name: 'manifest.json', sha256: made.manifestSha256 }];
-    for (const f of expected) {
-      const text = texts.get(f.name);
-      if (text === undefined || sha256(text) !== f.sha256 || !sums.includes(`${f.sha256}  ${f.name}\n`)) {
-        throw new VerbRefusal(`the downloaded ${f.name} does not match its SHA-256 in the package; nothing was written to ${outDir}`);
-      }
-    }
-    // rename(2) replaces an empty directory, so an empty outDir made beforehand is used.
-    renameSync(partial, outDir);
-  } catch (error) {
-    rmSync(partial, { recursive: true, force: true });
-    throw error;
+  const texts = new Map<string, string>();
+  for (const name of made.files) {
+    // A name from the answer becomes a path here: a plain file name only.
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new VerbRefusal(`the package names a file ${JSON.stringify(name)} that is not a plain file name; nothing was written`);
+    const text = withByteOrderMark(await api.text(`/api/evidence/exports/${made.exportId}/${encodeURIComponent(name)}`), made.manifest, name);
+    texts.set(name, text);
+    writeFileSync(resolve(partial, name), text, { flag: 'wx', mode: PACKAGE_FILE_MODE });
   }
+  const sums = texts.get('SHA256SUMS') ?? '';
+  // The manifest too is checked against the SHA-256 the server recorded in the access log.
+  const expected = [...made.manifest.files, { name: 'manifest.json', sha256: made.manifestSha256 }];
+  for (const f of expected) {
+    const text = texts.get(f.name);
+    if (text === undefined || sha256(text) !== f.sha256 || !sums.includes(`${f.sha256}  ${f.name}\n`)) {
+      throw new VerbRefusal(`the downloaded ${f.name} does not match its SHA-256 in the package; nothing was written to ${outDir}`);
+    }
+  }
+  // rename(2) replaces an empty directory, so an empty outDir made beforehand is used.
+  renameSync(partial, outDir);
 }
 
 /**

@@ -145,6 +145,16 @@ describe('evidence and audit while up runs on embedded chDB', () => {
     expect(existsSync(join(dir, 'y'))).toBe(false);
   }, 60_000);
 
+  it.runIf(process.platform === 'linux')('refuses an --out that cannot be made before the system exports anything: no package, no export on the access log', async () => {
+    const exportsMade = (): string[] => (existsSync(join(dataDir, 'evidence')) ? readdirSync(join(dataDir, 'evidence')) : []);
+    const before = exportsMade();
+    const r = await cli(['evidence', 'export', '--case', 'WPD-26-0777', '--as', 'cust1', '--password-stdin', '--out', '/proc/nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cannot make the directory /proc/nope: no such file or directory (ENOENT)');
+    expect(r.stderr).not.toContain('.partial-');
+    expect(exportsMade()).toEqual(before);
+  }, 60_000);
+
   it('samples inquiries into the memorandum, and verifies the access log, through the running system', async () => {
     const out = join(dir, 'audit');
     const sample = await cli(['audit', 'sample', '--as', 'aud1', '--password-stdin', '--from', from, '--to', to, '--out', out, '--auditor', 'Capt. R. Diaz, PSD']);

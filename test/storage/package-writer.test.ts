@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   makeOutputDirectory, OutputDirectoryError, outputDirectoryProblem, outputFileProblem,
 } from '../../storage/index.js';
-import { packageReadme, packageSoftware, writePackage, type PackageAbout } from '../../storage/package-writer.js';
+import { makePartialPackageDirectory, packageReadme, packageSoftware, writePackage, type PackageAbout } from '../../storage/package-writer.js';
 import { REPO_ROOT } from '../fixtures/cli.js';
 import { makeTempDir } from './temp-storage.js';
 
@@ -45,6 +45,13 @@ describe.runIf(process.platform === 'linux')('writing a package where the direct
       message: 'cannot make the directory /proc/nope: no such file or directory (ENOENT)',
     });
   }, 30_000);
+
+  it('refuses /proc/nope (its parent there, the directory not makeable) naming it, not the sibling a package is written into first', () => {
+    expect(() => makePartialPackageDirectory('/proc/nope')).toThrow(expect.objectContaining({
+      name: 'OutputDirectoryError', code: 'OUTPUT_DIRECTORY_UNUSABLE', path: '/proc/nope',
+      message: 'cannot make the directory /proc/nope: no such file or directory (ENOENT)',
+    }));
+  });
 });
 
 describe('makeOutputDirectory', () => {
