@@ -46,6 +46,9 @@ let detailLoads = 0;
 export function initReleases(s) {
   session = s;
   $('release-form').addEventListener('submit', once(submitReleaseRequest));
+  // The browser stops a form with a required field empty before it is sent: the last request's
+  // "Recorded as REL-…" must not stay beside it, read as this one's (found by QA).
+  $('release-form').addEventListener('invalid', clearRequestOutcome, true);
   $('release-criteria').addEventListener('change', showCriteriaFields);
   $('release-filter').addEventListener('submit', once(loadReleases));
   $('release-status-filter').addEventListener('change', () => loadReleases());
@@ -300,12 +303,28 @@ function downloadLink(requestId, name, sha256) {
   });
 }
 
-async function submitReleaseRequest(event) {
-  const f = event.target.elements;
+function clearRequestOutcome() {
   const out = $('release-form-status');
   $('release-form-error').textContent = '';
   out.textContent = '';
   delete out.dataset.outcome;
+}
+
+/**
+ * After a decision or a package the request is drawn again, and the button that had the keyboard
+ * may be gone with its form: the keyboard goes to `heading`, not to the page's start (found by QA).
+ * A user who moved it elsewhere meanwhile keeps their place.
+ */
+function keepKeyboardAt(heading) {
+  if (document.activeElement !== null && document.activeElement !== document.body) return;
+  heading.tabIndex = -1;
+  heading.focus();
+}
+
+async function submitReleaseRequest(event) {
+  const f = event.target.elements;
+  const out = $('release-form-status');
+  clearRequestOutcome();
   const body = { agency: f.agency.value.trim(), agencyKind: f.agencyKind.value, requester: f.requester.value.trim(), purpose: f.purpose.value.trim() };
   if (f.agencyState.value.trim() !== '') body.agencyState = f.agencyState.value.trim().toUpperCase();
   if (f.documentRef.value.trim() !== '') body.documentRef = f.documentRef.value.trim();
@@ -370,6 +389,7 @@ async function submitReleaseDecision(event) {
   await loadReleases();
   if (generation !== releasesGeneration) return;
   $('release-detail-status').textContent = `${decision === 'approve' ? 'Approved' : 'Refused'}: release ${q.requestId} is now ${r.body.status}; the decision is recorded in the access log.`;
+  keepKeyboardAt($('release-detail-title'));
 }
 
 async function submitPackage() {
@@ -390,6 +410,7 @@ async function submitPackage() {
   await loadReleases();
   if (generation !== releasesGeneration) return;
   $('release-detail-status').textContent = `Package produced: ${r.body.detections} detection${r.body.detections === 1 ? '' : 's'}; release ${q.requestId} is now released.`;
+  keepKeyboardAt($('release-package-title'));
 }
 
 /** This year so far, in the department's days as the published report counts them. */

@@ -121,6 +121,9 @@ describe('console releases view', () => {
     expect(text).toMatch(/^Recorded as REL-[0-9a-f-]+: pending, awaiting the decision of the Chief/);
     const id = /REL-[0-9a-f-]+/.exec(text)?.[0] ?? '';
     expect(await page.locator('#release-form-error').textContent()).toBe('');
+    // The form is empty again: sent so, the browser stops it, and this outcome is not left beside it.
+    await page.getByRole('button', { name: 'Record request' }).click();
+    await expect(page.locator('#release-form-status').textContent()).resolves.toBe('');
 
     const first = page.locator('#release-table tbody tr').first();
     await page.locator(`#release-table tbody tr[data-request-id="${id}"]`).waitFor();
@@ -191,6 +194,8 @@ describe('console releases view', () => {
     expect((await answered).status()).toBe(200);
     await page.locator('#release-detail-status', { hasText: 'Approved' }).waitFor();
     await expect(field(page, 'status').textContent()).resolves.toBe('approved');
+    // The decision form went with the decision: the keyboard is on the request, not the page's start.
+    expect(await page.evaluate('document.activeElement?.id')).toBe('release-detail-title');
     await expect(field(page, 'decision').textContent()).resolves.toMatch(/^approved by chief1 on /);
     await expect(field(page, 'note').textContent()).resolves.toBe('verified with SCPD by phone');
     await expect(page.locator('#release-history li').count()).resolves.toBe(2);
@@ -212,6 +217,7 @@ describe('console releases view', () => {
     await page.getByRole('button', { name: `Produce the package of release ${id}`, exact: true }).click();
     await page.locator('#release-package:not([hidden])').waitFor();
     await page.locator('#release-detail-status', { hasText: `Package produced: ${READS} detections; release ${id} is now released.` }).waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('release-package-title');
     await expect(field(page, 'status').textContent()).resolves.toBe('released');
     await expect(page.locator(`#release-table tbody tr[data-request-id="${id}"] td`).nth(4).textContent()).resolves.toBe('released');
     expect(await page.locator('#release-produce').isHidden()).toBe(true);
