@@ -645,7 +645,9 @@ $('escalation-show').addEventListener('click', () => {
   }
   if (entry.element === null) return;
   entry.element.scrollIntoView({ block: 'start' });
-  focusOn(entry.element.querySelector('article'));
+  // Not scrolled again by the focus: a card taller than the screen (a phone) would be moved to put
+  // its plate back under the alert rows fixed at the top (QA).
+  focusOn(entry.element.querySelector('article'), { preventScroll: true });
 });
 
 function connect() {
@@ -1419,9 +1421,9 @@ function refusalText(error) {
 }
 
 /** Moves the keyboard focus to `el`, which need not be a control (a status line, a card). */
-function focusOn(el) {
+function focusOn(el, options = {}) {
   if (!el.hasAttribute('tabindex') && !el.matches('button, input, select, textarea, a[href]')) el.tabIndex = -1;
-  el.focus();
+  el.focus(options);
 }
 
 /**
@@ -1630,10 +1632,10 @@ $('jump-new').addEventListener('click', (event) => {
   newAbove.clear();
   showAttention();
   const newest = $('hits').querySelector('li.hit:not(.resolved) article') ?? $('dispatch-title');
-  newest.scrollIntoView({ block: 'start' });
-  // Under the sticky bar otherwise.
-  window.scrollBy(0, -$('views').closest('.bar').getBoundingClientRect().height - 8);
-  focusOn(newest);
+  // Stops below what covers the top (scroll-margin-top: the sticky bar, or a phone's fixed alert
+  // rows), and the focus does not scroll a card taller than the screen back under them.
+  (newest.closest('li') ?? newest).scrollIntoView({ block: 'start' });
+  focusOn(newest, { preventScroll: true });
 });
 document.addEventListener('visibilitychange', noticeSeen);
 let scrollCheck = false;

@@ -441,6 +441,10 @@ describe('dispatch console, scripted frames', () => {
     await page.waitForTimeout(1_100);
     await jump.tap();
     await expect.poll(() => jump.isHidden()).toBe(true);
+    // The newest card comes up with its plate in sight, the keyboard on it.
+    const newPlate = await page.locator(`li.hit[data-hit-id="${hit.hitId}"] .plate`).boundingBox();
+    expect(newPlate !== null && newPlate.y >= 0 && newPlate.y + newPlate.height <= 844).toBe(true);
+    expect(await page.evaluate<string | undefined>('document.activeElement?.closest("li.hit")?.dataset.hitId')).toBe(hit.hitId);
 
     // A tap on a greyed-out answer says what it waits for, and the message goes once it is done.
     const card = page.locator(`li.hit[data-hit-id="${hit.hitId}"]`);
@@ -514,6 +518,13 @@ describe('dispatch console, scripted frames', () => {
     const signOut = await page.getByRole('button', { name: 'Sign out' }).boundingBox();
     expect(signOut).not.toBeNull();
     expect(await page.evaluate(`document.elementFromPoint(${(signOut?.x ?? 0) + 5}, ${(signOut?.y ?? 0) + 5})?.id`)).toBe('sign-out');
+    // "Show the hit" there: the card, taller than the screen, starts below the row, its plate in
+    // sight (QA: the keyboard put on it scrolled its plate under the row again).
+    await page.getByRole('button', { name: 'Show the hit' }).click();
+    await expect.poll(() => page.evaluate<string | undefined>('document.activeElement?.closest("li.hit")?.dataset.hitId')).toBe(fifth.hitId);
+    const row = await notice.boundingBox();
+    const plate = await page.locator(`li.hit[data-hit-id="${fifth.hitId}"] .plate`).boundingBox();
+    expect(row !== null && plate !== null && plate.y >= row.y + row.height).toBe(true);
     answer(fifth);
     await expect.poll(() => notice.isHidden()).toBe(true);
     expect(await page.locator('#escalation-text').textContent()).toBe('');
