@@ -10,7 +10,7 @@
 //                                                                       404 UNKNOWN_CHAIN for a chain the log lacks
 // Heads are CHAIN=SEQ:HASH, as the last memorandum lists them.
 import {
-  ACCESS_LOG_FILTERS, ACCESS_OUTCOMES, accessLogQueryOf, findUser, memorandumOf, timeZoneOf, MINIMUM_AUDIT_SAMPLE, parseExpectedHead, reviewAccessLog, sampleSearches,
+  ACCESS_LOG_FILTERS, ACCESS_OUTCOMES, accessLogQueryOf, findUser, memorandumOf, timeZoneOf, MINIMUM_AUDIT_SAMPLE, MAX_AUDIT_SAMPLE, parseExpectedHead, reviewAccessLog, sampleSearches,
   UnknownChainError, verifyAccessLogs, type AccessLog, type AccessLogFilters, type AuditSample, type Head, type Storage,
 } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
@@ -28,8 +28,6 @@ export interface AuditRouteDeps {
 
 const CODE = 'BAD_AUDIT_QUERY';
 const SAMPLE_FIELDS = ['from', 'to', 'size', 'auditor', 'chain', 'expectHeads'] as const;
-/** A sample larger than this is more than an auditor reads; it is refused rather than cut. */
-const MAX_SAMPLE = 1000;
 
 /** Each chain's expected head, from CHAIN=SEQ:HASH texts; 400 naming the bad one. */
 function expectedHeadsOf(texts: readonly string[]): Record<string, Head> {
@@ -87,8 +85,8 @@ export function auditRoutes(deps: AuditRouteDeps): JsonRoute[] {
     const from = requiredTime(b, 'from', timeZoneOf(storage), CODE);
     const to = requiredTime(b, 'to', timeZoneOf(storage), CODE);
     if (from >= to) throw new HttpError(400, CODE, '"from" must be before "to"');
-    const size = optionalNumber(b, 'size', MINIMUM_AUDIT_SAMPLE, MAX_SAMPLE, CODE) ?? MINIMUM_AUDIT_SAMPLE;
-    if (!Number.isInteger(size)) throw new HttpError(400, CODE, `"size" must be a whole number from ${MINIMUM_AUDIT_SAMPLE} to ${MAX_SAMPLE}`);
+    const size = optionalNumber(b, 'size', MINIMUM_AUDIT_SAMPLE, MAX_AUDIT_SAMPLE, CODE) ?? MINIMUM_AUDIT_SAMPLE;
+    if (!Number.isInteger(size)) throw new HttpError(400, CODE, `"size" must be a whole number from ${MINIMUM_AUDIT_SAMPLE} to ${MAX_AUDIT_SAMPLE}`);
     const expectedHeads = expectedHeadsOf(optionalTextList(b, 'expectHeads', CODE) ?? []);
     const named = optionalText(b, 'auditor', CODE, 200)?.trim();
     const chain = optionalText(b, 'chain', CODE, 64);

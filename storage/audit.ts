@@ -14,6 +14,8 @@ import { findUser, type User } from './users.js';
 
 /** Watsonville §471.9: "randomly select at least 10 detection browsing inquiries". */
 export const MINIMUM_AUDIT_SAMPLE = 10;
+/** A sample larger than this is more than an auditor reads: refused (API and CLI alike) rather than cut. */
+export const MAX_AUDIT_SAMPLE = 1000;
 
 /**
  * Words in a stated reason that point to a use the policy forbids; a match is a finding for the

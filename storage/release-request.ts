@@ -224,6 +224,9 @@ function parseCriteria(value: unknown, timeZone: string): ReleaseCriteria {
   const raw = text(c['plate'], 'criteria.plate', 16, true);
   const match = c['match'] ?? 'exact';
   let plate: PlateQuery;
+  if ((match === 'exact' || match === 'ocr') && /[?*]/.test(raw)) {
+    throw new ReleaseError('INVALID_RELEASE', `criteria.plate "${raw}" is a pattern ("?" one character, "*" any run): ask for it with criteria.match partial`);
+  }
   if (match === 'exact' || match === 'ocr') plate = { kind: match, plate: raw };
   else if (match === 'partial') plate = { kind: 'partial', pattern: raw };
   else throw new ReleaseError('INVALID_RELEASE', 'criteria.match must be exact, ocr or partial');

@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   AccessLog, authoriseAction, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseExpectedHead,
-  DEFAULT_TIME_ZONE, parseMemberTime, sampleSearches, windowText,
+  DEFAULT_TIME_ZONE, MAX_AUDIT_SAMPLE, MINIMUM_AUDIT_SAMPLE, parseMemberTime, sampleSearches, windowText,
   UnknownChainError, verifyAccessLog, verifyAccessLogs, type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
 import { passwordsFromStdin, passwordsFromTerminal, type PasswordSource } from '../password-input.js';
@@ -64,7 +64,7 @@ Options:
   --outcome O        log: only one outcome: ok, refused, invalid, failed
   --limit N          log: records to print, 1 to 5000                       [default: 100]
   --json             log: JSON instead of a table
-  --size N           inquiries to sample, at least 10       [default: 10]
+  --size N           inquiries to sample, 10 to 1000          [default: 10]
   --as ID            the auditor running it (role auditor; password prompted, or --password-stdin)
   --auditor NAME     name and title on the memorandum       [default: the --as user's name, title]
   --out DIR          directory to file the memorandum in    [default: current directory]
@@ -145,7 +145,9 @@ async function runAudit(args: string[], io: VerbIO): Promise<number> {
     if (values.from === undefined || values.to === undefined) return usageError(io, '--from and --to are required');
     if (values.size !== undefined) {
       size = Number(values.size);
-      if (!Number.isInteger(size) || size < 10) return usageError(io, '--size must be a whole number of at least 10 (Watsonville §471.9)');
+      if (!Number.isInteger(size) || size < MINIMUM_AUDIT_SAMPLE || size > MAX_AUDIT_SAMPLE) {
+        return usageError(io, `--size must be a whole number from ${MINIMUM_AUDIT_SAMPLE} (Watsonville §471.9) to ${MAX_AUDIT_SAMPLE}`);
+      }
     }
   }
 

@@ -107,6 +107,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     if (values.reason === undefined || values.reason.trim() === '') return usageError(io, '--reason TEXT is required for a hold');
     if (values.from === undefined || values.to === undefined) return usageError(io, '--from and --to are required for a hold');
     if (values.plate !== undefined && values.pattern !== undefined) return usageError(io, 'give --plate or --pattern, not both');
+    if (values.plate !== undefined && /[?*]/.test(values.plate)) return usageError(io, `--plate "${values.plate}" is a pattern ("?" one character, "*" any run): give it as --pattern`);
     if (values.plate !== undefined) plate = { kind: 'exact', plate: values.plate };
     if (values.pattern !== undefined) plate = { kind: 'partial', pattern: values.pattern };
     if (plate === undefined && values['read-id'] === undefined) return usageError(io, 'say what to hold: --plate, --pattern or --read-id');

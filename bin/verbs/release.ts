@@ -43,8 +43,9 @@ approve  The Chief of Police or the designee (role chief) approves a pending req
          one that another member recorded: no data is released on one person's word. The
          approval keeps the detections the request matches then, and prints how many: the
          package holds those and no others.
-refuse   ... or refuses it, with the reason; the one who recorded it may refuse it too (withdraw
-         it). Approved and refused requests stay on file (§471.8(d)).
+refuse   ... or refuses it, with the reason; a Chief or designee who recorded it may refuse it
+         too (withdraw it); a records custodian asks one to. Approved and refused requests stay
+         on file (§471.8(d)).
 export   Writes the package of an approved request under DATA_DIR/releases/REL-…: detections.csv,
          detections.json, release.json, manifest.json (SHA-256 of each) and SHA256SUMS. The
          SHA-256 of manifest.json, printed last, is recorded in the access log: write it on the

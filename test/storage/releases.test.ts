@@ -94,6 +94,9 @@ describe('recording a request (§471.8(a))', () => {
     for (const plate of ['A', 'A*', '7ABC%123']) {
       expect(bad({ ...input(), criteria: { kind: 'plate', plate, match: plate.includes('*') ? 'partial' : 'exact', from: '2026-11-20', to: '2026-11-21' } })).toThrow(/criteria.plate cannot be searched/);
     }
+    // A pattern asked for as a plate says how to ask for it, not which character is outside A-Z0-9.
+    expect(bad({ ...input(), criteria: { kind: 'plate', plate: '7AB?123', from: '2026-11-20', to: '2026-11-21' } }))
+      .toThrow('criteria.plate "7AB?123" is a pattern ("?" one character, "*" any run): ask for it with criteria.match partial');
   });
 
   it('refuses a member without the role, and logs the refusal', async () => {

@@ -111,6 +111,10 @@ describe('platewatch evidence', () => {
     const vague = io(PASSWORD);
     expect(await evidenceVerb.run(hold('WPD-26-33', 'x'), vague)).toBe(1);
     expect(vague.err()).toMatch(/PURPOSE_REQUIRED: the reason "x" does not say why the data is needed/);
+    // A pattern given as --plate is told where it goes, the same whether `up` runs or not.
+    const pattern = io(PASSWORD);
+    expect(await evidenceVerb.run(hold('WPD-26-34', 'hit and run').map((a) => (a === '6TRK400' ? '6TRK*' : a)), pattern)).toBe(2);
+    expect(pattern.err()).toContain('--plate "6TRK*" is a pattern ("?" one character, "*" any run): give it as --pattern');
   });
 
   it.runIf(process.platform === 'linux')('refuses an --out that cannot be made (/proc/nope/x) in words and returns, instead of hanging', async () => {
@@ -210,6 +214,10 @@ describe('platewatch audit', () => {
     // The auditor's own name and title sign the memorandum unless --auditor says otherwise.
     expect(readFileSync(join(dir, 'memo', `alpr-audit-${from}-${to}.md`), 'utf8')).toContain('Capt. P. Standards, PSD Captain');
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '5'], io(PASSWORD))).toBe(2);
+    // The bound the running system's API has: the command gives the same answer whether it runs or not.
+    const big = io(PASSWORD);
+    expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--size', '1001'], big)).toBe(2);
+    expect(big.err()).toContain('--size must be a whole number from 10 (Watsonville §471.9) to 1000');
   });
 
   it("audits the department's days, says the window it used, and dates the memorandum by the department's day", async () => {
