@@ -15,6 +15,7 @@ import { changeIdleLimit, stopIdleWatch, watchIdle } from './idle-lock.js';
 import { chime, setSoundWanted, soundAllowed, soundWanted, watchSound } from './chime.js';
 import { closeImageViewer, showReadImage, useImageSources } from './read-image.js';
 import { initDisplay } from './display.js';
+import { DISPOSITION_LABELS } from './dispositions.js';
 
 const TOKEN_KEY = 'platewatch.token';
 const USER_KEY = 'platewatch.user';
@@ -53,16 +54,6 @@ const CARDS_SHOWN_STEP = 200;
 const ANNOUNCE_WINDOW_MS = 2000;
 /** Every view, in the order of the tabs; a user starts on the first their roles open. */
 const VIEWS = ['dispatch', 'search', 'admin', 'releases', 'evidence', 'audit'];
-/** What each disposition (storage's DISPOSITIONS) is called on the card. */
-const DISPOSITION_LABELS = {
-  confirmed: 'Confirmed and acted on',
-  arrest: 'Arrest',
-  recovered: 'Vehicle recovered',
-  misread: 'Misread',
-  not_located: 'Could not locate',
-  no_action: 'No longer wanted / no action',
-  other: 'Other',
-};
 
 const $ = (id) => document.getElementById(id);
 

@@ -3,6 +3,7 @@
 // page as text only; the gateway is the authority on roles, the view only hides what they do not allow.
 import { badge, fill, once, packageFileLink, post, send } from './admin.js';
 import { addDays, departmentZone, formatDateTime, readWallClockInput, today, watchWallClockInput } from './clock.js';
+import { DISPOSITION_LABELS } from './dispositions.js';
 
 const $ = (id) => document.getElementById(id);
 let session = null;
@@ -452,7 +453,10 @@ async function submitReport(event) {
  */
 function reportSections(r) {
   const pairs = (o, label = (k) => k) => Object.entries(o ?? {}).map(([k, v]) => [label(k), v]);
-  const dispositions = pairs(r.dispositions);
+  // In the answers' own words and order, as the published report files (storage/transparency.ts).
+  const order = Object.keys(DISPOSITION_LABELS);
+  const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
+  const dispositions = Object.entries(r.dispositions ?? {}).sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => [DISPOSITION_LABELS[k] ?? k, v]);
   const s = r.searches ?? {};
   return [
     ['Collection', [['Cameras reporting', r.cameras], ['Plate reads', r.reads]]],

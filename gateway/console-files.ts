@@ -25,6 +25,7 @@ const CONSOLE_FILES: ReadonlyArray<{ paths: readonly string[]; file: string; con
   { paths: ['/refused-reads.js'], file: 'refused-reads.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/read-image.js'], file: 'read-image.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/display.js'], file: 'display.js', contentType: 'text/javascript; charset=utf-8' },
+  { paths: ['/dispositions.js'], file: 'dispositions.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/display-first.js'], file: 'display-first.js', contentType: 'text/javascript; charset=utf-8' },
   { paths: ['/console.css'], file: 'console.css', contentType: 'text/css; charset=utf-8' },
 ];

@@ -32,6 +32,20 @@ export interface StoredHit {
 export const DISPOSITIONS = ['confirmed', 'misread', 'not_located', 'no_action', 'arrest', 'recovered', 'other'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
+/**
+ * What each disposition is called where people read it: the console's answer buttons
+ * (console/dispositions.js, the same words) and the published transparency report.
+ */
+export const DISPOSITION_LABELS: Readonly<Record<Disposition, string>> = {
+  confirmed: 'Confirmed and acted on',
+  misread: 'Misread',
+  not_located: 'Could not locate',
+  no_action: 'No longer wanted / no action',
+  arrest: 'Arrest',
+  recovered: 'Vehicle recovered',
+  other: 'Other',
+};
+
 export interface HitDisposition {
   hitId: string;
   /** The hit's read time (the disposition shares the hit's retention). */

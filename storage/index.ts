@@ -68,7 +68,7 @@ export {
 } from './transparency.js';
 export { renderMemorandumMarkdown, renderMemorandumHtml, memorandumName, memorandumOf, type Memorandum, type MemorandumMeta } from './memorandum.js';
 export {
-  hitId, recordHits, recordDisposition, dispositionsOf, hitListAndSeenAt, covertHitRefusal, covertSubscriptionRefusal, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS,
+  hitId, recordHits, recordDisposition, dispositionsOf, hitListAndSeenAt, covertHitRefusal, covertSubscriptionRefusal, viewHit, hitsAwaitingDisposition, resolvedHitIds, DISPOSITIONS, DISPOSITION_LABELS,
   type StoredHit, type HitDisposition, type Disposition, type HitView, type RecordedDisposition,
 } from './hits.js';
 export { HitWriter } from './hit-writer.js';

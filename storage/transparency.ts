@@ -17,6 +17,7 @@ import { dayIn } from './department-day.js';
 import { periodText } from './member-time.js';
 import type { Storage } from './open.js';
 import { authoriseAction } from './permissions.js';
+import { DISPOSITION_LABELS, DISPOSITIONS, type Disposition } from './hits.js';
 import { formatClickHouseTime, queryRows } from './sql.js';
 
 export interface TransparencyReport {
@@ -213,7 +214,13 @@ function sections(r: TransparencyReport): Section[] {
   const n = (x: number) => x.toLocaleString('en-US');
   const entries = (o: Record<string, number>, label: (k: string) => string = (k) => k) =>
     Object.entries(o).map(([k, v]): [string, string] => [label(k), n(v)]);
-  const dispositions = entries(r.dispositions);
+  // In the answers' own words and order ("Could not locate", not not_located): a report for the public.
+  const rank = (k: string) => {
+    const i = (DISPOSITIONS as readonly string[]).indexOf(k);
+    return i === -1 ? DISPOSITIONS.length : i;
+  };
+  const dispositions = Object.entries(r.dispositions).sort(([a], [b]) => rank(a) - rank(b))
+    .map(([k, v]): [string, string] => [DISPOSITION_LABELS[k as Disposition] ?? k, n(v)]);
   return [
     { title: 'Collection', rows: [['Cameras reporting', n(r.cameras)], ['Plate reads', n(r.reads)]] },
     {

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveUser } from '../../storage/index.js';
+import { recordDisposition, recordHits, saveUser } from '../../storage/index.js';
 import { PASSWORD, type ApiSystem } from '../flows/api-system.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { holdAnswer, requestsTo, signInAs, signInNext, watchAnswers } from './browser.js';
@@ -489,6 +489,15 @@ describe('console releases view', () => {
     expect((await search('dispatcher', { caseNumber: 'WPD-26-0472' })).status).toBe(403);
     const refusedId = await pendingRequest('vehicle of interest, SCPD case 26-03000');
     expect((await api.call('POST', `/api/releases/${refusedId}/decision`, api.token('chief'), { decision: 'refuse', note: 'no case shown' })).status).toBe(200);
+    // Two hits answered: the report names the answers as the cards' buttons do, in their order.
+    const { storage } = api.system;
+    for (const [hitId, disposition] of [['rep-h1', 'not_located'], ['rep-h2', 'confirmed']] as const) {
+      await recordHits(storage, [{
+        hitId, readId: hitId, agency: 'WPD', camera: 'cam-1', seenAt: Date.now(), plate: PLATE, list: 'SVS', entryId: PLATE, entryVersion: 1,
+        matchKind: 'exact', distance: 0, differing: [], stateMatch: 'match',
+      }]);
+      await recordDisposition(storage, { hitId, seenAt: Date.now(), user: 'officer1', visualVerified: true, cletsVerified: true, notes: '', disposition });
+    }
 
     const { page } = await signIn('chief1');
     const today = new Date().toISOString().slice(0, 10);
@@ -517,8 +526,10 @@ describe('console releases view', () => {
       'Searches refused: no case or incident number or reason given | 1',
       'Searches refused: a prohibited purpose (immigration enforcement or personal use) | 1',
       'Searches refused: user not trained, active or authorised | 1',
-      'Hits with a disposition recorded | 0',
     ]));
+    expect(shown.slice(shown.indexOf('## Hit dispositions recorded'), shown.indexOf('## Detection searches'))).toEqual([
+      '## Hit dispositions recorded', 'Confirmed and acted on | 1', 'Could not locate | 1',
+    ]);
     const chiefRefusals = (report.body['releases'] as { refusedByRule: Record<string, number> }).refusedByRule['chief'];
     expect(shown).toContain(`Refused by the Chief of Police or designee | ${chiefRefusals}`);
     expect(shown.join('\n')).not.toMatch(/\bnone\b|Searches refused for another reason|refused:? refused|Refused \(no purpose/i);

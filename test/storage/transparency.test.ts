@@ -171,6 +171,11 @@ describe('transparency report', () => {
     expect(past.releases).toMatchObject({ received: 2, granted: 1, pending: 1, refused: 0 });
     expect(past.retention).toMatchObject({ legalHolds: 1, heldDetections: 2 });
     expect(past.dispositions).toEqual({ not_located: 1 });
+    // Published in the answers' own words and order, as the console's buttons say them, not as codes.
+    expect(renderTransparencyMarkdown(past)).toContain('| Could not locate | 1 |');
+    const several = renderTransparencyMarkdown({ ...past, dispositions: { other: 1, arrest: 2, confirmed: 3 } });
+    expect(several).toMatch(/\| Confirmed and acted on \| 3 \|\n\| Arrest \| 2 \|\n\| Other \| 1 \|/);
+    expect(several).not.toContain('confirmed |');
     const again = await transparencyReport({ storage, accessLog, covertLists: COVERT }, 'chief1', { from, to });
     expect({ ...again, generatedAt: '' }).toEqual({ ...past, generatedAt: '' });
 

@@ -1,0 +1,12 @@
+// What each disposition (storage/hits.ts DISPOSITIONS) is called: on the hit cards' answer buttons
+// and in the transparency report, in storage's order (DISPOSITION_LABELS there has the same words,
+// which the published report files use).
+export const DISPOSITION_LABELS = {
+  confirmed: 'Confirmed and acted on',
+  misread: 'Misread',
+  not_located: 'Could not locate',
+  no_action: 'No longer wanted / no action',
+  arrest: 'Arrest',
+  recovered: 'Vehicle recovered',
+  other: 'Other',
+};
