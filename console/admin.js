@@ -35,6 +35,46 @@ export function initAdmin(s) {
   $('entry-form').addEventListener('submit', once(submitEntry));
   $('load-form').addEventListener('submit', once(submitLoad));
   $('designate-form').addEventListener('submit', once(submitDesignation));
+  $('reject-cancel').addEventListener('click', () => $('reject-dialog').close());
+}
+
+/** Takes down the rejection dialog, as cancelled (a sign-out, a session ending): nothing is sent. */
+export function closeRejectDialog() {
+  if ($('reject-dialog').open) $('reject-dialog').close();
+  $('reject-reason').value = '';
+}
+
+/**
+ * Asks, over the page, why the change to `what` is rejected: the reason typed, or null when the
+ * dialog is cancelled (Cancel, Escape, a sign-out). A rejection needs a reason: an empty one is
+ * answered in the dialog, which stays open.
+ */
+function askRejectReason(what) {
+  const dialog = $('reject-dialog');
+  const form = $('reject-form');
+  $('reject-title').textContent = `Reject ${what}`;
+  $('reject-reason').value = '';
+  $('reject-error').textContent = '';
+  dialog.showModal();
+  return new Promise((resolve) => {
+    const finish = (reason) => {
+      form.removeEventListener('submit', submitted);
+      dialog.removeEventListener('close', closed);
+      if (dialog.open) dialog.close();
+      $('reject-reason').value = '';
+      resolve(reason);
+    };
+    const submitted = (event) => {
+      event.preventDefault();
+      const reason = $('reject-reason').value.trim();
+      if (reason !== '') return finish(reason);
+      $('reject-error').textContent = 'A rejection needs the reason: write why the change is rejected.';
+      $('reject-reason').focus();
+    };
+    const closed = () => finish(null);
+    form.addEventListener('submit', submitted);
+    dialog.addEventListener('close', closed);
+  });
 }
 
 /**
@@ -65,6 +105,7 @@ export function once(handler) {
 /** Clears the view for the next user: tables, menus, messages and forms. */
 export function resetAdmin() {
   adminGeneration += 1;
+  closeRejectDialog();
   for (const id of ['entry-form', 'load-form', 'designate-form']) $(id).reset();
   for (const id of ['lists', 'approvals', 'users']) fill(id, []);
   // The menus hold the lists' names and purposes as this user may see them (a covert list's among them).
@@ -470,13 +511,9 @@ function decisionButtons(p) {
 async function decide(s, decision, buttons) {
   if (buttons.some((b) => b.disabled)) return;
   $('admin-error').textContent = '';
-  const answer = decision === 'rejected' ? prompt(`Reason for rejecting the change to ${s.pending.plate} (${s.list})`) : '';
-  if (answer === null) return;
-  const note = answer.trim();
-  if (decision === 'rejected' && note === '') {
-    $('admin-error').textContent = `Not rejected: a rejection needs the reason. Click Reject on ${s.pending.plate} again and write why.`;
-    return;
-  }
+  const generationAsked = adminGeneration;
+  const note = decision === 'rejected' ? await askRejectReason(`${s.pending.plate}${s.pending.state ? ` (${s.pending.state})` : ''} on ${s.list}`) : '';
+  if (note === null || generationAsked !== adminGeneration) return;
   const clicked = buttons.find((b) => b.dataset.decision === decision);
   const row = clicked?.closest('tr') ?? null;
   const rows = [...$('approvals').querySelectorAll('tbody tr')];

@@ -5,7 +5,7 @@
 // dependencies. Every value from the server goes into the page as text, never as markup.
 import { initSearch, resetSearch, showSearch } from './search.js';
 import { initHolds, resetHolds } from './holds.js';
-import { initAdmin, once, resetAdmin, showAdmin } from './admin.js';
+import { closeRejectDialog, initAdmin, once, resetAdmin, showAdmin } from './admin.js';
 import { initReleases, resetReleases, showReleases } from './releases.js';
 import { initEvidence, resetEvidence } from './evidence.js';
 import { initAudit, resetAudit, showAudit } from './audit.js';
@@ -349,6 +349,10 @@ function promptResume(message) {
     s.close(1000, 'session ran out');
   }
   setConnection('signed-out', 'Session ended');
+  // A dialog open over the page would stay on top of the prompt: a read's image in sight of whoever
+  // comes to the workstation, or a rejection half written.
+  closeImageViewer();
+  closeRejectDialog();
   for (const el of [document.querySelector('.bar'), ...VIEWS.map($), $('no-view')]) el.inert = true;
   const prompt = $('sign-in');
   prompt.classList.add('resume');

@@ -257,10 +257,14 @@ describe('console review', () => {
     await warning.waitFor({ state: 'hidden' });
     await page.clock.fastForward('29:30');
     await warning.waitFor();
+    // A dialog left open over the page (a read's image, a rejection's reason) would stay on top of
+    // the prompt, in sight of whoever comes to the workstation.
+    await page.evaluate("document.getElementById('image-viewer').showModal(); document.getElementById('reject-dialog').showModal()");
     await page.clock.fastForward('01:00');
 
     const prompt = page.getByRole('dialog', { name: 'Sign in' });
     await prompt.waitFor();
+    expect(await page.evaluate('[...document.querySelectorAll("dialog")].filter((d) => d.open).length')).toBe(0);
     expect(await page.locator('#sign-in-error').textContent()).toMatch(/locked after 30 minutes without input.*Sign in again as analyst1/);
     await c.settled('/api/logout');
     expect((await api.call('GET', '/api/me', token ?? '')).status).toBe(401);
@@ -472,7 +476,7 @@ describe('console review', () => {
     await page.context().close();
   }, BROWSER_TEST_MS);
 
-  it('a rejection with no reason says it needs one', async () => {
+  it('a rejection asks its reason in the page (not the browser\'s prompt), says an empty one is needed, can be cancelled, and is sent with it', async () => {
     const submitted = await api.call('POST', '/api/hotlists/BOLO/entries', api.token('officer'), { plate: '3NORSN1', caseNumber: '26-005300', synopsis: 'green coupe, vandalism' });
     expect(submitted.status).toBe(201);
     const c = await openConsole();
@@ -481,10 +485,35 @@ describe('console review', () => {
     await page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     const row = page.locator('#approvals tbody tr', { hasText: '3NORSN1' });
     await row.waitFor();
-    page.once('dialog', (dialog) => void dialog.accept(''));
-    await row.getByRole('button', { name: 'Reject 3NORSN1 on BOLO', exact: true }).click();
-    await expect(page.locator('#admin-error', { hasText: /./ }).textContent()).resolves.toMatch(/needs the reason/);
-    expect(c.sent(`/api/hotlists/approvals/${String(submitted.body['entryId'])}`)).toBe(0);
+    const browserPrompts: string[] = [];
+    page.on('dialog', (dialog) => {
+      browserPrompts.push(dialog.message());
+      void dialog.dismiss();
+    });
+    const approvalPath = `/api/hotlists/approvals/${String(submitted.body['entryId'])}`;
+    const reject = row.getByRole('button', { name: 'Reject 3NORSN1 on BOLO', exact: true });
+    await reject.click();
+    const dialog = page.getByRole('dialog', { name: 'Reject 3NORSN1 on BOLO' });
+    await dialog.waitFor();
+    expect(await page.evaluate('document.activeElement?.id')).toBe('reject-reason');
+    await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+    await expect(dialog.getByRole('alert').textContent()).resolves.toMatch(/needs the reason/);
+    expect(await dialog.isVisible()).toBe(true);
+    // Cancelled (Escape): nothing sent, the keyboard back on the button.
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Reject 3NORSN1 on BOLO');
+    expect(c.sent(approvalPath)).toBe(0);
+    // Asked again, with a reason: sent with it, once.
+    await reject.click();
+    await dialog.getByLabel(/Reason for rejecting/).fill('no case number on file for this plate');
+    const posted = page.waitForRequest((r) => new URL(r.url()).pathname === approvalPath && r.method() === 'POST');
+    await dialog.getByRole('button', { name: 'Reject', exact: true }).click();
+    expect((await posted).postDataJSON()).toMatchObject({ decision: 'rejected', note: 'no case number on file for this plate' });
+    await row.waitFor({ state: 'detached' });
+    await c.settled(approvalPath);
+    expect(c.sent(approvalPath)).toBe(1);
+    expect(browserPrompts).toEqual([]);
     await page.context().close();
   }, BROWSER_TEST_MS);
 
