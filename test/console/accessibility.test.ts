@@ -182,6 +182,12 @@ describe('console accessibility', () => {
     await page.getByRole('button', { name: 'Run search', exact: true }).click();
     await page.locator('#search-results:not([hidden]) tbody tr').nth(2).waitFor();
     expect(await lowContrast(page)).toEqual([]);
+    // The fields in the page's text size and colours, not the browser's small grey text on a grey
+    // box, which read as disabled (QA).
+    const fields = await page.evaluate<string[][]>(`[...document.querySelectorAll('#search input:not([type=checkbox]):not([type=radio]), #search select, #search textarea')]
+      .filter((el) => el.getClientRects().length > 0).map((el) => [el.id, ...['fontSize', 'color', 'backgroundColor'].map((p) => getComputedStyle(el)[p])])`);
+    expect(fields.length).toBeGreaterThanOrEqual(4);
+    for (const [id, ...look] of fields) expect({ id, look }).toEqual({ id, look: ['15px', 'rgb(232, 237, 243)', 'rgb(16, 20, 26)'] });
 
     await display.click();
     expect(await display.getAttribute('aria-pressed')).toBe('true');
