@@ -38,6 +38,15 @@ export function initAdmin(s) {
   $('reject-cancel').addEventListener('click', () => $('reject-dialog').close());
 }
 
+/**
+ * Who put a list's version in force, as the table says it: " by admin1" for a load; a specific
+ * list's version is published when an entry is approved (loadedBy "approval by admin1").
+ */
+function loadedByText(loadedBy) {
+  if (!loadedBy) return '';
+  return loadedBy.startsWith('approval by ') ? `, on ${loadedBy}` : ` by ${loadedBy}`;
+}
+
 /** Takes down the rejection dialog, as cancelled (a sign-out, a session ending): nothing is sent. */
 export function closeRejectDialog() {
   if ($('reject-dialog').open) $('reject-dialog').close();
@@ -200,8 +209,9 @@ async function loadLists() {
   // named as `withheld`: its size and age without purpose, loader or entries (gateway/hotlist-routes.ts).
   fill('lists', lists.map((l) => [
     `${l.list} (${l.kind}${l.covert ? ', covert' : ''})`, l.loadedAt === null ? '—' : String(l.version), String(l.entries),
-    l.loadedAt ? `${formatDateTime(l.loadedAt)}${l.loadedBy ? ` by ${l.loadedBy}` : ''}` : 'never loaded',
-    age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : badge('current', 'good'),
+    l.loadedAt ? `${formatDateTime(l.loadedAt)}${loadedByText(l.loadedBy)}` : l.kind === 'specific' ? 'no entry approved yet' : 'never loaded',
+    // A specific list is not downloaded: with no entry approved yet it is neither current nor stale.
+    age(l.ageSeconds), l.stale ? badge('STALE: refresh daily', 'bad') : l.loadedAt === null ? '—' : badge('current', 'good'),
   ]));
   const specific = lists.filter((l) => l.kind === 'specific' && !l.withheld);
   fillSelect('entry-list', specific.map((l) => [l.list, l.purpose ? `${l.list} — ${l.purpose}` : l.list]),

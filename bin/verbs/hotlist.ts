@@ -139,7 +139,9 @@ async function listHotlists(config: PlatewatchConfig, natsUrl: string | undefine
     const lists = await describeHotlists(store, config.matcher, config.hotlists.staleAfterHours * 3_600_000);
     if (lists.length === 0) io.stdout.write('no hot lists loaded\n');
     for (const s of lists) {
-      const loaded = s.loadedAt === null ? 'never loaded' : `loaded by ${s.loadedBy || '?'} ${formatAge((s.ageSeconds ?? 0) * 1000)} ago`;
+      // A specific list's version is published when an entry is approved: loadedBy "approval by admin1".
+      const by = s.loadedBy.startsWith('approval by ') ? `on ${s.loadedBy}` : `by ${s.loadedBy || '?'}`;
+      const loaded = s.loadedAt === null ? (s.kind === 'specific' ? 'no entry approved yet' : 'never loaded') : `loaded ${by} ${formatAge((s.ageSeconds ?? 0) * 1000)} ago`;
       io.stdout.write(
         `${s.list.padEnd(10)} version ${s.version}  ${s.entries} entries  ${loaded}` +
           `${s.stale ? `  STALE: general lists must be refreshed at least every ${config.hotlists.staleAfterHours} h` : ''}\n`,

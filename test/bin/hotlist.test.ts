@@ -11,6 +11,10 @@ import { PassThrough, type Writable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hotlistVerb } from '../../bin/verbs/hotlist.js';
 import type { VerbIO } from '../../bin/verb.js';
+import { connect } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
+import { openHotlistStore, publishHotlist } from '../../ingest/index.js';
+import { resolveMatcherConfig, validateEntry } from '../../matcher/index.js';
 import { openStorage, saveUser, setPassword } from '../../storage/index.js';
 import { REPO_ROOT } from '../fixtures/cli.js';
 import { useLocalNats } from '../fixtures/nats.js';
@@ -173,6 +177,22 @@ describe('platewatch hotlist', () => {
     const inherited = await load(['--list', 'SVS', '--layout', 'toString', '--config', config, file('z2.txt', EXTRACT)]);
     expect(inherited.code).toBe(1);
     expect(inherited.stderr).toContain('no layout "toString"');
+  });
+});
+
+describe('platewatch hotlist list of a specific list', () => {
+  it('says a version published by an approval was, not "loaded by approval by"', async () => {
+    const nc = await connect({ servers: nats.server.url });
+    try {
+      const entry = validateEntry({ plate: '6TRJ244', state: 'CA', list: 'BOLO', reason: 'robbery suspect', case_number: '26-004211', entered_by: 'ofc1', synopsis: 'gray sedan' }, resolveMatcherConfig());
+      if (!entry.ok) throw new Error(entry.reason);
+      await publishHotlist(await openHotlistStore(jetstream(nc)), 'BOLO', [entry.entry], 'approval by lt1');
+    } finally {
+      await nc.close();
+    }
+    const listed = await hotlist(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/BOLO +version 1 +1 entries +loaded on approval by lt1 /);
   });
 });
 

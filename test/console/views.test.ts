@@ -168,11 +168,17 @@ describe('console views by role', () => {
     const row = admin.locator('#approvals tbody tr', { hasText: '6TRJ244' });
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/new entry \(administrator approves\)/);
+    // Designated, nothing approved yet: not "never loaded" and "current", as a download would be.
+    const boloCells = () => admin.locator('#lists tbody tr', { hasText: 'BOLO' }).locator('td').allTextContents();
+    expect((await boloCells()).slice(3)).toEqual(['no entry approved yet', '', '—']);
     await row.getByRole('button', { name: 'Approve 6TRJ244 (CA) on BOLO', exact: true }).click();
     await admin.locator('#approvals-status', { hasText: 'Nothing waiting for approval.' }).waitFor();
     // The list table reloads after the approval's answer: wait for it to show the published entry.
     const bolo = admin.locator('#lists tbody tr', { hasText: 'BOLO' });
     await bolo.locator('td:nth-child(3)', { hasText: /^1$/ }).waitFor();
+    // Published by the approval: said once, not "by approval by administrator1".
+    expect((await boloCells())[3]).toMatch(/, on approval by administrator1$/);
+    expect((await boloCells())[5]).toBe('current');
     await admin.context().close();
     // And the matcher has it (NATS's watch, then a build in a worker thread).
     await until('the approved BOLO entry in the matcher', () => (api.system.matcher.lists().some((l) => l.list === 'BOLO' && l.entries === 1) ? true : undefined), 30_000);
