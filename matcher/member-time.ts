@@ -11,12 +11,15 @@
 //   time the clock shows it; a time the spring-forward gap skips (02:30) is read with the offset
 //   before the change, so it lands as far past the gap as it was into it (03:30 PDT): as the
 //   console reads it (console/clock.js instantOfWallClock), so a form and a flag agree;
-// - a date-time with Z or an offset (2026-11-01T08:00Z, 2026-11-01T08:00-07:00) is as given.
+// - a date-time with Z or an offset (2026-11-01T08:00Z, 2026-11-01T08:00-07:00) is as given;
+// - a space may stand for the T (2026-11-01 08:00, as the audit log and memoranda print times, so
+//   a time copied from them is taken back), and seconds may have up to 9 decimals (what Python's
+//   isoformat() and database tools write), kept to the millisecond.
 // Below storage and the gateway because hot list entries (matcher/entry.ts) are read here too:
 // an entry's expires_at typed as a wall-clock time follows the same rule. Intl only.
 import { startOfDayIn } from './department-day.js';
 
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** Milliseconds since the epoch of an ISO 8601 date or date-time typed by a member, read by the rule above; null when it is not one. */
 export function parseMemberTime(text: string, timeZone: string): number | null {
@@ -27,11 +30,14 @@ export function parseMemberTime(text: string, timeZone: string): number | null {
   const minute = Number(m[5]);
   const second = Number(m[6] ?? '0');
   if (hour > 23 || minute > 59 || second > 59) return null;
+  const millis = (m[7] ?? '0').slice(0, 3).padEnd(3, '0');
   if (m[8] !== undefined) {
-    const ms = Date.parse(text);
+    // In the one form Date.parse is specified to read: T, three decimals, the offset with a colon.
+    const offset = m[8] === 'Z' ? 'Z' : `${m[8].slice(0, 3)}:${m[8].slice(-2)}`;
+    const ms = Date.parse(`${text.slice(0, 10)}T${m[4]}:${m[5]}:${m[6] ?? '00'}.${millis}${offset}`);
     return Number.isNaN(ms) ? null : ms;
   }
-  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour, minute, second, Number((m[7] ?? '0').padEnd(3, '0')));
+  const wall = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), hour, minute, second, Number(millis));
   return instantOfWallClock(timeZone, wall);
 }
 

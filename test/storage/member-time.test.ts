@@ -46,8 +46,15 @@ describe('parseMemberTime', () => {
     expect(parseMemberTime('2026-05-01T08:00+0530', LA)).toBe(Date.UTC(2026, 4, 1, 2, 30));
   });
 
+  it('takes a space for the T, as the audit log and memoranda print times, and up to 9 decimals of a second, kept to the millisecond', () => {
+    expect(parseMemberTime('2026-05-01 08:00', LA)).toBe(parseMemberTime('2026-05-01T08:00', LA));
+    expect(parseMemberTime('2026-12-07 16:53:38.444', LA)).toBe(Date.UTC(2026, 11, 8, 0, 53, 38, 444));
+    expect(parseMemberTime('2026-12-01T00:00:00.123456Z', LA)).toBe(Date.UTC(2026, 11, 1, 0, 0, 0, 123));
+    expect(parseMemberTime('2026-12-01 00:00:00.123456789+05:30', LA)).toBe(Date.UTC(2026, 10, 30, 18, 30, 0, 123));
+  });
+
   it('refuses what is not an ISO 8601 date or time', () => {
-    for (const text of ['yesterday', '05/01/2026', '2026-02-30', '2026-02-29T08:00Z', '2026-05-01 08:00', '2026-13-01', '2026-05-01T25:00', '2026-05-01T08:60', '2026-05-01Tnoon', '', '2026-05-01T08:00:00Zjunk']) {
+    for (const text of ['yesterday', '05/01/2026', '2026-02-30', '2026-02-29T08:00Z', '2026-05-01  08:00', '2026-05-01T08:00:00.1234567890Z', '2026-13-01', '2026-05-01T25:00', '2026-05-01T08:60', '2026-05-01Tnoon', '', '2026-05-01T08:00:00Zjunk']) {
       expect({ text, ms: parseMemberTime(text, LA) }).toEqual({ text, ms: null });
     }
   });
