@@ -387,7 +387,8 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   return { record, user, purposeDocumented, purposePermitted, userAuthorised, recordIntact, findings };
 }
 
-function describeProblem(p: AccessLogVerification['problems'][number]): string {
+/** A problem the chain check found, in words: the memorandum's data errors and `audit verify` say it so. */
+export function describeProblem(p: AccessLogVerification['problems'][number]): string {
   switch (p.kind) {
     case 'altered':
       return `access log record ${p.seq} does not match its hash: altered after it was written`;
@@ -398,6 +399,7 @@ function describeProblem(p: AccessLogVerification['problems'][number]): string {
     case 'broken_link':
       return `access log record ${p.seq} does not follow the record before it`;
     case 'head_mismatch':
-      return `access log head differs from the one recorded at the last audit (expected ${p.expected.seq}:${p.expected.hash.slice(0, 12)}…)`;
+      return `access log head differs from the one recorded at the last audit (expected ${p.expected.seq}:${p.expected.hash.slice(0, 12)}…, ` +
+        `found ${p.found === undefined ? 'no record' : `${p.found.seq}:${p.found.hash.slice(0, 12)}…`})`;
   }
 }

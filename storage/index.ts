@@ -47,7 +47,7 @@ export {
   type OutputDirectoryProblem,
 } from './package-writer.js';
 export {
-  sampleSearches, reviewInquiry, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS,
+  sampleSearches, reviewInquiry, describeProblem, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS,
   type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
 } from './audit.js';
 export { privilegedAccountChange, privilegedAccountChanges, PRIVILEGED_ROLES, MAX_LISTED_ACCOUNT_CHANGES, type AccountChange } from './account-changes.js';

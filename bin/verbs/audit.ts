@@ -3,7 +3,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
-  AccessLog, authoriseAction, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseExpectedHead,
+  AccessLog, authoriseAction, describeProblem, makeOutputDirectory, memorandumName, memorandumOf, outputDirectoryProblem, PACKAGE_DIRECTORY_MODE, PACKAGE_FILE_MODE, parseExpectedHead,
   DEFAULT_TIME_ZONE, MAX_AUDIT_SAMPLE, MINIMUM_AUDIT_SAMPLE, parseMemberTime, sampleSearches, windowText,
   UnknownChainError, verifyAccessLog, verifyAccessLogs, type AccessLogVerification, type Head, type Memorandum,
 } from '../../storage/index.js';
@@ -215,7 +215,7 @@ function printVerification(io: VerbIO, results: readonly AccessLogVerification[]
   if (results.length === 0) io.stdout.write('access log is empty\n');
   for (const v of results) {
     io.stdout.write(`access log chain "${v.chain}": ${v.records} records, ${v.ok ? 'intact' : `${v.problems.length} problem(s)`}\n`);
-    for (const p of v.problems) io.stdout.write(`  ${JSON.stringify(p)}\n`);
+    for (const p of v.problems) io.stdout.write(`  ${describeProblem(p)}\n`);
     if (v.head) io.stdout.write(`  head ${v.head.seq}:${v.head.hash}\n`);
   }
   return results.every((v) => v.ok) ? 0 : 1;

@@ -281,6 +281,8 @@ describe('platewatch audit', () => {
     const deleted = io(PASSWORD);
     expect(await auditVerb.run(['verify', ...as('psd1'), ...now.flatMap((h) => ['--expect-head', h]), '--expect-head', gone, '--data-dir', dataDir], deleted)).toBe(1);
     expect(deleted.out()).toMatch(/chain "cli-gone-1": 0 records, 1 problem/);
+    // In words, as the memorandum says it, not as JSON.
+    expect(deleted.out()).toContain(`  access log head differs from the one recorded at the last audit (expected 7:${'a'.repeat(12)}…, found no record)\n`);
     const s = io(PASSWORD);
     // Filed, and exit 1: the chain's loss is a data error in it.
     expect(await auditVerb.run(['sample', ...as('psd1'), '--from', from, '--to', to, '--out', 'memo-heads', '--expect-head', gone, '--data-dir', dataDir], s)).toBe(1);
