@@ -104,11 +104,15 @@ export interface Head {
  * with the chain it names; or the reason it cannot be read.
  */
 export function parseExpectedHead(text: string, defaultChain?: string): { chain: string; head: Head } | { error: string } {
-  const m = /^(?:([A-Za-z0-9_.-]{1,64})=)?(\d+):([0-9a-f]{64})$/.exec(text);
-  if (m === null) return { error: `"${text}" must be CHAIN=SEQ:HASH (64 hex digits), as the last memorandum lists it` };
+  // Hex in either case: a head read aloud or retyped from paper comes back in capitals.
+  const m = /^(?:([A-Za-z0-9_.-]{1,64})=)?(\d+):([0-9a-fA-F]{64})$/.exec(text);
+  if (m === null) {
+    const form = defaultChain === undefined ? 'CHAIN=SEQ:HASH' : 'CHAIN=SEQ:HASH or SEQ:HASH';
+    return { error: `"${text}" must be ${form}, the hash 64 hex digits, as the last memorandum lists it` };
+  }
   const chain = m[1] ?? defaultChain;
   if (chain === undefined) return { error: `"${text}" needs the chain it belongs to: write it CHAIN=SEQ:HASH (each chain has its own head)` };
-  return { chain, head: { seq: Number(m[2]), hash: m[3] as string } };
+  return { chain, head: { seq: Number(m[2]), hash: (m[3] as string).toLowerCase() } };
 }
 
 export class AccessLog {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AccessLog, DETAIL_MAX_CHARACTERS, type AccessEntry, type Storage, UnknownChainError, verifyAccessLog } from '../../storage/index.js';
+import { AccessLog, DETAIL_MAX_CHARACTERS, parseExpectedHead, type AccessEntry, type Storage, UnknownChainError, verifyAccessLog } from '../../storage/index.js';
 import { openTempStorage, type TempStorage } from './temp-storage.js';
 
 let temp: TempStorage;
@@ -30,6 +30,21 @@ async function filled(chain: string, n: number): Promise<AccessLog> {
 const mutate = (sql: string) => storage.client.command({ query: `${sql} SETTINGS mutations_sync = 2` });
 
 // Watsonville §471.7(b) / Civil Code § 1798.90.52: every access recorded, and the record must be trustworthy.
+describe('parseExpectedHead', () => {
+  const hash = '0123456789abcdef'.repeat(4);
+  it('reads CHAIN=SEQ:HASH, SEQ:HASH with a default chain, and the hash in capitals as the same head', () => {
+    expect(parseExpectedHead(`main=5:${hash}`)).toEqual({ chain: 'main', head: { seq: 5, hash } });
+    expect(parseExpectedHead(`5:${hash}`, 'main')).toEqual({ chain: 'main', head: { seq: 5, hash } });
+    expect(parseExpectedHead(`main=5:${hash.toUpperCase()}`)).toEqual({ chain: 'main', head: { seq: 5, hash } });
+  });
+
+  it('says which forms it takes: SEQ:HASH too when a chain is given, and the hash is 64 hex digits', () => {
+    expect(parseExpectedHead('main=5:abc')).toEqual({ error: '"main=5:abc" must be CHAIN=SEQ:HASH, the hash 64 hex digits, as the last memorandum lists it' });
+    expect(parseExpectedHead('5:abc', 'main')).toEqual({ error: '"5:abc" must be CHAIN=SEQ:HASH or SEQ:HASH, the hash 64 hex digits, as the last memorandum lists it' });
+    expect(parseExpectedHead(`5:${hash}`)).toEqual({ error: `"5:${hash}" needs the chain it belongs to: write it CHAIN=SEQ:HASH (each chain has its own head)` });
+  });
+});
+
 describe('access log hash chain', () => {
   it('numbers concurrent appends in order and verifies clean', async () => {
     await filled('clean', 20);
