@@ -3,7 +3,7 @@
 // recorded. What is done with a request once recorded is releases.ts.
 import type { AccessLog } from './access-log.js';
 import type { Storage } from './open.js';
-import { AGENCY_KINDS, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
+import { AGENCY_KINDS, isStateCode, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
 import { OcrAlphabet } from '../matcher/index.js';
 import { buildDetectionFilter, type PlateQuery } from './search.js';
 import { ONE_ROW_A_READ } from './detection.js';
@@ -215,7 +215,11 @@ function parseCriteria(value: unknown, timeZone: string): ReleaseCriteria {
   const c = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
   if (c['kind'] === 'case') {
     onlyKnownFields(c, CRITERIA_FIELDS.case, 'criteria.');
-    return { kind: 'case', caseNumber: text(c['caseNumber'], 'criteria.caseNumber', MAX_NAME, true) };
+    const caseNumber = text(c['caseNumber'], 'criteria.caseNumber', MAX_NAME, true);
+    // Held detections are filed under a case or incident number, which has a digit (storage/purpose.ts):
+    // a case asked for without one could never match anything held.
+    if (!/\d/.test(caseNumber)) throw new ReleaseError('INVALID_RELEASE', `criteria.caseNumber "${caseNumber}" has no number in it: give the case or incident number the detections are held under`);
+    return { kind: 'case', caseNumber };
   }
   if (c['kind'] !== 'plate') {
     throw new ReleaseError('INVALID_RELEASE', 'criteria must say the data asked for: {kind:"plate", plate, match?, from, to} or {kind:"case", caseNumber}');
@@ -277,7 +281,7 @@ export function parseReleaseRequest(body: unknown, timeZone: string = DEFAULT_TI
     throw new ReleaseError('INVALID_RELEASE', `agencyKind must be one of ${AGENCY_KINDS.join(', ')}`);
   }
   const agencyState = text(b['agencyState'], 'agencyState', 40, false).toUpperCase();
-  if (agencyState !== '' && !/^[A-Z]{2}$/.test(agencyState)) throw new ReleaseError('INVALID_RELEASE', 'agencyState must be a two-letter state code');
+  if (agencyState !== '' && !isStateCode(agencyState)) throw new ReleaseError('INVALID_RELEASE', `agencyState must be a two-letter state code (NV, AZ, DC, PR…), not ${JSON.stringify(agencyState)}`);
   const requester = realName(text(b['requester'], 'requester', MAX_NAME, true), 'requester');
   const purpose = statedPurpose(text(b['purpose'], 'purpose', MAX_TEXT, true));
   const input: ReleaseRequestInput = { agency, agencyKind: kind as AgencyKind, requester, purpose, criteria: parseCriteria(b['criteria'], timeZone) };

@@ -108,6 +108,14 @@ const STATE_NAMES: Readonly<Record<string, string>> = {
   VT: 'Vermont', VA: 'Virginia', WA: 'Washington', WV: 'West Virginia', WI: 'Wisconsin', WY: 'Wyoming',
 };
 
+/** The territories' postal codes: their agencies are out of state as a state's are. */
+const TERRITORY_CODES: ReadonlySet<string> = new Set(['AS', 'GU', 'MP', 'PR', 'VI']);
+
+/** Whether `code` is the postal code of a US state, DC or a territory. */
+export function isStateCode(code: string): boolean {
+  return Object.hasOwn(STATE_NAMES, code) || TERRITORY_CODES.has(code);
+}
+
 /** Federal law enforcement by name or acronym (immigration agencies are storage/immigration.ts's). */
 const FEDERAL = new RegExp([
   '\\bfederal\\b', '\\b(FBI|DEA|ATF|USMS|USSS|USPIS|NCIS|AFOSI|TIGTA|USPP)\\b',

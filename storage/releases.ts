@@ -144,6 +144,10 @@ export async function recordReleaseRequest(
   let input: ReleaseRequestInput;
   try {
     input = 'body' in submitted ? parseReleaseRequest(unparsed, timeZoneOf(ctx.storage)) : submitted;
+    const home = ctx.policy.homeState.toUpperCase();
+    if (input.agencyKind === 'out_of_state' && input.agencyState === home) {
+      throw new ReleaseError('INVALID_RELEASE', `agencyKind out_of_state contradicts agencyState ${home}, this department's own state: give the agency's state, or its kind (local, state, prosecutor)`);
+    }
   } catch (error) {
     if (error instanceof ReleaseError) await logUnrecordedRequest(ctx, user, unparsed, error);
     throw error;

@@ -85,6 +85,10 @@ describe('recording a request (§471.8(a))', () => {
     expect(bad({ ...input(), criteria: { kind: 'everything' } })).toThrow(/criteria must say/);
     expect(bad({ ...input(), criteria: { kind: 'plate', plate: '7ABC123', from: '2026-11-21', to: '2026-11-20' } })).toThrow(/before/);
     expect(bad({ ...input(), agencyState: 'Nevada' })).toThrow(/two-letter/);
+    expect(bad({ ...input(), agencyState: 'XX' })).toThrow('agencyState must be a two-letter state code (NV, AZ, DC, PR…), not "XX"');
+    expect(parseReleaseRequest({ ...input(), criteria: { kind: 'case', caseNumber: '26-1' }, agencyKind: 'out_of_state', agencyState: 'pr' }).agencyState).toBe('PR');
+    // Held detections are filed under a number: a case asked for without one could match nothing.
+    expect(bad({ ...input(), criteria: { kind: 'case', caseNumber: 'QA' } })).toThrow('criteria.caseNumber "QA" has no number in it');
     // A misspelt field is refused, not dropped: "state" for agencyState would have left a Nevada
     // agency judged as a California one.
     expect(bad({ ...input(), state: 'NV' })).toThrow(/unknown field "state"/);
@@ -152,6 +156,11 @@ describe('a request not recorded (INVALID_RELEASE) is on the access log all the 
     }
     await expect(recordReleaseRequest(ctx, 'admin1', { body: body({ agencyKind: 'friendly' }) })).rejects.toMatchObject({ code: 'INVALID_RELEASE' });
     expect((await logOf('admin1')).at(-1)).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringContaining('agencyKind must be one of') });
+    // A contradiction is a mistake to correct, not an out-of-state request to refuse "as out of state (CA)".
+    await expect(recordReleaseRequest(ctx, 'admin1', { body: body({ agencyKind: 'out_of_state', agencyState: 'ca' }) })).rejects.toMatchObject({
+      code: 'INVALID_RELEASE', message: "agencyKind out_of_state contradicts agencyState CA, this department's own state: give the agency's state, or its kind (local, state, prosecutor)",
+    });
+    expect((await logOf('admin1')).at(-1)).toMatchObject({ action: 'release', outcome: 'invalid', detail: expect.stringContaining('contradicts agencyState CA') });
     expect((await listReleases(ctx, 'chief1')).length).toBe(before);
     // A body that is a request is recorded as before.
     expect(await recordReleaseRequest(ctx, 'admin1', { body: body() })).toMatchObject({ status: 'pending', recordedBy: 'admin1' });
