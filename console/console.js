@@ -1495,11 +1495,17 @@ function applyDisposition(d, { announce: sayIt = true } = {}) {
   if (entry.answer === answer) return;
   if (entry.resolved && entry.answer !== undefined) entry.resolvedOrder = ++resolvedSoFar;
   entry.answer = answer;
+  // Answered elsewhere while this user was working the card: what they ticked and typed stays on
+  // it, and would read as sent with the answer (found by QA). Said, not cleared: it is theirs.
+  const notes = li.querySelector('.notes');
+  const workedHere = !entry.resolved && !pendingDispositions.has(d.hitId) && d.user !== sessionStorage.getItem(USER_ID_KEY)
+    && ((notes !== null && notes.value.trim() !== '') || li.querySelector('.checklist input:checked') !== null);
   markResolved(entry);
   li.dataset.disposition = d.disposition;
   // An earlier failure's message is out of date now; the gateway's refusal of this console's own
   // disposition (resolved by someone else first) is not, and stays above the line that says how.
   if (li.dataset.refusal !== 'already-resolved') li.querySelector('.disposition-error').textContent = '';
+  if (workedHere) li.querySelector('.disposition-error').textContent = `${d.user} answered this hit on another console while you were working on it: nothing you entered here was sent.`;
   const label = DISPOSITION_LABELS[d.disposition] ?? d.disposition;
   const at = new Date(d.at);
   // The person check only where the hit's list asks it (the gateway leaves it out elsewhere).

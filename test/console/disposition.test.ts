@@ -320,10 +320,15 @@ describe('recording a disposition from the console', () => {
     await card1.waitFor({ timeout: 5000 });
     await card2.waitFor({ timeout: 5000 });
     for (const page of [first, second]) await cardsSettled(page);
+    // The dispatcher is typing a note when the officer answers: told it was not sent (QA: it read as sent).
+    await card2.getByLabel('Notes').fill('unit 12 en route');
     const correct = card1.getByRole('button', { name: 'Correct this disposition' });
     expect(await correct.isHidden()).toBe(true);
     await card1.getByRole('button', { name: /^Misread/ }).click();
     await correct.waitFor({ state: 'visible', timeout: 5000 });
+    await card2.locator('.recorded').waitFor({ timeout: 5000 });
+    await expect(card2.locator('.disposition-error').textContent()).resolves.toBe('officer1 answered this hit on another console while you were working on it: nothing you entered here was sent.');
+    expect(await card1.locator('.disposition-error').textContent()).toBe('');
 
     // Cancelled: nothing is sent and the card takes no answer again.
     await correct.click();
