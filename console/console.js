@@ -808,12 +808,10 @@ function applyReplay({ hits, omitted, escalated }) {
   }
   const ordered = [...hits].sort((a, b) => a.publishedAt - b.publishedAt);
   for (const hit of ordered) addHit(hit, false);
-  let flagged = 0;
   for (const id of Array.isArray(escalated) ? escalated : []) {
     const entry = shown.get(id);
     if (entry === undefined || entry.resolved) continue;
     flagEscalated(entry, Math.max(1, Math.round((Date.now() - entry.hit.publishedAt) / 60_000)));
-    flagged++;
   }
   // Once for the whole replay: the row looks through every hit shown, and a restarted gateway may
   // replay thousands of hits with hundreds of them overdue.
@@ -821,10 +819,11 @@ function applyReplay({ hits, omitted, escalated }) {
   const left = typeof omitted === 'number' && omitted > 0 ? omitted : 0;
   replayOmitted(left);
   const n = hits.length;
-  const escalations = flagged === 0 ? '' : ` ${flagged} of them ${flagged === 1 ? 'has' : 'have'} been escalated to supervisors.`;
+  // How many are escalated is the bar's escalation row's to say: it follows every escalation and
+  // answer, where a count here went stale beside it (QA: "2 of them" under a row saying 3).
   if (resyncing) resyncing = false;
-  else if (left > 0) notice(`Loaded the ${n} newest unresolved hit${n === 1 ? '' : 's'} from the recent window; ${left} older ${left === 1 ? 'is' : 'are'} not shown.${escalations}`);
-  else if (n > 0) notice(`Loaded ${n} unresolved hit${n === 1 ? '' : 's'} from the recent window.${escalations}`);
+  else if (left > 0) notice(`Loaded the ${n} newest unresolved hit${n === 1 ? '' : 's'} from the recent window; ${left} older ${left === 1 ? 'is' : 'are'} not shown.`);
+  else if (n > 0) notice(`Loaded ${n} unresolved hit${n === 1 ? '' : 's'} from the recent window.`);
 }
 
 /** The warning that the replay left older unresolved hits out (none: hidden). */
