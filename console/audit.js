@@ -110,13 +110,33 @@ function olderPage(q, records, more, limit) {
   return older;
 }
 
+/**
+ * What a record asked for, one "name: value" a line (`match: partial`, `plate.pattern: 7AB*`), not
+ * its JSON squeezed into a column and broken mid-word (QA); cut at PARAMS_SHOWN, the whole in the
+ * cell's title.
+ */
+function paramsText(json) {
+  const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const lines = (value, prefix) => Object.entries(value).flatMap(([name, v]) => (isObject(v) && Object.keys(v).length > 0
+    ? lines(v, `${prefix}${name}.`)
+    : [`${prefix}${name}: ${typeof v === 'string' ? v : JSON.stringify(v)}`]));
+  let text = json;
+  try {
+    const parsed = JSON.parse(json);
+    if (isObject(parsed) && Object.keys(parsed).length > 0) text = lines(parsed, '').join('\n');
+  } catch {
+    // Not JSON (a record written by hand, or damaged): shown as it is.
+  }
+  return text.length > PARAMS_SHOWN ? `${text.slice(0, PARAMS_SHOWN)}…` : text;
+}
+
 /** Shows `records` (replacing what was shown) and offers the older page when there is one. */
 function showLogRecords(records, older) {
   logShown = records;
   olderQuery = older;
   const tbody = fill('audit-log', records.map((x) => [
     shortTime(x.at), x.user_id, x.action, badge(x.outcome, OUTCOME_KIND[x.outcome] ?? 'warn'), x.case_number || '—', x.reason || '—',
-    x.params.length > PARAMS_SHOWN ? `${x.params.slice(0, PARAMS_SHOWN)}…` : x.params, String(x.rows_returned), x.detail || '—', `${x.chain}:${x.seq}`,
+    paramsText(x.params), String(x.rows_returned), x.detail || '—', `${x.chain}:${x.seq}`,
   ]));
   records.forEach((x, i) => {
     const row = tbody.children[i];

@@ -86,7 +86,9 @@ describe('console audit view', () => {
       await expect(cell(i, 1)).resolves.toBe('analyst1');
       await expect(cell(i, 2)).resolves.toBe('search');
       await expect(cell(i, 3)).resolves.toBe('ok');
-      await expect(cell(i, 6)).resolves.toContain(PLATE);
+      // "name: value" a line, not the record's JSON (QA: squeezed into the column, broken mid-word).
+      await expect(cell(i, 6)).resolves.toMatch(new RegExp(`^plate\\.plate: ${PLATE}$`, 'm'));
+      await expect(cell(i, 6)).resolves.not.toContain('{"');
       await expect(cell(i, 7)).resolves.toBe('1');
     }
     const records = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-record') ?? ''));
