@@ -100,6 +100,18 @@ export interface AuditSample {
   /** Accounts given a privileged role, and passwords set by someone else, in the period (account-changes.ts). */
   accountChanges: AccountChange[];
   accountChangeCount: number;
+  /**
+   * Every other access to ALPR data the period allowed (hit views, holds, exports, releases: not
+   * searches, which are sampled) whose stated purpose suggests a use the policy forbids: not a
+   * sample, all of them, oldest first, at most MAX_LISTED_REFUSALS; `otherFlaggedCount` is the number.
+   */
+  otherFlagged: FlaggedAccess[];
+  otherFlaggedCount: number;
+}
+
+export interface FlaggedAccess {
+  record: AccessRecord;
+  findings: string[];
 }
 
 /**
@@ -300,6 +312,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   });
   const refusals = await refusalsInPeriod(storage, `${chain === undefined ? '' : 'chain = {chain:String} AND '}at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}`, params);
   const accounts = await privilegedAccountChanges(storage, { from: params.from, to: params.to, ...(chain === undefined ? {} : { chain }) });
+  const other = await otherAccessToReview(storage, params, chain);
   const verifications = (await verifyAccessLogs(storage, expectedHeads)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
   for (const v of verifications) {
@@ -341,12 +354,24 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
     refusalsByKind: countRefusals(refusals),
     accountChanges: accounts.changes,
     accountChangeCount: accounts.total,
+    otherFlagged: other.flagged,
+    otherFlaggedCount: other.total,
     method:
       `${picked.length} of ${inquiries.length} search inquiries drawn uniformly at random without replacement ` +
       (pagesAfterFirst > 0 ? `(a paged search counts once: its ${pagesAfterFirst} later page${pagesAfterFirst === 1 ? '' : 's'} in the period were not drawn on their own) ` : '') +
       `(${req.random === undefined ? 'node:crypto randomInt' : 'caller-supplied generator'}) from ` +
       (chain === undefined ? 'every access log chain.' : `access log chain "${chain}".`),
   };
+}
+
+/** Findings against the permitted uses for a stated purpose (a case number, a reason); empty when none. */
+export function prohibitedPurposeFindings(caseNumber: string, reason: string): string[] {
+  const findings: string[] = [];
+  if (isImmigrationEnforcement(reason) || isImmigrationEnforcement(caseNumber)) findings.push(`stated purpose suggests ${IMMIGRATION_RULE}: review`);
+  for (const { pattern, rule } of PROHIBITED_PURPOSE_PATTERNS) {
+    if (pattern.test(reason) || pattern.test(caseNumber)) findings.push(`stated purpose suggests ${rule}: review`);
+  }
+  return findings;
 }
 
 export function reviewInquiry(record: AccessRecord, user: User | undefined, recordIntact: boolean, timeZone: string = DEFAULT_TIME_ZONE): InquiryReview {
@@ -356,17 +381,9 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   const undocumented = undocumentedPurpose(caseNumber, reason);
   const purposeDocumented = undocumented === null;
   if (undocumented !== null) findings.push(`${undocumented} (§471.7(e))`);
-  let purposePermitted = true;
-  if (isImmigrationEnforcement(reason) || isImmigrationEnforcement(caseNumber)) {
-    purposePermitted = false;
-    findings.push(`stated purpose suggests ${IMMIGRATION_RULE}: review`);
-  }
-  for (const { pattern, rule } of PROHIBITED_PURPOSE_PATTERNS) {
-    if (pattern.test(reason) || pattern.test(caseNumber)) {
-      purposePermitted = false;
-      findings.push(`stated purpose suggests ${rule}: review`);
-    }
-  }
+  const prohibited = prohibitedPurposeFindings(caseNumber, reason);
+  const purposePermitted = prohibited.length === 0;
+  findings.push(...prohibited);
   // The department's day of the inquiry: training dates are days there (department-day.ts).
   const day = dayIn(timeZone, parseClickHouseTime(record.at));
   let userAuthorised = true;
@@ -385,6 +402,40 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   }
   if (!recordIntact) findings.push('access log record fails the hash chain check');
   return { record, user, purposeDocumented, purposePermitted, userAuthorised, recordIntact, findings };
+}
+
+/**
+ * The accesses other than searches that the period allowed with a stated purpose the policy forbids
+ * (QA: a hit viewed "ex-girlfriend lives there", a hold placed for "protest organizers", were in no
+ * sample, since only searches are). Each distinct purpose is judged once, as a sampled inquiry's is;
+ * the records stating a flagged one are then read, oldest first.
+ */
+async function otherAccessToReview(
+  storage: Pick<Storage, 'client' | 'db'>, params: { chain: string; from: string; to: string }, chain: string | undefined,
+): Promise<{ flagged: FlaggedAccess[]; total: number }> {
+  const period = `${chain === undefined ? '' : 'chain = {chain:String} AND '}action != 'search' AND outcome = 'ok' ` +
+    "AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
+  const purposes = await queryRows<{ case_number: string; reason: string }>(
+    storage.client,
+    `SELECT DISTINCT case_number, reason FROM ${storage.db}.access_log WHERE ${period} AND (reason != '' OR case_number != '')`,
+    params,
+  );
+  const flaggedPurposes = purposes.filter((p) => prohibitedPurposeFindings(p.case_number.trim(), p.reason.trim()).length > 0);
+  if (flaggedPurposes.length === 0) return { flagged: [], total: 0 };
+  const rows = await queryRows<AccessRecord & { at_text: string; total: number | string }>(
+    storage.client,
+    `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, prev_hash, hash,
+            count() OVER () AS total
+       FROM ${storage.db}.access_log
+      WHERE ${period} AND has({purposes:Array(Array(String))}, [case_number, reason])
+      ORDER BY at, chain, seq LIMIT {limit:UInt32}`,
+    { ...params, purposes: flaggedPurposes.map((p) => [p.case_number, p.reason]), limit: MAX_LISTED_REFUSALS },
+  );
+  const flagged = rows.map(({ at_text, total: _total, ...rest }) => {
+    const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
+    return { record, findings: prohibitedPurposeFindings(record.case_number.trim(), record.reason.trim()) };
+  });
+  return { flagged, total: Number(rows[0]?.total ?? 0) };
 }
 
 /** A problem the chain check found, in words: the memorandum's data errors and `audit verify` say it so. */

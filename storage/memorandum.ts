@@ -32,6 +32,9 @@ interface Model {
   /** Accounts given a privileged role, passwords set by another member (storage/account-changes.ts). */
   accountChanges: string[];
   accountChangesNote: string;
+  /** Accesses other than searches whose stated purpose suggests a forbidden use (audit.ts otherAccessToReview). */
+  otherAccess: string[];
+  otherAccessNote: string;
   refusalColumns: string[];
   refusalRows: string[][];
   closing: string[];
@@ -209,6 +212,14 @@ function model(sample: AuditSample, meta: MemorandumMeta): Model {
       'Each change below gave an account the power to decide releases, export evidence, audit or administer, or let the member who made it ' +
       'sign in as someone else. One administrator can make them alone: confirm each with the person it concerns.' +
       (sample.accountChangeCount > sample.accountChanges.length ? ` ${sample.accountChangeCount} in the period; the first ${sample.accountChanges.length} are listed.` : ''),
+    otherAccessNote:
+      'Searches are sampled above; every other access to ALPR data the system allowed in the period (hit views, legal holds, exports, ' +
+      'releases) was checked against the permitted uses by its stated purpose. Those below state a purpose that suggests a use the ' +
+      'policy forbids: review each with the member.' +
+      (sample.otherFlaggedCount > sample.otherFlagged.length ? ` ${sample.otherFlaggedCount} in the period; the first ${sample.otherFlagged.length} are listed.` : ''),
+    otherAccess: sample.otherFlagged.map((f) =>
+      `${loggedAt(f.record.at)} ${f.record.user_id} (${f.record.action}, log ${f.record.chain}:${f.record.seq}), ` +
+      `case "${f.record.case_number}", reason "${f.record.reason}": ${f.findings.join('; ')}`),
     refusalColumns: ['Log seq', 'Date/time (UTC)', 'User', 'Action', 'Kind', 'Why refused'],
     refusalRows: sample.refusedActions.map((r) => [
       `${r.record.chain}:${r.record.seq}`, r.record.at, r.record.user_id, r.record.action, REFUSAL_KIND_TEXT[r.kind], r.record.detail,
@@ -255,6 +266,7 @@ export function renderMemorandumMarkdown(sample: AuditSample, meta: MemorandumMe
   out.push('## Data errors', '', ...list(m.dataErrors, 'None found.'), '');
   out.push('## Role and training violations', '', ...list(m.violations, 'None.'), '');
   out.push('## Privileged account changes', '', md(m.accountChangesNote), '', ...list(m.accountChanges, 'None.'), '');
+  out.push('## Other access with a purpose to review', '', md(m.otherAccessNote), '', ...list(m.otherAccess, 'None.'), '');
   out.push('## Refused actions', '');
   if (m.refusalRows.length === 0) out.push('None.', '');
   else out.push(row(m.refusalColumns), `|${m.refusalColumns.map(() => '---').join('|')}|`, ...m.refusalRows.map(row), '');
@@ -287,6 +299,9 @@ ${list(m.violations, 'None.')}
 <h2>Privileged account changes</h2>
 <p>${esc(m.accountChangesNote)}</p>
 ${list(m.accountChanges, 'None.')}
+<h2>Other access with a purpose to review</h2>
+<p>${esc(m.otherAccessNote)}</p>
+${list(m.otherAccess, 'None.')}
 <h2>Refused actions</h2>
 ${m.refusalRows.length === 0 ? '<p>None.</p>' : `<table><thead><tr>${m.refusalColumns.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
 <tbody>${m.refusalRows.map((r) => `<tr class="refused">${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`}

@@ -138,6 +138,31 @@ describe('audit sample', () => {
     expect(renderMemorandumHtml(sample, meta)).toContain('<h2>Privileged account changes</h2>');
   });
 
+  it('lists every other access allowed with a purpose the policy forbids (hit views, holds): not sampled, all of them', async () => {
+    const access = (action: 'hit_view' | 'hold', reason: string, outcome: 'ok' | 'refused' = 'ok') =>
+      accessLog.append({ user: 'd1', action, outcome, params: { hitId: 'h-1' }, rowsReturned: 1, caseNumber: '', reason, detail: '' });
+    await access('hit_view', 'live hits (dispatch console)');
+    await access('hit_view', 'ex-girlfriend lives there');
+    await access('hit_view', 'ex-girlfriend lives there');
+    await access('hold', 'checking on protest organizers');
+    await access('hold', 'checking on protest organizers', 'refused'); // refused: listed with the refusals, not here
+    const sample = await sampleSearches(storage, { from, to: new Date(Date.now() + 60_000) });
+    expect(sample.otherFlaggedCount).toBe(3);
+    expect(sample.otherFlagged.map((f) => [f.record.action, f.record.reason, f.findings])).toEqual([
+      ['hit_view', 'ex-girlfriend lives there', ['stated purpose suggests personal use (§471.5 Impermissible Uses (c)): review']],
+      ['hit_view', 'ex-girlfriend lives there', ['stated purpose suggests personal use (§471.5 Impermissible Uses (c)): review']],
+      ['hold', 'checking on protest organizers', ['stated purpose suggests First Amendment activity (§471.5 Impermissible Uses (b)): review']],
+    ]);
+    // The searches' own findings stay with the sample: none of them is listed here.
+    expect(sample.otherFlagged.some((f) => f.record.action === 'search')).toBe(false);
+    const meta = { auditor: 'Capt. P. Standards', date: new Date('2026-11-23T00:00:00Z') };
+    const md = renderMemorandumMarkdown(sample, meta);
+    const section = md.slice(md.indexOf('## Other access with a purpose to review'), md.indexOf('## Refused actions'));
+    expect(section).toMatch(/^- \d{4}-\d{2}-\d{2}T[\d:.]+Z d1 \(hold, log main:\d+\), case "", reason "checking on protest organizers": stated purpose suggests First Amendment activity/m);
+    expect(section.match(/^- /gm)).toHaveLength(3);
+    expect(renderMemorandumHtml(sample, meta)).toContain('<h2>Other access with a purpose to review</h2>');
+  });
+
   it('reports a tampered access log as data errors', async () => {
     await storage.client.command({
       query: `ALTER TABLE ${storage.db}.access_log UPDATE reason = 'routine patrol' WHERE reason = 'test' SETTINGS mutations_sync = 2`,
