@@ -53,6 +53,7 @@ const UNIT_FILES = [
   'test/storage/one-at-a-time.test.ts',
   'test/storage/package-csv.test.ts',
   'test/storage/purpose.test.ts',
+  'test/storage/purpose-review.test.ts',
   'test/storage/release-rules.test.ts',
   'test/storage/search-windows.test.ts',
   'test/storage/version-claims.test.ts',

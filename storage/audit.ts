@@ -6,9 +6,9 @@ import { privilegedAccountChanges, type AccountChange } from './account-changes.
 import { requireChain, SYSTEM_USER, verifyAccessLogs, type AccessLogVerification, type AccessRecord, type Head } from './access-log.js';
 import { DEFAULT_TIME_ZONE, dayIn } from './department-day.js';
 import { StorageError } from './errors.js';
-import { isImmigrationEnforcement } from './immigration.js';
 import type { Storage } from './open.js';
 import { undocumentedPurpose } from './purpose.js';
+import { otherAccessToReview, prohibitedPurposeFindings, type FlaggedAccess } from './purpose-review.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows } from './sql.js';
 import { findUser, type User } from './users.js';
 
@@ -16,21 +16,6 @@ import { findUser, type User } from './users.js';
 export const MINIMUM_AUDIT_SAMPLE = 10;
 /** A sample larger than this is more than an auditor reads: refused (API and CLI alike) rather than cut. */
 export const MAX_AUDIT_SAMPLE = 1000;
-
-/**
- * Words in a stated reason that point to a use the policy forbids; a match is a finding for the
- * auditor to review, not a verdict. §471.5 Permitted/Impermissible Uses (b) First Amendment,
- * (c) personal use, (e) harassment or intimidation. Federal immigration enforcement (§471.2,
- * §471.8(c); Government Code § 7282.5, § 7284.2 et seq.) is found by the classifier that refuses
- * it up front (storage/immigration.ts), so a record written before that refusal is still a finding.
- */
-const IMMIGRATION_RULE = 'federal immigration enforcement (§471.2, §471.8(c))';
-
-export const PROHIBITED_PURPOSE_PATTERNS: ReadonlyArray<{ pattern: RegExp; rule: string }> = [
-  { pattern: /\b(personal|ex-?(wife|husband|girlfriend|boyfriend|partner)|my (wife|husband|neighbou?r|friend))\b/i, rule: 'personal use (§471.5 Impermissible Uses (c))' },
-  { pattern: /\b(protest\w*|rally|demonstrat\w*|march|religious service|church|mosque|synagogue)\b/i, rule: 'First Amendment activity (§471.5 Impermissible Uses (b))' },
-  { pattern: /\b(harass\w*|intimidat\w*)\b/i, rule: 'harassment or intimidation (§471.5 Impermissible Uses (e))' },
-];
 
 export interface AuditSampleRequest {
   from: Date;
@@ -109,10 +94,6 @@ export interface AuditSample {
   otherFlaggedCount: number;
 }
 
-export interface FlaggedAccess {
-  record: AccessRecord;
-  findings: string[];
-}
 
 /**
  * How a refusal is filed in the memorandum. `immigration` and `personal` are purposes the policy
@@ -312,7 +293,7 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   });
   const refusals = await refusalsInPeriod(storage, `${chain === undefined ? '' : 'chain = {chain:String} AND '}at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}`, params);
   const accounts = await privilegedAccountChanges(storage, { from: params.from, to: params.to, ...(chain === undefined ? {} : { chain }) });
-  const other = await otherAccessToReview(storage, params, chain);
+  const other = await otherAccessToReview(storage, params, chain, MAX_LISTED_REFUSALS);
   const verifications = (await verifyAccessLogs(storage, expectedHeads)).filter((v) => chain === undefined || v.chain === chain);
   const damaged = new Set<string>();
   for (const v of verifications) {
@@ -364,16 +345,6 @@ export async function sampleSearches(storage: Pick<Storage, 'client' | 'db' | 'c
   };
 }
 
-/** Findings against the permitted uses for a stated purpose (a case number, a reason); empty when none. */
-export function prohibitedPurposeFindings(caseNumber: string, reason: string): string[] {
-  const findings: string[] = [];
-  if (isImmigrationEnforcement(reason) || isImmigrationEnforcement(caseNumber)) findings.push(`stated purpose suggests ${IMMIGRATION_RULE}: review`);
-  for (const { pattern, rule } of PROHIBITED_PURPOSE_PATTERNS) {
-    if (pattern.test(reason) || pattern.test(caseNumber)) findings.push(`stated purpose suggests ${rule}: review`);
-  }
-  return findings;
-}
-
 export function reviewInquiry(record: AccessRecord, user: User | undefined, recordIntact: boolean, timeZone: string = DEFAULT_TIME_ZONE): InquiryReview {
   const findings: string[] = [];
   const caseNumber = record.case_number.trim();
@@ -402,40 +373,6 @@ export function reviewInquiry(record: AccessRecord, user: User | undefined, reco
   }
   if (!recordIntact) findings.push('access log record fails the hash chain check');
   return { record, user, purposeDocumented, purposePermitted, userAuthorised, recordIntact, findings };
-}
-
-/**
- * The accesses other than searches that the period allowed with a stated purpose the policy forbids
- * (QA: a hit viewed "ex-girlfriend lives there", a hold placed for "protest organizers", were in no
- * sample, since only searches are). Each distinct purpose is judged once, as a sampled inquiry's is;
- * the records stating a flagged one are then read, oldest first.
- */
-async function otherAccessToReview(
-  storage: Pick<Storage, 'client' | 'db'>, params: { chain: string; from: string; to: string }, chain: string | undefined,
-): Promise<{ flagged: FlaggedAccess[]; total: number }> {
-  const period = `${chain === undefined ? '' : 'chain = {chain:String} AND '}action != 'search' AND outcome = 'ok' ` +
-    "AND at >= {from:DateTime64(3, 'UTC')} AND at < {to:DateTime64(3, 'UTC')}";
-  const purposes = await queryRows<{ case_number: string; reason: string }>(
-    storage.client,
-    `SELECT DISTINCT case_number, reason FROM ${storage.db}.access_log WHERE ${period} AND (reason != '' OR case_number != '')`,
-    params,
-  );
-  const flaggedPurposes = purposes.filter((p) => prohibitedPurposeFindings(p.case_number.trim(), p.reason.trim()).length > 0);
-  if (flaggedPurposes.length === 0) return { flagged: [], total: 0 };
-  const rows = await queryRows<AccessRecord & { at_text: string; total: number | string }>(
-    storage.client,
-    `SELECT chain, seq, toString(at) AS at_text, user_id, action, outcome, params, rows_returned, case_number, reason, detail, prev_hash, hash,
-            count() OVER () AS total
-       FROM ${storage.db}.access_log
-      WHERE ${period} AND has({purposes:Array(Array(String))}, [case_number, reason])
-      ORDER BY at, chain, seq LIMIT {limit:UInt32}`,
-    { ...params, purposes: flaggedPurposes.map((p) => [p.case_number, p.reason]), limit: MAX_LISTED_REFUSALS },
-  );
-  const flagged = rows.map(({ at_text, total: _total, ...rest }) => {
-    const record: AccessRecord = { ...rest, at: at_text, seq: Number(rest.seq), rows_returned: Number(rest.rows_returned) };
-    return { record, findings: prohibitedPurposeFindings(record.case_number.trim(), record.reason.trim()) };
-  });
-  return { flagged, total: Number(rows[0]?.total ?? 0) };
 }
 
 /** A problem the chain check found, in words: the memorandum's data errors and `audit verify` say it so. */

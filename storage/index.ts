@@ -47,9 +47,10 @@ export {
   type OutputDirectoryProblem,
 } from './package-writer.js';
 export {
-  sampleSearches, reviewInquiry, describeProblem, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_AUDIT_SAMPLE, MAX_LISTED_REFUSALS, PROHIBITED_PURPOSE_PATTERNS,
+  sampleSearches, reviewInquiry, describeProblem, refusalKind, MINIMUM_AUDIT_SAMPLE, MAX_AUDIT_SAMPLE, MAX_LISTED_REFUSALS,
   type AuditSample, type AuditSampleRequest, type InquiryReview, type RefusedAction, type RefusalKind,
 } from './audit.js';
+export { PROHIBITED_PURPOSE_PATTERNS, prohibitedPurposeFindings, type FlaggedAccess } from './purpose-review.js';
 export { privilegedAccountChange, privilegedAccountChanges, PRIVILEGED_ROLES, MAX_LISTED_ACCOUNT_CHANGES, type AccountChange } from './account-changes.js';
 export {
   AGENCY_KINDS, REFUSAL_RULES, DEFAULT_RELEASE_POLICY, classifyAgency,
