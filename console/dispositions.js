@@ -1,6 +1,6 @@
 // What each disposition (storage/hits.ts DISPOSITIONS) is called: on the hit cards' answer buttons
-// and in the transparency report, in storage's order (DISPOSITION_LABELS there has the same words,
-// which the published report files use).
+// and in the transparency report (DISPOSITION_LABELS there has the same words, which the published
+// report files use; test/console/releases.test.ts compares the two).
 export const DISPOSITION_LABELS = {
   confirmed: 'Confirmed and acted on',
   misread: 'Misread',

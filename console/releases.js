@@ -453,10 +453,8 @@ async function submitReport(event) {
  */
 function reportSections(r) {
   const pairs = (o, label = (k) => k) => Object.entries(o ?? {}).map(([k, v]) => [label(k), v]);
-  // In the answers' own words and order, as the published report files (storage/transparency.ts).
-  const order = Object.keys(DISPOSITION_LABELS);
-  const rank = (k) => (order.includes(k) ? order.indexOf(k) : order.length);
-  const dispositions = Object.entries(r.dispositions ?? {}).sort(([a], [b]) => rank(a) - rank(b)).map(([k, v]) => [DISPOSITION_LABELS[k] ?? k, v]);
+  // In the answers' own words, as the published report files (storage/transparency.ts; the gateway gives their order).
+  const dispositions = pairs(r.dispositions, (k) => DISPOSITION_LABELS[k] ?? k);
   const s = r.searches ?? {};
   return [
     ['Collection', [['Cameras reporting', r.cameras], ['Plate reads', r.reads]]],

@@ -114,11 +114,12 @@ export async function transparencyReport(ctx: TransparencyContext, user: string,
     if (covert.has(list)) hitsOnCovertLists += n;
     else hitsByList[list] = n;
   }
-  // The newest disposition of each hit by the period's end counts once.
+  // The newest disposition of each hit by the period's end counts once; in the answers' order
+  // (DISPOSITIONS, the cards' buttons), which every reader of the report shows them in.
   const dispositions = toRecord(await queryRows(client,
     `SELECT disposition AS k, count() AS n FROM (
        SELECT hit_id, argMax(disposition, recorded_at) AS disposition FROM ${db}.hit_dispositions WHERE ${seen} AND ${beforeEnd('recorded_at')} GROUP BY hit_id)
-     GROUP BY disposition ORDER BY disposition`, p));
+     GROUP BY disposition ORDER BY indexOf({order:Array(String)}, disposition), disposition`, { ...p, order: [...DISPOSITIONS] }));
   // The inquiries the §471.9 audit draws from, defined there (found by QA: every "older results"
   // page counted as a search of its own, so the figures disagreed with the memorandum).
   const systemId = await systemSearchUser(ctx.storage);
@@ -214,13 +215,8 @@ function sections(r: TransparencyReport): Section[] {
   const n = (x: number) => x.toLocaleString('en-US');
   const entries = (o: Record<string, number>, label: (k: string) => string = (k) => k) =>
     Object.entries(o).map(([k, v]): [string, string] => [label(k), n(v)]);
-  // In the answers' own words and order ("Could not locate", not not_located): a report for the public.
-  const rank = (k: string) => {
-    const i = (DISPOSITIONS as readonly string[]).indexOf(k);
-    return i === -1 ? DISPOSITIONS.length : i;
-  };
-  const dispositions = Object.entries(r.dispositions).sort(([a], [b]) => rank(a) - rank(b))
-    .map(([k, v]): [string, string] => [DISPOSITION_LABELS[k as Disposition] ?? k, n(v)]);
+  // In the answers' own words ("Could not locate", not not_located): a report for the public.
+  const dispositions = entries(r.dispositions, (k) => DISPOSITION_LABELS[k as Disposition] ?? k);
   return [
     { title: 'Collection', rows: [['Cameras reporting', n(r.cameras)], ['Plate reads', n(r.reads)]] },
     {
