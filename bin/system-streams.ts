@@ -10,6 +10,8 @@ import { DEFAULT_STREAMS_CONFIG, ensureStreams, READS_STREAM, StreamSpaceError }
 export interface StreamsOptions {
   /** READS's byte limit. @default DEFAULT_STREAMS_CONFIG.readsMaxBytes */
   readsMaxBytes?: number;
+  /** The pipeline consumer's ack wait. @default DEFAULT_STREAMS_CONFIG.ackWaitMs */
+  ackWaitMs?: number;
   /** The embedded nats-server's store, whose free space a refusal names; null: a department's server. */
   storeDir: string | null;
   logger: Logger;
@@ -19,7 +21,7 @@ export async function openStreams(jsm: JetStreamManager, options: StreamsOptions
   const readsMaxBytes = options.readsMaxBytes ?? DEFAULT_STREAMS_CONFIG.readsMaxBytes;
   let report;
   try {
-    report = await ensureStreams(jsm, { ...DEFAULT_STREAMS_CONFIG, readsMaxBytes });
+    report = await ensureStreams(jsm, { ...DEFAULT_STREAMS_CONFIG, readsMaxBytes, ackWaitMs: options.ackWaitMs ?? DEFAULT_STREAMS_CONFIG.ackWaitMs });
   } catch (error) {
     if (!(error instanceof StreamSpaceError) || options.storeDir === null) throw error;
     const free = await freeBytes(options.storeDir);

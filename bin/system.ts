@@ -74,6 +74,12 @@ export interface SystemOptions {
   natsPortName?: string;
   /** READS's byte limit (config `nats.readsMaxGib`). @default DEFAULT_STREAMS_CONFIG.readsMaxBytes (10 GiB) */
   readsMaxBytes?: number;
+  /**
+   * How long a read handed to a pipeline worker waits for its ack before it goes to another (the
+   * consumer's ack wait, set at every start: the last worker started sets it for all). A worker
+   * killed mid-batch delays its reads' hits this long. @default DEFAULT_STREAMS_CONFIG.ackWaitMs (30 s)
+   */
+  readsAckWaitMs?: number;
   /** Storage settings; `dataDir` defaults to `dataDir/clickhouse`. */
   storage?: Partial<StorageConfig>;
   /** Run the pipeline worker in this process. @default true */
@@ -305,7 +311,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // First thing on the connection: every hit published from here on reaches it.
     if (options.onHitMessage !== undefined) nc.subscribe(`${HITS_SUBJECT_PREFIX}.>`, { callback: options.onHitMessage });
     const js = jetstream(nc);
-    await openStreams(await jetstreamManager(nc), { readsMaxBytes: options.readsMaxBytes, storeDir: options.natsUrl === undefined ? join(options.dataDir, 'nats') : null, logger });
+    await openStreams(await jetstreamManager(nc), { readsMaxBytes: options.readsMaxBytes, ackWaitMs: options.readsAckWaitMs, storeDir: options.natsUrl === undefined ? join(options.dataDir, 'nats') : null, logger });
     // Versioned records (hot lists, release requests, users) claim each new version here first, so
     // gateways side by side on one ClickHouse server cannot both write it (storage/version-claims.ts).
     const claims = await openVersionClaims(js);

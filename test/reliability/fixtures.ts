@@ -66,8 +66,10 @@ export async function withStorageAt<T>(dataDir: string, use: (storage: Storage) 
 const WORKER_SCRIPT = new URL('../flows/worker-process.ts', import.meta.url).pathname;
 
 /** A pipeline worker in its own process (test/flows/worker-process.ts), owning the chDB directory `dataDir`. */
-export function startWorkerProcess(natsUrl: string, dataDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', WORKER_SCRIPT, natsUrl, dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** A pipeline worker process (test/flows/worker-process.ts), resolved once it pulls; `ackWaitMs` sets the consumer's ack wait. */
+export function startWorkerProcess(natsUrl: string, dataDir: string, ackWaitMs?: number): Promise<ChildProcess> {
+  const args = [WORKER_SCRIPT, natsUrl, dataDir, ...(ackWaitMs === undefined ? [] : [String(ackWaitMs)])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready')) resolve(child);

@@ -17,6 +17,11 @@ import { TestConsole } from '../gateway/harness.js';
 import { exited, scalar, startWorkerProcess, storedCounts, until, untilDrained, wireRead, withStorageAt } from './fixtures.js';
 
 const TOTAL = 50_000;
+/**
+ * The reads the killed worker held come back after the consumer's ack wait: 30 s by default, 5 s
+ * here (the system's readsAckWaitMs), which spares the suite 25 s of waiting and tests the same.
+ */
+const ACK_WAIT_MS = 5_000;
 const dir = mkdtempSync(join(tmpdir(), 'platewatch-crash-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -51,8 +56,10 @@ describe('a pipeline worker killed with SIGKILL mid-stream', () => {
       await console1.subscribe({});
 
       const workerDir = join(dir, 'worker');
-      const first = await startWorkerProcess(nats.url, workerDir);
+      const first = await startWorkerProcess(nats.url, workerDir, ACK_WAIT_MS);
       children.push(first);
+      // The worker's start set the consumer's ack wait from its option (bin/system.ts readsAckWaitMs).
+      expect((await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER)).config.ack_wait).toBe(ACK_WAIT_MS * 1e6);
 
       // Reads go out while the worker runs; it is killed once a good part is stored and acked.
       const now = Date.now();
@@ -76,9 +83,9 @@ describe('a pipeline worker killed with SIGKILL mid-stream', () => {
       const orphaned = (await jsm.consumers.info(READS_STREAM, PIPELINE_CONSUMER)).num_ack_pending;
       await publishing;
 
-      const second = await startWorkerProcess(nats.url, workerDir);
+      const second = await startWorkerProcess(nats.url, workerDir, ACK_WAIT_MS);
       children.push(second);
-      // Reads the dead worker held come back after the consumer's ack wait (30 s).
+      // Reads the dead worker held come back after the consumer's ack wait (ACK_WAIT_MS).
       await untilDrained(nc, 150_000);
       second.kill('SIGTERM');
       await exited(second);
