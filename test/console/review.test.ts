@@ -669,9 +669,9 @@ describe('console review', () => {
     }
     expect(await row(supervisor.page, '4VEHE02').getByRole('button').count()).toBe(0);
     await expect(row(supervisor.page, '4VEHE02').textContent()).resolves.toMatch(/new vehicle, was 4VEHE01.*A change of the vehicle listed is approved by the ALPR administrator\./);
-    await supervisor.page.context().close();
-
-    const admin = await openConsole();
+    // The next user of the workstation.
+    await signOut(supervisor.page);
+    const admin = supervisor;
     await signIn(admin, 'administrator1');
     await admin.page.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     const approve = row(admin.page, '4NEWE01').getByRole('button', { name: 'Approve 4NEWE01 on BOLO', exact: true });

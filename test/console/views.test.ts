@@ -12,9 +12,10 @@ import { hitMessage, publishHit } from '../gateway/harness.js';
 import { readsSubject } from '../../ingest/index.js';
 import { startConsoleSystem, type ConsoleSystem } from './console-system.js';
 import { until } from '../reliability/fixtures.js';
-import { requestsTo, signInAs } from './browser.js';
+import { requestsTo, signInAs, signInNext } from './browser.js';
 
-// Each test signs in two or three Chromium contexts against the whole system (nats-server, chDB,
+// Each test signs two to four users in turn (signInNext: the next user of the same workstation, a
+// context of its own costing Chromium twice as much) against the whole system (nats-server, chDB,
 // the list builder's worker thread): 30 s was short for that on a loaded 2-core machine.
 const BROWSER_TEST_MS = 120_000;
 
@@ -113,7 +114,7 @@ describe('console views by role', () => {
   }, BROWSER_TEST_MS);
 
   it('an administrator sees users with training status; an auditor sees users but no dispatch or search', async () => {
-    const admin = await signIn('administrator1');
+    const { page: admin, requests } = await signInAs(browser, api.base, 'administrator1', PASSWORD, pageErrors);
     await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await admin.locator('#admin:not([hidden])').waitFor();
     await admin.locator('#users:not([hidden]) tbody tr').first().waitFor();
@@ -122,9 +123,10 @@ describe('console views by role', () => {
     const rookieRow = admin.locator('#users tbody tr', { hasText: 'rookie' });
     await expect(rookieRow.locator('.badge').textContent()).resolves.toBe('untrained');
     expect(await adminParts(admin)).toEqual(['lists-part', 'manage-lists', 'submit-part', 'approvals-part', 'users-part', 'refused-part']);
-    await admin.context().close();
 
-    const { page: auditor, requests } = await signInAs(browser, api.base, 'auditor1', PASSWORD, pageErrors);
+    const sentBefore = requests.length;
+    await signInNext(admin, 'auditor1', PASSWORD);
+    const auditor = admin;
     // An auditor lands on the Audit view (audit.test.ts); the users are one click away.
     await auditor.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await auditor.locator('#users:not([hidden]) tbody tr').first().waitFor();
@@ -133,11 +135,11 @@ describe('console views by role', () => {
     expect(await auditor.locator('#dispatch').isHidden()).toBe(true);
     // Only the users: no hot lists, no entry form to submit, no approvals, and none of them asked for.
     expect(await adminParts(auditor)).toEqual(['users-part']);
-    for (const path of ['/api/hotlists', '/api/hotlists/approvals']) expect(requestsTo(requests, path, 'GET'), path).toHaveLength(0);
-    await auditor.context().close();
+    for (const path of ['/api/hotlists', '/api/hotlists/approvals']) expect(requestsTo(requests.slice(sentBefore), path, 'GET'), path).toHaveLength(0);
 
     // A dispatcher sees the hot lists (their age: is a hit on a stale list?) and nothing else of the view.
-    const dispatcher = await signIn('dispatcher1');
+    await signInNext(auditor, 'dispatcher1', PASSWORD);
+    const dispatcher = auditor;
     await dispatcher.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await dispatcher.locator('#lists:not([hidden]) tbody tr').first().waitFor();
     expect(await adminParts(dispatcher)).toEqual(['lists-part']);
@@ -161,9 +163,9 @@ describe('console views by role', () => {
     await expect(officer.locator('#entry-status').textContent()).resolves.toMatch(/Submitted 6TRJ244 to BOLO as entry .*matches once an administrator approves it/);
     // An officer cannot approve: that part of the view is not shown.
     expect(await officer.locator('#approvals-part').isHidden()).toBe(true);
-    await officer.context().close();
 
-    const admin = await signIn('administrator1');
+    await signInNext(officer, 'administrator1', PASSWORD);
+    const admin = officer;
     await admin.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     const row = admin.locator('#approvals tbody tr', { hasText: '6TRJ244' });
     await row.waitFor();
@@ -230,9 +232,9 @@ describe('console views by role', () => {
     await admin.locator('#load-status', { hasText: 'SLR is now version 2' }).waitFor({ timeout: 30_000 });
     await expect(admin.locator('#load-status').textContent()).resolves.toMatch(/^SLR is now version 2: 30,?000 entries from 30,?000 rows/);
     expect(await admin.locator('#load-error').textContent()).toBe('');
-    await admin.context().close();
 
-    const officer = await signIn('officer1');
+    await signInNext(admin, 'officer1', PASSWORD);
+    const officer = admin;
     await officer.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await officer.locator('#entry-list option[value="CASE-12"]').waitFor({ state: 'attached' });
     expect(await officer.locator('#manage-lists').isHidden()).toBe(true);
@@ -249,16 +251,16 @@ describe('console views by role', () => {
     await admin.locator('#entry-list option').first().waitFor({ state: 'attached' });
     expect(await admin.locator('#entry-list option[value="NARC"]').count()).toBe(0);
     expect(await admin.locator('#admin').textContent()).not.toContain('Nightjar');
-    await admin.context().close();
 
-    const officer = await signIn('officer1');
+    await signInNext(admin, 'officer1', PASSWORD);
+    const officer = admin;
     await officer.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await officer.locator('#lists:not([hidden]) tbody tr').first().waitFor();
     expect(await officer.locator('#admin').textContent()).not.toContain('NARC');
     expect(await officer.locator('#entry-list option[value="NARC"]').count()).toBe(0);
-    await officer.context().close();
 
-    const analyst = await signIn('analyst1');
+    await signInNext(officer, 'analyst1', PASSWORD);
+    const analyst = officer;
     await analyst.getByRole('button', { name: 'Hot lists & admin', exact: true }).click();
     await expect(analyst.locator('#entry-list option[value="NARC"]').textContent()).resolves.toBe('NARC — Operation Nightjar: narcotics delivery vehicles');
     await analyst.context().close();
@@ -340,9 +342,10 @@ describe('console views by role', () => {
     await expect(tablesWiderThanTheirBox(admin)).resolves.toEqual([]);
     // And the page load asked for no favicon the gateway does not serve (a 404 each time).
     expect(failedLoads.filter((url) => url.endsWith('/favicon.ico'))).toEqual([]);
-    await admin.context().close();
 
-    const auditor = (await signInAs(browser, api.base, 'auditor1', PASSWORD, pageErrors, narrow)).page;
+    await admin.setViewportSize(narrow.viewport);
+    await signInNext(admin, 'auditor1', PASSWORD);
+    const auditor = admin;
     await auditor.locator('#audit:not([hidden])').waitFor();
     await auditor.getByRole('button', { name: 'Show the log', exact: true }).click();
     await auditor.locator('#audit-log tbody tr', { hasText: caseNumber }).waitFor();
