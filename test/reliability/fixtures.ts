@@ -65,8 +65,10 @@ export async function withStorageAt<T>(dataDir: string, use: (storage: Storage) 
 
 const WORKER_SCRIPT = new URL('../flows/worker-process.ts', import.meta.url).pathname;
 
-/** A pipeline worker in its own process (test/flows/worker-process.ts), owning the chDB directory `dataDir`. */
-/** A pipeline worker process (test/flows/worker-process.ts), resolved once it pulls; `ackWaitMs` sets the consumer's ack wait. */
+/**
+ * A pipeline worker in its own process (test/flows/worker-process.ts), owning the chDB directory
+ * `dataDir`, resolved once it pulls; `ackWaitMs` sets the consumer's ack wait at its start.
+ */
 export function startWorkerProcess(natsUrl: string, dataDir: string, ackWaitMs?: number): Promise<ChildProcess> {
   const args = [WORKER_SCRIPT, natsUrl, dataDir, ...(ackWaitMs === undefined ? [] : [String(ackWaitMs)])];
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
