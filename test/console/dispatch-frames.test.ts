@@ -420,6 +420,11 @@ describe('dispatch console, scripted frames', () => {
     expect(heights.buttons).toBeGreaterThanOrEqual(44);
     expect(heights.checks).toBeGreaterThanOrEqual(44);
     expect(heights.box).toBeGreaterThanOrEqual(24);
+    // On the narrowest phones (320 px) too, the cards below the screen, which the browser does not lay
+    // out, widen nothing: a width in their stand-in size once made the page scroll sideways.
+    await page.setViewportSize({ width: 320, height: 844 });
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(320);
+    await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate('document.activeElement.blur(); window.scrollTo(0, document.documentElement.scrollHeight)');
     // A tap the moment "new hits ↑" appears (over what was under the finger) is not taken.
     await page.evaluate(`(() => {
