@@ -14,7 +14,7 @@ import { launchChromium } from '../../test/console/browser.js';
 import { startScriptedGateway, type ScriptedGateway } from '../../test/console/dispatch-gateway.js';
 import { hitMessage } from '../../test/gateway/harness.js';
 import { machineTable, markdownTable } from '../report.js';
-import { acceptOnly, arg, fmt } from '../storage/machine.js';
+import { acceptOnly, arg, fmt, percentile } from '../storage/machine.js';
 
 const USAGE = 'Usage: node --import tsx bench/console/burst.bench.ts [--backlog N] (default 2600) [--burst N] (default 40) [--runs N] (default 5)';
 acceptOnly(USAGE, ['backlog', 'burst', 'runs']);
@@ -102,11 +102,7 @@ async function measure(browser: Browser, g: ScriptedGateway, style: string | nul
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+const median = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
 
 const spread = (values: number[]) => `${fmt(median(values))} (${fmt(Math.min(...values))}–${fmt(Math.max(...values))})`;
 
