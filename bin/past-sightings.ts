@@ -3,7 +3,7 @@
 // entry's case number and the reason.
 import type { PastSightings, WireRead } from '../ingest/index.js';
 import type { HotlistEntry, OcrAlphabet } from '../matcher/index.js';
-import { buildDetectionFilter, FUZZY_MIN_LENGTH, ONE_ROW_A_READ, SYSTEM_USER, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
+import { buildDetectionFilter, FUZZY_MIN_LENGTH, indexedWhere, ONE_ROW_A_READ, SYSTEM_USER, type AccessLog, type PlateQuery, type Storage } from '../storage/index.js';
 
 export { SYSTEM_USER };
 /** A new entry seen more often than this in the look-back is listed only up to here: enough to act on. */
@@ -26,6 +26,7 @@ interface SightingRow {
   vehicle_color: string;
   vehicle_type: string;
   image_ref: string;
+  candidates: string[];
 }
 
 function plateQuery(entry: HotlistEntry): PlateQuery {
@@ -38,11 +39,12 @@ export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessL
   return {
     async find(entry, sinceMs, untilMs) {
       const plate = plateQuery(entry);
-      const filter = buildDetectionFilter({ plate, from: new Date(sinceMs), to: new Date(untilMs) }, alphabet);
+      // The alternative readings too: the matcher raises a live hit on any of them.
+      const filter = buildDetectionFilter({ plate, from: new Date(sinceMs), to: new Date(untilMs), otherReadings: true }, alphabet);
       const logged = {
         user: SYSTEM_USER,
         action: 'search' as const,
-        params: { plate, from: new Date(sinceMs), to: new Date(untilMs), list: entry.list },
+        params: { plate, from: new Date(sinceMs), to: new Date(untilMs), otherReadings: true, list: entry.list },
         caseNumber: entry.caseNumber,
         reason: `retroactive hit check for new ${entry.list} entry ${entry.listed}`,
       };
@@ -52,8 +54,8 @@ export function storedSightings(storage: Pick<Storage, 'client' | 'db'>, accessL
       }
       const rs = await storage.client.query({
         query: `SELECT read_id, agency, camera, toUnixTimestamp64Milli(seen_at) AS seen_ms, plate, state, confidence, lat, lon, heading,
-                       vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref
-                  FROM ${storage.db}.detections WHERE ${filter.where.join(' AND ')}
+                       vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref, candidates
+                  FROM ${storage.db}.detections WHERE ${indexedWhere(storage.db, filter).join(' AND ')}
                  ORDER BY seen_at DESC ${ONE_ROW_A_READ} LIMIT ${MAX_SIGHTINGS_PER_ENTRY}`,
         query_params: filter.params,
         format: 'JSONEachRow',
@@ -85,5 +87,7 @@ function sightingRead(r: SightingRow): WireRead {
   if (r.vehicle_type !== '') vehicle.type = r.vehicle_type;
   if (Object.keys(vehicle).length > 0) read.vehicle = vehicle;
   if (r.image_ref !== '') read.image = r.image_ref;
+  // Their confidences are not stored (docs/wire.md): a hit on one says which, without its conf.
+  if (r.candidates.length > 0) read.candidates = r.candidates.map((plate) => ({ plate }));
   return read;
 }

@@ -1218,7 +1218,9 @@ function renderHit(entry) {
   field('state', read.state);
   field('camera', `${read.camera} (${read.agency})`);
   field('ts', formatDateTime(read.ts));
-  field('conf', formatConfidence(hit.conf ?? read.conf));
+  // A hit on an alternative reading carries that reading's confidence; a past sighting's has none
+  // (storage keeps the readings, not their confidences), and the first reading's would mislead.
+  field('conf', formatConfidence(hit.candidate > 0 ? hit.conf : hit.conf ?? read.conf));
   field('image', read.image);
   showReadImage(q('.read-image'), read.image, read.plate ?? hit.plate);
   // The heading stands on its own: a camera without a position still says which way the car went.

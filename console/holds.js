@@ -83,7 +83,8 @@ function describeSearch(q) {
     : q.match === 'ocr' ? `plate ${q.plate} and its OCR-equivalents`
     : q.match === 'fuzzy' ? `plate ${q.plate} and plates one character off`
     : `plate ${q.plate}`;
-  return `${what}${where}, ${period}`;
+  const others = q.otherReadings === true ? ', also as another reading' : '';
+  return `${what}${others}${where}, ${period}`;
 }
 
 function boxes() {
@@ -124,6 +125,7 @@ async function submitHold(event) {
   if (scope === 'criteria' && criteriaUnavailable(query) === null) {
     body.plate = query.plate;
     if (query.match !== undefined) body.match = query.match;
+    if (query.otherReadings !== undefined) body.otherReadings = query.otherReadings;
     if (query.cameras !== undefined) body.cameras = query.cameras;
   } else if (scope === 'ticked') {
     ticked = tickedBoxes();

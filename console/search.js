@@ -127,6 +127,10 @@ function queryFromForm() {
   const plate = f.plate.value.trim();
   if (plate !== '') query.plate = plate;
   if (plate !== '' && f.match.value !== '') query.match = f.match.value;
+  // The gateway looks in the camera's other readings (its OCR candidates, on which a hit may have
+  // been raised) for a whole plate searched exact or OCR-equivalent, unless told not to; fuzzy and
+  // partial searches compare the plate as read, and refuse the field.
+  if (plate !== '' && !/[?*]/.test(plate) && (f.match.value === '' || f.match.value === 'ocr')) query.otherReadings = f.otherReadings.checked;
   const cameras = f.cameras.value.split(',').map((c) => c.trim()).filter((c) => c !== '');
   const tooLong = cameras.find((c) => c.length > MAX_CAMERA_NAME);
   if (tooLong !== undefined || cameras.length > MAX_CAMERAS) {
@@ -233,7 +237,16 @@ function resultRow(r, selectable) {
     setCellText(td, text ?? '');
     tr.append(td);
   }
-  tr.children[selectable ? 2 : 1].className = 'plate-cell';
+  const plateCell = tr.children[selectable ? 2 : 1];
+  plateCell.className = 'plate-cell';
+  // Found by an alternative reading: the plate shown is what the camera read first, so say which
+  // of its other readings is the plate searched for, or the row reads as a wrong match.
+  if (r.matchedCandidate != null) {
+    const note = document.createElement('span');
+    note.className = 'other-reading';
+    note.textContent = `matched its other reading ${r.matchedCandidate}`;
+    plateCell.append(note);
+  }
   // The image reference opens the image, in a new tab, when it is on a host set up for the console.
   const address = imageAddress(r.imageRef);
   const imageCell = tr.lastElementChild;

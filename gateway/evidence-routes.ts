@@ -1,7 +1,7 @@
 // Legal holds and evidence packages over HTTP (Watsonville §471.6), so that evidence work does not
 // need the system stopped: with embedded chDB, `up` alone holds the data directory, and the CLI's
 // `platewatch evidence` could only run while no ALPR data was being received.
-//   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, readIds?, detections?, agencies?, cameras?, near?}
+//   POST /api/evidence/holds                 evidence.hold    {caseNumber, reason, from, to, plate?, match?, otherReadings?, readIds?, detections?, agencies?, cameras?, near?}
 //                                                             → 201 {holdId, rowsHeld}; 404 NOTHING_HELD when nothing matches
 //   POST /api/evidence/exports               evidence.export  {caseNumber, reason?} → 201 {exportId, files, manifest, manifestSha256}:
 //                                                             the package's manifest, and the SHA-256 of its manifest.json
@@ -20,7 +20,7 @@ import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { detectionKeys } from './detection-keys.js';
 import { objectBody, optionalText, optionalTextList, pathParam, requiredText, requiredTime } from './request-fields.js';
-import { plateQuery, whereFields } from './search-routes.js';
+import { otherReadings, plateQuery, whereFields } from './search-routes.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
 
 export interface EvidenceRouteDeps {
@@ -33,7 +33,7 @@ export interface EvidenceRouteDeps {
 }
 
 const CODE = 'BAD_EVIDENCE_REQUEST';
-const HOLD_FIELDS = ['caseNumber', 'reason', 'from', 'to', 'plate', 'match', 'readIds', 'detections', 'agencies', 'cameras', 'near'] as const;
+const HOLD_FIELDS = ['caseNumber', 'reason', 'from', 'to', 'plate', 'match', 'otherReadings', 'readIds', 'detections', 'agencies', 'cameras', 'near'] as const;
 const EXPORT_FIELDS = ['caseNumber', 'reason'] as const;
 const EXPORT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Most read ids, or detections, one hold names; a larger set is better held by plate and time. */
@@ -57,12 +57,14 @@ export function holdRequest(body: unknown, user: string, timeZone: string): Hold
     // A hold of every read in a time range would copy the whole period out of retention.
     throw new HttpError(400, CODE, 'say what to hold: "plate" (a whole plate or a pattern with ? and *), "detections" (each {readId, seenAt, plateOcr} as a search row gives it) or "readIds"');
   }
+  const plateCriteria = plate === undefined || plate === '' ? undefined : plateQuery(plate, match, CODE);
   return {
     user, caseNumber, reason,
     // Narrowed as the search that found them was: a hold never takes more than was searched for.
     criteria: {
       from, to, ...whereFields(b, CODE),
-      ...(plate === undefined || plate === '' ? {} : { plate: plateQuery(plate, match, CODE) }),
+      ...(plateCriteria === undefined ? {} : { plate: plateCriteria }),
+      ...(otherReadings(b, plateCriteria, CODE) ? { otherReadings: true } : {}),
       ...(readIds === undefined || readIds.length === 0 ? {} : { readIds }),
       ...(detections === undefined || detections.length === 0 ? {} : { detections }),
     },

@@ -5,11 +5,11 @@
 // the body into a search request, refusing anything it does not know — on the access log too,
 // since such a search never reaches storage.
 import { headOf } from '../matcher/index.js';
-import { ACCESS_OUTCOMES, MAX_RADIUS_METERS, searchDetections, timeZoneOf, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
+import { ACCESS_OUTCOMES, MAX_RADIUS_METERS, OTHER_READINGS_KINDS, searchDetections, timeZoneOf, type PlateQuery, type SearchContext, type SearchRequest } from '../storage/index.js';
 import type { ApiGuard } from './api-guard.js';
 import { HttpError, type JsonReply, type JsonRequest, type JsonRoute } from './http-json.js';
 import { storageRefusalAsHttp } from './storage-errors.js';
-import { loggableBody, objectBody, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
+import { loggableBody, objectBody, optionalBoolean, optionalNumber, optionalText, optionalTextList, requiredText, requiredTime } from './request-fields.js';
 
 export interface SearchRouteDeps {
   guard: ApiGuard;
@@ -18,7 +18,7 @@ export interface SearchRouteDeps {
   prefix?: string;
 }
 
-const FIELDS = ['plate', 'match', 'from', 'to', 'agencies', 'cameras', 'near', 'caseNumber', 'reason', 'limit', 'before'] as const;
+const FIELDS = ['plate', 'match', 'otherReadings', 'from', 'to', 'agencies', 'cameras', 'near', 'caseNumber', 'reason', 'limit', 'before'] as const;
 const MATCHES = ['exact', 'ocr', 'fuzzy', 'partial'] as const;
 const CODE = 'BAD_SEARCH';
 
@@ -36,6 +36,7 @@ export function searchRequest(body: unknown, user: string, timeZone: string): Se
   const match = optionalText(b, 'match', CODE, 16);
   if (plate !== undefined && plate.trim() !== '') request.plate = plateQuery(plate.trim(), match);
   else if (match !== undefined) throw new HttpError(400, CODE, '"match" needs a "plate"');
+  if (otherReadings(b, request.plate, CODE)) request.otherReadings = true;
   Object.assign(request, whereFields(b, CODE));
   const limit = optionalNumber(b, 'limit', 1, 1000, CODE);
   if (limit !== undefined && !Number.isInteger(limit)) throw new HttpError(400, CODE, '"limit" must be a whole number from 1 to 1000');
@@ -82,6 +83,22 @@ export function whereFields(b: Record<string, unknown>, code: string): Pick<Sear
     where.near = { lat, lon, radiusMeters };
   }
   return where;
+}
+
+/**
+ * Whether a search or hold by `plate` also takes reads by their alternative readings (the camera's
+ * `candidates`): `otherReadings`, true unless the body says false for an exact or OCR-equivalent
+ * plate, which find them through an index. A fuzzy or partial plate compares the plate as read
+ * (reading every alternative in the range would make those searches scans), so true is refused
+ * there, as it is without a plate.
+ */
+export function otherReadings(b: Record<string, unknown>, plate: PlateQuery | undefined, code: string): boolean {
+  const asked = optionalBoolean(b, 'otherReadings', code);
+  const offered = plate !== undefined && OTHER_READINGS_KINDS.includes(plate.kind);
+  if (asked === true && !offered) {
+    throw new HttpError(400, code, `"otherReadings" is for a whole plate searched exact or ocr${plate === undefined ? '' : `, not ${plate.kind}`}: fuzzy and partial searches compare the plate as read`);
+  }
+  return asked ?? offered;
 }
 
 /**

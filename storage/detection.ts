@@ -80,7 +80,7 @@ export interface Detection {
   vehicleType?: string;
   /** Where the image lives (object store key or URL); the image itself is not in ClickHouse. */
   imageRef?: string;
-  /** Other readings the OCR considered. */
+  /** Other readings the OCR considered (normalised plates); searches find the read by them too (migration 16). */
   candidates?: readonly string[];
 }
 

@@ -17,6 +17,7 @@ export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { ONE_ROW_A_READ } from './detection.js';
 import { buildHoldFilter, type HoldCriteria } from './hold-criteria.js';
+import { indexedWhere } from './search.js';
 import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
 import { timeZoneOf } from './department-day.js';
@@ -143,7 +144,7 @@ export async function placeLegalHold(ctx: EvidenceContext, req: HoldRequest): Pr
       query: `INSERT INTO ${db}.evidence_detections (${EVIDENCE_COLUMNS}, case_number, hold_id, held_at)
 SELECT ${EVIDENCE_COLUMNS}, {caseNumber:String}, {holdId:String}, fromUnixTimestamp64Milli({heldAt:Int64}, 'UTC')
   FROM ${db}.detections
- WHERE ${filter.where.join(' AND ')}
+ WHERE ${indexedWhere(db, filter).join(' AND ')}
  ${ONE_ROW_A_READ}`,
       query_params: params,
     });

@@ -5,6 +5,7 @@ export { connectStorage, type StorageConnection, type StorageKind } from './conn
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport, type RetentionChange } from './migrate.js';
 export { MIGRATIONS, DETECTION_COLUMNS_DDL, DETECTION_SORTING_KEY, type Migration, type SchemaContext } from './schema.js';
+export { CANDIDATES_OCR_INDEX, ocrMappedCandidates } from './other-readings.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection, firstOfEachRead, ONE_ROW_A_READ, readSource } from './detection.js';
 export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriteOutcomes, type WriterOptions } from './writer.js';
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';
@@ -29,7 +30,7 @@ export {
   saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, isReservedUserId, userIdProblem, RESERVED_USER_IDS, USER_ROLES, type User, type UserRole,
 } from './users.js';
 export {
-  searchDetections, buildSearchQuery, buildDetectionFilter, NEWEST_FIRST, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  searchDetections, buildSearchQuery, buildDetectionFilter, indexedWhere, OTHER_READINGS_KINDS, NEWEST_FIRST, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
   type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
   type DetectionCriteria, type DetectionFilter,
 } from './search.js';

@@ -23,6 +23,9 @@
 //   camera) (migration 14).
 // - Detections are kept apart by their source, agency and camera (migration 15): read ids and whole
 //   seconds repeat across cameras, and the sort key is what ReplacingMergeTree collapses.
+// - A bloom filter over the reader's alternative readings mapped through the OCR classes
+//   (migration 16): searches by plate find a read by them too.
+import { CANDIDATES_OCR_INDEX } from './other-readings.js';
 
 export interface SchemaContext {
   /** Database name (validated identifier). */
@@ -511,6 +514,21 @@ AS SELECT ${EVIDENCE_COLUMN_NAMES_V14} FROM ${db}.evidence_detections`,
       // Safe to run again: IF NOT EXISTS skips the column and an unchanged ORDER BY is accepted.
       `ALTER TABLE ${db}.detections ADD COLUMN IF NOT EXISTS read_source LowCardinality(String) AFTER camera,
   MODIFY ORDER BY (plate_ocr, seen_at, read_id, read_source)`,
+    ],
+  },
+  {
+    version: 16,
+    name: 'alternative readings searchable',
+    statements: ({ db }) => [
+      // A hit may be raised on one of the reader's alternative readings (docs/wire.md, candidates),
+      // and a search for the listed plate did not find that read: it compared the plate as read
+      // only (noticed in QA, session 29). Searches by plate now look in the alternatives too
+      // (storage/search.ts, otherReadings), through the OCR classes as plate_ocr is looked up, with
+      // this index over their mapping (storage/other-readings.ts: an expression, not a column,
+      // which would cost every insert). It is built for parts already stored by a background
+      // mutation, as in migration 6.
+      `ALTER TABLE ${db}.detections ADD ${CANDIDATES_OCR_INDEX.replace('INDEX ', 'INDEX IF NOT EXISTS ')}`,
+      `ALTER TABLE ${db}.detections MATERIALIZE INDEX candidates_ocr_bloom`,
     ],
   },
 ];

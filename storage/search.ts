@@ -10,6 +10,7 @@ import { firstOfEachRead, ONE_ROW_A_READ } from './detection.js';
 import { StorageError } from './errors.js';
 import type { Storage } from './open.js';
 import { prohibitedPurpose, purposeProblem, type Purpose } from './purpose.js';
+import { ocrMappedCandidates } from './other-readings.js';
 import { MAX_RADIUS_METERS, radiusBox } from './radius-box.js';
 import { formatClickHouseTime, parseClickHouseTime, queryRows, type QueryParams } from './sql.js';
 import { timeZoneOf } from './department-day.js';
@@ -24,6 +25,9 @@ export const FUZZY_MIN_LENGTH = 5;
  */
 export const SEARCH_RESULT_COLUMNS = `read_id, agency, camera, toString(seen_at) AS seen_at_text, plate, plate_ocr, state, confidence,
        lat, lon, heading, vehicle_make, vehicle_model, vehicle_year, vehicle_color, vehicle_type, image_ref, candidates`;
+
+/** Plate kinds that find alternative readings (`otherReadings`) through an index: the ones the API offers it for. */
+export const OTHER_READINGS_KINDS: readonly PlateQuery['kind'][] = ['exact', 'ocr'];
 
 /** A partial pattern names at least this many characters (matcher DEFAULT_PATTERN_MIN_KNOWN). */
 export const PATTERN_MIN_KNOWN = 3;
@@ -86,6 +90,11 @@ export interface FoundDetection {
   candidates: string[];
   /** Edit distance between the OCR-mapped plates (fuzzy searches; 0 otherwise). */
   distance: number;
+  /**
+   * The alternative reading that matched the plate searched for, when the plate as read did not
+   * (`otherReadings`); null when the plate as read matched.
+   */
+  matchedCandidate: string | null;
 }
 
 export interface SearchResult {
@@ -125,6 +134,12 @@ export interface DetectionCriteria {
   near?: { lat: number; lon: number; radiusMeters: number };
   /** Only reads with these ids, whichever camera sent them (a hold by `readIds`; a hold of exact detections uses storage/hold-criteria.ts). */
   readIds?: readonly string[];
+  /**
+   * The plate also matches a read by one of its alternative readings (the camera's `candidates`),
+   * as the matcher raises hits on them. Exact and OCR-equivalent plates find them through an index
+   * (OTHER_READINGS_KINDS); fuzzy and partial plates read every alternative in the range. @default false
+   */
+  otherReadings?: boolean;
 }
 
 export type DetectionFilter =
@@ -134,6 +149,8 @@ export type DetectionFilter =
       where: string[];
       params: QueryParams;
       distance: string;
+      /** The alternative reading a row matched by, '' when its plate as read matched (an SQL expression). */
+      matchedCandidate: string;
       /**
        * Optional speed-up: every match satisfies at least one of these, and each one alone can use
        * the primary key or the skip index. A query may run one branch per condition (UNION ALL)
@@ -155,31 +172,43 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
   if (c.from.getTime() >= c.to.getTime()) return { ok: false, reason: 'from must be before to' };
   const params: QueryParams = { from: formatClickHouseTime(c.from), to: formatClickHouseTime(c.to) };
   let distance = '0';
+  let matchedCandidate = "''";
   let branches: string[] | undefined;
   const p = c.plate;
+  if (c.otherReadings === true && p === undefined) return { ok: false, reason: 'otherReadings needs a plate' };
   if (p !== undefined) {
+    // The plate condition on one OCR-mapped plate `x`: plate_ocr for the plate as read, each
+    // alternative reading's mapping for those (otherReadings), in the order of candidates.
+    let matches: (x: string) => string;
+    let asRead: string;
     if (p.kind === 'partial') {
       const n = normalizePattern(p.pattern, PATTERN_MIN_KNOWN);
       if (!n.ok) return { ok: false, reason: n.reason };
       // The pattern alphabet is [A-Z0-9?*] (normalizePattern), so `_` and `%` can only come from here.
       params['like'] = alphabet.mapPlate(n.pattern).replaceAll('?', '_').replaceAll('*', '%');
-      where.push('plate_ocr LIKE {like:String}');
+      matches = (x) => `${x} LIKE {like:String}`;
+      asRead = matches('plate_ocr');
     } else {
       const n = normalizePlate(p.plate);
       if (!n.ok) return { ok: false, reason: n.reason };
       params['plateOcr'] = alphabet.mapPlate(n.plate);
-      if (p.kind === 'exact') {
-        params['plate'] = n.plate;
-        where.push('plate_ocr = {plateOcr:String}', 'plate = {plate:String}'); // plate_ocr: primary key range
-      } else if (p.kind === 'ocr') {
-        where.push('plate_ocr = {plateOcr:String}');
+      if (p.kind === 'exact' || p.kind === 'ocr') {
+        matches = (x) => `${x} = {plateOcr:String}`;
+        // plate_ocr: a primary-key range per day.
+        asRead = matches('plate_ocr');
+        // An exact plate is the text itself too: its OCR mapping alone finds it by key or index.
+        if (p.kind === 'exact') {
+          params['plate'] = n.plate;
+          asRead += ' AND plate = {plate:String}';
+        }
       } else {
         if (n.plate.length < FUZZY_MIN_LENGTH) {
           return { ok: false, reason: `fuzzy search needs at least ${FUZZY_MIN_LENGTH} characters` };
         }
         params['minLen'] = n.plate.length - 1;
         params['maxLen'] = n.plate.length + 1;
-        where.push('length(plate_ocr) BETWEEN {minLen:UInt8} AND {maxLen:UInt8}', 'editDistance(plate_ocr, {plateOcr:String}) <= 1');
+        matches = (x) => `length(${x}) BETWEEN {minLen:UInt8} AND {maxLen:UInt8} AND editDistance(${x}, {plateOcr:String}) <= 1`;
+        asRead = matches('plate_ocr');
         distance = 'editDistance(plate_ocr, {plateOcr:String})';
         // One edit leaves either the first ⌊L/2⌋ characters or the last ⌈L/2⌉ untouched, so every
         // match starts with the one (a primary-key range: ORDER BY plate_ocr) or ends with the other
@@ -190,6 +219,28 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
         params['fuzzySuffix'] = mapped.slice(half);
         branches = ['startsWith(plate_ocr, {fuzzyPrefix:String})', 'endsWith(plate_ocr, {fuzzySuffix:String})'];
       }
+    }
+    if (c.otherReadings !== true) {
+      where.push(asRead);
+    } else {
+      // A hit may be raised on an alternative reading (the matcher matches every one), so a search
+      // for the listed plate finds that read too, and says which reading matched. An exact or
+      // OCR-equivalent plate finds it through migration 16's bloom filter over the alternatives'
+      // OCR mapping, a branch of its own beside the primary-key range (with the default classes,
+      // which that index is over: storage/other-readings.ts); fuzzy and partial plates read every
+      // alternative of the range (the API offers otherReadings for exact and ocr only).
+      const mapped = ocrMappedCandidates(alphabet);
+      const indexed = `has(${mapped}, {plateOcr:String})`;
+      const other = p.kind === 'exact' || p.kind === 'ocr'
+        ? `${indexed}${p.kind === 'exact' ? ' AND has(candidates, {plate:String})' : ''}`
+        : `arrayExists(c -> ${matches('c')}, ${mapped})`;
+      where.push(`((${asRead}) OR (${other}))`);
+      const which = p.kind === 'exact' ? 'indexOf(candidates, {plate:String})' : `arrayFirstIndex(c -> ${matches('c')}, ${mapped})`;
+      matchedCandidate = `if(${asRead}, '', candidates[${which}])`;
+      if (p.kind === 'fuzzy') distance = `if(${asRead}, editDistance(plate_ocr, {plateOcr:String}), editDistance(arrayElement(${mapped}, ${which}), {plateOcr:String}))`;
+      if (p.kind === 'exact' || p.kind === 'ocr') branches = ['plate_ocr = {plateOcr:String}', indexed];
+      // The plate as read keeps its own way in (primary key, n-gram index); the alternatives are read whole.
+      else branches = [...(branches ?? [asRead]), other];
     }
   }
   // Agency and camera ids are stored as the camera sent them (its subject tokens, docs/wire.md:
@@ -222,7 +273,22 @@ export function buildDetectionFilter(c: DetectionCriteria, alphabet: OcrAlphabet
     if (box.lonRanges.length === 2) where.push('(lon BETWEEN {lonMin0:Float64} AND {lonMax0:Float64} OR lon BETWEEN {lonMin1:Float64} AND {lonMax1:Float64})');
     where.push('greatCircleDistance(lon, lat, {lon:Float64}, {lat:Float64}) <= {radius:Float64}');
   }
-  return branches === undefined ? { ok: true, where, params, distance } : { ok: true, where, params, distance, branches };
+  const filter = { ok: true as const, where, params, distance, matchedCandidate };
+  return branches === undefined ? filter : { ...filter, branches };
+}
+
+/**
+ * The filter's conditions for a single query over detections, with its branches (when it has
+ * them) as the set of keys they find, each through the primary key or an index: an OR of two
+ * conditions that each could prune makes ClickHouse read the whole range (legal holds of a plate
+ * with its alternative readings, past-sighting look-ups).
+ */
+export function indexedWhere(db: string, filter: Extract<DetectionFilter, { ok: true }>): string[] {
+  if (filter.branches === undefined) return filter.where;
+  const keys = filter.branches
+    .map((branch) => `SELECT plate_ocr, seen_at, read_id FROM ${db}.detections WHERE ${[...filter.where, branch].join(' AND ')}`)
+    .join(' UNION ALL ');
+  return [...filter.where, `(plate_ocr, seen_at, read_id) IN (${keys})`];
 }
 
 /** A-Z lower-cased and nothing else, as ClickHouse's lower() does (toLowerCase would fold more). */
@@ -243,7 +309,7 @@ export function buildSearchQuery(
   const built = buildDetectionFilter(req, alphabet);
   const filter = built.ok && options.useBranches === false ? { ...built, branches: undefined } : built;
   if (!filter.ok) return filter;
-  const { where, params, distance } = filter;
+  const { where, params, distance, matchedCandidate } = filter;
   if (req.before !== undefined) {
     // A cursor is the text of a stored time; one that is not a real time (a hand-edited cursor)
     // would make every window empty rather than fail.
@@ -282,7 +348,7 @@ export function buildSearchQuery(
       ? page(undefined)
       : `SELECT plate_ocr, seen_at, read_id FROM (
        ${filter.branches.map((b) => page(b)).join('\n       UNION ALL\n       ')})`;
-  const columns = `${SEARCH_RESULT_COLUMNS}, ${distance} AS distance`;
+  const columns = `${SEARCH_RESULT_COLUMNS}, ${distance} AS distance, ${matchedCandidate} AS matched_candidate`;
   // One pass reads every column of every candidate row: the cheaper shape when few rows match
   // (searchDetections picks it for a partial pattern's windows and a windowed search's sparse rest).
   const filterWhere = options.onePass === true && filter.branches === undefined ? where.join('\n   AND ') : undefined;
@@ -310,12 +376,13 @@ interface Row {
   read_id: string; agency: string; camera: string; seen_at_text: string; plate: string; plate_ocr: string; state: string;
   confidence: number; lat: number | null; lon: number | null; heading: number | null; vehicle_make: string; vehicle_model: string;
   vehicle_year: number | null; vehicle_color: string; vehicle_type: string; image_ref: string; candidates: string[]; distance: number | string;
+  matched_candidate: string;
 }
 
 function loggedParams(req: SearchRequest): unknown {
   return {
     plate: req.plate, from: req.from, to: req.to, agencies: req.agencies, cameras: req.cameras, near: req.near,
-    limit: req.limit, before: req.before,
+    limit: req.limit, before: req.before, otherReadings: req.otherReadings,
   };
 }
 
@@ -433,5 +500,6 @@ function toFound(r: Row): FoundDetection {
     readId: r.read_id, agency: r.agency, camera: r.camera, seenAt: parseClickHouseTime(r.seen_at_text), plate: r.plate, plateOcr: r.plate_ocr,
     state: r.state, confidence: r.confidence, lat: r.lat, lon: r.lon, heading: r.heading, vehicleMake: r.vehicle_make, vehicleModel: r.vehicle_model,
     vehicleYear: r.vehicle_year, vehicleColor: r.vehicle_color, vehicleType: r.vehicle_type, imageRef: r.image_ref, candidates: r.candidates, distance: Number(r.distance),
+    matchedCandidate: r.matched_candidate === '' ? null : r.matched_candidate,
   };
 }

@@ -11,8 +11,20 @@ export const PLATE_EXPR = `if(h % 5 != 0,
   concat(toString(1 + h % 9), ${LETTER('bitShiftRight(h, 8)')}, ${LETTER('bitShiftRight(h, 16)')}, ${LETTER('bitShiftRight(h, 24)')}, leftPad(toString((bitShiftRight(h, 32)) % 1000), 3, '0')),
   substring(concat(${ALNUM('bitShiftRight(h, 8)')}, ${ALNUM('bitShiftRight(h, 14)')}, ${ALNUM('bitShiftRight(h, 20)')}, ${ALNUM('bitShiftRight(h, 26)')}, ${ALNUM('bitShiftRight(h, 32)')}, ${ALNUM('bitShiftRight(h, 38)')}, ${ALNUM('bitShiftRight(h, 44)')}), 1, 6 + (bitShiftRight(h, 50)) % 2))`;
 
-/** SELECT producing `rows` detections spread evenly over `days` days ending at `endMs`. */
-export function generatedDetections(rows: number, days: number, endMs: number, offset = 0): string {
+/**
+ * A read's `n` alternative readings: the plate with one character changed, at position k for the
+ * k-th (0-based, wrapping), as a reader's second guesses differ from its first.
+ */
+function alternativeReadings(n: number): string {
+  if (n === 0) return '[]';
+  return `arrayMap(k -> concat(substring(plate, 1, k % length(plate)), ${ALNUM('bitShiftRight(h, 3 * k + 1)')}, substring(plate, k % length(plate) + 2)), range(${n}))`;
+}
+
+/**
+ * SELECT producing `rows` detections spread evenly over `days` days ending at `endMs`, each with
+ * `candidates` alternative readings.
+ */
+export function generatedDetections(rows: number, days: number, endMs: number, offset = 0, candidates = 0): string {
   const spanMs = days * 86_400_000;
   const startMs = endMs - spanMs;
   return `SELECT
@@ -34,6 +46,6 @@ export function generatedDetections(rows: number, days: number, endMs: number, o
   ['white', 'black', 'silver', 'red', 'blue'][1 + (bitShiftRight(h, 3)) % 5] AS vehicle_color,
   'car' AS vehicle_type,
   concat('s3://alpr-images/', toString(number), '.jpg') AS image_ref,
-  [] AS candidates
+  ${alternativeReadings(candidates)} AS candidates
 FROM (SELECT number, sipHash64(number) AS h, ${PLATE_EXPR} AS plate FROM numbers(${offset}, ${rows}))`;
 }

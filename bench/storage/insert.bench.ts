@@ -24,7 +24,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChdbConnection } from 'chdb/connection';
-import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DETECTION_SORTING_KEY, DetectionWriter, encodeDetection, INSERT_FORMATS, openStorage, type Detection, type InsertFormat } from '../../storage/index.js';
+import { DEFAULT_INSERTS_IN_FLIGHT, DETECTION_COLUMNS_DDL, DETECTION_INSERT_COLUMNS, DETECTION_SORTING_KEY, DetectionWriter, encodeDetection, INSERT_FORMATS, openStorage, readSource, type Detection, type InsertFormat } from '../../storage/index.js';
 import { OcrAlphabet } from '../../matcher/index.js';
 import { generatedDetections } from './generate.js';
 import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
@@ -63,8 +63,9 @@ Bursts (default): the same --rows rows through the writer in each format with 10
   under new read ids: it writes as many rows as it can, not --rows. --settle S: then wait S s, count parts again.
 --stages yes: --rows rows pre-encoded into a Null table, a MergeTree and the shipped table's shape.
 In a --seconds run the report's heading gives the seconds, and --rows is the ceiling's rows and the pool's size.
+--candidates N: every read carries N alternative readings (0–10, default 0; cameras send up to 10).
 --table (the ceiling's and the writer's table): shipped, ${Object.keys(TABLE_VARIANTS).join(', ')}. Figures in rows/s.`,
-  ['rows', 'chunk', 'table', 'in-flight', 'seconds', 'stages', 'settle', 'batch', 'format'],
+  ['rows', 'chunk', 'table', 'in-flight', 'seconds', 'stages', 'settle', 'batch', 'format', 'candidates'],
 );
 const TABLE_VARIANT = arg('table', 'shipped');
 if (TABLE_VARIANT !== 'shipped' && TABLE_VARIANTS[TABLE_VARIANT] === undefined) {
@@ -93,6 +94,13 @@ const SUSTAIN_BATCH = Number(arg('batch', '0'));
 const SUSTAIN_FORMAT = arg('format', '') as InsertFormat | '';
 if (SUSTAIN_FORMAT !== '' && !INSERT_FORMATS.includes(SUSTAIN_FORMAT)) {
   process.stderr.write(`unknown --format ${SUSTAIN_FORMAT} (${INSERT_FORMATS.join(', ')})\n`);
+  process.exit(2);
+}
+// --candidates N: alternative readings on every read (docs/wire.md allows 10), which the writer
+// stores with their OCR mapping and the table indexes (migration 16): the dearest case for both.
+const CANDIDATES = Number(arg('candidates', '0'));
+if (!(Number.isInteger(CANDIDATES) && CANDIDATES >= 0 && CANDIDATES <= 10)) {
+  process.stderr.write(`--candidates must be a whole number from 0 to 10\n`);
   process.exit(2);
 }
 const scratch = join(process.cwd(), 'bench', '.scratch', `insert-${process.pid}`);
@@ -124,7 +132,9 @@ function makeDetections(n: number): Detection[] {
       plate, state: 'CA', confidence: 0.91, lat: 36.91 + (i % 1000) / 1e5, lon: -121.76 - (i % 1000) / 1e5,
       // Heading and year on every row: the dearest case for the encoder and the columns (session 19).
       heading: (i * 37) % 360, vehicleMake: 'Toyota', vehicleYear: 2000 + (i % 25), vehicleColor: 'white', vehicleType: 'car',
-      imageRef: `s3://alpr-images/2026/11/01/${i}.jpg`, candidates: [],
+      imageRef: `s3://alpr-images/2026/11/01/${i}.jpg`,
+      // Each alternative differs from the plate in one place, as a reader's second guesses do.
+      candidates: Array.from({ length: CANDIDATES }, (_, k) => plate.slice(0, k % 7) + letters[(i + k) % 23] + plate.slice((k % 7) + 1)),
     };
   }
   return out;
@@ -279,9 +289,9 @@ function printReport(): void {
       ? `### Detection inserts into embedded chDB, sustained ${SUSTAIN_SECONDS} s (a pool of ${fmt(ROWS)} rows; the ceiling inserts ${fmt(ROWS)})`
       : `### Detection inserts into embedded chDB, ${fmt(ROWS)} rows per run`,
     '',
-    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${SUSTAIN_FORMAT === '' ? '' : ` --format ${SUSTAIN_FORMAT}`}${STAGES ? ' --stages yes' : ''}\`  `,
+    `Command: \`node --import tsx bench/storage/insert.bench.ts --rows ${ROWS} --chunk ${CHUNK} --table ${TABLE_VARIANT} --in-flight ${IN_FLIGHT}${SUSTAIN_SECONDS > 0 ? ` --seconds ${SUSTAIN_SECONDS}` : ''}${SUSTAIN_BATCH > 0 ? ` --batch ${SUSTAIN_BATCH}` : ''}${SETTLE_SECONDS > 0 ? ` --settle ${SETTLE_SECONDS}` : ''}${SUSTAIN_FORMAT === '' ? '' : ` --format ${SUSTAIN_FORMAT}`}${STAGES ? ' --stages yes' : ''}${CANDIDATES > 0 ? ` --candidates ${CANDIDATES}` : ''}\`  `,
     `Machine: ${machineLine()}  `,
-    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 skip index, day partitions)' : variantDescription(variant)}; writer runs include encoding (JSON text or RowBinary), OCR mapping and deduplication-token hashing.`,
+    `Table: platewatch.detections ${variant === undefined ? 'as migrated (ReplacingMergeTree, ngrambf_v1 and alternative-readings bloom_filter skip indexes, day partitions)' : variantDescription(variant)}; writer runs include encoding (JSON text or RowBinary), OCR mapping and deduplication-token hashing; ${CANDIDATES} alternative readings a read.`,
     '',
     '| path | format | batch rows | rows/s | seconds | % of ceiling |',
     '|---|---|---:|---:|---:|---:|',
@@ -358,5 +368,7 @@ async function sustained(pool: readonly Detection[]): Promise<void> {
 function tsvLine(d: Detection): string {
   const t = (s: string) => s.replaceAll('\\', '\\\\').replaceAll('\t', '\\t').replaceAll('\n', '\\n');
   const seen = typeof d.seenAt === 'number' ? d.seenAt : d.seenAt.getTime();
-  return `${t(d.readId)}\t${t(d.agency)}\t${t(d.camera)}\t${seen}\t${d.plate}\t${alphabet.mapPlate(d.plate)}\t${t(d.state)}\t${d.confidence}\t${d.lat}\t${d.lon}\t${d.heading ?? '\\N'}\t${t(d.vehicleMake ?? '')}\t${t(d.vehicleModel ?? '')}\t${d.vehicleYear ?? '\\N'}\t${t(d.vehicleColor ?? '')}\t${t(d.vehicleType ?? '')}\t${t(d.imageRef ?? '')}\t[]\n`;
+  // Plates are [A-Z0-9], so an array of them needs no escaping inside its quotes.
+  const list = (plates: readonly string[]) => `[${plates.map((p) => `'${p}'`).join(',')}]`;
+  return `${t(d.readId)}\t${t(d.agency)}\t${t(d.camera)}\t${t(readSource(d.agency, d.camera))}\t${seen}\t${d.plate}\t${alphabet.mapPlate(d.plate)}\t${t(d.state)}\t${d.confidence}\t${d.lat}\t${d.lon}\t${d.heading ?? '\\N'}\t${t(d.vehicleMake ?? '')}\t${t(d.vehicleModel ?? '')}\t${d.vehicleYear ?? '\\N'}\t${t(d.vehicleColor ?? '')}\t${t(d.vehicleType ?? '')}\t${t(d.imageRef ?? '')}\t${list(d.candidates ?? [])}\n`;
 }

@@ -4,7 +4,7 @@
 // the plate index. The query is the one storage/search.ts runs for a partial pattern. Warm cache.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, SEARCH_RESULT_COLUMNS, windowsInOnePass } from '../../storage/index.js';
+import { CANDIDATES_OCR_INDEX, connectStorage, DEFAULT_SKIP_INDEX_CACHE_BYTES, DETECTION_COLUMNS_DDL, expectsFewMatches, scanNewestFirst, SEARCH_RESULT_COLUMNS, windowsInOnePass } from '../../storage/index.js';
 import { generatedDetections } from './generate.js';
 import { acceptOnly, arg, fmt, machineLine, percentile } from './machine.js';
 import { POSITIONAL_GRAMS, positionalGramFilter } from './positional-grams.js';
@@ -89,14 +89,21 @@ const VARIANTS: Record<string, { index: string; settings?: string; partsPerDay?:
 };
 acceptOnly(
   `Usage: node --import tsx bench/storage/search.bench.ts [--rows 50000000] [--runs 20] [--variants none,ngrambf4_32k3] [--shapes one,two]
-         [--index-cache-mib 512] [--compact yes] [--keep yes] [--reuse DIR]
+         [--index-cache-mib 512] [--compact yes] [--keep yes] [--reuse DIR] [--candidates 0]
 --variants: ${Object.keys(VARIANTS).join(', ')}
 --shapes: one, two, windowed, windowed2, windowedlb, walkall; a walk may take @H (first window H hours, e.g. windowed@6)
 --keep yes keeps the generated tables in bench/.scratch/search-<pid> (printed at the end) for --reuse DIR and the
-other storage benches. Figures: p50 / p95 ms per query.`,
-  ['rows', 'runs', 'variants', 'shapes', 'index-cache-mib', 'compact', 'reuse', 'keep'],
+other storage benches. --candidates N: every generated read carries N alternative readings (0–10).
+Every variant has the alternative readings' bloom filter (migration 16) besides its plate index.
+Figures: p50 / p95 ms per query.`,
+  ['rows', 'runs', 'variants', 'shapes', 'index-cache-mib', 'compact', 'reuse', 'keep', 'candidates'],
 );
 const chosen = arg('variants', 'none,ngrambf4_32k3').split(',');
+const CANDIDATES = Number(arg('candidates', '0'));
+if (!(Number.isInteger(CANDIDATES) && CANDIDATES >= 0 && CANDIDATES <= 10)) {
+  process.stderr.write('--candidates must be a whole number from 0 to 10\n');
+  process.exit(2);
+}
 // Checked before anything is built: an unknown variant used to stop the run after the tables before
 // it were built, and an unknown shape (e.g. session 7's trial `windowed1`) ran the `two` query.
 for (const name of chosen) {
@@ -162,12 +169,12 @@ try {
       built[name] = { seconds: Number.NaN, indexBytes: Number(ix?.b ?? 0) };
       continue;
     }
-    await run(`CREATE TABLE bench.d_${name} (${DETECTION_COLUMNS_DDL}${v.index})
+    await run(`CREATE TABLE bench.d_${name} (${DETECTION_COLUMNS_DDL}${v.index}, ${CANDIDATES_OCR_INDEX})
       ENGINE = ReplacingMergeTree PARTITION BY toDate(seen_at) ORDER BY (plate_ocr, seen_at, read_id)
       SETTINGS ttl_only_drop_parts = 1${v.settings ?? ''}`);
     const t0 = performance.now();
     if (first === undefined) {
-      await run(`INSERT INTO bench.d_${name} SELECT * EXCEPT stored_at, now64(3) FROM (${generatedDetections(ROWS, DAYS, endMs)})`);
+      await run(`INSERT INTO bench.d_${name} SELECT * EXCEPT stored_at, now64(3) FROM (${generatedDetections(ROWS, DAYS, endMs, 0, CANDIDATES)})`);
       first = name;
     } else if (v.partsPerDay !== undefined) {
       await run(`SYSTEM STOP MERGES bench.d_${name}`);
@@ -288,7 +295,7 @@ try {
   }
 
   report.push(`### Partial-plate search, ${fmt(ROWS)} detections over ${DAYS} days`, '');
-  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')} --index-cache-mib ${INDEX_CACHE_MIB}${COMPACT ? ' --compact yes' : ''}${arg('keep', 'no') === 'yes' ? ' --keep yes' : ''}${reuse === '' ? '' : ` --reuse ${reuse}`}\`  `);
+  report.push(`Command: \`node --import tsx bench/storage/search.bench.ts --rows ${ROWS} --runs ${RUNS} --variants ${chosen.join(',')} --shapes ${shapes.join(',')} --index-cache-mib ${INDEX_CACHE_MIB}${COMPACT ? ' --compact yes' : ''}${arg('keep', 'no') === 'yes' ? ' --keep yes' : ''}${reuse === '' ? '' : ` --reuse ${reuse}`}${CANDIDATES > 0 ? ` --candidates ${CANDIDATES}` : ''}\`  `);
   report.push(`Machine: ${machineLine()}, chDB ${(await rows<{ v: string }>('SELECT version() AS v'))[0]?.v}  `);
   report.push(`Each figure: ${samples.length} different patterns drawn from stored plates, one run each after a warm-up, warm page cache, query condition cache off, ${INDEX_CACHE_MIB > 0 ? `skip-index cache ${INDEX_CACHE_MIB} MiB` : 'no skip-index cache (chDB\'s default)'}; query = storage/search.ts partial search (30-day range, newest 100).`, '');
   report.push('| index | build + OPTIMIZE s | index size MiB | active parts |', '|---|---:|---:|---:|');

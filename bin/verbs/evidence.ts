@@ -46,7 +46,9 @@ Options:
                   (config timeZone) unless a zone is given; a date alone is the start of that
                   day there. --from inclusive, --to exclusive: --from 2026-12-01 --to 2026-12-02
                   is all of Dec 1. The window used is printed, with its UTC instants
-  --plate P       hold reads of this plate (exact)
+  --plate P       hold reads of this plate (exact), also where it was one of the camera's
+                  other readings (OCR candidates), as a search finds them
+  --as-read       with --plate: only reads where the camera read the plate first
   --pattern P     hold reads matching a partial plate (? one character, * any run)
   --read-id ID    hold every detection in the window with this read id (repeatable). Read ids
                   are the cameras' own and two cameras may send the same one: add --camera to
@@ -72,6 +74,7 @@ const OPTIONS = {
   to: { type: 'string' },
   plate: { type: 'string' },
   pattern: { type: 'string' },
+  'as-read': { type: 'boolean' },
   'read-id': { type: 'string', multiple: true },
   camera: { type: 'string', multiple: true },
   agency: { type: 'string', multiple: true },
@@ -111,7 +114,10 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
     if (values.plate !== undefined) plate = { kind: 'exact', plate: values.plate };
     if (values.pattern !== undefined) plate = { kind: 'partial', pattern: values.pattern };
     if (plate === undefined && values['read-id'] === undefined) return usageError(io, 'say what to hold: --plate, --pattern or --read-id');
+    if (values['as-read'] === true && values.plate === undefined) return usageError(io, '--as-read goes with --plate (a pattern compares the plate as read)');
   }
+  // As a search finds a plate: also where it was one of the camera's other readings, unless --as-read.
+  const otherReadings = values.plate !== undefined && values['as-read'] !== true;
 
   if (sub === 'export') {
     // Before signing in and making the package: refused here, it costs nothing and logs nothing.
@@ -142,7 +148,7 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
   const systemUrl = await runningSystemUrl(storageConfig);
   if (systemUrl !== undefined) {
     const job: EvidenceJob = sub === 'hold'
-      ? { sub, caseNumber: values.case, reason: values.reason!, from: from!, to: to!, plate, readIds: values['read-id'], where: holdWhere(values) }
+      ? { sub, caseNumber: values.case, reason: values.reason!, from: from!, to: to!, plate, otherReadings, readIds: values['read-id'], where: holdWhere(values) }
       : { sub, caseNumber: values.case, reason: values.reason, outDir: resolve(io.cwd, values.out!) };
     return evidenceThroughSystem(systemUrl, values.as, passwords ?? passwordsFromTerminal(io), job, io);
   }
@@ -158,7 +164,10 @@ async function runEvidence(args: string[], io: VerbIO): Promise<number> {
         user,
         caseNumber: values.case,
         reason: values.reason!,
-        criteria: { from: from!, to: to!, ...(plate ? { plate } : {}), ...(values['read-id'] ? { readIds: values['read-id'] } : {}), ...holdWhere(values) },
+        criteria: {
+          from: from!, to: to!, ...(plate ? { plate } : {}), ...(otherReadings ? { otherReadings } : {}),
+          ...(values['read-id'] ? { readIds: values['read-id'] } : {}), ...holdWhere(values),
+        },
       });
       printHold(io, r, values.case);
       return 0;
@@ -208,7 +217,7 @@ function holdWhere(values: { camera?: string[]; agency?: string[] }): HoldWhere 
 }
 
 type EvidenceJob =
-  | { sub: 'hold'; caseNumber: string; reason: string; from: Date; to: Date; plate: PlateQuery | undefined; readIds: string[] | undefined; where: HoldWhere }
+  | { sub: 'hold'; caseNumber: string; reason: string; from: Date; to: Date; plate: PlateQuery | undefined; otherReadings: boolean; readIds: string[] | undefined; where: HoldWhere }
   | { sub: 'export'; caseNumber: string; reason: string | undefined; outDir: string };
 
 /** The hold or export done by the running system's API (bin/system-api.ts), printed as if done here. */
@@ -227,7 +236,8 @@ async function evidenceThroughSystem(url: string, as: string, passwords: Passwor
 
 async function evidenceWork(api: SystemApi, job: EvidenceJob, io: VerbIO): Promise<void> {
   if (job.sub === 'hold') {
-    const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' } : { plate: job.plate.plate, match: job.plate.kind };
+    const plate = job.plate === undefined ? {} : job.plate.kind === 'partial' ? { plate: job.plate.pattern, match: 'partial' }
+      : { plate: job.plate.plate, match: job.plate.kind, otherReadings: job.otherReadings };
     const r = await api.json<PlacedHold>('POST', '/api/evidence/holds', {
       caseNumber: job.caseNumber, reason: job.reason, from: job.from.toISOString(), to: job.to.toISOString(), ...plate, ...(job.readIds === undefined ? {} : { readIds: job.readIds }), ...job.where,
     });

@@ -23,6 +23,8 @@ beforeAll(async () => {
   await setPassword(storage, 'cust1', PASSWORD, 'admin', 10);
   const writer = new DetectionWriter(storage);
   await (await writer.enqueue([detection({ readId: 'e1', plate: '6TRK400', seenAt: T0 }), detection({ readId: 'e2', plate: '5ESC777', seenAt: T0 + 1000 })])).durable;
+  // Read first as 3OTH333; 3ALT333 was one of the camera's other readings.
+  await (await writer.enqueue([detection({ readId: 'alt1', plate: '3OTH333', seenAt: T0 + 4000, candidates: ['3ALT333'] })])).durable;
   // Two cameras' reads that share an id.
   await (await writer.enqueue([
     detection({ readId: 'dup1', camera: 'cam-a', plate: '8DUP001', seenAt: T0 + 2000 }), detection({ readId: 'dup1', camera: 'cam-b', agency: 'SCPD', plate: '8DUP002', seenAt: T0 + 3000 }),
@@ -81,6 +83,18 @@ describe('platewatch evidence hold', () => {
     const agency = io();
     expect(await evidenceVerb.run(byId('WPD-26-0962', '--agency', 'WPD'), agency), agency.err()).toBe(0);
     expect(agency.out()).toMatch(/: 1 detection\(s\) held for case WPD-26-0962\n$/);
+  });
+
+  it('holds a plate also where it was one of the camera\'s other readings, as a search finds it; --as-read only as read', async () => {
+    const both = io();
+    expect(await evidenceVerb.run(hold('WPD-26-0970', '3ALT333'), both), both.err()).toBe(0);
+    expect(both.out()).toMatch(/: 1 detection\(s\) held for case WPD-26-0970\n$/);
+    const asRead = io();
+    expect(await evidenceVerb.run([...hold('WPD-26-0971', '3ALT333'), '--as-read'], asRead)).toBe(1);
+    expect(asRead.err()).toMatch(/NOTHING_HELD|matches no detection|nothing/i);
+    const pattern = io();
+    expect(await evidenceVerb.run(['hold', '--case', 'WPD-26-0972', '--reason', 'r 26-1', '--pattern', '3ALT*', '--as-read', '--from', '2026-11-02', '--to', '2026-11-03', ...AS], pattern)).toBe(2);
+    expect(pattern.err()).toMatch(/^platewatch evidence: --as-read goes with --plate/);
   });
 
   it("reads bare dates as the department's days and says the window it used", async () => {

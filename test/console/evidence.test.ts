@@ -1,10 +1,11 @@
 // Legal holds and evidence packages in a real browser against the whole system (nats-server, chDB,
 // the gateway): an analyst holds the rows ticked in a search, or the search's plate and period as
-// run, under a case; a search limited by camera is held with its cameras; a hold answered after the
-// next search has shown leaves that search's hold form as it was; an officer, who may search but
-// not hold, is offered nothing; the records custodian produces a case's package, sees
-// its manifest and downloads a file whose SHA-256 is the manifest's; a case with nothing held is
-// refused in the gateway's words.
+// run, under a case; a read found by one of the camera's other readings is marked so and held as
+// searched, and the Other readings box leaves such reads out; a search limited by camera is held
+// with its cameras; a hold answered after the next search has shown leaves that search's hold
+// form as it was; an officer, who may search but not hold, is offered nothing; the records
+// custodian produces a case's package, sees its manifest and downloads a file whose SHA-256 is the
+// manifest's; a case with nothing held is refused in the gateway's words.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -22,6 +23,8 @@ const PLATE = '7EVD001';
 const SHARED_ID_PLATE = '7EVX900';
 /** One read, held through the API for the custodian's package. */
 const PACKAGED_PLATE = '7EVD002';
+/** One read, read first as 7EVK565: this plate was one of the camera's other readings. */
+const OTHER_READING_PLATE = '7EVK555';
 
 let api: ApiSystem;
 /** When the first read was made (an hour before the tests start). */
@@ -38,6 +41,7 @@ beforeAll(async () => {
     { readId: 'ev-r2', agency: 'WPD', camera: 'cam-2', seenAt: seen + 60_000, plate: PLATE, state: 'CA', confidence: 0.9 },
     { readId: 'ev-r3', agency: 'WPD', camera: 'cam-2', seenAt: seen + 120_000, plate: PLATE, state: 'CA', confidence: 0.88 },
     { readId: 'ev-p1', agency: 'WPD', camera: 'cam-3', seenAt: seen + 180_000, plate: PACKAGED_PLATE, state: 'CA', confidence: 0.95 },
+    { readId: 'ev-c1', agency: 'WPD', camera: 'cam-3', seenAt: seen + 240_000, plate: '7EVK565', state: 'CA', confidence: 0.7, candidates: [OTHER_READING_PLATE] },
   ]);
   ({ api, browser } = consoleSystem);
 }, 120_000);
@@ -137,9 +141,32 @@ describe('console legal holds and evidence packages', () => {
     const text = (await page.locator('#hold-status', { hasText: /^Hold / }).textContent()) ?? '';
     expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['3', '26-EV-0002']);
     const [sent] = c.holds();
-    expect(Object.keys(sent ?? {}).sort()).toEqual(['caseNumber', 'from', 'plate', 'reason', 'to']);
+    expect(Object.keys(sent ?? {}).sort()).toEqual(['caseNumber', 'from', 'otherReadings', 'plate', 'reason', 'to']);
     expect(sent?.['plate']).toBe(PLATE);
+    expect(sent?.['otherReadings']).toBe(true);
     await expect(heldReads('26-EV-0002')).resolves.toEqual(['ev-r1', 'ev-r2', 'ev-r3']);
+    await page.context().close();
+  }, BROWSER_TEST_MS);
+
+  it('an analyst finds a read by one of the camera\'s other readings, marked so, holds it as searched, and can leave such reads out', async () => {
+    const c = await signIn('analyst1');
+    const { page } = c;
+    await search(page, { plate: OTHER_READING_PLATE, caseNumber: '26-EV-0004', reason: 'vehicle seen leaving the scene' }, 1);
+    const plateCell = page.locator('#search-results tbody tr .plate-cell');
+    await expect(plateCell.innerText()).resolves.toBe(`7EVK565\nmatched its other reading ${OTHER_READING_PLATE}`);
+    const byCriteria = page.getByRole('radio', { name: /^Everything the search matches: plate 7EVK555, also as another reading, / });
+    expect(await byCriteria.isChecked()).toBe(true);
+    await page.locator('#hold').getByLabel('Reason').fill('the vehicle, as the camera also read it');
+    await page.getByRole('button', { name: 'Place hold', exact: true }).click();
+    const text = (await page.locator('#hold-status', { hasText: /^Hold / }).textContent()) ?? '';
+    expect(HOLD_OUTCOME.exec(text)?.slice(1)).toEqual(['1', '26-EV-0004']);
+    expect(c.holds()[0]).toMatchObject({ plate: OTHER_READING_PLATE, otherReadings: true });
+    await expect(heldReads('26-EV-0004')).resolves.toEqual(['ev-c1']);
+
+    // Unticked: the plate as read only.
+    await page.getByRole('checkbox', { name: /other readings/ }).uncheck();
+    await page.getByRole('button', { name: 'Run search', exact: true }).click();
+    await page.locator('#search-status', { hasText: 'No detections found' }).waitFor();
     await page.context().close();
   }, BROWSER_TEST_MS);
 

@@ -303,20 +303,25 @@ describe('pipeline flow', () => {
       { v: 1, id: 'past-1', agency: 'wpd', camera: 'cam3', ts: seenAt, conf: 0.9, plate: '3GHK812', heading: 135, vehicle: { make: 'HONDA', year: 2019, color: 'RED', type: 'sedan' } },
       { v: 1, id: 'past-2', agency: 'wpd', camera: 'cam4', ts: seenAt + 60_000, conf: 0.8, plate: '3GHK8I2' },
       { v: 1, id: 'past-3', agency: 'wpd', camera: 'cam4', ts: seenAt + 120_000, conf: 0.8, plate: '9ZZZ999' },
+      // Read first as another plate; the entry's plate was one of the camera's other readings.
+      { v: 1, id: 'past-4', agency: 'wpd', camera: 'cam4', ts: seenAt + 180_000, conf: 0.6, plate: '3GHX872', candidates: [{ plate: '3GHK812', conf: 0.4 }] },
     ];
     for (const read of sightings) await system.js.publish(readsSubject('wpd', read.camera), pack(read), { msgID: read.id });
-    await until('past reads stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections WHERE read_id LIKE 'past-%'`)) === 3 ? true : undefined));
+    await until('past reads stored', async () => ((await scalar(`SELECT count() AS n FROM ${db}.detections WHERE read_id LIKE 'past-%'`)) === 4 ? true : undefined));
     expect(hits).toEqual([]); // not on any list when they were read
 
     const toyota = validateEntry({ plate: '3GHK812', list: 'BOLO', reason: 'TEST', case_number: '26-0042', entered_by: 'Ofc. Flow', synopsis: 'flow test', vehicle_make: 'TOYT', vehicle_year: '2015' }, config);
     if (!toyota.ok) throw new Error(toyota.reason);
     await publishHotlist(system.hotlists, 'BOLO', [...bolo, toyota.entry], 'test');
-    await until('historical hits', async () => (hits.length >= 2 ? true : undefined));
+    await until('historical hits', async () => (hits.length >= 3 ? true : undefined));
     await new Promise((r) => setTimeout(r, 300));
     expect(hits.map((h) => [h.read.id, h.hit.kind, h.historical]).sort()).toEqual([
       ['past-1', 'exact', true],
       ['past-2', 'ocr', true],
+      ['past-4', 'exact', true],
     ]);
+    // Found by its other reading, as a live read would have hit: the hit names that reading (its conf is not stored).
+    expect(hits.find((h) => h.read.id === 'past-4')?.hit).toMatchObject({ candidate: 1, plate: '3GHK812' });
     // A past sighting's hit carries the vehicle as stored, and flags what contradicts the entry, as a live hit does.
     const past1 = hits.find((h) => h.read.id === 'past-1');
     expect(past1?.read).toMatchObject({ heading: 135, vehicle: { make: 'HONDA', year: 2019, color: 'RED', type: 'sedan' } });

@@ -31,6 +31,8 @@ beforeAll(async () => {
         // Two cameras' reads sharing a read id (cameras number their reads on their own).
         detection({ readId: 'e-6', plate: '4SHARE1', seenAt: DAY + 6000, agency: 'WPD', camera: 'cam-1' }),
         detection({ readId: 'e-6', plate: '4SHARE2', seenAt: DAY + 7000, agency: 'SCSO', camera: 'cam-9' }),
+        // Read first as 2OTHER2; 8CANDI8 was one of the camera's other readings.
+        detection({ readId: 'e-7', plate: '2OTHER2', seenAt: DAY + 8000, candidates: ['8CANDI8'] }),
       ])).durable;
       await writer.close();
     },
@@ -78,6 +80,19 @@ describe('legal holds over HTTP', () => {
     const farAway = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0903', plate: '5CAMERA', near: { lat: 0, lon: 0, radiusMeters: 1000 } });
     expect(await errorOf(farAway)).toMatchObject({ status: 404, code: 'NOTHING_HELD' });
     expect(await errorOf(await call('POST', '/api/evidence/holds', 'ana1', { ...hold, near: { lat: 0 } }))).toMatchObject({ status: 400, message: expect.stringContaining('"near" needs') });
+  });
+
+  it('holds a read by one of its other readings as a search finds it, unless otherReadings is false; refuses it for a pattern', async () => {
+    const byOther = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0907', plate: '8CANDI8' });
+    expect(await byOther.json()).toMatchObject({ rowsHeld: 1 });
+    const logged = await api.temp.storage.client.query({
+      query: `SELECT params FROM ${api.temp.storage.db}.access_log WHERE user_id = 'ana1' AND action = 'hold' ORDER BY seq DESC LIMIT 1`, format: 'JSONEachRow',
+    });
+    expect(JSON.parse((await logged.json<{ params: string }>())[0]?.params ?? '{}')).toMatchObject({ plate: { kind: 'exact', plate: '8CANDI8' }, otherReadings: true });
+    const asRead = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0908', plate: '8CANDI8', otherReadings: false });
+    expect(await errorOf(asRead)).toMatchObject({ status: 404, code: 'NOTHING_HELD' });
+    const pattern = await call('POST', '/api/evidence/holds', 'ana1', { ...hold, caseNumber: 'WPD-26-0909', plate: '8CAND*', otherReadings: true });
+    expect(await errorOf(pattern)).toMatchObject({ status: 400, code: 'BAD_EVIDENCE_REQUEST', message: expect.stringContaining('"otherReadings"') });
   });
 
   it('takes up to 10,000 read ids in one hold, and refuses more', async () => {

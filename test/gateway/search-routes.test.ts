@@ -18,7 +18,12 @@ beforeAll(async () => {
     users: [['ana1', 'analyst']],
     seed: async (temp) => {
       const writer = new DetectionWriter(temp.storage);
-      await (await writer.enqueue([detection({ readId: 's-1', plate: '7ABC123', seenAt: DAY + 1000, lat: 36.91, lon: -121.76 })])).durable;
+      await (await writer.enqueue([
+        detection({ readId: 's-1', plate: '7ABC123', seenAt: DAY + 1000, lat: 36.91, lon: -121.76 }),
+        // Two days on (outside RANGE): read first as 7ABC128, with 7ABC123 and an O/0 look-alike of
+        // another plate as other readings.
+        detection({ readId: 's-2', plate: '7ABC128', seenAt: DAY + 2 * 86_400_000, candidates: ['7ABC123', '5OEF456'] }),
+      ])).durable;
       await writer.close();
     },
     routes: ({ guard, accessLog, temp }) => searchRoutes({ guard, search: { storage: temp.storage, accessLog } }),
@@ -132,5 +137,48 @@ describe('what an analyst types', () => {
     expect(await rowsOf({ agencies: ['wpd'] })).toEqual(['s-1']);
     expect(await rowsOf({ cameras: ['CAM-1'], agencies: ['Wpd'] })).toEqual(['s-1']);
     expect(await rowsOf({ agencies: ['SCPD'] })).toEqual([]);
+  });
+});
+
+describe('a plate that was one of the camera\'s other readings', () => {
+  const THREE_DAYS = { from: '2026-11-20T00:00:00Z', to: '2026-11-23T00:00:00Z' };
+  const found = async (body: Record<string, unknown>) => {
+    const res = await search({ ...THREE_DAYS, ...PURPOSE, ...body });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { rows: Array<{ readId: string; plate: string; matchedCandidate: string | null }> }).rows
+      .map((r) => [r.readId, r.plate, r.matchedCandidate]);
+  };
+
+  it('is found by an exact or OCR-equivalent search unless otherReadings is false, and the row says which reading matched', async () => {
+    expect(await found({ plate: '7ABC123' })).toEqual([['s-2', '7ABC128', '7ABC123'], ['s-1', '7ABC123', null]]);
+    expect(await found({ plate: '7ABC123', otherReadings: false })).toEqual([['s-1', '7ABC123', null]]);
+    // 5OEF456 was read; 5DEF456 is its OCR-equivalent (O and D look alike), not the same text.
+    expect(await found({ plate: '5DEF456' })).toEqual([]);
+    expect(await found({ plate: '5DEF456', match: 'ocr' })).toEqual([['s-2', '7ABC128', '5OEF456']]);
+    expect(await found({ plate: '7ABC128' })).toEqual([['s-2', '7ABC128', null]]);
+  });
+
+  it('is refused for fuzzy and partial searches, which compare the plate as read, and without a plate; logged as invalid', async () => {
+    expect(await found({ plate: '7ABC12?', otherReadings: false })).toEqual([['s-2', '7ABC128', null], ['s-1', '7ABC123', null]]);
+    const seq = await lastSeq();
+    const refusals = [
+      await errorOf(await search({ ...THREE_DAYS, ...PURPOSE, plate: '7ABC12?', otherReadings: true })),
+      await errorOf(await search({ ...THREE_DAYS, ...PURPOSE, plate: '7ABC123', match: 'fuzzy', otherReadings: true })),
+      await errorOf(await search({ ...THREE_DAYS, ...PURPOSE, otherReadings: true })),
+      await errorOf(await search({ ...THREE_DAYS, ...PURPOSE, plate: '7ABC123', otherReadings: 'yes' })),
+    ];
+    expect(refusals.map((r) => [r.status, r.code])).toEqual(Array.from({ length: 4 }, () => [400, 'BAD_SEARCH']));
+    expect(refusals[0]?.message).toBe('"otherReadings" is for a whole plate searched exact or ocr, not partial: fuzzy and partial searches compare the plate as read');
+    expect(refusals[2]?.message).toBe('"otherReadings" is for a whole plate searched exact or ocr: fuzzy and partial searches compare the plate as read');
+    expect(refusals[3]?.message).toMatch(/otherReadings/);
+    expect((await searchesAfter(seq)).map((r) => r.outcome)).toEqual(['invalid', 'invalid', 'invalid', 'invalid']);
+  });
+
+  it('is on the access log as the search asked for it', async () => {
+    const seq = await lastSeq();
+    await found({ plate: '7ABC123' });
+    await found({ plate: '7ABC123', otherReadings: false });
+    const logged = (await searchesAfter(seq)).map((r) => (JSON.parse(r.params) as { otherReadings?: boolean }).otherReadings);
+    expect(logged).toEqual([true, undefined]);
   });
 });

@@ -1,6 +1,7 @@
 // Property test: storage/search.ts against a plain oracle in JS (STYLE.md: property tests for
 // anything clever). The SQL's OCR mapping, edit distance and pattern-to-LIKE translation must
-// select exactly what the definitions in DESIGN.md (matching model) select.
+// select exactly what the definitions in DESIGN.md (matching model) select, on the plate as read
+// and, with otherReadings, on the reader's alternative readings too.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OcrAlphabet } from '../../matcher/index.js';
@@ -18,7 +19,7 @@ let storage: Storage;
 let accessLog: AccessLog;
 const HOUR = 3_600_000;
 const RANGE = { from: new Date(T0), to: new Date(T0 + 20 * 24 * HOUR) };
-const stored: Array<{ readId: string; plate: string; seenAt: number }> = [];
+const stored: Array<{ readId: string; plate: string; seenAt: number; candidates: string[] }> = [];
 
 function randomPlate(rand: () => number): string {
   const len = 4 + Math.floor(rand() * 5);
@@ -68,8 +69,13 @@ beforeAll(async () => {
     // An hour apart: 400 reads over 17 days, so results and pages span many day partitions.
     // One read in three is a plate seen before (a commuter), so matches often span several days.
     const plate = i > 0 && i % 3 === 0 ? stored[Math.floor(rand() * i)]!.plate : randomPlate(rand);
-    const d = detection({ readId: `o-${i}`, plate, seenAt: T0 + i * HOUR });
-    stored.push({ readId: d.readId, plate: d.plate, seenAt: T0 + i * HOUR });
+    // One read in four carries alternative readings: random plates, or a plate read before, so
+    // that a query matches some reads by an alternative only.
+    const candidates = i % 4 === 1
+      ? Array.from({ length: 1 + Math.floor(rand() * 3) }, () => (i > 0 && rand() < 0.5 ? stored[Math.floor(rand() * i)]!.plate : randomPlate(rand)))
+      : [];
+    const d = detection({ readId: `o-${i}`, plate, seenAt: T0 + i * HOUR, candidates });
+    stored.push({ readId: d.readId, plate: d.plate, seenAt: T0 + i * HOUR, candidates });
     return d;
   });
   const writer = new DetectionWriter(storage);
@@ -153,5 +159,62 @@ describe('partial search agrees with the oracle, page by page', () => {
       { numRuns: 100 },
     );
     expect(multiDay).toBeGreaterThan(12); // ~30 expected: pages crossed day partitions
+  });
+});
+
+describe('search with otherReadings agrees with the oracle', () => {
+  it('finds the reads whose plate or an alternative reading matches, and names the first alternative that did', async () => {
+    let byAlternative = 0;
+    await fc.assert(
+      fc.asyncProperty(queryArb, async (q) => {
+        const r = await searchDetections(
+          { storage, accessLog },
+          { user: 'oracle', purpose: { reason: 'property test' }, plate: q, ...RANGE, limit: 1000, otherReadings: true },
+        );
+        const got = r.rows.map((x) => [x.readId, x.matchedCandidate]).sort();
+        const want = stored
+          .filter((s) => oracle(q, s.plate) || s.candidates.some((c) => oracle(q, c)))
+          .map((s) => [s.readId, oracle(q, s.plate) ? null : (s.candidates.find((c) => oracle(q, c)) as string)])
+          .sort();
+        expect(got).toEqual(want);
+        if (q.kind === 'fuzzy') {
+          for (const row of r.rows) {
+            expect(row.distance).toBe(editDistance(alphabet.mapPlate(row.matchedCandidate ?? row.plate), alphabet.mapPlate(q.plate)));
+          }
+        }
+        byAlternative += want.filter(([, candidate]) => candidate !== null).length > 0 ? 1 : 0;
+      }),
+      { numRuns: 120 },
+    );
+    expect(byAlternative).toBeGreaterThan(10); // the property is not vacuous
+  });
+
+  it('pages an OCR-equivalent plate and its alternatives newest first, none lost or repeated', async () => {
+    // The plates read most often, as a plate and as an alternative, so pages cross both kinds of match.
+    const counts = new Map<string, number>();
+    for (const s of stored) for (const p of [s.plate, ...s.candidates]) counts.set(alphabet.mapPlate(p), (counts.get(alphabet.mapPlate(p)) ?? 0) + 1);
+    const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([p]) => p);
+    let mixed = 0;
+    for (const plate of busiest) {
+      const q: PlateQuery = { kind: 'ocr', plate };
+      const want = stored.filter((s) => oracle(q, s.plate) || s.candidates.some((c) => oracle(q, c))).sort(newestFirst).map((s) => s.readId);
+      for (const limit of [1, 2, 3]) {
+        const got: string[] = [];
+        let before: SearchCursor | undefined;
+        for (let page = 0; page < 100; page++) {
+          const r = await searchDetections(
+            { storage, accessLog },
+            { user: 'oracle', purpose: { reason: 'property test' }, plate: q, ...RANGE, limit, otherReadings: true, ...(before === undefined ? {} : { before }) },
+          );
+          got.push(...r.rows.map((x) => x.readId));
+          if (r.nextCursor === undefined) break;
+          before = r.nextCursor;
+        }
+        expect(got).toEqual(want);
+      }
+      const byPlate = stored.filter((s) => oracle(q, s.plate)).length;
+      if (byPlate > 0 && byPlate < want.length) mixed++;
+    }
+    expect(mixed).toBeGreaterThan(0);
   });
 });

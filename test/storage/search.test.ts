@@ -388,6 +388,8 @@ describe('search: user input is never SQL', () => {
     await expect(searchDetections(ctx(), base({ from: new Date(T0 + HOUR), to: new Date(T0) }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
     await expect(searchDetections(ctx(), base({ limit: 5000 }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
     await expect(searchDetections(ctx(), base({ plate: { kind: 'fuzzy', plate: 'AB1' } }))).rejects.toMatchObject({ code: 'INVALID_SEARCH' });
+    // Alternative readings are of a plate: a browse has none to look in.
+    await expect(searchDetections(ctx(), base({ otherReadings: true }))).rejects.toMatchObject({ code: 'INVALID_SEARCH', message: expect.stringContaining('otherReadings needs a plate') });
   });
 });
 
