@@ -47,6 +47,7 @@ const UNIT_FILES = [
   'test/storage/access-log-review.test.ts',
   'test/storage/account-changes.test.ts',
   'test/storage/control-text.test.ts',
+  'test/storage/detection-filter.test.ts',
   'test/storage/guessable-passwords.test.ts',
   'test/storage/immigration.test.ts',
   'test/storage/member-time.test.ts',

@@ -17,7 +17,7 @@ export { sha256, type ManifestFile } from './package-writer.js';
 import type { Storage } from './open.js';
 import { ONE_ROW_A_READ } from './detection.js';
 import { buildHoldFilter, type HoldCriteria } from './hold-criteria.js';
-import { indexedWhere } from './search.js';
+import { indexedWhere } from './detection-filter.js';
 import { prohibitedPurpose, undocumentedPurpose } from './purpose.js';
 import { queryRows } from './sql.js';
 import { timeZoneOf } from './department-day.js';

@@ -5,7 +5,7 @@
 // and API name no camera); a hold by read ids takes every detection in the period with one of them.
 import { TupleParam } from '@clickhouse/client';
 import type { OcrAlphabet } from '../matcher/index.js';
-import { buildDetectionFilter, type DetectionCriteria, type DetectionFilter } from './search.js';
+import { buildDetectionFilter, type DetectionCriteria, type DetectionFilter } from './detection-filter.js';
 import { formatClickHouseTime } from './sql.js';
 
 /** One detection, by the key it is stored under; a search row gives it (`plateOcr`, `seenAt`, `readId`). */

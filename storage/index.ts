@@ -30,10 +30,13 @@ export {
   saveUser, findUser, findUsers, listUsers, authoriseUser, accessProblem, isReservedUserId, userIdProblem, RESERVED_USER_IDS, USER_ROLES, type User, type UserRole,
 } from './users.js';
 export {
-  searchDetections, buildSearchQuery, buildDetectionFilter, indexedWhere, OTHER_READINGS_KINDS, NEWEST_FIRST, SEARCH_RESULT_COLUMNS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
-  type PlateQuery, type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
-  type DetectionCriteria, type DetectionFilter,
+  searchDetections, buildSearchQuery, NEWEST_FIRST, SEARCH_RESULT_COLUMNS, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE,
+  type SearchRequest, type SearchResult, type SearchCursor, type FoundDetection, type SearchContext,
 } from './search.js';
+export {
+  buildDetectionFilter, indexedWhere, OTHER_READINGS_KINDS, FUZZY_MIN_LENGTH, PATTERN_MIN_KNOWN,
+  type PlateQuery, type DetectionCriteria, type DetectionFilter,
+} from './detection-filter.js';
 export { MAX_RADIUS_METERS } from './radius-box.js';
 export {
   FIRST_WINDOW_MS, isSparse, scansEveryPartition, searchWindows, expectsFewMatches, FEW_MATCHES_KNOWN_RUN, scanNewestFirst, windowsInOnePass,

@@ -5,7 +5,7 @@ import type { AccessLog } from './access-log.js';
 import type { Storage } from './open.js';
 import { AGENCY_KINDS, isStateCode, type AgencyKind, type RefusalRule, type ReleasePolicy } from './release-rules.js';
 import { OcrAlphabet } from '../matcher/index.js';
-import { buildDetectionFilter, type PlateQuery } from './search.js';
+import { buildDetectionFilter, type PlateQuery } from './detection-filter.js';
 import { ONE_ROW_A_READ } from './detection.js';
 import { SAME_CASE } from './evidence.js';
 import type { QueryParams } from './sql.js';
