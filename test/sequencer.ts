@@ -53,7 +53,7 @@ const SLOW_FILES: Record<string, number> = {
   'test/flows/storage-failure.test.ts': 16,
   'test/flows/api-permissions.test.ts': 16,
   'test/gateway/nats-unavailable.test.ts': 15,
-  'test/storage/search-oracle.test.ts': 14,
+  'test/storage/search-oracle.test.ts': 21,
   'test/ingest/nats-supervisor.test.ts': 14,
   'test/bin/hotlist-system.test.ts': 14,
   'test/gateway/user-routes.test.ts': 12,

@@ -184,7 +184,7 @@ describe('search with otherReadings agrees with the oracle', () => {
         }
         byAlternative += want.filter(([, candidate]) => candidate !== null).length > 0 ? 1 : 0;
       }),
-      { numRuns: 120 },
+      { numRuns: 60 },
     );
     expect(byAlternative).toBeGreaterThan(10); // the property is not vacuous
   });
@@ -193,12 +193,12 @@ describe('search with otherReadings agrees with the oracle', () => {
     // The plates read most often, as a plate and as an alternative, so pages cross both kinds of match.
     const counts = new Map<string, number>();
     for (const s of stored) for (const p of [s.plate, ...s.candidates]) counts.set(alphabet.mapPlate(p), (counts.get(alphabet.mapPlate(p)) ?? 0) + 1);
-    const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([p]) => p);
+    const busiest = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([p]) => p);
     let mixed = 0;
     for (const plate of busiest) {
       const q: PlateQuery = { kind: 'ocr', plate };
       const want = stored.filter((s) => oracle(q, s.plate) || s.candidates.some((c) => oracle(q, c))).sort(newestFirst).map((s) => s.readId);
-      for (const limit of [1, 2, 3]) {
+      for (const limit of [1, 3]) {
         const got: string[] = [];
         let before: SearchCursor | undefined;
         for (let page = 0; page < 100; page++) {
