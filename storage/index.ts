@@ -5,7 +5,7 @@ export { connectStorage, type StorageConnection, type StorageKind } from './conn
 export { openStorage, type Storage } from './open.js';
 export { migrate, migrationChecksum, type MigrationReport, type RetentionChange } from './migrate.js';
 export { MIGRATIONS, DETECTION_COLUMNS_DDL, DETECTION_SORTING_KEY, type Migration, type SchemaContext } from './schema.js';
-export { CANDIDATES_OCR_INDEX, ocrMappedCandidates } from './other-readings.js';
+export { CANDIDATES_OCR_INDEX, ocrMappedCandidates, ocrMappedSql } from './other-readings.js';
 export { type Detection, DETECTION_INSERT_COLUMNS, encodeDetection, firstOfEachRead, ONE_ROW_A_READ, readSource } from './detection.js';
 export { DetectionWriter, INSERT_SPOOL_DIR, type WriteTicket, type BatchReceipt, type WriteOutcomes, type WriterOptions } from './writer.js';
 export { DETECTION_ROWBINARY_STRUCTURE, insertFromRowBinaryFile, RowBinaryBatch } from './rowbinary.js';

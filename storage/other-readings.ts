@@ -15,6 +15,12 @@ const PLATE_CHARS = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ';
  * does, which it does with the default classes. Frozen for those: migration 16's checksum covers it.
  */
 export function ocrMappedCandidates(alphabet: OcrAlphabet): string {
+  const mapped = ocrMappedSql('c', alphabet);
+  return mapped === 'c' ? 'candidates' : `arrayMap(c -> ${mapped}, candidates)`;
+}
+
+/** One plate expression `plate` mapped through `alphabet` in SQL, as OcrAlphabet.mapPlate maps it (the benchmarks' generated plate_ocr too). */
+export function ocrMappedSql(plate: string, alphabet: OcrAlphabet): string {
   let from = '';
   let to = '';
   for (const ch of PLATE_CHARS) {
@@ -24,7 +30,7 @@ export function ocrMappedCandidates(alphabet: OcrAlphabet): string {
     to += mapped;
   }
   // Plate characters are [A-Z0-9], so neither string holds a quote.
-  return from === '' ? 'candidates' : `arrayMap(c -> translate(c, '${from}', '${to}'), candidates)`;
+  return from === '' ? plate : `translate(${plate}, '${from}', '${to}')`;
 }
 
 /**

@@ -1,8 +1,11 @@
 // Generated detections for the storage benchmarks, made inside ClickHouse (INSERT … SELECT), so the
 // data never passes through JS. Plates: 80 % California style (1ABC234), 20 % other 6–7 character
 // plates; plate_ocr uses the default OCR classes (matcher/config.ts): 0ODQ→0, 1IL→1, 8B→8, 5S→5, 2Z→2, 6G→6.
+import { OcrAlphabet } from '../../matcher/index.js';
+import { ocrMappedSql } from '../../storage/index.js';
 
-export const OCR_TRANSLATE = "translate(plate, 'ODQILBSZG', '000118526')";
+/** plate_ocr of a generated plate: the product's own mapping, in SQL. */
+export const OCR_TRANSLATE = ocrMappedSql('plate', new OcrAlphabet());
 
 const LETTER = (seed: string) => `char(65 + (${seed}) % 26)`;
 const ALNUM = (seed: string) => `substring('ABCDEFGHJKLMNPRSTUVWXYZ0123456789', 1 + (${seed}) % 33, 1)`;
