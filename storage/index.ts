@@ -39,7 +39,7 @@ export {
 } from './detection-filter.js';
 export { MAX_RADIUS_METERS } from './radius-box.js';
 export {
-  FIRST_WINDOW_MS, isSparse, scansEveryPartition, searchWindows, expectsFewMatches, FEW_MATCHES_KNOWN_RUN, scanNewestFirst, windowsInOnePass,
+  FIRST_WINDOW_MS, isSparse, scansEveryPartition, searchWindows, expectsFewMatches, FEW_MATCHES_FIRST_WINDOW_MS, FEW_MATCHES_KNOWN_RUN, scanNewestFirst, windowsInOnePass,
   type WindowRead,
 } from './search-windows.js';
 export {

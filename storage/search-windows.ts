@@ -29,10 +29,18 @@ export function scansEveryPartition(req: Pick<SearchRequest, 'plate'>): boolean 
 export const FEW_MATCHES_KNOWN_RUN = 5;
 
 /**
+ * The newest window of a search that `expectsFewMatches`, read in one pass; older windows double
+ * as usual. Until session 32 the whole range was one pass: over a year a pattern's few reads a day
+ * are hundreds, and that pass read all of them to sort out the newest 100 (p95 1.2–1.7 s against
+ * 0.44–0.46 s now, on 200 M reads over 365 days; BENCHMARKS.md, "a year of detections").
+ */
+export const FEW_MATCHES_FIRST_WINDOW_MS = 30 * FIRST_WINDOW_MS;
+
+/**
  * True for a partial pattern with at least FEW_MATCHES_KNOWN_RUN known characters in a row: on 50 M
  * reads over 30 days such a pattern matched about two reads a day, and one indexed pass over the
- * whole range beat walking it window by window (p95 251 against 431 ms with the 8 KiB filter
- * then shipped; BENCHMARKS.md, "five known characters in one pass").
+ * month beat walking it from one day (p95 251 against 431 ms with the 8 KiB filter then shipped;
+ * BENCHMARKS.md, "five known characters in one pass"): its windows start at a month.
  */
 export function expectsFewMatches(plate: SearchRequest['plate']): boolean {
   if (plate?.kind !== 'partial') return false;
@@ -65,26 +73,24 @@ export interface WindowRead {
 /**
  * How a scanning search reads its range, newest first, for `fetch` to run: windows of
  * FIRST_WINDOW_MS, 2×, 4×, … (two passes each, or one with `windowsInOnePass`) until `limit`
- * rows are found; once the rows found say the rest will not fill the page (`isSparse`), or from
- * the start when the pattern `expectsFewMatches`, the rest in one one-pass query (neither is
- * `moreThanWanted`). `fetch` reads one window as `WindowRead` says and returns how many rows it
- * found. The benchmark runs this too.
+ * rows are found; once the rows found say the rest will not fill the page (`isSparse`), the rest
+ * in one one-pass query (not `moreThanWanted`). A pattern that `expectsFewMatches` starts with
+ * FEW_MATCHES_FIRST_WINDOW_MS in one pass (so a range of a month or less is one query), then
+ * doubles as the others do. `fetch` reads one window as `WindowRead` says and returns how many
+ * rows it found. The benchmark runs this too.
  */
 export async function scanNewestFirst(
   range: { from: number; to: number; limit: number; fewMatches: boolean; windowsInOnePass?: boolean; firstWindowMs?: number },
   fetch: (window: { from: number; to: number }, read: WindowRead) => Promise<number>,
 ): Promise<void> {
   const { from, to, limit } = range;
-  if (range.fewMatches) {
-    await fetch({ from, to }, { onePass: true, want: limit, moreThanWanted: false });
-    return;
-  }
+  const onePass = range.windowsInOnePass === true || range.fewMatches;
   let found = 0;
-  for (const w of searchWindows(from, to, range.firstWindowMs)) {
+  for (const w of searchWindows(from, to, range.fewMatches ? FEW_MATCHES_FIRST_WINDOW_MS : range.firstWindowMs)) {
     // The rate so far (none before the first window) says whether this window overfills the page.
     const covered = to - w.to;
     const moreThanWanted = covered > 0 && (found * (w.to - w.from)) / covered > limit - found;
-    found += await fetch(w, { onePass: range.windowsInOnePass === true, want: limit - found, moreThanWanted });
+    found += await fetch(w, { onePass, want: limit - found, moreThanWanted });
     if (found >= limit || w.from <= from) return;
     if (isSparse(found, to - w.from, w.from - from, limit)) {
       await fetch({ from, to: w.from }, { onePass: true, want: limit - found, moreThanWanted: false });

@@ -25,9 +25,11 @@ function alternativeReadings(n: number): string {
 
 /**
  * SELECT producing `rows` detections spread evenly over `days` days ending at `endMs`, each with
- * `candidates` alternative readings.
+ * `candidates` alternative readings. A slice of a larger set: detections `offset` … `offset + rows`
+ * of `total`, at the times they have in the whole (bench/storage/year-search.bench.ts inserts a
+ * year a day at a time, so that each day is one part without a merge).
  */
-export function generatedDetections(rows: number, days: number, endMs: number, offset = 0, candidates = 0): string {
+export function generatedDetections(rows: number, days: number, endMs: number, offset = 0, candidates = 0, total = rows + offset): string {
   const spanMs = days * 86_400_000;
   const startMs = endMs - spanMs;
   return `SELECT
@@ -35,7 +37,7 @@ export function generatedDetections(rows: number, days: number, endMs: number, o
   'WPD' AS agency,
   concat('cam-', toString(number % 40)) AS camera,
   concat(agency, '/', camera) AS read_source,
-  fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(number * ${spanMs}, ${rows + offset})), 'UTC') AS seen_at,
+  fromUnixTimestamp64Milli(toInt64(${startMs} + intDiv(number * ${spanMs}, ${total})), 'UTC') AS seen_at,
   plate,
   ${OCR_TRANSLATE} AS plate_ocr,
   'CA' AS state,

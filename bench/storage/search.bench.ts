@@ -229,8 +229,8 @@ try {
   // not start with a known character), through the product's own walk (scanNewestFirst in
   // storage/search-windows.ts): `one` over newest-first windows (1 day, 2, 4, …) until 100 rows
   // are found, the rest in one `one` query once the rows so far say it will not fill the page,
-  // and the whole range in one `one` query from the start for a run of 5 known characters. Other
-  // patterns run `two` once, as the product does.
+  // and for a run of 5 known characters a first window of a month (FEW_MATCHES_FIRST_WINDOW_MS:
+  // the whole 30-day range here, one `one` query). Other patterns run `two` once, as the product does.
   // windowed2: the same walk with `two` in each window.
   // walkall: the product's walk, but 5-known patterns walk windows too instead of one pass over the
   // range (session 9: no faster).
@@ -302,7 +302,7 @@ try {
   for (const name of chosen) {
     report.push(`| ${name} | ${Number.isNaN(built[name]?.seconds) ? '— (reused)' : fmt(built[name]?.seconds ?? 0, 1)} | ${fmt((built[name]?.indexBytes ?? 0) / 2 ** 20, 1)} | ${fmt(await activeParts(name))} |`);
   }
-  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters; for patterns that do not start with a known character (storage/search-windows.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7); `walkall` = the walk for 5-known patterns too; `windowedlb` = `windowed` with `LIMIT 1 BY read_id` in each one-pass query (shipped until session 9; `windowed` dedupes in JS since).');
+  report.push('', 'Query shapes: `one` = filter and all columns in one pass; `two` = newest 100 keys first (key columns only), then those rows by primary key; `windowed` = `one` over newest-first windows of 1, 2, 4, … days until 100 rows are found, the rest in one `one` query once the rows so far say it will not fill the page, and one `one` query over the whole range for a run of 5 known characters (over its first month since session 32: the whole range here); for patterns that do not start with a known character (storage/search-windows.ts, scanNewestFirst); `windowed2` = the same walk with `two` in each window (shipped until session 7); `walkall` = the walk for 5-known patterns too; `windowedlb` = `windowed` with `LIMIT 1 BY read_id` in each one-pass query (shipped until session 9; `windowed` dedupes in JS since).');
   report.push('', `| pattern | ${columnsOf.map((n) => `${n} p50 / p95 ms`).join(' | ')} | speed-up p95 (none/one ÷ best indexed) | avg rows |`);
   report.push(`|---|${columnsOf.map(() => '---:').join('|')}|---:|---:|`);
   for (const kind of Object.keys(kinds)) {

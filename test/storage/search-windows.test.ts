@@ -3,7 +3,7 @@
 // stands for a pattern matching a given number of reads a day. The queries themselves are tested
 // against chDB in search.test.ts and search-oracle.test.ts.
 import { describe, expect, it } from 'vitest';
-import { expectsFewMatches, FIRST_WINDOW_MS, isSparse, scanNewestFirst, scansEveryPartition, searchWindows, windowsInOnePass } from '../../storage/index.js';
+import { expectsFewMatches, FEW_MATCHES_FIRST_WINDOW_MS, FIRST_WINDOW_MS, isSparse, scanNewestFirst, scansEveryPartition, searchWindows, windowsInOnePass } from '../../storage/index.js';
 
 describe('scanning searches run newest window first', () => {
   const DAY = FIRST_WINDOW_MS;
@@ -53,6 +53,21 @@ describe('scanning searches run newest window first', () => {
     expect(await walk(false, 1)).toEqual(['0-1 two 100', '1-30 one 99']);
     // Five known characters: the whole range in one pass from the start.
     expect(await walk(true, 2)).toEqual(['0-30 one 100']);
+    // Over a year they walk from a month in one pass: ~2 a day fill the page in the 2nd window,
+    // where one pass over the year read all ~730 matches to sort out the newest 100.
+    const year = async (perDay: number): Promise<string[]> => {
+      const calls: string[] = [];
+      await scanNewestFirst({ from: to - 365 * DAY, to, limit: 100, fewMatches: true }, async (w, { onePass, want, moreThanWanted }) => {
+        calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}${moreThanWanted ? ' more' : ''}`);
+        return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
+      });
+      return calls;
+    };
+    expect(FEW_MATCHES_FIRST_WINDOW_MS).toBe(30 * DAY);
+    expect(await year(2)).toEqual(['0-30 one 100', '30-90 one 40 more']);
+    expect(await year(0.5)).toEqual(['0-30 one 100', '30-90 one 85', '90-210 one 55 more']);
+    // ~1 a month: after the first month the other eleven go in one pass.
+    expect(await year(1 / 30)).toEqual(['0-30 one 100', '30-365 one 99']);
     // Partial patterns read each window in one pass too.
     expect(await walk(false, 48, true)).toEqual(['0-1 one 100', '1-3 one 52 more']);
     // ~17 a day (fixed length): the window that overfills the page is the third.

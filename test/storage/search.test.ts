@@ -472,6 +472,45 @@ describe('lazily read windows and a read stored twice', () => {
   });
 });
 
+// Five known characters in a row walk month-long windows and more over a long range (session 32:
+// one pass over a year read every match to sort out the newest): each read once, newest first,
+// across the windows and the pages.
+describe('a five-known pattern over most of a year', () => {
+  const DAY = 24 * HOUR;
+  // From today back, not a fixed date: the table's TTL drops days older than the retention (a year).
+  const END = Math.floor(Date.now() / DAY) * DAY;
+  // Days before END: in the first month-long window, the second (30–90 days), the third and the rest.
+  const AGO = [2, 25, 31, 60, 89, 95, 150, 200, 299, 340];
+  const search = (over: Partial<SearchRequest>): SearchRequest => ({
+    user: 'analyst1', purpose: { caseNumber: 'WPD-26-0099' }, plate: { kind: 'partial', pattern: '*KWXYT*' },
+    from: new Date(END - 350 * DAY), to: new Date(END), ...over,
+  });
+
+  beforeAll(async () => {
+    const writer = new DetectionWriter(storage);
+    await (await writer.enqueue([
+      ...AGO.map((d) => detection({ readId: `year-${d}`, plate: `${d % 10}KWXYT${d % 7}`, seenAt: END - d * DAY })),
+      detection({ readId: 'year-other', plate: '4KWXYA1', seenAt: END - 3 * DAY }), // four of the five
+      detection({ readId: 'year-after', plate: '4KWXYT1', seenAt: END + HOUR }), // after the range
+    ])).durable;
+    await writer.close();
+  });
+
+  it('finds every read once, newest first, in one page and in pages of three', async () => {
+    const want = AGO.map((d) => `year-${d}`);
+    expect((await searchDetections(ctx(), search({ limit: 100 }))).rows.map((r) => r.readId)).toEqual(want);
+    const seen: string[] = [];
+    let before: SearchRequest['before'];
+    for (let page = 0; page < 10; page++) {
+      const r = await searchDetections(ctx(), search({ limit: 3, before }));
+      seen.push(...r.rows.map((x) => x.readId));
+      before = r.nextCursor;
+      if (before === undefined) break;
+    }
+    expect(seen).toEqual(want);
+  });
+});
+
 describe('two cameras\' reads sharing an id, a second and a plate (found by QA: one of them was lost at merge)', () => {
   const AT = Date.UTC(2026, 9, 10, 14, 0, 0);
   const search = (over: Partial<SearchRequest> = {}): SearchRequest => ({
