@@ -32,7 +32,7 @@ export const FEW_MATCHES_KNOWN_RUN = 5;
  * The newest window of a search that `expectsFewMatches`, read in one pass; older windows double
  * as usual. Until session 32 the whole range was one pass: over a year a pattern's few reads a day
  * are hundreds, and that pass read all of them to sort out the newest 100 (p95 1.2–1.7 s against
- * 0.44–0.46 s now, on 200 M reads over 365 days; BENCHMARKS.md, "a year of detections").
+ * 0.44–0.52 s now, on 200 M reads over 365 days; BENCHMARKS.md, "a year of detections").
  */
 export const FEW_MATCHES_FIRST_WINDOW_MS = 30 * FIRST_WINDOW_MS;
 

@@ -38,10 +38,10 @@ describe('scanning searches run newest window first', () => {
 
   it('walks windows newest first until the page is full, or reads the rest at once', async () => {
     const to = Date.UTC(2026, 10, 1);
-    const from = to - 30 * DAY;
-    const walk = async (fewMatches: boolean, perDay: number, windowsInOnePass = false): Promise<string[]> => {
+    // The windows the walk reads for a pattern matching `perDay` reads a day, over `days` days.
+    const walk = async (fewMatches: boolean, perDay: number, windowsInOnePass = false, days = 30): Promise<string[]> => {
       const calls: string[] = [];
-      await scanNewestFirst({ from, to, limit: 100, fewMatches, windowsInOnePass }, async (w, { onePass, want, moreThanWanted }) => {
+      await scanNewestFirst({ from: to - days * DAY, to, limit: 100, fewMatches, windowsInOnePass }, async (w, { onePass, want, moreThanWanted }) => {
         calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}${moreThanWanted ? ' more' : ''}`);
         return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
       });
@@ -51,18 +51,11 @@ describe('scanning searches run newest window first', () => {
     expect(await walk(false, 48)).toEqual(['0-1 two 100', '1-3 two 52 more']);
     // ~1 a day: after the first window the other 29 days go in one pass.
     expect(await walk(false, 1)).toEqual(['0-1 two 100', '1-30 one 99']);
-    // Five known characters: the whole range in one pass from the start.
+    // Five known characters: a month in one pass, so the whole of a 30-day range.
     expect(await walk(true, 2)).toEqual(['0-30 one 100']);
     // Over a year they walk from a month in one pass: ~2 a day fill the page in the 2nd window,
     // where one pass over the year read all ~730 matches to sort out the newest 100.
-    const year = async (perDay: number): Promise<string[]> => {
-      const calls: string[] = [];
-      await scanNewestFirst({ from: to - 365 * DAY, to, limit: 100, fewMatches: true }, async (w, { onePass, want, moreThanWanted }) => {
-        calls.push(`${(to - w.to) / DAY}-${(to - w.from) / DAY} ${onePass ? 'one' : 'two'} ${want}${moreThanWanted ? ' more' : ''}`);
-        return Math.min(want, Math.floor((perDay * (w.to - w.from)) / DAY));
-      });
-      return calls;
-    };
+    const year = (perDay: number) => walk(true, perDay, true, 365);
     expect(FEW_MATCHES_FIRST_WINDOW_MS).toBe(30 * DAY);
     expect(await year(2)).toEqual(['0-30 one 100', '30-90 one 40 more']);
     expect(await year(0.5)).toEqual(['0-30 one 100', '30-90 one 85', '90-210 one 55 more']);

@@ -49,6 +49,19 @@ const base = (over: Partial<SearchRequest> = {}): SearchRequest => ({
 const ctx = () => ({ storage, accessLog });
 const ids = async (over: Partial<SearchRequest>) => (await searchDetections(ctx(), base(over))).rows.map((r) => r.readId);
 
+/** The read ids of every page of a search, following its cursor (at most 10 pages). */
+async function everyPage(request: (before: SearchRequest['before']) => SearchRequest): Promise<string[]> {
+  const seen: string[] = [];
+  let before: SearchRequest['before'];
+  for (let page = 0; page < 10; page++) {
+    const r = await searchDetections(ctx(), request(before));
+    seen.push(...r.rows.map((x) => x.readId));
+    before = r.nextCursor;
+    if (before === undefined) break;
+  }
+  return seen;
+}
+
 async function lastAccess(): Promise<Record<string, unknown>> {
   const rs = await storage.client.query({
     query: `SELECT * FROM ${storage.db}.access_log ORDER BY seq DESC LIMIT 1`,
@@ -117,27 +130,15 @@ describe('search: filters and paging', () => {
   });
 
   it('pages a fuzzy search (two key branches) without losing or repeating reads', async () => {
-    const seen: string[] = [];
-    let before: SearchRequest['before'];
-    for (let page = 0; page < 10; page++) {
-      const r = await searchDetections(ctx(), base({ plate: { kind: 'fuzzy', plate: '7ABC123' }, limit: 2, before }));
-      seen.push(...r.rows.map((x) => x.readId));
-      before = r.nextCursor;
-      if (before === undefined) break;
-    }
-    expect(seen).toEqual(['fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+    expect(await everyPage((before) => base({ plate: { kind: 'fuzzy', plate: '7ABC123' }, limit: 2, before }))).toEqual(
+      ['fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1'],
+    );
   });
 
   it('pages newest first with a cursor', async () => {
-    const seen: string[] = [];
-    let before: SearchRequest['before'];
-    for (let page = 0; page < 10; page++) {
-      const r = await searchDetections(ctx(), base({ limit: 3, before }));
-      seen.push(...r.rows.map((x) => x.readId));
-      before = r.nextCursor;
-      if (before === undefined) break;
-    }
-    expect(seen).toEqual(['other', 'two-edits', 'fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1']);
+    expect(await everyPage((before) => base({ limit: 3, before }))).toEqual(
+      ['other', 'two-edits', 'fuzzy-ins', 'exact-2', 'fuzzy-del', 'fuzzy-sub', 'ocr-1', 'exact-1'],
+    );
   });
 
   // A cursor on the last page sent the analyst on to an empty one.
@@ -499,15 +500,7 @@ describe('a five-known pattern over most of a year', () => {
   it('finds every read once, newest first, in one page and in pages of three', async () => {
     const want = AGO.map((d) => `year-${d}`);
     expect((await searchDetections(ctx(), search({ limit: 100 }))).rows.map((r) => r.readId)).toEqual(want);
-    const seen: string[] = [];
-    let before: SearchRequest['before'];
-    for (let page = 0; page < 10; page++) {
-      const r = await searchDetections(ctx(), search({ limit: 3, before }));
-      seen.push(...r.rows.map((x) => x.readId));
-      before = r.nextCursor;
-      if (before === undefined) break;
-    }
-    expect(seen).toEqual(want);
+    expect(await everyPage((before) => search({ limit: 3, before }))).toEqual(want);
   });
 });
 
